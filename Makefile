@@ -1,0 +1,113 @@
+# qerrors build. `make` builds ./qerrors; `make check` runs every test.
+#   DEVELOPER=1                 adds -Werror
+#   SANITIZE=address,undefined  builds sanitized binaries
+#   PREFIX=/usr/local DESTDIR=  for `make install`
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share
+SYSTEMDDIR ?= $(PREFIX)/lib/systemd/system
+
+VERSION := 0.1.0
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+PKGS := yaml-0.1 libcurl libpcre2-8 sqlite3 jansson
+OPTPKGS := hiredis
+
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS))
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS))
+HAVE_HIREDIS := $(shell $(PKG_CONFIG) --exists hiredis && echo 1)
+ifeq ($(HAVE_HIREDIS),1)
+PKG_CFLAGS += $(shell $(PKG_CONFIG) --cflags hiredis) -DQE_HAVE_HIREDIS=1
+PKG_LIBS += $(shell $(PKG_CONFIG) --libs hiredis)
+endif
+
+WARNINGS := -Wall -Wextra -Wpedantic -Wformat=2 -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wvla -Wwrite-strings -Wpointer-arith -Wcast-align \
+	-Wundef -Wno-unused-parameter -Wold-style-definition -Wdeclaration-after-statement
+ifeq ($(DEVELOPER),1)
+WARNINGS += -Werror
+endif
+
+OPT ?= -O2 -g
+CFLAGS ?= $(OPT)
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -DQE_VERSION='"$(VERSION)"' $(WARNINGS) \
+	-Ilib $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
+ALL_LDFLAGS := $(LDFLAGS)
+LIBS := $(PKG_LIBS) -lm
+
+ifneq ($(SANITIZE),)
+ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+ALL_LDFLAGS += -fsanitize=$(SANITIZE)
+endif
+
+# Sanitized objects live apart so a plain and a sanitized build never mix.
+ifneq ($(SANITIZE),)
+OBJDIR := build/san
+else
+OBJDIR := build/std
+endif
+
+LIB_SRC := $(sort $(wildcard lib/*.c))
+CMD_SRC := $(sort $(wildcard cmd/*.c))
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+LIB_OBJ := $(LIB_SRC:%.c=$(OBJDIR)/%.o)
+CMD_OBJ := $(CMD_SRC:%.c=$(OBJDIR)/%.o)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(OBJDIR)/tests/%)
+LIBQE := $(OBJDIR)/libqerrors.a
+
+all: qerrors
+
+# The binary is linked per build flavour and copied to the top of the
+# tree, so switching between plain and sanitized builds never leaves a
+# stale ./qerrors behind.
+qerrors: $(OBJDIR)/qerrors
+	@cp $< $@
+
+$(OBJDIR)/qerrors: $(CMD_OBJ) $(LIBQE)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(CMD_OBJ) $(LIBQE) $(LIBS)
+
+$(LIBQE): $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(OBJDIR)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(OBJDIR)/tests/%: tests/unit/%.c $(LIBQE)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(shell $(PKG_CONFIG) --cflags cmocka) -o $@ $< $(LIBQE) \
+		$(ALL_LDFLAGS) $(shell $(PKG_CONFIG) --libs cmocka) $(LIBS)
+
+unit-tests: $(UNIT_BIN)
+
+# `make check` runs unit then end-to-end tests and ends with "N passed, N failed".
+check: qerrors unit-tests
+	@OBJDIR=$(OBJDIR) sh tests/run.sh
+
+install: qerrors
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(DATADIR)/bash-completion/completions \
+		$(DESTDIR)$(DATADIR)/zsh/site-functions \
+		$(DESTDIR)$(DATADIR)/fish/vendor_completions.d $(DESTDIR)$(SYSTEMDDIR)
+	install -m 0755 qerrors $(DESTDIR)$(BINDIR)/qerrors
+	install -m 0644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 man/*.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 completions/qerrors.bash $(DESTDIR)$(DATADIR)/bash-completion/completions/qerrors
+	install -m 0644 completions/_qerrors $(DESTDIR)$(DATADIR)/zsh/site-functions/_qerrors
+	install -m 0644 completions/qerrors.fish $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/qerrors.fish
+	@if [ -f contrib/qerrors.service ]; then \
+		sed 's|@BINDIR@|$(BINDIR)|g' contrib/qerrors.service > $(DESTDIR)$(SYSTEMDDIR)/qerrors.service; \
+		chmod 0644 $(DESTDIR)$(SYSTEMDDIR)/qerrors.service; fi
+
+clean:
+	rm -rf build qerrors
+
+format:
+	clang-format -i lib/*.c lib/*.h cmd/*.c cmd/*.h tests/unit/*.c
+
+.PHONY: all qerrors check install clean format unit-tests
+
+-include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d)

@@ -1,0 +1,464 @@
+/*
+ * qerrors analyze: error events from a file or standard input, each with
+ * its fingerprint and fix advice (from the cache, or asked once per
+ * distinct fingerprint from the AI service).
+ */
+#include "qerrors.h"
+#include "report.h"
+
+#include "ai.h"
+#include "assemble.h"
+#include "event.h"
+#include "fingerprint.h"
+#include "rules.h"
+#include "store.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* More events than this in one input are counted, not kept: analyze is
+ * for pasted traces and files, and memory must stay bounded. */
+#define MAX_EVENTS 10000
+
+struct result {
+	char *fingerprint;
+	char *advice;   /* validated advice JSON or NULL */
+	char *error;    /* why there is no advice */
+	int cached;
+	enum qe_ai_status status;
+	int done;
+	struct qe_event *ev; /* first event with this fingerprint */
+};
+
+struct analyze {
+	struct qe_ctx *ctx;
+	struct qe_event **evs;
+	size_t nr_evs, alloc_evs;
+	size_t dropped_events;
+	struct result *res;
+	size_t nr_res, alloc_res;
+	long long lines_read, truncated_lines;
+	struct qe_store *store;
+	const char *model;
+	int cache_write;
+};
+
+static const char *const analyze_usage[] = {
+	"qerrors analyze [--format=text|json|markdown] [--no-cache] [--dry-run] [FILE]",
+	NULL,
+};
+
+static struct result *find_result(struct analyze *a, const char *fp)
+{
+	size_t i;
+	for (i = 0; i < a->nr_res; i++)
+		if (!strcmp(a->res[i].fingerprint, fp))
+			return &a->res[i];
+	return NULL;
+}
+
+static void on_event(struct qe_event *ev, void *data)
+{
+	struct analyze *a = data;
+	struct result *r;
+	qe_fingerprint(ev);
+	if (a->nr_evs >= MAX_EVENTS) {
+		a->dropped_events++;
+		qe_event_free(ev);
+		return;
+	}
+	QE_ALLOC_GROW(a->evs, a->nr_evs + 1, a->alloc_evs);
+	a->evs[a->nr_evs++] = ev;
+	if (find_result(a, ev->fingerprint))
+		return;
+	QE_ALLOC_GROW(a->res, a->nr_res + 1, a->alloc_res);
+	r = &a->res[a->nr_res++];
+	memset(r, 0, sizeof(*r));
+	r->fingerprint = qe_xstrdup(ev->fingerprint);
+	r->ev = ev;
+}
+
+/* Split input into lines with a cap; a cut line keeps its first
+ * max_line bytes and the rest is skipped and counted. */
+static int read_input(int fd, const char *name, struct qe_assembler *as, size_t max_line,
+		      struct analyze *a)
+{
+	struct qe_buf line = QE_BUF_INIT;
+	char buf[65536];
+	uint64_t pos = 0, line_start = 0;
+	int skipping = 0, rc = 0;
+
+	for (;;) {
+		ssize_t n = read(fd, buf, sizeof(buf));
+		char *p = buf, *end;
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = qe_error("cannot read '%s': %s", name, strerror(errno));
+			break;
+		}
+		if (n == 0)
+			break;
+		end = buf + n;
+		while (p < end) {
+			char *nl = memchr(p, '\n', (size_t)(end - p));
+			size_t chunk = nl ? (size_t)(nl - p) : (size_t)(end - p);
+			if (!skipping) {
+				size_t room = max_line - line.len;
+				if (chunk > room) {
+					qe_buf_add(&line, p, room);
+					skipping = 1;
+					a->truncated_lines++;
+				} else {
+					qe_buf_add(&line, p, chunk);
+				}
+			}
+			pos += chunk;
+			p += chunk;
+			if (!nl)
+				break;
+			p++;
+			pos++;
+			if (line.len && line.buf[line.len - 1] == '\r')
+				qe_buf_truncate(&line, line.len - 1);
+			qe_assembler_feed(as, line.buf, line.len, line_start, pos);
+			a->lines_read++;
+			qe_buf_reset(&line);
+			skipping = 0;
+			line_start = pos;
+		}
+	}
+	if (!rc && (line.len || skipping)) {
+		qe_assembler_feed(as, line.buf, line.len, line_start, pos);
+		a->lines_read++;
+	}
+	qe_assembler_flush(as);
+	qe_buf_release(&line);
+	return rc;
+}
+
+static void on_advice(const char *fp, enum qe_ai_status st, const char *advice_json,
+		      const char *error, long long tokens_prompt, long long tokens_completion,
+		      void *data)
+{
+	struct analyze *a = data;
+	struct result *r = find_result(a, fp);
+	if (!r)
+		return;
+	r->done = 1;
+	r->status = st;
+	if (st == QE_AI_OK && advice_json) {
+		r->advice = qe_xstrdup(advice_json);
+		if (a->store && a->cache_write &&
+		    qe_store_advice_put(a->store, fp, a->model, QE_PROMPT_VERSION, advice_json,
+					tokens_prompt, tokens_completion, a->ctx->cfg.cache_ttl,
+					a->ctx->cfg.cache_limit, qe_wall_ms()) < 0)
+			qe_warn_msg("%s", qe_last_error());
+	} else {
+		r->error = qe_xstrdup(error ? error : qe_ai_status_name(st));
+	}
+}
+
+static int exit_for(enum qe_ai_status st)
+{
+	switch (st) {
+	case QE_AI_OK:
+	case QE_AI_NOT_CONFIGURED:
+	case QE_AI_CANCELLED:
+		return QE_EXIT_OK;
+	case QE_AI_QUOTA:
+		return QE_EXIT_AI_QUOTA;
+	case QE_AI_AUTH:
+		return QE_EXIT_AI_AUTH;
+	default:
+		return QE_EXIT_AI_UNAVAILABLE;
+	}
+}
+
+/* Severity of exit codes: a billing stop beats auth beats unavailable. */
+static int worse_exit(int a, int b)
+{
+	static const int order[] = {QE_EXIT_OK, QE_EXIT_AI_UNAVAILABLE, QE_EXIT_AI_AUTH,
+				    QE_EXIT_AI_QUOTA};
+	size_t i, ia = 0, ib = 0;
+	for (i = 0; i < QE_ARRAY_SIZE(order); i++) {
+		if (order[i] == a)
+			ia = i;
+		if (order[i] == b)
+			ib = i;
+	}
+	return ia >= ib ? a : b;
+}
+
+static void print_text(struct analyze *a, struct qe_event *ev, struct result *r, int md)
+{
+	struct qe_ctx *ctx = a->ctx;
+	const char *red = qe_color_code(ctx, "\033[31m"), *dim = qe_color_code(ctx, "\033[2m");
+	const char *reset = qe_color_code(ctx, "\033[0m");
+	char *msg = qe_utf8_sanitize(ev->message, strlen(ev->message));
+	char *type = ev->type ? qe_utf8_sanitize(ev->type, strlen(ev->type)) : NULL;
+	json_t *adv = r ? qe_report_parse_advice(r->advice) : NULL;
+	size_t i;
+
+	if (md) {
+		printf("## %s%s%s\n\n", type ? type : "Error", type && *msg ? ": " : "",
+		       type ? msg : (*msg ? msg : ""));
+		printf("- **Fingerprint:** `%s`\n- **Kind:** %s\n- **Severity:** %s%s\n\n",
+		       ev->fingerprint, ev->kind, qe_severity_name(ev->severity),
+		       ev->truncated ? "\n- **Truncated:** yes" : "");
+		printf("```\n");
+		for (i = 0; i < ev->nr_lines && i < 30; i++) {
+			char *l = qe_utf8_sanitize(ev->lines[i], strlen(ev->lines[i]));
+			printf("%s\n", l);
+			free(l);
+		}
+		if (ev->nr_lines > 30)
+			printf("... %zu more lines\n", ev->nr_lines - 30);
+		printf("```\n\n");
+		if (adv) {
+			printf("### Advice%s\n\n", r->cached ? " (cached)" : "");
+			printf("**Summary:** %s\n\n**Root cause:** %s\n\n**Fix:** %s\n\n"
+			       "**Confidence:** %.2f\n\n",
+			       json_string_value(json_object_get(adv, "summary")),
+			       json_string_value(json_object_get(adv, "root_cause")),
+			       json_string_value(json_object_get(adv, "fix")),
+			       json_number_value(json_object_get(adv, "confidence")));
+		} else {
+			printf("_No advice: %s_\n\n", r && r->error ? r->error : "not requested");
+		}
+	} else {
+		printf("%s%s%s %s%s%s %s%s%s%s\n", red, qe_severity_name(ev->severity), reset,
+		       dim, ev->fingerprint, reset, type ? type : ev->kind,
+		       *msg ? ": " : "", msg, ev->truncated ? " (truncated)" : "");
+		printf("  %skind %s, %zu line%s%s\n", dim, ev->kind, ev->nr_lines,
+		       ev->nr_lines == 1 ? "" : "s", reset);
+		if (adv) {
+			printf("  advice%s:\n", r->cached ? " (cached)" : "");
+			qe_report_advice_text(ctx, stdout, adv, "    ");
+		} else {
+			printf("  no advice: %s\n", r && r->error ? r->error : "not requested");
+		}
+		printf("\n");
+	}
+	json_decref(adv);
+	free(msg);
+	free(type);
+}
+
+static int print_json(struct qe_event *ev, struct result *r)
+{
+	json_t *o = qe_report_event_json(ev);
+	json_t *adv = r ? qe_report_parse_advice(r->advice) : NULL;
+	int rc;
+	json_object_set_new(o, "cached", json_boolean(r && r->cached));
+	json_object_set_new(o, "advice", adv ? adv : json_null());
+	json_object_set_new(o, "advice_error",
+			    !adv && r && r->error ? qe_report_string(r->error) : json_null());
+	rc = qe_report_print_json(o);
+	json_decref(o);
+	return rc;
+}
+
+int cmd_analyze(int argc, char **argv, struct qe_ctx *ctx)
+{
+	const char *format = "text";
+	int no_cache = 0, dry_run = 0;
+	const struct qe_option opts[] = {
+		QE_OPT_CHOICE_('f', "format", &format, "text|json|markdown",
+			       "output format (default: text)"),
+		QE_OPT_FLAG_(0, "no-cache", &no_cache,
+			     "ask the AI service even when advice is cached"),
+		QE_OPT_FLAG_('n', "dry-run", &dry_run,
+			     "print the exact request bodies and send nothing"),
+		QE_OPT_END_,
+	};
+	struct analyze a;
+	struct qe_rules *rules = NULL;
+	struct qe_assembler *as = NULL;
+	struct qe_ai *ai = NULL;
+	char **args;
+	const char *name = "standard input";
+	int nargs, fd = STDIN_FILENO, rc = QE_EXIT_OK;
+	size_t i;
+	int64_t now;
+
+	memset(&a, 0, sizeof(a));
+	a.ctx = ctx;
+	nargs = qe_parse_options(argc, argv, opts, analyze_usage, &args);
+	if (nargs < 0)
+		return QE_EXIT_USAGE;
+	if (nargs > 1) {
+		qe_die_msg("analyze takes at most one FILE");
+		qe_usage(stderr, opts, analyze_usage);
+		return QE_EXIT_USAGE;
+	}
+	if (qe_ctx_load_config(ctx) < 0)
+		return QE_EXIT_USAGE;
+	if (nargs == 1 && strcmp(args[0], "-")) {
+		name = args[0];
+		fd = open(name, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			qe_die_msg("cannot open '%s': %s", name, strerror(errno));
+			return QE_EXIT_FAILURE;
+		}
+	}
+
+	rules = qe_rules_new(&ctx->cfg);
+	if (!rules) {
+		qe_die_msg("%s", qe_last_error());
+		rc = QE_EXIT_USAGE;
+		goto out;
+	}
+	as = qe_assembler_new(rules, (size_t)ctx->cfg.event_max_lines,
+			      (size_t)ctx->cfg.event_max_bytes, on_event, &a);
+	if (read_input(fd, name, as, (size_t)ctx->cfg.max_line_bytes, &a) < 0) {
+		qe_die_msg("%s", qe_last_error());
+		rc = QE_EXIT_FAILURE;
+		goto out;
+	}
+	if (a.truncated_lines)
+		qe_warn_msg("%lld line%s longer than %ld bytes cut", a.truncated_lines,
+			    a.truncated_lines == 1 ? "" : "s", ctx->cfg.max_line_bytes);
+	if (a.dropped_events)
+		qe_warn_msg("%zu events beyond the first %d not reported", a.dropped_events,
+			    MAX_EVENTS);
+
+	ai = qe_ai_new(&ctx->cfg, NULL);
+	if (!ai) {
+		qe_die_msg("%s", qe_last_error());
+		rc = QE_EXIT_USAGE;
+		goto out;
+	}
+	a.model = qe_ai_model(ai);
+
+	if (dry_run) {
+		/* Exactly what would go out, batch by batch; nothing is sent
+		 * and nothing is written. */
+		struct qe_event **batch = qe_xcalloc(a.nr_res ? a.nr_res : 1, sizeof(*batch));
+		size_t bs = ctx->cfg.batch_size > 0 ? (size_t)ctx->cfg.batch_size : 1;
+		for (i = 0; i < a.nr_res; i++)
+			batch[i] = a.res[i].ev;
+		if (!qe_config_ai_endpoint(&ctx->cfg))
+			qe_warn_msg("no AI service configured: set QERRORS_AI_BASE_URL or "
+				    "OPENAI_API_KEY; this is what would be sent");
+		else
+			printf("# POST %s/chat/completions\n", qe_config_ai_endpoint(&ctx->cfg));
+		for (i = 0; i < a.nr_res; i += bs) {
+			size_t n = a.nr_res - i < bs ? a.nr_res - i : bs;
+			char *body = qe_ai_request_body(ai, batch + i, n);
+			printf("%s\n", body);
+			free(body);
+		}
+		free(batch);
+		goto out;
+	}
+
+	/* The cache is an optimisation: without a usable state directory
+	 * analyze still answers, it just cannot remember. */
+	a.store = qe_store_open(qe_ctx_state_dir(ctx), 0);
+	if (!a.store)
+		qe_warn_msg("advice cache disabled: %s", qe_last_error());
+	qe_ai_free(ai);
+	ai = qe_ai_new(&ctx->cfg, a.store);
+	if (!ai) {
+		qe_die_msg("%s", qe_last_error());
+		rc = QE_EXIT_USAGE;
+		goto out;
+	}
+	a.cache_write = ctx->cfg.cache_limit > 0;
+	now = qe_wall_ms();
+	if (a.store) {
+		qe_store_counter_add(a.store, "analyze_runs", 1);
+		qe_store_counter_add(a.store, "analyze_events", (long long)a.nr_evs);
+	}
+
+	for (i = 0; i < a.nr_res; i++) {
+		struct result *r = &a.res[i];
+		char *json = NULL;
+		if (!a.store || no_cache || ctx->cfg.cache_limit <= 0)
+			continue;
+		if (qe_store_advice_get(a.store, r->fingerprint, a.model, QE_PROMPT_VERSION, now,
+					&json) == 1) {
+			r->advice = json;
+			r->cached = 1;
+			r->done = 1;
+		}
+	}
+
+	if (!qe_ai_configured(ai)) {
+		for (i = 0; i < a.nr_res; i++)
+			if (!a.res[i].done) {
+				a.res[i].error = qe_xstrdup(
+					"no AI service configured (set OPENAI_API_KEY or "
+					"QERRORS_AI_BASE_URL)");
+				a.res[i].status = QE_AI_NOT_CONFIGURED;
+			}
+	} else {
+		struct qe_event **batch = qe_xcalloc(a.nr_res ? a.nr_res : 1, sizeof(*batch));
+		size_t nb = 0, bs = ctx->cfg.batch_size > 0 ? (size_t)ctx->cfg.batch_size : 1;
+		for (i = 0; i < a.nr_res; i++)
+			if (!a.res[i].done)
+				batch[nb++] = a.res[i].ev;
+		for (i = 0; i < nb; i += bs) {
+			size_t n = nb - i < bs ? nb - i : bs;
+			if (qe_ai_submit(ai, batch + i, n, on_advice, &a) < 0)
+				qe_warn_msg("%s", qe_last_error());
+		}
+		qe_ai_run(ai, 0);
+		free(batch);
+		for (i = 0; i < a.nr_res; i++) {
+			struct result *r = &a.res[i];
+			if (r->cached)
+				continue;
+			if (!r->done && !r->error) {
+				r->error = qe_xstrdup("no answer from the AI service");
+				r->status = QE_AI_UNAVAILABLE;
+			}
+			rc = worse_exit(rc, exit_for(r->status));
+		}
+	}
+
+	for (i = 0; i < a.nr_evs; i++) {
+		struct qe_event *ev = a.evs[i];
+		struct result *r = find_result(&a, ev->fingerprint);
+		if (!strcmp(format, "json")) {
+			if (print_json(ev, r) < 0)
+				break;
+		} else {
+			print_text(&a, ev, r, !strcmp(format, "markdown"));
+		}
+	}
+	if (!a.nr_evs && strcmp(format, "json") && !ctx->quiet)
+		fprintf(stderr, "qerrors: no errors found in %s (%lld lines)\n", name,
+			a.lines_read);
+	if (rc != QE_EXIT_OK) {
+		for (i = 0; i < a.nr_res; i++)
+			if (a.res[i].error && a.res[i].status != QE_AI_NOT_CONFIGURED) {
+				qe_die_msg("no advice for %s: %s", a.res[i].fingerprint,
+					   a.res[i].error);
+				break;
+			}
+	}
+
+out:
+	if (fd > STDIN_FILENO)
+		close(fd);
+	qe_ai_free(ai);
+	qe_assembler_free(as);
+	qe_rules_free(rules);
+	qe_store_close(a.store);
+	for (i = 0; i < a.nr_evs; i++)
+		qe_event_free(a.evs[i]);
+	free(a.evs);
+	for (i = 0; i < a.nr_res; i++) {
+		free(a.res[i].fingerprint);
+		free(a.res[i].advice);
+		free(a.res[i].error);
+	}
+	free(a.res);
+	return rc;
+}

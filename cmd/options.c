@@ -1,0 +1,225 @@
+/*
+ * Option parsing from one table per command: the same table produces
+ * `-h` and the hidden --completion-helper, so help, completion and
+ * parsing cannot drift apart.
+ */
+#include "qerrors.h"
+#include "util.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct qe_option *find_long(const struct qe_option *opts, const char *name,
+					 size_t len)
+{
+	for (; opts->type != QE_OPT_END; opts++)
+		if (opts->long_name && strlen(opts->long_name) == len &&
+		    !strncmp(opts->long_name, name, len))
+			return opts;
+	return NULL;
+}
+
+static const struct qe_option *find_short(const struct qe_option *opts, int c)
+{
+	for (; opts->type != QE_OPT_END; opts++)
+		if (opts->short_name == c)
+			return opts;
+	return NULL;
+}
+
+static void suggest_long(const struct qe_option *opts, const char *name, size_t len)
+{
+	const char *cands[64];
+	size_t n = 0;
+	char *word = qe_xstrndup(name, len);
+	const char *best;
+	for (; opts->type != QE_OPT_END && n < QE_ARRAY_SIZE(cands); opts++)
+		if (opts->long_name)
+			cands[n++] = opts->long_name;
+	if (n < QE_ARRAY_SIZE(cands))
+		cands[n++] = "help";
+	best = qe_did_you_mean(word, cands, n);
+	if (best)
+		fprintf(stderr, "qerrors: did you mean '--%s'?\n", best);
+	free(word);
+}
+
+static int choice_ok(const char *choices, const char *v)
+{
+	size_t vl = strlen(v);
+	const char *p = choices;
+	while (*p) {
+		const char *bar = strchr(p, '|');
+		size_t l = bar ? (size_t)(bar - p) : strlen(p);
+		if (l == vl && !strncmp(p, v, l))
+			return 1;
+		if (!bar)
+			break;
+		p = bar + 1;
+	}
+	return 0;
+}
+
+static int set_value(const struct qe_option *o, const char *arg, const char *shown)
+{
+	long n;
+	switch (o->type) {
+	case QE_OPT_FLAG:
+		*(int *)o->value = 1;
+		return 0;
+	case QE_OPT_STRING:
+		*(const char **)o->value = arg;
+		return 0;
+	case QE_OPT_INT:
+		if (qe_parse_long(arg, &n) < 0) {
+			fprintf(stderr, "qerrors: option '%s' expects a number, not '%s'\n",
+				shown, arg);
+			return -1;
+		}
+		*(long *)o->value = n;
+		return 0;
+	case QE_OPT_CHOICE:
+		if (!choice_ok(o->choices, arg)) {
+			fprintf(stderr, "qerrors: option '%s' expects one of %s, not '%s'\n",
+				shown, o->choices, arg);
+			return -1;
+		}
+		*(const char **)o->value = arg;
+		return 0;
+	case QE_OPT_END:
+		break;
+	}
+	return -1;
+}
+
+static void completion_helper(const struct qe_option *opts)
+{
+	for (; opts->type != QE_OPT_END; opts++) {
+		if (!opts->long_name)
+			continue;
+		printf("--%s%s\n", opts->long_name, opts->type == QE_OPT_FLAG ? "" : "=");
+	}
+	printf("--help\n");
+}
+
+void qe_usage(FILE *out, const struct qe_option *opts, const char *const *usage)
+{
+	const struct qe_option *o;
+	int i;
+	for (i = 0; usage[i]; i++)
+		fprintf(out, "%s%s\n", i ? "   or: " : "usage: ", usage[i]);
+	fprintf(out, "\n");
+	for (o = opts; o->type != QE_OPT_END; o++) {
+		char left[128];
+		const char *argname = o->argh ? o->argh : "VALUE";
+		if (o->type == QE_OPT_CHOICE)
+			argname = o->choices;
+		if (o->short_name && o->long_name)
+			snprintf(left, sizeof(left), "-%c, --%s", o->short_name, o->long_name);
+		else if (o->long_name)
+			snprintf(left, sizeof(left), "    --%s", o->long_name);
+		else
+			snprintf(left, sizeof(left), "-%c", o->short_name);
+		if (o->type != QE_OPT_FLAG) {
+			size_t l = strlen(left);
+			snprintf(left + l, sizeof(left) - l, "%s%s", o->long_name ? "=" : " ",
+				 argname);
+		}
+		if (strlen(left) > 26)
+			fprintf(out, "    %s\n%30s%s\n", left, "", o->help);
+		else
+			fprintf(out, "    %-26s%s\n", left, o->help);
+	}
+	fprintf(out, "    %-26s%s\n", "-h, --help", "show this help");
+}
+
+int qe_parse_options(int argc, char **argv, const struct qe_option *opts,
+		     const char *const *usage, char ***rest)
+{
+	int i, out = 0;
+	int only_args = 0;
+	char **args = argv + 1;
+
+	for (i = 1; i < argc; i++) {
+		char *a = argv[i];
+		const struct qe_option *o;
+		if (only_args || a[0] != '-' || !a[1]) {
+			args[out++] = a;
+			continue;
+		}
+		if (!strcmp(a, "--")) {
+			only_args = 1;
+			continue;
+		}
+		if (a[1] == '-') {
+			const char *name = a + 2, *eq = strchr(name, '=');
+			size_t len = eq ? (size_t)(eq - name) : strlen(name);
+			if (len == 4 && !strncmp(name, "help", 4)) {
+				qe_usage(stdout, opts, usage);
+				exit(qe_finish_stdout() ? QE_EXIT_FAILURE : QE_EXIT_OK);
+			}
+			if (len == 17 && !strncmp(name, "completion-helper", 17)) {
+				completion_helper(opts);
+				exit(qe_finish_stdout() ? QE_EXIT_FAILURE : QE_EXIT_OK);
+			}
+			o = find_long(opts, name, len);
+			if (!o) {
+				fprintf(stderr, "qerrors: unknown option '--%.*s'\n", (int)len, name);
+				suggest_long(opts, name, len);
+				return -1;
+			}
+			if (o->type == QE_OPT_FLAG) {
+				if (eq) {
+					fprintf(stderr, "qerrors: option '--%s' takes no value\n",
+						o->long_name);
+					return -1;
+				}
+				*(int *)o->value = 1;
+				continue;
+			}
+			if (!eq) {
+				if (i + 1 >= argc) {
+					fprintf(stderr, "qerrors: option '--%s' requires a value\n",
+						o->long_name);
+					return -1;
+				}
+				eq = argv[++i] - 1;
+			}
+			if (set_value(o, eq + 1, a) < 0)
+				return -1;
+			continue;
+		}
+		/* a cluster of short options: -vq, -fFILE, -f FILE */
+		for (a = a + 1; *a; a++) {
+			char shown[3] = {'-', *a, 0};
+			if (*a == 'h') {
+				qe_usage(stdout, opts, usage);
+				exit(qe_finish_stdout() ? QE_EXIT_FAILURE : QE_EXIT_OK);
+			}
+			o = find_short(opts, *a);
+			if (!o) {
+				fprintf(stderr, "qerrors: unknown option '-%c'\n", *a);
+				return -1;
+			}
+			if (o->type == QE_OPT_FLAG) {
+				*(int *)o->value = 1;
+				continue;
+			}
+			if (a[1]) {
+				if (set_value(o, a + 1, shown) < 0)
+					return -1;
+			} else if (i + 1 < argc) {
+				if (set_value(o, argv[++i], shown) < 0)
+					return -1;
+			} else {
+				fprintf(stderr, "qerrors: option '-%c' requires a value\n", *a);
+				return -1;
+			}
+			break;
+		}
+	}
+	args[out] = NULL;
+	*rest = args;
+	return out;
+}

@@ -1,0 +1,27 @@
+/*
+ * Shared output of error events for analyze, tail and fingerprint:
+ * one JSON object per event (NDJSON), a text block for people, or
+ * Markdown.  Text is sanitized to valid UTF-8 before it is shown.
+ */
+#ifndef QE_REPORT_H
+#define QE_REPORT_H
+
+#include <jansson.h>
+
+#include "qerrors.h"
+
+struct qe_event;
+
+/* The event's common JSON fields: fingerprint, kind, type, message,
+ * severity, template, truncated, lines.  New reference. */
+json_t *qe_report_event_json(const struct qe_event *ev);
+/* A JSON string from bytes that may be invalid UTF-8. */
+json_t *qe_report_string(const char *s);
+/* Print one compact JSON object and a newline; -1 on a write error. */
+int qe_report_print_json(json_t *obj);
+/* Advice object text for people: summary, root cause, fix, confidence. */
+void qe_report_advice_text(struct qe_ctx *ctx, FILE *out, json_t *advice, const char *indent);
+/* Parse advice JSON text; NULL when it does not parse. New reference. */
+json_t *qe_report_parse_advice(const char *text);
+
+#endif

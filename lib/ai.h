@@ -1,0 +1,99 @@
+/*
+ * ai: client for an OpenAI-compatible chat-completions endpoint.
+ *
+ * One request asks about one or more error events (a batch).  The client
+ * redacts every event before building the request, so no caller can send
+ * raw log text by mistake.  It asks for a strict json_schema answer and
+ * falls back to json_object, then to a plain prompt when the endpoint
+ * rejects the format with 400; what the endpoint supports is remembered
+ * in the store.  Every answer is validated locally; only valid advice is
+ * reported as QE_AI_OK.
+ *
+ * Retries (connection errors, timeouts, 408, 409, 429, 5xx) use
+ * exponential backoff with full jitter and honour retry-after-ms and
+ * Retry-After.  A circuit breaker (kept in the store) stops requests
+ * after repeated failures.  All I/O goes through a libcurl multi handle:
+ * qe_ai_run() drives it standalone; an event loop drives it with the
+ * watch/socket/timeout calls.  The API key never appears in any message.
+ */
+#ifndef QE_AI_H
+#define QE_AI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct qe_config;
+struct qe_event;
+struct qe_store;
+struct qe_ai;
+
+#define QE_PROMPT_VERSION 1
+
+enum qe_ai_status {
+	QE_AI_OK,
+	QE_AI_NOT_CONFIGURED, /* no key and no base URL */
+	QE_AI_UNAVAILABLE,    /* connection errors, timeouts, 5xx after retries */
+	QE_AI_RATE_LIMITED,   /* 429 after retries */
+	QE_AI_QUOTA,          /* 429 insufficient_quota: billing stop, circuit opened */
+	QE_AI_AUTH,           /* 401 / 403 */
+	QE_AI_REJECTED,       /* other 4xx (400, 404, 422) */
+	QE_AI_INVALID,        /* malformed or schema-invalid answer */
+	QE_AI_TRUNCATED,      /* finish_reason: length */
+	QE_AI_REFUSED,        /* the model refused */
+	QE_AI_CIRCUIT_OPEN,   /* not sent: breaker open */
+	QE_AI_CANCELLED,      /* shut down before an answer */
+};
+const char *qe_ai_status_name(enum qe_ai_status st); /* "unavailable", ... */
+
+/*
+ * Called once per event of a submitted batch.  advice_json is the
+ * validated advice object (compact JSON text; borrowed) or NULL; error
+ * is a human-readable reason (borrowed) or NULL when st == QE_AI_OK.
+ */
+typedef void (*qe_ai_done_fn)(const char *fingerprint, enum qe_ai_status st,
+			      const char *advice_json, const char *error, long long tokens_prompt,
+			      long long tokens_completion, void *data);
+
+/* store may be NULL (no breaker/capability persistence, no counters). */
+struct qe_ai *qe_ai_new(const struct qe_config *c, struct qe_store *store);
+void qe_ai_free(struct qe_ai *ai); /* cancels what is in flight */
+
+int qe_ai_configured(const struct qe_ai *ai);
+const char *qe_ai_model(const struct qe_ai *ai);
+
+/* The exact JSON body that would be sent for these events (redacted),
+ * in the response format the client would try first.  Caller frees. */
+char *qe_ai_request_body(struct qe_ai *ai, struct qe_event *const *evs, size_t n);
+
+/* Queue one request for n events (fingerprints must be computed).
+ * Callbacks run from qe_ai_run()/qe_ai_on_* only, never from here.
+ * Returns 0, or -1 when it cannot be queued (qe_error says why). */
+int qe_ai_submit(struct qe_ai *ai, struct qe_event *const *evs, size_t n, qe_ai_done_fn fn,
+		 void *data);
+size_t qe_ai_in_flight(const struct qe_ai *ai); /* requests not yet finished */
+
+/* Drive the requests until none is in flight or deadline (qe_now_ms()
+ * based; 0 = no deadline) passes.  Returns the number still in flight. */
+size_t qe_ai_run(struct qe_ai *ai, uint64_t deadline_ms);
+/* Cancel everything in flight: callbacks get QE_AI_CANCELLED. */
+void qe_ai_cancel_all(struct qe_ai *ai);
+
+/* Event-loop integration (curl multi_socket). events: bit 1 = read,
+ * bit 2 = write; 0 = stop watching fd. */
+#define QE_AI_WATCH_IN 1
+#define QE_AI_WATCH_OUT 2
+typedef void (*qe_ai_watch_fn)(int fd, int events, void *data);
+void qe_ai_set_watch(struct qe_ai *ai, qe_ai_watch_fn fn, void *data);
+long qe_ai_timeout_ms(struct qe_ai *ai); /* when to call on_timeout; -1 = not needed */
+void qe_ai_on_socket(struct qe_ai *ai, int fd, int events);
+void qe_ai_on_timeout(struct qe_ai *ai);
+
+/* Counters of this process (the store's counters hold the totals). */
+struct qe_ai_stats {
+	long long requests, failures, retries, tokens_prompt, tokens_completion;
+};
+void qe_ai_get_stats(const struct qe_ai *ai, struct qe_ai_stats *out);
+/* "closed", "open" or "half-open". */
+const char *qe_ai_breaker_state(struct qe_ai *ai);
+
+#endif

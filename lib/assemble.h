@@ -1,0 +1,45 @@
+/*
+ * assemble: turn a stream of lines into error events.
+ *
+ * One assembler per input stream (a file, standard input).  Lines go in
+ * one at a time; an event is handed to the callback when it closes: on
+ * the next start line, on qe_assembler_flush() (end of input or idle
+ * timeout, the caller decides), or when the line/byte caps are reached
+ * (then it is marked truncated and the rest of its lines are counted,
+ * not kept).  An ERROR-level log line directly followed by an exception
+ * is one event.  Events arrive with kind, rule, type, message, severity,
+ * lines and frames filled in; the fingerprint is not computed here.
+ *
+ * Feeding does not allocate per line unless the line belongs to an event.
+ */
+#ifndef QE_ASSEMBLE_H
+#define QE_ASSEMBLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct qe_event;
+struct qe_rules;
+struct qe_assembler;
+
+/* The callback owns ev and must qe_event_free() it. */
+typedef void (*qe_event_fn)(struct qe_event *ev, void *data);
+
+struct qe_assembler *qe_assembler_new(struct qe_rules *r, size_t max_lines, size_t max_bytes,
+				      qe_event_fn fn, void *data);
+void qe_assembler_free(struct qe_assembler *a); /* drops an open event; flush first */
+
+/* One line without its newline.  start_pos/end_pos are the caller's
+ * positions of the line in its source (end_pos after the newline). */
+void qe_assembler_feed(struct qe_assembler *a, const char *line, size_t len,
+		       uint64_t start_pos, uint64_t end_pos);
+/* Close an open event, if any. */
+void qe_assembler_flush(struct qe_assembler *a);
+/* 1 while an event is open; *start_pos gets its first line's position. */
+int qe_assembler_pending(const struct qe_assembler *a, uint64_t *start_pos);
+
+/* Parse type, message and frames of a finished event from its lines
+ * (used by the assembler; exposed for tests and `fingerprint`). */
+void qe_trace_parse(struct qe_event *ev);
+
+#endif

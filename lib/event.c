@@ -1,0 +1,89 @@
+/* event: see event.h */
+#include "event.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static const char *const sev_names[] = {"debug", "info", "warning", "error", "critical", "fatal"};
+
+const char *qe_severity_name(enum qe_severity s)
+{
+	if ((size_t)s >= QE_ARRAY_SIZE(sev_names))
+		return "error";
+	return sev_names[s];
+}
+
+int qe_severity_parse(const char *s, enum qe_severity *out)
+{
+	size_t i;
+	for (i = 0; i < QE_ARRAY_SIZE(sev_names); i++)
+		if (!strcasecmp(s, sev_names[i])) {
+			*out = (enum qe_severity)i;
+			return 0;
+		}
+	if (!strcasecmp(s, "warn"))
+		return *out = QE_SEV_WARNING, 0;
+	if (!strcasecmp(s, "err"))
+		return *out = QE_SEV_ERROR, 0;
+	if (!strcasecmp(s, "crit"))
+		return *out = QE_SEV_CRITICAL, 0;
+	return -1;
+}
+
+struct qe_event *qe_event_new(const char *kind, const char *rule)
+{
+	struct qe_event *ev = qe_xcalloc(1, sizeof(*ev));
+	ev->kind = qe_xstrdup(kind ? kind : "line");
+	ev->rule = qe_xstrdup(rule ? rule : ev->kind);
+	ev->message = qe_xstrdup("");
+	ev->severity = QE_SEV_ERROR;
+	return ev;
+}
+
+void qe_event_free(struct qe_event *ev)
+{
+	size_t i;
+	if (!ev)
+		return;
+	for (i = 0; i < ev->nr_lines; i++)
+		free(ev->lines[i]);
+	free(ev->lines);
+	for (i = 0; i < ev->nr_frames; i++) {
+		free(ev->frames[i].module);
+		free(ev->frames[i].function);
+		free(ev->frames[i].file);
+	}
+	free(ev->frames);
+	free(ev->kind);
+	free(ev->rule);
+	free(ev->type);
+	free(ev->message);
+	free(ev->template);
+	free(ev);
+}
+
+void qe_event_add_line(struct qe_event *ev, const char *line, size_t len)
+{
+	QE_ALLOC_GROW(ev->lines, ev->nr_lines + 1, ev->alloc_lines);
+	ev->lines[ev->nr_lines++] = qe_xstrndup(line, len);
+	ev->bytes += len;
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? qe_xstrdup(s) : NULL;
+}
+
+void qe_event_add_frame(struct qe_event *ev, const struct qe_frame *f)
+{
+	struct qe_frame *d;
+	QE_ALLOC_GROW(ev->frames, ev->nr_frames + 1, ev->alloc_frames);
+	d = &ev->frames[ev->nr_frames++];
+	d->module = dup_or_null(f->module);
+	d->function = dup_or_null(f->function);
+	d->file = dup_or_null(f->file);
+	d->line = f->line;
+	d->in_app = f->in_app;
+}

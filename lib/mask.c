@@ -1,0 +1,803 @@
+/* mask: see mask.h */
+#include "mask.h"
+#include "util.h"
+
+#include <string.h>
+#include <strings.h>
+
+/* ASCII classes: independent of the locale and cheap. */
+static int is_digit(int c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int is_alpha(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static int is_alnum(int c)
+{
+	return is_digit(c) || is_alpha(c);
+}
+
+static int is_upper(int c)
+{
+	return c >= 'A' && c <= 'Z';
+}
+
+static int is_lower(int c)
+{
+	return c >= 'a' && c <= 'z';
+}
+
+static int is_hex(int c)
+{
+	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+static int is_space(int c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
+}
+
+/* Byte at i, or 0 past the end: keeps the matchers free of bound checks. */
+#define AT(s, n, i) ((size_t)(i) < (n) ? (unsigned char)(s)[i] : 0)
+
+/* Count digits from i (at most max); returns how many. */
+static size_t digits(const char *s, size_t n, size_t i, size_t max)
+{
+	size_t k = 0;
+	while (k < max && is_digit(AT(s, n, i + k)))
+		k++;
+	return k;
+}
+
+/* A value ends where no letter or digit follows. */
+static int ends_here(const char *s, size_t n, size_t i)
+{
+	return !is_alnum(AT(s, n, i));
+}
+
+static size_t match_url(const char *s, size_t n)
+{
+	size_t i = 0, end;
+
+	if (!is_alpha(AT(s, n, 0)))
+		return 0;
+	while (i < 20 && (is_alnum(AT(s, n, i)) || AT(s, n, i) == '+' || AT(s, n, i) == '.' ||
+			  AT(s, n, i) == '-'))
+		i++;
+	if (AT(s, n, i) != ':' || AT(s, n, i + 1) != '/' || AT(s, n, i + 2) != '/')
+		return 0;
+	i += 3;
+	end = i;
+	while (end < n && !is_space(s[end]) && s[end] != '"' && s[end] != '\'' && s[end] != '<' &&
+	       s[end] != '>' && s[end] != '`')
+		end++;
+	/* Sentence punctuation and closing brackets are not part of the URL. */
+	while (end > i && strchr(".,;:)]}", s[end - 1]))
+		end--;
+	return end > i ? end : 0;
+}
+
+static int is_label_char(int c)
+{
+	return is_alnum(c) || c == '-';
+}
+
+/* A DNS name ending in a common top-level domain (a shape, not a list of
+ * application words).  Returns its length and the number of labels. */
+static const char *const tlds[] = {
+	"com", "net",  "org", "edu", "gov", "mil", "int", "io",       "info", "biz", "co",
+	"me",  "us",   "uk",  "de",  "fr",  "jp",  "cn",  "ru",       "nl",   "eu",  "au",
+	"ca",  "ch",   "it",  "es",  "se",  "pl",  "br",  "kr",       "tw",   "hk",  "local",
+	"lan", "arpa", "dev", "app", "cloud", "internal", "localdomain",
+};
+
+static size_t match_domain(const char *s, size_t n, size_t *labels)
+{
+	size_t i = 0, last = 0, nl = 0, k, len;
+
+	for (;;) {
+		size_t st = i;
+		while (i < n && is_label_char(s[i]))
+			i++;
+		if (i == st || i - st > 63)
+			return 0;
+		last = st;
+		nl++;
+		if (AT(s, n, i) == '.' && is_alnum(AT(s, n, i + 1)))
+			i++;
+		else
+			break;
+	}
+	if (nl < 2)
+		return 0;
+	len = i - last;
+	for (k = 0; k < len; k++)
+		if (!is_lower((unsigned char)s[last + k]))
+			return 0;
+	for (k = 0; k < QE_ARRAY_SIZE(tlds); k++)
+		if (strlen(tlds[k]) == len && !memcmp(tlds[k], s + last, len))
+			break;
+	if (k == QE_ARRAY_SIZE(tlds))
+		return 0;
+	/* Two-letter country codes double as file suffixes: want three labels. */
+	if (len == 2 && nl < 3)
+		return 0;
+	/* "name.com(" is a call, "x.com_y" an identifier. */
+	if (AT(s, n, i) == '(' || AT(s, n, i) == '_')
+		return 0;
+	*labels = nl;
+	return i;
+}
+
+static size_t match_email(const char *s, size_t n)
+{
+	size_t i = 0, labels, d;
+
+	while (i < 64 && i < n &&
+	       (is_alnum(s[i]) || s[i] == '.' || s[i] == '_' || s[i] == '%' || s[i] == '+' ||
+		s[i] == '-'))
+		i++;
+	if (i == 0 || AT(s, n, i) != '@')
+		return 0;
+	d = match_domain(s + i + 1, n - i - 1, &labels);
+	return d ? i + 1 + d : 0;
+}
+
+static size_t match_uuid(const char *s, size_t n)
+{
+	static const size_t groups[] = {8, 4, 4, 4, 12};
+	size_t i = 0, g, k;
+
+	for (g = 0; g < QE_ARRAY_SIZE(groups); g++) {
+		if (g && AT(s, n, i++) != '-')
+			return 0;
+		for (k = 0; k < groups[g]; k++)
+			if (!is_hex(AT(s, n, i++)))
+				return 0;
+	}
+	return ends_here(s, n, i) ? i : 0;
+}
+
+static int is_month(const char *s, size_t n, size_t i, size_t *len)
+{
+	static const char *const months[] = {"january", "february", "march",     "april",
+					     "may",     "june",     "july",      "august",
+					     "september", "october", "november", "december"};
+	size_t m, k;
+
+	for (m = 0; m < QE_ARRAY_SIZE(months); m++) {
+		size_t full = strlen(months[m]);
+		if (i + 3 > n || strncasecmp(s + i, months[m], 3))
+			continue;
+		k = (i + full <= n && !strncasecmp(s + i, months[m], full)) ? full : 3;
+		if (is_alpha(AT(s, n, i + k)))
+			continue;
+		*len = k;
+		return 1;
+	}
+	return 0;
+}
+
+static int is_weekday(const char *s, size_t n, size_t i, size_t *len)
+{
+	static const char *const days[] = {"monday", "tuesday",  "wednesday", "thursday",
+					   "friday", "saturday", "sunday"};
+	size_t d, k;
+
+	for (d = 0; d < QE_ARRAY_SIZE(days); d++) {
+		size_t full = strlen(days[d]);
+		if (i + 3 > n || strncasecmp(s + i, days[d], 3))
+			continue;
+		k = (i + full <= n && !strncasecmp(s + i, days[d], full)) ? full : 3;
+		if (is_alpha(AT(s, n, i + k)))
+			continue;
+		*len = k;
+		return 1;
+	}
+	return 0;
+}
+
+/* hh:mm:ss with optional fraction and zone; separators ':' or '.' */
+static size_t match_time(const char *s, size_t n, size_t i)
+{
+	size_t st = i, d, k;
+	int sep;
+
+	d = digits(s, n, i, 2);
+	if (!d)
+		return 0;
+	i += d;
+	sep = AT(s, n, i);
+	if (sep != ':' && sep != '.')
+		return 0;
+	for (k = 0; k < 2; k++) {
+		if (AT(s, n, i) != sep || digits(s, n, i + 1, 3) != 2)
+			return 0;
+		i += 3;
+	}
+	/* Fraction: ".123", ",123" or ":123". */
+	if ((AT(s, n, i) == '.' || AT(s, n, i) == ',' || AT(s, n, i) == ':') &&
+	    (d = digits(s, n, i + 1, 9)) > 0 && !is_digit(AT(s, n, i + 1 + d))) {
+		i += 1 + d;
+	}
+	if (AT(s, n, i) == 'Z' && !is_alnum(AT(s, n, i + 1))) {
+		i++;
+	} else if ((AT(s, n, i) == '+' || AT(s, n, i) == '-') && digits(s, n, i + 1, 2) == 2) {
+		size_t z = i + 3;
+		if (AT(s, n, z) == ':')
+			z++;
+		if (digits(s, n, z, 2) == 2 && !is_digit(AT(s, n, z + 2)))
+			i = z + 2;
+	}
+	/* Six colon groups are an address, not a time. */
+	if (AT(s, n, i) == ':' && is_hex(AT(s, n, i + 1)))
+		return 0;
+	if (is_alnum(AT(s, n, i)))
+		return 0;
+	return i - st;
+}
+
+/* After a date at i: an optional time joined by 'T', ' ', '_' or '-'. */
+static size_t date_time_tail(const char *s, size_t n, size_t i)
+{
+	int c = AT(s, n, i);
+	size_t t;
+
+	if (c == 'T' || c == ' ' || c == '_' || c == '-' || c == ':') {
+		t = match_time(s, n, i + 1);
+		if (t)
+			return i + 1 + t;
+	}
+	return is_alnum(c) ? 0 : i;
+}
+
+static size_t match_ts(const char *s, size_t n)
+{
+	size_t a, b, c, i, len;
+	int sep;
+
+	if (is_digit(AT(s, n, 0))) {
+		a = digits(s, n, 0, 9);
+		sep = AT(s, n, a);
+		/* 2024-01-02, 2024/01/02, 2005.06.03, 02/01/2024, 17/06/09 */
+		if (sep == '-' || sep == '/' || sep == '.') {
+			b = digits(s, n, a + 1, 3);
+			if (b >= 1 && b <= 2 && AT(s, n, a + 1 + b) == sep) {
+				c = digits(s, n, a + 2 + b, 5);
+				i = a + 2 + b + c;
+				if ((a == 4 && c >= 1 && c <= 2) ||
+				    (sep != '.' && a == 2 && b == 2 && (c == 2 || c == 4)) ||
+				    (a <= 2 && b <= 2 && c == 4)) {
+					i = date_time_tail(s, n, i);
+					if (i)
+						return i;
+				}
+			}
+			/* 10/Oct/2000:13:55:36 -0700 */
+			if (sep == '/' && a <= 2 && is_month(s, n, a + 1, &len) &&
+			    AT(s, n, a + 1 + len) == '/' && digits(s, n, a + 2 + len, 4) == 4) {
+				i = a + 6 + len;
+				i = date_time_tail(s, n, i);
+				if (i && AT(s, n, i) == ' ' &&
+				    (AT(s, n, i + 1) == '+' || AT(s, n, i + 1) == '-') &&
+				    digits(s, n, i + 2, 4) == 4)
+					i += 6;
+				if (i)
+					return i;
+			}
+		}
+		/* 20171223-22:15:29 */
+		if (a == 8 && (sep == '-' || sep == 'T' || sep == '_' || sep == ' ')) {
+			size_t t = match_time(s, n, a + 1);
+			if (t)
+				return a + 1 + t;
+		}
+		return match_time(s, n, 0);
+	}
+	/* [Weekday[,]] Month day time [year] */
+	i = 0;
+	if (is_weekday(s, n, 0, &len)) {
+		i = len;
+		if (AT(s, n, i) == ',')
+			i++;
+		if (AT(s, n, i) != ' ')
+			return 0;
+		while (AT(s, n, i) == ' ')
+			i++;
+	}
+	if (!is_month(s, n, i, &len))
+		return 0;
+	i += len;
+	if (AT(s, n, i) != ' ')
+		return 0;
+	while (AT(s, n, i) == ' ')
+		i++;
+	a = digits(s, n, i, 3);
+	if (a < 1 || a > 2)
+		return 0;
+	i += a;
+	if (AT(s, n, i) == ',')
+		i++;
+	if (AT(s, n, i) != ' ')
+		return 0;
+	while (AT(s, n, i) == ' ')
+		i++;
+	if (digits(s, n, i, 5) == 4 && !is_digit(AT(s, n, i + 4))) {
+		/* Month day year [time] */
+		i += 4;
+		if (AT(s, n, i) == ' ' && (len = match_time(s, n, i + 1)))
+			i += 1 + len;
+		return is_alnum(AT(s, n, i)) ? 0 : i;
+	}
+	len = match_time(s, n, i);
+	if (!len)
+		return 0;
+	i += len;
+	if (AT(s, n, i) == ' ' && digits(s, n, i + 1, 5) == 4 && !is_alnum(AT(s, n, i + 5)))
+		i += 5;
+	return i;
+}
+
+static size_t match_port(const char *s, size_t n, size_t i)
+{
+	size_t d;
+
+	if (AT(s, n, i) == ':' && (d = digits(s, n, i + 1, 6)) >= 1 && d <= 5 &&
+	    !is_alnum(AT(s, n, i + 1 + d)))
+		return i + 1 + d;
+	return i;
+}
+
+static size_t match_ipv4(const char *s, size_t n)
+{
+	size_t i = 0, g, d;
+
+	for (g = 0; g < 4; g++) {
+		if (g && AT(s, n, i++) != '.')
+			return 0;
+		d = digits(s, n, i, 4);
+		if (d < 1 || d > 3)
+			return 0;
+		i += d;
+	}
+	if (is_alnum(AT(s, n, i)) || (AT(s, n, i) == '.' && is_digit(AT(s, n, i + 1))))
+		return 0;
+	return match_port(s, n, i);
+}
+
+static size_t match_ipv6(const char *s, size_t n)
+{
+	size_t i = 0, colons = 0, run = 0;
+	int dbl = 0;
+
+	while (i < n && i < 64 && (is_hex(s[i]) || s[i] == ':')) {
+		if (s[i] == ':') {
+			if (i && s[i - 1] == ':') {
+				if (dbl)
+					return 0;
+				dbl = 1;
+			}
+			colons++;
+			run = 0;
+		} else if (++run > 4) {
+			return 0;
+		}
+		i++;
+	}
+	if (i && s[i - 1] == ':' && !(i >= 2 && s[i - 2] == ':'))
+		i--, colons--;
+	if (colons < 2 || (!dbl && colons < 5) || colons > 8)
+		return 0;
+	if (is_alnum(AT(s, n, i)) || AT(s, n, i) == '.')
+		return 0;
+	return i;
+}
+
+static size_t match_hex0x(const char *s, size_t n)
+{
+	size_t i = 2;
+
+	if (AT(s, n, 0) != '0' || (AT(s, n, 1) != 'x' && AT(s, n, 1) != 'X') ||
+	    !is_hex(AT(s, n, 2)))
+		return 0;
+	while (is_hex(AT(s, n, i)))
+		i++;
+	return is_alnum(AT(s, n, i)) ? 0 : i;
+}
+
+static int is_path_char(int c)
+{
+	return is_alnum(c) || (c && strchr("._-/~+@%$#*=\\", c));
+}
+
+/* An absolute path with at least two components, a ~/ path, or C:\... */
+static size_t match_path(const char *s, size_t n)
+{
+	size_t i = 0, comps = 0;
+
+	if (AT(s, n, 0) == '~' && AT(s, n, 1) == '/')
+		i = 1, comps = 1;
+	else if (is_alpha(AT(s, n, 0)) && AT(s, n, 1) == ':' && AT(s, n, 2) == '\\')
+		i = 2, comps = 1;
+	else if (AT(s, n, 0) != '/' || AT(s, n, 1) == '/')
+		return 0;
+	while (i < n && is_path_char((unsigned char)s[i])) {
+		if ((s[i] == '/' || s[i] == '\\') && is_path_char(AT(s, n, i + 1)) &&
+		    AT(s, n, i + 1) != '/')
+			comps++;
+		i++;
+	}
+	while (i > 0 && (s[i - 1] == '.' || s[i - 1] == '='))
+		i--;
+	return comps >= 2 ? i : 0;
+}
+
+/* 'value', "value" or `value` closed on the same line within a bound. */
+static size_t match_quoted(const char *s, size_t n)
+{
+	int q = AT(s, n, 0);
+	size_t i;
+
+	if (q != '\'' && q != '"' && q != '`')
+		return 0;
+	for (i = 1; i < n && i < 512; i++) {
+		if (s[i] == '\\') {
+			i++;
+			continue;
+		}
+		if (s[i] == q) {
+			if (i == 1 || is_alnum(AT(s, n, i + 1)))
+				return 0;
+			return i + 1;
+		}
+	}
+	return 0;
+}
+
+/* Number with optional sign, fraction, exponent-free unit (12ms, 3.5MB, 50%). */
+static size_t match_number(const char *s, size_t n)
+{
+	size_t i = 0, d, u;
+
+	if (AT(s, n, 0) == '-' || AT(s, n, 0) == '+')
+		i++;
+	d = digits(s, n, i, n);
+	if (!d)
+		return 0;
+	i += d;
+	while (AT(s, n, i) == '.' && (d = digits(s, n, i + 1, n)) > 0)
+		i += 1 + d;
+	if (AT(s, n, i) == '%')
+		return i + 1;
+	for (u = 0; is_alpha(AT(s, n, i + u)); u++)
+		;
+	if (u > 0 && u <= 3 && !is_digit(AT(s, n, i + u)))
+		return i + u;
+	return is_alnum(AT(s, n, i)) ? 0 : i;
+}
+
+static void put(struct qe_buf *out, const char *ph)
+{
+	qe_buf_addstr(out, ph);
+}
+
+/* Is the word [s, s+len) a lone enum-like constant (RUNNING, true)? */
+static int is_constant_word(const char *s, size_t len)
+{
+	size_t k;
+	int lower = 0;
+
+	if ((len == 4 && !strncasecmp(s, "true", 4)) || (len == 5 && !strncasecmp(s, "false", 5)) ||
+	    (len == 4 && !strncasecmp(s, "null", 4)) || (len == 4 && !strncasecmp(s, "none", 4)))
+		return 1;
+	for (k = 0; k < len; k++)
+		if (is_lower((unsigned char)s[k]))
+			lower = 1;
+	/* ALL_CAPS and CamelCase are names of states; lowercase is data. */
+	return !lower || is_upper((unsigned char)s[0]);
+}
+
+/*
+ * The value after "key=" when it is a plain word: masked unless it looks
+ * like a constant.  Numbers and shaped values are handled by the scanner.
+ */
+static size_t match_kv_word(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	if (!is_alpha(AT(s, n, 0)))
+		return 0;
+	while (i < n && (is_alnum(s[i]) || s[i] == '_' || s[i] == '-' || s[i] == '.' ||
+			 s[i] == '@' || s[i] == '$'))
+		i++;
+	while (i > 0 && s[i - 1] == '.')
+		i--;
+	if (is_constant_word(s, i))
+		return 0;
+	return i;
+}
+
+static int word_start(const char *s, size_t i)
+{
+	return i == 0 || !is_alnum((unsigned char)s[i - 1]);
+}
+
+void qe_mask_append(const char *s, size_t n, struct qe_buf *out)
+{
+	size_t i = 0, m, start = out->len;
+
+	if (n > QE_MASK_MAX_INPUT)
+		n = QE_MASK_MAX_INPUT;
+	while (i < n) {
+		unsigned char c = (unsigned char)s[i];
+		size_t j, labels;
+		int has_digit, all_hex;
+
+		if (is_space(c) || c < 0x20) {
+			while (i < n && (is_space(s[i]) || (unsigned char)s[i] < 0x20))
+				i++;
+			if (out->len > start && out->buf[out->len - 1] != ' ')
+				qe_buf_addch(out, ' ');
+			continue;
+		}
+		if (c == '=' && i > 0 && (is_alnum((unsigned char)s[i - 1]) || s[i - 1] == '_')) {
+			qe_buf_addch(out, '=');
+			i++;
+			if ((m = match_kv_word(s + i, n - i)) != 0) {
+				/* Let shaped values (URLs, e-mails, hosts) keep their name. */
+				if (!match_url(s + i, n - i) && !match_email(s + i, n - i) &&
+				    !match_domain(s + i, n - i, &labels)) {
+					put(out, "<STR>");
+					i += m;
+				}
+			}
+			continue;
+		}
+		if (!word_start(s, i)) {
+			qe_buf_addch(out, c);
+			i++;
+			continue;
+		}
+		if ((m = match_quoted(s + i, n - i)) != 0 && word_start(s, i)) {
+			qe_buf_addch(out, c);
+			put(out, "<STR>");
+			qe_buf_addch(out, c);
+			i += m;
+			continue;
+		}
+		if (c == '/' || c == '~' || (is_alpha(c) && AT(s, n, i + 1) == ':')) {
+			if ((m = match_path(s + i, n - i)) != 0) {
+				put(out, "<PATH>");
+				i += m;
+				continue;
+			}
+		}
+		if (c == ':' && AT(s, n, i + 1) == ':' && (m = match_ipv6(s + i, n - i)) != 0) {
+			put(out, "<IP>");
+			i = match_port(s, n, i + m);
+			continue;
+		}
+		if (!is_alnum(c) && !((c == '-' || c == '+') && is_digit(AT(s, n, i + 1)))) {
+			qe_buf_addch(out, c);
+			i++;
+			continue;
+		}
+		/* Word start: try the shaped values, most specific first. */
+		if ((m = match_url(s + i, n - i)) != 0) {
+			put(out, "<URL>");
+		} else if ((m = match_email(s + i, n - i)) != 0) {
+			put(out, "<EMAIL>");
+		} else if ((m = match_uuid(s + i, n - i)) != 0) {
+			put(out, "<UUID>");
+		} else if ((m = match_ts(s + i, n - i)) != 0) {
+			put(out, "<TS>");
+		} else if ((m = match_ipv4(s + i, n - i)) != 0 ||
+			   (m = match_ipv6(s + i, n - i)) != 0) {
+			put(out, "<IP>");
+			m = match_port(s + i, n - i, m);
+		} else if ((m = match_hex0x(s + i, n - i)) != 0) {
+			put(out, "<HEX>");
+		} else if ((m = match_domain(s + i, n - i, &labels)) != 0) {
+			put(out, "<HOST>");
+		} else if ((m = match_number(s + i, n - i)) != 0) {
+			put(out, "<NUM>");
+		} else if (!is_alnum(c)) {
+			/* A sign not followed by a number of ours. */
+			qe_buf_addch(out, c);
+			m = 1;
+		} else {
+			/* A run of letters and digits: a word, or an id if it has digits. */
+			has_digit = 0;
+			all_hex = 1;
+			for (j = i; j < n && is_alnum((unsigned char)s[j]); j++) {
+				if (is_digit((unsigned char)s[j]))
+					has_digit = 1;
+				if (!is_hex((unsigned char)s[j]))
+					all_hex = 0;
+			}
+			m = j - i;
+			if (!has_digit)
+				qe_buf_add(out, s + i, m);
+			else if (all_hex && m >= 8)
+				put(out, "<HEX>");
+			else
+				put(out, "<ID>");
+		}
+		i += m;
+	}
+	while (out->len > start && out->buf[out->len - 1] == ' ')
+		qe_buf_truncate(out, out->len - 1);
+}
+
+/* ---- the header of a log line ---- */
+
+static int is_level(const char *s, size_t len)
+{
+	static const char *const levels[] = {
+		"trace", "debug",    "info", "information", "notice", "warn",  "warning",
+		"error", "err",      "severe", "fatal",     "critical", "crit", "alert",
+		"emerg", "emergency", "fine", "finer",      "finest", "verbose",
+	};
+	size_t k;
+
+	for (k = 0; k < QE_ARRAY_SIZE(levels); k++)
+		if (strlen(levels[k]) == len && !strncasecmp(levels[k], s, len))
+			return 1;
+	return 0;
+}
+
+/* Digits joined by date/time punctuation: 2015-10-18, 18:01:47,978, 148. */
+static int is_stamp(const char *s, size_t len)
+{
+	size_t k, d = 0;
+
+	for (k = 0; k < len; k++) {
+		unsigned char c = (unsigned char)s[k];
+		if (is_digit(c))
+			d++;
+		else if (!strchr("-/:.,+TZ", c))
+			return 0;
+	}
+	return d > 0 && is_digit((unsigned char)s[0]);
+}
+
+/* A logger, program or host name: letters, digits and a few joiners. */
+static int is_name(const char *s, size_t len)
+{
+	size_t k;
+	int alpha = 0;
+
+	if (len < 2 || len > 128)
+		return 0;
+	for (k = 0; k < len; k++) {
+		unsigned char c = (unsigned char)s[k];
+		if (is_alpha(c))
+			alpha = 1;
+		else if (!is_digit(c) && !strchr("._-$/@[]()#<>", c))
+			return 0;
+	}
+	return alpha;
+}
+
+static size_t skip_blank(const char *s, size_t n, size_t i)
+{
+	while (i < n && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	return i;
+}
+
+/* End of a header token: space, tab or '|'. */
+static size_t token_end(const char *s, size_t n, size_t i)
+{
+	while (i < n && s[i] != ' ' && s[i] != '\t' && s[i] != '|')
+		i++;
+	return i;
+}
+
+/* Matching close bracket of s[i] (nesting counted), or 0. */
+static size_t close_bracket(const char *s, size_t n, size_t i)
+{
+	char open = s[i], close = open == '[' ? ']' : open == '(' ? ')' : '>';
+	size_t depth = 0, k;
+
+	for (k = i; k < n && k < i + 256; k++) {
+		if (s[k] == open)
+			depth++;
+		else if (s[k] == close && --depth == 0)
+			return k + 1;
+	}
+	return 0;
+}
+
+size_t qe_mask_header_len(const char *s, size_t n)
+{
+	size_t i = 0, e, len, tokens, done = 0, m;
+	int stripped = 0, stamped = 0;
+
+	if (n > QE_MASK_MAX_INPUT)
+		n = QE_MASK_MAX_INPUT;
+	for (tokens = 0; tokens < 16; tokens++) {
+		i = skip_blank(s, n, i);
+		if (i < n && s[i] == '|') {
+			i++;
+			continue;
+		}
+		if (i >= n)
+			break;
+		if (s[i] == '[') {
+			/* [timestamp] [level] [thread] [pid]: header blocks */
+			e = close_bracket(s, n, i);
+			if (!e)
+				break;
+			i = e;
+			if (AT(s, n, i) == ':')
+				i++;
+			stripped = 1;
+			done = i;
+			continue;
+		}
+		if ((m = match_ts(s + i, n - i)) != 0) {
+			i += m;
+			if (AT(s, n, i) == ',' || AT(s, n, i) == ':')
+				i++;
+			stripped = stamped = 1;
+			done = i;
+			continue;
+		}
+		e = token_end(s, n, i);
+		len = e - i;
+		if (len && s[e - 1] == ':' && len > 1)
+			len--;
+		if ((len == 1 && (s[i] == '-' || s[i] == ':')) || (len == 2 && s[i] == '-' && s[i + 1] == '-')) {
+			if (e >= n)
+				break;
+			i = e;
+			continue;
+		}
+		if (is_stamp(s + i, len) ||
+		    (is_month(s, n, i, &m) && m == len) || (is_weekday(s, n, i, &m) && m == len)) {
+			stripped = stamped = 1;
+			i = done = e;
+			continue;
+		}
+		if (is_level(s + i, len) ||
+		    (stamped && len == 1 && e < n && strchr("VDIWEFA", s[i]) && s[e] == ' ')) {
+			stripped = 1;
+			i = done = e;
+			continue;
+		}
+		break;
+	}
+	if (!stripped)
+		return 0;
+	i = skip_blank(s, n, done);
+	e = token_end(s, n, i);
+	if (e > i + 1 && s[e - 1] == ':' && is_name(s + i, e - i - 1) && !match_url(s + i, n - i)) {
+		/* logger.Name: message */
+		done = e;
+	} else if (stamped && e < n && s[e] == ' ' && is_name(s + i, e - i)) {
+		/* syslog: host program[pid]: message */
+		size_t j = skip_blank(s, n, e), f = token_end(s, n, j);
+		if (f > j + 1 && s[f - 1] == ':' && is_name(s + j, f - j - 1))
+			done = f;
+	}
+	i = skip_blank(s, n, done);
+	/* A separator between header and message: "... - message". */
+	if (i + 1 < n && s[i] == '-' && s[i + 1] == ' ')
+		i = skip_blank(s, n, i + 1);
+	return i;
+}
+
+void qe_mask_line(const char *line, size_t len, struct qe_buf *out)
+{
+	size_t h = qe_mask_header_len(line, len);
+
+	/* A line that is all header keeps it, so that it still says something. */
+	if (h >= len)
+		h = 0;
+	qe_mask_append(line + h, len - h, out);
+}

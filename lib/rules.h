@@ -1,0 +1,108 @@
+/*
+ * rules: the compiled rule set (PCRE2, JIT, match limits).
+ *
+ * Built-in pack (Java/Kotlin/Scala, Python, Node.js, Go, Ruby, .NET, PHP,
+ * Rust, and single-line errors by level) plus user rules from the config.
+ * A rule set is immutable once built and may be shared by many assemblers.
+ * A bad user pattern fails qe_rules_new() with a message naming the rule
+ * and the offset in the pattern.
+ *
+ * Order of evaluation: user rules first (every line), then the built-in
+ * pack, which only runs on lines that pass a cheap byte prefilter for its
+ * trigger words, so ordinary lines cost one scan.  A rule set holds one
+ * reusable match buffer and counts hits, so it is used from one thread.
+ */
+#ifndef QE_RULES_H
+#define QE_RULES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct qe_config;
+struct qe_rules;
+
+struct qe_rules *qe_rules_new(const struct qe_config *c);
+void qe_rules_free(struct qe_rules *r); /* NULL-safe */
+
+/* Description of rule i, in evaluation order, for `rules list`. */
+struct qe_rule_info {
+	const char *name;
+	const char *kind;
+	const char *severity;
+	const char *pattern;
+	const char *continuation; /* NULL when none */
+	int builtin;
+	size_t nr_samples;
+	uint64_t hits;      /* lines this rule started an event on */
+	uint64_t time_ns;   /* time spent matching this rule */
+};
+size_t qe_rules_count(const struct qe_rules *r);
+void qe_rules_info(const struct qe_rules *r, size_t i, struct qe_rule_info *out);
+
+/* Verify every rule's samples; returns the number of failures and calls
+ * fn for each sample checked (ok = 1 pass, 0 fail). */
+typedef void (*qe_sample_fn)(const char *rule, const char *line, int expected, int ok,
+			     void *data);
+size_t qe_rules_check_samples(struct qe_rules *r, qe_sample_fn fn, void *data);
+
+/*
+ * For the assembler.  Each rule belongs to a trace language, which says
+ * how the lines after its start line are recognised.
+ */
+enum qe_rule_lang {
+	QE_LANG_USER,
+	QE_LANG_LINE,
+	QE_LANG_JAVA,
+	QE_LANG_PYTHON,
+	QE_LANG_NODE,
+	QE_LANG_GO,
+	QE_LANG_RUBY,
+	QE_LANG_DOTNET,
+	QE_LANG_PHP,
+	QE_LANG_RUST,
+};
+
+/* A start match.  Strings are borrowed from the rule set; type/message
+ * are offsets into the matched line of a user rule's (?<type>...) and
+ * (?<message>...) groups, length 0 when absent. */
+struct qe_rule_match {
+	size_t rule;
+	enum qe_rule_lang lang;
+	int severity; /* enum qe_severity */
+	const char *name;
+	const char *kind;
+	size_t type_off, type_len;
+	size_t msg_off, msg_len;
+};
+
+/* 1 when line starts an event (first matching rule, ignores applied),
+ * 0 otherwise.  Counts a hit for the rule. */
+int qe_rules_match_start(struct qe_rules *r, const char *line, size_t len,
+			 struct qe_rule_match *m);
+/* 1 when line matches the continuation pattern of rule i. */
+int qe_rules_match_cont(struct qe_rules *r, size_t i, const char *line, size_t len);
+/* The index of the built-in rule for a trace language, or (size_t)-1. */
+size_t qe_rules_lang_rule(const struct qe_rules *r, enum qe_rule_lang lang);
+/* 1 when any byte sequence that a built-in rule could start on is in line
+ * (the prefilter; exposed for tests). */
+int qe_rules_prefilter(const char *line, size_t len);
+
+/* The built-in pack as data (rules_builtin.c), in evaluation order. */
+struct qe_builtin_sample {
+	const char *line;
+	int matches;
+};
+struct qe_builtin_rule {
+	const char *name;
+	const char *kind;
+	const char *severity; /* default severity */
+	enum qe_rule_lang lang;
+	const char *pattern;      /* start; group "lvl" (if any) picks severity */
+	const char *continuation; /* NULL for single-line rules */
+	const struct qe_builtin_sample *samples;
+	size_t nr_samples;
+};
+extern const struct qe_builtin_rule qe_builtin_rules[];
+extern const size_t qe_nr_builtin_rules;
+
+#endif

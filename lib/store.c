@@ -1,0 +1,1387 @@
+/* store: see store.h */
+#include "store.h"
+#include "event.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pwd.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#define DB_NAME "qerrors.db"
+#define LOCK_NAME "qerrors.lock"
+#define BUSY_TIMEOUT_MS 5000
+#define HOUR_MS 3600000LL
+/* 'qerr': marks the file as ours, so a foreign database is refused. */
+#define APPLICATION_ID 0x71657272
+/* Longest state directory accepted; leaves room for the file names. */
+#define DIR_MAX (PATH_MAX - 32)
+
+/*
+ * Schema migrations.  migrations[i] takes the schema from version i to
+ * i + 1; user_version holds the current version.  A new release appends
+ * a step and never edits an old one, so every older database upgrades
+ * by running the steps it has not seen, in one transaction.
+ */
+static const char *const migrations[] = {
+    /* 0 -> 1 */
+    "CREATE TABLE groups ("
+    " fingerprint TEXT PRIMARY KEY NOT NULL,"
+    " kind TEXT NOT NULL,"
+    " type TEXT,"
+    " template TEXT NOT NULL,"
+    " message TEXT NOT NULL,"
+    " severity TEXT NOT NULL,"
+    " sample TEXT,"
+    " first_seen INTEGER NOT NULL,"
+    " last_seen INTEGER NOT NULL,"
+    " count INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX groups_last_seen ON groups(last_seen);"
+    "CREATE TABLE occurrences ("
+    " fingerprint TEXT NOT NULL REFERENCES groups(fingerprint) ON DELETE CASCADE,"
+    " hour INTEGER NOT NULL,"
+    " count INTEGER NOT NULL,"
+    " PRIMARY KEY (fingerprint, hour)) WITHOUT ROWID;"
+    "CREATE INDEX occurrences_hour ON occurrences(hour);"
+    "CREATE TABLE advice ("
+    " fingerprint TEXT NOT NULL,"
+    " model TEXT NOT NULL,"
+    " prompt_version INTEGER NOT NULL,"
+    " json TEXT NOT NULL,"
+    " created INTEGER NOT NULL,"
+    " expires INTEGER NOT NULL DEFAULT 0,"
+    " last_used INTEGER NOT NULL,"
+    " hits INTEGER NOT NULL DEFAULT 0,"
+    " tokens_prompt INTEGER NOT NULL DEFAULT 0,"
+    " tokens_completion INTEGER NOT NULL DEFAULT 0,"
+    " PRIMARY KEY (fingerprint, model, prompt_version));"
+    "CREATE INDEX advice_last_used ON advice(last_used);"
+    "CREATE TABLE offsets ("
+    " path TEXT PRIMARY KEY NOT NULL,"
+    " dev INTEGER NOT NULL,"
+    " ino INTEGER NOT NULL,"
+    " head_hash INTEGER NOT NULL,"
+    " head_len INTEGER NOT NULL,"
+    " offset INTEGER NOT NULL,"
+    " size INTEGER NOT NULL,"
+    " updated INTEGER NOT NULL);"
+    "CREATE TABLE counters (name TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL);"
+    "CREATE TABLE kv (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);"
+    "PRAGMA application_id = 1902473842;",
+};
+
+#define SCHEMA_VERSION ((int)QE_ARRAY_SIZE(migrations))
+
+#define GROUP_COLS                                                                       \
+	"g.fingerprint, g.kind, g.type, g.template, g.message, g.severity, g.sample, "   \
+	"g.first_seen, g.last_seen, g.count"
+#define ADVICE_COLS                                                                      \
+	"fingerprint, model, prompt_version, json, created, expires, last_used, hits, "  \
+	"tokens_prompt, tokens_completion"
+#define OFFSET_COLS "path, dev, ino, head_hash, head_len, offset, size, updated"
+
+/* Every statement the store runs more than once, prepared on first use. */
+enum st {
+	ST_BEGIN_WRITE,
+	ST_BEGIN_READ,
+	ST_COMMIT,
+	ST_GROUP_BUMP,
+	ST_GROUP_INSERT,
+	ST_OCC_BUMP,
+	ST_GROUP_GET,
+	ST_GROUPS,
+	ST_COUNT_BETWEEN,
+	ST_ADVICE_GET,
+	ST_ADVICE_TOUCH,
+	ST_ADVICE_PUT,
+	ST_ADVICE_EVICT,
+	ST_CACHE_LIST,
+	ST_CACHE_GET_ANY,
+	ST_CACHE_CLEAR_ONE,
+	ST_CACHE_CLEAR_ALL,
+	ST_CACHE_PRUNE,
+	ST_CACHE_COUNT,
+	ST_COUNTER_ADD,
+	ST_COUNTER_GET,
+	ST_COUNTERS,
+	ST_OFFSET_GET,
+	ST_OFFSET_PUT,
+	ST_OFFSET_DELETE,
+	ST_OFFSETS,
+	ST_KV_GET,
+	ST_KV_PUT,
+	ST_KV_DELETE,
+	ST__NR
+};
+
+static const char *const sql_text[ST__NR] = {
+    [ST_BEGIN_WRITE] = "BEGIN IMMEDIATE",
+    [ST_BEGIN_READ] = "BEGIN",
+    [ST_COMMIT] = "COMMIT",
+    [ST_GROUP_BUMP] = "UPDATE groups SET count = count + 1,"
+		      " last_seen = max(last_seen, ?2), first_seen = min(first_seen, ?2)"
+		      " WHERE fingerprint = ?1",
+    [ST_GROUP_INSERT] = "INSERT INTO groups (fingerprint, kind, type, template, message,"
+			" severity, sample, first_seen, last_seen, count)"
+			" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, 1)",
+    [ST_OCC_BUMP] =
+	"INSERT INTO occurrences (fingerprint, hour, count) VALUES (?1, ?2, 1)"
+	" ON CONFLICT (fingerprint, hour) DO UPDATE SET count = count + 1",
+    [ST_GROUP_GET] = "SELECT " GROUP_COLS " FROM groups g WHERE g.fingerprint = ?1",
+    /* ?1 since, ?2 first hour bucket, ?3 until, ?4 skip groups without
+     * occurrences in the window. */
+    [ST_GROUPS] = "SELECT " GROUP_COLS ", coalesce(w.n, 0) AS n FROM groups g"
+		  " LEFT JOIN (SELECT fingerprint, sum(count) AS n FROM occurrences"
+		  " WHERE hour >= ?2 AND hour < ?3 GROUP BY fingerprint) w"
+		  " ON w.fingerprint = g.fingerprint"
+		  " WHERE g.last_seen >= ?1 AND (?4 = 0 OR w.n > 0)"
+		  " ORDER BY n DESC, g.count DESC, g.fingerprint",
+    [ST_COUNT_BETWEEN] = "SELECT coalesce(sum(count), 0) FROM occurrences"
+			 " WHERE fingerprint = ?1 AND hour >= ?2 AND hour < ?3",
+    [ST_ADVICE_GET] = "SELECT json, expires FROM advice"
+		      " WHERE fingerprint = ?1 AND model = ?2 AND prompt_version = ?3",
+    [ST_ADVICE_TOUCH] =
+	"UPDATE advice SET hits = hits + 1, last_used = max(last_used, ?4)"
+	" WHERE fingerprint = ?1 AND model = ?2 AND prompt_version = ?3",
+    [ST_ADVICE_PUT] =
+	"INSERT INTO advice (" ADVICE_COLS ")"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?5, 0, ?7, ?8)"
+	" ON CONFLICT (fingerprint, model, prompt_version) DO UPDATE SET"
+	" json = excluded.json, created = excluded.created,"
+	" expires = excluded.expires, last_used = excluded.last_used, hits = 0,"
+	" tokens_prompt = excluded.tokens_prompt,"
+	" tokens_completion = excluded.tokens_completion",
+    /* Keep the ?1 most valuable entries: the one just stored, then live
+     * entries by recency; expired entries go before any live one. */
+    [ST_ADVICE_EVICT] =
+	"DELETE FROM advice WHERE rowid IN (SELECT rowid FROM advice ORDER BY"
+	" (fingerprint = ?3 AND model = ?4 AND prompt_version = ?5) DESC,"
+	" (expires != 0 AND expires <= ?2) ASC, last_used DESC, created DESC"
+	" LIMIT -1 OFFSET ?1)",
+    [ST_CACHE_LIST] = "SELECT " ADVICE_COLS " FROM advice"
+		      " ORDER BY last_used DESC, fingerprint, model, prompt_version",
+    [ST_CACHE_GET_ANY] = "SELECT " ADVICE_COLS " FROM advice WHERE fingerprint = ?1"
+			 " ORDER BY created DESC, prompt_version DESC, model LIMIT 1",
+    [ST_CACHE_CLEAR_ONE] = "DELETE FROM advice WHERE fingerprint = ?1",
+    [ST_CACHE_CLEAR_ALL] = "DELETE FROM advice",
+    [ST_CACHE_PRUNE] = "DELETE FROM advice WHERE expires != 0 AND expires <= ?1",
+    [ST_CACHE_COUNT] = "SELECT count(*) FROM advice",
+    [ST_COUNTER_ADD] = "INSERT INTO counters (name, value) VALUES (?1, ?2)"
+		       " ON CONFLICT (name) DO UPDATE SET value = value + excluded.value",
+    [ST_COUNTER_GET] = "SELECT value FROM counters WHERE name = ?1",
+    [ST_COUNTERS] = "SELECT name, value FROM counters ORDER BY name",
+    [ST_OFFSET_GET] = "SELECT " OFFSET_COLS " FROM offsets WHERE path = ?1",
+    [ST_OFFSET_PUT] = "INSERT INTO offsets (" OFFSET_COLS ")"
+		      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+		      " ON CONFLICT (path) DO UPDATE SET dev = excluded.dev,"
+		      " ino = excluded.ino, head_hash = excluded.head_hash,"
+		      " head_len = excluded.head_len, offset = excluded.offset,"
+		      " size = excluded.size, updated = excluded.updated",
+    [ST_OFFSET_DELETE] = "DELETE FROM offsets WHERE path = ?1",
+    [ST_OFFSETS] = "SELECT " OFFSET_COLS " FROM offsets ORDER BY path",
+    [ST_KV_GET] = "SELECT value FROM kv WHERE key = ?1",
+    [ST_KV_PUT] = "INSERT INTO kv (key, value) VALUES (?1, ?2)"
+		  " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    [ST_KV_DELETE] = "DELETE FROM kv WHERE key = ?1",
+};
+
+struct qe_store {
+	sqlite3 *db;
+	char *dir, *path;
+	int readonly;
+	sqlite3_stmt *stmt[ST__NR];
+};
+
+/* uint64 values are kept as the int64 with the same bits: SQLite
+ * integers are signed 64-bit. */
+static int64_t u2i(uint64_t u)
+{
+	int64_t i;
+	memcpy(&i, &u, sizeof(i));
+	return i;
+}
+
+static uint64_t i2u(int64_t i)
+{
+	uint64_t u;
+	memcpy(&u, &i, sizeof(u));
+	return u;
+}
+
+/* Turn the connection's last error into a message that names the file
+ * and, for the failures a user can fix, says what is wrong. */
+static int db_error(const struct qe_store *s, const char *what)
+{
+	int ext = sqlite3_extended_errcode(s->db);
+	int rc = ext & 0xff;
+	int sys = sqlite3_system_errno(s->db);
+
+	if (rc == SQLITE_FULL || (rc == SQLITE_IOERR && sys == ENOSPC))
+		return qe_error("cannot write state database '%s': disk full", s->path);
+	if (rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT)
+		return qe_error("state database '%s' is corrupt or not a database "
+				"(move it aside to start a new one)",
+				s->path);
+	if (rc == SQLITE_READONLY) {
+		if (s->readonly)
+			return qe_error(
+			    "cannot write state database '%s': opened read-only",
+			    s->path);
+		return qe_error("cannot write state database '%s': file or directory is "
+				"read-only",
+				s->path);
+	}
+	if (rc == SQLITE_IOERR && sys == EDQUOT)
+		return qe_error("cannot write state database '%s': disk quota exceeded",
+				s->path);
+	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+		return qe_error("state database '%s' is locked by another process",
+				s->path);
+	if ((rc == SQLITE_CANTOPEN || rc == SQLITE_IOERR || rc == SQLITE_PERM) && sys)
+		return qe_error("%s state database '%s': %s", what, s->path,
+				strerror(sys));
+	return qe_error("%s state database '%s': %s", what, s->path,
+			sqlite3_errmsg(s->db));
+}
+
+/*
+ * Cached statements.  A statement still being stepped (a callback of an
+ * iteration calling back into the store) is not disturbed: the nested
+ * call gets a fresh statement that stmt_put() finalizes.
+ */
+static sqlite3_stmt *stmt_get(struct qe_store *s, enum st id)
+{
+	sqlite3_stmt *st = s->stmt[id];
+	unsigned flags = SQLITE_PREPARE_PERSISTENT;
+
+	if (st && !sqlite3_stmt_busy(st))
+		return st;
+	if (st)
+		flags = 0;
+	if (sqlite3_prepare_v3(s->db, sql_text[id], -1, flags, &st, NULL) != SQLITE_OK) {
+		db_error(s, "cannot query");
+		return NULL;
+	}
+	if (!s->stmt[id])
+		s->stmt[id] = st;
+	return st;
+}
+
+static void stmt_put(struct qe_store *s, enum st id, sqlite3_stmt *st)
+{
+	if (!st)
+		return;
+	if (st != s->stmt[id]) {
+		sqlite3_finalize(st);
+		return;
+	}
+	/* Resetting ends the statement's read of the database, so an idle
+	 * connection never pins an old WAL snapshot. */
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static char *col_dup(sqlite3_stmt *st, int i)
+{
+	const unsigned char *v = sqlite3_column_text(st, i);
+	return v ? qe_xstrdup((const char *)v) : NULL;
+}
+
+/* Step a statement that returns no rows; 0 or -1. */
+static int step_done(struct qe_store *s, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+		return 0;
+	return db_error(s, what);
+}
+
+static int exec_sql(struct qe_store *s, const char *sql, const char *what)
+{
+	if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return db_error(s, what);
+	return 0;
+}
+
+/* A single-integer query, for pragmas; -1 on error. */
+static int query_int(struct qe_store *s, const char *sql, long long *out)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, ret = -1;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		db_error(s, "cannot read");
+		goto out;
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(st, 0);
+	else if (rc == SQLITE_DONE)
+		*out = 0;
+	else {
+		db_error(s, "cannot read");
+		goto out;
+	}
+	ret = 0;
+out:
+	sqlite3_finalize(st);
+	return ret;
+}
+
+char *qe_store_default_dir(void)
+{
+	const char *xdg, *home;
+
+	if (geteuid() == 0)
+		return qe_xstrdup("/var/lib/qerrors");
+	/* The XDG spec says relative paths are invalid and to be ignored. */
+	xdg = getenv("XDG_STATE_HOME");
+	if (xdg && xdg[0] == '/')
+		return qe_xasprintf("%s/qerrors", xdg);
+	home = getenv("HOME");
+	if (!home || home[0] != '/') {
+		struct passwd *pw = getpwuid(getuid());
+		home = pw && pw->pw_dir && pw->pw_dir[0] == '/' ? pw->pw_dir : NULL;
+	}
+	if (!home) {
+		qe_error("cannot find a home directory for the state database "
+			 "(set QERRORS_STATE_DIR or use --state-dir)");
+		return NULL;
+	}
+	return qe_xasprintf("%s/.local/state/qerrors", home);
+}
+
+/* mkdir -p: missing parents get the usual 0777 & ~umask, the state
+ * directory itself 0700.  *created says whether the last one was made. */
+static int make_dir(const char *dir, int *created)
+{
+	char *p = qe_xstrdup(dir);
+	char *q;
+	struct stat st;
+	int ret = -1;
+
+	*created = 0;
+	for (q = p + 1; *q; q++) {
+		if (*q != '/' || q[-1] == '/')
+			continue;
+		*q = '\0';
+		if (mkdir(p, 0777) < 0 && errno != EEXIST &&
+		    (stat(p, &st) < 0 || !S_ISDIR(st.st_mode))) {
+			qe_error("cannot create directory '%s': %s", p, strerror(errno));
+			goto out;
+		}
+		*q = '/';
+	}
+	if (mkdir(dir, 0700) == 0) {
+		*created = 1;
+		/* The umask may have taken bits away; make it exactly 0700. */
+		if (chmod(dir, 0700) < 0) {
+			qe_error("cannot set permissions of '%s': %s", dir,
+				 strerror(errno));
+			goto out;
+		}
+	} else if (errno != EEXIST) {
+		qe_error("cannot create state directory '%s': %s", dir, strerror(errno));
+		goto out;
+	}
+	ret = 0;
+out:
+	free(p);
+	return ret;
+}
+
+/* Make sure the state directory exists and is a directory.  An existing
+ * directory is not changed behind the user's back: a loose mode only
+ * gets a warning. */
+static int prepare_dir(const char *dir, int create, int warn)
+{
+	struct stat st;
+	int created = 0;
+
+	if (!*dir)
+		return qe_error("state directory is empty");
+	if (strlen(dir) > DIR_MAX)
+		return qe_error("state directory '%.64s...' is too long", dir);
+	if (create && make_dir(dir, &created) < 0)
+		return -1;
+	if (stat(dir, &st) < 0)
+		return qe_error("cannot access state directory '%s': %s", dir,
+				strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return qe_error("state directory '%s' is not a directory", dir);
+	if (warn && !created && (st.st_mode & 077))
+		qe_warning(
+		    "state directory '%s' is accessible by other users (mode %04o); "
+		    "run 'chmod 700 %s'",
+		    dir, (unsigned)(st.st_mode & 07777), dir);
+	return 0;
+}
+
+/* The database and its -wal/-shm hold log text: owner only. */
+static void tighten(const char *path, int fd)
+{
+	struct stat st;
+	int r = fd >= 0 ? fstat(fd, &st) : stat(path, &st);
+
+	if (r < 0 || !(st.st_mode & 077) || st.st_uid != geteuid())
+		return;
+	r = fd >= 0 ? fchmod(fd, 0600) : chmod(path, 0600);
+	if (r < 0)
+		qe_warning("cannot restrict permissions of '%s': %s", path,
+			   strerror(errno));
+	else
+		qe_warning("restricted permissions of '%s' to 0600", path);
+}
+
+/* Create the database file with mode 0600 before SQLite sees it, so it
+ * never exists with the umask's looser mode. */
+static int prepare_file(struct qe_store *s)
+{
+	struct stat st;
+	char *side;
+	int fd;
+
+	if (access(s->dir, W_OK) < 0)
+		return qe_error("cannot write state database '%s': directory '%s' is not "
+				"writable (%s)",
+				s->path, s->dir, strerror(errno));
+	fd = open(s->path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
+	if (fd < 0)
+		return qe_error("cannot create state database '%s': %s", s->path,
+				strerror(errno));
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return qe_error("state database '%s' is not a regular file", s->path);
+	}
+	tighten(s->path, fd);
+	close(fd);
+	side = qe_xasprintf("%s-wal", s->path);
+	tighten(side, -1);
+	free(side);
+	side = qe_xasprintf("%s-shm", s->path);
+	tighten(side, -1);
+	free(side);
+	return 0;
+}
+
+/* Bring the schema up to date (writer) or check it is usable (reader). */
+static int migrate(struct qe_store *s)
+{
+	long long version, app_id, tables;
+	char *sql = NULL;
+	int i, ret = -1;
+
+	if (query_int(s, "PRAGMA user_version", &version) < 0 ||
+	    query_int(s, "PRAGMA application_id", &app_id) < 0)
+		return -1;
+	if (version == 0 && app_id == 0) {
+		if (query_int(s, "SELECT count(*) FROM sqlite_master", &tables) < 0)
+			return -1;
+		if (tables)
+			return qe_error("'%s' is not a qerrors state database", s->path);
+	} else if (app_id != APPLICATION_ID) {
+		return qe_error("'%s' is not a qerrors state database", s->path);
+	}
+	if (version > SCHEMA_VERSION)
+		return qe_error(
+		    "state database '%s' has schema version %lld, newer than this "
+		    "qerrors understands (%d)",
+		    s->path, version, SCHEMA_VERSION);
+	if (version == SCHEMA_VERSION)
+		return 0;
+	if (s->readonly) {
+		if (version == 0)
+			return qe_error(
+			    "no state database at '%s' (run 'qerrors tail' or "
+			    "'qerrors analyze' first)",
+			    s->path);
+		return qe_error(
+		    "state database '%s' has an old schema (version %lld); run "
+		    "'qerrors tail' or 'qerrors analyze' once to upgrade it",
+		    s->path, version);
+	}
+
+	if (exec_sql(s, "BEGIN IMMEDIATE", "cannot upgrade") < 0)
+		return -1;
+	/* Another process may have upgraded it while we waited. */
+	if (query_int(s, "PRAGMA user_version", &version) < 0)
+		goto out;
+	for (i = (int)version; i < SCHEMA_VERSION; i++)
+		if (exec_sql(s, migrations[i], "cannot upgrade") < 0)
+			goto out;
+	sql = qe_xasprintf("PRAGMA user_version = %d", SCHEMA_VERSION);
+	if (exec_sql(s, sql, "cannot upgrade") < 0)
+		goto out;
+	if (exec_sql(s, "COMMIT", "cannot upgrade") < 0)
+		goto out;
+	ret = 0;
+out:
+	if (ret < 0 && !sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	free(sql);
+	return ret;
+}
+
+static int set_wal(struct qe_store *s)
+{
+	sqlite3_stmt *st = NULL;
+	const unsigned char *mode;
+	int ret = -1;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode = WAL", -1, &st, NULL) !=
+		SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW) {
+		db_error(s, "cannot open");
+		goto out;
+	}
+	mode = sqlite3_column_text(st, 0);
+	/* Without WAL, readers would block the agent; still usable. */
+	if (!mode || strcmp((const char *)mode, "wal"))
+		qe_warning("state database '%s' cannot use WAL mode (journal mode '%s')",
+			   s->path, mode ? (const char *)mode : "?");
+	ret = 0;
+out:
+	sqlite3_finalize(st);
+	return ret;
+}
+
+struct qe_store *qe_store_open(const char *state_dir, int flags)
+{
+	struct qe_store *s = qe_xcalloc(1, sizeof(*s));
+	struct stat st;
+	int oflags;
+
+	s->readonly = !!(flags & QE_STORE_READONLY);
+	s->dir = state_dir ? qe_xstrdup(state_dir) : qe_store_default_dir();
+	if (!s->dir)
+		goto fail;
+	if (prepare_dir(s->dir, !s->readonly, !s->readonly) < 0) {
+		if (!s->readonly)
+			goto fail;
+		s->path = qe_xasprintf("%s/%s", s->dir, DB_NAME);
+		if (stat(s->dir, &st) < 0 && (errno == ENOENT || errno == ENOTDIR))
+			qe_error(
+			    "no state database at '%s' (run 'qerrors tail' or 'qerrors "
+			    "analyze' first)",
+			    s->path);
+		goto fail;
+	}
+	s->path = qe_xasprintf("%s/%s", s->dir, DB_NAME);
+
+	if (s->readonly) {
+		if (stat(s->path, &st) < 0) {
+			if (errno == ENOENT)
+				qe_error(
+				    "no state database at '%s' (run 'qerrors tail' or "
+				    "'qerrors analyze' first)",
+				    s->path);
+			else
+				qe_error("cannot open state database '%s': %s", s->path,
+					 strerror(errno));
+			goto fail;
+		}
+		oflags = SQLITE_OPEN_READONLY;
+	} else {
+		if (prepare_file(s) < 0)
+			goto fail;
+		oflags = SQLITE_OPEN_READWRITE;
+	}
+
+	if (sqlite3_open_v2(s->path, &s->db, oflags, NULL) != SQLITE_OK) {
+		if (s->db)
+			db_error(s, "cannot open");
+		else
+			qe_error("cannot open state database '%s': out of memory",
+				 s->path);
+		goto fail;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+
+	if (!s->readonly) {
+		if (set_wal(s) < 0 ||
+		    exec_sql(s, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON",
+			     "cannot open") < 0)
+			goto fail;
+	} else if (exec_sql(s, "PRAGMA foreign_keys = ON; PRAGMA query_only = ON",
+			    "cannot open") < 0) {
+		goto fail;
+	}
+	if (migrate(s) < 0)
+		goto fail;
+	return s;
+fail:
+	qe_store_close(s);
+	return NULL;
+}
+
+void qe_store_close(struct qe_store *s)
+{
+	size_t i;
+
+	if (!s)
+		return;
+	for (i = 0; i < ST__NR; i++)
+		sqlite3_finalize(s->stmt[i]);
+	/* An open transaction is rolled back by the close. */
+	if (s->db)
+		sqlite3_close(s->db);
+	free(s->dir);
+	free(s->path);
+	free(s);
+}
+
+const char *qe_store_path(const struct qe_store *s)
+{
+	return s->path;
+}
+
+const char *qe_store_dir(const struct qe_store *s)
+{
+	return s->dir;
+}
+
+struct sqlite3 *qe_store_sqlite(struct qe_store *s)
+{
+	return s->db;
+}
+
+int qe_store_begin(struct qe_store *s)
+{
+	enum st id = s->readonly ? ST_BEGIN_READ : ST_BEGIN_WRITE;
+	sqlite3_stmt *st;
+	int ret;
+
+	if (!sqlite3_get_autocommit(s->db))
+		return qe_error("a transaction on state database '%s' is already open",
+				s->path);
+	st = stmt_get(s, id);
+	if (!st)
+		return -1;
+	ret = step_done(s, st, "cannot begin a transaction on");
+	stmt_put(s, id, st);
+	return ret;
+}
+
+/* Roll back without touching the recorded message: used on error paths. */
+static void rollback_quiet(struct qe_store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int qe_store_commit(struct qe_store *s)
+{
+	sqlite3_stmt *st;
+	int ret;
+
+	if (sqlite3_get_autocommit(s->db))
+		return qe_error("no transaction open on state database '%s'", s->path);
+	st = stmt_get(s, ST_COMMIT);
+	if (!st) {
+		rollback_quiet(s);
+		return -1;
+	}
+	ret = step_done(s, st, "cannot commit to");
+	stmt_put(s, ST_COMMIT, st);
+	if (ret < 0)
+		rollback_quiet(s);
+	return ret;
+}
+
+int qe_store_rollback(struct qe_store *s)
+{
+	/* SQLite may already have rolled back after an error such as a full
+	 * disk; that is not an error for the caller. */
+	if (sqlite3_get_autocommit(s->db))
+		return 0;
+	return exec_sql(s, "ROLLBACK", "cannot roll back");
+}
+
+/* Writes that take several statements run in a transaction of their own
+ * unless the caller already has one open. */
+static int auto_begin(struct qe_store *s, int *began)
+{
+	*began = 0;
+	if (!sqlite3_get_autocommit(s->db))
+		return 0;
+	if (qe_store_begin(s) < 0)
+		return -1;
+	*began = 1;
+	return 0;
+}
+
+static int auto_end(struct qe_store *s, int began, int ret)
+{
+	if (!began)
+		return ret;
+	if (ret < 0) {
+		rollback_quiet(s);
+		return ret;
+	}
+	return qe_store_commit(s);
+}
+
+static int64_t hour_floor(int64_t ms)
+{
+	int64_t r = ms % HOUR_MS;
+	return ms - (r < 0 ? r + HOUR_MS : r);
+}
+
+int qe_store_record_event(struct qe_store *s, const struct qe_event *ev,
+			  const char *sample, int64_t now_ms, int *is_new)
+{
+	sqlite3_stmt *st = NULL;
+	enum st id = ST_GROUP_BUMP;
+	const char *message = ev->message ? ev->message : "";
+	int began = 0, ret = -1, fresh = 0;
+
+	if (!ev->fingerprint[0])
+		return qe_error("event has no fingerprint");
+	if (auto_begin(s, &began) < 0)
+		return -1;
+
+	st = stmt_get(s, ST_GROUP_BUMP);
+	if (!st)
+		goto out;
+	bind_text(st, 1, ev->fingerprint);
+	sqlite3_bind_int64(st, 2, now_ms);
+	if (step_done(s, st, "cannot update") < 0)
+		goto out;
+	if (sqlite3_changes(s->db) == 0) {
+		stmt_put(s, id, st);
+		id = ST_GROUP_INSERT;
+		st = stmt_get(s, id);
+		if (!st)
+			goto out;
+		bind_text(st, 1, ev->fingerprint);
+		bind_text(st, 2, ev->kind ? ev->kind : "line");
+		bind_text(st, 3, ev->type);
+		bind_text(st, 4, ev->template ? ev->template : message);
+		bind_text(st, 5, message);
+		bind_text(st, 6, qe_severity_name(ev->severity));
+		bind_text(st, 7, sample);
+		sqlite3_bind_int64(st, 8, now_ms);
+		if (step_done(s, st, "cannot update") < 0)
+			goto out;
+		fresh = 1;
+	}
+	stmt_put(s, id, st);
+
+	id = ST_OCC_BUMP;
+	st = stmt_get(s, id);
+	if (!st)
+		goto out;
+	bind_text(st, 1, ev->fingerprint);
+	sqlite3_bind_int64(st, 2, hour_floor(now_ms));
+	if (step_done(s, st, "cannot update") < 0)
+		goto out;
+	ret = 0;
+out:
+	stmt_put(s, id, st);
+	ret = auto_end(s, began, ret);
+	if (ret == 0 && is_new)
+		*is_new = fresh;
+	return ret;
+}
+
+void qe_group_release(struct qe_group *g)
+{
+	if (!g)
+		return;
+	free(g->fingerprint);
+	free(g->kind);
+	free(g->type);
+	free(g->template);
+	free(g->message);
+	free(g->severity);
+	free(g->sample);
+	memset(g, 0, sizeof(*g));
+}
+
+static void read_group(sqlite3_stmt *st, struct qe_group *g)
+{
+	g->fingerprint = col_dup(st, 0);
+	g->kind = col_dup(st, 1);
+	g->type = col_dup(st, 2);
+	g->template = col_dup(st, 3);
+	g->message = col_dup(st, 4);
+	g->severity = col_dup(st, 5);
+	g->sample = col_dup(st, 6);
+	g->first_seen = sqlite3_column_int64(st, 7);
+	g->last_seen = sqlite3_column_int64(st, 8);
+	g->count = sqlite3_column_int64(st, 9);
+}
+
+/* Look up one row by a text key: 1 found (row ready), 0 none, -1 error. */
+static int step_lookup(struct qe_store *s, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	return db_error(s, "cannot read");
+}
+
+int qe_store_group_get(struct qe_store *s, const char *fingerprint, struct qe_group *out)
+{
+	sqlite3_stmt *st = stmt_get(s, ST_GROUP_GET);
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	if (!st)
+		return -1;
+	bind_text(st, 1, fingerprint);
+	ret = step_lookup(s, st);
+	if (ret == 1)
+		read_group(st, out);
+	stmt_put(s, ST_GROUP_GET, st);
+	return ret;
+}
+
+/* A bucket counts when it overlaps [since, until): windows are rounded
+ * out to whole hours, so no occurrence inside the window is missed. */
+static int64_t window_lo(int64_t since_ms)
+{
+	return since_ms > 0 ? hour_floor(since_ms) : INT64_MIN;
+}
+
+static int64_t window_hi(int64_t until_ms)
+{
+	return until_ms > 0 ? until_ms : INT64_MAX;
+}
+
+int qe_store_groups(struct qe_store *s, int64_t since_ms, int64_t until_ms,
+		    qe_group_fn fn, void *data)
+{
+	sqlite3_stmt *st = stmt_get(s, ST_GROUPS);
+	struct qe_group g;
+	int rc, ret = -1;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, since_ms > 0 ? since_ms : INT64_MIN);
+	sqlite3_bind_int64(st, 2, window_lo(since_ms));
+	sqlite3_bind_int64(st, 3, window_hi(until_ms));
+	sqlite3_bind_int(st, 4, since_ms > 0);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int stop;
+		read_group(st, &g);
+		stop = fn(&g, sqlite3_column_int64(st, 10), data);
+		qe_group_release(&g);
+		if (stop) {
+			ret = 0;
+			goto out;
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		db_error(s, "cannot read");
+		goto out;
+	}
+	ret = 0;
+out:
+	stmt_put(s, ST_GROUPS, st);
+	return ret;
+}
+
+long long qe_store_group_count_between(struct qe_store *s, const char *fingerprint,
+				       int64_t since_ms, int64_t until_ms)
+{
+	sqlite3_stmt *st = stmt_get(s, ST_COUNT_BETWEEN);
+	long long n = -1;
+
+	if (!st)
+		return -1;
+	bind_text(st, 1, fingerprint);
+	sqlite3_bind_int64(st, 2, window_lo(since_ms));
+	sqlite3_bind_int64(st, 3, window_hi(until_ms));
+	if (step_lookup(s, st) == 1)
+		n = sqlite3_column_int64(st, 0);
+	stmt_put(s, ST_COUNT_BETWEEN, st);
+	return n;
+}
+
+static int expired(int64_t expires, int64_t now_ms)
+{
+	return expires != 0 && expires <= now_ms;
+}
+
+int qe_store_advice_get(struct qe_store *s, const char *fingerprint, const char *model,
+			int prompt_version, int64_t now_ms, char **json_out)
+{
+	sqlite3_stmt *st = stmt_get(s, ST_ADVICE_GET);
+	char *json = NULL;
+	int found, ret = -1;
+
+	*json_out = NULL;
+	if (!st)
+		return -1;
+	bind_text(st, 1, fingerprint);
+	bind_text(st, 2, model ? model : "");
+	sqlite3_bind_int(st, 3, prompt_version);
+	found = step_lookup(s, st);
+	if (found == 1 && !expired(sqlite3_column_int64(st, 1), now_ms))
+		json = col_dup(st, 0);
+	stmt_put(s, ST_ADVICE_GET, st);
+	if (found < 0)
+		return -1;
+
+	/* Readers (`qerrors advice`) look without leaving a trace. */
+	if (!s->readonly) {
+		int began;
+		if (auto_begin(s, &began) < 0)
+			goto out;
+		ret = 0;
+		if (json) {
+			st = stmt_get(s, ST_ADVICE_TOUCH);
+			if (!st)
+				ret = -1;
+			else {
+				bind_text(st, 1, fingerprint);
+				bind_text(st, 2, model ? model : "");
+				sqlite3_bind_int(st, 3, prompt_version);
+				sqlite3_bind_int64(st, 4, now_ms);
+				ret = step_done(s, st, "cannot update");
+				stmt_put(s, ST_ADVICE_TOUCH, st);
+			}
+		}
+		if (ret == 0)
+			ret = qe_store_counter_add(
+			    s, json ? "cache_hits" : "cache_misses", 1);
+		if (auto_end(s, began, ret) < 0)
+			goto out;
+	}
+	ret = json ? 1 : 0;
+	*json_out = json;
+	json = NULL;
+out:
+	free(json);
+	return ret;
+}
+
+int qe_store_advice_put(struct qe_store *s, const char *fingerprint, const char *model,
+			int prompt_version, const char *json, long long tokens_prompt,
+			long long tokens_completion, long ttl_s, long limit,
+			int64_t now_ms)
+{
+	sqlite3_stmt *st;
+	enum st id = ST_ADVICE_PUT;
+	int began, ret = -1;
+
+	if (limit == 0)
+		return 0;
+	if (!json)
+		return qe_error("no advice to store for '%s'", fingerprint);
+	if (auto_begin(s, &began) < 0)
+		return -1;
+	st = stmt_get(s, id);
+	if (!st)
+		goto out;
+	bind_text(st, 1, fingerprint);
+	bind_text(st, 2, model ? model : "");
+	sqlite3_bind_int(st, 3, prompt_version);
+	bind_text(st, 4, json);
+	sqlite3_bind_int64(st, 5, now_ms);
+	sqlite3_bind_int64(st, 6, ttl_s > 0 ? now_ms + (int64_t)ttl_s * 1000 : 0);
+	sqlite3_bind_int64(st, 7, tokens_prompt);
+	sqlite3_bind_int64(st, 8, tokens_completion);
+	if (step_done(s, st, "cannot update") < 0)
+		goto out;
+	if (limit > 0) {
+		stmt_put(s, id, st);
+		id = ST_ADVICE_EVICT;
+		st = stmt_get(s, id);
+		if (!st)
+			goto out;
+		sqlite3_bind_int64(st, 1, limit);
+		sqlite3_bind_int64(st, 2, now_ms);
+		bind_text(st, 3, fingerprint);
+		bind_text(st, 4, model ? model : "");
+		sqlite3_bind_int(st, 5, prompt_version);
+		if (step_done(s, st, "cannot update") < 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	stmt_put(s, id, st);
+	return auto_end(s, began, ret);
+}
+
+void qe_cache_entry_release(struct qe_cache_entry *e)
+{
+	if (!e)
+		return;
+	free(e->fingerprint);
+	free(e->model);
+	free(e->json);
+	memset(e, 0, sizeof(*e));
+}
+
+static void read_entry(sqlite3_stmt *st, struct qe_cache_entry *e)
+{
+	e->fingerprint = col_dup(st, 0);
+	e->model = col_dup(st, 1);
+	e->prompt_version = sqlite3_column_int(st, 2);
+	e->json = col_dup(st, 3);
+	e->created = sqlite3_column_int64(st, 4);
+	e->expires = sqlite3_column_int64(st, 5);
+	e->last_used = sqlite3_column_int64(st, 6);
+	e->hits = sqlite3_column_int64(st, 7);
+	e->tokens_prompt = sqlite3_column_int64(st, 8);
+	e->tokens_completion = sqlite3_column_int64(st, 9);
+}
+
+int qe_store_cache_list(struct qe_store *s, qe_cache_fn fn, void *data)
+{
+	sqlite3_stmt *st = stmt_get(s, ST_CACHE_LIST);
+	struct qe_cache_entry e;
+	int rc, ret = -1;
+
+	if (!st)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int stop;
+		read_entry(st, &e);
+		stop = fn(&e, data);
+		qe_cache_entry_release(&e);
+		if (stop) {
+			ret = 0;
+			goto out;
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		db_error(s, "cannot read");
+		goto out;
+	}
+	ret = 0;
+out:
+	stmt_put(s, ST_CACHE_LIST, st);
+	return ret;
+}
+
+int qe_store_cache_get_any(struct qe_store *s, const char *fingerprint,
+			   struct qe_cache_entry *out)
+{
+	sqlite3_stmt *st = stmt_get(s, ST_CACHE_GET_ANY);
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	if (!st)
+		return -1;
+	bind_text(st, 1, fingerprint);
+	ret = step_lookup(s, st);
+	if (ret == 1)
+		read_entry(st, out);
+	stmt_put(s, ST_CACHE_GET_ANY, st);
+	return ret;
+}
+
+/* Run a DELETE; rows removed or -1. */
+static long long delete_rows(struct qe_store *s, enum st id, sqlite3_stmt *st)
+{
+	long long n = -1;
+
+	if (step_done(s, st, "cannot update") == 0)
+		n = sqlite3_changes(s->db);
+	stmt_put(s, id, st);
+	return n;
+}
+
+long long qe_store_cache_clear(struct qe_store *s, const char *fingerprint)
+{
+	enum st id = fingerprint ? ST_CACHE_CLEAR_ONE : ST_CACHE_CLEAR_ALL;
+	sqlite3_stmt *st = stmt_get(s, id);
+
+	if (!st)
+		return -1;
+	if (fingerprint)
+		bind_text(st, 1, fingerprint);
+	return delete_rows(s, id, st);
+}
+
+long long qe_store_cache_prune(struct qe_store *s, int64_t now_ms)
+{
+	sqlite3_stmt *st = stmt_get(s, ST_CACHE_PRUNE);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, now_ms);
+	return delete_rows(s, ST_CACHE_PRUNE, st);
+}
+
+long long qe_store_cache_count(struct qe_store *s)
+{
+	sqlite3_stmt *st = stmt_get(s, ST_CACHE_COUNT);
+	long long n = -1;
+
+	if (!st)
+		return -1;
+	if (step_lookup(s, st) == 1)
+		n = sqlite3_column_int64(st, 0);
+	stmt_put(s, ST_CACHE_COUNT, st);
+	return n;
+}
+
+int qe_store_counter_add(struct qe_store *s, const char *name, long long delta)
+{
+	sqlite3_stmt *st = stmt_get(s, ST_COUNTER_ADD);
+	int ret;
+
+	if (!st)
+		return -1;
+	bind_text(st, 1, name);
+	sqlite3_bind_int64(st, 2, delta);
+	ret = step_done(s, st, "cannot update");
+	stmt_put(s, ST_COUNTER_ADD, st);
+	return ret;
+}
+
+long long qe_store_counter_get(struct qe_store *s, const char *name)
+{
+	sqlite3_stmt *st = stmt_get(s, ST_COUNTER_GET);
+	long long n = 0;
+
+	if (!st)
+		return 0;
+	bind_text(st, 1, name);
+	if (step_lookup(s, st) == 1)
+		n = sqlite3_column_int64(st, 0);
+	stmt_put(s, ST_COUNTER_GET, st);
+	return n;
+}
+
+int qe_store_counters(struct qe_store *s, qe_counter_fn fn, void *data)
+{
+	sqlite3_stmt *st = stmt_get(s, ST_COUNTERS);
+	int rc, ret = -1;
+
+	if (!st)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+		if (fn(name ? name : "", sqlite3_column_int64(st, 1), data)) {
+			ret = 0;
+			goto out;
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		db_error(s, "cannot read");
+		goto out;
+	}
+	ret = 0;
+out:
+	stmt_put(s, ST_COUNTERS, st);
+	return ret;
+}
+
+void qe_offset_release(struct qe_offset *o)
+{
+	if (!o)
+		return;
+	free(o->path);
+	memset(o, 0, sizeof(*o));
+}
+
+static void read_offset(sqlite3_stmt *st, struct qe_offset *o)
+{
+	o->path = col_dup(st, 0);
+	o->dev = i2u(sqlite3_column_int64(st, 1));
+	o->ino = i2u(sqlite3_column_int64(st, 2));
+	o->head_hash = i2u(sqlite3_column_int64(st, 3));
+	o->head_len = i2u(sqlite3_column_int64(st, 4));
+	o->offset = i2u(sqlite3_column_int64(st, 5));
+	o->size = i2u(sqlite3_column_int64(st, 6));
+	o->updated = sqlite3_column_int64(st, 7);
+}
+
+int qe_store_offset_get(struct qe_store *s, const char *path, struct qe_offset *out)
+{
+	sqlite3_stmt *st = stmt_get(s, ST_OFFSET_GET);
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	if (!st)
+		return -1;
+	bind_text(st, 1, path);
+	ret = step_lookup(s, st);
+	if (ret == 1)
+		read_offset(st, out);
+	stmt_put(s, ST_OFFSET_GET, st);
+	return ret;
+}
+
+int qe_store_offset_put(struct qe_store *s, const struct qe_offset *o)
+{
+	sqlite3_stmt *st;
+	int ret;
+
+	if (!o->path)
+		return qe_error("offset without a path");
+	st = stmt_get(s, ST_OFFSET_PUT);
+	if (!st)
+		return -1;
+	bind_text(st, 1, o->path);
+	sqlite3_bind_int64(st, 2, u2i(o->dev));
+	sqlite3_bind_int64(st, 3, u2i(o->ino));
+	sqlite3_bind_int64(st, 4, u2i(o->head_hash));
+	sqlite3_bind_int64(st, 5, u2i(o->head_len));
+	sqlite3_bind_int64(st, 6, u2i(o->offset));
+	sqlite3_bind_int64(st, 7, u2i(o->size));
+	sqlite3_bind_int64(st, 8, o->updated);
+	ret = step_done(s, st, "cannot update");
+	stmt_put(s, ST_OFFSET_PUT, st);
+	return ret;
+}
+
+int qe_store_offset_delete(struct qe_store *s, const char *path)
+{
+	sqlite3_stmt *st = stmt_get(s, ST_OFFSET_DELETE);
+
+	if (!st)
+		return -1;
+	bind_text(st, 1, path);
+	return delete_rows(s, ST_OFFSET_DELETE, st) < 0 ? -1 : 0;
+}
+
+int qe_store_offsets(struct qe_store *s, qe_offset_fn fn, void *data)
+{
+	sqlite3_stmt *st = stmt_get(s, ST_OFFSETS);
+	struct qe_offset o;
+	int rc, ret = -1;
+
+	if (!st)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int stop;
+		read_offset(st, &o);
+		stop = fn(&o, data);
+		qe_offset_release(&o);
+		if (stop) {
+			ret = 0;
+			goto out;
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		db_error(s, "cannot read");
+		goto out;
+	}
+	ret = 0;
+out:
+	stmt_put(s, ST_OFFSETS, st);
+	return ret;
+}
+
+int qe_store_kv_get(struct qe_store *s, const char *key, char **val_out)
+{
+	sqlite3_stmt *st = stmt_get(s, ST_KV_GET);
+	int ret;
+
+	*val_out = NULL;
+	if (!st)
+		return -1;
+	bind_text(st, 1, key);
+	ret = step_lookup(s, st);
+	if (ret == 1)
+		*val_out = col_dup(st, 0);
+	stmt_put(s, ST_KV_GET, st);
+	return ret;
+}
+
+int qe_store_kv_put(struct qe_store *s, const char *key, const char *val)
+{
+	enum st id = val ? ST_KV_PUT : ST_KV_DELETE;
+	sqlite3_stmt *st = stmt_get(s, id);
+	int ret;
+
+	if (!st)
+		return -1;
+	bind_text(st, 1, key);
+	if (val)
+		bind_text(st, 2, val);
+	ret = step_done(s, st, "cannot update");
+	stmt_put(s, id, st);
+	return ret;
+}
+
+/* The holder's pid from the lock file, or 0 when it cannot be read
+ * (the holder may be between truncating and writing it). */
+static long read_pid(int fd)
+{
+	char buf[32];
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+	char *end;
+	long pid;
+
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	errno = 0;
+	pid = strtol(buf, &end, 10);
+	if (errno || end == buf || pid <= 0)
+		return 0;
+	return pid;
+}
+
+int qe_store_lock(const char *state_dir)
+{
+	char *dir = state_dir ? qe_xstrdup(state_dir) : qe_store_default_dir();
+	char *path = NULL;
+	char buf[32];
+	int fd = -1, ret = -1, len;
+	long pid;
+
+	if (!dir)
+		return -1;
+	if (prepare_dir(dir, 1, 0) < 0)
+		goto out;
+	path = qe_xasprintf("%s/%s", dir, LOCK_NAME);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
+	if (fd < 0) {
+		qe_error("cannot open lock file '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno != EWOULDBLOCK) {
+			qe_error("cannot lock '%s': %s", path, strerror(errno));
+			goto out;
+		}
+		pid = read_pid(fd);
+		if (pid)
+			qe_error("state directory '%s' is in use by process %ld", dir,
+				 pid);
+		else
+			qe_error("state directory '%s' is in use by another process",
+				 dir);
+		goto out;
+	}
+	/* The pid is only for the message above; the lock works without it. */
+	len = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) < 0 || pwrite(fd, buf, (size_t)len, 0) != len)
+		qe_warning("cannot write pid to lock file '%s': %s", path,
+			   strerror(errno));
+	ret = fd;
+	fd = -1;
+out:
+	if (fd >= 0)
+		close(fd);
+	free(path);
+	free(dir);
+	return ret;
+}

@@ -1,0 +1,143 @@
+/*
+ * store: the SQLite state database (WAL).
+ *
+ * Default location: $QERRORS_STATE_DIR or --state-dir, else
+ * $XDG_STATE_HOME/qerrors (~/.local/state/qerrors), or /var/lib/qerrors
+ * for root.  Directory 0700, file 0600.  Readers (stats, advice, ...)
+ * open read-only and never block the agent; every connection has a busy
+ * timeout.  Times are wall-clock milliseconds since the epoch.
+ *
+ * Tables: groups (one per fingerprint), occurrences (hourly counts per
+ * fingerprint), advice (fingerprint + model + prompt version), offsets
+ * (per source path), counters (name -> integer), kv (breaker state,
+ * endpoint capabilities).  Functions return 0 on success, -1 with
+ * qe_error() set; lookups return 1 found, 0 not found, -1 error.
+ *
+ * Text is stored exactly as given (callers redact first).  uint64 values
+ * are stored as the int64 with the same bits.  Statements are prepared
+ * once per connection; a write that needs several statements runs in its
+ * own transaction unless the caller has one open.  Iteration callbacks
+ * may call other store functions.
+ */
+#ifndef QE_STORE_H
+#define QE_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct qe_event;
+struct qe_store;
+struct sqlite3;
+
+#define QE_STORE_READONLY 1
+
+/* Default state directory; caller frees. */
+char *qe_store_default_dir(void);
+
+/* Create the directory (0700) if needed and open/create qerrors.db (0600).
+ * state_dir NULL = default.  READONLY opens an existing database only. */
+struct qe_store *qe_store_open(const char *state_dir, int flags);
+void qe_store_close(struct qe_store *s); /* NULL-safe */
+const char *qe_store_path(const struct qe_store *s);
+const char *qe_store_dir(const struct qe_store *s);
+/* The connection itself, for `doctor` checks and tests.  Borrowed. */
+struct sqlite3 *qe_store_sqlite(struct qe_store *s);
+
+/* Batch transactions (nesting is not supported).  A writer's begin takes
+ * the write lock at once (BEGIN IMMEDIATE); a failed commit is rolled
+ * back; rollback with no open transaction is a no-op. */
+int qe_store_begin(struct qe_store *s);
+int qe_store_commit(struct qe_store *s);
+int qe_store_rollback(struct qe_store *s);
+
+/* Error groups.  `sample` is the redacted text of the event (stored only
+ * when the group is new).  *is_new set to 1 when the fingerprint was new. */
+int qe_store_record_event(struct qe_store *s, const struct qe_event *ev,
+			  const char *sample, int64_t now_ms, int *is_new);
+
+struct qe_group {
+	char *fingerprint, *kind, *type, *template, *message, *severity, *sample;
+	int64_t first_seen, last_seen;
+	long long count;
+};
+void qe_group_release(struct qe_group *g);
+int qe_store_group_get(struct qe_store *s, const char *fingerprint, struct qe_group *out);
+/* Groups with last_seen >= since_ms, most frequent first; fn returns
+ * non-zero to stop.  window_count is the count within [since_ms, until_ms):
+ * hour buckets that overlap the window count whole.  since_ms > 0 skips
+ * groups with no occurrence in the window; since_ms <= 0 lists every group;
+ * until_ms <= 0 = no upper bound.  Order: window count, then total count. */
+typedef int (*qe_group_fn)(const struct qe_group *g, long long window_count, void *data);
+int qe_store_groups(struct qe_store *s, int64_t since_ms, int64_t until_ms,
+		    qe_group_fn fn, void *data);
+/* Occurrences of one fingerprint within [since_ms, until_ms) (hour buckets). */
+long long qe_store_group_count_between(struct qe_store *s, const char *fingerprint,
+				       int64_t since_ms, int64_t until_ms);
+
+/* Advice cache.  get: 1 hit (json_out is the caller's), 0 miss or expired.
+ * A hit counts towards the entry's hits and refreshes its LRU time; hits
+ * and misses also add to the counters "cache_hits" / "cache_misses".  A
+ * read-only store looks without updating anything.  model NULL = "". */
+int qe_store_advice_get(struct qe_store *s, const char *fingerprint, const char *model,
+			int prompt_version, int64_t now_ms, char **json_out);
+/* put: ttl_s 0 = no expiry; limit = max entries (expired entries go
+ * first, then least recently used; the new entry always stays); limit 0 =
+ * caching off, nothing is stored; limit < 0 = no limit.  Replacing an
+ * entry resets its hits. */
+int qe_store_advice_put(struct qe_store *s, const char *fingerprint, const char *model,
+			int prompt_version, const char *json, long long tokens_prompt,
+			long long tokens_completion, long ttl_s, long limit,
+			int64_t now_ms);
+
+struct qe_cache_entry {
+	char *fingerprint, *model, *json;
+	int prompt_version;
+	int64_t created, expires, last_used; /* expires 0 = never */
+	long long hits, tokens_prompt, tokens_completion;
+};
+void qe_cache_entry_release(struct qe_cache_entry *e);
+typedef int (*qe_cache_fn)(const struct qe_cache_entry *e, void *data);
+int qe_store_cache_list(struct qe_store *s, qe_cache_fn fn, void *data);
+/* The newest entry for a fingerprint (any model, expired or not: check
+ * `expires`); 1 found, 0 not.  list: most recently used first. */
+int qe_store_cache_get_any(struct qe_store *s, const char *fingerprint,
+			   struct qe_cache_entry *out);
+/* fingerprint NULL = all; returns entries removed, or -1. */
+long long qe_store_cache_clear(struct qe_store *s, const char *fingerprint);
+long long qe_store_cache_prune(struct qe_store *s, int64_t now_ms);
+long long qe_store_cache_count(struct qe_store *s);
+
+/* Counters, e.g. "lines_read", "ai_requests". */
+int qe_store_counter_add(struct qe_store *s, const char *name, long long delta);
+long long qe_store_counter_get(struct qe_store *s, const char *name); /* 0 when absent */
+typedef int (*qe_counter_fn)(const char *name, long long value, void *data);
+int qe_store_counters(struct qe_store *s, qe_counter_fn fn, void *data);
+
+/* File positions, committed with the events they cover. */
+struct qe_offset {
+	char *path;
+	uint64_t dev, ino;
+	uint64_t head_hash; /* hash of the first head_len bytes */
+	uint64_t head_len;
+	uint64_t offset;
+	uint64_t size; /* size when last read, for `stats` lag */
+	int64_t updated;
+};
+void qe_offset_release(struct qe_offset *o);
+int qe_store_offset_get(struct qe_store *s, const char *path, struct qe_offset *out);
+int qe_store_offset_put(struct qe_store *s, const struct qe_offset *o);
+int qe_store_offset_delete(struct qe_store *s, const char *path);
+typedef int (*qe_offset_fn)(const struct qe_offset *o, void *data);
+int qe_store_offsets(struct qe_store *s, qe_offset_fn fn, void *data);
+
+/* Small key/value state: breaker, endpoint capabilities.  put NULL deletes. */
+int qe_store_kv_get(struct qe_store *s, const char *key, char **val_out);
+int qe_store_kv_put(struct qe_store *s, const char *key, const char *val);
+
+/* Exclusive agent lock on a state directory (flock on a lock file holding
+ * the pid).  Returns an fd >= 0 to keep open, or -1 with a message that
+ * names the holding process.  state_dir NULL = default; the directory is
+ * created as by qe_store_open(). */
+int qe_store_lock(const char *state_dir);
+
+#endif
