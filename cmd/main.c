@@ -25,6 +25,8 @@ struct command {
 
 static const struct command commands[] = {
 	{"analyze", cmd_analyze, "explain errors and stack traces from a file or standard input"},
+	{"tail", cmd_tail, "follow log files and report errors with fix advice"},
+	{"fingerprint", cmd_fingerprint, "show how lines and events are grouped"},
 };
 
 static const char *const global_usage[] = {

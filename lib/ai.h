@@ -34,12 +34,12 @@ enum qe_ai_status {
 	QE_AI_NOT_CONFIGURED, /* no key and no base URL */
 	QE_AI_UNAVAILABLE,    /* connection errors, timeouts, 5xx after retries */
 	QE_AI_RATE_LIMITED,   /* 429 after retries */
-	QE_AI_QUOTA,          /* 429 insufficient_quota: billing stop, circuit opened */
-	QE_AI_AUTH,           /* 401 / 403 */
-	QE_AI_REJECTED,       /* other 4xx (400, 404, 422) */
-	QE_AI_INVALID,        /* malformed or schema-invalid answer */
+	QE_AI_QUOTA,	      /* 429 insufficient_quota: billing stop, circuit opened */
+	QE_AI_AUTH,	      /* 401 / 403 */
+	QE_AI_REJECTED,	      /* other 4xx (400, 404, 422) */
+	QE_AI_INVALID,	      /* malformed or schema-invalid answer */
 	QE_AI_TRUNCATED,      /* finish_reason: length */
-	QE_AI_REFUSED,        /* the model refused */
+	QE_AI_REFUSED,	      /* the model refused */
 	QE_AI_CIRCUIT_OPEN,   /* not sent: breaker open */
 	QE_AI_CANCELLED,      /* shut down before an answer */
 };
@@ -49,17 +49,28 @@ const char *qe_ai_status_name(enum qe_ai_status st); /* "unavailable", ... */
  * Called once per event of a submitted batch.  advice_json is the
  * validated advice object (compact JSON text; borrowed) or NULL; error
  * is a human-readable reason (borrowed) or NULL when st == QE_AI_OK.
+ *
+ * advice_json is always {"summary", "root_cause", "fix", "confidence",
+ * "references"} (strings, a number in [0,1], an array of strings).  The
+ * tokens of a request are reported once: the first callback of the batch
+ * gets the request's full usage, the others get 0, so summing over the
+ * callbacks gives the true total.  A callback may call qe_ai_submit(),
+ * but must not call qe_ai_free().
  */
 typedef void (*qe_ai_done_fn)(const char *fingerprint, enum qe_ai_status st,
-			      const char *advice_json, const char *error, long long tokens_prompt,
-			      long long tokens_completion, void *data);
+			      const char *advice_json, const char *error,
+			      long long tokens_prompt, long long tokens_completion,
+			      void *data);
 
 /* store may be NULL (no breaker/capability persistence, no counters). */
 struct qe_ai *qe_ai_new(const struct qe_config *c, struct qe_store *store);
-void qe_ai_free(struct qe_ai *ai); /* cancels what is in flight */
+void qe_ai_free(struct qe_ai *ai); /* cancels what is in flight (callbacks run) */
 
 int qe_ai_configured(const struct qe_ai *ai);
 const char *qe_ai_model(const struct qe_ai *ai);
+/* The response format the next request starts with: "json_schema",
+ * "json_object" or "text" (after fallbacks learnt from the endpoint). */
+const char *qe_ai_response_format(const struct qe_ai *ai);
 
 /* The exact JSON body that would be sent for these events (redacted),
  * in the response format the client would try first.  Caller frees. */
@@ -68,18 +79,22 @@ char *qe_ai_request_body(struct qe_ai *ai, struct qe_event *const *evs, size_t n
 /* Queue one request for n events (fingerprints must be computed).
  * Callbacks run from qe_ai_run()/qe_ai_on_* only, never from here.
  * Returns 0, or -1 when it cannot be queued (qe_error says why). */
-int qe_ai_submit(struct qe_ai *ai, struct qe_event *const *evs, size_t n, qe_ai_done_fn fn,
-		 void *data);
+int qe_ai_submit(struct qe_ai *ai, struct qe_event *const *evs, size_t n,
+		 qe_ai_done_fn fn, void *data);
 size_t qe_ai_in_flight(const struct qe_ai *ai); /* requests not yet finished */
 
 /* Drive the requests until none is in flight or deadline (qe_now_ms()
- * based; 0 = no deadline) passes.  Returns the number still in flight. */
+ * based; 0 = no deadline) passes.  Returns the number still in flight.
+ * Works whether or not a watch function is set. */
 size_t qe_ai_run(struct qe_ai *ai, uint64_t deadline_ms);
 /* Cancel everything in flight: callbacks get QE_AI_CANCELLED. */
 void qe_ai_cancel_all(struct qe_ai *ai);
 
 /* Event-loop integration (curl multi_socket). events: bit 1 = read,
- * bit 2 = write; 0 = stop watching fd. */
+ * bit 2 = write; 0 = stop watching fd.  Set the watch before the first
+ * submit.  After qe_ai_submit() qe_ai_timeout_ms() is 0: the loop calls
+ * qe_ai_on_timeout(), which starts the request.  Backoff waits and the
+ * breaker's half-open time are folded into qe_ai_timeout_ms(). */
 #define QE_AI_WATCH_IN 1
 #define QE_AI_WATCH_OUT 2
 typedef void (*qe_ai_watch_fn)(int fd, int events, void *data);
@@ -88,7 +103,10 @@ long qe_ai_timeout_ms(struct qe_ai *ai); /* when to call on_timeout; -1 = not ne
 void qe_ai_on_socket(struct qe_ai *ai, int fd, int events);
 void qe_ai_on_timeout(struct qe_ai *ai);
 
-/* Counters of this process (the store's counters hold the totals). */
+/* Counters of this process (the store's counters hold the totals):
+ * requests = HTTP requests sent (retries and format fallbacks included),
+ * failures = submitted requests that ended without advice (circuit-open
+ * and cancelled ones excluded), retries = backoff retries. */
 struct qe_ai_stats {
 	long long requests, failures, retries, tokens_prompt, tokens_completion;
 };

@@ -45,24 +45,26 @@ struct qe_redactor;
 enum qe_ai_format {
 	QE_AI_FMT_SCHEMA, /* response_format json_schema, strict */
 	QE_AI_FMT_OBJECT, /* response_format json_object */
-	QE_AI_FMT_TEXT,   /* no response_format: the prompt asks for JSON */
+	QE_AI_FMT_TEXT,	  /* no response_format: the prompt asks for JSON */
 };
-const char *qe_ai_format_name(enum qe_ai_format f); /* "json_schema", ... */
+const char *qe_ai_format_name(enum qe_ai_format f);	       /* "json_schema", ... */
 int qe_ai_format_parse(const char *s, enum qe_ai_format *out); /* 0 / -1 */
 
 /* Nonzero when s is a computed fingerprint (16 lowercase hex digits). */
 int qe_ai_fingerprint_ok(const char *s);
 
 /* The user message (redacted events between the delimiters); caller frees. */
-char *qe_ai_prompt_user(const struct qe_redactor *r, struct qe_event *const *evs, size_t n);
+char *qe_ai_prompt_user(const struct qe_redactor *r, struct qe_event *const *evs,
+			size_t n);
 /* The whole request body for the given format; caller frees. */
 char *qe_ai_prompt_body(const char *model, long max_tokens, long temperature_milli,
 			enum qe_ai_format fmt, const char *user);
 
 /* A checked 2xx answer. */
 struct qe_ai_answer {
-	enum qe_ai_status st; /* OK, INVALID, TRUNCATED or REFUSED: for the whole answer */
-	char *error;          /* why, when st != OK */
+	enum qe_ai_status
+	    st;	     /* OK, INVALID, TRUNCATED or REFUSED: for the whole answer */
+	char *error; /* why, when st != OK */
 	long long tokens_prompt, tokens_completion; /* -1 when the answer did not say */
 	size_t n;
 	char **advice; /* [n]: compact JSON, or NULL when that event got none */

@@ -11,6 +11,16 @@
  * lines and frames filled in; the fingerprint is not computed here.
  *
  * Feeding does not allocate per line unless the line belongs to an event.
+ *
+ * Details: blank lines (at most 2 in a row) and, before a Java trace's
+ * first frame, up to 8 extra message lines are held back until the next
+ * line shows whether the trace goes on; they are dropped otherwise.  An
+ * error line stays open for one more line to see whether a trace follows
+ * it.  A user rule without a continuation pattern closes its event at
+ * once.  A bare "SomeError: message" line with nothing after it is
+ * reported with kind "line" (its type kept).  The first line of an event
+ * is always kept, cut to max_bytes if longer.  Not thread-safe; one
+ * rule set may serve several assemblers of one thread.
  */
 #ifndef QE_ASSEMBLE_H
 #define QE_ASSEMBLE_H
@@ -25,8 +35,8 @@ struct qe_assembler;
 /* The callback owns ev and must qe_event_free() it. */
 typedef void (*qe_event_fn)(struct qe_event *ev, void *data);
 
-struct qe_assembler *qe_assembler_new(struct qe_rules *r, size_t max_lines, size_t max_bytes,
-				      qe_event_fn fn, void *data);
+struct qe_assembler *qe_assembler_new(struct qe_rules *r, size_t max_lines,
+				      size_t max_bytes, qe_event_fn fn, void *data);
 void qe_assembler_free(struct qe_assembler *a); /* drops an open event; flush first */
 
 /* One line without its newline.  start_pos/end_pos are the caller's

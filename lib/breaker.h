@@ -26,10 +26,10 @@ enum qe_breaker_state {
 
 struct qe_breaker {
 	struct qe_store *store; /* borrowed; may be NULL */
-	char *key;              /* kv key; NULL when nothing is persisted */
+	char *key;		/* kv key; NULL when nothing is persisted */
 	enum qe_breaker_state state;
-	long failures;     /* consecutive failed requests */
-	long successes;    /* consecutive successful probes (half-open) */
+	long failures;	   /* consecutive failed requests */
+	long successes;	   /* consecutive successful probes (half-open) */
 	int64_t opened_at; /* wall ms when it last opened */
 	long threshold, open_ms, close_after;
 	int probe_busy; /* half-open: the one probe is in flight */

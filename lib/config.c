@@ -348,6 +348,18 @@ void qe_config_release(struct qe_config *c)
 	memset(c, 0, sizeof(*c));
 }
 
+const char *qe_config_key_name(size_t i)
+{
+	size_t k;
+	for (k = 0; k < QE_ARRAY_SIZE(specs); k++) {
+		if (specs[k].type == T_SECTION)
+			continue;
+		if (!i--)
+			return specs[k].name;
+	}
+	return NULL;
+}
+
 const char *qe_config_ai_endpoint(const struct qe_config *c)
 {
 	if (c->ai_base_url && *c->ai_base_url)
@@ -1278,6 +1290,15 @@ static int read_file(const char *path, int missing_ok, struct qe_buf *out,
 	if (fd < 0) {
 		if (missing_ok && (errno == ENOENT || errno == ENOTDIR))
 			return 0;
+		/*
+		 * A system file kept private because it holds a key must not
+		 * stop other users from running qerrors with the defaults.
+		 */
+		if (missing_ok && errno == EACCES) {
+			qe_warning("ignoring config file '%s': %s", path,
+				   strerror(errno));
+			return 0;
+		}
 		return qe_error("cannot open config file '%s': %s", path,
 				strerror(errno));
 	}

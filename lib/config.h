@@ -117,6 +117,13 @@ int qe_config_load_string(struct qe_config *c, const char *name, const char *yam
 void qe_config_apply_env(struct qe_config *c);
 void qe_config_release(struct qe_config *c);
 
+/*
+ * The i-th key of the file as a dotted name ("ai.retry.attempts"), in file
+ * order, sections excluded; NULL past the end.  For documentation checks,
+ * completion and "did you mean".
+ */
+const char *qe_config_key_name(size_t i);
+
 /* Effective AI endpoint: ai_base_url, or the OpenAI default when a key is
  * set, or NULL when there is no AI service configured.  Borrowed. */
 const char *qe_config_ai_endpoint(const struct qe_config *c);

@@ -18,6 +18,9 @@ struct qe_buf;
 
 #define QE_FINGERPRINT_VERSION 1
 
+/* Frames hashed per trace: the first in-app ones (innermost first). */
+#define QE_FINGERPRINT_FRAMES 5
+
 /* Fill ev->fingerprint (16 hex digits) and ev->template. */
 void qe_fingerprint(struct qe_event *ev);
 
@@ -26,8 +29,13 @@ void qe_fingerprint(struct qe_event *ev);
  * Caller frees. */
 char *qe_fingerprint_mask(const char *msg, size_t len);
 
+/* The template of one raw log line: its header (timestamp, level, pid,
+ * thread, logger) removed, then masked.  Caller frees. */
+char *qe_fingerprint_mask_line(const char *line, size_t len);
+
 /* What went into the fingerprint, for `qerrors fingerprint`: fills a JSON
- * object text into out: {"version":..,"type":..,"frames":[..],"template":..}. */
+ * object text into out: {"version":..,"basis":"frames"|"message","kind":..,
+ * "type":..,"frames":[{"module","function","in_app"}..],"template":..}. */
 void qe_fingerprint_explain(const struct qe_event *ev, struct qe_buf *out);
 
 #endif

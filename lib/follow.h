@@ -64,12 +64,15 @@ enum qe_follow_backend {
 int qe_follow_backend_parse(const char *name, enum qe_follow_backend *out);
 
 enum qe_follow_event {
-	QE_FOLLOW_OPENED,    /* a file is now read at the path (pos says where) */
-	QE_FOLLOW_ROTATED,   /* the path names a new file; this old one was read to its end */
-	QE_FOLLOW_TRUNCATED, /* the file was truncated or rewritten; reading restarts at 0 */
+	QE_FOLLOW_OPENED,  /* a file is now read at the path (pos says where) */
+	QE_FOLLOW_ROTATED, /* the path names a new file; this old one was read to its end
+			    */
+	QE_FOLLOW_TRUNCATED, /* the file was truncated or rewritten; reading restarts at 0
+			      */
 	QE_FOLLOW_REMOVED,   /* the path is gone; what remained was read */
 	QE_FOLLOW_ERROR,     /* the path cannot be read; msg says why; retried */
-	QE_FOLLOW_EOF,       /* stdin ended (a partial last line was flushed) */
+	QE_FOLLOW_EOF,	     /* stdin ended (a partial last line was flushed) */
+	QE_FOLLOW_CLOSED,    /* the file is let go of (user may be freed); no more lines */
 };
 
 const char *qe_follow_event_name(enum qe_follow_event ev);
@@ -85,12 +88,12 @@ struct qe_follow_file {
 	uint64_t dev, ino;  /* 0 for stdin */
 	uint64_t head_hash; /* qe_fnv1a of the first head_len bytes */
 	uint64_t head_len;  /* <= QE_FOLLOW_HEAD_MAX */
-	uint64_t pos;       /* offset of the next byte to read */
-	uint64_t size;      /* size at the last check (stdin: bytes read) */
-	int fd;             /* -1 when no file is open at the path */
+	uint64_t pos;	    /* offset of the next byte to read */
+	uint64_t size;	    /* size at the last check (stdin: bytes read) */
+	int fd;		    /* -1 when no file is open at the path */
 	int is_stdin;
-	int rotated;        /* old file kept open after rotation: do not commit
-			     * its positions under `path`, which names a new file */
+	int rotated; /* old file kept open after rotation: do not commit
+		      * its positions under `path`, which names a new file */
 	void *user;
 };
 
@@ -117,25 +120,26 @@ typedef int (*qe_follow_lookup_fn)(const char *path, struct qe_follow_saved *out
 
 struct qe_follow_conf {
 	enum qe_follow_backend backend; /* QE_FOLLOW_AUTO */
-	long poll_interval_ms;          /* 1000 */
-	long rotate_wait_ms;            /* 5000: how long a rotated file is still read */
-	size_t read_buffer_bytes;       /* 262144 */
-	size_t max_line_bytes;          /* 65536 */
-	int from_beginning;   /* files present at start without a saved position: 0, not end */
-	qe_follow_line_fn on_line;      /* required */
-	qe_follow_event_fn on_event;    /* may be NULL */
-	qe_follow_lookup_fn lookup;     /* may be NULL */
-	void *data;                     /* passed to the three callbacks */
+	long poll_interval_ms;		/* 1000 */
+	long rotate_wait_ms;		/* 5000: how long a rotated file is still read */
+	size_t read_buffer_bytes;	/* 262144 */
+	size_t max_line_bytes;		/* 65536 */
+	int from_beginning; /* files present at start without a saved position: 0, not end
+			     */
+	qe_follow_line_fn on_line;   /* required */
+	qe_follow_event_fn on_event; /* may be NULL */
+	qe_follow_lookup_fn lookup;  /* may be NULL */
+	void *data;		     /* passed to the three callbacks */
 };
 
 /* Defaults above; callbacks NULL. */
 void qe_follow_conf_init(struct qe_follow_conf *conf);
 
 struct qe_follow_counters {
-	uint64_t lines;           /* lines delivered */
-	uint64_t bytes;           /* bytes read */
+	uint64_t lines;		  /* lines delivered */
+	uint64_t bytes;		  /* bytes read */
 	uint64_t truncated_lines; /* lines cut at max_line_bytes */
-	uint64_t skipped_bytes;   /* bytes of cut lines not delivered */
+	uint64_t skipped_bytes;	  /* bytes of cut lines not delivered */
 	uint64_t rotations;
 	uint64_t truncations;
 };
@@ -158,7 +162,8 @@ int qe_follow_start(struct qe_follow *f);
 void qe_follow_rescan(struct qe_follow *f);
 
 /* --once: check and read every file to its current end, read stdin to its
- * end (blocking), then deliver partial last lines.  Usable without
+ * end (blocking), then deliver stdin's partial last line (a file's partial
+ * last line is left for the next run, which reads it whole).  Usable without
  * qe_follow_start() (it starts the sources itself, without watching). */
 int qe_follow_read_once(struct qe_follow *f);
 
@@ -178,5 +183,92 @@ void qe_follow_each(const struct qe_follow *f, qe_follow_each_fn fn, void *data)
 /* Which backend a source uses right now: "inotify", "poll" or "stdin". */
 const char *qe_follow_file_backend(const struct qe_follow *f,
 				   const struct qe_follow_file *file);
+
+/*
+ * Backend interface, shared by follow.c, follow_inotify.c and follow_poll.c
+ * only (they define QE_FOLLOW_INTERNAL).  Not for callers.
+ */
+#ifdef QE_FOLLOW_INTERNAL
+
+enum qe_follow_src_kind {
+	QE_SRC_PATH,  /* given by the caller: waited for when missing */
+	QE_SRC_MATCH, /* matched by a glob: dropped when it disappears */
+	QE_SRC_STDIN,
+};
+
+/* One open file (inode). */
+struct qe_follow_ffile {
+	struct qe_follow_file pub;
+	char *path; /* pub.path points here */
+	struct qe_lines lines;
+	struct qe_follow_src *src; /* NULL once rotated */
+	int wd;			   /* inotify watch on the inode, -1 when none */
+	int dirty;
+	uint64_t deadline_ms; /* rotated: when to stop reading it */
+	uint64_t seen_size;   /* at the last check: skip work when unchanged */
+	int64_t seen_mtime_ns;
+};
+
+/* A path being followed. */
+struct qe_follow_src {
+	struct qe_follow *owner;
+	char *path;
+	enum qe_follow_src_kind kind;
+	struct qe_follow_ffile *file; /* NULL when nothing is open at the path */
+	struct qe_follow_file idle;   /* what the caller sees while file is NULL */
+	int initial;		      /* present at start: saved position or end, not 0 */
+	int dir_wd;		      /* inotify watch on the directory, -1 when none */
+	int tdir_wd;		      /* on a symlink target's directory, -1 when none */
+	int polled; /* inotify cannot serve this path: stat it every interval */
+	int dirty;
+	int dead; /* to be freed at the end of this round */
+	int stdin_pollable;
+	int eof;
+	char *err; /* last error reported, to report each problem once */
+};
+
+struct qe_follow_glob {
+	char *pattern;
+	char *dir; /* NULL when the directory part has wildcards: polled */
+	int dir_wd;
+	int polled;
+	int dirty;
+};
+
+struct qe_follow {
+	struct qe_follow_conf conf;
+	struct qe_loop *loop;
+	char *buf; /* one read buffer for all sources */
+	struct qe_follow_src **srcs;
+	size_t nr_srcs, alloc_srcs;
+	struct qe_follow_ffile **rotated;
+	size_t nr_rotated, alloc_rotated;
+	struct qe_follow_glob **globs;
+	size_t nr_globs, alloc_globs;
+	int started, watching, starting, processing, unbounded;
+	int ino_fd;
+	int poll_timer, poll_armed;
+	int kick_timer;
+	int enospc_warned;
+	struct qe_follow_counters retired; /* counters of files already closed */
+};
+
+void qe_follow_process(struct qe_follow *f);
+
+int qe_follow_inotify_init(struct qe_follow *f);
+void qe_follow_inotify_release(struct qe_follow *f);
+/* Watch what a source needs; sets s->polled when inotify cannot serve it. */
+void qe_follow_inotify_watch_src(struct qe_follow *f, struct qe_follow_src *s);
+void qe_follow_inotify_unwatch_src(struct qe_follow *f, struct qe_follow_src *s);
+void qe_follow_inotify_watch_file(struct qe_follow *f, struct qe_follow_ffile *file);
+void qe_follow_inotify_unwatch_file(struct qe_follow *f, struct qe_follow_ffile *file);
+void qe_follow_inotify_watch_glob(struct qe_follow *f, struct qe_follow_glob *g);
+void qe_follow_inotify_unwatch_glob(struct qe_follow *f, struct qe_follow_glob *g);
+
+int qe_follow_poll_init(struct qe_follow *f);
+/* Arm the poll timer when something needs it, disarm it otherwise. */
+void qe_follow_poll_update(struct qe_follow *f);
+
+#endif /* QE_FOLLOW_INTERNAL */
 
 #endif

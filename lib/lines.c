@@ -89,8 +89,8 @@ void qe_lines_feed(struct qe_lines *l, const char *data, size_t len, qe_line_fn 
 			l->truncated_lines++;
 			l->skipping = 1;
 			p += take;
-			emit(l, line, l->max_line, start, start + l->max_line, QE_LINE_CUT, fn,
-			     fn_data);
+			emit(l, line, l->max_line, start, start + l->max_line,
+			     QE_LINE_CUT, fn, fn_data);
 			continue;
 		}
 		if (!nl) {

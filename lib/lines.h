@@ -30,7 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define QE_LINE_CUT 0x1     /* longer than max_line_bytes: this is the prefix */
+#define QE_LINE_CUT 0x1	    /* longer than max_line_bytes: this is the prefix */
 #define QE_LINE_PARTIAL 0x2 /* delivered by a flush, without a '\n' */
 
 #define QE_LINES_DEFAULT_MAX 65536
@@ -39,13 +39,13 @@ typedef void (*qe_line_fn)(const char *line, size_t len, uint64_t start_pos,
 			   uint64_t end_pos, unsigned flags, void *data);
 
 struct qe_lines {
-	char *carry;         /* partial line; NULL until first needed */
+	char *carry; /* partial line; NULL until first needed */
 	size_t carry_len;
-	size_t max_line;     /* cap on a delivered line, >= 1 */
-	uint64_t pos;        /* stream offset of the next byte fed */
-	int skipping;        /* inside the rest of a cut line */
-	uint64_t lines;      /* lines delivered (cut and partial included) */
-	uint64_t bytes;      /* bytes fed */
+	size_t max_line; /* cap on a delivered line, >= 1 */
+	uint64_t pos;	 /* stream offset of the next byte fed */
+	int skipping;	 /* inside the rest of a cut line */
+	uint64_t lines;	 /* lines delivered (cut and partial included) */
+	uint64_t bytes;	 /* bytes fed */
 	uint64_t truncated_lines;
 	uint64_t skipped_bytes;
 };

@@ -65,15 +65,15 @@ static size_t match_url(const char *s, size_t n)
 
 	if (!is_alpha(AT(s, n, 0)))
 		return 0;
-	while (i < 20 && (is_alnum(AT(s, n, i)) || AT(s, n, i) == '+' || AT(s, n, i) == '.' ||
-			  AT(s, n, i) == '-'))
+	while (i < 20 && (is_alnum(AT(s, n, i)) || AT(s, n, i) == '+' ||
+			  AT(s, n, i) == '.' || AT(s, n, i) == '-'))
 		i++;
 	if (AT(s, n, i) != ':' || AT(s, n, i + 1) != '/' || AT(s, n, i + 2) != '/')
 		return 0;
 	i += 3;
 	end = i;
-	while (end < n && !is_space(s[end]) && s[end] != '"' && s[end] != '\'' && s[end] != '<' &&
-	       s[end] != '>' && s[end] != '`')
+	while (end < n && !is_space(s[end]) && s[end] != '"' && s[end] != '\'' &&
+	       s[end] != '<' && s[end] != '>' && s[end] != '`')
 		end++;
 	/* Sentence punctuation and closing brackets are not part of the URL. */
 	while (end > i && strchr(".,;:)]}", s[end - 1]))
@@ -89,11 +89,27 @@ static int is_label_char(int c)
 /* A DNS name ending in a common top-level domain (a shape, not a list of
  * application words).  Returns its length and the number of labels. */
 static const char *const tlds[] = {
-	"com", "net",  "org", "edu", "gov", "mil", "int", "io",       "info", "biz", "co",
-	"me",  "us",   "uk",  "de",  "fr",  "jp",  "cn",  "ru",       "nl",   "eu",  "au",
-	"ca",  "ch",   "it",  "es",  "se",  "pl",  "br",  "kr",       "tw",   "hk",  "local",
-	"lan", "arpa", "dev", "app", "cloud", "internal", "localdomain",
+    "com",   "net", "org",  "edu", "gov", "mil",   "int",      "io",
+    "info",  "biz", "co",   "me",  "us",  "uk",	   "de",       "fr",
+    "jp",    "cn",  "ru",   "nl",  "eu",  "au",	   "ca",       "ch",
+    "it",    "es",  "se",   "pl",  "br",  "kr",	   "tw",       "hk",
+    "local", "lan", "arpa", "dev", "app", "cloud", "internal", "localdomain",
 };
+
+/* Is the label before the one at `last` a generic second level? */
+static int second_level(const char *s, size_t last)
+{
+	static const char *const sl[] = {"com", "net", "org", "edu", "gov",
+					 "co",	"ac",  "or",  "ne"};
+	size_t e = last - 1, b = e, k;
+
+	while (b > 0 && s[b - 1] != '.')
+		b--;
+	for (k = 0; k < QE_ARRAY_SIZE(sl); k++)
+		if (strlen(sl[k]) == e - b && !memcmp(sl[k], s + b, e - b))
+			return 1;
+	return 0;
+}
 
 static size_t match_domain(const char *s, size_t n, size_t *labels)
 {
@@ -121,11 +137,14 @@ static size_t match_domain(const char *s, size_t n, size_t *labels)
 	for (k = 0; k < QE_ARRAY_SIZE(tlds); k++)
 		if (strlen(tlds[k]) == len && !memcmp(tlds[k], s + last, len))
 			break;
-	if (k == QE_ARRAY_SIZE(tlds))
+	if (k == QE_ARRAY_SIZE(tlds)) {
+		/* Any country code under a generic second level: com.mx, co.uk */
+		if (len != 2 || nl < 3 || !second_level(s, last))
+			return 0;
+	} else if (len == 2 && nl < 3) {
+		/* Two-letter country codes double as file suffixes. */
 		return 0;
-	/* Two-letter country codes double as file suffixes: want three labels. */
-	if (len == 2 && nl < 3)
-		return 0;
+	}
 	/* "name.com(" is a call, "x.com_y" an identifier. */
 	if (AT(s, n, i) == '(' || AT(s, n, i) == '_')
 		return 0;
@@ -138,8 +157,8 @@ static size_t match_email(const char *s, size_t n)
 	size_t i = 0, labels, d;
 
 	while (i < 64 && i < n &&
-	       (is_alnum(s[i]) || s[i] == '.' || s[i] == '_' || s[i] == '%' || s[i] == '+' ||
-		s[i] == '-'))
+	       (is_alnum(s[i]) || s[i] == '.' || s[i] == '_' || s[i] == '%' ||
+		s[i] == '+' || s[i] == '-'))
 		i++;
 	if (i == 0 || AT(s, n, i) != '@')
 		return 0;
@@ -153,10 +172,11 @@ static size_t match_uuid(const char *s, size_t n)
 	size_t i = 0, g, k;
 
 	for (g = 0; g < QE_ARRAY_SIZE(groups); g++) {
-		if (g && AT(s, n, i++) != '-')
+		if (g && AT(s, n, i) != '-')
 			return 0;
-		for (k = 0; k < groups[g]; k++)
-			if (!is_hex(AT(s, n, i++)))
+		i += g ? 1 : 0;
+		for (k = 0; k < groups[g]; k++, i++)
+			if (!is_hex(AT(s, n, i)))
 				return 0;
 	}
 	return ends_here(s, n, i) ? i : 0;
@@ -164,9 +184,9 @@ static size_t match_uuid(const char *s, size_t n)
 
 static int is_month(const char *s, size_t n, size_t i, size_t *len)
 {
-	static const char *const months[] = {"january", "february", "march",     "april",
-					     "may",     "june",     "july",      "august",
-					     "september", "october", "november", "december"};
+	static const char *const months[] = {
+	    "january", "february", "march",	"april",   "may",      "june",
+	    "july",    "august",   "september", "october", "november", "december"};
 	size_t m, k;
 
 	for (m = 0; m < QE_ARRAY_SIZE(months); m++) {
@@ -184,7 +204,7 @@ static int is_month(const char *s, size_t n, size_t i, size_t *len)
 
 static int is_weekday(const char *s, size_t n, size_t i, size_t *len)
 {
-	static const char *const days[] = {"monday", "tuesday",  "wednesday", "thursday",
+	static const char *const days[] = {"monday", "tuesday",	 "wednesday", "thursday",
 					   "friday", "saturday", "sunday"};
 	size_t d, k;
 
@@ -201,8 +221,9 @@ static int is_weekday(const char *s, size_t n, size_t i, size_t *len)
 	return 0;
 }
 
-/* hh:mm:ss with optional fraction and zone; separators ':' or '.' */
-static size_t match_time(const char *s, size_t n, size_t i)
+/* hh:mm:ss with optional fraction and zone; separators ':', or '.' right
+ * after a date (a lone 1.22.33 is more likely an address or a version). */
+static size_t match_time(const char *s, size_t n, size_t i, int dots)
 {
 	size_t st = i, d, k;
 	int sep;
@@ -212,7 +233,7 @@ static size_t match_time(const char *s, size_t n, size_t i)
 		return 0;
 	i += d;
 	sep = AT(s, n, i);
-	if (sep != ':' && sep != '.')
+	if (sep != ':' && !(dots && sep == '.'))
 		return 0;
 	for (k = 0; k < 2; k++) {
 		if (AT(s, n, i) != sep || digits(s, n, i + 1, 3) != 2)
@@ -226,7 +247,8 @@ static size_t match_time(const char *s, size_t n, size_t i)
 	}
 	if (AT(s, n, i) == 'Z' && !is_alnum(AT(s, n, i + 1))) {
 		i++;
-	} else if ((AT(s, n, i) == '+' || AT(s, n, i) == '-') && digits(s, n, i + 1, 2) == 2) {
+	} else if ((AT(s, n, i) == '+' || AT(s, n, i) == '-') &&
+		   digits(s, n, i + 1, 2) == 2) {
 		size_t z = i + 3;
 		if (AT(s, n, z) == ':')
 			z++;
@@ -248,7 +270,7 @@ static size_t date_time_tail(const char *s, size_t n, size_t i)
 	size_t t;
 
 	if (c == 'T' || c == ' ' || c == '_' || c == '-' || c == ':') {
-		t = match_time(s, n, i + 1);
+		t = match_time(s, n, i + 1, 1);
 		if (t)
 			return i + 1 + t;
 	}
@@ -270,7 +292,8 @@ static size_t match_ts(const char *s, size_t n)
 				c = digits(s, n, a + 2 + b, 5);
 				i = a + 2 + b + c;
 				if ((a == 4 && c >= 1 && c <= 2) ||
-				    (sep != '.' && a == 2 && b == 2 && (c == 2 || c == 4)) ||
+				    (sep != '.' && a == 2 && b == 2 &&
+				     (c == 2 || c == 4)) ||
 				    (a <= 2 && b <= 2 && c == 4)) {
 					i = date_time_tail(s, n, i);
 					if (i)
@@ -279,7 +302,8 @@ static size_t match_ts(const char *s, size_t n)
 			}
 			/* 10/Oct/2000:13:55:36 -0700 */
 			if (sep == '/' && a <= 2 && is_month(s, n, a + 1, &len) &&
-			    AT(s, n, a + 1 + len) == '/' && digits(s, n, a + 2 + len, 4) == 4) {
+			    AT(s, n, a + 1 + len) == '/' &&
+			    digits(s, n, a + 2 + len, 4) == 4) {
 				i = a + 6 + len;
 				i = date_time_tail(s, n, i);
 				if (i && AT(s, n, i) == ' ' &&
@@ -292,11 +316,11 @@ static size_t match_ts(const char *s, size_t n)
 		}
 		/* 20171223-22:15:29 */
 		if (a == 8 && (sep == '-' || sep == 'T' || sep == '_' || sep == ' ')) {
-			size_t t = match_time(s, n, a + 1);
+			size_t t = match_time(s, n, a + 1, 0);
 			if (t)
 				return a + 1 + t;
 		}
-		return match_time(s, n, 0);
+		return match_time(s, n, 0, 0);
 	}
 	/* [Weekday[,]] Month day time [year] */
 	i = 0;
@@ -329,15 +353,16 @@ static size_t match_ts(const char *s, size_t n)
 	if (digits(s, n, i, 5) == 4 && !is_digit(AT(s, n, i + 4))) {
 		/* Month day year [time] */
 		i += 4;
-		if (AT(s, n, i) == ' ' && (len = match_time(s, n, i + 1)))
+		if (AT(s, n, i) == ' ' && (len = match_time(s, n, i + 1, 0)))
 			i += 1 + len;
 		return is_alnum(AT(s, n, i)) ? 0 : i;
 	}
-	len = match_time(s, n, i);
+	len = match_time(s, n, i, 0);
 	if (!len)
 		return 0;
 	i += len;
-	if (AT(s, n, i) == ' ' && digits(s, n, i + 1, 5) == 4 && !is_alnum(AT(s, n, i + 5)))
+	if (AT(s, n, i) == ' ' && digits(s, n, i + 1, 5) == 4 &&
+	    !is_alnum(AT(s, n, i + 5)))
 		i += 5;
 	return i;
 }
@@ -357,8 +382,9 @@ static size_t match_ipv4(const char *s, size_t n)
 	size_t i = 0, g, d;
 
 	for (g = 0; g < 4; g++) {
-		if (g && AT(s, n, i++) != '.')
+		if (g && AT(s, n, i) != '.')
 			return 0;
+		i += g ? 1 : 0;
 		d = digits(s, n, i, 4);
 		if (d < 1 || d > 3)
 			return 0;
@@ -480,6 +506,26 @@ static size_t match_number(const char *s, size_t n)
 	return is_alnum(AT(s, n, i)) ? 0 : i;
 }
 
+/* " KB" after a number: a unit written apart belongs to the number. */
+static size_t unit_after(const char *s, size_t n)
+{
+	static const char *const units[] = {"b",  "kb",	 "mb",	"gb",	"tb",
+					    "pb", "kib", "mib", "gib",	"tib",
+					    "ms", "us",	 "ns",	"bytes"};
+	size_t e, k;
+
+	if (AT(s, n, 0) != ' ')
+		return 0;
+	for (e = 1; is_alpha(AT(s, n, e)); e++)
+		;
+	if (e == 1 || is_digit(AT(s, n, e)) || AT(s, n, e) == '_' || AT(s, n, e) == '-')
+		return 0;
+	for (k = 0; k < QE_ARRAY_SIZE(units); k++)
+		if (strlen(units[k]) == e - 1 && !strncasecmp(units[k], s + 1, e - 1))
+			return e;
+	return 0;
+}
+
 static void put(struct qe_buf *out, const char *ph)
 {
 	qe_buf_addstr(out, ph);
@@ -491,8 +537,10 @@ static int is_constant_word(const char *s, size_t len)
 	size_t k;
 	int lower = 0;
 
-	if ((len == 4 && !strncasecmp(s, "true", 4)) || (len == 5 && !strncasecmp(s, "false", 5)) ||
-	    (len == 4 && !strncasecmp(s, "null", 4)) || (len == 4 && !strncasecmp(s, "none", 4)))
+	if ((len == 4 && !strncasecmp(s, "true", 4)) ||
+	    (len == 5 && !strncasecmp(s, "false", 5)) ||
+	    (len == 4 && !strncasecmp(s, "null", 4)) ||
+	    (len == 4 && !strncasecmp(s, "none", 4)))
 		return 1;
 	for (k = 0; k < len; k++)
 		if (is_lower((unsigned char)s[k]))
@@ -521,17 +569,56 @@ static size_t match_kv_word(const char *s, size_t n)
 	return i;
 }
 
+/*
+ * "user NAME": account names are data, whatever their shape.  When the
+ * word at [i, i+len) names an account and a name follows, returns the
+ * end of the name, else 0.  Function words that follow "user" in prose
+ * ("user is", "user not found") are not names.
+ */
+static size_t user_value(const char *s, size_t n, size_t i, size_t len)
+{
+	static const char *const keys[] = {"user", "username"};
+	static const char *const prose[] = {
+	    "a",       "an",	  "the",     "is",     "was",
+	    "has",     "had",	  "not",     "does",   "did",
+	    "and",     "or",	  "to",	     "in",     "on",
+	    "of",      "for",	  "from",    "by",     "with",
+	    "at",      "as",	  "id",	     "name",   "authentication",
+	    "account", "session", "request", "data",   "can",
+	    "cannot",  "may",	  "must",    "should", "will",
+	    "be",      "been",	  "are",     "this",   "that",
+	    "if"};
+	size_t k, b, e;
+
+	for (k = 0; k < QE_ARRAY_SIZE(keys); k++)
+		if (strlen(keys[k]) == len && !strncasecmp(keys[k], s + i, len))
+			break;
+	if (k == QE_ARRAY_SIZE(keys) || AT(s, n, i + len) != ' ')
+		return 0;
+	for (b = i + len; AT(s, n, b) == ' ';)
+		b++;
+	for (e = b; e < n && (is_alnum((unsigned char)s[e]) || strchr("._-@$", s[e]));
+	     e++)
+		;
+	while (e > b && (s[e - 1] == '.' || s[e - 1] == '-'))
+		e--;
+	if (e == b || e - b > 64 || (e < n && !is_space(s[e]) && !strchr(",;)]", s[e])))
+		return 0;
+	for (k = 0; k < QE_ARRAY_SIZE(prose); k++)
+		if (strlen(prose[k]) == e - b && !strncasecmp(prose[k], s + b, e - b))
+			return 0;
+	return e;
+}
+
 static int word_start(const char *s, size_t i)
 {
 	return i == 0 || !is_alnum((unsigned char)s[i - 1]);
 }
 
-void qe_mask_append(const char *s, size_t n, struct qe_buf *out)
+static void mask_span(const char *s, size_t n, struct qe_buf *out, int depth)
 {
 	size_t i = 0, m, start = out->len;
 
-	if (n > QE_MASK_MAX_INPUT)
-		n = QE_MASK_MAX_INPUT;
 	while (i < n) {
 		unsigned char c = (unsigned char)s[i];
 		size_t j, labels;
@@ -544,12 +631,15 @@ void qe_mask_append(const char *s, size_t n, struct qe_buf *out)
 				qe_buf_addch(out, ' ');
 			continue;
 		}
-		if (c == '=' && i > 0 && (is_alnum((unsigned char)s[i - 1]) || s[i - 1] == '_')) {
+		if (c == '=' && i > 0 &&
+		    (is_alnum((unsigned char)s[i - 1]) || s[i - 1] == '_')) {
 			qe_buf_addch(out, '=');
 			i++;
 			if ((m = match_kv_word(s + i, n - i)) != 0) {
-				/* Let shaped values (URLs, e-mails, hosts) keep their name. */
-				if (!match_url(s + i, n - i) && !match_email(s + i, n - i) &&
+				/* Let shaped values (URLs, e-mails, hosts) keep their
+				 * name. */
+				if (!match_url(s + i, n - i) &&
+				    !match_email(s + i, n - i) &&
 				    !match_domain(s + i, n - i, &labels)) {
 					put(out, "<STR>");
 					i += m;
@@ -562,9 +652,14 @@ void qe_mask_append(const char *s, size_t n, struct qe_buf *out)
 			i++;
 			continue;
 		}
-		if ((m = match_quoted(s + i, n - i)) != 0 && word_start(s, i)) {
+		if ((m = match_quoted(s + i, n - i)) != 0) {
+			/* A quoted value is data; a quoted phrase (a request
+			 * line, a sentence) is masked like the rest. */
 			qe_buf_addch(out, c);
-			put(out, "<STR>");
+			if (depth == 0 && memchr(s + i + 1, ' ', m - 2))
+				mask_span(s + i + 1, m - 2, out, depth + 1);
+			else
+				put(out, "<STR>");
 			qe_buf_addch(out, c);
 			i += m;
 			continue;
@@ -576,12 +671,14 @@ void qe_mask_append(const char *s, size_t n, struct qe_buf *out)
 				continue;
 			}
 		}
-		if (c == ':' && AT(s, n, i + 1) == ':' && (m = match_ipv6(s + i, n - i)) != 0) {
+		if (c == ':' && AT(s, n, i + 1) == ':' &&
+		    (m = match_ipv6(s + i, n - i)) != 0) {
 			put(out, "<IP>");
 			i = match_port(s, n, i + m);
 			continue;
 		}
-		if (!is_alnum(c) && !((c == '-' || c == '+') && is_digit(AT(s, n, i + 1)))) {
+		if (!is_alnum(c) &&
+		    !((c == '-' || c == '+') && is_digit(AT(s, n, i + 1)))) {
 			qe_buf_addch(out, c);
 			i++;
 			continue;
@@ -595,32 +692,58 @@ void qe_mask_append(const char *s, size_t n, struct qe_buf *out)
 			put(out, "<UUID>");
 		} else if ((m = match_ts(s + i, n - i)) != 0) {
 			put(out, "<TS>");
-		} else if ((m = match_ipv4(s + i, n - i)) != 0 ||
+		} else if ((m = match_domain(s + i, n - i, &labels)) != 0 ||
+			   (m = match_ipv4(s + i, n - i)) != 0 ||
 			   (m = match_ipv6(s + i, n - i)) != 0) {
+			/* One placeholder for names and addresses: the same message
+			 * carries either, depending on reverse lookups. */
 			put(out, "<IP>");
 			m = match_port(s + i, n - i, m);
 		} else if ((m = match_hex0x(s + i, n - i)) != 0) {
 			put(out, "<HEX>");
-		} else if ((m = match_domain(s + i, n - i, &labels)) != 0) {
-			put(out, "<HOST>");
 		} else if ((m = match_number(s + i, n - i)) != 0) {
 			put(out, "<NUM>");
+			m += unit_after(s + i + m, n - i - m);
 		} else if (!is_alnum(c)) {
 			/* A sign not followed by a number of ours. */
 			qe_buf_addch(out, c);
 			m = 1;
 		} else {
-			/* A run of letters and digits: a word, or an id if it has digits. */
+			/*
+			 * A run of letters, digits, '_' and inner '-': a word, or
+			 * an id when it has a digit (blk_-42, job_2024_0001,
+			 * broadcast_1_piece0, ip-10-0-0-1).  The whole run is
+			 * one id so that ids of different shapes still agree.
+			 */
 			has_digit = 0;
 			all_hex = 1;
-			for (j = i; j < n && is_alnum((unsigned char)s[j]); j++) {
-				if (is_digit((unsigned char)s[j]))
+			for (j = i; j < n; j++) {
+				unsigned char d = (unsigned char)s[j];
+				if ((d == '_' || d == '-') &&
+				    (is_alnum(AT(s, n, j + 1)) ||
+				     (AT(s, n, j + 1) == '-' &&
+				      is_digit(AT(s, n, j + 2))))) {
+					all_hex = 0;
+					continue;
+				}
+				if (!is_alnum(d))
+					break;
+				if (is_digit(d))
 					has_digit = 1;
-				if (!is_hex((unsigned char)s[j]))
+				if (!is_hex(d))
 					all_hex = 0;
 			}
+			if (!has_digit) {
+				/* Plain words are kept one alphanumeric run at a time. */
+				for (j = i; j < n && is_alnum((unsigned char)s[j]); j++)
+					;
+			}
 			m = j - i;
-			if (!has_digit)
+			if (!has_digit && (j = user_value(s, n, i, m)) != 0) {
+				qe_buf_add(out, s + i, m);
+				put(out, " <ID>");
+				m = j - i;
+			} else if (!has_digit)
 				qe_buf_add(out, s + i, m);
 			else if (all_hex && m >= 8)
 				put(out, "<HEX>");
@@ -633,14 +756,22 @@ void qe_mask_append(const char *s, size_t n, struct qe_buf *out)
 		qe_buf_truncate(out, out->len - 1);
 }
 
+void qe_mask_append(const char *s, size_t n, struct qe_buf *out)
+{
+	if (n > QE_MASK_MAX_INPUT)
+		n = QE_MASK_MAX_INPUT;
+	mask_span(s, n, out, 0);
+}
+
 /* ---- the header of a log line ---- */
 
 static int is_level(const char *s, size_t len)
 {
 	static const char *const levels[] = {
-		"trace", "debug",    "info", "information", "notice", "warn",  "warning",
-		"error", "err",      "severe", "fatal",     "critical", "crit", "alert",
-		"emerg", "emergency", "fine", "finer",      "finest", "verbose",
+	    "trace",	 "debug",    "info",  "information", "notice",
+	    "warn",	 "warning",  "error", "err",	     "severe",
+	    "fatal",	 "critical", "crit",  "alert",	     "emerg",
+	    "emergency", "fine",     "finer", "finest",	     "verbose",
 	};
 	size_t k;
 
@@ -724,6 +855,8 @@ size_t qe_mask_header_len(const char *s, size_t n)
 		i = skip_blank(s, n, i);
 		if (i < n && s[i] == '|') {
 			i++;
+			if (stripped)
+				done = i;
 			continue;
 		}
 		if (i >= n)
@@ -752,20 +885,21 @@ size_t qe_mask_header_len(const char *s, size_t n)
 		len = e - i;
 		if (len && s[e - 1] == ':' && len > 1)
 			len--;
-		if ((len == 1 && (s[i] == '-' || s[i] == ':')) || (len == 2 && s[i] == '-' && s[i + 1] == '-')) {
+		if ((len == 1 && (s[i] == '-' || s[i] == ':')) ||
+		    (len == 2 && s[i] == '-' && s[i + 1] == '-')) {
 			if (e >= n)
 				break;
 			i = e;
 			continue;
 		}
-		if (is_stamp(s + i, len) ||
-		    (is_month(s, n, i, &m) && m == len) || (is_weekday(s, n, i, &m) && m == len)) {
+		if (is_stamp(s + i, len) || (is_month(s, n, i, &m) && m == len) ||
+		    (is_weekday(s, n, i, &m) && m == len)) {
 			stripped = stamped = 1;
 			i = done = e;
 			continue;
 		}
-		if (is_level(s + i, len) ||
-		    (stamped && len == 1 && e < n && strchr("VDIWEFA", s[i]) && s[e] == ' ')) {
+		if (is_level(s + i, len) || (stamped && len == 1 && e < n &&
+					     strchr("VDIWEFA", s[i]) && s[e] == ' ')) {
 			stripped = 1;
 			i = done = e;
 			continue;
@@ -776,7 +910,8 @@ size_t qe_mask_header_len(const char *s, size_t n)
 		return 0;
 	i = skip_blank(s, n, done);
 	e = token_end(s, n, i);
-	if (e > i + 1 && s[e - 1] == ':' && is_name(s + i, e - i - 1) && !match_url(s + i, n - i)) {
+	if (e > i + 1 && s[e - 1] == ':' && is_name(s + i, e - i - 1) &&
+	    !match_url(s + i, n - i)) {
 		/* logger.Name: message */
 		done = e;
 	} else if (stamped && e < n && s[e] == ' ' && is_name(s + i, e - i)) {

@@ -3,14 +3,19 @@
  *
  * Built-in pack (Java/Kotlin/Scala, Python, Node.js, Go, Ruby, .NET, PHP,
  * Rust, and single-line errors by level) plus user rules from the config.
- * A rule set is immutable once built and may be shared by many assemblers.
- * A bad user pattern fails qe_rules_new() with a message naming the rule
- * and the offset in the pattern.
+ * Its rules do not change once built and it may be shared by the
+ * assemblers of one thread.  A bad user pattern fails qe_rules_new() with a message
+ * naming the rule and the offset in the pattern.
  *
  * Order of evaluation: user rules first (every line), then the built-in
  * pack, which only runs on lines that pass a cheap byte prefilter for its
  * trigger words, so ordinary lines cost one scan.  A rule set holds one
  * reusable match buffer and counts hits, so it is used from one thread.
+ * Match errors (cfg->match_limit reached, also used as the depth limit)
+ * count as "no match".  User rules: `start` (when set) replaces `pattern`
+ * as the start pattern; (?<type>...) and (?<message>...) groups fill the
+ * event's type and message; user patterns are compiled in UTF mode that
+ * tolerates invalid UTF-8, built-in ones match bytes.
  */
 #ifndef QE_RULES_H
 #define QE_RULES_H
@@ -33,8 +38,8 @@ struct qe_rule_info {
 	const char *continuation; /* NULL when none */
 	int builtin;
 	size_t nr_samples;
-	uint64_t hits;      /* lines this rule started an event on */
-	uint64_t time_ns;   /* time spent matching this rule */
+	uint64_t hits;	  /* lines this rule started an event on */
+	uint64_t time_ns; /* time spent matching this rule */
 };
 size_t qe_rules_count(const struct qe_rules *r);
 void qe_rules_info(const struct qe_rules *r, size_t i, struct qe_rule_info *out);
@@ -97,7 +102,7 @@ struct qe_builtin_rule {
 	const char *kind;
 	const char *severity; /* default severity */
 	enum qe_rule_lang lang;
-	const char *pattern;      /* start; group "lvl" (if any) picks severity */
+	const char *pattern;	  /* start; group "lvl" (if any) picks severity */
 	const char *continuation; /* NULL for single-line rules */
 	const struct qe_builtin_sample *samples;
 	size_t nr_samples;

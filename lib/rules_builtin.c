@@ -15,179 +15,183 @@
 #define SAMPLES(a) a, QE_ARRAY_SIZE(a)
 
 static const struct qe_builtin_sample java_samples[] = {
-	{"java.lang.IllegalStateException: boom", 1},
-	{"Exception in thread \"main\" java.lang.NullPointerException", 1},
-	{"kotlin.UninitializedPropertyAccessException: lateinit property x has not been "
-	 "initialized",
-	 1},
-	{"scala.MatchError: 42 (of class java.lang.Integer)", 1},
-	{"org.springframework.beans.factory.BeanCreationException: Error creating bean", 1},
-	{"java.lang.OutOfMemoryError: Java heap space", 1},
-	{"\tat com.example.Foo.bar(Foo.java:10)", 0},
-	{"Caused by: java.io.IOException: closed", 0},
-	{"System.InvalidOperationException: nope", 0},
-	{"com.example.ExceptionHandler registered", 0},
+    {"java.lang.IllegalStateException: boom", 1},
+    {"Exception in thread \"main\" java.lang.NullPointerException", 1},
+    {"kotlin.UninitializedPropertyAccessException: lateinit property x has not been "
+     "initialized",
+     1},
+    {"scala.MatchError: 42 (of class java.lang.Integer)", 1},
+    {"org.springframework.beans.factory.BeanCreationException: Error creating bean", 1},
+    {"java.lang.OutOfMemoryError: Java heap space", 1},
+    {"java.lang.Error: x", 1},
+    {"\tat com.example.Foo.bar(Foo.java:10)", 0},
+    {"Caused by: java.io.IOException: closed", 0},
+    {"System.InvalidOperationException: nope", 0},
+    {"com.example.ExceptionHandler registered", 0},
 };
 
 static const struct qe_builtin_sample dotnet_samples[] = {
-	{"System.InvalidOperationException: Operation is not valid", 1},
-	{"Unhandled exception. System.ArgumentNullException: Value cannot be null. (Parameter "
-	 "'x')",
-	 1},
-	{"Unhandled Exception: System.IO.FileNotFoundException: Could not find file", 1},
-	{"MyApp.Services.PaymentException: card declined", 1},
-	{"   at MyApp.Program.Main(String[] args) in /src/Program.cs:line 5", 0},
-	{" ---> System.Exception: inner", 0},
-	{"java.lang.IllegalStateException: boom", 0},
+    {"System.InvalidOperationException: Operation is not valid", 1},
+    {"Unhandled exception. System.ArgumentNullException: Value cannot be null. "
+     "(Parameter "
+     "'x')",
+     1},
+    {"Unhandled Exception: System.IO.FileNotFoundException: Could not find file", 1},
+    {"MyApp.Services.PaymentException: card declined", 1},
+    {"System.Exception: plain", 1},
+    {"   at MyApp.Program.Main(String[] args) in /src/Program.cs:line 5", 0},
+    {" ---> System.Exception: inner", 0},
+    {"java.lang.IllegalStateException: boom", 0},
 };
 
 static const struct qe_builtin_sample python_samples[] = {
-	{"Traceback (most recent call last):", 1},
-	{"  File \"/app/main.py\", line 3, in <module>", 0},
-	{"Traceback of the meeting notes", 0},
+    {"Traceback (most recent call last):", 1},
+    {"  File \"/app/main.py\", line 3, in <module>", 0},
+    {"Traceback of the meeting notes", 0},
 };
 
 static const struct qe_builtin_sample go_samples[] = {
-	{"panic: runtime error: index out of range [5] with length 3", 1},
-	{"panic: assignment to entry in nil map", 1},
-	{"fatal error: all goroutines are asleep - deadlock!", 1},
-	{"goroutine 1 [running]:", 0},
-	{"the panic: button was pressed", 0},
+    {"panic: runtime error: index out of range [5] with length 3", 1},
+    {"panic: assignment to entry in nil map", 1},
+    {"fatal error: all goroutines are asleep - deadlock!", 1},
+    {"goroutine 1 [running]:", 0},
+    {"the panic: button was pressed", 0},
 };
 
 static const struct qe_builtin_sample rust_samples[] = {
-	{"thread 'main' panicked at src/main.rs:5:9:", 1},
-	{"thread 'tokio-runtime-worker' panicked at 'called `Option::unwrap()` on a `None` "
-	 "value', src/lib.rs:10:5",
-	 1},
-	{"note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace", 0},
-	{"the thread panicked at noon", 0},
+    {"thread 'main' panicked at src/main.rs:5:9:", 1},
+    {"thread 'tokio-runtime-worker' panicked at 'called `Option::unwrap()` on a `None` "
+     "value', src/lib.rs:10:5",
+     1},
+    {"note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace", 0},
+    {"the thread panicked at noon", 0},
 };
 
 static const struct qe_builtin_sample php_samples[] = {
-	{"PHP Fatal error:  Uncaught Exception: boom in /var/www/app.php:12", 1},
-	{"[01-Jan-2024 12:00:00 UTC] PHP Fatal error:  Uncaught RuntimeException: x in "
-	 "/a.php:3",
-	 1},
-	{"Fatal error: Uncaught Error: Call to undefined function foo() in /a.php:2", 1},
-	{"PHP Parse error:  syntax error, unexpected '}' in /var/www/x.php on line 7", 1},
-	{"PHP Warning:  Undefined variable $x in /var/www/app.php on line 3", 0},
-	{"#0 /var/www/app.php(20): foo()", 0},
+    {"PHP Fatal error:  Uncaught Exception: boom in /var/www/app.php:12", 1},
+    {"[01-Jan-2024 12:00:00 UTC] PHP Fatal error:  Uncaught RuntimeException: x in "
+     "/a.php:3",
+     1},
+    {"Fatal error: Uncaught Error: Call to undefined function foo() in /a.php:2", 1},
+    {"PHP Parse error:  syntax error, unexpected '}' in /var/www/x.php on line 7", 1},
+    {"PHP Warning:  Undefined variable $x in /var/www/app.php on line 3", 0},
+    {"#0 /var/www/app.php(20): foo()", 0},
 };
 
 static const struct qe_builtin_sample ruby_samples[] = {
-	{"app.rb:10:in `divide': divided by 0 (ZeroDivisionError)", 1},
-	{"/app/lib/user.rb:42:in 'User#save': undefined method 'name' for nil "
-	 "(NoMethodError)",
-	 1},
-	{"\tfrom app.rb:3:in `<main>'", 0},
-	{"loaded config.rb:10 in 5ms", 0},
+    {"app.rb:10:in `divide': divided by 0 (ZeroDivisionError)", 1},
+    {"/app/lib/user.rb:42:in 'User#save': undefined method 'name' for nil "
+     "(NoMethodError)",
+     1},
+    {"\tfrom app.rb:3:in `<main>'", 0},
+    {"loaded config.rb:10 in 5ms", 0},
 };
 
 static const struct qe_builtin_sample node_samples[] = {
-	{"TypeError: Cannot read properties of undefined (reading 'foo')", 1},
-	{"Error: connect ECONNREFUSED 127.0.0.1:5432", 1},
-	{"Error [ERR_HTTP_HEADERS_SENT]: Cannot set headers after they are sent to the client",
-	 1},
-	{"Uncaught ReferenceError: x is not defined", 1},
-	{"    at Object.<anonymous> (/app/index.js:10:5)", 0},
-	{"Errors: 0", 0},
-	{"ErrorHandler installed", 0},
+    {"TypeError: Cannot read properties of undefined (reading 'foo')", 1},
+    {"Error: connect ECONNREFUSED 127.0.0.1:5432", 1},
+    {"Error [ERR_HTTP_HEADERS_SENT]: Cannot set headers after they are sent to the "
+     "client",
+     1},
+    {"Uncaught ReferenceError: x is not defined", 1},
+    {"    at Object.<anonymous> (/app/index.js:10:5)", 0},
+    {"Errors: 0", 0},
+    {"ErrorHandler installed", 0},
 };
 
 static const struct qe_builtin_sample level_samples[] = {
-	{"2024-01-01 12:00:00 ERROR [main] c.e.Foo - Failed", 1},
-	{"2024-01-01T12:00:00Z [ERROR] request failed", 1},
-	{"ERROR:root:could not connect", 1},
-	{"Jan  1 12:00:00 host app[12]: FATAL: out of memory", 1},
-	{"2024-01-01 12:00:00 CRITICAL disk full", 1},
-	{"SEVERE: Servlet.service() threw exception", 1},
-	{"2024-01-01 12:00:00.000 UTC [42] PANIC:  could not write to file", 1},
-	{"level=ERROR msg=boom", 1},
-	{"2024-01-01 12:00:00 WARN disk almost full", 0},
-	{"2024-01-01 12:00:00 INFO finished with 0 ERROR lines", 0},
-	{"2024-01-01 12:00:00 INFO status=ERROR_NONE", 0},
-	{"2024-01-01 12:00:00 DEBUG no ERRORS", 0},
+    {"2024-01-01 12:00:00 ERROR [main] c.e.Foo - Failed", 1},
+    {"2024-01-01T12:00:00Z [ERROR] request failed", 1},
+    {"ERROR:root:could not connect", 1},
+    {"Jan  1 12:00:00 host app[12]: FATAL: out of memory", 1},
+    {"2024-01-01 12:00:00 CRITICAL disk full", 1},
+    {"SEVERE: Servlet.service() threw exception", 1},
+    {"2024-01-01 12:00:00.000 UTC [42] PANIC:  could not write to file", 1},
+    {"level=ERROR msg=boom", 1},
+    {"2024-01-01 12:00:00 WARN disk almost full", 0},
+    {"2024-01-01 12:00:00 INFO finished with 0 ERROR lines", 0},
+    {"2024-01-01 12:00:00 INFO status=ERROR_NONE", 0},
+    {"2024-01-01 12:00:00 DEBUG no ERRORS", 0},
 };
 
 static const struct qe_builtin_sample lower_samples[] = {
-	{"2024/01/01 12:00:00 [error] 123#0: *1 open() \"/x\" failed (2: No such file)", 1},
-	{"[Mon Jan 01 12:00:00.000 2024] [core:error] [pid 12] AH00037: x", 1},
-	{"2024/01/01 12:00:00 [crit] 1#1: *5 SSL_do_handshake() failed", 1},
-	{"time=2024-01-01T12:00:00Z level=error msg=\"db down\"", 1},
-	{"{\"level\":\"fatal\",\"msg\":\"bye\"}", 1},
-	{"time=2024-01-01T12:00:00Z level=warn msg=\"error budget low\"", 0},
-	{"2024/01/01 12:00:00 [warn] 1#1: upstream slow", 0},
-	{"level=info msg=\"error count 0\"", 0},
+    {"2024/01/01 12:00:00 [error] 123#0: *1 open() \"/x\" failed (2: No such file)", 1},
+    {"[Mon Jan 01 12:00:00.000 2024] [core:error] [pid 12] AH00037: x", 1},
+    {"2024/01/01 12:00:00 [crit] 1#1: *5 SSL_do_handshake() failed", 1},
+    {"time=2024-01-01T12:00:00Z level=error msg=\"db down\"", 1},
+    {"{\"level\":\"fatal\",\"msg\":\"bye\"}", 1},
+    {"time=2024-01-01T12:00:00Z level=warn msg=\"error budget low\"", 0},
+    {"2024/01/01 12:00:00 [warn] 1#1: upstream slow", 0},
+    {"level=info msg=\"error count 0\"", 0},
 };
 
 static const struct qe_builtin_sample glog_samples[] = {
-	{"E0101 12:00:00.123456    42 server.go:80] request failed", 1},
-	{"F0101 12:00:00.123456    42 main.go:10] cannot start", 1},
-	{"W0101 12:00:00.123456    42 server.go:80] slow", 0},
-	{"I0101 12:00:00.123456    42 server.go:80] ok", 0},
+    {"E0101 12:00:00.123456    42 server.go:80] request failed", 1},
+    {"F0101 12:00:00.123456    42 main.go:10] cannot start", 1},
+    {"W0101 12:00:00.123456    42 server.go:80] slow", 0},
+    {"I0101 12:00:00.123456    42 server.go:80] ok", 0},
 };
 
 static const struct qe_builtin_sample syslog_samples[] = {
-	{"<3>disk failure on /dev/sda", 1},
-	{"<11>Jan  1 12:00:00 host app: failed", 1},
-	{"<0>kernel panic", 1},
-	{"<4>low memory", 0},
-	{"<14>Jan  1 12:00:00 host app: started", 0},
+    {"<3>disk failure on /dev/sda", 1},
+    {"<11>Jan  1 12:00:00 host app: failed", 1},
+    {"<0>kernel panic", 1},
+    {"<4>low memory", 0},
+    {"<14>Jan  1 12:00:00 host app: started", 0},
 };
 
 const struct qe_builtin_rule qe_builtin_rules[] = {
-	{"java-exception", "java", "error", QE_LANG_JAVA,
-	 "^(?:Exception in thread \"[^\"]*\" )?(?:[a-z_$][\\w$]*\\.)+[A-Z_$][\\w$]*"
-	 "(?:Exception|Error|Throwable|Failure|Fault)(?::\\s|:?\\s*$)",
-	 "^\\s+at \\S|^\\s*\\.\\.\\. \\d+ (?:more|common frames omitted)"
-	 "|^\\s*(?:Caused by|Suppressed|Wrapped by): \\S",
-	 SAMPLES(java_samples)},
-	{"dotnet-exception", "dotnet", "error", QE_LANG_DOTNET,
-	 "^(?:Unhandled [eE]xception[.:] )?(?:[A-Z][\\w`]*\\.)+[A-Z]\\w*Exception"
-	 "(?::\\s|:?\\s*$)",
-	 "^\\s+at \\S|^\\s*---> |^\\s*--- End of |^\\s*(?:Inner [eE]xception|HResult)",
-	 SAMPLES(dotnet_samples)},
-	{"python-traceback", "python", "error", QE_LANG_PYTHON,
-	 "^Traceback \\(most recent call last\\):\\s*$",
-	 "^[ \\t]+\\S|^(?:During handling of the above exception, another exception "
-	 "occurred:|The above exception was the direct cause of the following "
-	 "exception:)\\s*$",
-	 SAMPLES(python_samples)},
-	{"go-panic", "go", "fatal", QE_LANG_GO, "^(?:panic|fatal error): \\S",
-	 "^goroutine \\d+ [^\\[]{0,64}\\[|^created by |^exit status \\d+\\s*$|^\\[signal "
-	 "|^runtime stack:|^\\s+\\S|^\\[recovered\\]|^[\\w$.*/()\\[\\]{}\\-]+\\(.*\\)\\s*$",
-	 SAMPLES(go_samples)},
-	{"rust-panic", "rust", "fatal", QE_LANG_RUST, "^thread '[^']*' panicked at ",
-	 "^note: |^stack backtrace:|^\\s+\\S|^error: process didn't exit successfully",
-	 SAMPLES(rust_samples)},
-	{"php-fatal", "php", "fatal", QE_LANG_PHP,
-	 "^(?:\\[[^\\]]{1,64}\\] )?(?:PHP )?(?:Fatal error|Parse error|Catchable fatal "
-	 "error):\\s+\\S",
-	 "^(?:\\[[^\\]]{1,64}\\] )?(?:PHP )?(?:Stack trace:|\\s*#\\d+ |\\s+thrown in |Next "
-	 "[\\w\\\\]+)",
-	 SAMPLES(php_samples)},
-	{"ruby-exception", "ruby", "error", QE_LANG_RUBY,
-	 "^\\S+?\\.rb:\\d+:in [`'][^']*': .*\\([A-Z][\\w:]*\\)\\s*$",
-	 "^\\s+from \\S|^\\s+\\.\\.\\. \\d+ levels\\.\\.\\.", SAMPLES(ruby_samples)},
-	{"node-error", "node", "error", QE_LANG_NODE,
-	 "^(?:Uncaught )?(?:[A-Z][\\w$]*)?(?:Error|Exception)(?: \\[[\\w.]+\\])?"
-	 "(?::\\s|:?\\s*$)",
-	 "^\\s+\\S|^\\}|^Node\\.js v\\d", SAMPLES(node_samples)},
-	{"level", "line", "error", QE_LANG_LINE,
-	 "^(?:(?!\\b(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING)\\b).){0,120}?(?<![\\w./-])"
-	 "(?<lvl>ERROR|ERR|FATAL|CRITICAL|CRIT|SEVERE|EMERG|EMERGENCY|ALERT|PANIC)"
-	 "(?![\\w./-])",
-	 NULL, SAMPLES(level_samples)},
-	{"level-lower", "line", "error", QE_LANG_LINE,
-	 "(?J)^.{0,160}?(?:\\[(?:\\w+:)?(?<lvl>error|crit|alert|emerg|fatal|critical)\\]"
-	 "|\\b(?i:level|lvl|severity|loglevel)\"?\\s{0,3}[=:]\\s{0,3}\"?"
-	 "(?<lvl>(?i:error|err|fatal|critical|crit|emerg|alert|panic))\\b)",
-	 NULL, SAMPLES(lower_samples)},
-	{"glog", "line", "error", QE_LANG_LINE, "^(?<lvl>[EF])\\d{4} \\d\\d:\\d\\d:\\d\\d", NULL,
-	 SAMPLES(glog_samples)},
-	{"syslog-priority", "line", "error", QE_LANG_LINE, "^<(?<lvl>\\d{1,3})>", NULL,
-	 SAMPLES(syslog_samples)},
+    {"java-exception", "java", "error", QE_LANG_JAVA,
+     "^(?:Exception in thread \"[^\"]*\" )?(?:[a-z_$][\\w$]*\\.)+(?:[A-Z_$][\\w$]*)?"
+     "(?:Exception|Error|Throwable)(?::\\s|:?\\s*$)",
+     "^\\s+at \\S|^\\s*\\.\\.\\. \\d+ (?:more|common frames omitted)"
+     "|^\\s*(?:Caused by|Suppressed|Wrapped by): \\S",
+     SAMPLES(java_samples)},
+    {"dotnet-exception", "dotnet", "error", QE_LANG_DOTNET,
+     "^(?:Unhandled [eE]xception[.:] )?(?:[A-Z][\\w`]*\\.)+(?:[A-Z]\\w*)?Exception"
+     "(?::\\s|:?\\s*$)",
+     "^\\s+at \\S|^\\s*---> |^\\s*--- End of |^\\s*(?:Inner [eE]xception|HResult)",
+     SAMPLES(dotnet_samples)},
+    {"python-traceback", "python", "error", QE_LANG_PYTHON,
+     "^Traceback \\(most recent call last\\):\\s*$",
+     "^[ \\t]+\\S|^(?:During handling of the above exception, another exception "
+     "occurred:|The above exception was the direct cause of the following "
+     "exception:)\\s*$",
+     SAMPLES(python_samples)},
+    {"go-panic", "go", "fatal", QE_LANG_GO, "^(?:panic|fatal error): \\S",
+     "^goroutine \\d+ [^\\[]{0,64}\\[|^created by |^exit status \\d+\\s*$|^\\[signal "
+     "|^runtime stack:|^\\s+\\S|^\\[recovered\\]|^[\\w$.*/()\\[\\]{}\\-]+\\(.*\\)\\s*$",
+     SAMPLES(go_samples)},
+    {"rust-panic", "rust", "fatal", QE_LANG_RUST, "^thread '[^']*' panicked at ",
+     "^note: |^stack backtrace:|^\\s+\\S|^error: process didn't exit successfully",
+     SAMPLES(rust_samples)},
+    {"php-fatal", "php", "fatal", QE_LANG_PHP,
+     "^(?:\\[[^\\]]{1,64}\\] )?(?:PHP )?(?:Fatal error|Parse error|Catchable fatal "
+     "error):\\s+\\S",
+     "^(?:\\[[^\\]]{1,64}\\] )?(?:PHP )?(?:Stack trace:|\\s*#\\d+ |\\s+thrown in |Next "
+     "[\\w\\\\]+)",
+     SAMPLES(php_samples)},
+    {"ruby-exception", "ruby", "error", QE_LANG_RUBY,
+     "^\\S+?\\.rb:\\d+:in [`'][^']*': .*\\([A-Z][\\w:]*\\)\\s*$",
+     "^\\s+from \\S|^\\s+\\.\\.\\. \\d+ levels\\.\\.\\.", SAMPLES(ruby_samples)},
+    {"node-error", "node", "error", QE_LANG_NODE,
+     "^(?:Uncaught )?(?:[A-Z][\\w$]*)?(?:Error|Exception)(?: \\[[\\w.]+\\])?"
+     "(?::\\s|:?\\s*$)",
+     "^\\s+\\S|^\\}|^Node\\.js v\\d", SAMPLES(node_samples)},
+    {"level", "line", "error", QE_LANG_LINE,
+     "^(?:(?!\\b(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING)\\b).){0,120}?(?<![\\w./-])"
+     "(?<lvl>ERROR|ERR|FATAL|CRITICAL|CRIT|SEVERE|EMERG|EMERGENCY|ALERT|PANIC)"
+     "(?![\\w./-])",
+     NULL, SAMPLES(level_samples)},
+    {"level-lower", "line", "error", QE_LANG_LINE,
+     "(?J)^.{0,160}?(?:\\[(?:\\w+:)?(?<lvl>error|crit|alert|emerg|fatal|critical)\\]"
+     "|\\b(?i:level|lvl|severity|loglevel)\"?\\s{0,3}[=:]\\s{0,3}\"?"
+     "(?<lvl>(?i:error|err|fatal|critical|crit|emerg|alert|panic))\\b)",
+     NULL, SAMPLES(lower_samples)},
+    {"glog", "line", "error", QE_LANG_LINE, "^(?<lvl>[EF])\\d{4} \\d\\d:\\d\\d:\\d\\d",
+     NULL, SAMPLES(glog_samples)},
+    {"syslog-priority", "line", "error", QE_LANG_LINE, "^<(?<lvl>\\d{1,3})>", NULL,
+     SAMPLES(syslog_samples)},
 };
 
 const size_t qe_nr_builtin_rules = QE_ARRAY_SIZE(qe_builtin_rules);

@@ -480,12 +480,12 @@ static int prepare_file(struct qe_store *s)
 	return 0;
 }
 
-/* Bring the schema up to date (writer) or check it is usable (reader). */
-static int migrate(struct qe_store *s)
+/* Refuse a file that is not ours before changing anything in it (such
+ * as its journal mode).  This is also the first read of the file, where
+ * a corrupt one shows. */
+static int check_identity(struct qe_store *s)
 {
 	long long version, app_id, tables;
-	char *sql = NULL;
-	int i, ret = -1;
 
 	if (query_int(s, "PRAGMA user_version", &version) < 0 ||
 	    query_int(s, "PRAGMA application_id", &app_id) < 0)
@@ -503,7 +503,19 @@ static int migrate(struct qe_store *s)
 		    "state database '%s' has schema version %lld, newer than this "
 		    "qerrors understands (%d)",
 		    s->path, version, SCHEMA_VERSION);
-	if (version == SCHEMA_VERSION)
+	return 0;
+}
+
+/* Bring the schema up to date (writer) or check it is usable (reader). */
+static int migrate(struct qe_store *s)
+{
+	long long version;
+	char *sql = NULL;
+	int i, ret = -1;
+
+	if (query_int(s, "PRAGMA user_version", &version) < 0)
+		return -1;
+	if (version >= SCHEMA_VERSION)
 		return 0;
 	if (s->readonly) {
 		if (version == 0)
@@ -522,6 +534,12 @@ static int migrate(struct qe_store *s)
 	/* Another process may have upgraded it while we waited. */
 	if (query_int(s, "PRAGMA user_version", &version) < 0)
 		goto out;
+	if (version > SCHEMA_VERSION) {
+		qe_error("state database '%s' has schema version %lld, newer than this "
+			 "qerrors understands (%d)",
+			 s->path, version, SCHEMA_VERSION);
+		goto out;
+	}
 	for (i = (int)version; i < SCHEMA_VERSION; i++)
 		if (exec_sql(s, migrations[i], "cannot upgrade") < 0)
 			goto out;
@@ -613,6 +631,8 @@ struct qe_store *qe_store_open(const char *state_dir, int flags)
 	}
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+	if (check_identity(s) < 0)
+		goto fail;
 
 	if (!s->readonly) {
 		if (set_wal(s) < 0 ||
@@ -741,6 +761,8 @@ static int auto_end(struct qe_store *s, int began, int ret)
 static int64_t hour_floor(int64_t ms)
 {
 	int64_t r = ms % HOUR_MS;
+	if (ms < INT64_MIN + HOUR_MS)
+		return INT64_MIN;
 	return ms - (r < 0 ? r + HOUR_MS : r);
 }
 
@@ -976,6 +998,15 @@ out:
 	return ret;
 }
 
+static int64_t expiry(int64_t now_ms, long ttl_s)
+{
+	if (ttl_s <= 0)
+		return 0;
+	if (now_ms > 0 && (int64_t)ttl_s > (INT64_MAX - now_ms) / 1000)
+		return INT64_MAX;
+	return now_ms + (int64_t)ttl_s * 1000;
+}
+
 int qe_store_advice_put(struct qe_store *s, const char *fingerprint, const char *model,
 			int prompt_version, const char *json, long long tokens_prompt,
 			long long tokens_completion, long ttl_s, long limit,
@@ -999,7 +1030,7 @@ int qe_store_advice_put(struct qe_store *s, const char *fingerprint, const char 
 	sqlite3_bind_int(st, 3, prompt_version);
 	bind_text(st, 4, json);
 	sqlite3_bind_int64(st, 5, now_ms);
-	sqlite3_bind_int64(st, 6, ttl_s > 0 ? now_ms + (int64_t)ttl_s * 1000 : 0);
+	sqlite3_bind_int64(st, 6, expiry(now_ms, ttl_s));
 	sqlite3_bind_int64(st, 7, tokens_prompt);
 	sqlite3_bind_int64(st, 8, tokens_completion);
 	if (step_done(s, st, "cannot update") < 0)

@@ -31,7 +31,10 @@ struct sqlite3;
 
 #define QE_STORE_READONLY 1
 
-/* Default state directory; caller frees. */
+/* Default state directory, without $QERRORS_STATE_DIR (the caller's
+ * business): /var/lib/qerrors for root, else $XDG_STATE_HOME/qerrors
+ * (absolute only) or $HOME/.local/state/qerrors.  Caller frees; NULL with
+ * qe_error() set when no home directory is known. */
 char *qe_store_default_dir(void);
 
 /* Create the directory (0700) if needed and open/create qerrors.db (0600).

@@ -39,7 +39,13 @@ rc=$?
 check "analyze with a server exits 0" test $rc -eq 0
 check "advice from the server" json_eval "$T/out2" 0 'o["advice"]["summary"] and o["advice"]["fix"] and o["cached"] is False and o["advice_error"] is None'
 check "exactly one request sent" test "$(requests_sent)" -eq 1
-check "no secret in the request" no_secret_in "$FAKE_LOG"
+# what went over the wire besides the Authorization header: path, other headers, body
+python3 -c 'import json,sys
+for l in open(sys.argv[1]):
+    r=json.loads(l); h=dict(r["headers"]); h.pop("Authorization", None)
+    print(r["path"], json.dumps(h), r["body"])' "$FAKE_LOG" >"$T/sent"
+check "no secret in the request" no_secret_in "$T/sent"
+check "the key goes only in the Authorization header" sh -c "grep -c '$KEY' '$FAKE_LOG' | grep -qx 1"
 check "request carries the bearer key header" python3 -c 'import json,sys
 r=json.loads(open(sys.argv[1]).readline())
 sys.exit(0 if r["headers"].get("Authorization","").startswith("Bearer ") and r["path"].endswith("/chat/completions") else 1)' "$FAKE_LOG"
@@ -165,7 +171,8 @@ check "unknown option exits 2 with a suggestion" sh -c "[ $rc -eq 2 ] && grep -q
 check "-h lists every option" sh -c "grep -q -- --format '$T/h9' && grep -q -- --no-cache '$T/h9' && grep -q -- --dry-run '$T/h9'"
 
 # 10. Standard input, invalid UTF-8 and a very long line.
-printf 'ERROR bad byte \377\376 here\n' | "$QERRORS" analyze --format json >"$T/o10" 2>&1
+unset QERRORS_AI_BASE_URL OPENAI_API_KEY
+printf 'ERROR bad byte \377\376 here\n' | "$QERRORS" analyze --format json >"$T/o10" 2>"$T/e10"
 check "invalid UTF-8 is shown, not fatal" json_eval "$T/o10" 0 '"\ufffd" in o["message"] or "\ufffd" in o["lines"][0]'
 python3 -c 'import sys; sys.stdout.write("ERROR " + "x"*(10*1024*1024) + "\n")' | "$QERRORS" analyze --format json >"$T/o11" 2>"$T/e11"
 check "10 MB line: cut, counted and reported" sh -c "[ \$(grep -c . '$T/o11') -eq 1 ] && grep -q 'cut' '$T/e11'"

@@ -18,7 +18,9 @@ for c in $cmds; do
 	check "$c: every option is in the man page${missing:+ (missing:$missing)}" test -z "$missing"
 	# options the man page documents must exist in the table
 	extra=
-	for o in $(grep -o '\\-\\-[a-z][a-z-]*' "$page" | sed 's/\\-/-/g' | sort -u); do
+	# the OPTIONS section, where each .TP item names one of ours
+	for o in $(sed -n '/^\.SH OPTIONS/,/^\.SH [^O]/p' "$page" | grep -A1 '^\.TP' |
+		sed 's/\\-/-/g' | grep -o -- '--[a-z][a-z-]*' | sort -u); do
 		echo "$opts --help" | tr ' ' '\n' | grep -qx -- "$o" || extra="$extra $o"
 	done
 	check "$c: the man page documents no unknown option${extra:+ (unknown:$extra)}" test -z "$extra"

@@ -1,0 +1,193 @@
+/*
+ * qerrors fingerprint: show how lines and events are grouped.
+ *
+ * By default the input goes through the rules and the assembler, as in
+ * `tail`, and each error event is printed with its fingerprint.  With
+ * --lines every input line is its own event, which is how grouping is
+ * measured against labelled logs (bench/grouping.sh).
+ */
+#include "qerrors.h"
+#include "assemble.h"
+#include "event.h"
+#include "fingerprint.h"
+#include "lines.h"
+#include "report.h"
+#include "rules.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *const fingerprint_usage[] = {
+    "qerrors fingerprint [--lines] [--json] [FILE]",
+    "",
+    "Print the fingerprint and template of each error event in FILE",
+    "(or standard input), or of every line with --lines.",
+    NULL,
+};
+
+struct fp_run {
+	struct qe_assembler *as;
+	int json;
+	int lines;
+	int write_error;
+};
+
+static void print_event(struct qe_event *ev, struct fp_run *r)
+{
+	struct qe_buf parts = QE_BUF_INIT;
+
+	if (r->write_error)
+		return;
+	qe_fingerprint(ev);
+	if (r->json) {
+		json_t *o = json_object(), *p;
+		qe_fingerprint_explain(ev, &parts);
+		p = json_loads(parts.buf, 0, NULL);
+		json_object_set_new(o, "fingerprint", json_string(ev->fingerprint));
+		json_object_set_new(o, "template", qe_report_string(ev->template));
+		json_object_set_new(o, "kind", qe_report_string(ev->kind));
+		json_object_set_new(o, "type",
+				    ev->type ? qe_report_string(ev->type) : json_null());
+		if (!r->lines) {
+			json_object_set_new(o, "message", qe_report_string(ev->message));
+			json_object_set_new(o, "lines",
+					    json_integer((json_int_t)ev->nr_lines));
+		}
+		json_object_set_new(o, "parts", p ? p : json_null());
+		if (qe_report_print_json(o) < 0)
+			r->write_error = 1;
+		json_decref(o);
+	} else {
+		char *t = qe_utf8_sanitize(ev->template, strlen(ev->template));
+		if (printf("%s  %s\n", ev->fingerprint, t) < 0)
+			r->write_error = 1;
+		free(t);
+	}
+	qe_buf_release(&parts);
+}
+
+static void on_event(struct qe_event *ev, void *data)
+{
+	print_event(ev, data);
+	qe_event_free(ev);
+}
+
+static void on_line(const char *line, size_t len, uint64_t start_pos, uint64_t end_pos,
+		    unsigned flags, void *data)
+{
+	struct fp_run *r = data;
+	struct qe_event *ev;
+
+	if (len && line[len - 1] == '\r')
+		len--;
+	if (!r->lines) {
+		qe_assembler_feed(r->as, line, len, start_pos, end_pos);
+		return;
+	}
+	/* Exactly one record per input line, blank lines included, so the
+	 * output lines up with the input. */
+	ev = qe_event_new("line", "line");
+	free(ev->message);
+	ev->message = qe_xstrndup(line, len);
+	qe_event_add_line(ev, line, len);
+	ev->start_pos = start_pos;
+	ev->end_pos = end_pos;
+	print_event(ev, r);
+	qe_event_free(ev);
+}
+
+static int read_all(int fd, const char *name, struct qe_lines *l, struct fp_run *r)
+{
+	static char buf[65536];
+
+	for (;;) {
+		ssize_t n = read(fd, buf, sizeof(buf));
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return qe_error("cannot read '%s': %s", name, strerror(errno));
+		}
+		if (n == 0)
+			break;
+		qe_lines_feed(l, buf, (size_t)n, on_line, r);
+		if (r->write_error)
+			break;
+	}
+	qe_lines_flush(l, on_line, r);
+	return 0;
+}
+
+int cmd_fingerprint(int argc, char **argv, struct qe_ctx *ctx)
+{
+	int lines = 0, json = 0, nargs, fd = STDIN_FILENO, rc = QE_EXIT_OK;
+	const struct qe_option opts[] = {
+	    QE_OPT_FLAG_(0, "lines", &lines, "treat every line as its own event"),
+	    QE_OPT_FLAG_(
+		0, "json", &json,
+		"one JSON object per event: fingerprint, template, kind, type, parts"),
+	    QE_OPT_END_,
+	};
+	struct fp_run r;
+	struct qe_rules *rules = NULL;
+	struct qe_lines l;
+	const char *name = "standard input";
+	char **args;
+
+	memset(&r, 0, sizeof(r));
+	nargs = qe_parse_options(argc, argv, opts, fingerprint_usage, &args);
+	if (nargs < 0)
+		return QE_EXIT_USAGE;
+	if (nargs > 1) {
+		qe_die_msg("fingerprint takes at most one FILE");
+		qe_usage(stderr, opts, fingerprint_usage);
+		return QE_EXIT_USAGE;
+	}
+	if (qe_ctx_load_config(ctx) < 0)
+		return QE_EXIT_USAGE;
+	r.json = json;
+	r.lines = lines;
+	if (nargs == 1 && strcmp(args[0], "-")) {
+		name = args[0];
+		fd = open(name, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			qe_die_msg("cannot open '%s': %s", name, strerror(errno));
+			return QE_EXIT_FAILURE;
+		}
+	}
+	if (!lines) {
+		rules = qe_rules_new(&ctx->cfg);
+		if (!rules) {
+			qe_die_msg("%s", qe_last_error());
+			rc = QE_EXIT_USAGE;
+			goto out;
+		}
+		r.as = qe_assembler_new(rules, (size_t)ctx->cfg.event_max_lines,
+					(size_t)ctx->cfg.event_max_bytes, on_event, &r);
+	}
+	qe_lines_init(&l, (size_t)ctx->cfg.max_line_bytes, 0);
+	if (read_all(fd, name, &l, &r) < 0) {
+		qe_die_msg("%s", qe_last_error());
+		rc = QE_EXIT_FAILURE;
+	} else if (l.truncated_lines) {
+		qe_warn_msg("%llu line%s longer than %ld bytes cut",
+			    (unsigned long long)l.truncated_lines,
+			    l.truncated_lines == 1 ? "" : "s", ctx->cfg.max_line_bytes);
+	}
+	qe_lines_release(&l);
+	if (r.as)
+		qe_assembler_flush(r.as);
+	if (r.write_error && rc == QE_EXIT_OK)
+		rc = QE_EXIT_FAILURE;
+out:
+	qe_assembler_free(r.as);
+	qe_rules_free(rules);
+	if (fd != STDIN_FILENO)
+		close(fd);
+	return rc;
+}

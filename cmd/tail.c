@@ -1,0 +1,985 @@
+/*
+ * qerrors tail: the agent.  Follows files through rotation, assembles
+ * error events, fingerprints them, records them with the file positions
+ * they cover in one transaction, and asks the AI service about each new
+ * fingerprint once, without ever waiting on it.
+ *
+ * Everything runs in one event loop (lib/loop.h): inotify or polling for
+ * the files, a signalfd, timers (commit, idle events, batching, metrics,
+ * collapse), and libcurl's sockets for the AI client.
+ *
+ * Positions: for each file the committed position is the end of the last
+ * line fed to the assembler, or the start of the event still open, so
+ * after a crash the open event is read again and no line is lost.  Events
+ * printed after the last commit may be printed again after `kill -9`; a
+ * graceful stop commits everything it printed.
+ */
+#include "qerrors.h"
+#include "report.h"
+
+#include "ai.h"
+#include "assemble.h"
+#include "event.h"
+#include "fingerprint.h"
+#include "follow.h"
+#include "loop.h"
+#include "queue.h"
+#include "redact.h"
+#include "rules.h"
+#include "store.h"
+#include "util.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+struct tail;
+
+/* Per followed file (qe_follow_file.user). */
+struct src {
+	struct tail *t;
+	struct qe_follow_file *file;
+	struct qe_assembler *as;
+	uint64_t done_pos;     /* end of the last line fed */
+	uint64_t last_line_ms; /* for the idle timeout of an open event */
+	int closed;            /* the follower let go of the file */
+	struct src *next;
+};
+
+/* Fingerprints printed recently, for collapsing repeats. */
+struct shown {
+	char fp[17];
+	uint64_t at_ms;
+	unsigned long suppressed;
+	char *source;
+	struct shown *next;
+};
+
+struct tail {
+	struct qe_ctx *ctx;
+	struct qe_config *cfg;
+	struct qe_loop *loop;
+	struct qe_follow *follow;
+	struct qe_rules *rules;
+	struct qe_redactor *redactor;
+	struct qe_store *store;
+	struct qe_ai *ai;
+	struct qe_queue *queue;
+	struct src *srcs;
+	struct shown *shown;
+	const char *model;
+	int json, once, from_beginning;
+	int lock_fd;
+
+	int in_txn;
+	int commit_timer, idle_timer, batch_timer, ai_timer, metric_timer, collapse_timer;
+	int stopping;
+	int exit_code;
+	int output_closed;
+
+	/* deltas not yet written to the store's counters */
+	long long d_lines, d_bytes, d_events, d_truncated, d_dropped, d_new_groups;
+	long long d_cache_hits, d_cache_misses, d_rejects_reported;
+	long long events_total, lines_total;
+	struct qe_follow_counters last_fc;
+};
+
+static const char *const tail_usage[] = {
+	"qerrors tail [--json] [--once] [--from-beginning] [--backend=auto|inotify|poll] FILE|GLOB|-...",
+	NULL,
+};
+
+static void ai_timer_update(struct tail *t);
+static void submit_batches(struct tail *t, int force);
+
+static int output_ok(struct tail *t)
+{
+	if (t->output_closed)
+		return 0;
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		t->output_closed = 1;
+		if (errno != EPIPE) {
+			qe_die_msg("cannot write to standard output: %s", strerror(errno));
+			t->exit_code = QE_EXIT_FAILURE;
+		}
+		/* a closed pipe ends the agent cleanly */
+		qe_loop_stop(t->loop);
+		return 0;
+	}
+	return 1;
+}
+
+static void ensure_txn(struct tail *t)
+{
+	if (t->in_txn || !t->store)
+		return;
+	if (qe_store_begin(t->store) < 0) {
+		qe_warn_msg("%s", qe_last_error());
+		return;
+	}
+	t->in_txn = 1;
+	if (!t->once)
+		qe_loop_timer_set(t->loop, t->commit_timer, (uint64_t)t->cfg->commit_interval_ms, 0);
+}
+
+static int save_offset(struct tail *t, struct src *s)
+{
+	struct qe_follow_file *f = s->file;
+	struct qe_offset o;
+	uint64_t pos = s->done_pos, pstart;
+	if (!f || f->is_stdin || f->rotated || s->closed || f->fd < 0)
+		return 0;
+	if (s->as && qe_assembler_pending(s->as, &pstart) && pstart < pos)
+		pos = pstart;
+	memset(&o, 0, sizeof(o));
+	o.path = (char *)f->path;
+	o.dev = f->dev;
+	o.ino = f->ino;
+	o.head_hash = f->head_hash;
+	o.head_len = f->head_len;
+	o.offset = pos;
+	o.size = f->size;
+	o.updated = qe_wall_ms();
+	return qe_store_offset_put(t->store, &o);
+}
+
+static void add_counter(struct tail *t, const char *name, long long *delta)
+{
+	if (*delta && qe_store_counter_add(t->store, name, *delta) == 0)
+		*delta = 0;
+}
+
+/* Commit events, positions and counters together. */
+static void commit(struct tail *t)
+{
+	struct src *s;
+	struct qe_follow_counters fc;
+	char buf[64];
+	if (!t->store)
+		return;
+	ensure_txn(t);
+	if (!t->in_txn)
+		return;
+	qe_follow_get_counters(t->follow, &fc);
+	t->d_lines += (long long)(fc.lines - t->last_fc.lines);
+	t->d_bytes += (long long)(fc.bytes - t->last_fc.bytes);
+	t->d_truncated += (long long)(fc.truncated_lines - t->last_fc.truncated_lines);
+	t->last_fc = fc;
+	for (s = t->srcs; s; s = s->next)
+		if (save_offset(t, s) < 0)
+			qe_warn_msg("%s", qe_last_error());
+	add_counter(t, "lines_read", &t->d_lines);
+	add_counter(t, "bytes_read", &t->d_bytes);
+	add_counter(t, "events", &t->d_events);
+	add_counter(t, "truncated_lines", &t->d_truncated);
+	add_counter(t, "dropped_events", &t->d_dropped);
+	add_counter(t, "cache_hits_tail", &t->d_cache_hits);
+	add_counter(t, "queue_rejects", &t->d_rejects_reported);
+	snprintf(buf, sizeof(buf), "%zu", qe_queue_length(t->queue));
+	qe_store_kv_put(t->store, "agent.queue_length", buf);
+	snprintf(buf, sizeof(buf), "%ld", (long)getpid());
+	qe_store_kv_put(t->store, "agent.pid", buf);
+	snprintf(buf, sizeof(buf), "%lld", (long long)qe_wall_ms());
+	qe_store_kv_put(t->store, "agent.heartbeat", buf);
+	if (qe_store_commit(t->store) < 0) {
+		/* The transaction is gone; positions were not saved, so the
+		 * lines will be read again: nothing is lost. */
+		qe_die_msg("%s", qe_last_error());
+		qe_store_rollback(t->store);
+	}
+	t->in_txn = 0;
+	qe_loop_timer_stop(t->loop, t->commit_timer);
+}
+
+static void on_commit_timer(struct qe_loop *loop, int id, void *data)
+{
+	commit(data);
+}
+
+static char *event_text(const struct qe_event *ev)
+{
+	struct qe_buf b = QE_BUF_INIT;
+	size_t i;
+	for (i = 0; i < ev->nr_lines; i++) {
+		qe_buf_add(&b, ev->lines[i], strlen(ev->lines[i]));
+		qe_buf_addch(&b, '\n');
+	}
+	return qe_buf_detach(&b);
+}
+
+static void format_time(char *buf, size_t n)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	localtime_r(&now, &tm);
+	strftime(buf, n, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
+static struct shown *find_shown(struct tail *t, const char *fp)
+{
+	struct shown *s;
+	for (s = t->shown; s; s = s->next)
+		if (!strcmp(s->fp, fp))
+			return s;
+	return NULL;
+}
+
+static void flush_collapsed(struct tail *t, int all)
+{
+	struct shown **pp = &t->shown, *s;
+	uint64_t now = qe_now_ms();
+	while ((s = *pp)) {
+		if (all || now - s->at_ms >= (uint64_t)t->cfg->collapse_window_ms) {
+			if (s->suppressed && !t->json && output_ok(t)) {
+				printf("%s  ... repeated %lu more time%s in %s\n", s->fp, s->suppressed,
+				       s->suppressed == 1 ? "" : "s", s->source);
+				output_ok(t);
+			}
+			*pp = s->next;
+			free(s->source);
+			free(s);
+			continue;
+		}
+		pp = &s->next;
+	}
+	if (t->shown && !all)
+		qe_loop_timer_set(t->loop, t->collapse_timer,
+				  (uint64_t)t->cfg->collapse_window_ms, 0);
+}
+
+static void on_collapse_timer(struct qe_loop *loop, int id, void *data)
+{
+	flush_collapsed(data, 0);
+}
+
+static void print_advice(struct tail *t, const char *fp, const char *advice_json, int cached)
+{
+	json_t *adv = qe_report_parse_advice(advice_json);
+	if (!adv)
+		return;
+	if (t->json) {
+		json_t *o = json_object();
+		json_object_set_new(o, "type", json_string("advice"));
+		json_object_set_new(o, "fingerprint", json_string(fp));
+		json_object_set_new(o, "cached", json_boolean(cached));
+		json_object_set_new(o, "advice", json_incref(adv));
+		qe_report_print_json(o);
+		json_decref(o);
+	} else {
+		printf("%s  advice%s:\n", fp, cached ? " (cached)" : "");
+		qe_report_advice_text(t->ctx, stdout, adv, "    ");
+	}
+	json_decref(adv);
+	output_ok(t);
+}
+
+static void print_event(struct tail *t, struct src *s, struct qe_event *ev, int is_new,
+			const char *advice_json, const char *advice_error)
+{
+	if (t->json) {
+		json_t *o = qe_report_event_json(ev);
+		json_t *adv = qe_report_parse_advice(advice_json);
+		json_object_set_new(o, "type", json_string("event"));
+		/* "type" is the record type in tail's stream; the error type moves */
+		json_object_set_new(o, "error_type", qe_report_string(ev->type));
+		json_object_set_new(o, "source", qe_report_string(s->file->path));
+		json_object_set_new(o, "new", json_boolean(is_new));
+		json_object_set_new(o, "cached", json_boolean(adv != NULL));
+		json_object_set_new(o, "advice", adv ? adv : json_null());
+		json_object_set_new(o, "advice_error",
+				    adv || !advice_error ? json_null() : json_string(advice_error));
+		qe_report_print_json(o);
+		json_decref(o);
+	} else {
+		struct shown *sh = find_shown(t, ev->fingerprint);
+		char when[32];
+		char *first;
+		const char *red = qe_color_code(t->ctx, "\033[31m");
+		const char *dim = qe_color_code(t->ctx, "\033[2m");
+		const char *reset = qe_color_code(t->ctx, "\033[0m");
+		struct qe_group g;
+		long long count = 0;
+		if (sh) {
+			sh->suppressed++;
+			return;
+		}
+		sh = qe_xcalloc(1, sizeof(*sh));
+		snprintf(sh->fp, sizeof(sh->fp), "%s", ev->fingerprint);
+		sh->at_ms = qe_now_ms();
+		sh->source = qe_xstrdup(s->file->path);
+		sh->next = t->shown;
+		t->shown = sh;
+		qe_loop_timer_set(t->loop, t->collapse_timer, (uint64_t)t->cfg->collapse_window_ms,
+				  0);
+		if (t->store && qe_store_group_get(t->store, ev->fingerprint, &g) == 1) {
+			count = g.count;
+			qe_group_release(&g);
+		}
+		format_time(when, sizeof(when));
+		first = qe_utf8_sanitize(ev->nr_lines ? ev->lines[0] : ev->message,
+					 strlen(ev->nr_lines ? ev->lines[0] : ev->message));
+		printf("%s %s%-8s%s %s%s%s %s: %s%s", when, red, qe_severity_name(ev->severity),
+		       reset, dim, ev->fingerprint, reset, s->file->path, first,
+		       ev->truncated ? " (truncated)" : "");
+		if (is_new)
+			printf("  [new]");
+		else if (count > 1)
+			printf("  [seen %lld times]", count);
+		printf("\n");
+		free(first);
+		if (advice_json)
+			print_advice(t, ev->fingerprint, advice_json, 1);
+	}
+	output_ok(t);
+}
+
+static void on_event(struct qe_event *ev, void *data)
+{
+	struct src *s = data;
+	struct tail *t = s->t;
+	char *advice = NULL, *sample = NULL;
+	int is_new = 0;
+	enum qe_fp_state st;
+	const char *advice_error = NULL;
+
+	qe_fingerprint(ev);
+	t->d_events++;
+	t->events_total++;
+	st = qe_queue_state(t->queue, ev->fingerprint);
+
+	if (t->store) {
+		ensure_txn(t);
+		/* The sample is redacted and only needed for a group this
+		 * run has not seen: skip the work for hot fingerprints. */
+		if (st == QE_FP_UNKNOWN) {
+			char *text = event_text(ev);
+			sample = qe_redact_once(t->redactor, text, strlen(text));
+			free(text);
+		}
+		if (qe_store_record_event(t->store, ev, sample ? sample : "", qe_wall_ms(),
+					  &is_new) < 0) {
+			t->d_dropped++;
+			qe_warn_msg("event not recorded: %s", qe_last_error());
+		}
+		free(sample);
+	}
+
+	/* Cache lookup, once per fingerprint per run. */
+	if (st == QE_FP_UNKNOWN && t->store && t->cfg->cache_limit > 0 &&
+	    qe_store_advice_get(t->store, ev->fingerprint, t->model, QE_PROMPT_VERSION,
+				qe_wall_ms(), &advice) == 1) {
+		qe_queue_set_cached(t->queue, ev->fingerprint);
+		t->d_cache_hits++;
+		st = QE_FP_CACHED;
+	}
+	if (!qe_ai_configured(t->ai)) {
+		advice_error = "no AI service configured";
+	} else if (st != QE_FP_CACHED) {
+		struct qe_event *copy = ev;
+		switch (qe_queue_push(t->queue, copy, qe_now_ms())) {
+		case QE_PUSH_QUEUED:
+			advice_error = "pending";
+			ev = NULL; /* the queue owns it now */
+			break;
+		case QE_PUSH_PRESENT:
+			advice_error = qe_queue_state(t->queue, copy->fingerprint) == QE_FP_FAILED
+					       ? "the AI service failed; retried later"
+					       : "pending";
+			break;
+		case QE_PUSH_FULL:
+			advice_error = "queue full; retried when the error is seen again";
+			t->d_rejects_reported++;
+			break;
+		}
+		if (!ev) {
+			/* print from the queued copy; it stays valid until taken */
+			print_event(t, s, copy, is_new, NULL, advice_error);
+			submit_batches(t, 0);
+			free(advice);
+			return;
+		}
+	}
+	print_event(t, s, ev, is_new, advice, advice_error);
+	free(advice);
+	qe_event_free(ev);
+}
+
+/* ---- AI requests ---- */
+
+static void on_advice(const char *fp, enum qe_ai_status st, const char *advice_json,
+		      const char *error, long long tokens_prompt, long long tokens_completion,
+		      void *data)
+{
+	struct tail *t = data;
+	uint64_t retry_at = qe_now_ms() + 60000;
+	if (st == QE_AI_OK && advice_json) {
+		qe_queue_done(t->queue, fp, 1, 0);
+		if (t->store && t->cfg->cache_limit > 0) {
+			ensure_txn(t);
+			if (qe_store_advice_put(t->store, fp, t->model, QE_PROMPT_VERSION,
+						advice_json, tokens_prompt, tokens_completion,
+						t->cfg->cache_ttl, t->cfg->cache_limit,
+						qe_wall_ms()) < 0)
+				qe_warn_msg("%s", qe_last_error());
+		}
+		print_advice(t, fp, advice_json, 0);
+		return;
+	}
+	if (st == QE_AI_CIRCUIT_OPEN)
+		retry_at = qe_now_ms() + (uint64_t)t->cfg->breaker_open_ms;
+	qe_queue_done(t->queue, fp, 0, retry_at);
+	if (st == QE_AI_QUOTA)
+		t->exit_code = QE_EXIT_AI_QUOTA;
+	if (st != QE_AI_CANCELLED)
+		qe_info_msg(t->ctx, "no advice for %s: %s", fp,
+			    error ? error : qe_ai_status_name(st));
+	if (t->json && st != QE_AI_CANCELLED) {
+		json_t *o = json_object();
+		json_object_set_new(o, "type", json_string("advice_error"));
+		json_object_set_new(o, "fingerprint", json_string(fp));
+		json_object_set_new(o, "status", json_string(qe_ai_status_name(st)));
+		json_object_set_new(o, "error",
+				    qe_report_string(error ? error : qe_ai_status_name(st)));
+		qe_report_print_json(o);
+		json_decref(o);
+		output_ok(t);
+	}
+}
+
+/* Send full batches now; a partial batch waits up to batch_wait_ms. */
+static void submit_batches(struct tail *t, int force)
+{
+	size_t bs = t->cfg->batch_size > 0 ? (size_t)t->cfg->batch_size : 1;
+	struct qe_event *batch[64];
+	if (bs > QE_ARRAY_SIZE(batch))
+		bs = QE_ARRAY_SIZE(batch);
+	while (qe_queue_queued(t->queue) &&
+	       (force || qe_queue_queued(t->queue) >= bs ||
+		qe_now_ms() - qe_queue_oldest_ms(t->queue) >= (uint64_t)t->cfg->batch_wait_ms) &&
+	       qe_ai_in_flight(t->ai) < (size_t)t->cfg->concurrency) {
+		size_t n = qe_queue_take(t->queue, batch, bs), i;
+		if (qe_ai_submit(t->ai, batch, n, on_advice, t) < 0) {
+			for (i = 0; i < n; i++)
+				qe_queue_done(t->queue, batch[i]->fingerprint, 0,
+					      qe_now_ms() + 60000);
+			qe_warn_msg("%s", qe_last_error());
+		}
+		for (i = 0; i < n; i++)
+			qe_event_free(batch[i]);
+	}
+	if (qe_queue_queued(t->queue) && qe_ai_in_flight(t->ai) < (size_t)t->cfg->concurrency) {
+		uint64_t age = qe_now_ms() - qe_queue_oldest_ms(t->queue);
+		uint64_t wait = age >= (uint64_t)t->cfg->batch_wait_ms
+					? 1
+					: (uint64_t)t->cfg->batch_wait_ms - age;
+		qe_loop_timer_set(t->loop, t->batch_timer, wait, 0);
+	}
+	ai_timer_update(t);
+}
+
+static void on_batch_timer(struct qe_loop *loop, int id, void *data)
+{
+	submit_batches(data, 0);
+}
+
+static void on_ai_fd(struct qe_loop *loop, int fd, unsigned events, void *data)
+{
+	struct tail *t = data;
+	int ev = 0;
+	if (events & (QE_LOOP_READ | QE_LOOP_ERROR))
+		ev |= QE_AI_WATCH_IN;
+	if (events & QE_LOOP_WRITE)
+		ev |= QE_AI_WATCH_OUT;
+	qe_ai_on_socket(t->ai, fd, ev);
+	submit_batches(t, 0);
+}
+
+static void ai_watch(int fd, int events, void *data)
+{
+	struct tail *t = data;
+	unsigned le = 0;
+	if (events & QE_AI_WATCH_IN)
+		le |= QE_LOOP_READ;
+	if (events & QE_AI_WATCH_OUT)
+		le |= QE_LOOP_WRITE;
+	if (!events) {
+		qe_loop_fd_remove(t->loop, fd);
+		return;
+	}
+	if (qe_loop_fd_modify(t->loop, fd, le) < 0)
+		qe_loop_fd_add(t->loop, fd, le, on_ai_fd, t);
+}
+
+static void ai_timer_update(struct tail *t)
+{
+	long ms = qe_ai_timeout_ms(t->ai);
+	if (ms < 0)
+		qe_loop_timer_stop(t->loop, t->ai_timer);
+	else
+		qe_loop_timer_set(t->loop, t->ai_timer, ms ? (uint64_t)ms : 1, 0);
+}
+
+static void on_ai_timer(struct qe_loop *loop, int id, void *data)
+{
+	struct tail *t = data;
+	qe_ai_on_timeout(t->ai);
+	submit_batches(t, 0);
+}
+
+static void on_metric_timer(struct qe_loop *loop, int id, void *data)
+{
+	struct tail *t = data;
+	/* only while the queue is busy: an idle agent stays quiet */
+	if (qe_queue_length(t->queue) || qe_queue_rejects(t->queue))
+		fprintf(stderr, "qerrors: metrics queueLength=%zu queueRejects=%llu\n",
+			qe_queue_length(t->queue),
+			(unsigned long long)qe_queue_rejects(t->queue));
+}
+
+/* ---- files ---- */
+
+static struct src *src_for(struct tail *t, struct qe_follow_file *f)
+{
+	struct src *s = f->user;
+	if (s)
+		return s;
+	s = qe_xcalloc(1, sizeof(*s));
+	s->t = t;
+	s->file = f;
+	s->done_pos = f->pos;
+	s->as = qe_assembler_new(t->rules, (size_t)t->cfg->event_max_lines,
+				 (size_t)t->cfg->event_max_bytes, on_event, s);
+	s->next = t->srcs;
+	t->srcs = s;
+	f->user = s;
+	return s;
+}
+
+static void src_flush(struct src *s)
+{
+	if (s->as)
+		qe_assembler_flush(s->as);
+}
+
+static void on_line(struct qe_follow_file *f, const char *line, size_t len, uint64_t start_pos,
+		    uint64_t end_pos, unsigned flags, void *data)
+{
+	struct tail *t = data;
+	struct src *s = src_for(t, f);
+	uint64_t pending;
+	if (len && line[len - 1] == '\r')
+		len--;
+	qe_assembler_feed(s->as, line, len, start_pos, end_pos);
+	s->done_pos = end_pos;
+	t->lines_total++;
+	if (qe_assembler_pending(s->as, &pending)) {
+		s->last_line_ms = qe_now_ms();
+		if (!t->once)
+			qe_loop_timer_set(t->loop, t->idle_timer,
+					  (uint64_t)t->cfg->idle_timeout_ms, 0);
+	}
+	if (!t->in_txn && t->store && !f->is_stdin)
+		ensure_txn(t); /* positions move: commit them soon */
+}
+
+static void on_idle_timer(struct qe_loop *loop, int id, void *data)
+{
+	struct tail *t = data;
+	struct src *s;
+	uint64_t now = qe_now_ms(), pending, next = 0;
+	for (s = t->srcs; s; s = s->next) {
+		if (!s->as || !qe_assembler_pending(s->as, &pending))
+			continue;
+		if (now - s->last_line_ms >= (uint64_t)t->cfg->idle_timeout_ms) {
+			src_flush(s);
+		} else {
+			uint64_t left = (uint64_t)t->cfg->idle_timeout_ms - (now - s->last_line_ms);
+			if (!next || left < next)
+				next = left;
+		}
+	}
+	if (next)
+		qe_loop_timer_set(loop, t->idle_timer, next, 0);
+}
+
+static void src_free(struct src *s)
+{
+	qe_assembler_free(s->as);
+	free(s);
+}
+
+static void on_follow_event(struct qe_follow_file *f, enum qe_follow_event ev, const char *msg,
+			    void *data)
+{
+	struct tail *t = data;
+	struct src *s = f->user;
+	switch (ev) {
+	case QE_FOLLOW_OPENED:
+		qe_info_msg(t->ctx, "reading '%s' from byte %llu", f->path,
+			    (unsigned long long)f->pos);
+		/* state from the start, so the position is saved even before
+		 * the first complete line */
+		s = src_for(t, f);
+		s->done_pos = f->pos;
+		ensure_txn(t);
+		break;
+	case QE_FOLLOW_TRUNCATED:
+		qe_info_msg(t->ctx, "'%s' was truncated; reading from the start", f->path);
+		if (s) {
+			src_flush(s);
+			s->done_pos = 0;
+		}
+		break;
+	case QE_FOLLOW_ROTATED:
+		qe_info_msg(t->ctx, "'%s' was rotated", f->path);
+		if (s)
+			src_flush(s);
+		break;
+	case QE_FOLLOW_REMOVED:
+		qe_info_msg(t->ctx, "'%s' was removed", f->path);
+		if (s)
+			src_flush(s);
+		break;
+	case QE_FOLLOW_EOF:
+		if (s)
+			src_flush(s);
+		break;
+	case QE_FOLLOW_CLOSED:
+		/* the follower lets go of this file: forget our state for it */
+		if (s) {
+			struct src **pp;
+			src_flush(s);
+			for (pp = &t->srcs; *pp; pp = &(*pp)->next)
+				if (*pp == s) {
+					*pp = s->next;
+					break;
+				}
+			src_free(s);
+			f->user = NULL;
+		}
+		break;
+	case QE_FOLLOW_ERROR:
+		if (!t->ctx->quiet)
+			qe_warn_msg("%s", msg ? msg : f->path);
+		break;
+	}
+}
+
+static int lookup_offset(const char *path, struct qe_follow_saved *out, void *data)
+{
+	struct tail *t = data;
+	struct qe_offset o;
+	int r;
+	if (!t->store)
+		return 0;
+	r = qe_store_offset_get(t->store, path, &o);
+	if (r != 1)
+		return r;
+	out->dev = o.dev;
+	out->ino = o.ino;
+	out->head_hash = o.head_hash;
+	out->head_len = o.head_len;
+	out->offset = o.offset;
+	qe_offset_release(&o);
+	return 1;
+}
+
+/* ---- signals and lifecycle ---- */
+
+static void print_counters(struct tail *t)
+{
+	struct qe_follow_counters fc;
+	struct qe_ai_stats as;
+	qe_follow_get_counters(t->follow, &fc);
+	qe_ai_get_stats(t->ai, &as);
+	fprintf(stderr,
+		"qerrors: lines=%llu bytes=%llu truncated_lines=%llu events=%lld "
+		"queue_length=%zu queue_rejects=%llu ai_requests=%lld ai_failures=%lld "
+		"tokens_prompt=%lld tokens_completion=%lld breaker=%s\n",
+		(unsigned long long)fc.lines, (unsigned long long)fc.bytes,
+		(unsigned long long)fc.truncated_lines, t->events_total,
+		qe_queue_length(t->queue), (unsigned long long)qe_queue_rejects(t->queue),
+		as.requests, as.failures, as.tokens_prompt, as.tokens_completion,
+		qe_ai_breaker_state(t->ai));
+}
+
+static int build_pipeline(struct tail *t, struct qe_config *cfg, struct qe_rules **rules,
+			  struct qe_redactor **red, struct qe_ai **ai)
+{
+	*rules = qe_rules_new(cfg);
+	if (!*rules)
+		return -1;
+	*red = qe_redactor_new(cfg);
+	if (!*red) {
+		qe_rules_free(*rules);
+		return -1;
+	}
+	*ai = qe_ai_new(cfg, t->store);
+	if (!*ai) {
+		qe_redactor_free(*red);
+		qe_rules_free(*rules);
+		return -1;
+	}
+	return 0;
+}
+
+static void reload(struct tail *t)
+{
+	struct qe_config ncfg;
+	struct qe_rules *rules;
+	struct qe_redactor *red;
+	struct qe_ai *ai;
+	struct src *s;
+	qe_config_init(&ncfg);
+	if (qe_config_load(&ncfg, t->ctx->config_path) < 0 ||
+	    build_pipeline(t, &ncfg, &rules, &red, &ai) < 0) {
+		qe_warn_msg("configuration not reloaded: %s", qe_last_error());
+		qe_config_release(&ncfg);
+		return;
+	}
+	/* Close open events with the old rules, then swap.  Requests in
+	 * flight are cancelled; their fingerprints are asked again when next
+	 * seen.  Positions are untouched. */
+	for (s = t->srcs; s; s = s->next) {
+		src_flush(s);
+		qe_assembler_free(s->as);
+		s->as = NULL;
+	}
+	qe_ai_cancel_all(t->ai);
+	commit(t);
+	qe_ai_free(t->ai);
+	qe_rules_free(t->rules);
+	qe_redactor_free(t->redactor);
+	if (ncfg.state_dir == NULL && t->cfg->state_dir)
+		ncfg.state_dir = qe_xstrdup(t->cfg->state_dir);
+	qe_config_release(t->cfg);
+	*t->cfg = ncfg;
+	t->rules = rules;
+	t->redactor = red;
+	t->ai = ai;
+	t->model = qe_ai_model(ai);
+	qe_ai_set_watch(t->ai, ai_watch, t);
+	qe_queue_set_limit(t->queue, (size_t)t->cfg->queue_limit);
+	for (s = t->srcs; s; s = s->next)
+		s->as = qe_assembler_new(t->rules, (size_t)t->cfg->event_max_lines,
+					 (size_t)t->cfg->event_max_bytes, on_event, s);
+	if (!t->ctx->quiet)
+		fprintf(stderr, "qerrors: configuration reloaded\n");
+}
+
+static void on_signal(struct qe_loop *loop, int signo, void *data)
+{
+	struct tail *t = data;
+	switch (signo) {
+	case SIGINT:
+	case SIGTERM:
+		t->stopping = 1;
+		qe_loop_stop(loop);
+		break;
+	case SIGHUP:
+		reload(t);
+		break;
+	case SIGUSR1:
+		print_counters(t);
+		break;
+	}
+}
+
+/* Wait for requests in flight, up to the shutdown deadline; the event
+ * loop keeps running so answers are processed as they come. */
+static void drain_ai(struct tail *t, uint64_t deadline)
+{
+	submit_batches(t, 1);
+	while ((qe_ai_in_flight(t->ai) || qe_queue_queued(t->queue)) && qe_now_ms() < deadline &&
+	       !t->output_closed) {
+		long ms = qe_ai_timeout_ms(t->ai);
+		uint64_t left = deadline - qe_now_ms();
+		if (ms < 0 || (uint64_t)ms > left)
+			ms = (long)left;
+		qe_loop_run_once(t->loop, (int)(ms > 100 ? 100 : ms));
+		qe_ai_on_timeout(t->ai);
+		submit_batches(t, 1);
+	}
+	if (qe_ai_in_flight(t->ai))
+		qe_ai_cancel_all(t->ai);
+}
+
+int cmd_tail(int argc, char **argv, struct qe_ctx *ctx)
+{
+	int json = 0, once = 0, from_beginning = 0;
+	const char *backend = NULL;
+	const struct qe_option opts[] = {
+		QE_OPT_FLAG_('j', "json", &json, "NDJSON output: event and advice records"),
+		QE_OPT_FLAG_(0, "once", &once,
+			     "read every source to its end, wait for advice, and exit"),
+		QE_OPT_FLAG_(0, "from-beginning", &from_beginning,
+			     "read files without a saved position from the start"),
+		QE_OPT_CHOICE_(0, "backend", &backend, "auto|inotify|poll",
+			       "how files are watched (default: tail.follow)"),
+		QE_OPT_END_,
+	};
+	struct tail t;
+	struct qe_follow_conf fconf;
+	char **args;
+	int nargs, i, rc = QE_EXIT_OK;
+	struct src *s;
+
+	memset(&t, 0, sizeof(t));
+	t.lock_fd = -1;
+	nargs = qe_parse_options(argc, argv, opts, tail_usage, &args);
+	if (nargs < 0)
+		return QE_EXIT_USAGE;
+	if (nargs == 0) {
+		qe_die_msg("tail needs at least one FILE, GLOB or '-'");
+		qe_usage(stderr, opts, tail_usage);
+		return QE_EXIT_USAGE;
+	}
+	if (qe_ctx_load_config(ctx) < 0)
+		return QE_EXIT_USAGE;
+	t.ctx = ctx;
+	t.cfg = &ctx->cfg;
+	t.json = json;
+	t.once = once;
+	t.from_beginning = from_beginning;
+	if (ctx->state_dir) {
+		free(t.cfg->state_dir);
+		t.cfg->state_dir = qe_xstrdup(ctx->state_dir);
+	}
+	if (!t.cfg->state_dir)
+		t.cfg->state_dir = qe_store_default_dir();
+
+	t.lock_fd = qe_store_lock(t.cfg->state_dir);
+	if (t.lock_fd < 0) {
+		qe_die_msg("%s", qe_last_error());
+		return QE_EXIT_LOCKED;
+	}
+	t.store = qe_store_open(t.cfg->state_dir, 0);
+	if (!t.store) {
+		qe_die_msg("%s", qe_last_error());
+		rc = QE_EXIT_FAILURE;
+		goto out;
+	}
+	if (build_pipeline(&t, t.cfg, &t.rules, &t.redactor, &t.ai) < 0) {
+		qe_die_msg("%s", qe_last_error());
+		rc = QE_EXIT_USAGE;
+		goto out;
+	}
+	t.model = qe_ai_model(t.ai);
+	t.queue = qe_queue_new((size_t)t.cfg->queue_limit);
+	t.loop = qe_loop_new();
+	if (!t.loop) {
+		qe_die_msg("%s", qe_last_error());
+		rc = QE_EXIT_FAILURE;
+		goto out;
+	}
+	qe_ai_set_watch(t.ai, ai_watch, &t);
+	t.commit_timer = qe_loop_timer_add(t.loop, 0, 0, on_commit_timer, &t);
+	t.idle_timer = qe_loop_timer_add(t.loop, 0, 0, on_idle_timer, &t);
+	t.batch_timer = qe_loop_timer_add(t.loop, 0, 0, on_batch_timer, &t);
+	t.ai_timer = qe_loop_timer_add(t.loop, 0, 0, on_ai_timer, &t);
+	t.collapse_timer = qe_loop_timer_add(t.loop, 0, 0, on_collapse_timer, &t);
+	t.metric_timer = -1;
+	if (t.commit_timer < 0 || t.idle_timer < 0 || t.batch_timer < 0 || t.ai_timer < 0 ||
+	    t.collapse_timer < 0 || qe_loop_signals(t.loop, on_signal, &t) < 0) {
+		qe_die_msg("%s", qe_last_error());
+		rc = QE_EXIT_FAILURE;
+		goto out;
+	}
+	/* timers were created armed "as soon as possible": disarm */
+	qe_loop_timer_stop(t.loop, t.commit_timer);
+	qe_loop_timer_stop(t.loop, t.idle_timer);
+	qe_loop_timer_stop(t.loop, t.batch_timer);
+	qe_loop_timer_stop(t.loop, t.ai_timer);
+	qe_loop_timer_stop(t.loop, t.collapse_timer);
+	if (t.cfg->metric_interval_ms > 0)
+		t.metric_timer = qe_loop_timer_add(t.loop, (uint64_t)t.cfg->metric_interval_ms,
+						   (uint64_t)t.cfg->metric_interval_ms,
+						   on_metric_timer, &t);
+
+	qe_follow_conf_init(&fconf);
+	if (qe_follow_backend_parse(backend ? backend : t.cfg->follow_backend,
+				    &fconf.backend) < 0) {
+		qe_die_msg("%s", qe_last_error());
+		rc = QE_EXIT_USAGE;
+		goto out;
+	}
+	fconf.poll_interval_ms = t.cfg->poll_interval_ms;
+	fconf.read_buffer_bytes = (size_t)t.cfg->read_buffer_bytes;
+	fconf.max_line_bytes = (size_t)t.cfg->max_line_bytes;
+	fconf.from_beginning = from_beginning;
+	fconf.on_line = on_line;
+	fconf.on_event = on_follow_event;
+	fconf.lookup = lookup_offset;
+	fconf.data = &t;
+	t.follow = qe_follow_new(&fconf, t.loop);
+	if (!t.follow) {
+		qe_die_msg("%s", qe_last_error());
+		rc = QE_EXIT_FAILURE;
+		goto out;
+	}
+	for (i = 0; i < nargs; i++)
+		if (qe_follow_add(t.follow, args[i]) < 0) {
+			qe_die_msg("%s", qe_last_error());
+			rc = QE_EXIT_USAGE;
+			goto out;
+		}
+
+	if (once) {
+		if (qe_follow_read_once(t.follow) < 0) {
+			qe_die_msg("%s", qe_last_error());
+			rc = QE_EXIT_FAILURE;
+		}
+		for (s = t.srcs; s; s = s->next)
+			src_flush(s);
+	} else {
+		if (qe_follow_start(t.follow) < 0) {
+			qe_die_msg("%s", qe_last_error());
+			rc = QE_EXIT_FAILURE;
+			goto out;
+		}
+		while (!qe_loop_stopped(t.loop) && !t.output_closed) {
+			qe_loop_run_once(t.loop, -1);
+			if (qe_follow_done(t.follow))
+				break;
+		}
+		/* A partial last line of a file is not delivered: its position
+		 * is not committed, so the next run reads it whole. */
+		for (s = t.srcs; s; s = s->next)
+			src_flush(s);
+	}
+	commit(&t);
+	drain_ai(&t, qe_now_ms() + (uint64_t)(once ? t.cfg->timeout_ms + 1000
+					  : t.cfg->shutdown_timeout_ms));
+	flush_collapsed(&t, 1);
+	commit(&t);
+	if (rc == QE_EXIT_OK && t.exit_code)
+		rc = t.exit_code;
+
+out:
+	if (t.in_txn)
+		commit(&t);
+	qe_follow_free(t.follow);
+	for (s = t.srcs; s;) {
+		struct src *next = s->next;
+		src_free(s);
+		s = next;
+	}
+	while (t.shown) {
+		struct shown *n = t.shown->next;
+		free(t.shown->source);
+		free(t.shown);
+		t.shown = n;
+	}
+	qe_ai_free(t.ai);
+	qe_queue_free(t.queue);
+	qe_loop_free(t.loop);
+	qe_redactor_free(t.redactor);
+	qe_rules_free(t.rules);
+	qe_store_close(t.store);
+	if (t.lock_fd >= 0)
+		close(t.lock_fd);
+	return rc;
+}

@@ -1,0 +1,338 @@
+/* fingerprint: see fingerprint.h */
+#include "fingerprint.h"
+#include "event.h"
+#include "mask.h"
+#include "util.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Longest frame name kept after normalisation. */
+#define NAME_MAX_LEN 512
+
+static int is_digit(int c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int is_hex(int c)
+{
+	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+static int is_alnum(int c)
+{
+	return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/*
+ * Drop what compilers and runtimes number or hash per build or per run:
+ * Java "$$Lambda$12/0x..", "$$EnhancerBySpringCGLIB$$ab12" and "$1";
+ * Rust "::h0123456789abcdef"; .NET "<Main>b__0_1" and "d__5"; Go
+ * ".func1" and "+0x1d"; addresses; hex hash runs.  What remains is the
+ * name a person wrote.  Every digit run goes: generated numbering is far
+ * more common in frames than a meaningful digit that alone tells two
+ * functions apart.
+ */
+static void normalise_name(const char *s, struct qe_buf *out)
+{
+	size_t n = strlen(s), i, start = out->len, k;
+	const char *cut;
+
+	if ((cut = strstr(s, "$$")) != NULL)
+		n = (size_t)(cut - s);
+	if ((cut = strstr(s, "/0x")) != NULL && (size_t)(cut - s) < n)
+		n = (size_t)(cut - s);
+	/* Rust legacy mangling hash. */
+	if (n >= 19 && !memcmp(s + n - 19, "::h", 3)) {
+		for (k = n - 16; k < n && is_hex((unsigned char)s[k]); k++)
+			;
+		if (k == n)
+			n -= 19;
+	}
+	if (n > NAME_MAX_LEN)
+		n = NAME_MAX_LEN;
+	for (i = 0; i < n;) {
+		unsigned char c = (unsigned char)s[i];
+		if ((c == '0' || c == '+') && i + 1 < n &&
+		    (s[i + 1] == 'x' || s[i + 1] == 'X' ||
+		     (c == '+' && s[i + 1] == '0'))) {
+			/* 0x1f, +0x1f: addresses and offsets */
+			size_t j = i + 1;
+			if (c == '+' && s[j] == '0')
+				j++;
+			if (j < n && (s[j] == 'x' || s[j] == 'X')) {
+				j++;
+				while (j < n && is_hex((unsigned char)s[j]))
+					j++;
+				i = j;
+				continue;
+			}
+		}
+		if (is_hex(c) && (i == 0 || !is_alnum((unsigned char)s[i - 1]))) {
+			/* A hex run of 8 or more with a digit in it is a hash. */
+			size_t j = i;
+			int dig = 0;
+			while (j < n && is_hex((unsigned char)s[j]))
+				dig |= is_digit((unsigned char)s[j++]);
+			if (dig && j - i >= 8 &&
+			    (j == n || !is_alnum((unsigned char)s[j]))) {
+				i = j;
+				continue;
+			}
+		}
+		if (is_digit(c)) {
+			i++;
+			continue;
+		}
+		if (c == ' ' || c == '\t') {
+			i++;
+			continue;
+		}
+		qe_buf_addch(out, c);
+		i++;
+	}
+	/* A trailing separator left by a removed suffix ("Foo$", "bar."). */
+	while (out->len > start && strchr("$.:_-+/", out->buf[out->len - 1]))
+		qe_buf_truncate(out, out->len - 1);
+}
+
+/*
+ * A source path reduced to what is the same on every host: separators
+ * unified, line/column and query dropped, everything up to the last
+ * package directory (site-packages, node_modules, ...) removed, then the
+ * last two components kept, so /home/<user>/, checkout directories and
+ * interpreter versions do not matter.
+ */
+static void normalise_file(const char *file, struct qe_buf *out)
+{
+	static const char *const roots[] = {
+	    "site-packages/", "dist-packages/", "node_modules/", "/gems/",
+	    "/pkg/mod/",      "/vendor/",	"/src/"};
+	struct qe_buf tmp = QE_BUF_INIT;
+	const char *s, *p, *base;
+	size_t n, k, slashes;
+
+	for (p = file; *p && tmp.len < NAME_MAX_LEN; p++)
+		qe_buf_addch(&tmp, *p == '\\' ? '/' : *p);
+	s = tmp.buf;
+	if ((p = strstr(s, "://")) != NULL)
+		s = p + 3;
+	n = strcspn(s, "?#");
+	/* file.js:12:5, file.py:12 */
+	while (n > 0 && (is_digit((unsigned char)s[n - 1]) || s[n - 1] == ':')) {
+		k = n;
+		while (k > 0 && is_digit((unsigned char)s[k - 1]))
+			k--;
+		if (k == 0 || s[k - 1] != ':')
+			break;
+		n = k - 1;
+	}
+	for (k = 0; k < QE_ARRAY_SIZE(roots); k++) {
+		const char *last = NULL, *q = s;
+		while ((q = strstr(q, roots[k])) != NULL && q < s + n) {
+			last = q;
+			q++;
+		}
+		if (last && last + strlen(roots[k]) < s + n) {
+			n -= (size_t)(last + strlen(roots[k]) - s);
+			s = last + strlen(roots[k]);
+		}
+	}
+	base = s + n;
+	for (slashes = 0; base > s; base--)
+		if (base[-1] == '/' && ++slashes == 2)
+			break;
+	{
+		/* Components lose version suffixes ("foo@1.2.3") via the name rules. */
+		struct qe_buf comp = QE_BUF_INIT;
+		const char *q = base, *end = s + n;
+		while (q < end) {
+			const char *e = memchr(q, '/', (size_t)(end - q));
+			size_t len;
+			if (!e)
+				e = end;
+			len = (size_t)(e - q);
+			if (len) {
+				const char *at = memchr(q, '@', len);
+				qe_buf_reset(&comp);
+				qe_buf_add(&comp, q, at ? (size_t)(at - q) : len);
+				if (out->len && out->buf[out->len - 1] != '/')
+					qe_buf_addch(out, '/');
+				normalise_name(comp.buf, out);
+			}
+			q = e + 1;
+		}
+		qe_buf_release(&comp);
+	}
+	qe_buf_release(&tmp);
+}
+
+/* The frames a fingerprint uses: up to QE_FINGERPRINT_FRAMES in-app
+ * frames, else the top frames.  Python prints the innermost frame last,
+ * so there the last frames are taken. */
+static size_t pick_frames(const struct qe_event *ev, size_t *idx)
+{
+	size_t i, nr = 0, nr_app = 0;
+	int reverse = ev->kind && !strcmp(ev->kind, "python");
+
+	for (i = 0; i < ev->nr_frames; i++)
+		if (ev->frames[i].in_app)
+			nr_app++;
+	for (i = 0; i < ev->nr_frames && nr < QE_FINGERPRINT_FRAMES; i++) {
+		size_t f = reverse ? ev->nr_frames - 1 - i : i;
+		if (nr_app && !ev->frames[f].in_app)
+			continue;
+		idx[nr++] = f;
+	}
+	if (reverse) {
+		/* Keep the trace's own order in what is hashed and shown. */
+		for (i = 0; i < nr / 2; i++) {
+			size_t t = idx[i];
+			idx[i] = idx[nr - 1 - i];
+			idx[nr - 1 - i] = t;
+		}
+	}
+	return nr;
+}
+
+static void frame_parts(const struct qe_frame *f, struct qe_buf *where, struct qe_buf *fn)
+{
+	qe_buf_reset(where);
+	qe_buf_reset(fn);
+	if (f->module && *f->module)
+		normalise_name(f->module, where);
+	else if (f->file && *f->file)
+		normalise_file(f->file, where);
+	if (f->function && *f->function)
+		normalise_name(f->function, fn);
+}
+
+static int uses_frames(const struct qe_event *ev)
+{
+	return ev->type && *ev->type && ev->nr_frames > 0;
+}
+
+/* The message a message fingerprint masks: the parsed message, else the
+ * first line. */
+static void event_template(const struct qe_event *ev, struct qe_buf *out)
+{
+	const char *msg = ev->message && *ev->message ? ev->message : NULL;
+
+	if (!msg && ev->nr_lines)
+		msg = ev->lines[0];
+	if (!msg)
+		return;
+	if (ev->type && *ev->type)
+		qe_mask_append(msg, strlen(msg), out);
+	else
+		qe_mask_line(msg, strlen(msg), out);
+}
+
+char *qe_fingerprint_mask(const char *msg, size_t len)
+{
+	struct qe_buf out = QE_BUF_INIT;
+
+	qe_mask_append(msg, len, &out);
+	return qe_buf_detach(&out);
+}
+
+char *qe_fingerprint_mask_line(const char *line, size_t len)
+{
+	struct qe_buf out = QE_BUF_INIT;
+
+	qe_mask_line(line, len, &out);
+	return qe_buf_detach(&out);
+}
+
+void qe_fingerprint(struct qe_event *ev)
+{
+	struct qe_buf in = QE_BUF_INIT, tmpl = QE_BUF_INIT, where = QE_BUF_INIT,
+		      fn = QE_BUF_INIT;
+	size_t idx[QE_FINGERPRINT_FRAMES], nr, i;
+	unsigned char md[32];
+
+	event_template(ev, &tmpl);
+	qe_buf_addf(&in, "qerrors-fingerprint\n%d\n", QE_FINGERPRINT_VERSION);
+	if (uses_frames(ev)) {
+		qe_buf_addf(&in, "trace\n%s\n%s\n", ev->kind ? ev->kind : "", ev->type);
+		nr = pick_frames(ev, idx);
+		for (i = 0; i < nr; i++) {
+			frame_parts(&ev->frames[idx[i]], &where, &fn);
+			qe_buf_add(&in, where.buf, where.len);
+			qe_buf_addch(&in, '\t');
+			qe_buf_add(&in, fn.buf, fn.len);
+			qe_buf_addch(&in, '\n');
+		}
+	} else {
+		/* The kind is left out: one message found by two rules is one error. */
+		qe_buf_addf(&in, "message\n%s\n", ev->type ? ev->type : "");
+		qe_buf_add(&in, tmpl.buf, tmpl.len);
+		qe_buf_addch(&in, '\n');
+	}
+	qe_sha256(in.buf, in.len, md);
+	for (i = 0; i < 8; i++) {
+		static const char hex[] = "0123456789abcdef";
+		ev->fingerprint[2 * i] = hex[md[i] >> 4];
+		ev->fingerprint[2 * i + 1] = hex[md[i] & 15];
+	}
+	ev->fingerprint[16] = '\0';
+	free(ev->template);
+	ev->template = qe_buf_detach(&tmpl);
+	qe_buf_release(&in);
+	qe_buf_release(&where);
+	qe_buf_release(&fn);
+}
+
+/* A JSON string from bytes that may not be UTF-8. */
+static json_t *jstr(const char *s)
+{
+	char *clean;
+	json_t *j;
+
+	if (!s)
+		return json_null();
+	clean = qe_utf8_sanitize(s, strlen(s));
+	j = json_string(clean);
+	free(clean);
+	return j ? j : json_null();
+}
+
+void qe_fingerprint_explain(const struct qe_event *ev, struct qe_buf *out)
+{
+	json_t *obj = json_object(), *frames = json_array();
+	struct qe_buf tmpl = QE_BUF_INIT, where = QE_BUF_INIT, fn = QE_BUF_INIT;
+	size_t idx[QE_FINGERPRINT_FRAMES], nr, i;
+	char *text;
+
+	json_object_set_new(obj, "version", json_integer(QE_FINGERPRINT_VERSION));
+	json_object_set_new(obj, "basis",
+			    json_string(uses_frames(ev) ? "frames" : "message"));
+	json_object_set_new(obj, "kind", jstr(ev->kind));
+	json_object_set_new(obj, "type",
+			    ev->type && *ev->type ? jstr(ev->type) : json_null());
+	if (uses_frames(ev)) {
+		nr = pick_frames(ev, idx);
+		for (i = 0; i < nr; i++) {
+			json_t *f = json_object();
+			frame_parts(&ev->frames[idx[i]], &where, &fn);
+			json_object_set_new(f, "module", jstr(where.buf));
+			json_object_set_new(f, "function", jstr(fn.buf));
+			json_object_set_new(f, "in_app",
+					    json_boolean(ev->frames[idx[i]].in_app));
+			json_array_append_new(frames, f);
+		}
+	}
+	json_object_set_new(obj, "frames", frames);
+	event_template(ev, &tmpl);
+	json_object_set_new(obj, "template", jstr(tmpl.buf));
+	text = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	if (text)
+		qe_buf_addstr(out, text);
+	free(text);
+	json_decref(obj);
+	qe_buf_release(&tmpl);
+	qe_buf_release(&where);
+	qe_buf_release(&fn);
+}

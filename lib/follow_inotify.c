@@ -1,0 +1,309 @@
+/*
+ * follow_inotify: the inotify backend of follow.  Events only mark sources
+ * dirty; follow.c decides what changed.  A watch on each file's inode
+ * (modify, attrib, move/delete self) and on each directory holding a
+ * followed path or a glob (create, move, delete) covers every rotation
+ * kind.  Paths inotify cannot serve are marked polled.
+ */
+#define QE_FOLLOW_INTERNAL
+#include "follow.h"
+#include "loop.h"
+#include "util.h"
+
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#define FILE_MASK (IN_MODIFY | IN_CLOSE_WRITE | IN_ATTRIB | IN_MOVE_SELF | IN_DELETE_SELF)
+#define DIR_MASK                                                                         \
+	(IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_ATTRIB |               \
+	 IN_MOVE_SELF | IN_DELETE_SELF | IN_ONLYDIR)
+
+/*
+ * File systems where inotify does not see writes made by other hosts (or
+ * by the FUSE daemon's own backend): those paths are polled.
+ */
+static int is_remote_fs(const char *dir)
+{
+	static const long magic[] = {
+	    0x6969,	      /* NFS */
+	    0x517b,	      /* SMB */
+	    (long)0xff534d42, /* CIFS */
+	    (long)0xfe534d42, /* SMB2 */
+	    0x65735546,	      /* FUSE */
+	    0x73757245,	      /* CODA */
+	    0x5346414f,	      /* AFS */
+	    0x01021997,	      /* 9P / v9fs */
+	    0x00c36400,	      /* CEPH */
+	    0x01161970,	      /* GFS2 */
+	    0x7461636f,	      /* OCFS2 */
+	    0x0bd00bd0,	      /* LUSTRE */
+	    0x47504653,	      /* GPFS */
+	};
+	struct statfs sf;
+	size_t i;
+
+	if (statfs(dir, &sf) < 0)
+		return 0;
+	for (i = 0; i < QE_ARRAY_SIZE(magic); i++)
+		if ((long)(unsigned int)sf.f_type == (long)(unsigned int)magic[i])
+			return 1;
+	return 0;
+}
+
+static char *dir_of(const char *path)
+{
+	char *copy = qe_xstrdup(path);
+	char *d = qe_xstrdup(dirname(copy));
+	free(copy);
+	return d;
+}
+
+/* Add a watch; -1 when this path must be polled instead. */
+static int add_watch(struct qe_follow *f, const char *path, uint32_t mask)
+{
+	int wd;
+
+	if (f->ino_fd < 0)
+		return -1;
+	wd = inotify_add_watch(f->ino_fd, path, mask);
+	if (wd >= 0)
+		return wd;
+	if (errno == ENOSPC && !f->enospc_warned) {
+		f->enospc_warned = 1;
+		qe_warning(
+		    "inotify watch limit reached (raise sysctl "
+		    "fs.inotify.max_user_watches); polling '%s' and any further paths",
+		    path);
+	}
+	return -1;
+}
+
+static int wd_used(struct qe_follow *f, int wd)
+{
+	size_t i;
+
+	/* NULL slots: entries being freed while a list is compacted. */
+	for (i = 0; i < f->nr_srcs; i++) {
+		struct qe_follow_src *s = f->srcs[i];
+		if (!s)
+			continue;
+		if (s->dir_wd == wd || s->tdir_wd == wd || (s->file && s->file->wd == wd))
+			return 1;
+	}
+	for (i = 0; i < f->nr_rotated; i++)
+		if (f->rotated[i] && f->rotated[i]->wd == wd)
+			return 1;
+	for (i = 0; i < f->nr_globs; i++)
+		if (f->globs[i]->dir_wd == wd)
+			return 1;
+	return 0;
+}
+
+/* inotify returns the same wd for the same inode, so a watch shared by
+ * several sources is removed only by its last user. */
+static void drop_watch(struct qe_follow *f, int *wdp)
+{
+	int wd = *wdp;
+
+	*wdp = -1;
+	if (wd < 0 || f->ino_fd < 0 || wd_used(f, wd))
+		return;
+	inotify_rm_watch(f->ino_fd, wd);
+}
+
+void qe_follow_inotify_watch_src(struct qe_follow *f, struct qe_follow_src *s)
+{
+	struct stat st;
+	char *dir;
+
+	if (s->kind == QE_SRC_STDIN)
+		return;
+	if (f->ino_fd < 0) {
+		s->polled = 1;
+		return;
+	}
+	s->polled = 0;
+	dir = dir_of(s->path);
+	if (s->dir_wd < 0) {
+		if (is_remote_fs(dir))
+			s->polled = 1;
+		else
+			s->dir_wd = add_watch(f, dir, DIR_MASK);
+		if (s->dir_wd < 0)
+			s->polled = 1;
+	}
+	free(dir);
+	/* A symlink: its target may be rotated in another directory. */
+	if (!s->polled && s->tdir_wd < 0 && lstat(s->path, &st) == 0 &&
+	    S_ISLNK(st.st_mode)) {
+		char *real = realpath(s->path, NULL);
+		if (real) {
+			char *tdir = dir_of(real);
+			if (is_remote_fs(tdir))
+				s->polled = 1;
+			else
+				s->tdir_wd = add_watch(f, tdir, DIR_MASK);
+			if (s->tdir_wd < 0)
+				s->polled = 1;
+			free(tdir);
+			free(real);
+		}
+	}
+	if (!s->polled && s->file && s->file->wd < 0)
+		qe_follow_inotify_watch_file(f, s->file);
+}
+
+void qe_follow_inotify_unwatch_src(struct qe_follow *f, struct qe_follow_src *s)
+{
+	drop_watch(f, &s->dir_wd);
+	drop_watch(f, &s->tdir_wd);
+}
+
+void qe_follow_inotify_watch_file(struct qe_follow *f, struct qe_follow_ffile *file)
+{
+	char proc[64];
+
+	if (f->ino_fd < 0 || file->pub.is_stdin || file->wd >= 0)
+		return;
+	/* Watch the inode we have open, not whatever the path names by now:
+	 * /proc/self/fd/N resolves to the open file even after a rename. */
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", file->pub.fd);
+	file->wd = inotify_add_watch(f->ino_fd, proc, FILE_MASK);
+	if (file->wd < 0 && errno != ENOSPC)
+		file->wd = add_watch(f, file->path, FILE_MASK);
+	if (file->wd < 0 && errno == ENOSPC)
+		add_watch(f, file->path, FILE_MASK); /* for the warning */
+	if (file->wd < 0 && file->src)
+		file->src->polled = 1;
+}
+
+void qe_follow_inotify_unwatch_file(struct qe_follow *f, struct qe_follow_ffile *file)
+{
+	drop_watch(f, &file->wd);
+}
+
+void qe_follow_inotify_watch_glob(struct qe_follow *f, struct qe_follow_glob *g)
+{
+	if (!g->dir || g->dir_wd >= 0)
+		return;
+	if (f->ino_fd < 0 || is_remote_fs(g->dir)) {
+		g->polled = 1;
+		return;
+	}
+	g->dir_wd = add_watch(f, g->dir, DIR_MASK);
+	g->polled = g->dir_wd < 0;
+}
+
+void qe_follow_inotify_unwatch_glob(struct qe_follow *f, struct qe_follow_glob *g)
+{
+	drop_watch(f, &g->dir_wd);
+}
+
+static void mark(struct qe_follow *f, int wd, uint32_t mask)
+{
+	size_t i;
+	int gone = (mask & IN_IGNORED) != 0;
+
+	/* NULL slots: entries being freed while a list is compacted. */
+	for (i = 0; i < f->nr_srcs; i++) {
+		struct qe_follow_src *s = f->srcs[i];
+		if (!s)
+			continue;
+		if (s->dir_wd == wd || s->tdir_wd == wd) {
+			s->dirty = 1;
+			if (gone) {
+				/* The directory went away: poll until it is back. */
+				if (s->dir_wd == wd)
+					s->dir_wd = -1;
+				if (s->tdir_wd == wd)
+					s->tdir_wd = -1;
+				s->polled = 1;
+			}
+		}
+		if (s->file && s->file->wd == wd) {
+			s->dirty = 1;
+			if (gone)
+				s->file->wd = -1;
+		}
+	}
+	for (i = 0; i < f->nr_rotated; i++)
+		if (f->rotated[i]->wd == wd) {
+			f->rotated[i]->dirty = 1;
+			if (gone)
+				f->rotated[i]->wd = -1;
+		}
+	for (i = 0; i < f->nr_globs; i++)
+		if (f->globs[i]->dir_wd == wd) {
+			f->globs[i]->dirty = 1;
+			if (gone) {
+				f->globs[i]->dir_wd = -1;
+				f->globs[i]->polled = 1;
+			}
+		}
+}
+
+static void on_inotify(struct qe_loop *loop, int fd, unsigned events, void *data)
+{
+	struct qe_follow *f = data;
+	char buf[65536] __attribute__((aligned(__alignof__(struct inotify_event))));
+	int overflow = 0;
+
+	(void)loop;
+	(void)events;
+	for (;;) {
+		ssize_t n = read(fd, buf, sizeof(buf));
+		char *p;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		for (p = buf; p < buf + n;) {
+			const struct inotify_event *ev =
+			    (const struct inotify_event *)(void *)p;
+			if (ev->mask & IN_Q_OVERFLOW)
+				overflow = 1;
+			else
+				mark(f, ev->wd, ev->mask);
+			p += sizeof(*ev) + ev->len;
+		}
+	}
+	/* Events were dropped: look at everything.  Positions are kept per
+	 * file, so a rescan finds every byte that is new. */
+	if (overflow)
+		qe_follow_rescan(f);
+	else
+		qe_follow_process(f);
+}
+
+int qe_follow_inotify_init(struct qe_follow *f)
+{
+	if (f->ino_fd >= 0)
+		return 0;
+	f->ino_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (f->ino_fd < 0)
+		return qe_error("cannot use inotify: %s", strerror(errno));
+	if (qe_loop_fd_add(f->loop, f->ino_fd, QE_LOOP_READ, on_inotify, f) < 0) {
+		close(f->ino_fd);
+		f->ino_fd = -1;
+		return -1;
+	}
+	return 0;
+}
+
+void qe_follow_inotify_release(struct qe_follow *f)
+{
+	if (f->ino_fd < 0)
+		return;
+	if (f->loop)
+		qe_loop_fd_remove(f->loop, f->ino_fd);
+	close(f->ino_fd);
+	f->ino_fd = -1;
+}

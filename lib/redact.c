@@ -1,0 +1,910 @@
+/* redact: see redact.h */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include "redact.h"
+
+#include "config.h"
+#include "util.h"
+
+#include <arpa/inet.h>
+#include <pcre2.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/*
+ * How it works: every rule scans the whole input on its own and proposes
+ * candidate spans.  The candidates are then merged: where two overlap, the
+ * union is masked (so a byte that any rule considers secret never leaves),
+ * and it takes the class of the longer candidate, or on a tie the class of
+ * the rule with the higher priority (a GitHub token found as the value of
+ * "token=" is labelled as a GitHub token).
+ *
+ * Every built-in pattern is written so that it can only start at the
+ * beginning of a run of the characters it consumes (a negative lookbehind)
+ * and consumes runs possessively; each byte is then examined a bounded
+ * number of times per rule, which keeps the work linear in the input even
+ * on hostile text.  Patterns run in byte mode, so invalid UTF-8 and binary
+ * data are just bytes.
+ */
+
+enum {
+	RC_CUSTOM,
+	RC_PRIVATE_KEY,
+	RC_AWS_KEY,
+	RC_GITHUB_TOKEN,
+	RC_GITLAB_TOKEN,
+	RC_SLACK_TOKEN,
+	RC_SLACK_WEBHOOK,
+	RC_STRIPE_KEY,
+	RC_API_KEY,
+	RC_GOOGLE_API_KEY,
+	RC_JWT,
+	RC_TOKEN,
+	RC_BASIC_AUTH,
+	RC_PASSWORD,
+	RC_SECRET,
+	RC_CARD,
+	RC_EMAIL,
+	RC_IP,
+	RC_NR
+};
+
+static const char *const class_names[RC_NR] = {
+    "CUSTOM",	   "PRIVATE_KEY",   "AWS_KEY",	  "GITHUB_TOKEN", "GITLAB_TOKEN",
+    "SLACK_TOKEN", "SLACK_WEBHOOK", "STRIPE_KEY", "API_KEY",	  "GOOGLE_API_KEY",
+    "JWT",	   "TOKEN",	    "BASIC_AUTH", "PASSWORD",	  "SECRET",
+    "CARD",	   "EMAIL",	    "IP",
+};
+
+/* Match limit for the built-in patterns: they are bounded by design, so
+ * this only guards against a mistake, and must never cut a real match. */
+#define BUILTIN_MATCH_LIMIT 10000000u
+#define DEFAULT_CUSTOM_MATCH_LIMIT 100000u
+/* Distinct values remembered per redaction; past this, placeholders are
+ * still unique but a repeat of a value gets a new number. */
+#define MAX_MAP_ENTRIES (1u << 20)
+/* How far back the e-mail rule looks for "scheme://" (userinfo check). */
+#define URL_LOOKBACK 2048
+
+struct span {
+	size_t s, e;
+	int cls;
+	int prio;
+};
+
+struct cands {
+	struct span *v;
+	size_t nr, alloc;
+};
+
+struct rule;
+/* Turn a match into a span; 0 rejects the match (the search then resumes
+ * one byte after the start of the match). */
+typedef int (*pick_fn)(const struct rule *r, const char *t, size_t len,
+		       const PCRE2_SIZE *ov, int rc, struct span *out);
+/* A hand-written scanner adds its own candidates. */
+typedef void (*scan_fn)(const char *t, size_t len, struct cands *c);
+
+struct rule {
+	pcre2_code *code;
+	scan_fn scan;
+	pick_fn pick;
+	int cls;
+	int prio;
+	int group;     /* group to mask; 0 = whole match */
+	int utf;       /* pattern compiled in UTF mode: resume on a character */
+	size_t custom; /* 1-based index of a custom pattern, 0 for built-ins */
+};
+
+struct qe_redactor {
+	struct rule *rules;
+	size_t nr_rules;
+	pcre2_match_context *builtin_mctx;
+	pcre2_match_context *custom_mctx;
+};
+
+struct map_entry {
+	char *val; /* NULL = free slot */
+	size_t len;
+	uint64_t hash;
+	int cls;
+	unsigned num;
+};
+
+struct qe_redaction {
+	const struct qe_redactor *r;
+	struct map_entry *map;
+	size_t map_size; /* power of two, or 0 */
+	size_t map_used;
+	unsigned next_num[RC_NR];
+	size_t count;
+};
+
+/* ---- character and value tests ---- */
+
+static int is_digit(int c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int is_alpha(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static int group_set(const PCRE2_SIZE *ov, int rc, int g)
+{
+	return g < rc && ov[2 * g] != PCRE2_UNSET;
+}
+
+/* Case-insensitive memmem for short ASCII needles. */
+static int ci_contains(const char *h, size_t hl, const char *needle)
+{
+	size_t nl = strlen(needle), i;
+	for (i = 0; i + nl <= hl; i++)
+		if (!strncasecmp(h + i, needle, nl))
+			return 1;
+	return 0;
+}
+
+static int ci_equals(const char *s, size_t l, const char *word)
+{
+	return strlen(word) == l && !strncasecmp(s, word, l);
+}
+
+/* "<CLASS_N>": an earlier redaction's output is not a secret. */
+static int is_placeholder(const char *s, size_t l)
+{
+	size_t i = 1;
+	if (l < 4 || s[0] != '<' || s[l - 1] != '>')
+		return 0;
+	while (i < l - 1 && ((s[i] >= 'A' && s[i] <= 'Z') || s[i] == '_'))
+		i++;
+	if (i == 1 || s[i - 1] != '_' || i == l - 1)
+		return 0;
+	while (i < l - 1 && is_digit(s[i]))
+		i++;
+	return i == l - 1;
+}
+
+/* Values of secret-looking keys that carry no secret. */
+static int is_empty_value(const char *s, size_t l)
+{
+	static const char *const words[] = {
+	    "true",	  "false",    "null",	    "none",	  "nil",
+	    "undefined",  "redacted", "[redacted]", "<redacted>", "[filtered]",
+	    "(redacted)", "[hidden]", "hidden",	    "masked",	  "[masked]",
+	};
+	size_t i;
+	if (!l)
+		return 1;
+	for (i = 0; i < l && s[i] == '*'; i++)
+		;
+	if (i == l)
+		return 1;
+	for (i = 0; i < QE_ARRAY_SIZE(words); i++)
+		if (ci_equals(s, l, words[i]))
+			return 1;
+	return is_placeholder(s, l);
+}
+
+static void cands_add(struct cands *c, size_t s, size_t e, int cls, int prio)
+{
+	if (e <= s)
+		return;
+	QE_ALLOC_GROW(c->v, c->nr + 1, c->alloc);
+	c->v[c->nr].s = s;
+	c->v[c->nr].e = e;
+	c->v[c->nr].cls = cls;
+	c->v[c->nr].prio = prio;
+	c->nr++;
+}
+
+/* ---- pick functions ---- */
+
+static int pick_default(const struct rule *r, const char *t, size_t len,
+			const PCRE2_SIZE *ov, int rc, struct span *out)
+{
+	int g = r->group && group_set(ov, rc, r->group) ? r->group : 0;
+	out->s = ov[2 * g];
+	out->e = ov[2 * g + 1];
+	out->cls = r->cls;
+	return out->e > out->s;
+}
+
+/* The class of a key=value pair, from the key's name. */
+static int key_class(const char *k, size_t kl)
+{
+	if (ci_contains(k, kl, "pass") || ci_contains(k, kl, "pwd"))
+		return RC_PASSWORD;
+	if (ci_contains(k, kl, "token") || ci_contains(k, kl, "session"))
+		return RC_TOKEN;
+	return RC_SECRET;
+}
+
+/*
+ * key=value, key: value, "key": "value", <key>value</key>, --key value.
+ * Group 1 is the key; the value is the first set group after it.
+ */
+static int pick_keyvalue(const struct rule *r, const char *t, size_t len,
+			 const PCRE2_SIZE *ov, int rc, struct span *out)
+{
+	const char *k = t + ov[2];
+	size_t kl = ov[3] - ov[2], s, e;
+	int g;
+	for (g = 2; g < rc; g++)
+		if (group_set(ov, rc, g))
+			break;
+	if (g >= rc)
+		return 0;
+	s = ov[2 * g];
+	e = ov[2 * g + 1];
+	/* the closing backslash of an escaped quote is not part of the value */
+	while (e > s && t[e - 1] == '\\' && e < len && (t[e] == '"' || t[e] == '\''))
+		e--;
+	if (is_empty_value(t + s, e - s))
+		return 0;
+	/* PWD=/home/bob is a directory, not a password */
+	if ((ci_equals(k, kl, "pwd") || ci_equals(k, kl, "oldpwd")) &&
+	    (t[s] == '/' || t[s] == '~'))
+		return 0;
+	/* token: Bearer abc -- the credential is the word after the scheme */
+	if ((ci_equals(t + s, e - s, "bearer") || ci_equals(t + s, e - s, "basic")) &&
+	    e < len && (t[e] == ' ' || t[e] == '\t')) {
+		size_t x = e;
+		while (x < len && (t[x] == ' ' || t[x] == '\t'))
+			x++;
+		while (x < len && t[x] != ' ' && t[x] != '\t' && t[x] != '\n' &&
+		       t[x] != '\r' && t[x] != '"' && t[x] != '\'' && t[x] != ',' &&
+		       t[x] != ';' && t[x] != '&')
+			x++;
+		if (x > e + 1)
+			e = x;
+	}
+	out->s = s;
+	out->e = e;
+	out->cls = key_class(k, kl);
+	return e > s;
+}
+
+static int pick_authorization(const struct rule *r, const char *t, size_t len,
+			      const PCRE2_SIZE *ov, int rc, struct span *out)
+{
+	if (!group_set(ov, rc, 2))
+		return 0;
+	out->s = ov[4];
+	out->e = ov[5];
+	/* too short to be a credential: f"Bearer {token}" in source code */
+	if (out->e - out->s < 4 || is_empty_value(t + out->s, out->e - out->s))
+		return 0;
+	out->cls = RC_TOKEN;
+	if (group_set(ov, rc, 1) && ci_equals(t + ov[2], ov[3] - ov[2], "basic"))
+		out->cls = RC_BASIC_AUTH;
+	return 1;
+}
+
+/* "Bearer X" in running text: X must look like a credential, not a word
+ * ("uses Bearer authentication"). */
+static int pick_bearer(const struct rule *r, const char *t, size_t len,
+		       const PCRE2_SIZE *ov, int rc, struct span *out)
+{
+	size_t s = ov[2], e = ov[3], i;
+	int random = e - s >= 24;
+	for (i = s; i < e && !random; i++)
+		if (is_digit(t[i]) || strchr("._~+/=-", t[i]) ||
+		    (i > s && t[i] >= 'A' && t[i] <= 'Z'))
+			random = 1;
+	if (!random || is_placeholder(t + s, e - s))
+		return 0;
+	out->s = s;
+	out->e = e;
+	out->cls = r->cls;
+	return 1;
+}
+
+static int pick_has_digit(const struct rule *r, const char *t, size_t len,
+			  const PCRE2_SIZE *ov, int rc, struct span *out)
+{
+	size_t i;
+	for (i = ov[0]; i < ov[1]; i++)
+		if (is_digit(t[i]))
+			return pick_default(r, t, len, ov, rc, out);
+	return 0;
+}
+
+static int pick_url_password(const struct rule *r, const char *t, size_t len,
+			     const PCRE2_SIZE *ov, int rc, struct span *out)
+{
+	if (!group_set(ov, rc, 1) || ov[3] == ov[2])
+		return 0;
+	out->s = ov[2];
+	out->e = ov[3];
+	out->cls = RC_PASSWORD;
+	return !is_placeholder(t + out->s, out->e - out->s);
+}
+
+/* Issuer prefixes and lengths of payment cards (ISO/IEC 7812 IINs). */
+static int card_plausible(const char *d, size_t n)
+{
+	int p2 = (d[0] - '0') * 10 + (d[1] - '0');
+	int p3 = p2 * 10 + (d[2] - '0');
+	int p4 = p3 * 10 + (d[3] - '0');
+	switch (d[0]) {
+	case '2':
+		return (p4 >= 2221 && p4 <= 2720 && n == 16) ||
+		       (p4 >= 2200 && p4 <= 2204 && n >= 16);
+	case '3':
+		if (p2 == 34 || p2 == 37)
+			return n == 15;
+		if (p2 == 35 || p2 == 38 || p2 == 39)
+			return n >= 16;
+		return (p2 == 36 || (p3 >= 300 && p3 <= 305)) && n >= 14;
+	case '4':
+		return n == 13 || n == 16 || n == 19;
+	case '5':
+		if (p2 >= 51 && p2 <= 55)
+			return n == 16;
+		return p2 == 50 || (p2 >= 56 && p2 <= 58);
+	case '6':
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static int luhn_ok(const char *d, size_t n)
+{
+	int sum = 0, dbl = 0;
+	size_t i = n;
+	while (i--) {
+		int v = d[i] - '0';
+		if (dbl) {
+			v *= 2;
+			if (v > 9)
+				v -= 9;
+		}
+		sum += v;
+		dbl = !dbl;
+	}
+	return sum % 10 == 0;
+}
+
+/*
+ * The pattern takes up to 19 digits; a card followed by another group of
+ * digits ("4111 1111 1111 1111 2024") is found by also trying shorter
+ * prefixes that end where a group ends.
+ */
+static int pick_card(const struct rule *r, const char *t, size_t len,
+		     const PCRE2_SIZE *ov, int rc, struct span *out)
+{
+	char d[24];
+	size_t end[24];
+	size_t n = 0, i;
+	for (i = ov[0]; i < ov[1] && n < sizeof(d); i++) {
+		if (is_digit(t[i])) {
+			d[n] = t[i];
+			end[n] = i + 1;
+			n++;
+		}
+	}
+	for (; n >= 13; n--) {
+		size_t e = end[n - 1];
+		if (e != ov[1] && is_digit(t[e]))
+			continue;
+		if (card_plausible(d, n) && luhn_ok(d, n)) {
+			out->s = ov[0];
+			out->e = e;
+			out->cls = RC_CARD;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Is t[s] inside the authority of a URL ("scheme://user:pass@host")? */
+static int in_url_userinfo(const char *t, size_t s)
+{
+	size_t lim = s > URL_LOOKBACK ? s - URL_LOOKBACK : 0, i = s;
+	while (i > lim) {
+		char c = t[i - 1];
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '"' ||
+		    c == '\'' || c == '<' || c == '>' || c == '/' || c == '?' || c == '#')
+			break;
+		i--;
+	}
+	return i >= 3 && t[i - 1] == '/' && t[i - 2] == '/' && t[i - 3] == ':';
+}
+
+static int pick_email(const struct rule *r, const char *t, size_t len,
+		      const PCRE2_SIZE *ov, int rc, struct span *out)
+{
+	size_t s = ov[0], e = ov[1], dot = e, i, at = s;
+	int alnum = 0;
+	while (t[at] != '@')
+		at++;
+	for (i = s; i < at; i++)
+		if (is_alpha(t[i]) || is_digit(t[i]))
+			alnum = 1;
+	if (!alnum)
+		return 0;
+	while (dot > at && t[dot - 1] != '.')
+		dot--;
+	if (e - dot < 2 || e - dot > 63)
+		return 0;
+	for (i = dot; i < e; i++)
+		if (!is_alpha(t[i]))
+			return 0;
+	if (in_url_userinfo(t, s))
+		return 0;
+	out->s = s;
+	out->e = e;
+	out->cls = RC_EMAIL;
+	return 1;
+}
+
+static int pick_ipv4(const struct rule *r, const char *t, size_t len,
+		     const PCRE2_SIZE *ov, int rc, struct span *out)
+{
+	unsigned oct[4] = {0, 0, 0, 0}, k = 0;
+	size_t i;
+	for (i = ov[0]; i < ov[1]; i++) {
+		if (t[i] == '.')
+			k++;
+		else
+			oct[k] = oct[k] * 10 + (unsigned)(t[i] - '0');
+	}
+	if (oct[0] > 255 || oct[1] > 255 || oct[2] > 255 || oct[3] > 255)
+		return 0;
+	/* loopback and "any" say nothing about anyone, and help the reader */
+	if (oct[0] == 127 || (!oct[0] && !oct[1] && !oct[2] && !oct[3]))
+		return 0;
+	return pick_default(r, t, len, ov, rc, out);
+}
+
+static int pick_ipv6(const struct rule *r, const char *t, size_t len,
+		     const PCRE2_SIZE *ov, int rc, struct span *out)
+{
+	char buf[64];
+	unsigned char addr[16];
+	static const unsigned char loop[16] = {0, 0, 0, 0, 0, 0, 0, 0,
+					       0, 0, 0, 0, 0, 0, 0, 1};
+	static const unsigned char any[16];
+	size_t n = ov[1] - ov[0], i;
+	int digit = 0;
+	if (n >= sizeof(buf))
+		return 0;
+	memcpy(buf, t + ov[0], n);
+	buf[n] = '\0';
+	/* "a::b" or "dead::beef" in code are names, not addresses */
+	for (i = 0; i < n; i++)
+		if (is_digit(buf[i]))
+			digit = 1;
+	if (!digit || inet_pton(AF_INET6, buf, addr) != 1)
+		return 0;
+	if (!memcmp(addr, loop, 16) || !memcmp(addr, any, 16))
+		return 0;
+	return pick_default(r, t, len, ov, rc, out);
+}
+
+/* ---- hand-written scanner: PEM private key blocks ---- */
+
+/* t[s..] is "-----BEGIN " or "-----END "; is the label a private key?
+ * Returns the offset just after the closing "-----", or 0. */
+static size_t pem_label_end(const char *t, size_t len, size_t s, size_t skip)
+{
+	size_t i = s + skip, lim = i + 64 < len ? i + 64 : len, ls = i;
+	while (i < lim && ((t[i] >= 'A' && t[i] <= 'Z') || is_digit(t[i]) || t[i] == ' '))
+		i++;
+	if (i + 5 > len || memcmp(t + i, "-----", 5))
+		return 0;
+	if (!((i - ls >= 11 && !memcmp(t + i - 11, "PRIVATE KEY", 11)) ||
+	      (i - ls >= 17 && !memcmp(t + i - 17, "PRIVATE KEY BLOCK", 17))))
+		return 0;
+	return i + 5;
+}
+
+/* From BEGIN through END; a block without its END is masked to the end
+ * of the text, since a truncated key is still a key. */
+static void scan_pem(const char *t, size_t len, struct cands *c)
+{
+	size_t off = 0;
+	while (off < len) {
+		const char *b = memmem(t + off, len - off, "-----BEGIN ", 11);
+		size_t bs, he, end = len, x;
+		if (!b)
+			break;
+		bs = (size_t)(b - t);
+		he = pem_label_end(t, len, bs, 11);
+		if (!he) {
+			off = bs + 1;
+			continue;
+		}
+		x = he;
+		while (x < len) {
+			const char *q = memmem(t + x, len - x, "-----END ", 9);
+			size_t ee;
+			if (!q)
+				break;
+			ee = pem_label_end(t, len, (size_t)(q - t), 9);
+			if (ee) {
+				end = ee;
+				break;
+			}
+			x = (size_t)(q - t) + 1;
+		}
+		cands_add(c, bs, end, RC_PRIVATE_KEY, 90);
+		off = end;
+	}
+}
+
+/* ---- the built-in rule table ---- */
+
+enum { NEED_NONE, NEED_IPS, NEED_EMAILS };
+
+struct builtin {
+	const char *pattern;
+	uint32_t flags;
+	pick_fn pick;
+	int cls;
+	int prio;
+	int group;
+	int need;
+};
+
+#define KV_KEYS                                                                          \
+	"(pass(?:word|wd|phrase)|pwd|(?<![a-z])pass|token|session[_-]?id|secret"         \
+	"|(?:api|private|access|secret|signing|encryption|master|client)[_-]?key"        \
+	"|auth|credentials?)"
+#define SEP "[ \\t]*(?:=>|:=|[:=])[ \\t]*"
+
+static const struct builtin builtins[] = {
+    /* AWS access key ids */
+    {"(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|AROA|APKA)"
+     "[A-Z0-9]{16}(?![A-Za-z0-9])",
+     0, pick_default, RC_AWS_KEY, 80, 0, NEED_NONE},
+    {"(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{20,}+|github_pat_[A-Za-z0-9_]{20,}+)", 0,
+     pick_default, RC_GITHUB_TOKEN, 80, 0, NEED_NONE},
+    {"(?<![A-Za-z0-9_-])gl(?:pat|ptt|dt|rt|soat|cbt|ft|imt|oas)-[A-Za-z0-9_-]{20,}+", 0,
+     pick_default, RC_GITLAB_TOKEN, 80, 0, NEED_NONE},
+    {"(?<![A-Za-z0-9_-])xox[abposre]-[A-Za-z0-9-]{10,}+", 0, pick_default, RC_SLACK_TOKEN,
+     80, 0, NEED_NONE},
+    {"hooks\\.slack\\.com/(?:services|workflows|triggers)/([A-Za-z0-9_/-]++)", 0,
+     pick_default, RC_SLACK_WEBHOOK, 80, 1, NEED_NONE},
+    {"(?<![A-Za-z0-9_])(?:(?:sk|rk|pk)_(?:live|test)|whsec)_[A-Za-z0-9]{10,}+", 0,
+     pick_default, RC_STRIPE_KEY, 80, 0, NEED_NONE},
+    {"(?<![A-Za-z0-9_-])sk-[A-Za-z0-9_-]{20,}+", 0, pick_has_digit, RC_API_KEY, 80, 0,
+     NEED_NONE},
+    {"(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{30,}+", 0, pick_default, RC_GOOGLE_API_KEY, 80,
+     0, NEED_NONE},
+    {"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{5,}+\\.[A-Za-z0-9_-]{5,}+\\.[A-Za-z0-9_-]*+", 0,
+     pick_default, RC_JWT, 75, 0, NEED_NONE},
+    /* Authorization: Bearer X / Basic X, also as a JSON or dict member */
+    {"authorization\\\\?[\"']?[ \\t]*[:=][ \\t]*\\\\?[\"']?"
+     "(?:(bearer|basic|token|bot|apikey|key|sso-key)[ \\t]+)?([^\\s\"',;\\\\]++)",
+     PCRE2_CASELESS, pick_authorization, RC_TOKEN, 60, 2, NEED_NONE},
+    {"(?<![A-Za-z0-9_-])[Bb]earer[ \\t]+([A-Za-z0-9._~+/=-]{8,}+)", 0, pick_bearer,
+     RC_TOKEN, 55, 1, NEED_NONE},
+    /* scheme://user:password@host -- the user stays, the password goes */
+    {"(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,31}://[^\\s/?#@:\"'<>]{0,256}:"
+     "([^\\s/?#\"'<>]{1,1024})@",
+     0, pick_url_password, RC_PASSWORD, 50, 1, NEED_NONE},
+    /* key=value, key: value, "key": "value", key => 'value' */
+    {KV_KEYS "(?:[_-]?(?:confirmation|confirm|hash|digest))?(?![a-z0-9_-])"
+	     "(?:\\\\?[\"'])?" SEP "(?:\\\\\"((?:[^\"\\\\\\r\\n]|\\\\(?!\"))*+)\\\\\""
+	     "|\"((?:[^\"\\\\\\r\\n]|\\\\.)*+)(?:\"|(?=[\\r\\n])|\\z)"
+	     "|'([^'\\r\\n]*+)(?:'|(?=[\\r\\n])|\\z)"
+	     "|([^\\s\\x00\"'&,;)\\]}{\\[][^\\s\\x00\"'&,;)\\]}]*+))",
+     PCRE2_CASELESS, pick_keyvalue, RC_SECRET, 40, 0, NEED_NONE},
+    /* <password>value</password> */
+    {"<([a-z0-9_:.-]{0,64}?(?:password|passwd|pwd|secret|token|api[_-]?key"
+     "|private[_-]?key|access[_-]?key|credentials?))>([^<]++)</",
+     PCRE2_CASELESS, pick_keyvalue, RC_SECRET, 40, 0, NEED_NONE},
+    /* --password value on a command line */
+    {"(?<![A-Za-z0-9_-])--?(pass(?:word|wd)?|token|secret|api-?key|auth-token"
+     "|access-token)[ \\t]+([^\\s\"'-][^\\s\"']*+)",
+     PCRE2_CASELESS, pick_keyvalue, RC_SECRET, 40, 0, NEED_NONE},
+    {"(?<![0-9])[0-9](?:[ -]?[0-9]){12,18}(?![0-9])", 0, pick_card, RC_CARD, 30, 0,
+     NEED_NONE},
+    {"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]++@[A-Za-z0-9-]++(?:\\.[A-Za-z0-9-]++)++", 0,
+     pick_email, RC_EMAIL, 20, 0, NEED_EMAILS},
+    {"(?<![0-9A-Za-z_.])(?:[0-9]{1,3}\\.){3}[0-9]{1,3}(?![0-9]|\\.[0-9])", 0, pick_ipv4,
+     RC_IP, 10, 0, NEED_IPS},
+    {"(?<![0-9A-Za-z_:.])(?:[0-9A-Fa-f]{0,4}:){2,7}"
+     "(?:[0-9]{1,3}(?:\\.[0-9]{1,3}){3}|[0-9A-Fa-f]{0,4})"
+     "(?![0-9A-Za-z_:]|\\.[0-9])",
+     0, pick_ipv6, RC_IP, 10, 0, NEED_IPS},
+};
+
+static pcre2_code *compile(const char *pattern, uint32_t flags, size_t index)
+{
+	int err;
+	PCRE2_SIZE off;
+	pcre2_code *code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
+					 flags, &err, &off, NULL);
+	if (!code) {
+		PCRE2_UCHAR msg[256];
+		pcre2_get_error_message(err, msg, sizeof(msg));
+		if (index)
+			qe_error("redact pattern %zu: invalid at offset %zu: %s", index,
+				 (size_t)off, (const char *)msg);
+		else
+			qe_error("built-in redact pattern: invalid at offset %zu: %s",
+				 (size_t)off, (const char *)msg);
+		return NULL;
+	}
+	/* without JIT the interpreter runs the same pattern, only slower */
+	pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
+	return code;
+}
+
+struct qe_redactor *qe_redactor_new(const struct qe_config *c)
+{
+	struct qe_redactor *r = qe_xcalloc(1, sizeof(*r));
+	int ips = c ? c->redact_ips : 1, emails = c ? c->redact_emails : 1;
+	size_t nr_custom = c ? c->nr_redact_patterns : 0, i, n = 0;
+	uint32_t limit = DEFAULT_CUSTOM_MATCH_LIMIT;
+
+	if (c && c->match_limit > 0 && (unsigned long)c->match_limit <= UINT32_MAX)
+		limit = (uint32_t)c->match_limit;
+	r->builtin_mctx = pcre2_match_context_create(NULL);
+	r->custom_mctx = pcre2_match_context_create(NULL);
+	if (!r->builtin_mctx || !r->custom_mctx) {
+		qe_error("cannot create a match context");
+		goto fail;
+	}
+	pcre2_set_match_limit(r->builtin_mctx, BUILTIN_MATCH_LIMIT);
+	pcre2_set_match_limit(r->custom_mctx, limit);
+
+	r->rules = qe_xcalloc(nr_custom + QE_ARRAY_SIZE(builtins) + 1, sizeof(*r->rules));
+	for (i = 0; i < nr_custom; i++) {
+		struct rule *ru = &r->rules[n];
+		uint32_t groups = 0;
+		ru->code = compile(c->redact_patterns[i],
+				   PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, i + 1);
+		if (!ru->code)
+			goto fail;
+		n++;
+		pcre2_pattern_info(ru->code, PCRE2_INFO_CAPTURECOUNT, &groups);
+		ru->pick = pick_default;
+		ru->cls = RC_CUSTOM;
+		ru->prio = 100;
+		ru->group = groups ? 1 : 0;
+		ru->utf = 1;
+		ru->custom = i + 1;
+	}
+	r->rules[n].scan = scan_pem;
+	r->rules[n].cls = RC_PRIVATE_KEY;
+	n++;
+	for (i = 0; i < QE_ARRAY_SIZE(builtins); i++) {
+		const struct builtin *b = &builtins[i];
+		struct rule *ru = &r->rules[n];
+		if ((b->need == NEED_IPS && !ips) || (b->need == NEED_EMAILS && !emails))
+			continue;
+		ru->code = compile(b->pattern, b->flags, 0);
+		if (!ru->code)
+			goto fail;
+		n++;
+		ru->pick = b->pick;
+		ru->cls = b->cls;
+		ru->prio = b->prio;
+		ru->group = b->group;
+	}
+	r->nr_rules = n;
+	return r;
+fail:
+	r->nr_rules = n;
+	qe_redactor_free(r);
+	return NULL;
+}
+
+void qe_redactor_free(struct qe_redactor *r)
+{
+	size_t i;
+	if (!r)
+		return;
+	for (i = 0; i < r->nr_rules; i++)
+		pcre2_code_free(r->rules[i].code);
+	free(r->rules);
+	pcre2_match_context_free(r->builtin_mctx);
+	pcre2_match_context_free(r->custom_mctx);
+	free(r);
+}
+
+struct qe_redaction *qe_redaction_new(const struct qe_redactor *r)
+{
+	struct qe_redaction *s = qe_xcalloc(1, sizeof(*s));
+	s->r = r;
+	return s;
+}
+
+void qe_redaction_free(struct qe_redaction *s)
+{
+	size_t i;
+	if (!s)
+		return;
+	for (i = 0; i < s->map_size; i++) {
+		if (s->map[i].val) {
+			/* the map holds the secrets themselves: do not leave them behind
+			 */
+			explicit_bzero(s->map[i].val, s->map[i].len);
+			free(s->map[i].val);
+		}
+	}
+	free(s->map);
+	free(s);
+}
+
+size_t qe_redaction_count(const struct qe_redaction *s)
+{
+	return s ? s->count : 0;
+}
+
+/* ---- the placeholder map ---- */
+
+static uint64_t value_hash(int cls, const char *v, size_t l)
+{
+	return qe_fnv1a(v, l) ^ ((uint64_t)(unsigned)cls * 0x9e3779b97f4a7c15ULL);
+}
+
+static void map_grow(struct qe_redaction *s)
+{
+	size_t nsize = s->map_size ? s->map_size * 2 : 64, i;
+	struct map_entry *nm = qe_xcalloc(nsize, sizeof(*nm));
+	for (i = 0; i < s->map_size; i++) {
+		struct map_entry *e = &s->map[i];
+		size_t j;
+		if (!e->val)
+			continue;
+		for (j = e->hash & (nsize - 1); nm[j].val; j = (j + 1) & (nsize - 1))
+			;
+		nm[j] = *e;
+	}
+	free(s->map);
+	s->map = nm;
+	s->map_size = nsize;
+}
+
+static unsigned placeholder_num(struct qe_redaction *s, int cls, const char *v, size_t l)
+{
+	uint64_t h = value_hash(cls, v, l);
+	size_t j;
+	struct map_entry *e;
+	if (s->map_used >= MAX_MAP_ENTRIES)
+		return ++s->next_num[cls];
+	if ((s->map_used + 1) * 10 > s->map_size * 7)
+		map_grow(s);
+	for (j = h & (s->map_size - 1); s->map[j].val; j = (j + 1) & (s->map_size - 1)) {
+		e = &s->map[j];
+		if (e->hash == h && e->cls == cls && e->len == l && !memcmp(e->val, v, l))
+			return e->num;
+	}
+	e = &s->map[j];
+	e->val = qe_xstrndup(v, l);
+	e->len = l;
+	e->hash = h;
+	e->cls = cls;
+	e->num = ++s->next_num[cls];
+	s->map_used++;
+	return e->num;
+}
+
+/* ---- matching ---- */
+
+static int span_cmp(const void *a, const void *b)
+{
+	const struct span *x = a, *y = b;
+	if (x->s != y->s)
+		return x->s < y->s ? -1 : 1;
+	if (x->e != y->e)
+		return x->e > y->e ? -1 : 1;
+	return y->prio - x->prio;
+}
+
+static void run_rule(const struct qe_redactor *r, const struct rule *ru, const char *t,
+		     size_t len, pcre2_match_data *md, struct cands *c)
+{
+	size_t off = 0;
+	int warned = 0;
+	pcre2_match_context *mctx = ru->custom ? r->custom_mctx : r->builtin_mctx;
+
+	if (ru->scan) {
+		ru->scan(t, len, c);
+		return;
+	}
+	while (off <= len) {
+		int rc = pcre2_match(ru->code, (PCRE2_SPTR)t, len, off, 0, md, mctx);
+		const PCRE2_SIZE *ov;
+		struct span sp;
+		size_t ms, me;
+		if (rc == PCRE2_ERROR_NOMATCH)
+			break;
+		if (rc < 0) {
+			/* a runaway pattern: give up on this line, not on the text */
+			const char *nl = memchr(t + off, '\n', len - off);
+			if (!warned && ru->custom)
+				qe_warning("redact pattern %zu: match limit reached; "
+					   "rest of the line not searched",
+					   ru->custom);
+			warned = 1;
+			if (!nl)
+				break;
+			off = (size_t)(nl - t) + 1;
+			continue;
+		}
+		ov = pcre2_get_ovector_pointer(md);
+		ms = ov[0];
+		me = ov[1];
+		if (rc == 0)
+			rc = (int)pcre2_get_ovector_count(md);
+		if (ru->pick(ru, t, len, ov, rc, &sp) && sp.e > sp.s) {
+			cands_add(c, sp.s, sp.e, sp.cls, ru->prio);
+			off = me > ms ? me : ms + 1;
+		} else {
+			off = ms + 1;
+		}
+		/* in UTF mode the search must resume on a character boundary */
+		while (ru->utf && off < len && ((unsigned char)t[off] & 0xc0) == 0x80)
+			off++;
+	}
+}
+
+char *qe_redact_mem(struct qe_redaction *s, const char *text, size_t len, size_t *out_len)
+{
+	const struct qe_redactor *r = s->r;
+	struct cands c = {NULL, 0, 0};
+	struct qe_buf out = QE_BUF_INIT;
+	pcre2_match_data *md = pcre2_match_data_create(32, NULL);
+	size_t i, prev = 0;
+
+	if (!md)
+		abort();
+	for (i = 0; i < r->nr_rules; i++)
+		run_rule(r, &r->rules[i], text, len, md, &c);
+	pcre2_match_data_free(md);
+
+	if (c.nr)
+		qsort(c.v, c.nr, sizeof(*c.v), span_cmp);
+	qe_buf_grow(&out, len);
+	for (i = 0; i < c.nr;) {
+		struct span cur = c.v[i++];
+		char ph[64];
+		/* union of everything that overlaps: no candidate byte survives */
+		while (i < c.nr && c.v[i].s < cur.e) {
+			struct span *n = &c.v[i++];
+			if (n->e > cur.e) {
+				size_t nl = n->e - n->s, cl = cur.e - cur.s;
+				if (nl > cl || (nl == cl && n->prio > cur.prio)) {
+					cur.cls = n->cls;
+					cur.prio = n->prio;
+				}
+				cur.e = n->e;
+			}
+		}
+		qe_buf_add(&out, text + prev, cur.s - prev);
+		snprintf(ph, sizeof(ph), "<%s_%u>", class_names[cur.cls],
+			 placeholder_num(s, cur.cls, text + cur.s, cur.e - cur.s));
+		qe_buf_addstr(&out, ph);
+		s->count++;
+		prev = cur.e;
+	}
+	qe_buf_add(&out, text + prev, len - prev);
+	free(c.v);
+	if (out_len)
+		*out_len = out.len;
+	return qe_buf_detach(&out);
+}
+
+char *qe_redact(struct qe_redaction *s, const char *text, size_t len)
+{
+	return qe_redact_mem(s, text, len, NULL);
+}
+
+char *qe_redact_once(const struct qe_redactor *r, const char *text, size_t len)
+{
+	struct qe_redaction *s = qe_redaction_new(r);
+	char *out = qe_redact(s, text, len);
+	qe_redaction_free(s);
+	return out;
+}

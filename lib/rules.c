@@ -1,0 +1,625 @@
+/* rules: see rules.h */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include "rules.h"
+
+#include "config.h"
+#include "event.h"
+#include "util.h"
+
+#include <pcre2.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#define DEFAULT_MATCH_LIMIT 100000
+#define JIT_STACK_MIN (32 * 1024)
+#define JIT_STACK_MAX (1024 * 1024)
+
+struct sample {
+	char *line;
+	int matches;
+};
+
+struct rule {
+	char *name;
+	char *kind;
+	char *severity_name;
+	char *pattern;	    /* the start pattern as written */
+	char *continuation; /* NULL when none */
+	int severity;
+	enum qe_rule_lang lang;
+	int builtin;
+	pcre2_code *re;
+	pcre2_code *cont;
+	pcre2_code **ignore;
+	size_t nr_ignore;
+	int has_lvl;	/* the pattern has a (?<lvl>...) group */
+	int type_group; /* user rules: (?<type>...) group number, or 0 */
+	int msg_group;	/* user rules: (?<message>...) group number, or 0 */
+	struct sample *samples;
+	size_t nr_samples;
+	uint64_t hits;
+	uint64_t time_ns;
+};
+
+struct qe_rules {
+	struct rule *rules;
+	size_t nr, alloc;
+	size_t nr_user; /* user rules come first */
+	pcre2_code **ignore;
+	size_t nr_ignore;
+	pcre2_match_context *mctx;
+	pcre2_jit_stack *jit_stack;
+	pcre2_match_data *md;
+	size_t lang_rule[QE_LANG_RUST + 1];
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Compile one pattern; on failure record "<what> at offset N: reason". */
+static pcre2_code *compile(const char *pat, int user, const char *rule, const char *what)
+{
+	int err;
+	PCRE2_SIZE off;
+	uint32_t opts = 0;
+	pcre2_code *re;
+
+	/* Log text is bytes, often not valid UTF-8; user patterns may still
+	 * want to name non-ASCII characters, so they get UTF mode that
+	 * tolerates invalid input. */
+	if (user)
+		opts |= PCRE2_UTF | PCRE2_MATCH_INVALID_UTF;
+	re =
+	    pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, opts, &err, &off, NULL);
+	if (!re) {
+		PCRE2_UCHAR msg[256];
+		pcre2_get_error_message(err, msg, sizeof(msg));
+		if (rule)
+			qe_error("rule '%s': invalid %s at offset %zu: %s", rule, what,
+				 (size_t)off, (const char *)msg);
+		else
+			qe_error("%s '%s': invalid pattern at offset %zu: %s", what, pat,
+				 (size_t)off, (const char *)msg);
+		return NULL;
+	}
+	/* Without JIT support the interpreter still works, only slower. */
+	pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+	return re;
+}
+
+static int group_number(const pcre2_code *re, const char *name)
+{
+	int n = pcre2_substring_number_from_name(re, (PCRE2_SPTR)name);
+	return n > 0 ? n : 0;
+}
+
+static struct rule *add_rule(struct qe_rules *r)
+{
+	struct rule *ru;
+	QE_ALLOC_GROW(r->rules, r->nr + 1, r->alloc);
+	ru = &r->rules[r->nr++];
+	memset(ru, 0, sizeof(*ru));
+	return ru;
+}
+
+static int add_user_rule(struct qe_rules *r, const struct qe_rule_conf *rc)
+{
+	struct rule *ru;
+	const char *start;
+	enum qe_severity sev = QE_SEV_ERROR;
+	size_t i;
+
+	if (!rc->name || !*rc->name)
+		return qe_error("rule without a name");
+	if (!rc->pattern || !*rc->pattern)
+		return qe_error("rule '%s': no pattern", rc->name);
+	if (rc->severity && qe_severity_parse(rc->severity, &sev) < 0)
+		return qe_error("rule '%s': unknown severity '%s'", rc->name,
+				rc->severity);
+
+	ru = add_rule(r);
+	ru->name = qe_xstrdup(rc->name);
+	ru->kind = qe_xstrdup(rc->kind && *rc->kind ? rc->kind : rc->name);
+	ru->severity = (int)sev;
+	ru->severity_name = qe_xstrdup(qe_severity_name(sev));
+	ru->lang = QE_LANG_USER;
+
+	/* The pattern must compile even when a separate start pattern
+	 * decides where events begin: it is what the user wrote first. */
+	ru->re = compile(rc->pattern, 1, rc->name, "pattern");
+	if (!ru->re)
+		return -1;
+	start = rc->start && *rc->start ? rc->start : NULL;
+	if (start) {
+		pcre2_code *s = compile(start, 1, rc->name, "start pattern");
+		if (!s)
+			return -1;
+		pcre2_code_free(ru->re);
+		ru->re = s;
+	}
+	ru->pattern = qe_xstrdup(start ? start : rc->pattern);
+	if (rc->continuation && *rc->continuation) {
+		ru->continuation = qe_xstrdup(rc->continuation);
+		ru->cont = compile(rc->continuation, 1, rc->name, "continuation pattern");
+		if (!ru->cont)
+			return -1;
+	}
+	if (rc->nr_ignore) {
+		ru->ignore = qe_xcalloc(rc->nr_ignore, sizeof(*ru->ignore));
+		for (i = 0; i < rc->nr_ignore; i++) {
+			ru->ignore[i] =
+			    compile(rc->ignore[i], 1, rc->name, "ignore pattern");
+			if (!ru->ignore[i])
+				return -1;
+			ru->nr_ignore++;
+		}
+	}
+	ru->type_group = group_number(ru->re, "type");
+	ru->msg_group = group_number(ru->re, "message");
+	if (rc->nr_samples) {
+		ru->samples = qe_xcalloc(rc->nr_samples, sizeof(*ru->samples));
+		for (i = 0; i < rc->nr_samples; i++) {
+			ru->samples[i].line =
+			    qe_xstrdup(rc->samples[i].line ? rc->samples[i].line : "");
+			ru->samples[i].matches = rc->samples[i].matches;
+		}
+		ru->nr_samples = rc->nr_samples;
+	}
+	return 0;
+}
+
+static int add_builtin_rule(struct qe_rules *r, const struct qe_builtin_rule *b)
+{
+	struct rule *ru = add_rule(r);
+	enum qe_severity sev = QE_SEV_ERROR;
+	size_t i;
+
+	qe_severity_parse(b->severity, &sev);
+	ru->name = qe_xstrdup(b->name);
+	ru->kind = qe_xstrdup(b->kind);
+	ru->severity = (int)sev;
+	ru->severity_name = qe_xstrdup(b->severity);
+	ru->lang = b->lang;
+	ru->builtin = 1;
+	ru->pattern = qe_xstrdup(b->pattern);
+	ru->re = compile(b->pattern, 0, b->name, "pattern");
+	if (!ru->re)
+		return -1;
+	if (b->continuation) {
+		ru->continuation = qe_xstrdup(b->continuation);
+		ru->cont = compile(b->continuation, 0, b->name, "continuation pattern");
+		if (!ru->cont)
+			return -1;
+	}
+	{
+		/* a name used by several alternatives is "not unique", still there */
+		int g = pcre2_substring_nametable_scan(ru->re, (PCRE2_SPTR) "lvl", NULL,
+						       NULL);
+		ru->has_lvl = g > 0 || g == PCRE2_ERROR_NOUNIQUESUBSTRING;
+	}
+	ru->samples = qe_xcalloc(b->nr_samples ? b->nr_samples : 1, sizeof(*ru->samples));
+	for (i = 0; i < b->nr_samples; i++) {
+		ru->samples[i].line = qe_xstrdup(b->samples[i].line);
+		ru->samples[i].matches = b->samples[i].matches;
+	}
+	ru->nr_samples = b->nr_samples;
+	if (b->lang != QE_LANG_USER && b->lang != QE_LANG_LINE &&
+	    r->lang_rule[b->lang] == (size_t)-1)
+		r->lang_rule[b->lang] = r->nr - 1;
+	return 0;
+}
+
+struct qe_rules *qe_rules_new(const struct qe_config *c)
+{
+	struct qe_rules *r = qe_xcalloc(1, sizeof(*r));
+	long limit = c->match_limit > 0 ? c->match_limit : DEFAULT_MATCH_LIMIT;
+	size_t i;
+
+	for (i = 0; i < QE_ARRAY_SIZE(r->lang_rule); i++)
+		r->lang_rule[i] = (size_t)-1;
+	r->mctx = pcre2_match_context_create(NULL);
+	if (!r->mctx)
+		goto fail_alloc;
+	pcre2_set_match_limit(r->mctx, (uint32_t)limit);
+	pcre2_set_depth_limit(r->mctx, (uint32_t)limit);
+	r->jit_stack = pcre2_jit_stack_create(JIT_STACK_MIN, JIT_STACK_MAX, NULL);
+	if (r->jit_stack)
+		pcre2_jit_stack_assign(r->mctx, NULL, r->jit_stack);
+	/* Enough room for any rule's groups; ovector grows if a user rule has more. */
+	r->md = pcre2_match_data_create(32, NULL);
+	if (!r->md)
+		goto fail_alloc;
+
+	if (c->nr_ignore)
+		r->ignore = qe_xcalloc(c->nr_ignore, sizeof(*r->ignore));
+	for (i = 0; i < c->nr_ignore; i++) {
+		r->ignore[i] = compile(c->ignore[i], 1, NULL, "ignore pattern");
+		if (!r->ignore[i])
+			goto fail;
+		r->nr_ignore++;
+	}
+	for (i = 0; i < c->nr_rules; i++)
+		if (add_user_rule(r, &c->rules[i]) < 0)
+			goto fail;
+	r->nr_user = r->nr;
+	if (c->builtin_rules)
+		for (i = 0; i < qe_nr_builtin_rules; i++)
+			if (add_builtin_rule(r, &qe_builtin_rules[i]) < 0)
+				goto fail;
+	return r;
+
+fail_alloc:
+	qe_error("cannot allocate the rule set");
+fail:
+	qe_rules_free(r);
+	return NULL;
+}
+
+static void rule_release(struct rule *ru)
+{
+	size_t i;
+	free(ru->name);
+	free(ru->kind);
+	free(ru->severity_name);
+	free(ru->pattern);
+	free(ru->continuation);
+	pcre2_code_free(ru->re);
+	pcre2_code_free(ru->cont);
+	for (i = 0; i < ru->nr_ignore; i++)
+		pcre2_code_free(ru->ignore[i]);
+	free(ru->ignore);
+	for (i = 0; i < ru->nr_samples; i++)
+		free(ru->samples[i].line);
+	free(ru->samples);
+}
+
+void qe_rules_free(struct qe_rules *r)
+{
+	size_t i;
+	if (!r)
+		return;
+	for (i = 0; i < r->nr; i++)
+		rule_release(&r->rules[i]);
+	free(r->rules);
+	for (i = 0; i < r->nr_ignore; i++)
+		pcre2_code_free(r->ignore[i]);
+	free(r->ignore);
+	pcre2_match_data_free(r->md);
+	pcre2_jit_stack_free(r->jit_stack);
+	pcre2_match_context_free(r->mctx);
+	free(r);
+}
+
+size_t qe_rules_count(const struct qe_rules *r)
+{
+	return r->nr;
+}
+
+void qe_rules_info(const struct qe_rules *r, size_t i, struct qe_rule_info *out)
+{
+	const struct rule *ru = &r->rules[i];
+	out->name = ru->name;
+	out->kind = ru->kind;
+	out->severity = ru->severity_name;
+	out->pattern = ru->pattern;
+	out->continuation = ru->continuation;
+	out->builtin = ru->builtin;
+	out->nr_samples = ru->nr_samples;
+	out->hits = ru->hits;
+	out->time_ns = ru->time_ns;
+}
+
+size_t qe_rules_lang_rule(const struct qe_rules *r, enum qe_rule_lang lang)
+{
+	if ((size_t)lang >= QE_ARRAY_SIZE(r->lang_rule))
+		return (size_t)-1;
+	return r->lang_rule[lang];
+}
+
+/* Match errors (match limit, depth limit) count as "no match": a runaway
+ * pattern must not stop the agent. */
+static int match(struct qe_rules *r, const pcre2_code *re, const char *line, size_t len)
+{
+	return pcre2_match(re, (PCRE2_SPTR)line, len, 0, 0, r->md, r->mctx) > 0;
+}
+
+static int ignored(struct qe_rules *r, pcre2_code *const *ign, size_t n, const char *line,
+		   size_t len)
+{
+	size_t i;
+	for (i = 0; i < n; i++)
+		if (match(r, ign[i], line, len))
+			return 1;
+	return 0;
+}
+
+/* Severity named by a level token, or -1 when the level is not an error. */
+static int level_severity(const char *s, size_t n)
+{
+	static const struct {
+		const char *word;
+		enum qe_severity sev;
+	} words[] = {
+	    {"error", QE_SEV_ERROR},	   {"err", QE_SEV_ERROR},
+	    {"e", QE_SEV_ERROR},	   {"severe", QE_SEV_ERROR},
+	    {"critical", QE_SEV_CRITICAL}, {"crit", QE_SEV_CRITICAL},
+	    {"fatal", QE_SEV_FATAL},	   {"f", QE_SEV_FATAL},
+	    {"emerg", QE_SEV_FATAL},	   {"emergency", QE_SEV_FATAL},
+	    {"alert", QE_SEV_FATAL},	   {"panic", QE_SEV_FATAL},
+	};
+	size_t i;
+
+	if (n && s[0] >= '0' && s[0] <= '9') {
+		/* syslog PRI: facility * 8 + severity (0 emerg .. 7 debug) */
+		long pri = strtol(s, NULL, 10);
+		switch (pri % 8) {
+		case 0:
+		case 1:
+			return QE_SEV_FATAL;
+		case 2:
+			return QE_SEV_CRITICAL;
+		case 3:
+			return QE_SEV_ERROR;
+		default:
+			return -1;
+		}
+	}
+	for (i = 0; i < QE_ARRAY_SIZE(words); i++)
+		if (strlen(words[i].word) == n && !strncasecmp(words[i].word, s, n))
+			return (int)words[i].sev;
+	return -1;
+}
+
+static void group_span(struct qe_rules *r, int g, size_t *off, size_t *len)
+{
+	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(r->md);
+	*off = *len = 0;
+	if (g <= 0 || (uint32_t)g >= pcre2_get_ovector_count(r->md))
+		return;
+	if (ov[2 * g] == PCRE2_UNSET)
+		return;
+	*off = ov[2 * g];
+	*len = ov[2 * g + 1] - ov[2 * g];
+}
+
+/* Does rule i start an event on line?  Fills m when m is not NULL. */
+static int try_rule(struct qe_rules *r, size_t i, const char *line, size_t len,
+		    struct qe_rule_match *m, int account)
+{
+	struct rule *ru = &r->rules[i];
+	uint64_t t0 = account ? now_ns() : 0;
+	int sev = ru->severity, ok = 0;
+
+	if (!match(r, ru->re, line, len))
+		goto out;
+	if (ru->has_lvl) {
+		PCRE2_UCHAR lvl[16];
+		PCRE2_SIZE n = sizeof(lvl);
+		if (pcre2_substring_copy_byname(r->md, (PCRE2_SPTR) "lvl", lvl, &n) < 0)
+			goto out;
+		sev = level_severity((const char *)lvl, n);
+		if (sev < 0)
+			goto out;
+	}
+	if (m) {
+		m->rule = i;
+		m->lang = ru->lang;
+		m->severity = sev;
+		m->name = ru->name;
+		m->kind = ru->kind;
+		group_span(r, ru->type_group, &m->type_off, &m->type_len);
+		group_span(r, ru->msg_group, &m->msg_off, &m->msg_len);
+	}
+	if (ru->nr_ignore && ignored(r, ru->ignore, ru->nr_ignore, line, len))
+		goto out;
+	ok = 1;
+out:
+	if (account)
+		ru->time_ns += now_ns() - t0;
+	return ok;
+}
+
+static inline int lc(unsigned char c)
+{
+	return c | 0x20;
+}
+
+/* Case-insensitive compare of the ASCII letters in w against p[0..]. */
+static inline int at_word(const char *p, const char *end, const char *w)
+{
+	for (; *w; w++, p++)
+		if (p >= end || lc((unsigned char)*p) != *w)
+			return 0;
+	return 1;
+}
+
+/*
+ * The prefilter: one pass over the line looking for the trigger words of
+ * the built-in pack (err, xcept, fatal, crit, severe, emerg, alert, panic,
+ * traceback, throwable, .rb:), case-insensitively, plus line-start forms
+ * (glog "E0101", syslog "<3>").  A byte table picks candidate positions so
+ * the common bytes cost one load and one test.
+ */
+enum { T_E = 1, T_X, T_F, T_C, T_S, T_A, T_P, T_T, T_DOT };
+
+static const unsigned char trigger[256] = {
+    ['E'] = T_E, ['e'] = T_E, ['X'] = T_X, ['x'] = T_X, ['F'] = T_F,   ['f'] = T_F,
+    ['C'] = T_C, ['c'] = T_C, ['S'] = T_S, ['s'] = T_S, ['A'] = T_A,   ['a'] = T_A,
+    ['P'] = T_P, ['p'] = T_P, ['T'] = T_T, ['t'] = T_T, ['.'] = T_DOT,
+};
+
+/* The exact check over a short window, once the trigram scan saw a hint. */
+static int prefilter_exact(const char *p, const char *end)
+{
+	for (; p + 3 <= end; p++) {
+		switch (trigger[(unsigned char)*p]) {
+		case 0:
+			continue;
+		case T_E:
+			/* err..., emerg */
+			if (lc((unsigned char)p[1]) == 'r' &&
+			    lc((unsigned char)p[2]) == 'r')
+				return 1;
+			if (at_word(p + 1, end, "merg"))
+				return 1;
+			break;
+		case T_X:
+			if (at_word(p + 1, end, "cept"))
+				return 1;
+			break;
+		case T_F:
+			if (at_word(p + 1, end, "atal"))
+				return 1;
+			break;
+		case T_C:
+			if (at_word(p + 1, end, "rit"))
+				return 1;
+			break;
+		case T_S:
+			if (at_word(p + 1, end, "evere"))
+				return 1;
+			break;
+		case T_A:
+			if (at_word(p + 1, end, "lert"))
+				return 1;
+			break;
+		case T_P:
+			if (at_word(p + 1, end, "anic"))
+				return 1;
+			break;
+		case T_T:
+			if (at_word(p + 1, end, "raceback") ||
+			    at_word(p + 1, end, "hrowable"))
+				return 1;
+			break;
+		case T_DOT:
+			if (p[1] == 'r' && p[2] == 'b' && p + 3 < end && p[3] == ':')
+				return 1;
+			break;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Trigrams that hint at a trigger word, folded to 5 bits per byte so that
+ * case does not matter: "err", "xce"(pt), "fat"(al), "cri"(t), "sev"(ere),
+ * "erg" (emerg), "ale"(rt), "nic" (panic), "ceb" (traceback), "wab"
+ * (throwable), "rb:".  One table lookup per byte keeps ordinary lines
+ * cheap; a hit is confirmed by the exact check around it.
+ */
+static uint32_t trigram_bits[1024]; /* 2^15 bits */
+static int trigram_ready;
+
+static unsigned fold3(const char *t)
+{
+	return ((unsigned)(t[0] & 31) << 10) | ((unsigned)(t[1] & 31) << 5) |
+	       (unsigned)(t[2] & 31);
+}
+
+static void trigram_init(void)
+{
+	static const char *const hints[] = {"err", "xce", "fat", "cri", "sev", "erg",
+					    "ale", "nic", "ceb", "wab", "rb:"};
+	size_t i;
+	for (i = 0; i < QE_ARRAY_SIZE(hints); i++) {
+		unsigned k = fold3(hints[i]);
+		trigram_bits[k >> 5] |= 1u << (k & 31);
+	}
+	trigram_ready = 1;
+}
+
+int qe_rules_prefilter(const char *line, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)line;
+	size_t i;
+	unsigned h;
+
+	if (len >= 2 && line[0] == '<' && line[1] >= '0' && line[1] <= '9')
+		return 1;
+	if (len >= 5 && (line[0] == 'E' || line[0] == 'F') && line[1] >= '0' &&
+	    line[1] <= '9')
+		return 1;
+	if (len < 3)
+		return 0;
+	if (!trigram_ready)
+		trigram_init();
+	h = ((unsigned)(p[0] & 31) << 5) | (unsigned)(p[1] & 31);
+	for (i = 2; i < len; i++) {
+		h = ((h << 5) | (p[i] & 31)) & 0x7fff;
+		if (trigram_bits[h >> 5] & (1u << (h & 31))) {
+			/* the trigger word starts at most 6 bytes before the trigram */
+			size_t from = i >= 8 ? i - 8 : 0;
+			size_t to = i + 10 < len ? i + 10 : len;
+			if (prefilter_exact(line + from, line + to))
+				return 1;
+		}
+	}
+	return 0;
+}
+
+int qe_rules_match_start(struct qe_rules *r, const char *line, size_t len,
+			 struct qe_rule_match *m)
+{
+	size_t i;
+	int global_checked = 0;
+
+	for (i = 0; i < r->nr; i++) {
+		if (i == r->nr_user && !qe_rules_prefilter(line, len))
+			return 0;
+		if (!try_rule(r, i, line, len, m, 1))
+			continue;
+		/* Global ignores run only on lines that matched something. */
+		if (!global_checked) {
+			if (r->nr_ignore &&
+			    ignored(r, r->ignore, r->nr_ignore, line, len))
+				return 0;
+			global_checked = 1;
+		}
+		r->rules[i].hits++;
+		return 1;
+	}
+	return 0;
+}
+
+int qe_rules_match_cont(struct qe_rules *r, size_t i, const char *line, size_t len)
+{
+	if (i >= r->nr || !r->rules[i].cont)
+		return 0;
+	return match(r, r->rules[i].cont, line, len);
+}
+
+size_t qe_rules_check_samples(struct qe_rules *r, qe_sample_fn fn, void *data)
+{
+	size_t i, j, failures = 0;
+
+	for (i = 0; i < r->nr; i++) {
+		struct rule *ru = &r->rules[i];
+		for (j = 0; j < ru->nr_samples; j++) {
+			const char *line = ru->samples[j].line;
+			size_t len = strlen(line);
+			int got = try_rule(r, i, line, len, NULL, 0);
+			int ok;
+
+			if (got && r->nr_ignore &&
+			    ignored(r, r->ignore, r->nr_ignore, line, len))
+				got = 0;
+			/* A built-in sample that the prefilter drops would never
+			 * reach its rule when tailing. */
+			if (got && ru->builtin && !qe_rules_prefilter(line, len))
+				got = 0;
+			ok = got == !!ru->samples[j].matches;
+			if (!ok)
+				failures++;
+			if (fn)
+				fn(ru->name, line, ru->samples[j].matches, ok, data);
+		}
+	}
+	return failures;
+}

@@ -1,0 +1,1132 @@
+/*
+ * trace: type, message and frames of a finished event, parsed from its
+ * lines by kind.  Plain C scanning, linear in the size of the event, so a
+ * huge line costs one pass.  Events whose kind is not a built-in trace
+ * language keep what their rule captured.
+ */
+#include "assemble.h"
+
+#include "event.h"
+#include "util.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A borrowed piece of a line. */
+struct span {
+	const char *s;
+	size_t n;
+};
+
+static struct span sp(const char *s, size_t n)
+{
+	struct span v = {s, n};
+	return v;
+}
+
+static struct span line_span(const struct qe_event *ev, size_t i)
+{
+	return sp(ev->lines[i], strlen(ev->lines[i]));
+}
+
+static struct span trim(struct span v)
+{
+	while (v.n && isspace((unsigned char)v.s[0]))
+		v.s++, v.n--;
+	while (v.n && isspace((unsigned char)v.s[v.n - 1]))
+		v.n--;
+	return v;
+}
+
+static int starts(struct span v, const char *p)
+{
+	size_t l = strlen(p);
+	return v.n >= l && !memcmp(v.s, p, l);
+}
+
+static int ends(struct span v, const char *p)
+{
+	size_t l = strlen(p);
+	return v.n >= l && !memcmp(v.s + v.n - l, p, l);
+}
+
+static struct span skip(struct span v, size_t k)
+{
+	if (k > v.n)
+		k = v.n;
+	return sp(v.s + k, v.n - k);
+}
+
+/* Offset of needle in v, or -1. */
+static long find(struct span v, const char *needle)
+{
+	const char *p = memmem(v.s, v.n, needle, strlen(needle));
+	return p ? (long)(p - v.s) : -1;
+}
+
+static long rfind(struct span v, const char *needle)
+{
+	size_t l = strlen(needle), i;
+	if (l > v.n)
+		return -1;
+	for (i = v.n - l + 1; i-- > 0;)
+		if (!memcmp(v.s + i, needle, l))
+			return (long)i;
+	return -1;
+}
+
+static long rfind_ch(struct span v, char c)
+{
+	size_t i;
+	for (i = v.n; i-- > 0;)
+		if (v.s[i] == c)
+			return (long)i;
+	return -1;
+}
+
+static int is_ident(int c)
+{
+	return isalnum(c) || c == '_' || c == '$';
+}
+
+static long parse_num(struct span v)
+{
+	long n = 0;
+	size_t i;
+	for (i = 0; i < v.n && isdigit((unsigned char)v.s[i]) && n < 100000000; i++)
+		n = n * 10 + (v.s[i] - '0');
+	return n;
+}
+
+static void set_type(struct qe_event *ev, struct span v)
+{
+	free(ev->type);
+	ev->type = v.n ? qe_xstrndup(v.s, v.n) : NULL;
+}
+
+static void set_message(struct qe_event *ev, struct span v)
+{
+	v = trim(v);
+	free(ev->message);
+	ev->message = qe_xstrndup(v.s, v.n);
+}
+
+static char *dup_span(struct span v)
+{
+	return v.n ? qe_xstrndup(v.s, v.n) : NULL;
+}
+
+static void add_frame(struct qe_event *ev, struct span module, struct span function,
+		      struct span file, long line, int in_app)
+{
+	struct qe_frame f;
+	f.module = dup_span(module);
+	f.function = dup_span(function);
+	f.file = dup_span(file);
+	f.line = line;
+	f.in_app = in_app;
+	qe_event_add_frame(ev, &f);
+	free(f.module);
+	free(f.function);
+	free(f.file);
+}
+
+static int has_any_prefix(struct span v, const char *const *list, size_t n)
+{
+	size_t i;
+	for (i = 0; i < n; i++)
+		if (starts(v, list[i]))
+			return 1;
+	return 0;
+}
+
+static int contains_any(struct span v, const char *const *list, size_t n)
+{
+	size_t i;
+	for (i = 0; i < n; i++)
+		if (find(v, list[i]) >= 0)
+			return 1;
+	return 0;
+}
+
+/* Split "a.b.C.method" at its last '.' into module and function. */
+static void split_last(struct span name, const char *sep, struct span *mod,
+		       struct span *fn)
+{
+	long k = rfind(name, sep);
+	if (k < 0) {
+		*mod = sp(NULL, 0);
+		*fn = name;
+		return;
+	}
+	*mod = sp(name.s, (size_t)k);
+	*fn = skip(name, (size_t)k + strlen(sep));
+}
+
+/* ---- Java, Kotlin, Scala ---------------------------------------------- */
+
+static const char *const java_lib[] = {
+    "java.",	   "javax.",   "jdk.",	 "sun.",     "com.sun.",
+    "kotlin.",	   "kotlinx.", "scala.", "jakarta.", "org.springframework.",
+    "org.apache.",
+};
+
+/* "[Exception in thread "x" ]a.b.CException[: message]" */
+static int java_header(struct span v, struct span *type, struct span *msg)
+{
+	size_t i = 0, dots = 0;
+
+	v = trim(v);
+	if (starts(v, "Exception in thread \"")) {
+		long q = find(skip(v, 21), "\" ");
+		if (q < 0)
+			return 0;
+		v = skip(v, 21 + (size_t)q + 2);
+	}
+	if (!v.n || !(islower((unsigned char)v.s[0]) || v.s[0] == '_'))
+		return 0;
+	while (i < v.n && (is_ident((unsigned char)v.s[i]) || v.s[i] == '.')) {
+		dots += v.s[i] == '.';
+		i++;
+	}
+	if (!dots || (i < v.n && v.s[i] != ':'))
+		return 0;
+	*type = sp(v.s, i);
+	*msg = i < v.n ? skip(v, i + 1) : sp(v.s + i, 0);
+	return 1;
+}
+
+/* An exception named inside a log line: "... Failed: a.b.FooException: boom" */
+static int java_embedded(struct span v, struct span *type, struct span *msg)
+{
+	static const char *const suffixes[] = {"Exception", "Error"};
+	size_t k;
+
+	for (k = 0; k < QE_ARRAY_SIZE(suffixes); k++) {
+		struct span rest = v;
+		long at;
+		while ((at = find(rest, suffixes[k])) >= 0) {
+			size_t end = (size_t)at + strlen(suffixes[k]);
+			size_t b = (size_t)at;
+			while (b > 0 && (is_ident((unsigned char)rest.s[b - 1]) ||
+					 rest.s[b - 1] == '.'))
+				b--;
+			if ((end == rest.n || rest.s[end] == ':' || rest.s[end] == ' ') &&
+			    (end == rest.n || !is_ident((unsigned char)rest.s[end])) &&
+			    memchr(rest.s + b, '.', end - b) &&
+			    islower((unsigned char)rest.s[b])) {
+				*type = sp(rest.s + b, end - b);
+				*msg = skip(rest, end < rest.n && rest.s[end] == ':'
+						      ? end + 1
+						      : end);
+				return 1;
+			}
+			rest = skip(rest, end);
+		}
+	}
+	return 0;
+}
+
+static int java_frame_line(struct span v)
+{
+	v = trim(v);
+	return starts(v, "at ") && memchr(v.s, '(', v.n);
+}
+
+static void parse_java(struct qe_event *ev)
+{
+	size_t i, first_frame = ev->nr_lines, header = ev->nr_lines;
+	struct span type = {NULL, 0}, msg = {NULL, 0};
+
+	for (i = 0; i < ev->nr_lines; i++)
+		if (java_frame_line(line_span(ev, i))) {
+			first_frame = i;
+			break;
+		}
+	for (i = first_frame; i-- > 0;)
+		if (java_header(line_span(ev, i), &type, &msg)) {
+			header = i;
+			break;
+		}
+	if (header == ev->nr_lines) {
+		for (i = 0; i < ev->nr_lines && i < first_frame; i++)
+			if (java_header(line_span(ev, i), &type, &msg) ||
+			    java_embedded(line_span(ev, i), &type, &msg)) {
+				header = i;
+				break;
+			}
+	}
+	if (header < ev->nr_lines) {
+		set_type(ev, type);
+		set_message(ev, msg);
+	} else {
+		set_message(ev, line_span(ev, 0));
+	}
+
+	for (i = first_frame; i < ev->nr_lines; i++) {
+		struct span v = trim(line_span(ev, i)), name, inner, mod, fn,
+			    file = {NULL, 0};
+		long open, close, colon, line = 0;
+		if (starts(v, "Caused by:") || starts(v, "Suppressed:") ||
+		    starts(v, "Wrapped by:"))
+			break;
+		if (!starts(v, "at "))
+			continue;
+		v = skip(v, 3);
+		open = find(v, "(");
+		if (open < 0)
+			continue;
+		name = sp(v.s, (size_t)open);
+		/* Java 9+ "java.base/java.lang.Thread.run": drop the module layer */
+		if (rfind_ch(name, '/') >= 0)
+			name = skip(name, (size_t)rfind_ch(name, '/') + 1);
+		close = find(skip(v, (size_t)open), ")");
+		inner = close < 0 ? skip(v, (size_t)open + 1)
+				  : sp(v.s + open + 1, (size_t)close - 1);
+		colon = rfind_ch(inner, ':');
+		if (colon >= 0) {
+			file = sp(inner.s, (size_t)colon);
+			line = parse_num(skip(inner, (size_t)colon + 1));
+		} else if (!starts(inner, "Unknown Source") &&
+			   !starts(inner, "Native Method")) {
+			file = inner;
+		}
+		split_last(name, ".", &mod, &fn);
+		add_frame(ev, mod, fn, file, line,
+			  !has_any_prefix(name, java_lib, QE_ARRAY_SIZE(java_lib)));
+	}
+}
+
+/* ---- Python ------------------------------------------------------------ */
+
+static const char *const python_lib[] = {
+    "/usr/lib/python", "/usr/local/lib/python", "site-packages/", "dist-packages/",
+    "<frozen ",	       "/lib/python3.",		"/lib/python2.",
+};
+
+static int python_exception_line(struct span v, struct span *type, struct span *msg)
+{
+	size_t i = 0;
+	if (!v.n || !(isalpha((unsigned char)v.s[0]) || v.s[0] == '_'))
+		return 0;
+	while (i < v.n &&
+	       (isalnum((unsigned char)v.s[i]) || v.s[i] == '_' || v.s[i] == '.'))
+		i++;
+	if (i < v.n && v.s[i] != ':' && !isspace((unsigned char)v.s[i]))
+		return 0;
+	if (i < v.n && v.s[i] != ':' && trim(skip(v, i)).n)
+		return 0;
+	*type = sp(v.s, i);
+	*msg = i < v.n && v.s[i] == ':' ? skip(v, i + 1) : sp(v.s + i, 0);
+	return 1;
+}
+
+static void parse_python(struct qe_event *ev)
+{
+	size_t i, tb = ev->nr_lines;
+	int have_exc = 0;
+
+	for (i = ev->nr_lines; i-- > 0;)
+		if (starts(line_span(ev, i), "Traceback (most recent call last):")) {
+			tb = i;
+			break;
+		}
+	if (tb == ev->nr_lines) {
+		set_message(ev, line_span(ev, 0));
+		return;
+	}
+	for (i = tb + 1; i < ev->nr_lines; i++) {
+		struct span raw = line_span(ev, i), v = trim(raw), type, msg;
+		if (!v.n)
+			continue;
+		if (raw.s[0] != ' ' && raw.s[0] != '\t') {
+			if (!have_exc && python_exception_line(v, &type, &msg)) {
+				set_type(ev, type);
+				set_message(ev, msg);
+				have_exc = 1;
+			}
+			continue;
+		}
+		if (have_exc || !starts(v, "File \""))
+			continue;
+		{
+			struct span rest = skip(v, 6), file, fn = {NULL, 0};
+			long q = find(rest, "\""), at, in;
+			long line = 0;
+			if (q < 0)
+				continue;
+			file = sp(rest.s, (size_t)q);
+			rest = skip(rest, (size_t)q + 1);
+			at = find(rest, "line ");
+			if (at >= 0)
+				line = parse_num(skip(rest, (size_t)at + 5));
+			in = find(rest, ", in ");
+			if (in >= 0)
+				fn = trim(skip(rest, (size_t)in + 5));
+			add_frame(
+			    ev, sp(NULL, 0), fn, file, line,
+			    !contains_any(file, python_lib, QE_ARRAY_SIZE(python_lib)));
+		}
+	}
+	if (!have_exc)
+		set_message(ev, line_span(ev, ev->nr_lines - 1));
+}
+
+/* ---- Node.js ------------------------------------------------------------ */
+
+static int node_header(struct span v, struct span *type, struct span *msg)
+{
+	size_t i = 0;
+	if (starts(v, "Uncaught "))
+		v = skip(v, 9);
+	while (i < v.n && is_ident((unsigned char)v.s[i]))
+		i++;
+	if (!i || !(ends(sp(v.s, i), "Error") || ends(sp(v.s, i), "Exception")))
+		return 0;
+	*type = sp(v.s, i);
+	if (i < v.n && v.s[i] == ' ' && i + 1 < v.n && v.s[i + 1] == '[') {
+		long cl = find(skip(v, i), "]");
+		if (cl < 0)
+			return 0;
+		i += (size_t)cl + 1;
+	}
+	if (i < v.n && v.s[i] != ':')
+		return 0;
+	*msg = i < v.n ? skip(v, i + 1) : sp(v.s + i, 0);
+	return 1;
+}
+
+static void node_location(struct span loc, struct span *file, long *line)
+{
+	long c2, c1;
+	*line = 0;
+	if (starts(loc, "file://"))
+		loc = skip(loc, 7);
+	*file = loc;
+	c2 = rfind_ch(loc, ':');
+	if (c2 < 0)
+		return;
+	c1 = rfind_ch(sp(loc.s, (size_t)c2), ':');
+	if (c1 >= 0 && isdigit((unsigned char)loc.s[c1 + 1])) {
+		*file = sp(loc.s, (size_t)c1);
+		*line = parse_num(skip(loc, (size_t)c1 + 1));
+	} else if (isdigit((unsigned char)loc.s[c2 + 1])) {
+		*file = sp(loc.s, (size_t)c2);
+		*line = parse_num(skip(loc, (size_t)c2 + 1));
+	}
+}
+
+static void parse_node(struct qe_event *ev)
+{
+	size_t i, header = ev->nr_lines;
+	struct span type, msg;
+
+	for (i = 0; i < ev->nr_lines; i++)
+		if (node_header(trim(line_span(ev, i)), &type, &msg)) {
+			header = i;
+			break;
+		}
+	if (header == ev->nr_lines) {
+		set_message(ev, line_span(ev, 0));
+		return;
+	}
+	set_type(ev, type);
+	set_message(ev, msg);
+	for (i = header + 1; i < ev->nr_lines; i++) {
+		struct span v = trim(line_span(ev, i)), fn = {NULL, 0}, loc, file;
+		int last = 0;
+		long line, open;
+		if (starts(v, "[cause]") || starts(v, "}"))
+			break;
+		if (!starts(v, "at "))
+			continue;
+		v = skip(v, 3);
+		if (ends(v, " {")) {
+			/* the error's own properties follow: its frames end here */
+			v.n -= 2;
+			last = 1;
+		}
+		if (starts(v, "async "))
+			v = skip(v, 6);
+		open = rfind(v, " (");
+		if (open >= 0 && ends(v, ")")) {
+			fn = sp(v.s, (size_t)open);
+			loc = sp(v.s + open + 2, v.n - (size_t)open - 3);
+		} else {
+			loc = v;
+		}
+		node_location(loc, &file, &line);
+		add_frame(ev, sp(NULL, 0), fn, file, line,
+			  !(starts(file, "node:") || starts(file, "internal/") ||
+			    find(file, "node_modules/") >= 0 ||
+			    starts(file, "<anonymous>") || starts(file, "native")));
+		if (last)
+			break;
+	}
+}
+
+/* ---- Go ----------------------------------------------------------------- */
+
+static int go_stdlib(struct span module)
+{
+	long slash = find(module, "/");
+	struct span first = slash < 0 ? module : sp(module.s, (size_t)slash);
+	if (!module.n)
+		return 1; /* builtins such as panic() */
+	if (module.n == 4 && !memcmp(module.s, "main", 4))
+		return 0;
+	return !memchr(first.s, '.', first.n);
+}
+
+static void parse_go(struct qe_event *ev)
+{
+	size_t i, header = ev->nr_lines;
+	int in_dump = 0, got_frames = 0;
+	struct span pending_fn = {NULL, 0}, pending_mod = {NULL, 0};
+	int have_pending = 0;
+
+	for (i = 0; i < ev->nr_lines; i++) {
+		struct span v = line_span(ev, i);
+		if (starts(v, "panic: ") || starts(v, "fatal error: ")) {
+			header = i;
+			break;
+		}
+	}
+	if (header == ev->nr_lines) {
+		set_message(ev, line_span(ev, 0));
+		return;
+	}
+	{
+		struct span v = line_span(ev, header);
+		int fatal = starts(v, "fatal error: ");
+		struct span msg = trim(skip(v, fatal ? 13 : 7));
+		if (ends(msg, " [recovered]"))
+			msg.n -= 12;
+		set_message(ev, msg);
+		if (fatal) {
+			set_type(ev, sp("fatal", 5));
+		} else if (msg.n > 2 && msg.s[0] == '(' && find(msg, ") ") > 1) {
+			set_type(ev, sp(msg.s + 1, (size_t)find(msg, ") ") - 1));
+		} else if (starts(msg, "runtime error: ")) {
+			set_type(ev, sp("runtime.Error", 13));
+		} else {
+			set_type(ev, sp("panic", 5));
+		}
+	}
+	for (i = header + 1; i < ev->nr_lines; i++) {
+		struct span raw = line_span(ev, i), v = trim(raw);
+		if (starts(raw, "goroutine ")) {
+			if (got_frames)
+				break;
+			in_dump = 1;
+			continue;
+		}
+		if (!in_dump)
+			continue;
+		if (!v.n) {
+			if (got_frames)
+				break;
+			continue;
+		}
+		if (raw.s[0] == '\t' && have_pending) {
+			/* "\t/path/file.go:12 +0x1d" */
+			struct span loc = v, file;
+			long sp_at = find(loc, " "), colon;
+			long line = 0;
+			if (sp_at >= 0)
+				loc = sp(loc.s, (size_t)sp_at);
+			colon = rfind_ch(loc, ':');
+			file = colon >= 0 ? sp(loc.s, (size_t)colon) : loc;
+			if (colon >= 0)
+				line = parse_num(skip(loc, (size_t)colon + 1));
+			add_frame(ev, pending_mod, pending_fn, file, line,
+				  !go_stdlib(pending_mod) &&
+				      find(file, "/pkg/mod/") < 0 &&
+				      !starts(file, "/usr/local/go/") &&
+				      !starts(file, "/usr/lib/go"));
+			have_pending = 0;
+			got_frames = 1;
+			continue;
+		}
+		if (starts(raw, "created by ") || raw.s[0] == '\t' || raw.s[0] == ' ')
+			continue;
+		{
+			long open = rfind_ch(v, '('), slash, dot;
+			struct span name;
+			if (open <= 0)
+				continue;
+			name = sp(v.s, (size_t)open);
+			slash = rfind_ch(name, '/');
+			dot = find(skip(name, slash < 0 ? 0 : (size_t)slash), ".");
+			if (dot < 0) {
+				pending_mod = sp(NULL, 0);
+				pending_fn = name;
+			} else {
+				size_t cut =
+				    (size_t)(slash < 0 ? 0 : slash) + (size_t)dot;
+				pending_mod = sp(name.s, cut);
+				pending_fn = skip(name, cut + 1);
+			}
+			have_pending = 1;
+		}
+	}
+}
+
+/* ---- Ruby --------------------------------------------------------------- */
+
+static const char *const ruby_lib[] = {"/gems/", "/lib/ruby/", "/ruby/3.", "/ruby/2.",
+				       "<internal:"};
+
+/* "path.rb:12:in `meth'" / "... 'Klass#meth'"; returns the rest after it. */
+static int ruby_location(struct span v, struct span *file, long *line, struct span *meth,
+			 struct span *rest)
+{
+	long rb = find(v, ".rb:"), in, q;
+	if (rb < 0)
+		return 0;
+	*file = sp(v.s, (size_t)rb + 3);
+	v = skip(v, (size_t)rb + 4);
+	*line = parse_num(v);
+	in = find(v, ":in ");
+	if (in < 0) {
+		*meth = sp(NULL, 0);
+		*rest = sp(v.s + v.n, 0);
+		return 1;
+	}
+	v = skip(v, (size_t)in + 5);
+	q = find(v, "'");
+	if (q < 0)
+		return 0;
+	*meth = sp(v.s, (size_t)q);
+	*rest = skip(v, (size_t)q + 1);
+	return 1;
+}
+
+static void ruby_frame(struct qe_event *ev, struct span file, long line, struct span meth)
+{
+	struct span mod = {NULL, 0}, fn = meth;
+	long k = find(meth, "#");
+	if (k < 0 && !starts(meth, "<") && !starts(meth, "block "))
+		k = rfind_ch(meth, '.');
+	if (k > 0) {
+		mod = sp(meth.s, (size_t)k);
+		fn = skip(meth, (size_t)k + 1);
+	}
+	add_frame(ev, mod, fn, file, line,
+		  !contains_any(file, ruby_lib, QE_ARRAY_SIZE(ruby_lib)));
+}
+
+static void parse_ruby(struct qe_event *ev)
+{
+	size_t i, header = ev->nr_lines;
+	struct span file, meth, rest;
+	long line;
+
+	for (i = 0; i < ev->nr_lines; i++)
+		if (ruby_location(trim(line_span(ev, i)), &file, &line, &meth, &rest) &&
+		    starts(rest, ": ")) {
+			header = i;
+			break;
+		}
+	if (header == ev->nr_lines) {
+		set_message(ev, line_span(ev, 0));
+		return;
+	}
+	{
+		struct span m = trim(skip(rest, 2));
+		long open = rfind(m, " (");
+		if (open >= 0 && ends(m, ")")) {
+			set_type(ev, sp(m.s + open + 2, m.n - (size_t)open - 3));
+			set_message(ev, sp(m.s, (size_t)open));
+		} else {
+			set_message(ev, m);
+		}
+	}
+	ruby_frame(ev, file, line, meth);
+	for (i = header + 1; i < ev->nr_lines; i++) {
+		struct span v = trim(line_span(ev, i));
+		if (!starts(v, "from "))
+			continue;
+		if (ruby_location(skip(v, 5), &file, &line, &meth, &rest))
+			ruby_frame(ev, file, line, meth);
+	}
+}
+
+/* ---- .NET --------------------------------------------------------------- */
+
+static int dotnet_header(struct span v, struct span *type, struct span *msg)
+{
+	size_t i = 0, dots = 0;
+	v = trim(v);
+	if (starts(v, "Unhandled exception. ") || starts(v, "Unhandled Exception: "))
+		v = skip(v, 21);
+	if (!v.n || !isupper((unsigned char)v.s[0]))
+		return 0;
+	while (i < v.n &&
+	       (is_ident((unsigned char)v.s[i]) || v.s[i] == '.' || v.s[i] == '`')) {
+		dots += v.s[i] == '.';
+		i++;
+	}
+	if (!dots || !ends(sp(v.s, i), "Exception") || (i < v.n && v.s[i] != ':'))
+		return 0;
+	*type = sp(v.s, i);
+	*msg = i < v.n ? skip(v, i + 1) : sp(v.s + i, 0);
+	return 1;
+}
+
+static void parse_dotnet(struct qe_event *ev)
+{
+	size_t i, header = ev->nr_lines;
+	struct span type, msg;
+	int depth = 0;
+
+	for (i = 0; i < ev->nr_lines; i++)
+		if (dotnet_header(line_span(ev, i), &type, &msg)) {
+			header = i;
+			break;
+		}
+	if (header == ev->nr_lines) {
+		set_message(ev, line_span(ev, 0));
+		return;
+	}
+	set_type(ev, type);
+	{
+		long inner = find(msg, " ---> ");
+		if (inner >= 0) {
+			msg.n = (size_t)inner;
+			depth = 1;
+		}
+	}
+	set_message(ev, msg);
+	for (i = header + 1; i < ev->nr_lines; i++) {
+		struct span v = trim(line_span(ev, i)), name, mod, fn, file = {NULL, 0};
+		long open, in, ln, line = 0;
+		if (starts(v, "---> ")) {
+			depth++;
+			continue;
+		}
+		if (starts(v, "--- End of inner exception stack trace")) {
+			if (depth)
+				depth--;
+			continue;
+		}
+		if (depth || !starts(v, "at "))
+			continue;
+		v = skip(v, 3);
+		open = find(v, "(");
+		name = open < 0 ? v : sp(v.s, (size_t)open);
+		in = rfind(v, " in ");
+		if (in >= 0) {
+			struct span loc = skip(v, (size_t)in + 4);
+			ln = rfind(loc, ":line ");
+			if (ln >= 0) {
+				file = sp(loc.s, (size_t)ln);
+				line = parse_num(skip(loc, (size_t)ln + 6));
+			} else {
+				file = loc;
+			}
+		}
+		split_last(name, ".", &mod, &fn);
+		/* constructors: "Ns.Class..ctor" */
+		if (mod.n && mod.s[mod.n - 1] == '.') {
+			mod.n--;
+			fn = sp(fn.s - 1, fn.n + 1);
+		}
+		add_frame(ev, mod, fn, file, line,
+			  !(starts(name, "System.") || starts(name, "Microsoft.")));
+	}
+}
+
+/* ---- PHP ---------------------------------------------------------------- */
+
+/* Drop a "[date] " log prefix and "PHP " from a line. */
+static struct span php_strip(struct span v)
+{
+	if (starts(v, "[")) {
+		long cl = find(v, "] ");
+		if (cl > 0 && cl < 65)
+			v = skip(v, (size_t)cl + 2);
+	}
+	if (starts(v, "PHP "))
+		v = skip(v, 4);
+	return v;
+}
+
+static void parse_php(struct qe_event *ev)
+{
+	size_t i, header = ev->nr_lines;
+	struct span rest = {NULL, 0};
+
+	for (i = 0; i < ev->nr_lines; i++) {
+		struct span v = line_span(ev, i);
+		long e = find(v, "error:");
+		if (e >= 0 &&
+		    (find(v, "Fatal error:") >= 0 || find(v, "Parse error:") >= 0)) {
+			header = i;
+			rest = trim(skip(v, (size_t)e + 6));
+			break;
+		}
+	}
+	if (header == ev->nr_lines) {
+		set_message(ev, line_span(ev, 0));
+		return;
+	}
+	if (starts(rest, "Uncaught exception '")) {
+		/* PHP 5: Uncaught exception 'Foo' with message 'msg' in /f.php:3 */
+		struct span t = skip(rest, 20);
+		long q = find(t, "'"), wm;
+		if (q > 0) {
+			set_type(ev, sp(t.s, (size_t)q));
+			t = skip(t, (size_t)q + 1);
+			wm = find(t, "with message '");
+			if (wm >= 0) {
+				struct span m = skip(t, (size_t)wm + 14);
+				long endq = rfind(m, "' in ");
+				set_message(ev, endq >= 0 ? sp(m.s, (size_t)endq) : m);
+			} else {
+				set_message(ev, t);
+			}
+		} else {
+			set_message(ev, rest);
+		}
+	} else if (starts(rest, "Uncaught ")) {
+		struct span t = skip(rest, 9);
+		size_t k = 0;
+		while (k < t.n && (is_ident((unsigned char)t.s[k]) || t.s[k] == '\\'))
+			k++;
+		if (k && k + 1 < t.n && t.s[k] == ':') {
+			struct span m = skip(t, k + 1);
+			long in = rfind(m, " in /");
+			if (in < 0)
+				in = rfind(m, " in ");
+			set_type(ev, sp(t.s, k));
+			set_message(ev, in >= 0 ? sp(m.s, (size_t)in) : m);
+		} else {
+			set_message(ev, t);
+		}
+	} else {
+		set_message(ev, rest);
+	}
+
+	for (i = header + 1; i < ev->nr_lines; i++) {
+		struct span v = trim(php_strip(line_span(ev, i))), loc, call,
+			    file = {NULL, 0};
+		struct span mod = {NULL, 0}, fn;
+		long colon, open, line = 0, arrow;
+		if (starts(v, "Next "))
+			break;
+		if (!starts(v, "#"))
+			continue;
+		{
+			long spc = find(v, " ");
+			if (spc < 0)
+				continue;
+			v = skip(v, (size_t)spc + 1);
+		}
+		if (starts(v, "{main}"))
+			continue;
+		colon = find(v, ": ");
+		if (colon < 0)
+			continue;
+		loc = sp(v.s, (size_t)colon);
+		call = skip(v, (size_t)colon + 2);
+		open = rfind_ch(loc, '(');
+		if (!starts(loc, "[internal") && open > 0) {
+			file = sp(loc.s, (size_t)open);
+			line = parse_num(skip(loc, (size_t)open + 1));
+		}
+		open = find(call, "(");
+		if (open >= 0)
+			call.n = (size_t)open;
+		arrow = find(call, "->");
+		if (arrow < 0)
+			arrow = find(call, "::");
+		if (arrow >= 0) {
+			mod = sp(call.s, (size_t)arrow);
+			fn = skip(call, (size_t)arrow + 2);
+		} else {
+			fn = call;
+		}
+		add_frame(ev, mod, fn, file, line, file.n && find(file, "/vendor/") < 0);
+	}
+}
+
+/* ---- Rust --------------------------------------------------------------- */
+
+static const char *const rust_lib[] = {
+    "std::",  "core::", "alloc::", "<std::",  "<core::",  "<alloc::", "rust_begin_unwind",
+    "__rust", "_start", "__libc_", "tokio::", "<tokio::",
+};
+
+static void rust_flush(struct qe_event *ev, struct span fn, struct span file, long line)
+{
+	struct span mod, f;
+	long h = rfind(fn, "::h");
+	/* legacy-mangled names end in "::h" + 16 hex digits */
+	if (h >= 0 && fn.n - (size_t)h == 19)
+		fn.n = (size_t)h;
+	split_last(fn, "::", &mod, &f);
+	add_frame(ev, mod, f, file, line,
+		  !has_any_prefix(fn, rust_lib, QE_ARRAY_SIZE(rust_lib)) &&
+		      find(file, "/rustc/") < 0 && find(file, "/.cargo/registry/") < 0 &&
+		      !(fn.n == 4 && !memcmp(fn.s, "main", 4)));
+}
+
+static void rust_loc(struct span loc, struct span *file, long *line)
+{
+	long c2 = rfind_ch(loc, ':'), c1;
+	*file = loc;
+	*line = 0;
+	if (c2 < 0)
+		return;
+	c1 = rfind_ch(sp(loc.s, (size_t)c2), ':');
+	if (c1 >= 0) {
+		*file = sp(loc.s, (size_t)c1);
+		*line = parse_num(skip(loc, (size_t)c1 + 1));
+	} else {
+		*file = sp(loc.s, (size_t)c2);
+		*line = parse_num(skip(loc, (size_t)c2 + 1));
+	}
+}
+
+static void parse_rust(struct qe_event *ev)
+{
+	size_t i, header = ev->nr_lines;
+	struct span loc = {NULL, 0}, fn = {NULL, 0}, file = {NULL, 0};
+	int in_bt = 0, have_fn = 0;
+	long line = 0;
+
+	for (i = 0; i < ev->nr_lines; i++)
+		if (find(line_span(ev, i), "' panicked at ") >= 0) {
+			header = i;
+			break;
+		}
+	if (header == ev->nr_lines) {
+		set_message(ev, line_span(ev, 0));
+		return;
+	}
+	set_type(ev, sp("panic", 5));
+	{
+		struct span v = line_span(ev, header);
+		struct span rest = trim(skip(v, (size_t)find(v, "' panicked at ") + 14));
+		if (starts(rest, "'")) {
+			long q = rfind(rest, "', ");
+			if (q > 0) {
+				set_message(ev, sp(rest.s + 1, (size_t)q - 1));
+				loc = skip(rest, (size_t)q + 3);
+			} else {
+				set_message(ev, rest);
+			}
+		} else {
+			if (ends(rest, ":"))
+				rest.n--;
+			loc = rest;
+			set_message(ev, header + 1 < ev->nr_lines
+					    ? line_span(ev, header + 1)
+					    : sp("", 0));
+		}
+	}
+	for (i = header + 1; i < ev->nr_lines; i++) {
+		struct span v = trim(line_span(ev, i));
+		if (starts(v, "stack backtrace:")) {
+			in_bt = 1;
+			continue;
+		}
+		if (!in_bt)
+			continue;
+		if (starts(v, "at ")) {
+			rust_loc(skip(v, 3), &file, &line);
+			continue;
+		}
+		if (v.n && isdigit((unsigned char)v.s[0]) && find(v, ": ") > 0) {
+			if (have_fn)
+				rust_flush(ev, fn, file, line);
+			fn = skip(v, (size_t)find(v, ": ") + 2);
+			/* "0x55d0c3a0 - name" in some backtraces */
+			if (find(fn, " - ") >= 0)
+				fn = skip(fn, (size_t)find(fn, " - ") + 3);
+			file = sp(NULL, 0);
+			line = 0;
+			have_fn = 1;
+			continue;
+		}
+		if (starts(v, "note:")) {
+			if (have_fn)
+				rust_flush(ev, fn, file, line);
+			have_fn = 0;
+			in_bt = 0;
+		}
+	}
+	if (have_fn)
+		rust_flush(ev, fn, file, line);
+	if (!ev->nr_frames && loc.n) {
+		rust_loc(loc, &file, &line);
+		add_frame(ev, sp(NULL, 0), sp(NULL, 0), file, line,
+			  find(file, "/rustc/") < 0 &&
+			      find(file, "/.cargo/registry/") < 0);
+	}
+}
+
+/* ---- single error lines ------------------------------------------------- */
+
+static const char *const level_words[] = {
+    "EMERGENCY", "CRITICAL", "SEVERE", "ERROR", "FATAL",
+    "EMERG",	 "ALERT",    "PANIC",  "CRIT",	"ERR",
+};
+
+/* The value of a msg/message field of a JSON or logfmt line. */
+static int structured_message(struct span v, struct span *out)
+{
+	static const char *const keys[] = {"\"msg\":\"", "\"message\":\"", " msg=\"",
+					   " message=\""};
+	size_t k, i;
+
+	for (k = 0; k < QE_ARRAY_SIZE(keys); k++) {
+		long at = find(v, keys[k]);
+		struct span val;
+		if (at < 0)
+			continue;
+		val = skip(v, (size_t)at + strlen(keys[k]));
+		for (i = 0; i < val.n && val.s[i] != '"'; i++)
+			if (val.s[i] == '\\')
+				i++;
+		if (i > val.n)
+			i = val.n;
+		*out = sp(val.s, i);
+		return 1;
+	}
+	return 0;
+}
+
+static int strpbrk_n(const char *s, size_t n, const char *set)
+{
+	size_t i;
+	for (i = 0; i < n; i++)
+		if (strchr(set, s[i]))
+			return 1;
+	return 0;
+}
+
+/* "Mar  4 18:00:06 host tag[pid]: " after a syslog priority. */
+static struct span skip_syslog_header(struct span v)
+{
+	struct span rest;
+	long colon;
+	if (v.n < 16 || !isupper((unsigned char)v.s[0]) || v.s[3] != ' ' ||
+	    v.s[6] != ' ' || v.s[9] != ':' || v.s[12] != ':' || v.s[15] != ' ')
+		return v;
+	rest = skip(v, 16);
+	colon = find(rest, ": ");
+	if (colon < 0 || colon > 128)
+		return rest;
+	return skip(rest, (size_t)colon + 2);
+}
+
+/* The text after the level token of an error line. */
+static void parse_line(struct qe_event *ev)
+{
+	struct span v = line_span(ev, 0), lim = v, msg = v;
+	size_t i, k;
+	int found = 0;
+
+	if (lim.n > 200)
+		lim.n = 200;
+	if (structured_message(v, &msg) && msg.n) {
+		set_message(ev, msg);
+		return;
+	}
+	msg = v;
+	if (v.n > 5 && (v.s[0] == 'E' || v.s[0] == 'F') &&
+	    isdigit((unsigned char)v.s[1]) && find(lim, "] ") > 0) {
+		msg = skip(v, (size_t)find(lim, "] ") + 2);
+		found = 1;
+	} else if (v.n > 2 && v.s[0] == '<' && isdigit((unsigned char)v.s[1]) &&
+		   find(lim, ">") > 0) {
+		msg = skip_syslog_header(skip(v, (size_t)find(lim, ">") + 1));
+		found = 1;
+	}
+	for (i = 0; !found && i < lim.n; i++) {
+		if (i && (is_ident((unsigned char)v.s[i - 1]) || v.s[i - 1] == '.' ||
+			  v.s[i - 1] == '/' || v.s[i - 1] == '-'))
+			continue;
+		for (k = 0; k < QE_ARRAY_SIZE(level_words); k++) {
+			size_t l = strlen(level_words[k]);
+			if (i + l <= v.n && !memcmp(v.s + i, level_words[k], l) &&
+			    (i + l == v.n ||
+			     !(is_ident((unsigned char)v.s[i + l]) || v.s[i + l] == '.' ||
+			       v.s[i + l] == '-' || v.s[i + l] == '/'))) {
+				msg = skip(v, i + l);
+				found = 1;
+				break;
+			}
+		}
+	}
+	if (!found) {
+		static const char *const lower[] = {
+		    "[error]", ":error]", "[crit]",	 "[alert]",
+		    "[emerg]", "[fatal]", "level=error", "\"level\":\"error\""};
+		for (k = 0; k < QE_ARRAY_SIZE(lower); k++) {
+			long at = find(lim, lower[k]);
+			if (at >= 0) {
+				msg = skip(v, (size_t)at + strlen(lower[k]));
+				found = 1;
+				break;
+			}
+		}
+	}
+	while (msg.n && strchr(" \t:-]|>)\"", msg.s[0]))
+		msg = skip(msg, 1);
+	/* Per-occurrence noise between the level and the text: a process id
+	 * ("4242 --- ") and a thread name ("[worker-3] "); the logger that
+	 * follows names the call site and stays. */
+	if (found) {
+		size_t d = 0;
+		while (d < msg.n && isdigit((unsigned char)msg.s[d]))
+			d++;
+		if (d && starts(skip(msg, d), " --- "))
+			msg = skip(msg, d + 5);
+		if (starts(msg, "[")) {
+			long cl = find(msg.n > 80 ? sp(msg.s, 80) : msg, "] ");
+			/* only a name that varies: "[main]" or "[db]" may say where */
+			if (cl > 0 && strpbrk_n(msg.s, (size_t)cl, "0123456789"))
+				msg = trim(skip(msg, (size_t)cl + 2));
+		}
+	}
+	set_message(ev, msg.n ? msg : v);
+}
+
+void qe_trace_parse(struct qe_event *ev)
+{
+	static const struct {
+		const char *kind;
+		void (*fn)(struct qe_event *);
+	} parsers[] = {
+	    {"java", parse_java}, {"python", parse_python}, {"node", parse_node},
+	    {"go", parse_go},	  {"ruby", parse_ruby},	    {"dotnet", parse_dotnet},
+	    {"php", parse_php},	  {"rust", parse_rust},	    {"line", parse_line},
+	};
+	size_t i, k;
+
+	if (!ev->nr_lines)
+		return;
+	for (k = 0; k < QE_ARRAY_SIZE(parsers); k++)
+		if (!strcmp(ev->kind, parsers[k].kind))
+			break;
+	if (k == QE_ARRAY_SIZE(parsers)) {
+		/* a user rule's kind: keep what its pattern captured */
+		if (!*ev->message)
+			set_message(ev, line_span(ev, 0));
+		return;
+	}
+	/* parsing twice gives the same result */
+	for (i = 0; i < ev->nr_frames; i++) {
+		free(ev->frames[i].module);
+		free(ev->frames[i].function);
+		free(ev->frames[i].file);
+	}
+	ev->nr_frames = 0;
+	free(ev->type);
+	ev->type = NULL;
+	parsers[k].fn(ev);
+}

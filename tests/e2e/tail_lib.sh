@@ -1,0 +1,42 @@
+# Helpers for tail tests: write numbered error lines, run the agent in the
+# background, and wait for its output to reach a count.
+SEQ=0
+# emit FILE COUNT: COUNT error lines (each its own event) with ordinary lines between
+emit() {
+	python3 - "$1" "$2" "$SEQ" <<'PY'
+import sys
+path, count, start = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+with open(path, "a") as f:
+    for i in range(start + 1, start + count + 1):
+        f.write("2026-11-22 10:00:%02d INFO request %d served in %dms\n" % (i % 60, i, i % 97))
+        f.write("2026-11-22 10:00:%02d ERROR payment failed seq=%d code=%d\n" % (i % 60, i, i % 7))
+PY
+	SEQ=$((SEQ + $2))
+}
+AGENT_PID=
+RUN=0
+# start_agent ARGS...: runs `qerrors tail --json ARGS` with output in $T/out.$RUN
+start_agent() {
+	RUN=$((RUN + 1))
+	"$QERRORS" tail --json "$@" >"$T/out.$RUN" 2>"$T/err.$RUN" &
+	AGENT_PID=$!
+	echo "$AGENT_PID" >>"$T/pids"
+	# ready once the lock is held and sources are open
+	wait_for 10 agent_ready
+}
+agent_ready() { grep -q . "$T/state/qerrors.lock" 2>/dev/null && [ "$(cat "$T/state/qerrors.lock")" = "$AGENT_PID" ] && sleep 0.2; }
+stop_agent() {
+	kill -TERM "$AGENT_PID" 2>/dev/null
+	wait "$AGENT_PID"
+	AGENT_RC=$?
+}
+kill9_agent() {
+	kill -9 "$AGENT_PID" 2>/dev/null
+	wait "$AGENT_PID" 2>/dev/null
+}
+# events_seen: number of distinct seq reported so far across outputs
+events_seen() {
+	cat "$T"/out.* 2>/dev/null | grep -o '"type":"event"[^\n]*' | grep -o 'seq=[0-9][0-9]*' | sort -u | wc -l
+}
+wait_events() { wait_for "${2:-20}" sh -c "[ \$(cat '$T'/out.* 2>/dev/null | grep '\"type\":\"event\"' | grep -o 'seq=[0-9][0-9]*' | sort -u | wc -l) -ge $1 ]"; }
+account() { python3 "$TESTS_DIR/e2e/account.py" "$@" "$T"/out.*; }

@@ -1,0 +1,64 @@
+# qerrors tail through every kind of rotation and restart, with exact
+# accounting of every error line written.  Runs with each backend.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/tail_lib.sh"
+
+for backend in inotify poll; do
+	rm -rf "$T/state" "$T"/out.* "$T"/err.* "$T/logs"
+	mkdir -p "$T/logs"
+	L="$T/logs/app.log"
+	SEQ=0
+	emit "$L" 5 # before the agent starts: tail -F semantics skip these
+	start_agent --backend=$backend "$L"
+	emit "$L" 20
+	check "$backend: lines appended while running are reported" wait_events 20
+
+	# rename + create (logrotate's default): the old file is read to its end
+	mv "$L" "$L.1"
+	emit "$L.1" 5 # the writer still appends to the old file for a moment
+	emit "$L" 10
+	check "$backend: rename rotation loses nothing" wait_events 35
+
+	# copytruncate: the agent catches up first, as logrotate would race otherwise
+	cp "$L" "$L.2"
+	: >"$L"
+	emit "$L" 10
+	check "$backend: copytruncate restarts at 0" wait_events 45
+
+	# graceful restart, with lines written while the agent is down
+	stop_agent
+	check "$backend: SIGTERM exits 0" test "$AGENT_RC" -eq 0
+	emit "$L" 10
+	start_agent --backend=$backend "$L"
+	emit "$L" 5
+	check "$backend: graceful restart resumes at the saved position" wait_events 60
+
+	# a partial line across a restart is reported once, whole
+	printf '2026-11-22 10:00:00 ERROR payment failed seq=%d code=' $((SEQ + 1)) >>"$L"
+	sleep 0.3
+	stop_agent
+	printf '9 and the rest of the line\n' >>"$L"
+	SEQ=$((SEQ + 1))
+	start_agent --backend=$backend "$L"
+	check "$backend: a partial line across a restart is reported once" wait_events 61
+	check "$backend: the partial line is whole" sh -c "cat '$T'/out.* | grep 'seq=$SEQ ' | grep -q 'and the rest of the line' || { echo SEQ=$SEQ; tail -n 3 '$T'/out.* | cut -c1-200; false; }"
+
+	# kill -9: nothing lost, at most the last uncommitted batch again
+	emit "$L" 20
+	wait_events 81
+	kill9_agent
+	emit "$L" 10
+	start_agent --backend=$backend "$L"
+	check "$backend: kill -9 restart loses nothing" wait_events 91
+
+	# delete + recreate
+	rm "$L"
+	emit "$L" 10
+	check "$backend: delete and recreate" wait_events 101
+
+	stop_agent
+	check "$backend: accounting: every event once, at most a few again after kill -9" \
+		account --expect 6:$SEQ --max-dups 30
+	check "$backend: no warnings on stderr" sh -c "! grep -q 'warning' '$T'/err.*"
+done
+exit 0

@@ -1,0 +1,749 @@
+/* Unit tests for lib/assemble.c and lib/trace.c */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "assemble.h"
+#include "config.h"
+#include "event.h"
+#include "rules.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define MAX_EVENTS 64
+
+struct collect {
+	struct qe_event *ev[MAX_EVENTS];
+	size_t n;
+	size_t extra; /* events past MAX_EVENTS */
+};
+
+static void collect_fn(struct qe_event *ev, void *data)
+{
+	struct collect *c = data;
+	if (c->n < MAX_EVENTS)
+		c->ev[c->n++] = ev;
+	else {
+		c->extra++;
+		qe_event_free(ev);
+	}
+}
+
+static void collect_release(struct collect *c)
+{
+	size_t i;
+	for (i = 0; i < c->n; i++)
+		qe_event_free(c->ev[i]);
+	c->n = 0;
+}
+
+struct fixture {
+	struct qe_config cfg;
+	struct qe_rules *rules;
+	struct qe_assembler *a;
+	struct collect col;
+	uint64_t pos;
+};
+
+static struct fixture *fixture_new(size_t max_lines, size_t max_bytes)
+{
+	struct fixture *f = qe_xcalloc(1, sizeof(*f));
+	qe_config_init(&f->cfg);
+	f->rules = qe_rules_new(&f->cfg);
+	assert_non_null(f->rules);
+	f->a = qe_assembler_new(f->rules, max_lines, max_bytes, collect_fn, &f->col);
+	return f;
+}
+
+static void fixture_free(struct fixture *f)
+{
+	qe_assembler_free(f->a);
+	qe_rules_free(f->rules);
+	collect_release(&f->col);
+	qe_config_release(&f->cfg);
+	free(f);
+}
+
+/* Feed text line by line (positions as a file would give them), then flush. */
+static void feed(struct fixture *f, const char *text)
+{
+	const char *p = text;
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		uint64_t end = f->pos + len + (nl ? 1 : 0);
+		qe_assembler_feed(f->a, p, len, f->pos, end);
+		f->pos = end;
+		p += len + (nl ? 1 : 0);
+	}
+	qe_assembler_flush(f->a);
+}
+
+static void check_frame(const struct qe_frame *fr, const char *module,
+			const char *function, const char *file, long line, int in_app)
+{
+	if (module)
+		assert_string_equal(fr->module, module);
+	if (function)
+		assert_string_equal(fr->function, function);
+	if (file)
+		assert_string_equal(fr->file, file);
+	assert_int_equal(fr->line, line);
+	assert_int_equal(fr->in_app, in_app);
+}
+
+static void test_java_log_prefix(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	const char *text =
+	    "2024-01-01 12:00:00 INFO [main] c.e.App - started\n"
+	    "2024-01-01 12:00:01 ERROR [main] c.e.Foo - Failed to handle order\n"
+	    "java.lang.IllegalStateException: boom\n"
+	    "\tat com.example.Foo.bar(Foo.java:10)\n"
+	    "\tat com.example.Foo.lambda$run$0(Foo.java:22)\n"
+	    "\tat java.base/java.lang.Thread.run(Thread.java:833)\n"
+	    "Caused by: java.io.IOException: closed\n"
+	    "\tat com.example.Io.read(Io.java:5)\n"
+	    "\t... 3 more\n"
+	    "2024-01-01 12:00:02 INFO [main] c.e.App - next\n";
+	struct qe_event *ev;
+	(void)state;
+
+	feed(f, text);
+	assert_int_equal(f->col.n, 1);
+	ev = f->col.ev[0];
+	assert_string_equal(ev->kind, "java");
+	assert_string_equal(ev->rule, "java-exception");
+	assert_string_equal(ev->type, "java.lang.IllegalStateException");
+	assert_string_equal(ev->message, "boom");
+	assert_int_equal(ev->severity, QE_SEV_ERROR);
+	assert_int_equal(ev->nr_lines, 8);
+	assert_int_equal(ev->start_pos, strchr(text, '\n') - text + 1);
+	assert_int_equal(ev->end_pos, strstr(text, "2024-01-01 12:00:02") - text);
+	assert_int_equal(ev->nr_frames, 3);
+	check_frame(&ev->frames[0], "com.example.Foo", "bar", "Foo.java", 10, 1);
+	check_frame(&ev->frames[1], "com.example.Foo", "lambda$run$0", "Foo.java", 22, 1);
+	check_frame(&ev->frames[2], "java.lang.Thread", "run", "Thread.java", 833, 0);
+	assert_int_equal(ev->truncated, 0);
+	fixture_free(f);
+}
+
+static void test_java_plain_and_blank(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	struct qe_event *ev;
+	(void)state;
+
+	feed(f, "Exception in thread \"main\" java.lang.NullPointerException: x is null\n"
+		"\tat org.springframework.web.Dispatcher.go(Dispatcher.java:1)\n"
+		"\n"
+		"\tat com.shop.Main.main(Main.java:3)\n"
+		"\n"
+		"\n"
+		"\n"
+		"plain text after\n");
+	assert_int_equal(f->col.n, 1);
+	ev = f->col.ev[0];
+	assert_string_equal(ev->type, "java.lang.NullPointerException");
+	assert_string_equal(ev->message, "x is null");
+	assert_int_equal(ev->nr_lines, 4);
+	assert_int_equal(ev->nr_frames, 2);
+	assert_int_equal(ev->frames[0].in_app, 0);
+	assert_int_equal(ev->frames[1].in_app, 1);
+	fixture_free(f);
+}
+
+static void test_java_multiline_message(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	struct qe_event *ev;
+	(void)state;
+
+	feed(f, "com.acme.ValidationException: invalid order\n"
+		"  field total: must be positive\n"
+		"\tat com.acme.Orders.check(Orders.java:40)\n"
+		"next line\n");
+	assert_int_equal(f->col.n, 1);
+	ev = f->col.ev[0];
+	assert_int_equal(ev->nr_lines, 3);
+	assert_string_equal(ev->type, "com.acme.ValidationException");
+	assert_int_equal(ev->nr_frames, 1);
+	fixture_free(f);
+}
+
+static void test_python_chained(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	struct qe_event *ev;
+	(void)state;
+
+	feed(f, "2024-01-01 12:00:00,000 INFO app: start\n"
+		"Traceback (most recent call last):\n"
+		"  File \"/app/svc.py\", line 10, in load\n"
+		"    return cfg[\"k\"]\n"
+		"KeyError: 'k'\n"
+		"\n"
+		"During handling of the above exception, another exception occurred:\n"
+		"\n"
+		"Traceback (most recent call last):\n"
+		"  File \"/app/main.py\", line 3, in <module>\n"
+		"    main()\n"
+		"  File \"/usr/lib/python3.11/json/__init__.py\", line 346, in loads\n"
+		"    return _default_decoder.decode(s)\n"
+		"ValueError: bad config\n"
+		"2024-01-01 12:00:01,000 INFO app: done\n");
+	assert_int_equal(f->col.n, 1);
+	ev = f->col.ev[0];
+	assert_string_equal(ev->kind, "python");
+	assert_string_equal(ev->type, "ValueError");
+	assert_string_equal(ev->message, "bad config");
+	assert_int_equal(ev->nr_lines, 13);
+	assert_int_equal(ev->nr_frames, 2);
+	check_frame(&ev->frames[0], NULL, "<module>", "/app/main.py", 3, 1);
+	check_frame(&ev->frames[1], NULL, "loads", "/usr/lib/python3.11/json/__init__.py",
+		    346, 0);
+	fixture_free(f);
+}
+
+static void test_python_cause_and_log(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	struct qe_event *ev;
+	(void)state;
+
+	feed(f, "ERROR:root:request failed\n"
+		"Traceback (most recent call last):\n"
+		"  File \"x.py\", line 1, in f\n"
+		"OSError: disk\n"
+		"\n"
+		"The above exception was the direct cause of the following exception:\n"
+		"\n"
+		"Traceback (most recent call last):\n"
+		"  File \"x.py\", line 5, in g\n"
+		"app.errors.StorageError: cannot save\n"
+		"\n"
+		"Traceback (most recent call last):\n"
+		"  File \"y.py\", line 2, in h\n"
+		"KeyboardInterrupt\n");
+	assert_int_equal(f->col.n, 2);
+	ev = f->col.ev[0];
+	assert_string_equal(ev->kind, "python");
+	assert_string_equal(ev->type, "app.errors.StorageError");
+	assert_string_equal(ev->message, "cannot save");
+	assert_int_equal(ev->nr_lines, 10);
+	ev = f->col.ev[1];
+	assert_string_equal(ev->type, "KeyboardInterrupt");
+	assert_string_equal(ev->message, "");
+	fixture_free(f);
+}
+
+static void test_node_cause(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	struct qe_event *ev;
+	(void)state;
+
+	feed(f,
+	     "Error: request failed\n"
+	     "    at fetchUser (/app/src/users.js:12:11)\n"
+	     "    at async Server.handle (/app/node_modules/express/lib/router.js:5:3)\n"
+	     "    at node:internal/process/task_queues:95:5 {\n"
+	     "  code: 'E_FETCH',\n"
+	     "  [cause]: TypeError: Cannot read properties of undefined (reading 'id')\n"
+	     "      at parse (/app/src/parse.js:3:9)\n"
+	     "}\n"
+	     "\n"
+	     "Node.js v20.10.0\n"
+	     "listening on 3000\n");
+	assert_int_equal(f->col.n, 1);
+	ev = f->col.ev[0];
+	assert_string_equal(ev->kind, "node");
+	assert_string_equal(ev->type, "Error");
+	assert_string_equal(ev->message, "request failed");
+	assert_int_equal(ev->nr_lines, 10);
+	assert_int_equal(ev->nr_frames, 3);
+	check_frame(&ev->frames[0], NULL, "fetchUser", "/app/src/users.js", 12, 1);
+	check_frame(&ev->frames[1], NULL, "Server.handle",
+		    "/app/node_modules/express/lib/router.js", 5, 0);
+	check_frame(&ev->frames[2], NULL, NULL, "node:internal/process/task_queues", 95,
+		    0);
+	fixture_free(f);
+}
+
+static void test_go_panic(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	struct qe_event *ev;
+	(void)state;
+
+	feed(f, "panic: runtime error: index out of range [5] with length 3\n"
+		"\n"
+		"goroutine 1 [running]:\n"
+		"main.(*Server).handle(0xc000010000, {0x4b2f60, 0x3})\n"
+		"\t/app/server.go:42 +0x1d\n"
+		"net/http.HandlerFunc.ServeHTTP(0x0?, {0x0?, 0x0?}, 0x0?)\n"
+		"\t/usr/local/go/src/net/http/server.go:2136 +0x29\n"
+		"main.main()\n"
+		"\t/app/main.go:10 +0x25\n"
+		"\n"
+		"goroutine 6 [chan receive]:\n"
+		"main.worker()\n"
+		"\t/app/worker.go:8 +0x30\n"
+		"created by main.main in goroutine 1\n"
+		"\t/app/main.go:9 +0x20\n"
+		"exit status 2\n"
+		"$ next command\n");
+	assert_int_equal(f->col.n, 1);
+	ev = f->col.ev[0];
+	assert_string_equal(ev->kind, "go");
+	assert_string_equal(ev->type, "runtime.Error");
+	assert_string_equal(ev->message,
+			    "runtime error: index out of range [5] with length 3");
+	assert_int_equal(ev->severity, QE_SEV_FATAL);
+	assert_int_equal(ev->nr_lines, 16);
+	assert_int_equal(ev->nr_frames, 3);
+	check_frame(&ev->frames[0], "main", "(*Server).handle", "/app/server.go", 42, 1);
+	check_frame(&ev->frames[1], "net/http", "HandlerFunc.ServeHTTP",
+		    "/usr/local/go/src/net/http/server.go", 2136, 0);
+	check_frame(&ev->frames[2], "main", "main", "/app/main.go", 10, 1);
+	fixture_free(f);
+
+	f = fixture_new(0, 0);
+	feed(f, "fatal error: all goroutines are asleep - deadlock!\n\ngoroutine 1 [chan "
+		"receive]:\nmain.main()\n\t/app/main.go:5 +0x1\n");
+	assert_int_equal(f->col.n, 1);
+	assert_string_equal(f->col.ev[0]->type, "fatal");
+	assert_int_equal(f->col.ev[0]->nr_lines, 5);
+	fixture_free(f);
+}
+
+static void test_ruby(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	struct qe_event *ev;
+	(void)state;
+
+	feed(f, "/app/lib/user.rb:42:in 'User#save': undefined method 'name' for nil "
+		"(NoMethodError)\n"
+		"\tfrom /usr/lib/ruby/gems/3.2.0/gems/activerecord-7.0/lib/base.rb:10:in "
+		"'transaction'\n"
+		"\tfrom app.rb:3:in `<main>'\n"
+		"done\n");
+	assert_int_equal(f->col.n, 1);
+	ev = f->col.ev[0];
+	assert_string_equal(ev->kind, "ruby");
+	assert_string_equal(ev->type, "NoMethodError");
+	assert_string_equal(ev->message, "undefined method 'name' for nil");
+	assert_int_equal(ev->nr_lines, 3);
+	assert_int_equal(ev->nr_frames, 3);
+	check_frame(&ev->frames[0], "User", "save", "/app/lib/user.rb", 42, 1);
+	check_frame(&ev->frames[1], NULL, "transaction",
+		    "/usr/lib/ruby/gems/3.2.0/gems/activerecord-7.0/lib/base.rb", 10, 0);
+	check_frame(&ev->frames[2], NULL, "<main>", "app.rb", 3, 1);
+	fixture_free(f);
+}
+
+static void test_dotnet_inner(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	struct qe_event *ev;
+	(void)state;
+
+	feed(f,
+	     "Unhandled exception. System.InvalidOperationException: Order failed\n"
+	     " ---> System.ArgumentNullException: Value cannot be null. (Parameter 'x')\n"
+	     "   at Shop.Parser.Parse(String x) in /src/Parser.cs:line 12\n"
+	     "   --- End of inner exception stack trace ---\n"
+	     "   at Shop.Orders.Place(Order o) in /src/Orders.cs:line 30\n"
+	     "   at System.Threading.Tasks.Task.Run()\n"
+	     "info: next\n");
+	assert_int_equal(f->col.n, 1);
+	ev = f->col.ev[0];
+	assert_string_equal(ev->kind, "dotnet");
+	assert_string_equal(ev->type, "System.InvalidOperationException");
+	assert_string_equal(ev->message, "Order failed");
+	assert_int_equal(ev->nr_lines, 6);
+	assert_int_equal(ev->nr_frames, 2);
+	check_frame(&ev->frames[0], "Shop.Orders", "Place", "/src/Orders.cs", 30, 1);
+	check_frame(&ev->frames[1], "System.Threading.Tasks.Task", "Run", NULL, 0, 0);
+	fixture_free(f);
+}
+
+static void test_php(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	struct qe_event *ev;
+	(void)state;
+
+	feed(f,
+	     "[01-Jan-2024 12:00:00 UTC] PHP Fatal error:  Uncaught RuntimeException: no "
+	     "stock in /var/www/src/Cart.php:12\n"
+	     "Stack trace:\n"
+	     "#0 /var/www/src/Shop.php(20): App\\Cart->add('x')\n"
+	     "#1 /var/www/vendor/slim/App.php(5): App\\Shop::run()\n"
+	     "#2 {main}\n"
+	     "  thrown in /var/www/src/Cart.php on line 12\n"
+	     "[01-Jan-2024 12:00:01 UTC] PHP Notice:  hi\n");
+	assert_int_equal(f->col.n, 1);
+	ev = f->col.ev[0];
+	assert_string_equal(ev->kind, "php");
+	assert_string_equal(ev->type, "RuntimeException");
+	assert_string_equal(ev->message, "no stock");
+	assert_int_equal(ev->severity, QE_SEV_FATAL);
+	assert_int_equal(ev->nr_lines, 6);
+	assert_int_equal(ev->nr_frames, 2);
+	check_frame(&ev->frames[0], "App\\Cart", "add", "/var/www/src/Shop.php", 20, 1);
+	check_frame(&ev->frames[1], "App\\Shop", "run", "/var/www/vendor/slim/App.php", 5,
+		    0);
+	fixture_free(f);
+}
+
+static void test_rust(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	struct qe_event *ev;
+	(void)state;
+
+	feed(f, "thread 'main' panicked at src/main.rs:5:9:\n"
+		"called `Option::unwrap()` on a `None` value\n"
+		"stack backtrace:\n"
+		"   0: rust_begin_unwind\n"
+		"             at /rustc/82e1608df/library/std/src/panicking.rs:645:5\n"
+		"   1: core::panicking::panic\n"
+		"             at /rustc/82e1608df/library/core/src/panicking.rs:144:5\n"
+		"   2: demo::config::load\n"
+		"             at ./src/config.rs:5:9\n"
+		"   3: demo::main\n"
+		"             at ./src/main.rs:12:5\n"
+		"note: Some details are omitted, run with `RUST_BACKTRACE=full` for a "
+		"verbose "
+		"backtrace.\n"
+		"[INFO] after\n");
+	assert_int_equal(f->col.n, 1);
+	ev = f->col.ev[0];
+	assert_string_equal(ev->kind, "rust");
+	assert_string_equal(ev->type, "panic");
+	assert_string_equal(ev->message, "called `Option::unwrap()` on a `None` value");
+	assert_int_equal(ev->nr_lines, 12);
+	assert_int_equal(ev->nr_frames, 4);
+	check_frame(&ev->frames[0], NULL, "rust_begin_unwind", NULL, 645, 0);
+	check_frame(&ev->frames[1], "core::panicking", "panic", NULL, 144, 0);
+	check_frame(&ev->frames[2], "demo::config", "load", "./src/config.rs", 5, 1);
+	check_frame(&ev->frames[3], "demo", "main", "./src/main.rs", 12, 1);
+	fixture_free(f);
+
+	f = fixture_new(0, 0);
+	feed(f, "thread 'worker' panicked at 'index out of bounds', src/lib.rs:10:5\n"
+		"note: run with `RUST_BACKTRACE=1` environment variable to display a "
+		"backtrace\n"
+		"bye\n");
+	assert_int_equal(f->col.n, 1);
+	ev = f->col.ev[0];
+	assert_string_equal(ev->message, "index out of bounds");
+	assert_int_equal(ev->nr_lines, 2);
+	assert_int_equal(ev->nr_frames, 1);
+	check_frame(&ev->frames[0], NULL, NULL, "src/lib.rs", 10, 1);
+	fixture_free(f);
+}
+
+static void test_single_lines(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "2024-01-01 12:00:00 INFO ok\n"
+		"2024-01-01 12:00:00 ERROR [db] connection refused\n"
+		"2024-01-01 12:00:00 WARN slow\n"
+		"2024-01-01 12:00:00 FATAL out of memory\n"
+		"E0101 12:00:00.000000    42 server.go:80] request failed\n"
+		"<2>disk on fire\n"
+		"2024/01/01 12:00:00 [error] 12#0: *1 open() failed\n"
+		"2024-01-01 12:00:00 CRITICAL 4242 --- [nio-8080-exec-3] c.e.Cache : "
+		"cache lost\n"
+		"2024-01-01 12:00:00 INFO 0 ERROR lines\n"
+		"ValueError: lone line\n");
+	assert_int_equal(f->col.n, 7);
+	assert_string_equal(f->col.ev[0]->kind, "line");
+	assert_null(f->col.ev[0]->type);
+	assert_string_equal(f->col.ev[0]->message, "[db] connection refused");
+	assert_int_equal(f->col.ev[0]->severity, QE_SEV_ERROR);
+	assert_int_equal(f->col.ev[0]->nr_lines, 1);
+	assert_int_equal(f->col.ev[1]->severity, QE_SEV_FATAL);
+	assert_string_equal(f->col.ev[1]->message, "out of memory");
+	assert_string_equal(f->col.ev[2]->message, "request failed");
+	assert_int_equal(f->col.ev[3]->severity, QE_SEV_CRITICAL);
+	assert_string_equal(f->col.ev[3]->message, "disk on fire");
+	assert_string_equal(f->col.ev[4]->message, "12#0: *1 open() failed");
+	assert_int_equal(f->col.ev[5]->severity, QE_SEV_CRITICAL);
+	assert_string_equal(f->col.ev[5]->message, "c.e.Cache : cache lost");
+	/* a lone exception line without frames is a plain line with a type */
+	assert_string_equal(f->col.ev[6]->kind, "line");
+	assert_string_equal(f->col.ev[6]->type, "ValueError");
+	assert_string_equal(f->col.ev[6]->message, "lone line");
+	fixture_free(f);
+}
+
+static void test_line_messages(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "{\"ts\":\"2024\",\"level\":\"error\",\"msg\":\"db \\\"main\\\" "
+		"down\",\"x\":1}\n"
+		"time=2024 level=fatal msg=\"queue stopped\" err=eof\n"
+		"<11>Mar  4 18:00:06 host backup[77]: tar: cannot open\n"
+		"2024 INFO x\n"
+		"Unhandled exception. System.Exception: x\n"
+		"   at Shop.Db..ctor(String s) in /src/Db.cs:line 12\n");
+	assert_int_equal(f->col.n, 4);
+	assert_string_equal(f->col.ev[0]->message, "db \\\"main\\\" down");
+	assert_string_equal(f->col.ev[1]->message, "queue stopped");
+	assert_int_equal(f->col.ev[1]->severity, QE_SEV_FATAL);
+	assert_string_equal(f->col.ev[2]->message, "tar: cannot open");
+	assert_string_equal(f->col.ev[3]->type, "System.Exception");
+	check_frame(&f->col.ev[3]->frames[0], "Shop.Db", ".ctor", "/src/Db.cs", 12, 1);
+	fixture_free(f);
+}
+
+static void test_error_line_merge_kinds(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	/* an ERROR line, then a Go panic: one event of the trace's kind */
+	feed(f, "2024-01-01 ERROR worker crashed\n"
+		"panic: boom\n"
+		"\n"
+		"goroutine 1 [running]:\n"
+		"main.main()\n"
+		"\t/app/main.go:3 +0x1\n"
+		"2024-01-01 ERROR again\n"
+		"2024-01-01 ERROR Failed: com.acme.PayException: declined\n"
+		"\tat com.acme.Pay.charge(Pay.java:9)\n");
+	assert_int_equal(f->col.n, 3);
+	assert_string_equal(f->col.ev[0]->kind, "go");
+	assert_int_equal(f->col.ev[0]->nr_lines, 6);
+	assert_string_equal(f->col.ev[0]->message, "boom");
+	assert_int_equal(f->col.ev[0]->severity, QE_SEV_FATAL);
+	assert_string_equal(f->col.ev[1]->kind, "line");
+	assert_string_equal(f->col.ev[2]->kind, "java");
+	assert_string_equal(f->col.ev[2]->type, "com.acme.PayException");
+	assert_string_equal(f->col.ev[2]->message, "declined");
+	assert_int_equal(f->col.ev[2]->nr_frames, 1);
+	fixture_free(f);
+}
+
+static void test_caps(void **state)
+{
+	struct fixture *f = fixture_new(5, 1 << 20);
+	struct qe_buf b = QE_BUF_INIT;
+	int i;
+	(void)state;
+
+	qe_buf_addstr(&b, "java.lang.RuntimeException: deep\n");
+	for (i = 0; i < 30; i++)
+		qe_buf_addf(&b, "\tat com.acme.R.f%d(R.java:%d)\n", i, i + 1);
+	qe_buf_addstr(&b, "Caused by: java.lang.Error: x\n\t... 30 more\n");
+	qe_buf_addstr(&b, "2024 INFO ok\n2024 ERROR next one\n");
+	feed(f, b.buf);
+	assert_int_equal(f->col.n, 2);
+	assert_int_equal(f->col.ev[0]->truncated, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 5);
+	assert_int_equal(f->col.ev[0]->dropped_lines, 28);
+	assert_int_equal(f->col.ev[0]->end_pos, strstr(b.buf, "2024 INFO") - b.buf);
+	assert_int_equal(f->col.ev[0]->nr_frames, 4);
+	assert_string_equal(f->col.ev[1]->message, "next one");
+	fixture_free(f);
+	qe_buf_release(&b);
+
+	/* byte cap */
+	f = fixture_new(1000, 100);
+	feed(f, "java.lang.RuntimeException: deep\n"
+		"\tat com.acme.R.aaaaaaaaaaaaaaaaaaaaaaaa(R.java:1)\n"
+		"\tat com.acme.R.bbbbbbbbbbbbbbbbbbbbbbbb(R.java:2)\n"
+		"\tat com.acme.R.cccccccccccccccccccccccc(R.java:3)\n");
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->truncated, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 2);
+	assert_int_equal(f->col.ev[0]->dropped_lines, 2);
+	assert_true(f->col.ev[0]->bytes <= 100);
+	fixture_free(f);
+}
+
+static void test_pending(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	uint64_t start = 99;
+	const char *l1 = "2024 ERROR a";
+	(void)state;
+
+	assert_int_equal(qe_assembler_pending(f->a, &start), 0);
+	qe_assembler_feed(f->a, "2024 INFO x", 11, 0, 12);
+	assert_int_equal(qe_assembler_pending(f->a, &start), 0);
+	qe_assembler_feed(f->a, l1, strlen(l1), 12, 25);
+	assert_int_equal(qe_assembler_pending(f->a, &start), 1);
+	assert_int_equal(start, 12);
+	qe_assembler_flush(f->a);
+	assert_int_equal(qe_assembler_pending(f->a, &start), 0);
+	assert_int_equal(f->col.n, 1);
+	/* free with an open event drops it without a leak */
+	qe_assembler_feed(f->a, l1, strlen(l1), 25, 38);
+	fixture_free(f);
+}
+
+static void test_user_rule_and_ignore(void **state)
+{
+	struct fixture *f = qe_xcalloc(1, sizeof(*f));
+	struct qe_rule_conf rc;
+	char *ign[] = {(char *)"health-check"};
+	char *rule_ign[] = {(char *)"OOPS \\(harmless\\)"};
+	(void)state;
+
+	qe_config_init(&f->cfg);
+	memset(&rc, 0, sizeof(rc));
+	rc.name = (char *)"oops";
+	rc.pattern = (char *)"^OOPS (?<type>\\w+): (?<message>.*)";
+	rc.severity = (char *)"critical";
+	rc.kind = (char *)"acme";
+	rc.continuation = (char *)"^\\s+\\| ";
+	rc.ignore = rule_ign;
+	rc.nr_ignore = 1;
+	f->cfg.rules = &rc;
+	f->cfg.nr_rules = 1;
+	f->cfg.ignore = ign;
+	f->cfg.nr_ignore = 1;
+	f->rules = qe_rules_new(&f->cfg);
+	assert_non_null(f->rules);
+	f->a = qe_assembler_new(f->rules, 0, 0, collect_fn, &f->col);
+
+	feed(f, "OOPS Disk: sector gone\n"
+		"   | detail one\n"
+		"   | detail two\n"
+		"not a detail\n"
+		"OOPS (harmless) noise\n"
+		"2024 ERROR health-check failed\n"
+		"2024 ERROR real failure\n");
+	assert_int_equal(f->col.n, 2);
+	assert_string_equal(f->col.ev[0]->kind, "acme");
+	assert_string_equal(f->col.ev[0]->rule, "oops");
+	assert_string_equal(f->col.ev[0]->type, "Disk");
+	assert_string_equal(f->col.ev[0]->message, "sector gone");
+	assert_int_equal(f->col.ev[0]->severity, QE_SEV_CRITICAL);
+	assert_int_equal(f->col.ev[0]->nr_lines, 3);
+	assert_string_equal(f->col.ev[1]->message, "real failure");
+
+	f->cfg.rules = NULL;
+	f->cfg.nr_rules = 0;
+	f->cfg.ignore = NULL;
+	f->cfg.nr_ignore = 0;
+	fixture_free(f);
+}
+
+static void test_huge_line(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	size_t n = 10 * 1024 * 1024, i;
+	char *big = qe_xmalloc(n);
+	clock_t t0 = clock();
+	(void)state;
+
+	/* characters that the patterns could backtrack over */
+	for (i = 0; i < n; i++)
+		big[i] = "a.(E:rr x)"[i % 10];
+	memcpy(big, "2024 ERROR ", 11);
+	qe_assembler_feed(f->a, big, n, 0, n + 1);
+	qe_assembler_feed(f->a, "2024 INFO x", 11, 0, 0);
+	/* and the same inside open events of each kind */
+	memcpy(big, "\tat a.b.C(", 11);
+	qe_assembler_feed(f->a, "panic: x", 8, 0, 0);
+	qe_assembler_feed(f->a, big, n, 0, 0);
+	qe_assembler_feed(f->a, "java.lang.Error: x", 18, 0, 0);
+	qe_assembler_feed(f->a, big, n, 0, 0);
+	qe_assembler_feed(f->a, "Error: x", 8, 0, 0);
+	qe_assembler_feed(f->a, big, n, 0, 0);
+	qe_assembler_feed(f->a, "Traceback (most recent call last):", 34, 0, 0);
+	memcpy(big, "  File \"", 8);
+	qe_assembler_feed(f->a, big, n, 0, 0);
+	qe_assembler_flush(f->a);
+	assert_int_equal(f->col.n, 5);
+	assert_string_equal(f->col.ev[0]->kind, "line");
+	assert_true(f->col.ev[0]->truncated);
+	assert_true(f->col.ev[0]->bytes <= 65536);
+	assert_string_equal(f->col.ev[1]->kind, "go");
+	assert_string_equal(f->col.ev[2]->kind, "java");
+	assert_int_equal(f->col.ev[2]->dropped_lines, 1);
+	assert_string_equal(f->col.ev[3]->kind, "node");
+	assert_string_equal(f->col.ev[4]->kind, "python");
+	assert_int_equal(f->col.ev[4]->dropped_lines, 1);
+	assert_true((double)(clock() - t0) / CLOCKS_PER_SEC < 20.0);
+	free(big);
+	fixture_free(f);
+}
+
+static void test_binary_bytes(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	static const char line[] = "2024 ERROR \xff\xfe\0bad\x80 bytes";
+	static const char exc[] = "java.lang.IllegalStateException: \xc3\x28\0x";
+	(void)state;
+
+	qe_assembler_feed(f->a, line, sizeof(line) - 1, 0, sizeof(line));
+	qe_assembler_feed(f->a, exc, sizeof(exc) - 1, 0, 0);
+	qe_assembler_feed(f->a, "\tat a.B.c(B.java:1)\xff", 20, 0, 0);
+	qe_assembler_feed(f->a, "\0\0\0", 3, 0, 0);
+	qe_assembler_flush(f->a);
+	assert_int_equal(f->col.n, 1);
+	assert_string_equal(f->col.ev[0]->kind, "java");
+	assert_string_equal(f->col.ev[0]->type, "java.lang.IllegalStateException");
+	assert_int_equal(f->col.ev[0]->nr_frames, 1);
+	fixture_free(f);
+}
+
+static void test_parse_idempotent(void **state)
+{
+	struct qe_event *ev = qe_event_new("java", "x");
+	static const char *lines[] = {"java.lang.Error: a", "\tat a.B.c(B.java:1)"};
+	size_t i;
+	(void)state;
+
+	for (i = 0; i < 2; i++)
+		qe_event_add_line(ev, lines[i], strlen(lines[i]));
+	qe_trace_parse(ev);
+	qe_trace_parse(ev);
+	assert_int_equal(ev->nr_frames, 1);
+	assert_string_equal(ev->type, "java.lang.Error");
+	qe_event_free(ev);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_java_log_prefix),
+	    cmocka_unit_test(test_java_plain_and_blank),
+	    cmocka_unit_test(test_java_multiline_message),
+	    cmocka_unit_test(test_python_chained),
+	    cmocka_unit_test(test_python_cause_and_log),
+	    cmocka_unit_test(test_node_cause),
+	    cmocka_unit_test(test_go_panic),
+	    cmocka_unit_test(test_ruby),
+	    cmocka_unit_test(test_dotnet_inner),
+	    cmocka_unit_test(test_php),
+	    cmocka_unit_test(test_rust),
+	    cmocka_unit_test(test_single_lines),
+	    cmocka_unit_test(test_line_messages),
+	    cmocka_unit_test(test_error_line_merge_kinds),
+	    cmocka_unit_test(test_caps),
+	    cmocka_unit_test(test_pending),
+	    cmocka_unit_test(test_user_rule_and_ignore),
+	    cmocka_unit_test(test_huge_line),
+	    cmocka_unit_test(test_binary_bytes),
+	    cmocka_unit_test(test_parse_idempotent),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

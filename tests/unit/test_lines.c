@@ -1,0 +1,235 @@
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "lines.h"
+#include "util.h"
+
+struct got_line {
+	char *text;
+	size_t len;
+	uint64_t start, end;
+	unsigned flags;
+};
+
+struct rec {
+	struct got_line *v;
+	size_t nr, alloc;
+	uint64_t delivered_span; /* sum of end - start */
+};
+
+static void rec_cb(const char *line, size_t len, uint64_t start, uint64_t end,
+		   unsigned flags, void *data)
+{
+	struct rec *r = data;
+	QE_ALLOC_GROW(r->v, r->nr + 1, r->alloc);
+	r->v[r->nr].text = qe_xmalloc(len + 1);
+	memcpy(r->v[r->nr].text, line, len);
+	r->v[r->nr].text[len] = '\0';
+	r->v[r->nr].len = len;
+	r->v[r->nr].start = start;
+	r->v[r->nr].end = end;
+	r->v[r->nr].flags = flags;
+	r->delivered_span += end - start;
+	r->nr++;
+}
+
+static void rec_free(struct rec *r)
+{
+	size_t i;
+	for (i = 0; i < r->nr; i++)
+		free(r->v[i].text);
+	free(r->v);
+	memset(r, 0, sizeof(*r));
+}
+
+/* The accounting invariant of lines.h. */
+static void check_accounting(const struct qe_lines *l, const struct rec *r)
+{
+	assert_int_equal(l->bytes, r->delivered_span + l->skipped_bytes + l->carry_len);
+	assert_int_equal(l->lines, r->nr);
+}
+
+static void feed_in_chunks(struct qe_lines *l, const char *data, size_t len, size_t chunk,
+			   struct rec *r)
+{
+	size_t off;
+	for (off = 0; off < len; off += chunk)
+		qe_lines_feed(l, data + off, len - off < chunk ? len - off : chunk,
+			      rec_cb, r);
+}
+
+static void test_split_across_boundaries(void **state)
+{
+	static const char text[] =
+	    "first\nsecond line\n\nfourth\nfifth is longer than the "
+	    "others\nsix\n";
+	size_t chunk;
+	(void)state;
+	/* Every chunk size gives the same lines at the same positions. */
+	for (chunk = 1; chunk <= sizeof(text); chunk++) {
+		struct qe_lines l;
+		struct rec r = {0};
+		qe_lines_init(&l, 1024, 0);
+		feed_in_chunks(&l, text, sizeof(text) - 1, chunk, &r);
+		assert_int_equal(r.nr, 6);
+		assert_string_equal(r.v[0].text, "first");
+		assert_int_equal(r.v[0].start, 0);
+		assert_int_equal(r.v[0].end, 6);
+		assert_string_equal(r.v[1].text, "second line");
+		assert_int_equal(r.v[1].start, 6);
+		assert_int_equal(r.v[1].end, 18);
+		assert_string_equal(r.v[2].text, "");
+		assert_int_equal(r.v[2].start, 18);
+		assert_int_equal(r.v[2].end, 19);
+		assert_string_equal(r.v[4].text, "fifth is longer than the others");
+		assert_string_equal(r.v[5].text, "six");
+		assert_int_equal(r.v[5].end, sizeof(text) - 1);
+		assert_int_equal(l.pos, sizeof(text) - 1);
+		check_accounting(&l, &r);
+		qe_lines_release(&l);
+		rec_free(&r);
+	}
+}
+
+static void test_partial_carry(void **state)
+{
+	struct qe_lines l;
+	struct rec r = {0};
+	(void)state;
+	qe_lines_init(&l, 0, 100); /* positions start where the caller says */
+	qe_lines_feed(&l, "abc", 3, rec_cb, &r);
+	assert_int_equal(r.nr, 0);
+	assert_int_equal(qe_lines_pending(&l), 3);
+	check_accounting(&l, &r);
+	qe_lines_feed(&l, "def", 3, rec_cb, &r);
+	assert_int_equal(r.nr, 0);
+	qe_lines_feed(&l, "\ng", 2, rec_cb, &r);
+	assert_int_equal(r.nr, 1);
+	assert_string_equal(r.v[0].text, "abcdef");
+	assert_int_equal(r.v[0].start, 100);
+	assert_int_equal(r.v[0].end, 107);
+	assert_int_equal(r.v[0].flags, 0);
+	check_accounting(&l, &r);
+	/* Not delivered until a flush (end of input). */
+	assert_int_equal(qe_lines_flush(&l, rec_cb, &r), 1);
+	assert_int_equal(r.nr, 2);
+	assert_string_equal(r.v[1].text, "g");
+	assert_int_equal(r.v[1].flags, QE_LINE_PARTIAL);
+	assert_int_equal(r.v[1].start, 107);
+	assert_int_equal(r.v[1].end, 108);
+	assert_int_equal(qe_lines_flush(&l, rec_cb, &r), 0);
+	check_accounting(&l, &r);
+	qe_lines_release(&l);
+	qe_lines_release(&l); /* safe twice */
+	rec_free(&r);
+}
+
+static void test_long_line_cut(void **state)
+{
+	const size_t big = 10 * 1024 * 1024, cap = 65536;
+	char *data = qe_xmalloc(big + 64);
+	struct qe_lines l;
+	struct rec r = {0};
+	size_t len;
+	(void)state;
+	memcpy(data, "before\n", 7);
+	memset(data + 7, 'x', big);
+	len = 7 + big;
+	memcpy(data + len, "\nafter\n", 7);
+	len += 7;
+	qe_lines_init(&l, cap, 0);
+	feed_in_chunks(&l, data, len, 262144, &r);
+	assert_int_equal(r.nr, 3);
+	assert_string_equal(r.v[0].text, "before");
+	assert_int_equal(r.v[1].len, cap);
+	assert_int_equal(r.v[1].flags, QE_LINE_CUT);
+	assert_int_equal(r.v[1].start, 7);
+	assert_int_equal(r.v[1].end, 7 + cap);
+	assert_int_equal(r.v[1].text[0], 'x');
+	assert_int_equal(r.v[1].text[cap - 1], 'x');
+	assert_string_equal(r.v[2].text, "after");
+	assert_int_equal(r.v[2].start, 7 + big + 1);
+	assert_int_equal(r.v[2].end, len);
+	assert_int_equal(l.truncated_lines, 1);
+	assert_int_equal(l.skipped_bytes, big - cap + 1);
+	check_accounting(&l, &r);
+	qe_lines_release(&l);
+	rec_free(&r);
+
+	/* A carried prefix that then overflows: cut from the carry buffer. */
+	qe_lines_init(&l, 8, 0);
+	qe_lines_feed(&l, "abcde", 5, rec_cb, &r);
+	qe_lines_feed(&l, "fghijk", 6, rec_cb, &r);
+	assert_int_equal(r.nr, 1);
+	assert_string_equal(r.v[0].text, "abcdefgh");
+	assert_int_equal(r.v[0].end, 8);
+	qe_lines_feed(&l, "lm\nok\n", 6, rec_cb, &r);
+	assert_int_equal(r.nr, 2);
+	assert_string_equal(r.v[1].text, "ok");
+	assert_int_equal(r.v[1].start, 14);
+	assert_int_equal(l.skipped_bytes, 6);
+	check_accounting(&l, &r);
+	/* Exactly the cap is not cut. */
+	qe_lines_feed(&l, "12345678", 8, rec_cb, &r);
+	qe_lines_feed(&l, "\n", 1, rec_cb, &r);
+	assert_int_equal(r.nr, 3);
+	assert_string_equal(r.v[2].text, "12345678");
+	assert_int_equal(r.v[2].flags, 0);
+	assert_int_equal(l.truncated_lines, 1);
+	check_accounting(&l, &r);
+	qe_lines_release(&l);
+	rec_free(&r);
+	free(data);
+}
+
+static void test_binary_pass_through(void **state)
+{
+	static const char text[] = "a\0b\xff\xfe\xc3\x28z\r\nnext\n";
+	struct qe_lines l;
+	struct rec r = {0};
+	(void)state;
+	qe_lines_init(&l, 0, 0);
+	qe_lines_feed(&l, text, sizeof(text) - 1, rec_cb, &r);
+	assert_int_equal(r.nr, 2);
+	assert_int_equal(r.v[0].len, 9);
+	assert_memory_equal(r.v[0].text, "a\0b\xff\xfe\xc3\x28z\r", 9);
+	assert_string_equal(r.v[1].text, "next");
+	check_accounting(&l, &r);
+	qe_lines_release(&l);
+	rec_free(&r);
+}
+
+static void test_reset(void **state)
+{
+	struct qe_lines l;
+	struct rec r = {0};
+	(void)state;
+	qe_lines_init(&l, 4, 0);
+	qe_lines_feed(&l, "abcdefg", 7, rec_cb, &r); /* cut, now skipping */
+	qe_lines_reset(&l, 0);
+	qe_lines_feed(&l, "xy\n", 3, rec_cb, &r);
+	assert_int_equal(r.nr, 2);
+	assert_string_equal(r.v[1].text, "xy");
+	assert_int_equal(r.v[1].start, 0);
+	assert_int_equal(r.v[1].end, 3);
+	qe_lines_release(&l);
+	rec_free(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_split_across_boundaries),
+	    cmocka_unit_test(test_partial_carry),
+	    cmocka_unit_test(test_long_line_cut),
+	    cmocka_unit_test(test_binary_pass_through),
+	    cmocka_unit_test(test_reset),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

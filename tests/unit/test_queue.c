@@ -1,0 +1,103 @@
+/* Unit tests for the AI work queue: dedupe, bounds, retry timing. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <cmocka.h>
+
+#include "event.h"
+#include "queue.h"
+#include "util.h"
+
+static struct qe_event *ev_fp(const char *fp)
+{
+	struct qe_event *ev = qe_event_new("line", NULL);
+	snprintf(ev->fingerprint, sizeof(ev->fingerprint), "%s", fp);
+	return ev;
+}
+
+static void test_dedupe(void **state)
+{
+	struct qe_queue *q = qe_queue_new(10);
+	struct qe_event *a = ev_fp("aaaaaaaaaaaaaaaa"), *a2 = ev_fp("aaaaaaaaaaaaaaaa");
+	struct qe_event *out[4];
+	(void)state;
+	assert_int_equal(qe_queue_push(q, a, 0), QE_PUSH_QUEUED);
+	assert_int_equal(qe_queue_push(q, a2, 0), QE_PUSH_PRESENT);
+	assert_int_equal(qe_queue_length(q), 1);
+	assert_int_equal(qe_queue_take(q, out, 4), 1);
+	assert_ptr_equal(out[0], a);
+	assert_int_equal(qe_queue_state(q, a->fingerprint), QE_FP_INFLIGHT);
+	/* in flight: still not queued again */
+	assert_int_equal(qe_queue_push(q, a2, 0), QE_PUSH_PRESENT);
+	assert_int_equal(qe_queue_length(q), 1);
+	qe_queue_done(q, a->fingerprint, 1, 0);
+	assert_int_equal(qe_queue_state(q, a->fingerprint), QE_FP_CACHED);
+	assert_int_equal(qe_queue_push(q, a2, 0), QE_PUSH_PRESENT);
+	assert_int_equal(qe_queue_length(q), 0);
+	qe_event_free(a);
+	qe_event_free(a2);
+	qe_queue_free(q);
+}
+
+static void test_bound_counts_inflight(void **state)
+{
+	struct qe_queue *q = qe_queue_new(2);
+	struct qe_event *out[4];
+	struct qe_event *a = ev_fp("0000000000000001"), *b = ev_fp("0000000000000002");
+	struct qe_event *c = ev_fp("0000000000000003");
+	(void)state;
+	assert_int_equal(qe_queue_push(q, a, 0), QE_PUSH_QUEUED);
+	assert_int_equal(qe_queue_take(q, out, 4), 1);
+	assert_int_equal(qe_queue_push(q, b, 0), QE_PUSH_QUEUED);
+	assert_int_equal(qe_queue_push(q, c, 0), QE_PUSH_FULL);
+	assert_int_equal(qe_queue_rejects(q), 1);
+	qe_queue_done(q, a->fingerprint, 1, 0);
+	assert_int_equal(qe_queue_push(q, c, 0), QE_PUSH_QUEUED);
+	qe_event_free(a);
+	qe_queue_free(q); /* frees b and c */
+}
+
+static void test_failed_retry_after(void **state)
+{
+	struct qe_queue *q = qe_queue_new(5);
+	struct qe_event *out[1];
+	struct qe_event *a = ev_fp("00000000000000aa"), *a2 = ev_fp("00000000000000aa");
+	(void)state;
+	assert_int_equal(qe_queue_push(q, a, 100), QE_PUSH_QUEUED);
+	assert_int_equal(qe_queue_oldest_ms(q), 100);
+	assert_int_equal(qe_queue_take(q, out, 1), 1);
+	qe_queue_done(q, a->fingerprint, 0, 5000);
+	assert_int_equal(qe_queue_push(q, a2, 4999), QE_PUSH_PRESENT);
+	assert_int_equal(qe_queue_push(q, a2, 5000), QE_PUSH_QUEUED);
+	qe_event_free(a);
+	qe_queue_free(q);
+}
+
+static void test_many_fingerprints_bounded(void **state)
+{
+	struct qe_queue *q = qe_queue_new(1);
+	char fp[17];
+	size_t i;
+	(void)state;
+	for (i = 0; i < QE_QUEUE_MAX_KNOWN * 2 + 10; i++) {
+		snprintf(fp, sizeof(fp), "%016zx", i);
+		qe_queue_set_cached(q, fp);
+		assert_int_equal(qe_queue_state(q, fp), QE_FP_CACHED);
+	}
+	/* old settled entries were forgotten, recent ones are known */
+	assert_int_equal(qe_queue_state(q, "0000000000000000"), QE_FP_UNKNOWN);
+	qe_queue_free(q);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_dedupe),
+	    cmocka_unit_test(test_bound_counts_inflight),
+	    cmocka_unit_test(test_failed_retry_after),
+	    cmocka_unit_test(test_many_fingerprints_bounded),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,344 @@
+/* Unit tests for lib/rules.c and lib/rules_builtin.c */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "config.h"
+#include "event.h"
+#include "rules.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static void report_sample(const char *rule, const char *line, int expected, int ok,
+			  void *data)
+{
+	size_t *checked = data;
+	(*checked)++;
+	if (!ok)
+		fprintf(stderr, "rule '%s': sample %s: %s\n", rule,
+			expected ? "should match" : "should not match", line);
+}
+
+static void test_builtin_samples(void **state)
+{
+	struct qe_config c;
+	struct qe_rules *r;
+	size_t checked = 0, i, total = 0;
+	(void)state;
+
+	qe_config_init(&c);
+	r = qe_rules_new(&c);
+	assert_non_null(r);
+	assert_int_equal(qe_rules_count(r), qe_nr_builtin_rules);
+	assert_int_equal(qe_rules_check_samples(r, report_sample, &checked), 0);
+	for (i = 0; i < qe_nr_builtin_rules; i++) {
+		/* every rule has both kinds of sample */
+		size_t j, yes = 0, no = 0;
+		for (j = 0; j < qe_builtin_rules[i].nr_samples; j++) {
+			if (qe_builtin_rules[i].samples[j].matches)
+				yes++;
+			else
+				no++;
+		}
+		assert_true(yes > 0);
+		assert_true(no > 0);
+		total += qe_builtin_rules[i].nr_samples;
+	}
+	assert_int_equal(checked, total);
+	qe_rules_free(r);
+	qe_config_release(&c);
+}
+
+static void test_bad_user_pattern(void **state)
+{
+	struct qe_config c;
+	struct qe_rule_conf rc;
+	(void)state;
+
+	qe_config_init(&c);
+	memset(&rc, 0, sizeof(rc));
+	rc.name = (char *)"broken";
+	rc.pattern = (char *)"abc(def";
+	c.rules = &rc;
+	c.nr_rules = 1;
+	assert_null(qe_rules_new(&c));
+	assert_string_equal(
+	    qe_last_error(),
+	    "rule 'broken': invalid pattern at offset 7: missing closing parenthesis");
+
+	rc.pattern = (char *)"ok";
+	rc.continuation = (char *)"[z-a]";
+	assert_null(qe_rules_new(&c));
+	assert_non_null(
+	    strstr(qe_last_error(), "rule 'broken': invalid continuation pattern"));
+
+	rc.continuation = NULL;
+	rc.severity = (char *)"loud";
+	assert_null(qe_rules_new(&c));
+	assert_string_equal(qe_last_error(), "rule 'broken': unknown severity 'loud'");
+	c.rules = NULL;
+	c.nr_rules = 0;
+	qe_config_release(&c);
+}
+
+static void test_bad_ignore(void **state)
+{
+	struct qe_config c;
+	char *ign[] = {(char *)"(?<"};
+	(void)state;
+
+	qe_config_init(&c);
+	c.ignore = ign;
+	c.nr_ignore = 1;
+	assert_null(qe_rules_new(&c));
+	assert_non_null(
+	    strstr(qe_last_error(), "ignore pattern '(?<': invalid pattern at offset"));
+	c.ignore = NULL;
+	c.nr_ignore = 0;
+	qe_config_release(&c);
+}
+
+static int start(struct qe_rules *r, const char *line, struct qe_rule_match *m)
+{
+	return qe_rules_match_start(r, line, strlen(line), m);
+}
+
+static void test_user_rules_first_and_samples(void **state)
+{
+	struct qe_config c;
+	struct qe_rule_conf rc;
+	struct qe_rule_sample samples[] = {{(char *)"ERROR acme: disk", 1},
+					   {(char *)"ERROR other", 1}};
+	struct qe_rules *r;
+	struct qe_rule_match m;
+	struct qe_rule_info info;
+	(void)state;
+
+	qe_config_init(&c);
+	memset(&rc, 0, sizeof(rc));
+	rc.name = (char *)"acme";
+	rc.pattern = (char *)"acme: ";
+	rc.samples = samples;
+	rc.nr_samples = 2;
+	c.rules = &rc;
+	c.nr_rules = 1;
+	r = qe_rules_new(&c);
+	assert_non_null(r);
+	assert_int_equal(qe_rules_count(r), 1 + qe_nr_builtin_rules);
+
+	assert_true(start(r, "2024 ERROR acme: disk full", &m));
+	assert_string_equal(m.name, "acme");
+	assert_string_equal(m.kind, "acme");
+	assert_int_equal(m.lang, QE_LANG_USER);
+	assert_true(start(r, "2024 ERROR other", &m));
+	assert_string_equal(m.name, "level");
+
+	qe_rules_info(r, 0, &info);
+	assert_string_equal(info.name, "acme");
+	assert_string_equal(info.severity, "error");
+	assert_int_equal(info.builtin, 0);
+	assert_int_equal(info.hits, 1);
+	assert_null(info.continuation);
+	qe_rules_info(r, 1, &info);
+	assert_int_equal(info.builtin, 1);
+	assert_string_equal(info.name, "java-exception");
+	assert_non_null(info.continuation);
+
+	/* the second user sample does not match its rule: one failure */
+	assert_int_equal(qe_rules_check_samples(r, NULL, NULL), 1);
+	qe_rules_free(r);
+
+	/* builtin_rules: 0 leaves only the user's rules */
+	c.builtin_rules = 0;
+	r = qe_rules_new(&c);
+	assert_non_null(r);
+	assert_int_equal(qe_rules_count(r), 1);
+	assert_false(start(r, "2024 ERROR other", &m));
+	assert_true(start(r, "acme: x", &m));
+	qe_rules_free(r);
+	c.rules = NULL;
+	c.nr_rules = 0;
+	qe_config_release(&c);
+}
+
+static void test_severity_mapping(void **state)
+{
+	static const struct {
+		const char *line;
+		int match;
+		int sev;
+	} cases[] = {
+	    {"2024 ERROR x", 1, QE_SEV_ERROR},
+	    {"2024 [ERR] x", 1, QE_SEV_ERROR},
+	    {"2024 FATAL x", 1, QE_SEV_FATAL},
+	    {"2024 CRIT x", 1, QE_SEV_CRITICAL},
+	    {"2024 CRITICAL x", 1, QE_SEV_CRITICAL},
+	    {"SEVERE: x", 1, QE_SEV_ERROR},
+	    {"2024 EMERG x", 1, QE_SEV_FATAL},
+	    {"2024 ALERT x", 1, QE_SEV_FATAL},
+	    {"LOG PANIC: x", 1, QE_SEV_FATAL},
+	    {"E0101 12:00:00.000 1 a.go:1] x", 1, QE_SEV_ERROR},
+	    {"F0101 12:00:00.000 1 a.go:1] x", 1, QE_SEV_FATAL},
+	    {"<3>x", 1, QE_SEV_ERROR},
+	    {"<10>x", 1, QE_SEV_CRITICAL},
+	    {"<9>x", 1, QE_SEV_FATAL},
+	    {"<13>x", 0, 0},
+	    {"2024/01/01 [emerg] 1#1: x", 1, QE_SEV_FATAL},
+	    {"2024/01/01 [alert] 1#1: x", 1, QE_SEV_FATAL},
+	    {"level=crit msg=x", 1, QE_SEV_CRITICAL},
+	    {"2024 WARN x error", 0, 0},
+	    {"2024 WARNING ERROR x", 0, 0},
+	    {"2024 INFO x", 0, 0},
+	    {"W0101 12:00:00.000 1 a.go:1] x", 0, 0},
+	    {"panic: x", 1, QE_SEV_FATAL},
+	    {"PHP Fatal error:  Uncaught Exception: x in /a.php:1", 1, QE_SEV_FATAL},
+	};
+	struct qe_config c;
+	struct qe_rules *r;
+	size_t i;
+	(void)state;
+
+	qe_config_init(&c);
+	r = qe_rules_new(&c);
+	for (i = 0; i < QE_ARRAY_SIZE(cases); i++) {
+		struct qe_rule_match m;
+		int got = start(r, cases[i].line, &m);
+		if (got != cases[i].match)
+			fail_msg("'%s': match %d, expected %d", cases[i].line, got,
+				 cases[i].match);
+		if (got && m.severity != cases[i].sev)
+			fail_msg("'%s': severity %d, expected %d", cases[i].line,
+				 m.severity, cases[i].sev);
+	}
+	qe_rules_free(r);
+	qe_config_release(&c);
+}
+
+static void test_prefilter(void **state)
+{
+	static const char *const quiet[] = {
+	    "2024-01-01T12:00:00.123Z INFO [worker-3] com.shop.Service - processed "
+	    "request "
+	    "id=123 duration=45ms status=200",
+	    "GET /index.html 200 1234 \"Mozilla/5.0\"",
+	    "",
+	    "2024-01-01 DEBUG cache hit key=user:42",
+	};
+	static const char *const loud[] = {
+	    "x Error y", "x error y",
+	    "ERROR",	 "java.io.IOException",
+	    "FATAL",	 "fatal",
+	    "[crit]",	 "SEVERE",
+	    "EMERG",	 "[alert]",
+	    "panic:",	 "PANIC",
+	    "Traceback", "java.lang.Throwable",
+	    "a.rb:1:in", "<3>x",
+	    "E0101 x",
+	};
+	size_t i;
+	(void)state;
+
+	for (i = 0; i < QE_ARRAY_SIZE(quiet); i++)
+		assert_false(qe_rules_prefilter(quiet[i], strlen(quiet[i])));
+	for (i = 0; i < QE_ARRAY_SIZE(loud); i++)
+		if (!qe_rules_prefilter(loud[i], strlen(loud[i])))
+			fail_msg("prefilter misses '%s'", loud[i]);
+}
+
+static void test_ignore(void **state)
+{
+	struct qe_config c;
+	struct qe_rules *r;
+	struct qe_rule_match m;
+	char *ign[] = {(char *)"healthz", (char *)"^\\S+ ERROR expected"};
+	(void)state;
+
+	qe_config_init(&c);
+	c.ignore = ign;
+	c.nr_ignore = 2;
+	r = qe_rules_new(&c);
+	assert_non_null(r);
+	assert_false(start(r, "2024 ERROR GET /healthz failed", &m));
+	assert_false(start(r, "2024 ERROR expected failure", &m));
+	assert_true(start(r, "2024 ERROR unexpected failure", &m));
+	qe_rules_free(r);
+	c.ignore = NULL;
+	c.nr_ignore = 0;
+	qe_config_release(&c);
+}
+
+static void test_match_limit(void **state)
+{
+	struct qe_config c;
+	struct qe_rule_conf rc;
+	struct qe_rules *r;
+	struct qe_rule_match m;
+	char line[4096];
+	clock_t t0;
+	(void)state;
+
+	qe_config_init(&c);
+	memset(&rc, 0, sizeof(rc));
+	rc.name = (char *)"runaway";
+	rc.pattern = (char *)"^(a+)+$";
+	c.rules = &rc;
+	c.nr_rules = 1;
+	c.match_limit = 10000;
+	c.builtin_rules = 0;
+	r = qe_rules_new(&c);
+	assert_non_null(r);
+	memset(line, 'a', sizeof(line) - 2);
+	line[sizeof(line) - 2] = 'b';
+	line[sizeof(line) - 1] = 0;
+	t0 = clock();
+	assert_false(start(r, line, &m));
+	assert_true((double)(clock() - t0) / CLOCKS_PER_SEC < 2.0);
+	assert_true(start(r, "aaaa", &m));
+	qe_rules_free(r);
+	c.rules = NULL;
+	c.nr_rules = 0;
+	qe_config_release(&c);
+}
+
+static void test_lang_rule(void **state)
+{
+	struct qe_config c;
+	struct qe_rules *r;
+	struct qe_rule_info info;
+	size_t i;
+	(void)state;
+
+	qe_config_init(&c);
+	r = qe_rules_new(&c);
+	for (i = QE_LANG_JAVA; i <= QE_LANG_RUST; i++) {
+		size_t k = qe_rules_lang_rule(r, (enum qe_rule_lang)i);
+		assert_true(k < qe_rules_count(r));
+		qe_rules_info(r, k, &info);
+		assert_non_null(info.continuation);
+	}
+	assert_int_equal(qe_rules_lang_rule(r, QE_LANG_LINE), (size_t)-1);
+	qe_rules_free(r);
+	qe_config_release(&c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_builtin_samples),
+	    cmocka_unit_test(test_bad_user_pattern),
+	    cmocka_unit_test(test_bad_ignore),
+	    cmocka_unit_test(test_user_rules_first_and_samples),
+	    cmocka_unit_test(test_severity_mapping),
+	    cmocka_unit_test(test_prefilter),
+	    cmocka_unit_test(test_ignore),
+	    cmocka_unit_test(test_match_limit),
+	    cmocka_unit_test(test_lang_rule),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

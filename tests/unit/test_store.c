@@ -1,0 +1,1011 @@
+/* Unit tests for lib/store.c: the SQLite state database. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "event.h"
+#include "store.h"
+#include "util.h"
+
+#define HOUR 3600000LL
+/* A fixed "now": 2024-01-01 10:30:00 UTC, in the middle of an hour. */
+#define T0 1704105000000LL
+
+static char tmp[64];
+static char last_warning[1024];
+static int nr_warnings;
+
+static void on_warning(const char *msg)
+{
+	snprintf(last_warning, sizeof(last_warning), "%s", msg);
+	nr_warnings++;
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(tmp, sizeof(tmp), "/tmp/qe-store-XXXXXX");
+	if (!mkdtemp(tmp))
+		return -1;
+	last_warning[0] = '\0';
+	nr_warnings = 0;
+	qe_set_warning_handler(on_warning);
+	qe_clear_error();
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	qe_set_warning_handler(NULL);
+	return nftw(tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static char *sub(const char *rel)
+{
+	return qe_xasprintf("%s/%s", tmp, rel);
+}
+
+static mode_t mode_of(const char *path)
+{
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	return st.st_mode & 07777;
+}
+
+static struct qe_store *open_ok(const char *dir, int flags)
+{
+	struct qe_store *s = qe_store_open(dir, flags);
+	if (!s)
+		fail_msg("open '%s': %s", dir, qe_last_error());
+	return s;
+}
+
+static struct qe_event *mkevent(const char *fp, const char *type, const char *msg,
+				const char *tmpl)
+{
+	struct qe_event *ev = qe_event_new("java", "java-exception");
+	free(ev->message);
+	ev->message = qe_xstrdup(msg);
+	ev->type = type ? qe_xstrdup(type) : NULL;
+	ev->template = tmpl ? qe_xstrdup(tmpl) : NULL;
+	snprintf(ev->fingerprint, sizeof(ev->fingerprint), "%s", fp);
+	return ev;
+}
+
+static void record(struct qe_store *s, const char *fp, int64_t now, int n)
+{
+	struct qe_event *ev = mkevent(fp, "E", "msg", NULL);
+	int i, is_new;
+	for (i = 0; i < n; i++)
+		assert_int_equal(qe_store_record_event(s, ev, "sample", now, &is_new), 0);
+	qe_event_free(ev);
+}
+
+static const char *pragma_text(struct qe_store *s, const char *sql, char *buf, size_t len)
+{
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_prepare_v2(qe_store_sqlite(s), sql, -1, &st, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	snprintf(buf, len, "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return buf;
+}
+
+/* Run fn in a child process as an unprivileged user when we are root
+ * (permissions do not apply to root); returns the child's exit status. */
+static int run_as_user(int (*fn)(void))
+{
+	pid_t pid = fork();
+	int status;
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (geteuid() == 0 && (setgid(65534) < 0 || setuid(65534) < 0))
+			_exit(99);
+		_exit(fn());
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+static int child_default_dir(void)
+{
+	char *d;
+	int bad = 0;
+
+	setenv("XDG_STATE_HOME", "/x/state", 1);
+	d = qe_store_default_dir();
+	bad |= !d || strcmp(d, "/x/state/qerrors");
+	free(d);
+	/* A relative XDG_STATE_HOME is ignored, as the spec says. */
+	setenv("XDG_STATE_HOME", "rel", 1);
+	setenv("HOME", "/h", 1);
+	d = qe_store_default_dir();
+	bad |= !d || strcmp(d, "/h/.local/state/qerrors");
+	free(d);
+	unsetenv("XDG_STATE_HOME");
+	d = qe_store_default_dir();
+	bad |= !d || strcmp(d, "/h/.local/state/qerrors");
+	free(d);
+	return bad;
+}
+
+static void test_default_dir(void **state)
+{
+	(void)state;
+	if (geteuid() == 0) {
+		char *d = qe_store_default_dir();
+		assert_string_equal(d, "/var/lib/qerrors");
+		free(d);
+	}
+	assert_int_equal(run_as_user(child_default_dir), 0);
+}
+
+static void test_create_permissions(void **state)
+{
+	char *dir = sub("a/b/state"), *db, *wal, *shm;
+	mode_t old = umask(022);
+	struct qe_store *s = open_ok(dir, 0);
+
+	umask(old);
+	db = qe_xasprintf("%s/qerrors.db", dir);
+	wal = qe_xasprintf("%s-wal", db);
+	shm = qe_xasprintf("%s-shm", db);
+	assert_string_equal(qe_store_dir(s), dir);
+	assert_string_equal(qe_store_path(s), db);
+	assert_int_equal(mode_of(dir), 0700);
+	assert_int_equal(mode_of(db), 0600);
+	record(s, "f1", T0, 1);
+	assert_int_equal(mode_of(wal), 0600);
+	assert_int_equal(mode_of(shm), 0600);
+	/* A new directory is not worth a warning. */
+	assert_int_equal(nr_warnings, 0);
+	qe_store_close(s);
+	free(dir);
+	free(db);
+	free(wal);
+	free(shm);
+}
+
+static void test_loose_permissions(void **state)
+{
+	char *dir = sub("loose"), *db = sub("loose/qerrors.db");
+	struct qe_store *s;
+	int fd;
+
+	assert_int_equal(mkdir(dir, 0755), 0);
+	assert_int_equal(chmod(dir, 0755), 0);
+	fd = open(db, O_CREAT | O_WRONLY, 0644);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(chmod(db, 0644), 0);
+
+	s = open_ok(dir, 0);
+	assert_int_equal(mode_of(db), 0600);
+	/* The user's directory is left alone, with a warning. */
+	assert_int_equal(mode_of(dir), 0755);
+	assert_true(nr_warnings >= 1);
+	qe_store_close(s);
+
+	nr_warnings = 0;
+	last_warning[0] = '\0';
+	s = open_ok(dir, 0);
+	assert_int_equal(nr_warnings, 1);
+	assert_non_null(strstr(last_warning, "accessible by other users"));
+	assert_non_null(strstr(last_warning, dir));
+	qe_store_close(s);
+	free(dir);
+	free(db);
+}
+
+static void test_pragmas(void **state)
+{
+	char *dir = sub("st"), buf[64];
+	struct qe_store *s = open_ok(dir, 0);
+
+	assert_string_equal(pragma_text(s, "PRAGMA journal_mode", buf, sizeof(buf)),
+			    "wal");
+	assert_string_equal(pragma_text(s, "PRAGMA synchronous", buf, sizeof(buf)), "1");
+	assert_string_equal(pragma_text(s, "PRAGMA foreign_keys", buf, sizeof(buf)), "1");
+	assert_string_equal(pragma_text(s, "PRAGMA user_version", buf, sizeof(buf)), "1");
+	qe_store_close(s);
+
+	/* Reopening an up-to-date database changes nothing. */
+	s = open_ok(dir, 0);
+	assert_string_equal(pragma_text(s, "PRAGMA user_version", buf, sizeof(buf)), "1");
+	assert_string_equal(pragma_text(s, "PRAGMA journal_mode", buf, sizeof(buf)),
+			    "wal");
+	qe_store_close(s);
+	free(dir);
+}
+
+static void test_reopen(void **state)
+{
+	char *dir = sub("st");
+	struct qe_store *s = open_ok(dir, 0);
+	struct qe_group g;
+
+	record(s, "f1", T0, 3);
+	assert_int_equal(qe_store_counter_add(s, "lines_read", 42), 0);
+	qe_store_close(s);
+
+	s = open_ok(dir, 0);
+	assert_int_equal(qe_store_group_get(s, "f1", &g), 1);
+	assert_int_equal(g.count, 3);
+	qe_group_release(&g);
+	assert_int_equal(qe_store_counter_get(s, "lines_read"), 42);
+	qe_store_close(s);
+
+	s = open_ok(dir, QE_STORE_READONLY);
+	assert_int_equal(qe_store_group_get(s, "f1", &g), 1);
+	assert_int_equal(g.count, 3);
+	qe_group_release(&g);
+	qe_store_close(s);
+	free(dir);
+}
+
+static void test_record_event(void **state)
+{
+	char *dir = sub("st");
+	struct qe_store *s = open_ok(dir, 0);
+	struct qe_event *ev =
+	    mkevent("00000000000000aa", "java.io.IOException", "read failed for id 42",
+		    "read failed for id <num>");
+	struct qe_event *ev2 = mkevent("00000000000000bb", NULL, "disk is gone", NULL);
+	struct qe_group g;
+	int is_new = -1;
+
+	ev->severity = QE_SEV_CRITICAL;
+	assert_int_equal(qe_store_record_event(s, ev, "first sample", T0, &is_new), 0);
+	assert_int_equal(is_new, 1);
+	assert_int_equal(
+	    qe_store_record_event(s, ev, "second sample", T0 + 1000, &is_new), 0);
+	assert_int_equal(is_new, 0);
+	/* Events may arrive out of order (several files). */
+	assert_int_equal(qe_store_record_event(s, ev, "third", T0 - 2 * HOUR, &is_new),
+			 0);
+	assert_int_equal(is_new, 0);
+
+	assert_int_equal(qe_store_group_get(s, "00000000000000aa", &g), 1);
+	assert_string_equal(g.fingerprint, "00000000000000aa");
+	assert_string_equal(g.kind, "java");
+	assert_string_equal(g.type, "java.io.IOException");
+	assert_string_equal(g.template, "read failed for id <num>");
+	assert_string_equal(g.message, "read failed for id 42");
+	assert_string_equal(g.severity, "critical");
+	assert_string_equal(g.sample, "first sample");
+	assert_int_equal(g.first_seen, T0 - 2 * HOUR);
+	assert_int_equal(g.last_seen, T0 + 1000);
+	assert_int_equal(g.count, 3);
+	qe_group_release(&g);
+
+	/* No template: the message stands in; no type stays NULL. */
+	assert_int_equal(qe_store_record_event(s, ev2, NULL, T0, &is_new), 0);
+	assert_int_equal(is_new, 1);
+	assert_int_equal(qe_store_group_get(s, "00000000000000bb", &g), 1);
+	assert_null(g.type);
+	assert_null(g.sample);
+	assert_string_equal(g.template, "disk is gone");
+	assert_string_equal(g.severity, "error");
+	qe_group_release(&g);
+
+	assert_int_equal(qe_store_group_get(s, "nope", &g), 0);
+	assert_null(g.fingerprint);
+
+	/* Hour buckets: T0 holds 2, T0 - 2h holds 1. */
+	assert_int_equal(qe_store_group_count_between(s, "00000000000000aa", 0, 0), 3);
+	assert_int_equal(qe_store_group_count_between(s, "00000000000000aa", T0, T0 + 1),
+			 2);
+	assert_int_equal(
+	    qe_store_group_count_between(s, "00000000000000aa", T0 - 3 * HOUR, T0 - HOUR),
+	    1);
+	assert_int_equal(
+	    qe_store_group_count_between(s, "00000000000000aa", T0 - HOUR, T0 - HOUR / 2),
+	    0);
+	/* The bucket of T0 starts at 10:00, so a window ending there excludes it. */
+	assert_int_equal(qe_store_group_count_between(s, "00000000000000aa",
+						      T0 - 2 * HOUR, T0 - HOUR / 2),
+			 1);
+	assert_int_equal(qe_store_group_count_between(s, "nope", 0, 0), 0);
+
+	/* An event without a fingerprint is refused. */
+	ev2->fingerprint[0] = '\0';
+	assert_int_equal(qe_store_record_event(s, ev2, NULL, T0, &is_new), -1);
+	assert_non_null(strstr(qe_last_error(), "fingerprint"));
+
+	qe_event_free(ev);
+	qe_event_free(ev2);
+	qe_store_close(s);
+	free(dir);
+}
+
+static void test_record_speed(void **state)
+{
+	char *dir = sub("st");
+	struct qe_store *s = open_ok(dir, 0);
+	struct qe_event *ev = mkevent("x", "E", "m", NULL);
+	struct timespec a, b;
+	double secs;
+	int i, is_new;
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	assert_int_equal(qe_store_begin(s), 0);
+	for (i = 0; i < 20000; i++) {
+		snprintf(ev->fingerprint, sizeof(ev->fingerprint), "%016x", i % 500);
+		assert_int_equal(
+		    qe_store_record_event(s, ev, "s", T0 + i * 1000LL, &is_new), 0);
+	}
+	assert_int_equal(qe_store_commit(s), 0);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	secs = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+	/* Thousands per second, with room for sanitizers and slow machines. */
+	assert_true(secs < 10.0);
+	assert_int_equal(qe_store_group_count_between(s, "0000000000000000", 0, 0), 40);
+	qe_event_free(ev);
+	qe_store_close(s);
+	free(dir);
+}
+
+struct seen {
+	char fp[8][32];
+	long long window[8], count[8];
+	int n, stop_after;
+};
+
+static int collect(const struct qe_group *g, long long window, void *data)
+{
+	struct seen *seen = data;
+	if (seen->n < 8) {
+		snprintf(seen->fp[seen->n], sizeof(seen->fp[0]), "%s", g->fingerprint);
+		seen->window[seen->n] = window;
+		seen->count[seen->n] = g->count;
+	}
+	seen->n++;
+	return seen->stop_after && seen->n >= seen->stop_after;
+}
+
+static void test_groups(void **state)
+{
+	char *dir = sub("st");
+	struct qe_store *s = open_ok(dir, 0);
+	struct seen seen;
+
+	/* a: many long ago, one recently; b: three recently; c: only old. */
+	record(s, "a", T0 - 48 * HOUR, 10);
+	record(s, "a", T0, 1);
+	record(s, "b", T0 - 10, 3);
+	record(s, "c", T0 - 30 * HOUR, 2);
+
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(qe_store_groups(s, T0 - HOUR, T0 + HOUR, collect, &seen), 0);
+	assert_int_equal(seen.n, 2);
+	assert_string_equal(seen.fp[0], "b");
+	assert_int_equal(seen.window[0], 3);
+	assert_string_equal(seen.fp[1], "a");
+	assert_int_equal(seen.window[1], 1);
+	assert_int_equal(seen.count[1], 11);
+
+	/* Everything: total counts decide. */
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(qe_store_groups(s, 0, 0, collect, &seen), 0);
+	assert_int_equal(seen.n, 3);
+	assert_string_equal(seen.fp[0], "a");
+	assert_int_equal(seen.window[0], 11);
+	assert_string_equal(seen.fp[1], "b");
+	assert_string_equal(seen.fp[2], "c");
+
+	/* Last day: c's occurrences are outside; a has one. */
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(qe_store_groups(s, T0 - 24 * HOUR, 0, collect, &seen), 0);
+	assert_int_equal(seen.n, 2);
+	assert_string_equal(seen.fp[0], "b");
+	assert_string_equal(seen.fp[1], "a");
+
+	/* A window in the past: last_seen >= since but the window ends
+	 * before the recent occurrences. */
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(
+	    qe_store_groups(s, T0 - 50 * HOUR, T0 - 40 * HOUR, collect, &seen), 0);
+	assert_int_equal(seen.n, 1);
+	assert_string_equal(seen.fp[0], "a");
+	assert_int_equal(seen.window[0], 10);
+
+	/* Equal window counts: the larger total comes first. */
+	record(s, "c", T0, 3);
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(qe_store_groups(s, T0 - HOUR, 0, collect, &seen), 0);
+	assert_int_equal(seen.n, 3);
+	assert_string_equal(seen.fp[0], "c");
+	assert_string_equal(seen.fp[1], "b");
+
+	/* The callback stops the iteration. */
+	memset(&seen, 0, sizeof(seen));
+	seen.stop_after = 1;
+	assert_int_equal(qe_store_groups(s, 0, 0, collect, &seen), 0);
+	assert_int_equal(seen.n, 1);
+
+	qe_store_close(s);
+	free(dir);
+}
+
+/* A callback that calls back into the store while the outer query runs. */
+static int nested(const struct qe_group *g, long long window, void *data)
+{
+	struct qe_store *s = data;
+	struct seen inner;
+	memset(&inner, 0, sizeof(inner));
+	(void)window;
+	if (qe_store_groups(s, 0, 0, collect, &inner) < 0 || inner.n != 2)
+		return -1;
+	return qe_store_counter_add(s, g->fingerprint, 1) < 0;
+}
+
+static void test_nested_iteration(void **state)
+{
+	char *dir = sub("st");
+	struct qe_store *s = open_ok(dir, 0);
+
+	record(s, "a", T0, 2);
+	record(s, "b", T0, 1);
+	assert_int_equal(qe_store_groups(s, 0, 0, nested, s), 0);
+	assert_int_equal(qe_store_counter_get(s, "a"), 1);
+	assert_int_equal(qe_store_counter_get(s, "b"), 1);
+	qe_store_close(s);
+	free(dir);
+}
+
+static void test_advice(void **state)
+{
+	char *dir = sub("st");
+	struct qe_store *s = open_ok(dir, 0);
+	struct qe_cache_entry e;
+	char *json = NULL;
+
+	assert_int_equal(qe_store_advice_get(s, "f1", "m", 1, T0, &json), 0);
+	assert_null(json);
+	assert_int_equal(qe_store_counter_get(s, "cache_misses"), 1);
+
+	assert_int_equal(
+	    qe_store_advice_put(s, "f1", "m", 1, "{\"a\":1}", 100, 20, 60, 10, T0), 0);
+	assert_int_equal(qe_store_advice_get(s, "f1", "m", 1, T0 + 1000, &json), 1);
+	assert_string_equal(json, "{\"a\":1}");
+	free(json);
+	assert_int_equal(qe_store_advice_get(s, "f1", "m", 1, T0 + 2000, &json), 1);
+	free(json);
+	assert_int_equal(qe_store_counter_get(s, "cache_hits"), 2);
+
+	assert_int_equal(qe_store_cache_get_any(s, "f1", &e), 1);
+	assert_string_equal(e.model, "m");
+	assert_int_equal(e.prompt_version, 1);
+	assert_int_equal(e.hits, 2);
+	assert_int_equal(e.last_used, T0 + 2000);
+	assert_int_equal(e.created, T0);
+	assert_int_equal(e.expires, T0 + 60000);
+	assert_int_equal(e.tokens_prompt, 100);
+	assert_int_equal(e.tokens_completion, 20);
+	qe_cache_entry_release(&e);
+
+	/* Another model or prompt version is a different entry. */
+	assert_int_equal(qe_store_advice_get(s, "f1", "other", 1, T0, &json), 0);
+	assert_int_equal(qe_store_advice_get(s, "f1", "m", 2, T0, &json), 0);
+
+	/* Expired: a miss, although the entry is still there. */
+	assert_int_equal(qe_store_advice_get(s, "f1", "m", 1, T0 + 60000, &json), 0);
+	assert_null(json);
+	assert_int_equal(qe_store_counter_get(s, "cache_misses"), 4);
+	assert_int_equal(qe_store_cache_count(s), 1);
+
+	/* ttl 0: never expires. */
+	assert_int_equal(qe_store_advice_put(s, "f2", "m", 1, "{}", 1, 1, 0, 10, T0 + 5),
+			 0);
+	assert_int_equal(qe_store_advice_get(s, "f2", "m", 1, INT64_MAX / 2, &json), 1);
+	free(json);
+	assert_int_equal(qe_store_cache_prune(s, T0 + 60000), 1);
+	assert_int_equal(qe_store_cache_count(s), 1);
+	assert_int_equal(qe_store_cache_get_any(s, "f1", &e), 0);
+
+	/* Replacing an entry keeps one row and resets its hits. */
+	assert_int_equal(
+	    qe_store_advice_put(s, "f2", "m", 1, "{\"v\":2}", 5, 6, 0, 10, T0 + 9), 0);
+	assert_int_equal(qe_store_cache_count(s), 1);
+	assert_int_equal(qe_store_cache_get_any(s, "f2", &e), 1);
+	assert_string_equal(e.json, "{\"v\":2}");
+	assert_int_equal(e.hits, 0);
+	assert_int_equal(e.expires, 0);
+	qe_cache_entry_release(&e);
+
+	/* get_any returns the newest across models. */
+	assert_int_equal(
+	    qe_store_advice_put(s, "f2", "m2", 1, "{\"v\":3}", 0, 0, 0, 10, T0 + 99), 0);
+	assert_int_equal(qe_store_cache_get_any(s, "f2", &e), 1);
+	assert_string_equal(e.model, "m2");
+	qe_cache_entry_release(&e);
+
+	assert_int_equal(qe_store_cache_clear(s, "f2"), 2);
+	assert_int_equal(qe_store_cache_count(s), 0);
+	qe_store_close(s);
+	free(dir);
+}
+
+static int count_entries(const struct qe_cache_entry *e, void *data)
+{
+	char *names = data;
+	strcat(names, e->fingerprint);
+	return 0;
+}
+
+static void test_advice_lru(void **state)
+{
+	char *dir = sub("st");
+	struct qe_store *s = open_ok(dir, 0);
+	char names[64] = "";
+	char *json;
+
+	assert_int_equal(qe_store_advice_put(s, "a", "m", 1, "{}", 0, 0, 0, 3, T0 + 1),
+			 0);
+	assert_int_equal(qe_store_advice_put(s, "b", "m", 1, "{}", 0, 0, 0, 3, T0 + 2),
+			 0);
+	assert_int_equal(qe_store_advice_put(s, "c", "m", 1, "{}", 0, 0, 0, 3, T0 + 3),
+			 0);
+	/* Using a makes b the least recently used. */
+	assert_int_equal(qe_store_advice_get(s, "a", "m", 1, T0 + 4, &json), 1);
+	free(json);
+	assert_int_equal(qe_store_advice_put(s, "d", "m", 1, "{}", 0, 0, 0, 3, T0 + 5),
+			 0);
+	assert_int_equal(qe_store_cache_count(s), 3);
+	assert_int_equal(qe_store_cache_list(s, count_entries, names), 0);
+	assert_string_equal(names, "dac");
+
+	/* An expired entry goes before a live one, however recent. */
+	assert_int_equal(qe_store_advice_put(s, "e", "m", 1, "{}", 0, 0, 1, 3, T0 + 6),
+			 0);
+	assert_int_equal(
+	    qe_store_advice_put(s, "f", "m", 1, "{}", 0, 0, 0, 3, T0 + 10000), 0);
+	names[0] = '\0';
+	assert_int_equal(qe_store_cache_list(s, count_entries, names), 0);
+	assert_string_equal(names, "fda");
+
+	/* limit 0: caching off, nothing stored. */
+	assert_int_equal(
+	    qe_store_advice_put(s, "g", "m", 1, "{}", 0, 0, 0, 0, T0 + 20000), 0);
+	assert_int_equal(qe_store_cache_count(s), 3);
+	assert_int_equal(qe_store_advice_get(s, "g", "m", 1, T0 + 20000, &json), 0);
+
+	/* limit < 0: unlimited. */
+	assert_int_equal(
+	    qe_store_advice_put(s, "h", "m", 1, "{}", 0, 0, 0, -1, T0 + 20000), 0);
+	assert_int_equal(qe_store_cache_count(s), 4);
+	/* The new entry survives eviction even with a skewed clock. */
+	assert_int_equal(qe_store_advice_put(s, "i", "m", 1, "{}", 0, 0, 0, 1, T0), 0);
+	assert_int_equal(qe_store_cache_count(s), 1);
+	assert_int_equal(qe_store_advice_get(s, "i", "m", 1, T0, &json), 1);
+	free(json);
+
+	assert_int_equal(qe_store_cache_clear(s, NULL), 1);
+	assert_int_equal(qe_store_cache_count(s), 0);
+	qe_store_close(s);
+	free(dir);
+}
+
+struct ctr {
+	char names[128];
+	long long sum;
+};
+
+static int each_counter(const char *name, long long value, void *data)
+{
+	struct ctr *c = data;
+	strcat(c->names, name);
+	strcat(c->names, ",");
+	c->sum += value;
+	return 0;
+}
+
+static void test_counters(void **state)
+{
+	char *dir = sub("st");
+	struct qe_store *s = open_ok(dir, 0);
+	struct ctr c;
+
+	assert_int_equal(qe_store_counter_get(s, "lines_read"), 0);
+	assert_int_equal(qe_store_counter_add(s, "lines_read", 5), 0);
+	assert_int_equal(qe_store_counter_add(s, "lines_read", 7), 0);
+	assert_int_equal(qe_store_counter_add(s, "ai_requests", 1), 0);
+	assert_int_equal(qe_store_counter_add(s, "ai_requests", -1), 0);
+	assert_int_equal(qe_store_counter_add(s, "big", 5000000000LL), 0);
+	assert_int_equal(qe_store_counter_get(s, "lines_read"), 12);
+	assert_int_equal(qe_store_counter_get(s, "ai_requests"), 0);
+	assert_int_equal(qe_store_counter_get(s, "big"), 5000000000LL);
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(qe_store_counters(s, each_counter, &c), 0);
+	assert_string_equal(c.names, "ai_requests,big,lines_read,");
+	assert_int_equal(c.sum, 5000000012LL);
+	qe_store_close(s);
+	free(dir);
+}
+
+static int each_offset(const struct qe_offset *o, void *data)
+{
+	int *n = data;
+	(*n)++;
+	return strcmp(o->path, "/var/log/a.log") != 0 &&
+	       strcmp(o->path, "/var/log/b.log") != 0;
+}
+
+static void test_offsets(void **state)
+{
+	char *dir = sub("st");
+	struct qe_store *s = open_ok(dir, 0);
+	struct qe_offset o = {0}, got;
+	char path_a[] = "/var/log/a.log", path_b[] = "/var/log/b.log";
+	int n = 0;
+
+	o.path = path_a;
+	o.dev = UINT64_MAX;
+	o.ino = (uint64_t)INT64_MAX + 1;
+	o.head_hash = 0xfedcba9876543210ULL;
+	o.head_len = 4096;
+	o.offset = 123456789012ULL;
+	o.size = 123456789999ULL;
+	o.updated = T0;
+	assert_int_equal(qe_store_offset_put(s, &o), 0);
+	qe_store_close(s);
+
+	s = open_ok(dir, 0);
+	assert_int_equal(qe_store_offset_get(s, "/var/log/a.log", &got), 1);
+	assert_string_equal(got.path, "/var/log/a.log");
+	assert_true(got.dev == UINT64_MAX);
+	assert_true(got.ino == (uint64_t)INT64_MAX + 1);
+	assert_true(got.head_hash == 0xfedcba9876543210ULL);
+	assert_true(got.head_len == 4096);
+	assert_true(got.offset == 123456789012ULL);
+	assert_true(got.size == 123456789999ULL);
+	assert_int_equal(got.updated, T0);
+	qe_offset_release(&got);
+
+	o.offset = 5;
+	assert_int_equal(qe_store_offset_put(s, &o), 0);
+	o.path = path_b;
+	assert_int_equal(qe_store_offset_put(s, &o), 0);
+	assert_int_equal(qe_store_offset_get(s, "/var/log/a.log", &got), 1);
+	assert_true(got.offset == 5);
+	qe_offset_release(&got);
+	assert_int_equal(qe_store_offsets(s, each_offset, &n), 0);
+	assert_int_equal(n, 2);
+
+	assert_int_equal(qe_store_offset_delete(s, "/var/log/a.log"), 0);
+	assert_int_equal(qe_store_offset_get(s, "/var/log/a.log", &got), 0);
+	assert_null(got.path);
+	assert_int_equal(qe_store_offset_delete(s, "/var/log/none"), 0);
+	qe_store_close(s);
+	free(dir);
+}
+
+static void test_kv(void **state)
+{
+	char *dir = sub("st");
+	struct qe_store *s = open_ok(dir, 0);
+	char *v = NULL;
+
+	assert_int_equal(qe_store_kv_get(s, "breaker", &v), 0);
+	assert_null(v);
+	assert_int_equal(qe_store_kv_put(s, "breaker", "{\"state\":\"open\"}"), 0);
+	assert_int_equal(qe_store_kv_put(s, "breaker", "{\"state\":\"closed\"}"), 0);
+	assert_int_equal(qe_store_kv_get(s, "breaker", &v), 1);
+	assert_string_equal(v, "{\"state\":\"closed\"}");
+	free(v);
+	assert_int_equal(qe_store_kv_put(s, "breaker", NULL), 0);
+	assert_int_equal(qe_store_kv_get(s, "breaker", &v), 0);
+	qe_store_close(s);
+	free(dir);
+}
+
+static void test_transactions(void **state)
+{
+	char *dir = sub("st");
+	struct qe_store *s = open_ok(dir, 0);
+	struct qe_group g;
+
+	assert_int_equal(qe_store_begin(s), 0);
+	assert_int_equal(qe_store_begin(s), -1);
+	assert_non_null(strstr(qe_last_error(), "already open"));
+	record(s, "a", T0, 1);
+	assert_int_equal(qe_store_rollback(s), 0);
+	assert_int_equal(qe_store_group_get(s, "a", &g), 0);
+	assert_int_equal(qe_store_rollback(s), 0);
+	assert_int_equal(qe_store_commit(s), -1);
+
+	assert_int_equal(qe_store_begin(s), 0);
+	record(s, "a", T0, 1);
+	assert_int_equal(qe_store_commit(s), 0);
+	assert_int_equal(qe_store_group_get(s, "a", &g), 1);
+	qe_group_release(&g);
+	qe_store_close(s);
+	free(dir);
+}
+
+static void test_lock(void **state)
+{
+	char *dir = sub("locked");
+	char *want;
+	int fd, fd2, status;
+	pid_t pid;
+
+	fd = qe_store_lock(dir);
+	assert_true(fd >= 0);
+	assert_int_equal(mode_of(dir), 0700);
+	want = qe_xasprintf("state directory '%s' is in use by process %ld", dir,
+			    (long)getpid());
+
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int r = qe_store_lock(dir);
+		int ok = r == -1 && !strcmp(qe_last_error(), want);
+		free(want);
+		free(dir);
+		_exit(ok ? 0 : 1);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+
+	/* The lock is per open file: a second open in this process fails too. */
+	assert_int_equal(qe_store_lock(dir), -1);
+	assert_string_equal(qe_last_error(), want);
+
+	close(fd);
+	fd2 = qe_store_lock(dir);
+	assert_true(fd2 >= 0);
+	close(fd2);
+	free(want);
+	free(dir);
+}
+
+static void test_readonly_while_writing(void **state)
+{
+	char *dir = sub("st");
+	struct qe_store *w = open_ok(dir, 0), *r;
+	struct qe_group g;
+	struct seen seen;
+	struct timespec a, b;
+	char *json;
+
+	record(w, "committed", T0, 2);
+	assert_int_equal(
+	    qe_store_advice_put(w, "committed", "m", 1, "{}", 0, 0, 0, 10, T0), 0);
+	assert_int_equal(qe_store_begin(w), 0);
+	record(w, "pending", T0, 1);
+	record(w, "committed", T0, 1);
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	r = open_ok(dir, QE_STORE_READONLY);
+	assert_int_equal(qe_store_group_get(r, "committed", &g), 1);
+	assert_int_equal(g.count, 2);
+	qe_group_release(&g);
+	assert_int_equal(qe_store_group_get(r, "pending", &g), 0);
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(qe_store_groups(r, 0, 0, collect, &seen), 0);
+	assert_int_equal(seen.n, 1);
+	/* A reader's cache lookup leaves no trace. */
+	assert_int_equal(qe_store_advice_get(r, "committed", "m", 1, T0, &json), 1);
+	free(json);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	/* Nothing waited for the writer's lock (busy timeout is 5 s). */
+	assert_true(b.tv_sec - a.tv_sec < 3);
+
+	/* Writes through a read-only store fail clearly. */
+	assert_int_equal(qe_store_counter_add(r, "x", 1), -1);
+	assert_non_null(strstr(qe_last_error(), "read-only"));
+	assert_non_null(strstr(qe_last_error(), qe_store_path(r)));
+
+	assert_int_equal(qe_store_commit(w), 0);
+	assert_int_equal(qe_store_group_get(r, "pending", &g), 1);
+	qe_group_release(&g);
+	assert_int_equal(qe_store_counter_get(r, "cache_hits"), 0);
+	qe_store_close(r);
+	qe_store_close(w);
+
+	/* With the writer gone (WAL checkpointed and removed), readers still open. */
+	r = open_ok(dir, QE_STORE_READONLY);
+	assert_int_equal(qe_store_group_get(r, "pending", &g), 1);
+	qe_group_release(&g);
+	qe_store_close(r);
+	free(dir);
+}
+
+static void test_readonly_missing(void **state)
+{
+	char *dir = sub("nothing"), *want;
+
+	want = qe_xasprintf("no state database at '%s/qerrors.db' (run 'qerrors tail' or "
+			    "'qerrors analyze' first)",
+			    dir);
+	assert_null(qe_store_open(dir, QE_STORE_READONLY));
+	assert_string_equal(qe_last_error(), want);
+	/* A reader creates nothing. */
+	assert_int_equal(access(dir, F_OK), -1);
+
+	assert_int_equal(mkdir(dir, 0700), 0);
+	qe_clear_error();
+	assert_null(qe_store_open(dir, QE_STORE_READONLY));
+	assert_string_equal(qe_last_error(), want);
+	free(want);
+	free(dir);
+}
+
+static void test_corrupt(void **state)
+{
+	char *dir = sub("st"), *db = sub("st/qerrors.db");
+	char junk[8192];
+	int fd;
+
+	memset(junk, 'x', sizeof(junk));
+	assert_int_equal(mkdir(dir, 0700), 0);
+	fd = open(db, O_CREAT | O_WRONLY, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, junk, sizeof(junk)), (ssize_t)sizeof(junk));
+	close(fd);
+
+	assert_null(qe_store_open(dir, 0));
+	assert_non_null(strstr(qe_last_error(), "corrupt"));
+	assert_non_null(strstr(qe_last_error(), db));
+	assert_null(qe_store_open(dir, QE_STORE_READONLY));
+	assert_non_null(strstr(qe_last_error(), "corrupt"));
+	free(dir);
+	free(db);
+}
+
+static void test_foreign_and_newer(void **state)
+{
+	char *dir = sub("st"), *db = sub("st/qerrors.db");
+	struct qe_store *s;
+	sqlite3 *h;
+
+	assert_int_equal(mkdir(dir, 0700), 0);
+	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, "CREATE TABLE t(x)", NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(h);
+	assert_null(qe_store_open(dir, 0));
+	assert_non_null(strstr(qe_last_error(), "not a qerrors state database"));
+	assert_int_equal(unlink(db), 0);
+
+	s = open_ok(dir, 0);
+	assert_int_equal(sqlite3_exec(qe_store_sqlite(s), "PRAGMA user_version = 99",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	qe_store_close(s);
+	assert_null(qe_store_open(dir, 0));
+	assert_non_null(strstr(qe_last_error(), "newer"));
+	assert_null(qe_store_open(dir, QE_STORE_READONLY));
+	assert_non_null(strstr(qe_last_error(), "newer"));
+	free(dir);
+	free(db);
+}
+
+static void test_disk_full(void **state)
+{
+	char *dir = sub("st"), *want, big[2000];
+	struct qe_store *s = open_ok(dir, 0);
+	struct qe_event *ev = mkevent("x", "E", "m", NULL);
+	char buf[32];
+	int i, is_new, r = 0;
+
+	/* Cap the file at its current size: the next growth is SQLITE_FULL. */
+	pragma_text(s, "PRAGMA page_count", buf, sizeof(buf));
+	{
+		char *sql = qe_xasprintf("PRAGMA max_page_count = %s", buf);
+		pragma_text(s, sql, buf, sizeof(buf));
+		free(sql);
+	}
+	memset(big, 'y', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	for (i = 0; i < 1000 && r == 0; i++) {
+		snprintf(ev->fingerprint, sizeof(ev->fingerprint), "%016x", i);
+		r = qe_store_record_event(s, ev, big, T0, &is_new);
+	}
+	assert_int_equal(r, -1);
+	want =
+	    qe_xasprintf("cannot write state database '%s': disk full", qe_store_path(s));
+	assert_string_equal(qe_last_error(), want);
+	/* The store is still usable for reads afterwards. */
+	assert_true(qe_store_cache_count(s) == 0);
+	free(want);
+	qe_event_free(ev);
+	qe_store_close(s);
+	free(dir);
+}
+
+static char ro_dir[128];
+
+static int child_readonly_dir(void)
+{
+	struct qe_store *s = qe_store_open(ro_dir, 0);
+	if (s)
+		return 1;
+	if (!strstr(qe_last_error(), "cannot write state database") ||
+	    !strstr(qe_last_error(), ro_dir) || !strstr(qe_last_error(), "not writable"))
+		return 2;
+	return 0;
+}
+
+static int child_unwritable_parent(void)
+{
+	char *d = qe_xasprintf("%s/sub", ro_dir);
+	struct qe_store *s = qe_store_open(d, 0);
+	int ret = 0;
+	if (s)
+		ret = 1;
+	else if (!strstr(qe_last_error(), "cannot create state directory") ||
+		 !strstr(qe_last_error(), d))
+		ret = 2;
+	free(d);
+	return ret;
+}
+
+static void test_readonly_dir(void **state)
+{
+	snprintf(ro_dir, sizeof(ro_dir), "%s/ro", tmp);
+	assert_int_equal(mkdir(ro_dir, 0555), 0);
+	assert_int_equal(chmod(ro_dir, 0555), 0);
+	/* Let the unprivileged child reach the directory. */
+	assert_int_equal(chmod(tmp, 0755), 0);
+	assert_int_equal(run_as_user(child_readonly_dir), 0);
+	assert_int_equal(run_as_user(child_unwritable_parent), 0);
+	assert_int_equal(chmod(ro_dir, 0700), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_default_dir, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_create_permissions, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_loose_permissions, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_pragmas, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_reopen, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_record_event, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_record_speed, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_groups, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_nested_iteration, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_advice, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_advice_lru, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_counters, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_offsets, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_kv, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_lock, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_readonly_while_writing, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_readonly_missing, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_corrupt, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_foreign_and_newer, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_disk_full, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_readonly_dir, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
