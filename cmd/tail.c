@@ -25,6 +25,7 @@
 #include "loop.h"
 #include "queue.h"
 #include "redact.h"
+#include "ring.h"
 #include "rules.h"
 #include "store.h"
 #include "util.h"
@@ -68,6 +69,7 @@ struct tail {
 	struct qe_store *store;
 	struct qe_ai *ai;
 	struct qe_queue *queue;
+	struct qe_ring *ring; /* events waiting for the next commit */
 	struct src *srcs;
 	struct shown *shown;
 	const char *model;
@@ -163,6 +165,19 @@ static void commit(struct tail *t)
 	ensure_txn(t);
 	if (!t->in_txn)
 		return;
+	/* Events first, then the positions that cover them, in one transaction. */
+	for (;;) {
+		struct qe_ring_entry e;
+		int is_new;
+		if (!qe_ring_pop(t->ring, &e))
+			break;
+		if (qe_store_record_event(t->store, e.ev, e.sample ? e.sample : "", e.time_ms,
+					  &is_new) < 0) {
+			t->d_dropped++;
+			qe_warn_msg("event not recorded: %s", qe_last_error());
+		}
+		qe_ring_entry_release(&e);
+	}
 	qe_follow_get_counters(t->follow, &fc);
 	t->d_lines += (long long)(fc.lines - t->last_fc.lines);
 	t->d_bytes += (long long)(fc.bytes - t->last_fc.bytes);
@@ -350,20 +365,26 @@ static void on_event(struct qe_event *ev, void *data)
 	t->events_total++;
 	st = qe_queue_state(t->queue, ev->fingerprint);
 
+	if (t->store && st == QE_FP_UNKNOWN) {
+		/* First sight this run: is the group new, and its redacted
+		 * sample (stored only for a new group).  Hot fingerprints skip
+		 * both. */
+		struct qe_group g;
+		char *text = event_text(ev);
+		int r = qe_store_group_get(t->store, ev->fingerprint, &g);
+		if (r == 1)
+			qe_group_release(&g);
+		is_new = r == 0;
+		sample = qe_redact_once(t->redactor, text, strlen(text));
+		free(text);
+	}
 	if (t->store) {
-		ensure_txn(t);
-		/* The sample is redacted and only needed for a group this
-		 * run has not seen: skip the work for hot fingerprints. */
-		if (st == QE_FP_UNKNOWN) {
-			char *text = event_text(ev);
-			sample = qe_redact_once(t->redactor, text, strlen(text));
-			free(text);
-		}
-		if (qe_store_record_event(t->store, ev, sample ? sample : "", qe_wall_ms(),
-					  &is_new) < 0) {
-			t->d_dropped++;
-			qe_warn_msg("event not recorded: %s", qe_last_error());
-		}
+		t->d_dropped += (long long)qe_ring_push(t->ring, ev, sample, qe_wall_ms());
+		if (qe_ring_high(t->ring))
+			commit(t);
+		else
+			ensure_txn(t);
+	} else {
 		free(sample);
 	}
 
@@ -375,6 +396,11 @@ static void on_event(struct qe_event *ev, void *data)
 		t->d_cache_hits++;
 		st = QE_FP_CACHED;
 	}
+	else if (st == QE_FP_CACHED && t->json && t->store)
+		/* NDJSON readers get the advice on every event of a known group */
+		qe_store_advice_get(t->store, ev->fingerprint, t->model, QE_PROMPT_VERSION,
+				    qe_wall_ms(), &advice);
+	qe_queue_set_seen(t->queue, ev->fingerprint);
 	if (!qe_ai_configured(t->ai)) {
 		advice_error = "no AI service configured";
 	} else if (st != QE_FP_CACHED) {
@@ -763,6 +789,7 @@ static void reload(struct tail *t)
 	t->model = qe_ai_model(ai);
 	qe_ai_set_watch(t->ai, ai_watch, t);
 	qe_queue_set_limit(t->queue, (size_t)t->cfg->queue_limit);
+	qe_ring_set_limits(t->ring, (size_t)t->cfg->ring_events, (size_t)t->cfg->ring_bytes);
 	for (s = t->srcs; s; s = s->next)
 		s->as = qe_assembler_new(t->rules, (size_t)t->cfg->event_max_lines,
 					 (size_t)t->cfg->event_max_bytes, on_event, s);
@@ -869,6 +896,7 @@ int cmd_tail(int argc, char **argv, struct qe_ctx *ctx)
 	}
 	t.model = qe_ai_model(t.ai);
 	t.queue = qe_queue_new((size_t)t.cfg->queue_limit);
+	t.ring = qe_ring_new((size_t)t.cfg->ring_events, (size_t)t.cfg->ring_bytes);
 	t.loop = qe_loop_new();
 	if (!t.loop) {
 		qe_die_msg("%s", qe_last_error());
@@ -975,6 +1003,7 @@ out:
 	}
 	qe_ai_free(t.ai);
 	qe_queue_free(t.queue);
+	qe_ring_free(t.ring);
 	qe_loop_free(t.loop);
 	qe_redactor_free(t.redactor);
 	qe_rules_free(t.rules);

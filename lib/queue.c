@@ -63,8 +63,8 @@ static void rehash(struct qe_queue *q, size_t nslots, int drop_settled)
 		struct slot *s;
 		if (old[i].state == QE_FP_UNKNOWN || old[i].tomb)
 			continue;
-		if (drop_settled &&
-		    (old[i].state == QE_FP_CACHED || old[i].state == QE_FP_FAILED))
+		if (drop_settled && (old[i].state == QE_FP_CACHED || old[i].state == QE_FP_FAILED ||
+				     old[i].state == QE_FP_SEEN))
 			continue;
 		s = find_slot(q, old[i].fp, 1);
 		*s = old[i];
@@ -123,6 +123,13 @@ enum qe_fp_state qe_queue_state(const struct qe_queue *q, const char *fp)
 {
 	const struct slot *s = find_slot(q, fp, 0);
 	return s ? (enum qe_fp_state)s->state : QE_FP_UNKNOWN;
+}
+
+void qe_queue_set_seen(struct qe_queue *q, const char *fp)
+{
+	struct slot *s = find_slot(q, fp, 0);
+	if (!s)
+		get_or_add(q, fp)->state = QE_FP_SEEN;
 }
 
 void qe_queue_set_cached(struct qe_queue *q, const char *fp)

@@ -13,7 +13,7 @@
  * - The queue owns the events it holds (one per fingerprint) until
  *   qe_queue_take() hands them to the caller.
  * - The state table is bounded: when it holds more than QE_QUEUE_MAX_KNOWN
- *   fingerprints, the ones with settled state (cached, failed) are
+ *   fingerprints, the ones with settled state (seen, cached, failed) are
  *   forgotten; they are looked up in the cache again when next seen.
  */
 #ifndef QE_QUEUE_H
@@ -33,6 +33,7 @@ enum qe_fp_state {
 	QE_FP_QUEUED,   /* waiting for a batch */
 	QE_FP_INFLIGHT, /* part of a request */
 	QE_FP_FAILED,   /* asking failed; may be queued again after retry_at */
+	QE_FP_SEEN,     /* seen this run, advice not known and not asked for */
 };
 
 enum qe_push_result {
@@ -46,6 +47,8 @@ void qe_queue_free(struct qe_queue *q); /* frees queued events */
 void qe_queue_set_limit(struct qe_queue *q, size_t limit);
 
 enum qe_fp_state qe_queue_state(const struct qe_queue *q, const char *fp);
+/* Remember that a fingerprint was seen (no change when it has a state). */
+void qe_queue_set_seen(struct qe_queue *q, const char *fp);
 /* Mark a fingerprint's advice as known (e.g. found in the cache). */
 void qe_queue_set_cached(struct qe_queue *q, const char *fp);
 

@@ -75,6 +75,19 @@ static void test_failed_retry_after(void **state)
 	qe_queue_free(q);
 }
 
+static void test_seen_then_queued(void **state)
+{
+	struct qe_queue *q = qe_queue_new(5);
+	struct qe_event *a = ev_fp("00000000000000bb");
+	(void)state;
+	qe_queue_set_seen(q, a->fingerprint);
+	assert_int_equal(qe_queue_state(q, a->fingerprint), QE_FP_SEEN);
+	assert_int_equal(qe_queue_push(q, a, 0), QE_PUSH_QUEUED);
+	qe_queue_set_seen(q, a->fingerprint); /* does not downgrade */
+	assert_int_equal(qe_queue_state(q, a->fingerprint), QE_FP_QUEUED);
+	qe_queue_free(q);
+}
+
 static void test_many_fingerprints_bounded(void **state)
 {
 	struct qe_queue *q = qe_queue_new(1);
@@ -97,6 +110,7 @@ int main(void)
 	    cmocka_unit_test(test_dedupe),
 	    cmocka_unit_test(test_bound_counts_inflight),
 	    cmocka_unit_test(test_failed_retry_after),
+	    cmocka_unit_test(test_seen_then_queued),
 	    cmocka_unit_test(test_many_fingerprints_bounded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

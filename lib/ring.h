@@ -1,0 +1,50 @@
+/*
+ * ring: the circular buffer of recent events between the assembler and
+ * the state database.
+ *
+ * Events are recorded in SQLite in batched transactions, together with
+ * the file positions they cover; until the next commit they wait here.
+ * The ring is bounded by a number of events and by bytes.  The owner
+ * drains it when it is three quarters full, so nothing is dropped while
+ * the database keeps up; when it does not (a full disk, a locked file)
+ * the oldest events are dropped and counted, and tailing goes on.
+ *
+ * Entries are light copies (no lines): kind, rule, type, message,
+ * template, severity, fingerprint, plus the redacted sample and the time.
+ */
+#ifndef QE_RING_H
+#define QE_RING_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct qe_event;
+struct qe_ring;
+
+struct qe_ring_entry {
+	struct qe_event *ev; /* owned: a copy without lines */
+	char *sample;        /* owned; NULL when the group is known */
+	int64_t time_ms;     /* wall clock */
+	size_t bytes;
+};
+
+struct qe_ring *qe_ring_new(size_t max_events, size_t max_bytes);
+void qe_ring_free(struct qe_ring *r); /* NULL-safe; frees what is held */
+void qe_ring_set_limits(struct qe_ring *r, size_t max_events, size_t max_bytes);
+
+/* Copy what the store needs from ev; sample is taken over (may be NULL).
+ * Returns how many old entries were dropped to make room. */
+size_t qe_ring_push(struct qe_ring *r, const struct qe_event *ev, char *sample,
+		    int64_t time_ms);
+/* Oldest first; 0 when empty.  The caller owns out's contents and frees
+ * them with qe_ring_entry_release(). */
+int qe_ring_pop(struct qe_ring *r, struct qe_ring_entry *out);
+void qe_ring_entry_release(struct qe_ring_entry *e);
+
+size_t qe_ring_count(const struct qe_ring *r);
+size_t qe_ring_bytes(const struct qe_ring *r);
+uint64_t qe_ring_dropped(const struct qe_ring *r);
+/* 1 when the owner should drain now (three quarters of either bound). */
+int qe_ring_high(const struct qe_ring *r);
+
+#endif

@@ -1,0 +1,104 @@
+/* Unit tests for the event ring: order, bounds by count and bytes. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "event.h"
+#include "ring.h"
+#include "util.h"
+
+static struct qe_event *mk(int i)
+{
+	struct qe_event *ev = qe_event_new("java", "java");
+	free(ev->message);
+	ev->message = qe_xasprintf("message %d", i);
+	ev->type = qe_xstrdup("java.lang.X");
+	snprintf(ev->fingerprint, sizeof(ev->fingerprint), "%016x", i);
+	qe_event_add_line(ev, "a line that is not copied", 25);
+	return ev;
+}
+
+static void test_fifo_and_copy(void **state)
+{
+	struct qe_ring *r = qe_ring_new(10, 1 << 20);
+	struct qe_ring_entry e;
+	int i;
+	(void)state;
+	for (i = 0; i < 5; i++) {
+		struct qe_event *ev = mk(i);
+		assert_int_equal(qe_ring_push(r, ev, i == 0 ? qe_xstrdup("sample") : NULL, i), 0);
+		qe_event_free(ev); /* the ring holds its own copy */
+	}
+	assert_int_equal(qe_ring_count(r), 5);
+	for (i = 0; i < 5; i++) {
+		char want[32];
+		assert_true(qe_ring_pop(r, &e));
+		snprintf(want, sizeof(want), "message %d", i);
+		assert_string_equal(e.ev->message, want);
+		assert_string_equal(e.ev->type, "java.lang.X");
+		assert_int_equal(e.ev->nr_lines, 0);
+		assert_int_equal(e.time_ms, i);
+		if (i == 0)
+			assert_string_equal(e.sample, "sample");
+		else
+			assert_null(e.sample);
+		qe_ring_entry_release(&e);
+	}
+	assert_false(qe_ring_pop(r, &e));
+	assert_int_equal(qe_ring_bytes(r), 0);
+	qe_ring_free(r);
+}
+
+static void test_bound_by_count(void **state)
+{
+	struct qe_ring *r = qe_ring_new(4, 1 << 20);
+	struct qe_ring_entry e;
+	size_t dropped = 0;
+	int i;
+	(void)state;
+	for (i = 0; i < 10; i++) {
+		struct qe_event *ev = mk(i);
+		dropped += qe_ring_push(r, ev, NULL, i);
+		qe_event_free(ev);
+		if (i == 2)
+			assert_true(qe_ring_high(r));
+	}
+	assert_int_equal(dropped, 6);
+	assert_int_equal(qe_ring_dropped(r), 6);
+	assert_int_equal(qe_ring_count(r), 4);
+	assert_true(qe_ring_pop(r, &e));
+	assert_string_equal(e.ev->message, "message 6"); /* the oldest went first */
+	qe_ring_entry_release(&e);
+	qe_ring_free(r);
+}
+
+static void test_bound_by_bytes(void **state)
+{
+	struct qe_ring *r = qe_ring_new(1000, 4096);
+	int i;
+	(void)state;
+	for (i = 0; i < 200; i++) {
+		struct qe_event *ev = mk(i);
+		qe_ring_push(r, ev, qe_xstrdup("0123456789012345678901234567890123456789"), i);
+		qe_event_free(ev);
+		assert_true(qe_ring_bytes(r) <= 4096);
+	}
+	assert_true(qe_ring_count(r) < 200);
+	assert_true(qe_ring_dropped(r) > 0);
+	qe_ring_free(r); /* frees what is still held */
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fifo_and_copy),
+		cmocka_unit_test(test_bound_by_count),
+		cmocka_unit_test(test_bound_by_bytes),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
