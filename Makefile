@@ -91,13 +91,15 @@ install: qerrors
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
 		$(DESTDIR)$(DATADIR)/bash-completion/completions \
 		$(DESTDIR)$(DATADIR)/zsh/site-functions \
-		$(DESTDIR)$(DATADIR)/fish/vendor_completions.d $(DESTDIR)$(SYSTEMDDIR)
+		$(DESTDIR)$(DATADIR)/fish/vendor_completions.d $(DESTDIR)$(SYSTEMDDIR) \
+		$(DESTDIR)$(DATADIR)/doc/qerrors
 	install -m 0755 qerrors $(DESTDIR)$(BINDIR)/qerrors
 	install -m 0644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 0644 man/*.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 0644 completions/qerrors.bash $(DESTDIR)$(DATADIR)/bash-completion/completions/qerrors
 	install -m 0644 completions/_qerrors $(DESTDIR)$(DATADIR)/zsh/site-functions/_qerrors
 	install -m 0644 completions/qerrors.fish $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/qerrors.fish
+	install -m 0644 qerrors.yaml.example README.md $(DESTDIR)$(DATADIR)/doc/qerrors/
 	@if [ -f contrib/qerrors.service ]; then \
 		sed 's|@BINDIR@|$(BINDIR)|g' contrib/qerrors.service > $(DESTDIR)$(SYSTEMDDIR)/qerrors.service; \
 		chmod 0644 $(DESTDIR)$(SYSTEMDDIR)/qerrors.service; fi

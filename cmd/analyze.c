@@ -369,6 +369,7 @@ int cmd_analyze(int argc, char **argv, struct qe_ctx *ctx)
 		rc = QE_EXIT_USAGE;
 		goto out;
 	}
+	a.model = qe_ai_model(ai); /* the old client, and its strings, are gone */
 	a.cache_write = ctx->cfg.cache_limit > 0;
 	now = qe_wall_ms();
 	if (a.store) {

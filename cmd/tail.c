@@ -344,6 +344,14 @@ static void print_event(struct tail *t, struct src *s, struct qe_event *ev, int 
 		else if (count > 1)
 			printf("  [seen %lld times]", count);
 		printf("\n");
+		/* a trace's first line is often the logger's; say what was thrown */
+		if (ev->type && !strstr(first, ev->type)) {
+			char *type = qe_utf8_sanitize(ev->type, strlen(ev->type));
+			char *msg = qe_utf8_sanitize(ev->message, strlen(ev->message));
+			printf("    %s%s%s\n", type, *msg ? ": " : "", msg);
+			free(type);
+			free(msg);
+		}
 		free(first);
 		if (advice_json)
 			print_advice(t, ev->fingerprint, advice_json, 1);
