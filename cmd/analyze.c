@@ -10,6 +10,7 @@
 #include "assemble.h"
 #include "event.h"
 #include "fingerprint.h"
+#include "lines.h"
 #include "rules.h"
 #include "store.h"
 #include "util.h"
@@ -82,62 +83,33 @@ static void on_event(struct qe_event *ev, void *data)
 	r->ev = ev;
 }
 
-/* Split input into lines with a cap; a cut line keeps its first
- * max_line bytes and the rest is skipped and counted. */
+struct feed {
+	struct qe_assembler *as;
+	struct analyze *a;
+};
+
+static void on_line(const char *line, size_t len, uint64_t start_pos, uint64_t end_pos,
+		    unsigned flags, void *data)
+{
+	struct feed *f = data;
+	if (len && line[len - 1] == '\r')
+		len--;
+	qe_assembler_feed(f->as, line, len, start_pos, end_pos);
+	f->a->lines_read++;
+}
+
+/* Every line of the input, each cut at max_line bytes, then end of input. */
 static int read_input(int fd, const char *name, struct qe_assembler *as, size_t max_line,
 		      struct analyze *a)
 {
-	struct qe_buf line = QE_BUF_INIT;
-	char buf[65536];
-	uint64_t pos = 0, line_start = 0;
-	int skipping = 0, rc = 0;
-
-	for (;;) {
-		ssize_t n = read(fd, buf, sizeof(buf));
-		char *p = buf, *end;
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			rc = qe_error("cannot read '%s': %s", name, strerror(errno));
-			break;
-		}
-		if (n == 0)
-			break;
-		end = buf + n;
-		while (p < end) {
-			char *nl = memchr(p, '\n', (size_t)(end - p));
-			size_t chunk = nl ? (size_t)(nl - p) : (size_t)(end - p);
-			if (!skipping) {
-				size_t room = max_line - line.len;
-				if (chunk > room) {
-					qe_buf_add(&line, p, room);
-					skipping = 1;
-					a->truncated_lines++;
-				} else {
-					qe_buf_add(&line, p, chunk);
-				}
-			}
-			pos += chunk;
-			p += chunk;
-			if (!nl)
-				break;
-			p++;
-			pos++;
-			if (line.len && line.buf[line.len - 1] == '\r')
-				qe_buf_truncate(&line, line.len - 1);
-			qe_assembler_feed(as, line.buf, line.len, line_start, pos);
-			a->lines_read++;
-			qe_buf_reset(&line);
-			skipping = 0;
-			line_start = pos;
-		}
-	}
-	if (!rc && (line.len || skipping)) {
-		qe_assembler_feed(as, line.buf, line.len, line_start, pos);
-		a->lines_read++;
-	}
+	struct qe_lines l;
+	struct feed f = {as, a};
+	int rc;
+	qe_lines_init(&l, max_line, 0);
+	rc = qe_lines_read_fd(&l, fd, name, on_line, &f);
+	a->truncated_lines = (long long)l.truncated_lines;
+	qe_lines_release(&l);
 	qe_assembler_flush(as);
-	qe_buf_release(&line);
 	return rc;
 }
 

@@ -1,9 +1,12 @@
 /* lines: see lines.h */
 #include "lines.h"
+
 #include "util.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void qe_lines_init(struct qe_lines *l, size_t max_line_bytes, uint64_t pos)
 {
@@ -122,4 +125,27 @@ int qe_lines_flush(struct qe_lines *l, qe_line_fn fn, void *fn_data)
 	l->carry_len = 0;
 	emit(l, l->carry, n, l->pos - n, l->pos, QE_LINE_PARTIAL, fn, fn_data);
 	return 1;
+}
+
+int qe_lines_read_fd(struct qe_lines *l, int fd, const char *name, qe_line_fn fn,
+		     void *fn_data)
+{
+	char *buf = qe_xmalloc(1 << 18);
+	int rc = 0;
+	for (;;) {
+		ssize_t n = read(fd, buf, 1 << 18);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = qe_error("cannot read '%s': %s", name, strerror(errno));
+			break;
+		}
+		if (n == 0)
+			break;
+		qe_lines_feed(l, buf, (size_t)n, fn, fn_data);
+	}
+	if (!rc)
+		qe_lines_flush(l, fn, fn_data);
+	free(buf);
+	return rc;
 }

@@ -64,4 +64,11 @@ int qe_lines_flush(struct qe_lines *l, qe_line_fn fn, void *fn_data);
 /* Bytes carried in a partial line (not yet delivered). */
 size_t qe_lines_pending(const struct qe_lines *l);
 
+/* Read fd to its end in large blocks, deliver every line (the last one
+ * too, flagged QE_LINE_PARTIAL when it has no newline).  `name` is for
+ * the message.  l must be initialised; its counters say what was read
+ * and cut.  0, or -1 with qe_error() set on a read error. */
+int qe_lines_read_fd(struct qe_lines *l, int fd, const char *name, qe_line_fn fn,
+		     void *fn_data);
+
 #endif

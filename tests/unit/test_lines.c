@@ -6,6 +6,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "lines.h"
 #include "util.h"
@@ -205,6 +207,49 @@ static void test_binary_pass_through(void **state)
 	rec_free(&r);
 }
 
+struct collect {
+	struct qe_buf out;
+	unsigned last_flags;
+	int n;
+};
+
+static void collect_cb(const char *line, size_t len, uint64_t start_pos, uint64_t end_pos,
+		       unsigned flags, void *data)
+{
+	struct collect *c = data;
+	qe_buf_add(&c->out, line, len);
+	qe_buf_addch(&c->out, '|');
+	c->last_flags = flags;
+	c->n++;
+}
+
+static void test_read_fd(void **state)
+{
+	int fds[2];
+	struct qe_lines l;
+	struct collect c = {QE_BUF_INIT, 0, 0};
+	static const char text[] = "one\ntwo\nlast without newline";
+	(void)state;
+	assert_int_equal(pipe(fds), 0);
+	assert_int_equal(write(fds[1], text, sizeof(text) - 1), (ssize_t)(sizeof(text) - 1));
+	close(fds[1]);
+	qe_lines_init(&l, 8, 0);
+	assert_int_equal(qe_lines_read_fd(&l, fds[0], "pipe", collect_cb, &c), 0);
+	close(fds[0]);
+	/* the last line is delivered at end of input; lines cut at 8 bytes */
+	assert_string_equal(c.out.buf, "one|two|last wit|");
+	assert_int_equal(c.n, 3);
+	assert_int_equal(l.truncated_lines, 1);
+	qe_lines_release(&l);
+	qe_buf_release(&c.out);
+	/* a read error says what could not be read */
+	qe_lines_init(&l, 8, 0);
+	assert_int_equal(qe_lines_read_fd(&l, -1, "missing.log", collect_cb, &c), -1);
+	assert_non_null(strstr(qe_last_error(), "cannot read 'missing.log'"));
+	qe_lines_release(&l);
+	qe_buf_release(&c.out);
+}
+
 static void test_reset(void **state)
 {
 	struct qe_lines l;
@@ -230,6 +275,7 @@ int main(void)
 	    cmocka_unit_test(test_long_line_cut),
 	    cmocka_unit_test(test_binary_pass_through),
 	    cmocka_unit_test(test_reset),
+	    cmocka_unit_test(test_read_fd),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
