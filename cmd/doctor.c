@@ -1,0 +1,826 @@
+/*
+ * qerrors doctor: is this installation ready?  Each check says ok, warn
+ * or fail, and a failure says what to do.  The AI checks send one
+ * GET {base}/models and one small advice request about a made-up error;
+ * nothing is written to the state database.  The API key is never
+ * printed: every message is scrubbed of it before output.
+ */
+#include "qerrors.h"
+#include "report.h"
+
+#include "ai.h"
+#include "event.h"
+#include "fingerprint.h"
+#include "rules.h"
+#include "store.h"
+#include "util.h"
+
+#include <curl/curl.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Total time allowed for GET /models. */
+#define MODELS_TIMEOUT_MS 10000
+/* Most of a /models answer kept (the list can be long). */
+#define MODELS_BODY_MAX (1024 * 1024)
+/* The advice round trip gives up after this. */
+#define ADVICE_TIMEOUT_MS 60000
+/* Below this many inotify watches, large trees of logs run out. */
+#define MIN_WATCHES 8192
+/* Bound on the /proc scan that counts inotify use. */
+#define PROC_FD_SCAN_MAX 200000
+
+enum status { ST_OK, ST_WARN, ST_FAIL };
+static const char *const status_names[] = {"ok", "warn", "fail"};
+
+struct check {
+	const char *name;
+	enum status status;
+	char *message;
+	char *fix; /* what to do; NULL when nothing */
+};
+
+struct doctor {
+	struct qe_ctx *ctx;
+	struct check *checks;
+	size_t nr, alloc;
+	const char *key; /* borrowed; scrubbed from every message */
+};
+
+static const char *const doctor_usage[] = {
+    "qerrors doctor [--json]",
+    NULL,
+};
+
+/* Replace every occurrence of the key by "***". */
+static char *scrub(const char *key, char *s)
+{
+	struct qe_buf b = QE_BUF_INIT;
+	const char *p = s, *hit;
+	size_t kl;
+
+	if (!s || !key || !*key)
+		return s;
+	kl = strlen(key);
+	while ((hit = strstr(p, key))) {
+		qe_buf_add(&b, p, (size_t)(hit - p));
+		qe_buf_addstr(&b, "***");
+		p = hit + kl;
+	}
+	qe_buf_addstr(&b, p);
+	free(s);
+	return qe_buf_detach(&b);
+}
+
+static void add(struct doctor *d, const char *name, enum status st, char *message,
+		char *fix)
+{
+	struct check *c;
+	QE_ALLOC_GROW(d->checks, d->nr + 1, d->alloc);
+	c = &d->checks[d->nr++];
+	c->name = name;
+	c->status = st;
+	c->message = scrub(d->key, message);
+	c->fix = scrub(d->key, fix);
+}
+
+/* ---- configuration and rules ---- */
+
+static void check_config(struct doctor *d, int loaded)
+{
+	struct qe_ctx *ctx = d->ctx;
+	struct qe_rules *r;
+	size_t i, n, user = 0, failed;
+
+	if (!loaded)
+		return;
+	if (ctx->cfg.path)
+		add(d, "config", ST_OK, qe_xasprintf("%s", ctx->cfg.path), NULL);
+	else
+		add(d, "config", ST_OK, qe_xstrdup("none: built-in defaults"), NULL);
+
+	r = qe_rules_new(&ctx->cfg);
+	if (!r) {
+		add(d, "rules", ST_FAIL, qe_xstrdup(qe_last_error()),
+		    qe_xstrdup(
+			"fix the rule in rules.custom; 'qerrors rules check' shows "
+			"the rule set"));
+		return;
+	}
+	n = qe_rules_count(r);
+	for (i = 0; i < n; i++) {
+		struct qe_rule_info ri;
+		qe_rules_info(r, i, &ri);
+		user += !ri.builtin;
+	}
+	failed = qe_rules_check_samples(r, NULL, NULL);
+	if (failed)
+		add(d, "rules", ST_WARN,
+		    qe_xasprintf("%zu rules (%zu user); %zu sample%s fail", n, user,
+				 failed, failed == 1 ? "" : "s"),
+		    qe_xstrdup("run 'qerrors rules check' to see which"));
+	else
+		add(d, "rules", ST_OK,
+		    qe_xasprintf("%zu rules (%zu built-in, %zu user), all samples pass",
+				 n, n - user, user),
+		    NULL);
+	qe_rules_free(r);
+}
+
+/* ---- state directory ---- */
+
+/* The nearest existing ancestor of path (for "can it be created?"). */
+static char *existing_parent(const char *path)
+{
+	char *p = qe_xstrdup(path), *slash;
+	struct stat st;
+	while ((slash = strrchr(p, '/'))) {
+		if (slash == p) {
+			p[1] = '\0';
+			break;
+		}
+		*slash = '\0';
+		if (stat(p, &st) == 0)
+			break;
+	}
+	return p;
+}
+
+static void check_file_mode(struct doctor *d, const char *path, int *bad)
+{
+	struct stat st;
+	if (stat(path, &st) < 0)
+		return;
+	if (!S_ISREG(st.st_mode)) {
+		add(d, "state", ST_FAIL, qe_xasprintf("'%s' is not a regular file", path),
+		    qe_xasprintf("move it away; qerrors creates a new database"));
+		*bad = 1;
+		return;
+	}
+	if (access(path, R_OK | W_OK) < 0) {
+		add(d, "state", ST_FAIL,
+		    qe_xasprintf("'%s' is not writable by this user: %s", path,
+				 strerror(errno)),
+		    qe_xasprintf("run qerrors as the owner of '%s', or 'chown' it",
+				 path));
+		*bad = 1;
+	} else if (st.st_mode & 077) {
+		add(d, "state", ST_WARN,
+		    qe_xasprintf("'%s' is readable by other users (mode %04o)", path,
+				 (unsigned)(st.st_mode & 07777)),
+		    qe_xasprintf("chmod 600 '%s'", path));
+		*bad = 1;
+	}
+}
+
+static struct qe_store *check_state(struct doctor *d)
+{
+	struct qe_ctx *ctx = d->ctx;
+	const char *dir = qe_ctx_state_dir(ctx);
+	char *def = NULL, *db = NULL, *side = NULL;
+	struct qe_store *s = NULL;
+	struct stat st;
+	int bad = 0;
+
+	if (!dir) {
+		def = qe_store_default_dir();
+		if (!def) {
+			add(d, "state", ST_FAIL, qe_xstrdup(qe_last_error()),
+			    qe_xstrdup("set QERRORS_STATE_DIR or use --state-dir"));
+			return NULL;
+		}
+		dir = def;
+	}
+	if (stat(dir, &st) < 0) {
+		char *parent = existing_parent(dir);
+		if (errno == ENOENT && access(parent, W_OK | X_OK) == 0)
+			add(d, "state", ST_OK,
+			    qe_xasprintf(
+				"'%s' does not exist yet; the first run creates it "
+				"(mode 0700)",
+				dir),
+			    NULL);
+		else
+			add(d, "state", ST_FAIL,
+			    qe_xasprintf(
+				"state directory '%s' cannot be created: '%s' is not "
+				"writable",
+				dir, parent),
+			    qe_xstrdup(
+				"set QERRORS_STATE_DIR or --state-dir to a directory "
+				"this user owns"));
+		free(parent);
+		goto out;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		add(d, "state", ST_FAIL, qe_xasprintf("'%s' is not a directory", dir),
+		    qe_xstrdup("set QERRORS_STATE_DIR or --state-dir to a directory"));
+		goto out;
+	}
+	if (access(dir, W_OK | X_OK) < 0) {
+		add(d, "state", ST_FAIL,
+		    qe_xasprintf("state directory '%s' is not writable: %s", dir,
+				 strerror(errno)),
+		    qe_xasprintf("run qerrors as the owner of '%s', or 'chown' it", dir));
+		bad = 1;
+	} else if (st.st_mode & 077) {
+		add(d, "state", ST_WARN,
+		    qe_xasprintf(
+			"state directory '%s' is accessible by other users (mode %04o)",
+			dir, (unsigned)(st.st_mode & 07777)),
+		    qe_xasprintf("chmod 700 '%s'", dir));
+		bad = 1;
+	}
+	db = qe_xasprintf("%s/qerrors.db", dir);
+	check_file_mode(d, db, &bad);
+	side = qe_xasprintf("%s-wal", db);
+	check_file_mode(d, side, &bad);
+	free(side);
+	side = qe_xasprintf("%s-shm", db);
+	check_file_mode(d, side, &bad);
+	if (stat(db, &st) < 0) {
+		if (!bad)
+			add(d, "state", ST_OK,
+			    qe_xasprintf("'%s' (mode 0700); no database yet", dir), NULL);
+		goto out;
+	}
+	s = qe_store_open(dir, QE_STORE_READONLY);
+	if (!s) {
+		add(d, "state", ST_FAIL, qe_xstrdup(qe_last_error()),
+		    qe_xasprintf("move '%s' away; qerrors creates a new one", db));
+		goto out;
+	}
+	if (!bad) {
+		long long cached = qe_store_cache_count(s);
+		add(d, "state", ST_OK,
+		    qe_xasprintf("'%s' (0700, database 0600, %lld cached answer%s)", db,
+				 cached < 0 ? 0 : cached, cached == 1 ? "" : "s"),
+		    NULL);
+	}
+out:
+	free(def);
+	free(db);
+	free(side);
+	return s;
+}
+
+/* ---- AI service ---- */
+
+struct body {
+	struct qe_buf b;
+};
+
+static size_t on_body(char *p, size_t size, size_t n, void *data)
+{
+	struct body *bd = data;
+	size_t len = size * n;
+	if (bd->b.len + len > MODELS_BODY_MAX)
+		return len; /* keep what fits; the rest is not needed */
+	qe_buf_add(&bd->b, p, len);
+	return len;
+}
+
+/* Does the /models list name the configured model? -1 when unknown. */
+static int model_listed(const char *body, const char *model)
+{
+	json_t *root = json_loads(body, 0, NULL), *data, *m;
+	size_t i;
+	int found = -1;
+
+	data = json_object_get(root, "data");
+	if (json_is_array(data)) {
+		found = 0;
+		json_array_foreach(data, i, m)
+		{
+			const char *id = json_string_value(json_object_get(m, "id"));
+			if (id && !strcmp(id, model))
+				found = 1;
+		}
+	}
+	json_decref(root);
+	return found;
+}
+
+/* GET {endpoint}/models; returns 1 when the service answered at all. */
+static int check_models(struct doctor *d, const char *endpoint)
+{
+	struct qe_config *c = &d->ctx->cfg;
+	CURL *e = curl_easy_init();
+	struct curl_slist *hdr = NULL;
+	struct body bd = {QE_BUF_INIT};
+	char errbuf[CURL_ERROR_SIZE] = "";
+	char *url = qe_xasprintf("%s/models", endpoint), *auth = NULL;
+	const char *model = c->ai_model ? c->ai_model : "gpt-4o-mini";
+	uint64_t t0 = qe_now_ms();
+	long code = 0;
+	CURLcode res;
+	int answered = 0;
+
+	if (!e) {
+		add(d, "ai_reachable", ST_FAIL,
+		    qe_xstrdup("cannot create a libcurl handle"), NULL);
+		goto out;
+	}
+	curl_easy_setopt(e, CURLOPT_URL, url);
+#if LIBCURL_VERSION_NUM >= 0x075500
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+#else
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+	curl_easy_setopt(e, CURLOPT_USERAGENT, "qerrors/" QE_VERSION);
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
+			 c->connect_timeout_ms > 0 ? c->connect_timeout_ms : 5000L);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)MODELS_TIMEOUT_MS);
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, &bd);
+	if (d->key) {
+		auth = qe_xasprintf("Authorization: Bearer %s", d->key);
+		hdr = curl_slist_append(hdr, auth);
+		curl_easy_setopt(e, CURLOPT_HTTPHEADER, hdr);
+	}
+	res = curl_easy_perform(e);
+	if (res != CURLE_OK) {
+		add(d, "ai_reachable", ST_FAIL,
+		    qe_xasprintf("cannot reach '%s': %s", url,
+				 *errbuf ? errbuf : curl_easy_strerror(res)),
+		    qe_xstrdup("check that the service is running and that ai.base_url "
+			       "(QERRORS_AI_BASE_URL) is right; proxies come from "
+			       "https_proxy/no_proxy"));
+		goto out;
+	}
+	answered = 1;
+	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &code);
+	if (code == 200) {
+		int listed = model_listed(bd.b.buf, model);
+		if (listed == 0)
+			add(d, "ai_reachable", ST_WARN,
+			    qe_xasprintf(
+				"GET %s: HTTP 200 in %llu ms, but model '%s' is not in "
+				"the list",
+				url, (unsigned long long)(qe_now_ms() - t0), model),
+			    qe_xstrdup(
+				"set ai.model (QERRORS_AI_MODEL) to a model the service "
+				"offers"));
+		else
+			add(d, "ai_reachable", ST_OK,
+			    qe_xasprintf("GET %s: HTTP 200 in %llu ms", url,
+					 (unsigned long long)(qe_now_ms() - t0)),
+			    NULL);
+	} else if (code == 401 || code == 403) {
+		add(d, "ai_reachable", ST_FAIL,
+		    qe_xasprintf("GET %s: HTTP %ld: the key was rejected", url, code),
+		    qe_xstrdup(
+			"check OPENAI_API_KEY (or QERRORS_AI_API_KEY, ai.api_key)"));
+	} else if (code == 404 || code == 405) {
+		add(d, "ai_reachable", ST_WARN,
+		    qe_xasprintf("GET %s: HTTP %ld: the service has no model list", url,
+				 code),
+		    qe_xstrdup(
+			"some servers do not offer /models; the advice check below "
+			"tells whether chat completions work"));
+	} else {
+		add(d, "ai_reachable", ST_FAIL,
+		    qe_xasprintf("GET %s: HTTP %ld", url, code),
+		    qe_xstrdup("the service answers but fails; check its logs or status "
+			       "page, and ai.base_url"));
+	}
+out:
+	if (e)
+		curl_easy_cleanup(e);
+	curl_slist_free_all(hdr);
+	free(auth);
+	free(url);
+	qe_buf_release(&bd.b);
+	return answered;
+}
+
+struct advice_probe {
+	enum qe_ai_status status;
+	char *error;
+	int done;
+};
+
+static void on_advice(const char *fp, enum qe_ai_status st, const char *advice_json,
+		      const char *error, long long tokens_prompt,
+		      long long tokens_completion, void *data)
+{
+	struct advice_probe *p = data;
+	(void)fp;
+	(void)advice_json;
+	(void)tokens_prompt;
+	(void)tokens_completion;
+	p->done = 1;
+	p->status = st;
+	free(p->error);
+	p->error = error ? qe_xstrdup(error) : NULL;
+}
+
+/* One advice request about a made-up error, through the real client: it
+ * shows which response format the service accepts and how long a round
+ * trip takes.  No store: the breaker and format memory stay untouched. */
+static void check_advice(struct doctor *d)
+{
+	static const char line[] =
+	    "2026-01-01 00:00:00 ERROR connection to database 'orders' refused "
+	    "(qerrors doctor test)";
+	struct qe_config *c = &d->ctx->cfg;
+	struct advice_probe p = {QE_AI_CANCELLED, NULL, 0};
+	struct qe_event *ev = qe_event_new("line", "doctor");
+	struct qe_ai *ai;
+	uint64_t t0;
+	long saved_retries = c->retry_attempts;
+	const char *fmt;
+
+	qe_event_add_line(ev, line, strlen(line));
+	free(ev->message);
+	ev->message =
+	    qe_xstrdup("connection to database 'orders' refused (qerrors doctor test)");
+	ev->severity = QE_SEV_ERROR;
+	qe_fingerprint(ev);
+
+	/* A check reports what happens now; retries would only hide it. */
+	c->retry_attempts = 0;
+	ai = qe_ai_new(c, NULL);
+	c->retry_attempts = saved_retries;
+	if (!ai) {
+		add(d, "ai_advice", ST_FAIL, qe_xstrdup(qe_last_error()),
+		    qe_xstrdup("fix the ai section of the configuration"));
+		goto out;
+	}
+	t0 = qe_now_ms();
+	if (qe_ai_submit(ai, &ev, 1, on_advice, &p) < 0) {
+		add(d, "ai_advice", ST_FAIL, qe_xstrdup(qe_last_error()), NULL);
+		goto out;
+	}
+	qe_ai_run(ai, qe_now_ms() + ADVICE_TIMEOUT_MS);
+	if (!p.done)
+		qe_ai_cancel_all(ai);
+	fmt = qe_ai_response_format(ai);
+	if (p.status == QE_AI_OK && !strcmp(fmt, "json_schema")) {
+		add(d, "ai_advice", ST_OK,
+		    qe_xasprintf(
+			"valid advice in %llu ms with json_schema answers (model %s)",
+			(unsigned long long)(qe_now_ms() - t0), qe_ai_model(ai)),
+		    NULL);
+	} else if (p.status == QE_AI_OK) {
+		add(d, "ai_advice", ST_WARN,
+		    qe_xasprintf("valid advice in %llu ms, but the service does not take "
+				 "json_schema answers; qerrors uses %s",
+				 (unsigned long long)(qe_now_ms() - t0), fmt),
+		    qe_xstrdup("works as is; a model or server with structured outputs "
+			       "gives more reliable advice"));
+	} else {
+		const char *fix;
+		switch (p.status) {
+		case QE_AI_AUTH:
+			fix = "the key was rejected: check OPENAI_API_KEY (or "
+			      "QERRORS_AI_API_KEY)";
+			break;
+		case QE_AI_QUOTA:
+			fix = "the account is out of quota: check the plan and billing";
+			break;
+		case QE_AI_RATE_LIMITED:
+			fix = "rate limited: lower ai.concurrency or try again later";
+			break;
+		case QE_AI_REJECTED:
+			fix = "check ai.model and ai.response_format";
+			break;
+		case QE_AI_TRUNCATED:
+			fix = "raise ai.max_tokens";
+			break;
+		default:
+			fix = "check that the service runs and ai.base_url is right";
+			break;
+		}
+		add(d, "ai_advice", ST_FAIL,
+		    qe_xasprintf("no advice (%s): %s", qe_ai_status_name(p.status),
+				 p.error ? p.error : "no answer"),
+		    qe_xstrdup(fix));
+	}
+out:
+	qe_ai_free(ai);
+	qe_event_free(ev);
+	free(p.error);
+}
+
+static void check_breaker(struct doctor *d, struct qe_store *s, const char *endpoint)
+{
+	struct qe_config *c = &d->ctx->cfg;
+	char *ep = qe_xstrdup(endpoint), *key, *val = NULL;
+	size_t len = strlen(ep);
+	json_t *root = NULL;
+	const char *state;
+	long long failures = 0, opened_at = 0;
+	int64_t now = qe_wall_ms();
+
+	/* the client's key: the endpoint without trailing slashes */
+	while (len > 0 && ep[len - 1] == '/')
+		ep[--len] = '\0';
+	key = qe_xasprintf("ai.breaker:%s", ep);
+	if (!s || qe_store_kv_get(s, key, &val) != 1 || !val) {
+		add(d, "ai_breaker", ST_OK, qe_xstrdup("closed (no failures recorded)"),
+		    NULL);
+		goto out;
+	}
+	root = json_loads(val, 0, NULL);
+	state = json_string_value(json_object_get(root, "state"));
+	failures = json_integer_value(json_object_get(root, "failures"));
+	opened_at = json_integer_value(json_object_get(root, "opened_at"));
+	if (!state) {
+		add(d, "ai_breaker", ST_WARN,
+		    qe_xstrdup("unreadable state in the database"),
+		    qe_xstrdup("the next request resets it"));
+	} else if (!strcmp(state, "open") && now - opened_at < c->breaker_open_ms) {
+		add(d, "ai_breaker", ST_WARN,
+		    qe_xasprintf(
+			"open after %lld failures: no requests for %lld more s", failures,
+			(long long)(opened_at + c->breaker_open_ms - now + 999) / 1000),
+		    qe_xstrdup(
+			"it retries on its own; fix what the checks above report"));
+	} else if (!strcmp(state, "open") || !strcmp(state, "half-open")) {
+		add(d, "ai_breaker", ST_WARN,
+		    qe_xstrdup(
+			"half-open: the next request is a probe after earlier failures"),
+		    qe_xstrdup("it closes after successful probes"));
+	} else {
+		add(d, "ai_breaker", ST_OK,
+		    failures ? qe_xasprintf("closed (%lld recent failure%s)", failures,
+					    failures == 1 ? "" : "s")
+			     : qe_xstrdup("closed"),
+		    NULL);
+	}
+out:
+	json_decref(root);
+	free(val);
+	free(key);
+	free(ep);
+}
+
+static void check_ai(struct doctor *d, struct qe_store *s)
+{
+	struct qe_config *c = &d->ctx->cfg;
+	const char *endpoint = qe_config_ai_endpoint(c);
+	const char *src;
+
+	if (!endpoint) {
+		add(d, "ai_endpoint", ST_WARN,
+		    qe_xstrdup("no AI service configured: qerrors works without advice"),
+		    qe_xstrdup("set OPENAI_API_KEY or QERRORS_AI_BASE_URL"));
+		return;
+	}
+	add(d, "ai_endpoint", ST_OK,
+	    qe_xasprintf("%s (model %s)", endpoint,
+			 c->ai_model ? c->ai_model : "gpt-4o-mini"),
+	    NULL);
+	if (d->key) {
+		if (getenv("QERRORS_AI_API_KEY") && *getenv("QERRORS_AI_API_KEY"))
+			src = "QERRORS_AI_API_KEY";
+		else if (getenv("OPENAI_API_KEY") && *getenv("OPENAI_API_KEY"))
+			src = "OPENAI_API_KEY";
+		else
+			src = "ai.api_key in the configuration";
+		add(d, "ai_key", ST_OK,
+		    qe_xasprintf("set (from %s, %zu characters)", src, strlen(d->key)),
+		    NULL);
+	} else {
+		add(d, "ai_key", ST_OK,
+		    qe_xstrdup("not set: fine for local servers such as Ollama"), NULL);
+	}
+	if (check_models(d, endpoint))
+		check_advice(d);
+	check_breaker(d, s, endpoint);
+}
+
+/* ---- inotify ---- */
+
+static long read_long_file(const char *path)
+{
+	char buf[64];
+	ssize_t n;
+	long v;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return qe_parse_long(buf, &v) < 0 ? -1 : v;
+}
+
+/* Watches in one inotify fd: one "inotify wd:" line each in fdinfo. */
+static long count_watches(const char *fdinfo)
+{
+	char buf[8192];
+	long n = 0;
+	FILE *f = fopen(fdinfo, "re");
+	if (!f)
+		return 0;
+	while (fgets(buf, sizeof(buf), f))
+		if (!strncmp(buf, "inotify wd:", 11))
+			n++;
+	fclose(f);
+	return n;
+}
+
+/* Inotify instances and watches of this user's processes (the limits
+ * are per user).  Processes we cannot read are skipped. */
+static void inotify_usage(long *instances, long *watches)
+{
+	DIR *proc = opendir("/proc"), *fds;
+	struct dirent *p, *f;
+	long scanned = 0;
+
+	*instances = *watches = 0;
+	if (!proc)
+		return;
+	while ((p = readdir(proc)) && scanned < PROC_FD_SCAN_MAX) {
+		char path[600], link[64];
+		struct stat st;
+		if (p->d_name[0] < '1' || p->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s", p->d_name);
+		if (stat(path, &st) < 0 || st.st_uid != geteuid())
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/fd", p->d_name);
+		fds = opendir(path);
+		if (!fds)
+			continue;
+		while ((f = readdir(fds)) && scanned < PROC_FD_SCAN_MAX) {
+			ssize_t n;
+			if (f->d_name[0] == '.')
+				continue;
+			scanned++;
+			snprintf(path, sizeof(path), "/proc/%s/fd/%s", p->d_name,
+				 f->d_name);
+			n = readlink(path, link, sizeof(link) - 1);
+			if (n <= 0)
+				continue;
+			link[n] = '\0';
+			if (strcmp(link, "anon_inode:inotify"))
+				continue;
+			(*instances)++;
+			snprintf(path, sizeof(path), "/proc/%s/fdinfo/%s", p->d_name,
+				 f->d_name);
+			*watches += count_watches(path);
+		}
+		closedir(fds);
+	}
+	closedir(proc);
+}
+
+static void check_inotify(struct doctor *d)
+{
+	long max_watches = read_long_file("/proc/sys/fs/inotify/max_user_watches");
+	long max_inst = read_long_file("/proc/sys/fs/inotify/max_user_instances");
+	long inst, watches;
+
+	if (max_watches < 0 || max_inst < 0) {
+		add(d, "inotify", ST_WARN,
+		    qe_xstrdup("cannot read /proc/sys/fs/inotify limits"),
+		    qe_xstrdup("tail falls back to polling (follow.backend: poll) where "
+			       "inotify is missing"));
+		return;
+	}
+	inotify_usage(&inst, &watches);
+	if (max_watches < MIN_WATCHES)
+		add(d, "inotify", ST_WARN,
+		    qe_xasprintf(
+			"max_user_watches is %ld (below %d); this user has %ld in use",
+			max_watches, MIN_WATCHES, watches),
+		    qe_xstrdup(
+			"sysctl -w fs.inotify.max_user_watches=524288, and set it in "
+			"/etc/sysctl.d/ to keep it"));
+	else if (watches * 10 >= max_watches * 9 || inst * 10 >= max_inst * 9)
+		add(d, "inotify", ST_WARN,
+		    qe_xasprintf(
+			"nearly used up: %ld of %ld watches, %ld of %ld instances",
+			watches, max_watches, inst, max_inst),
+		    qe_xstrdup(
+			"raise fs.inotify.max_user_watches / max_user_instances with "
+			"sysctl -w, and in /etc/sysctl.d/"));
+	else
+		add(d, "inotify", ST_OK,
+		    qe_xasprintf(
+			"%ld of %ld watches, %ld of %ld instances in use by this user",
+			watches, max_watches, inst, max_inst),
+		    NULL);
+}
+
+/* ---- output ---- */
+
+static int print_json(struct doctor *d, size_t warns, size_t fails)
+{
+	json_t *o = json_object(), *arr = json_array();
+	size_t i;
+	int rc;
+	for (i = 0; i < d->nr; i++) {
+		struct check *c = &d->checks[i];
+		json_array_append_new(
+		    arr, json_pack("{s:s, s:s, s:o, s:o}", "name", c->name, "status",
+				   status_names[c->status], "message",
+				   qe_report_string(c->message), "fix",
+				   c->fix ? qe_report_string(c->fix) : json_null()));
+	}
+	json_object_set_new(o, "checks", arr);
+	json_object_set_new(o, "warnings", json_integer((json_int_t)warns));
+	json_object_set_new(o, "failures", json_integer((json_int_t)fails));
+	json_object_set_new(o, "ok", json_boolean(!fails));
+	rc = qe_report_print_json(o);
+	json_decref(o);
+	return rc;
+}
+
+static void print_text(struct doctor *d, size_t warns, size_t fails)
+{
+	struct qe_ctx *ctx = d->ctx;
+	const char *colors[] = {qe_color_code(ctx, "\033[32m"),
+				qe_color_code(ctx, "\033[33m"),
+				qe_color_code(ctx, "\033[31m")};
+	const char *reset = qe_color_code(ctx, "\033[0m");
+	size_t i;
+	for (i = 0; i < d->nr; i++) {
+		struct check *c = &d->checks[i];
+		char *msg = qe_utf8_sanitize(c->message, strlen(c->message));
+		printf("%s%-4s%s  %-13s %s\n", colors[c->status], status_names[c->status],
+		       reset, c->name, msg);
+		if (c->fix)
+			printf("      %-13s -> %s\n", "", c->fix);
+		free(msg);
+	}
+	printf("\n%zu check%s: %zu warning%s, %zu failure%s\n", d->nr,
+	       d->nr == 1 ? "" : "s", warns, warns == 1 ? "" : "s", fails,
+	       fails == 1 ? "" : "s");
+}
+
+int cmd_doctor(int argc, char **argv, struct qe_ctx *ctx)
+{
+	int json = 0, loaded;
+	const struct qe_option opts[] = {
+	    QE_OPT_FLAG_(0, "json", &json, "print one JSON object"),
+	    QE_OPT_END_,
+	};
+	struct doctor d;
+	struct qe_store *s;
+	char **args;
+	size_t i, warns = 0, fails = 0;
+	int nargs;
+
+	memset(&d, 0, sizeof(d));
+	d.ctx = ctx;
+	nargs = qe_parse_options(argc, argv, opts, doctor_usage, &args);
+	if (nargs < 0)
+		return QE_EXIT_USAGE;
+	if (nargs > 0) {
+		qe_die_msg("doctor takes no arguments");
+		qe_usage(stderr, opts, doctor_usage);
+		return QE_EXIT_USAGE;
+	}
+	/* A broken configuration is a finding, not the end: the other
+	 * checks run on the defaults and the environment. */
+	loaded = qe_config_load(&ctx->cfg, ctx->config_path) == 0;
+	if (!loaded) {
+		const char *path =
+		    ctx->config_path ? ctx->config_path : getenv("QERRORS_CONFIG");
+		add(&d, "config", ST_FAIL, qe_xstrdup(qe_last_error()),
+		    path ? qe_xasprintf("fix '%s' (see qerrors.yaml(5))", path)
+			 : qe_xstrdup("fix the file named above (see qerrors.yaml(5))"));
+		qe_config_release(&ctx->cfg);
+		qe_config_init(&ctx->cfg);
+		qe_config_apply_env(&ctx->cfg);
+	}
+	d.key = ctx->cfg.ai_api_key && *ctx->cfg.ai_api_key ? ctx->cfg.ai_api_key : NULL;
+	/* the failure message above was recorded before the key was known */
+	if (!loaded)
+		d.checks[0].message = scrub(d.key, d.checks[0].message);
+
+	check_config(&d, loaded);
+	s = check_state(&d);
+	check_ai(&d, s);
+	check_inotify(&d);
+	qe_store_close(s);
+
+	for (i = 0; i < d.nr; i++) {
+		warns += d.checks[i].status == ST_WARN;
+		fails += d.checks[i].status == ST_FAIL;
+	}
+	if (json)
+		print_json(&d, warns, fails);
+	else
+		print_text(&d, warns, fails);
+	for (i = 0; i < d.nr; i++) {
+		free(d.checks[i].message);
+		free(d.checks[i].fix);
+	}
+	free(d.checks);
+	return fails ? QE_EXIT_FAILURE : QE_EXIT_OK;
+}
