@@ -386,8 +386,21 @@ static void on_event(struct qe_event *ev, void *data)
 		sample = qe_redact_once(t->redactor, text, strlen(text));
 		free(text);
 	}
-	if (t->store) {
+	if (t->store && sample) {
+		/* A group keeps the message and template it was first seen
+		 * with: store those redacted too, not just the sample. */
+		char *msg = ev->message, *tmpl = ev->template;
+		ev->message = qe_redact_once(t->redactor, msg, strlen(msg));
+		ev->template = tmpl ? qe_redact_once(t->redactor, tmpl, strlen(tmpl)) : NULL;
 		t->d_dropped += (long long)qe_ring_push(t->ring, ev, sample, qe_wall_ms());
+		free(ev->message);
+		free(ev->template);
+		ev->message = msg;
+		ev->template = tmpl;
+	} else if (t->store) {
+		t->d_dropped += (long long)qe_ring_push(t->ring, ev, sample, qe_wall_ms());
+	}
+	if (t->store) {
 		if (qe_ring_high(t->ring))
 			commit(t);
 		else
@@ -561,6 +574,12 @@ static void on_ai_timer(struct qe_loop *loop, int id, void *data)
 	struct tail *t = data;
 	qe_ai_on_timeout(t->ai);
 	submit_batches(t, 0);
+}
+
+/* An idle agent still says it is alive, for `stats`: a write every 30 s. */
+static void on_heartbeat_timer(struct qe_loop *loop, int id, void *data)
+{
+	commit(data);
 }
 
 static void on_metric_timer(struct qe_loop *loop, int id, void *data)
@@ -842,6 +861,22 @@ static void drain_ai(struct tail *t, uint64_t deadline)
 		qe_ai_cancel_all(t->ai);
 }
 
+static char *absolute_path(const char *path)
+{
+	char *cwd;
+	char *abs;
+	if (!strcmp(path, "-") || path[0] == '/')
+		return qe_xstrdup(path);
+	cwd = getcwd(NULL, 0);
+	if (!cwd)
+		return qe_xstrdup(path);
+	while (path[0] == '.' && path[1] == '/')
+		path += 2;
+	abs = qe_xasprintf("%s/%s", cwd, path);
+	free(cwd);
+	return abs;
+}
+
 int cmd_tail(int argc, char **argv, struct qe_ctx *ctx)
 {
 	int json = 0, once = 0, from_beginning = 0;
@@ -930,6 +965,11 @@ int cmd_tail(int argc, char **argv, struct qe_ctx *ctx)
 	qe_loop_timer_stop(t.loop, t.batch_timer);
 	qe_loop_timer_stop(t.loop, t.ai_timer);
 	qe_loop_timer_stop(t.loop, t.collapse_timer);
+	if (!once && qe_loop_timer_add(t.loop, 30000, 30000, on_heartbeat_timer, &t) < 0) {
+		qe_die_msg("%s", qe_last_error());
+		rc = QE_EXIT_FAILURE;
+		goto out;
+	}
 	if (t.cfg->metric_interval_ms > 0)
 		t.metric_timer = qe_loop_timer_add(t.loop, (uint64_t)t.cfg->metric_interval_ms,
 						   (uint64_t)t.cfg->metric_interval_ms,
@@ -956,12 +996,18 @@ int cmd_tail(int argc, char **argv, struct qe_ctx *ctx)
 		rc = QE_EXIT_FAILURE;
 		goto out;
 	}
-	for (i = 0; i < nargs; i++)
-		if (qe_follow_add(t.follow, args[i]) < 0) {
+	for (i = 0; i < nargs; i++) {
+		/* Positions are saved by path: make it absolute (symbolic links
+		 * kept as given), so a run from another directory finds them. */
+		char *abs = absolute_path(args[i]);
+		int r = qe_follow_add(t.follow, abs);
+		free(abs);
+		if (r < 0) {
 			qe_die_msg("%s", qe_last_error());
 			rc = QE_EXIT_USAGE;
 			goto out;
 		}
+	}
 
 	if (once) {
 		if (qe_follow_read_once(t.follow) < 0) {
@@ -991,6 +1037,9 @@ int cmd_tail(int argc, char **argv, struct qe_ctx *ctx)
 					  : t.cfg->shutdown_timeout_ms));
 	flush_collapsed(&t, 1);
 	commit(&t);
+	/* a clean exit: no agent runs on this state any more */
+	qe_store_kv_put(t.store, "agent.pid", NULL);
+	qe_store_kv_put(t.store, "agent.queue_length", NULL);
 	if (rc == QE_EXIT_OK && t.exit_code)
 		rc = t.exit_code;
 

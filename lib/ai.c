@@ -127,6 +127,18 @@ static void counter_add(struct qe_ai *ai, const char *name, long long delta)
 		qe_warning("cannot update counter '%s'", name);
 }
 
+/* Tokens per model too ("tokens_prompt:<model>"), so that `stats` can
+ * price each model the state has used. */
+static void counter_add_model(struct qe_ai *ai, const char *name, long long delta)
+{
+	char *key;
+	if (!ai->store || !delta)
+		return;
+	key = qe_xasprintf("%s:%s", name, ai->model);
+	counter_add(ai, key, delta);
+	free(key);
+}
+
 /* Replace every copy of the key in s; the key must never reach a message. */
 static char *scrub(const struct qe_ai *ai, char *s)
 {
@@ -893,6 +905,8 @@ static void deliver(struct qe_ai *ai)
 			ai->stats.tokens_completion += r->tokens_completion;
 			counter_add(ai, "tokens_prompt", r->tokens_prompt);
 			counter_add(ai, "tokens_completion", r->tokens_completion);
+			counter_add_model(ai, "tokens_prompt", r->tokens_prompt);
+			counter_add_model(ai, "tokens_completion", r->tokens_completion);
 			if (r->st != QE_AI_OK && r->st != QE_AI_CIRCUIT_OPEN &&
 			    r->st != QE_AI_CANCELLED) {
 				ai->stats.failures++;

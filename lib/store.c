@@ -1416,3 +1416,123 @@ out:
 	free(dir);
 	return ret;
 }
+
+/* Run a report query with at most one text parameter, calling row() per
+ * row; 0 or -1. */
+static int report_query(struct qe_store *s, const char *sql, const char *p1,
+			int (*row)(sqlite3_stmt *st, void *data), void *data)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, ret = -1;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		db_error(s, "cannot read");
+		goto out;
+	}
+	if (p1)
+		bind_text(st, 1, p1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (row(st, data)) {
+			ret = 0;
+			goto out;
+		}
+	if (rc != SQLITE_DONE) {
+		db_error(s, "cannot read");
+		goto out;
+	}
+	ret = 0;
+out:
+	sqlite3_finalize(st);
+	return ret;
+}
+
+long long qe_store_group_total(struct qe_store *s)
+{
+	long long n;
+
+	if (query_int(s, "SELECT count(*) FROM groups", &n) < 0)
+		return -1;
+	return n;
+}
+
+struct totals_call {
+	qe_total_fn fn;
+	void *data;
+};
+
+static int totals_row(sqlite3_stmt *st, void *data)
+{
+	struct totals_call *c = data;
+	const char *name = (const char *)sqlite3_column_text(st, 0);
+	return c->fn(name ? name : "", sqlite3_column_int64(st, 1),
+		     sqlite3_column_int64(st, 2), c->data);
+}
+
+int qe_store_group_totals(struct qe_store *s, int by, qe_total_fn fn, void *data)
+{
+	struct totals_call c = {fn, data};
+	const char *sql =
+	    by == QE_STORE_BY_KIND
+		? "SELECT kind, count(*), coalesce(sum(count), 0) FROM groups"
+		  " GROUP BY kind ORDER BY kind"
+		: "SELECT severity, count(*), coalesce(sum(count), 0) FROM groups"
+		  " GROUP BY severity ORDER BY severity";
+	return report_query(s, sql, NULL, totals_row, &c);
+}
+
+struct fingerprints_call {
+	qe_fingerprint_fn fn;
+	void *data;
+};
+
+static int fingerprints_row(sqlite3_stmt *st, void *data)
+{
+	struct fingerprints_call *c = data;
+	const char *fp = (const char *)sqlite3_column_text(st, 0);
+	return c->fn(fp ? fp : "", c->data);
+}
+
+int qe_store_fingerprints(struct qe_store *s, const char *prefix, int from,
+			  qe_fingerprint_fn fn, void *data)
+{
+	struct fingerprints_call c = {fn, data};
+	/* substr(), not LIKE: a prefix is bytes, with no wildcards. */
+	static const char *const sql[] = {
+	    [QE_STORE_FP_GROUPS] = "SELECT fingerprint FROM groups"
+				   " WHERE substr(fingerprint, 1, length(?1)) = ?1"
+				   " ORDER BY 1",
+	    [QE_STORE_FP_ADVICE] = "SELECT DISTINCT fingerprint FROM advice"
+				   " WHERE substr(fingerprint, 1, length(?1)) = ?1"
+				   " ORDER BY 1",
+	    [QE_STORE_FP_GROUPS | QE_STORE_FP_ADVICE] =
+		"SELECT fingerprint FROM groups"
+		" WHERE substr(fingerprint, 1, length(?1)) = ?1"
+		" UNION SELECT fingerprint FROM advice"
+		" WHERE substr(fingerprint, 1, length(?1)) = ?1 ORDER BY 1",
+	};
+
+	from &= QE_STORE_FP_GROUPS | QE_STORE_FP_ADVICE;
+	if (!from)
+		return 0;
+	return report_query(s, sql[from], prefix ? prefix : "", fingerprints_row, &c);
+}
+
+long qe_store_lock_pid(const char *state_dir)
+{
+	char *dir = state_dir ? qe_xstrdup(state_dir) : qe_store_default_dir();
+	char *path;
+	long pid = 0;
+	int fd;
+
+	if (!dir)
+		return 0;
+	path = qe_xasprintf("%s/%s", dir, LOCK_NAME);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd >= 0) {
+		pid = read_pid(fd);
+		close(fd);
+	}
+	free(path);
+	free(dir);
+	return pid;
+}

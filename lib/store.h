@@ -143,4 +143,31 @@ int qe_store_kv_put(struct qe_store *s, const char *key, const char *val);
  * created as by qe_store_open(). */
 int qe_store_lock(const char *state_dir);
 
+/* Reports (stats, advice, cache).  These run rarely, so their statements
+ * are prepared per call. */
+
+/* Number of error groups; -1 on error. */
+long long qe_store_group_total(struct qe_store *s);
+
+/* Error groups and events (the sum of group counts) per severity or per
+ * kind, by name. */
+#define QE_STORE_BY_SEVERITY 0
+#define QE_STORE_BY_KIND 1
+typedef int (*qe_total_fn)(const char *name, long long groups, long long events,
+			   void *data);
+int qe_store_group_totals(struct qe_store *s, int by, qe_total_fn fn, void *data);
+
+/* Distinct fingerprints starting with `prefix` (compared byte for byte; ""
+ * matches all), in order, from the error groups and/or the advice cache. */
+#define QE_STORE_FP_GROUPS 1
+#define QE_STORE_FP_ADVICE 2
+typedef int (*qe_fingerprint_fn)(const char *fingerprint, void *data);
+int qe_store_fingerprints(struct qe_store *s, const char *prefix, int from,
+			  qe_fingerprint_fn fn, void *data);
+
+/* The pid in the agent lock file of state_dir (NULL = default), read
+ * without taking the lock; 0 when there is none.  The file keeps the pid
+ * of the last holder, so callers check that the process is alive. */
+long qe_store_lock_pid(const char *state_dir);
+
 #endif

@@ -981,6 +981,169 @@ static void test_readonly_dir(void **state)
 	assert_int_equal(chmod(ro_dir, 0700), 0);
 }
 
+/* Report queries: totals by severity and kind, fingerprint prefixes. */
+struct totals {
+	int n;
+	char name[4][16];
+	long long groups[4], events[4];
+};
+
+static int collect_total(const char *name, long long groups, long long events, void *data)
+{
+	struct totals *t = data;
+	if (t->n >= 4)
+		return 1;
+	snprintf(t->name[t->n], sizeof(t->name[0]), "%s", name);
+	t->groups[t->n] = groups;
+	t->events[t->n] = events;
+	t->n++;
+	return 0;
+}
+
+struct fps {
+	int n, stop_after;
+	char fp[8][17];
+};
+
+static int collect_fp(const char *fp, void *data)
+{
+	struct fps *f = data;
+	if (f->n < 8)
+		snprintf(f->fp[f->n], sizeof(f->fp[0]), "%s", fp);
+	f->n++;
+	return f->stop_after && f->n >= f->stop_after;
+}
+
+static void record_kind(struct qe_store *s, const char *fp, const char *kind,
+			enum qe_severity sev, int n)
+{
+	struct qe_event *ev = qe_event_new(kind, "r");
+	int i, is_new;
+	ev->severity = sev;
+	snprintf(ev->fingerprint, sizeof(ev->fingerprint), "%s", fp);
+	for (i = 0; i < n; i++)
+		assert_int_equal(qe_store_record_event(s, ev, "sample", T0, &is_new), 0);
+	qe_event_free(ev);
+}
+
+static void test_report_queries(void **state)
+{
+	char *dir = sub("st");
+	struct qe_store *s = open_ok(dir, 0);
+	struct totals t;
+	struct fps f;
+
+	assert_int_equal(qe_store_group_total(s), 0);
+	memset(&t, 0, sizeof(t));
+	assert_int_equal(qe_store_group_totals(s, QE_STORE_BY_KIND, collect_total, &t),
+			 0);
+	assert_int_equal(t.n, 0);
+
+	record_kind(s, "abcd0001", "java", QE_SEV_ERROR, 3);
+	record_kind(s, "abcd0002", "java", QE_SEV_FATAL, 2);
+	record_kind(s, "abce0003", "python", QE_SEV_ERROR, 5);
+	assert_int_equal(qe_store_group_total(s), 3);
+
+	memset(&t, 0, sizeof(t));
+	assert_int_equal(qe_store_group_totals(s, QE_STORE_BY_KIND, collect_total, &t),
+			 0);
+	assert_int_equal(t.n, 2);
+	assert_string_equal(t.name[0], "java");
+	assert_int_equal(t.groups[0], 2);
+	assert_int_equal(t.events[0], 5);
+	assert_string_equal(t.name[1], "python");
+	assert_int_equal(t.events[1], 5);
+
+	memset(&t, 0, sizeof(t));
+	assert_int_equal(
+	    qe_store_group_totals(s, QE_STORE_BY_SEVERITY, collect_total, &t), 0);
+	assert_int_equal(t.n, 2);
+	assert_string_equal(t.name[0], "error");
+	assert_int_equal(t.groups[0], 2);
+	assert_int_equal(t.events[0], 8);
+	assert_string_equal(t.name[1], "fatal");
+	assert_int_equal(t.events[1], 2);
+
+	/* A cache-only fingerprint (analyze) and one in both places. */
+	assert_int_equal(
+	    qe_store_advice_put(s, "abcd0009", "m", 1, "{}", 0, 0, 0, -1, T0), 0);
+	assert_int_equal(
+	    qe_store_advice_put(s, "abcd0001", "m", 1, "{}", 0, 0, 0, -1, T0), 0);
+	assert_int_equal(
+	    qe_store_advice_put(s, "abcd0001", "m2", 1, "{}", 0, 0, 0, -1, T0), 0);
+
+	memset(&f, 0, sizeof(f));
+	assert_int_equal(
+	    qe_store_fingerprints(s, "abcd", QE_STORE_FP_GROUPS, collect_fp, &f), 0);
+	assert_int_equal(f.n, 2);
+	assert_string_equal(f.fp[0], "abcd0001");
+	assert_string_equal(f.fp[1], "abcd0002");
+
+	memset(&f, 0, sizeof(f));
+	assert_int_equal(
+	    qe_store_fingerprints(s, "abcd", QE_STORE_FP_ADVICE, collect_fp, &f), 0);
+	assert_int_equal(f.n, 2); /* distinct, though two models */
+	assert_string_equal(f.fp[0], "abcd0001");
+	assert_string_equal(f.fp[1], "abcd0009");
+
+	memset(&f, 0, sizeof(f));
+	assert_int_equal(qe_store_fingerprints(s, "abcd",
+					       QE_STORE_FP_GROUPS | QE_STORE_FP_ADVICE,
+					       collect_fp, &f),
+			 0);
+	assert_int_equal(f.n, 3);
+	assert_string_equal(f.fp[2], "abcd0009");
+
+	/* "" matches everything; wildcards are not special; stop works. */
+	memset(&f, 0, sizeof(f));
+	assert_int_equal(qe_store_fingerprints(s, "", QE_STORE_FP_GROUPS, collect_fp, &f),
+			 0);
+	assert_int_equal(f.n, 3);
+	memset(&f, 0, sizeof(f));
+	assert_int_equal(
+	    qe_store_fingerprints(s, "abc%", QE_STORE_FP_GROUPS, collect_fp, &f), 0);
+	assert_int_equal(f.n, 0);
+	memset(&f, 0, sizeof(f));
+	assert_int_equal(
+	    qe_store_fingerprints(s, "abc_", QE_STORE_FP_GROUPS, collect_fp, &f), 0);
+	assert_int_equal(f.n, 0);
+	memset(&f, 0, sizeof(f));
+	f.stop_after = 1;
+	assert_int_equal(
+	    qe_store_fingerprints(s, "ab", QE_STORE_FP_GROUPS, collect_fp, &f), 0);
+	assert_int_equal(f.n, 1);
+	memset(&f, 0, sizeof(f));
+	assert_int_equal(
+	    qe_store_fingerprints(s, "zz", QE_STORE_FP_GROUPS, collect_fp, &f), 0);
+	assert_int_equal(f.n, 0);
+	qe_store_close(s);
+
+	/* The same answers from a read-only connection. */
+	s = open_ok(dir, QE_STORE_READONLY);
+	assert_int_equal(qe_store_group_total(s), 3);
+	memset(&f, 0, sizeof(f));
+	assert_int_equal(
+	    qe_store_fingerprints(s, "abce", QE_STORE_FP_GROUPS, collect_fp, &f), 0);
+	assert_int_equal(f.n, 1);
+	qe_store_close(s);
+	free(dir);
+}
+
+static void test_lock_pid(void **state)
+{
+	char *dir = sub("lockpid");
+	int fd;
+
+	assert_int_equal(qe_store_lock_pid(dir), 0); /* no directory yet */
+	fd = qe_store_lock(dir);
+	assert_true(fd >= 0);
+	/* Read without taking the lock: the holder keeps it. */
+	assert_int_equal(qe_store_lock_pid(dir), (long)getpid());
+	assert_int_equal(qe_store_lock(dir), -1);
+	close(fd);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1006,6 +1169,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_foreign_and_newer, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_disk_full, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_readonly_dir, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_report_queries, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_lock_pid, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
