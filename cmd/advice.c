@@ -48,30 +48,6 @@ struct found {
 	int have_entry;
 };
 
-static void iso_local(int64_t ms, char *buf, size_t n)
-{
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-	char off[8];
-	size_t l;
-	localtime_r(&t, &tm);
-	l = strftime(buf, n, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (strftime(off, sizeof(off), "%z", &tm) == 5)
-		snprintf(buf + l, n - l, "%.3s:%s", off, off + 3);
-}
-
-static json_t *time_json(int64_t ms)
-{
-	char buf[64];
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-	if (ms <= 0)
-		return json_null();
-	gmtime_r(&t, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return json_string(buf);
-}
-
 static int expired(int64_t expires, int64_t now)
 {
 	return expires != 0 && expires <= now;
@@ -156,10 +132,10 @@ static json_t *cache_json(const struct qe_cache_entry *e, int64_t now)
 	json_t *o = json_object();
 	json_object_set_new(o, "model", qe_report_string(e->model));
 	json_object_set_new(o, "prompt_version", json_integer(e->prompt_version));
-	json_object_set_new(o, "created", time_json(e->created));
-	json_object_set_new(o, "expires", time_json(e->expires));
+	json_object_set_new(o, "created", qe_report_time_json(e->created));
+	json_object_set_new(o, "expires", qe_report_time_json(e->expires));
 	json_object_set_new(o, "expired", json_boolean(expired(e->expires, now)));
-	json_object_set_new(o, "last_used", time_json(e->last_used));
+	json_object_set_new(o, "last_used", qe_report_time_json(e->last_used));
 	json_object_set_new(o, "hits", json_integer(e->hits));
 	json_object_set_new(o, "tokens_prompt", json_integer(e->tokens_prompt));
 	json_object_set_new(o, "tokens_completion", json_integer(e->tokens_completion));
@@ -177,8 +153,8 @@ static json_t *group_json(const struct qe_group *g, const char *fp, struct found
 	json_object_set_new(o, "type", qe_report_string(g ? g->type : NULL));
 	json_object_set_new(o, "severity", qe_report_string(g ? g->severity : NULL));
 	json_object_set_new(o, "count", json_integer(g ? g->count : 0));
-	json_object_set_new(o, "first_seen", time_json(g ? g->first_seen : 0));
-	json_object_set_new(o, "last_seen", time_json(g ? g->last_seen : 0));
+	json_object_set_new(o, "first_seen", qe_report_time_json(g ? g->first_seen : 0));
+	json_object_set_new(o, "last_seen", qe_report_time_json(g ? g->last_seen : 0));
 	json_object_set_new(o, "template", qe_report_string(g ? g->template : NULL));
 	json_object_set_new(o, "message", qe_report_string(g ? g->message : NULL));
 	if (detail)
@@ -210,7 +186,7 @@ static void print_group_line(struct advice_run *r, const struct qe_group *g,
 	const char *reset = qe_color_code(ctx, "\033[0m");
 	char last[64];
 	json_t *summary = f->advice ? json_object_get(f->advice, "summary") : NULL;
-	iso_local(g->last_seen, last, sizeof(last));
+	qe_report_time_local(g->last_seen, last, sizeof(last));
 	printf("%s%s%s  %s%s%s  %s  %lld time%s, last %s\n",
 	       qe_color_code(ctx, "\033[33m"), g->fingerprint, reset,
 	       severity_color(ctx, g->severity), g->severity, reset, g->kind, g->count,
@@ -390,8 +366,8 @@ static int show_group(struct advice_run *r, const char *arg)
 		char a[64], b[64];
 		printf("%s%-12s%s%s\n", bold, "fingerprint", reset, fp);
 		if (have_group) {
-			iso_local(g.first_seen, a, sizeof(a));
-			iso_local(g.last_seen, b, sizeof(b));
+			qe_report_time_local(g.first_seen, a, sizeof(a));
+			qe_report_time_local(g.last_seen, b, sizeof(b));
 			printf("%-12s%s\n", "kind", g.kind);
 			if (g.type && *g.type)
 				print_untrusted(g.type, "type        ");
@@ -410,9 +386,9 @@ static int show_group(struct advice_run *r, const char *arg)
 			    "no error group recorded (advice from 'qerrors analyze')\n");
 		}
 		if (f.have_entry) {
-			iso_local(f.entry.created, a, sizeof(a));
+			qe_report_time_local(f.entry.created, a, sizeof(a));
 			if (f.entry.expires)
-				iso_local(f.entry.expires, b, sizeof(b));
+				qe_report_time_local(f.entry.expires, b, sizeof(b));
 			else
 				snprintf(b, sizeof(b), "never");
 			printf("\n%sadvice%s (model %s, prompt version %d, created %s, "

@@ -48,30 +48,6 @@ struct cache_run {
 	long long expired, hits, tokens_prompt, tokens_completion, bytes;
 };
 
-static void iso_local(int64_t ms, char *buf, size_t n)
-{
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-	char off[8];
-	size_t l;
-	localtime_r(&t, &tm);
-	l = strftime(buf, n, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (strftime(off, sizeof(off), "%z", &tm) == 5)
-		snprintf(buf + l, n - l, "%.3s:%s", off, off + 3);
-}
-
-static json_t *time_json(int64_t ms)
-{
-	char buf[64];
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-	if (ms <= 0)
-		return json_null();
-	gmtime_r(&t, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return json_string(buf);
-}
-
 /* "45s", "12m", "5h", "3d" */
 static void human_age(int64_t ms, char *buf, size_t n)
 {
@@ -84,16 +60,6 @@ static void human_age(int64_t ms, char *buf, size_t n)
 		snprintf(buf, n, "%lldh", s / 3600);
 	else
 		snprintf(buf, n, "%lldd", s / 86400);
-}
-
-static void human_size(long long bytes, char *buf, size_t n)
-{
-	if (bytes < 1024)
-		snprintf(buf, n, "%lld B", bytes);
-	else if (bytes < 1024 * 1024)
-		snprintf(buf, n, "%.1f KiB", (double)bytes / 1024);
-	else
-		snprintf(buf, n, "%.1f MiB", (double)bytes / (1024 * 1024));
 }
 
 static int expired(int64_t expires, int64_t now)
@@ -140,10 +106,10 @@ static json_t *entry_json(const struct qe_cache_entry *e, int64_t now, int with_
 	json_object_set_new(o, "model", qe_report_string(e->model));
 	json_object_set_new(o, "prompt_version", json_integer(e->prompt_version));
 	json_object_set_new(o, "age_s", json_integer((now - e->created) / 1000));
-	json_object_set_new(o, "created", time_json(e->created));
-	json_object_set_new(o, "expires", time_json(e->expires));
+	json_object_set_new(o, "created", qe_report_time_json(e->created));
+	json_object_set_new(o, "expires", qe_report_time_json(e->expires));
 	json_object_set_new(o, "expired", json_boolean(expired(e->expires, now)));
-	json_object_set_new(o, "last_used", time_json(e->last_used));
+	json_object_set_new(o, "last_used", qe_report_time_json(e->last_used));
 	json_object_set_new(o, "hits", json_integer(e->hits));
 	json_object_set_new(o, "tokens_prompt", json_integer(e->tokens_prompt));
 	json_object_set_new(o, "tokens_completion", json_integer(e->tokens_completion));
@@ -341,10 +307,10 @@ static int do_show(struct cache_run *r, const char *arg)
 		const char *reset = qe_color_code(r->ctx, "\033[0m");
 		json_t *a = qe_report_parse_advice(p.e.json);
 		char created[64], used[64], exp[64];
-		iso_local(p.e.created, created, sizeof(created));
-		iso_local(p.e.last_used, used, sizeof(used));
+		qe_report_time_local(p.e.created, created, sizeof(created));
+		qe_report_time_local(p.e.last_used, used, sizeof(used));
 		if (p.e.expires)
-			iso_local(p.e.expires, exp, sizeof(exp));
+			qe_report_time_local(p.e.expires, exp, sizeof(exp));
 		else
 			snprintf(exp, sizeof(exp), "never");
 		printf("%s%-16s%s%s\n", bold, "fingerprint", reset, p.e.fingerprint);
@@ -485,8 +451,8 @@ static int do_stats(struct cache_run *r)
 			rc = QE_EXIT_FAILURE;
 	} else {
 		char a[32], b[32];
-		human_size(r->bytes, a, sizeof(a));
-		human_size(db, b, sizeof(b));
+		qe_report_size(r->bytes, a, sizeof(a));
+		qe_report_size(db, b, sizeof(b));
 		printf("%-16s%zu (%lld expired), limit %ld\n", "entries", r->nr,
 		       r->expired, cfg->cache_limit);
 		if (cfg->cache_ttl)

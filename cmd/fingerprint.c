@@ -25,9 +25,6 @@
 
 static const char *const fingerprint_usage[] = {
     "qerrors fingerprint [--lines] [--json] [FILE]",
-    "",
-    "Print the fingerprint and template of each error event in FILE",
-    "(or standard input), or of every line with --lines.",
     NULL,
 };
 

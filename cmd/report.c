@@ -6,14 +6,24 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 json_t *qe_report_string(const char *s)
 {
 	char *clean;
 	json_t *j;
+	size_t len, i;
 	if (!s)
 		return json_null();
-	clean = qe_utf8_sanitize(s, strlen(s));
+	/* Most log text is ASCII without control bytes: that is valid UTF-8
+	 * already, and checking it again would cost more than the copy. */
+	len = strlen(s);
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			break;
+	if (i == len)
+		return json_stringn_nocheck(s, len);
+	clean = qe_utf8_sanitize(s, len);
 	j = json_string(clean);
 	free(clean);
 	return j ? j : json_string("");
@@ -37,16 +47,31 @@ json_t *qe_report_event_json(const struct qe_event *ev)
 	return o;
 }
 
+/* Serialised into one reused buffer and written with one call: jansson's
+ * own stream writer calls fwrite() per token. */
+static struct qe_buf json_out = QE_BUF_INIT;
+
 int qe_report_print_json(json_t *obj)
 {
-	char *s = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	int rc = 0;
-	if (!s)
+	size_t need;
+	const size_t flags = JSON_COMPACT | JSON_PRESERVE_ORDER;
+	qe_buf_reset(&json_out);
+	if (!json_out.alloc)
+		qe_buf_grow(&json_out, 4096);
+	need = json_dumpb(obj, json_out.buf, json_out.alloc - 1, flags);
+	if (!need)
 		return -1;
-	if (fputs(s, stdout) == EOF || fputc('\n', stdout) == EOF)
-		rc = -1;
-	free(s);
-	return rc;
+	if (need > json_out.alloc - 1) {
+		qe_buf_grow(&json_out, need + 1);
+		need = json_dumpb(obj, json_out.buf, json_out.alloc - 1, flags);
+	}
+	json_out.buf[need] = '\n';
+	if (fwrite(json_out.buf, 1, need + 1, stdout) != need + 1)
+		return -1;
+	/* give back the memory of an unusually large record */
+	if (json_out.alloc > (1u << 20))
+		qe_buf_release(&json_out);
+	return 0;
 }
 
 json_t *qe_report_parse_advice(const char *text)
@@ -110,4 +135,51 @@ void qe_report_advice_text(struct qe_ctx *ctx, FILE *out, json_t *advice, const 
 			}
 		}
 	}
+}
+
+void qe_report_time_local(int64_t ms, char *buf, size_t n)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+	char off[8];
+	size_t l;
+	localtime_r(&t, &tm);
+	l = strftime(buf, n, "%Y-%m-%dT%H:%M:%S", &tm);
+	/* ISO 8601 extended form wants +hh:mm; strftime gives +hhmm */
+	if (strftime(off, sizeof(off), "%z", &tm) == 5)
+		snprintf(buf + l, n - l, "%.3s:%s", off, off + 3);
+}
+
+void qe_report_time_utc(int64_t ms, char *buf, size_t n)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+json_t *qe_report_time_json(int64_t ms)
+{
+	char buf[64];
+	if (ms <= 0)
+		return json_null();
+	qe_report_time_utc(ms, buf, sizeof(buf));
+	return json_string(buf);
+}
+
+void qe_report_size(long long bytes, char *buf, size_t n)
+{
+	static const char *const units[] = {"KiB", "MiB", "GiB", "TiB"};
+	double v = (double)bytes;
+	size_t u = 0;
+	if (bytes < 1024) {
+		snprintf(buf, n, "%lld B", bytes);
+		return;
+	}
+	v /= 1024;
+	while (v >= 1024 && u + 1 < QE_ARRAY_SIZE(units)) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(buf, n, "%.1f %s", v, units[u]);
 }

@@ -7,6 +7,8 @@
 #define QE_REPORT_H
 
 #include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "qerrors.h"
 
@@ -23,5 +25,12 @@ int qe_report_print_json(json_t *obj);
 void qe_report_advice_text(struct qe_ctx *ctx, FILE *out, json_t *advice, const char *indent);
 /* Parse advice JSON text; NULL when it does not parse. New reference. */
 json_t *qe_report_parse_advice(const char *text);
+
+/* Times: ISO 8601 local with +hh:mm offset (text), UTC with Z (JSON;
+ * null for ms <= 0).  Sizes: "12 B", "3.4 KiB", "1.2 GiB". */
+void qe_report_time_local(int64_t ms, char *buf, size_t n);
+void qe_report_time_utc(int64_t ms, char *buf, size_t n);
+json_t *qe_report_time_json(int64_t ms);
+void qe_report_size(long long bytes, char *buf, size_t n);
 
 #endif

@@ -526,8 +526,10 @@ int cmd_rules(int argc, char **argv, struct qe_ctx *ctx)
 		rc = rules_list(r, json);
 	else if (!strcmp(sub, "check"))
 		rc = rules_check(r, json);
-	else
+	else {
+		qe_rules_set_timing(r, 1);
 		rc = rules_test(ctx, r, nargs > 1 ? args[1] : NULL, json);
+	}
 	qe_rules_free(r);
 	return rc;
 }

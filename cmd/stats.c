@@ -56,36 +56,6 @@ struct stats {
 	int64_t now;
 };
 
-static void iso_local(int64_t ms, char *buf, size_t n)
-{
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-	char off[8];
-	size_t l;
-	localtime_r(&t, &tm);
-	l = strftime(buf, n, "%Y-%m-%dT%H:%M:%S", &tm);
-	/* ISO 8601 extended form wants +hh:mm; strftime gives +hhmm */
-	if (strftime(off, sizeof(off), "%z", &tm) == 5)
-		snprintf(buf + l, n - l, "%.3s:%s", off, off + 3);
-}
-
-static void iso_utc(int64_t ms, char *buf, size_t n)
-{
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-static json_t *time_json(int64_t ms)
-{
-	char buf[64];
-	if (ms <= 0)
-		return json_null();
-	iso_utc(ms, buf, sizeof(buf));
-	return json_string(buf);
-}
-
 /* A UTC time from the JSON shown as local time, as the text form wants;
  * "-" when there is none. */
 static void show_time(json_t *v, char *buf, size_t n)
@@ -96,24 +66,7 @@ static void show_time(json_t *v, char *buf, size_t n)
 		return;
 	memset(&tm, 0, sizeof(tm));
 	if (strptime(json_string_value(v), "%Y-%m-%dT%H:%M:%SZ", &tm))
-		iso_local((int64_t)timegm(&tm) * 1000, buf, n);
-}
-
-static void human_size(long long bytes, char *buf, size_t n)
-{
-	static const char *const units[] = {"KiB", "MiB", "GiB", "TiB"};
-	double v = (double)bytes;
-	size_t u = 0;
-	if (bytes < 1024) {
-		snprintf(buf, n, "%lld B", bytes);
-		return;
-	}
-	v /= 1024;
-	while (v >= 1024 && u + 1 < QE_ARRAY_SIZE(units)) {
-		v /= 1024;
-		u++;
-	}
-	snprintf(buf, n, "%.1f %s", v, units[u]);
+		qe_report_time_local((int64_t)timegm(&tm) * 1000, buf, n);
 }
 
 static long long counter(struct stats *st, const char *name)
@@ -182,7 +135,7 @@ static json_t *agent_json(struct stats *st, int *running)
 	*running = pid != 0;
 	json_object_set_new(o, "running", json_boolean(*running));
 	json_object_set_new(o, "pid", pid ? json_integer(pid) : json_null());
-	json_object_set_new(o, "heartbeat", time_json(hb));
+	json_object_set_new(o, "heartbeat", qe_report_time_json(hb));
 	json_object_set_new(o, "heartbeat_age_s",
 			    hb > 0 ? json_integer((st->now - hb) / 1000) : json_null());
 	return o;
@@ -315,7 +268,7 @@ static int on_offset(const struct qe_offset *o, void *data)
 	json_object_set_new(e, "size", json_integer(size));
 	json_object_set_new(e, "lag", json_integer(lag));
 	json_object_set_new(e, "exists", json_boolean(exists));
-	json_object_set_new(e, "updated", time_json(o->updated));
+	json_object_set_new(e, "updated", qe_report_time_json(o->updated));
 	json_array_append_new(list, e);
 	return 0;
 }
@@ -426,7 +379,7 @@ static void print_text(struct qe_ctx *ctx, json_t *o)
 
 	section(ctx, "input");
 	line(ctx, "  lines read", "%lld", num(o, "lines_read"));
-	human_size(num(o, "bytes_read"), a, sizeof(a));
+	qe_report_size(num(o, "bytes_read"), a, sizeof(a));
 	line(ctx, "  bytes read", "%s", a);
 	line(ctx, "  truncated lines", "%lld", num(o, "truncated_lines"));
 	line(ctx, "  events", "%lld", num(o, "events"));
@@ -466,9 +419,9 @@ static void print_text(struct qe_ctx *ctx, json_t *o)
 		char upd[64];
 		const char *path = json_string_value(json_object_get(src, "path"));
 		long long lag = num(src, "lag");
-		human_size(num(src, "position"), a, sizeof(a));
-		human_size(num(src, "size"), b, sizeof(b));
-		human_size(lag, c, sizeof(c));
+		qe_report_size(num(src, "position"), a, sizeof(a));
+		qe_report_size(num(src, "size"), b, sizeof(b));
+		qe_report_size(lag, c, sizeof(c));
 		show_time(json_object_get(src, "updated"), upd, sizeof(upd));
 		printf("  %-11s %-11s %s%-11s%s %-25s %s%s\n", a, b, lag ? yellow : "", c,
 		       lag ? reset : "", upd, path ? path : "",

@@ -101,7 +101,9 @@ static int output_ok(struct tail *t)
 {
 	if (t->output_closed)
 		return 0;
-	if (fflush(stdout) == EOF || ferror(stdout)) {
+	/* Followers flush per record so a pipe sees each event at once; a
+	 * catch-up run (--once) lets stdio batch the writes. */
+	if ((!t->once && fflush(stdout) == EOF) || ferror(stdout)) {
 		t->output_closed = 1;
 		if (errno != EPIPE) {
 			qe_die_msg("cannot write to standard output: %s", strerror(errno));

@@ -42,6 +42,9 @@ struct qe_rule_info {
 	uint64_t time_ns; /* time spent matching this rule */
 };
 size_t qe_rules_count(const struct qe_rules *r);
+/* Measure time spent per rule (time_ns); off by default, since reading
+ * the clock twice per rule tried costs more than most matches. */
+void qe_rules_set_timing(struct qe_rules *r, int on);
 void qe_rules_info(const struct qe_rules *r, size_t i, struct qe_rule_info *out);
 
 /* Verify every rule's samples; returns the number of failures and calls

@@ -61,7 +61,11 @@ static struct span skip(struct span v, size_t k)
 /* Offset of needle in v, or -1. */
 static long find(struct span v, const char *needle)
 {
-	const char *p = memmem(v.s, v.n, needle, strlen(needle));
+	const char *p;
+
+	if (!v.s) /* an unset span (no file yet): memmem needs a pointer */
+		return *needle ? -1 : 0;
+	p = memmem(v.s, v.n, needle, strlen(needle));
 	return p ? (long)(p - v.s) : -1;
 }
 
