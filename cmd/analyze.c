@@ -10,6 +10,7 @@
 #include "assemble.h"
 #include "event.h"
 #include "fingerprint.h"
+#include "fleet.h"
 #include "lines.h"
 #include "rules.h"
 #include "store.h"
@@ -44,6 +45,7 @@ struct analyze {
 	size_t nr_res, alloc_res;
 	long long lines_read, truncated_lines;
 	struct qe_store *store;
+	struct qe_fleet *fleet; /* shared cache, or NULL */
 	const char *model;
 	int cache_write;
 };
@@ -123,6 +125,11 @@ static void on_advice(const char *fp, enum qe_ai_status st, const char *advice_j
 		return;
 	r->done = 1;
 	r->status = st;
+	if (st == QE_AI_OK && advice_json && a->fleet && a->cache_write) {
+		if (qe_fleet_advice_put(a->fleet, fp, a->model, QE_PROMPT_VERSION, advice_json) < 0)
+			qe_warn_msg("%s", qe_last_error());
+		qe_fleet_budget_add(a->fleet, tokens_prompt + tokens_completion);
+	}
 	if (st == QE_AI_OK && advice_json) {
 		r->advice = qe_xstrdup(advice_json);
 		if (a->store && a->cache_write &&
@@ -343,6 +350,14 @@ int cmd_analyze(int argc, char **argv, struct qe_ctx *ctx)
 	}
 	a.model = qe_ai_model(ai); /* the old client, and its strings, are gone */
 	a.cache_write = ctx->cfg.cache_limit > 0;
+	if (qe_fleet_wanted(&ctx->cfg)) {
+		a.fleet = qe_fleet_new(&ctx->cfg);
+		if (!a.fleet) {
+			qe_die_msg("%s", qe_last_error());
+			rc = QE_EXIT_USAGE;
+			goto out;
+		}
+	}
 	now = qe_wall_ms();
 	if (a.store) {
 		qe_store_counter_add(a.store, "analyze_runs", 1);
@@ -355,7 +370,9 @@ int cmd_analyze(int argc, char **argv, struct qe_ctx *ctx)
 		if (!a.store || no_cache || ctx->cfg.cache_limit <= 0)
 			continue;
 		if (qe_store_advice_get(a.store, r->fingerprint, a.model, QE_PROMPT_VERSION, now,
-					&json) == 1) {
+					&json) == 1 ||
+		    (a.fleet && qe_fleet_advice_get(a.fleet, r->fingerprint, a.model,
+						    QE_PROMPT_VERSION, &json) == 1)) {
 			r->advice = json;
 			r->cached = 1;
 			r->done = 1;
@@ -378,6 +395,16 @@ int cmd_analyze(int argc, char **argv, struct qe_ctx *ctx)
 				batch[nb++] = a.res[i].ev;
 		for (i = 0; i < nb; i += bs) {
 			size_t n = nb - i < bs ? nb - i : bs;
+			if (a.fleet && qe_fleet_budget_take(a.fleet, (long long)n * 1500) == 0) {
+				size_t k;
+				for (k = 0; k < n; k++) {
+					struct result *r = find_result(&a, batch[i + k]->fingerprint);
+					r->error = qe_xstrdup("the fleet's daily token budget is spent");
+					r->status = QE_AI_QUOTA;
+					r->done = 1;
+				}
+				continue;
+			}
 			if (qe_ai_submit(ai, batch + i, n, on_advice, &a) < 0)
 				qe_warn_msg("%s", qe_last_error());
 		}
@@ -421,6 +448,7 @@ out:
 	if (fd > STDIN_FILENO)
 		close(fd);
 	qe_ai_free(ai);
+	qe_fleet_free(a.fleet);
 	qe_assembler_free(as);
 	qe_rules_free(rules);
 	qe_store_close(a.store);

@@ -9,6 +9,7 @@
 #include "report.h"
 
 #include "ai.h"
+#include "fleet.h"
 #include "event.h"
 #include "fingerprint.h"
 #include "rules.h"
@@ -600,6 +601,33 @@ static void check_ai(struct doctor *d, struct qe_store *s)
 
 /* ---- inotify ---- */
 
+/* ---- fleet cache ---- */
+
+static void check_fleet(struct doctor *d)
+{
+	struct qe_fleet *f;
+	if (!qe_fleet_wanted(&d->ctx->cfg)) {
+		add(d, "fleet", ST_OK, qe_xstrdup("local cache only (cache.backend: sqlite)"), NULL);
+		return;
+	}
+	f = qe_fleet_new(&d->ctx->cfg);
+	if (!f) {
+		add(d, "fleet", ST_FAIL, qe_xstrdup(qe_last_error()),
+		    qe_xstrdup("fix cache.redis.url in the configuration"));
+		return;
+	}
+	if (!strcmp(qe_fleet_state(f), "connected"))
+		add(d, "fleet", ST_OK, qe_xasprintf("Redis at %s reachable", qe_fleet_address(f)),
+		    NULL);
+	else
+		add(d, "fleet", ST_WARN,
+		    qe_xasprintf("Redis at %s unavailable: %s", qe_fleet_address(f),
+				 qe_fleet_last_error(f)),
+		    qe_xstrdup("start the Redis server or fix cache.redis.url; until then each "
+			       "host uses its local cache and catches up later"));
+	qe_fleet_free(f);
+}
+
 static long read_long_file(const char *path)
 {
 	char buf[64];
@@ -806,6 +834,7 @@ int cmd_doctor(int argc, char **argv, struct qe_ctx *ctx)
 	check_config(&d, loaded);
 	s = check_state(&d);
 	check_ai(&d, s);
+	check_fleet(&d);
 	check_inotify(&d);
 	qe_store_close(s);
 

@@ -21,6 +21,7 @@
 #include "assemble.h"
 #include "event.h"
 #include "fingerprint.h"
+#include "fleet.h"
 #include "follow.h"
 #include "loop.h"
 #include "queue.h"
@@ -70,6 +71,7 @@ struct tail {
 	struct qe_ai *ai;
 	struct qe_queue *queue;
 	struct qe_ring *ring; /* events waiting for the next commit */
+	struct qe_fleet *fleet; /* shared cache (cache.backend: redis) or NULL */
 	struct src *srcs;
 	struct shown *shown;
 	const char *model;
@@ -167,6 +169,7 @@ static void commit(struct tail *t)
 	ensure_txn(t);
 	if (!t->in_txn)
 		return;
+	qe_fleet_flush(t->fleet); /* fleet counts and catch-up writes; cheap when down */
 	/* Events first, then the positions that cover them, in one transaction. */
 	for (;;) {
 		struct qe_ring_entry e;
@@ -361,6 +364,17 @@ static void print_event(struct tail *t, struct src *s, struct qe_event *ev, int 
 	output_ok(t);
 }
 
+/* How often a fingerprint another host is asking about is looked up again. */
+#define FLEET_RECHECK_MS 5000
+/* A rough upper bound of one event's tokens, for the fleet's daily budget. */
+#define TOKENS_PER_EVENT_ESTIMATE 1500
+
+static long fleet_lock_ttl(struct tail *t)
+{
+	/* long enough for the request with its retries, then it lapses */
+	return t->cfg->timeout_ms * (t->cfg->retry_attempts + 1) + 10000;
+}
+
 static void on_event(struct qe_event *ev, void *data)
 {
 	struct src *s = data;
@@ -411,13 +425,29 @@ static void on_event(struct qe_event *ev, void *data)
 		free(sample);
 	}
 
-	/* Cache lookup, once per fingerprint per run. */
-	if (st == QE_FP_UNKNOWN && t->store && t->cfg->cache_limit > 0 &&
-	    qe_store_advice_get(t->store, ev->fingerprint, t->model, QE_PROMPT_VERSION,
-				qe_wall_ms(), &advice) == 1) {
-		qe_queue_set_cached(t->queue, ev->fingerprint);
-		t->d_cache_hits++;
-		st = QE_FP_CACHED;
+	if (t->fleet)
+		qe_fleet_count_add(t->fleet, ev->fingerprint, 1);
+	/* Cache lookup, once per fingerprint per run (again when a deferred
+	 * fingerprint is due): the local cache, then the fleet's. */
+	if ((st == QE_FP_UNKNOWN || qe_queue_retry_due(t->queue, ev->fingerprint, qe_now_ms())) &&
+	    t->store && t->cfg->cache_limit > 0) {
+		if (qe_store_advice_get(t->store, ev->fingerprint, t->model, QE_PROMPT_VERSION,
+					qe_wall_ms(), &advice) != 1 &&
+		    t->fleet &&
+		    qe_fleet_advice_get(t->fleet, ev->fingerprint, t->model, QE_PROMPT_VERSION,
+					&advice) == 1) {
+			/* another host asked already: keep a local copy */
+			ensure_txn(t);
+			if (qe_store_advice_put(t->store, ev->fingerprint, t->model,
+						QE_PROMPT_VERSION, advice, 0, 0, t->cfg->cache_ttl,
+						t->cfg->cache_limit, qe_wall_ms()) < 0)
+				qe_warn_msg("%s", qe_last_error());
+		}
+		if (advice) {
+			qe_queue_set_cached(t->queue, ev->fingerprint);
+			t->d_cache_hits++;
+			st = QE_FP_CACHED;
+		}
 	}
 	else if (st == QE_FP_CACHED && t->json && t->store)
 		/* NDJSON readers get the advice on every event of a known group */
@@ -426,6 +456,15 @@ static void on_event(struct qe_event *ev, void *data)
 	qe_queue_set_seen(t->queue, ev->fingerprint);
 	if (!qe_ai_configured(t->ai)) {
 		advice_error = "no AI service configured";
+	} else if (st != QE_FP_CACHED && t->fleet &&
+		   qe_queue_state(t->queue, ev->fingerprint) != QE_FP_QUEUED &&
+		   qe_queue_state(t->queue, ev->fingerprint) != QE_FP_INFLIGHT &&
+		   (qe_queue_state(t->queue, ev->fingerprint) != QE_FP_FAILED ||
+		    qe_queue_retry_due(t->queue, ev->fingerprint, qe_now_ms())) &&
+		   qe_fleet_lock(t->fleet, ev->fingerprint, fleet_lock_ttl(t)) == 0) {
+		/* another host is asking: look for its answer in a while */
+		qe_queue_defer(t->queue, ev->fingerprint, qe_now_ms() + FLEET_RECHECK_MS);
+		advice_error = "another host is asking the AI service";
 	} else if (st != QE_FP_CACHED) {
 		struct qe_event *copy = ev;
 		switch (qe_queue_push(t->queue, copy, qe_now_ms())) {
@@ -464,6 +503,15 @@ static void on_advice(const char *fp, enum qe_ai_status st, const char *advice_j
 {
 	struct tail *t = data;
 	uint64_t retry_at = qe_now_ms() + 60000;
+	if (t->fleet) {
+		if (st == QE_AI_OK && advice_json) {
+			if (qe_fleet_advice_put(t->fleet, fp, t->model, QE_PROMPT_VERSION,
+						advice_json) < 0)
+				qe_info_msg(t->ctx, "%s", qe_last_error());
+			qe_fleet_budget_add(t->fleet, tokens_prompt + tokens_completion);
+		}
+		qe_fleet_unlock(t->fleet, fp);
+	}
 	if (st == QE_AI_OK && advice_json) {
 		qe_queue_done(t->queue, fp, 1, 0);
 		if (t->store && t->cfg->cache_limit > 0) {
@@ -498,6 +546,22 @@ static void on_advice(const char *fp, enum qe_ai_status st, const char *advice_j
 	}
 }
 
+static void on_budget_spent(struct tail *t, const char *fp)
+{
+	static const char why[] = "the fleet's daily token budget is spent";
+	qe_info_msg(t->ctx, "no advice for %s: %s", fp, why);
+	if (t->json) {
+		json_t *o = json_object();
+		json_object_set_new(o, "type", json_string("advice_error"));
+		json_object_set_new(o, "fingerprint", json_string(fp));
+		json_object_set_new(o, "status", json_string("budget"));
+		json_object_set_new(o, "error", json_string(why));
+		qe_report_print_json(o);
+		json_decref(o);
+		output_ok(t);
+	}
+}
+
 /* Send full batches now; a partial batch waits up to batch_wait_ms. */
 static void submit_batches(struct tail *t, int force)
 {
@@ -510,6 +574,18 @@ static void submit_batches(struct tail *t, int force)
 		qe_now_ms() - qe_queue_oldest_ms(t->queue) >= (uint64_t)t->cfg->batch_wait_ms) &&
 	       qe_ai_in_flight(t->ai) < (size_t)t->cfg->concurrency) {
 		size_t n = qe_queue_take(t->queue, batch, bs), i;
+		if (t->fleet && qe_fleet_budget_take(t->fleet, (long long)n *
+							       TOKENS_PER_EVENT_ESTIMATE) == 0) {
+			/* the fleet's daily token budget is spent: try again later */
+			for (i = 0; i < n; i++) {
+				qe_fleet_unlock(t->fleet, batch[i]->fingerprint);
+				qe_queue_done(t->queue, batch[i]->fingerprint, 0,
+					      qe_now_ms() + 3600 * 1000);
+				on_budget_spent(t, batch[i]->fingerprint);
+				qe_event_free(batch[i]);
+			}
+			continue;
+		}
 		if (qe_ai_submit(t->ai, batch, n, on_advice, t) < 0) {
 			for (i = 0; i < n; i++)
 				qe_queue_done(t->queue, batch[i]->fingerprint, 0,
@@ -940,6 +1016,18 @@ int cmd_tail(int argc, char **argv, struct qe_ctx *ctx)
 		goto out;
 	}
 	t.model = qe_ai_model(t.ai);
+	if (qe_fleet_wanted(t.cfg)) {
+		t.fleet = qe_fleet_new(t.cfg);
+		if (!t.fleet) {
+			qe_die_msg("%s", qe_last_error());
+			rc = QE_EXIT_USAGE;
+			goto out;
+		}
+		if (strcmp(qe_fleet_state(t.fleet), "connected"))
+			qe_warn_msg("fleet cache at %s unavailable (%s); using the local cache "
+				    "and catching up later",
+				    qe_fleet_address(t.fleet), qe_fleet_last_error(t.fleet));
+	}
 	t.queue = qe_queue_new((size_t)t.cfg->queue_limit);
 	t.ring = qe_ring_new((size_t)t.cfg->ring_events, (size_t)t.cfg->ring_bytes);
 	t.loop = qe_loop_new();
@@ -1061,6 +1149,7 @@ out:
 		t.shown = n;
 	}
 	qe_ai_free(t.ai);
+	qe_fleet_free(t.fleet);
 	qe_queue_free(t.queue);
 	qe_ring_free(t.ring);
 	qe_loop_free(t.loop);

@@ -139,6 +139,21 @@ void qe_queue_set_cached(struct qe_queue *q, const char *fp)
 		s->state = QE_FP_CACHED;
 }
 
+void qe_queue_defer(struct qe_queue *q, const char *fp, uint64_t retry_at_ms)
+{
+	struct slot *s = get_or_add(q, fp);
+	if (s->state == QE_FP_QUEUED || s->state == QE_FP_INFLIGHT)
+		return;
+	s->state = QE_FP_FAILED;
+	s->retry_at = retry_at_ms;
+}
+
+int qe_queue_retry_due(const struct qe_queue *q, const char *fp, uint64_t now_ms)
+{
+	const struct slot *s = find_slot(q, fp, 0);
+	return s && s->state == QE_FP_FAILED && now_ms >= s->retry_at;
+}
+
 enum qe_push_result qe_queue_push(struct qe_queue *q, struct qe_event *ev, uint64_t now_ms)
 {
 	struct slot *s = find_slot(q, ev->fingerprint, 0);

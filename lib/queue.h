@@ -52,6 +52,12 @@ void qe_queue_set_seen(struct qe_queue *q, const char *fp);
 /* Mark a fingerprint's advice as known (e.g. found in the cache). */
 void qe_queue_set_cached(struct qe_queue *q, const char *fp);
 
+/* Put off asking about fp until retry_at_ms (another host asks, the
+ * budget is spent); it is then queued again when seen. */
+void qe_queue_defer(struct qe_queue *q, const char *fp, uint64_t retry_at_ms);
+/* 1 when fp failed or was deferred and may be tried again now. */
+int qe_queue_retry_due(const struct qe_queue *q, const char *fp, uint64_t now_ms);
+
 /* Queue ev (fingerprint computed) unless present; now_ms for retry timing. */
 enum qe_push_result qe_queue_push(struct qe_queue *q, struct qe_event *ev, uint64_t now_ms);
 

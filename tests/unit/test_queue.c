@@ -88,6 +88,21 @@ static void test_seen_then_queued(void **state)
 	qe_queue_free(q);
 }
 
+static void test_defer(void **state)
+{
+	struct qe_queue *q = qe_queue_new(5);
+	struct qe_event *a = ev_fp("00000000000000cc");
+	(void)state;
+	qe_queue_defer(q, a->fingerprint, 1000);
+	assert_int_equal(qe_queue_state(q, a->fingerprint), QE_FP_FAILED);
+	assert_false(qe_queue_retry_due(q, a->fingerprint, 999));
+	assert_int_equal(qe_queue_push(q, a, 999), QE_PUSH_PRESENT);
+	assert_true(qe_queue_retry_due(q, a->fingerprint, 1000));
+	assert_int_equal(qe_queue_inflight(q), 0); /* deferring is not a request */
+	assert_int_equal(qe_queue_push(q, a, 1000), QE_PUSH_QUEUED);
+	qe_queue_free(q);
+}
+
 static void test_many_fingerprints_bounded(void **state)
 {
 	struct qe_queue *q = qe_queue_new(1);
@@ -111,6 +126,7 @@ int main(void)
 	    cmocka_unit_test(test_bound_counts_inflight),
 	    cmocka_unit_test(test_failed_retry_after),
 	    cmocka_unit_test(test_seen_then_queued),
+	    cmocka_unit_test(test_defer),
 	    cmocka_unit_test(test_many_fingerprints_bounded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
