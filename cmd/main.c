@@ -24,14 +24,14 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{"analyze", cmd_analyze, "explain errors and stack traces from a file or standard input"},
 	{"tail", cmd_tail, "follow log files and report errors with fix advice"},
-	{"fingerprint", cmd_fingerprint, "show how lines and events are grouped"},
+	{"analyze", cmd_analyze, "explain errors and stack traces from a file or standard input"},
 	{"stats", cmd_stats, "show counters, agent state, cost and how far behind each source is"},
 	{"advice", cmd_advice, "list error groups with their fix advice, or show one group"},
 	{"cache", cmd_cache, "list, show, clear and prune cached advice"},
 	{"summary", cmd_summary, "summarise recent error groups, for cron and tickets"},
 	{"rules", cmd_rules, "list, test and check the rules that recognise errors"},
+	{"fingerprint", cmd_fingerprint, "show how lines and events are grouped"},
 	{"doctor", cmd_doctor, "check the configuration, state and AI service"},
 };
 

@@ -117,9 +117,11 @@ static size_t match_domain(const char *s, size_t n, size_t *labels)
 
 	for (;;) {
 		size_t st = i;
-		while (i < n && is_label_char(s[i]))
+		/* Labels are at most 63 bytes and names 253: stopping there
+		 * keeps a hostile a.a.a... or a-a-a... line linear. */
+		while (i < n && is_label_char(s[i]) && i - st <= 63)
 			i++;
-		if (i == st || i - st > 63)
+		if (i == st || i - st > 63 || i > 253)
 			return 0;
 		last = st;
 		nl++;
@@ -618,6 +620,7 @@ static int word_start(const char *s, size_t i)
 static void mask_span(const char *s, size_t n, struct qe_buf *out, int depth)
 {
 	size_t i = 0, m, start = out->len;
+	size_t nodigit_end = 0; /* end of the last id-run found to have no digit */
 
 	while (i < n) {
 		unsigned char c = (unsigned char)s[i];
@@ -717,6 +720,13 @@ static void mask_span(const char *s, size_t n, struct qe_buf *out, int depth)
 			 */
 			has_digit = 0;
 			all_hex = 1;
+			if (i < nodigit_end) {
+				/* inside a run already scanned and found digit-free:
+				 * the rest of it has no digit either (keeps a-a-a-...
+				 * linear instead of quadratic) */
+				j = i;
+				goto plain;
+			}
 			for (j = i; j < n; j++) {
 				unsigned char d = (unsigned char)s[j];
 				if ((d == '_' || d == '-') &&
@@ -733,6 +743,9 @@ static void mask_span(const char *s, size_t n, struct qe_buf *out, int depth)
 				if (!is_hex(d))
 					all_hex = 0;
 			}
+			if (!has_digit)
+				nodigit_end = j;
+		plain:
 			if (!has_digit) {
 				/* Plain words are kept one alphanumeric run at a time. */
 				for (j = i; j < n && is_alnum((unsigned char)s[j]); j++)
