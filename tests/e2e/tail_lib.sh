@@ -9,7 +9,8 @@ path, count, start = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 with open(path, "a") as f:
     for i in range(start + 1, start + count + 1):
         f.write("2026-11-22 10:00:%02d INFO request %d served in %dms\n" % (i % 60, i, i % 97))
-        f.write("2026-11-22 10:00:%02d ERROR payment failed seq=%d code=%d\n" % (i % 60, i, i % 7))
+        what = ("payment failed", "disk quota exceeded on volume", "lost connection to the database")[i % 3]
+        f.write("2026-11-22 10:00:%02d ERROR %s seq=%d code=%d\n" % (i % 60, what, i, i % 7))
 PY
 	SEQ=$((SEQ + $2))
 }
@@ -40,3 +41,25 @@ events_seen() {
 }
 wait_events() { wait_for "${2:-20}" sh -c "[ \$(cat '$T'/out.* 2>/dev/null | grep '\"type\":\"event\"' | grep -o 'seq=[0-9][0-9]*' | sort -u | wc -l) -ge $1 ]"; }
 account() { python3 "$TESTS_DIR/e2e/account.py" "$@" "$T"/out.*; }
+# every fingerprint reported has advice: an advice record, or an event
+# that carried the (cached) advice
+advice_for_all() {
+	python3 - "$T"/out.* <<'PY'
+import json, sys
+fps, advised = set(), set()
+for path in sys.argv[1:]:
+    for line in open(path, errors="replace"):
+        if not line.strip():
+            continue
+        o = json.loads(line)
+        if o.get("type") == "event":
+            fps.add(o["fingerprint"])
+            if o.get("advice"):
+                advised.add(o["fingerprint"])
+        elif o.get("type") == "advice" and o.get("advice"):
+            advised.add(o["fingerprint"])
+missing = fps - advised
+print("# %d fingerprints, %d with advice, missing %s" % (len(fps), len(fps & advised), sorted(missing)))
+sys.exit(0 if fps and not missing else 1)
+PY
+}

@@ -3,7 +3,15 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tail_lib.sh"
 
+# The inotify round runs against an OpenAI-compatible server, so the
+# accounting covers advice too; the poll round runs without one.
+start_fake_ai ok || exit 1
 for backend in inotify poll; do
+	if [ $backend = inotify ]; then
+		export QERRORS_AI_BASE_URL="$FAKE_URL" OPENAI_API_KEY="sk-test-ROTATIONKEY0123456789"
+	else
+		unset QERRORS_AI_BASE_URL OPENAI_API_KEY
+	fi
 	rm -rf "$T/state" "$T"/out.* "$T"/err.* "$T/logs"
 	mkdir -p "$T/logs"
 	L="$T/logs/app.log"
@@ -60,5 +68,15 @@ for backend in inotify poll; do
 	check "$backend: accounting: every event once, at most a few again after kill -9" \
 		account --expect 6:$SEQ --max-dups 30
 	check "$backend: no warnings on stderr" sh -c "! grep -q 'warning' '$T'/err.*"
+	if [ $backend = inotify ]; then
+		check "$backend: every fingerprint got advice" advice_for_all
+		check "$backend: no fingerprint asked about twice, across restarts" python3 -c '
+import json, re, sys
+asked = []
+for l in open(sys.argv[1]):
+    asked += re.findall(r"\\\"id\\\": ?\\\"([0-9a-f]{16})", json.loads(l)["body"])
+print("# asked about", len(asked), "fingerprints,", len(set(asked)), "distinct")
+sys.exit(0 if asked and len(asked) == len(set(asked)) else 1)' "$FAKE_LOG"
+	fi
 done
 exit 0
