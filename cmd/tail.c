@@ -176,9 +176,9 @@ static void commit(struct tail *t)
 		int is_new;
 		if (!qe_ring_pop(t->ring, &e))
 			break;
-		if (qe_store_record_event(t->store, e.ev, e.sample ? e.sample : "", e.time_ms,
-					  &is_new) < 0) {
-			t->d_dropped++;
+		if (qe_store_record_events(t->store, e.ev, e.sample ? e.sample : "", e.first_ms,
+					   e.time_ms, e.count, &is_new) < 0) {
+			t->d_dropped += e.count;
 			qe_warn_msg("event not recorded: %s", qe_last_error());
 		}
 		qe_ring_entry_release(&e);

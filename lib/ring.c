@@ -7,12 +7,38 @@
 #include <stdlib.h>
 #include <string.h>
 
+struct fold_slot {
+	char fp[17];
+	uint64_t seq; /* sequence number of the entry; stale when < head_seq */
+};
+
 struct qe_ring {
 	struct qe_ring_entry *e;
 	size_t cap, head, count;
 	size_t bytes, max_events, max_bytes;
 	uint64_t dropped;
+	uint64_t head_seq; /* sequence number of e[head] */
+	/* fingerprint -> waiting entry, for folding repeats; cleared when the
+	 * ring empties or fills up with stale slots */
+	struct fold_slot *fold;
+	size_t fold_size, fold_used;
 };
+
+#define HOUR_MS 3600000
+
+static size_t fold_find(struct qe_ring *r, const char *fp)
+{
+	size_t mask = r->fold_size - 1, i = (size_t)qe_fnv1a(fp, 16) & mask;
+	while (r->fold[i].fp[0] && memcmp(r->fold[i].fp, fp, 16))
+		i = (i + 1) & mask;
+	return i;
+}
+
+static void fold_clear(struct qe_ring *r)
+{
+	memset(r->fold, 0, r->fold_size * sizeof(*r->fold));
+	r->fold_used = 0;
+}
 
 static size_t slen(const char *s)
 {
@@ -28,8 +54,17 @@ struct qe_ring *qe_ring_new(size_t max_events, size_t max_bytes)
 
 void qe_ring_set_limits(struct qe_ring *r, size_t max_events, size_t max_bytes)
 {
+	size_t want = 64;
 	r->max_events = max_events ? max_events : 1;
 	r->max_bytes = max_bytes ? max_bytes : 4096;
+	while (want < r->max_events * 2 && want < (1u << 20))
+		want *= 2;
+	if (want != r->fold_size) {
+		free(r->fold);
+		r->fold = qe_xcalloc(want, sizeof(*r->fold));
+		r->fold_size = want;
+		r->fold_used = 0;
+	}
 }
 
 void qe_ring_entry_release(struct qe_ring_entry *e)
@@ -47,6 +82,7 @@ void qe_ring_free(struct qe_ring *r)
 	while (qe_ring_pop(r, &e))
 		qe_ring_entry_release(&e);
 	free(r->e);
+	free(r->fold);
 	free(r);
 }
 
@@ -57,7 +93,10 @@ int qe_ring_pop(struct qe_ring *r, struct qe_ring_entry *out)
 	*out = r->e[r->head];
 	r->head = (r->head + 1) % r->cap;
 	r->count--;
+	r->head_seq++;
 	r->bytes -= out->bytes;
+	if (!r->count)
+		fold_clear(r);
 	return 1;
 }
 
@@ -77,8 +116,24 @@ size_t qe_ring_push(struct qe_ring *r, const struct qe_event *ev, char *sample,
 		    int64_t time_ms)
 {
 	struct qe_ring_entry e;
-	size_t dropped = 0;
-	struct qe_event *c = qe_event_new(ev->kind, ev->rule);
+	size_t dropped = 0, slot;
+	struct qe_event *c;
+
+	if (ev->fingerprint[0]) {
+		slot = fold_find(r, ev->fingerprint);
+		if (r->fold[slot].fp[0] && r->fold[slot].seq >= r->head_seq) {
+			struct qe_ring_entry *w =
+			    &r->e[(r->head + (r->fold[slot].seq - r->head_seq)) % r->cap];
+			if (w->time_ms / HOUR_MS == time_ms / HOUR_MS) {
+				w->count++;
+				if (time_ms > w->time_ms)
+					w->time_ms = time_ms;
+				free(sample); /* the waiting entry has the group's sample */
+				return 0;
+			}
+		}
+	}
+	c = qe_event_new(ev->kind, ev->rule);
 	free(c->message);
 	c->message = qe_xstrdup(ev->message);
 	c->type = ev->type ? qe_xstrdup(ev->type) : NULL;
@@ -89,21 +144,32 @@ size_t qe_ring_push(struct qe_ring *r, const struct qe_event *ev, char *sample,
 	e.ev = c;
 	e.sample = sample;
 	e.time_ms = time_ms;
+	e.first_ms = time_ms;
+	e.count = 1;
 	e.bytes = sizeof(*c) + slen(c->kind) + slen(c->rule) + slen(c->message) +
 		  slen(c->type) + slen(c->template) + slen(sample);
 
 	while (r->count && (r->count + 1 > r->max_events || r->bytes + e.bytes > r->max_bytes)) {
 		struct qe_ring_entry old;
 		qe_ring_pop(r, &old);
+		r->dropped += (uint64_t)old.count;
+		dropped += (size_t)old.count;
 		qe_ring_entry_release(&old);
-		r->dropped++;
-		dropped++;
 	}
 	if (r->count == r->cap)
 		grow(r);
 	r->e[(r->head + r->count) % r->cap] = e;
 	r->count++;
 	r->bytes += e.bytes;
+	if (c->fingerprint[0]) {
+		if ((r->fold_used + 1) * 4 > r->fold_size * 3)
+			fold_clear(r); /* mostly stale: start over, folding is an optimisation */
+		slot = fold_find(r, c->fingerprint);
+		if (!r->fold[slot].fp[0])
+			r->fold_used++;
+		memcpy(r->fold[slot].fp, c->fingerprint, sizeof(r->fold[slot].fp));
+		r->fold[slot].seq = r->head_seq + r->count - 1;
+	}
 	return dropped;
 }
 

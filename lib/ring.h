@@ -11,6 +11,9 @@
  *
  * Entries are light copies (no lines): kind, rule, type, message,
  * template, severity, fingerprint, plus the redacted sample and the time.
+ * Repeats of a fingerprint within one hour bucket while its entry waits
+ * are folded into it (count, first and last time), so a hot error costs
+ * one database update per commit instead of one per occurrence.
  */
 #ifndef QE_RING_H
 #define QE_RING_H
@@ -24,7 +27,9 @@ struct qe_ring;
 struct qe_ring_entry {
 	struct qe_event *ev; /* owned: a copy without lines */
 	char *sample;        /* owned; NULL when the group is known */
-	int64_t time_ms;     /* wall clock */
+	int64_t time_ms;     /* wall clock of the last occurrence */
+	int64_t first_ms;    /* of the first occurrence folded in */
+	long long count;     /* occurrences folded into this entry, >= 1 */
 	size_t bytes;
 };
 
@@ -32,7 +37,8 @@ struct qe_ring *qe_ring_new(size_t max_events, size_t max_bytes);
 void qe_ring_free(struct qe_ring *r); /* NULL-safe; frees what is held */
 void qe_ring_set_limits(struct qe_ring *r, size_t max_events, size_t max_bytes);
 
-/* Copy what the store needs from ev; sample is taken over (may be NULL).
+/* Copy what the store needs from ev, or fold it into the waiting entry of
+ * the same fingerprint and hour; sample is taken over (may be NULL).
  * Returns how many old entries were dropped to make room. */
 size_t qe_ring_push(struct qe_ring *r, const struct qe_event *ev, char *sample,
 		    int64_t time_ms);

@@ -126,15 +126,15 @@ static const char *const sql_text[ST__NR] = {
     [ST_BEGIN_WRITE] = "BEGIN IMMEDIATE",
     [ST_BEGIN_READ] = "BEGIN",
     [ST_COMMIT] = "COMMIT",
-    [ST_GROUP_BUMP] = "UPDATE groups SET count = count + 1,"
-		      " last_seen = max(last_seen, ?2), first_seen = min(first_seen, ?2)"
+    [ST_GROUP_BUMP] = "UPDATE groups SET count = count + ?3,"
+		      " last_seen = max(last_seen, ?2), first_seen = min(first_seen, ?4)"
 		      " WHERE fingerprint = ?1",
     [ST_GROUP_INSERT] = "INSERT INTO groups (fingerprint, kind, type, template, message,"
 			" severity, sample, first_seen, last_seen, count)"
-			" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, 1)",
+			" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?10, ?8, ?9)",
     [ST_OCC_BUMP] =
-	"INSERT INTO occurrences (fingerprint, hour, count) VALUES (?1, ?2, 1)"
-	" ON CONFLICT (fingerprint, hour) DO UPDATE SET count = count + 1",
+	"INSERT INTO occurrences (fingerprint, hour, count) VALUES (?1, ?2, ?3)"
+	" ON CONFLICT (fingerprint, hour) DO UPDATE SET count = count + ?3",
     [ST_GROUP_GET] = "SELECT " GROUP_COLS " FROM groups g WHERE g.fingerprint = ?1",
     /* ?1 since, ?2 first hour bucket, ?3 until, ?4 skip groups without
      * occurrences in the window. */
@@ -769,6 +769,12 @@ static int64_t hour_floor(int64_t ms)
 int qe_store_record_event(struct qe_store *s, const struct qe_event *ev,
 			  const char *sample, int64_t now_ms, int *is_new)
 {
+	return qe_store_record_events(s, ev, sample, now_ms, now_ms, 1, is_new);
+}
+
+int qe_store_record_events(struct qe_store *s, const struct qe_event *ev, const char *sample,
+			   int64_t first_ms, int64_t now_ms, long long count, int *is_new)
+{
 	sqlite3_stmt *st = NULL;
 	enum st id = ST_GROUP_BUMP;
 	const char *message = ev->message ? ev->message : "";
@@ -784,6 +790,8 @@ int qe_store_record_event(struct qe_store *s, const struct qe_event *ev,
 		goto out;
 	bind_text(st, 1, ev->fingerprint);
 	sqlite3_bind_int64(st, 2, now_ms);
+	sqlite3_bind_int64(st, 3, count);
+	sqlite3_bind_int64(st, 4, first_ms);
 	if (step_done(s, st, "cannot update") < 0)
 		goto out;
 	if (sqlite3_changes(s->db) == 0) {
@@ -800,6 +808,8 @@ int qe_store_record_event(struct qe_store *s, const struct qe_event *ev,
 		bind_text(st, 6, qe_severity_name(ev->severity));
 		bind_text(st, 7, sample);
 		sqlite3_bind_int64(st, 8, now_ms);
+		sqlite3_bind_int64(st, 9, count);
+		sqlite3_bind_int64(st, 10, first_ms);
 		if (step_done(s, st, "cannot update") < 0)
 			goto out;
 		fresh = 1;
@@ -812,6 +822,7 @@ int qe_store_record_event(struct qe_store *s, const struct qe_event *ev,
 		goto out;
 	bind_text(st, 1, ev->fingerprint);
 	sqlite3_bind_int64(st, 2, hour_floor(now_ms));
+	sqlite3_bind_int64(st, 3, count);
 	if (step_done(s, st, "cannot update") < 0)
 		goto out;
 	ret = 0;

@@ -93,12 +93,81 @@ static void test_bound_by_bytes(void **state)
 	qe_ring_free(r); /* frees what is still held */
 }
 
+static void test_fold_repeats(void **state)
+{
+	struct qe_ring *r = qe_ring_new(100, 1 << 20);
+	struct qe_ring_entry e;
+	int i;
+	(void)state;
+	for (i = 0; i < 10; i++) {
+		struct qe_event *a = mk(1), *b = mk(2);
+		/* first sight of each carries a sample; repeats do not */
+		qe_ring_push(r, a, i == 0 ? qe_xstrdup("sample a") : NULL, 1000 + i);
+		qe_ring_push(r, b, NULL, 1000 + i);
+		qe_event_free(a);
+		qe_event_free(b);
+	}
+	/* an occurrence in the next hour bucket is an entry of its own */
+	{
+		struct qe_event *a = mk(1);
+		qe_ring_push(r, a, NULL, 3600000 + 5);
+		qe_event_free(a);
+	}
+	assert_int_equal(qe_ring_count(r), 3);
+	assert_true(qe_ring_pop(r, &e));
+	assert_string_equal(e.ev->message, "message 1");
+	assert_int_equal(e.count, 10);
+	assert_int_equal(e.first_ms, 1000);
+	assert_int_equal(e.time_ms, 1009);
+	assert_string_equal(e.sample, "sample a");
+	qe_ring_entry_release(&e);
+	assert_true(qe_ring_pop(r, &e));
+	assert_int_equal(e.count, 10);
+	qe_ring_entry_release(&e);
+	assert_true(qe_ring_pop(r, &e));
+	assert_int_equal(e.count, 1);
+	assert_int_equal(e.time_ms, 3600005);
+	qe_ring_entry_release(&e);
+	/* after the ring emptied (a commit), a repeat starts a new entry */
+	{
+		struct qe_event *a = mk(1);
+		qe_ring_push(r, a, NULL, 3600006);
+		qe_event_free(a);
+	}
+	assert_true(qe_ring_pop(r, &e));
+	assert_int_equal(e.count, 1);
+	qe_ring_entry_release(&e);
+	qe_ring_free(r);
+}
+
+static void test_dropped_counts_occurrences(void **state)
+{
+	struct qe_ring *r = qe_ring_new(2, 1 << 20);
+	int i;
+	(void)state;
+	for (i = 0; i < 5; i++) {
+		struct qe_event *a = mk(7);
+		qe_ring_push(r, a, NULL, i);
+		qe_event_free(a);
+	}
+	for (i = 8; i < 10; i++) {
+		struct qe_event *b = mk(i);
+		qe_ring_push(r, b, NULL, i);
+		qe_event_free(b);
+	}
+	/* the folded entry of 5 occurrences went to make room */
+	assert_int_equal(qe_ring_dropped(r), 5);
+	qe_ring_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fifo_and_copy),
 		cmocka_unit_test(test_bound_by_count),
 		cmocka_unit_test(test_bound_by_bytes),
+		cmocka_unit_test(test_fold_repeats),
+		cmocka_unit_test(test_dropped_counts_occurrences),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -344,6 +344,31 @@ static void test_record_event(void **state)
 	free(dir);
 }
 
+static void test_record_events_count(void **state)
+{
+	char *dir = sub("stn");
+	struct qe_store *s = open_ok(dir, 0);
+	struct qe_event *ev = mkevent("00000000000000cc", "E", "folded", NULL);
+	struct qe_group g;
+	int is_new = -1;
+
+	/* 7 occurrences folded into one write, then 3 more */
+	assert_int_equal(qe_store_record_events(s, ev, "sample", T0 - 500, T0, 7, &is_new), 0);
+	assert_int_equal(is_new, 1);
+	assert_int_equal(qe_store_record_events(s, ev, NULL, T0 + 10, T0 + 20, 3, &is_new), 0);
+	assert_int_equal(is_new, 0);
+	assert_int_equal(qe_store_group_get(s, "00000000000000cc", &g), 1);
+	assert_int_equal(g.count, 10);
+	assert_int_equal(g.first_seen, T0 - 500);
+	assert_int_equal(g.last_seen, T0 + 20);
+	assert_string_equal(g.sample, "sample");
+	qe_group_release(&g);
+	assert_int_equal(qe_store_group_count_between(s, "00000000000000cc", 0, 0), 10);
+	qe_event_free(ev);
+	qe_store_close(s);
+	free(dir);
+}
+
 static void test_record_speed(void **state)
 {
 	char *dir = sub("st");
@@ -1153,6 +1178,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_pragmas, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_reopen, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_record_event, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_record_events_count, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_record_speed, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_groups, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_nested_iteration, setup, teardown),
