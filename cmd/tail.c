@@ -79,6 +79,8 @@ struct tail {
 	int lock_fd;
 
 	int in_txn;
+	uint64_t commit_retry_ms; /* after a failed commit, not before this */
+	int commit_failing;       /* commits fail (a full disk): said once */
 	int commit_timer, idle_timer, batch_timer, ai_timer, metric_timer, collapse_timer;
 	int stopping;
 	int exit_code;
@@ -158,30 +160,69 @@ static void add_counter(struct tail *t, const char *name, long long *delta)
 		*delta = 0;
 }
 
-/* Commit events, positions and counters together. */
+/* Deltas and counters a failed commit must put back. */
+struct pending_counts {
+	long long d_lines, d_bytes, d_events, d_truncated, d_dropped;
+	long long d_cache_hits, d_rejects_reported;
+	struct qe_follow_counters last_fc;
+};
+
+static void counts_save(const struct tail *t, struct pending_counts *p)
+{
+	p->d_lines = t->d_lines;
+	p->d_bytes = t->d_bytes;
+	p->d_events = t->d_events;
+	p->d_truncated = t->d_truncated;
+	p->d_dropped = t->d_dropped;
+	p->d_cache_hits = t->d_cache_hits;
+	p->d_rejects_reported = t->d_rejects_reported;
+	p->last_fc = t->last_fc;
+}
+
+static void counts_restore(struct tail *t, const struct pending_counts *p)
+{
+	t->d_lines = p->d_lines;
+	t->d_bytes = p->d_bytes;
+	t->d_events = p->d_events;
+	t->d_truncated = p->d_truncated;
+	t->d_dropped = p->d_dropped;
+	t->d_cache_hits = p->d_cache_hits;
+	t->d_rejects_reported = p->d_rejects_reported;
+	t->last_fc = p->last_fc;
+}
+
+/*
+ * Commit events, positions and counters together.  Events leave the ring
+ * only once their transaction is committed: after a failure (a full disk)
+ * they wait there for the next attempt, bounded by the ring's limits, and
+ * the positions stay where they were, so nothing is lost even if the
+ * agent stops before the disk recovers.
+ */
 static void commit(struct tail *t)
 {
 	struct src *s;
 	struct qe_follow_counters fc;
+	struct pending_counts saved;
+	const struct qe_ring_entry *e;
+	size_t n = 0;
 	char buf[64];
 	if (!t->store)
 		return;
 	ensure_txn(t);
 	if (!t->in_txn)
 		return;
+	counts_save(t, &saved);
 	qe_fleet_flush(t->fleet); /* fleet counts and catch-up writes; cheap when down */
 	/* Events first, then the positions that cover them, in one transaction. */
-	for (;;) {
-		struct qe_ring_entry e;
+	for (; (e = qe_ring_peek(t->ring, n)); n++) {
 		int is_new;
-		if (!qe_ring_pop(t->ring, &e))
-			break;
-		if (qe_store_record_events(t->store, e.ev, e.sample ? e.sample : "", e.first_ms,
-					   e.time_ms, e.count, &is_new) < 0) {
-			t->d_dropped += e.count;
+		if (qe_store_record_events(t->store, e->ev, e->sample ? e->sample : "",
+					   e->first_ms, e->time_ms, e->count, &is_new) < 0) {
+			if (!qe_store_in_transaction(t->store))
+				goto failed;
+			t->d_dropped += e->count;
 			qe_warn_msg("event not recorded: %s", qe_last_error());
 		}
-		qe_ring_entry_release(&e);
 	}
 	qe_follow_get_counters(t->follow, &fc);
 	t->d_lines += (long long)(fc.lines - t->last_fc.lines);
@@ -204,14 +245,38 @@ static void commit(struct tail *t)
 	qe_store_kv_put(t->store, "agent.pid", buf);
 	snprintf(buf, sizeof(buf), "%lld", (long long)qe_wall_ms());
 	qe_store_kv_put(t->store, "agent.heartbeat", buf);
-	if (qe_store_commit(t->store) < 0) {
-		/* The transaction is gone; positions were not saved, so the
-		 * lines will be read again: nothing is lost. */
-		qe_die_msg("%s", qe_last_error());
-		qe_store_rollback(t->store);
+	/* SQLite may have ended the transaction after an error: what was
+	 * written since went out on its own, so do not count on it */
+	if (!qe_store_in_transaction(t->store))
+		goto failed;
+	if (qe_store_commit(t->store) < 0)
+		goto failed;
+	while (n--) {
+		struct qe_ring_entry done;
+		if (qe_ring_pop(t->ring, &done))
+			qe_ring_entry_release(&done);
 	}
+	if (t->commit_failing && !t->ctx->quiet)
+		fprintf(stderr, "qerrors: state database '%s' is writable again\n",
+			qe_store_path(t->store));
+	t->commit_failing = 0;
+	t->commit_retry_ms = 0;
 	t->in_txn = 0;
 	qe_loop_timer_stop(t->loop, t->commit_timer);
+	return;
+failed:
+	/* once per outage, not once per retry */
+	if (!t->commit_failing)
+		qe_die_msg("%s", qe_last_error());
+	t->commit_failing = 1;
+	qe_store_rollback(t->store);
+	counts_restore(t, &saved);
+	t->in_txn = 0;
+	/* The events stay in the ring: try again after a commit interval,
+	 * even if nothing new arrives, rather than on every event while the
+	 * ring is high. */
+	t->commit_retry_ms = qe_now_ms() + (uint64_t)t->cfg->commit_interval_ms;
+	qe_loop_timer_set(t->loop, t->commit_timer, (uint64_t)t->cfg->commit_interval_ms, 0);
 }
 
 static void on_commit_timer(struct qe_loop *loop, int id, void *data)
@@ -417,7 +482,7 @@ static void on_event(struct qe_event *ev, void *data)
 		t->d_dropped += (long long)qe_ring_push(t->ring, ev, sample, qe_wall_ms());
 	}
 	if (t->store) {
-		if (qe_ring_high(t->ring))
+		if (qe_ring_high(t->ring) && qe_now_ms() >= t->commit_retry_ms)
 			commit(t);
 		else
 			ensure_txn(t);

@@ -100,6 +100,13 @@ int qe_ring_pop(struct qe_ring *r, struct qe_ring_entry *out)
 	return 1;
 }
 
+const struct qe_ring_entry *qe_ring_peek(const struct qe_ring *r, size_t i)
+{
+	if (i >= r->count)
+		return NULL;
+	return &r->e[(r->head + i) % r->cap];
+}
+
 static void grow(struct qe_ring *r)
 {
 	size_t ncap = r->cap ? r->cap * 2 : 64, i;

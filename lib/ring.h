@@ -46,6 +46,10 @@ size_t qe_ring_push(struct qe_ring *r, const struct qe_event *ev, char *sample,
  * them with qe_ring_entry_release(). */
 int qe_ring_pop(struct qe_ring *r, struct qe_ring_entry *out);
 void qe_ring_entry_release(struct qe_ring_entry *e);
+/* The i-th oldest entry, NULL past the end; it stays in the ring and the
+ * pointer is valid until the next push or pop.  Lets the owner pop only
+ * what a commit actually stored. */
+const struct qe_ring_entry *qe_ring_peek(const struct qe_ring *r, size_t i);
 
 size_t qe_ring_count(const struct qe_ring *r);
 size_t qe_ring_bytes(const struct qe_ring *r);

@@ -725,6 +725,11 @@ int qe_store_commit(struct qe_store *s)
 	return ret;
 }
 
+int qe_store_in_transaction(struct qe_store *s)
+{
+	return s && !sqlite3_get_autocommit(s->db);
+}
+
 int qe_store_rollback(struct qe_store *s)
 {
 	/* SQLite may already have rolled back after an error such as a full

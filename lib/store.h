@@ -52,6 +52,9 @@ struct sqlite3 *qe_store_sqlite(struct qe_store *s);
 int qe_store_begin(struct qe_store *s);
 int qe_store_commit(struct qe_store *s);
 int qe_store_rollback(struct qe_store *s);
+/* 1 while a transaction is open.  SQLite may end one by itself after an
+ * error such as a full disk; later writes would then commit on their own. */
+int qe_store_in_transaction(struct qe_store *s);
 
 /* Error groups.  `sample` is the redacted text of the event (stored only
  * when the group is new).  *is_new set to 1 when the fingerprint was new. */

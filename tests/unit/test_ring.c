@@ -160,10 +160,46 @@ static void test_dropped_counts_occurrences(void **state)
 	qe_ring_free(r);
 }
 
+static void test_peek_keeps_entries(void **state)
+{
+	struct qe_ring *r = qe_ring_new(10, 1 << 20);
+	const struct qe_ring_entry *p;
+	struct qe_ring_entry e;
+	struct qe_event *ev;
+	int i;
+	(void)state;
+	assert_null(qe_ring_peek(r, 0));
+	for (i = 0; i < 3; i++) {
+		ev = mk(i);
+		qe_ring_push(r, ev, NULL, i);
+		qe_event_free(ev);
+	}
+	for (i = 0; i < 3; i++) {
+		char want[32];
+		p = qe_ring_peek(r, (size_t)i);
+		assert_non_null(p);
+		snprintf(want, sizeof(want), "message %d", i);
+		assert_string_equal(p->ev->message, want);
+	}
+	assert_null(qe_ring_peek(r, 3));
+	assert_int_equal(qe_ring_count(r), 3);
+	/* a repeat still folds into an entry that was only looked at */
+	ev = mk(1);
+	assert_int_equal(qe_ring_push(r, ev, NULL, 5), 0);
+	qe_event_free(ev);
+	assert_int_equal(qe_ring_peek(r, 1)->count, 2);
+	assert_true(qe_ring_pop(r, &e));
+	assert_string_equal(e.ev->message, "message 0");
+	qe_ring_entry_release(&e);
+	assert_string_equal(qe_ring_peek(r, 0)->ev->message, "message 1");
+	qe_ring_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fifo_and_copy),
+		cmocka_unit_test(test_peek_keeps_entries),
 		cmocka_unit_test(test_bound_by_count),
 		cmocka_unit_test(test_bound_by_bytes),
 		cmocka_unit_test(test_fold_repeats),

@@ -756,11 +756,14 @@ static void test_transactions(void **state)
 	struct qe_store *s = open_ok(dir, 0);
 	struct qe_group g;
 
+	assert_int_equal(qe_store_in_transaction(s), 0);
 	assert_int_equal(qe_store_begin(s), 0);
+	assert_int_equal(qe_store_in_transaction(s), 1);
 	assert_int_equal(qe_store_begin(s), -1);
 	assert_non_null(strstr(qe_last_error(), "already open"));
 	record(s, "a", T0, 1);
 	assert_int_equal(qe_store_rollback(s), 0);
+	assert_int_equal(qe_store_in_transaction(s), 0);
 	assert_int_equal(qe_store_group_get(s, "a", &g), 0);
 	assert_int_equal(qe_store_rollback(s), 0);
 	assert_int_equal(qe_store_commit(s), -1);
