@@ -19,6 +19,11 @@
 
 enum cont { C_NO, C_YES, C_PEND };
 
+/* How far a Node.js source-context prelude has got, while no event is
+ * open: "/app/server.js:42", the source line, a caret line, a blank
+ * line, then the error itself. */
+enum prelude { P_NONE, P_LOC, P_CODE, P_CARET, P_BLANK };
+
 enum state {
 	S_NONE,
 	S_JAVA_HEAD, /* exception line seen, no frame yet */
@@ -26,8 +31,11 @@ enum state {
 	S_PY_FRAMES, /* after "Traceback ...": frames until the exception line */
 	S_PY_EXC,    /* after the exception line: only a chain marker continues */
 	S_PY_CHAIN,  /* after a chain marker: the next traceback continues */
+	S_PY_GROUP,  /* inside an exception group drawn with | and + */
 	S_RUST_MSG,  /* new-style header: the next line is the message */
 	S_RUST_BODY,
+	S_PHP_BODY,
+	S_PHP_DONE, /* "thrown in" seen: the last line of a PHP trace */
 };
 
 struct qe_assembler {
@@ -45,6 +53,8 @@ struct qe_assembler {
 	size_t pend_len[PEND_MAX_LINES];
 	uint64_t pend_end[PEND_MAX_LINES];
 	size_t nr_pend, nr_pend_blank;
+	enum prelude prelude; /* the held lines are a prelude, not a trace's */
+	uint64_t prelude_start;
 
 	/* A start match found while deciding a continuation, reused so the
 	 * line is not matched twice. */
@@ -122,6 +132,7 @@ static void pend_reset(struct qe_assembler *a)
 {
 	qe_buf_reset(&a->pend);
 	a->nr_pend = a->nr_pend_blank = 0;
+	a->prelude = P_NONE;
 }
 
 static int pend_add(struct qe_assembler *a, const char *line, size_t len,
@@ -172,6 +183,26 @@ void qe_assembler_flush(struct qe_assembler *a)
 	close_event(a);
 }
 
+/* "  + Exception Group Traceback (most recent call last):", the first
+ * line of an exception group (Python 3.11+). */
+static int py_group_header(const char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	return has_prefix(s + i, n - i,
+			  "+ Exception Group Traceback (most recent call last):");
+}
+
+/* A line drawn inside an exception group: indentation, then | or +. */
+static int py_group_line(const char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n && s[i] == ' ')
+		i++;
+	return i && i < n && (s[i] == '|' || s[i] == '+');
+}
+
 /* Set up the state for a trace language whose start line is `line`. */
 static void enter(struct qe_assembler *a, enum qe_rule_lang lang, size_t rule,
 		  const char *line, size_t len)
@@ -183,7 +214,10 @@ static void enter(struct qe_assembler *a, enum qe_rule_lang lang, size_t rule,
 		a->state = S_JAVA_HEAD;
 		break;
 	case QE_LANG_PYTHON:
-		a->state = S_PY_FRAMES;
+		a->state = py_group_header(line, len) ? S_PY_GROUP : S_PY_FRAMES;
+		break;
+	case QE_LANG_PHP:
+		a->state = S_PHP_BODY;
 		break;
 	case QE_LANG_RUST:
 		while (len && (line[len - 1] == ' ' || line[len - 1] == '\r'))
@@ -287,12 +321,15 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 				return C_YES;
 			}
 			/* exception groups draw their members with | and + */
-			if (line[0] == ' ') {
-				size_t i = 0;
-				while (i < len && line[i] == ' ')
-					i++;
-				if (i < len && (line[i] == '|' || line[i] == '+'))
-					return C_YES;
+			if (py_group_line(line, len))
+				return C_YES;
+			return C_NO;
+		case S_PY_GROUP:
+			if (py_group_line(line, len))
+				return C_YES;
+			if (py_chain_marker(line, len)) {
+				a->state = S_PY_CHAIN;
+				return C_YES;
 			}
 			return C_NO;
 		case S_PY_CHAIN:
@@ -300,10 +337,25 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 				a->state = S_PY_FRAMES;
 				return C_YES;
 			}
+			if (py_group_header(line, len)) {
+				a->state = S_PY_GROUP;
+				return C_YES;
+			}
 			return C_NO;
 		default:
 			return C_NO;
 		}
+	case QE_LANG_PHP:
+		/* "Next OtherException: ..." chains go on until "thrown in" */
+		if (a->state == S_PHP_DONE)
+			return C_NO;
+		if (blank)
+			return C_PEND;
+		if (!qe_rules_match_cont(a->rules, a->rule, line, len))
+			return C_NO;
+		if (memmem(line, len, "thrown in ", 10))
+			a->state = S_PHP_DONE;
+		return C_YES;
 	case QE_LANG_RUST:
 		if (a->state == S_RUST_MSG) {
 			a->state = S_RUST_BODY;
@@ -339,6 +391,10 @@ static void start_event(struct qe_assembler *a, const struct qe_rule_match *m,
 	ev->severity = (enum qe_severity)m->severity;
 	ev->start_pos = start_pos;
 	a->ev = ev;
+	if (a->prelude != P_NONE) {
+		ev->start_pos = a->prelude_start;
+		pend_flush(a);
+	}
 	append(a, line, len, end_pos);
 	if (m->type_len)
 		ev->type = qe_xstrndup(line + m->type_off, m->type_len);
@@ -354,6 +410,103 @@ static void start_event(struct qe_assembler *a, const struct qe_rule_match *m,
 		if (!info.continuation)
 			close_event(a);
 	}
+}
+
+/* "/app/server.js:42" or "file:///app/x.mjs:3": where Node.js says an
+ * uncaught error was thrown, above the source line.  Most lines fail on
+ * the first or last byte. */
+static int node_location_line(const char *s, size_t n)
+{
+	static const char *const ext[] = {".js", ".mjs", ".cjs", ".jsx",
+					  ".ts", ".mts", ".cts", ".tsx"};
+	size_t i, k;
+
+	if (n && s[n - 1] == '\r')
+		n--;
+	if (n < 6 || (s[0] != '/' && s[0] != 'f') || s[n - 1] < '0' || s[n - 1] > '9')
+		return 0;
+	if (s[0] == 'f' && !has_prefix(s, n, "file:///"))
+		return 0;
+	i = n;
+	while (i && s[i - 1] >= '0' && s[i - 1] <= '9')
+		i--;
+	if (!i || s[i - 1] != ':' || memchr(s, ' ', i))
+		return 0;
+	i--;
+	for (k = 0; k < QE_ARRAY_SIZE(ext); k++) {
+		size_t l = strlen(ext[k]);
+		if (i > l && !memcmp(s + i - l, ext[k], l))
+			return 1;
+	}
+	return 0;
+}
+
+/* "        ^" (or "^^^^"), under the source line of a prelude. */
+static int caret_line(const char *s, size_t n)
+{
+	size_t i = 0, carets = 0;
+	while (i < n && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	while (i < n && s[i] == '^')
+		i++, carets++;
+	return carets && is_blank(s + i, n - i);
+}
+
+/*
+ * Hold the lines of a Node.js prelude while no event is open.  Returns 1
+ * when the line was taken (held, or it started the event the prelude
+ * belongs to), 0 when it is to be handled as usual (the prelude, if any,
+ * is dropped; a start match found on the way is left in a->next).
+ */
+static int prelude_feed(struct qe_assembler *a, const char *line, size_t len,
+			uint64_t start_pos, uint64_t end_pos)
+{
+	int blank;
+
+	if (node_location_line(line, len)) {
+		pend_reset(a);
+		if (pend_add(a, line, len, end_pos, 0) < 0)
+			return 0;
+		a->prelude = P_LOC;
+		a->prelude_start = start_pos;
+		return 1;
+	}
+	blank = is_blank(line, len);
+	switch (a->prelude) {
+	case P_NONE:
+		return 0;
+	case P_LOC:
+		if (blank || start_match(a, line, len))
+			break;
+		if (pend_add(a, line, len, end_pos, 0) < 0)
+			break;
+		a->prelude = P_CODE;
+		return 1;
+	case P_CODE:
+		if (!caret_line(line, len) || pend_add(a, line, len, end_pos, 0) < 0)
+			break;
+		a->prelude = P_CARET;
+		return 1;
+	case P_CARET:
+		if (blank) {
+			if (pend_add(a, line, len, end_pos, 1) < 0)
+				break;
+			a->prelude = P_BLANK;
+			return 1;
+		}
+		/* fall through */
+	case P_BLANK:
+		if (blank || !start_match(a, line, len) || a->next.lang != QE_LANG_NODE)
+			break;
+		{
+			struct qe_rule_match m = a->next;
+			a->have_next = 0;
+			start_event(a, &m, line, len, start_pos, end_pos);
+		}
+		return 1;
+	}
+	pend_reset(a);
+	return 0;
 }
 
 void qe_assembler_feed(struct qe_assembler *a, const char *line, size_t len,
@@ -381,6 +534,11 @@ void qe_assembler_feed(struct qe_assembler *a, const char *line, size_t len,
 			break;
 		}
 	}
+	/* the first byte rules out a prelude on most lines */
+	if (!a->have_next &&
+	    (a->prelude != P_NONE || (len && (line[0] == '/' || line[0] == 'f'))) &&
+	    prelude_feed(a, line, len, start_pos, end_pos))
+		return;
 	if (a->have_next) {
 		m = a->next;
 		a->have_next = 0;

@@ -18,7 +18,13 @@
  * error line stays open for one more line to see whether a trace follows
  * it.  A user rule without a continuation pattern closes its event at
  * once.  A bare "SomeError: message" line with nothing after it is
- * reported with kind "line" (its type kept).  The first line of an event
+ * reported with kind "line" (its type kept).  While no event is open, a
+ * Node.js source-context prelude ("/app/x.js:42", the source line, a
+ * caret line, a blank line) is held the same way and becomes the head of
+ * the Node.js error that directly follows it; it is dropped otherwise.
+ * A PHP trace ends at its "thrown in" line, after any "Next" chain.
+ * Python exception groups ("  + Exception Group Traceback") run while
+ * their lines are drawn with | and +.  The first line of an event
  * is always kept, cut to max_bytes if longer.  Not thread-safe; one
  * rule set may serve several assemblers of one thread.
  */

@@ -46,6 +46,8 @@ static const struct qe_builtin_sample dotnet_samples[] = {
 
 static const struct qe_builtin_sample python_samples[] = {
     {"Traceback (most recent call last):", 1},
+    {"  + Exception Group Traceback (most recent call last):", 1},
+    {"  | Exception Group Traceback (most recent call last):", 0},
     {"  File \"/app/main.py\", line 3, in <module>", 0},
     {"Traceback of the meeting notes", 0},
 };
@@ -56,6 +58,16 @@ static const struct qe_builtin_sample go_samples[] = {
     {"fatal error: all goroutines are asleep - deadlock!", 1},
     {"goroutine 1 [running]:", 0},
     {"the panic: button was pressed", 0},
+};
+
+static const struct qe_builtin_sample go_http_samples[] = {
+    {"2024/01/01 12:00:00 http: panic serving 10.0.0.1:51234: runtime error: invalid "
+     "memory address or nil pointer dereference",
+     1},
+    {"http: panic serving [::1]:40522: boom", 1},
+    {"2024/01/01 12:00:00 http: TLS handshake error from 10.0.0.1:5555: EOF", 0},
+    {"2024/01/01 12:00:00 server.go:3215: http: panic serving 10.0.0.1:5555: x", 1},
+    {"log: http: panic serving disabled", 0},
 };
 
 static const struct qe_builtin_sample rust_samples[] = {
@@ -153,7 +165,8 @@ const struct qe_builtin_rule qe_builtin_rules[] = {
      "^\\s+at \\S|^\\s*---> |^\\s*--- End of |^\\s*(?:Inner [eE]xception|HResult)",
      SAMPLES(dotnet_samples)},
     {"python-traceback", "python", "error", QE_LANG_PYTHON,
-     "^Traceback \\(most recent call last\\):\\s*$",
+     "^(?:Traceback|[ \\t]*\\+ Exception Group Traceback) \\(most recent call "
+     "last\\):\\s*$",
      "^[ \\t]+\\S|^(?:During handling of the above exception, another exception "
      "occurred:|The above exception was the direct cause of the following "
      "exception:)\\s*$",
@@ -162,6 +175,11 @@ const struct qe_builtin_rule qe_builtin_rules[] = {
      "^goroutine \\d+ [^\\[]{0,64}\\[|^created by |^exit status \\d+\\s*$|^\\[signal "
      "|^runtime stack:|^\\s+\\S|^\\[recovered\\]|^[\\w$.*/()\\[\\]{}\\-]+\\(.*\\)\\s*$",
      SAMPLES(go_samples)},
+    /* net/http recovers a handler's panic and logs it with the stack */
+    {"go-http-panic", "go", "error", QE_LANG_GO, "\\bhttp: panic serving \\S+: \\S",
+     "^goroutine \\d+ [^\\[]{0,64}\\[|^created by |^\\[signal |^\\s+\\S"
+     "|^[\\w$.*/()\\[\\]{}\\-]+\\(.*\\)\\s*$",
+     SAMPLES(go_http_samples)},
     {"rust-panic", "rust", "fatal", QE_LANG_RUST, "^thread '[^']*' panicked at ",
      "^note: |^stack backtrace:|^\\s+\\S|^error: process didn't exit successfully",
      SAMPLES(rust_samples)},

@@ -326,22 +326,56 @@ static int python_exception_line(struct span v, struct span *type, struct span *
 	return 1;
 }
 
+/* Column of the '+' when v is the first line of an exception group,
+ * "  + Exception Group Traceback (most recent call last):", else -1. */
+static long python_group_header(struct span v)
+{
+	size_t i = 0;
+	while (i < v.n && (v.s[i] == ' ' || v.s[i] == '\t'))
+		i++;
+	if (!starts(skip(v, i), "+ Exception Group Traceback (most recent call last):"))
+		return -1;
+	return (long)i;
+}
+
 static void parse_python(struct qe_event *ev)
 {
 	size_t i, tb = ev->nr_lines;
 	int have_exc = 0;
+	long group = -1;
 
-	for (i = ev->nr_lines; i-- > 0;)
-		if (starts(line_span(ev, i), "Traceback (most recent call last):")) {
+	/* the last traceback of a chain is the one that was raised */
+	for (i = ev->nr_lines; i-- > 0;) {
+		struct span v = line_span(ev, i);
+		if (starts(v, "Traceback (most recent call last):")) {
 			tb = i;
 			break;
 		}
+		group = python_group_header(v);
+		if (group >= 0) {
+			tb = i;
+			break;
+		}
+	}
 	if (tb == ev->nr_lines) {
 		set_message(ev, line_span(ev, 0));
 		return;
 	}
 	for (i = tb + 1; i < ev->nr_lines; i++) {
-		struct span raw = line_span(ev, i), v = trim(raw), type, msg;
+		struct span raw = line_span(ev, i), v, type, msg;
+		if (group >= 0) {
+			/* Only the group's own traceback, "  | ..." at the
+			 * header's column; its members start at "  +-". */
+			size_t g = (size_t)group;
+			if (raw.n <= g || raw.s[g] == '+')
+				break;
+			if (raw.s[g] != '|')
+				continue;
+			raw = skip(raw, g + 1);
+			if (starts(raw, " "))
+				raw = skip(raw, 1);
+		}
+		v = trim(raw);
 		if (!v.n)
 			continue;
 		if (raw.s[0] != ' ' && raw.s[0] != '\t') {
@@ -423,10 +457,20 @@ static void node_location(struct span loc, struct span *file, long *line)
 
 static void parse_node(struct qe_event *ev)
 {
-	size_t i, header = ev->nr_lines;
+	size_t i, from = 0, header = ev->nr_lines;
 	struct span type, msg;
 
-	for (i = 0; i < ev->nr_lines; i++)
+	/* Skip a source-context prelude: location, source line, carets; the
+	 * source line may look like anything. */
+	if (ev->nr_lines > 3) {
+		struct span caret = trim(line_span(ev, 2));
+		size_t k = 0;
+		while (k < caret.n && caret.s[k] == '^')
+			k++;
+		if (k && k == caret.n)
+			from = 3;
+	}
+	for (i = from; i < ev->nr_lines; i++)
 		if (node_header(trim(line_span(ev, i)), &type, &msg)) {
 			header = i;
 			break;
@@ -488,7 +532,8 @@ static void parse_go(struct qe_event *ev)
 	size_t i, header = ev->nr_lines;
 	int in_dump = 0, got_frames = 0;
 	struct span pending_fn = {NULL, 0}, pending_mod = {NULL, 0};
-	int have_pending = 0;
+	struct span http_msg = {NULL, 0};
+	int have_pending = 0, http_panic = 0;
 
 	for (i = 0; i < ev->nr_lines; i++) {
 		struct span v = line_span(ev, i);
@@ -498,13 +543,30 @@ static void parse_go(struct qe_event *ev)
 		}
 	}
 	if (header == ev->nr_lines) {
-		set_message(ev, line_span(ev, 0));
-		return;
+		/* "<log prefix> http: panic serving 10.0.0.1:5555: msg", a
+		 * handler's panic that net/http recovered and logged */
+		struct span v = {NULL, 0};
+		long at = -1;
+		for (i = 0; i < ev->nr_lines && at < 0; i++) {
+			v = line_span(ev, i);
+			at = find(v, "http: panic serving ");
+		}
+		if (at < 0) {
+			set_message(ev, line_span(ev, 0));
+			return;
+		}
+		header = i - 1;
+		v = skip(v, (size_t)at + 20);
+		at = find(v, ": ");
+		if (at >= 0)
+			v = skip(v, (size_t)at + 2);
+		http_panic = 1;
+		http_msg = trim(v);
 	}
 	{
 		struct span v = line_span(ev, header);
-		int fatal = starts(v, "fatal error: ");
-		struct span msg = trim(skip(v, fatal ? 13 : 7));
+		int fatal = !http_panic && starts(v, "fatal error: ");
+		struct span msg = http_panic ? http_msg : trim(skip(v, fatal ? 13 : 7));
 		if (ends(msg, " [recovered]"))
 			msg.n -= 12;
 		set_message(ev, msg);

@@ -705,6 +705,209 @@ static void test_binary_bytes(void **state)
 	fixture_free(f);
 }
 
+static void test_python_exception_group(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	const char *text = "2024-01-01 12:00:00 INFO start\n"
+			   "  + Exception Group Traceback (most recent call last):\n"
+			   "  |   File \"/app/batch.py\", line 52, in run\n"
+			   "  |     raise ExceptionGroup(\"batch failed\", errors)\n"
+			   "  |   File \"/app/util.py\", line 9, in check\n"
+			   "  |     raise eg\n"
+			   "  | ExceptionGroup: batch failed (2 sub-exceptions)\n"
+			   "  +-+---------------- 1 ----------------\n"
+			   "    | Traceback (most recent call last):\n"
+			   "    |   File \"/app/worker.py\", line 17, in handle\n"
+			   "    |     raise ValueError(rid)\n"
+			   "    | ValueError: 12\n"
+			   "    +---------------- 2 ----------------\n"
+			   "    | TypeError: expected str\n"
+			   "    +------------------------------------\n"
+			   "2024-01-01 12:00:01 INFO next\n"
+			   "  + Exception Group Traceback (most recent call last):\n"
+			   "  | BaseExceptionGroup: x (1 sub-exception)\n"
+			   "  +-+---------------- 1 ----------------\n"
+			   "    | KeyboardInterrupt\n"
+			   "    +------------------------------------\n"
+			   "  | not a group line after the end\n";
+	struct qe_event *ev;
+
+	(void)state;
+	feed(f, text);
+	assert_int_equal(f->col.n, 2);
+	ev = f->col.ev[0];
+	assert_string_equal(ev->kind, "python");
+	assert_string_equal(ev->type, "ExceptionGroup");
+	assert_string_equal(ev->message, "batch failed (2 sub-exceptions)");
+	assert_int_equal(ev->nr_lines, 14);
+	/* the group's own traceback, not its members' */
+	assert_int_equal(ev->nr_frames, 2);
+	check_frame(&ev->frames[0], NULL, "run", "/app/batch.py", 52, 1);
+	check_frame(&ev->frames[1], NULL, "check", "/app/util.py", 9, 1);
+	ev = f->col.ev[1];
+	assert_string_equal(ev->type, "BaseExceptionGroup");
+	assert_int_equal(ev->nr_frames, 0);
+	/* the group ended with its closing line, before the stray "|" line */
+	assert_int_equal(ev->nr_lines, 6);
+	fixture_free(f);
+}
+
+static void test_go_http_panic(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	const char *text =
+	    "2024/01/01 12:00:00 GET /ok 200\n"
+	    "2024/01/01 12:00:03 http: panic serving 10.0.0.1:51234: runtime error: "
+	    "invalid memory address or nil pointer dereference\n"
+	    "goroutine 34 [running]:\n"
+	    "net/http.(*conn).serve.func1()\n"
+	    "\t/usr/local/go/src/net/http/server.go:1868 +0xb9\n"
+	    "panic({0x6a5e40?, 0x8a0a60?})\n"
+	    "\t/usr/local/go/src/runtime/panic.go:920 +0x270\n"
+	    "example.com/shop/api.(*Handler).order(0xc0000a2000)\n"
+	    "\t/src/shop/api/order.go:42 +0x2d\n"
+	    "created by net/http.(*Server).Serve in goroutine 1\n"
+	    "\t/usr/local/go/src/net/http/server.go:3089 +0x5cb\n"
+	    "2024/01/01 12:00:04 GET /ok 200\n"
+	    "http: panic serving [::1]:40522: boom\n"
+	    "2024/01/01 12:00:05 ERROR request failed\n"
+	    "2024/01/01 12:00:05 http: panic serving 10.0.0.2:1: runtime error: x\n"
+	    "goroutine 7 [running]:\n"
+	    "main.handler(0x1)\n"
+	    "\t/src/app/main.go:12 +0x2d\n";
+	struct qe_event *ev;
+
+	(void)state;
+	feed(f, text);
+	assert_int_equal(f->col.n, 3);
+	ev = f->col.ev[0];
+	assert_string_equal(ev->kind, "go");
+	assert_string_equal(ev->rule, "go-http-panic");
+	assert_string_equal(ev->type, "runtime.Error");
+	assert_string_equal(
+	    ev->message,
+	    "runtime error: invalid memory address or nil pointer dereference");
+	assert_int_equal(ev->severity, QE_SEV_ERROR);
+	assert_int_equal(ev->nr_lines, 10);
+	assert_int_equal(ev->nr_frames, 3);
+	check_frame(&ev->frames[0], "net/http", "(*conn).serve.func1",
+		    "/usr/local/go/src/net/http/server.go", 1868, 0);
+	check_frame(&ev->frames[2], "example.com/shop/api", "(*Handler).order",
+		    "/src/shop/api/order.go", 42, 1);
+	ev = f->col.ev[1];
+	assert_string_equal(ev->type, "panic");
+	assert_string_equal(ev->message, "boom");
+	assert_int_equal(ev->nr_frames, 0);
+	/* an error line announcing the panic is part of it */
+	ev = f->col.ev[2];
+	assert_string_equal(ev->kind, "go");
+	assert_string_equal(ev->type, "runtime.Error");
+	assert_string_equal(ev->message, "runtime error: x");
+	assert_int_equal(ev->nr_lines, 5);
+	assert_int_equal(ev->nr_frames, 1);
+	check_frame(&ev->frames[0], "main", "handler", "/src/app/main.go", 12, 1);
+	fixture_free(f);
+}
+
+static void test_php_next_chain(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	const char *text =
+	    "[01-Jan-2024 12:00:00 UTC] PHP Fatal error:  Uncaught "
+	    "InvalidArgumentException: bad id in /var/www/src/Repo.php:12\n"
+	    "Stack trace:\n"
+	    "#0 /var/www/src/Service.php(30): App\\Repo->find('x')\n"
+	    "#1 {main}\n"
+	    "\n"
+	    "Next RuntimeException: cannot load in /var/www/src/Service.php:33\n"
+	    "Stack trace:\n"
+	    "#0 /var/www/public/index.php(8): App\\Service->load()\n"
+	    "#1 {main}\n"
+	    "  thrown in /var/www/src/Service.php on line 33\n"
+	    "#0 /var/www/public/index.php(9): not part of the event\n"
+	    "\n"
+	    "PHP Fatal error:  Uncaught Exception: x in /a.php:2\n"
+	    "Stack trace:\n"
+	    "#0 {main}\n"
+	    "  thrown in /a.php on line 2\n";
+	struct qe_event *ev;
+
+	(void)state;
+	feed(f, text);
+	assert_int_equal(f->col.n, 2);
+	ev = f->col.ev[0];
+	assert_string_equal(ev->kind, "php");
+	assert_string_equal(ev->type, "InvalidArgumentException");
+	assert_string_equal(ev->message, "bad id");
+	assert_int_equal(ev->nr_lines, 10);
+	assert_string_equal(ev->lines[9],
+			    "  thrown in /var/www/src/Service.php on line 33");
+	/* the first exception's frames, not the ones after "Next" */
+	assert_int_equal(ev->nr_frames, 1);
+	check_frame(&ev->frames[0], "App\\Repo", "find", "/var/www/src/Service.php", 30,
+		    1);
+	ev = f->col.ev[1];
+	assert_string_equal(ev->type, "Exception");
+	assert_int_equal(ev->nr_lines, 4);
+	fixture_free(f);
+}
+
+static void test_node_prelude(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	const char *text =
+	    "listening on 3000\n"
+	    "/app/server.js:42\n"
+	    "    const t = order.items.reduce(add, 0);\n"
+	    "                          ^\n"
+	    "\n"
+	    "TypeError: Cannot read properties of undefined (reading 'reduce')\n"
+	    "    at total (/app/server.js:42:27)\n"
+	    "    at process.processTicksAndRejections "
+	    "(node:internal/process/task_queues:95:5)\n"
+	    "\n"
+	    "Node.js v18.17.0\n"
+	    /* a prelude with no error after it is noise */
+	    "/app/lib/config.js:7\n"
+	    "    x = 1\n"
+	    "    ^\n"
+	    "\n"
+	    "listening on 3000\n"
+	    /* a location line followed by an error line: that line counts */
+	    "/app/lib/config.js:8\n"
+	    "2024-01-01 12:00:00 ERROR db down\n"
+	    "file:///app/jobs/sync.mjs:12\n"
+	    "  throw new Error(`sync failed`);\n"
+	    "        ^\n"
+	    "Error: sync failed\n"
+	    "    at run (file:///app/jobs/sync.mjs:12:9)\n"
+	    "/app/x.js:3\n";
+	struct qe_event *ev;
+
+	(void)state;
+	feed(f, text);
+	assert_int_equal(f->col.n, 3);
+	ev = f->col.ev[0];
+	assert_string_equal(ev->kind, "node");
+	assert_string_equal(ev->type, "TypeError");
+	assert_int_equal(ev->nr_lines, 9);
+	assert_string_equal(ev->lines[0], "/app/server.js:42");
+	assert_int_equal(ev->start_pos, strlen("listening on 3000\n"));
+	assert_int_equal(ev->nr_frames, 2);
+	check_frame(&ev->frames[0], NULL, "total", "/app/server.js", 42, 1);
+	ev = f->col.ev[1];
+	assert_string_equal(ev->kind, "line");
+	assert_string_equal(ev->lines[0], "2024-01-01 12:00:00 ERROR db down");
+	assert_int_equal(ev->nr_lines, 1);
+	ev = f->col.ev[2];
+	assert_string_equal(ev->type, "Error");
+	assert_string_equal(ev->message, "sync failed");
+	assert_int_equal(ev->nr_lines, 5);
+	assert_int_equal(ev->nr_frames, 1);
+	check_frame(&ev->frames[0], NULL, "run", "/app/jobs/sync.mjs", 12, 1);
+	fixture_free(f);
+}
+
 static void test_parse_idempotent(void **state)
 {
 	struct qe_event *ev = qe_event_new("java", "x");
@@ -744,6 +947,10 @@ int main(void)
 	    cmocka_unit_test(test_huge_line),
 	    cmocka_unit_test(test_binary_bytes),
 	    cmocka_unit_test(test_parse_idempotent),
+	    cmocka_unit_test(test_python_exception_group),
+	    cmocka_unit_test(test_go_http_panic),
+	    cmocka_unit_test(test_php_next_chain),
+	    cmocka_unit_test(test_node_prelude),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

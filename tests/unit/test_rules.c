@@ -306,6 +306,56 @@ static void test_match_limit(void **state)
 	qe_config_release(&c);
 }
 
+static void test_trace_starts(void **state)
+{
+	static const struct {
+		const char *line;
+		const char *rule; /* NULL: no event starts */
+	} cases[] = {
+	    {"  + Exception Group Traceback (most recent call last):",
+	     "python-traceback"},
+	    {"+ Exception Group Traceback (most recent call last):", "python-traceback"},
+	    {"    | Exception Group Traceback (most recent call last):", NULL},
+	    {"  + Exception Group Traceback (most recent call last): extra", NULL},
+	    {"2024/01/01 12:00:03 http: panic serving 10.0.0.1:51234: runtime error: "
+	     "invalid memory address or nil pointer dereference",
+	     "go-http-panic"},
+	    {"http: panic serving 127.0.0.1:1: x", "go-http-panic"},
+	    {"panic: boom", "go-panic"},
+	    {"2024/01/01 12:00:03 http: panic serving", NULL},
+	    {"Next RuntimeException: x in /a.php:3", NULL},
+	    {"/app/server.js:42", NULL},
+	    {"                          ^", NULL},
+	};
+	struct qe_config c;
+	struct qe_rules *r;
+	size_t i;
+	(void)state;
+
+	qe_config_init(&c);
+	r = qe_rules_new(&c);
+	for (i = 0; i < QE_ARRAY_SIZE(cases); i++) {
+		struct qe_rule_match m;
+		int got = start(r, cases[i].line, &m);
+		if (got != (cases[i].rule != NULL))
+			fail_msg("'%s': match %d", cases[i].line, got);
+		if (got && strcmp(m.name, cases[i].rule))
+			fail_msg("'%s': rule %s, expected %s", cases[i].line, m.name,
+				 cases[i].rule);
+		if (cases[i].rule)
+			assert_true(
+			    qe_rules_prefilter(cases[i].line, strlen(cases[i].line)));
+	}
+	/* the go-panic rule stays the one that governs Go traces */
+	{
+		struct qe_rule_info info;
+		qe_rules_info(r, qe_rules_lang_rule(r, QE_LANG_GO), &info);
+		assert_string_equal(info.name, "go-panic");
+	}
+	qe_rules_free(r);
+	qe_config_release(&c);
+}
+
 static void test_lang_rule(void **state)
 {
 	struct qe_config c;
@@ -339,6 +389,7 @@ int main(void)
 	    cmocka_unit_test(test_ignore),
 	    cmocka_unit_test(test_match_limit),
 	    cmocka_unit_test(test_lang_rule),
+	    cmocka_unit_test(test_trace_starts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
