@@ -20,9 +20,6 @@
 #include <string.h>
 #include <time.h>
 
-#define FP_MIN 4  /* shortest prefix accepted, as git abbreviations */
-#define FP_LEN 16 /* a whole fingerprint */
-#define MAX_CANDIDATES 10
 
 static const char *const advice_usage[] = {
     "qerrors advice [--json] [FINGERPRINT]",
@@ -271,74 +268,21 @@ out:
 	return rc;
 }
 
-struct candidates {
-	char *fp[MAX_CANDIDATES];
-	size_t n, total;
-};
-
-static int on_candidate(const char *fp, void *data)
-{
-	struct candidates *c = data;
-	if (c->n < MAX_CANDIDATES)
-		c->fp[c->n++] = qe_xstrdup(fp);
-	c->total++;
-	return 0;
-}
-
 /* Normalise a fingerprint argument; 0, or -1 after a usage message. */
-static int check_fingerprint_arg(const char *arg, char *out)
-{
-	size_t i, len = strlen(arg);
-	if (len < FP_MIN || len > FP_LEN)
-		goto bad;
-	for (i = 0; i < len; i++) {
-		if (!isxdigit((unsigned char)arg[i]))
-			goto bad;
-		out[i] = (char)tolower((unsigned char)arg[i]);
-	}
-	out[len] = '\0';
-	return 0;
-bad:
-	qe_die_msg("'%s' is not a fingerprint (%d to %d hexadecimal digits)", arg, FP_MIN,
-		   FP_LEN);
-	return -1;
-}
-
 static int show_group(struct advice_run *r, const char *arg)
 {
-	struct candidates c;
 	struct qe_group g;
 	struct found f;
-	char prefix[FP_LEN + 1];
-	const char *fp;
+	char *fp;
 	int have_group = 0, rc = QE_EXIT_FAILURE;
-	size_t i;
 
-	memset(&c, 0, sizeof(c));
 	memset(&g, 0, sizeof(g));
 	memset(&f, 0, sizeof(f));
-	if (check_fingerprint_arg(arg, prefix) < 0)
-		return QE_EXIT_USAGE;
-	if (qe_store_fingerprints(r->store, prefix,
-				  QE_STORE_FP_GROUPS | QE_STORE_FP_ADVICE, on_candidate,
-				  &c) < 0) {
-		qe_die_msg("%s", qe_last_error());
-		goto out;
-	}
-	if (!c.total) {
-		qe_die_msg("no error group '%s'", arg);
-		goto out;
-	}
-	if (c.total > 1) {
-		qe_die_msg("fingerprint prefix '%s' is ambiguous; candidates:", arg);
-		for (i = 0; i < c.n; i++)
-			fprintf(stderr, "  %s\n", c.fp[i]);
-		if (c.total > c.n)
-			fprintf(stderr, "  ... and %zu more\n", c.total - c.n);
-		rc = QE_EXIT_USAGE;
-		goto out;
-	}
-	fp = c.fp[0];
+	fp = qe_report_resolve_fp(r->store, arg, QE_STORE_FP_GROUPS | QE_STORE_FP_ADVICE,
+				  "no error group", &rc);
+	if (!fp)
+		return rc;
+	rc = QE_EXIT_FAILURE;
 	have_group = qe_store_group_get(r->store, fp, &g);
 	if (have_group < 0 || find_advice(r, fp, &f) < 0) {
 		qe_die_msg("%s", qe_last_error());
@@ -404,8 +348,7 @@ static int show_group(struct advice_run *r, const char *arg)
 			printf("    none (%s)\n", f.error);
 	}
 out:
-	for (i = 0; i < c.n; i++)
-		free(c.fp[i]);
+	free(fp);
 	qe_group_release(&g);
 	found_release(&f);
 	return rc;

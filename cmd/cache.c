@@ -21,9 +21,6 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#define FP_MIN 4
-#define FP_LEN 16
-#define MAX_CANDIDATES 10
 #define SUMMARY_WIDTH 50 /* characters of the summary in `list` */
 
 static const char *const cache_usage[] = {
@@ -185,73 +182,6 @@ static int do_list(struct cache_run *r)
 	return rc;
 }
 
-struct candidates {
-	char *fp[MAX_CANDIDATES];
-	size_t n, total;
-};
-
-static int on_candidate(const char *fp, void *data)
-{
-	struct candidates *c = data;
-	if (c->n < MAX_CANDIDATES)
-		c->fp[c->n++] = qe_xstrdup(fp);
-	c->total++;
-	return 0;
-}
-
-/*
- * The one cached fingerprint that `arg` (a whole fingerprint or a prefix
- * of at least FP_MIN hex digits) names.  Returns the fingerprint (caller
- * frees), or NULL with *rc set after a message.
- */
-static char *resolve(struct cache_run *r, const char *arg, int *rc)
-{
-	struct candidates c;
-	char prefix[FP_LEN + 1], *fp = NULL;
-	size_t i, len = strlen(arg);
-
-	memset(&c, 0, sizeof(c));
-	*rc = QE_EXIT_USAGE;
-	if (len < FP_MIN || len > FP_LEN)
-		goto bad;
-	for (i = 0; i < len; i++) {
-		if (!isxdigit((unsigned char)arg[i]))
-			goto bad;
-		prefix[i] = (char)tolower((unsigned char)arg[i]);
-	}
-	prefix[len] = '\0';
-	*rc = QE_EXIT_FAILURE;
-	if (qe_store_fingerprints(r->store, prefix, QE_STORE_FP_ADVICE, on_candidate,
-				  &c) < 0) {
-		qe_die_msg("%s", qe_last_error());
-		goto out;
-	}
-	if (!c.total) {
-		qe_die_msg("no cache entry for '%s'", arg);
-		goto out;
-	}
-	if (c.total > 1) {
-		qe_die_msg("fingerprint prefix '%s' is ambiguous; candidates:", arg);
-		for (i = 0; i < c.n; i++)
-			fprintf(stderr, "  %s\n", c.fp[i]);
-		if (c.total > c.n)
-			fprintf(stderr, "  ... and %zu more\n", c.total - c.n);
-		*rc = QE_EXIT_USAGE;
-		goto out;
-	}
-	fp = c.fp[0];
-	c.fp[0] = NULL;
-	*rc = QE_EXIT_OK;
-	goto out;
-bad:
-	qe_die_msg("'%s' is not a fingerprint (%d to %d hexadecimal digits)", arg, FP_MIN,
-		   FP_LEN);
-out:
-	for (i = 0; i < c.n; i++)
-		free(c.fp[i]);
-	return fp;
-}
-
 /* show: the entry for the configured model and prompt version when there
  * is one, else the newest entry of the fingerprint. */
 struct pick {
@@ -281,7 +211,7 @@ static int do_show(struct cache_run *r, const char *arg)
 	int rc;
 
 	memset(&p, 0, sizeof(p));
-	fp = resolve(r, arg, &rc);
+	fp = qe_report_resolve_fp(r->store, arg, QE_STORE_FP_ADVICE, "no cache entry for", &rc);
 	if (!fp)
 		return rc;
 	p.fp = fp;
@@ -370,7 +300,7 @@ static int do_clear(struct cache_run *r, const char *arg)
 	long long n;
 	int rc = QE_EXIT_OK;
 
-	if (arg && !(fp = resolve(r, arg, &rc)))
+	if (arg && !(fp = qe_report_resolve_fp(r->store, arg, QE_STORE_FP_ADVICE, "no cache entry for", &rc)))
 		return rc;
 	if (reopen_rw(r) < 0) {
 		rc = QE_EXIT_FAILURE;

@@ -2,8 +2,10 @@
 #include "report.h"
 
 #include "event.h"
+#include "store.h"
 #include "util.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -182,4 +184,70 @@ void qe_report_size(long long bytes, char *buf, size_t n)
 		u++;
 	}
 	snprintf(buf, n, "%.1f %s", v, units[u]);
+}
+
+#define FP_MIN 4
+#define FP_LEN 16
+#define MAX_CANDIDATES 10
+
+struct candidates {
+	char *fp[MAX_CANDIDATES];
+	size_t n, total;
+};
+
+static int on_candidate(const char *fp, void *data)
+{
+	struct candidates *c = data;
+	if (c->n < MAX_CANDIDATES)
+		c->fp[c->n++] = qe_xstrdup(fp);
+	c->total++;
+	return 0;
+}
+
+char *qe_report_resolve_fp(struct qe_store *s, const char *arg, int which,
+			   const char *missing, int *rc)
+{
+	struct candidates c;
+	char prefix[FP_LEN + 1], *fp = NULL;
+	size_t i, len = strlen(arg);
+
+	memset(&c, 0, sizeof(c));
+	*rc = QE_EXIT_USAGE;
+	if (len < FP_MIN || len > FP_LEN)
+		goto bad;
+	for (i = 0; i < len; i++) {
+		if (!isxdigit((unsigned char)arg[i]))
+			goto bad;
+		prefix[i] = (char)tolower((unsigned char)arg[i]);
+	}
+	prefix[len] = '\0';
+	*rc = QE_EXIT_FAILURE;
+	if (qe_store_fingerprints(s, prefix, which, on_candidate, &c) < 0) {
+		qe_die_msg("%s", qe_last_error());
+		goto out;
+	}
+	if (!c.total) {
+		qe_die_msg("%s '%s'", missing, arg);
+		goto out;
+	}
+	if (c.total > 1) {
+		qe_die_msg("fingerprint prefix '%s' is ambiguous; candidates:", arg);
+		for (i = 0; i < c.n; i++)
+			fprintf(stderr, "  %s\n", c.fp[i]);
+		if (c.total > c.n)
+			fprintf(stderr, "  ... and %zu more\n", c.total - c.n);
+		*rc = QE_EXIT_USAGE;
+		goto out;
+	}
+	fp = c.fp[0];
+	c.fp[0] = NULL;
+	*rc = QE_EXIT_OK;
+	goto out;
+bad:
+	qe_die_msg("'%s' is not a fingerprint (%d to %d hexadecimal digits)", arg, FP_MIN,
+		   FP_LEN);
+out:
+	for (i = 0; i < c.n; i++)
+		free(c.fp[i]);
+	return fp;
 }

@@ -33,4 +33,16 @@ void qe_report_time_utc(int64_t ms, char *buf, size_t n);
 json_t *qe_report_time_json(int64_t ms);
 void qe_report_size(long long bytes, char *buf, size_t n);
 
+struct qe_store;
+/*
+ * A fingerprint from a full id or a unique prefix of at least 4 hex digits
+ * (like git), among the store's groups and/or advice (QE_STORE_FP_*).
+ * Returns the full fingerprint (caller frees), or NULL after printing why
+ * with *rc set: QE_EXIT_USAGE for a malformed or ambiguous prefix (the
+ * candidates are listed), QE_EXIT_FAILURE when none matches ("<missing>
+ * '<arg>'") or the store fails.
+ */
+char *qe_report_resolve_fp(struct qe_store *s, const char *arg, int which,
+			   const char *missing, int *rc);
+
 #endif
