@@ -1197,6 +1197,10 @@ int cmd_tail(int argc, char **argv, struct qe_ctx *ctx)
 	qe_store_kv_put(t.store, "agent.queue_length", NULL);
 	if (rc == QE_EXIT_OK && t.exit_code)
 		rc = t.exit_code;
+	/* state not saved (a full disk): the next run reads those lines
+	 * again, but cron must hear that this one did not finish its job */
+	if (rc == QE_EXIT_OK && t.commit_failing)
+		rc = QE_EXIT_FAILURE;
 
 out:
 	if (t.in_txn)

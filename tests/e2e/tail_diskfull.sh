@@ -69,7 +69,7 @@ fill
 emit "$L" 10
 check "events reported before the stop" wait_events 35
 stop_agent
-check "SIGTERM on a full disk exits" test "$AGENT_RC" -eq 0
+check "SIGTERM on a full disk exits 3: state not saved" test "$AGENT_RC" -eq 3
 check "nothing committed on a full disk" recorded_is 25
 unfill
 start_agent "$L"
