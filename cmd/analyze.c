@@ -306,7 +306,14 @@ int cmd_analyze(int argc, char **argv, struct qe_ctx *ctx)
 		qe_warn_msg("%zu events beyond the first %d not reported", a.dropped_events,
 			    MAX_EVENTS);
 
-	ai = qe_ai_new(&ctx->cfg, NULL);
+	/* The cache is an optimisation: without a usable state directory
+	 * analyze still answers, it just cannot remember.  A dry run only
+	 * reads it, so the body shows the answer format the endpoint is
+	 * known to accept. */
+	a.store = qe_store_open(qe_ctx_state_dir(ctx), dry_run ? QE_STORE_READONLY : 0);
+	if (!a.store && !dry_run)
+		qe_warn_msg("advice cache disabled: %s", qe_last_error());
+	ai = qe_ai_new(&ctx->cfg, a.store);
 	if (!ai) {
 		qe_die_msg("%s", qe_last_error());
 		rc = QE_EXIT_USAGE;
@@ -336,19 +343,6 @@ int cmd_analyze(int argc, char **argv, struct qe_ctx *ctx)
 		goto out;
 	}
 
-	/* The cache is an optimisation: without a usable state directory
-	 * analyze still answers, it just cannot remember. */
-	a.store = qe_store_open(qe_ctx_state_dir(ctx), 0);
-	if (!a.store)
-		qe_warn_msg("advice cache disabled: %s", qe_last_error());
-	qe_ai_free(ai);
-	ai = qe_ai_new(&ctx->cfg, a.store);
-	if (!ai) {
-		qe_die_msg("%s", qe_last_error());
-		rc = QE_EXIT_USAGE;
-		goto out;
-	}
-	a.model = qe_ai_model(ai); /* the old client, and its strings, are gone */
 	a.cache_write = ctx->cfg.cache_limit > 0;
 	if (qe_fleet_wanted(&ctx->cfg)) {
 		a.fleet = qe_fleet_new(&ctx->cfg);

@@ -32,6 +32,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,24 @@
 #include <unistd.h>
 
 struct tail;
+
+/* Cumulative counts of this run, as written to the store's counters. */
+struct totals {
+	long long lines, bytes, truncated, events, dropped, cache_hits, rejects;
+};
+
+static const struct {
+	const char *name;
+	size_t off;
+} counter_names[] = {
+	{"lines_read", offsetof(struct totals, lines)},
+	{"bytes_read", offsetof(struct totals, bytes)},
+	{"truncated_lines", offsetof(struct totals, truncated)},
+	{"events", offsetof(struct totals, events)},
+	{"dropped_events", offsetof(struct totals, dropped)},
+	{"cache_hits_tail", offsetof(struct totals, cache_hits)},
+	{"queue_rejects", offsetof(struct totals, rejects)},
+};
 
 /* Per followed file (qe_follow_file.user). */
 struct src {
@@ -58,6 +77,13 @@ struct shown {
 	unsigned long suppressed;
 	char *source;
 	struct shown *next;
+};
+
+#define ADVICE_MEMO_SLOTS 256
+
+struct advice_memo {
+	char fp[17];
+	char *json; /* NULL when the slot is empty */
 };
 
 struct tail {
@@ -86,11 +112,10 @@ struct tail {
 	int exit_code;
 	int output_closed;
 
-	/* deltas not yet written to the store's counters */
-	long long d_lines, d_bytes, d_events, d_truncated, d_dropped, d_new_groups;
-	long long d_cache_hits, d_cache_misses, d_rejects_reported;
-	long long events_total, lines_total;
-	struct qe_follow_counters last_fc;
+	/* this run's own counts; the follower and the queue count the rest */
+	long long events_total, dropped_total, cache_hits_total;
+	struct totals committed; /* what the store's counters already hold */
+	struct advice_memo memo[ADVICE_MEMO_SLOTS];
 };
 
 static const char *const tail_usage[] = {
@@ -154,41 +179,30 @@ static int save_offset(struct tail *t, struct src *s)
 	return qe_store_offset_put(t->store, &o);
 }
 
-static void add_counter(struct tail *t, const char *name, long long *delta)
+static void totals_now(const struct tail *t, struct totals *out)
 {
-	if (*delta && qe_store_counter_add(t->store, name, *delta) == 0)
-		*delta = 0;
+	struct qe_follow_counters fc;
+	qe_follow_get_counters(t->follow, &fc);
+	out->lines = (long long)fc.lines;
+	out->bytes = (long long)fc.bytes;
+	out->truncated = (long long)fc.truncated_lines;
+	out->events = t->events_total;
+	out->dropped = t->dropped_total;
+	out->cache_hits = t->cache_hits_total;
+	out->rejects = (long long)qe_queue_rejects(t->queue);
 }
 
-/* Deltas and counters a failed commit must put back. */
-struct pending_counts {
-	long long d_lines, d_bytes, d_events, d_truncated, d_dropped;
-	long long d_cache_hits, d_rejects_reported;
-	struct qe_follow_counters last_fc;
-};
-
-static void counts_save(const struct tail *t, struct pending_counts *p)
+/* Add what was counted since the last commit to the store's counters. */
+static void add_counters(struct tail *t, const struct totals *now)
 {
-	p->d_lines = t->d_lines;
-	p->d_bytes = t->d_bytes;
-	p->d_events = t->d_events;
-	p->d_truncated = t->d_truncated;
-	p->d_dropped = t->d_dropped;
-	p->d_cache_hits = t->d_cache_hits;
-	p->d_rejects_reported = t->d_rejects_reported;
-	p->last_fc = t->last_fc;
-}
-
-static void counts_restore(struct tail *t, const struct pending_counts *p)
-{
-	t->d_lines = p->d_lines;
-	t->d_bytes = p->d_bytes;
-	t->d_events = p->d_events;
-	t->d_truncated = p->d_truncated;
-	t->d_dropped = p->d_dropped;
-	t->d_cache_hits = p->d_cache_hits;
-	t->d_rejects_reported = p->d_rejects_reported;
-	t->last_fc = p->last_fc;
+	size_t i;
+	for (i = 0; i < QE_ARRAY_SIZE(counter_names); i++) {
+		long long v = *(const long long *)((const char *)now + counter_names[i].off);
+		long long c =
+		    *(const long long *)((const char *)&t->committed + counter_names[i].off);
+		if (v != c)
+			qe_store_counter_add(t->store, counter_names[i].name, v - c);
+	}
 }
 
 /*
@@ -201,9 +215,9 @@ static void counts_restore(struct tail *t, const struct pending_counts *p)
 static void commit(struct tail *t)
 {
 	struct src *s;
-	struct qe_follow_counters fc;
-	struct pending_counts saved;
+	struct totals now;
 	const struct qe_ring_entry *e;
+	long long not_recorded = 0; /* counted as dropped once the commit holds */
 	size_t n = 0;
 	char buf[64];
 	if (!t->store)
@@ -211,7 +225,6 @@ static void commit(struct tail *t)
 	ensure_txn(t);
 	if (!t->in_txn)
 		return;
-	counts_save(t, &saved);
 	qe_fleet_flush(t->fleet); /* fleet counts and catch-up writes; cheap when down */
 	/* Events first, then the positions that cover them, in one transaction. */
 	for (; (e = qe_ring_peek(t->ring, n)); n++) {
@@ -220,25 +233,16 @@ static void commit(struct tail *t)
 					   e->first_ms, e->time_ms, e->count, &is_new) < 0) {
 			if (!qe_store_in_transaction(t->store))
 				goto failed;
-			t->d_dropped += e->count;
+			not_recorded += e->count;
 			qe_warn_msg("event not recorded: %s", qe_last_error());
 		}
 	}
-	qe_follow_get_counters(t->follow, &fc);
-	t->d_lines += (long long)(fc.lines - t->last_fc.lines);
-	t->d_bytes += (long long)(fc.bytes - t->last_fc.bytes);
-	t->d_truncated += (long long)(fc.truncated_lines - t->last_fc.truncated_lines);
-	t->last_fc = fc;
 	for (s = t->srcs; s; s = s->next)
 		if (save_offset(t, s) < 0)
 			qe_warn_msg("%s", qe_last_error());
-	add_counter(t, "lines_read", &t->d_lines);
-	add_counter(t, "bytes_read", &t->d_bytes);
-	add_counter(t, "events", &t->d_events);
-	add_counter(t, "truncated_lines", &t->d_truncated);
-	add_counter(t, "dropped_events", &t->d_dropped);
-	add_counter(t, "cache_hits_tail", &t->d_cache_hits);
-	add_counter(t, "queue_rejects", &t->d_rejects_reported);
+	totals_now(t, &now);
+	now.dropped += not_recorded;
+	add_counters(t, &now);
 	snprintf(buf, sizeof(buf), "%zu", qe_queue_length(t->queue));
 	qe_store_kv_put(t->store, "agent.queue_length", buf);
 	snprintf(buf, sizeof(buf), "%ld", (long)getpid());
@@ -256,6 +260,8 @@ static void commit(struct tail *t)
 		if (qe_ring_pop(t->ring, &done))
 			qe_ring_entry_release(&done);
 	}
+	t->dropped_total += not_recorded;
+	t->committed = now;
 	if (t->commit_failing && !t->ctx->quiet)
 		fprintf(stderr, "qerrors: state database '%s' is writable again\n",
 			qe_store_path(t->store));
@@ -269,8 +275,7 @@ failed:
 	if (!t->commit_failing)
 		qe_die_msg("%s", qe_last_error());
 	t->commit_failing = 1;
-	qe_store_rollback(t->store);
-	counts_restore(t, &saved);
+	qe_store_rollback(t->store); /* t->committed stays: the counts are added next time */
 	t->in_txn = 0;
 	/* The events stay in the ring: try again after a commit interval,
 	 * even if nothing new arrives, rather than on every event while the
@@ -429,6 +434,37 @@ static void print_event(struct tail *t, struct src *s, struct qe_event *ev, int 
 	output_ok(t);
 }
 
+/*
+ * Advice of recent fingerprints, so that NDJSON events of a known group
+ * carry it without a database round trip per event.  Direct-mapped and
+ * bounded: a fingerprint pushed out is looked up in the store again.
+ */
+static struct advice_memo *memo_slot(struct tail *t, const char *fp)
+{
+	return &t->memo[qe_fnv1a(fp, strlen(fp)) % ADVICE_MEMO_SLOTS];
+}
+
+static void memo_put(struct tail *t, const char *fp, const char *json)
+{
+	struct advice_memo *m = memo_slot(t, fp);
+	free(m->json);
+	snprintf(m->fp, sizeof(m->fp), "%s", fp);
+	m->json = qe_xstrdup(json);
+}
+
+/* The advice for fp (caller frees), from the memo or else the store. */
+static char *memo_get(struct tail *t, const char *fp)
+{
+	struct advice_memo *m = memo_slot(t, fp);
+	char *json = NULL;
+	if (m->json && !strcmp(m->fp, fp))
+		return qe_xstrdup(m->json);
+	if (t->store && qe_store_advice_get(t->store, fp, t->model, QE_PROMPT_VERSION,
+					    qe_wall_ms(), &json) == 1)
+		memo_put(t, fp, json);
+	return json;
+}
+
 /* How often a fingerprint another host is asking about is looked up again. */
 #define FLEET_RECHECK_MS 5000
 /* A rough upper bound of one event's tokens, for the fleet's daily budget. */
@@ -440,19 +476,30 @@ static long fleet_lock_ttl(struct tail *t)
 	return t->cfg->timeout_ms * (t->cfg->retry_attempts + 1) + 10000;
 }
 
+static void memo_clear(struct tail *t)
+{
+	size_t i;
+	for (i = 0; i < ADVICE_MEMO_SLOTS; i++) {
+		free(t->memo[i].json);
+		t->memo[i].json = NULL;
+	}
+}
+
 static void on_event(struct qe_event *ev, void *data)
 {
 	struct src *s = data;
 	struct tail *t = s->t;
 	char *advice = NULL, *sample = NULL;
-	int is_new = 0;
+	int is_new = 0, due;
 	enum qe_fp_state st;
 	const char *advice_error = NULL;
+	uint64_t now = qe_now_ms();
+	int64_t wall = qe_wall_ms();
 
 	qe_fingerprint(ev);
-	t->d_events++;
 	t->events_total++;
 	st = qe_queue_state(t->queue, ev->fingerprint);
+	due = st == QE_FP_FAILED && qe_queue_retry_due(t->queue, ev->fingerprint, now);
 
 	if (t->store && st == QE_FP_UNKNOWN) {
 		/* First sight this run: is the group new, and its redacted
@@ -467,22 +514,24 @@ static void on_event(struct qe_event *ev, void *data)
 		sample = qe_redact_once(t->redactor, text, strlen(text));
 		free(text);
 	}
-	if (t->store && sample) {
-		/* A group keeps the message and template it was first seen
-		 * with: store those redacted too, not just the sample. */
-		char *msg = ev->message, *tmpl = ev->template;
-		ev->message = qe_redact_once(t->redactor, msg, strlen(msg));
-		ev->template = tmpl ? qe_redact_once(t->redactor, tmpl, strlen(tmpl)) : NULL;
-		t->d_dropped += (long long)qe_ring_push(t->ring, ev, sample, qe_wall_ms());
-		free(ev->message);
-		free(ev->template);
-		ev->message = msg;
-		ev->template = tmpl;
-	} else if (t->store) {
-		t->d_dropped += (long long)qe_ring_push(t->ring, ev, sample, qe_wall_ms());
-	}
 	if (t->store) {
-		if (qe_ring_high(t->ring) && qe_now_ms() >= t->commit_retry_ms)
+		struct qe_event stored = *ev;
+		if (sample) {
+			/* A group keeps the message and template it was first
+			 * seen with: store those redacted too, not just the
+			 * sample.  The ring copies only the fields it needs. */
+			stored.message = qe_redact_once(t->redactor, ev->message,
+							strlen(ev->message));
+			stored.template = ev->template ? qe_redact_once(t->redactor, ev->template,
+									strlen(ev->template))
+						       : NULL;
+		}
+		t->dropped_total += (long long)qe_ring_push(t->ring, &stored, sample, wall);
+		if (sample) {
+			free(stored.message);
+			free(stored.template);
+		}
+		if (qe_ring_high(t->ring) && now >= t->commit_retry_ms)
 			commit(t);
 		else
 			ensure_txn(t);
@@ -494,10 +543,9 @@ static void on_event(struct qe_event *ev, void *data)
 		qe_fleet_count_add(t->fleet, ev->fingerprint, 1);
 	/* Cache lookup, once per fingerprint per run (again when a deferred
 	 * fingerprint is due): the local cache, then the fleet's. */
-	if ((st == QE_FP_UNKNOWN || qe_queue_retry_due(t->queue, ev->fingerprint, qe_now_ms())) &&
-	    t->store && t->cfg->cache_limit > 0) {
+	if ((st == QE_FP_UNKNOWN || due) && t->store && t->cfg->cache_limit > 0) {
 		if (qe_store_advice_get(t->store, ev->fingerprint, t->model, QE_PROMPT_VERSION,
-					qe_wall_ms(), &advice) != 1 &&
+					wall, &advice) != 1 &&
 		    t->fleet &&
 		    qe_fleet_advice_get(t->fleet, ev->fingerprint, t->model, QE_PROMPT_VERSION,
 					&advice) == 1) {
@@ -505,34 +553,30 @@ static void on_event(struct qe_event *ev, void *data)
 			ensure_txn(t);
 			if (qe_store_advice_put(t->store, ev->fingerprint, t->model,
 						QE_PROMPT_VERSION, advice, 0, 0, t->cfg->cache_ttl,
-						t->cfg->cache_limit, qe_wall_ms()) < 0)
+						t->cfg->cache_limit, wall) < 0)
 				qe_warn_msg("%s", qe_last_error());
 		}
 		if (advice) {
 			qe_queue_set_cached(t->queue, ev->fingerprint);
-			t->d_cache_hits++;
+			memo_put(t, ev->fingerprint, advice);
+			t->cache_hits_total++;
 			st = QE_FP_CACHED;
 		}
-	}
-	else if (st == QE_FP_CACHED && t->json && t->store)
+	} else if (st == QE_FP_CACHED && t->json) {
 		/* NDJSON readers get the advice on every event of a known group */
-		qe_store_advice_get(t->store, ev->fingerprint, t->model, QE_PROMPT_VERSION,
-				    qe_wall_ms(), &advice);
+		advice = memo_get(t, ev->fingerprint);
+	}
 	qe_queue_set_seen(t->queue, ev->fingerprint);
 	if (!qe_ai_configured(t->ai)) {
 		advice_error = "no AI service configured";
-	} else if (st != QE_FP_CACHED && t->fleet &&
-		   qe_queue_state(t->queue, ev->fingerprint) != QE_FP_QUEUED &&
-		   qe_queue_state(t->queue, ev->fingerprint) != QE_FP_INFLIGHT &&
-		   (qe_queue_state(t->queue, ev->fingerprint) != QE_FP_FAILED ||
-		    qe_queue_retry_due(t->queue, ev->fingerprint, qe_now_ms())) &&
+	} else if (t->fleet && (st == QE_FP_UNKNOWN || st == QE_FP_SEEN || due) &&
 		   qe_fleet_lock(t->fleet, ev->fingerprint, fleet_lock_ttl(t)) == 0) {
 		/* another host is asking: look for its answer in a while */
-		qe_queue_defer(t->queue, ev->fingerprint, qe_now_ms() + FLEET_RECHECK_MS);
+		qe_queue_defer(t->queue, ev->fingerprint, now + FLEET_RECHECK_MS);
 		advice_error = "another host is asking the AI service";
 	} else if (st != QE_FP_CACHED) {
 		struct qe_event *copy = ev;
-		switch (qe_queue_push(t->queue, copy, qe_now_ms())) {
+		switch (qe_queue_push(t->queue, copy, now)) {
 		case QE_PUSH_QUEUED:
 			advice_error = "pending";
 			ev = NULL; /* the queue owns it now */
@@ -544,7 +588,6 @@ static void on_event(struct qe_event *ev, void *data)
 			break;
 		case QE_PUSH_FULL:
 			advice_error = "queue full; retried when the error is seen again";
-			t->d_rejects_reported++;
 			break;
 		}
 		if (!ev) {
@@ -579,6 +622,7 @@ static void on_advice(const char *fp, enum qe_ai_status st, const char *advice_j
 	}
 	if (st == QE_AI_OK && advice_json) {
 		qe_queue_done(t->queue, fp, 1, 0);
+		memo_put(t, fp, advice_json);
 		if (t->store && t->cfg->cache_limit > 0) {
 			ensure_txn(t);
 			if (qe_store_advice_put(t->store, fp, t->model, QE_PROMPT_VERSION,
@@ -770,7 +814,6 @@ static void on_line(struct qe_follow_file *f, const char *line, size_t len, uint
 		len--;
 	qe_assembler_feed(s->as, line, len, start_pos, end_pos);
 	s->done_pos = end_pos;
-	t->lines_total++;
 	if (qe_assembler_pending(s->as, &pending)) {
 		s->last_line_ms = qe_now_ms();
 		if (!t->once)
@@ -957,6 +1000,7 @@ static void reload(struct tail *t)
 	t->redactor = red;
 	t->ai = ai;
 	t->model = qe_ai_model(ai);
+	memo_clear(t); /* advice is per model */
 	qe_ai_set_watch(t->ai, ai_watch, t);
 	qe_queue_set_limit(t->queue, (size_t)t->cfg->queue_limit);
 	qe_ring_set_limits(t->ring, (size_t)t->cfg->ring_events, (size_t)t->cfg->ring_bytes);
@@ -1221,6 +1265,7 @@ out:
 	qe_fleet_free(t.fleet);
 	qe_queue_free(t.queue);
 	qe_ring_free(t.ring);
+	memo_clear(&t);
 	qe_loop_free(t.loop);
 	qe_redactor_free(t.redactor);
 	qe_rules_free(t.rules);

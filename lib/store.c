@@ -252,6 +252,31 @@ static int db_error(const struct qe_store *s, const char *what)
 			sqlite3_errmsg(s->db));
 }
 
+/* Step st to its end, calling row() per row until it returns non-zero;
+ * 0, or -1 with the error recorded.  The caller resets or finalizes st. */
+static int each_row(struct qe_store *s, sqlite3_stmt *st,
+		    int (*row)(sqlite3_stmt *st, void *data), void *data)
+{
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (row(st, data))
+			return 0;
+	if (rc != SQLITE_DONE)
+		return db_error(s, "cannot read");
+	return 0;
+}
+
+/* A caller's per-item callback and its data, for the row adapters below. */
+struct iter {
+	union {
+		qe_group_fn group;
+		qe_cache_fn entry;
+		qe_counter_fn counter;
+		qe_offset_fn offset;
+	} fn;
+	void *data;
+};
+
 /*
  * Cached statements.  A statement still being stepped (a callback of an
  * iteration calling back into the store) is not disturbed: the nested
@@ -906,35 +931,33 @@ static int64_t window_hi(int64_t until_ms)
 	return until_ms > 0 ? until_ms : INT64_MAX;
 }
 
+static int group_row(sqlite3_stmt *st, void *p)
+{
+	struct iter *it = p;
+	struct qe_group g;
+	int stop;
+	read_group(st, &g);
+	stop = it->fn.group(&g, sqlite3_column_int64(st, 10), it->data);
+	qe_group_release(&g);
+	return stop;
+}
+
 int qe_store_groups(struct qe_store *s, int64_t since_ms, int64_t until_ms,
 		    qe_group_fn fn, void *data)
 {
 	sqlite3_stmt *st = stmt_get(s, ST_GROUPS);
-	struct qe_group g;
-	int rc, ret = -1;
+	struct iter it;
+	int ret;
 
+	it.fn.group = fn;
+	it.data = data;
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, since_ms > 0 ? since_ms : INT64_MIN);
 	sqlite3_bind_int64(st, 2, window_lo(since_ms));
 	sqlite3_bind_int64(st, 3, window_hi(until_ms));
 	sqlite3_bind_int(st, 4, since_ms > 0);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int stop;
-		read_group(st, &g);
-		stop = fn(&g, sqlite3_column_int64(st, 10), data);
-		qe_group_release(&g);
-		if (stop) {
-			ret = 0;
-			goto out;
-		}
-	}
-	if (rc != SQLITE_DONE) {
-		db_error(s, "cannot read");
-		goto out;
-	}
-	ret = 0;
-out:
+	ret = each_row(s, st, group_row, &it);
 	stmt_put(s, ST_GROUPS, st);
 	return ret;
 }
@@ -1095,30 +1118,28 @@ static void read_entry(sqlite3_stmt *st, struct qe_cache_entry *e)
 	e->tokens_completion = sqlite3_column_int64(st, 9);
 }
 
+static int entry_row(sqlite3_stmt *st, void *p)
+{
+	struct iter *it = p;
+	struct qe_cache_entry e;
+	int stop;
+	read_entry(st, &e);
+	stop = it->fn.entry(&e, it->data);
+	qe_cache_entry_release(&e);
+	return stop;
+}
+
 int qe_store_cache_list(struct qe_store *s, qe_cache_fn fn, void *data)
 {
 	sqlite3_stmt *st = stmt_get(s, ST_CACHE_LIST);
-	struct qe_cache_entry e;
-	int rc, ret = -1;
+	struct iter it;
+	int ret;
 
+	it.fn.entry = fn;
+	it.data = data;
 	if (!st)
 		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int stop;
-		read_entry(st, &e);
-		stop = fn(&e, data);
-		qe_cache_entry_release(&e);
-		if (stop) {
-			ret = 0;
-			goto out;
-		}
-	}
-	if (rc != SQLITE_DONE) {
-		db_error(s, "cannot read");
-		goto out;
-	}
-	ret = 0;
-out:
+	ret = each_row(s, st, entry_row, &it);
 	stmt_put(s, ST_CACHE_LIST, st);
 	return ret;
 }
@@ -1214,26 +1235,24 @@ long long qe_store_counter_get(struct qe_store *s, const char *name)
 	return n;
 }
 
+static int counter_row(sqlite3_stmt *st, void *p)
+{
+	struct iter *it = p;
+	const char *name = (const char *)sqlite3_column_text(st, 0);
+	return it->fn.counter(name ? name : "", sqlite3_column_int64(st, 1), it->data);
+}
+
 int qe_store_counters(struct qe_store *s, qe_counter_fn fn, void *data)
 {
 	sqlite3_stmt *st = stmt_get(s, ST_COUNTERS);
-	int rc, ret = -1;
+	struct iter it;
+	int ret;
 
+	it.fn.counter = fn;
+	it.data = data;
 	if (!st)
 		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *name = (const char *)sqlite3_column_text(st, 0);
-		if (fn(name ? name : "", sqlite3_column_int64(st, 1), data)) {
-			ret = 0;
-			goto out;
-		}
-	}
-	if (rc != SQLITE_DONE) {
-		db_error(s, "cannot read");
-		goto out;
-	}
-	ret = 0;
-out:
+	ret = each_row(s, st, counter_row, &it);
 	stmt_put(s, ST_COUNTERS, st);
 	return ret;
 }
@@ -1307,30 +1326,28 @@ int qe_store_offset_delete(struct qe_store *s, const char *path)
 	return delete_rows(s, ST_OFFSET_DELETE, st) < 0 ? -1 : 0;
 }
 
+static int offset_row(sqlite3_stmt *st, void *p)
+{
+	struct iter *it = p;
+	struct qe_offset o;
+	int stop;
+	read_offset(st, &o);
+	stop = it->fn.offset(&o, it->data);
+	qe_offset_release(&o);
+	return stop;
+}
+
 int qe_store_offsets(struct qe_store *s, qe_offset_fn fn, void *data)
 {
 	sqlite3_stmt *st = stmt_get(s, ST_OFFSETS);
-	struct qe_offset o;
-	int rc, ret = -1;
+	struct iter it;
+	int ret;
 
+	it.fn.offset = fn;
+	it.data = data;
 	if (!st)
 		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int stop;
-		read_offset(st, &o);
-		stop = fn(&o, data);
-		qe_offset_release(&o);
-		if (stop) {
-			ret = 0;
-			goto out;
-		}
-	}
-	if (rc != SQLITE_DONE) {
-		db_error(s, "cannot read");
-		goto out;
-	}
-	ret = 0;
-out:
+	ret = each_row(s, st, offset_row, &it);
 	stmt_put(s, ST_OFFSETS, st);
 	return ret;
 }
@@ -1439,25 +1456,13 @@ static int report_query(struct qe_store *s, const char *sql, const char *p1,
 			int (*row)(sqlite3_stmt *st, void *data), void *data)
 {
 	sqlite3_stmt *st = NULL;
-	int rc, ret = -1;
+	int ret;
 
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
-		db_error(s, "cannot read");
-		goto out;
-	}
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_error(s, "cannot read");
 	if (p1)
 		bind_text(st, 1, p1);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if (row(st, data)) {
-			ret = 0;
-			goto out;
-		}
-	if (rc != SQLITE_DONE) {
-		db_error(s, "cannot read");
-		goto out;
-	}
-	ret = 0;
-out:
+	ret = each_row(s, st, row, data);
 	sqlite3_finalize(st);
 	return ret;
 }
