@@ -107,9 +107,17 @@ install: qerrors
 clean:
 	rm -rf build qerrors
 
-format:
-	clang-format -i lib/*.c lib/*.h cmd/*.c cmd/*.h tests/unit/*.c
+FORMAT_SRC = $(wildcard lib/*.c lib/*.h cmd/*.c cmd/*.h tests/unit/*.c tests/fuzz/*.c tests/fuzz/*.h)
 
-.PHONY: all qerrors check install clean format unit-tests
+format:
+	clang-format -i $(FORMAT_SRC)
+
+# Fails, naming the files, when any source does not match .clang-format.
+format-check:
+	@bad=; for f in $(FORMAT_SRC); do \
+		clang-format "$$f" | cmp -s - "$$f" || bad="$$bad $$f"; done; \
+	if [ -n "$$bad" ]; then echo "not formatted (run 'make format'):$$bad" >&2; exit 1; fi
+
+.PHONY: all qerrors check install clean format format-check unit-tests
 
 -include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d)

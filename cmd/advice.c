@@ -20,7 +20,6 @@
 #include <string.h>
 #include <time.h>
 
-
 static const char *const advice_usage[] = {
     "qerrors advice [--json] [FINGERPRINT]",
     NULL,

@@ -28,8 +28,8 @@
 
 struct result {
 	char *fingerprint;
-	char *advice;   /* validated advice JSON or NULL */
-	char *error;    /* why there is no advice */
+	char *advice; /* validated advice JSON or NULL */
+	char *error;  /* why there is no advice */
 	int cached;
 	enum qe_ai_status status;
 	int done;
@@ -51,8 +51,8 @@ struct analyze {
 };
 
 static const char *const analyze_usage[] = {
-	"qerrors analyze [--format=text|json|markdown] [--no-cache] [--dry-run] [FILE]",
-	NULL,
+    "qerrors analyze [--format=text|json|markdown] [--no-cache] [--dry-run] [FILE]",
+    NULL,
 };
 
 static struct result *find_result(struct analyze *a, const char *fp)
@@ -116,8 +116,8 @@ static int read_input(int fd, const char *name, struct qe_assembler *as, size_t 
 }
 
 static void on_advice(const char *fp, enum qe_ai_status st, const char *advice_json,
-		      const char *error, long long tokens_prompt, long long tokens_completion,
-		      void *data)
+		      const char *error, long long tokens_prompt,
+		      long long tokens_completion, void *data)
 {
 	struct analyze *a = data;
 	struct result *r = find_result(a, fp);
@@ -126,16 +126,18 @@ static void on_advice(const char *fp, enum qe_ai_status st, const char *advice_j
 	r->done = 1;
 	r->status = st;
 	if (st == QE_AI_OK && advice_json && a->fleet && a->cache_write) {
-		if (qe_fleet_advice_put(a->fleet, fp, a->model, QE_PROMPT_VERSION, advice_json) < 0)
+		if (qe_fleet_advice_put(a->fleet, fp, a->model, QE_PROMPT_VERSION,
+					advice_json) < 0)
 			qe_warn_msg("%s", qe_last_error());
 		qe_fleet_budget_add(a->fleet, tokens_prompt + tokens_completion);
 	}
 	if (st == QE_AI_OK && advice_json) {
 		r->advice = qe_xstrdup(advice_json);
 		if (a->store && a->cache_write &&
-		    qe_store_advice_put(a->store, fp, a->model, QE_PROMPT_VERSION, advice_json,
-					tokens_prompt, tokens_completion, a->ctx->cfg.cache_ttl,
-					a->ctx->cfg.cache_limit, qe_wall_ms()) < 0)
+		    qe_store_advice_put(a->store, fp, a->model, QE_PROMPT_VERSION,
+					advice_json, tokens_prompt, tokens_completion,
+					a->ctx->cfg.cache_ttl, a->ctx->cfg.cache_limit,
+					qe_wall_ms()) < 0)
 			qe_warn_msg("%s", qe_last_error());
 	} else {
 		r->error = qe_xstrdup(error ? error : qe_ai_status_name(st));
@@ -176,7 +178,8 @@ static int worse_exit(int a, int b)
 static void print_text(struct analyze *a, struct qe_event *ev, struct result *r, int md)
 {
 	struct qe_ctx *ctx = a->ctx;
-	const char *red = qe_color_code(ctx, "\033[31m"), *dim = qe_color_code(ctx, "\033[2m");
+	const char *red = qe_color_code(ctx, "\033[31m"),
+		   *dim = qe_color_code(ctx, "\033[2m");
 	const char *reset = qe_color_code(ctx, "\033[0m");
 	char *msg = qe_utf8_sanitize(ev->message, strlen(ev->message));
 	char *type = ev->type ? qe_utf8_sanitize(ev->type, strlen(ev->type)) : NULL;
@@ -186,9 +189,10 @@ static void print_text(struct analyze *a, struct qe_event *ev, struct result *r,
 	if (md) {
 		printf("## %s%s%s\n\n", type ? type : "Error", type && *msg ? ": " : "",
 		       type ? msg : (*msg ? msg : ""));
-		printf("- **Fingerprint:** `%s`\n- **Kind:** %s\n- **Severity:** %s%s\n\n",
-		       ev->fingerprint, ev->kind, qe_severity_name(ev->severity),
-		       ev->truncated ? "\n- **Truncated:** yes" : "");
+		printf(
+		    "- **Fingerprint:** `%s`\n- **Kind:** %s\n- **Severity:** %s%s\n\n",
+		    ev->fingerprint, ev->kind, qe_severity_name(ev->severity),
+		    ev->truncated ? "\n- **Truncated:** yes" : "");
 		printf("```\n");
 		for (i = 0; i < ev->nr_lines && i < 30; i++) {
 			char *l = qe_utf8_sanitize(ev->lines[i], strlen(ev->lines[i]));
@@ -207,11 +211,12 @@ static void print_text(struct analyze *a, struct qe_event *ev, struct result *r,
 			       json_string_value(json_object_get(adv, "fix")),
 			       json_number_value(json_object_get(adv, "confidence")));
 		} else {
-			printf("_No advice: %s_\n\n", r && r->error ? r->error : "not requested");
+			printf("_No advice: %s_\n\n",
+			       r && r->error ? r->error : "not requested");
 		}
 	} else {
-		printf("%s%s%s %s%s%s %s%s%s%s\n", red, qe_severity_name(ev->severity), reset,
-		       dim, ev->fingerprint, reset, type ? type : ev->kind,
+		printf("%s%s%s %s%s%s %s%s%s%s\n", red, qe_severity_name(ev->severity),
+		       reset, dim, ev->fingerprint, reset, type ? type : ev->kind,
 		       *msg ? ": " : "", msg, ev->truncated ? " (truncated)" : "");
 		printf("  %skind %s, %zu line%s%s\n", dim, ev->kind, ev->nr_lines,
 		       ev->nr_lines == 1 ? "" : "s", reset);
@@ -219,7 +224,8 @@ static void print_text(struct analyze *a, struct qe_event *ev, struct result *r,
 			printf("  advice%s:\n", r->cached ? " (cached)" : "");
 			qe_report_advice_text(ctx, stdout, adv, "    ");
 		} else {
-			printf("  no advice: %s\n", r && r->error ? r->error : "not requested");
+			printf("  no advice: %s\n",
+			       r && r->error ? r->error : "not requested");
 		}
 		printf("\n");
 	}
@@ -236,7 +242,8 @@ static int print_json(struct qe_event *ev, struct result *r)
 	json_object_set_new(o, "cached", json_boolean(r && r->cached));
 	json_object_set_new(o, "advice", adv ? adv : json_null());
 	json_object_set_new(o, "advice_error",
-			    !adv && r && r->error ? qe_report_string(r->error) : json_null());
+			    !adv && r && r->error ? qe_report_string(r->error)
+						  : json_null());
 	rc = qe_report_print_json(o);
 	json_decref(o);
 	return rc;
@@ -247,13 +254,13 @@ int cmd_analyze(int argc, char **argv, struct qe_ctx *ctx)
 	const char *format = "text";
 	int no_cache = 0, dry_run = 0;
 	const struct qe_option opts[] = {
-		QE_OPT_CHOICE_('f', "format", &format, "text|json|markdown",
-			       "output format (default: text)"),
-		QE_OPT_FLAG_(0, "no-cache", &no_cache,
-			     "ask the AI service even when advice is cached"),
-		QE_OPT_FLAG_('n', "dry-run", &dry_run,
-			     "print the exact request bodies and send nothing"),
-		QE_OPT_END_,
+	    QE_OPT_CHOICE_('f', "format", &format, "text|json|markdown",
+			   "output format (default: text)"),
+	    QE_OPT_FLAG_(0, "no-cache", &no_cache,
+			 "ask the AI service even when advice is cached"),
+	    QE_OPT_FLAG_('n', "dry-run", &dry_run,
+			 "print the exact request bodies and send nothing"),
+	    QE_OPT_END_,
 	};
 	struct analyze a;
 	struct qe_rules *rules = NULL;
@@ -303,8 +310,8 @@ int cmd_analyze(int argc, char **argv, struct qe_ctx *ctx)
 		qe_warn_msg("%lld line%s longer than %ld bytes cut", a.truncated_lines,
 			    a.truncated_lines == 1 ? "" : "s", ctx->cfg.max_line_bytes);
 	if (a.dropped_events)
-		qe_warn_msg("%zu events beyond the first %d not reported", a.dropped_events,
-			    MAX_EVENTS);
+		qe_warn_msg("%zu events beyond the first %d not reported",
+			    a.dropped_events, MAX_EVENTS);
 
 	/* The cache is an optimisation: without a usable state directory
 	 * analyze still answers, it just cannot remember.  A dry run only
@@ -324,15 +331,18 @@ int cmd_analyze(int argc, char **argv, struct qe_ctx *ctx)
 	if (dry_run) {
 		/* Exactly what would go out, batch by batch; nothing is sent
 		 * and nothing is written. */
-		struct qe_event **batch = qe_xcalloc(a.nr_res ? a.nr_res : 1, sizeof(*batch));
+		struct qe_event **batch =
+		    qe_xcalloc(a.nr_res ? a.nr_res : 1, sizeof(*batch));
 		size_t bs = ctx->cfg.batch_size > 0 ? (size_t)ctx->cfg.batch_size : 1;
 		for (i = 0; i < a.nr_res; i++)
 			batch[i] = a.res[i].ev;
 		if (!qe_config_ai_endpoint(&ctx->cfg))
-			qe_warn_msg("no AI service configured: set QERRORS_AI_BASE_URL or "
-				    "OPENAI_API_KEY; this is what would be sent");
+			qe_warn_msg(
+			    "no AI service configured: set QERRORS_AI_BASE_URL or "
+			    "OPENAI_API_KEY; this is what would be sent");
 		else
-			printf("# POST %s/chat/completions\n", qe_config_ai_endpoint(&ctx->cfg));
+			printf("# POST %s/chat/completions\n",
+			       qe_config_ai_endpoint(&ctx->cfg));
 		for (i = 0; i < a.nr_res; i += bs) {
 			size_t n = a.nr_res - i < bs ? a.nr_res - i : bs;
 			char *body = qe_ai_request_body(ai, batch + i, n);
@@ -363,8 +373,8 @@ int cmd_analyze(int argc, char **argv, struct qe_ctx *ctx)
 		char *json = NULL;
 		if (!a.store || no_cache || ctx->cfg.cache_limit <= 0)
 			continue;
-		if (qe_store_advice_get(a.store, r->fingerprint, a.model, QE_PROMPT_VERSION, now,
-					&json) == 1 ||
+		if (qe_store_advice_get(a.store, r->fingerprint, a.model,
+					QE_PROMPT_VERSION, now, &json) == 1 ||
 		    (a.fleet && qe_fleet_advice_get(a.fleet, r->fingerprint, a.model,
 						    QE_PROMPT_VERSION, &json) == 1)) {
 			r->advice = json;
@@ -377,23 +387,28 @@ int cmd_analyze(int argc, char **argv, struct qe_ctx *ctx)
 		for (i = 0; i < a.nr_res; i++)
 			if (!a.res[i].done) {
 				a.res[i].error = qe_xstrdup(
-					"no AI service configured (set OPENAI_API_KEY or "
-					"QERRORS_AI_BASE_URL)");
+				    "no AI service configured (set OPENAI_API_KEY or "
+				    "QERRORS_AI_BASE_URL)");
 				a.res[i].status = QE_AI_NOT_CONFIGURED;
 			}
 	} else {
-		struct qe_event **batch = qe_xcalloc(a.nr_res ? a.nr_res : 1, sizeof(*batch));
-		size_t nb = 0, bs = ctx->cfg.batch_size > 0 ? (size_t)ctx->cfg.batch_size : 1;
+		struct qe_event **batch =
+		    qe_xcalloc(a.nr_res ? a.nr_res : 1, sizeof(*batch));
+		size_t nb = 0,
+		       bs = ctx->cfg.batch_size > 0 ? (size_t)ctx->cfg.batch_size : 1;
 		for (i = 0; i < a.nr_res; i++)
 			if (!a.res[i].done)
 				batch[nb++] = a.res[i].ev;
 		for (i = 0; i < nb; i += bs) {
 			size_t n = nb - i < bs ? nb - i : bs;
-			if (a.fleet && qe_fleet_budget_take(a.fleet, (long long)n * 1500) == 0) {
+			if (a.fleet &&
+			    qe_fleet_budget_take(a.fleet, (long long)n * 1500) == 0) {
 				size_t k;
 				for (k = 0; k < n; k++) {
-					struct result *r = find_result(&a, batch[i + k]->fingerprint);
-					r->error = qe_xstrdup("the fleet's daily token budget is spent");
+					struct result *r =
+					    find_result(&a, batch[i + k]->fingerprint);
+					r->error = qe_xstrdup(
+					    "the fleet's daily token budget is spent");
 					r->status = QE_AI_QUOTA;
 					r->done = 1;
 				}

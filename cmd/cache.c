@@ -211,7 +211,8 @@ static int do_show(struct cache_run *r, const char *arg)
 	int rc;
 
 	memset(&p, 0, sizeof(p));
-	fp = qe_report_resolve_fp(r->store, arg, QE_STORE_FP_ADVICE, "no cache entry for", &rc);
+	fp = qe_report_resolve_fp(r->store, arg, QE_STORE_FP_ADVICE, "no cache entry for",
+				  &rc);
 	if (!fp)
 		return rc;
 	p.fp = fp;
@@ -300,7 +301,8 @@ static int do_clear(struct cache_run *r, const char *arg)
 	long long n;
 	int rc = QE_EXIT_OK;
 
-	if (arg && !(fp = qe_report_resolve_fp(r->store, arg, QE_STORE_FP_ADVICE, "no cache entry for", &rc)))
+	if (arg && !(fp = qe_report_resolve_fp(r->store, arg, QE_STORE_FP_ADVICE,
+					       "no cache entry for", &rc)))
 		return rc;
 	if (reopen_rw(r) < 0) {
 		rc = QE_EXIT_FAILURE;

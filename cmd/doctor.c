@@ -607,7 +607,8 @@ static void check_fleet(struct doctor *d)
 {
 	struct qe_fleet *f;
 	if (!qe_fleet_wanted(&d->ctx->cfg)) {
-		add(d, "fleet", ST_OK, qe_xstrdup("local cache only (cache.backend: sqlite)"), NULL);
+		add(d, "fleet", ST_OK,
+		    qe_xstrdup("local cache only (cache.backend: sqlite)"), NULL);
 		return;
 	}
 	f = qe_fleet_new(&d->ctx->cfg);
@@ -617,14 +618,15 @@ static void check_fleet(struct doctor *d)
 		return;
 	}
 	if (!strcmp(qe_fleet_state(f), "connected"))
-		add(d, "fleet", ST_OK, qe_xasprintf("Redis at %s reachable", qe_fleet_address(f)),
-		    NULL);
+		add(d, "fleet", ST_OK,
+		    qe_xasprintf("Redis at %s reachable", qe_fleet_address(f)), NULL);
 	else
 		add(d, "fleet", ST_WARN,
 		    qe_xasprintf("Redis at %s unavailable: %s", qe_fleet_address(f),
 				 qe_fleet_last_error(f)),
-		    qe_xstrdup("start the Redis server or fix cache.redis.url; until then each "
-			       "host uses its local cache and catches up later"));
+		    qe_xstrdup(
+			"start the Redis server or fix cache.redis.url; until then each "
+			"host uses its local cache and catches up later"));
 	qe_fleet_free(f);
 }
 

@@ -24,20 +24,22 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{"tail", cmd_tail, "follow log files and report errors with fix advice"},
-	{"analyze", cmd_analyze, "explain errors and stack traces from a file or standard input"},
-	{"stats", cmd_stats, "show counters, agent state, cost and how far behind each source is"},
-	{"advice", cmd_advice, "list error groups with their fix advice, or show one group"},
-	{"cache", cmd_cache, "list, show, clear and prune cached advice"},
-	{"summary", cmd_summary, "summarise recent error groups, for cron and tickets"},
-	{"rules", cmd_rules, "list, test and check the rules that recognise errors"},
-	{"fingerprint", cmd_fingerprint, "show how lines and events are grouped"},
-	{"doctor", cmd_doctor, "check the configuration, state and AI service"},
+    {"tail", cmd_tail, "follow log files and report errors with fix advice"},
+    {"analyze", cmd_analyze,
+     "explain errors and stack traces from a file or standard input"},
+    {"stats", cmd_stats,
+     "show counters, agent state, cost and how far behind each source is"},
+    {"advice", cmd_advice, "list error groups with their fix advice, or show one group"},
+    {"cache", cmd_cache, "list, show, clear and prune cached advice"},
+    {"summary", cmd_summary, "summarise recent error groups, for cron and tickets"},
+    {"rules", cmd_rules, "list, test and check the rules that recognise errors"},
+    {"fingerprint", cmd_fingerprint, "show how lines and events are grouped"},
+    {"doctor", cmd_doctor, "check the configuration, state and AI service"},
 };
 
 static const char *const global_usage[] = {
-	"qerrors [-c FILE] [--state-dir DIR] [-v|-q] [--color=WHEN] <command> [<args>]",
-	NULL,
+    "qerrors [-c FILE] [--state-dir DIR] [-v|-q] [--color=WHEN] <command> [<args>]",
+    NULL,
 };
 
 void qe_die_msg(const char *fmt, ...)
@@ -132,15 +134,19 @@ static void list_commands(FILE *out)
 static void global_help(FILE *out)
 {
 	fprintf(out, "usage: %s\n\n", global_usage[0]);
-	fprintf(out, "global options:\n"
-		     "    -c, --config=FILE         configuration file (default: $QERRORS_CONFIG,\n"
-		     "                              ~/.config/qerrors/qerrors.yaml, /etc/qerrors/qerrors.yaml)\n"
-		     "    --state-dir=DIR           state directory (default: ~/.local/state/qerrors)\n"
-		     "    -v, --verbose             say more on standard error\n"
-		     "    -q, --quiet               say only errors on standard error\n"
-		     "    --color=auto|always|never colour output (NO_COLOR is honoured)\n"
-		     "    -h, --help                show this help\n"
-		     "    -V, --version             show the version\n");
+	fprintf(out,
+		"global options:\n"
+		"    -c, --config=FILE         configuration file (default: "
+		"$QERRORS_CONFIG,\n"
+		"                              ~/.config/qerrors/qerrors.yaml, "
+		"/etc/qerrors/qerrors.yaml)\n"
+		"    --state-dir=DIR           state directory (default: "
+		"~/.local/state/qerrors)\n"
+		"    -v, --verbose             say more on standard error\n"
+		"    -q, --quiet               say only errors on standard error\n"
+		"    --color=auto|always|never colour output (NO_COLOR is honoured)\n"
+		"    -h, --help                show this help\n"
+		"    -V, --version             show the version\n");
 	list_commands(out);
 	fprintf(out, "\nSee 'qerrors help <command>' or 'man qerrors' for more.\n");
 }
@@ -178,7 +184,7 @@ static int run_command(const struct command *c, int argc, char **argv, struct qe
 }
 
 static const char *const global_long[] = {"config", "state-dir", "verbose", "quiet",
-					   "color", "help", "version"};
+					  "color",  "help",	 "version"};
 
 int main(int argc, char **argv)
 {
@@ -217,14 +223,15 @@ int main(int argc, char **argv)
 			ctx.quiet = 1;
 			continue;
 		}
-		if (!strcmp(a, "-c") || !strcmp(a, "--config") || !strcmp(a, "--state-dir") ||
-		    !strcmp(a, "--color")) {
+		if (!strcmp(a, "-c") || !strcmp(a, "--config") ||
+		    !strcmp(a, "--state-dir") || !strcmp(a, "--color")) {
 			if (i + 1 >= argc) {
 				qe_die_msg("option '%s' requires a value", a);
 				return QE_EXIT_USAGE;
 			}
 			val = argv[++i];
-		} else if (!strncmp(a, "--config=", 9) || !strncmp(a, "--state-dir=", 12) ||
+		} else if (!strncmp(a, "--config=", 9) ||
+			   !strncmp(a, "--state-dir=", 12) ||
 			   !strncmp(a, "--color=", 8)) {
 			val = strchr(a, '=') + 1;
 		} else if (!strncmp(a, "-c", 2)) {
@@ -262,7 +269,9 @@ int main(int argc, char **argv)
 		else if (!strcmp(color, "never"))
 			ctx.color = QE_COLOR_NEVER;
 		else if (strcmp(color, "auto")) {
-			qe_die_msg("option '--color' expects auto, always or never, not '%s'", color);
+			qe_die_msg(
+			    "option '--color' expects auto, always or never, not '%s'",
+			    color);
 			return QE_EXIT_USAGE;
 		}
 	}

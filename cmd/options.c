@@ -73,7 +73,8 @@ static int set_value(const struct qe_option *o, const char *arg, const char *sho
 		return 0;
 	case QE_OPT_INT:
 		if (qe_parse_long(arg, &n) < 0) {
-			fprintf(stderr, "qerrors: option '%s' expects a number, not '%s'\n",
+			fprintf(stderr,
+				"qerrors: option '%s' expects a number, not '%s'\n",
 				shown, arg);
 			return -1;
 		}
@@ -81,7 +82,8 @@ static int set_value(const struct qe_option *o, const char *arg, const char *sho
 		return 0;
 	case QE_OPT_CHOICE:
 		if (!choice_ok(o->choices, arg)) {
-			fprintf(stderr, "qerrors: option '%s' expects one of %s, not '%s'\n",
+			fprintf(stderr,
+				"qerrors: option '%s' expects one of %s, not '%s'\n",
 				shown, o->choices, arg);
 			return -1;
 		}
@@ -116,15 +118,16 @@ void qe_usage(FILE *out, const struct qe_option *opts, const char *const *usage)
 		if (o->type == QE_OPT_CHOICE)
 			argname = o->choices;
 		if (o->short_name && o->long_name)
-			snprintf(left, sizeof(left), "-%c, --%s", o->short_name, o->long_name);
+			snprintf(left, sizeof(left), "-%c, --%s", o->short_name,
+				 o->long_name);
 		else if (o->long_name)
 			snprintf(left, sizeof(left), "    --%s", o->long_name);
 		else
 			snprintf(left, sizeof(left), "-%c", o->short_name);
 		if (o->type != QE_OPT_FLAG) {
 			size_t l = strlen(left);
-			snprintf(left + l, sizeof(left) - l, "%s%s", o->long_name ? "=" : " ",
-				 argname);
+			snprintf(left + l, sizeof(left) - l, "%s%s",
+				 o->long_name ? "=" : " ", argname);
 		}
 		if (strlen(left) > 26)
 			fprintf(out, "    %s\n%30s%s\n", left, "", o->help);
@@ -165,13 +168,15 @@ int qe_parse_options(int argc, char **argv, const struct qe_option *opts,
 			}
 			o = find_long(opts, name, len);
 			if (!o) {
-				fprintf(stderr, "qerrors: unknown option '--%.*s'\n", (int)len, name);
+				fprintf(stderr, "qerrors: unknown option '--%.*s'\n",
+					(int)len, name);
 				suggest_long(opts, name, len);
 				return -1;
 			}
 			if (o->type == QE_OPT_FLAG) {
 				if (eq) {
-					fprintf(stderr, "qerrors: option '--%s' takes no value\n",
+					fprintf(stderr,
+						"qerrors: option '--%s' takes no value\n",
 						o->long_name);
 					return -1;
 				}
@@ -180,8 +185,10 @@ int qe_parse_options(int argc, char **argv, const struct qe_option *opts,
 			}
 			if (!eq) {
 				if (i + 1 >= argc) {
-					fprintf(stderr, "qerrors: option '--%s' requires a value\n",
-						o->long_name);
+					fprintf(
+					    stderr,
+					    "qerrors: option '--%s' requires a value\n",
+					    o->long_name);
 					return -1;
 				}
 				eq = argv[++i] - 1;
@@ -213,7 +220,8 @@ int qe_parse_options(int argc, char **argv, const struct qe_option *opts,
 				if (set_value(o, argv[++i], shown) < 0)
 					return -1;
 			} else {
-				fprintf(stderr, "qerrors: option '-%c' requires a value\n", *a);
+				fprintf(stderr,
+					"qerrors: option '-%c' requires a value\n", *a);
 				return -1;
 			}
 			break;

@@ -17,13 +17,13 @@
 /* Exit codes, documented in qerrors(1). */
 enum {
 	QE_EXIT_OK = 0,
-	QE_EXIT_FOUND = 1,       /* summary --exit-code: new groups; rules check failures */
-	QE_EXIT_USAGE = 2,       /* usage or configuration error */
-	QE_EXIT_FAILURE = 3,     /* runtime failure: state, I/O */
+	QE_EXIT_FOUND = 1,   /* summary --exit-code: new groups; rules check failures */
+	QE_EXIT_USAGE = 2,   /* usage or configuration error */
+	QE_EXIT_FAILURE = 3, /* runtime failure: state, I/O */
 	QE_EXIT_AI_UNAVAILABLE = 4, /* AI service unreachable, failing, or circuit open */
-	QE_EXIT_AI_QUOTA = 5,    /* AI billing stop (insufficient_quota) */
-	QE_EXIT_AI_AUTH = 6,     /* AI key rejected */
-	QE_EXIT_LOCKED = 7,      /* state directory in use by another agent */
+	QE_EXIT_AI_QUOTA = 5,	    /* AI billing stop (insufficient_quota) */
+	QE_EXIT_AI_AUTH = 6,	    /* AI key rejected */
+	QE_EXIT_LOCKED = 7,	    /* state directory in use by another agent */
 };
 
 enum qe_color { QE_COLOR_AUTO, QE_COLOR_ALWAYS, QE_COLOR_NEVER };
@@ -31,7 +31,7 @@ enum qe_color { QE_COLOR_AUTO, QE_COLOR_ALWAYS, QE_COLOR_NEVER };
 struct qe_ctx {
 	struct qe_config cfg;
 	const char *config_path; /* --config */
-	const char *state_dir;   /* --state-dir (overrides config) */
+	const char *state_dir;	 /* --state-dir (overrides config) */
 	int verbose;
 	int quiet;
 	enum qe_color color;
@@ -48,19 +48,34 @@ enum qe_opt_type {
 
 struct qe_option {
 	enum qe_opt_type type;
-	int short_name;        /* 0 when none */
+	int short_name;	       /* 0 when none */
 	const char *long_name; /* without dashes */
 	void *value;
-	const char *argh;      /* argument name for help, e.g. "FILE" */
+	const char *argh; /* argument name for help, e.g. "FILE" */
 	const char *help;
-	const char *choices;   /* QE_OPT_CHOICE: "text|json|markdown" */
+	const char *choices; /* QE_OPT_CHOICE: "text|json|markdown" */
 };
 
-#define QE_OPT_FLAG_(s, l, v, h) {QE_OPT_FLAG, (s), (l), (v), NULL, (h), NULL}
-#define QE_OPT_STRING_(s, l, v, a, h) {QE_OPT_STRING, (s), (l), (v), (a), (h), NULL}
-#define QE_OPT_INT_(s, l, v, a, h) {QE_OPT_INT, (s), (l), (v), (a), (h), NULL}
-#define QE_OPT_CHOICE_(s, l, v, c, h) {QE_OPT_CHOICE, (s), (l), (v), NULL, (h), (c)}
-#define QE_OPT_END_ {QE_OPT_END, 0, NULL, NULL, NULL, NULL, NULL}
+#define QE_OPT_FLAG_(s, l, v, h)                                                         \
+	{                                                                                \
+		QE_OPT_FLAG, (s), (l), (v), NULL, (h), NULL                              \
+	}
+#define QE_OPT_STRING_(s, l, v, a, h)                                                    \
+	{                                                                                \
+		QE_OPT_STRING, (s), (l), (v), (a), (h), NULL                             \
+	}
+#define QE_OPT_INT_(s, l, v, a, h)                                                       \
+	{                                                                                \
+		QE_OPT_INT, (s), (l), (v), (a), (h), NULL                                \
+	}
+#define QE_OPT_CHOICE_(s, l, v, c, h)                                                    \
+	{                                                                                \
+		QE_OPT_CHOICE, (s), (l), (v), NULL, (h), (c)                             \
+	}
+#define QE_OPT_END_                                                                      \
+	{                                                                                \
+		QE_OPT_END, 0, NULL, NULL, NULL, NULL, NULL                              \
+	}
 
 /*
  * Parse options in place; on return argv holds the positional arguments
@@ -76,7 +91,8 @@ void qe_usage(FILE *out, const struct qe_option *opts, const char *const *usage)
 /* Messages: "qerrors: <msg>" on stderr. */
 void qe_die_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void qe_warn_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void qe_info_msg(struct qe_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void qe_info_msg(struct qe_ctx *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* Load the configuration into ctx->cfg (once); returns 0 or -1 after printing. */
 int qe_ctx_load_config(struct qe_ctx *ctx);

@@ -90,8 +90,8 @@ json_t *qe_report_parse_advice(const char *text)
 	return j;
 }
 
-static void print_field(FILE *out, const char *indent, const char *label, const char *bold,
-			const char *reset, const char *text)
+static void print_field(FILE *out, const char *indent, const char *label,
+			const char *bold, const char *reset, const char *text)
 {
 	const char *p = text, *nl;
 	char *clean;
@@ -108,7 +108,8 @@ static void print_field(FILE *out, const char *indent, const char *label, const 
 	free(clean);
 }
 
-void qe_report_advice_text(struct qe_ctx *ctx, FILE *out, json_t *advice, const char *indent)
+void qe_report_advice_text(struct qe_ctx *ctx, FILE *out, json_t *advice,
+			   const char *indent)
 {
 	const char *bold = qe_color_code(ctx, "\033[1m");
 	const char *reset = qe_color_code(ctx, "\033[0m");

@@ -22,7 +22,8 @@ json_t *qe_report_string(const char *s);
 /* Print one compact JSON object and a newline; -1 on a write error. */
 int qe_report_print_json(json_t *obj);
 /* Advice object text for people: summary, root cause, fix, confidence. */
-void qe_report_advice_text(struct qe_ctx *ctx, FILE *out, json_t *advice, const char *indent);
+void qe_report_advice_text(struct qe_ctx *ctx, FILE *out, json_t *advice,
+			   const char *indent);
 /* Parse advice JSON text; NULL when it does not parse. New reference. */
 json_t *qe_report_parse_advice(const char *text);
 

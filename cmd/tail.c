@@ -50,13 +50,13 @@ static const struct {
 	const char *name;
 	size_t off;
 } counter_names[] = {
-	{"lines_read", offsetof(struct totals, lines)},
-	{"bytes_read", offsetof(struct totals, bytes)},
-	{"truncated_lines", offsetof(struct totals, truncated)},
-	{"events", offsetof(struct totals, events)},
-	{"dropped_events", offsetof(struct totals, dropped)},
-	{"cache_hits_tail", offsetof(struct totals, cache_hits)},
-	{"queue_rejects", offsetof(struct totals, rejects)},
+    {"lines_read", offsetof(struct totals, lines)},
+    {"bytes_read", offsetof(struct totals, bytes)},
+    {"truncated_lines", offsetof(struct totals, truncated)},
+    {"events", offsetof(struct totals, events)},
+    {"dropped_events", offsetof(struct totals, dropped)},
+    {"cache_hits_tail", offsetof(struct totals, cache_hits)},
+    {"queue_rejects", offsetof(struct totals, rejects)},
 };
 
 /* Per followed file (qe_follow_file.user). */
@@ -66,7 +66,7 @@ struct src {
 	struct qe_assembler *as;
 	uint64_t done_pos;     /* end of the last line fed */
 	uint64_t last_line_ms; /* for the idle timeout of an open event */
-	int closed;            /* the follower let go of the file */
+	int closed;	       /* the follower let go of the file */
 	struct src *next;
 };
 
@@ -96,7 +96,7 @@ struct tail {
 	struct qe_store *store;
 	struct qe_ai *ai;
 	struct qe_queue *queue;
-	struct qe_ring *ring; /* events waiting for the next commit */
+	struct qe_ring *ring;	/* events waiting for the next commit */
 	struct qe_fleet *fleet; /* shared cache (cache.backend: redis) or NULL */
 	struct src *srcs;
 	struct shown *shown;
@@ -106,7 +106,7 @@ struct tail {
 
 	int in_txn;
 	uint64_t commit_retry_ms; /* after a failed commit, not before this */
-	int commit_failing;       /* commits fail (a full disk): said once */
+	int commit_failing;	  /* commits fail (a full disk): said once */
 	int commit_timer, idle_timer, batch_timer, ai_timer, metric_timer, collapse_timer;
 	int stopping;
 	int exit_code;
@@ -119,8 +119,9 @@ struct tail {
 };
 
 static const char *const tail_usage[] = {
-	"qerrors tail [--json] [--once] [--from-beginning] [--backend=auto|inotify|poll] FILE|GLOB|-...",
-	NULL,
+    "qerrors tail [--json] [--once] [--from-beginning] [--backend=auto|inotify|poll] "
+    "FILE|GLOB|-...",
+    NULL,
 };
 
 static void ai_timer_update(struct tail *t);
@@ -135,7 +136,8 @@ static int output_ok(struct tail *t)
 	if ((!t->once && fflush(stdout) == EOF) || ferror(stdout)) {
 		t->output_closed = 1;
 		if (errno != EPIPE) {
-			qe_die_msg("cannot write to standard output: %s", strerror(errno));
+			qe_die_msg("cannot write to standard output: %s",
+				   strerror(errno));
 			t->exit_code = QE_EXIT_FAILURE;
 		}
 		/* a closed pipe ends the agent cleanly */
@@ -155,7 +157,8 @@ static void ensure_txn(struct tail *t)
 	}
 	t->in_txn = 1;
 	if (!t->once)
-		qe_loop_timer_set(t->loop, t->commit_timer, (uint64_t)t->cfg->commit_interval_ms, 0);
+		qe_loop_timer_set(t->loop, t->commit_timer,
+				  (uint64_t)t->cfg->commit_interval_ms, 0);
 }
 
 static int save_offset(struct tail *t, struct src *s)
@@ -197,9 +200,10 @@ static void add_counters(struct tail *t, const struct totals *now)
 {
 	size_t i;
 	for (i = 0; i < QE_ARRAY_SIZE(counter_names); i++) {
-		long long v = *(const long long *)((const char *)now + counter_names[i].off);
-		long long c =
-		    *(const long long *)((const char *)&t->committed + counter_names[i].off);
+		long long v =
+		    *(const long long *)((const char *)now + counter_names[i].off);
+		long long c = *(const long long *)((const char *)&t->committed +
+						   counter_names[i].off);
 		if (v != c)
 			qe_store_counter_add(t->store, counter_names[i].name, v - c);
 	}
@@ -230,7 +234,8 @@ static void commit(struct tail *t)
 	for (; (e = qe_ring_peek(t->ring, n)); n++) {
 		int is_new;
 		if (qe_store_record_events(t->store, e->ev, e->sample ? e->sample : "",
-					   e->first_ms, e->time_ms, e->count, &is_new) < 0) {
+					   e->first_ms, e->time_ms, e->count,
+					   &is_new) < 0) {
 			if (!qe_store_in_transaction(t->store))
 				goto failed;
 			not_recorded += e->count;
@@ -275,13 +280,15 @@ failed:
 	if (!t->commit_failing)
 		qe_die_msg("%s", qe_last_error());
 	t->commit_failing = 1;
-	qe_store_rollback(t->store); /* t->committed stays: the counts are added next time */
+	qe_store_rollback(
+	    t->store); /* t->committed stays: the counts are added next time */
 	t->in_txn = 0;
 	/* The events stay in the ring: try again after a commit interval,
 	 * even if nothing new arrives, rather than on every event while the
 	 * ring is high. */
 	t->commit_retry_ms = qe_now_ms() + (uint64_t)t->cfg->commit_interval_ms;
-	qe_loop_timer_set(t->loop, t->commit_timer, (uint64_t)t->cfg->commit_interval_ms, 0);
+	qe_loop_timer_set(t->loop, t->commit_timer, (uint64_t)t->cfg->commit_interval_ms,
+			  0);
 }
 
 static void on_commit_timer(struct qe_loop *loop, int id, void *data)
@@ -324,8 +331,9 @@ static void flush_collapsed(struct tail *t, int all)
 	while ((s = *pp)) {
 		if (all || now - s->at_ms >= (uint64_t)t->cfg->collapse_window_ms) {
 			if (s->suppressed && !t->json && output_ok(t)) {
-				printf("%s  ... repeated %lu more time%s in %s\n", s->fp, s->suppressed,
-				       s->suppressed == 1 ? "" : "s", s->source);
+				printf("%s  ... repeated %lu more time%s in %s\n", s->fp,
+				       s->suppressed, s->suppressed == 1 ? "" : "s",
+				       s->source);
 				output_ok(t);
 			}
 			*pp = s->next;
@@ -345,7 +353,8 @@ static void on_collapse_timer(struct qe_loop *loop, int id, void *data)
 	flush_collapsed(data, 0);
 }
 
-static void print_advice(struct tail *t, const char *fp, const char *advice_json, int cached)
+static void print_advice(struct tail *t, const char *fp, const char *advice_json,
+			 int cached)
 {
 	json_t *adv = qe_report_parse_advice(advice_json);
 	if (!adv)
@@ -380,7 +389,8 @@ static void print_event(struct tail *t, struct src *s, struct qe_event *ev, int 
 		json_object_set_new(o, "cached", json_boolean(adv != NULL));
 		json_object_set_new(o, "advice", adv ? adv : json_null());
 		json_object_set_new(o, "advice_error",
-				    adv || !advice_error ? json_null() : json_string(advice_error));
+				    adv || !advice_error ? json_null()
+							 : json_string(advice_error));
 		qe_report_print_json(o);
 		json_decref(o);
 	} else {
@@ -402,18 +412,19 @@ static void print_event(struct tail *t, struct src *s, struct qe_event *ev, int 
 		sh->source = qe_xstrdup(s->file->path);
 		sh->next = t->shown;
 		t->shown = sh;
-		qe_loop_timer_set(t->loop, t->collapse_timer, (uint64_t)t->cfg->collapse_window_ms,
-				  0);
+		qe_loop_timer_set(t->loop, t->collapse_timer,
+				  (uint64_t)t->cfg->collapse_window_ms, 0);
 		if (t->store && qe_store_group_get(t->store, ev->fingerprint, &g) == 1) {
 			count = g.count;
 			qe_group_release(&g);
 		}
 		format_time(when, sizeof(when));
-		first = qe_utf8_sanitize(ev->nr_lines ? ev->lines[0] : ev->message,
-					 strlen(ev->nr_lines ? ev->lines[0] : ev->message));
-		printf("%s %s%-8s%s %s%s%s %s: %s%s", when, red, qe_severity_name(ev->severity),
-		       reset, dim, ev->fingerprint, reset, s->file->path, first,
-		       ev->truncated ? " (truncated)" : "");
+		first =
+		    qe_utf8_sanitize(ev->nr_lines ? ev->lines[0] : ev->message,
+				     strlen(ev->nr_lines ? ev->lines[0] : ev->message));
+		printf("%s %s%-8s%s %s%s%s %s: %s%s", when, red,
+		       qe_severity_name(ev->severity), reset, dim, ev->fingerprint, reset,
+		       s->file->path, first, ev->truncated ? " (truncated)" : "");
 		if (is_new)
 			printf("  [new]");
 		else if (count > 1)
@@ -520,13 +531,15 @@ static void on_event(struct qe_event *ev, void *data)
 			/* A group keeps the message and template it was first
 			 * seen with: store those redacted too, not just the
 			 * sample.  The ring copies only the fields it needs. */
-			stored.message = qe_redact_once(t->redactor, ev->message,
-							strlen(ev->message));
-			stored.template = ev->template ? qe_redact_once(t->redactor, ev->template,
-									strlen(ev->template))
-						       : NULL;
+			stored.message =
+			    qe_redact_once(t->redactor, ev->message, strlen(ev->message));
+			stored.template = ev->template
+					      ? qe_redact_once(t->redactor, ev->template,
+							       strlen(ev->template))
+					      : NULL;
 		}
-		t->dropped_total += (long long)qe_ring_push(t->ring, &stored, sample, wall);
+		t->dropped_total +=
+		    (long long)qe_ring_push(t->ring, &stored, sample, wall);
 		if (sample) {
 			free(stored.message);
 			free(stored.template);
@@ -544,16 +557,17 @@ static void on_event(struct qe_event *ev, void *data)
 	/* Cache lookup, once per fingerprint per run (again when a deferred
 	 * fingerprint is due): the local cache, then the fleet's. */
 	if ((st == QE_FP_UNKNOWN || due) && t->store && t->cfg->cache_limit > 0) {
-		if (qe_store_advice_get(t->store, ev->fingerprint, t->model, QE_PROMPT_VERSION,
-					wall, &advice) != 1 &&
+		if (qe_store_advice_get(t->store, ev->fingerprint, t->model,
+					QE_PROMPT_VERSION, wall, &advice) != 1 &&
 		    t->fleet &&
-		    qe_fleet_advice_get(t->fleet, ev->fingerprint, t->model, QE_PROMPT_VERSION,
-					&advice) == 1) {
+		    qe_fleet_advice_get(t->fleet, ev->fingerprint, t->model,
+					QE_PROMPT_VERSION, &advice) == 1) {
 			/* another host asked already: keep a local copy */
 			ensure_txn(t);
 			if (qe_store_advice_put(t->store, ev->fingerprint, t->model,
-						QE_PROMPT_VERSION, advice, 0, 0, t->cfg->cache_ttl,
-						t->cfg->cache_limit, wall) < 0)
+						QE_PROMPT_VERSION, advice, 0, 0,
+						t->cfg->cache_ttl, t->cfg->cache_limit,
+						wall) < 0)
 				qe_warn_msg("%s", qe_last_error());
 		}
 		if (advice) {
@@ -582,9 +596,10 @@ static void on_event(struct qe_event *ev, void *data)
 			ev = NULL; /* the queue owns it now */
 			break;
 		case QE_PUSH_PRESENT:
-			advice_error = qe_queue_state(t->queue, copy->fingerprint) == QE_FP_FAILED
-					       ? "the AI service failed; retried later"
-					       : "pending";
+			advice_error =
+			    qe_queue_state(t->queue, copy->fingerprint) == QE_FP_FAILED
+				? "the AI service failed; retried later"
+				: "pending";
 			break;
 		case QE_PUSH_FULL:
 			advice_error = "queue full; retried when the error is seen again";
@@ -606,8 +621,8 @@ static void on_event(struct qe_event *ev, void *data)
 /* ---- AI requests ---- */
 
 static void on_advice(const char *fp, enum qe_ai_status st, const char *advice_json,
-		      const char *error, long long tokens_prompt, long long tokens_completion,
-		      void *data)
+		      const char *error, long long tokens_prompt,
+		      long long tokens_completion, void *data)
 {
 	struct tail *t = data;
 	uint64_t retry_at = qe_now_ms() + 60000;
@@ -626,9 +641,9 @@ static void on_advice(const char *fp, enum qe_ai_status st, const char *advice_j
 		if (t->store && t->cfg->cache_limit > 0) {
 			ensure_txn(t);
 			if (qe_store_advice_put(t->store, fp, t->model, QE_PROMPT_VERSION,
-						advice_json, tokens_prompt, tokens_completion,
-						t->cfg->cache_ttl, t->cfg->cache_limit,
-						qe_wall_ms()) < 0)
+						advice_json, tokens_prompt,
+						tokens_completion, t->cfg->cache_ttl,
+						t->cfg->cache_limit, qe_wall_ms()) < 0)
 				qe_warn_msg("%s", qe_last_error());
 		}
 		print_advice(t, fp, advice_json, 0);
@@ -647,8 +662,8 @@ static void on_advice(const char *fp, enum qe_ai_status st, const char *advice_j
 		json_object_set_new(o, "type", json_string("advice_error"));
 		json_object_set_new(o, "fingerprint", json_string(fp));
 		json_object_set_new(o, "status", json_string(qe_ai_status_name(st)));
-		json_object_set_new(o, "error",
-				    qe_report_string(error ? error : qe_ai_status_name(st)));
+		json_object_set_new(
+		    o, "error", qe_report_string(error ? error : qe_ai_status_name(st)));
 		qe_report_print_json(o);
 		json_decref(o);
 		output_ok(t);
@@ -680,11 +695,13 @@ static void submit_batches(struct tail *t, int force)
 		bs = QE_ARRAY_SIZE(batch);
 	while (qe_queue_queued(t->queue) &&
 	       (force || qe_queue_queued(t->queue) >= bs ||
-		qe_now_ms() - qe_queue_oldest_ms(t->queue) >= (uint64_t)t->cfg->batch_wait_ms) &&
+		qe_now_ms() - qe_queue_oldest_ms(t->queue) >=
+		    (uint64_t)t->cfg->batch_wait_ms) &&
 	       qe_ai_in_flight(t->ai) < (size_t)t->cfg->concurrency) {
 		size_t n = qe_queue_take(t->queue, batch, bs), i;
-		if (t->fleet && qe_fleet_budget_take(t->fleet, (long long)n *
-							       TOKENS_PER_EVENT_ESTIMATE) == 0) {
+		if (t->fleet &&
+		    qe_fleet_budget_take(t->fleet,
+					 (long long)n * TOKENS_PER_EVENT_ESTIMATE) == 0) {
 			/* the fleet's daily token budget is spent: try again later */
 			for (i = 0; i < n; i++) {
 				qe_fleet_unlock(t->fleet, batch[i]->fingerprint);
@@ -704,11 +721,12 @@ static void submit_batches(struct tail *t, int force)
 		for (i = 0; i < n; i++)
 			qe_event_free(batch[i]);
 	}
-	if (qe_queue_queued(t->queue) && qe_ai_in_flight(t->ai) < (size_t)t->cfg->concurrency) {
+	if (qe_queue_queued(t->queue) &&
+	    qe_ai_in_flight(t->ai) < (size_t)t->cfg->concurrency) {
 		uint64_t age = qe_now_ms() - qe_queue_oldest_ms(t->queue);
 		uint64_t wait = age >= (uint64_t)t->cfg->batch_wait_ms
-					? 1
-					: (uint64_t)t->cfg->batch_wait_ms - age;
+				    ? 1
+				    : (uint64_t)t->cfg->batch_wait_ms - age;
 		qe_loop_timer_set(t->loop, t->batch_timer, wait, 0);
 	}
 	ai_timer_update(t);
@@ -804,8 +822,8 @@ static void src_flush(struct src *s)
 		qe_assembler_flush(s->as);
 }
 
-static void on_line(struct qe_follow_file *f, const char *line, size_t len, uint64_t start_pos,
-		    uint64_t end_pos, unsigned flags, void *data)
+static void on_line(struct qe_follow_file *f, const char *line, size_t len,
+		    uint64_t start_pos, uint64_t end_pos, unsigned flags, void *data)
 {
 	struct tail *t = data;
 	struct src *s = src_for(t, f);
@@ -835,7 +853,8 @@ static void on_idle_timer(struct qe_loop *loop, int id, void *data)
 		if (now - s->last_line_ms >= (uint64_t)t->cfg->idle_timeout_ms) {
 			src_flush(s);
 		} else {
-			uint64_t left = (uint64_t)t->cfg->idle_timeout_ms - (now - s->last_line_ms);
+			uint64_t left =
+			    (uint64_t)t->cfg->idle_timeout_ms - (now - s->last_line_ms);
 			if (!next || left < next)
 				next = left;
 		}
@@ -850,8 +869,8 @@ static void src_free(struct src *s)
 	free(s);
 }
 
-static void on_follow_event(struct qe_follow_file *f, enum qe_follow_event ev, const char *msg,
-			    void *data)
+static void on_follow_event(struct qe_follow_file *f, enum qe_follow_event ev,
+			    const char *msg, void *data)
 {
 	struct tail *t = data;
 	struct src *s = f->user;
@@ -866,7 +885,8 @@ static void on_follow_event(struct qe_follow_file *f, enum qe_follow_event ev, c
 		ensure_txn(t);
 		break;
 	case QE_FOLLOW_TRUNCATED:
-		qe_info_msg(t->ctx, "'%s' was truncated; reading from the start", f->path);
+		qe_info_msg(t->ctx, "'%s' was truncated; reading from the start",
+			    f->path);
 		if (s) {
 			src_flush(s);
 			s->done_pos = 0;
@@ -1003,7 +1023,8 @@ static void reload(struct tail *t)
 	memo_clear(t); /* advice is per model */
 	qe_ai_set_watch(t->ai, ai_watch, t);
 	qe_queue_set_limit(t->queue, (size_t)t->cfg->queue_limit);
-	qe_ring_set_limits(t->ring, (size_t)t->cfg->ring_events, (size_t)t->cfg->ring_bytes);
+	qe_ring_set_limits(t->ring, (size_t)t->cfg->ring_events,
+			   (size_t)t->cfg->ring_bytes);
 	for (s = t->srcs; s; s = s->next)
 		s->as = qe_assembler_new(t->rules, (size_t)t->cfg->event_max_lines,
 					 (size_t)t->cfg->event_max_bytes, on_event, s);
@@ -1034,8 +1055,8 @@ static void on_signal(struct qe_loop *loop, int signo, void *data)
 static void drain_ai(struct tail *t, uint64_t deadline)
 {
 	submit_batches(t, 1);
-	while ((qe_ai_in_flight(t->ai) || qe_queue_queued(t->queue)) && qe_now_ms() < deadline &&
-	       !t->output_closed) {
+	while ((qe_ai_in_flight(t->ai) || qe_queue_queued(t->queue)) &&
+	       qe_now_ms() < deadline && !t->output_closed) {
 		long ms = qe_ai_timeout_ms(t->ai);
 		uint64_t left = deadline - qe_now_ms();
 		if (ms < 0 || (uint64_t)ms > left)
@@ -1069,14 +1090,14 @@ int cmd_tail(int argc, char **argv, struct qe_ctx *ctx)
 	int json = 0, once = 0, from_beginning = 0;
 	const char *backend = NULL;
 	const struct qe_option opts[] = {
-		QE_OPT_FLAG_('j', "json", &json, "NDJSON output: event and advice records"),
-		QE_OPT_FLAG_(0, "once", &once,
-			     "read every source to its end, wait for advice, and exit"),
-		QE_OPT_FLAG_(0, "from-beginning", &from_beginning,
-			     "read files without a saved position from the start"),
-		QE_OPT_CHOICE_(0, "backend", &backend, "auto|inotify|poll",
-			       "how files are watched (default: tail.follow)"),
-		QE_OPT_END_,
+	    QE_OPT_FLAG_('j', "json", &json, "NDJSON output: event and advice records"),
+	    QE_OPT_FLAG_(0, "once", &once,
+			 "read every source to its end, wait for advice, and exit"),
+	    QE_OPT_FLAG_(0, "from-beginning", &from_beginning,
+			 "read files without a saved position from the start"),
+	    QE_OPT_CHOICE_(0, "backend", &backend, "auto|inotify|poll",
+			   "how files are watched (default: tail.follow)"),
+	    QE_OPT_END_,
 	};
 	struct tail t;
 	struct qe_follow_conf fconf;
@@ -1133,9 +1154,10 @@ int cmd_tail(int argc, char **argv, struct qe_ctx *ctx)
 			goto out;
 		}
 		if (strcmp(qe_fleet_state(t.fleet), "connected"))
-			qe_warn_msg("fleet cache at %s unavailable (%s); using the local cache "
-				    "and catching up later",
-				    qe_fleet_address(t.fleet), qe_fleet_last_error(t.fleet));
+			qe_warn_msg(
+			    "fleet cache at %s unavailable (%s); using the local cache "
+			    "and catching up later",
+			    qe_fleet_address(t.fleet), qe_fleet_last_error(t.fleet));
 	}
 	t.queue = qe_queue_new((size_t)t.cfg->queue_limit);
 	t.ring = qe_ring_new((size_t)t.cfg->ring_events, (size_t)t.cfg->ring_bytes);
@@ -1152,8 +1174,9 @@ int cmd_tail(int argc, char **argv, struct qe_ctx *ctx)
 	t.ai_timer = qe_loop_timer_add(t.loop, 0, 0, on_ai_timer, &t);
 	t.collapse_timer = qe_loop_timer_add(t.loop, 0, 0, on_collapse_timer, &t);
 	t.metric_timer = -1;
-	if (t.commit_timer < 0 || t.idle_timer < 0 || t.batch_timer < 0 || t.ai_timer < 0 ||
-	    t.collapse_timer < 0 || qe_loop_signals(t.loop, on_signal, &t) < 0) {
+	if (t.commit_timer < 0 || t.idle_timer < 0 || t.batch_timer < 0 ||
+	    t.ai_timer < 0 || t.collapse_timer < 0 ||
+	    qe_loop_signals(t.loop, on_signal, &t) < 0) {
 		qe_die_msg("%s", qe_last_error());
 		rc = QE_EXIT_FAILURE;
 		goto out;
@@ -1164,15 +1187,16 @@ int cmd_tail(int argc, char **argv, struct qe_ctx *ctx)
 	qe_loop_timer_stop(t.loop, t.batch_timer);
 	qe_loop_timer_stop(t.loop, t.ai_timer);
 	qe_loop_timer_stop(t.loop, t.collapse_timer);
-	if (!once && qe_loop_timer_add(t.loop, 30000, 30000, on_heartbeat_timer, &t) < 0) {
+	if (!once &&
+	    qe_loop_timer_add(t.loop, 30000, 30000, on_heartbeat_timer, &t) < 0) {
 		qe_die_msg("%s", qe_last_error());
 		rc = QE_EXIT_FAILURE;
 		goto out;
 	}
 	if (t.cfg->metric_interval_ms > 0)
-		t.metric_timer = qe_loop_timer_add(t.loop, (uint64_t)t.cfg->metric_interval_ms,
-						   (uint64_t)t.cfg->metric_interval_ms,
-						   on_metric_timer, &t);
+		t.metric_timer = qe_loop_timer_add(
+		    t.loop, (uint64_t)t.cfg->metric_interval_ms,
+		    (uint64_t)t.cfg->metric_interval_ms, on_metric_timer, &t);
 
 	qe_follow_conf_init(&fconf);
 	if (qe_follow_backend_parse(backend ? backend : t.cfg->follow_backend,
@@ -1233,7 +1257,7 @@ int cmd_tail(int argc, char **argv, struct qe_ctx *ctx)
 	}
 	commit(&t);
 	drain_ai(&t, qe_now_ms() + (uint64_t)(once ? t.cfg->timeout_ms + 1000
-					  : t.cfg->shutdown_timeout_ms));
+						   : t.cfg->shutdown_timeout_ms));
 	flush_collapsed(&t, 1);
 	commit(&t);
 	/* a clean exit: no agent runs on this state any more */

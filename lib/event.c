@@ -6,7 +6,8 @@
 #include <string.h>
 #include <strings.h>
 
-static const char *const sev_names[] = {"debug", "info", "warning", "error", "critical", "fatal"};
+static const char *const sev_names[] = {"debug", "info",     "warning",
+					"error", "critical", "fatal"};
 
 const char *qe_severity_name(enum qe_severity s)
 {

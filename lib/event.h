@@ -22,16 +22,16 @@ enum qe_severity {
 	QE_SEV_FATAL,
 };
 
-const char *qe_severity_name(enum qe_severity s); /* "error", ... */
+const char *qe_severity_name(enum qe_severity s);	     /* "error", ... */
 int qe_severity_parse(const char *s, enum qe_severity *out); /* 0 / -1 */
 
 /* One stack frame, as parsed from a trace line.  Any field may be NULL. */
 struct qe_frame {
-	char *module;   /* package / class / module / crate path */
+	char *module;	/* package / class / module / crate path */
 	char *function; /* method or function name */
-	char *file;     /* source file as written */
-	long line;      /* 0 when unknown */
-	int in_app;     /* 1 = application code, 0 = runtime/library frame */
+	char *file;	/* source file as written */
+	long line;	/* 0 when unknown */
+	int in_app;	/* 1 = application code, 0 = runtime/library frame */
 };
 
 struct qe_event {
@@ -57,7 +57,7 @@ struct qe_event {
 
 	/* Filled by qe_fingerprint(). */
 	char fingerprint[17]; /* 16 lowercase hex digits + NUL; "" until computed */
-	char *template;       /* the masked message the fingerprint used */
+	char *template;	      /* the masked message the fingerprint used */
 };
 
 struct qe_event *qe_event_new(const char *kind, const char *rule);

@@ -72,7 +72,7 @@ enum qe_follow_event {
 	QE_FOLLOW_REMOVED,   /* the path is gone; what remained was read */
 	QE_FOLLOW_ERROR,     /* the path cannot be read; msg says why; retried */
 	QE_FOLLOW_EOF,	     /* stdin ended (a partial last line was flushed) */
-	QE_FOLLOW_CLOSED,    /* the file is let go of (user may be freed); no more lines */
+	QE_FOLLOW_CLOSED, /* the file is let go of (user may be freed); no more lines */
 };
 
 const char *qe_follow_event_name(enum qe_follow_event ev);

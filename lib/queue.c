@@ -63,8 +63,9 @@ static void rehash(struct qe_queue *q, size_t nslots, int drop_settled)
 		struct slot *s;
 		if (old[i].state == QE_FP_UNKNOWN || old[i].tomb)
 			continue;
-		if (drop_settled && (old[i].state == QE_FP_CACHED || old[i].state == QE_FP_FAILED ||
-				     old[i].state == QE_FP_SEEN))
+		if (drop_settled &&
+		    (old[i].state == QE_FP_CACHED || old[i].state == QE_FP_FAILED ||
+		     old[i].state == QE_FP_SEEN))
 			continue;
 		s = find_slot(q, old[i].fp, 1);
 		*s = old[i];
@@ -154,7 +155,8 @@ int qe_queue_retry_due(const struct qe_queue *q, const char *fp, uint64_t now_ms
 	return s && s->state == QE_FP_FAILED && now_ms >= s->retry_at;
 }
 
-enum qe_push_result qe_queue_push(struct qe_queue *q, struct qe_event *ev, uint64_t now_ms)
+enum qe_push_result qe_queue_push(struct qe_queue *q, struct qe_event *ev,
+				  uint64_t now_ms)
 {
 	struct slot *s = find_slot(q, ev->fingerprint, 0);
 	if (s && (s->state == QE_FP_CACHED || s->state == QE_FP_QUEUED ||

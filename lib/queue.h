@@ -28,18 +28,19 @@ struct qe_queue;
 #define QE_QUEUE_MAX_KNOWN 65536
 
 enum qe_fp_state {
-	QE_FP_UNKNOWN,  /* not seen this run (or forgotten) */
-	QE_FP_CACHED,   /* advice known */
-	QE_FP_QUEUED,   /* waiting for a batch */
+	QE_FP_UNKNOWN,	/* not seen this run (or forgotten) */
+	QE_FP_CACHED,	/* advice known */
+	QE_FP_QUEUED,	/* waiting for a batch */
 	QE_FP_INFLIGHT, /* part of a request */
-	QE_FP_FAILED,   /* asking failed; may be queued again after retry_at */
-	QE_FP_SEEN,     /* seen this run, advice not known and not asked for */
+	QE_FP_FAILED,	/* asking failed; may be queued again after retry_at */
+	QE_FP_SEEN,	/* seen this run, advice not known and not asked for */
 };
 
 enum qe_push_result {
-	QE_PUSH_QUEUED,  /* queued; the queue now owns ev */
-	QE_PUSH_PRESENT, /* already cached, queued, in flight or waiting to retry; ev not taken */
-	QE_PUSH_FULL,    /* rejected and counted; ev not taken */
+	QE_PUSH_QUEUED,	 /* queued; the queue now owns ev */
+	QE_PUSH_PRESENT, /* already cached, queued, in flight or waiting to retry; ev not
+			    taken */
+	QE_PUSH_FULL,	 /* rejected and counted; ev not taken */
 };
 
 struct qe_queue *qe_queue_new(size_t limit);
@@ -59,7 +60,8 @@ void qe_queue_defer(struct qe_queue *q, const char *fp, uint64_t retry_at_ms);
 int qe_queue_retry_due(const struct qe_queue *q, const char *fp, uint64_t now_ms);
 
 /* Queue ev (fingerprint computed) unless present; now_ms for retry timing. */
-enum qe_push_result qe_queue_push(struct qe_queue *q, struct qe_event *ev, uint64_t now_ms);
+enum qe_push_result qe_queue_push(struct qe_queue *q, struct qe_event *ev,
+				  uint64_t now_ms);
 
 /* Take up to max queued events, oldest first, into out; they become in
  * flight and the caller owns them.  Returns how many. */

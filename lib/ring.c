@@ -135,7 +135,8 @@ size_t qe_ring_push(struct qe_ring *r, const struct qe_event *ev, char *sample,
 				w->count++;
 				if (time_ms > w->time_ms)
 					w->time_ms = time_ms;
-				free(sample); /* the waiting entry has the group's sample */
+				free(sample); /* the waiting entry has the group's sample
+					       */
 				return 0;
 			}
 		}
@@ -156,7 +157,8 @@ size_t qe_ring_push(struct qe_ring *r, const struct qe_event *ev, char *sample,
 	e.bytes = sizeof(*c) + slen(c->kind) + slen(c->rule) + slen(c->message) +
 		  slen(c->type) + slen(c->template) + slen(sample);
 
-	while (r->count && (r->count + 1 > r->max_events || r->bytes + e.bytes > r->max_bytes)) {
+	while (r->count &&
+	       (r->count + 1 > r->max_events || r->bytes + e.bytes > r->max_bytes)) {
 		struct qe_ring_entry old;
 		qe_ring_pop(r, &old);
 		r->dropped += (uint64_t)old.count;
@@ -170,7 +172,8 @@ size_t qe_ring_push(struct qe_ring *r, const struct qe_event *ev, char *sample,
 	r->bytes += e.bytes;
 	if (c->fingerprint[0]) {
 		if ((r->fold_used + 1) * 4 > r->fold_size * 3)
-			fold_clear(r); /* mostly stale: start over, folding is an optimisation */
+			fold_clear(
+			    r); /* mostly stale: start over, folding is an optimisation */
 		slot = fold_find(r, c->fingerprint);
 		if (!r->fold[slot].fp[0])
 			r->fold_used++;

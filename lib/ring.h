@@ -26,7 +26,7 @@ struct qe_ring;
 
 struct qe_ring_entry {
 	struct qe_event *ev; /* owned: a copy without lines */
-	char *sample;        /* owned; NULL when the group is known */
+	char *sample;	     /* owned; NULL when the group is known */
 	int64_t time_ms;     /* wall clock of the last occurrence */
 	int64_t first_ms;    /* of the first occurrence folded in */
 	long long count;     /* occurrences folded into this entry, >= 1 */

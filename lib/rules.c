@@ -536,17 +536,17 @@ static void trigram_set(unsigned k)
 
 static void trigram_init(void)
 {
-	static const char *const hints[] = {"err", "xce", "cep", "fat", "ata", "cri",
-					    "rit", "sev", "eve", "mer", "erg", "ale",
-					    "ler", "ani", "nic", "ceb", "eba", "wab",
-					    "abl", ".rb", "rb:"};
+	static const char *const hints[] = {
+	    "err", "xce", "cep", "fat", "ata", "cri", "rit", "sev", "eve", "mer", "erg",
+	    "ale", "ler", "ani", "nic", "ceb", "eba", "wab", "abl", ".rb", "rb:"};
 	size_t i;
 	unsigned c;
 	for (i = 0; i < QE_ARRAY_SIZE(hints); i++)
 		trigram_set(fold3(hints[i]));
 	/* "err" is a whole trigger (ERR, error): its partner is "rr" + any byte */
 	for (c = 0; c < 32; c++)
-		trigram_set(((unsigned)('r' & 31) << 10) | ((unsigned)('r' & 31) << 5) | c);
+		trigram_set(((unsigned)('r' & 31) << 10) | ((unsigned)('r' & 31) << 5) |
+			    c);
 	trigram_ready = 1;
 }
 

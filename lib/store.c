@@ -802,8 +802,9 @@ int qe_store_record_event(struct qe_store *s, const struct qe_event *ev,
 	return qe_store_record_events(s, ev, sample, now_ms, now_ms, 1, is_new);
 }
 
-int qe_store_record_events(struct qe_store *s, const struct qe_event *ev, const char *sample,
-			   int64_t first_ms, int64_t now_ms, long long count, int *is_new)
+int qe_store_record_events(struct qe_store *s, const struct qe_event *ev,
+			   const char *sample, int64_t first_ms, int64_t now_ms,
+			   long long count, int *is_new)
 {
 	sqlite3_stmt *st = NULL;
 	enum st id = ST_GROUP_BUMP;

@@ -62,8 +62,9 @@ int qe_store_record_event(struct qe_store *s, const struct qe_event *ev,
 			  const char *sample, int64_t now_ms, int *is_new);
 /* count occurrences of one event at once, seen from first_ms to now_ms
  * (all in now_ms's hour bucket). */
-int qe_store_record_events(struct qe_store *s, const struct qe_event *ev, const char *sample,
-			   int64_t first_ms, int64_t now_ms, long long count, int *is_new);
+int qe_store_record_events(struct qe_store *s, const struct qe_event *ev,
+			   const char *sample, int64_t first_ms, int64_t now_ms,
+			   long long count, int *is_new);
 
 struct qe_group {
 	char *fingerprint, *kind, *type, *template, *message, *severity, *sample;

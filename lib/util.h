@@ -59,7 +59,10 @@ struct qe_buf {
 };
 
 extern char qe_buf_empty[];
-#define QE_BUF_INIT {qe_buf_empty, 0, 0}
+#define QE_BUF_INIT                                                                      \
+	{                                                                                \
+		qe_buf_empty, 0, 0                                                       \
+	}
 
 void qe_buf_init(struct qe_buf *b);
 void qe_buf_release(struct qe_buf *b); /* frees; safe twice */
@@ -68,7 +71,8 @@ void qe_buf_grow(struct qe_buf *b, size_t extra);
 void qe_buf_add(struct qe_buf *b, const void *data, size_t len);
 void qe_buf_addstr(struct qe_buf *b, const char *s);
 void qe_buf_addch(struct qe_buf *b, int c);
-void qe_buf_addf(struct qe_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void qe_buf_addf(struct qe_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 void qe_buf_vaddf(struct qe_buf *b, const char *fmt, va_list ap);
 void qe_buf_truncate(struct qe_buf *b, size_t len);
 char *qe_buf_detach(struct qe_buf *b); /* caller owns the result */

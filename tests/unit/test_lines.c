@@ -231,7 +231,8 @@ static void test_read_fd(void **state)
 	static const char text[] = "one\ntwo\nlast without newline";
 	(void)state;
 	assert_int_equal(pipe(fds), 0);
-	assert_int_equal(write(fds[1], text, sizeof(text) - 1), (ssize_t)(sizeof(text) - 1));
+	assert_int_equal(write(fds[1], text, sizeof(text) - 1),
+			 (ssize_t)(sizeof(text) - 1));
 	close(fds[1]);
 	qe_lines_init(&l, 8, 0);
 	assert_int_equal(qe_lines_read_fd(&l, fds[0], "pipe", collect_cb, &c), 0);

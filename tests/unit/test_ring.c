@@ -31,7 +31,8 @@ static void test_fifo_and_copy(void **state)
 	(void)state;
 	for (i = 0; i < 5; i++) {
 		struct qe_event *ev = mk(i);
-		assert_int_equal(qe_ring_push(r, ev, i == 0 ? qe_xstrdup("sample") : NULL, i), 0);
+		assert_int_equal(
+		    qe_ring_push(r, ev, i == 0 ? qe_xstrdup("sample") : NULL, i), 0);
 		qe_event_free(ev); /* the ring holds its own copy */
 	}
 	assert_int_equal(qe_ring_count(r), 5);
@@ -84,7 +85,8 @@ static void test_bound_by_bytes(void **state)
 	(void)state;
 	for (i = 0; i < 200; i++) {
 		struct qe_event *ev = mk(i);
-		qe_ring_push(r, ev, qe_xstrdup("0123456789012345678901234567890123456789"), i);
+		qe_ring_push(r, ev,
+			     qe_xstrdup("0123456789012345678901234567890123456789"), i);
 		qe_event_free(ev);
 		assert_true(qe_ring_bytes(r) <= 4096);
 	}
@@ -198,12 +200,12 @@ static void test_peek_keeps_entries(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_fifo_and_copy),
-		cmocka_unit_test(test_peek_keeps_entries),
-		cmocka_unit_test(test_bound_by_count),
-		cmocka_unit_test(test_bound_by_bytes),
-		cmocka_unit_test(test_fold_repeats),
-		cmocka_unit_test(test_dropped_counts_occurrences),
+	    cmocka_unit_test(test_fifo_and_copy),
+	    cmocka_unit_test(test_peek_keeps_entries),
+	    cmocka_unit_test(test_bound_by_count),
+	    cmocka_unit_test(test_bound_by_bytes),
+	    cmocka_unit_test(test_fold_repeats),
+	    cmocka_unit_test(test_dropped_counts_occurrences),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

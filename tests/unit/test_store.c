@@ -353,9 +353,11 @@ static void test_record_events_count(void **state)
 	int is_new = -1;
 
 	/* 7 occurrences folded into one write, then 3 more */
-	assert_int_equal(qe_store_record_events(s, ev, "sample", T0 - 500, T0, 7, &is_new), 0);
+	assert_int_equal(
+	    qe_store_record_events(s, ev, "sample", T0 - 500, T0, 7, &is_new), 0);
 	assert_int_equal(is_new, 1);
-	assert_int_equal(qe_store_record_events(s, ev, NULL, T0 + 10, T0 + 20, 3, &is_new), 0);
+	assert_int_equal(
+	    qe_store_record_events(s, ev, NULL, T0 + 10, T0 + 20, 3, &is_new), 0);
 	assert_int_equal(is_new, 0);
 	assert_int_equal(qe_store_group_get(s, "00000000000000cc", &g), 1);
 	assert_int_equal(g.count, 10);
