@@ -7,12 +7,14 @@
 #include "report.h"
 
 #include "ai.h"
-#include "assemble.h"
+#include "batch.h"
+#include "cache.h"
 #include "event.h"
 #include "fingerprint.h"
-#include "fleet.h"
-#include "lines.h"
+#include "loop.h"
+#include "queue.h"
 #include "rules.h"
+#include "source.h"
 #include "store.h"
 #include "util.h"
 
@@ -33,6 +35,7 @@ struct result {
 	int cached;
 	enum qe_ai_status status;
 	int done;
+	int queued;	     /* handed to the batcher */
 	struct qe_event *ev; /* first event with this fingerprint */
 };
 
@@ -45,9 +48,7 @@ struct analyze {
 	size_t nr_res, alloc_res;
 	long long lines_read, truncated_lines;
 	struct qe_store *store;
-	struct qe_fleet *fleet; /* shared cache, or NULL */
-	const char *model;
-	int cache_write;
+	struct qe_cache *cache;
 };
 
 static const char *const analyze_usage[] = {
@@ -64,7 +65,7 @@ static struct result *find_result(struct analyze *a, const char *fp)
 	return NULL;
 }
 
-static void on_event(struct qe_event *ev, void *data)
+static void on_event(struct qe_source *src, struct qe_event *ev, void *data)
 {
 	struct analyze *a = data;
 	struct result *r;
@@ -85,63 +86,94 @@ static void on_event(struct qe_event *ev, void *data)
 	r->ev = ev;
 }
 
-struct feed {
-	struct qe_assembler *as;
-	struct analyze *a;
-};
-
-static void on_line(const char *line, size_t len, uint64_t start_pos, uint64_t end_pos,
-		    unsigned flags, void *data)
-{
-	struct feed *f = data;
-	if (len && line[len - 1] == '\r')
-		len--;
-	qe_assembler_feed(f->as, line, len, start_pos, end_pos);
-	f->a->lines_read++;
-}
-
-/* Every line of the input, each cut at max_line bytes, then end of input. */
-static int read_input(int fd, const char *name, struct qe_assembler *as, size_t max_line,
-		      struct analyze *a)
-{
-	struct qe_lines l;
-	struct feed f = {as, a};
-	int rc;
-	qe_lines_init(&l, max_line, 0);
-	rc = qe_lines_read_fd(&l, fd, name, on_line, &f);
-	a->truncated_lines = (long long)l.truncated_lines;
-	qe_lines_release(&l);
-	qe_assembler_flush(as);
-	return rc;
-}
-
-static void on_advice(const char *fp, enum qe_ai_status st, const char *advice_json,
-		      const char *error, long long tokens_prompt,
-		      long long tokens_completion, void *data)
+static void on_result(const struct qe_batch_result *br, void *data)
 {
 	struct analyze *a = data;
-	struct result *r = find_result(a, fp);
+	struct result *r = find_result(a, br->fingerprint);
 	if (!r)
 		return;
 	r->done = 1;
-	r->status = st;
-	if (st == QE_AI_OK && advice_json && a->fleet && a->cache_write) {
-		if (qe_fleet_advice_put(a->fleet, fp, a->model, QE_PROMPT_VERSION,
-					advice_json) < 0)
-			qe_warn_msg("%s", qe_last_error());
-		qe_fleet_budget_add(a->fleet, tokens_prompt + tokens_completion);
-	}
-	if (st == QE_AI_OK && advice_json) {
-		r->advice = qe_xstrdup(advice_json);
-		if (a->store && a->cache_write &&
-		    qe_store_advice_put(a->store, fp, a->model, QE_PROMPT_VERSION,
-					advice_json, tokens_prompt, tokens_completion,
-					a->ctx->cfg.cache_ttl, a->ctx->cfg.cache_limit,
-					qe_wall_ms()) < 0)
-			qe_warn_msg("%s", qe_last_error());
+	r->status = br->status;
+	if (br->advice_json) {
+		r->advice = qe_xstrdup(br->advice_json);
+		if (br->error) /* the answer is good, the local cache refused it */
+			qe_warn_msg("%s", br->error);
 	} else {
-		r->error = qe_xstrdup(error ? error : qe_ai_status_name(st));
+		r->error =
+		    qe_xstrdup(br->error ? br->error : qe_ai_status_name(br->status));
 	}
+}
+
+/*
+ * Ask about every fingerprint without an answer, through the same queue,
+ * batcher and cache as tail: one request per batch_size fingerprints,
+ * `concurrency` at a time.  A fingerprint another host of the fleet is
+ * asking about is waited for (its answer lands in the cache), up to the
+ * request timeout; then this host asks itself.
+ */
+static void ask(struct analyze *a, struct qe_ai *ai)
+{
+	const struct qe_config *cfg = &a->ctx->cfg;
+	struct qe_loop *loop = qe_loop_new();
+	struct qe_queue *queue = qe_queue_new(a->nr_res ? a->nr_res : 1);
+	struct qe_batch_conf bc;
+	struct qe_batch *batch = NULL;
+	uint64_t wait_until = qe_now_ms() + (uint64_t)cfg->timeout_ms;
+	size_t i, waiting = 0;
+
+	if (!loop) {
+		qe_die_msg("%s", qe_last_error());
+		goto out;
+	}
+	qe_batch_conf_from_config(&bc, cfg);
+	bc.on_result = on_result;
+	bc.data = a;
+	batch = qe_batch_new(&bc, ai, queue, a->cache, loop);
+	if (!batch) {
+		qe_die_msg("%s", qe_last_error());
+		goto out;
+	}
+	for (;;) {
+		waiting = 0;
+		for (i = 0; i < a->nr_res; i++) {
+			struct result *r = &a->res[i];
+			if (r->done || r->queued)
+				continue;
+			if (qe_now_ms() < wait_until &&
+			    !qe_cache_claim(a->cache, r->fingerprint)) {
+				waiting++;
+				continue;
+			}
+			{
+				struct qe_event *copy = qe_event_dup(r->ev);
+				if (qe_queue_push(queue, copy, qe_now_ms()) !=
+				    QE_PUSH_QUEUED)
+					qe_event_free(copy);
+			}
+			r->queued = 1;
+		}
+		qe_batch_drain(batch, qe_now_ms() + 24 * 3600 * 1000ULL, NULL, NULL);
+		if (!waiting)
+			break;
+		/* another host asks: its answer arrives through the cache */
+		qe_loop_run_once(loop, 250);
+		for (i = 0; i < a->nr_res; i++) {
+			struct result *r = &a->res[i];
+			char *json = NULL;
+			if (r->done || r->queued)
+				continue;
+			if (qe_cache_lookup(a->cache, r->fingerprint, qe_wall_ms(),
+					    &json) != QE_CACHE_MISS) {
+				r->advice = json;
+				r->cached = 1;
+				r->done = 1;
+			}
+		}
+	}
+out:
+	qe_batch_free(batch);
+	qe_queue_free(queue);
+	qe_loop_free(loop);
 }
 
 static int exit_for(enum qe_ai_status st)
@@ -264,13 +296,14 @@ int cmd_analyze(int argc, char **argv, struct qe_ctx *ctx)
 	};
 	struct analyze a;
 	struct qe_rules *rules = NULL;
-	struct qe_assembler *as = NULL;
+	struct qe_source_conf sc;
+	struct qe_source *src = NULL;
+	struct qe_source_counts counts;
 	struct qe_ai *ai = NULL;
 	char **args;
 	const char *name = "standard input";
 	int nargs, fd = STDIN_FILENO, rc = QE_EXIT_OK;
 	size_t i;
-	int64_t now;
 
 	memset(&a, 0, sizeof(a));
 	a.ctx = ctx;
@@ -299,13 +332,17 @@ int cmd_analyze(int argc, char **argv, struct qe_ctx *ctx)
 		rc = QE_EXIT_USAGE;
 		goto out;
 	}
-	as = qe_assembler_new(rules, (size_t)ctx->cfg.event_max_lines,
-			      (size_t)ctx->cfg.event_max_bytes, on_event, &a);
-	if (read_input(fd, name, as, (size_t)ctx->cfg.max_line_bytes, &a) < 0) {
+	qe_source_conf_from_config(&sc, &ctx->cfg, rules);
+	sc.on_event = on_event;
+	sc.data = &a;
+	src = qe_source_new(&sc, 0);
+	if (qe_source_read_fd(src, fd, name, &counts) < 0) {
 		qe_die_msg("%s", qe_last_error());
 		rc = QE_EXIT_FAILURE;
 		goto out;
 	}
+	a.lines_read = (long long)counts.lines;
+	a.truncated_lines = (long long)counts.truncated_lines;
 	if (a.truncated_lines)
 		qe_warn_msg("%lld line%s longer than %ld bytes cut", a.truncated_lines,
 			    a.truncated_lines == 1 ? "" : "s", ctx->cfg.max_line_bytes);
@@ -326,7 +363,6 @@ int cmd_analyze(int argc, char **argv, struct qe_ctx *ctx)
 		rc = QE_EXIT_USAGE;
 		goto out;
 	}
-	a.model = qe_ai_model(ai);
 
 	if (dry_run) {
 		/* Exactly what would go out, batch by batch; nothing is sent
@@ -353,30 +389,22 @@ int cmd_analyze(int argc, char **argv, struct qe_ctx *ctx)
 		goto out;
 	}
 
-	a.cache_write = ctx->cfg.cache_limit > 0;
-	if (qe_fleet_wanted(&ctx->cfg)) {
-		a.fleet = qe_fleet_new(&ctx->cfg);
-		if (!a.fleet) {
-			qe_die_msg("%s", qe_last_error());
-			rc = QE_EXIT_USAGE;
-			goto out;
-		}
+	a.cache = qe_cache_new(&ctx->cfg, a.store, qe_ai_model(ai));
+	if (!a.cache) {
+		qe_die_msg("%s", qe_last_error());
+		rc = QE_EXIT_USAGE;
+		goto out;
 	}
-	now = qe_wall_ms();
 	if (a.store) {
 		qe_store_counter_add(a.store, "analyze_runs", 1);
 		qe_store_counter_add(a.store, "analyze_events", (long long)a.nr_evs);
 	}
 
-	for (i = 0; i < a.nr_res; i++) {
+	for (i = 0; i < a.nr_res && !no_cache; i++) {
 		struct result *r = &a.res[i];
 		char *json = NULL;
-		if (!a.store || no_cache || ctx->cfg.cache_limit <= 0)
-			continue;
-		if (qe_store_advice_get(a.store, r->fingerprint, a.model,
-					QE_PROMPT_VERSION, now, &json) == 1 ||
-		    (a.fleet && qe_fleet_advice_get(a.fleet, r->fingerprint, a.model,
-						    QE_PROMPT_VERSION, &json) == 1)) {
+		if (qe_cache_lookup(a.cache, r->fingerprint, qe_wall_ms(), &json) !=
+		    QE_CACHE_MISS) {
 			r->advice = json;
 			r->cached = 1;
 			r->done = 1;
@@ -386,39 +414,13 @@ int cmd_analyze(int argc, char **argv, struct qe_ctx *ctx)
 	if (!qe_ai_configured(ai)) {
 		for (i = 0; i < a.nr_res; i++)
 			if (!a.res[i].done) {
-				a.res[i].error = qe_xstrdup(
-				    "no AI service configured (set OPENAI_API_KEY or "
-				    "QERRORS_AI_BASE_URL)");
+				a.res[i].error =
+				    qe_xstrdup("no AI service configured (set "
+					       "OPENAI_API_KEY or QERRORS_AI_BASE_URL)");
 				a.res[i].status = QE_AI_NOT_CONFIGURED;
 			}
 	} else {
-		struct qe_event **batch =
-		    qe_xcalloc(a.nr_res ? a.nr_res : 1, sizeof(*batch));
-		size_t nb = 0,
-		       bs = ctx->cfg.batch_size > 0 ? (size_t)ctx->cfg.batch_size : 1;
-		for (i = 0; i < a.nr_res; i++)
-			if (!a.res[i].done)
-				batch[nb++] = a.res[i].ev;
-		for (i = 0; i < nb; i += bs) {
-			size_t n = nb - i < bs ? nb - i : bs;
-			if (a.fleet &&
-			    qe_fleet_budget_take(a.fleet, (long long)n * 1500) == 0) {
-				size_t k;
-				for (k = 0; k < n; k++) {
-					struct result *r =
-					    find_result(&a, batch[i + k]->fingerprint);
-					r->error = qe_xstrdup(
-					    "the fleet's daily token budget is spent");
-					r->status = QE_AI_QUOTA;
-					r->done = 1;
-				}
-				continue;
-			}
-			if (qe_ai_submit(ai, batch + i, n, on_advice, &a) < 0)
-				qe_warn_msg("%s", qe_last_error());
-		}
-		qe_ai_run(ai, 0);
-		free(batch);
+		ask(&a, ai);
 		for (i = 0; i < a.nr_res; i++) {
 			struct result *r = &a.res[i];
 			if (r->cached)
@@ -456,9 +458,9 @@ int cmd_analyze(int argc, char **argv, struct qe_ctx *ctx)
 out:
 	if (fd > STDIN_FILENO)
 		close(fd);
+	qe_cache_free(a.cache);
 	qe_ai_free(ai);
-	qe_fleet_free(a.fleet);
-	qe_assembler_free(as);
+	qe_source_free(src);
 	qe_rules_free(rules);
 	qe_store_close(a.store);
 	for (i = 0; i < a.nr_evs; i++)

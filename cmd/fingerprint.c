@@ -7,12 +7,11 @@
  * measured against labelled logs (bench/grouping.sh).
  */
 #include "qerrors.h"
-#include "assemble.h"
 #include "event.h"
 #include "fingerprint.h"
-#include "lines.h"
 #include "report.h"
 #include "rules.h"
+#include "source.h"
 #include "util.h"
 
 #include <errno.h>
@@ -29,7 +28,6 @@ static const char *const fingerprint_usage[] = {
 };
 
 struct fp_run {
-	struct qe_assembler *as;
 	int json;
 	int lines;
 	int write_error;
@@ -69,55 +67,10 @@ static void print_event(struct qe_event *ev, struct fp_run *r)
 	qe_buf_release(&parts);
 }
 
-static void on_event(struct qe_event *ev, void *data)
+static void on_event(struct qe_source *src, struct qe_event *ev, void *data)
 {
 	print_event(ev, data);
 	qe_event_free(ev);
-}
-
-static void on_line(const char *line, size_t len, uint64_t start_pos, uint64_t end_pos,
-		    unsigned flags, void *data)
-{
-	struct fp_run *r = data;
-	struct qe_event *ev;
-
-	if (len && line[len - 1] == '\r')
-		len--;
-	if (!r->lines) {
-		qe_assembler_feed(r->as, line, len, start_pos, end_pos);
-		return;
-	}
-	/* Exactly one record per input line, blank lines included, so the
-	 * output lines up with the input. */
-	ev = qe_event_new("line", "line");
-	free(ev->message);
-	ev->message = qe_xstrndup(line, len);
-	qe_event_add_line(ev, line, len);
-	ev->start_pos = start_pos;
-	ev->end_pos = end_pos;
-	print_event(ev, r);
-	qe_event_free(ev);
-}
-
-static int read_all(int fd, const char *name, struct qe_lines *l, struct fp_run *r)
-{
-	static char buf[65536];
-
-	for (;;) {
-		ssize_t n = read(fd, buf, sizeof(buf));
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return qe_error("cannot read '%s': %s", name, strerror(errno));
-		}
-		if (n == 0)
-			break;
-		qe_lines_feed(l, buf, (size_t)n, on_line, r);
-		if (r->write_error)
-			break;
-	}
-	qe_lines_flush(l, on_line, r);
-	return 0;
 }
 
 int cmd_fingerprint(int argc, char **argv, struct qe_ctx *ctx)
@@ -132,7 +85,9 @@ int cmd_fingerprint(int argc, char **argv, struct qe_ctx *ctx)
 	};
 	struct fp_run r;
 	struct qe_rules *rules = NULL;
-	struct qe_lines l;
+	struct qe_source_conf sc;
+	struct qe_source *src = NULL;
+	struct qe_source_counts counts;
 	const char *name = "standard input";
 	char **args;
 
@@ -164,25 +119,26 @@ int cmd_fingerprint(int argc, char **argv, struct qe_ctx *ctx)
 			rc = QE_EXIT_USAGE;
 			goto out;
 		}
-		r.as = qe_assembler_new(rules, (size_t)ctx->cfg.event_max_lines,
-					(size_t)ctx->cfg.event_max_bytes, on_event, &r);
 	}
-	qe_lines_init(&l, (size_t)ctx->cfg.max_line_bytes, 0);
-	if (read_all(fd, name, &l, &r) < 0) {
+	qe_source_conf_from_config(&sc, &ctx->cfg, rules);
+	if (lines)
+		sc.flags = QE_SOURCE_EACH_LINE;
+	sc.on_event = on_event;
+	sc.data = &r;
+	src = qe_source_new(&sc, 0);
+	if (qe_source_read_fd(src, fd, name, &counts) < 0) {
 		qe_die_msg("%s", qe_last_error());
 		rc = QE_EXIT_FAILURE;
-	} else if (l.truncated_lines) {
+	} else if (counts.truncated_lines) {
 		qe_warn_msg("%llu line%s longer than %ld bytes cut",
-			    (unsigned long long)l.truncated_lines,
-			    l.truncated_lines == 1 ? "" : "s", ctx->cfg.max_line_bytes);
+			    (unsigned long long)counts.truncated_lines,
+			    counts.truncated_lines == 1 ? "" : "s",
+			    ctx->cfg.max_line_bytes);
 	}
-	qe_lines_release(&l);
-	if (r.as)
-		qe_assembler_flush(r.as);
 	if (r.write_error && rc == QE_EXIT_OK)
 		rc = QE_EXIT_FAILURE;
 out:
-	qe_assembler_free(r.as);
+	qe_source_free(src);
 	qe_rules_free(rules);
 	if (fd != STDIN_FILENO)
 		close(fd);

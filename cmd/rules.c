@@ -7,10 +7,9 @@
 #include "qerrors.h"
 #include "report.h"
 
-#include "assemble.h"
 #include "event.h"
-#include "lines.h"
 #include "rules.h"
+#include "source.h"
 #include "util.h"
 
 #include <errno.h>
@@ -261,7 +260,7 @@ static size_t rule_index(struct test *t, const char *name)
 	return (size_t)-1;
 }
 
-static void on_event(struct qe_event *ev, void *data)
+static void on_event(struct qe_source *src, struct qe_event *ev, void *data)
 {
 	struct test *t = data;
 	size_t i, j, ri;
@@ -301,11 +300,16 @@ static void on_event(struct qe_event *ev, void *data)
 	qe_event_free(ev);
 }
 
-static void feed(struct test *t, struct qe_assembler *as, const char *line, size_t len,
-		 uint64_t start, uint64_t end)
+/* Sees every line just before the source feeds it.  Whatever the last
+ * line left settled (before the open event, or everything when none is
+ * open) no event can take any more. */
+static void on_line(struct qe_source *src, const char *line, size_t len, uint64_t start,
+		    uint64_t end, void *data)
 {
+	struct test *t = data;
 	uint64_t pending;
 
+	settle(t, qe_source_pending(src, &pending) ? pending : start);
 	t->lines_read++;
 	if (looks_like_error(line, len)) {
 		struct candidate *c;
@@ -315,37 +319,6 @@ static void feed(struct test *t, struct qe_assembler *as, const char *line, size
 		c->lineno = t->lines_read;
 		c->text = shown(line, len, SAMPLE_BYTES);
 	}
-	qe_assembler_feed(as, line, len, start, end);
-	settle(t, qe_assembler_pending(as, &pending) ? pending : end);
-}
-
-struct line_feed {
-	struct test *t;
-	struct qe_assembler *as;
-};
-
-static void on_line(const char *line, size_t len, uint64_t start, uint64_t end,
-		    unsigned flags, void *data)
-{
-	struct line_feed *lf = data;
-	if (len && line[len - 1] == '\r')
-		len--;
-	feed(lf->t, lf->as, line, len, start, end);
-}
-
-/* Every line, cut at max_line bytes, through the shared line splitter. */
-static int read_lines(struct test *t, int fd, const char *name, struct qe_assembler *as,
-		      size_t max_line)
-{
-	struct qe_lines l;
-	struct line_feed lf = {t, as};
-	int rc;
-	qe_lines_init(&l, max_line, 0);
-	rc = qe_lines_read_fd(&l, fd, name, on_line, &lf);
-	qe_lines_release(&l);
-	qe_assembler_flush(as);
-	settle(t, UINT64_MAX);
-	return rc;
 }
 
 static void print_test_text(struct test *t, uint64_t elapsed_ms)
@@ -430,7 +403,8 @@ static int print_test_json(struct test *t, uint64_t elapsed_ms)
 static int rules_test(struct qe_ctx *ctx, struct qe_rules *r, const char *path, int json)
 {
 	struct test t;
-	struct qe_assembler *as;
+	struct qe_source_conf sc;
+	struct qe_source *src = NULL;
 	const char *name = "standard input";
 	int fd = STDIN_FILENO, rc = QE_EXIT_OK;
 	uint64_t t0;
@@ -448,10 +422,15 @@ static int rules_test(struct qe_ctx *ctx, struct qe_rules *r, const char *path, 
 	t.rules = r;
 	t.nr_rules = qe_rules_count(r);
 	t.stats = qe_xcalloc(t.nr_rules ? t.nr_rules : 1, sizeof(*t.stats));
-	as = qe_assembler_new(r, (size_t)ctx->cfg.event_max_lines,
-			      (size_t)ctx->cfg.event_max_bytes, on_event, &t);
+	qe_source_conf_from_config(&sc, &ctx->cfg, r);
+	sc.on_event = on_event;
+	sc.on_line = on_line;
+	sc.data = &t;
+	src = qe_source_new(&sc, 0);
 	t0 = qe_now_ms();
-	if (read_lines(&t, fd, name, as, (size_t)ctx->cfg.max_line_bytes) < 0) {
+	rc = qe_source_read_fd(src, fd, name, NULL);
+	settle(&t, UINT64_MAX);
+	if (rc < 0) {
 		qe_die_msg("%s", qe_last_error());
 		rc = QE_EXIT_FAILURE;
 		goto out;
@@ -463,7 +442,7 @@ static int rules_test(struct qe_ctx *ctx, struct qe_rules *r, const char *path, 
 		print_test_text(&t, qe_now_ms() - t0);
 	}
 out:
-	qe_assembler_free(as);
+	qe_source_free(src);
 	if (fd > STDIN_FILENO)
 		close(fd);
 	for (i = 0; i < t.nr_rules; i++)

@@ -54,6 +54,7 @@ struct stats {
 	struct model_tokens models[MAX_MODELS];
 	size_t nr_models;
 	int64_t now;
+	long long agent_queue_length;
 };
 
 /* A UTC time from the JSON shown as local time, as the text form wants;
@@ -104,30 +105,23 @@ static int pid_alive(long pid)
 	return pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
 }
 
-static long long kv_number(struct qe_store *s, const char *key)
-{
-	char *val = NULL, *end;
-	long long n = 0;
-	if (qe_store_kv_get(s, key, &val) == 1 && val) {
-		n = strtoll(val, &end, 10);
-		if (end == val)
-			n = 0;
-	}
-	free(val);
-	return n;
-}
-
 /* Is an agent running on this state?  The lock file names the current
  * holder; the kv pid with a fresh heartbeat covers an agent whose lock
  * file could not be read. */
 static json_t *agent_json(struct stats *st, int *running)
 {
 	long lock_pid = qe_store_lock_pid(qe_store_dir(st->store));
-	long kv_pid = (long)kv_number(st->store, "agent.pid");
-	int64_t hb = (int64_t)kv_number(st->store, "agent.heartbeat");
+	struct qe_store_agent_status as;
+	long kv_pid;
+	int64_t hb;
 	long pid = 0;
-	json_t *o = json_object();
+	json_t *o;
 
+	qe_store_agent_status_get(st->store, &as);
+	kv_pid = as.pid;
+	hb = as.heartbeat_ms;
+	st->agent_queue_length = as.queue_length;
+	o = json_object();
 	if (pid_alive(lock_pid))
 		pid = lock_pid;
 	else if (pid_alive(kv_pid) && hb > 0 && st->now - hb <= HEARTBEAT_MAX_AGE_MS)
@@ -297,9 +291,7 @@ static int collect(struct stats *st, json_t *out)
 			/* a queue belongs to a live agent */
 			json_object_set_new(
 			    out, "queue_length",
-			    json_integer(running
-					     ? kv_number(st->store, "agent.queue_length")
-					     : 0));
+			    json_integer(running ? st->agent_queue_length : 0));
 	}
 	add_cost(st, out);
 	json_object_set_new(out, "cache_entries", json_integer(entries));

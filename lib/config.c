@@ -177,6 +177,12 @@ static const struct spec specs[] = {
     CHOICE("tail.follow", follow_backend, "auto", follows, NULL),
     NUM("tail.poll_interval_ms", poll_interval_ms, 1000, 10, 3600000, NULL, 0),
     NUM("tail.read_buffer_bytes", read_buffer_bytes, 262144, 4096, 16 * MIB, NULL, 0),
+
+    SECTION("retention"),
+    NUM("retention.group_days", retention_group_days, 90, 0, 36500, NULL, 0),
+    NUM("retention.bucket_days", retention_bucket_days, 35, 0, 36500, NULL, 0),
+    NUM("retention.offset_days", retention_offset_days, 30, 0, 36500, NULL, 0),
+    NUM("retention.max_groups", retention_max_groups, 100000, 0, 100000000, NULL, 0),
 };
 
 static const char *const price_keys[] = {"model", "prompt", "completion"};

@@ -109,6 +109,12 @@ struct qe_config {
 	char *follow_backend;	  /* "auto", "inotify", "poll" */
 	long poll_interval_ms;	  /* 1000 */
 	long read_buffer_bytes;	  /* 262144 */
+
+	/* retention: (lib/retention.h); 0 turns a rule off */
+	long retention_group_days;  /* 90: groups not seen for this long go */
+	long retention_bucket_days; /* 35: hourly counts older than this go */
+	long retention_offset_days; /* 30: positions of files not read for this long */
+	long retention_max_groups;  /* 100000 */
 };
 
 void qe_config_init(struct qe_config *c);

@@ -88,3 +88,25 @@ void qe_event_add_frame(struct qe_event *ev, const struct qe_frame *f)
 	d->line = f->line;
 	d->in_app = f->in_app;
 }
+
+struct qe_event *qe_event_dup(const struct qe_event *ev)
+{
+	struct qe_event *d = qe_xcalloc(1, sizeof(*d));
+	size_t i;
+	*d = *ev;
+	d->kind = dup_or_null(ev->kind);
+	d->rule = dup_or_null(ev->rule);
+	d->type = dup_or_null(ev->type);
+	d->message = dup_or_null(ev->message);
+	d->template = dup_or_null(ev->template);
+	d->lines = NULL;
+	d->nr_lines = d->alloc_lines = 0;
+	d->bytes = 0;
+	for (i = 0; i < ev->nr_lines; i++)
+		qe_event_add_line(d, ev->lines[i], strlen(ev->lines[i]));
+	d->frames = NULL;
+	d->nr_frames = d->alloc_frames = 0;
+	for (i = 0; i < ev->nr_frames; i++)
+		qe_event_add_frame(d, &ev->frames[i]);
+	return d;
+}

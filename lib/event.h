@@ -62,6 +62,8 @@ struct qe_event {
 
 struct qe_event *qe_event_new(const char *kind, const char *rule);
 void qe_event_free(struct qe_event *ev); /* NULL-safe */
+/* A deep copy (lines, frames, every string). */
+struct qe_event *qe_event_dup(const struct qe_event *ev);
 void qe_event_add_line(struct qe_event *ev, const char *line, size_t len);
 void qe_event_add_frame(struct qe_event *ev, const struct qe_frame *f); /* copies */
 

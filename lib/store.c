@@ -1558,3 +1558,51 @@ long qe_store_lock_pid(const char *state_dir)
 	free(dir);
 	return pid;
 }
+
+/* ---- agent status (kv rows, so old readers still find them) ---- */
+
+#define AGENT_PID_KEY "agent.pid"
+#define AGENT_HEARTBEAT_KEY "agent.heartbeat"
+#define AGENT_QUEUE_KEY "agent.queue_length"
+
+int qe_store_agent_status_put(struct qe_store *s, const struct qe_store_agent_status *st)
+{
+	char buf[32];
+	if (!st->pid)
+		return qe_store_kv_put(s, AGENT_PID_KEY, NULL) < 0 ||
+			       qe_store_kv_put(s, AGENT_QUEUE_KEY, NULL) < 0
+			   ? -1
+			   : 0;
+	snprintf(buf, sizeof(buf), "%lld", st->queue_length);
+	if (qe_store_kv_put(s, AGENT_QUEUE_KEY, buf) < 0)
+		return -1;
+	snprintf(buf, sizeof(buf), "%ld", st->pid);
+	if (qe_store_kv_put(s, AGENT_PID_KEY, buf) < 0)
+		return -1;
+	snprintf(buf, sizeof(buf), "%lld", (long long)st->heartbeat_ms);
+	return qe_store_kv_put(s, AGENT_HEARTBEAT_KEY, buf);
+}
+
+static long long kv_ll(struct qe_store *s, const char *key, int *found)
+{
+	char *val = NULL, *end;
+	long long n = 0;
+	if (qe_store_kv_get(s, key, &val) == 1 && val) {
+		n = strtoll(val, &end, 10);
+		if (end == val)
+			n = 0;
+		else
+			*found = 1;
+	}
+	free(val);
+	return n;
+}
+
+int qe_store_agent_status_get(struct qe_store *s, struct qe_store_agent_status *out)
+{
+	int found = 0;
+	out->pid = (long)kv_ll(s, AGENT_PID_KEY, &found);
+	out->heartbeat_ms = (int64_t)kv_ll(s, AGENT_HEARTBEAT_KEY, &found);
+	out->queue_length = kv_ll(s, AGENT_QUEUE_KEY, &found);
+	return found;
+}

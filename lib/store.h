@@ -178,4 +178,15 @@ int qe_store_fingerprints(struct qe_store *s, const char *prefix, int from,
  * of the last holder, so callers check that the process is alive. */
 long qe_store_lock_pid(const char *state_dir);
 
+/* The running agent's status, as `stats` reads it: its pid, the last
+ * heartbeat (wall ms) and its AI queue length.  put with pid 0 clears it
+ * (a clean exit).  get: 1 found, 0 none. */
+struct qe_store_agent_status {
+	long pid;
+	int64_t heartbeat_ms;
+	long long queue_length;
+};
+int qe_store_agent_status_put(struct qe_store *s, const struct qe_store_agent_status *st);
+int qe_store_agent_status_get(struct qe_store *s, struct qe_store_agent_status *out);
+
 #endif

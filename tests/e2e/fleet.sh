@@ -49,6 +49,9 @@ check "host B: advice from the fleet cache on its events" sh -c "[ \$(grep -c '\
 QERRORS_STATE_DIR="$T/hostC" "$QERRORS" -c "$T/fleet.yaml" analyze --format json "$T/app.log" >"$T/c.out" 2>"$T/c.err"
 check "analyze on host C: no request" test "$(requests_sent)" -eq 1
 check "analyze on host C: answered from the fleet" grep -q '"cached":true' "$T/c.out"
+QERRORS_STATE_DIR="$T/hostC" "$QERRORS" cache list --json >"$T/c.cache" 2>&1
+check "analyze on host C: the fleet's answer is kept in its SQLite cache" \
+	sh -c "[ \$(grep -o '[0-9a-f]\{16\}' '$T/c.cache' | sort -u | wc -l) -eq 2 ]"
 
 rcli KEYS 'qe-test:*' >"$T/keys"
 check "advice keys are on the server" grep -q 'qe-test:advice:' "$T/keys"

@@ -1,0 +1,1012 @@
+/*
+ * agent: sources -> events -> state, cache and AI queue (see agent.h).
+ */
+#include "agent.h"
+
+#include "batch.h"
+#include "cache.h"
+#include "config.h"
+#include "event.h"
+#include "fingerprint.h"
+#include "fleet.h"
+#include "follow.h"
+#include "loop.h"
+#include "queue.h"
+#include "redact.h"
+#include "retention.h"
+#include "ring.h"
+#include "rules.h"
+#include "source.h"
+#include "store.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Cumulative counts of this run, as written to the store's counters. */
+struct totals {
+	long long lines, bytes, truncated, events, dropped, cache_hits, rejects;
+};
+
+static const struct {
+	const char *name;
+	size_t off;
+} counter_names[] = {
+    {"lines_read", offsetof(struct totals, lines)},
+    {"bytes_read", offsetof(struct totals, bytes)},
+    {"truncated_lines", offsetof(struct totals, truncated)},
+    {"events", offsetof(struct totals, events)},
+    {"dropped_events", offsetof(struct totals, dropped)},
+    {"cache_hits_tail", offsetof(struct totals, cache_hits)},
+    {"queue_rejects", offsetof(struct totals, rejects)},
+};
+
+/* One followed file (qe_follow_file.user). */
+struct asrc {
+	struct qe_agent *a;
+	struct qe_follow_file *file;
+	struct qe_source *src;
+	struct asrc *next;
+};
+
+/*
+ * Groups seen this run: fingerprint -> occurrences known, so a repeat
+ * costs one hash lookup and no database read.  Open addressing; when
+ * three quarters full it is emptied and refilled from the store as
+ * fingerprints come back (the bound on memory).
+ */
+#define KNOWN_SLOTS 65536
+struct known {
+	char fp[17]; /* "" = empty */
+	long long count;
+};
+
+/* How often a running agent applies the retention policy. */
+#define PRUNE_INTERVAL_MS (3600 * 1000)
+/* An idle agent still says it is alive, for `stats`. */
+#define HEARTBEAT_MS 30000
+
+struct qe_agent {
+	struct qe_config *cfg;
+	struct qe_agent_opts opts;
+	struct qe_agent_output out;
+
+	struct qe_loop *loop;
+	struct qe_follow *follow;
+	struct qe_rules *rules;
+	struct qe_redactor *redactor;
+	struct qe_store *store;
+	struct qe_ai *ai;
+	struct qe_queue *queue;
+	struct qe_ring *ring; /* events waiting for the next commit */
+	struct qe_cache *cache;
+	struct qe_batch *batch;
+	struct asrc *srcs;
+	int lock_fd;
+
+	int in_txn;
+	uint64_t commit_retry_ms; /* after a failed commit, not before this */
+	int commit_failing;	  /* commits fail (a full disk): said once */
+	int commit_timer, idle_timer, metric_timer;
+	uint64_t idle_at; /* when the idle timer fires; 0 = disarmed */
+	int stopping;
+	int quota;
+
+	/* this run's own counts; the follower and the queue count the rest */
+	long long events_total, dropped_total, cache_hits_total;
+	struct totals committed; /* what the store's counters already hold */
+
+	struct known *known;
+	size_t nr_known;
+};
+
+const char *qe_agent_advice_name(enum qe_agent_advice adv)
+{
+	switch (adv) {
+	case QE_ADVICE_KNOWN:
+		return "known";
+	case QE_ADVICE_PENDING:
+		return "pending";
+	case QE_ADVICE_NOT_CONFIGURED:
+		return "not_configured";
+	case QE_ADVICE_ELSEWHERE:
+		return "asked_elsewhere";
+	case QE_ADVICE_FAILED:
+		return "failed";
+	case QE_ADVICE_QUEUE_FULL:
+		return "queue_full";
+	case QE_ADVICE_KNOWN_NOT_SHOWN:
+		return "known";
+	}
+	return "unknown";
+}
+
+static uint64_t now(const struct qe_agent *a)
+{
+	return a->opts.now_ms ? a->opts.now_ms() : qe_now_ms();
+}
+
+static int64_t wall(const struct qe_agent *a)
+{
+	return a->opts.wall_ms ? a->opts.wall_ms() : qe_wall_ms();
+}
+
+static void notice(struct qe_agent *a, enum qe_agent_level level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void notice(struct qe_agent *a, enum qe_agent_level level, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+	if (!a->out.notice)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	a->out.notice(level, buf, a->out.data);
+}
+
+/* ---- groups seen this run ---- */
+
+static struct known *known_find(struct qe_agent *a, const char *fp, int *fresh)
+{
+	size_t i = (size_t)qe_fnv1a(fp, strlen(fp)) & (KNOWN_SLOTS - 1);
+	*fresh = 0;
+	for (;; i = (i + 1) & (KNOWN_SLOTS - 1)) {
+		struct known *k = &a->known[i];
+		if (!k->fp[0]) {
+			if (a->nr_known >= KNOWN_SLOTS / 4 * 3) {
+				/* full: start over, the store has the counts */
+				memset(a->known, 0, KNOWN_SLOTS * sizeof(*a->known));
+				a->nr_known = 0;
+				return known_find(a, fp, fresh);
+			}
+			snprintf(k->fp, sizeof(k->fp), "%s", fp);
+			k->count = 0;
+			a->nr_known++;
+			*fresh = 1;
+			return k;
+		}
+		if (!strcmp(k->fp, fp))
+			return k;
+	}
+}
+
+/* ---- commits ---- */
+
+static void ensure_txn(struct qe_agent *a)
+{
+	if (a->in_txn)
+		return;
+	if (qe_store_begin(a->store) < 0) {
+		notice(a, QE_AGENT_WARNING, "%s", qe_last_error());
+		return;
+	}
+	a->in_txn = 1;
+	if (!a->opts.once)
+		qe_loop_timer_set(a->loop, a->commit_timer,
+				  (uint64_t)a->cfg->commit_interval_ms, 0);
+}
+
+/* Saved for every file that has a source; a rotated file's position is
+ * the follower's business until it says otherwise. */
+static int save_offset(struct qe_agent *a, struct asrc *s)
+{
+	struct qe_follow_file *f = s->file;
+	struct qe_offset o;
+	if (!f || f->is_stdin || f->rotated || f->fd < 0)
+		return 0;
+	memset(&o, 0, sizeof(o));
+	o.path = (char *)f->path;
+	o.dev = f->dev;
+	o.ino = f->ino;
+	o.head_hash = f->head_hash;
+	o.head_len = f->head_len;
+	o.offset = qe_source_commit_pos(s->src);
+	o.size = f->size;
+	o.updated = wall(a);
+	return qe_store_offset_put(a->store, &o);
+}
+
+static void totals_now(const struct qe_agent *a, struct totals *t)
+{
+	struct qe_follow_counters fc;
+	memset(&fc, 0, sizeof(fc));
+	if (a->follow)
+		qe_follow_get_counters(a->follow, &fc);
+	t->lines = (long long)fc.lines;
+	t->bytes = (long long)fc.bytes;
+	t->truncated = (long long)fc.truncated_lines;
+	t->events = a->events_total;
+	t->dropped = a->dropped_total;
+	t->cache_hits = a->cache_hits_total;
+	t->rejects = (long long)qe_queue_rejects(a->queue);
+}
+
+/* Add what was counted since the last commit to the store's counters. */
+static void add_counters(struct qe_agent *a, const struct totals *t)
+{
+	size_t i;
+	for (i = 0; i < QE_ARRAY_SIZE(counter_names); i++) {
+		long long v =
+		    *(const long long *)((const char *)t + counter_names[i].off);
+		long long c = *(const long long *)((const char *)&a->committed +
+						   counter_names[i].off);
+		if (v != c)
+			qe_store_counter_add(a->store, counter_names[i].name, v - c);
+	}
+}
+
+/*
+ * Commit events, positions and counters together.  Events leave the ring
+ * only once their transaction is committed: after a failure (a full disk)
+ * they wait there for the next attempt, bounded by the ring's limits, and
+ * the positions stay where they were, so nothing is lost even if the
+ * agent stops before the disk recovers.
+ */
+static void commit(struct qe_agent *a)
+{
+	struct asrc *s;
+	struct totals t;
+	struct qe_store_agent_status as;
+	const struct qe_ring_entry *e;
+	long long not_recorded = 0; /* counted as dropped once the commit holds */
+	size_t n = 0;
+	ensure_txn(a);
+	if (!a->in_txn)
+		return;
+	qe_cache_flush(a->cache); /* fleet counts and catch-up writes; cheap when down */
+	for (; (e = qe_ring_peek(a->ring, n)); n++) {
+		int is_new;
+		if (qe_store_record_events(a->store, e->ev, e->sample ? e->sample : "",
+					   e->first_ms, e->time_ms, e->count,
+					   &is_new) < 0) {
+			if (!qe_store_in_transaction(a->store))
+				goto failed;
+			not_recorded += e->count;
+			notice(a, QE_AGENT_WARNING, "event not recorded: %s",
+			       qe_last_error());
+		}
+	}
+	for (s = a->srcs; s; s = s->next)
+		if (save_offset(a, s) < 0)
+			notice(a, QE_AGENT_WARNING, "%s", qe_last_error());
+	totals_now(a, &t);
+	t.dropped += not_recorded;
+	add_counters(a, &t);
+	as.pid = (long)getpid();
+	as.heartbeat_ms = wall(a);
+	as.queue_length = (long long)qe_queue_length(a->queue);
+	qe_store_agent_status_put(a->store, &as);
+	/* SQLite may have ended the transaction after an error: what was
+	 * written since went out on its own, so do not count on it */
+	if (!qe_store_in_transaction(a->store) || qe_store_commit(a->store) < 0)
+		goto failed;
+	while (n--) {
+		struct qe_ring_entry done;
+		if (qe_ring_pop(a->ring, &done))
+			qe_ring_entry_release(&done);
+	}
+	a->dropped_total += not_recorded;
+	a->committed = t;
+	if (a->commit_failing)
+		notice(a, QE_AGENT_STATUS, "state database '%s' is writable again",
+		       qe_store_path(a->store));
+	a->commit_failing = 0;
+	a->commit_retry_ms = 0;
+	a->in_txn = 0;
+	qe_loop_timer_stop(a->loop, a->commit_timer);
+	return;
+failed:
+	/* once per outage, not once per retry */
+	if (!a->commit_failing)
+		notice(a, QE_AGENT_ERROR, "%s", qe_last_error());
+	a->commit_failing = 1;
+	qe_store_rollback(
+	    a->store); /* a->committed stays: the counts are added next time */
+	a->in_txn = 0;
+	/* The events stay in the ring: try again after a commit interval,
+	 * even if nothing new arrives, rather than on every event while the
+	 * ring is high. */
+	a->commit_retry_ms = now(a) + (uint64_t)a->cfg->commit_interval_ms;
+	qe_loop_timer_set(a->loop, a->commit_timer, (uint64_t)a->cfg->commit_interval_ms,
+			  0);
+}
+
+static void on_commit_timer(struct qe_loop *loop, int id, void *data)
+{
+	commit(data);
+}
+
+/* ---- events ---- */
+
+static char *event_text(const struct qe_event *ev)
+{
+	struct qe_buf b = QE_BUF_INIT;
+	size_t i;
+	for (i = 0; i < ev->nr_lines; i++) {
+		qe_buf_add(&b, ev->lines[i], strlen(ev->lines[i]));
+		qe_buf_addch(&b, '\n');
+	}
+	return qe_buf_detach(&b);
+}
+
+static char *redact(const struct qe_agent *a, const char *s)
+{
+	return s ? qe_redact_once(a->redactor, s, strlen(s)) : NULL;
+}
+
+/* Into the ring, for the next commit.  A new group's message, template
+ * and sample are stored redacted (they are what reports show); the
+ * template is made again from the redacted message, so nothing the
+ * redactor removes survives in it. */
+static void record(struct qe_agent *a, struct qe_event *ev, int is_new, int64_t wnow)
+{
+	struct qe_event stored = *ev;
+	char *sample = NULL;
+	if (is_new) {
+		char *text = event_text(ev);
+		sample = qe_redact_once(a->redactor, text, strlen(text));
+		free(text);
+		stored.message = redact(a, ev->message);
+		stored.template = redact(a, ev->template);
+	}
+	a->dropped_total += (long long)qe_ring_push(a->ring, &stored, sample, wnow);
+	if (is_new) {
+		free(stored.message);
+		free(stored.template);
+	}
+	if (qe_ring_high(a->ring) && now(a) >= a->commit_retry_ms)
+		commit(a);
+	else
+		ensure_txn(a);
+}
+
+/* Look the advice up (once per fingerprint per run, again when a
+ * deferred one is due), and queue what is not known. */
+static void advise(struct qe_agent *a, struct qe_event **evp, struct qe_agent_event *rep,
+		   char **advice, int64_t wnow)
+{
+	struct qe_event *ev = *evp;
+	enum qe_fp_state st = qe_queue_state(a->queue, ev->fingerprint);
+	int due =
+	    st == QE_FP_FAILED && qe_queue_retry_due(a->queue, ev->fingerprint, now(a));
+
+	if (st == QE_FP_UNKNOWN || due) {
+		if (qe_cache_lookup(a->cache, ev->fingerprint, wnow, advice) !=
+		    QE_CACHE_MISS) {
+			qe_queue_set_cached(a->queue, ev->fingerprint);
+			a->cache_hits_total++;
+			rep->advice = QE_ADVICE_KNOWN;
+			return;
+		}
+	} else if (st == QE_FP_CACHED) {
+		rep->advice = QE_ADVICE_KNOWN_NOT_SHOWN;
+		if (a->opts.advice_on_repeat) {
+			*advice = qe_cache_recent(a->cache, ev->fingerprint, wnow);
+			if (*advice)
+				rep->advice = QE_ADVICE_KNOWN;
+		}
+		return;
+	}
+	qe_queue_set_seen(a->queue, ev->fingerprint);
+	if (!qe_ai_configured(a->ai)) {
+		rep->advice = QE_ADVICE_NOT_CONFIGURED;
+		rep->advice_note = "no AI service configured";
+		return;
+	}
+	if ((st == QE_FP_UNKNOWN || st == QE_FP_SEEN || due) &&
+	    !qe_cache_claim(a->cache, ev->fingerprint)) {
+		/* another host is asking: look for its answer in a while */
+		qe_queue_defer(a->queue, ev->fingerprint,
+			       now(a) + QE_CACHE_CLAIM_RECHECK_MS);
+		rep->advice = QE_ADVICE_ELSEWHERE;
+		rep->advice_note = "another host is asking the AI service";
+		return;
+	}
+	switch (qe_queue_push(a->queue, ev, now(a))) {
+	case QE_PUSH_QUEUED:
+		rep->advice = QE_ADVICE_PENDING;
+		rep->advice_note = "asked; the advice follows";
+		*evp = NULL; /* the queue owns it now; valid until taken */
+		break;
+	case QE_PUSH_PRESENT:
+		if (qe_queue_state(a->queue, ev->fingerprint) == QE_FP_FAILED) {
+			rep->advice = QE_ADVICE_FAILED;
+			rep->advice_note = "the AI service failed; asked again later";
+		} else {
+			rep->advice = QE_ADVICE_PENDING;
+			rep->advice_note = "asked; the advice follows";
+		}
+		break;
+	case QE_PUSH_FULL:
+		rep->advice = QE_ADVICE_QUEUE_FULL;
+		rep->advice_note = "queue full; asked when the error is seen again";
+		qe_cache_release(a->cache, ev->fingerprint);
+		break;
+	}
+}
+
+static void on_event(struct qe_source *src, struct qe_event *ev, void *data)
+{
+	struct asrc *s = data;
+	struct qe_agent *a = s->a;
+	struct qe_agent_event rep;
+	struct qe_event *own = ev;
+	struct known *k;
+	char *advice = NULL;
+	int fresh;
+	int64_t wnow = wall(a);
+
+	qe_fingerprint(ev);
+	a->events_total++;
+	memset(&rep, 0, sizeof(rep));
+	rep.ev = ev;
+	rep.source = s->file->path;
+	rep.time_ms = wnow;
+
+	k = known_find(a, ev->fingerprint, &fresh);
+	if (fresh) {
+		/* first sight this run: is the group new, and how often was
+		 * it seen before?  Hot fingerprints skip this. */
+		struct qe_group g;
+		int r = qe_store_group_get(a->store, ev->fingerprint, &g);
+		if (r == 1) {
+			k->count = g.count;
+			qe_group_release(&g);
+		}
+		rep.is_new = r == 0;
+	}
+	k->count++;
+	rep.count = k->count;
+	record(a, ev, rep.is_new, wnow);
+	qe_cache_count(a->cache, ev->fingerprint, 1);
+	advise(a, &own, &rep, &advice, wnow);
+	rep.advice_json = advice;
+	if (a->out.event)
+		a->out.event(&rep, a->out.data);
+	free(advice);
+	if (own)
+		qe_event_free(own);
+	else
+		qe_batch_kick(a->batch, 0);
+}
+
+/* ---- answers ---- */
+
+static void on_result(const struct qe_batch_result *r, void *data)
+{
+	struct qe_agent *a = data;
+	if (r->advice_json) {
+		if (r->error)
+			notice(a, QE_AGENT_WARNING, "%s", r->error);
+		if (a->out.advice)
+			a->out.advice(r->fingerprint, r->advice_json, 0, a->out.data);
+		return;
+	}
+	if (r->status == QE_AI_QUOTA && !r->budget_spent)
+		a->quota = 1;
+	if (r->status == QE_AI_CANCELLED)
+		return;
+	notice(a, QE_AGENT_VERBOSE, "no advice for %s: %s", r->fingerprint,
+	       r->error ? r->error : qe_ai_status_name(r->status));
+	if (a->out.advice_error)
+		a->out.advice_error(r, a->out.data);
+}
+
+/* ---- files ---- */
+
+static struct asrc *src_for(struct qe_agent *a, struct qe_follow_file *f)
+{
+	struct asrc *s = f->user;
+	struct qe_source_conf sc;
+	if (s)
+		return s;
+	s = qe_xcalloc(1, sizeof(*s));
+	s->a = a;
+	s->file = f;
+	qe_source_conf_from_config(&sc, a->cfg, a->rules);
+	sc.on_event = on_event;
+	sc.data = s;
+	s->src = qe_source_new(&sc, f->pos);
+	s->next = a->srcs;
+	a->srcs = s;
+	f->user = s;
+	return s;
+}
+
+static void src_free(struct asrc *s)
+{
+	qe_source_free(s->src);
+	free(s);
+}
+
+/* Arm the idle timer for the earliest deadline of any source, so a quiet
+ * file's open event closes on time whatever the other files do. */
+static void idle_arm(struct qe_agent *a, uint64_t deadline)
+{
+	uint64_t t = now(a);
+	if (!deadline || (a->idle_at && a->idle_at <= deadline))
+		return;
+	a->idle_at = deadline;
+	qe_loop_timer_set(a->loop, a->idle_timer, deadline > t ? deadline - t : 1, 0);
+}
+
+static void on_idle_timer(struct qe_loop *loop, int id, void *data)
+{
+	struct qe_agent *a = data;
+	struct asrc *s;
+	uint64_t t = now(a), next = 0;
+	a->idle_at = 0;
+	for (s = a->srcs; s; s = s->next) {
+		uint64_t d;
+		qe_source_check_idle(s->src, t);
+		d = qe_source_deadline(s->src);
+		if (d && (!next || d < next))
+			next = d;
+	}
+	idle_arm(a, next);
+}
+
+static void on_line(struct qe_follow_file *f, const char *line, size_t len,
+		    uint64_t start, uint64_t end, unsigned flags, void *data)
+{
+	struct qe_agent *a = data;
+	struct asrc *s = src_for(a, f);
+	qe_source_feed(s->src, line, len, start, end, now(a));
+	if (!a->opts.once)
+		idle_arm(a, qe_source_deadline(s->src));
+	if (!a->in_txn && !f->is_stdin)
+		ensure_txn(a); /* positions move: commit them soon */
+}
+
+static void forget_src(struct qe_agent *a, struct asrc *s)
+{
+	struct asrc **pp;
+	qe_source_flush(s->src);
+	for (pp = &a->srcs; *pp; pp = &(*pp)->next)
+		if (*pp == s) {
+			*pp = s->next;
+			break;
+		}
+	s->file->user = NULL;
+	src_free(s);
+}
+
+static void on_follow_event(struct qe_follow_file *f, enum qe_follow_event ev,
+			    const char *msg, void *data)
+{
+	struct qe_agent *a = data;
+	struct asrc *s = f->user;
+	switch (ev) {
+	case QE_FOLLOW_OPENED:
+		notice(a, QE_AGENT_VERBOSE, "reading '%s' from byte %llu", f->path,
+		       (unsigned long long)f->pos);
+		/* state from the start, so the position is saved even before
+		 * the first complete line */
+		s = src_for(a, f);
+		qe_source_reset(s->src, f->pos);
+		ensure_txn(a);
+		break;
+	case QE_FOLLOW_TRUNCATED:
+		notice(a, QE_AGENT_VERBOSE, "'%s' was truncated; reading from the start",
+		       f->path);
+		if (s)
+			qe_source_reset(s->src, 0);
+		break;
+	case QE_FOLLOW_ROTATED:
+		notice(a, QE_AGENT_VERBOSE, "'%s' was rotated", f->path);
+		if (s)
+			qe_source_flush(s->src);
+		break;
+	case QE_FOLLOW_REMOVED:
+		notice(a, QE_AGENT_VERBOSE, "'%s' was removed", f->path);
+		if (s)
+			qe_source_flush(s->src);
+		break;
+	case QE_FOLLOW_EOF:
+		if (s)
+			qe_source_flush(s->src);
+		break;
+	case QE_FOLLOW_CLOSED:
+		/* the follower lets go of this file: forget our state for it */
+		if (s)
+			forget_src(a, s);
+		break;
+	case QE_FOLLOW_ERROR:
+		notice(a, QE_AGENT_WARNING, "%s", msg ? msg : f->path);
+		break;
+	}
+}
+
+static int lookup_offset(const char *path, struct qe_follow_saved *out, void *data)
+{
+	struct qe_agent *a = data;
+	struct qe_offset o;
+	int r = qe_store_offset_get(a->store, path, &o);
+	if (r != 1)
+		return r;
+	out->dev = o.dev;
+	out->ino = o.ino;
+	out->head_hash = o.head_hash;
+	out->head_len = o.head_len;
+	out->offset = o.offset;
+	qe_offset_release(&o);
+	return 1;
+}
+
+/* ---- timers ---- */
+
+static void on_heartbeat_timer(struct qe_loop *loop, int id, void *data)
+{
+	commit(data);
+}
+
+static void on_metric_timer(struct qe_loop *loop, int id, void *data)
+{
+	struct qe_agent *a = data;
+	/* only while the queue is busy: an idle agent stays quiet */
+	if (qe_queue_length(a->queue) || qe_queue_rejects(a->queue))
+		notice(a, QE_AGENT_STATUS, "metrics queueLength=%zu queueRejects=%llu",
+		       qe_queue_length(a->queue),
+		       (unsigned long long)qe_queue_rejects(a->queue));
+}
+
+static void on_prune_timer(struct qe_loop *loop, int id, void *data)
+{
+	struct qe_agent *a = data;
+	if (qe_agent_prune(a) < 0)
+		notice(a, QE_AGENT_WARNING, "%s", qe_last_error());
+}
+
+/* ---- lifecycle ---- */
+
+struct pipeline {
+	struct qe_rules *rules;
+	struct qe_redactor *redactor;
+	struct qe_ai *ai;
+};
+
+static int pipeline_build(struct qe_agent *a, struct qe_config *cfg, struct pipeline *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->rules = qe_rules_new(cfg);
+	if (!p->rules)
+		goto fail;
+	p->redactor = qe_redactor_new(cfg);
+	if (!p->redactor)
+		goto fail;
+	p->ai = qe_ai_new(cfg, a->store);
+	if (!p->ai)
+		goto fail;
+	return 0;
+fail:
+	qe_redactor_free(p->redactor);
+	qe_rules_free(p->rules);
+	memset(p, 0, sizeof(*p));
+	return -1;
+}
+
+static void batch_conf(struct qe_agent *a, struct qe_batch_conf *bc)
+{
+	qe_batch_conf_from_config(bc, a->cfg);
+	bc->on_result = on_result;
+	bc->data = a;
+	bc->now_ms = a->opts.now_ms;
+}
+
+struct qe_agent *qe_agent_new(struct qe_config *cfg, const struct qe_agent_opts *opts,
+			      const struct qe_agent_output *out,
+			      enum qe_agent_failure *why)
+{
+	struct qe_agent *a = qe_xcalloc(1, sizeof(*a));
+	struct qe_follow_conf fconf;
+	struct qe_batch_conf bc;
+	struct pipeline p;
+	*why = QE_AGENT_FAIL_RUNTIME;
+	a->cfg = cfg;
+	a->opts = *opts;
+	if (out)
+		a->out = *out;
+	a->lock_fd = -1;
+	a->commit_timer = a->idle_timer = a->metric_timer = -1;
+	a->known = qe_xcalloc(KNOWN_SLOTS, sizeof(*a->known));
+
+	if (!cfg->state_dir && !(cfg->state_dir = qe_store_default_dir())) {
+		*why = QE_AGENT_FAIL_STATE;
+		goto fail;
+	}
+	a->lock_fd = qe_store_lock(cfg->state_dir);
+	if (a->lock_fd < 0) {
+		*why = QE_AGENT_FAIL_LOCKED;
+		goto fail;
+	}
+	a->store = qe_store_open(cfg->state_dir, 0);
+	if (!a->store) {
+		*why = QE_AGENT_FAIL_STATE;
+		goto fail;
+	}
+	if (pipeline_build(a, cfg, &p) < 0) {
+		*why = QE_AGENT_FAIL_CONFIG;
+		goto fail;
+	}
+	a->rules = p.rules;
+	a->redactor = p.redactor;
+	a->ai = p.ai;
+	a->cache = qe_cache_new(cfg, a->store, qe_ai_model(a->ai));
+	if (!a->cache) {
+		*why = QE_AGENT_FAIL_CONFIG;
+		goto fail;
+	}
+	if (qe_cache_fleet(a->cache) &&
+	    strcmp(qe_fleet_state(qe_cache_fleet(a->cache)), "connected"))
+		notice(a, QE_AGENT_WARNING,
+		       "fleet cache at %s unavailable (%s); using the local cache and "
+		       "catching up later",
+		       qe_fleet_address(qe_cache_fleet(a->cache)),
+		       qe_fleet_last_error(qe_cache_fleet(a->cache)));
+	a->queue = qe_queue_new((size_t)cfg->queue_limit);
+	a->ring = qe_ring_new((size_t)cfg->ring_events, (size_t)cfg->ring_bytes);
+	a->loop = qe_loop_new();
+	if (!a->loop)
+		goto fail;
+	batch_conf(a, &bc);
+	a->batch = qe_batch_new(&bc, a->ai, a->queue, a->cache, a->loop);
+	a->commit_timer = qe_loop_timer_add(a->loop, 0, 0, on_commit_timer, a);
+	a->idle_timer = qe_loop_timer_add(a->loop, 0, 0, on_idle_timer, a);
+	if (!a->batch || a->commit_timer < 0 || a->idle_timer < 0)
+		goto fail;
+	/* timers are created armed "as soon as possible": disarm */
+	qe_loop_timer_stop(a->loop, a->commit_timer);
+	qe_loop_timer_stop(a->loop, a->idle_timer);
+	if (!opts->once) {
+		if (qe_loop_timer_add(a->loop, HEARTBEAT_MS, HEARTBEAT_MS,
+				      on_heartbeat_timer, a) < 0 ||
+		    qe_loop_timer_add(a->loop, PRUNE_INTERVAL_MS, PRUNE_INTERVAL_MS,
+				      on_prune_timer, a) < 0)
+			goto fail;
+		if (cfg->metric_interval_ms > 0 &&
+		    (a->metric_timer = qe_loop_timer_add(
+			 a->loop, (uint64_t)cfg->metric_interval_ms,
+			 (uint64_t)cfg->metric_interval_ms, on_metric_timer, a)) < 0)
+			goto fail;
+	}
+
+	qe_follow_conf_init(&fconf);
+	if (qe_follow_backend_parse(opts->backend ? opts->backend : cfg->follow_backend,
+				    &fconf.backend) < 0) {
+		*why = QE_AGENT_FAIL_CONFIG;
+		goto fail;
+	}
+	fconf.poll_interval_ms = cfg->poll_interval_ms;
+	fconf.read_buffer_bytes = (size_t)cfg->read_buffer_bytes;
+	fconf.max_line_bytes = (size_t)cfg->max_line_bytes;
+	fconf.from_beginning = opts->from_beginning;
+	fconf.on_line = on_line;
+	fconf.on_event = on_follow_event;
+	fconf.lookup = lookup_offset;
+	fconf.data = a;
+	a->follow = qe_follow_new(&fconf, a->loop);
+	if (!a->follow)
+		goto fail;
+	/* a long-running agent prunes hourly; a cron run once at its start */
+	if (qe_agent_prune(a) < 0)
+		notice(a, QE_AGENT_WARNING, "%s", qe_last_error());
+	return a;
+fail : {
+	/* keep the message across the cleanup */
+	char *msg = qe_xstrdup(qe_last_error());
+	qe_agent_free(a);
+	qe_error("%s", msg);
+	free(msg);
+}
+	return NULL;
+}
+
+static char *absolute_path(const char *path)
+{
+	char *cwd, *abs;
+	if (!strcmp(path, "-") || path[0] == '/')
+		return qe_xstrdup(path);
+	cwd = getcwd(NULL, 0);
+	if (!cwd)
+		return qe_xstrdup(path);
+	while (path[0] == '.' && path[1] == '/')
+		path += 2;
+	abs = qe_xasprintf("%s/%s", cwd, path);
+	free(cwd);
+	return abs;
+}
+
+int qe_agent_add(struct qe_agent *a, const char *spec)
+{
+	/* Positions are saved by path: make it absolute (symbolic links kept
+	 * as given), so a run from another directory finds them. */
+	char *abs = absolute_path(spec);
+	int r = qe_follow_add(a->follow, abs);
+	free(abs);
+	return r;
+}
+
+static void flush_sources(struct qe_agent *a)
+{
+	struct asrc *s;
+	for (s = a->srcs; s; s = s->next)
+		qe_source_flush(s->src);
+}
+
+static int stop_draining(void *data)
+{
+	return ((struct qe_agent *)data)->stopping > 1;
+}
+
+int qe_agent_run(struct qe_agent *a)
+{
+	int rc = 0;
+	if (a->opts.once) {
+		if (qe_follow_read_once(a->follow) < 0)
+			rc = -1;
+		flush_sources(a);
+	} else {
+		if (qe_follow_start(a->follow) < 0)
+			return -1;
+		while (!qe_loop_stopped(a->loop) && !a->stopping) {
+			qe_loop_run_once(a->loop, -1);
+			if (qe_follow_done(a->follow))
+				break;
+		}
+		/* A partial last line of a file is not delivered: its position
+		 * is not committed, so the next run reads it whole. */
+		flush_sources(a);
+	}
+	{
+		char *msg = rc < 0 ? qe_xstrdup(qe_last_error()) : NULL;
+		commit(a);
+		if (a->stopping < 2)
+			qe_batch_drain(a->batch,
+				       qe_now_ms() +
+					   (uint64_t)(a->opts.once
+							  ? a->cfg->timeout_ms + 1000
+							  : a->cfg->shutdown_timeout_ms),
+				       stop_draining, a);
+		commit(a);
+		if (msg) {
+			qe_error("%s", msg);
+			free(msg);
+		}
+	}
+	return rc;
+}
+
+void qe_agent_stop(struct qe_agent *a)
+{
+	/* a second request while draining gives up waiting for advice */
+	a->stopping++;
+	qe_loop_stop(a->loop);
+}
+
+int qe_agent_stopping(const struct qe_agent *a)
+{
+	return a->stopping;
+}
+
+int qe_agent_reload(struct qe_agent *a, struct qe_config *ncfg)
+{
+	struct pipeline p;
+	struct qe_batch_conf bc;
+	struct asrc *s;
+	if (!ncfg->state_dir && a->cfg->state_dir)
+		ncfg->state_dir = qe_xstrdup(a->cfg->state_dir);
+	if (pipeline_build(a, ncfg, &p) < 0)
+		return -1;
+	/* Close open events with the old rules, then swap.  Requests in
+	 * flight are cancelled; their fingerprints are asked again when next
+	 * seen.  Positions are untouched. */
+	flush_sources(a);
+	qe_batch_cancel(a->batch);
+	commit(a);
+	qe_batch_set_ai(a->batch, NULL);
+	qe_ai_free(a->ai);
+	qe_rules_free(a->rules);
+	qe_redactor_free(a->redactor);
+	qe_config_release(a->cfg);
+	*a->cfg = *ncfg;
+	qe_config_init(ncfg);
+	a->rules = p.rules;
+	a->redactor = p.redactor;
+	a->ai = p.ai;
+	qe_cache_set_model(a->cache, qe_ai_model(a->ai));
+	qe_batch_set_ai(a->batch, a->ai);
+	batch_conf(a, &bc);
+	qe_batch_set_conf(a->batch, &bc);
+	qe_queue_set_limit(a->queue, (size_t)a->cfg->queue_limit);
+	qe_ring_set_limits(a->ring, (size_t)a->cfg->ring_events,
+			   (size_t)a->cfg->ring_bytes);
+	for (s = a->srcs; s; s = s->next)
+		qe_source_set_rules(s->src, a->rules);
+	return 0;
+}
+
+struct qe_loop *qe_agent_loop(struct qe_agent *a)
+{
+	return a->loop;
+}
+
+void qe_agent_get_report(struct qe_agent *a, struct qe_agent_report *out)
+{
+	struct qe_follow_counters fc;
+	memset(out, 0, sizeof(*out));
+	memset(&fc, 0, sizeof(fc));
+	if (a->follow)
+		qe_follow_get_counters(a->follow, &fc);
+	out->lines = fc.lines;
+	out->bytes = fc.bytes;
+	out->truncated_lines = fc.truncated_lines;
+	out->events = a->events_total;
+	out->dropped_events = a->dropped_total;
+	out->cache_hits = a->cache_hits_total;
+	if (a->queue) {
+		out->queue_length = (long long)qe_queue_length(a->queue);
+		out->queue_rejects = (long long)qe_queue_rejects(a->queue);
+	}
+	if (a->ai) {
+		qe_ai_get_stats(a->ai, &out->ai);
+		out->breaker = qe_ai_breaker_state(a->ai);
+	} else {
+		out->breaker = "closed";
+	}
+	out->quota_exhausted = a->quota;
+	out->state_unsaved = a->commit_failing;
+}
+
+int qe_agent_prune(struct qe_agent *a)
+{
+	struct qe_retention_counts rc;
+	int r;
+	if (a->in_txn)
+		commit(a);
+	r = qe_retention_prune(a->store, a->cfg, wall(a), &rc);
+	if (r == 0 && (rc.groups || rc.buckets || rc.offsets))
+		notice(a, QE_AGENT_VERBOSE,
+		       "retention: removed %lld groups, %lld hourly counts, %lld file "
+		       "positions",
+		       rc.groups, rc.buckets, rc.offsets);
+	return r;
+}
+
+void qe_agent_free(struct qe_agent *a)
+{
+	struct asrc *s;
+	if (!a)
+		return;
+	if (a->in_txn)
+		commit(a);
+	if (a->store && a->lock_fd >= 0) {
+		/* a clean exit: no agent runs on this state any more */
+		struct qe_store_agent_status none = {0, 0, 0};
+		qe_store_agent_status_put(a->store, &none);
+	}
+	qe_follow_free(a->follow);
+	for (s = a->srcs; s;) {
+		struct asrc *next = s->next;
+		src_free(s);
+		s = next;
+	}
+	qe_batch_free(a->batch);
+	qe_ai_free(a->ai);
+	qe_cache_free(a->cache);
+	qe_queue_free(a->queue);
+	qe_ring_free(a->ring);
+	qe_loop_free(a->loop);
+	qe_redactor_free(a->redactor);
+	qe_rules_free(a->rules);
+	qe_store_close(a->store);
+	if (a->lock_fd >= 0)
+		close(a->lock_fd);
+	free(a->known);
+	free(a);
+}

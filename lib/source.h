@@ -1,0 +1,94 @@
+/*
+ * source: one input stream on its way to error events.
+ *
+ * A source takes the lines of one stream (a followed file, standard
+ * input, a file read once), removes a trailing CR, hands them to the
+ * assembler and tracks what a saved position must be: the end of the last
+ * line fed, or the start of the event still open, so that after a crash
+ * the open event is read again whole and no line is lost.  It also keeps
+ * the source's own idle deadline: an open multi-line event closes when no
+ * line has come for idle_ms, whatever other sources do.
+ *
+ * Every command that reads logs (tail through lib/agent, analyze,
+ * fingerprint, rules test) reads through a source, so they agree on what
+ * an event is.  With QE_SOURCE_EACH_LINE every line is its own event (no
+ * rules, no assembler): how grouping is measured on labelled logs.
+ *
+ * Invariants: commit_pos() <= the end of the last line fed; it never
+ * points into the middle of a line.  A source is single-threaded; the
+ * event callback owns the event it gets.
+ */
+#ifndef QE_SOURCE_H
+#define QE_SOURCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct qe_event;
+struct qe_rules;
+struct qe_source;
+
+/* The callback owns ev and frees it with qe_event_free(). */
+typedef void (*qe_source_event_fn)(struct qe_source *src, struct qe_event *ev,
+				   void *data);
+
+#define QE_SOURCE_EACH_LINE 0x1 /* every line is an event of kind "line" */
+
+struct qe_source_conf {
+	struct qe_rules *rules; /* borrowed; required unless EACH_LINE */
+	size_t max_lines;	/* per event; 0 = 200 */
+	size_t max_bytes;	/* per event; 0 = 65536 */
+	size_t max_line_bytes;	/* for qe_source_read_fd(); 0 = the lines default */
+	uint64_t idle_ms;	/* 0 = events close only on the next start or a flush */
+	unsigned flags;
+	qe_source_event_fn on_event; /* required */
+	/* optional: sees each line (CR removed) just before it is fed */
+	void (*on_line)(struct qe_source *src, const char *line, size_t len,
+			uint64_t start, uint64_t end, void *data);
+	void *data;
+};
+
+struct qe_config;
+/* Fill conf from the configuration's event limits and idle timeout; the
+ * callbacks and flags are left zero. */
+void qe_source_conf_from_config(struct qe_source_conf *conf, const struct qe_config *cfg,
+				struct qe_rules *rules);
+
+/* pos: the stream position the first line fed will start at. */
+struct qe_source *qe_source_new(const struct qe_source_conf *conf, uint64_t pos);
+void qe_source_free(
+    struct qe_source *s); /* NULL-safe; drops an open event: flush first */
+
+/* One line without its newline; a trailing '\r' is removed here.
+ * start/end are stream positions (end after the newline); now_ms is the
+ * monotonic time the line arrived, for the idle deadline. */
+void qe_source_feed(struct qe_source *s, const char *line, size_t len, uint64_t start,
+		    uint64_t end, uint64_t now_ms);
+/* Close the open event, if any (end of input, rotation, shutdown). */
+void qe_source_flush(struct qe_source *s);
+/* The stream restarts at pos (a truncated file): the open event is
+ * closed first. */
+void qe_source_reset(struct qe_source *s, uint64_t pos);
+/* Replace the rule set (a reload): the open event closes with the old one. */
+void qe_source_set_rules(struct qe_source *s, struct qe_rules *rules);
+
+/* What a saved position must be now (see above). */
+uint64_t qe_source_commit_pos(const struct qe_source *s);
+/* 1 while an event is open; *start gets its first line's position. */
+int qe_source_pending(const struct qe_source *s, uint64_t *start);
+/* When the open event must close (monotonic ms), 0 when none is open or
+ * there is no idle timeout. */
+uint64_t qe_source_deadline(const struct qe_source *s);
+/* Close the open event if its deadline has passed; 1 if it did. */
+int qe_source_check_idle(struct qe_source *s, uint64_t now_ms);
+
+/* Lines and cut lines counted by qe_source_read_fd(). */
+struct qe_source_counts {
+	uint64_t lines, bytes, truncated_lines;
+};
+/* Read fd to its end, feed every line (the last one too, without a
+ * newline) and flush.  `name` is for messages.  0, or -1 with qe_error(). */
+int qe_source_read_fd(struct qe_source *s, int fd, const char *name,
+		      struct qe_source_counts *counts);
+
+#endif
