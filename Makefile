@@ -118,6 +118,15 @@ format-check:
 		clang-format "$$f" | cmp -s - "$$f" || bad="$$bad $$f"; done; \
 	if [ -n "$$bad" ]; then echo "not formatted (run 'make format'):$$bad" >&2; exit 1; fi
 
-.PHONY: all qerrors check install clean format format-check unit-tests
+# Static analysis with the checks in .clang-tidy, every file in parallel.
+tidy:
+	@sh scripts/tidy.sh -std=c11 -D_GNU_SOURCE "-DQE_VERSION='\"$(VERSION)\"'" -Ilib -Icmd \
+		$(PKG_CFLAGS)
+
+# Include cycles among lib/ headers (and lib/ including cmd/).
+include-check:
+	@python3 scripts/check-includes.py
+
+.PHONY: all qerrors check install clean format format-check tidy include-check unit-tests
 
 -include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d)

@@ -50,6 +50,8 @@ static void normalise(struct qe_batch_conf *c)
 		c->concurrency = 1;
 	if (!c->submit)
 		c->submit = qe_ai_submit;
+	if (!c->in_flight)
+		c->in_flight = qe_ai_in_flight;
 }
 
 static void ai_timer_update(struct qe_batch *b)
@@ -211,7 +213,7 @@ void qe_batch_kick(struct qe_batch *b, int force)
 	while (qe_queue_queued(b->queue) &&
 	       (force || qe_queue_queued(b->queue) >= bs ||
 		now(b) - qe_queue_oldest_ms(b->queue) >= b->conf.wait_ms) &&
-	       qe_ai_in_flight(b->ai) < b->conf.concurrency) {
+	       b->conf.in_flight(b->ai) < b->conf.concurrency) {
 		size_t n = qe_queue_take(b->queue, batch, bs), i;
 		if (!qe_cache_budget_take(b->cache, n)) {
 			budget_spent(b, batch, n);
@@ -232,7 +234,7 @@ void qe_batch_kick(struct qe_batch *b, int force)
 		for (i = 0; i < n; i++)
 			qe_event_free(batch[i]);
 	}
-	if (qe_queue_queued(b->queue) && qe_ai_in_flight(b->ai) < b->conf.concurrency) {
+	if (qe_queue_queued(b->queue) && b->conf.in_flight(b->ai) < b->conf.concurrency) {
 		uint64_t age = now(b) - qe_queue_oldest_ms(b->queue);
 		uint64_t wait = age >= b->conf.wait_ms ? 1 : b->conf.wait_ms - age;
 		qe_loop_timer_set(b->loop, b->batch_timer, wait, 0);
@@ -242,7 +244,7 @@ void qe_batch_kick(struct qe_batch *b, int force)
 
 size_t qe_batch_pending(const struct qe_batch *b)
 {
-	return qe_ai_in_flight(b->ai) + qe_queue_queued(b->queue);
+	return b->conf.in_flight(b->ai) + qe_queue_queued(b->queue);
 }
 
 size_t qe_batch_drain(struct qe_batch *b, uint64_t deadline_ms, int (*stop)(void *),
@@ -261,13 +263,13 @@ size_t qe_batch_drain(struct qe_batch *b, uint64_t deadline_ms, int (*stop)(void
 		qe_batch_kick(b, 1);
 	}
 	left = qe_batch_pending(b);
-	if (qe_ai_in_flight(b->ai))
+	if (b->conf.in_flight(b->ai))
 		qe_ai_cancel_all(b->ai);
 	return left;
 }
 
 void qe_batch_cancel(struct qe_batch *b)
 {
-	if (b->ai && qe_ai_in_flight(b->ai))
+	if (b->ai && b->conf.in_flight(b->ai))
 		qe_ai_cancel_all(b->ai);
 }

@@ -56,8 +56,9 @@ struct qe_batch_conf {
 	uint64_t breaker_open_ms; /* after "circuit open" */
 	qe_batch_result_fn on_result;
 	void *data;
-	qe_batch_submit_fn submit; /* NULL = qe_ai_submit */
-	uint64_t (*now_ms)(void);  /* NULL = qe_now_ms */
+	qe_batch_submit_fn submit;		     /* NULL = qe_ai_submit */
+	size_t (*in_flight)(const struct qe_ai *ai); /* NULL = qe_ai_in_flight */
+	uint64_t (*now_ms)(void);		     /* NULL = qe_now_ms */
 };
 struct qe_config;
 /* Sizes and times from the configuration; callbacks left NULL. */

@@ -1,0 +1,335 @@
+/* Unit tests for lib/agent.c: a real agent on temporary files and a
+ * temporary state database, without an AI service; the wall clock is
+ * injected where the test simulates time. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "agent.h"
+#include "config.h"
+#include "event.h"
+#include "loop.h"
+#include "store.h"
+#include "util.h"
+
+static char tmp[64];
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(tmp, sizeof(tmp), "/tmp/qe-agent-XXXXXX");
+	return mkdtemp(tmp) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	return nftw(tmp, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+static void append(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "a");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+struct seen {
+	int events, news, not_configured;
+	long long last_count;
+	char sources[4][256];
+	int per_source[4];
+	int nr_sources;
+	int errors;
+	int b_lines_when_a; /* lines written to b when a's event came */
+};
+static struct seen seen;
+static int b_lines;
+
+static void on_event(const struct qe_agent_event *e, void *data)
+{
+	int i;
+	(void)data;
+	seen.events++;
+	seen.news += e->is_new;
+	seen.last_count = e->count;
+	seen.not_configured += e->advice == QE_ADVICE_NOT_CONFIGURED;
+	for (i = 0; i < seen.nr_sources; i++)
+		if (!strcmp(seen.sources[i], e->source))
+			break;
+	if (i == seen.nr_sources && i < 4)
+		snprintf(seen.sources[seen.nr_sources++], 256, "%s", e->source);
+	if (i < 4)
+		seen.per_source[i]++;
+	if (strstr(e->source, "/a.log") && !seen.b_lines_when_a)
+		seen.b_lines_when_a = b_lines ? b_lines : -1;
+}
+
+static void on_notice(enum qe_agent_level level, const char *msg, void *data)
+{
+	(void)data;
+	if (level >= QE_AGENT_WARNING) {
+		fprintf(stderr, "notice: %s\n", msg);
+		seen.errors++;
+	}
+}
+
+static int64_t fake_wall;
+static int64_t wall_now(void)
+{
+	return fake_wall;
+}
+
+static struct qe_agent *agent(struct qe_config *cfg, int once, int from_beginning)
+{
+	struct qe_agent_opts o;
+	struct qe_agent_output out = {on_event, NULL, NULL, on_notice, NULL};
+	enum qe_agent_failure why;
+	struct qe_agent *a;
+	memset(&o, 0, sizeof(o));
+	o.once = once;
+	o.from_beginning = from_beginning;
+	if (fake_wall)
+		o.wall_ms = wall_now;
+	a = qe_agent_new(cfg, &o, &out, &why);
+	if (!a)
+		fprintf(stderr, "agent: %s\n", qe_last_error());
+	return a;
+}
+
+static void config(struct qe_config *cfg)
+{
+	qe_config_init(cfg);
+	cfg->state_dir = qe_xasprintf("%s/state", tmp);
+	free(cfg->ai_base_url);
+	cfg->ai_base_url = NULL;
+	free(cfg->ai_api_key);
+	cfg->ai_api_key = NULL;
+}
+
+static void test_once_records_and_resumes(void **state)
+{
+	struct qe_config cfg;
+	struct qe_agent *a;
+	struct qe_agent_report r;
+	struct qe_store *st;
+	struct qe_group g;
+	char *log = qe_xasprintf("%s/app.log", tmp);
+	(void)state;
+	memset(&seen, 0, sizeof(seen));
+	fake_wall = 0;
+	config(&cfg);
+	append(log, "2026-11-22 10:00:00 INFO up\n"
+		    "2026-11-22 10:00:01 ERROR disk quota exceeded on volume 7\n"
+		    "2026-11-22 10:00:02 ERROR disk quota exceeded on volume 9\n"
+		    "2026-11-22 10:00:03 ERROR connection refused by db-1\n");
+	a = agent(&cfg, 1, 1);
+	assert_non_null(a);
+	assert_int_equal(qe_agent_add(a, log), 0);
+	assert_int_equal(qe_agent_run(a), 0);
+	qe_agent_get_report(a, &r);
+	assert_int_equal(r.lines, 4);
+	assert_int_equal(r.events, 3);
+	qe_agent_free(a);
+	assert_int_equal(seen.events, 3);
+	assert_int_equal(seen.news, 2);
+	assert_int_equal(seen.not_configured, 3);
+	assert_int_equal(seen.errors, 0);
+
+	/* the next run reads only what is new, and knows the groups */
+	memset(&seen, 0, sizeof(seen));
+	append(log, "2026-11-22 10:00:04 ERROR disk quota exceeded on volume 3\n");
+	a = agent(&cfg, 1, 1);
+	assert_int_equal(qe_agent_add(a, log), 0);
+	assert_int_equal(qe_agent_run(a), 0);
+	qe_agent_free(a);
+	assert_int_equal(seen.events, 1);
+	assert_int_equal(seen.news, 0);
+	assert_int_equal(seen.last_count, 3);
+
+	st = qe_store_open(cfg.state_dir, QE_STORE_READONLY);
+	assert_non_null(st);
+	assert_int_equal(qe_store_group_total(st), 2);
+	assert_int_equal(qe_store_counter_get(st, "events"), 4);
+	assert_int_equal(qe_store_counter_get(st, "lines_read"), 5);
+	{
+		struct qe_store_agent_status as;
+		qe_store_agent_status_get(st, &as);
+		assert_int_equal(as.pid, 0); /* a clean exit clears it */
+	}
+	(void)g;
+	qe_store_close(st);
+	free(log);
+	qe_config_release(&cfg);
+}
+
+/* Files a and b: a ends on an error and goes quiet; b keeps writing
+ * errors.  a's event must close on its own idle deadline, not wait for
+ * b to go quiet. */
+struct busy {
+	struct qe_agent *a;
+	char *b;
+};
+
+static void on_busy_timer(struct qe_loop *loop, int id, void *data)
+{
+	struct busy *bz = data;
+	char line[128];
+	(void)loop;
+	(void)id;
+	if (b_lines >= 60) {
+		qe_agent_stop(bz->a);
+		return;
+	}
+	snprintf(line, sizeof(line), "2026-11-22 10:00:00 ERROR worker %d stalled\n",
+		 b_lines);
+	append(bz->b, line);
+	b_lines++;
+}
+
+static void test_idle_deadline_per_source(void **state)
+{
+	struct qe_config cfg;
+	struct busy bz;
+	char *alog = qe_xasprintf("%s/a.log", tmp);
+	(void)state;
+	memset(&seen, 0, sizeof(seen));
+	fake_wall = 0;
+	b_lines = 0;
+	config(&cfg);
+	cfg.idle_timeout_ms = 200;
+	bz.b = qe_xasprintf("%s/b.log", tmp);
+	append(alog, "");
+	append(bz.b, "");
+	bz.a = agent(&cfg, 0, 1);
+	assert_non_null(bz.a);
+	assert_int_equal(qe_agent_add(bz.a, alog), 0);
+	assert_int_equal(qe_agent_add(bz.a, bz.b), 0);
+	append(alog, "2026-11-22 10:00:00 ERROR payment gateway timed out\n");
+	assert_true(qe_loop_timer_add(qe_agent_loop(bz.a), 50, 50, on_busy_timer, &bz) >=
+		    0);
+	assert_int_equal(qe_agent_run(bz.a), 0);
+	qe_agent_free(bz.a);
+	/* b wrote for 3 s (60 lines, one per 50 ms); a's error came after
+	 * about 200 ms of quiet, long before b stopped */
+	assert_true(seen.b_lines_when_a != 0);
+	assert_true(seen.b_lines_when_a < 40);
+	free(bz.b);
+	free(alog);
+	qe_config_release(&cfg);
+}
+
+#define DAY_MS (86400LL * 1000)
+
+/* A year of activity, one agent run a day: 100 errors of their own and a
+ * few that recur every day.  With the default policy the database stays
+ * bounded, and what summary and advice read still works. */
+static void test_year_of_retention(void **state)
+{
+	struct qe_config cfg;
+	struct qe_store *st;
+	struct stat sb;
+	char *log = qe_xasprintf("%s/app.log", tmp),
+	     *once = qe_xasprintf("%s/once.log", tmp);
+	char *db;
+	int day, i;
+	long long groups, total = 0;
+	char *json = NULL;
+	(void)state;
+	config(&cfg);
+	append(once, "2026-01-01 ERROR written once, then never again\n");
+	for (day = 0; day < 365; day++) {
+		struct qe_agent *a;
+		char line[160];
+		fake_wall = 1767225600000LL + day * DAY_MS; /* 2026-01-01 */
+		for (i = 0; i < 100; i++) {
+			/* a trace groups by its type: one type per error */
+			int n = day * 100 + i;
+			snprintf(line, sizeof(line),
+				 "Traceback (most recent call last):\n"
+				 "  File \"/app/job.py\", line 7, in run\n"
+				 "Quota%c%c%c%cError: over the limit\n",
+				 'A' + n % 26, 'a' + n / 26 % 26, 'a' + n / 676 % 26,
+				 'a' + n / 17576 % 26);
+			append(log, line);
+		}
+		append(log, "ERROR connection refused by the database\n");
+		memset(&seen, 0, sizeof(seen));
+		a = agent(&cfg, 1, 1);
+		assert_non_null(a);
+		assert_int_equal(qe_agent_add(a, log), 0);
+		if (day == 0)
+			assert_int_equal(qe_agent_add(a, once), 0);
+		assert_int_equal(qe_agent_run(a), 0);
+		qe_agent_free(a);
+		total += seen.events;
+	}
+	assert_true(total >= 365 * 100);
+	db = qe_xasprintf("%s/qerrors.db", cfg.state_dir);
+	st = qe_store_open(cfg.state_dir, 0);
+	assert_non_null(st);
+	/* bounded: the last 90 days' groups (plus the recurring one) */
+	groups = qe_store_group_total(st);
+	assert_true(groups <= 91 * 100 + 1);
+	assert_true(groups >= 89 * 100);
+	{
+		/* the file read only on the first day has no position left */
+		struct qe_offset o;
+		assert_int_equal(qe_store_offset_get(st, once, &o), 0);
+	}
+	/* summary's query: the last week */
+	{
+		long long n = qe_store_group_count_between(
+		    st, "0000000000000000", fake_wall - 7 * DAY_MS, fake_wall);
+		assert_int_equal(n, 0);
+	}
+	/* advice put and get after pruning */
+	assert_int_equal(qe_store_advice_put(st, "00000000000000ab", "m", 1, "{}", 1, 1,
+					     0, -1, fake_wall),
+			 0);
+	assert_int_equal(
+	    qe_store_advice_get(st, "00000000000000ab", "m", 1, fake_wall, &json), 1);
+	free(json);
+	qe_store_close(st);
+	assert_int_equal(stat(db, &sb), 0);
+	/* the stated bound: 8 MiB for ~9,000 groups and 35 days of counts */
+	assert_true(sb.st_size < 8 * 1024 * 1024);
+	fprintf(stderr, "year: %lld events, %lld groups kept, database %lld bytes\n",
+		total, groups, (long long)sb.st_size);
+	free(db);
+	free(log);
+	free(once);
+	fake_wall = 0;
+	qe_config_release(&cfg);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_once_records_and_resumes, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_idle_deadline_per_source, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_year_of_retention, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
