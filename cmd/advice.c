@@ -377,7 +377,7 @@ int cmd_advice(int argc, char **argv, struct qe_ctx *ctx)
 	r.ctx = ctx;
 	r.json = json;
 	r.now = qe_wall_ms();
-	r.model = ctx->cfg.ai_model ? ctx->cfg.ai_model : "gpt-4o-mini";
+	r.model = qe_config_ai_model(&ctx->cfg);
 	r.redactor = qe_redactor_new(&ctx->cfg);
 	if (!r.redactor) {
 		qe_die_msg("%s", qe_last_error());

@@ -316,7 +316,7 @@ static int check_models(struct doctor *d, const char *endpoint)
 	struct body bd = {QE_BUF_INIT};
 	char errbuf[CURL_ERROR_SIZE] = "";
 	char *url = qe_xasprintf("%s/models", endpoint), *auth = NULL;
-	const char *model = c->ai_model ? c->ai_model : "gpt-4o-mini";
+	const char *model = qe_config_ai_model(c);
 	uint64_t t0 = qe_now_ms();
 	long code = 0;
 	CURLcode res;
@@ -577,9 +577,7 @@ static void check_ai(struct doctor *d, struct qe_store *s)
 		return;
 	}
 	add(d, "ai_endpoint", ST_OK,
-	    qe_xasprintf("%s (model %s)", endpoint,
-			 c->ai_model ? c->ai_model : "gpt-4o-mini"),
-	    NULL);
+	    qe_xasprintf("%s (model %s)", endpoint, qe_config_ai_model(c)), NULL);
 	if (d->key) {
 		if (getenv("QERRORS_AI_API_KEY") && *getenv("QERRORS_AI_API_KEY"))
 			src = "QERRORS_AI_API_KEY";

@@ -316,7 +316,7 @@ struct qe_ai *qe_ai_new(const struct qe_config *c, struct qe_store *store)
 		return NULL;
 	ai = qe_xcalloc(1, sizeof(*ai));
 	ai->store = store;
-	ai->model = qe_xstrdup(c->ai_model ? c->ai_model : "gpt-4o-mini");
+	ai->model = qe_xstrdup(qe_config_ai_model(c));
 	if (c->ai_api_key && *c->ai_api_key) {
 		const char *k;
 		for (k = c->ai_api_key; *k; k++)
