@@ -93,6 +93,9 @@ struct qe_ai {
 
 	struct qe_ai_stats stats;
 	uint64_t rng;
+
+	long last_http; /* status of the last answer, for `doctor` */
+	enum qe_ai_hint last_hint;
 };
 
 static const char *const status_names[] = {
@@ -488,6 +491,13 @@ size_t qe_ai_in_flight(const struct qe_ai *ai)
 	return ai->pending;
 }
 
+long qe_ai_last_http(const struct qe_ai *ai, enum qe_ai_hint *hint)
+{
+	if (hint)
+		*hint = ai->last_hint;
+	return ai->last_http;
+}
+
 /* ---- requests ---- */
 
 static int check_events(struct qe_event *const *evs, size_t n)
@@ -678,6 +688,8 @@ static void finish_http(struct qe_ai *ai, struct ai_req *r, long code)
 {
 	char *msg, *ecode = NULL, *etype = NULL;
 
+	ai->last_http = code;
+	ai->last_hint = QE_AI_HINT_NONE;
 	if (code >= 200 && code < 300) {
 		qe_ai_answer_parse(r->resp.buf, r->resp.len, r->ids, r->n, &r->answer);
 		r->tokens_prompt =
@@ -731,6 +743,15 @@ static void finish_http(struct qe_ai *ai, struct ai_req *r, long code)
 		char *m = qe_xasprintf("the AI service failed (HTTP %ld): %s", code, msg);
 		retry_or_fail(ai, r, QE_AI_UNAVAILABLE, m);
 		free(m);
+	} else if (code == 404) {
+		/* Users of every OpenAI-compatible client meet this one: say
+		 * whether it is the model or the path, and what to change. */
+		char *fix = NULL;
+		ai->last_hint = qe_ai_hint_404(ai->endpoint, ai->model, ecode, msg, &fix);
+		req_fail(r, QE_AI_REJECTED,
+			 "the AI service rejected the request (HTTP 404): %s%s%s", msg,
+			 fix ? "; " : "", fix ? fix : "");
+		free(fix);
 	} else if (code >= 400 && code < 500) {
 		req_fail(r, QE_AI_REJECTED,
 			 "the AI service rejected the request (HTTP %ld): %s", code, msg);
