@@ -646,8 +646,21 @@ static void on_advice(const char *fp, enum qe_ai_status st, const char *advice_j
 						t->cfg->cache_limit, qe_wall_ms()) < 0)
 				qe_warn_msg("%s", qe_last_error());
 		}
+		if (t->store) {
+			ensure_txn(t);
+			if (qe_store_advice_failure_clear(t->store, fp) < 0)
+				qe_warn_msg("%s", qe_last_error());
+		}
 		print_advice(t, fp, advice_json, 0);
 		return;
+	}
+	if (t->store && st != QE_AI_CANCELLED) {
+		/* `advice FP` shows it, and `advice --ask` asks again */
+		ensure_txn(t);
+		if (qe_store_advice_failure_put(t->store, fp, t->model,
+						qe_ai_status_name(st), error,
+						qe_wall_ms()) < 0)
+			qe_warn_msg("%s", qe_last_error());
 	}
 	if (st == QE_AI_CIRCUIT_OPEN)
 		retry_at = qe_now_ms() + (uint64_t)t->cfg->breaker_open_ms;
