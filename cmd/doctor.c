@@ -281,11 +281,15 @@ static char *name_list(char *const *names, long n, long max)
 	return qe_buf_detach(&b);
 }
 
+/* Ollama lists "llama3.2:latest" and answers to "llama3.2" too. */
 static int offers(const struct qe_ai_probe *p, const char *model)
 {
+	size_t len = strlen(model);
 	long i;
 	for (i = 0; i < p->nr_models; i++)
-		if (!strcmp(p->models[i], model))
+		if (!strcmp(p->models[i], model) ||
+		    (!strchr(model, ':') && !strncmp(p->models[i], model, len) &&
+		     !strcmp(p->models[i] + len, ":latest")))
 			return 1;
 	return 0;
 }

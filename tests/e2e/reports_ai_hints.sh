@@ -52,6 +52,10 @@ QERRORS_AI_BASE_URL="$FAKE_URL" QERRORS_AI_MODEL=qwen2.5:7b "$QERRORS" doctor --
 check "doctor --json passes with /v1 and an offered model" \
 	python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); c={x["name"]: x for x in o["checks"]}; sys.exit(not (o["ok"] and c["ai_models"]["status"] == "ok" and "2 offered" in c["ai_models"]["message"] and c["ai_advice"]["status"] == "ok"))' "$T/d2.json"
 
+QERRORS_AI_BASE_URL="$FAKE_URL" QERRORS_AI_MODEL=llama3.2 "$QERRORS" doctor >"$T/d2b" 2>&1
+check "doctor: a model without a tag is Ollama's ':latest'" \
+	grep -q "^ok *ai_models     2 offered, 'llama3.2' among them" "$T/d2b"
+
 # ---- an unknown model: OpenAI's model_not_found ----
 control 'mode="unknown_model"'
 QERRORS_AI_BASE_URL="$FAKE_URL" QERRORS_AI_MODEL=llama3 "$QERRORS" doctor >"$T/d3" 2>&1
