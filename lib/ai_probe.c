@@ -162,12 +162,18 @@ long qe_ai_models_parse(const char *body, size_t len, char ***ids_out)
 	json_array_foreach(list, i, m)
 	{
 		const char *id = json_string_value(json_object_get(m, field));
+		char *clean;
 		if (!id && !strcmp(field, "name"))
 			id = json_string_value(json_object_get(m, "model"));
-		if (!id || !*id || n >= PROBE_MODELS_MAX)
+		if (!id || n >= PROBE_MODELS_MAX)
 			continue;
+		clean = clean_line(id, 256);
+		if (!*clean) { /* nothing printable left */
+			free(clean);
+			continue;
+		}
 		QE_ALLOC_GROW(ids, n + 1, alloc);
-		ids[n++] = clean_line(id, 256);
+		ids[n++] = clean;
 	}
 	json_decref(root);
 	if (n > 1)

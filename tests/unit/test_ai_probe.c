@@ -105,6 +105,10 @@ static void test_models_parse(void **state)
 	assert_string_equal(ids[1], "qwen2.5:7b");
 	free_ids(ids, n);
 
+	/* an id with nothing printable is no id */
+	assert_int_equal(
+	    qe_ai_models_parse("{\"models\":[{\"name\":\"\x7f\"}]}", 25, &ids), 0);
+	free(ids);
 	assert_int_equal(qe_ai_models_parse("{\"data\":[]}", 11, &ids), 0);
 	free(ids);
 	assert_int_equal(qe_ai_models_parse("404 page not found", 18, &ids), -1);
