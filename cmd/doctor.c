@@ -338,6 +338,13 @@ static int check_models(struct doctor *d, struct qe_ai_probe *p)
 
 	if (!p->models)
 		return 1;
+	if (!p->nr_models) {
+		add(d, "ai_models", ST_WARN, qe_xstrdup("the service offers no models"),
+		    qe_xasprintf("load or pull one (Ollama: 'ollama pull %s'), or set "
+				 "ai.model to one it has",
+				 model));
+		return 1;
+	}
 	list = name_list(p->models, p->nr_models, 10);
 	if (offers(p, model))
 		add(d, "ai_models", ST_OK,

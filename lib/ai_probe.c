@@ -326,6 +326,8 @@ static void take_models(struct qe_ai_probe *out, const struct get_result *g)
 	long n =
 	    qe_ai_models_parse(g->body.buf ? g->body.buf : "", g->body.len, &out->models);
 	out->nr_models = n < 0 ? 0 : n;
+	if (n == 0 && !out->models) /* a list, but empty: not the same as none */
+		out->models = qe_xcalloc(1, sizeof(*out->models));
 }
 
 int qe_ai_probe_models(const struct qe_config *c, long timeout_ms,

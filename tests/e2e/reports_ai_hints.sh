@@ -56,6 +56,12 @@ QERRORS_AI_BASE_URL="$FAKE_URL" QERRORS_AI_MODEL=llama3.2 "$QERRORS" doctor >"$T
 check "doctor: a model without a tag is Ollama's ':latest'" \
 	grep -q "^ok *ai_models     2 offered, 'llama3.2' among them" "$T/d2b"
 
+control 'models=[]'
+QERRORS_AI_BASE_URL="$FAKE_URL" "$QERRORS" doctor >"$T/d2c" 2>&1
+check "doctor: a server with no model at all is a warning" \
+	grep -q "^warn *ai_models     the service offers no models" "$T/d2c"
+control 'models=["llama3.2:latest", "qwen2.5:7b"]'
+
 # ---- an unknown model: OpenAI's model_not_found ----
 control 'mode="unknown_model"'
 QERRORS_AI_BASE_URL="$FAKE_URL" QERRORS_AI_MODEL=llama3 "$QERRORS" doctor >"$T/d3" 2>&1
