@@ -5,12 +5,19 @@
  *
  * Read-only: the database is opened with QE_STORE_READONLY in one read
  * snapshot, so a running agent is never blocked, and looking at advice
- * does not count as a cache hit.
+ * does not count as a cache hit.  A group without advice shows the last
+ * failed attempt to get it, when one is stored.
+ *
+ * --ask asks the AI service again for groups without advice (all, or the
+ * given ones), through the same client, cache and breaker as tail, in
+ * batches of ai.batch_size; it writes answers and failures to the store.
  */
 #include "qerrors.h"
 #include "report.h"
 
 #include "ai.h"
+#include "event.h"
+#include "fleet.h"
 #include "redact.h"
 #include "store.h"
 #include "util.h"
@@ -22,6 +29,7 @@
 
 static const char *const advice_usage[] = {
     "qerrors advice [--json] [FINGERPRINT]",
+    "qerrors advice --ask [--json] [FINGERPRINT...]",
     NULL,
 };
 
@@ -42,6 +50,8 @@ struct found {
 	const char *error;	     /* why there is none, or NULL */
 	struct qe_cache_entry entry; /* the entry the answer comes from */
 	int have_entry;
+	struct qe_advice_failure fail; /* the last failed attempt, when no advice */
+	int have_fail;
 };
 
 static int expired(int64_t expires, int64_t now)
@@ -114,6 +124,14 @@ static int find_advice(struct advice_run *r, const char *fp, struct found *f)
 	}
 	if (!f->advice && !f->error)
 		f->error = "cached advice is not valid JSON";
+	if (!f->advice) {
+		rc = qe_store_advice_failure_get(r->store, fp, &f->fail);
+		if (rc < 0)
+			return -1;
+		f->have_fail = rc == 1;
+		if (f->have_fail && !strcmp(f->error, "not asked yet"))
+			f->error = "the last attempt failed";
+	}
 	return 0;
 }
 
@@ -121,6 +139,15 @@ static void found_release(struct found *f)
 {
 	json_decref(f->advice);
 	qe_cache_entry_release(&f->entry);
+	qe_advice_failure_release(&f->fail);
+}
+
+static json_t *failure_json(const struct qe_advice_failure *fl)
+{
+	return json_pack(
+	    "{s:o, s:o, s:o, s:o, s:I}", "time", qe_report_time_json(fl->when), "status",
+	    qe_report_string(fl->status), "message", qe_report_string(fl->message),
+	    "model", qe_report_string(fl->model), "attempts", (json_int_t)fl->attempts);
 }
 
 static json_t *cache_json(const struct qe_cache_entry *e, int64_t now)
@@ -161,6 +188,8 @@ static json_t *group_json(const struct qe_group *g, const char *fp, struct found
 	json_object_set_new(o, "advice_model",
 			    f->advice && f->have_entry ? qe_report_string(f->entry.model)
 						       : json_null());
+	json_object_set_new(o, "last_failure",
+			    f->have_fail ? failure_json(&f->fail) : json_null());
 	if (detail)
 		json_object_set_new(
 		    o, "cache", f->have_entry ? cache_json(&f->entry, now) : json_null());
@@ -194,10 +223,17 @@ static void print_group_line(struct advice_run *r, const struct qe_group *g,
 	} else {
 		print_untrusted(g->template, "    ");
 	}
-	if (json_is_string(summary))
+	if (json_is_string(summary)) {
 		print_untrusted(json_string_value(summary), "    advice: ");
-	else
+	} else if (f->have_fail) {
+		char when[64], *t;
+		qe_report_time_local(f->fail.when, when, sizeof(when));
+		t = qe_xasprintf("none (failed %s, %s)", when, f->fail.status);
+		print_untrusted(t, "    advice: ");
+		free(t);
+	} else {
 		printf("    advice: none (%s)\n", f->error ? f->error : "no summary");
+	}
 }
 
 /*
@@ -341,10 +377,22 @@ static int show_group(struct advice_run *r, const char *arg)
 		} else {
 			printf("\n%sadvice%s\n", bold, reset);
 		}
-		if (f.advice)
+		if (f.advice) {
 			qe_report_advice_text(ctx, stdout, f.advice, "    ");
-		else
+		} else if (f.have_fail) {
+			char *t;
+			qe_report_time_local(f.fail.when, a, sizeof(a));
+			printf("    none: the last attempt failed, %s (%s, model %s, "
+			       "%lld attempt%s)\n",
+			       a, f.fail.status, f.fail.model, f.fail.attempts,
+			       f.fail.attempts == 1 ? "" : "s");
+			print_untrusted(f.fail.message, "    ");
+			t = qe_xasprintf("ask again: qerrors advice --ask %s", fp);
+			print_untrusted(t, "    ");
+			free(t);
+		} else {
 			printf("    none (%s)\n", f.error);
+		}
 	}
 out:
 	free(fp);
@@ -353,11 +401,406 @@ out:
 	return rc;
 }
 
+/* ---- asking again ---- */
+
+/* A rough upper bound of one event's tokens, for the fleet's daily budget. */
+#define ASK_TOKENS_PER_EVENT 1500
+/* Events per request: the client's own limit. */
+#define ASK_BATCH_MAX 64
+
+struct ask_item {
+	char *fp;
+	struct qe_event *ev; /* NULL when nothing is to be asked */
+	enum qe_ai_status st;
+	char *advice; /* compact JSON when answered or cached */
+	char *error;
+	const char *from; /* "cache", "fleet" or NULL (asked) */
+	int done;
+};
+
+struct ask_run {
+	struct qe_ctx *ctx;
+	struct qe_store *store;
+	struct qe_fleet *fleet;
+	const char *model;
+	struct ask_item *items;
+	size_t nr, alloc;
+	size_t to_ask, answered, failed;
+	int json;
+};
+
+static struct ask_item *ask_find(struct ask_run *a, const char *fp)
+{
+	size_t i;
+	for (i = 0; i < a->nr; i++)
+		if (!strcmp(a->items[i].fp, fp))
+			return &a->items[i];
+	return NULL;
+}
+
+static void ask_add(struct ask_run *a, const char *fp)
+{
+	struct ask_item *it;
+	if (ask_find(a, fp))
+		return;
+	QE_ALLOC_GROW(a->items, a->nr + 1, a->alloc);
+	it = &a->items[a->nr++];
+	memset(it, 0, sizeof(*it));
+	it->fp = qe_xstrdup(fp);
+}
+
+static int on_ask_group(const struct qe_group *g, long long window, void *data)
+{
+	ask_add(data, g->fingerprint);
+	return 0;
+}
+
+/* The stored group as an event to ask about: its redacted sample is the
+ * text, and it keeps the group's fingerprint, so the answer lands on it. */
+static struct qe_event *group_event(const struct qe_group *g)
+{
+	struct qe_event *ev = qe_event_new(g->kind ? g->kind : "line", "stored");
+	const char *p = g->sample && *g->sample ? g->sample : g->message, *nl;
+	enum qe_severity sev;
+
+	free(ev->message);
+	ev->message = qe_xstrdup(g->message ? g->message : "");
+	ev->type = g->type && *g->type ? qe_xstrdup(g->type) : NULL;
+	ev->template = g->template ? qe_xstrdup(g->template) : NULL;
+	ev->severity =
+	    g->severity && !qe_severity_parse(g->severity, &sev) ? sev : QE_SEV_ERROR;
+	while (p && *p) {
+		nl = strchr(p, '\n');
+		qe_event_add_line(ev, p, nl ? (size_t)(nl - p) : strlen(p));
+		p = nl ? nl + 1 : NULL;
+	}
+	snprintf(ev->fingerprint, sizeof(ev->fingerprint), "%s", g->fingerprint);
+	return ev;
+}
+
+/* Valid advice for the configured model and prompt version, looked at
+ * without counting a cache hit. */
+static char *cached_advice(struct ask_run *a, const char *fp, int64_t now)
+{
+	struct qe_cache_entry e;
+	char *json = NULL;
+	if (qe_store_cache_get_any(a->store, fp, &e) == 1) {
+		if (!strcmp(e.model, a->model) && e.prompt_version == QE_PROMPT_VERSION &&
+		    !expired(e.expires, now)) {
+			json = e.json;
+			e.json = NULL;
+		}
+		qe_cache_entry_release(&e);
+	}
+	return json;
+}
+
+static void print_ask_result(struct ask_run *a, const struct ask_item *it)
+{
+	json_t *adv, *sum;
+	char *t;
+	if (a->json)
+		return;
+	if (!it->advice) {
+		t = qe_xasprintf("%s  failed (%s): %s", it->fp, qe_ai_status_name(it->st),
+				 it->error ? it->error : "no answer");
+		print_untrusted(t, "");
+		free(t);
+		return;
+	}
+	adv = qe_report_parse_advice(it->advice);
+	sum = json_object_get(adv, "summary");
+	t = qe_xasprintf(
+	    "%s  %s: %s", it->fp,
+	    it->from ? (!strcmp(it->from, "fleet") ? "from the fleet cache" : "cached")
+		     : "advice",
+	    json_is_string(sum) ? json_string_value(sum) : "(no summary)");
+	print_untrusted(t, "");
+	free(t);
+	json_decref(adv);
+	fflush(stdout);
+}
+
+static void on_ask_answer(const char *fp, enum qe_ai_status st, const char *advice_json,
+			  const char *error, long long tokens_prompt,
+			  long long tokens_completion, void *data)
+{
+	struct ask_run *a = data;
+	struct ask_item *it = ask_find(a, fp);
+	struct qe_config *c = &a->ctx->cfg;
+	int64_t now = qe_wall_ms();
+
+	if (!it || it->done)
+		return;
+	it->done = 1;
+	it->st = st;
+	if (st == QE_AI_OK && advice_json) {
+		it->advice = qe_xstrdup(advice_json);
+		a->answered++;
+		if (c->cache_limit > 0 &&
+		    qe_store_advice_put(a->store, fp, a->model, QE_PROMPT_VERSION,
+					advice_json, tokens_prompt, tokens_completion,
+					c->cache_ttl, c->cache_limit, now) < 0)
+			qe_warn_msg("%s", qe_last_error());
+		if (qe_store_advice_failure_clear(a->store, fp) < 0)
+			qe_warn_msg("%s", qe_last_error());
+		if (a->fleet) {
+			if (qe_fleet_advice_put(a->fleet, fp, a->model, QE_PROMPT_VERSION,
+						advice_json) < 0)
+				qe_warn_msg("%s", qe_last_error());
+			qe_fleet_budget_add(a->fleet, tokens_prompt + tokens_completion);
+		}
+	} else {
+		it->error = qe_xstrdup(error ? error : qe_ai_status_name(st));
+		a->failed++;
+		if (st != QE_AI_CANCELLED &&
+		    qe_store_advice_failure_put(a->store, fp, a->model,
+						qe_ai_status_name(st), it->error,
+						now) < 0)
+			qe_warn_msg("%s", qe_last_error());
+	}
+	if (!a->json && !a->ctx->quiet)
+		fprintf(stderr, "qerrors: %zu of %zu done\n", a->answered + a->failed,
+			a->to_ask);
+	print_ask_result(a, it);
+}
+
+static int ask_exit(enum qe_ai_status st)
+{
+	switch (st) {
+	case QE_AI_OK:
+	case QE_AI_CANCELLED:
+		return QE_EXIT_OK;
+	case QE_AI_QUOTA:
+		return QE_EXIT_AI_QUOTA;
+	case QE_AI_AUTH:
+		return QE_EXIT_AI_AUTH;
+	default:
+		return QE_EXIT_AI_UNAVAILABLE;
+	}
+}
+
+/* Like analyze: quota beats a rejected key beats an unavailable service. */
+static int ask_worse(int a, int b)
+{
+	static const int order[] = {QE_EXIT_OK, QE_EXIT_AI_UNAVAILABLE, QE_EXIT_AI_AUTH,
+				    QE_EXIT_AI_QUOTA};
+	size_t i, ia = 0, ib = 0;
+	for (i = 0; i < QE_ARRAY_SIZE(order); i++) {
+		if (order[i] == a)
+			ia = i;
+		if (order[i] == b)
+			ib = i;
+	}
+	return ia >= ib ? a : b;
+}
+
+static int ask_print_json(struct ask_run *a, size_t cached)
+{
+	json_t *o = json_object(), *arr = json_array();
+	size_t i;
+	int rc;
+	for (i = 0; i < a->nr; i++) {
+		struct ask_item *it = &a->items[i];
+		json_t *adv = it->advice ? qe_report_parse_advice(it->advice) : NULL;
+		json_array_append_new(
+		    arr,
+		    json_pack("{s:s, s:s, s:o, s:o, s:o}", "fingerprint", it->fp,
+			      "status", qe_ai_status_name(it->st), "from",
+			      it->from ? json_string(it->from) : json_null(), "advice",
+			      adv ? adv : json_null(), "error",
+			      it->error ? qe_report_string(it->error) : json_null()));
+	}
+	json_object_set_new(o, "asked", json_integer((json_int_t)a->to_ask));
+	json_object_set_new(o, "answered", json_integer((json_int_t)a->answered));
+	json_object_set_new(o, "failed", json_integer((json_int_t)a->failed));
+	json_object_set_new(o, "cached", json_integer((json_int_t)cached));
+	json_object_set_new(o, "results", arr);
+	rc = qe_report_print_json(o);
+	json_decref(o);
+	return rc;
+}
+
+static int ask_groups(struct qe_ctx *ctx, int nargs, char **args, int json)
+{
+	struct qe_config *c = &ctx->cfg;
+	struct ask_run a;
+	struct qe_store *ro;
+	struct qe_ai *ai = NULL;
+	struct qe_event **batch = NULL;
+	size_t i, nb = 0, bs, cached = 0, requests;
+	int64_t now = qe_wall_ms();
+	int rc = QE_EXIT_FAILURE, r;
+
+	memset(&a, 0, sizeof(a));
+	a.ctx = ctx;
+	a.json = json;
+	a.model = qe_config_ai_model(c);
+	/* A report never creates the state: see that it exists first. */
+	ro = qe_store_open(qe_ctx_state_dir(ctx), QE_STORE_READONLY);
+	if (!ro) {
+		qe_die_msg("%s", qe_last_error());
+		return QE_EXIT_FAILURE;
+	}
+	qe_store_close(ro);
+	a.store = qe_store_open(qe_ctx_state_dir(ctx), 0);
+	if (!a.store) {
+		qe_die_msg("%s", qe_last_error());
+		return QE_EXIT_FAILURE;
+	}
+	for (i = 0; i < (size_t)nargs; i++) {
+		char *fp = qe_report_resolve_fp(a.store, args[i], QE_STORE_FP_GROUPS,
+						"no error group", &rc);
+		if (!fp)
+			goto out;
+		ask_add(&a, fp);
+		free(fp);
+	}
+	rc = QE_EXIT_FAILURE;
+	if (!nargs && qe_store_groups(a.store, 0, 0, on_ask_group, &a) < 0) {
+		qe_die_msg("%s", qe_last_error());
+		goto out;
+	}
+	if (!a.nr) {
+		if (json)
+			ask_print_json(&a, 0);
+		else
+			printf("no error groups recorded yet\n");
+		rc = QE_EXIT_OK;
+		goto out;
+	}
+	if (qe_fleet_wanted(c)) {
+		a.fleet = qe_fleet_new(c);
+		if (!a.fleet) {
+			qe_die_msg("%s", qe_last_error());
+			rc = QE_EXIT_USAGE;
+			goto out;
+		}
+	}
+
+	/* What the caches hold is not asked again. */
+	for (i = 0; i < a.nr; i++) {
+		struct ask_item *it = &a.items[i];
+		struct qe_group g;
+		it->advice = cached_advice(&a, it->fp, now);
+		if (it->advice) {
+			it->from = "cache";
+		} else if (a.fleet &&
+			   qe_fleet_advice_get(a.fleet, it->fp, a.model,
+					       QE_PROMPT_VERSION, &it->advice) == 1) {
+			it->from = "fleet";
+			/* copied back, as tail does */
+			if (c->cache_limit > 0 &&
+			    qe_store_advice_put(a.store, it->fp, a.model,
+						QE_PROMPT_VERSION, it->advice, 0, 0,
+						c->cache_ttl, c->cache_limit, now) < 0)
+				qe_warn_msg("%s", qe_last_error());
+		}
+		if (it->advice) {
+			it->done = 1;
+			cached++;
+			print_ask_result(&a, it);
+			continue;
+		}
+		r = qe_store_group_get(a.store, it->fp, &g);
+		if (r < 0) {
+			qe_die_msg("%s", qe_last_error());
+			goto out;
+		}
+		if (r == 1) {
+			it->ev = group_event(&g);
+			a.to_ask++;
+		}
+		qe_group_release(&g);
+	}
+	rc = QE_EXIT_OK;
+	if (!a.to_ask)
+		goto print;
+
+	ai = qe_ai_new(c, a.store);
+	if (!ai) {
+		qe_die_msg("%s", qe_last_error());
+		rc = QE_EXIT_USAGE;
+		goto out;
+	}
+	if (!qe_ai_configured(ai)) {
+		qe_die_msg("no AI service configured: set OPENAI_API_KEY or "
+			   "QERRORS_AI_BASE_URL (see 'qerrors doctor')");
+		rc = QE_EXIT_USAGE;
+		goto out;
+	}
+	bs = c->batch_size > 0 ? (size_t)c->batch_size : 1;
+	if (bs > ASK_BATCH_MAX)
+		bs = ASK_BATCH_MAX;
+	requests = (a.to_ask + bs - 1) / bs;
+	if (!json && !ctx->quiet)
+		fprintf(
+		    stderr,
+		    "qerrors: asking %s about %zu group%s in %zu request%s (model %s)\n",
+		    qe_config_ai_endpoint(c), a.to_ask, a.to_ask == 1 ? "" : "s",
+		    requests, requests == 1 ? "" : "s", a.model);
+	batch = qe_xcalloc(a.to_ask, sizeof(*batch));
+	for (i = 0; i < a.nr; i++)
+		if (a.items[i].ev)
+			batch[nb++] = a.items[i].ev;
+	for (i = 0; i < nb; i += bs) {
+		size_t n = nb - i < bs ? nb - i : bs, k;
+		if (a.fleet && qe_fleet_budget_take(
+				   a.fleet, (long long)n * ASK_TOKENS_PER_EVENT) == 0) {
+			for (k = 0; k < n; k++)
+				on_ask_answer(
+				    batch[i + k]->fingerprint, QE_AI_QUOTA, NULL,
+				    "the fleet's daily token budget is spent", 0, 0, &a);
+			continue;
+		}
+		if (qe_ai_submit(ai, batch + i, n, on_ask_answer, &a) < 0) {
+			const char *why = qe_last_error();
+			for (k = 0; k < n; k++)
+				on_ask_answer(batch[i + k]->fingerprint, QE_AI_REJECTED,
+					      NULL, why, 0, 0, &a);
+		}
+	}
+	qe_ai_run(ai, 0);
+	for (i = 0; i < a.nr; i++) {
+		struct ask_item *it = &a.items[i];
+		if (it->ev && !it->done)
+			on_ask_answer(it->fp, QE_AI_UNAVAILABLE, NULL,
+				      "no answer from the AI service", 0, 0, &a);
+		if (it->ev)
+			rc = ask_worse(rc, ask_exit(it->st));
+	}
+print:
+	if (json) {
+		if (ask_print_json(&a, cached) < 0)
+			rc = QE_EXIT_FAILURE;
+	} else if (!ctx->quiet) {
+		fprintf(stderr,
+			"qerrors: %zu answered, %zu failed, %zu had advice already\n",
+			a.answered, a.failed, cached);
+	}
+out:
+	qe_ai_free(ai);
+	qe_fleet_free(a.fleet);
+	qe_store_close(a.store);
+	for (i = 0; i < a.nr; i++) {
+		free(a.items[i].fp);
+		qe_event_free(a.items[i].ev);
+		free(a.items[i].advice);
+		free(a.items[i].error);
+	}
+	free(a.items);
+	free(batch);
+	return rc;
+}
+
 int cmd_advice(int argc, char **argv, struct qe_ctx *ctx)
 {
-	int json = 0, nargs, rc = QE_EXIT_FAILURE;
+	int json = 0, ask = 0, nargs, rc = QE_EXIT_FAILURE;
 	const struct qe_option opts[] = {
 	    QE_OPT_FLAG_(0, "json", &json, "JSON: {\"groups\": [...]}, or one group"),
+	    QE_OPT_FLAG_(0, "ask", &ask,
+			 "ask the AI service again for the groups (all, or the "
+			 "FINGERPRINTs) that have no advice"),
 	    QE_OPT_END_,
 	};
 	struct advice_run r;
@@ -367,17 +810,19 @@ int cmd_advice(int argc, char **argv, struct qe_ctx *ctx)
 	nargs = qe_parse_options(argc, argv, opts, advice_usage, &args);
 	if (nargs < 0)
 		return QE_EXIT_USAGE;
-	if (nargs > 1) {
-		qe_die_msg("advice takes at most one FINGERPRINT");
+	if (nargs > 1 && !ask) {
+		qe_die_msg("advice takes at most one FINGERPRINT (several with --ask)");
 		qe_usage(stderr, opts, advice_usage);
 		return QE_EXIT_USAGE;
 	}
 	if (qe_ctx_load_config(ctx) < 0)
 		return QE_EXIT_USAGE;
+	if (ask)
+		return ask_groups(ctx, nargs, args, json);
 	r.ctx = ctx;
 	r.json = json;
 	r.now = qe_wall_ms();
-	r.model = ctx->cfg.ai_model ? ctx->cfg.ai_model : "gpt-4o-mini";
+	r.model = qe_config_ai_model(&ctx->cfg);
 	r.redactor = qe_redactor_new(&ctx->cfg);
 	if (!r.redactor) {
 		qe_die_msg("%s", qe_last_error());

@@ -216,7 +216,7 @@ static int do_show(struct cache_run *r, const char *arg)
 	if (!fp)
 		return rc;
 	p.fp = fp;
-	p.model = r->ctx->cfg.ai_model ? r->ctx->cfg.ai_model : "gpt-4o-mini";
+	p.model = qe_config_ai_model(&r->ctx->cfg);
 	if (qe_store_cache_list(r->store, on_pick, &p) < 0 ||
 	    (!p.found && (p.found = qe_store_cache_get_any(r->store, fp, &p.e)) < 0)) {
 		qe_die_msg("%s", qe_last_error());

@@ -1,8 +1,8 @@
 /*
  * qerrors doctor: is this installation ready?  Each check says ok, warn
  * or fail, and a failure says what to do.  The AI checks send one
- * GET {base}/models and one small advice request about a made-up error;
- * nothing is written to the state database.  The API key is never
+ * GET {base}/models and one small advice request about a made-up error,
+ * both through lib/ai; nothing is written to the state database.  The API key is never
  * printed: every message is scrubbed of it before output.
  */
 #include "qerrors.h"
@@ -16,7 +16,6 @@
 #include "store.h"
 #include "util.h"
 
-#include <curl/curl.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -27,8 +26,6 @@
 
 /* Total time allowed for GET /models. */
 #define MODELS_TIMEOUT_MS 10000
-/* Most of a /models answer kept (the list can be long). */
-#define MODELS_BODY_MAX (1024 * 1024)
 /* The advice round trip gives up after this. */
 #define ADVICE_TIMEOUT_MS 60000
 /* Below this many inotify watches, large trees of logs run out. */
@@ -272,243 +269,177 @@ out:
 
 /* ---- AI service ---- */
 
-struct body {
-	struct qe_buf b;
-};
-
-static size_t on_body(char *p, size_t size, size_t n, void *data)
+/* "a, b, c" for at most `max` names, then "and N more". */
+static char *name_list(char *const *names, long n, long max)
 {
-	struct body *bd = data;
-	size_t len = size * n;
-	if (bd->b.len + len > MODELS_BODY_MAX)
-		return len; /* keep what fits; the rest is not needed */
-	qe_buf_add(&bd->b, p, len);
-	return len;
+	struct qe_buf b = QE_BUF_INIT;
+	long i;
+	for (i = 0; i < n && i < max; i++)
+		qe_buf_addf(&b, "%s%s", i ? ", " : "", names[i]);
+	if (n > max)
+		qe_buf_addf(&b, " and %ld more", n - max);
+	return qe_buf_detach(&b);
 }
 
-/* Does the /models list name the configured model? -1 when unknown. */
-static int model_listed(const char *body, const char *model)
+/* Ollama lists "llama3.2:latest" and answers to "llama3.2" too. */
+static int offers(const struct qe_ai_probe *p, const char *model)
 {
-	json_t *root = json_loads(body, 0, NULL), *data, *m;
-	size_t i;
-	int found = -1;
-
-	data = json_object_get(root, "data");
-	if (json_is_array(data)) {
-		found = 0;
-		json_array_foreach(data, i, m)
-		{
-			const char *id = json_string_value(json_object_get(m, "id"));
-			if (id && !strcmp(id, model))
-				found = 1;
-		}
-	}
-	json_decref(root);
-	return found;
+	size_t len = strlen(model);
+	long i;
+	for (i = 0; i < p->nr_models; i++)
+		if (!strcmp(p->models[i], model) ||
+		    (!strchr(model, ':') && !strncmp(p->models[i], model, len) &&
+		     !strcmp(p->models[i] + len, ":latest")))
+			return 1;
+	return 0;
 }
 
-/* GET {endpoint}/models; returns 1 when the service answered at all. */
-static int check_models(struct doctor *d, const char *endpoint)
+/* GET {base}/models: is the service there, and which models it offers.
+ * Returns 1 when the service answered at all. */
+static int check_models(struct doctor *d, struct qe_ai_probe *p)
 {
-	struct qe_config *c = &d->ctx->cfg;
-	CURL *e = curl_easy_init();
-	struct curl_slist *hdr = NULL;
-	struct body bd = {QE_BUF_INIT};
-	char errbuf[CURL_ERROR_SIZE] = "";
-	char *url = qe_xasprintf("%s/models", endpoint), *auth = NULL;
-	const char *model = c->ai_model ? c->ai_model : "gpt-4o-mini";
-	uint64_t t0 = qe_now_ms();
-	long code = 0;
-	CURLcode res;
-	int answered = 0;
+	const char *model = qe_config_ai_model(&d->ctx->cfg);
+	char *list;
 
-	if (!e) {
-		add(d, "ai_reachable", ST_FAIL,
-		    qe_xstrdup("cannot create a libcurl handle"), NULL);
-		goto out;
-	}
-	curl_easy_setopt(e, CURLOPT_URL, url);
-#if LIBCURL_VERSION_NUM >= 0x075500
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-#else
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
-#endif
-	curl_easy_setopt(e, CURLOPT_USERAGENT, "qerrors/" QE_VERSION);
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
-			 c->connect_timeout_ms > 0 ? c->connect_timeout_ms : 5000L);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)MODELS_TIMEOUT_MS);
-	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(e, CURLOPT_WRITEDATA, &bd);
-	if (d->key) {
-		auth = qe_xasprintf("Authorization: Bearer %s", d->key);
-		hdr = curl_slist_append(hdr, auth);
-		curl_easy_setopt(e, CURLOPT_HTTPHEADER, hdr);
-	}
-	res = curl_easy_perform(e);
-	if (res != CURLE_OK) {
-		add(d, "ai_reachable", ST_FAIL,
-		    qe_xasprintf("cannot reach '%s': %s", url,
-				 *errbuf ? errbuf : curl_easy_strerror(res)),
+	if (qe_ai_probe_models(&d->ctx->cfg, MODELS_TIMEOUT_MS, p) < 0) {
+		add(d, "ai_reachable", ST_FAIL, qe_xstrdup(p->error),
 		    qe_xstrdup("check that the service is running and that ai.base_url "
 			       "(QERRORS_AI_BASE_URL) is right; proxies come from "
 			       "https_proxy/no_proxy"));
-		goto out;
+		return 0;
 	}
-	answered = 1;
-	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &code);
-	if (code == 200) {
-		int listed = model_listed(bd.b.buf, model);
-		if (listed == 0)
-			add(d, "ai_reachable", ST_WARN,
-			    qe_xasprintf(
-				"GET %s: HTTP 200 in %llu ms, but model '%s' is not in "
-				"the list",
-				url, (unsigned long long)(qe_now_ms() - t0), model),
-			    qe_xstrdup(
-				"set ai.model (QERRORS_AI_MODEL) to a model the service "
-				"offers"));
-		else
-			add(d, "ai_reachable", ST_OK,
-			    qe_xasprintf("GET %s: HTTP 200 in %llu ms", url,
-					 (unsigned long long)(qe_now_ms() - t0)),
-			    NULL);
-	} else if (code == 401 || code == 403) {
+	if (p->http_code == 200)
+		add(d, "ai_reachable", ST_OK,
+		    qe_xasprintf("GET %s: HTTP 200 in %llu ms", p->url,
+				 (unsigned long long)p->ms),
+		    NULL);
+	else if (p->v1_url)
 		add(d, "ai_reachable", ST_FAIL,
-		    qe_xasprintf("GET %s: HTTP %ld: the key was rejected", url, code),
+		    qe_xasprintf("GET %s: %s, but %s answers", p->url, p->error,
+				 p->v1_url),
+		    qe_xstrdup(p->fix));
+	else if (p->st == QE_AI_AUTH)
+		add(d, "ai_reachable", ST_FAIL,
+		    qe_xasprintf("GET %s: %s", p->url, p->error),
 		    qe_xstrdup(
 			"check OPENAI_API_KEY (or QERRORS_AI_API_KEY, ai.api_key)"));
-	} else if (code == 404 || code == 405) {
+	else if (p->http_code == 404 || p->http_code == 405)
 		add(d, "ai_reachable", ST_WARN,
-		    qe_xasprintf("GET %s: HTTP %ld: the service has no model list", url,
-				 code),
+		    qe_xasprintf("GET %s: HTTP %ld: the service has no model list",
+				 p->url, p->http_code),
 		    qe_xstrdup(
 			"some servers do not offer /models; the advice check below "
 			"tells whether chat completions work"));
-	} else {
+	else
 		add(d, "ai_reachable", ST_FAIL,
-		    qe_xasprintf("GET %s: HTTP %ld", url, code),
+		    qe_xasprintf("GET %s: %s", p->url, p->error),
 		    qe_xstrdup("the service answers but fails; check its logs or status "
 			       "page, and ai.base_url"));
+
+	if (!p->models)
+		return 1;
+	if (!p->nr_models) {
+		add(d, "ai_models", ST_WARN, qe_xstrdup("the service offers no models"),
+		    qe_xasprintf("load or pull one (Ollama: 'ollama pull %s'), or set "
+				 "ai.model to one it has",
+				 model));
+		return 1;
 	}
-out:
-	if (e)
-		curl_easy_cleanup(e);
-	curl_slist_free_all(hdr);
-	free(auth);
-	free(url);
-	qe_buf_release(&bd.b);
-	return answered;
-}
-
-struct advice_probe {
-	enum qe_ai_status status;
-	char *error;
-	int done;
-};
-
-static void on_advice(const char *fp, enum qe_ai_status st, const char *advice_json,
-		      const char *error, long long tokens_prompt,
-		      long long tokens_completion, void *data)
-{
-	struct advice_probe *p = data;
-	(void)fp;
-	(void)advice_json;
-	(void)tokens_prompt;
-	(void)tokens_completion;
-	p->done = 1;
-	p->status = st;
-	free(p->error);
-	p->error = error ? qe_xstrdup(error) : NULL;
-}
-
-/* One advice request about a made-up error, through the real client: it
- * shows which response format the service accepts and how long a round
- * trip takes.  No store: the breaker and format memory stay untouched. */
-static void check_advice(struct doctor *d)
-{
-	static const char line[] =
-	    "2026-01-01 00:00:00 ERROR connection to database 'orders' refused "
-	    "(qerrors doctor test)";
-	struct qe_config *c = &d->ctx->cfg;
-	struct advice_probe p = {QE_AI_CANCELLED, NULL, 0};
-	struct qe_event *ev = qe_event_new("line", "doctor");
-	struct qe_ai *ai;
-	uint64_t t0;
-	long saved_retries = c->retry_attempts;
-	const char *fmt;
-
-	qe_event_add_line(ev, line, strlen(line));
-	free(ev->message);
-	ev->message =
-	    qe_xstrdup("connection to database 'orders' refused (qerrors doctor test)");
-	ev->severity = QE_SEV_ERROR;
-	qe_fingerprint(ev);
-
-	/* A check reports what happens now; retries would only hide it. */
-	c->retry_attempts = 0;
-	ai = qe_ai_new(c, NULL);
-	c->retry_attempts = saved_retries;
-	if (!ai) {
-		add(d, "ai_advice", ST_FAIL, qe_xstrdup(qe_last_error()),
-		    qe_xstrdup("fix the ai section of the configuration"));
-		goto out;
-	}
-	t0 = qe_now_ms();
-	if (qe_ai_submit(ai, &ev, 1, on_advice, &p) < 0) {
-		add(d, "ai_advice", ST_FAIL, qe_xstrdup(qe_last_error()), NULL);
-		goto out;
-	}
-	qe_ai_run(ai, qe_now_ms() + ADVICE_TIMEOUT_MS);
-	if (!p.done)
-		qe_ai_cancel_all(ai);
-	fmt = qe_ai_response_format(ai);
-	if (p.status == QE_AI_OK && !strcmp(fmt, "json_schema")) {
-		add(d, "ai_advice", ST_OK,
-		    qe_xasprintf(
-			"valid advice in %llu ms with json_schema answers (model %s)",
-			(unsigned long long)(qe_now_ms() - t0), qe_ai_model(ai)),
+	list = name_list(p->models, p->nr_models, 10);
+	if (offers(p, model))
+		add(d, "ai_models", ST_OK,
+		    qe_xasprintf("%ld offered, '%s' among them: %s", p->nr_models, model,
+				 list),
 		    NULL);
-	} else if (p.status == QE_AI_OK) {
-		add(d, "ai_advice", ST_WARN,
-		    qe_xasprintf("valid advice in %llu ms, but the service does not take "
-				 "json_schema answers; qerrors uses %s",
-				 (unsigned long long)(qe_now_ms() - t0), fmt),
-		    qe_xstrdup("works as is; a model or server with structured outputs "
-			       "gives more reliable advice"));
-	} else {
-		const char *fix;
-		switch (p.status) {
-		case QE_AI_AUTH:
-			fix = "the key was rejected: check OPENAI_API_KEY (or "
-			      "QERRORS_AI_API_KEY)";
-			break;
-		case QE_AI_QUOTA:
-			fix = "the account is out of quota: check the plan and billing";
-			break;
-		case QE_AI_RATE_LIMITED:
-			fix = "rate limited: lower ai.concurrency or try again later";
-			break;
-		case QE_AI_REJECTED:
-			fix = "check ai.model and ai.response_format";
-			break;
-		case QE_AI_TRUNCATED:
-			fix = "raise ai.max_tokens";
-			break;
-		default:
-			fix = "check that the service runs and ai.base_url is right";
-			break;
-		}
-		add(d, "ai_advice", ST_FAIL,
-		    qe_xasprintf("no advice (%s): %s", qe_ai_status_name(p.status),
-				 p.error ? p.error : "no answer"),
-		    qe_xstrdup(fix));
+	else
+		add(d, "ai_models", ST_WARN,
+		    qe_xasprintf("model '%s' is not among the %ld the service offers: %s",
+				 model, p->nr_models, list),
+		    qe_xasprintf(
+			"set ai.model (QERRORS_AI_MODEL) to one of them, or make "
+			"the server offer it (Ollama: 'ollama pull %s')",
+			model));
+	free(list);
+	return 1;
+}
+
+/* One advice request about a made-up error, through the client tail
+ * uses: it shows which response format the service accepts and how long
+ * a round trip takes.  No store: the breaker and format memory stay
+ * untouched. */
+static void check_advice(struct doctor *d, const struct qe_ai_probe *models)
+{
+	struct qe_config *c = &d->ctx->cfg;
+	const char *model = qe_config_ai_model(c);
+	struct qe_ai_probe p;
+	const char *fix;
+
+	if (qe_ai_probe_chat(c, ADVICE_TIMEOUT_MS, &p) == 0) {
+		if (!strcmp(p.format, "json_schema"))
+			add(d, "ai_advice", ST_OK,
+			    qe_xasprintf(
+				"valid advice in %llu ms with json_schema answers "
+				"(model %s)",
+				(unsigned long long)p.ms, model),
+			    NULL);
+		else
+			add(d, "ai_advice", ST_WARN,
+			    qe_xasprintf(
+				"valid advice in %llu ms, but the service does not "
+				"take json_schema answers; qerrors uses %s",
+				(unsigned long long)p.ms, p.format),
+			    qe_xstrdup("works as is; a model or server with structured "
+				       "outputs gives more reliable advice"));
+		goto out;
 	}
+	if (p.hint == QE_AI_HINT_MODEL && models->models && models->nr_models) {
+		char *list = name_list(models->models, models->nr_models, 10);
+		add(d, "ai_advice", ST_FAIL,
+		    qe_xasprintf("no advice: model '%s' not found (HTTP 404 from %s)",
+				 model, p.url),
+		    qe_xasprintf("set ai.model (QERRORS_AI_MODEL) to a model the service "
+				 "offers: %s",
+				 list));
+		free(list);
+		goto out;
+	}
+	if (p.hint == QE_AI_HINT_MODEL)
+		add(d, "ai_advice", ST_FAIL,
+		    qe_xasprintf("no advice: model '%s' not found (HTTP 404 from %s)",
+				 model, p.url),
+		    qe_xstrdup(p.fix));
+	else if (p.hint != QE_AI_HINT_NONE)
+		add(d, "ai_advice", ST_FAIL,
+		    qe_xasprintf("no advice: %s is not there (HTTP 404)", p.url),
+		    qe_xstrdup(p.fix));
+	if (p.hint != QE_AI_HINT_NONE)
+		goto out;
+	switch (p.st) {
+	case QE_AI_AUTH:
+		fix = "the key was rejected: check OPENAI_API_KEY (or "
+		      "QERRORS_AI_API_KEY)";
+		break;
+	case QE_AI_QUOTA:
+		fix = "the account is out of quota: check the plan and billing";
+		break;
+	case QE_AI_RATE_LIMITED:
+		fix = "rate limited: lower ai.concurrency or try again later";
+		break;
+	case QE_AI_REJECTED:
+		fix = "check ai.model and ai.response_format";
+		break;
+	case QE_AI_TRUNCATED:
+		fix = "raise ai.max_tokens";
+		break;
+	default:
+		fix = "check that the service runs and ai.base_url is right";
+		break;
+	}
+	add(d, "ai_advice", ST_FAIL,
+	    qe_xasprintf("no advice (%s): %s", qe_ai_status_name(p.st), p.error),
+	    qe_xstrdup(fix));
 out:
-	qe_ai_free(ai);
-	qe_event_free(ev);
-	free(p.error);
+	qe_ai_probe_release(&p);
 }
 
 static void check_breaker(struct doctor *d, struct qe_store *s, const char *endpoint)
@@ -568,6 +499,7 @@ static void check_ai(struct doctor *d, struct qe_store *s)
 {
 	struct qe_config *c = &d->ctx->cfg;
 	const char *endpoint = qe_config_ai_endpoint(c);
+	struct qe_ai_probe models;
 	const char *src;
 
 	if (!endpoint) {
@@ -577,9 +509,7 @@ static void check_ai(struct doctor *d, struct qe_store *s)
 		return;
 	}
 	add(d, "ai_endpoint", ST_OK,
-	    qe_xasprintf("%s (model %s)", endpoint,
-			 c->ai_model ? c->ai_model : "gpt-4o-mini"),
-	    NULL);
+	    qe_xasprintf("%s (model %s)", endpoint, qe_config_ai_model(c)), NULL);
 	if (d->key) {
 		if (getenv("QERRORS_AI_API_KEY") && *getenv("QERRORS_AI_API_KEY"))
 			src = "QERRORS_AI_API_KEY";
@@ -594,8 +524,9 @@ static void check_ai(struct doctor *d, struct qe_store *s)
 		add(d, "ai_key", ST_OK,
 		    qe_xstrdup("not set: fine for local servers such as Ollama"), NULL);
 	}
-	if (check_models(d, endpoint))
-		check_advice(d);
+	if (check_models(d, &models))
+		check_advice(d, &models);
+	qe_ai_probe_release(&models);
 	check_breaker(d, s, endpoint);
 }
 

@@ -252,3 +252,94 @@ out:
 		free(c.fp[i]);
 	return fp;
 }
+
+char *qe_report_sparkline(const long long *v, size_t n, int utf8)
+{
+	static const char *const blocks[] = {"\u2581", "\u2582", "\u2583", "\u2584",
+					     "\u2585", "\u2586", "\u2587", "\u2588"};
+	static const char ascii[] = ":-=+*#%";
+	struct qe_buf b = QE_BUF_INIT;
+	long long max = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (v[i] > max)
+			max = v[i];
+	for (i = 0; i < n; i++) {
+		size_t levels = utf8 ? QE_ARRAY_SIZE(blocks) : sizeof(ascii) - 1, k;
+		if (v[i] <= 0) {
+			qe_buf_addstr(&b, utf8 ? "\u00b7" : ".");
+			continue;
+		}
+		/* 1..max onto the levels, the largest always the top one */
+		k = (size_t)((v[i] * (long long)levels + max - 1) / max - 1);
+		if (k >= levels)
+			k = levels - 1;
+		if (utf8)
+			qe_buf_addstr(&b, blocks[k]);
+		else
+			qe_buf_addch(&b, ascii[k]);
+	}
+	if (!b.buf)
+		qe_buf_addstr(&b, "");
+	return qe_buf_detach(&b);
+}
+
+int qe_report_utf8_locale(void)
+{
+	static const char *const vars[] = {"LC_ALL", "LC_CTYPE", "LANG"};
+	size_t i;
+	for (i = 0; i < QE_ARRAY_SIZE(vars); i++) {
+		const char *v = getenv(vars[i]);
+		if (v && *v)
+			return strcasestr(v, "utf-8") || strcasestr(v, "utf8");
+	}
+	return 0;
+}
+
+void qe_report_wrap(FILE *out, const char *text, const char *first, const char *indent,
+		    size_t width)
+{
+	char *clean = qe_utf8_sanitize(text ? text : "", text ? strlen(text) : 0), *p;
+	const char *lead = first;
+	size_t col, ilen = strlen(indent);
+	int bol = 1;
+
+	for (p = clean; *p; p++)
+		if (((unsigned char)*p < 0x20 && *p != '\n') || *p == 0x7f)
+			*p = ' ';
+	p = clean;
+	col = 0;
+	while (*p) {
+		size_t wlen;
+		if (*p == '\n') {
+			fputc('\n', out);
+			bol = 1;
+			p++;
+			continue;
+		}
+		if (*p == ' ') {
+			p++;
+			continue;
+		}
+		wlen = strcspn(p, " \n");
+		if (bol) {
+			fputs(lead, out);
+			col = strlen(lead);
+			lead = indent;
+			bol = 0;
+		} else if (col + 1 + wlen > width && col > ilen) {
+			fprintf(out, "\n%s", indent);
+			col = ilen;
+		} else {
+			fputc(' ', out);
+			col++;
+		}
+		fwrite(p, 1, wlen, out);
+		col += wlen;
+		p += wlen;
+	}
+	if (!bol)
+		fputc('\n', out);
+	free(clean);
+}

@@ -34,6 +34,24 @@ void qe_report_time_utc(int64_t ms, char *buf, size_t n);
 json_t *qe_report_time_json(int64_t ms);
 void qe_report_size(long long bytes, char *buf, size_t n);
 
+/*
+ * A sparkline of v[0..n): one character per value, scaled to the largest.
+ * utf8: the eight block elements U+2581..U+2588 with U+00B7 for zero;
+ * else ASCII, '.' for zero and ":-=+*#%" by height (safe in any mail).
+ * Caller frees.
+ */
+char *qe_report_sparkline(const long long *v, size_t n, int utf8);
+/* Nonzero when the user's locale (LC_ALL, LC_CTYPE, LANG) is UTF-8. */
+int qe_report_utf8_locale(void);
+/*
+ * Text for plain-text reports and mail: words wrapped at `width` columns
+ * (counting bytes; a longer word stays whole), the first line after
+ * `first`, the others after `indent`; control characters become spaces
+ * and line breaks in text are kept.
+ */
+void qe_report_wrap(FILE *out, const char *text, const char *first, const char *indent,
+		    size_t width);
+
 struct qe_store;
 /*
  * A fingerprint from a full id or a unique prefix of at least 4 hex digits

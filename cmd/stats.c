@@ -182,7 +182,7 @@ static const struct qe_price *find_price(const struct qe_config *c, const char *
 static void add_cost(struct stats *st, json_t *out)
 {
 	const struct qe_config *cfg = &st->ctx->cfg;
-	const char *configured = cfg->ai_model ? cfg->ai_model : "gpt-4o-mini";
+	const char *configured = qe_config_ai_model(cfg);
 	long long rest_p = counter(st, "tokens_prompt"),
 		  rest_c = counter(st, "tokens_completion");
 	json_t *by_model = json_array();

@@ -3,10 +3,18 @@
  * tickets and e-mail.  Reads the state database read-only; counts come
  * from the hourly occurrence buckets, so a bucket that overlaps the
  * window counts whole.
+ *
+ * Each group is shown with its real message and one redacted example
+ * (the sample stored with the group, redacted again with today's rules),
+ * where it was read, an errors-per-hour sparkline, and the advice's
+ * summary and fix.  The text form is plain: no Markdown, no colour when
+ * not on a terminal, lines of at most WRAP columns, so it can be piped
+ * to mail(1).
  */
 #include "qerrors.h"
 #include "report.h"
 
+#include "redact.h"
 #include "store.h"
 #include "util.h"
 
@@ -22,18 +30,36 @@
 #define MAX_WINDOW_S (10LL * 366 * 86400)
 /* Longest error text shown in a text line or a table cell. */
 #define SHOW_MAX 100
+/* Width of wrapped text (advice, fix) in the text form. */
+#define WRAP 100
+/* The example: at most this many lines of the sample, each cut. */
+#define EXAMPLE_LINES 6
+#define EXAMPLE_LINE_MAX 90
+/* Longest advice summary or fix kept. */
+#define ADVICE_MAX 600
+/* Most columns of a sparkline: longer windows put several hours in one. */
+#define SPARK_MAX 48
+#define HOUR_MS 3600000LL
 
 struct row {
 	char *fingerprint, *kind, *type, *template;
+	char *message; /* redacted; NULL when the group has none */
+	char *sample;  /* the redacted example; NULL when none was stored */
+	char *source;  /* where it was read; NULL when not known */
 	int64_t first_seen, last_seen;
 	long long count, previous;
 	int is_new;
-	char *advice; /* one-line summary or NULL */
+	char *advice;	  /* one-line summary or NULL */
+	char *fix;	  /* the advice's fix or NULL */
+	long long *hours; /* per sparkline column */
 };
 
 struct summary {
 	struct qe_store *store;
+	struct qe_redactor *redactor;
 	int64_t since, until, window_ms;
+	int64_t spark_start;		/* start of the first column's hour */
+	size_t spark_cols, spark_hours; /* columns, hours per column */
 	struct row *rows;
 	size_t nr, alloc;
 	long long total_events;
@@ -161,23 +187,112 @@ static char *one_line(const char *s, size_t max)
 	return t;
 }
 
-static char *advice_line(struct qe_store *s, const char *fp)
+/* The cached advice's summary (one line) and fix (line breaks kept). */
+static void advice_text(struct qe_store *s, struct row *r)
 {
 	struct qe_cache_entry e;
 	json_t *adv;
-	const char *sum;
-	char *out = NULL;
+	const char *sum, *fix;
 
 	memset(&e, 0, sizeof(e));
-	if (qe_store_cache_get_any(s, fp, &e) != 1)
-		return NULL;
+	if (qe_store_cache_get_any(s, r->fingerprint, &e) != 1)
+		return;
 	adv = qe_report_parse_advice(e.json);
 	sum = adv ? json_string_value(json_object_get(adv, "summary")) : NULL;
+	fix = adv ? json_string_value(json_object_get(adv, "fix")) : NULL;
 	if (sum && *sum)
-		out = one_line(sum, 300);
+		r->advice = one_line(sum, ADVICE_MAX);
+	if (fix && *fix) {
+		char *t = qe_utf8_sanitize(fix, strlen(fix));
+		size_t i;
+		for (i = 0; t[i]; i++)
+			if (((unsigned char)t[i] < 0x20 && t[i] != '\n') || t[i] == 0x7f)
+				t[i] = ' ';
+		if (i > ADVICE_MAX) {
+			char *cut = one_line(t, ADVICE_MAX);
+			free(t);
+			t = cut;
+		}
+		r->fix = t;
+	}
 	json_decref(adv);
 	qe_cache_entry_release(&e);
-	return out;
+}
+
+static char *redacted(struct summary *sm, const char *s)
+{
+	return s ? qe_redact_once(sm->redactor, s, strlen(s)) : NULL;
+}
+
+static int on_hour(int64_t hour_ms, long long count, void *data)
+{
+	struct row *r = ((void **)data)[0];
+	struct summary *sm = ((void **)data)[1];
+	int64_t col;
+	if (hour_ms < sm->spark_start)
+		return 0;
+	col = (hour_ms - sm->spark_start) / (HOUR_MS * (int64_t)sm->spark_hours);
+	if ((size_t)col < sm->spark_cols)
+		r->hours[col] += count;
+	return 0;
+}
+
+/* The hours the window touches, in at most SPARK_MAX columns. */
+static void spark_layout(struct summary *sm)
+{
+	int64_t start = sm->since - ((sm->since % HOUR_MS) + HOUR_MS) % HOUR_MS;
+	size_t hours = (size_t)((sm->until - start + HOUR_MS - 1) / HOUR_MS);
+	if (!hours)
+		hours = 1;
+	sm->spark_start = start;
+	sm->spark_hours = (hours + SPARK_MAX - 1) / SPARK_MAX;
+	sm->spark_cols = (hours + sm->spark_hours - 1) / sm->spark_hours;
+}
+
+static int row_details(struct summary *sm, struct row *r)
+{
+	void *pair[2];
+	struct qe_group g;
+	int rc;
+
+	advice_text(sm->store, r);
+	r->hours = qe_xcalloc(sm->spark_cols, sizeof(*r->hours));
+	pair[0] = r;
+	pair[1] = sm;
+	if (qe_store_group_hours(sm->store, r->fingerprint, sm->since, sm->until, on_hour,
+				 pair) < 0)
+		return -1;
+	rc = qe_store_group_get(sm->store, r->fingerprint, &g);
+	if (rc < 0)
+		return -1;
+	if (rc == 1) {
+		r->message = redacted(sm, g.message && *g.message ? g.message : NULL);
+		r->sample = redacted(sm, g.sample && *g.sample ? g.sample : NULL);
+		r->source = g.source && *g.source
+				? qe_utf8_sanitize(g.source, strlen(g.source))
+				: NULL;
+		qe_group_release(&g);
+	}
+	return 0;
+}
+
+static const char *spark_unit(const struct summary *sm, char *buf, size_t n)
+{
+	if (sm->spark_hours == 1)
+		snprintf(buf, n, "per hour");
+	else
+		snprintf(buf, n, "per %zu h", sm->spark_hours);
+	return buf;
+}
+
+static long long max_of(const long long *v, size_t n)
+{
+	long long m = 0;
+	size_t i;
+	for (i = 0; i < n; i++)
+		if (v[i] > m)
+			m = v[i];
+	return m;
 }
 
 static int on_group(const struct qe_group *g, long long window_count, void *data)
@@ -204,29 +319,94 @@ static int on_group(const struct qe_group *g, long long window_count, void *data
 	return 0;
 }
 
-/* The error as one line: "Type: template", or the template alone. */
+/* The error as one line: "Type: message", or the message alone; the
+ * template when the group has no message. */
 static char *error_text(const struct row *r, size_t max)
 {
-	char *joined =
-	    r->type && *r->type
-		? qe_xasprintf("%s%s%s", r->type, *r->template ? ": " : "", r->template)
-		: qe_xstrdup(*r->template ? r->template : "(no message)");
+	const char *m = r->message ? r->message : r->template;
+	char *joined = r->type && *r->type
+			   ? qe_xasprintf("%s%s%s", r->type, *m ? ": " : "", m)
+			   : qe_xstrdup(*m ? m : "(no message)");
 	char *out = one_line(joined, max);
 	free(joined);
 	return out;
 }
 
-/* Markdown table cells: pipes and backticks would break the table. */
-static char *md_cell(const char *s)
+/* Markdown prose (advice text): characters Markdown would act on are
+ * escaped, since this text is meant to be rendered. */
+static char *md_text(const char *s)
 {
 	struct qe_buf b = QE_BUF_INIT;
 	for (; *s; s++) {
 		if (*s == '|' || *s == '`' || *s == '*' || *s == '_' || *s == '<' ||
-		    *s == '[' || *s == ']')
+		    *s == '[' || *s == ']' || *s == '\\')
+			qe_buf_addch(&b, '\\');
+		qe_buf_addch(&b, *s == '\n' ? ' ' : *s);
+	}
+	if (!b.buf)
+		qe_buf_addstr(&b, "");
+	return qe_buf_detach(&b);
+}
+
+static size_t longest_backticks(const char *s)
+{
+	size_t best = 0, run = 0;
+	for (; *s; s++) {
+		run = *s == '`' ? run + 1 : 0;
+		if (run > best)
+			best = run;
+	}
+	return best;
+}
+
+/* Log text as a Markdown code span, so "<STR>" and "*" show as written
+ * with no escapes; in a table cell '|' still needs one. */
+static char *md_code(const char *s, int in_table)
+{
+	struct qe_buf b = QE_BUF_INIT;
+	size_t i, fence = longest_backticks(s) + 1;
+	int pad = *s == '`' || (*s && s[strlen(s) - 1] == '`');
+	for (i = 0; i < fence; i++)
+		qe_buf_addch(&b, '`');
+	if (pad)
+		qe_buf_addch(&b, ' ');
+	for (; *s; s++) {
+		if (in_table && *s == '|')
 			qe_buf_addch(&b, '\\');
 		qe_buf_addch(&b, *s);
 	}
+	if (pad)
+		qe_buf_addch(&b, ' ');
+	for (i = 0; i < fence; i++)
+		qe_buf_addch(&b, '`');
 	return qe_buf_detach(&b);
+}
+
+/* The example: the first lines of the sample, tabs as spaces, each cut. */
+static void print_example(FILE *out, const char *sample, const char *indent)
+{
+	const char *p = sample, *nl;
+	size_t n = 0, total = 0;
+	for (; p && *p; p = nl ? nl + 1 : NULL) {
+		nl = strchr(p, '\n');
+		total++;
+		if (n < EXAMPLE_LINES) {
+			char *raw = qe_xstrndup(p, nl ? (size_t)(nl - p) : strlen(p)),
+			     *line;
+			size_t i;
+			for (i = 0; raw[i]; i++)
+				if (raw[i] == '\t')
+					raw[i] = ' ';
+			line = one_line(raw, EXAMPLE_LINE_MAX);
+			fprintf(out, "%s%s\n", indent, line);
+			free(line);
+			free(raw);
+			n++;
+		}
+	}
+	if (total > n)
+		fprintf(out, "%s(%zu more line%s)\n", indent, total - n,
+			total - n == 1 ? "" : "s");
 }
 
 static void print_text(struct qe_ctx *ctx, struct summary *sm, size_t shown,
@@ -236,15 +416,19 @@ static void print_text(struct qe_ctx *ctx, struct summary *sm, size_t shown,
 		   *dim = qe_color_code(ctx, "\033[2m");
 	const char *red = qe_color_code(ctx, "\033[31m");
 	const char *reset = qe_color_code(ctx, "\033[0m");
+	int utf8 = qe_report_utf8_locale();
+	char unit[32];
 	size_t i;
 
+	spark_unit(sm, unit, sizeof(unit));
 	printf("%s%zu error group%s in the last %s on %s%s: %lld event%s, %zu new\n",
 	       bold, sm->nr, sm->nr == 1 ? "" : "s", label, host, reset, sm->total_events,
 	       sm->total_events == 1 ? "" : "s", sm->new_groups);
 	for (i = 0; i < shown; i++) {
 		struct row *r = &sm->rows[i];
 		char first[32], last[32], tr[32];
-		char *err = error_text(r, SHOW_MAX);
+		char *err = error_text(r, SHOW_MAX - 16);
+		char *spark = qe_report_sparkline(r->hours, sm->spark_cols, utf8);
 		format_time(r->first_seen, 0, first, sizeof(first));
 		format_time(r->last_seen, 0, last, sizeof(last));
 		trend(r, tr, sizeof(tr));
@@ -253,7 +437,28 @@ static void print_text(struct qe_ctx *ctx, struct summary *sm, size_t shown,
 		printf("          %s%s  %s  first %s  last %s  previous %s: %lld%s\n",
 		       dim, r->fingerprint, r->kind, first, last, label, r->previous,
 		       reset);
-		printf("          advice: %s\n", r->advice ? r->advice : "no advice yet");
+		if (r->source) {
+			char *src = one_line(r->source, SHOW_MAX - 18);
+			printf("          source:   %s\n", src);
+			free(src);
+		}
+		printf("          %-9s %s  max %lld\n", unit, spark,
+		       max_of(r->hours, sm->spark_cols));
+		if (r->sample) {
+			printf("          example:\n");
+			print_example(stdout, r->sample, "            ");
+		}
+		if (r->advice)
+			qe_report_wrap(stdout, r->advice,
+				       "          advice:   ", "                    ",
+				       WRAP);
+		else
+			printf("          advice:   no advice yet\n");
+		if (r->fix)
+			qe_report_wrap(stdout, r->fix,
+				       "          fix:      ", "                    ",
+				       WRAP);
+		free(spark);
 		free(err);
 	}
 	if (shown < sm->nr)
@@ -261,12 +466,28 @@ static void print_text(struct qe_ctx *ctx, struct summary *sm, size_t shown,
 		       sm->nr - shown == 1 ? "" : "s");
 }
 
+/* A fenced block that no line of text can close early. */
+static void print_md_block(const char *text)
+{
+	size_t fence = longest_backticks(text) + 1, i;
+	if (fence < 3)
+		fence = 3;
+	for (i = 0; i < fence; i++)
+		putchar('`');
+	printf("text\n");
+	print_example(stdout, text, "");
+	for (i = 0; i < fence; i++)
+		putchar('`');
+	putchar('\n');
+}
+
 static void print_markdown(struct summary *sm, size_t shown, const char *label,
 			   const char *host)
 {
-	char since[32], until[32];
+	char since[32], until[32], unit[32];
 	size_t i;
 
+	spark_unit(sm, unit, sizeof(unit));
 	format_time(sm->since, 1, since, sizeof(since));
 	format_time(sm->until, 1, until, sizeof(until));
 	printf("# qerrors summary: %zu error group%s in the last %s on %s\n\n", sm->nr,
@@ -275,21 +496,24 @@ static void print_markdown(struct summary *sm, size_t shown, const char *label,
 	       "an hour that overlaps the window counts whole.\n\n",
 	       sm->total_events, sm->total_events == 1 ? "" : "s", since, until,
 	       sm->new_groups, sm->new_groups == 1 ? "" : "s");
-	printf("| # | Count | Trend | Kind | Error | Last seen (UTC) |\n");
-	printf("|--:|------:|:-----:|------|-------|-----------------|\n");
+	printf("| # | Count | Trend | Kind | Error | Errors %s | Last seen (UTC) |\n",
+	       unit);
+	printf("|--:|------:|:-----:|------|-------|---------|-----------------|\n");
 	for (i = 0; i < shown; i++) {
 		struct row *r = &sm->rows[i];
 		char last[32], tr[32];
-		char *err = error_text(r, SHOW_MAX), *cell = md_cell(err),
-		     *kind = md_cell(r->kind);
+		char *err = error_text(r, SHOW_MAX), *cell = md_code(err, 1),
+		     *kind = md_text(r->kind),
+		     *spark = qe_report_sparkline(r->hours, sm->spark_cols, 1);
 		format_time(r->last_seen, 1, last, sizeof(last));
 		trend(r, tr, sizeof(tr));
-		printf("| %zu | %lld | %s%s%s | %s | %s | %s |\n", i + 1, r->count,
+		printf("| %zu | %lld | %s%s%s | %s | %s | %s | %s |\n", i + 1, r->count,
 		       r->is_new ? "**" : "", tr, r->is_new ? "**" : "", kind, cell,
-		       last);
+		       spark, last);
 		free(err);
 		free(cell);
 		free(kind);
+		free(spark);
 	}
 	if (shown < sm->nr)
 		printf("\n_and %zu more group%s_\n", sm->nr - shown,
@@ -297,24 +521,42 @@ static void print_markdown(struct summary *sm, size_t shown, const char *label,
 	for (i = 0; i < shown; i++) {
 		struct row *r = &sm->rows[i];
 		char first[32], last[32], tr[32];
-		char *err = error_text(r, SHOW_MAX), *head = md_cell(err);
+		char *err = error_text(r, SHOW_MAX), *head = md_code(err, 0);
+		char *spark = qe_report_sparkline(r->hours, sm->spark_cols, 1);
 		format_time(r->first_seen, 1, first, sizeof(first));
 		format_time(r->last_seen, 1, last, sizeof(last));
 		trend(r, tr, sizeof(tr));
 		printf("\n## %zu. %s\n\n", i + 1, head);
 		printf("- **Fingerprint:** `%s`\n", r->fingerprint);
+		if (r->source) {
+			char *src = md_code(r->source, 0);
+			printf("- **Source:** %s\n", src);
+			free(src);
+		}
 		printf("- **Count:** %lld in the last %s (previous %s: %lld, trend %s)\n",
 		       r->count, label, label, r->previous, r->is_new ? "**new**" : tr);
+		printf("- **Errors %s:** `%s` (max %lld)\n", unit, spark,
+		       max_of(r->hours, sm->spark_cols));
 		printf("- **First seen:** %s, **last seen:** %s\n", first, last);
 		if (r->advice) {
-			char *adv = md_cell(r->advice);
+			char *adv = md_text(r->advice);
 			printf("- **Advice:** %s\n", adv);
 			free(adv);
 		} else {
 			printf("- **Advice:** _no advice yet_\n");
 		}
+		if (r->fix) {
+			char *fix = md_text(r->fix);
+			printf("- **Fix:** %s\n", fix);
+			free(fix);
+		}
+		if (r->sample) {
+			printf("\nExample (redacted):\n\n");
+			print_md_block(r->sample);
+		}
 		free(err);
 		free(head);
+		free(spark);
 	}
 }
 
@@ -322,7 +564,7 @@ static int print_json(struct summary *sm, size_t shown, const char *host)
 {
 	json_t *o = json_object(), *groups = json_array();
 	char t[32];
-	size_t i;
+	size_t i, k;
 	int rc;
 
 	format_time(sm->since, 1, t, sizeof(t));
@@ -331,16 +573,25 @@ static int print_json(struct summary *sm, size_t shown, const char *host)
 	json_object_set_new(o, "until", json_string(t));
 	json_object_set_new(o, "window_s", json_integer(sm->window_ms / 1000));
 	json_object_set_new(o, "host", qe_report_string(host));
+	json_object_set_new(o, "hours_per_column",
+			    json_integer((json_int_t)sm->spark_hours));
+	format_time(sm->spark_start, 1, t, sizeof(t));
+	json_object_set_new(o, "columns_start", json_string(t));
 	for (i = 0; i < shown; i++) {
 		struct row *r = &sm->rows[i];
-		json_t *g = json_object();
+		json_t *g = json_object(), *hours = json_array();
 		char tr[32];
 		trend(r, tr, sizeof(tr));
+		for (k = 0; k < sm->spark_cols; k++)
+			json_array_append_new(hours, json_integer(r->hours[k]));
 		json_object_set_new(g, "fingerprint", json_string(r->fingerprint));
 		json_object_set_new(g, "kind", qe_report_string(r->kind));
 		json_object_set_new(g, "type",
 				    r->type ? qe_report_string(r->type) : json_null());
 		json_object_set_new(g, "template", qe_report_string(r->template));
+		json_object_set_new(g, "message", qe_report_string(r->message));
+		json_object_set_new(g, "sample", qe_report_string(r->sample));
+		json_object_set_new(g, "source", qe_report_string(r->source));
 		json_object_set_new(g, "count", json_integer(r->count));
 		json_object_set_new(g, "previous_count", json_integer(r->previous));
 		json_object_set_new(g, "trend", json_string(tr));
@@ -349,9 +600,12 @@ static int print_json(struct summary *sm, size_t shown, const char *host)
 		json_object_set_new(g, "first_seen", json_string(t));
 		format_time(r->last_seen, 1, t, sizeof(t));
 		json_object_set_new(g, "last_seen", json_string(t));
+		json_object_set_new(g, "hourly", hours);
 		json_object_set_new(g, "advice_summary",
 				    r->advice ? qe_report_string(r->advice)
 					      : json_null());
+		json_object_set_new(g, "advice_fix",
+				    r->fix ? qe_report_string(r->fix) : json_null());
 		json_array_append_new(groups, g);
 	}
 	json_object_set_new(o, "groups", groups);
@@ -437,6 +691,12 @@ int cmd_summary(int argc, char **argv, struct qe_ctx *ctx)
 	sm.until = qe_wall_ms();
 	sm.window_ms = secs * 1000;
 	sm.since = sm.until - sm.window_ms;
+	spark_layout(&sm);
+	sm.redactor = qe_redactor_new(&ctx->cfg);
+	if (!sm.redactor) {
+		qe_die_msg("%s", qe_last_error());
+		return QE_EXIT_USAGE;
+	}
 	if (have_database(ctx)) {
 		sm.store = qe_store_open(qe_ctx_state_dir(ctx), QE_STORE_READONLY);
 		if (!sm.store) {
@@ -462,7 +722,11 @@ int cmd_summary(int argc, char **argv, struct qe_ctx *ctx)
 			rc = QE_EXIT_FAILURE;
 			goto out;
 		}
-		r->advice = advice_line(sm.store, r->fingerprint);
+		if (row_details(&sm, r) < 0) {
+			qe_die_msg("%s", qe_last_error());
+			rc = QE_EXIT_FAILURE;
+			goto out;
+		}
 	}
 
 	if (!strcmp(format, "json")) {
@@ -489,7 +753,13 @@ out:
 		free(sm.rows[i].type);
 		free(sm.rows[i].template);
 		free(sm.rows[i].advice);
+		free(sm.rows[i].fix);
+		free(sm.rows[i].message);
+		free(sm.rows[i].sample);
+		free(sm.rows[i].source);
+		free(sm.rows[i].hours);
 	}
+	qe_redactor_free(sm.redactor);
 	free(sm.rows);
 	return rc;
 }

@@ -344,7 +344,8 @@ static char *redact(const struct qe_agent *a, const char *s)
  * and sample are stored redacted (they are what reports show); the
  * template is made again from the redacted message, so nothing the
  * redactor removes survives in it. */
-static void record(struct qe_agent *a, struct qe_event *ev, int is_new, int64_t wnow)
+static void record(struct qe_agent *a, struct qe_event *ev, const char *source,
+		   int is_new, int64_t wnow)
 {
 	struct qe_event stored = *ev;
 	char *sample = NULL;
@@ -355,7 +356,8 @@ static void record(struct qe_agent *a, struct qe_event *ev, int is_new, int64_t 
 		stored.message = redact(a, ev->message);
 		stored.template = redact(a, ev->template);
 	}
-	a->dropped_total += (long long)qe_ring_push(a->ring, &stored, sample, wnow);
+	a->dropped_total +=
+	    (long long)qe_ring_push(a->ring, &stored, source, sample, wnow);
 	if (is_new) {
 		free(stored.message);
 		free(stored.template);
@@ -463,7 +465,7 @@ static void on_event(struct qe_source *src, struct qe_event *ev, void *data)
 	}
 	k->count++;
 	rep.count = k->count;
-	record(a, ev, rep.is_new, wnow);
+	record(a, ev, rep.source, rep.is_new, wnow);
 	qe_cache_count(a->cache, ev->fingerprint, 1);
 	advise(a, &own, &rep, &advice, wnow);
 	rep.advice_json = advice;
@@ -481,6 +483,16 @@ static void on_event(struct qe_source *src, struct qe_event *ev, void *data)
 static void on_result(const struct qe_batch_result *r, void *data)
 {
 	struct qe_agent *a = data;
+	/* `advice FP` says what the last attempt met, until one succeeds */
+	ensure_txn(a);
+	if (r->advice_json)
+		qe_store_advice_failure_clear(a->store, r->fingerprint);
+	else if (r->status != QE_AI_CANCELLED &&
+		 qe_store_advice_failure_put(
+		     a->store, r->fingerprint, qe_ai_model(a->ai),
+		     r->budget_spent ? "budget" : qe_ai_status_name(r->status), r->error,
+		     wall(a)) < 0)
+		notice(a, QE_AGENT_WARNING, "%s", qe_last_error());
 	if (r->advice_json) {
 		if (r->error)
 			notice(a, QE_AGENT_WARNING, "%s", r->error);

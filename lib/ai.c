@@ -93,6 +93,9 @@ struct qe_ai {
 
 	struct qe_ai_stats stats;
 	uint64_t rng;
+
+	long last_http; /* status of the last answer, for `doctor` */
+	enum qe_ai_hint last_hint;
 };
 
 static const char *const status_names[] = {
@@ -316,7 +319,7 @@ struct qe_ai *qe_ai_new(const struct qe_config *c, struct qe_store *store)
 		return NULL;
 	ai = qe_xcalloc(1, sizeof(*ai));
 	ai->store = store;
-	ai->model = qe_xstrdup(c->ai_model ? c->ai_model : "gpt-4o-mini");
+	ai->model = qe_xstrdup(qe_config_ai_model(c));
 	if (c->ai_api_key && *c->ai_api_key) {
 		const char *k;
 		for (k = c->ai_api_key; *k; k++)
@@ -486,6 +489,13 @@ const char *qe_ai_breaker_state(struct qe_ai *ai)
 size_t qe_ai_in_flight(const struct qe_ai *ai)
 {
 	return ai->pending;
+}
+
+long qe_ai_last_http(const struct qe_ai *ai, enum qe_ai_hint *hint)
+{
+	if (hint)
+		*hint = ai->last_hint;
+	return ai->last_http;
 }
 
 /* ---- requests ---- */
@@ -678,6 +688,8 @@ static void finish_http(struct qe_ai *ai, struct ai_req *r, long code)
 {
 	char *msg, *ecode = NULL, *etype = NULL;
 
+	ai->last_http = code;
+	ai->last_hint = QE_AI_HINT_NONE;
 	if (code >= 200 && code < 300) {
 		qe_ai_answer_parse(r->resp.buf, r->resp.len, r->ids, r->n, &r->answer);
 		r->tokens_prompt =
@@ -731,6 +743,15 @@ static void finish_http(struct qe_ai *ai, struct ai_req *r, long code)
 		char *m = qe_xasprintf("the AI service failed (HTTP %ld): %s", code, msg);
 		retry_or_fail(ai, r, QE_AI_UNAVAILABLE, m);
 		free(m);
+	} else if (code == 404) {
+		/* Users of every OpenAI-compatible client meet this one: say
+		 * whether it is the model or the path, and what to change. */
+		char *fix = NULL;
+		ai->last_hint = qe_ai_hint_404(ai->endpoint, ai->model, ecode, msg, &fix);
+		req_fail(r, QE_AI_REJECTED,
+			 "the AI service rejected the request (HTTP 404): %s%s%s", msg,
+			 fix ? "; " : "", fix ? fix : "");
+		free(fix);
 	} else if (code >= 400 && code < 500) {
 		req_fail(r, QE_AI_REJECTED,
 			 "the AI service rejected the request (HTTP %ld): %s", code, msg);

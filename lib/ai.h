@@ -114,4 +114,61 @@ void qe_ai_get_stats(const struct qe_ai *ai, struct qe_ai_stats *out);
 /* "closed", "open" or "half-open". */
 const char *qe_ai_breaker_state(struct qe_ai *ai);
 
+/* ---- what went wrong, and probes for `doctor` (lib/ai_probe.c) ---- */
+
+/* What a 404 from {base}/chat/completions most likely means. */
+enum qe_ai_hint {
+	QE_AI_HINT_NONE,
+	QE_AI_HINT_MODEL, /* the service does not know the model */
+	QE_AI_HINT_PATH,  /* the base URL lacks its version path (/v1) */
+	QE_AI_HINT_URL,	  /* some other wrong path under the base URL */
+};
+/*
+ * Classify a 404 answer to a chat request: err_code is the body's
+ * error.code (may be NULL), err_msg its message.  *fix_out (may be NULL)
+ * gets the likely fix for people, naming the config key to change;
+ * caller frees.  endpoint is ai.base_url as configured.
+ */
+enum qe_ai_hint qe_ai_hint_404(const char *endpoint, const char *model,
+			       const char *err_code, const char *err_msg, char **fix_out);
+/* The HTTP status of the client's last answer (0 = none yet) and, for a
+ * 404, what it most likely meant. */
+long qe_ai_last_http(const struct qe_ai *ai, enum qe_ai_hint *hint);
+
+/* The model ids a GET /models answer lists: OpenAI's {"data": [{"id"}]}
+ * and Ollama's {"models": [{"name"}]}, sorted, without duplicates.
+ * Returns the number (caller frees ids[] and ids), or -1 when the body is
+ * not such a list. */
+long qe_ai_models_parse(const char *body, size_t len, char ***ids_out);
+
+/* One probe of the AI service, for `doctor`.  Strings are the caller's
+ * (release with qe_ai_probe_release); no message holds the API key. */
+struct qe_ai_probe {
+	char *url;	      /* what was asked */
+	long http_code;	      /* 0 = no HTTP answer */
+	uint64_t ms;	      /* round trip */
+	enum qe_ai_status st; /* OK, or why not */
+	char *error;	      /* NULL when st == OK */
+	enum qe_ai_hint hint; /* for a 404 */
+	char *fix;	      /* the likely fix, or NULL */
+	/* models probe */
+	char **models; /* ids offered; NULL when the service gave no list */
+	long nr_models;
+	char *v1_url; /* {base}/models failed but {base}/v1/models answered */
+	/* chat probe */
+	char *format; /* response format of the answer that worked */
+};
+void qe_ai_probe_release(struct qe_ai_probe *p);
+/* GET {base}/models with the key, within the connect timeout and
+ * timeout_ms (total).  When it answers 404 and the base URL has no
+ * version path, {base}/v1/models is tried too (v1_url).  Returns 0 when
+ * the service answered (any status: see http_code), -1 when it cannot
+ * be reached or is not configured (st, error). */
+int qe_ai_probe_models(const struct qe_config *c, long timeout_ms,
+		       struct qe_ai_probe *out);
+/* One advice request about a made-up error through the client tail uses,
+ * without retries and without a store (nothing remembered).  Returns 0
+ * for valid advice, -1 otherwise (st, error, http_code, hint, fix). */
+int qe_ai_probe_chat(const struct qe_config *c, long timeout_ms, struct qe_ai_probe *out);
+
 #endif

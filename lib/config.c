@@ -111,7 +111,7 @@ static const struct spec specs[] = {
      .type = T_URL,
      .off = OFF(ai_base_url),
      .env = "QERRORS_AI_BASE_URL"},
-    STR("ai.model", ai_model, "gpt-4o-mini", "QERRORS_AI_MODEL"),
+    STR("ai.model", ai_model, QE_DEFAULT_MODEL, "QERRORS_AI_MODEL"),
     {.name = "ai.api_key", .type = T_STRING, .off = OFF(ai_api_key), .flags = F_SECRET},
     NUM("ai.max_tokens", ai_max_tokens, 800, 1, 100000, "QERRORS_MAX_TOKENS", 0),
     {.name = "ai.temperature",
@@ -364,6 +364,11 @@ const char *qe_config_key_name(size_t i)
 			return specs[k].name;
 	}
 	return NULL;
+}
+
+const char *qe_config_ai_model(const struct qe_config *c)
+{
+	return c->ai_model && *c->ai_model ? c->ai_model : QE_DEFAULT_MODEL;
 }
 
 const char *qe_config_ai_endpoint(const struct qe_config *c)

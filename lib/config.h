@@ -16,6 +16,9 @@
 
 #include <stddef.h>
 
+/* The model asked when ai.model is not set: the one place it is named. */
+#define QE_DEFAULT_MODEL "gpt-4o-mini"
+
 /* A user rule (rules: list in the file). */
 struct qe_rule_sample {
 	char *line;  /* a sample input line */
@@ -48,9 +51,9 @@ struct qe_config {
 	char *state_dir; /* NULL = default location */
 
 	/* ai: */
-	char *ai_base_url;  /* NULL = not configured; the default URL is used only with a
-			       key */
-	char *ai_model;	    /* default "gpt-4o-mini" */
+	char *ai_base_url; /* NULL = not configured; the default URL is used only with a
+			      key */
+	char *ai_model; /* default QE_DEFAULT_MODEL; read through qe_config_ai_model() */
 	char *ai_api_key;   /* from the file or OPENAI_API_KEY / QERRORS_AI_API_KEY; never
 			       print */
 	long ai_max_tokens; /* 800 */
@@ -132,6 +135,10 @@ void qe_config_release(struct qe_config *c);
  * completion and "did you mean".
  */
 const char *qe_config_key_name(size_t i);
+
+/* Effective model: ai_model, or QE_DEFAULT_MODEL when unset or empty.
+ * Borrowed. */
+const char *qe_config_ai_model(const struct qe_config *c);
 
 /* Effective AI endpoint: ai_base_url, or the OpenAI default when a key is
  * set, or NULL when there is no AI service configured.  Borrowed. */

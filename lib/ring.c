@@ -71,6 +71,7 @@ void qe_ring_entry_release(struct qe_ring_entry *e)
 {
 	qe_event_free(e->ev);
 	free(e->sample);
+	free(e->source);
 	memset(e, 0, sizeof(*e));
 }
 
@@ -119,8 +120,8 @@ static void grow(struct qe_ring *r)
 	r->head = 0;
 }
 
-size_t qe_ring_push(struct qe_ring *r, const struct qe_event *ev, char *sample,
-		    int64_t time_ms)
+size_t qe_ring_push(struct qe_ring *r, const struct qe_event *ev, const char *source,
+		    char *sample, int64_t time_ms)
 {
 	struct qe_ring_entry e;
 	size_t dropped = 0, slot;
@@ -151,11 +152,12 @@ size_t qe_ring_push(struct qe_ring *r, const struct qe_event *ev, char *sample,
 	memcpy(c->fingerprint, ev->fingerprint, sizeof(c->fingerprint));
 	e.ev = c;
 	e.sample = sample;
+	e.source = source ? qe_xstrdup(source) : NULL;
 	e.time_ms = time_ms;
 	e.first_ms = time_ms;
 	e.count = 1;
 	e.bytes = sizeof(*c) + slen(c->kind) + slen(c->rule) + slen(c->message) +
-		  slen(c->type) + slen(c->template) + slen(sample);
+		  slen(c->type) + slen(c->template) + slen(sample) + slen(e.source);
 
 	while (r->count &&
 	       (r->count + 1 > r->max_events || r->bytes + e.bytes > r->max_bytes)) {

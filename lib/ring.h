@@ -27,6 +27,7 @@ struct qe_ring;
 struct qe_ring_entry {
 	struct qe_event *ev; /* owned: a copy without lines */
 	char *sample;	     /* owned; NULL when the group is known */
+	char *source;	     /* owned; where it was read, NULL when not known */
 	int64_t time_ms;     /* wall clock of the last occurrence */
 	int64_t first_ms;    /* of the first occurrence folded in */
 	long long count;     /* occurrences folded into this entry, >= 1 */
@@ -37,11 +38,11 @@ struct qe_ring *qe_ring_new(size_t max_events, size_t max_bytes);
 void qe_ring_free(struct qe_ring *r); /* NULL-safe; frees what is held */
 void qe_ring_set_limits(struct qe_ring *r, size_t max_events, size_t max_bytes);
 
-/* Copy what the store needs from ev, or fold it into the waiting entry of
- * the same fingerprint and hour; sample is taken over (may be NULL).
- * Returns how many old entries were dropped to make room. */
-size_t qe_ring_push(struct qe_ring *r, const struct qe_event *ev, char *sample,
-		    int64_t time_ms);
+/* Copy what the store needs from ev (and source, copied), or fold it into the waiting
+ * entry of the same fingerprint and hour; sample is taken over (may be NULL). Returns how
+ * many old entries were dropped to make room. */
+size_t qe_ring_push(struct qe_ring *r, const struct qe_event *ev, const char *source,
+		    char *sample, int64_t time_ms);
 /* Oldest first; 0 when empty.  The caller owns out's contents and frees
  * them with qe_ring_entry_release(). */
 int qe_ring_pop(struct qe_ring *r, struct qe_ring_entry *out);

@@ -76,13 +76,23 @@ static const char *const migrations[] = {
     "CREATE TABLE counters (name TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL);"
     "CREATE TABLE kv (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);"
     "PRAGMA application_id = 1902473842;",
+    /* 1 -> 2: where a group's sample came from, and the last failed
+     * attempt to get advice per fingerprint */
+    "ALTER TABLE groups ADD COLUMN source TEXT;"
+    "CREATE TABLE advice_failures ("
+    " fingerprint TEXT PRIMARY KEY NOT NULL,"
+    " model TEXT NOT NULL,"
+    " status TEXT NOT NULL,"
+    " message TEXT NOT NULL,"
+    " at INTEGER NOT NULL,"
+    " attempts INTEGER NOT NULL DEFAULT 1);",
 };
 
 #define SCHEMA_VERSION ((int)QE_ARRAY_SIZE(migrations))
 
 #define GROUP_COLS                                                                       \
 	"g.fingerprint, g.kind, g.type, g.template, g.message, g.severity, g.sample, "   \
-	"g.first_seen, g.last_seen, g.count"
+	"g.first_seen, g.last_seen, g.count, g.source"
 #define ADVICE_COLS                                                                      \
 	"fingerprint, model, prompt_version, json, created, expires, last_used, hits, "  \
 	"tokens_prompt, tokens_completion"
@@ -126,12 +136,14 @@ static const char *const sql_text[ST__NR] = {
     [ST_BEGIN_WRITE] = "BEGIN IMMEDIATE",
     [ST_BEGIN_READ] = "BEGIN",
     [ST_COMMIT] = "COMMIT",
+    /* ?5: a group from before sources were stored gets one */
     [ST_GROUP_BUMP] = "UPDATE groups SET count = count + ?3,"
-		      " last_seen = max(last_seen, ?2), first_seen = min(first_seen, ?4)"
+		      " last_seen = max(last_seen, ?2), first_seen = min(first_seen, ?4),"
+		      " source = coalesce(source, ?5)"
 		      " WHERE fingerprint = ?1",
     [ST_GROUP_INSERT] = "INSERT INTO groups (fingerprint, kind, type, template, message,"
-			" severity, sample, first_seen, last_seen, count)"
-			" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?10, ?8, ?9)",
+			" severity, sample, first_seen, last_seen, count, source)"
+			" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?10, ?8, ?9, ?11)",
     [ST_OCC_BUMP] =
 	"INSERT INTO occurrences (fingerprint, hour, count) VALUES (?1, ?2, ?3)"
 	" ON CONFLICT (fingerprint, hour) DO UPDATE SET count = count + ?3",
@@ -806,6 +818,14 @@ int qe_store_record_events(struct qe_store *s, const struct qe_event *ev,
 			   const char *sample, int64_t first_ms, int64_t now_ms,
 			   long long count, int *is_new)
 {
+	return qe_store_record_events_from(s, ev, NULL, sample, first_ms, now_ms, count,
+					   is_new);
+}
+
+int qe_store_record_events_from(struct qe_store *s, const struct qe_event *ev,
+				const char *source, const char *sample, int64_t first_ms,
+				int64_t now_ms, long long count, int *is_new)
+{
 	sqlite3_stmt *st = NULL;
 	enum st id = ST_GROUP_BUMP;
 	const char *message = ev->message ? ev->message : "";
@@ -823,6 +843,7 @@ int qe_store_record_events(struct qe_store *s, const struct qe_event *ev,
 	sqlite3_bind_int64(st, 2, now_ms);
 	sqlite3_bind_int64(st, 3, count);
 	sqlite3_bind_int64(st, 4, first_ms);
+	bind_text(st, 5, source);
 	if (step_done(s, st, "cannot update") < 0)
 		goto out;
 	if (sqlite3_changes(s->db) == 0) {
@@ -841,6 +862,7 @@ int qe_store_record_events(struct qe_store *s, const struct qe_event *ev,
 		sqlite3_bind_int64(st, 8, now_ms);
 		sqlite3_bind_int64(st, 9, count);
 		sqlite3_bind_int64(st, 10, first_ms);
+		bind_text(st, 11, source);
 		if (step_done(s, st, "cannot update") < 0)
 			goto out;
 		fresh = 1;
@@ -876,6 +898,7 @@ void qe_group_release(struct qe_group *g)
 	free(g->message);
 	free(g->severity);
 	free(g->sample);
+	free(g->source);
 	memset(g, 0, sizeof(*g));
 }
 
@@ -891,6 +914,7 @@ static void read_group(sqlite3_stmt *st, struct qe_group *g)
 	g->first_seen = sqlite3_column_int64(st, 7);
 	g->last_seen = sqlite3_column_int64(st, 8);
 	g->count = sqlite3_column_int64(st, 9);
+	g->source = col_dup(st, 10);
 }
 
 /* Look up one row by a text key: 1 found (row ready), 0 none, -1 error. */
@@ -938,7 +962,7 @@ static int group_row(sqlite3_stmt *st, void *p)
 	struct qe_group g;
 	int stop;
 	read_group(st, &g);
-	stop = it->fn.group(&g, sqlite3_column_int64(st, 10), it->data);
+	stop = it->fn.group(&g, sqlite3_column_int64(st, 11), it->data);
 	qe_group_release(&g);
 	return stop;
 }
@@ -1605,4 +1629,122 @@ int qe_store_agent_status_get(struct qe_store *s, struct qe_store_agent_status *
 	out->heartbeat_ms = (int64_t)kv_ll(s, AGENT_HEARTBEAT_KEY, &found);
 	out->queue_length = kv_ll(s, AGENT_QUEUE_KEY, &found);
 	return found;
+}
+
+/* ---- per-hour counts of one group ---- */
+
+struct hours_call {
+	qe_hour_fn fn;
+	void *data;
+};
+
+static int hours_row(sqlite3_stmt *st, void *data)
+{
+	struct hours_call *c = data;
+	return c->fn(sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1), c->data);
+}
+
+int qe_store_group_hours(struct qe_store *s, const char *fingerprint, int64_t since_ms,
+			 int64_t until_ms, qe_hour_fn fn, void *data)
+{
+	struct hours_call c = {fn, data};
+	sqlite3_stmt *st = NULL;
+	int ret;
+
+	if (sqlite3_prepare_v2(
+		s->db,
+		"SELECT hour, count FROM occurrences WHERE fingerprint = ?1"
+		" AND hour >= ?2 AND hour < ?3 ORDER BY hour",
+		-1, &st, NULL) != SQLITE_OK)
+		return db_error(s, "cannot read");
+	bind_text(st, 1, fingerprint);
+	sqlite3_bind_int64(st, 2, window_lo(since_ms));
+	sqlite3_bind_int64(st, 3, window_hi(until_ms));
+	ret = each_row(s, st, hours_row, &c);
+	sqlite3_finalize(st);
+	return ret;
+}
+
+/* ---- the last failed attempt to get advice ---- */
+
+void qe_advice_failure_release(struct qe_advice_failure *f)
+{
+	if (!f)
+		return;
+	free(f->fingerprint);
+	free(f->model);
+	free(f->status);
+	free(f->message);
+	memset(f, 0, sizeof(*f));
+}
+
+/* One write statement with text and integer parameters; 0 or -1. */
+static int failure_write(struct qe_store *s, const char *sql, const char *const *text,
+			 int ntext, int64_t when)
+{
+	sqlite3_stmt *st = NULL;
+	int i, ret;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_error(s, "cannot update");
+	for (i = 0; i < ntext; i++)
+		bind_text(st, i + 1, text[i]);
+	if (when)
+		sqlite3_bind_int64(st, ntext + 1, when);
+	ret = step_done(s, st, "cannot update");
+	sqlite3_finalize(st);
+	return ret;
+}
+
+int qe_store_advice_failure_put(struct qe_store *s, const char *fingerprint,
+				const char *model, const char *status,
+				const char *message, int64_t when_ms)
+{
+	const char *text[4];
+	text[0] = fingerprint;
+	text[1] = model ? model : "";
+	text[2] = status ? status : "";
+	text[3] = message ? message : "";
+	return failure_write(
+	    s,
+	    "INSERT INTO advice_failures (fingerprint, model, status, message, at)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (fingerprint) DO UPDATE SET"
+	    " model = excluded.model, status = excluded.status,"
+	    " message = excluded.message, at = max(at, excluded.at),"
+	    " attempts = attempts + 1",
+	    text, 4, when_ms ? when_ms : 1);
+}
+
+int qe_store_advice_failure_get(struct qe_store *s, const char *fingerprint,
+				struct qe_advice_failure *out)
+{
+	sqlite3_stmt *st = NULL;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT fingerprint, model, status, message, at, attempts"
+			       " FROM advice_failures WHERE fingerprint = ?1",
+			       -1, &st, NULL) != SQLITE_OK)
+		return db_error(s, "cannot read");
+	bind_text(st, 1, fingerprint);
+	ret = step_lookup(s, st);
+	if (ret == 1) {
+		out->fingerprint = col_dup(st, 0);
+		out->model = col_dup(st, 1);
+		out->status = col_dup(st, 2);
+		out->message = col_dup(st, 3);
+		out->when = sqlite3_column_int64(st, 4);
+		out->attempts = sqlite3_column_int64(st, 5);
+	}
+	sqlite3_finalize(st);
+	return ret;
+}
+
+int qe_store_advice_failure_clear(struct qe_store *s, const char *fingerprint)
+{
+	const char *text[1];
+	text[0] = fingerprint;
+	return failure_write(s, "DELETE FROM advice_failures WHERE fingerprint = ?1",
+			     text, 1, 0);
 }

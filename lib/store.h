@@ -10,7 +10,8 @@
  * Tables: groups (one per fingerprint), occurrences (hourly counts per
  * fingerprint), advice (fingerprint + model + prompt version), offsets
  * (per source path), counters (name -> integer), kv (breaker state,
- * endpoint capabilities).  Functions return 0 on success, -1 with
+ * endpoint capabilities), advice_failures (the last failed attempt per
+ * fingerprint).  Functions return 0 on success, -1 with
  * qe_error() set; lookups return 1 found, 0 not found, -1 error.
  *
  * Text is stored exactly as given (callers redact first).  uint64 values
@@ -66,8 +67,16 @@ int qe_store_record_events(struct qe_store *s, const struct qe_event *ev,
 			   const char *sample, int64_t first_ms, int64_t now_ms,
 			   long long count, int *is_new);
 
+/* As qe_store_record_events, and `source` (a path, "journal:UNIT" or
+ * "stdin"; NULL = unknown) is kept with the sample: set when the group is
+ * new, or when it has none yet. */
+int qe_store_record_events_from(struct qe_store *s, const struct qe_event *ev,
+				const char *source, const char *sample, int64_t first_ms,
+				int64_t now_ms, long long count, int *is_new);
+
 struct qe_group {
 	char *fingerprint, *kind, *type, *template, *message, *severity, *sample;
+	char *source; /* where the sample was read; NULL when not known */
 	int64_t first_seen, last_seen;
 	long long count;
 };
@@ -84,6 +93,13 @@ int qe_store_groups(struct qe_store *s, int64_t since_ms, int64_t until_ms,
 /* Occurrences of one fingerprint within [since_ms, until_ms) (hour buckets). */
 long long qe_store_group_count_between(struct qe_store *s, const char *fingerprint,
 				       int64_t since_ms, int64_t until_ms);
+
+/* The hour buckets of one fingerprint within [since_ms, until_ms) (as
+ * qe_store_group_count_between), oldest first; hour_ms is the start of
+ * the hour.  fn returns non-zero to stop. */
+typedef int (*qe_hour_fn)(int64_t hour_ms, long long count, void *data);
+int qe_store_group_hours(struct qe_store *s, const char *fingerprint, int64_t since_ms,
+			 int64_t until_ms, qe_hour_fn fn, void *data);
 
 /* Advice cache.  get: 1 hit (json_out is the caller's), 0 miss or expired.
  * A hit counts towards the entry's hits and refreshes its LRU time; hits
@@ -117,6 +133,24 @@ int qe_store_cache_get_any(struct qe_store *s, const char *fingerprint,
 long long qe_store_cache_clear(struct qe_store *s, const char *fingerprint);
 long long qe_store_cache_prune(struct qe_store *s, int64_t now_ms);
 long long qe_store_cache_count(struct qe_store *s);
+
+/* The last failed attempt to get advice for a fingerprint: one row per
+ * fingerprint, replaced by each failure (attempts counts them).  status
+ * is the AI client's status name ("auth", "rejected", ...), message what
+ * it said (without the key).  Clear it when advice arrives. */
+struct qe_advice_failure {
+	char *fingerprint, *model, *status, *message;
+	int64_t when; /* wall-clock ms of the last failure */
+	long long attempts;
+};
+void qe_advice_failure_release(struct qe_advice_failure *f);
+int qe_store_advice_failure_put(struct qe_store *s, const char *fingerprint,
+				const char *model, const char *status,
+				const char *message, int64_t when_ms);
+/* 1 found, 0 none, -1 error. */
+int qe_store_advice_failure_get(struct qe_store *s, const char *fingerprint,
+				struct qe_advice_failure *out);
+int qe_store_advice_failure_clear(struct qe_store *s, const char *fingerprint);
 
 /* Counters, e.g. "lines_read", "ai_requests". */
 int qe_store_counter_add(struct qe_store *s, const char *name, long long delta);

@@ -24,12 +24,19 @@ changed while running with  POST /_control {"mode": M, "count": K,
   auth                401
   huge                200 with a 2 MiB body
   slow                ok after sleeping slow_s seconds (0.3)
+  v1_only             like ok, but only under /v1/: any other path gets
+                      Ollama's plain-text "404 page not found"
+  unknown_model       like ok, but a chat request for a model that is not
+                      in the model list gets OpenAI's 404 model_not_found
+  unknown_model_ollama  the same with Ollama's 404 'model "x" not found'
 
 GET /_stats answers {"requests": N, "max_active": M}: chat requests seen
 since the last /_control, and the most that were open at once.
 
 Every request (method, path, headers, body) is appended as one JSON line
-to --log.  GET /models and /v1/models list one model.  The server exits on
+to --log.  GET /models and /v1/models list the models of --models (one
+model, "fake-model", unless told; "models" in /_control changes it) in
+OpenAI's form, GET /api/tags in Ollama's.  The server exits on
 SIGTERM, and when the process that started it goes away.
 """
 
@@ -53,6 +60,7 @@ STATE = {
     "seen": 0,
     "gen": 0,
     "max_active": 0,
+    "models": ["fake-model"],
 }
 # Open chat requests per generation (a /_control starts a new one), so a
 # request still sleeping from an earlier mode does not count.
@@ -160,9 +168,14 @@ class Handler(BaseHTTPRequestHandler):
             self.send_json(200, stats)
             return
         self.record(b"")
+        if self.not_served():
+            return
+        models = list(STATE["models"])
         if self.path.rstrip("/").endswith("/models"):
             self.send_json(200, {"object": "list", "data": [
-                {"id": "fake-model", "object": "model", "owned_by": "fake"}]})
+                {"id": m, "object": "model", "owned_by": "fake"} for m in models]})
+        elif self.path == "/api/tags":
+            self.send_json(200, {"models": [{"name": m, "model": m} for m in models]})
         else:
             self.send_json(404, error_body("not found", "invalid_request_error"))
 
@@ -175,7 +188,8 @@ class Handler(BaseHTTPRequestHandler):
                 self.send_json(400, error_body("bad control body", "invalid_request_error"))
                 return
             with LOCK:
-                for k in ("mode", "count", "retry_after", "retry_after_ms", "hang_s", "slow_s"):
+                for k in ("mode", "count", "retry_after", "retry_after_ms", "hang_s", "slow_s",
+                          "models"):
                     if k in ctl:
                         STATE[k] = ctl[k]
                 STATE["seen"] = 0
@@ -184,6 +198,8 @@ class Handler(BaseHTTPRequestHandler):
             self.send_json(200, {"ok": True, "mode": STATE["mode"]})
             return
         self.record(body)
+        if self.not_served():
+            return
         if not self.path.endswith("/chat/completions"):
             self.send_json(404, error_body("unknown path " + self.path, "invalid_request_error"))
             return
@@ -206,6 +222,18 @@ class Handler(BaseHTTPRequestHandler):
             with LOCK:
                 ACTIVE[gen] -= 1
 
+    def not_served(self):
+        """v1_only: what Ollama says for a path outside its API."""
+        if STATE["mode"] != "v1_only" or self.path.startswith("/v1/"):
+            return False
+        data = b"404 page not found"
+        self.send_response(404)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+        return True
+
     def retry_headers(self):
         h = {}
         if STATE["retry_after"] is not None:
@@ -220,7 +248,15 @@ class Handler(BaseHTTPRequestHandler):
         ids = event_ids(req)
         ok = {"advice": [advice_for(i) for i in ids]}
 
-        if mode == "reject_schema" and rf_type == "json_schema":
+        model = req.get("model")
+        if mode == "unknown_model" and model not in STATE["models"]:
+            self.send_json(404, error_body(
+                "The model `%s` does not exist or you do not have access to it." % model,
+                "invalid_request_error", "model_not_found"))
+        elif mode == "unknown_model_ollama" and model not in STATE["models"]:
+            self.send_json(404, error_body(
+                'model "%s" not found, try pulling it first' % model, "api_error"))
+        elif mode == "reject_schema" and rf_type == "json_schema":
             self.send_json(400, error_body(
                 "Invalid parameter: 'response_format' of type 'json_schema' is not supported "
                 "with this model.", "invalid_request_error", "unsupported_parameter"))
@@ -295,6 +331,7 @@ def main():
     ap = argparse.ArgumentParser(description="fake OpenAI-compatible server")
     ap.add_argument("--mode", default="ok")
     ap.add_argument("--count", type=int, default=1)
+    ap.add_argument("--models", help="comma-separated model ids that /models lists")
     ap.add_argument("--port-file")
     ap.add_argument("--log")
     ap.add_argument("--max-seconds", type=float, default=600.0,
@@ -302,6 +339,8 @@ def main():
     args = ap.parse_args()
     STATE["mode"] = args.mode
     STATE["count"] = args.count
+    if args.models is not None:
+        STATE["models"] = [m for m in args.models.split(",") if m]
     LOG_PATH = args.log
 
     server = Server(("127.0.0.1", 0), Handler)

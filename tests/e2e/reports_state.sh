@@ -146,7 +146,7 @@ import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 fp = sys.argv[2]
 twin = fp[:4] + ("0" if fp[4] != "0" else "1") + fp[5:]
-db.execute("INSERT INTO groups SELECT ?, kind, type, template, message, severity, sample, first_seen, last_seen, count FROM groups WHERE fingerprint = ?", (twin, fp))
+db.execute("INSERT INTO groups (fingerprint, kind, type, template, message, severity, sample, first_seen, last_seen, count) SELECT ?, kind, type, template, message, severity, sample, first_seen, last_seen, count FROM groups WHERE fingerprint = ?", (twin, fp))
 db.commit()
 PY
 Q advice "$(printf '%s' "$FP" | cut -c1-4)" >/dev/null 2>"$T/e"

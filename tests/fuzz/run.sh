@@ -30,6 +30,7 @@ fuzz_mask) seeds="$d/fingerprint $d/redact $d/traces $d/analyze" ;;
 fuzz_redact) seeds="$d/redact $d/analyze $d/traces" ;;
 fuzz_assemble) seeds="$d/traces $d/demo $d/analyze $d/fingerprint" ;;
 fuzz_ai_answer) seeds="$s/ai_answer" ;;
+fuzz_ai_models) seeds="$s/ai_models" ;;
 fuzz_lines) seeds="$d/traces $d/demo $d/fingerprint" ;;
 *)
 	echo "run.sh: unknown target '$t'" >&2

@@ -307,6 +307,23 @@ static void test_empty_and_null(void **state)
 	qe_config_release(&c);
 }
 
+/* One default model: the config table, the accessor and the client agree. */
+static void test_default_model(void **state)
+{
+	struct qe_config c;
+	(void)state;
+	qe_config_init(&c);
+	assert_string_equal(c.ai_model, QE_DEFAULT_MODEL);
+	assert_string_equal(qe_config_ai_model(&c), QE_DEFAULT_MODEL);
+	free(c.ai_model);
+	c.ai_model = strdup("");
+	assert_string_equal(qe_config_ai_model(&c), QE_DEFAULT_MODEL);
+	free(c.ai_model);
+	c.ai_model = strdup("llama3.2");
+	assert_string_equal(qe_config_ai_model(&c), "llama3.2");
+	qe_config_release(&c);
+}
+
 static void test_env_overrides(void **state)
 {
 	struct qe_config c;
@@ -956,6 +973,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_example_file, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_example_comments, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_every_key_documented, setup, teardown),
+	    cmocka_unit_test(test_default_model),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

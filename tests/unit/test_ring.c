@@ -32,7 +32,8 @@ static void test_fifo_and_copy(void **state)
 	for (i = 0; i < 5; i++) {
 		struct qe_event *ev = mk(i);
 		assert_int_equal(
-		    qe_ring_push(r, ev, i == 0 ? qe_xstrdup("sample") : NULL, i), 0);
+		    qe_ring_push(r, ev, NULL, i == 0 ? qe_xstrdup("sample") : NULL, i),
+		    0);
 		qe_event_free(ev); /* the ring holds its own copy */
 	}
 	assert_int_equal(qe_ring_count(r), 5);
@@ -64,7 +65,7 @@ static void test_bound_by_count(void **state)
 	(void)state;
 	for (i = 0; i < 10; i++) {
 		struct qe_event *ev = mk(i);
-		dropped += qe_ring_push(r, ev, NULL, i);
+		dropped += qe_ring_push(r, ev, NULL, NULL, i);
 		qe_event_free(ev);
 		if (i == 2)
 			assert_true(qe_ring_high(r));
@@ -85,7 +86,7 @@ static void test_bound_by_bytes(void **state)
 	(void)state;
 	for (i = 0; i < 200; i++) {
 		struct qe_event *ev = mk(i);
-		qe_ring_push(r, ev,
+		qe_ring_push(r, ev, NULL,
 			     qe_xstrdup("0123456789012345678901234567890123456789"), i);
 		qe_event_free(ev);
 		assert_true(qe_ring_bytes(r) <= 4096);
@@ -104,15 +105,16 @@ static void test_fold_repeats(void **state)
 	for (i = 0; i < 10; i++) {
 		struct qe_event *a = mk(1), *b = mk(2);
 		/* first sight of each carries a sample; repeats do not */
-		qe_ring_push(r, a, i == 0 ? qe_xstrdup("sample a") : NULL, 1000 + i);
-		qe_ring_push(r, b, NULL, 1000 + i);
+		qe_ring_push(r, a, NULL, i == 0 ? qe_xstrdup("sample a") : NULL,
+			     1000 + i);
+		qe_ring_push(r, b, NULL, NULL, 1000 + i);
 		qe_event_free(a);
 		qe_event_free(b);
 	}
 	/* an occurrence in the next hour bucket is an entry of its own */
 	{
 		struct qe_event *a = mk(1);
-		qe_ring_push(r, a, NULL, 3600000 + 5);
+		qe_ring_push(r, a, NULL, NULL, 3600000 + 5);
 		qe_event_free(a);
 	}
 	assert_int_equal(qe_ring_count(r), 3);
@@ -133,7 +135,7 @@ static void test_fold_repeats(void **state)
 	/* after the ring emptied (a commit), a repeat starts a new entry */
 	{
 		struct qe_event *a = mk(1);
-		qe_ring_push(r, a, NULL, 3600006);
+		qe_ring_push(r, a, NULL, NULL, 3600006);
 		qe_event_free(a);
 	}
 	assert_true(qe_ring_pop(r, &e));
@@ -149,12 +151,12 @@ static void test_dropped_counts_occurrences(void **state)
 	(void)state;
 	for (i = 0; i < 5; i++) {
 		struct qe_event *a = mk(7);
-		qe_ring_push(r, a, NULL, i);
+		qe_ring_push(r, a, NULL, NULL, i);
 		qe_event_free(a);
 	}
 	for (i = 8; i < 10; i++) {
 		struct qe_event *b = mk(i);
-		qe_ring_push(r, b, NULL, i);
+		qe_ring_push(r, b, NULL, NULL, i);
 		qe_event_free(b);
 	}
 	/* the folded entry of 5 occurrences went to make room */
@@ -173,7 +175,7 @@ static void test_peek_keeps_entries(void **state)
 	assert_null(qe_ring_peek(r, 0));
 	for (i = 0; i < 3; i++) {
 		ev = mk(i);
-		qe_ring_push(r, ev, NULL, i);
+		qe_ring_push(r, ev, NULL, NULL, i);
 		qe_event_free(ev);
 	}
 	for (i = 0; i < 3; i++) {
@@ -187,7 +189,7 @@ static void test_peek_keeps_entries(void **state)
 	assert_int_equal(qe_ring_count(r), 3);
 	/* a repeat still folds into an entry that was only looked at */
 	ev = mk(1);
-	assert_int_equal(qe_ring_push(r, ev, NULL, 5), 0);
+	assert_int_equal(qe_ring_push(r, ev, NULL, NULL, 5), 0);
 	qe_event_free(ev);
 	assert_int_equal(qe_ring_peek(r, 1)->count, 2);
 	assert_true(qe_ring_pop(r, &e));

@@ -232,12 +232,12 @@ static void test_pragmas(void **state)
 			    "wal");
 	assert_string_equal(pragma_text(s, "PRAGMA synchronous", buf, sizeof(buf)), "1");
 	assert_string_equal(pragma_text(s, "PRAGMA foreign_keys", buf, sizeof(buf)), "1");
-	assert_string_equal(pragma_text(s, "PRAGMA user_version", buf, sizeof(buf)), "1");
+	assert_string_equal(pragma_text(s, "PRAGMA user_version", buf, sizeof(buf)), "2");
 	qe_store_close(s);
 
 	/* Reopening an up-to-date database changes nothing. */
 	s = open_ok(dir, 0);
-	assert_string_equal(pragma_text(s, "PRAGMA user_version", buf, sizeof(buf)), "1");
+	assert_string_equal(pragma_text(s, "PRAGMA user_version", buf, sizeof(buf)), "2");
 	assert_string_equal(pragma_text(s, "PRAGMA journal_mode", buf, sizeof(buf)),
 			    "wal");
 	qe_store_close(s);
@@ -1174,6 +1174,160 @@ static void test_lock_pid(void **state)
 	free(dir);
 }
 
+/* The source is kept with the sample: the first one wins, and a group
+ * recorded without one gets the next one given. */
+static void test_group_source(void **state)
+{
+	char *dir = sub("st");
+	struct qe_store *s = open_ok(dir, 0);
+	struct qe_event *ev = mkevent("00000000000000aa", "E", "m", NULL);
+	struct qe_event *old = mkevent("00000000000000bb", "E", "m", NULL);
+	struct qe_group g;
+	int is_new;
+
+	assert_int_equal(qe_store_record_events_from(s, ev, "/var/log/a.log", "sample",
+						     1000, 1000, 1, &is_new),
+			 0);
+	assert_int_equal(is_new, 1);
+	assert_int_equal(qe_store_record_events_from(s, ev, "/var/log/b.log", "x", 2000,
+						     2000, 2, &is_new),
+			 0);
+	assert_int_equal(is_new, 0);
+	assert_int_equal(qe_store_group_get(s, ev->fingerprint, &g), 1);
+	assert_string_equal(g.source, "/var/log/a.log");
+	assert_string_equal(g.sample, "sample");
+	assert_int_equal(g.count, 3);
+	qe_group_release(&g);
+
+	assert_int_equal(qe_store_record_event(s, old, "s", 1000, &is_new), 0);
+	assert_int_equal(qe_store_group_get(s, old->fingerprint, &g), 1);
+	assert_null(g.source);
+	qe_group_release(&g);
+	assert_int_equal(
+	    qe_store_record_events_from(s, old, "stdin", NULL, 3000, 3000, 1, &is_new),
+	    0);
+	assert_int_equal(qe_store_group_get(s, old->fingerprint, &g), 1);
+	assert_string_equal(g.source, "stdin");
+	qe_group_release(&g);
+	qe_event_free(ev);
+	qe_event_free(old);
+	qe_store_close(s);
+	free(dir);
+}
+
+struct hours {
+	int64_t hour[8];
+	long long count[8];
+	int n;
+};
+
+static int on_hour(int64_t hour_ms, long long count, void *data)
+{
+	struct hours *h = data;
+	if (h->n < 8) {
+		h->hour[h->n] = hour_ms;
+		h->count[h->n] = count;
+		h->n++;
+	}
+	return 0;
+}
+
+static void test_group_hours(void **state)
+{
+	char *dir = sub("st");
+	struct qe_store *s = open_ok(dir, 0);
+	const int64_t h = 3600000, t0 = 1000 * h;
+	struct hours got;
+
+	record(s, "00000000000000cc", t0 + 10, 2);
+	record(s, "00000000000000cc", t0 + 2 * h + 5, 3);
+	record(s, "00000000000000cc", t0 + 5 * h, 1);
+	record(s, "00000000000000dd", t0 + 2 * h, 7); /* another group */
+	memset(&got, 0, sizeof(got));
+	/* a bucket that overlaps the window counts whole */
+	assert_int_equal(qe_store_group_hours(s, "00000000000000cc", t0 + h / 2,
+					      t0 + 3 * h, on_hour, &got),
+			 0);
+	assert_int_equal(got.n, 2);
+	assert_int_equal(got.hour[0], t0);
+	assert_int_equal(got.count[0], 2);
+	assert_int_equal(got.hour[1], t0 + 2 * h);
+	assert_int_equal(got.count[1], 3);
+	qe_store_close(s);
+	free(dir);
+}
+
+static void test_advice_failure(void **state)
+{
+	char *dir = sub("st");
+	struct qe_store *s = open_ok(dir, 0), *ro;
+	struct qe_advice_failure f;
+	const char *fp = "00000000000000ee";
+
+	assert_int_equal(qe_store_advice_failure_get(s, fp, &f), 0);
+	assert_null(f.message);
+	assert_int_equal(qe_store_advice_failure_put(s, fp, "m1", "auth",
+						     "the AI service refused", 5000),
+			 0);
+	assert_int_equal(qe_store_advice_failure_put(s, fp, "m2", "rejected",
+						     "HTTP 404: add /v1", 9000),
+			 0);
+	/* the last failure is kept, with how many there were */
+	assert_int_equal(qe_store_advice_failure_get(s, fp, &f), 1);
+	assert_string_equal(f.fingerprint, fp);
+	assert_string_equal(f.model, "m2");
+	assert_string_equal(f.status, "rejected");
+	assert_string_equal(f.message, "HTTP 404: add /v1");
+	assert_int_equal(f.when, 9000);
+	assert_int_equal(f.attempts, 2);
+	qe_advice_failure_release(&f);
+	qe_advice_failure_release(&f); /* safe twice */
+
+	/* readers see it; they cannot write it */
+	ro = open_ok(dir, QE_STORE_READONLY);
+	assert_int_equal(qe_store_advice_failure_get(ro, fp, &f), 1);
+	qe_advice_failure_release(&f);
+	assert_int_equal(qe_store_advice_failure_put(ro, fp, "m", "auth", "x", 1), -1);
+	qe_store_close(ro);
+
+	assert_int_equal(qe_store_advice_failure_clear(s, fp), 0);
+	assert_int_equal(qe_store_advice_failure_get(s, fp, &f), 0);
+	qe_store_close(s);
+	free(dir);
+}
+
+/* A database written before sources and failures were stored upgrades in
+ * place and keeps its groups. */
+static void test_upgrade_from_1(void **state)
+{
+	char *dir = sub("st"), buf[64];
+	struct qe_store *s = open_ok(dir, 0);
+	struct qe_group g;
+
+	record(s, "00000000000000ff", 1000, 2);
+	assert_int_equal(sqlite3_exec(qe_store_sqlite(s),
+				      "DROP TABLE advice_failures;"
+				      "ALTER TABLE groups DROP COLUMN source;"
+				      "PRAGMA user_version = 1",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	qe_store_close(s);
+	/* a reader refuses the old schema and says what to do */
+	assert_null(qe_store_open(dir, QE_STORE_READONLY));
+	assert_non_null(strstr(qe_last_error(), "old schema (version 1)"));
+	s = open_ok(dir, 0);
+	assert_string_equal(pragma_text(s, "PRAGMA user_version", buf, sizeof(buf)), "2");
+	assert_int_equal(qe_store_group_get(s, "00000000000000ff", &g), 1);
+	assert_int_equal(g.count, 2);
+	assert_null(g.source);
+	qe_group_release(&g);
+	assert_int_equal(
+	    qe_store_advice_failure_put(s, "00000000000000ff", "m", "auth", "refused", 1),
+	    0);
+	qe_store_close(s);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1202,6 +1356,10 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_readonly_dir, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_report_queries, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_lock_pid, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_group_source, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_group_hours, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_advice_failure, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_upgrade_from_1, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
