@@ -176,8 +176,9 @@ static int group_set(const PCRE2_SIZE *ov, int rc, int g)
 static int ci_contains(const char *h, size_t hl, const char *needle)
 {
 	size_t nl = strlen(needle), i;
+	int c0 = needle[0] | 0x20; /* needles are lower-case letters */
 	for (i = 0; i + nl <= hl; i++)
-		if (!strncasecmp(h + i, needle, nl))
+		if ((h[i] | 0x20) == c0 && !strncasecmp(h + i, needle, nl))
 			return 1;
 	return 0;
 }

@@ -155,11 +155,11 @@ def main():
     kind("clojars-token", "registry", "CLOJARS_" + rnd(LO + DG, 60),
          "ERROR lein deploy: 401 {S}")
     kind("artifactory-api-key", "registry", "AKCp" + rnd(AN, 69),
-         "ERROR jfrog: 401 {S}")
+         "ERROR jfrog artifactory refused the api key {S}")
     kind("circleci-token", "ci", "CCIPAT_" + rnd(AN, 22) + "_" + rnd(HEX, 40),
-         "ERROR circleci: 401 {S}")
+         "ERROR circleci pipeline trigger refused {S}")
     kind("buildkite-token", "ci", "bkua_" + rnd(HEX, 40),
-         "ERROR buildkite-agent: 401 {S}")
+         "ERROR buildkite agent could not register with {S}")
     kind("terraform-cloud-token", "ci", rnd(AN, 14) + ".atlasv1." + rnd(AN, 67),
          "ERROR terraform: Failed to request discovery document with {S}")
     kind("pulumi-token", "ci", "pul-" + rnd(HEX, 40),
@@ -179,14 +179,14 @@ def main():
     kind("grafana-service-account-token", "ci", "glsa_" + rnd(AN, 32) + "_" + rnd(HEX, 8),
          "ERROR grafana api 403 {S}")
     kind("sentry-user-token", "ci", "sntryu_" + rnd(HEX, 64),
-         "ERROR sentry-cli: 401 {S}")
+         "ERROR sentry cli release upload refused {S}")
     dsn = rnd(HEX, 32)
     kind("sentry-dsn", "ci", dsn,
          "ERROR sentry_sdk: cannot send to https://{S}@o" + rnd(DG, 6) + ".ingest.sentry.io/" + rnd(DG, 7))
     kind("databricks-token", "database", "dapi" + rnd(HEX, 32),
          "ERROR databricks: 403 Invalid access token {S}")
     kind("supabase-token", "database", "sbp_" + rnd(HEX, 40),
-         "ERROR supabase: 401 {S}")
+         "ERROR supabase management api refused {S}")
     kind("planetscale-token", "database", "pscale_tkn_" + rnd(URL, 43),
          "ERROR pscale: unauthorized {S}")
     # chat and mail
@@ -203,7 +203,7 @@ def main():
     kind("telegram-bot-token", "chat", rnd(DG, 10) + ":AA" + rnd(URL, 33),
          "ERROR telegram: 401 Unauthorized bot {S}")
     kind("teams-webhook", "chat", uuid() + "@" + uuid() + "/IncomingWebhook/" + rnd(HEX, 32) + "/" + uuid(),
-         "ERROR teams: 400 https://contoso.webhook.office.com/webhookb2/{S}")
+         "ERROR teams connector rejected the card at https://contoso.webhook.office.com/webhookb2/{S}")
     kind("sendgrid-key", "mail", "SG." + rnd(URL, 22) + "." + rnd(URL, 43),
          "ERROR sendgrid: 401 The provided authorization grant is invalid {S}")
     kind("mailgun-key", "mail", "key-" + rnd(HEX, 32),
@@ -219,19 +219,19 @@ def main():
          "ERROR twilio: 401 api key {S}")
     # SaaS and AI services
     kind("postman-key", "saas", "PMAK-" + rnd(HEX, 24) + "-" + rnd(HEX, 34),
-         "ERROR newman: 401 {S}")
+         "ERROR newman collection run refused {S}")
     kind("newrelic-user-key", "saas", "NRAK-" + rnd(UP + DG, 27),
-         "ERROR newrelic: 403 {S}")
+         "ERROR newrelic nerdgraph refused user key {S}")
     kind("atlassian-api-token", "saas", "ATATT3xFfGF0" + rnd(URL, 180),
-         "ERROR jira: 401 {S}")
+         "ERROR jira cloud rejected the api token {S}")
     kind("linear-api-key", "saas", "lin_api_" + rnd(AN, 40),
          "ERROR linear: authentication failed {S}")
     kind("notion-token", "saas", "ntn_" + rnd(DG, 11) + rnd(AN, 35),
-         "ERROR notion: unauthorized {S}")
+         "ERROR notion integration was not authorized with {S}")
     kind("figma-token", "saas", "figd_" + rnd(URL, 43),
          "ERROR figma: 403 Invalid token {S}")
     kind("shopify-token", "saas", "shpat_" + rnd(HEX, 32),
-         "ERROR shopify: 401 {S}")
+         "ERROR shopify admin api refused {S}")
     kind("airtable-pat", "saas", "pat" + rnd(AN, 14) + "." + rnd(HEX, 64),
          "ERROR airtable: 401 {S}")
     kind("huggingface-token", "ai", "hf_" + rnd(UP + LO, 34),
@@ -243,7 +243,7 @@ def main():
     kind("groq-key", "ai", "gsk_" + rnd(AN, 52),
          "ERROR groq: invalid_api_key {S}")
     kind("replicate-token", "ai", "r8_" + rnd(AN, 37),
-         "ERROR replicate: 401 {S}")
+         "ERROR replicate prediction refused {S}")
     # payments
     kind("stripe-secret-key", "payment", "sk_live_" + rnd(AN, 24),
          "ERROR stripe: Invalid API Key provided: {S}")
