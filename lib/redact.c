@@ -998,12 +998,11 @@ struct builtin {
 #define KV_KEYS                                                                          \
 	"(pass(?:word|wd|phrase)|pwd|(?<![a-z])pass|token|session[_-]?id|secret"         \
 	"|private[_-]?key[_-]?id"                                                        \
-	"|(?:api|private|access|secret|signing|encryption|master|client|account)[_-]?"   \
-	"key"                                                                            \
+	"|(?:api|private|access|secret|signing|encryption|master|client"                 \
+	"|account)[_-]?key"                                                              \
 	"|auth|credentials?"                                                             \
-	"|(?<![a-z])(?:tele)?phone(?:[_-]?(?:number|no))?|mobile(?:[_-]?(?:number|"      \
-	"phone))?"                                                                       \
-	"|msisdn)"
+	"|(?<![a-z])(?:tele)?phone(?:[_-]?(?:number|no))?"                               \
+	"|mobile(?:[_-]?(?:number|phone))?|msisdn)"
 #define SEP "[ \\t]*(?:=>|:=|[:=])[ \\t]*"
 
 static const struct builtin builtins[] = {
