@@ -357,6 +357,45 @@ static int pick_bearer(const struct rule *r, const char *t, size_t len,
 	return 1;
 }
 
+static int b64_value(int c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (is_digit(c))
+		return c - '0' + 52;
+	return c == '+' ? 62 : c == '/' ? 63 : -1;
+}
+
+/* "Basic X" in running text: X must decode to printable "user:password"
+ * ("Basic authentication" is prose, not a credential). */
+static int pick_basic(const struct rule *r, const char *t, size_t len,
+		      const PCRE2_SIZE *ov, int rc, struct span *out)
+{
+	size_t i, n = 0;
+	unsigned acc = 0;
+	int bits = 0, colon = 0;
+	for (i = ov[2]; i < ov[3] && t[i] != '='; i++) {
+		acc = (acc << 6) | (unsigned)b64_value(t[i]);
+		bits += 6;
+		if (bits >= 8) {
+			unsigned char ch = (unsigned char)(acc >> (bits - 8));
+			bits -= 8;
+			n++;
+			if (ch < 0x20 || ch == 0x7f)
+				return 0;
+			colon |= ch == ':';
+		}
+	}
+	if (!colon || n < 3)
+		return 0;
+	out->s = ov[2];
+	out->e = ov[3];
+	out->cls = RC_BASIC_AUTH;
+	return 1;
+}
+
 static int pick_has_digit(const struct rule *r, const char *t, size_t len,
 			  const PCRE2_SIZE *ov, int rc, struct span *out)
 {
@@ -1057,6 +1096,8 @@ static const struct builtin builtins[] = {
      PCRE2_CASELESS, pick_authorization, RC_TOKEN, 60, 2, NEED_NONE},
     {"(?<![A-Za-z0-9_-])[Bb]earer[ \\t]+([A-Za-z0-9._~+/=-]{8,}+)", 0, pick_bearer,
      RC_TOKEN, 55, 1, NEED_NONE},
+    {"(?<![A-Za-z0-9_-])[Bb]asic[ \\t]+([A-Za-z0-9+/]{4,}+={0,2})(?![A-Za-z0-9+/=])", 0,
+     pick_basic, RC_BASIC_AUTH, 55, 1, NEED_NONE},
     /* scheme://user:password@host -- the user stays, the password goes */
     {"(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,31}://[^\\s/?#@:\"'<>]{0,256}:"
      "([^\\s/?#\"'<>]{1,1024})@",

@@ -19,6 +19,7 @@ rule list of gitleaks.  secretlint 12.0.0 (npm, preset-recommend), run
 over the lines, flags the 30 kinds it has rules for, which confirms
 their shape; the others are shapes it has no rule for.
 """
+import base64
 import random
 import string
 import sys
@@ -296,6 +297,9 @@ def main():
          "ERROR access denied for request with Cookie: theme=dark; sessionid={S}; lang=en")
     kind("basic-auth-header", "header", rnd(B64, 24) + "==",
          "ERROR upstream 401 Authorization: Basic {S}")
+    kind("basic-auth-in-text", "header",
+         base64.b64encode(("deploy:" + rnd(AN, 14)).encode()).decode(),
+         'ERROR webhook call rejected, sent header "Basic {S}" to the proxy')
     kind("bearer-jwt", "header", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI" + rnd(URL, 20) + "In0." + rnd(URL, 43),
          "ERROR api 401 Authorization: Bearer {S}")
     kind("x-api-key-header", "header", rnd(AN, 32),
