@@ -684,6 +684,26 @@ static int mentions_format(const char *body)
 	       strstr(body, "json_object");
 }
 
+/* A model may repeat a secret it was never sent (or guess one): what it
+ * wrote is stored, cached and printed, so it is masked like log text. */
+static void redact_answer(struct qe_ai *ai, struct qe_ai_answer *a)
+{
+	size_t i;
+	char *m;
+	for (i = 0; i < a->n; i++) {
+		if (!a->advice[i])
+			continue;
+		m = qe_redact_json(ai->redactor, a->advice[i]);
+		free(a->advice[i]);
+		a->advice[i] = m;
+	}
+	if (a->error) {
+		m = qe_redact_once(ai->redactor, a->error, strlen(a->error));
+		free(a->error);
+		a->error = m;
+	}
+}
+
 static void finish_http(struct qe_ai *ai, struct ai_req *r, long code)
 {
 	char *msg, *ecode = NULL, *etype = NULL;
@@ -692,6 +712,7 @@ static void finish_http(struct qe_ai *ai, struct ai_req *r, long code)
 	ai->last_hint = QE_AI_HINT_NONE;
 	if (code >= 200 && code < 300) {
 		qe_ai_answer_parse(r->resp.buf, r->resp.len, r->ids, r->n, &r->answer);
+		redact_answer(ai, &r->answer);
 		r->tokens_prompt =
 		    r->answer.tokens_prompt > 0 ? r->answer.tokens_prompt : 0;
 		r->tokens_completion =

@@ -824,6 +824,35 @@ out:
 	return ret;
 }
 
+int qe_fleet_url_parse(const char *url, struct qe_fleet_url *out)
+{
+	struct qe_fleet f;
+	int ret;
+	memset(&f, 0, sizeof(f));
+	memset(out, 0, sizeof(*out));
+	ret = parse_url(&f, url);
+	out->host = f.host;
+	out->socket_path = f.socket_path;
+	out->port = f.port;
+	out->db = f.db;
+	out->user = f.user;
+	out->password = f.password;
+	out->address = f.address;
+	if (ret < 0)
+		qe_fleet_url_release(out);
+	return ret;
+}
+
+void qe_fleet_url_release(struct qe_fleet_url *u)
+{
+	free(u->host);
+	free(u->socket_path);
+	free(u->user);
+	free(u->password);
+	free(u->address);
+	memset(u, 0, sizeof(*u));
+}
+
 /* ---- redaction of advice JSON ---- */
 
 static json_t *redacted_string(struct qe_redaction *rs, const char *s, size_t len)
@@ -1228,6 +1257,16 @@ struct qe_fleet *qe_fleet_new(const struct qe_config *c)
 }
 
 void qe_fleet_free(struct qe_fleet *f)
+{
+}
+
+int qe_fleet_url_parse(const char *url, struct qe_fleet_url *out)
+{
+	memset(out, 0, sizeof(*out));
+	return qe_error("this qerrors was built without Redis support (hiredis)");
+}
+
+void qe_fleet_url_release(struct qe_fleet_url *u)
 {
 }
 

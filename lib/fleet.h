@@ -86,6 +86,25 @@ int qe_fleet_wanted(const struct qe_config *c);
 struct qe_fleet *qe_fleet_new(const struct qe_config *c);
 void qe_fleet_free(struct qe_fleet *f); /* NULL-safe; tries one last flush */
 
+/*
+ * cache.redis.url taken apart, as qe_fleet_new() does (tests, fuzzing):
+ * redis://[user:password@]host[:port][/db][?db=N], [v6] hosts, or
+ * unix://[[user]:password@]/path[?db=N].  0, or -1 with qe_error()
+ * saying why, the URL shown with its credentials replaced by "***".
+ * Strings belong to out (NULL when absent); qe_fleet_url_release()
+ * frees them, also after a failure.
+ */
+struct qe_fleet_url {
+	char *host; /* TCP, or NULL with socket_path */
+	char *socket_path;
+	int port;
+	long db;
+	char *user, *password; /* %-decoded */
+	char *address;	       /* for messages: host:port/db, no credentials */
+};
+int qe_fleet_url_parse(const char *url, struct qe_fleet_url *out);
+void qe_fleet_url_release(struct qe_fleet_url *u);
+
 /* Replace timeouts and caps (tests, doctor); fields <= 0 keep their value. */
 void qe_fleet_tune(struct qe_fleet *f, const struct qe_fleet_tuning *t);
 /* Use this Unix time for budget day keys; 0 = the real clock (tests). */

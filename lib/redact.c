@@ -6,6 +6,7 @@
 #include "util.h"
 
 #include <arpa/inet.h>
+#include <jansson.h>
 #include <pcre2.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -48,14 +49,44 @@ enum {
 	RC_CARD,
 	RC_EMAIL,
 	RC_IP,
+	RC_AWS_SECRET,
+	RC_AZURE_KEY,
+	RC_GCP_KEY,
+	RC_SENDGRID_KEY,
+	RC_TWILIO_KEY,
+	RC_NPM_TOKEN,
+	RC_PYPI_TOKEN,
+	RC_VAULT_TOKEN,
+	RC_DIGITALOCEAN_TOKEN,
+	RC_COOKIE,
+	RC_PHONE,
+	RC_WEBHOOK,
+	RC_CHAT_TOKEN,
+	RC_MAIL_KEY,
+	RC_REGISTRY_TOKEN,
+	RC_CI_TOKEN,
+	RC_CLOUD_KEY,
+	RC_SAAS_TOKEN,
+	RC_PAYMENT_KEY,
+	RC_AI_KEY,
+	RC_DATABASE_TOKEN,
 	RC_NR
 };
 
 static const char *const class_names[RC_NR] = {
-    "CUSTOM",	   "PRIVATE_KEY",   "AWS_KEY",	  "GITHUB_TOKEN", "GITLAB_TOKEN",
-    "SLACK_TOKEN", "SLACK_WEBHOOK", "STRIPE_KEY", "API_KEY",	  "GOOGLE_API_KEY",
-    "JWT",	   "TOKEN",	    "BASIC_AUTH", "PASSWORD",	  "SECRET",
-    "CARD",	   "EMAIL",	    "IP",
+    "CUSTOM",	      "PRIVATE_KEY",  "AWS_KEY",
+    "GITHUB_TOKEN",   "GITLAB_TOKEN", "SLACK_TOKEN",
+    "SLACK_WEBHOOK",  "STRIPE_KEY",   "API_KEY",
+    "GOOGLE_API_KEY", "JWT",	      "TOKEN",
+    "BASIC_AUTH",     "PASSWORD",     "SECRET",
+    "CARD",	      "EMAIL",	      "IP",
+    "AWS_SECRET",     "AZURE_KEY",    "GCP_KEY",
+    "SENDGRID_KEY",   "TWILIO_KEY",   "NPM_TOKEN",
+    "PYPI_TOKEN",     "VAULT_TOKEN",  "DIGITALOCEAN_TOKEN",
+    "COOKIE",	      "PHONE",	      "WEBHOOK",
+    "CHAT_TOKEN",     "MAIL_KEY",     "REGISTRY_TOKEN",
+    "CI_TOKEN",	      "CLOUD_KEY",    "SAAS_TOKEN",
+    "PAYMENT_KEY",    "AI_KEY",	      "DATABASE_TOKEN",
 };
 
 /* Match limit for the built-in patterns: they are bounded by design, so
@@ -65,6 +96,8 @@ static const char *const class_names[RC_NR] = {
 /* Distinct values remembered per redaction; past this, placeholders are
  * still unique but a repeat of a value gets a new number. */
 #define MAX_MAP_ENTRIES (1u << 20)
+/* Capture groups a match records: the vendor pattern has one per vendor. */
+#define MATCH_GROUPS 128
 /* How far back the e-mail rule looks for "scheme://" (userinfo check). */
 #define URL_LOOKBACK 2048
 
@@ -143,8 +176,9 @@ static int group_set(const PCRE2_SIZE *ov, int rc, int g)
 static int ci_contains(const char *h, size_t hl, const char *needle)
 {
 	size_t nl = strlen(needle), i;
+	int c0 = needle[0] | 0x20; /* needles are lower-case letters */
 	for (i = 0; i + nl <= hl; i++)
-		if (!strncasecmp(h + i, needle, nl))
+		if ((h[i] | 0x20) == c0 && !strncasecmp(h + i, needle, nl))
 			return 1;
 	return 0;
 }
@@ -217,6 +251,9 @@ static int pick_default(const struct rule *r, const char *t, size_t len,
 /* The class of a key=value pair, from the key's name. */
 static int key_class(const char *k, size_t kl)
 {
+	if (ci_contains(k, kl, "phone") || ci_contains(k, kl, "mobile") ||
+	    ci_contains(k, kl, "msisdn"))
+		return RC_PHONE;
 	if (ci_contains(k, kl, "pass") || ci_contains(k, kl, "pwd"))
 		return RC_PASSWORD;
 	if (ci_contains(k, kl, "token") || ci_contains(k, kl, "session"))
@@ -266,6 +303,22 @@ static int pick_keyvalue(const struct rule *r, const char *t, size_t len,
 	out->s = s;
 	out->e = e;
 	out->cls = key_class(k, kl);
+	if (out->cls == RC_PHONE) {
+		/* mobile: iOS, phone_verified: yes -- not numbers */
+		size_t i, digits = 0;
+		/* an unquoted number goes on past its spaces: 020 7946 0958 */
+		while (e + 1 < len && strchr(" .-()", t[e]) && t[e] &&
+		       (is_digit(t[e + 1]) || t[e + 1] == '('))
+			for (e++;
+			     e < len && (is_digit(t[e]) || t[e] == '(' || t[e] == ')');
+			     e++)
+				;
+		out->e = e;
+		for (i = s; i < e; i++)
+			digits += is_digit(t[i]);
+		if (digits < 6)
+			return 0;
+	}
 	return e > s;
 }
 
@@ -301,6 +354,45 @@ static int pick_bearer(const struct rule *r, const char *t, size_t len,
 	out->s = s;
 	out->e = e;
 	out->cls = r->cls;
+	return 1;
+}
+
+static int b64_value(int c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (is_digit(c))
+		return c - '0' + 52;
+	return c == '+' ? 62 : c == '/' ? 63 : -1;
+}
+
+/* "Basic X" in running text: X must decode to printable "user:password"
+ * ("Basic authentication" is prose, not a credential). */
+static int pick_basic(const struct rule *r, const char *t, size_t len,
+		      const PCRE2_SIZE *ov, int rc, struct span *out)
+{
+	size_t i, n = 0;
+	unsigned acc = 0;
+	int bits = 0, colon = 0;
+	for (i = ov[2]; i < ov[3] && t[i] != '='; i++) {
+		acc = (acc << 6) | (unsigned)b64_value(t[i]);
+		bits += 6;
+		if (bits >= 8) {
+			unsigned char ch = (unsigned char)(acc >> (bits - 8));
+			bits -= 8;
+			n++;
+			if (ch < 0x20 || ch == 0x7f)
+				return 0;
+			colon |= ch == ':';
+		}
+	}
+	if (!colon || n < 3)
+		return 0;
+	out->s = ov[2];
+	out->e = ov[3];
+	out->cls = RC_BASIC_AUTH;
 	return 1;
 }
 
@@ -372,6 +464,28 @@ static int luhn_ok(const char *d, size_t n)
 }
 
 /*
+ * A card printed with dots (4111.1111.1111.1111): every separator is a
+ * dot, in groups of 3 to 6 digits, so that a decimal number is not one.
+ */
+static int dots_ok(const char *t, size_t s, size_t e)
+{
+	size_t i, group = 0, dots = 0;
+	if (!memchr(t + s, '.', e - s))
+		return 1;
+	for (i = s; i < e; i++) {
+		if (is_digit(t[i])) {
+			group++;
+			continue;
+		}
+		if (t[i] != '.' || group < 3 || group > 6)
+			return 0;
+		dots++;
+		group = 0;
+	}
+	return dots >= 3 && group >= 3 && group <= 6;
+}
+
+/*
  * The pattern takes up to 19 digits; a card followed by another group of
  * digits ("4111 1111 1111 1111 2024") is found by also trying shorter
  * prefixes that end where a group ends.
@@ -393,7 +507,7 @@ static int pick_card(const struct rule *r, const char *t, size_t len,
 		size_t e = end[n - 1];
 		if (e != ov[1] && is_digit(t[e]))
 			continue;
-		if (card_plausible(d, n) && luhn_ok(d, n)) {
+		if (card_plausible(d, n) && luhn_ok(d, n) && dots_ok(t, ov[0], e)) {
 			out->s = ov[0];
 			out->e = e;
 			out->cls = RC_CARD;
@@ -539,6 +653,373 @@ static void scan_pem(const char *t, size_t len, struct cands *c)
 	}
 }
 
+/* ---- credentials known by their shape ---- */
+
+/*
+ * Tokens that issuers give a fixed prefix and length, so that they can be
+ * found without any key name around them.  All are joined into one
+ * pattern (one pass over the text); the capture group that matched tells
+ * the class.  A fragment must not hold capture groups of its own.
+ * need_digit: the shape alone is too common in ordinary text.
+ */
+struct vendor {
+	const char *fragment;
+	int cls;
+	int need_digit;
+};
+
+static const struct vendor vendors[] = {
+    /* cloud providers and hosting */
+    {"do[por]_v1_[a-f0-9]{64}", RC_DIGITALOCEAN_TOKEN, 0},
+    {"LTAI[A-Za-z0-9]{20}", RC_CLOUD_KEY, 0},	   /* Alibaba Cloud */
+    {"GOCSPX-[A-Za-z0-9_-]{28}", RC_GCP_KEY, 0},   /* OAuth client secret */
+    {"ya29\\.[A-Za-z0-9_-]{40,}+", RC_GCP_KEY, 0}, /* OAuth access token */
+    {"[A-Za-z0-9_~.]{3}[0-9]Q~[A-Za-z0-9_~.-]{31,34}", RC_AZURE_KEY, 0},   /* Entra ID */
+    {"HRKU-[A-Za-z0-9_-]{40,}+", RC_CLOUD_KEY, 0},			   /* Heroku */
+    {"dt0c01\\.[A-Z0-9]{24}\\.[A-Z0-9]{64}", RC_CLOUD_KEY, 0},		   /* Dynatrace */
+    {"sha256~[A-Za-z0-9_-]{43}", RC_CLOUD_KEY, 0},			   /* OpenShift */
+    {"tskey-[a-z]++-[A-Za-z0-9]{6,}+-[A-Za-z0-9]{16,}+", RC_CLOUD_KEY, 0}, /* Tailscale */
+    {"rnd_[A-Za-z0-9]{32}", RC_CLOUD_KEY, 0},				   /* Render */
+    {"nfp_[A-Za-z0-9]{36}", RC_CLOUD_KEY, 0},				   /* Netlify */
+    {"v(?:cp|ci|ca|cr|ck)_[A-Za-z0-9]{24,}+", RC_CLOUD_KEY, 0},		   /* Vercel */
+    {"AGE-SECRET-KEY-1[0-9A-Z]{58}", RC_PRIVATE_KEY, 0},
+    /* databases as a service */
+    {"sbp_[a-f0-9]{40}", RC_DATABASE_TOKEN, 0}, /* Supabase */
+    {"pscale_(?:tkn|pw|oauth)_[A-Za-z0-9_.-]{32,64}+", RC_DATABASE_TOKEN, 0},
+    {"dapi[a-f0-9]{32}(?:-[0-9])?", RC_DATABASE_TOKEN, 0}, /* Databricks */
+    /* package registries */
+    {"npm_[A-Za-z0-9]{36}", RC_NPM_TOKEN, 0},
+    {"pypi-AgE[A-Za-z0-9_-]{50,}+", RC_PYPI_TOKEN, 0},
+    {"rubygems_[a-f0-9]{48}", RC_REGISTRY_TOKEN, 0},
+    {"oy2[a-z0-9]{43}", RC_REGISTRY_TOKEN, 1}, /* NuGet */
+    {"dckr_(?:pat|oat)_[A-Za-z0-9_-]{27,}+", RC_REGISTRY_TOKEN, 0},
+    {"CLOJARS_[a-z0-9]{60}", RC_REGISTRY_TOKEN, 0},
+    {"AKCp[A-Za-z0-9]{69}", RC_REGISTRY_TOKEN, 0},	       /* Artifactory */
+    {"cmVmdGtuOjAxOj[A-Za-z0-9]{40,}+", RC_REGISTRY_TOKEN, 0}, /* JFrog */
+    /* CI, infrastructure, secret stores */
+    {"CCIPAT_[A-Za-z0-9]{22}_[a-f0-9]{40}", RC_CI_TOKEN, 0},		  /* CircleCI */
+    {"bkua_[a-f0-9]{40}", RC_CI_TOKEN, 0},				  /* Buildkite */
+    {"[A-Za-z0-9]{14}\\.atlasv1\\.[A-Za-z0-9_=-]{60,}+", RC_CI_TOKEN, 0}, /* Terraform */
+    {"pul-[a-f0-9]{40}", RC_CI_TOKEN, 0},				  /* Pulumi */
+    {"dp\\.(?:pt|st|sa|ct|scim|audit)\\.[A-Za-z0-9]{40,44}", RC_CI_TOKEN,
+     0}, /* Doppler */
+    {"hv[sbr]\\.[A-Za-z0-9_-]{24,}+", RC_VAULT_TOKEN, 0},
+    {"ops_eyJ[A-Za-z0-9+/=]{64,}+", RC_CI_TOKEN, 0},   /* 1Password */
+    {"pnu_[A-Za-z0-9]{36}", RC_CI_TOKEN, 0},	       /* Prefect */
+    {"glc_[A-Za-z0-9+/]{32,}+={0,2}", RC_CI_TOKEN, 0}, /* Grafana */
+    {"glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}", RC_CI_TOKEN, 0},
+    {"sntry[su]_[A-Za-z0-9+/=_]{40,}+", RC_CI_TOKEN, 0}, /* Sentry */
+    /* SaaS */
+    {"NRAK-[A-Z0-9]{27}", RC_SAAS_TOKEN, 0}, /* New Relic */
+    {"NRII-[A-Za-z0-9_-]{32}", RC_SAAS_TOKEN, 0},
+    {"PMAK-[a-f0-9]{24}-[a-f0-9]{34}", RC_SAAS_TOKEN, 0},     /* Postman */
+    {"ATATT3[A-Za-z0-9_=-]{150,}+", RC_SAAS_TOKEN, 0},	      /* Atlassian */
+    {"ATBB[A-Za-z0-9]{32}", RC_SAAS_TOKEN, 0},		      /* Bitbucket */
+    {"lin_api_[A-Za-z0-9]{40}", RC_SAAS_TOKEN, 0},	      /* Linear */
+    {"ntn_[0-9]{11}[A-Za-z0-9]{35}", RC_SAAS_TOKEN, 0},	      /* Notion */
+    {"figd_[A-Za-z0-9_-]{40,}+", RC_SAAS_TOKEN, 0},	      /* Figma */
+    {"shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}", RC_SAAS_TOKEN, 0}, /* Shopify */
+    {"pat[A-Za-z0-9]{14}\\.[a-f0-9]{64}", RC_SAAS_TOKEN, 0},  /* Airtable */
+    {"CFPAT-[A-Za-z0-9_-]{43}", RC_SAAS_TOKEN, 0},	      /* Contentful */
+    {"tfp_[A-Za-z0-9_.=-]{59}", RC_SAAS_TOKEN, 0},	      /* Typeform */
+    {"aio_[A-Za-z0-9]{28}", RC_SAAS_TOKEN, 0},		      /* Adafruit IO */
+    {"ico-[A-Za-z0-9]{32}", RC_SAAS_TOKEN, 0},		      /* Infracost */
+    {"rdme_[a-z0-9]{70}", RC_SAAS_TOKEN, 0},		      /* ReadMe */
+    {"shippo_(?:live|test)_[a-f0-9]{40}", RC_SAAS_TOKEN, 0},
+    {"EZ[AT]K[A-Za-z0-9]{54}", RC_SAAS_TOKEN, 0}, /* EasyPost */
+    /* AI services */
+    {"hf_[A-Za-z]{34}", RC_AI_KEY, 0},	   /* Hugging Face */
+    {"gsk_[A-Za-z0-9]{52}", RC_AI_KEY, 0}, /* Groq */
+    {"r8_[A-Za-z0-9]{37}", RC_AI_KEY, 0},  /* Replicate */
+    /* chat and mail */
+    {"[0-9]{8,10}:AA[A-Za-z0-9_-]{33}", RC_CHAT_TOKEN, 0}, /* Telegram bot */
+    {"[MNO][A-Za-z0-9_-]{23,25}\\.[A-Za-z0-9_-]{6}\\.[A-Za-z0-9_-]{27,38}", RC_CHAT_TOKEN,
+     1}, /* Discord bot */
+    {"SG\\.[A-Za-z0-9_-]{16,32}+\\.[A-Za-z0-9_-]{16,64}+", RC_SENDGRID_KEY, 0},
+    {"key-[a-f0-9]{32}", RC_MAIL_KEY, 0},	   /* Mailgun */
+    {"[a-f0-9]{32}-us[0-9]{1,2}", RC_MAIL_KEY, 0}, /* Mailchimp */
+    {"(?:AC|SK)[a-f0-9]{32}", RC_TWILIO_KEY, 0},   /* account and API key SIDs */
+    /* payments */
+    {"sq0(?:atp|csp|idp)-[A-Za-z0-9_-]{22,}+", RC_PAYMENT_KEY, 0}, /* Square */
+    {"access_token\\$(?:production|sandbox)\\$[a-z0-9]{16}\\$[a-f0-9]{32}",
+     RC_PAYMENT_KEY, 0}, /* Braintree */
+    {"FLWSECK(?:_TEST)?-[a-h0-9]{32}-X", RC_PAYMENT_KEY, 0},
+    {"duffel_(?:test|live)_[A-Za-z0-9_=-]{43}", RC_PAYMENT_KEY, 0},
+};
+
+_Static_assert(QE_ARRAY_SIZE(vendors) < MATCH_GROUPS, "too many vendor fragments");
+
+static int pick_vendor(const struct rule *r, const char *t, size_t len,
+		       const PCRE2_SIZE *ov, int rc, struct span *out)
+{
+	int g;
+	size_t i;
+	for (g = 1; g < rc && g <= (int)QE_ARRAY_SIZE(vendors); g++)
+		if (group_set(ov, rc, g))
+			break;
+	if (g >= rc || g > (int)QE_ARRAY_SIZE(vendors))
+		return 0;
+	if (vendors[g - 1].need_digit) {
+		for (i = ov[0]; i < ov[1] && !is_digit(t[i]); i++)
+			;
+		if (i == ov[1])
+			return 0;
+	}
+	out->s = ov[0];
+	out->e = ov[1];
+	out->cls = vendors[g - 1].cls;
+	return 1;
+}
+
+/* The one pattern of all vendor fragments; caller frees. */
+static char *vendor_pattern(void)
+{
+	struct qe_buf b = QE_BUF_INIT;
+	size_t i;
+	qe_buf_addstr(&b, "(?<![A-Za-z0-9_~.+/-])(?:");
+	for (i = 0; i < QE_ARRAY_SIZE(vendors); i++)
+		qe_buf_addf(&b, "%s(%s)", i ? "|" : "", vendors[i].fragment);
+	qe_buf_addstr(&b, ")(?![A-Za-z0-9_])");
+	return qe_buf_detach(&b);
+}
+
+/* The first capture group that took part, as the secret. */
+static int pick_first_group(const struct rule *r, const char *t, size_t len,
+			    const PCRE2_SIZE *ov, int rc, struct span *out)
+{
+	int g;
+	for (g = 1; g < rc; g++)
+		if (group_set(ov, rc, g))
+			break;
+	if (g >= rc || ov[2 * g + 1] == ov[2 * g] ||
+	    is_empty_value(t + ov[2 * g], ov[2 * g + 1] - ov[2 * g]))
+		return 0;
+	out->s = ov[2 * g];
+	out->e = ov[2 * g + 1];
+	out->cls = r->cls;
+	return 1;
+}
+
+/* Upper case, lower case and digits: random, not a word or a name. */
+static int looks_random(const char *s, size_t l)
+{
+	int up = 0, lo = 0, dg = 0;
+	size_t i;
+	for (i = 0; i < l; i++) {
+		if (s[i] >= 'A' && s[i] <= 'Z')
+			up = 1;
+		else if (s[i] >= 'a' && s[i] <= 'z')
+			lo = 1;
+		else if (is_digit(s[i]))
+			dg = 1;
+	}
+	return up && lo && dg;
+}
+
+static int pick_random(const struct rule *r, const char *t, size_t len,
+		       const PCRE2_SIZE *ov, int rc, struct span *out)
+{
+	if (!looks_random(t + ov[0], ov[1] - ov[0]))
+		return 0;
+	return pick_default(r, t, len, ov, rc, out);
+}
+
+/* An AWS access key id at t[i..]? */
+static int aws_key_id_at(const char *t, size_t len, size_t i)
+{
+	size_t k;
+	if (i + 20 > len || (memcmp(t + i, "AKIA", 4) && memcmp(t + i, "ASIA", 4)))
+		return 0;
+	for (k = i + 4; k < i + 20; k++)
+		if (!((t[k] >= 'A' && t[k] <= 'Z') || is_digit(t[k])))
+			return 0;
+	return 1;
+}
+
+/* How far around a bare 40-character value the AWS context is looked for. */
+#define AWS_CONTEXT 256
+
+/*
+ * A secret access key has no prefix: 40 characters of base64.  Masked
+ * only when it looks random (so a git commit id, all lower-case hex, is
+ * not) and the text near it speaks of AWS: an access key id, "aws",
+ * "amazon" or "secret".
+ */
+static int pick_aws_secret(const struct rule *r, const char *t, size_t len,
+			   const PCRE2_SIZE *ov, int rc, struct span *out)
+{
+	size_t s = ov[0], e = ov[1], a, b, i, slashes = 0;
+	if (!looks_random(t + s, e - s))
+		return 0;
+	for (i = s; i < e; i++)
+		slashes += t[i] == '/';
+	if (slashes > 3) /* a path */
+		return 0;
+	a = s > AWS_CONTEXT ? s - AWS_CONTEXT : 0;
+	b = e + AWS_CONTEXT < len ? e + AWS_CONTEXT : len;
+	for (i = a; i + 20 <= b; i++)
+		if ((i + 20 <= s || i >= e) && aws_key_id_at(t, len, i))
+			break;
+	if (i + 20 > b && !ci_contains(t + a, b - a, "aws") &&
+	    !ci_contains(t + a, b - a, "amazon") && !ci_contains(t + a, b - a, "secret"))
+		return 0;
+	out->s = s;
+	out->e = e;
+	out->cls = RC_AWS_SECRET;
+	return 1;
+}
+
+/* Azure: AccountKey=, SharedAccessKey=, SAS sig=.  A short sig= is a
+ * signal number, not a signature. */
+static int pick_azure(const struct rule *r, const char *t, size_t len,
+		      const PCRE2_SIZE *ov, int rc, struct span *out)
+{
+	size_t kl = ov[3] - ov[2], vl = ov[5] - ov[4];
+	if (kl == 3 && vl < 20)
+		return 0;
+	if (is_empty_value(t + ov[4], vl))
+		return 0;
+	out->s = ov[4];
+	out->e = ov[5];
+	out->cls = RC_AZURE_KEY;
+	return 1;
+}
+
+/*
+ * Phone numbers: international (+ country code, 8 to 15 digits, E.164)
+ * or the North American (415) 555-2671 / 415-555-2671 forms.  Written
+ * without separators, an international number needs 10 digits, so that
+ * "+12345678" in a counter is left alone.
+ */
+static int pick_phone(const struct rule *r, const char *t, size_t len,
+		      const PCRE2_SIZE *ov, int rc, struct span *out)
+{
+	size_t i, digits = 0, seps = 0;
+	for (i = ov[0]; i < ov[1]; i++) {
+		if (is_digit(t[i]))
+			digits++;
+		else if (t[i] != '+')
+			seps++;
+	}
+	if (t[ov[0]] == '+' && (digits < 8 || digits > 15 || (!seps && digits < 10)))
+		return 0;
+	return pick_default(r, t, len, ov, rc, out);
+}
+
+/* ---- hand-written scanner: cookies ---- */
+
+/* Attributes of Set-Cookie, not cookies. */
+static int cookie_attribute(const char *s, size_t l)
+{
+	static const char *const attrs[] = {
+	    "path",	"domain",      "expires",  "max-age", "samesite", "secure",
+	    "httponly", "partitioned", "priority", "version", "comment",
+	};
+	size_t i;
+	for (i = 0; i < QE_ARRAY_SIZE(attrs); i++)
+		if (ci_equals(s, l, attrs[i]))
+			return 1;
+	return 0;
+}
+
+/* A cookie whose name says it authenticates, or whose value is random
+ * (theme=dark and lang=en say nothing about anyone). */
+static int cookie_secret(const char *n, size_t nl, const char *v, size_t vl)
+{
+	static const char *const words[] = {
+	    "sess",	"sid",	  "auth", "token", "jwt",  "csrf",    "xsrf",  "login",
+	    "remember", "secret", "key",  "pass",  "user", "account", "ident", "saml",
+	};
+	size_t i, digits = 0;
+	for (i = 0; i < QE_ARRAY_SIZE(words); i++)
+		if (ci_contains(n, nl, words[i]))
+			return 1;
+	for (i = 0; i < vl; i++)
+		digits += is_digit(v[i]);
+	return vl >= 20 || (vl >= 12 && digits > 0);
+}
+
+#define COOKIE_HEADER_MAX 16384
+
+static int cookie_value_char(int c)
+{
+	return c != ';' && c != ',' && c != ' ' && c != '\t' && c != '\r' && c != '\n' &&
+	       c != '"' && c != '\\' && c != '\'' && c != '\0';
+}
+
+/* Cookie: a=b; c=d and Set-Cookie: a=b; Path=/ -- as headers, JSON or
+ * dict members.  Each value that looks secret is masked. */
+static void scan_cookie(const char *t, size_t len, struct cands *c)
+{
+	size_t off = 0;
+	while (off + 6 < len) {
+		const char *p = memmem(t + off, len - off, "ookie", 5);
+		size_t k, w, i, end, lim;
+		int set = 0;
+		if (!p)
+			break;
+		k = (size_t)(p - t);
+		off = k + 5;
+		if (!k || (t[k - 1] != 'c' && t[k - 1] != 'C'))
+			continue;
+		k--;
+		if (k >= 4 && !strncasecmp(t + k - 4, "set-", 4))
+			set = 1;
+		w = set ? k - 4 : k;
+		if (w && (is_alpha(t[w - 1]) || is_digit(t[w - 1])))
+			continue; /* a longer word */
+		i = off;
+		if (i < len && (t[i] == 's' || t[i] == 'S')) /* cookies: */
+			i++;
+		while (i < len && (t[i] == '\\' || t[i] == '"' || t[i] == '\''))
+			i++;
+		while (i < len && (t[i] == ' ' || t[i] == '\t'))
+			i++;
+		if (i >= len || (t[i] != ':' && t[i] != '='))
+			continue;
+		i++;
+		while (i < len && (t[i] == ' ' || t[i] == '\t' || t[i] == '\\' ||
+				   t[i] == '"' || t[i] == '\''))
+			i++;
+		lim = i + COOKIE_HEADER_MAX < len ? i + COOKIE_HEADER_MAX : len;
+		for (end = i; end < lim && t[end] != '\n' && t[end] != '\r'; end++)
+			;
+		/* pairs up to the end of the line */
+		while (i < end) {
+			size_t ns, ne, vs, ve;
+			while (i < end && (t[i] == ' ' || t[i] == '\t' || t[i] == ';'))
+				i++;
+			ns = i;
+			while (i < end && t[i] != '=' && t[i] != ';' && t[i] != ' ' &&
+			       t[i] != '"' && t[i] != '\'' && t[i] != ',')
+				i++;
+			ne = i;
+			if (i >= end || t[i] != '=' || ne == ns)
+				break; /* not a cookie list (any more) */
+			vs = ++i;
+			if (vs < end && t[vs] == '"')
+				vs = ++i;
+			while (i < end && cookie_value_char(t[i]))
+				i++;
+			ve = i;
+			if (!(set && cookie_attribute(t + ns, ne - ns)) && ve > vs &&
+			    !is_empty_value(t + vs, ve - vs) &&
+			    cookie_secret(t + ns, ne - ns, t + vs, ve - vs))
+				cands_add(c, vs, ve, RC_COOKIE, 45);
+			if (i < end && t[i] == '"')
+				i++;
+			/* the next pair starts after "; "; anything else ends the list */
+			while (i < end && t[i] != ';') {
+				if (strchr(" \t\"'\\,", t[i]))
+					goto next;
+				i++;
+			}
+		}
+	next:
+		off = i > off ? i : off;
+	}
+}
+
 /* ---- the built-in rule table ---- */
 
 enum { NEED_NONE, NEED_IPS, NEED_EMAILS };
@@ -555,21 +1036,50 @@ struct builtin {
 
 #define KV_KEYS                                                                          \
 	"(pass(?:word|wd|phrase)|pwd|(?<![a-z])pass|token|session[_-]?id|secret"         \
-	"|(?:api|private|access|secret|signing|encryption|master|client)[_-]?key"        \
-	"|auth|credentials?)"
+	"|private[_-]?key[_-]?id"                                                        \
+	"|(?:api|private|access|secret|signing|encryption|master|client"                 \
+	"|account)[_-]?key"                                                              \
+	"|auth|credentials?"                                                             \
+	"|(?<![a-z])(?:tele)?phone(?:[_-]?(?:number|no))?"                               \
+	"|mobile(?:[_-]?(?:number|phone))?|msisdn)"
 #define SEP "[ \\t]*(?:=>|:=|[:=])[ \\t]*"
 
 static const struct builtin builtins[] = {
     /* AWS access key ids */
-    {"(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|AROA|APKA)"
+    {"(?<![A-Za-z0-9])(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|AROA|"
+     "APKA)"
      "[A-Z0-9]{16}(?![A-Za-z0-9])",
      0, pick_default, RC_AWS_KEY, 80, 0, NEED_NONE},
     {"(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{20,}+|github_pat_[A-Za-z0-9_]{20,}+)", 0,
      pick_default, RC_GITHUB_TOKEN, 80, 0, NEED_NONE},
     {"(?<![A-Za-z0-9_-])gl(?:pat|ptt|dt|rt|soat|cbt|ft|imt|oas)-[A-Za-z0-9_-]{20,}+", 0,
      pick_default, RC_GITLAB_TOKEN, 80, 0, NEED_NONE},
-    {"(?<![A-Za-z0-9_-])xox[abposre]-[A-Za-z0-9-]{10,}+", 0, pick_default, RC_SLACK_TOKEN,
-     80, 0, NEED_NONE},
+    {"(?<![A-Za-z0-9_.-])(?:xox[abposre]|xapp|xoxe(?:\\.xox[bp])?)-[A-Za-z0-9-]{10,}+", 0,
+     pick_default, RC_SLACK_TOKEN, 80, 0, NEED_NONE},
+    /* webhooks whose URL is the credential */
+    {"discord(?:app)?\\.com/api/webhooks/[0-9]++/([A-Za-z0-9_-]++)", 0, pick_default,
+     RC_WEBHOOK, 80, 1, NEED_NONE},
+    {"\\.webhook\\.office\\.com/webhookb2/([A-Za-z0-9@/_-]++)", 0, pick_default,
+     RC_WEBHOOK, 80, 1, NEED_NONE},
+    /* Sentry DSN: https://KEY@o1.ingest.sentry.io/2 */
+    {"(?<![A-Za-z0-9+.-])https?://"
+     "([a-f0-9]{32})(?::[a-f0-9]{32})?@[A-Za-z0-9.-]{0,128}?sentry",
+     0, pick_default, RC_CI_TOKEN, 80, 1, NEED_NONE},
+    /* Vault's older service tokens: s. and 24 characters */
+    {"(?<![A-Za-z0-9_.-])s\\.[A-Za-z0-9]{24}(?![A-Za-z0-9_.-])", 0, pick_random,
+     RC_VAULT_TOKEN, 80, 0, NEED_NONE},
+    /* Twilio: an auth token after an account SID on the same line */
+    {"(?<![A-Za-z0-9])AC[a-f0-9]{32}(?![A-Za-z0-9])[^\\r\\n]{0,200}?"
+     "(?<![A-Za-z0-9])([a-f0-9]{32})(?![A-Za-z0-9])",
+     0, pick_default, RC_TWILIO_KEY, 70, 1, NEED_NONE},
+    /* Azure storage and Service Bus connection strings, SAS signatures */
+    {"(?<![A-Za-z0-9])(AccountKey|SharedAccessKey|SharedAccessSignature|sig)[ \\t]*=[ "
+     "\\t]*"
+     "([^\\s;&\"'<>]++)",
+     PCRE2_CASELESS, pick_azure, RC_AZURE_KEY, 80, 2, NEED_NONE},
+    /* a bare AWS secret access key, with AWS in sight */
+    {"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])", 0, pick_aws_secret,
+     RC_AWS_SECRET, 35, 0, NEED_NONE},
     {"hooks\\.slack\\.com/(?:services|workflows|triggers)/([A-Za-z0-9_/-]++)", 0,
      pick_default, RC_SLACK_WEBHOOK, 80, 1, NEED_NONE},
     {"(?<![A-Za-z0-9_])(?:(?:sk|rk|pk)_(?:live|test)|whsec)_[A-Za-z0-9]{10,}+", 0,
@@ -586,6 +1096,8 @@ static const struct builtin builtins[] = {
      PCRE2_CASELESS, pick_authorization, RC_TOKEN, 60, 2, NEED_NONE},
     {"(?<![A-Za-z0-9_-])[Bb]earer[ \\t]+([A-Za-z0-9._~+/=-]{8,}+)", 0, pick_bearer,
      RC_TOKEN, 55, 1, NEED_NONE},
+    {"(?<![A-Za-z0-9_-])[Bb]asic[ \\t]+([A-Za-z0-9+/]{4,}+={0,2})(?![A-Za-z0-9+/=])", 0,
+     pick_basic, RC_BASIC_AUTH, 55, 1, NEED_NONE},
     /* scheme://user:password@host -- the user stays, the password goes */
     {"(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,31}://[^\\s/?#@:\"'<>]{0,256}:"
      "([^\\s/?#\"'<>]{1,1024})@",
@@ -605,8 +1117,39 @@ static const struct builtin builtins[] = {
     {"(?<![A-Za-z0-9_-])--?(pass(?:word|wd)?|token|secret|api-?key|auth-token"
      "|access-token)[ \\t]+([^\\s\"'-][^\\s\"']*+)",
      PCRE2_CASELESS, pick_keyvalue, RC_SECRET, 40, 0, NEED_NONE},
-    {"(?<![0-9])[0-9](?:[ -]?[0-9]){12,18}(?![0-9])", 0, pick_card, RC_CARD, 30, 0,
-     NEED_NONE},
+    /* mysql -pSECRET, and the password options of other clients */
+    {"(?<![A-Za-z0-9_-])(?:mysql(?:dump|admin|import|check|show|pump|sh|binlog)?"
+     "|mariadb(?:-dump|-admin|-import|-check|-show|-binlog)?)(?:\\.exe)?(?![A-Za-z0-9_-])"
+     "[^\\r\\n]{0,512}?[ \\t]-p(?:'([^'\\r\\n]++)'|\"([^\"\\r\\n]++)\"|([^\\s\"']++))",
+     0, pick_first_group, RC_PASSWORD, 40, 0, NEED_NONE},
+    {"(?<![A-Za-z0-9_-])(?:sshpass[^\\r\\n]{0,256}?[ \\t]-p|redis-cli[^\\r\\n]{0,512}?[ "
+     "\\t]-a"
+     "|mongo(?:sh|dump|restore|import|export)?[^\\r\\n]{0,512}?[ \\t]-p"
+     "|sqlcmd[^\\r\\n]{0,512}?[ \\t]-P|ldap[a-z]*+[^\\r\\n]{0,512}?[ \\t]-w"
+     "|docker[ \\t]+login[^\\r\\n]{0,512}?[ \\t]-p)"
+     "[ \\t]*+(?:'([^'\\r\\n]++)'|\"([^\"\\r\\n]++)\"|([^\\s\"'-][^\\s\"']*+))",
+     0, pick_first_group, RC_PASSWORD, 40, 0, NEED_NONE},
+    /* curl -u user:pass, smbclient -U user%pass */
+    {"(?<![A-Za-z0-9_-])curl[^\\r\\n]{0,1024}?[ \\t](?:-u|--user)[ \\t]*+['\"]?"
+     "[^\\s:'\"]*+:([^\\s'\"]++)",
+     0, pick_first_group, RC_PASSWORD, 40, 0, NEED_NONE},
+    {"(?<![A-Za-z0-9_-])(?:smbclient|rpcclient|smbmap)[^\\r\\n]{0,512}?[ \\t]-U[ "
+     "\\t]*+['\"]?"
+     "[^\\s%'\"]++%([^\\s'\"]++)",
+     0, pick_first_group, RC_PASSWORD, 40, 0, NEED_NONE},
+    /* openssl -passin pass:X, keytool -storepass X */
+    {"(?<![A-Za-z0-9_-])-pass(?:in|out)?[ \\t]++pass:([^\\s\"']++)", 0, pick_first_group,
+     RC_PASSWORD, 40, 0, NEED_NONE},
+    {"(?<![A-Za-z0-9_-])-(?:src|dest|new)?(?:store|key)?pass[ "
+     "\\t]++([^\\s\"'-][^\\s\"']*+)",
+     0, pick_first_group, RC_PASSWORD, 40, 0, NEED_NONE},
+    /* phone numbers: +CC ..., (415) 555-2671, 415-555-2671, 415.555.2671 */
+    {"(?<![A-Za-z0-9_+.-])(?:\\+[1-9][0-9]{0,2}(?:[ .-]?+\\(?[0-9]{1,5}\\)?){1,6}"
+     "|(?:\\([2-9][0-9]{2}\\)[ ]?|[2-9][0-9]{2}[.-])[2-9][0-9]{2}[.-][0-9]{4})"
+     "(?![0-9A-Za-z_]|[.-][0-9])",
+     0, pick_phone, RC_PHONE, 25, 0, NEED_NONE},
+    {"(?<![0-9]|[0-9][.,])[0-9](?:[ .-]?[0-9]){12,18}(?![0-9])", 0, pick_card, RC_CARD,
+     30, 0, NEED_NONE},
     {"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]++@[A-Za-z0-9-]++(?:\\.[A-Za-z0-9-]++)++", 0,
      pick_email, RC_EMAIL, 20, 0, NEED_EMAILS},
     {"(?<![0-9A-Za-z_.])(?:[0-9]{1,3}\\.){3}[0-9]{1,3}(?![0-9]|\\.[0-9])", 0, pick_ipv4,
@@ -657,7 +1200,7 @@ struct qe_redactor *qe_redactor_new(const struct qe_config *c)
 	pcre2_set_match_limit(r->builtin_mctx, BUILTIN_MATCH_LIMIT);
 	pcre2_set_match_limit(r->custom_mctx, limit);
 
-	r->rules = qe_xcalloc(nr_custom + QE_ARRAY_SIZE(builtins) + 1, sizeof(*r->rules));
+	r->rules = qe_xcalloc(nr_custom + QE_ARRAY_SIZE(builtins) + 3, sizeof(*r->rules));
 	for (i = 0; i < nr_custom; i++) {
 		struct rule *ru = &r->rules[n];
 		uint32_t groups = 0;
@@ -677,6 +1220,21 @@ struct qe_redactor *qe_redactor_new(const struct qe_config *c)
 	r->rules[n].scan = scan_pem;
 	r->rules[n].cls = RC_PRIVATE_KEY;
 	n++;
+	r->rules[n].scan = scan_cookie;
+	r->rules[n].cls = RC_COOKIE;
+	n++;
+	{
+		char *vp = vendor_pattern();
+		struct rule *ru = &r->rules[n];
+		ru->code = compile(vp, 0, 0);
+		free(vp);
+		if (!ru->code)
+			goto fail;
+		n++;
+		ru->pick = pick_vendor;
+		ru->cls = RC_TOKEN;
+		ru->prio = 80;
+	}
 	for (i = 0; i < QE_ARRAY_SIZE(builtins); i++) {
 		const struct builtin *b = &builtins[i];
 		struct rule *ru = &r->rules[n];
@@ -855,7 +1413,7 @@ char *qe_redact_mem(struct qe_redaction *s, const char *text, size_t len, size_t
 	const struct qe_redactor *r = s->r;
 	struct cands c = {NULL, 0, 0};
 	struct qe_buf out = QE_BUF_INIT;
-	pcre2_match_data *md = pcre2_match_data_create(32, NULL);
+	pcre2_match_data *md = pcre2_match_data_create(MATCH_GROUPS, NULL);
 	size_t i, prev = 0;
 
 	if (!md)
@@ -905,6 +1463,68 @@ char *qe_redact_once(const struct qe_redactor *r, const char *text, size_t len)
 {
 	struct qe_redaction *s = qe_redaction_new(r);
 	char *out = qe_redact(s, text, len);
+	qe_redaction_free(s);
+	return out;
+}
+
+/* ---- JSON documents ---- */
+
+static json_t *redacted_string(struct qe_redaction *s, const char *text, size_t len)
+{
+	size_t n;
+	char *out = qe_redact_mem(s, text, len, &n);
+	json_t *v = json_stringn(out, n);
+	if (!v) {
+		/* placeholders are ASCII, so this needs input that was not UTF-8 */
+		char *clean = qe_utf8_sanitize(out, n);
+		v = json_string(clean);
+		free(clean);
+	}
+	free(out);
+	return v ? v : json_string("");
+}
+
+static json_t *redact_value(struct qe_redaction *s, json_t *v)
+{
+	json_t *out, *item;
+	const char *k;
+	size_t i;
+	switch (json_typeof(v)) {
+	case JSON_STRING:
+		return redacted_string(s, json_string_value(v), json_string_length(v));
+	case JSON_ARRAY:
+		out = json_array();
+		json_array_foreach(v, i, item)
+		    json_array_append_new(out, redact_value(s, item));
+		return out;
+	case JSON_OBJECT:
+		out = json_object();
+		json_object_foreach(v, k, item)
+		{
+			char *rk = qe_redact(s, k, strlen(k));
+			json_object_set_new(out, rk, redact_value(s, item));
+			free(rk);
+		}
+		return out;
+	default:
+		return json_incref(v);
+	}
+}
+
+char *qe_redact_json(const struct qe_redactor *r, const char *json)
+{
+	struct qe_redaction *s = qe_redaction_new(r);
+	json_t *doc = json_loads(json, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+	char *out = NULL;
+	if (doc) {
+		json_t *clean = redact_value(s, doc);
+		out = json_dumps(clean, JSON_COMPACT | JSON_ENCODE_ANY |
+					    JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(4));
+		json_decref(clean);
+		json_decref(doc);
+	}
+	if (!out)
+		out = qe_redact(s, json, strlen(json));
 	qe_redaction_free(s);
 	return out;
 }

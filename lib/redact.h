@@ -9,11 +9,24 @@
  * per class in order of appearance and never contain any of the original
  * value.  A redaction is not thread-safe.
  *
- * Classes: PRIVATE_KEY, AWS_KEY, GITHUB_TOKEN, GITLAB_TOKEN, SLACK_TOKEN,
- * SLACK_WEBHOOK, STRIPE_KEY, API_KEY, GOOGLE_API_KEY, JWT, TOKEN,
- * BASIC_AUTH, PASSWORD, SECRET, CARD, EMAIL (redact_emails), IP
- * (redact_ips) and CUSTOM (redact_patterns: the whole match, or group 1
- * when the pattern has a capture group).
+ * Classes: PRIVATE_KEY, AWS_KEY, AWS_SECRET, AZURE_KEY, GCP_KEY,
+ * GOOGLE_API_KEY, DIGITALOCEAN_TOKEN, CLOUD_KEY, GITHUB_TOKEN,
+ * GITLAB_TOKEN, NPM_TOKEN, PYPI_TOKEN, REGISTRY_TOKEN, CI_TOKEN,
+ * VAULT_TOKEN, DATABASE_TOKEN, SLACK_TOKEN, SLACK_WEBHOOK, WEBHOOK,
+ * CHAT_TOKEN, TWILIO_KEY, SENDGRID_KEY, MAIL_KEY, SAAS_TOKEN, AI_KEY,
+ * STRIPE_KEY, PAYMENT_KEY, API_KEY, JWT, TOKEN, BASIC_AUTH, PASSWORD
+ * (also the password options of database and other clients: mysql
+ * -pX, redis-cli -a X, curl -u user:X, ...), SECRET, COOKIE (cookie
+ * values that authenticate or look random), CARD (Luhn-checked, with
+ * spaces, dashes or dots), PHONE, EMAIL (redact_emails), IP (redact_ips)
+ * and CUSTOM (redact_patterns: the whole match, or group 1 when the
+ * pattern has a capture group).
+ *
+ * Bare values without a prefix of their own (an AWS secret access key,
+ * a Twilio auth token) are masked only with their context in sight: an
+ * access key id or "aws" near it, an account SID before it.  Plain
+ * hexadecimal ids (git commits, hashes, trace ids) and UUIDs are not
+ * secrets and stay.
  *
  * When two findings overlap, their union is masked: over-redaction is
  * preferred to a partial leak.  Input is bytes: invalid UTF-8 and NUL
@@ -46,5 +59,13 @@ size_t qe_redaction_count(const struct qe_redaction *s);
 
 /* Convenience: one-shot redaction with its own placeholder map. */
 char *qe_redact_once(const struct qe_redactor *r, const char *text, size_t len);
+
+/*
+ * A JSON document with every string, object keys included, redacted, as
+ * compact JSON in the same key order (numbers keep 4 significant digits,
+ * as advice is written); text that is not JSON is redacted as text.
+ * One redaction for the whole document.  Never NULL; caller frees.
+ */
+char *qe_redact_json(const struct qe_redactor *r, const char *json);
 
 #endif

@@ -30,6 +30,10 @@ changed while running with  POST /_control {"mode": M, "count": K,
                       in the model list gets OpenAI's 404 model_not_found
   unknown_model_ollama  the same with Ollama's 404 'model "x" not found'
 
+  echo                advice that repeats each event's text from the prompt, and
+                      (with --echo-file) the line of that file holding the same
+                      [tag] as the event: a model that echoes what it saw or knew
+
 GET /_stats answers {"requests": N, "max_active": M}: chat requests seen
 since the last /_control, and the most that were open at once.
 
@@ -89,6 +93,50 @@ def event_ids(req):
             if isinstance(ev, dict) and isinstance(ev.get("id"), str):
                 ids.append(ev["id"])
     return ids
+
+
+ECHO_LINES = []
+TAG_RE = re.compile(r"\[([A-Za-z0-9_.-]+)\]")
+
+
+def event_texts(req):
+    """id -> the event's text (message and lines) as the prompt carried it."""
+    texts = {}
+    for msg in req.get("messages", []):
+        if msg.get("role") != "user" or not isinstance(msg.get("content"), str):
+            continue
+        m = BLOCK_RE.search(msg["content"])
+        if not m:
+            continue
+        try:
+            doc = json.loads(m.group(1))
+        except ValueError:
+            continue
+        for ev in doc.get("events", []):
+            if isinstance(ev, dict) and isinstance(ev.get("id"), str):
+                parts = [ev.get("message") or ""] + [l for l in ev.get("lines") or []
+                                                      if isinstance(l, str)]
+                texts[ev["id"]] = "\n".join(p for p in parts if isinstance(p, str))
+    return texts
+
+
+def echo_advice(i, text):
+    known = ""
+    for tag in TAG_RE.findall(text):
+        for line in ECHO_LINES:
+            if "[%s]" % tag in line:
+                known = line
+                break
+        if known:
+            break
+    return {
+        "id": i,
+        "summary": "The event says: " + text[:900],
+        "root_cause": "As logged: " + (known or text)[:900],
+        "fix": "Check the value " + (known or text)[:900],
+        "confidence": 0.5,
+        "references": [(known or text)[:500]],
+    }
 
 
 def advice_for(i):
@@ -299,6 +347,10 @@ class Handler(BaseHTTPRequestHandler):
         elif mode == "slow":
             STOP.wait(float(STATE["slow_s"]))
             self.send_json(200, completion(json.dumps(ok)))
+        elif mode == "echo":
+            texts = event_texts(req)
+            content = {"advice": [echo_advice(i, texts.get(i, "")) for i in ids]}
+            self.send_json(200, completion(json.dumps(content)))
         elif mode == "huge":
             filler = "x" * (2 * 1024 * 1024)
             self.send_json(200, completion(filler))
@@ -334,6 +386,7 @@ def main():
     ap.add_argument("--models", help="comma-separated model ids that /models lists")
     ap.add_argument("--port-file")
     ap.add_argument("--log")
+    ap.add_argument("--echo-file", help="lines the echo mode may repeat")
     ap.add_argument("--max-seconds", type=float, default=600.0,
                     help="exit after this long whatever happens")
     args = ap.parse_args()
@@ -342,6 +395,9 @@ def main():
     if args.models is not None:
         STATE["models"] = [m for m in args.models.split(",") if m]
     LOG_PATH = args.log
+    if args.echo_file:
+        with open(args.echo_file, encoding="utf-8", errors="replace") as f:
+            ECHO_LINES.extend(f.read().splitlines())
 
     server = Server(("127.0.0.1", 0), Handler)
     port = server.server_address[1]

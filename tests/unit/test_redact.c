@@ -655,6 +655,117 @@ static void test_nul_bytes(void **state)
 	qe_redaction_free(NULL);
 }
 
+/* ---- the secret corpus: tests/data/redact/secrets.tsv ---- */
+
+/* Undo the escapes of gen-secrets.py in place: \\ \n \t. */
+static void unescape(char *s)
+{
+	char *w = s;
+	for (; *s; s++) {
+		if (*s == '\\' && s[1]) {
+			s++;
+			*w++ = *s == 'n' ? '\n' : *s == 't' ? '\t' : *s;
+		} else {
+			*w++ = *s;
+		}
+	}
+	*w = '\0';
+}
+
+static void test_secret_corpus(void **state)
+{
+	struct qe_redactor *r = new_default();
+	char path[8192], *text, *line, *save = NULL;
+	size_t len;
+	int kinds = 0, leaked = 0;
+	snprintf(path, sizeof(path), "%s/secrets.tsv", data_dir);
+	text = read_file(path, &len);
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *f[4], *p = line, *out;
+		int i;
+		for (i = 0; i < 4; i++) {
+			f[i] = p;
+			p = i < 3 ? strchr(p, '\t') : NULL;
+			if (i < 3) {
+				assert_non_null(p);
+				*p++ = '\0';
+			}
+		}
+		unescape(f[2]);
+		unescape(f[3]);
+		assert_non_null(strstr(f[3], f[2]));
+		out = qe_redact_once(r, f[3], strlen(f[3]));
+		if (strstr(out, f[2])) {
+			print_error("kind %s (%s) leaks: %s\n", f[0], f[1], out);
+			leaked++;
+		} else if (!strchr(out, '<')) {
+			print_error("kind %s: no placeholder in %s\n", f[0], out);
+			leaked++;
+		}
+		/* the [kind] tag and the words around the secret stay */
+		assert_non_null(strstr(out, f[0]));
+		free(out);
+		kinds++;
+	}
+	free(text);
+	qe_redactor_free(r);
+	print_message("secret corpus: %d kinds, %d leaked\n", kinds, leaked);
+	assert_true(kinds >= 60);
+	assert_int_equal(leaked, 0);
+}
+
+static void test_new_kinds(void **state)
+{
+	static const struct pair p[] = {
+	    {"DefaultEndpointsProtocol=https;AccountName=a;AccountKey="
+	     "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo=;"
+	     "EndpointSuffix=core.windows.net",
+	     "DefaultEndpointsProtocol=https;AccountName=a;AccountKey=<AZURE_KEY_1>;"
+	     "EndpointSuffix=core.windows.net"},
+	    {"GET /c/b?sv=2022-11-02&sp=r&sig=Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4%3D&x=1",
+	     "GET /c/b?sv=2022-11-02&sp=r&sig=<AZURE_KEY_1>&x=1"},
+	    {"\"private_key_id\": \"0123456789abcdef0123456789abcdef01234567\"",
+	     "\"private_key_id\": \"<SECRET_1>\""},
+	    {"mysql -u root -pS3cr3tPw db", "mysql -u root -p<PASSWORD_1> db"},
+	    {"mysqldump -h db -p'a b' x", "mysqldump -h db -p'<PASSWORD_1>' x"},
+	    {"Set-Cookie: sid=abc123def456; Path=/; HttpOnly",
+	     "Set-Cookie: sid=<COOKIE_1>; Path=/; HttpOnly"},
+	    {"Cookie: theme=dark; csrftoken=q1w2e3r4t5y6u7i8",
+	     "Cookie: theme=dark; csrftoken=<COOKIE_1>"},
+	    {"call +1 415 555 2671 or (415) 555-2671", "call <PHONE_1> or <PHONE_2>"},
+	    {"phone_number=555 0100 123", "phone_number=<PHONE_1>"},
+	    {"card 4111.1111.1111.1111 ok", "card <CARD_1> ok"},
+	    {"header \"Basic Ym9iOmh1bnRlcjQ=\" and Basic dXNlcjpwYXNz.",
+	     "header \"Basic <BASIC_AUTH_1>\" and Basic <BASIC_AUTH_2>."},
+	    {"uses Basic authentication; Basic QUJDREVGR0g= is no pair",
+	     "uses Basic authentication; Basic QUJDREVGR0g= is no pair"},
+	    {"sig=9 phone: none mobile=true microphone=default4711",
+	     "sig=9 phone: none mobile=true microphone=default4711"},
+	    {"v 3.14159265358979 and 1.2.3.4.5.6.7.8.9.0.1.2.3",
+	     "v 3.14159265358979 and 1.2.3.4.5.6.7.8.9.0.1.2.3"},
+	};
+	run_pairs(p, QE_ARRAY_SIZE(p));
+}
+
+static void test_redact_json(void **state)
+{
+	struct qe_redactor *r = new_default();
+	char *out = qe_redact_json(
+	    r, "{\"summary\":\"bad key npm_0123456789abcdefghijABCDEFGHIJ012345\","
+	       "\"refs\":[\"mailto:bob@example.com\"],\"confidence\":0.75,"
+	       "\"bob@example.com\":1}");
+	assert_string_equal(
+	    out, "{\"summary\":\"bad key <NPM_TOKEN_1>\",\"refs\":[\"mailto:<EMAIL_1>\"],"
+		 "\"confidence\":0.75,\"<EMAIL_1>\":1}");
+	free(out);
+	/* not JSON: redacted as text */
+	out = qe_redact_json(r, "oops password=x");
+	assert_string_equal(out, "oops password=<PASSWORD_1>");
+	free(out);
+	qe_redactor_free(r);
+}
+
 /* ---- data-driven: tests/data/redact/NAME.in -> NAME.out ---- */
 
 static int ends_with(const char *s, const char *suffix)
@@ -758,6 +869,9 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_garbage),
 	    cmocka_unit_test(test_nul_bytes),
 	    cmocka_unit_test(test_data_cases),
+	    cmocka_unit_test(test_secret_corpus),
+	    cmocka_unit_test(test_new_kinds),
+	    cmocka_unit_test(test_redact_json),
 	};
 	find_data_dir(argc > 0 ? argv[0] : "");
 	return cmocka_run_group_tests(tests, NULL, NULL);
