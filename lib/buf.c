@@ -30,9 +30,10 @@ void qe_buf_reset(struct qe_buf *b)
 
 void qe_buf_grow(struct qe_buf *b, size_t extra)
 {
-	size_t need = b->len + extra + 1;
-	if (need < b->len)
-		qe_oom(SIZE_MAX);
+	size_t need;
+	if (extra > SIZE_MAX - 1 - b->len)
+		qe_oom(SIZE_MAX); /* would wrap around: never a short buffer */
+	need = b->len + extra + 1;
 	if (need <= b->alloc)
 		return;
 	if (!b->alloc)
