@@ -798,16 +798,34 @@ static void read_messages(struct qe_ai *ai)
 	}
 }
 
+/* An answer that parsed but holds no usable advice for any event. */
+static int no_advice(const struct ai_req *r)
+{
+	size_t i;
+	for (i = 0; i < r->answer.n; i++)
+		if (r->answer.advice[i])
+			return 0;
+	return 1;
+}
+
 static void breaker_verdict(struct qe_ai *ai, struct ai_req *r)
 {
 	int64_t now = qe_wall_ms();
+	enum qe_ai_status st = r->st;
 	if (!r->admitted)
 		return;
 	r->admitted = 0;
-	switch (r->st) {
+	if (st == QE_AI_OK && no_advice(r))
+		st = QE_AI_INVALID;
+	switch (st) {
 	case QE_AI_UNAVAILABLE:
 	case QE_AI_RATE_LIMITED:
 	case QE_AI_AUTH:
+	case QE_AI_REJECTED:
+	case QE_AI_INVALID:   /* malformed, schema-invalid or oversized answer */
+	case QE_AI_TRUNCATED: /* finish_reason length: tokens paid, no advice */
+		/* Each of these costs a request (and often its tokens) and the
+		 * next request would most likely meet the same fate. */
 		qe_breaker_failure(&ai->breaker, r->probe, now);
 		break;
 	case QE_AI_QUOTA:
@@ -817,7 +835,7 @@ static void breaker_verdict(struct qe_ai *ai, struct ai_req *r)
 		qe_breaker_abandon(&ai->breaker, r->probe);
 		break;
 	default:
-		/* The service answered: an odd answer is not an outage. */
+		/* Advice, or a refusal about this one event: the service works. */
 		qe_breaker_success(&ai->breaker, r->probe, now);
 		break;
 	}

@@ -827,6 +827,52 @@ static void test_breaker(void **state)
 	reset_results();
 }
 
+/* Answers that are useless opens the circuit as an outage does: each one
+ * costs a request and its tokens. */
+static void test_breaker_bad_answers(void **state)
+{
+	static const char *const modes[] = {"malformed", "length", "huge", "bad_content"};
+	struct qe_config c;
+	struct qe_ai *ai;
+	size_t m;
+	int i;
+
+	for (m = 0; m < QE_ARRAY_SIZE(modes); m++) {
+		fake_mode(modes[m], NULL);
+		conf(&c, KEY);
+		c.retry_attempts = 0;
+		c.breaker_threshold = 3;
+		c.breaker_open_ms = 60000;
+		ai = qe_ai_new(&c, NULL);
+		reset_results();
+		for (i = 0; i < 10; i++)
+			ask(ai, FP1);
+		if (fake_stat("requests") != 3)
+			fail_msg("mode %s: %ld requests for 10 events", modes[m],
+				 fake_stat("requests"));
+		assert_string_equal(qe_ai_breaker_state(ai), "open");
+		assert_int_equal(res[2].st == QE_AI_CIRCUIT_OPEN, 0);
+		assert_int_equal(res[3].st, QE_AI_CIRCUIT_OPEN);
+		assert_int_equal(res[9].st, QE_AI_CIRCUIT_OPEN);
+		qe_ai_free(ai);
+		qe_config_release(&c);
+	}
+	/* a refusal is an answer about one event, not an outage */
+	fake_mode("refusal", NULL);
+	conf(&c, KEY);
+	c.retry_attempts = 0;
+	c.breaker_threshold = 3;
+	ai = qe_ai_new(&c, NULL);
+	reset_results();
+	for (i = 0; i < 5; i++)
+		ask(ai, FP1);
+	assert_int_equal(fake_stat("requests"), 5);
+	assert_string_equal(qe_ai_breaker_state(ai), "closed");
+	qe_ai_free(ai);
+	qe_config_release(&c);
+	reset_results();
+}
+
 static void test_key_never_in_errors(void **state)
 {
 	struct qe_config c;
@@ -1193,6 +1239,7 @@ int main(void)
 	    cmocka_unit_test(test_bad_answers),
 	    cmocka_unit_test(test_quota),
 	    cmocka_unit_test(test_breaker),
+	    cmocka_unit_test(test_breaker_bad_answers),
 	    cmocka_unit_test(test_key_never_in_errors),
 	    cmocka_unit_test(test_batch),
 	    cmocka_unit_test(test_concurrency),
