@@ -96,7 +96,7 @@ static void on_line(const char *line, size_t len, uint64_t start_pos, uint64_t e
 	struct feed *f = data;
 	if (len && line[len - 1] == '\r')
 		len--;
-	qe_assembler_feed(f->as, line, len, start_pos, end_pos);
+	qe_assembler_feed_cut(f->as, line, len, start_pos, end_pos, flags & QE_LINE_CUT);
 	f->a->lines_read++;
 }
 

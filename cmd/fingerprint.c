@@ -84,7 +84,8 @@ static void on_line(const char *line, size_t len, uint64_t start_pos, uint64_t e
 	if (len && line[len - 1] == '\r')
 		len--;
 	if (!r->lines) {
-		qe_assembler_feed(r->as, line, len, start_pos, end_pos);
+		qe_assembler_feed_cut(r->as, line, len, start_pos, end_pos,
+				      flags & QE_LINE_CUT);
 		return;
 	}
 	/* Exactly one record per input line, blank lines included, so the

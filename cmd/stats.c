@@ -40,7 +40,7 @@ static const char *const counter_keys[] = {
     "ai_requests",     "ai_failures",	    "ai_retries",
     "tokens_prompt",   "tokens_completion", "cache_hits",
     "cache_misses",    "cache_hits_tail",   "analyze_runs",
-    "analyze_events",
+    "analyze_events",  "nul_bytes",	    "utf16_bytes",
 };
 
 struct model_tokens {
@@ -363,6 +363,8 @@ static void print_text(struct qe_ctx *ctx, json_t *o)
 	qe_report_size(num(o, "bytes_read"), a, sizeof(a));
 	line(ctx, "  bytes read", "%s", a);
 	line(ctx, "  truncated lines", "%lld", num(o, "truncated_lines"));
+	line(ctx, "  NUL bytes dropped", "%lld", num(o, "nul_bytes"));
+	line(ctx, "  UTF-16 bytes skipped", "%lld", num(o, "utf16_bytes"));
 	line(ctx, "  events", "%lld", num(o, "events"));
 	line(ctx, "  fingerprints", "%lld", num(o, "fingerprints"));
 	line(ctx, "  dropped events", "%lld", num(o, "dropped_events"));

@@ -44,6 +44,7 @@ struct tail;
 /* Cumulative counts of this run, as written to the store's counters. */
 struct totals {
 	long long lines, bytes, truncated, events, dropped, cache_hits, rejects;
+	long long nul_bytes, utf16_bytes;
 };
 
 static const struct {
@@ -57,6 +58,8 @@ static const struct {
     {"dropped_events", offsetof(struct totals, dropped)},
     {"cache_hits_tail", offsetof(struct totals, cache_hits)},
     {"queue_rejects", offsetof(struct totals, rejects)},
+    {"nul_bytes", offsetof(struct totals, nul_bytes)},
+    {"utf16_bytes", offsetof(struct totals, utf16_bytes)},
 };
 
 /* Per followed file (qe_follow_file.user). */
@@ -189,6 +192,8 @@ static void totals_now(const struct tail *t, struct totals *out)
 	out->lines = (long long)fc.lines;
 	out->bytes = (long long)fc.bytes;
 	out->truncated = (long long)fc.truncated_lines;
+	out->nul_bytes = (long long)fc.nul_bytes;
+	out->utf16_bytes = (long long)fc.utf16_bytes;
 	out->events = t->events_total;
 	out->dropped = t->dropped_total;
 	out->cache_hits = t->cache_hits_total;
@@ -830,7 +835,7 @@ static void on_line(struct qe_follow_file *f, const char *line, size_t len,
 	uint64_t pending;
 	if (len && line[len - 1] == '\r')
 		len--;
-	qe_assembler_feed(s->as, line, len, start_pos, end_pos);
+	qe_assembler_feed_cut(s->as, line, len, start_pos, end_pos, flags & QE_LINE_CUT);
 	s->done_pos = end_pos;
 	if (qe_assembler_pending(s->as, &pending)) {
 		s->last_line_ms = qe_now_ms();
