@@ -363,7 +363,7 @@ static void print_text(struct qe_ctx *ctx, json_t *o)
 	qe_report_size(num(o, "bytes_read"), a, sizeof(a));
 	line(ctx, "  bytes read", "%s", a);
 	line(ctx, "  truncated lines", "%lld", num(o, "truncated_lines"));
-	line(ctx, "  NUL bytes dropped", "%lld", num(o, "nul_bytes"));
+	line(ctx, "  NUL bytes removed", "%lld", num(o, "nul_bytes"));
 	line(ctx, "  UTF-16 bytes skipped", "%lld", num(o, "utf16_bytes"));
 	line(ctx, "  events", "%lld", num(o, "events"));
 	line(ctx, "  fingerprints", "%lld", num(o, "fingerprints"));
