@@ -118,7 +118,7 @@ static int read_all(int fd, const char *name, struct qe_lines *l, struct fp_run 
 			break;
 	}
 	qe_lines_flush(l, on_line, r);
-	return 0;
+	return qe_lines_check(l, name);
 }
 
 int cmd_fingerprint(int argc, char **argv, struct qe_ctx *ctx)

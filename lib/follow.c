@@ -123,11 +123,9 @@ static void feed(struct qe_follow *f, struct qe_follow_ffile *file, const char *
 	struct feed_ctx ctx = {f, file};
 	int was_utf16 = file->lines.utf16;
 	qe_lines_feed(&file->lines, p, n, feed_cb, &ctx);
-	if (!was_utf16 && file->lines.utf16) {
+	if (!was_utf16 && qe_lines_check(&file->lines, file->pub.path) < 0) {
 		char *msg =
-		    qe_xasprintf("'%s' is UTF-16 text, which qerrors does not read; "
-				 "its lines are skipped (convert it to UTF-8)",
-				 file->pub.path);
+		    qe_xstrdup(qe_last_error()); /* the callback may record others */
 		event(f, &file->pub, QE_FOLLOW_ERROR, msg);
 		free(msg);
 	}

@@ -201,6 +201,15 @@ int qe_lines_flush(struct qe_lines *l, qe_line_fn fn, void *fn_data)
 	return 1;
 }
 
+int qe_lines_check(const struct qe_lines *l, const char *name)
+{
+	if (!l->utf16)
+		return 0;
+	return qe_error("'%s' is UTF-16 text, which qerrors does not read; its lines are "
+			"skipped (convert it to UTF-8: iconv -f UTF-16 -t UTF-8)",
+			name);
+}
+
 int qe_lines_read_fd(struct qe_lines *l, int fd, const char *name, qe_line_fn fn,
 		     void *fn_data)
 {
@@ -220,11 +229,8 @@ int qe_lines_read_fd(struct qe_lines *l, int fd, const char *name, qe_line_fn fn
 	}
 	if (!rc)
 		qe_lines_flush(l, fn, fn_data);
-	if (!rc && l->utf16)
-		rc = qe_error(
-		    "'%s' is UTF-16 text, which qerrors does not read; convert it "
-		    "to UTF-8 (iconv -f UTF-16 -t UTF-8)",
-		    name);
+	if (!rc)
+		rc = qe_lines_check(l, name);
 	free(buf);
 	return rc;
 }

@@ -89,6 +89,10 @@ int qe_lines_flush(struct qe_lines *l, qe_line_fn fn, void *fn_data);
 /* Bytes carried in a partial line (not yet delivered). */
 size_t qe_lines_pending(const struct qe_lines *l);
 
+/* -1 with qe_error() naming `name` when the stream turned out to be
+ * UTF-16, else 0.  Every command that reads logs says it the same way. */
+int qe_lines_check(const struct qe_lines *l, const char *name);
+
 /* Read fd to its end in large blocks, deliver every line (the last one
  * too, flagged QE_LINE_PARTIAL when it has no newline).  `name` is for
  * the message.  l must be initialised; its counters say what was read

@@ -47,6 +47,10 @@ check "utf16: stats text shows it" grep -q "UTF-16 bytes skipped.*$want" "$T/sta
 check "utf16: analyze fails" test $? -ne 0
 check "utf16: analyze names the file" grep -q "'$T/logs/utf16be.log' is UTF-16 text" "$T/an.err"
 
+"$QERRORS" fingerprint "$T/logs/utf16le-bom.log" >"$T/fp.out" 2>"$T/fp.err"
+check "utf16: fingerprint fails" test $? -ne 0
+check "utf16: fingerprint names the file" grep -q "'$T/logs/utf16le-bom.log' is UTF-16 text" "$T/fp.err"
+
 # A line cut at events.max_line_bytes is reported truncated.
 cat >"$T/cut.yaml" <<'Y'
 events:
