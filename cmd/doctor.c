@@ -9,6 +9,7 @@
 #include "report.h"
 
 #include "ai.h"
+#include "breaker.h"
 #include "fleet.h"
 #include "event.h"
 #include "fingerprint.h"
@@ -445,54 +446,35 @@ out:
 static void check_breaker(struct doctor *d, struct qe_store *s, const char *endpoint)
 {
 	struct qe_config *c = &d->ctx->cfg;
-	char *ep = qe_xstrdup(endpoint), *key, *val = NULL;
-	size_t len = strlen(ep);
-	json_t *root = NULL;
-	const char *state;
-	long long failures = 0, opened_at = 0;
-	int64_t now = qe_wall_ms();
+	struct qe_breaker_record rec;
+	int rc;
 
-	/* the client's key: the endpoint without trailing slashes */
-	while (len > 0 && ep[len - 1] == '/')
-		ep[--len] = '\0';
-	key = qe_xasprintf("ai.breaker:%s", ep);
-	if (!s || qe_store_kv_get(s, key, &val) != 1 || !val) {
+	rc = s ? qe_breaker_read(s, endpoint, c->breaker_open_ms, qe_wall_ms(), &rec) : 0;
+	if (rc < 0) {
+		add(d, "ai_breaker", ST_WARN, qe_xstrdup(qe_last_error()),
+		    qe_xstrdup("the next request resets it"));
+	} else if (rc == 0) {
 		add(d, "ai_breaker", ST_OK, qe_xstrdup("closed (no failures recorded)"),
 		    NULL);
-		goto out;
-	}
-	root = json_loads(val, 0, NULL);
-	state = json_string_value(json_object_get(root, "state"));
-	failures = json_integer_value(json_object_get(root, "failures"));
-	opened_at = json_integer_value(json_object_get(root, "opened_at"));
-	if (!state) {
+	} else if (rec.state == QE_BREAKER_OPEN) {
 		add(d, "ai_breaker", ST_WARN,
-		    qe_xstrdup("unreadable state in the database"),
-		    qe_xstrdup("the next request resets it"));
-	} else if (!strcmp(state, "open") && now - opened_at < c->breaker_open_ms) {
-		add(d, "ai_breaker", ST_WARN,
-		    qe_xasprintf(
-			"open after %lld failures: no requests for %lld more s", failures,
-			(long long)(opened_at + c->breaker_open_ms - now + 999) / 1000),
+		    qe_xasprintf("open after %ld failures: no requests for %lld more s",
+				 rec.failures, (long long)(rec.wait_ms + 999) / 1000),
 		    qe_xstrdup(
 			"it retries on its own; fix what the checks above report"));
-	} else if (!strcmp(state, "open") || !strcmp(state, "half-open")) {
+	} else if (rec.state == QE_BREAKER_HALF_OPEN) {
 		add(d, "ai_breaker", ST_WARN,
 		    qe_xstrdup(
 			"half-open: the next request is a probe after earlier failures"),
 		    qe_xstrdup("it closes after successful probes"));
 	} else {
 		add(d, "ai_breaker", ST_OK,
-		    failures ? qe_xasprintf("closed (%lld recent failure%s)", failures,
-					    failures == 1 ? "" : "s")
-			     : qe_xstrdup("closed"),
+		    rec.failures
+			? qe_xasprintf("closed (%ld recent failure%s)", rec.failures,
+				       rec.failures == 1 ? "" : "s")
+			: qe_xstrdup("closed"),
 		    NULL);
 	}
-out:
-	json_decref(root);
-	free(val);
-	free(key);
-	free(ep);
 }
 
 static void check_ai(struct doctor *d, struct qe_store *s)

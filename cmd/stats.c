@@ -10,6 +10,7 @@
 #include "qerrors.h"
 #include "report.h"
 
+#include "breaker.h"
 #include "store.h"
 #include "util.h"
 
@@ -39,7 +40,7 @@ static const char *const counter_keys[] = {
     "ai_requests",     "ai_failures",	    "ai_retries",
     "tokens_prompt",   "tokens_completion", "cache_hits",
     "cache_misses",    "cache_hits_tail",   "analyze_runs",
-    "analyze_events",
+    "analyze_events",  "nul_bytes",	    "utf16_bytes",
 };
 
 struct model_tokens {
@@ -135,37 +136,17 @@ static json_t *agent_json(struct stats *st, int *running)
 	return o;
 }
 
-/* The circuit breaker of the configured endpoint, as lib/breaker.c
- * persists it: an open breaker turns half-open once open_ms has passed. */
+/* The circuit breaker of the configured endpoint, as another process
+ * left it; an unreadable record shows as closed, as the client reads it. */
 static const char *breaker_state(struct stats *st)
 {
 	const char *endpoint = qe_config_ai_endpoint(&st->ctx->cfg);
-	const char *state = "closed";
-	char *key, *val = NULL;
-	json_t *root = NULL, *v;
+	struct qe_breaker_record rec;
+
 	if (!endpoint)
-		return state;
-	key = qe_xasprintf("ai.breaker:%s", endpoint);
-	if (qe_store_kv_get(st->store, key, &val) != 1 || !val)
-		goto out;
-	root = json_loads(val, 0, NULL);
-	v = json_object_get(root, "state");
-	if (!json_is_string(v))
-		goto out;
-	if (!strcmp(json_string_value(v), "open")) {
-		json_int_t opened =
-		    json_integer_value(json_object_get(root, "opened_at"));
-		state = st->now - (int64_t)opened >= st->ctx->cfg.breaker_open_ms
-			    ? "half-open"
-			    : "open";
-	} else if (!strcmp(json_string_value(v), "half-open")) {
-		state = "half-open";
-	}
-out:
-	json_decref(root);
-	free(val);
-	free(key);
-	return state;
+		return "closed";
+	qe_breaker_read(st->store, endpoint, st->ctx->cfg.breaker_open_ms, st->now, &rec);
+	return qe_breaker_state_name(rec.state);
 }
 
 static const struct qe_price *find_price(const struct qe_config *c, const char *model)
@@ -374,6 +355,8 @@ static void print_text(struct qe_ctx *ctx, json_t *o)
 	qe_report_size(num(o, "bytes_read"), a, sizeof(a));
 	line(ctx, "  bytes read", "%s", a);
 	line(ctx, "  truncated lines", "%lld", num(o, "truncated_lines"));
+	line(ctx, "  NUL bytes removed", "%lld", num(o, "nul_bytes"));
+	line(ctx, "  UTF-16 bytes skipped", "%lld", num(o, "utf16_bytes"));
 	line(ctx, "  events", "%lld", num(o, "events"));
 	line(ctx, "  fingerprints", "%lld", num(o, "fingerprints"));
 	line(ctx, "  dropped events", "%lld", num(o, "dropped_events"));

@@ -31,6 +31,7 @@
 /* Cumulative counts of this run, as written to the store's counters. */
 struct totals {
 	long long lines, bytes, truncated, events, dropped, cache_hits, rejects;
+	long long nul_bytes, utf16_bytes;
 };
 
 static const struct {
@@ -44,6 +45,8 @@ static const struct {
     {"dropped_events", offsetof(struct totals, dropped)},
     {"cache_hits_tail", offsetof(struct totals, cache_hits)},
     {"queue_rejects", offsetof(struct totals, rejects)},
+    {"nul_bytes", offsetof(struct totals, nul_bytes)},
+    {"utf16_bytes", offsetof(struct totals, utf16_bytes)},
 };
 
 /* One followed file (qe_follow_file.user). */
@@ -221,6 +224,8 @@ static void totals_now(const struct qe_agent *a, struct totals *t)
 	t->lines = (long long)fc.lines;
 	t->bytes = (long long)fc.bytes;
 	t->truncated = (long long)fc.truncated_lines;
+	t->nul_bytes = (long long)fc.nul_bytes;
+	t->utf16_bytes = (long long)fc.utf16_bytes;
 	t->events = a->events_total;
 	t->dropped = a->dropped_total;
 	t->cache_hits = a->cache_hits_total;
@@ -569,7 +574,7 @@ static void on_line(struct qe_follow_file *f, const char *line, size_t len,
 {
 	struct qe_agent *a = data;
 	struct asrc *s = src_for(a, f);
-	qe_source_feed(s->src, line, len, start, end, now(a));
+	qe_source_feed(s->src, line, len, start, end, flags, now(a));
 	if (!a->opts.once)
 		idle_arm(a, qe_source_deadline(s->src));
 	if (!a->in_txn && !f->is_stdin)

@@ -9,6 +9,7 @@
 #include "util.h"
 
 #include <curl/curl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +57,10 @@ struct ai_req {
 	char *error;
 	struct qe_ai_answer answer; /* when st == OK */
 	long long tokens_prompt, tokens_completion;
+	/* Paid for by a batch this one was split from: reported with the
+	 * first event, so the callbacks still sum to the true total. */
+	long long carried_prompt, carried_completion;
+	int split; /* answered `length` and asked again in halves: no callbacks */
 
 	qe_ai_done_fn fn;
 	void *data;
@@ -69,8 +74,9 @@ struct qe_ai {
 	char *endpoint; /* NULL = not configured */
 	char *url;
 	char *model;
-	char *key; /* NULL or non-empty */
-	long max_tokens, temperature_milli;
+	char *key;			     /* NULL or non-empty */
+	long max_tokens, max_tokens_request; /* per event; cap for one request */
+	long temperature_milli;
 	long connect_timeout_ms, timeout_ms;
 	long retry_attempts, retry_base_ms, retry_max_ms, retry_after_max_ms;
 	long concurrency;
@@ -340,6 +346,7 @@ struct qe_ai *qe_ai_new(const struct qe_config *c, struct qe_store *store)
 			ai->url = qe_xasprintf("%s/chat/completions", ai->endpoint);
 	}
 	ai->max_tokens = c->ai_max_tokens;
+	ai->max_tokens_request = c->ai_max_tokens_request;
 	ai->temperature_milli = clamp(c->ai_temperature_milli, 0, 2000);
 	ai->connect_timeout_ms = clamp(c->connect_timeout_ms, 1, 3600000);
 	ai->timeout_ms = clamp(c->timeout_ms, 1, 3600000);
@@ -500,6 +507,15 @@ long qe_ai_last_http(const struct qe_ai *ai, enum qe_ai_hint *hint)
 
 /* ---- requests ---- */
 
+long qe_ai_request_tokens(long per_event, long cap, size_t n)
+{
+	long want;
+	if (per_event <= 0)
+		return per_event;
+	want = n > (size_t)(LONG_MAX / per_event) ? LONG_MAX : per_event * (long)n;
+	return cap > 0 && want > cap ? cap : want;
+}
+
 static int check_events(struct qe_event *const *evs, size_t n)
 {
 	size_t i, j;
@@ -526,8 +542,9 @@ char *qe_ai_request_body(struct qe_ai *ai, struct qe_event *const *evs, size_t n
 	if (check_events(evs, n) < 0)
 		return NULL;
 	user = qe_ai_prompt_user(ai->redactor, evs, n);
-	body = qe_ai_prompt_body(ai->model, ai->max_tokens, ai->temperature_milli,
-				 ai->format, user);
+	body = qe_ai_prompt_body(
+	    ai->model, qe_ai_request_tokens(ai->max_tokens, ai->max_tokens_request, n),
+	    ai->temperature_milli, ai->format, user);
 	free(user);
 	if (!body)
 		qe_error("cannot encode the AI request");
@@ -577,8 +594,9 @@ static int start_attempt(struct qe_ai *ai, struct ai_req *r)
 	char *auth;
 
 	free(r->body);
-	r->body = qe_ai_prompt_body(ai->model, ai->max_tokens, ai->temperature_milli,
-				    r->format, r->user);
+	r->body = qe_ai_prompt_body(
+	    ai->model, qe_ai_request_tokens(ai->max_tokens, ai->max_tokens_request, r->n),
+	    ai->temperature_milli, r->format, r->user);
 	if (!r->body) {
 		req_fail(r, QE_AI_REJECTED, "cannot encode the AI request");
 		return -1;
@@ -704,6 +722,55 @@ static void redact_answer(struct qe_ai *ai, struct qe_ai_answer *a)
 	}
 }
 
+/* A copy of events [from, from + n) of r, queued to be sent on its own. */
+static struct ai_req *req_part(struct qe_ai *ai, struct ai_req *r, size_t from, size_t n)
+{
+	struct ai_req *c = qe_xcalloc(1, sizeof(*c));
+	size_t i;
+
+	c->ai = ai;
+	c->fn = r->fn;
+	c->data = r->data;
+	c->n = n;
+	c->ids = qe_xcalloc(n, sizeof(*c->ids));
+	for (i = 0; i < n; i++)
+		c->ids[i] = qe_xstrdup(r->ids[from + i]);
+	c->format = r->format;
+	c->retry_after_ms = -1;
+	qe_buf_init(&c->resp);
+	c->user = qe_ai_prompt_user_part(r->user, from, n);
+	if (c->user)
+		c->state = REQ_QUEUED;
+	else /* cannot happen with a message we made; never send a wrong one */
+		req_fail(c, QE_AI_TRUNCATED, "%s", r->answer.error);
+	return c;
+}
+
+/* The answer about a batch ran out of tokens: ask about each half on its
+ * own, right after r in the queue, rather than failing every event.  The
+ * halves go through the breaker like any new request; r itself ends
+ * without callbacks. */
+static void split_request(struct qe_ai *ai, struct ai_req *r)
+{
+	size_t half = r->n / 2;
+	struct ai_req *a = req_part(ai, r, 0, half),
+		      *b = req_part(ai, r, half, r->n - half);
+
+	a->carried_prompt = r->carried_prompt + r->tokens_prompt;
+	a->carried_completion = r->carried_completion + r->tokens_completion;
+	b->next = r->next;
+	a->next = b;
+	r->next = a;
+	if (ai->tail == r)
+		ai->tail = b;
+	ai->pending += 2;
+	counter_add(ai, "ai_batch_splits", 1);
+	r->split = 1;
+	r->st = QE_AI_TRUNCATED;
+	r->state = REQ_DONE;
+	ai->kick = 1;
+}
+
 static void finish_http(struct qe_ai *ai, struct ai_req *r, long code)
 {
 	char *msg, *ecode = NULL, *etype = NULL;
@@ -720,7 +787,9 @@ static void finish_http(struct qe_ai *ai, struct ai_req *r, long code)
 		if (ai->format_auto && r->format != ai->format && r->format > ai->format)
 			store_format(ai,
 				     r->format); /* the fallback worked: start there */
-		if (r->answer.st != QE_AI_OK)
+		if (r->answer.st == QE_AI_TRUNCATED && r->n > 1)
+			split_request(ai, r);
+		else if (r->answer.st != QE_AI_OK)
 			req_fail(r, r->answer.st, "%s", r->answer.error);
 		else {
 			r->st = QE_AI_OK;
@@ -840,16 +909,34 @@ static void read_messages(struct qe_ai *ai)
 	}
 }
 
+/* An answer that parsed but holds no usable advice for any event. */
+static int no_advice(const struct ai_req *r)
+{
+	size_t i;
+	for (i = 0; i < r->answer.n; i++)
+		if (r->answer.advice[i])
+			return 0;
+	return 1;
+}
+
 static void breaker_verdict(struct qe_ai *ai, struct ai_req *r)
 {
 	int64_t now = qe_wall_ms();
+	enum qe_ai_status st = r->st;
 	if (!r->admitted)
 		return;
 	r->admitted = 0;
-	switch (r->st) {
+	if (st == QE_AI_OK && no_advice(r))
+		st = QE_AI_INVALID;
+	switch (st) {
 	case QE_AI_UNAVAILABLE:
 	case QE_AI_RATE_LIMITED:
 	case QE_AI_AUTH:
+	case QE_AI_REJECTED:
+	case QE_AI_INVALID:   /* malformed, schema-invalid or oversized answer */
+	case QE_AI_TRUNCATED: /* finish_reason length: tokens paid, no advice */
+		/* Each of these costs a request (and often its tokens) and the
+		 * next request would most likely meet the same fate. */
 		qe_breaker_failure(&ai->breaker, r->probe, now);
 		break;
 	case QE_AI_QUOTA:
@@ -859,7 +946,7 @@ static void breaker_verdict(struct qe_ai *ai, struct ai_req *r)
 		qe_breaker_abandon(&ai->breaker, r->probe);
 		break;
 	default:
-		/* The service answered: an odd answer is not an outage. */
+		/* Advice, or a refusal about this one event: the service works. */
 		qe_breaker_success(&ai->breaker, r->probe, now);
 		break;
 	}
@@ -907,8 +994,8 @@ static void call_back(struct qe_ai *ai, struct ai_req *r)
 {
 	size_t i;
 	for (i = 0; i < r->n; i++) {
-		long long tp = i == 0 ? r->tokens_prompt : 0;
-		long long tc = i == 0 ? r->tokens_completion : 0;
+		long long tp = i == 0 ? r->tokens_prompt + r->carried_prompt : 0;
+		long long tc = i == 0 ? r->tokens_completion + r->carried_completion : 0;
 		if (!r->fn)
 			continue;
 		if (r->st == QE_AI_OK && r->answer.advice[i])
@@ -950,13 +1037,14 @@ static void deliver(struct qe_ai *ai)
 			counter_add_model(ai, "tokens_prompt", r->tokens_prompt);
 			counter_add_model(ai, "tokens_completion", r->tokens_completion);
 			if (r->st != QE_AI_OK && r->st != QE_AI_CIRCUIT_OPEN &&
-			    r->st != QE_AI_CANCELLED) {
+			    r->st != QE_AI_CANCELLED && !r->split) {
 				ai->stats.failures++;
 				counter_add(ai, "ai_failures", 1);
 			}
 		}
 		ai->pending--;
-		call_back(ai, r);
+		if (!r->split)
+			call_back(ai, r);
 		req_free(r);
 	}
 }

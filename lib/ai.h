@@ -9,6 +9,11 @@
  * in the store.  Every answer is validated locally; only valid advice is
  * reported as QE_AI_OK.
  *
+ * The answer's token limit is ai.max_tokens per event, at most
+ * ai.max_tokens_request; a batch whose answer stops at the limit
+ * (finish_reason length) is asked again in two halves, down to single
+ * events, so one long answer does not cost the whole batch its advice.
+ *
  * Retries (connection errors, timeouts, 408, 409, 429, 5xx) use
  * exponential backoff with full jitter and honour retry-after-ms and
  * Retry-After.  A circuit breaker (kept in the store) stops requests

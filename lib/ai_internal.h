@@ -56,6 +56,14 @@ int qe_ai_fingerprint_ok(const char *s);
 /* The user message (redacted events between the delimiters); caller frees. */
 char *qe_ai_prompt_user(const struct qe_redactor *r, struct qe_event *const *evs,
 			size_t n);
+/* The user message about events [from, from + n) of a message made by
+ * qe_ai_prompt_user(), as if it had been made for those events alone
+ * (their text is not redacted again).  NULL when `user` holds fewer
+ * events.  Caller frees. */
+char *qe_ai_prompt_user_part(const char *user, size_t from, size_t n);
+/* The answer token limit for a request about n events: per_event * n,
+ * at most cap (no cap when cap <= 0). */
+long qe_ai_request_tokens(long per_event, long cap, size_t n);
 /* The whole request body for the given format; caller frees. */
 char *qe_ai_prompt_body(const char *model, long max_tokens, long temperature_milli,
 			enum qe_ai_format fmt, const char *user);

@@ -53,6 +53,8 @@ struct qe_assembler {
 	size_t pend_len[PEND_MAX_LINES];
 	uint64_t pend_end[PEND_MAX_LINES];
 	size_t nr_pend, nr_pend_blank;
+	unsigned pend_cut;    /* bit i: held line i was cut at the line cap */
+	int cut;	      /* the line being appended was cut */
 	enum prelude prelude; /* the held lines are a prelude, not a trace's */
 	uint64_t prelude_start;
 
@@ -124,6 +126,8 @@ static void append(struct qe_assembler *a, const char *line, size_t len, uint64_
 		ev->truncated = 1;
 	} else {
 		qe_event_add_line(ev, line, len);
+		if (a->cut)
+			ev->truncated = 1; /* the line was kept without its end */
 	}
 	ev->end_pos = end_pos;
 }
@@ -132,6 +136,7 @@ static void pend_reset(struct qe_assembler *a)
 {
 	qe_buf_reset(&a->pend);
 	a->nr_pend = a->nr_pend_blank = 0;
+	a->pend_cut = 0;
 	a->prelude = P_NONE;
 }
 
@@ -145,6 +150,8 @@ static int pend_add(struct qe_assembler *a, const char *line, size_t len,
 	qe_buf_add(&a->pend, line, len);
 	a->pend_len[a->nr_pend] = len;
 	a->pend_end[a->nr_pend] = end_pos;
+	if (a->cut)
+		a->pend_cut |= 1u << a->nr_pend;
 	a->nr_pend++;
 	a->nr_pend_blank += blank;
 	return 0;
@@ -153,10 +160,13 @@ static int pend_add(struct qe_assembler *a, const char *line, size_t len,
 static void pend_flush(struct qe_assembler *a)
 {
 	size_t i, off = 0;
+	int cut = a->cut;
 	for (i = 0; i < a->nr_pend; i++) {
+		a->cut = (a->pend_cut >> i) & 1;
 		append(a, a->pend.buf + off, a->pend_len[i], a->pend_end[i]);
 		off += a->pend_len[i];
 	}
+	a->cut = cut;
 	pend_reset(a);
 }
 
@@ -547,4 +557,12 @@ void qe_assembler_feed(struct qe_assembler *a, const char *line, size_t len,
 		return;
 	}
 	start_event(a, &m, line, len, start_pos, end_pos);
+}
+
+void qe_assembler_feed_cut(struct qe_assembler *a, const char *line, size_t len,
+			   uint64_t start_pos, uint64_t end_pos, int cut)
+{
+	a->cut = cut != 0;
+	qe_assembler_feed(a, line, len, start_pos, end_pos);
+	a->cut = 0;
 }

@@ -49,6 +49,11 @@ void qe_assembler_free(struct qe_assembler *a); /* drops an open event; flush fi
  * positions of the line in its source (end_pos after the newline). */
 void qe_assembler_feed(struct qe_assembler *a, const char *line, size_t len,
 		       uint64_t start_pos, uint64_t end_pos);
+/* The same for a line that was cut at the line-length cap (lines.h's
+ * QE_LINE_CUT) when `cut`: the event that takes the line is marked
+ * truncated. */
+void qe_assembler_feed_cut(struct qe_assembler *a, const char *line, size_t len,
+			   uint64_t start_pos, uint64_t end_pos, int cut);
 /* Close an open event, if any. */
 void qe_assembler_flush(struct qe_assembler *a);
 /* 1 while an event is open; *start_pos gets its first line's position. */

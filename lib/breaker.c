@@ -16,34 +16,108 @@ const char *qe_breaker_state_name(enum qe_breaker_state s)
 	return state_names[s];
 }
 
-static void load(struct qe_breaker *b)
+int qe_breaker_state_parse(const char *s, enum qe_breaker_state *out)
 {
-	char *val = NULL;
-	json_t *root = NULL, *v;
 	size_t i;
+	for (i = 0; s && i < QE_ARRAY_SIZE(state_names); i++)
+		if (!strcmp(s, state_names[i])) {
+			*out = (enum qe_breaker_state)i;
+			return 0;
+		}
+	return -1;
+}
 
-	if (!b->store || !b->key || qe_store_kv_get(b->store, b->key, &val) != 1 || !val)
+char *qe_breaker_key(const char *endpoint)
+{
+	size_t len = strlen(endpoint);
+	while (len > 0 && endpoint[len - 1] == '/')
+		len--;
+	return qe_xasprintf("ai.breaker:%.*s", (int)len, endpoint);
+}
+
+/* The one decoder of the stored record.  Fields that are missing or out
+ * of range keep what `rec` held; a record that is not a JSON object with
+ * a known state is an error. */
+static int decode(const char *key, const char *val, struct qe_breaker_record *rec)
+{
+	json_t *root = json_loads(val, 0, NULL), *v;
+	int rc = 0;
+
+	if (!json_is_object(root) ||
+	    qe_breaker_state_parse(json_string_value(json_object_get(root, "state")),
+				   &rec->state) < 0) {
+		rc = qe_error("unreadable circuit breaker record '%s' in the state", key);
 		goto out;
-	root = json_loads(val, 0, NULL);
-	if (!json_is_object(root))
-		goto out;
-	v = json_object_get(root, "state");
-	if (json_is_string(v))
-		for (i = 0; i < QE_ARRAY_SIZE(state_names); i++)
-			if (!strcmp(json_string_value(v), state_names[i]))
-				b->state = (enum qe_breaker_state)i;
+	}
 	v = json_object_get(root, "failures");
 	if (json_is_integer(v) && json_integer_value(v) >= 0)
-		b->failures = (long)json_integer_value(v);
+		rec->failures = (long)json_integer_value(v);
 	v = json_object_get(root, "successes");
 	if (json_is_integer(v) && json_integer_value(v) >= 0)
-		b->successes = (long)json_integer_value(v);
+		rec->successes = (long)json_integer_value(v);
 	v = json_object_get(root, "opened_at");
 	if (json_is_integer(v))
-		b->opened_at = (int64_t)json_integer_value(v);
+		rec->opened_at = (int64_t)json_integer_value(v);
 out:
 	json_decref(root);
+	return rc;
+}
+
+/* Read and decode: 1 found, 0 none, -1 unreadable. */
+static int load_record(struct qe_store *store, const char *key,
+		       struct qe_breaker_record *rec)
+{
+	char *val = NULL;
+	int rc;
+
+	memset(rec, 0, sizeof(*rec));
+	rec->state = QE_BREAKER_CLOSED;
+	rc = qe_store_kv_get(store, key, &val);
+	if (rc < 0)
+		return -1;
+	if (rc != 1 || !val) {
+		free(val);
+		return 0;
+	}
+	rc = decode(key, val, rec) < 0 ? -1 : 1;
 	free(val);
+	if (rc < 0) {
+		memset(rec, 0, sizeof(*rec));
+		rec->state = QE_BREAKER_CLOSED;
+	}
+	return rc;
+}
+
+int qe_breaker_read(struct qe_store *store, const char *endpoint, long open_ms,
+		    int64_t now, struct qe_breaker_record *out)
+{
+	char *key = qe_breaker_key(endpoint);
+	int rc = load_record(store, key, out);
+
+	free(key);
+	if (rc == 1 && out->state == QE_BREAKER_OPEN) {
+		if (now - out->opened_at >= open_ms)
+			out->state = QE_BREAKER_HALF_OPEN;
+		else
+			out->wait_ms = out->opened_at + open_ms - now;
+	}
+	return rc;
+}
+
+static void load(struct qe_breaker *b)
+{
+	struct qe_breaker_record rec;
+
+	if (!b->store || !b->key)
+		return;
+	/* An unreadable record starts a closed breaker: the next verdict
+	 * overwrites it. */
+	if (load_record(b->store, b->key, &rec) != 1)
+		return;
+	b->state = rec.state;
+	b->failures = rec.failures;
+	b->successes = rec.successes;
+	b->opened_at = rec.opened_at;
 }
 
 /* Persisting is best effort: a store error must not stop the client. */
@@ -75,7 +149,7 @@ void qe_breaker_init(struct qe_breaker *b, struct qe_store *store, const char *e
 	b->open_ms = open_ms < 0 ? 0 : open_ms;
 	b->close_after = close_after < 1 ? 1 : close_after;
 	if (store && endpoint)
-		b->key = qe_xasprintf("ai.breaker:%s", endpoint);
+		b->key = qe_breaker_key(endpoint);
 	load(b);
 	/* A clock that went backwards must not keep the circuit open for ever. */
 	if (b->state == QE_BREAKER_OPEN && b->opened_at > now)

@@ -1,5 +1,5 @@
 /*
- * breaker: the AI client's circuit breaker (private to lib/ai*.c).
+ * breaker: the AI client's circuit breaker (driven by lib/ai.c only).
  *
  * closed: requests flow; `threshold` consecutive failed requests open it.
  * open: nothing is sent for `open_ms`; then it turns half-open.
@@ -7,9 +7,13 @@
  * consecutive successful probes close it, one failure reopens it.
  *
  * Times are wall-clock milliseconds so that the state, persisted as JSON
- * in the store's kv table under "ai.breaker:<endpoint>", means the same
- * thing to the next process (a cron run honours what the last one learnt).
- * The store may be NULL: the state then lives in memory only.
+ * in the store's kv table under "ai.breaker:<endpoint>" (the endpoint
+ * without trailing slashes), means the same thing to the next process (a
+ * cron run honours what the last one learnt).  This file is the only one
+ * that reads or writes that record: `stats` and `doctor` go through
+ * qe_breaker_read().  The store may be NULL: the state then lives in
+ * memory only.  Every function takes the time as an argument, so the
+ * state machine can be driven by any clock.
  */
 #ifndef QE_BREAKER_H
 #define QE_BREAKER_H
@@ -56,8 +60,26 @@ void qe_breaker_trip(struct qe_breaker *b, int64_t now);
 void qe_breaker_abandon(struct qe_breaker *b, int probe);
 
 enum qe_breaker_state qe_breaker_state(struct qe_breaker *b, int64_t now);
+int qe_breaker_state_parse(const char *s, enum qe_breaker_state *out); /* 0 / -1 */
 const char *qe_breaker_state_name(enum qe_breaker_state s);
 /* Milliseconds until an open breaker turns half-open; 0 when not open. */
 int64_t qe_breaker_wait_ms(struct qe_breaker *b, int64_t now);
+
+/* The stored record of an endpoint's breaker, as another process sees it. */
+struct qe_breaker_record {
+	enum qe_breaker_state state; /* as of `now`: open turns half-open after open_ms */
+	long failures;		     /* consecutive failed requests */
+	long successes;		     /* consecutive good probes */
+	int64_t opened_at;	     /* wall ms; 0 when it never opened */
+	int64_t wait_ms;	     /* open: ms until it turns half-open; else 0 */
+};
+/* The kv key of an endpoint's record; caller frees. */
+char *qe_breaker_key(const char *endpoint);
+/* Read the record of `endpoint` from the store, judged with open_ms at
+ * `now`.  1 when there is a record, 0 when there is none (out is then a
+ * closed breaker without failures), -1 when it cannot be read or decoded
+ * (qe_error says why; out is a closed breaker). */
+int qe_breaker_read(struct qe_store *store, const char *endpoint, long open_ms,
+		    int64_t now, struct qe_breaker_record *out);
 
 #endif

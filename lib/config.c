@@ -114,6 +114,7 @@ static const struct spec specs[] = {
     STR("ai.model", ai_model, QE_DEFAULT_MODEL, "QERRORS_AI_MODEL"),
     {.name = "ai.api_key", .type = T_STRING, .off = OFF(ai_api_key), .flags = F_SECRET},
     NUM("ai.max_tokens", ai_max_tokens, 800, 1, 100000, "QERRORS_MAX_TOKENS", 0),
+    NUM("ai.max_tokens_request", ai_max_tokens_request, 4096, 1, 100000, NULL, 0),
     {.name = "ai.temperature",
      .type = T_MILLI,
      .off = OFF(ai_temperature_milli),

@@ -56,24 +56,25 @@ struct qe_config {
 	char *ai_model; /* default QE_DEFAULT_MODEL; read through qe_config_ai_model() */
 	char *ai_api_key;   /* from the file or OPENAI_API_KEY / QERRORS_AI_API_KEY; never
 			       print */
-	long ai_max_tokens; /* 800 */
-	long ai_temperature_milli; /* 0 */
-	long connect_timeout_ms;   /* 5000 */
-	long timeout_ms;	   /* 60000, QERRORS_TIMEOUT */
-	long retry_attempts;	   /* 2 */
-	long retry_base_ms;	   /* 100 */
-	long retry_max_ms;	   /* 2000 */
-	long retry_after_max_ms;   /* 120000: cap on a server's Retry-After */
-	long concurrency;	   /* 5 */
-	long queue_limit;	   /* 100 */
-	long batch_size;	   /* 5 fingerprints per request */
-	long batch_wait_ms;	   /* 200 */
-	long metric_interval_ms;   /* 30000; 0 = off */
-	char *response_format;	   /* "auto" (json_schema, then fallbacks), "json_schema",
-				      "json_object", "text" */
-	long breaker_threshold;	   /* 5 consecutive failures open the circuit */
-	long breaker_open_ms;	   /* 60000 */
-	long breaker_close_after;  /* 3 successful probes close it */
+	long ai_max_tokens; /* 800: per event asked about */
+	long ai_max_tokens_request; /* 4096: cap for one request */
+	long ai_temperature_milli;  /* 0 */
+	long connect_timeout_ms;    /* 5000 */
+	long timeout_ms;	    /* 60000, QERRORS_TIMEOUT */
+	long retry_attempts;	    /* 2 */
+	long retry_base_ms;	    /* 100 */
+	long retry_max_ms;	    /* 2000 */
+	long retry_after_max_ms;    /* 120000: cap on a server's Retry-After */
+	long concurrency;	    /* 5 */
+	long queue_limit;	    /* 100 */
+	long batch_size;	    /* 5 fingerprints per request */
+	long batch_wait_ms;	    /* 200 */
+	long metric_interval_ms;    /* 30000; 0 = off */
+	char *response_format;	  /* "auto" (json_schema, then fallbacks), "json_schema",
+				     "json_object", "text" */
+	long breaker_threshold;	  /* 5 consecutive failures open the circuit */
+	long breaker_open_ms;	  /* 60000 */
+	long breaker_close_after; /* 3 successful probes close it */
 	struct qe_price *prices;
 	size_t nr_prices;
 

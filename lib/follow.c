@@ -121,7 +121,14 @@ static void feed(struct qe_follow *f, struct qe_follow_ffile *file, const char *
 		 size_t n)
 {
 	struct feed_ctx ctx = {f, file};
+	int was_utf16 = file->lines.utf16;
 	qe_lines_feed(&file->lines, p, n, feed_cb, &ctx);
+	if (!was_utf16 && qe_lines_check(&file->lines, file->pub.path) < 0) {
+		char *msg =
+		    qe_xstrdup(qe_last_error()); /* the callback may record others */
+		event(f, &file->pub, QE_FOLLOW_ERROR, msg);
+		free(msg);
+	}
 }
 
 /*
@@ -205,6 +212,8 @@ static void add_counters(struct qe_follow_counters *c, const struct qe_lines *l)
 	c->bytes += l->bytes;
 	c->truncated_lines += l->truncated_lines;
 	c->skipped_bytes += l->skipped_bytes;
+	c->nul_bytes += l->nul_bytes;
+	c->utf16_bytes += l->utf16_bytes;
 }
 
 static void file_free(struct qe_follow *f, struct qe_follow_ffile *file)

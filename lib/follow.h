@@ -140,6 +140,8 @@ struct qe_follow_counters {
 	uint64_t bytes;		  /* bytes read */
 	uint64_t truncated_lines; /* lines cut at max_line_bytes */
 	uint64_t skipped_bytes;	  /* bytes of cut lines not delivered */
+	uint64_t nul_bytes;	  /* NUL bytes dropped or replaced in lines */
+	uint64_t utf16_bytes;	  /* bytes of UTF-16 text, not read as lines */
 	uint64_t rotations;
 	uint64_t truncations;
 };

@@ -11,6 +11,7 @@
 void qe_lines_init(struct qe_lines *l, size_t max_line_bytes, uint64_t pos)
 {
 	memset(l, 0, sizeof(*l));
+	qe_buf_init(&l->clean);
 	l->max_line = max_line_bytes ? max_line_bytes : QE_LINES_DEFAULT_MAX;
 	l->pos = pos;
 }
@@ -20,6 +21,7 @@ void qe_lines_release(struct qe_lines *l)
 	free(l->carry);
 	l->carry = NULL;
 	l->carry_len = 0;
+	qe_buf_release(&l->clean);
 }
 
 void qe_lines_reset(struct qe_lines *l, uint64_t pos)
@@ -27,6 +29,8 @@ void qe_lines_reset(struct qe_lines *l, uint64_t pos)
 	l->carry_len = 0;
 	l->skipping = 0;
 	l->pos = pos;
+	if (!pos)
+		l->utf16 = 0;
 }
 
 size_t qe_lines_pending(const struct qe_lines *l)
@@ -44,10 +48,80 @@ static void carry_add(struct qe_lines *l, const char *p, size_t n)
 	l->carry_len += n;
 }
 
+/* Text in UTF-16 split at its '\n' bytes: LE lines after the first start
+ * with the NUL that ended the last newline, BE lines end with the NUL
+ * that starts their own.  Past the first line the two look the same
+ * (shifted by one byte); we do not decode, so LE is said then.  Most code
+ * units of log text are ASCII, so one byte of each pair is 0 and the
+ * other is not; three quarters of at least 4 pairs must be. */
+static int utf16_line(const unsigned char *p, size_t len, uint64_t start)
+{
+	size_t i, pairs, le = 0, be = 0;
+
+	if ((len & 1) && !p[len - 1] && (start == 0 || p[0]))
+		len--; /* BE: the high byte of this line's newline */
+	else if ((len & 1) && !p[0])
+		p++, len--; /* LE: the high byte of the last newline */
+	pairs = len / 2;
+	if (pairs < 4)
+		return 0;
+	for (i = 0; i + 1 < len; i += 2) {
+		le += p[i] && !p[i + 1];
+		be += !p[i] && p[i + 1];
+	}
+	if (le * 4 >= pairs * 3)
+		return QE_LINES_UTF16LE;
+	if (be * 4 >= pairs * 3)
+		return QE_LINES_UTF16BE;
+	return 0;
+}
+
+/* Drop NUL runs at both ends, make every inner run one U+FFFD. */
+static const char *clean_nul(struct qe_lines *l, const char *p, size_t *lenp)
+{
+	size_t len = *lenp, i = 0, n;
+
+	while (len && !p[len - 1])
+		len--;
+	while (i < len && !p[i])
+		i++;
+	l->nul_bytes += *lenp - len + i;
+	qe_buf_reset(&l->clean);
+	while (i < len) {
+		const char *z = memchr(p + i, '\0', len - i);
+		n = z ? (size_t)(z - (p + i)) : len - i;
+		qe_buf_add(&l->clean, p + i, n);
+		i += n;
+		if (i < len) {
+			for (n = 0; !p[i]; i++)
+				n++;
+			l->nul_bytes += n;
+			qe_buf_add(&l->clean, "\xef\xbf\xbd", 3);
+		}
+	}
+	*lenp = l->clean.len;
+	return l->clean.buf;
+}
+
 static void emit(struct qe_lines *l, const char *p, size_t len, uint64_t start,
 		 uint64_t end, unsigned flags, qe_line_fn fn, void *fn_data)
 {
+	const unsigned char *u = (const unsigned char *)p;
+
 	l->lines++;
+	if (!l->utf16 && start == 0 && len >= 2 &&
+	    ((u[0] == 0xff && u[1] == 0xfe) || (u[0] == 0xfe && u[1] == 0xff)))
+		l->utf16 = u[0] == 0xff ? QE_LINES_UTF16LE : QE_LINES_UTF16BE;
+	if (!l->utf16 && len && memchr(p, '\0', len)) {
+		l->utf16 = utf16_line(u, len, start);
+		if (!l->utf16)
+			p = clean_nul(l, p, &len);
+	}
+	if (l->utf16) {
+		l->utf16_bytes += end - start;
+		fn(p, 0, start, end, flags | QE_LINE_UTF16, fn_data);
+		return;
+	}
 	fn(p, len, start, end, flags, fn_data);
 }
 
@@ -127,6 +201,15 @@ int qe_lines_flush(struct qe_lines *l, qe_line_fn fn, void *fn_data)
 	return 1;
 }
 
+int qe_lines_check(const struct qe_lines *l, const char *name)
+{
+	if (!l->utf16)
+		return 0;
+	return qe_error("'%s' is UTF-16 text, which qerrors does not read; its lines are "
+			"skipped (convert it to UTF-8: iconv -f UTF-16 -t UTF-8)",
+			name);
+}
+
 int qe_lines_read_fd(struct qe_lines *l, int fd, const char *name, qe_line_fn fn,
 		     void *fn_data)
 {
@@ -146,6 +229,8 @@ int qe_lines_read_fd(struct qe_lines *l, int fd, const char *name, qe_line_fn fn
 	}
 	if (!rc)
 		qe_lines_flush(l, fn, fn_data);
+	if (!rc)
+		rc = qe_lines_check(l, name);
 	free(buf);
 	return rc;
 }

@@ -67,7 +67,7 @@ void qe_source_free(struct qe_source *s)
 }
 
 void qe_source_feed(struct qe_source *s, const char *line, size_t len, uint64_t start,
-		    uint64_t end, uint64_t now_ms)
+		    uint64_t end, unsigned flags, uint64_t now_ms)
 {
 	if (len && line[len - 1] == '\r')
 		len--;
@@ -83,10 +83,11 @@ void qe_source_feed(struct qe_source *s, const char *line, size_t len, uint64_t 
 		qe_event_add_line(ev, line, len);
 		ev->start_pos = start;
 		ev->end_pos = end;
+		ev->truncated = !!(flags & QE_LINE_CUT);
 		s->conf.on_event(s, ev, s->conf.data);
 		return;
 	}
-	qe_assembler_feed(s->as, line, len, start, end);
+	qe_assembler_feed_cut(s->as, line, len, start, end, flags & QE_LINE_CUT);
 	s->last_line_ms = now_ms;
 }
 
@@ -144,7 +145,7 @@ int qe_source_check_idle(struct qe_source *s, uint64_t now_ms)
 static void on_read_line(const char *line, size_t len, uint64_t start, uint64_t end,
 			 unsigned flags, void *data)
 {
-	qe_source_feed(data, line, len, start, end, 0);
+	qe_source_feed(data, line, len, start, end, flags, 0);
 }
 
 int qe_source_read_fd(struct qe_source *s, int fd, const char *name,

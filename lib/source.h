@@ -60,10 +60,11 @@ void qe_source_free(
     struct qe_source *s); /* NULL-safe; drops an open event: flush first */
 
 /* One line without its newline; a trailing '\r' is removed here.
- * start/end are stream positions (end after the newline); now_ms is the
+ * start/end are stream positions (end after the newline); flags are the
+ * line splitter's (QE_LINE_CUT marks the event truncated); now_ms is the
  * monotonic time the line arrived, for the idle deadline. */
 void qe_source_feed(struct qe_source *s, const char *line, size_t len, uint64_t start,
-		    uint64_t end, uint64_t now_ms);
+		    uint64_t end, unsigned flags, uint64_t now_ms);
 /* Close the open event, if any (end of input, rotation, shutdown). */
 void qe_source_flush(struct qe_source *s);
 /* The stream restarts at pos (a truncated file): the open event is

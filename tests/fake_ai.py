@@ -4,7 +4,8 @@
 Listens on 127.0.0.1 only, on a free port (written to --port-file, or to
 stdout as the first line).  The behaviour is chosen with --mode and can be
 changed while running with  POST /_control {"mode": M, "count": K,
-"retry_after": S, "retry_after_ms": MS, "hang_s": S}.  Modes:
+"retry_after": S, "retry_after_ms": MS, "hang_s": S, "slow_s": S,
+"tokens_per_event": T}.  Modes:
 
   ok                  valid advice for every event id found in the request
   reject_schema       400 for response_format json_schema, ok otherwise
@@ -34,6 +35,13 @@ changed while running with  POST /_control {"mode": M, "count": K,
                       (with --echo-file) the line of that file holding the same
                       [tag] as the event: a model that echoes what it saw or knew
 
+  budget              as a real model: the advice about each event takes
+                      tokens_per_event (300) completion tokens; when the
+                      request's max_tokens is smaller than that times the
+                      number of events, the answer stops there
+                      (finish_reason "length", completion_tokens =
+                      max_tokens), else ok
+
 GET /_stats answers {"requests": N, "max_active": M}: chat requests seen
 since the last /_control, and the most that were open at once.
 
@@ -61,6 +69,7 @@ STATE = {
     "retry_after_ms": None,
     "hang_s": 30.0,
     "slow_s": 0.3,
+    "tokens_per_event": 300,
     "seen": 0,
     "gen": 0,
     "max_active": 0,
@@ -237,7 +246,7 @@ class Handler(BaseHTTPRequestHandler):
                 return
             with LOCK:
                 for k in ("mode", "count", "retry_after", "retry_after_ms", "hang_s", "slow_s",
-                          "models"):
+                          "models", "tokens_per_event"):
                     if k in ctl:
                         STATE[k] = ctl[k]
                 STATE["seen"] = 0
@@ -351,6 +360,18 @@ class Handler(BaseHTTPRequestHandler):
             texts = event_texts(req)
             content = {"advice": [echo_advice(i, texts.get(i, "")) for i in ids]}
             self.send_json(200, completion(json.dumps(content)))
+        elif mode == "budget":
+            need = int(STATE["tokens_per_event"]) * len(ids)
+            limit = req.get("max_tokens")
+            if not isinstance(limit, int):
+                limit = req.get("max_completion_tokens")
+            if isinstance(limit, int) and limit < need:
+                # the text cut where the tokens ran out
+                text = json.dumps(ok)[: max(1, len(json.dumps(ok)) * limit // need)]
+                self.send_json(200, completion(text, finish="length",
+                                               completion_tokens=limit))
+            else:
+                self.send_json(200, completion(json.dumps(ok), completion_tokens=need))
         elif mode == "huge":
             filler = "x" * (2 * 1024 * 1024)
             self.send_json(200, completion(filler))

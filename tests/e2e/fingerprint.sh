@@ -22,7 +22,7 @@ check "one record per input line (8)" test "$(lines_of "$T/odd.json")" -eq 8
 check "every record is a JSON object with a 16-hex fingerprint" json_check "$T/odd.json" \
 	'all(isinstance(r, dict) and len(r["fingerprint"]) == 16 and int(r["fingerprint"], 16) >= 0 for r in rows)'
 check "records are in input order" json_check "$T/odd.json" \
-	'[r["template"] for r in rows] == ["alpha <NUM>", "", "\ufffd\ufffd bad bytes <NUM>", "nul", "", "windows <NUM>", "", "last line <NUM>"]'
+	'[r["template"] for r in rows] == ["alpha <NUM>", "", "\ufffd\ufffd bad bytes <NUM>", "nul\ufffdbyte <NUM>", "", "windows <NUM>", "", "last line <NUM>"]'
 check "records have kind line, type null and parts" json_check "$T/odd.json" \
 	'all(r["kind"] == "line" and r["type"] is None and r["parts"]["basis"] == "message" and r["parts"]["frames"] == [] for r in rows)'
 check "blank lines share one fingerprint" json_check "$T/odd.json" \

@@ -3,6 +3,9 @@
  * checked against the invariants of lines.h and against the same input
  * fed in one piece.
  *
+ * NUL bytes and UTF-16 text follow the rules of lines.h (a model of the
+ * NUL rule is checked against every line).
+ *
  * Input: byte 0 picks the line cap (small caps reach the cut-line paths),
  * then the data is fed in chunks whose sizes come from a simple generator
  * seeded by bytes 1-2, so the chunking varies without eating the data.
@@ -12,6 +15,7 @@
 #include "lines.h"
 #include "util.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 struct rec {
@@ -22,6 +26,24 @@ struct rec {
 	uint64_t delivered;
 	uint64_t last_end;
 };
+
+/* A plain model of the NUL rule of lines.h. */
+static char *clean(const char *p, size_t n)
+{
+	struct qe_buf b = QE_BUF_INIT;
+	size_t i = 0;
+	while (n && !p[n - 1])
+		n--;
+	while (i < n && !p[i])
+		i++;
+	for (; i < n; i++) {
+		if (p[i])
+			qe_buf_addch(&b, p[i]);
+		else if (p[i - 1])
+			qe_buf_addstr(&b, "\xef\xbf\xbd");
+	}
+	return qe_buf_detach(&b);
+}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -35,17 +57,31 @@ static void on_line(const char *line, size_t len, uint64_t start, uint64_t end,
 {
 	struct rec *r = data;
 
-	FUZZ_ASSERT(len <= r->max_line);
+	size_t raw; /* the line's bytes in the stream, without its '\n' */
+
 	FUZZ_ASSERT(start >= r->last_end && start <= end && end <= r->input_len);
 	FUZZ_ASSERT(!memchr(line, '\n', len));
-	/* The line is the stream's bytes at its position. */
-	FUZZ_ASSERT(start + len <= r->input_len && !memcmp(line, r->input + start, len));
+	FUZZ_ASSERT(!memchr(line, '\0', len)); /* never a NUL (lines.h) */
 	if (flags & QE_LINE_CUT) {
-		FUZZ_ASSERT(len == r->max_line && end == start + len);
+		raw = r->max_line;
+		FUZZ_ASSERT(end == start + raw);
 	} else if (flags & QE_LINE_PARTIAL) {
-		FUZZ_ASSERT(end == start + len && end == r->input_len);
+		raw = end - start;
+		FUZZ_ASSERT(end == r->input_len);
 	} else {
-		FUZZ_ASSERT(end == start + len + 1 && r->input[start + len] == '\n');
+		FUZZ_ASSERT(end > start && r->input[end - 1] == '\n');
+		raw = end - start - 1;
+	}
+	FUZZ_ASSERT(raw <= r->max_line && start + raw <= r->input_len);
+	if (flags & QE_LINE_UTF16) {
+		FUZZ_ASSERT(len == 0);
+	} else {
+		/* The line is the stream's bytes at its position, NUL runs at
+		 * the ends dropped and inner ones made one U+FFFD. */
+		char *want = clean(r->input + start, raw);
+		FUZZ_ASSERT(strlen(want) == len && !memcmp(line, want, len));
+		FUZZ_ASSERT(len <= 2 * r->max_line);
+		free(want);
 	}
 	r->delivered += end - start;
 	r->last_end = end;
@@ -107,6 +143,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_ASSERT(a.delivered + whole.skipped_bytes == len);
 	/* Chunking changes nothing that is delivered. */
 	FUZZ_ASSERT(a.out.len == b.out.len && !memcmp(a.out.buf, b.out.buf, a.out.len));
+	FUZZ_ASSERT(whole.nul_bytes == chunked.nul_bytes &&
+		    whole.utf16_bytes == chunked.utf16_bytes &&
+		    whole.utf16 == chunked.utf16);
 	FUZZ_ASSERT(whole.lines == chunked.lines &&
 		    whole.truncated_lines == chunked.truncated_lines &&
 		    whole.skipped_bytes == chunked.skipped_bytes);

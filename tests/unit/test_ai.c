@@ -827,6 +827,52 @@ static void test_breaker(void **state)
 	reset_results();
 }
 
+/* Answers that are useless opens the circuit as an outage does: each one
+ * costs a request and its tokens. */
+static void test_breaker_bad_answers(void **state)
+{
+	static const char *const modes[] = {"malformed", "length", "huge", "bad_content"};
+	struct qe_config c;
+	struct qe_ai *ai;
+	size_t m;
+	int i;
+
+	for (m = 0; m < QE_ARRAY_SIZE(modes); m++) {
+		fake_mode(modes[m], NULL);
+		conf(&c, KEY);
+		c.retry_attempts = 0;
+		c.breaker_threshold = 3;
+		c.breaker_open_ms = 60000;
+		ai = qe_ai_new(&c, NULL);
+		reset_results();
+		for (i = 0; i < 10; i++)
+			ask(ai, FP1);
+		if (fake_stat("requests") != 3)
+			fail_msg("mode %s: %ld requests for 10 events", modes[m],
+				 fake_stat("requests"));
+		assert_string_equal(qe_ai_breaker_state(ai), "open");
+		assert_int_equal(res[2].st == QE_AI_CIRCUIT_OPEN, 0);
+		assert_int_equal(res[3].st, QE_AI_CIRCUIT_OPEN);
+		assert_int_equal(res[9].st, QE_AI_CIRCUIT_OPEN);
+		qe_ai_free(ai);
+		qe_config_release(&c);
+	}
+	/* a refusal is an answer about one event, not an outage */
+	fake_mode("refusal", NULL);
+	conf(&c, KEY);
+	c.retry_attempts = 0;
+	c.breaker_threshold = 3;
+	ai = qe_ai_new(&c, NULL);
+	reset_results();
+	for (i = 0; i < 5; i++)
+		ask(ai, FP1);
+	assert_int_equal(fake_stat("requests"), 5);
+	assert_string_equal(qe_ai_breaker_state(ai), "closed");
+	qe_ai_free(ai);
+	qe_config_release(&c);
+	reset_results();
+}
+
 static void test_key_never_in_errors(void **state)
 {
 	struct qe_config c;
@@ -912,6 +958,126 @@ static void test_batch(void **state)
 	assert_int_equal(qe_ai_submit(ai, evs, 0, on_done, NULL), -1);
 	for (i = 0; i < 3; i++)
 		qe_event_free(evs[i]);
+	qe_ai_free(ai);
+	qe_config_release(&c);
+	reset_results();
+}
+
+/* Submit n events as one batch and run it; results in res[]. */
+static void ask_batch(struct qe_ai *ai, size_t n)
+{
+	static const char *const fps[] = {"a000000000000001", "a000000000000002",
+					  "a000000000000003", "a000000000000004",
+					  "a000000000000005"};
+	struct qe_event *evs[5];
+	size_t i;
+
+	assert_true(n <= 5);
+	for (i = 0; i < n; i++)
+		evs[i] = mkev(fps[i], "java.lang.IllegalStateException", "bad state");
+	reset_results();
+	assert_int_equal(qe_ai_submit(ai, evs, n, on_done, NULL), 0);
+	for (i = 0; i < n; i++)
+		qe_event_free(evs[i]);
+	assert_int_equal(qe_ai_run(ai, qe_now_ms() + 30000), 0);
+	assert_int_equal(nres, n);
+}
+
+/* Events and max_tokens of each logged request, and the sums of usage the
+ * fake server reported (prompt_tokens is 120 per request). */
+static size_t logged_requests(long *max_tokens, size_t *events, size_t max)
+{
+	json_t *log = fake_log();
+	size_t i, n = json_array_size(log);
+	assert_true(n <= max);
+	for (i = 0; i < n; i++) {
+		json_t *b = logged_body(json_array_get(log, i));
+		const char *user = json_string_value(json_object_get(
+		    json_array_get(json_object_get(b, "messages"), 1), "content"));
+		const char *p;
+		max_tokens[i] =
+		    (long)json_integer_value(json_object_get(b, "max_tokens"));
+		events[i] = 0;
+		for (p = user; (p = strstr(p, "\"id\":")); p++)
+			events[i]++;
+		json_decref(b);
+	}
+	json_decref(log);
+	return n;
+}
+
+static void test_batch_token_limit(void **state)
+{
+	struct qe_config c;
+	struct qe_ai *ai;
+	long mt[16];
+	size_t evn[16], n, i;
+	long long tp = 0, tc = 0;
+
+	/* The limit grows with the batch: five events that each need 300
+	 * tokens fit in one request (800 per event, 4000 in all). */
+	fake_mode("budget", "\"tokens_per_event\": 300");
+	conf(&c, KEY);
+	ai = qe_ai_new(&c, NULL);
+	ask_batch(ai, 5);
+	for (i = 0; i < 5; i++)
+		assert_int_equal(res[i].st, QE_AI_OK);
+	n = logged_requests(mt, evn, 16);
+	assert_int_equal(n, 1);
+	assert_int_equal(mt[0], 4000);
+	assert_int_equal(evn[0], 5);
+	/* one event: the per-event budget alone */
+	ask_batch(ai, 1);
+	n = logged_requests(mt, evn, 16);
+	assert_int_equal(n, 2);
+	assert_int_equal(mt[1], 800);
+	qe_ai_free(ai);
+	qe_config_release(&c);
+
+	/* Capped at ai.max_tokens_request: the batch that runs out of tokens
+	 * is asked again in halves, and every event still gets advice.  With
+	 * a cap of 700: 5 events (1500) run out, 2 (600) fit, 3 (900) run
+	 * out, then 1 and 2 fit: five requests. */
+	fake_mode("budget", "\"tokens_per_event\": 300");
+	conf(&c, KEY);
+	c.ai_max_tokens_request = 700;
+	c.breaker_threshold = 3;
+	ai = qe_ai_new(&c, NULL);
+	ask_batch(ai, 5);
+	for (i = 0; i < 5; i++) {
+		if (res[i].st != QE_AI_OK)
+			fail_msg("event %zu: %s (%s)", i, qe_ai_status_name(res[i].st),
+				 res[i].error ? res[i].error : "");
+		assert_non_null(strstr(res[i].advice, res[i].fp));
+		tp += res[i].tp;
+		tc += res[i].tc;
+	}
+	n = logged_requests(mt, evn, 16);
+	assert_int_equal(n, 5);
+	assert_int_equal(evn[0], 5);
+	assert_int_equal(mt[0], 700);
+	assert_int_equal(evn[1] + evn[2], 5);
+	/* the tokens of the cut answers are reported too, once */
+	assert_int_equal(tp, 5 * 120);
+	assert_int_equal(tc, 700 + 700 + 600 + 300 + 600);
+	assert_string_equal(qe_ai_breaker_state(ai), "closed");
+	qe_ai_free(ai);
+	qe_config_release(&c);
+
+	/* A model that always runs out: halves down to single events, and
+	 * only those are reported truncated. */
+	fake_mode("length", NULL);
+	conf(&c, KEY);
+	ai = qe_ai_new(&c, NULL);
+	ask_batch(ai, 4);
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(res[i].st, QE_AI_TRUNCATED);
+		assert_non_null(strstr(res[i].error, "token limit"));
+	}
+	n = logged_requests(mt, evn, 16);
+	assert_int_equal(n, 7); /* 4, 2, 2, 1, 1, 1, 1 */
+	assert_int_equal(evn[0], 4);
+	assert_int_equal(evn[6], 1);
 	qe_ai_free(ai);
 	qe_config_release(&c);
 	reset_results();
@@ -1193,8 +1359,10 @@ int main(void)
 	    cmocka_unit_test(test_bad_answers),
 	    cmocka_unit_test(test_quota),
 	    cmocka_unit_test(test_breaker),
+	    cmocka_unit_test(test_breaker_bad_answers),
 	    cmocka_unit_test(test_key_never_in_errors),
 	    cmocka_unit_test(test_batch),
+	    cmocka_unit_test(test_batch_token_limit),
 	    cmocka_unit_test(test_concurrency),
 	    cmocka_unit_test(test_event_loop),
 	    cmocka_unit_test(test_not_configured_and_cancel),

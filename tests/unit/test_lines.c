@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
@@ -199,9 +200,14 @@ static void test_binary_pass_through(void **state)
 	qe_lines_init(&l, 0, 0);
 	qe_lines_feed(&l, text, sizeof(text) - 1, rec_cb, &r);
 	assert_int_equal(r.nr, 2);
-	assert_int_equal(r.v[0].len, 9);
-	assert_memory_equal(r.v[0].text, "a\0b\xff\xfe\xc3\x28z\r", 9);
+	/* invalid UTF-8 and '\r' pass; the NUL is made visible */
+	assert_int_equal(r.v[0].len, 11);
+	assert_memory_equal(r.v[0].text,
+			    "a\xef\xbf\xbd"
+			    "b\xff\xfe\xc3\x28z\r",
+			    11);
 	assert_string_equal(r.v[1].text, "next");
+	assert_int_equal(l.nul_bytes, 1);
 	check_accounting(&l, &r);
 	qe_lines_release(&l);
 	rec_free(&r);
@@ -268,6 +274,165 @@ static void test_reset(void **state)
 	rec_free(&r);
 }
 
+#define FFFD "\xef\xbf\xbd"
+
+/* A NUL never cuts a line or reaches the callback: runs at the ends are
+ * dropped, inner runs become one U+FFFD.  The same in every chunking. */
+static void test_nul_bytes(void **state)
+{
+	static const char text[] = "ERROR connection\0 refused\n"
+				   "\0\0ERROR boom at start\n"
+				   "ERROR end\0\0\0\n"
+				   "\0\0\0\n"
+				   "a\0\0\0b\0c\n"
+				   "plain\n";
+	static const char *const want[] = {"ERROR connection" FFFD " refused",
+					   "ERROR boom at start",
+					   "ERROR end",
+					   "",
+					   "a" FFFD "b" FFFD "c",
+					   "plain"};
+	size_t chunk, i;
+
+	for (chunk = 1; chunk <= sizeof(text); chunk++) {
+		struct qe_lines l;
+		struct rec r = {0};
+		qe_lines_init(&l, 0, 0);
+		feed_in_chunks(&l, text, sizeof(text) - 1, chunk, &r);
+		assert_int_equal(r.nr, QE_ARRAY_SIZE(want));
+		for (i = 0; i < r.nr; i++) {
+			assert_int_equal(r.v[i].len, strlen(want[i]));
+			assert_string_equal(r.v[i].text, want[i]);
+			assert_int_equal(r.v[i].flags, 0);
+		}
+		/* positions are those of the raw bytes */
+		assert_int_equal(r.v[1].start, 26);
+		assert_int_equal(r.v[1].end, 26 + 22);
+		assert_int_equal(l.nul_bytes, 1 + 2 + 3 + 3 + 4);
+		assert_int_equal(l.utf16, 0);
+		check_accounting(&l, &r);
+		qe_lines_release(&l);
+		rec_free(&r);
+	}
+}
+
+/* A NUL inside a line cut at the cap: the prefix is cleaned too. */
+static void test_nul_cut(void **state)
+{
+	struct qe_lines l;
+	struct rec r = {0};
+	qe_lines_init(&l, 6, 0);
+	qe_lines_feed(&l, "ab\0cdefgh\nok\n", 13, rec_cb, &r);
+	assert_int_equal(r.nr, 2);
+	assert_string_equal(r.v[0].text, "ab" FFFD "cde");
+	assert_int_equal(r.v[0].flags, QE_LINE_CUT);
+	assert_int_equal(r.v[0].end, 6);
+	assert_string_equal(r.v[1].text, "ok");
+	check_accounting(&l, &r);
+	qe_lines_release(&l);
+	rec_free(&r);
+}
+
+static int open_data(const char *name)
+{
+	char path[256];
+	int fd;
+	snprintf(path, sizeof(path), "tests/data/lines/%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		fail_msg("cannot open %s (run from the source tree)", path);
+	return fd;
+}
+
+/* A copytruncate rotation of a log written without O_APPEND (see
+ * tests/data/lines/README): 170 NUL bytes, then the ERROR line. */
+static void test_nul_hole_real(void **state)
+{
+	struct qe_lines l;
+	struct rec r = {0};
+	int fd = open_data("copytruncate-nul.log");
+
+	qe_lines_init(&l, 0, 0);
+	assert_int_equal(qe_lines_read_fd(&l, fd, "copytruncate-nul.log", rec_cb, &r), 0);
+	close(fd);
+	assert_int_equal(r.nr, 4);
+	assert_int_equal(r.v[0].start, 0);
+	assert_non_null(
+	    strstr(r.v[0].text, " ERROR orders: payment for order 1002 declined"));
+	assert_int_equal(r.v[0].text[0], '2'); /* the timestamp starts the line */
+	assert_int_equal(l.nul_bytes, 170);
+	assert_non_null(strstr(r.v[3].text, "order 1005"));
+	check_accounting(&l, &r);
+	qe_lines_release(&l);
+	rec_free(&r);
+}
+
+static void check_utf16(const char *name, int kind)
+{
+	struct qe_lines l;
+	struct rec r = {0};
+	int fd = open_data(name);
+	size_t i;
+
+	qe_lines_init(&l, 0, 0);
+	assert_int_equal(qe_lines_read_fd(&l, fd, name, rec_cb, &r), -1);
+	assert_non_null(strstr(qe_last_error(), name));
+	assert_non_null(strstr(qe_last_error(), "UTF-16"));
+	assert_int_equal(l.utf16, kind);
+	/* every line: delivered empty, flagged, positions moving on; six
+	 * lines of text, and in LE the newline's high byte after the last */
+	assert_int_equal(r.nr, kind == QE_LINES_UTF16LE ? 7 : 6);
+	for (i = 0; i < r.nr; i++) {
+		assert_int_equal(r.v[i].len, 0);
+		assert_true(r.v[i].flags & QE_LINE_UTF16);
+		assert_int_equal(r.v[i].start, i ? r.v[i - 1].end : 0);
+	}
+	assert_int_equal(l.utf16_bytes, l.bytes);
+	check_accounting(&l, &r);
+	/* rewritten from the start: maybe UTF-8 now */
+	qe_lines_reset(&l, 0);
+	assert_int_equal(l.utf16, 0);
+	qe_lines_release(&l);
+	rec_free(&r);
+}
+
+static void test_utf16(void **state)
+{
+	struct qe_lines l;
+	struct rec r = {0};
+
+	check_utf16("utf16le-bom.log", QE_LINES_UTF16LE);
+	check_utf16("utf16be.log", QE_LINES_UTF16BE);
+
+	/* Followed from the middle (no byte order mark in sight): a line of
+	 * UTF-16LE text still starts the UTF-16 mode. */
+	qe_lines_init(&l, 0, 5000);
+	{
+		static const char mid[] = "\0E\0R\0R\0O\0R\0 \0x\0\n";
+		qe_lines_feed(&l, mid, sizeof(mid) - 1, rec_cb, &r);
+	}
+	assert_int_equal(l.utf16, QE_LINES_UTF16LE);
+	assert_int_equal(r.v[0].len, 0);
+	qe_lines_release(&l);
+	rec_free(&r);
+
+	/* Bytes FF FE starting a later line are not a byte order mark, and a
+	 * few NULs are not UTF-16. */
+	qe_lines_init(&l, 0, 0);
+	{
+		static const char later[] = "x\n\xff\xfe"
+					    "ERROR a\nERROR b\0\0c\n";
+		qe_lines_feed(&l, later, sizeof(later) - 1, rec_cb, &r);
+	}
+	assert_int_equal(l.utf16, 0);
+	assert_int_equal(r.nr, 3);
+	assert_string_equal(r.v[1].text, "\xff\xfe"
+					 "ERROR a");
+	assert_string_equal(r.v[2].text, "ERROR b" FFFD "c");
+	qe_lines_release(&l);
+	rec_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -277,6 +442,10 @@ int main(void)
 	    cmocka_unit_test(test_binary_pass_through),
 	    cmocka_unit_test(test_reset),
 	    cmocka_unit_test(test_read_fd),
+	    cmocka_unit_test(test_nul_bytes),
+	    cmocka_unit_test(test_nul_cut),
+	    cmocka_unit_test(test_nul_hole_real),
+	    cmocka_unit_test(test_utf16),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

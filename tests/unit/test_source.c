@@ -48,7 +48,7 @@ static uint64_t pos;
 static void feed(struct qe_source *s, const char *line, uint64_t now)
 {
 	size_t len = strlen(line);
-	qe_source_feed(s, line, len, pos, pos + len + 1, now);
+	qe_source_feed(s, line, len, pos, pos + len + 1, 0, now);
 	pos += len + 1;
 }
 

@@ -1,0 +1,16 @@
+/*
+ * sha256: SHA-256 (FIPS 180-4), small and dependency-free.
+ *
+ * Used for fingerprints and file head hashes, so its output is a stored
+ * format: it must never change.  One call hashes one buffer; there is no
+ * streaming interface because nothing hashes more than one buffer.
+ */
+#ifndef QE_SHA256_H
+#define QE_SHA256_H
+
+#include <stddef.h>
+
+/* SHA-256 of data; out receives 32 bytes. */
+void qe_sha256(const void *data, size_t len, unsigned char out[32]);
+
+#endif

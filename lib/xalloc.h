@@ -1,0 +1,36 @@
+/*
+ * xalloc: allocation that never returns NULL.
+ *
+ * Allocation failure aborts with a message on stderr: there is no
+ * sensible recovery from it in a log agent, and checking every small
+ * allocation hides real errors.  Zero-byte requests allocate one byte, so
+ * the result is always a pointer the caller may free.  Every returned
+ * pointer belongs to the caller.
+ */
+#ifndef QE_XALLOC_H
+#define QE_XALLOC_H
+
+#include <stddef.h>
+
+/* Report an allocation of n bytes that failed, and abort. */
+void qe_oom(size_t n) __attribute__((noreturn));
+
+void *qe_xmalloc(size_t n);
+void *qe_xcalloc(size_t nmemb, size_t size);
+void *qe_xrealloc(void *p, size_t n);
+char *qe_xstrdup(const char *s);
+char *qe_xstrndup(const char *s, size_t n);
+char *qe_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Grow an array so that it can hold `nr` elements (git's ALLOC_GROW). */
+#define QE_ALLOC_GROW(x, nr, alloc)                                                      \
+	do {                                                                             \
+		if ((nr) > (alloc)) {                                                    \
+			(alloc) = (alloc) < 8 ? 8 : (alloc)*2;                           \
+			if ((alloc) < (nr))                                              \
+				(alloc) = (nr);                                          \
+			(x) = qe_xrealloc((x), (alloc) * sizeof(*(x)));                  \
+		}                                                                        \
+	} while (0)
+
+#endif
