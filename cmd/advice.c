@@ -286,7 +286,7 @@ static int list_groups(struct advice_run *r)
 	if (r->json)
 		r->groups = json_array();
 	if (qe_store_groups(r->store, 0, 0, on_group, r) < 0 || r->failed) {
-		qe_die_msg("%s", qe_last_error());
+		qe_error_msg("%s", qe_last_error());
 		rc = QE_EXIT_FAILURE;
 		goto out;
 	}
@@ -320,7 +320,7 @@ static int show_group(struct advice_run *r, const char *arg)
 	rc = QE_EXIT_FAILURE;
 	have_group = qe_store_group_get(r->store, fp, &g);
 	if (have_group < 0 || find_advice(r, fp, &f) < 0) {
-		qe_die_msg("%s", qe_last_error());
+		qe_error_msg("%s", qe_last_error());
 		goto out;
 	}
 	if (have_group) {
@@ -639,13 +639,13 @@ static int ask_groups(struct qe_ctx *ctx, int nargs, char **args, int json)
 	/* A report never creates the state: see that it exists first. */
 	ro = qe_store_open(qe_ctx_state_dir(ctx), QE_STORE_READONLY);
 	if (!ro) {
-		qe_die_msg("%s", qe_last_error());
+		qe_error_msg("%s", qe_last_error());
 		return QE_EXIT_FAILURE;
 	}
 	qe_store_close(ro);
 	a.store = qe_store_open(qe_ctx_state_dir(ctx), 0);
 	if (!a.store) {
-		qe_die_msg("%s", qe_last_error());
+		qe_error_msg("%s", qe_last_error());
 		return QE_EXIT_FAILURE;
 	}
 	for (i = 0; i < (size_t)nargs; i++) {
@@ -658,7 +658,7 @@ static int ask_groups(struct qe_ctx *ctx, int nargs, char **args, int json)
 	}
 	rc = QE_EXIT_FAILURE;
 	if (!nargs && qe_store_groups(a.store, 0, 0, on_ask_group, &a) < 0) {
-		qe_die_msg("%s", qe_last_error());
+		qe_error_msg("%s", qe_last_error());
 		goto out;
 	}
 	if (!a.nr) {
@@ -672,7 +672,7 @@ static int ask_groups(struct qe_ctx *ctx, int nargs, char **args, int json)
 	if (qe_fleet_wanted(c)) {
 		a.fleet = qe_fleet_new(c);
 		if (!a.fleet) {
-			qe_die_msg("%s", qe_last_error());
+			qe_error_msg("%s", qe_last_error());
 			rc = QE_EXIT_USAGE;
 			goto out;
 		}
@@ -704,7 +704,7 @@ static int ask_groups(struct qe_ctx *ctx, int nargs, char **args, int json)
 		}
 		r = qe_store_group_get(a.store, it->fp, &g);
 		if (r < 0) {
-			qe_die_msg("%s", qe_last_error());
+			qe_error_msg("%s", qe_last_error());
 			goto out;
 		}
 		if (r == 1) {
@@ -719,13 +719,13 @@ static int ask_groups(struct qe_ctx *ctx, int nargs, char **args, int json)
 
 	ai = qe_ai_new(c, a.store);
 	if (!ai) {
-		qe_die_msg("%s", qe_last_error());
+		qe_error_msg("%s", qe_last_error());
 		rc = QE_EXIT_USAGE;
 		goto out;
 	}
 	if (!qe_ai_configured(ai)) {
-		qe_die_msg("no AI service configured: set OPENAI_API_KEY or "
-			   "QERRORS_AI_BASE_URL (see 'qerrors doctor')");
+		qe_error_msg("no AI service configured: set OPENAI_API_KEY or "
+			     "QERRORS_AI_BASE_URL (see 'qerrors doctor')");
 		rc = QE_EXIT_USAGE;
 		goto out;
 	}
@@ -811,7 +811,7 @@ int cmd_advice(int argc, char **argv, struct qe_ctx *ctx)
 	if (nargs < 0)
 		return QE_EXIT_USAGE;
 	if (nargs > 1 && !ask) {
-		qe_die_msg("advice takes at most one FINGERPRINT (several with --ask)");
+		qe_error_msg("advice takes at most one FINGERPRINT (several with --ask)");
 		qe_usage(stderr, opts, advice_usage);
 		return QE_EXIT_USAGE;
 	}
@@ -825,18 +825,18 @@ int cmd_advice(int argc, char **argv, struct qe_ctx *ctx)
 	r.model = qe_config_ai_model(&ctx->cfg);
 	r.redactor = qe_redactor_new(&ctx->cfg);
 	if (!r.redactor) {
-		qe_die_msg("%s", qe_last_error());
+		qe_error_msg("%s", qe_last_error());
 		return QE_EXIT_USAGE;
 	}
 	r.store = qe_store_open(qe_ctx_state_dir(ctx), QE_STORE_READONLY);
 	if (!r.store) {
-		qe_die_msg("%s", qe_last_error());
+		qe_error_msg("%s", qe_last_error());
 		qe_redactor_free(r.redactor);
 		return QE_EXIT_FAILURE;
 	}
 	/* One snapshot for the whole listing, without blocking the agent. */
 	if (qe_store_begin(r.store) < 0) {
-		qe_die_msg("%s", qe_last_error());
+		qe_error_msg("%s", qe_last_error());
 		goto out;
 	}
 	rc = nargs ? show_group(&r, args[0]) : list_groups(&r);

@@ -122,7 +122,7 @@ static void ask(struct analyze *a, struct qe_ai *ai)
 	size_t i, waiting = 0;
 
 	if (!loop) {
-		qe_die_msg("%s", qe_last_error());
+		qe_error_msg("%s", qe_last_error());
 		goto out;
 	}
 	qe_batch_conf_from_config(&bc, cfg);
@@ -130,7 +130,7 @@ static void ask(struct analyze *a, struct qe_ai *ai)
 	bc.data = a;
 	batch = qe_batch_new(&bc, ai, queue, a->cache, loop);
 	if (!batch) {
-		qe_die_msg("%s", qe_last_error());
+		qe_error_msg("%s", qe_last_error());
 		goto out;
 	}
 	for (;;) {
@@ -311,7 +311,7 @@ int cmd_analyze(int argc, char **argv, struct qe_ctx *ctx)
 	if (nargs < 0)
 		return QE_EXIT_USAGE;
 	if (nargs > 1) {
-		qe_die_msg("analyze takes at most one FILE");
+		qe_error_msg("analyze takes at most one FILE");
 		qe_usage(stderr, opts, analyze_usage);
 		return QE_EXIT_USAGE;
 	}
@@ -321,14 +321,14 @@ int cmd_analyze(int argc, char **argv, struct qe_ctx *ctx)
 		name = args[0];
 		fd = open(name, O_RDONLY | O_CLOEXEC);
 		if (fd < 0) {
-			qe_die_msg("cannot open '%s': %s", name, strerror(errno));
+			qe_error_msg("cannot open '%s': %s", name, strerror(errno));
 			return QE_EXIT_FAILURE;
 		}
 	}
 
 	rules = qe_rules_new(&ctx->cfg);
 	if (!rules) {
-		qe_die_msg("%s", qe_last_error());
+		qe_error_msg("%s", qe_last_error());
 		rc = QE_EXIT_USAGE;
 		goto out;
 	}
@@ -337,7 +337,7 @@ int cmd_analyze(int argc, char **argv, struct qe_ctx *ctx)
 	sc.data = &a;
 	src = qe_source_new(&sc, 0);
 	if (qe_source_read_fd(src, fd, name, &counts) < 0) {
-		qe_die_msg("%s", qe_last_error());
+		qe_error_msg("%s", qe_last_error());
 		rc = QE_EXIT_FAILURE;
 		goto out;
 	}
@@ -359,7 +359,7 @@ int cmd_analyze(int argc, char **argv, struct qe_ctx *ctx)
 		qe_warn_msg("advice cache disabled: %s", qe_last_error());
 	ai = qe_ai_new(&ctx->cfg, a.store);
 	if (!ai) {
-		qe_die_msg("%s", qe_last_error());
+		qe_error_msg("%s", qe_last_error());
 		rc = QE_EXIT_USAGE;
 		goto out;
 	}
@@ -391,7 +391,7 @@ int cmd_analyze(int argc, char **argv, struct qe_ctx *ctx)
 
 	a.cache = qe_cache_new(&ctx->cfg, a.store, qe_ai_model(ai));
 	if (!a.cache) {
-		qe_die_msg("%s", qe_last_error());
+		qe_error_msg("%s", qe_last_error());
 		rc = QE_EXIT_USAGE;
 		goto out;
 	}
@@ -449,8 +449,8 @@ int cmd_analyze(int argc, char **argv, struct qe_ctx *ctx)
 	if (rc != QE_EXIT_OK) {
 		for (i = 0; i < a.nr_res; i++)
 			if (a.res[i].error && a.res[i].status != QE_AI_NOT_CONFIGURED) {
-				qe_die_msg("no advice for %s: %s", a.res[i].fingerprint,
-					   a.res[i].error);
+				qe_error_msg("no advice for %s: %s", a.res[i].fingerprint,
+					     a.res[i].error);
 				break;
 			}
 	}

@@ -168,7 +168,7 @@ static int do_list(struct cache_run *r)
 	if (r->json)
 		r->entries = json_array();
 	if (qe_store_cache_list(r->store, on_list, r) < 0) {
-		qe_die_msg("%s", qe_last_error());
+		qe_error_msg("%s", qe_last_error());
 		rc = QE_EXIT_FAILURE;
 	} else if (r->json) {
 		json_t *out = json_pack("{s:O}", "entries", r->entries);
@@ -219,12 +219,12 @@ static int do_show(struct cache_run *r, const char *arg)
 	p.model = qe_config_ai_model(&r->ctx->cfg);
 	if (qe_store_cache_list(r->store, on_pick, &p) < 0 ||
 	    (!p.found && (p.found = qe_store_cache_get_any(r->store, fp, &p.e)) < 0)) {
-		qe_die_msg("%s", qe_last_error());
+		qe_error_msg("%s", qe_last_error());
 		rc = QE_EXIT_FAILURE;
 		goto out;
 	}
 	if (!p.found) { /* removed since the lookup */
-		qe_die_msg("no cache entry for '%s'", arg);
+		qe_error_msg("no cache entry for '%s'", arg);
 		rc = QE_EXIT_FAILURE;
 		goto out;
 	}
@@ -289,7 +289,7 @@ static int reopen_rw(struct cache_run *r)
 	r->store = qe_store_open(dir, 0);
 	free(dir);
 	if (!r->store) {
-		qe_die_msg("%s", qe_last_error());
+		qe_error_msg("%s", qe_last_error());
 		return -1;
 	}
 	return 0;
@@ -310,7 +310,7 @@ static int do_clear(struct cache_run *r, const char *arg)
 	}
 	n = qe_store_cache_clear(r->store, fp);
 	if (n < 0) {
-		qe_die_msg("%s", qe_last_error());
+		qe_error_msg("%s", qe_last_error());
 		rc = QE_EXIT_FAILURE;
 		goto out;
 	}
@@ -327,7 +327,7 @@ static int do_prune(struct cache_run *r)
 		return QE_EXIT_FAILURE;
 	n = qe_store_cache_prune(r->store, r->now);
 	if (n < 0) {
-		qe_die_msg("%s", qe_last_error());
+		qe_error_msg("%s", qe_last_error());
 		return QE_EXIT_FAILURE;
 	}
 	return print_removed(r, n);
@@ -363,7 +363,7 @@ static int do_stats(struct cache_run *r)
 
 	free(wal);
 	if (qe_store_cache_list(r->store, on_stat, r) < 0) {
-		qe_die_msg("%s", qe_last_error());
+		qe_error_msg("%s", qe_last_error());
 		return QE_EXIT_FAILURE;
 	}
 	o = json_object();
@@ -428,7 +428,7 @@ int cmd_cache(int argc, char **argv, struct qe_ctx *ctx)
 	else {
 		const char *best =
 		    qe_did_you_mean(sub, subcommands, QE_ARRAY_SIZE(subcommands));
-		qe_die_msg(
+		qe_error_msg(
 		    "'%s' is not a cache subcommand (list, show, clear, prune, stats)",
 		    sub);
 		if (best)
@@ -436,10 +436,10 @@ int cmd_cache(int argc, char **argv, struct qe_ctx *ctx)
 		return QE_EXIT_USAGE;
 	}
 	if (nargs > max_args || (!strcmp(sub, "show") && nargs < 2)) {
-		qe_die_msg(!strcmp(sub, "show") && nargs < 2
-			       ? "cache show needs a FINGERPRINT"
-			       : "too many arguments for 'cache %s'",
-			   sub);
+		qe_error_msg(!strcmp(sub, "show") && nargs < 2
+				 ? "cache show needs a FINGERPRINT"
+				 : "too many arguments for 'cache %s'",
+			     sub);
 		qe_usage(stderr, opts, cache_usage);
 		return QE_EXIT_USAGE;
 	}
@@ -450,11 +450,11 @@ int cmd_cache(int argc, char **argv, struct qe_ctx *ctx)
 	r.now = qe_wall_ms();
 	r.store = qe_store_open(qe_ctx_state_dir(ctx), QE_STORE_READONLY);
 	if (!r.store) {
-		qe_die_msg("%s", qe_last_error());
+		qe_error_msg("%s", qe_last_error());
 		return QE_EXIT_FAILURE;
 	}
 	if (qe_store_begin(r.store) < 0) {
-		qe_die_msg("%s", qe_last_error());
+		qe_error_msg("%s", qe_last_error());
 		goto out;
 	}
 	if (!strcmp(sub, "list"))

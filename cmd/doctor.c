@@ -724,7 +724,7 @@ int cmd_doctor(int argc, char **argv, struct qe_ctx *ctx)
 	if (nargs < 0)
 		return QE_EXIT_USAGE;
 	if (nargs > 0) {
-		qe_die_msg("doctor takes no arguments");
+		qe_error_msg("doctor takes no arguments");
 		qe_usage(stderr, opts, doctor_usage);
 		return QE_EXIT_USAGE;
 	}

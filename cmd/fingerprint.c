@@ -96,7 +96,7 @@ int cmd_fingerprint(int argc, char **argv, struct qe_ctx *ctx)
 	if (nargs < 0)
 		return QE_EXIT_USAGE;
 	if (nargs > 1) {
-		qe_die_msg("fingerprint takes at most one FILE");
+		qe_error_msg("fingerprint takes at most one FILE");
 		qe_usage(stderr, opts, fingerprint_usage);
 		return QE_EXIT_USAGE;
 	}
@@ -108,14 +108,14 @@ int cmd_fingerprint(int argc, char **argv, struct qe_ctx *ctx)
 		name = args[0];
 		fd = open(name, O_RDONLY | O_CLOEXEC);
 		if (fd < 0) {
-			qe_die_msg("cannot open '%s': %s", name, strerror(errno));
+			qe_error_msg("cannot open '%s': %s", name, strerror(errno));
 			return QE_EXIT_FAILURE;
 		}
 	}
 	if (!lines) {
 		rules = qe_rules_new(&ctx->cfg);
 		if (!rules) {
-			qe_die_msg("%s", qe_last_error());
+			qe_error_msg("%s", qe_last_error());
 			rc = QE_EXIT_USAGE;
 			goto out;
 		}
@@ -127,7 +127,7 @@ int cmd_fingerprint(int argc, char **argv, struct qe_ctx *ctx)
 	sc.data = &r;
 	src = qe_source_new(&sc, 0);
 	if (qe_source_read_fd(src, fd, name, &counts) < 0) {
-		qe_die_msg("%s", qe_last_error());
+		qe_error_msg("%s", qe_last_error());
 		rc = QE_EXIT_FAILURE;
 	} else if (counts.truncated_lines) {
 		qe_warn_msg("%llu line%s longer than %ld bytes cut",

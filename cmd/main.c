@@ -42,7 +42,7 @@ static const char *const global_usage[] = {
     NULL,
 };
 
-void qe_die_msg(const char *fmt, ...)
+void qe_error_msg(const char *fmt, ...)
 {
 	va_list ap;
 	fflush(stdout);
@@ -91,7 +91,7 @@ int qe_ctx_load_config(struct qe_ctx *ctx)
 	if (loaded)
 		return 0;
 	if (qe_config_load(&ctx->cfg, ctx->config_path) < 0) {
-		qe_die_msg("%s", qe_last_error());
+		qe_error_msg("%s", qe_last_error());
 		return -1;
 	}
 	loaded = 1;
@@ -111,7 +111,7 @@ int qe_finish_stdout(void)
 	if (fflush(stdout) || ferror(stdout)) {
 		if (errno == EPIPE)
 			return 0;
-		qe_die_msg("cannot write to standard output: %s", strerror(errno));
+		qe_error_msg("cannot write to standard output: %s", strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -168,7 +168,7 @@ static int unknown_command(const char *name)
 	for (i = 0; i < QE_ARRAY_SIZE(commands); i++)
 		names[i] = commands[i].name;
 	names[i] = "help";
-	qe_die_msg("'%s' is not a qerrors command; see 'qerrors --help'", name);
+	qe_error_msg("'%s' is not a qerrors command; see 'qerrors --help'", name);
 	best = qe_did_you_mean(name, names, QE_ARRAY_SIZE(names));
 	if (best)
 		fprintf(stderr, "qerrors: did you mean '%s'?\n", best);
@@ -226,7 +226,7 @@ int main(int argc, char **argv)
 		if (!strcmp(a, "-c") || !strcmp(a, "--config") ||
 		    !strcmp(a, "--state-dir") || !strcmp(a, "--color")) {
 			if (i + 1 >= argc) {
-				qe_die_msg("option '%s' requires a value", a);
+				qe_error_msg("option '%s' requires a value", a);
 				return QE_EXIT_USAGE;
 			}
 			val = argv[++i];
@@ -249,7 +249,7 @@ int main(int argc, char **argv)
 			const char *name = a[1] == '-' ? a + 2 : a + 1;
 			const char *best = qe_did_you_mean(name, global_long,
 							   QE_ARRAY_SIZE(global_long));
-			qe_die_msg("unknown option '%s'", a);
+			qe_error_msg("unknown option '%s'", a);
 			if (best)
 				fprintf(stderr, "qerrors: did you mean '--%s'?\n", best);
 			return QE_EXIT_USAGE;
@@ -269,7 +269,7 @@ int main(int argc, char **argv)
 		else if (!strcmp(color, "never"))
 			ctx.color = QE_COLOR_NEVER;
 		else if (strcmp(color, "auto")) {
-			qe_die_msg(
+			qe_error_msg(
 			    "option '--color' expects auto, always or never, not '%s'",
 			    color);
 			return QE_EXIT_USAGE;

@@ -89,7 +89,7 @@ int qe_parse_options(int argc, char **argv, const struct qe_option *opts,
 void qe_usage(FILE *out, const struct qe_option *opts, const char *const *usage);
 
 /* Messages: "qerrors: <msg>" on stderr. */
-void qe_die_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void qe_error_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void qe_warn_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void qe_info_msg(struct qe_ctx *ctx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

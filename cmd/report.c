@@ -224,15 +224,15 @@ char *qe_report_resolve_fp(struct qe_store *s, const char *arg, int which,
 	prefix[len] = '\0';
 	*rc = QE_EXIT_FAILURE;
 	if (qe_store_fingerprints(s, prefix, which, on_candidate, &c) < 0) {
-		qe_die_msg("%s", qe_last_error());
+		qe_error_msg("%s", qe_last_error());
 		goto out;
 	}
 	if (!c.total) {
-		qe_die_msg("%s '%s'", missing, arg);
+		qe_error_msg("%s '%s'", missing, arg);
 		goto out;
 	}
 	if (c.total > 1) {
-		qe_die_msg("fingerprint prefix '%s' is ambiguous; candidates:", arg);
+		qe_error_msg("fingerprint prefix '%s' is ambiguous; candidates:", arg);
 		for (i = 0; i < c.n; i++)
 			fprintf(stderr, "  %s\n", c.fp[i]);
 		if (c.total > c.n)
@@ -245,8 +245,8 @@ char *qe_report_resolve_fp(struct qe_store *s, const char *arg, int which,
 	*rc = QE_EXIT_OK;
 	goto out;
 bad:
-	qe_die_msg("'%s' is not a fingerprint (%d to %d hexadecimal digits)", arg, FP_MIN,
-		   FP_LEN);
+	qe_error_msg("'%s' is not a fingerprint (%d to %d hexadecimal digits)", arg,
+		     FP_MIN, FP_LEN);
 out:
 	for (i = 0; i < c.n; i++)
 		free(c.fp[i]);

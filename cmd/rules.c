@@ -415,7 +415,7 @@ static int rules_test(struct qe_ctx *ctx, struct qe_rules *r, const char *path, 
 		name = path;
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0) {
-			qe_die_msg("cannot open '%s': %s", path, strerror(errno));
+			qe_error_msg("cannot open '%s': %s", path, strerror(errno));
 			return QE_EXIT_FAILURE;
 		}
 	}
@@ -431,7 +431,7 @@ static int rules_test(struct qe_ctx *ctx, struct qe_rules *r, const char *path, 
 	rc = qe_source_read_fd(src, fd, name, NULL);
 	settle(&t, UINT64_MAX);
 	if (rc < 0) {
-		qe_die_msg("%s", qe_last_error());
+		qe_error_msg("%s", qe_last_error());
 		rc = QE_EXIT_FAILURE;
 		goto out;
 	}
@@ -476,7 +476,7 @@ int cmd_rules(int argc, char **argv, struct qe_ctx *ctx)
 	if (nargs < 0)
 		return QE_EXIT_USAGE;
 	if (nargs == 0) {
-		qe_die_msg("rules needs a subcommand: list, test or check");
+		qe_error_msg("rules needs a subcommand: list, test or check");
 		qe_usage(stderr, opts, rules_usage);
 		return QE_EXIT_USAGE;
 	}
@@ -484,13 +484,13 @@ int cmd_rules(int argc, char **argv, struct qe_ctx *ctx)
 	if (strcmp(sub, "list") && strcmp(sub, "test") && strcmp(sub, "check")) {
 		const char *best =
 		    qe_did_you_mean(sub, subcommands, QE_ARRAY_SIZE(subcommands));
-		qe_die_msg("'%s' is not a rules subcommand (list, test, check)", sub);
+		qe_error_msg("'%s' is not a rules subcommand (list, test, check)", sub);
 		if (best)
 			fprintf(stderr, "qerrors: did you mean '%s'?\n", best);
 		return QE_EXIT_USAGE;
 	}
 	if (nargs > (strcmp(sub, "test") ? 1 : 2)) {
-		qe_die_msg("too many arguments for 'rules %s'", sub);
+		qe_error_msg("too many arguments for 'rules %s'", sub);
 		qe_usage(stderr, opts, rules_usage);
 		return QE_EXIT_USAGE;
 	}
@@ -498,7 +498,7 @@ int cmd_rules(int argc, char **argv, struct qe_ctx *ctx)
 		return QE_EXIT_USAGE;
 	r = qe_rules_new(&ctx->cfg);
 	if (!r) {
-		qe_die_msg("%s", qe_last_error());
+		qe_error_msg("%s", qe_last_error());
 		return QE_EXIT_USAGE;
 	}
 	if (!strcmp(sub, "list"))

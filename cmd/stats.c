@@ -421,7 +421,7 @@ int cmd_stats(int argc, char **argv, struct qe_ctx *ctx)
 	if (nargs < 0)
 		return QE_EXIT_USAGE;
 	if (nargs > 0) {
-		qe_die_msg("stats takes no arguments");
+		qe_error_msg("stats takes no arguments");
 		qe_usage(stderr, opts, stats_usage);
 		return QE_EXIT_USAGE;
 	}
@@ -431,18 +431,18 @@ int cmd_stats(int argc, char **argv, struct qe_ctx *ctx)
 	st.now = qe_wall_ms();
 	st.store = qe_store_open(qe_ctx_state_dir(ctx), QE_STORE_READONLY);
 	if (!st.store) {
-		qe_die_msg("%s", qe_last_error());
+		qe_error_msg("%s", qe_last_error());
 		return QE_EXIT_FAILURE;
 	}
 	/* One read transaction: a consistent snapshot, never a writer's lock. */
 	if (qe_store_begin(st.store) < 0) {
-		qe_die_msg("%s", qe_last_error());
+		qe_error_msg("%s", qe_last_error());
 		goto out;
 	}
 	st.counters = json_object();
 	out = json_object();
 	if (collect(&st, out) < 0) {
-		qe_die_msg("%s", qe_last_error());
+		qe_error_msg("%s", qe_last_error());
 		goto out;
 	}
 	if (json) {

@@ -664,21 +664,21 @@ int cmd_summary(int argc, char **argv, struct qe_ctx *ctx)
 	if (nargs < 0)
 		return QE_EXIT_USAGE;
 	if (nargs > 0) {
-		qe_die_msg("summary takes no arguments");
+		qe_error_msg("summary takes no arguments");
 		qe_usage(stderr, opts, summary_usage);
 		return QE_EXIT_USAGE;
 	}
 	secs = parse_duration(since_arg);
 	if (secs < 0) {
-		qe_die_msg(
+		qe_error_msg(
 		    "option '--since' expects a duration such as 30m, 24h, 7d, 2w or a "
 		    "number of seconds, not '%s'",
 		    since_arg);
 		return QE_EXIT_USAGE;
 	}
 	if (top < 0) {
-		qe_die_msg("option '--top' expects 0 (all) or a positive number, not %ld",
-			   top);
+		qe_error_msg(
+		    "option '--top' expects 0 (all) or a positive number, not %ld", top);
 		return QE_EXIT_USAGE;
 	}
 	if (qe_ctx_load_config(ctx) < 0)
@@ -694,17 +694,17 @@ int cmd_summary(int argc, char **argv, struct qe_ctx *ctx)
 	spark_layout(&sm);
 	sm.redactor = qe_redactor_new(&ctx->cfg);
 	if (!sm.redactor) {
-		qe_die_msg("%s", qe_last_error());
+		qe_error_msg("%s", qe_last_error());
 		return QE_EXIT_USAGE;
 	}
 	if (have_database(ctx)) {
 		sm.store = qe_store_open(qe_ctx_state_dir(ctx), QE_STORE_READONLY);
 		if (!sm.store) {
-			qe_die_msg("%s", qe_last_error());
+			qe_error_msg("%s", qe_last_error());
 			return QE_EXIT_FAILURE;
 		}
 		if (qe_store_groups(sm.store, sm.since, sm.until, on_group, &sm) < 0) {
-			qe_die_msg("%s", qe_last_error());
+			qe_error_msg("%s", qe_last_error());
 			rc = QE_EXIT_FAILURE;
 			goto out;
 		}
@@ -718,12 +718,12 @@ int cmd_summary(int argc, char **argv, struct qe_ctx *ctx)
 		r->previous = qe_store_group_count_between(
 		    sm.store, r->fingerprint, sm.since - sm.window_ms, sm.since);
 		if (r->previous < 0) {
-			qe_die_msg("%s", qe_last_error());
+			qe_error_msg("%s", qe_last_error());
 			rc = QE_EXIT_FAILURE;
 			goto out;
 		}
 		if (row_details(&sm, r) < 0) {
-			qe_die_msg("%s", qe_last_error());
+			qe_error_msg("%s", qe_last_error());
 			rc = QE_EXIT_FAILURE;
 			goto out;
 		}

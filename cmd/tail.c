@@ -62,8 +62,8 @@ static int output_ok(struct tail *t)
 	if ((!t->once && fflush(stdout) == EOF) || ferror(stdout)) {
 		t->output_closed = 1;
 		if (errno != EPIPE) {
-			qe_die_msg("cannot write to standard output: %s",
-				   strerror(errno));
+			qe_error_msg("cannot write to standard output: %s",
+				     strerror(errno));
 			t->exit_code = QE_EXIT_FAILURE;
 		}
 		/* a closed pipe ends the agent cleanly */
@@ -320,7 +320,7 @@ static void on_notice(enum qe_agent_level level, const char *msg, void *data)
 			qe_warn_msg("%s", msg);
 		break;
 	case QE_AGENT_ERROR:
-		qe_die_msg("%s", msg);
+		qe_error_msg("%s", msg);
 		break;
 	}
 }
@@ -414,7 +414,7 @@ int cmd_tail(int argc, char **argv, struct qe_ctx *ctx)
 	if (nargs < 0)
 		return QE_EXIT_USAGE;
 	if (nargs == 0) {
-		qe_die_msg("tail needs at least one FILE, GLOB or '-'");
+		qe_error_msg("tail needs at least one FILE, GLOB or '-'");
 		qe_usage(stderr, opts, tail_usage);
 		return QE_EXIT_USAGE;
 	}
@@ -436,26 +436,26 @@ int cmd_tail(int argc, char **argv, struct qe_ctx *ctx)
 	out.data = &t;
 	t.agent = qe_agent_new(&ctx->cfg, &ao, &out, &why);
 	if (!t.agent) {
-		qe_die_msg("%s", qe_last_error());
+		qe_error_msg("%s", qe_last_error());
 		return exit_for_failure(why);
 	}
 	t.collapse_timer =
 	    qe_loop_timer_add(qe_agent_loop(t.agent), 0, 0, on_collapse_timer, &t);
 	if (t.collapse_timer < 0 ||
 	    qe_loop_signals(qe_agent_loop(t.agent), on_signal, &t) < 0) {
-		qe_die_msg("%s", qe_last_error());
+		qe_error_msg("%s", qe_last_error());
 		rc = QE_EXIT_FAILURE;
 		goto out;
 	}
 	qe_loop_timer_stop(qe_agent_loop(t.agent), t.collapse_timer);
 	for (i = 0; i < nargs; i++)
 		if (qe_agent_add(t.agent, args[i]) < 0) {
-			qe_die_msg("%s", qe_last_error());
+			qe_error_msg("%s", qe_last_error());
 			rc = QE_EXIT_USAGE;
 			goto out;
 		}
 	if (qe_agent_run(t.agent) < 0) {
-		qe_die_msg("%s", qe_last_error());
+		qe_error_msg("%s", qe_last_error());
 		rc = QE_EXIT_FAILURE;
 	}
 	flush_collapsed(&t, 1);
