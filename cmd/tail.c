@@ -41,6 +41,9 @@ struct tail {
 	struct qe_agent *agent;
 	int json, once;
 	int exit_code;
+	int ai_exit;	       /* the worst AI outcome, for --once */
+	unsigned said_problem; /* AI statuses already explained, a bit each */
+	int said_not_configured;
 	int output_closed;
 	int collapse_timer;
 	struct shown *shown_head, *shown_tail;
@@ -275,11 +278,90 @@ static void on_event(const struct qe_agent_event *e, void *data)
 	struct tail *t = data;
 	if (t->output_closed)
 		return;
+	if (e->advice == QE_ADVICE_NOT_CONFIGURED && !t->said_not_configured++ &&
+	    !t->json && !t->ctx->quiet)
+		fprintf(stderr,
+			"qerrors: no AI service configured: errors are recorded and "
+			"grouped without advice; set OPENAI_API_KEY, or "
+			"QERRORS_AI_BASE_URL for a local model\n");
 	if (t->json)
 		print_event_json(t, e);
 	else
 		print_event_text(t, e);
 	output_ok(t);
+}
+
+/* What to do about an AI failure, for the one notice per kind. */
+static const char *ai_fix(enum qe_ai_status st)
+{
+	switch (st) {
+	case QE_AI_AUTH:
+		return "check the key: OPENAI_API_KEY, QERRORS_AI_API_KEY or ai.api_key";
+	case QE_AI_QUOTA:
+		return "the account has no quota left; advice resumes once it has";
+	case QE_AI_REJECTED:
+		return "check ai.base_url and ai.model ('qerrors doctor' tests both)";
+	case QE_AI_INVALID:
+	case QE_AI_TRUNCATED:
+	case QE_AI_REFUSED:
+		return "the model's answers cannot be used; try another ai.model";
+	case QE_AI_CIRCUIT_OPEN:
+		return "asking is paused after repeated failures and resumes by itself";
+	default:
+		return "errors are still recorded; 'qerrors advice --ask' asks again";
+	}
+}
+
+static int exit_for_ai(enum qe_ai_status st)
+{
+	switch (st) {
+	case QE_AI_QUOTA:
+		return QE_EXIT_AI_QUOTA;
+	case QE_AI_AUTH:
+		return QE_EXIT_AI_AUTH;
+	default:
+		return QE_EXIT_AI_UNAVAILABLE;
+	}
+}
+
+/* Exit codes by how bad: a source not read loses data, so it beats any
+ * AI outcome; of those a billing stop beats a rejected key beats the rest. */
+static int worse(int a, int b)
+{
+	static const int order[] = {QE_EXIT_OK, QE_EXIT_AI_UNAVAILABLE, QE_EXIT_AI_AUTH,
+				    QE_EXIT_AI_QUOTA, QE_EXIT_FAILURE};
+	size_t i, ia = 0, ib = 0;
+	for (i = 0; i < QE_ARRAY_SIZE(order); i++) {
+		if (order[i] == a)
+			ia = i;
+		if (order[i] == b)
+			ib = i;
+	}
+	return ia >= ib ? a : b;
+}
+
+/* Say once per kind of failure why advice cannot be had, and the fix:
+ * on stderr for people, as a "notice" record in NDJSON. */
+static void say_ai_problem(struct tail *t, const struct qe_batch_result *r)
+{
+	const char *what = r->error ? r->error : qe_ai_status_name(r->status);
+	unsigned bit = 1u << ((unsigned)r->status % 32);
+	if (r->budget_spent || (t->said_problem & bit))
+		return;
+	t->said_problem |= bit;
+	if (t->json) {
+		json_t *o = json_object();
+		json_object_set_new(o, "type", json_string("notice"));
+		json_object_set_new(o, "status",
+				    json_string(qe_ai_status_name(r->status)));
+		json_object_set_new(o, "message", qe_report_string(what));
+		json_object_set_new(o, "fix", json_string(ai_fix(r->status)));
+		qe_report_print_json(o);
+		json_decref(o);
+	} else if (!t->ctx->quiet) {
+		qe_warn_msg("no advice from the AI service: %s; %s", what,
+			    ai_fix(r->status));
+	}
 }
 
 static void on_advice_error(const struct qe_batch_result *r, void *data)
@@ -288,7 +370,12 @@ static void on_advice_error(const struct qe_batch_result *r, void *data)
 	json_t *o;
 	if (r->status == QE_AI_QUOTA && !r->budget_spent && !t->exit_code)
 		t->exit_code = QE_EXIT_AI_QUOTA;
-	if (!t->json || t->output_closed)
+	if (!r->budget_spent && r->status != QE_AI_CANCELLED)
+		t->ai_exit = worse(t->ai_exit, exit_for_ai(r->status));
+	if (t->output_closed)
+		return;
+	say_ai_problem(t, r);
+	if (!t->json)
 		return;
 	o = json_object();
 	json_object_set_new(o, "type", json_string("advice_error"));
@@ -462,6 +549,18 @@ int cmd_tail(int argc, char **argv, struct qe_ctx *ctx)
 	qe_agent_get_report(t.agent, &rep);
 	if (rc == QE_EXIT_OK && t.exit_code)
 		rc = t.exit_code;
+	if (once) {
+		/* cron must hear the worst thing that happened */
+		if (rep.source_errors || rep.sources_unmatched) {
+			if (!rep.source_errors)
+				qe_error_msg(
+				    "nothing to read: %lld source%s matched no file",
+				    rep.sources_unmatched,
+				    rep.sources_unmatched == 1 ? "" : "s");
+			rc = worse(rc, QE_EXIT_FAILURE);
+		}
+		rc = worse(rc, t.ai_exit);
+	}
 	/* state not saved (a full disk): the next run reads those lines
 	 * again, but cron must hear that this one did not finish its job */
 	if (rc == QE_EXIT_OK && rep.state_unsaved)

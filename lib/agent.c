@@ -21,6 +21,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fnmatch.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -99,6 +100,10 @@ struct qe_agent {
 	uint64_t idle_at; /* when the idle timer fires; 0 = disarmed */
 	int stopping;
 	int quota;
+	long long files_opened, source_errors;
+	size_t unmatched; /* specs with no file open after a --once read */
+	char **specs;	  /* as added, for "waiting for" and "matched nothing" */
+	size_t nr_specs, alloc_specs;
 
 	/* this run's own counts; the follower and the queue count the rest */
 	long long events_total, dropped_total, cache_hits_total;
@@ -601,6 +606,7 @@ static void on_follow_event(struct qe_follow_file *f, enum qe_follow_event ev,
 	struct asrc *s = f->user;
 	switch (ev) {
 	case QE_FOLLOW_OPENED:
+		a->files_opened++;
 		notice(a, QE_AGENT_VERBOSE, "reading '%s' from byte %llu", f->path,
 		       (unsigned long long)f->pos);
 		/* state from the start, so the position is saved even before
@@ -635,6 +641,7 @@ static void on_follow_event(struct qe_follow_file *f, enum qe_follow_event ev,
 			forget_src(a, s);
 		break;
 	case QE_FOLLOW_ERROR:
+		a->source_errors++;
 		notice(a, QE_AGENT_WARNING, "%s", msg ? msg : f->path);
 		break;
 	}
@@ -845,8 +852,55 @@ int qe_agent_add(struct qe_agent *a, const char *spec)
 	 * as given), so a run from another directory finds them. */
 	char *abs = absolute_path(spec);
 	int r = qe_follow_add(a->follow, abs);
-	free(abs);
+	if (r == 0) {
+		QE_ALLOC_GROW(a->specs, a->nr_specs + 1, a->alloc_specs);
+		a->specs[a->nr_specs++] = abs;
+	} else {
+		free(abs);
+	}
 	return r;
+}
+
+struct spec_match {
+	const char *spec;
+	int glob, open;
+};
+
+static int match_file(const struct qe_follow_file *f, void *data)
+{
+	struct spec_match *m = data;
+	if (f->fd < 0 || f->is_stdin)
+		return 0;
+	if (m->glob ? fnmatch(m->spec, f->path, FNM_PATHNAME) == 0
+		    : !strcmp(m->spec, f->path))
+		m->open = 1;
+	return m->open;
+}
+
+/* Sources that have nothing open: a missing file, or a glob that matches
+ * no file (yet).  In follow mode the agent waits for them and says so; a
+ * catch-up run (--once) counts them as nothing to read. */
+static size_t unmatched_specs(struct qe_agent *a, int say)
+{
+	size_t i, n = 0;
+	for (i = 0; i < a->nr_specs; i++) {
+		struct spec_match m = {a->specs[i], 0, 0};
+		if (!strcmp(m.spec, "-"))
+			continue;
+		m.glob = strpbrk(m.spec, "*?[") != NULL;
+		qe_follow_each(a->follow, match_file, &m);
+		if (m.open)
+			continue;
+		n++;
+		if (!say)
+			continue;
+		if (m.glob)
+			notice(a, QE_AGENT_STATUS,
+			       "no file matches '%s' yet; waiting for one", m.spec);
+		else
+			notice(a, QE_AGENT_STATUS, "waiting for '%s' to appear", m.spec);
+	}
+	return n;
 }
 
 static void flush_sources(struct qe_agent *a)
@@ -867,10 +921,12 @@ int qe_agent_run(struct qe_agent *a)
 	if (a->opts.once) {
 		if (qe_follow_read_once(a->follow) < 0)
 			rc = -1;
+		a->unmatched = unmatched_specs(a, 0);
 		flush_sources(a);
 	} else {
 		if (qe_follow_start(a->follow) < 0)
 			return -1;
+		unmatched_specs(a, 1);
 		while (!qe_loop_stopped(a->loop) && !a->stopping) {
 			qe_loop_run_once(a->loop, -1);
 			if (qe_follow_done(a->follow))
@@ -977,6 +1033,9 @@ void qe_agent_get_report(struct qe_agent *a, struct qe_agent_report *out)
 		out->breaker = "closed";
 	}
 	out->quota_exhausted = a->quota;
+	out->files_opened = a->files_opened;
+	out->source_errors = a->source_errors;
+	out->sources_unmatched = (long long)a->unmatched;
 	out->state_unsaved = a->commit_failing;
 }
 
@@ -1025,5 +1084,8 @@ void qe_agent_free(struct qe_agent *a)
 	if (a->lock_fd >= 0)
 		close(a->lock_fd);
 	free(a->known);
+	while (a->nr_specs)
+		free(a->specs[--a->nr_specs]);
+	free(a->specs);
 	free(a);
 }

@@ -129,9 +129,12 @@ struct qe_agent_report {
 	unsigned long long lines, bytes, truncated_lines;
 	long long events, dropped_events, cache_hits, queue_length, queue_rejects;
 	struct qe_ai_stats ai;
-	const char *breaker; /* "closed", "open", "half-open" */
-	int quota_exhausted; /* the AI service said insufficient_quota */
-	int state_unsaved;   /* the last commit failed (a full disk) */
+	const char *breaker;	     /* "closed", "open", "half-open" */
+	int quota_exhausted;	     /* the AI service said insufficient_quota */
+	long long files_opened;	     /* files opened for reading */
+	long long source_errors;     /* sources that could not be read */
+	long long sources_unmatched; /* --once: missing files, globs matching nothing */
+	int state_unsaved;	     /* the last commit failed (a full disk) */
 };
 void qe_agent_get_report(struct qe_agent *a, struct qe_agent_report *out);
 
