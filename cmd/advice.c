@@ -216,7 +216,7 @@ static void print_group_line(struct advice_run *r, const struct qe_group *g,
 	       qe_color_code(ctx, "\033[33m"), g->fingerprint, reset,
 	       severity_color(ctx, g->severity), g->severity, reset, g->kind, g->count,
 	       g->count == 1 ? "" : "s", last);
-	if (g->type && *g->type && strcmp(g->type, g->template)) {
+	if (g->type && *g->type && g->template && strcmp(g->type, g->template)) {
 		char *t = qe_xasprintf("%s: %s", g->type, g->template);
 		print_untrusted(t, "    ");
 		free(t);

@@ -493,9 +493,11 @@ static void check_ai(struct doctor *d, struct qe_store *s)
 	add(d, "ai_endpoint", ST_OK,
 	    qe_xasprintf("%s (model %s)", endpoint, qe_config_ai_model(c)), NULL);
 	if (d->key) {
-		if (getenv("QERRORS_AI_API_KEY") && *getenv("QERRORS_AI_API_KEY"))
+		const char *qk = getenv("QERRORS_AI_API_KEY"),
+			   *ok = getenv("OPENAI_API_KEY");
+		if (qk && *qk)
 			src = "QERRORS_AI_API_KEY";
-		else if (getenv("OPENAI_API_KEY") && *getenv("OPENAI_API_KEY"))
+		else if (ok && *ok)
 			src = "OPENAI_API_KEY";
 		else
 			src = "ai.api_key in the configuration";

@@ -65,7 +65,7 @@ const char *qe_did_you_mean(const char *word, const char *const *candidates, siz
 	int best_d = 100;
 	size_t i;
 	for (i = 0; i < n; i++) {
-		int d = qe_edit_distance(word, candidates[i]);
+		int d = candidates[i] ? qe_edit_distance(word, candidates[i]) : 100;
 		if (d < best_d) {
 			best_d = d;
 			best = candidates[i];
@@ -76,7 +76,7 @@ const char *qe_did_you_mean(const char *word, const char *const *candidates, siz
 		return best;
 	/* a unique prefix is also a good guess */
 	for (i = 0; i < n && strlen(word) >= 3; i++)
-		if (!strncmp(candidates[i], word, strlen(word)))
+		if (candidates[i] && !strncmp(candidates[i], word, strlen(word)))
 			return candidates[i];
 	return NULL;
 }

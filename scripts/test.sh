@@ -7,6 +7,18 @@ sh scripts/deps.sh test || exit 1
 jobs=$(nproc 2>/dev/null || echo 2)
 total_pass=0
 total_fail=0
+# The tree's own checks, once: formatting, include cycles among lib/
+# headers, and static analysis (clang-tidy, checks in .clang-tidy).
+echo "== static checks"
+for c in format-check include-check tidy; do
+	if make -s $c; then
+		echo "ok   $c"
+		total_pass=$((total_pass + 1))
+	else
+		echo "FAIL $c"
+		total_fail=$((total_fail + 1))
+	fi
+done
 for mode in plain sanitized; do
 	if [ $mode = plain ]; then san=; else san=address,undefined; fi
 	echo "== building ($mode)"
