@@ -13,6 +13,7 @@
 #include "fingerprint.h"
 #include "loop.h"
 #include "queue.h"
+#include "redact.h"
 #include "rules.h"
 #include "source.h"
 #include "store.h"
@@ -300,6 +301,7 @@ int cmd_analyze(int argc, char **argv, struct qe_ctx *ctx)
 	struct qe_source *src = NULL;
 	struct qe_source_counts counts;
 	struct qe_ai *ai = NULL;
+	struct qe_redactor *red = NULL;
 	char **args;
 	const char *name = "standard input";
 	int nargs, fd = STDIN_FILENO, rc = QE_EXIT_OK;
@@ -357,7 +359,8 @@ int cmd_analyze(int argc, char **argv, struct qe_ctx *ctx)
 	a.store = qe_store_open(qe_ctx_state_dir(ctx), dry_run ? QE_STORE_READONLY : 0);
 	if (!a.store && !dry_run)
 		qe_warn_msg("advice cache disabled: %s", qe_last_error());
-	ai = qe_ai_new(&ctx->cfg, a.store);
+	red = qe_redactor_new(&ctx->cfg);
+	ai = red ? qe_ai_new_shared(&ctx->cfg, a.store, red) : NULL;
 	if (!ai) {
 		qe_error_msg("%s", qe_last_error());
 		rc = QE_EXIT_USAGE;
@@ -389,7 +392,7 @@ int cmd_analyze(int argc, char **argv, struct qe_ctx *ctx)
 		goto out;
 	}
 
-	a.cache = qe_cache_new(&ctx->cfg, a.store, qe_ai_model(ai));
+	a.cache = qe_cache_new(&ctx->cfg, a.store, qe_ai_model(ai), red);
 	if (!a.cache) {
 		qe_error_msg("%s", qe_last_error());
 		rc = QE_EXIT_USAGE;
@@ -460,6 +463,7 @@ out:
 		close(fd);
 	qe_cache_free(a.cache);
 	qe_ai_free(ai);
+	qe_redactor_free(red);
 	qe_source_free(src);
 	qe_rules_free(rules);
 	qe_store_close(a.store);

@@ -704,7 +704,7 @@ static int pipeline_build(struct qe_agent *a, struct qe_config *cfg, struct pipe
 	p->redactor = qe_redactor_new(cfg);
 	if (!p->redactor)
 		goto fail;
-	p->ai = qe_ai_new(cfg, a->store);
+	p->ai = qe_ai_new_shared(cfg, a->store, p->redactor); /* one compiled rule set */
 	if (!p->ai)
 		goto fail;
 	return 0;
@@ -761,7 +761,7 @@ struct qe_agent *qe_agent_new(struct qe_config *cfg, const struct qe_agent_opts 
 	a->rules = p.rules;
 	a->redactor = p.redactor;
 	a->ai = p.ai;
-	a->cache = qe_cache_new(cfg, a->store, qe_ai_model(a->ai));
+	a->cache = qe_cache_new(cfg, a->store, qe_ai_model(a->ai), a->redactor);
 	if (!a->cache) {
 		*why = QE_AGENT_FAIL_CONFIG;
 		goto fail;

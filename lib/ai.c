@@ -316,6 +316,12 @@ static long clamp(long v, long lo, long hi)
 
 struct qe_ai *qe_ai_new(const struct qe_config *c, struct qe_store *store)
 {
+	return qe_ai_new_shared(c, store, NULL);
+}
+
+struct qe_ai *qe_ai_new_shared(const struct qe_config *c, struct qe_store *store,
+			       struct qe_redactor *red)
+{
 	struct qe_ai *ai;
 	const char *ep = qe_config_ai_endpoint(c);
 	const char *fmt = c->response_format ? c->response_format : "auto";
@@ -381,7 +387,7 @@ struct qe_ai *qe_ai_new(const struct qe_config *c, struct qe_store *store)
 	qe_breaker_init(&ai->breaker, store, ai->endpoint, c->breaker_threshold,
 			c->breaker_open_ms, c->breaker_close_after, qe_wall_ms());
 
-	ai->redactor = qe_redactor_new(c);
+	ai->redactor = red ? qe_redactor_ref(red) : qe_redactor_new(c);
 	if (!ai->redactor)
 		goto fail;
 	ai->multi = curl_multi_init();

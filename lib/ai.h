@@ -69,6 +69,11 @@ typedef void (*qe_ai_done_fn)(const char *fingerprint, enum qe_ai_status st,
 
 /* store may be NULL (no breaker/capability persistence, no counters). */
 struct qe_ai *qe_ai_new(const struct qe_config *c, struct qe_store *store);
+/* The same, redacting with red (shared, see qe_redactor_ref) rather than
+ * compiling the rules again; red NULL = as qe_ai_new. */
+struct qe_redactor;
+struct qe_ai *qe_ai_new_shared(const struct qe_config *c, struct qe_store *store,
+			       struct qe_redactor *red);
 void qe_ai_free(struct qe_ai *ai); /* cancels what is in flight (callbacks run) */
 
 int qe_ai_configured(const struct qe_ai *ai);

@@ -28,14 +28,14 @@ struct qe_cache {
 };
 
 struct qe_cache *qe_cache_new(const struct qe_config *cfg, struct qe_store *store,
-			      const char *model)
+			      const char *model, struct qe_redactor *red)
 {
 	struct qe_cache *c = qe_xcalloc(1, sizeof(*c));
 	c->cfg = cfg;
 	c->store = store;
 	c->model = qe_xstrdup(model ? model : "");
 	if (qe_fleet_wanted(cfg)) {
-		c->fleet = qe_fleet_new(cfg);
+		c->fleet = qe_fleet_new_shared(cfg, red);
 		if (!c->fleet) {
 			qe_cache_free(c);
 			return NULL;

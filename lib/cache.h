@@ -27,6 +27,7 @@
 
 struct qe_config;
 struct qe_fleet;
+struct qe_redactor;
 struct qe_store;
 struct qe_cache;
 
@@ -47,12 +48,13 @@ enum qe_cache_hit {
 
 /*
  * store may be NULL (no local cache: analyze without a state directory).
+ * red is the redactor the fleet writes with (shared; NULL = its own).
  * With cache.backend: redis the fleet connection is made here; NULL with
  * qe_error() on a bad Redis URL or a build without hiredis.  cfg and
  * store are borrowed and must outlive the cache.
  */
 struct qe_cache *qe_cache_new(const struct qe_config *cfg, struct qe_store *store,
-			      const char *model);
+			      const char *model, struct qe_redactor *red);
 void qe_cache_free(struct qe_cache *c); /* NULL-safe */
 /* The model (and so the advice) changed: forget the memo.  model is copied. */
 void qe_cache_set_model(struct qe_cache *c, const char *model);

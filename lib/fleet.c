@@ -665,6 +665,11 @@ static void random_token(char out[33])
 
 struct qe_fleet *qe_fleet_new(const struct qe_config *c)
 {
+	return qe_fleet_new_shared(c, NULL);
+}
+
+struct qe_fleet *qe_fleet_new_shared(const struct qe_config *c, struct qe_redactor *red)
+{
 	struct qe_fleet *f;
 	if (!qe_fleet_wanted(c))
 		return NULL;
@@ -679,7 +684,7 @@ struct qe_fleet *qe_fleet_new(const struct qe_config *c)
 	f->prefix = qe_xstrdup(c->redis_prefix ? c->redis_prefix : "qerrors:");
 	f->ttl = c->cache_ttl > 0 ? c->cache_ttl : 0;
 	f->budget = c->redis_daily_token_budget > 0 ? c->redis_daily_token_budget : 0;
-	f->redactor = qe_redactor_new(c);
+	f->redactor = red ? qe_redactor_ref(red) : qe_redactor_new(c);
 	if (!f->redactor)
 		goto fail;
 	random_token(f->token);
@@ -1254,6 +1259,11 @@ struct qe_fleet *qe_fleet_new(const struct qe_config *c)
 	if (qe_fleet_wanted(c))
 		qe_error("this qerrors was built without Redis support (hiredis)");
 	return NULL;
+}
+
+struct qe_fleet *qe_fleet_new_shared(const struct qe_config *c, struct qe_redactor *red)
+{
+	return qe_fleet_new(c);
 }
 
 void qe_fleet_free(struct qe_fleet *f)

@@ -84,6 +84,10 @@ int qe_fleet_wanted(const struct qe_config *c);
  * error (the object starts "unavailable" and retries after the back-off).
  */
 struct qe_fleet *qe_fleet_new(const struct qe_config *c);
+/* The same, redacting with red (shared) rather than compiling the rules
+ * again; red NULL = as qe_fleet_new. */
+struct qe_redactor;
+struct qe_fleet *qe_fleet_new_shared(const struct qe_config *c, struct qe_redactor *red);
 void qe_fleet_free(struct qe_fleet *f); /* NULL-safe; tries one last flush */
 
 /*

@@ -136,6 +136,7 @@ struct qe_redactor {
 	size_t nr_rules;
 	pcre2_match_context *builtin_mctx;
 	pcre2_match_context *custom_mctx;
+	unsigned refs; /* owners besides the creator */
 };
 
 struct map_entry {
@@ -1257,11 +1258,22 @@ fail:
 	return NULL;
 }
 
+struct qe_redactor *qe_redactor_ref(struct qe_redactor *r)
+{
+	if (r)
+		r->refs++;
+	return r;
+}
+
 void qe_redactor_free(struct qe_redactor *r)
 {
 	size_t i;
 	if (!r)
 		return;
+	if (r->refs) {
+		r->refs--;
+		return;
+	}
 	for (i = 0; i < r->nr_rules; i++)
 		pcre2_code_free(r->rules[i].code);
 	free(r->rules);

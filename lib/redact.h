@@ -45,6 +45,10 @@ struct qe_redaction;
  * NULL + qe_error("redact pattern N: ...") on a bad pattern (N from 1). */
 struct qe_redactor *qe_redactor_new(const struct qe_config *c);
 void qe_redactor_free(struct qe_redactor *r);
+/* One more owner of r (the agent shares one compiled rule set with the AI
+ * client and the fleet): each owner calls qe_redactor_free() once, the
+ * last one frees it.  Returns r. */
+struct qe_redactor *qe_redactor_ref(struct qe_redactor *r);
 
 /* The redactor is borrowed and must outlive the redaction. */
 struct qe_redaction *qe_redaction_new(const struct qe_redactor *r);

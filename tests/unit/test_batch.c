@@ -112,7 +112,7 @@ static void test_batches_and_concurrency(void **state)
 	nr_reqs = open_reqs = 0;
 	qe_config_init(&cfg);
 	ai = qe_ai_new(&cfg, NULL);
-	cache = qe_cache_new(&cfg, NULL, "m");
+	cache = qe_cache_new(&cfg, NULL, "m", NULL);
 	qe_batch_conf_from_config(&bc, &cfg);
 	bc.batch_size = 3;
 	bc.concurrency = 2;
@@ -176,7 +176,7 @@ static void test_submit_failure_settles(void **state)
 	fail_submit = 1;
 	qe_config_init(&cfg);
 	ai = qe_ai_new(&cfg, NULL);
-	cache = qe_cache_new(&cfg, NULL, "m");
+	cache = qe_cache_new(&cfg, NULL, "m", NULL);
 	qe_batch_conf_from_config(&bc, &cfg);
 	bc.on_result = on_result;
 	bc.data = &res;

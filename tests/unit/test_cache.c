@@ -55,7 +55,7 @@ static void test_tiers(void **state)
 	qe_config_init(&cfg);
 	st = qe_store_open(tmp, 0);
 	assert_non_null(st);
-	c = qe_cache_new(&cfg, st, "m1");
+	c = qe_cache_new(&cfg, st, "m1", NULL);
 	assert_non_null(c);
 	assert_int_equal(qe_cache_lookup(c, "00000000000000aa", NOW, &json),
 			 QE_CACHE_MISS);
@@ -68,7 +68,7 @@ static void test_tiers(void **state)
 	qe_cache_free(c);
 
 	/* a new process: the memo is empty, SQLite answers */
-	c = qe_cache_new(&cfg, st, "m1");
+	c = qe_cache_new(&cfg, st, "m1", NULL);
 	assert_int_equal(qe_cache_lookup(c, "00000000000000aa", NOW, &json),
 			 QE_CACHE_LOCAL);
 	free(json);
@@ -102,11 +102,11 @@ static void test_caching_off(void **state)
 	qe_config_init(&cfg);
 	cfg.cache_limit = 0;
 	st = qe_store_open(tmp, 0);
-	c = qe_cache_new(&cfg, st, "m1");
+	c = qe_cache_new(&cfg, st, "m1", NULL);
 	assert_int_equal(qe_cache_store(c, "00000000000000bb", ADVICE, 1, 1, NOW), 0);
 	qe_cache_free(c);
 	assert_int_equal(qe_store_cache_count(st), 0);
-	c = qe_cache_new(&cfg, st, "m1");
+	c = qe_cache_new(&cfg, st, "m1", NULL);
 	assert_int_equal(qe_cache_lookup(c, "00000000000000bb", NOW, &json),
 			 QE_CACHE_MISS);
 	qe_cache_free(c);
@@ -121,7 +121,7 @@ static void test_no_store(void **state)
 	char *json = NULL;
 	(void)state;
 	qe_config_init(&cfg);
-	c = qe_cache_new(&cfg, NULL, NULL);
+	c = qe_cache_new(&cfg, NULL, NULL, NULL);
 	assert_string_equal(qe_cache_model(c), "");
 	assert_int_equal(qe_cache_store(c, "00000000000000cc", ADVICE, 1, 1, NOW), 0);
 	assert_int_equal(qe_cache_lookup(c, "00000000000000cc", NOW, &json),

@@ -843,10 +843,30 @@ static void find_data_dir(const char *argv0)
 		sizeof(data_dir) - strlen(data_dir) - 1);
 }
 
+/* A shared rule set lives until its last owner frees it. */
+static void test_shared_redactor(void **state)
+{
+	struct qe_config c;
+	struct qe_redactor *r;
+	char *out;
+	(void)state;
+	qe_config_init(&c);
+	r = qe_redactor_new(&c);
+	assert_ptr_equal(qe_redactor_ref(r), r);
+	qe_redactor_free(r); /* one owner gone: still usable */
+	out = qe_redact_once(r, "password=hunter2secret", 22);
+	assert_null(strstr(out, "hunter2secret"));
+	free(out);
+	qe_redactor_free(r);
+	assert_null(qe_redactor_ref(NULL));
+	qe_config_release(&c);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_aws),
+	    cmocka_unit_test(test_shared_redactor),
 	    cmocka_unit_test(test_vendor_tokens),
 	    cmocka_unit_test(test_jwt),
 	    cmocka_unit_test(test_private_key),
