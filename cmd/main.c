@@ -42,15 +42,24 @@ static const char *const global_usage[] = {
     NULL,
 };
 
+/* A message of several lines (every error of a config file) gets the
+ * prefix on each line, so that each reads on its own. */
 void qe_die_msg(const char *fmt, ...)
 {
+	char buf[2048];
+	const char *p, *nl;
 	va_list ap;
 	fflush(stdout);
-	fputs("qerrors: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	for (p = buf;; p = nl + 1) {
+		nl = strchr(p, '\n');
+		fprintf(stderr, "qerrors: %.*s\n", nl ? (int)(nl - p) : (int)strlen(p),
+			p);
+		if (!nl)
+			break;
+	}
 }
 
 void qe_warn_msg(const char *fmt, ...)
