@@ -28,6 +28,7 @@
 #include "redact.h"
 #include "ring.h"
 #include "rules.h"
+#include "statedir.h"
 #include "store.h"
 #include "util.h"
 
@@ -1129,10 +1130,10 @@ int cmd_tail(int argc, char **argv, struct qe_ctx *ctx)
 	if (!t.cfg->state_dir)
 		t.cfg->state_dir = qe_store_default_dir();
 
-	t.lock_fd = qe_store_lock(t.cfg->state_dir);
+	t.lock_fd = qe_statedir_lock(t.cfg->state_dir);
 	if (t.lock_fd < 0) {
 		qe_die_msg("%s", qe_last_error());
-		return QE_EXIT_LOCKED;
+		return t.lock_fd == QE_STATEDIR_BUSY ? QE_EXIT_LOCKED : QE_EXIT_FAILURE;
 	}
 	t.store = qe_store_open(t.cfg->state_dir, 0);
 	if (!t.store) {
