@@ -35,6 +35,8 @@
 #define MAX_FILE_BYTES (1024 * 1024)
 /* what qe_error() can hold, with room for the "more errors" line */
 #define MAX_ERROR_TEXT 900
+/* errors remembered for sorting; more are only counted */
+#define MAX_ERRORS_KEPT 1000
 /* Nesting deeper than this is refused before libyaml builds the document:
  * the schema needs 6 levels, and libyaml's scanner costs time quadratic in
  * the depth of flow collections ("[[[[..."). */
@@ -549,6 +551,11 @@ static int duration_value(const struct spec *s, const char *text, long *out, cha
 
 /* ---- the file ---- */
 
+struct err_item {
+	size_t line, col, seq;
+	char *msg;
+};
+
 /*
  * The walk goes on after an error, so that one run reports every mistake
  * of a file; the messages collect in `errors` and the load fails at the
@@ -559,9 +566,9 @@ struct ctx {
 	const char *name;
 	yaml_document_t *doc;
 	int saw_api_key;
-	struct qe_buf errors; /* one message per line */
-	size_t nr_errors;
-	size_t nr_shown;
+	struct err_item *errors; /* the first MAX_ERRORS_KEPT, in walk order */
+	size_t nr_errors, alloc_errors;
+	size_t nr_seen; /* all of them, kept or not */
 };
 
 static char *where(const struct ctx *x, const yaml_node_t *n)
@@ -573,13 +580,16 @@ static char *where(const struct ctx *x, const yaml_node_t *n)
 /* Record one error at a position; the walk goes on.  Always -1. */
 static int add_error(struct ctx *x, size_t line, size_t col, const char *msg)
 {
-	x->nr_errors++;
-	/* qe_error() keeps about 1 KiB: whole lines only, the rest counted */
-	if (x->errors.len + strlen(msg) + 48 > MAX_ERROR_TEXT)
+	struct err_item *e;
+	x->nr_seen++;
+	if (x->nr_errors >= MAX_ERRORS_KEPT)
 		return -1;
-	qe_buf_addf(&x->errors, "%s%s:%zu:%zu: %s", x->errors.len ? "\n" : "", x->name,
-		    line, col, msg);
-	x->nr_shown++;
+	QE_ALLOC_GROW(x->errors, x->nr_errors + 1, x->alloc_errors);
+	e = &x->errors[x->nr_errors];
+	e->line = line;
+	e->col = col;
+	e->seq = x->nr_errors++;
+	e->msg = qe_xstrdup(msg);
 	return -1;
 }
 
@@ -597,16 +607,52 @@ err_at(struct ctx *x, const yaml_node_t *n, const char *fmt, ...)
 }
 
 /* After the walk: every error in one message, or 0. */
+static int by_position(const void *a, const void *b)
+{
+	const struct err_item *x = a, *y = b;
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	if (x->col != y->col)
+		return x->col < y->col ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/*
+ * After the walk: every error in one message, in file order, or 0.
+ * qe_error() keeps about 1 KiB: whole lines as far as they fit, then a
+ * count of the rest.
+ */
 static int report_errors(struct ctx *x)
 {
-	if (!x->nr_errors)
+	struct qe_buf b = QE_BUF_INIT;
+	size_t i, shown = 0;
+	if (!x->nr_seen)
 		return 0;
-	if (x->nr_shown < x->nr_errors)
-		qe_buf_addf(&x->errors, "\n%s: %zu more error%s not shown", x->name,
-			    x->nr_errors - x->nr_shown,
-			    x->nr_errors - x->nr_shown == 1 ? "" : "s");
-	qe_error("%s", x->errors.buf);
+	qsort(x->errors, x->nr_errors, sizeof(*x->errors), by_position);
+	for (i = 0; i < x->nr_errors; i++) {
+		const struct err_item *e = &x->errors[i];
+		if (b.len + strlen(e->msg) + strlen(x->name) + 48 > MAX_ERROR_TEXT)
+			break;
+		qe_buf_addf(&b, "%s%s:%zu:%zu: %s", b.len ? "\n" : "", x->name, e->line,
+			    e->col, e->msg);
+		shown++;
+	}
+	if (shown < x->nr_seen)
+		qe_buf_addf(&b, "\n%s: %zu more error%s not shown", x->name,
+			    x->nr_seen - shown, x->nr_seen - shown == 1 ? "" : "s");
+	qe_error("%s", b.buf);
+	qe_buf_release(&b);
 	return -1;
+}
+
+static void release_errors(struct ctx *x)
+{
+	size_t i;
+	for (i = 0; i < x->nr_errors; i++)
+		free(x->errors[i].msg);
+	free(x->errors);
+	x->errors = NULL;
+	x->nr_errors = x->alloc_errors = 0;
 }
 
 __attribute__((format(printf, 3, 4))) static void
@@ -1479,7 +1525,7 @@ static int parse_yaml(struct qe_config *c, const char *name, const unsigned char
 	yaml_parser_t parser;
 	yaml_document_t doc, extra;
 	int have_doc = 0, ret = -1;
-	struct ctx x = {.c = c, .name = name, .doc = &doc, .errors = QE_BUF_INIT};
+	struct ctx x = {.c = c, .name = name, .doc = &doc};
 	yaml_node_t *root, *next;
 
 	if (check_depth(name, data, len) < 0)
@@ -1525,7 +1571,7 @@ static int parse_yaml(struct qe_config *c, const char *name, const unsigned char
 	if (saw_api_key)
 		*saw_api_key = x.saw_api_key;
 out:
-	qe_buf_release(&x.errors);
+	release_errors(&x);
 	if (have_doc)
 		yaml_document_delete(&doc);
 	yaml_parser_delete(&parser);

@@ -983,7 +983,7 @@ static void test_regex_errors(void **state)
 		     "missing closing parenthesis");
 }
 
-/* One run reports every mistake in the file, in file order. */
+/* One run reports every mistake in the file, sorted by place. */
 static void test_all_errors(void **state)
 {
 	struct qe_buf b = QE_BUF_INIT;
@@ -996,9 +996,9 @@ static void test_all_errors(void **state)
 	    "t.yaml:3:15: 'ai.timeout_ms' must be a duration such as 500ms, 30s, "
 	    "5m, 24h or 7d, not 'soon'\n"
 	    "t.yaml:5:10: 'cache.limit' must be an integer, not 'lots'\n"
+	    "t.yaml:10:7: duplicate rule name 'a' (first at line 8)\n"
 	    "t.yaml:12:17: unknown severity 'err' (did you mean 'error'?); "
-	    "expected one of debug, info, warning, error, critical, fatal\n"
-	    "t.yaml:10:7: duplicate rule name 'a' (first at line 8)");
+	    "expected one of debug, info, warning, error, critical, fatal");
 	/* a rule whose key is misspelt is not also said to miss it */
 	expect_error("rules:\n  custom:\n    - name: a\n      patern: x\n",
 		     "t.yaml:4:7: unknown key 'patern' in 'rules.custom'; did you mean "
