@@ -10,7 +10,7 @@ prop() { sed -n "s/^$1=//p" "$UNIT"; }
 check "runs as a dynamic unprivileged user" test "$(prop DynamicUser)" = yes
 check "in the groups that read logs" test "$(prop SupplementaryGroups)" = "adm systemd-journal"
 check "with its state in StateDirectory=qerrors" test "$(prop StateDirectory)" = qerrors
-check "and tells qerrors so" sh -c "grep -q '^ExecStart=.*qerrors --state-dir=\${STATE_DIRECTORY} tail ' '$UNIT'"
+check "and tells qerrors so" sh -c "grep -q '^ExecStart=.*/qerrors tail --state-dir=\${STATE_DIRECTORY} ' '$UNIT'"
 check "the descriptor limit is raised" test -n "$(prop LimitNOFILE)"
 check "no /var/log/syslog, which Debian 12 does not have" sh -c "! grep -v '^#' '$UNIT' | grep -q '/var/log/syslog'"
 
