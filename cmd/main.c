@@ -371,9 +371,11 @@ static void complete_fingerprints(int from, const char *cur)
 static const struct qe_option *option_named(const struct qe_option *opts,
 					    const char *word)
 {
+	size_t len = strcspn(word, "=");
 	for (; opts->type != QE_OPT_END; opts++) {
 		if (word[0] == '-' && word[1] == '-' && opts->long_name &&
-		    !strcmp(word + 2, opts->long_name))
+		    strlen(opts->long_name) == len - 2 &&
+		    !strncmp(word + 2, opts->long_name, len - 2))
 			return opts;
 		if (word[0] == '-' && word[1] && !word[2] && opts->short_name == word[1])
 			return opts;
@@ -456,7 +458,7 @@ static void complete_words(const struct command *c, const struct qe_option *opts
 {
 	const char *cur = nwords > 0 ? words[nwords - 1] : "";
 	char *pos[16];
-	int i, npos = 0, only_args = 0;
+	int i, npos = 0, only_args = 0, global;
 
 	for (i = 0; i < nwords - 1; i++) {
 		const struct qe_option *o;
@@ -471,6 +473,7 @@ static void complete_words(const struct command *c, const struct qe_option *opts
 			continue;
 		}
 		o = opts ? option_named(opts, w) : NULL;
+		global = !o;
 		if (!o)
 			o = option_named(global_options, w);
 		if (takes_value(o) && !strchr(w, '=')) {
@@ -479,6 +482,11 @@ static void complete_words(const struct command *c, const struct qe_option *opts
 				return;
 			}
 			i++;
+			/* -c and --state-dir matter for the fingerprints */
+			if (global)
+				*(const char **)o->value = words[i];
+		} else if (takes_value(o) && global) {
+			*(const char **)o->value = strchr(w, '=') + 1;
 		}
 	}
 	if (!only_args && cur[0] == '-') {
@@ -529,8 +537,12 @@ static int run_completion(int argc, char **argv)
 			break;
 		}
 		o = option_named(global_options, w);
-		if (o && o->value && takes_value(o) && !strchr(w, '=') &&
-		    i + 1 < argc - 1) {
+		if (takes_value(o) && strchr(w, '=')) {
+			*(const char **)o->value = strchr(w, '=') + 1;
+			i++;
+			continue;
+		}
+		if (takes_value(o) && i + 1 < argc - 1) {
 			/* -c and --state-dir matter for the fingerprints */
 			*(const char **)o->value = argv[i + 1];
 			i += 2;

@@ -29,6 +29,8 @@ check "helper: a file option asks for files" test "$(helper -c '')" = files
 check "helper: a dir option asks for directories" test "$(helper tail --state-dir '')" = dirs
 check "helper: --color values" test "$(helper --color '' | tr '\n' ' ')" = "words auto always never "
 check "helper: after the command only its own options" sh -c "'$QERRORS' --completion-helper=complete -- tail -- | grep -q -- --once && ! '$QERRORS' --completion-helper=complete -- tail -- | grep -q -- --state-dir"
+check "helper: fingerprints from the state named by --state-dir=DIR" sh -c "env -u QERRORS_STATE_DIR XDG_STATE_HOME='$T/none' '$QERRORS' --completion-helper=complete -- --state-dir='$T/state' advice '$g8' | grep -qx '$grp'"
+check "helper: and by --state-dir DIR after the command" sh -c "env -u QERRORS_STATE_DIR XDG_STATE_HOME='$T/none' '$QERRORS' --completion-helper=complete -- cache --state-dir '$T/state' show '$a8' | grep -qx '$adv'"
 check "helper: every subcommand offered is one the command takes" sh -c '
 	for c in cache rules; do
 		for s in $("$0" --completion-helper=complete -- $c "" | tail -n +2); do
