@@ -781,8 +781,17 @@ static void print_text(struct doctor *d, size_t warns, size_t fails)
 	for (i = 0; i < d->nr; i++) {
 		struct check *c = &d->checks[i];
 		char *msg = qe_utf8_sanitize(c->message, strlen(c->message));
-		printf("%s%-4s%s  %-13s %s\n", colors[c->status], status_names[c->status],
-		       reset, c->name, msg);
+		const char *line = msg, *nl = strchr(line, '\n');
+		/* a message of several lines (every error of a config file) */
+		printf("%s%-4s%s  %-13s %.*s\n", colors[c->status],
+		       status_names[c->status], reset, c->name,
+		       nl ? (int)(nl - line) : (int)strlen(line), line);
+		while (nl) {
+			line = nl + 1;
+			nl = strchr(line, '\n');
+			printf("      %-13s %.*s\n", "",
+			       nl ? (int)(nl - line) : (int)strlen(line), line);
+		}
 		if (c->fix)
 			printf("      %-13s -> %s\n", "", c->fix);
 		free(msg);

@@ -20,6 +20,9 @@ check "the misspelt key is placed and corrected" grep -q "typos.yaml:2:3: unknow
 check "a bare cache.ttl says what to write" grep -q "typos.yaml:5:8: 'cache.ttl' 86400 has no unit; write '86400s' or '1d'" "$T/c1"
 check "a bad redact pattern has FILE:LINE:COL" grep -q "typos.yaml:8:21: 'redact.patterns': invalid pattern at offset 13: missing closing parenthesis" "$T/c1"
 
+"$QERRORS" -c "$T/typos.yaml" doctor >"$T/c1d" 2>&1
+check "doctor lists them all under its config check" test "$(grep -c "typos.yaml:[0-9]*:[0-9]*: " "$T/c1d")" -eq 4
+check "one a line, aligned" test "$(grep -c "^                    $T/typos.yaml:" "$T/c1d")" -eq 3
 printf 'ai:\n\tmodel: x\n' >"$T/tab.yaml"
 "$QERRORS" -c "$T/tab.yaml" stats >"$T/c2" 2>&1
 check "a tab in YAML exits 2" test $? -eq 2
