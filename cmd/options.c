@@ -177,6 +177,14 @@ void qe_usage(FILE *out, const struct qe_option *opts, const char *const *usage)
 			fprintf(out, "    %-26s%s\n", left, o->help);
 	}
 	fprintf(out, "    %-26s%s\n", "-h, --help", "show this help");
+	if (opts != qe_global_options()) {
+		const struct qe_option *g;
+		fprintf(out,
+			"\nglobal options, taken here too (see 'qerrors --help'):\n   ");
+		for (g = qe_global_options(); g->type != QE_OPT_END; g++)
+			fprintf(out, " --%s", g->long_name);
+		fprintf(out, "\n");
+	}
 }
 
 /*

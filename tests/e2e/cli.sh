@@ -90,6 +90,9 @@ check "-q, -v and --color are taken after the command" test $? -eq 0
 "$QERRORS" tail --versoin >"$T/g4" 2>&1
 check "a misspelt global option after the command gets a suggestion" grep -q "did you mean '--version'" "$T/g4"
 
+"$QERRORS" stats -h >"$T/g5"
+check "a command's -h says the global options are taken there too" grep -q -- "--state-dir" "$T/g5"
+
 # ---- --help names the state directory in use ----
 "$QERRORS" --help >"$T/h1"
 check "--help shows QERRORS_STATE_DIR when set" grep -q "now: $T/state, the QERRORS_STATE_DIR" "$T/h1"
