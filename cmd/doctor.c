@@ -14,6 +14,7 @@
 #include "event.h"
 #include "fingerprint.h"
 #include "rules.h"
+#include "statedir.h"
 #include "store.h"
 #include "util.h"
 
@@ -187,7 +188,7 @@ static struct qe_store *check_state(struct doctor *d)
 	int bad = 0;
 
 	if (!dir) {
-		def = qe_store_default_dir();
+		def = qe_statedir_default();
 		if (!def) {
 			add(d, "state", ST_FAIL, qe_xstrdup(qe_last_error()),
 			    qe_xstrdup("set QERRORS_STATE_DIR or use --state-dir"));
@@ -696,8 +697,17 @@ static void print_text(struct doctor *d, size_t warns, size_t fails)
 	for (i = 0; i < d->nr; i++) {
 		struct check *c = &d->checks[i];
 		char *msg = qe_utf8_sanitize(c->message, strlen(c->message));
-		printf("%s%-4s%s  %-13s %s\n", colors[c->status], status_names[c->status],
-		       reset, c->name, msg);
+		const char *line = msg, *nl = strchr(line, '\n');
+		/* a message of several lines (every error of a config file) */
+		printf("%s%-4s%s  %-13s %.*s\n", colors[c->status],
+		       status_names[c->status], reset, c->name,
+		       nl ? (int)(nl - line) : (int)strlen(line), line);
+		while (nl) {
+			line = nl + 1;
+			nl = strchr(line, '\n');
+			printf("      %-13s %.*s\n", "",
+			       nl ? (int)(nl - line) : (int)strlen(line), line);
+		}
 		if (c->fix)
 			printf("      %-13s -> %s\n", "", c->fix);
 		free(msg);

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const struct qe_option *find_long(const struct qe_option *opts, const char *name,
-					 size_t len)
+static const struct qe_option *find_long_in(const struct qe_option *opts,
+					    const char *name, size_t len)
 {
 	for (; opts->type != QE_OPT_END; opts++)
 		if (opts->long_name && strlen(opts->long_name) == len &&
@@ -20,12 +20,37 @@ static const struct qe_option *find_long(const struct qe_option *opts, const cha
 	return NULL;
 }
 
-static const struct qe_option *find_short(const struct qe_option *opts, int c)
+static const struct qe_option *find_short_in(const struct qe_option *opts, int c)
 {
 	for (; opts->type != QE_OPT_END; opts++)
 		if (opts->short_name == c)
 			return opts;
 	return NULL;
+}
+
+/* A command's own option wins over a global one of the same name. */
+static const struct qe_option *find_long(const struct qe_option *opts, const char *name,
+					 size_t len, int *global)
+{
+	const struct qe_option *o = find_long_in(opts, name, len);
+	*global = 0;
+	if (!o && opts != qe_global_options()) {
+		o = find_long_in(qe_global_options(), name, len);
+		*global = !!o;
+	}
+	return o;
+}
+
+static const struct qe_option *find_short(const struct qe_option *opts, int c,
+					  int *global)
+{
+	const struct qe_option *o = find_short_in(opts, c);
+	*global = 0;
+	if (!o && opts != qe_global_options()) {
+		o = find_short_in(qe_global_options(), c);
+		*global = !!o;
+	}
+	return o;
 }
 
 static void suggest_long(const struct qe_option *opts, const char *name, size_t len)
@@ -34,9 +59,13 @@ static void suggest_long(const struct qe_option *opts, const char *name, size_t 
 	size_t n = 0;
 	char *word = qe_xstrndup(name, len);
 	const char *best;
+	const struct qe_option *g = qe_global_options();
 	for (; opts->type != QE_OPT_END && n < QE_ARRAY_SIZE(cands); opts++)
 		if (opts->long_name)
 			cands[n++] = opts->long_name;
+	for (; g->type != QE_OPT_END && n < QE_ARRAY_SIZE(cands); g++)
+		if (g->long_name)
+			cands[n++] = g->long_name;
 	if (n < QE_ARRAY_SIZE(cands))
 		cands[n++] = "help";
 	best = qe_did_you_mean(word, cands, n);
@@ -68,7 +97,11 @@ static int set_value(const struct qe_option *o, const char *arg, const char *sho
 	case QE_OPT_FLAG:
 		*(int *)o->value = 1;
 		return 0;
+	case QE_OPT_COUNT:
+		(*(int *)o->value)++;
+		return 0;
 	case QE_OPT_STRING:
+	case QE_OPT_DIR:
 		*(const char **)o->value = arg;
 		return 0;
 	case QE_OPT_INT:
@@ -95,12 +128,21 @@ static int set_value(const struct qe_option *o, const char *arg, const char *sho
 	return -1;
 }
 
+static int is_flag(const struct qe_option *o)
+{
+	return o->type == QE_OPT_FLAG || o->type == QE_OPT_COUNT;
+}
+
+/* The command's own options, one a line, "=" after those with a value;
+ * or, for the shell completion, the full answer (cmd/main.c). */
 static void completion_helper(const struct qe_option *opts)
 {
+	if (qe_completion_pending(opts))
+		return;
 	for (; opts->type != QE_OPT_END; opts++) {
 		if (!opts->long_name)
 			continue;
-		printf("--%s%s\n", opts->long_name, opts->type == QE_OPT_FLAG ? "" : "=");
+		printf("--%s%s\n", opts->long_name, is_flag(opts) ? "" : "=");
 	}
 	printf("--help\n");
 }
@@ -124,7 +166,7 @@ void qe_usage(FILE *out, const struct qe_option *opts, const char *const *usage)
 			snprintf(left, sizeof(left), "    --%s", o->long_name);
 		else
 			snprintf(left, sizeof(left), "-%c", o->short_name);
-		if (o->type != QE_OPT_FLAG) {
+		if (!is_flag(o)) {
 			size_t l = strlen(left);
 			snprintf(left + l, sizeof(left) - l, "%s%s",
 				 o->long_name ? "=" : " ", argname);
@@ -135,12 +177,26 @@ void qe_usage(FILE *out, const struct qe_option *opts, const char *const *usage)
 			fprintf(out, "    %-26s%s\n", left, o->help);
 	}
 	fprintf(out, "    %-26s%s\n", "-h, --help", "show this help");
+	if (opts != qe_global_options()) {
+		const struct qe_option *g;
+		fprintf(out,
+			"\nglobal options, taken here too (see 'qerrors --help'):\n   ");
+		for (g = qe_global_options(); g->type != QE_OPT_END; g++)
+			fprintf(out, " --%s", g->long_name);
+		fprintf(out, "\n");
+	}
 }
 
-int qe_parse_options(int argc, char **argv, const struct qe_option *opts,
-		     const char *const *usage, char ***rest)
+/*
+ * The one parser.  With `stop`, parsing ends at the first argument that
+ * is not an option (the command, for the global options) and its index
+ * is returned; -h then returns 0 instead of printing.  Otherwise the
+ * arguments are gathered into *rest and their count returned.
+ */
+static int parse(int argc, char **argv, const struct qe_option *opts,
+		 const char *const *usage, char ***rest, int stop)
 {
-	int i, out = 0;
+	int i, out = 0, global, saw_global = 0;
 	int only_args = 0;
 	char **args = argv + 1;
 
@@ -148,10 +204,16 @@ int qe_parse_options(int argc, char **argv, const struct qe_option *opts,
 		char *a = argv[i];
 		const struct qe_option *o;
 		if (only_args || a[0] != '-' || !a[1]) {
+			if (stop)
+				break;
 			args[out++] = a;
 			continue;
 		}
 		if (!strcmp(a, "--")) {
+			if (stop) {
+				i++;
+				break;
+			}
 			only_args = 1;
 			continue;
 		}
@@ -159,28 +221,32 @@ int qe_parse_options(int argc, char **argv, const struct qe_option *opts,
 			const char *name = a + 2, *eq = strchr(name, '=');
 			size_t len = eq ? (size_t)(eq - name) : strlen(name);
 			if (len == 4 && !strncmp(name, "help", 4)) {
+				if (stop)
+					return 0;
 				qe_usage(stdout, opts, usage);
 				exit(qe_finish_stdout() ? QE_EXIT_FAILURE : QE_EXIT_OK);
 			}
-			if (len == 17 && !strncmp(name, "completion-helper", 17)) {
+			if (!stop && len == 17 &&
+			    !strncmp(name, "completion-helper", 17)) {
 				completion_helper(opts);
 				exit(qe_finish_stdout() ? QE_EXIT_FAILURE : QE_EXIT_OK);
 			}
-			o = find_long(opts, name, len);
+			o = find_long(opts, name, len, &global);
 			if (!o) {
 				fprintf(stderr, "qerrors: unknown option '--%.*s'\n",
 					(int)len, name);
 				suggest_long(opts, name, len);
 				return -1;
 			}
-			if (o->type == QE_OPT_FLAG) {
+			saw_global |= global;
+			if (is_flag(o)) {
 				if (eq) {
 					fprintf(stderr,
 						"qerrors: option '--%s' takes no value\n",
 						o->long_name);
 					return -1;
 				}
-				*(int *)o->value = 1;
+				set_value(o, NULL, a);
 				continue;
 			}
 			if (!eq) {
@@ -201,16 +267,19 @@ int qe_parse_options(int argc, char **argv, const struct qe_option *opts,
 		for (a = a + 1; *a; a++) {
 			char shown[3] = {'-', *a, 0};
 			if (*a == 'h') {
+				if (stop)
+					return 0;
 				qe_usage(stdout, opts, usage);
 				exit(qe_finish_stdout() ? QE_EXIT_FAILURE : QE_EXIT_OK);
 			}
-			o = find_short(opts, *a);
+			o = find_short(opts, *a, &global);
 			if (!o) {
 				fprintf(stderr, "qerrors: unknown option '-%c'\n", *a);
 				return -1;
 			}
-			if (o->type == QE_OPT_FLAG) {
-				*(int *)o->value = 1;
+			saw_global |= global;
+			if (is_flag(o)) {
+				set_value(o, NULL, shown);
 				continue;
 			}
 			if (a[1]) {
@@ -227,7 +296,23 @@ int qe_parse_options(int argc, char **argv, const struct qe_option *opts,
 			break;
 		}
 	}
+	if (saw_global)
+		qe_global_options_done();
+	if (stop)
+		return i;
 	args[out] = NULL;
 	*rest = args;
 	return out;
+}
+
+int qe_parse_options(int argc, char **argv, const struct qe_option *opts,
+		     const char *const *usage, char ***rest)
+{
+	return parse(argc, argv, opts, usage, rest, 0);
+}
+
+int qe_parse_global_options(int argc, char **argv, const struct qe_option *opts,
+			    const char *const *usage)
+{
+	return parse(argc, argv, opts, usage, NULL, 1);
 }

@@ -23,7 +23,7 @@ enum {
 	QE_EXIT_AI_UNAVAILABLE = 4, /* AI service unreachable, failing, or circuit open */
 	QE_EXIT_AI_QUOTA = 5,	    /* AI billing stop (insufficient_quota) */
 	QE_EXIT_AI_AUTH = 6,	    /* AI key rejected */
-	QE_EXIT_LOCKED = 7,	    /* state directory in use by another agent */
+	QE_EXIT_LOCKED = 7, /* state directory locked by another agent (only that) */
 };
 
 enum qe_color { QE_COLOR_AUTO, QE_COLOR_ALWAYS, QE_COLOR_NEVER };
@@ -44,6 +44,8 @@ enum qe_opt_type {
 	QE_OPT_STRING, /* const char * */
 	QE_OPT_INT,    /* long */
 	QE_OPT_CHOICE, /* const char *, must be one of choices ("a|b|c") */
+	QE_OPT_COUNT,  /* int, incremented each time (-vv) */
+	QE_OPT_DIR,    /* const char *, a directory (completion offers directories) */
 };
 
 struct qe_option {
@@ -72,6 +74,14 @@ struct qe_option {
 	{                                                                                \
 		QE_OPT_CHOICE, (s), (l), (v), NULL, (h), (c)                             \
 	}
+#define QE_OPT_COUNT_(s, l, v, h)                                                        \
+	{                                                                                \
+		QE_OPT_COUNT, (s), (l), (v), NULL, (h), NULL                             \
+	}
+#define QE_OPT_DIR_(s, l, v, a, h)                                                       \
+	{                                                                                \
+		QE_OPT_DIR, (s), (l), (v), (a), (h), NULL                                \
+	}
 #define QE_OPT_END_                                                                      \
 	{                                                                                \
 		QE_OPT_END, 0, NULL, NULL, NULL, NULL, NULL                              \
@@ -86,6 +96,20 @@ struct qe_option {
  */
 int qe_parse_options(int argc, char **argv, const struct qe_option *opts,
 		     const char *const *usage, char ***rest);
+/*
+ * The global options (cmd/main.c): accepted before the command and, when
+ * the command's table has no option of that name, after it too.
+ * qe_parse_global_options() parses argv up to the command and returns its
+ * index, 0 for -h/--help, or -1 after a message.
+ * qe_global_options_done() applies them (colour, --version).
+ */
+const struct qe_option *qe_global_options(void);
+int qe_parse_global_options(int argc, char **argv, const struct qe_option *opts,
+			    const char *const *usage);
+int qe_global_options_done(void);
+/* When the shell completion asks (qerrors --completion-helper=complete),
+ * answer from `opts` and return 1; else 0. */
+int qe_completion_pending(const struct qe_option *opts);
 void qe_usage(FILE *out, const struct qe_option *opts, const char *const *usage);
 
 /* Messages: "qerrors: <msg>" on stderr. */

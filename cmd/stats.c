@@ -11,6 +11,7 @@
 #include "report.h"
 
 #include "breaker.h"
+#include "statedir.h"
 #include "store.h"
 #include "util.h"
 
@@ -111,7 +112,7 @@ static int pid_alive(long pid)
  * file could not be read. */
 static json_t *agent_json(struct stats *st, int *running)
 {
-	long lock_pid = qe_store_lock_pid(qe_store_dir(st->store));
+	long lock_pid = qe_statedir_lock_pid(qe_store_dir(st->store));
 	struct qe_store_agent_status as;
 	long kv_pid;
 	int64_t hb;

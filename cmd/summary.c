@@ -15,6 +15,7 @@
 #include "report.h"
 
 #include "redact.h"
+#include "statedir.h"
 #include "store.h"
 #include "util.h"
 
@@ -73,46 +74,19 @@ static const char *const summary_usage[] = {
 };
 
 /*
- * "30m", "24h", "7d", "2w", "90s" or plain seconds.  Returns seconds, or
- * -1 when the text is not a positive duration.
+ * "30m", "24h", "7d", "2w", "90s" (qe_parse_duration).  Returns seconds;
+ * -1 when the text is not a positive duration, -2 for a bare number,
+ * which would be ambiguous (24 hours or 24 seconds?).
  */
 static long long parse_duration(const char *s)
 {
-	char *end;
-	long long v, mult = 1;
-
-	if (!s || !*s || *s < '0' || *s > '9')
+	long long ms;
+	int r = qe_parse_duration(s, &ms);
+	if (r == QE_DURATION_BARE)
+		return -2;
+	if (r < 0 || ms < 1000 || ms / 1000 > MAX_WINDOW_S)
 		return -1;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno || v <= 0)
-		return -1;
-	if (*end) {
-		if (end[1])
-			return -1;
-		switch (*end) {
-		case 's':
-			mult = 1;
-			break;
-		case 'm':
-			mult = 60;
-			break;
-		case 'h':
-			mult = 3600;
-			break;
-		case 'd':
-			mult = 86400;
-			break;
-		case 'w':
-			mult = 7 * 86400;
-			break;
-		default:
-			return -1;
-		}
-	}
-	if (v > MAX_WINDOW_S / mult)
-		return -1;
-	return v * mult;
+	return ms / 1000;
 }
 
 /* The window as people say it: the user's own spelling when it has a
@@ -622,7 +596,7 @@ static int print_json(struct summary *sm, size_t shown, const char *host)
 static int have_database(struct qe_ctx *ctx)
 {
 	const char *dir = qe_ctx_state_dir(ctx);
-	char *def = dir ? NULL : qe_store_default_dir();
+	char *def = dir ? NULL : qe_statedir_default();
 	char *path;
 	struct stat st;
 	int ret;
@@ -669,10 +643,17 @@ int cmd_summary(int argc, char **argv, struct qe_ctx *ctx)
 		return QE_EXIT_USAGE;
 	}
 	secs = parse_duration(since_arg);
+	if (secs == -2) {
+		qe_error_msg(
+		    "option '--since' needs a unit: write '%sh' for hours, '%sd' "
+		    "for days, '%sm' for minutes or '%ss' for seconds",
+		    since_arg, since_arg, since_arg, since_arg);
+		return QE_EXIT_USAGE;
+	}
 	if (secs < 0) {
 		qe_error_msg(
-		    "option '--since' expects a duration such as 30m, 24h, 7d, 2w or a "
-		    "number of seconds, not '%s'",
+		    "option '--since' expects a duration such as 30m, 24h, 7d, 2w or "
+		    "1h30m, not '%s'",
 		    since_arg);
 		return QE_EXIT_USAGE;
 	}

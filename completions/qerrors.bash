@@ -1,31 +1,26 @@
-# bash completion for qerrors.  Commands and options come from the binary
-# itself (--completion-helper), so they never drift from its option tables.
+# bash completion for qerrors (needs bash-completion).  What to offer comes
+# from the binary itself: `qerrors --completion-helper=complete -- WORDS`
+# answers from the same option tables that parse the command line, with a
+# first line saying "words", "files", "dirs" or "none".
 _qerrors() {
-	local cur cmd i words
-	cur=${COMP_WORDS[COMP_CWORD]}
-	cmd=
-	for ((i = 1; i < COMP_CWORD; i++)); do
-		case ${COMP_WORDS[i]} in
-		-c | --config | --state-dir | --color) ((i++)) ;;
-		-*) ;;
-		*) cmd=${COMP_WORDS[i]}; break ;;
-		esac
-	done
-	if [[ -z $cmd ]]; then
-		words=$(qerrors --completion-helper 2>/dev/null)
-		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "$(grep '^-' <<<"$words")" -- "$cur"))
-		else
-			COMPREPLY=($(compgen -W "$(grep -v '^-' <<<"$words")" -- "$cur"))
-		fi
-		return
+	local cur prev words cword split
+	_init_completion -s || return
+	local -a args out
+	args=("${words[@]:1:cword-1}")
+	# an option joined to its value arrives split: the option, then the value
+	if [[ $split == true ]]; then
+		args+=("$prev" "$cur")
+	else
+		args+=("$cur")
 	fi
-	if [[ $cur == -* ]]; then
-		words=$(qerrors "$cmd" --completion-helper 2>/dev/null)
-		COMPREPLY=($(compgen -W "$words" -- "$cur"))
-		[[ ${COMPREPLY[0]} == *= ]] && compopt -o nospace
-		return
-	fi
-	COMPREPLY=($(compgen -f -- "$cur"))
+	mapfile -t out < <("${words[0]}" --completion-helper=complete -- "${args[@]}" 2>/dev/null)
+	case ${out[0]-} in
+	files) _filedir ;;
+	dirs) _filedir -d ;;
+	words)
+		COMPREPLY=("${out[@]:1}")
+		[[ ${#COMPREPLY[@]} -eq 1 && ${COMPREPLY[0]} == *= ]] && compopt -o nospace
+		;;
+	esac
 }
 complete -F _qerrors qerrors

@@ -1,32 +1,27 @@
-# fish completion for qerrors; commands and options come from the binary.
-function __qerrors_cmd
+# fish completion for qerrors.  What to offer comes from the binary itself:
+# `qerrors --completion-helper=complete -- WORDS` answers from the same
+# option tables that parse the command line, with a first line saying
+# "words", "files", "dirs" or "none".
+function __qerrors_complete
 	set -l tokens (commandline -opc)
-	set -e tokens[1]
-	set -l skip 0
-	for t in $tokens
-		if test $skip -eq 1
-			set skip 0
-			continue
-		end
-		switch $t
-			case -c --config --state-dir --color
-				set skip 1
-			case '-*'
-			case '*'
-				echo $t
-				return 0
-		end
+	set -l cur (commandline -ct)
+	set -l prefix ''
+	# an option joined to its value: complete the value, and put the option back in front
+	if string match -qr -- '^--[^=]+=' $cur
+		set prefix (string replace -r -- '=.*' '=' $cur)
+		set -a tokens (string replace -r -- '=.*' '' $cur)
+		set cur (string replace -r -- '^[^=]*=' '' $cur)
 	end
-	return 1
-end
-function __qerrors_words
-	set -l cmd (__qerrors_cmd)
-	if test -z "$cmd"
-		qerrors --completion-helper 2>/dev/null
-	else
-		qerrors $cmd --completion-helper 2>/dev/null | string replace -r '=$' ''
+	set -l out ($tokens[1] --completion-helper=complete -- $tokens[2..-1] $cur 2>/dev/null)
+	switch "$out[1]"
+		case files
+			__fish_complete_path $cur | string replace -r -- '^' "$prefix"
+		case dirs
+			__fish_complete_directories $cur | string replace -r -- '^' "$prefix"
+		case words
+			for w in $out[2..-1]
+				echo $prefix$w
+			end
 	end
 end
-complete -c qerrors -f -n 'not __qerrors_cmd' -a '(qerrors --completion-helper 2>/dev/null | string match -v -- "-*")'
-complete -c qerrors -n '__qerrors_cmd' -a '(__qerrors_words | string match -- "-*")'
-complete -c qerrors -n '__qerrors_cmd' -F
+complete -c qerrors -f -a '(__qerrors_complete)'

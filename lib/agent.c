@@ -17,6 +17,7 @@
 #include "ring.h"
 #include "rules.h"
 #include "source.h"
+#include "statedir.h"
 #include "store.h"
 #include "util.h"
 
@@ -740,13 +741,16 @@ struct qe_agent *qe_agent_new(struct qe_config *cfg, const struct qe_agent_opts 
 	a->commit_timer = a->idle_timer = a->metric_timer = -1;
 	a->known = qe_xcalloc(KNOWN_SLOTS, sizeof(*a->known));
 
-	if (!cfg->state_dir && !(cfg->state_dir = qe_store_default_dir())) {
+	if (!cfg->state_dir && !(cfg->state_dir = qe_statedir_default())) {
 		*why = QE_AGENT_FAIL_STATE;
 		goto fail;
 	}
-	a->lock_fd = qe_store_lock(cfg->state_dir);
+	a->lock_fd = qe_statedir_lock(cfg->state_dir);
 	if (a->lock_fd < 0) {
-		*why = QE_AGENT_FAIL_LOCKED;
+		/* locked by another agent, or a directory that cannot be used */
+		*why = a->lock_fd == QE_STATEDIR_BUSY ? QE_AGENT_FAIL_LOCKED
+						      : QE_AGENT_FAIL_STATE;
+		a->lock_fd = -1;
 		goto fail;
 	}
 	a->store = qe_store_open(cfg->state_dir, 0);

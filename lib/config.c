@@ -15,6 +15,7 @@
  * hostile file costs at most linear time in its size, which is capped.
  */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <math.h>
 #include <stddef.h>
@@ -24,12 +25,22 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
 #include <yaml.h>
 
 #include "config.h"
 #include "util.h"
 
 #define MAX_FILE_BYTES (1024 * 1024)
+/* what qe_error() can hold, with room for the "more errors" line */
+#define MAX_ERROR_TEXT 900
+/* errors remembered for sorting; more are only counted */
+#define MAX_ERRORS_KEPT 1000
+/* Nesting deeper than this is refused before libyaml builds the document:
+ * the schema needs 6 levels, and libyaml's scanner costs time quadratic in
+ * the depth of flow collections ("[[[[..."). */
+#define MAX_DEPTH 64
 #define MAX_LIST_ITEMS 1000
 #define MAX_RULES 1000
 #define MAX_SAMPLES 1000
@@ -45,7 +56,8 @@ enum spec_type {
 	T_URL,	  /* string that must start with http:// or https:// */
 	T_CHOICE, /* string from a fixed set */
 	T_LONG,
-	T_MILLI, /* a decimal number stored in thousandths */
+	T_DURATION, /* "500ms", "30s", "5m", "24h", "7d", "2w"; stored in `unit_ms` */
+	T_MILLI,    /* a decimal number stored in thousandths */
 	T_BOOL,
 	T_STRLIST,
 	T_PRICES,
@@ -56,6 +68,12 @@ enum spec_type {
 #define F_ZERO_OFF 1u
 /* the value is secret: never shown in any message */
 #define F_SECRET 2u
+/* T_DURATION: a bare number is taken in the key's own unit (the name ends
+ * in _ms); without this flag a bare number other than 0 is ambiguous and
+ * rejected */
+#define F_BARE_OK 4u
+/* T_STRLIST: each entry is a PCRE2 pattern */
+#define F_REGEX 8u
 
 struct spec {
 	const char *name; /* dotted path in the file */
@@ -67,6 +85,7 @@ struct spec {
 	const char *const *choices;
 	const char *env; /* overriding environment variable, if any */
 	unsigned flags;
+	long unit_ms; /* T_DURATION: the field holds multiples of this */
 };
 
 static const char *const backends[] = {"sqlite", "redis", NULL};
@@ -89,6 +108,12 @@ static const char *const severities[] = {"debug",    "info",  "warning", "error"
 		.name = n, .type = T_LONG, .off = OFF(f), .def = d, .min = lo,           \
 		.max = hi, .env = e, .flags = fl                                         \
 	}
+/* a duration stored in milliseconds; a bare number means milliseconds */
+#define MS(n, f, d, lo, hi, e, fl)                                                       \
+	{                                                                                \
+		.name = n, .type = T_DURATION, .off = OFF(f), .def = d, .min = lo,       \
+		.max = hi, .env = e, .flags = (fl) | F_BARE_OK, .unit_ms = 1             \
+	}
 #define BOOL(n, f, d)                                                                    \
 	{                                                                                \
 		.name = n, .type = T_BOOL, .off = OFF(f), .def = d, .min = 0, .max = 1   \
@@ -98,9 +123,10 @@ static const char *const severities[] = {"debug",    "info",  "warning", "error"
 		.name = n, .type = T_CHOICE, .off = OFF(f), .sdef = d, .choices = set,   \
 		.env = e                                                                 \
 	}
-#define LIST(n, f, nr)                                                                   \
+#define LIST(n, f, nr, fl)                                                               \
 	{                                                                                \
-		.name = n, .type = T_STRLIST, .off = OFF(f), .nr_off = OFF(nr)           \
+		.name = n, .type = T_STRLIST, .off = OFF(f), .nr_off = OFF(nr),          \
+		.flags = fl                                                              \
 	}
 
 static const struct spec specs[] = {
@@ -121,30 +147,37 @@ static const struct spec specs[] = {
      .def = 0,
      .min = 0,
      .max = 2000},
-    NUM("ai.connect_timeout_ms", connect_timeout_ms, 5000, 1, 120000,
-	"QERRORS_CONNECT_TIMEOUT", 0),
-    NUM("ai.timeout_ms", timeout_ms, 60000, 1, 600000, "QERRORS_TIMEOUT", 0),
+    MS("ai.connect_timeout_ms", connect_timeout_ms, 5000, 1, 120000,
+       "QERRORS_CONNECT_TIMEOUT", 0),
+    MS("ai.timeout_ms", timeout_ms, 60000, 1, 600000, "QERRORS_TIMEOUT", 0),
     SECTION("ai.retry"),
     NUM("ai.retry.attempts", retry_attempts, 2, 0, 10, "QERRORS_RETRY_ATTEMPTS", 0),
-    NUM("ai.retry.base_ms", retry_base_ms, 100, 0, 60000, "QERRORS_RETRY_BASE_MS", 0),
-    NUM("ai.retry.max_ms", retry_max_ms, 2000, 0, 120000, "QERRORS_RETRY_MAX_MS", 0),
-    NUM("ai.retry.after_max_ms", retry_after_max_ms, 120000, 0, 3600000, NULL, 0),
+    MS("ai.retry.base_ms", retry_base_ms, 100, 0, 60000, "QERRORS_RETRY_BASE_MS", 0),
+    MS("ai.retry.max_ms", retry_max_ms, 2000, 0, 120000, "QERRORS_RETRY_MAX_MS", 0),
+    MS("ai.retry.after_max_ms", retry_after_max_ms, 120000, 0, 3600000, NULL, 0),
     NUM("ai.concurrency", concurrency, 5, 1, 50, "QERRORS_CONCURRENCY", 0),
     NUM("ai.queue_limit", queue_limit, 100, 1, 100000, "QERRORS_QUEUE_LIMIT", 0),
     NUM("ai.batch_size", batch_size, 5, 1, 50, NULL, 0),
-    NUM("ai.batch_wait_ms", batch_wait_ms, 200, 0, 60000, NULL, 0),
-    NUM("ai.metric_interval_ms", metric_interval_ms, 30000, 1000, 86400000,
-	"QERRORS_METRIC_INTERVAL_MS", F_ZERO_OFF),
+    MS("ai.batch_wait_ms", batch_wait_ms, 200, 0, 60000, NULL, 0),
+    MS("ai.metric_interval_ms", metric_interval_ms, 30000, 1000, 86400000,
+       "QERRORS_METRIC_INTERVAL_MS", F_ZERO_OFF),
     CHOICE("ai.response_format", response_format, "auto", formats, NULL),
     SECTION("ai.breaker"),
     NUM("ai.breaker.threshold", breaker_threshold, 5, 1, 1000, NULL, 0),
-    NUM("ai.breaker.open_ms", breaker_open_ms, 60000, 100, 86400000, NULL, 0),
+    MS("ai.breaker.open_ms", breaker_open_ms, 60000, 100, 86400000, NULL, 0),
     NUM("ai.breaker.close_after", breaker_close_after, 3, 1, 100, NULL, 0),
     {.name = "ai.prices", .type = T_PRICES},
 
     SECTION("cache"),
     NUM("cache.limit", cache_limit, 1000, 0, 1000000, "QERRORS_CACHE_LIMIT", 0),
-    NUM("cache.ttl", cache_ttl, 86400, 0, 315360000, "QERRORS_CACHE_TTL", 0),
+    {.name = "cache.ttl",
+     .type = T_DURATION,
+     .off = OFF(cache_ttl),
+     .def = 86400,
+     .min = 0,
+     .max = 315360000,
+     .env = "QERRORS_CACHE_TTL",
+     .unit_ms = 1000},
     CHOICE("cache.backend", cache_backend, "sqlite", backends, "QERRORS_CACHE_BACKEND"),
     SECTION("cache.redis"),
     STR("cache.redis.url", redis_url, "redis://127.0.0.1:6379/0", "QERRORS_REDIS_URL"),
@@ -155,28 +188,28 @@ static const struct spec specs[] = {
     SECTION("redact"),
     BOOL("redact.ips", redact_ips, 1),
     BOOL("redact.emails", redact_emails, 1),
-    LIST("redact.patterns", redact_patterns, nr_redact_patterns),
+    LIST("redact.patterns", redact_patterns, nr_redact_patterns, F_REGEX),
 
     SECTION("rules"),
     BOOL("rules.builtin", builtin_rules, 1),
     NUM("rules.match_limit", match_limit, 100000, 100, 10000000, NULL, 0),
-    LIST("rules.ignore", ignore, nr_ignore),
+    LIST("rules.ignore", ignore, nr_ignore, F_REGEX),
     {.name = "rules.custom", .type = T_RULES},
 
     SECTION("events"),
     NUM("events.max_line_bytes", max_line_bytes, 65536, 256, 16 * MIB, NULL, 0),
     NUM("events.max_lines", event_max_lines, 200, 1, 100000, NULL, 0),
     NUM("events.max_bytes", event_max_bytes, 65536, 256, 16 * MIB, NULL, 0),
-    NUM("events.idle_timeout_ms", idle_timeout_ms, 1000, 10, 600000, NULL, 0),
+    MS("events.idle_timeout_ms", idle_timeout_ms, 1000, 10, 600000, NULL, 0),
     NUM("events.ring_events", ring_events, 1000, 1, 1000000, NULL, 0),
     NUM("events.ring_bytes", ring_bytes, 4 * MIB, 4096, 256 * MIB, NULL, 0),
-    NUM("events.collapse_window_ms", collapse_window_ms, 10000, 0, 3600000, NULL, 0),
+    MS("events.collapse_window_ms", collapse_window_ms, 10000, 0, 3600000, NULL, 0),
 
     SECTION("tail"),
-    NUM("tail.shutdown_timeout_ms", shutdown_timeout_ms, 5000, 0, 600000, NULL, 0),
-    NUM("tail.commit_interval_ms", commit_interval_ms, 1000, 10, 60000, NULL, 0),
+    MS("tail.shutdown_timeout_ms", shutdown_timeout_ms, 5000, 0, 600000, NULL, 0),
+    MS("tail.commit_interval_ms", commit_interval_ms, 1000, 10, 60000, NULL, 0),
     CHOICE("tail.follow", follow_backend, "auto", follows, NULL),
-    NUM("tail.poll_interval_ms", poll_interval_ms, 1000, 10, 3600000, NULL, 0),
+    MS("tail.poll_interval_ms", poll_interval_ms, 1000, 10, 3600000, NULL, 0),
     NUM("tail.read_buffer_bytes", read_buffer_bytes, 262144, 4096, 16 * MIB, NULL, 0),
 
     SECTION("retention"),
@@ -306,6 +339,53 @@ static size_t nr_choices(const char *const *set)
 	return n;
 }
 
+int qe_parse_duration(const char *s, long long *ms)
+{
+	static const struct {
+		const char *name;
+		long long ms;
+	} units[] = {
+	    {"ms", 1},		{"s", 1000},	       {"m", 60 * 1000},
+	    {"h", 3600 * 1000}, {"d", 86400 * 1000LL}, {"w", 7 * 86400 * 1000LL},
+	};
+	long long total = 0;
+	int parts = 0;
+
+	if (!s || *s < '0' || *s > '9')
+		return -1;
+	while (*s) {
+		long long v = 0, mult = 0;
+		size_t i, len = 0;
+		if (*s < '0' || *s > '9')
+			return -1;
+		for (; *s >= '0' && *s <= '9'; s++) {
+			if (v > (QE_DURATION_MAX_MS - 9) / 10)
+				return -1;
+			v = v * 10 + (*s - '0');
+		}
+		while (s[len] >= 'a' && s[len] <= 'z')
+			len++;
+		if (!len) {
+			/* a bare number: only as the whole text */
+			if (parts || *s)
+				return -1;
+			*ms = v;
+			return QE_DURATION_BARE;
+		}
+		for (i = 0; i < QE_ARRAY_SIZE(units); i++)
+			if (strlen(units[i].name) == len &&
+			    !strncmp(s, units[i].name, len))
+				mult = units[i].ms;
+		if (!mult || v > (QE_DURATION_MAX_MS - total) / mult)
+			return -1;
+		total += v * mult;
+		s += len;
+		parts++;
+	}
+	*ms = total;
+	return 0;
+}
+
 void qe_config_init(struct qe_config *c)
 {
 	size_t i;
@@ -319,6 +399,7 @@ void qe_config_init(struct qe_config *c)
 			*str_field(c, s) = s->sdef ? qe_xstrdup(s->sdef) : NULL;
 			break;
 		case T_LONG:
+		case T_DURATION:
 		case T_MILLI:
 			*long_field(c, s) = s->def;
 			break;
@@ -407,13 +488,99 @@ static long check_range(const struct spec *s, const char *subject, long v, long 
 	return v;
 }
 
+static char *show(const char *v);
+
+/* The shortest exact spelling of a duration: "90s", "1d", "1500ms". */
+static void duration_text(long long ms, char *out, size_t size)
+{
+	static const struct {
+		const char *name;
+		long long ms;
+	} units[] = {{"w", 7 * 86400 * 1000LL},
+		     {"d", 86400 * 1000LL},
+		     {"h", 3600 * 1000},
+		     {"m", 60 * 1000},
+		     {"s", 1000}};
+	size_t i;
+	for (i = 0; i < QE_ARRAY_SIZE(units); i++) {
+		if (ms && ms % units[i].ms == 0) {
+			snprintf(out, size, "%lld%s", ms / units[i].ms, units[i].name);
+			return;
+		}
+	}
+	snprintf(out, size, "%lldms", ms);
+}
+
+/*
+ * A duration for key `s` from `text`, in the field's unit.  Returns 0 and
+ * sets *out, or -1 with a message (without location) in `err`.
+ */
+static int duration_value(const struct spec *s, const char *text, long *out, char *err,
+			  size_t errsize)
+{
+	long long ms;
+	char a[32], b[32];
+	int r = qe_parse_duration(text, &ms);
+	if (r < 0) {
+		char *shown = show(text);
+		snprintf(err, errsize,
+			 "must be a duration such as 500ms, 30s, 5m, 24h or 7d, not %s",
+			 shown);
+		free(shown);
+		return -1;
+	}
+	if (r == QE_DURATION_BARE) {
+		if (!(s->flags & F_BARE_OK) && ms != 0) {
+			/* the key's name does not say the unit: make the file say it */
+			duration_text(ms * s->unit_ms, a, sizeof(a));
+			snprintf(b, sizeof(b), "%lld%s", ms,
+				 s->unit_ms == 1000 ? "s" : "ms");
+			if (strcmp(a, b))
+				snprintf(err, errsize,
+					 "%lld has no unit; write '%s' or '%s'", ms, b,
+					 a);
+			else
+				snprintf(err, errsize, "%lld has no unit; write '%s'", ms,
+					 b);
+			return -1;
+		}
+		if (ms > QE_DURATION_MAX_MS / s->unit_ms) {
+			snprintf(err, errsize, "%lld is too long a duration", ms);
+			return -1;
+		}
+		ms *= s->unit_ms;
+	}
+	if (ms % s->unit_ms) {
+		duration_text(s->unit_ms, b, sizeof(b));
+		snprintf(err, errsize, "must be a whole number of %s",
+			 s->unit_ms == 1000 ? "seconds" : b);
+		return -1;
+	}
+	ms /= s->unit_ms;
+	*out = ms > LONG_MAX ? LONG_MAX : (long)ms;
+	return 0;
+}
+
 /* ---- the file ---- */
 
+struct err_item {
+	size_t line, col, seq;
+	char *msg;
+};
+
+/*
+ * The walk goes on after an error, so that one run reports every mistake
+ * of a file; the messages collect in `errors` and the load fails at the
+ * end.  A file that does not parse at all stops at its first syntax error.
+ */
 struct ctx {
 	struct qe_config *c;
 	const char *name;
 	yaml_document_t *doc;
 	int saw_api_key;
+	struct err_item *errors; /* the first MAX_ERRORS_KEPT, in walk order */
+	size_t nr_errors, alloc_errors;
+	size_t nr_seen; /* all of them, kept or not */
 };
 
 static char *where(const struct ctx *x, const yaml_node_t *n)
@@ -422,20 +589,82 @@ static char *where(const struct ctx *x, const yaml_node_t *n)
 			    n->start_mark.column + 1);
 }
 
+/* Record one error at a position; the walk goes on.  Always -1. */
+static int add_error(struct ctx *x, size_t line, size_t col, const char *msg)
+{
+	struct err_item *e;
+	x->nr_seen++;
+	if (x->nr_errors >= MAX_ERRORS_KEPT)
+		return -1;
+	QE_ALLOC_GROW(x->errors, x->nr_errors + 1, x->alloc_errors);
+	e = &x->errors[x->nr_errors];
+	e->line = line;
+	e->col = col;
+	e->seq = x->nr_errors++;
+	e->msg = qe_xstrdup(msg);
+	return -1;
+}
+
 __attribute__((format(printf, 3, 4))) static int
-err_at(const struct ctx *x, const yaml_node_t *n, const char *fmt, ...)
+err_at(struct ctx *x, const yaml_node_t *n, const char *fmt, ...)
 {
 	struct qe_buf b = QE_BUF_INIT;
 	va_list ap;
-	char *w = where(x, n);
-	qe_buf_addf(&b, "%s: ", w);
 	va_start(ap, fmt);
 	qe_buf_vaddf(&b, fmt, ap);
 	va_end(ap);
+	add_error(x, n->start_mark.line + 1, n->start_mark.column + 1, b.buf);
+	qe_buf_release(&b);
+	return -1;
+}
+
+/* After the walk: every error in one message, or 0. */
+static int by_position(const void *a, const void *b)
+{
+	const struct err_item *x = a, *y = b;
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	if (x->col != y->col)
+		return x->col < y->col ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/*
+ * After the walk: every error in one message, in file order, or 0.
+ * qe_error() keeps about 1 KiB: whole lines as far as they fit, then a
+ * count of the rest.
+ */
+static int report_errors(struct ctx *x)
+{
+	struct qe_buf b = QE_BUF_INIT;
+	size_t i, shown = 0;
+	if (!x->nr_seen)
+		return 0;
+	qsort(x->errors, x->nr_errors, sizeof(*x->errors), by_position);
+	for (i = 0; i < x->nr_errors; i++) {
+		const struct err_item *e = &x->errors[i];
+		if (b.len + strlen(e->msg) + strlen(x->name) + 48 > MAX_ERROR_TEXT)
+			break;
+		qe_buf_addf(&b, "%s%s:%zu:%zu: %s", b.len ? "\n" : "", x->name, e->line,
+			    e->col, e->msg);
+		shown++;
+	}
+	if (shown < x->nr_seen)
+		qe_buf_addf(&b, "\n%s: %zu more error%s not shown", x->name,
+			    x->nr_seen - shown, x->nr_seen - shown == 1 ? "" : "s");
 	qe_error("%s", b.buf);
 	qe_buf_release(&b);
-	free(w);
 	return -1;
+}
+
+static void release_errors(struct ctx *x)
+{
+	size_t i;
+	for (i = 0; i < x->nr_errors; i++)
+		free(x->errors[i].msg);
+	free(x->errors);
+	x->errors = NULL;
+	x->nr_errors = x->alloc_errors = 0;
 }
 
 __attribute__((format(printf, 3, 4))) static void
@@ -511,8 +740,7 @@ static yaml_node_t *node(const struct ctx *x, int id)
 }
 
 /* 1 = a string was stored in *out, 0 = null (keep the current value), -1 = error */
-static int get_string(const struct ctx *x, const char *label, const yaml_node_t *v,
-		      char **out)
+static int get_string(struct ctx *x, const char *label, const yaml_node_t *v, char **out)
 {
 	if (is_null(v))
 		return 0;
@@ -524,8 +752,7 @@ static int get_string(const struct ctx *x, const char *label, const yaml_node_t 
 	return 1;
 }
 
-static int get_long(const struct ctx *x, const char *label, const yaml_node_t *v,
-		    long *out)
+static int get_long(struct ctx *x, const char *label, const yaml_node_t *v, long *out)
 {
 	char *shown;
 	if (is_null(v))
@@ -544,8 +771,7 @@ static int get_long(const struct ctx *x, const char *label, const yaml_node_t *v
 	return -1;
 }
 
-static int get_double(const struct ctx *x, const char *label, const yaml_node_t *v,
-		      double *out)
+static int get_double(struct ctx *x, const char *label, const yaml_node_t *v, double *out)
 {
 	char *end, *shown;
 	double d;
@@ -567,8 +793,7 @@ static int get_double(const struct ctx *x, const char *label, const yaml_node_t 
 	return -1;
 }
 
-static int get_bool(const struct ctx *x, const char *label, const yaml_node_t *v,
-		    int *out)
+static int get_bool(struct ctx *x, const char *label, const yaml_node_t *v, int *out)
 {
 	static const char *const yes[] = {"true", "yes", "on"};
 	static const char *const no[] = {"false", "no", "off"};
@@ -599,13 +824,56 @@ static int get_bool(const struct ctx *x, const char *label, const yaml_node_t *v
 }
 
 /* A list of strings replaces the current list; null keeps it. */
-static int get_strlist(const struct ctx *x, const char *label, const yaml_node_t *v,
-		       char ***list, size_t *nr)
+/*
+ * A pattern must compile as the rules and the redactor compile user
+ * patterns (UTF mode that tolerates invalid input), so that a mistake is
+ * reported here with its place in the file rather than later without one.
+ * The column points at the offending character when the scalar is written
+ * on one line without escapes, else at the start of the value.
+ */
+static int check_regex(struct ctx *x, const char *subject, const yaml_node_t *v)
+{
+	PCRE2_UCHAR msg[256];
+	PCRE2_SIZE off;
+	pcre2_code *re;
+	size_t line = v->start_mark.line + 1, col = v->start_mark.column + 1;
+	size_t src_len = v->end_mark.index - v->start_mark.index;
+	int err;
+	char *text;
+
+	re = pcre2_compile((PCRE2_SPTR)scalar(v), v->data.scalar.length,
+			   PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &err, &off, NULL);
+	if (re) {
+		pcre2_code_free(re);
+		return 0;
+	}
+	pcre2_get_error_message(err, msg, sizeof(msg));
+	if (v->start_mark.line == v->end_mark.line) {
+		if (v->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+		    src_len == v->data.scalar.length)
+			col += off;
+		else if ((v->data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE ||
+			  v->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE) &&
+			 src_len == v->data.scalar.length + 2)
+			col += off + 1;
+	}
+	text =
+	    qe_xasprintf("%s at offset %zu: %s", subject, (size_t)off, (const char *)msg);
+	add_error(x, line, col, text);
+	free(text);
+	return -1;
+}
+
+/* A list of strings replaces the current list; null keeps it.  With
+ * `regex`, each entry must be a valid pattern.  A bad entry is reported
+ * and the walk goes on with the next one; the list is then not set. */
+static int get_strlist(struct ctx *x, const char *label, const yaml_node_t *v,
+		       char ***list, size_t *nr, int regex)
 {
 	yaml_node_item_t *it;
 	char **items = NULL;
 	size_t n = 0, alloc = 0, i;
-	int ret = -1;
+	int ret = 1;
 	if (is_null(v))
 		return 0;
 	if (v->type != YAML_SEQUENCE_NODE)
@@ -614,34 +882,42 @@ static int get_strlist(const struct ctx *x, const char *label, const yaml_node_t
 		yaml_node_t *e = node(x, *it);
 		char *s = NULL;
 		if (n >= MAX_LIST_ITEMS) {
-			err_at(x, e, "'%s' has more than %d entries", label,
-			       MAX_LIST_ITEMS);
-			goto out;
+			ret = err_at(x, e, "'%s' has more than %d entries", label,
+				     MAX_LIST_ITEMS);
+			break;
 		}
 		if (is_null(e) || e->type != YAML_SCALAR_NODE) {
-			err_at(x, e, "'%s' entries must be strings, not %s", label,
-			       is_null(e) ? "empty" : node_kind(e));
-			goto out;
+			ret = err_at(x, e, "'%s' entries must be strings, not %s", label,
+				     is_null(e) ? "empty" : node_kind(e));
+			continue;
 		}
-		if (get_string(x, label, e, &s) < 0)
-			goto out;
+		if (get_string(x, label, e, &s) < 0) {
+			ret = -1;
+			continue;
+		}
+		if (regex) {
+			char *subject = qe_xasprintf("'%s': invalid pattern", label);
+			if (check_regex(x, subject, e) < 0)
+				ret = -1;
+			free(subject);
+		}
 		QE_ALLOC_GROW(items, n + 1, alloc);
 		items[n++] = s;
 	}
-	free_list(list, nr);
-	*list = items;
-	*nr = n;
-	items = NULL;
-	n = 0;
-	ret = 1;
-out:
+	if (ret > 0) {
+		free_list(list, nr);
+		*list = items;
+		*nr = n;
+		items = NULL;
+		n = 0;
+	}
 	for (i = 0; i < n; i++)
 		free(items[i]);
 	free(items);
 	return ret;
 }
 
-static int unknown_key(const struct ctx *x, const yaml_node_t *k, const char *section,
+static int unknown_key(struct ctx *x, const yaml_node_t *k, const char *section,
 		       const char *const *cands, size_t nr)
 {
 	const char *guess = qe_did_you_mean(scalar(k), cands, nr);
@@ -662,7 +938,7 @@ static int unknown_key(const struct ctx *x, const yaml_node_t *k, const char *se
  * Keys of a mapping must be scalars and must not repeat (YAML forbids
  * duplicates, and libyaml does not check).  Returns the key text or NULL.
  */
-static const char *mapping_key(const struct ctx *x, const yaml_node_t *map,
+static const char *mapping_key(struct ctx *x, const yaml_node_t *map,
 			       const yaml_node_pair_t *pair)
 {
 	const yaml_node_pair_t *p;
@@ -689,7 +965,7 @@ static int parse_prices(struct ctx *x, const yaml_node_t *v)
 	struct qe_price *prices = NULL;
 	size_t n = 0, alloc = 0, i;
 	yaml_node_item_t *it;
-	int ret = -1;
+	int ret = 1;
 	if (is_null(v))
 		return 0;
 	if (v->type != YAML_SEQUENCE_NODE)
@@ -699,15 +975,16 @@ static int parse_prices(struct ctx *x, const yaml_node_t *v)
 		yaml_node_pair_t *pair;
 		struct qe_price *pr;
 		double d;
+		int bad = 0;
 		if (e->type != YAML_MAPPING_NODE) {
-			err_at(x, e, "'ai.prices' entries must be mappings, not %s",
-			       node_kind(e));
-			goto out;
+			ret = err_at(x, e, "'ai.prices' entries must be mappings, not %s",
+				     node_kind(e));
+			continue;
 		}
 		if (n >= MAX_LIST_ITEMS) {
-			err_at(x, e, "'ai.prices' has more than %d entries",
-			       MAX_LIST_ITEMS);
-			goto out;
+			ret = err_at(x, e, "'ai.prices' has more than %d entries",
+				     MAX_LIST_ITEMS);
+			break;
 		}
 		QE_ALLOC_GROW(prices, n + 1, alloc);
 		pr = &prices[n++];
@@ -719,12 +996,16 @@ static int parse_prices(struct ctx *x, const yaml_node_t *v)
 			double *dst;
 			int r;
 			char label[64];
-			if (!key)
-				goto out;
+			if (!key) {
+				bad = 1;
+				continue;
+			}
 			if (!strcmp(key, "model")) {
 				char *m = NULL;
-				if (get_string(x, "ai.prices.model", val, &m) < 0)
-					goto out;
+				if (get_string(x, "ai.prices.model", val, &m) < 0) {
+					bad = 1;
+					continue;
+				}
 				free(pr->model);
 				pr->model = m;
 				continue;
@@ -736,13 +1017,14 @@ static int parse_prices(struct ctx *x, const yaml_node_t *v)
 			else {
 				unknown_key(x, node(x, pair->key), "ai.prices",
 					    price_keys, QE_ARRAY_SIZE(price_keys));
-				goto out;
+				bad = 1;
+				continue;
 			}
 			snprintf(label, sizeof(label), "ai.prices.%s", key);
 			r = get_double(x, label, val, &d);
 			if (r < 0)
-				goto out;
-			if (r == 0)
+				bad = 1;
+			if (r <= 0)
 				continue;
 			if (d < 0) {
 				warn_at(x, val, "'%s' must not be negative; using 0",
@@ -756,26 +1038,30 @@ static int parse_prices(struct ctx *x, const yaml_node_t *v)
 			}
 			*dst = d;
 		}
+		if (bad) {
+			ret = -1;
+			continue;
+		}
 		if (!pr->model || !*pr->model) {
-			err_at(x, e, "'ai.prices' entry is missing 'model'");
-			goto out;
+			ret = err_at(x, e, "'ai.prices' entry is missing 'model'");
+			continue;
 		}
 		for (i = 0; i + 1 < n; i++) {
-			if (!strcmp(prices[i].model, pr->model)) {
+			if (prices[i].model && !strcmp(prices[i].model, pr->model)) {
 				char *shown = show(pr->model);
-				err_at(x, e, "duplicate price for model %s", shown);
+				ret = err_at(x, e, "duplicate price for model %s", shown);
 				free(shown);
-				goto out;
+				break;
 			}
 		}
 	}
-	free_prices(x->c);
-	x->c->prices = prices;
-	x->c->nr_prices = n;
-	prices = NULL;
-	n = 0;
-	ret = 1;
-out:
+	if (ret > 0) {
+		free_prices(x->c);
+		x->c->prices = prices;
+		x->c->nr_prices = n;
+		prices = NULL;
+		n = 0;
+	}
 	for (i = 0; i < n; i++)
 		free(prices[i].model);
 	free(prices);
@@ -786,6 +1072,7 @@ static int parse_samples(struct ctx *x, struct qe_rule_conf *r, const yaml_node_
 {
 	size_t alloc = 0;
 	yaml_node_item_t *it;
+	int ret = 1;
 	if (is_null(v))
 		return 0;
 	if (v->type != YAML_SEQUENCE_NODE)
@@ -795,11 +1082,13 @@ static int parse_samples(struct ctx *x, struct qe_rule_conf *r, const yaml_node_
 		yaml_node_t *e = node(x, *it);
 		yaml_node_pair_t *pair;
 		struct qe_rule_sample *smp;
-		if (e->type != YAML_MAPPING_NODE)
-			return err_at(x, e,
-				      "a rule sample must be a mapping with 'line' and "
-				      "'match', not %s",
-				      node_kind(e));
+		if (e->type != YAML_MAPPING_NODE) {
+			ret = err_at(x, e,
+				     "a rule sample must be a mapping with 'line' and "
+				     "'match', not %s",
+				     node_kind(e));
+			continue;
+		}
 		if (r->nr_samples >= MAX_SAMPLES)
 			return err_at(x, e, "a rule has more than %d samples",
 				      MAX_SAMPLES);
@@ -811,40 +1100,48 @@ static int parse_samples(struct ctx *x, struct qe_rule_conf *r, const yaml_node_
 		     pair++) {
 			const char *key = mapping_key(x, e, pair);
 			yaml_node_t *val = node(x, pair->value);
-			if (!key)
-				return -1;
-			if (!strcmp(key, "line")) {
+			if (!key) {
+				ret = -1;
+			} else if (!strcmp(key, "line")) {
 				char *s = NULL;
-				if (get_string(x, "samples.line", val, &s) < 0)
-					return -1;
+				if (get_string(x, "samples.line", val, &s) < 0) {
+					ret = -1;
+					continue;
+				}
 				free(smp->line);
 				smp->line = s;
 			} else if (!strcmp(key, "match")) {
 				if (get_bool(x, "samples.match", val, &smp->matches) < 0)
-					return -1;
+					ret = -1;
 			} else {
-				return unknown_key(x, node(x, pair->key), "samples",
-						   sample_keys,
-						   QE_ARRAY_SIZE(sample_keys));
+				ret =
+				    unknown_key(x, node(x, pair->key), "samples",
+						sample_keys, QE_ARRAY_SIZE(sample_keys));
 			}
 		}
 		if (!smp->line)
-			return err_at(x, e, "a rule sample is missing 'line'");
+			ret = err_at(x, e, "a rule sample is missing 'line'");
 	}
-	return 1;
+	return ret;
 }
 
 static int parse_rule(struct ctx *x, struct qe_rule_conf *r, const yaml_node_t *e)
 {
+	static const char *const re_keys[] = {"pattern", "start", "continuation"};
+	const yaml_node_t *re_nodes[3] = {NULL, NULL, NULL};
 	yaml_node_pair_t *pair;
 	char *shown;
+	int ret = 0;
+	size_t i;
 	for (pair = e->data.mapping.pairs.start; pair < e->data.mapping.pairs.top;
 	     pair++) {
 		const char *key = mapping_key(x, e, pair);
 		yaml_node_t *val = node(x, pair->value);
 		char **dst = NULL, *s = NULL;
-		if (!key)
-			return -1;
+		if (!key) {
+			ret = -1;
+			continue;
+		}
 		if (!strcmp(key, "name"))
 			dst = &r->name;
 		else if (!strcmp(key, "pattern"))
@@ -858,19 +1155,23 @@ static int parse_rule(struct ctx *x, struct qe_rule_conf *r, const yaml_node_t *
 		else if (!strcmp(key, "continuation"))
 			dst = &r->continuation;
 		else if (!strcmp(key, "ignore")) {
-			if (get_strlist(x, "ignore", val, &r->ignore, &r->nr_ignore) < 0)
-				return -1;
+			if (get_strlist(x, "rules.custom.ignore", val, &r->ignore,
+					&r->nr_ignore, 1) < 0)
+				ret = -1;
 			continue;
 		} else if (!strcmp(key, "samples")) {
 			if (parse_samples(x, r, val) < 0)
-				return -1;
+				ret = -1;
 			continue;
 		} else {
-			return unknown_key(x, node(x, pair->key), "rules.custom",
-					   rule_keys, QE_ARRAY_SIZE(rule_keys));
+			ret = unknown_key(x, node(x, pair->key), "rules.custom",
+					  rule_keys, QE_ARRAY_SIZE(rule_keys));
+			continue;
 		}
-		if (get_string(x, key, val, &s) < 0)
-			return -1;
+		if (get_string(x, key, val, &s) < 0) {
+			ret = -1;
+			continue;
+		}
 		if (!s)
 			continue;
 		if (dst == &r->severity && !in_choices(s, severities)) {
@@ -878,17 +1179,36 @@ static int parse_rule(struct ctx *x, struct qe_rule_conf *r, const yaml_node_t *
 			    qe_did_you_mean(s, severities, nr_choices(severities));
 			shown = show(s);
 			free(s);
-			err_at(x, val,
-			       "unknown severity %s%s%s%s; expected one of debug, info, "
-			       "warning, error, critical, fatal",
-			       shown, guess ? " (did you mean '" : "", guess ? guess : "",
-			       guess ? "'?)" : "");
+			ret = err_at(x, val,
+				     "unknown severity %s%s%s%s; expected one of debug, "
+				     "info, warning, error, critical, fatal",
+				     shown, guess ? " (did you mean '" : "",
+				     guess ? guess : "", guess ? "'?)" : "");
 			free(shown);
-			return -1;
+			continue;
 		}
+		/* checked below, once the rule's name is known */
+		if (dst == &r->pattern || dst == &r->start || dst == &r->continuation)
+			re_nodes[dst == &r->pattern ? 0
+				 : dst == &r->start ? 1
+						    : 2] = *s ? val : NULL;
 		free(*dst);
 		*dst = s;
 	}
+	for (i = 0; i < QE_ARRAY_SIZE(re_nodes); i++) {
+		char *subject;
+		if (!re_nodes[i])
+			continue;
+		shown = r->name ? show(r->name) : qe_xstrdup("without a name");
+		subject = qe_xasprintf("rule %s: invalid %s", shown, re_keys[i]);
+		if (check_regex(x, subject, re_nodes[i]) < 0)
+			ret = -1;
+		free(subject);
+		free(shown);
+	}
+	/* after a misspelt key, "missing" would only say it again */
+	if (ret < 0)
+		return -1;
 	if (!r->name || !*r->name)
 		return err_at(x, e, "rule is missing 'name'");
 	shown = show(r->name);
@@ -902,7 +1222,7 @@ static int parse_rule(struct ctx *x, struct qe_rule_conf *r, const yaml_node_t *
 		r->severity = qe_xstrdup("error");
 	if (!r->kind)
 		r->kind = qe_xstrdup(r->name);
-	return 0;
+	return ret;
 }
 
 static int parse_rules(struct ctx *x, const yaml_node_t *v)
@@ -910,7 +1230,7 @@ static int parse_rules(struct ctx *x, const yaml_node_t *v)
 	struct qe_rule_conf *rules = NULL;
 	size_t n = 0, alloc = 0, i;
 	yaml_node_item_t *it;
-	int ret = -1;
+	int ret = 1;
 	if (is_null(v))
 		return 0;
 	if (v->type != YAML_SEQUENCE_NODE)
@@ -920,38 +1240,44 @@ static int parse_rules(struct ctx *x, const yaml_node_t *v)
 		yaml_node_t *e = node(x, *it);
 		struct qe_rule_conf *r;
 		if (e->type != YAML_MAPPING_NODE) {
-			err_at(x, e, "'rules.custom' entries must be mappings, not %s",
-			       node_kind(e));
-			goto out;
+			ret = err_at(x, e,
+				     "'rules.custom' entries must be mappings, not %s",
+				     node_kind(e));
+			continue;
 		}
 		if (n >= MAX_RULES) {
-			err_at(x, e, "'rules.custom' has more than %d rules", MAX_RULES);
-			goto out;
+			ret = err_at(x, e, "'rules.custom' has more than %d rules",
+				     MAX_RULES);
+			break;
 		}
 		QE_ALLOC_GROW(rules, n + 1, alloc);
 		r = &rules[n++];
 		memset(r, 0, sizeof(*r));
 		r->file = qe_xstrdup(x->name);
 		r->line = (int)e->start_mark.line + 1;
-		if (parse_rule(x, r, e) < 0)
-			goto out;
+		if (parse_rule(x, r, e) < 0) {
+			ret = -1;
+			if (!r->name)
+				continue;
+		}
 		for (i = 0; i + 1 < n; i++) {
-			if (!strcmp(rules[i].name, r->name)) {
+			if (rules[i].name && !strcmp(rules[i].name, r->name)) {
 				char *shown = show(r->name);
-				err_at(x, e, "duplicate rule name %s (first at line %d)",
-				       shown, rules[i].line);
+				ret = err_at(x, e,
+					     "duplicate rule name %s (first at line %d)",
+					     shown, rules[i].line);
 				free(shown);
-				goto out;
+				break;
 			}
 		}
 	}
-	free_rules(x->c);
-	x->c->rules = rules;
-	x->c->nr_rules = n;
-	rules = NULL;
-	n = 0;
-	ret = 1;
-out:
+	if (ret > 0) {
+		free_rules(x->c);
+		x->c->rules = rules;
+		x->c->nr_rules = n;
+		rules = NULL;
+		n = 0;
+	}
 	for (i = 0; i < n; i++)
 		free_rule(&rules[i]);
 	free(rules);
@@ -1026,6 +1352,22 @@ static int set_value(struct ctx *x, const struct spec *s, const yaml_node_t *v)
 		free(subject);
 		free(w);
 		return 1;
+	case T_DURATION: {
+		char msg[160];
+		if (is_null(v))
+			return 0;
+		if (v->type != YAML_SCALAR_NODE)
+			return err_at(x, v, "'%s' must be a duration such as 30s, not %s",
+				      s->name, node_kind(v));
+		if (duration_value(s, scalar(v), &l, msg, sizeof(msg)) < 0)
+			return err_at(x, v, "'%s' %s", s->name, msg);
+		w = where(x, v);
+		subject = qe_xasprintf("%s: '%s' %s", w, s->name, scalar(v));
+		*long_field(c, s) = check_range(s, subject, l, *long_field(c, s));
+		free(subject);
+		free(w);
+		return 1;
+	}
 	case T_MILLI:
 		r = get_double(x, s->name, v, &d);
 		if (r <= 0)
@@ -1048,7 +1390,8 @@ static int set_value(struct ctx *x, const struct spec *s, const yaml_node_t *v)
 			*int_field(c, s) = b;
 		return r;
 	case T_STRLIST:
-		return get_strlist(x, s->name, v, list_field(c, s), count_field(c, s));
+		return get_strlist(x, s->name, v, list_field(c, s), count_field(c, s),
+				   !!(s->flags & F_REGEX));
 	case T_PRICES:
 		return parse_prices(x, v);
 	case T_RULES:
@@ -1078,25 +1421,29 @@ static size_t section_keys(const char *prefix, const char **out, size_t max)
 static int walk_section(struct ctx *x, const yaml_node_t *map, const char *prefix)
 {
 	yaml_node_pair_t *pair;
+	int ret = 0;
 	for (pair = map->data.mapping.pairs.start; pair < map->data.mapping.pairs.top;
 	     pair++) {
 		const char *key = mapping_key(x, map, pair);
 		const struct spec *s;
 		char *full;
-		if (!key)
-			return -1;
+		if (!key) {
+			ret = -1;
+			continue;
+		}
 		full = *prefix ? qe_xasprintf("%s.%s", prefix, key) : qe_xstrdup(key);
 		s = find_spec(full);
 		free(full);
 		if (!s) {
 			const char *cands[QE_ARRAY_SIZE(specs)];
 			size_t n = section_keys(prefix, cands, QE_ARRAY_SIZE(cands));
-			return unknown_key(x, node(x, pair->key), prefix, cands, n);
+			ret = unknown_key(x, node(x, pair->key), prefix, cands, n);
+			continue;
 		}
 		if (set_value(x, s, node(x, pair->value)) < 0)
-			return -1;
+			ret = -1;
 	}
-	return 0;
+	return ret;
 }
 
 /* libyaml reader errors carry a byte offset only; find the line and column. */
@@ -1121,6 +1468,7 @@ static int syntax_error(const char *name, const yaml_parser_t *p,
 {
 	size_t line, col;
 	const char *problem = p->problem ? p->problem : "invalid YAML";
+	const char *hint = "";
 	if (p->error == YAML_MEMORY_ERROR)
 		return qe_error("%s: out of memory while parsing", name);
 	if (p->error == YAML_READER_ERROR) {
@@ -1129,11 +1477,58 @@ static int syntax_error(const char *name, const yaml_parser_t *p,
 	}
 	line = p->problem_mark.line + 1;
 	col = p->problem_mark.column + 1;
+	/* libyaml's words for a tab say nothing of tabs */
+	if (p->problem_mark.index < len && data[p->problem_mark.index] == '\t')
+		hint = "; YAML does not allow tabs for indentation: indent with spaces";
 	if (p->context)
-		return qe_error("%s:%zu:%zu: %s (%s at %zu:%zu)", name, line, col,
+		return qe_error("%s:%zu:%zu: %s (%s at %zu:%zu)%s", name, line, col,
 				problem, p->context, p->context_mark.line + 1,
-				p->context_mark.column + 1);
-	return qe_error("%s:%zu:%zu: %s", name, line, col, problem);
+				p->context_mark.column + 1, hint);
+	return qe_error("%s:%zu:%zu: %s%s", name, line, col, problem, hint);
+}
+
+/*
+ * Walk the events once, before the document is built, to refuse nesting
+ * deeper than MAX_DEPTH.  libyaml's scanner keeps one entry per open flow
+ * collection and looks at all of them for every token, so the time of
+ * "a: [[[[..." grows with the square of the depth; stopping at a small
+ * depth keeps a hostile file (or a SIGHUP reload of one) linear in its
+ * size.  Syntax errors are left to the loader, which reports them.
+ */
+static int check_depth(const char *name, const unsigned char *data, size_t len)
+{
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	int depth = 0, ret = 0;
+
+	if (!yaml_parser_initialize(&parser))
+		return qe_error("%s: cannot initialise the YAML parser", name);
+	yaml_parser_set_input_string(&parser, data, len);
+	for (;;) {
+		yaml_event_type_t type;
+		if (!yaml_parser_parse(&parser, &ev))
+			break;
+		type = ev.type;
+		if (type == YAML_SEQUENCE_START_EVENT ||
+		    type == YAML_MAPPING_START_EVENT) {
+			if (++depth > MAX_DEPTH) {
+				ret =
+				    qe_error("%s:%zu:%zu: nesting deeper than %d levels",
+					     name, ev.start_mark.line + 1,
+					     ev.start_mark.column + 1, MAX_DEPTH);
+				yaml_event_delete(&ev);
+				break;
+			}
+		} else if (type == YAML_SEQUENCE_END_EVENT ||
+			   type == YAML_MAPPING_END_EVENT) {
+			depth--;
+		}
+		yaml_event_delete(&ev);
+		if (type == YAML_STREAM_END_EVENT)
+			break;
+	}
+	yaml_parser_delete(&parser);
+	return ret;
 }
 
 static int parse_yaml(struct qe_config *c, const char *name, const unsigned char *data,
@@ -1145,6 +1540,8 @@ static int parse_yaml(struct qe_config *c, const char *name, const unsigned char
 	struct ctx x = {.c = c, .name = name, .doc = &doc};
 	yaml_node_t *root, *next;
 
+	if (check_depth(name, data, len) < 0)
+		return -1;
 	if (!yaml_parser_initialize(&parser))
 		return qe_error("%s: cannot initialise the YAML parser", name);
 	yaml_parser_set_input_string(&parser, data, len);
@@ -1178,12 +1575,15 @@ static int parse_yaml(struct qe_config *c, const char *name, const unsigned char
 	if (root->type != YAML_MAPPING_NODE) {
 		err_at(&x, root, "the top level must be a mapping of keys, not %s",
 		       node_kind(root));
+		report_errors(&x);
 		goto out;
 	}
-	ret = walk_section(&x, root, "");
+	walk_section(&x, root, "");
+	ret = report_errors(&x);
 	if (saw_api_key)
 		*saw_api_key = x.saw_api_key;
 out:
+	release_errors(&x);
 	if (have_doc)
 		yaml_document_delete(&doc);
 	yaml_parser_delete(&parser);
@@ -1245,6 +1645,22 @@ static void env_long(struct qe_config *c, const struct spec *s)
 	free(subject);
 }
 
+static void env_duration(struct qe_config *c, const struct spec *s)
+{
+	const char *v = getenv_set(s->env);
+	long *dst = long_field(c, s), l;
+	char msg[160], *subject;
+	if (!v)
+		return;
+	if (duration_value(s, v, &l, msg, sizeof(msg)) < 0) {
+		qe_warning("ignoring %s: it %s", s->env, msg);
+		return;
+	}
+	subject = qe_xasprintf("%s=%s", s->env, v);
+	*dst = check_range(s, subject, l, *dst);
+	free(subject);
+}
+
 void qe_config_apply_env(struct qe_config *c)
 {
 	const char *key;
@@ -1256,6 +1672,8 @@ void qe_config_apply_env(struct qe_config *c)
 			continue;
 		if (s->type == T_LONG)
 			env_long(c, s);
+		else if (s->type == T_DURATION)
+			env_duration(c, s);
 		else
 			env_string(c, s);
 	}
@@ -1275,7 +1693,7 @@ void qe_config_apply_env(struct qe_config *c)
 	for (i = 0; i < QE_ARRAY_SIZE(specs); i++) {
 		const struct spec *s = &specs[i];
 		long *v;
-		if (s->type != T_LONG && s->type != T_MILLI)
+		if (s->type != T_LONG && s->type != T_MILLI && s->type != T_DURATION)
 			continue;
 		v = long_field(c, s);
 		if ((*v == 0 && (s->flags & F_ZERO_OFF)) ||

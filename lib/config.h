@@ -141,6 +141,18 @@ const char *qe_config_key_name(size_t i);
  * Borrowed. */
 const char *qe_config_ai_model(const struct qe_config *c);
 
+/*
+ * A duration as people write it: one or more <number><unit>, units ms, s,
+ * m, h, d, w ("500ms", "90s", "1h30m", "7d"), at most QE_DURATION_MAX_MS.
+ * Returns 0 with the milliseconds in *ms; QE_DURATION_BARE when the text
+ * is a bare number, with that number in *ms unconverted, so that the caller
+ * decides whether a number without a unit means anything there; -1 when it
+ * is not a duration.
+ */
+#define QE_DURATION_BARE 1
+#define QE_DURATION_MAX_MS (100LL * 366 * 86400 * 1000)
+int qe_parse_duration(const char *s, long long *ms);
+
 /* Effective AI endpoint: ai_base_url, or the OpenAI default when a key is
  * set, or NULL when there is no AI service configured.  Borrowed. */
 const char *qe_config_ai_endpoint(const struct qe_config *c);

@@ -32,12 +32,6 @@ struct sqlite3;
 
 #define QE_STORE_READONLY 1
 
-/* Default state directory, without $QERRORS_STATE_DIR (the caller's
- * business): /var/lib/qerrors for root, else $XDG_STATE_HOME/qerrors
- * (absolute only) or $HOME/.local/state/qerrors.  Caller frees; NULL with
- * qe_error() set when no home directory is known. */
-char *qe_store_default_dir(void);
-
 /* Create the directory (0700) if needed and open/create qerrors.db (0600).
  * state_dir NULL = default.  READONLY opens an existing database only. */
 struct qe_store *qe_store_open(const char *state_dir, int flags);
@@ -179,12 +173,6 @@ int qe_store_offsets(struct qe_store *s, qe_offset_fn fn, void *data);
 int qe_store_kv_get(struct qe_store *s, const char *key, char **val_out);
 int qe_store_kv_put(struct qe_store *s, const char *key, const char *val);
 
-/* Exclusive agent lock on a state directory (flock on a lock file holding
- * the pid).  Returns an fd >= 0 to keep open, or -1 with a message that
- * names the holding process.  state_dir NULL = default; the directory is
- * created as by qe_store_open(). */
-int qe_store_lock(const char *state_dir);
-
 /* Reports (stats, advice, cache).  These run rarely, so their statements
  * are prepared per call. */
 
@@ -206,11 +194,6 @@ int qe_store_group_totals(struct qe_store *s, int by, qe_total_fn fn, void *data
 typedef int (*qe_fingerprint_fn)(const char *fingerprint, void *data);
 int qe_store_fingerprints(struct qe_store *s, const char *prefix, int from,
 			  qe_fingerprint_fn fn, void *data);
-
-/* The pid in the agent lock file of state_dir (NULL = default), read
- * without taking the lock; 0 when there is none.  The file keeps the pid
- * of the last holder, so callers check that the process is alive. */
-long qe_store_lock_pid(const char *state_dir);
 
 /* The running agent's status, as `stats` reads it: its pid, the last
  * heartbeat (wall ms) and its AI queue length.  put with pid 0 clears it

@@ -182,5 +182,5 @@ check "doctor without an AI service only warns" test $? -eq 0
 check "doctor says how to configure the AI service" grep -q '^warn *ai_endpoint .*no AI service configured' "$T/d4"
 "$QERRORS" -c "$T/bad-pattern.yaml" doctor >"$T/d5" 2>&1
 check "doctor fails on a bad rule" test $? -eq 3
-check "doctor names the bad rule" grep -q "^fail *rules .*broken-rule" "$T/d5"
+check "doctor names the bad rule, with its place in the file" grep -q "^fail *config .*bad-pattern.yaml:4:[0-9]*: rule .broken-rule." "$T/d5"
 exit 0

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -174,7 +175,7 @@ static const char full_yaml[] = "state_dir: /var/tmp/qe\n"
 				"    - {model: llama3, prompt: 0, completion: 0}\n"
 				"cache:\n"
 				"  limit: 0\n"
-				"  ttl: 3600\n"
+				"  ttl: 1h\n"
 				"  backend: redis\n"
 				"  redis:\n"
 				"    url: redis://cache.internal:6380/2\n"
@@ -344,7 +345,7 @@ static void test_env_overrides(void **state)
 	setenv("QERRORS_RETRY_BASE_MS", "10", 1);
 	setenv("QERRORS_RETRY_MAX_MS", "500", 1);
 	setenv("QERRORS_CACHE_LIMIT", "42", 1);
-	setenv("QERRORS_CACHE_TTL", "60", 1);
+	setenv("QERRORS_CACHE_TTL", "1m", 1);
 	setenv("QERRORS_CONCURRENCY", "2", 1);
 	setenv("QERRORS_QUEUE_LIMIT", "7", 1);
 	setenv("QERRORS_METRIC_INTERVAL_MS", "0", 1);
@@ -411,7 +412,7 @@ static void test_env_invalid_and_clamped(void **state)
 	setenv("QERRORS_QUEUE_LIMIT", "-5", 1);
 	setenv("QERRORS_RETRY_ATTEMPTS", "11", 1);
 	setenv("QERRORS_RETRY_MAX_MS", "999999", 1);
-	setenv("QERRORS_CACHE_TTL", "999999999999", 1);
+	setenv("QERRORS_CACHE_TTL", "5000d", 1);
 	setenv("QERRORS_CACHE_BACKEND", "memcached", 1);
 	setenv("QERRORS_AI_BASE_URL", "ftp://example.com", 1);
 	setenv("QERRORS_METRIC_INTERVAL_MS", "5", 1);
@@ -430,7 +431,8 @@ static void test_env_invalid_and_clamped(void **state)
 	    warnings.buf, "QERRORS_CONCURRENCY=500 is above the limit 50; using 50\n"));
 	assert_non_null(
 	    strstr(warnings.buf,
-		   "QERRORS_TIMEOUT='soon' is not a valid integer; using 60000\n"));
+		   "ignoring QERRORS_TIMEOUT: it must be a duration such as 500ms, 30s, "
+		   "5m, 24h or 7d, not 'soon'\n"));
 	assert_non_null(strstr(
 	    warnings.buf, "QERRORS_QUEUE_LIMIT=-5 must not be negative; using 100\n"));
 	assert_non_null(strstr(warnings.buf, "QERRORS_CACHE_BACKEND"));
@@ -485,7 +487,13 @@ static void test_syntax_error(void **state)
 	/* the tab cannot start a token: libyaml marks it at 3:1 */
 	expect_error("ai:\n  model: x\n\tbad: 1\n",
 		     "t.yaml:3:1: found a tab character that violates indentation (while "
-		     "scanning a plain scalar at 2:10)");
+		     "scanning a plain scalar at 2:10); YAML does not allow tabs for "
+		     "indentation: indent with spaces");
+	/* what libyaml says about a tab at the start of a key */
+	expect_error("ai:\n\tmodel: x\n",
+		     "t.yaml:2:1: found character that cannot start any token (while "
+		     "scanning for the next token at 2:1); YAML does not allow tabs for "
+		     "indentation: indent with spaces");
 	expect_error("ai:\n  model: [a, b\n",
 		     "t.yaml:3:1: did not find expected ',' or ']' (while parsing a flow "
 		     "sequence at 2:10)");
@@ -909,6 +917,213 @@ static char *slurp(const char *path)
  * and, by its dotted name, in the manual page.  (An unknown key in the
  * example would already fail test_example_file.)
  */
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Deep nesting is refused early: libyaml's scanner is quadratic in the
+ * depth of flow collections, so 80,000 '[' once took seconds. */
+static void test_nesting(void **state)
+{
+	struct qe_buf b = QE_BUF_INIT;
+	struct qe_config c;
+	double t0;
+	int i;
+
+	qe_buf_addstr(&b, "a: ");
+	for (i = 0; i < 80000; i++)
+		qe_buf_addch(&b, '[');
+	qe_config_init(&c);
+	t0 = now_s();
+	assert_int_equal(qe_config_load_string(&c, "t.yaml", b.buf), -1);
+	/* 80,000 levels parsed fully took 16 s; the cap makes it instant */
+	assert_true(now_s() - t0 < 0.5);
+	assert_string_equal(qe_last_error(),
+			    "t.yaml:1:67: nesting deeper than 64 levels");
+	qe_config_release(&c);
+
+	/* deep mappings and block lists are refused the same way */
+	qe_buf_reset(&b);
+	qe_buf_addstr(&b, "ai:");
+	for (i = 0; i < 100; i++)
+		qe_buf_addstr(&b, " {a:");
+	expect_error(b.buf, "t.yaml:1:257: nesting deeper than 64 levels");
+	qe_buf_reset(&b);
+	qe_buf_addstr(&b, "a:\n");
+	for (i = 0; i < 70; i++)
+		qe_buf_addf(&b, "%*s-\n", i * 2, "");
+	expect_error(b.buf, "t.yaml:65:127: nesting deeper than 64 levels");
+
+	/* 64 levels are still read (and here rejected only as a wrong type) */
+	qe_buf_reset(&b);
+	qe_buf_addstr(&b, "ai:\n  model: ");
+	for (i = 0; i < 62; i++)
+		qe_buf_addch(&b, '[');
+	for (i = 0; i < 62; i++)
+		qe_buf_addch(&b, ']');
+	expect_error(b.buf, "t.yaml:2:10: 'ai.model' must be a string, not a list");
+	qe_buf_release(&b);
+}
+
+/* Every pattern key is checked at load time, with its place in the file;
+ * the column points into the pattern when it is written plainly. */
+static void test_regex_errors(void **state)
+{
+	expect_error("redact:\n  patterns:\n    - 'ok'\n    - 'ab(('\n",
+		     "t.yaml:4:12: 'redact.patterns': invalid pattern at offset 4: "
+		     "missing closing parenthesis");
+	expect_error("rules:\n  ignore: [x, '+y']\n",
+		     "t.yaml:2:16: 'rules.ignore': invalid pattern at offset 0: "
+		     "quantifier does not follow a repeatable item");
+	expect_error("rules:\n  custom:\n    - pattern: foo[\n      name: a\n",
+		     "t.yaml:3:20: rule 'a': invalid pattern at offset 4: missing "
+		     "terminating ] for character class");
+	expect_error("rules:\n  custom:\n    - name: a\n      pattern: x\n"
+		     "      start: \"(?<\"\n",
+		     "t.yaml:5:18: rule 'a': invalid start at offset 3: subpattern name "
+		     "expected");
+	expect_error("rules:\n  custom:\n    - name: a\n      pattern: x\n"
+		     "      continuation: '*'\n",
+		     "t.yaml:5:22: rule 'a': invalid continuation at offset 0: "
+		     "quantifier does not follow a repeatable item");
+	expect_error("rules:\n  custom:\n    - name: a\n      pattern: x\n"
+		     "      ignore:\n        - '\\'\n",
+		     "t.yaml:6:13: 'rules.custom.ignore': invalid pattern at offset 1: "
+		     "\\ at end of pattern");
+	/* with escapes the offset no longer maps to a column: the value's start */
+	expect_error("redact:\n  patterns: [\"a\\tb(\"]\n",
+		     "t.yaml:2:14: 'redact.patterns': invalid pattern at offset 4: "
+		     "missing closing parenthesis");
+}
+
+/* One run reports every mistake in the file, sorted by place. */
+static void test_all_errors(void **state)
+{
+	struct qe_buf b = QE_BUF_INIT;
+	int i;
+	expect_error(
+	    "ai:\n  modle: x\n  timeout_ms: soon\ncache:\n  limit: lots\n"
+	    "rules:\n  custom:\n    - name: a\n      pattern: x\n"
+	    "    - name: a\n      pattern: y\n      severity: err\n",
+	    "t.yaml:2:3: unknown key 'modle' in 'ai'; did you mean 'model'?\n"
+	    "t.yaml:3:15: 'ai.timeout_ms' must be a duration such as 500ms, 30s, "
+	    "5m, 24h or 7d, not 'soon'\n"
+	    "t.yaml:5:10: 'cache.limit' must be an integer, not 'lots'\n"
+	    "t.yaml:10:7: duplicate rule name 'a' (first at line 8)\n"
+	    "t.yaml:12:17: unknown severity 'err' (did you mean 'error'?); "
+	    "expected one of debug, info, warning, error, critical, fatal");
+	/* a rule whose key is misspelt is not also said to miss it */
+	expect_error("rules:\n  custom:\n    - name: a\n      patern: x\n",
+		     "t.yaml:4:7: unknown key 'patern' in 'rules.custom'; did you mean "
+		     "'pattern'?");
+	/* many errors: whole lines as far as they fit, the rest counted */
+	for (i = 0; i < 40; i++)
+		qe_buf_addf(&b, "k%d: 1\n", i);
+	{
+		struct qe_config c;
+		const char *e, *last;
+		qe_config_init(&c);
+		assert_int_equal(qe_config_load_string(&c, "t.yaml", b.buf), -1);
+		e = qe_last_error();
+		assert_true(!strncmp(e, "t.yaml:1:1: unknown key 'k0'\n", 29));
+		last = strrchr(e, '\n') + 1;
+		assert_non_null(strstr(last, "more errors not shown"));
+		assert_true(!strncmp(last, "t.yaml: ", 8));
+		qe_config_release(&c);
+	}
+	qe_buf_release(&b);
+}
+
+static void test_durations(void **state)
+{
+	struct qe_config c;
+	long long ms;
+
+	assert_int_equal(qe_parse_duration("500ms", &ms), 0);
+	assert_int_equal(ms, 500);
+	assert_int_equal(qe_parse_duration("30s", &ms), 0);
+	assert_int_equal(ms, 30000);
+	assert_int_equal(qe_parse_duration("5m", &ms), 0);
+	assert_int_equal(ms, 300000);
+	assert_int_equal(qe_parse_duration("24h", &ms), 0);
+	assert_int_equal(ms, 86400000);
+	assert_int_equal(qe_parse_duration("7d", &ms), 0);
+	assert_int_equal(ms, 7 * 86400000LL);
+	assert_int_equal(qe_parse_duration("2w", &ms), 0);
+	assert_int_equal(ms, 14 * 86400000LL);
+	assert_int_equal(qe_parse_duration("1h30m", &ms), 0);
+	assert_int_equal(ms, 5400000);
+	assert_int_equal(qe_parse_duration("24", &ms), QE_DURATION_BARE);
+	assert_int_equal(ms, 24);
+	assert_int_equal(qe_parse_duration("", &ms), -1);
+	assert_int_equal(qe_parse_duration("h", &ms), -1);
+	assert_int_equal(qe_parse_duration("-5s", &ms), -1);
+	assert_int_equal(qe_parse_duration("5x", &ms), -1);
+	assert_int_equal(qe_parse_duration("5 s", &ms), -1);
+	assert_int_equal(qe_parse_duration("1h30", &ms), -1);
+	assert_int_equal(qe_parse_duration("1.5h", &ms), -1);
+	assert_int_equal(qe_parse_duration("99999999999999999999s", &ms), -1);
+	assert_int_equal(qe_parse_duration("999999w", &ms), -1);
+
+	qe_config_init(&c);
+	assert_int_equal(qe_config_load_string(&c, "t.yaml",
+					       "cache:\n  ttl: 1d\n"
+					       "ai:\n  timeout_ms: 30s\n"
+					       "  connect_timeout_ms: 2500\n"
+					       "  breaker:\n    open_ms: 5m\n"
+					       "events:\n  idle_timeout_ms: 500ms\n"
+					       "tail:\n  poll_interval_ms: '2s'\n"),
+			 0);
+	assert_int_equal(c.cache_ttl, 86400);
+	assert_int_equal(c.timeout_ms, 30000);
+	assert_int_equal(c.connect_timeout_ms, 2500);
+	assert_int_equal(c.breaker_open_ms, 300000);
+	assert_int_equal(c.idle_timeout_ms, 500);
+	assert_int_equal(c.poll_interval_ms, 2000);
+	qe_config_release(&c);
+
+	/* 0 needs no unit; other bare numbers under cache.ttl are ambiguous */
+	qe_config_init(&c);
+	assert_int_equal(qe_config_load_string(&c, "t.yaml", "cache:\n  ttl: 0\n"), 0);
+	assert_int_equal(c.cache_ttl, 0);
+	qe_config_release(&c);
+	expect_error("cache:\n  ttl: 86400\n",
+		     "t.yaml:2:8: 'cache.ttl' 86400 has no unit; write '86400s' or '1d'");
+	expect_error("cache:\n  ttl: 45\n",
+		     "t.yaml:2:8: 'cache.ttl' 45 has no unit; write '45s'");
+	expect_error("cache:\n  ttl: 1500ms\n",
+		     "t.yaml:2:8: 'cache.ttl' must be a whole number of seconds");
+	expect_error("ai:\n  timeout_ms: [1]\n",
+		     "t.yaml:2:15: 'ai.timeout_ms' must be a duration such as 30s, not a "
+		     "list");
+
+	/* ranges still apply, in the key's unit */
+	qe_config_init(&c);
+	assert_int_equal(qe_config_load_string(&c, "t.yaml", "ai:\n  timeout_ms: 1h\n"),
+			 0);
+	assert_int_equal(c.timeout_ms, 600000);
+	assert_non_null(strstr(warnings.buf, "'ai.timeout_ms' 1h is above the limit"));
+	qe_config_release(&c);
+
+	/* the environment takes the same spellings */
+	qe_config_init(&c);
+	setenv("QERRORS_CACHE_TTL", "2h", 1);
+	setenv("QERRORS_TIMEOUT", "10s", 1);
+	qe_config_apply_env(&c);
+	assert_int_equal(c.cache_ttl, 7200);
+	assert_int_equal(c.timeout_ms, 10000);
+	setenv("QERRORS_CACHE_TTL", "3600", 1);
+	qe_config_apply_env(&c);
+	assert_int_equal(c.cache_ttl, 7200);
+	assert_non_null(strstr(warnings.buf, "ignoring QERRORS_CACHE_TTL: it 3600 has no "
+					     "unit; write '3600s' or '1h'"));
+	qe_config_release(&c);
+}
+
 static void test_every_key_documented(void **state)
 {
 	char *example = slurp("qerrors.yaml.example");
@@ -974,6 +1189,11 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_example_comments, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_every_key_documented, setup, teardown),
 	    cmocka_unit_test(test_default_model),
+
+	    cmocka_unit_test_setup_teardown(test_nesting, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_regex_errors, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_all_errors, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_durations, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

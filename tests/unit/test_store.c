@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "event.h"
+#include "statedir.h"
 #include "store.h"
 #include "util.h"
 
@@ -139,17 +140,17 @@ static int child_default_dir(void)
 	int bad = 0;
 
 	setenv("XDG_STATE_HOME", "/x/state", 1);
-	d = qe_store_default_dir();
+	d = qe_statedir_default();
 	bad |= !d || strcmp(d, "/x/state/qerrors");
 	free(d);
 	/* A relative XDG_STATE_HOME is ignored, as the spec says. */
 	setenv("XDG_STATE_HOME", "rel", 1);
 	setenv("HOME", "/h", 1);
-	d = qe_store_default_dir();
+	d = qe_statedir_default();
 	bad |= !d || strcmp(d, "/h/.local/state/qerrors");
 	free(d);
 	unsetenv("XDG_STATE_HOME");
-	d = qe_store_default_dir();
+	d = qe_statedir_default();
 	bad |= !d || strcmp(d, "/h/.local/state/qerrors");
 	free(d);
 	return bad;
@@ -159,7 +160,7 @@ static void test_default_dir(void **state)
 {
 	(void)state;
 	if (geteuid() == 0) {
-		char *d = qe_store_default_dir();
+		char *d = qe_statedir_default();
 		assert_string_equal(d, "/var/lib/qerrors");
 		free(d);
 	}
@@ -786,7 +787,7 @@ static void test_lock(void **state)
 	int fd, fd2, status;
 	pid_t pid;
 
-	fd = qe_store_lock(dir);
+	fd = qe_statedir_lock(dir);
 	assert_true(fd >= 0);
 	assert_int_equal(mode_of(dir), 0700);
 	want = qe_xasprintf("state directory '%s' is in use by process %ld", dir,
@@ -795,8 +796,8 @@ static void test_lock(void **state)
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		int r = qe_store_lock(dir);
-		int ok = r == -1 && !strcmp(qe_last_error(), want);
+		int r = qe_statedir_lock(dir);
+		int ok = r == QE_STATEDIR_BUSY && !strcmp(qe_last_error(), want);
 		free(want);
 		free(dir);
 		_exit(ok ? 0 : 1);
@@ -806,11 +807,11 @@ static void test_lock(void **state)
 	assert_int_equal(WEXITSTATUS(status), 0);
 
 	/* The lock is per open file: a second open in this process fails too. */
-	assert_int_equal(qe_store_lock(dir), -1);
+	assert_int_equal(qe_statedir_lock(dir), QE_STATEDIR_BUSY);
 	assert_string_equal(qe_last_error(), want);
 
 	close(fd);
-	fd2 = qe_store_lock(dir);
+	fd2 = qe_statedir_lock(dir);
 	assert_true(fd2 >= 0);
 	close(fd2);
 	free(want);
@@ -1164,12 +1165,12 @@ static void test_lock_pid(void **state)
 	char *dir = sub("lockpid");
 	int fd;
 
-	assert_int_equal(qe_store_lock_pid(dir), 0); /* no directory yet */
-	fd = qe_store_lock(dir);
+	assert_int_equal(qe_statedir_lock_pid(dir), 0); /* no directory yet */
+	fd = qe_statedir_lock(dir);
 	assert_true(fd >= 0);
 	/* Read without taking the lock: the holder keeps it. */
-	assert_int_equal(qe_store_lock_pid(dir), (long)getpid());
-	assert_int_equal(qe_store_lock(dir), -1);
+	assert_int_equal(qe_statedir_lock_pid(dir), (long)getpid());
+	assert_int_equal(qe_statedir_lock(dir), QE_STATEDIR_BUSY);
 	close(fd);
 	free(dir);
 }
