@@ -10,6 +10,7 @@
 #include "decode.h"
 
 #include "ansi.h"
+#include "config.h"
 #include "event.h"
 #include "util.h"
 
@@ -47,6 +48,23 @@ int qe_format_parse(const char *s, enum qe_format *out)
 	return qe_error("unknown log format '%s' (auto, text, json, docker, cri, syslog, "
 			"journal)",
 			s);
+}
+
+int qe_decode_opts_from_config(struct qe_decode_opts *o, const struct qe_config *c,
+			       const char *path)
+{
+	memset(o, 0, sizeof(*o));
+	if (qe_format_parse(c->log_format ? c->log_format : "auto", &o->format) < 0)
+		return -1;
+	o->fields.level = c->json_level;
+	o->fields.message = c->json_message;
+	o->fields.logger = c->json_logger;
+	o->fields.time = c->json_time;
+	o->fields.exception = c->json_exception;
+	o->fields.error_type = c->json_error_type;
+	o->max_line_bytes = c->max_line_bytes > 0 ? (size_t)c->max_line_bytes : 0;
+	o->path = path;
+	return 0;
 }
 
 /* ---- Kubernetes file names ---- */
@@ -133,14 +151,61 @@ static int digits(const char *s, size_t len, size_t at, size_t n, int *v)
 	return 1;
 }
 
+/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
+ * days_from_civil): plain arithmetic, where timegm() costs a call per line. */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	int64_t era;
+	unsigned yoe, doy, doe;
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned)(y - era * 400);
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+/* mktime() of local times, cached per hour: it reads the zone rules on
+ * every call, and a log's lines share their hour. */
+static int64_t local_hour_s(const struct tm *tm)
+{
+	static __thread int ck_y = -1, ck_mo, ck_d, ck_h;
+	static __thread int64_t ck_s;
+	struct tm t;
+	time_t r;
+
+	if (tm->tm_year == ck_y && tm->tm_mon == ck_mo && tm->tm_mday == ck_d &&
+	    tm->tm_hour == ck_h)
+		return ck_s;
+	t = *tm;
+	t.tm_min = t.tm_sec = 0;
+	t.tm_isdst = -1;
+	r = mktime(&t);
+	if (r == (time_t)-1)
+		return INT64_MIN;
+	ck_y = tm->tm_year;
+	ck_mo = tm->tm_mon;
+	ck_d = tm->tm_mday;
+	ck_h = tm->tm_hour;
+	ck_s = (int64_t)r;
+	return ck_s;
+}
+
 static int64_t tm_to_ms(struct tm *tm, int utc, long off_s, int ms)
 {
-	time_t t;
-	tm->tm_isdst = -1;
-	t = utc ? timegm(tm) : mktime(tm);
-	if (t == (time_t)-1)
-		return -1;
-	return ((int64_t)t - off_s) * 1000 + ms;
+	int64_t s;
+	if (utc) {
+		s = days_from_civil(tm->tm_year + 1900, (unsigned)tm->tm_mon + 1,
+				    (unsigned)tm->tm_mday) *
+			86400 +
+		    tm->tm_hour * 3600 + tm->tm_min * 60 + tm->tm_sec;
+	} else {
+		s = local_hour_s(tm);
+		if (s == INT64_MIN)
+			return -1;
+		s += tm->tm_min * 60 + tm->tm_sec;
+	}
+	return (s - off_s) * 1000 + ms;
 }
 
 size_t qe_decode_parse_iso(const char *s, size_t len, int64_t *ms)

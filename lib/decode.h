@@ -155,6 +155,13 @@ struct qe_decode_stats {
 };
 
 struct qe_decoder;
+struct qe_config;
+
+/* Options from the configuration (tail.format, tail.json.*, events.max_line_bytes)
+ * for the source at path (may be NULL).  Strings are borrowed from c.
+ * 0, or -1 with qe_error() set when tail.format is not a known format. */
+int qe_decode_opts_from_config(struct qe_decode_opts *o, const struct qe_config *c,
+			       const char *path);
 
 /* NULL with qe_error() set on a bad option.  cb is copied. */
 struct qe_decoder *qe_decoder_new(const struct qe_decode_opts *o,

@@ -599,6 +599,30 @@ static void test_json_field_mapping(void **state)
 	got_release(&g);
 }
 
+static void test_from_config(void **state)
+{
+	struct qe_config c;
+	struct qe_decode_opts o;
+	qe_config_init(&c);
+	assert_int_equal(qe_config_load_string(&c, "t.yaml",
+					       "tail:\n  format: cri\n  json:\n"
+					       "    exception: fault.trace\n"
+					       "events:\n  max_line_bytes: 1000\n"),
+			 0);
+	assert_int_equal(qe_decode_opts_from_config(&o, &c, "/var/log/x.log"), 0);
+	assert_int_equal(o.format, QE_FMT_CRI);
+	assert_string_equal(o.fields.exception, "fault.trace");
+	assert_null(o.fields.level);
+	assert_int_equal(o.max_line_bytes, 1000);
+	assert_string_equal(o.path, "/var/log/x.log");
+	qe_config_release(&c);
+	qe_config_init(&c);
+	assert_int_equal(qe_config_load_string(&c, "t.yaml", "tail:\n  format: logfmt\n"),
+			 -1);
+	assert_non_null(strstr(qe_last_error(), "logfmt"));
+	qe_config_release(&c);
+}
+
 static void test_feed_meta(void **state)
 {
 	struct got g;
@@ -987,6 +1011,7 @@ int main(void)
 	    cmocka_unit_test(test_json_mixed),
 	    cmocka_unit_test(test_json_documented),
 	    cmocka_unit_test(test_json_field_mapping),
+	    cmocka_unit_test(test_from_config),
 	    cmocka_unit_test(test_feed_meta),
 	    cmocka_unit_test_setup_teardown(test_corpus, rules_setup, rules_teardown),
 	    cmocka_unit_test_setup_teardown(test_twins, rules_setup, rules_teardown),

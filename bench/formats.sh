@@ -1,0 +1,70 @@
+#!/bin/sh
+# Cost of the decoding stage: a JSON log and a CRI log of --size MB each
+# (default 200), decoded and assembled by bench/decode_driver.c, against
+# the same records as plain text with no decoder (the text scan) and
+# against `grep -cE` on the same file.  Prints MB/s, the ratio to grep,
+# the ratio to the text scan and peak RSS.  See bench/README.md.
+#
+#   bench/formats.sh [--size MB]
+set -eu
+size=200
+case ${1:-} in
+--size) size=$2 ;;
+--size=*) size=${1#--size=} ;;
+-h | --help) sed -n '2,8s/^# \{0,1\}//p' "$0"; exit 0 ;;
+'') ;;
+*) echo "formats.sh: unknown option '$1'" >&2; exit 2 ;;
+esac
+case $size in *[!0-9]* | 0) echo "formats.sh: --size must be a positive whole number of MB" >&2; exit 2 ;; esac
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d "${TMPDIR:-/tmp}/qe-formats.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+make -C "$here" -s build/std/libqerrors.a
+pc="yaml-0.1 libcurl libpcre2-8 sqlite3 jansson"
+extra=
+pkg-config --exists hiredis && extra="$extra hiredis"
+pkg-config --exists libsystemd && extra="$extra libsystemd"
+# shellcheck disable=SC2086
+cc -std=c11 -D_GNU_SOURCE -O2 -I"$here/lib" $(pkg-config --cflags $pc $extra) \
+	-o "$work/driver" "$here/bench/decode_driver.c" "$here/build/std/libqerrors.a" \
+	$(pkg-config --libs $pc $extra) -lm
+
+# The text scan's input: gen_log.py's mixed log, a bit smaller so that the
+# wrapped files come out near --size.
+python3 "$here/bench/gen_log.py" --size "$((size * 8 / 10))" "$work/base.log" >/dev/null
+python3 "$here/bench/gen_formats.py" json "$work/base.log" "$work/app.json"
+python3 "$here/bench/gen_formats.py" cri "$work/base.log" "$work/app.cri"
+
+pattern='ERROR|FATAL|CRITICAL|SEVERE|Exception|Traceback|panic:'
+# "MB/s seconds peakKB" of one command (the best of 3 runs)
+measure() {
+	best=
+	for _ in 1 2 3; do
+		/usr/bin/time -f '%e %M' -o "$work/t" "$@" > "$work/out"
+		read -r e kb < "$work/t"
+		if [ -z "$best" ] || [ "$(echo "$e < $best" | bc)" = 1 ]; then best=$e; bestkb=$kb; fi
+	done
+	echo "$best $bestkb"
+}
+row() { # name file format tag
+	name=$1 file=$2 fmt=$3 tag=$4
+	bytes=$(stat -c %s "$file")
+	r=$(measure "$work/driver" --format "$fmt" "$file")
+	sec=${r% *} kb=${r#* }
+	drv=$(cat "$work/out")
+	g=$(measure grep -cE "$pattern" "$file")
+	gsec=${g% *}
+	mbs=$(echo "scale=1; $bytes / 1000000 / $sec" | bc)
+	gmbs=$(echo "scale=1; $bytes / 1000000 / $gsec" | bc)
+	echo "$name|$((bytes / 1000000))|$mbs|$gmbs|$(echo "scale=2; $gmbs / $mbs" | bc)|$((kb / 1024))|$drv"
+	eval "mbs_$tag=$mbs"
+}
+echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "input|MB|MB/s|grep MB/s|grep/qerrors|peak RSS MB|driver: format bytes lines records quick events s MB/s"
+row "JSON (decoded)" "$work/app.json" json json
+row "same records as text (raw)" "$work/app.json.text" raw jtext
+row "CRI (decoded)" "$work/app.cri" cri cri
+row "same lines as text (raw)" "$work/base.log" raw ctext
+echo "JSON vs its text scan: $(echo "scale=2; $mbs_json / $mbs_jtext" | bc)x of the text MB/s"
+echo "CRI vs its text scan: $(echo "scale=2; $mbs_cri / $mbs_ctext" | bc)x of the text MB/s"
