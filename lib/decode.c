@@ -585,9 +585,9 @@ static size_t parse_host_tag(struct qe_decoder *d, const char *s, size_t len, si
 		return 0;
 	if (s[i] == '[') {
 		i++;
-		while (i < len && isdigit((unsigned char)s[i]))
+		while (i < len && isdigit((unsigned char)s[i]) && pid < 100000000L)
 			pid = pid * 10 + (s[i++] - '0');
-		if (i >= len || s[i] != ']')
+		if (i >= len || s[i] != ']') /* also a "pid" of more than 9 digits */
 			return 0;
 		i++;
 	}
@@ -677,7 +677,12 @@ static size_t parse_5424(struct qe_decoder *d, const char *s, size_t len,
 		qe_buf_add(&d->app, s + f[1][0], f[1][1] - f[1][0]);
 	m->host = d->host.len ? d->host.buf : NULL;
 	m->app = d->app.len ? d->app.buf : NULL;
-	m->pid = strtol(s + f[2][0], NULL, 10);
+	m->pid = 0; /* PROCID is often a pid; any other token gives none */
+	for (k = f[2][0]; k < f[2][1] && k - f[2][0] < 9 && isdigit((unsigned char)s[k]);
+	     k++)
+		m->pid = m->pid * 10 + (s[k] - '0');
+	if (k != f[2][1])
+		m->pid = 0;
 	m->time_ms = t;
 	m->level = pri_sev(pri);
 	m->key = key_of(m->host, m->app, m->pid);
