@@ -333,6 +333,10 @@ int qe_decode_level_name(const char *s, size_t len)
 
 	if (!len)
 		return -1;
+	if (len <= 2 && isdigit((unsigned char)s[0]) &&
+	    (len == 1 || isdigit((unsigned char)s[1]))) /* pino 50, syslog 3 */
+		return qe_decode_level_number(
+		    len == 1 ? s[0] - '0' : (s[0] - '0') * 10 + (s[1] - '0'));
 	if (isdigit((unsigned char)s[0]) && len < sizeof(num)) {
 		memcpy(num, s, len);
 		num[len] = '\0';
@@ -457,7 +461,14 @@ struct qe_decoder {
 	struct qe_buf host, app;
 	/* record scratch */
 	struct qe_buf r_msg, r_err, r_type, r_exc, r_text, r_lname, r_logger;
+	/* the quick scan's key filter: first bytes and longest length of the
+	 * level and exception key names (built-in and configured) */
+	unsigned char key_first[256];
+	size_t key_max;
+	int quick_below;
 };
+
+static void key_filter_init(struct qe_decoder *d);
 
 struct qe_decoder *qe_decoder_new(const struct qe_decode_opts *o,
 				  const struct qe_decode_cb *cb, void *data)
@@ -482,6 +493,8 @@ struct qe_decoder *qe_decoder_new(const struct qe_decode_opts *o,
 	d->data = data;
 	d->fmt = o->format;
 	d->is_k8s = qe_k8s_from_path(o->path, &d->k8s);
+	key_filter_init(d);
+	d->quick_below = o->quick_below ? o->quick_below : QE_SEV_ERROR;
 	qe_buf_init(&d->part[0].buf);
 	qe_buf_init(&d->part[1].buf);
 	qe_buf_init(&d->clean);
@@ -807,6 +820,8 @@ static int key_in(const char *k, size_t n, const char *const *set, size_t nr,
 		  const char *extra)
 {
 	size_t i;
+	if (!n)
+		return 0;
 	for (i = 0; i < nr; i++)
 		if (strlen(set[i]) == n && !memcmp(k, set[i], n))
 			return 1;
@@ -816,6 +831,29 @@ static int key_in(const char *k, size_t n, const char *const *set, size_t nr,
 			return 1;
 	}
 	return 0;
+}
+
+static void key_filter_add(struct qe_decoder *d, const char *k)
+{
+	size_t n = strlen(k);
+	if (!n)
+		return;
+	d->key_first[(unsigned char)k[0]] = 1;
+	if (n > d->key_max)
+		d->key_max = n;
+}
+
+static void key_filter_init(struct qe_decoder *d)
+{
+	size_t i;
+	for (i = 0; i < QE_ARRAY_SIZE(level_keys); i++)
+		key_filter_add(d, level_keys[i]);
+	for (i = 0; i < QE_ARRAY_SIZE(exc_keys); i++)
+		key_filter_add(d, exc_keys[i]);
+	if (d->o.fields.level)
+		key_filter_add(d, last_component(d->o.fields.level));
+	if (d->o.fields.exception)
+		key_filter_add(d, last_component(d->o.fields.exception));
 }
 
 /* End of the JSON string whose opening quote is at s[i]; index of its
@@ -871,6 +909,11 @@ static void quick_scan(const struct qe_decoder *d, const char *s, size_t n,
 			j++;
 		if (j >= n)
 			return;
+		/* Most keys start with none of the letters ours start with. */
+		if (k1 - k0 > d->key_max || !d->key_first[(unsigned char)s[k0]]) {
+			i = j;
+			continue;
+		}
 		if (q->level < 0 &&
 		    key_in(s + k0, k1 - k0, level_keys, QE_ARRAY_SIZE(level_keys),
 			   d->o.fields.level)) {
@@ -1178,7 +1221,7 @@ static int decode_json(struct qe_decoder *d, const char *s, size_t len, uint64_t
 	if (!e || s[e - 1] != '}')
 		return 0;
 	quick_scan(d, s, len, &q);
-	if (q.level >= 0 && q.level < QE_SEV_WARNING && !q.exc) {
+	if (q.level >= 0 && q.level < d->quick_below && !q.exc) {
 		struct qe_record r;
 		memset(&r, 0, sizeof(r));
 		base_meta(d, &r.meta);

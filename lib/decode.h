@@ -23,10 +23,11 @@
  * - A joined line is capped at max_line_bytes; the rest is dropped and
  *   counted (stats.cut_lines, stats.cut_bytes), the line flagged CUT.
  * - Pointers handed to callbacks are valid only during the call.
- * - JSON lines whose level is known and below WARNING and that carry no
+ * - JSON lines whose level is known and below opts.quick_below (ERROR by
+ *   default: the built-in rules report no warnings) and that carry no
  *   exception field are classified by a scan that builds no tree; they are
- *   delivered as records with parsed = 0 (level and positions only).
- *   Everything else is parsed with jansson.
+ *   delivered as records with parsed = 0 (level, raw line and positions
+ *   only).  Everything else is parsed with jansson.
  * - In format auto the format is decided on the first non-blank line and
  *   named by qe_decoder_format_name().  A later line that does not fit the
  *   chosen format is still decoded for what it is (a JSON line in a text
@@ -140,6 +141,10 @@ struct qe_decode_opts {
 	const char *path;      /* source path for Kubernetes names; may be NULL */
 	int keep_prefix;       /* 1: text lines keep ISO timestamp / syslog prefixes */
 	int64_t now_ms;	       /* reference time for year-less syslog dates; 0 = clock */
+	/* JSON lines of a known level below this one, without an exception
+	 * field, take the quick path (see above).  0 = QE_SEV_ERROR; set
+	 * QE_SEV_WARNING when user rules look for warnings; -1 = never. */
+	int quick_below;
 };
 
 struct qe_decode_stats {

@@ -58,7 +58,7 @@ static void on_record(const struct qe_record *rc, void *data)
 	FUZZ_ASSERT(rc->start_pos <= rc->end_pos && rc->end_pos <= r->input_len);
 	FUZZ_ASSERT(rc->raw && rc->raw_len <= r->input_len);
 	if (!rc->parsed)
-		FUZZ_ASSERT(rc->meta.level >= 0 && rc->meta.level < QE_SEV_WARNING);
+		FUZZ_ASSERT(rc->meta.level >= 0 && rc->meta.level < QE_SEV_ERROR);
 	check_meta(&rc->meta);
 	r->records++;
 }

@@ -564,6 +564,35 @@ static void test_json_documented(void **state)
 	got_release(&g);
 }
 
+/* Warnings take the quick path unless asked for; -1 turns it off. */
+static void test_json_quick_below(void **state)
+{
+	static const int below[] = {0, QE_SEV_WARNING, -1};
+	static const int parsed_warn[] = {0, 1, 1}, parsed_info[] = {0, 0, 1};
+	size_t i;
+	for (i = 0; i < QE_ARRAY_SIZE(below); i++) {
+		struct got g;
+		struct qe_decode_opts o;
+		struct qe_decoder *d;
+		memset(&o, 0, sizeof(o));
+		memset(&g, 0, sizeof(g));
+		o.format = QE_FMT_JSON;
+		o.quick_below = below[i];
+		d = qe_decoder_new(&o, &cbs, &g);
+		feed_text(d, "{\"level\":\"warn\",\"msg\":\"slow\"}\n"
+			     "{\"level\":\"info\",\"msg\":\"ok\"}\n"
+			     "{\"level\":\"warn\",\"msg\":\"x\",\"stack\":\"E: y\"}\n");
+		assert_int_equal(g.nr, 3);
+		assert_int_equal(g.r[0].parsed, parsed_warn[i]);
+		assert_int_equal(g.r[1].parsed, parsed_info[i]);
+		assert_int_equal(g.r[2].parsed,
+				 1); /* an exception field: always parsed */
+		assert_int_equal(g.r[0].level, QE_SEV_WARNING);
+		qe_decoder_free(d);
+		got_release(&g);
+	}
+}
+
 static void test_json_field_mapping(void **state)
 {
 	struct got g;
@@ -1010,6 +1039,7 @@ int main(void)
 	    cmocka_unit_test(test_text_prefixes),
 	    cmocka_unit_test(test_json_mixed),
 	    cmocka_unit_test(test_json_documented),
+	    cmocka_unit_test(test_json_quick_below),
 	    cmocka_unit_test(test_json_field_mapping),
 	    cmocka_unit_test(test_from_config),
 	    cmocka_unit_test(test_feed_meta),
