@@ -1165,6 +1165,15 @@ static void emit_record(struct qe_decoder *d, json_t *root, const char *s, size_
 	    memchr(json_string_value(v), '\n', json_string_length(v)) &&
 	    take_exception(v, &d->r_exc))
 		r.exception = d->r_exc.buf;
+	/* A multi-line message with no exception field holds the trace itself
+	 * (Google Cloud Error Reporting asks for the stack in "message"). */
+	if (!r.exception && have_msg && memchr(d->r_msg.buf, '\n', d->r_msg.len)) {
+		qe_buf_reset(&d->r_exc);
+		qe_buf_add(&d->r_exc, d->r_msg.buf, d->r_msg.len);
+		while (d->r_exc.len && d->r_exc.buf[d->r_exc.len - 1] == '\n')
+			qe_buf_truncate(&d->r_exc, d->r_exc.len - 1);
+		r.exception = d->r_exc.buf;
+	}
 	if (take_string(first_of(root, d->o.fields.error_type, type_keys,
 				 QE_ARRAY_SIZE(type_keys)),
 			&d->r_type))

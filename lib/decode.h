@@ -103,9 +103,10 @@ struct qe_dline {
 };
 
 struct qe_record {
-	int parsed;		/* 0: quick path, only meta.level and positions are set */
-	const char *message;	/* msg / message / event / @m / rendered @mt; NULL none */
-	const char *error;	/* an error string field (zap, zerolog "error") */
+	int parsed; /* 0: quick path, only meta.level and positions are set */
+	const char
+	    *message;	   /* msg, message, event, @m, else the @mt template; NULL none */
+	const char *error; /* an error string field (zap, zerolog "error") */
 	const char *error_type; /* err.type, error.type, err.name, ... */
 	const char *exception;	/* multi-line exception text ('\n' between lines) */
 	const char *level_name; /* the level as written ("50", "Error"); NULL */

@@ -12,9 +12,11 @@
 #   <level> TAB <exception type or -> TAB <exception message, else the log message>
 # one line per logged error (level error or above), in order.
 #
-# Docker json-file and CRI logs cannot be produced here (no dockerd, no
-# kubelet): they are built from the text twins exactly as the formats are
-# documented (Docker: one JSON object per line with log/stream/time, a line
+# Serilog compact JSON (CLEF), Elastic ECS and Google Cloud Logging records
+# (serilog-clef, ecs, gcp) are written from those formats' documentation:
+# no .NET or cloud runtime here.  Docker json-file and CRI logs cannot be
+# produced here either (no dockerd, no kubelet): they are built from the
+# text twins exactly as the formats are documented (Docker: one JSON object per line with log/stream/time, a line
 # longer than 16 KiB split into records without '\n'; CRI: RFC 3339 nano
 # time, stream, P or F, the text).
 set -eu
@@ -273,4 +275,38 @@ for f in docker cri; do
 	{ echo "# format: $fmt"; tail -n +2 "$out/python-text.expected"; tail -n +2 "$out/logback-text.expected";
 	  printf 'error\t-\tpayload rejected: %s\n' "$($PY -c 'print("x"*40000)')"; } > "$out/$f.expected"
 done
+# ---- Serilog CLEF, ECS, Google Cloud Logging: from their documentation ----
+$PY - "$out" <<'PYEOF'
+import json, sys
+out = sys.argv[1] + "/"
+def write(name, recs, expected):
+    open(out + name + ".log", "w").write("".join(json.dumps(x, separators=(",", ":")) + "\n" for x in recs))
+    open(out + name + ".expected", "w").write("# format: json\n" + expected)
+# CLEF: @t time, @mt template, @m rendered message, @l level (absent: Information), @x exception
+write("serilog-clef", [
+    {"@t": "2026-11-22T10:00:05.8532799Z", "@mt": "Hello, {User}", "User": "nblumhardt"},
+    {"@t": "2026-11-22T10:00:06.1234567Z", "@mt": "Failed to charge order {OrderId}", "@m": "Failed to charge order 42", "@l": "Error",
+     "@x": "System.InvalidOperationException: Card declined\r\n   at Shop.Payments.Charge(Int32 orderId) in /src/Shop/Payments.cs:line 42\r\n   at Shop.Checkout.Run() in /src/Shop/Checkout.cs:line 17",
+     "OrderId": 42, "SourceContext": "Shop.Payments"},
+    {"@t": "2026-11-22T10:00:07.0000000Z", "@mt": "Disk space low on {Drive}", "@l": "Warning", "Drive": "C:"},
+    {"@t": "2026-11-22T10:00:08.0000000Z", "@mt": "Database {Name} unreachable", "@l": "Fatal", "Name": "orders"},
+], "error\tSystem.InvalidOperationException\tCard declined\nfatal\t-\tDatabase {Name} unreachable\n")
+# ECS as the ecs-logging libraries write it: dotted top-level keys (or nested objects)
+write("ecs", [
+    {"@timestamp": "2026-11-22T10:00:07.000Z", "log.level": "INFO", "message": "order service started", "ecs.version": "1.2.0", "service.name": "orders", "log.logger": "app.Main"},
+    {"@timestamp": "2026-11-22T10:00:08.120Z", "log.level": "ERROR", "message": "Request failed", "ecs.version": "1.2.0", "service.name": "orders", "log.logger": "app.http",
+     "error.type": "java.io.IOException", "error.message": "Broken pipe",
+     "error.stack_trace": "java.io.IOException: Broken pipe\n\tat app.Http.write(Http.java:10)\n\tat app.Http.send(Http.java:5)\n"},
+    {"@timestamp": "2026-11-22T10:00:09.000Z", "log": {"level": "error", "logger": "app.db"}, "message": "connection pool exhausted", "ecs": {"version": "1.6.0"}},
+], "error\tjava.io.IOException\tBroken pipe\nerror\t-\tconnection pool exhausted\n")
+# Cloud Logging: severity, message (Error Reporting reads a stack trace in message), timestamp
+write("gcp", [
+    {"severity": "INFO", "message": "listening on :8080", "timestamp": {"seconds": 1795341600, "nanos": 0}},
+    {"severity": "ERROR", "message": "Traceback (most recent call last):\n  File \"/app/main.py\", line 3, in <module>\n    run()\n  File \"/app/main.py\", line 9, in run\n    raise RuntimeError(\"quota exceeded\")\nRuntimeError: quota exceeded",
+     "@type": "type.googleapis.com/google.devtools.clouderrorreporting.v1beta1.ReportedErrorEvent",
+     "logging.googleapis.com/sourceLocation": {"file": "main.py", "line": "9", "function": "run"}},
+    {"severity": "CRITICAL", "message": "out of memory", "time": "2026-11-22T10:00:09Z"},
+    {"severity": "DEBUG", "message": "cache warm", "time": "2026-11-22T10:00:10Z"},
+], "error\tRuntimeError\tquota exceeded\ncritical\t-\tout of memory\n")
+PYEOF
 echo "corpus written to $out" >&2

@@ -853,7 +853,8 @@ static const char *const corpus[] = {
     "pino",	 "bunyan",	"node-text",	    "python-json-logger",
     "structlog", "python-text", "logstash-logback", "logback-text",
     "zap",	 "zerolog",	"syslog-rfc3164",   "syslog-rfc5424",
-    "docker",	 "cri",
+    "docker",	 "cri",		"serilog-clef",	    "ecs",
+    "gcp",
 };
 
 static void check_corpus_file(struct qe_rules *rules, const char *name)
