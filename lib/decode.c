@@ -590,6 +590,15 @@ static size_t parse_host_tag(struct qe_decoder *d, const char *s, size_t len, si
 	h1 = i;
 	if (h1 == h0 || i >= len)
 		return 0;
+	/* "TIME ERROR Logger: text" is an application's own line, not a
+	 * syslog host and tag: a level word is no host name. */
+	if (qe_decode_level_name(s + h0, h1 - h0) >= 0 ||
+	    (s[h0] == '[' && h1 - h0 > 2 &&
+	     qe_decode_level_name(s + h0 + 1, h1 - h0 - 2) >= 0))
+		return 0;
+	for (t0 = h0; t0 < h1; t0++)
+		if (!isalnum((unsigned char)s[t0]) && !strchr(".-_:", s[t0]))
+			return 0;
 	t0 = ++i;
 	while (i < len && s[i] != '[' && s[i] != ':' && s[i] != ' ')
 		i++;

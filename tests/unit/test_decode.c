@@ -398,9 +398,12 @@ static void test_syslog(void **state)
 	    "<11>1 2026-12-01T09:00:02.5Z web1 app 77 ID47 [ex@1 a=\"]\\]\"] "
 	    "\xef\xbb\xbf  File \"x.py\", line 1\n"
 	    "<13>Dec  1 09:00:03 web1 cron[5]: done\n"
-	    "no header here\n");
+	    "no header here\n"
+	    "2026-12-01T09:00:04.123456+00:00 web1 nginx[7]: upstream timed out\n"
+	    "2026-12-01 09:00:05,001 ERROR billing.api: payment failed\n"
+	    "Dec  1 09:00:06 [WARN] Main: not syslog either\n");
 	assert_string_equal(qe_decoder_format_name(d), "syslog");
-	assert_int_equal(g.nl, 6);
+	assert_int_equal(g.nl, 9);
 	assert_string_equal(g.l[0].text, "ERROR:  relation \"x\" does not exist");
 	assert_string_equal(g.l[0].host, "db1");
 	assert_string_equal(g.l[0].app, "postgres");
@@ -424,7 +427,16 @@ static void test_syslog(void **state)
 	assert_int_equal(g.l[4].level, QE_SEV_INFO); /* <13> = user.notice */
 	assert_true(g.l[0].key != g.l[1].key);
 	assert_string_equal(g.l[5].text, "no header here");
-	assert_int_equal(qe_decoder_stats(d)->mismatched, 1);
+	/* rsyslog's RFC 3339 file format */
+	assert_string_equal(g.l[6].text, "upstream timed out");
+	assert_string_equal(g.l[6].app, "nginx");
+	assert_true(g.l[6].time_ms == 1796115604123LL);
+	/* an application's "TIME LEVEL logger: text" keeps its level word */
+	assert_string_equal(g.l[7].text, "ERROR billing.api: payment failed");
+	assert_int_equal(g.l[7].level, QE_SEV_ERROR);
+	assert_string_equal(g.l[8].text,
+			    "Dec  1 09:00:06 [WARN] Main: not syslog either");
+	assert_int_equal(qe_decoder_stats(d)->mismatched, 3);
 	qe_decoder_free(d);
 	got_release(&g);
 }
