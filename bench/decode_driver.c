@@ -35,16 +35,8 @@ struct ctx {
 	uint32_t keys[MAX_KEYS];
 	struct qe_assembler *a[MAX_KEYS];
 	size_t nk;
-	struct qe_assembler *exc; /* for records' exception text */
 	unsigned long events;
 };
-
-/* A record's exception assembled: type and frames parsed, counted once
- * as its record. */
-static void on_exc_event(struct qe_event *ev, void *data)
-{
-	qe_event_free(ev);
-}
 
 static void on_event(struct qe_event *ev, void *data)
 {
@@ -72,23 +64,13 @@ static void on_dline(const struct qe_dline *l, void *data)
 	qe_assembler_feed(asm_for(c, l->meta.key), l->text, l->len, l->start_pos, l->end_pos);
 }
 
+/* Records go through qe_decode_record_event(), as the source stage will. */
 static void on_record(const struct qe_record *r, void *data)
 {
 	struct ctx *c = data;
-	const char *p;
-
-	if (r->meta.level < QE_SEV_ERROR)
-		return;
-	c->events++; /* the record is one event, with or without a trace */
-	if (!r->exception)
-		return;
-	for (p = r->exception; *p;) {
-		const char *nl = strchr(p, '\n');
-		size_t n = nl ? (size_t)(nl - p) : strlen(p);
-		qe_assembler_feed(c->exc, p, n, r->start_pos, r->end_pos);
-		p += n + (nl ? 1 : 0);
-	}
-	qe_assembler_flush(c->exc);
+	struct qe_event *ev = qe_decode_record_event(r, c->rules, 200, 65536);
+	if (ev)
+		on_event(ev, c);
 }
 
 static void on_line(const char *line, size_t len, uint64_t start, uint64_t end,
@@ -135,7 +117,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "decode_driver: %s\n", qe_last_error());
 		return 1;
 	}
-	c.exc = qe_assembler_new(c.rules, 200, 65536, on_exc_event, &c);
 	memset(&o, 0, sizeof(o));
 	o.format = f;
 	if (raw)
@@ -165,7 +146,6 @@ int main(int argc, char **argv)
 	       (double)l.bytes / 1e6 / s, cs, (double)l.bytes / 1e6 / cs);
 	for (i = 0; i < c.nk; i++)
 		qe_assembler_free(c.a[i]);
-	qe_assembler_free(c.exc);
 	qe_decoder_free(c.d);
 	qe_lines_release(&l);
 	qe_rules_free(c.rules);

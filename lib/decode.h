@@ -188,6 +188,24 @@ const char *qe_decoder_format_name(const struct qe_decoder *d);
 const struct qe_decode_stats *qe_decoder_stats(const struct qe_decoder *d);
 
 /*
+ * The error event a JSON record stands for, or NULL when it is none: a
+ * record whose exception text assembles into a trace gives that trace's
+ * event (kind, type, message and frames exactly as the same trace in a
+ * text log, lines = the exception's lines); otherwise a record of level
+ * error or above gives a one-line event (kind "line", rule "json",
+ * message = r->text, type = r->error_type).  Severity is the record's
+ * level when it is error or above.  Positions are the record's.  The
+ * fingerprint is not computed.  The caller owns the event (see event.h).
+ * Records for which this returns NULL carry no error by their fields;
+ * a caller with user rules may still match r->text (r->raw when
+ * !r->parsed).  max_lines/max_bytes: the assembler's caps (0 = its
+ * defaults).
+ */
+struct qe_rules;
+struct qe_event *qe_decode_record_event(const struct qe_record *r, struct qe_rules *rules,
+					size_t max_lines, size_t max_bytes);
+
+/*
  * Text that arrives with its metadata already known (a journal entry):
  * split at '\n' and delivered as text lines carrying a copy of m (k8s
  * filled in from the decoder's path when m has none), with escapes

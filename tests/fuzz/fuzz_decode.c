@@ -5,12 +5,15 @@
  * Input: byte 0 picks the format (low 3 bits) and a small or the default
  * cap on joined lines (bit 3); the rest is split at '\n' into lines.
  * Byte 1 bit 0 sends the data through qe_decoder_feed_meta() instead.
+ * Every record is also made into its event (qe_decode_record_event()).
  */
 #include "fuzz.h"
 
 #include "ansi.h"
+#include "config.h"
 #include "decode.h"
 #include "event.h"
+#include "rules.h"
 #include "util.h"
 
 #include <string.h>
@@ -21,10 +24,16 @@ struct rec {
 	uint64_t text_lines, records;
 };
 
+static struct qe_config cfg;
+static struct qe_rules *rules;
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
+	qe_config_init(&cfg);
+	rules = qe_rules_new(&cfg);
+	FUZZ_ASSERT(rules);
 	return 0;
 }
 
@@ -60,6 +69,16 @@ static void on_record(const struct qe_record *rc, void *data)
 	if (!rc->parsed)
 		FUZZ_ASSERT(rc->meta.level >= 0 && rc->meta.level < QE_SEV_ERROR);
 	check_meta(&rc->meta);
+	{
+		struct qe_event *ev = qe_decode_record_event(rc, rules, 20, 4096);
+		if (ev) {
+			FUZZ_ASSERT(ev->message && ev->nr_lines >= 1);
+			FUZZ_ASSERT(ev->start_pos == rc->start_pos);
+			qe_event_free(ev);
+		} else {
+			FUZZ_ASSERT(!rc->parsed || rc->meta.level < QE_SEV_ERROR);
+		}
+	}
 	r->records++;
 }
 

@@ -749,57 +749,12 @@ static void pl_line(const struct qe_dline *l, void *data)
 			  l->end_pos);
 }
 
-/* A record's exception through a fresh assembler: the trace parsers give
- * type, message and frames as for text. */
-static struct qe_event *exception_event(struct qe_rules *rules, const char *exc)
-{
-	struct pipeline sub;
-	const char *p = exc;
-	size_t i;
-	struct qe_event *ev = NULL;
-
-	memset(&sub, 0, sizeof(sub));
-	sub.rules = rules;
-	while (*p) {
-		const char *nl = strchr(p, '\n');
-		size_t n = nl ? (size_t)(nl - p) : strlen(p);
-		qe_assembler_feed(pl_asm(&sub, 0), p, n, 0, 0);
-		p += n + (nl ? 1 : 0);
-	}
-	for (i = 0; i < sub.nkeys; i++) {
-		qe_assembler_flush(sub.asm_[i]);
-		qe_assembler_free(sub.asm_[i]);
-	}
-	if (sub.nev)
-		ev = sub.ev[0];
-	for (i = 1; i < sub.nev; i++)
-		qe_event_free(sub.ev[i]);
-	return ev;
-}
-
 static void pl_record(const struct qe_record *r, void *data)
 {
 	struct pipeline *p = data;
-	struct qe_event *ev = NULL;
-
-	if (r->meta.level < QE_SEV_ERROR)
-		return;
-	if (r->exception)
-		ev = exception_event(p->rules, r->exception);
-	if (ev && !ev->type) { /* a stack without an exception line (zap) */
-		qe_event_free(ev);
-		ev = NULL;
-	}
-	if (!ev) {
-		ev = qe_event_new("line", "json");
-		free(ev->message);
-		ev->message = qe_xstrdup(r->text);
-		if (r->error_type)
-			ev->type = qe_xstrdup(r->error_type);
-		qe_event_add_line(ev, r->text, strlen(r->text));
-	}
-	ev->severity = (enum qe_severity)r->meta.level;
-	pl_event(ev, p);
+	struct qe_event *ev = qe_decode_record_event(r, p->rules, 200, 65536);
+	if (ev)
+		pl_event(ev, p);
 }
 
 static void pl_run(struct pipeline *p, struct qe_rules *rules, const char *name,
@@ -948,6 +903,69 @@ static int rules_teardown(void **state)
 	return 0;
 }
 
+static void test_record_event(void **state)
+{
+	struct rules_fixture *f = *state;
+	struct got g;
+	struct qe_decoder *d;
+	struct qe_record r;
+	struct qe_event *ev;
+
+	/* through the decoder: collect, then rebuild records from the copies */
+	d = dec(QE_FMT_JSON, &g);
+	feed_text(
+	    d, "{\"level\":\"info\",\"msg\":\"ok\"}\n"
+	       "{\"level\":\"warn\",\"msg\":\"retrying\",\"exc_info\":\"Traceback (most "
+	       "recent call last):\\n  File \\\"/srv/a.py\\\", line 3, in f\\n    "
+	       "g()\\nOSError: "
+	       "reset\"}\n"
+	       "{\"level\":\"error\",\"msg\":\"bad\",\"error\":\"EOF\",\"err\":{\"type\":"
+	       "\"Io\"},"
+	       "\"stacktrace\":\"main.main\\n\\t/src/main.go:9\"}\n"
+	       "{\"level\":\"warn\",\"msg\":\"slow\"}\n");
+	assert_int_equal(g.nr, 4);
+	memset(&r, 0, sizeof(r));
+	r.parsed = g.r[0].parsed;
+	r.meta.level = g.r[0].level;
+	assert_null(qe_decode_record_event(&r, f->rules, 0, 0)); /* quick info */
+
+	r.parsed = 1;
+	r.meta.level = g.r[1].level;
+	r.exception = g.r[1].exception;
+	r.text = g.r[1].text;
+	r.start_pos = g.r[1].start;
+	r.end_pos = g.r[1].end;
+	ev = qe_decode_record_event(&r, f->rules, 0, 0);
+	assert_non_null(ev); /* a warning with a trace is the trace */
+	assert_string_equal(ev->kind, "python");
+	assert_string_equal(ev->type, "OSError");
+	assert_string_equal(ev->message, "reset");
+	assert_int_equal(ev->nr_frames, 1);
+	assert_int_equal(ev->start_pos, g.r[1].start);
+	assert_int_equal(ev->end_pos, g.r[1].end);
+	qe_event_free(ev);
+
+	r.meta.level = g.r[2].level;
+	r.exception = g.r[2].exception; /* zap's stack: no exception line */
+	r.text = g.r[2].text;
+	r.error_type = g.r[2].type;
+	ev = qe_decode_record_event(&r, f->rules, 0, 0);
+	assert_non_null(ev);
+	assert_string_equal(ev->kind, "line");
+	assert_string_equal(ev->message, "bad: EOF");
+	assert_string_equal(ev->type, "Io");
+	assert_int_equal(ev->severity, QE_SEV_ERROR);
+	qe_event_free(ev);
+
+	r.meta.level = g.r[3].level; /* a parsed warning without a trace */
+	r.exception = NULL;
+	r.error_type = NULL;
+	r.text = "slow";
+	assert_null(qe_decode_record_event(&r, f->rules, 0, 0));
+	qe_decoder_free(d);
+	got_release(&g);
+}
+
 static void test_corpus(void **state)
 {
 	struct rules_fixture *f = *state;
@@ -1056,6 +1074,8 @@ int main(void)
 	    cmocka_unit_test(test_json_field_mapping),
 	    cmocka_unit_test(test_from_config),
 	    cmocka_unit_test(test_feed_meta),
+	    cmocka_unit_test_setup_teardown(test_record_event, rules_setup,
+					    rules_teardown),
 	    cmocka_unit_test_setup_teardown(test_corpus, rules_setup, rules_teardown),
 	    cmocka_unit_test_setup_teardown(test_twins, rules_setup, rules_teardown),
 	    cmocka_unit_test(test_ansi_twin),
