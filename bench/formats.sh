@@ -1,5 +1,5 @@
 #!/bin/sh
-# Cost of the decoding stage: a JSON log and a CRI log of --size MB each
+# Cost of the decoding stage: a JSON log, a CRI log and a Docker log of --size MB each
 # (default 200), decoded and assembled by bench/decode_driver.c, against
 # the same records as plain text with no decoder (the text scan) and
 # against `grep -cE` on the same file.  Prints MB/s, the ratio to grep,
@@ -35,6 +35,7 @@ cc -std=c11 -D_GNU_SOURCE -O2 -I"$here/lib" $(pkg-config --cflags $pc $extra) \
 python3 "$here/bench/gen_log.py" --size "$((size * 8 / 10))" "$work/base.log" >/dev/null
 python3 "$here/bench/gen_formats.py" json "$work/base.log" "$work/app.json"
 python3 "$here/bench/gen_formats.py" cri "$work/base.log" "$work/app.cri"
+python3 "$here/bench/gen_formats.py" docker "$work/base.log" "$work/app.docker"
 
 pattern='ERROR|FATAL|CRITICAL|SEVERE|Exception|Traceback|panic:'
 # The machine may be shared: MB/s are from CPU time (user + system), the
@@ -73,6 +74,8 @@ row "JSON lines (decoded)" "$work/app.json" json json
 row "the same records as text" "$work/app.json.text" raw jtext
 row "CRI (decoded)" "$work/app.cri" cri cri
 row "the same lines as text" "$work/base.log" raw ctext
+row "Docker json-file (decoded)" "$work/app.docker" docker docker
 echo "load at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "JSON: $(echo "scale=2; $mbs_json / $mbs_jtext" | bc)x the text scan's MB/s (target: at least 0.5)"
 echo "CRI: $(echo "scale=2; $mbs_cri / $mbs_ctext" | bc)x the text scan's MB/s (target: at least 0.5)"
+echo "Docker: $(echo "scale=2; $mbs_docker / $mbs_ctext" | bc)x the text scan's MB/s (no target)"

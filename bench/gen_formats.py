@@ -3,6 +3,7 @@
 
     gen_formats.py json TEXT OUT     pino-style JSON lines, one per record
     gen_formats.py cri TEXT OUT      CRI lines (stdout F, long lines as P parts)
+    gen_formats.py docker TEXT OUT   Docker json-file records (16 KiB pieces)
 
 TEXT is a log written by gen_log.py.  For json, each record of TEXT (a
 line, with the indented or "Caused by"/"Traceback" lines after it) becomes
@@ -61,7 +62,17 @@ def to_cri(text, out):
                 o.write("%s stdout %s %s\n" % (ts, "F" if j == len(parts) - 1 else "P", p))
 
 
+def to_docker(text, out):
+    with open(text, encoding="utf-8", errors="replace") as f, open(out, "w") as o:
+        for i, line in enumerate(f):
+            ts = "2026-11-22T10:%02d:%02d.%09dZ" % (i // 60000 % 60, i // 1000 % 60, i % 1000 * 1000)
+            for k in range(0, len(line), 16384):
+                o.write(json.dumps({"log": line[k:k + 16384], "stream": "stdout", "time": ts},
+                                   separators=(",", ":")) + "\n")
+
+
 if __name__ == "__main__":
-    if len(sys.argv) != 4 or sys.argv[1] not in ("json", "cri"):
+    modes = {"json": to_json, "cri": to_cri, "docker": to_docker}
+    if len(sys.argv) != 4 or sys.argv[1] not in modes:
         sys.exit(__doc__)
-    (to_json if sys.argv[1] == "json" else to_cri)(sys.argv[2], sys.argv[3])
+    modes[sys.argv[1]](sys.argv[2], sys.argv[3])

@@ -34,6 +34,16 @@
  *   file as a record, a plain line in a JSON file as text) and counted in
  *   stats.mismatched, so a mixed file is never misread silently.
  *
+ * Use, in the source stage: one decoder per source, its options from
+ * qe_decode_opts_from_config(); every line the splitter delivers goes to
+ * qe_decoder_feed(); the line callback feeds text/len to the assembler of
+ * meta.key (one per key, created on first use); the record callback calls
+ * qe_decode_record_event() and passes a non-NULL event on like an
+ * assembled one.  At end of input or on the idle timeout, call
+ * qe_decoder_flush() first, then flush the assemblers.  A committed
+ * position goes no further than the oldest of qe_decoder_pending() and
+ * the assemblers' pending starts.
+ *
  * Not thread-safe; one decoder per source.
  */
 #ifndef QE_DECODE_H
