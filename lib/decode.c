@@ -893,7 +893,8 @@ struct quick {
 static void quick_scan(const struct qe_decoder *d, const char *s, size_t n,
 		       struct quick *q)
 {
-	size_t i = 0;
+	size_t i = 0, x;
+	int depth = 0, level_depth = 1 << 30;
 
 	q->level = -1;
 	q->exc = 0;
@@ -902,6 +903,13 @@ static void quick_scan(const struct qe_decoder *d, const char *s, size_t n,
 		size_t k0, k1, j;
 		if (!p)
 			return;
+		/* Nesting from the bytes outside strings: a top-level level wins
+		 * over one inside a nested object, whatever their order. */
+		for (x = i; x < (size_t)(p - s); x++)
+			if (s[x] == '{' || s[x] == '[')
+				depth++;
+			else if (s[x] == '}' || s[x] == ']')
+				depth--;
 		k0 = (size_t)(p - s) + 1;
 		k1 = string_end(s, n, k0 - 1);
 		if (k1 >= n)
@@ -923,18 +931,23 @@ static void quick_scan(const struct qe_decoder *d, const char *s, size_t n,
 			i = j;
 			continue;
 		}
-		if (q->level < 0 &&
+		if (depth < level_depth &&
 		    key_in(s + k0, k1 - k0, level_keys, QE_ARRAY_SIZE(level_keys),
 			   d->o.fields.level)) {
+			int lv;
 			if (s[j] == '"') {
 				size_t e = string_end(s, n, j);
-				q->level = qe_decode_level_name(s + j + 1, e - j - 1);
+				lv = qe_decode_level_name(s + j + 1, e - j - 1);
 			} else {
 				size_t e = j;
 				while (e < n &&
 				       (isdigit((unsigned char)s[e]) || s[e] == '.'))
 					e++;
-				q->level = qe_decode_level_name(s + j, e - j);
+				lv = qe_decode_level_name(s + j, e - j);
+			}
+			if (lv >= 0) {
+				q->level = lv;
+				level_depth = depth;
 			}
 		} else if (!q->exc &&
 			   key_in(s + k0, k1 - k0, exc_keys, QE_ARRAY_SIZE(exc_keys),

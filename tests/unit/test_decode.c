@@ -576,6 +576,26 @@ static void test_json_documented(void **state)
 	got_release(&g);
 }
 
+/* A nested "level" before the record's own does not hide an error. */
+static void test_json_nested_level(void **state)
+{
+	struct got g;
+	struct qe_decoder *d = dec(QE_FMT_JSON, &g);
+	feed_text(
+	    d, "{\"req\":{\"level\":\"info\",\"a\":[{\"x\":1}]},\"level\":\"error\","
+	       "\"msg\":\"boom\"}\n"
+	       "{\"req\":{\"level\":\"info\"},\"msg\":\"only nested\"}\n"
+	       "{\"level\":\"info\",\"ctx\":{\"level\":\"fatal\"},\"msg\":\"fine\"}\n");
+	assert_int_equal(g.nr, 3);
+	assert_int_equal(g.r[0].parsed, 1);
+	assert_int_equal(g.r[0].level, QE_SEV_ERROR);
+	assert_int_equal(g.r[1].parsed, 0);
+	assert_int_equal(g.r[1].level, QE_SEV_INFO);
+	assert_int_equal(g.r[2].parsed, 0); /* the top-level info wins */
+	qe_decoder_free(d);
+	got_release(&g);
+}
+
 /* Warnings take the quick path unless asked for; -1 turns it off. */
 static void test_json_quick_below(void **state)
 {
@@ -1070,6 +1090,7 @@ int main(void)
 	    cmocka_unit_test(test_text_prefixes),
 	    cmocka_unit_test(test_json_mixed),
 	    cmocka_unit_test(test_json_documented),
+	    cmocka_unit_test(test_json_nested_level),
 	    cmocka_unit_test(test_json_quick_below),
 	    cmocka_unit_test(test_json_field_mapping),
 	    cmocka_unit_test(test_from_config),
