@@ -215,8 +215,9 @@ size_t qe_decode_parse_iso(const char *s, size_t len, int64_t *ms)
 	long off = 0;
 	size_t i;
 
-	if (!digits(s, len, 0, 4, &y) || len < 19 || s[4] != '-' ||
-	    !digits(s, len, 5, 2, &mo) || s[7] != '-' || !digits(s, len, 8, 2, &d) ||
+	/* '-' as ISO 8601 has it, or '/' as Go's log package writes dates */
+	if (!digits(s, len, 0, 4, &y) || len < 19 || (s[4] != '-' && s[4] != '/') ||
+	    !digits(s, len, 5, 2, &mo) || s[7] != s[4] || !digits(s, len, 8, 2, &d) ||
 	    (s[10] != 'T' && s[10] != ' ') || !digits(s, len, 11, 2, &h) ||
 	    s[13] != ':' || !digits(s, len, 14, 2, &mi) || s[16] != ':' ||
 	    !digits(s, len, 17, 2, &sec))

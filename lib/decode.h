@@ -237,7 +237,8 @@ size_t qe_decode_strip_time(const char *line, size_t len, int64_t *time_ms);
  * is not one) and its separator, 0 when none; *level set when found. */
 size_t qe_decode_level_word(const char *line, size_t len, int *level);
 
-/* Parse an ISO 8601 / RFC 3339 timestamp at s: returns the bytes used,
+/* Parse an ISO 8601 / RFC 3339 timestamp at s (also with '/' between the
+ * date's parts, as Go's log package writes it): returns the bytes used,
  * 0 when there is none; *ms gets the time (no zone: local time). */
 size_t qe_decode_parse_iso(const char *s, size_t len, int64_t *ms);
 

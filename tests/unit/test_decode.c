@@ -200,6 +200,9 @@ static void test_iso_and_levels(void **state)
 	assert_int_equal(qe_decode_parse_iso("2026-11-22T12:00:05+02:00", 25, &ms), 25);
 	assert_true(ms == 1795341605000LL);
 	assert_int_equal(qe_decode_parse_iso("2026-13-22T12:00:05", 19, &ms), 0);
+	assert_int_equal(qe_decode_parse_iso("2026/11/22 10:00:05.839 x", 25, &ms), 23);
+	assert_true(ms == 1795341605839LL);
+	assert_int_equal(qe_decode_parse_iso("2026/11-22 10:00:05", 19, &ms), 0);
 	assert_int_equal(qe_decode_parse_iso("2026-11-22", 10, &ms), 0);
 
 	assert_int_equal(qe_decode_level_name("50", 2), QE_SEV_ERROR);
