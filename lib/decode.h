@@ -113,15 +113,16 @@ struct qe_dline {
 };
 
 struct qe_record {
-	int parsed; /* 0: quick path, only meta.level and positions are set */
-	const char
-	    *message;	   /* msg, message, event, @m, else the @mt template; NULL none */
-	const char *error; /* an error string field (zap, zerolog "error") */
+	/* 0: the quick path: only meta.level, raw, positions set; text "" */
+	int parsed;
+	/* msg, message, event, @m, else the @mt template; NULL when none */
+	const char *message;
+	const char *error;	/* an error string field (zap, zerolog "error") */
 	const char *error_type; /* err.type, error.type, err.name, ... */
 	const char *exception;	/* multi-line exception text ('\n' between lines) */
 	const char *level_name; /* the level as written ("50", "Error"); NULL */
 	const char *text;	/* the record as one log line: "message: error" */
-	const char *raw;	/* the physical line (ANSI removed) */
+	const char *raw;	/* the physical line as fed (not NUL-terminated) */
 	size_t raw_len;
 	uint64_t start_pos, end_pos;
 	struct qe_decode_meta meta;
