@@ -22,6 +22,15 @@ ifeq ($(HAVE_HIREDIS),1)
 PKG_CFLAGS += $(shell $(PKG_CONFIG) --cflags hiredis) -DQE_HAVE_HIREDIS=1
 PKG_LIBS += $(shell $(PKG_CONFIG) --libs hiredis)
 endif
+# journal: sources need libsystemd (sd-journal); without it they are refused
+# with a message and everything else builds as usual.
+HAVE_SYSTEMD := $(shell $(PKG_CONFIG) --exists libsystemd && echo 1)
+ifeq ($(HAVE_SYSTEMD),1)
+PKG_CFLAGS += $(shell $(PKG_CONFIG) --cflags libsystemd) -DQE_HAVE_SYSTEMD=1
+PKG_LIBS += $(shell $(PKG_CONFIG) --libs libsystemd)
+else ifneq ($(filter-out clean format format-check,$(or $(MAKECMDGOALS),all)),)
+$(info qerrors: libsystemd not found: building without journal sources)
+endif
 
 WARNINGS := -Wall -Wextra -Wpedantic -Wformat=2 -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wvla -Wwrite-strings -Wpointer-arith -Wcast-align \

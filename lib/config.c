@@ -91,6 +91,8 @@ struct spec {
 static const char *const backends[] = {"sqlite", "redis", NULL};
 static const char *const follows[] = {"auto", "inotify", "poll", NULL};
 static const char *const formats[] = {"auto", "json_schema", "json_object", "text", NULL};
+static const char *const log_formats[] = {"auto", "text",   "json",    "docker",
+					  "cri",  "syslog", "journal", NULL};
 static const char *const severities[] = {"debug",    "info",  "warning", "error",
 					 "critical", "fatal", NULL};
 
@@ -211,6 +213,18 @@ static const struct spec specs[] = {
     CHOICE("tail.follow", follow_backend, "auto", follows, NULL),
     MS("tail.poll_interval_ms", poll_interval_ms, 1000, 10, 3600000, NULL, 0),
     NUM("tail.read_buffer_bytes", read_buffer_bytes, 262144, 4096, 16 * MIB, NULL, 0),
+    CHOICE("tail.format", log_format, "auto", log_formats, NULL),
+    SECTION("tail.json"),
+    STR("tail.json.level", json_level, NULL, NULL),
+    STR("tail.json.message", json_message, NULL, NULL),
+    STR("tail.json.logger", json_logger, NULL, NULL),
+    STR("tail.json.time", json_time, NULL, NULL),
+    STR("tail.json.exception", json_exception, NULL, NULL),
+    STR("tail.json.error_type", json_error_type, NULL, NULL),
+    SECTION("tail.journal"),
+    LIST("tail.journal.units", journal_units, nr_journal_units, 0),
+    LIST("tail.journal.identifiers", journal_identifiers, nr_journal_identifiers, 0),
+
 
     SECTION("retention"),
     NUM("retention.group_days", retention_group_days, 90, 0, 36500, NULL, 0),

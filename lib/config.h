@@ -113,6 +113,18 @@ struct qe_config {
 	char *follow_backend;	  /* "auto", "inotify", "poll" */
 	long poll_interval_ms;	  /* 1000 */
 	long read_buffer_bytes;	  /* 262144 */
+	char *log_format;	  /* "auto", "text", "json", "docker", "cri", "syslog",
+				     "journal" (see decode.h) */
+	/* tail.json: field names (dotted paths) looked at before the built-in
+	 * ones; NULL = built-ins only */
+	char *json_level, *json_message, *json_logger, *json_time, *json_exception,
+	    *json_error_type;
+	/* tail.journal: filters of a journal source (either one matches) */
+	char **journal_units;
+	size_t nr_journal_units;
+	char **journal_identifiers;
+	size_t nr_journal_identifiers;
+
 
 	/* retention: (lib/retention.h); 0 turns a rule off */
 	long retention_group_days;  /* 90: groups not seen for this long go */

@@ -33,6 +33,8 @@ fuzz_ai_answer) seeds="$s/ai_answer" ;;
 fuzz_ai_models) seeds="$s/ai_models" ;;
 fuzz_lines) seeds="$d/traces $d/demo $d/fingerprint" ;;
 fuzz_redis_url) seeds="$s/redis_url" ;;
+
+fuzz_decode) seeds="$d/formats $d/traces" ;;
 *)
 	echo "run.sh: unknown target '$t'" >&2
 	exit 2
