@@ -337,7 +337,13 @@ int cmd_analyze(int argc, char **argv, struct qe_ctx *ctx)
 	qe_source_conf_from_config(&sc, &ctx->cfg, rules);
 	sc.on_event = on_event;
 	sc.data = &a;
+	sc.path = fd == STDIN_FILENO ? NULL : name;
 	src = qe_source_new(&sc, 0);
+	if (!src) {
+		qe_error_msg("%s", qe_last_error());
+		rc = QE_EXIT_USAGE;
+		goto out;
+	}
 	if (qe_source_read_fd(src, fd, name, &counts) < 0) {
 		qe_error_msg("%s", qe_last_error());
 		rc = QE_EXIT_FAILURE;

@@ -125,7 +125,13 @@ int cmd_fingerprint(int argc, char **argv, struct qe_ctx *ctx)
 		sc.flags = QE_SOURCE_EACH_LINE;
 	sc.on_event = on_event;
 	sc.data = &r;
+	sc.path = fd == STDIN_FILENO ? NULL : name;
 	src = qe_source_new(&sc, 0);
+	if (!src) {
+		qe_error_msg("%s", qe_last_error());
+		rc = QE_EXIT_USAGE;
+		goto out;
+	}
 	if (qe_source_read_fd(src, fd, name, &counts) < 0) {
 		qe_error_msg("%s", qe_last_error());
 		rc = QE_EXIT_FAILURE;

@@ -426,7 +426,13 @@ static int rules_test(struct qe_ctx *ctx, struct qe_rules *r, const char *path, 
 	sc.on_event = on_event;
 	sc.on_line = on_line;
 	sc.data = &t;
+	sc.path = fd == STDIN_FILENO ? NULL : name;
 	src = qe_source_new(&sc, 0);
+	if (!src) {
+		qe_error_msg("%s", qe_last_error());
+		rc = QE_EXIT_USAGE;
+		goto out;
+	}
 	t0 = qe_now_ms();
 	rc = qe_source_read_fd(src, fd, name, NULL);
 	settle(&t, UINT64_MAX);

@@ -14,6 +14,7 @@
 
 #include "agent.h"
 #include "batch.h"
+#include "decode.h"
 #include "event.h"
 #include "loop.h"
 #include "util.h"
@@ -51,8 +52,8 @@ struct tail {
 };
 
 static const char *const tail_usage[] = {
-    "qerrors tail [--json] [--once] [--from-beginning] [--backend=auto|inotify|poll] "
-    "FILE|GLOB|-...",
+    "qerrors tail [--json] [--once] [--from-beginning] [--backend=auto|inotify|poll]\n"
+    "             [--format=auto|text|json|docker|cri|syslog|journal] FILE|GLOB|-...",
     NULL,
 };
 
@@ -189,6 +190,13 @@ static void print_event_json(struct tail *t, const struct qe_agent_event *e)
 	/* "type" is the record type in tail's stream; the error type moves */
 	json_object_set_new(o, "error_type", qe_report_string(ev->type));
 	json_object_set_new(o, "source", qe_report_string(e->source));
+	if (ev->stream)
+		json_object_set_new(o, "stream", json_string(ev->stream));
+	if (e->k8s) {
+		json_object_set_new(o, "pod", qe_report_string(e->k8s->pod));
+		json_object_set_new(o, "namespace", qe_report_string(e->k8s->namespace));
+		json_object_set_new(o, "container", qe_report_string(e->k8s->container));
+	}
 	json_object_set_new(o, "time", qe_report_time_json(e->time_ms));
 	json_object_set_new(o, "count", json_integer(e->count));
 	json_object_set_new(o, "new", json_boolean(e->is_new));
@@ -476,7 +484,7 @@ static int exit_for_failure(enum qe_agent_failure why)
 int cmd_tail(int argc, char **argv, struct qe_ctx *ctx)
 {
 	int json = 0, once = 0, from_beginning = 0;
-	const char *backend = NULL;
+	const char *backend = NULL, *format = NULL;
 	const struct qe_option opts[] = {
 	    QE_OPT_FLAG_('j', "json", &json, "NDJSON output: event and advice records"),
 	    QE_OPT_FLAG_(0, "once", &once,
@@ -485,6 +493,9 @@ int cmd_tail(int argc, char **argv, struct qe_ctx *ctx)
 			 "read files without a saved position from the start"),
 	    QE_OPT_CHOICE_(0, "backend", &backend, "auto|inotify|poll",
 			   "how files are watched (default: tail.follow)"),
+	    QE_OPT_CHOICE_(0, "format", &format,
+			   "auto|text|json|docker|cri|syslog|journal",
+			   "how log lines are decoded (default: tail.format)"),
 	    QE_OPT_END_,
 	};
 	struct tail t;
@@ -507,6 +518,10 @@ int cmd_tail(int argc, char **argv, struct qe_ctx *ctx)
 	}
 	if (qe_ctx_load_config(ctx) < 0)
 		return QE_EXIT_USAGE;
+	if (format) {
+		free(ctx->cfg.log_format);
+		ctx->cfg.log_format = qe_xstrdup(format);
+	}
 	t.ctx = ctx;
 	t.json = json;
 	t.once = once;

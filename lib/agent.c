@@ -56,6 +56,7 @@ struct asrc {
 	struct qe_agent *a;
 	struct qe_follow_file *file;
 	struct qe_source *src;
+	int said_format; /* -v names the format once it is known */
 	struct asrc *next;
 };
 
@@ -460,7 +461,12 @@ static void on_event(struct qe_source *src, struct qe_event *ev, void *data)
 	memset(&rep, 0, sizeof(rep));
 	rep.ev = ev;
 	rep.source = s->file->path;
-	rep.time_ms = wnow;
+	rep.k8s = qe_source_k8s(s->src);
+	/* the log's own time where it has one, so last year's errors read
+	 * with --from-beginning are not new today; a time in the future
+	 * (a wrong clock, a misread date) is not believed */
+	rep.time_ms =
+	    ev->time_ms > 0 && ev->time_ms <= wnow + 86400000 ? ev->time_ms : wnow;
 
 	k = known_find(a, ev->fingerprint, &fresh);
 	if (fresh) {
@@ -476,7 +482,7 @@ static void on_event(struct qe_source *src, struct qe_event *ev, void *data)
 	}
 	k->count++;
 	rep.count = k->count;
-	record(a, ev, rep.source, rep.is_new, wnow);
+	record(a, ev, rep.source, rep.is_new, rep.time_ms);
 	qe_cache_count(a->cache, ev->fingerprint, 1);
 	advise(a, &own, &rep, &advice, wnow);
 	rep.advice_json = advice;
@@ -533,9 +539,16 @@ static struct asrc *src_for(struct qe_agent *a, struct qe_follow_file *f)
 	s->a = a;
 	s->file = f;
 	qe_source_conf_from_config(&sc, a->cfg, a->rules);
+	sc.path = f->is_stdin ? NULL : f->path;
 	sc.on_event = on_event;
 	sc.data = s;
 	s->src = qe_source_new(&sc, f->pos);
+	if (!s->src) {
+		/* cannot happen with a loaded configuration; read it as text */
+		notice(a, QE_AGENT_WARNING, "%s", qe_last_error());
+		sc.flags |= QE_SOURCE_RAW;
+		s->src = qe_source_new(&sc, f->pos);
+	}
 	s->next = a->srcs;
 	a->srcs = s;
 	f->user = s;
@@ -581,6 +594,11 @@ static void on_line(struct qe_follow_file *f, const char *line, size_t len,
 	struct qe_agent *a = data;
 	struct asrc *s = src_for(a, f);
 	qe_source_feed(s->src, line, len, start, end, flags, now(a));
+	if (!s->said_format && strcmp(qe_source_format(s->src), "auto")) {
+		s->said_format = 1;
+		notice(a, QE_AGENT_VERBOSE, "'%s': format %s", f->path,
+		       qe_source_format(s->src));
+	}
 	if (!a->opts.once)
 		idle_arm(a, qe_source_deadline(s->src));
 	if (!a->in_txn && !f->is_stdin)

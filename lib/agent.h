@@ -30,6 +30,7 @@
 #include <stdint.h>
 
 struct qe_batch_result;
+struct qe_k8s;
 struct qe_config;
 struct qe_event;
 struct qe_loop;
@@ -55,7 +56,8 @@ struct qe_agent_event {
 	const char *source;	   /* the file's path, "-" for standard input */
 	int is_new;		   /* the state had never seen this group */
 	long long count;	   /* occurrences known, this one included */
-	int64_t time_ms;	   /* wall clock when it was read */
+	int64_t time_ms;	   /* the log's own time, else when it was read */
+	const struct qe_k8s *k8s;  /* pod, namespace, container; NULL when not k8s */
 	enum qe_agent_advice advice;
 	const char *advice_json; /* with QE_ADVICE_KNOWN */
 	const char *advice_note; /* why there is no advice, for people */

@@ -225,7 +225,6 @@ static const struct spec specs[] = {
     LIST("tail.journal.units", journal_units, nr_journal_units, 0),
     LIST("tail.journal.identifiers", journal_identifiers, nr_journal_identifiers, 0),
 
-
     SECTION("retention"),
     NUM("retention.group_days", retention_group_days, 90, 0, 36500, NULL, 0),
     NUM("retention.bucket_days", retention_bucket_days, 35, 0, 36500, NULL, 0),

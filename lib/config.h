@@ -125,7 +125,6 @@ struct qe_config {
 	char **journal_identifiers;
 	size_t nr_journal_identifiers;
 
-
 	/* retention: (lib/retention.h); 0 turns a rule off */
 	long retention_group_days;  /* 90: groups not seen for this long go */
 	long retention_bucket_days; /* 35: hourly counts older than this go */

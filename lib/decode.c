@@ -773,23 +773,24 @@ static void emit_text(struct qe_decoder *d, const char *s, size_t len, uint64_t 
 		qe_buf_add(&d->clean, s, len);
 		s = d->clean.buf;
 	}
-	if (!d->o.keep_prefix) {
-		if (syslog) {
-			sm = *m;
-			if ((off = parse_syslog(d, s, len, &sm)) != 0) {
-				if (m->time_ms >= 0)
-					sm.time_ms = m->time_ms;
-				*m = sm;
-			}
+	/* a syslog header is wrapping, never the application's text */
+	if (syslog) {
+		sm = *m;
+		if ((off = parse_syslog(d, s, len, &sm)) != 0) {
+			if (m->time_ms >= 0)
+				sm.time_ms = m->time_ms;
+			*m = sm;
 		}
-		/* An application timestamp may follow the syslog header; the
-		 * outermost time is kept. */
-		{
-			size_t o2 = qe_decode_strip_time(s + off, len - off, &t);
-			if (o2 && m->time_ms < 0)
-				m->time_ms = t;
+	}
+	/* An application timestamp may follow the syslog header; the
+	 * outermost time is kept.  It is read always, removed unless the
+	 * caller keeps the lines as written. */
+	{
+		size_t o2 = qe_decode_strip_time(s + off, len - off, &t);
+		if (o2 && m->time_ms < 0)
+			m->time_ms = t;
+		if (!d->o.keep_prefix)
 			off += o2;
-		}
 	}
 	memset(&l, 0, sizeof(l));
 	l.text = s + off;

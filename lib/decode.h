@@ -151,8 +151,9 @@ struct qe_decode_opts {
 	struct qe_decode_fields fields;
 	size_t max_line_bytes; /* cap on a joined line; 0 = 65536 */
 	const char *path;      /* source path for Kubernetes names; may be NULL */
-	int keep_prefix;       /* 1: text lines keep ISO timestamp / syslog prefixes */
-	int64_t now_ms;	       /* reference time for year-less syslog dates; 0 = clock */
+	int keep_prefix; /* 1: text lines keep their ISO timestamp (its time is still
+			    read); syslog headers are removed either way */
+	int64_t now_ms;	 /* reference time for year-less syslog dates; 0 = clock */
 	/* JSON lines of a known level below this one, without an exception
 	 * field, take the quick path (see above).  0 = QE_SEV_ERROR; set
 	 * QE_SEV_WARNING when user rules look for warnings; -1 = never. */

@@ -54,6 +54,12 @@ struct qe_event {
 	/* Positions in the source: start of first line, end of last line
 	 * (after its newline).  Set by whoever feeds the assembler. */
 	uint64_t start_pos, end_pos;
+	/* The log's own time of the first line (ms since the epoch), from
+	 * its timestamp or wrapping; 0 when the line carries none.  Set by
+	 * the source stage. */
+	int64_t time_ms;
+	/* "stdout" / "stderr" for Docker and CRI logs, else NULL (static). */
+	const char *stream;
 
 	/* Filled by qe_fingerprint(). */
 	char fingerprint[17]; /* 16 lowercase hex digits + NUL; "" until computed */

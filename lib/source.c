@@ -1,11 +1,12 @@
 /*
- * source: lines of one stream -> events, with the stream's saved
- * position and idle deadline (see source.h).
+ * source: lines of one stream -> (decoding) -> events, with the stream's
+ * saved position and idle deadline (see source.h).
  */
 #include "source.h"
 
 #include "assemble.h"
 #include "config.h"
+#include "decode.h"
 #include "event.h"
 #include "lines.h"
 #include "util.h"
@@ -13,25 +14,118 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct qe_source {
-	struct qe_source_conf conf;
-	struct qe_assembler *as; /* NULL with QE_SOURCE_EACH_LINE */
-	uint64_t done_pos;	 /* end of the last line fed */
-	uint64_t last_line_ms;	 /* when the last line of the open event came */
+/*
+ * One assembler per stream of the source: a plain file has one; Docker
+ * and CRI logs interleave stdout and stderr; syslog and the journal
+ * interleave processes.  Bounded: past MAX_STREAMS the least recently
+ * fed stream is flushed and its assembler reused.
+ */
+#define MAX_STREAMS 16
+
+struct stream {
+	struct qe_source *src;
+	struct qe_assembler *as;
+	uint32_t key;
+	int used;
+	int64_t open_time; /* the log's time of the open event's first line */
+	const char *kind;  /* "stdout" / "stderr" / NULL */
+	uint64_t last_fed; /* a counter, for reuse */
 };
 
-static void on_assembled(struct qe_event *ev, void *data)
+struct qe_source {
+	struct qe_source_conf conf;
+	struct qe_decoder *dec; /* NULL: lines go to the assembler as they are */
+	struct stream streams[MAX_STREAMS];
+	uint64_t fed;
+	uint64_t done_pos;     /* end of the last line fed */
+	uint64_t last_line_ms; /* when the last line of an open event came */
+	uint64_t now_ms;       /* of the line being fed */
+	struct qe_k8s k8s;
+	int has_k8s;
+	int feeding_cut; /* the line being decoded was cut by the splitter */
+};
+
+static void emit(struct qe_source *s, struct qe_event *ev)
 {
-	struct qe_source *s = data;
 	s->conf.on_event(s, ev, s->conf.data);
 }
 
-static void build_assembler(struct qe_source *s)
+static void on_assembled(struct qe_event *ev, void *data)
 {
-	if (s->conf.flags & QE_SOURCE_EACH_LINE)
+	struct stream *st = data;
+	if (!ev->time_ms)
+		ev->time_ms = st->open_time;
+	if (!ev->stream)
+		ev->stream = st->kind;
+	emit(st->src, ev);
+}
+
+static struct stream *stream_for(struct qe_source *s, uint32_t key)
+{
+	struct stream *st, *pick = NULL;
+	size_t i;
+	for (i = 0; i < MAX_STREAMS; i++) {
+		st = &s->streams[i];
+		if (st->used && st->key == key)
+			goto found;
+		/* a free slot, else the one fed least recently */
+		if (!pick || (pick->used && (!st->used || st->last_fed < pick->last_fed)))
+			pick = st;
+	}
+	st = pick;
+	if (st->used)
+		qe_assembler_flush(st->as); /* the stream fed least recently */
+	else
+		st->as = qe_assembler_new(s->conf.rules, s->conf.max_lines,
+					  s->conf.max_bytes, on_assembled, st);
+	st->src = s;
+	st->used = 1;
+	st->key = key;
+	st->open_time = 0;
+	st->kind = NULL;
+found:
+	st->last_fed = ++s->fed;
+	return st;
+}
+
+static void feed_stream(struct qe_source *s, uint32_t key, const char *kind,
+			const char *line, size_t len, uint64_t start, uint64_t end,
+			int cut, int64_t time_ms)
+{
+	struct stream *st = stream_for(s, key);
+	uint64_t open;
+	st->kind = kind;
+	qe_assembler_feed_cut(st->as, line, len, start, end, cut);
+	/* an event that starts with this line takes its time */
+	if (qe_assembler_pending(st->as, &open) && open == start)
+		st->open_time = time_ms > 0 ? time_ms : 0;
+	s->last_line_ms = s->now_ms;
+}
+
+static void on_dline(const struct qe_dline *l, void *data)
+{
+	struct qe_source *s = data;
+	feed_stream(s, l->meta.key, l->meta.stream, l->text, l->len, l->start_pos,
+		    l->end_pos, (l->flags & QE_DLINE_CUT) || s->feeding_cut,
+		    l->meta.time_ms);
+}
+
+static void on_record(const struct qe_record *r, void *data)
+{
+	struct qe_source *s = data;
+	struct qe_event *ev = qe_decode_record_event(r, s->conf.rules, s->conf.max_lines,
+						     s->conf.max_bytes);
+	if (!ev) {
+		/* no error by its fields; user rules may still match its text */
+		if (s->conf.rules && r->parsed && r->text && *r->text)
+			feed_stream(s, r->meta.key, r->meta.stream, r->text,
+				    strlen(r->text), r->start_pos, r->end_pos, 0,
+				    r->meta.time_ms);
 		return;
-	s->as = qe_assembler_new(s->conf.rules, s->conf.max_lines, s->conf.max_bytes,
-				 on_assembled, s);
+	}
+	if (r->meta.time_ms > 0)
+		ev->time_ms = r->meta.time_ms;
+	emit(s, ev);
 }
 
 void qe_source_conf_from_config(struct qe_source_conf *conf, const struct qe_config *cfg,
@@ -43,6 +137,7 @@ void qe_source_conf_from_config(struct qe_source_conf *conf, const struct qe_con
 	conf->max_bytes = cfg->event_max_bytes > 0 ? (size_t)cfg->event_max_bytes : 0;
 	conf->max_line_bytes = cfg->max_line_bytes > 0 ? (size_t)cfg->max_line_bytes : 0;
 	conf->idle_ms = cfg->idle_timeout_ms > 0 ? (uint64_t)cfg->idle_timeout_ms : 0;
+	conf->cfg = cfg;
 }
 
 struct qe_source *qe_source_new(const struct qe_source_conf *conf, uint64_t pos)
@@ -54,15 +149,45 @@ struct qe_source *qe_source_new(const struct qe_source_conf *conf, uint64_t pos)
 	if (!s->conf.max_bytes)
 		s->conf.max_bytes = 65536;
 	s->done_pos = pos;
-	build_assembler(s);
+	if (s->conf.path)
+		s->has_k8s = qe_k8s_from_path(s->conf.path, &s->k8s);
+	if (s->conf.cfg && !(s->conf.flags & (QE_SOURCE_EACH_LINE | QE_SOURCE_RAW))) {
+		struct qe_decode_opts o;
+		struct qe_decode_cb cb = {on_dline, on_record};
+		if (qe_decode_opts_from_config(&o, s->conf.cfg, s->conf.path) < 0) {
+			free(s);
+			return NULL;
+		}
+		/* an event's lines are shown and stored as the log wrote them;
+		 * the assembler sees through timestamps itself */
+		o.keep_prefix = 1;
+		/* user rules may look for warnings: do not skip those records */
+		if (s->conf.cfg->nr_rules)
+			o.quick_below = 2; /* QE_SEV_WARNING */
+		s->dec = qe_decoder_new(&o, &cb, s);
+		if (!s->dec) {
+			free(s);
+			return NULL;
+		}
+	}
 	return s;
+}
+
+static void free_streams(struct qe_source *s)
+{
+	size_t i;
+	for (i = 0; i < MAX_STREAMS; i++) {
+		qe_assembler_free(s->streams[i].as);
+		memset(&s->streams[i], 0, sizeof(s->streams[i]));
+	}
 }
 
 void qe_source_free(struct qe_source *s)
 {
 	if (!s)
 		return;
-	qe_assembler_free(s->as);
+	qe_decoder_free(s->dec);
+	free_streams(s);
 	free(s);
 }
 
@@ -74,7 +199,8 @@ void qe_source_feed(struct qe_source *s, const char *line, size_t len, uint64_t 
 	if (s->conf.on_line)
 		s->conf.on_line(s, line, len, start, end, s->conf.data);
 	s->done_pos = end;
-	if (!s->as) {
+	s->now_ms = now_ms;
+	if (s->conf.flags & QE_SOURCE_EACH_LINE) {
 		/* one record per line, blank lines included, so output lines
 		 * up with input */
 		struct qe_event *ev = qe_event_new("line", "line");
@@ -84,17 +210,27 @@ void qe_source_feed(struct qe_source *s, const char *line, size_t len, uint64_t 
 		ev->start_pos = start;
 		ev->end_pos = end;
 		ev->truncated = !!(flags & QE_LINE_CUT);
-		s->conf.on_event(s, ev, s->conf.data);
+		emit(s, ev);
 		return;
 	}
-	qe_assembler_feed_cut(s->as, line, len, start, end, flags & QE_LINE_CUT);
-	s->last_line_ms = now_ms;
+	if (s->dec) {
+		/* a cut line stays cut: the decoder sees its prefix */
+		s->feeding_cut = !!(flags & QE_LINE_CUT);
+		qe_decoder_feed(s->dec, line, len, start, end);
+		s->feeding_cut = 0;
+		return;
+	}
+	feed_stream(s, 0, NULL, line, len, start, end, !!(flags & QE_LINE_CUT), 0);
 }
 
 void qe_source_flush(struct qe_source *s)
 {
-	if (s->as)
-		qe_assembler_flush(s->as);
+	size_t i;
+	if (s->dec)
+		qe_decoder_flush(s->dec);
+	for (i = 0; i < MAX_STREAMS; i++)
+		if (s->streams[i].used)
+			qe_assembler_flush(s->streams[i].as);
 }
 
 void qe_source_reset(struct qe_source *s, uint64_t pos)
@@ -106,16 +242,28 @@ void qe_source_reset(struct qe_source *s, uint64_t pos)
 void qe_source_set_rules(struct qe_source *s, struct qe_rules *rules)
 {
 	qe_source_flush(s);
-	qe_assembler_free(s->as);
-	s->as = NULL;
+	free_streams(s);
 	s->conf.rules = rules;
-	build_assembler(s);
 }
 
 int qe_source_pending(const struct qe_source *s, uint64_t *start)
 {
-	uint64_t dummy;
-	return s->as && qe_assembler_pending(s->as, start ? start : &dummy);
+	uint64_t oldest = UINT64_MAX, p;
+	size_t i;
+	int any = 0;
+	if (s->dec && qe_decoder_pending(s->dec, &p)) {
+		any = 1;
+		oldest = p;
+	}
+	for (i = 0; i < MAX_STREAMS; i++)
+		if (s->streams[i].used && qe_assembler_pending(s->streams[i].as, &p)) {
+			any = 1;
+			if (p < oldest)
+				oldest = p;
+		}
+	if (any && start)
+		*start = oldest;
+	return any;
 }
 
 uint64_t qe_source_commit_pos(const struct qe_source *s)
@@ -140,6 +288,16 @@ int qe_source_check_idle(struct qe_source *s, uint64_t now_ms)
 		return 0;
 	qe_source_flush(s);
 	return 1;
+}
+
+const char *qe_source_format(const struct qe_source *s)
+{
+	return s->dec ? qe_decoder_format_name(s->dec) : "text";
+}
+
+const struct qe_k8s *qe_source_k8s(const struct qe_source *s)
+{
+	return s->has_k8s ? &s->k8s : NULL;
 }
 
 static void on_read_line(const char *line, size_t len, uint64_t start, uint64_t end,

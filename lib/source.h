@@ -9,6 +9,12 @@
  * the source's own idle deadline: an open multi-line event closes when no
  * line has come for idle_ms, whatever other sources do.
  *
+ * Between the lines and the assembler sits the decoding stage
+ * (lib/decode): JSON lines, Docker and CRI wrapping, syslog headers,
+ * timestamps and ANSI colour are handled per source, each stream of a
+ * source (stdout/stderr, a process) has its own assembler, and an
+ * event's time is the log's own where its lines carry one.
+ *
  * Every command that reads logs (tail through lib/agent, analyze,
  * fingerprint, rules test) reads through a source, so they agree on what
  * an event is.  With QE_SOURCE_EACH_LINE every line is its own event (no
@@ -33,6 +39,7 @@ typedef void (*qe_source_event_fn)(struct qe_source *src, struct qe_event *ev,
 				   void *data);
 
 #define QE_SOURCE_EACH_LINE 0x1 /* every line is an event of kind "line" */
+#define QE_SOURCE_RAW 0x2	/* no decoding: lines go to the rules as read */
 
 struct qe_source_conf {
 	struct qe_rules *rules; /* borrowed; required unless EACH_LINE */
@@ -41,6 +48,10 @@ struct qe_source_conf {
 	size_t max_line_bytes;	/* for qe_source_read_fd(); 0 = the lines default */
 	uint64_t idle_ms;	/* 0 = events close only on the next start or a flush */
 	unsigned flags;
+	/* decoding (tail.format, tail.json.*) from this configuration, for
+	 * the file at path (Kubernetes names); cfg NULL = plain text */
+	const struct qe_config *cfg;
+	const char *path;
 	qe_source_event_fn on_event; /* required */
 	/* optional: sees each line (CR removed) just before it is fed */
 	void (*on_line)(struct qe_source *src, const char *line, size_t len,
@@ -54,7 +65,8 @@ struct qe_config;
 void qe_source_conf_from_config(struct qe_source_conf *conf, const struct qe_config *cfg,
 				struct qe_rules *rules);
 
-/* pos: the stream position the first line fed will start at. */
+/* pos: the stream position the first line fed will start at.  NULL with
+ * qe_error() when the decoding options are bad (an unknown tail.format). */
 struct qe_source *qe_source_new(const struct qe_source_conf *conf, uint64_t pos);
 void qe_source_free(
     struct qe_source *s); /* NULL-safe; drops an open event: flush first */
@@ -82,6 +94,13 @@ int qe_source_pending(const struct qe_source *s, uint64_t *start);
 uint64_t qe_source_deadline(const struct qe_source *s);
 /* Close the open event if its deadline has passed; 1 if it did. */
 int qe_source_check_idle(struct qe_source *s, uint64_t now_ms);
+
+/* The log format in use ("text", "json", ...; "auto" until decided). */
+const char *qe_source_format(const struct qe_source *s);
+/* Pod, namespace and container when the path is a Kubernetes log, else
+ * NULL.  Borrowed. */
+struct qe_k8s;
+const struct qe_k8s *qe_source_k8s(const struct qe_source *s);
 
 /* Lines and cut lines counted by qe_source_read_fd(). */
 struct qe_source_counts {

@@ -108,7 +108,7 @@ if command -v fish >/dev/null; then
 	check "fish: advice offers fingerprints" test "$(fc "qerrors advice $g8")" = "$grp "
 	check "fish: cache show offers cached fingerprints" test "$(fc "qerrors cache show $a8")" = "$adv "
 	check "fish: no global options after the command" sh -c "! echo '$(fc 'qerrors tail --')' | grep -q -- --state-dir"
-	check "fish: the command's options after it" test "$(fc 'qerrors tail --')" = "--backend= --from-beginning --help --json --once "
+	check "fish: the command's options after it" test "$(fc 'qerrors tail --')" = "--backend= --format= --from-beginning --help --json --once "
 else
 	ok "# SKIP fish is not installed"
 fi

@@ -1,0 +1,44 @@
+# tail reads the logs people have through the decoding stage: JSON
+# loggers (pino), CRI container logs under the Kubernetes layout, and a
+# JSON log gives the same fingerprints as its plain-text twin.  The
+# samples were written by the real libraries (tests/data/formats).
+. "$(dirname "$0")/lib.sh"
+D=$TESTS_DIR/data/formats
+types() { python3 -c 'import json,sys
+print(" ".join(sorted(json.loads(l)["error_type"] or "-" for l in open(sys.argv[1]) if "\"type\":\"event\"" in l)))' "$1"; }
+fps() { python3 -c 'import json,sys
+print(" ".join(sorted(json.loads(l)["fingerprint"] for l in open(sys.argv[1]) if "\"type\":\"event\"" in l)))' "$1"; }
+want() { grep -v '^#' "$1" | cut -f2 | sort | tr '\n' ' ' | sed 's/ $//'; }
+
+cp "$D/pino.log" "$T/pino.log"
+"$QERRORS" -v tail --once --from-beginning --json "$T/pino.log" >"$T/pino.out" 2>"$T/pino.err"
+check "pino: exit 0" test $? -eq 0
+check "pino: every error found, with its type" test "$(types "$T/pino.out")" = "$(want "$D/pino.expected")"
+check "pino: -v says the format chosen" grep -q "format json" "$T/pino.err"
+check "pino: the event's time is the log's own" python3 -c 'import json,sys
+rows=[json.loads(l) for l in open(sys.argv[1]) if "\"type\":\"event\"" in l]
+sys.exit(0 if all(r["time"].startswith("2026-12-01T") for r in rows) else 1)' "$T/pino.out"
+
+mkdir -p "$T/var/log/containers"
+C="$T/var/log/containers/billing-7d9f_shop_api-0123456789abcdef0123456789abcdef.log"
+cp "$D/cri.log" "$C"
+"$QERRORS" tail --once --from-beginning --json "$C" >"$T/cri.out" 2>"$T/cri.err"
+check "cri: every error found, traces joined" test "$(types "$T/cri.out")" = "$(want "$D/cri.expected")"
+check "cri: pod, namespace and container from the file name" python3 -c 'import json,sys
+rows=[json.loads(l) for l in open(sys.argv[1]) if "\"type\":\"event\"" in l]
+sys.exit(0 if rows and all((r["pod"], r["namespace"], r["container"]) == ("billing-7d9f", "shop", "api") for r in rows) else 1)' "$T/cri.out"
+
+cp "$D/logstash-logback.log" "$T/json.log"
+cp "$D/logback-text.log" "$T/text.log"
+QERRORS_STATE_DIR="$T/s2" "$QERRORS" tail --once --from-beginning --json "$T/json.log" >"$T/j.out" 2>/dev/null
+QERRORS_STATE_DIR="$T/s3" "$QERRORS" tail --once --from-beginning --json "$T/text.log" >"$T/t.out" 2>/dev/null
+check "logback: JSON and text twins give the same fingerprints" test "$(fps "$T/j.out")" = "$(fps "$T/t.out")"
+check "logback: and some" test -n "$(fps "$T/j.out")"
+
+# an old log read from the beginning is not new today
+printf '2025-01-15 08:00:00 ERROR disk quota exceeded on volume 7\n' >"$T/old.log"
+QERRORS_STATE_DIR="$T/s4" "$QERRORS" tail --once --from-beginning "$T/old.log" >/dev/null 2>&1
+QERRORS_STATE_DIR="$T/s4" "$QERRORS" summary --since 24h >"$T/sum" 2>&1
+check "an old log's errors are not counted in the last day" sh -c "! grep -q 'disk quota' '$T/sum'"
+QERRORS_STATE_DIR="$T/s4" "$QERRORS" summary --since 700d >"$T/sum2" 2>&1
+check "but within its own time" grep -q 'disk quota' "$T/sum2"
