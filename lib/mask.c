@@ -464,6 +464,44 @@ static size_t match_path(const char *s, size_t n)
 	return comps >= 2 ? i : 0;
 }
 
+/* The closing mark of a typographic quote opening at s: «» and “”, in
+ * UTF-8.  Sets *open_len; NULL when s opens none. */
+static const char *typo_close(const char *s, size_t n, size_t *open_len)
+{
+	if (AT(s, n, 0) == 0xc2 && AT(s, n, 1) == 0xab) {
+		*open_len = 2;
+		return "\xc2\xbb";
+	}
+	if (AT(s, n, 0) == 0xe2 && AT(s, n, 1) == 0x80 && AT(s, n, 2) == 0x9c) {
+		*open_len = 3;
+		return "\xe2\x80\x9d";
+	}
+	return NULL;
+}
+
+/* «value» or “value” on one line within a bound: length, else 0. */
+static size_t match_typo_quoted(const char *s, size_t n, size_t *open_len,
+				size_t *close_len)
+{
+	const char *close = typo_close(s, n, open_len);
+	size_t i, cl;
+
+	if (!close)
+		return 0;
+	cl = strlen(close);
+	for (i = *open_len; i + cl <= n && i < 512; i++) {
+		if (s[i] == '\n')
+			return 0;
+		if (!memcmp(s + i, close, cl)) {
+			if (i == *open_len)
+				return 0;
+			*close_len = cl;
+			return i + cl;
+		}
+	}
+	return 0;
+}
+
 /* 'value', "value" or `value` closed on the same line within a bound. */
 static size_t match_quoted(const char *s, size_t n)
 {
@@ -473,6 +511,8 @@ static size_t match_quoted(const char *s, size_t n)
 	if (q != '\'' && q != '"' && q != '`')
 		return 0;
 	for (i = 1; i < n && i < 512; i++) {
+		if (s[i] == '\n')
+			return 0;
 		if (s[i] == '\\') {
 			i++;
 			continue;
@@ -617,6 +657,17 @@ static int word_start(const char *s, size_t i)
 	return i == 0 || !is_alnum((unsigned char)s[i - 1]);
 }
 
+/* Three words or more: a phrase rather than one value. */
+static int is_phrase(const char *s, size_t n)
+{
+	size_t k, spaces = 0;
+
+	for (k = 0; k < n; k++)
+		if (s[k] == ' ' && k > 0 && s[k - 1] != ' ')
+			spaces++;
+	return spaces >= 2;
+}
+
 static void mask_span(const char *s, size_t n, struct qe_buf *out, int depth)
 {
 	size_t i = 0, m, start = out->len;
@@ -656,16 +707,33 @@ static void mask_span(const char *s, size_t n, struct qe_buf *out, int depth)
 			continue;
 		}
 		if ((m = match_quoted(s + i, n - i)) != 0) {
-			/* A quoted value is data; a quoted phrase (a request
-			 * line, a sentence) is masked like the rest. */
+			/* A quoted value is data, whatever its shape ("abc",
+			 * "12 pcs", "SW1A 1AA"); a quoted phrase of three words
+			 * or more (a request line, a sentence) is masked like the
+			 * rest. */
 			qe_buf_addch(out, c);
-			if (depth == 0 && memchr(s + i + 1, ' ', m - 2))
+			if (depth == 0 && is_phrase(s + i + 1, m - 2))
 				mask_span(s + i + 1, m - 2, out, depth + 1);
 			else
 				put(out, "<STR>");
 			qe_buf_addch(out, c);
 			i += m;
 			continue;
+		}
+		{
+			size_t ol, cl;
+			if ((m = match_typo_quoted(s + i, n - i, &ol, &cl)) != 0) {
+				/* «name», “name”: the same, with typographic quotes */
+				qe_buf_add(out, s + i, ol);
+				if (depth == 0 && is_phrase(s + i + ol, m - ol - cl))
+					mask_span(s + i + ol, m - ol - cl, out,
+						  depth + 1);
+				else
+					put(out, "<STR>");
+				qe_buf_add(out, s + i + m - cl, cl);
+				i += m;
+				continue;
+			}
 		}
 		if (c == '/' || c == '~' || (is_alpha(c) && AT(s, n, i + 1) == ':')) {
 			if ((m = match_path(s + i, n - i)) != 0) {

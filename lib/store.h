@@ -178,4 +178,21 @@ int qe_store_fingerprints(struct qe_store *s, const char *prefix, int from,
  * of the last holder, so callers check that the process is alive. */
 long qe_store_lock_pid(const char *state_dir);
 
+/*
+ * Learnt templates (learn.h), one row per template id, so that a restart
+ * groups the way the last run did.  The table is created by the first
+ * put; a database without it has no templates.  put replaces the row of
+ * the id; delete removes it (no row is not an error).  templates: every
+ * row, oldest first; fn returns non-zero to stop.
+ */
+struct qe_template_row {
+	const char *id, *type, *tmpl; /* borrowed */
+	long long count;
+	int64_t first_seen;
+};
+int qe_store_template_put(struct qe_store *s, const struct qe_template_row *t);
+int qe_store_template_delete(struct qe_store *s, const char *id);
+typedef int (*qe_template_fn)(const struct qe_template_row *t, void *data);
+int qe_store_templates(struct qe_store *s, qe_template_fn fn, void *data);
+
 #endif
