@@ -22,6 +22,7 @@
 #include "event.h"
 #include "fingerprint.h"
 #include "fleet.h"
+#include "grouping.h"
 #include "follow.h"
 #include "loop.h"
 #include "queue.h"
@@ -96,8 +97,9 @@ struct tail {
 	struct qe_store *store;
 	struct qe_ai *ai;
 	struct qe_queue *queue;
-	struct qe_ring *ring;	/* events waiting for the next commit */
-	struct qe_fleet *fleet; /* shared cache (cache.backend: redis) or NULL */
+	struct qe_ring *ring;	      /* events waiting for the next commit */
+	struct qe_fleet *fleet;	      /* shared cache (cache.backend: redis) or NULL */
+	struct qe_grouping *grouping; /* grouping rules and learnt templates */
 	struct src *srcs;
 	struct shown *shown;
 	const char *model;
@@ -254,6 +256,8 @@ static void commit(struct tail *t)
 	qe_store_kv_put(t->store, "agent.pid", buf);
 	snprintf(buf, sizeof(buf), "%lld", (long long)qe_wall_ms());
 	qe_store_kv_put(t->store, "agent.heartbeat", buf);
+	if (qe_grouping_save(t->grouping, t->store, t->fleet) < 0)
+		qe_warn_msg("%s", qe_last_error());
 	/* SQLite may have ended the transaction after an error: what was
 	 * written since went out on its own, so do not count on it */
 	if (!qe_store_in_transaction(t->store))
@@ -507,7 +511,7 @@ static void on_event(struct qe_event *ev, void *data)
 	uint64_t now = qe_now_ms();
 	int64_t wall = qe_wall_ms();
 
-	qe_fingerprint(ev);
+	qe_fingerprint_with(ev, t->grouping, s->file ? s->file->path : NULL, NULL);
 	t->events_total++;
 	st = qe_queue_state(t->queue, ev->fingerprint);
 	due = st == QE_FP_FAILED && qe_queue_retry_due(t->queue, ev->fingerprint, now);
@@ -1159,6 +1163,12 @@ int cmd_tail(int argc, char **argv, struct qe_ctx *ctx)
 			    "and catching up later",
 			    qe_fleet_address(t.fleet), qe_fleet_last_error(t.fleet));
 	}
+	t.grouping = qe_grouping_new(t.cfg);
+	if (!t.grouping || qe_grouping_load(t.grouping, t.store, t.fleet) < 0) {
+		qe_die_msg("%s", qe_last_error());
+		rc = QE_EXIT_USAGE;
+		goto out;
+	}
 	t.queue = qe_queue_new((size_t)t.cfg->queue_limit);
 	t.ring = qe_ring_new((size_t)t.cfg->ring_events, (size_t)t.cfg->ring_bytes);
 	t.loop = qe_loop_new();
@@ -1286,6 +1296,7 @@ out:
 		t.shown = n;
 	}
 	qe_ai_free(t.ai);
+	qe_grouping_free(t.grouping);
 	qe_fleet_free(t.fleet);
 	qe_queue_free(t.queue);
 	qe_ring_free(t.ring);

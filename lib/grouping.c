@@ -29,6 +29,7 @@ struct qe_grouping {
 	pcre2_match_data *md;
 	pcre2_match_context *mctx;
 	struct qe_learn *learn;
+	struct qe_learn_stats saved; /* what the store's counters already hold */
 };
 
 static pcre2_code *compile(const struct qe_grouping_rule_conf *r,
@@ -356,6 +357,24 @@ int qe_grouping_save(struct qe_grouping *g, struct qe_store *s, struct qe_fleet 
 	qe_learn_export(g->learn, 1, save_one, &x);
 	if (x.store_failed)
 		return -1;
+	if (s) {
+		/* for `stats`: templates made, messages not learnt, merges */
+		struct qe_learn_stats now;
+		qe_learn_stats(g->learn, &now);
+		if ((now.created != g->saved.created &&
+		     qe_store_counter_add(s, "templates_created",
+					  (long long)(now.created - g->saved.created)) <
+			 0) ||
+		    (now.dropped != g->saved.dropped &&
+		     qe_store_counter_add(s, "templates_dropped",
+					  (long long)(now.dropped - g->saved.dropped)) <
+			 0) ||
+		    (now.merged != g->saved.merged &&
+		     qe_store_counter_add(s, "templates_merged",
+					  (long long)(now.merged - g->saved.merged)) < 0))
+			return -1;
+		g->saved = now;
+	}
 	/* A fleet that is down gets everything dirty next time: only a save
 	 * that reached every place marks the templates clean. */
 	if (!x.fleet_failed)

@@ -52,7 +52,11 @@ int qe_grouping_rule_match(struct qe_grouping *g, const struct qe_event *ev,
  * fleet group alike.  save: what changed since the last save, into the
  * store (the caller's transaction, if one is open) and the fleet.  Both
  * return 0, or -1 with qe_error() set; a fleet that is down is not an
- * error (it catches up on a later save).
+ * error (it catches up on a later save).  save also adds to the store's
+ * counters templates_created, templates_dropped (messages not learnt:
+ * caps reached or too long) and templates_merged, which `stats --json`
+ * shows.  Templates saved count as saved even if the caller's
+ * transaction then fails; they stay learnt in memory.
  */
 int qe_grouping_load(struct qe_grouping *g, struct qe_store *s, struct qe_fleet *f);
 int qe_grouping_save(struct qe_grouping *g, struct qe_store *s, struct qe_fleet *f);
