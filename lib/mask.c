@@ -925,13 +925,103 @@ static size_t close_bracket(const char *s, size_t n, size_t i)
 	return 0;
 }
 
+/* A name that is a host, container or pod rather than a word: it has a
+ * digit or a joiner in it (web-1, worker.7, ip-10-0-0-1). */
+static int is_source_name(const char *s, size_t len)
+{
+	size_t k;
+
+	if (!is_name(s, len) || !is_alpha((unsigned char)s[0]))
+		return 0;
+	for (k = 0; k < len; k++)
+		if (!is_alpha((unsigned char)s[k]))
+			return 1;
+	return 0;
+}
+
+/*
+ * What some collectors put before the line's own header: a source name
+ * and '|' (docker compose: "web-1  | "), a source name before a
+ * timestamp ("worker.7 2026-..."), RFC 5424's "<PRI>VERSION".  Returns the
+ * length to skip; *rfc5424 set for the latter.
+ */
+static size_t source_prefix(const char *s, size_t n, int *rfc5424)
+{
+	size_t e, j, d;
+
+	*rfc5424 = 0;
+	if (AT(s, n, 0) == '<' && (d = digits(s, n, 1, 4)) >= 1 && d <= 3 &&
+	    AT(s, n, 1 + d) == '>') {
+		/* syslog's priority: "<11>1 2026-..." (RFC 5424), "<11>Dec  1 ..." */
+		if (is_digit(AT(s, n, 2 + d)) && AT(s, n, 3 + d) == ' ') {
+			*rfc5424 = 1;
+			return 4 + d;
+		}
+		if (is_alpha(AT(s, n, 2 + d)))
+			return 2 + d;
+	}
+	e = token_end(s, n, 0);
+	if (e == 0 || !is_source_name(s, e))
+		return 0;
+	j = skip_blank(s, n, e);
+	if (j < n && s[j] == '|' && (j + 1 >= n || s[j + 1] == ' '))
+		return skip_blank(s, n, j + 1);
+	if (j == e + 1 && match_ts(s + j, n - j))
+		return j;
+	return 0;
+}
+
+/* A level word ("ERROR", "error:", "[ERROR]", "<error>") at i: its end, or 0. */
+static size_t level_token(const char *s, size_t n, size_t i)
+{
+	size_t e;
+
+	if (i < n && (s[i] == '[' || s[i] == '<')) {
+		e = close_bracket(s, n, i);
+		if (e > i + 2 && is_level(s + i + 1, e - i - 2) &&
+		    (e >= n || s[e] == ' ' || s[e] == ':'))
+			return e < n && s[e] == ':' ? e + 1 : e;
+		return 0;
+	}
+	e = token_end(s, n, i);
+	if (e > i && s[e - 1] == ':' && is_level(s + i, e - i - 1))
+		return e;
+	if (e > i && is_level(s + i, e - i) && e < n && s[e] == ' ') {
+		/* "ERROR message", not "error opening ..." in prose: levels
+		 * written in capitals */
+		size_t k;
+		for (k = i; k < e; k++)
+			if (!is_upper((unsigned char)s[k]))
+				return 0;
+		return e;
+	}
+	return 0;
+}
+
 size_t qe_mask_header_len(const char *s, size_t n)
 {
 	size_t i = 0, e, len, tokens, done = 0, m;
-	int stripped = 0, stamped = 0;
+	int stripped = 0, stamped = 0, rfc5424 = 0;
 
 	if (n > QE_MASK_MAX_INPUT)
 		n = QE_MASK_MAX_INPUT;
+	if ((i = source_prefix(s, n, &rfc5424)) != 0) {
+		done = i;
+		stripped = 1;
+	}
+	if (rfc5424) {
+		/* TIMESTAMP HOSTNAME APP-NAME PROCID MSGID STRUCTURED-DATA */
+		size_t k;
+		for (k = 0; k < 5 && i < n; k++)
+			i = skip_blank(s, n, token_end(s, n, skip_blank(s, n, i)));
+		i = skip_blank(s, n, i);
+		if (i < n && s[i] == '-')
+			i++;
+		while (i < n && s[i] == '[' && (e = close_bracket(s, n, i)) != 0)
+			i = e;
+		i = skip_blank(s, n, i);
+		return i < n ? i : 0;
+	}
 	for (tokens = 0; tokens < 16; tokens++) {
 		i = skip_blank(s, n, i);
 		if (i < n && s[i] == '|') {
@@ -985,6 +1075,13 @@ size_t qe_mask_header_len(const char *s, size_t n)
 			i = done = e;
 			continue;
 		}
+		if (stamped && s[e - 1] != ':' && is_name(s + i, len) && e + 2 < n &&
+		    s[e] == ' ' && s[e + 1] == '-' && s[e + 2] == ' ') {
+			/* "TIME - logger.name - LEVEL - message" (Python's
+			 * logging cookbook format) */
+			i = done = e;
+			continue;
+		}
 		break;
 	}
 	if (!stripped)
@@ -1005,6 +1102,9 @@ size_t qe_mask_header_len(const char *s, size_t n)
 	/* A separator between header and message: "... - message". */
 	if (i + 1 < n && s[i] == '-' && s[i + 1] == ' ')
 		i = skip_blank(s, n, i + 1);
+	/* A level after the program or logger: "shop[12]: ERROR message". */
+	if (i > 0 && (e = level_token(s, n, i)) != 0 && skip_blank(s, n, e) < n)
+		i = skip_blank(s, n, e);
 	return i;
 }
 

@@ -361,6 +361,41 @@ static void test_quoted_shapes(void **state)
 	}
 }
 
+/* One message through real producers with headers of different shapes
+ * (tests/data/fingerprint/headers/make.sh): one fingerprint. */
+static void test_header_shapes(void **state)
+{
+	static const char *const extra[] = {
+	    "web-1  | 2026-01-01 10:00:01 ERROR payment gateway refused card for order "
+	    "13",
+	    "worker.7 2026-01-01 10:00:03 ERROR payment gateway refused card for order "
+	    "16",
+	    "Jan  1 10:00:02 host1 shop[123]: [ERROR] payment gateway refused card for "
+	    "order 14",
+	};
+	FILE *f = fopen("tests/data/fingerprint/headers/headers.log", "r");
+	char line[1024], first[17] = "", fp[17];
+	size_t i, n = 0;
+
+	(void)state;
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		fp_of(NULL, line, fp);
+		if (!n++)
+			memcpy(first, fp, sizeof(fp));
+		else if (strcmp(first, fp))
+			fail_msg("'%s' gets %s, the first line %s", line, fp, first);
+	}
+	fclose(f);
+	assert_true(n >= 9);
+	for (i = 0; i < QE_ARRAY_SIZE(extra); i++) {
+		fp_of(NULL, extra[i], fp);
+		if (strcmp(first, fp))
+			fail_msg("'%s' gets %s, not %s", extra[i], fp, first);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -374,6 +409,7 @@ int main(void)
 	    cmocka_unit_test(test_rule_errors),
 	    cmocka_unit_test(test_traces_keep_frames),
 	    cmocka_unit_test(test_quoted_shapes),
+	    cmocka_unit_test(test_header_shapes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
