@@ -57,6 +57,21 @@ static int is_value(const char *t)
 	return n >= 3 && t[0] == '<' && t[n - 1] == '>' && !strchr(t + 1, '<');
 }
 
+/* A state name in capitals (RUNNING, FAIL_TASK_CLEANUP, LEADING): a
+ * constant, as the mask takes it, so two of them never make a variable. */
+static int is_state(const char *t)
+{
+	size_t letters = 0;
+
+	for (; *t; t++) {
+		if (*t >= 'A' && *t <= 'Z')
+			letters++;
+		else if (*t != '_' && !(*t >= '0' && *t <= '9'))
+			return 0;
+	}
+	return letters >= 2;
+}
+
 /* A token the mask made a value of, or that holds one ("port=<NUM>"). */
 static int has_placeholder(const char *t)
 {
@@ -154,7 +169,7 @@ struct align {
 	struct tpl *t;
 	size_t skip; /* skipped position + 1; 0 = same length */
 	int skip_t;
-	size_t eq, vars;
+	size_t eq, vars, soft;
 	double sim;
 };
 
@@ -165,7 +180,7 @@ static void compare(const struct tpl *t, const struct toks *m, size_t skip, int 
 	size_t i = 0, j = 0, k = skip ? skip - 1 : (size_t)-1, longer;
 	int first = 1;
 
-	a->eq = a->vars = 0;
+	a->eq = a->vars = a->soft = 0;
 	a->sim = -1;
 	while (i < t->ntok && j < m->n) {
 		const char *x, *y;
@@ -185,12 +200,21 @@ static void compare(const struct tpl *t, const struct toks *m, size_t skip, int 
 			a->eq++;
 		else if (first && !has_placeholder(x) && !has_placeholder(y))
 			return; /* different first words: different messages */
+		else if (is_state(x) && is_state(y))
+			return; /* different states: different messages */
+		else if (is_value(x) || is_value(y))
+			a->soft++; /* a value against a word: a slot, likely */
 		first = 0;
 		i++;
 		j++;
 	}
 	longer = t->ntok > m->n ? t->ntok : m->n;
-	a->sim = (double)a->eq / (double)longer;
+	/* A learnt variable takes anything, and a value meeting a word is a
+	 * slot; but at least half of the positions must be equal words, so
+	 * that a template of variables cannot take every message. */
+	if (2 * a->eq < longer)
+		return;
+	a->sim = (double)(a->eq + a->vars + a->soft) / (double)longer;
 }
 
 static int better(const struct align *a, const struct align *best)
