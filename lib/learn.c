@@ -17,6 +17,7 @@ struct tpl {
 	size_t opt; /* optional position + 1; 0 = none */
 	long long count, first_seen;
 	uint64_t seq; /* creation order: ties and export order */
+	uint32_t key; /* hash of the first word; 0 when it is a value */
 	size_t bytes;
 	int dirty;
 };
@@ -77,6 +78,21 @@ static int has_placeholder(const char *t)
 {
 	const char *lt = strchr(t, '<');
 	return lt && strchr(lt, '>');
+}
+
+/* Templates are looked at only when their first words agree (compare()
+ * requires it, unless one of them is a value): a hash of the first word
+ * skips the others without comparing strings.  0 = a value, agrees with
+ * every word. */
+static uint32_t first_key(const char *t)
+{
+	uint32_t h = 2166136261u;
+
+	if (has_placeholder(t) || !strcmp(t, QE_LEARN_VAR) || !strcmp(t, "<?>"))
+		return 0;
+	for (; *t; t++)
+		h = (h ^ (unsigned char)*t) * 16777619u;
+	return h ? h : 1;
 }
 
 static void tokenize(const char *s, struct toks *out)
@@ -175,9 +191,12 @@ struct align {
 
 /* Compare m with t, skipping position `skip` - 1 of the longer one. */
 static void compare(const struct tpl *t, const struct toks *m, size_t skip, int skip_t,
-		    struct align *a)
+		    double min_sim, struct align *a)
 {
-	size_t i = 0, j = 0, k = skip ? skip - 1 : (size_t)-1, longer;
+	size_t i = 0, j = 0, k = skip ? skip - 1 : (size_t)-1, hard = 0;
+	size_t longer = t->ntok > m->n ? t->ntok : m->n;
+	/* more words apart than this and the similarity cannot be reached */
+	double max_hard = (double)longer * (1.0 - min_sim) + 1e-9;
 	int first = 1;
 
 	a->eq = a->vars = a->soft = 0;
@@ -204,11 +223,12 @@ static void compare(const struct tpl *t, const struct toks *m, size_t skip, int 
 			return; /* different states: different messages */
 		else if (is_value(x) || is_value(y))
 			a->soft++; /* a value against a word: a slot, likely */
+		else if ((double)++hard > max_hard)
+			return;
 		first = 0;
 		i++;
 		j++;
 	}
-	longer = t->ntok > m->n ? t->ntok : m->n;
 	/* A learnt variable takes anything, and a value meeting a word is a
 	 * slot; but at least half of the positions must be equal words, so
 	 * that a template of variables cannot take every message. */
@@ -234,6 +254,7 @@ static void find(struct qe_learn *l, const char *type, const struct toks *m,
 		 struct align *best)
 {
 	size_t n = m->n, i, k;
+	uint32_t mkey = n ? first_key(m->t[0]) : 0;
 	struct align a;
 
 	memset(best, 0, sizeof(*best));
@@ -241,9 +262,11 @@ static void find(struct qe_learn *l, const char *type, const struct toks *m,
 		const struct bucket *b = &l->len[n];
 		for (i = 0; i < b->nr; i++) {
 			a.t = b->t[i];
+			if (mkey && a.t->key && a.t->key != mkey)
+				continue;
 			if (strcmp(a.t->type, type))
 				continue;
-			compare(a.t, m, 0, 0, &a);
+			compare(a.t, m, 0, 0, l->sim, &a);
 			a.skip = 0;
 			if (a.sim >= l->sim && better(&a, best))
 				*best = a;
@@ -259,10 +282,12 @@ static void find(struct qe_learn *l, const char *type, const struct toks *m,
 			if (strcmp(t->type, type))
 				continue;
 			for (k = 0; k < t->ntok; k++) {
+				if (k > 0 && mkey && t->key && t->key != mkey)
+					break;
 				if (t->opt ? k + 1 != t->opt : !is_value(t->tok[k]))
 					continue;
 				a.t = t;
-				compare(t, m, k + 1, 1, &a);
+				compare(t, m, k + 1, 1, l->sim, &a);
 				a.skip = k + 1;
 				a.skip_t = 1;
 				if (a.sim >= l->sim && better(&a, best))
@@ -278,10 +303,12 @@ static void find(struct qe_learn *l, const char *type, const struct toks *m,
 			if (strcmp(t->type, type) || t->opt)
 				continue;
 			for (k = 0; k < n; k++) {
+				if (k > 0 && mkey && t->key && t->key != mkey)
+					break;
 				if (!is_value(m->t[k]))
 					continue;
 				a.t = t;
-				compare(t, m, k + 1, 0, &a);
+				compare(t, m, k + 1, 0, l->sim, &a);
 				a.skip = k + 1;
 				a.skip_t = 0;
 				if (a.sim >= l->sim && better(&a, best))
@@ -354,6 +381,7 @@ static void generalise(struct qe_learn *l, const struct align *a, const struct t
 		i++;
 		j++;
 	}
+	t->key = first_key(t->tok[0]);
 }
 
 static void join(const struct tpl *t, struct qe_buf *out)
@@ -386,6 +414,7 @@ static struct tpl *create(struct qe_learn *l, const char *id, const char *type,
 			t->opt = i + 1;
 	}
 	t->first_seen = first_seen;
+	t->key = first_key(t->tok[0]);
 	t->seq = l->next_seq++;
 	t->dirty = 1;
 	t->bytes = tpl_bytes(t);

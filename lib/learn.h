@@ -21,6 +21,12 @@
  * the state or a fleet) the one first seen earliest keeps its id; the
  * other is retired and exported as such, so stores and fleets converge.
  *
+ * Cost: a message is compared with the templates of its length (and of
+ * one more and one less) whose first word agrees, each comparison ending
+ * as soon as too many words differ: at most one pass over the templates,
+ * about 0.3 ms per message when all 4096 share a length and a first word,
+ * microseconds in practice.
+ *
  * Bounded: at most max_templates templates of at most QE_LEARN_MAX_TOKENS
  * tokens, max_bytes bytes in all.  A message that would need a new
  * template beyond the caps is not learnt (it keeps its mask fingerprint)

@@ -31,6 +31,7 @@ fuzz_redact) seeds="$d/redact $d/analyze $d/traces" ;;
 fuzz_assemble) seeds="$d/traces $d/demo $d/analyze $d/fingerprint" ;;
 fuzz_ai_answer) seeds="$s/ai_answer" ;;
 fuzz_lines) seeds="$d/traces $d/demo $d/fingerprint" ;;
+fuzz_learn) seeds="$d/fingerprint $d/fingerprint/headers $d/analyze" ;;
 *)
 	echo "run.sh: unknown target '$t'" >&2
 	exit 2
