@@ -15,6 +15,7 @@
 #include "lines.h"
 #include "report.h"
 #include "rules.h"
+#include "store.h"
 #include "util.h"
 
 #include <errno.h>
@@ -26,7 +27,7 @@
 #include <unistd.h>
 
 static const char *const fingerprint_usage[] = {
-    "qerrors fingerprint [--lines] [--json] [--no-learn] [FILE]",
+    "qerrors fingerprint [--lines] [--json] [--no-learn | --state] [FILE]",
     NULL,
 };
 
@@ -135,7 +136,8 @@ static int read_all(int fd, const char *name, struct qe_lines *l, struct fp_run 
 
 int cmd_fingerprint(int argc, char **argv, struct qe_ctx *ctx)
 {
-	int lines = 0, json = 0, no_learn = 0, nargs, fd = STDIN_FILENO, rc = QE_EXIT_OK;
+	int lines = 0, json = 0, no_learn = 0, use_state = 0, nargs, fd = STDIN_FILENO,
+	    rc = QE_EXIT_OK;
 	const struct qe_option opts[] = {
 	    QE_OPT_FLAG_(0, "lines", &lines, "treat every line as its own event"),
 	    QE_OPT_FLAG_(0, "json", &json,
@@ -143,6 +145,8 @@ int cmd_fingerprint(int argc, char **argv, struct qe_ctx *ctx)
 			 "stage, parts"),
 	    QE_OPT_FLAG_(0, "no-learn", &no_learn,
 			 "group by the mask alone, without learning templates"),
+	    QE_OPT_FLAG_(0, "state", &use_state,
+			 "start from the templates tail learnt (the state, read-only)"),
 	    QE_OPT_END_,
 	};
 	struct fp_run r;
@@ -166,10 +170,27 @@ int cmd_fingerprint(int argc, char **argv, struct qe_ctx *ctx)
 	r.lines = lines;
 	if (no_learn)
 		ctx->cfg.grouping_learn = 0;
+	if (no_learn && use_state) {
+		qe_die_msg("--no-learn and --state cannot be used together");
+		return QE_EXIT_USAGE;
+	}
 	r.grouping = qe_grouping_new(&ctx->cfg);
 	if (!r.grouping) {
 		qe_die_msg("%s", qe_last_error());
 		return QE_EXIT_USAGE;
+	}
+	if (use_state) {
+		/* what tail learnt, so that this groups the way it does; nothing
+		 * learnt here is written back */
+		struct qe_store *st =
+		    qe_store_open(qe_ctx_state_dir(ctx), QE_STORE_READONLY);
+		if (!st || qe_grouping_load(r.grouping, st, NULL) < 0) {
+			qe_die_msg("%s", qe_last_error());
+			qe_store_close(st);
+			qe_grouping_free(r.grouping);
+			return QE_EXIT_FAILURE;
+		}
+		qe_store_close(st);
 	}
 	if (nargs == 1 && strcmp(args[0], "-")) {
 		name = args[0];

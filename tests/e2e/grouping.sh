@@ -84,6 +84,13 @@ a = [json.loads(l) for l in open(sys.argv[1]) if "\"event\"" in l]
 b = [json.loads(l) for l in open(sys.argv[2]) if "\"event\"" in l]
 sys.exit(0 if a and b and b[0]["fingerprint"] == a[0]["fingerprint"] and not b[0]["new"] else 1)' \
 	"$T/run1.json" "$T/run2.json"
+"$QERRORS" fingerprint --state --json "$T/run2.log" >"$T/fpstate.json"
+check "fingerprint --state gives the agent's fingerprint" python3 -c '
+import json, sys
+a = [json.loads(l) for l in open(sys.argv[1]) if "\"event\"" in l]
+b = [json.loads(l) for l in open(sys.argv[2])]
+sys.exit(0 if b and b[0]["fingerprint"] == a[0]["fingerprint"] and b[0]["stage"] == "learnt" else 1)' \
+	"$T/run1.json" "$T/fpstate.json"
 "$QERRORS" stats --json >"$T/stats.json"
 check "stats counts the templates created" python3 -c '
 import json, sys
