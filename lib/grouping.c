@@ -30,6 +30,7 @@ struct qe_grouping {
 	pcre2_match_context *mctx;
 	struct qe_learn *learn;
 	struct qe_learn_stats saved; /* what the store's counters already hold */
+	int64_t pulled_ms;	     /* last read of the fleet's templates */
 };
 
 static pcre2_code *compile(const struct qe_grouping_rule_conf *r,
@@ -298,8 +299,8 @@ int qe_grouping_load(struct qe_grouping *g, struct qe_store *s, struct qe_fleet 
 	/* What was in the state is saved; what the fleet adds is saved by
 	 * the next save. */
 	qe_learn_clean(g->learn);
-	if (f)
-		qe_fleet_templates(f, load_fleet, &x);
+	if (f && qe_fleet_templates(f, load_fleet, &x) == 0)
+		g->pulled_ms = qe_wall_ms();
 	if (x.bad)
 		qe_warning("%ld learnt template%s ignored: malformed", x.bad,
 			   x.bad == 1 ? "" : "s");
@@ -354,6 +355,15 @@ int qe_grouping_save(struct qe_grouping *g, struct qe_store *s, struct qe_fleet 
 	memset(&x, 0, sizeof(x));
 	x.s = s;
 	x.f = f;
+	if (f && qe_wall_ms() - g->pulled_ms >= QE_GROUPING_PULL_MS) {
+		/* what the other hosts learnt meanwhile; merged templates keep
+		 * the id seen first, which the fleet's advice is stored under */
+		struct load y;
+		y.l = g->learn;
+		y.bad = 0;
+		if (qe_fleet_templates(f, load_fleet, &y) == 0)
+			g->pulled_ms = qe_wall_ms();
+	}
 	qe_learn_export(g->learn, 1, save_one, &x);
 	if (x.store_failed)
 		return -1;

@@ -50,7 +50,9 @@ int qe_grouping_rule_match(struct qe_grouping *g, const struct qe_event *ev,
  * Learnt templates in the state and the fleet.  load: the state's, then
  * the fleet's (either may be NULL), so a restart and every host of a
  * fleet group alike.  save: what changed since the last save, into the
- * store (the caller's transaction, if one is open) and the fleet.  Both
+ * store (the caller's transaction, if one is open) and the fleet; and,
+ * every QE_GROUPING_PULL_MS, what the other hosts of the fleet learnt
+ * meanwhile.  Both
  * return 0, or -1 with qe_error() set; a fleet that is down is not an
  * error (it catches up on a later save).  save also adds to the store's
  * counters templates_created, templates_dropped (messages not learnt:
@@ -58,6 +60,7 @@ int qe_grouping_rule_match(struct qe_grouping *g, const struct qe_event *ev,
  * shows.  Templates saved count as saved even if the caller's
  * transaction then fails; they stay learnt in memory.
  */
+#define QE_GROUPING_PULL_MS 60000
 int qe_grouping_load(struct qe_grouping *g, struct qe_store *s, struct qe_fleet *f);
 int qe_grouping_save(struct qe_grouping *g, struct qe_store *s, struct qe_fleet *f);
 
