@@ -441,7 +441,9 @@ int qe_learn_match(struct qe_learn *l, const char *type, const char *masked,
 		type = "";
 	tokenize(masked, &m);
 	if (m.too_long || m.n == 0) {
-		l->st.dropped++;
+		/* an empty message has nothing to learn; a long one is dropped */
+		if (m.too_long)
+			l->st.dropped++;
 		free(m.buf);
 		return 0;
 	}

@@ -152,6 +152,24 @@ static void test_caps_counted(void **state)
 	assert_int_equal(st.dropped, 24);
 	assert_true(st.bytes > 0);
 	qe_learn_free(l);
+
+	/* longer than QE_LEARN_MAX_TOKENS: not learnt, counted; empty: neither */
+	l = qe_learn_new(0, 0, 0);
+	{
+		struct qe_buf b = QE_BUF_INIT;
+		for (i = 0; i <= QE_LEARN_MAX_TOKENS; i++)
+			qe_buf_addstr(&b, "word ");
+		assert_int_equal(
+		    qe_learn_match(l, "", b.buf, "00000000000000aa", 0, id, NULL), 0);
+		assert_string_equal(id, "00000000000000aa");
+		assert_int_equal(
+		    qe_learn_match(l, "", "", "00000000000000bb", 0, id, NULL), 0);
+		qe_buf_release(&b);
+	}
+	qe_learn_stats(l, &st);
+	assert_int_equal(st.dropped, 1);
+	assert_int_equal(st.templates, 0);
+	qe_learn_free(l);
 }
 
 struct collect {
@@ -217,6 +235,19 @@ static void test_export_import_merge(void **state)
 	qe_learn_free(b);
 }
 
+struct count_rows {
+	int n;
+	char id[17];
+};
+
+static int count_row(const struct qe_template_row *t, void *data)
+{
+	struct count_rows *c = data;
+	c->n++;
+	snprintf(c->id, sizeof(c->id), "%s", t->id);
+	return 0;
+}
+
 static void test_restart_through_store(void **state)
 {
 	char dir[] = "/tmp/qe-learn-XXXXXX", first[17], again[17], *cmd;
@@ -244,6 +275,25 @@ static void test_restart_through_store(void **state)
 	assert_int_equal(fp_of(g, "cron job sync-mail failed with status 3", again),
 			 QE_FP_STAGE_LEARNT);
 	assert_string_equal(first, again);
+
+	/* another host saw the template earlier: its id wins, ours is retired
+	 * and leaves the store */
+	{
+		struct qe_learnt t;
+		struct count_rows c = {0, ""};
+		memset(&t, 0, sizeof(t));
+		t.id = "0000000000000001";
+		t.type = "";
+		t.tmpl = "cron job <*> failed with status <NUM>";
+		t.first_seen = 1;
+		assert_int_equal(qe_learn_import(qe_grouping_learner(g), &t), 0);
+		assert_int_equal(qe_grouping_save(g, s, NULL), 0);
+		assert_int_equal(qe_store_templates(s, count_row, &c), 0);
+		assert_int_equal(c.n, 1);
+		assert_string_equal(c.id, "0000000000000001");
+		fp_of(g, "cron job fsck failed with status 4", again);
+		assert_string_equal(again, "0000000000000001");
+	}
 	qe_grouping_free(g);
 	qe_store_close(s);
 	cmd = qe_xasprintf("rm -rf '%s'", dir);
