@@ -14,7 +14,7 @@ share of such lines.
   grouping.py naive-content STRUCTURED_CSV
       The same baseline on the Content column (the message without header).
   grouping.py table RESULTS GRID
-      RESULTS: lines "SET GA_MASK GA_LEARNT NAIVE_LINE NAIVE_CONTENT";
+      RESULTS: lines "SET GA_MASK GA_LEARNT GA_AFTER NAIVE_LINE NAIVE_CONTENT";
       GRID: lines "SET SIMILARITY GA".  Prints a table with the averages
       and the leave-one-out figure: for each set, the similarity with the
       best average GA on the other sets (ties: the smaller), and the GA of
@@ -100,7 +100,7 @@ def table(path, grid_path):
     with open(path) as f:
         for line in f:
             parts = line.split()
-            if len(parts) == 5:
+            if len(parts) == 6:
                 rows.append((parts[0],) + tuple(float(x) for x in parts[1:]))
     grid = {}
     with open(grid_path) as f:
@@ -109,19 +109,19 @@ def table(path, grid_path):
             if len(parts) == 3:
                 grid[(parts[0], parts[1])] = float(parts[2])
     chosen = loo(grid, [r[0] for r in rows])
-    fmt = "%-12s %7s %7s %7s %5s %12s %15s"
-    print(fmt % ("set", "mask", "learnt", "unseen", "(st)", "naive(line)",
-                 "naive(content)"))
+    fmt = "%-12s %7s %7s %7s %5s %7s %12s %15s"
+    print(fmt % ("set", "mask", "learnt", "unseen", "(st)", "after",
+                 "naive(line)", "naive(content)"))
     for r in rows:
         st, ga = chosen.get(r[0], ("-", float("nan")))
-        print("%-12s %7.4f %7.4f %7.4f %5s %12.4f %15.4f"
-              % (r[0], r[1], r[2], ga, st, r[3], r[4]))
+        print("%-12s %7.4f %7.4f %7.4f %5s %7.4f %12.4f %15.4f"
+              % (r[0], r[1], r[2], ga, st, r[3], r[4], r[5]))
     if rows:
-        avg = [sum(r[k] for r in rows) / len(rows) for k in (1, 2, 3, 4)]
+        avg = [sum(r[k] for r in rows) / len(rows) for k in (1, 2, 3, 4, 5)]
         u = [chosen[r[0]][1] for r in rows if r[0] in chosen]
         ua = sum(u) / len(u) if u else float("nan")
-        print("%-12s %7.4f %7.4f %7.4f %5s %12.4f %15.4f"
-              % ("average", avg[0], avg[1], ua, "", avg[2], avg[3]))
+        print("%-12s %7.4f %7.4f %7.4f %5s %7.4f %12.4f %15.4f"
+              % ("average", avg[0], avg[1], ua, "", avg[2], avg[3], avg[4]))
 
 
 def diff(csv_path, fp_path):

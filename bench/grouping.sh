@@ -12,6 +12,10 @@
 #   unseen    leave-one-out: the learner's one setting (grouping.similarity)
 #             is chosen on the other sets only (best average GA there), then
 #             the set is measured with it; nothing is tuned to the set measured
+#   after     the templates `qerrors tail` learnt from the other sets (every
+#             line an event) kept in a state, then the set measured with
+#             `fingerprint --state`: what an agent that has seen the other
+#             systems does on a new one
 #   naive(*)  baseline replacing every digit run, on the raw line and on the
 #             Content column (the message without its header)
 #
@@ -73,9 +77,27 @@ for s in "$@"; do
 		echo "$s $st $(python3 bench/grouping.py ga "$csv" "$tmp/$s.st.jsonl")" \
 			>>"$tmp/grid"
 	done
+	# an agent's state after the other sets: every line an event
+	others=
+	for o in "$@"; do
+		[ "$o" = "$s" ] || others="$others $data/$o/${o}_2k.log"
+	done
+	printf 'rules:\n  builtin: false\n  custom:\n    - name: every-line\n      pattern: "."\n' \
+		>"$tmp/all.yaml"
+	rm -rf "$tmp/state"
+	if [ -n "$others" ]; then
+		# shellcheck disable=SC2086
+		QERRORS_STATE_DIR="$tmp/state" "$bin" --config "$tmp/all.yaml" tail --once \
+			--from-beginning $others >/dev/null
+		QERRORS_STATE_DIR="$tmp/state" "$bin" fingerprint --lines --json --state "$log" \
+			>"$tmp/$s.after.jsonl"
+		gw=$(python3 bench/grouping.py ga "$csv" "$tmp/$s.after.jsonl")
+	else
+		gw=$ga # no other set: nothing learnt before
+	fi
 	nl=$(python3 bench/grouping.py naive "$log" "$csv")
 	nc=$(python3 bench/grouping.py naive-content "$csv")
-	echo "$s $gm $ga $nl $nc" >>"$tmp/results"
+	echo "$s $gm $ga $gw $nl $nc" >>"$tmp/results"
 	if [ -n "${GROUPING_DIFF:-}" ]; then
 		python3 bench/grouping.py diff "$csv" "$tmp/$s.jsonl" >&2
 	fi
