@@ -80,6 +80,26 @@ static int has_placeholder(const char *t)
 	return lt && strchr(lt, '>');
 }
 
+/* Two tokens that both hold values ("<NUM>-<NUM>" and "<NUM>:<NUM>+<ID>",
+ * "bash:<ID>" and "<ID>:<ID>"), under the same key if they have one
+ * ("port=<NUM>" and "port=<IP>", not "port=<NUM>" and "user=<STR>"). */
+static int both_values(const char *x, const char *y)
+{
+	const char *ex, *ey;
+
+	if (!has_placeholder(x) && !has_placeholder(y))
+		return 0;
+	ex = strchr(x, '=');
+	ey = strchr(y, '=');
+	if (ex && strchr(x, '<') && ex > strchr(x, '<'))
+		ex = NULL;
+	if (ey && strchr(y, '<') && ey > strchr(y, '<'))
+		ey = NULL;
+	if (!ex && !ey)
+		return 1;
+	return ex && ey && ex - x == ey - y && !memcmp(x, y, (size_t)(ex - x));
+}
+
 /* Templates are looked at only when their first words agree (compare()
  * requires it, unless one of them is a value): a hash of the first word
  * skips the others without comparing strings.  0 = a value, agrees with
@@ -193,7 +213,7 @@ struct align {
 static void compare(const struct tpl *t, const struct toks *m, size_t skip, int skip_t,
 		    double min_sim, struct align *a)
 {
-	size_t i = 0, j = 0, k = skip ? skip - 1 : (size_t)-1, hard = 0;
+	size_t i = 0, j = 0, k = skip ? skip - 1 : (size_t)-1, hard = 0, vval = 0;
 	size_t longer = t->ntok > m->n ? t->ntok : m->n;
 	/* more words apart than this and the similarity cannot be reached */
 	double max_hard = (double)longer * (1.0 - min_sim) + 1e-9;
@@ -213,26 +233,30 @@ static void compare(const struct tpl *t, const struct toks *m, size_t skip, int 
 		}
 		x = t->tok[i];
 		y = m->t[j];
-		if (is_var(x))
+		if (is_var(x)) {
 			a->vars++;
-		else if (!strcmp(x, y))
+			if (has_placeholder(y))
+				vval++;
+		} else if (!strcmp(x, y))
 			a->eq++;
 		else if (first && !has_placeholder(x) && !has_placeholder(y))
 			return; /* different first words: different messages */
 		else if (is_state(x) && is_state(y))
 			return; /* different states: different messages */
-		else if (is_value(x) || is_value(y))
-			a->soft++; /* a value against a word: a slot, likely */
+		else if (is_value(x) || is_value(y) || both_values(x, y))
+			a->soft++; /* a value against a word, or values of two
+				      shapes: a slot, likely */
 		else if ((double)++hard > max_hard)
 			return;
 		first = 0;
 		i++;
 		j++;
 	}
-	/* A learnt variable takes anything, and a value meeting a word is a
-	 * slot; but at least half of the positions must be equal words, so
-	 * that a template of variables cannot take every message. */
-	if (2 * a->eq < longer)
+	/* A learnt variable takes anything, and a value meeting a word or
+	 * another value is a slot; but equal words (twice) and the values
+	 * met (in slots or variables) must make up the length, so that a
+	 * template of variables cannot take every message of words. */
+	if (a->eq == 0 || 2 * a->eq + a->soft + vval < longer)
 		return;
 	a->sim = (double)(a->eq + a->vars + a->soft) / (double)longer;
 }

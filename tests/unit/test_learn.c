@@ -446,6 +446,52 @@ static void test_header_shapes(void **state)
 	}
 }
 
+/* Grouping accuracy on real dpkg output against dpkg's own fields. */
+#define DPKG_MAX 1000
+
+static double dpkg_accuracy(struct qe_grouping *g)
+{
+	static char fps[DPKG_MAX][17], ev[DPKG_MAX][64];
+	FILE *f = fopen("tests/data/fingerprint/dpkg/dpkg.log", "r");
+	char line[1024];
+	size_t n = 0, i, j, good = 0;
+
+	assert_non_null(f);
+	while (n < DPKG_MAX && fgets(line, sizeof(line), f)) {
+		char date[32], time[32], act[32], what[32];
+		line[strcspn(line, "\n")] = '\0';
+		fp_of(g, line, fps[n]);
+		assert_int_equal(
+		    sscanf(line, "%31s %31s %31s %31s", date, time, act, what), 4);
+		if (!strcmp(act, "status") || !strcmp(act, "startup"))
+			snprintf(ev[n], sizeof(ev[n]), "%s %s", act, what);
+		else
+			snprintf(ev[n], sizeof(ev[n]), "%s", act);
+		n++;
+	}
+	fclose(f);
+	assert_true(n == DPKG_MAX);
+	for (i = 0; i < n; i++) {
+		int ok = 1;
+		for (j = 0; j < n && ok; j++)
+			ok = !strcmp(fps[i], fps[j]) == !strcmp(ev[i], ev[j]);
+		good += ok;
+	}
+	return (double)good / (double)n;
+}
+
+static void test_dpkg_log(void **state)
+{
+	struct qe_grouping *g = grouping_from("grouping:\n  learn: true\n");
+	double learnt = dpkg_accuracy(g), mask = dpkg_accuracy(NULL);
+
+	(void)state;
+	if (learnt < 0.98 || mask > 0.5)
+		fail_msg("dpkg.log: grouping accuracy %.4f learnt, %.4f mask alone",
+			 learnt, mask);
+	qe_grouping_free(g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -460,6 +506,7 @@ int main(void)
 	    cmocka_unit_test(test_traces_keep_frames),
 	    cmocka_unit_test(test_quoted_shapes),
 	    cmocka_unit_test(test_header_shapes),
+	    cmocka_unit_test(test_dpkg_log),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
