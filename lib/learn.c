@@ -292,7 +292,8 @@ static void find(struct qe_learn *l, const char *type, const struct toks *m,
 				continue;
 			compare(a.t, m, 0, 0, l->sim, &a);
 			a.skip = 0;
-			if (a.sim >= l->sim && better(&a, best))
+			a.skip_t = 0;
+			if (a.sim + 1e-9 >= l->sim && better(&a, best))
 				*best = a;
 		}
 	}
@@ -314,7 +315,7 @@ static void find(struct qe_learn *l, const char *type, const struct toks *m,
 				compare(t, m, k + 1, 1, l->sim, &a);
 				a.skip = k + 1;
 				a.skip_t = 1;
-				if (a.sim >= l->sim && better(&a, best))
+				if (a.sim + 1e-9 >= l->sim && better(&a, best))
 					*best = a;
 			}
 		}
@@ -335,7 +336,7 @@ static void find(struct qe_learn *l, const char *type, const struct toks *m,
 				compare(t, m, k + 1, 0, l->sim, &a);
 				a.skip = k + 1;
 				a.skip_t = 0;
-				if (a.sim >= l->sim && better(&a, best))
+				if (a.sim + 1e-9 >= l->sim && better(&a, best))
 					*best = a;
 			}
 		}
