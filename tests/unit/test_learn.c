@@ -130,6 +130,34 @@ static void test_empty_slot(void **state)
 	qe_learn_free(l);
 }
 
+/* One slot: an address, a bare host name, nothing, a DNS name, an id. */
+static void test_ip_host_nothing(void **state)
+{
+	static const char *const lines[] = {
+	    "upstream 10.0.0.5 unreachable for pool main",
+	    "upstream db-primary unreachable for pool main",
+	    "upstream unreachable for pool main",
+	    "upstream db.example.com unreachable for pool main",
+	    "upstream node7 unreachable for pool main",
+	};
+	struct qe_grouping *g = grouping_from("grouping:\n  learn: true\n");
+	char first[17], fp[17];
+	size_t i;
+
+	(void)state;
+	fp_of(g, lines[0], first);
+	for (i = 1; i < QE_ARRAY_SIZE(lines); i++) {
+		fp_of(g, lines[i], fp);
+		if (strcmp(fp, first))
+			fail_msg("'%s' gets %s, not %s", lines[i], fp, first);
+	}
+	/* a message of the same length with other words stays apart (one
+	 * word apart in six would join: that is how a word slot is learnt) */
+	fp_of(g, "upstream 10.0.0.5 recovered from pool failure", fp);
+	assert_string_not_equal(fp, first);
+	qe_grouping_free(g);
+}
+
 static void test_caps_counted(void **state)
 {
 	struct qe_learn *l = qe_learn_new(16, 0, 0);
@@ -498,6 +526,7 @@ int main(void)
 	    cmocka_unit_test(test_word_slot_becomes_variable),
 	    cmocka_unit_test(test_deterministic),
 	    cmocka_unit_test(test_empty_slot),
+	    cmocka_unit_test(test_ip_host_nothing),
 	    cmocka_unit_test(test_caps_counted),
 	    cmocka_unit_test(test_export_import_merge),
 	    cmocka_unit_test(test_restart_through_store),
