@@ -31,6 +31,7 @@ struct qe_grouping {
 	struct qe_learn *learn;
 	struct qe_learn_stats saved; /* what the store's counters already hold */
 	int64_t pulled_ms;	     /* last read of the fleet's templates */
+	int fleet_behind;	     /* saves missed the fleet: send it everything */
 };
 
 static pcre2_code *compile(const struct qe_grouping_rule_conf *r,
@@ -256,6 +257,9 @@ static int parse_record(const char *id, const char *rec, struct qe_learnt *t,
 struct load {
 	struct qe_learn *l;
 	long bad;
+	int collect; /* gather the fleet's ids into ids */
+	char (*ids)[17];
+	size_t nr_ids, alloc_ids;
 };
 
 static int load_row(const struct qe_template_row *r, void *data)
@@ -283,6 +287,25 @@ static int load_fleet(const char *id, const char *rec, void *data)
 	if (parse_record(id, rec, &t, &type) < 0 || qe_learn_import(x->l, &t) < 0)
 		x->bad++;
 	free(type);
+	if (x->collect && x->nr_ids < QE_FLEET_TEMPLATES_MAX) {
+		QE_ALLOC_GROW(x->ids, x->nr_ids + 1, x->alloc_ids);
+		snprintf(x->ids[x->nr_ids++], 17, "%.16s", id);
+	}
+	return 0;
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/* A template the fleet lacks (learnt while it was down) is sent again. */
+static int touch_missing(const struct qe_learnt *t, void *data)
+{
+	struct load *x = data;
+
+	if (!t->retired && !bsearch(t->id, x->ids, x->nr_ids, sizeof(*x->ids), cmp_id))
+		qe_learn_touch(x->l, t->id);
 	return 0;
 }
 
@@ -292,25 +315,41 @@ int qe_grouping_load(struct qe_grouping *g, struct qe_store *s, struct qe_fleet 
 
 	if (!g || !g->learn)
 		return 0;
+	memset(&x, 0, sizeof(x));
 	x.l = g->learn;
-	x.bad = 0;
+	x.collect = 1;
 	if (s && qe_store_templates(s, load_row, &x) < 0)
 		return -1;
 	/* What was in the state is saved; what the fleet adds is saved by
 	 * the next save. */
 	qe_learn_clean(g->learn);
-	if (f && qe_fleet_templates(f, load_fleet, &x) == 0)
-		g->pulled_ms = qe_wall_ms();
+	if (f) {
+		if (qe_fleet_templates(f, load_fleet, &x) == 0) {
+			g->pulled_ms = qe_wall_ms();
+			qsort(x.ids, x.nr_ids, sizeof(*x.ids), cmp_id);
+			qe_learn_export(g->learn, 0, touch_missing, &x);
+		} else {
+			/* unreachable: everything goes when it answers */
+			g->fleet_behind = 1;
+		}
+	}
+	free(x.ids);
 	if (x.bad)
 		qe_warning("%ld learnt template%s ignored: malformed", x.bad,
 			   x.bad == 1 ? "" : "s");
 	return 0;
 }
 
+/* Fleet writes per save: a burst of new templates costs one round trip
+ * each, so the rest waits for the next save rather than holding up the
+ * caller. */
+#define FLEET_PUTS_PER_SAVE 256
+
 struct save {
 	struct qe_store *s;
 	struct qe_fleet *f;
 	int store_failed, fleet_failed;
+	int fleet_puts, capped, nocap;
 };
 
 static int save_one(const struct qe_learnt *t, void *data)
@@ -332,6 +371,12 @@ static int save_one(const struct qe_learnt *t, void *data)
 				x->store_failed = 1;
 		}
 	}
+	if (x->f && !x->fleet_failed && !x->nocap &&
+	    ++x->fleet_puts > FLEET_PUTS_PER_SAVE) {
+		/* the rest next time: nothing is marked saved */
+		x->fleet_failed = 1;
+		x->capped = 1;
+	}
 	if (x->f && !x->fleet_failed) {
 		if (t->retired) {
 			if (qe_fleet_template_delete(x->f, t->id) < 0)
@@ -343,7 +388,8 @@ static int save_one(const struct qe_learnt *t, void *data)
 			free(rec);
 		}
 	}
-	return x->store_failed && (!x->f || x->fleet_failed);
+	/* stop when nothing is left to write to */
+	return (!x->s || x->store_failed) && (!x->f || x->fleet_failed);
 }
 
 int qe_grouping_save(struct qe_grouping *g, struct qe_store *s, struct qe_fleet *f)
@@ -354,13 +400,15 @@ int qe_grouping_save(struct qe_grouping *g, struct qe_store *s, struct qe_fleet 
 		return 0;
 	memset(&x, 0, sizeof(x));
 	x.s = s;
-	x.f = f;
+	/* while the fleet is behind, changes go to the store only; the fleet
+	 * gets everything at once when it answers again */
+	x.f = g->fleet_behind ? NULL : f;
 	if (f && qe_wall_ms() - g->pulled_ms >= QE_GROUPING_PULL_MS) {
 		/* what the other hosts learnt meanwhile; merged templates keep
 		 * the id seen first, which the fleet's advice is stored under */
 		struct load y;
+		memset(&y, 0, sizeof(y));
 		y.l = g->learn;
-		y.bad = 0;
 		if (qe_fleet_templates(f, load_fleet, &y) == 0)
 			g->pulled_ms = qe_wall_ms();
 	}
@@ -385,9 +433,19 @@ int qe_grouping_save(struct qe_grouping *g, struct qe_store *s, struct qe_fleet 
 			return -1;
 		g->saved = now;
 	}
-	/* A fleet that is down gets everything dirty next time: only a save
-	 * that reached every place marks the templates clean. */
-	if (!x.fleet_failed)
+	if (x.fleet_failed && !x.capped)
+		g->fleet_behind = 1;
+	/* a burst beyond the cap stays dirty for the next save */
+	if (!x.capped)
 		qe_learn_clean(g->learn);
+	if (g->fleet_behind && f) {
+		struct save y;
+		memset(&y, 0, sizeof(y));
+		y.f = f;
+		y.nocap = 1; /* once, after an outage */
+		qe_learn_export(g->learn, 0, save_one, &y);
+		if (!y.fleet_failed)
+			g->fleet_behind = 0;
+	}
 	return 0;
 }

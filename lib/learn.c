@@ -669,6 +669,14 @@ void qe_learn_clean(struct qe_learn *l)
 	l->nr_retired = 0;
 }
 
+void qe_learn_touch(struct qe_learn *l, const char *id)
+{
+	struct tpl *t = by_id(l, id);
+
+	if (t)
+		t->dirty = 1;
+}
+
 void qe_learn_stats(const struct qe_learn *l, struct qe_learn_stats *out)
 {
 	*out = l->st;

@@ -97,6 +97,8 @@ typedef int (*qe_learn_fn)(const struct qe_learnt *t, void *data);
 int qe_learn_export(struct qe_learn *l, int dirty_only, qe_learn_fn fn, void *data);
 /* Mark everything saved: the next dirty export starts from here. */
 void qe_learn_clean(struct qe_learn *l);
+/* Mark the template of id changed (a place it is saved to lacks it). */
+void qe_learn_touch(struct qe_learn *l, const char *id);
 
 void qe_learn_stats(const struct qe_learn *l, struct qe_learn_stats *out);
 

@@ -1581,10 +1581,13 @@ static int template_run(struct qe_store *s, const char *sql,
 	sqlite3_stmt *st = NULL;
 	int ret;
 
-	if (template_table(s) < 0)
-		return -1;
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return db_error(s, "cannot prepare a template statement");
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		/* the first write to a database that has no templates yet */
+		if (!strstr(sqlite3_errmsg(s->db), "no such table") ||
+		    template_table(s) < 0 ||
+		    sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+			return db_error(s, "cannot prepare a template statement");
+	}
 	if (t) {
 		bind_text(st, 1, t->id);
 		bind_text(st, 2, t->type ? t->type : "");

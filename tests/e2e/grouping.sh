@@ -125,4 +125,21 @@ a = [json.loads(l) for l in open(sys.argv[1]) if "\"event\"" in l]
 b = [json.loads(l) for l in open(sys.argv[2]) if "\"event\"" in l]
 sys.exit(0 if a and b and b[0]["fingerprint"] == a[0]["fingerprint"] else 1)' \
 	"$T/fa.json" "$T/fb.json"
+
+# What a host learnt while Redis was down reaches the fleet later.
+DEAD=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+sed "s/$RPORT/$DEAD/" "$T/fleet.yaml" >"$T/dead.yaml"
+printf '2026-11-22 10:00:01 ERROR queue orders-eu is full, dropping message\n2026-11-22 10:00:02 ERROR queue billing-us is full, dropping message\n' >"$T/q1.log"
+printf '2026-11-22 10:00:03 ERROR disk quota reached\n' >"$T/q2.log"
+printf '2026-11-22 10:00:04 ERROR queue mail-ap is full, dropping message\n' >"$T/q3.log"
+QERRORS_STATE_DIR="$T/hostC" "$QERRORS" -c "$T/dead.yaml" tail --once --from-beginning --json "$T/q1.log" >"$T/c1.json" 2>"$T/c1.err"
+check "host C runs with its Redis down" test $? -eq 0
+QERRORS_STATE_DIR="$T/hostC" "$QERRORS" -c "$T/fleet.yaml" tail --once --from-beginning --json "$T/q2.log" >/dev/null 2>"$T/c2.err"
+QERRORS_STATE_DIR="$T/hostD" "$QERRORS" -c "$T/fleet.yaml" tail --once --from-beginning --json "$T/q3.log" >"$T/d.json" 2>"$T/d.err"
+check "host D groups as host C learnt during the outage" python3 -c '
+import json, sys
+a = [json.loads(l) for l in open(sys.argv[1]) if "\"event\"" in l]
+b = [json.loads(l) for l in open(sys.argv[2]) if "\"event\"" in l]
+sys.exit(0 if a and b and b[0]["fingerprint"] == a[0]["fingerprint"] else 1)' \
+	"$T/c1.json" "$T/d.json"
 exit 0
