@@ -304,7 +304,8 @@ static int touch_missing(const struct qe_learnt *t, void *data)
 {
 	struct load *x = data;
 
-	if (!t->retired && !bsearch(t->id, x->ids, x->nr_ids, sizeof(*x->ids), cmp_id))
+	if (!t->retired &&
+	    (!x->nr_ids || !bsearch(t->id, x->ids, x->nr_ids, sizeof(*x->ids), cmp_id)))
 		qe_learn_touch(x->l, t->id);
 	return 0;
 }
@@ -326,7 +327,8 @@ int qe_grouping_load(struct qe_grouping *g, struct qe_store *s, struct qe_fleet 
 	if (f) {
 		if (qe_fleet_templates(f, load_fleet, &x) == 0) {
 			g->pulled_ms = qe_wall_ms();
-			qsort(x.ids, x.nr_ids, sizeof(*x.ids), cmp_id);
+			if (x.nr_ids)
+				qsort(x.ids, x.nr_ids, sizeof(*x.ids), cmp_id);
 			qe_learn_export(g->learn, 0, touch_missing, &x);
 		} else {
 			/* unreachable: everything goes when it answers */
