@@ -13,9 +13,12 @@ share of such lines.
       GA of the baseline that replaces every digit run of the raw line.
   grouping.py naive-content STRUCTURED_CSV
       The same baseline on the Content column (the message without header).
-  grouping.py table RESULTS
-      RESULTS: lines "SET GA NAIVE_LINE NAIVE_CONTENT"; prints a table
-      with the averages.
+  grouping.py table RESULTS GRID
+      RESULTS: lines "SET GA_MASK GA_LEARNT GA_AFTER NAIVE_LINE NAIVE_CONTENT";
+      GRID: lines "SET SIMILARITY GA".  Prints a table with the averages
+      and the leave-one-out figure: for each set, the similarity with the
+      best average GA on the other sets (ties: the smaller), and the GA of
+      the set at that similarity.
   grouping.py diff STRUCTURED_CSV FINGERPRINTS
       The ground-truth events that were split or merged, for study.
 """
@@ -74,20 +77,51 @@ def naive(log):
         return [re.sub(r"[0-9]+", "<*>", line.rstrip("\r\n")) for line in f]
 
 
-def table(path):
+def loo(grid, sets):
+    """For each set: (chosen similarity, GA at it), chosen on the others."""
+    out = {}
+    values = sorted({st for (_, st) in grid})
+    for s in sets:
+        others = [o for o in sets if o != s]
+        best = None
+        for st in values:
+            if not others or any((o, st) not in grid for o in others):
+                continue
+            avg = sum(grid[(o, st)] for o in others) / len(others)
+            if best is None or avg > best[0] + 1e-12:
+                best = (avg, st)
+        if best is not None and (s, best[1]) in grid:
+            out[s] = (best[1], grid[(s, best[1])])
+    return out
+
+
+def table(path, grid_path):
     rows = []
     with open(path) as f:
         for line in f:
             parts = line.split()
-            if len(parts) == 4:
+            if len(parts) == 6:
                 rows.append((parts[0],) + tuple(float(x) for x in parts[1:]))
-    fmt = "%-14s %8s %12s %15s"
-    print(fmt % ("set", "GA", "naive(line)", "naive(content)"))
+    grid = {}
+    with open(grid_path) as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) == 3:
+                grid[(parts[0], parts[1])] = float(parts[2])
+    chosen = loo(grid, [r[0] for r in rows])
+    fmt = "%-12s %7s %7s %7s %5s %7s %12s %15s"
+    print(fmt % ("set", "mask", "learnt", "unseen", "(st)", "after",
+                 "naive(line)", "naive(content)"))
     for r in rows:
-        print("%-14s %8.4f %12.4f %15.4f" % r)
+        st, ga = chosen.get(r[0], ("-", float("nan")))
+        print("%-12s %7.4f %7.4f %7.4f %5s %7.4f %12.4f %15.4f"
+              % (r[0], r[1], r[2], ga, st, r[3], r[4], r[5]))
     if rows:
-        avg = tuple(sum(r[k] for r in rows) / len(rows) for k in (1, 2, 3))
-        print("%-14s %8.4f %12.4f %15.4f" % (("average",) + avg))
+        avg = [sum(r[k] for r in rows) / len(rows) for k in (1, 2, 3, 4, 5)]
+        u = [chosen[r[0]][1] for r in rows if r[0] in chosen]
+        ua = sum(u) / len(u) if u else float("nan")
+        print("%-12s %7.4f %7.4f %7.4f %5s %7.4f %12.4f %15.4f"
+              % ("average", avg[0], avg[1], ua, "", avg[2], avg[3], avg[4]))
 
 
 def diff(csv_path, fp_path):
@@ -125,8 +159,8 @@ def main(argv):
         rows = rows_of(argv[2])
         print("%.4f" % accuracy([r["EventId"] for r in rows],
                                 [re.sub(r"[0-9]+", "<*>", r["Content"]) for r in rows]))
-    elif len(argv) == 3 and argv[1] == "table":
-        table(argv[2])
+    elif len(argv) == 4 and argv[1] == "table":
+        table(argv[2], argv[3])
     elif len(argv) == 4 and argv[1] == "diff":
         diff(argv[2], argv[3])
     else:

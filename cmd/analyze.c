@@ -11,6 +11,7 @@
 #include "cache.h"
 #include "event.h"
 #include "fingerprint.h"
+#include "grouping.h"
 #include "loop.h"
 #include "queue.h"
 #include "redact.h"
@@ -50,6 +51,8 @@ struct analyze {
 	long long lines_read, truncated_lines;
 	struct qe_store *store;
 	struct qe_cache *cache;
+	struct qe_grouping *grouping;
+	const char *source; /* the file read, NULL for standard input */
 };
 
 static const char *const analyze_usage[] = {
@@ -70,7 +73,8 @@ static void on_event(struct qe_source *src, struct qe_event *ev, void *data)
 {
 	struct analyze *a = data;
 	struct result *r;
-	qe_fingerprint(ev);
+	/* group as tail does, from what it learnt (nothing is saved here) */
+	qe_fingerprint_with(ev, a->grouping, a->source, NULL);
 	if (a->nr_evs >= MAX_EVENTS) {
 		a->dropped_events++;
 		qe_event_free(ev);
@@ -328,6 +332,23 @@ int cmd_analyze(int argc, char **argv, struct qe_ctx *ctx)
 		}
 	}
 
+	a.source = fd == STDIN_FILENO ? NULL : name;
+	a.grouping = qe_grouping_new(&ctx->cfg);
+	if (!a.grouping) {
+		qe_error_msg("%s", qe_last_error());
+		rc = QE_EXIT_USAGE;
+		goto out;
+	}
+	{
+		/* the templates tail learnt, read only: a state without them
+		 * (or none at all) groups by the mask alone */
+		struct qe_store *st =
+		    qe_store_open(qe_ctx_state_dir(ctx), QE_STORE_READONLY);
+		if (st && qe_grouping_load(a.grouping, st, NULL) < 0)
+			qe_warn_msg("%s", qe_last_error());
+		qe_store_close(st);
+		qe_clear_error();
+	}
 	rules = qe_rules_new(&ctx->cfg);
 	if (!rules) {
 		qe_error_msg("%s", qe_last_error());
@@ -472,6 +493,7 @@ out:
 	qe_redactor_free(red);
 	qe_source_free(src);
 	qe_rules_free(rules);
+	qe_grouping_free(a.grouping);
 	qe_store_close(a.store);
 	for (i = 0; i < a.nr_evs; i++)
 		qe_event_free(a.evs[i]);

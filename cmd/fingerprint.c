@@ -9,9 +9,12 @@
 #include "qerrors.h"
 #include "event.h"
 #include "fingerprint.h"
+#include "grouping.h"
+#include "learn.h"
 #include "report.h"
 #include "rules.h"
 #include "source.h"
+#include "store.h"
 #include "util.h"
 
 #include <errno.h>
@@ -23,11 +26,13 @@
 #include <unistd.h>
 
 static const char *const fingerprint_usage[] = {
-    "qerrors fingerprint [--lines] [--json] [FILE]",
+    "qerrors fingerprint [--lines] [--json] [--no-learn | --state] [FILE]",
     NULL,
 };
 
 struct fp_run {
+	struct qe_grouping *grouping;
+	const char *source;
 	int json;
 	int lines;
 	int write_error;
@@ -36,19 +41,24 @@ struct fp_run {
 static void print_event(struct qe_event *ev, struct fp_run *r)
 {
 	struct qe_buf parts = QE_BUF_INIT;
+	struct qe_fp_info info;
 
 	if (r->write_error)
 		return;
-	qe_fingerprint(ev);
+	qe_fingerprint_with(ev, r->grouping, r->source, &info);
 	if (r->json) {
 		json_t *o = json_object(), *p;
-		qe_fingerprint_explain(ev, &parts);
+		qe_fingerprint_explain_with(ev, &info, &parts);
 		p = json_loads(parts.buf, 0, NULL);
 		json_object_set_new(o, "fingerprint", json_string(ev->fingerprint));
 		json_object_set_new(o, "template", qe_report_string(ev->template));
 		json_object_set_new(o, "kind", qe_report_string(ev->kind));
 		json_object_set_new(o, "type",
 				    ev->type ? qe_report_string(ev->type) : json_null());
+		json_object_set_new(o, "stage",
+				    json_string(qe_fp_stage_name(info.stage)));
+		if (info.rule)
+			json_object_set_new(o, "rule", qe_report_string(info.rule));
 		if (!r->lines) {
 			json_object_set_new(o, "message", qe_report_string(ev->message));
 			json_object_set_new(o, "lines",
@@ -60,10 +70,14 @@ static void print_event(struct qe_event *ev, struct fp_run *r)
 		json_decref(o);
 	} else {
 		char *t = qe_utf8_sanitize(ev->template, strlen(ev->template));
-		if (printf("%s  %s\n", ev->fingerprint, t) < 0)
+		int w = info.rule
+			    ? printf("%s  %s  [rule %s]\n", ev->fingerprint, t, info.rule)
+			    : printf("%s  %s\n", ev->fingerprint, t);
+		if (w < 0)
 			r->write_error = 1;
 		free(t);
 	}
+	qe_fp_info_release(&info);
 	qe_buf_release(&parts);
 }
 
@@ -75,12 +89,17 @@ static void on_event(struct qe_source *src, struct qe_event *ev, void *data)
 
 int cmd_fingerprint(int argc, char **argv, struct qe_ctx *ctx)
 {
-	int lines = 0, json = 0, nargs, fd = STDIN_FILENO, rc = QE_EXIT_OK;
+	int lines = 0, json = 0, no_learn = 0, use_state = 0, nargs, fd = STDIN_FILENO,
+	    rc = QE_EXIT_OK;
 	const struct qe_option opts[] = {
 	    QE_OPT_FLAG_(0, "lines", &lines, "treat every line as its own event"),
-	    QE_OPT_FLAG_(
-		0, "json", &json,
-		"one JSON object per event: fingerprint, template, kind, type, parts"),
+	    QE_OPT_FLAG_(0, "json", &json,
+			 "one JSON object per event: fingerprint, template, kind, type, "
+			 "stage, parts"),
+	    QE_OPT_FLAG_(0, "no-learn", &no_learn,
+			 "group by the mask alone, without learning templates"),
+	    QE_OPT_FLAG_(0, "state", &use_state,
+			 "start from the templates tail learnt (the state, read-only)"),
 	    QE_OPT_END_,
 	};
 	struct fp_run r;
@@ -104,14 +123,40 @@ int cmd_fingerprint(int argc, char **argv, struct qe_ctx *ctx)
 		return QE_EXIT_USAGE;
 	r.json = json;
 	r.lines = lines;
+	if (no_learn)
+		ctx->cfg.grouping_learn = 0;
+	if (no_learn && use_state) {
+		qe_error_msg("--no-learn and --state cannot be used together");
+		return QE_EXIT_USAGE;
+	}
+	r.grouping = qe_grouping_new(&ctx->cfg);
+	if (!r.grouping) {
+		qe_error_msg("%s", qe_last_error());
+		return QE_EXIT_USAGE;
+	}
+	if (use_state) {
+		/* what tail learnt, so that this groups the way it does; nothing
+		 * learnt here is written back */
+		struct qe_store *st =
+		    qe_store_open(qe_ctx_state_dir(ctx), QE_STORE_READONLY);
+		if (!st || qe_grouping_load(r.grouping, st, NULL) < 0) {
+			qe_error_msg("%s", qe_last_error());
+			qe_store_close(st);
+			qe_grouping_free(r.grouping);
+			return QE_EXIT_FAILURE;
+		}
+		qe_store_close(st);
+	}
 	if (nargs == 1 && strcmp(args[0], "-")) {
 		name = args[0];
 		fd = open(name, O_RDONLY | O_CLOEXEC);
 		if (fd < 0) {
 			qe_error_msg("cannot open '%s': %s", name, strerror(errno));
+			qe_grouping_free(r.grouping);
 			return QE_EXIT_FAILURE;
 		}
 	}
+	r.source = name;
 	if (!lines) {
 		rules = qe_rules_new(&ctx->cfg);
 		if (!rules) {
@@ -146,6 +191,7 @@ int cmd_fingerprint(int argc, char **argv, struct qe_ctx *ctx)
 out:
 	qe_source_free(src);
 	qe_rules_free(rules);
+	qe_grouping_free(r.grouping);
 	if (fd != STDIN_FILENO)
 		close(fd);
 	return rc;

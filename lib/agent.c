@@ -9,6 +9,7 @@
 #include "event.h"
 #include "fingerprint.h"
 #include "fleet.h"
+#include "grouping.h"
 #include "follow.h"
 #include "loop.h"
 #include "queue.h"
@@ -92,6 +93,7 @@ struct qe_agent {
 	struct qe_ring *ring; /* events waiting for the next commit */
 	struct qe_cache *cache;
 	struct qe_batch *batch;
+	struct qe_grouping *grouping; /* user grouping rules, learnt templates */
 	struct asrc *srcs;
 	int lock_fd;
 
@@ -294,6 +296,9 @@ static void commit(struct qe_agent *a)
 	as.heartbeat_ms = wall(a);
 	as.queue_length = (long long)qe_queue_length(a->queue);
 	qe_store_agent_status_put(a->store, &as);
+	/* templates learnt since the last commit, for a restart and the fleet */
+	if (qe_grouping_save(a->grouping, a->store, qe_cache_fleet(a->cache)) < 0)
+		notice(a, QE_AGENT_WARNING, "%s", qe_last_error());
 	/* SQLite may have ended the transaction after an error: what was
 	 * written since went out on its own, so do not count on it */
 	if (!qe_store_in_transaction(a->store) || qe_store_commit(a->store) < 0)
@@ -456,7 +461,8 @@ static void on_event(struct qe_source *src, struct qe_event *ev, void *data)
 	int fresh;
 	int64_t wnow = wall(a);
 
-	qe_fingerprint(ev);
+	qe_fingerprint_with(ev, a->grouping, s->file->is_stdin ? NULL : s->file->path,
+			    NULL);
 	a->events_total++;
 	memset(&rep, 0, sizeof(rep));
 	rep.ev = ev;
@@ -795,6 +801,13 @@ struct qe_agent *qe_agent_new(struct qe_config *cfg, const struct qe_agent_opts 
 		       "catching up later",
 		       qe_fleet_address(qe_cache_fleet(a->cache)),
 		       qe_fleet_last_error(qe_cache_fleet(a->cache)));
+	/* group the way the last run (and the fleet) did */
+	a->grouping = qe_grouping_new(cfg);
+	if (!a->grouping ||
+	    qe_grouping_load(a->grouping, a->store, qe_cache_fleet(a->cache)) < 0) {
+		*why = QE_AGENT_FAIL_CONFIG;
+		goto fail;
+	}
 	a->queue = qe_queue_new((size_t)cfg->queue_limit);
 	a->ring = qe_ring_new((size_t)cfg->ring_events, (size_t)cfg->ring_bytes);
 	a->loop = qe_loop_new();
@@ -993,17 +1006,28 @@ int qe_agent_reload(struct qe_agent *a, struct qe_config *ncfg)
 {
 	struct pipeline p;
 	struct qe_batch_conf bc;
+	struct qe_grouping *g;
 	struct asrc *s;
 	if (!ncfg->state_dir && a->cfg->state_dir)
 		ncfg->state_dir = qe_xstrdup(a->cfg->state_dir);
-	if (pipeline_build(a, ncfg, &p) < 0)
+	g = qe_grouping_new(ncfg);
+	if (!g)
 		return -1;
+	if (pipeline_build(a, ncfg, &p) < 0) {
+		qe_grouping_free(g);
+		return -1;
+	}
 	/* Close open events with the old rules, then swap.  Requests in
 	 * flight are cancelled; their fingerprints are asked again when next
 	 * seen.  Positions are untouched. */
 	flush_sources(a);
 	qe_batch_cancel(a->batch);
-	commit(a);
+	commit(a); /* saves the templates learnt so far */
+	/* the new rules, with what was learnt read back */
+	if (qe_grouping_load(g, a->store, qe_cache_fleet(a->cache)) < 0)
+		notice(a, QE_AGENT_WARNING, "%s", qe_last_error());
+	qe_grouping_free(a->grouping);
+	a->grouping = g;
 	qe_batch_set_ai(a->batch, NULL);
 	qe_ai_free(a->ai);
 	qe_rules_free(a->rules);
@@ -1096,6 +1120,7 @@ void qe_agent_free(struct qe_agent *a)
 	}
 	qe_batch_free(a->batch);
 	qe_ai_free(a->ai);
+	qe_grouping_free(a->grouping);
 	qe_cache_free(a->cache);
 	qe_queue_free(a->queue);
 	qe_ring_free(a->ring);

@@ -62,6 +62,7 @@ enum spec_type {
 	T_STRLIST,
 	T_PRICES,
 	T_RULES,
+	T_GROUPING,
 };
 
 /* 0 is accepted as "off" even when it is below `min` */
@@ -197,6 +198,19 @@ static const struct spec specs[] = {
     NUM("rules.match_limit", match_limit, 100000, 100, 10000000, NULL, 0),
     LIST("rules.ignore", ignore, nr_ignore, F_REGEX),
     {.name = "rules.custom", .type = T_RULES},
+
+    SECTION("grouping"),
+    BOOL("grouping.learn", grouping_learn, 1),
+    NUM("grouping.max_templates", grouping_max_templates, 4096, 16, 1000000, NULL, 0),
+    NUM("grouping.max_template_bytes", grouping_max_template_bytes, 4 * MIB, 65536,
+	256 * MIB, NULL, 0),
+    {.name = "grouping.similarity",
+     .type = T_MILLI,
+     .off = OFF(grouping_similarity_milli),
+     .def = 800,
+     .min = 100,
+     .max = 1000},
+    {.name = "grouping.rules", .type = T_GROUPING},
 
     SECTION("events"),
     NUM("events.max_line_bytes", max_line_bytes, 65536, 256, 16 * MIB, NULL, 0),
@@ -425,6 +439,8 @@ void qe_config_init(struct qe_config *c)
 	}
 }
 
+static void free_grouping_rules(struct qe_config *c);
+
 void qe_config_release(struct qe_config *c)
 {
 	size_t i;
@@ -445,6 +461,7 @@ void qe_config_release(struct qe_config *c)
 	}
 	free_prices(c);
 	free_rules(c);
+	free_grouping_rules(c);
 	free(c->path);
 	memset(c, 0, sizeof(*c));
 }
@@ -1297,6 +1314,166 @@ static int parse_rules(struct ctx *x, const yaml_node_t *v)
 	return ret;
 }
 
+/* ---- grouping.rules ---- */
+
+static const char *const grouping_keys[] = {"match", "group", "split_by"};
+static const char *const grouping_match_keys[] = {"type", "message", "frame", "source"};
+
+static void free_grouping_rules(struct qe_config *c)
+{
+	size_t i;
+	for (i = 0; i < c->nr_grouping_rules; i++) {
+		struct qe_grouping_rule_conf *g = &c->grouping_rules[i];
+		free(g->type.regex);
+		free(g->message.regex);
+		free(g->frame.regex);
+		free(g->source.regex);
+		free(g->split_by.regex);
+		free(g->group);
+		free(g->file);
+	}
+	free(c->grouping_rules);
+	c->grouping_rules = NULL;
+	c->nr_grouping_rules = 0;
+}
+
+static int get_pattern(struct ctx *x, const char *key, const yaml_node_t *v,
+		       struct qe_grouping_pattern *p)
+{
+	char *s = NULL;
+	if (get_string(x, key, v, &s) < 0)
+		return -1;
+	if (!s || !*s) {
+		free(s);
+		return err_at(x, v, "'%s' must be a regular expression, not empty", key);
+	}
+	free(p->regex);
+	p->regex = s;
+	p->line = (int)v->start_mark.line + 1;
+	/* a quoted pattern starts after its quote */
+	p->column = (int)v->start_mark.column + 1 +
+		    (v->data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE ||
+		     v->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE);
+	return 0;
+}
+
+static int parse_grouping_match(struct ctx *x, struct qe_grouping_rule_conf *g,
+				const yaml_node_t *m)
+{
+	yaml_node_pair_t *pair;
+	if (m->type != YAML_MAPPING_NODE)
+		return err_at(x, m,
+			      "'match' must be a mapping of type, message, frame, "
+			      "source, not %s",
+			      node_kind(m));
+	for (pair = m->data.mapping.pairs.start; pair < m->data.mapping.pairs.top;
+	     pair++) {
+		const char *key = mapping_key(x, m, pair);
+		yaml_node_t *val = node(x, pair->value);
+		struct qe_grouping_pattern *p;
+		if (!key)
+			return -1;
+		if (!strcmp(key, "type"))
+			p = &g->type;
+		else if (!strcmp(key, "message"))
+			p = &g->message;
+		else if (!strcmp(key, "frame"))
+			p = &g->frame;
+		else if (!strcmp(key, "source"))
+			p = &g->source;
+		else
+			return unknown_key(x, node(x, pair->key), "grouping.rules.match",
+					   grouping_match_keys,
+					   QE_ARRAY_SIZE(grouping_match_keys));
+		if (get_pattern(x, key, val, p) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int parse_grouping_rule(struct ctx *x, struct qe_grouping_rule_conf *g,
+			       const yaml_node_t *e)
+{
+	yaml_node_pair_t *pair;
+	for (pair = e->data.mapping.pairs.start; pair < e->data.mapping.pairs.top;
+	     pair++) {
+		const char *key = mapping_key(x, e, pair);
+		yaml_node_t *val = node(x, pair->value);
+		if (!key)
+			return -1;
+		if (!strcmp(key, "match")) {
+			if (parse_grouping_match(x, g, val) < 0)
+				return -1;
+		} else if (!strcmp(key, "group")) {
+			char *s = NULL;
+			if (get_string(x, key, val, &s) < 0)
+				return -1;
+			if (!s || !*s) {
+				free(s);
+				return err_at(x, val, "'group' must name a group");
+			}
+			free(g->group);
+			g->group = s;
+		} else if (!strcmp(key, "split_by")) {
+			if (get_pattern(x, key, val, &g->split_by) < 0)
+				return -1;
+		} else {
+			return unknown_key(x, node(x, pair->key), "grouping.rules",
+					   grouping_keys, QE_ARRAY_SIZE(grouping_keys));
+		}
+	}
+	if (!g->type.regex && !g->message.regex && !g->frame.regex && !g->source.regex)
+		return err_at(x, e, "grouping rule has no 'match' patterns");
+	if (!g->group && !g->split_by.regex)
+		return err_at(x, e, "grouping rule needs 'group' or 'split_by'");
+	return 0;
+}
+
+static int parse_grouping_rules(struct ctx *x, const yaml_node_t *v)
+{
+	struct qe_grouping_rule_conf *rules = NULL;
+	size_t n = 0, alloc = 0;
+	yaml_node_item_t *it;
+	struct qe_config old;
+	if (is_null(v))
+		return 0;
+	if (v->type != YAML_SEQUENCE_NODE)
+		return err_at(x, v, "'grouping.rules' must be a list, not %s",
+			      node_kind(v));
+	memset(&old, 0, sizeof(old));
+	for (it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+		yaml_node_t *e = node(x, *it);
+		struct qe_grouping_rule_conf *g;
+		if (e->type != YAML_MAPPING_NODE) {
+			err_at(x, e, "'grouping.rules' entries must be mappings, not %s",
+			       node_kind(e));
+			goto fail;
+		}
+		if (n >= MAX_RULES) {
+			err_at(x, e, "'grouping.rules' has more than %d rules",
+			       MAX_RULES);
+			goto fail;
+		}
+		QE_ALLOC_GROW(rules, n + 1, alloc);
+		g = &rules[n++];
+		memset(g, 0, sizeof(*g));
+		g->file = qe_xstrdup(x->name);
+		g->line = (int)e->start_mark.line + 1;
+		g->column = (int)e->start_mark.column + 1;
+		if (parse_grouping_rule(x, g, e) < 0)
+			goto fail;
+	}
+	free_grouping_rules(x->c);
+	x->c->grouping_rules = rules;
+	x->c->nr_grouping_rules = n;
+	return 1;
+fail:
+	old.grouping_rules = rules;
+	old.nr_grouping_rules = n;
+	free_grouping_rules(&old);
+	return -1;
+}
+
 static int walk_section(struct ctx *x, const yaml_node_t *map, const char *prefix);
 
 static int set_value(struct ctx *x, const struct spec *s, const yaml_node_t *v)
@@ -1409,6 +1586,8 @@ static int set_value(struct ctx *x, const struct spec *s, const yaml_node_t *v)
 		return parse_prices(x, v);
 	case T_RULES:
 		return parse_rules(x, v);
+	case T_GROUPING:
+		return parse_grouping_rules(x, v);
 	}
 	return 0;
 }

@@ -40,6 +40,23 @@ struct qe_rule_conf {
 	int line;
 };
 
+/* A pattern of a grouping rule and where it was written. */
+struct qe_grouping_pattern {
+	char *regex; /* PCRE2; NULL = not given */
+	int line, column;
+};
+
+/* A user grouping rule (grouping.rules: list in the file): every event that
+ * matches all the patterns given goes into one named group, or is split by
+ * what split_by captures. */
+struct qe_grouping_rule_conf {
+	struct qe_grouping_pattern type, message, frame, source;
+	char *group; /* named group; NULL = keep the fingerprint */
+	struct qe_grouping_pattern split_by; /* on the message; capture 1 or match */
+	char *file;			     /* where it was defined, for messages */
+	int line, column;
+};
+
 struct qe_price {
 	char *model;
 	double prompt_per_mtok;	    /* USD per 1M prompt tokens */
@@ -99,6 +116,14 @@ struct qe_config {
 	char **ignore; /* global ignore patterns */
 	size_t nr_ignore;
 	long match_limit; /* PCRE2 match limit, 100000 */
+
+	/* grouping: */
+	int grouping_learn;		  /* 1: learn templates from the stream */
+	long grouping_max_templates;	  /* 4096 */
+	long grouping_max_template_bytes; /* 4 MiB */
+	long grouping_similarity_milli;	  /* 800: share of equal tokens to join */
+	struct qe_grouping_rule_conf *grouping_rules;
+	size_t nr_grouping_rules;
 
 	/* events / tail: */
 	long max_line_bytes;	  /* 65536: longer lines are cut and counted */

@@ -1,6 +1,8 @@
 /* fingerprint: see fingerprint.h */
 #include "fingerprint.h"
 #include "event.h"
+#include "grouping.h"
+#include "learn.h"
 #include "mask.h"
 #include "util.h"
 
@@ -246,43 +248,130 @@ char *qe_fingerprint_mask_line(const char *line, size_t len)
 	return qe_buf_detach(&out);
 }
 
-void qe_fingerprint(struct qe_event *ev)
+static void hash_hex(const struct qe_buf *in, char out[17])
 {
-	struct qe_buf in = QE_BUF_INIT, tmpl = QE_BUF_INIT, where = QE_BUF_INIT,
-		      fn = QE_BUF_INIT;
-	size_t idx[QE_FINGERPRINT_FRAMES], nr, i;
+	static const char hex[] = "0123456789abcdef";
 	unsigned char md[32];
+	size_t i;
 
-	event_template(ev, &tmpl);
-	qe_buf_addf(&in, "qerrors-fingerprint\n%d\n", QE_FINGERPRINT_VERSION);
+	qe_sha256(in->buf, in->len, md);
+	for (i = 0; i < 8; i++) {
+		out[2 * i] = hex[md[i] >> 4];
+		out[2 * i + 1] = hex[md[i] & 15];
+	}
+	out[16] = '\0';
+}
+
+/* What the fingerprint of ev hashes when no rule and no learner apply. */
+static void basis(const struct qe_event *ev, const struct qe_buf *tmpl, struct qe_buf *in)
+{
+	struct qe_buf where = QE_BUF_INIT, fn = QE_BUF_INIT;
+	size_t idx[QE_FINGERPRINT_FRAMES], nr, i;
+
+	qe_buf_addf(in, "qerrors-fingerprint\n%d\n", QE_FINGERPRINT_VERSION);
 	if (uses_frames(ev)) {
-		qe_buf_addf(&in, "trace\n%s\n%s\n", ev->kind ? ev->kind : "", ev->type);
+		qe_buf_addf(in, "trace\n%s\n%s\n", ev->kind ? ev->kind : "", ev->type);
 		nr = pick_frames(ev, idx);
 		for (i = 0; i < nr; i++) {
 			frame_parts(&ev->frames[idx[i]], &where, &fn);
-			qe_buf_add(&in, where.buf, where.len);
-			qe_buf_addch(&in, '\t');
-			qe_buf_add(&in, fn.buf, fn.len);
-			qe_buf_addch(&in, '\n');
+			qe_buf_add(in, where.buf, where.len);
+			qe_buf_addch(in, '\t');
+			qe_buf_add(in, fn.buf, fn.len);
+			qe_buf_addch(in, '\n');
 		}
 	} else {
 		/* The kind is left out: one message found by two rules is one error. */
-		qe_buf_addf(&in, "message\n%s\n", ev->type ? ev->type : "");
-		qe_buf_add(&in, tmpl.buf, tmpl.len);
-		qe_buf_addch(&in, '\n');
+		qe_buf_addf(in, "message\n%s\n", ev->type ? ev->type : "");
+		qe_buf_add(in, tmpl->buf, tmpl->len);
+		qe_buf_addch(in, '\n');
 	}
-	qe_sha256(in.buf, in.len, md);
-	for (i = 0; i < 8; i++) {
-		static const char hex[] = "0123456789abcdef";
-		ev->fingerprint[2 * i] = hex[md[i] >> 4];
-		ev->fingerprint[2 * i + 1] = hex[md[i] & 15];
-	}
-	ev->fingerprint[16] = '\0';
-	free(ev->template);
-	ev->template = qe_buf_detach(&tmpl);
-	qe_buf_release(&in);
 	qe_buf_release(&where);
 	qe_buf_release(&fn);
+}
+
+void qe_fingerprint(struct qe_event *ev)
+{
+	qe_fingerprint_with(ev, NULL, NULL, NULL);
+}
+
+const char *qe_fp_stage_name(enum qe_fp_stage s)
+{
+	switch (s) {
+	case QE_FP_STAGE_MASK:
+		return "mask";
+	case QE_FP_STAGE_LEARNT:
+		return "learnt";
+	case QE_FP_STAGE_TRACE:
+		return "trace";
+	case QE_FP_STAGE_RULE:
+		return "rule";
+	}
+	return "mask";
+}
+
+void qe_fp_info_release(struct qe_fp_info *info)
+{
+	free(info->learnt);
+	free(info->rule);
+	free(info->group);
+	free(info->split);
+	memset(info, 0, sizeof(*info));
+}
+
+void qe_fingerprint_with(struct qe_event *ev, struct qe_grouping *g, const char *source,
+			 struct qe_fp_info *info)
+{
+	struct qe_buf in = QE_BUF_INIT, tmpl = QE_BUF_INIT, learnt = QE_BUF_INIT;
+	struct qe_fp_info local;
+	struct qe_grouping_hit hit;
+	struct qe_learn *l = qe_grouping_learner(g);
+	char fp[17];
+
+	if (!info)
+		info = &local;
+	memset(info, 0, sizeof(*info));
+	event_template(ev, &tmpl);
+	basis(ev, &tmpl, &in);
+	hash_hex(&in, fp);
+	memcpy(info->mask_fp, fp, sizeof(fp));
+	info->stage = uses_frames(ev) ? QE_FP_STAGE_TRACE : QE_FP_STAGE_MASK;
+	if (!uses_frames(ev) && l) {
+		char id[17];
+		if (qe_learn_match(l, ev->type, tmpl.buf, fp, qe_wall_ms(), id,
+				   &learnt)) {
+			if (strcmp(id, fp))
+				info->stage = QE_FP_STAGE_LEARNT;
+			memcpy(fp, id, sizeof(id));
+			info->learnt = qe_xstrdup(learnt.buf);
+		}
+	}
+	if (qe_grouping_rule_match(g, ev, source, &hit)) {
+		qe_buf_reset(&in);
+		qe_buf_addf(&in, "qerrors-fingerprint\n%d\nrule\n",
+			    QE_FINGERPRINT_VERSION);
+		if (hit.group)
+			qe_buf_addf(&in, "group\n%s\n", hit.group);
+		else
+			qe_buf_addf(&in, "of\n%s\n", fp);
+		qe_buf_addf(&in, "split\n%s\n", hit.split);
+		hash_hex(&in, fp);
+		info->stage = QE_FP_STAGE_RULE;
+		info->rule = hit.rule;
+		info->group = hit.group ? qe_xstrdup(hit.group) : NULL;
+		info->split = hit.split;
+		hit.rule = hit.split = NULL;
+		qe_grouping_hit_release(&hit);
+	}
+	memcpy(ev->fingerprint, fp, sizeof(fp));
+	free(ev->template);
+	ev->template = info->learnt && info->stage == QE_FP_STAGE_LEARNT
+			   ? qe_xstrdup(info->learnt)
+			   : qe_buf_detach(&tmpl);
+	if (info == &local)
+		qe_fp_info_release(&local);
+	qe_buf_release(&in);
+	qe_buf_release(&tmpl);
+	qe_buf_release(&learnt);
 }
 
 /* A JSON string from bytes that may not be UTF-8. */
@@ -335,4 +424,33 @@ void qe_fingerprint_explain(const struct qe_event *ev, struct qe_buf *out)
 	qe_buf_release(&tmpl);
 	qe_buf_release(&where);
 	qe_buf_release(&fn);
+}
+
+void qe_fingerprint_explain_with(const struct qe_event *ev, const struct qe_fp_info *info,
+				 struct qe_buf *out)
+{
+	struct qe_buf base = QE_BUF_INIT;
+	json_t *obj;
+	char *text;
+
+	qe_fingerprint_explain(ev, &base);
+	obj = json_loads(base.buf, 0, NULL);
+	qe_buf_release(&base);
+	if (!obj)
+		obj = json_object();
+	json_object_set_new(obj, "stage", json_string(qe_fp_stage_name(info->stage)));
+	json_object_set_new(obj, "mask_fingerprint", json_string(info->mask_fp));
+	if (info->learnt)
+		json_object_set_new(obj, "learnt_template", jstr(info->learnt));
+	if (info->rule) {
+		json_object_set_new(obj, "rule", jstr(info->rule));
+		json_object_set_new(obj, "group",
+				    info->group ? jstr(info->group) : json_null());
+		json_object_set_new(obj, "split", jstr(info->split ? info->split : ""));
+	}
+	text = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	if (text)
+		qe_buf_addstr(out, text);
+	free(text);
+	json_decref(obj);
 }

@@ -1248,6 +1248,108 @@ void qe_fleet_budget_add(struct qe_fleet *f, long long tokens_used)
 		send_queued(f);
 }
 
+/* ---- learnt templates ---- */
+
+static char *templates_key(const struct qe_fleet *f)
+{
+	return qe_xasprintf("%stemplates", f->prefix);
+}
+
+int qe_fleet_template_put(struct qe_fleet *f, const char *id, const char *record)
+{
+	struct qe_redaction *rs;
+	const char *argv[4] = {"HSET", NULL, id, NULL};
+	size_t lens[4], len;
+	redisReply *r;
+	char *key, *clean;
+	int ret = -1;
+	if (!f || !id || !record)
+		return -1;
+	key = templates_key(f);
+	rs = qe_redaction_new(f->redactor);
+	clean = qe_redact_mem(rs, record, strlen(record), &len);
+	qe_redaction_free(rs);
+	argv[1] = key;
+	argv[3] = clean;
+	lens[0] = 4;
+	lens[1] = strlen(key);
+	lens[2] = strlen(id);
+	lens[3] = len;
+	r = fleet_cmd(f, "hset", 4, argv, lens);
+	if (r) {
+		if (r->type == REDIS_REPLY_ERROR)
+			reply_error(f, "hset", r);
+		else
+			ret = 0;
+		freeReplyObject(r);
+	}
+	free(clean);
+	free(key);
+	return ret;
+}
+
+int qe_fleet_template_delete(struct qe_fleet *f, const char *id)
+{
+	const char *argv[3] = {"HDEL", NULL, id};
+	redisReply *r;
+	char *key;
+	int ret = -1;
+	if (!f || !id)
+		return -1;
+	key = templates_key(f);
+	argv[1] = key;
+	r = fleet_cmd(f, "hdel", 3, argv, NULL);
+	if (r) {
+		if (r->type == REDIS_REPLY_ERROR)
+			reply_error(f, "hdel", r);
+		else
+			ret = 0;
+		freeReplyObject(r);
+	}
+	free(key);
+	return ret;
+}
+
+int qe_fleet_templates(struct qe_fleet *f, qe_fleet_template_fn fn, void *data)
+{
+	const char *argv[2] = {"HGETALL", NULL};
+	redisReply *r;
+	char *key;
+	size_t i;
+	int ret = -1;
+	if (!f)
+		return -1;
+	key = templates_key(f);
+	argv[1] = key;
+	r = fleet_cmd(f, "hgetall", 2, argv, NULL);
+	if (!r)
+		goto out;
+	if (r->type == REDIS_REPLY_ARRAY) {
+		ret = 0;
+		for (i = 0; i + 1 < r->elements && i / 2 < QE_FLEET_TEMPLATES_MAX;
+		     i += 2) {
+			char *id, *rec;
+			const redisReply *k = r->element[i], *v = r->element[i + 1];
+			if (k->type != REDIS_REPLY_STRING ||
+			    v->type != REDIS_REPLY_STRING)
+				continue;
+			id = qe_xstrndup(k->str, k->len);
+			rec = qe_xstrndup(v->str, v->len);
+			ret = fn(id, rec, data);
+			free(id);
+			free(rec);
+			if (ret)
+				break;
+		}
+	} else if (r->type == REDIS_REPLY_ERROR) {
+		reply_error(f, "hgetall", r);
+	}
+	freeReplyObject(r);
+out:
+	free(key);
+	return ret;
+}
+
 #else /* !QE_HAVE_HIREDIS */
 
 struct qe_fleet {
@@ -1357,6 +1459,21 @@ void qe_fleet_budget_add(struct qe_fleet *f, long long tokens_used)
 }
 
 long long qe_fleet_budget_used(struct qe_fleet *f)
+{
+	return -1;
+}
+
+int qe_fleet_template_put(struct qe_fleet *f, const char *id, const char *record)
+{
+	return -1;
+}
+
+int qe_fleet_template_delete(struct qe_fleet *f, const char *id)
+{
+	return -1;
+}
+
+int qe_fleet_templates(struct qe_fleet *f, qe_fleet_template_fn fn, void *data)
 {
 	return -1;
 }

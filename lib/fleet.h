@@ -171,4 +171,18 @@ void qe_fleet_budget_add(struct qe_fleet *f, long long tokens_used);
 /* Tokens used today as the server knows it, or -1 when unavailable. */
 long long qe_fleet_budget_used(struct qe_fleet *f);
 
+/*
+ * Learnt templates shared by the fleet, so that every host groups alike:
+ * the hash <prefix>templates maps a template id (16 hex digits) to its
+ * record (the caller's text, redacted here like advice).  put and
+ * delete: 0, or -1 unavailable (the caller saves again later).  each:
+ * calls fn(id, record) for every entry (at most QE_FLEET_TEMPLATES_MAX;
+ * fn returns non-zero to stop); 0, or -1 unavailable.
+ */
+#define QE_FLEET_TEMPLATES_MAX 100000
+int qe_fleet_template_put(struct qe_fleet *f, const char *id, const char *record);
+int qe_fleet_template_delete(struct qe_fleet *f, const char *id);
+typedef int (*qe_fleet_template_fn)(const char *id, const char *record, void *data);
+int qe_fleet_templates(struct qe_fleet *f, qe_fleet_template_fn fn, void *data);
+
 #endif

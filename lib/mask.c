@@ -464,6 +464,44 @@ static size_t match_path(const char *s, size_t n)
 	return comps >= 2 ? i : 0;
 }
 
+/* The closing mark of a typographic quote opening at s: «» and “”, in
+ * UTF-8.  Sets *open_len; NULL when s opens none. */
+static const char *typo_close(const char *s, size_t n, size_t *open_len)
+{
+	if (AT(s, n, 0) == 0xc2 && AT(s, n, 1) == 0xab) {
+		*open_len = 2;
+		return "\xc2\xbb";
+	}
+	if (AT(s, n, 0) == 0xe2 && AT(s, n, 1) == 0x80 && AT(s, n, 2) == 0x9c) {
+		*open_len = 3;
+		return "\xe2\x80\x9d";
+	}
+	return NULL;
+}
+
+/* «value» or “value” on one line within a bound: length, else 0. */
+static size_t match_typo_quoted(const char *s, size_t n, size_t *open_len,
+				size_t *close_len)
+{
+	const char *close = typo_close(s, n, open_len);
+	size_t i, cl;
+
+	if (!close)
+		return 0;
+	cl = strlen(close);
+	for (i = *open_len; i + cl <= n && i < 512; i++) {
+		if (s[i] == '\n')
+			return 0;
+		if (!memcmp(s + i, close, cl)) {
+			if (i == *open_len)
+				return 0;
+			*close_len = cl;
+			return i + cl;
+		}
+	}
+	return 0;
+}
+
 /* 'value', "value" or `value` closed on the same line within a bound. */
 static size_t match_quoted(const char *s, size_t n)
 {
@@ -473,6 +511,8 @@ static size_t match_quoted(const char *s, size_t n)
 	if (q != '\'' && q != '"' && q != '`')
 		return 0;
 	for (i = 1; i < n && i < 512; i++) {
+		if (s[i] == '\n')
+			return 0;
 		if (s[i] == '\\') {
 			i++;
 			continue;
@@ -617,6 +657,17 @@ static int word_start(const char *s, size_t i)
 	return i == 0 || !is_alnum((unsigned char)s[i - 1]);
 }
 
+/* Three words or more: a phrase rather than one value. */
+static int is_phrase(const char *s, size_t n)
+{
+	size_t k, spaces = 0;
+
+	for (k = 0; k < n; k++)
+		if (s[k] == ' ' && k > 0 && s[k - 1] != ' ')
+			spaces++;
+	return spaces >= 2;
+}
+
 static void mask_span(const char *s, size_t n, struct qe_buf *out, int depth)
 {
 	size_t i = 0, m, start = out->len;
@@ -656,16 +707,33 @@ static void mask_span(const char *s, size_t n, struct qe_buf *out, int depth)
 			continue;
 		}
 		if ((m = match_quoted(s + i, n - i)) != 0) {
-			/* A quoted value is data; a quoted phrase (a request
-			 * line, a sentence) is masked like the rest. */
+			/* A quoted value is data, whatever its shape ("abc",
+			 * "12 pcs", "SW1A 1AA"); a quoted phrase of three words
+			 * or more (a request line, a sentence) is masked like the
+			 * rest. */
 			qe_buf_addch(out, c);
-			if (depth == 0 && memchr(s + i + 1, ' ', m - 2))
+			if (depth == 0 && is_phrase(s + i + 1, m - 2))
 				mask_span(s + i + 1, m - 2, out, depth + 1);
 			else
 				put(out, "<STR>");
 			qe_buf_addch(out, c);
 			i += m;
 			continue;
+		}
+		{
+			size_t ol, cl;
+			if ((m = match_typo_quoted(s + i, n - i, &ol, &cl)) != 0) {
+				/* «name», “name”: the same, with typographic quotes */
+				qe_buf_add(out, s + i, ol);
+				if (depth == 0 && is_phrase(s + i + ol, m - ol - cl))
+					mask_span(s + i + ol, m - ol - cl, out,
+						  depth + 1);
+				else
+					put(out, "<STR>");
+				qe_buf_add(out, s + i + m - cl, cl);
+				i += m;
+				continue;
+			}
 		}
 		if (c == '/' || c == '~' || (is_alpha(c) && AT(s, n, i + 1) == ':')) {
 			if ((m = match_path(s + i, n - i)) != 0) {
@@ -857,13 +925,103 @@ static size_t close_bracket(const char *s, size_t n, size_t i)
 	return 0;
 }
 
+/* A name that is a host, container or pod rather than a word: it has a
+ * digit or a joiner in it (web-1, worker.7, ip-10-0-0-1). */
+static int is_source_name(const char *s, size_t len)
+{
+	size_t k;
+
+	if (!is_name(s, len) || !is_alpha((unsigned char)s[0]))
+		return 0;
+	for (k = 0; k < len; k++)
+		if (!is_alpha((unsigned char)s[k]))
+			return 1;
+	return 0;
+}
+
+/*
+ * What some collectors put before the line's own header: a source name
+ * and '|' (docker compose: "web-1  | "), a source name before a
+ * timestamp ("worker.7 2026-..."), RFC 5424's "<PRI>VERSION".  Returns the
+ * length to skip; *rfc5424 set for the latter.
+ */
+static size_t source_prefix(const char *s, size_t n, int *rfc5424)
+{
+	size_t e, j, d;
+
+	*rfc5424 = 0;
+	if (AT(s, n, 0) == '<' && (d = digits(s, n, 1, 4)) >= 1 && d <= 3 &&
+	    AT(s, n, 1 + d) == '>') {
+		/* syslog's priority: "<11>1 2026-..." (RFC 5424), "<11>Dec  1 ..." */
+		if (is_digit(AT(s, n, 2 + d)) && AT(s, n, 3 + d) == ' ') {
+			*rfc5424 = 1;
+			return 4 + d;
+		}
+		if (is_alpha(AT(s, n, 2 + d)))
+			return 2 + d;
+	}
+	e = token_end(s, n, 0);
+	if (e == 0 || !is_source_name(s, e))
+		return 0;
+	j = skip_blank(s, n, e);
+	if (j < n && s[j] == '|' && (j + 1 >= n || s[j + 1] == ' '))
+		return skip_blank(s, n, j + 1);
+	if (j == e + 1 && match_ts(s + j, n - j))
+		return j;
+	return 0;
+}
+
+/* A level word ("ERROR", "error:", "[ERROR]", "<error>") at i: its end, or 0. */
+static size_t level_token(const char *s, size_t n, size_t i)
+{
+	size_t e;
+
+	if (i < n && (s[i] == '[' || s[i] == '<')) {
+		e = close_bracket(s, n, i);
+		if (e > i + 2 && is_level(s + i + 1, e - i - 2) &&
+		    (e >= n || s[e] == ' ' || s[e] == ':'))
+			return e < n && s[e] == ':' ? e + 1 : e;
+		return 0;
+	}
+	e = token_end(s, n, i);
+	if (e > i && s[e - 1] == ':' && is_level(s + i, e - i - 1))
+		return e;
+	if (e > i && is_level(s + i, e - i) && e < n && s[e] == ' ') {
+		/* "ERROR message", not "error opening ..." in prose: levels
+		 * written in capitals */
+		size_t k;
+		for (k = i; k < e; k++)
+			if (!is_upper((unsigned char)s[k]))
+				return 0;
+		return e;
+	}
+	return 0;
+}
+
 size_t qe_mask_header_len(const char *s, size_t n)
 {
 	size_t i = 0, e, len, tokens, done = 0, m;
-	int stripped = 0, stamped = 0;
+	int stripped = 0, stamped = 0, rfc5424 = 0;
 
 	if (n > QE_MASK_MAX_INPUT)
 		n = QE_MASK_MAX_INPUT;
+	if ((i = source_prefix(s, n, &rfc5424)) != 0) {
+		done = i;
+		stripped = 1;
+	}
+	if (rfc5424) {
+		/* TIMESTAMP HOSTNAME APP-NAME PROCID MSGID STRUCTURED-DATA */
+		size_t k;
+		for (k = 0; k < 5 && i < n; k++)
+			i = skip_blank(s, n, token_end(s, n, skip_blank(s, n, i)));
+		i = skip_blank(s, n, i);
+		if (i < n && s[i] == '-')
+			i++;
+		while (i < n && s[i] == '[' && (e = close_bracket(s, n, i)) != 0)
+			i = e;
+		i = skip_blank(s, n, i);
+		return i < n ? i : 0;
+	}
 	for (tokens = 0; tokens < 16; tokens++) {
 		i = skip_blank(s, n, i);
 		if (i < n && s[i] == '|') {
@@ -917,6 +1075,13 @@ size_t qe_mask_header_len(const char *s, size_t n)
 			i = done = e;
 			continue;
 		}
+		if (stamped && s[e - 1] != ':' && is_name(s + i, len) && e + 2 < n &&
+		    s[e] == ' ' && s[e + 1] == '-' && s[e + 2] == ' ') {
+			/* "TIME - logger.name - LEVEL - message" (Python's
+			 * logging cookbook format) */
+			i = done = e;
+			continue;
+		}
 		break;
 	}
 	if (!stripped)
@@ -937,6 +1102,9 @@ size_t qe_mask_header_len(const char *s, size_t n)
 	/* A separator between header and message: "... - message". */
 	if (i + 1 < n && s[i] == '-' && s[i + 1] == ' ')
 		i = skip_blank(s, n, i + 1);
+	/* A level after the program or logger: "shop[12]: ERROR message". */
+	if (i > 0 && (e = level_token(s, n, i)) != 0 && skip_blank(s, n, e) < n)
+		i = skip_blank(s, n, e);
 	return i;
 }
 

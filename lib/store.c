@@ -1574,3 +1574,93 @@ int qe_store_advice_failure_clear(struct qe_store *s, const char *fingerprint)
 	return failure_write(s, "DELETE FROM advice_failures WHERE fingerprint = ?1",
 			     text, 1, 0);
 }
+
+/* ---- learnt templates ---- */
+
+/* The table is not in the migrations: it is created on first use, so a
+ * database of an older release gains it without a schema step. */
+static int template_table(struct qe_store *s)
+{
+	return exec_sql(s,
+			"CREATE TABLE IF NOT EXISTS templates ("
+			" id TEXT PRIMARY KEY NOT NULL,"
+			" type TEXT NOT NULL,"
+			" template TEXT NOT NULL,"
+			" count INTEGER NOT NULL DEFAULT 0,"
+			" first_seen INTEGER NOT NULL)",
+			"cannot create the templates table");
+}
+
+static int template_run(struct qe_store *s, const char *sql,
+			const struct qe_template_row *t, const char *id)
+{
+	sqlite3_stmt *st = NULL;
+	int ret;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		/* the first write to a database that has no templates yet */
+		if (!strstr(sqlite3_errmsg(s->db), "no such table") ||
+		    template_table(s) < 0 ||
+		    sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+			return db_error(s, "cannot prepare a template statement");
+	}
+	if (t) {
+		bind_text(st, 1, t->id);
+		bind_text(st, 2, t->type ? t->type : "");
+		bind_text(st, 3, t->tmpl);
+		sqlite3_bind_int64(st, 4, t->count);
+		sqlite3_bind_int64(st, 5, t->first_seen);
+	} else {
+		bind_text(st, 1, id);
+	}
+	ret = step_done(s, st, "cannot update the templates");
+	sqlite3_finalize(st);
+	return ret;
+}
+
+int qe_store_template_put(struct qe_store *s, const struct qe_template_row *t)
+{
+	return template_run(s,
+			    "INSERT OR REPLACE INTO templates (id, type, template, count,"
+			    " first_seen) VALUES (?, ?, ?, ?, ?)",
+			    t, NULL);
+}
+
+int qe_store_template_delete(struct qe_store *s, const char *id)
+{
+	return template_run(s, "DELETE FROM templates WHERE id = ?", NULL, id);
+}
+
+int qe_store_templates(struct qe_store *s, qe_template_fn fn, void *data)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, ret = 0;
+
+	rc = sqlite3_prepare_v2(
+	    s->db,
+	    "SELECT id, type, template, count, first_seen FROM templates"
+	    " ORDER BY first_seen, id",
+	    -1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		/* no table yet: nothing learnt */
+		if (strstr(sqlite3_errmsg(s->db), "no such table"))
+			return 0;
+		return db_error(s, "cannot read the templates");
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct qe_template_row t;
+		t.id = (const char *)sqlite3_column_text(st, 0);
+		t.type = (const char *)sqlite3_column_text(st, 1);
+		t.tmpl = (const char *)sqlite3_column_text(st, 2);
+		t.count = sqlite3_column_int64(st, 3);
+		t.first_seen = sqlite3_column_int64(st, 4);
+		if (!t.id || !t.tmpl)
+			continue;
+		if ((ret = fn(&t, data)) != 0)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		ret = db_error(s, "cannot read the templates");
+	sqlite3_finalize(st);
+	return ret;
+}

@@ -206,4 +206,21 @@ struct qe_store_agent_status {
 int qe_store_agent_status_put(struct qe_store *s, const struct qe_store_agent_status *st);
 int qe_store_agent_status_get(struct qe_store *s, struct qe_store_agent_status *out);
 
+/*
+ * Learnt templates (learn.h), one row per template id, so that a restart
+ * groups the way the last run did.  The table is created by the first
+ * put; a database without it has no templates.  put replaces the row of
+ * the id; delete removes it (no row is not an error).  templates: every
+ * row, oldest first; fn returns non-zero to stop.
+ */
+struct qe_template_row {
+	const char *id, *type, *tmpl; /* borrowed */
+	long long count;
+	int64_t first_seen;
+};
+int qe_store_template_put(struct qe_store *s, const struct qe_template_row *t);
+int qe_store_template_delete(struct qe_store *s, const char *id);
+typedef int (*qe_template_fn)(const struct qe_template_row *t, void *data);
+int qe_store_templates(struct qe_store *s, qe_template_fn fn, void *data);
+
 #endif

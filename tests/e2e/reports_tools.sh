@@ -24,6 +24,9 @@ KeyError: 'user_id'
 2026-11-22 10:00:08 INFO upstream connection refused, retrying in 5s
 2026-11-22 10:00:09 INFO done
 LOG
+# the log's own time is the event's: write it as of an hour ago, so the
+# "last 24h" of summary holds it whatever day the test runs
+sed -i "s/^2026-11-22 10:/$(date -d '-1 hour' '+%Y-%m-%d %H'):/" "$LOG"
 
 # py EXPR FILE: evaluate a Python expression on the JSON object `o` in FILE
 py() {

@@ -39,6 +39,10 @@ cache:
   redis:
     url: redis://127.0.0.1:$RPORT/0
     prefix: "qe-secrets:"
+# each planted line must reach every sink on its own: lines that differ
+# only in their secret would otherwise be learnt into one group
+grouping:
+  learn: false
 YAML
 
 # the echo is real: asked about an event, the fake repeats its raw secret

@@ -35,6 +35,8 @@ fuzz_lines) seeds="$d/traces $d/demo $d/fingerprint" ;;
 fuzz_redis_url) seeds="$s/redis_url" ;;
 
 fuzz_decode) seeds="$d/formats $d/traces" ;;
+
+fuzz_learn) seeds="$d/fingerprint $d/fingerprint/headers $d/analyze" ;;
 *)
 	echo "run.sh: unknown target '$t'" >&2
 	exit 2

@@ -110,6 +110,16 @@ static void test_mask_strings_paths(void **state)
 {
 	(void)state;
 	CHECK(mask_msg, "KeyError: 'user_42'", "KeyError: '<STR>'");
+	/* a quoted value is one value whatever its shape */
+	CHECK(mask_msg, "bad quantity \"12 pcs\" in order",
+	      "bad quantity \"<STR>\" in order");
+	CHECK(mask_msg, "postcode \"SW1A 1AA\" rejected", "postcode \"<STR>\" rejected");
+	CHECK(mask_msg, "пользователь «Иван» не найден",
+	      "пользователь «<STR>» не найден");
+	CHECK(mask_msg, "no such user “Mary Ann”", "no such user “<STR>”");
+	/* a quote does not run on into the next line */
+	CHECK(mask_msg, "can't open\nuser 'bob' locked",
+	      "can't open user '<STR>' locked");
 	CHECK(mask_msg, "column \"email\" missing", "column \"<STR>\" missing");
 	CHECK(mask_msg, "Can't find child 42", "Can't find child <NUM>");
 	CHECK(mask_msg, "request \"GET /api/v2/items/123 HTTP/1.1\" failed",

@@ -1,0 +1,683 @@
+/* learn: see learn.h */
+#include "learn.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A variable that may also be missing: the slot held nothing in a line. */
+#define OPT_VAR "<?>"
+
+struct tpl {
+	char id[17];
+	char *type;
+	char **tok;
+	size_t ntok;
+	size_t opt; /* optional position + 1; 0 = none */
+	long long count, first_seen;
+	uint64_t seq; /* creation order: ties and export order */
+	uint32_t key; /* hash of the first word; 0 when it is a value */
+	size_t bytes;
+	int dirty;
+};
+
+/* The templates of one length, in creation order. */
+struct bucket {
+	struct tpl **t;
+	size_t nr, alloc;
+};
+
+struct qe_learn {
+	struct bucket len[QE_LEARN_MAX_TOKENS + 1];
+	size_t max_templates, max_bytes;
+	double sim;
+	uint64_t next_seq;
+	char (*retired)[17]; /* ids merged away since the last clean */
+	size_t nr_retired, alloc_retired;
+	struct qe_learn_stats st;
+};
+
+/* Tokens of one message: pointers into a private copy. */
+struct toks {
+	char *buf;
+	char *t[QE_LEARN_MAX_TOKENS + 1];
+	size_t n;
+	int too_long;
+};
+
+static int is_var(const char *t)
+{
+	return !strcmp(t, QE_LEARN_VAR) || !strcmp(t, OPT_VAR);
+}
+
+/* A token that is a value and nothing else: "<IP>", "<*>". */
+static int is_value(const char *t)
+{
+	size_t n = strlen(t);
+	return n >= 3 && t[0] == '<' && t[n - 1] == '>' && !strchr(t + 1, '<');
+}
+
+/* A state name in capitals (RUNNING, FAIL_TASK_CLEANUP, LEADING): a
+ * constant, as the mask takes it, so two of them never make a variable. */
+static int is_state(const char *t)
+{
+	size_t letters = 0;
+
+	for (; *t; t++) {
+		if (*t >= 'A' && *t <= 'Z')
+			letters++;
+		else if (*t != '_' && !(*t >= '0' && *t <= '9'))
+			return 0;
+	}
+	return letters >= 2;
+}
+
+/* A token the mask made a value of, or that holds one ("port=<NUM>"). */
+static int has_placeholder(const char *t)
+{
+	const char *lt = strchr(t, '<');
+	return lt && strchr(lt, '>');
+}
+
+/* Two tokens that both hold values ("<NUM>-<NUM>" and "<NUM>:<NUM>+<ID>",
+ * "bash:<ID>" and "<ID>:<ID>"), under the same key if they have one
+ * ("port=<NUM>" and "port=<IP>", not "port=<NUM>" and "user=<STR>"). */
+static int both_values(const char *x, const char *y)
+{
+	const char *ex, *ey;
+
+	if (!has_placeholder(x) && !has_placeholder(y))
+		return 0;
+	ex = strchr(x, '=');
+	ey = strchr(y, '=');
+	if (ex && strchr(x, '<') && ex > strchr(x, '<'))
+		ex = NULL;
+	if (ey && strchr(y, '<') && ey > strchr(y, '<'))
+		ey = NULL;
+	if (!ex && !ey)
+		return 1;
+	return ex && ey && ex - x == ey - y && !memcmp(x, y, (size_t)(ex - x));
+}
+
+/* Templates are looked at only when their first words agree (compare()
+ * requires it, unless one of them is a value): a hash of the first word
+ * skips the others without comparing strings.  0 = a value, agrees with
+ * every word. */
+static uint32_t first_key(const char *t)
+{
+	uint32_t h = 2166136261u;
+
+	if (has_placeholder(t) || !strcmp(t, QE_LEARN_VAR) || !strcmp(t, "<?>"))
+		return 0;
+	for (; *t; t++)
+		h = (h ^ (unsigned char)*t) * 16777619u;
+	return h ? h : 1;
+}
+
+static void tokenize(const char *s, struct toks *out)
+{
+	char *p;
+
+	out->buf = qe_xstrdup(s);
+	out->n = 0;
+	out->too_long = 0;
+	for (p = out->buf; *p;) {
+		while (*p == ' ')
+			*p++ = '\0';
+		if (!*p)
+			break;
+		if (out->n == QE_LEARN_MAX_TOKENS) {
+			out->too_long = 1;
+			break;
+		}
+		out->t[out->n++] = p;
+		while (*p && *p != ' ')
+			p++;
+	}
+}
+
+static size_t tpl_bytes(const struct tpl *t)
+{
+	size_t b = sizeof(*t) + strlen(t->type) + 1 + t->ntok * sizeof(char *), i;
+
+	for (i = 0; i < t->ntok; i++)
+		b += strlen(t->tok[i]) + 1;
+	return b;
+}
+
+static void tpl_free(struct tpl *t)
+{
+	size_t i;
+
+	if (!t)
+		return;
+	for (i = 0; i < t->ntok; i++)
+		free(t->tok[i]);
+	free(t->tok);
+	free(t->type);
+	free(t);
+}
+
+static void set_tok(struct qe_learn *l, struct tpl *t, size_t i, const char *v)
+{
+	if (!strcmp(t->tok[i], v))
+		return;
+	free(t->tok[i]);
+	t->tok[i] = qe_xstrdup(v);
+	t->dirty = 1;
+	l->st.bytes -= t->bytes;
+	t->bytes = tpl_bytes(t);
+	l->st.bytes += t->bytes;
+}
+
+struct qe_learn *qe_learn_new(size_t max_templates, size_t max_bytes, double similarity)
+{
+	struct qe_learn *l = qe_xcalloc(1, sizeof(*l));
+
+	l->max_templates = max_templates ? max_templates : QE_LEARN_DEFAULT_TEMPLATES;
+	l->max_bytes = max_bytes ? max_bytes : (size_t)QE_LEARN_DEFAULT_BYTES;
+	l->sim = similarity > 0 ? similarity : QE_LEARN_SIMILARITY;
+	return l;
+}
+
+void qe_learn_free(struct qe_learn *l)
+{
+	size_t n, i;
+
+	if (!l)
+		return;
+	for (n = 0; n <= QE_LEARN_MAX_TOKENS; n++) {
+		for (i = 0; i < l->len[n].nr; i++)
+			tpl_free(l->len[n].t[i]);
+		free(l->len[n].t);
+	}
+	free(l->retired);
+	free(l);
+}
+
+/*
+ * How a message lines up with a template: position k of the longer one
+ * is skipped when their lengths differ by one (skip_t: in the template,
+ * else in the message).
+ */
+struct align {
+	struct tpl *t;
+	size_t skip; /* skipped position + 1; 0 = same length */
+	int skip_t;
+	size_t eq, vars, soft;
+	double sim;
+};
+
+/* Compare m with t, skipping position `skip` - 1 of the longer one. */
+static void compare(const struct tpl *t, const struct toks *m, size_t skip, int skip_t,
+		    double min_sim, struct align *a)
+{
+	size_t i = 0, j = 0, k = skip ? skip - 1 : (size_t)-1, hard = 0, vval = 0;
+	size_t longer = t->ntok > m->n ? t->ntok : m->n;
+	/* more words apart than this and the similarity cannot be reached */
+	double max_hard = (double)longer * (1.0 - min_sim) + 1e-9;
+	int first = 1;
+
+	a->eq = a->vars = a->soft = 0;
+	a->sim = -1;
+	while (i < t->ntok && j < m->n) {
+		const char *x, *y;
+		if (skip_t && i == k) {
+			i++;
+			continue;
+		}
+		if (!skip_t && j == k) {
+			j++;
+			continue;
+		}
+		x = t->tok[i];
+		y = m->t[j];
+		if (is_var(x)) {
+			a->vars++;
+			if (has_placeholder(y))
+				vval++;
+		} else if (!strcmp(x, y))
+			a->eq++;
+		else if (first && !has_placeholder(x) && !has_placeholder(y))
+			return; /* different first words: different messages */
+		else if (is_state(x) && is_state(y))
+			return; /* different states: different messages */
+		else if (is_value(x) || is_value(y) || both_values(x, y))
+			a->soft++; /* a value against a word, or values of two
+				      shapes: a slot, likely */
+		else if ((double)++hard > max_hard)
+			return;
+		first = 0;
+		i++;
+		j++;
+	}
+	/* A learnt variable takes anything, and a value meeting a word or
+	 * another value is a slot; but equal words (twice) and the values
+	 * met (in slots or variables) must make up the length, so that a
+	 * template of variables cannot take every message of words. */
+	if (a->eq == 0 || 2 * a->eq + a->soft + vval < longer)
+		return;
+	a->sim = (double)(a->eq + a->vars + a->soft) / (double)longer;
+}
+
+static int better(const struct align *a, const struct align *best)
+{
+	if (!best->t)
+		return 1;
+	if (a->sim != best->sim)
+		return a->sim > best->sim;
+	if (a->vars != best->vars)
+		return a->vars > best->vars;
+	return a->t->seq < best->t->seq;
+}
+
+/* Lines one slot apart join only where the slot is a value: a variable
+ * or a placeholder of the mask, at the same place as the template's. */
+static void find(struct qe_learn *l, const char *type, const struct toks *m,
+		 struct align *best)
+{
+	size_t n = m->n, i, k;
+	uint32_t mkey = n ? first_key(m->t[0]) : 0;
+	struct align a;
+
+	memset(best, 0, sizeof(*best));
+	if (n <= QE_LEARN_MAX_TOKENS) {
+		const struct bucket *b = &l->len[n];
+		for (i = 0; i < b->nr; i++) {
+			a.t = b->t[i];
+			if (mkey && a.t->key && a.t->key != mkey)
+				continue;
+			if (strcmp(a.t->type, type))
+				continue;
+			compare(a.t, m, 0, 0, l->sim, &a);
+			a.skip = 0;
+			a.skip_t = 0;
+			if (a.sim + 1e-9 >= l->sim && better(&a, best))
+				*best = a;
+		}
+	}
+	if (best->t)
+		return;
+	/* The message lacks one value of a longer template. */
+	if (n + 1 <= QE_LEARN_MAX_TOKENS && n >= 2) {
+		const struct bucket *b = &l->len[n + 1];
+		for (i = 0; i < b->nr; i++) {
+			struct tpl *t = b->t[i];
+			if (strcmp(t->type, type))
+				continue;
+			for (k = 0; k < t->ntok; k++) {
+				if (k > 0 && mkey && t->key && t->key != mkey)
+					break;
+				if (t->opt ? k + 1 != t->opt : !is_value(t->tok[k]))
+					continue;
+				a.t = t;
+				compare(t, m, k + 1, 1, l->sim, &a);
+				a.skip = k + 1;
+				a.skip_t = 1;
+				if (a.sim + 1e-9 >= l->sim && better(&a, best))
+					*best = a;
+			}
+		}
+	}
+	/* The message has one value more than a shorter template. */
+	if (n >= 3) {
+		const struct bucket *b = &l->len[n - 1];
+		for (i = 0; i < b->nr; i++) {
+			struct tpl *t = b->t[i];
+			if (strcmp(t->type, type) || t->opt)
+				continue;
+			for (k = 0; k < n; k++) {
+				if (k > 0 && mkey && t->key && t->key != mkey)
+					break;
+				if (!is_value(m->t[k]))
+					continue;
+				a.t = t;
+				compare(t, m, k + 1, 0, l->sim, &a);
+				a.skip = k + 1;
+				a.skip_t = 0;
+				if (a.sim + 1e-9 >= l->sim && better(&a, best))
+					*best = a;
+			}
+		}
+	}
+}
+
+static void bucket_add(struct bucket *b, struct tpl *t)
+{
+	size_t i = b->nr;
+
+	QE_ALLOC_GROW(b->t, b->nr + 1, b->alloc);
+	/* kept in creation order, so that ties always go the same way */
+	while (i > 0 && b->t[i - 1]->seq > t->seq) {
+		b->t[i] = b->t[i - 1];
+		i--;
+	}
+	b->t[i] = t;
+	b->nr++;
+}
+
+static void bucket_remove(struct bucket *b, const struct tpl *t)
+{
+	size_t i;
+
+	for (i = 0; i < b->nr; i++)
+		if (b->t[i] == t) {
+			memmove(b->t + i, b->t + i + 1, (b->nr - i - 1) * sizeof(*b->t));
+			b->nr--;
+			return;
+		}
+}
+
+/* Fold message m into the template found for it. */
+static void generalise(struct qe_learn *l, const struct align *a, const struct toks *m)
+{
+	struct tpl *t = a->t;
+	size_t i = 0, j = 0, k = a->skip ? a->skip - 1 : (size_t)-1;
+
+	if (a->skip && !a->skip_t) {
+		/* the template grows an optional slot where the message has a value */
+		char **tok = qe_xcalloc(t->ntok + 1, sizeof(*tok));
+		size_t x;
+		bucket_remove(&l->len[t->ntok], t);
+		for (x = 0, i = 0; x <= t->ntok; x++)
+			tok[x] = x == k ? qe_xstrdup(OPT_VAR) : t->tok[i++];
+		free(t->tok);
+		t->tok = tok;
+		t->ntok++;
+		t->opt = k + 1;
+		t->dirty = 1;
+		bucket_add(&l->len[t->ntok], t);
+		l->st.bytes -= t->bytes;
+		t->bytes = tpl_bytes(t);
+		l->st.bytes += t->bytes;
+		k = (size_t)-1; /* now the same length */
+	} else if (a->skip) {
+		t->opt = k + 1;
+		set_tok(l, t, k, OPT_VAR);
+	}
+	for (i = 0, j = 0; i < t->ntok && j < m->n;) {
+		if (a->skip_t && i == k) {
+			i++;
+			continue;
+		}
+		if (!is_var(t->tok[i]) && strcmp(t->tok[i], m->t[j]))
+			set_tok(l, t, i, QE_LEARN_VAR);
+		i++;
+		j++;
+	}
+	t->key = first_key(t->tok[0]);
+}
+
+static void join(const struct tpl *t, struct qe_buf *out)
+{
+	size_t i;
+
+	for (i = 0; i < t->ntok; i++) {
+		if (i)
+			qe_buf_addch(out, ' ');
+		qe_buf_addstr(out, t->tok[i]);
+	}
+}
+
+static struct tpl *create(struct qe_learn *l, const char *id, const char *type,
+			  const struct toks *m, long long first_seen)
+{
+	struct tpl *t;
+	size_t i;
+
+	if (l->st.templates >= l->max_templates)
+		return NULL;
+	t = qe_xcalloc(1, sizeof(*t));
+	snprintf(t->id, sizeof(t->id), "%s", id);
+	t->type = qe_xstrdup(type);
+	t->ntok = m->n;
+	t->tok = qe_xcalloc(m->n ? m->n : 1, sizeof(*t->tok));
+	for (i = 0; i < m->n; i++) {
+		t->tok[i] = qe_xstrdup(m->t[i]);
+		if (!strcmp(t->tok[i], OPT_VAR))
+			t->opt = i + 1;
+	}
+	t->first_seen = first_seen;
+	t->key = first_key(t->tok[0]);
+	t->seq = l->next_seq++;
+	t->dirty = 1;
+	t->bytes = tpl_bytes(t);
+	if (l->st.bytes + t->bytes > l->max_bytes) {
+		tpl_free(t);
+		return NULL;
+	}
+	l->st.bytes += t->bytes;
+	l->st.templates++;
+	bucket_add(&l->len[t->ntok], t);
+	return t;
+}
+
+int qe_learn_match(struct qe_learn *l, const char *type, const char *masked,
+		   const char *mask_fp, int64_t now_ms, char id_out[17],
+		   struct qe_buf *tmpl_out)
+{
+	struct toks m;
+	struct align a;
+	struct tpl *t = NULL;
+
+	snprintf(id_out, 17, "%s", mask_fp);
+	if (!type)
+		type = "";
+	tokenize(masked, &m);
+	if (m.too_long || m.n == 0) {
+		/* an empty message has nothing to learn; a long one is dropped */
+		if (m.too_long)
+			l->st.dropped++;
+		free(m.buf);
+		return 0;
+	}
+	find(l, type, &m, &a);
+	if (a.t) {
+		t = a.t;
+		generalise(l, &a, &m);
+		l->st.matched++;
+	} else if ((t = create(l, mask_fp, type, &m, (long long)now_ms)) != NULL) {
+		l->st.created++;
+	} else {
+		l->st.dropped++;
+	}
+	free(m.buf);
+	if (!t)
+		return 0;
+	t->count++;
+	snprintf(id_out, 17, "%s", t->id);
+	if (tmpl_out)
+		join(t, tmpl_out);
+	return 1;
+}
+
+static struct tpl *by_id(struct qe_learn *l, const char *id)
+{
+	size_t n, i;
+
+	for (n = 0; n <= QE_LEARN_MAX_TOKENS; n++)
+		for (i = 0; i < l->len[n].nr; i++)
+			if (!strcmp(l->len[n].t[i]->id, id))
+				return l->len[n].t[i];
+	return NULL;
+}
+
+static int valid_id(const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < 16; i++)
+		if (!((id[i] >= '0' && id[i] <= '9') || (id[i] >= 'a' && id[i] <= 'f')))
+			return 0;
+	return id[16] == '\0';
+}
+
+static void retire(struct qe_learn *l, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < l->nr_retired; i++)
+		if (!strcmp(l->retired[i], id))
+			return;
+	/* bounded like the templates: one retired id per template at most */
+	if (l->nr_retired >= l->max_templates)
+		return;
+	QE_ALLOC_GROW(l->retired, l->nr_retired + 1, l->alloc_retired);
+	snprintf(l->retired[l->nr_retired++], 17, "%s", id);
+}
+
+/* Does the earlier of two templates (first seen, then id) win? */
+static int earlier(long long fs_a, const char *id_a, long long fs_b, const char *id_b)
+{
+	if (fs_a != fs_b)
+		return fs_a < fs_b;
+	return strcmp(id_a, id_b) < 0;
+}
+
+int qe_learn_import(struct qe_learn *l, const struct qe_learnt *in)
+{
+	struct toks m;
+	struct align a;
+	struct tpl *t;
+	const char *type = in->type ? in->type : "";
+
+	if (!in->id || !valid_id(in->id))
+		return qe_error("learnt template id '%s' is not 16 hex digits",
+				in->id ? in->id : "");
+	if (!in->tmpl)
+		return qe_error("learnt template '%s' has no text", in->id);
+	tokenize(in->tmpl, &m);
+	if (m.too_long || m.n == 0) {
+		free(m.buf);
+		return qe_error("learnt template '%s' has %s tokens", in->id,
+				m.n ? "too many" : "no");
+	}
+	t = by_id(l, in->id);
+	if (t && (t->ntok != m.n || strcmp(t->type, type))) {
+		/* the same id for another shape: keep ours */
+		free(m.buf);
+		return 0;
+	}
+	if (!t) {
+		find(l, type, &m, &a);
+		t = a.t;
+		if (t && (a.skip || t->opt)) {
+			/* optional slots are merged only by lines, not records */
+			t = NULL;
+		}
+		if (t && t->ntok != m.n)
+			t = NULL;
+	}
+	if (!t) {
+		t = create(l, in->id, type, &m, in->first_seen);
+		free(m.buf);
+		if (!t) {
+			l->st.dropped++;
+			return 0;
+		}
+		t->count = in->count;
+		/* what was loaded is saved already */
+		t->dirty = 0;
+		return 0;
+	}
+	memset(&a, 0, sizeof(a));
+	a.t = t;
+	generalise(l, &a, &m);
+	if (strcmp(t->id, in->id)) {
+		l->st.merged++;
+		if (earlier(in->first_seen, in->id, t->first_seen, t->id)) {
+			retire(l, t->id);
+			snprintf(t->id, sizeof(t->id), "%s", in->id);
+			t->first_seen = in->first_seen;
+		} else {
+			retire(l, in->id);
+		}
+		t->dirty = 1;
+	} else if (in->first_seen < t->first_seen) {
+		t->first_seen = in->first_seen;
+	}
+	if (in->count > t->count)
+		t->count = in->count;
+	free(m.buf);
+	return 0;
+}
+
+/* Every template, in creation order. */
+static size_t all(struct qe_learn *l, struct tpl ***out)
+{
+	struct tpl **v = qe_xcalloc(l->st.templates ? l->st.templates : 1, sizeof(*v));
+	size_t n, i, nr = 0;
+
+	for (n = 0; n <= QE_LEARN_MAX_TOKENS; n++)
+		for (i = 0; i < l->len[n].nr && nr < l->st.templates; i++)
+			v[nr++] = l->len[n].t[i];
+	for (i = 1; i < nr; i++) {
+		struct tpl *x = v[i];
+		size_t j = i;
+		while (j > 0 && v[j - 1]->seq > x->seq) {
+			v[j] = v[j - 1];
+			j--;
+		}
+		v[j] = x;
+	}
+	*out = v;
+	return nr;
+}
+
+int qe_learn_export(struct qe_learn *l, int dirty_only, qe_learn_fn fn, void *data)
+{
+	struct qe_buf text = QE_BUF_INIT;
+	struct qe_learnt r;
+	struct tpl **v;
+	size_t nr = all(l, &v), i;
+	int ret = 0;
+
+	for (i = 0; i < nr && !ret; i++) {
+		if (dirty_only && !v[i]->dirty)
+			continue;
+		qe_buf_reset(&text);
+		join(v[i], &text);
+		r.id = v[i]->id;
+		r.type = v[i]->type;
+		r.tmpl = text.buf;
+		r.count = v[i]->count;
+		r.first_seen = v[i]->first_seen;
+		r.retired = 0;
+		ret = fn(&r, data);
+	}
+	for (i = 0; i < l->nr_retired && !ret; i++) {
+		memset(&r, 0, sizeof(r));
+		r.id = l->retired[i];
+		r.type = "";
+		r.tmpl = "";
+		r.retired = 1;
+		ret = fn(&r, data);
+	}
+	free(v);
+	qe_buf_release(&text);
+	return ret;
+}
+
+void qe_learn_clean(struct qe_learn *l)
+{
+	size_t n, i;
+
+	for (n = 0; n <= QE_LEARN_MAX_TOKENS; n++)
+		for (i = 0; i < l->len[n].nr; i++)
+			l->len[n].t[i]->dirty = 0;
+	l->nr_retired = 0;
+}
+
+void qe_learn_touch(struct qe_learn *l, const char *id)
+{
+	struct tpl *t = by_id(l, id);
+
+	if (t)
+		t->dirty = 1;
+}
+
+void qe_learn_stats(const struct qe_learn *l, struct qe_learn_stats *out)
+{
+	*out = l->st;
+}

@@ -1,0 +1,541 @@
+/* Unit tests: templates learnt from the stream (learn.c), grouping rules
+ * (grouping.c), fingerprint stages, and the templates table of the store. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "event.h"
+#include "fingerprint.h"
+#include "grouping.h"
+#include "learn.h"
+#include "store.h"
+#include "util.h"
+
+/* The fingerprint a line gets from g (NULL: mask alone), and its stage. */
+static enum qe_fp_stage fp_of(struct qe_grouping *g, const char *line, char out[17])
+{
+	struct qe_event *ev = qe_event_new("line", "line");
+	struct qe_fp_info info;
+	enum qe_fp_stage st;
+
+	free(ev->message);
+	ev->message = qe_xstrdup(line);
+	qe_event_add_line(ev, line, strlen(line));
+	qe_fingerprint_with(ev, g, "app.log", &info);
+	memcpy(out, ev->fingerprint, 17);
+	st = info.stage;
+	qe_fp_info_release(&info);
+	qe_event_free(ev);
+	return st;
+}
+
+static struct qe_grouping *grouping_from(const char *yaml)
+{
+	struct qe_config c;
+	struct qe_grouping *g;
+
+	qe_config_init(&c);
+	assert_int_equal(qe_config_load_string(&c, "test.yaml", yaml), 0);
+	g = qe_grouping_new(&c);
+	qe_config_release(&c);
+	return g;
+}
+
+static void test_word_slot_becomes_variable(void **state)
+{
+	struct qe_grouping *g = grouping_from("grouping:\n  learn: true\n");
+	char a[17], b[17], c[17], mask_b[17], other[17];
+
+	(void)state;
+	assert_non_null(g);
+	assert_int_equal(
+	    fp_of(g, "Failed password for root from 10.0.0.1 port 22 ssh2", a),
+	    QE_FP_STAGE_MASK);
+	assert_int_equal(
+	    fp_of(g, "Failed password for git from 10.0.0.2 port 23 ssh2", b),
+	    QE_FP_STAGE_LEARNT);
+	fp_of(g, "Failed password for mysql from 10.0.0.3 port 24 ssh2", c);
+	/* the first line's fingerprint is the group's, for good */
+	assert_string_equal(a, b);
+	assert_string_equal(a, c);
+	fp_of(NULL, "Failed password for git from 10.0.0.2 port 23 ssh2", mask_b);
+	assert_string_not_equal(a, mask_b);
+	/* another message is not swallowed */
+	fp_of(g, "Accepted publickey for root from 10.0.0.1 port 22 ssh2", other);
+	assert_string_not_equal(a, other);
+	qe_grouping_free(g);
+}
+
+static void test_deterministic(void **state)
+{
+	static const char *const lines[] = {
+	    "job alpha finished in 12 ms",
+	    "job beta finished in 13 ms",
+	    "queue orders is full",
+	    "queue billing is full",
+	    "worker w1 lost connection to db1",
+	    "worker w2 lost connection to db2",
+	};
+	struct qe_grouping *g1 = grouping_from("grouping:\n  learn: true\n");
+	struct qe_grouping *g2 = grouping_from("grouping:\n  learn: true\n");
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < QE_ARRAY_SIZE(lines); i++) {
+		char x[17], y[17];
+		fp_of(g1, lines[i], x);
+		fp_of(g2, lines[i], y);
+		assert_string_equal(x, y);
+	}
+	qe_grouping_free(g1);
+	qe_grouping_free(g2);
+}
+
+static void test_empty_slot(void **state)
+{
+	struct qe_learn *l = qe_learn_new(0, 0, 0);
+	struct qe_buf t = QE_BUF_INIT;
+	char id[17];
+
+	(void)state;
+	assert_int_equal(qe_learn_match(l, "", "connect from <IP> refused by policy rule",
+					"1111111111111111", 1, id, NULL),
+			 1);
+	assert_string_equal(id, "1111111111111111");
+	/* the same message with nothing in the address slot */
+	assert_int_equal(qe_learn_match(l, "", "connect from refused by policy rule",
+					"2222222222222222", 2, id, &t),
+			 1);
+	assert_string_equal(id, "1111111111111111");
+	assert_string_equal(t.buf, "connect from <?> refused by policy rule");
+	/* and with a host name or an address again */
+	assert_int_equal(qe_learn_match(l, "", "connect from <IP> refused by policy rule",
+					"1111111111111111", 3, id, NULL),
+			 1);
+	assert_string_equal(id, "1111111111111111");
+	/* a different type is a different error */
+	qe_learn_match(l, "IOError", "connect from <IP> refused by policy rule",
+		       "3333333333333333", 4, id, NULL);
+	assert_string_equal(id, "3333333333333333");
+	qe_buf_release(&t);
+	qe_learn_free(l);
+}
+
+/* One slot: an address, a bare host name, nothing, a DNS name, an id. */
+static void test_ip_host_nothing(void **state)
+{
+	static const char *const lines[] = {
+	    "upstream 10.0.0.5 unreachable for pool main",
+	    "upstream db-primary unreachable for pool main",
+	    "upstream unreachable for pool main",
+	    "upstream db.example.com unreachable for pool main",
+	    "upstream node7 unreachable for pool main",
+	};
+	struct qe_grouping *g = grouping_from("grouping:\n  learn: true\n");
+	char first[17], fp[17];
+	size_t i;
+
+	(void)state;
+	fp_of(g, lines[0], first);
+	for (i = 1; i < QE_ARRAY_SIZE(lines); i++) {
+		fp_of(g, lines[i], fp);
+		if (strcmp(fp, first))
+			fail_msg("'%s' gets %s, not %s", lines[i], fp, first);
+	}
+	/* a message of the same length with other words stays apart (one
+	 * word apart in six would join: that is how a word slot is learnt) */
+	fp_of(g, "upstream 10.0.0.5 recovered from pool failure", fp);
+	assert_string_not_equal(fp, first);
+	qe_grouping_free(g);
+}
+
+static void test_caps_counted(void **state)
+{
+	struct qe_learn *l = qe_learn_new(16, 0, 0);
+	struct qe_learn_stats st;
+	char id[17], msg[64], fp[17];
+	int i;
+
+	(void)state;
+	for (i = 0; i < 40; i++) {
+		/* 40 shapes: different first words */
+		snprintf(msg, sizeof(msg), "w%c%c failed", 'a' + i % 26, 'a' + i / 26);
+		snprintf(fp, sizeof(fp), "%016x", i);
+		qe_learn_match(l, "", msg, fp, i, id, NULL);
+		/* beyond the cap a message keeps its mask fingerprint */
+		assert_string_equal(id, fp);
+	}
+	qe_learn_stats(l, &st);
+	assert_int_equal(st.templates, 16);
+	assert_int_equal(st.created, 16);
+	assert_int_equal(st.dropped, 24);
+	assert_true(st.bytes > 0);
+	qe_learn_free(l);
+
+	/* longer than QE_LEARN_MAX_TOKENS: not learnt, counted; empty: neither */
+	l = qe_learn_new(0, 0, 0);
+	{
+		struct qe_buf b = QE_BUF_INIT;
+		for (i = 0; i <= QE_LEARN_MAX_TOKENS; i++)
+			qe_buf_addstr(&b, "word ");
+		assert_int_equal(
+		    qe_learn_match(l, "", b.buf, "00000000000000aa", 0, id, NULL), 0);
+		assert_string_equal(id, "00000000000000aa");
+		assert_int_equal(
+		    qe_learn_match(l, "", "", "00000000000000bb", 0, id, NULL), 0);
+		qe_buf_release(&b);
+	}
+	qe_learn_stats(l, &st);
+	assert_int_equal(st.dropped, 1);
+	assert_int_equal(st.templates, 0);
+	qe_learn_free(l);
+}
+
+struct collect {
+	struct qe_buf b;
+	int retired;
+};
+
+static int collect(const struct qe_learnt *t, void *data)
+{
+	struct collect *c = data;
+	if (t->retired) {
+		c->retired++;
+		qe_buf_addf(&c->b, "retired %s\n", t->id);
+	} else {
+		qe_buf_addf(&c->b, "%s|%s|%s|%lld\n", t->id, t->type, t->tmpl,
+			    t->first_seen);
+	}
+	return 0;
+}
+
+static void test_export_import_merge(void **state)
+{
+	struct qe_learn *a = qe_learn_new(0, 0, 0), *b = qe_learn_new(0, 0, 0);
+	struct collect c;
+	struct qe_learnt t;
+	char id[17];
+
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	qe_buf_init(&c.b);
+	/* host a saw bob first (at time 10), host b saw carol first (at time 5) */
+	qe_learn_match(a, "", "login failed for bob on console", "aaaaaaaaaaaaaaaa", 10,
+		       id, NULL);
+	qe_learn_match(b, "", "login failed for carol on console", "bbbbbbbbbbbbbbbb", 5,
+		       id, NULL);
+	qe_learn_export(b, 1, collect, &c);
+	assert_string_equal(c.b.buf,
+			    "bbbbbbbbbbbbbbbb||login failed for carol on console|5\n");
+	/* a imports b's: one template, the earliest id wins, a's id is retired */
+	memset(&t, 0, sizeof(t));
+	t.id = "bbbbbbbbbbbbbbbb";
+	t.type = "";
+	t.tmpl = "login failed for carol on console";
+	t.first_seen = 5;
+	assert_int_equal(qe_learn_import(a, &t), 0);
+	qe_learn_match(a, "", "login failed for dave on console", "dddddddddddddddd", 20,
+		       id, NULL);
+	assert_string_equal(id, "bbbbbbbbbbbbbbbb");
+	qe_buf_reset(&c.b);
+	qe_learn_export(a, 1, collect, &c);
+	assert_string_equal(c.b.buf,
+			    "bbbbbbbbbbbbbbbb||login failed for <*> on console|5\n"
+			    "retired aaaaaaaaaaaaaaaa\n");
+	qe_learn_clean(a);
+	qe_buf_reset(&c.b);
+	qe_learn_export(a, 1, collect, &c);
+	assert_string_equal(c.b.buf, "");
+	/* malformed records are refused */
+	t.id = "nothex";
+	assert_int_equal(qe_learn_import(a, &t), -1);
+	qe_buf_release(&c.b);
+	qe_learn_free(a);
+	qe_learn_free(b);
+}
+
+struct count_rows {
+	int n;
+	char id[17];
+};
+
+static int count_row(const struct qe_template_row *t, void *data)
+{
+	struct count_rows *c = data;
+	c->n++;
+	snprintf(c->id, sizeof(c->id), "%s", t->id);
+	return 0;
+}
+
+static void test_restart_through_store(void **state)
+{
+	char dir[] = "/tmp/qe-learn-XXXXXX", first[17], again[17], *cmd;
+	struct qe_grouping *g;
+	struct qe_store *s;
+	const char *yaml = "grouping:\n  learn: true\n";
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	s = qe_store_open(dir, 0);
+	assert_non_null(s);
+	g = grouping_from(yaml);
+	assert_int_equal(qe_grouping_load(g, s, NULL), 0);
+	fp_of(g, "cron job backup-db failed with status 2", first);
+	fp_of(g, "cron job rotate-logs failed with status 1", again);
+	assert_string_equal(first, again);
+	assert_int_equal(qe_grouping_save(g, s, NULL), 0);
+	qe_grouping_free(g);
+	qe_store_close(s);
+
+	/* a new process: the third name joins the learnt template at once */
+	s = qe_store_open(dir, 0);
+	g = grouping_from(yaml);
+	assert_int_equal(qe_grouping_load(g, s, NULL), 0);
+	assert_int_equal(fp_of(g, "cron job sync-mail failed with status 3", again),
+			 QE_FP_STAGE_LEARNT);
+	assert_string_equal(first, again);
+
+	/* another host saw the template earlier: its id wins, ours is retired
+	 * and leaves the store */
+	{
+		struct qe_learnt t;
+		struct count_rows c = {0, ""};
+		memset(&t, 0, sizeof(t));
+		t.id = "0000000000000001";
+		t.type = "";
+		t.tmpl = "cron job <*> failed with status <NUM>";
+		t.first_seen = 1;
+		assert_int_equal(qe_learn_import(qe_grouping_learner(g), &t), 0);
+		assert_int_equal(qe_grouping_save(g, s, NULL), 0);
+		assert_int_equal(qe_store_templates(s, count_row, &c), 0);
+		assert_int_equal(c.n, 1);
+		assert_string_equal(c.id, "0000000000000001");
+		fp_of(g, "cron job fsck failed with status 4", again);
+		assert_string_equal(again, "0000000000000001");
+	}
+	qe_grouping_free(g);
+	qe_store_close(s);
+	cmd = qe_xasprintf("rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+}
+
+static void test_rules(void **state)
+{
+	struct qe_grouping *g = grouping_from("grouping:\n"
+					      "  rules:\n"
+					      "    - match:\n"
+					      "        message: 'timed out'\n"
+					      "      group: timeouts\n"
+					      "    - match:\n"
+					      "        message: 'quota exceeded'\n"
+					      "      split_by: 'tenant=(\\w+)'\n"
+					      "    - match:\n"
+					      "        source: 'other\\.log$'\n"
+					      "      group: never\n");
+	char a[17], b[17], c[17], d[17], e[17];
+
+	(void)state;
+	assert_non_null(g);
+	assert_int_equal(fp_of(g, "read from db timed out", a), QE_FP_STAGE_RULE);
+	fp_of(g, "upstream call timed out after 3 retries", b);
+	assert_string_equal(a, b);
+	fp_of(g, "quota exceeded tenant=acme size=12", c);
+	fp_of(g, "quota exceeded tenant=acme size=99", d);
+	fp_of(g, "quota exceeded tenant=globex size=12", e);
+	assert_string_equal(c, d);
+	assert_string_not_equal(c, e);
+	qe_grouping_free(g);
+}
+
+static void test_rule_errors(void **state)
+{
+	struct qe_config c;
+
+	(void)state;
+	qe_config_init(&c);
+	assert_int_equal(qe_config_load_string(&c, "g.yaml",
+					       "grouping:\n"
+					       "  rules:\n"
+					       "    - match:\n"
+					       "        message: 'a(b'\n"
+					       "      group: x\n"),
+			 0);
+	assert_null(qe_grouping_new(&c));
+	/* the quote is at column 18; the error is at offset 3 of the pattern */
+	assert_non_null(
+	    strstr(qe_last_error(), "g.yaml:4:22: invalid 'message' pattern"));
+	qe_config_release(&c);
+
+	qe_config_init(&c);
+	assert_int_equal(
+	    qe_config_load_string(&c, "g.yaml", "grouping:\n  rules:\n    - group: x\n"),
+	    -1);
+	assert_non_null(
+	    strstr(qe_last_error(), "g.yaml:3:7: grouping rule has no 'match'"));
+	qe_config_release(&c);
+
+	qe_config_init(&c);
+	assert_int_equal(
+	    qe_config_load_string(&c, "g.yaml",
+				  "grouping:\n  rules:\n    - match: {type: x}\n"
+				  "      gruop: y\n"),
+	    -1);
+	assert_non_null(strstr(qe_last_error(), "did you mean 'group'"));
+	qe_config_release(&c);
+}
+
+static void test_traces_keep_frames(void **state)
+{
+	struct qe_grouping *g = grouping_from("grouping:\n  learn: true\n");
+	struct qe_event *ev = qe_event_new("java", "java");
+	struct qe_frame f = {(char *)"com.acme.Svc", (char *)"run", NULL, 12, 1};
+	struct qe_fp_info info;
+	char plain[17];
+
+	(void)state;
+	free(ev->message);
+	ev->message = qe_xstrdup("boom for user alice");
+	ev->type = qe_xstrdup("java.lang.IllegalStateException");
+	qe_event_add_frame(ev, &f);
+	qe_fingerprint(ev);
+	memcpy(plain, ev->fingerprint, 17);
+	qe_fingerprint_with(ev, g, NULL, &info);
+	assert_int_equal(info.stage, QE_FP_STAGE_TRACE);
+	assert_null(info.learnt);
+	assert_string_equal(ev->fingerprint, plain);
+	qe_fp_info_release(&info);
+	qe_event_free(ev);
+	qe_grouping_free(g);
+}
+
+static void test_quoted_shapes(void **state)
+{
+	static const char *const pairs[][2] = {
+	    {"bad quantity \"abc\" in order", "bad quantity \"12 pcs\" in order"},
+	    {"postcode \"1234\" rejected", "postcode \"SW1A 1AA\" rejected"},
+	    {"пользователь «Иван» не найден", "пользователь «admin» не найден"},
+	    {"no such user “bob”", "no such user “Mary Ann”"},
+	    {"cannot load 'a.b'\nreason: user 'alice' locked",
+	     "cannot load 'c.d'\nreason: user 'bob' locked"},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < QE_ARRAY_SIZE(pairs); i++) {
+		char a[17], b[17];
+		fp_of(NULL, pairs[i][0], a);
+		fp_of(NULL, pairs[i][1], b);
+		assert_string_equal(a, b);
+	}
+}
+
+/* One message through real producers with headers of different shapes
+ * (tests/data/fingerprint/headers/make.sh): one fingerprint. */
+static void test_header_shapes(void **state)
+{
+	static const char *const extra[] = {
+	    "web-1  | 2026-01-01 10:00:01 ERROR payment gateway refused card for order "
+	    "13",
+	    "worker.7 2026-01-01 10:00:03 ERROR payment gateway refused card for order "
+	    "16",
+	    "Jan  1 10:00:02 host1 shop[123]: [ERROR] payment gateway refused card for "
+	    "order 14",
+	};
+	FILE *f = fopen("tests/data/fingerprint/headers/headers.log", "r");
+	char line[1024], first[17] = "", fp[17];
+	size_t i, n = 0;
+
+	(void)state;
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		fp_of(NULL, line, fp);
+		if (!n++)
+			memcpy(first, fp, sizeof(fp));
+		else if (strcmp(first, fp))
+			fail_msg("'%s' gets %s, the first line %s", line, fp, first);
+	}
+	fclose(f);
+	assert_true(n >= 9);
+	for (i = 0; i < QE_ARRAY_SIZE(extra); i++) {
+		fp_of(NULL, extra[i], fp);
+		if (strcmp(first, fp))
+			fail_msg("'%s' gets %s, not %s", extra[i], fp, first);
+	}
+}
+
+/* Grouping accuracy on real dpkg output against dpkg's own fields. */
+#define DPKG_MAX 1000
+
+static double dpkg_accuracy(struct qe_grouping *g)
+{
+	static char fps[DPKG_MAX][17], ev[DPKG_MAX][64];
+	FILE *f = fopen("tests/data/fingerprint/dpkg/dpkg.log", "r");
+	char line[1024];
+	size_t n = 0, i, j, good = 0;
+
+	assert_non_null(f);
+	while (n < DPKG_MAX && fgets(line, sizeof(line), f)) {
+		char date[32], time[32], act[32], what[32];
+		line[strcspn(line, "\n")] = '\0';
+		fp_of(g, line, fps[n]);
+		assert_int_equal(
+		    sscanf(line, "%31s %31s %31s %31s", date, time, act, what), 4);
+		if (!strcmp(act, "status") || !strcmp(act, "startup"))
+			snprintf(ev[n], sizeof(ev[n]), "%s %s", act, what);
+		else
+			snprintf(ev[n], sizeof(ev[n]), "%s", act);
+		n++;
+	}
+	fclose(f);
+	assert_true(n == DPKG_MAX);
+	for (i = 0; i < n; i++) {
+		int ok = 1;
+		for (j = 0; j < n && ok; j++)
+			ok = !strcmp(fps[i], fps[j]) == !strcmp(ev[i], ev[j]);
+		good += ok;
+	}
+	return (double)good / (double)n;
+}
+
+static void test_dpkg_log(void **state)
+{
+	struct qe_grouping *g = grouping_from("grouping:\n  learn: true\n");
+	double learnt = dpkg_accuracy(g), mask = dpkg_accuracy(NULL);
+
+	(void)state;
+	if (learnt < 0.98 || mask > 0.5)
+		fail_msg("dpkg.log: grouping accuracy %.4f learnt, %.4f mask alone",
+			 learnt, mask);
+	qe_grouping_free(g);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_word_slot_becomes_variable),
+	    cmocka_unit_test(test_deterministic),
+	    cmocka_unit_test(test_empty_slot),
+	    cmocka_unit_test(test_ip_host_nothing),
+	    cmocka_unit_test(test_caps_counted),
+	    cmocka_unit_test(test_export_import_merge),
+	    cmocka_unit_test(test_restart_through_store),
+	    cmocka_unit_test(test_rules),
+	    cmocka_unit_test(test_rule_errors),
+	    cmocka_unit_test(test_traces_keep_frames),
+	    cmocka_unit_test(test_quoted_shapes),
+	    cmocka_unit_test(test_header_shapes),
+	    cmocka_unit_test(test_dpkg_log),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
