@@ -54,8 +54,4 @@ void qe_assembler_flush(struct qe_assembler *a);
 /* 1 while an event is open; *start_pos gets its first line's position. */
 int qe_assembler_pending(const struct qe_assembler *a, uint64_t *start_pos);
 
-/* Parse type, message and frames of a finished event from its lines
- * (used by the assembler; exposed for tests and `fingerprint`). */
-void qe_trace_parse(struct qe_event *ev);
-
 #endif

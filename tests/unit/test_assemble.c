@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include "assemble.h"
+#include "trace.h"
 #include "config.h"
 #include "event.h"
 #include "rules.h"
@@ -447,8 +448,8 @@ static void test_rust(void **state)
 	ev = f->col.ev[0];
 	assert_string_equal(ev->message, "index out of bounds");
 	assert_int_equal(ev->nr_lines, 2);
-	assert_int_equal(ev->nr_frames, 1);
-	check_frame(&ev->frames[0], NULL, NULL, "src/lib.rs", 10, 1);
+	/* the location alone is no frame: the message tells panics apart */
+	assert_int_equal(ev->nr_frames, 0);
 	fixture_free(f);
 }
 
@@ -557,7 +558,9 @@ static void test_caps(void **state)
 	assert_int_equal(f->col.ev[0]->nr_lines, 5);
 	assert_int_equal(f->col.ev[0]->dropped_lines, 28);
 	assert_int_equal(f->col.ev[0]->end_pos, strstr(b.buf, "2024 INFO") - b.buf);
-	assert_int_equal(f->col.ev[0]->nr_frames, 4);
+	/* the head (4 lines) and the tail (1 line) are kept */
+	assert_int_equal(f->col.ev[0]->nr_frames, 3);
+	assert_string_equal(f->col.ev[0]->lines[4], "\t... 30 more");
 	assert_string_equal(f->col.ev[1]->message, "next one");
 	fixture_free(f);
 	qe_buf_release(&b);
@@ -837,15 +840,16 @@ static void test_php_next_chain(void **state)
 	assert_int_equal(f->col.n, 2);
 	ev = f->col.ev[0];
 	assert_string_equal(ev->kind, "php");
-	assert_string_equal(ev->type, "InvalidArgumentException");
-	assert_string_equal(ev->message, "bad id");
+	/* the last of the chain is the one that went uncaught */
+	assert_string_equal(ev->type, "RuntimeException");
+	assert_string_equal(ev->message, "cannot load");
 	assert_int_equal(ev->nr_lines, 10);
 	assert_string_equal(ev->lines[9],
 			    "  thrown in /var/www/src/Service.php on line 33");
-	/* the first exception's frames, not the ones after "Next" */
+	/* and its frames */
 	assert_int_equal(ev->nr_frames, 1);
-	check_frame(&ev->frames[0], "App\\Repo", "find", "/var/www/src/Service.php", 30,
-		    1);
+	check_frame(&ev->frames[0], "App\\Service", "load", "/var/www/public/index.php",
+		    8, 1);
 	ev = f->col.ev[1];
 	assert_string_equal(ev->type, "Exception");
 	assert_int_equal(ev->nr_lines, 4);
