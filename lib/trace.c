@@ -729,8 +729,11 @@ static void parse_ruby(struct qe_event *ev)
 		open = rfind(m, " (");
 		if (open >= 0 && ends(m, ")")) {
 			set_type(ev, sp(m.s + open + 2, m.n - (size_t)open - 3));
-			m.n = (size_t)open;
-			set_message(ev, m);
+			/* cut in place: m points into ev->message */
+			ev->message[open] = '\0';
+			m = trim(sp(ev->message, (size_t)open));
+			memmove(ev->message, m.s, m.n);
+			ev->message[m.n] = '\0';
 		}
 		for (i = 1; i < ev->nr_lines; i++)
 			if (ruby_location(trim(line_span(ev, i)), &file, &line, &meth,
@@ -1458,13 +1461,17 @@ static const char *const prefix_levels[] = {
     "alert",	 "panic",    "debug",	"trace",  "info",   "warn",  "crit",  "err",
 };
 
-/* A level word at s+i followed by ':' or a blank; its end, or 0. */
+/* A level word at s+i followed by ':' or a blank; its end, or 0.  Lower
+ * case only in brackets ("[error]"): "panic: ..." or "error: ..." is
+ * the text itself. */
 static size_t level_at(const char *s, size_t n, size_t i)
 {
 	size_t k, open = i < n && s[i] == '[';
 	for (k = 0; k < QE_ARRAY_SIZE(prefix_levels); k++) {
 		size_t l = strlen(prefix_levels[k]), e = i + open + l;
 		if (e > n || memcmp(s + i + open, prefix_levels[k], l))
+			continue;
+		if (!open && islower((unsigned char)prefix_levels[k][0]))
 			continue;
 		if (open) {
 			if (e >= n || s[e] != ']')
