@@ -428,6 +428,11 @@ static int go_goroutine_line(const char *s, size_t n)
 static int ruby_bare_frame(const char *s, size_t n)
 {
 	size_t i;
+	/* it ends with the method's closing quote: no message after it */
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
+		n--;
+	if (n < 8 || s[n - 1] != '\'')
+		return 0;
 	for (i = 0; i + 4 < n && s[i] != ' ' && s[i] != '\t'; i++) {
 		if (s[i] == '.' && s[i + 1] == 'r' && s[i + 2] == 'b' &&
 		    s[i + 3] == ':') {
@@ -436,8 +441,10 @@ static int ruby_bare_frame(const char *s, size_t n)
 				return 0;
 			while (k < n && is_digit(s[k]))
 				k++;
-			return has_prefix(s + k, n - k, ":in `") ||
-			       has_prefix(s + k, n - k, ":in '");
+			return n > k + 6 &&
+			       (has_prefix(s + k, n - k, ":in `") ||
+				has_prefix(s + k, n - k, ":in '")) &&
+			       !memchr(s + k + 5, '\'', n - k - 6);
 		}
 	}
 	return 0;
@@ -486,6 +493,39 @@ static int start_match(struct qe_assembler *a, const char *line, size_t len)
 	return a->have_next;
 }
 
+static int ends_with(const char *s, size_t n, const char *suffix)
+{
+	size_t l = strlen(suffix);
+	return n >= l && !memcmp(s + n - l, suffix, l);
+}
+
+/* Whether the text after a prefix may start a built-in trace, from its
+ * first word: cheaper than trying every rule again on the many lines
+ * that pass the prefilter and start nothing. */
+static int trace_start_hint(const char *s, size_t n)
+{
+	static const char *const words[] = {
+	    "Exception", "Traceback", "panic:",	   "fatal",	"thread '",  "PHP ",
+	    "Fatal",	 "Parse",     "Catchable", "Unhandled", "Uncaught ", "runtime: "};
+	size_t i = 0, k, t;
+
+	while (i < n && s[i] == ' ')
+		i++;
+	if (i < n && s[i] == '+')
+		return 1; /* an exception group */
+	for (k = 0; k < QE_ARRAY_SIZE(words); k++)
+		if (has_prefix(s + i, n - i, words[k]))
+			return 1;
+	for (t = i; t < n && s[t] != ' ' && s[t] != '\t'; t++)
+		;
+	if (memmem(s + i, t - i, ".rb:", 4))
+		return 1;
+	if (t > i && s[t - 1] == ':')
+		t--;
+	return ends_with(s + i, t - i, "Exception") || ends_with(s + i, t - i, "Error") ||
+	       ends_with(s + i, t - i, "Throwable");
+}
+
 /*
  * The start of an event on a line while none is open: the whole line
  * first; when that finds nothing, or only an error line, the text after
@@ -505,19 +545,20 @@ static int find_start(struct qe_assembler *a, const char *line, size_t len,
 		return 1;
 	if (!qe_rules_prefilter_passed(a->rules) || !qe_trace_prefix(line, len, &p))
 		return have;
-	if (p.body && p.body < len &&
+	/* A runtime prints its report without a level; after an error
+	 * level the report may follow the level word ("ERROR panic: ...").
+	 * After INFO or WARN no trace starts: one match at most, and none
+	 * on the many ordinary lines that mention an error. */
+	if (p.text > p.body) {
+		if (!p.error_level)
+			return have;
+		p.body = p.text;
+	}
+	if (p.body && p.body < len && trace_start_hint(line + p.body, len - p.body) &&
 	    qe_rules_match_start(a->rules, line + p.body, len - p.body, &m2) &&
 	    is_trace_lang(m2.lang)) {
 		*m = m2;
 		*off = p.body;
-		return 1;
-	}
-	/* past the level word too, unless the level made it an error line */
-	if (!have && p.text > p.body && p.text < len &&
-	    qe_rules_match_start(a->rules, line + p.text, len - p.text, &m2) &&
-	    is_trace_lang(m2.lang)) {
-		*m = m2;
-		*off = p.text;
 		return 1;
 	}
 	return have;
@@ -589,11 +630,11 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 			while (hl && (h[hl - 1] == ' ' || h[hl - 1] == '\r'))
 				hl--;
 			jr = qe_rules_lang_rule(a->rules, QE_LANG_RUBY);
-			if (!hl || h[hl - 1] != ')' || jr == (size_t)-1)
-				return C_NO;
-			enter(a, QE_LANG_RUBY, jr, line, len);
-			a->state = S_RUBY_BARE;
-			goto merge;
+			if (hl && h[hl - 1] == ')' && jr != (size_t)-1) {
+				enter(a, QE_LANG_RUBY, jr, line, len);
+				a->state = S_RUBY_BARE;
+				goto merge;
+			}
 		}
 		if (line[0] == ' ' || line[0] == '\t') {
 			/* "ERROR ... failed: Error: boom" then "    at f (/a.js:1:2)" */
@@ -914,10 +955,16 @@ static int prelude_feed(struct qe_assembler *a, const char *line, size_t len,
 	enum qe_rule_lang lang;
 	int blank;
 
-	if (qe_trace_prefix(line, len, &p) && p.body < len) {
+	if ((is_digit(line[0]) || line[0] == '[' || (line[0] >= 'A' && line[0] <= 'Z')) &&
+	    qe_trace_prefix(line, len, &p) && p.body < len) {
 		body = line + p.body;
 		blen = len - p.body;
 	}
+	/* what can begin a prelude: '/', "file:", "runtime: ", "thread '",
+	 * java.util.logging's month (never after a prefix) */
+	if (a->prelude == P_NONE && body[0] != '/' && body[0] != 'f' && body[0] != 'r' &&
+	    body[0] != 't' && !(body == line && line[0] >= 'A' && line[0] <= 'Z'))
+		return 0;
 	if (node_location_line(body, blen)) {
 		pend_reset(a);
 		if (pend_add(a, body, blen, end_pos, 0) < 0)

@@ -17,6 +17,8 @@
 static const struct qe_builtin_sample java_samples[] = {
     {"java.lang.IllegalStateException: boom", 1},
     {"Exception in thread \"main\" java.lang.NullPointerException", 1},
+    {"Exception in thread \"worker-1\" Main$AppException: worker died", 1},
+    {"Main$AppException: worker died", 0},
     {"kotlin.UninitializedPropertyAccessException: lateinit property x has not been "
      "initialized",
      1},
@@ -170,8 +172,10 @@ static const struct qe_builtin_sample syslog_samples[] = {
 
 const struct qe_builtin_rule qe_builtin_rules[] = {
     {"java-exception", "java", "error", QE_LANG_JAVA,
-     "^(?:Exception in thread \"[^\"]*\" )?(?:[a-z_$][\\w$]*\\.)+(?:[A-Z_$][\\w$]*)?"
-     "(?:Exception|Error|Throwable)(?::\\s|:?\\s*$)",
+     /* a package, except after "Exception in thread": a class of the
+	default package ("Main$AppException") has none */
+     "^(?:Exception in thread \"[^\"]*\" (?:[\\w$]+\\.)*|(?:[a-z_$][\\w$]*\\.)+)"
+     "(?:[A-Z_$][\\w$]*)?(?:Exception|Error|Throwable)(?::\\s|:?\\s*$)",
      "^\\s+at \\S|^\\s*\\.\\.\\. \\d+ (?:more|common frames omitted)"
      "|^\\s*(?:Caused by|Suppressed|Wrapped by): \\S",
      SAMPLES(java_samples)},

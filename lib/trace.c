@@ -175,6 +175,7 @@ static const char *const java_lib[] = {
 static int java_header(struct span v, struct span *type, struct span *msg)
 {
 	size_t i = 0, dots = 0;
+	int thread = 0;
 
 	v = trim(v);
 	if (starts(v, "Exception in thread \"")) {
@@ -182,14 +183,16 @@ static int java_header(struct span v, struct span *type, struct span *msg)
 		if (q < 0)
 			return 0;
 		v = skip(v, 21 + (size_t)q + 2);
+		thread = 1; /* the default package has no dots */
 	}
-	if (!v.n || !(islower((unsigned char)v.s[0]) || v.s[0] == '_'))
+	if (!v.n || !(islower((unsigned char)v.s[0]) || v.s[0] == '_' ||
+		      (thread && isupper((unsigned char)v.s[0]))))
 		return 0;
 	while (i < v.n && (is_ident((unsigned char)v.s[i]) || v.s[i] == '.')) {
 		dots += v.s[i] == '.';
 		i++;
 	}
-	if (!dots || (i < v.n && v.s[i] != ':'))
+	if ((!dots && !thread) || (i < v.n && v.s[i] != ':'))
 		return 0;
 	*type = sp(v.s, i);
 	*msg = i < v.n ? skip(v, i + 1) : sp(v.s + i, 0);
@@ -1391,15 +1394,21 @@ static size_t zone_at(const char *s, size_t n, size_t i)
 	return i;
 }
 
-static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-
 static int month_at(const char *s, size_t n, size_t i)
 {
-	size_t m;
+	static const char *const months[] = {
+	    ['A'] = "pr ug", ['D'] = "ec", ['F'] = "eb", ['J'] = "an un ul",
+	    ['M'] = "ar ay", ['N'] = "ov", ['O'] = "ct", ['S'] = "ep",
+	};
+	const char *m;
+	unsigned char c;
 	if (i + 3 > n)
 		return 0;
-	for (m = 0; m < 12; m++)
-		if (!memcmp(s + i, months + 3 * m, 3))
+	c = (unsigned char)s[i];
+	if (c >= QE_ARRAY_SIZE(months) || !(m = months[c]))
+		return 0;
+	for (; *m; m += m[2] ? 3 : 2)
+		if (m[0] == s[i + 1] && m[1] == s[i + 2])
 			return 1;
 	return 0;
 }
@@ -1454,24 +1463,49 @@ static size_t timestamp(const char *s, size_t n, int *syslog)
 	return 0;
 }
 
-static const char *const prefix_levels[] = {
-    "EMERGENCY", "CRITICAL", "WARNING", "NOTICE", "SEVERE", "FATAL", "ERROR", "EMERG",
-    "ALERT",	 "PANIC",    "DEBUG",	"TRACE",  "INFO",   "WARN",  "CRIT",  "ERR",
-    "emergency", "critical", "warning", "notice", "severe", "fatal", "error", "emerg",
-    "alert",	 "panic",    "debug",	"trace",  "info",   "warn",  "crit",  "err",
+/* Level words by first letter, longest first, upper case (lower case
+ * is compared folded). */
+static const char *const prefix_levels[26] = {
+    ['A' - 'A'] = "ALERT",	  ['C' - 'A'] = "CRITICAL CRIT",
+    ['D' - 'A'] = "DEBUG",	  ['E' - 'A'] = "EMERGENCY EMERG ERROR ERR",
+    ['F' - 'A'] = "FATAL",	  ['I' - 'A'] = "INFO",
+    ['N' - 'A'] = "NOTICE",	  ['P' - 'A'] = "PANIC",
+    ['S' - 'A'] = "SEVERE",	  ['T' - 'A'] = "TRACE",
+    ['W' - 'A'] = "WARNING WARN",
 };
 
 /* A level word at s+i followed by ':' or a blank; its end, or 0.  Lower
  * case only in brackets ("[error]"): "panic: ..." or "error: ..." is
- * the text itself. */
+ * the text itself.  One table look-up rules out most lines. */
 static size_t level_at(const char *s, size_t n, size_t i)
 {
-	size_t k, open = i < n && s[i] == '[';
-	for (k = 0; k < QE_ARRAY_SIZE(prefix_levels); k++) {
-		size_t l = strlen(prefix_levels[k]), e = i + open + l;
-		if (e > n || memcmp(s + i + open, prefix_levels[k], l))
+	size_t open = i < n && s[i] == '[', l, j;
+	const char *w;
+	int lower;
+	unsigned char c;
+
+	if (i + open >= n)
+		return 0;
+	c = (unsigned char)s[i + open];
+	lower = c >= 'a' && c <= 'z';
+	if (lower && !open)
+		return 0;
+	if (lower)
+		c = (unsigned char)(c - 'a' + 'A');
+	if (c < 'A' || c > 'Z' || !(w = prefix_levels[c - 'A']))
+		return 0;
+	for (; *w; w += l + (w[l] == ' ')) {
+		size_t e;
+		for (l = 0; w[l] && w[l] != ' '; l++)
+			;
+		e = i + open + l;
+		if (e > n)
 			continue;
-		if (!open && islower((unsigned char)prefix_levels[k][0]))
+		for (j = 0; j < l; j++)
+			if ((lower ? s[i + open + j] - 'a' + 'A' : s[i + open + j]) !=
+			    w[j])
+				break;
+		if (j < l)
 			continue;
 		if (open) {
 			if (e >= n || s[e] != ']')
@@ -1492,6 +1526,7 @@ int qe_trace_prefix(const char *s, size_t n, struct qe_prefix *p)
 	size_t i = timestamp(s, n, &syslog), k, b;
 
 	p->tag_off = p->body = p->text = 0;
+	p->error_level = 0;
 	if (i) {
 		if (i < n && (s[i] == ' ' || s[i] == '\t'))
 			i++;
@@ -1515,6 +1550,11 @@ int qe_trace_prefix(const char *s, size_t n, struct qe_prefix *p)
 				i = t + 2;
 		}
 	}
+	/* CRI (/var/log/containers): "stderr F " after the time */
+	if (!syslog && i + 9 <= n &&
+	    (!memcmp(s + i, "stdout ", 7) || !memcmp(s + i, "stderr ", 7)) &&
+	    (s[i + 7] == 'F' || s[i + 7] == 'P') && s[i + 8] == ' ')
+		i += 9;
 	/* up to two bracketed fields: "[1234] ", "[main] " */
 	for (b = 0; b < 2 && i < n && s[i] == '[' && !level_at(s, n, i); b++) {
 		for (k = i + 1; k < n && k < i + 34 && s[k] != ']' && s[k] != ' '; k++)
@@ -1526,6 +1566,9 @@ int qe_trace_prefix(const char *s, size_t n, struct qe_prefix *p)
 	p->body = i;
 	k = level_at(s, n, i);
 	if (k) {
+		/* not DEBUG, INFO, NOTICE, TRACE, WARN(ING) */
+		char c = s[i] == '[' ? s[i + 1] : s[i];
+		p->error_level = !strchr("DdIiNnTtWw", c);
 		i = k;
 		if (i < n && (s[i] == ' ' || s[i] == '\t'))
 			i++;
@@ -1536,6 +1579,7 @@ int qe_trace_prefix(const char *s, size_t n, struct qe_prefix *p)
 	if (!p->tag_off && p->text == p->body) {
 		/* no timestamp and no level: nothing was a prefix */
 		p->tag_off = p->body = p->text = 0;
+		p->error_level = 0;
 		return 0;
 	}
 	return 1;

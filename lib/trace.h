@@ -23,7 +23,8 @@ void qe_trace_parse(struct qe_event *ev);
  * a timestamp (ISO 8601 / RFC 3339 as `kubectl logs --timestamps` and
  * most loggers write it, Go's "2006/01/02 15:04:05", syslog's
  * "Mmm dd hh:mm:ss", a bracketed date, a time of day), then, for
- * syslog, host and "tag[pid]:", then up to two bracketed fields
+ * syslog, host and "tag[pid]:", for CRI the stream and its P/F flag
+ * ("stderr F"), then up to two bracketed fields
  * ("[1234]", "[main]") and a level word ("ERROR", "E,", "[error]").
  * Without a timestamp, a level word alone is a prefix.
  *
@@ -34,12 +35,14 @@ void qe_trace_parse(struct qe_event *ev);
  *                  continuation lines of a trace carry no level, or the
  *                  same one).
  *   text:          where the text starts after the level too.
+ *   error_level:   1 when that level is an error (ERROR, FATAL, ...).
  *
  * All are 0 when the line has no prefix.  Exactly one blank after each
  * part is consumed, so the indentation of a trace line survives.
  */
 struct qe_prefix {
 	size_t tag_off, body, text;
+	int error_level; /* the level word says error or worse */
 };
 int qe_trace_prefix(const char *s, size_t n, struct qe_prefix *p);
 

@@ -962,6 +962,8 @@ static void test_prefixes(void **state)
 	check_prefix("2026-12-01T10:00:00Z \tat a.B.c(B.java:1)", 1, "",
 		     "\tat a.B.c(B.java:1)", "\tat a.B.c(B.java:1)");
 	check_prefix("ERROR panic: x", 1, "", "ERROR panic: x", "panic: x");
+	check_prefix("2026-12-01T10:00:00.123456789Z stderr F \tat a.B.c(B.java:1)", 1,
+		     "stderr F ", "\tat a.B.c(B.java:1)", "\tat a.B.c(B.java:1)");
 	/* not prefixes */
 	check_prefix("panic: runtime error", 0, NULL, NULL, NULL);
 	check_prefix("2026-12-01T10:00:00Zpanic", 0, NULL, NULL, NULL);
