@@ -1344,6 +1344,11 @@ void qe_trace_parse(struct qe_event *ev)
 
 /* ---- log prefixes -------------------------------------------------------- */
 
+static int is_digit_ch(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
 static int dig(const char *s, size_t n, size_t i, size_t k)
 {
 	size_t j;
@@ -1373,6 +1378,8 @@ static size_t clock_at(const char *s, size_t n, size_t i)
 	return i;
 }
 
+static size_t level_at(const char *s, size_t n, size_t i);
+
 /* "Z", "+01:00", "-0500", " UTC", " CET" after a clock. */
 static size_t zone_at(const char *s, size_t n, size_t i)
 {
@@ -1386,9 +1393,10 @@ static size_t zone_at(const char *s, size_t n, size_t i)
 		return dig(s, n, k, 2) ? k + 2 : k;
 	}
 	if (i < n && s[i] == ' ') {
+		/* " UTC", " CEST"; " INFO" is a level, not a zone */
 		for (k = i + 1; k < n && k < i + 6 && isupper((unsigned char)s[k]); k++)
 			;
-		if (k - i >= 4 && (k == n || s[k] == ' '))
+		if (k - i >= 4 && (k == n || s[k] == ' ') && !level_at(s, n, i + 1))
 			return k;
 	}
 	return i;
@@ -1537,8 +1545,9 @@ int qe_trace_prefix(const char *s, size_t n, struct qe_prefix *p)
 		return 0;
 	}
 	p->tag_off = i;
-	if (syslog) {
-		/* "host tag[pid]: " */
+	if (i) {
+		/* "host tag[pid]: " after a syslog time; after an ISO one
+		 * (rsyslog's high-precision format) only with the [pid] */
 		size_t h = i;
 		while (h < n && s[h] != ' ' && h - i < 64)
 			h++;
@@ -1546,7 +1555,9 @@ int qe_trace_prefix(const char *s, size_t n, struct qe_prefix *p)
 			size_t t = h + 1;
 			while (t < n && s[t] != ' ' && s[t] != ':' && t - h < 64)
 				t++;
-			if (t + 1 < n && s[t] == ':' && s[t + 1] == ' ')
+			if (t + 1 < n && s[t] == ':' && s[t + 1] == ' ' &&
+			    (syslog ||
+			     (s[t - 1] == ']' && t > h + 3 && is_digit_ch(s[t - 2]))))
 				i = t + 2;
 		}
 	}

@@ -962,6 +962,10 @@ static void test_prefixes(void **state)
 	check_prefix("2026-12-01T10:00:00Z \tat a.B.c(B.java:1)", 1, "",
 		     "\tat a.B.c(B.java:1)", "\tat a.B.c(B.java:1)");
 	check_prefix("ERROR panic: x", 1, "", "ERROR panic: x", "panic: x");
+	check_prefix("2026-12-01T10:00:01.123456+00:00 web1 app[42]: Traceback (most", 1,
+		     "web1 app[42]: ", "Traceback (most", "Traceback (most");
+	check_prefix("2026-12-01 10:00:01 INFO main: started", 1, "",
+		     "INFO main: started", "main: started");
 	check_prefix("2026-12-01T10:00:00.123456789Z stderr F \tat a.B.c(B.java:1)", 1,
 		     "stderr F ", "\tat a.B.c(B.java:1)", "\tat a.B.c(B.java:1)");
 	/* not prefixes */
