@@ -956,14 +956,16 @@ static int prelude_feed(struct qe_assembler *a, const char *line, size_t len,
 	int blank;
 
 	if ((is_digit(line[0]) || line[0] == '[' || (line[0] >= 'A' && line[0] <= 'Z')) &&
-	    qe_trace_prefix(line, len, &p) && p.body < len) {
+	    qe_trace_prefix(line, len, &p) && p.body <= len) {
 		body = line + p.body;
 		blen = len - p.body;
 	}
 	/* what can begin a prelude: '/', "file:", "runtime: ", "thread '",
 	 * java.util.logging's month (never after a prefix) */
-	if (a->prelude == P_NONE && body[0] != '/' && body[0] != 'f' && body[0] != 'r' &&
-	    body[0] != 't' && !(body == line && line[0] >= 'A' && line[0] <= 'Z'))
+	if (a->prelude == P_NONE &&
+	    (!blen ||
+	     (body[0] != '/' && body[0] != 'f' && body[0] != 'r' && body[0] != 't' &&
+	      !(body == line && line[0] >= 'A' && line[0] <= 'Z'))))
 		return 0;
 	if (node_location_line(body, blen)) {
 		pend_reset(a);
@@ -986,17 +988,28 @@ static int prelude_feed(struct qe_assembler *a, const char *line, size_t len,
 		a->prelude_start = start_pos;
 		return 1;
 	}
-	blank = is_blank(line, len);
+	/* the lines of a prelude are held, and tested, without the prefix */
+	blank = is_blank(body, blen);
 	switch (a->prelude) {
 	case P_NONE:
 		return 0;
-	case P_HEAD: {
+	case P_HEAD:
+	case P_BLANK:
+	case P_CARET: {
 		struct qe_rule_match m;
 		size_t off;
+		if (a->prelude == P_CARET && blank) {
+			if (pend_add(a, body, blen, end_pos, 1) < 0)
+				break;
+			a->prelude = P_BLANK;
+			return 1;
+		}
 		if (blank || !find_start(a, line, len, &m, &off))
 			break;
-		if (m.lang == a->prelude_lang ||
-		    (a->prelude_lang == QE_LANG_LINE && m.lang == QE_LANG_JAVA)) {
+		if (a->prelude == P_HEAD
+			? m.lang == a->prelude_lang ||
+			      (a->prelude_lang == QE_LANG_LINE && m.lang == QE_LANG_JAVA)
+			: m.lang == QE_LANG_NODE) {
 			start_event(a, &m, line, len, off, start_pos, end_pos);
 			return 1;
 		}
@@ -1005,34 +1018,26 @@ static int prelude_feed(struct qe_assembler *a, const char *line, size_t len,
 		a->next_off = off;
 		break;
 	}
-	case P_LOC:
-		if (blank || start_match(a, line, len))
+	case P_LOC: {
+		struct qe_rule_match m;
+		size_t off;
+		if (blank)
 			break;
-		if (pend_add(a, line, len, end_pos, 0) < 0)
+		if (find_start(a, line, len, &m, &off)) {
+			a->have_next = 1;
+			a->next = m;
+			a->next_off = off;
+			break;
+		}
+		if (pend_add(a, body, blen, end_pos, 0) < 0)
 			break;
 		a->prelude = P_CODE;
 		return 1;
+	}
 	case P_CODE:
-		if (!caret_line(line, len) || pend_add(a, line, len, end_pos, 0) < 0)
+		if (!caret_line(body, blen) || pend_add(a, body, blen, end_pos, 0) < 0)
 			break;
 		a->prelude = P_CARET;
-		return 1;
-	case P_CARET:
-		if (blank) {
-			if (pend_add(a, line, len, end_pos, 1) < 0)
-				break;
-			a->prelude = P_BLANK;
-			return 1;
-		}
-		/* fall through */
-	case P_BLANK:
-		if (blank || !start_match(a, line, len) || a->next.lang != QE_LANG_NODE)
-			break;
-		{
-			struct qe_rule_match m = a->next;
-			a->have_next = 0;
-			start_event(a, &m, line, len, 0, start_pos, end_pos);
-		}
 		return 1;
 	}
 	pend_reset(a);
@@ -1056,11 +1061,11 @@ void qe_assembler_feed(struct qe_assembler *a, const char *line, size_t len,
 			return;
 		case C_PEND:
 			if (pend_add(a, line + so, len - so, end_pos,
-				     is_blank(line, len)) == 0)
+				     is_blank(line + so, len - so)) == 0)
 				return;
 			/* too much held back: the event is over */
 			close_event(a);
-			if (is_blank(line, len))
+			if (is_blank(line + so, len - so))
 				return;
 			break;
 		case C_NO:

@@ -131,12 +131,18 @@ begin python-syslog syslog
 noise
 python_all
 
+node_all() {
+	run TypeError uncaught 0 node fail.js uncaught
+	run AggregateError aggregate 0 node fail.js aggregate
+	run Error msg-err 0 node fail.js msg-err
+	run Error cause 0 node fail.js cause
+}
 begin node none
 noise
-run TypeError uncaught 0 node fail.js uncaught
-run AggregateError aggregate 0 node fail.js aggregate
-run Error msg-err 0 node fail.js msg-err
-run Error cause 0 node fail.js cause
+node_all
+begin node-k8s k8s
+noise
+node_all
 
 go_all() {
 	run runtime.Error index 0 ./gofail index
@@ -152,12 +158,18 @@ begin go-k8s k8s
 noise
 go_all
 
+ruby_all() {
+	run IOError load 0 ruby fail.rb cause
+	run NoMethodError snippet 0 ruby fail.rb snippet
+	run IOError load 0 ruby fail.rb logger
+	run - logger-line 0 ruby fail.rb logger-line
+}
 begin ruby none
 noise
-run IOError load 0 ruby fail.rb cause
-run NoMethodError snippet 0 ruby fail.rb snippet
-run IOError load 0 ruby fail.rb logger
-run - logger-line 0 ruby fail.rb logger-line
+ruby_all
+begin ruby-syslog syslog
+noise
+ruby_all
 
 # PHP as a server writes it: errors to an error_log file
 begin php none
@@ -168,19 +180,31 @@ run RuntimeException checkout 0 php fail.php monolog
 run RuntimeException monolog-line 0 php fail.php monolog-line
 run - monolog-plain 0 php fail.php monolog-plain
 
+rust_all() {
+	run panic main 0 RUST_BACKTRACE=0 ./rsfail main
+	run panic main-bt 0 RUST_BACKTRACE=1 ./rsfail main
+	run panic thread 0 RUST_BACKTRACE=0 ./rsfail thread
+	run panic thread-bt 0 RUST_BACKTRACE=1 ./rsfail thread
+	run fatal overflow 0 ./rsfail overflow
+	run panic main 1 RUST_BACKTRACE=0 ./rsfail after-error
+}
 begin rust none
 noise
-run panic main 0 RUST_BACKTRACE=0 ./rsfail main
-run panic main-bt 0 RUST_BACKTRACE=1 ./rsfail main
-run panic thread 0 RUST_BACKTRACE=0 ./rsfail thread
-run panic thread-bt 0 RUST_BACKTRACE=1 ./rsfail thread
-run fatal overflow 0 ./rsfail overflow
-run panic main 1 RUST_BACKTRACE=0 ./rsfail after-error
+rust_all
+begin rust-k8s k8s
+noise
+rust_all
 
+mono_all() {
+	run System.InvalidOperationException inner 0 mono csfail.exe inner
+	run System.FormatException multiline 0 mono csfail.exe multiline
+}
 begin mono none
 noise
-run System.InvalidOperationException inner 0 mono csfail.exe inner
-run System.FormatException multiline 0 mono csfail.exe multiline
+mono_all
+begin mono-syslog syslog
+noise
+mono_all
 
 # ---- PostgreSQL ----------------------------------------------------------
 pg=/usr/lib/postgresql/15/bin
