@@ -620,7 +620,7 @@ int qe_rules_match_start(struct qe_rules *r, const char *line, size_t len,
 
 int qe_rules_prefilter_passed(const struct qe_rules *r)
 {
-	return r->passed || r->nr_user == r->nr;
+	return r->passed;
 }
 
 int qe_rules_match_cont(struct qe_rules *r, size_t i, const char *line, size_t len)

@@ -1077,7 +1077,7 @@ static void rust_loc(struct span loc, struct span *file, long *line)
 static void parse_rust(struct qe_event *ev)
 {
 	size_t i, header = ev->nr_lines;
-	struct span loc = {NULL, 0}, fn = {NULL, 0}, file = {NULL, 0};
+	struct span fn = {NULL, 0}, file = {NULL, 0};
 	int in_bt = 0, have_fn = 0;
 	long line = 0;
 
@@ -1110,14 +1110,10 @@ static void parse_rust(struct qe_event *ev)
 			long q = rfind(rest, "', ");
 			if (q > 0) {
 				set_message(ev, sp(rest.s + 1, (size_t)q - 1));
-				loc = skip(rest, (size_t)q + 3);
 			} else {
 				set_message(ev, rest);
 			}
 		} else {
-			if (ends(rest, ":"))
-				rest.n--;
-			loc = rest;
 			set_message(ev, header + 1 < ev->nr_lines
 					    ? line_span(ev, header + 1)
 					    : sp("", 0));
@@ -1157,9 +1153,9 @@ static void parse_rust(struct qe_event *ev)
 	if (have_fn)
 		rust_flush(ev, fn, file, line);
 	/* Without a backtrace the panic's location (file:line) is all there
-	 * is; a frame of it would name the file only, so that every panic in
-	 * one file would look alike: the message tells them apart instead. */
-	(void)loc;
+	 * is, and no frame is made of it: it would name the file only, so
+	 * that every panic in one file would look alike; the message tells
+	 * them apart instead. */
 }
 
 /* ---- single error lines ------------------------------------------------- */
@@ -1378,8 +1374,6 @@ static size_t clock_at(const char *s, size_t n, size_t i)
 	return i;
 }
 
-static size_t level_at(const char *s, size_t n, size_t i);
-
 /* "Z", "+01:00", "-0500", " UTC", " CET" after a clock. */
 static size_t zone_at(const char *s, size_t n, size_t i)
 {
@@ -1393,10 +1387,15 @@ static size_t zone_at(const char *s, size_t n, size_t i)
 		return dig(s, n, k, 2) ? k + 2 : k;
 	}
 	if (i < n && s[i] == ' ') {
-		/* " UTC", " CEST"; " INFO" is a level, not a zone */
+		/* " UTC", " CEST": three letters, or four ending in T; not the
+		 * levels " ERR" or " CRIT" */
+		size_t l;
 		for (k = i + 1; k < n && k < i + 6 && isupper((unsigned char)s[k]); k++)
 			;
-		if (k - i >= 4 && (k == n || s[k] == ' ') && !level_at(s, n, i + 1))
+		l = k - i - 1;
+		if ((k == n || s[k] == ' ') &&
+		    ((l == 3 && memcmp(s + i + 1, "ERR", 3)) ||
+		     (l == 4 && s[k - 1] == 'T' && memcmp(s + i + 1, "CRIT", 4))))
 			return k;
 	}
 	return i;

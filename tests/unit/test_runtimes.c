@@ -135,7 +135,6 @@ static int check_file(const char *log, const struct qe_config *cfg,
 	struct qe_assembler *a;
 	uint64_t *starts = NULL;
 	size_t nr_starts = 0, alloc_starts = 0, nexp, len = 0, i, j, off = 0;
-	size_t used = 0;
 	char *text;
 	int failures = 0;
 
@@ -182,7 +181,6 @@ static int check_file(const char *log, const struct qe_config *cfg,
 			failures++;
 			continue;
 		}
-		used++;
 		type = m->type ? m->type : "-";
 		if (s == exp[i].start && e == exp[i].end) {
 			fig->exact++;
@@ -240,7 +238,6 @@ static int check_file(const char *log, const struct qe_config *cfg,
 			}
 		}
 
-	(void)used;
 	for (i = 0; i < got.n; i++)
 		qe_event_free(got.ev[i]);
 	qe_assembler_free(a);
