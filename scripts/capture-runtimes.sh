@@ -1,8 +1,9 @@
 #!/bin/sh
 # Regenerate tests/data/runtimes/: run the programs under
 # tests/data/runtimes/src/ with the real runtimes (Debian packages:
-# default-jdk-headless liblogback-java python3 nodejs golang-go ruby
-# php-cli php-monolog rustc mono-mcs mono-runtime postgresql-15) and keep
+# default-jdk-headless liblogback-java kotlin scala python3 nodejs
+# golang-go ruby php-cli php-monolog rustc mono-mcs mono-runtime
+# postgresql-15) and keep
 # what they printed.
 #
 # The truth is known by construction, not read from the output: every
@@ -33,6 +34,9 @@ cd "$work/app"
 
 cp=/usr/share/java/slf4j-api.jar:/usr/share/java/logback-classic.jar:/usr/share/java/logback-core.jar
 javac -cp "$cp" -d . Fail.java
+kotlinc fail.kt -include-runtime -d failkt.jar 2>/dev/null
+scalac Orders.scala
+scala_cp=.:/usr/share/scala/lib/scala-library.jar
 mkdir gosrc && mv fail.go gosrc/main.go
 (cd gosrc && go mod init app >/dev/null 2>&1 && go build -o ../gofail .)
 rustc -o rsfail fail.rs 2>/dev/null
@@ -117,6 +121,14 @@ begin java-k8s k8s
 noise
 run java.lang.IllegalStateException handle 0 java -cp ".:$cp" Fail uncaught
 run java.lang.IllegalStateException handle 0 java -cp ".:$cp" Fail logback
+
+# Kotlin and Scala run on the same JVM, as deployed (java -jar / -cp)
+begin jvm-langs none
+noise
+run kotlin.UninitializedPropertyAccessException lateinit 0 java -jar failkt.jar lateinit
+run kotlin.KotlinNullPointerException npe 0 java -jar failkt.jar npe
+run scala.MatchError match 0 java -cp "$scala_cp" Orders match
+run java.lang.IllegalArgumentException require 0 java -cp "$scala_cp" Orders require
 
 python_all() {
 	run QuotaError uncaught 0 python3 fail.py uncaught
