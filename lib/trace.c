@@ -1254,6 +1254,14 @@ static int line_message(struct qe_event *ev, struct span v)
 			       v.s[i + l] == '-' || v.s[i + l] == '/'))) {
 				msg = skip(v, i + l);
 				found = 1;
+				/* "[ERROR target] message" (env_logger): the
+				 * bracket names where, the text follows it */
+				if (i && v.s[i - 1] == '[') {
+					struct span w = msg.n > 80 ? sp(msg.s, 80) : msg;
+					long cl = find(w, "] ");
+					if (cl >= 0 && !memchr(w.s, '[', (size_t)cl))
+						msg = skip(msg, (size_t)cl + 2);
+				}
 				break;
 			}
 		}

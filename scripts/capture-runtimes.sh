@@ -2,8 +2,8 @@
 # Regenerate tests/data/runtimes/: run the programs under
 # tests/data/runtimes/src/ with the real runtimes (Debian packages:
 # default-jdk-headless liblogback-java kotlin scala python3 nodejs
-# golang-go ruby php-cli php-monolog rustc mono-mcs mono-runtime
-# postgresql-15) and keep
+# golang-go ruby php-cli php-monolog rustc librust-env-logger-dev
+# mono-mcs mono-runtime postgresql-15) and keep
 # what they printed.
 #
 # The truth is known by construction, not read from the output: every
@@ -29,7 +29,7 @@ src=$out/src
 work=${TMPDIR:-/tmp}/qerrors-runtimes
 rm -rf "$work"
 mkdir -p "$work/app"
-cp "$src"/* "$work/app/"
+cp -r "$src"/* "$work/app/"
 cd "$work/app"
 
 cp=/usr/share/java/slf4j-api.jar:/usr/share/java/logback-classic.jar:/usr/share/java/logback-core.jar
@@ -41,6 +41,10 @@ mkdir gosrc && mv fail.go gosrc/main.go
 (cd gosrc && go mod init app >/dev/null 2>&1 && go build -o ../gofail .)
 rustc -o rsfail fail.rs 2>/dev/null
 mcs -out:csfail.exe Fail.cs >/dev/null
+# env_logger from Debian's crate registry, offline
+mkdir -p logfail/.cargo
+printf '[source.crates-io]\nreplace-with = "debian"\n[source.debian]\ndirectory = "/usr/share/cargo/registry"\n[net]\noffline = true\n' >logfail/.cargo/config.toml
+(cd logfail && cargo build -q 2>/dev/null && cp target/debug/logfail ../rslog)
 
 # The two values every scenario runs with (invalid numbers, different
 # lengths, so messages and indexes vary between the two runs).
@@ -206,6 +210,10 @@ rust_all
 begin rust-k8s k8s
 noise
 rust_all
+# another program, its own log: env_logger's error line, then a panic
+begin rust-env-logger none
+noise
+run panic logfail 1 RUST_LOG=info RUST_BACKTRACE=0 ./rslog
 
 mono_all() {
 	run System.InvalidOperationException inner 0 mono csfail.exe inner
