@@ -3,6 +3,7 @@
 
 #include "event.h"
 #include "rules.h"
+#include "trace.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -16,13 +17,15 @@
 #define PEND_MAX_LINES 8
 #define PEND_MAX_BLANK 2
 #define PEND_MAX_BYTES 8192
+/* The writer tag of a prefixed head line kept to compare later lines. */
+#define TAG_MAX 64
 
 enum cont { C_NO, C_YES, C_PEND };
 
 /* How far a Node.js source-context prelude has got, while no event is
  * open: "/app/server.js:42", the source line, a caret line, a blank
  * line, then the error itself. */
-enum prelude { P_NONE, P_LOC, P_CODE, P_CARET, P_BLANK };
+enum prelude { P_NONE, P_LOC, P_CODE, P_CARET, P_BLANK, P_HEAD };
 
 enum state {
 	S_NONE,
@@ -35,7 +38,16 @@ enum state {
 	S_RUST_MSG,  /* new-style header: the next line is the message */
 	S_RUST_BODY,
 	S_PHP_BODY,
-	S_PHP_DONE, /* "thrown in" seen: the last line of a PHP trace */
+	S_PHP_DONE,	    /* "thrown in" seen: the last line of a PHP trace */
+	S_DOTNET_UNHANDLED, /* Mono's lone "Unhandled Exception:": the exception follows
+			     */
+	S_DOTNET_HEAD,	    /* exception line seen, no frame yet */
+	S_DOTNET_FRAMES,
+	S_RUBY_BODY,	/* "from" lines and causes */
+	S_RUBY_BARE,	/* Logger#error(e): bare "file.rb:3:in `m'" lines */
+	S_LINE_PG,	/* after PostgreSQL's DETAIL/HINT/...: tab-indented lines go on */
+	S_LINE_MONOLOG, /* Monolog's [stacktrace] block, until the '"}' that ends it */
+	S_LINE_DONE,	/* nothing more belongs to the line */
 };
 
 struct qe_assembler {
@@ -53,16 +65,34 @@ struct qe_assembler {
 	size_t pend_len[PEND_MAX_LINES];
 	uint64_t pend_end[PEND_MAX_LINES];
 	size_t nr_pend, nr_pend_blank;
-	unsigned pend_cut;    /* bit i: held line i was cut at the line cap */
-	int cut;	      /* the line being appended was cut */
-	enum prelude prelude; /* the held lines are a prelude, not a trace's */
+	unsigned pend_cut;		/* bit i: held line i was cut at the line cap */
+	int cut;			/* the line being appended was cut */
+	enum prelude prelude;		/* the held lines are a prelude, not a trace's */
+	enum qe_rule_lang prelude_lang; /* P_HEAD: the kind of event it heads */
 	uint64_t prelude_start;
 
+	/* The head line's writer prefix: later lines with the same tag are
+	 * read without their prefix (syslog, CRI, `kubectl --timestamps`). */
+	int strip;
+	char tag[TAG_MAX];
+	size_t tag_len;
+	unsigned ruby_rescues; /* "rescue in" frames seen: causes may follow */
+
+	/* Over the caps, the last lines are kept here (the type of many
+	 * traces is at their end) and the middle is dropped. */
+	char **tail;
+	size_t tail_max, tail_first, nr_tail, tail_bytes, head_bytes;
+	int in_tail;
+
 	/* A start match found while deciding a continuation, reused so the
-	 * line is not matched twice. */
+	 * line is not matched twice; next_off is how much of the line's
+	 * prefix it was matched without, cur_off that of the line at hand. */
 	int have_next;
 	struct qe_rule_match next;
+	size_t next_off, cur_off;
 };
+
+static void tail_reset(struct qe_assembler *a);
 
 struct qe_assembler *qe_assembler_new(struct qe_rules *r, size_t max_lines,
 				      size_t max_bytes, qe_event_fn fn, void *data)
@@ -71,6 +101,10 @@ struct qe_assembler *qe_assembler_new(struct qe_rules *r, size_t max_lines,
 	a->rules = r;
 	a->max_lines = max_lines ? max_lines : DEFAULT_MAX_LINES;
 	a->max_bytes = max_bytes ? max_bytes : DEFAULT_MAX_BYTES;
+	/* a quarter of the line cap is kept from the end */
+	a->tail_max = a->max_lines >= 4 ? a->max_lines / 4 : 0;
+	if (a->tail_max)
+		a->tail = qe_xcalloc(a->tail_max, sizeof(*a->tail));
 	a->fn = fn;
 	a->data = data;
 	qe_buf_init(&a->pend);
@@ -82,6 +116,8 @@ void qe_assembler_free(struct qe_assembler *a)
 	if (!a)
 		return;
 	qe_event_free(a->ev);
+	tail_reset(a);
+	free(a->tail);
 	qe_buf_release(&a->pend);
 	free(a);
 }
@@ -110,26 +146,103 @@ static int has_prefix(const char *s, size_t n, const char *p)
 	return n >= l && !memcmp(s, p, l);
 }
 
-/* Add a line to the open event, or count it once the caps are reached. */
+static void tail_reset(struct qe_assembler *a)
+{
+	size_t i;
+	for (i = 0; i < a->nr_tail; i++)
+		free(a->tail[(a->tail_first + i) % a->tail_max]);
+	a->nr_tail = a->tail_first = a->tail_bytes = 0;
+	a->in_tail = 0;
+}
+
+/* Keep a line in the tail ring, dropping the oldest ones (counted) while
+ * the ring is over what the caps leave. */
+static void tail_add(struct qe_assembler *a, const char *line, size_t len)
+{
+	struct qe_event *ev = a->ev;
+	size_t room_lines = a->max_lines - ev->nr_lines;
+	size_t room_bytes = a->max_bytes - a->head_bytes;
+
+	if (room_lines > a->tail_max)
+		room_lines = a->tail_max;
+	if (!room_lines || len > room_bytes) {
+		ev->truncated = 1;
+		ev->dropped_lines++;
+		return;
+	}
+	while (a->nr_tail &&
+	       (a->nr_tail + 1 > room_lines || a->tail_bytes + len > room_bytes)) {
+		char *old = a->tail[a->tail_first];
+		a->tail_bytes -= strlen(old);
+		free(old);
+		a->tail_first = (a->tail_first + 1) % a->tail_max;
+		a->nr_tail--;
+		ev->truncated = 1;
+		ev->dropped_lines++;
+	}
+	a->tail[(a->tail_first + a->nr_tail) % a->tail_max] = qe_xstrndup(line, len);
+	a->nr_tail++;
+	a->tail_bytes += len;
+}
+
+/* Move the tail ring to the end of the event. */
+static void tail_flush(struct qe_assembler *a)
+{
+	size_t i;
+	for (i = 0; i < a->nr_tail; i++) {
+		char *l = a->tail[(a->tail_first + i) % a->tail_max];
+		qe_event_add_line(a->ev, l, strlen(l));
+		free(l);
+	}
+	a->nr_tail = a->tail_first = a->tail_bytes = 0;
+	a->in_tail = 0;
+}
+
+/* Add a line to the open event.  Past the caps (less a quarter kept for
+ * the end) lines go to the tail ring; what falls out of it is counted. */
 static void append(struct qe_assembler *a, const char *line, size_t len, uint64_t end_pos)
 {
 	struct qe_event *ev = a->ev;
+	size_t head_lines = a->max_lines - a->tail_max;
+	size_t head_bytes = a->max_bytes - a->max_bytes / 4;
 
-	if (!ev->truncated && ev->nr_lines &&
-	    (ev->nr_lines + 1 > a->max_lines || ev->bytes + len > a->max_bytes))
-		ev->truncated = 1;
-	if (ev->truncated) {
-		ev->dropped_lines++;
+	if (!a->tail_max) {
+		/* caps too small to split: keep the head only */
+		if (!ev->truncated && ev->nr_lines &&
+		    (ev->nr_lines + 1 > a->max_lines || ev->bytes + len > a->max_bytes))
+			ev->truncated = 1;
+		if (ev->truncated)
+			ev->dropped_lines++;
+		else
+			qe_event_add_line(ev, line,
+					  len > a->max_bytes ? a->max_bytes : len);
+		if (len > a->max_bytes && ev->nr_lines == 1)
+			ev->truncated = 1;
+		ev->end_pos = end_pos;
+		return;
+	}
+	if (!a->in_tail && ev->nr_lines &&
+	    (ev->nr_lines + 1 > head_lines || ev->bytes + len > head_bytes)) {
+		a->in_tail = 1;
+		a->head_bytes = ev->bytes;
+	}
+	if (a->in_tail) {
+		tail_add(a, line, len);
 	} else if (len > a->max_bytes) {
 		/* only a first line can get here: keep its head */
 		qe_event_add_line(ev, line, a->max_bytes);
 		ev->truncated = 1;
+		a->in_tail = 1;
+		a->head_bytes = ev->bytes;
 	} else {
 		qe_event_add_line(ev, line, len);
 		if (a->cut)
 			ev->truncated = 1; /* the line was kept without its end */
 	}
 	ev->end_pos = end_pos;
+	if (a->lang == QE_LANG_RUBY && (memmem(line, len, "`rescue in ", 11) ||
+					memmem(line, len, "'rescue in ", 11)))
+		a->ruby_rescues++;
 }
 
 static void pend_reset(struct qe_assembler *a)
@@ -174,10 +287,13 @@ static void close_event(struct qe_assembler *a)
 {
 	struct qe_event *ev = a->ev;
 
-	a->ev = NULL;
 	pend_reset(a);
 	if (!ev)
 		return;
+	tail_flush(a);
+	a->ev = NULL;
+	a->strip = 0;
+	a->ruby_rescues = 0;
 	qe_trace_parse(ev);
 	/* A lone "SomeError: message" line without frames is a plain error
 	 * line that happens to name a type, not a Node.js trace. */
@@ -234,6 +350,16 @@ static void enter(struct qe_assembler *a, enum qe_rule_lang lang, size_t rule,
 			len--;
 		a->state = len && line[len - 1] == ':' ? S_RUST_MSG : S_RUST_BODY;
 		break;
+	case QE_LANG_DOTNET:
+		while (len && (line[len - 1] == ' ' || line[len - 1] == '\r'))
+			len--;
+		a->state = has_prefix(line, len, "Unhandled ") && line[len - 1] == ':'
+			       ? S_DOTNET_UNHANDLED
+			       : S_DOTNET_HEAD;
+		break;
+	case QE_LANG_RUBY:
+		a->state = S_RUBY_BODY;
+		break;
 	default:
 		a->state = S_NONE;
 		break;
@@ -243,6 +369,15 @@ static void enter(struct qe_assembler *a, enum qe_rule_lang lang, size_t rule,
 static int is_trace_lang(enum qe_rule_lang l)
 {
 	return l != QE_LANG_USER && l != QE_LANG_LINE;
+}
+
+/* Traces that may follow the error line announcing them.  Not a Rust
+ * panic: the panic hook writes it on its own, apart from any logger, so
+ * an error line just before it is the program's last log line, another
+ * event. */
+static int logged_trace_lang(enum qe_rule_lang l)
+{
+	return is_trace_lang(l) && l != QE_LANG_RUST;
 }
 
 /* A Python exception line: a (dotted) name, then ':' or the end. */
@@ -268,11 +403,175 @@ static int py_chain_marker(const char *s, size_t n)
 			  "exception:");
 }
 
+static int is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* PostgreSQL's lines after an ERROR: "DETAIL:  ...", "STATEMENT:  ...". */
+static int pg_continuation(const char *s, size_t n)
+{
+	static const char *const words[] = {
+	    "DETAIL:  ", "HINT:  ",	"STATEMENT:  ",	    "CONTEXT:  ",
+	    "QUERY:  ",	 "LOCATION:  ", "INTERNAL QUERY:  "};
+	size_t k;
+	if (!n || s[0] < 'C' || s[0] > 'S')
+		return 0;
+	for (k = 0; k < QE_ARRAY_SIZE(words); k++)
+		if (has_prefix(s, n, words[k]))
+			return 1;
+	return 0;
+}
+
+/* "goroutine 1 [running]:", the head of a Go stack dump (debug.Stack). */
+static int go_goroutine_line(const char *s, size_t n)
+{
+	size_t i = 10;
+	if (!has_prefix(s, n, "goroutine ") || i >= n || !is_digit(s[i]))
+		return 0;
+	while (i < n && is_digit(s[i]))
+		i++;
+	return i + 1 < n && s[i] == ' ' && s[i + 1] == '[';
+}
+
+/* "/app/x.rb:12:in `m'" (or 'm'), a backtrace line without "from". */
+static int ruby_bare_frame(const char *s, size_t n)
+{
+	size_t i;
+	/* it ends with the method's closing quote: no message after it */
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
+		n--;
+	if (n < 8 || s[n - 1] != '\'')
+		return 0;
+	for (i = 0; i + 4 < n && s[i] != ' ' && s[i] != '\t'; i++) {
+		if (s[i] == '.' && s[i + 1] == 'r' && s[i + 2] == 'b' &&
+		    s[i + 3] == ':') {
+			size_t k = i + 4;
+			if (k >= n || !is_digit(s[k]))
+				return 0;
+			while (k < n && is_digit(s[k]))
+				k++;
+			return n > k + 6 &&
+			       (has_prefix(s + k, n - k, ":in `") ||
+				has_prefix(s + k, n - k, ":in '")) &&
+			       !memchr(s + k + 5, '\'', n - k - 6);
+		}
+	}
+	return 0;
+}
+
+/* "    at fn (/app/x.js:5:13)" or "    at /app/x.js:5:13": a Node.js
+ * frame, which ends in line and column (a Java frame does not). */
+static int node_frame_line(const char *s, size_t n)
+{
+	size_t i = 0, d;
+	while (i < n && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	if (!i || !has_prefix(s + i, n - i, "at "))
+		return 0;
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r' || s[n - 1] == '{'))
+		n--;
+	if (n && s[n - 1] == ')')
+		n--;
+	for (d = 0; d < 2; d++) {
+		size_t e = n;
+		while (n > i && is_digit(s[n - 1]))
+			n--;
+		if (n == e || n <= i || s[n - 1] != ':')
+			return 0;
+		n--;
+	}
+	return 1;
+}
+
+/* "        ^" (or "^^^^"), under a source line. */
+static int caret_line(const char *s, size_t n)
+{
+	size_t i = 0, carets = 0;
+	while (i < n && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	while (i < n && s[i] == '^')
+		i++, carets++;
+	return carets && is_blank(s + i, n - i);
+}
+
 /* Start match for a line seen while an event is open; cached for reuse. */
 static int start_match(struct qe_assembler *a, const char *line, size_t len)
 {
 	a->have_next = qe_rules_match_start(a->rules, line, len, &a->next);
+	a->next_off = a->cur_off;
 	return a->have_next;
+}
+
+static int ends_with(const char *s, size_t n, const char *suffix)
+{
+	size_t l = strlen(suffix);
+	return n >= l && !memcmp(s + n - l, suffix, l);
+}
+
+/* Whether the text after a prefix may start a built-in trace, from its
+ * first word: cheaper than trying every rule again on the many lines
+ * that pass the prefilter and start nothing. */
+static int trace_start_hint(const char *s, size_t n)
+{
+	static const char *const words[] = {
+	    "Exception", "Traceback", "panic:",	   "fatal",	"thread '",  "PHP ",
+	    "Fatal",	 "Parse",     "Catchable", "Unhandled", "Uncaught ", "runtime: "};
+	size_t i = 0, k, t;
+
+	while (i < n && s[i] == ' ')
+		i++;
+	if (i < n && s[i] == '+')
+		return 1; /* an exception group */
+	for (k = 0; k < QE_ARRAY_SIZE(words); k++)
+		if (has_prefix(s + i, n - i, words[k]))
+			return 1;
+	for (t = i; t < n && s[t] != ' ' && s[t] != '\t'; t++)
+		;
+	if (memmem(s + i, t - i, ".rb:", 4))
+		return 1;
+	if (t > i && s[t - 1] == ':')
+		t--;
+	return ends_with(s + i, t - i, "Exception") || ends_with(s + i, t - i, "Error") ||
+	       ends_with(s + i, t - i, "Throwable");
+}
+
+/*
+ * The start of an event on a line while none is open: the whole line
+ * first; when that finds nothing, or only an error line, the text after
+ * a log prefix may start a trace ("2026-11-22 10:00:05.839 panic: ...").
+ * *off gets how much of the line was prefix.
+ */
+static int find_start(struct qe_assembler *a, const char *line, size_t len,
+		      struct qe_rule_match *m, size_t *off)
+{
+	struct qe_prefix p;
+	struct qe_rule_match m2;
+	int have;
+
+	*off = 0;
+	have = qe_rules_match_start(a->rules, line, len, m);
+	if (have && m->lang != QE_LANG_LINE)
+		return 1;
+	if (!qe_rules_prefilter_passed(a->rules) || !qe_trace_prefix(line, len, &p))
+		return have;
+	/* A runtime prints its report without a level; after an error
+	 * level the report may follow the level word ("ERROR panic: ...").
+	 * After INFO or WARN no trace starts: one match at most, and none
+	 * on the many ordinary lines that mention an error. */
+	if (p.text > p.body) {
+		if (!p.error_level)
+			return have;
+		p.body = p.text;
+	}
+	if (p.body && p.body < len && trace_start_hint(line + p.body, len - p.body) &&
+	    qe_rules_match_start(a->rules, line + p.body, len - p.body, &m2) &&
+	    is_trace_lang(m2.lang)) {
+		*m = m2;
+		*off = p.body;
+		return 1;
+	}
+	return have;
 }
 
 static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
@@ -284,17 +583,86 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 	case QE_LANG_USER:
 		return qe_rules_match_cont(a->rules, a->rule, line, len) ? C_YES : C_NO;
 	case QE_LANG_LINE:
+		switch (a->state) {
+		case S_LINE_DONE:
+			return C_NO;
+		case S_LINE_PG:
+			/* CONTEXT goes on with tab-indented lines */
+			if (len && line[0] == '\t')
+				return C_YES;
+			return pg_continuation(line, len) ? C_YES : C_NO;
+		case S_LINE_MONOLOG:
+			if (blank)
+				return C_PEND;
+			if ((len > 1 && line[0] == '#' && is_digit(line[1])) ||
+			    has_prefix(line, len, "[stacktrace]") ||
+			    has_prefix(line, len, "[previous exception] "))
+				return C_YES;
+			if (has_prefix(line, len, "\"}")) {
+				a->state = S_LINE_DONE;
+				return C_YES;
+			}
+			return C_NO;
+		default:
+			break;
+		}
 		if (blank)
 			return a->nr_pend_blank ? C_NO : C_PEND;
-		/* "ERROR ... Failed: java.lang.X: boom" then "\tat ..." */
-		jr = qe_rules_lang_rule(a->rules, QE_LANG_JAVA);
-		if (jr != (size_t)-1 && (line[0] == ' ' || line[0] == '\t') &&
-		    qe_rules_match_cont(a->rules, jr, line, len)) {
-			enter(a, QE_LANG_JAVA, jr, line, len);
-			a->state = S_JAVA_FRAMES;
+		if (pg_continuation(line, len)) {
+			a->state = S_LINE_PG;
+			return C_YES;
+		}
+		/* Monolog with stack traces: '{"exception":"[object] (...' and
+		 * the trace on the lines after it */
+		if ((has_prefix(line, len, "[stacktrace]") ||
+		     has_prefix(line, len, "[previous exception] [object] (")) &&
+		    strstr(a->ev->lines[0], "\"exception\":\"[object] (")) {
+			jr = qe_rules_lang_rule(a->rules, QE_LANG_PHP);
+			if (jr == (size_t)-1)
+				return C_NO;
+			a->state = S_LINE_MONOLOG;
+			a->rule = jr;
 			goto merge;
 		}
-		if (start_match(a, line, len) && is_trace_lang(a->next.lang)) {
+		/* Go's log line, then debug.Stack() */
+		if (go_goroutine_line(line, len)) {
+			jr = qe_rules_lang_rule(a->rules, QE_LANG_GO);
+			if (jr == (size_t)-1)
+				return C_NO;
+			enter(a, QE_LANG_GO, jr, line, len);
+			goto merge;
+		}
+		/* Ruby's Logger#error(exception): "msg (Class)", then the
+		 * backtrace without "from" */
+		if (ruby_bare_frame(line, len)) {
+			const char *h = a->ev->lines[0];
+			size_t hl = strlen(h);
+			while (hl && (h[hl - 1] == ' ' || h[hl - 1] == '\r'))
+				hl--;
+			jr = qe_rules_lang_rule(a->rules, QE_LANG_RUBY);
+			if (hl && h[hl - 1] == ')' && jr != (size_t)-1) {
+				enter(a, QE_LANG_RUBY, jr, line, len);
+				a->state = S_RUBY_BARE;
+				goto merge;
+			}
+		}
+		if (line[0] == ' ' || line[0] == '\t') {
+			/* "ERROR ... failed: Error: boom" then "    at f (/a.js:1:2)" */
+			jr = qe_rules_lang_rule(a->rules, QE_LANG_NODE);
+			if (jr != (size_t)-1 && node_frame_line(line, len)) {
+				enter(a, QE_LANG_NODE, jr, line, len);
+				goto merge;
+			}
+			/* "ERROR ... Failed: java.lang.X: boom" then "\tat ..." */
+			jr = qe_rules_lang_rule(a->rules, QE_LANG_JAVA);
+			if (jr != (size_t)-1 &&
+			    qe_rules_match_cont(a->rules, jr, line, len)) {
+				enter(a, QE_LANG_JAVA, jr, line, len);
+				a->state = S_JAVA_FRAMES;
+				goto merge;
+			}
+		}
+		if (start_match(a, line, len) && logged_trace_lang(a->next.lang)) {
 			a->have_next = 0;
 			if (a->next.severity > (int)a->ev->severity)
 				a->ev->severity = (enum qe_severity)a->next.severity;
@@ -311,6 +679,28 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 			return C_YES;
 		}
 		if (a->state == S_JAVA_HEAD && !start_match(a, line, len))
+			return C_PEND;
+		return C_NO;
+	case QE_LANG_DOTNET:
+		if (blank)
+			return C_PEND;
+		if (a->state == S_DOTNET_UNHANDLED) {
+			/* Mono: "Unhandled Exception:", then the exception */
+			if (start_match(a, line, len) && a->next.lang == QE_LANG_DOTNET) {
+				a->have_next = 0;
+				a->state = S_DOTNET_HEAD;
+				return C_YES;
+			}
+			return C_NO;
+		}
+		if (qe_rules_match_cont(a->rules, a->rule, line, len)) {
+			/* Mono repeats the trace after "[ERROR] FATAL UNHANDLED
+			 * EXCEPTION: ", message lines and all */
+			a->state = line[0] == '[' ? S_DOTNET_HEAD : S_DOTNET_FRAMES;
+			return C_YES;
+		}
+		/* a message over several lines, before the first frame */
+		if (a->state == S_DOTNET_HEAD && !start_match(a, line, len))
 			return C_PEND;
 		return C_NO;
 	case QE_LANG_PYTHON:
@@ -355,6 +745,29 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 		default:
 			return C_NO;
 		}
+	case QE_LANG_RUBY:
+		if (a->state == S_RUBY_BARE)
+			return ruby_bare_frame(line, len) ? C_YES : C_NO;
+		if (blank)
+			return C_PEND;
+		if (qe_rules_match_cont(a->rules, a->rule, line, len))
+			return C_YES;
+		/* Ruby 3.1's error_highlight: a blank line, the source line,
+		 * carets under the call */
+		if (a->nr_pend_blank && a->nr_pend >= 2 && caret_line(line, len))
+			return C_YES;
+		if (a->nr_pend_blank && a->nr_pend == 1 &&
+		    (line[0] == ' ' || line[0] == '\t'))
+			return C_PEND;
+		/* A cause, printed after the exception raised while handling it
+		 * (its backtrace shows a "rescue in" frame for each). */
+		if (a->ruby_rescues && start_match(a, line, len) &&
+		    a->next.lang == QE_LANG_RUBY) {
+			a->have_next = 0;
+			a->ruby_rescues--;
+			return C_YES;
+		}
+		return C_NO;
 	case QE_LANG_PHP:
 		/* "Next OtherException: ..." chains go on until "thrown in" */
 		if (a->state == S_PHP_DONE)
@@ -392,8 +805,33 @@ merge:
 	return C_YES;
 }
 
+/* Remember the head line's writer tag so that the event's later lines can
+ * be read without the prefix they share with it. */
+static void set_tag(struct qe_assembler *a, const char *line, size_t len)
+{
+	struct qe_prefix p;
+	a->strip = 0;
+	if (!qe_trace_prefix(line, len, &p) || !p.tag_off || p.body - p.tag_off > TAG_MAX)
+		return;
+	a->tag_len = p.body - p.tag_off;
+	memcpy(a->tag, line + p.tag_off, a->tag_len);
+	a->strip = 1;
+}
+
+/* How much of a line to skip as the prefix it shares with the head. */
+static size_t strip_off(struct qe_assembler *a, const char *line, size_t len)
+{
+	struct qe_prefix p;
+	if (!a->strip || !len || !qe_trace_prefix(line, len, &p) || !p.tag_off ||
+	    p.body - p.tag_off != a->tag_len ||
+	    memcmp(line + p.tag_off, a->tag, a->tag_len))
+		return 0;
+	return p.body;
+}
+
+/* line is the whole line; the event starts off bytes into it. */
 static void start_event(struct qe_assembler *a, const struct qe_rule_match *m,
-			const char *line, size_t len, uint64_t start_pos,
+			const char *line, size_t len, size_t off, uint64_t start_pos,
 			uint64_t end_pos)
 {
 	struct qe_event *ev = qe_event_new(m->kind, m->name);
@@ -401,10 +839,17 @@ static void start_event(struct qe_assembler *a, const struct qe_rule_match *m,
 	ev->severity = (enum qe_severity)m->severity;
 	ev->start_pos = start_pos;
 	a->ev = ev;
+	a->in_tail = 0;
+	a->ruby_rescues = 0;
+	set_tag(a, line, len);
+	line += off;
+	len -= off;
 	if (a->prelude != P_NONE) {
 		ev->start_pos = a->prelude_start;
+		a->lang = m->lang;
 		pend_flush(a);
 	}
+	a->lang = m->lang;
 	append(a, line, len, end_pos);
 	if (m->type_len)
 		ev->type = qe_xstrndup(line + m->type_off, m->type_len);
@@ -451,68 +896,158 @@ static int node_location_line(const char *s, size_t n)
 	return 0;
 }
 
-/* "        ^" (or "^^^^"), under the source line of a prelude. */
-static int caret_line(const char *s, size_t n)
+/* java.util.logging's first line: "Dec 01, 2026 9:05:36 AM shop.Orders run". */
+static int jul_header(const char *s, size_t n)
 {
-	size_t i = 0, carets = 0;
-	while (i < n && (s[i] == ' ' || s[i] == '\t'))
+	size_t i = 7;
+	if (n < 24 || s[0] < 'A' || s[0] > 'Z' || s[3] != ' ' || !is_digit(s[4]) ||
+	    !is_digit(s[5]) || s[6] != ',' || s[7] != ' ')
+		return 0;
+	for (i = 8; i < 12; i++)
+		if (!is_digit(s[i]))
+			return 0;
+	if (s[12] != ' ' || !is_digit(s[13]))
+		return 0;
+	i = 13;
+	while (i < n && (is_digit(s[i]) || s[i] == ':'))
 		i++;
-	while (i < n && s[i] == '^')
-		i++, carets++;
-	return carets && is_blank(s + i, n - i);
+	return i + 4 < n &&
+	       (has_prefix(s + i, n - i, " AM ") || has_prefix(s + i, n - i, " PM "));
+}
+
+/* A line that heads a report whose first matching line comes after it:
+ * Go's "runtime: goroutine stack exceeds ..." (and "runtime: sp=...")
+ * before "fatal error: stack overflow", Rust's "thread 'main' has
+ * overflowed its stack" before "fatal runtime error: stack overflow",
+ * java.util.logging's date and source line before "SEVERE: ...". */
+static int head_line(const char *s, size_t n, enum qe_rule_lang *lang)
+{
+	static const char overflow[] = "has overflowed its stack";
+	size_t l = sizeof(overflow) - 1;
+
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
+		n--;
+	if (has_prefix(s, n, "runtime: ") && n > 9 && s[9] != ' ') {
+		*lang = QE_LANG_GO;
+		return 1;
+	}
+	if (has_prefix(s, n, "thread '") && n > l && !memcmp(s + n - l, overflow, l)) {
+		*lang = QE_LANG_RUST;
+		return 1;
+	}
+	if (jul_header(s, n)) {
+		*lang = QE_LANG_LINE;
+		return 1;
+	}
+	return 0;
+}
+
+/* Bytes that can begin a prelude or a head line, or a prefix before one. */
+static int prelude_byte(char c)
+{
+	return c == '/' || c == 'f' || c == 'r' || c == 't' || c == '[' ||
+	       (c >= 'A' && c <= 'Z') || is_digit(c);
 }
 
 /*
- * Hold the lines of a Node.js prelude while no event is open.  Returns 1
- * when the line was taken (held, or it started the event the prelude
- * belongs to), 0 when it is to be handled as usual (the prelude, if any,
- * is dropped; a start match found on the way is left in a->next).
+ * Hold the lines of a Node.js prelude or of a report's head lines while
+ * no event is open.  Returns 1 when the line was taken (held, or it
+ * started the event the prelude belongs to), 0 when it is to be handled
+ * as usual (the prelude, if any, is dropped; a start match found on the
+ * way is left in a->next).
  */
 static int prelude_feed(struct qe_assembler *a, const char *line, size_t len,
 			uint64_t start_pos, uint64_t end_pos)
 {
+	struct qe_prefix p;
+	const char *body = line;
+	size_t blen = len;
+	enum qe_rule_lang lang;
 	int blank;
 
-	if (node_location_line(line, len)) {
+	if ((is_digit(line[0]) || line[0] == '[' || (line[0] >= 'A' && line[0] <= 'Z')) &&
+	    qe_trace_prefix(line, len, &p) && p.body <= len) {
+		body = line + p.body;
+		blen = len - p.body;
+	}
+	/* what can begin a prelude: '/', "file:", "runtime: ", "thread '",
+	 * java.util.logging's month (never after a prefix) */
+	if (a->prelude == P_NONE &&
+	    (!blen ||
+	     (body[0] != '/' && body[0] != 'f' && body[0] != 'r' && body[0] != 't' &&
+	      !(body == line && line[0] >= 'A' && line[0] <= 'Z'))))
+		return 0;
+	if (node_location_line(body, blen)) {
 		pend_reset(a);
-		if (pend_add(a, line, len, end_pos, 0) < 0)
+		if (pend_add(a, body, blen, end_pos, 0) < 0)
 			return 0;
 		a->prelude = P_LOC;
 		a->prelude_start = start_pos;
 		return 1;
 	}
-	blank = is_blank(line, len);
+	if (head_line(body, blen, &lang)) {
+		/* Go writes several "runtime: " lines */
+		if (a->prelude == P_HEAD && a->prelude_lang == lang &&
+		    lang == QE_LANG_GO && pend_add(a, body, blen, end_pos, 0) == 0)
+			return 1;
+		pend_reset(a);
+		if (pend_add(a, body, blen, end_pos, 0) < 0)
+			return 0;
+		a->prelude = P_HEAD;
+		a->prelude_lang = lang;
+		a->prelude_start = start_pos;
+		return 1;
+	}
+	/* the lines of a prelude are held, and tested, without the prefix */
+	blank = is_blank(body, blen);
 	switch (a->prelude) {
 	case P_NONE:
 		return 0;
-	case P_LOC:
-		if (blank || start_match(a, line, len))
-			break;
-		if (pend_add(a, line, len, end_pos, 0) < 0)
-			break;
-		a->prelude = P_CODE;
-		return 1;
-	case P_CODE:
-		if (!caret_line(line, len) || pend_add(a, line, len, end_pos, 0) < 0)
-			break;
-		a->prelude = P_CARET;
-		return 1;
-	case P_CARET:
-		if (blank) {
-			if (pend_add(a, line, len, end_pos, 1) < 0)
+	case P_HEAD:
+	case P_BLANK:
+	case P_CARET: {
+		struct qe_rule_match m;
+		size_t off;
+		if (a->prelude == P_CARET && blank) {
+			if (pend_add(a, body, blen, end_pos, 1) < 0)
 				break;
 			a->prelude = P_BLANK;
 			return 1;
 		}
-		/* fall through */
-	case P_BLANK:
-		if (blank || !start_match(a, line, len) || a->next.lang != QE_LANG_NODE)
+		if (blank || !find_start(a, line, len, &m, &off))
 			break;
-		{
-			struct qe_rule_match m = a->next;
-			a->have_next = 0;
-			start_event(a, &m, line, len, start_pos, end_pos);
+		if (a->prelude == P_HEAD
+			? m.lang == a->prelude_lang ||
+			      (a->prelude_lang == QE_LANG_LINE && m.lang == QE_LANG_JAVA)
+			: m.lang == QE_LANG_NODE) {
+			start_event(a, &m, line, len, off, start_pos, end_pos);
+			return 1;
 		}
+		a->have_next = 1;
+		a->next = m;
+		a->next_off = off;
+		break;
+	}
+	case P_LOC: {
+		struct qe_rule_match m;
+		size_t off;
+		if (blank)
+			break;
+		if (find_start(a, line, len, &m, &off)) {
+			a->have_next = 1;
+			a->next = m;
+			a->next_off = off;
+			break;
+		}
+		if (pend_add(a, body, blen, end_pos, 0) < 0)
+			break;
+		a->prelude = P_CODE;
+		return 1;
+	}
+	case P_CODE:
+		if (!caret_line(body, blen) || pend_add(a, body, blen, end_pos, 0) < 0)
+			break;
+		a->prelude = P_CARET;
 		return 1;
 	}
 	pend_reset(a);
@@ -523,40 +1058,47 @@ void qe_assembler_feed(struct qe_assembler *a, const char *line, size_t len,
 		       uint64_t start_pos, uint64_t end_pos)
 {
 	struct qe_rule_match m;
+	size_t off = 0;
 
 	a->have_next = 0;
 	if (a->ev) {
-		switch (continues(a, line, len)) {
+		size_t so = strip_off(a, line, len);
+		a->cur_off = so;
+		switch (continues(a, line + so, len - so)) {
 		case C_YES:
 			pend_flush(a);
-			append(a, line, len, end_pos);
+			append(a, line + so, len - so, end_pos);
 			return;
 		case C_PEND:
-			if (pend_add(a, line, len, end_pos, is_blank(line, len)) == 0)
+			if (pend_add(a, line + so, len - so, end_pos,
+				     is_blank(line + so, len - so)) == 0)
 				return;
 			/* too much held back: the event is over */
 			close_event(a);
-			if (is_blank(line, len))
+			if (is_blank(line + so, len - so))
 				return;
 			break;
 		case C_NO:
 			close_event(a);
 			break;
 		}
+		/* an error line is matched whole, its prefix and all */
+		if (a->have_next && a->next_off && !is_trace_lang(a->next.lang))
+			a->have_next = 0;
 	}
+	a->cur_off = 0;
 	/* the first byte rules out a prelude on most lines */
-	if (!a->have_next &&
-	    (a->prelude != P_NONE || (len && (line[0] == '/' || line[0] == 'f'))) &&
+	if (!a->have_next && (a->prelude != P_NONE || (len && prelude_byte(line[0]))) &&
 	    prelude_feed(a, line, len, start_pos, end_pos))
 		return;
 	if (a->have_next) {
 		m = a->next;
+		off = a->next_off;
 		a->have_next = 0;
-	} else if (is_blank(line, len) ||
-		   !qe_rules_match_start(a->rules, line, len, &m)) {
+	} else if (is_blank(line, len) || !find_start(a, line, len, &m, &off)) {
 		return;
 	}
-	start_event(a, &m, line, len, start_pos, end_pos);
+	start_event(a, &m, line, len, off, start_pos, end_pos);
 }
 
 void qe_assembler_feed_cut(struct qe_assembler *a, const char *line, size_t len,

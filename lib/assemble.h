@@ -4,11 +4,21 @@
  * One assembler per input stream (a file, standard input).  Lines go in
  * one at a time; an event is handed to the callback when it closes: on
  * the next start line, on qe_assembler_flush() (end of input or idle
- * timeout, the caller decides), or when the line/byte caps are reached
- * (then it is marked truncated and the rest of its lines are counted,
- * not kept).  An ERROR-level log line directly followed by an exception
- * is one event.  Events arrive with kind, rule, type, message, severity,
- * lines and frames filled in; the fingerprint is not computed here.
+ * timeout, the caller decides).  Past the line/byte caps an event keeps
+ * its head and its last lines (a quarter of max_lines, of max_bytes what
+ * the head left), is marked truncated and counts the middle lines it
+ * dropped.  An ERROR-level log line directly followed by an exception is
+ * one event (not a Rust panic, which its hook prints on its own).
+ * Events arrive with kind, rule, type, message, severity, lines and
+ * frames filled in; the fingerprint is not computed here.
+ *
+ * Prefixes (qe_trace_prefix()): a trace may start after a timestamp,
+ * syslog header, pid or level prefix; the event then keeps its lines
+ * without the prefix.  While an event is open, a line whose prefix has
+ * the same writer tag as its first line's (host, tag, pid; timestamps
+ * may differ) is read without it, so a trace whose every line carries
+ * the prefix (syslog, CRI, `kubectl logs --timestamps`) assembles as if
+ * it had none, and lines of another writer (another pid) end the event.
  *
  * Feeding does not allocate per line unless the line belongs to an event.
  *
@@ -22,9 +32,19 @@
  * Node.js source-context prelude ("/app/x.js:42", the source line, a
  * caret line, a blank line) is held the same way and becomes the head of
  * the Node.js error that directly follows it; it is dropped otherwise.
+ * Head lines held the same way: Go's "runtime: ..." lines before
+ * "fatal error: stack overflow", Rust's "thread 'x' has overflowed its
+ * stack", java.util.logging's date/source line before "SEVERE: ...".
  * A PHP trace ends at its "thrown in" line, after any "Next" chain.
  * Python exception groups ("  + Exception Group Traceback") run while
- * their lines are drawn with | and +.  The first line of an event
+ * their lines are drawn with | and +.  Error lines take what follows
+ * them: PostgreSQL's DETAIL/HINT/STATEMENT/CONTEXT lines, Monolog's
+ * [stacktrace] block, Go's debug.Stack() dump, the backtrace lines of
+ * Ruby's Logger#error(exception), Node.js frames and property block of
+ * console.error(msg, err).  A Ruby report runs on through error_highlight
+ * snippets and through causes (one per "rescue in" frame); a .NET one
+ * through message lines before its first frame and Mono's second
+ * "[ERROR] FATAL UNHANDLED EXCEPTION:" copy.  The first line of an event
  * is always kept, cut to max_bytes if longer.  Not thread-safe; one
  * rule set may serve several assemblers of one thread.
  */
@@ -58,9 +78,5 @@ void qe_assembler_feed_cut(struct qe_assembler *a, const char *line, size_t len,
 void qe_assembler_flush(struct qe_assembler *a);
 /* 1 while an event is open; *start_pos gets its first line's position. */
 int qe_assembler_pending(const struct qe_assembler *a, uint64_t *start_pos);
-
-/* Parse type, message and frames of a finished event from its lines
- * (used by the assembler; exposed for tests and `fingerprint`). */
-void qe_trace_parse(struct qe_event *ev);
 
 #endif

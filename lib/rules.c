@@ -54,6 +54,7 @@ struct qe_rules {
 	pcre2_match_data *md;
 	size_t lang_rule[QE_LANG_RUST + 1];
 	int timing; /* measure time per rule (rules test); off on the hot path */
+	int passed; /* the last qe_rules_match_start() got past the prefilter */
 };
 
 static uint64_t now_ns(void)
@@ -596,9 +597,12 @@ int qe_rules_match_start(struct qe_rules *r, const char *line, size_t len,
 	size_t i;
 	int global_checked = 0;
 
+	r->passed = 0;
 	for (i = 0; i < r->nr; i++) {
 		if (i == r->nr_user && !qe_rules_prefilter(line, len))
 			return 0;
+		if (i == r->nr_user)
+			r->passed = 1;
 		if (!try_rule(r, i, line, len, m, 1))
 			continue;
 		/* Global ignores run only on lines that matched something. */
@@ -612,6 +616,11 @@ int qe_rules_match_start(struct qe_rules *r, const char *line, size_t len,
 		return 1;
 	}
 	return 0;
+}
+
+int qe_rules_prefilter_passed(const struct qe_rules *r)
+{
+	return r->passed;
 }
 
 int qe_rules_match_cont(struct qe_rules *r, size_t i, const char *line, size_t len)

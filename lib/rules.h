@@ -87,6 +87,10 @@ struct qe_rule_match {
  * 0 otherwise.  Counts a hit for the rule. */
 int qe_rules_match_start(struct qe_rules *r, const char *line, size_t len,
 			 struct qe_rule_match *m);
+/* 1 when the last qe_rules_match_start() call got past the prefilter,
+ * so that a part of that line is worth matching again (the prefilter
+ * fails on every part of a line it fails on). */
+int qe_rules_prefilter_passed(const struct qe_rules *r);
 /* 1 when line matches the continuation pattern of rule i. */
 int qe_rules_match_cont(struct qe_rules *r, size_t i, const char *line, size_t len);
 /* The index of the built-in rule for a trace language, or (size_t)-1. */

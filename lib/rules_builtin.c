@@ -17,6 +17,8 @@
 static const struct qe_builtin_sample java_samples[] = {
     {"java.lang.IllegalStateException: boom", 1},
     {"Exception in thread \"main\" java.lang.NullPointerException", 1},
+    {"Exception in thread \"worker-1\" Main$AppException: worker died", 1},
+    {"Main$AppException: worker died", 0},
     {"kotlin.UninitializedPropertyAccessException: lateinit property x has not been "
      "initialized",
      1},
@@ -37,6 +39,8 @@ static const struct qe_builtin_sample dotnet_samples[] = {
      "'x')",
      1},
     {"Unhandled Exception: System.IO.FileNotFoundException: Could not find file", 1},
+    {"Unhandled Exception:", 1},
+    {"Unhandled exceptions: 0", 0},
     {"MyApp.Services.PaymentException: card declined", 1},
     {"System.Exception: plain", 1},
     {"   at MyApp.Program.Main(String[] args) in /src/Program.cs:line 5", 0},
@@ -56,6 +60,7 @@ static const struct qe_builtin_sample go_samples[] = {
     {"panic: runtime error: index out of range [5] with length 3", 1},
     {"panic: assignment to entry in nil map", 1},
     {"fatal error: all goroutines are asleep - deadlock!", 1},
+    {"fatal error: stack overflow", 1},
     {"goroutine 1 [running]:", 0},
     {"the panic: button was pressed", 0},
 };
@@ -72,6 +77,8 @@ static const struct qe_builtin_sample go_http_samples[] = {
 
 static const struct qe_builtin_sample rust_samples[] = {
     {"thread 'main' panicked at src/main.rs:5:9:", 1},
+    {"thread 'w' (10801) panicked at src/x.rs:21:5:", 1},
+    {"fatal runtime error: stack overflow, aborting", 1},
     {"thread 'tokio-runtime-worker' panicked at 'called `Option::unwrap()` on a `None` "
      "value', src/lib.rs:10:5",
      1},
@@ -87,6 +94,9 @@ static const struct qe_builtin_sample php_samples[] = {
     {"Fatal error: Uncaught Error: Call to undefined function foo() in /a.php:2", 1},
     {"PHP Parse error:  syntax error, unexpected '}' in /var/www/x.php on line 7", 1},
     {"PHP Warning:  Undefined variable $x in /var/www/app.php on line 3", 0},
+    {"RuntimeException: checkout failed in /var/www/src/Cart.php:19", 1},
+    {"App\\Payment\\DeclinedException: card declined in /app/src/Pay.php:7", 1},
+    {"TypeError: x is not a function in /app/x.js:3", 0},
     {"#0 /var/www/app.php(20): foo()", 0},
 };
 
@@ -126,6 +136,14 @@ static const struct qe_builtin_sample level_samples[] = {
     {"2024-01-01 12:00:00 DEBUG no ERRORS", 0},
 };
 
+static const struct qe_builtin_sample monolog_samples[] = {
+    {"[2026-12-01T09:06:09.483266+00:00] shop.ERROR: payment failed {\"order\":3} []", 1},
+    {"[2026-12-01 09:06:09] app.CRITICAL: stock service unreachable", 1},
+    {"[2026-12-01 09:06:09] security.EMERGENCY: disk full", 1},
+    {"[2026-12-01 09:06:09] app.WARNING: slow query", 0},
+    {"[2026-12-01 09:06:09] app.INFO: ERROR count is 0", 0},
+};
+
 static const struct qe_builtin_sample lower_samples[] = {
     {"2024/01/01 12:00:00 [error] 123#0: *1 open() \"/x\" failed (2: No such file)", 1},
     {"[Mon Jan 01 12:00:00.000 2024] [core:error] [pid 12] AH00037: x", 1},
@@ -154,15 +172,18 @@ static const struct qe_builtin_sample syslog_samples[] = {
 
 const struct qe_builtin_rule qe_builtin_rules[] = {
     {"java-exception", "java", "error", QE_LANG_JAVA,
-     "^(?:Exception in thread \"[^\"]*\" )?(?:[a-z_$][\\w$]*\\.)+(?:[A-Z_$][\\w$]*)?"
-     "(?:Exception|Error|Throwable)(?::\\s|:?\\s*$)",
+     /* a package, except after "Exception in thread": a class of the
+	default package ("Main$AppException") has none */
+     "^(?:Exception in thread \"[^\"]*\" (?:[\\w$]+\\.)*|(?:[a-z_$][\\w$]*\\.)+)"
+     "(?:[A-Z_$][\\w$]*)?(?:Exception|Error|Throwable)(?::\\s|:?\\s*$)",
      "^\\s+at \\S|^\\s*\\.\\.\\. \\d+ (?:more|common frames omitted)"
      "|^\\s*(?:Caused by|Suppressed|Wrapped by): \\S",
      SAMPLES(java_samples)},
     {"dotnet-exception", "dotnet", "error", QE_LANG_DOTNET,
      "^(?:Unhandled [eE]xception[.:] )?(?:[A-Z][\\w`]*\\.)+(?:[A-Z]\\w*)?Exception"
-     "(?::\\s|:?\\s*$)",
-     "^\\s+at \\S|^\\s*---> |^\\s*--- End of |^\\s*(?:Inner [eE]xception|HResult)",
+     "(?::\\s|:?\\s*$)|^Unhandled [eE]xception:\\s*$",
+     "^\\s+at \\S|^\\s*---> |^\\s*--- End of |^\\s*(?:Inner [eE]xception|HResult)"
+     "|^\\[ERROR\\] FATAL UNHANDLED EXCEPTION: \\S",
      SAMPLES(dotnet_samples)},
     {"python-traceback", "python", "error", QE_LANG_PYTHON,
      "^(?:Traceback|[ \\t]*\\+ Exception Group Traceback) \\(most recent call "
@@ -173,19 +194,23 @@ const struct qe_builtin_rule qe_builtin_rules[] = {
      SAMPLES(python_samples)},
     {"go-panic", "go", "fatal", QE_LANG_GO, "^(?:panic|fatal error): \\S",
      "^goroutine \\d+ [^\\[]{0,64}\\[|^created by |^exit status \\d+\\s*$|^\\[signal "
-     "|^runtime stack:|^\\s+\\S|^\\[recovered\\]|^[\\w$.*/()\\[\\]{}\\-]+\\(.*\\)\\s*$",
+     "|^runtime stack:|^\\s+\\S|^\\[recovered\\]|^[\\w$.*/()\\[\\]{}\\-]+\\(.*\\)\\s*$"
+     "|^\\.\\.\\.additional frames elided\\.\\.\\.|^runtime: \\S",
      SAMPLES(go_samples)},
     /* net/http recovers a handler's panic and logs it with the stack */
     {"go-http-panic", "go", "error", QE_LANG_GO, "\\bhttp: panic serving \\S+: \\S",
      "^goroutine \\d+ [^\\[]{0,64}\\[|^created by |^\\[signal |^\\s+\\S"
      "|^[\\w$.*/()\\[\\]{}\\-]+\\(.*\\)\\s*$",
      SAMPLES(go_http_samples)},
-    {"rust-panic", "rust", "fatal", QE_LANG_RUST, "^thread '[^']*' panicked at ",
+    {"rust-panic", "rust", "fatal", QE_LANG_RUST,
+     "^thread '[^']*'(?: \\(\\d+\\))? panicked at |^fatal runtime error: \\S",
      "^note: |^stack backtrace:|^\\s+\\S|^error: process didn't exit successfully",
      SAMPLES(rust_samples)},
     {"php-fatal", "php", "fatal", QE_LANG_PHP,
      "^(?:\\[[^\\]]{1,64}\\] )?(?:PHP )?(?:Fatal error|Parse error|Catchable fatal "
-     "error):\\s+\\S",
+     "error):\\s+\\S"
+     /* an exception as PHP prints it, e.g. through error_log((string) $e) */
+     "|^[A-Z][\\w\\\\]*(?:Exception|Error): .{0,4096}? in /\\S+\\.php:\\d+\\s*$",
      "^(?:\\[[^\\]]{1,64}\\] )?(?:PHP )?(?:Stack trace:|\\s*#\\d+ |\\s+thrown in |Next "
      "[\\w\\\\]+)",
      SAMPLES(php_samples)},
@@ -196,6 +221,10 @@ const struct qe_builtin_rule qe_builtin_rules[] = {
      "^(?:Uncaught )?(?:[A-Z][\\w$]*)?(?:Error|Exception)(?: \\[[\\w.]+\\])?"
      "(?::\\s|:?\\s*$)",
      "^\\s+\\S|^\\}|^Node\\.js v\\d", SAMPLES(node_samples)},
+    /* Monolog's LineFormatter: "[time] channel.LEVEL: message context extra" */
+    {"monolog", "line", "error", QE_LANG_LINE,
+     "^\\[[^\\]]{1,64}\\] [\\w.-]{1,64}\\.(?<lvl>ERROR|CRITICAL|ALERT|EMERGENCY): ", NULL,
+     SAMPLES(monolog_samples)},
     {"level", "line", "error", QE_LANG_LINE,
      "^(?:(?!\\b(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING)\\b).){0,120}?(?<![\\w./-])"
      "(?<lvl>ERROR|ERR|FATAL|CRITICAL|CRIT|SEVERE|EMERG|EMERGENCY|ALERT|PANIC)"

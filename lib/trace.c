@@ -1,10 +1,5 @@
-/*
- * trace: type, message and frames of a finished event, parsed from its
- * lines by kind.  Plain C scanning, linear in the size of the event, so a
- * huge line costs one pass.  Events whose kind is not a built-in trace
- * language keep what their rule captured.
- */
-#include "assemble.h"
+/* trace: see trace.h */
+#include "trace.h"
 
 #include "event.h"
 #include "util.h"
@@ -180,6 +175,7 @@ static const char *const java_lib[] = {
 static int java_header(struct span v, struct span *type, struct span *msg)
 {
 	size_t i = 0, dots = 0;
+	int thread = 0;
 
 	v = trim(v);
 	if (starts(v, "Exception in thread \"")) {
@@ -187,14 +183,16 @@ static int java_header(struct span v, struct span *type, struct span *msg)
 		if (q < 0)
 			return 0;
 		v = skip(v, 21 + (size_t)q + 2);
+		thread = 1; /* the default package has no dots */
 	}
-	if (!v.n || !(islower((unsigned char)v.s[0]) || v.s[0] == '_'))
+	if (!v.n || !(islower((unsigned char)v.s[0]) || v.s[0] == '_' ||
+		      (thread && isupper((unsigned char)v.s[0]))))
 		return 0;
 	while (i < v.n && (is_ident((unsigned char)v.s[i]) || v.s[i] == '.')) {
 		dots += v.s[i] == '.';
 		i++;
 	}
-	if (!dots || (i < v.n && v.s[i] != ':'))
+	if ((!dots && !thread) || (i < v.n && v.s[i] != ':'))
 		return 0;
 	*type = sp(v.s, i);
 	*msg = i < v.n ? skip(v, i + 1) : sp(v.s + i, 0);
@@ -435,6 +433,18 @@ static int node_header(struct span v, struct span *type, struct span *msg)
 	return 1;
 }
 
+/* An error printed after a message on one line: console.error("request
+ * failed:", err) gives "request failed: Error: boom". */
+static int node_embedded(struct span v, struct span *type, struct span *msg)
+{
+	size_t i;
+	for (i = 1; i < v.n; i++)
+		if (v.s[i - 1] == ' ' && isupper((unsigned char)v.s[i]) &&
+		    node_header(skip(v, i), type, msg) && msg->n && msg->s[0] == ' ')
+			return 1;
+	return 0;
+}
+
 static void node_location(struct span loc, struct span *file, long *line)
 {
 	long c2, c1;
@@ -475,6 +485,8 @@ static void parse_node(struct qe_event *ev)
 			header = i;
 			break;
 		}
+	if (header == ev->nr_lines && node_embedded(line_span(ev, 0), &type, &msg))
+		header = 0;
 	if (header == ev->nr_lines) {
 		set_message(ev, line_span(ev, 0));
 		return;
@@ -527,60 +539,14 @@ static int go_stdlib(struct span module)
 	return !memchr(first.s, '.', first.n);
 }
 
-static void parse_go(struct qe_event *ev)
+/* Frames of the first goroutine of a Go stack dump, from line `from`. */
+static void go_frames(struct qe_event *ev, size_t from)
 {
-	size_t i, header = ev->nr_lines;
-	int in_dump = 0, got_frames = 0;
+	size_t i;
+	int in_dump = 0, got_frames = 0, have_pending = 0;
 	struct span pending_fn = {NULL, 0}, pending_mod = {NULL, 0};
-	struct span http_msg = {NULL, 0};
-	int have_pending = 0, http_panic = 0;
 
-	for (i = 0; i < ev->nr_lines; i++) {
-		struct span v = line_span(ev, i);
-		if (starts(v, "panic: ") || starts(v, "fatal error: ")) {
-			header = i;
-			break;
-		}
-	}
-	if (header == ev->nr_lines) {
-		/* "<log prefix> http: panic serving 10.0.0.1:5555: msg", a
-		 * handler's panic that net/http recovered and logged */
-		struct span v = {NULL, 0};
-		long at = -1;
-		for (i = 0; i < ev->nr_lines && at < 0; i++) {
-			v = line_span(ev, i);
-			at = find(v, "http: panic serving ");
-		}
-		if (at < 0) {
-			set_message(ev, line_span(ev, 0));
-			return;
-		}
-		header = i - 1;
-		v = skip(v, (size_t)at + 20);
-		at = find(v, ": ");
-		if (at >= 0)
-			v = skip(v, (size_t)at + 2);
-		http_panic = 1;
-		http_msg = trim(v);
-	}
-	{
-		struct span v = line_span(ev, header);
-		int fatal = !http_panic && starts(v, "fatal error: ");
-		struct span msg = http_panic ? http_msg : trim(skip(v, fatal ? 13 : 7));
-		if (ends(msg, " [recovered]"))
-			msg.n -= 12;
-		set_message(ev, msg);
-		if (fatal) {
-			set_type(ev, sp("fatal", 5));
-		} else if (msg.n > 2 && msg.s[0] == '(' && find(msg, ") ") > 1) {
-			set_type(ev, sp(msg.s + 1, (size_t)find(msg, ") ") - 1));
-		} else if (starts(msg, "runtime error: ")) {
-			set_type(ev, sp("runtime.Error", 13));
-		} else {
-			set_type(ev, sp("panic", 5));
-		}
-	}
-	for (i = header + 1; i < ev->nr_lines; i++) {
+	for (i = from; i < ev->nr_lines; i++) {
 		struct span raw = line_span(ev, i), v = trim(raw);
 		if (starts(raw, "goroutine ")) {
 			if (got_frames)
@@ -637,6 +603,67 @@ static void parse_go(struct qe_event *ev)
 			have_pending = 1;
 		}
 	}
+}
+
+static void parse_line(struct qe_event *ev);
+
+static void parse_go(struct qe_event *ev)
+{
+	size_t i, header = ev->nr_lines;
+	struct span http_msg = {NULL, 0};
+	int http_panic = 0;
+
+	for (i = 0; i < ev->nr_lines; i++) {
+		struct span v = line_span(ev, i);
+		if (starts(v, "panic: ") || starts(v, "fatal error: ")) {
+			header = i;
+			break;
+		}
+	}
+	if (header == ev->nr_lines) {
+		/* "<log prefix> http: panic serving 10.0.0.1:5555: msg", a
+		 * handler's panic that net/http recovered and logged */
+		struct span v = {NULL, 0};
+		long at = -1;
+		for (i = 0; i < ev->nr_lines && at < 0; i++) {
+			v = line_span(ev, i);
+			at = find(v, "http: panic serving ");
+		}
+		if (at < 0) {
+			/* a log line, then the stack dump of debug.Stack():
+			 * the message is the log line's, there is no type */
+			parse_line(ev);
+			free(ev->type);
+			ev->type = NULL;
+			go_frames(ev, 1);
+			return;
+		}
+		header = i - 1;
+		v = skip(v, (size_t)at + 20);
+		at = find(v, ": ");
+		if (at >= 0)
+			v = skip(v, (size_t)at + 2);
+		http_panic = 1;
+		http_msg = trim(v);
+	}
+	{
+		struct span v = line_span(ev, header);
+		int fatal = !http_panic && starts(v, "fatal error: ");
+		struct span msg = http_panic ? http_msg : trim(skip(v, fatal ? 13 : 7));
+		if (ends(msg, " [recovered]"))
+			msg.n -= 12;
+		set_message(ev, msg);
+		if (fatal) {
+			set_type(ev, sp("fatal", 5));
+		} else if (msg.n > 2 && msg.s[0] == '(' && find(msg, ") ") > 1) {
+			set_type(ev, sp(msg.s + 1, (size_t)find(msg, ") ") - 1));
+		} else if (starts(msg, "runtime error: ")) {
+			set_type(ev, sp("runtime.Error", 13));
+		} else {
+			set_type(ev, sp("panic", 5));
+		}
+	}
+	go_frames(ev, header + 1);
 }
 
 /* ---- Ruby --------------------------------------------------------------- */
@@ -696,7 +723,25 @@ static void parse_ruby(struct qe_event *ev)
 			break;
 		}
 	if (header == ev->nr_lines) {
-		set_message(ev, line_span(ev, 0));
+		/* Logger#error(exception): "<log header> message (Class)", then
+		 * the backtrace, one location per line */
+		struct span m;
+		long open;
+		parse_line(ev);
+		m = sp(ev->message, strlen(ev->message));
+		open = rfind(m, " (");
+		if (open >= 0 && ends(m, ")")) {
+			set_type(ev, sp(m.s + open + 2, m.n - (size_t)open - 3));
+			/* cut in place: m points into ev->message */
+			ev->message[open] = '\0';
+			m = trim(sp(ev->message, (size_t)open));
+			memmove(ev->message, m.s, m.n);
+			ev->message[m.n] = '\0';
+		}
+		for (i = 1; i < ev->nr_lines; i++)
+			if (ruby_location(trim(line_span(ev, i)), &file, &line, &meth,
+					  &rest))
+				ruby_frame(ev, file, line, meth);
 		return;
 	}
 	{
@@ -712,8 +757,14 @@ static void parse_ruby(struct qe_event *ev)
 	ruby_frame(ev, file, line, meth);
 	for (i = header + 1; i < ev->nr_lines; i++) {
 		struct span v = trim(line_span(ev, i));
-		if (!starts(v, "from "))
+		if (!starts(v, "from ")) {
+			/* the cause's own report: its frames are not the raised
+			 * exception's */
+			if (ruby_location(v, &file, &line, &meth, &rest) &&
+			    starts(rest, ": "))
+				break;
 			continue;
+		}
 		if (ruby_location(skip(v, 5), &file, &line, &meth, &rest))
 			ruby_frame(ev, file, line, meth);
 	}
@@ -777,11 +828,15 @@ static void parse_dotnet(struct qe_event *ev)
 				depth--;
 			continue;
 		}
+		/* Mono prints the whole report twice */
+		if (starts(v, "[ERROR] FATAL UNHANDLED EXCEPTION:"))
+			break;
 		if (depth || !starts(v, "at "))
 			continue;
 		v = skip(v, 3);
 		open = find(v, "(");
-		name = open < 0 ? v : sp(v.s, (size_t)open);
+		/* Mono: "Ns.Class.Method (System.String id) [0x0000b] in <mvid>:0" */
+		name = trim(open < 0 ? v : sp(v.s, (size_t)open));
 		in = rfind(v, " in ");
 		if (in >= 0) {
 			struct span loc = skip(v, (size_t)in + 4);
@@ -819,9 +874,68 @@ static struct span php_strip(struct span v)
 	return v;
 }
 
+/* "Foo\\BarException: msg in /f.php:27", an exception as PHP prints it. */
+static int php_exception(struct qe_event *ev, struct span t)
+{
+	size_t k = 0;
+	while (k < t.n && (is_ident((unsigned char)t.s[k]) || t.s[k] == '\\'))
+		k++;
+	if (k && k + 1 < t.n && t.s[k] == ':') {
+		struct span m = skip(t, k + 1);
+		long in = rfind(m, " in /");
+		if (in < 0)
+			in = rfind(m, " in ");
+		set_type(ev, sp(t.s, k));
+		set_message(ev, in >= 0 ? sp(m.s, (size_t)in) : m);
+		return 1;
+	}
+	return 0;
+}
+
+/* Monolog's normalised exception: '[object] (Foo(code: 3): msg at /f.php:19)'. */
+static void monolog_exception_type(struct qe_event *ev, struct span v)
+{
+	long at = find(v, "\"exception\":\"[object] (");
+	size_t k = 0;
+	struct span t;
+	if (at < 0)
+		return;
+	t = skip(v, (size_t)at + 23);
+	while (k < t.n && (is_ident((unsigned char)t.s[k]) || t.s[k] == '\\'))
+		k++;
+	if (k && starts(skip(t, k), "(code: "))
+		set_type(ev, sp(t.s, k));
+}
+
+static int monolog_exception(struct qe_event *ev, struct span v)
+{
+	long at = find(v, "[object] (");
+	size_t k = 0;
+	struct span t, m;
+	long end;
+	if (at < 0)
+		return 0;
+	t = skip(v, (size_t)at + 10);
+	while (k < t.n && (is_ident((unsigned char)t.s[k]) || t.s[k] == '\\'))
+		k++;
+	if (!k || !starts(skip(t, k), "(code: "))
+		return 0;
+	set_type(ev, sp(t.s, k));
+	m = skip(t, k);
+	at = find(m, "): ");
+	if (at >= 0) {
+		m = skip(m, (size_t)at + 3);
+		end = rfind(m, " at /");
+		if (end >= 0)
+			m.n = (size_t)end;
+		set_message(ev, m);
+	}
+	return 1;
+}
+
 static void parse_php(struct qe_event *ev)
 {
-	size_t i, header = ev->nr_lines;
+	size_t i, header = ev->nr_lines, last_next = 0;
 	struct span rest = {NULL, 0};
 
 	for (i = 0; i < ev->nr_lines; i++) {
@@ -835,10 +949,13 @@ static void parse_php(struct qe_event *ev)
 		}
 	}
 	if (header == ev->nr_lines) {
-		set_message(ev, line_span(ev, 0));
-		return;
-	}
-	if (starts(rest, "Uncaught exception '")) {
+		/* no "Fatal error:": Monolog, or an exception written with
+		 * error_log((string) $e) */
+		header = 0;
+		if (!monolog_exception(ev, line_span(ev, 0)) &&
+		    !php_exception(ev, trim(php_strip(line_span(ev, 0)))))
+			set_message(ev, line_span(ev, 0));
+	} else if (starts(rest, "Uncaught exception '")) {
 		/* PHP 5: Uncaught exception 'Foo' with message 'msg' in /f.php:3 */
 		struct span t = skip(rest, 20);
 		long q = find(t, "'"), wm;
@@ -857,22 +974,22 @@ static void parse_php(struct qe_event *ev)
 			set_message(ev, rest);
 		}
 	} else if (starts(rest, "Uncaught ")) {
-		struct span t = skip(rest, 9);
-		size_t k = 0;
-		while (k < t.n && (is_ident((unsigned char)t.s[k]) || t.s[k] == '\\'))
-			k++;
-		if (k && k + 1 < t.n && t.s[k] == ':') {
-			struct span m = skip(t, k + 1);
-			long in = rfind(m, " in /");
-			if (in < 0)
-				in = rfind(m, " in ");
-			set_type(ev, sp(t.s, k));
-			set_message(ev, in >= 0 ? sp(m.s, (size_t)in) : m);
-		} else {
-			set_message(ev, t);
-		}
+		if (!php_exception(ev, skip(rest, 9)))
+			set_message(ev, skip(rest, 9));
 	} else {
 		set_message(ev, rest);
+	}
+	/* In a "Next" chain the last one is what went uncaught: its type,
+	 * message and frames are the event's. */
+	for (i = header + 1; i < ev->nr_lines; i++)
+		if (starts(trim(php_strip(line_span(ev, i))), "Next "))
+			last_next = i;
+	if (last_next) {
+		struct span v = trim(php_strip(line_span(ev, last_next)));
+		free(ev->type);
+		ev->type = NULL;
+		php_exception(ev, skip(v, 5));
+		header = last_next;
 	}
 
 	for (i = header + 1; i < ev->nr_lines; i++) {
@@ -880,7 +997,8 @@ static void parse_php(struct qe_event *ev)
 			    file = {NULL, 0};
 		struct span mod = {NULL, 0}, fn;
 		long colon, open, line = 0, arrow;
-		if (starts(v, "Next "))
+		if (starts(v, "Next ") ||
+		    starts(line_span(ev, i), "[previous exception]"))
 			break;
 		if (!starts(v, "#"))
 			continue;
@@ -959,35 +1077,43 @@ static void rust_loc(struct span loc, struct span *file, long *line)
 static void parse_rust(struct qe_event *ev)
 {
 	size_t i, header = ev->nr_lines;
-	struct span loc = {NULL, 0}, fn = {NULL, 0}, file = {NULL, 0};
+	struct span fn = {NULL, 0}, file = {NULL, 0};
 	int in_bt = 0, have_fn = 0;
 	long line = 0;
 
 	for (i = 0; i < ev->nr_lines; i++)
-		if (find(line_span(ev, i), "' panicked at ") >= 0) {
+		if (starts(line_span(ev, i), "thread '") &&
+		    find(line_span(ev, i), " panicked at ") >= 0) {
 			header = i;
 			break;
 		}
 	if (header == ev->nr_lines) {
+		/* "thread 'main' has overflowed its stack" then "fatal runtime
+		 * error: stack overflow, aborting": no frames, the message says
+		 * it all */
+		for (i = 0; i < ev->nr_lines; i++)
+			if (starts(line_span(ev, i), "fatal runtime error: ")) {
+				set_type(ev, sp("fatal", 5));
+				set_message(ev, skip(line_span(ev, i), 21));
+				return;
+			}
 		set_message(ev, line_span(ev, 0));
 		return;
 	}
 	set_type(ev, sp("panic", 5));
 	{
+		/* "thread 'w' panicked at", since Rust 1.80 "thread 'w' (10801) panicked
+		 * at" */
 		struct span v = line_span(ev, header);
-		struct span rest = trim(skip(v, (size_t)find(v, "' panicked at ") + 14));
+		struct span rest = trim(skip(v, (size_t)find(v, " panicked at ") + 13));
 		if (starts(rest, "'")) {
 			long q = rfind(rest, "', ");
 			if (q > 0) {
 				set_message(ev, sp(rest.s + 1, (size_t)q - 1));
-				loc = skip(rest, (size_t)q + 3);
 			} else {
 				set_message(ev, rest);
 			}
 		} else {
-			if (ends(rest, ":"))
-				rest.n--;
-			loc = rest;
 			set_message(ev, header + 1 < ev->nr_lines
 					    ? line_span(ev, header + 1)
 					    : sp("", 0));
@@ -1026,12 +1152,10 @@ static void parse_rust(struct qe_event *ev)
 	}
 	if (have_fn)
 		rust_flush(ev, fn, file, line);
-	if (!ev->nr_frames && loc.n) {
-		rust_loc(loc, &file, &line);
-		add_frame(ev, sp(NULL, 0), sp(NULL, 0), file, line,
-			  find(file, "/rustc/") < 0 &&
-			      find(file, "/.cargo/registry/") < 0);
-	}
+	/* Without a backtrace the panic's location (file:line) is all there
+	 * is, and no frame is made of it: it would name the file only, so
+	 * that every panic in one file would look alike; the message tells
+	 * them apart instead. */
 }
 
 /* ---- single error lines ------------------------------------------------- */
@@ -1089,10 +1213,11 @@ static struct span skip_syslog_header(struct span v)
 	return skip(rest, (size_t)colon + 2);
 }
 
-/* The text after the level token of an error line. */
-static void parse_line(struct qe_event *ev)
+/* The text after the level token of an error line; 0 when the line
+ * shows no level (the message is then the whole line). */
+static int line_message(struct qe_event *ev, struct span v)
 {
-	struct span v = line_span(ev, 0), lim = v, msg = v;
+	struct span lim = v, msg = v;
 	size_t i, k;
 	int found = 0;
 
@@ -1100,7 +1225,7 @@ static void parse_line(struct qe_event *ev)
 		lim.n = 200;
 	if (structured_message(v, &msg) && msg.n) {
 		set_message(ev, msg);
-		return;
+		return 1;
 	}
 	msg = v;
 	if (v.n > 5 && (v.s[0] == 'E' || v.s[0] == 'F') &&
@@ -1113,17 +1238,30 @@ static void parse_line(struct qe_event *ev)
 		found = 1;
 	}
 	for (i = 0; !found && i < lim.n; i++) {
-		if (i && (is_ident((unsigned char)v.s[i - 1]) || v.s[i - 1] == '.' ||
-			  v.s[i - 1] == '/' || v.s[i - 1] == '-'))
+		/* "channel.ERROR:" (Monolog) is a level after a dot */
+		int dot = i && v.s[i - 1] == '.';
+		if (i && !dot &&
+		    (is_ident((unsigned char)v.s[i - 1]) || v.s[i - 1] == '/' ||
+		     v.s[i - 1] == '-'))
 			continue;
 		for (k = 0; k < QE_ARRAY_SIZE(level_words); k++) {
 			size_t l = strlen(level_words[k]);
+			if (dot && !(i + l < v.n && v.s[i + l] == ':'))
+				continue;
 			if (i + l <= v.n && !memcmp(v.s + i, level_words[k], l) &&
 			    (i + l == v.n ||
 			     !(is_ident((unsigned char)v.s[i + l]) || v.s[i + l] == '.' ||
 			       v.s[i + l] == '-' || v.s[i + l] == '/'))) {
 				msg = skip(v, i + l);
 				found = 1;
+				/* "[ERROR target] message" (env_logger): the
+				 * bracket names where, the text follows it */
+				if (i && v.s[i - 1] == '[') {
+					struct span w = msg.n > 80 ? sp(msg.s, 80) : msg;
+					long cl = find(w, "] ");
+					if (cl >= 0 && !memchr(w.s, '[', (size_t)cl))
+						msg = skip(msg, (size_t)cl + 2);
+				}
 				break;
 			}
 		}
@@ -1160,6 +1298,17 @@ static void parse_line(struct qe_event *ev)
 		}
 	}
 	set_message(ev, msg.n ? msg : v);
+	return found;
+}
+
+static void parse_line(struct qe_event *ev)
+{
+	/* java.util.logging puts date and source on a line of their own,
+	 * before "SEVERE: message" */
+	if (!line_message(ev, line_span(ev, 0)) && ev->nr_lines > 1)
+		line_message(ev, line_span(ev, 1));
+	/* Monolog names the exception in its context */
+	monolog_exception_type(ev, line_span(ev, 0));
 }
 
 void qe_trace_parse(struct qe_event *ev)
@@ -1195,4 +1344,261 @@ void qe_trace_parse(struct qe_event *ev)
 	free(ev->type);
 	ev->type = NULL;
 	parsers[k].fn(ev);
+}
+
+/* ---- log prefixes -------------------------------------------------------- */
+
+static int is_digit_ch(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int dig(const char *s, size_t n, size_t i, size_t k)
+{
+	size_t j;
+	if (i + k > n)
+		return 0;
+	for (j = i; j < i + k; j++)
+		if (!isdigit((unsigned char)s[j]))
+			return 0;
+	return 1;
+}
+
+/* "hh:mm:ss" with optional ".frac" / ",frac" at s+i; returns the end or 0.
+ * The hour may have one digit (java.util.logging writes "9:05:36"). */
+static size_t clock_at(const char *s, size_t n, size_t i)
+{
+	size_t h = dig(s, n, i, 2) ? 2 : dig(s, n, i, 1) ? 1 : 0;
+	if (!h || i + h + 6 > n || s[i + h] != ':' || !dig(s, n, i + h + 1, 2) ||
+	    s[i + h + 3] != ':' || !dig(s, n, i + h + 4, 2))
+		return 0;
+	i += h + 6;
+	if (i + 1 < n && (s[i] == '.' || s[i] == ',') &&
+	    isdigit((unsigned char)s[i + 1])) {
+		i++;
+		while (i < n && isdigit((unsigned char)s[i]))
+			i++;
+	}
+	return i;
+}
+
+/* "Z", "+01:00", "-0500", " UTC", " CET" after a clock. */
+static size_t zone_at(const char *s, size_t n, size_t i)
+{
+	size_t k;
+	if (i < n && s[i] == 'Z')
+		return i + 1;
+	if (i < n && (s[i] == '+' || s[i] == '-') && dig(s, n, i + 1, 2)) {
+		k = i + 3;
+		if (k < n && s[k] == ':')
+			k++;
+		return dig(s, n, k, 2) ? k + 2 : k;
+	}
+	if (i < n && s[i] == ' ') {
+		/* " UTC", " CEST": three letters, or four ending in T; not the
+		 * levels " ERR" or " CRIT" */
+		size_t l;
+		for (k = i + 1; k < n && k < i + 6 && isupper((unsigned char)s[k]); k++)
+			;
+		l = k - i - 1;
+		if ((k == n || s[k] == ' ') &&
+		    ((l == 3 && memcmp(s + i + 1, "ERR", 3)) ||
+		     (l == 4 && s[k - 1] == 'T' && memcmp(s + i + 1, "CRIT", 4))))
+			return k;
+	}
+	return i;
+}
+
+static int month_at(const char *s, size_t n, size_t i)
+{
+	static const char *const months[] = {
+	    ['A'] = "pr ug", ['D'] = "ec", ['F'] = "eb", ['J'] = "an un ul",
+	    ['M'] = "ar ay", ['N'] = "ov", ['O'] = "ct", ['S'] = "ep",
+	};
+	const char *m;
+	unsigned char c;
+	if (i + 3 > n)
+		return 0;
+	c = (unsigned char)s[i];
+	if (c >= QE_ARRAY_SIZE(months) || !(m = months[c]))
+		return 0;
+	for (; *m; m += m[2] ? 3 : 2)
+		if (m[0] == s[i + 1] && m[1] == s[i + 2])
+			return 1;
+	return 0;
+}
+
+/* A timestamp at the start of s; its length, 0 when none.  *syslog is set
+ * for the RFC 3164 form, which a host and tag follow. */
+static size_t timestamp(const char *s, size_t n, int *syslog)
+{
+	size_t i;
+
+	*syslog = 0;
+	if (n < 8)
+		return 0;
+	if (s[0] == '[') {
+		/* "[01-Dec-2026 09:06:19 UTC]", "[2026-12-01T09:06:09+00:00]" */
+		size_t e, digits = 0, colons = 0;
+		for (e = 1; e < n && e < 48 && s[e] != ']'; e++) {
+			digits += isdigit((unsigned char)s[e]) != 0;
+			colons += s[e] == ':';
+		}
+		if (e < n && s[e] == ']' && digits >= 6 && colons >= 2)
+			return e + 1;
+		return 0;
+	}
+	if (dig(s, n, 0, 4) && n > 10 && (s[4] == '-' || s[4] == '/') &&
+	    dig(s, n, 5, 2) && s[7] == s[4] && dig(s, n, 8, 2)) {
+		/* "2026-12-01T10:00:00.123Z", "2026-12-01 10:00:00,123", "2026/12/01
+		 * 10:00:00" */
+		if (n > 11 && (s[10] == 'T' || s[10] == ' ') && (i = clock_at(s, n, 11)))
+			return s[4] == '-' ? zone_at(s, n, i) : i;
+		return 0;
+	}
+	if (isupper((unsigned char)s[0]) && month_at(s, n, 0) && s[3] == ' ') {
+		/* "Dec  1 10:00:00" */
+		i = 4;
+		if (s[i] == ' ')
+			i++;
+		if (!dig(s, n, i, 1))
+			return 0;
+		while (i < n && isdigit((unsigned char)s[i]))
+			i++;
+		if (i < n && s[i] == ' ' && (i = clock_at(s, n, i + 1))) {
+			*syslog = 1;
+			return i;
+		}
+		return 0;
+	}
+	/* a time of day alone: "09:05:36.809" (needs the fraction) */
+	i = clock_at(s, n, 0);
+	if (i > 8 && (s[8] == '.' || s[8] == ','))
+		return i;
+	return 0;
+}
+
+/* Level words by first letter, longest first, upper case (lower case
+ * is compared folded). */
+static const char *const prefix_levels[26] = {
+    ['A' - 'A'] = "ALERT",	  ['C' - 'A'] = "CRITICAL CRIT",
+    ['D' - 'A'] = "DEBUG",	  ['E' - 'A'] = "EMERGENCY EMERG ERROR ERR",
+    ['F' - 'A'] = "FATAL",	  ['I' - 'A'] = "INFO",
+    ['N' - 'A'] = "NOTICE",	  ['P' - 'A'] = "PANIC",
+    ['S' - 'A'] = "SEVERE",	  ['T' - 'A'] = "TRACE",
+    ['W' - 'A'] = "WARNING WARN",
+};
+
+/* A level word at s+i followed by ':' or a blank; its end, or 0.  Lower
+ * case only in brackets ("[error]"): "panic: ..." or "error: ..." is
+ * the text itself.  One table look-up rules out most lines. */
+static size_t level_at(const char *s, size_t n, size_t i)
+{
+	size_t open = i < n && s[i] == '[', l, j;
+	const char *w;
+	int lower;
+	unsigned char c;
+
+	if (i + open >= n)
+		return 0;
+	c = (unsigned char)s[i + open];
+	lower = c >= 'a' && c <= 'z';
+	if (lower && !open)
+		return 0;
+	if (lower)
+		c = (unsigned char)(c - 'a' + 'A');
+	if (c < 'A' || c > 'Z' || !(w = prefix_levels[c - 'A']))
+		return 0;
+	for (; *w; w += l + (w[l] == ' ')) {
+		size_t e;
+		for (l = 0; w[l] && w[l] != ' '; l++)
+			;
+		e = i + open + l;
+		if (e > n)
+			continue;
+		for (j = 0; j < l; j++)
+			if ((lower ? s[i + open + j] - 'a' + 'A' : s[i + open + j]) !=
+			    w[j])
+				break;
+		if (j < l)
+			continue;
+		if (open) {
+			if (e >= n || s[e] != ']')
+				continue;
+			e++;
+		} else if (e < n && s[e] == ':') {
+			e++;
+		}
+		if (e == n || s[e] == ' ' || s[e] == '\t')
+			return e;
+	}
+	return 0;
+}
+
+int qe_trace_prefix(const char *s, size_t n, struct qe_prefix *p)
+{
+	int syslog;
+	size_t i = timestamp(s, n, &syslog), k, b;
+
+	p->tag_off = p->body = p->text = 0;
+	p->error_level = 0;
+	if (i) {
+		if (i < n && (s[i] == ' ' || s[i] == '\t'))
+			i++;
+		else if (i < n)
+			return 0; /* "2026-12-01T10:00:00Zfoo" is no prefix */
+	} else if (!n || !isupper((unsigned char)s[0])) {
+		/* without a timestamp only an upper-case level word counts */
+		return 0;
+	}
+	p->tag_off = i;
+	if (i) {
+		/* "host tag[pid]: " after a syslog time; after an ISO one
+		 * (rsyslog's high-precision format) only with the [pid] */
+		size_t h = i;
+		while (h < n && s[h] != ' ' && h - i < 64)
+			h++;
+		if (h < n && s[h] == ' ') {
+			size_t t = h + 1;
+			while (t < n && s[t] != ' ' && s[t] != ':' && t - h < 64)
+				t++;
+			if (t + 1 < n && s[t] == ':' && s[t + 1] == ' ' &&
+			    (syslog ||
+			     (s[t - 1] == ']' && t > h + 3 && is_digit_ch(s[t - 2]))))
+				i = t + 2;
+		}
+	}
+	/* CRI (/var/log/containers): "stderr F " after the time */
+	if (!syslog && i + 9 <= n &&
+	    (!memcmp(s + i, "stdout ", 7) || !memcmp(s + i, "stderr ", 7)) &&
+	    (s[i + 7] == 'F' || s[i + 7] == 'P') && s[i + 8] == ' ')
+		i += 9;
+	/* up to two bracketed fields: "[1234] ", "[main] " */
+	for (b = 0; b < 2 && i < n && s[i] == '[' && !level_at(s, n, i); b++) {
+		for (k = i + 1; k < n && k < i + 34 && s[k] != ']' && s[k] != ' '; k++)
+			;
+		if (k >= n || s[k] != ']' || k + 1 >= n || s[k + 1] != ' ')
+			break;
+		i = k + 2;
+	}
+	p->body = i;
+	k = level_at(s, n, i);
+	if (k) {
+		/* not DEBUG, INFO, NOTICE, TRACE, WARN(ING) */
+		char c = s[i] == '[' ? s[i + 1] : s[i];
+		p->error_level = !strchr("DdIiNnTtWw", c);
+		i = k;
+		if (i < n && (s[i] == ' ' || s[i] == '\t'))
+			i++;
+	}
+	p->text = i;
+	if (!p->body && !p->text)
+		return 0;
+	if (!p->tag_off && p->text == p->body) {
+		/* no timestamp and no level: nothing was a prefix */
+		p->tag_off = p->body = p->text = 0;
+		p->error_level = 0;
+		return 0;
+	}
+	return 1;
 }

@@ -28,7 +28,7 @@ case $t in
 fuzz_config) seeds="$s/config $top/qerrors.yaml.example" ;;
 fuzz_mask) seeds="$d/fingerprint $d/redact $d/traces $d/analyze" ;;
 fuzz_redact) seeds="$d/redact $d/analyze $d/traces" ;;
-fuzz_assemble) seeds="$d/traces $d/demo $d/analyze $d/fingerprint" ;;
+fuzz_assemble) seeds="$d/traces $d/runtimes $d/demo $d/analyze $d/fingerprint" ;;
 fuzz_ai_answer) seeds="$s/ai_answer" ;;
 fuzz_ai_models) seeds="$s/ai_models" ;;
 fuzz_lines) seeds="$d/traces $d/demo $d/fingerprint" ;;

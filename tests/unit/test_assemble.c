@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include "assemble.h"
+#include "trace.h"
 #include "config.h"
 #include "event.h"
 #include "rules.h"
@@ -447,8 +448,8 @@ static void test_rust(void **state)
 	ev = f->col.ev[0];
 	assert_string_equal(ev->message, "index out of bounds");
 	assert_int_equal(ev->nr_lines, 2);
-	assert_int_equal(ev->nr_frames, 1);
-	check_frame(&ev->frames[0], NULL, NULL, "src/lib.rs", 10, 1);
+	/* the location alone is no frame: the message tells panics apart */
+	assert_int_equal(ev->nr_frames, 0);
 	fixture_free(f);
 }
 
@@ -557,7 +558,9 @@ static void test_caps(void **state)
 	assert_int_equal(f->col.ev[0]->nr_lines, 5);
 	assert_int_equal(f->col.ev[0]->dropped_lines, 28);
 	assert_int_equal(f->col.ev[0]->end_pos, strstr(b.buf, "2024 INFO") - b.buf);
-	assert_int_equal(f->col.ev[0]->nr_frames, 4);
+	/* the head (4 lines) and the tail (1 line) are kept */
+	assert_int_equal(f->col.ev[0]->nr_frames, 3);
+	assert_string_equal(f->col.ev[0]->lines[4], "\t... 30 more");
 	assert_string_equal(f->col.ev[1]->message, "next one");
 	fixture_free(f);
 	qe_buf_release(&b);
@@ -837,15 +840,16 @@ static void test_php_next_chain(void **state)
 	assert_int_equal(f->col.n, 2);
 	ev = f->col.ev[0];
 	assert_string_equal(ev->kind, "php");
-	assert_string_equal(ev->type, "InvalidArgumentException");
-	assert_string_equal(ev->message, "bad id");
+	/* the last of the chain is the one that went uncaught */
+	assert_string_equal(ev->type, "RuntimeException");
+	assert_string_equal(ev->message, "cannot load");
 	assert_int_equal(ev->nr_lines, 10);
 	assert_string_equal(ev->lines[9],
 			    "  thrown in /var/www/src/Service.php on line 33");
-	/* the first exception's frames, not the ones after "Next" */
+	/* and its frames */
 	assert_int_equal(ev->nr_frames, 1);
-	check_frame(&ev->frames[0], "App\\Repo", "find", "/var/www/src/Service.php", 30,
-		    1);
+	check_frame(&ev->frames[0], "App\\Service", "load", "/var/www/public/index.php",
+		    8, 1);
 	ev = f->col.ev[1];
 	assert_string_equal(ev->type, "Exception");
 	assert_int_equal(ev->nr_lines, 4);
@@ -924,6 +928,132 @@ static void test_parse_idempotent(void **state)
 	qe_event_free(ev);
 }
 
+static void check_prefix(const char *line, int ok, const char *tag, const char *body,
+			 const char *text)
+{
+	struct qe_prefix p;
+	size_t n = strlen(line);
+	assert_int_equal(qe_trace_prefix(line, n, &p), ok);
+	if (!ok)
+		return;
+	assert_int_equal(p.body - p.tag_off, strlen(tag));
+	assert_memory_equal(line + p.tag_off, tag, strlen(tag));
+	assert_string_equal(line + p.body, body);
+	assert_string_equal(line + p.text, text);
+}
+
+static void test_prefixes(void **state)
+{
+	(void)state;
+	check_prefix("2026-11-22T10:00:05.839123456Z panic: x", 1, "", "panic: x",
+		     "panic: x");
+	check_prefix("2026-11-22 10:00:05.839 panic: x", 1, "", "panic: x", "panic: x");
+	check_prefix("2026-12-01 09:18:45.214 UTC [13676] DETAIL:  Key", 1, "[13676] ",
+		     "DETAIL:  Key", "DETAIL:  Key");
+	check_prefix("2026-12-01 09:18:45.214 UTC [13676] ERROR:  dup", 1, "[13676] ",
+		     "ERROR:  dup", " dup");
+	check_prefix("Dec  1 10:00:02 web1 app[4001]:   File \"x.py\"", 1,
+		     "web1 app[4001]: ", "  File \"x.py\"", "  File \"x.py\"");
+	check_prefix("[01-Dec-2026 09:06:19 UTC] RuntimeException: x in /a.php:3", 1, "",
+		     "RuntimeException: x in /a.php:3",
+		     "RuntimeException: x in /a.php:3");
+	check_prefix("2026/12/01 09:05:58 ERROR handler failed", 1, "",
+		     "ERROR handler failed", "handler failed");
+	check_prefix("2026-12-01T10:00:00Z \tat a.B.c(B.java:1)", 1, "",
+		     "\tat a.B.c(B.java:1)", "\tat a.B.c(B.java:1)");
+	check_prefix("ERROR panic: x", 1, "", "ERROR panic: x", "panic: x");
+	check_prefix("2026-12-01T10:00:01.123456+00:00 web1 app[42]: Traceback (most", 1,
+		     "web1 app[42]: ", "Traceback (most", "Traceback (most");
+	check_prefix("2026-12-01 10:00:01 INFO main: started", 1, "",
+		     "INFO main: started", "main: started");
+	check_prefix("2026-12-01T10:00:00.123456789Z stderr F \tat a.B.c(B.java:1)", 1,
+		     "stderr F ", "\tat a.B.c(B.java:1)", "\tat a.B.c(B.java:1)");
+	/* not prefixes */
+	check_prefix("panic: runtime error", 0, NULL, NULL, NULL);
+	check_prefix("2026-12-01T10:00:00Zpanic", 0, NULL, NULL, NULL);
+	check_prefix("[main] started", 0, NULL, NULL, NULL);
+	check_prefix("Dec 01, 2026 9:05:36 AM Fail main", 0, NULL, NULL, NULL);
+	check_prefix("12345 records", 0, NULL, NULL, NULL);
+	check_prefix("", 0, NULL, NULL, NULL);
+}
+
+static void test_prefixed_traces(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	struct qe_event *ev;
+	(void)state;
+
+	/* a Go panic after a timestamp, only its first line prefixed */
+	feed(f, "2026-11-22 10:00:05.838 INFO serving\n"
+		"2026-11-22 10:00:05.839 panic: runtime error: index out of range [5] "
+		"with length 3\n"
+		"\n"
+		"goroutine 1 [running]:\n"
+		"main.main()\n"
+		"\t/app/main.go:9 +0x1d\n"
+		"exit status 2\n"
+		"2026-11-22 10:00:06.000 INFO restarted\n");
+	assert_int_equal(f->col.n, 1);
+	ev = f->col.ev[0];
+	assert_string_equal(ev->kind, "go");
+	assert_string_equal(ev->type, "runtime.Error");
+	assert_int_equal(ev->nr_lines, 6);
+	assert_string_equal(ev->lines[0],
+			    "panic: runtime error: index out of range [5] with length 3");
+	assert_int_equal(ev->nr_frames, 1);
+	fixture_free(f);
+
+	/* every line prefixed; a line of another process ends the event */
+	f = fixture_new(0, 0);
+	feed(f,
+	     "Dec  1 10:00:01 web1 app[7]: Traceback (most recent call last):\n"
+	     "Dec  1 10:00:01 web1 app[7]:   File \"/app/x.py\", line 3, in <module>\n"
+	     "Dec  1 10:00:01 web1 app[7]:     main()\n"
+	     "Dec  1 10:00:01 web1 app[7]: KeyError: 'a'\n"
+	     "Dec  1 10:00:02 web1 app[8]:   indented line of another process\n"
+	     "2026-12-01 09:18:45.214 UTC [13] ERROR:  duplicate key value\n"
+	     "2026-12-01 09:18:45.214 UTC [13] DETAIL:  Key (id)=(11) already exists.\n"
+	     "2026-12-01 09:18:45.215 UTC [14] LOG:  checkpoint starting\n"
+	     "2026-12-01 09:18:45.216 UTC [13] STATEMENT:  insert into t values (11)\n");
+	assert_int_equal(f->col.n, 2);
+	ev = f->col.ev[0];
+	assert_string_equal(ev->kind, "python");
+	assert_string_equal(ev->type, "KeyError");
+	assert_int_equal(ev->nr_lines, 4);
+	assert_string_equal(ev->lines[1], "  File \"/app/x.py\", line 3, in <module>");
+	ev = f->col.ev[1];
+	assert_string_equal(ev->kind, "line");
+	assert_int_equal(ev->nr_lines, 2);
+	assert_string_equal(ev->lines[1], "DETAIL:  Key (id)=(11) already exists.");
+	fixture_free(f);
+}
+
+static void test_head_and_tail(void **state)
+{
+	struct fixture *f = fixture_new(8, 1 << 20);
+	struct qe_buf b = QE_BUF_INIT;
+	int i;
+	(void)state;
+
+	qe_buf_addstr(&b, "Traceback (most recent call last):\n");
+	for (i = 0; i < 20; i++)
+		qe_buf_addf(&b, "  File \"/app/m.py\", line %d, in f%d\n    f%d()\n",
+			    i + 1, i, i + 1);
+	qe_buf_addstr(&b, "RecursionError: maximum recursion depth exceeded\n");
+	feed(f, b.buf);
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->truncated, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 8);
+	assert_int_equal(f->col.ev[0]->dropped_lines, 42 - 8);
+	assert_int_equal(f->col.ev[0]->end_pos, b.len);
+	/* the type is on the last line, which the tail keeps */
+	assert_string_equal(f->col.ev[0]->type, "RecursionError");
+	assert_string_equal(f->col.ev[0]->lines[7],
+			    "RecursionError: maximum recursion depth exceeded");
+	fixture_free(f);
+	qe_buf_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -951,6 +1081,9 @@ int main(void)
 	    cmocka_unit_test(test_go_http_panic),
 	    cmocka_unit_test(test_php_next_chain),
 	    cmocka_unit_test(test_node_prelude),
+	    cmocka_unit_test(test_prefixes),
+	    cmocka_unit_test(test_prefixed_traces),
+	    cmocka_unit_test(test_head_and_tail),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

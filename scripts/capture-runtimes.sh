@@ -1,0 +1,270 @@
+#!/bin/sh
+# Regenerate tests/data/runtimes/: run the programs under
+# tests/data/runtimes/src/ with the real runtimes (Debian packages:
+# default-jdk-headless liblogback-java kotlin scala python3 nodejs
+# golang-go ruby php-cli php-monolog rustc librust-env-logger-dev
+# mono-mcs mono-runtime postgresql-15) and keep
+# what they printed.
+#
+# The truth is known by construction, not read from the output: every
+# run of a program raises exactly one error (the scenario table below
+# says which type its source raises), so the lines that run printed are
+# that event, less leading and trailing blank lines.  Each scenario runs
+# twice with different values, and the group of an event is its
+# error site: where the program raises, with the in-app call path its
+# trace shows (scenarios that raise at one place through one path share
+# a group; a single line without a trace is a group of its own).  Runs
+# are separated by an ordinary INFO line.  Some files add a per-line
+# prefix afterwards, as
+# `kubectl logs --timestamps` or a syslog daemon would.
+#
+# For PostgreSQL each failing statement is sent by its own psql call and
+# the lines the server appended to its log meanwhile are that event.
+#
+#   scripts/capture-runtimes.sh        (not run in CI; needs the runtimes)
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+out=$top/tests/data/runtimes
+src=$out/src
+work=${TMPDIR:-/tmp}/qerrors-runtimes
+rm -rf "$work"
+mkdir -p "$work/app"
+cp -r "$src"/* "$work/app/"
+cd "$work/app"
+
+cp=/usr/share/java/slf4j-api.jar:/usr/share/java/logback-classic.jar:/usr/share/java/logback-core.jar
+javac -cp "$cp" -d . Fail.java
+kotlinc fail.kt -include-runtime -d failkt.jar 2>/dev/null
+scalac Orders.scala
+scala_cp=.:/usr/share/scala/lib/scala-library.jar
+mkdir gosrc && mv fail.go gosrc/main.go
+(cd gosrc && go mod init app >/dev/null 2>&1 && go build -o ../gofail .)
+rustc -o rsfail fail.rs 2>/dev/null
+mcs -out:csfail.exe Fail.cs >/dev/null
+# env_logger from Debian's crate registry, offline
+mkdir -p logfail/.cargo
+printf '[source.crates-io]\nreplace-with = "debian"\n[source.debian]\ndirectory = "/usr/share/cargo/registry"\n[net]\noffline = true\n' >logfail/.cargo/config.toml
+(cd logfail && cargo build -q 2>/dev/null && cp target/debug/logfail ../rslog)
+
+# The two values every scenario runs with (invalid numbers, different
+# lengths, so messages and indexes vary between the two runs).
+vals="1x 7qz"
+
+log= exp= prefix= seq=0
+
+begin() { # file prefix-mode
+	log=$out/$1.log
+	exp=$out/$1.expected
+	prefix=$2
+	: >"$log"
+	printf '# start end type group (made by scripts/capture-runtimes.sh)\n' >"$exp"
+	seq=0
+}
+
+# Add the per-line prefix of the file's mode to stdin.
+add_prefix() {
+	case $prefix in
+	none) cat ;;
+	k8s) awk -v s="$seq" '{ printf "2026-12-01T10:%02d:%02d.%06dZ %s\n", s % 60, NR % 60, NR * 7919 % 1000000, $0 }' ;;
+	syslog) awk -v s="$seq" '{ printf "Dec  1 10:%02d:%02d web1 app[%d]: %s\n", s % 60, NR % 60, 4000 + s, $0 }' ;;
+	esac
+}
+
+noise() {
+	seq=$((seq + 1))
+	echo "2026-12-01 10:00:00 INFO runner: job $seq done" | add_prefix >>"$log"
+}
+
+# Append one run's output as events.  $1 type, $2 group, $3 number of
+# leading lines that are an event of their own (a log line the program
+# printed before it failed; type -, group $2-line), $4 output file.
+record() {
+	type=$1 group=$2 head=$3 f=$4
+	base=$(wc -l <"$log")
+	# drop leading and trailing blank lines: they belong to no event
+	awk 'NF { last = NR } { l[NR] = $0 } END { for (i = 1; i <= last; i++) if (started || l[i] ~ /[^ \t]/) { started = 1; print l[i] } }' "$f" >"$f.t"
+	n=$(wc -l <"$f.t")
+	[ "$n" -gt 0 ] || { echo "capture: $group printed nothing" >&2; exit 1; }
+	add_prefix <"$f.t" >>"$log"
+	start=$((base + 1))
+	if [ "$head" -gt 0 ]; then
+		echo "$start $((start + head - 1)) - $group-line" >>"$exp"
+		start=$((start + head))
+		# blank lines between the log line and the crash are no one's
+		while sed -n "$((start - base))p" "$f.t" | grep -q '^[[:space:]]*$'; do
+			start=$((start + 1))
+		done
+	fi
+	echo "$start $((base + n)) $type $group" >>"$exp"
+	noise
+}
+
+# run TYPE GROUP HEAD ENV... -- CMD...: one scenario, both values
+run() {
+	type=$1 group=$2 head=$3
+	shift 3
+	for v in $vals; do
+		# the program's stderr joins its stdout; the shell's own
+		# "Aborted" report goes elsewhere, as it would not be in a log
+		sh -c 'exec env "$@" 2>&1' sh "$@" "$v" >"$work/run.out" 2>/dev/null || true
+		record "$type" "$group" "$head" "$work/run.out"
+	done
+}
+
+java_all() {
+	run java.lang.IllegalStateException handle 0 java -cp ".:$cp" Fail uncaught
+	run java.lang.IllegalStateException handle 0 java -cp . Fail jul
+	run - jul-line 0 java -cp . Fail jul-line
+	run java.lang.IllegalStateException handle 0 java -cp ".:$cp" Fail logback
+	run java.lang.UnsupportedOperationException deep 0 java -cp . Fail deep
+}
+begin java none
+noise
+java_all
+begin java-k8s k8s
+noise
+run java.lang.IllegalStateException handle 0 java -cp ".:$cp" Fail uncaught
+run java.lang.IllegalStateException handle 0 java -cp ".:$cp" Fail logback
+
+# Kotlin and Scala run on the same JVM, as deployed (java -jar / -cp)
+begin jvm-langs none
+noise
+run kotlin.UninitializedPropertyAccessException lateinit 0 java -jar failkt.jar lateinit
+run kotlin.KotlinNullPointerException npe 0 java -jar failkt.jar npe
+run scala.MatchError match 0 java -cp "$scala_cp" Orders match
+run java.lang.IllegalArgumentException require 0 java -cp "$scala_cp" Orders require
+
+python_all() {
+	run QuotaError uncaught 0 python3 fail.py uncaught
+	run QuotaError logging 0 python3 fail.py logging
+	run - logging-line 0 python3 fail.py logging-line
+	run KeyError key 0 python3 fail.py key
+}
+begin python none
+noise
+python_all
+begin python-syslog syslog
+noise
+python_all
+
+node_all() {
+	run TypeError uncaught 0 node fail.js uncaught
+	run AggregateError aggregate 0 node fail.js aggregate
+	run Error msg-err 0 node fail.js msg-err
+	run Error cause 0 node fail.js cause
+}
+begin node none
+noise
+node_all
+begin node-k8s k8s
+noise
+node_all
+
+go_all() {
+	run runtime.Error index 0 ./gofail index
+	run panic custom 0 ./gofail custom
+	run fatal overflow 0 ./gofail overflow
+	run panic deep 0 ./gofail deep
+	run - log-stack 0 ./gofail log-stack
+}
+begin go none
+noise
+go_all
+begin go-k8s k8s
+noise
+go_all
+
+ruby_all() {
+	run IOError load 0 ruby fail.rb cause
+	run NoMethodError snippet 0 ruby fail.rb snippet
+	run IOError load 0 ruby fail.rb logger
+	run - logger-line 0 ruby fail.rb logger-line
+}
+begin ruby none
+noise
+ruby_all
+begin ruby-syslog syslog
+noise
+ruby_all
+
+# PHP as a server writes it: errors to an error_log file
+begin php none
+noise
+run RuntimeException checkout 0 sh -c 'rm -f "$0/php.log"; php -d display_errors=0 -d log_errors=1 -d error_log="$0/php.log" fail.php "$1" "$2" >/dev/null 2>&1; cat "$0/php.log"' "$work" uncaught
+run RuntimeException checkout 0 sh -c 'rm -f "$0/php.log"; php -d display_errors=0 -d log_errors=1 -d error_log="$0/php.log" fail.php "$1" "$2" >/dev/null 2>&1; cat "$0/php.log"' "$work" error-log
+run RuntimeException checkout 0 php fail.php monolog
+run RuntimeException monolog-line 0 php fail.php monolog-line
+run - monolog-plain 0 php fail.php monolog-plain
+
+rust_all() {
+	run panic main 0 RUST_BACKTRACE=0 ./rsfail main
+	run panic main-bt 0 RUST_BACKTRACE=1 ./rsfail main
+	run panic thread 0 RUST_BACKTRACE=0 ./rsfail thread
+	run panic thread-bt 0 RUST_BACKTRACE=1 ./rsfail thread
+	run fatal overflow 0 ./rsfail overflow
+	run panic main 1 RUST_BACKTRACE=0 ./rsfail after-error
+}
+begin rust none
+noise
+rust_all
+begin rust-k8s k8s
+noise
+rust_all
+# another program, its own log: env_logger's error line, then a panic
+begin rust-env-logger none
+noise
+run panic logfail 1 RUST_LOG=info RUST_BACKTRACE=0 ./rslog
+
+mono_all() {
+	run System.InvalidOperationException inner 0 mono csfail.exe inner
+	run System.FormatException multiline 0 mono csfail.exe multiline
+}
+begin mono none
+noise
+mono_all
+begin mono-syslog syslog
+noise
+mono_all
+
+# ---- PostgreSQL ----------------------------------------------------------
+pg=/usr/lib/postgresql/15/bin
+pgdir=$work/pg
+mkdir -p "$pgdir"
+chown nobody "$pgdir"
+as_pg() { runuser -u nobody -- "$@"; }
+as_pg "$pg/initdb" -D "$pgdir/data" -A trust -U postgres >/dev/null
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+as_pg "$pg/pg_ctl" -D "$pgdir/data" -l "$pgdir/server.log" -w \
+	-o "-p $port -k $pgdir -c listen_addresses=127.0.0.1 -c log_checkpoints=off -c autovacuum=off" start >/dev/null
+trap 'as_pg "$pg/pg_ctl" -D "$pgdir/data" -m fast stop >/dev/null 2>&1 || true' EXIT
+psql_run() { as_pg psql -X -q -h "$pgdir" -p "$port" -U postgres -d postgres -c "$1" >/dev/null 2>&1 || true; }
+psql_run "create table orders (id int primary key, qty int check (qty > 0))"
+psql_run "create function reserve(n int) returns void language plpgsql as \$\$ begin raise exception 'cannot reserve % items', n using hint = 'check the stock table'; end \$\$"
+psql_run "create function release(n int) returns void language plpgsql as \$\$ begin raise exception 'cannot release % items', n; end \$\$"
+psql_run "create function restock(n int) returns void language plpgsql as \$\$ begin perform release(n); end \$\$"
+begin postgres none
+cat "$pgdir/server.log" >>"$log"
+# pgrun GROUP SQL-WITH-%s: run for both values, record the lines the
+# server appended meanwhile
+pgrun() {
+	group=$1 sql=$2
+	for v in 11 12; do
+		before=$(wc -l <"$pgdir/server.log")
+		psql_run "$(echo "$sql" | sed "s/%s/$v/g")"
+		tail -n +$((before + 1)) "$pgdir/server.log" >"$work/run.out"
+		base=$(wc -l <"$log")
+		n=$(wc -l <"$work/run.out")
+		cat "$work/run.out" >>"$log"
+		echo "$((base + 1)) $((base + n)) - $group" >>"$exp"
+	done
+}
+psql_run "insert into orders values (11, 1), (12, 1)"
+pgrun duplicate "insert into orders values (%s, 2)"
+pgrun check "insert into orders values (%s0, -%s)"
+pgrun relation "select * from order_items where id = %s"
+pgrun raise "select reserve(%s)"
+pgrun context "select restock(%s)"
+pgrun syntax "selec %s from orders"
+as_pg "$pg/pg_ctl" -D "$pgdir/data" -m fast stop >/dev/null
+trap - EXIT
+echo "capture: wrote $(ls "$out"/*.log | wc -l) logs to $out" >&2

@@ -1,0 +1,303 @@
+/*
+ * The runtime corpus: tests/data/runtimes/<name>.log is what real
+ * runtimes and logging libraries printed (scripts/capture-runtimes.sh
+ * regenerates it), <name>.expected says, one line per event,
+ *
+ *     start_line end_line type group
+ *
+ * derived from what the programs did (one error per run).  Lines are
+ * numbered from 1; type "-" means none.  Every event must come out with
+ * exactly these boundaries and this type, events of one group must share
+ * a fingerprint and events of different groups must not, and nothing
+ * else may be reported.  The figures are printed so that a change shows
+ * what it gained or lost.  Run from the repository root.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "assemble.h"
+#include "config.h"
+#include "event.h"
+#include "fingerprint.h"
+#include "rules.h"
+#include "util.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CORPUS_DIR "tests/data/runtimes"
+#define MAX_EVENTS 512
+
+struct expect {
+	long start, end;
+	char type[128], group[64];
+};
+
+struct got {
+	struct qe_event *ev[MAX_EVENTS];
+	size_t n;
+};
+
+struct figures {
+	size_t events, exact, typed, types_right;
+	size_t pairs, pairs_shared, apart, apart_split;
+	size_t extra;
+};
+
+static void collect(struct qe_event *ev, void *data)
+{
+	struct got *g = data;
+	if (g->n < MAX_EVENTS)
+		g->ev[g->n++] = ev;
+	else
+		qe_event_free(ev);
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	struct qe_buf b = QE_BUF_INIT;
+	char chunk[8192];
+	size_t n;
+
+	if (!f)
+		return NULL;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		qe_buf_add(&b, chunk, n);
+	fclose(f);
+	*len = b.len;
+	return qe_buf_detach(&b);
+}
+
+static size_t read_expected(const char *path, struct expect *out, size_t max)
+{
+	FILE *f = fopen(path, "r");
+	char line[512];
+	size_t n = 0;
+
+	if (!f)
+		fail_msg("cannot open '%s'", path);
+	while (fgets(line, sizeof(line), f) && n < max) {
+		if (line[0] == '#' || line[0] == '\n')
+			continue;
+		if (sscanf(line, "%ld %ld %127s %63s", &out[n].start, &out[n].end,
+			   out[n].type, out[n].group) != 4)
+			fail_msg("%s: bad line: %s", path, line);
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
+/* Line number (from 1) of the line starting at pos / ending at pos. */
+static long line_of_start(const uint64_t *starts, size_t nr, uint64_t pos)
+{
+	size_t i;
+	for (i = 0; i < nr; i++)
+		if (starts[i] == pos)
+			return (long)i + 1;
+	return -1;
+}
+
+static long line_of_end(const uint64_t *starts, size_t nr, uint64_t total, uint64_t pos)
+{
+	size_t i;
+	for (i = 0; i < nr; i++) {
+		uint64_t end = i + 1 < nr ? starts[i + 1] : total;
+		if (end == pos)
+			return (long)i + 1;
+	}
+	return -1;
+}
+
+static void explain(const struct qe_event *ev)
+{
+	struct qe_buf b = QE_BUF_INIT;
+	if (!ev)
+		return;
+	qe_fingerprint_explain(ev, &b);
+	fprintf(stderr, "    %s\n", b.buf ? b.buf : "");
+	qe_buf_release(&b);
+}
+
+static int check_file(const char *log, const struct qe_config *cfg,
+		      struct qe_rules *rules, struct figures *fig)
+{
+	char expected_path[1024];
+	struct expect exp[MAX_EVENTS];
+	struct qe_event *match[MAX_EVENTS];
+	struct got got = {{0}, 0};
+	struct qe_assembler *a;
+	uint64_t *starts = NULL;
+	size_t nr_starts = 0, alloc_starts = 0, nexp, len = 0, i, j, off = 0;
+	char *text;
+	int failures = 0;
+
+	snprintf(expected_path, sizeof(expected_path), "%.*s.expected",
+		 (int)(strlen(log) - 4), log);
+	nexp = read_expected(expected_path, exp, MAX_EVENTS);
+	text = slurp(log, &len);
+	assert_non_null(text);
+
+	a = qe_assembler_new(rules, (size_t)cfg->event_max_lines,
+			     (size_t)cfg->event_max_bytes, collect, &got);
+	while (off < len) {
+		char *nl = memchr(text + off, '\n', len - off);
+		size_t l = nl ? (size_t)(nl - (text + off)) : len - off;
+		size_t end = off + l + (nl ? 1 : 0);
+		QE_ALLOC_GROW(starts, nr_starts + 1, alloc_starts);
+		starts[nr_starts++] = off;
+		qe_assembler_feed(a, text + off, l, off, end);
+		off = end;
+	}
+	qe_assembler_flush(a);
+	for (i = 0; i < got.n; i++)
+		qe_fingerprint(got.ev[i]);
+
+	/* An expected event is matched by the reported event that covers
+	 * its first line. */
+	for (i = 0; i < nexp; i++) {
+		struct qe_event *m = NULL;
+		long s = 0, e = 0;
+		const char *type;
+		for (j = 0; j < got.n && !m; j++) {
+			s = line_of_start(starts, nr_starts, got.ev[j]->start_pos);
+			e = line_of_end(starts, nr_starts, len, got.ev[j]->end_pos);
+			if (s <= exp[i].start && e >= exp[i].start)
+				m = got.ev[j];
+		}
+		match[i] = m;
+		fig->events++;
+		if (strcmp(exp[i].type, "-"))
+			fig->typed++;
+		if (!m) {
+			fprintf(stderr, "%s: lines %ld-%ld (%s): not reported\n", log,
+				exp[i].start, exp[i].end, exp[i].group);
+			failures++;
+			continue;
+		}
+		type = m->type ? m->type : "-";
+		if (s == exp[i].start && e == exp[i].end) {
+			fig->exact++;
+		} else {
+			fprintf(stderr, "%s: lines %ld-%ld (%s): reported as %ld-%ld\n",
+				log, exp[i].start, exp[i].end, exp[i].group, s, e);
+			failures++;
+		}
+		if (!strcmp(type, exp[i].type)) {
+			if (strcmp(exp[i].type, "-"))
+				fig->types_right++;
+		} else {
+			fprintf(stderr, "%s: lines %ld-%ld (%s): type %s, expected %s\n",
+				log, exp[i].start, exp[i].end, exp[i].group, type,
+				exp[i].type);
+			failures++;
+		}
+	}
+	/* reported events that match no expected one */
+	for (j = 0; j < got.n; j++) {
+		int hit = 0;
+		for (i = 0; i < nexp; i++)
+			hit |= match[i] == got.ev[j];
+		if (!hit) {
+			fprintf(stderr, "%s: extra event at lines %ld-%ld: %s\n", log,
+				line_of_start(starts, nr_starts, got.ev[j]->start_pos),
+				line_of_end(starts, nr_starts, len, got.ev[j]->end_pos),
+				got.ev[j]->lines[0]);
+			fig->extra++;
+			failures++;
+		}
+	}
+	for (i = 0; i < nexp; i++)
+		for (j = i + 1; j < nexp; j++) {
+			int same_group = !strcmp(exp[i].group, exp[j].group);
+			int same_fp =
+			    match[i] && match[j] && match[i] != match[j] &&
+			    !strcmp(match[i]->fingerprint, match[j]->fingerprint);
+			if (same_group) {
+				fig->pairs++;
+				fig->pairs_shared += same_fp;
+			} else {
+				fig->apart++;
+				fig->apart_split += !same_fp;
+			}
+			if (same_group != same_fp) {
+				fprintf(stderr,
+					"%s: lines %ld and %ld (groups %s, %s): "
+					"fingerprints should %s\n",
+					log, exp[i].start, exp[j].start, exp[i].group,
+					exp[j].group, same_group ? "be equal" : "differ");
+				explain(match[i]);
+				explain(match[j]);
+				failures++;
+			}
+		}
+
+	for (i = 0; i < got.n; i++)
+		qe_event_free(got.ev[i]);
+	qe_assembler_free(a);
+	free(starts);
+	free(text);
+	return failures;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void test_runtimes(void **state)
+{
+	struct qe_config cfg;
+	struct qe_rules *rules;
+	struct figures fig = {0};
+	DIR *d = opendir(CORPUS_DIR);
+	struct dirent *de;
+	char **names = NULL;
+	size_t nr = 0, alloc = 0, i;
+	int failures = 0;
+	(void)state;
+
+	assert_non_null(d);
+	while ((de = readdir(d))) {
+		size_t l = strlen(de->d_name);
+		if (l > 4 && !strcmp(de->d_name + l - 4, ".log")) {
+			QE_ALLOC_GROW(names, nr + 1, alloc);
+			names[nr++] = qe_xasprintf("%s/%s", CORPUS_DIR, de->d_name);
+		}
+	}
+	closedir(d);
+	qsort(names, nr, sizeof(*names), cmp_str);
+	assert_true(nr >= 10);
+
+	qe_config_init(&cfg);
+	rules = qe_rules_new(&cfg);
+	assert_non_null(rules);
+	for (i = 0; i < nr; i++) {
+		failures += check_file(names[i], &cfg, rules, &fig);
+		free(names[i]);
+	}
+	free(names);
+	fprintf(stderr,
+		"runtimes: %zu files; boundaries exact %zu/%zu; types right %zu/%zu; "
+		"same-error pairs sharing a fingerprint %zu/%zu; different errors kept "
+		"apart %zu/%zu; extra events %zu\n",
+		nr, fig.exact, fig.events, fig.types_right, fig.typed, fig.pairs_shared,
+		fig.pairs, fig.apart_split, fig.apart, fig.extra);
+	qe_rules_free(rules);
+	qe_config_release(&cfg);
+	assert_int_equal(failures, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_runtimes),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
