@@ -1,6 +1,5 @@
 /* follow: see follow.h.  Sources, file identity, rotation logic, reading. */
-#define QE_FOLLOW_INTERNAL
-#include "follow.h"
+#include "follow_backend.h"
 #include "loop.h"
 #include "util.h"
 
@@ -17,6 +16,8 @@
 /* How far back from the end to look for a line start when starting at
  * the end of a file, so that a line being written is delivered whole. */
 #define TAIL_BACKUP 65536
+
+static void process(struct qe_follow *f);
 
 int qe_follow_backend_parse(const char *name, enum qe_follow_backend *out)
 {
@@ -83,6 +84,63 @@ static void event(struct qe_follow *f, struct qe_follow_file *pub,
 static struct qe_follow_file *src_pub(struct qe_follow_src *s)
 {
 	return s->file ? &s->file->pub : &s->idle;
+}
+
+/*
+ * Which backend serves what: the event backend (inotify) when it can, the
+ * poll backend otherwise.  Called again for an item whose watch was lost
+ * (its directory went away, a symlink now points elsewhere).
+ */
+static void watch_file(struct qe_follow *f, struct qe_follow_ffile *file)
+{
+	if (file->pub.is_stdin || !f->watching)
+		return;
+	file->polled = !f->events || f->events->watch_file(f, file) < 0;
+	if (file->polled)
+		qe_follow_poll_ops.watch_file(f, file);
+	if (file->polled && file->src)
+		file->src->polled = 1;
+}
+
+static void unwatch_file(struct qe_follow *f, struct qe_follow_ffile *file)
+{
+	if (f->events)
+		f->events->unwatch_file(f, file);
+	qe_follow_poll_ops.unwatch_file(f, file);
+}
+
+static void watch_src(struct qe_follow *f, struct qe_follow_src *s)
+{
+	if (s->kind == QE_SRC_STDIN || !f->watching)
+		return;
+	s->polled = !f->events || f->events->watch_src(f, s) < 0;
+	if (s->polled)
+		qe_follow_poll_ops.watch_src(f, s);
+	else if (s->file)
+		watch_file(f, s->file);
+}
+
+static void unwatch_src(struct qe_follow *f, struct qe_follow_src *s)
+{
+	if (f->events)
+		f->events->unwatch_src(f, s);
+	qe_follow_poll_ops.unwatch_src(f, s);
+}
+
+static void watch_glob(struct qe_follow *f, struct qe_follow_glob *g)
+{
+	if (!f->watching)
+		return;
+	g->polled = !f->events || f->events->watch_glob(f, g) < 0;
+	if (g->polled)
+		qe_follow_poll_ops.watch_glob(f, g);
+}
+
+static void unwatch_glob(struct qe_follow *f, struct qe_follow_glob *g)
+{
+	if (f->events)
+		f->events->unwatch_glob(f, g);
+	qe_follow_poll_ops.unwatch_glob(f, g);
 }
 
 /* Report a problem with a source once, until it changes or goes away. */
@@ -214,7 +272,7 @@ static void file_free(struct qe_follow *f, struct qe_follow_ffile *file)
 	/* The caller's per-file state (pub.user) goes with the file. */
 	if (file->pub.user)
 		event(f, &file->pub, QE_FOLLOW_CLOSED, NULL);
-	qe_follow_inotify_unwatch_file(f, file);
+	unwatch_file(f, file);
 	if (file->pub.fd >= 0) {
 		if (file->pub.is_stdin && f->loop)
 			qe_loop_fd_remove(f->loop, file->pub.fd);
@@ -477,8 +535,7 @@ static int try_open(struct qe_follow *f, struct qe_follow_src *s)
 		free(s->err);
 		s->err = NULL;
 		event(f, &other->pub, QE_FOLLOW_OPENED, NULL);
-		if (other->wd < 0 && !s->polled)
-			qe_follow_inotify_watch_file(f, other);
+		watch_file(f, other);
 		return refresh(f, other);
 	}
 	if (other) {
@@ -504,8 +561,8 @@ static int try_open(struct qe_follow *f, struct qe_follow_src *s)
 	free(s->err);
 	s->err = NULL;
 	event(f, &file->pub, QE_FOLLOW_OPENED, NULL);
-	if (f->watching && !s->polled)
-		qe_follow_inotify_watch_file(f, file);
+	if (!s->polled)
+		watch_file(f, file);
 	return refresh(f, file);
 }
 
@@ -535,7 +592,7 @@ static void src_free(struct qe_follow *f, struct qe_follow_src *s)
 		return;
 	file_free(f, s->file);
 	s->file = NULL;
-	qe_follow_inotify_unwatch_src(f, s);
+	unwatch_src(f, s);
 	free(s->err);
 	free(s->path);
 	free(s);
@@ -572,8 +629,7 @@ static void glob_eval(struct qe_follow *f, struct qe_follow_glob *g)
 		if (stat(gl.gl_pathv[i], &st) < 0 || !S_ISREG(st.st_mode))
 			continue;
 		s = src_new(f, gl.gl_pathv[i], QE_SRC_MATCH);
-		if (f->watching)
-			qe_follow_inotify_watch_src(f, s);
+		watch_src(f, s);
 		try_open(f, s);
 	}
 	globfree(&gl);
@@ -653,7 +709,7 @@ static void on_kick(struct qe_loop *loop, int timer_id, void *data)
 {
 	(void)loop;
 	(void)timer_id;
-	qe_follow_process(data);
+	process(data);
 }
 
 struct qe_follow *qe_follow_new(const struct qe_follow_conf *conf, struct qe_loop *loop)
@@ -677,6 +733,7 @@ struct qe_follow *qe_follow_new(const struct qe_follow_conf *conf, struct qe_loo
 	f->ino_fd = -1;
 	f->poll_timer = -1;
 	f->kick_timer = -1;
+	f->wait_timer = -1;
 	return f;
 }
 
@@ -686,20 +743,23 @@ void qe_follow_free(struct qe_follow *f)
 
 	if (!f)
 		return;
-	/* All watches go with the inotify fd: none is removed one by one. */
-	qe_follow_inotify_release(f);
+	/* All watches go with the backend: none is removed one by one. */
+	if (f->events)
+		f->events->release(f);
+	f->events = NULL;
+	qe_follow_poll_ops.release(f);
 	for (i = 0; i < f->nr_srcs; i++)
 		src_free(f, f->srcs[i]);
 	for (i = 0; i < f->nr_rotated; i++)
 		file_free(f, f->rotated[i]);
 	for (i = 0; i < f->nr_globs; i++) {
-		qe_follow_inotify_unwatch_glob(f, f->globs[i]);
+		unwatch_glob(f, f->globs[i]);
 		free(f->globs[i]->pattern);
 		free(f->globs[i]->dir);
 		free(f->globs[i]);
 	}
-	if (f->loop && f->poll_timer >= 0)
-		qe_loop_timer_remove(f->loop, f->poll_timer);
+	if (f->loop && f->wait_timer >= 0)
+		qe_loop_timer_remove(f->loop, f->wait_timer);
 	if (f->loop && f->kick_timer >= 0)
 		qe_loop_timer_remove(f->loop, f->kick_timer);
 	free(f->srcs);
@@ -737,10 +797,10 @@ int qe_follow_add(struct qe_follow *f, const char *spec)
 		else
 			g->dir = dir;
 		g->dir_wd = -1;
-		g->polled = !g->dir;
 		g->dirty = 1;
 		QE_ALLOC_GROW(f->globs, f->nr_globs + 1, f->alloc_globs);
 		f->globs[f->nr_globs++] = g;
+		watch_glob(f, g);
 		if (f->started)
 			glob_eval(f, g);
 		return 0;
@@ -764,17 +824,22 @@ static void open_all(struct qe_follow *f)
 				stdin_open(f, s);
 			continue;
 		}
-		if (f->watching)
-			qe_follow_inotify_watch_src(f, s);
+		watch_src(f, s);
 	}
 	for (i = 0; i < f->nr_globs; i++) {
-		if (f->watching)
-			qe_follow_inotify_watch_glob(f, f->globs[i]);
+		watch_glob(f, f->globs[i]);
 		glob_eval(f, f->globs[i]);
 		f->globs[i]->dirty = 0;
 	}
 	f->started = 1;
 	f->starting = 0;
+}
+
+static void on_wait(struct qe_loop *loop, int timer_id, void *data)
+{
+	(void)loop;
+	(void)timer_id;
+	process(data);
 }
 
 int qe_follow_start(struct qe_follow *f)
@@ -785,30 +850,32 @@ int qe_follow_start(struct qe_follow *f)
 		return qe_error("cannot follow without an event loop");
 	if (f->watching)
 		return 0;
-	if (f->conf.backend != QE_FOLLOW_POLL && qe_follow_inotify_init(f) < 0) {
-		if (f->conf.backend == QE_FOLLOW_INOTIFY)
-			return -1;
-		qe_warning("%s; polling every %ld ms", qe_last_error(),
-			   f->conf.poll_interval_ms);
+	if (f->conf.backend != QE_FOLLOW_POLL) {
+		if (qe_follow_inotify_ops.init(f) == 0) {
+			f->events = &qe_follow_inotify_ops;
+		} else {
+			if (f->conf.backend == QE_FOLLOW_INOTIFY)
+				return -1;
+			qe_warning("%s; polling every %ld ms", qe_last_error(),
+				   f->conf.poll_interval_ms);
+		}
 	}
-	if (qe_follow_poll_init(f) < 0)
+	if (qe_follow_poll_ops.init(f) < 0)
 		return -1;
 	f->kick_timer = qe_loop_timer_add(f->loop, 1, 0, on_kick, f);
-	if (f->kick_timer < 0)
+	f->wait_timer = qe_loop_timer_add(f->loop, 1, 0, on_wait, f);
+	if (f->kick_timer < 0 || f->wait_timer < 0)
 		return -1;
 	qe_loop_timer_stop(f->loop, f->kick_timer);
+	qe_loop_timer_stop(f->loop, f->wait_timer);
 	f->watching = 1;
 	f->starting = 1;
 	/* Sources opened by an earlier qe_follow_read_once() keep their
 	 * positions; only their watches are added here. */
-	for (i = 0; i < f->nr_srcs; i++) {
-		struct qe_follow_src *s = f->srcs[i];
-		if (s->kind == QE_SRC_STDIN)
-			continue;
-		qe_follow_inotify_watch_src(f, s);
-		if (s->file && !s->polled)
-			qe_follow_inotify_watch_file(f, s->file);
-	}
+	for (i = 0; i < f->nr_srcs; i++)
+		watch_src(f, f->srcs[i]);
+	for (i = 0; i < f->nr_rotated; i++)
+		watch_file(f, f->rotated[i]);
 	f->starting = 0;
 	open_all(f);
 	for (i = 0; i < f->nr_srcs; i++) {
@@ -820,8 +887,39 @@ int qe_follow_start(struct qe_follow *f)
 			s->stdin_pollable = 1;
 		/* else a regular file or /dev/null: read in rounds by kicks */
 	}
-	qe_follow_process(f);
+	process(f);
 	return 0;
+}
+
+void qe_follow_changed(struct qe_follow *f, enum qe_follow_change why)
+{
+	size_t i;
+
+	if (why == QE_FOLLOW_CHANGE_OVERFLOW) {
+		/* Events were dropped: look at everything.  Positions are kept
+		 * per file, so a rescan finds every byte that is new. */
+		qe_follow_rescan(f);
+		return;
+	}
+	for (i = 0; i < f->nr_srcs; i++) {
+		struct qe_follow_src *s = f->srcs[i];
+		/* Polled in "auto" mode: try the event backend again (a
+		 * directory that now exists).  Served by events: a watch
+		 * may have been lost (directory gone, symlink retargeted). */
+		if (!s->dirty || s->kind == QE_SRC_STDIN || !f->events)
+			continue;
+		if (!s->polled ||
+		    (why == QE_FOLLOW_CHANGE_TICK && f->conf.backend == QE_FOLLOW_AUTO))
+			watch_src(f, s);
+	}
+	for (i = 0; i < f->nr_globs; i++) {
+		struct qe_follow_glob *g = f->globs[i];
+		if (g->dirty && f->events &&
+		    (!g->polled ||
+		     (why == QE_FOLLOW_CHANGE_TICK && f->conf.backend == QE_FOLLOW_AUTO)))
+			watch_glob(f, g);
+	}
+	process(f);
 }
 
 void qe_follow_rescan(struct qe_follow *f)
@@ -834,10 +932,10 @@ void qe_follow_rescan(struct qe_follow *f)
 		f->globs[i]->dirty = 1;
 	for (i = 0; i < f->nr_rotated; i++)
 		f->rotated[i]->dirty = 1;
-	qe_follow_process(f);
+	process(f);
 }
 
-void qe_follow_process(struct qe_follow *f)
+static void process(struct qe_follow *f)
 {
 	uint64_t now = qe_now_ms();
 	size_t i, j;
@@ -914,7 +1012,22 @@ void qe_follow_process(struct qe_follow *f)
 	f->processing = 0;
 	if (more)
 		kick(f);
-	qe_follow_poll_update(f);
+	if (f->watching) {
+		uint64_t first = 0;
+		/* A rotated file is let go of at its deadline, whether or not
+		 * anything wakes us then. */
+		for (i = 0; i < f->nr_rotated; i++)
+			if (!first || f->rotated[i]->deadline_ms < first)
+				first = f->rotated[i]->deadline_ms;
+		if (first)
+			qe_loop_timer_set(f->loop, f->wait_timer,
+					  first > now ? first - now : 1, 0);
+		else
+			qe_loop_timer_stop(f->loop, f->wait_timer);
+		if (f->events)
+			f->events->update(f);
+		qe_follow_poll_ops.update(f);
+	}
 }
 
 int qe_follow_read_once(struct qe_follow *f)
@@ -930,7 +1043,7 @@ int qe_follow_read_once(struct qe_follow *f)
 		f->globs[i]->dirty = 1;
 	for (i = 0; i < f->nr_rotated; i++)
 		f->rotated[i]->dirty = 1;
-	qe_follow_process(f);
+	process(f);
 	for (i = 0; i < f->nr_srcs; i++) {
 		struct qe_follow_src *s = f->srcs[i];
 		if (s->kind != QE_SRC_STDIN || s->stdin_pollable)
@@ -1008,13 +1121,15 @@ const char *qe_follow_file_backend(const struct qe_follow *f,
 
 	if (file->is_stdin)
 		return "stdin";
-	if (f->ino_fd < 0)
-		return "poll";
+	if (!f->events)
+		return qe_follow_poll_ops.name;
 	for (i = 0; i < f->nr_srcs; i++)
 		if (src_pub(f->srcs[i]) == file)
-			return f->srcs[i]->polled ? "poll" : "inotify";
+			return f->srcs[i]->polled ? qe_follow_poll_ops.name
+						  : f->events->name;
 	for (i = 0; i < f->nr_rotated; i++)
 		if (&f->rotated[i]->pub == file)
-			return f->rotated[i]->wd >= 0 ? "inotify" : "poll";
-	return "poll";
+			return f->rotated[i]->polled ? qe_follow_poll_ops.name
+						     : f->events->name;
+	return qe_follow_poll_ops.name;
 }

@@ -580,6 +580,41 @@ static void test_idle_many_files(void **state)
 	check_exact(t);
 }
 
+static struct qe_follow *fallback_f;
+
+static int fallback_cb(const struct qe_follow_file *file, void *data)
+{
+	*(const char **)data = qe_follow_file_backend(fallback_f, file);
+	return 1;
+}
+
+/* "auto": a path whose directory does not exist yet is polled; once the
+ * directory is there, inotify serves it. */
+static void test_auto_fallback(void **state)
+{
+	struct t *t = *state;
+	const char *sub = path_in(t, "sub"), *p = path_in(t, "sub/app.log");
+	const char *be = NULL;
+	uint64_t deadline;
+
+	start(t, p);
+	fallback_f = t->f;
+	qe_follow_each(t->f, fallback_cb, &be);
+	assert_string_equal(be, "poll");
+	assert_int_equal(mkdir(sub, 0755), 0);
+	lines_to(t, -1, p, "a", 1, 3);
+	assert_int_equal(run_until_lines(t, 3), 3);
+	deadline = qe_now_ms() + 5000;
+	do {
+		qe_loop_run_once(t->loop, 20);
+		qe_follow_each(t->f, fallback_cb, &be);
+	} while (strcmp(be, "inotify") && qe_now_ms() < deadline);
+	assert_string_equal(be, "inotify");
+	lines_to(t, -1, p, "b", 1, 2);
+	assert_int_equal(run_until_lines(t, 5), 5);
+	check_exact(t);
+}
+
 static void test_read_once(void **state)
 {
 	struct t *t = *state;
@@ -619,6 +654,7 @@ int main(void)
 	    ONE(test_overflow_rescan, &be_inotify),
 	    ONE(test_idle_many_files, &be_inotify),
 	    ONE(test_read_once, &be_poll),
+	    ONE(test_auto_fallback, NULL),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
