@@ -39,7 +39,7 @@ static const char *const counter_keys[] = {
     "ai_requests",     "ai_failures",	    "ai_retries",
     "tokens_prompt",   "tokens_completion", "cache_hits",
     "cache_misses",    "cache_hits_tail",   "analyze_runs",
-    "analyze_events",
+    "analyze_events",  "files_parked",	    "file_opens_deferred",
 };
 
 struct model_tokens {

@@ -44,6 +44,7 @@ struct tail;
 /* Cumulative counts of this run, as written to the store's counters. */
 struct totals {
 	long long lines, bytes, truncated, events, dropped, cache_hits, rejects;
+	long long parked, deferred;
 };
 
 static const struct {
@@ -57,6 +58,8 @@ static const struct {
     {"dropped_events", offsetof(struct totals, dropped)},
     {"cache_hits_tail", offsetof(struct totals, cache_hits)},
     {"queue_rejects", offsetof(struct totals, rejects)},
+    {"files_parked", offsetof(struct totals, parked)},
+    {"file_opens_deferred", offsetof(struct totals, deferred)},
 };
 
 /* Per followed file (qe_follow_file.user). */
@@ -166,7 +169,8 @@ static int save_offset(struct tail *t, struct src *s)
 	struct qe_follow_file *f = s->file;
 	struct qe_offset o;
 	uint64_t pos = s->done_pos, pstart;
-	if (!f || f->is_stdin || f->rotated || s->closed || f->fd < 0)
+	/* every file by its identity, rotated ones too */
+	if (!f || f->is_stdin || s->closed || (!f->dev && !f->ino))
 		return 0;
 	if (s->as && qe_assembler_pending(s->as, &pstart) && pstart < pos)
 		pos = pstart;
@@ -179,6 +183,7 @@ static int save_offset(struct tail *t, struct src *s)
 	o.offset = pos;
 	o.size = f->size;
 	o.updated = qe_wall_ms();
+	o.rotated = f->rotated;
 	return qe_store_offset_put(t->store, &o);
 }
 
@@ -193,6 +198,8 @@ static void totals_now(const struct tail *t, struct totals *out)
 	out->dropped = t->dropped_total;
 	out->cache_hits = t->cache_hits_total;
 	out->rejects = (long long)qe_queue_rejects(t->queue);
+	out->parked = (long long)fc.parked;
+	out->deferred = (long long)fc.open_deferred;
 }
 
 /* Add what was counted since the last commit to the store's counters. */
@@ -911,6 +918,10 @@ static void on_follow_event(struct qe_follow_file *f, enum qe_follow_event ev,
 		if (s) {
 			struct src **pp;
 			src_flush(s);
+			/* its last position, for when it is seen again */
+			ensure_txn(t);
+			if (t->in_txn && save_offset(t, s) < 0)
+				qe_warn_msg("%s", qe_last_error());
 			for (pp = &t->srcs; *pp; pp = &(*pp)->next)
 				if (*pp == s) {
 					*pp = s->next;
@@ -927,23 +938,33 @@ static void on_follow_event(struct qe_follow_file *f, enum qe_follow_event ev,
 	}
 }
 
-static int lookup_offset(const char *path, struct qe_follow_saved *out, void *data)
+struct lookup_ctx {
+	struct qe_follow_saved *out;
+	size_t n, max;
+};
+
+static int lookup_row(const struct qe_offset *o, void *data)
+{
+	struct lookup_ctx *c = data;
+	struct qe_follow_saved *sv = &c->out[c->n++];
+	sv->dev = o->dev;
+	sv->ino = o->ino;
+	sv->head_hash = o->head_hash;
+	sv->head_len = o->head_len;
+	sv->offset = o->offset;
+	return c->n >= c->max;
+}
+
+static int lookup_offset(const char *path, uint64_t dev, uint64_t ino,
+			 struct qe_follow_saved *out, size_t max, void *data)
 {
 	struct tail *t = data;
-	struct qe_offset o;
-	int r;
-	if (!t->store)
+	struct lookup_ctx c = {out, 0, max};
+	if (!t->store || !max)
 		return 0;
-	r = qe_store_offset_get(t->store, path, &o);
-	if (r != 1)
-		return r;
-	out->dev = o.dev;
-	out->ino = o.ino;
-	out->head_hash = o.head_hash;
-	out->head_len = o.head_len;
-	out->offset = o.offset;
-	qe_offset_release(&o);
-	return 1;
+	if (qe_store_offset_find(t->store, path, dev, ino, lookup_row, &c) < 0)
+		return -1;
+	return (int)c.n;
 }
 
 /* ---- signals and lifecycle ---- */

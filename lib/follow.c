@@ -3,11 +3,14 @@
 #include "loop.h"
 #include "util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
+#include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -246,6 +249,9 @@ static struct qe_follow_ffile *file_new(struct qe_follow *f, struct qe_follow_sr
 	file->path = qe_xstrdup(s->path);
 	file->pub.path = file->path;
 	file->pub.fd = fd;
+	if (fd >= 0 && s->kind != QE_SRC_STDIN)
+		f->nr_open++;
+	file->used = ++f->use_clock;
 	file->pub.dev = (uint64_t)st->st_dev;
 	file->pub.ino = (uint64_t)st->st_ino;
 	file->pub.pos = pos;
@@ -276,12 +282,110 @@ static void file_free(struct qe_follow *f, struct qe_follow_ffile *file)
 	if (file->pub.fd >= 0) {
 		if (file->pub.is_stdin && f->loop)
 			qe_loop_fd_remove(f->loop, file->pub.fd);
+		else
+			f->nr_open--;
 		close(file->pub.fd);
 	}
 	add_counters(&f->retired, &file->lines);
 	qe_lines_release(&file->lines);
 	free(file->path);
 	free(file);
+}
+
+/* Close the least recently read source file's descriptor.  Rotated files
+ * are not parked: their path names another file, and they are let go of
+ * soon anyway.  0, or -1 when nothing can be parked. */
+static int park_one(struct qe_follow *f, const struct qe_follow_ffile *keep)
+{
+	struct qe_follow_ffile *lru = NULL;
+	size_t i;
+
+	for (i = 0; i < f->nr_srcs; i++) {
+		struct qe_follow_ffile *o = f->srcs[i] ? f->srcs[i]->file : NULL;
+		if (o && o != keep && o->pub.fd >= 0 && !o->pub.is_stdin &&
+		    (!lru || o->used < lru->used))
+			lru = o;
+	}
+	if (!lru)
+		return -1;
+	close(lru->pub.fd);
+	lru->pub.fd = -1;
+	lru->parked = 1;
+	f->nr_open--;
+	f->retired.parked++;
+	return 0;
+}
+
+/* Room for one more descriptor within the budget. */
+static int make_room(struct qe_follow *f, const struct qe_follow_ffile *keep)
+{
+	while (f->nr_open >= f->max_open)
+		if (park_one(f, keep) < 0) {
+			f->retired.open_deferred++;
+			return -1;
+		}
+	return 0;
+}
+
+static int open_counted(struct qe_follow *f, const char *path)
+{
+	int fd;
+
+	if (make_room(f, NULL) < 0) {
+		errno = EMFILE;
+		return -1;
+	}
+	/* O_NONBLOCK: opening a FIFO must not hang the agent. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	while (fd < 0 && (errno == EMFILE || errno == ENFILE) && f->nr_open > 1 &&
+	       park_one(f, NULL) == 0) {
+		/* The rest of the process holds more than the reserve: the
+		 * budget is what could be opened. */
+		f->max_open = f->nr_open;
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	}
+	return fd;
+}
+
+static char *find_moved(const char *path, uint64_t dev, uint64_t ino, uint64_t *size);
+
+/* Reopen a parked file: at its path if it is still there, else where a
+ * rotation put it.  0, or -1 when it cannot be reached now. */
+static int unpark(struct qe_follow *f, struct qe_follow_ffile *file)
+{
+	struct stat st;
+	int fd;
+
+	if (make_room(f, file) < 0)
+		return -1;
+	fd = open(file->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd >= 0 && (fstat(fd, &st) < 0 || (uint64_t)st.st_dev != file->pub.dev ||
+			(uint64_t)st.st_ino != file->pub.ino)) {
+		close(fd);
+		fd = -1;
+	}
+	if (fd < 0) {
+		uint64_t size;
+		char *where = find_moved(file->path, file->pub.dev, file->pub.ino, &size);
+		if (where) {
+			fd = open(where, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+			free(where);
+			if (fd >= 0 &&
+			    (fstat(fd, &st) < 0 || (uint64_t)st.st_dev != file->pub.dev ||
+			     (uint64_t)st.st_ino != file->pub.ino)) {
+				close(fd);
+				fd = -1;
+			}
+		}
+	}
+	if (fd < 0)
+		return -1;
+	file->pub.fd = fd;
+	file->parked = 0;
+	f->nr_open++;
+	if (file->wd < 0 && !file->polled)
+		watch_file(f, file);
+	return 0;
 }
 
 static void reset_to_zero(struct qe_follow *f, struct qe_follow_ffile *file)
@@ -329,6 +433,20 @@ static int refresh(struct qe_follow *f, struct qe_follow_ffile *file)
 	struct stat st;
 	int r;
 
+	if (file->pub.fd < 0) {
+		if (!file->parked)
+			return 0;
+		/* Parked: reopened only when there is something new, or when
+		 * it moved (rotated) and must be reached by identity. */
+		if (stat(file->path, &st) == 0 && (uint64_t)st.st_dev == file->pub.dev &&
+		    (uint64_t)st.st_ino == file->pub.ino &&
+		    (uint64_t)st.st_size == file->seen_size &&
+		    mtime_ns(&st) == file->seen_mtime_ns)
+			return 0;
+		if (unpark(f, file) < 0)
+			return 0;
+	}
+	file->used = ++f->use_clock;
 	if (fstat(file->pub.fd, &st) < 0)
 		return 0;
 	file->pub.size = (uint64_t)st.st_size;
@@ -351,6 +469,15 @@ static int refresh(struct qe_follow *f, struct qe_follow_ffile *file)
 	return r > 0;
 }
 
+static void rotated_add(struct qe_follow *f, struct qe_follow_ffile *file)
+{
+	file->src = NULL;
+	file->pub.rotated = 1;
+	file->deadline_ms = qe_now_ms() + (uint64_t)f->conf.rotate_wait_ms;
+	QE_ALLOC_GROW(f->rotated, f->nr_rotated + 1, f->alloc_rotated);
+	f->rotated[f->nr_rotated++] = file;
+}
+
 /* Read an old file to its end and keep it open for rotate_wait_ms, so that
  * a writer that has not reopened yet loses nothing. */
 static void detach(struct qe_follow *f, struct qe_follow_src *s)
@@ -364,9 +491,19 @@ static void detach(struct qe_follow *f, struct qe_follow_src *s)
 		file_free(f, file);
 		return;
 	}
-	file->deadline_ms = qe_now_ms() + (uint64_t)f->conf.rotate_wait_ms;
-	QE_ALLOC_GROW(f->rotated, f->nr_rotated + 1, f->alloc_rotated);
-	f->rotated[f->nr_rotated++] = file;
+	rotated_add(f, file);
+}
+
+/*
+ * A glob match that is a symbolic link whose target is gone stays a
+ * source: kubelet renames a container's log and creates a new one under
+ * the target's name, and the link in /var/log/containers never changes.
+ */
+static int dangling_link(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
 }
 
 /* Phase 1: what happened to the file we have open at this path? */
@@ -386,7 +523,7 @@ static int check_open(struct qe_follow *f, struct qe_follow_src *s)
 			free(s->err);
 			s->err =
 			    qe_xasprintf("cannot open '%s': %s", s->path, strerror(err));
-			if (s->kind == QE_SRC_MATCH)
+			if (s->kind == QE_SRC_MATCH && !dangling_link(s->path))
 				s->dead = 1;
 		} else {
 			/* Cannot look at the path (e.g. a directory lost its x
@@ -426,37 +563,155 @@ static struct qe_follow_ffile *find_open(struct qe_follow *f, uint64_t dev, uint
 	return NULL;
 }
 
-/* Start position of a file present at start: saved, end, or 0. */
-static uint64_t initial_pos(struct qe_follow *f, struct qe_follow_src *s,
-			    struct qe_follow_ffile *file)
+/* Does the file still start with the bytes a saved position was taken
+ * from, and does the position lie within it? */
+static int saved_matches(int fd, uint64_t size, const struct qe_follow_saved *sv)
 {
-	struct qe_follow_saved saved;
-	uint64_t size = file->pub.size, pos;
-	int r = 0;
+	unsigned char head[QE_FOLLOW_HEAD_MAX];
+	size_t got = 0;
 
-	if (f->conf.lookup) {
-		memset(&saved, 0, sizeof(saved));
-		r = f->conf.lookup(s->path, &saved, f->conf.data);
-		if (r < 0) {
-			qe_warning("cannot look up the saved position of '%s': %s",
-				   s->path, qe_last_error());
-			r = 0;
+	return sv->offset <= size && sv->head_len <= QE_FOLLOW_HEAD_MAX &&
+	       read_head(fd, head, &got) == 0 && got >= sv->head_len &&
+	       qe_fnv1a(head, (size_t)sv->head_len) == sv->head_hash;
+}
+
+/* Where is the file (dev, ino) now?  Looked for in dir; a malloc'd path or
+ * NULL. */
+static char *find_in_dir(const char *dir, uint64_t dev, uint64_t ino, uint64_t *size)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char *found = NULL;
+
+	if (!d)
+		return NULL;
+	while (!found && (de = readdir(d))) {
+		struct stat st;
+		char *p;
+		if ((uint64_t)de->d_ino != ino)
+			continue;
+		p = qe_xasprintf("%s/%s", dir, de->d_name);
+		if (stat(p, &st) == 0 && S_ISREG(st.st_mode) &&
+		    (uint64_t)st.st_dev == dev && (uint64_t)st.st_ino == ino) {
+			found = p;
+			*size = (uint64_t)st.st_size;
+		} else {
+			free(p);
 		}
 	}
-	if (r > 0) {
-		unsigned char head[QE_FOLLOW_HEAD_MAX];
-		size_t got = 0;
-		if (saved.dev == file->pub.dev && saved.ino == file->pub.ino &&
-		    saved.offset <= size && saved.head_len <= QE_FOLLOW_HEAD_MAX &&
-		    read_head(file->pub.fd, head, &got) == 0 && got >= saved.head_len &&
-		    qe_fnv1a(head, (size_t)saved.head_len) == saved.head_hash)
-			return saved.offset;
-		/* A position was saved for this path but the file there is
-		 * another one (rotated while we were not running, or a reused
-		 * inode): all of it is new to us. */
-		return 0;
+	closedir(d);
+	return found;
+}
+
+/* A rotated file is looked for where rotation tools put it: beside the
+ * path, and beside a symbolic link's target (kubelet). */
+static char *find_moved(const char *path, uint64_t dev, uint64_t ino, uint64_t *size)
+{
+	char *copy = qe_xstrdup(path), *dir, *found;
+	struct stat st;
+
+	dir = dirname(copy);
+	found = find_in_dir(dir, dev, ino, size);
+	free(copy);
+	if (!found && lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+		char *real = realpath(path, NULL);
+		if (real) {
+			found = find_in_dir(dirname(real), dev, ino, size);
+			free(real);
+		}
 	}
-	if (f->conf.from_beginning || size == 0)
+	return found;
+}
+
+/*
+ * At start, a position saved for another file under this path: that file
+ * was rotated while we were not running (or before we saw it).  Find it,
+ * and read what is left of it, as a rotated file of this path.
+ */
+static void recover_rotated(struct qe_follow *f, struct qe_follow_src *s,
+			    const struct qe_follow_saved *sv)
+{
+	struct qe_follow_ffile *file;
+	struct stat st;
+	uint64_t size = 0;
+	size_t ridx;
+	char *where;
+	int fd;
+
+	if (find_open(f, sv->dev, sv->ino, &ridx))
+		return;
+	where = find_moved(s->path, sv->dev, sv->ino, &size);
+	if (!where)
+		return; /* gone (deleted, compressed): nothing left to read */
+	if (size <= sv->offset) {
+		free(where);
+		return; /* read to its end already */
+	}
+	fd = open_counted(f, where);
+	free(where);
+	if (fd < 0)
+		return;
+	if (fstat(fd, &st) < 0 || (uint64_t)st.st_dev != sv->dev ||
+	    (uint64_t)st.st_ino != sv->ino ||
+	    !saved_matches(fd, (uint64_t)st.st_size, sv)) {
+		close(fd);
+		return;
+	}
+	file = file_new(f, s, fd, &st, sv->offset);
+	head_init(file);
+	qe_lines_reset(&file->lines, file->pub.pos);
+	rotated_add(f, file);
+	event(f, &file->pub, QE_FOLLOW_OPENED, NULL);
+	watch_file(f, file);
+	/* All of it now, so that it comes before the new file's lines. */
+	while (refresh(f, file))
+		;
+}
+
+/*
+ * Start position of a file: its saved position when it has one (a file
+ * seen again, a restart); else, for a file present at start, the end
+ * (tail -F), or 0 with from_beginning or when positions were saved for
+ * this path (the file there is new to us); else 0 (a new file).
+ */
+static uint64_t start_pos(struct qe_follow *f, struct qe_follow_src *s,
+			  struct qe_follow_ffile *file, int initial)
+{
+	struct qe_follow_saved saved[QE_FOLLOW_SAVED_MAX];
+	uint64_t size = file ? file->pub.size : 0, pos;
+	uint64_t dev = file ? file->pub.dev : 0, ino = file ? file->pub.ino : 0;
+	int i, n = 0, path_rows = 0;
+	int own = -1;
+
+	if (f->conf.lookup) {
+		memset(saved, 0, sizeof(saved));
+		n = f->conf.lookup(s->path, dev, ino, saved, QE_FOLLOW_SAVED_MAX,
+				   f->conf.data);
+		if (n < 0) {
+			qe_warning("cannot look up the saved position of '%s': %s",
+				   s->path, qe_last_error());
+			n = 0;
+		}
+		if (n > QE_FOLLOW_SAVED_MAX)
+			n = QE_FOLLOW_SAVED_MAX;
+	}
+	for (i = 0; i < n; i++) {
+		if (file && saved[i].dev == dev && saved[i].ino == ino) {
+			if (own < 0 && saved_matches(file->pub.fd, size, &saved[i]))
+				own = i;
+			else
+				path_rows++; /* a reused inode: a new file */
+			continue;
+		}
+		path_rows++;
+		if (initial)
+			recover_rotated(f, s, &saved[i]);
+	}
+	if (!file)
+		return 0;
+	if (own >= 0)
+		return saved[own].offset;
+	if (!initial || path_rows || f->conf.from_beginning || size == 0)
 		return 0;
 	/* Like tail -F, start at the end; but at the start of the line being
 	 * written, so that it is not delivered cut in two. */
@@ -464,12 +719,12 @@ static uint64_t initial_pos(struct qe_follow *f, struct qe_follow_src *s,
 	{
 		uint64_t from = size > TAIL_BACKUP ? size - TAIL_BACKUP : 0;
 		size_t want = (size_t)(size - from);
-		ssize_t n = pread(
+		ssize_t got = pread(
 		    file->pub.fd, f->buf,
 		    want < f->conf.read_buffer_bytes ? want : f->conf.read_buffer_bytes,
 		    (off_t)from);
-		if (n > 0) {
-			const char *nl = memrchr(f->buf, '\n', (size_t)n);
+		if (got > 0) {
+			const char *nl = memrchr(f->buf, '\n', (size_t)got);
 			if (nl)
 				pos = from + (uint64_t)(nl - f->buf) + 1;
 			else if (from == 0)
@@ -477,6 +732,18 @@ static uint64_t initial_pos(struct qe_follow *f, struct qe_follow_src *s,
 		}
 	}
 	return pos;
+}
+
+/* Before a new file at a path is read: what the writer still appended to
+ * the old ones, so that one source's lines stay in order. */
+static void drain_rotated(struct qe_follow *f, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < f->nr_rotated; i++)
+		if (!strcmp(f->rotated[i]->path, path))
+			while (refresh(f, f->rotated[i]))
+				;
 }
 
 /* Phase 2: open whatever is at the path now. */
@@ -487,15 +754,21 @@ static int try_open(struct qe_follow *f, struct qe_follow_src *s)
 	size_t ridx;
 	int fd, initial;
 
-	/* O_NONBLOCK: opening a FIFO must not hang the agent. */
-	fd = open(s->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	fd = open_counted(f, s->path);
 	/* Whatever is opened at this path from now on was not there at
 	 * start (or could not be read then): all of it is new. */
 	initial = s->initial;
 	s->initial = 0;
+	if (fd < 0 && initial && errno == ENOENT) {
+		/* Rotated away before we started, nothing new at the path
+		 * yet: what was not read of the old file is read now. */
+		start_pos(f, s, NULL, initial);
+		errno = ENOENT;
+	}
 	if (fd < 0) {
 		if (s->kind == QE_SRC_MATCH && errno == ENOENT) {
-			s->dead = 1;
+			if (!dangling_link(s->path))
+				s->dead = 1;
 			return 0;
 		}
 		src_errorf(f, s, "cannot open", errno);
@@ -554,9 +827,9 @@ static int try_open(struct qe_follow *f, struct qe_follow_src *s)
 	}
 	file = file_new(f, s, fd, &st, 0);
 	head_init(file);
-	if (initial)
-		file->pub.pos = initial_pos(f, s, file);
+	file->pub.pos = start_pos(f, s, file, initial);
 	qe_lines_reset(&file->lines, file->pub.pos);
+	drain_rotated(f, s->path);
 	s->file = file;
 	free(s->err);
 	s->err = NULL;
@@ -712,6 +985,29 @@ static void on_kick(struct qe_loop *loop, int timer_id, void *data)
 	process(data);
 }
 
+/* Raise the soft descriptor limit to the hard one; what files may hold. */
+static size_t nofile_budget(void)
+{
+	struct rlimit rl;
+	size_t soft, reserve;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return 64;
+	if (rl.rlim_cur < rl.rlim_max) {
+		struct rlimit up = rl;
+		up.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &up) == 0)
+			rl = up;
+	}
+	soft = rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > 1048576
+		   ? 1048576
+		   : (size_t)rl.rlim_cur;
+	reserve = 64 + soft / 8;
+	if (reserve > soft / 2)
+		reserve = soft / 2;
+	return soft - reserve > 0 ? soft - reserve : 1;
+}
+
 struct qe_follow *qe_follow_new(const struct qe_follow_conf *conf, struct qe_loop *loop)
 {
 	struct qe_follow *f;
@@ -729,6 +1025,7 @@ struct qe_follow *qe_follow_new(const struct qe_follow_conf *conf, struct qe_loo
 	if (f->conf.poll_interval_ms <= 0)
 		f->conf.poll_interval_ms = 1000;
 	f->loop = loop;
+	f->max_open = f->conf.max_open_files ? f->conf.max_open_files : nofile_budget();
 	f->buf = qe_xmalloc(f->conf.read_buffer_bytes);
 	f->ino_fd = -1;
 	f->poll_timer = -1;
@@ -946,6 +1243,25 @@ static void process(struct qe_follow *f)
 	f->processing = 1;
 	if (!f->started)
 		open_all(f);
+	/* Rotated files first: whatever the writer still appended to an old
+	 * file comes before the new file's lines.  Read until the wait is
+	 * over; then a last read and close. */
+	for (i = 0, j = 0; i < f->nr_rotated; i++) {
+		struct qe_follow_ffile *file = f->rotated[i];
+		if (file->dirty || now >= file->deadline_ms) {
+			file->dirty = 0;
+			if (refresh(f, file))
+				file->dirty = 1, more = 1;
+		}
+		if (now >= file->deadline_ms && !file->dirty) {
+			/* Out of the list first: freeing looks at the others. */
+			f->rotated[i] = NULL;
+			file_free(f, file);
+			continue;
+		}
+		f->rotated[j++] = file;
+	}
+	f->nr_rotated = j;
 	/* Phase 1 for every source before phase 2 for any: when files move
 	 * along a chain (a -> a.1 -> a.2), each old file is detached before a
 	 * new name for it is opened, so it is adopted, not read again. */
@@ -970,8 +1286,8 @@ static void process(struct qe_follow *f)
 		s->dirty = 0;
 		if (!s->file)
 			more |= try_open(f, s);
-		else if (s->file->pub.pos < s->file->pub.size)
-			s->dirty = 1; /* budget ran out in phase 1 */
+		else if (s->file->pub.pos < s->file->pub.size && s->file->pub.fd >= 0)
+			s->dirty = 1; /* the round's read budget ran out in phase 1 */
 	}
 	for (i = 0; i < f->nr_globs; i++) {
 		if (!f->globs[i]->dirty)
@@ -979,24 +1295,6 @@ static void process(struct qe_follow *f)
 		f->globs[i]->dirty = 0;
 		glob_eval(f, f->globs[i]);
 	}
-	/* Rotated files: whatever the writer still appends, until the wait
-	 * is over; then a last read and close. */
-	for (i = 0, j = 0; i < f->nr_rotated; i++) {
-		struct qe_follow_ffile *file = f->rotated[i];
-		if (file->dirty || now >= file->deadline_ms) {
-			file->dirty = 0;
-			if (refresh(f, file))
-				file->dirty = 1, more = 1;
-		}
-		if (now >= file->deadline_ms && !file->dirty) {
-			/* Out of the list first: freeing looks at the others. */
-			f->rotated[i] = NULL;
-			file_free(f, file);
-			continue;
-		}
-		f->rotated[j++] = file;
-	}
-	f->nr_rotated = j;
 	for (i = 0, j = 0; i < f->nr_srcs; i++) {
 		struct qe_follow_src *s = f->srcs[i];
 		if (s->dead) {
@@ -1095,6 +1393,7 @@ void qe_follow_get_counters(const struct qe_follow *f, struct qe_follow_counters
 	size_t i;
 
 	*out = f->retired;
+	out->max_open = f->max_open;
 	for (i = 0; i < f->nr_srcs; i++)
 		if (f->srcs[i]->file)
 			add_counters(out, &f->srcs[i]->file->lines);

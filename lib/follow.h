@@ -6,13 +6,20 @@
  * It delivers complete lines (through lib/lines) with their byte positions
  * and tells the caller about source events (opened, rotated, truncated,
  * removed, error).  The caller owns committing positions: it stores the
- * end_pos of the last line it has processed together with the file's
- * identity, and gives it back through the lookup callback on the next run.
+ * end_pos of the last line it has processed under the file's identity,
+ * for every file it was told about (rotated ones too), and gives them back
+ * through the lookup callback.
  *
  * File identity is st_dev + st_ino + a 64-bit FNV-1a hash of the first
  * head_len (<= 1024) bytes, so that a reused inode number is not taken for
  * the old file.  A saved position is used only when the identity matches
- * and the position is within the file.
+ * and the position is within the file.  Positions are looked up by
+ * identity whenever a file is opened, so a file seen again under another
+ * name (a glob over rotated names) continues where it was.  At start, the
+ * files last followed under a path that now names another file (rotated
+ * while we were not running) are looked for by identity in the path's
+ * directory (and its symlink target's): their unread rest is read first,
+ * as rotated files, then the new file from 0.
  *
  * Rotation kinds handled:
  * - rename + create: the old file is read to its end, QE_FOLLOW_ROTATED is
@@ -92,19 +99,22 @@ struct qe_follow_file {
 	uint64_t size;	    /* size at the last check (stdin: bytes read) */
 	int fd;		    /* -1 when no file is open at the path */
 	int is_stdin;
-	int rotated; /* old file kept open after rotation: do not commit
-		      * its positions under `path`, which names a new file */
+	int rotated; /* old file kept open after rotation (or found again at
+		      * start): `path` is where it was followed, which names
+		      * another file by now; save it as rotated */
 	void *user;
 };
 
 #define QE_FOLLOW_HEAD_MAX 1024
 
-/* A position saved by an earlier run. */
+/* A position saved by an earlier run, for one file identity. */
 struct qe_follow_saved {
 	uint64_t dev, ino;
 	uint64_t head_hash, head_len;
 	uint64_t offset;
 };
+
+#define QE_FOLLOW_SAVED_MAX 16
 
 /* line points into a buffer valid only during the call; flags QE_LINE_*. */
 typedef void (*qe_follow_line_fn)(struct qe_follow_file *file, const char *line,
@@ -113,10 +123,15 @@ typedef void (*qe_follow_line_fn)(struct qe_follow_file *file, const char *line,
 /* msg is NULL except for QE_FOLLOW_ERROR. */
 typedef void (*qe_follow_event_fn)(struct qe_follow_file *file, enum qe_follow_event ev,
 				   const char *msg, void *data);
-/* 1 and *out filled when a position was saved for path, 0 when none,
- * -1 on error (treated as none, after a warning). */
-typedef int (*qe_follow_lookup_fn)(const char *path, struct qe_follow_saved *out,
-				   void *data);
+/*
+ * Positions saved by an earlier run: the one of the file (dev, ino) if
+ * any, first, then those saved for files last followed under path (the
+ * file there then, rotated files), newest first.  Fills at most max
+ * entries and returns how many; -1 on error (treated as none, after a
+ * warning).
+ */
+typedef int (*qe_follow_lookup_fn)(const char *path, uint64_t dev, uint64_t ino,
+				   struct qe_follow_saved *out, size_t max, void *data);
 
 struct qe_follow_conf {
 	enum qe_follow_backend backend; /* QE_FOLLOW_AUTO */
@@ -124,6 +139,7 @@ struct qe_follow_conf {
 	long rotate_wait_ms;		/* 5000: how long a rotated file is still read */
 	size_t read_buffer_bytes;	/* 262144 */
 	size_t max_line_bytes;		/* 65536 */
+	size_t max_open_files; /* 0: a budget below RLIMIT_NOFILE (see qe_follow_new) */
 	int from_beginning; /* files present at start without a saved position: 0, not end
 			     */
 	qe_follow_line_fn on_line;   /* required */
@@ -142,9 +158,22 @@ struct qe_follow_counters {
 	uint64_t skipped_bytes;	  /* bytes of cut lines not delivered */
 	uint64_t rotations;
 	uint64_t truncations;
+	uint64_t parked;	/* descriptors closed to stay within the budget */
+	uint64_t open_deferred; /* opens put off: the budget was full of rotated files */
+	uint64_t max_open;	/* the budget itself */
 };
 
-/* The loop must outlive the follower.  NULL with qe_error() set. */
+/*
+ * The loop must outlive the follower.  NULL with qe_error() set.
+ *
+ * Descriptor budget: the soft RLIMIT_NOFILE is raised to the hard one,
+ * and files hold at most max_open_files descriptors (default: the limit
+ * less a reserve for the store, the network and the event loop: at
+ * most half, 64 + an eighth).  Past it, the least recently read
+ * file's descriptor is closed ("parked"): its position, partial line and
+ * watch are kept, and it is reopened (identity checked) when it has
+ * something new, so every file is read in turn.
+ */
 struct qe_follow *qe_follow_new(const struct qe_follow_conf *conf, struct qe_loop *loop);
 void qe_follow_free(struct qe_follow *f); /* NULL-safe; closes files, removes watches */
 

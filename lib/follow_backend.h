@@ -24,7 +24,9 @@ enum qe_follow_src_kind {
 	QE_SRC_STDIN,
 };
 
-/* One open file (inode). */
+/* One file (inode) being read.  Its descriptor may be closed to keep
+ * within the descriptor budget (`parked`, pub.fd < 0): it is reopened by
+ * path, identity checked, when there is something new to read. */
 struct qe_follow_ffile {
 	struct qe_follow_file pub;
 	char *path; /* pub.path points here */
@@ -33,6 +35,8 @@ struct qe_follow_ffile {
 	int wd;			   /* inotify watch on the inode, -1 when none */
 	int polled;		   /* no event watch: the poll backend marks it */
 	int dirty;
+	int parked;    /* descriptor closed for the budget */
+	uint64_t used; /* f->use_clock at the last read: least recent parked first */
 	uint64_t deadline_ms; /* rotated: when to stop reading it */
 	uint64_t seen_size;   /* at the last check: skip work when unchanged */
 	int64_t seen_mtime_ns;
@@ -98,6 +102,9 @@ struct qe_follow {
 	size_t nr_globs, alloc_globs;
 	int started, watching, starting, processing, unbounded;
 	int kick_timer, wait_timer;
+	size_t nr_open;	 /* descriptors held for files (stdin not counted) */
+	size_t max_open; /* the budget: never more than this */
+	uint64_t use_clock;
 	struct qe_follow_counters retired; /* counters of files already closed */
 
 	/* inotify backend */
