@@ -44,7 +44,7 @@ struct tail;
 /* Cumulative counts of this run, as written to the store's counters. */
 struct totals {
 	long long lines, bytes, truncated, events, dropped, cache_hits, rejects;
-	long long parked, deferred;
+	long long parked, deferred, compressed;
 };
 
 static const struct {
@@ -60,6 +60,7 @@ static const struct {
     {"queue_rejects", offsetof(struct totals, rejects)},
     {"files_parked", offsetof(struct totals, parked)},
     {"file_opens_deferred", offsetof(struct totals, deferred)},
+    {"files_skipped_compressed", offsetof(struct totals, compressed)},
 };
 
 /* Per followed file (qe_follow_file.user). */
@@ -200,6 +201,7 @@ static void totals_now(const struct tail *t, struct totals *out)
 	out->rejects = (long long)qe_queue_rejects(t->queue);
 	out->parked = (long long)fc.parked;
 	out->deferred = (long long)fc.open_deferred;
+	out->compressed = (long long)fc.compressed;
 }
 
 /* Add what was counted since the last commit to the store's counters. */
@@ -1230,6 +1232,8 @@ int cmd_tail(int argc, char **argv, struct qe_ctx *ctx)
 	fconf.read_buffer_bytes = (size_t)t.cfg->read_buffer_bytes;
 	fconf.max_line_bytes = (size_t)t.cfg->max_line_bytes;
 	fconf.from_beginning = from_beginning;
+	fconf.exclude = t.cfg->tail_exclude;
+	fconf.nr_exclude = t.cfg->nr_tail_exclude;
 	fconf.on_line = on_line;
 	fconf.on_event = on_follow_event;
 	fconf.lookup = lookup_offset;

@@ -109,6 +109,8 @@ struct qe_config {
 	char *follow_backend;	  /* "auto", "inotify", "poll" */
 	long poll_interval_ms;	  /* 1000 */
 	long read_buffer_bytes;	  /* 262144 */
+	char **tail_exclude;	  /* glob matches to leave out (fnmatch patterns) */
+	size_t nr_tail_exclude;
 };
 
 void qe_config_init(struct qe_config *c);

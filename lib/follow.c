@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <glob.h>
 #include <libgen.h>
 #include <stdlib.h>
@@ -746,6 +747,69 @@ static void drain_rotated(struct qe_follow *f, const char *path)
 				;
 }
 
+/* The name of a compression format the file's name says, or NULL.  By
+ * name too: a compressor creates its output empty and writes it in
+ * parts, so the first bytes may not be there yet when it is seen. */
+static const char *compressed_name(const char *path)
+{
+	static const char *const suffixes[][2] = {
+	    {".gz", "gzip"}, {".bz2", "bzip2"}, {".xz", "xz"},	    {".zst", "zstd"},
+	    {".lz4", "lz4"}, {".zip", "zip"},	{".Z", "compress"},
+	};
+	size_t len = strlen(path), i;
+
+	for (i = 0; i < QE_ARRAY_SIZE(suffixes); i++) {
+		size_t n = strlen(suffixes[i][0]);
+		if (len > n && !strcmp(path + len - n, suffixes[i][0]))
+			return suffixes[i][1];
+	}
+	return NULL;
+}
+
+/* The name of a compression format the file starts with, or NULL. */
+static const char *compressed_format(int fd)
+{
+	static const struct {
+		const char *name;
+		const char *magic;
+		size_t len;
+	} formats[] = {
+	    {"gzip", "\x1f\x8b", 2},
+	    {"bzip2", "BZh", 3},
+	    {"xz",
+	     "\xfd"
+	     "7zXZ\0",
+	     6},
+	    {"zstd", "\x28\xb5\x2f\xfd", 4},
+	};
+	unsigned char head[8];
+	ssize_t n;
+	size_t i;
+
+	do
+		n = pread(fd, head, sizeof(head), 0);
+	while (n < 0 && errno == EINTR);
+	for (i = 0; n > 0 && i < QE_ARRAY_SIZE(formats); i++)
+		if ((size_t)n >= formats[i].len &&
+		    !memcmp(head, formats[i].magic, formats[i].len))
+			return formats[i].name;
+	return NULL;
+}
+
+static int excluded(const struct qe_follow *f, const char *path)
+{
+	const char *base = strrchr(path, '/');
+	size_t i;
+
+	base = base ? base + 1 : path;
+	for (i = 0; i < f->conf.nr_exclude; i++) {
+		const char *pat = f->conf.exclude[i];
+		if (!fnmatch(pat, strchr(pat, '/') ? path : base, 0))
+			return 1;
+	}
+	return 0;
+}
+
 /* Phase 2: open whatever is at the path now. */
 static int try_open(struct qe_follow *f, struct qe_follow_src *s)
 {
@@ -754,6 +818,8 @@ static int try_open(struct qe_follow *f, struct qe_follow_src *s)
 	size_t ridx;
 	int fd, initial;
 
+	if (s->skipped)
+		return 0;
 	fd = open_counted(f, s->path);
 	/* Whatever is opened at this path from now on was not there at
 	 * start (or could not be read then): all of it is new. */
@@ -778,6 +844,22 @@ static int try_open(struct qe_follow *f, struct qe_follow_src *s)
 		src_errorf(f, s, "cannot stat", errno);
 		close(fd);
 		return 0;
+	}
+	if (S_ISREG(st.st_mode)) {
+		const char *format = compressed_name(s->path);
+		if (!format)
+			format = compressed_format(fd);
+		if (format) {
+			char *msg =
+			    qe_xasprintf("skipping '%s': %s-compressed, not read as text",
+					 s->path, format);
+			src_error(f, s, msg);
+			free(msg);
+			close(fd);
+			s->skipped = 1;
+			f->retired.compressed++;
+			return 0;
+		}
 	}
 	if (S_ISDIR(st.st_mode) || !S_ISREG(st.st_mode)) {
 		char *msg =
@@ -895,7 +977,7 @@ static void glob_eval(struct qe_follow *f, struct qe_follow_glob *g)
 	for (i = 0; i < gl.gl_pathc; i++) {
 		struct qe_follow_src *s;
 		struct stat st;
-		if (have_path(f, gl.gl_pathv[i]))
+		if (have_path(f, gl.gl_pathv[i]) || excluded(f, gl.gl_pathv[i]))
 			continue;
 		/* Directories and other non-files a pattern happens to match
 		 * are not sources. */

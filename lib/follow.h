@@ -46,6 +46,9 @@
  *   line) or the file was truncated (QE_FOLLOW_TRUNCATED comes first).
  * - A file (dev+ino) is read by at most one source at a time; a glob match
  *   of a rotated file that is still open continues where it was.
+ * - A compressed file (gzip, bzip2, xz, zstd, by its first bytes; or
+ *   by its name: .gz .bz2 .xz .zst .lz4 .zip .Z) is never read as text: it is reported
+ * with QE_FOLLOW_ERROR once and counted.
  * - Nothing prints.  A source that cannot be read (missing, permission
  *   denied, a directory) is reported with QE_FOLLOW_ERROR once per distinct
  *   problem and retried; it never stops the other sources.
@@ -140,6 +143,10 @@ struct qe_follow_conf {
 	size_t read_buffer_bytes;	/* 262144 */
 	size_t max_line_bytes;		/* 65536 */
 	size_t max_open_files; /* 0: a budget below RLIMIT_NOFILE (see qe_follow_new) */
+	/* glob matches not read: fnmatch patterns against the name, or the
+	 * whole path when the pattern has a '/'; borrowed, must outlive f */
+	char *const *exclude;
+	size_t nr_exclude;
 	int from_beginning; /* files present at start without a saved position: 0, not end
 			     */
 	qe_follow_line_fn on_line;   /* required */
@@ -161,6 +168,7 @@ struct qe_follow_counters {
 	uint64_t parked;	/* descriptors closed to stay within the budget */
 	uint64_t open_deferred; /* opens put off: the budget was full of rotated files */
 	uint64_t max_open;	/* the budget itself */
+	uint64_t compressed;	/* compressed files skipped, never read as text */
 };
 
 /*

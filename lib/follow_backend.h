@@ -54,7 +54,8 @@ struct qe_follow_src {
 	int tdir_wd;		      /* on a symlink target's directory, -1 when none */
 	int polled; /* the event backend cannot serve this path: polled */
 	int dirty;
-	int dead; /* to be freed at the end of this round */
+	int dead;    /* to be freed at the end of this round */
+	int skipped; /* compressed: never read */
 	int stdin_pollable;
 	int eof;
 	char *err; /* last error reported, to report each problem once */

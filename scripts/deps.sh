@@ -8,7 +8,7 @@ want=${1:-test}
 pkgs="gcc make pkg-config libc6-dev libyaml-dev libcurl4-openssl-dev libpcre2-dev
 libsqlite3-dev libjansson-dev libhiredis-dev ca-certificates"
 if [ "$want" = test ]; then
-	pkgs="$pkgs libcmocka-dev python3 redis-server man-db groff-base procps clang"
+	pkgs="$pkgs libcmocka-dev python3 redis-server man-db groff-base procps clang logrotate gzip"
 fi
 missing=
 for p in $pkgs; do

@@ -71,4 +71,44 @@ for backend in inotify poll; do
 	stop_agent
 	check "k8s $backend: every event once" account --expect 1:$SEQ
 done
+
+# Compressed rotations under a glob, made by the real logrotate: the .gz
+# is skipped with a message, never read as text; tail.exclude leaves out
+# what it names.
+rm -rf "$T/state" "$T"/out.* "$T"/err.* "$T/lr"
+mkdir -p "$T/lr"
+L="$T/lr/app.log"
+cat >"$T/lr/logrotate.conf" <<EOF2
+$L {
+	rotate 3
+	compress
+	missingok
+}
+EOF2
+printf 'tail:\n  exclude:\n    - "*.old"\n' >"$T/excl.yaml"
+export QERRORS_CONFIG="$T/excl.yaml"
+SEQ=100
+: >"$L"
+emit "$T/lr/app.log.old" 4 # excluded: never read
+SEQ=0
+start_agent --from-beginning "$T/lr/app.log*"
+emit "$L" 5
+check "gz: lines before the rotation" wait_events 5
+logrotate -f -s "$T/lr/state" "$T/lr/logrotate.conf"
+check "logrotate made a gzip file" test -f "$L.1.gz"
+emit "$L" 5
+check "gz: the new file is read" wait_events 10
+check "gz: the compressed file is skipped with a message" \
+	wait_for 10 grep -q "skipping '$L.1.gz': gzip-compressed" "$T/err.$RUN"
+stop_agent
+start_agent --from-beginning "$T/lr/app.log*" # the .gz seen at start too
+emit "$L" 2
+check "gz: after a restart" wait_events 12
+stop_agent
+check "gz: every event once, the excluded file not read" account --expect 1:12
+check "gz: the skipped file is counted in stats" sh -c \
+	"'$QERRORS' stats --json | python3 -c 'import json,sys; sys.exit(0 if json.load(sys.stdin)[\"files_skipped_compressed\"] >= 2 else 1)'"
+check "gz: no position (and no lag) for the compressed file" sh -c \
+	"! '$QERRORS' stats --json | grep -q 'app.log.1.gz'"
+unset QERRORS_CONFIG
 exit 0

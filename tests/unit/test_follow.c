@@ -823,6 +823,44 @@ static void test_descriptor_budget(void **state)
 	assert_int_equal(c.max_open, 4);
 }
 
+/* Compressed files under a glob are skipped with a message (by their
+ * bytes, or by their name while the compressor has written nothing yet),
+ * never read as text; exclude patterns leave out what they name. */
+static void test_glob_compressed_excluded(void **state)
+{
+	struct t *t = *state;
+	char pattern[256], cmd[512];
+	char ex1[] = "*.old", ex2[] = "*/skip/*";
+	char *const exclude[] = {ex1, ex2};
+	struct qe_follow_counters c;
+
+	append(path_in(t, "app.log"), "");
+	snprintf(cmd, sizeof(cmd), "printf 'ERROR one\\nERROR two\\n' | gzip -c > %s",
+		 path_in(t, "app.log.1.gz"));
+	assert_int_equal(system(cmd), 0);
+	snprintf(cmd, sizeof(cmd), "printf 'ERROR three\\n' | xz -c > %s",
+		 path_in(t, "app.log.2"));
+	assert_int_equal(system(cmd), 0);
+	append(path_in(t, "app.log.old"), "old\n");
+	snprintf(pattern, sizeof(pattern), "%s/app.log*", t->dir);
+	t->conf.from_beginning = 1;
+	t->conf.exclude = exclude;
+	t->conf.nr_exclude = 2;
+	start(t, pattern);
+	append(path_in(t, "app.log.3.gz"), ""); /* being written by gzip */
+	lines_to(t, -1, path_in(t, "app.log"), "a", 1, 2);
+	assert_int_equal(run_until_lines(t, 2), 2);
+	check_exact(t);
+	assert_non_null(strstr(t->errors.buf, "app.log.1.gz': gzip-compressed"));
+	assert_non_null(strstr(t->errors.buf, "app.log.2': xz-compressed"));
+	assert_non_null(strstr(t->errors.buf, "app.log.3.gz': gzip-compressed"));
+	assert_null(strstr(t->errors.buf, "app.log.old"));
+	qe_follow_rescan(t->f);
+	assert_int_equal(t->events[QE_FOLLOW_ERROR], 3); /* said once each */
+	qe_follow_get_counters(t->f, &c);
+	assert_int_equal(c.compressed, 3);
+}
+
 static struct qe_follow *fallback_f;
 
 static int fallback_cb(const struct qe_follow_file *file, void *data)
@@ -903,6 +941,7 @@ int main(void)
 	    ONE(test_read_once, &be_poll),
 	    ONE(test_auto_fallback, NULL),
 	    BOTH(test_descriptor_budget),
+	    BOTH(test_glob_compressed_excluded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
