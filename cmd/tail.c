@@ -912,6 +912,7 @@ static void on_follow_event(struct qe_follow_file *f, enum qe_follow_event ev,
 			src_flush(s);
 		break;
 	case QE_FOLLOW_EOF:
+	case QE_FOLLOW_CAUGHT_UP:
 		if (s)
 			src_flush(s);
 		break;

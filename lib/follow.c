@@ -54,6 +54,8 @@ const char *qe_follow_event_name(enum qe_follow_event ev)
 		return "eof";
 	case QE_FOLLOW_CLOSED:
 		return "closed";
+	case QE_FOLLOW_CAUGHT_UP:
+		return "caught-up";
 	}
 	return "unknown";
 }
@@ -106,6 +108,19 @@ static void watch_file(struct qe_follow *f, struct qe_follow_ffile *file)
 		file->src->polled = 1;
 }
 
+/* A source's file is served as its path is: a polled path (a network
+ * file system) has its files polled too, rotated ones included. */
+static void serve_file(struct qe_follow *f, struct qe_follow_src *s,
+		       struct qe_follow_ffile *file)
+{
+	if (!f->watching || file->pub.is_stdin)
+		return;
+	if (s && s->polled)
+		file->polled = 1;
+	else
+		watch_file(f, file);
+}
+
 static void unwatch_file(struct qe_follow *f, struct qe_follow_ffile *file)
 {
 	if (f->events)
@@ -120,8 +135,8 @@ static void watch_src(struct qe_follow *f, struct qe_follow_src *s)
 	s->polled = !f->events || f->events->watch_src(f, s) < 0;
 	if (s->polled)
 		qe_follow_poll_ops.watch_src(f, s);
-	else if (s->file)
-		watch_file(f, s->file);
+	if (s->file)
+		serve_file(f, s, s->file);
 }
 
 static void unwatch_src(struct qe_follow *f, struct qe_follow_src *s)
@@ -183,6 +198,21 @@ static void feed(struct qe_follow *f, struct qe_follow_ffile *file, const char *
 		 size_t n)
 {
 	struct feed_ctx ctx = {f, file};
+	size_t i;
+
+	if (file->pub.rotated) {
+		file->fed = 1;
+	} else {
+		/* The old files of this path come first, up to what the
+		 * caller still holds open for them. */
+		for (i = 0; i < f->nr_rotated; i++) {
+			struct qe_follow_ffile *r = f->rotated[i];
+			if (r && r->fed && !strcmp(r->path, file->path)) {
+				r->fed = 0;
+				event(f, &r->pub, QE_FOLLOW_CAUGHT_UP, NULL);
+			}
+		}
+	}
 	qe_lines_feed(&file->lines, p, n, feed_cb, &ctx);
 }
 
@@ -644,21 +674,23 @@ static void recover_rotated(struct qe_follow *f, struct qe_follow_src *s,
 	where = find_moved(s->path, sv->dev, sv->ino, &size);
 	if (!where)
 		return; /* gone (deleted, compressed): nothing left to read */
-	if (size <= sv->offset) {
-		free(where);
-		return; /* read to its end already */
-	}
+	/* Opened even when read to its end: the writer may not have
+	 * reopened yet, as for a file rotated under us. */
+	(void)size;
 	fd = open_counted(f, where);
 	free(where);
 	if (fd < 0)
 		return;
 	if (fstat(fd, &st) < 0 || (uint64_t)st.st_dev != sv->dev ||
-	    (uint64_t)st.st_ino != sv->ino ||
-	    !saved_matches(fd, (uint64_t)st.st_size, sv)) {
+	    (uint64_t)st.st_ino != sv->ino) {
 		close(fd);
 		return;
 	}
-	file = file_new(f, s, fd, &st, sv->offset);
+	/* Truncated or rewritten since the position was saved (a
+	 * copytruncate just before a rotation and a kill -9): all of it is
+	 * unread, as for a file truncated under us. */
+	file = file_new(f, s, fd, &st,
+			saved_matches(fd, (uint64_t)st.st_size, sv) ? sv->offset : 0);
 	head_init(file);
 	qe_lines_reset(&file->lines, file->pub.pos);
 	rotated_add(f, file);
@@ -890,7 +922,7 @@ static int try_open(struct qe_follow *f, struct qe_follow_src *s)
 		free(s->err);
 		s->err = NULL;
 		event(f, &other->pub, QE_FOLLOW_OPENED, NULL);
-		watch_file(f, other);
+		serve_file(f, s, other);
 		return refresh(f, other);
 	}
 	if (other) {
@@ -916,8 +948,7 @@ static int try_open(struct qe_follow *f, struct qe_follow_src *s)
 	free(s->err);
 	s->err = NULL;
 	event(f, &file->pub, QE_FOLLOW_OPENED, NULL);
-	if (!s->polled)
-		watch_file(f, file);
+	serve_file(f, s, file);
 	return refresh(f, file);
 }
 

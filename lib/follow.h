@@ -83,6 +83,10 @@ enum qe_follow_event {
 	QE_FOLLOW_ERROR,     /* the path cannot be read; msg says why; retried */
 	QE_FOLLOW_EOF,	     /* stdin ended (a partial last line was flushed) */
 	QE_FOLLOW_CLOSED, /* the file is let go of (user may be freed); no more lines */
+	QE_FOLLOW_CAUGHT_UP, /* a rotated file's lines so far are all delivered and the
+			      * new file at its path is about to deliver more: close
+			      * what is held open for the old one (an event), so that
+			      * one source's events stay in order */
 };
 
 const char *qe_follow_event_name(enum qe_follow_event ev);

@@ -36,6 +36,7 @@ struct qe_follow_ffile {
 	int polled;		   /* no event watch: the poll backend marks it */
 	int dirty;
 	int parked;    /* descriptor closed for the budget */
+	int fed;       /* rotated: lines delivered since the last CAUGHT_UP */
 	uint64_t used; /* f->use_clock at the last read: least recent parked first */
 	uint64_t deadline_ms; /* rotated: when to stop reading it */
 	uint64_t seen_size;   /* at the last check: skip work when unchanged */

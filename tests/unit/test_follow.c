@@ -33,7 +33,7 @@ struct t {
 	struct qe_buf expected; /* what the test wrote and expects */
 	struct qe_buf errors;
 	int nr_lines;
-	int events[QE_FOLLOW_EOF + 1];
+	int events[QE_FOLLOW_CAUGHT_UP + 1];
 	int pos_errors;
 	unsigned last_flags;
 	struct seen seen[1100];
