@@ -389,6 +389,33 @@ static void test_late_write_order(void **state)
 	check_exact(t);
 }
 
+/* Lines written late to a rotated file are read as they come, not only
+ * when its wait is over. */
+static void test_late_write_prompt(void **state)
+{
+	struct t *t = *state;
+	const char *p = path_in(t, "app.log"), *p1 = path_in(t, "app.log.1");
+	uint64_t deadline;
+	int old;
+
+	t->conf.rotate_wait_ms = 4000;
+	append(p, "");
+	start(t, p);
+	old = open(p, O_WRONLY | O_APPEND | O_CLOEXEC);
+	assert_true(old >= 0);
+	lines_to(t, old, NULL, "a", 1, 2);
+	assert_int_equal(rename(p, p1), 0);
+	lines_to(t, -1, p, "new", 1, 2);
+	assert_int_equal(run_until_lines(t, 4), 4);
+	lines_to(t, old, NULL, "late", 1, 2);
+	deadline = qe_now_ms() + 1500;
+	while (t->nr_lines < 6 && qe_now_ms() < deadline)
+		qe_loop_run_once(t->loop, 20);
+	assert_int_equal(t->nr_lines, 6);
+	close(old);
+	check_exact(t);
+}
+
 static void test_rename_create(void **state)
 {
 	struct t *t = *state;
@@ -925,6 +952,7 @@ int main(void)
 	    BOTH(test_restart_after_rotation),
 	    BOTH(test_glob_rotation_restart),
 	    BOTH(test_late_write_order),
+	    BOTH(test_late_write_prompt),
 	    BOTH(test_copytruncate),
 	    BOTH(test_delete_recreate),
 	    BOTH(test_symlink_retarget),
