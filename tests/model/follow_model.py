@@ -273,10 +273,11 @@ class Model:
                 os.truncate(cur, 0)
                 self.gen += 1
                 self.w["gen"] = self.gen
-        elif kind == "restart":
-            self.stop(signal.SIGTERM)
-        elif kind == "kill9":
-            self.stop(signal.SIGKILL)
+        elif kind in ("restart", "kill9"):
+            # the current file was seen before the agent goes (a rotation
+            # while it is stopped must find a saved position)
+            time.sleep(max(0, self.created + 0.35 - time.time()))
+            self.stop(signal.SIGTERM if kind == "restart" else signal.SIGKILL)
         elif kind == "sighup":
             self.proc.send_signal(signal.SIGHUP)
         elif kind == "start":
