@@ -36,12 +36,27 @@ static const char *const stats_usage[] = {
 
 /* Counters shown under their own JSON key, in this order. */
 static const char *const counter_keys[] = {
-    "lines_read",      "bytes_read",	    "events",
-    "truncated_lines", "dropped_events",    "queue_rejects",
-    "ai_requests",     "ai_failures",	    "ai_retries",
-    "tokens_prompt",   "tokens_completion", "cache_hits",
-    "cache_misses",    "cache_hits_tail",   "analyze_runs",
-    "analyze_events",  "nul_bytes",	    "utf16_bytes",
+    "lines_read",
+    "bytes_read",
+    "events",
+    "truncated_lines",
+    "dropped_events",
+    "queue_rejects",
+    "ai_requests",
+    "ai_failures",
+    "ai_retries",
+    "tokens_prompt",
+    "tokens_completion",
+    "cache_hits",
+    "cache_misses",
+    "cache_hits_tail",
+    "analyze_runs",
+    "analyze_events",
+    "files_parked",
+    "file_opens_deferred",
+    "files_skipped_compressed",
+    "nul_bytes",
+    "utf16_bytes",
 };
 
 struct model_tokens {

@@ -35,6 +35,7 @@
 struct totals {
 	long long lines, bytes, truncated, events, dropped, cache_hits, rejects;
 	long long nul_bytes, utf16_bytes;
+	long long parked, deferred, compressed;
 };
 
 static const struct {
@@ -50,6 +51,9 @@ static const struct {
     {"queue_rejects", offsetof(struct totals, rejects)},
     {"nul_bytes", offsetof(struct totals, nul_bytes)},
     {"utf16_bytes", offsetof(struct totals, utf16_bytes)},
+    {"files_parked", offsetof(struct totals, parked)},
+    {"file_opens_deferred", offsetof(struct totals, deferred)},
+    {"files_skipped_compressed", offsetof(struct totals, compressed)},
 };
 
 /* One followed file (qe_follow_file.user). */
@@ -204,13 +208,13 @@ static void ensure_txn(struct qe_agent *a)
 				  (uint64_t)a->cfg->commit_interval_ms, 0);
 }
 
-/* Saved for every file that has a source; a rotated file's position is
- * the follower's business until it says otherwise. */
+/* Saved for every file by its identity, rotated ones too (and files
+ * whose descriptor is parked under the descriptor budget). */
 static int save_offset(struct qe_agent *a, struct asrc *s)
 {
 	struct qe_follow_file *f = s->file;
 	struct qe_offset o;
-	if (!f || f->is_stdin || f->rotated || f->fd < 0)
+	if (!f || f->is_stdin || (!f->dev && !f->ino))
 		return 0;
 	memset(&o, 0, sizeof(o));
 	o.path = (char *)f->path;
@@ -221,6 +225,7 @@ static int save_offset(struct qe_agent *a, struct asrc *s)
 	o.offset = qe_source_commit_pos(s->src);
 	o.size = f->size;
 	o.updated = wall(a);
+	o.rotated = f->rotated;
 	return qe_store_offset_put(a->store, &o);
 }
 
@@ -235,6 +240,9 @@ static void totals_now(const struct qe_agent *a, struct totals *t)
 	t->truncated = (long long)fc.truncated_lines;
 	t->nul_bytes = (long long)fc.nul_bytes;
 	t->utf16_bytes = (long long)fc.utf16_bytes;
+	t->parked = (long long)fc.parked;
+	t->deferred = (long long)fc.open_deferred;
+	t->compressed = (long long)fc.compressed;
 	t->events = a->events_total;
 	t->dropped = a->dropped_total;
 	t->cache_hits = a->cache_hits_total;
@@ -615,6 +623,10 @@ static void forget_src(struct qe_agent *a, struct asrc *s)
 {
 	struct asrc **pp;
 	qe_source_flush(s->src);
+	/* its last position, for when it is seen again (under a new name) */
+	ensure_txn(a);
+	if (a->in_txn && save_offset(a, s) < 0)
+		notice(a, QE_AGENT_WARNING, "%s", qe_last_error());
 	for (pp = &a->srcs; *pp; pp = &(*pp)->next)
 		if (*pp == s) {
 			*pp = s->next;
@@ -657,6 +669,8 @@ static void on_follow_event(struct qe_follow_file *f, enum qe_follow_event ev,
 			qe_source_flush(s->src);
 		break;
 	case QE_FOLLOW_EOF:
+	case QE_FOLLOW_CAUGHT_UP:
+		/* the end, or an old file read up before its new one goes on */
 		if (s)
 			qe_source_flush(s->src);
 		break;
@@ -672,20 +686,35 @@ static void on_follow_event(struct qe_follow_file *f, enum qe_follow_event ev,
 	}
 }
 
-static int lookup_offset(const char *path, struct qe_follow_saved *out, void *data)
+struct lookup_ctx {
+	struct qe_follow_saved *out;
+	size_t n, max;
+};
+
+static int lookup_row(const struct qe_offset *o, void *data)
+{
+	struct lookup_ctx *c = data;
+	struct qe_follow_saved *sv = &c->out[c->n++];
+	sv->dev = o->dev;
+	sv->ino = o->ino;
+	sv->head_hash = o->head_hash;
+	sv->head_len = o->head_len;
+	sv->offset = o->offset;
+	return c->n >= c->max;
+}
+
+/* Saved positions for a file: its own identity's first, then those
+ * last read under its path.  How many were filled, or -1. */
+static int lookup_offset(const char *path, uint64_t dev, uint64_t ino,
+			 struct qe_follow_saved *out, size_t max, void *data)
 {
 	struct qe_agent *a = data;
-	struct qe_offset o;
-	int r = qe_store_offset_get(a->store, path, &o);
-	if (r != 1)
-		return r;
-	out->dev = o.dev;
-	out->ino = o.ino;
-	out->head_hash = o.head_hash;
-	out->head_len = o.head_len;
-	out->offset = o.offset;
-	qe_offset_release(&o);
-	return 1;
+	struct lookup_ctx c = {out, 0, max};
+	if (!max)
+		return 0;
+	if (qe_store_offset_find(a->store, path, dev, ino, lookup_row, &c) < 0)
+		return -1;
+	return (int)c.n;
 }
 
 /* ---- timers ---- */
@@ -848,6 +877,8 @@ struct qe_agent *qe_agent_new(struct qe_config *cfg, const struct qe_agent_opts 
 	fconf.on_line = on_line;
 	fconf.on_event = on_follow_event;
 	fconf.lookup = lookup_offset;
+	fconf.exclude = cfg->tail_exclude;
+	fconf.nr_exclude = cfg->nr_tail_exclude;
 	fconf.data = a;
 	a->follow = qe_follow_new(&fconf, a->loop);
 	if (!a->follow)

@@ -227,6 +227,7 @@ static const struct spec specs[] = {
     CHOICE("tail.follow", follow_backend, "auto", follows, NULL),
     MS("tail.poll_interval_ms", poll_interval_ms, 1000, 10, 3600000, NULL, 0),
     NUM("tail.read_buffer_bytes", read_buffer_bytes, 262144, 4096, 16 * MIB, NULL, 0),
+    LIST("tail.exclude", tail_exclude, nr_tail_exclude, 0),
     CHOICE("tail.format", log_format, "auto", log_formats, NULL),
     SECTION("tail.json"),
     STR("tail.json.level", json_level, NULL, NULL),

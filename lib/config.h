@@ -138,8 +138,10 @@ struct qe_config {
 	char *follow_backend;	  /* "auto", "inotify", "poll" */
 	long poll_interval_ms;	  /* 1000 */
 	long read_buffer_bytes;	  /* 262144 */
-	char *log_format;	  /* "auto", "text", "json", "docker", "cri", "syslog",
-				     "journal" (see decode.h) */
+	char **tail_exclude;	  /* glob matches to leave out (fnmatch patterns) */
+	size_t nr_tail_exclude;
+	char *log_format; /* "auto", "text", "json", "docker", "cri", "syslog",
+			     "journal" (see decode.h) */
 	/* tail.json: field names (dotted paths) looked at before the built-in
 	 * ones; NULL = built-ins only */
 	char *json_level, *json_message, *json_logger, *json_time, *json_exception,

@@ -1,14 +1,17 @@
 /* follow: see follow.h.  Sources, file identity, rotation logic, reading. */
-#define QE_FOLLOW_INTERNAL
-#include "follow.h"
+#include "follow_backend.h"
 #include "loop.h"
 #include "util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <glob.h>
+#include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -17,6 +20,8 @@
 /* How far back from the end to look for a line start when starting at
  * the end of a file, so that a line being written is delivered whole. */
 #define TAIL_BACKUP 65536
+
+static void process(struct qe_follow *f);
 
 int qe_follow_backend_parse(const char *name, enum qe_follow_backend *out)
 {
@@ -49,6 +54,8 @@ const char *qe_follow_event_name(enum qe_follow_event ev)
 		return "eof";
 	case QE_FOLLOW_CLOSED:
 		return "closed";
+	case QE_FOLLOW_CAUGHT_UP:
+		return "caught-up";
 	}
 	return "unknown";
 }
@@ -83,6 +90,76 @@ static void event(struct qe_follow *f, struct qe_follow_file *pub,
 static struct qe_follow_file *src_pub(struct qe_follow_src *s)
 {
 	return s->file ? &s->file->pub : &s->idle;
+}
+
+/*
+ * Which backend serves what: the event backend (inotify) when it can, the
+ * poll backend otherwise.  Called again for an item whose watch was lost
+ * (its directory went away, a symlink now points elsewhere).
+ */
+static void watch_file(struct qe_follow *f, struct qe_follow_ffile *file)
+{
+	if (file->pub.is_stdin || !f->watching)
+		return;
+	file->polled = !f->events || f->events->watch_file(f, file) < 0;
+	if (file->polled)
+		qe_follow_poll_ops.watch_file(f, file);
+	if (file->polled && file->src)
+		file->src->polled = 1;
+}
+
+/* A source's file is served as its path is: a polled path (a network
+ * file system) has its files polled too, rotated ones included. */
+static void serve_file(struct qe_follow *f, struct qe_follow_src *s,
+		       struct qe_follow_ffile *file)
+{
+	if (!f->watching || file->pub.is_stdin)
+		return;
+	if (s && s->polled)
+		file->polled = 1;
+	else
+		watch_file(f, file);
+}
+
+static void unwatch_file(struct qe_follow *f, struct qe_follow_ffile *file)
+{
+	if (f->events)
+		f->events->unwatch_file(f, file);
+	qe_follow_poll_ops.unwatch_file(f, file);
+}
+
+static void watch_src(struct qe_follow *f, struct qe_follow_src *s)
+{
+	if (s->kind == QE_SRC_STDIN || !f->watching)
+		return;
+	s->polled = !f->events || f->events->watch_src(f, s) < 0;
+	if (s->polled)
+		qe_follow_poll_ops.watch_src(f, s);
+	if (s->file)
+		serve_file(f, s, s->file);
+}
+
+static void unwatch_src(struct qe_follow *f, struct qe_follow_src *s)
+{
+	if (f->events)
+		f->events->unwatch_src(f, s);
+	qe_follow_poll_ops.unwatch_src(f, s);
+}
+
+static void watch_glob(struct qe_follow *f, struct qe_follow_glob *g)
+{
+	if (!f->watching)
+		return;
+	g->polled = !f->events || f->events->watch_glob(f, g) < 0;
+	if (g->polled)
+		qe_follow_poll_ops.watch_glob(f, g);
+}
+
+static void unwatch_glob(struct qe_follow *f, struct qe_follow_glob *g)
+{
+	if (f->events)
+		f->events->unwatch_glob(f, g);
+	qe_follow_poll_ops.unwatch_glob(f, g);
 }
 
 /* Report a problem with a source once, until it changes or goes away. */
@@ -122,6 +199,21 @@ static void feed(struct qe_follow *f, struct qe_follow_ffile *file, const char *
 {
 	struct feed_ctx ctx = {f, file};
 	int was_utf16 = file->lines.utf16;
+	size_t i;
+
+	if (file->pub.rotated) {
+		file->fed = 1;
+	} else {
+		/* The old files of this path come first, up to what the
+		 * caller still holds open for them. */
+		for (i = 0; i < f->nr_rotated; i++) {
+			struct qe_follow_ffile *r = f->rotated[i];
+			if (r && r->fed && !strcmp(r->path, file->path)) {
+				r->fed = 0;
+				event(f, &r->pub, QE_FOLLOW_CAUGHT_UP, NULL);
+			}
+		}
+	}
 	qe_lines_feed(&file->lines, p, n, feed_cb, &ctx);
 	if (!was_utf16 && qe_lines_check(&file->lines, file->pub.path) < 0) {
 		char *msg =
@@ -195,6 +287,9 @@ static struct qe_follow_ffile *file_new(struct qe_follow *f, struct qe_follow_sr
 	file->path = qe_xstrdup(s->path);
 	file->pub.path = file->path;
 	file->pub.fd = fd;
+	if (fd >= 0 && s->kind != QE_SRC_STDIN)
+		f->nr_open++;
+	file->used = ++f->use_clock;
 	file->pub.dev = (uint64_t)st->st_dev;
 	file->pub.ino = (uint64_t)st->st_ino;
 	file->pub.pos = pos;
@@ -223,16 +318,114 @@ static void file_free(struct qe_follow *f, struct qe_follow_ffile *file)
 	/* The caller's per-file state (pub.user) goes with the file. */
 	if (file->pub.user)
 		event(f, &file->pub, QE_FOLLOW_CLOSED, NULL);
-	qe_follow_inotify_unwatch_file(f, file);
+	unwatch_file(f, file);
 	if (file->pub.fd >= 0) {
 		if (file->pub.is_stdin && f->loop)
 			qe_loop_fd_remove(f->loop, file->pub.fd);
+		else
+			f->nr_open--;
 		close(file->pub.fd);
 	}
 	add_counters(&f->retired, &file->lines);
 	qe_lines_release(&file->lines);
 	free(file->path);
 	free(file);
+}
+
+/* Close the least recently read source file's descriptor.  Rotated files
+ * are not parked: their path names another file, and they are let go of
+ * soon anyway.  0, or -1 when nothing can be parked. */
+static int park_one(struct qe_follow *f, const struct qe_follow_ffile *keep)
+{
+	struct qe_follow_ffile *lru = NULL;
+	size_t i;
+
+	for (i = 0; i < f->nr_srcs; i++) {
+		struct qe_follow_ffile *o = f->srcs[i] ? f->srcs[i]->file : NULL;
+		if (o && o != keep && o->pub.fd >= 0 && !o->pub.is_stdin &&
+		    (!lru || o->used < lru->used))
+			lru = o;
+	}
+	if (!lru)
+		return -1;
+	close(lru->pub.fd);
+	lru->pub.fd = -1;
+	lru->parked = 1;
+	f->nr_open--;
+	f->retired.parked++;
+	return 0;
+}
+
+/* Room for one more descriptor within the budget. */
+static int make_room(struct qe_follow *f, const struct qe_follow_ffile *keep)
+{
+	while (f->nr_open >= f->max_open)
+		if (park_one(f, keep) < 0) {
+			f->retired.open_deferred++;
+			return -1;
+		}
+	return 0;
+}
+
+static int open_counted(struct qe_follow *f, const char *path)
+{
+	int fd;
+
+	if (make_room(f, NULL) < 0) {
+		errno = EMFILE;
+		return -1;
+	}
+	/* O_NONBLOCK: opening a FIFO must not hang the agent. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	while (fd < 0 && (errno == EMFILE || errno == ENFILE) && f->nr_open > 1 &&
+	       park_one(f, NULL) == 0) {
+		/* The rest of the process holds more than the reserve: the
+		 * budget is what could be opened. */
+		f->max_open = f->nr_open;
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	}
+	return fd;
+}
+
+static char *find_moved(const char *path, uint64_t dev, uint64_t ino, uint64_t *size);
+
+/* Reopen a parked file: at its path if it is still there, else where a
+ * rotation put it.  0, or -1 when it cannot be reached now. */
+static int unpark(struct qe_follow *f, struct qe_follow_ffile *file)
+{
+	struct stat st;
+	int fd;
+
+	if (make_room(f, file) < 0)
+		return -1;
+	fd = open(file->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd >= 0 && (fstat(fd, &st) < 0 || (uint64_t)st.st_dev != file->pub.dev ||
+			(uint64_t)st.st_ino != file->pub.ino)) {
+		close(fd);
+		fd = -1;
+	}
+	if (fd < 0) {
+		uint64_t size;
+		char *where = find_moved(file->path, file->pub.dev, file->pub.ino, &size);
+		if (where) {
+			fd = open(where, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+			free(where);
+			if (fd >= 0 &&
+			    (fstat(fd, &st) < 0 || (uint64_t)st.st_dev != file->pub.dev ||
+			     (uint64_t)st.st_ino != file->pub.ino)) {
+				close(fd);
+				fd = -1;
+			}
+		}
+	}
+	if (fd < 0)
+		return -1;
+	file->pub.fd = fd;
+	file->parked = 0;
+	f->nr_open++;
+	if (file->wd < 0 && !file->polled)
+		watch_file(f, file);
+	return 0;
 }
 
 static void reset_to_zero(struct qe_follow *f, struct qe_follow_ffile *file)
@@ -280,6 +473,20 @@ static int refresh(struct qe_follow *f, struct qe_follow_ffile *file)
 	struct stat st;
 	int r;
 
+	if (file->pub.fd < 0) {
+		if (!file->parked)
+			return 0;
+		/* Parked: reopened only when there is something new, or when
+		 * it moved (rotated) and must be reached by identity. */
+		if (stat(file->path, &st) == 0 && (uint64_t)st.st_dev == file->pub.dev &&
+		    (uint64_t)st.st_ino == file->pub.ino &&
+		    (uint64_t)st.st_size == file->seen_size &&
+		    mtime_ns(&st) == file->seen_mtime_ns)
+			return 0;
+		if (unpark(f, file) < 0)
+			return 0;
+	}
+	file->used = ++f->use_clock;
 	if (fstat(file->pub.fd, &st) < 0)
 		return 0;
 	file->pub.size = (uint64_t)st.st_size;
@@ -302,6 +509,15 @@ static int refresh(struct qe_follow *f, struct qe_follow_ffile *file)
 	return r > 0;
 }
 
+static void rotated_add(struct qe_follow *f, struct qe_follow_ffile *file)
+{
+	file->src = NULL;
+	file->pub.rotated = 1;
+	file->deadline_ms = qe_now_ms() + (uint64_t)f->conf.rotate_wait_ms;
+	QE_ALLOC_GROW(f->rotated, f->nr_rotated + 1, f->alloc_rotated);
+	f->rotated[f->nr_rotated++] = file;
+}
+
 /* Read an old file to its end and keep it open for rotate_wait_ms, so that
  * a writer that has not reopened yet loses nothing. */
 static void detach(struct qe_follow *f, struct qe_follow_src *s)
@@ -315,9 +531,19 @@ static void detach(struct qe_follow *f, struct qe_follow_src *s)
 		file_free(f, file);
 		return;
 	}
-	file->deadline_ms = qe_now_ms() + (uint64_t)f->conf.rotate_wait_ms;
-	QE_ALLOC_GROW(f->rotated, f->nr_rotated + 1, f->alloc_rotated);
-	f->rotated[f->nr_rotated++] = file;
+	rotated_add(f, file);
+}
+
+/*
+ * A glob match that is a symbolic link whose target is gone stays a
+ * source: kubelet renames a container's log and creates a new one under
+ * the target's name, and the link in /var/log/containers never changes.
+ */
+static int dangling_link(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
 }
 
 /* Phase 1: what happened to the file we have open at this path? */
@@ -337,7 +563,7 @@ static int check_open(struct qe_follow *f, struct qe_follow_src *s)
 			free(s->err);
 			s->err =
 			    qe_xasprintf("cannot open '%s': %s", s->path, strerror(err));
-			if (s->kind == QE_SRC_MATCH)
+			if (s->kind == QE_SRC_MATCH && !dangling_link(s->path))
 				s->dead = 1;
 		} else {
 			/* Cannot look at the path (e.g. a directory lost its x
@@ -377,37 +603,157 @@ static struct qe_follow_ffile *find_open(struct qe_follow *f, uint64_t dev, uint
 	return NULL;
 }
 
-/* Start position of a file present at start: saved, end, or 0. */
-static uint64_t initial_pos(struct qe_follow *f, struct qe_follow_src *s,
-			    struct qe_follow_ffile *file)
+/* Does the file still start with the bytes a saved position was taken
+ * from, and does the position lie within it? */
+static int saved_matches(int fd, uint64_t size, const struct qe_follow_saved *sv)
 {
-	struct qe_follow_saved saved;
-	uint64_t size = file->pub.size, pos;
-	int r = 0;
+	unsigned char head[QE_FOLLOW_HEAD_MAX];
+	size_t got = 0;
 
-	if (f->conf.lookup) {
-		memset(&saved, 0, sizeof(saved));
-		r = f->conf.lookup(s->path, &saved, f->conf.data);
-		if (r < 0) {
-			qe_warning("cannot look up the saved position of '%s': %s",
-				   s->path, qe_last_error());
-			r = 0;
+	return sv->offset <= size && sv->head_len <= QE_FOLLOW_HEAD_MAX &&
+	       read_head(fd, head, &got) == 0 && got >= sv->head_len &&
+	       qe_fnv1a(head, (size_t)sv->head_len) == sv->head_hash;
+}
+
+/* Where is the file (dev, ino) now?  Looked for in dir; a malloc'd path or
+ * NULL. */
+static char *find_in_dir(const char *dir, uint64_t dev, uint64_t ino, uint64_t *size)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char *found = NULL;
+
+	if (!d)
+		return NULL;
+	while (!found && (de = readdir(d))) {
+		struct stat st;
+		char *p;
+		if ((uint64_t)de->d_ino != ino)
+			continue;
+		p = qe_xasprintf("%s/%s", dir, de->d_name);
+		if (stat(p, &st) == 0 && S_ISREG(st.st_mode) &&
+		    (uint64_t)st.st_dev == dev && (uint64_t)st.st_ino == ino) {
+			found = p;
+			*size = (uint64_t)st.st_size;
+		} else {
+			free(p);
 		}
 	}
-	if (r > 0) {
-		unsigned char head[QE_FOLLOW_HEAD_MAX];
-		size_t got = 0;
-		if (saved.dev == file->pub.dev && saved.ino == file->pub.ino &&
-		    saved.offset <= size && saved.head_len <= QE_FOLLOW_HEAD_MAX &&
-		    read_head(file->pub.fd, head, &got) == 0 && got >= saved.head_len &&
-		    qe_fnv1a(head, (size_t)saved.head_len) == saved.head_hash)
-			return saved.offset;
-		/* A position was saved for this path but the file there is
-		 * another one (rotated while we were not running, or a reused
-		 * inode): all of it is new to us. */
-		return 0;
+	closedir(d);
+	return found;
+}
+
+/* A rotated file is looked for where rotation tools put it: beside the
+ * path, and beside a symbolic link's target (kubelet). */
+static char *find_moved(const char *path, uint64_t dev, uint64_t ino, uint64_t *size)
+{
+	char *copy = qe_xstrdup(path), *dir, *found;
+	struct stat st;
+
+	dir = dirname(copy);
+	found = find_in_dir(dir, dev, ino, size);
+	free(copy);
+	if (!found && lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+		char *real = realpath(path, NULL);
+		if (real) {
+			found = find_in_dir(dirname(real), dev, ino, size);
+			free(real);
+		}
 	}
-	if (f->conf.from_beginning || size == 0)
+	return found;
+}
+
+/*
+ * At start, a position saved for another file under this path: that file
+ * was rotated while we were not running (or before we saw it).  Find it,
+ * and read what is left of it, as a rotated file of this path.
+ */
+static void recover_rotated(struct qe_follow *f, struct qe_follow_src *s,
+			    const struct qe_follow_saved *sv)
+{
+	struct qe_follow_ffile *file;
+	struct stat st;
+	uint64_t size = 0;
+	size_t ridx;
+	char *where;
+	int fd;
+
+	if (find_open(f, sv->dev, sv->ino, &ridx))
+		return;
+	where = find_moved(s->path, sv->dev, sv->ino, &size);
+	if (!where)
+		return; /* gone (deleted, compressed): nothing left to read */
+	/* Opened even when read to its end: the writer may not have
+	 * reopened yet, as for a file rotated under us. */
+	(void)size;
+	fd = open_counted(f, where);
+	free(where);
+	if (fd < 0)
+		return;
+	if (fstat(fd, &st) < 0 || (uint64_t)st.st_dev != sv->dev ||
+	    (uint64_t)st.st_ino != sv->ino) {
+		close(fd);
+		return;
+	}
+	/* Truncated or rewritten since the position was saved (a
+	 * copytruncate just before a rotation and a kill -9): all of it is
+	 * unread, as for a file truncated under us. */
+	file = file_new(f, s, fd, &st,
+			saved_matches(fd, (uint64_t)st.st_size, sv) ? sv->offset : 0);
+	head_init(file);
+	qe_lines_reset(&file->lines, file->pub.pos);
+	rotated_add(f, file);
+	event(f, &file->pub, QE_FOLLOW_OPENED, NULL);
+	watch_file(f, file);
+	/* All of it now, so that it comes before the new file's lines. */
+	while (refresh(f, file))
+		;
+}
+
+/*
+ * Start position of a file: its saved position when it has one (a file
+ * seen again, a restart); else, for a file present at start, the end
+ * (tail -F), or 0 with from_beginning or when positions were saved for
+ * this path (the file there is new to us); else 0 (a new file).
+ */
+static uint64_t start_pos(struct qe_follow *f, struct qe_follow_src *s,
+			  struct qe_follow_ffile *file, int initial)
+{
+	struct qe_follow_saved saved[QE_FOLLOW_SAVED_MAX];
+	uint64_t size = file ? file->pub.size : 0, pos;
+	uint64_t dev = file ? file->pub.dev : 0, ino = file ? file->pub.ino : 0;
+	int i, n = 0, path_rows = 0;
+	int own = -1;
+
+	if (f->conf.lookup) {
+		memset(saved, 0, sizeof(saved));
+		n = f->conf.lookup(s->path, dev, ino, saved, QE_FOLLOW_SAVED_MAX,
+				   f->conf.data);
+		if (n < 0) {
+			qe_warning("cannot look up the saved position of '%s': %s",
+				   s->path, qe_last_error());
+			n = 0;
+		}
+		if (n > QE_FOLLOW_SAVED_MAX)
+			n = QE_FOLLOW_SAVED_MAX;
+	}
+	for (i = 0; i < n; i++) {
+		if (file && saved[i].dev == dev && saved[i].ino == ino) {
+			if (own < 0 && saved_matches(file->pub.fd, size, &saved[i]))
+				own = i;
+			else
+				path_rows++; /* a reused inode: a new file */
+			continue;
+		}
+		path_rows++;
+		if (initial)
+			recover_rotated(f, s, &saved[i]);
+	}
+	if (!file)
+		return 0;
+	if (own >= 0)
+		return saved[own].offset;
+	if (!initial || path_rows || f->conf.from_beginning || size == 0)
 		return 0;
 	/* Like tail -F, start at the end; but at the start of the line being
 	 * written, so that it is not delivered cut in two. */
@@ -415,12 +761,12 @@ static uint64_t initial_pos(struct qe_follow *f, struct qe_follow_src *s,
 	{
 		uint64_t from = size > TAIL_BACKUP ? size - TAIL_BACKUP : 0;
 		size_t want = (size_t)(size - from);
-		ssize_t n = pread(
+		ssize_t got = pread(
 		    file->pub.fd, f->buf,
 		    want < f->conf.read_buffer_bytes ? want : f->conf.read_buffer_bytes,
 		    (off_t)from);
-		if (n > 0) {
-			const char *nl = memrchr(f->buf, '\n', (size_t)n);
+		if (got > 0) {
+			const char *nl = memrchr(f->buf, '\n', (size_t)got);
 			if (nl)
 				pos = from + (uint64_t)(nl - f->buf) + 1;
 			else if (from == 0)
@@ -428,6 +774,81 @@ static uint64_t initial_pos(struct qe_follow *f, struct qe_follow_src *s,
 		}
 	}
 	return pos;
+}
+
+/* Before a new file at a path is read: what the writer still appended to
+ * the old ones, so that one source's lines stay in order. */
+static void drain_rotated(struct qe_follow *f, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < f->nr_rotated; i++)
+		if (!strcmp(f->rotated[i]->path, path))
+			while (refresh(f, f->rotated[i]))
+				;
+}
+
+/* The name of a compression format the file's name says, or NULL.  By
+ * name too: a compressor creates its output empty and writes it in
+ * parts, so the first bytes may not be there yet when it is seen. */
+static const char *compressed_name(const char *path)
+{
+	static const char *const suffixes[][2] = {
+	    {".gz", "gzip"}, {".bz2", "bzip2"}, {".xz", "xz"},	    {".zst", "zstd"},
+	    {".lz4", "lz4"}, {".zip", "zip"},	{".Z", "compress"},
+	};
+	size_t len = strlen(path), i;
+
+	for (i = 0; i < QE_ARRAY_SIZE(suffixes); i++) {
+		size_t n = strlen(suffixes[i][0]);
+		if (len > n && !strcmp(path + len - n, suffixes[i][0]))
+			return suffixes[i][1];
+	}
+	return NULL;
+}
+
+/* The name of a compression format the file starts with, or NULL. */
+static const char *compressed_format(int fd)
+{
+	static const struct {
+		const char *name;
+		const char *magic;
+		size_t len;
+	} formats[] = {
+	    {"gzip", "\x1f\x8b", 2},
+	    {"bzip2", "BZh", 3},
+	    {"xz",
+	     "\xfd"
+	     "7zXZ\0",
+	     6},
+	    {"zstd", "\x28\xb5\x2f\xfd", 4},
+	};
+	unsigned char head[8];
+	ssize_t n;
+	size_t i;
+
+	do
+		n = pread(fd, head, sizeof(head), 0);
+	while (n < 0 && errno == EINTR);
+	for (i = 0; n > 0 && i < QE_ARRAY_SIZE(formats); i++)
+		if ((size_t)n >= formats[i].len &&
+		    !memcmp(head, formats[i].magic, formats[i].len))
+			return formats[i].name;
+	return NULL;
+}
+
+static int excluded(const struct qe_follow *f, const char *path)
+{
+	const char *base = strrchr(path, '/');
+	size_t i;
+
+	base = base ? base + 1 : path;
+	for (i = 0; i < f->conf.nr_exclude; i++) {
+		const char *pat = f->conf.exclude[i];
+		if (!fnmatch(pat, strchr(pat, '/') ? path : base, 0))
+			return 1;
+	}
+	return 0;
 }
 
 /* Phase 2: open whatever is at the path now. */
@@ -438,15 +859,23 @@ static int try_open(struct qe_follow *f, struct qe_follow_src *s)
 	size_t ridx;
 	int fd, initial;
 
-	/* O_NONBLOCK: opening a FIFO must not hang the agent. */
-	fd = open(s->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (s->skipped)
+		return 0;
+	fd = open_counted(f, s->path);
 	/* Whatever is opened at this path from now on was not there at
 	 * start (or could not be read then): all of it is new. */
 	initial = s->initial;
 	s->initial = 0;
+	if (fd < 0 && initial && errno == ENOENT) {
+		/* Rotated away before we started, nothing new at the path
+		 * yet: what was not read of the old file is read now. */
+		start_pos(f, s, NULL, initial);
+		errno = ENOENT;
+	}
 	if (fd < 0) {
 		if (s->kind == QE_SRC_MATCH && errno == ENOENT) {
-			s->dead = 1;
+			if (!dangling_link(s->path))
+				s->dead = 1;
 			return 0;
 		}
 		src_errorf(f, s, "cannot open", errno);
@@ -456,6 +885,22 @@ static int try_open(struct qe_follow *f, struct qe_follow_src *s)
 		src_errorf(f, s, "cannot stat", errno);
 		close(fd);
 		return 0;
+	}
+	if (S_ISREG(st.st_mode)) {
+		const char *format = compressed_name(s->path);
+		if (!format)
+			format = compressed_format(fd);
+		if (format) {
+			char *msg =
+			    qe_xasprintf("skipping '%s': %s-compressed, not read as text",
+					 s->path, format);
+			src_error(f, s, msg);
+			free(msg);
+			close(fd);
+			s->skipped = 1;
+			f->retired.compressed++;
+			return 0;
+		}
 	}
 	if (S_ISDIR(st.st_mode) || !S_ISREG(st.st_mode)) {
 		char *msg =
@@ -486,8 +931,7 @@ static int try_open(struct qe_follow *f, struct qe_follow_src *s)
 		free(s->err);
 		s->err = NULL;
 		event(f, &other->pub, QE_FOLLOW_OPENED, NULL);
-		if (other->wd < 0 && !s->polled)
-			qe_follow_inotify_watch_file(f, other);
+		serve_file(f, s, other);
 		return refresh(f, other);
 	}
 	if (other) {
@@ -506,15 +950,14 @@ static int try_open(struct qe_follow *f, struct qe_follow_src *s)
 	}
 	file = file_new(f, s, fd, &st, 0);
 	head_init(file);
-	if (initial)
-		file->pub.pos = initial_pos(f, s, file);
+	file->pub.pos = start_pos(f, s, file, initial);
 	qe_lines_reset(&file->lines, file->pub.pos);
+	drain_rotated(f, s->path);
 	s->file = file;
 	free(s->err);
 	s->err = NULL;
 	event(f, &file->pub, QE_FOLLOW_OPENED, NULL);
-	if (f->watching && !s->polled)
-		qe_follow_inotify_watch_file(f, file);
+	serve_file(f, s, file);
 	return refresh(f, file);
 }
 
@@ -544,7 +987,7 @@ static void src_free(struct qe_follow *f, struct qe_follow_src *s)
 		return;
 	file_free(f, s->file);
 	s->file = NULL;
-	qe_follow_inotify_unwatch_src(f, s);
+	unwatch_src(f, s);
 	free(s->err);
 	free(s->path);
 	free(s);
@@ -574,15 +1017,14 @@ static void glob_eval(struct qe_follow *f, struct qe_follow_glob *g)
 	for (i = 0; i < gl.gl_pathc; i++) {
 		struct qe_follow_src *s;
 		struct stat st;
-		if (have_path(f, gl.gl_pathv[i]))
+		if (have_path(f, gl.gl_pathv[i]) || excluded(f, gl.gl_pathv[i]))
 			continue;
 		/* Directories and other non-files a pattern happens to match
 		 * are not sources. */
 		if (stat(gl.gl_pathv[i], &st) < 0 || !S_ISREG(st.st_mode))
 			continue;
 		s = src_new(f, gl.gl_pathv[i], QE_SRC_MATCH);
-		if (f->watching)
-			qe_follow_inotify_watch_src(f, s);
+		watch_src(f, s);
 		try_open(f, s);
 	}
 	globfree(&gl);
@@ -662,7 +1104,30 @@ static void on_kick(struct qe_loop *loop, int timer_id, void *data)
 {
 	(void)loop;
 	(void)timer_id;
-	qe_follow_process(data);
+	process(data);
+}
+
+/* Raise the soft descriptor limit to the hard one; what files may hold. */
+static size_t nofile_budget(void)
+{
+	struct rlimit rl;
+	size_t soft, reserve;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return 64;
+	if (rl.rlim_cur < rl.rlim_max) {
+		struct rlimit up = rl;
+		up.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &up) == 0)
+			rl = up;
+	}
+	soft = rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > 1048576
+		   ? 1048576
+		   : (size_t)rl.rlim_cur;
+	reserve = 64 + soft / 8;
+	if (reserve > soft / 2)
+		reserve = soft / 2;
+	return soft - reserve > 0 ? soft - reserve : 1;
 }
 
 struct qe_follow *qe_follow_new(const struct qe_follow_conf *conf, struct qe_loop *loop)
@@ -682,10 +1147,12 @@ struct qe_follow *qe_follow_new(const struct qe_follow_conf *conf, struct qe_loo
 	if (f->conf.poll_interval_ms <= 0)
 		f->conf.poll_interval_ms = 1000;
 	f->loop = loop;
+	f->max_open = f->conf.max_open_files ? f->conf.max_open_files : nofile_budget();
 	f->buf = qe_xmalloc(f->conf.read_buffer_bytes);
 	f->ino_fd = -1;
 	f->poll_timer = -1;
 	f->kick_timer = -1;
+	f->wait_timer = -1;
 	return f;
 }
 
@@ -695,20 +1162,23 @@ void qe_follow_free(struct qe_follow *f)
 
 	if (!f)
 		return;
-	/* All watches go with the inotify fd: none is removed one by one. */
-	qe_follow_inotify_release(f);
+	/* All watches go with the backend: none is removed one by one. */
+	if (f->events)
+		f->events->release(f);
+	f->events = NULL;
+	qe_follow_poll_ops.release(f);
 	for (i = 0; i < f->nr_srcs; i++)
 		src_free(f, f->srcs[i]);
 	for (i = 0; i < f->nr_rotated; i++)
 		file_free(f, f->rotated[i]);
 	for (i = 0; i < f->nr_globs; i++) {
-		qe_follow_inotify_unwatch_glob(f, f->globs[i]);
+		unwatch_glob(f, f->globs[i]);
 		free(f->globs[i]->pattern);
 		free(f->globs[i]->dir);
 		free(f->globs[i]);
 	}
-	if (f->loop && f->poll_timer >= 0)
-		qe_loop_timer_remove(f->loop, f->poll_timer);
+	if (f->loop && f->wait_timer >= 0)
+		qe_loop_timer_remove(f->loop, f->wait_timer);
 	if (f->loop && f->kick_timer >= 0)
 		qe_loop_timer_remove(f->loop, f->kick_timer);
 	free(f->srcs);
@@ -746,10 +1216,10 @@ int qe_follow_add(struct qe_follow *f, const char *spec)
 		else
 			g->dir = dir;
 		g->dir_wd = -1;
-		g->polled = !g->dir;
 		g->dirty = 1;
 		QE_ALLOC_GROW(f->globs, f->nr_globs + 1, f->alloc_globs);
 		f->globs[f->nr_globs++] = g;
+		watch_glob(f, g);
 		if (f->started)
 			glob_eval(f, g);
 		return 0;
@@ -773,17 +1243,22 @@ static void open_all(struct qe_follow *f)
 				stdin_open(f, s);
 			continue;
 		}
-		if (f->watching)
-			qe_follow_inotify_watch_src(f, s);
+		watch_src(f, s);
 	}
 	for (i = 0; i < f->nr_globs; i++) {
-		if (f->watching)
-			qe_follow_inotify_watch_glob(f, f->globs[i]);
+		watch_glob(f, f->globs[i]);
 		glob_eval(f, f->globs[i]);
 		f->globs[i]->dirty = 0;
 	}
 	f->started = 1;
 	f->starting = 0;
+}
+
+static void on_wait(struct qe_loop *loop, int timer_id, void *data)
+{
+	(void)loop;
+	(void)timer_id;
+	process(data);
 }
 
 int qe_follow_start(struct qe_follow *f)
@@ -794,30 +1269,32 @@ int qe_follow_start(struct qe_follow *f)
 		return qe_error("cannot follow without an event loop");
 	if (f->watching)
 		return 0;
-	if (f->conf.backend != QE_FOLLOW_POLL && qe_follow_inotify_init(f) < 0) {
-		if (f->conf.backend == QE_FOLLOW_INOTIFY)
-			return -1;
-		qe_warning("%s; polling every %ld ms", qe_last_error(),
-			   f->conf.poll_interval_ms);
+	if (f->conf.backend != QE_FOLLOW_POLL) {
+		if (qe_follow_inotify_ops.init(f) == 0) {
+			f->events = &qe_follow_inotify_ops;
+		} else {
+			if (f->conf.backend == QE_FOLLOW_INOTIFY)
+				return -1;
+			qe_warning("%s; polling every %ld ms", qe_last_error(),
+				   f->conf.poll_interval_ms);
+		}
 	}
-	if (qe_follow_poll_init(f) < 0)
+	if (qe_follow_poll_ops.init(f) < 0)
 		return -1;
 	f->kick_timer = qe_loop_timer_add(f->loop, 1, 0, on_kick, f);
-	if (f->kick_timer < 0)
+	f->wait_timer = qe_loop_timer_add(f->loop, 1, 0, on_wait, f);
+	if (f->kick_timer < 0 || f->wait_timer < 0)
 		return -1;
 	qe_loop_timer_stop(f->loop, f->kick_timer);
+	qe_loop_timer_stop(f->loop, f->wait_timer);
 	f->watching = 1;
 	f->starting = 1;
 	/* Sources opened by an earlier qe_follow_read_once() keep their
 	 * positions; only their watches are added here. */
-	for (i = 0; i < f->nr_srcs; i++) {
-		struct qe_follow_src *s = f->srcs[i];
-		if (s->kind == QE_SRC_STDIN)
-			continue;
-		qe_follow_inotify_watch_src(f, s);
-		if (s->file && !s->polled)
-			qe_follow_inotify_watch_file(f, s->file);
-	}
+	for (i = 0; i < f->nr_srcs; i++)
+		watch_src(f, f->srcs[i]);
+	for (i = 0; i < f->nr_rotated; i++)
+		watch_file(f, f->rotated[i]);
 	f->starting = 0;
 	open_all(f);
 	for (i = 0; i < f->nr_srcs; i++) {
@@ -829,8 +1306,39 @@ int qe_follow_start(struct qe_follow *f)
 			s->stdin_pollable = 1;
 		/* else a regular file or /dev/null: read in rounds by kicks */
 	}
-	qe_follow_process(f);
+	process(f);
 	return 0;
+}
+
+void qe_follow_changed(struct qe_follow *f, enum qe_follow_change why)
+{
+	size_t i;
+
+	if (why == QE_FOLLOW_CHANGE_OVERFLOW) {
+		/* Events were dropped: look at everything.  Positions are kept
+		 * per file, so a rescan finds every byte that is new. */
+		qe_follow_rescan(f);
+		return;
+	}
+	for (i = 0; i < f->nr_srcs; i++) {
+		struct qe_follow_src *s = f->srcs[i];
+		/* Polled in "auto" mode: try the event backend again (a
+		 * directory that now exists).  Served by events: a watch
+		 * may have been lost (directory gone, symlink retargeted). */
+		if (!s->dirty || s->kind == QE_SRC_STDIN || !f->events)
+			continue;
+		if (!s->polled ||
+		    (why == QE_FOLLOW_CHANGE_TICK && f->conf.backend == QE_FOLLOW_AUTO))
+			watch_src(f, s);
+	}
+	for (i = 0; i < f->nr_globs; i++) {
+		struct qe_follow_glob *g = f->globs[i];
+		if (g->dirty && f->events &&
+		    (!g->polled ||
+		     (why == QE_FOLLOW_CHANGE_TICK && f->conf.backend == QE_FOLLOW_AUTO)))
+			watch_glob(f, g);
+	}
+	process(f);
 }
 
 void qe_follow_rescan(struct qe_follow *f)
@@ -843,10 +1351,10 @@ void qe_follow_rescan(struct qe_follow *f)
 		f->globs[i]->dirty = 1;
 	for (i = 0; i < f->nr_rotated; i++)
 		f->rotated[i]->dirty = 1;
-	qe_follow_process(f);
+	process(f);
 }
 
-void qe_follow_process(struct qe_follow *f)
+static void process(struct qe_follow *f)
 {
 	uint64_t now = qe_now_ms();
 	size_t i, j;
@@ -857,6 +1365,25 @@ void qe_follow_process(struct qe_follow *f)
 	f->processing = 1;
 	if (!f->started)
 		open_all(f);
+	/* Rotated files first: whatever the writer still appended to an old
+	 * file comes before the new file's lines.  Read until the wait is
+	 * over; then a last read and close. */
+	for (i = 0, j = 0; i < f->nr_rotated; i++) {
+		struct qe_follow_ffile *file = f->rotated[i];
+		if (file->dirty || now >= file->deadline_ms) {
+			file->dirty = 0;
+			if (refresh(f, file))
+				file->dirty = 1, more = 1;
+		}
+		if (now >= file->deadline_ms && !file->dirty) {
+			/* Out of the list first: freeing looks at the others. */
+			f->rotated[i] = NULL;
+			file_free(f, file);
+			continue;
+		}
+		f->rotated[j++] = file;
+	}
+	f->nr_rotated = j;
 	/* Phase 1 for every source before phase 2 for any: when files move
 	 * along a chain (a -> a.1 -> a.2), each old file is detached before a
 	 * new name for it is opened, so it is adopted, not read again. */
@@ -881,8 +1408,8 @@ void qe_follow_process(struct qe_follow *f)
 		s->dirty = 0;
 		if (!s->file)
 			more |= try_open(f, s);
-		else if (s->file->pub.pos < s->file->pub.size)
-			s->dirty = 1; /* budget ran out in phase 1 */
+		else if (s->file->pub.pos < s->file->pub.size && s->file->pub.fd >= 0)
+			s->dirty = 1; /* the round's read budget ran out in phase 1 */
 	}
 	for (i = 0; i < f->nr_globs; i++) {
 		if (!f->globs[i]->dirty)
@@ -890,24 +1417,6 @@ void qe_follow_process(struct qe_follow *f)
 		f->globs[i]->dirty = 0;
 		glob_eval(f, f->globs[i]);
 	}
-	/* Rotated files: whatever the writer still appends, until the wait
-	 * is over; then a last read and close. */
-	for (i = 0, j = 0; i < f->nr_rotated; i++) {
-		struct qe_follow_ffile *file = f->rotated[i];
-		if (file->dirty || now >= file->deadline_ms) {
-			file->dirty = 0;
-			if (refresh(f, file))
-				file->dirty = 1, more = 1;
-		}
-		if (now >= file->deadline_ms && !file->dirty) {
-			/* Out of the list first: freeing looks at the others. */
-			f->rotated[i] = NULL;
-			file_free(f, file);
-			continue;
-		}
-		f->rotated[j++] = file;
-	}
-	f->nr_rotated = j;
 	for (i = 0, j = 0; i < f->nr_srcs; i++) {
 		struct qe_follow_src *s = f->srcs[i];
 		if (s->dead) {
@@ -923,7 +1432,22 @@ void qe_follow_process(struct qe_follow *f)
 	f->processing = 0;
 	if (more)
 		kick(f);
-	qe_follow_poll_update(f);
+	if (f->watching) {
+		uint64_t first = 0;
+		/* A rotated file is let go of at its deadline, whether or not
+		 * anything wakes us then. */
+		for (i = 0; i < f->nr_rotated; i++)
+			if (!first || f->rotated[i]->deadline_ms < first)
+				first = f->rotated[i]->deadline_ms;
+		if (first)
+			qe_loop_timer_set(f->loop, f->wait_timer,
+					  first > now ? first - now : 1, 0);
+		else
+			qe_loop_timer_stop(f->loop, f->wait_timer);
+		if (f->events)
+			f->events->update(f);
+		qe_follow_poll_ops.update(f);
+	}
 }
 
 int qe_follow_read_once(struct qe_follow *f)
@@ -939,7 +1463,7 @@ int qe_follow_read_once(struct qe_follow *f)
 		f->globs[i]->dirty = 1;
 	for (i = 0; i < f->nr_rotated; i++)
 		f->rotated[i]->dirty = 1;
-	qe_follow_process(f);
+	process(f);
 	for (i = 0; i < f->nr_srcs; i++) {
 		struct qe_follow_src *s = f->srcs[i];
 		if (s->kind != QE_SRC_STDIN || s->stdin_pollable)
@@ -991,6 +1515,7 @@ void qe_follow_get_counters(const struct qe_follow *f, struct qe_follow_counters
 	size_t i;
 
 	*out = f->retired;
+	out->max_open = f->max_open;
 	for (i = 0; i < f->nr_srcs; i++)
 		if (f->srcs[i]->file)
 			add_counters(out, &f->srcs[i]->file->lines);
@@ -1017,13 +1542,15 @@ const char *qe_follow_file_backend(const struct qe_follow *f,
 
 	if (file->is_stdin)
 		return "stdin";
-	if (f->ino_fd < 0)
-		return "poll";
+	if (!f->events)
+		return qe_follow_poll_ops.name;
 	for (i = 0; i < f->nr_srcs; i++)
 		if (src_pub(f->srcs[i]) == file)
-			return f->srcs[i]->polled ? "poll" : "inotify";
+			return f->srcs[i]->polled ? qe_follow_poll_ops.name
+						  : f->events->name;
 	for (i = 0; i < f->nr_rotated; i++)
 		if (&f->rotated[i]->pub == file)
-			return f->rotated[i]->wd >= 0 ? "inotify" : "poll";
-	return "poll";
+			return f->rotated[i]->polled ? qe_follow_poll_ops.name
+						     : f->events->name;
+	return qe_follow_poll_ops.name;
 }

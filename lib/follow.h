@@ -6,13 +6,20 @@
  * It delivers complete lines (through lib/lines) with their byte positions
  * and tells the caller about source events (opened, rotated, truncated,
  * removed, error).  The caller owns committing positions: it stores the
- * end_pos of the last line it has processed together with the file's
- * identity, and gives it back through the lookup callback on the next run.
+ * end_pos of the last line it has processed under the file's identity,
+ * for every file it was told about (rotated ones too), and gives them back
+ * through the lookup callback.
  *
  * File identity is st_dev + st_ino + a 64-bit FNV-1a hash of the first
  * head_len (<= 1024) bytes, so that a reused inode number is not taken for
  * the old file.  A saved position is used only when the identity matches
- * and the position is within the file.
+ * and the position is within the file.  Positions are looked up by
+ * identity whenever a file is opened, so a file seen again under another
+ * name (a glob over rotated names) continues where it was.  At start, the
+ * files last followed under a path that now names another file (rotated
+ * while we were not running) are looked for by identity in the path's
+ * directory (and its symlink target's): their unread rest is read first,
+ * as rotated files, then the new file from 0.
  *
  * Rotation kinds handled:
  * - rename + create: the old file is read to its end, QE_FOLLOW_ROTATED is
@@ -39,6 +46,9 @@
  *   line) or the file was truncated (QE_FOLLOW_TRUNCATED comes first).
  * - A file (dev+ino) is read by at most one source at a time; a glob match
  *   of a rotated file that is still open continues where it was.
+ * - A compressed file (gzip, bzip2, xz, zstd, by its first bytes; or
+ *   by its name: .gz .bz2 .xz .zst .lz4 .zip .Z) is never read as text: it is reported
+ * with QE_FOLLOW_ERROR once and counted.
  * - Nothing prints.  A source that cannot be read (missing, permission
  *   denied, a directory) is reported with QE_FOLLOW_ERROR once per distinct
  *   problem and retried; it never stops the other sources.
@@ -73,6 +83,10 @@ enum qe_follow_event {
 	QE_FOLLOW_ERROR,     /* the path cannot be read; msg says why; retried */
 	QE_FOLLOW_EOF,	     /* stdin ended (a partial last line was flushed) */
 	QE_FOLLOW_CLOSED, /* the file is let go of (user may be freed); no more lines */
+	QE_FOLLOW_CAUGHT_UP, /* a rotated file's lines so far are all delivered and the
+			      * new file at its path is about to deliver more: close
+			      * what is held open for the old one (an event), so that
+			      * one source's events stay in order */
 };
 
 const char *qe_follow_event_name(enum qe_follow_event ev);
@@ -92,19 +106,22 @@ struct qe_follow_file {
 	uint64_t size;	    /* size at the last check (stdin: bytes read) */
 	int fd;		    /* -1 when no file is open at the path */
 	int is_stdin;
-	int rotated; /* old file kept open after rotation: do not commit
-		      * its positions under `path`, which names a new file */
+	int rotated; /* old file kept open after rotation (or found again at
+		      * start): `path` is where it was followed, which names
+		      * another file by now; save it as rotated */
 	void *user;
 };
 
 #define QE_FOLLOW_HEAD_MAX 1024
 
-/* A position saved by an earlier run. */
+/* A position saved by an earlier run, for one file identity. */
 struct qe_follow_saved {
 	uint64_t dev, ino;
 	uint64_t head_hash, head_len;
 	uint64_t offset;
 };
+
+#define QE_FOLLOW_SAVED_MAX 16
 
 /* line points into a buffer valid only during the call; flags QE_LINE_*. */
 typedef void (*qe_follow_line_fn)(struct qe_follow_file *file, const char *line,
@@ -113,10 +130,15 @@ typedef void (*qe_follow_line_fn)(struct qe_follow_file *file, const char *line,
 /* msg is NULL except for QE_FOLLOW_ERROR. */
 typedef void (*qe_follow_event_fn)(struct qe_follow_file *file, enum qe_follow_event ev,
 				   const char *msg, void *data);
-/* 1 and *out filled when a position was saved for path, 0 when none,
- * -1 on error (treated as none, after a warning). */
-typedef int (*qe_follow_lookup_fn)(const char *path, struct qe_follow_saved *out,
-				   void *data);
+/*
+ * Positions saved by an earlier run: the one of the file (dev, ino) if
+ * any, first, then those saved for files last followed under path (the
+ * file there then, rotated files), newest first.  Fills at most max
+ * entries and returns how many; -1 on error (treated as none, after a
+ * warning).
+ */
+typedef int (*qe_follow_lookup_fn)(const char *path, uint64_t dev, uint64_t ino,
+				   struct qe_follow_saved *out, size_t max, void *data);
 
 struct qe_follow_conf {
 	enum qe_follow_backend backend; /* QE_FOLLOW_AUTO */
@@ -124,6 +146,11 @@ struct qe_follow_conf {
 	long rotate_wait_ms;		/* 5000: how long a rotated file is still read */
 	size_t read_buffer_bytes;	/* 262144 */
 	size_t max_line_bytes;		/* 65536 */
+	size_t max_open_files; /* 0: a budget below RLIMIT_NOFILE (see qe_follow_new) */
+	/* glob matches not read: fnmatch patterns against the name, or the
+	 * whole path when the pattern has a '/'; borrowed, must outlive f */
+	char *const *exclude;
+	size_t nr_exclude;
 	int from_beginning; /* files present at start without a saved position: 0, not end
 			     */
 	qe_follow_line_fn on_line;   /* required */
@@ -144,9 +171,23 @@ struct qe_follow_counters {
 	uint64_t utf16_bytes;	  /* bytes of UTF-16 text, not read as lines */
 	uint64_t rotations;
 	uint64_t truncations;
+	uint64_t parked;	/* descriptors closed to stay within the budget */
+	uint64_t open_deferred; /* opens put off: the budget was full of rotated files */
+	uint64_t max_open;	/* the budget itself */
+	uint64_t compressed;	/* compressed files skipped, never read as text */
 };
 
-/* The loop must outlive the follower.  NULL with qe_error() set. */
+/*
+ * The loop must outlive the follower.  NULL with qe_error() set.
+ *
+ * Descriptor budget: the soft RLIMIT_NOFILE is raised to the hard one,
+ * and files hold at most max_open_files descriptors (default: the limit
+ * less a reserve for the store, the network and the event loop: at
+ * most half, 64 + an eighth).  Past it, the least recently read
+ * file's descriptor is closed ("parked"): its position, partial line and
+ * watch are kept, and it is reopened (identity checked) when it has
+ * something new, so every file is read in turn.
+ */
 struct qe_follow *qe_follow_new(const struct qe_follow_conf *conf, struct qe_loop *loop);
 void qe_follow_free(struct qe_follow *f); /* NULL-safe; closes files, removes watches */
 
@@ -185,92 +226,5 @@ void qe_follow_each(const struct qe_follow *f, qe_follow_each_fn fn, void *data)
 /* Which backend a source uses right now: "inotify", "poll" or "stdin". */
 const char *qe_follow_file_backend(const struct qe_follow *f,
 				   const struct qe_follow_file *file);
-
-/*
- * Backend interface, shared by follow.c, follow_inotify.c and follow_poll.c
- * only (they define QE_FOLLOW_INTERNAL).  Not for callers.
- */
-#ifdef QE_FOLLOW_INTERNAL
-
-enum qe_follow_src_kind {
-	QE_SRC_PATH,  /* given by the caller: waited for when missing */
-	QE_SRC_MATCH, /* matched by a glob: dropped when it disappears */
-	QE_SRC_STDIN,
-};
-
-/* One open file (inode). */
-struct qe_follow_ffile {
-	struct qe_follow_file pub;
-	char *path; /* pub.path points here */
-	struct qe_lines lines;
-	struct qe_follow_src *src; /* NULL once rotated */
-	int wd;			   /* inotify watch on the inode, -1 when none */
-	int dirty;
-	uint64_t deadline_ms; /* rotated: when to stop reading it */
-	uint64_t seen_size;   /* at the last check: skip work when unchanged */
-	int64_t seen_mtime_ns;
-};
-
-/* A path being followed. */
-struct qe_follow_src {
-	struct qe_follow *owner;
-	char *path;
-	enum qe_follow_src_kind kind;
-	struct qe_follow_ffile *file; /* NULL when nothing is open at the path */
-	struct qe_follow_file idle;   /* what the caller sees while file is NULL */
-	int initial;		      /* present at start: saved position or end, not 0 */
-	int dir_wd;		      /* inotify watch on the directory, -1 when none */
-	int tdir_wd;		      /* on a symlink target's directory, -1 when none */
-	int polled; /* inotify cannot serve this path: stat it every interval */
-	int dirty;
-	int dead; /* to be freed at the end of this round */
-	int stdin_pollable;
-	int eof;
-	char *err; /* last error reported, to report each problem once */
-};
-
-struct qe_follow_glob {
-	char *pattern;
-	char *dir; /* NULL when the directory part has wildcards: polled */
-	int dir_wd;
-	int polled;
-	int dirty;
-};
-
-struct qe_follow {
-	struct qe_follow_conf conf;
-	struct qe_loop *loop;
-	char *buf; /* one read buffer for all sources */
-	struct qe_follow_src **srcs;
-	size_t nr_srcs, alloc_srcs;
-	struct qe_follow_ffile **rotated;
-	size_t nr_rotated, alloc_rotated;
-	struct qe_follow_glob **globs;
-	size_t nr_globs, alloc_globs;
-	int started, watching, starting, processing, unbounded;
-	int ino_fd;
-	int poll_timer, poll_armed;
-	int kick_timer;
-	int enospc_warned;
-	struct qe_follow_counters retired; /* counters of files already closed */
-};
-
-void qe_follow_process(struct qe_follow *f);
-
-int qe_follow_inotify_init(struct qe_follow *f);
-void qe_follow_inotify_release(struct qe_follow *f);
-/* Watch what a source needs; sets s->polled when inotify cannot serve it. */
-void qe_follow_inotify_watch_src(struct qe_follow *f, struct qe_follow_src *s);
-void qe_follow_inotify_unwatch_src(struct qe_follow *f, struct qe_follow_src *s);
-void qe_follow_inotify_watch_file(struct qe_follow *f, struct qe_follow_ffile *file);
-void qe_follow_inotify_unwatch_file(struct qe_follow *f, struct qe_follow_ffile *file);
-void qe_follow_inotify_watch_glob(struct qe_follow *f, struct qe_follow_glob *g);
-void qe_follow_inotify_unwatch_glob(struct qe_follow *f, struct qe_follow_glob *g);
-
-int qe_follow_poll_init(struct qe_follow *f);
-/* Arm the poll timer when something needs it, disarm it otherwise. */
-void qe_follow_poll_update(struct qe_follow *f);
-
-#endif /* QE_FOLLOW_INTERNAL */
 
 #endif

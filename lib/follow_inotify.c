@@ -3,10 +3,10 @@
  * dirty; follow.c decides what changed.  A watch on each file's inode
  * (modify, attrib, move/delete self) and on each directory holding a
  * followed path or a glob (create, move, delete) covers every rotation
- * kind.  Paths inotify cannot serve are marked polled.
+ * kind.  For a path inotify cannot serve (a network file system, a full
+ * watch table) watch_* return -1 and follow.c polls it.
  */
-#define QE_FOLLOW_INTERNAL
-#include "follow.h"
+#include "follow_backend.h"
 #include "loop.h"
 #include "util.h"
 
@@ -119,60 +119,50 @@ static void drop_watch(struct qe_follow *f, int *wdp)
 	inotify_rm_watch(f->ino_fd, wd);
 }
 
-void qe_follow_inotify_watch_src(struct qe_follow *f, struct qe_follow_src *s)
+static int ino_watch_src(struct qe_follow *f, struct qe_follow_src *s)
 {
 	struct stat st;
 	char *dir;
+	int ok = 1;
 
-	if (s->kind == QE_SRC_STDIN)
-		return;
-	if (f->ino_fd < 0) {
-		s->polled = 1;
-		return;
-	}
-	s->polled = 0;
+	if (f->ino_fd < 0)
+		return -1;
 	dir = dir_of(s->path);
-	if (s->dir_wd < 0) {
-		if (is_remote_fs(dir))
-			s->polled = 1;
-		else
-			s->dir_wd = add_watch(f, dir, DIR_MASK);
-		if (s->dir_wd < 0)
-			s->polled = 1;
-	}
+	if (s->dir_wd < 0 && !is_remote_fs(dir))
+		s->dir_wd = add_watch(f, dir, DIR_MASK);
+	if (s->dir_wd < 0)
+		ok = 0;
 	free(dir);
 	/* A symlink: its target may be rotated in another directory. */
-	if (!s->polled && s->tdir_wd < 0 && lstat(s->path, &st) == 0 &&
-	    S_ISLNK(st.st_mode)) {
+	if (ok && s->tdir_wd < 0 && lstat(s->path, &st) == 0 && S_ISLNK(st.st_mode)) {
 		char *real = realpath(s->path, NULL);
 		if (real) {
 			char *tdir = dir_of(real);
-			if (is_remote_fs(tdir))
-				s->polled = 1;
-			else
+			if (!is_remote_fs(tdir))
 				s->tdir_wd = add_watch(f, tdir, DIR_MASK);
 			if (s->tdir_wd < 0)
-				s->polled = 1;
+				ok = 0;
 			free(tdir);
 			free(real);
 		}
 	}
-	if (!s->polled && s->file && s->file->wd < 0)
-		qe_follow_inotify_watch_file(f, s->file);
+	return ok ? 0 : -1;
 }
 
-void qe_follow_inotify_unwatch_src(struct qe_follow *f, struct qe_follow_src *s)
+static void ino_unwatch_src(struct qe_follow *f, struct qe_follow_src *s)
 {
 	drop_watch(f, &s->dir_wd);
 	drop_watch(f, &s->tdir_wd);
 }
 
-void qe_follow_inotify_watch_file(struct qe_follow *f, struct qe_follow_ffile *file)
+static int ino_watch_file(struct qe_follow *f, struct qe_follow_ffile *file)
 {
 	char proc[64];
 
-	if (f->ino_fd < 0 || file->pub.is_stdin || file->wd >= 0)
-		return;
+	if (f->ino_fd < 0 || file->pub.fd < 0)
+		return -1;
+	if (file->wd >= 0)
+		return 0;
 	/* Watch the inode we have open, not whatever the path names by now:
 	 * /proc/self/fd/N resolves to the open file even after a rename. */
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", file->pub.fd);
@@ -181,28 +171,27 @@ void qe_follow_inotify_watch_file(struct qe_follow *f, struct qe_follow_ffile *f
 		file->wd = add_watch(f, file->path, FILE_MASK);
 	if (file->wd < 0 && errno == ENOSPC)
 		add_watch(f, file->path, FILE_MASK); /* for the warning */
-	if (file->wd < 0 && file->src)
-		file->src->polled = 1;
+	return file->wd < 0 ? -1 : 0;
 }
 
-void qe_follow_inotify_unwatch_file(struct qe_follow *f, struct qe_follow_ffile *file)
+static void ino_unwatch_file(struct qe_follow *f, struct qe_follow_ffile *file)
 {
 	drop_watch(f, &file->wd);
 }
 
-void qe_follow_inotify_watch_glob(struct qe_follow *f, struct qe_follow_glob *g)
+static int ino_watch_glob(struct qe_follow *f, struct qe_follow_glob *g)
 {
-	if (!g->dir || g->dir_wd >= 0)
-		return;
-	if (f->ino_fd < 0 || is_remote_fs(g->dir)) {
-		g->polled = 1;
-		return;
-	}
+	if (!g->dir || f->ino_fd < 0)
+		return -1;
+	if (g->dir_wd >= 0)
+		return 0;
+	if (is_remote_fs(g->dir))
+		return -1;
 	g->dir_wd = add_watch(f, g->dir, DIR_MASK);
-	g->polled = g->dir_wd < 0;
+	return g->dir_wd < 0 ? -1 : 0;
 }
 
-void qe_follow_inotify_unwatch_glob(struct qe_follow *f, struct qe_follow_glob *g)
+static void ino_unwatch_glob(struct qe_follow *f, struct qe_follow_glob *g)
 {
 	drop_watch(f, &g->dir_wd);
 }
@@ -220,12 +209,12 @@ static void mark(struct qe_follow *f, int wd, uint32_t mask)
 		if (s->dir_wd == wd || s->tdir_wd == wd) {
 			s->dirty = 1;
 			if (gone) {
-				/* The directory went away: poll until it is back. */
+				/* The directory went away: follow.c polls the
+				 * source until it is back. */
 				if (s->dir_wd == wd)
 					s->dir_wd = -1;
 				if (s->tdir_wd == wd)
 					s->tdir_wd = -1;
-				s->polled = 1;
 			}
 		}
 		if (s->file && s->file->wd == wd) {
@@ -243,10 +232,8 @@ static void mark(struct qe_follow *f, int wd, uint32_t mask)
 	for (i = 0; i < f->nr_globs; i++)
 		if (f->globs[i]->dir_wd == wd) {
 			f->globs[i]->dirty = 1;
-			if (gone) {
+			if (gone)
 				f->globs[i]->dir_wd = -1;
-				f->globs[i]->polled = 1;
-			}
 		}
 }
 
@@ -277,13 +264,11 @@ static void on_inotify(struct qe_loop *loop, int fd, unsigned events, void *data
 	}
 	/* Events were dropped: look at everything.  Positions are kept per
 	 * file, so a rescan finds every byte that is new. */
-	if (overflow)
-		qe_follow_rescan(f);
-	else
-		qe_follow_process(f);
+	qe_follow_changed(f,
+			  overflow ? QE_FOLLOW_CHANGE_OVERFLOW : QE_FOLLOW_CHANGE_EVENTS);
 }
 
-int qe_follow_inotify_init(struct qe_follow *f)
+static int ino_init(struct qe_follow *f)
 {
 	if (f->ino_fd >= 0)
 		return 0;
@@ -298,7 +283,7 @@ int qe_follow_inotify_init(struct qe_follow *f)
 	return 0;
 }
 
-void qe_follow_inotify_release(struct qe_follow *f)
+static void ino_release(struct qe_follow *f)
 {
 	if (f->ino_fd < 0)
 		return;
@@ -307,3 +292,21 @@ void qe_follow_inotify_release(struct qe_follow *f)
 	close(f->ino_fd);
 	f->ino_fd = -1;
 }
+
+static void ino_update(struct qe_follow *f)
+{
+	(void)f; /* events come by themselves */
+}
+
+const struct qe_follow_backend_ops qe_follow_inotify_ops = {
+    .name = "inotify",
+    .init = ino_init,
+    .release = ino_release,
+    .watch_src = ino_watch_src,
+    .unwatch_src = ino_unwatch_src,
+    .watch_file = ino_watch_file,
+    .unwatch_file = ino_unwatch_file,
+    .watch_glob = ino_watch_glob,
+    .unwatch_glob = ino_unwatch_glob,
+    .update = ino_update,
+};

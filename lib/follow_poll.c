@@ -1,13 +1,14 @@
 /*
  * follow_poll: the polling backend of follow.  Every poll_interval_ms it
- * marks the polled sources, polled globs and rotated files dirty and lets
- * follow.c check them (a stat and an fstat each; nothing is read unless
- * size or mtime changed).  The timer runs only while something needs it,
- * so a fully inotify-served follower sleeps.  In "auto" mode it also
- * retries inotify for paths that fell back (a directory that now exists).
+ * marks the polled sources, polled globs and polled files dirty and
+ * reports a tick; follow.c checks them (a stat and an fstat each; nothing
+ * is read unless size or mtime changed).  The timer runs only while
+ * something is polled, so a follower fully served by inotify sleeps.
+ *
+ * It serves anything: its watch_* functions accept every item, since
+ * polling is what follow.c marks an item for (`polled`).
  */
-#define QE_FOLLOW_INTERNAL
-#include "follow.h"
+#include "follow_backend.h"
 #include "loop.h"
 #include "util.h"
 
@@ -15,13 +16,14 @@ static int needs_poll(struct qe_follow *f)
 {
 	size_t i;
 
-	if (f->nr_rotated)
-		return 1; /* their rotate_wait runs out on this clock */
 	for (i = 0; i < f->nr_srcs; i++)
-		if (f->srcs[i]->polled)
+		if (f->srcs[i]->polled || (f->srcs[i]->file && f->srcs[i]->file->polled))
 			return 1;
 	for (i = 0; i < f->nr_globs; i++)
 		if (f->globs[i]->polled)
+			return 1;
+	for (i = 0; i < f->nr_rotated; i++)
+		if (f->rotated[i]->polled)
 			return 1;
 	return 0;
 }
@@ -35,30 +37,20 @@ static void on_poll(struct qe_loop *loop, int timer_id, void *data)
 	(void)timer_id;
 	for (i = 0; i < f->nr_srcs; i++) {
 		struct qe_follow_src *s = f->srcs[i];
-		if (!s->polled)
-			continue;
-		s->dirty = 1;
-		if (f->conf.backend != QE_FOLLOW_POLL)
-			qe_follow_inotify_watch_src(f, s);
+		if (s->polled || (s->file && s->file->polled))
+			s->dirty = 1;
 	}
-	for (i = 0; i < f->nr_globs; i++) {
-		struct qe_follow_glob *g = f->globs[i];
-		if (!g->polled)
-			continue;
-		g->dirty = 1;
-		if (f->conf.backend != QE_FOLLOW_POLL)
-			qe_follow_inotify_watch_glob(f, g);
-	}
+	for (i = 0; i < f->nr_globs; i++)
+		if (f->globs[i]->polled)
+			f->globs[i]->dirty = 1;
 	for (i = 0; i < f->nr_rotated; i++)
-		if (f->rotated[i]->wd < 0)
+		if (f->rotated[i]->polled)
 			f->rotated[i]->dirty = 1;
-	qe_follow_process(f);
+	qe_follow_changed(f, QE_FOLLOW_CHANGE_TICK);
 }
 
-int qe_follow_poll_init(struct qe_follow *f)
+static int poll_init(struct qe_follow *f)
 {
-	size_t i;
-
 	if (f->poll_timer >= 0)
 		return 0;
 	f->poll_timer = qe_loop_timer_add(f->loop, 1, 0, on_poll, f);
@@ -66,17 +58,58 @@ int qe_follow_poll_init(struct qe_follow *f)
 		return -1;
 	qe_loop_timer_stop(f->loop, f->poll_timer);
 	f->poll_armed = 0;
-	if (f->conf.backend == QE_FOLLOW_POLL || f->ino_fd < 0) {
-		for (i = 0; i < f->nr_srcs; i++)
-			if (f->srcs[i]->kind != QE_SRC_STDIN)
-				f->srcs[i]->polled = 1;
-		for (i = 0; i < f->nr_globs; i++)
-			f->globs[i]->polled = 1;
-	}
 	return 0;
 }
 
-void qe_follow_poll_update(struct qe_follow *f)
+static void poll_release(struct qe_follow *f)
+{
+	if (f->loop && f->poll_timer >= 0)
+		qe_loop_timer_remove(f->loop, f->poll_timer);
+	f->poll_timer = -1;
+	f->poll_armed = 0;
+}
+
+static int poll_watch_src(struct qe_follow *f, struct qe_follow_src *s)
+{
+	(void)f;
+	(void)s;
+	return 0;
+}
+
+static void poll_unwatch_src(struct qe_follow *f, struct qe_follow_src *s)
+{
+	(void)f;
+	(void)s;
+}
+
+static int poll_watch_file(struct qe_follow *f, struct qe_follow_ffile *file)
+{
+	(void)f;
+	(void)file;
+	return 0;
+}
+
+static void poll_unwatch_file(struct qe_follow *f, struct qe_follow_ffile *file)
+{
+	(void)f;
+	(void)file;
+}
+
+static int poll_watch_glob(struct qe_follow *f, struct qe_follow_glob *g)
+{
+	(void)f;
+	(void)g;
+	return 0;
+}
+
+static void poll_unwatch_glob(struct qe_follow *f, struct qe_follow_glob *g)
+{
+	(void)f;
+	(void)g;
+}
+
+/* Arm the timer when something is polled, disarm it otherwise. */
+static void poll_update(struct qe_follow *f)
 {
 	uint64_t ms = (uint64_t)f->conf.poll_interval_ms;
 	int need;
@@ -92,3 +125,16 @@ void qe_follow_poll_update(struct qe_follow *f)
 			f->poll_armed = 0;
 	}
 }
+
+const struct qe_follow_backend_ops qe_follow_poll_ops = {
+    .name = "poll",
+    .init = poll_init,
+    .release = poll_release,
+    .watch_src = poll_watch_src,
+    .unwatch_src = poll_unwatch_src,
+    .watch_file = poll_watch_file,
+    .unwatch_file = poll_unwatch_file,
+    .watch_glob = poll_watch_glob,
+    .unwatch_glob = poll_unwatch_glob,
+    .update = poll_update,
+};

@@ -87,6 +87,26 @@ static const char *const migrations[] = {
     " message TEXT NOT NULL,"
     " at INTEGER NOT NULL,"
     " attempts INTEGER NOT NULL DEFAULT 1);",
+    /* 2 -> 3: positions keyed by file identity, not by path, so that a
+     * rotated file keeps its own (its path names the new file) */
+    "CREATE TABLE positions ("
+    " dev INTEGER NOT NULL,"
+    " ino INTEGER NOT NULL,"
+    " head_hash INTEGER NOT NULL,"
+    " head_len INTEGER NOT NULL,"
+    " path TEXT NOT NULL,"
+    " offset INTEGER NOT NULL,"
+    " size INTEGER NOT NULL,"
+    " rotated INTEGER NOT NULL DEFAULT 0,"
+    " updated INTEGER NOT NULL,"
+    " PRIMARY KEY (dev, ino));"
+    "INSERT OR REPLACE INTO positions"
+    " (dev, ino, head_hash, head_len, path, offset, size, rotated, updated)"
+    " SELECT dev, ino, head_hash, head_len, path, offset, size, 0, updated"
+    " FROM offsets ORDER BY updated;"
+    "DROP TABLE offsets;"
+    "ALTER TABLE positions RENAME TO offsets;"
+    "CREATE INDEX offsets_path ON offsets(path, updated);",
 };
 
 #define SCHEMA_VERSION ((int)QE_ARRAY_SIZE(migrations))
@@ -97,7 +117,7 @@ static const char *const migrations[] = {
 #define ADVICE_COLS                                                                      \
 	"fingerprint, model, prompt_version, json, created, expires, last_used, hits, "  \
 	"tokens_prompt, tokens_completion"
-#define OFFSET_COLS "path, dev, ino, head_hash, head_len, offset, size, updated"
+#define OFFSET_COLS "path, dev, ino, head_hash, head_len, offset, size, updated, rotated"
 
 /* Every statement the store runs more than once, prepared on first use. */
 enum st {
@@ -124,6 +144,7 @@ enum st {
 	ST_COUNTER_GET,
 	ST_COUNTERS,
 	ST_OFFSET_GET,
+	ST_OFFSET_FIND,
 	ST_OFFSET_PUT,
 	ST_OFFSET_DELETE,
 	ST_OFFSETS,
@@ -191,15 +212,24 @@ static const char *const sql_text[ST__NR] = {
 		       " ON CONFLICT (name) DO UPDATE SET value = value + excluded.value",
     [ST_COUNTER_GET] = "SELECT value FROM counters WHERE name = ?1",
     [ST_COUNTERS] = "SELECT name, value FROM counters ORDER BY name",
-    [ST_OFFSET_GET] = "SELECT " OFFSET_COLS " FROM offsets WHERE path = ?1",
+    [ST_OFFSET_GET] = "SELECT " OFFSET_COLS " FROM offsets WHERE path = ?1"
+		      " ORDER BY rotated, updated DESC LIMIT 1",
+    [ST_OFFSET_FIND] = "SELECT " OFFSET_COLS " FROM offsets"
+		       " WHERE (dev = ?1 AND ino = ?2) OR path = ?3"
+		       " ORDER BY (dev = ?1 AND ino = ?2) DESC, updated DESC"
+		       " LIMIT 16", /* the current file and recent rotations */
     [ST_OFFSET_PUT] = "INSERT INTO offsets (" OFFSET_COLS ")"
-		      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
-		      " ON CONFLICT (path) DO UPDATE SET dev = excluded.dev,"
-		      " ino = excluded.ino, head_hash = excluded.head_hash,"
+		      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+		      " ON CONFLICT (dev, ino) DO UPDATE SET path = excluded.path,"
+		      " head_hash = excluded.head_hash,"
 		      " head_len = excluded.head_len, offset = excluded.offset,"
-		      " size = excluded.size, updated = excluded.updated",
+		      " size = excluded.size, updated = excluded.updated,"
+		      " rotated = excluded.rotated",
     [ST_OFFSET_DELETE] = "DELETE FROM offsets WHERE path = ?1",
-    [ST_OFFSETS] = "SELECT " OFFSET_COLS " FROM offsets ORDER BY path",
+    [ST_OFFSETS] = "SELECT " OFFSET_COLS " FROM offsets o WHERE rotated = 0"
+		   " AND NOT EXISTS (SELECT 1 FROM offsets n WHERE n.path = o.path"
+		   " AND n.rotated = 0 AND (n.updated > o.updated OR (n.updated ="
+		   " o.updated AND n.rowid > o.rowid))) ORDER BY path",
     [ST_KV_GET] = "SELECT value FROM kv WHERE key = ?1",
     [ST_KV_PUT] = "INSERT INTO kv (key, value) VALUES (?1, ?2)"
 		  " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -1212,6 +1242,7 @@ static void read_offset(sqlite3_stmt *st, struct qe_offset *o)
 	o->offset = i2u(sqlite3_column_int64(st, 5));
 	o->size = i2u(sqlite3_column_int64(st, 6));
 	o->updated = sqlite3_column_int64(st, 7);
+	o->rotated = sqlite3_column_int(st, 8) != 0;
 }
 
 int qe_store_offset_get(struct qe_store *s, const char *path, struct qe_offset *out)
@@ -1248,19 +1279,10 @@ int qe_store_offset_put(struct qe_store *s, const struct qe_offset *o)
 	sqlite3_bind_int64(st, 6, u2i(o->offset));
 	sqlite3_bind_int64(st, 7, u2i(o->size));
 	sqlite3_bind_int64(st, 8, o->updated);
+	sqlite3_bind_int(st, 9, o->rotated != 0);
 	ret = step_done(s, st, "cannot update");
 	stmt_put(s, ST_OFFSET_PUT, st);
 	return ret;
-}
-
-int qe_store_offset_delete(struct qe_store *s, const char *path)
-{
-	sqlite3_stmt *st = stmt_get(s, ST_OFFSET_DELETE);
-
-	if (!st)
-		return -1;
-	bind_text(st, 1, path);
-	return delete_rows(s, ST_OFFSET_DELETE, st) < 0 ? -1 : 0;
 }
 
 static int offset_row(sqlite3_stmt *st, void *p)
@@ -1272,6 +1294,35 @@ static int offset_row(sqlite3_stmt *st, void *p)
 	stop = it->fn.offset(&o, it->data);
 	qe_offset_release(&o);
 	return stop;
+}
+
+int qe_store_offset_find(struct qe_store *s, const char *path, uint64_t dev, uint64_t ino,
+			 qe_offset_fn fn, void *data)
+{
+	sqlite3_stmt *st = stmt_get(s, ST_OFFSET_FIND);
+	struct iter it;
+	int ret;
+
+	it.fn.offset = fn;
+	it.data = data;
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, u2i(dev));
+	sqlite3_bind_int64(st, 2, u2i(ino));
+	bind_text(st, 3, path);
+	ret = each_row(s, st, offset_row, &it);
+	stmt_put(s, ST_OFFSET_FIND, st);
+	return ret;
+}
+
+int qe_store_offset_delete(struct qe_store *s, const char *path)
+{
+	sqlite3_stmt *st = stmt_get(s, ST_OFFSET_DELETE);
+
+	if (!st)
+		return -1;
+	bind_text(st, 1, path);
+	return delete_rows(s, ST_OFFSET_DELETE, st) < 0 ? -1 : 0;
 }
 
 int qe_store_offsets(struct qe_store *s, qe_offset_fn fn, void *data)

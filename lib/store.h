@@ -152,21 +152,39 @@ long long qe_store_counter_get(struct qe_store *s, const char *name); /* 0 when 
 typedef int (*qe_counter_fn)(const char *name, long long value, void *data);
 int qe_store_counters(struct qe_store *s, qe_counter_fn fn, void *data);
 
-/* File positions, committed with the events they cover. */
+/*
+ * File positions, committed with the events they cover.  A row belongs to
+ * a file identity (dev, ino; the head hash tells a reused inode from the
+ * old file), not to a path: after a rotation the old file keeps its row
+ * (rotated = 1, path as it was followed) and the new file at the path gets
+ * its own.  So a restart finds the unread rest of a rotated file, and a
+ * glob that also matches rotated names does not read one twice.
+ */
 struct qe_offset {
-	char *path;
+	char *path; /* the path it was followed under */
 	uint64_t dev, ino;
 	uint64_t head_hash; /* hash of the first head_len bytes */
 	uint64_t head_len;
 	uint64_t offset;
 	uint64_t size; /* size when last read, for `stats` lag */
 	int64_t updated;
+	int rotated; /* the path named another file by then */
 };
 void qe_offset_release(struct qe_offset *o);
+/* The current (not rotated, most recently updated) row for path: 1, 0
+ * when none, -1 on error. */
 int qe_store_offset_get(struct qe_store *s, const char *path, struct qe_offset *out);
+/* Insert or update the row of o's identity (dev, ino). */
 int qe_store_offset_put(struct qe_store *s, const struct qe_offset *o);
+/* Every row of path (the current file and rotated ones). */
 int qe_store_offset_delete(struct qe_store *s, const char *path);
 typedef int (*qe_offset_fn)(const struct qe_offset *o, void *data);
+/* The row of identity (dev, ino) first, if any, then the rows last
+ * followed under path, newest first; at most 16.  fn returns non-zero to
+ * stop. */
+int qe_store_offset_find(struct qe_store *s, const char *path, uint64_t dev, uint64_t ino,
+			 qe_offset_fn fn, void *data);
+/* The current row of each path, by path (what `stats` shows as sources). */
 int qe_store_offsets(struct qe_store *s, qe_offset_fn fn, void *data);
 
 /* Small key/value state: breaker, endpoint capabilities.  put NULL deletes. */

@@ -9,7 +9,7 @@ pkgs="gcc make pkg-config libc6-dev libyaml-dev libcurl4-openssl-dev libpcre2-de
 libsqlite3-dev libjansson-dev libhiredis-dev libsystemd-dev ca-certificates"
 if [ "$want" = test ]; then
 	pkgs="$pkgs libcmocka-dev python3 redis-server man-db groff-base procps clang
-clang-format clang-tidy bash-completion zsh fish systemd systemd-journal-remote"
+clang-format clang-tidy bash-completion zsh fish systemd systemd-journal-remote logrotate gzip"
 fi
 missing=
 for p in $pkgs; do

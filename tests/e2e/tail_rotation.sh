@@ -79,4 +79,84 @@ print("# asked about", len(asked), "fingerprints,", len(set(asked)), "distinct")
 sys.exit(0 if asked and len(asked) == len(set(asked)) else 1)' "$FAKE_LOG"
 	fi
 done
+
+# Rotations while the agent is stopped, or that it had no time to see:
+# each file's own position is saved, so a restart reads exactly what was
+# not read yet, from every file, once.
+unset QERRORS_AI_BASE_URL OPENAI_API_KEY
+for backend in inotify poll; do
+	rm -rf "$T/state" "$T"/out.* "$T"/err.* "$T/logs"
+	mkdir -p "$T/logs"
+	L="$T/logs/app.log"
+	SEQ=0
+	: >"$L"
+	start_agent --backend=$backend "$L"
+	emit "$L" 5
+	check "$backend: restart: lines before the rotation" wait_events 5
+
+	# rename + create while the agent is stopped (SIGTERM)
+	stop_agent
+	emit "$L" 5 # unread when it is renamed
+	mv "$L" "$L.1"
+	emit "$L" 5
+	start_agent --backend=$backend "$L"
+	check "$backend: rotation while stopped: the old file's unread rest is read" wait_events 15
+
+	# the same with kill -9
+	kill9_agent
+	emit "$L" 5
+	mv "$L.1" "$L.2"
+	mv "$L" "$L.1"
+	emit "$L" 5
+	start_agent --backend=$backend "$L"
+	check "$backend: rotation after kill -9: nothing lost" wait_events 25
+
+	# a late write to the just-rotated file, then kill -9
+	mv "$L" "$L.r"
+	emit "$L" 3
+	check "$backend: new file after the rename" wait_events 28
+	emit "$L.r" 3 # the writer had not reopened yet
+	check "$backend: late lines in the rotated file" wait_events 31
+	sleep 1.5 # a commit
+	kill9_agent
+	emit "$L.r" 2 # and more, while the agent is dead
+	start_agent --backend=$backend "$L"
+	check "$backend: late writes to a rotated file survive kill -9" wait_events 33
+
+	# SIGTERM right after a rename, within one poll interval
+	emit "$L" 2
+	check "$backend: before the quick rename" wait_events 35
+	emit "$L" 3
+	mv "$L" "$L.q"
+	stop_agent
+	start_agent --backend=$backend "$L"
+	emit "$L" 2
+	check "$backend: SIGTERM right after a rename loses nothing" wait_events 40
+	stop_agent
+	check "$backend: restarts: every event once, a kill -9 replay at most" \
+		account --expect 1:$SEQ --max-dups 10
+
+	# a glob that also matches the rotated names: a restart continues
+	# each file where it was, none is read again from its start
+	rm -rf "$T/state" "$T"/out.* "$T"/err.* "$T/logs"
+	mkdir -p "$T/logs"
+	SEQ=0
+	: >"$L"
+	start_agent --backend=$backend "$T/logs/app.log*"
+	emit "$L" 5
+	check "$backend: glob: lines read" wait_events 5
+	mv "$L" "$L.1"
+	emit "$L" 5
+	check "$backend: glob: rotated and new file" wait_events 10
+	stop_agent
+	emit "$L.1" 2
+	mv "$L.1" "$L.2"
+	mv "$L" "$L.1"
+	emit "$L" 3
+	start_agent --backend=$backend "$T/logs/app.log*"
+	check "$backend: glob over rotated names after restart" wait_events 15
+	stop_agent
+	check "$backend: glob: every event once, no rotated file read again" \
+		account --expect 1:$SEQ --max-dups 0
+done
 exit 0

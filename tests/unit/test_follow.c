@@ -33,13 +33,20 @@ struct t {
 	struct qe_buf expected; /* what the test wrote and expects */
 	struct qe_buf errors;
 	int nr_lines;
-	int events[QE_FOLLOW_EOF + 1];
+	int events[QE_FOLLOW_CAUGHT_UP + 1];
 	int pos_errors;
 	unsigned last_flags;
 	struct seen seen[1100];
 	int nr_seen;
 	int have_saved;
 	struct qe_follow_saved saved;
+	/* a store of positions, as the caller keeps them between runs */
+	struct row {
+		char path[256];
+		struct qe_follow_saved sv;
+	} rows[16];
+	int nr_rows;
+	int lines_before; /* delivered by followers already freed */
 };
 
 static struct seen *seen_for(struct t *t, const struct qe_follow_file *file, int create)
@@ -94,14 +101,60 @@ static void on_event(struct qe_follow_file *file, enum qe_follow_event ev,
 	}
 }
 
-static int lookup(const char *path, struct qe_follow_saved *out, void *data)
+static int lookup(const char *path, uint64_t dev, uint64_t ino,
+		  struct qe_follow_saved *out, size_t max, void *data)
 {
 	struct t *t = data;
-	(void)path;
-	if (!t->have_saved)
+	size_t n = 0;
+	int i;
+	if (t->have_saved) {
+		*out = t->saved;
+		return 1;
+	}
+	for (i = 0; i < t->nr_rows && n < max; i++)
+		if (t->rows[i].sv.dev == dev && t->rows[i].sv.ino == ino)
+			out[n++] = t->rows[i].sv;
+	for (i = 0; i < t->nr_rows && n < max; i++)
+		if (!(t->rows[i].sv.dev == dev && t->rows[i].sv.ino == ino) &&
+		    !strcmp(t->rows[i].path, path))
+			out[n++] = t->rows[i].sv;
+	return (int)n;
+}
+
+/* What a caller commits: the position after the last line delivered, for
+ * every file the follower has, rotated ones too, by identity. */
+static int save_cb(const struct qe_follow_file *file, void *data)
+{
+	struct t *t = data;
+	struct seen *s = seen_for(t, file, 0);
+	int i;
+	if (file->is_stdin || !file->ino || !s)
 		return 0;
-	*out = t->saved;
-	return 1;
+	for (i = 0; i < t->nr_rows; i++)
+		if (t->rows[i].sv.dev == file->dev && t->rows[i].sv.ino == file->ino)
+			break;
+	if (i == t->nr_rows) {
+		assert_true(t->nr_rows < 16);
+		t->nr_rows++;
+	}
+	snprintf(t->rows[i].path, sizeof(t->rows[i].path), "%s", file->path);
+	t->rows[i].sv.dev = file->dev;
+	t->rows[i].sv.ino = file->ino;
+	t->rows[i].sv.head_hash = file->head_hash;
+	t->rows[i].sv.head_len = file->head_len;
+	t->rows[i].sv.offset = s->end;
+	return 0;
+}
+
+/* Save every position and stop, as a graceful exit (or a kill -9 after
+ * the last commit) would. */
+static void stop_saving(struct t *t)
+{
+	qe_follow_each(t->f, save_cb, t);
+	qe_follow_free(t->f);
+	t->f = NULL;
+	t->nr_seen = 0;
+	t->lines_before = t->nr_lines;
 }
 
 static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -231,7 +284,139 @@ static void check_exact(struct t *t)
 	assert_string_equal(t->out.buf, t->expected.buf);
 	assert_int_equal(t->pos_errors, 0);
 	qe_follow_get_counters(t->f, &c);
-	assert_int_equal(c.lines, (uint64_t)t->nr_lines);
+	assert_int_equal(c.lines, (uint64_t)(t->nr_lines - t->lines_before));
+}
+
+/* Rotated while we were not running: the unread rest of the old file is
+ * read first, then the new file from its start; each line once. */
+static void test_restart_after_rotation(void **state)
+{
+	struct t *t = *state;
+	const char *p = path_in(t, "app.log"), *p1 = path_in(t, "app.log.1");
+
+	append(p, "");
+	start(t, p);
+	lines_to(t, -1, p, "a", 1, 10);
+	assert_int_equal(run_until_lines(t, 10), 10);
+	stop_saving(t);
+	lines_to(t, -1, p, "b", 1, 5); /* unread when it is rotated */
+	assert_int_equal(rename(p, p1), 0);
+	lines_to(t, -1, p, "c", 1, 7);
+	start(t, p);
+	assert_int_equal(run_until_lines(t, 22), 22);
+	lines_to(t, -1, p, "d", 1, 1);
+	assert_int_equal(run_until_lines(t, 23), 23);
+	check_exact(t);
+
+	/* Stopped right after a late write to the rotated file: its own
+	 * position was saved, so only that late line is new. */
+	lines_to(t, -1, p1, "e", 1, 1);
+	assert_int_equal(run_until_lines(t, 24), 24);
+	stop_saving(t);
+	lines_to(t, -1, p1, "f", 1, 2);
+	start(t, p);
+	assert_int_equal(run_until_lines(t, 26), 26);
+	check_exact(t);
+
+	/* Renamed while stopped, nothing new at the path yet. */
+	stop_saving(t);
+	lines_to(t, -1, p, "g", 1, 2);
+	assert_int_equal(rename(p, path_in(t, "app.log.q")), 0);
+	start(t, p);
+	assert_int_equal(run_until_lines(t, 28), 28);
+	lines_to(t, -1, p, "h", 1, 2);
+	assert_int_equal(run_until_lines(t, 30), 30);
+	check_exact(t);
+}
+
+/* A glob that also matches rotated names, restarted after a rotation:
+ * the rotated file continues at its position, not from its start. */
+static void test_glob_rotation_restart(void **state)
+{
+	struct t *t = *state;
+	char pattern[256];
+	const char *p = path_in(t, "app.log"), *p1 = path_in(t, "app.log.1");
+
+	append(p, "");
+	snprintf(pattern, sizeof(pattern), "%s/app.log*", t->dir);
+	start(t, pattern);
+	lines_to(t, -1, p, "a", 1, 10);
+	assert_int_equal(run_until_lines(t, 10), 10);
+	assert_int_equal(rename(p, p1), 0);
+	lines_to(t, -1, p, "b", 1, 3);
+	assert_int_equal(run_until_lines(t, 13), 13);
+	stop_saving(t);
+	lines_to(t, -1, p1, "c", 1, 2);
+	start(t, pattern);
+	assert_int_equal(run_until_lines(t, 15), 15);
+	lines_to(t, -1, p, "d", 1, 1);
+	assert_int_equal(run_until_lines(t, 16), 16);
+	check_exact(t);
+
+	/* Rotated again while stopped: app.log.1 -> app.log.2, app.log ->
+	 * app.log.1; each continues where it was. */
+	stop_saving(t);
+	lines_to(t, -1, p, "e", 1, 2);
+	assert_int_equal(rename(p1, path_in(t, "app.log.2")), 0);
+	assert_int_equal(rename(p, p1), 0);
+	lines_to(t, -1, p, "g", 1, 2);
+	start(t, pattern);
+	assert_int_equal(run_until_lines(t, 20), 20);
+	check_exact(t);
+}
+
+/* The writer appends to the old file after we saw the rename, then opens
+ * the new one: the late lines come before the new file's. */
+static void test_late_write_order(void **state)
+{
+	struct t *t = *state;
+	const char *p = path_in(t, "app.log"), *p1 = path_in(t, "app.log.1");
+	uint64_t deadline;
+	int old;
+
+	append(p, "");
+	start(t, p);
+	lines_to(t, -1, p, "a", 1, 5);
+	assert_int_equal(run_until_lines(t, 5), 5);
+	old = open(p, O_WRONLY | O_APPEND | O_CLOEXEC);
+	assert_true(old >= 0);
+	assert_int_equal(rename(p, p1), 0);
+	deadline = qe_now_ms() + 5000;
+	while (!t->events[QE_FOLLOW_REMOVED] && !t->events[QE_FOLLOW_ROTATED] &&
+	       qe_now_ms() < deadline)
+		qe_loop_run_once(t->loop, 20);
+	lines_to(t, old, NULL, "late", 1, 3);
+	lines_to(t, -1, p, "new", 1, 3);
+	assert_int_equal(run_until_lines(t, 11), 11);
+	close(old);
+	check_exact(t);
+}
+
+/* Lines written late to a rotated file are read as they come, not only
+ * when its wait is over. */
+static void test_late_write_prompt(void **state)
+{
+	struct t *t = *state;
+	const char *p = path_in(t, "app.log"), *p1 = path_in(t, "app.log.1");
+	uint64_t deadline;
+	int old;
+
+	t->conf.rotate_wait_ms = 4000;
+	append(p, "");
+	start(t, p);
+	old = open(p, O_WRONLY | O_APPEND | O_CLOEXEC);
+	assert_true(old >= 0);
+	lines_to(t, old, NULL, "a", 1, 2);
+	assert_int_equal(rename(p, p1), 0);
+	lines_to(t, -1, p, "new", 1, 2);
+	assert_int_equal(run_until_lines(t, 4), 4);
+	lines_to(t, old, NULL, "late", 1, 2);
+	deadline = qe_now_ms() + 1500;
+	while (t->nr_lines < 6 && qe_now_ms() < deadline)
+		qe_loop_run_once(t->loop, 20);
+	assert_int_equal(t->nr_lines, 6);
+	close(old);
+	check_exact(t);
 }
 
 static void test_rename_create(void **state)
@@ -326,6 +511,40 @@ static void test_symlink_retarget(void **state)
 	assert_int_equal(t->events[QE_FOLLOW_ROTATED], 1);
 	lines_to(t, -1, b, "b", 4, 4);
 	assert_int_equal(run_until_lines(t, 9), 9);
+	check_exact(t);
+}
+
+/* Kubernetes: a glob over symlinks; the target is renamed and a new one
+ * created under its name, the link untouched. */
+static void test_glob_symlink_target_rotation(void **state)
+{
+	struct t *t = *state;
+	const char *links = path_in(t, "containers"), *pods = path_in(t, "pods");
+	char target[256], link[256], rotated[256], pattern[256];
+	int r;
+
+	assert_int_equal(mkdir(links, 0755), 0);
+	assert_int_equal(mkdir(pods, 0755), 0);
+	snprintf(target, sizeof(target), "%s/0.log", pods);
+	snprintf(link, sizeof(link), "%s/web_default_app-1.log", links);
+	snprintf(pattern, sizeof(pattern), "%s/*.log", links);
+	append(target, "");
+	assert_int_equal(symlink(target, link), 0);
+	start(t, pattern);
+	lines_to(t, -1, target, "a", 1, 3);
+	assert_int_equal(run_until_lines(t, 3), 3);
+	for (r = 1; r <= 3; r++) {
+		uint64_t deadline = qe_now_ms() + 5000;
+		snprintf(rotated, sizeof(rotated), "%s/0.log.2026112210000%d", pods, r);
+		lines_to(t, -1, target, "unread", r, r);
+		assert_int_equal(rename(target, rotated), 0);
+		/* the link dangles until the writer creates the new file */
+		while (t->events[QE_FOLLOW_REMOVED] < r && qe_now_ms() < deadline)
+			qe_loop_run_once(t->loop, 20);
+		assert_int_equal(t->events[QE_FOLLOW_REMOVED], r);
+		lines_to(t, -1, target, "new", r * 10, r * 10 + 1);
+		assert_int_equal(run_until_lines(t, 3 + r * 3), 3 + r * 3);
+	}
 	check_exact(t);
 }
 
@@ -584,6 +803,130 @@ static void test_idle_many_files(void **state)
 	check_exact(t);
 }
 
+static int open_fds(void)
+{
+	char p[64];
+	int fd, n = 0;
+	for (fd = 0; fd < 1024; fd++) {
+		snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
+		n += access(p, F_OK) == 0;
+	}
+	return n;
+}
+
+/* More files than descriptors allowed: all are read, in turn, and the
+ * follower never holds more than its budget. */
+static void test_descriptor_budget(void **state)
+{
+	struct t *t = *state;
+	char pattern[256], name[32];
+	struct qe_follow_counters c;
+	int i, round, base;
+
+	for (i = 0; i < 20; i++) {
+		snprintf(name, sizeof(name), "f%02d.log", i);
+		append(path_in(t, name), "");
+	}
+	snprintf(pattern, sizeof(pattern), "%s/*.log", t->dir);
+	t->conf.max_open_files = 4;
+	base = open_fds();
+	start(t, pattern);
+	assert_true(open_fds() <= base + 4 + 4); /* files + loop and watch fds */
+	for (round = 0; round < 3; round++) {
+		for (i = 0; i < 20; i++) {
+			char prefix[16];
+			snprintf(name, sizeof(name), "f%02d.log", i);
+			snprintf(prefix, sizeof(prefix), "r%d-%02d", round, i);
+			lines_to(t, -1, path_in(t, name), prefix, 1, 2);
+			assert_int_equal(run_until_lines(t, round * 40 + i * 2 + 2),
+					 round * 40 + i * 2 + 2);
+			assert_true(open_fds() <= base + 4 + 4);
+		}
+	}
+	/* One parked file rotated while parked: its rest is still read. */
+	append(path_in(t, "f00.log"), "rest\n");
+	qe_buf_addstr(&t->expected, "rest\n");
+	assert_int_equal(rename(path_in(t, "f00.log"), path_in(t, "f00.old")), 0);
+	assert_int_equal(run_until_lines(t, 121), 121);
+	check_exact(t);
+	qe_follow_get_counters(t->f, &c);
+	assert_true(c.parked > 0);
+	assert_int_equal(c.max_open, 4);
+}
+
+/* Compressed files under a glob are skipped with a message (by their
+ * bytes, or by their name while the compressor has written nothing yet),
+ * never read as text; exclude patterns leave out what they name. */
+static void test_glob_compressed_excluded(void **state)
+{
+	struct t *t = *state;
+	char pattern[256], cmd[512];
+	char ex1[] = "*.old", ex2[] = "*/skip/*";
+	char *const exclude[] = {ex1, ex2};
+	struct qe_follow_counters c;
+
+	append(path_in(t, "app.log"), "");
+	snprintf(cmd, sizeof(cmd), "printf 'ERROR one\\nERROR two\\n' | gzip -c > %s",
+		 path_in(t, "app.log.1.gz"));
+	assert_int_equal(system(cmd), 0);
+	snprintf(cmd, sizeof(cmd), "printf 'ERROR three\\n' | xz -c > %s",
+		 path_in(t, "app.log.2"));
+	assert_int_equal(system(cmd), 0);
+	append(path_in(t, "app.log.old"), "old\n");
+	snprintf(pattern, sizeof(pattern), "%s/app.log*", t->dir);
+	t->conf.from_beginning = 1;
+	t->conf.exclude = exclude;
+	t->conf.nr_exclude = 2;
+	start(t, pattern);
+	append(path_in(t, "app.log.3.gz"), ""); /* being written by gzip */
+	lines_to(t, -1, path_in(t, "app.log"), "a", 1, 2);
+	assert_int_equal(run_until_lines(t, 2), 2);
+	check_exact(t);
+	assert_non_null(strstr(t->errors.buf, "app.log.1.gz': gzip-compressed"));
+	assert_non_null(strstr(t->errors.buf, "app.log.2': xz-compressed"));
+	assert_non_null(strstr(t->errors.buf, "app.log.3.gz': gzip-compressed"));
+	assert_null(strstr(t->errors.buf, "app.log.old"));
+	qe_follow_rescan(t->f);
+	assert_int_equal(t->events[QE_FOLLOW_ERROR], 3); /* said once each */
+	qe_follow_get_counters(t->f, &c);
+	assert_int_equal(c.compressed, 3);
+}
+
+static struct qe_follow *fallback_f;
+
+static int fallback_cb(const struct qe_follow_file *file, void *data)
+{
+	*(const char **)data = qe_follow_file_backend(fallback_f, file);
+	return 1;
+}
+
+/* "auto": a path whose directory does not exist yet is polled; once the
+ * directory is there, inotify serves it. */
+static void test_auto_fallback(void **state)
+{
+	struct t *t = *state;
+	const char *sub = path_in(t, "sub"), *p = path_in(t, "sub/app.log");
+	const char *be = NULL;
+	uint64_t deadline;
+
+	start(t, p);
+	fallback_f = t->f;
+	qe_follow_each(t->f, fallback_cb, &be);
+	assert_string_equal(be, "poll");
+	assert_int_equal(mkdir(sub, 0755), 0);
+	lines_to(t, -1, p, "a", 1, 3);
+	assert_int_equal(run_until_lines(t, 3), 3);
+	deadline = qe_now_ms() + 5000;
+	do {
+		qe_loop_run_once(t->loop, 20);
+		qe_follow_each(t->f, fallback_cb, &be);
+	} while (strcmp(be, "inotify") && qe_now_ms() < deadline);
+	assert_string_equal(be, "inotify");
+	lines_to(t, -1, p, "b", 1, 2);
+	assert_int_equal(run_until_lines(t, 5), 5);
+	check_exact(t);
+}
+
 static void test_read_once(void **state)
 {
 	struct t *t = *state;
@@ -610,10 +953,15 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    BOTH(test_rename_create),
+	    BOTH(test_restart_after_rotation),
+	    BOTH(test_glob_rotation_restart),
+	    BOTH(test_late_write_order),
+	    BOTH(test_late_write_prompt),
 	    BOTH(test_copytruncate),
 	    BOTH(test_delete_recreate),
 	    BOTH(test_symlink_retarget),
 	    BOTH(test_deleted_then_back),
+	    BOTH(test_glob_symlink_target_rotation),
 	    BOTH(test_glob_new_file),
 	    BOTH(test_glob_rotation),
 	    BOTH(test_resume),
@@ -623,6 +971,9 @@ int main(void)
 	    ONE(test_overflow_rescan, &be_inotify),
 	    ONE(test_idle_many_files, &be_inotify),
 	    ONE(test_read_once, &be_poll),
+	    ONE(test_auto_fallback, NULL),
+	    BOTH(test_descriptor_budget),
+	    BOTH(test_glob_compressed_excluded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -233,12 +233,12 @@ static void test_pragmas(void **state)
 			    "wal");
 	assert_string_equal(pragma_text(s, "PRAGMA synchronous", buf, sizeof(buf)), "1");
 	assert_string_equal(pragma_text(s, "PRAGMA foreign_keys", buf, sizeof(buf)), "1");
-	assert_string_equal(pragma_text(s, "PRAGMA user_version", buf, sizeof(buf)), "2");
+	assert_string_equal(pragma_text(s, "PRAGMA user_version", buf, sizeof(buf)), "3");
 	qe_store_close(s);
 
 	/* Reopening an up-to-date database changes nothing. */
 	s = open_ok(dir, 0);
-	assert_string_equal(pragma_text(s, "PRAGMA user_version", buf, sizeof(buf)), "2");
+	assert_string_equal(pragma_text(s, "PRAGMA user_version", buf, sizeof(buf)), "3");
 	assert_string_equal(pragma_text(s, "PRAGMA journal_mode", buf, sizeof(buf)),
 			    "wal");
 	qe_store_close(s);
@@ -685,12 +685,30 @@ static int each_offset(const struct qe_offset *o, void *data)
 	       strcmp(o->path, "/var/log/b.log") != 0;
 }
 
+struct found {
+	int n;
+	uint64_t ino[8];
+	int rotated[8];
+};
+
+static int each_find(const struct qe_offset *o, void *data)
+{
+	struct found *f = data;
+	if (f->n < 8) {
+		f->ino[f->n] = o->ino;
+		f->rotated[f->n] = o->rotated;
+	}
+	f->n++;
+	return 0;
+}
+
 static void test_offsets(void **state)
 {
 	char *dir = sub("st");
 	struct qe_store *s = open_ok(dir, 0);
 	struct qe_offset o = {0}, got;
 	char path_a[] = "/var/log/a.log", path_b[] = "/var/log/b.log";
+	struct found find = {0};
 	int n = 0;
 
 	o.path = path_a;
@@ -718,13 +736,37 @@ static void test_offsets(void **state)
 
 	o.offset = 5;
 	assert_int_equal(qe_store_offset_put(s, &o), 0);
-	o.path = path_b;
-	assert_int_equal(qe_store_offset_put(s, &o), 0);
 	assert_int_equal(qe_store_offset_get(s, "/var/log/a.log", &got), 1);
 	assert_true(got.offset == 5);
+	assert_int_equal(got.rotated, 0);
 	qe_offset_release(&got);
+
+	/* Rotated: the old file keeps its row under the path it was
+	 * followed as; the new file at that path gets a row of its own. */
+	o.rotated = 1;
+	o.updated = T0 + 1;
+	assert_int_equal(qe_store_offset_put(s, &o), 0);
+	o.rotated = 0;
+	o.ino = 7;
+	o.offset = 9;
+	o.updated = T0 + 2;
+	assert_int_equal(qe_store_offset_put(s, &o), 0);
+	o.path = path_b;
+	o.ino = 8;
+	assert_int_equal(qe_store_offset_put(s, &o), 0);
+	assert_int_equal(qe_store_offset_get(s, "/var/log/a.log", &got), 1);
+	assert_true(got.ino == 7 && got.offset == 9);
+	qe_offset_release(&got);
+	/* By identity first, then the rows of the path. */
+	assert_int_equal(
+	    qe_store_offset_find(s, "/var/log/a.log", UINT64_MAX, 8, each_find, &find),
+	    0);
+	assert_int_equal(find.n, 3);
+	assert_true(find.ino[0] == 8 && find.ino[1] == 7 &&
+		    find.ino[2] == (uint64_t)INT64_MAX + 1);
+	assert_int_equal(find.rotated[2], 1);
 	assert_int_equal(qe_store_offsets(s, each_offset, &n), 0);
-	assert_int_equal(n, 2);
+	assert_int_equal(n, 2); /* the current row of each path */
 
 	assert_int_equal(qe_store_offset_delete(s, "/var/log/a.log"), 0);
 	assert_int_equal(qe_store_offset_get(s, "/var/log/a.log", &got), 0);
@@ -910,6 +952,40 @@ static void test_corrupt(void **state)
 	assert_non_null(strstr(qe_last_error(), "corrupt"));
 	free(dir);
 	free(db);
+}
+
+/* A state written before positions were keyed by identity: its rows are
+ * kept, one per file. */
+static void test_offsets_upgrade(void **state)
+{
+	char *dir = sub("st");
+	struct qe_store *s = open_ok(dir, 0);
+	struct qe_offset got;
+	const char *v1 =
+	    "ALTER TABLE groups DROP COLUMN source;"
+	    "DROP TABLE advice_failures;"
+	    "DROP TABLE offsets;"
+	    "CREATE TABLE offsets (path TEXT PRIMARY KEY NOT NULL, dev INTEGER NOT NULL,"
+	    " ino INTEGER NOT NULL, head_hash INTEGER NOT NULL, head_len INTEGER NOT "
+	    "NULL,"
+	    " offset INTEGER NOT NULL, size INTEGER NOT NULL, updated INTEGER NOT NULL);"
+	    "INSERT INTO offsets VALUES ('/l/a.log', 1, 2, 3, 4, 50, 60, 70);"
+	    "INSERT INTO offsets VALUES ('/l/b.log', 1, 9, 3, 4, 5, 6, 7);"
+	    "PRAGMA user_version = 1;";
+
+	assert_int_equal(sqlite3_exec(qe_store_sqlite(s), v1, NULL, NULL, NULL),
+			 SQLITE_OK);
+	qe_store_close(s);
+	s = open_ok(dir, 0);
+	assert_int_equal(qe_store_offset_get(s, "/l/a.log", &got), 1);
+	assert_true(got.dev == 1 && got.ino == 2 && got.offset == 50 && got.size == 60);
+	assert_int_equal(got.rotated, 0);
+	qe_offset_release(&got);
+	assert_int_equal(qe_store_offset_get(s, "/l/b.log", &got), 1);
+	assert_true(got.ino == 9 && got.offset == 5);
+	qe_offset_release(&got);
+	qe_store_close(s);
+	free(dir);
 }
 
 static void test_foreign_and_newer(void **state)
@@ -1317,7 +1393,7 @@ static void test_upgrade_from_1(void **state)
 	assert_null(qe_store_open(dir, QE_STORE_READONLY));
 	assert_non_null(strstr(qe_last_error(), "old schema (version 1)"));
 	s = open_ok(dir, 0);
-	assert_string_equal(pragma_text(s, "PRAGMA user_version", buf, sizeof(buf)), "2");
+	assert_string_equal(pragma_text(s, "PRAGMA user_version", buf, sizeof(buf)), "3");
 	assert_int_equal(qe_store_group_get(s, "00000000000000ff", &g), 1);
 	assert_int_equal(g.count, 2);
 	assert_null(g.source);
@@ -1346,6 +1422,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_advice_lru, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_counters, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_offsets, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_offsets_upgrade, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_kv, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_lock, setup, teardown),

@@ -1,0 +1,128 @@
+/*
+ * follow_backend: what follow.c shares with its two watch backends,
+ * follow_inotify.c and follow_poll.c.  Not for callers of follow.h.
+ *
+ * A backend decides only *when* something is looked at: it marks sources,
+ * globs and files dirty and calls qe_follow_changed(); what a check does
+ * (stat, identity, rotation, reading) is follow.c's alone.  follow.c picks
+ * the backend and falls back to polling for whatever the event backend
+ * cannot serve (watch_* returning -1); the backends never call each other.
+ *
+ * Each field of the structures below is owned by one side: `dirty` is set
+ * by backends and cleared by follow.c; `polled` is follow.c's record of
+ * which backend serves an item; the watch descriptors (`wd`, `dir_wd`,
+ * `tdir_wd`) belong to the inotify backend.
+ */
+#ifndef QE_FOLLOW_BACKEND_H
+#define QE_FOLLOW_BACKEND_H
+
+#include "follow.h"
+
+enum qe_follow_src_kind {
+	QE_SRC_PATH,  /* given by the caller: waited for when missing */
+	QE_SRC_MATCH, /* matched by a glob: dropped when it disappears */
+	QE_SRC_STDIN,
+};
+
+/* One file (inode) being read.  Its descriptor may be closed to keep
+ * within the descriptor budget (`parked`, pub.fd < 0): it is reopened by
+ * path, identity checked, when there is something new to read. */
+struct qe_follow_ffile {
+	struct qe_follow_file pub;
+	char *path; /* pub.path points here */
+	struct qe_lines lines;
+	struct qe_follow_src *src; /* NULL once rotated */
+	int wd;			   /* inotify watch on the inode, -1 when none */
+	int polled;		   /* no event watch: the poll backend marks it */
+	int dirty;
+	int parked;    /* descriptor closed for the budget */
+	int fed;       /* rotated: lines delivered since the last CAUGHT_UP */
+	uint64_t used; /* f->use_clock at the last read: least recent parked first */
+	uint64_t deadline_ms; /* rotated: when to stop reading it */
+	uint64_t seen_size;   /* at the last check: skip work when unchanged */
+	int64_t seen_mtime_ns;
+};
+
+/* A path being followed. */
+struct qe_follow_src {
+	struct qe_follow *owner;
+	char *path;
+	enum qe_follow_src_kind kind;
+	struct qe_follow_ffile *file; /* NULL when nothing is open at the path */
+	struct qe_follow_file idle;   /* what the caller sees while file is NULL */
+	int initial;		      /* present at start: saved position or end, not 0 */
+	int dir_wd;		      /* inotify watch on the directory, -1 when none */
+	int tdir_wd;		      /* on a symlink target's directory, -1 when none */
+	int polled; /* the event backend cannot serve this path: polled */
+	int dirty;
+	int dead;    /* to be freed at the end of this round */
+	int skipped; /* compressed: never read */
+	int stdin_pollable;
+	int eof;
+	char *err; /* last error reported, to report each problem once */
+};
+
+struct qe_follow_glob {
+	char *pattern;
+	char *dir; /* NULL when the directory part has wildcards: polled */
+	int dir_wd;
+	int polled;
+	int dirty;
+};
+
+/*
+ * A watch backend.  watch_* return 0 when the backend now serves the item
+ * (or already did), -1 when it cannot (follow.c then polls it); unwatch_*
+ * are safe on items never watched.  update() runs after every round.
+ */
+struct qe_follow_backend_ops {
+	const char *name;
+	int (*init)(struct qe_follow *f); /* -1 with qe_error(): unusable */
+	void (*release)(struct qe_follow *f);
+	int (*watch_src)(struct qe_follow *f, struct qe_follow_src *s);
+	void (*unwatch_src)(struct qe_follow *f, struct qe_follow_src *s);
+	int (*watch_file)(struct qe_follow *f, struct qe_follow_ffile *file);
+	void (*unwatch_file)(struct qe_follow *f, struct qe_follow_ffile *file);
+	int (*watch_glob)(struct qe_follow *f, struct qe_follow_glob *g);
+	void (*unwatch_glob)(struct qe_follow *f, struct qe_follow_glob *g);
+	void (*update)(struct qe_follow *f);
+};
+
+extern const struct qe_follow_backend_ops qe_follow_inotify_ops;
+extern const struct qe_follow_backend_ops qe_follow_poll_ops;
+
+struct qe_follow {
+	struct qe_follow_conf conf;
+	struct qe_loop *loop;
+	const struct qe_follow_backend_ops *events; /* inotify, or NULL: poll only */
+	char *buf;				    /* one read buffer for all sources */
+	struct qe_follow_src **srcs;
+	size_t nr_srcs, alloc_srcs;
+	struct qe_follow_ffile **rotated;
+	size_t nr_rotated, alloc_rotated;
+	struct qe_follow_glob **globs;
+	size_t nr_globs, alloc_globs;
+	int started, watching, starting, processing, unbounded;
+	int kick_timer, wait_timer;
+	size_t nr_open;	 /* descriptors held for files (stdin not counted) */
+	size_t max_open; /* the budget: never more than this */
+	uint64_t use_clock;
+	struct qe_follow_counters retired; /* counters of files already closed */
+
+	/* inotify backend */
+	int ino_fd;
+	int enospc_warned;
+	/* poll backend */
+	int poll_timer, poll_armed;
+};
+
+enum qe_follow_change {
+	QE_FOLLOW_CHANGE_EVENTS,   /* something was marked dirty */
+	QE_FOLLOW_CHANGE_OVERFLOW, /* events were lost: check everything */
+	QE_FOLLOW_CHANGE_TICK,	   /* the poll interval passed */
+};
+
+/* A backend reports here, after marking what changed dirty. */
+void qe_follow_changed(struct qe_follow *f, enum qe_follow_change why);
+
+#endif
