@@ -2,6 +2,7 @@
 #   DEVELOPER=1                 adds -Werror
 #   SANITIZE=address,undefined  builds sanitized binaries
 #   PREFIX=/usr/local DESTDIR=  for `make install`
+#   HS=0                        builds without Vectorscan (libvectorscan-dev)
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
@@ -21,6 +22,15 @@ HAVE_HIREDIS := $(shell $(PKG_CONFIG) --exists hiredis && echo 1)
 ifeq ($(HAVE_HIREDIS),1)
 PKG_CFLAGS += $(shell $(PKG_CONFIG) --cflags hiredis) -DQE_HAVE_HIREDIS=1
 PKG_LIBS += $(shell $(PKG_CONFIG) --libs hiredis)
+endif
+# Vectorscan (or Hyperscan, same library name): the catch-up prefilter;
+# without it a portable scan does the same work, slower.  HS=0 leaves it out.
+ifneq ($(HS),0)
+HAVE_HS := $(shell $(PKG_CONFIG) --exists libhs && echo 1)
+endif
+ifeq ($(HAVE_HS),1)
+PKG_CFLAGS += $(shell $(PKG_CONFIG) --cflags libhs) -DQE_HAVE_HS=1
+PKG_LIBS += $(shell $(PKG_CONFIG) --libs libhs)
 endif
 
 WARNINGS := -Wall -Wextra -Wpedantic -Wformat=2 -Wshadow -Wstrict-prototypes \

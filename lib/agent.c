@@ -581,6 +581,27 @@ static void on_line(struct qe_follow_file *f, const char *line, size_t len,
 		ensure_txn(a); /* positions move: commit them soon */
 }
 
+/* Lines that cannot start an event, while none is open, are passed
+ * over whole (a catch-up scan costs what reading costs). */
+static size_t on_skip(struct qe_follow_file *f, const char *p, size_t n, uint64_t pos,
+		      void *data)
+{
+	struct qe_agent *a = data;
+	struct asrc *s = src_for(a, f);
+	size_t k = qe_source_skip(s->src, p, n, pos);
+	if (k && !a->in_txn && !f->is_stdin)
+		ensure_txn(a); /* positions move: commit them soon */
+	return k;
+}
+
+/* A long catch-up read (--once) stops at SIGINT/SIGTERM, between two
+ * reads: what was read is committed, the rest is read by the next run. */
+static int on_interrupted(void *data)
+{
+	struct qe_agent *a = data;
+	return a->stopping || qe_loop_stop_pending(a->loop);
+}
+
 static void forget_src(struct qe_agent *a, struct asrc *s)
 {
 	struct asrc **pp;
@@ -806,6 +827,8 @@ struct qe_agent *qe_agent_new(struct qe_config *cfg, const struct qe_agent_opts 
 	fconf.on_line = on_line;
 	fconf.on_event = on_follow_event;
 	fconf.lookup = lookup_offset;
+	fconf.skip = on_skip;
+	fconf.interrupted = on_interrupted;
 	fconf.data = a;
 	a->follow = qe_follow_new(&fconf, a->loop);
 	if (!a->follow)

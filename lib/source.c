@@ -8,6 +8,7 @@
 #include "config.h"
 #include "event.h"
 #include "lines.h"
+#include "rules.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -91,6 +92,17 @@ void qe_source_feed(struct qe_source *s, const char *line, size_t len, uint64_t 
 	s->last_line_ms = now_ms;
 }
 
+size_t qe_source_skip(struct qe_source *s, const char *p, size_t n, uint64_t pos)
+{
+	size_t k;
+	if (!s->as || s->conf.on_line || (s->conf.flags & QE_SOURCE_NO_SKIP) ||
+	    pos != s->done_pos || !qe_assembler_idle(s->as))
+		return 0;
+	k = qe_rules_scan(s->conf.rules, p, n);
+	s->done_pos = pos + k;
+	return k;
+}
+
 void qe_source_flush(struct qe_source *s)
 {
 	if (s->as)
@@ -148,13 +160,18 @@ static void on_read_line(const char *line, size_t len, uint64_t start, uint64_t 
 	qe_source_feed(data, line, len, start, end, flags, 0);
 }
 
+static size_t on_read_skip(const char *p, size_t n, uint64_t pos, void *data)
+{
+	return qe_source_skip(data, p, n, pos);
+}
+
 int qe_source_read_fd(struct qe_source *s, int fd, const char *name,
 		      struct qe_source_counts *counts)
 {
 	struct qe_lines l;
 	int rc;
 	qe_lines_init(&l, s->conf.max_line_bytes, s->done_pos);
-	rc = qe_lines_read_fd(&l, fd, name, on_read_line, s);
+	rc = qe_lines_read_fd_skip(&l, fd, name, on_read_line, on_read_skip, s);
 	if (counts) {
 		counts->lines = l.lines;
 		counts->bytes = l.bytes;
