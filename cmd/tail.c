@@ -45,6 +45,7 @@ struct tail {
 	int collapse_timer;
 	struct shown *shown_head, *shown_tail;
 	struct shown *buckets[SHOWN_BUCKETS];
+	struct qe_ndjson ndjson; /* reused for every event record */
 };
 
 static const char *const tail_usage[] = {
@@ -175,29 +176,45 @@ out:
 	json_decref(adv);
 }
 
+/* Written without a jansson tree: at thousands of events a second the
+ * tree cost more than finding the event. */
 static void print_event_json(struct tail *t, const struct qe_agent_event *e)
 {
 	const struct qe_event *ev = e->ev;
-	json_t *o = qe_report_event_json(ev);
 	json_t *adv = qe_report_parse_advice(e->advice_json);
 	int failed = e->advice != QE_ADVICE_KNOWN && e->advice != QE_ADVICE_PENDING &&
 		     e->advice != QE_ADVICE_KNOWN_NOT_SHOWN;
-	json_object_set_new(o, "type", json_string("event"));
+	char when[64];
+	struct qe_ndjson *j = &t->ndjson;
+
+	qe_ndjson_begin(j);
 	/* "type" is the record type in tail's stream; the error type moves */
-	json_object_set_new(o, "error_type", qe_report_string(ev->type));
-	json_object_set_new(o, "source", qe_report_string(e->source));
-	json_object_set_new(o, "time", qe_report_time_json(e->time_ms));
-	json_object_set_new(o, "count", json_integer(e->count));
-	json_object_set_new(o, "new", json_boolean(e->is_new));
-	json_object_set_new(o, "cached", json_boolean(adv != NULL));
-	json_object_set_new(o, "advice", adv ? adv : json_null());
-	json_object_set_new(o, "advice_state",
-			    json_string(qe_agent_advice_name(e->advice)));
-	json_object_set_new(o, "advice_error",
-			    failed && e->advice_note ? json_string(e->advice_note)
-						     : json_null());
-	qe_report_print_json(o);
-	json_decref(o);
+	qe_ndjson_event(j, ev, "event");
+	qe_ndjson_key(j, "error_type");
+	qe_ndjson_str(j, ev->type);
+	qe_ndjson_key(j, "source");
+	qe_ndjson_str(j, e->source);
+	qe_ndjson_key(j, "time");
+	if (e->time_ms > 0) {
+		qe_report_time_utc(e->time_ms, when, sizeof(when));
+		qe_ndjson_str(j, when);
+	} else {
+		qe_ndjson_raw(j, "null");
+	}
+	qe_ndjson_key(j, "count");
+	qe_ndjson_int(j, e->count);
+	qe_ndjson_key(j, "new");
+	qe_ndjson_raw(j, e->is_new ? "true" : "false");
+	qe_ndjson_key(j, "cached");
+	qe_ndjson_raw(j, adv ? "true" : "false");
+	qe_ndjson_key(j, "advice");
+	qe_ndjson_json(j, adv);
+	qe_ndjson_key(j, "advice_state");
+	qe_ndjson_str(j, qe_agent_advice_name(e->advice));
+	qe_ndjson_key(j, "advice_error");
+	qe_ndjson_str(j, failed && e->advice_note ? e->advice_note : NULL);
+	qe_ndjson_end(j);
+	json_decref(adv);
 }
 
 /* At most `room` display columns of s (UTF-8 sanitized), with "..." when
@@ -469,5 +486,6 @@ int cmd_tail(int argc, char **argv, struct qe_ctx *ctx)
 out:
 	flush_collapsed(&t, 1);
 	qe_agent_free(t.agent);
+	qe_buf_release(&t.ndjson.b);
 	return rc;
 }

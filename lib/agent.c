@@ -98,6 +98,7 @@ struct qe_agent {
 	int commit_timer, idle_timer, metric_timer;
 	uint64_t idle_at; /* when the idle timer fires; 0 = disarmed */
 	int stopping;
+	int interrupted; /* a --once read stopped early (SIGINT/SIGTERM) */
 	int quota;
 
 	/* this run's own counts; the follower and the queue count the rest */
@@ -599,13 +600,18 @@ static size_t on_skip(struct qe_follow_file *f, const char *p, size_t n, uint64_
 static int on_interrupted(void *data)
 {
 	struct qe_agent *a = data;
-	return a->stopping || qe_loop_stop_pending(a->loop);
+	if (a->stopping || qe_loop_stop_pending(a->loop))
+		a->interrupted = 1;
+	return a->interrupted;
 }
 
 static void forget_src(struct qe_agent *a, struct asrc *s)
 {
 	struct asrc **pp;
-	qe_source_flush(s->src);
+	/* after an interrupted --once the open event is left for the next
+	 * run, which reads it whole from the saved position */
+	if (!a->interrupted)
+		qe_source_flush(s->src);
 	for (pp = &a->srcs; *pp; pp = &(*pp)->next)
 		if (*pp == s) {
 			*pp = s->next;
@@ -890,7 +896,11 @@ int qe_agent_run(struct qe_agent *a)
 	if (a->opts.once) {
 		if (qe_follow_read_once(a->follow) < 0)
 			rc = -1;
-		flush_sources(a);
+		/* Stopped in the middle: an open event is not reported, its
+		 * start is the position saved, and the next run reads it
+		 * whole, so two runs report what one would. */
+		if (!a->interrupted)
+			flush_sources(a);
 	} else {
 		if (qe_follow_start(a->follow) < 0)
 			return -1;
