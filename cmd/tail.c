@@ -25,8 +25,12 @@
 #include <time.h>
 
 /* Fingerprints printed recently, for collapsing repeats: a FIFO by time
- * (the order they were printed) indexed by a chained hash table. */
-#define SHOWN_BUCKETS 4096
+ * (the order they were printed) indexed by a chained hash table.  At most
+ * SHOWN_MAX are remembered (memory stays bounded however many distinct
+ * errors a scan meets): past that the oldest one's window ends early and
+ * its repeat count is said then. */
+#define SHOWN_BUCKETS 65536
+#define SHOWN_MAX 65536
 struct shown {
 	char fp[17];
 	uint64_t at_ms;
@@ -44,7 +48,8 @@ struct tail {
 	int output_closed;
 	int collapse_timer;
 	struct shown *shown_head, *shown_tail;
-	struct shown *buckets[SHOWN_BUCKETS];
+	struct shown **buckets; /* SHOWN_BUCKETS, allocated on first use */
+	size_t nr_shown;
 	struct qe_ndjson ndjson; /* reused for every event record */
 };
 
@@ -78,6 +83,8 @@ static int output_ok(struct tail *t)
 
 static struct shown **bucket(struct tail *t, const char *fp)
 {
+	if (!t->buckets)
+		t->buckets = qe_xcalloc(SHOWN_BUCKETS, sizeof(*t->buckets));
 	return &t->buckets[qe_fnv1a(fp, strlen(fp)) % SHOWN_BUCKETS];
 }
 
@@ -90,9 +97,16 @@ static struct shown *find_shown(struct tail *t, const char *fp)
 	return NULL;
 }
 
+static void retire_oldest_shown(struct tail *t);
+
 static void add_shown(struct tail *t, const char *fp, const char *source)
 {
-	struct shown *s = qe_xcalloc(1, sizeof(*s)), **b = bucket(t, fp);
+	struct shown *s, **b;
+	while (t->nr_shown >= SHOWN_MAX)
+		retire_oldest_shown(t);
+	s = qe_xcalloc(1, sizeof(*s));
+	b = bucket(t, fp);
+	t->nr_shown++;
 	snprintf(s->fp, sizeof(s->fp), "%s", fp);
 	s->at_ms = qe_now_ms();
 	s->source = qe_xstrdup(source);
@@ -114,23 +128,29 @@ static void drop_oldest_shown(struct tail *t)
 	t->shown_head = s->next;
 	if (!t->shown_head)
 		t->shown_tail = NULL;
+	t->nr_shown--;
 	free(s->source);
 	free(s);
+}
+
+/* The oldest window ends: say its repeats, forget it. */
+static void retire_oldest_shown(struct tail *t)
+{
+	struct shown *s = t->shown_head;
+	if (s->suppressed && !t->json && output_ok(t)) {
+		printf("%s  ... repeated %lu more time%s in %s\n", s->fp, s->suppressed,
+		       s->suppressed == 1 ? "" : "s", s->source);
+		output_ok(t);
+	}
+	drop_oldest_shown(t);
 }
 
 /* Say how often the fingerprints whose window ended were repeated. */
 static void flush_collapsed(struct tail *t, int all)
 {
 	uint64_t now = qe_now_ms(), window = (uint64_t)t->ctx->cfg.collapse_window_ms;
-	while (t->shown_head && (all || now - t->shown_head->at_ms >= window)) {
-		struct shown *s = t->shown_head;
-		if (s->suppressed && !t->json && output_ok(t)) {
-			printf("%s  ... repeated %lu more time%s in %s\n", s->fp,
-			       s->suppressed, s->suppressed == 1 ? "" : "s", s->source);
-			output_ok(t);
-		}
-		drop_oldest_shown(t);
-	}
+	while (t->shown_head && (all || now - t->shown_head->at_ms >= window))
+		retire_oldest_shown(t);
 	if (t->shown_head && !all)
 		qe_loop_timer_set(qe_agent_loop(t->agent), t->collapse_timer,
 				  window - (now - t->shown_head->at_ms) + 1, 0);
@@ -249,9 +269,12 @@ static void print_event_text(struct tail *t, const struct qe_agent_event *e)
 	time_t secs = (time_t)(e->time_ms / 1000);
 	size_t used;
 
-	if (find_shown(t, ev->fingerprint)) {
-		find_shown(t, ev->fingerprint)->suppressed++;
-		return;
+	{
+		struct shown *seen = find_shown(t, ev->fingerprint);
+		if (seen) {
+			seen->suppressed++;
+			return;
+		}
 	}
 	if (!t->shown_head)
 		qe_loop_timer_set(qe_agent_loop(t->agent), t->collapse_timer,
@@ -487,5 +510,6 @@ out:
 	flush_collapsed(&t, 1);
 	qe_agent_free(t.agent);
 	qe_buf_release(&t.ndjson.b);
+	free(t.buckets);
 	return rc;
 }
