@@ -95,20 +95,58 @@ void qe_ndjson_key(struct qe_ndjson *j, const char *key)
 	qe_buf_add(&j->b, "\":", 2);
 }
 
+/* A bit in each byte of x that needs a look: a control byte, '"', '\\'
+ * or a byte >= 0x80 (a false hit only above a true one, which is fine:
+ * the bytes are then looked at one by one from the first hit). */
+static uint64_t special8(uint64_t x)
+{
+	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+	uint64_t q = x ^ (ones * '"'), bs = x ^ (ones * '\\');
+	return (((q - ones) & ~q) | ((bs - ones) & ~bs) | ((x - ones * 0x20) & ~x) | x) &
+	       highs;
+}
+
+static int special(unsigned char c)
+{
+	return c < 0x20 || c == '"' || c == '\\' || c >= 0x80;
+}
+
+/* Length of the run of plain printable ASCII at s, 8 bytes at a time. */
+static size_t plain_run(const char *s, size_t len)
+{
+	size_t i = 0;
+	for (; i + 8 <= len; i += 8) {
+		uint64_t x;
+		memcpy(&x, s + i, 8);
+		if (special8(x))
+			break;
+	}
+	while (i < len && !special((unsigned char)s[i]))
+		i++;
+	return i;
+}
+
 /* jansson's escapes: the two-character ones, \u00XX for other control
- * bytes; '/' and everything from 0x7f up as they are. */
+ * bytes; '/' and everything from 0x7f up as they are.  s is valid UTF-8,
+ * so bytes >= 0x80 are copied. */
 static void add_escaped(struct qe_buf *b, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	size_t i, run = 0;
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
+	size_t i = 0;
+	while (i < len) {
+		size_t run = plain_run(s + i, len - i);
+		unsigned char c;
 		char esc[7];
 		size_t n = 2;
-		if (c >= 0x20 && c != '"' && c != '\\')
+		qe_buf_add(b, s + i, run);
+		i += run;
+		if (i == len)
+			break;
+		c = (unsigned char)s[i++];
+		if (c >= 0x80) {
+			qe_buf_addch(b, (char)c);
 			continue;
-		qe_buf_add(b, s + run, i - run);
-		run = i + 1;
+		}
 		esc[0] = '\\';
 		switch (c) {
 		case '"':
@@ -140,22 +178,28 @@ static void add_escaped(struct qe_buf *b, const char *s, size_t len)
 		}
 		qe_buf_add(b, esc, n);
 	}
-	qe_buf_add(b, s + run, len - run);
 }
 
 void qe_ndjson_str(struct qe_ndjson *j, const char *s)
 {
-	size_t len, i;
+	size_t len;
+	const char *hi;
 	if (!s) {
 		qe_buf_add(&j->b, "null", 4);
 		return;
 	}
 	len = strlen(s);
-	for (i = 0; i < len; i++)
-		if ((unsigned char)s[i] >= 0x80)
-			break;
 	qe_buf_addch(&j->b, '"');
-	if (i == len) {
+	/* most log text is ASCII: valid UTF-8 already, no copy needed */
+	for (hi = s; (size_t)(hi - s) + 8 <= len; hi += 8) {
+		uint64_t x;
+		memcpy(&x, hi, 8);
+		if (x & 0x8080808080808080ull)
+			break;
+	}
+	while ((size_t)(hi - s) < len && (unsigned char)*hi < 0x80)
+		hi++;
+	if ((size_t)(hi - s) == len) {
 		add_escaped(&j->b, s, len);
 	} else {
 		char *clean = qe_utf8_sanitize(s, len);
