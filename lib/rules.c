@@ -636,8 +636,9 @@ static int hs_tried;
 static hs_database_t *hs_database(void)
 {
 	static const char *const pats[] = {
-	    "err",   "emerg",	  "xcept",     "fatal",	 "crit",    "severe",	  "alert",
-	    "panic", "traceback", "throwable", "\\.rb:", "^<[0-9]", "^[EF][0-9]", "^[/f]",
+	    "err",    "emerg",	   "xcept",	   "fatal",	"crit",
+	    "severe", "alert",	   "panic",	   "traceback", "throwable",
+	    "\\.rb:", "\\n<[0-9]", "\\n[EF][0-9]", "\\n[/f]",
 	};
 	unsigned flags[QE_ARRAY_SIZE(pats)], ids[QE_ARRAY_SIZE(pats)];
 	hs_compile_error_t *err = NULL;
@@ -649,10 +650,12 @@ static hs_database_t *hs_database(void)
 	if (hs_valid_platform() != HS_SUCCESS)
 		return NULL;
 	for (i = 0; i < QE_ARRAY_SIZE(pats); i++) {
-		/* the words in any case; ".rb:" and the line starts exactly */
-		flags[i] = pats[i][0] == '\\' || pats[i][0] == '^'
-			       ? HS_FLAG_MULTILINE | HS_FLAG_SINGLEMATCH
-			       : HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH;
+		/* the words in any case; ".rb:" and the line starts exactly.
+		 * Line starts are matched after their newline (all literals,
+		 * which build much faster than ^ anchors): the first line of
+		 * a block is looked at by the caller. */
+		flags[i] = pats[i][0] == '\\' ? HS_FLAG_SINGLEMATCH
+					      : HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH;
 		ids[i] = (unsigned)i;
 	}
 	if (hs_compile_multi(pats, flags, ids, (unsigned)QE_ARRAY_SIZE(pats),
@@ -706,7 +709,7 @@ size_t qe_rules_scan(struct qe_rules *r, const char *buf, size_t n)
 	    hs_alloc_scratch(hs_db, &r->hs_scratch) != HS_SUCCESS)
 		r->hs_scratch = NULL;
 	if (r->hs_scratch) {
-		size_t k = hs_first_line(r, buf, n);
+		size_t k = start_form(buf, end) ? 0 : hs_first_line(r, buf, n);
 		if (k != (size_t)-1)
 			return k;
 	}
