@@ -29,8 +29,8 @@
  * SHOWN_MAX are remembered (memory stays bounded however many distinct
  * errors a scan meets): past that the oldest one's window ends early and
  * its repeat count is said then. */
-#define SHOWN_BUCKETS 65536
-#define SHOWN_MAX 65536
+#define SHOWN_BUCKETS 16384
+#define SHOWN_MAX 16384
 struct shown {
 	char fp[17];
 	uint64_t at_ms;
