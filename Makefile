@@ -2,6 +2,7 @@
 #   DEVELOPER=1                 adds -Werror
 #   SANITIZE=address,undefined  builds sanitized binaries
 #   PREFIX=/usr/local DESTDIR=  for `make install`
+#   HS=0                        builds without Vectorscan (libvectorscan-dev)
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
@@ -30,6 +31,16 @@ PKG_CFLAGS += $(shell $(PKG_CONFIG) --cflags libsystemd) -DQE_HAVE_SYSTEMD=1
 PKG_LIBS += $(shell $(PKG_CONFIG) --libs libsystemd)
 else ifneq ($(filter-out clean format format-check,$(or $(MAKECMDGOALS),all)),)
 $(info qerrors: libsystemd not found: building without journal sources)
+endif
+
+# Vectorscan (or Hyperscan, same library name): the catch-up prefilter;
+# without it a portable scan does the same work, slower.  HS=0 leaves it out.
+ifneq ($(HS),0)
+HAVE_HS := $(shell $(PKG_CONFIG) --exists libhs && echo 1)
+endif
+ifeq ($(HAVE_HS),1)
+PKG_CFLAGS += $(shell $(PKG_CONFIG) --cflags libhs) -DQE_HAVE_HS=1
+PKG_LIBS += $(shell $(PKG_CONFIG) --libs libhs)
 endif
 
 WARNINGS := -Wall -Wextra -Wpedantic -Wformat=2 -Wshadow -Wstrict-prototypes \

@@ -76,6 +76,204 @@ int qe_report_print_json(json_t *obj)
 	return 0;
 }
 
+void qe_ndjson_begin(struct qe_ndjson *j)
+{
+	if (!j->b.alloc)
+		qe_buf_grow(&j->b, 4096);
+	qe_buf_reset(&j->b);
+	qe_buf_addch(&j->b, '{');
+	j->first = 1;
+}
+
+void qe_ndjson_key(struct qe_ndjson *j, const char *key)
+{
+	if (!j->first)
+		qe_buf_addch(&j->b, ',');
+	j->first = 0;
+	qe_buf_addch(&j->b, '"');
+	qe_buf_addstr(&j->b, key); /* our own names: nothing to escape */
+	qe_buf_add(&j->b, "\":", 2);
+}
+
+/* A bit in each byte of x that needs a look: a control byte, '"', '\\'
+ * or a byte >= 0x80 (a false hit only above a true one, which is fine:
+ * the bytes are then looked at one by one from the first hit). */
+static uint64_t special8(uint64_t x)
+{
+	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+	uint64_t q = x ^ (ones * '"'), bs = x ^ (ones * '\\');
+	return (((q - ones) & ~q) | ((bs - ones) & ~bs) | ((x - ones * 0x20) & ~x) | x) &
+	       highs;
+}
+
+static int special(unsigned char c)
+{
+	return c < 0x20 || c == '"' || c == '\\' || c >= 0x80;
+}
+
+/* Length of the run of plain printable ASCII at s, 8 bytes at a time. */
+static size_t plain_run(const char *s, size_t len)
+{
+	size_t i = 0;
+	for (; i + 8 <= len; i += 8) {
+		uint64_t x;
+		memcpy(&x, s + i, 8);
+		if (special8(x))
+			break;
+	}
+	while (i < len && !special((unsigned char)s[i]))
+		i++;
+	return i;
+}
+
+/* jansson's escapes: the two-character ones, \u00XX for other control
+ * bytes; '/' and everything from 0x7f up as they are.  s is valid UTF-8,
+ * so bytes >= 0x80 are copied. */
+static void add_escaped(struct qe_buf *b, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t i = 0;
+	while (i < len) {
+		size_t run = plain_run(s + i, len - i);
+		unsigned char c;
+		char esc[7];
+		size_t n = 2;
+		qe_buf_add(b, s + i, run);
+		i += run;
+		if (i == len)
+			break;
+		c = (unsigned char)s[i++];
+		if (c >= 0x80) {
+			qe_buf_addch(b, (char)c);
+			continue;
+		}
+		esc[0] = '\\';
+		switch (c) {
+		case '"':
+			esc[1] = '"';
+			break;
+		case '\\':
+			esc[1] = '\\';
+			break;
+		case '\b':
+			esc[1] = 'b';
+			break;
+		case '\f':
+			esc[1] = 'f';
+			break;
+		case '\n':
+			esc[1] = 'n';
+			break;
+		case '\r':
+			esc[1] = 'r';
+			break;
+		case '\t':
+			esc[1] = 't';
+			break;
+		default:
+			memcpy(esc + 1, "u00", 3);
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			n = 6;
+		}
+		qe_buf_add(b, esc, n);
+	}
+}
+
+void qe_ndjson_str(struct qe_ndjson *j, const char *s)
+{
+	size_t len;
+	const char *hi;
+	if (!s) {
+		qe_buf_add(&j->b, "null", 4);
+		return;
+	}
+	len = strlen(s);
+	qe_buf_addch(&j->b, '"');
+	/* most log text is ASCII: valid UTF-8 already, no copy needed */
+	for (hi = s; (size_t)(hi - s) + 8 <= len; hi += 8) {
+		uint64_t x;
+		memcpy(&x, hi, 8);
+		if (x & 0x8080808080808080ull)
+			break;
+	}
+	while ((size_t)(hi - s) < len && (unsigned char)*hi < 0x80)
+		hi++;
+	if ((size_t)(hi - s) == len) {
+		add_escaped(&j->b, s, len);
+	} else {
+		char *clean = qe_utf8_sanitize(s, len);
+		add_escaped(&j->b, clean, strlen(clean));
+		free(clean);
+	}
+	qe_buf_addch(&j->b, '"');
+}
+
+void qe_ndjson_raw(struct qe_ndjson *j, const char *literal)
+{
+	qe_buf_addstr(&j->b, literal);
+}
+
+void qe_ndjson_int(struct qe_ndjson *j, long long v)
+{
+	char num[24];
+	int n = snprintf(num, sizeof(num), "%lld", v);
+	qe_buf_add(&j->b, num, (size_t)n);
+}
+
+void qe_ndjson_json(struct qe_ndjson *j, json_t *v)
+{
+	char *text;
+	if (!v) {
+		qe_buf_add(&j->b, "null", 4);
+		return;
+	}
+	text = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+	qe_buf_addstr(&j->b, text ? text : "null");
+	free(text);
+}
+
+void qe_ndjson_event(struct qe_ndjson *j, const struct qe_event *ev,
+		     const char *record_type)
+{
+	size_t i;
+	qe_ndjson_key(j, "fingerprint");
+	qe_ndjson_str(j, ev->fingerprint);
+	qe_ndjson_key(j, "kind");
+	qe_ndjson_str(j, ev->kind);
+	qe_ndjson_key(j, "type");
+	qe_ndjson_str(j, record_type);
+	qe_ndjson_key(j, "message");
+	qe_ndjson_str(j, ev->message);
+	qe_ndjson_key(j, "severity");
+	qe_ndjson_str(j, qe_severity_name(ev->severity));
+	qe_ndjson_key(j, "rule");
+	qe_ndjson_str(j, ev->rule);
+	qe_ndjson_key(j, "template");
+	qe_ndjson_str(j, ev->template);
+	qe_ndjson_key(j, "truncated");
+	qe_ndjson_raw(j, ev->truncated ? "true" : "false");
+	qe_ndjson_key(j, "lines");
+	qe_buf_addch(&j->b, '[');
+	for (i = 0; i < ev->nr_lines; i++) {
+		if (i)
+			qe_buf_addch(&j->b, ',');
+		qe_ndjson_str(j, ev->lines[i]);
+	}
+	qe_buf_addch(&j->b, ']');
+}
+
+int qe_ndjson_end(struct qe_ndjson *j)
+{
+	int rc = 0;
+	qe_buf_add(&j->b, "}\n", 2);
+	if (fwrite(j->b.buf, 1, j->b.len, stdout) != j->b.len)
+		rc = -1;
+	if (j->b.alloc > (1u << 20))
+		qe_buf_release(&j->b); /* an unusually large record */
+	return rc;
+}
+
 json_t *qe_report_parse_advice(const char *text)
 {
 	json_error_t err;

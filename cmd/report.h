@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
 #include "qerrors.h"
 
 struct qe_event;
@@ -21,6 +22,32 @@ json_t *qe_report_event_json(const struct qe_event *ev);
 json_t *qe_report_string(const char *s);
 /* Print one compact JSON object and a newline; -1 on a write error. */
 int qe_report_print_json(json_t *obj);
+/*
+ * NDJSON written straight into a buffer, for the records a scan writes
+ * by the thousand (tail's events): building a jansson tree per record
+ * cost more than finding the event.  The bytes are the ones
+ * qe_report_print_json() writes for the same object (compact, keys in
+ * order, strings sanitized to UTF-8, control bytes escaped as jansson
+ * does).  Values that are JSON already (advice) go in through
+ * qe_ndjson_json().
+ */
+struct qe_ndjson {
+	struct qe_buf b;
+	int first; /* no member written yet in the open object */
+};
+void qe_ndjson_begin(struct qe_ndjson *j); /* reset, "{" */
+void qe_ndjson_key(struct qe_ndjson *j, const char *key);
+void qe_ndjson_str(struct qe_ndjson *j, const char *s);	      /* NULL: null */
+void qe_ndjson_raw(struct qe_ndjson *j, const char *literal); /* true, null, 12 */
+void qe_ndjson_int(struct qe_ndjson *j, long long v);
+void qe_ndjson_json(struct qe_ndjson *j, json_t *v); /* NULL: null */
+/* The event's common fields, as qe_report_event_json() has them, with
+ * "type" set to record_type and the error type left for the caller. */
+void qe_ndjson_event(struct qe_ndjson *j, const struct qe_event *ev,
+		     const char *record_type);
+/* "}\n" and one write to stdout; -1 on a write error. */
+int qe_ndjson_end(struct qe_ndjson *j);
+
 /* Advice object text for people: summary, root cause, fix, confidence. */
 void qe_report_advice_text(struct qe_ctx *ctx, FILE *out, json_t *advice,
 			   const char *indent);

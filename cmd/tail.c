@@ -26,8 +26,12 @@
 #include <time.h>
 
 /* Fingerprints printed recently, for collapsing repeats: a FIFO by time
- * (the order they were printed) indexed by a chained hash table. */
-#define SHOWN_BUCKETS 4096
+ * (the order they were printed) indexed by a chained hash table.  At most
+ * SHOWN_MAX are remembered (memory stays bounded however many distinct
+ * errors a scan meets): past that the oldest one's window ends early and
+ * its repeat count is said then. */
+#define SHOWN_BUCKETS 16384
+#define SHOWN_MAX 16384
 struct shown {
 	char fp[17];
 	uint64_t at_ms;
@@ -48,7 +52,9 @@ struct tail {
 	int output_closed;
 	int collapse_timer;
 	struct shown *shown_head, *shown_tail;
-	struct shown *buckets[SHOWN_BUCKETS];
+	struct shown **buckets; /* SHOWN_BUCKETS, allocated on first use */
+	size_t nr_shown;
+	struct qe_ndjson ndjson; /* reused for every event record */
 };
 
 static const char *const tail_usage[] = {
@@ -81,6 +87,8 @@ static int output_ok(struct tail *t)
 
 static struct shown **bucket(struct tail *t, const char *fp)
 {
+	if (!t->buckets)
+		t->buckets = qe_xcalloc(SHOWN_BUCKETS, sizeof(*t->buckets));
 	return &t->buckets[qe_fnv1a(fp, strlen(fp)) % SHOWN_BUCKETS];
 }
 
@@ -93,9 +101,16 @@ static struct shown *find_shown(struct tail *t, const char *fp)
 	return NULL;
 }
 
+static void retire_oldest_shown(struct tail *t);
+
 static void add_shown(struct tail *t, const char *fp, const char *source)
 {
-	struct shown *s = qe_xcalloc(1, sizeof(*s)), **b = bucket(t, fp);
+	struct shown *s, **b;
+	while (t->nr_shown >= SHOWN_MAX)
+		retire_oldest_shown(t);
+	s = qe_xcalloc(1, sizeof(*s));
+	b = bucket(t, fp);
+	t->nr_shown++;
 	snprintf(s->fp, sizeof(s->fp), "%s", fp);
 	s->at_ms = qe_now_ms();
 	s->source = qe_xstrdup(source);
@@ -117,23 +132,29 @@ static void drop_oldest_shown(struct tail *t)
 	t->shown_head = s->next;
 	if (!t->shown_head)
 		t->shown_tail = NULL;
+	t->nr_shown--;
 	free(s->source);
 	free(s);
+}
+
+/* The oldest window ends: say its repeats, forget it. */
+static void retire_oldest_shown(struct tail *t)
+{
+	struct shown *s = t->shown_head;
+	if (s->suppressed && !t->json && output_ok(t)) {
+		printf("%s  ... repeated %lu more time%s in %s\n", s->fp, s->suppressed,
+		       s->suppressed == 1 ? "" : "s", s->source);
+		output_ok(t);
+	}
+	drop_oldest_shown(t);
 }
 
 /* Say how often the fingerprints whose window ended were repeated. */
 static void flush_collapsed(struct tail *t, int all)
 {
 	uint64_t now = qe_now_ms(), window = (uint64_t)t->ctx->cfg.collapse_window_ms;
-	while (t->shown_head && (all || now - t->shown_head->at_ms >= window)) {
-		struct shown *s = t->shown_head;
-		if (s->suppressed && !t->json && output_ok(t)) {
-			printf("%s  ... repeated %lu more time%s in %s\n", s->fp,
-			       s->suppressed, s->suppressed == 1 ? "" : "s", s->source);
-			output_ok(t);
-		}
-		drop_oldest_shown(t);
-	}
+	while (t->shown_head && (all || now - t->shown_head->at_ms >= window))
+		retire_oldest_shown(t);
 	if (t->shown_head && !all)
 		qe_loop_timer_set(qe_agent_loop(t->agent), t->collapse_timer,
 				  window - (now - t->shown_head->at_ms) + 1, 0);
@@ -179,36 +200,57 @@ out:
 	json_decref(adv);
 }
 
+/* Written without a jansson tree: at thousands of events a second the
+ * tree cost more than finding the event. */
 static void print_event_json(struct tail *t, const struct qe_agent_event *e)
 {
 	const struct qe_event *ev = e->ev;
-	json_t *o = qe_report_event_json(ev);
 	json_t *adv = qe_report_parse_advice(e->advice_json);
 	int failed = e->advice != QE_ADVICE_KNOWN && e->advice != QE_ADVICE_PENDING &&
 		     e->advice != QE_ADVICE_KNOWN_NOT_SHOWN;
-	json_object_set_new(o, "type", json_string("event"));
+	char when[64];
+	struct qe_ndjson *j = &t->ndjson;
+
+	qe_ndjson_begin(j);
 	/* "type" is the record type in tail's stream; the error type moves */
-	json_object_set_new(o, "error_type", qe_report_string(ev->type));
-	json_object_set_new(o, "source", qe_report_string(e->source));
-	if (ev->stream)
-		json_object_set_new(o, "stream", json_string(ev->stream));
-	if (e->k8s) {
-		json_object_set_new(o, "pod", qe_report_string(e->k8s->pod));
-		json_object_set_new(o, "namespace", qe_report_string(e->k8s->namespace));
-		json_object_set_new(o, "container", qe_report_string(e->k8s->container));
+	qe_ndjson_event(j, ev, "event");
+	qe_ndjson_key(j, "error_type");
+	qe_ndjson_str(j, ev->type);
+	qe_ndjson_key(j, "source");
+	qe_ndjson_str(j, e->source);
+	if (ev->stream) {
+		qe_ndjson_key(j, "stream");
+		qe_ndjson_str(j, ev->stream);
 	}
-	json_object_set_new(o, "time", qe_report_time_json(e->time_ms));
-	json_object_set_new(o, "count", json_integer(e->count));
-	json_object_set_new(o, "new", json_boolean(e->is_new));
-	json_object_set_new(o, "cached", json_boolean(adv != NULL));
-	json_object_set_new(o, "advice", adv ? adv : json_null());
-	json_object_set_new(o, "advice_state",
-			    json_string(qe_agent_advice_name(e->advice)));
-	json_object_set_new(o, "advice_error",
-			    failed && e->advice_note ? json_string(e->advice_note)
-						     : json_null());
-	qe_report_print_json(o);
-	json_decref(o);
+	if (e->k8s) {
+		qe_ndjson_key(j, "pod");
+		qe_ndjson_str(j, e->k8s->pod);
+		qe_ndjson_key(j, "namespace");
+		qe_ndjson_str(j, e->k8s->namespace);
+		qe_ndjson_key(j, "container");
+		qe_ndjson_str(j, e->k8s->container);
+	}
+	qe_ndjson_key(j, "time");
+	if (e->time_ms > 0) {
+		qe_report_time_utc(e->time_ms, when, sizeof(when));
+		qe_ndjson_str(j, when);
+	} else {
+		qe_ndjson_raw(j, "null");
+	}
+	qe_ndjson_key(j, "count");
+	qe_ndjson_int(j, e->count);
+	qe_ndjson_key(j, "new");
+	qe_ndjson_raw(j, e->is_new ? "true" : "false");
+	qe_ndjson_key(j, "cached");
+	qe_ndjson_raw(j, adv ? "true" : "false");
+	qe_ndjson_key(j, "advice");
+	qe_ndjson_json(j, adv);
+	qe_ndjson_key(j, "advice_state");
+	qe_ndjson_str(j, qe_agent_advice_name(e->advice));
+	qe_ndjson_key(j, "advice_error");
+	qe_ndjson_str(j, failed && e->advice_note ? e->advice_note : NULL);
+	qe_ndjson_end(j);
+	json_decref(adv);
 }
 
 /* At most `room` display columns of s (UTF-8 sanitized), with "..." when
@@ -243,9 +285,12 @@ static void print_event_text(struct tail *t, const struct qe_agent_event *e)
 	time_t secs = (time_t)(e->time_ms / 1000);
 	size_t used;
 
-	if (find_shown(t, ev->fingerprint)) {
-		find_shown(t, ev->fingerprint)->suppressed++;
-		return;
+	{
+		struct shown *seen = find_shown(t, ev->fingerprint);
+		if (seen) {
+			seen->suppressed++;
+			return;
+		}
 	}
 	if (!t->shown_head)
 		qe_loop_timer_set(qe_agent_loop(t->agent), t->collapse_timer,
@@ -583,5 +628,7 @@ int cmd_tail(int argc, char **argv, struct qe_ctx *ctx)
 out:
 	flush_collapsed(&t, 1);
 	qe_agent_free(t.agent);
+	qe_buf_release(&t.ndjson.b);
+	free(t.buckets);
 	return rc;
 }

@@ -56,14 +56,28 @@ static const struct {
     {"files_skipped_compressed", offsetof(struct totals, compressed)},
 };
 
+/* What a commit saved for a file, so an unchanged position is not
+ * written again (with 1,000 quiet files that was 1,000 statements per
+ * commit). */
+struct saved_pos {
+	uint64_t dev, ino, head_hash, head_len, offset, size;
+	int64_t at; /* wall ms; 0 = never */
+};
+
 /* One followed file (qe_follow_file.user). */
 struct asrc {
 	struct qe_agent *a;
 	struct qe_follow_file *file;
 	struct qe_source *src;
-	int said_format; /* -v names the format once it is known */
+	int said_format;		 /* -v names the format once it is known */
+	struct saved_pos saved, pending; /* committed; written in this txn */
 	struct asrc *next;
 };
+
+/* An unchanged position is still written this often, so that retention
+ * (by the time a position was last written) never sees a followed file
+ * as gone. */
+#define OFFSET_REFRESH_MS (3600 * 1000)
 
 /*
  * Groups seen this run: fingerprint -> occurrences known, so a repeat
@@ -107,6 +121,7 @@ struct qe_agent {
 	int commit_timer, idle_timer, metric_timer;
 	uint64_t idle_at; /* when the idle timer fires; 0 = disarmed */
 	int stopping;
+	int interrupted; /* a --once read stopped early (SIGINT/SIGTERM) */
 	int quota;
 	long long files_opened, source_errors;
 	size_t unmatched; /* specs with no file open after a --once read */
@@ -225,8 +240,25 @@ static int save_offset(struct qe_agent *a, struct asrc *s)
 	o.offset = qe_source_commit_pos(s->src);
 	o.size = f->size;
 	o.updated = wall(a);
+	if (s->saved.at && s->saved.dev == o.dev && s->saved.ino == o.ino &&
+	    s->saved.head_hash == o.head_hash && s->saved.head_len == o.head_len &&
+	    s->saved.offset == o.offset && s->saved.size == o.size &&
+	    o.updated - s->saved.at < OFFSET_REFRESH_MS) {
+		s->pending = s->saved;
+		return 0;
+	}
+	s->pending.dev = o.dev;
+	s->pending.ino = o.ino;
+	s->pending.head_hash = o.head_hash;
+	s->pending.head_len = o.head_len;
+	s->pending.offset = o.offset;
+	s->pending.size = o.size;
+	s->pending.at = 0; /* until the commit holds */
 	o.rotated = f->rotated;
-	return qe_store_offset_put(a->store, &o);
+	if (qe_store_offset_put(a->store, &o) < 0)
+		return -1;
+	s->pending.at = o.updated;
+	return 0;
 }
 
 static void totals_now(const struct qe_agent *a, struct totals *t)
@@ -316,6 +348,8 @@ static void commit(struct qe_agent *a)
 		if (qe_ring_pop(a->ring, &done))
 			qe_ring_entry_release(&done);
 	}
+	for (s = a->srcs; s; s = s->next)
+		s->saved = s->pending;
 	a->dropped_total += not_recorded;
 	a->committed = t;
 	if (a->commit_failing)
@@ -619,10 +653,36 @@ static void on_line(struct qe_follow_file *f, const char *line, size_t len,
 		ensure_txn(a); /* positions move: commit them soon */
 }
 
+/* Lines that cannot start an event, while none is open, are passed
+ * over whole (a catch-up scan costs what reading costs). */
+static size_t on_skip(struct qe_follow_file *f, const char *p, size_t n, uint64_t pos,
+		      void *data)
+{
+	struct qe_agent *a = data;
+	struct asrc *s = src_for(a, f);
+	size_t k = qe_source_skip(s->src, p, n, pos);
+	if (k && !a->in_txn && !f->is_stdin)
+		ensure_txn(a); /* positions move: commit them soon */
+	return k;
+}
+
+/* A long catch-up read (--once) stops at SIGINT/SIGTERM, between two
+ * reads: what was read is committed, the rest is read by the next run. */
+static int on_interrupted(void *data)
+{
+	struct qe_agent *a = data;
+	if (a->stopping || qe_loop_stop_pending(a->loop))
+		a->interrupted = 1;
+	return a->interrupted;
+}
+
 static void forget_src(struct qe_agent *a, struct asrc *s)
 {
 	struct asrc **pp;
-	qe_source_flush(s->src);
+	/* after an interrupted --once the open event is left for the next
+	 * run, which reads it whole from the saved position */
+	if (!a->interrupted)
+		qe_source_flush(s->src);
 	/* its last position, for when it is seen again (under a new name) */
 	ensure_txn(a);
 	if (a->in_txn && save_offset(a, s) < 0)
@@ -879,6 +939,8 @@ struct qe_agent *qe_agent_new(struct qe_config *cfg, const struct qe_agent_opts 
 	fconf.lookup = lookup_offset;
 	fconf.exclude = cfg->tail_exclude;
 	fconf.nr_exclude = cfg->nr_tail_exclude;
+	fconf.skip = on_skip;
+	fconf.interrupted = on_interrupted;
 	fconf.data = a;
 	a->follow = qe_follow_new(&fconf, a->loop);
 	if (!a->follow)
@@ -988,7 +1050,11 @@ int qe_agent_run(struct qe_agent *a)
 		if (qe_follow_read_once(a->follow) < 0)
 			rc = -1;
 		a->unmatched = unmatched_specs(a, 0);
-		flush_sources(a);
+		/* Stopped in the middle: an open event is not reported, its
+		 * start is the position saved, and the next run reads it
+		 * whole, so two runs report what one would. */
+		if (!a->interrupted)
+			flush_sources(a);
 	} else {
 		if (qe_follow_start(a->follow) < 0)
 			return -1;

@@ -131,6 +131,11 @@ int qe_assembler_pending(const struct qe_assembler *a, uint64_t *start_pos)
 	return 1;
 }
 
+int qe_assembler_idle(const struct qe_assembler *a)
+{
+	return !a->ev && !a->nr_pend && a->prelude == P_NONE;
+}
+
 static int is_blank(const char *s, size_t n)
 {
 	size_t i;

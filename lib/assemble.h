@@ -78,5 +78,8 @@ void qe_assembler_feed_cut(struct qe_assembler *a, const char *line, size_t len,
 void qe_assembler_flush(struct qe_assembler *a);
 /* 1 while an event is open; *start_pos gets its first line's position. */
 int qe_assembler_pending(const struct qe_assembler *a, uint64_t *start_pos);
+/* 1 when no event is open and no line is held (a prelude): a line that
+ * cannot start an event (qe_rules_scan()) changes nothing then. */
+int qe_assembler_idle(const struct qe_assembler *a);
 
 #endif

@@ -194,6 +194,12 @@ static void feed_cb(const char *line, size_t len, uint64_t start, uint64_t end,
 			     ctx->f->conf.data);
 }
 
+static size_t skip_cb(const char *p, size_t n, uint64_t pos, void *data)
+{
+	struct feed_ctx *ctx = data;
+	return ctx->f->conf.skip(&ctx->file->pub, p, n, pos, ctx->f->conf.data);
+}
+
 static void feed(struct qe_follow *f, struct qe_follow_ffile *file, const char *p,
 		 size_t n)
 {
@@ -214,7 +220,8 @@ static void feed(struct qe_follow *f, struct qe_follow_ffile *file, const char *
 			}
 		}
 	}
-	qe_lines_feed(&file->lines, p, n, feed_cb, &ctx);
+	qe_lines_feed_skip(&file->lines, p, n, feed_cb, f->conf.skip ? skip_cb : NULL,
+			   &ctx);
 	if (!was_utf16 && qe_lines_check(&file->lines, file->pub.path) < 0) {
 		char *msg =
 		    qe_xstrdup(qe_last_error()); /* the callback may record others */
@@ -449,7 +456,10 @@ static int read_file(struct qe_follow *f, struct qe_follow_ffile *file)
 	size_t cap = f->conf.read_buffer_bytes;
 
 	while (rounds--) {
-		ssize_t n = pread(file->pub.fd, f->buf, cap, (off_t)file->pub.pos);
+		ssize_t n;
+		if (f->conf.interrupted && f->conf.interrupted(f->conf.data))
+			return 0;
+		n = pread(file->pub.fd, f->buf, cap, (off_t)file->pub.pos);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -1468,7 +1478,8 @@ int qe_follow_read_once(struct qe_follow *f)
 		struct qe_follow_src *s = f->srcs[i];
 		if (s->kind != QE_SRC_STDIN || s->stdin_pollable)
 			continue;
-		while (stdin_read(f, s) > 0)
+		while (!(f->conf.interrupted && f->conf.interrupted(f->conf.data)) &&
+		       stdin_read(f, s) > 0)
 			;
 	}
 	f->unbounded = 0;

@@ -156,7 +156,15 @@ struct qe_follow_conf {
 	qe_follow_line_fn on_line;   /* required */
 	qe_follow_event_fn on_event; /* may be NULL */
 	qe_follow_lookup_fn lookup;  /* may be NULL */
-	void *data;		     /* passed to the three callbacks */
+	/* may be NULL: offered runs of whole lines of a file before they are
+	 * delivered, returns how many bytes to pass over (lines.h's
+	 * qe_line_skip_fn) */
+	size_t (*skip)(struct qe_follow_file *file, const char *p, size_t n, uint64_t pos,
+		       void *data);
+	/* may be NULL: polled between reads; non-zero stops reading (the
+	 * rest is read by the next call, or the next run) */
+	int (*interrupted)(void *data);
+	void *data; /* passed to the callbacks */
 };
 
 /* Defaults above; callbacks NULL. */

@@ -125,10 +125,51 @@ static void emit(struct qe_lines *l, const char *p, size_t len, uint64_t start,
 	fn(p, len, start, end, flags, fn_data);
 }
 
+size_t qe_lines_count(const char *p, size_t n)
+{
+	const char *end = p + n;
+	size_t c = 0;
+	while (p < end && (p = memchr(p, '\n', (size_t)(end - p)))) {
+		c++;
+		p++;
+	}
+	return c;
+}
+
+/*
+ * How much of [p, lim) the skip callback passes over, lim after a '\n'.
+ * Its lines are counted here as emit() would count them; a line longer
+ * than the cap ends the run, so that it is cut and counted as usual.
+ */
+static size_t offer_skip(struct qe_lines *l, const char *p, const char *lim,
+			 qe_line_skip_fn skip, void *fn_data)
+{
+	size_t k = skip(p, (size_t)(lim - p), l->pos, fn_data), n = 0;
+	const char *q = p, *end = p + k, *nl;
+
+	while (q < end && (nl = memchr(q, '\n', (size_t)(end - q)))) {
+		if ((size_t)(nl - q) > l->max_line)
+			break;
+		n++;
+		q = nl + 1;
+	}
+	l->lines += n;
+	l->pos += (uint64_t)(q - p);
+	return (size_t)(q - p);
+}
+
 void qe_lines_feed(struct qe_lines *l, const char *data, size_t len, qe_line_fn fn,
 		   void *fn_data)
 {
+	qe_lines_feed_skip(l, data, len, fn, NULL, fn_data);
+}
+
+void qe_lines_feed_skip(struct qe_lines *l, const char *data, size_t len, qe_line_fn fn,
+			qe_line_skip_fn skip, void *fn_data)
+{
 	const char *p = data, *end = data + len;
+	const char *nul = NULL; /* the first NUL at or after p, once looked for */
+	int nul_known = 0;
 
 	l->bytes += len;
 	while (p < end) {
@@ -136,6 +177,27 @@ void qe_lines_feed(struct qe_lines *l, const char *data, size_t len, qe_line_fn 
 		size_t seg;
 		uint64_t start;
 
+		if (skip && !l->skipping && !l->carry_len && !l->utf16 && l->pos) {
+			const char *lim = memrchr(p, '\n', (size_t)(end - p));
+			if (lim) {
+				lim++;
+				if (!nul_known || (nul && nul < p)) {
+					nul = memchr(p, '\0', (size_t)(end - p));
+					nul_known = 1;
+				}
+				if (nul && nul < lim) {
+					const char *b =
+					    nul > p ? memrchr(p, '\n', (size_t)(nul - p))
+						    : NULL;
+					lim = b ? b + 1 : p;
+				}
+				if (lim > p) {
+					p += offer_skip(l, p, lim, skip, fn_data);
+					if (p >= end)
+						break;
+				}
+			}
+		}
 		if (l->skipping) {
 			nl = memchr(p, '\n', (size_t)(end - p));
 			if (!nl) {
@@ -213,6 +275,12 @@ int qe_lines_check(const struct qe_lines *l, const char *name)
 int qe_lines_read_fd(struct qe_lines *l, int fd, const char *name, qe_line_fn fn,
 		     void *fn_data)
 {
+	return qe_lines_read_fd_skip(l, fd, name, fn, NULL, fn_data);
+}
+
+int qe_lines_read_fd_skip(struct qe_lines *l, int fd, const char *name, qe_line_fn fn,
+			  qe_line_skip_fn skip, void *fn_data)
+{
 	char *buf = qe_xmalloc(1 << 18);
 	int rc = 0;
 	for (;;) {
@@ -225,7 +293,7 @@ int qe_lines_read_fd(struct qe_lines *l, int fd, const char *name, qe_line_fn fn
 		}
 		if (n == 0)
 			break;
-		qe_lines_feed(l, buf, (size_t)n, fn, fn_data);
+		qe_lines_feed_skip(l, buf, (size_t)n, fn, skip, fn_data);
 	}
 	if (!rc)
 		qe_lines_flush(l, fn, fn_data);

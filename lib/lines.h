@@ -58,6 +58,19 @@
 typedef void (*qe_line_fn)(const char *line, size_t len, uint64_t start_pos,
 			   uint64_t end_pos, unsigned flags, void *data);
 
+/*
+ * A fast path for long runs of lines nobody needs to see (a catch-up scan
+ * of a log with few errors).  Called at a line start with nothing
+ * carried, with [p, p + n) ending just after a '\n' (whole lines) and pos
+ * the stream offset of p; returns how many of those bytes, ending at a
+ * line boundary (0 <= k <= n), are passed over without being delivered.
+ * They are counted (lines, bytes) as if delivered, so counters and
+ * positions do not change meaning.  Lines holding a NUL byte, and the
+ * first line of a stream (which may carry a byte order mark), are never
+ * offered; nor is anything once the stream is UTF-16.
+ */
+typedef size_t (*qe_line_skip_fn)(const char *p, size_t n, uint64_t pos, void *data);
+
 struct qe_lines {
 	char *carry; /* partial line; NULL until first needed */
 	size_t carry_len;
@@ -84,6 +97,12 @@ void qe_lines_release(struct qe_lines *l); /* safe twice */
 void qe_lines_reset(struct qe_lines *l, uint64_t pos);
 void qe_lines_feed(struct qe_lines *l, const char *data, size_t len, qe_line_fn fn,
 		   void *fn_data);
+/* The same, offering runs of whole lines to skip (NULL: none) first;
+ * both callbacks get fn_data. */
+void qe_lines_feed_skip(struct qe_lines *l, const char *data, size_t len, qe_line_fn fn,
+			qe_line_skip_fn skip, void *fn_data);
+/* Newlines in [p, p + n), at memchr speed. */
+size_t qe_lines_count(const char *p, size_t n);
 /* End of input: deliver a carried partial line, if any; 1 if one was. */
 int qe_lines_flush(struct qe_lines *l, qe_line_fn fn, void *fn_data);
 /* Bytes carried in a partial line (not yet delivered). */
@@ -100,5 +119,8 @@ int qe_lines_check(const struct qe_lines *l, const char *name);
  * text is UTF-16 (the lines read up to then were delivered). */
 int qe_lines_read_fd(struct qe_lines *l, int fd, const char *name, qe_line_fn fn,
 		     void *fn_data);
+/* The same with a skip callback (see qe_line_skip_fn; NULL: none). */
+int qe_lines_read_fd_skip(struct qe_lines *l, int fd, const char *name, qe_line_fn fn,
+			  qe_line_skip_fn skip, void *fn_data);
 
 #endif

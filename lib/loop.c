@@ -226,6 +226,14 @@ int qe_loop_timer_remove(struct qe_loop *loop, int timer_id)
 	return 0;
 }
 
+int qe_loop_stop_pending(const struct qe_loop *loop)
+{
+	sigset_t set;
+	if (loop->sigfd < 0 || sigpending(&set) < 0)
+		return 0;
+	return sigismember(&set, SIGINT) == 1 || sigismember(&set, SIGTERM) == 1;
+}
+
 int qe_loop_signals(struct qe_loop *loop, qe_loop_signal_fn fn, void *data)
 {
 	sigset_t set;

@@ -59,6 +59,11 @@ int qe_loop_timer_remove(struct qe_loop *loop, int timer_id);
 
 /* Block SIGINT, SIGTERM, SIGHUP and SIGUSR1 and deliver them to fn. */
 int qe_loop_signals(struct qe_loop *loop, qe_loop_signal_fn fn, void *data);
+/* 1 when this loop handles signals and SIGINT or SIGTERM is pending (not
+ * yet delivered): for work that runs outside the loop for long, such as a
+ * catch-up read, to stop early.  Nothing is consumed; the loop still
+ * delivers the signal on its next turn. */
+int qe_loop_stop_pending(const struct qe_loop *loop);
 
 /* Wait up to timeout_ms (-1 = forever) and dispatch one round of events.
  * Returns the number of callbacks run, or -1. */

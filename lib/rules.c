@@ -7,6 +7,9 @@
 #include "util.h"
 
 #include <pcre2.h>
+#ifdef QE_HAVE_HS
+#include <hs.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -55,6 +58,9 @@ struct qe_rules {
 	size_t lang_rule[QE_LANG_RUST + 1];
 	int timing; /* measure time per rule (rules test); off on the hot path */
 	int passed; /* the last qe_rules_match_start() got past the prefilter */
+#ifdef QE_HAVE_HS
+	hs_scratch_t *hs_scratch; /* NULL: qe_rules_scan() uses the trigram scan */
+#endif
 };
 
 static uint64_t now_ns(void)
@@ -294,6 +300,10 @@ void qe_rules_free(struct qe_rules *r)
 	free(r->ignore);
 	pcre2_match_data_free(r->md);
 	pcre2_jit_stack_free(r->jit_stack);
+#ifdef QE_HAVE_HS
+	if (r->hs_scratch)
+		hs_free_scratch(r->hs_scratch);
+#endif
 	pcre2_match_context_free(r->mctx);
 	free(r);
 }
@@ -548,6 +558,17 @@ static void trigram_init(void)
 	for (c = 0; c < 32; c++)
 		trigram_set(((unsigned)('r' & 31) << 10) | ((unsigned)('r' & 31) << 5) |
 			    c);
+	/* qe_rules_scan(): a newline and the first byte of a line-start form,
+	 * either as the first two bytes of a trigram or as the last two */
+	for (c = 0; c < 32; c++) {
+		static const char starts[] = "<EF/f";
+		size_t k;
+		for (k = 0; k < sizeof(starts) - 1; k++) {
+			unsigned b = (unsigned)(starts[k] & 31);
+			trigram_set(((unsigned)('\n' & 31) << 10) | (b << 5) | c);
+			trigram_set((c << 10) | ((unsigned)('\n' & 31) << 5) | b);
+		}
+	}
 	trigram_ready = 1;
 }
 
@@ -589,6 +610,143 @@ int qe_rules_prefilter(const char *line, size_t len)
 	if ((len - 3) % 2 && trigram_hit(p + len - 3) && confirm(line, len, len - 3))
 		return 1;
 	return 0;
+}
+
+/* A line that starts with a form the line prefilter or the assembler
+ * looks at only at a line start (a superset of both). */
+static int start_form(const char *p, const char *end)
+{
+	unsigned char c = (unsigned char)p[0];
+	if (c == '/' || c == 'f')
+		return 1;
+	return (c == '<' || c == 'E' || c == 'F') && p + 1 < end && p[1] >= '0' &&
+	       p[1] <= '9';
+}
+
+#ifdef QE_HAVE_HS
+/*
+ * The same trigger words and line-start forms as one Vectorscan
+ * (Hyperscan) database: its literal matcher looks at 16 or 32 bytes at a
+ * time.  Built once per process; when it cannot be built the trigram scan
+ * below does the work.
+ */
+static hs_database_t *hs_db;
+static int hs_tried;
+#define HS_MIN_BLOCK 65536
+
+static hs_database_t *hs_database(void)
+{
+	static const char *const pats[] = {
+	    "err",    "emerg",	   "xcept",	   "fatal",	"crit",
+	    "severe", "alert",	   "panic",	   "traceback", "throwable",
+	    "\\.rb:", "\\n<[0-9]", "\\n[EF][0-9]", "\\n[/f]",
+	};
+	unsigned flags[QE_ARRAY_SIZE(pats)], ids[QE_ARRAY_SIZE(pats)];
+	hs_compile_error_t *err = NULL;
+	size_t i;
+
+	if (hs_tried)
+		return hs_db;
+	hs_tried = 1;
+	if (hs_valid_platform() != HS_SUCCESS)
+		return NULL;
+	for (i = 0; i < QE_ARRAY_SIZE(pats); i++) {
+		/* the words in any case; ".rb:" and the line starts exactly.
+		 * Line starts are matched after their newline (all literals,
+		 * which build much faster than ^ anchors): the first line of
+		 * a block is looked at by the caller. */
+		flags[i] = pats[i][0] == '\\' ? HS_FLAG_SINGLEMATCH
+					      : HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH;
+		ids[i] = (unsigned)i;
+	}
+	if (hs_compile_multi(pats, flags, ids, (unsigned)QE_ARRAY_SIZE(pats),
+			     HS_MODE_BLOCK, NULL, &hs_db, &err) != HS_SUCCESS) {
+		hs_free_compile_error(err);
+		hs_db = NULL;
+	}
+	return hs_db;
+}
+
+static int hs_on_match(unsigned id, unsigned long long from, unsigned long long to,
+		       unsigned flags, void *ctx)
+{
+	*(unsigned long long *)ctx = to;
+	return 1; /* the first one is enough */
+}
+
+/* Offset of the first line with a trigger, n when none, or (size_t)-1
+ * when the scan failed (then the trigram scan runs). */
+static size_t hs_first_line(struct qe_rules *r, const char *buf, size_t n)
+{
+	unsigned long long to = 0;
+	const char *q;
+	hs_error_t e;
+
+	if (n > 0x7fffffffu)
+		return (size_t)-1;
+	e = hs_scan(hs_db, buf, (unsigned)n, 0, r->hs_scratch, hs_on_match, &to);
+	if (e == HS_SUCCESS)
+		return n;
+	if (e != HS_SCAN_TERMINATED || !to)
+		return (size_t)-1;
+	/* the match ends in the line we want: back to its start */
+	q = memrchr(buf, '\n', (size_t)to - 1);
+	return q ? (size_t)(q + 1 - buf) : 0;
+}
+#endif
+
+size_t qe_rules_scan(struct qe_rules *r, const char *buf, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)buf;
+	const char *end = buf + n;
+	size_t i = 0;
+
+	if (r->nr_user || !n)
+		return 0; /* user rules look at every line */
+#ifdef QE_HAVE_HS
+	/* building the database costs a few milliseconds: only for the large
+	 * reads of a catch-up, not for a few appended lines */
+	if (!r->hs_scratch && n >= HS_MIN_BLOCK && hs_database() &&
+	    hs_alloc_scratch(hs_db, &r->hs_scratch) != HS_SUCCESS)
+		r->hs_scratch = NULL;
+	if (r->hs_scratch) {
+		size_t k = start_form(buf, end) ? 0 : hs_first_line(r, buf, n);
+		if (k != (size_t)-1)
+			return k;
+	}
+#endif
+	if (!trigram_ready)
+		trigram_init();
+	if (start_form(buf, end))
+		return 0;
+	/* The trigrams are laid out so that every other position is enough
+	 * (see qe_rules_prefilter); a line that is looked at whole and turns
+	 * out harmless is passed, and the scan goes on at the next line. */
+	while (i + 3 <= n) {
+		const char *ls, *le, *q;
+		size_t j;
+
+		if (!trigram_hit(u + i)) {
+			i += 2;
+			continue;
+		}
+		for (j = i; j < i + 3; j++)
+			if (u[j] == '\n' && j + 1 < n && start_form(buf + j + 1, end))
+				return j + 1;
+		q = memrchr(buf, '\n', i);
+		ls = q ? q + 1 : buf;
+		le = memchr(buf + i, '\n', n - i);
+		if (!le)
+			le = end; /* cannot happen: buf ends with a newline */
+		if (qe_rules_prefilter(ls, (size_t)(le - ls)))
+			return (size_t)(ls - buf);
+		if (le >= end - 1)
+			return n;
+		i = (size_t)(le + 1 - buf);
+		if (start_form(le + 1, end))
+			return i;
+	}
+	return n;
 }
 
 int qe_rules_match_start(struct qe_rules *r, const char *line, size_t len,

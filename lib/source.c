@@ -9,6 +9,8 @@
 #include "decode.h"
 #include "event.h"
 #include "lines.h"
+#include "rules.h"
+#include "rules.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -223,6 +225,27 @@ void qe_source_feed(struct qe_source *s, const char *line, size_t len, uint64_t 
 	feed_stream(s, 0, NULL, line, len, start, end, !!(flags & QE_LINE_CUT), 0);
 }
 
+size_t qe_source_skip(struct qe_source *s, const char *p, size_t n, uint64_t pos)
+{
+	size_t k, i;
+	uint64_t held;
+	if (!s->conf.rules || s->conf.on_line ||
+	    (s->conf.flags & (QE_SOURCE_NO_SKIP | QE_SOURCE_EACH_LINE)) ||
+	    pos != s->done_pos)
+		return 0;
+	/* only plain text can be judged by its bytes: a JSON record is an
+	 * error by its level field, a wrapped line by what it unwraps to */
+	if (s->dec && (qe_decoder_format(s->dec) != QE_FMT_TEXT ||
+		       qe_decoder_pending(s->dec, &held)))
+		return 0;
+	for (i = 0; i < MAX_STREAMS; i++)
+		if (s->streams[i].used && !qe_assembler_idle(s->streams[i].as))
+			return 0;
+	k = qe_rules_scan(s->conf.rules, p, n);
+	s->done_pos = pos + k;
+	return k;
+}
+
 void qe_source_flush(struct qe_source *s)
 {
 	size_t i;
@@ -306,13 +329,18 @@ static void on_read_line(const char *line, size_t len, uint64_t start, uint64_t 
 	qe_source_feed(data, line, len, start, end, flags, 0);
 }
 
+static size_t on_read_skip(const char *p, size_t n, uint64_t pos, void *data)
+{
+	return qe_source_skip(data, p, n, pos);
+}
+
 int qe_source_read_fd(struct qe_source *s, int fd, const char *name,
 		      struct qe_source_counts *counts)
 {
 	struct qe_lines l;
 	int rc;
 	qe_lines_init(&l, s->conf.max_line_bytes, s->done_pos);
-	rc = qe_lines_read_fd(&l, fd, name, on_read_line, s);
+	rc = qe_lines_read_fd_skip(&l, fd, name, on_read_line, on_read_skip, s);
 	if (counts) {
 		counts->lines = l.lines;
 		counts->bytes = l.bytes;

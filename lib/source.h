@@ -39,7 +39,8 @@ typedef void (*qe_source_event_fn)(struct qe_source *src, struct qe_event *ev,
 				   void *data);
 
 #define QE_SOURCE_EACH_LINE 0x1 /* every line is an event of kind "line" */
-#define QE_SOURCE_RAW 0x2	/* no decoding: lines go to the rules as read */
+#define QE_SOURCE_NO_SKIP 0x2	/* feed every line (qe_source_skip() says 0) */
+#define QE_SOURCE_RAW 0x4	/* no decoding: lines go to the rules as read */
 
 struct qe_source_conf {
 	struct qe_rules *rules; /* borrowed; required unless EACH_LINE */
@@ -77,6 +78,17 @@ void qe_source_free(
  * monotonic time the line arrived, for the idle deadline. */
 void qe_source_feed(struct qe_source *s, const char *line, size_t len, uint64_t start,
 		    uint64_t end, unsigned flags, uint64_t now_ms);
+/*
+ * The fast path of a catch-up scan: [p, p + n) are whole lines starting
+ * at stream position pos, the next ones to be fed.  While no event is
+ * open, the lines before the first one that could start an event
+ * (qe_rules_scan()) change nothing but the position: they are passed
+ * over and the position moves past them.  Returns how many bytes were
+ * passed over (0 while an event is open, with an on_line callback, user
+ * rules or QE_SOURCE_EACH_LINE / _NO_SKIP).  Fits lines.h's
+ * qe_line_skip_fn.
+ */
+size_t qe_source_skip(struct qe_source *s, const char *p, size_t n, uint64_t pos);
 /* Close the open event, if any (end of input, rotation, shutdown). */
 void qe_source_flush(struct qe_source *s);
 /* The stream restarts at pos (a truncated file): the open event is

@@ -20,6 +20,19 @@
 #define DB_NAME "qerrors.db"
 #define LOCK_NAME "qerrors.lock"
 #define BUSY_TIMEOUT_MS 5000
+/* Page cache of a writer, in KiB (SQLite's negative cache_size), and how
+ * much of the file is read through mmap: none, since every mapped page
+ * touched counts as resident memory and the agent's is bounded (at 100k
+ * groups a 256 MiB map took the peak RSS from 38 to 73 MiB for 10% less
+ * system time). */
+#ifndef STORE_CACHE_KIB
+#define STORE_CACHE_KIB -4096
+#endif
+#ifndef STORE_MMAP_BYTES
+#define STORE_MMAP_BYTES 0
+#endif
+#define STORE_STR_(x) #x
+#define STORE_STR(x) STORE_STR_(x)
 #define HOUR_MS 3600000LL
 /* 'qerr': marks the file as ours, so a foreign database is refused. */
 #define APPLICATION_ID 0x71657272
@@ -614,8 +627,17 @@ struct qe_store *qe_store_open(const char *state_dir, int flags)
 		goto fail;
 
 	if (!s->readonly) {
+		/* The agent looks up and updates one group per new fingerprint:
+		 * past the default 2 MiB page cache every lookup became reads.
+		 * A larger cache keeps more of the index resident (bounded: it
+		 * is resident memory). */
 		if (set_wal(s) < 0 ||
-		    exec_sql(s, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON",
+		    exec_sql(s,
+			     "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; "
+			     "PRAGMA cache_size = " STORE_STR(
+				 STORE_CACHE_KIB) "; "
+						  "PRAGMA mmap_size = " STORE_STR(
+						      STORE_MMAP_BYTES),
 			     "cannot open") < 0)
 			goto fail;
 	} else if (exec_sql(s, "PRAGMA foreign_keys = ON; PRAGMA query_only = ON",

@@ -6,7 +6,7 @@
 set -eu
 want=${1:-test}
 pkgs="gcc make pkg-config libc6-dev libyaml-dev libcurl4-openssl-dev libpcre2-dev
-libsqlite3-dev libjansson-dev libhiredis-dev libsystemd-dev ca-certificates"
+libsqlite3-dev libjansson-dev libhiredis-dev libsystemd-dev libvectorscan-dev ca-certificates"
 if [ "$want" = test ]; then
 	pkgs="$pkgs libcmocka-dev python3 redis-server man-db groff-base procps clang
 clang-format clang-tidy bash-completion zsh fish systemd systemd-journal-remote logrotate gzip"

@@ -6,12 +6,14 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "config.h"
+#include "buf.h"
 #include "event.h"
 #include "rules.h"
 #include "source.h"
@@ -170,6 +172,145 @@ static void test_read_fd_and_reset(void **state)
 	qe_config_release(&cfg);
 }
 
+/* Every event as one line of text, to compare two runs. */
+static void on_event_digest(struct qe_source *src, struct qe_event *ev, void *data)
+{
+	struct qe_buf *b = data;
+	char head[128];
+	size_t i;
+	(void)src;
+	snprintf(head, sizeof(head), "%llu-%llu %zu %d %d ",
+		 (unsigned long long)ev->start_pos, (unsigned long long)ev->end_pos,
+		 ev->nr_lines, ev->truncated, ev->severity);
+	qe_buf_addstr(b, head);
+	qe_buf_addstr(b, ev->kind ? ev->kind : "-");
+	qe_buf_addstr(b, "|");
+	qe_buf_addstr(b, ev->type ? ev->type : "-");
+	qe_buf_addstr(b, "|");
+	qe_buf_addstr(b, ev->message ? ev->message : "-");
+	for (i = 0; i < ev->nr_lines; i++) {
+		qe_buf_addstr(b, "|");
+		qe_buf_addstr(b, ev->lines[i]);
+	}
+	qe_buf_addstr(b, "\n");
+	qe_event_free(ev);
+}
+
+static void read_events(struct qe_rules *r, const char *path, unsigned flags,
+			struct qe_buf *out, struct qe_source_counts *counts)
+{
+	struct qe_config cfg;
+	struct qe_source_conf sc;
+	struct qe_source *s;
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	qe_config_init(&cfg);
+	qe_source_conf_from_config(&sc, &cfg, r);
+	sc.on_event = on_event_digest;
+	sc.data = out;
+	sc.flags = flags;
+	s = qe_source_new(&sc, 0);
+	assert_int_equal(qe_source_read_fd(s, fileno(f), path, counts), 0);
+	qe_source_free(s);
+	qe_config_release(&cfg);
+	fclose(f);
+}
+
+/* The fast path passes over lines that cannot start an event while none
+ * is open: it must find exactly the events of feeding every line.  Each
+ * corpus file is read as it is, then repeated past 256 KiB, so that the
+ * large-block scan runs too, and every copy starts at another offset. */
+static void test_skip_finds_the_same_events(void **state)
+{
+	static const char *const pats[] = {
+	    "tests/data/traces/*.log", "tests/data/demo/*.log",
+	    "tests/data/analyze/*.log", "tests/data/fingerprint/*.txt"};
+	struct qe_config cfg;
+	struct qe_rules *r = rules_default(&cfg);
+	size_t p, i, files = 0;
+	char tmp[] = "/tmp/qe-skip-XXXXXX";
+	int fd = mkstemp(tmp);
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	for (p = 0; p < sizeof(pats) / sizeof(pats[0]); p++) {
+		glob_t g;
+		if (glob(pats[p], 0, NULL, &g))
+			continue;
+		for (i = 0; i < g.gl_pathc; i++) {
+			const char *path = g.gl_pathv[i];
+			int big;
+			for (big = 0; big < 2; big++) {
+				struct qe_buf a = QE_BUF_INIT, b = QE_BUF_INIT,
+					      text = QE_BUF_INIT;
+				struct qe_source_counts ca, cb;
+				FILE *in = fopen(path, "r"), *out;
+				char chunk[4096];
+				size_t n, copy = 0;
+				assert_non_null(in);
+				while ((n = fread(chunk, 1, sizeof(chunk), in)) > 0)
+					qe_buf_add(&text, chunk, n);
+				fclose(in);
+				out = fopen(tmp, "w");
+				assert_non_null(out);
+				do {
+					/* a harmless line of a new length shifts the next
+					 * copy */
+					fprintf(out, "%.*s\n", (int)(copy % 7),
+						"padding");
+					fwrite(text.buf, 1, text.len, out);
+					if (text.len && text.buf[text.len - 1] != '\n')
+						fputc('\n', out);
+					copy++;
+				} while (big && text.len && copy * text.len < 300000);
+				fclose(out);
+				read_events(r, tmp, 0, &a, &ca);
+				read_events(r, tmp, QE_SOURCE_NO_SKIP, &b, &cb);
+				if (a.len != b.len || memcmp(a.buf, b.buf, a.len))
+					fail_msg(
+					    "%s (%s): events differ with the fast path",
+					    path, big ? "repeated" : "once");
+				assert_int_equal(ca.lines, cb.lines);
+				assert_int_equal(ca.bytes, cb.bytes);
+				assert_int_equal(ca.truncated_lines, cb.truncated_lines);
+				qe_buf_release(&a);
+				qe_buf_release(&b);
+				qe_buf_release(&text);
+			}
+			files++;
+		}
+		globfree(&g);
+	}
+	unlink(tmp);
+	assert_true(files >= 10);
+	qe_rules_free(r);
+	qe_config_release(&cfg);
+}
+
+static void test_scan_stops_at_the_first_candidate(void **state)
+{
+	struct qe_config cfg;
+	struct qe_rules *r = rules_default(&cfg);
+	static const char quiet[] = "2026-12-01 INFO started\n"
+				    "2026-12-01 DEBUG warming up cache\n";
+	char buf[512];
+	(void)state;
+	assert_int_equal(qe_rules_scan(r, quiet, strlen(quiet)), strlen(quiet));
+	snprintf(buf, sizeof(buf), "%s2026-12-01 WARN db failover: Error code 7\nok\n",
+		 quiet);
+	assert_int_equal(qe_rules_scan(r, buf, strlen(buf)), strlen(quiet));
+	/* line-start forms: syslog priority, glog, a Node.js prelude */
+	snprintf(buf, sizeof(buf), "%s<3>boom\n", quiet);
+	assert_int_equal(qe_rules_scan(r, buf, strlen(buf)), strlen(quiet));
+	snprintf(buf, sizeof(buf), "%sE0101 12:00:00 x.go:1] boom\n", quiet);
+	assert_int_equal(qe_rules_scan(r, buf, strlen(buf)), strlen(quiet));
+	snprintf(buf, sizeof(buf), "%s/app/server.js:42\n", quiet);
+	assert_int_equal(qe_rules_scan(r, buf, strlen(buf)), strlen(quiet));
+	assert_int_equal(qe_rules_scan(r, "x\n", 2), 2);
+	qe_rules_free(r);
+	qe_config_release(&cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -177,6 +318,8 @@ int main(void)
 	    cmocka_unit_test(test_idle_deadline),
 	    cmocka_unit_test(test_cr_removed_and_each_line),
 	    cmocka_unit_test(test_read_fd_and_reset),
+	    cmocka_unit_test(test_skip_finds_the_same_events),
+	    cmocka_unit_test(test_scan_stops_at_the_first_candidate),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
