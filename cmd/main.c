@@ -212,9 +212,9 @@ static char *state_dir_in_use(const char **why)
 	}
 	/* a broken file is reported by the command, not by --help */
 	if (load_config_quiet(&the_ctx) == 0 && the_ctx.cfg.state_dir) {
-		*why = getenv("QERRORS_STATE_DIR") && *getenv("QERRORS_STATE_DIR")
-			   ? "QERRORS_STATE_DIR"
-			   : "state_dir in the configuration";
+		const char *env = getenv("QERRORS_STATE_DIR");
+		*why =
+		    env && *env ? "QERRORS_STATE_DIR" : "state_dir in the configuration";
 		return qe_xstrdup(the_ctx.cfg.state_dir);
 	}
 	*why = geteuid() == 0 ? "default for root" : "default";
@@ -289,9 +289,11 @@ int qe_global_options_done(void)
 		the_ctx.use_color = 1;
 	else if (the_ctx.color == QE_COLOR_NEVER)
 		the_ctx.use_color = 0;
-	else
+	else {
+		const char *term = getenv("TERM");
 		the_ctx.use_color = isatty(STDOUT_FILENO) && !(nc && *nc) &&
-				    !(getenv("TERM") && !strcmp(getenv("TERM"), "dumb"));
+				    !(term && !strcmp(term, "dumb"));
+	}
 	return 0;
 }
 

@@ -141,6 +141,8 @@ static void drop_oldest_shown(struct tail *t)
 static void retire_oldest_shown(struct tail *t)
 {
 	struct shown *s = t->shown_head;
+	if (!s)
+		return;
 	if (s->suppressed && !t->json && output_ok(t)) {
 		printf("%s  ... repeated %lu more time%s in %s\n", s->fp, s->suppressed,
 		       s->suppressed == 1 ? "" : "s", s->source);

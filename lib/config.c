@@ -1481,9 +1481,9 @@ static int set_value(struct ctx *x, const struct spec *s, const yaml_node_t *v)
 {
 	struct qe_config *c = x->c;
 	char *str = NULL, *shown, *subject, *w;
-	long l;
-	double d;
-	int r, b;
+	long l = 0;
+	double d = 0;
+	int r, b = 0;
 
 	switch (s->type) {
 	case T_SECTION:
@@ -1497,8 +1497,8 @@ static int set_value(struct ctx *x, const struct spec *s, const yaml_node_t *v)
 	case T_URL:
 	case T_CHOICE:
 		r = get_string(x, s->name, v, &str);
-		if (r <= 0)
-			return r;
+		if (r <= 0 || !str)
+			return r <= 0 ? r : 0;
 		if (s->type == T_URL && !is_http_url(str)) {
 			shown = show(str);
 			free(str);

@@ -753,7 +753,6 @@ int qe_rules_match_start(struct qe_rules *r, const char *line, size_t len,
 			 struct qe_rule_match *m)
 {
 	size_t i;
-	int global_checked = 0;
 
 	r->passed = 0;
 	for (i = 0; i < r->nr; i++) {
@@ -764,12 +763,8 @@ int qe_rules_match_start(struct qe_rules *r, const char *line, size_t len,
 		if (!try_rule(r, i, line, len, m, 1))
 			continue;
 		/* Global ignores run only on lines that matched something. */
-		if (!global_checked) {
-			if (r->nr_ignore &&
-			    ignored(r, r->ignore, r->nr_ignore, line, len))
-				return 0;
-			global_checked = 1;
-		}
+		if (r->nr_ignore && ignored(r, r->ignore, r->nr_ignore, line, len))
+			return 0;
 		r->rules[i].hits++;
 		return 1;
 	}
