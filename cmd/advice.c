@@ -565,36 +565,6 @@ static void on_ask_answer(const char *fp, enum qe_ai_status st, const char *advi
 	print_ask_result(a, it);
 }
 
-static int ask_exit(enum qe_ai_status st)
-{
-	switch (st) {
-	case QE_AI_OK:
-	case QE_AI_CANCELLED:
-		return QE_EXIT_OK;
-	case QE_AI_QUOTA:
-		return QE_EXIT_AI_QUOTA;
-	case QE_AI_AUTH:
-		return QE_EXIT_AI_AUTH;
-	default:
-		return QE_EXIT_AI_UNAVAILABLE;
-	}
-}
-
-/* Like analyze: quota beats a rejected key beats an unavailable service. */
-static int ask_worse(int a, int b)
-{
-	static const int order[] = {QE_EXIT_OK, QE_EXIT_AI_UNAVAILABLE, QE_EXIT_AI_AUTH,
-				    QE_EXIT_AI_QUOTA};
-	size_t i, ia = 0, ib = 0;
-	for (i = 0; i < QE_ARRAY_SIZE(order); i++) {
-		if (order[i] == a)
-			ia = i;
-		if (order[i] == b)
-			ib = i;
-	}
-	return ia >= ib ? a : b;
-}
-
 static int ask_print_json(struct ask_run *a, size_t cached)
 {
 	json_t *o = json_object(), *arr = json_array();
@@ -767,7 +737,7 @@ static int ask_groups(struct qe_ctx *ctx, int nargs, char **args, int json)
 			on_ask_answer(it->fp, QE_AI_UNAVAILABLE, NULL,
 				      "no answer from the AI service", 0, 0, &a);
 		if (it->ev)
-			rc = ask_worse(rc, ask_exit(it->st));
+			rc = qe_exit_worse(rc, qe_exit_for_ai(it->st));
 	}
 print:
 	if (json) {

@@ -181,37 +181,6 @@ out:
 	qe_loop_free(loop);
 }
 
-static int exit_for(enum qe_ai_status st)
-{
-	switch (st) {
-	case QE_AI_OK:
-	case QE_AI_NOT_CONFIGURED:
-	case QE_AI_CANCELLED:
-		return QE_EXIT_OK;
-	case QE_AI_QUOTA:
-		return QE_EXIT_AI_QUOTA;
-	case QE_AI_AUTH:
-		return QE_EXIT_AI_AUTH;
-	default:
-		return QE_EXIT_AI_UNAVAILABLE;
-	}
-}
-
-/* Severity of exit codes: a billing stop beats auth beats unavailable. */
-static int worse_exit(int a, int b)
-{
-	static const int order[] = {QE_EXIT_OK, QE_EXIT_AI_UNAVAILABLE, QE_EXIT_AI_AUTH,
-				    QE_EXIT_AI_QUOTA};
-	size_t i, ia = 0, ib = 0;
-	for (i = 0; i < QE_ARRAY_SIZE(order); i++) {
-		if (order[i] == a)
-			ia = i;
-		if (order[i] == b)
-			ib = i;
-	}
-	return ia >= ib ? a : b;
-}
-
 static void print_text(struct analyze *a, struct qe_event *ev, struct result *r, int md)
 {
 	struct qe_ctx *ctx = a->ctx;
@@ -459,7 +428,7 @@ int cmd_analyze(int argc, char **argv, struct qe_ctx *ctx)
 				r->error = qe_xstrdup("no answer from the AI service");
 				r->status = QE_AI_UNAVAILABLE;
 			}
-			rc = worse_exit(rc, exit_for(r->status));
+			rc = qe_exit_worse(rc, qe_exit_for_ai(r->status));
 		}
 	}
 

@@ -543,3 +543,74 @@ void qe_report_wrap(FILE *out, const char *text, const char *first, const char *
 		fputc('\n', out);
 	free(clean);
 }
+
+int qe_exit_for_ai(enum qe_ai_status st)
+{
+	switch (st) {
+	case QE_AI_OK:
+	case QE_AI_NOT_CONFIGURED:
+	case QE_AI_CANCELLED:
+		return QE_EXIT_OK;
+	case QE_AI_QUOTA:
+		return QE_EXIT_AI_QUOTA;
+	case QE_AI_AUTH:
+		return QE_EXIT_AI_AUTH;
+	default:
+		return QE_EXIT_AI_UNAVAILABLE;
+	}
+}
+
+int qe_exit_worse(int a, int b)
+{
+	static const int order[] = {QE_EXIT_OK, QE_EXIT_AI_UNAVAILABLE, QE_EXIT_AI_AUTH,
+				    QE_EXIT_AI_QUOTA, QE_EXIT_FAILURE};
+	size_t i, ia = 0, ib = 0;
+	for (i = 0; i < QE_ARRAY_SIZE(order); i++) {
+		if (order[i] == a)
+			ia = i;
+		if (order[i] == b)
+			ib = i;
+	}
+	return ia >= ib ? a : b;
+}
+
+/* At most `room` display columns of s (UTF-8 sanitized), with "..." when
+ * cut.  Caller frees. */
+char *qe_report_fit(const char *s, size_t room)
+{
+	char *clean = qe_utf8_sanitize(s, strlen(s));
+	size_t cols = 0, i = 0, last = 0;
+	for (i = 0; clean[i]; i++) {
+		if (((unsigned char)clean[i] & 0xc0) == 0x80)
+			continue; /* continuation byte: same column */
+		if (cols == room - 3)
+			last = i;
+		cols++;
+		if (cols > room) {
+			memcpy(clean + last, "...", 4);
+			break;
+		}
+	}
+	return clean;
+}
+
+/* What to do about an AI failure, for the one notice per kind. */
+const char *qe_report_ai_fix(enum qe_ai_status st)
+{
+	switch (st) {
+	case QE_AI_AUTH:
+		return "check the key: OPENAI_API_KEY, QERRORS_AI_API_KEY or ai.api_key";
+	case QE_AI_QUOTA:
+		return "the account has no quota left; advice resumes once it has";
+	case QE_AI_REJECTED:
+		return "check ai.base_url and ai.model ('qerrors doctor' tests both)";
+	case QE_AI_INVALID:
+	case QE_AI_TRUNCATED:
+	case QE_AI_REFUSED:
+		return "the model's answers cannot be used; try another ai.model";
+	case QE_AI_CIRCUIT_OPEN:
+		return "asking is paused after repeated failures and resumes by itself";
+	default:
+		return "errors are still recorded; 'qerrors advice --ask' asks again";
+	}
+}

@@ -91,4 +91,19 @@ struct qe_store;
 char *qe_report_resolve_fp(struct qe_store *s, const char *arg, int which,
 			   const char *missing, int *rc);
 
+/* The exit code for what asking the AI service ended in (0 for an
+ * answer, no service configured, or a cancel). */
+#include "ai.h"
+int qe_exit_for_ai(enum qe_ai_status st);
+/* Of two exit codes the worse: a source not read loses data, so it beats
+ * any AI outcome; of those a billing stop beats a rejected key beats the
+ * rest. */
+int qe_exit_worse(int a, int b);
+
+/* At most `room` display columns of s (UTF-8 sanitized), with "..." when
+ * cut.  Caller frees. */
+char *qe_report_fit(const char *s, size_t room);
+/* What a user can do about an AI failure of this kind (static text). */
+const char *qe_report_ai_fix(enum qe_ai_status st);
+
 #endif

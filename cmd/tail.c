@@ -13,6 +13,7 @@
 #include "report.h"
 
 #include "agent.h"
+#include "repeats.h"
 #include "batch.h"
 #include "decode.h"
 #include "event.h"
@@ -25,22 +26,6 @@
 #include <string.h>
 #include <time.h>
 
-/* Fingerprints printed recently, for collapsing repeats: a FIFO by time
- * (the order they were printed) indexed by a chained hash table.  At most
- * SHOWN_MAX are remembered (memory stays bounded however many distinct
- * errors a scan meets): past that the oldest one's window ends early and
- * its repeat count is said then. */
-#define SHOWN_BUCKETS 16384
-#define SHOWN_MAX 16384
-struct shown {
-	char fp[17];
-	uint64_t at_ms;
-	unsigned long suppressed;
-	char *source;
-	struct shown *next;	 /* FIFO: printed later */
-	struct shown *next_hash; /* same bucket */
-};
-
 struct tail {
 	struct qe_ctx *ctx;
 	struct qe_agent *agent;
@@ -51,10 +36,8 @@ struct tail {
 	int said_not_configured;
 	int output_closed;
 	int collapse_timer;
-	struct shown *shown_head, *shown_tail;
-	struct shown **buckets; /* SHOWN_BUCKETS, allocated on first use */
-	size_t nr_shown;
-	struct qe_ndjson ndjson; /* reused for every event record */
+	struct qe_repeats *repeats; /* text: what was printed recently */
+	struct qe_ndjson ndjson;    /* reused for every event record */
 };
 
 static const char *const tail_usage[] = {
@@ -85,81 +68,29 @@ static int output_ok(struct tail *t)
 
 /* ---- collapsing repeats (text) ---- */
 
-static struct shown **bucket(struct tail *t, const char *fp)
-{
-	if (!t->buckets)
-		t->buckets = qe_xcalloc(SHOWN_BUCKETS, sizeof(*t->buckets));
-	return &t->buckets[qe_fnv1a(fp, strlen(fp)) % SHOWN_BUCKETS];
-}
+/* How many fingerprints' windows are remembered at once. */
+#define REPEATS_MAX 16384
 
-static struct shown *find_shown(struct tail *t, const char *fp)
+static void on_repeats(const char *fp, unsigned long n, const char *source, void *data)
 {
-	struct shown *s;
-	for (s = *bucket(t, fp); s; s = s->next_hash)
-		if (!strcmp(s->fp, fp))
-			return s;
-	return NULL;
-}
-
-static void retire_oldest_shown(struct tail *t);
-
-static void add_shown(struct tail *t, const char *fp, const char *source)
-{
-	struct shown *s, **b;
-	while (t->nr_shown >= SHOWN_MAX)
-		retire_oldest_shown(t);
-	s = qe_xcalloc(1, sizeof(*s));
-	b = bucket(t, fp);
-	t->nr_shown++;
-	snprintf(s->fp, sizeof(s->fp), "%s", fp);
-	s->at_ms = qe_now_ms();
-	s->source = qe_xstrdup(source);
-	s->next_hash = *b;
-	*b = s;
-	if (t->shown_tail)
-		t->shown_tail->next = s;
-	else
-		t->shown_head = s;
-	t->shown_tail = s;
-}
-
-static void drop_oldest_shown(struct tail *t)
-{
-	struct shown *s = t->shown_head, **pp;
-	for (pp = bucket(t, s->fp); *pp != s; pp = &(*pp)->next_hash)
-		;
-	*pp = s->next_hash;
-	t->shown_head = s->next;
-	if (!t->shown_head)
-		t->shown_tail = NULL;
-	t->nr_shown--;
-	free(s->source);
-	free(s);
-}
-
-/* The oldest window ends: say its repeats, forget it. */
-static void retire_oldest_shown(struct tail *t)
-{
-	struct shown *s = t->shown_head;
-	if (!s)
+	struct tail *t = data;
+	if (!output_ok(t))
 		return;
-	if (s->suppressed && !t->json && output_ok(t)) {
-		printf("%s  ... repeated %lu more time%s in %s\n", s->fp, s->suppressed,
-		       s->suppressed == 1 ? "" : "s", s->source);
-		output_ok(t);
-	}
-	drop_oldest_shown(t);
+	printf("%s  ... repeated %lu more time%s in %s\n", fp, n, n == 1 ? "" : "s",
+	       source);
+	output_ok(t);
 }
 
 /* Say how often the fingerprints whose window ended were repeated. */
 static void flush_collapsed(struct tail *t, int all)
 {
-	uint64_t now = qe_now_ms(), window = (uint64_t)t->ctx->cfg.collapse_window_ms;
-	while (t->shown_head && (all || now - t->shown_head->at_ms >= window))
-		retire_oldest_shown(t);
-	if (t->shown_head && !all)
-		qe_loop_timer_set(qe_agent_loop(t->agent), t->collapse_timer,
-				  window - (now - t->shown_head->at_ms) + 1, 0);
+	uint64_t next;
+	if (!t->repeats)
+		return;
+	next = qe_repeats_expire(t->repeats, qe_now_ms(),
+				 (uint64_t)t->ctx->cfg.collapse_window_ms, all);
+	if (next && !all)
+		qe_loop_timer_set(qe_agent_loop(t->agent), t->collapse_timer, next, 0);
 }
 
 static void on_collapse_timer(struct qe_loop *loop, int id, void *data)
@@ -192,10 +123,11 @@ static void on_advice(const char *fp, const char *advice_json, int cached, void 
 		qe_report_print_json(o);
 		json_decref(o);
 	} else {
-		printf("%s  %sadvice for this error arrived:%s\n", fp,
-		       qe_color_code(t->ctx, "\033[1m"),
-		       qe_color_code(t->ctx, "\033[0m"));
-		qe_report_advice_text(t->ctx, stdout, adv, "      ");
+		/* under the message the error was printed with, when it is
+		 * still on screen; else under its fingerprint */
+		const char *msg = qe_repeats_message(t->repeats, fp);
+		printf("%s  %s\n", fp, msg ? msg : "(printed earlier)");
+		print_advice_text(t, adv, cached);
 	}
 	output_ok(t);
 out:
@@ -255,26 +187,6 @@ static void print_event_json(struct tail *t, const struct qe_agent_event *e)
 	json_decref(adv);
 }
 
-/* At most `room` display columns of s (UTF-8 sanitized), with "..." when
- * cut.  Caller frees. */
-static char *fit(const char *s, size_t room)
-{
-	char *clean = qe_utf8_sanitize(s, strlen(s));
-	size_t cols = 0, i = 0, last = 0;
-	for (i = 0; clean[i]; i++) {
-		if (((unsigned char)clean[i] & 0xc0) == 0x80)
-			continue; /* continuation byte: same column */
-		if (cols == room - 3)
-			last = i;
-		cols++;
-		if (cols > room) {
-			memcpy(clean + last, "...", 4);
-			break;
-		}
-	}
-	return clean;
-}
-
 static void print_event_text(struct tail *t, const struct qe_agent_event *e)
 {
 	const struct qe_event *ev = e->ev;
@@ -287,17 +199,8 @@ static void print_event_text(struct tail *t, const struct qe_agent_event *e)
 	time_t secs = (time_t)(e->time_ms / 1000);
 	size_t used;
 
-	{
-		struct shown *seen = find_shown(t, ev->fingerprint);
-		if (seen) {
-			seen->suppressed++;
-			return;
-		}
-	}
-	if (!t->shown_head)
-		qe_loop_timer_set(qe_agent_loop(t->agent), t->collapse_timer,
-				  (uint64_t)t->ctx->cfg.collapse_window_ms + 1, 0);
-	add_shown(t, ev->fingerprint, e->source);
+	if (qe_repeats_seen(t->repeats, ev->fingerprint))
+		return;
 	base = base ? base + 1 : e->source;
 	localtime_r(&secs, &tm);
 	strftime(when, sizeof(when), "%H:%M:%S", &tm);
@@ -314,10 +217,12 @@ static void print_event_text(struct tail *t, const struct qe_agent_event *e)
 	 * file name, then as much of the message as fits */
 	used = strlen(when) + 1 + 8 + 1 + 16 + 1 + strlen(base) + 2 + strlen(tag) +
 	       (ev->truncated ? 12 : 0);
-	text = fit(head, used + 20 < 100 ? 100 - used : 20);
+	text = qe_report_fit(head, used + 20 < 100 ? 100 - used : 20);
 	printf("%s %s%-8s%s %s%s%s %s: %s%s%s\n", when, red,
 	       qe_severity_name(ev->severity), reset, dim, ev->fingerprint, reset, base,
 	       text, ev->truncated ? " (truncated)" : "", tag);
+	qe_repeats_add(t->repeats, ev->fingerprint, e->source, text, qe_now_ms());
+	flush_collapsed(t, 0); /* arms the timer for the oldest window */
 	free(text);
 	free(head);
 	if (e->advice == QE_ADVICE_KNOWN && e->advice_json) {
@@ -346,55 +251,6 @@ static void on_event(const struct qe_agent_event *e, void *data)
 	output_ok(t);
 }
 
-/* What to do about an AI failure, for the one notice per kind. */
-static const char *ai_fix(enum qe_ai_status st)
-{
-	switch (st) {
-	case QE_AI_AUTH:
-		return "check the key: OPENAI_API_KEY, QERRORS_AI_API_KEY or ai.api_key";
-	case QE_AI_QUOTA:
-		return "the account has no quota left; advice resumes once it has";
-	case QE_AI_REJECTED:
-		return "check ai.base_url and ai.model ('qerrors doctor' tests both)";
-	case QE_AI_INVALID:
-	case QE_AI_TRUNCATED:
-	case QE_AI_REFUSED:
-		return "the model's answers cannot be used; try another ai.model";
-	case QE_AI_CIRCUIT_OPEN:
-		return "asking is paused after repeated failures and resumes by itself";
-	default:
-		return "errors are still recorded; 'qerrors advice --ask' asks again";
-	}
-}
-
-static int exit_for_ai(enum qe_ai_status st)
-{
-	switch (st) {
-	case QE_AI_QUOTA:
-		return QE_EXIT_AI_QUOTA;
-	case QE_AI_AUTH:
-		return QE_EXIT_AI_AUTH;
-	default:
-		return QE_EXIT_AI_UNAVAILABLE;
-	}
-}
-
-/* Exit codes by how bad: a source not read loses data, so it beats any
- * AI outcome; of those a billing stop beats a rejected key beats the rest. */
-static int worse(int a, int b)
-{
-	static const int order[] = {QE_EXIT_OK, QE_EXIT_AI_UNAVAILABLE, QE_EXIT_AI_AUTH,
-				    QE_EXIT_AI_QUOTA, QE_EXIT_FAILURE};
-	size_t i, ia = 0, ib = 0;
-	for (i = 0; i < QE_ARRAY_SIZE(order); i++) {
-		if (order[i] == a)
-			ia = i;
-		if (order[i] == b)
-			ib = i;
-	}
-	return ia >= ib ? a : b;
-}
-
 /* Say once per kind of failure why advice cannot be had, and the fix:
  * on stderr for people, as a "notice" record in NDJSON. */
 static void say_ai_problem(struct tail *t, const struct qe_batch_result *r)
@@ -410,12 +266,12 @@ static void say_ai_problem(struct tail *t, const struct qe_batch_result *r)
 		json_object_set_new(o, "status",
 				    json_string(qe_ai_status_name(r->status)));
 		json_object_set_new(o, "message", qe_report_string(what));
-		json_object_set_new(o, "fix", json_string(ai_fix(r->status)));
+		json_object_set_new(o, "fix", json_string(qe_report_ai_fix(r->status)));
 		qe_report_print_json(o);
 		json_decref(o);
 	} else if (!t->ctx->quiet) {
 		qe_warn_msg("no advice from the AI service: %s; %s", what,
-			    ai_fix(r->status));
+			    qe_report_ai_fix(r->status));
 	}
 }
 
@@ -426,7 +282,7 @@ static void on_advice_error(const struct qe_batch_result *r, void *data)
 	if (r->status == QE_AI_QUOTA && !r->budget_spent && !t->exit_code)
 		t->exit_code = QE_EXIT_AI_QUOTA;
 	if (!r->budget_spent && r->status != QE_AI_CANCELLED)
-		t->ai_exit = worse(t->ai_exit, exit_for_ai(r->status));
+		t->ai_exit = qe_exit_worse(t->ai_exit, qe_exit_for_ai(r->status));
 	if (t->output_closed)
 		return;
 	say_ai_problem(t, r);
@@ -583,9 +439,12 @@ int cmd_tail(int argc, char **argv, struct qe_ctx *ctx)
 	ao.backend = backend;
 	ao.advice_on_repeat = json; /* NDJSON readers get it on every event */
 	out.data = &t;
+	if (!json)
+		t.repeats = qe_repeats_new(REPEATS_MAX, on_repeats, &t);
 	t.agent = qe_agent_new(&ctx->cfg, &ao, &out, &why);
 	if (!t.agent) {
 		qe_error_msg("%s", qe_last_error());
+		qe_repeats_free(t.repeats);
 		return exit_for_failure(why);
 	}
 	t.collapse_timer =
@@ -619,9 +478,9 @@ int cmd_tail(int argc, char **argv, struct qe_ctx *ctx)
 				    "nothing to read: %lld source%s matched no file",
 				    rep.sources_unmatched,
 				    rep.sources_unmatched == 1 ? "" : "s");
-			rc = worse(rc, QE_EXIT_FAILURE);
+			rc = qe_exit_worse(rc, QE_EXIT_FAILURE);
 		}
-		rc = worse(rc, t.ai_exit);
+		rc = qe_exit_worse(rc, t.ai_exit);
 	}
 	/* state not saved (a full disk): the next run reads those lines
 	 * again, but cron must hear that this one did not finish its job */
@@ -631,6 +490,6 @@ out:
 	flush_collapsed(&t, 1);
 	qe_agent_free(t.agent);
 	qe_buf_release(&t.ndjson.b);
-	free(t.buckets);
+	qe_repeats_free(t.repeats);
 	return rc;
 }

@@ -80,3 +80,18 @@ printf 'redact:\n  patterns:\n    - "([unclosed"\n' >bad.yaml
 QERRORS_STATE_DIR="$T/s4" "$QERRORS" -c bad.yaml tail --once --from-beginning "$T/app.log" >o 2>e
 check "invalid redact pattern: exit 2, no crash" test $? -eq 2
 check "invalid redact pattern: says which" grep -q "unclosed\|redact" e
+
+# output for people: one line per event within 100 columns, the file's
+# name and the message; advice arriving later is printed under it
+python3 -c "print('2026-11-22 10:00:09 ERROR upload of the nightly report failed because ' + 'the storage bucket refused it ' * 8)" >>app.log
+start_fake_ai ok || exit 1
+export QERRORS_AI_BASE_URL="$FAKE_URL" OPENAI_API_KEY="sk-test-PROBLEMKEY0123456789"
+QERRORS_STATE_DIR="$T/s7" "$QERRORS" tail --once --from-beginning "$T/app.log" >o 2>e
+check "text: every event line fits 100 columns" test "$(grep -c '\[new\]' o)" -ge 3 -a "$(awk 'length($0) > 100' o | grep -c '\[new\]')" -eq 0
+check "text: the file's name, not its path" sh -c "grep '\[new\]' o | grep -q ' app.log: ' && ! grep -q '$T/app.log:' o"
+check "text: a long message is cut with ..." grep -q 'nightly report failed because.*\.\.\.  \[new\]' o
+check "text: advice is printed under the error's message" python3 -c 'import sys
+lines = open(sys.argv[1]).read().splitlines()
+i = [n for n, l in enumerate(lines) if "disk quota exceeded" in l and "[new]" not in l]
+sys.exit(0 if i and "advice" in lines[i[0] + 1] else 1)' o
+stop_fake_ai

@@ -1,4 +1,6 @@
-/* ai_prompt: request building and answer checking; see ai_internal.h */
+/* ai_wire: what goes over the wire to the AI service and back: the request
+ * body (system prompt, redacted events, answer schema) and the checking of
+ * answers and error bodies; see ai_internal.h */
 #include "ai_internal.h"
 #include "event.h"
 #include "redact.h"
