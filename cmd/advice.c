@@ -16,8 +16,11 @@
 #include "report.h"
 
 #include "ai.h"
+#include "batch.h"
+#include "cache.h"
 #include "event.h"
-#include "fleet.h"
+#include "loop.h"
+#include "queue.h"
 #include "redact.h"
 #include "store.h"
 #include "util.h"
@@ -403,11 +406,6 @@ out:
 
 /* ---- asking again ---- */
 
-/* A rough upper bound of one event's tokens, for the fleet's daily budget. */
-#define ASK_TOKENS_PER_EVENT 1500
-/* Events per request: the client's own limit. */
-#define ASK_BATCH_MAX 64
-
 struct ask_item {
 	char *fp;
 	struct qe_event *ev; /* NULL when nothing is to be asked */
@@ -416,12 +414,13 @@ struct ask_item {
 	char *error;
 	const char *from; /* "cache", "fleet" or NULL (asked) */
 	int done;
+	int asked; /* handed to the batcher */
 };
 
 struct ask_run {
 	struct qe_ctx *ctx;
 	struct qe_store *store;
-	struct qe_fleet *fleet;
+	struct qe_cache *cache; /* memo, SQLite and the fleet, as tail uses them */
 	const char *model;
 	struct ask_item *items;
 	size_t nr, alloc;
@@ -478,23 +477,6 @@ static struct qe_event *group_event(const struct qe_group *g)
 	return ev;
 }
 
-/* Valid advice for the configured model and prompt version, looked at
- * without counting a cache hit. */
-static char *cached_advice(struct ask_run *a, const char *fp, int64_t now)
-{
-	struct qe_cache_entry e;
-	char *json = NULL;
-	if (qe_store_cache_get_any(a->store, fp, &e) == 1) {
-		if (!strcmp(e.model, a->model) && e.prompt_version == QE_PROMPT_VERSION &&
-		    !expired(e.expires, now)) {
-			json = e.json;
-			e.json = NULL;
-		}
-		qe_cache_entry_release(&e);
-	}
-	return json;
-}
-
 static void print_ask_result(struct ask_run *a, const struct ask_item *it)
 {
 	json_t *adv, *sum;
@@ -521,42 +503,35 @@ static void print_ask_result(struct ask_run *a, const struct ask_item *it)
 	fflush(stdout);
 }
 
-static void on_ask_answer(const char *fp, enum qe_ai_status st, const char *advice_json,
-			  const char *error, long long tokens_prompt,
-			  long long tokens_completion, void *data)
+/* The batcher has stored an answer in the cache (and the fleet) already;
+ * this records the outcome for `advice FP` and says it. */
+static void on_ask_result(const struct qe_batch_result *r, void *data)
 {
 	struct ask_run *a = data;
-	struct ask_item *it = ask_find(a, fp);
-	struct qe_config *c = &a->ctx->cfg;
+	struct ask_item *it = ask_find(a, r->fingerprint);
+	const char *error = r->error;
+	enum qe_ai_status st = r->status;
 	int64_t now = qe_wall_ms();
 
 	if (!it || it->done)
 		return;
 	it->done = 1;
 	it->st = st;
-	if (st == QE_AI_OK && advice_json) {
-		it->advice = qe_xstrdup(advice_json);
+	if (r->advice_json) {
+		it->advice = qe_xstrdup(r->advice_json);
 		a->answered++;
-		if (c->cache_limit > 0 &&
-		    qe_store_advice_put(a->store, fp, a->model, QE_PROMPT_VERSION,
-					advice_json, tokens_prompt, tokens_completion,
-					c->cache_ttl, c->cache_limit, now) < 0)
+		if (r->error) /* the local cache refused it */
+			qe_warn_msg("%s", r->error);
+		if (qe_store_advice_failure_clear(a->store, r->fingerprint) < 0)
 			qe_warn_msg("%s", qe_last_error());
-		if (qe_store_advice_failure_clear(a->store, fp) < 0)
-			qe_warn_msg("%s", qe_last_error());
-		if (a->fleet) {
-			if (qe_fleet_advice_put(a->fleet, fp, a->model, QE_PROMPT_VERSION,
-						advice_json) < 0)
-				qe_warn_msg("%s", qe_last_error());
-			qe_fleet_budget_add(a->fleet, tokens_prompt + tokens_completion);
-		}
 	} else {
 		it->error = qe_xstrdup(error ? error : qe_ai_status_name(st));
 		a->failed++;
 		if (st != QE_AI_CANCELLED &&
-		    qe_store_advice_failure_put(a->store, fp, a->model,
-						qe_ai_status_name(st), it->error,
-						now) < 0)
+		    qe_store_advice_failure_put(a->store, r->fingerprint, a->model,
+						r->budget_spent ? "budget"
+								: qe_ai_status_name(st),
+						it->error, now) < 0)
 			qe_warn_msg("%s", qe_last_error());
 	}
 	if (!a->json && !a->ctx->quiet)
@@ -597,8 +572,12 @@ static int ask_groups(struct qe_ctx *ctx, int nargs, char **args, int json)
 	struct ask_run a;
 	struct qe_store *ro;
 	struct qe_ai *ai = NULL;
-	struct qe_event **batch = NULL;
-	size_t i, nb = 0, bs, cached = 0, requests;
+	struct qe_redactor *red = NULL;
+	struct qe_loop *loop = NULL;
+	struct qe_queue *queue = NULL;
+	struct qe_batch *batch = NULL;
+	struct qe_batch_conf bc;
+	size_t i, cached = 0, requests;
 	int64_t now = qe_wall_ms();
 	int rc = QE_EXIT_FAILURE, r;
 
@@ -639,34 +618,23 @@ static int ask_groups(struct qe_ctx *ctx, int nargs, char **args, int json)
 		rc = QE_EXIT_OK;
 		goto out;
 	}
-	if (qe_fleet_wanted(c)) {
-		a.fleet = qe_fleet_new(c);
-		if (!a.fleet) {
-			qe_error_msg("%s", qe_last_error());
-			rc = QE_EXIT_USAGE;
-			goto out;
-		}
+	red = qe_redactor_new(c);
+	a.cache = red ? qe_cache_new(c, a.store, a.model, red) : NULL;
+	if (!a.cache) {
+		qe_error_msg("%s", qe_last_error());
+		rc = QE_EXIT_USAGE;
+		goto out;
 	}
 
-	/* What the caches hold is not asked again. */
+	/* What the caches hold is not asked again (a fleet hit is copied
+	 * into SQLite, as for tail and analyze). */
 	for (i = 0; i < a.nr; i++) {
 		struct ask_item *it = &a.items[i];
 		struct qe_group g;
-		it->advice = cached_advice(&a, it->fp, now);
-		if (it->advice) {
-			it->from = "cache";
-		} else if (a.fleet &&
-			   qe_fleet_advice_get(a.fleet, it->fp, a.model,
-					       QE_PROMPT_VERSION, &it->advice) == 1) {
-			it->from = "fleet";
-			/* copied back, as tail does */
-			if (c->cache_limit > 0 &&
-			    qe_store_advice_put(a.store, it->fp, a.model,
-						QE_PROMPT_VERSION, it->advice, 0, 0,
-						c->cache_ttl, c->cache_limit, now) < 0)
-				qe_warn_msg("%s", qe_last_error());
-		}
-		if (it->advice) {
+		enum qe_cache_hit hit =
+		    qe_cache_lookup(a.cache, it->fp, now, &it->advice);
+		if (hit != QE_CACHE_MISS) {
+			it->from = hit == QE_CACHE_FLEET ? "fleet" : "cache";
 			it->done = 1;
 			cached++;
 			print_ask_result(&a, it);
@@ -687,7 +655,7 @@ static int ask_groups(struct qe_ctx *ctx, int nargs, char **args, int json)
 	if (!a.to_ask)
 		goto print;
 
-	ai = qe_ai_new(c, a.store);
+	ai = qe_ai_new_shared(c, a.store, red);
 	if (!ai) {
 		qe_error_msg("%s", qe_last_error());
 		rc = QE_EXIT_USAGE;
@@ -699,45 +667,56 @@ static int ask_groups(struct qe_ctx *ctx, int nargs, char **args, int json)
 		rc = QE_EXIT_USAGE;
 		goto out;
 	}
-	bs = c->batch_size > 0 ? (size_t)c->batch_size : 1;
-	if (bs > ASK_BATCH_MAX)
-		bs = ASK_BATCH_MAX;
-	requests = (a.to_ask + bs - 1) / bs;
+	/* the same queue, batcher and budget as tail: batch_size fingerprints
+	 * a request, `concurrency` at a time */
+	qe_batch_conf_from_config(&bc, c);
+	bc.on_result = on_ask_result;
+	bc.data = &a;
+	loop = qe_loop_new();
+	queue = qe_queue_new(a.to_ask);
+	batch = loop ? qe_batch_new(&bc, ai, queue, a.cache, loop) : NULL;
+	if (!batch) {
+		qe_error_msg("%s", qe_last_error());
+		rc = QE_EXIT_FAILURE;
+		goto out;
+	}
+	requests = (a.to_ask + bc.batch_size - 1) / bc.batch_size;
 	if (!json && !ctx->quiet)
 		fprintf(
 		    stderr,
 		    "qerrors: asking %s about %zu group%s in %zu request%s (model %s)\n",
 		    qe_config_ai_endpoint(c), a.to_ask, a.to_ask == 1 ? "" : "s",
 		    requests, requests == 1 ? "" : "s", a.model);
-	batch = qe_xcalloc(a.to_ask, sizeof(*batch));
-	for (i = 0; i < a.nr; i++)
-		if (a.items[i].ev)
-			batch[nb++] = a.items[i].ev;
-	for (i = 0; i < nb; i += bs) {
-		size_t n = nb - i < bs ? nb - i : bs, k;
-		if (a.fleet && qe_fleet_budget_take(
-				   a.fleet, (long long)n * ASK_TOKENS_PER_EVENT) == 0) {
-			for (k = 0; k < n; k++)
-				on_ask_answer(
-				    batch[i + k]->fingerprint, QE_AI_QUOTA, NULL,
-				    "the fleet's daily token budget is spent", 0, 0, &a);
-			continue;
-		}
-		if (qe_ai_submit(ai, batch + i, n, on_ask_answer, &a) < 0) {
-			const char *why = qe_last_error();
-			for (k = 0; k < n; k++)
-				on_ask_answer(batch[i + k]->fingerprint, QE_AI_REJECTED,
-					      NULL, why, 0, 0, &a);
-		}
-	}
-	qe_ai_run(ai, 0);
 	for (i = 0; i < a.nr; i++) {
 		struct ask_item *it = &a.items[i];
-		if (it->ev && !it->done)
-			on_ask_answer(it->fp, QE_AI_UNAVAILABLE, NULL,
-				      "no answer from the AI service", 0, 0, &a);
-		if (it->ev)
-			rc = qe_exit_worse(rc, qe_exit_for_ai(it->st));
+		if (!it->ev)
+			continue;
+		it->asked = 1;
+		if (!qe_cache_claim(a.cache, it->fp)) {
+			/* another host of the fleet asks: its answer will be shared */
+			it->done = 1;
+			it->st = QE_AI_CANCELLED;
+			it->error = qe_xstrdup("another host is asking the AI service");
+			print_ask_result(&a, it);
+			continue;
+		}
+		if (qe_queue_push(queue, it->ev, qe_now_ms()) == QE_PUSH_QUEUED)
+			it->ev = NULL; /* the queue owns it now */
+	}
+	qe_batch_drain(batch, qe_now_ms() + 24 * 3600 * 1000ULL, NULL, NULL);
+	for (i = 0; i < a.nr; i++) {
+		struct ask_item *it = &a.items[i];
+		if (!it->asked)
+			continue;
+		if (!it->done) {
+			struct qe_batch_result br;
+			memset(&br, 0, sizeof(br));
+			br.fingerprint = it->fp;
+			br.status = QE_AI_UNAVAILABLE;
+			br.error = "no answer from the AI service";
+			on_ask_result(&br, &a);
+		}
+		rc = qe_exit_worse(rc, qe_exit_for_ai(it->st));
 	}
 print:
 	if (json) {
@@ -749,8 +728,12 @@ print:
 			a.answered, a.failed, cached);
 	}
 out:
+	qe_batch_free(batch);
+	qe_queue_free(queue);
+	qe_loop_free(loop);
 	qe_ai_free(ai);
-	qe_fleet_free(a.fleet);
+	qe_cache_free(a.cache);
+	qe_redactor_free(red);
 	qe_store_close(a.store);
 	for (i = 0; i < a.nr; i++) {
 		free(a.items[i].fp);
@@ -759,7 +742,6 @@ out:
 		free(a.items[i].error);
 	}
 	free(a.items);
-	free(batch);
 	return rc;
 }
 
