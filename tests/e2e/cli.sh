@@ -62,8 +62,9 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 if command -v flock >/dev/null; then
 	mkdir -p "$T/busy"
-	# one process that holds the lock itself, so that killing it frees it
-	(exec 9>"$T/busy/qerrors.lock" && flock -n 9 && exec sleep 60) &
+	# one process that holds the lock itself, so that killing it frees it;
+	# it waits for the lock (the probe below may hold it for a moment)
+	(exec 9>"$T/busy/qerrors.lock" && flock 9 && exec sleep 60) &
 	holder=$!
 	echo "$holder" >>"$T/pids"
 	wait_for 10 sh -c "! flock -n '$T/busy/qerrors.lock' true"
