@@ -689,6 +689,17 @@ int cmd_summary(int argc, char **argv, struct qe_ctx *ctx)
 			rc = QE_EXIT_FAILURE;
 			goto out;
 		}
+	} else if (exit_code) {
+		/* cron asks "anything new?": a state nobody writes (the wrong
+		 * directory, another user's agent) must not answer "no" */
+		char *dir = qe_ctx_state_dir(ctx) ? qe_xstrdup(qe_ctx_state_dir(ctx))
+						  : qe_statedir_default();
+		qe_error_msg("no state database in '%s': is the agent running with this "
+			     "state directory (--state-dir, QERRORS_STATE_DIR)?",
+			     dir ? dir : "the default state directory");
+		free(dir);
+		rc = QE_EXIT_FAILURE;
+		goto out;
 	} else if (!ctx->quiet) {
 		qe_info_msg(ctx, "no state database yet; 'qerrors tail' creates it");
 	}

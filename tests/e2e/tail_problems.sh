@@ -95,3 +95,8 @@ lines = open(sys.argv[1]).read().splitlines()
 i = [n for n, l in enumerate(lines) if "disk quota exceeded" in l and "[new]" not in l]
 sys.exit(0 if i and "advice" in lines[i[0] + 1] else 1)' o
 stop_fake_ai
+
+# summary --exit-code on a state nobody writes is not "no errors"
+"$QERRORS" summary --exit-code --state-dir "$T/nowhere" >o 2>e
+check "summary --exit-code without a state database exits 3" test $? -eq 3
+check "and says where it looked" grep -q "no state database in '$T/nowhere'" e
