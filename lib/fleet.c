@@ -860,70 +860,12 @@ void qe_fleet_url_release(struct qe_fleet_url *u)
 
 /* ---- redaction of advice JSON ---- */
 
-static json_t *redacted_string(struct qe_redaction *rs, const char *s, size_t len)
-{
-	size_t n;
-	char *out = qe_redact_mem(rs, s, len, &n);
-	json_t *v = json_stringn(out, n);
-	if (!v) {
-		/* masking never adds invalid UTF-8, but never store what fails */
-		char *clean = qe_utf8_sanitize(out, n);
-		v = json_string(clean);
-		free(clean);
-	}
-	free(out);
-	return v ? v : json_string("");
-}
-
-/* A copy of v with every string, object keys included, redacted. */
-static json_t *redact_json(struct qe_redaction *rs, json_t *v)
-{
-	json_t *out, *item;
-	const char *k;
-	size_t i;
-	switch (json_typeof(v)) {
-	case JSON_STRING:
-		return redacted_string(rs, json_string_value(v), json_string_length(v));
-	case JSON_ARRAY:
-		out = json_array();
-		json_array_foreach(v, i, item)
-		    json_array_append_new(out, redact_json(rs, item));
-		return out;
-	case JSON_OBJECT:
-		out = json_object();
-		json_object_foreach(v, k, item)
-		{
-			size_t n;
-			char *rk = qe_redact_mem(rs, k, strlen(k), &n);
-			char *clean = qe_utf8_sanitize(rk, n);
-			json_object_set_new(out, clean, redact_json(rs, item));
-			free(clean);
-			free(rk);
-		}
-		return out;
-	default:
-		return json_incref(v);
-	}
-}
-
-/* The text to store: the JSON with its strings redacted, or the redacted
- * bytes when it is not JSON.  *len receives the length. */
+/* The text to store: the JSON with every string redacted (the text
+ * redacted when it is not JSON).  *len receives the length. */
 static char *redact_advice(const struct qe_fleet *f, const char *json, size_t *len)
 {
-	struct qe_redaction *rs = qe_redaction_new(f->redactor);
-	json_t *doc = json_loads(json, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
-	char *out = NULL;
-	if (doc) {
-		json_t *clean = redact_json(rs, doc);
-		out = json_dumps(clean, JSON_COMPACT | JSON_ENCODE_ANY);
-		json_decref(clean);
-		json_decref(doc);
-	}
-	if (out)
-		*len = strlen(out);
-	else
-		out = qe_redact_mem(rs, json, strlen(json), len);
-	qe_redaction_free(rs);
+	char *out = qe_redact_json(f->redactor, json);
+	*len = strlen(out);
 	return out;
 }
 
