@@ -23,7 +23,6 @@ int qe_fleet_wanted(const struct qe_config *c)
 #include <unistd.h>
 
 #include <hiredis/hiredis.h>
-#include <jansson.h>
 
 #include "redact.h"
 
