@@ -45,3 +45,13 @@ QERRORS_STATE_DIR="$T/s4" "$QERRORS" summary --since 24h >"$T/sum" 2>&1
 check "an old log's errors are not counted in the last day" sh -c "! grep -q 'disk quota' '$T/sum'"
 QERRORS_STATE_DIR="$T/s4" "$QERRORS" summary --since 700d >"$T/sum2" 2>&1
 check "but within its own time" grep -q 'disk quota' "$T/sum2"
+
+# --format names the decoding for every source of the run
+cp "$D/pino.log" "$T/forced.log"
+QERRORS_STATE_DIR="$T/s5" "$QERRORS" tail --once --from-beginning --json --format=json "$T/forced.log" >"$T/f.out" 2>/dev/null
+check "--format=json: the same errors as auto" test "$(types "$T/f.out")" = "$(want "$D/pino.expected")"
+QERRORS_STATE_DIR="$T/s6" "$QERRORS" tail --once --from-beginning --json --format=text "$T/forced.log" >"$T/ft.out" 2>/dev/null
+check "--format=text: JSON lines read as text, not as records" sh -c "! grep -q '\"error_type\":\"ReferenceError\"' '$T/ft.out'"
+QERRORS_STATE_DIR="$T/s7" "$QERRORS" tail --once --format=bogus "$T/forced.log" >/dev/null 2>"$T/fb.err"
+check "--format=bogus is a usage error" test $? -eq 2
+check "and names the choices" grep -q "json" "$T/fb.err"
