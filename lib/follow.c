@@ -22,6 +22,7 @@
 #define TAIL_BACKUP 65536
 
 static void process(struct qe_follow *f);
+static void drain_rotated(struct qe_follow *f, const char *path);
 
 int qe_follow_backend_parse(const char *name, enum qe_follow_backend *out)
 {
@@ -209,9 +210,17 @@ static void feed(struct qe_follow *f, struct qe_follow_ffile *file, const char *
 
 	if (file->pub.rotated) {
 		file->fed = 1;
-	} else {
-		/* The old files of this path come first, up to what the
-		 * caller still holds open for them. */
+	} else if (f->nr_rotated) {
+		/* The old files of this path come first: whatever the writer
+		 * appended to them before these bytes (it may have done so
+		 * while this file was being read, after the round looked at
+		 * them), then up to what the caller still holds open. */
+		char *buf = f->buf; /* holds p: read the old files elsewhere */
+		if (!f->buf2)
+			f->buf2 = qe_xmalloc(f->conf.read_buffer_bytes);
+		f->buf = f->buf2;
+		drain_rotated(f, file->path);
+		f->buf = buf;
 		for (i = 0; i < f->nr_rotated; i++) {
 			struct qe_follow_ffile *r = f->rotated[i];
 			if (r && r->fed && !strcmp(r->path, file->path)) {
@@ -793,7 +802,7 @@ static void drain_rotated(struct qe_follow *f, const char *path)
 	size_t i;
 
 	for (i = 0; i < f->nr_rotated; i++)
-		if (!strcmp(f->rotated[i]->path, path))
+		if (f->rotated[i] && !strcmp(f->rotated[i]->path, path))
 			while (refresh(f, f->rotated[i]))
 				;
 }
@@ -1195,6 +1204,7 @@ void qe_follow_free(struct qe_follow *f)
 	free(f->rotated);
 	free(f->globs);
 	free(f->buf);
+	free(f->buf2);
 	free(f);
 }
 

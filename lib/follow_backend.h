@@ -96,6 +96,7 @@ struct qe_follow {
 	struct qe_loop *loop;
 	const struct qe_follow_backend_ops *events; /* inotify, or NULL: poll only */
 	char *buf;				    /* one read buffer for all sources */
+	char *buf2; /* for old files read while buf holds a new file's bytes */
 	struct qe_follow_src **srcs;
 	size_t nr_srcs, alloc_srcs;
 	struct qe_follow_ffile **rotated;

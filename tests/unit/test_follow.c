@@ -47,6 +47,8 @@ struct t {
 	} rows[16];
 	int nr_rows;
 	int lines_before; /* delivered by followers already freed */
+	int race_fd;	  /* >= 0: written to just before the next read */
+	const char *race_text;
 };
 
 static struct seen *seen_for(struct t *t, const struct qe_follow_file *file, int create)
@@ -415,6 +417,48 @@ static void test_late_write_prompt(void **state)
 	while (t->nr_lines < 6 && qe_now_ms() < deadline)
 		qe_loop_run_once(t->loop, 20);
 	assert_int_equal(t->nr_lines, 6);
+	close(old);
+	check_exact(t);
+}
+
+/* Called before every read: the writer's late line to the old file lands
+ * after the round looked at the old file and before the new file is read. */
+static int race_write(void *data)
+{
+	struct t *t = data;
+	if (t->race_fd >= 0) {
+		write_fd(t->race_fd, t->race_text);
+		t->race_fd = -1;
+	}
+	return 0;
+}
+
+/* A late line written to the old file before a line of the new file is
+ * delivered before it, even when it was written while the new file was
+ * being read. */
+static void test_late_write_race(void **state)
+{
+	struct t *t = *state;
+	const char *p = path_in(t, "app.log"), *p1 = path_in(t, "app.log.1");
+	int old;
+
+	t->conf.rotate_wait_ms = 4000;
+	t->conf.interrupted = race_write;
+	t->race_fd = -1;
+	append(p, "");
+	start(t, p);
+	old = open(p, O_WRONLY | O_APPEND | O_CLOEXEC);
+	assert_true(old >= 0);
+	lines_to(t, old, NULL, "a", 1, 2);
+	assert_int_equal(run_until_lines(t, 2), 2);
+	assert_int_equal(rename(p, p1), 0);
+	lines_to(t, -1, p, "new", 1, 1);
+	assert_int_equal(run_until_lines(t, 3), 3);
+	t->race_text = "late-1\n";
+	qe_buf_addstr(&t->expected, t->race_text);
+	lines_to(t, -1, p, "new", 2, 2);
+	t->race_fd = old;
+	assert_int_equal(run_until_lines(t, 5), 5);
 	close(old);
 	check_exact(t);
 }
@@ -957,6 +1001,7 @@ int main(void)
 	    BOTH(test_glob_rotation_restart),
 	    BOTH(test_late_write_order),
 	    BOTH(test_late_write_prompt),
+	    BOTH(test_late_write_race),
 	    BOTH(test_copytruncate),
 	    BOTH(test_delete_recreate),
 	    BOTH(test_symlink_retarget),
