@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* Cumulative counts of this run, as written to the store's counters. */
@@ -676,6 +677,14 @@ static int on_interrupted(void *data)
 	return a->interrupted;
 }
 
+/* A rotated file we still hold open that no name leads to any more. */
+static int deleted_file(const struct qe_follow_file *f)
+{
+	struct stat st;
+	return f->rotated && !f->is_stdin && f->fd >= 0 && fstat(f->fd, &st) == 0 &&
+	       st.st_nlink == 0;
+}
+
 static void forget_src(struct qe_agent *a, struct asrc *s)
 {
 	struct asrc **pp;
@@ -683,9 +692,13 @@ static void forget_src(struct qe_agent *a, struct asrc *s)
 	 * run, which reads it whole from the saved position */
 	if (!a->interrupted)
 		qe_source_flush(s->src);
-	/* its last position, for when it is seen again (under a new name) */
+	/* its last position, for when it is seen again (under a new name);
+	 * an old file that was deleted is never seen again: its row goes */
 	ensure_txn(a);
-	if (a->in_txn && save_offset(a, s) < 0)
+	if (a->in_txn &&
+	    (deleted_file(s->file)
+		 ? qe_store_offset_forget(a->store, s->file->dev, s->file->ino)
+		 : save_offset(a, s)) < 0)
 		notice(a, QE_AGENT_WARNING, "%s", qe_last_error());
 	for (pp = &a->srcs; *pp; pp = &(*pp)->next)
 		if (*pp == s) {

@@ -160,6 +160,7 @@ enum st {
 	ST_OFFSET_FIND,
 	ST_OFFSET_PUT,
 	ST_OFFSET_DELETE,
+	ST_OFFSET_FORGET,
 	ST_OFFSETS,
 	ST_KV_GET,
 	ST_KV_PUT,
@@ -239,6 +240,7 @@ static const char *const sql_text[ST__NR] = {
 		      " size = excluded.size, updated = excluded.updated,"
 		      " rotated = excluded.rotated",
     [ST_OFFSET_DELETE] = "DELETE FROM offsets WHERE path = ?1",
+    [ST_OFFSET_FORGET] = "DELETE FROM offsets WHERE dev = ?1 AND ino = ?2",
     [ST_OFFSETS] = "SELECT " OFFSET_COLS " FROM offsets o WHERE rotated = 0"
 		   " AND NOT EXISTS (SELECT 1 FROM offsets n WHERE n.path = o.path"
 		   " AND n.rotated = 0 AND (n.updated > o.updated OR (n.updated ="
@@ -1345,6 +1347,17 @@ int qe_store_offset_delete(struct qe_store *s, const char *path)
 		return -1;
 	bind_text(st, 1, path);
 	return delete_rows(s, ST_OFFSET_DELETE, st) < 0 ? -1 : 0;
+}
+
+int qe_store_offset_forget(struct qe_store *s, uint64_t dev, uint64_t ino)
+{
+	sqlite3_stmt *st = stmt_get(s, ST_OFFSET_FORGET);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, u2i(dev));
+	sqlite3_bind_int64(st, 2, u2i(ino));
+	return delete_rows(s, ST_OFFSET_FORGET, st) < 0 ? -1 : 0;
 }
 
 int qe_store_offsets(struct qe_store *s, qe_offset_fn fn, void *data)

@@ -178,6 +178,8 @@ int qe_store_offset_get(struct qe_store *s, const char *path, struct qe_offset *
 int qe_store_offset_put(struct qe_store *s, const struct qe_offset *o);
 /* Every row of path (the current file and rotated ones). */
 int qe_store_offset_delete(struct qe_store *s, const char *path);
+/* The row of identity (dev, ino): a file that was deleted. */
+int qe_store_offset_forget(struct qe_store *s, uint64_t dev, uint64_t ino);
 typedef int (*qe_offset_fn)(const struct qe_offset *o, void *data);
 /* The row of identity (dev, ino) first, if any, then the rows last
  * followed under path, newest first; at most 16.  fn returns non-zero to

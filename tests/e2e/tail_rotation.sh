@@ -159,4 +159,24 @@ for backend in inotify poll; do
 	check "$backend: glob: every event once, no rotated file read again" \
 		account --expect 1:$SEQ --max-dups 0
 done
+
+# A rotated file that is deleted leaves no position behind: its identity
+# (dev, ino) can be reused by any new file, and its row would only grow
+# the state until retention.offset_days.
+rm -rf "$T/state" "$T"/out.* "$T"/err.* "$T/logs"
+mkdir -p "$T/logs"
+SEQ=0
+: >"$L"
+start_agent "$L"
+emit "$L" 3
+mv "$L" "$L.1"
+emit "$L" 2
+check "deleted rotation: events read" wait_events 5
+rm "$L.1"
+sleep 6 # the rotated file is let go of 5 s after the rotation
+stop_agent
+check "deleted rotation: only the current file keeps a position" python3 -c "
+import sqlite3, sys
+rows = sqlite3.connect(sys.argv[1]).execute('SELECT path, rotated FROM offsets').fetchall()
+sys.exit(0 if rows == [(sys.argv[2], 0)] else print(rows) or 1)" "$T/state/qerrors.db" "$L"
 exit 0
