@@ -201,15 +201,31 @@ static size_t skip_cb(const char *p, size_t n, uint64_t pos, void *data)
 	return ctx->f->conf.skip(&ctx->file->pub, p, n, pos, ctx->f->conf.data);
 }
 
+/* Bytes of file (of this path) are delivered next: the old files before
+ * it in the list (older rotations) have delivered all their writer
+ * wrote before them. */
+static void older_caught_up(struct qe_follow *f, const struct qe_follow_ffile *file)
+{
+	size_t i;
+
+	for (i = 0; i < f->nr_rotated && f->rotated[i] != file; i++) {
+		struct qe_follow_ffile *r = f->rotated[i];
+		if (r && r->fed && !strcmp(r->path, file->path)) {
+			r->fed = 0;
+			event(f, &r->pub, QE_FOLLOW_CAUGHT_UP, NULL);
+		}
+	}
+}
+
 static void feed(struct qe_follow *f, struct qe_follow_ffile *file, const char *p,
 		 size_t n)
 {
 	struct feed_ctx ctx = {f, file};
 	int was_utf16 = file->lines.utf16;
-	size_t i;
 
 	if (file->pub.rotated) {
 		file->fed = 1;
+		older_caught_up(f, file);
 	} else if (f->nr_rotated) {
 		/* The old files of this path come first: whatever the writer
 		 * appended to them before these bytes (it may have done so
@@ -221,13 +237,7 @@ static void feed(struct qe_follow *f, struct qe_follow_ffile *file, const char *
 		f->buf = f->buf2;
 		drain_rotated(f, file->path);
 		f->buf = buf;
-		for (i = 0; i < f->nr_rotated; i++) {
-			struct qe_follow_ffile *r = f->rotated[i];
-			if (r && r->fed && !strcmp(r->path, file->path)) {
-				r->fed = 0;
-				event(f, &r->pub, QE_FOLLOW_CAUGHT_UP, NULL);
-			}
-		}
+		older_caught_up(f, file);
 	}
 	qe_lines_feed_skip(&file->lines, p, n, feed_cb, f->conf.skip ? skip_cb : NULL,
 			   &ctx);
@@ -765,9 +775,12 @@ static uint64_t start_pos(struct qe_follow *f, struct qe_follow_src *s,
 			continue;
 		}
 		path_rows++;
-		if (initial)
-			recover_rotated(f, s, &saved[i]);
 	}
+	/* Rows come newest first; the writer left the older files first, so
+	 * what is left of them is read first. */
+	for (i = n - 1; initial && i >= 0; i--)
+		if (!(file && saved[i].dev == dev && saved[i].ino == ino))
+			recover_rotated(f, s, &saved[i]);
 	if (!file)
 		return 0;
 	if (own >= 0)

@@ -230,8 +230,10 @@ static const char *const sql_text[ST__NR] = {
 		      " ORDER BY rotated, updated DESC LIMIT 1",
     [ST_OFFSET_FIND] = "SELECT " OFFSET_COLS " FROM offsets"
 		       " WHERE (dev = ?1 AND ino = ?2) OR path = ?3"
-		       " ORDER BY (dev = ?1 AND ino = ?2) DESC, updated DESC"
-		       " LIMIT 16", /* the current file and recent rotations */
+		       " ORDER BY (dev = ?1 AND ino = ?2) DESC, rowid DESC"
+		       " LIMIT 16", /* the current file and recent rotations,
+				     * newest first: a file's row is made when
+				     * it is first seen, after the older ones */
     [ST_OFFSET_PUT] = "INSERT INTO offsets (" OFFSET_COLS ")"
 		      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
 		      " ON CONFLICT (dev, ino) DO UPDATE SET path = excluded.path,"

@@ -181,9 +181,9 @@ int qe_store_offset_delete(struct qe_store *s, const char *path);
 /* The row of identity (dev, ino): a file that was deleted. */
 int qe_store_offset_forget(struct qe_store *s, uint64_t dev, uint64_t ino);
 typedef int (*qe_offset_fn)(const struct qe_offset *o, void *data);
-/* The row of identity (dev, ino) first, if any, then the rows last
- * followed under path, newest first; at most 16.  fn returns non-zero to
- * stop. */
+/* The row of identity (dev, ino) first, if any, then the rows of files
+ * followed under path, the most recently first seen first; at most 16.  fn returns
+ * non-zero to stop. */
 int qe_store_offset_find(struct qe_store *s, const char *path, uint64_t dev, uint64_t ino,
 			 qe_offset_fn fn, void *data);
 /* The current row of each path, by path (what `stats` shows as sources). */
