@@ -35,7 +35,8 @@ static uint64_t source_hash(const char *source)
 static size_t fold_find(struct qe_ring *r, const char *fp, uint64_t src)
 {
 	size_t mask = r->fold_size - 1, i = (size_t)(qe_fnv1a(fp, 16) ^ src) & mask;
-	while (r->fold[i].fp[0] && (memcmp(r->fold[i].fp, fp, 16) || r->fold[i].src != src))
+	while (r->fold[i].fp[0] &&
+	       (memcmp(r->fold[i].fp, fp, 16) || r->fold[i].src != src))
 		i = (i + 1) & mask;
 	return i;
 }

@@ -40,8 +40,8 @@ void qe_ring_free(struct qe_ring *r); /* NULL-safe; frees what is held */
 void qe_ring_set_limits(struct qe_ring *r, size_t max_events, size_t max_bytes);
 
 /* Copy what the store needs from ev (and source, copied), or fold it into the waiting
- * entry of the same fingerprint, source and hour; sample is taken over (may be NULL). Returns how
- * many old entries were dropped to make room. */
+ * entry of the same fingerprint, source and hour; sample is taken over (may be NULL).
+ * Returns how many old entries were dropped to make room. */
 size_t qe_ring_push(struct qe_ring *r, const struct qe_event *ev, const char *source,
 		    char *sample, int64_t time_ms);
 /* Oldest first; 0 when empty.  The caller owns out's contents and frees

@@ -918,8 +918,8 @@ int qe_store_record_events_from(struct qe_store *s, const struct qe_event *ev,
 		goto out;
 	stmt_put(s, id, st);
 	st = NULL;
-	if (source && *source && record_source(s, ev->fingerprint, source, first_ms, now_ms,
-					       count) < 0)
+	if (source && *source &&
+	    record_source(s, ev->fingerprint, source, first_ms, now_ms, count) < 0)
 		goto out;
 	ret = 0;
 out:
@@ -1659,17 +1659,18 @@ static int sources_row(sqlite3_stmt *st, void *data)
 	return c->fn(&src, c->data);
 }
 
-int qe_store_group_sources(struct qe_store *s, const char *fingerprint, qe_group_source_fn fn,
-			   void *data)
+int qe_store_group_sources(struct qe_store *s, const char *fingerprint,
+			   qe_group_source_fn fn, void *data)
 {
 	struct sources_call c = {fn, data};
 	sqlite3_stmt *st = NULL;
 	int ret;
 
-	if (sqlite3_prepare_v2(s->db,
-			       "SELECT source, first_seen, last_seen, count FROM group_sources"
-			       " WHERE fingerprint = ?1 ORDER BY last_seen DESC, source",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(
+		s->db,
+		"SELECT source, first_seen, last_seen, count FROM group_sources"
+		" WHERE fingerprint = ?1 ORDER BY last_seen DESC, source",
+		-1, &st, NULL) != SQLITE_OK)
 		return db_error(s, "cannot read");
 	bind_text(st, 1, fingerprint);
 	ret = each_row(s, st, sources_row, &c);

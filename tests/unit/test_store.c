@@ -1329,15 +1329,15 @@ static void test_group_sources(void **state)
 
 	assert_int_equal(
 	    qe_store_record_events_from(s, ev, pa, "sample", 1000, 1500, 2, &is_new), 0);
-	assert_int_equal(qe_store_record_events_from(s, ev, pb, "", 2000, 2000, 1, &is_new),
-			 0);
-	assert_int_equal(qe_store_record_events_from(s, ev, pa, "", 900, 3000, 4, &is_new),
-			 0);
+	assert_int_equal(
+	    qe_store_record_events_from(s, ev, pb, "", 2000, 2000, 1, &is_new), 0);
+	assert_int_equal(
+	    qe_store_record_events_from(s, ev, pa, "", 900, 3000, 4, &is_new), 0);
 	/* no source: counted in the group, not as a source */
 	assert_int_equal(qe_store_record_events(s, ev, "", 3500, 3500, 1, &is_new), 0);
-	assert_int_equal(
-	    qe_store_record_events_from(s, other, "/var/log/x.log", "s", 10, 10, 1, &is_new),
-	    0);
+	assert_int_equal(qe_store_record_events_from(s, other, "/var/log/x.log", "s", 10,
+						     10, 1, &is_new),
+			 0);
 	memset(&w, 0, sizeof(w));
 	assert_int_equal(qe_store_group_sources(s, ev->fingerprint, on_source, &w), 0);
 	assert_int_equal(w.n, 2);
@@ -1363,10 +1363,11 @@ static void test_group_sources(void **state)
 	assert_int_equal(w.last[0], 10034);
 
 	/* the sources go with their group */
-	assert_int_equal(sqlite3_exec(qe_store_sqlite(s),
-				      "DELETE FROM groups WHERE fingerprint = '00000000000000a1'",
-				      NULL, NULL, NULL),
-			 SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_exec(qe_store_sqlite(s),
+			 "DELETE FROM groups WHERE fingerprint = '00000000000000a1'",
+			 NULL, NULL, NULL),
+	    SQLITE_OK);
 	memset(&w, 0, sizeof(w));
 	assert_int_equal(qe_store_group_sources(s, ev->fingerprint, on_source, &w), 0);
 	assert_int_equal(w.n, 0);
@@ -1388,9 +1389,8 @@ static void test_upgrade_sources_from_3(void **state)
 	struct src_list w;
 	int is_new;
 
-	assert_int_equal(qe_store_record_events_from(s, ev, "/l/a.log", "x", 100, 200, 3,
-						     &is_new),
-			 0);
+	assert_int_equal(
+	    qe_store_record_events_from(s, ev, "/l/a.log", "x", 100, 200, 3, &is_new), 0);
 	record(s, "00000000000000c4", 300, 1);
 	assert_int_equal(sqlite3_exec(qe_store_sqlite(s),
 				      "DROP TABLE group_sources; PRAGMA user_version = 3",
