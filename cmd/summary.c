@@ -9,9 +9,9 @@
  * where it was read (and the Kubernetes pods, for container logs), an
  * errors-per-hour sparkline, and the advice's summary and fix.
  * --namespace keeps the groups seen in one namespace's pods; their
- * counts stay the group's own, from every source.  The text form is plain: no Markdown,
- * no colour when not on a terminal, lines of at most WRAP columns, so it can be piped to
- * mail(1).
+ * counts stay the group's own, from every source.  The text form is
+ * plain: no Markdown, no colour when not on a terminal, lines of at most
+ * WRAP columns, so it can be piped to mail(1).
  */
 #include "qerrors.h"
 #include "pods.h"
@@ -455,11 +455,15 @@ static void print_example(FILE *out, const char *sample, const char *indent)
 /* The pod of the most recent container log, and the others. */
 static void print_pods_text(const struct qe_pods *p)
 {
-	char n[32], *list, *line;
+	char n[32], *list, *line, *cut;
 	if (!p->n)
 		return;
-	printf("          pod:      %s  namespace %s  container %s\n", p->v[0].pod,
-	       p->v[0].namespace, p->v[0].container);
+	line = qe_xasprintf("%s  namespace %s  container %s", p->v[0].pod,
+			    p->v[0].namespace, p->v[0].container);
+	cut = one_line(line, SHOW_MAX - 18);
+	printf("          pod:      %s\n", cut);
+	free(cut);
+	free(line);
 	if (p->n < 2)
 		return;
 	qe_pods_count(p, n, sizeof(n));
