@@ -6,13 +6,16 @@
  * Read-only: the database is opened with QE_STORE_READONLY in one read
  * snapshot, so a running agent is never blocked, and looking at advice
  * does not count as a cache hit.  A group without advice shows the last
- * failed attempt to get it, when one is stored.
+ * failed attempt to get it, when one is stored.  A group read from
+ * Kubernetes container logs shows its pod, namespace and container (of
+ * the most recent log) and how many pods it was seen in.
  *
  * --ask asks the AI service again for groups without advice (all, or the
  * given ones), through the same client, cache and breaker as tail, in
  * batches of ai.batch_size; it writes answers and failures to the store.
  */
 #include "qerrors.h"
+#include "pods.h"
 #include "report.h"
 
 #include "ai.h"
@@ -171,7 +174,7 @@ static json_t *cache_json(const struct qe_cache_entry *e, int64_t now)
 /* The group's JSON; g may be NULL for advice without a recorded group
  * (from `qerrors analyze`). */
 static json_t *group_json(const struct qe_group *g, const char *fp, struct found *f,
-			  int detail, int64_t now)
+			  const struct qe_pods *pods, int detail, int64_t now)
 {
 	json_t *o = json_object();
 	json_object_set_new(o, "fingerprint", json_string(fp));
@@ -185,6 +188,7 @@ static json_t *group_json(const struct qe_group *g, const char *fp, struct found
 	json_object_set_new(o, "message", qe_report_string(g ? g->message : NULL));
 	if (detail)
 		json_object_set_new(o, "sample", qe_report_string(g ? g->sample : NULL));
+	qe_pods_json(o, pods);
 	json_object_set(o, "advice", f->advice ? f->advice : json_null());
 	json_object_set_new(o, "advice_error",
 			    f->error ? json_string(f->error) : json_null());
@@ -207,8 +211,31 @@ static const char *severity_color(struct qe_ctx *ctx, const char *sev)
 	return qe_color_code(ctx, "\033[33m");
 }
 
+/* "web-1 (namespace shop, container app)", and the other pods. */
+static void print_pods(const struct qe_pods *p, const char *pod_label,
+		       const char *pods_label)
+{
+	char n[32], *t;
+	if (!p->n)
+		return;
+	t = qe_xasprintf("%s (namespace %s, container %s)", p->v[0].pod,
+			 p->v[0].namespace, p->v[0].container);
+	print_untrusted(t, pod_label);
+	free(t);
+	if (p->n < 2)
+		return;
+	qe_pods_count(p, n, sizeof(n));
+	t = qe_pods_list(p);
+	{
+		char *line = qe_xasprintf("%s: %s", n, t);
+		print_untrusted(line, pods_label);
+		free(line);
+	}
+	free(t);
+}
+
 static void print_group_line(struct advice_run *r, const struct qe_group *g,
-			     struct found *f)
+			     struct found *f, const struct qe_pods *pods)
 {
 	struct qe_ctx *ctx = r->ctx;
 	const char *reset = qe_color_code(ctx, "\033[0m");
@@ -226,6 +253,7 @@ static void print_group_line(struct advice_run *r, const struct qe_group *g,
 	} else {
 		print_untrusted(g->template, "    ");
 	}
+	print_pods(pods, "    pod: ", "    pods: ");
 	if (json_is_string(summary)) {
 		print_untrusted(json_string_value(summary), "    advice: ");
 	} else if (f->have_fail) {
@@ -267,18 +295,25 @@ static int on_group(const struct qe_group *graw, long long window, void *data)
 	struct advice_run *r = data;
 	struct qe_group shown, *g = &shown;
 	struct found f;
+	struct qe_pods pods;
 	if (find_advice(r, graw->fingerprint, &f) < 0) {
+		r->failed = 1;
+		return 1;
+	}
+	if (qe_pods_load(r->store, graw->fingerprint, &pods) < 0) {
+		found_release(&f);
 		r->failed = 1;
 		return 1;
 	}
 	shown_init(r, graw, g);
 	if (r->json)
-		json_array_append_new(r->groups,
-				      group_json(g, g->fingerprint, &f, 0, r->now));
+		json_array_append_new(
+		    r->groups, group_json(g, g->fingerprint, &f, &pods, 0, r->now));
 	else
-		print_group_line(r, g, &f);
+		print_group_line(r, g, &f, &pods);
 	shown_release(g);
 	found_release(&f);
+	qe_pods_release(&pods);
 	return ferror(stdout) != 0;
 }
 
@@ -311,18 +346,21 @@ static int show_group(struct advice_run *r, const char *arg)
 {
 	struct qe_group g;
 	struct found f;
+	struct qe_pods pods;
 	char *fp;
 	int have_group = 0, rc = QE_EXIT_FAILURE;
 
 	memset(&g, 0, sizeof(g));
 	memset(&f, 0, sizeof(f));
+	memset(&pods, 0, sizeof(pods));
 	fp = qe_report_resolve_fp(r->store, arg, QE_STORE_FP_GROUPS | QE_STORE_FP_ADVICE,
 				  "no error group", &rc);
 	if (!fp)
 		return rc;
 	rc = QE_EXIT_FAILURE;
 	have_group = qe_store_group_get(r->store, fp, &g);
-	if (have_group < 0 || find_advice(r, fp, &f) < 0) {
+	if (have_group < 0 || find_advice(r, fp, &f) < 0 ||
+	    qe_pods_load(r->store, fp, &pods) < 0) {
 		qe_error_msg("%s", qe_last_error());
 		goto out;
 	}
@@ -335,7 +373,7 @@ static int show_group(struct advice_run *r, const char *arg)
 		g.template = shown.template;
 	}
 	if (r->json) {
-		json_t *o = group_json(have_group ? &g : NULL, fp, &f, 1, r->now);
+		json_t *o = group_json(have_group ? &g : NULL, fp, &f, &pods, 1, r->now);
 		rc = qe_report_print_json(o) < 0 ? QE_EXIT_FAILURE : QE_EXIT_OK;
 		json_decref(o);
 		goto out;
@@ -358,6 +396,7 @@ static int show_group(struct advice_run *r, const char *arg)
 			printf("%-12s%lld\n", "count", g.count);
 			printf("%-12s%s\n", "first seen", a);
 			printf("%-12s%s\n", "last seen", b);
+			print_pods(&pods, "pod         ", "pods        ");
 			print_untrusted(g.message, "message     ");
 			print_untrusted(g.template, "template    ");
 			printf("\n%ssample%s (redacted):\n", bold, reset);
@@ -401,6 +440,7 @@ out:
 	free(fp);
 	qe_group_release(&g);
 	found_release(&f);
+	qe_pods_release(&pods);
 	return rc;
 }
 

@@ -6,12 +6,15 @@
  *
  * Each group is shown with its real message and one redacted example
  * (the sample stored with the group, redacted again with today's rules),
- * where it was read, an errors-per-hour sparkline, and the advice's
- * summary and fix.  The text form is plain: no Markdown, no colour when
- * not on a terminal, lines of at most WRAP columns, so it can be piped
- * to mail(1).
+ * where it was read (and the Kubernetes pods, for container logs), an
+ * errors-per-hour sparkline, and the advice's summary and fix.
+ * --namespace keeps the groups seen in one namespace's pods; their
+ * counts stay the group's own, from every source.  The text form is
+ * plain: no Markdown, no colour when not on a terminal, lines of at most
+ * WRAP columns, so it can be piped to mail(1).
  */
 #include "qerrors.h"
+#include "pods.h"
 #include "report.h"
 
 #include "redact.h"
@@ -53,6 +56,8 @@ struct row {
 	char *advice;	  /* one-line summary or NULL */
 	char *fix;	  /* the advice's fix or NULL */
 	long long *hours; /* per sparkline column */
+	struct qe_pods pods;
+	int have_pods; /* pods loaded */
 };
 
 struct summary {
@@ -65,11 +70,12 @@ struct summary {
 	size_t nr, alloc;
 	long long total_events;
 	size_t new_groups;
+	const char *namespace; /* --namespace, or NULL */
 };
 
 static const char *const summary_usage[] = {
     "qerrors summary [--since=DURATION] [--format=text|json|markdown] [--top=N] "
-    "[--exit-code]",
+    "[--namespace=NS] [--exit-code]",
     NULL,
 };
 
@@ -223,12 +229,75 @@ static void spark_layout(struct summary *sm)
 	sm->spark_cols = (hours + sm->spark_hours - 1) / sm->spark_hours;
 }
 
+static int row_pods(struct summary *sm, struct row *r)
+{
+	if (r->have_pods)
+		return 0;
+	if (qe_pods_load(sm->store, r->fingerprint, &r->pods) < 0)
+		return -1;
+	r->have_pods = 1;
+	return 0;
+}
+
+static void row_release(struct row *r)
+{
+	free(r->fingerprint);
+	free(r->kind);
+	free(r->type);
+	free(r->template);
+	free(r->advice);
+	free(r->fix);
+	free(r->message);
+	free(r->sample);
+	free(r->source);
+	free(r->hours);
+	qe_pods_release(&r->pods);
+}
+
+/* Keep the groups seen in namespace ns; the totals count those alone. */
+static int keep_namespace(struct summary *sm, const char *ns)
+{
+	size_t i, kept = 0;
+	sm->total_events = 0;
+	sm->new_groups = 0;
+	for (i = 0; i < sm->nr; i++) {
+		struct row *r = &sm->rows[i];
+		if (row_pods(sm, r) < 0)
+			return -1;
+		if (!qe_pods_in_namespace(&r->pods, ns)) {
+			row_release(r);
+			continue;
+		}
+		sm->total_events += r->count;
+		if (r->is_new)
+			sm->new_groups++;
+		sm->rows[kept++] = *r;
+	}
+	sm->nr = kept;
+	return 0;
+}
+
+/* A Kubernetes namespace name: a DNS label (RFC 1123). */
+static int namespace_name(const char *s)
+{
+	size_t i, len = strlen(s);
+	if (!len || len > 63 || s[0] == '-' || s[len - 1] == '-')
+		return 0;
+	for (i = 0; i < len; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') ||
+		      s[i] == '-'))
+			return 0;
+	return 1;
+}
+
 static int row_details(struct summary *sm, struct row *r)
 {
 	void *pair[2];
 	struct qe_group g;
 	int rc;
 
+	if (row_pods(sm, r) < 0)
+		return -1;
 	advice_text(sm->store, r);
 	r->hours = qe_xcalloc(sm->spark_cols, sizeof(*r->hours));
 	pair[0] = r;
@@ -383,6 +452,29 @@ static void print_example(FILE *out, const char *sample, const char *indent)
 			total - n == 1 ? "" : "s");
 }
 
+/* The pod of the most recent container log, and the others. */
+static void print_pods_text(const struct qe_pods *p)
+{
+	char n[32], *list, *line, *cut;
+	if (!p->n)
+		return;
+	line = qe_xasprintf("%s  namespace %s  container %s", p->v[0].pod,
+			    p->v[0].namespace, p->v[0].container);
+	cut = one_line(line, SHOW_MAX - 18);
+	printf("          pod:      %s\n", cut);
+	free(cut);
+	free(line);
+	if (p->n < 2)
+		return;
+	qe_pods_count(p, n, sizeof(n));
+	list = qe_pods_list(p);
+	line = qe_xasprintf("%s: %s", n, list);
+	qe_report_wrap(stdout, line, "          pods:     ", "                    ",
+		       WRAP);
+	free(line);
+	free(list);
+}
+
 static void print_text(struct qe_ctx *ctx, struct summary *sm, size_t shown,
 		       const char *label, const char *host)
 {
@@ -416,6 +508,7 @@ static void print_text(struct qe_ctx *ctx, struct summary *sm, size_t shown,
 			printf("          source:   %s\n", src);
 			free(src);
 		}
+		print_pods_text(&r->pods);
 		printf("          %-9s %s  max %lld\n", unit, spark,
 		       max_of(r->hours, sm->spark_cols));
 		if (r->sample) {
@@ -453,6 +546,27 @@ static void print_md_block(const char *text)
 	for (i = 0; i < fence; i++)
 		putchar('`');
 	putchar('\n');
+}
+
+static void print_pods_md(const struct qe_pods *p)
+{
+	char *pod, *ns, *ctr;
+	if (!p->n)
+		return;
+	pod = md_code(p->v[0].pod, 0);
+	ns = md_code(p->v[0].namespace, 0);
+	ctr = md_code(p->v[0].container, 0);
+	printf("- **Pod:** %s, **namespace:** %s, **container:** %s\n", pod, ns, ctr);
+	if (p->n > 1) {
+		char n[32], *list = qe_pods_list(p), *code = md_code(list, 0);
+		qe_pods_count(p, n, sizeof(n));
+		printf("- **Pods:** %s: %s\n", n, code);
+		free(code);
+		free(list);
+	}
+	free(pod);
+	free(ns);
+	free(ctr);
 }
 
 static void print_markdown(struct summary *sm, size_t shown, const char *label,
@@ -507,6 +621,7 @@ static void print_markdown(struct summary *sm, size_t shown, const char *label,
 			printf("- **Source:** %s\n", src);
 			free(src);
 		}
+		print_pods_md(&r->pods);
 		printf("- **Count:** %lld in the last %s (previous %s: %lld, trend %s)\n",
 		       r->count, label, label, r->previous, r->is_new ? "**new**" : tr);
 		printf("- **Errors %s:** `%s` (max %lld)\n", unit, spark,
@@ -547,6 +662,8 @@ static int print_json(struct summary *sm, size_t shown, const char *host)
 	json_object_set_new(o, "until", json_string(t));
 	json_object_set_new(o, "window_s", json_integer(sm->window_ms / 1000));
 	json_object_set_new(o, "host", qe_report_string(host));
+	json_object_set_new(o, "namespace",
+			    sm->namespace ? json_string(sm->namespace) : json_null());
 	json_object_set_new(o, "hours_per_column",
 			    json_integer((json_int_t)sm->spark_hours));
 	format_time(sm->spark_start, 1, t, sizeof(t));
@@ -566,6 +683,7 @@ static int print_json(struct summary *sm, size_t shown, const char *host)
 		json_object_set_new(g, "message", qe_report_string(r->message));
 		json_object_set_new(g, "sample", qe_report_string(r->sample));
 		json_object_set_new(g, "source", qe_report_string(r->source));
+		qe_pods_json(g, &r->pods);
 		json_object_set_new(g, "count", json_integer(r->count));
 		json_object_set_new(g, "previous_count", json_integer(r->previous));
 		json_object_set_new(g, "trend", json_string(tr));
@@ -612,7 +730,7 @@ static int have_database(struct qe_ctx *ctx)
 
 int cmd_summary(int argc, char **argv, struct qe_ctx *ctx)
 {
-	const char *since_arg = "24h", *format = "text";
+	const char *since_arg = "24h", *format = "text", *namespace = NULL;
 	long top = 10;
 	int exit_code = 0;
 	const struct qe_option opts[] = {
@@ -622,12 +740,14 @@ int cmd_summary(int argc, char **argv, struct qe_ctx *ctx)
 			   "output format (default: text)"),
 	    QE_OPT_INT_(0, "top", &top, "N",
 			"show the N most frequent groups (default: 10; 0 = all)"),
+	    QE_OPT_STRING_(0, "namespace", &namespace, "NS",
+			   "only groups seen in the pods of Kubernetes namespace NS"),
 	    QE_OPT_FLAG_(0, "exit-code", &exit_code,
 			 "exit 1 when a group was first seen in the window"),
 	    QE_OPT_END_,
 	};
 	struct summary sm;
-	char label[32], host[256];
+	char label[32], host[256], where[400];
 	char **args;
 	long long secs;
 	size_t i, shown;
@@ -662,12 +782,23 @@ int cmd_summary(int argc, char **argv, struct qe_ctx *ctx)
 		    "option '--top' expects 0 (all) or a positive number, not %ld", top);
 		return QE_EXIT_USAGE;
 	}
+	if (namespace && !namespace_name(namespace)) {
+		qe_error_msg("option '--namespace' expects a Kubernetes namespace name "
+			     "(lowercase letters, digits and '-', at most 63), not '%s'",
+			     namespace);
+		return QE_EXIT_USAGE;
+	}
+	sm.namespace = namespace;
 	if (qe_ctx_load_config(ctx) < 0)
 		return QE_EXIT_USAGE;
 	window_label(since_arg, secs, label, sizeof(label));
 	if (gethostname(host, sizeof(host)) < 0)
 		snprintf(host, sizeof(host), "localhost");
 	host[sizeof(host) - 1] = '\0';
+	if (namespace)
+		snprintf(where, sizeof(where), "%s in namespace %s", host, namespace);
+	else
+		snprintf(where, sizeof(where), "%s", host);
 
 	sm.until = qe_wall_ms();
 	sm.window_ms = secs * 1000;
@@ -684,7 +815,8 @@ int cmd_summary(int argc, char **argv, struct qe_ctx *ctx)
 			qe_error_msg("%s", qe_last_error());
 			return QE_EXIT_FAILURE;
 		}
-		if (qe_store_groups(sm.store, sm.since, sm.until, on_group, &sm) < 0) {
+		if (qe_store_groups(sm.store, sm.since, sm.until, on_group, &sm) < 0 ||
+		    (namespace && keep_namespace(&sm, namespace) < 0)) {
 			qe_error_msg("%s", qe_last_error());
 			rc = QE_EXIT_FAILURE;
 			goto out;
@@ -726,31 +858,21 @@ int cmd_summary(int argc, char **argv, struct qe_ctx *ctx)
 	} else if (!sm.nr) {
 		if (!strcmp(format, "markdown"))
 			printf("# qerrors summary: no errors in the last %s on %s\n",
-			       label, host);
+			       label, where);
 		else
-			printf("no errors in the last %s on %s\n", label, host);
+			printf("no errors in the last %s on %s\n", label, where);
 	} else if (!strcmp(format, "markdown")) {
-		print_markdown(&sm, shown, label, host);
+		print_markdown(&sm, shown, label, where);
 	} else {
-		print_text(ctx, &sm, shown, label, host);
+		print_text(ctx, &sm, shown, label, where);
 	}
 	if (exit_code && sm.new_groups)
 		rc = QE_EXIT_FOUND;
 
 out:
 	qe_store_close(sm.store);
-	for (i = 0; i < sm.nr; i++) {
-		free(sm.rows[i].fingerprint);
-		free(sm.rows[i].kind);
-		free(sm.rows[i].type);
-		free(sm.rows[i].template);
-		free(sm.rows[i].advice);
-		free(sm.rows[i].fix);
-		free(sm.rows[i].message);
-		free(sm.rows[i].sample);
-		free(sm.rows[i].source);
-		free(sm.rows[i].hours);
-	}
+	for (i = 0; i < sm.nr; i++)
+		row_release(&sm.rows[i]);
 	qe_redactor_free(sm.redactor);
 	free(sm.rows);
 	return rc;

@@ -317,9 +317,9 @@ static void commit(struct qe_agent *a)
 	qe_cache_flush(a->cache); /* fleet counts and catch-up writes; cheap when down */
 	for (; (e = qe_ring_peek(a->ring, n)); n++) {
 		int is_new;
-		if (qe_store_record_events(a->store, e->ev, e->sample ? e->sample : "",
-					   e->first_ms, e->time_ms, e->count,
-					   &is_new) < 0) {
+		if (qe_store_record_events_from(a->store, e->ev, e->source,
+						e->sample ? e->sample : "", e->first_ms,
+						e->time_ms, e->count, &is_new) < 0) {
 			if (!qe_store_in_transaction(a->store))
 				goto failed;
 			not_recorded += e->count;

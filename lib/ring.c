@@ -9,6 +9,7 @@
 
 struct fold_slot {
 	char fp[17];
+	uint64_t src; /* hash of the entry's source: repeats fold per source */
 	uint64_t seq; /* sequence number of the entry; stale when < head_seq */
 };
 
@@ -18,20 +19,31 @@ struct qe_ring {
 	size_t bytes, max_events, max_bytes;
 	uint64_t dropped;
 	uint64_t head_seq; /* sequence number of e[head] */
-	/* fingerprint -> waiting entry, for folding repeats; cleared when the
-	 * ring empties or fills up with stale slots */
+	/* fingerprint and source -> waiting entry, for folding repeats;
+	 * cleared when the ring empties or fills up with stale slots */
 	struct fold_slot *fold;
 	size_t fold_size, fold_used;
 };
 
 #define HOUR_MS 3600000
 
-static size_t fold_find(struct qe_ring *r, const char *fp)
+static uint64_t source_hash(const char *source)
 {
-	size_t mask = r->fold_size - 1, i = (size_t)qe_fnv1a(fp, 16) & mask;
-	while (r->fold[i].fp[0] && memcmp(r->fold[i].fp, fp, 16))
+	return source ? qe_fnv1a(source, strlen(source)) | 1 : 0;
+}
+
+static size_t fold_find(struct qe_ring *r, const char *fp, uint64_t src)
+{
+	size_t mask = r->fold_size - 1, i = (size_t)(qe_fnv1a(fp, 16) ^ src) & mask;
+	while (r->fold[i].fp[0] &&
+	       (memcmp(r->fold[i].fp, fp, 16) || r->fold[i].src != src))
 		i = (i + 1) & mask;
 	return i;
+}
+
+static int same_source(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
 }
 
 static void fold_clear(struct qe_ring *r)
@@ -126,13 +138,15 @@ size_t qe_ring_push(struct qe_ring *r, const struct qe_event *ev, const char *so
 	struct qe_ring_entry e;
 	size_t dropped = 0, slot;
 	struct qe_event *c;
+	uint64_t src = source_hash(source);
 
 	if (ev->fingerprint[0]) {
-		slot = fold_find(r, ev->fingerprint);
+		slot = fold_find(r, ev->fingerprint, src);
 		if (r->fold[slot].fp[0] && r->fold[slot].seq >= r->head_seq) {
 			struct qe_ring_entry *w =
 			    &r->e[(r->head + (r->fold[slot].seq - r->head_seq)) % r->cap];
-			if (w->time_ms / HOUR_MS == time_ms / HOUR_MS) {
+			if (w->time_ms / HOUR_MS == time_ms / HOUR_MS &&
+			    same_source(w->source, source)) {
 				w->count++;
 				if (time_ms > w->time_ms)
 					w->time_ms = time_ms;
@@ -176,10 +190,11 @@ size_t qe_ring_push(struct qe_ring *r, const struct qe_event *ev, const char *so
 		if ((r->fold_used + 1) * 4 > r->fold_size * 3)
 			fold_clear(
 			    r); /* mostly stale: start over, folding is an optimisation */
-		slot = fold_find(r, c->fingerprint);
+		slot = fold_find(r, c->fingerprint, src);
 		if (!r->fold[slot].fp[0])
 			r->fold_used++;
 		memcpy(r->fold[slot].fp, c->fingerprint, sizeof(r->fold[slot].fp));
+		r->fold[slot].src = src;
 		r->fold[slot].seq = r->head_seq + r->count - 1;
 	}
 	return dropped;

@@ -11,9 +11,10 @@
  *
  * Entries are light copies (no lines): kind, rule, type, message,
  * template, severity, fingerprint, plus the redacted sample and the time.
- * Repeats of a fingerprint within one hour bucket while its entry waits
- * are folded into it (count, first and last time), so a hot error costs
- * one database update per commit instead of one per occurrence.
+ * Repeats of a fingerprint from one source within one hour bucket while
+ * its entry waits are folded into it (count, first and last time), so a
+ * hot error costs one database update per commit and source instead of
+ * one per occurrence.
  */
 #ifndef QE_RING_H
 #define QE_RING_H
@@ -39,8 +40,8 @@ void qe_ring_free(struct qe_ring *r); /* NULL-safe; frees what is held */
 void qe_ring_set_limits(struct qe_ring *r, size_t max_events, size_t max_bytes);
 
 /* Copy what the store needs from ev (and source, copied), or fold it into the waiting
- * entry of the same fingerprint and hour; sample is taken over (may be NULL). Returns how
- * many old entries were dropped to make room. */
+ * entry of the same fingerprint, source and hour; sample is taken over (may be NULL).
+ * Returns how many old entries were dropped to make room. */
 size_t qe_ring_push(struct qe_ring *r, const struct qe_event *ev, const char *source,
 		    char *sample, int64_t time_ms);
 /* Oldest first; 0 when empty.  The caller owns out's contents and frees

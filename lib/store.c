@@ -120,6 +120,19 @@ static const char *const migrations[] = {
     "DROP TABLE offsets;"
     "ALTER TABLE positions RENAME TO offsets;"
     "CREATE INDEX offsets_path ON offsets(path, updated);",
+    /* 3 -> 4: every place a group was seen, not only the first, so that
+     * reports can name the pods of an error seen in several; the most
+     * recent QE_STORE_GROUP_SOURCES_MAX per group are kept */
+    "CREATE TABLE group_sources ("
+    " fingerprint TEXT NOT NULL REFERENCES groups(fingerprint) ON DELETE CASCADE,"
+    " source TEXT NOT NULL,"
+    " first_seen INTEGER NOT NULL,"
+    " last_seen INTEGER NOT NULL,"
+    " count INTEGER NOT NULL,"
+    " PRIMARY KEY (fingerprint, source)) WITHOUT ROWID;"
+    "INSERT INTO group_sources (fingerprint, source, first_seen, last_seen, count)"
+    " SELECT fingerprint, source, first_seen, last_seen, count FROM groups"
+    " WHERE source IS NOT NULL AND source != '';",
 };
 
 #define SCHEMA_VERSION ((int)QE_ARRAY_SIZE(migrations))
@@ -140,6 +153,9 @@ enum st {
 	ST_GROUP_BUMP,
 	ST_GROUP_INSERT,
 	ST_OCC_BUMP,
+	ST_SOURCE_BUMP,
+	ST_SOURCE_INSERT,
+	ST_SOURCE_TRIM,
 	ST_GROUP_GET,
 	ST_GROUPS,
 	ST_COUNT_BETWEEN,
@@ -183,6 +199,17 @@ static const char *const sql_text[ST__NR] = {
     [ST_OCC_BUMP] =
 	"INSERT INTO occurrences (fingerprint, hour, count) VALUES (?1, ?2, ?3)"
 	" ON CONFLICT (fingerprint, hour) DO UPDATE SET count = count + ?3",
+    /* ?1 fingerprint, ?2 now, ?3 count, ?4 first, ?5 source */
+    [ST_SOURCE_BUMP] = "UPDATE group_sources SET count = count + ?3,"
+		       " last_seen = max(last_seen, ?2), first_seen = min(first_seen, ?4)"
+		       " WHERE fingerprint = ?1 AND source = ?5",
+    [ST_SOURCE_INSERT] = "INSERT INTO group_sources"
+			 " (fingerprint, source, first_seen, last_seen, count)"
+			 " VALUES (?1, ?5, ?4, ?2, ?3)",
+    /* keep the ?2 most recently seen sources of group ?1 */
+    [ST_SOURCE_TRIM] = "DELETE FROM group_sources WHERE fingerprint = ?1 AND source IN"
+		       " (SELECT source FROM group_sources WHERE fingerprint = ?1"
+		       " ORDER BY last_seen DESC, source LIMIT -1 OFFSET ?2)",
     [ST_GROUP_GET] = "SELECT " GROUP_COLS " FROM groups g WHERE g.fingerprint = ?1",
     /* ?1 since, ?2 first hour bucket, ?3 until, ?4 skip groups without
      * occurrences in the window. */
@@ -790,6 +817,53 @@ int qe_store_record_events(struct qe_store *s, const struct qe_event *ev,
 					   is_new);
 }
 
+/* Count count occurrences of group fp in source; a source new to the
+ * group may push its least recently seen one out. */
+static int record_source(struct qe_store *s, const char *fp, const char *source,
+			 int64_t first_ms, int64_t now_ms, long long count)
+{
+	enum st id = ST_SOURCE_BUMP;
+	sqlite3_stmt *st = stmt_get(s, id);
+	int ret = -1;
+
+	if (!st)
+		return -1;
+	bind_text(st, 1, fp);
+	sqlite3_bind_int64(st, 2, now_ms);
+	sqlite3_bind_int64(st, 3, count);
+	sqlite3_bind_int64(st, 4, first_ms);
+	bind_text(st, 5, source);
+	if (step_done(s, st, "cannot update") < 0)
+		goto out;
+	if (sqlite3_changes(s->db) == 0) {
+		stmt_put(s, id, st);
+		id = ST_SOURCE_INSERT;
+		st = stmt_get(s, id);
+		if (!st)
+			goto out;
+		bind_text(st, 1, fp);
+		sqlite3_bind_int64(st, 2, now_ms);
+		sqlite3_bind_int64(st, 3, count);
+		sqlite3_bind_int64(st, 4, first_ms);
+		bind_text(st, 5, source);
+		if (step_done(s, st, "cannot update") < 0)
+			goto out;
+		stmt_put(s, id, st);
+		id = ST_SOURCE_TRIM;
+		st = stmt_get(s, id);
+		if (!st)
+			goto out;
+		bind_text(st, 1, fp);
+		sqlite3_bind_int(st, 2, QE_STORE_GROUP_SOURCES_MAX);
+		if (step_done(s, st, "cannot update") < 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	stmt_put(s, id, st);
+	return ret;
+}
+
 int qe_store_record_events_from(struct qe_store *s, const struct qe_event *ev,
 				const char *source, const char *sample, int64_t first_ms,
 				int64_t now_ms, long long count, int *is_new)
@@ -845,6 +919,11 @@ int qe_store_record_events_from(struct qe_store *s, const struct qe_event *ev,
 	sqlite3_bind_int64(st, 2, hour_floor(now_ms));
 	sqlite3_bind_int64(st, 3, count);
 	if (step_done(s, st, "cannot update") < 0)
+		goto out;
+	stmt_put(s, id, st);
+	st = NULL;
+	if (source && *source &&
+	    record_source(s, ev->fingerprint, source, first_ms, now_ms, count) < 0)
 		goto out;
 	ret = 0;
 out:
@@ -1575,6 +1654,41 @@ int qe_store_group_hours(struct qe_store *s, const char *fingerprint, int64_t si
 	sqlite3_bind_int64(st, 2, window_lo(since_ms));
 	sqlite3_bind_int64(st, 3, window_hi(until_ms));
 	ret = each_row(s, st, hours_row, &c);
+	sqlite3_finalize(st);
+	return ret;
+}
+
+struct sources_call {
+	qe_group_source_fn fn;
+	void *data;
+};
+
+static int sources_row(sqlite3_stmt *st, void *data)
+{
+	struct sources_call *c = data;
+	struct qe_group_source src;
+	src.source = (const char *)sqlite3_column_text(st, 0);
+	src.first_seen = sqlite3_column_int64(st, 1);
+	src.last_seen = sqlite3_column_int64(st, 2);
+	src.count = sqlite3_column_int64(st, 3);
+	return c->fn(&src, c->data);
+}
+
+int qe_store_group_sources(struct qe_store *s, const char *fingerprint,
+			   qe_group_source_fn fn, void *data)
+{
+	struct sources_call c = {fn, data};
+	sqlite3_stmt *st = NULL;
+	int ret;
+
+	if (sqlite3_prepare_v2(
+		s->db,
+		"SELECT source, first_seen, last_seen, count FROM group_sources"
+		" WHERE fingerprint = ?1 ORDER BY last_seen DESC, source",
+		-1, &st, NULL) != SQLITE_OK)
+		return db_error(s, "cannot read");
+	bind_text(st, 1, fingerprint);
+	ret = each_row(s, st, sources_row, &c);
 	sqlite3_finalize(st);
 	return ret;
 }

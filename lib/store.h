@@ -11,8 +11,8 @@
  * fingerprint), advice (fingerprint + model + prompt version), offsets
  * (per source path), counters (name -> integer), kv (breaker state,
  * endpoint capabilities), advice_failures (the last failed attempt per
- * fingerprint).  Functions return 0 on success, -1 with
- * qe_error() set; lookups return 1 found, 0 not found, -1 error.
+ * fingerprint), group_sources (counts per fingerprint and source).  Functions return 0 on
+ * success, -1 with qe_error() set; lookups return 1 found, 0 not found, -1 error.
  *
  * Text is stored exactly as given (callers redact first).  uint64 values
  * are stored as the int64 with the same bits.  Statements are prepared
@@ -63,7 +63,8 @@ int qe_store_record_events(struct qe_store *s, const struct qe_event *ev,
 
 /* As qe_store_record_events, and `source` (a path, "journal:UNIT" or
  * "stdin"; NULL = unknown) is kept with the sample: set when the group is
- * new, or when it has none yet. */
+ * new, or when it has none yet.  The occurrences are also counted per
+ * source (qe_store_group_sources). */
 int qe_store_record_events_from(struct qe_store *s, const struct qe_event *ev,
 				const char *source, const char *sample, int64_t first_ms,
 				int64_t now_ms, long long count, int *is_new);
@@ -94,6 +95,21 @@ long long qe_store_group_count_between(struct qe_store *s, const char *fingerpri
 typedef int (*qe_hour_fn)(int64_t hour_ms, long long count, void *data);
 int qe_store_group_hours(struct qe_store *s, const char *fingerprint, int64_t since_ms,
 			 int64_t until_ms, qe_hour_fn fn, void *data);
+
+/* Where a group was seen: each source given to
+ * qe_store_record_events_from with its own count and times.  The
+ * QE_STORE_GROUP_SOURCES_MAX most recently seen are kept per group (a
+ * new one pushes the least recent out).  Most recent first; fn returns
+ * non-zero to stop; src->source is valid during the call. */
+#define QE_STORE_GROUP_SOURCES_MAX 32
+struct qe_group_source {
+	const char *source;
+	int64_t first_seen, last_seen;
+	long long count;
+};
+typedef int (*qe_group_source_fn)(const struct qe_group_source *src, void *data);
+int qe_store_group_sources(struct qe_store *s, const char *fingerprint,
+			   qe_group_source_fn fn, void *data);
 
 /* Advice cache.  get: 1 hit (json_out is the caller's), 0 miss or expired.
  * A hit counts towards the entry's hits and refreshes its LRU time; hits

@@ -29,18 +29,17 @@ check "tail recorded the log" test $? -eq 0
 JFP=$(python3 -c 'import json,sys; print([json.loads(l)["fingerprint"] for l in open(sys.argv[1]) if "IllegalState" in l and "\"type\":\"event\"" in l][0])' "$T/tail.out")
 PFP=$(python3 -c 'import json,sys; print([json.loads(l)["fingerprint"] for l in open(sys.argv[1]) if "payment declined" in l and "\"type\":\"event\"" in l][0])' "$T/tail.out")
 
-# Spread the Java group over the last hours (1, 2, 4 and 8 events) and
-# name its source as the agent stores it, so the sparkline and the source
-# line have something to show.
-python3 - "$T/state/qerrors.db" "$JFP" "$L" <<'PY'
+# Spread the Java group over the last hours (1, 2, 4 and 8 events), so
+# the sparkline has something to show.
+python3 - "$T/state/qerrors.db" "$JFP" <<'PY'
 import sqlite3, sys, time
 db = sqlite3.connect(sys.argv[1])
-fp, src = sys.argv[2], sys.argv[3]
+fp = sys.argv[2]
 hour = int(time.time()) // 3600 * 3600000
 db.execute("DELETE FROM occurrences WHERE fingerprint = ?", (fp,))
 for back, n in ((3, 1), (2, 2), (1, 4), (0, 8)):
     db.execute("INSERT INTO occurrences (fingerprint, hour, count) VALUES (?, ?, ?)", (fp, hour - back * 3600000, n))
-db.execute("UPDATE groups SET count = 15, source = ? WHERE fingerprint = ?", (src, fp))
+db.execute("UPDATE groups SET count = 15 WHERE fingerprint = ?", (fp,))
 db.commit()
 PY
 
@@ -95,7 +94,7 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 g = {x["fingerprint"]: x for x in d["groups"]}
 j, p = g[sys.argv[2]], g[sys.argv[3]]
-ok = (j["source"] == sys.argv[4] and p["source"] is None
+ok = (j["source"] == sys.argv[4] and p["source"] == sys.argv[4]
       and "<EMAIL_1>" in j["message"] and "alice" not in json.dumps(d)
       and j["sample"].startswith("java.lang.IllegalStateException")
       and j["hourly"][-4:] == [1, 2, 4, 8] and sum(j["hourly"]) == j["count"] == 15

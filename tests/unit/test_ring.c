@@ -199,6 +199,35 @@ static void test_peek_keeps_entries(void **state)
 	qe_ring_free(r);
 }
 
+/* One error from two pods: each source keeps an entry of its own, so
+ * the store can count it per pod, and repeats fold per source. */
+static void test_fold_per_source(void **state)
+{
+	struct qe_ring *r = qe_ring_new(100, 1 << 20);
+	struct qe_ring_entry e;
+	const char *pa = "/var/log/containers/a_ns_app-01.log",
+		   *pb = "/var/log/containers/b_ns_app-02.log";
+	int i;
+	(void)state;
+	for (i = 0; i < 6; i++) {
+		struct qe_event *ev = mk(1);
+		qe_ring_push(r, ev, i % 2 ? pb : pa, NULL, 1000 + i);
+		qe_event_free(ev);
+	}
+	assert_int_equal(qe_ring_count(r), 2);
+	assert_true(qe_ring_pop(r, &e));
+	assert_string_equal(e.source, pa);
+	assert_int_equal(e.count, 3);
+	assert_int_equal(e.time_ms, 1004);
+	qe_ring_entry_release(&e);
+	assert_true(qe_ring_pop(r, &e));
+	assert_string_equal(e.source, pb);
+	assert_int_equal(e.count, 3);
+	assert_int_equal(e.first_ms, 1001);
+	qe_ring_entry_release(&e);
+	qe_ring_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -207,6 +236,7 @@ int main(void)
 	    cmocka_unit_test(test_bound_by_count),
 	    cmocka_unit_test(test_bound_by_bytes),
 	    cmocka_unit_test(test_fold_repeats),
+	    cmocka_unit_test(test_fold_per_source),
 	    cmocka_unit_test(test_dropped_counts_occurrences),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -233,12 +233,12 @@ static void test_pragmas(void **state)
 			    "wal");
 	assert_string_equal(pragma_text(s, "PRAGMA synchronous", buf, sizeof(buf)), "1");
 	assert_string_equal(pragma_text(s, "PRAGMA foreign_keys", buf, sizeof(buf)), "1");
-	assert_string_equal(pragma_text(s, "PRAGMA user_version", buf, sizeof(buf)), "3");
+	assert_string_equal(pragma_text(s, "PRAGMA user_version", buf, sizeof(buf)), "4");
 	qe_store_close(s);
 
 	/* Reopening an up-to-date database changes nothing. */
 	s = open_ok(dir, 0);
-	assert_string_equal(pragma_text(s, "PRAGMA user_version", buf, sizeof(buf)), "3");
+	assert_string_equal(pragma_text(s, "PRAGMA user_version", buf, sizeof(buf)), "4");
 	assert_string_equal(pragma_text(s, "PRAGMA journal_mode", buf, sizeof(buf)),
 			    "wal");
 	qe_store_close(s);
@@ -962,6 +962,7 @@ static void test_offsets_upgrade(void **state)
 	struct qe_store *s = open_ok(dir, 0);
 	struct qe_offset got;
 	const char *v1 =
+	    "DROP TABLE group_sources;"
 	    "ALTER TABLE groups DROP COLUMN source;"
 	    "DROP TABLE advice_failures;"
 	    "DROP TABLE offsets;"
@@ -1292,6 +1293,127 @@ static void test_group_source(void **state)
 	free(dir);
 }
 
+struct src_list {
+	char source[8][64];
+	int64_t first[8], last[8];
+	long long count[8];
+	int n;
+};
+
+static int on_source(const struct qe_group_source *src, void *data)
+{
+	struct src_list *w = data;
+	if (w->n < 8) {
+		snprintf(w->source[w->n], sizeof(w->source[0]), "%s", src->source);
+		w->first[w->n] = src->first_seen;
+		w->last[w->n] = src->last_seen;
+		w->count[w->n] = src->count;
+	}
+	w->n++;
+	return 0;
+}
+
+/* Every source of a group is counted on its own, most recent first; the
+ * least recently seen go past QE_STORE_GROUP_SOURCES_MAX, and all go
+ * with their group. */
+static void test_group_sources(void **state)
+{
+	char *dir = sub("st");
+	struct qe_store *s = open_ok(dir, 0);
+	struct qe_event *ev = mkevent("00000000000000a1", "E", "m", NULL);
+	struct qe_event *other = mkevent("00000000000000a2", "E", "m", NULL);
+	const char *pa = "/var/log/containers/web-1_shop_app-0a.log",
+		   *pb = "/var/log/containers/web-2_shop_app-0b.log";
+	struct src_list w;
+	int i, is_new;
+
+	assert_int_equal(
+	    qe_store_record_events_from(s, ev, pa, "sample", 1000, 1500, 2, &is_new), 0);
+	assert_int_equal(
+	    qe_store_record_events_from(s, ev, pb, "", 2000, 2000, 1, &is_new), 0);
+	assert_int_equal(
+	    qe_store_record_events_from(s, ev, pa, "", 900, 3000, 4, &is_new), 0);
+	/* no source: counted in the group, not as a source */
+	assert_int_equal(qe_store_record_events(s, ev, "", 3500, 3500, 1, &is_new), 0);
+	assert_int_equal(qe_store_record_events_from(s, other, "/var/log/x.log", "s", 10,
+						     10, 1, &is_new),
+			 0);
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(qe_store_group_sources(s, ev->fingerprint, on_source, &w), 0);
+	assert_int_equal(w.n, 2);
+	assert_string_equal(w.source[0], pa);
+	assert_int_equal(w.count[0], 6);
+	assert_int_equal(w.first[0], 900);
+	assert_int_equal(w.last[0], 3000);
+	assert_string_equal(w.source[1], pb);
+	assert_int_equal(w.count[1], 1);
+
+	/* a group seen in more places than are kept keeps the most recent */
+	for (i = 0; i < QE_STORE_GROUP_SOURCES_MAX + 3; i++) {
+		char *p = qe_xasprintf("/var/log/containers/p-%d_ns_c-0%d.log", i, i);
+		assert_int_equal(qe_store_record_events_from(s, ev, p, "", 10000 + i,
+							     10000 + i, 1, &is_new),
+				 0);
+		free(p);
+	}
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(qe_store_group_sources(s, ev->fingerprint, on_source, &w), 0);
+	assert_int_equal(w.n, QE_STORE_GROUP_SOURCES_MAX);
+	assert_string_equal(w.source[0], "/var/log/containers/p-34_ns_c-034.log");
+	assert_int_equal(w.last[0], 10034);
+
+	/* the sources go with their group */
+	assert_int_equal(
+	    sqlite3_exec(qe_store_sqlite(s),
+			 "DELETE FROM groups WHERE fingerprint = '00000000000000a1'",
+			 NULL, NULL, NULL),
+	    SQLITE_OK);
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(qe_store_group_sources(s, ev->fingerprint, on_source, &w), 0);
+	assert_int_equal(w.n, 0);
+	assert_int_equal(qe_store_group_sources(s, other->fingerprint, on_source, &w), 0);
+	assert_int_equal(w.n, 1);
+	qe_event_free(ev);
+	qe_event_free(other);
+	qe_store_close(s);
+	free(dir);
+}
+
+/* A version 3 database: the source each group has becomes its first
+ * counted source. */
+static void test_upgrade_sources_from_3(void **state)
+{
+	char *dir = sub("st"), buf[64];
+	struct qe_store *s = open_ok(dir, 0);
+	struct qe_event *ev = mkevent("00000000000000c3", "E", "m", NULL);
+	struct src_list w;
+	int is_new;
+
+	assert_int_equal(
+	    qe_store_record_events_from(s, ev, "/l/a.log", "x", 100, 200, 3, &is_new), 0);
+	record(s, "00000000000000c4", 300, 1);
+	assert_int_equal(sqlite3_exec(qe_store_sqlite(s),
+				      "DROP TABLE group_sources; PRAGMA user_version = 3",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	qe_store_close(s);
+	s = open_ok(dir, 0);
+	assert_string_equal(pragma_text(s, "PRAGMA user_version", buf, sizeof(buf)), "4");
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(qe_store_group_sources(s, ev->fingerprint, on_source, &w), 0);
+	assert_int_equal(w.n, 1);
+	assert_string_equal(w.source[0], "/l/a.log");
+	assert_int_equal(w.count[0], 3);
+	assert_int_equal(w.first[0], 100);
+	assert_int_equal(w.last[0], 200);
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(qe_store_group_sources(s, "00000000000000c4", on_source, &w), 0);
+	assert_int_equal(w.n, 0);
+	qe_event_free(ev);
+	qe_store_close(s);
+	free(dir);
+}
+
 struct hours {
 	int64_t hour[8];
 	long long count[8];
@@ -1383,6 +1505,7 @@ static void test_upgrade_from_1(void **state)
 
 	record(s, "00000000000000ff", 1000, 2);
 	assert_int_equal(sqlite3_exec(qe_store_sqlite(s),
+				      "DROP TABLE group_sources;"
 				      "DROP TABLE advice_failures;"
 				      "ALTER TABLE groups DROP COLUMN source;"
 				      "PRAGMA user_version = 1",
@@ -1393,7 +1516,7 @@ static void test_upgrade_from_1(void **state)
 	assert_null(qe_store_open(dir, QE_STORE_READONLY));
 	assert_non_null(strstr(qe_last_error(), "old schema (version 1)"));
 	s = open_ok(dir, 0);
-	assert_string_equal(pragma_text(s, "PRAGMA user_version", buf, sizeof(buf)), "3");
+	assert_string_equal(pragma_text(s, "PRAGMA user_version", buf, sizeof(buf)), "4");
 	assert_int_equal(qe_store_group_get(s, "00000000000000ff", &g), 1);
 	assert_int_equal(g.count, 2);
 	assert_null(g.source);
@@ -1435,6 +1558,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_report_queries, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_lock_pid, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_group_source, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_group_sources, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_upgrade_sources_from_3, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_group_hours, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_advice_failure, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_upgrade_from_1, setup, teardown),
