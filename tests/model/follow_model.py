@@ -256,6 +256,10 @@ class Model:
             # the application writes a little more before it reopens
             if self.rng.random() < 0.5:
                 self.append(self.old, self.rng.randint(1, 3), "late_write")
+            # and ends the line it was writing there: a line finished in
+            # an old file much later than the rotate wait (5 s) is read
+            # only by the next run, out of order
+            self.finish(self.old)
         elif kind in ("copytruncate", "truncate", "delete"):
             # data the agent has not read yet is lost by these on purpose
             # (as logrotate documents): catch up first
