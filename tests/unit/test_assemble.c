@@ -482,7 +482,7 @@ static void test_single_lines(void **state)
 	assert_string_equal(f->col.ev[3]->message, "disk on fire");
 	assert_string_equal(f->col.ev[4]->message, "12#0: *1 open() failed");
 	assert_int_equal(f->col.ev[5]->severity, QE_SEV_CRITICAL);
-	assert_string_equal(f->col.ev[5]->message, "c.e.Cache : cache lost");
+	assert_string_equal(f->col.ev[5]->message, "cache lost");
 	/* a lone exception line without frames is a plain line with a type */
 	assert_string_equal(f->col.ev[6]->kind, "line");
 	assert_string_equal(f->col.ev[6]->type, "ValueError");
