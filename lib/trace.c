@@ -1391,7 +1391,7 @@ static int line_message(struct qe_event *ev, struct span v)
 				found = 1;
 				glued = !dot && i + l + 1 < v.n && v.s[i + l] == ':' &&
 					is_ident((unsigned char)v.s[i + l + 1]);
-				tabbed = i && v.s[i - 1] == '\t' && i + l < v.n &&
+				tabbed = (!i || v.s[i - 1] == '\t') && i + l < v.n &&
 					 v.s[i + l] == '\t';
 				/* "[ERROR target] message" (env_logger): the
 				 * bracket names where, the text follows it */
@@ -1418,8 +1418,10 @@ static int line_message(struct qe_event *ev, struct span v)
 			}
 		}
 	}
-	if (tabbed && zap_console(ev, skip(msg, 1)))
-		return found;
+	/* after the level, or at the start when a decoder took the time and
+	 * level away */
+	if ((tabbed && zap_console(ev, skip(msg, 1))) || (!found && zap_console(ev, v)))
+		return 1;
 	while (msg.n && strchr(" \t:-]|>)\"", msg.s[0]))
 		msg = skip(msg, 1);
 	if (found)
@@ -1662,6 +1664,15 @@ static size_t level_at(const char *s, size_t n, size_t i)
 	return 0;
 }
 
+/* PostgreSQL's "ERROR:  ", "DETAIL:  ", "STATEMENT:  " at s+i. */
+static int pg_word(const char *s, size_t n, size_t i)
+{
+	size_t k = i;
+	while (k < n && k < i + 16 && isupper((unsigned char)s[k]))
+		k++;
+	return k > i && k + 2 < n && s[k] == ':' && s[k + 1] == ' ' && s[k + 2] == ' ';
+}
+
 int qe_trace_prefix(const char *s, size_t n, struct qe_prefix *p)
 {
 	int syslog;
@@ -1707,6 +1718,17 @@ int qe_trace_prefix(const char *s, size_t n, struct qe_prefix *p)
 		if (k >= n || s[k] != ']' || k + 1 >= n || s[k + 1] != ' ')
 			break;
 		i = k + 2;
+	}
+	/* PostgreSQL's "%q%u@%d " (Debian's log_line_prefix): "app@shop "
+	 * before "ERROR:  ", and the same before "DETAIL:  " and "STATEMENT:  "
+	 * so that those lines share the head line's tag */
+	if (i && i < n && s[i] != '@' && s[i] != ' ') {
+		size_t at = 0;
+		for (k = i; k < n && k < i + 128 && s[k] != ' '; k++)
+			if (s[k] == '@')
+				at = at ? (size_t)-1 : k;
+		if (at && at != (size_t)-1 && at + 1 < k && k < n && pg_word(s, n, k + 1))
+			i = k + 1;
 	}
 	p->body = i;
 	k = level_at(s, n, i);
