@@ -1345,7 +1345,12 @@ static struct span skip_log_fields(struct span msg, int glued)
 	if (k)
 		return trim(skip(rest, k));
 	k = logger_prefix(at, glued);
-	return k ? trim(skip(at, k)) : trim(at);
+	if (k)
+		return trim(skip(at, k));
+	/* "[CommitProcessor:1:NIOServerCnxn@180] - text" (ZooKeeper) */
+	if (at.s != msg.s && (starts(at, "- ") || starts(at, "-- ")))
+		at = skip(at, at.s[1] == '-' ? 3 : 2);
+	return trim(at);
 }
 
 /* The text after the level token of an error line; 0 when the line

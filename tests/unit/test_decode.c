@@ -843,11 +843,12 @@ static size_t errors_of(struct pipeline *p, struct qe_event **out)
 }
 
 static const char *const corpus[] = {
-    "pino",	 "bunyan",	"node-text",	    "python-json-logger",
-    "structlog", "python-text", "logstash-logback", "logback-text",
-    "zap",	 "zerolog",	"syslog-rfc3164",   "syslog-rfc5424",
-    "docker",	 "cri",		"serilog-clef",	    "ecs",
-    "gcp",	 "python-basic", "logback-default", "zap-console", "postgresql",
+    "pino",	  "bunyan",	  "node-text",	      "python-json-logger",
+    "structlog",  "python-text",  "logstash-logback", "logback-text",
+    "zap",	  "zerolog",	  "syslog-rfc3164",   "syslog-rfc5424",
+    "docker",	  "cri",	  "serilog-clef",     "ecs",
+    "gcp",	  "python-basic", "logback-default",  "zap-console",
+    "postgresql",
 };
 
 /* The event's lines after the first, by their first word ("DETAIL
@@ -915,12 +916,13 @@ static void check_corpus_file(struct qe_rules *rules, const char *name)
 		 * trace parser takes for its header; it must hold the text. */
 		if (strcmp(type, "-") ? strcmp(errs[i]->message, msg)
 				      : !strstr(errs[i]->message, msg))
-			fail_msg("%s: event %zu (%s): message '%.200s', expected '%.200s'",
-				 name, i + 1, errs[i]->kind, errs[i]->message, msg);
+			fail_msg(
+			    "%s: event %zu (%s): message '%.200s', expected '%.200s'",
+			    name, i + 1, errs[i]->kind, errs[i]->message, msg);
 		attached_words(errs[i], &words);
 		if (att && strcmp(words.buf, att))
-			fail_msg("%s: event %zu: lines attached '%s', expected '%s'", name,
-				 i + 1, words.buf, att);
+			fail_msg("%s: event %zu: lines attached '%s', expected '%s'",
+				 name, i + 1, words.buf, att);
 		i++;
 	}
 	if (n != i)
@@ -1092,6 +1094,94 @@ static void test_twins(void **state)
 	check_twin(f->rules, "docker", "cri", 1);
 }
 
+/* One text line through the assembler: its error event's message and
+ * fingerprint. */
+static struct qe_event *text_event(struct qe_rules *rules, const char *line)
+{
+	struct pipeline p;
+	struct qe_assembler *a;
+	struct qe_event *ev;
+	memset(&p, 0, sizeof(p));
+	p.rules = rules;
+	a = qe_assembler_new(rules, 200, 65536, pl_event, &p);
+	qe_assembler_feed(a, line, strlen(line), 0, strlen(line) + 1);
+	qe_assembler_flush(a);
+	qe_assembler_free(a);
+	if (p.nev != 1)
+		fail_msg("'%s': %zu events", line, p.nev);
+	ev = p.ev[0];
+	return ev;
+}
+
+/* Layouts of the same record the corpus has no capture of, as their
+ * libraries document them, against the JSON twin whose message field is
+ * the text: the thread, logger and process id go, the text stays. */
+static void test_line_layouts(void **state)
+{
+	struct rules_fixture *f = *state;
+	static const char *const same[] = {
+	    /* log4j2 PatternLayout "%d{HH:mm:ss.SSS} [%t] %-5level %logger{36} - %msg" */
+	    "09:10:20.833 [main] ERROR com.example.orders.OrderService - payment "
+	    "gateway timeout after 30000 ms",
+	    /* logback 1.3 default: "%logger{36} -%kvp- %msg" */
+	    "09:10:20.833 [main] ERROR c.e.orders.OrderService -- payment gateway "
+	    "timeout after 30000 ms",
+	    /* Spring Boot 2 and 3.2 */
+	    "2026-12-01T09:10:20.833Z ERROR 4242 --- [           main] "
+	    "c.e.orders.OrderService                  : payment gateway timeout "
+	    "after 30000 ms",
+	    "2026-12-01T09:10:20.833Z ERROR 4242 --- [orders] [           main] "
+	    "c.e.orders.OrderService                  : payment gateway timeout "
+	    "after 30000 ms",
+	    /* pino-pretty, without and with a name */
+	    "[09:10:09.456] ERROR (10270): payment gateway timeout after 30000 ms",
+	    "[09:10:09.456] ERROR (orders/10270 on web-1): payment gateway timeout "
+	    "after 30000 ms",
+	    /* Python "%(asctime)s %(levelname)-8s %(name)s: %(message)s" */
+	    "2026-12-01 11:42:53,135 ERROR    billing.worker: payment gateway "
+	    "timeout after 30000 ms",
+	    /* ZooKeeper's log4j layout */
+	    "2015-07-29 19:04:12,394 - ERROR [QuorumPeer[myid=1]/0:0:0:0:0:0:0:0:2181:"
+	    "Leader@493] - payment gateway timeout after 30000 ms",
+	};
+	struct qe_record r;
+	struct qe_event *json, *ev;
+	size_t i;
+
+	memset(&r, 0, sizeof(r));
+	r.parsed = 1;
+	r.meta.level = QE_SEV_ERROR;
+	r.text = "payment gateway timeout after 30000 ms";
+	json = qe_decode_record_event(&r, f->rules, 200, 65536);
+	assert_non_null(json);
+	qe_fingerprint(json);
+	for (i = 0; i < QE_ARRAY_SIZE(same); i++) {
+		ev = text_event(f->rules, same[i]);
+		if (strcmp(ev->message, r.text) ||
+		    strcmp(ev->fingerprint, json->fingerprint))
+			fail_msg("'%s': message '%s', fingerprint %s, not %s", same[i],
+				 ev->message, ev->fingerprint, json->fingerprint);
+		qe_event_free(ev);
+	}
+	qe_event_free(json);
+
+	/* no logger follows: what may be the text itself stays */
+	ev = text_event(f->rules, "2026-12-01 10:00:00 ERROR [db] connection refused");
+	assert_string_equal(ev->message, "[db] connection refused");
+	qe_event_free(ev);
+	ev = text_event(f->rules, "2026-12-01 10:00:00 ERROR connection: refused");
+	assert_string_equal(ev->message, "connection: refused");
+	qe_event_free(ev);
+	ev = text_event(f->rules, "2026-12-01 10:00:00 ERROR timeout talking to db");
+	assert_string_equal(ev->message, "timeout talking to db");
+	qe_event_free(ev);
+	/* zap's console fields without an error: only the message */
+	ev = text_event(f->rules, "2026-12-01T11:42:27.803Z\tERROR\tapp/main.go:23\tslow "
+				  "query\t{\"ms\": 1200}");
+	assert_string_equal(ev->message, "slow query");
+	qe_event_free(ev);
+}
+
 /* pino-pretty forced to colour and not: the same text once decoded. */
 static void test_ansi_twin(void **state)
 {
@@ -1145,6 +1235,8 @@ int main(void)
 					    rules_teardown),
 	    cmocka_unit_test_setup_teardown(test_corpus, rules_setup, rules_teardown),
 	    cmocka_unit_test_setup_teardown(test_twins, rules_setup, rules_teardown),
+	    cmocka_unit_test_setup_teardown(test_line_layouts, rules_setup,
+					    rules_teardown),
 	    cmocka_unit_test(test_ansi_twin),
 	};
 	setenv("TZ", "UTC", 1);
