@@ -1166,28 +1166,87 @@ static const char *const level_words[] = {
     "EMERG",	 "ALERT",    "PANIC",  "CRIT",	"ERR",
 };
 
-/* The value of a msg/message field of a JSON or logfmt line. */
-static int structured_message(struct span v, struct span *out)
+/* The quoted value after key in v, escapes kept; 0 when absent. */
+static int quoted_value(struct span v, const char *key, struct span *out)
+{
+	long at = find(v, key);
+	struct span val;
+	size_t i;
+	if (at < 0)
+		return 0;
+	val = skip(v, (size_t)at + strlen(key));
+	for (i = 0; i < val.n && val.s[i] != '"'; i++)
+		if (val.s[i] == '\\')
+			i++;
+	if (i > val.n)
+		i = val.n;
+	*out = sp(val.s, i);
+	return 1;
+}
+
+/* A value as its logger meant it: \" and \\ undone. */
+static void add_unescaped(struct qe_buf *b, struct span v)
+{
+	size_t i;
+	for (i = 0; i < v.n; i++) {
+		if (v.s[i] == '\\' && i + 1 < v.n &&
+		    (v.s[i + 1] == '"' || v.s[i + 1] == '\\'))
+			i++;
+		qe_buf_addch(b, v.s[i]);
+	}
+}
+
+/*
+ * The msg/message field of a JSON or logfmt line read as text, with its
+ * error field after it as "msg: error": the text a JSON record decoded
+ * as such gets (logrus' text and JSON formatters, zerolog's console
+ * writer off), so that the two give one fingerprint.
+ */
+static int structured_message(struct qe_event *ev, struct span v)
 {
 	static const char *const keys[] = {"\"msg\":\"", "\"message\":\"", " msg=\"",
 					   " message=\""};
-	size_t k, i;
+	static const char *const err_keys[] = {"\"error\":\"", "\"err\":\"",
+					       " error=", " err="};
+	struct qe_buf b = QE_BUF_INIT;
+	struct span msg, err;
+	size_t k, e0;
 
-	for (k = 0; k < QE_ARRAY_SIZE(keys); k++) {
-		long at = find(v, keys[k]);
-		struct span val;
+	for (k = 0; k < QE_ARRAY_SIZE(keys); k++)
+		if (quoted_value(v, keys[k], &msg))
+			break;
+	if (k == QE_ARRAY_SIZE(keys) || !trim(msg).n)
+		return 0;
+	add_unescaped(&b, trim(msg));
+	/* the same syntax as the message: JSON keys for JSON, logfmt's else;
+	 * a logfmt value is quoted only when it has to be */
+	for (e0 = k < 2 ? 0 : 2, k = e0; k < e0 + 2; k++) {
+		long at = find(v, err_keys[k]);
+		struct span rest;
 		if (at < 0)
 			continue;
-		val = skip(v, (size_t)at + strlen(keys[k]));
-		for (i = 0; i < val.n && val.s[i] != '"'; i++)
-			if (val.s[i] == '\\')
-				i++;
-		if (i > val.n)
-			i = val.n;
-		*out = sp(val.s, i);
-		return 1;
+		rest = skip(v, (size_t)at + strlen(err_keys[k]));
+		if (e0) {
+			if (starts(rest, "\""))
+				quoted_value(rest, "\"", &err);
+			else
+				for (err = sp(rest.s, 0);
+				     err.n < rest.n && rest.s[err.n] != ' ' &&
+				     rest.s[err.n] != '\t';
+				     err.n++)
+					;
+		} else {
+			quoted_value(v, err_keys[k], &err);
+		}
+		if (trim(err).n) {
+			qe_buf_addstr(&b, ": ");
+			add_unescaped(&b, trim(err));
+			break;
+		}
 	}
-	return 0;
+	free(ev->message);
+	ev->message = qe_buf_detach(&b);
+	return 1;
 }
 
 static int strpbrk_n(const char *s, size_t n, const char *set)
@@ -1363,10 +1422,8 @@ static int line_message(struct qe_event *ev, struct span v)
 
 	if (lim.n > 200)
 		lim.n = 200;
-	if (structured_message(v, &msg) && msg.n) {
-		set_message(ev, msg);
+	if (structured_message(ev, v))
 		return 1;
-	}
 	msg = v;
 	if (v.n > 5 && (v.s[0] == 'E' || v.s[0] == 'F') &&
 	    isdigit((unsigned char)v.s[1]) && find(lim, "] ") > 0) {

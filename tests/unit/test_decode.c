@@ -1175,6 +1175,33 @@ static void test_line_layouts(void **state)
 	ev = text_event(f->rules, "2026-12-01 10:00:00 ERROR timeout talking to db");
 	assert_string_equal(ev->message, "timeout talking to db");
 	qe_event_free(ev);
+	/* logrus' text formatter and its JSON formatter */
+	{
+		struct got g;
+		struct qe_decoder *d = dec(QE_FMT_JSON, &g);
+		feed_text(d,
+			  "{\"error\":\"open /etc/app.yaml: no such file or "
+			  "directory\",\"level\":\"error\",\"msg\":\"config \\\"main\\\" "
+			  "unreadable\",\"time\":\"2026-12-01T09:10:20Z\"}\n");
+		assert_int_equal(g.nr, 1);
+		memset(&r, 0, sizeof(r));
+		r.parsed = 1;
+		r.meta.level = QE_SEV_ERROR;
+		r.text = g.r[0].text;
+		json = qe_decode_record_event(&r, f->rules, 200, 65536);
+		assert_non_null(json);
+		qe_fingerprint(json);
+		ev = text_event(f->rules,
+				"time=\"2026-12-01T09:10:20Z\" level=error "
+				"msg=\"config \\\"main\\\" unreadable\" error=\"open "
+				"/etc/app.yaml: no such file or directory\"");
+		assert_string_equal(ev->message, json->message);
+		assert_string_equal(ev->fingerprint, json->fingerprint);
+		qe_event_free(ev);
+		qe_event_free(json);
+		qe_decoder_free(d);
+		got_release(&g);
+	}
 	/* zap's console fields without an error: only the message */
 	ev = text_event(f->rules, "2026-12-01T11:42:27.803Z\tERROR\tapp/main.go:23\tslow "
 				  "query\t{\"ms\": 1200}");
