@@ -355,7 +355,10 @@ PYEOF
 # log_line_prefix ('%m [%p] %q%u@%d '), messages in English, UTC.
 cap_postgresql() {
 	if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
-		apt-get install -y --no-install-recommends postgresql >/dev/null
+		# as root: Debian's package, which also makes the postgres user
+		apt-get update >/dev/null
+		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+			postgresql >/dev/null
 	fi
 	pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 	pg=$work/pg
