@@ -1424,7 +1424,6 @@ static int line_message(struct qe_event *ev, struct span v)
 		lim.n = 200;
 	if (structured_message(ev, v))
 		return 1;
-	msg = v;
 	if (v.n > 5 && (v.s[0] == 'E' || v.s[0] == 'F') &&
 	    isdigit((unsigned char)v.s[1]) && find(lim, "] ") > 0) {
 		msg = skip(v, (size_t)find(lim, "] ") + 2);
