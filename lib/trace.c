@@ -1313,6 +1313,10 @@ static size_t logger_prefix(struct span v, int glued)
 		return 0;
 	if (i + 1 < v.n && v.s[i] == ':' && v.s[i + 1] == ' ' && (dotted || i > n + 1))
 		return i + 2;
+	/* a lone lower-case word before " - " reads as the text ("timeout -
+	 * retrying"); a class name (%logger{0}) is capitalised */
+	if (!dotted && i == n + 1 && !isupper((unsigned char)v.s[0]))
+		return 0;
 	if (i + 1 < v.n && v.s[i] == '-' && v.s[i + 1] == ' ')
 		return i + 2;
 	if (i + 2 < v.n && v.s[i] == '-' && v.s[i + 1] == '-' && v.s[i + 2] == ' ')

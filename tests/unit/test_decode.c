@@ -1172,6 +1172,12 @@ static void test_line_layouts(void **state)
 	ev = text_event(f->rules, "2026-12-01 10:00:00 ERROR connection: refused");
 	assert_string_equal(ev->message, "connection: refused");
 	qe_event_free(ev);
+	ev = text_event(f->rules, "2026-12-01 10:00:00 ERROR timeout - retrying");
+	assert_string_equal(ev->message, "timeout - retrying");
+	qe_event_free(ev);
+	ev = text_event(f->rules, "09:10:20.833 [main] ERROR OrderService - timeout");
+	assert_string_equal(ev->message, "timeout");
+	qe_event_free(ev);
 	ev = text_event(f->rules, "2026-12-01 10:00:00 ERROR timeout talking to db");
 	assert_string_equal(ev->message, "timeout talking to db");
 	qe_event_free(ev);
