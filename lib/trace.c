@@ -5,6 +5,7 @@
 #include "util.h"
 
 #include <ctype.h>
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1165,28 +1166,87 @@ static const char *const level_words[] = {
     "EMERG",	 "ALERT",    "PANIC",  "CRIT",	"ERR",
 };
 
-/* The value of a msg/message field of a JSON or logfmt line. */
-static int structured_message(struct span v, struct span *out)
+/* The quoted value after key in v, escapes kept; 0 when absent. */
+static int quoted_value(struct span v, const char *key, struct span *out)
+{
+	long at = find(v, key);
+	struct span val;
+	size_t i;
+	if (at < 0)
+		return 0;
+	val = skip(v, (size_t)at + strlen(key));
+	for (i = 0; i < val.n && val.s[i] != '"'; i++)
+		if (val.s[i] == '\\')
+			i++;
+	if (i > val.n)
+		i = val.n;
+	*out = sp(val.s, i);
+	return 1;
+}
+
+/* A value as its logger meant it: \" and \\ undone. */
+static void add_unescaped(struct qe_buf *b, struct span v)
+{
+	size_t i;
+	for (i = 0; i < v.n; i++) {
+		if (v.s[i] == '\\' && i + 1 < v.n &&
+		    (v.s[i + 1] == '"' || v.s[i + 1] == '\\'))
+			i++;
+		qe_buf_addch(b, v.s[i]);
+	}
+}
+
+/*
+ * The msg/message field of a JSON or logfmt line read as text, with its
+ * error field after it as "msg: error": the text a JSON record decoded
+ * as such gets (logrus' text and JSON formatters, zerolog's console
+ * writer off), so that the two give one fingerprint.
+ */
+static int structured_message(struct qe_event *ev, struct span v)
 {
 	static const char *const keys[] = {"\"msg\":\"", "\"message\":\"", " msg=\"",
 					   " message=\""};
-	size_t k, i;
+	static const char *const err_keys[] = {"\"error\":\"", "\"err\":\"",
+					       " error=", " err="};
+	struct qe_buf b = QE_BUF_INIT;
+	struct span msg, err;
+	size_t k, e0;
 
-	for (k = 0; k < QE_ARRAY_SIZE(keys); k++) {
-		long at = find(v, keys[k]);
-		struct span val;
+	for (k = 0; k < QE_ARRAY_SIZE(keys); k++)
+		if (quoted_value(v, keys[k], &msg))
+			break;
+	if (k == QE_ARRAY_SIZE(keys) || !trim(msg).n)
+		return 0;
+	add_unescaped(&b, trim(msg));
+	/* the same syntax as the message: JSON keys for JSON, logfmt's else;
+	 * a logfmt value is quoted only when it has to be */
+	for (e0 = k < 2 ? 0 : 2, k = e0; k < e0 + 2; k++) {
+		long at = find(v, err_keys[k]);
+		struct span rest;
 		if (at < 0)
 			continue;
-		val = skip(v, (size_t)at + strlen(keys[k]));
-		for (i = 0; i < val.n && val.s[i] != '"'; i++)
-			if (val.s[i] == '\\')
-				i++;
-		if (i > val.n)
-			i = val.n;
-		*out = sp(val.s, i);
-		return 1;
+		rest = skip(v, (size_t)at + strlen(err_keys[k]));
+		if (e0) {
+			if (starts(rest, "\""))
+				quoted_value(rest, "\"", &err);
+			else
+				for (err = sp(rest.s, 0);
+				     err.n < rest.n && rest.s[err.n] != ' ' &&
+				     rest.s[err.n] != '\t';
+				     err.n++)
+					;
+		} else {
+			quoted_value(v, err_keys[k], &err);
+		}
+		if (trim(err).n) {
+			qe_buf_addstr(&b, ": ");
+			add_unescaped(&b, trim(err));
+			break;
+		}
 	}
-	return 0;
+	free(ev->message);
+	ev->message = qe_buf_detach(&b);
+	return 1;
 }
 
 static int strpbrk_n(const char *s, size_t n, const char *set)
@@ -1213,21 +1273,161 @@ static struct span skip_syslog_header(struct span v)
 	return skip(rest, (size_t)colon + 2);
 }
 
+/* A logger's name: letters, digits and "._$/-", starting with a letter.
+ * Its length, 0 when v does not start with one. */
+static size_t logger_name(struct span v, int *dotted)
+{
+	size_t i;
+	*dotted = 0;
+	if (!v.n || !isalpha((unsigned char)v.s[0]))
+		return 0;
+	for (i = 0; i < v.n && i < 128; i++) {
+		unsigned char c = (unsigned char)v.s[i];
+		if (c == '.' || c == '$')
+			*dotted = 1;
+		else if (!is_ident(c) && c != '-' && c != '/')
+			break;
+	}
+	return i < 128 ? i : 0;
+}
+
+/* What follows a logger's name before the text, as the common layouts
+ * write it: " - " (log4j, logback), " -- " (logback 1.3 and later),
+ * " : " after a dotted or padded name (Spring Boot), ": " after a dotted name
+ * (Python's "%(name)s: %(message)s"), ":" glued to the name and the
+ * level (Python's default "LEVEL:name:message").  The length of the
+ * name and separator, 0 when v does not start with a logger. */
+static size_t logger_prefix(struct span v, int glued)
+{
+	int dotted;
+	size_t n = logger_name(v, &dotted), i = n;
+	if (!n)
+		return 0;
+	if (glued)
+		return i < v.n && v.s[i] == ':' && !memchr(v.s, '/', n) ? i + 1 : 0;
+	if (dotted && i + 1 < v.n && v.s[i] == ':' && v.s[i + 1] == ' ')
+		return i + 2;
+	while (i < v.n && v.s[i] == ' ')
+		i++;
+	if (i == n)
+		return 0;
+	if (i + 1 < v.n && v.s[i] == ':' && v.s[i + 1] == ' ' && (dotted || i > n + 1))
+		return i + 2;
+	/* a lone lower-case word before " - " reads as the text ("timeout -
+	 * retrying"); a class name (%logger{0}) is capitalised */
+	if (!dotted && i == n + 1 && !isupper((unsigned char)v.s[0]))
+		return 0;
+	if (i + 1 < v.n && v.s[i] == '-' && v.s[i + 1] == ' ')
+		return i + 2;
+	if (i + 2 < v.n && v.s[i] == '-' && v.s[i + 1] == '-' && v.s[i + 2] == ' ')
+		return i + 3;
+	return 0;
+}
+
+/* zap's console encoder: "TIME\tLEVEL\tcaller\tmessage\t{fields}".  The
+ * JSON encoder writes the same record with the caller and fields apart,
+ * its text read as "message: error"; give the console line that text. */
+static int zap_console(struct qe_event *ev, struct span msg)
+{
+	const char *tab = memchr(msg.s, '\t', msg.n);
+	struct qe_buf b = QE_BUF_INIT;
+	json_t *fields = NULL, *err;
+	size_t k;
+	long c;
+
+	if (!tab)
+		return 0;
+	/* the caller, "app/main.go:21" */
+	c = rfind(sp(msg.s, (size_t)(tab - msg.s)), ":");
+	if (c <= 0 || tab - msg.s == c + 1 || memchr(msg.s, ' ', (size_t)(tab - msg.s)))
+		return 0;
+	for (k = (size_t)c + 1; msg.s + k < tab; k++)
+		if (!isdigit((unsigned char)msg.s[k]))
+			return 0;
+	msg = skip(msg, (size_t)(tab - msg.s) + 1);
+	tab = memchr(msg.s, '\t', msg.n);
+	if (tab && tab + 1 < msg.s + msg.n && tab[1] == '{')
+		fields = json_loadb(tab + 1, (size_t)(msg.s + msg.n - tab - 1), 0, NULL);
+	if (tab)
+		msg.n = (size_t)(tab - msg.s);
+	qe_buf_add(&b, msg.s, trim(msg).n ? msg.n : 0);
+	err = json_is_object(fields) ? json_object_get(fields, "error") : NULL;
+	if (json_is_string(err)) {
+		if (b.len)
+			qe_buf_addstr(&b, ": ");
+		qe_buf_addstr(&b, json_string_value(err));
+	}
+	json_decref(fields);
+	if (!b.len) {
+		qe_buf_release(&b);
+		return 0;
+	}
+	free(ev->message);
+	ev->message = qe_buf_detach(&b);
+	return 1;
+}
+
+/*
+ * Per-record fields the text layouts put between the level and the text,
+ * which a JSON logger writes as fields of their own (pid, thread_name,
+ * logger_name): a process id ("4242 --- " from Spring Boot, "(4242): "
+ * and "(orders/4242 on web-1): " from pino-pretty), a thread in brackets
+ * ("[main] ", "[           main] "), a logger before its separator
+ * ("com.x.Foo - ", "c.e.Foo  : ", "billing.api: ").  They go, so that a
+ * line and its JSON twin give the same message and fingerprint; the
+ * frames of a trace say where an error comes from.  A bracket is kept
+ * when no logger follows it and it holds no digit: "[db] refused" may be
+ * the text itself.
+ */
+static struct span skip_log_fields(struct span msg, int glued)
+{
+	size_t d = 0, b, k;
+	struct span at, rest;
+
+	while (d < msg.n && isdigit((unsigned char)msg.s[d]))
+		d++;
+	if (d && starts(skip(msg, d), " --- "))
+		msg = skip(msg, d + 5);
+	if (starts(msg, "(")) {
+		struct span w = msg.n > 80 ? sp(msg.s, 80) : msg;
+		long cl = find(w, "): ");
+		if (cl > 0 && strpbrk_n(msg.s, (size_t)cl, "0123456789"))
+			return skip(msg, (size_t)cl + 3);
+	}
+	at = rest = msg;
+	for (b = 0; b < 2 && starts(rest, "["); b++) {
+		long cl = find(rest.n > 80 ? sp(rest.s, 80) : rest, "] ");
+		if (cl <= 0)
+			break;
+		rest = skip(rest, (size_t)cl + 2);
+		/* only a name that varies: "[main]" or "[db]" may say where */
+		if (strpbrk_n(at.s, (size_t)(rest.s - at.s), "0123456789"))
+			at = rest;
+	}
+	k = logger_prefix(rest, glued);
+	if (k)
+		return trim(skip(rest, k));
+	k = logger_prefix(at, glued);
+	if (k)
+		return trim(skip(at, k));
+	/* "[CommitProcessor:1:NIOServerCnxn@180] - text" (ZooKeeper) */
+	if (at.s != msg.s && (starts(at, "- ") || starts(at, "-- ")))
+		at = skip(at, at.s[1] == '-' ? 3 : 2);
+	return trim(at);
+}
+
 /* The text after the level token of an error line; 0 when the line
  * shows no level (the message is then the whole line). */
 static int line_message(struct qe_event *ev, struct span v)
 {
 	struct span lim = v, msg = v;
 	size_t i, k;
-	int found = 0;
+	int found = 0, glued = 0, tabbed = 0;
 
 	if (lim.n > 200)
 		lim.n = 200;
-	if (structured_message(v, &msg) && msg.n) {
-		set_message(ev, msg);
+	if (structured_message(ev, v))
 		return 1;
-	}
-	msg = v;
 	if (v.n > 5 && (v.s[0] == 'E' || v.s[0] == 'F') &&
 	    isdigit((unsigned char)v.s[1]) && find(lim, "] ") > 0) {
 		msg = skip(v, (size_t)find(lim, "] ") + 2);
@@ -1254,6 +1454,10 @@ static int line_message(struct qe_event *ev, struct span v)
 			       v.s[i + l] == '-' || v.s[i + l] == '/'))) {
 				msg = skip(v, i + l);
 				found = 1;
+				glued = !dot && i + l + 1 < v.n && v.s[i + l] == ':' &&
+					is_ident((unsigned char)v.s[i + l + 1]);
+				tabbed = (!i || v.s[i - 1] == '\t') && i + l < v.n &&
+					 v.s[i + l] == '\t';
 				/* "[ERROR target] message" (env_logger): the
 				 * bracket names where, the text follows it */
 				if (i && v.s[i - 1] == '[') {
@@ -1279,24 +1483,14 @@ static int line_message(struct qe_event *ev, struct span v)
 			}
 		}
 	}
+	/* after the level, or at the start when a decoder took the time and
+	 * level away */
+	if ((tabbed && zap_console(ev, skip(msg, 1))) || (!found && zap_console(ev, v)))
+		return 1;
 	while (msg.n && strchr(" \t:-]|>)\"", msg.s[0]))
 		msg = skip(msg, 1);
-	/* Per-occurrence noise between the level and the text: a process id
-	 * ("4242 --- ") and a thread name ("[worker-3] "); the logger that
-	 * follows names the call site and stays. */
-	if (found) {
-		size_t d = 0;
-		while (d < msg.n && isdigit((unsigned char)msg.s[d]))
-			d++;
-		if (d && starts(skip(msg, d), " --- "))
-			msg = skip(msg, d + 5);
-		if (starts(msg, "[")) {
-			long cl = find(msg.n > 80 ? sp(msg.s, 80) : msg, "] ");
-			/* only a name that varies: "[main]" or "[db]" may say where */
-			if (cl > 0 && strpbrk_n(msg.s, (size_t)cl, "0123456789"))
-				msg = trim(skip(msg, (size_t)cl + 2));
-		}
-	}
+	if (found)
+		msg = skip_log_fields(msg, glued);
 	set_message(ev, msg.n ? msg : v);
 	return found;
 }
@@ -1535,6 +1729,15 @@ static size_t level_at(const char *s, size_t n, size_t i)
 	return 0;
 }
 
+/* PostgreSQL's "ERROR:  ", "DETAIL:  ", "STATEMENT:  " at s+i. */
+static int pg_word(const char *s, size_t n, size_t i)
+{
+	size_t k = i;
+	while (k < n && k < i + 16 && isupper((unsigned char)s[k]))
+		k++;
+	return k > i && k + 2 < n && s[k] == ':' && s[k + 1] == ' ' && s[k + 2] == ' ';
+}
+
 int qe_trace_prefix(const char *s, size_t n, struct qe_prefix *p)
 {
 	int syslog;
@@ -1580,6 +1783,17 @@ int qe_trace_prefix(const char *s, size_t n, struct qe_prefix *p)
 		if (k >= n || s[k] != ']' || k + 1 >= n || s[k + 1] != ' ')
 			break;
 		i = k + 2;
+	}
+	/* PostgreSQL's "%q%u@%d " (Debian's log_line_prefix): "app@shop "
+	 * before "ERROR:  ", and the same before "DETAIL:  " and "STATEMENT:  "
+	 * so that those lines share the head line's tag */
+	if (i && i < n && s[i] != '@' && s[i] != ' ') {
+		size_t at = 0;
+		for (k = i; k < n && k < i + 128 && s[k] != ' '; k++)
+			if (s[k] == '@')
+				at = at ? (size_t)-1 : k;
+		if (at && at != (size_t)-1 && at + 1 < k && k < n && pg_word(s, n, k + 1))
+			i = k + 1;
 	}
 	p->body = i;
 	k = level_at(s, n, i);

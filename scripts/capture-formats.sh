@@ -1,11 +1,18 @@
 #!/bin/sh
 # Regenerate the log-format corpus in tests/data/formats/ with the real
 # logging libraries.  Not run in CI: the corpus is kept in the tree, and
-# this script shows where each file came from.  Needs (Debian, npm):
+# this script shows where each file came from.
+#
+#   scripts/capture-formats.sh [SECTION...]
+#
+# SECTION: node python java go syslog containers docs postgresql (all when
+# none is named; syslog and containers read the python and java output).
+# Needs (Debian, npm):
 #   nodejs npm (pino, bunyan, pino-pretty from npm), python3-pythonjsonlogger,
 #   python3-structlog, default-jdk-headless liblogback-java
 #   liblogstash-logback-encoder-java libjackson2-databind-java, golang-go
-#   golang-go.uber-zap-dev golang-github-rs-zerolog-dev, bsdutils (logger)
+#   golang-go.uber-zap-dev golang-github-rs-zerolog-dev, bsdutils (logger),
+#   postgresql (installed with apt-get when missing)
 #
 # Each producer writes its log and an .expected file from what it did:
 #   # format: <what auto must choose>
@@ -28,6 +35,7 @@ mkdir -p "$out"
 PY=/usr/bin/python3
 
 # ---- Node: pino, bunyan, and the text twin (the stack as Node prints it) ----
+cap_node() {
 mkdir -p "$work/node"
 (cd "$work/node" && npm init -y >/dev/null && npm install --silent pino bunyan pino-pretty >/dev/null)
 cat > "$work/node/app.js" <<'JS'
@@ -64,8 +72,10 @@ JS
 { echo '# format: json'; cat "$work/pino.exp"; } > "$out/pino.expected"
 { echo '# format: json'; cat "$work/bunyan.exp"; } > "$out/bunyan.expected"
 { echo '# format: text'; cat "$work/node-text.exp"; } > "$out/node-text.expected"
+}
 
 # ---- Python: python-json-logger, structlog, and the text twin ----
+cap_python() {
 cat > "$work/py.py" <<'PYEOF'
 import logging, sys
 which, exp = sys.argv[1], sys.argv[2]
@@ -78,7 +88,10 @@ if which == "json":
     h.setFormatter(jsonlogger.JsonFormatter(fmt))
 elif which == "text":
     h.setFormatter(logging.Formatter(fmt))
-if which in ("json", "text"):
+elif which == "basic":
+    # what logging.basicConfig() writes: "LEVEL:name:message"
+    h.setFormatter(logging.Formatter(logging.BASIC_FORMAT))
+if which in ("json", "text", "basic"):
     log.addHandler(h)
     log.setLevel(logging.INFO)
     info, error, exception = log.info, log.error, log.exception
@@ -116,11 +129,15 @@ PYEOF
 $PY "$work/py.py" json "$work/pj.exp" > "$out/python-json-logger.log"
 $PY "$work/py.py" structlog "$work/sl.exp" > "$out/structlog.log"
 $PY "$work/py.py" text "$work/pt.exp" > "$out/python-text.log"
+$PY "$work/py.py" basic "$work/pb.exp" > "$out/python-basic.log"
 { echo '# format: json'; cat "$work/pj.exp"; } > "$out/python-json-logger.expected"
 { echo '# format: json'; cat "$work/sl.exp"; } > "$out/structlog.expected"
 { echo '# format: text'; cat "$work/pt.exp"; } > "$out/python-text.expected"
+{ echo '# format: text'; cat "$work/pb.exp"; } > "$out/python-basic.expected"
+}
 
 # ---- Java: logback with logstash-logback-encoder, and the text twin ----
+cap_java() {
 mkdir -p "$work/java"
 cat > "$work/java/App.java" <<'JAVA'
 import org.slf4j.Logger;
@@ -153,12 +170,15 @@ public class App {
 	}
 }
 JAVA
-for kind in json text; do
-	if [ $kind = json ]; then
-		enc='<encoder class="net.logstash.logback.encoder.LogstashEncoder"/>'
-	else
-		enc='<encoder><pattern>%d{yyyy-MM-dd HH:mm:ss.SSS} %-5level [%thread] %logger - %msg%n</pattern></encoder>'
-	fi
+# text: a pattern with the thread before the logger; default: the layout
+# of logback's own default configuration (and log4j's PatternLayout
+# examples), the thread before the level
+for kind in json text default; do
+	case $kind in
+	json) enc='<encoder class="net.logstash.logback.encoder.LogstashEncoder"/>' ;;
+	text) enc='<encoder><pattern>%d{yyyy-MM-dd HH:mm:ss.SSS} %-5level [%thread] %logger - %msg%n</pattern></encoder>' ;;
+	default) enc='<encoder><pattern>%d{HH:mm:ss.SSS} [%thread] %-5level %logger{36} - %msg%n</pattern></encoder>' ;;
+	esac
 	cat > "$work/java/logback.xml" <<XML
 <configuration>
   <appender name="OUT" class="ch.qos.logback.core.ConsoleAppender">$enc</appender>
@@ -175,10 +195,14 @@ XML
 done
 cp "$work/java-json.log" "$out/logstash-logback.log"
 cp "$work/java-text.log" "$out/logback-text.log"
+cp "$work/java-default.log" "$out/logback-default.log"
 { echo '# format: json'; cat "$work/java-json.exp"; } > "$out/logstash-logback.expected"
 { echo '# format: text'; cat "$work/java-text.exp"; } > "$out/logback-text.expected"
+{ echo '# format: text'; cat "$work/java-default.exp"; } > "$out/logback-default.expected"
+}
 
 # ---- Go: zap and zerolog (Debian's source packages, GOPATH mode) ----
+cap_go() {
 mkdir -p "$work/go/src/app"
 cat > "$work/go/src/app/main.go" <<'GO'
 package main
@@ -198,8 +222,12 @@ func main() {
 	_, err2 := strconv.Atoi("12x")
 	f, _ := os.Create(exp)
 	defer f.Close()
-	if which == "zap" {
+	if which == "zap" || which == "zap-console" {
 		log, _ := zap.NewProduction()
+		if which == "zap-console" {
+			// the console encoder, as zap's development logger writes it
+			log, _ = zap.NewDevelopment()
+		}
 		log.Info("server started", zap.Int("port", 8080))
 		log.Error("request failed", zap.Error(err1))
 		log.Error("request failed", zap.Error(err2))
@@ -219,11 +247,15 @@ func main() {
 GO
 (cd "$work/go/src/app" && GOPATH="$work/go:/usr/share/gocode" GO111MODULE=off GOFLAGS= GOCACHE="$work/gocache" go build -o "$work/goapp" .)
 "$work/goapp" zap "$work/zap.exp" > "$out/zap.log" 2>&1
+"$work/goapp" zap-console "$work/zap-console.exp" > "$out/zap-console.log" 2>&1
 "$work/goapp" zerolog "$work/zerolog.exp" > "$out/zerolog.log"
 { echo '# format: json'; cat "$work/zap.exp"; } > "$out/zap.expected"
 { echo '# format: json'; cat "$work/zerolog.exp"; } > "$out/zerolog.expected"
+{ echo '# format: text'; cat "$work/zap-console.exp"; } > "$out/zap-console.expected"
+}
 
 # ---- syslog: logger(1) sending each line of the Python text log ----
+cap_syslog() {
 cat > "$work/sock.py" <<'PYEOF'
 import socket, sys, os
 path, outp, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
@@ -244,8 +276,10 @@ for rfc in rfc3164 rfc5424; do
 	wait $spid
 	{ echo '# format: syslog'; tail -n +2 "$out/python-text.expected"; } > "$out/syslog-$rfc.expected"
 done
+}
 
 # ---- Docker json-file and CRI, built from the text twins ----
+cap_containers() {
 $PY - "$out" <<'PYEOF'
 import json, sys, datetime
 out = sys.argv[1]
@@ -275,7 +309,10 @@ for f in docker cri; do
 	{ echo "# format: $fmt"; tail -n +2 "$out/python-text.expected"; tail -n +2 "$out/logback-text.expected";
 	  printf 'error\t-\tpayload rejected: %s\n' "$($PY -c 'print("x"*40000)')"; } > "$out/$f.expected"
 done
+}
+
 # ---- Serilog CLEF, ECS, Google Cloud Logging: from their documentation ----
+cap_docs() {
 $PY - "$out" <<'PYEOF'
 import json, sys
 out = sys.argv[1] + "/"
@@ -309,4 +346,75 @@ write("gcp", [
     {"severity": "DEBUG", "message": "cache warm", "time": "2026-11-22T10:00:10Z"},
 ], "error\tRuntimeError\tquota exceeded\ncritical\t-\tout of memory\n")
 PYEOF
+}
+
+# ---- PostgreSQL: a throwaway cluster's own server log ----
+# Statements that fail, run with psql; the .expected lines come from what
+# psql reported for each (its verbose error names the SQLSTATE), plus the
+# lines the server writes after the error for that statement.  Debian's
+# log_line_prefix ('%m [%p] %q%u@%d '), messages in English, UTC.
+cap_postgresql() {
+	if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+		# as root: Debian's package, which also makes the postgres user
+		apt-get update >/dev/null
+		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+			postgresql >/dev/null
+	fi
+	pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+	pg=$work/pg
+	mkdir -p "$pg"
+	# initdb refuses root: run the cluster as postgres (the package's user)
+	runas=
+	if [ "$(id -u)" = 0 ]; then
+		chmod 711 "$work"
+		chown postgres "$pg"
+		runas="runuser -u postgres --"
+	fi
+	$runas "$pgbin/initdb" -D "$pg/data" -U app --auth=trust --no-sync -E UTF8 \
+		--locale=C >/dev/null
+	$runas "$pgbin/pg_ctl" -D "$pg/data" -l "$pg/server.log" -w -o "-c listen_addresses='' \
+		-c unix_socket_directories='$pg' -p 54329 -c lc_messages=C -c log_timezone=UTC \
+		-c log_line_prefix='%m [%p] %q%u@%d '" start >/dev/null
+	trap '$runas "$pgbin/pg_ctl" -D "$pg/data" -m immediate stop >/dev/null 2>&1; rm -rf "$work"' EXIT
+	pgsql() { $runas "$pgbin/psql" -X -q -h "$pg" -p 54329 -U app -v VERBOSITY=verbose "$@"; }
+	pgsql -d postgres -c "CREATE DATABASE shop" >/dev/null
+	pgsql -d shop >/dev/null <<'SQL'
+CREATE TABLE accounts (id int PRIMARY KEY, email text UNIQUE NOT NULL);
+INSERT INTO accounts VALUES (1, 'ann@example.com');
+CREATE FUNCTION charge(amount numeric) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+	RAISE EXCEPTION 'card declined for amount %', amount
+		USING HINT = 'Ask the customer for another card.';
+END $$;
+SQL
+	: >"$work/pg.exp"
+	# fail DATABASE ATTACHED STATEMENT: run it, note what psql reported
+	# (libpq gives no SQLSTATE for a connection that fails)
+	fail() {
+		rep=$(pgsql -d "$1" -c "$3" 2>&1 >/dev/null |
+			sed -n -E 's/.*(ERROR|FATAL):  (([0-9A-Z]{5}): )?(.*)/\1\t\3\t\4/p' | head -n 1)
+		[ -n "$rep" ] || { echo "capture-formats.sh: '$3' did not fail" >&2; exit 1; }
+		lvl=$(printf '%s' "$rep" | cut -f1)
+		code=$(printf '%s' "$rep" | cut -f2)
+		msg=$(printf '%s' "$rep" | cut -f3)
+		printf '# %s %s: %s\n' "${code:-no-sqlstate}" "$1" "$3" >>"$work/pg.exp"
+		printf '%s\t-\t%s\t%s\n' "$(echo "$lvl" | tr A-Z a-z)" "$msg" "$2" >>"$work/pg.exp"
+	}
+	fail shop "DETAIL STATEMENT" "INSERT INTO accounts VALUES (2, 'ann@example.com')"
+	fail shop "STATEMENT" "SELECT id FROM accounts WHERE id = = 1"
+	fail shop "STATEMENT" "SELECT 1/0"
+	fail shop "HINT CONTEXT STATEMENT" "SELECT charge(12.50)"
+	fail nosuchdb "-" "SELECT 1"
+	$runas "$pgbin/pg_ctl" -D "$pg/data" -w stop >/dev/null
+	trap 'rm -rf "$work"' EXIT
+	cp "$pg/server.log" "$out/postgresql.log"
+	{ echo '# format: text'; cat "$work/pg.exp"; } > "$out/postgresql.expected"
+}
+
+for section in ${*:-node python java go syslog containers docs postgresql}; do
+	case $section in
+	node | python | java | go | syslog | containers | docs | postgresql) "cap_$section" ;;
+	*) echo "capture-formats.sh: unknown section '$section'" >&2; exit 2 ;;
+	esac
+done
 echo "corpus written to $out" >&2

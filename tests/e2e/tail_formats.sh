@@ -6,11 +6,11 @@
 D=$TESTS_DIR/data/formats
 types() { python3 -c 'import json,sys
 print(" ".join(sorted(json.loads(l)["error_type"] or "-" for l in open(sys.argv[1]) if "\"type\":\"event\"" in l)))' "$1"; }
-# fingerprints of the exceptions (a single line keeps its logger's name in
-# text, which JSON holds in a field of its own)
+# fingerprints of the error events: exceptions, and single lines (the
+# text drops the logger name that JSON holds in a field of its own)
 fps() { python3 -c 'import json,sys
 rows=[json.loads(l) for l in open(sys.argv[1]) if "\"type\":\"event\"" in l]
-print(" ".join(sorted(r["fingerprint"] for r in rows if r["error_type"])))' "$1"; }
+print(" ".join(sorted(r["fingerprint"] for r in rows)))' "$1"; }
 want() { grep -v '^#' "$1" | cut -f2 | sort | tr '\n' ' ' | sed 's/ $//'; }
 
 cp "$D/pino.log" "$T/pino.log"
@@ -35,8 +35,18 @@ cp "$D/logstash-logback.log" "$T/json.log"
 cp "$D/logback-text.log" "$T/text.log"
 QERRORS_STATE_DIR="$T/s2" "$QERRORS" tail --once --from-beginning --json "$T/json.log" >"$T/j.out" 2>/dev/null
 QERRORS_STATE_DIR="$T/s3" "$QERRORS" tail --once --from-beginning --json "$T/text.log" >"$T/t.out" 2>/dev/null
-check "logback: JSON and text twins give the same fingerprints for their exceptions" test "$(fps "$T/j.out")" = "$(fps "$T/t.out")"
+check "logback: JSON and text twins give the same fingerprints" test "$(fps "$T/j.out")" = "$(fps "$T/t.out")"
 check "logback: and some" test -n "$(fps "$T/j.out")"
+
+# a PostgreSQL server log: each failing statement one event, with the
+# DETAIL, HINT, CONTEXT and STATEMENT lines the server wrote after it
+cp "$D/postgresql.log" "$T/pg.log"
+QERRORS_STATE_DIR="$T/s8" "$QERRORS" tail --once --from-beginning --json "$T/pg.log" >"$T/pg.out" 2>/dev/null
+check "postgresql: one event per failing statement, lines attached" python3 -c 'import json,sys
+rows=[json.loads(l) for l in open(sys.argv[1]) if "\"type\":\"event\"" in l]
+got=[" ".join(x.split(":")[0] for x in r["lines"][1:]) or "-" for r in rows]
+want=[l.rstrip("\n").split("\t")[3] for l in open(sys.argv[2]) if not l.startswith("#")]
+sys.exit(0 if got == want else "%s != %s" % (got, want))' "$T/pg.out" "$D/postgresql.expected"
 
 # an old log read from the beginning is not new today
 printf '2025-01-15 08:00:00 ERROR disk quota exceeded on volume 7\n' >"$T/old.log"

@@ -5,11 +5,13 @@
  *
  *     # format: <what auto must choose>
  *     <level> TAB <type or -> TAB <exception message, else log message>
+ *     [TAB <the lines attached after the first, by their first word, or ->]
  *
- * one line per error event.  Decoded text lines are assembled per stream
- * key with the real assembler; a JSON record of level error or above is
- * one event, its exception text assembled the same way.  Run from the
- * repository root.
+ * one line per error event; other lines starting with '#' are notes.
+ * Decoded text lines, their prefixes kept as tail keeps them, are
+ * assembled per stream key with the real assembler; a JSON record of
+ * level error or above is one event, its exception text assembled the
+ * same way.  Run from the repository root.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -797,6 +799,7 @@ static void pl_run(struct pipeline *p, struct qe_rules *rules, const char *name,
 	assert_non_null(data);
 	memset(&o, 0, sizeof(o));
 	o.format = fmt;
+	o.keep_prefix = 1; /* as the source stage does */
 	d = qe_decoder_new(&o, &cb, p);
 	assert_non_null(d);
 	{
@@ -840,12 +843,30 @@ static size_t errors_of(struct pipeline *p, struct qe_event **out)
 }
 
 static const char *const corpus[] = {
-    "pino",	 "bunyan",	"node-text",	    "python-json-logger",
-    "structlog", "python-text", "logstash-logback", "logback-text",
-    "zap",	 "zerolog",	"syslog-rfc3164",   "syslog-rfc5424",
-    "docker",	 "cri",		"serilog-clef",	    "ecs",
-    "gcp",
+    "pino",	  "bunyan",	  "node-text",	      "python-json-logger",
+    "structlog",  "python-text",  "logstash-logback", "logback-text",
+    "zap",	  "zerolog",	  "syslog-rfc3164",   "syslog-rfc5424",
+    "docker",	  "cri",	  "serilog-clef",     "ecs",
+    "gcp",	  "python-basic", "logback-default",  "zap-console",
+    "postgresql",
 };
+
+/* The event's lines after the first, by their first word ("DETAIL
+ * STATEMENT"), "-" for none, as the fourth column of .expected says. */
+static void attached_words(const struct qe_event *ev, struct qe_buf *out)
+{
+	size_t i;
+	qe_buf_reset(out);
+	for (i = 1; i < ev->nr_lines; i++) {
+		const char *l = ev->lines[i];
+		size_t n = strcspn(l, ": \t");
+		if (out->len)
+			qe_buf_addch(out, ' ');
+		qe_buf_add(out, l, n);
+	}
+	if (!out->len)
+		qe_buf_addch(out, '-');
+}
 
 static void check_corpus_file(struct qe_rules *rules, const char *name)
 {
@@ -853,6 +874,7 @@ static void check_corpus_file(struct qe_rules *rules, const char *name)
 	char *exp, *line, *save = NULL;
 	struct pipeline p;
 	struct qe_event *errs[MAX_EV];
+	struct qe_buf words = QE_BUF_INIT;
 	size_t n, i = 0;
 
 	snprintf(path, sizeof(path), FORMATS_DIR "/%s.expected", name);
@@ -863,18 +885,23 @@ static void check_corpus_file(struct qe_rules *rules, const char *name)
 	n = errors_of(&p, errs);
 	for (line = strtok_r(exp, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
-		char *lvl = line, *type, *msg;
+		char *lvl = line, *type, *msg, *att;
 		enum qe_severity sev;
 		if (!strncmp(line, "# format: ", 10)) {
 			snprintf(want_fmt, sizeof(want_fmt), "%s", line + 10);
 			continue;
 		}
+		if (line[0] == '#')
+			continue;
 		type = strchr(lvl, '\t');
 		assert_non_null(type);
 		*type++ = '\0';
 		msg = strchr(type, '\t');
 		assert_non_null(msg);
 		*msg++ = '\0';
+		att = strchr(msg, '\t');
+		if (att)
+			*att++ = '\0';
 		if (i >= n)
 			fail_msg("%s: expected event %zu (%s %s) missing", name, i + 1,
 				 type, msg);
@@ -889,8 +916,13 @@ static void check_corpus_file(struct qe_rules *rules, const char *name)
 		 * trace parser takes for its header; it must hold the text. */
 		if (strcmp(type, "-") ? strcmp(errs[i]->message, msg)
 				      : !strstr(errs[i]->message, msg))
-			fail_msg("%s: event %zu: message '%.200s', expected '%.200s'",
-				 name, i + 1, errs[i]->message, msg);
+			fail_msg(
+			    "%s: event %zu (%s): message '%.200s', expected '%.200s'",
+			    name, i + 1, errs[i]->kind, errs[i]->message, msg);
+		attached_words(errs[i], &words);
+		if (att && strcmp(words.buf, att))
+			fail_msg("%s: event %zu: lines attached '%s', expected '%s'",
+				 name, i + 1, words.buf, att);
 		i++;
 	}
 	if (n != i)
@@ -899,6 +931,7 @@ static void check_corpus_file(struct qe_rules *rules, const char *name)
 	if (strcmp(chosen, want_fmt))
 		fail_msg("%s: auto chose '%s', expected '%s'", name, chosen, want_fmt);
 	pl_release(&p);
+	qe_buf_release(&words);
 	free(exp);
 }
 
@@ -998,8 +1031,12 @@ static void test_corpus(void **state)
 }
 
 /* The same errors logged as JSON and as text give the same type,
- * message and, for traces, the same frames and fingerprint. */
-static void check_twin(struct qe_rules *rules, const char *json, const char *text)
+ * message, frames and fingerprint.  A plain error line too, unless plain
+ * is 0: "%(asctime)s %(levelname)s %(name)s %(message)s" (python-text)
+ * puts nothing between the logger and the text, which cannot be told
+ * from a message whose first word is a name. */
+static void check_twin(struct qe_rules *rules, const char *json, const char *text,
+		       int plain)
 {
 	struct pipeline a, b;
 	struct qe_event *ea[MAX_EV], *eb[MAX_EV];
@@ -1014,14 +1051,17 @@ static void check_twin(struct qe_rules *rules, const char *json, const char *tex
 	nb = errors_of(&b, eb);
 	assert_int_equal(na, nb);
 	for (i = 0; i < na; i++) {
-		if (!ea[i]->type)
-			continue; /* a plain error line: its text differs by the header */
-		assert_non_null(eb[i]->type);
-		if (strcmp(ea[i]->type, eb[i]->type) ||
+		if (!ea[i]->type && !plain)
+			continue;
+		if (!ea[i]->type != !eb[i]->type)
+			fail_msg("%s/%s event %zu: type '%s' vs '%s'", json, text, i + 1,
+				 ea[i]->type ? ea[i]->type : "-",
+				 eb[i]->type ? eb[i]->type : "-");
+		if ((ea[i]->type && strcmp(ea[i]->type, eb[i]->type)) ||
 		    strcmp(ea[i]->message, eb[i]->message))
 			fail_msg("%s/%s event %zu: '%s: %s' vs '%s: %s'", json, text,
-				 i + 1, ea[i]->type, ea[i]->message, eb[i]->type,
-				 eb[i]->message);
+				 i + 1, ea[i]->type ? ea[i]->type : "-", ea[i]->message,
+				 eb[i]->type ? eb[i]->type : "-", eb[i]->message);
 		assert_int_equal(ea[i]->nr_frames, eb[i]->nr_frames);
 		for (k = 0; k < ea[i]->nr_frames; k++)
 			assert_string_equal(
@@ -1029,7 +1069,7 @@ static void check_twin(struct qe_rules *rules, const char *json, const char *tex
 			    eb[i]->frames[k].function ? eb[i]->frames[k].function : "");
 		if (strcmp(ea[i]->fingerprint, eb[i]->fingerprint))
 			fail_msg("%s/%s event %zu (%s): fingerprint %s vs %s", json, text,
-				 i + 1, ea[i]->type, ea[i]->fingerprint,
+				 i + 1, ea[i]->message, ea[i]->fingerprint,
 				 eb[i]->fingerprint);
 	}
 	pl_release(&a);
@@ -1039,14 +1079,140 @@ static void check_twin(struct qe_rules *rules, const char *json, const char *tex
 static void test_twins(void **state)
 {
 	struct rules_fixture *f = *state;
-	check_twin(f->rules, "pino", "node-text");
-	check_twin(f->rules, "bunyan", "node-text");
-	check_twin(f->rules, "python-json-logger", "python-text");
-	check_twin(f->rules, "structlog", "python-text");
-	check_twin(f->rules, "logstash-logback", "logback-text");
-	check_twin(f->rules, "syslog-rfc3164", "python-text");
-	check_twin(f->rules, "syslog-rfc5424", "python-text");
-	check_twin(f->rules, "docker", "cri");
+	check_twin(f->rules, "pino", "node-text", 1);
+	check_twin(f->rules, "bunyan", "node-text", 1);
+	check_twin(f->rules, "python-json-logger", "python-text", 0);
+	check_twin(f->rules, "structlog", "python-text", 0);
+	check_twin(f->rules, "python-json-logger", "python-basic", 1);
+	check_twin(f->rules, "structlog", "python-basic", 1);
+	check_twin(f->rules, "logstash-logback", "logback-text", 1);
+	check_twin(f->rules, "logstash-logback", "logback-default", 1);
+	check_twin(f->rules, "zap", "zap-console", 1);
+	check_twin(f->rules, "zerolog", "zap-console", 1);
+	check_twin(f->rules, "syslog-rfc3164", "python-text", 1);
+	check_twin(f->rules, "syslog-rfc5424", "python-text", 1);
+	check_twin(f->rules, "docker", "cri", 1);
+}
+
+/* One text line through the assembler: its error event's message and
+ * fingerprint. */
+static struct qe_event *text_event(struct qe_rules *rules, const char *line)
+{
+	struct pipeline p;
+	struct qe_assembler *a;
+	struct qe_event *ev;
+	memset(&p, 0, sizeof(p));
+	p.rules = rules;
+	a = qe_assembler_new(rules, 200, 65536, pl_event, &p);
+	qe_assembler_feed(a, line, strlen(line), 0, strlen(line) + 1);
+	qe_assembler_flush(a);
+	qe_assembler_free(a);
+	if (p.nev != 1)
+		fail_msg("'%s': %zu events", line, p.nev);
+	ev = p.ev[0];
+	return ev;
+}
+
+/* Layouts of the same record the corpus has no capture of, as their
+ * libraries document them, against the JSON twin whose message field is
+ * the text: the thread, logger and process id go, the text stays. */
+static void test_line_layouts(void **state)
+{
+	struct rules_fixture *f = *state;
+	static const char *const same[] = {
+	    /* log4j2 PatternLayout "%d{HH:mm:ss.SSS} [%t] %-5level %logger{36} - %msg" */
+	    "09:10:20.833 [main] ERROR com.example.orders.OrderService - payment "
+	    "gateway timeout after 30000 ms",
+	    /* logback 1.3 default: "%logger{36} -%kvp- %msg" */
+	    "09:10:20.833 [main] ERROR c.e.orders.OrderService -- payment gateway "
+	    "timeout after 30000 ms",
+	    /* Spring Boot 2 and 3.2 */
+	    "2026-12-01T09:10:20.833Z ERROR 4242 --- [           main] "
+	    "c.e.orders.OrderService                  : payment gateway timeout "
+	    "after 30000 ms",
+	    "2026-12-01T09:10:20.833Z ERROR 4242 --- [orders] [           main] "
+	    "c.e.orders.OrderService                  : payment gateway timeout "
+	    "after 30000 ms",
+	    /* pino-pretty, without and with a name */
+	    "[09:10:09.456] ERROR (10270): payment gateway timeout after 30000 ms",
+	    "[09:10:09.456] ERROR (orders/10270 on web-1): payment gateway timeout "
+	    "after 30000 ms",
+	    /* Python "%(asctime)s %(levelname)-8s %(name)s: %(message)s" */
+	    "2026-12-01 11:42:53,135 ERROR    billing.worker: payment gateway "
+	    "timeout after 30000 ms",
+	    /* ZooKeeper's log4j layout */
+	    "2015-07-29 19:04:12,394 - ERROR [QuorumPeer[myid=1]/0:0:0:0:0:0:0:0:2181:"
+	    "Leader@493] - payment gateway timeout after 30000 ms",
+	};
+	struct qe_record r;
+	struct qe_event *json, *ev;
+	size_t i;
+
+	memset(&r, 0, sizeof(r));
+	r.parsed = 1;
+	r.meta.level = QE_SEV_ERROR;
+	r.text = "payment gateway timeout after 30000 ms";
+	json = qe_decode_record_event(&r, f->rules, 200, 65536);
+	assert_non_null(json);
+	qe_fingerprint(json);
+	for (i = 0; i < QE_ARRAY_SIZE(same); i++) {
+		ev = text_event(f->rules, same[i]);
+		if (strcmp(ev->message, r.text) ||
+		    strcmp(ev->fingerprint, json->fingerprint))
+			fail_msg("'%s': message '%s', fingerprint %s, not %s", same[i],
+				 ev->message, ev->fingerprint, json->fingerprint);
+		qe_event_free(ev);
+	}
+	qe_event_free(json);
+
+	/* no logger follows: what may be the text itself stays */
+	ev = text_event(f->rules, "2026-12-01 10:00:00 ERROR [db] connection refused");
+	assert_string_equal(ev->message, "[db] connection refused");
+	qe_event_free(ev);
+	ev = text_event(f->rules, "2026-12-01 10:00:00 ERROR connection: refused");
+	assert_string_equal(ev->message, "connection: refused");
+	qe_event_free(ev);
+	ev = text_event(f->rules, "2026-12-01 10:00:00 ERROR timeout - retrying");
+	assert_string_equal(ev->message, "timeout - retrying");
+	qe_event_free(ev);
+	ev = text_event(f->rules, "09:10:20.833 [main] ERROR OrderService - timeout");
+	assert_string_equal(ev->message, "timeout");
+	qe_event_free(ev);
+	ev = text_event(f->rules, "2026-12-01 10:00:00 ERROR timeout talking to db");
+	assert_string_equal(ev->message, "timeout talking to db");
+	qe_event_free(ev);
+	/* logrus' text formatter and its JSON formatter */
+	{
+		struct got g;
+		struct qe_decoder *d = dec(QE_FMT_JSON, &g);
+		feed_text(d,
+			  "{\"error\":\"open /etc/app.yaml: no such file or "
+			  "directory\",\"level\":\"error\",\"msg\":\"config \\\"main\\\" "
+			  "unreadable\",\"time\":\"2026-12-01T09:10:20Z\"}\n");
+		assert_int_equal(g.nr, 1);
+		memset(&r, 0, sizeof(r));
+		r.parsed = 1;
+		r.meta.level = QE_SEV_ERROR;
+		r.text = g.r[0].text;
+		json = qe_decode_record_event(&r, f->rules, 200, 65536);
+		assert_non_null(json);
+		qe_fingerprint(json);
+		ev = text_event(f->rules,
+				"time=\"2026-12-01T09:10:20Z\" level=error "
+				"msg=\"config \\\"main\\\" unreadable\" error=\"open "
+				"/etc/app.yaml: no such file or directory\"");
+		assert_string_equal(ev->message, json->message);
+		assert_string_equal(ev->fingerprint, json->fingerprint);
+		qe_event_free(ev);
+		qe_event_free(json);
+		qe_decoder_free(d);
+		got_release(&g);
+	}
+	/* zap's console fields without an error: only the message */
+	ev = text_event(f->rules, "2026-12-01T11:42:27.803Z\tERROR\tapp/main.go:23\tslow "
+				  "query\t{\"ms\": 1200}");
+	assert_string_equal(ev->message, "slow query");
+	qe_event_free(ev);
 }
 
 /* pino-pretty forced to colour and not: the same text once decoded. */
@@ -1102,6 +1268,8 @@ int main(void)
 					    rules_teardown),
 	    cmocka_unit_test_setup_teardown(test_corpus, rules_setup, rules_teardown),
 	    cmocka_unit_test_setup_teardown(test_twins, rules_setup, rules_teardown),
+	    cmocka_unit_test_setup_teardown(test_line_layouts, rules_setup,
+					    rules_teardown),
 	    cmocka_unit_test(test_ansi_twin),
 	};
 	setenv("TZ", "UTC", 1);
