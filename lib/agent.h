@@ -106,8 +106,21 @@ struct qe_agent *qe_agent_new(struct qe_config *cfg, const struct qe_agent_opts 
 			      enum qe_agent_failure *why);
 void qe_agent_free(struct qe_agent *a); /* NULL-safe; commits what it can */
 
-/* A path, a glob or "-"; relative paths are made absolute.  Before run. */
+/*
+ * A path, a glob or "-"; relative paths are made absolute.  Before run.
+ * Its files are read with o's format and JSON fields over the
+ * configuration's tail.* ones, and o's exclusions leave some of its glob
+ * matches out (besides tail.exclude).  o may be NULL (the tail.*
+ * settings); it is copied.  -1 with qe_error() for a bad format.
+ */
+struct qe_source_opts;
+int qe_agent_add_source(struct qe_agent *a, const char *spec,
+			const struct qe_source_opts *o);
+/* The same with o NULL. */
 int qe_agent_add(struct qe_agent *a, const char *spec);
+/* Every entry of the configuration's sources: list.  A reload then
+ * refuses a configuration whose list differs (qe_agent_reload). */
+int qe_agent_add_config_sources(struct qe_agent *a);
 
 /*
  * Run until stopped (follow) or until every source is read (once); then
