@@ -134,7 +134,9 @@ void qe_agent_stop(struct qe_agent *a);
 int qe_agent_stopping(const struct qe_agent *a);
 /* Swap in a new configuration (SIGHUP): on success the agent owns ncfg's
  * contents (*ncfg is emptied); on failure nothing changes, -1 with
- * qe_error(). */
+ * qe_error().  An agent that follows the configured sources (see
+ * qe_agent_add_config_sources) refuses a configuration whose sources:
+ * list differs: its files keep their settings until a restart. */
 int qe_agent_reload(struct qe_agent *a, struct qe_config *ncfg);
 
 struct qe_loop *qe_agent_loop(struct qe_agent *a);

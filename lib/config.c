@@ -1528,8 +1528,8 @@ static int get_nonempty(struct ctx *x, const char *label, const yaml_node_t *v,
 {
 	char *str = NULL;
 	int r = get_string(x, label, v, &str);
-	if (r <= 0)
-		return r;
+	if (r <= 0 || !str)
+		return r <= 0 ? r : 0;
 	if (!*str) {
 		free(str);
 		return err_at(x, v, "'%s' must not be empty", label);
