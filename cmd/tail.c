@@ -42,7 +42,7 @@ struct tail {
 
 static const char *const tail_usage[] = {
     "qerrors tail [--json] [--once] [--from-beginning] [--backend=auto|inotify|poll]\n"
-    "             [--format=auto|text|json|docker|cri|syslog|journal] FILE|GLOB|-...",
+    "             [--format=auto|text|json|docker|cri|syslog|journal] [FILE|GLOB|-...]",
     NULL,
 };
 
@@ -414,13 +414,15 @@ int cmd_tail(int argc, char **argv, struct qe_ctx *ctx)
 	nargs = qe_parse_options(argc, argv, opts, tail_usage, &args);
 	if (nargs < 0)
 		return QE_EXIT_USAGE;
-	if (nargs == 0) {
-		qe_error_msg("tail needs at least one FILE, GLOB or '-'");
+	if (qe_ctx_load_config(ctx) < 0)
+		return QE_EXIT_USAGE;
+	if (nargs == 0 && !ctx->cfg.nr_sources) {
+		qe_error_msg("nothing to follow: give a FILE, GLOB or '-', or list them "
+			     "under 'sources' in %s",
+			     ctx->cfg.path ? ctx->cfg.path : "the configuration file");
 		qe_usage(stderr, opts, tail_usage);
 		return QE_EXIT_USAGE;
 	}
-	if (qe_ctx_load_config(ctx) < 0)
-		return QE_EXIT_USAGE;
 	if (format) {
 		free(ctx->cfg.log_format);
 		ctx->cfg.log_format = qe_xstrdup(format);
@@ -456,12 +458,14 @@ int cmd_tail(int argc, char **argv, struct qe_ctx *ctx)
 		goto out;
 	}
 	qe_loop_timer_stop(qe_agent_loop(t.agent), t.collapse_timer);
-	for (i = 0; i < nargs; i++)
-		if (qe_agent_add(t.agent, args[i]) < 0) {
-			qe_error_msg("%s", qe_last_error());
-			rc = QE_EXIT_USAGE;
-			goto out;
-		}
+	for (i = 0; i < nargs && qe_agent_add(t.agent, args[i]) == 0; i++)
+		;
+	/* FILE arguments replace the configured sources */
+	if (i < nargs || (!nargs && qe_agent_add_config_sources(t.agent) < 0)) {
+		qe_error_msg("%s", qe_last_error());
+		rc = QE_EXIT_USAGE;
+		goto out;
+	}
 	if (qe_agent_run(t.agent) < 0) {
 		qe_error_msg("%s", qe_last_error());
 		rc = QE_EXIT_FAILURE;

@@ -6,6 +6,7 @@
 #include "batch.h"
 #include "cache.h"
 #include "config.h"
+#include "decode.h"
 #include "event.h"
 #include "fingerprint.h"
 #include "fleet.h"
@@ -63,6 +64,15 @@ static const struct {
 struct saved_pos {
 	uint64_t dev, ino, head_hash, head_len, offset, size;
 	int64_t at; /* wall ms; 0 = never */
+};
+
+/* A source as added: its spec (absolute) and how its files are read,
+ * with copies of the caller's strings. */
+struct aspec {
+	char *spec;
+	int glob;
+	struct qe_source_opts opts;
+	char *format, **exclude, *fields[6];
 };
 
 /* One followed file (qe_follow_file.user). */
@@ -126,8 +136,11 @@ struct qe_agent {
 	int quota;
 	long long files_opened, source_errors;
 	size_t unmatched; /* specs with no file open after a --once read */
-	char **specs;	  /* as added, for "waiting for" and "matched nothing" */
+	/* as added: how their files are read, and for "waiting for" and
+	 * "matched nothing" */
+	struct aspec **specs;
 	size_t nr_specs, alloc_specs;
+	int config_sources; /* the specs are the configuration's sources: list */
 
 	/* this run's own counts; the follower and the queue count the rest */
 	long long events_total, dropped_total, cache_hits_total;
@@ -578,10 +591,57 @@ static void on_result(const struct qe_batch_result *r, void *data)
 
 /* ---- files ---- */
 
+/*
+ * The source a file belongs to: the first spec that names it, or whose
+ * glob matches it without its own exclusions leaving it out; NULL when
+ * none does.  With `excluded`, *excluded says whether a glob matching it
+ * left it out.
+ */
+static const struct aspec *spec_for(const struct qe_agent *a, const char *path,
+				    int is_stdin, int *excluded)
+{
+	size_t i;
+	if (excluded)
+		*excluded = 0;
+	for (i = 0; i < a->nr_specs; i++) {
+		const struct aspec *sp = a->specs[i];
+		if (is_stdin || !strcmp(sp->spec, "-")) {
+			if (is_stdin && !strcmp(sp->spec, "-"))
+				return sp;
+			continue;
+		}
+		if (!sp->glob) {
+			if (!strcmp(sp->spec, path))
+				return sp;
+			continue;
+		}
+		if (fnmatch(sp->spec, path, FNM_PATHNAME))
+			continue;
+		if (!qe_follow_excluded(sp->opts.exclude, sp->opts.nr_exclude, path))
+			return sp;
+		if (excluded)
+			*excluded = 1;
+	}
+	return NULL;
+}
+
+/* The follower asks before reading a new glob match: tail.exclude as the
+ * configuration says now (a reload may change it), then the exclusions
+ * of the sources whose globs match it. */
+static int accept_path(const char *path, void *data)
+{
+	struct qe_agent *a = data;
+	int excluded;
+	if (qe_follow_excluded(a->cfg->tail_exclude, a->cfg->nr_tail_exclude, path))
+		return 0;
+	return spec_for(a, path, 0, &excluded) || !excluded;
+}
+
 static struct asrc *src_for(struct qe_agent *a, struct qe_follow_file *f)
 {
 	struct asrc *s = f->user;
 	struct qe_source_conf sc;
+	const struct aspec *sp;
 	if (s)
 		return s;
 	s = qe_xcalloc(1, sizeof(*s));
@@ -589,6 +649,8 @@ static struct asrc *src_for(struct qe_agent *a, struct qe_follow_file *f)
 	s->file = f;
 	qe_source_conf_from_config(&sc, a->cfg, a->rules);
 	sc.path = f->is_stdin ? NULL : f->path;
+	sp = spec_for(a, f->path, f->is_stdin, NULL);
+	sc.opts = sp ? &sp->opts : NULL;
 	sc.on_event = on_event;
 	sc.data = s;
 	s->src = qe_source_new(&sc, f->pos);
@@ -950,8 +1012,9 @@ struct qe_agent *qe_agent_new(struct qe_config *cfg, const struct qe_agent_opts 
 	fconf.on_line = on_line;
 	fconf.on_event = on_follow_event;
 	fconf.lookup = lookup_offset;
-	fconf.exclude = cfg->tail_exclude;
-	fconf.nr_exclude = cfg->nr_tail_exclude;
+	/* tail.exclude is applied by accept_path(), from the configuration
+	 * in effect (a reload replaces the lists) */
+	fconf.accept = accept_path;
 	fconf.skip = on_skip;
 	fconf.interrupted = on_interrupted;
 	fconf.data = a;
@@ -987,19 +1050,94 @@ static char *absolute_path(const char *path)
 	return abs;
 }
 
-int qe_agent_add(struct qe_agent *a, const char *spec)
+static char *dup_or_null(const char *s)
 {
+	return s ? qe_xstrdup(s) : NULL;
+}
+
+static struct aspec *aspec_new(char *abs, const struct qe_source_opts *o)
+{
+	struct aspec *sp = qe_xcalloc(1, sizeof(*sp));
+	size_t i;
+	sp->spec = abs;
+	sp->glob = strpbrk(abs, "*?[") != NULL;
+	if (!o)
+		return sp;
+	sp->opts.format = sp->format = dup_or_null(o->format);
+	if (o->nr_exclude) {
+		sp->exclude = qe_xcalloc(o->nr_exclude, sizeof(*sp->exclude));
+		for (i = 0; i < o->nr_exclude; i++)
+			sp->exclude[i] = qe_xstrdup(o->exclude[i]);
+		sp->opts.exclude = sp->exclude;
+		sp->opts.nr_exclude = o->nr_exclude;
+	}
+	sp->opts.fields.level = sp->fields[0] = dup_or_null(o->fields.level);
+	sp->opts.fields.message = sp->fields[1] = dup_or_null(o->fields.message);
+	sp->opts.fields.logger = sp->fields[2] = dup_or_null(o->fields.logger);
+	sp->opts.fields.time = sp->fields[3] = dup_or_null(o->fields.time);
+	sp->opts.fields.exception = sp->fields[4] = dup_or_null(o->fields.exception);
+	sp->opts.fields.error_type = sp->fields[5] = dup_or_null(o->fields.error_type);
+	return sp;
+}
+
+static void aspec_free(struct aspec *sp)
+{
+	size_t i;
+	if (!sp)
+		return;
+	free(sp->spec);
+	free(sp->format);
+	for (i = 0; i < sp->opts.nr_exclude; i++)
+		free(sp->exclude[i]);
+	free(sp->exclude);
+	for (i = 0; i < QE_ARRAY_SIZE(sp->fields); i++)
+		free(sp->fields[i]);
+	free(sp);
+}
+
+int qe_agent_add_source(struct qe_agent *a, const char *spec,
+			const struct qe_source_opts *o)
+{
+	enum qe_format fmt;
+	char *abs;
+	/* a bad format is the caller's mistake: say so now, not per file */
+	if (o && o->format && qe_format_parse(o->format, &fmt) < 0)
+		return -1;
 	/* Positions are saved by path: make it absolute (symbolic links kept
 	 * as given), so a run from another directory finds them. */
-	char *abs = absolute_path(spec);
-	int r = qe_follow_add(a->follow, abs);
-	if (r == 0) {
-		QE_ALLOC_GROW(a->specs, a->nr_specs + 1, a->alloc_specs);
-		a->specs[a->nr_specs++] = abs;
-	} else {
+	abs = absolute_path(spec);
+	if (qe_follow_add(a->follow, abs) < 0) {
 		free(abs);
+		return -1;
 	}
-	return r;
+	QE_ALLOC_GROW(a->specs, a->nr_specs + 1, a->alloc_specs);
+	a->specs[a->nr_specs++] = aspec_new(abs, o);
+	return 0;
+}
+
+int qe_agent_add(struct qe_agent *a, const char *spec)
+{
+	return qe_agent_add_source(a, spec, NULL);
+}
+
+int qe_agent_add_config_sources(struct qe_agent *a)
+{
+	size_t i;
+	for (i = 0; i < a->cfg->nr_sources; i++) {
+		const struct qe_config_source *cs = &a->cfg->sources[i];
+		struct qe_source_opts o;
+		qe_source_opts_from_config(&o, cs);
+		if (qe_agent_add_source(a, cs->path, &o) < 0) {
+			char *why = qe_xstrdup(qe_last_error());
+			qe_error("%s:%d:%d: source '%s': %s",
+				 a->cfg->path ? a->cfg->path : "configuration", cs->line,
+				 cs->column, cs->path, why);
+			free(why);
+			return -1;
+		}
+	}
+	a->config_sources = 1;
+	return 0;
 }
 
 struct spec_match {
@@ -1025,10 +1163,9 @@ static size_t unmatched_specs(struct qe_agent *a, int say)
 {
 	size_t i, n = 0;
 	for (i = 0; i < a->nr_specs; i++) {
-		struct spec_match m = {a->specs[i], 0, 0};
+		struct spec_match m = {a->specs[i]->spec, a->specs[i]->glob, 0};
 		if (!strcmp(m.spec, "-"))
 			continue;
-		m.glob = strpbrk(m.spec, "*?[") != NULL;
 		qe_follow_each(a->follow, match_file, &m);
 		if (m.open)
 			continue;
@@ -1118,6 +1255,11 @@ int qe_agent_reload(struct qe_agent *a, struct qe_config *ncfg)
 	struct qe_batch_conf bc;
 	struct qe_grouping *g;
 	struct asrc *s;
+	/* Files open under the old list would keep its settings, and its
+	 * globs would stay watched: refuse rather than half apply it. */
+	if (a->config_sources && !qe_config_sources_equal(a->cfg, ncfg))
+		return qe_error("the 'sources' list changed; restart the agent to "
+				"follow the new one (nothing was reloaded)");
 	if (!ncfg->state_dir && a->cfg->state_dir)
 		ncfg->state_dir = qe_xstrdup(a->cfg->state_dir);
 	g = qe_grouping_new(ncfg);
@@ -1242,7 +1384,7 @@ void qe_agent_free(struct qe_agent *a)
 		close(a->lock_fd);
 	free(a->known);
 	while (a->nr_specs)
-		free(a->specs[--a->nr_specs]);
+		aspec_free(a->specs[--a->nr_specs]);
 	free(a->specs);
 	free(a);
 }

@@ -106,8 +106,21 @@ struct qe_agent *qe_agent_new(struct qe_config *cfg, const struct qe_agent_opts 
 			      enum qe_agent_failure *why);
 void qe_agent_free(struct qe_agent *a); /* NULL-safe; commits what it can */
 
-/* A path, a glob or "-"; relative paths are made absolute.  Before run. */
+/*
+ * A path, a glob or "-"; relative paths are made absolute.  Before run.
+ * Its files are read with o's format and JSON fields over the
+ * configuration's tail.* ones, and o's exclusions leave some of its glob
+ * matches out (besides tail.exclude).  o may be NULL (the tail.*
+ * settings); it is copied.  -1 with qe_error() for a bad format.
+ */
+struct qe_source_opts;
+int qe_agent_add_source(struct qe_agent *a, const char *spec,
+			const struct qe_source_opts *o);
+/* The same with o NULL. */
 int qe_agent_add(struct qe_agent *a, const char *spec);
+/* Every entry of the configuration's sources: list.  A reload then
+ * refuses a configuration whose list differs (qe_agent_reload). */
+int qe_agent_add_config_sources(struct qe_agent *a);
 
 /*
  * Run until stopped (follow) or until every source is read (once); then
@@ -121,7 +134,9 @@ void qe_agent_stop(struct qe_agent *a);
 int qe_agent_stopping(const struct qe_agent *a);
 /* Swap in a new configuration (SIGHUP): on success the agent owns ncfg's
  * contents (*ncfg is emptied); on failure nothing changes, -1 with
- * qe_error(). */
+ * qe_error().  An agent that follows the configured sources (see
+ * qe_agent_add_config_sources) refuses a configuration whose sources:
+ * list differs: its files keep their settings until a restart. */
 int qe_agent_reload(struct qe_agent *a, struct qe_config *ncfg);
 
 struct qe_loop *qe_agent_loop(struct qe_agent *a);

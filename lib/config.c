@@ -63,6 +63,7 @@ enum spec_type {
 	T_PRICES,
 	T_RULES,
 	T_GROUPING,
+	T_SOURCES,
 };
 
 /* 0 is accepted as "off" even when it is below `min` */
@@ -239,6 +240,8 @@ static const struct spec specs[] = {
     SECTION("tail.journal"),
     LIST("tail.journal.units", journal_units, nr_journal_units, 0),
     LIST("tail.journal.identifiers", journal_identifiers, nr_journal_identifiers, 0),
+
+    {.name = "sources", .type = T_SOURCES},
 
     SECTION("retention"),
     NUM("retention.group_days", retention_group_days, 90, 0, 36500, NULL, 0),
@@ -441,6 +444,7 @@ void qe_config_init(struct qe_config *c)
 }
 
 static void free_grouping_rules(struct qe_config *c);
+static void free_sources(struct qe_config *c);
 
 void qe_config_release(struct qe_config *c)
 {
@@ -463,6 +467,7 @@ void qe_config_release(struct qe_config *c)
 	free_prices(c);
 	free_rules(c);
 	free_grouping_rules(c);
+	free_sources(c);
 	free(c->path);
 	memset(c, 0, sizeof(*c));
 }
@@ -1475,6 +1480,228 @@ fail:
 	return -1;
 }
 
+/* ---- sources ---- */
+
+static const char *const source_keys[] = {"path", "format", "exclude", "json"};
+static const char *const source_json_keys[] = {"level", "message",   "logger",
+					       "time",	"exception", "error_type"};
+
+static void free_source(struct qe_config_source *src)
+{
+	free(src->path);
+	free(src->format);
+	free_list(&src->exclude, &src->nr_exclude);
+	free(src->json_level);
+	free(src->json_message);
+	free(src->json_logger);
+	free(src->json_time);
+	free(src->json_exception);
+	free(src->json_error_type);
+	memset(src, 0, sizeof(*src));
+}
+
+static void free_sources(struct qe_config *c)
+{
+	size_t i;
+	for (i = 0; i < c->nr_sources; i++)
+		free_source(&c->sources[i]);
+	free(c->sources);
+	c->sources = NULL;
+	c->nr_sources = 0;
+}
+
+/* The field of a source's json: mapping named `key`, NULL when unknown. */
+static char **source_json_field(struct qe_config_source *src, const char *key)
+{
+	char **fields[] = {&src->json_level, &src->json_message,   &src->json_logger,
+			   &src->json_time,  &src->json_exception, &src->json_error_type};
+	size_t i;
+	for (i = 0; i < QE_ARRAY_SIZE(source_json_keys); i++)
+		if (!strcmp(key, source_json_keys[i]))
+			return fields[i];
+	return NULL;
+}
+
+/* A string that must not be empty; 1 when stored, 0 for null, -1. */
+static int get_nonempty(struct ctx *x, const char *label, const yaml_node_t *v,
+			char **dst)
+{
+	char *str = NULL;
+	int r = get_string(x, label, v, &str);
+	if (r <= 0 || !str)
+		return r <= 0 ? r : 0;
+	if (!*str) {
+		free(str);
+		return err_at(x, v, "'%s' must not be empty", label);
+	}
+	free(*dst);
+	*dst = str;
+	return 1;
+}
+
+static int parse_source_json(struct ctx *x, struct qe_config_source *src,
+			     const yaml_node_t *v)
+{
+	yaml_node_pair_t *pair;
+	int ret = 0;
+	if (is_null(v))
+		return 0;
+	if (v->type != YAML_MAPPING_NODE)
+		return err_at(x, v,
+			      "'sources.json' must be a mapping of field names, not %s",
+			      node_kind(v));
+	for (pair = v->data.mapping.pairs.start; pair < v->data.mapping.pairs.top;
+	     pair++) {
+		const char *key = mapping_key(x, v, pair);
+		char **dst, label[64];
+		if (!key) {
+			ret = -1;
+			continue;
+		}
+		dst = source_json_field(src, key);
+		if (!dst) {
+			ret = unknown_key(x, node(x, pair->key), "sources.json",
+					  source_json_keys,
+					  QE_ARRAY_SIZE(source_json_keys));
+			continue;
+		}
+		snprintf(label, sizeof(label), "sources.json.%s", key);
+		if (get_nonempty(x, label, node(x, pair->value), dst) < 0)
+			ret = -1;
+	}
+	return ret;
+}
+
+static int parse_source(struct ctx *x, struct qe_config_source *src, const yaml_node_t *e)
+{
+	yaml_node_pair_t *pair;
+	int ret = 0;
+	/* a bare string is a path read with the tail.* settings */
+	if (e->type == YAML_SCALAR_NODE && !is_null(e))
+		return get_nonempty(x, "sources.path", e, &src->path) < 0 ? -1 : 0;
+	if (e->type != YAML_MAPPING_NODE)
+		return err_at(x, e, "'sources' entries must be mappings or paths, not %s",
+			      is_null(e) ? "empty" : node_kind(e));
+	for (pair = e->data.mapping.pairs.start; pair < e->data.mapping.pairs.top;
+	     pair++) {
+		const char *key = mapping_key(x, e, pair);
+		yaml_node_t *val = node(x, pair->value);
+		int r = 0;
+		if (!key)
+			r = -1;
+		else if (!strcmp(key, "path"))
+			r = get_nonempty(x, "sources.path", val, &src->path);
+		else if (!strcmp(key, "format")) {
+			r = get_nonempty(x, "sources.format", val, &src->format);
+			if (r > 0 && !in_choices(src->format, log_formats)) {
+				const char *guess = qe_did_you_mean(
+				    src->format, log_formats, nr_choices(log_formats));
+				char *shown = show(src->format);
+				r = err_at(
+				    x, val,
+				    "'sources.format' cannot be %s%s%s%s (auto, text, "
+				    "json, docker, cri, syslog or journal)",
+				    shown, guess ? "; did you mean '" : "",
+				    guess ? guess : "", guess ? "'?" : "");
+				free(shown);
+			}
+		} else if (!strcmp(key, "exclude"))
+			r = get_strlist(x, "sources.exclude", val, &src->exclude,
+					&src->nr_exclude, 0);
+		else if (!strcmp(key, "json"))
+			r = parse_source_json(x, src, val);
+		else
+			r = unknown_key(x, node(x, pair->key), "sources", source_keys,
+					QE_ARRAY_SIZE(source_keys));
+		if (r < 0)
+			ret = -1;
+	}
+	/* after a misspelt key, "missing" would only say it again */
+	if (ret == 0 && !src->path)
+		ret = err_at(x, e, "source is missing 'path'");
+	return ret;
+}
+
+static int parse_sources(struct ctx *x, const yaml_node_t *v)
+{
+	struct qe_config_source *srcs = NULL;
+	size_t n = 0, alloc = 0, i;
+	yaml_node_item_t *it;
+	struct qe_config old;
+	int ret = 1;
+	if (is_null(v))
+		return 0;
+	if (v->type != YAML_SEQUENCE_NODE)
+		return err_at(x, v, "'sources' must be a list, not %s", node_kind(v));
+	for (it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+		yaml_node_t *e = node(x, *it);
+		struct qe_config_source *src;
+		if (n >= MAX_LIST_ITEMS) {
+			ret = err_at(x, e, "'sources' has more than %d entries",
+				     MAX_LIST_ITEMS);
+			break;
+		}
+		QE_ALLOC_GROW(srcs, n + 1, alloc);
+		src = &srcs[n++];
+		memset(src, 0, sizeof(*src));
+		src->line = (int)e->start_mark.line + 1;
+		src->column = (int)e->start_mark.column + 1;
+		if (parse_source(x, src, e) < 0) {
+			ret = -1;
+			continue;
+		}
+		for (i = 0; i + 1 < n; i++) {
+			if (srcs[i].path && !strcmp(srcs[i].path, src->path)) {
+				char *shown = show(src->path);
+				ret =
+				    err_at(x, e, "duplicate source %s (first at line %d)",
+					   shown, srcs[i].line);
+				free(shown);
+				break;
+			}
+		}
+	}
+	memset(&old, 0, sizeof(old));
+	if (ret > 0) {
+		free_sources(x->c);
+		x->c->sources = srcs;
+		x->c->nr_sources = n;
+	} else {
+		old.sources = srcs;
+		old.nr_sources = n;
+		free_sources(&old);
+	}
+	return ret;
+}
+
+static int same_str(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+int qe_config_sources_equal(const struct qe_config *a, const struct qe_config *b)
+{
+	size_t i, j;
+	if (a->nr_sources != b->nr_sources)
+		return 0;
+	for (i = 0; i < a->nr_sources; i++) {
+		const struct qe_config_source *x = &a->sources[i], *y = &b->sources[i];
+		if (!same_str(x->path, y->path) || !same_str(x->format, y->format) ||
+		    !same_str(x->json_level, y->json_level) ||
+		    !same_str(x->json_message, y->json_message) ||
+		    !same_str(x->json_logger, y->json_logger) ||
+		    !same_str(x->json_time, y->json_time) ||
+		    !same_str(x->json_exception, y->json_exception) ||
+		    !same_str(x->json_error_type, y->json_error_type) ||
+		    x->nr_exclude != y->nr_exclude)
+			return 0;
+		for (j = 0; j < x->nr_exclude; j++)
+			if (strcmp(x->exclude[j], y->exclude[j]))
+				return 0;
+	}
+	return 1;
+}
+
 static int walk_section(struct ctx *x, const yaml_node_t *map, const char *prefix);
 
 static int set_value(struct ctx *x, const struct spec *s, const yaml_node_t *v)
@@ -1589,6 +1816,8 @@ static int set_value(struct ctx *x, const struct spec *s, const yaml_node_t *v)
 		return parse_rules(x, v);
 	case T_GROUPING:
 		return parse_grouping_rules(x, v);
+	case T_SOURCES:
+		return parse_sources(x, v);
 	}
 	return 0;
 }

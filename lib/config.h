@@ -57,6 +57,21 @@ struct qe_grouping_rule_conf {
 	int line, column;
 };
 
+/*
+ * One entry of the sources: list: what to follow and how to read it.
+ * The settings left unset fall back to the tail.* ones.
+ */
+struct qe_config_source {
+	char *path;	/* required: a file, a glob, "-", or another source spec */
+	char *format;	/* NULL = tail.format */
+	char **exclude; /* glob matches left out, besides tail.exclude */
+	size_t nr_exclude;
+	/* json: field names looked at before tail.json.*'s; NULL = those */
+	char *json_level, *json_message, *json_logger, *json_time, *json_exception,
+	    *json_error_type;
+	int line, column; /* where the entry was written, for messages */
+};
+
 struct qe_price {
 	char *model;
 	double prompt_per_mtok;	    /* USD per 1M prompt tokens */
@@ -151,6 +166,9 @@ struct qe_config {
 	size_t nr_journal_units;
 	char **journal_identifiers;
 	size_t nr_journal_identifiers;
+	/* sources: followed by tail when no FILE is given */
+	struct qe_config_source *sources;
+	size_t nr_sources;
 
 	/* retention: (lib/retention.h); 0 turns a rule off */
 	long retention_group_days;  /* 90: groups not seen for this long go */
@@ -174,6 +192,10 @@ void qe_config_release(struct qe_config *c);
  * completion and "did you mean".
  */
 const char *qe_config_key_name(size_t i);
+
+/* 1 when the two sources: lists say the same (paths, formats, excludes and
+ * fields, in order), so a reload can tell whether they changed. */
+int qe_config_sources_equal(const struct qe_config *a, const struct qe_config *b);
 
 /* Effective model: ai_model, or QE_DEFAULT_MODEL when unset or empty.
  * Borrowed. */

@@ -12,6 +12,7 @@
 #include "ansi.h"
 #include "config.h"
 #include "event.h"
+#include "source.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -65,6 +66,48 @@ int qe_decode_opts_from_config(struct qe_decode_opts *o, const struct qe_config 
 	o->max_line_bytes = c->max_line_bytes > 0 ? (size_t)c->max_line_bytes : 0;
 	o->path = path;
 	return 0;
+}
+
+int qe_decode_opts_for_source(struct qe_decode_opts *o, const struct qe_config *c,
+			      const struct qe_source_opts *so, const char *path)
+{
+	const char **dst[] = {&o->fields.level,	    &o->fields.message,
+			      &o->fields.logger,    &o->fields.time,
+			      &o->fields.exception, &o->fields.error_type};
+	const char *src[QE_ARRAY_SIZE(dst)];
+	size_t i;
+
+	if (qe_decode_opts_from_config(o, c, path) < 0)
+		return -1;
+	if (!so)
+		return 0;
+	if (so->format && qe_format_parse(so->format, &o->format) < 0)
+		return -1;
+	src[0] = so->fields.level;
+	src[1] = so->fields.message;
+	src[2] = so->fields.logger;
+	src[3] = so->fields.time;
+	src[4] = so->fields.exception;
+	src[5] = so->fields.error_type;
+	for (i = 0; i < QE_ARRAY_SIZE(dst); i++)
+		if (src[i])
+			*dst[i] = src[i];
+	return 0;
+}
+
+void qe_source_opts_from_config(struct qe_source_opts *o,
+				const struct qe_config_source *cs)
+{
+	memset(o, 0, sizeof(*o));
+	o->format = cs->format;
+	o->exclude = cs->exclude;
+	o->nr_exclude = cs->nr_exclude;
+	o->fields.level = cs->json_level;
+	o->fields.message = cs->json_message;
+	o->fields.logger = cs->json_logger;
+	o->fields.time = cs->json_time;
+	o->fields.exception = cs->json_exception;
+	o->fields.error_type = cs->json_error_type;
 }
 
 /* ---- Kubernetes file names ---- */

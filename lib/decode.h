@@ -181,6 +181,18 @@ struct qe_config;
 int qe_decode_opts_from_config(struct qe_decode_opts *o, const struct qe_config *c,
 			       const char *path);
 
+/* The same, then a source's own format and fields (any that are set) over
+ * those; so may be NULL.  -1 with qe_error() for an unknown format. */
+struct qe_source_opts;
+int qe_decode_opts_for_source(struct qe_decode_opts *o, const struct qe_config *c,
+			      const struct qe_source_opts *so, const char *path);
+
+/* A sources: entry of the configuration as source options.  Strings are
+ * borrowed from cs. */
+struct qe_config_source;
+void qe_source_opts_from_config(struct qe_source_opts *o,
+				const struct qe_config_source *cs);
+
 /* NULL with qe_error() set on a bad option.  cb is copied. */
 struct qe_decoder *qe_decoder_new(const struct qe_decode_opts *o,
 				  const struct qe_decode_cb *cb, void *data);

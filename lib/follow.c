@@ -869,18 +869,25 @@ static const char *compressed_format(int fd)
 	return NULL;
 }
 
-static int excluded(const struct qe_follow *f, const char *path)
+int qe_follow_excluded(char *const *patterns, size_t n, const char *path)
 {
 	const char *base = strrchr(path, '/');
 	size_t i;
 
 	base = base ? base + 1 : path;
-	for (i = 0; i < f->conf.nr_exclude; i++) {
-		const char *pat = f->conf.exclude[i];
+	for (i = 0; i < n; i++) {
+		const char *pat = patterns[i];
 		if (!fnmatch(pat, strchr(pat, '/') ? path : base, 0))
 			return 1;
 	}
 	return 0;
+}
+
+static int excluded(const struct qe_follow *f, const char *path)
+{
+	if (qe_follow_excluded(f->conf.exclude, f->conf.nr_exclude, path))
+		return 1;
+	return f->conf.accept && !f->conf.accept(path, f->conf.data);
 }
 
 /* Phase 2: open whatever is at the path now. */

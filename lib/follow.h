@@ -164,8 +164,16 @@ struct qe_follow_conf {
 	/* may be NULL: polled between reads; non-zero stops reading (the
 	 * rest is read by the next call, or the next run) */
 	int (*interrupted)(void *data);
+	/* may be NULL: asked about each new glob match that `exclude` lets
+	 * through; 0 leaves it out (per-source exclusions, which may change
+	 * while the follower runs) */
+	int (*accept)(const char *path, void *data);
 	void *data; /* passed to the callbacks */
 };
+
+/* 1 when path is left out by one of the patterns: fnmatch against the
+ * file's name, or against the whole path when the pattern has a '/'. */
+int qe_follow_excluded(char *const *patterns, size_t n, const char *path);
 
 /* Defaults above; callbacks NULL. */
 void qe_follow_conf_init(struct qe_follow_conf *conf);

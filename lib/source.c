@@ -45,6 +45,9 @@ struct qe_source {
 	struct qe_k8s k8s;
 	int has_k8s;
 	int feeding_cut; /* the line being decoded was cut by the splitter */
+	/* the decoder's field names, its own copies: the configuration they
+	 * came from is replaced by a reload while the source lives on */
+	char *fields[6];
 };
 
 static void emit(struct qe_source *s, struct qe_event *ev)
@@ -142,6 +145,16 @@ void qe_source_conf_from_config(struct qe_source_conf *conf, const struct qe_con
 	conf->cfg = cfg;
 }
 
+static void own_fields(struct qe_source *s, struct qe_decode_fields *f)
+{
+	const char **names[] = {&f->level, &f->message,	  &f->logger,
+				&f->time,  &f->exception, &f->error_type};
+	size_t i;
+	for (i = 0; i < QE_ARRAY_SIZE(names); i++)
+		if (*names[i])
+			*names[i] = s->fields[i] = qe_xstrdup(*names[i]);
+}
+
 struct qe_source *qe_source_new(const struct qe_source_conf *conf, uint64_t pos)
 {
 	struct qe_source *s = qe_xcalloc(1, sizeof(*s));
@@ -156,10 +169,12 @@ struct qe_source *qe_source_new(const struct qe_source_conf *conf, uint64_t pos)
 	if (s->conf.cfg && !(s->conf.flags & (QE_SOURCE_EACH_LINE | QE_SOURCE_RAW))) {
 		struct qe_decode_opts o;
 		struct qe_decode_cb cb = {on_dline, on_record};
-		if (qe_decode_opts_from_config(&o, s->conf.cfg, s->conf.path) < 0) {
+		if (qe_decode_opts_for_source(&o, s->conf.cfg, s->conf.opts,
+					      s->conf.path) < 0) {
 			free(s);
 			return NULL;
 		}
+		own_fields(s, &o.fields);
 		/* an event's lines are shown and stored as the log wrote them;
 		 * the assembler sees through timestamps itself */
 		o.keep_prefix = 1;
@@ -168,10 +183,11 @@ struct qe_source *qe_source_new(const struct qe_source_conf *conf, uint64_t pos)
 			o.quick_below = 2; /* QE_SEV_WARNING */
 		s->dec = qe_decoder_new(&o, &cb, s);
 		if (!s->dec) {
-			free(s);
+			qe_source_free(s);
 			return NULL;
 		}
 	}
+	s->conf.opts = NULL; /* borrowed only until here */
 	return s;
 }
 
@@ -186,10 +202,13 @@ static void free_streams(struct qe_source *s)
 
 void qe_source_free(struct qe_source *s)
 {
+	size_t i;
 	if (!s)
 		return;
 	qe_decoder_free(s->dec);
 	free_streams(s);
+	for (i = 0; i < QE_ARRAY_SIZE(s->fields); i++)
+		free(s->fields[i]);
 	free(s);
 }
 

@@ -30,6 +30,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "decode.h"
+
 struct qe_event;
 struct qe_rules;
 struct qe_source;
@@ -42,6 +44,19 @@ typedef void (*qe_source_event_fn)(struct qe_source *src, struct qe_event *ev,
 #define QE_SOURCE_NO_SKIP 0x2	/* feed every line (qe_source_skip() says 0) */
 #define QE_SOURCE_RAW 0x4	/* no decoding: lines go to the rules as read */
 
+/*
+ * How one source (a spec given to the agent, and every file it opens) is
+ * read, over the configuration's tail.* settings: one entry of the
+ * sources: list (qe_source_opts_from_config() in lib/decode.c).  Strings
+ * are borrowed.
+ */
+struct qe_source_opts {
+	const char *format;		/* NULL = tail.format */
+	char *const *exclude;		/* glob matches left out, besides tail.exclude */
+	size_t nr_exclude;		/* (fnmatch patterns, as tail.exclude's) */
+	struct qe_decode_fields fields; /* NULL members = tail.json.*'s */
+};
+
 struct qe_source_conf {
 	struct qe_rules *rules; /* borrowed; required unless EACH_LINE */
 	size_t max_lines;	/* per event; 0 = 200 */
@@ -53,6 +68,9 @@ struct qe_source_conf {
 	 * the file at path (Kubernetes names); cfg NULL = plain text */
 	const struct qe_config *cfg;
 	const char *path;
+	/* this source's own format and fields over cfg's; NULL = cfg's.
+	 * Copied by qe_source_new(). */
+	const struct qe_source_opts *opts;
 	qe_source_event_fn on_event; /* required */
 	/* optional: sees each line (CR removed) just before it is fed */
 	void (*on_line)(struct qe_source *src, const char *line, size_t len,

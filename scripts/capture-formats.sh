@@ -52,12 +52,14 @@ function errors() {
 function handler() { return missingFunction(); }
 let log;
 if (which === 'pino') log = require('pino')({ base: { pid: process.pid, hostname: 'web-1' } });
+// pino with its keys renamed: what a per-source json: mapping is for
+if (which === 'pino-renamed') log = require('pino')({ base: { pid: process.pid, hostname: 'web-1' }, messageKey: 'text', errorKey: 'failure' });
 if (which === 'bunyan') log = require('bunyan').createLogger({ name: 'orders', serializers: require('bunyan').stdSerializers, streams: [{ stream: process.stdout }] });
 if (log) log.info('listening on port 8080');
 if (log) log.warn({ ms: 950 }, 'slow request');
 for (const [lvl, e, msg] of errors()) {
 	if (which === 'text') console.log(e.stack);
-	else log[lvl]({ err: e }, msg);
+	else log[lvl]({ [which === 'pino-renamed' ? 'failure' : 'err']: e }, msg);
 	expected.push([which === 'text' ? 'error' : lvl, e.name, e.message]);
 }
 if (log) log.info('shutting down');
@@ -65,11 +67,13 @@ fs.writeFileSync(process.argv[3], expected.map(x => x.join('\t')).join('\n') + '
 JS
 (cd "$work/node" &&
 	node app.js pino "$work/pino.exp" > "$out/pino.log" &&
+	node app.js pino-renamed "$work/pino-renamed.exp" > "$out/pino-renamed.log" &&
 	node app.js bunyan "$work/bunyan.exp" > "$out/bunyan.log" &&
 	node app.js text "$work/node-text.exp" > "$out/node-text.log" &&
 	node_modules/.bin/pino-pretty --colorize < "$out/pino.log" > "$out/ansi-pino-pretty.log" &&
 	node_modules/.bin/pino-pretty --no-colorize < "$out/pino.log" > "$out/ansi-pino-pretty.plain")
 { echo '# format: json'; cat "$work/pino.exp"; } > "$out/pino.expected"
+{ echo '# format: json'; cat "$work/pino-renamed.exp"; } > "$out/pino-renamed.expected"
 { echo '# format: json'; cat "$work/bunyan.exp"; } > "$out/bunyan.expected"
 { echo '# format: text'; cat "$work/node-text.exp"; } > "$out/node-text.expected"
 }

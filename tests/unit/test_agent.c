@@ -19,6 +19,7 @@
 #include "config.h"
 #include "event.h"
 #include "loop.h"
+#include "source.h"
 #include "store.h"
 #include "util.h"
 
@@ -60,9 +61,11 @@ struct seen {
 	int per_source[4];
 	int nr_sources;
 	int errors;
-	int b_lines_when_a; /* lines written to b when a's event came */
+	int b_lines_when_a;   /* lines written to b when a's event came */
+	char message[3][256]; /* the last event's of a.log, b.log, c.log.1 */
 };
 static struct seen seen;
+static const char *const message_of[3] = {"/a.log", "/b.log", "/c.log.1"};
 static int b_lines;
 
 static void on_event(const struct qe_agent_event *e, void *data)
@@ -80,6 +83,9 @@ static void on_event(const struct qe_agent_event *e, void *data)
 		snprintf(seen.sources[seen.nr_sources++], 256, "%s", e->source);
 	if (i < 4)
 		seen.per_source[i]++;
+	for (i = 0; i < 3; i++)
+		if (strstr(e->source, message_of[i]))
+			snprintf(seen.message[i], 256, "%s", e->ev->message);
 	if (strstr(e->source, "/a.log") && !seen.b_lines_when_a)
 		seen.b_lines_when_a = b_lines ? b_lines : -1;
 }
@@ -322,6 +328,63 @@ static void test_year_of_retention(void **state)
 	qe_config_release(&cfg);
 }
 
+/* Each file gets the options of the first source that takes it: a glob
+ * whose exclude leaves a file out hands it to the next one that matches. */
+static void test_source_options(void **state)
+{
+	static const char line[] = "{\"level\":\"error\",\"text\":\"payment failed\"}\n";
+	static char b_name[] = "b.log";
+	char *const exclude[] = {b_name};
+	struct qe_source_opts mapped;
+	struct qe_config cfg;
+	struct qe_agent *a;
+	char *a_log = qe_xasprintf("%s/a.log", tmp),
+	     *b_log = qe_xasprintf("%s/b.log", tmp);
+	char *c_log = qe_xasprintf("%s/c.log.1", tmp);
+	char *logs = qe_xasprintf("%s/*.log", tmp), *all = qe_xasprintf("%s/*", tmp);
+	(void)state;
+	memset(&seen, 0, sizeof(seen));
+	fake_wall = 0;
+	config(&cfg);
+	cfg.tail_exclude = qe_xcalloc(1, sizeof(char *));
+	cfg.tail_exclude[0] = qe_xstrdup("*.1");
+	cfg.nr_tail_exclude = 1;
+	append(a_log, line);
+	append(b_log, line);
+	append(c_log, line);
+	memset(&mapped, 0, sizeof(mapped));
+	mapped.format = "json";
+	mapped.fields.message = "text";
+	mapped.exclude = exclude;
+	mapped.nr_exclude = 1;
+	a = agent(&cfg, 1, 1);
+	assert_non_null(a);
+	mapped.format = "xml";
+	assert_int_equal(qe_agent_add_source(a, logs, &mapped), -1);
+	assert_non_null(strstr(qe_last_error(), "'xml'"));
+	mapped.format = "json";
+	assert_int_equal(qe_agent_add_source(a, logs, &mapped), 0);
+	mapped.format = NULL; /* copied: what the caller does after does not count */
+	mapped.fields.message = NULL;
+	assert_int_equal(qe_agent_add(a, all), 0);
+	assert_int_equal(qe_agent_run(a), 0);
+	qe_agent_free(a);
+	assert_int_equal(seen.errors, 0);
+	/* a.log: the first glob's field name */
+	assert_string_equal(seen.message[0], "payment failed");
+	/* b.log: left out by it, read by the second with the built-in names */
+	assert_non_null(strstr(seen.message[1], "\"text\""));
+	/* c.log.1: tail.exclude applies to every source */
+	assert_string_equal(seen.message[2], "");
+	assert_int_equal(seen.events, 2);
+	free(a_log);
+	free(b_log);
+	free(c_log);
+	free(logs);
+	free(all);
+	qe_config_release(&cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -330,6 +393,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_idle_deadline_per_source, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_year_of_retention, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_source_options, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -830,6 +830,7 @@ static void test_example_file(void **state)
 	assert_int_equal(ex.nr_redact_patterns, 0);
 	assert_int_equal(ex.nr_rules, 0);
 	assert_int_equal(ex.nr_ignore, 0);
+	assert_int_equal(ex.nr_sources, 0);
 	/* every number and flag: compare the rest of the struct field by field */
 #define SAME(f) assert_int_equal(ex.f, def.f)
 	SAME(ai_max_tokens);
@@ -895,6 +896,9 @@ static void test_example_comments(void **state)
 	assert_true(c.nr_redact_patterns >= 1);
 	assert_true(c.nr_ignore >= 1);
 	assert_true(c.rules[0].nr_samples >= 2);
+	assert_true(c.nr_sources >= 2);
+	assert_true(c.sources[0].nr_exclude >= 1);
+	assert_non_null(c.sources[0].json_message);
 	qe_config_release(&c);
 	qe_buf_release(&out);
 }
@@ -1168,6 +1172,114 @@ static void test_every_key_documented(void **state)
 	free(man);
 }
 
+/* sources: a list of paths or mappings, each checked where it is written. */
+static void test_sources(void **state)
+{
+	struct qe_config c, d;
+	const char *yaml = "sources:\n"
+			   "  - path: /var/log/app/*.log*\n"
+			   "    format: json\n"
+			   "    exclude: ['*.1', '*.gz']\n"
+			   "    json:\n"
+			   "      message: text\n"
+			   "      exception: err.stack\n"
+			   "  - /var/log/syslog\n"
+			   "  - {path: '-', format: text}\n"
+			   "  - path: journal:nginx.service\n";
+	qe_config_init(&c);
+	assert_int_equal(qe_config_load_string(&c, "t.yaml", yaml), 0);
+	assert_int_equal(c.nr_sources, 4);
+	assert_string_equal(c.sources[0].path, "/var/log/app/*.log*");
+	assert_string_equal(c.sources[0].format, "json");
+	assert_int_equal(c.sources[0].nr_exclude, 2);
+	assert_string_equal(c.sources[0].exclude[0], "*.1");
+	assert_string_equal(c.sources[0].exclude[1], "*.gz");
+	assert_string_equal(c.sources[0].json_message, "text");
+	assert_string_equal(c.sources[0].json_exception, "err.stack");
+	assert_null(c.sources[0].json_level);
+	assert_int_equal(c.sources[0].line, 2);
+	assert_int_equal(c.sources[0].column, 5);
+	/* a bare path: every setting from tail.* */
+	assert_string_equal(c.sources[1].path, "/var/log/syslog");
+	assert_null(c.sources[1].format);
+	assert_int_equal(c.sources[1].nr_exclude, 0);
+	assert_int_equal(c.sources[1].line, 8);
+	assert_string_equal(c.sources[2].path, "-");
+	assert_string_equal(c.sources[2].format, "text");
+	/* another kind of spec is kept as written */
+	assert_string_equal(c.sources[3].path, "journal:nginx.service");
+
+	/* equal to itself, and not after any change */
+	qe_config_init(&d);
+	assert_int_equal(qe_config_load_string(&d, "u.yaml", yaml), 0);
+	assert_true(qe_config_sources_equal(&c, &d));
+	qe_config_release(&d);
+	qe_config_init(&d);
+	assert_int_equal(qe_config_load_string(&d, "u.yaml",
+					       "sources:\n"
+					       "  - path: /var/log/app/*.log*\n"
+					       "    format: json\n"
+					       "    exclude: ['*.1']\n"),
+			 0);
+	assert_false(qe_config_sources_equal(&c, &d));
+	qe_config_release(&d);
+	qe_config_init(&d);
+	assert_false(qe_config_sources_equal(&c, &d));
+	assert_true(qe_config_sources_equal(&d, &d));
+	qe_config_release(&d);
+
+	/* null keeps the list; a later file's list replaces it */
+	assert_int_equal(qe_config_load_string(&c, "t.yaml", "sources:\n"), 0);
+	assert_int_equal(c.nr_sources, 4);
+	assert_int_equal(qe_config_load_string(&c, "t.yaml", "sources: [/a.log]\n"), 0);
+	assert_int_equal(c.nr_sources, 1);
+	assert_string_equal(c.sources[0].path, "/a.log");
+	qe_config_release(&c);
+}
+
+static void test_sources_errors(void **state)
+{
+	expect_error("sources:\n  - path: /a.log\n    format: jsn\n",
+		     "t.yaml:3:13: 'sources.format' cannot be 'jsn'; did you mean "
+		     "'json'? (auto, text, json, docker, cri, syslog or journal)");
+	expect_error("sources:\n  - path: /a.log\n    format: xml\n",
+		     "t.yaml:3:13: 'sources.format' cannot be 'xml' (auto, text, json, "
+		     "docker, cri, syslog or journal)");
+	expect_error("sources:\n  - path: /a.log\n    fromat: json\n",
+		     "t.yaml:3:5: unknown key 'fromat' in 'sources'; did you mean "
+		     "'format'?");
+	expect_error("sources:\n  - path: /a.log\n    json:\n      mesage: m\n",
+		     "t.yaml:4:7: unknown key 'mesage' in 'sources.json'; did you mean "
+		     "'message'?");
+	expect_error("sources:\n  - format: json\n",
+		     "t.yaml:2:5: source is missing 'path'");
+	expect_error("sources:\n  - path: ''\n",
+		     "t.yaml:2:11: 'sources.path' must not be empty");
+	expect_error("sources:\n  - path: [a]\n",
+		     "t.yaml:2:11: 'sources.path' must be a string, not a list");
+	expect_error("sources:\n  - /a.log\n  - path: /a.log\n",
+		     "t.yaml:3:5: duplicate source '/a.log' (first at line 2)");
+	expect_error("sources: /a.log\n",
+		     "t.yaml:1:10: 'sources' must be a list, not a plain value");
+	expect_error(
+	    "sources:\n  - [a]\n",
+	    "t.yaml:2:5: 'sources' entries must be mappings or paths, not a list");
+	expect_error(
+	    "sources:\n  - path: /a.log\n    exclude: '*.1'\n",
+	    "t.yaml:3:14: 'sources.exclude' must be a list, not a quoted string");
+	expect_error("sources:\n  - path: /a.log\n    json: text\n",
+		     "t.yaml:3:11: 'sources.json' must be a mapping of field names, not "
+		     "a plain value");
+	expect_error("sources:\n  - path: /a.log\n    json:\n      level: ''\n",
+		     "t.yaml:4:14: 'sources.json.level' must not be empty");
+	/* every mistake of the list in one message, in file order */
+	expect_error("sources:\n  - path: /a.log\n    format: bad\n  - fomat: x\n",
+		     "t.yaml:3:13: 'sources.format' cannot be 'bad' (auto, text, json, "
+		     "docker, cri, syslog or journal)\n"
+		     "t.yaml:4:5: unknown key 'fomat' in 'sources'; did you mean "
+		     "'format'?");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1194,6 +1306,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_regex_errors, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_all_errors, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_durations, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sources, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sources_errors, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -26,6 +26,7 @@
 #include "event.h"
 #include "fingerprint.h"
 #include "rules.h"
+#include "source.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -689,6 +690,44 @@ static void test_from_config(void **state)
 	qe_config_release(&c);
 }
 
+/* A sources: entry's options go over tail.*: its format, and each field
+ * name it sets; the others stay tail.json's. */
+static void test_for_source(void **state)
+{
+	struct qe_config c;
+	struct qe_decode_opts o;
+	struct qe_source_opts so;
+	qe_config_init(&c);
+	assert_int_equal(qe_config_load_string(&c, "t.yaml",
+					       "tail:\n  format: cri\n  json:\n"
+					       "    exception: fault.trace\n"
+					       "    level: sev\n"
+					       "sources:\n"
+					       "  - path: /a.log\n"
+					       "    format: json\n"
+					       "    json: {exception: err.stack}\n"
+					       "  - /b.log\n"),
+			 0);
+	qe_source_opts_from_config(&so, &c.sources[0]);
+	assert_int_equal(qe_decode_opts_for_source(&o, &c, &so, "/a.log"), 0);
+	assert_int_equal(o.format, QE_FMT_JSON);
+	assert_string_equal(o.fields.exception, "err.stack");
+	assert_string_equal(o.fields.level, "sev");
+	assert_null(o.fields.message);
+	/* an entry that sets nothing reads as tail.* says */
+	qe_source_opts_from_config(&so, &c.sources[1]);
+	assert_int_equal(qe_decode_opts_for_source(&o, &c, &so, "/b.log"), 0);
+	assert_int_equal(o.format, QE_FMT_CRI);
+	assert_string_equal(o.fields.exception, "fault.trace");
+	assert_int_equal(qe_decode_opts_for_source(&o, &c, NULL, "/c.log"), 0);
+	assert_int_equal(o.format, QE_FMT_CRI);
+	/* options from elsewhere than the file are checked too */
+	so.format = "logfmt";
+	assert_int_equal(qe_decode_opts_for_source(&o, &c, &so, "/b.log"), -1);
+	assert_non_null(strstr(qe_last_error(), "'logfmt'"));
+	qe_config_release(&c);
+}
+
 static void test_feed_meta(void **state)
 {
 	struct got g;
@@ -1263,6 +1302,7 @@ int main(void)
 	    cmocka_unit_test(test_json_quick_below),
 	    cmocka_unit_test(test_json_field_mapping),
 	    cmocka_unit_test(test_from_config),
+	    cmocka_unit_test(test_for_source),
 	    cmocka_unit_test(test_feed_meta),
 	    cmocka_unit_test_setup_teardown(test_record_event, rules_setup,
 					    rules_teardown),
