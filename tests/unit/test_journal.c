@@ -354,6 +354,16 @@ static void test_follow_fd(void **state)
 	memset(&r, 0, sizeof(r));
 	j = open_dir(f, NULL, NULL);
 	assert_int_equal(qe_journal_seek_tail(j), 0);
+	/* the tail's cursor: a reader resuming there reads nothing old */
+	assert_non_null(qe_journal_cursor(j));
+	{
+		struct qe_journal *j2 = open_dir(f, NULL, NULL);
+		struct rec r2;
+		memset(&r2, 0, sizeof(r2));
+		assert_int_equal(qe_journal_seek_cursor(j2, qe_journal_cursor(j)), 0);
+		assert_int_equal(qe_journal_read(j2, 0, rec_fn, &r2), 0);
+		qe_journal_free(j2);
+	}
 	fd = qe_journal_fd(j);
 	assert_true(fd >= 0);
 	qe_journal_process(j);
