@@ -42,7 +42,8 @@ struct tail {
 
 static const char *const tail_usage[] = {
     "qerrors tail [--json] [--once] [--from-beginning] [--backend=auto|inotify|poll]\n"
-    "             [--format=auto|text|json|docker|cri|syslog|journal] FILE|GLOB|-...",
+    "             [--format=auto|text|json|docker|cri|syslog|journal]\n"
+    "             FILE|GLOB|-|journal:[UNIT[,UNIT...]|DIR]...",
     NULL,
 };
 
@@ -393,7 +394,7 @@ int cmd_tail(int argc, char **argv, struct qe_ctx *ctx)
 	    QE_OPT_FLAG_(0, "once", &once,
 			 "read every source to its end, wait for advice, and exit"),
 	    QE_OPT_FLAG_(0, "from-beginning", &from_beginning,
-			 "read files without a saved position from the start"),
+			 "read files and journals without a saved position from the start"),
 	    QE_OPT_CHOICE_(0, "backend", &backend, "auto|inotify|poll",
 			   "how files are watched (default: tail.follow)"),
 	    QE_OPT_CHOICE_(0, "format", &format,
@@ -415,7 +416,7 @@ int cmd_tail(int argc, char **argv, struct qe_ctx *ctx)
 	if (nargs < 0)
 		return QE_EXIT_USAGE;
 	if (nargs == 0) {
-		qe_error_msg("tail needs at least one FILE, GLOB or '-'");
+		qe_error_msg("tail needs at least one FILE, GLOB, journal: or '-'");
 		qe_usage(stderr, opts, tail_usage);
 		return QE_EXIT_USAGE;
 	}
