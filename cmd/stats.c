@@ -271,11 +271,11 @@ static int on_jcursor(const struct qe_jcursor *c, void *data)
 	json_object_set_new(e, "source", qe_report_string(c->source));
 	json_object_set_new(e, "entries", json_integer(c->entries));
 	/* "" is saved for a journal that had no entry: read from its head */
-	json_object_set_new(e, "cursor", *c->cursor ? qe_report_string(c->cursor)
-						    : json_null());
-	json_object_set_new(e, "last_entry", c->last_entry
-						 ? qe_report_time_json(c->last_entry)
-						 : json_null());
+	json_object_set_new(e, "cursor",
+			    *c->cursor ? qe_report_string(c->cursor) : json_null());
+	json_object_set_new(e, "last_entry",
+			    c->last_entry ? qe_report_time_json(c->last_entry)
+					  : json_null());
 	json_object_set_new(e, "updated", qe_report_time_json(c->updated));
 	json_array_append_new(data, e);
 	return 0;

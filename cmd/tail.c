@@ -394,7 +394,7 @@ int cmd_tail(int argc, char **argv, struct qe_ctx *ctx)
 	    QE_OPT_FLAG_(0, "once", &once,
 			 "read every source to its end, wait for advice, and exit"),
 	    QE_OPT_FLAG_(0, "from-beginning", &from_beginning,
-			 "read files and journals without a saved position from the start"),
+			 "read sources without a saved position from the start"),
 	    QE_OPT_CHOICE_(0, "backend", &backend, "auto|inotify|poll",
 			   "how files are watched (default: tail.follow)"),
 	    QE_OPT_CHOICE_(0, "format", &format,

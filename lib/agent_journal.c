@@ -131,10 +131,9 @@ size_t qe_ajournal_count(const struct qe_ajournal *j)
 	return j->nr;
 }
 
-static void notice(struct qe_ajournal *j, enum qe_agent_level level, const char *fmt,
-		   ...) __attribute__((format(printf, 3, 4)));
-static void notice(struct qe_ajournal *j, enum qe_agent_level level, const char *fmt,
-		   ...)
+static void notice(struct qe_ajournal *j, enum qe_agent_level level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void notice(struct qe_ajournal *j, enum qe_agent_level level, const char *fmt, ...)
 {
 	char buf[1024];
 	va_list ap;
@@ -195,10 +194,12 @@ static int parse_spec(struct jsrc *s, const char *spec, const struct qe_config *
 			if (memchr(rest, '/', (size_t)(p - rest)) ||
 			    memchr(rest, ' ', (size_t)(p - rest))) {
 				qe_buf_release(&canon);
-				return qe_error("journal source '%s': '%.*s' is no unit name",
-						spec, (int)(p - rest), rest);
+				return qe_error(
+				    "journal source '%s': '%.*s' is no unit name", spec,
+				    (int)(p - rest), rest);
 			}
-			s->units = list_push(s->units, &n, unit_name(rest, (size_t)(p - rest)));
+			s->units =
+			    list_push(s->units, &n, unit_name(rest, (size_t)(p - rest)));
 			if (n > 1)
 				qe_buf_addch(&canon, ',');
 			qe_buf_addstr(&canon, s->units[n - 1]);
@@ -274,7 +275,7 @@ static int on_entry(const struct qe_journal_entry *e, void *data)
 	QE_ALLOC_GROW(s->held, s->head + s->nr_held + 1, s->alloc_held);
 	h = &s->held[s->head + s->nr_held++];
 	h->cursor = qe_xstrdup(e->cursor);
-	h->name = e->unit ? qe_xasprintf("journal:%s", e->unit)
+	h->name = e->unit	  ? qe_xasprintf("journal:%s", e->unit)
 		  : e->identifier ? qe_xasprintf("journal:%s", e->identifier)
 				  : qe_xstrdup(s->spec);
 	h->time_ms = (int64_t)(e->realtime_us / 1000);
@@ -282,8 +283,8 @@ static int on_entry(const struct qe_journal_entry *e, void *data)
 	s->entries++;
 	s->bytes += (long long)e->message_len;
 	s->lines++;
-	for (p = e->message; (p = memchr(p, '\n', e->message_len - (size_t)(p - e->message)));
-	     p++)
+	for (p = e->message;
+	     (p = memchr(p, '\n', e->message_len - (size_t)(p - e->message))); p++)
 		s->lines++;
 	qe_journal_meta(e, &m);
 	qe_source_feed_meta(s->src, e->message, e->message_len, &m, s->seq - 1, s->seq,
@@ -366,7 +367,8 @@ static int open_journal(struct jsrc *s)
 	memset(&o, 0, sizeof(o));
 	if (s->path) {
 		if (stat(s->path, &sb) < 0)
-			return qe_error("journal source '%s': %s", s->spec, strerror(errno));
+			return qe_error("journal source '%s': %s", s->spec,
+					strerror(errno));
 		if (S_ISREG(sb.st_mode)) {
 			files[0] = s->path;
 			o.files = files;
@@ -419,8 +421,8 @@ static int seek_start(struct jsrc *s)
 	} else {
 		if (qe_journal_seek_tail(s->j) < 0)
 			return -1;
-		s->start_cursor = qe_xstrdup(qe_journal_cursor(s->j) ? qe_journal_cursor(s->j)
-								      : "");
+		s->start_cursor =
+		    qe_xstrdup(qe_journal_cursor(s->j) ? qe_journal_cursor(s->j) : "");
 	}
 	notice(j, QE_AGENT_VERBOSE, "reading '%s' from its %s", s->spec,
 	       j->c.from_beginning ? "start" : "end (new entries only)");
@@ -474,7 +476,8 @@ int qe_ajournal_start(struct qe_ajournal *j)
 	struct jsrc *s;
 	for (s = j->srcs; s; s = s->next) {
 		s->fd = qe_journal_fd(s->j);
-		if (s->fd < 0 || qe_loop_fd_add(j->c.loop, s->fd, QE_LOOP_READ, on_fd, s) < 0) {
+		if (s->fd < 0 ||
+		    qe_loop_fd_add(j->c.loop, s->fd, QE_LOOP_READ, on_fd, s) < 0) {
 			s->fd = -1;
 			return qe_error("%s: %s", s->spec, qe_last_error());
 		}

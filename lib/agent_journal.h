@@ -49,7 +49,7 @@ struct qe_ajournal_conf {
 	 * "journal:sshd": the entry's unit, else its identifier); the
 	 * callback owns ev. */
 	void (*on_event)(struct qe_event *ev, const char *name, void *data);
-	void (*on_moved)(void *data);		      /* positions moved: commit soon */
+	void (*on_moved)(void *data); /* positions moved: commit soon */
 	void (*on_deadline)(uint64_t at_ms, void *data); /* an open event closes then */
 	void (*on_notice)(enum qe_agent_level level, const char *msg, void *data);
 	int (*interrupted)(void *data); /* a --once read should stop */

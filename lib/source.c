@@ -44,7 +44,7 @@ struct qe_source {
 	uint64_t now_ms;       /* of the line being fed */
 	struct qe_k8s k8s;
 	int has_k8s;
-	int feeding_cut; /* the line being decoded was cut by the splitter */
+	int feeding_cut;      /* the line being decoded was cut by the splitter */
 	uint64_t emitted_end; /* the furthest end_pos of an event handed on */
 };
 

@@ -11,8 +11,8 @@
  * fingerprint), advice (fingerprint + model + prompt version), offsets
  * (per source path), counters (name -> integer), kv (breaker state,
  * endpoint capabilities), advice_failures (the last failed attempt per
- * fingerprint), journal_cursors (per journal source).  Functions return 0 on success, -1 with
- * qe_error() set; lookups return 1 found, 0 not found, -1 error.
+ * fingerprint), journal_cursors (per journal source).  Functions return 0 on success, -1
+ * with qe_error() set; lookups return 1 found, 0 not found, -1 error.
  *
  * Text is stored exactly as given (callers redact first).  uint64 values
  * are stored as the int64 with the same bits.  Statements are prepared
