@@ -450,6 +450,18 @@ int qe_ajournal_add(struct qe_ajournal *j, const char *spec)
 		}
 	if (open_journal(s) < 0 || seek_start(s) < 0)
 		goto fail;
+	if (!qe_journal_usage(s->j)) {
+		/* not an error: files may come, and a directory may be new */
+		if (s->path)
+			notice(j, QE_AGENT_WARNING, "'%s': no journal file there yet",
+			       s->spec);
+		else
+			notice(j, QE_AGENT_WARNING,
+			       "'%s': no journal file found that this user may read "
+			       "(the system journal needs root, or the systemd-journal "
+			       "or adm group)",
+			       s->spec);
+	}
 	qe_source_conf_from_config(&sc, j->c.cfg, j->c.rules);
 	sc.on_event = on_src_event;
 	sc.data = s;

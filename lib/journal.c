@@ -250,6 +250,12 @@ const char *qe_journal_cursor(const struct qe_journal *j)
 	return j->last_cursor;
 }
 
+uint64_t qe_journal_usage(struct qe_journal *j)
+{
+	uint64_t bytes = 0;
+	return sd_journal_get_usage(j->j, &bytes) < 0 ? 0 : bytes;
+}
+
 int qe_journal_fd(struct qe_journal *j)
 {
 	int fd = sd_journal_get_fd(j->j);
@@ -327,6 +333,11 @@ long qe_journal_read(struct qe_journal *j, size_t max, qe_journal_fn fn, void *d
 const char *qe_journal_cursor(const struct qe_journal *j)
 {
 	return NULL;
+}
+
+uint64_t qe_journal_usage(struct qe_journal *j)
+{
+	return 0;
 }
 
 int qe_journal_fd(struct qe_journal *j)

@@ -81,6 +81,10 @@ long qe_journal_read(struct qe_journal *j, size_t max, qe_journal_fn fn, void *d
  * read or seek. */
 const char *qe_journal_cursor(const struct qe_journal *j);
 
+/* Bytes of the journal files open: 0 when there are none (yet), or none
+ * that this user may read. */
+uint64_t qe_journal_usage(struct qe_journal *j);
+
 /* For the event loop: fd to wait on (-1 with qe_error() set), then
  * process: 1 when entries may have been added, 0 when not, -1 on error. */
 int qe_journal_fd(struct qe_journal *j);

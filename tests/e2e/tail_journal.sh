@@ -49,7 +49,7 @@ PY
 mkj() {
 	python3 "$T/mkj.py" "$T/tmp/$1.export" "$2" &&
 		"$REMOTE" --split-mode=none -o "$T/tmp/$1.journal" "$T/tmp/$1.export" 2>"$T/tmp/$1.err" &&
-		mv "$T/tmp/$1.journal" "$J/$1.journal"
+		mv "$T/tmp/$1.journal" "${JD:-$J}/$1.journal"
 }
 events() { grep -c '"type":"event"' "$1"; }
 field() { # field FILE EXPR: EXPR over the event records, one result a line
@@ -146,6 +146,19 @@ mkj three 30 <<'EOF'
 EOF
 QERRORS_STATE_DIR="$T/state-t" "$QERRORS" tail --once --json "journal:$J" >"$T/t2.out" 2>"$T/t2.err"
 check "... and the next run reads what came after it" [ "$(field "$T/t2.out" 'e["message"]')" = "cannot open /etc/crontab.d/backup: Permission denied seq=3" ]
+
+# A directory without journal files yet: said, and the first file that
+# comes is read from its start (the cursor saved says "the head").
+E="$T/journal-empty"
+mkdir -p "$E"
+QERRORS_STATE_DIR="$T/state-e" "$QERRORS" tail --once --json "journal:$E" >"$T/e1.out" 2>"$T/e1.err"
+check "an empty journal directory is not an error (status $?)" [ "$(events "$T/e1.out")" -eq 0 ]
+check "... but is named" grep -q "'journal:$E': no journal file there yet" "$T/e1.err"
+JD=$E mkj first 35 <<'EOF'
+|cron|101|3|cannot open /etc/crontab.d/first: Permission denied
+EOF
+QERRORS_STATE_DIR="$T/state-e" "$QERRORS" tail --once --json "journal:$E" >"$T/e2.out" 2>"$T/e2.err"
+check "... and its first file is read whole by the next run" [ "$(field "$T/e2.out" 'e["message"]')" = "cannot open /etc/crontab.d/first: Permission denied" ]
 
 # Follow mode: the agent sees new journal files; a graceful stop and
 # restart repeat nothing; kill -9 loses nothing.
