@@ -57,6 +57,7 @@ static const char *const counter_keys[] = {
     "files_skipped_compressed",
     "nul_bytes",
     "utf16_bytes",
+    "journal_entries",
 };
 
 struct model_tokens {
@@ -264,9 +265,26 @@ static int on_offset(const struct qe_offset *o, void *data)
 	return 0;
 }
 
+static int on_jcursor(const struct qe_jcursor *c, void *data)
+{
+	json_t *e = json_object();
+	json_object_set_new(e, "source", qe_report_string(c->source));
+	json_object_set_new(e, "entries", json_integer(c->entries));
+	/* "" is saved for a journal that had no entry: read from its head */
+	json_object_set_new(e, "cursor",
+			    *c->cursor ? qe_report_string(c->cursor) : json_null());
+	json_object_set_new(e, "last_entry",
+			    c->last_entry ? qe_report_time_json(c->last_entry)
+					  : json_null());
+	json_object_set_new(e, "updated", qe_report_time_json(c->updated));
+	json_array_append_new(data, e);
+	return 0;
+}
+
 static int collect(struct stats *st, json_t *out)
 {
 	json_t *sev = json_object(), *kind = json_object(), *sources = json_array();
+	json_t *journals = json_array();
 	long long groups, entries;
 	int running, ret = -1;
 	size_t i;
@@ -295,13 +313,15 @@ static int collect(struct stats *st, json_t *out)
 	json_object_set_new(out, "breaker_state", json_string(breaker_state(st)));
 	if (qe_store_group_totals(st->store, QE_STORE_BY_SEVERITY, on_total, sev) < 0 ||
 	    qe_store_group_totals(st->store, QE_STORE_BY_KIND, on_total, kind) < 0 ||
-	    qe_store_offsets(st->store, on_offset, sources) < 0)
+	    qe_store_offsets(st->store, on_offset, sources) < 0 ||
+	    qe_store_jcursors(st->store, on_jcursor, journals) < 0)
 		goto out;
 	ret = 0;
 out:
 	json_object_set_new(out, "events_by_severity", sev);
 	json_object_set_new(out, "events_by_kind", kind);
 	json_object_set_new(out, "sources", sources);
+	json_object_set_new(out, "journal_sources", journals);
 	json_object_set(out, "counters", st->counters);
 	return ret;
 }
@@ -417,6 +437,21 @@ static void print_text(struct qe_ctx *ctx, json_t *o)
 		printf("  %-11s %-11s %s%-11s%s %-25s %s%s\n", a, b, lag ? yellow : "", c,
 		       lag ? reset : "", upd, path ? path : "",
 		       json_is_true(json_object_get(src, "exists")) ? "" : " (gone)");
+	}
+	v = json_object_get(o, "journal_sources");
+	if (!json_array_size(v))
+		return;
+	section(ctx, "journal sources");
+	printf("  %s%-11s %-25s %-25s %-6s %s%s\n", bold, "ENTRIES", "LAST ENTRY",
+	       "UPDATED", "CURSOR", "SOURCE", reset);
+	json_array_foreach(v, i, src)
+	{
+		char last[64], upd[64];
+		show_time(json_object_get(src, "last_entry"), last, sizeof(last));
+		show_time(json_object_get(src, "updated"), upd, sizeof(upd));
+		printf("  %-11lld %-25s %-25s %-6s %s\n", num(src, "entries"), last, upd,
+		       json_is_string(json_object_get(src, "cursor")) ? "saved" : "head",
+		       json_string_value(json_object_get(src, "source")));
 	}
 }
 

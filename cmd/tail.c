@@ -41,8 +41,8 @@ struct tail {
 };
 
 static const char *const tail_usage[] = {
-    "qerrors tail [--json] [--once] [--from-beginning] [--backend=auto|inotify|poll]\n"
-    "             [--format=auto|text|json|docker|cri|syslog|journal] [FILE|GLOB|-...]",
+    "qerrors tail [--json] [--once] [--from-beginning] [--backend=B] [--format=F]\n"
+    "             [FILE|GLOB|-|journal:[UNIT[,UNIT...]|DIR]...]",
     NULL,
 };
 
@@ -393,7 +393,7 @@ int cmd_tail(int argc, char **argv, struct qe_ctx *ctx)
 	    QE_OPT_FLAG_(0, "once", &once,
 			 "read every source to its end, wait for advice, and exit"),
 	    QE_OPT_FLAG_(0, "from-beginning", &from_beginning,
-			 "read files without a saved position from the start"),
+			 "read sources without a saved position from the start"),
 	    QE_OPT_CHOICE_(0, "backend", &backend, "auto|inotify|poll",
 			   "how files are watched (default: tail.follow)"),
 	    QE_OPT_CHOICE_(0, "format", &format,
@@ -417,8 +417,8 @@ int cmd_tail(int argc, char **argv, struct qe_ctx *ctx)
 	if (qe_ctx_load_config(ctx) < 0)
 		return QE_EXIT_USAGE;
 	if (nargs == 0 && !ctx->cfg.nr_sources) {
-		qe_error_msg("nothing to follow: give a FILE, GLOB or '-', or list them "
-			     "under 'sources' in %s",
+		qe_error_msg("nothing to follow: give a FILE, GLOB, journal: or '-', or "
+			     "a 'sources' list in %s",
 			     ctx->cfg.path ? ctx->cfg.path : "the configuration file");
 		qe_usage(stderr, opts, tail_usage);
 		return QE_EXIT_USAGE;

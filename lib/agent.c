@@ -3,6 +3,7 @@
  */
 #include "agent.h"
 
+#include "agent_journal.h"
 #include "batch.h"
 #include "cache.h"
 #include "config.h"
@@ -38,6 +39,7 @@ struct totals {
 	long long lines, bytes, truncated, events, dropped, cache_hits, rejects;
 	long long nul_bytes, utf16_bytes;
 	long long parked, deferred, compressed;
+	long long journal_entries;
 };
 
 static const struct {
@@ -56,6 +58,7 @@ static const struct {
     {"files_parked", offsetof(struct totals, parked)},
     {"file_opens_deferred", offsetof(struct totals, deferred)},
     {"files_skipped_compressed", offsetof(struct totals, compressed)},
+    {"journal_entries", offsetof(struct totals, journal_entries)},
 };
 
 /* What a commit saved for a file, so an unchanged position is not
@@ -124,6 +127,7 @@ struct qe_agent {
 	struct qe_batch *batch;
 	struct qe_grouping *grouping; /* user grouping rules, learnt templates */
 	struct asrc *srcs;
+	struct qe_ajournal *journal; /* journal: sources (agent_journal.c) */
 	int lock_fd;
 
 	int in_txn;
@@ -289,6 +293,13 @@ static void totals_now(const struct qe_agent *a, struct totals *t)
 	t->parked = (long long)fc.parked;
 	t->deferred = (long long)fc.open_deferred;
 	t->compressed = (long long)fc.compressed;
+	if (a->journal) {
+		struct qe_ajournal_counts jc;
+		qe_ajournal_get_counts(a->journal, &jc);
+		t->lines += jc.lines;
+		t->bytes += jc.bytes;
+		t->journal_entries = jc.entries;
+	}
 	t->events = a->events_total;
 	t->dropped = a->dropped_total;
 	t->cache_hits = a->cache_hits_total;
@@ -343,6 +354,8 @@ static void commit(struct qe_agent *a)
 	for (s = a->srcs; s; s = s->next)
 		if (save_offset(a, s) < 0)
 			notice(a, QE_AGENT_WARNING, "%s", qe_last_error());
+	if (qe_ajournal_save(a->journal, wall(a)) < 0)
+		notice(a, QE_AGENT_WARNING, "%s", qe_last_error());
 	totals_now(a, &t);
 	t.dropped += not_recorded;
 	add_counters(a, &t);
@@ -364,6 +377,7 @@ static void commit(struct qe_agent *a)
 	}
 	for (s = a->srcs; s; s = s->next)
 		s->saved = s->pending;
+	qe_ajournal_committed(a->journal);
 	a->dropped_total += not_recorded;
 	a->committed = t;
 	if (a->commit_failing)
@@ -506,10 +520,11 @@ static void advise(struct qe_agent *a, struct qe_event **evp, struct qe_agent_ev
 	}
 }
 
-static void on_event(struct qe_source *src, struct qe_event *ev, void *data)
+/* An event of any source: fingerprint, record, advice, report.  source
+ * is the name reported; fp_source what grouping rules see (NULL: none). */
+static void handle_event(struct qe_agent *a, struct qe_event *ev, const char *source,
+			 const char *fp_source, const struct qe_k8s *k8s)
 {
-	struct asrc *s = data;
-	struct qe_agent *a = s->a;
 	struct qe_agent_event rep;
 	struct qe_event *own = ev;
 	struct known *k;
@@ -517,13 +532,12 @@ static void on_event(struct qe_source *src, struct qe_event *ev, void *data)
 	int fresh;
 	int64_t wnow = wall(a);
 
-	qe_fingerprint_with(ev, a->grouping, s->file->is_stdin ? NULL : s->file->path,
-			    NULL);
+	qe_fingerprint_with(ev, a->grouping, fp_source, NULL);
 	a->events_total++;
 	memset(&rep, 0, sizeof(rep));
 	rep.ev = ev;
-	rep.source = s->file->path;
-	rep.k8s = qe_source_k8s(s->src);
+	rep.source = source;
+	rep.k8s = k8s;
 	/* the log's own time where it has one, so last year's errors read
 	 * with --from-beginning are not new today; a time in the future
 	 * (a wrong clock, a misread date) is not believed */
@@ -555,6 +569,66 @@ static void on_event(struct qe_source *src, struct qe_event *ev, void *data)
 		qe_event_free(own);
 	else
 		qe_batch_kick(a->batch, 0);
+}
+
+static void on_event(struct qe_source *src, struct qe_event *ev, void *data)
+{
+	struct asrc *s = data;
+	handle_event(s->a, ev, s->file->path, s->file->is_stdin ? NULL : s->file->path,
+		     qe_source_k8s(s->src));
+}
+
+/* ---- journal sources (agent_journal.c) ---- */
+
+static void on_journal_event(struct qe_event *ev, const char *name, void *data)
+{
+	handle_event(data, ev, name, name, NULL);
+}
+
+static void on_journal_moved(void *data)
+{
+	ensure_txn(data); /* cursors move: commit them soon */
+}
+
+static void idle_arm(struct qe_agent *a, uint64_t deadline);
+
+static void on_journal_deadline(uint64_t at_ms, void *data)
+{
+	struct qe_agent *a = data;
+	if (!a->opts.once)
+		idle_arm(a, at_ms);
+}
+
+static void on_journal_notice(enum qe_agent_level level, const char *msg, void *data)
+{
+	notice(data, level, "%s", msg);
+}
+
+static uint64_t journal_now(void *data)
+{
+	return now(data);
+}
+
+static int on_interrupted(void *data);
+
+static struct qe_ajournal *journal_new(struct qe_agent *a)
+{
+	struct qe_ajournal_conf jc;
+	memset(&jc, 0, sizeof(jc));
+	jc.cfg = a->cfg;
+	jc.rules = a->rules;
+	jc.store = a->store;
+	jc.loop = a->loop;
+	jc.once = a->opts.once;
+	jc.from_beginning = a->opts.from_beginning;
+	jc.now_ms = journal_now;
+	jc.on_event = on_journal_event;
+	jc.on_moved = on_journal_moved;
+	jc.on_deadline = on_journal_deadline;
+	jc.on_notice = on_journal_notice;
+	jc.interrupted = on_interrupted;
+	jc.data = a;
+	return qe_ajournal_new(&jc);
 }
 
 /* ---- answers ---- */
@@ -687,15 +761,17 @@ static void on_idle_timer(struct qe_loop *loop, int id, void *data)
 {
 	struct qe_agent *a = data;
 	struct asrc *s;
-	uint64_t t = now(a), next = 0;
+	uint64_t t = now(a), next = 0, d;
 	a->idle_at = 0;
 	for (s = a->srcs; s; s = s->next) {
-		uint64_t d;
 		qe_source_check_idle(s->src, t);
 		d = qe_source_deadline(s->src);
 		if (d && (!next || d < next))
 			next = d;
 	}
+	d = qe_ajournal_check_idle(a->journal, t);
+	if (d && (!next || d < next))
+		next = d;
 	idle_arm(a, next);
 }
 
@@ -1021,6 +1097,7 @@ struct qe_agent *qe_agent_new(struct qe_config *cfg, const struct qe_agent_opts 
 	a->follow = qe_follow_new(&fconf, a->loop);
 	if (!a->follow)
 		goto fail;
+	a->journal = journal_new(a);
 	/* a long-running agent prunes hourly; a cron run once at its start */
 	if (qe_agent_prune(a) < 0)
 		notice(a, QE_AGENT_WARNING, "%s", qe_last_error());
@@ -1103,6 +1180,8 @@ int qe_agent_add_source(struct qe_agent *a, const char *spec,
 	/* a bad format is the caller's mistake: say so now, not per file */
 	if (o && o->format && qe_format_parse(o->format, &fmt) < 0)
 		return -1;
+	if (qe_ajournal_is_spec(spec))
+		return qe_ajournal_add(a->journal, spec);
 	/* Positions are saved by path: make it absolute (symbolic links kept
 	 * as given), so a run from another directory finds them. */
 	abs = absolute_path(spec);
@@ -1186,6 +1265,7 @@ static void flush_sources(struct qe_agent *a)
 	struct asrc *s;
 	for (s = a->srcs; s; s = s->next)
 		qe_source_flush(s->src);
+	qe_ajournal_flush(a->journal);
 }
 
 static int stop_draining(void *data)
@@ -1199,6 +1279,8 @@ int qe_agent_run(struct qe_agent *a)
 	if (a->opts.once) {
 		if (qe_follow_read_once(a->follow) < 0)
 			rc = -1;
+		if (!a->interrupted && qe_ajournal_read_once(a->journal) < 0)
+			rc = -1;
 		a->unmatched = unmatched_specs(a, 0);
 		/* Stopped in the middle: an open event is not reported, its
 		 * start is the position saved, and the next run reads it
@@ -1206,7 +1288,7 @@ int qe_agent_run(struct qe_agent *a)
 		if (!a->interrupted)
 			flush_sources(a);
 	} else {
-		if (qe_follow_start(a->follow) < 0)
+		if (qe_follow_start(a->follow) < 0 || qe_ajournal_start(a->journal) < 0)
 			return -1;
 		unmatched_specs(a, 1);
 		while (!qe_loop_stopped(a->loop) && !a->stopping) {
@@ -1299,6 +1381,7 @@ int qe_agent_reload(struct qe_agent *a, struct qe_config *ncfg)
 			   (size_t)a->cfg->ring_bytes);
 	for (s = a->srcs; s; s = s->next)
 		qe_source_set_rules(s->src, a->rules);
+	qe_ajournal_set_rules(a->journal, a->rules);
 	return 0;
 }
 
@@ -1316,6 +1399,13 @@ void qe_agent_get_report(struct qe_agent *a, struct qe_agent_report *out)
 		qe_follow_get_counters(a->follow, &fc);
 	out->lines = fc.lines;
 	out->bytes = fc.bytes;
+	if (a->journal) {
+		struct qe_ajournal_counts jc;
+		qe_ajournal_get_counts(a->journal, &jc);
+		out->lines += (unsigned long long)jc.lines;
+		out->bytes += (unsigned long long)jc.bytes;
+		out->source_errors += jc.errors;
+	}
 	out->truncated_lines = fc.truncated_lines;
 	out->events = a->events_total;
 	out->dropped_events = a->dropped_total;
@@ -1332,7 +1422,7 @@ void qe_agent_get_report(struct qe_agent *a, struct qe_agent_report *out)
 	}
 	out->quota_exhausted = a->quota;
 	out->files_opened = a->files_opened;
-	out->source_errors = a->source_errors;
+	out->source_errors += a->source_errors;
 	out->sources_unmatched = (long long)a->unmatched;
 	out->state_unsaved = a->commit_failing;
 }
@@ -1365,6 +1455,7 @@ void qe_agent_free(struct qe_agent *a)
 		qe_store_agent_status_put(a->store, &none);
 	}
 	qe_follow_free(a->follow);
+	qe_ajournal_free(a->journal);
 	for (s = a->srcs; s;) {
 		struct asrc *next = s->next;
 		src_free(s);

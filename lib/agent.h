@@ -1,8 +1,9 @@
 /*
  * agent: the log-error agent as a library.
  *
- * An agent follows its sources (files, globs, standard input), turns
- * their lines into error events through one lib/source per file,
+ * An agent follows its sources (files, globs, standard input, journal:
+ * sources through agent_journal.c), turns their lines into error events
+ * through one lib/source per file or journal,
  * fingerprints them, records them in the state database together with
  * the file positions and counters they cover (one transaction per
  * commit), looks their advice up in the cache and queues the unknown
@@ -14,7 +15,9 @@
  * position (the end of the last line fed, or the start of the event
  * still open), so after a crash the open event is read again and no line
  * is lost.  Events reported after the last commit may be reported again
- * after `kill -9`; a graceful stop commits everything it reported.
+ * after `kill -9`; a graceful stop commits everything it reported.  A
+ * journal source saves the cursor of the entry its commit position names,
+ * in the same transaction.
  *
  * One event loop (lib/loop) runs it all: the follower's inotify or poll
  * timer, libcurl's sockets, timers for commits, idle events, batches,
@@ -107,7 +110,8 @@ struct qe_agent *qe_agent_new(struct qe_config *cfg, const struct qe_agent_opts 
 void qe_agent_free(struct qe_agent *a); /* NULL-safe; commits what it can */
 
 /*
- * A path, a glob or "-"; relative paths are made absolute.  Before run.
+ * A path, a glob, "-" or a journal: source (see agent_journal.h);
+ * relative paths are made absolute.  Before run.
  * Its files are read with o's format and JSON fields over the
  * configuration's tail.* ones, and o's exclusions leave some of its glob
  * matches out (besides tail.exclude).  o may be NULL (the tail.*

@@ -134,7 +134,16 @@ int qe_journal_seek_tail(struct qe_journal *j)
 	/* After seek_tail, next() would return the last entry again: step
 	 * onto it so that only entries added later are read. */
 	r = sd_journal_previous(j->j);
-	return r < 0 ? qe_error("cannot seek the journal: %s", strerror(-r)) : 0;
+	if (r < 0)
+		return qe_error("cannot seek the journal: %s", strerror(-r));
+	/* its cursor is where a reader that stops now resumes */
+	free(j->last_cursor);
+	j->last_cursor = NULL;
+	if (r > 0 && (r = sd_journal_get_cursor(j->j, &j->last_cursor)) < 0) {
+		j->last_cursor = NULL;
+		return qe_error("cannot read a journal cursor: %s", strerror(-r));
+	}
+	return 0;
 }
 
 int qe_journal_seek_cursor(struct qe_journal *j, const char *cursor)
@@ -241,6 +250,12 @@ const char *qe_journal_cursor(const struct qe_journal *j)
 	return j->last_cursor;
 }
 
+uint64_t qe_journal_usage(struct qe_journal *j)
+{
+	uint64_t bytes = 0;
+	return sd_journal_get_usage(j->j, &bytes) < 0 ? 0 : bytes;
+}
+
 int qe_journal_fd(struct qe_journal *j)
 {
 	int fd = sd_journal_get_fd(j->j);
@@ -318,6 +333,11 @@ long qe_journal_read(struct qe_journal *j, size_t max, qe_journal_fn fn, void *d
 const char *qe_journal_cursor(const struct qe_journal *j)
 {
 	return NULL;
+}
+
+uint64_t qe_journal_usage(struct qe_journal *j)
+{
+	return 0;
 }
 
 int qe_journal_fd(struct qe_journal *j)

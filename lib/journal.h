@@ -75,9 +75,15 @@ int qe_journal_seek_cursor(struct qe_journal *j, const char *cursor);
  * handed on, or -1 with qe_error() set. */
 long qe_journal_read(struct qe_journal *j, size_t max, qe_journal_fn fn, void *data);
 
-/* The cursor of the last entry handed on; NULL before any.  Borrowed,
- * valid until the next read. */
+/* The cursor of the last entry handed on; after qe_journal_seek_tail()
+ * until the first read, that of the last entry already there (NULL when
+ * the journal has none); NULL before any.  Borrowed, valid until the next
+ * read or seek. */
 const char *qe_journal_cursor(const struct qe_journal *j);
+
+/* Bytes of the journal files open: 0 when there are none (yet), or none
+ * that this user may read. */
+uint64_t qe_journal_usage(struct qe_journal *j);
 
 /* For the event loop: fd to wait on (-1 with qe_error() set), then
  * process: 1 when entries may have been added, 0 when not, -1 on error. */

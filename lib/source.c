@@ -48,10 +48,13 @@ struct qe_source {
 	/* the decoder's field names, its own copies: the configuration they
 	 * came from is replaced by a reload while the source lives on */
 	char *fields[6];
+	uint64_t emitted_end; /* the furthest end_pos of an event handed on */
 };
 
 static void emit(struct qe_source *s, struct qe_event *ev)
 {
+	if (ev->end_pos > s->emitted_end)
+		s->emitted_end = ev->end_pos;
 	s->conf.on_event(s, ev, s->conf.data);
 }
 
@@ -242,6 +245,85 @@ void qe_source_feed(struct qe_source *s, const char *line, size_t len, uint64_t 
 		return;
 	}
 	feed_stream(s, 0, NULL, line, len, start, end, !!(flags & QE_LINE_CUT), 0);
+}
+
+/* An entry the journal calls an error that no rule took: one event. */
+static void level_event(struct qe_source *s, const char *text, size_t len,
+			const struct qe_decode_meta *m, uint64_t start, uint64_t end,
+			int cut)
+{
+	struct qe_event *ev;
+	const char *p = text, *e = text + len, *nl;
+	while (p < e && (*p == '\n' || *p == ' ' || *p == '\t'))
+		p++;
+	if (p == e)
+		return; /* nothing to report */
+	ev = qe_event_new("line", "priority");
+	ev->severity = (enum qe_severity)m->level;
+	nl = memchr(p, '\n', (size_t)(e - p));
+	free(ev->message);
+	ev->message = qe_xstrndup(p, nl ? (size_t)(nl - p) : (size_t)(e - p));
+	while (p < e) {
+		size_t n;
+		nl = memchr(p, '\n', (size_t)(e - p));
+		n = nl ? (size_t)(nl - p) : (size_t)(e - p);
+		if (!ev->nr_lines && n > s->conf.max_bytes) {
+			/* the first line is always kept, cut to the cap */
+			qe_event_add_line(ev, p, s->conf.max_bytes);
+			ev->truncated = 1;
+			break;
+		}
+		if (ev->nr_lines >= s->conf.max_lines ||
+		    ev->bytes + n > s->conf.max_bytes) {
+			ev->truncated = 1;
+			break;
+		}
+		qe_event_add_line(ev, p, n);
+		p += n + 1;
+	}
+	ev->truncated |= cut;
+	ev->start_pos = start;
+	ev->end_pos = end;
+	ev->time_ms = m->time_ms > 0 ? m->time_ms : 0;
+	emit(s, ev);
+}
+
+void qe_source_feed_meta(struct qe_source *s, const char *text, size_t len,
+			 const struct qe_decode_meta *m, uint64_t start, uint64_t end,
+			 int cut, uint64_t now_ms)
+{
+	size_t i;
+	int taken = 0;
+
+	s->done_pos = end;
+	s->now_ms = now_ms;
+	s->emitted_end = 0;
+	if (s->dec) {
+		s->feeding_cut = cut;
+		qe_decoder_feed_meta(s->dec, text, len, m, start, end);
+		s->feeding_cut = 0;
+	} else {
+		size_t off = 0;
+		while (off <= len) {
+			const char *nl = memchr(text + off, '\n', len - off);
+			size_t n = nl ? (size_t)(nl - (text + off)) : len - off;
+			feed_stream(s, m->key, NULL, text + off, n, start, end, cut,
+				    m->time_ms);
+			if (!nl)
+				break;
+			off += n + 1;
+		}
+	}
+	if (m->level < QE_SEV_ERROR || !s->conf.rules)
+		return;
+	/* taken: an event holds its lines, or one that ended with them
+	 * was handed on */
+	for (i = 0; i < MAX_STREAMS; i++)
+		if (s->streams[i].used && s->streams[i].key == m->key &&
+		    !qe_assembler_idle(s->streams[i].as))
+			taken = 1;
+	if (!taken && s->emitted_end < end)
+		level_event(s, text, len, m, start, end, cut);
 }
 
 size_t qe_source_skip(struct qe_source *s, const char *p, size_t n, uint64_t pos)

@@ -97,6 +97,19 @@ void qe_source_free(
 void qe_source_feed(struct qe_source *s, const char *line, size_t len, uint64_t start,
 		    uint64_t end, unsigned flags, uint64_t now_ms);
 /*
+ * Text that arrives with its metadata (a journal entry; see decode.h's
+ * qe_decoder_feed_meta): its lines go to the assembler of m->key, every
+ * one with the stream positions [start, end) given.  An entry of level
+ * error or worse (m->level, from the journal's PRIORITY) that starts no
+ * event and joins none is reported as a one-line event of that level
+ * (kind "line", rule "priority"): the journal says it is an error even
+ * when its text does not.  cut: the text was cut at its size cap.
+ */
+struct qe_decode_meta;
+void qe_source_feed_meta(struct qe_source *s, const char *text, size_t len,
+			 const struct qe_decode_meta *m, uint64_t start, uint64_t end,
+			 int cut, uint64_t now_ms);
+/*
  * The fast path of a catch-up scan: [p, p + n) are whole lines starting
  * at stream position pos, the next ones to be fed.  While no event is
  * open, the lines before the first one that could start an event

@@ -133,6 +133,13 @@ static const char *const migrations[] = {
     "INSERT INTO group_sources (fingerprint, source, first_seen, last_seen, count)"
     " SELECT fingerprint, source, first_seen, last_seen, count FROM groups"
     " WHERE source IS NOT NULL AND source != '';",
+    /* 4 -> 5: journal cursors, the journal's file positions */
+    "CREATE TABLE journal_cursors ("
+    " source TEXT PRIMARY KEY NOT NULL,"
+    " cursor TEXT NOT NULL,"
+    " entries INTEGER NOT NULL DEFAULT 0,"
+    " last_entry INTEGER NOT NULL DEFAULT 0,"
+    " updated INTEGER NOT NULL);",
 };
 
 #define SCHEMA_VERSION ((int)QE_ARRAY_SIZE(migrations))
@@ -144,6 +151,7 @@ static const char *const migrations[] = {
 	"fingerprint, model, prompt_version, json, created, expires, last_used, hits, "  \
 	"tokens_prompt, tokens_completion"
 #define OFFSET_COLS "path, dev, ino, head_hash, head_len, offset, size, updated, rotated"
+#define JCURSOR_COLS "source, cursor, entries, last_entry, updated"
 
 /* Every statement the store runs more than once, prepared on first use. */
 enum st {
@@ -178,6 +186,9 @@ enum st {
 	ST_OFFSET_DELETE,
 	ST_OFFSET_FORGET,
 	ST_OFFSETS,
+	ST_JCURSOR_GET,
+	ST_JCURSOR_PUT,
+	ST_JCURSORS,
 	ST_KV_GET,
 	ST_KV_PUT,
 	ST_KV_DELETE,
@@ -274,6 +285,13 @@ static const char *const sql_text[ST__NR] = {
 		   " AND NOT EXISTS (SELECT 1 FROM offsets n WHERE n.path = o.path"
 		   " AND n.rotated = 0 AND (n.updated > o.updated OR (n.updated ="
 		   " o.updated AND n.rowid > o.rowid))) ORDER BY path",
+    [ST_JCURSOR_GET] = "SELECT " JCURSOR_COLS " FROM journal_cursors WHERE source = ?1",
+    [ST_JCURSOR_PUT] = "INSERT INTO journal_cursors (" JCURSOR_COLS ")"
+		       " VALUES (?1, ?2, ?3, ?4, ?5)"
+		       " ON CONFLICT (source) DO UPDATE SET cursor = excluded.cursor,"
+		       " entries = excluded.entries, last_entry = excluded.last_entry,"
+		       " updated = excluded.updated",
+    [ST_JCURSORS] = "SELECT " JCURSOR_COLS " FROM journal_cursors ORDER BY source",
     [ST_KV_GET] = "SELECT value FROM kv WHERE key = ?1",
     [ST_KV_PUT] = "INSERT INTO kv (key, value) VALUES (?1, ?2)"
 		  " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -360,6 +378,7 @@ struct iter {
 		qe_cache_fn entry;
 		qe_counter_fn counter;
 		qe_offset_fn offset;
+		qe_jcursor_fn jcursor;
 	} fn;
 	void *data;
 };
@@ -1453,6 +1472,86 @@ int qe_store_offsets(struct qe_store *s, qe_offset_fn fn, void *data)
 		return -1;
 	ret = each_row(s, st, offset_row, &it);
 	stmt_put(s, ST_OFFSETS, st);
+	return ret;
+}
+
+void qe_jcursor_release(struct qe_jcursor *c)
+{
+	free(c->source);
+	free(c->cursor);
+	memset(c, 0, sizeof(*c));
+}
+
+static void read_jcursor(sqlite3_stmt *st, struct qe_jcursor *c)
+{
+	c->source = col_dup(st, 0);
+	c->cursor = col_dup(st, 1);
+	if (!c->cursor)
+		c->cursor = qe_xstrdup("");
+	c->entries = sqlite3_column_int64(st, 2);
+	c->last_entry = sqlite3_column_int64(st, 3);
+	c->updated = sqlite3_column_int64(st, 4);
+}
+
+int qe_store_jcursor_get(struct qe_store *s, const char *source, struct qe_jcursor *out)
+{
+	sqlite3_stmt *st = stmt_get(s, ST_JCURSOR_GET);
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	if (!st)
+		return -1;
+	bind_text(st, 1, source);
+	ret = step_lookup(s, st);
+	if (ret == 1)
+		read_jcursor(st, out);
+	stmt_put(s, ST_JCURSOR_GET, st);
+	return ret;
+}
+
+int qe_store_jcursor_put(struct qe_store *s, const struct qe_jcursor *c)
+{
+	sqlite3_stmt *st;
+	int ret;
+
+	if (!c->source || !c->cursor)
+		return qe_error("journal cursor without a source");
+	st = stmt_get(s, ST_JCURSOR_PUT);
+	if (!st)
+		return -1;
+	bind_text(st, 1, c->source);
+	bind_text(st, 2, c->cursor);
+	sqlite3_bind_int64(st, 3, c->entries);
+	sqlite3_bind_int64(st, 4, c->last_entry);
+	sqlite3_bind_int64(st, 5, c->updated);
+	ret = step_done(s, st, "cannot update");
+	stmt_put(s, ST_JCURSOR_PUT, st);
+	return ret;
+}
+
+static int jcursor_row(sqlite3_stmt *st, void *p)
+{
+	struct iter *it = p;
+	struct qe_jcursor c;
+	int stop;
+	read_jcursor(st, &c);
+	stop = it->fn.jcursor(&c, it->data);
+	qe_jcursor_release(&c);
+	return stop;
+}
+
+int qe_store_jcursors(struct qe_store *s, qe_jcursor_fn fn, void *data)
+{
+	sqlite3_stmt *st = stmt_get(s, ST_JCURSORS);
+	struct iter it;
+	int ret;
+
+	it.fn.jcursor = fn;
+	it.data = data;
+	if (!st)
+		return -1;
+	ret = each_row(s, st, jcursor_row, &it);
+	stmt_put(s, ST_JCURSORS, st);
 	return ret;
 }
 

@@ -11,8 +11,9 @@
  * fingerprint), advice (fingerprint + model + prompt version), offsets
  * (per source path), counters (name -> integer), kv (breaker state,
  * endpoint capabilities), advice_failures (the last failed attempt per
- * fingerprint), group_sources (counts per fingerprint and source).  Functions return 0 on
- * success, -1 with qe_error() set; lookups return 1 found, 0 not found, -1 error.
+ * fingerprint), group_sources (counts per fingerprint and source),
+ * journal_cursors (per journal source).  Functions return 0 on success, -1
+ * with qe_error() set; lookups return 1 found, 0 not found, -1 error.
  *
  * Text is stored exactly as given (callers redact first).  uint64 values
  * are stored as the int64 with the same bits.  Statements are prepared
@@ -204,6 +205,29 @@ int qe_store_offset_find(struct qe_store *s, const char *path, uint64_t dev, uin
 			 qe_offset_fn fn, void *data);
 /* The current row of each path, by path (what `stats` shows as sources). */
 int qe_store_offsets(struct qe_store *s, qe_offset_fn fn, void *data);
+
+/*
+ * Journal positions, committed with the events they cover, one row per
+ * journal source (its spec: "journal:", "journal:nginx.service",
+ * "journal:/var/log/journal/ID").  cursor is the sd-journal cursor of the
+ * last entry whose events are all committed; "" means the journal had no
+ * entry yet, so the next run reads from its head.
+ */
+struct qe_jcursor {
+	char *source;
+	char *cursor;
+	long long entries;  /* entries read up to the cursor, over every run */
+	int64_t last_entry; /* the journal's time of the entry at the cursor; 0 none */
+	int64_t updated;
+};
+void qe_jcursor_release(struct qe_jcursor *c);
+/* 1 found, 0 none, -1 error. */
+int qe_store_jcursor_get(struct qe_store *s, const char *source, struct qe_jcursor *out);
+/* Insert or replace the row of c->source. */
+int qe_store_jcursor_put(struct qe_store *s, const struct qe_jcursor *c);
+typedef int (*qe_jcursor_fn)(const struct qe_jcursor *c, void *data);
+/* Every row, by source. */
+int qe_store_jcursors(struct qe_store *s, qe_jcursor_fn fn, void *data);
 
 /* Small key/value state: breaker, endpoint capabilities.  put NULL deletes. */
 int qe_store_kv_get(struct qe_store *s, const char *key, char **val_out);

@@ -145,7 +145,7 @@ check "sources: and says where and what" grep -q "bad.yaml:3:13: 'sources.format
 printf 'tail:\n  format: auto\n' >"$CS/none.yaml"
 QERRORS_CONFIG="$CS/none.yaml" QERRORS_STATE_DIR="$CS/s4" "$QERRORS" tail --once >/dev/null 2>"$CS/none.err"
 check "sources: neither FILE nor sources is a usage error" test $? -eq 2
-check "sources: that says what to give" grep -q "nothing to follow: give a FILE, GLOB or '-', or list them under 'sources' in $CS/none.yaml" "$CS/none.err"
+check "sources: that says what to give" grep -q "nothing to follow: give a FILE, GLOB, journal: or '-', or a 'sources' list in $CS/none.yaml" "$CS/none.err"
 
 # SIGHUP: the same list reloads; a changed list is refused, the agent goes on
 rm -rf "$T/state" "$T"/out.*

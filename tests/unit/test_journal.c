@@ -15,6 +15,7 @@
 #include "event.h"
 #include "journal.h"
 #include "rules.h"
+#include "source.h"
 #include "util.h"
 
 #include <poll.h>
@@ -354,6 +355,16 @@ static void test_follow_fd(void **state)
 	memset(&r, 0, sizeof(r));
 	j = open_dir(f, NULL, NULL);
 	assert_int_equal(qe_journal_seek_tail(j), 0);
+	/* the tail's cursor: a reader resuming there reads nothing old */
+	assert_non_null(qe_journal_cursor(j));
+	{
+		struct qe_journal *j2 = open_dir(f, NULL, NULL);
+		struct rec r2;
+		memset(&r2, 0, sizeof(r2));
+		assert_int_equal(qe_journal_seek_cursor(j2, qe_journal_cursor(j)), 0);
+		assert_int_equal(qe_journal_read(j2, 0, rec_fn, &r2), 0);
+		qe_journal_free(j2);
+	}
 	fd = qe_journal_fd(j);
 	assert_true(fd >= 0);
 	qe_journal_process(j);
@@ -474,12 +485,111 @@ static void test_assemble_by_unit(void **state)
 	qe_config_release(&cfg);
 }
 
+/* Through the source stage (qe_source_feed_meta), as the agent reads:
+ * entries of one unit and pid make one trace, PRIORITY gives a level to
+ * an entry no rule knows, and the commit position never passes an open
+ * event's first entry. */
+static const struct ent set3[] = {
+    {"db.service", "db", "disk /srv is full", 2, 55},
+    {"db.service", "db", "checkpoint complete", 6, 55},
+};
+
+struct src_ctx {
+	struct qe_source *src;
+	uint64_t seq;
+	struct qe_event *ev[16];
+	size_t nev;
+};
+
+static void src_ev(struct qe_source *src, struct qe_event *ev, void *data)
+{
+	struct src_ctx *c = data;
+	assert_true(c->nev < 16);
+	c->ev[c->nev++] = ev;
+}
+
+static int src_feed(const struct qe_journal_entry *e, void *data)
+{
+	struct src_ctx *c = data;
+	struct qe_decode_meta m;
+	qe_journal_meta(e, &m);
+	c->seq++;
+	qe_source_feed_meta(c->src, e->message, e->message_len, &m, c->seq - 1, c->seq,
+			    e->cut, 0);
+	/* an open event holds the position at its first entry (entry 1) */
+	if (qe_source_pending(c->src, NULL))
+		assert_true(qe_source_commit_pos(c->src) < c->seq);
+	return 0;
+}
+
+static void test_source_stage(void **state)
+{
+	struct fixture *f = *state;
+	struct qe_config cfg;
+	struct qe_source_conf sc;
+	struct qe_rules *rules;
+	struct src_ctx c;
+	struct qe_journal *j;
+	char exp[160], j4[160];
+	size_t i, python = 0, prio = 0;
+
+	NEED(f);
+	snprintf(exp, sizeof(exp), "%s/four.export", f->dir);
+	snprintf(j4, sizeof(j4), "%s/four.journal", f->jdir);
+	write_export(exp, set3, QE_ARRAY_SIZE(set3), 300);
+	make_journal(exp, j4);
+	memset(&c, 0, sizeof(c));
+	qe_config_init(&cfg);
+	rules = qe_rules_new(&cfg);
+	qe_source_conf_from_config(&sc, &cfg, rules);
+	sc.on_event = src_ev;
+	sc.data = &c;
+	c.src = qe_source_new(&sc, 0);
+	assert_non_null(c.src);
+	j = open_dir(f, NULL, NULL);
+	qe_journal_seek_head(j);
+	assert_int_equal(qe_journal_read(j, 0, src_feed, &c), 9);
+	qe_source_flush(c.src);
+	assert_true(qe_source_commit_pos(c.src) == 9);
+	for (i = 0; i < c.nev; i++) {
+		if (!strcmp(c.ev[i]->kind, "python")) {
+			python++;
+			assert_int_equal(c.ev[i]->nr_lines, 4);
+			assert_true(c.ev[i]->start_pos == 0); /* entry 1 */
+			assert_true(c.ev[i]->time_ms == 1795341605000LL);
+		}
+		if (!strcmp(c.ev[i]->rule, "priority")) {
+			/* sshd's "error: ..." (3) and the disk (2): no rule knows
+			 * them, PRIORITY does */
+			const int sshd = !strncmp(c.ev[i]->message, "error: kex", 10);
+			prio++;
+			if (!sshd)
+				assert_string_equal(c.ev[i]->message,
+						    "disk /srv is full");
+			assert_int_equal(c.ev[i]->severity,
+					 sshd ? QE_SEV_ERROR : QE_SEV_CRITICAL);
+			assert_true(c.ev[i]->start_pos == (sshd ? 4 : 7));
+		}
+	}
+	/* the traceback's lines (PRIORITY 3 each) are not events of their own */
+	assert_int_equal(python, 1);
+	assert_int_equal(prio, 2);
+	assert_int_equal(c.nev, 3);
+	for (i = 0; i < c.nev; i++)
+		qe_event_free(c.ev[i]);
+	qe_source_free(c.src);
+	qe_journal_free(j);
+	qe_rules_free(rules);
+	qe_config_release(&cfg);
+	assert_int_equal(unlink(j4), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_read_all),	     cmocka_unit_test(test_filters),
 	    cmocka_unit_test(test_cursor_resume),    cmocka_unit_test(test_follow_fd),
-	    cmocka_unit_test(test_assemble_by_unit),
+	    cmocka_unit_test(test_assemble_by_unit), cmocka_unit_test(test_source_stage),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -233,12 +233,12 @@ static void test_pragmas(void **state)
 			    "wal");
 	assert_string_equal(pragma_text(s, "PRAGMA synchronous", buf, sizeof(buf)), "1");
 	assert_string_equal(pragma_text(s, "PRAGMA foreign_keys", buf, sizeof(buf)), "1");
-	assert_string_equal(pragma_text(s, "PRAGMA user_version", buf, sizeof(buf)), "4");
+	assert_string_equal(pragma_text(s, "PRAGMA user_version", buf, sizeof(buf)), "5");
 	qe_store_close(s);
 
 	/* Reopening an up-to-date database changes nothing. */
 	s = open_ok(dir, 0);
-	assert_string_equal(pragma_text(s, "PRAGMA user_version", buf, sizeof(buf)), "4");
+	assert_string_equal(pragma_text(s, "PRAGMA user_version", buf, sizeof(buf)), "5");
 	assert_string_equal(pragma_text(s, "PRAGMA journal_mode", buf, sizeof(buf)),
 			    "wal");
 	qe_store_close(s);
@@ -965,6 +965,7 @@ static void test_offsets_upgrade(void **state)
 	    "DROP TABLE group_sources;"
 	    "ALTER TABLE groups DROP COLUMN source;"
 	    "DROP TABLE advice_failures;"
+	    "DROP TABLE journal_cursors;"
 	    "DROP TABLE offsets;"
 	    "CREATE TABLE offsets (path TEXT PRIMARY KEY NOT NULL, dev INTEGER NOT NULL,"
 	    " ino INTEGER NOT NULL, head_hash INTEGER NOT NULL, head_len INTEGER NOT "
@@ -1392,13 +1393,15 @@ static void test_upgrade_sources_from_3(void **state)
 	assert_int_equal(
 	    qe_store_record_events_from(s, ev, "/l/a.log", "x", 100, 200, 3, &is_new), 0);
 	record(s, "00000000000000c4", 300, 1);
-	assert_int_equal(sqlite3_exec(qe_store_sqlite(s),
-				      "DROP TABLE group_sources; PRAGMA user_version = 3",
-				      NULL, NULL, NULL),
-			 SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_exec(qe_store_sqlite(s),
+			 "DROP TABLE group_sources; DROP TABLE journal_cursors;"
+			 " PRAGMA user_version = 3",
+			 NULL, NULL, NULL),
+	    SQLITE_OK);
 	qe_store_close(s);
 	s = open_ok(dir, 0);
-	assert_string_equal(pragma_text(s, "PRAGMA user_version", buf, sizeof(buf)), "4");
+	assert_string_equal(pragma_text(s, "PRAGMA user_version", buf, sizeof(buf)), "5");
 	memset(&w, 0, sizeof(w));
 	assert_int_equal(qe_store_group_sources(s, ev->fingerprint, on_source, &w), 0);
 	assert_int_equal(w.n, 1);
@@ -1507,6 +1510,7 @@ static void test_upgrade_from_1(void **state)
 	assert_int_equal(sqlite3_exec(qe_store_sqlite(s),
 				      "DROP TABLE group_sources;"
 				      "DROP TABLE advice_failures;"
+				      "DROP TABLE journal_cursors;"
 				      "ALTER TABLE groups DROP COLUMN source;"
 				      "PRAGMA user_version = 1",
 				      NULL, NULL, NULL),
@@ -1516,7 +1520,7 @@ static void test_upgrade_from_1(void **state)
 	assert_null(qe_store_open(dir, QE_STORE_READONLY));
 	assert_non_null(strstr(qe_last_error(), "old schema (version 1)"));
 	s = open_ok(dir, 0);
-	assert_string_equal(pragma_text(s, "PRAGMA user_version", buf, sizeof(buf)), "4");
+	assert_string_equal(pragma_text(s, "PRAGMA user_version", buf, sizeof(buf)), "5");
 	assert_int_equal(qe_store_group_get(s, "00000000000000ff", &g), 1);
 	assert_int_equal(g.count, 2);
 	assert_null(g.source);
@@ -1524,6 +1528,65 @@ static void test_upgrade_from_1(void **state)
 	assert_int_equal(
 	    qe_store_advice_failure_put(s, "00000000000000ff", "m", "auth", "refused", 1),
 	    0);
+	qe_store_close(s);
+	free(dir);
+}
+
+struct jc_list {
+	char src[4][64];
+	size_t n;
+};
+
+static int jc_row(const struct qe_jcursor *c, void *data)
+{
+	struct jc_list *l = data;
+	snprintf(l->src[l->n++], sizeof(l->src[0]), "%s", c->source);
+	return 0;
+}
+
+/* Journal cursors: one row per source, replaced, listed by source. */
+static void test_jcursors(void **state)
+{
+	char *dir = sub("st");
+	struct qe_store *s = open_ok(dir, 0);
+	struct qe_jcursor c = {0}, got;
+	struct jc_list l;
+	char src_a[] = "journal:nginx.service", src_b[] = "journal:/var/log/journal";
+	char cur1[] = "s=1;i=2;b=3;m=4;t=5;x=6", cur2[] = "s=1;i=9;b=3;m=a;t=b;x=c",
+	     empty[] = "";
+
+	assert_int_equal(qe_store_jcursor_get(s, src_a, &got), 0);
+	c.source = src_a;
+	c.cursor = cur1;
+	c.entries = 12;
+	c.last_entry = T0 - 5;
+	c.updated = T0;
+	assert_int_equal(qe_store_jcursor_put(s, &c), 0);
+	c.cursor = cur2;
+	c.entries = 40;
+	assert_int_equal(qe_store_jcursor_put(s, &c), 0);
+	c.source = src_b;
+	c.cursor = empty;
+	c.entries = 0;
+	assert_int_equal(qe_store_jcursor_put(s, &c), 0);
+	c.cursor = NULL;
+	assert_int_equal(qe_store_jcursor_put(s, &c), -1);
+	qe_store_close(s);
+
+	s = open_ok(dir, 0);
+	assert_int_equal(qe_store_jcursor_get(s, src_a, &got), 1);
+	assert_string_equal(got.cursor, cur2);
+	assert_int_equal(got.entries, 40);
+	assert_true(got.last_entry == T0 - 5 && got.updated == T0);
+	qe_jcursor_release(&got);
+	assert_int_equal(qe_store_jcursor_get(s, src_b, &got), 1);
+	assert_string_equal(got.cursor, "");
+	qe_jcursor_release(&got);
+	memset(&l, 0, sizeof(l));
+	assert_int_equal(qe_store_jcursors(s, jc_row, &l), 0);
+	assert_int_equal(l.n, 2);
+	assert_string_equal(l.src[0], src_b);
+	assert_string_equal(l.src[1], src_a);
 	qe_store_close(s);
 	free(dir);
 }
@@ -1563,6 +1626,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_group_hours, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_advice_failure, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_upgrade_from_1, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_jcursors, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
