@@ -2,8 +2,10 @@
 # Cost of the decoding stage: a JSON log, a CRI log and a Docker log of --size MB each
 # (default 200), decoded and assembled by bench/decode_driver.c, against
 # the same records as plain text with no decoder (the text scan) and
-# against `grep -cE` on the same file.  Prints MB/s, the ratio to grep,
-# the ratio to the text scan and peak RSS.  See bench/README.md.
+# against `grep -cE` on the same file; then the JSON, CRI and text files
+# through `qerrors tail --once --from-beginning --json` itself.  Prints
+# MB/s, the ratio to grep, the ratio to the text scan and peak RSS.  See
+# bench/README.md.
 #
 #   bench/formats.sh [--size MB]
 set -eu
@@ -25,6 +27,7 @@ pc="yaml-0.1 libcurl libpcre2-8 sqlite3 jansson"
 extra=
 pkg-config --exists hiredis && extra="$extra hiredis"
 pkg-config --exists libsystemd && extra="$extra libsystemd"
+pkg-config --exists libhs && extra="$extra libhs"
 # shellcheck disable=SC2086
 cc -std=c11 -D_GNU_SOURCE -O2 -I"$here/lib" $(pkg-config --cflags $pc $extra) \
 	-o "$work/driver" "$here/bench/decode_driver.c" "$here/build/std/libqerrors.a" \
@@ -75,7 +78,38 @@ row "the same records as text" "$work/app.json.text" raw jtext
 row "CRI (decoded)" "$work/app.cri" cri cri
 row "the same lines as text" "$work/base.log" raw ctext
 row "Docker json-file (decoded)" "$work/app.docker" docker docker
-echo "load at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+
 echo "JSON: $(echo "scale=2; $mbs_json / $mbs_jtext" | bc)x the text scan's MB/s (target: at least 0.5)"
 echo "CRI: $(echo "scale=2; $mbs_cri / $mbs_ctext" | bc)x the text scan's MB/s (target: at least 0.5)"
 echo "Docker: $(echo "scale=2; $mbs_docker / $mbs_ctext" | bc)x the text scan's MB/s (no target)"
+
+# The same files through `qerrors tail --once --from-beginning` itself:
+# decoding, recognition, fingerprinting and the state database, each run
+# with an empty state directory and no AI service.
+qe=${QERRORS:-$here/qerrors}
+[ -x "$qe" ] || make -C "$here" -s qerrors
+export HOME="$work/home" XDG_CONFIG_HOME="$work/home/.config"
+unset QERRORS_CONFIG QERRORS_AI_BASE_URL OPENAI_API_KEY
+tail_row() { # name file format tag
+	name=$1 file=$2 fmt=$3 tag=$4
+	bytes=$(stat -c %s "$file")
+	set -- $(best_of_3 sh -c 'rm -rf "$1"; QERRORS_STATE_DIR="$1" "$2" tail --once \
+		--from-beginning --json --format="$3" "$4" 2>/dev/null | grep -c "\"type\":\"event\""' \
+		sh "$work/state" "$qe" "$fmt" "$file")
+	cpu=$1 wall=$2 kb=$3
+	events=$(cat "$work/best")
+	set -- $(best_of_3 grep -cE "$pattern" "$file")
+	gcpu=$1
+	m=$(mbs "$bytes" "$cpu")
+	g=$(mbs "$bytes" "$gcpu")
+	echo "| $name | $((bytes / 1000000)) | $m | $(mbs "$bytes" "$wall") | $g | $(echo "scale=2; $g / $m" | bc) | $((kb / 1024)) | $events |"
+	eval "tail_$tag=$m"
+}
+echo
+echo "| qerrors tail --once --from-beginning --json | MB | MB/s (CPU) | MB/s (wall) | grep -cE MB/s (CPU) | grep / qerrors | peak RSS MB | events |"
+echo "|---|---|---|---|---|---|---|---|"
+tail_row "JSON lines, --format=json" "$work/app.json" json json
+tail_row "CRI, --format=cri" "$work/app.cri" cri cri
+tail_row "the text they were made from, --format=text" "$work/base.log" text text
+echo "load at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "tail: JSON $(echo "scale=2; $tail_json / $tail_text" | bc)x, CRI $(echo "scale=2; $tail_cri / $tail_text" | bc)x the text scan's MB/s (target: at least 0.5)"
