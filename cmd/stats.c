@@ -261,6 +261,8 @@ static int on_offset(const struct qe_offset *o, void *data)
 	json_object_set_new(e, "lag", json_integer(lag));
 	json_object_set_new(e, "exists", json_boolean(exists));
 	json_object_set_new(e, "updated", qe_report_time_json(o->updated));
+	json_object_set_new(e, "format",
+			    o->format ? json_string(o->format) : json_null());
 	json_array_append_new(list, e);
 	return 0;
 }
@@ -423,19 +425,21 @@ static void print_text(struct qe_ctx *ctx, json_t *o)
 	if (!json_array_size(v))
 		printf("  (none)\n");
 	else
-		printf("  %s%-11s %-11s %-11s %-25s %s%s\n", bold, "POSITION", "SIZE",
-		       "LAG", "UPDATED", "PATH", reset);
+		printf("  %s%-11s %-11s %-11s %-25s %-7s %s%s\n", bold, "POSITION",
+		       "SIZE", "LAG", "UPDATED", "FORMAT", "PATH", reset);
 	json_array_foreach(v, i, src)
 	{
 		char upd[64];
 		const char *path = json_string_value(json_object_get(src, "path"));
+		const char *fmt = json_string_value(json_object_get(src, "format"));
 		long long lag = num(src, "lag");
 		qe_report_size(num(src, "position"), a, sizeof(a));
 		qe_report_size(num(src, "size"), b, sizeof(b));
 		qe_report_size(lag, c, sizeof(c));
 		show_time(json_object_get(src, "updated"), upd, sizeof(upd));
-		printf("  %-11s %-11s %s%-11s%s %-25s %s%s\n", a, b, lag ? yellow : "", c,
-		       lag ? reset : "", upd, path ? path : "",
+		printf("  %-11s %-11s %s%-11s%s %-25s %-7s %s%s\n", a, b,
+		       lag ? yellow : "", c, lag ? reset : "", upd, fmt ? fmt : "-",
+		       path ? path : "",
 		       json_is_true(json_object_get(src, "exists")) ? "" : " (gone)");
 	}
 	v = json_object_get(o, "journal_sources");

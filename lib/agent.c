@@ -273,6 +273,9 @@ static int save_offset(struct qe_agent *a, struct asrc *s)
 	s->pending.size = o.size;
 	s->pending.at = 0; /* until the commit holds */
 	o.rotated = f->rotated;
+	/* what auto chose, for stats ("auto" until the first lines decide) */
+	if (strcmp(qe_source_format(s->src), "auto"))
+		o.format = (char *)qe_source_format(s->src);
 	if (qe_store_offset_put(a->store, &o) < 0)
 		return -1;
 	s->pending.at = o.updated;

@@ -140,6 +140,8 @@ static const char *const migrations[] = {
     " entries INTEGER NOT NULL DEFAULT 0,"
     " last_entry INTEGER NOT NULL DEFAULT 0,"
     " updated INTEGER NOT NULL);",
+    /* 5 -> 6: how each file was decoded (format auto chose, for stats) */
+    "ALTER TABLE offsets ADD COLUMN format TEXT;",
 };
 
 #define SCHEMA_VERSION ((int)QE_ARRAY_SIZE(migrations))
@@ -150,7 +152,8 @@ static const char *const migrations[] = {
 #define ADVICE_COLS                                                                      \
 	"fingerprint, model, prompt_version, json, created, expires, last_used, hits, "  \
 	"tokens_prompt, tokens_completion"
-#define OFFSET_COLS "path, dev, ino, head_hash, head_len, offset, size, updated, rotated"
+#define OFFSET_COLS                                                                      \
+	"path, dev, ino, head_hash, head_len, offset, size, updated, rotated, format"
 #define JCURSOR_COLS "source, cursor, entries, last_entry, updated"
 
 /* Every statement the store runs more than once, prepared on first use. */
@@ -273,12 +276,13 @@ static const char *const sql_text[ST__NR] = {
 				     * newest first: a file's row is made when
 				     * it is first seen, after the older ones */
     [ST_OFFSET_PUT] = "INSERT INTO offsets (" OFFSET_COLS ")"
-		      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+		      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
 		      " ON CONFLICT (dev, ino) DO UPDATE SET path = excluded.path,"
 		      " head_hash = excluded.head_hash,"
 		      " head_len = excluded.head_len, offset = excluded.offset,"
 		      " size = excluded.size, updated = excluded.updated,"
-		      " rotated = excluded.rotated",
+		      " rotated = excluded.rotated,"
+		      " format = coalesce(excluded.format, format)",
     [ST_OFFSET_DELETE] = "DELETE FROM offsets WHERE path = ?1",
     [ST_OFFSET_FORGET] = "DELETE FROM offsets WHERE dev = ?1 AND ino = ?2",
     [ST_OFFSETS] = "SELECT " OFFSET_COLS " FROM offsets o WHERE rotated = 0"
@@ -1353,6 +1357,7 @@ void qe_offset_release(struct qe_offset *o)
 	if (!o)
 		return;
 	free(o->path);
+	free(o->format);
 	memset(o, 0, sizeof(*o));
 }
 
@@ -1367,6 +1372,7 @@ static void read_offset(sqlite3_stmt *st, struct qe_offset *o)
 	o->size = i2u(sqlite3_column_int64(st, 6));
 	o->updated = sqlite3_column_int64(st, 7);
 	o->rotated = sqlite3_column_int(st, 8) != 0;
+	o->format = col_dup(st, 9);
 }
 
 int qe_store_offset_get(struct qe_store *s, const char *path, struct qe_offset *out)
@@ -1404,6 +1410,7 @@ int qe_store_offset_put(struct qe_store *s, const struct qe_offset *o)
 	sqlite3_bind_int64(st, 7, u2i(o->size));
 	sqlite3_bind_int64(st, 8, o->updated);
 	sqlite3_bind_int(st, 9, o->rotated != 0);
+	bind_text(st, 10, o->format);
 	ret = step_done(s, st, "cannot update");
 	stmt_put(s, ST_OFFSET_PUT, st);
 	return ret;

@@ -185,7 +185,8 @@ struct qe_offset {
 	uint64_t offset;
 	uint64_t size; /* size when last read, for `stats` lag */
 	int64_t updated;
-	int rotated; /* the path named another file by then */
+	int rotated;  /* the path named another file by then */
+	char *format; /* how it was decoded ("text", "json", ...); NULL = unknown */
 };
 void qe_offset_release(struct qe_offset *o);
 /* The current (not rotated, most recently updated) row for path: 1, 0

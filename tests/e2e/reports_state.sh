@@ -97,7 +97,7 @@ check "stats: no price gives cost 0 and a note" test "$(json "$T/s2.json" '(d["c
 Q stats >"$T/s.txt"
 check "stats text: lines read" grep -qE "^  lines read +$LINES\$" "$T/s.txt"
 check "stats text: fingerprints" grep -qE "^  fingerprints +$FPS\$" "$T/s.txt"
-check "stats text: the source with its lag" grep -qE "^  [0-9.]+ (B|KiB) +[0-9.]+ (B|KiB) +0 B +[0-9T:+-]+ +$L\$" "$T/s.txt"
+check "stats text: the source with its lag" grep -qE "^  [0-9.]+ (B|KiB) +[0-9.]+ (B|KiB) +0 B +[0-9T:+-]+ +text +$L\$" "$T/s.txt"
 check "stats text: no colour when not a tty" sh -c "! grep -q \$(printf '\\033') '$T/s.txt'"
 check "stats --color=always colours" sh -c "'$QERRORS' --color=always stats | grep -q \$(printf '\\033')"
 check "stats rejects arguments" sh -c "'$QERRORS' stats foo 2>/dev/null; [ \$? -eq 2 ]"

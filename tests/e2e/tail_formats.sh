@@ -18,6 +18,12 @@ cp "$D/pino.log" "$T/pino.log"
 check "pino: exit 0" test $? -eq 0
 check "pino: every error found, with its type" test "$(types "$T/pino.out")" = "$(want "$D/pino.expected")"
 check "pino: -v says the format chosen" grep -q "format json" "$T/pino.err"
+"$QERRORS" stats --json >"$T/pino.stats"
+check "pino: stats says the format chosen" python3 -c 'import json,sys
+s=json.load(open(sys.argv[1]))["sources"]
+sys.exit(0 if [(x["path"], x["format"]) for x in s] == [(sys.argv[2], "json")] else print(s) or 1)' "$T/pino.stats" "$T/pino.log"
+"$QERRORS" stats >"$T/pino.stats.txt"
+check "pino: stats text has a FORMAT column" sh -c "grep -q 'FORMAT' '$T/pino.stats.txt' && grep '$T/pino.log' '$T/pino.stats.txt' | grep -qw json"
 check "pino: the event's time is the log's own" python3 -c 'import json,sys
 rows=[json.loads(l) for l in open(sys.argv[1]) if "\"type\":\"event\"" in l]
 sys.exit(0 if all(r["time"].startswith("2026-12-01T") for r in rows) else 1)' "$T/pino.out"

@@ -233,12 +233,12 @@ static void test_pragmas(void **state)
 			    "wal");
 	assert_string_equal(pragma_text(s, "PRAGMA synchronous", buf, sizeof(buf)), "1");
 	assert_string_equal(pragma_text(s, "PRAGMA foreign_keys", buf, sizeof(buf)), "1");
-	assert_string_equal(pragma_text(s, "PRAGMA user_version", buf, sizeof(buf)), "5");
+	assert_string_equal(pragma_text(s, "PRAGMA user_version", buf, sizeof(buf)), "6");
 	qe_store_close(s);
 
 	/* Reopening an up-to-date database changes nothing. */
 	s = open_ok(dir, 0);
-	assert_string_equal(pragma_text(s, "PRAGMA user_version", buf, sizeof(buf)), "5");
+	assert_string_equal(pragma_text(s, "PRAGMA user_version", buf, sizeof(buf)), "6");
 	assert_string_equal(pragma_text(s, "PRAGMA journal_mode", buf, sizeof(buf)),
 			    "wal");
 	qe_store_close(s);
@@ -1396,12 +1396,13 @@ static void test_upgrade_sources_from_3(void **state)
 	assert_int_equal(
 	    sqlite3_exec(qe_store_sqlite(s),
 			 "DROP TABLE group_sources; DROP TABLE journal_cursors;"
+			 " ALTER TABLE offsets DROP COLUMN format;"
 			 " PRAGMA user_version = 3",
 			 NULL, NULL, NULL),
 	    SQLITE_OK);
 	qe_store_close(s);
 	s = open_ok(dir, 0);
-	assert_string_equal(pragma_text(s, "PRAGMA user_version", buf, sizeof(buf)), "5");
+	assert_string_equal(pragma_text(s, "PRAGMA user_version", buf, sizeof(buf)), "6");
 	memset(&w, 0, sizeof(w));
 	assert_int_equal(qe_store_group_sources(s, ev->fingerprint, on_source, &w), 0);
 	assert_int_equal(w.n, 1);
@@ -1520,7 +1521,7 @@ static void test_upgrade_from_1(void **state)
 	assert_null(qe_store_open(dir, QE_STORE_READONLY));
 	assert_non_null(strstr(qe_last_error(), "old schema (version 1)"));
 	s = open_ok(dir, 0);
-	assert_string_equal(pragma_text(s, "PRAGMA user_version", buf, sizeof(buf)), "5");
+	assert_string_equal(pragma_text(s, "PRAGMA user_version", buf, sizeof(buf)), "6");
 	assert_int_equal(qe_store_group_get(s, "00000000000000ff", &g), 1);
 	assert_int_equal(g.count, 2);
 	assert_null(g.source);
