@@ -153,6 +153,13 @@ static const struct qe_builtin_sample lower_samples[] = {
     {"time=2024-01-01T12:00:00Z level=warn msg=\"error budget low\"", 0},
     {"2024/01/01 12:00:00 [warn] 1#1: upstream slow", 0},
     {"level=info msg=\"error count 0\"", 0},
+    /* structlog's console renderer pads the level in its brackets */
+    {"2026-12-01T12:59:07.556978Z [error    ] payment declined     order=42", 1},
+    {"2026-12-01T12:59:07.557280Z [critical ] ledger unreachable   host=db1", 1},
+    {"2026-12-01T12:59:07.557245Z [warning  ] error budget low     attempt=2", 0},
+    /* zap's production console encoder: epoch time, tab, lower-case level */
+    {"1764593947.5570\terror\tbilling/main.go:20\tpayment declined", 1},
+    {"1764593947.5570\tinfo\tbilling/main.go:18\terror count 0", 0},
 };
 
 static const struct qe_builtin_sample glog_samples[] = {
@@ -231,9 +238,11 @@ const struct qe_builtin_rule qe_builtin_rules[] = {
      "(?![\\w./-])",
      NULL, SAMPLES(level_samples)},
     {"level-lower", "line", "error", QE_LANG_LINE,
-     "(?J)^.{0,160}?(?:\\[(?:\\w+:)?(?<lvl>error|crit|alert|emerg|fatal|critical)\\]"
+     "(?J)^.{0,160}?(?:\\[(?:\\w+:)?(?<lvl>error|crit|alert|emerg|fatal|critical) "
+     "{0,8}\\]"
      "|\\b(?i:level|lvl|severity|loglevel)\"?\\s{0,3}[=:]\\s{0,3}\"?"
-     "(?<lvl>(?i:error|err|fatal|critical|crit|emerg|alert|panic))\\b)",
+     "(?<lvl>(?i:error|err|fatal|critical|crit|emerg|alert|panic))\\b)"
+     "|^[^\\t]{1,64}\\t(?<lvl>error|dpanic|panic|fatal)\\t",
      NULL, SAMPLES(lower_samples)},
     {"glog", "line", "error", QE_LANG_LINE, "^(?<lvl>[EF])\\d{4} \\d\\d:\\d\\d:\\d\\d",
      NULL, SAMPLES(glog_samples)},
