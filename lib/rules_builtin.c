@@ -158,8 +158,10 @@ static const struct qe_builtin_sample lower_samples[] = {
     {"2026-12-01T12:59:07.557280Z [critical ] ledger unreachable   host=db1", 1},
     {"2026-12-01T12:59:07.557245Z [warning  ] error budget low     attempt=2", 0},
     /* zap's production console encoder: epoch time, tab, lower-case level */
-    {"1764593947.5570\terror\tbilling/main.go:20\tpayment declined", 1},
-    {"1764593947.5570\tinfo\tbilling/main.go:18\terror count 0", 0},
+    {"1.7961299944454966e+09\terror\tapp/main.go:16\trequest failed\t{\"error\": "
+     "\"open /nonexistent/config.yaml: no such file or directory\"}",
+     1},
+    {"1.7961299944455323e+09\twarn\tapp/main.go:17\terror budget low\t{\"ms\": 1200}", 0},
 };
 
 static const struct qe_builtin_sample glog_samples[] = {
@@ -242,7 +244,7 @@ const struct qe_builtin_rule qe_builtin_rules[] = {
      "{0,8}\\]"
      "|\\b(?i:level|lvl|severity|loglevel)\"?\\s{0,3}[=:]\\s{0,3}\"?"
      "(?<lvl>(?i:error|err|fatal|critical|crit|emerg|alert|panic))\\b)"
-     "|^[^\\t]{1,64}\\t(?<lvl>error|dpanic|panic|fatal)\\t",
+     "|^(?:[^\\t]{1,64}\\t)?(?<lvl>error|dpanic|panic|fatal)\\t",
      NULL, SAMPLES(lower_samples)},
     {"glog", "line", "error", QE_LANG_LINE, "^(?<lvl>[EF])\\d{4} \\d\\d:\\d\\d:\\d\\d",
      NULL, SAMPLES(glog_samples)},
