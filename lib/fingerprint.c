@@ -56,6 +56,8 @@ static void normalise_name(const char *s, struct qe_buf *out)
 	}
 	if (n > NAME_MAX_LEN)
 		n = NAME_MAX_LEN;
+	/* at most n bytes are kept: room for them once, then plain stores */
+	qe_buf_grow(out, n);
 	for (i = 0; i < n;) {
 		unsigned char c = (unsigned char)s[i];
 		if ((c == '0' || c == '+') && i + 1 < n &&
@@ -93,9 +95,10 @@ static void normalise_name(const char *s, struct qe_buf *out)
 			i++;
 			continue;
 		}
-		qe_buf_addch(out, c);
+		out->buf[out->len++] = (char)c;
 		i++;
 	}
+	out->buf[out->len] = '\0';
 	/* A trailing separator left by a removed suffix ("Foo$", "bar."). */
 	while (out->len > start && strchr("$.:_-+/", out->buf[out->len - 1]))
 		qe_buf_truncate(out, out->len - 1);
