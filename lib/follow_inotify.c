@@ -285,7 +285,8 @@ static void on_inotify(struct qe_loop *loop, int fd, unsigned events, void *data
 			} else if (ev->wd >= 0) {
 				w.seen[ev->wd / 64] |= (uint64_t)1 << (ev->wd % 64);
 				if (ev->mask & IN_IGNORED)
-					w.gone[ev->wd / 64] |= (uint64_t)1 << (ev->wd % 64);
+					w.gone[ev->wd / 64] |= (uint64_t)1
+							       << (ev->wd % 64);
 			}
 			p += sizeof(*ev) + ev->len;
 		}

@@ -126,9 +126,9 @@ struct rule {
 	pick_fn pick;
 	int cls;
 	int prio;
-	int group;     /* group to mask; 0 = whole match */
-	int utf;       /* pattern compiled in UTF mode: resume on a character */
-	size_t custom; /* 1-based index of a custom pattern, 0 for built-ins */
+	int group;	   /* group to mask; 0 = whole match */
+	int utf;	   /* pattern compiled in UTF mode: resume on a character */
+	size_t custom;	   /* 1-based index of a custom pattern, 0 for built-ins */
 	const char *words; /* built-ins: words one of which a match contains */
 	int caseless;	   /* the words in any case */
 	int shapes;	   /* the vendor rule: also look for discord_shape() */
@@ -1120,11 +1120,14 @@ static const struct builtin builtins[] = {
     {"(?<![A-Za-z0-9])(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|AROA|"
      "APKA)"
      "[A-Z0-9]{16}(?![A-Za-z0-9])",
-     0, pick_default, RC_AWS_KEY, 80, 0, NEED_NONE, "A3T AKIA ASIA ABIA ACCA AGPA AIDA AIPA ANPA ANVA AROA APKA"},
+     0, pick_default, RC_AWS_KEY, 80, 0, NEED_NONE,
+     "A3T AKIA ASIA ABIA ACCA AGPA AIDA AIPA ANPA ANVA AROA APKA"},
     {"(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{20,}+|github_pat_[A-Za-z0-9_]{20,}+)", 0,
-     pick_default, RC_GITHUB_TOKEN, 80, 0, NEED_NONE, "ghp_ gho_ ghu_ ghs_ ghr_ github_pat_"},
+     pick_default, RC_GITHUB_TOKEN, 80, 0, NEED_NONE,
+     "ghp_ gho_ ghu_ ghs_ ghr_ github_pat_"},
     {"(?<![A-Za-z0-9_-])gl(?:pat|ptt|dt|rt|soat|cbt|ft|imt|oas)-[A-Za-z0-9_-]{20,}+", 0,
-     pick_default, RC_GITLAB_TOKEN, 80, 0, NEED_NONE, "glpat- glptt- gldt- glrt- glsoat- glcbt- glft- glimt- gloas-"},
+     pick_default, RC_GITLAB_TOKEN, 80, 0, NEED_NONE,
+     "glpat- glptt- gldt- glrt- glsoat- glcbt- glft- glimt- gloas-"},
     {"(?<![A-Za-z0-9_.-])(?:xox[abposre]|xapp|xoxe(?:\\.xox[bp])?)-[A-Za-z0-9-]{10,}+", 0,
      pick_default, RC_SLACK_TOKEN, 80, 0, NEED_NONE, "xox xapp-"},
     /* webhooks whose URL is the credential */
@@ -1147,7 +1150,8 @@ static const struct builtin builtins[] = {
     {"(?<![A-Za-z0-9])(AccountKey|SharedAccessKey|SharedAccessSignature|sig)[ \\t]*=[ "
      "\\t]*"
      "([^\\s;&\"'<>]++)",
-     PCRE2_CASELESS, pick_azure, RC_AZURE_KEY, 80, 2, NEED_NONE, "accountkey sharedaccesskey sig"},
+     PCRE2_CASELESS, pick_azure, RC_AZURE_KEY, 80, 2, NEED_NONE,
+     "accountkey sharedaccesskey sig"},
     /* a bare AWS secret access key, with AWS in sight */
     {"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])", 0, pick_aws_secret,
      RC_AWS_SECRET, 35, 0, NEED_NONE, NULL},
@@ -1179,7 +1183,8 @@ static const struct builtin builtins[] = {
 	     "|\"((?:[^\"\\\\\\r\\n]|\\\\.)*+)(?:\"|(?=[\\r\\n])|\\z)"
 	     "|'([^'\\r\\n]*+)(?:'|(?=[\\r\\n])|\\z)"
 	     "|([^\\s\\x00\"'&,;)\\]}{\\[][^\\s\\x00\"'&,;)\\]}]*+))",
-     PCRE2_CASELESS, pick_keyvalue, RC_SECRET, 40, 0, NEED_NONE, "pass pwd token session secret key auth credential phone mobile msisdn"},
+     PCRE2_CASELESS, pick_keyvalue, RC_SECRET, 40, 0, NEED_NONE,
+     "pass pwd token session secret key auth credential phone mobile msisdn"},
     /* <password>value</password> */
     {"<([a-z0-9_:.-]{0,64}?(?:password|passwd|pwd|secret|token|api[_-]?key"
      "|private[_-]?key|access[_-]?key|credentials?))>([^<]++)</",
@@ -1187,7 +1192,8 @@ static const struct builtin builtins[] = {
     /* --password value on a command line */
     {"(?<![A-Za-z0-9_-])--?(pass(?:word|wd)?|token|secret|api-?key|auth-token"
      "|access-token)[ \\t]+([^\\s\"'-][^\\s\"']*+)",
-     PCRE2_CASELESS, pick_keyvalue, RC_SECRET, 40, 0, NEED_NONE, "-pass -token -secret -api -auth-token -access-token"},
+     PCRE2_CASELESS, pick_keyvalue, RC_SECRET, 40, 0, NEED_NONE,
+     "-pass -token -secret -api -auth-token -access-token"},
     /* mysql -pSECRET, and the password options of other clients */
     {"(?<![A-Za-z0-9_-])(?:mysql(?:dump|admin|import|check|show|pump|sh|binlog)?"
      "|mariadb(?:-dump|-admin|-import|-check|-show|-binlog)?)(?:\\.exe)?(?![A-Za-z0-9_-])"
@@ -1199,7 +1205,8 @@ static const struct builtin builtins[] = {
      "|sqlcmd[^\\r\\n]{0,512}?[ \\t]-P|ldap[a-z]*+[^\\r\\n]{0,512}?[ \\t]-w"
      "|docker[ \\t]+login[^\\r\\n]{0,512}?[ \\t]-p)"
      "[ \\t]*+(?:'([^'\\r\\n]++)'|\"([^\"\\r\\n]++)\"|([^\\s\"'-][^\\s\"']*+))",
-     0, pick_first_group, RC_PASSWORD, 40, 0, NEED_NONE, "sshpass redis-cli mongo sqlcmd ldap docker"},
+     0, pick_first_group, RC_PASSWORD, 40, 0, NEED_NONE,
+     "sshpass redis-cli mongo sqlcmd ldap docker"},
     /* curl -u user:pass, smbclient -U user%pass */
     {"(?<![A-Za-z0-9_-])curl[^\\r\\n]{0,1024}?[ \\t](?:-u|--user)[ \\t]*+['\"]?"
      "[^\\s:'\"]*+:([^\\s'\"]++)",
@@ -1306,7 +1313,8 @@ static struct prefilter *prefilter_new(struct rule *rules, size_t nr_rules)
 				p->single[id] = *w;
 			} else if (l) {
 				struct pre_word *pw;
-				unsigned k = (unsigned)pre_fold[(unsigned char)w[0]] << 8 |
+				unsigned k = (unsigned)pre_fold[(unsigned char)w[0]]
+						 << 8 |
 					     pre_fold[(unsigned char)w[1]];
 				QE_ALLOC_GROW(p->words, p->nr + 1, p->alloc);
 				pw = &p->words[p->nr];

@@ -132,7 +132,7 @@ static const struct {
 	const char *rule;
 	int gate;
 } rule_gates[] = {
-    {"java-exception", G_JAVA}, {"dotnet-exception", G_DOTNET},
+    {"java-exception", G_JAVA},	    {"dotnet-exception", G_DOTNET},
     {"python-traceback", G_PYTHON}, {"go-http-panic", G_GO_HTTP},
     {"php-fatal", G_PHP},	    {"ruby-exception", G_RUBY},
     {"node-error", G_NODE},	    {"level", G_LEVEL},

@@ -758,7 +758,8 @@ static void test_prefilter_words(void **state)
 	} cases[] = {
 	    {"PaSsWoRd=hunter2hunter2", "hunter2hunter2"},
 	    {"AUTHORIZATION: Bearer abcdefgh12345678", "abcdefgh12345678"},
-	    {"conn AccountKey=Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MA==;", "Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MA"},
+	    {"conn AccountKey=Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MA==;",
+	     "Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MA"},
 	    {"run --PASSWORD s3cr3t-value now", "s3cr3t-value"},
 	    {"bot MTIzNDU2Nzg5MDEyMzQ1Njc4.GhIjK1.abcdefghijklmnopqrstuvwxyz0123 up",
 	     "MTIzNDU2Nzg5MDEyMzQ1Njc4.GhIjK1"},
