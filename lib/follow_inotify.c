@@ -282,7 +282,7 @@ static void on_inotify(struct qe_loop *loop, int fd, unsigned events, void *data
 			    (const struct inotify_event *)(void *)p;
 			if (ev->mask & IN_Q_OVERFLOW) {
 				overflow = 1;
-			} else if (ev->wd >= 0) {
+			} else if (ev->wd >= 0 && w.seen) { /* allocated above */
 				w.seen[ev->wd / 64] |= (uint64_t)1 << (ev->wd % 64);
 				if (ev->mask & IN_IGNORED)
 					w.gone[ev->wd / 64] |= (uint64_t)1
