@@ -129,7 +129,9 @@ static size_t plain_run(const char *s, size_t len)
 /* jansson's escapes: the two-character ones, \u00XX for other control
  * bytes; '/' and everything from 0x7f up as they are.  s is valid UTF-8,
  * so bytes >= 0x80 are copied. */
-static void add_escaped(struct qe_buf *b, const char *s, size_t len)
+/* Returns 1, having added only part of s, at a byte >= 0x80 when
+ * stop_high is set. */
+static int add_escaped(struct qe_buf *b, const char *s, size_t len, int stop_high)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	size_t i = 0;
@@ -144,6 +146,8 @@ static void add_escaped(struct qe_buf *b, const char *s, size_t len)
 			break;
 		c = (unsigned char)s[i++];
 		if (c >= 0x80) {
+			if (stop_high)
+				return 1;
 			qe_buf_addch(b, (char)c);
 			continue;
 		}
@@ -180,32 +184,25 @@ static void add_escaped(struct qe_buf *b, const char *s, size_t len)
 		}
 		qe_buf_add(b, esc, n);
 	}
+	return 0;
 }
 
 void qe_ndjson_str(struct qe_ndjson *j, const char *s)
 {
-	size_t len;
-	const char *hi;
+	size_t len, start;
 	if (!s) {
 		qe_buf_add(&j->b, "null", 4);
 		return;
 	}
 	len = strlen(s);
 	qe_buf_addch(&j->b, '"');
-	/* most log text is ASCII: valid UTF-8 already, no copy needed */
-	for (hi = s; (size_t)(hi - s) + 8 <= len; hi += 8) {
-		uint64_t x;
-		memcpy(&x, hi, 8);
-		if (x & 0x8080808080808080ull)
-			break;
-	}
-	while ((size_t)(hi - s) < len && (unsigned char)*hi < 0x80)
-		hi++;
-	if ((size_t)(hi - s) == len) {
-		add_escaped(&j->b, s, len);
-	} else {
+	/* most log text is ASCII: valid UTF-8 already, no copy needed; at
+	 * the first byte that is not, start again from a sanitised copy */
+	start = j->b.len;
+	if (add_escaped(&j->b, s, len, 1)) {
 		char *clean = qe_utf8_sanitize(s, len);
-		add_escaped(&j->b, clean, strlen(clean));
+		qe_buf_truncate(&j->b, start);
+		add_escaped(&j->b, clean, strlen(clean), 0);
 		free(clean);
 	}
 	qe_buf_addch(&j->b, '"');

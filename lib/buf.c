@@ -50,7 +50,10 @@ void qe_buf_add(struct qe_buf *b, const void *data, size_t len)
 {
 	if (!len)
 		return;
-	qe_buf_grow(b, len);
+	/* room for len bytes and the NUL: no need to call grow (len < alloc
+	 * when alloc > 0, so the difference does not wrap) */
+	if (b->alloc - b->len <= len)
+		qe_buf_grow(b, len);
 	memcpy(b->buf + b->len, data, len);
 	b->len += len;
 	b->buf[b->len] = '\0';
@@ -63,8 +66,10 @@ void qe_buf_addstr(struct qe_buf *b, const char *s)
 
 void qe_buf_addch(struct qe_buf *b, int c)
 {
-	char ch = (char)c;
-	qe_buf_add(b, &ch, 1);
+	if (b->alloc - b->len <= 1)
+		qe_buf_grow(b, 1);
+	b->buf[b->len++] = (char)c;
+	b->buf[b->len] = '\0';
 }
 
 void qe_buf_vaddf(struct qe_buf *b, const char *fmt, va_list ap)

@@ -5,6 +5,7 @@
 #include "learn.h"
 #include "mask.h"
 #include "util.h"
+#include "xalloc.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -55,6 +56,8 @@ static void normalise_name(const char *s, struct qe_buf *out)
 	}
 	if (n > NAME_MAX_LEN)
 		n = NAME_MAX_LEN;
+	/* at most n bytes are kept: room for them once, then plain stores */
+	qe_buf_grow(out, n);
 	for (i = 0; i < n;) {
 		unsigned char c = (unsigned char)s[i];
 		if ((c == '0' || c == '+') && i + 1 < n &&
@@ -92,9 +95,10 @@ static void normalise_name(const char *s, struct qe_buf *out)
 			i++;
 			continue;
 		}
-		qe_buf_addch(out, c);
+		out->buf[out->len++] = (char)c;
 		i++;
 	}
+	out->buf[out->len] = '\0';
 	/* A trailing separator left by a removed suffix ("Foo$", "bar."). */
 	while (out->len > start && strchr("$.:_-+/", out->buf[out->len - 1]))
 		qe_buf_truncate(out, out->len - 1);
@@ -248,18 +252,48 @@ char *qe_fingerprint_mask_line(const char *line, size_t len)
 	return qe_buf_detach(&out);
 }
 
+/*
+ * Events of one group hash the same text again and again: the last texts
+ * hashed and their results are kept (direct-mapped by a cheap hash, the
+ * text compared in full), so a repeat costs one pass over the text rather
+ * than SHA-256.  The process is single-threaded.
+ */
+#define MEMO_SLOTS 1024
+#define MEMO_MAX_TEXT 4096 /* longer texts are hashed every time */
+
+static struct memo {
+	char *text;
+	size_t len;
+	char hex[17];
+} memo[MEMO_SLOTS];
+
 static void hash_hex(const struct qe_buf *in, char out[17])
 {
 	static const char hex[] = "0123456789abcdef";
 	unsigned char md[32];
+	struct memo *m = NULL;
 	size_t i;
 
+	if (in->len <= MEMO_MAX_TEXT) {
+		m = &memo[qe_fnv1a(in->buf, in->len) & (MEMO_SLOTS - 1)];
+		if (m->text && m->len == in->len && !memcmp(m->text, in->buf, in->len)) {
+			memcpy(out, m->hex, 17);
+			return;
+		}
+	}
 	qe_sha256(in->buf, in->len, md);
 	for (i = 0; i < 8; i++) {
 		out[2 * i] = hex[md[i] >> 4];
 		out[2 * i + 1] = hex[md[i] & 15];
 	}
 	out[16] = '\0';
+	if (m) {
+		free(m->text);
+		m->text = qe_xmalloc(in->len ? in->len : 1);
+		memcpy(m->text, in->buf, in->len);
+		m->len = in->len;
+		memcpy(m->hex, out, 17);
+	}
 }
 
 /* What the fingerprint of ev hashes when no rule and no learner apply. */

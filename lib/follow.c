@@ -282,15 +282,29 @@ static int head_check(struct qe_follow_ffile *file)
 	unsigned char head[QE_FOLLOW_HEAD_MAX];
 	size_t got;
 
+	size_t had = (size_t)file->pub.head_len;
+
 	if (read_head(file->pub.fd, head, &got) < 0)
 		return -1;
-	if (got < file->pub.head_len ||
-	    qe_fnv1a(head, (size_t)file->pub.head_len) != file->pub.head_hash)
+	if (got < had)
 		return 1;
-	if (got > file->pub.head_len) {
-		file->pub.head_len = got;
-		file->pub.head_hash = qe_fnv1a(head, got);
+	if (file->head_copy && file->head_copy_len == had &&
+	    file->head_copy_hash == file->pub.head_hash) {
+		if (memcmp(head, file->head_copy, had))
+			return 1;
+	} else if (qe_fnv1a(head, had) != file->pub.head_hash) {
+		return 1;
 	}
+	if (got > had) {
+		file->pub.head_len = got;
+		file->pub.head_hash =
+		    qe_fnv1a_more(file->pub.head_hash, head + had, got - had);
+	}
+	if (!file->head_copy)
+		file->head_copy = qe_xmalloc(QE_FOLLOW_HEAD_MAX);
+	memcpy(file->head_copy, head, got);
+	file->head_copy_len = got;
+	file->head_copy_hash = file->pub.head_hash;
 	return 0;
 }
 
@@ -355,6 +369,7 @@ static void file_free(struct qe_follow *f, struct qe_follow_ffile *file)
 	add_counters(&f->retired, &file->lines);
 	qe_lines_release(&file->lines);
 	free(file->path);
+	free(file->head_copy);
 	free(file);
 }
 

@@ -41,6 +41,11 @@ struct qe_follow_ffile {
 	uint64_t deadline_ms; /* rotated: when to stop reading it */
 	uint64_t seen_size;   /* at the last check: skip work when unchanged */
 	int64_t seen_mtime_ns;
+	/* The head bytes pub.head_hash was last computed from (compared
+	 * instead of hashed again): valid when head_copy_len and
+	 * head_copy_hash equal pub.head_len and pub.head_hash. */
+	unsigned char *head_copy;
+	uint64_t head_copy_len, head_copy_hash;
 };
 
 /* A path being followed. */

@@ -196,43 +196,54 @@ static void ino_unwatch_glob(struct qe_follow *f, struct qe_follow_glob *g)
 	drop_watch(f, &g->dir_wd);
 }
 
-static void mark(struct qe_follow *f, int wd, uint32_t mask)
+/* The watch descriptors of one read of events, as bits: seen, and gone
+ * (IN_IGNORED, the last event of a watch).  Sources are then looked at
+ * once per read, not once per event: with many files followed, a burst
+ * of writes costs one pass over the sources. */
+struct wd_set {
+	uint64_t *seen, *gone;
+	size_t words;
+};
+
+static int wd_in(const uint64_t *bits, size_t words, int wd)
 {
-	size_t i;
-	int gone = (mask & IN_IGNORED) != 0;
+	return wd >= 0 && (size_t)wd / 64 < words && ((bits[wd / 64] >> (wd % 64)) & 1);
+}
+
+static void mark_set(struct qe_follow *f, const struct wd_set *w)
+{
+	size_t i, n = w->words;
 
 	/* NULL slots: entries being freed while a list is compacted. */
 	for (i = 0; i < f->nr_srcs; i++) {
 		struct qe_follow_src *s = f->srcs[i];
 		if (!s)
 			continue;
-		if (s->dir_wd == wd || s->tdir_wd == wd) {
+		if (wd_in(w->seen, n, s->dir_wd) || wd_in(w->seen, n, s->tdir_wd)) {
 			s->dirty = 1;
-			if (gone) {
-				/* The directory went away: follow.c polls the
-				 * source until it is back. */
-				if (s->dir_wd == wd)
-					s->dir_wd = -1;
-				if (s->tdir_wd == wd)
-					s->tdir_wd = -1;
-			}
+			/* The directory went away: follow.c polls the source
+			 * until it is back. */
+			if (wd_in(w->gone, n, s->dir_wd))
+				s->dir_wd = -1;
+			if (wd_in(w->gone, n, s->tdir_wd))
+				s->tdir_wd = -1;
 		}
-		if (s->file && s->file->wd == wd) {
+		if (s->file && wd_in(w->seen, n, s->file->wd)) {
 			s->dirty = 1;
-			if (gone)
+			if (wd_in(w->gone, n, s->file->wd))
 				s->file->wd = -1;
 		}
 	}
 	for (i = 0; i < f->nr_rotated; i++)
-		if (f->rotated[i]->wd == wd) {
+		if (wd_in(w->seen, n, f->rotated[i]->wd)) {
 			f->rotated[i]->dirty = 1;
-			if (gone)
+			if (wd_in(w->gone, n, f->rotated[i]->wd))
 				f->rotated[i]->wd = -1;
 		}
 	for (i = 0; i < f->nr_globs; i++)
-		if (f->globs[i]->dir_wd == wd) {
+		if (wd_in(w->seen, n, f->globs[i]->dir_wd)) {
 			f->globs[i]->dirty = 1;
-			if (gone)
+			if (wd_in(w->gone, n, f->globs[i]->dir_wd))
 				f->globs[i]->dir_wd = -1;
 		}
 }
@@ -247,6 +258,8 @@ static void on_inotify(struct qe_loop *loop, int fd, unsigned events, void *data
 	(void)events;
 	for (;;) {
 		ssize_t n = read(fd, buf, sizeof(buf));
+		struct wd_set w = {NULL, NULL, 0};
+		int max_wd = -1;
 		char *p;
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -255,12 +268,31 @@ static void on_inotify(struct qe_loop *loop, int fd, unsigned events, void *data
 		for (p = buf; p < buf + n;) {
 			const struct inotify_event *ev =
 			    (const struct inotify_event *)(void *)p;
-			if (ev->mask & IN_Q_OVERFLOW)
-				overflow = 1;
-			else
-				mark(f, ev->wd, ev->mask);
+			if (!(ev->mask & IN_Q_OVERFLOW) && ev->wd > max_wd)
+				max_wd = ev->wd;
 			p += sizeof(*ev) + ev->len;
 		}
+		if (max_wd >= 0) {
+			w.words = (size_t)max_wd / 64 + 1;
+			w.seen = qe_xcalloc(2 * w.words, sizeof(*w.seen));
+			w.gone = w.seen + w.words;
+		}
+		for (p = buf; p < buf + n;) {
+			const struct inotify_event *ev =
+			    (const struct inotify_event *)(void *)p;
+			if (ev->mask & IN_Q_OVERFLOW) {
+				overflow = 1;
+			} else if (ev->wd >= 0 && w.seen) { /* allocated above */
+				w.seen[ev->wd / 64] |= (uint64_t)1 << (ev->wd % 64);
+				if (ev->mask & IN_IGNORED)
+					w.gone[ev->wd / 64] |= (uint64_t)1
+							       << (ev->wd % 64);
+			}
+			p += sizeof(*ev) + ev->len;
+		}
+		if (w.seen)
+			mark_set(f, &w);
+		free(w.seen);
 	}
 	/* Events were dropped: look at everything.  Positions are kept per
 	 * file, so a rescan finds every byte that is new. */

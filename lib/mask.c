@@ -184,6 +184,30 @@ static size_t match_uuid(const char *s, size_t n)
 	return ends_here(s, n, i) ? i : 0;
 }
 
+/* Is c, in either case, one of the lower-case ASCII letters in set? */
+static int initial_in(int c, unsigned set)
+{
+	c |= 0x20;
+	return c >= 'a' && c <= 'z' && ((set >> (c - 'a')) & 1);
+}
+
+#define LETTER(c) (1u << ((c) - 'a'))
+#define MONTH_INITIALS                                                                   \
+	(LETTER('j') | LETTER('f') | LETTER('m') | LETTER('a') | LETTER('s') |           \
+	 LETTER('o') | LETTER('n') | LETTER('d'))
+#define DAY_INITIALS (LETTER('m') | LETTER('t') | LETTER('w') | LETTER('f') | LETTER('s'))
+
+/* Do the k bytes at s spell the lower-case ASCII word w in any case?  A
+ * byte ORed with 0x20 is a lower-case letter only when it was a letter. */
+static int ci_word(const char *s, const char *w, size_t k)
+{
+	size_t j;
+	for (j = 0; j < k; j++)
+		if (((unsigned char)s[j] | 0x20) != (unsigned char)w[j])
+			return 0;
+	return 1;
+}
+
 static int is_month(const char *s, size_t n, size_t i, size_t *len)
 {
 	static const char *const months[] = {
@@ -191,11 +215,14 @@ static int is_month(const char *s, size_t n, size_t i, size_t *len)
 	    "july",    "august",   "september", "october", "november", "december"};
 	size_t m, k;
 
+	if (i + 3 > n || !initial_in((unsigned char)s[i], MONTH_INITIALS))
+		return 0;
 	for (m = 0; m < QE_ARRAY_SIZE(months); m++) {
-		size_t full = strlen(months[m]);
-		if (i + 3 > n || strncasecmp(s + i, months[m], 3))
+		size_t full;
+		if (!ci_word(s + i, months[m], 3))
 			continue;
-		k = (i + full <= n && !strncasecmp(s + i, months[m], full)) ? full : 3;
+		full = strlen(months[m]);
+		k = (i + full <= n && ci_word(s + i, months[m], full)) ? full : 3;
 		if (is_alpha(AT(s, n, i + k)))
 			continue;
 		*len = k;
@@ -210,11 +237,14 @@ static int is_weekday(const char *s, size_t n, size_t i, size_t *len)
 					   "friday", "saturday", "sunday"};
 	size_t d, k;
 
+	if (i + 3 > n || !initial_in((unsigned char)s[i], DAY_INITIALS))
+		return 0;
 	for (d = 0; d < QE_ARRAY_SIZE(days); d++) {
-		size_t full = strlen(days[d]);
-		if (i + 3 > n || strncasecmp(s + i, days[d], 3))
+		size_t full;
+		if (!ci_word(s + i, days[d], 3))
 			continue;
-		k = (i + full <= n && !strncasecmp(s + i, days[d], full)) ? full : 3;
+		full = strlen(days[d]);
+		k = (i + full <= n && ci_word(s + i, days[d], full)) ? full : 3;
 		if (is_alpha(AT(s, n, i + k)))
 			continue;
 		*len = k;

@@ -126,9 +126,42 @@ struct rule {
 	pick_fn pick;
 	int cls;
 	int prio;
-	int group;     /* group to mask; 0 = whole match */
-	int utf;       /* pattern compiled in UTF mode: resume on a character */
-	size_t custom; /* 1-based index of a custom pattern, 0 for built-ins */
+	int group;	   /* group to mask; 0 = whole match */
+	int utf;	   /* pattern compiled in UTF mode: resume on a character */
+	size_t custom;	   /* 1-based index of a custom pattern, 0 for built-ins */
+	const char *words; /* built-ins: words one of which a match contains */
+	int caseless;	   /* the words in any case */
+	int shapes;	   /* the vendor rule: also look for discord_shape() */
+	int pre;	   /* its id in the prefilter, or -1: always run */
+};
+
+/*
+ * The prefilter: most built-in patterns cannot match without one of a few
+ * literal words (a token's fixed prefix, a key name).  One pass over the
+ * text finds which of all those words occur (a table of their first two
+ * bytes, case folded, picks the positions to compare at); a pattern none
+ * of whose words occur is skipped.  The words are listed with the
+ * patterns below and must follow from them.
+ */
+#define MAX_PRE 64 /* rules with words: one bit each */
+#define PRE_BUCKETS 1024
+
+struct pre_word {
+	const char *w;
+	unsigned len;
+	unsigned key; /* first two bytes, folded */
+	int caseless;
+	int id;	  /* the rule's bit */
+	int next; /* in its bucket, or -1 */
+};
+
+struct prefilter {
+	struct pre_word *words;
+	size_t nr, alloc;
+	int head[PRE_BUCKETS];
+	uint64_t pairs[65536 / 64]; /* first two bytes of some word */
+	uint64_t singles;	    /* ids with a one-byte word */
+	char single[MAX_PRE];	    /* that byte */
 };
 
 struct qe_redactor {
@@ -136,6 +169,7 @@ struct qe_redactor {
 	size_t nr_rules;
 	pcre2_match_context *builtin_mctx;
 	pcre2_match_context *custom_mctx;
+	struct prefilter *pre;
 	unsigned refs; /* owners besides the creator */
 };
 
@@ -784,6 +818,41 @@ static char *vendor_pattern(void)
 	return qe_buf_detach(&b);
 }
 
+/* A literal word of each vendor fragment, for the prefilter; the Discord
+ * bot token has none and is looked for by discord_shape(). */
+static const char vendor_words[] =
+    "_v1_ LTAI GOCSPX- ya29. Q~ HRKU- dt0c01. sha256~ tskey- rnd_ nfp_ vcp_ vci_ vca_ "
+    "vcr_ vck_ AGE-SECRET-KEY-1 sbp_ pscale_ dapi npm_ pypi-AgE rubygems_ oy2 dckr_ "
+    "CLOJARS_ AKCp cmVmdGtuOjAxOj CCIPAT_ bkua_ .atlasv1. pul- dp.pt. dp.st. dp.sa. "
+    "dp.ct. dp.scim. dp.audit. hvs. hvb. hvr. ops_eyJ pnu_ glc_ glsa_ sntry NRAK- "
+    "NRII- PMAK- ATATT3 ATBB lin_api_ ntn_ figd_ shpat_ shpca_ shppa_ shpss_ pat "
+    "CFPAT- tfp_ aio_ ico- rdme_ shippo_ EZAK EZTK hf_ gsk_ r8_ :AA SG. key- -us AC SK "
+    "sq0 access_token$ FLWSECK duffel_";
+
+static int token_char(int c)
+{
+	return is_alpha(c) || is_digit(c) || c == '_' || c == '-';
+}
+
+/* "[MNO]" and 23 to 25 token characters, '.', 6 of them, '.': the start
+ * of a Discord bot token, as its fragment requires. */
+static int discord_shape(const char *t, size_t len)
+{
+	const char *p = t, *end = t + len;
+	while ((p = memchr(p, '.', (size_t)(end - p))) != NULL) {
+		size_t d = (size_t)(p - t), k;
+		int ok = d >= 24 && d + 7 < len && t[d + 7] == '.';
+		for (k = 1; ok && k <= 6; k++)
+			ok = token_char((unsigned char)t[d + k]);
+		for (k = 1; ok && k <= 24; k++)
+			ok = token_char((unsigned char)t[d - k]);
+		if (ok)
+			return 1;
+		p++;
+	}
+	return 0;
+}
+
 /* The first capture group that took part, as the secret. */
 static int pick_first_group(const struct rule *r, const char *t, size_t len,
 			    const PCRE2_SIZE *ov, int rc, struct span *out)
@@ -1033,6 +1102,7 @@ struct builtin {
 	int prio;
 	int group;
 	int need;
+	const char *words; /* space-separated; NULL: the pattern always runs */
 };
 
 #define KV_KEYS                                                                          \
@@ -1050,115 +1120,122 @@ static const struct builtin builtins[] = {
     {"(?<![A-Za-z0-9])(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|AROA|"
      "APKA)"
      "[A-Z0-9]{16}(?![A-Za-z0-9])",
-     0, pick_default, RC_AWS_KEY, 80, 0, NEED_NONE},
+     0, pick_default, RC_AWS_KEY, 80, 0, NEED_NONE,
+     "A3T AKIA ASIA ABIA ACCA AGPA AIDA AIPA ANPA ANVA AROA APKA"},
     {"(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{20,}+|github_pat_[A-Za-z0-9_]{20,}+)", 0,
-     pick_default, RC_GITHUB_TOKEN, 80, 0, NEED_NONE},
+     pick_default, RC_GITHUB_TOKEN, 80, 0, NEED_NONE,
+     "ghp_ gho_ ghu_ ghs_ ghr_ github_pat_"},
     {"(?<![A-Za-z0-9_-])gl(?:pat|ptt|dt|rt|soat|cbt|ft|imt|oas)-[A-Za-z0-9_-]{20,}+", 0,
-     pick_default, RC_GITLAB_TOKEN, 80, 0, NEED_NONE},
+     pick_default, RC_GITLAB_TOKEN, 80, 0, NEED_NONE,
+     "glpat- glptt- gldt- glrt- glsoat- glcbt- glft- glimt- gloas-"},
     {"(?<![A-Za-z0-9_.-])(?:xox[abposre]|xapp|xoxe(?:\\.xox[bp])?)-[A-Za-z0-9-]{10,}+", 0,
-     pick_default, RC_SLACK_TOKEN, 80, 0, NEED_NONE},
+     pick_default, RC_SLACK_TOKEN, 80, 0, NEED_NONE, "xox xapp-"},
     /* webhooks whose URL is the credential */
     {"discord(?:app)?\\.com/api/webhooks/[0-9]++/([A-Za-z0-9_-]++)", 0, pick_default,
-     RC_WEBHOOK, 80, 1, NEED_NONE},
+     RC_WEBHOOK, 80, 1, NEED_NONE, "/api/webhooks/"},
     {"\\.webhook\\.office\\.com/webhookb2/([A-Za-z0-9@/_-]++)", 0, pick_default,
-     RC_WEBHOOK, 80, 1, NEED_NONE},
+     RC_WEBHOOK, 80, 1, NEED_NONE, ".webhook.office.com/webhookb2/"},
     /* Sentry DSN: https://KEY@o1.ingest.sentry.io/2 */
     {"(?<![A-Za-z0-9+.-])https?://"
      "([a-f0-9]{32})(?::[a-f0-9]{32})?@[A-Za-z0-9.-]{0,128}?sentry",
-     0, pick_default, RC_CI_TOKEN, 80, 1, NEED_NONE},
+     0, pick_default, RC_CI_TOKEN, 80, 1, NEED_NONE, "sentry"},
     /* Vault's older service tokens: s. and 24 characters */
     {"(?<![A-Za-z0-9_.-])s\\.[A-Za-z0-9]{24}(?![A-Za-z0-9_.-])", 0, pick_random,
-     RC_VAULT_TOKEN, 80, 0, NEED_NONE},
+     RC_VAULT_TOKEN, 80, 0, NEED_NONE, "s."},
     /* Twilio: an auth token after an account SID on the same line */
     {"(?<![A-Za-z0-9])AC[a-f0-9]{32}(?![A-Za-z0-9])[^\\r\\n]{0,200}?"
      "(?<![A-Za-z0-9])([a-f0-9]{32})(?![A-Za-z0-9])",
-     0, pick_default, RC_TWILIO_KEY, 70, 1, NEED_NONE},
+     0, pick_default, RC_TWILIO_KEY, 70, 1, NEED_NONE, "AC"},
     /* Azure storage and Service Bus connection strings, SAS signatures */
     {"(?<![A-Za-z0-9])(AccountKey|SharedAccessKey|SharedAccessSignature|sig)[ \\t]*=[ "
      "\\t]*"
      "([^\\s;&\"'<>]++)",
-     PCRE2_CASELESS, pick_azure, RC_AZURE_KEY, 80, 2, NEED_NONE},
+     PCRE2_CASELESS, pick_azure, RC_AZURE_KEY, 80, 2, NEED_NONE,
+     "accountkey sharedaccesskey sig"},
     /* a bare AWS secret access key, with AWS in sight */
     {"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])", 0, pick_aws_secret,
-     RC_AWS_SECRET, 35, 0, NEED_NONE},
+     RC_AWS_SECRET, 35, 0, NEED_NONE, NULL},
     {"hooks\\.slack\\.com/(?:services|workflows|triggers)/([A-Za-z0-9_/-]++)", 0,
-     pick_default, RC_SLACK_WEBHOOK, 80, 1, NEED_NONE},
+     pick_default, RC_SLACK_WEBHOOK, 80, 1, NEED_NONE, "hooks.slack.com/"},
     {"(?<![A-Za-z0-9_])(?:(?:sk|rk|pk)_(?:live|test)|whsec)_[A-Za-z0-9]{10,}+", 0,
-     pick_default, RC_STRIPE_KEY, 80, 0, NEED_NONE},
+     pick_default, RC_STRIPE_KEY, 80, 0, NEED_NONE, "_live_ _test_ whsec_"},
     {"(?<![A-Za-z0-9_-])sk-[A-Za-z0-9_-]{20,}+", 0, pick_has_digit, RC_API_KEY, 80, 0,
-     NEED_NONE},
+     NEED_NONE, "sk-"},
     {"(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{30,}+", 0, pick_default, RC_GOOGLE_API_KEY, 80,
-     0, NEED_NONE},
+     0, NEED_NONE, "AIza"},
     {"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{5,}+\\.[A-Za-z0-9_-]{5,}+\\.[A-Za-z0-9_-]*+", 0,
-     pick_default, RC_JWT, 75, 0, NEED_NONE},
+     pick_default, RC_JWT, 75, 0, NEED_NONE, "eyJ"},
     /* Authorization: Bearer X / Basic X, also as a JSON or dict member */
     {"authorization\\\\?[\"']?[ \\t]*[:=][ \\t]*\\\\?[\"']?"
      "(?:(bearer|basic|token|bot|apikey|key|sso-key)[ \\t]+)?([^\\s\"',;\\\\]++)",
-     PCRE2_CASELESS, pick_authorization, RC_TOKEN, 60, 2, NEED_NONE},
+     PCRE2_CASELESS, pick_authorization, RC_TOKEN, 60, 2, NEED_NONE, "authorization"},
     {"(?<![A-Za-z0-9_-])[Bb]earer[ \\t]+([A-Za-z0-9._~+/=-]{8,}+)", 0, pick_bearer,
-     RC_TOKEN, 55, 1, NEED_NONE},
+     RC_TOKEN, 55, 1, NEED_NONE, "earer"},
     {"(?<![A-Za-z0-9_-])[Bb]asic[ \\t]+([A-Za-z0-9+/]{4,}+={0,2})(?![A-Za-z0-9+/=])", 0,
-     pick_basic, RC_BASIC_AUTH, 55, 1, NEED_NONE},
+     pick_basic, RC_BASIC_AUTH, 55, 1, NEED_NONE, "asic"},
     /* scheme://user:password@host -- the user stays, the password goes */
     {"(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,31}://[^\\s/?#@:\"'<>]{0,256}:"
      "([^\\s/?#\"'<>]{1,1024})@",
-     0, pick_url_password, RC_PASSWORD, 50, 1, NEED_NONE},
+     0, pick_url_password, RC_PASSWORD, 50, 1, NEED_NONE, "://"},
     /* key=value, key: value, "key": "value", key => 'value' */
     {KV_KEYS "(?:[_-]?(?:confirmation|confirm|hash|digest))?(?![a-z0-9_-])"
 	     "(?:\\\\?[\"'])?" SEP "(?:\\\\\"((?:[^\"\\\\\\r\\n]|\\\\(?!\"))*+)\\\\\""
 	     "|\"((?:[^\"\\\\\\r\\n]|\\\\.)*+)(?:\"|(?=[\\r\\n])|\\z)"
 	     "|'([^'\\r\\n]*+)(?:'|(?=[\\r\\n])|\\z)"
 	     "|([^\\s\\x00\"'&,;)\\]}{\\[][^\\s\\x00\"'&,;)\\]}]*+))",
-     PCRE2_CASELESS, pick_keyvalue, RC_SECRET, 40, 0, NEED_NONE},
+     PCRE2_CASELESS, pick_keyvalue, RC_SECRET, 40, 0, NEED_NONE,
+     "pass pwd token session secret key auth credential phone mobile msisdn"},
     /* <password>value</password> */
     {"<([a-z0-9_:.-]{0,64}?(?:password|passwd|pwd|secret|token|api[_-]?key"
      "|private[_-]?key|access[_-]?key|credentials?))>([^<]++)</",
-     PCRE2_CASELESS, pick_keyvalue, RC_SECRET, 40, 0, NEED_NONE},
+     PCRE2_CASELESS, pick_keyvalue, RC_SECRET, 40, 0, NEED_NONE, "</"},
     /* --password value on a command line */
     {"(?<![A-Za-z0-9_-])--?(pass(?:word|wd)?|token|secret|api-?key|auth-token"
      "|access-token)[ \\t]+([^\\s\"'-][^\\s\"']*+)",
-     PCRE2_CASELESS, pick_keyvalue, RC_SECRET, 40, 0, NEED_NONE},
+     PCRE2_CASELESS, pick_keyvalue, RC_SECRET, 40, 0, NEED_NONE,
+     "-pass -token -secret -api -auth-token -access-token"},
     /* mysql -pSECRET, and the password options of other clients */
     {"(?<![A-Za-z0-9_-])(?:mysql(?:dump|admin|import|check|show|pump|sh|binlog)?"
      "|mariadb(?:-dump|-admin|-import|-check|-show|-binlog)?)(?:\\.exe)?(?![A-Za-z0-9_-])"
      "[^\\r\\n]{0,512}?[ \\t]-p(?:'([^'\\r\\n]++)'|\"([^\"\\r\\n]++)\"|([^\\s\"']++))",
-     0, pick_first_group, RC_PASSWORD, 40, 0, NEED_NONE},
+     0, pick_first_group, RC_PASSWORD, 40, 0, NEED_NONE, "mysql mariadb"},
     {"(?<![A-Za-z0-9_-])(?:sshpass[^\\r\\n]{0,256}?[ \\t]-p|redis-cli[^\\r\\n]{0,512}?[ "
      "\\t]-a"
      "|mongo(?:sh|dump|restore|import|export)?[^\\r\\n]{0,512}?[ \\t]-p"
      "|sqlcmd[^\\r\\n]{0,512}?[ \\t]-P|ldap[a-z]*+[^\\r\\n]{0,512}?[ \\t]-w"
      "|docker[ \\t]+login[^\\r\\n]{0,512}?[ \\t]-p)"
      "[ \\t]*+(?:'([^'\\r\\n]++)'|\"([^\"\\r\\n]++)\"|([^\\s\"'-][^\\s\"']*+))",
-     0, pick_first_group, RC_PASSWORD, 40, 0, NEED_NONE},
+     0, pick_first_group, RC_PASSWORD, 40, 0, NEED_NONE,
+     "sshpass redis-cli mongo sqlcmd ldap docker"},
     /* curl -u user:pass, smbclient -U user%pass */
     {"(?<![A-Za-z0-9_-])curl[^\\r\\n]{0,1024}?[ \\t](?:-u|--user)[ \\t]*+['\"]?"
      "[^\\s:'\"]*+:([^\\s'\"]++)",
-     0, pick_first_group, RC_PASSWORD, 40, 0, NEED_NONE},
+     0, pick_first_group, RC_PASSWORD, 40, 0, NEED_NONE, "curl"},
     {"(?<![A-Za-z0-9_-])(?:smbclient|rpcclient|smbmap)[^\\r\\n]{0,512}?[ \\t]-U[ "
      "\\t]*+['\"]?"
      "[^\\s%'\"]++%([^\\s'\"]++)",
-     0, pick_first_group, RC_PASSWORD, 40, 0, NEED_NONE},
+     0, pick_first_group, RC_PASSWORD, 40, 0, NEED_NONE, "smbclient rpcclient smbmap"},
     /* openssl -passin pass:X, keytool -storepass X */
     {"(?<![A-Za-z0-9_-])-pass(?:in|out)?[ \\t]++pass:([^\\s\"']++)", 0, pick_first_group,
-     RC_PASSWORD, 40, 0, NEED_NONE},
+     RC_PASSWORD, 40, 0, NEED_NONE, "pass:"},
     {"(?<![A-Za-z0-9_-])-(?:src|dest|new)?(?:store|key)?pass[ "
      "\\t]++([^\\s\"'-][^\\s\"']*+)",
-     0, pick_first_group, RC_PASSWORD, 40, 0, NEED_NONE},
+     0, pick_first_group, RC_PASSWORD, 40, 0, NEED_NONE, "pass"},
     /* phone numbers: +CC ..., (415) 555-2671, 415-555-2671, 415.555.2671 */
     {"(?<![A-Za-z0-9_+.-])(?:\\+[1-9][0-9]{0,2}(?:[ .-]?+\\(?[0-9]{1,5}\\)?){1,6}"
      "|(?:\\([2-9][0-9]{2}\\)[ ]?|[2-9][0-9]{2}[.-])[2-9][0-9]{2}[.-][0-9]{4})"
      "(?![0-9A-Za-z_]|[.-][0-9])",
-     0, pick_phone, RC_PHONE, 25, 0, NEED_NONE},
+     0, pick_phone, RC_PHONE, 25, 0, NEED_NONE, NULL},
     {"(?<![0-9]|[0-9][.,])[0-9](?:[ .-]?[0-9]){12,18}(?![0-9])", 0, pick_card, RC_CARD,
-     30, 0, NEED_NONE},
+     30, 0, NEED_NONE, NULL},
     {"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]++@[A-Za-z0-9-]++(?:\\.[A-Za-z0-9-]++)++", 0,
-     pick_email, RC_EMAIL, 20, 0, NEED_EMAILS},
+     pick_email, RC_EMAIL, 20, 0, NEED_EMAILS, "@"},
     {"(?<![0-9A-Za-z_.])(?:[0-9]{1,3}\\.){3}[0-9]{1,3}(?![0-9]|\\.[0-9])", 0, pick_ipv4,
-     RC_IP, 10, 0, NEED_IPS},
+     RC_IP, 10, 0, NEED_IPS, NULL},
     {"(?<![0-9A-Za-z_:.])(?:[0-9A-Fa-f]{0,4}:){2,7}"
      "(?:[0-9]{1,3}(?:\\.[0-9]{1,3}){3}|[0-9A-Fa-f]{0,4})"
      "(?![0-9A-Za-z_:]|\\.[0-9])",
-     0, pick_ipv6, RC_IP, 10, 0, NEED_IPS},
+     0, pick_ipv6, RC_IP, 10, 0, NEED_IPS, NULL},
 };
 
 static pcre2_code *compile(const char *pattern, uint32_t flags, size_t index)
@@ -1181,6 +1258,81 @@ static pcre2_code *compile(const char *pattern, uint32_t flags, size_t index)
 	/* without JIT the interpreter runs the same pattern, only slower */
 	pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
 	return code;
+}
+
+/* ASCII letters folded to lower case, other bytes as they are */
+static const unsigned char pre_fold[256] = {
+#define F4(b) F1(b), F1(b + 1), F1(b + 2), F1(b + 3)
+#define F1(b) ((b) >= 'A' && (b) <= 'Z' ? (b) + 32 : (b))
+#define F16(b) F4(b), F4(b + 4), F4(b + 8), F4(b + 12)
+#define F64(b) F16(b), F16(b + 16), F16(b + 32), F16(b + 48)
+    F64(0), F64(64), F64(128), F64(192)
+#undef F64
+#undef F16
+#undef F1
+#undef F4
+};
+
+static unsigned pre_bucket(unsigned key)
+{
+	return (key ^ (key >> 7) ^ (key >> 3)) & (PRE_BUCKETS - 1);
+}
+
+static int pre_ci_equal(const char *s, const char *w, size_t n)
+{
+	size_t i;
+	for (i = 0; i < n; i++)
+		if (pre_fold[(unsigned char)s[i]] != pre_fold[(unsigned char)w[i]])
+			return 0;
+	return 1;
+}
+
+/* The prefilter of the rules' words; a rule without words (or past
+ * MAX_PRE) keeps pre = -1 and always runs. */
+static struct prefilter *prefilter_new(struct rule *rules, size_t nr_rules)
+{
+	struct prefilter *p = qe_xcalloc(1, sizeof(*p));
+	size_t i;
+	int id = 0;
+
+	for (i = 0; i < PRE_BUCKETS; i++)
+		p->head[i] = -1;
+	for (i = 0; i < nr_rules; i++) {
+		struct rule *ru = &rules[i];
+		const char *w = ru->words;
+		ru->pre = -1;
+		if (!w || ru->custom || ru->scan || id >= MAX_PRE)
+			continue;
+		ru->pre = id;
+		while (*w) {
+			size_t l = strcspn(w, " ");
+			if (l == 1 && ((p->singles >> id) & 1)) {
+				ru->pre = -1; /* one one-byte word per rule */
+			} else if (l == 1) {
+				p->singles |= (uint64_t)1 << id;
+				p->single[id] = *w;
+			} else if (l) {
+				struct pre_word *pw;
+				unsigned k = (unsigned)pre_fold[(unsigned char)w[0]]
+						 << 8 |
+					     pre_fold[(unsigned char)w[1]];
+				QE_ALLOC_GROW(p->words, p->nr + 1, p->alloc);
+				pw = &p->words[p->nr];
+				pw->w = w;
+				pw->len = (unsigned)l;
+				pw->key = k;
+				pw->caseless = ru->caseless;
+				pw->id = id;
+				pw->next = p->head[pre_bucket(k)];
+				p->head[pre_bucket(k)] = (int)p->nr++;
+				p->pairs[k >> 6] |= (uint64_t)1 << (k & 63);
+			}
+			w += l;
+			w += *w == ' ';
+		}
+		id++;
+	}
+	return p;
 }
 
 struct qe_redactor *qe_redactor_new(const struct qe_config *c)
@@ -1235,6 +1387,8 @@ struct qe_redactor *qe_redactor_new(const struct qe_config *c)
 		ru->pick = pick_vendor;
 		ru->cls = RC_TOKEN;
 		ru->prio = 80;
+		ru->words = vendor_words;
+		ru->shapes = 1;
 	}
 	for (i = 0; i < QE_ARRAY_SIZE(builtins); i++) {
 		const struct builtin *b = &builtins[i];
@@ -1249,8 +1403,11 @@ struct qe_redactor *qe_redactor_new(const struct qe_config *c)
 		ru->cls = b->cls;
 		ru->prio = b->prio;
 		ru->group = b->group;
+		ru->words = b->words;
+		ru->caseless = !!(b->flags & PCRE2_CASELESS);
 	}
 	r->nr_rules = n;
+	r->pre = prefilter_new(r->rules, n);
 	return r;
 fail:
 	r->nr_rules = n;
@@ -1277,6 +1434,10 @@ void qe_redactor_free(struct qe_redactor *r)
 	for (i = 0; i < r->nr_rules; i++)
 		pcre2_code_free(r->rules[i].code);
 	free(r->rules);
+	if (r->pre) {
+		free(r->pre->words);
+		free(r->pre);
+	}
 	pcre2_match_context_free(r->builtin_mctx);
 	pcre2_match_context_free(r->custom_mctx);
 	free(r);
@@ -1420,18 +1581,52 @@ static void run_rule(const struct qe_redactor *r, const struct rule *ru, const c
 	}
 }
 
+/* Bit i set: a word of prefilter rule i occurs in text. */
+static uint64_t prefilter_scan(const struct prefilter *p, const char *text, size_t len)
+{
+	const unsigned char *t = (const unsigned char *)text;
+	uint64_t hits = 0;
+	size_t i;
+	int id;
+
+	for (id = 0; id < MAX_PRE; id++)
+		if (((p->singles >> id) & 1) && memchr(text, p->single[id], len))
+			hits |= (uint64_t)1 << id;
+	for (i = 0; i + 1 < len; i++) {
+		unsigned k = (unsigned)pre_fold[t[i]] << 8 | pre_fold[t[i + 1]];
+		int j;
+		if (!((p->pairs[k >> 6] >> (k & 63)) & 1))
+			continue;
+		for (j = p->head[pre_bucket(k)]; j >= 0; j = p->words[j].next) {
+			const struct pre_word *w = &p->words[j];
+			if (w->key != k || w->len > len - i || ((hits >> w->id) & 1))
+				continue;
+			if (w->caseless ? pre_ci_equal(text + i, w->w, w->len)
+					: !memcmp(text + i, w->w, w->len))
+				hits |= (uint64_t)1 << w->id;
+		}
+	}
+	return hits;
+}
+
 char *qe_redact_mem(struct qe_redaction *s, const char *text, size_t len, size_t *out_len)
 {
 	const struct qe_redactor *r = s->r;
 	struct cands c = {NULL, 0, 0};
 	struct qe_buf out = QE_BUF_INIT;
 	pcre2_match_data *md = pcre2_match_data_create(MATCH_GROUPS, NULL);
+	uint64_t may = prefilter_scan(r->pre, text, len);
 	size_t i, prev = 0;
 
 	if (!md)
 		abort();
-	for (i = 0; i < r->nr_rules; i++)
-		run_rule(r, &r->rules[i], text, len, md, &c);
+	for (i = 0; i < r->nr_rules; i++) {
+		const struct rule *ru = &r->rules[i];
+		if (ru->pre >= 0 && !((may >> ru->pre) & 1) &&
+		    !(ru->shapes && discord_shape(text, len)))
+			continue; /* cannot match anywhere in text */
+		run_rule(r, ru, text, len, md, &c);
+	}
 	pcre2_match_data_free(md);
 
 	if (c.nr)

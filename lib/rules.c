@@ -40,6 +40,7 @@ struct rule {
 	int has_lvl;	/* the pattern has a (?<lvl>...) group */
 	int type_group; /* user rules: (?<type>...) group number, or 0 */
 	int msg_group;	/* user rules: (?<message>...) group number, or 0 */
+	int gate;	/* built-in rules: a literal test the pattern implies */
 	struct sample *samples;
 	size_t nr_samples;
 	uint64_t hits;
@@ -105,6 +106,189 @@ static int group_number(const pcre2_code *re, const char *name)
 {
 	int n = pcre2_substring_number_from_name(re, (PCRE2_SPTR)name);
 	return n > 0 ? n : 0;
+}
+
+/*
+ * Gates: for some built-in rules, words that any line the pattern matches
+ * must contain.  A line without them cannot match, so the pattern is not
+ * run; the samples (qe_rules_check_samples) go through the same test.
+ * Each gate must follow from its pattern in rules_builtin.c: the one that
+ * changes a pattern changes its gate.
+ */
+enum {
+	G_NONE,
+	G_JAVA,	  /* Exception | Error | Throwable */
+	G_DOTNET, /* xception (Exception, "Unhandled exception:") */
+	G_PYTHON, /* "Traceback (most recent call last):" */
+	G_GO_HTTP,
+	G_PHP,	 /* "error:" (Fatal/Parse/Catchable fatal error:) | ".php:" */
+	G_RUBY,	 /* ".rb:" */
+	G_NODE,	 /* Error | Exception */
+	G_LEVEL, /* the upper-case level words */
+	G_LOWER, /* "[level]" in lower case, or a level|lvl|severity key */
+};
+
+static const struct {
+	const char *rule;
+	int gate;
+} rule_gates[] = {
+    {"java-exception", G_JAVA},	    {"dotnet-exception", G_DOTNET},
+    {"python-traceback", G_PYTHON}, {"go-http-panic", G_GO_HTTP},
+    {"php-fatal", G_PHP},	    {"ruby-exception", G_RUBY},
+    {"node-error", G_NODE},	    {"level", G_LEVEL},
+    {"level-lower", G_LOWER},
+};
+
+/* The words the gates look for, found in one pass over the line. */
+enum {
+	W_EXCEPTION = 1 << 0, /* Exception */
+	W_XCEPTION = 1 << 1,  /* xception */
+	W_ERROR = 1 << 2,     /* Error */
+	W_THROWABLE = 1 << 3,
+	W_TRACEBACK = 1 << 4,	/* Traceback (most recent call last): */
+	W_HTTP_PANIC = 1 << 5,	/* http: panic serving */
+	W_ERROR_COLON = 1 << 6, /* error: */
+	W_PHP = 1 << 7,		/* .php: */
+	W_RB = 1 << 8,		/* .rb: */
+	W_LEVEL = 1 << 9,	/* ERR, EMERG, FATAL, CRIT, SEVERE, ALERT, PANIC */
+	W_LOWER = 1 << 10,	/* error] crit] critical] alert] emerg] fatal] */
+	W_KEY = 1 << 11,	/* lvl, level, severity in any case */
+	W_SCANNED = 1 << 30,
+};
+
+/* Does the ASCII word w (lower case) start at p, in any case? */
+static int at_ci(const char *p, const char *end, const char *w)
+{
+	for (; *w; w++, p++)
+		if (p >= end || ((unsigned char)*p | 0x20) != (unsigned char)*w)
+			return 0;
+	return 1;
+}
+
+static int at(const char *p, const char *end, const char *w, size_t n)
+{
+	return (size_t)(end - p) >= n && !memcmp(p, w, n);
+}
+
+#define AT(w) at(p, end, w, sizeof(w) - 1)
+
+static unsigned scan_words(const char *l, size_t n)
+{
+	const char *p, *end = l + n;
+	unsigned w = W_SCANNED;
+
+	for (p = l; p < end; p++) {
+		switch (*p) {
+		case 'x':
+			if (AT("xception")) {
+				w |= W_XCEPTION;
+				if (p > l && p[-1] == 'E')
+					w |= W_EXCEPTION;
+			}
+			break;
+		case 'E':
+			if (AT("Error"))
+				w |= W_ERROR;
+			else if (AT("ERR") || AT("EMERG"))
+				w |= W_LEVEL;
+			break;
+		case 'T':
+			if (AT("Throwable"))
+				w |= W_THROWABLE;
+			else if (AT("Traceback (most recent call last):"))
+				w |= W_TRACEBACK;
+			break;
+		case 'h':
+			if (AT("http: panic serving "))
+				w |= W_HTTP_PANIC;
+			break;
+		case 'e':
+			if (AT("error:"))
+				w |= W_ERROR_COLON;
+			else if (AT("error]") || AT("emerg]"))
+				w |= W_LOWER;
+			break;
+		case '.':
+			if (AT(".php:"))
+				w |= W_PHP;
+			else if (AT(".rb:"))
+				w |= W_RB;
+			break;
+		case 'F':
+			if (AT("FATAL"))
+				w |= W_LEVEL;
+			break;
+		case 'C':
+			if (AT("CRIT"))
+				w |= W_LEVEL;
+			break;
+		case 'A':
+			if (AT("ALERT"))
+				w |= W_LEVEL;
+			break;
+		case 'P':
+			if (AT("PANIC"))
+				w |= W_LEVEL;
+			break;
+		case 'c':
+			if (AT("crit]") || AT("critical]"))
+				w |= W_LOWER;
+			break;
+		case 'a':
+			if (AT("alert]"))
+				w |= W_LOWER;
+			break;
+		case 'f':
+			if (AT("fatal]"))
+				w |= W_LOWER;
+			break;
+		case 'S':
+			if (AT("SEVERE"))
+				w |= W_LEVEL;
+			/* fall through */
+		case 's':
+			if (at_ci(p, end, "severity"))
+				w |= W_KEY;
+			break;
+		case 'l':
+		case 'L':
+			if (at_ci(p, end, "lvl") || at_ci(p, end, "level"))
+				w |= W_KEY;
+			break;
+		default:
+			break;
+		}
+	}
+	return w;
+}
+
+#undef AT
+
+/* The words one of which a line must have for the rule's pattern to match. */
+static unsigned gate_words(int gate)
+{
+	switch (gate) {
+	case G_JAVA:
+		return W_EXCEPTION | W_ERROR | W_THROWABLE;
+	case G_DOTNET:
+		return W_XCEPTION;
+	case G_PYTHON:
+		return W_TRACEBACK;
+	case G_GO_HTTP:
+		return W_HTTP_PANIC;
+	case G_PHP:
+		return W_ERROR_COLON | W_PHP;
+	case G_RUBY:
+		return W_RB;
+	case G_NODE:
+		return W_ERROR | W_EXCEPTION;
+	case G_LEVEL:
+		return W_LEVEL;
+	case G_LOWER:
+		return W_LOWER | W_KEY;
+	default:
+		return 0;
+	}
 }
 
 static struct rule *add_rule(struct qe_rules *r)
@@ -195,6 +379,9 @@ static int add_builtin_rule(struct qe_rules *r, const struct qe_builtin_rule *b)
 	ru->severity_name = qe_xstrdup(b->severity);
 	ru->lang = b->lang;
 	ru->builtin = 1;
+	for (i = 0; i < QE_ARRAY_SIZE(rule_gates); i++)
+		if (!strcmp(rule_gates[i].rule, b->name))
+			ru->gate = rule_gates[i].gate;
 	ru->pattern = qe_xstrdup(b->pattern);
 	ru->re = compile(b->pattern, 0, b->name, "pattern");
 	if (!ru->re)
@@ -402,7 +589,7 @@ static void group_span(struct qe_rules *r, int g, size_t *off, size_t *len)
 
 /* Does rule i start an event on line?  Fills m when m is not NULL. */
 static int try_rule(struct qe_rules *r, size_t i, const char *line, size_t len,
-		    struct qe_rule_match *m, int account)
+		    struct qe_rule_match *m, int account, unsigned *words)
 {
 	struct rule *ru = &r->rules[i];
 	uint64_t t0;
@@ -411,6 +598,12 @@ static int try_rule(struct qe_rules *r, size_t i, const char *line, size_t len,
 	account = account && r->timing;
 	t0 = account ? now_ns() : 0;
 
+	if (ru->gate) {
+		if (!(*words & W_SCANNED))
+			*words = scan_words(line, len);
+		if (!(*words & gate_words(ru->gate)))
+			goto out;
+	}
 	if (!match(r, ru->re, line, len))
 		goto out;
 	if (ru->has_lvl) {
@@ -753,6 +946,7 @@ int qe_rules_match_start(struct qe_rules *r, const char *line, size_t len,
 			 struct qe_rule_match *m)
 {
 	size_t i;
+	unsigned words = 0;
 
 	r->passed = 0;
 	for (i = 0; i < r->nr; i++) {
@@ -760,7 +954,7 @@ int qe_rules_match_start(struct qe_rules *r, const char *line, size_t len,
 			return 0;
 		if (i == r->nr_user)
 			r->passed = 1;
-		if (!try_rule(r, i, line, len, m, 1))
+		if (!try_rule(r, i, line, len, m, 1, &words))
 			continue;
 		/* Global ignores run only on lines that matched something. */
 		if (r->nr_ignore && ignored(r, r->ignore, r->nr_ignore, line, len))
@@ -792,7 +986,8 @@ size_t qe_rules_check_samples(struct qe_rules *r, qe_sample_fn fn, void *data)
 		for (j = 0; j < ru->nr_samples; j++) {
 			const char *line = ru->samples[j].line;
 			size_t len = strlen(line);
-			int got = try_rule(r, i, line, len, NULL, 0);
+			unsigned words = 0;
+			int got = try_rule(r, i, line, len, NULL, 0, &words);
 			int ok;
 
 			if (got && r->nr_ignore &&

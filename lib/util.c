@@ -81,14 +81,18 @@ const char *qe_did_you_mean(const char *word, const char *const *candidates, siz
 	return NULL;
 }
 
-uint64_t qe_fnv1a(const void *data, size_t len)
+uint64_t qe_fnv1a_more(uint64_t h, const void *data, size_t len)
 {
 	const unsigned char *p = data;
-	uint64_t h = 1469598103934665603ULL;
 	size_t i;
 	for (i = 0; i < len; i++) {
 		h ^= p[i];
 		h *= 1099511628211ULL;
 	}
 	return h;
+}
+
+uint64_t qe_fnv1a(const void *data, size_t len)
+{
+	return qe_fnv1a_more(1469598103934665603ULL, data, len);
 }

@@ -40,5 +40,7 @@ const char *qe_did_you_mean(const char *word, const char *const *candidates, siz
  * 14695981039346656037: file head hashes saved in the state were made
  * with it, so it stays. */
 uint64_t qe_fnv1a(const void *data, size_t len);
+/* The hash of data followed by more, given h = the hash of data. */
+uint64_t qe_fnv1a_more(uint64_t h, const void *more, size_t len);
 
 #endif

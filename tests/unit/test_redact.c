@@ -748,6 +748,34 @@ static void test_new_kinds(void **state)
 	run_pairs(p, QE_ARRAY_SIZE(p));
 }
 
+/* The prefilter skips a pattern only when none of its words occur: words
+ * of case-insensitive patterns in any case, and the Discord bot token,
+ * which has no fixed word, by its shape. */
+static void test_prefilter_words(void **state)
+{
+	static const struct {
+		const char *text, *secret;
+	} cases[] = {
+	    {"PaSsWoRd=hunter2hunter2", "hunter2hunter2"},
+	    {"AUTHORIZATION: Bearer abcdefgh12345678", "abcdefgh12345678"},
+	    {"conn AccountKey=Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MA==;",
+	     "Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MA"},
+	    {"run --PASSWORD s3cr3t-value now", "s3cr3t-value"},
+	    {"bot MTIzNDU2Nzg5MDEyMzQ1Njc4.GhIjK1.abcdefghijklmnopqrstuvwxyz0123 up",
+	     "MTIzNDU2Nzg5MDEyMzQ1Njc4.GhIjK1"},
+	    {"mail to someone@example.org failed", "someone@example.org"},
+	};
+	struct qe_redactor *r = new_default();
+	size_t i;
+
+	for (i = 0; i < QE_ARRAY_SIZE(cases); i++) {
+		char *out = qe_redact_once(r, cases[i].text, strlen(cases[i].text));
+		assert_gone(out, strlen(out), cases[i].secret);
+		free(out);
+	}
+	qe_redactor_free(r);
+}
+
 static void test_redact_json(void **state)
 {
 	struct qe_redactor *r = new_default();
@@ -892,6 +920,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_secret_corpus),
 	    cmocka_unit_test(test_new_kinds),
 	    cmocka_unit_test(test_redact_json),
+	    cmocka_unit_test(test_prefilter_words),
 	};
 	find_data_dir(argc > 0 ? argv[0] : "");
 	return cmocka_run_group_tests(tests, NULL, NULL);
