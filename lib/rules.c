@@ -151,7 +151,7 @@ enum {
 	W_PHP = 1 << 7,		/* .php: */
 	W_RB = 1 << 8,		/* .rb: */
 	W_LEVEL = 1 << 9,	/* ERR, EMERG, FATAL, CRIT, SEVERE, ALERT, PANIC */
-	W_LOWER = 1 << 10,	/* error] crit] critical] alert] emerg] fatal] */
+	W_LOWER = 1 << 10,	/* error] crit] ... (padded), or error<TAB> ... */
 	W_KEY = 1 << 11,	/* lvl, level, severity in any case */
 	W_SCANNED = 1 << 30,
 };
@@ -171,6 +171,22 @@ static int at(const char *p, const char *end, const char *w, size_t n)
 }
 
 #define AT(w) at(p, end, w, sizeof(w) - 1)
+
+/* A lower-case level as level-lower takes it: "error]", "[error    ]"
+ * (padded, as structlog writes it) or "error<TAB>" (zap's console). */
+static int lower_level(const char *p, const char *end, const char *w)
+{
+	size_t n = strlen(w), pad = 0;
+
+	if (!at(p, end, w, n))
+		return 0;
+	p += n;
+	if (p < end && *p == '\t')
+		return 1;
+	while (p < end && *p == ' ' && pad < 8)
+		p++, pad++;
+	return p < end && *p == ']';
+}
 
 static unsigned scan_words(const char *l, size_t n)
 {
@@ -205,7 +221,8 @@ static unsigned scan_words(const char *l, size_t n)
 		case 'e':
 			if (AT("error:"))
 				w |= W_ERROR_COLON;
-			else if (AT("error]") || AT("emerg]"))
+			else if (lower_level(p, end, "error") ||
+				 lower_level(p, end, "emerg"))
 				w |= W_LOWER;
 			break;
 		case '.':
@@ -231,15 +248,21 @@ static unsigned scan_words(const char *l, size_t n)
 				w |= W_LEVEL;
 			break;
 		case 'c':
-			if (AT("crit]") || AT("critical]"))
+			if (lower_level(p, end, "crit") ||
+			    lower_level(p, end, "critical"))
 				w |= W_LOWER;
 			break;
 		case 'a':
-			if (AT("alert]"))
+			if (lower_level(p, end, "alert"))
 				w |= W_LOWER;
 			break;
 		case 'f':
-			if (AT("fatal]"))
+			if (lower_level(p, end, "fatal"))
+				w |= W_LOWER;
+			break;
+		case 'p':
+		case 'd':
+			if (lower_level(p, end, "panic") || lower_level(p, end, "dpanic"))
 				w |= W_LOWER;
 			break;
 		case 'S':
