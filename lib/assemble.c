@@ -48,6 +48,7 @@ enum state {
 	S_LINE_PG,	/* after PostgreSQL's DETAIL/HINT/...: tab-indented lines go on */
 	S_LINE_MONOLOG, /* Monolog's [stacktrace] block, until the '"}' that ends it */
 	S_LINE_DONE,	/* nothing more belongs to the line */
+	S_NODE_PRETTY,	/* pino-pretty's indented error object, until its '}' */
 };
 
 struct qe_assembler {
@@ -60,6 +61,7 @@ struct qe_assembler {
 	size_t rule;	     /* rule whose continuation governs ev */
 	enum qe_rule_lang lang;
 	enum state state;
+	size_t pretty_indent; /* S_NODE_PRETTY: the indentation of its "err: {" */
 
 	struct qe_buf pend; /* held-back lines, back to back */
 	size_t pend_len[PEND_MAX_LINES];
@@ -579,11 +581,46 @@ static int find_start(struct qe_assembler *a, const char *line, size_t len,
 	return have;
 }
 
+/* pino-pretty writes a logged error as an indented object after the
+ * line: "    err: {", its fields (the stack among them), "    }".
+ * The indentation of the opening line, or 0 when it is not one. */
+static size_t pretty_error_open(const char *line, size_t len)
+{
+	static const char *const keys[] = {"err: {", "error: {", "exception: {"};
+	size_t i = 0, k;
+
+	while (i < len && line[i] == ' ')
+		i++;
+	if (i < 2)
+		return 0;
+	while (len > i && (line[len - 1] == ' ' || line[len - 1] == '\r'))
+		len--;
+	for (k = 0; k < QE_ARRAY_SIZE(keys); k++)
+		if (len - i == strlen(keys[k]) && !memcmp(line + i, keys[k], len - i))
+			return i;
+	return 0;
+}
+
 static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 {
 	int blank = is_blank(line, len);
 	size_t jr;
 
+	if (a->state == S_NODE_PRETTY) {
+		size_t i = 0;
+		while (i < len && line[i] == ' ')
+			i++;
+		if (i < a->pretty_indent || i == len)
+			return C_NO;
+		if (i == a->pretty_indent) {
+			if (line[i] != '}')
+				return C_NO;
+			a->state = S_LINE_DONE;
+		}
+		return C_YES;
+	}
+	if (a->state == S_LINE_DONE && a->lang == QE_LANG_NODE)
+		return C_NO;
 	switch (a->lang) {
 	case QE_LANG_USER:
 		return qe_rules_match_cont(a->rules, a->rule, line, len) ? C_YES : C_NO;
@@ -648,6 +685,16 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 			if (hl && h[hl - 1] == ')' && jr != (size_t)-1) {
 				enter(a, QE_LANG_RUBY, jr, line, len);
 				a->state = S_RUBY_BARE;
+				goto merge;
+			}
+		}
+		if ((jr = pretty_error_open(line, len)) != 0) {
+			size_t indent = jr;
+			jr = qe_rules_lang_rule(a->rules, QE_LANG_NODE);
+			if (jr != (size_t)-1) {
+				enter(a, QE_LANG_NODE, jr, line, len);
+				a->state = S_NODE_PRETTY;
+				a->pretty_indent = indent;
 				goto merge;
 			}
 		}

@@ -1119,6 +1119,8 @@ static void test_twins(void **state)
 {
 	struct rules_fixture *f = *state;
 	check_twin(f->rules, "pino", "node-text", 1);
+	/* pino-pretty's error object, stack and all, is the record's err */
+	check_twin(f->rules, "pino", "ansi-pino-pretty", 1);
 	check_twin(f->rules, "bunyan", "node-text", 1);
 	check_twin(f->rules, "python-json-logger", "python-text", 0);
 	check_twin(f->rules, "structlog", "python-text", 0);
