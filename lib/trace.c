@@ -1418,6 +1418,51 @@ static struct span skip_log_fields(struct span msg, int glued)
 
 /* The text after the level token of an error line; 0 when the line
  * shows no level (the message is then the whole line). */
+/*
+ * structlog's console renderer: "TIME [error    ] event   key=value ...":
+ * the level padded inside its brackets, the event padded to a column,
+ * then the record's other keys (its JSON renderer keeps them apart from
+ * the event).  *msg gets the event alone.
+ */
+static int structlog_console(struct span v, struct span *msg)
+{
+	static const char *const levels[] = {"error", "critical", "exception", "fatal"};
+	struct span lim = v.n > 80 ? sp(v.s, 80) : v, m;
+	size_t k, i;
+
+	for (k = 0; k < QE_ARRAY_SIZE(levels); k++) {
+		size_t l = strlen(levels[k]);
+		long at = find(lim, levels[k]);
+		if (at < 1 || v.s[at - 1] != '[')
+			continue;
+		i = (size_t)at + l;
+		if (i >= v.n || v.s[i] != ' ')
+			continue; /* "[error]" has no padding: another layout */
+		while (i < v.n && v.s[i] == ' ')
+			i++;
+		if (i + 1 >= v.n || v.s[i] != ']' || v.s[i + 1] != ' ')
+			continue;
+		m = trim(skip(v, i + 2));
+		/* the keys start after a run of spaces, with "name=" */
+		for (i = 0; i + 2 < m.n; i++) {
+			size_t j = i;
+			if (m.s[i] != ' ' || m.s[i + 1] != ' ')
+				continue;
+			while (j < m.n && m.s[j] == ' ')
+				j++;
+			while (j < m.n && (is_ident((unsigned char)m.s[j])))
+				j++;
+			if (j < m.n && m.s[j] == '=' && j > i + 2) {
+				m.n = i;
+				break;
+			}
+		}
+		*msg = m;
+		return 1;
+	}
+	return 0;
+}
+
 static int line_message(struct qe_event *ev, struct span v)
 {
 	struct span lim = v, msg = v;
@@ -1470,6 +1515,20 @@ static int line_message(struct qe_event *ev, struct span v)
 			}
 		}
 	}
+	if (!found) {
+		/* zap's production console: "<epoch>\terror\tcaller\tmsg\t{...}" */
+		static const char *const tab_levels[] = {"\terror\t", "\tdpanic\t",
+							 "\tpanic\t", "\tfatal\t"};
+		for (k = 0; k < QE_ARRAY_SIZE(tab_levels) && !found; k++) {
+			long at = find(lim, tab_levels[k]);
+			if (at >= 0 && !memchr(v.s, '\t', (size_t)at)) {
+				msg = skip(v, (size_t)at + strlen(tab_levels[k]) - 1);
+				found = tabbed = 1;
+			}
+		}
+	}
+	if (!found && structlog_console(v, &msg))
+		found = 1;
 	if (!found) {
 		static const char *const lower[] = {
 		    "[error]", ":error]", "[crit]",	 "[alert]",

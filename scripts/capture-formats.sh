@@ -101,9 +101,16 @@ if which in ("json", "text", "basic"):
     info, error, exception = log.info, log.error, log.exception
 else:
     import structlog
-    structlog.configure(processors=[structlog.processors.add_log_level,
-        structlog.processors.TimeStamper(fmt="iso"),
-        structlog.processors.format_exc_info, structlog.processors.JSONRenderer()],
+    if which == "structlog-console":
+        # the development renderer: padded level, keys after the event
+        procs = [structlog.processors.add_log_level,
+                 structlog.processors.TimeStamper(fmt="iso"),
+                 structlog.dev.ConsoleRenderer(colors=False)]
+    else:
+        procs = [structlog.processors.add_log_level,
+                 structlog.processors.TimeStamper(fmt="iso"),
+                 structlog.processors.format_exc_info, structlog.processors.JSONRenderer()]
+    structlog.configure(processors=procs,
         logger_factory=structlog.PrintLoggerFactory(sys.stdout))
     slog = structlog.get_logger("billing")
     info, error, exception = slog.info, slog.error, slog.exception
@@ -132,10 +139,12 @@ open(exp, "w").write("".join("\t".join(x) + "\n" for x in expected))
 PYEOF
 $PY "$work/py.py" json "$work/pj.exp" > "$out/python-json-logger.log"
 $PY "$work/py.py" structlog "$work/sl.exp" > "$out/structlog.log"
+$PY "$work/py.py" structlog-console "$work/slc.exp" > "$out/structlog-console.log"
 $PY "$work/py.py" text "$work/pt.exp" > "$out/python-text.log"
 $PY "$work/py.py" basic "$work/pb.exp" > "$out/python-basic.log"
 { echo '# format: json'; cat "$work/pj.exp"; } > "$out/python-json-logger.expected"
 { echo '# format: json'; cat "$work/sl.exp"; } > "$out/structlog.expected"
+{ echo '# format: text'; cat "$work/slc.exp"; } > "$out/structlog-console.expected"
 { echo '# format: text'; cat "$work/pt.exp"; } > "$out/python-text.expected"
 { echo '# format: text'; cat "$work/pb.exp"; } > "$out/python-basic.expected"
 }
@@ -226,8 +235,15 @@ func main() {
 	_, err2 := strconv.Atoi("12x")
 	f, _ := os.Create(exp)
 	defer f.Close()
-	if which == "zap" || which == "zap-console" {
+	if which == "zap" || which == "zap-console" || which == "zap-prod-console" {
 		log, _ := zap.NewProduction()
+		if which == "zap-prod-console" {
+			// the production logger with the console encoder:
+			// epoch time, lower-case level, tabs
+			cfg := zap.NewProductionConfig()
+			cfg.Encoding = "console"
+			log, _ = cfg.Build()
+		}
 		if which == "zap-console" {
 			// the console encoder, as zap's development logger writes it
 			log, _ = zap.NewDevelopment()
@@ -252,10 +268,12 @@ GO
 (cd "$work/go/src/app" && GOPATH="$work/go:/usr/share/gocode" GO111MODULE=off GOFLAGS= GOCACHE="$work/gocache" go build -o "$work/goapp" .)
 "$work/goapp" zap "$work/zap.exp" > "$out/zap.log" 2>&1
 "$work/goapp" zap-console "$work/zap-console.exp" > "$out/zap-console.log" 2>&1
+"$work/goapp" zap-prod-console "$work/zap-prod-console.exp" > "$out/zap-prod-console.log" 2>&1
 "$work/goapp" zerolog "$work/zerolog.exp" > "$out/zerolog.log"
 { echo '# format: json'; cat "$work/zap.exp"; } > "$out/zap.expected"
 { echo '# format: json'; cat "$work/zerolog.exp"; } > "$out/zerolog.expected"
 { echo '# format: text'; cat "$work/zap-console.exp"; } > "$out/zap-console.expected"
+{ echo '# format: text'; cat "$work/zap-prod-console.exp"; } > "$out/zap-prod-console.expected"
 }
 
 # ---- syslog: logger(1) sending each line of the Python text log ----

@@ -882,12 +882,29 @@ static size_t errors_of(struct pipeline *p, struct qe_event **out)
 }
 
 static const char *const corpus[] = {
-    "pino",	  "bunyan",	  "node-text",	      "python-json-logger",
-    "structlog",  "python-text",  "logstash-logback", "logback-text",
-    "zap",	  "zerolog",	  "syslog-rfc3164",   "syslog-rfc5424",
-    "docker",	  "cri",	  "serilog-clef",     "ecs",
-    "gcp",	  "python-basic", "logback-default",  "zap-console",
+    "pino",
+    "bunyan",
+    "node-text",
+    "python-json-logger",
+    "structlog",
+    "python-text",
+    "logstash-logback",
+    "logback-text",
+    "zap",
+    "zerolog",
+    "syslog-rfc3164",
+    "syslog-rfc5424",
+    "docker",
+    "cri",
+    "serilog-clef",
+    "ecs",
+    "gcp",
+    "python-basic",
+    "logback-default",
+    "zap-console",
     "postgresql",
+    "structlog-console",
+    "zap-prod-console",
 };
 
 /* The event's lines after the first, by their first word ("DETAIL
@@ -1129,6 +1146,8 @@ static void test_twins(void **state)
 	check_twin(f->rules, "logstash-logback", "logback-text", 1);
 	check_twin(f->rules, "logstash-logback", "logback-default", 1);
 	check_twin(f->rules, "zap", "zap-console", 1);
+	check_twin(f->rules, "zap", "zap-prod-console", 1);
+	check_twin(f->rules, "structlog", "structlog-console", 1);
 	check_twin(f->rules, "zerolog", "zap-console", 1);
 	check_twin(f->rules, "syslog-rfc3164", "python-text", 1);
 	check_twin(f->rules, "syslog-rfc5424", "python-text", 1);
