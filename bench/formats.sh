@@ -57,18 +57,24 @@ best_of_3() { # command...: prints "cpu_s wall_s peak_kb" of the fastest run
 	echo "$best $bw $bkb"
 }
 mbs() { echo "scale=1; $1 / 1000000 / ($2 + 0.0005)" | bc; }
-row() { # name file format tag
-	name=$1 file=$2 fmt=$3 tag=$4
+# One table row: name, file, the variable that keeps its MB/s, then the
+# command to time; the last column is the first word of its output.
+measure() {
+	name=$1 file=$2 var=$3
+	shift 3
 	bytes=$(stat -c %s "$file")
-	set -- $(best_of_3 "$work/driver" --format "$fmt" "$file")
+	set -- $(best_of_3 "$@")
 	cpu=$1 wall=$2 kb=$3
-	drv=$(cat "$work/best")
+	last=$(cat "$work/best")
 	set -- $(best_of_3 grep -cE "$pattern" "$file")
 	gcpu=$1
 	m=$(mbs "$bytes" "$cpu")
 	g=$(mbs "$bytes" "$gcpu")
-	echo "| $name | $((bytes / 1000000)) | $m | $(mbs "$bytes" "$wall") | $g | $(echo "scale=2; $g / $m" | bc) | $((kb / 1024)) | ${drv%% *} |"
-	eval "mbs_$tag=$m"
+	echo "| $name | $((bytes / 1000000)) | $m | $(mbs "$bytes" "$wall") | $g | $(echo "scale=2; $g / $m" | bc) | $((kb / 1024)) | ${last%% *} |"
+	eval "$var=$m"
+}
+row() { # name file format tag
+	measure "$1" "$2" "mbs_$4" "$work/driver" --format "$3" "$2"
 }
 echo "load at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "| input | MB | MB/s (CPU) | MB/s (wall) | grep -cE MB/s (CPU) | grep / qerrors | peak RSS MB | decoded as |"
@@ -91,19 +97,9 @@ qe=${QERRORS:-$here/qerrors}
 export HOME="$work/home" XDG_CONFIG_HOME="$work/home/.config"
 unset QERRORS_CONFIG QERRORS_AI_BASE_URL OPENAI_API_KEY
 tail_row() { # name file format tag
-	name=$1 file=$2 fmt=$3 tag=$4
-	bytes=$(stat -c %s "$file")
-	set -- $(best_of_3 sh -c 'rm -rf "$1"; QERRORS_STATE_DIR="$1" "$2" tail --once \
+	measure "$1" "$2" "tail_$4" sh -c 'rm -rf "$1"; QERRORS_STATE_DIR="$1" "$2" tail --once \
 		--from-beginning --json --format="$3" "$4" 2>/dev/null | grep -c "\"type\":\"event\""' \
-		sh "$work/state" "$qe" "$fmt" "$file")
-	cpu=$1 wall=$2 kb=$3
-	events=$(cat "$work/best")
-	set -- $(best_of_3 grep -cE "$pattern" "$file")
-	gcpu=$1
-	m=$(mbs "$bytes" "$cpu")
-	g=$(mbs "$bytes" "$gcpu")
-	echo "| $name | $((bytes / 1000000)) | $m | $(mbs "$bytes" "$wall") | $g | $(echo "scale=2; $g / $m" | bc) | $((kb / 1024)) | $events |"
-	eval "tail_$tag=$m"
+		sh "$work/state" "$qe" "$3" "$2"
 }
 echo
 echo "| qerrors tail --once --from-beginning --json | MB | MB/s (CPU) | MB/s (wall) | grep -cE MB/s (CPU) | grep / qerrors | peak RSS MB | events |"
