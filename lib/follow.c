@@ -1029,7 +1029,7 @@ static struct qe_follow_src *src_new(struct qe_follow *f, const char *path,
 	s->dir_wd = -1;
 	s->tdir_wd = -1;
 	s->initial = !f->started || f->starting;
-	s->dirty = 1;
+	s->dirty = s->recheck = 1;
 	QE_ALLOC_GROW(f->srcs, f->nr_srcs + 1, f->alloc_srcs);
 	f->srcs[f->nr_srcs++] = s;
 	return s;
@@ -1401,7 +1401,7 @@ void qe_follow_rescan(struct qe_follow *f)
 	size_t i;
 
 	for (i = 0; i < f->nr_srcs; i++)
-		f->srcs[i]->dirty = 1;
+		f->srcs[i]->dirty = f->srcs[i]->recheck = 1;
 	for (i = 0; i < f->nr_globs; i++)
 		f->globs[i]->dirty = 1;
 	for (i = 0; i < f->nr_rotated; i++)
@@ -1453,8 +1453,16 @@ static void process(struct qe_follow *f)
 				s->dirty = 1;
 			continue;
 		}
-		if (s->file)
-			more |= check_open(f, s);
+		if (s->file) {
+			/* inotify said only that the open file grew: its path
+			 * need not be looked at (one stat per write saved) */
+			if (!s->recheck && f->events && !s->polled && !s->file->polled &&
+			    s->file->wd >= 0 && s->file->pub.fd >= 0)
+				more |= refresh(f, s->file);
+			else
+				more |= check_open(f, s);
+		}
+		s->recheck = 0;
 	}
 	for (i = 0; i < f->nr_srcs; i++) {
 		struct qe_follow_src *s = f->srcs[i];
@@ -1513,7 +1521,7 @@ int qe_follow_read_once(struct qe_follow *f)
 	if (!f->started)
 		open_all(f);
 	for (i = 0; i < f->nr_srcs; i++)
-		f->srcs[i]->dirty = 1;
+		f->srcs[i]->dirty = f->srcs[i]->recheck = 1;
 	for (i = 0; i < f->nr_globs; i++)
 		f->globs[i]->dirty = 1;
 	for (i = 0; i < f->nr_rotated; i++)

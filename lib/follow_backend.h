@@ -60,6 +60,8 @@ struct qe_follow_src {
 	int tdir_wd;		      /* on a symlink target's directory, -1 when none */
 	int polled; /* the event backend cannot serve this path: polled */
 	int dirty;
+	int recheck; /* with dirty: the path may name another file now (not only
+		      * new bytes in the one open): look at it again */
 	int dead;    /* to be freed at the end of this round */
 	int skipped; /* compressed: never read */
 	int stdin_pollable;

@@ -201,7 +201,7 @@ static void ino_unwatch_glob(struct qe_follow *f, struct qe_follow_glob *g)
  * once per read, not once per event: with many files followed, a burst
  * of writes costs one pass over the sources. */
 struct wd_set {
-	uint64_t *seen, *gone;
+	uint64_t *seen, *gone, *meta; /* meta: more than new bytes (a move, a delete) */
 	size_t words;
 };
 
@@ -221,6 +221,7 @@ static void mark_set(struct qe_follow *f, const struct wd_set *w)
 			continue;
 		if (wd_in(w->seen, n, s->dir_wd) || wd_in(w->seen, n, s->tdir_wd)) {
 			s->dirty = 1;
+			s->recheck = 1;
 			/* The directory went away: follow.c polls the source
 			 * until it is back. */
 			if (wd_in(w->gone, n, s->dir_wd))
@@ -230,6 +231,8 @@ static void mark_set(struct qe_follow *f, const struct wd_set *w)
 		}
 		if (s->file && wd_in(w->seen, n, s->file->wd)) {
 			s->dirty = 1;
+			if (wd_in(w->meta, n, s->file->wd))
+				s->recheck = 1;
 			if (wd_in(w->gone, n, s->file->wd))
 				s->file->wd = -1;
 		}
@@ -258,7 +261,7 @@ static void on_inotify(struct qe_loop *loop, int fd, unsigned events, void *data
 	(void)events;
 	for (;;) {
 		ssize_t n = read(fd, buf, sizeof(buf));
-		struct wd_set w = {NULL, NULL, 0};
+		struct wd_set w = {NULL, NULL, NULL, 0};
 		int max_wd = -1;
 		char *p;
 		if (n < 0 && errno == EINTR)
@@ -274,8 +277,9 @@ static void on_inotify(struct qe_loop *loop, int fd, unsigned events, void *data
 		}
 		if (max_wd >= 0) {
 			w.words = (size_t)max_wd / 64 + 1;
-			w.seen = qe_xcalloc(2 * w.words, sizeof(*w.seen));
+			w.seen = qe_xcalloc(3 * w.words, sizeof(*w.seen));
 			w.gone = w.seen + w.words;
+			w.meta = w.gone + w.words;
 		}
 		for (p = buf; p < buf + n;) {
 			const struct inotify_event *ev =
@@ -286,6 +290,9 @@ static void on_inotify(struct qe_loop *loop, int fd, unsigned events, void *data
 				w.seen[ev->wd / 64] |= (uint64_t)1 << (ev->wd % 64);
 				if (ev->mask & IN_IGNORED)
 					w.gone[ev->wd / 64] |= (uint64_t)1
+							       << (ev->wd % 64);
+				if (ev->mask & ~(uint32_t)(IN_MODIFY | IN_CLOSE_WRITE))
+					w.meta[ev->wd / 64] |= (uint64_t)1
 							       << (ev->wd % 64);
 			}
 			p += sizeof(*ev) + ev->len;
