@@ -813,7 +813,10 @@ static size_t on_skip(struct qe_follow_file *f, const char *p, size_t n, uint64_
 static int on_interrupted(void *data)
 {
 	struct qe_agent *a = data;
-	if (a->stopping || qe_loop_stop_pending(a->loop))
+	/* Following, reads are bounded per round and the loop sees signals
+	 * between rounds; only a catch-up run asks the kernel (a system
+	 * call per read). */
+	if (a->stopping || (a->opts.once && qe_loop_stop_pending(a->loop)))
 		a->interrupted = 1;
 	return a->interrupted;
 }

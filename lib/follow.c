@@ -504,6 +504,10 @@ static int read_file(struct qe_follow *f, struct qe_follow_ffile *file)
 		if (file->pub.pos > file->pub.size)
 			file->pub.size = file->pub.pos;
 		feed(f, file, f->buf, (size_t)n);
+		/* Short: the end of the file as it is now; what is added
+		 * later comes with its own event (or the next poll). */
+		if ((size_t)n < cap)
+			return 0;
 	}
 	return 1;
 }
