@@ -127,7 +127,7 @@ install: qerrors
 clean:
 	rm -rf build qerrors
 
-FORMAT_SRC = $(wildcard lib/*.c lib/*.h cmd/*.c cmd/*.h tests/unit/*.c tests/fuzz/*.c tests/fuzz/*.h)
+FORMAT_SRC = $(wildcard lib/*.c lib/*.h cmd/*.c cmd/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c tests/fuzz/*.h)
 
 format:
 	clang-format -i $(FORMAT_SRC)

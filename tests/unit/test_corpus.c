@@ -20,6 +20,7 @@
 #include "fingerprint.h"
 #include "rules.h"
 #include "util.h"
+#include "slurp.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -47,22 +48,6 @@ static void collect(struct qe_event *ev, void *data)
 		g->ev[g->n++] = ev;
 	else
 		qe_event_free(ev);
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	struct qe_buf b = QE_BUF_INIT;
-	char chunk[8192];
-	size_t n;
-
-	if (!f)
-		return NULL;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		qe_buf_add(&b, chunk, n);
-	fclose(f);
-	*len = b.len;
-	return qe_buf_detach(&b);
 }
 
 static size_t read_expected(const char *path, struct expect *out, size_t max)

@@ -28,6 +28,7 @@
 #include "rules.h"
 #include "source.h"
 #include "util.h"
+#include "slurp.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -751,22 +752,6 @@ static void test_feed_meta(void **state)
 }
 
 /* ---- the corpus ---- */
-
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	struct qe_buf b = QE_BUF_INIT;
-	char chunk[8192];
-	size_t n;
-	if (!f)
-		return NULL;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		qe_buf_add(&b, chunk, n);
-	fclose(f);
-	if (len)
-		*len = b.len;
-	return qe_buf_detach(&b);
-}
 
 #define MAX_KEYS 16
 #define MAX_EV 64
