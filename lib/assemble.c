@@ -604,7 +604,7 @@ static size_t pretty_error_open(const char *line, size_t len)
 static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 {
 	int blank = is_blank(line, len);
-	size_t jr;
+	size_t jr, indent;
 
 	if (a->state == S_NODE_PRETTY) {
 		size_t i = 0;
@@ -619,15 +619,13 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 		}
 		return C_YES;
 	}
-	if (a->state == S_LINE_DONE && a->lang == QE_LANG_NODE)
-		return C_NO;
+	if (a->state == S_LINE_DONE)
+		return C_NO; /* the event's last line was seen */
 	switch (a->lang) {
 	case QE_LANG_USER:
 		return qe_rules_match_cont(a->rules, a->rule, line, len) ? C_YES : C_NO;
 	case QE_LANG_LINE:
 		switch (a->state) {
-		case S_LINE_DONE:
-			return C_NO;
 		case S_LINE_PG:
 			/* CONTEXT goes on with tab-indented lines */
 			if (len && line[0] == '\t')
@@ -688,15 +686,13 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 				goto merge;
 			}
 		}
-		if ((jr = pretty_error_open(line, len)) != 0) {
-			size_t indent = jr;
-			jr = qe_rules_lang_rule(a->rules, QE_LANG_NODE);
-			if (jr != (size_t)-1) {
-				enter(a, QE_LANG_NODE, jr, line, len);
-				a->state = S_NODE_PRETTY;
-				a->pretty_indent = indent;
-				goto merge;
-			}
+		indent = pretty_error_open(line, len);
+		jr = qe_rules_lang_rule(a->rules, QE_LANG_NODE);
+		if (indent && jr != (size_t)-1) {
+			enter(a, QE_LANG_NODE, jr, line, len);
+			a->state = S_NODE_PRETTY;
+			a->pretty_indent = indent;
+			goto merge;
 		}
 		if (line[0] == ' ' || line[0] == '\t') {
 			/* "ERROR ... failed: Error: boom" then "    at f (/a.js:1:2)" */
