@@ -35,6 +35,7 @@ struct fp_run {
 	const char *source;
 	int json;
 	int lines;
+	int learning; /* the first of two passes: learn, print nothing */
 	int write_error;
 };
 
@@ -46,6 +47,10 @@ static void print_event(struct qe_event *ev, struct fp_run *r)
 	if (r->write_error)
 		return;
 	qe_fingerprint_with(ev, r->grouping, r->source, &info);
+	if (r->learning) {
+		qe_fp_info_release(&info);
+		return;
+	}
 	if (r->json) {
 		json_t *o = json_object(), *p;
 		qe_fingerprint_explain_with(ev, &info, &parts);
@@ -85,6 +90,49 @@ static void on_event(struct qe_source *src, struct qe_event *ev, void *data)
 {
 	print_event(ev, data);
 	qe_event_free(ev);
+}
+
+/* A copy of a stream that cannot be read twice, in an unlinked temporary
+ * file: its descriptor at offset 0, or -1 with the message said. */
+static int spool(int fd, const char *name)
+{
+	const char *dir = getenv("TMPDIR");
+	struct qe_buf path = QE_BUF_INIT;
+	char buf[65536];
+	ssize_t n;
+	int t;
+
+	qe_buf_addf(&path, "%s/qerrors-fingerprint-XXXXXX", dir && *dir ? dir : "/tmp");
+	t = mkstemp(path.buf);
+	if (t < 0) {
+		qe_error_msg("cannot make a temporary file for '%s' in '%s': %s", name,
+			     dir && *dir ? dir : "/tmp", strerror(errno));
+		qe_buf_release(&path);
+		return -1;
+	}
+	unlink(path.buf);
+	qe_buf_release(&path);
+	while ((n = read(fd, buf, sizeof(buf))) != 0) {
+		size_t done = 0;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			goto fail;
+		while (done < (size_t)n) {
+			ssize_t w = write(t, buf + done, (size_t)n - done);
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w < 0)
+				goto fail;
+			done += (size_t)w;
+		}
+	}
+	if (lseek(t, 0, SEEK_SET) == 0)
+		return t;
+fail:
+	qe_error_msg("cannot keep '%s' for a second pass: %s", name, strerror(errno));
+	close(t);
+	return -1;
 }
 
 int cmd_fingerprint(int argc, char **argv, struct qe_ctx *ctx)
@@ -171,16 +219,46 @@ int cmd_fingerprint(int argc, char **argv, struct qe_ctx *ctx)
 	sc.on_event = on_event;
 	sc.data = &r;
 	sc.path = fd == STDIN_FILENO ? NULL : name;
-	src = qe_source_new(&sc, 0);
-	if (!src) {
-		qe_error_msg("%s", qe_last_error());
-		rc = QE_EXIT_USAGE;
-		goto out;
+	/* With learning, the whole input is learnt first and then every line
+	 * is shown with the group it has at the end: a slot that turned out
+	 * to vary groups its first lines too.  A pipe is kept in a temporary
+	 * file for the second pass. */
+	r.learning = qe_grouping_learner(r.grouping) != NULL;
+	if (r.learning && lseek(fd, 0, SEEK_CUR) < 0) {
+		int t = spool(fd, name);
+		if (t < 0) {
+			rc = QE_EXIT_FAILURE;
+			goto out;
+		}
+		if (fd != STDIN_FILENO)
+			close(fd);
+		fd = t;
 	}
-	if (qe_source_read_fd(src, fd, name, &counts) < 0) {
-		qe_error_msg("%s", qe_last_error());
-		rc = QE_EXIT_FAILURE;
-	} else if (counts.truncated_lines) {
+	for (;;) {
+		off_t at = r.learning ? lseek(fd, 0, SEEK_CUR) : 0;
+		src = qe_source_new(&sc, 0);
+		if (!src) {
+			qe_error_msg("%s", qe_last_error());
+			rc = QE_EXIT_USAGE;
+			goto out;
+		}
+		if (qe_source_read_fd(src, fd, name, &counts) < 0) {
+			qe_error_msg("%s", qe_last_error());
+			rc = QE_EXIT_FAILURE;
+			goto out;
+		}
+		if (!r.learning)
+			break;
+		qe_source_free(src);
+		src = NULL;
+		r.learning = 0;
+		if (lseek(fd, at, SEEK_SET) < 0) {
+			qe_error_msg("cannot read '%s' again: %s", name, strerror(errno));
+			rc = QE_EXIT_FAILURE;
+			goto out;
+		}
+	}
+	if (counts.truncated_lines) {
 		qe_warn_msg("%llu line%s longer than %ld bytes cut",
 			    (unsigned long long)counts.truncated_lines,
 			    counts.truncated_lines == 1 ? "" : "s",

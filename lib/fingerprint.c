@@ -373,7 +373,9 @@ void qe_fingerprint_with(struct qe_event *ev, struct qe_grouping *g, const char 
 		char id[17];
 		if (qe_learn_match(l, ev->type, tmpl.buf, fp, qe_wall_ms(), id,
 				   &learnt)) {
-			if (strcmp(id, fp))
+			/* another line's id, or a template with a variable */
+			if (strcmp(id, fp) || strstr(learnt.buf, QE_LEARN_VAR) ||
+			    strstr(learnt.buf, "<?>"))
 				info->stage = QE_FP_STAGE_LEARNT;
 			memcpy(fp, id, sizeof(id));
 			info->learnt = qe_xstrdup(learnt.buf);

@@ -33,7 +33,8 @@ struct qe_learn {
 	size_t max_templates, max_bytes;
 	double sim;
 	uint64_t next_seq;
-	char (*retired)[17]; /* ids merged away since the last clean */
+	long long last_first_seen; /* of the last template created here */
+	char (*retired)[17];	   /* ids merged away since the last clean */
 	size_t nr_retired, alloc_retired;
 	struct qe_learn_stats st;
 };
@@ -206,6 +207,7 @@ struct align {
 	size_t skip; /* skipped position + 1; 0 = same length */
 	int skip_t;
 	size_t eq, vars, soft;
+	size_t hard; /* words against other words */
 	double sim;
 };
 
@@ -219,7 +221,7 @@ static void compare(const struct tpl *t, const struct toks *m, size_t skip, int 
 	double max_hard = (double)longer * (1.0 - min_sim) + 1e-9;
 	int first = 1;
 
-	a->eq = a->vars = a->soft = 0;
+	a->eq = a->vars = a->soft = a->hard = 0;
 	a->sim = -1;
 	while (i < t->ntok && j < m->n) {
 		const char *x, *y;
@@ -258,6 +260,7 @@ static void compare(const struct tpl *t, const struct toks *m, size_t skip, int 
 	 * template of variables cannot take every message of words. */
 	if (a->eq == 0 || 2 * a->eq + a->soft + vval < longer)
 		return;
+	a->hard = hard;
 	a->sim = (double)(a->eq + a->vars + a->soft) / (double)longer;
 }
 
@@ -315,7 +318,9 @@ static void find(struct qe_learn *l, const char *type, const struct toks *m,
 				compare(t, m, k + 1, 1, l->sim, &a);
 				a.skip = k + 1;
 				a.skip_t = 1;
-				if (a.sim + 1e-9 >= l->sim && better(&a, best))
+				/* a slot that holds nothing, and no other word
+				 * apart: words need the evidence of siblings */
+				if (!a.hard && a.sim + 1e-9 >= l->sim && better(&a, best))
 					*best = a;
 			}
 		}
@@ -336,7 +341,7 @@ static void find(struct qe_learn *l, const char *type, const struct toks *m,
 				compare(t, m, k + 1, 0, l->sim, &a);
 				a.skip = k + 1;
 				a.skip_t = 0;
-				if (a.sim + 1e-9 >= l->sim && better(&a, best))
+				if (!a.hard && a.sim + 1e-9 >= l->sim && better(&a, best))
 					*best = a;
 			}
 		}
@@ -409,6 +414,163 @@ static void generalise(struct qe_learn *l, const struct align *a, const struct t
 	t->key = first_key(t->tok[0]);
 }
 
+static void retire(struct qe_learn *l, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < l->nr_retired; i++)
+		if (!strcmp(l->retired[i], id))
+			return;
+	/* bounded like the templates: one retired id per template at most */
+	if (l->nr_retired >= l->max_templates)
+		return;
+	QE_ALLOC_GROW(l->retired, l->nr_retired + 1, l->alloc_retired);
+	snprintf(l->retired[l->nr_retired++], 17, "%s", id);
+}
+
+/* Does the earlier of two templates (first seen, then id) win? */
+static int earlier(long long fs_a, const char *id_a, long long fs_b, const char *id_b)
+{
+	if (fs_a != fs_b)
+		return fs_a < fs_b;
+	return strcmp(id_a, id_b) < 0;
+}
+
+/*
+ * Evidence for a word slot.  Where a template holds a word and a message
+ * another word (no value of the mask in either), the slot becomes a
+ * variable only once QE_LEARN_DISTINCT different words were seen there:
+ * "stored as bytes" and "stored as values", "view acls" and "modify
+ * acls" stay two messages, while a slot that holds a fourth user name is
+ * a variable.  Until then each word keeps a template of its own (a
+ * sibling: equal elsewhere, a word where the others have theirs).
+ */
+static int plain_word(const char *t)
+{
+	return !is_var(t) && !has_placeholder(t);
+}
+
+#define MAX_DIFFS 4
+
+/* Positions where t has a word and m another one; more than MAX_DIFFS:
+ * MAX_DIFFS + 1 (too many to be one slot: no evidence is asked). */
+static size_t word_diffs(const struct tpl *t, const struct toks *m, size_t *pos)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < t->ntok && i < m->n; i++)
+		if (plain_word(t->tok[i]) && plain_word(m->t[i]) &&
+		    strcmp(t->tok[i], m->t[i])) {
+			if (n == MAX_DIFFS)
+				return MAX_DIFFS + 1;
+			pos[n++] = i;
+		}
+	return n;
+}
+
+static int in_pos(size_t i, const size_t *pos, size_t np)
+{
+	size_t k;
+
+	for (k = 0; k < np; k++)
+		if (pos[k] == i)
+			return 1;
+	return 0;
+}
+
+/* s has words at pos and agrees with t everywhere else (a variable on
+ * either side agrees with anything). */
+static int sibling(const struct tpl *s, const struct tpl *t, const size_t *pos, size_t np)
+{
+	size_t i;
+
+	if (s == t || s->ntok != t->ntok || strcmp(s->type, t->type))
+		return 0;
+	for (i = 0; i < t->ntok; i++) {
+		if (in_pos(i, pos, np)) {
+			if (!plain_word(s->tok[i]))
+				return 0;
+		} else if (!is_var(t->tok[i]) && !is_var(s->tok[i]) &&
+			   strcmp(t->tok[i], s->tok[i])) {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+static int same_at(char *const *x, char *const *y, const size_t *pos, size_t np)
+{
+	size_t k;
+
+	for (k = 0; k < np; k++)
+		if (strcmp(x[pos[k]], y[pos[k]]))
+			return 0;
+	return 1;
+}
+
+/* siblings looked at: one per word short of the evidence, and a few
+ * more that hold a word already counted */
+#define MAX_SIBLINGS 8
+
+/*
+ * Whether m may join t: 1 when the words it differs in are variables by
+ * the evidence (the siblings found are then in sib[], *nsib of them, to
+ * be folded into t), 0 when m is to be a template of its own.
+ */
+static int evidence(struct qe_learn *l, const struct tpl *t, const struct toks *m,
+		    struct tpl **sib, size_t *nsib)
+{
+	size_t pos[MAX_DIFFS + 1], np = word_diffs(t, m, pos), i, k, distinct = 2;
+	const struct bucket *b = &l->len[t->ntok];
+
+	*nsib = 0;
+	if (np == 0 || np > MAX_DIFFS)
+		return 1;
+	for (i = 0; i < b->nr && *nsib < MAX_SIBLINGS; i++) {
+		struct tpl *s = b->t[i];
+		int seen = 0;
+		if (!sibling(s, t, pos, np))
+			continue;
+		/* a word already counted (t's, m's or an earlier sibling's) */
+		if (same_at(s->tok, t->tok, pos, np) || same_at(s->tok, m->t, pos, np))
+			seen = 1;
+		for (k = 0; k < *nsib && !seen; k++)
+			if (same_at(s->tok, sib[k]->tok, pos, np))
+				seen = 1;
+		sib[(*nsib)++] = s;
+		if (!seen)
+			distinct++;
+	}
+	return distinct >= QE_LEARN_DISTINCT;
+}
+
+/* Fold sibling s into t: t takes s's count and, when s was seen first,
+ * its id; s's id is retired. */
+static void fold(struct qe_learn *l, struct tpl *t, struct tpl *s)
+{
+	size_t i;
+
+	for (i = 0; i < t->ntok; i++)
+		if (!is_var(t->tok[i]) && strcmp(t->tok[i], s->tok[i]))
+			set_tok(l, t, i, QE_LEARN_VAR);
+	/* the one seen first (first_seen is unique to a learner's own) */
+	if (earlier(s->first_seen, s->id, t->first_seen, t->id)) {
+		retire(l, t->id);
+		snprintf(t->id, sizeof(t->id), "%s", s->id);
+		t->first_seen = s->first_seen;
+	} else {
+		retire(l, s->id);
+	}
+	t->count += s->count;
+	t->dirty = 1;
+	t->key = first_key(t->tok[0]);
+	bucket_remove(&l->len[s->ntok], s);
+	l->st.templates--;
+	l->st.bytes -= s->bytes;
+	l->st.merged++;
+	tpl_free(s);
+}
+
 static void join(const struct tpl *t, struct qe_buf *out)
 {
 	size_t i;
@@ -453,6 +615,19 @@ static struct tpl *create(struct qe_learn *l, const char *id, const char *type,
 	return t;
 }
 
+/* The time a new template is first seen: never the same as the one
+ * before it, so that which of two was first survives a restart (the
+ * state keeps first_seen, not the order of creation). */
+static long long first_seen(struct qe_learn *l, int64_t now_ms)
+{
+	long long t = (long long)now_ms;
+
+	if (t <= l->last_first_seen)
+		t = l->last_first_seen + 1;
+	l->last_first_seen = t;
+	return t;
+}
+
 int qe_learn_match(struct qe_learn *l, const char *type, const char *masked,
 		   const char *mask_fp, int64_t now_ms, char id_out[17],
 		   struct qe_buf *tmpl_out)
@@ -473,11 +648,23 @@ int qe_learn_match(struct qe_learn *l, const char *type, const char *masked,
 		return 0;
 	}
 	find(l, type, &m, &a);
+	if (a.t && !a.skip) {
+		struct tpl *sib[MAX_SIBLINGS];
+		size_t nsib, i;
+		if (evidence(l, a.t, &m, sib, &nsib)) {
+			generalise(l, &a, &m);
+			for (i = 0; i < nsib; i++)
+				fold(l, a.t, sib[i]);
+		} else {
+			a.t = NULL; /* a word of its own, so far */
+		}
+	}
 	if (a.t) {
 		t = a.t;
-		generalise(l, &a, &m);
+		if (a.skip)
+			generalise(l, &a, &m);
 		l->st.matched++;
-	} else if ((t = create(l, mask_fp, type, &m, (long long)now_ms)) != NULL) {
+	} else if ((t = create(l, mask_fp, type, &m, first_seen(l, now_ms))) != NULL) {
 		l->st.created++;
 	} else {
 		l->st.dropped++;
@@ -513,28 +700,6 @@ static int valid_id(const char *id)
 	return id[16] == '\0';
 }
 
-static void retire(struct qe_learn *l, const char *id)
-{
-	size_t i;
-
-	for (i = 0; i < l->nr_retired; i++)
-		if (!strcmp(l->retired[i], id))
-			return;
-	/* bounded like the templates: one retired id per template at most */
-	if (l->nr_retired >= l->max_templates)
-		return;
-	QE_ALLOC_GROW(l->retired, l->nr_retired + 1, l->alloc_retired);
-	snprintf(l->retired[l->nr_retired++], 17, "%s", id);
-}
-
-/* Does the earlier of two templates (first seen, then id) win? */
-static int earlier(long long fs_a, const char *id_a, long long fs_b, const char *id_b)
-{
-	if (fs_a != fs_b)
-		return fs_a < fs_b;
-	return strcmp(id_a, id_b) < 0;
-}
-
 int qe_learn_import(struct qe_learn *l, const struct qe_learnt *in)
 {
 	struct toks m;
@@ -568,6 +733,18 @@ int qe_learn_import(struct qe_learn *l, const struct qe_learnt *in)
 		}
 		if (t && t->ntok != m.n)
 			t = NULL;
+		if (t) {
+			/* two words in one slot are two templates until the
+			 * evidence says otherwise, in the state as in a stream */
+			struct tpl *sib[MAX_SIBLINGS];
+			size_t nsib, i;
+			if (!evidence(l, t, &m, sib, &nsib)) {
+				t = NULL;
+			} else {
+				for (i = 0; i < nsib; i++)
+					fold(l, t, sib[i]);
+			}
+		}
 	}
 	if (!t) {
 		t = create(l, in->id, type, &m, in->first_seen);

@@ -13,6 +13,14 @@
  * it the same way, as does a message one token longer than a template
  * that can take it there.
  *
+ * A slot where the template and the message hold two different words
+ * (neither a value of the mask) becomes a variable only when
+ * QE_LEARN_DISTINCT different words were seen in it; until then each word
+ * has a template of its own, and on the third they are folded into the
+ * one seen first (the others' ids retired, as on import).  Lines that
+ * differ in one word are often different messages ("stored as bytes",
+ * "stored as values"); a slot of names holds many.
+ *
  * Identity is stable: a template is created with the fingerprint the
  * mask gave its first message, and keeps it while it learns, so a group
  * never changes fingerprint (and never asks the AI again) because more
@@ -44,6 +52,9 @@ struct qe_learn;
 #define QE_LEARN_VAR "<*>"
 /* Share of equal positions needed to join a template, by default. */
 #define QE_LEARN_SIMILARITY 0.8
+/* Different words seen in one slot before it is a variable (see
+ * learn.c, evidence()). */
+#define QE_LEARN_DISTINCT 3
 /* Longest template learnt, in tokens; longer messages keep their mask. */
 #define QE_LEARN_MAX_TOKENS 64
 #define QE_LEARN_DEFAULT_TEMPLATES 4096

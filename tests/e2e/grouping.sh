@@ -21,8 +21,27 @@ LOG
 check "fingerprint --lines --json exits 0" test $? -eq 0
 check "the three cron lines share the first one's fingerprint" json_check "$T/names.json" \
 	'len({r["fingerprint"] for r in rows[:3]}) == 1 and rows[3]["fingerprint"] != rows[0]["fingerprint"]'
-check "stages: mask, then learnt" json_check "$T/names.json" \
-	'[r["stage"] for r in rows] == ["mask", "learnt", "learnt", "mask"]'
+check "stages: learnt for the cron lines (the whole file first), mask for the other" \
+	json_check "$T/names.json" '[r["stage"] for r in rows] == ["learnt", "learnt", "learnt", "mask"]'
+check "the group is the first line's mask fingerprint" json_check "$T/names.json" \
+	'rows[0]["fingerprint"] == rows[0]["parts"]["mask_fingerprint"]'
+"$QERRORS" fingerprint --lines --json <"$T/names.log" >"$T/names-pipe.json"
+check "from a pipe, the same two passes" cmp -s "$T/names.json" "$T/names-pipe.json"
+# Two words that alternate in one slot are two messages; a third makes
+# the slot a variable.
+cat >"$T/words.log" <<'LOG'
+2026-11-22 10:00:01 ERROR cache entry 7 stored as bytes in memory
+2026-11-22 10:00:02 ERROR cache entry 8 stored as values in memory
+2026-11-22 10:00:03 ERROR cache entry 9 stored as bytes in memory
+2026-11-22 10:00:04 ERROR cache entry 10 stored as values in memory
+LOG
+"$QERRORS" fingerprint --lines --json "$T/words.log" >"$T/words.json"
+check "two words in a slot: two groups" json_check "$T/words.json" \
+	'rows[0]["fingerprint"] == rows[2]["fingerprint"] and rows[1]["fingerprint"] == rows[3]["fingerprint"] and rows[0]["fingerprint"] != rows[1]["fingerprint"]'
+echo "2026-11-22 10:00:05 ERROR cache entry 11 stored as pages in memory" >>"$T/words.log"
+"$QERRORS" fingerprint --lines --json "$T/words.log" >"$T/words3.json"
+check "a third word: one group, with a variable" json_check "$T/words3.json" \
+	'len({r["fingerprint"] for r in rows}) == 1 and rows[4]["parts"]["learnt_template"].count("<*>") == 1'
 check "the learnt template has a variable" json_check "$T/names.json" \
 	'rows[2]["parts"]["learnt_template"] == "cron job <*> failed with status <NUM>" and rows[2]["parts"]["mask_fingerprint"] != rows[2]["fingerprint"]'
 "$QERRORS" fingerprint --lines --json --no-learn "$T/names.log" >"$T/mask.json"
