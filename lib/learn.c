@@ -207,13 +207,14 @@ struct align {
 	size_t skip; /* skipped position + 1; 0 = same length */
 	int skip_t;
 	size_t eq, vars, soft;
-	size_t hard; /* words against other words */
+	size_t hard;	 /* words against other words */
+	size_t eq_words; /* of eq, words (not values of the mask) */
 	double sim;
 };
 
 /* Compare m with t, skipping position `skip` - 1 of the longer one. */
-static void compare(const struct tpl *t, const struct toks *m, size_t skip, int skip_t,
-		    double min_sim, struct align *a)
+static void compare_as(const struct tpl *t, const struct toks *m, size_t skip, int skip_t,
+		       double min_sim, int free_first, struct align *a)
 {
 	size_t i = 0, j = 0, k = skip ? skip - 1 : (size_t)-1, hard = 0, vval = 0;
 	size_t longer = t->ntok > m->n ? t->ntok : m->n;
@@ -221,7 +222,7 @@ static void compare(const struct tpl *t, const struct toks *m, size_t skip, int 
 	double max_hard = (double)longer * (1.0 - min_sim) + 1e-9;
 	int first = 1;
 
-	a->eq = a->vars = a->soft = a->hard = 0;
+	a->eq = a->vars = a->soft = a->hard = a->eq_words = 0;
 	a->sim = -1;
 	while (i < t->ntok && j < m->n) {
 		const char *x, *y;
@@ -239,13 +240,21 @@ static void compare(const struct tpl *t, const struct toks *m, size_t skip, int 
 			a->vars++;
 			if (has_placeholder(y))
 				vval++;
-		} else if (!strcmp(x, y))
+		} else if (!strcmp(x, y)) {
 			a->eq++;
-		else if (first && !has_placeholder(x) && !has_placeholder(y))
-			return; /* different first words: different messages */
-		else if (is_state(x) && is_state(y))
+			if (!has_placeholder(x))
+				a->eq_words++;
+		} else if (is_state(x) && is_state(y))
 			return; /* different states: different messages */
-		else if (is_value(x) || is_value(y) || both_values(x, y))
+		else if (first && !has_placeholder(x) && !has_placeholder(y)) {
+			/* different first words: different messages, unless
+			 * asked for a name at the start (all else equal) */
+			if (!free_first)
+				return;
+			a->soft++;
+			hard++;
+			max_hard = 1;
+		} else if (is_value(x) || is_value(y) || both_values(x, y))
 			a->soft++; /* a value against a word, or values of two
 				      shapes: a slot, likely */
 		else if ((double)++hard > max_hard)
@@ -262,6 +271,12 @@ static void compare(const struct tpl *t, const struct toks *m, size_t skip, int 
 		return;
 	a->hard = hard;
 	a->sim = (double)(a->eq + a->vars + a->soft) / (double)longer;
+}
+
+static void compare(const struct tpl *t, const struct toks *m, size_t skip, int skip_t,
+		    double min_sim, struct align *a)
+{
+	compare_as(t, m, skip, skip_t, min_sim, 0, a);
 }
 
 static int better(const struct align *a, const struct align *best)
@@ -297,6 +312,26 @@ static void find(struct qe_learn *l, const char *type, const struct toks *m,
 			a.skip = 0;
 			a.skip_t = 0;
 			if (a.sim + 1e-9 >= l->sim && better(&a, best))
+				*best = a;
+		}
+	}
+	if (best->t)
+		return;
+	/* A name at the start (a program, a host): a template of the same
+	 * length that differs in the first word only, which evidence() then
+	 * weighs like any other word slot. */
+	if (n >= 4 && mkey && n <= QE_LEARN_MAX_TOKENS) {
+		const struct bucket *b = &l->len[n];
+		for (i = 0; i < b->nr; i++) {
+			a.t = b->t[i];
+			if (!a.t->key || a.t->key == mkey || strcmp(a.t->type, type))
+				continue;
+			compare_as(a.t, m, 0, 0, l->sim, 1, &a);
+			a.skip = 0;
+			a.skip_t = 0;
+			/* "<key> set to <NUM>": two words in common say too
+			 * little that the first one is a name */
+			if (a.eq_words >= 3 && a.sim + 1e-9 >= l->sim && better(&a, best))
 				*best = a;
 		}
 	}

@@ -6,7 +6,9 @@
  * The method is Drain's (He et al., ICWS 2017) on the output of the mask:
  * messages are tokenised on spaces; a message is compared with the
  * templates of the same type and the same number of tokens (and the same
- * first token, unless it is a placeholder); the most similar template
+ * first token, unless it is a placeholder, or unless all else agrees in
+ * a message of four tokens or more with three equal words besides: a
+ * program or host name at the start); the most similar template
  * with at least QE_LEARN_SIMILARITY of its positions equal takes the
  * message, and the positions where they differ become "<*>".  A message
  * one variable shorter than a template (a slot that holds nothing) joins

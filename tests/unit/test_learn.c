@@ -108,6 +108,35 @@ static void test_two_words_stay_apart(void **state)
 	qe_grouping_free(g);
 }
 
+/* A name at the start of the line (a program, a host) is a slot like
+ * any other once three were seen with all else equal; a short line says
+ * too little, and two first words stay two messages. */
+static void test_name_at_start(void **state)
+{
+	struct qe_grouping *g = grouping_from("grouping:\n  learn: true\n");
+	char a[17], b[17], c[17], k1[17], k2[17], k3[17], ok[17], bad[17];
+
+	(void)state;
+	fp_of(g, "chrome.exe - 10.0.0.1 open through proxy 10.0.0.9 HTTPS", a);
+	fp_of(g, "Dropbox.exe - 10.0.0.2 open through proxy 10.0.0.9 HTTPS", b);
+	assert_string_not_equal(a, b);
+	assert_int_equal(
+	    fp_of(g, "skype.exe - 10.0.0.3 open through proxy 10.0.0.9 HTTPS", c),
+	    QE_FP_STAGE_LEARNT);
+	assert_string_equal(a, c);
+	fp_of(g, "Dropbox.exe - 10.0.0.4 open through proxy 10.0.0.9 HTTPS", b);
+	assert_string_equal(a, b);
+	fp_of(g, "tickTime set to 2000", k1);
+	fp_of(g, "maxSessionTimeout set to 40", k2);
+	fp_of(g, "minSessionTimeout set to 4", k3);
+	assert_string_not_equal(k1, k2);
+	assert_string_not_equal(k2, k3);
+	fp_of(g, "Accepted password for root from 10.0.0.1 port 22 ssh2", ok);
+	fp_of(g, "Failed password for root from 10.0.0.1 port 22 ssh2", bad);
+	assert_string_not_equal(ok, bad);
+	qe_grouping_free(g);
+}
+
 /* The siblings survive a save and a load, and a third word seen later
  * folds them: the one seen first keeps its id, the other is retired. */
 static void test_siblings_through_export(void **state)
@@ -597,6 +626,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_word_slot_becomes_variable),
 	    cmocka_unit_test(test_two_words_stay_apart),
+	    cmocka_unit_test(test_name_at_start),
 	    cmocka_unit_test(test_siblings_through_export),
 	    cmocka_unit_test(test_deterministic),
 	    cmocka_unit_test(test_empty_slot),
