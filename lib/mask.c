@@ -1105,6 +1105,14 @@ size_t qe_mask_header_len(const char *s, size_t n)
 			i = done = e;
 			continue;
 		}
+		if (stamped && is_source_name(s + i, len) && e + 1 < n && s[e] == ' ' &&
+		    (match_ts(s + e + 1, n - e - 1) ||
+		     (is_month(s, n, e + 1, &m) && AT(s, n, e + 1 + m) == ' '))) {
+			/* a collector's "stamp host" before the line's own
+			 * header ("1131566461 2005.11.09 dn228 Nov 9 ...") */
+			i = done = e;
+			continue;
+		}
 		if (stamped && s[e - 1] != ':' && is_name(s + i, len) && e + 2 < n &&
 		    s[e] == ' ' && s[e + 1] == '-' && s[e + 2] == ' ') {
 			/* "TIME - logger.name - LEVEL - message" (Python's

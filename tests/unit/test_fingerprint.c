@@ -173,6 +173,17 @@ static void test_mask_header(void **state)
 	/* The same message at another time and from another process. */
 	CHECK(mask_line, "Jan  2 01:02:03 web7 app[1]: Connection closed by 5.6.7.8",
 	      "Connection closed by <IP>");
+	/* A collector's stamp and host before a syslog line's own header. */
+	CHECK(mask_line,
+	      "- 1131566461 2005.11.09 dn228 Nov 9 12:01:01 dn228/dn228 "
+	      "crond(pam_unix)[2915]: session closed for user root",
+	      "session closed for user <ID>");
+	CHECK(mask_line,
+	      "1131566461 2005.11.09 web-7 2005-11-09 12:01:01 ERROR disk full on /srv",
+	      "disk full on /srv");
+	/* a word before a date in the message is no host */
+	CHECK(mask_line, "2026-01-01 10:00:00 INFO Scheduled 2026-01-02 10:00:00 run 4",
+	      "Scheduled <TS> run <NUM>");
 	/* No header: nothing removed; a line of header only is kept. */
 	CHECK(mask_line, "connection refused", "connection refused");
 	CHECK(mask_line, "2024-01-02 15:04:05", "<TS>");
