@@ -578,6 +578,12 @@ enum qe_format qe_decoder_format(const struct qe_decoder *d)
 	return d->fmt;
 }
 
+int qe_decoder_json_lines(const struct qe_decoder *d)
+{
+	return d->fmt == QE_FMT_JSON ||
+	       (d->fmt == QE_FMT_TEXT && d->o.format == QE_FMT_AUTO);
+}
+
 const char *qe_decoder_format_name(const struct qe_decoder *d)
 {
 	return qe_format_name(d->fmt);

@@ -10,7 +10,6 @@
 #include "event.h"
 #include "lines.h"
 #include "rules.h"
-#include "rules.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -330,19 +329,29 @@ size_t qe_source_skip(struct qe_source *s, const char *p, size_t n, uint64_t pos
 {
 	size_t k, i;
 	uint64_t held;
+	struct qe_scan_json json, *jp = NULL;
 	if (!s->conf.rules || s->conf.on_line ||
 	    (s->conf.flags & (QE_SOURCE_NO_SKIP | QE_SOURCE_EACH_LINE)) ||
 	    pos != s->done_pos)
 		return 0;
-	/* only plain text can be judged by its bytes: a JSON record is an
-	 * error by its level field, a wrapped line by what it unwraps to */
-	if (s->dec && (qe_decoder_format(s->dec) != QE_FMT_TEXT ||
-		       qe_decoder_pending(s->dec, &held)))
-		return 0;
+	/* only plain text can be judged by its bytes: a wrapped line
+	 * (syslog, Docker, CRI) by what it unwraps to; a JSON line in it is
+	 * judged as the record the decoder reads */
+	if (s->dec) {
+		if (qe_decoder_format(s->dec) != QE_FMT_TEXT ||
+		    qe_decoder_pending(s->dec, &held))
+			return 0;
+		if (qe_decoder_json_lines(s->dec)) {
+			json.level = s->fields[0];
+			json.message = s->fields[1];
+			json.exception = s->fields[4];
+			jp = &json;
+		}
+	}
 	for (i = 0; i < MAX_STREAMS; i++)
 		if (s->streams[i].used && !qe_assembler_idle(s->streams[i].as))
 			return 0;
-	k = qe_rules_scan(s->conf.rules, p, n);
+	k = qe_rules_scan(s->conf.rules, p, n, jp);
 	s->done_pos = pos + k;
 	return k;
 }
