@@ -872,7 +872,8 @@ static int json_line(const char *p, const char *end)
 #define HS_MIN_BLOCK 65536
 #define HS_DBS 4
 
-enum { HS_TEXT, HS_ESCAPE, HS_LEVEL, HS_EXC, HS_MSG };
+/* HS_DIGIT: a line start that counts when a digit follows */
+enum { HS_TEXT, HS_DIGIT, HS_ESCAPE, HS_LEVEL, HS_EXC, HS_MSG };
 
 static const char *const hs_words[] = {
     "err",   "emerg", "xcept",	   "fatal",	"crit", "severe",
@@ -887,7 +888,7 @@ static const char *const hs_msg_keys[] = {"msg",	   "message",	  "@m", "event",
 					  "short_message", "textPayload", "@mt"};
 
 static struct hs_db {
-	char *keys; /* the configured keys it was built for, '\n' between */
+	char *keys[3]; /* the configured keys it was built for (NULL: none) */
 	hs_database_t *db;
 } hs_dbs[HS_DBS];
 static size_t hs_nr_dbs;
@@ -918,61 +919,68 @@ static void hs_add(struct hs_pats *p, const char *lit, size_t len, unsigned flag
 	p->nr++;
 }
 
-/* A key name followed by its closing quote. */
-static void hs_add_key(struct hs_pats *p, const char *k, unsigned kind)
+/* A key name followed by its closing quote.  A name shorter than three
+ * bytes goes with the byte before it too, '"' or (a configured dotted
+ * path) '.': a short literal slows the whole scan down. */
+static void hs_add_key(struct hs_pats *p, const char *k, unsigned kind, int dotted)
 {
 	struct qe_buf b = QE_BUF_INIT;
 	const char *dot = strrchr(k, '.');
-	qe_buf_addstr(&b, dot ? dot + 1 : k);
-	qe_buf_addch(&b, '"');
-	hs_add(p, b.buf, b.len, 0, kind);
+	k = dot ? dot + 1 : k;
+	if (strlen(k) >= 3) {
+		qe_buf_addf(&b, "%s\"", k);
+		hs_add(p, b.buf, b.len, 0, kind);
+	} else {
+		qe_buf_addf(&b, "\"%s\"", k);
+		hs_add(p, b.buf, b.len, 0, kind);
+		if (dotted) {
+			b.buf[0] = '.';
+			hs_add(p, b.buf, b.len, 0, kind);
+		}
+	}
 	qe_buf_release(&b);
 }
 
 static hs_database_t *hs_build(const struct qe_scan_json *j)
 {
-	static const char escapes[] = "u/bfnrt";
+	/* \u can hide a word, \n makes a message a trace; the others
+	 * (\" \\ \/ \b \f \r \t) make no letter and no line (\/ at the
+	 * start of a message is looked at with it) */
+	static const char escapes[] = "un";
 	struct hs_pats p = {NULL, NULL, NULL, 0, 0};
 	hs_compile_error_t *err = NULL;
 	hs_database_t *db = NULL;
-	char lit[4];
+	char lit[2];
 	size_t i;
-	unsigned c;
 
-	/* the words in any case, once; the line starts exactly, matched after
+	/* the words in any case; the line starts exactly, matched after
 	 * their newline (the first line of a block is looked at by the
-	 * caller) */
+	 * caller).  Every match is reported: one on a JSON line may not
+	 * count (hs_on_match). */
 	for (i = 0; i < QE_ARRAY_SIZE(hs_words); i++)
 		hs_add(&p, hs_words[i], strlen(hs_words[i]),
-		       (hs_words[i][0] == '.' ? 0 : HS_FLAG_CASELESS) |
-			   HS_FLAG_SINGLEMATCH,
-		       HS_TEXT);
-	for (c = '0'; c <= '9'; c++) {
-		const char *lead = "<EF";
-		for (i = 0; i < 3; i++) {
-			lit[0] = '\n', lit[1] = lead[i], lit[2] = (char)c;
-			hs_add(&p, lit, 3, HS_FLAG_SINGLEMATCH, HS_TEXT);
-		}
-	}
-	hs_add(&p, "\n/", 2, HS_FLAG_SINGLEMATCH, HS_TEXT);
-	hs_add(&p, "\nf", 2, HS_FLAG_SINGLEMATCH, HS_TEXT);
-	/* JSON tests report every match: the first may be on a text line */
+		       hs_words[i][0] == '.' ? 0 : HS_FLAG_CASELESS, HS_TEXT);
+	hs_add(&p, "\n<", 2, 0, HS_DIGIT);
+	hs_add(&p, "\nE", 2, 0, HS_DIGIT);
+	hs_add(&p, "\nF", 2, 0, HS_DIGIT);
+	hs_add(&p, "\n/", 2, 0, HS_TEXT);
+	hs_add(&p, "\nf", 2, 0, HS_TEXT);
 	for (i = 0; escapes[i]; i++) {
 		lit[0] = '\\', lit[1] = escapes[i];
 		hs_add(&p, lit, 2, 0, HS_ESCAPE);
 	}
 	for (i = 0; i < QE_ARRAY_SIZE(hs_level_keys); i++)
-		hs_add_key(&p, hs_level_keys[i], HS_LEVEL);
+		hs_add_key(&p, hs_level_keys[i], HS_LEVEL, 0);
 	for (i = 0; i < QE_ARRAY_SIZE(hs_exc_keys); i++)
-		hs_add_key(&p, hs_exc_keys[i], HS_EXC);
+		hs_add_key(&p, hs_exc_keys[i], HS_EXC, 0);
 	for (i = 0; i < QE_ARRAY_SIZE(hs_msg_keys); i++)
-		hs_add_key(&p, hs_msg_keys[i], HS_MSG);
+		hs_add_key(&p, hs_msg_keys[i], HS_MSG, 0);
 	if (j->level)
-		hs_add_key(&p, j->level, HS_LEVEL);
+		hs_add_key(&p, j->level, HS_LEVEL, 1);
 	if (j->exception)
-		hs_add_key(&p, j->exception, HS_EXC);
+		hs_add_key(&p, j->exception, HS_EXC, 1);
 	if (j->message)
-		hs_add_key(&p, j->message, HS_MSG);
+		hs_add_key(&p, j->message, HS_MSG, 1);
 
 	if (hs_compile_multi((const char *const *)p.pat, p.flags, p.ids, (unsigned)p.nr,
 			     HS_MODE_BLOCK, NULL, &db, &err) != HS_SUCCESS) {
@@ -987,34 +995,37 @@ static hs_database_t *hs_build(const struct qe_scan_json *j)
 	return db;
 }
 
+static int same_key(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
 /* The database for j's configured keys, its slot in *slot; NULL when it
  * cannot be built or HS_DBS other sets took the slots. */
 static hs_database_t *hs_database(const struct qe_scan_json *j, size_t *slot)
 {
 	static const struct qe_scan_json none;
-	struct qe_buf k = QE_BUF_INIT;
 	size_t i;
 
 	if (!j)
 		j = &none;
-	qe_buf_addf(&k, "%s\n%s\n%s", j->level ? j->level : "",
-		    j->message ? j->message : "", j->exception ? j->exception : "");
 	for (i = 0; i < hs_nr_dbs; i++)
-		if (!strcmp(hs_dbs[i].keys, k.buf))
+		if (same_key(hs_dbs[i].keys[0], j->level) &&
+		    same_key(hs_dbs[i].keys[1], j->message) &&
+		    same_key(hs_dbs[i].keys[2], j->exception))
 			break;
 	if (i == hs_nr_dbs) {
 		if (hs_nr_dbs == HS_DBS ||
-		    (hs_nr_dbs == 0 && hs_valid_platform() != HS_SUCCESS)) {
-			qe_buf_release(&k);
+		    (hs_nr_dbs == 0 && hs_valid_platform() != HS_SUCCESS))
 			return NULL;
-		}
 		/* a set that fails to build keeps its slot (db NULL): it is
 		 * not tried again */
-		hs_dbs[i].keys = qe_xstrdup(k.buf);
+		hs_dbs[i].keys[0] = j->level ? qe_xstrdup(j->level) : NULL;
+		hs_dbs[i].keys[1] = j->message ? qe_xstrdup(j->message) : NULL;
+		hs_dbs[i].keys[2] = j->exception ? qe_xstrdup(j->exception) : NULL;
 		hs_dbs[i].db = hs_build(j);
 		hs_nr_dbs++;
 	}
-	qe_buf_release(&k);
 	*slot = i;
 	return hs_dbs[i].db;
 }
@@ -1042,7 +1053,7 @@ static int level_value(const char *v, const char *end)
 		q++;
 	if (q >= end || !is_digit(*q))
 		return 0;
-	for (d = q; d < end && *d != '"'; d++)
+	for (d = q; d < end && *d != '"' && *d != '\n'; d++)
 		if (*d == 'e' || *d == 'E' || *d == 'x' || *d == 'X' || *d == 'p' ||
 		    *d == 'P')
 			return 1;
@@ -1061,11 +1072,12 @@ static int level_value(const char *v, const char *end)
 }
 
 /* Whether a JSON test's match, the key that ends at p (its closing quote
- * included), makes the line a candidate; end is the line's end. */
+ * included), makes the line a candidate; key is the byte before the
+ * name, end the end of the block (nothing past a '\n' is looked at). */
 static int json_key_hit(unsigned kind, const char *key, const char *p, const char *end)
 {
 	const char *v = p;
-	if (key > p || (*key != '"' && *key != '.'))
+	if (*key != '"' && *key != '.')
 		return 0; /* the name is the tail of another */
 	while (v < end && (*v == ' ' || *v == '\t' || *v == '\r'))
 		v++;
@@ -1078,8 +1090,10 @@ static int json_key_hit(unsigned kind, const char *key, const char *p, const cha
 	if (kind == HS_LEVEL)
 		return level_value(v, end);
 	/* a message that starts with a line-start form */
-	if (v + 2 >= end || *v != '"')
+	if (v + 2 >= end || *v != '"' || v[1] == '\n')
 		return 0;
+	if (v[1] == '\\' && v[2] == '/')
+		return 1;
 	return v[1] == '/' || v[1] == 'f' ||
 	       ((v[1] == '<' || v[1] == 'E' || v[1] == 'F') && is_digit(v[2]));
 }
@@ -1087,54 +1101,86 @@ static int json_key_hit(unsigned kind, const char *key, const char *p, const cha
 struct hs_ctx {
 	const char *buf;
 	size_t n;
-	int json;		 /* JSON tests count */
-	unsigned long long to;	 /* the end of the match that stopped the scan */
-	unsigned long long line; /* start of the last line a JSON test hit */
-	int line_json;		 /* ... whether it starts with '{'; -1: none yet */
+	const struct qe_scan_json *json; /* NULL: every line is text */
+	unsigned long long to;		 /* the end of the match that stopped the scan */
+	unsigned long long line;	 /* start of the line of the last match */
+	int line_json;	/* ... 1 when it starts with '{', 0 not; -1: none yet */
+	int line_quick; /* ... 1 when the decoder reads it as a quick record */
 };
+
+/* The line of a match that ends at to (matches come in order of their
+ * end: one on the line of the previous one needs no second look). */
+static void hs_line(struct hs_ctx *c, unsigned long long to)
+{
+	const char *q;
+	if (to - 1 < c->line)
+		c->line = 0, c->line_json = -1;
+	q = memrchr(c->buf + c->line, '\n', (size_t)(to - 1 - c->line));
+	if (q || c->line_json < 0) {
+		const char *ls = q ? q + 1 : c->buf + c->line;
+		c->line = (unsigned long long)(ls - c->buf);
+		c->line_json = json_line(ls, c->buf + to);
+		c->line_quick = -1;
+	}
+}
 
 static int hs_on_match(unsigned id, unsigned long long from, unsigned long long to,
 		       unsigned flags, void *ctx)
 {
 	struct hs_ctx *c = ctx;
-	if (id != HS_TEXT) {
-		/* matches come in order of their end; one that ends on the
-		 * line of the previous one needs no second look at it */
-		const char *q, *at = c->buf + to, *end = c->buf + c->n, *le;
+	const char *ls, *le, *at = c->buf + to, *end = c->buf + c->n, *k;
+
+	if (id == HS_DIGIT) {
+		if (at >= end || *at < '0' || *at > '9')
+			return 0;
+		id = HS_TEXT;
+	}
+	if (id > HS_ESCAPE) {
+		/* a key: its value first, which passes most of them (a level
+		 * of info, a message of words); back over the name to the
+		 * byte before it */
 		if (!c->json)
 			return 0;
-		if (to - 1 < c->line)
-			c->line = 0, c->line_json = -1;
-		q = memrchr(c->buf + c->line, '\n', (size_t)(to - 1 - c->line));
-		if (q || c->line_json < 0) {
-			const char *ls = q ? q + 1 : c->buf + c->line;
-			c->line = (unsigned long long)(ls - c->buf);
-			c->line_json = json_line(ls, at);
-		}
-		if (!c->line_json)
+		for (k = at - 2; k > c->buf && k[0] != '"' && k[0] != '.'; k--)
+			;
+		if (!json_key_hit(id, k, at, end))
 			return 0;
-		if (id != HS_ESCAPE) {
-			/* the key's name: its length from the literal matched */
-			const char *ls = c->buf + c->line, *k;
-			if (!(le = memchr(at, '\n', (size_t)(end - at))))
-				le = end;
-			/* back over the name to the byte before it */
-			for (k = at - 2; k > ls && k[0] != '"' && k[0] != '.'; k--)
-				;
-			if (!json_key_hit(id, k, at, le))
-				return 0;
-		}
 	}
+	if (c->json)
+		hs_line(c, to);
+	if (!c->json || !c->line_json) {
+		if (id != HS_TEXT)
+			return 0; /* the JSON tests count on JSON lines only */
+		c->to = to;
+		return 1; /* the first one is enough */
+	}
+	if (c->line_quick == 1)
+		return 0;
+	ls = c->buf + c->line;
+	/* a record of a level below error with no exception key is read by
+	 * the decoder's quick scan: no event, nothing for the rules, whatever
+	 * its words */
+	if (c->line_quick < 0 && c->json->quick) {
+		size_t len;
+		if (!(le = memchr(at, '\n', (size_t)(end - at))))
+			le = end;
+		len = (size_t)(le - ls);
+		if (len && ls[len - 1] == '\r')
+			len--;
+		c->line_quick = c->json->quick(ls, len, c->json->data);
+	}
+	if (c->line_quick == 1)
+		return 0;
 	c->to = to;
-	return 1; /* the first one is enough */
+	return 1;
 }
 
 /* Offset of the first line with a trigger, n when none, or (size_t)-1
  * when the scan failed (then the trigram scan runs). */
 static size_t hs_first_line(struct qe_rules *r, hs_database_t *db, const char *buf,
-			    size_t n, int json)
+			    size_t n, const struct qe_scan_json *json)
 {
-	struct hs_ctx c = {buf, n, json, 0, 0, -1};
+	struct hs_ctx c = {buf, n, json, 0, 0, -1, -1};
 	const char *q;
 	hs_error_t e;
 
@@ -1157,8 +1203,9 @@ static size_t hs_scan_block(struct qe_rules *r, const char *buf, size_t n,
 	size_t slot;
 	hs_database_t *db;
 	/* building the database costs a few milliseconds: only for the large
-	 * reads of a catch-up, not for a few appended lines */
-	if (n < HS_MIN_BLOCK || !(db = hs_database(json, &slot)))
+	 * reads of a catch-up, not for a few appended lines; once built it
+	 * serves the short rest of a read as well */
+	if ((n < HS_MIN_BLOCK && !r->hs_fit) || !(db = hs_database(json, &slot)))
 		return (size_t)-1;
 	/* one scratch space, grown for each database it is used with */
 	if (!(r->hs_fit & (1u << slot))) {
@@ -1168,7 +1215,7 @@ static size_t hs_scan_block(struct qe_rules *r, const char *buf, size_t n,
 	}
 	if (start_form(buf, buf + n))
 		return 0;
-	return hs_first_line(r, db, buf, n, json != NULL);
+	return hs_first_line(r, db, buf, n, json);
 }
 #endif
 
@@ -1230,7 +1277,7 @@ static size_t trigram_scan(const char *buf, size_t n)
 size_t qe_rules_scan(struct qe_rules *r, const char *buf, size_t n,
 		     const struct qe_scan_json *json)
 {
-	size_t k;
+	size_t k, t, off;
 
 	if (r->nr_user || !n)
 		return 0; /* user rules look at every line */
@@ -1238,9 +1285,28 @@ size_t qe_rules_scan(struct qe_rules *r, const char *buf, size_t n,
 	if ((k = hs_scan_block(r, buf, n, json)) != (size_t)-1)
 		return k;
 #endif
-	k = trigram_scan(buf, n);
-	/* the portable way: every JSON line is a candidate */
-	return json ? first_json_line(buf, k) : k;
+	if (!json)
+		return trigram_scan(buf, n);
+	/* the portable way: the trigram scan up to the next JSON line, which
+	 * is passed when the decoder reads it as a quick record */
+	for (off = 0;;) {
+		const char *le;
+		size_t len;
+		k = off + first_json_line(buf + off, n - off);
+		if (k > off && (t = off + trigram_scan(buf + off, k - off)) < k)
+			return t;
+		if (k == n || !json->quick)
+			return k;
+		le = memchr(buf + k, '\n', n - k);
+		len = le ? (size_t)(le - (buf + k)) : n - k;
+		if (len && buf[k + len - 1] == '\r')
+			len--;
+		if (!json->quick(buf + k, len, json->data))
+			return k;
+		if (!le)
+			return n;
+		off = (size_t)(le + 1 - buf);
+	}
 }
 
 int qe_rules_match_start(struct qe_rules *r, const char *line, size_t len,

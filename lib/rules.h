@@ -115,15 +115,20 @@ int qe_rules_prefilter(const char *line, size_t len);
  * message a trace), a key that may hold an exception, a level key whose
  * value may be a number at error or above (0-3 syslog, 50-100 pino and
  * bunyan, in any spelling strtod() reads), or a message key whose value
- * starts with a line-start form.  json names the keys the decoder was
- * configured to read besides its own (tail.json.*; each may be NULL).
- * Without Vectorscan, and for the small reads of a live tail, every
- * such line is a candidate.
+ * starts with a line-start form; and not when json->quick says the
+ * decoder reads it on its quick path (a level below error, no exception
+ * key: no event, nothing for the rules).  json names the keys the
+ * decoder was configured to read besides its own (tail.json.*; each may
+ * be NULL).  Without Vectorscan, and for the small reads of a live tail
+ * before a large one, every JSON line but the quick ones is a candidate.
  */
 struct qe_scan_json {
 	const char *level;
 	const char *message;
 	const char *exception;
+	/* line without its '\n'; NULL: no line is quick */
+	int (*quick)(const char *line, size_t len, void *data);
+	void *data;
 };
 size_t qe_rules_scan(struct qe_rules *r, const char *buf, size_t n,
 		     const struct qe_scan_json *json);

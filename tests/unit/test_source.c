@@ -402,6 +402,13 @@ static void test_scan_stops_at_the_first_candidate(void **state)
 	qe_config_release(&cfg);
 }
 
+/* A stand-in for the decoder: a record at level 30 is quick. */
+static int quick_info(const char *line, size_t len, void *data)
+{
+	(void)data;
+	return len > 11 && !memcmp(line, "{\"level\":30,", 11);
+}
+
 /* JSON records that cannot be events are passed over in a large block
  * (Vectorscan); without it every JSON line is a candidate.  A record
  * that is an error by its level alone stops the scan, and read as text
@@ -420,7 +427,9 @@ static void test_scan_json_records(void **state)
 	    "{\"level\":30,\"msg\":\"a hidden \\u0065rror\"}\n",
 	    "  {\"msg\":\"/app/server.js:42\"}\n",
 	};
-	struct qe_scan_json keys = {"sev", NULL, NULL}, none = {NULL, NULL, NULL};
+	struct qe_scan_json keys = {"sev", NULL, NULL, NULL, NULL},
+			    none = {NULL, NULL, NULL, NULL, NULL},
+			    quick = {NULL, NULL, NULL, quick_info, NULL};
 	struct qe_config cfg;
 	struct qe_rules *r = rules_default(&cfg);
 	struct qe_buf b = QE_BUF_INIT;
@@ -444,6 +453,17 @@ static void test_scan_json_records(void **state)
 			assert_int_equal(qe_rules_scan(r, b.buf, b.len, &none),
 					 want ? b.len : 0);
 	}
+	/* a word on a quick record counts for nothing, on another record
+	 * it does; and so without Vectorscan */
+	qe_buf_truncate(&b, quiet);
+	qe_buf_addstr(&b, "{\"level\":30,\"msg\":\"retry after error\"}\n");
+	qe_buf_addstr(&b, "{\"level\":40,\"msg\":\"retry after error\"}\n");
+	assert_int_equal(qe_rules_scan(r, b.buf, b.len, &quick),
+			 b.len -
+			     strlen("{\"level\":40,\"msg\":\"retry after error\"}\n"));
+	assert_int_equal(qe_rules_scan(r, b.buf + quiet, b.len - quiet, &quick),
+			 b.len - quiet -
+			     strlen("{\"level\":40,\"msg\":\"retry after error\"}\n"));
 	/* as text the level means nothing */
 	qe_buf_truncate(&b, quiet);
 	qe_buf_addstr(&b, errors[0]);
@@ -483,7 +503,7 @@ static void test_scan_every_offset(void **state)
 	    "{\"x\":1,\"level\" : \"0x32\"}",
 	    "{\"exc_info\":\"x\"}",
 	};
-	struct qe_scan_json keys = {NULL, NULL, NULL};
+	struct qe_scan_json keys = {NULL, NULL, NULL, NULL, NULL};
 	struct qe_config cfg;
 	struct qe_rules *r = rules_default(&cfg);
 	struct qe_buf b = QE_BUF_INIT;
