@@ -879,13 +879,15 @@ static const char *const hs_words[] = {
     "err",   "emerg", "xcept",	   "fatal",	"crit", "severe",
     "alert", "panic", "traceback", "throwable", ".rb:",
 };
-static const char *const hs_level_keys[] = {
-    "level", "lvl", "severity", "loglevel", "@l", "levelname", "log_level", "level_name",
-};
+/* A name that ends another is left out ("loglevel", "log_level" end in
+ * "level", "short_message" in "message"): hs_on_match() goes back over
+ * the whole name. */
+static const char *const hs_level_keys[] = {"level", "lvl",	  "severity",
+					    "@l",    "levelname", "level_name"};
 static const char *const hs_exc_keys[] = {"stack",    "stack_trace", "stacktrace",
 					  "exc_info", "exc_text",    "@x"};
-static const char *const hs_msg_keys[] = {"msg",	   "message",	  "@m", "event",
-					  "short_message", "textPayload", "@mt"};
+static const char *const hs_msg_keys[] = {"msg",   "message",	  "@m",
+					  "event", "textPayload", "@mt"};
 
 static struct hs_db {
 	char *keys[3]; /* the configured keys it was built for (NULL: none) */
