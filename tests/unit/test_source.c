@@ -212,9 +212,16 @@ static void read_events(struct qe_rules *r, const char *path, unsigned flags,
 	assert_non_null(f);
 	qe_config_init(&cfg);
 	if (rc) {
-		cfg.log_format = rc->format ? strdup(rc->format) : NULL;
+		/* the defaults are the configuration's own copies */
+		if (rc->format) {
+			free(cfg.log_format);
+			cfg.log_format = strdup(rc->format);
+		}
+		free(cfg.json_level);
 		cfg.json_level = rc->level ? strdup(rc->level) : NULL;
+		free(cfg.json_message);
 		cfg.json_message = rc->message ? strdup(rc->message) : NULL;
+		free(cfg.json_exception);
 		cfg.json_exception = rc->exception ? strdup(rc->exception) : NULL;
 	}
 	qe_source_conf_from_config(&sc, &cfg, r);
