@@ -578,6 +578,12 @@ enum qe_format qe_decoder_format(const struct qe_decoder *d)
 	return d->fmt;
 }
 
+int qe_decoder_json_lines(const struct qe_decoder *d)
+{
+	return d->fmt == QE_FMT_JSON ||
+	       (d->fmt == QE_FMT_TEXT && d->o.format == QE_FMT_AUTO);
+}
+
 const char *qe_decoder_format_name(const struct qe_decoder *d)
 {
 	return qe_format_name(d->fmt);
@@ -1282,6 +1288,27 @@ static void emit_record(struct qe_decoder *d, json_t *root, const char *s, size_
 	d->cb.record(&r, d->data);
 }
 
+static size_t lead_ws(const char *s, size_t len)
+{
+	size_t i = 0;
+	while (i < len && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	return i;
+}
+
+int qe_decoder_quick_line(const struct qe_decoder *d, const char *s, size_t len)
+{
+	struct quick q;
+	size_t e = len, w = lead_ws(s, len);
+
+	while (e && (s[e - 1] == ' ' || s[e - 1] == '\r' || s[e - 1] == '\t'))
+		e--;
+	if (w >= len || s[w] != '{' || !e || s[e - 1] != '}')
+		return 0;
+	quick_scan(d, s, len, &q);
+	return q.level >= 0 && q.level < d->quick_below && !q.exc;
+}
+
 /* A line that starts with '{' (after blanks).  Returns 1 when delivered as
  * a record, 0 when it is no JSON object (the caller treats it as text). */
 static int decode_json(struct qe_decoder *d, const char *s, size_t len, uint64_t start,
@@ -1459,14 +1486,6 @@ static int blank(const char *s, size_t len)
 		if (!isspace((unsigned char)s[i]))
 			return 0;
 	return 1;
-}
-
-static size_t lead_ws(const char *s, size_t len)
-{
-	size_t i = 0;
-	while (i < len && (s[i] == ' ' || s[i] == '\t'))
-		i++;
-	return i;
 }
 
 static void decide(struct qe_decoder *d, const char *s, size_t len)

@@ -209,6 +209,13 @@ int qe_decoder_pending(const struct qe_decoder *d, uint64_t *start_pos);
  * ("auto" until the first non-blank line). */
 enum qe_format qe_decoder_format(const struct qe_decoder *d);
 const char *qe_decoder_format_name(const struct qe_decoder *d);
+/* 1 when a text or JSON line that starts with '{' (after blanks) is read
+ * as a JSON record: format json, or text as chosen by auto. */
+int qe_decoder_json_lines(const struct qe_decoder *d);
+/* 1 when the line (without its '\n') is a JSON object line that the
+ * decoder reads on its quick path: a known level below opts.quick_below,
+ * no exception field; such a record is no event and feeds no rule. */
+int qe_decoder_quick_line(const struct qe_decoder *d, const char *s, size_t len);
 const struct qe_decode_stats *qe_decoder_stats(const struct qe_decoder *d);
 
 /*

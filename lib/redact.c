@@ -133,6 +133,8 @@ struct rule {
 	int caseless;	   /* the words in any case */
 	int shapes;	   /* the vendor rule: also look for discord_shape() */
 	int pre;	   /* its id in the prefilter, or -1: always run */
+	/* built-ins with no word: the gate every match implies, or 0 */
+	unsigned gate;
 };
 
 /*
@@ -1092,6 +1094,86 @@ static void scan_cookie(const char *t, size_t len, struct cands *c)
 
 /* ---- the built-in rule table ---- */
 
+/*
+ * Gates: for the built-ins that have no word for the prefilter, a shape
+ * that every match of the pattern contains, looked for in one pass with
+ * no regex; the text without it is not searched.  Each follows from its
+ * pattern below: the one that changes a pattern changes its gate.
+ */
+static int is_hex(int c)
+{
+	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+enum { G_AWS_SECRET = 1, G_CARD = 2, G_PHONE = 4, G_IPV4 = 8, G_IPV6 = 16, G_ALL = 31 };
+
+/*
+ * All gates in one pass; bit set: the shape is in t.
+ *   aws secret: [A-Za-z0-9/+]{40}
+ *   card: [0-9](?:[ .-]?[0-9]){12,18}: 13 digits, at most one of " .-"
+ *     between two
+ *   phone: "+" and [1-9], or [0-9]{3}[.-][0-9]{4} (how both North
+ *     American forms end)
+ *   ipv4: (?:[0-9]{1,3}\.){3}[0-9]{1,3}: three dots in a run of [0-9.]
+ *   ipv6: (?:[0-9A-Fa-f]{0,4}:){2,7}...: two colons in a run of hex
+ *     digits and colons
+ */
+static unsigned gate_scan(const char *text, size_t len)
+{
+	const unsigned char *t = (const unsigned char *)text;
+	size_t i, b64 = 0, digits = 0, dots = 0, colons = 0, run3 = 0;
+	unsigned got = 0;
+	int sep = 0;
+
+	for (i = 0; i < len && got != G_ALL; i++) {
+		int c = t[i], d = is_digit(c);
+		b64 = d || is_alpha(c) || c == '/' || c == '+' ? b64 + 1 : 0;
+		if (b64 >= 40)
+			got |= G_AWS_SECRET;
+		if (d) {
+			if (++digits >= 13)
+				got |= G_CARD;
+			sep = 0;
+		} else if ((c == ' ' || c == '.' || c == '-') && digits && !sep) {
+			sep = 1;
+		} else {
+			digits = 0;
+			sep = 0;
+		}
+		if (c == '+' && i + 1 < len && t[i + 1] >= '1' && t[i + 1] <= '9')
+			got |= G_PHONE;
+		if ((c == '.' || c == '-') && run3 >= 3 && i + 4 < len &&
+		    is_digit(t[i + 1]) && is_digit(t[i + 2]) && is_digit(t[i + 3]) &&
+		    is_digit(t[i + 4]))
+			got |= G_PHONE;
+		run3 = d ? run3 + 1 : 0; /* digits just before the next byte */
+		if (c == '.')
+			dots++;
+		else if (!d)
+			dots = 0;
+		if (dots >= 3)
+			got |= G_IPV4;
+		if (c == ':')
+			colons++;
+		else if (!is_hex(c))
+			colons = 0;
+		if (colons >= 2)
+			got |= G_IPV6;
+	}
+	return got;
+}
+
+static const struct {
+	pick_fn pick;
+	unsigned gate;
+} gates[] = {
+    {pick_aws_secret, G_AWS_SECRET},
+    {pick_card, G_CARD},
+    {pick_phone, G_PHONE},
+    {pick_ipv4, G_IPV4},
+    {pick_ipv6, G_IPV6},
+};
+
 enum { NEED_NONE, NEED_IPS, NEED_EMAILS };
 
 struct builtin {
@@ -1405,6 +1487,12 @@ struct qe_redactor *qe_redactor_new(const struct qe_config *c)
 		ru->group = b->group;
 		ru->words = b->words;
 		ru->caseless = !!(b->flags & PCRE2_CASELESS);
+		if (!b->words) {
+			size_t g;
+			for (g = 0; g < QE_ARRAY_SIZE(gates); g++)
+				if (gates[g].pick == b->pick)
+					ru->gate = gates[g].gate;
+		}
 	}
 	r->nr_rules = n;
 	r->pre = prefilter_new(r->rules, n);
@@ -1616,6 +1704,7 @@ char *qe_redact_mem(struct qe_redaction *s, const char *text, size_t len, size_t
 	struct qe_buf out = QE_BUF_INIT;
 	pcre2_match_data *md = pcre2_match_data_create(MATCH_GROUPS, NULL);
 	uint64_t may = prefilter_scan(r->pre, text, len);
+	unsigned gates_got = gate_scan(text, len);
 	size_t i, prev = 0;
 
 	if (!md)
@@ -1625,6 +1714,8 @@ char *qe_redact_mem(struct qe_redaction *s, const char *text, size_t len, size_t
 		if (ru->pre >= 0 && !((may >> ru->pre) & 1) &&
 		    !(ru->shapes && discord_shape(text, len)))
 			continue; /* cannot match anywhere in text */
+		if (ru->gate && !(gates_got & ru->gate))
+			continue;
 		run_rule(r, ru, text, len, md, &c);
 	}
 	pcre2_match_data_free(md);

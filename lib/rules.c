@@ -2,6 +2,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "rules.h"
 
+#include "buf.h"
 #include "config.h"
 #include "event.h"
 #include "util.h"
@@ -61,6 +62,7 @@ struct qe_rules {
 	int passed; /* the last qe_rules_match_start() got past the prefilter */
 #ifdef QE_HAVE_HS
 	hs_scratch_t *hs_scratch; /* NULL: qe_rules_scan() uses the trigram scan */
+	unsigned hs_fit;	  /* the databases (bits by slot) it was sized for */
 #endif
 };
 
@@ -839,98 +841,407 @@ static int start_form(const char *p, const char *end)
 	       p[1] <= '9';
 }
 
+/* A line whose first byte after blanks is '{': the decoder may read it
+ * as a JSON record. */
+static int json_line(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	return p < end && *p == '{';
+}
+
 #ifdef QE_HAVE_HS
 /*
  * The same trigger words and line-start forms as one Vectorscan
  * (Hyperscan) database: its literal matcher looks at 16 or 32 bytes at a
  * time.  Built once per process; when it cannot be built the trigram scan
- * below does the work.
+ * below does the work.  Only literals: they build fast, and a short
+ * pattern with a character class can miss matches at some offsets
+ * (Vectorscan 5.4.9: "\\[a-z]" alone, or "\\[^\"\\]" among these), so
+ * every class is spelled out.
+ *
+ * The same database holds the tests for JSON records (see rules.h), which
+ * count only on a line that starts with '{': the escapes, and key names
+ * followed by their closing quote, whose value is then looked at here.
+ * The keys follow lib/decode.c (level_keys, the last components of
+ * exception_keys without a trigger word, message_keys); a configured key
+ * is added by its last component (the decoder reads "a.b" as the key
+ * "a.b" or as "b" inside "a"), so one database per set of configured
+ * keys.
  */
-static hs_database_t *hs_db;
-static int hs_tried;
 #define HS_MIN_BLOCK 65536
+#define HS_DBS 4
 
-static hs_database_t *hs_database(void)
+/* HS_DIGIT: a line start that counts when a digit follows */
+enum { HS_TEXT, HS_DIGIT, HS_ESCAPE, HS_LEVEL, HS_EXC, HS_MSG };
+
+static const char *const hs_words[] = {
+    "err",   "emerg", "xcept",	   "fatal",	"crit", "severe",
+    "alert", "panic", "traceback", "throwable", ".rb:",
+};
+/* A name that ends another is left out ("loglevel", "log_level" end in
+ * "level", "short_message" in "message"): hs_on_match() goes back over
+ * the whole name. */
+static const char *const hs_level_keys[] = {"level", "lvl",	  "severity",
+					    "@l",    "levelname", "level_name"};
+static const char *const hs_exc_keys[] = {"stack",    "stack_trace", "stacktrace",
+					  "exc_info", "exc_text",    "@x"};
+static const char *const hs_msg_keys[] = {"msg",   "message",	  "@m",
+					  "event", "textPayload", "@mt"};
+
+static struct hs_db {
+	char *keys[3]; /* the configured keys it was built for (NULL: none) */
+	hs_database_t *db;
+} hs_dbs[HS_DBS];
+static size_t hs_nr_dbs;
+
+struct hs_pats {
+	char **pat;
+	unsigned *flags, *ids;
+	size_t nr, alloc;
+};
+
+/* One literal, as \xHH for every byte; id is its kind. */
+static void hs_add(struct hs_pats *p, const char *lit, size_t len, unsigned flags,
+		   unsigned kind)
 {
-	static const char *const pats[] = {
-	    "err",    "emerg",	   "xcept",	   "fatal",	"crit",
-	    "severe", "alert",	   "panic",	   "traceback", "throwable",
-	    "\\.rb:", "\\n<[0-9]", "\\n[EF][0-9]", "\\n[/f]",
-	};
-	unsigned flags[QE_ARRAY_SIZE(pats)], ids[QE_ARRAY_SIZE(pats)];
+	struct qe_buf b = QE_BUF_INIT;
+	size_t i;
+	if (p->nr == p->alloc) {
+		p->alloc = p->alloc ? 2 * p->alloc : 64;
+		p->pat = qe_xrealloc(p->pat, p->alloc * sizeof(*p->pat));
+		p->flags = qe_xrealloc(p->flags, p->alloc * sizeof(*p->flags));
+		p->ids = qe_xrealloc(p->ids, p->alloc * sizeof(*p->ids));
+	}
+	for (i = 0; i < len; i++)
+		qe_buf_addf(&b, "\\x%02x", (unsigned char)lit[i]);
+	p->pat[p->nr] = qe_buf_detach(&b);
+	p->flags[p->nr] = flags;
+	p->ids[p->nr] = kind;
+	p->nr++;
+}
+
+/* A key name followed by its closing quote.  A name shorter than three
+ * bytes goes with the byte before it too, '"' or (a configured dotted
+ * path) '.': a short literal slows the whole scan down. */
+static void hs_add_key(struct hs_pats *p, const char *k, unsigned kind, int dotted)
+{
+	struct qe_buf b = QE_BUF_INIT;
+	const char *dot = strrchr(k, '.');
+	k = dot ? dot + 1 : k;
+	if (strlen(k) >= 3) {
+		qe_buf_addf(&b, "%s\"", k);
+		hs_add(p, b.buf, b.len, 0, kind);
+	} else {
+		qe_buf_addf(&b, "\"%s\"", k);
+		hs_add(p, b.buf, b.len, 0, kind);
+		if (dotted) {
+			b.buf[0] = '.';
+			hs_add(p, b.buf, b.len, 0, kind);
+		}
+	}
+	qe_buf_release(&b);
+}
+
+static hs_database_t *hs_build(const struct qe_scan_json *j)
+{
+	/* \u can hide a word, \n makes a message a trace; the others
+	 * (\" \\ \/ \b \f \r \t) make no letter and no line (\/ at the
+	 * start of a message is looked at with it) */
+	static const char escapes[] = "un";
+	struct hs_pats p = {NULL, NULL, NULL, 0, 0};
 	hs_compile_error_t *err = NULL;
+	hs_database_t *db = NULL;
+	char lit[2];
 	size_t i;
 
-	if (hs_tried)
-		return hs_db;
-	hs_tried = 1;
-	if (hs_valid_platform() != HS_SUCCESS)
-		return NULL;
-	for (i = 0; i < QE_ARRAY_SIZE(pats); i++) {
-		/* the words in any case; ".rb:" and the line starts exactly.
-		 * Line starts are matched after their newline (all literals,
-		 * which build much faster than ^ anchors): the first line of
-		 * a block is looked at by the caller. */
-		flags[i] = pats[i][0] == '\\' ? HS_FLAG_SINGLEMATCH
-					      : HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH;
-		ids[i] = (unsigned)i;
+	/* the words in any case; the line starts exactly, matched after
+	 * their newline (the first line of a block is looked at by the
+	 * caller).  Every match is reported: one on a JSON line may not
+	 * count (hs_on_match). */
+	for (i = 0; i < QE_ARRAY_SIZE(hs_words); i++)
+		hs_add(&p, hs_words[i], strlen(hs_words[i]),
+		       hs_words[i][0] == '.' ? 0 : HS_FLAG_CASELESS, HS_TEXT);
+	hs_add(&p, "\n<", 2, 0, HS_DIGIT);
+	hs_add(&p, "\nE", 2, 0, HS_DIGIT);
+	hs_add(&p, "\nF", 2, 0, HS_DIGIT);
+	hs_add(&p, "\n/", 2, 0, HS_TEXT);
+	hs_add(&p, "\nf", 2, 0, HS_TEXT);
+	for (i = 0; escapes[i]; i++) {
+		lit[0] = '\\', lit[1] = escapes[i];
+		hs_add(&p, lit, 2, 0, HS_ESCAPE);
 	}
-	if (hs_compile_multi(pats, flags, ids, (unsigned)QE_ARRAY_SIZE(pats),
-			     HS_MODE_BLOCK, NULL, &hs_db, &err) != HS_SUCCESS) {
+	for (i = 0; i < QE_ARRAY_SIZE(hs_level_keys); i++)
+		hs_add_key(&p, hs_level_keys[i], HS_LEVEL, 0);
+	for (i = 0; i < QE_ARRAY_SIZE(hs_exc_keys); i++)
+		hs_add_key(&p, hs_exc_keys[i], HS_EXC, 0);
+	for (i = 0; i < QE_ARRAY_SIZE(hs_msg_keys); i++)
+		hs_add_key(&p, hs_msg_keys[i], HS_MSG, 0);
+	if (j->level)
+		hs_add_key(&p, j->level, HS_LEVEL, 1);
+	if (j->exception)
+		hs_add_key(&p, j->exception, HS_EXC, 1);
+	if (j->message)
+		hs_add_key(&p, j->message, HS_MSG, 1);
+
+	if (hs_compile_multi((const char *const *)p.pat, p.flags, p.ids, (unsigned)p.nr,
+			     HS_MODE_BLOCK, NULL, &db, &err) != HS_SUCCESS) {
 		hs_free_compile_error(err);
-		hs_db = NULL;
+		db = NULL;
 	}
-	return hs_db;
+	for (i = 0; i < p.nr; i++)
+		free(p.pat[i]);
+	free(p.pat);
+	free(p.flags);
+	free(p.ids);
+	return db;
+}
+
+static int same_key(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+/* The database for j's configured keys, its slot in *slot; NULL when it
+ * cannot be built or HS_DBS other sets took the slots. */
+static hs_database_t *hs_database(const struct qe_scan_json *j, size_t *slot)
+{
+	static const struct qe_scan_json none;
+	size_t i;
+
+	if (!j)
+		j = &none;
+	for (i = 0; i < hs_nr_dbs; i++)
+		if (same_key(hs_dbs[i].keys[0], j->level) &&
+		    same_key(hs_dbs[i].keys[1], j->message) &&
+		    same_key(hs_dbs[i].keys[2], j->exception))
+			break;
+	if (i == hs_nr_dbs) {
+		if (hs_nr_dbs == HS_DBS ||
+		    (hs_nr_dbs == 0 && hs_valid_platform() != HS_SUCCESS))
+			return NULL;
+		/* a set that fails to build keeps its slot (db NULL): it is
+		 * not tried again */
+		hs_dbs[i].keys[0] = j->level ? qe_xstrdup(j->level) : NULL;
+		hs_dbs[i].keys[1] = j->message ? qe_xstrdup(j->message) : NULL;
+		hs_dbs[i].keys[2] = j->exception ? qe_xstrdup(j->exception) : NULL;
+		hs_dbs[i].db = hs_build(j);
+		hs_nr_dbs++;
+	}
+	*slot = i;
+	return hs_dbs[i].db;
+}
+
+static int is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/*
+ * A level value the decoder may read as error or above: 0-3 or 50-100
+ * with any leading zeros and a zero fraction, quoted or not; a negative
+ * number; a number or string with an exponent or a hex prefix (strtod()
+ * reads those).  v is the value's first byte, end the line's end.
+ */
+static int level_value(const char *v, const char *end)
+{
+	const char *q = v, *d;
+	unsigned n = 0;
+	size_t nd = 0, zeros = 0;
+
+	if (q < end && *q == '-')
+		return 1;
+	if (q < end && *q == '"')
+		q++;
+	if (q >= end || !is_digit(*q))
+		return 0;
+	for (d = q; d < end && *d != '"' && *d != '\n'; d++)
+		if (*d == 'e' || *d == 'E' || *d == 'x' || *d == 'X' || *d == 'p' ||
+		    *d == 'P')
+			return 1;
+	while (q < end && *q == '0')
+		q++, zeros++;
+	while (q < end && is_digit(*q) && nd < 4)
+		n = n * 10 + (unsigned)(*q++ - '0'), nd++;
+	if (!nd && !zeros)
+		return 0;
+	if (!(n <= 3 || (n >= 50 && n <= 100)))
+		return 0;
+	if (q < end && *q == '.')
+		for (q++; q < end && *q == '0'; q++)
+			;
+	return q < end && !is_digit(*q) && *q != '.' && *q != 'e' && *q != 'E';
+}
+
+/* Whether a JSON test's match, the key that ends at p (its closing quote
+ * included), makes the line a candidate; key is the byte before the
+ * name, end the end of the block (nothing past a '\n' is looked at). */
+static int json_key_hit(unsigned kind, const char *key, const char *p, const char *end)
+{
+	const char *v = p;
+	if (*key != '"' && *key != '.')
+		return 0; /* the name is the tail of another */
+	while (v < end && (*v == ' ' || *v == '\t' || *v == '\r'))
+		v++;
+	if (v >= end || *v != ':')
+		return 0;
+	if (kind == HS_EXC)
+		return 1;
+	for (v++; v < end && (*v == ' ' || *v == '\t' || *v == '\r'); v++)
+		;
+	if (kind == HS_LEVEL)
+		return level_value(v, end);
+	/* a message that starts with a line-start form */
+	if (v + 2 >= end || *v != '"' || v[1] == '\n')
+		return 0;
+	if (v[1] == '\\' && v[2] == '/')
+		return 1;
+	return v[1] == '/' || v[1] == 'f' ||
+	       ((v[1] == '<' || v[1] == 'E' || v[1] == 'F') && is_digit(v[2]));
+}
+
+struct hs_ctx {
+	const char *buf;
+	size_t n;
+	const struct qe_scan_json *json; /* NULL: every line is text */
+	unsigned long long to;		 /* the end of the match that stopped the scan */
+	unsigned long long line;	 /* start of the line of the last match */
+	int line_json;	/* ... 1 when it starts with '{', 0 not; -1: none yet */
+	int line_quick; /* ... 1 when the decoder reads it as a quick record */
+};
+
+/* The line of a match that ends at to (matches come in order of their
+ * end: one on the line of the previous one needs no second look). */
+static void hs_line(struct hs_ctx *c, unsigned long long to)
+{
+	const char *q;
+	if (to - 1 < c->line)
+		c->line = 0, c->line_json = -1;
+	q = memrchr(c->buf + c->line, '\n', (size_t)(to - 1 - c->line));
+	if (q || c->line_json < 0) {
+		const char *ls = q ? q + 1 : c->buf + c->line;
+		c->line = (unsigned long long)(ls - c->buf);
+		c->line_json = json_line(ls, c->buf + to);
+		c->line_quick = -1;
+	}
 }
 
 static int hs_on_match(unsigned id, unsigned long long from, unsigned long long to,
 		       unsigned flags, void *ctx)
 {
-	*(unsigned long long *)ctx = to;
-	return 1; /* the first one is enough */
+	struct hs_ctx *c = ctx;
+	const char *ls, *le, *at = c->buf + to, *end = c->buf + c->n, *k;
+
+	if (id == HS_DIGIT) {
+		if (at >= end || *at < '0' || *at > '9')
+			return 0;
+		id = HS_TEXT;
+	}
+	if (id > HS_ESCAPE) {
+		/* a key: its value first, which passes most of them (a level
+		 * of info, a message of words); back over the name to the
+		 * byte before it */
+		if (!c->json)
+			return 0;
+		for (k = at - 2; k > c->buf && k[0] != '"' && k[0] != '.'; k--)
+			;
+		if (!json_key_hit(id, k, at, end))
+			return 0;
+	}
+	if (c->json)
+		hs_line(c, to);
+	if (!c->json || !c->line_json) {
+		if (id != HS_TEXT)
+			return 0; /* the JSON tests count on JSON lines only */
+		c->to = to;
+		return 1; /* the first one is enough */
+	}
+	if (c->line_quick == 1)
+		return 0;
+	ls = c->buf + c->line;
+	/* a record of a level below error with no exception key is read by
+	 * the decoder's quick scan: no event, nothing for the rules, whatever
+	 * its words */
+	if (c->line_quick < 0 && c->json->quick) {
+		size_t len;
+		if (!(le = memchr(at, '\n', (size_t)(end - at))))
+			le = end;
+		len = (size_t)(le - ls);
+		if (len && ls[len - 1] == '\r')
+			len--;
+		c->line_quick = c->json->quick(ls, len, c->json->data);
+	}
+	if (c->line_quick == 1)
+		return 0;
+	c->to = to;
+	return 1;
 }
 
 /* Offset of the first line with a trigger, n when none, or (size_t)-1
  * when the scan failed (then the trigram scan runs). */
-static size_t hs_first_line(struct qe_rules *r, const char *buf, size_t n)
+static size_t hs_first_line(struct qe_rules *r, hs_database_t *db, const char *buf,
+			    size_t n, const struct qe_scan_json *json)
 {
-	unsigned long long to = 0;
+	struct hs_ctx c = {buf, n, json, 0, 0, -1, -1};
 	const char *q;
 	hs_error_t e;
 
 	if (n > 0x7fffffffu)
 		return (size_t)-1;
-	e = hs_scan(hs_db, buf, (unsigned)n, 0, r->hs_scratch, hs_on_match, &to);
+	e = hs_scan(db, buf, (unsigned)n, 0, r->hs_scratch, hs_on_match, &c);
 	if (e == HS_SUCCESS)
 		return n;
-	if (e != HS_SCAN_TERMINATED || !to)
+	if (e != HS_SCAN_TERMINATED || !c.to)
 		return (size_t)-1;
 	/* the match ends in the line we want: back to its start */
-	q = memrchr(buf, '\n', (size_t)to - 1);
+	q = memrchr(buf, '\n', (size_t)c.to - 1);
 	return q ? (size_t)(q + 1 - buf) : 0;
+}
+
+/* The Vectorscan scan of buf, or (size_t)-1 when it cannot run. */
+static size_t hs_scan_block(struct qe_rules *r, const char *buf, size_t n,
+			    const struct qe_scan_json *json)
+{
+	size_t slot;
+	hs_database_t *db;
+	/* building the database costs a few milliseconds: only for the large
+	 * reads of a catch-up, not for a few appended lines; once built it
+	 * serves the short rest of a read as well */
+	if ((n < HS_MIN_BLOCK && !r->hs_fit) || !(db = hs_database(json, &slot)))
+		return (size_t)-1;
+	/* one scratch space, grown for each database it is used with */
+	if (!(r->hs_fit & (1u << slot))) {
+		if (hs_alloc_scratch(db, &r->hs_scratch) != HS_SUCCESS)
+			return (size_t)-1;
+		r->hs_fit |= 1u << slot;
+	}
+	if (start_form(buf, buf + n))
+		return 0;
+	return hs_first_line(r, db, buf, n, json);
 }
 #endif
 
-size_t qe_rules_scan(struct qe_rules *r, const char *buf, size_t n)
+/* The first line in buf[0, n) that starts with '{' after blanks, or n. */
+static size_t first_json_line(const char *buf, size_t n)
+{
+	const char *p = buf, *end = buf + n, *nl;
+	while (p < end) {
+		if (json_line(p, end))
+			return (size_t)(p - buf);
+		if (!(nl = memchr(p, '\n', (size_t)(end - p))))
+			break;
+		p = nl + 1;
+	}
+	return n;
+}
+
+/* The trigram scan for text lines (see qe_rules_prefilter). */
+static size_t trigram_scan(const char *buf, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)buf;
 	const char *end = buf + n;
 	size_t i = 0;
 
-	if (r->nr_user || !n)
-		return 0; /* user rules look at every line */
-#ifdef QE_HAVE_HS
-	/* building the database costs a few milliseconds: only for the large
-	 * reads of a catch-up, not for a few appended lines */
-	if (!r->hs_scratch && n >= HS_MIN_BLOCK && hs_database() &&
-	    hs_alloc_scratch(hs_db, &r->hs_scratch) != HS_SUCCESS)
-		r->hs_scratch = NULL;
-	if (r->hs_scratch) {
-		size_t k = start_form(buf, end) ? 0 : hs_first_line(r, buf, n);
-		if (k != (size_t)-1)
-			return k;
-	}
-#endif
 	if (!trigram_ready)
 		trigram_init();
 	if (start_form(buf, end))
@@ -963,6 +1274,41 @@ size_t qe_rules_scan(struct qe_rules *r, const char *buf, size_t n)
 			return i;
 	}
 	return n;
+}
+
+size_t qe_rules_scan(struct qe_rules *r, const char *buf, size_t n,
+		     const struct qe_scan_json *json)
+{
+	size_t k, t, off;
+
+	if (r->nr_user || !n)
+		return 0; /* user rules look at every line */
+#ifdef QE_HAVE_HS
+	if ((k = hs_scan_block(r, buf, n, json)) != (size_t)-1)
+		return k;
+#endif
+	if (!json)
+		return trigram_scan(buf, n);
+	/* the portable way: the trigram scan up to the next JSON line, which
+	 * is passed when the decoder reads it as a quick record */
+	for (off = 0;;) {
+		const char *le;
+		size_t len;
+		k = off + first_json_line(buf + off, n - off);
+		if (k > off && (t = off + trigram_scan(buf + off, k - off)) < k)
+			return t;
+		if (k == n || !json->quick)
+			return k;
+		le = memchr(buf + k, '\n', n - k);
+		len = le ? (size_t)(le - (buf + k)) : n - k;
+		if (len && buf[k + len - 1] == '\r')
+			len--;
+		if (!json->quick(buf + k, len, json->data))
+			return k;
+		if (!le)
+			return n;
+		off = (size_t)(le + 1 - buf);
+	}
 }
 
 int qe_rules_match_start(struct qe_rules *r, const char *line, size_t len,

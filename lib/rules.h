@@ -107,8 +107,31 @@ int qe_rules_prefilter(const char *line, size_t len);
  * scan; line boundaries are looked for only around a hit.  0 whenever
  * user rules exist, since they run on every line.  Uses the rule set's
  * scratch space, so one thread at a time.
+ *
+ * json NULL: every line is text.  Otherwise a line whose first byte after
+ * blanks is '{' is also judged as the decoder reads a JSON record
+ * (decode.c): it is a candidate when, besides the trigger words, it has
+ * an escape other than \" and \\ (\u can hide a word, \n makes the
+ * message a trace), a key that may hold an exception, a level key whose
+ * value may be a number at error or above (0-3 syslog, 50-100 pino and
+ * bunyan, in any spelling strtod() reads), or a message key whose value
+ * starts with a line-start form; and not when json->quick says the
+ * decoder reads it on its quick path (a level below error, no exception
+ * key: no event, nothing for the rules).  json names the keys the
+ * decoder was configured to read besides its own (tail.json.*; each may
+ * be NULL).  Without Vectorscan, and for the small reads of a live tail
+ * before a large one, every JSON line but the quick ones is a candidate.
  */
-size_t qe_rules_scan(struct qe_rules *r, const char *buf, size_t n);
+struct qe_scan_json {
+	const char *level;
+	const char *message;
+	const char *exception;
+	/* line without its '\n'; NULL: no line is quick */
+	int (*quick)(const char *line, size_t len, void *data);
+	void *data;
+};
+size_t qe_rules_scan(struct qe_rules *r, const char *buf, size_t n,
+		     const struct qe_scan_json *json);
 
 /* The built-in pack as data (rules_builtin.c), in evaluation order. */
 struct qe_builtin_sample {

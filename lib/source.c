@@ -10,7 +10,6 @@
 #include "event.h"
 #include "lines.h"
 #include "rules.h"
-#include "rules.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -326,23 +325,40 @@ void qe_source_feed_meta(struct qe_source *s, const char *text, size_t len,
 		level_event(s, text, len, m, start, end, cut);
 }
 
+static int quick_line(const char *line, size_t len, void *data)
+{
+	return qe_decoder_quick_line(data, line, len);
+}
+
 size_t qe_source_skip(struct qe_source *s, const char *p, size_t n, uint64_t pos)
 {
 	size_t k, i;
 	uint64_t held;
+	struct qe_scan_json json, *jp = NULL;
 	if (!s->conf.rules || s->conf.on_line ||
 	    (s->conf.flags & (QE_SOURCE_NO_SKIP | QE_SOURCE_EACH_LINE)) ||
 	    pos != s->done_pos)
 		return 0;
-	/* only plain text can be judged by its bytes: a JSON record is an
-	 * error by its level field, a wrapped line by what it unwraps to */
-	if (s->dec && (qe_decoder_format(s->dec) != QE_FMT_TEXT ||
-		       qe_decoder_pending(s->dec, &held)))
-		return 0;
+	/* plain text and JSON lines can be judged by their bytes; a wrapped
+	 * line (syslog, Docker, CRI) only by what it unwraps to */
+	if (s->dec) {
+		enum qe_format f = qe_decoder_format(s->dec);
+		if ((f != QE_FMT_TEXT && f != QE_FMT_JSON) ||
+		    qe_decoder_pending(s->dec, &held))
+			return 0;
+		if (qe_decoder_json_lines(s->dec)) {
+			json.level = s->fields[0];
+			json.message = s->fields[1];
+			json.exception = s->fields[4];
+			json.quick = quick_line;
+			json.data = s->dec;
+			jp = &json;
+		}
+	}
 	for (i = 0; i < MAX_STREAMS; i++)
 		if (s->streams[i].used && !qe_assembler_idle(s->streams[i].as))
 			return 0;
-	k = qe_rules_scan(s->conf.rules, p, n);
+	k = qe_rules_scan(s->conf.rules, p, n, jp);
 	s->done_pos = pos + k;
 	return k;
 }

@@ -116,8 +116,9 @@ void qe_source_feed_meta(struct qe_source *s, const char *text, size_t len,
  * (qe_rules_scan()) change nothing but the position: they are passed
  * over and the position moves past them.  Returns how many bytes were
  * passed over (0 while an event is open, with an on_line callback, user
- * rules or QE_SOURCE_EACH_LINE / _NO_SKIP).  Fits lines.h's
- * qe_line_skip_fn.
+ * rules or QE_SOURCE_EACH_LINE / _NO_SKIP, and for formats other than
+ * text and JSON, whose lines are judged by what they unwrap to).  Fits
+ * lines.h's qe_line_skip_fn.
  */
 size_t qe_source_skip(struct qe_source *s, const char *p, size_t n, uint64_t pos);
 /* Close the open event, if any (end of input, rotation, shutdown). */

@@ -71,3 +71,9 @@ check "--format=text: JSON lines read as text, not as records" sh -c "! grep -q 
 QERRORS_STATE_DIR="$T/s7" "$QERRORS" tail --once --format=bogus "$T/forced.log" >/dev/null 2>"$T/fb.err"
 check "--format=bogus is a usage error" test $? -eq 2
 check "and names the choices" grep -q "json" "$T/fb.err"
+
+# a JSON record in a file read as text is a record: an error by its level
+# alone, with no word that a text line would need, is found
+printf '2026-01-01 10:00:00 INFO starting\n{"level":50,"time":1700000000000,"msg":"boom happened here"}\n' >"$T/mixed.log"
+QERRORS_STATE_DIR="$T/s8" "$QERRORS" tail --once --from-beginning --json "$T/mixed.log" >"$T/mixed.out" 2>/dev/null
+check "a JSON error line after a text line is reported" grep -q '"message":"boom happened here"' "$T/mixed.out"

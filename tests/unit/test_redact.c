@@ -304,6 +304,41 @@ static void test_card(void **state)
 	run_pairs(p, QE_ARRAY_SIZE(p));
 }
 
+/* The patterns that have no word to look for first are gated by a shape
+ * their matches contain (redact.c, gate_scan()): the shortest match of
+ * each, alone and at either end of a text, is still found. */
+static void test_gates_keep_every_match(void **state)
+{
+	static const char *const shapes[] = {
+	    "4222222222222",
+	    "4111 1111 1111 1111",
+	    "4111-1111-1111-1111",
+	    "+14155552671",
+	    "+1 415 555 2671",
+	    "(415) 555-2671",
+	    "415-555-2671",
+	    "415.555.2671",
+	    "203.0.113.7",
+	    "2001:db8::8a2e:370:7334",
+	    "fe80::1ff:fe23:4567:890a",
+	    "aws wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+	};
+	size_t i, k;
+	(void)state;
+	for (i = 0; i < QE_ARRAY_SIZE(shapes); i++)
+		for (k = 0; k < 3; k++) {
+			char in[256];
+			char *out;
+			snprintf(in, sizeof(in), "%s%s%s", k == 1 ? "seen " : "",
+				 shapes[i], k == 2 ? " seen" : "");
+			out = once(in);
+			if (!strcmp(out, in))
+				print_error("not redacted: '%s'\n", in);
+			assert_string_not_equal(out, in);
+			free(out);
+		}
+}
+
 static void test_ip(void **state)
 {
 	static const struct pair p[] = {
@@ -894,6 +929,7 @@ int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_aws),
+	    cmocka_unit_test(test_gates_keep_every_match),
 	    cmocka_unit_test(test_shared_redactor),
 	    cmocka_unit_test(test_vendor_tokens),
 	    cmocka_unit_test(test_jwt),

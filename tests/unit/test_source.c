@@ -196,8 +196,14 @@ static void on_event_digest(struct qe_source *src, struct qe_event *ev, void *da
 	qe_event_free(ev);
 }
 
+/* The keys and format a run reads with (NULL: the defaults). */
+struct read_conf {
+	const char *format, *level, *message, *exception;
+};
+
 static void read_events(struct qe_rules *r, const char *path, unsigned flags,
-			struct qe_buf *out, struct qe_source_counts *counts)
+			const struct read_conf *rc, struct qe_buf *out,
+			struct qe_source_counts *counts)
 {
 	struct qe_config cfg;
 	struct qe_source_conf sc;
@@ -205,11 +211,25 @@ static void read_events(struct qe_rules *r, const char *path, unsigned flags,
 	FILE *f = fopen(path, "r");
 	assert_non_null(f);
 	qe_config_init(&cfg);
+	if (rc) {
+		/* the defaults are the configuration's own copies */
+		if (rc->format) {
+			free(cfg.log_format);
+			cfg.log_format = strdup(rc->format);
+		}
+		free(cfg.json_level);
+		cfg.json_level = rc->level ? strdup(rc->level) : NULL;
+		free(cfg.json_message);
+		cfg.json_message = rc->message ? strdup(rc->message) : NULL;
+		free(cfg.json_exception);
+		cfg.json_exception = rc->exception ? strdup(rc->exception) : NULL;
+	}
 	qe_source_conf_from_config(&sc, &cfg, r);
 	sc.on_event = on_event_digest;
 	sc.data = out;
 	sc.flags = flags;
 	s = qe_source_new(&sc, 0);
+	assert_non_null(s);
 	assert_int_equal(qe_source_read_fd(s, fileno(f), path, counts), 0);
 	qe_source_free(s);
 	qe_config_release(&cfg);
@@ -217,72 +237,150 @@ static void read_events(struct qe_rules *r, const char *path, unsigned flags,
 }
 
 /* The fast path passes over lines that cannot start an event while none
- * is open: it must find exactly the events of feeding every line.  Each
- * corpus file is read as it is, then repeated past 256 KiB, so that the
- * large-block scan runs too, and every copy starts at another offset. */
+ * is open: it must find exactly the events of feeding every line.  The
+ * file is read as it is, then repeated past 256 KiB, so that the
+ * large-block scan runs too, and every copy starts at another offset.
+ * Returns the number of events of the file read once. */
+static size_t same_events(struct qe_rules *r, const char *path,
+			  const struct read_conf *rc)
+{
+	char tmp[] = "/tmp/qe-skip-XXXXXX";
+	int fd = mkstemp(tmp), big;
+	size_t events = 0;
+	assert_true(fd >= 0);
+	close(fd);
+	for (big = 0; big < 2; big++) {
+		struct qe_buf a = QE_BUF_INIT, b = QE_BUF_INIT, text = QE_BUF_INIT;
+		struct qe_source_counts ca, cb;
+		FILE *in = fopen(path, "r"), *out;
+		char chunk[4096];
+		size_t n, copy = 0;
+		assert_non_null(in);
+		while ((n = fread(chunk, 1, sizeof(chunk), in)) > 0)
+			qe_buf_add(&text, chunk, n);
+		fclose(in);
+		out = fopen(tmp, "w");
+		assert_non_null(out);
+		do {
+			/* a harmless line of a new length shifts the next copy */
+			fprintf(out, "%.*s\n", (int)(copy % 7), "padding");
+			fwrite(text.buf, 1, text.len, out);
+			if (text.len && text.buf[text.len - 1] != '\n')
+				fputc('\n', out);
+			copy++;
+		} while (big && text.len && copy * text.len < 300000);
+		fclose(out);
+		read_events(r, tmp, 0, rc, &a, &ca);
+		read_events(r, tmp, QE_SOURCE_NO_SKIP, rc, &b, &cb);
+		if (a.len != b.len || memcmp(a.buf, b.buf, a.len))
+			fail_msg("%s (%s, format %s): events differ with the fast path",
+				 path, big ? "repeated" : "once",
+				 rc && rc->format ? rc->format : "auto");
+		assert_int_equal(ca.lines, cb.lines);
+		assert_int_equal(ca.bytes, cb.bytes);
+		assert_int_equal(ca.truncated_lines, cb.truncated_lines);
+		if (!big)
+			for (n = 0; n < b.len; n++)
+				events += b.buf[n] == '\n';
+		qe_buf_release(&a);
+		qe_buf_release(&b);
+		qe_buf_release(&text);
+	}
+	unlink(tmp);
+	return events;
+}
+
 static void test_skip_finds_the_same_events(void **state)
 {
 	static const char *const pats[] = {
-	    "tests/data/traces/*.log", "tests/data/demo/*.log",
-	    "tests/data/analyze/*.log", "tests/data/fingerprint/*.txt"};
+	    "tests/data/traces/*.log",	"tests/data/demo/*.log",
+	    "tests/data/analyze/*.log", "tests/data/fingerprint/*.txt",
+	    "tests/data/formats/*.log", "tests/data/jsonscan/*.log",
+	};
+	static const struct read_conf renamed = {NULL, "sev", "text", "failure.stack"},
+				      as_text = {"text", NULL, NULL, NULL},
+				      as_json = {"json", NULL, NULL, NULL};
 	struct qe_config cfg;
 	struct qe_rules *r = rules_default(&cfg);
 	size_t p, i, files = 0;
-	char tmp[] = "/tmp/qe-skip-XXXXXX";
-	int fd = mkstemp(tmp);
 	(void)state;
-	assert_true(fd >= 0);
-	close(fd);
 	for (p = 0; p < sizeof(pats) / sizeof(pats[0]); p++) {
 		glob_t g;
 		if (glob(pats[p], 0, NULL, &g))
 			continue;
 		for (i = 0; i < g.gl_pathc; i++) {
-			const char *path = g.gl_pathv[i];
-			int big;
-			for (big = 0; big < 2; big++) {
-				struct qe_buf a = QE_BUF_INIT, b = QE_BUF_INIT,
-					      text = QE_BUF_INIT;
-				struct qe_source_counts ca, cb;
-				FILE *in = fopen(path, "r"), *out;
-				char chunk[4096];
-				size_t n, copy = 0;
-				assert_non_null(in);
-				while ((n = fread(chunk, 1, sizeof(chunk), in)) > 0)
-					qe_buf_add(&text, chunk, n);
-				fclose(in);
-				out = fopen(tmp, "w");
-				assert_non_null(out);
-				do {
-					/* a harmless line of a new length shifts the next
-					 * copy */
-					fprintf(out, "%.*s\n", (int)(copy % 7),
-						"padding");
-					fwrite(text.buf, 1, text.len, out);
-					if (text.len && text.buf[text.len - 1] != '\n')
-						fputc('\n', out);
-					copy++;
-				} while (big && text.len && copy * text.len < 300000);
-				fclose(out);
-				read_events(r, tmp, 0, &a, &ca);
-				read_events(r, tmp, QE_SOURCE_NO_SKIP, &b, &cb);
-				if (a.len != b.len || memcmp(a.buf, b.buf, a.len))
-					fail_msg(
-					    "%s (%s): events differ with the fast path",
-					    path, big ? "repeated" : "once");
-				assert_int_equal(ca.lines, cb.lines);
-				assert_int_equal(ca.bytes, cb.bytes);
-				assert_int_equal(ca.truncated_lines, cb.truncated_lines);
-				qe_buf_release(&a);
-				qe_buf_release(&b);
-				qe_buf_release(&text);
-			}
+			same_events(r, g.gl_pathv[i], NULL);
 			files++;
 		}
 		globfree(&g);
 	}
+	assert_true(files >= 40);
+	/* configured keys, and JSON lines read as text or as JSON */
+	same_events(r, "tests/data/formats/pino-renamed.log", &renamed);
+	same_events(r, "tests/data/jsonscan/records.log", &renamed);
+	same_events(r, "tests/data/jsonscan/mixed.log", &as_text);
+	same_events(r, "tests/data/jsonscan/mixed.log", &as_json);
+	same_events(r, "tests/data/jsonscan/records.log", &as_json);
+	qe_rules_free(r);
+	qe_config_release(&cfg);
+}
+
+/* A JSON record after a plain first line is read as a record: an error by
+ * its level alone is found with the fast path too. */
+static void test_skip_json_line_in_text_file(void **state)
+{
+	struct qe_config cfg;
+	struct qe_rules *r = rules_default(&cfg);
+	(void)state;
+	/* level 50, "3", severity 2; a multi-line message with no exception
+	 * line and an info record with a stack are none */
+	assert_int_equal(same_events(r, "tests/data/jsonscan/mixed.log", NULL), 3);
+	qe_rules_free(r);
+	qe_config_release(&cfg);
+}
+
+/* Every spelling of a level the decoder reads, on every level key, in a
+ * JSON file: the fast path finds the same events. */
+static void test_skip_json_levels(void **state)
+{
+	static const char *const keys[] = {"level",	"lvl",	      "severity",
+					   "loglevel",	"@l",	      "levelname",
+					   "log_level", "level_name", "sev"};
+	/* N the number in decimal, H in hex */
+	static const char *const forms[] = {
+	    "N",       "\"N\"", "N.0",	   "\"N.0\"",	    "N.5", "\"0N\"", "Ne0",
+	    "\"Ne0\"", "-N",	"\"0xH\"", "{\"level\":N}", " N ", "\"N \""};
+	static const struct read_conf sev = {"json", "sev", NULL, NULL};
+	struct qe_config cfg;
+	struct qe_rules *r = rules_default(&cfg);
+	char tmp[] = "/tmp/qe-levels-XXXXXX";
+	int fd = mkstemp(tmp), v;
+	size_t k, f, events;
+	FILE *out;
+	(void)state;
+	assert_true(fd >= 0);
+	out = fdopen(fd, "w");
+	assert_non_null(out);
+	for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+		for (f = 0; f < sizeof(forms) / sizeof(forms[0]); f++)
+			for (v = 0; v <= 110; v++) {
+				const char *c;
+				fprintf(out, "{\"%s\":", keys[k]);
+				for (c = forms[f]; *c; c++)
+					if (*c == 'N')
+						fprintf(out, "%d", v);
+					else if (*c == 'H')
+						fprintf(out, "%x", v);
+					else
+						fputc(*c, out);
+				fprintf(out, ",\"msg\":\"request handled\"}\n");
+			}
+	fclose(out);
+	events = same_events(r, tmp, NULL);
+	/* 0-3 and 50-100 are errors */
+	assert_true(events > 100);
+	assert_true(same_events(r, tmp, &sev) > events);
 	unlink(tmp);
-	assert_true(files >= 10);
 	qe_rules_free(r);
 	qe_config_release(&cfg);
 }
@@ -295,18 +393,162 @@ static void test_scan_stops_at_the_first_candidate(void **state)
 				    "2026-12-01 DEBUG warming up cache\n";
 	char buf[512];
 	(void)state;
-	assert_int_equal(qe_rules_scan(r, quiet, strlen(quiet)), strlen(quiet));
+	assert_int_equal(qe_rules_scan(r, quiet, strlen(quiet), NULL), strlen(quiet));
 	snprintf(buf, sizeof(buf), "%s2026-12-01 WARN db failover: Error code 7\nok\n",
 		 quiet);
-	assert_int_equal(qe_rules_scan(r, buf, strlen(buf)), strlen(quiet));
+	assert_int_equal(qe_rules_scan(r, buf, strlen(buf), NULL), strlen(quiet));
 	/* line-start forms: syslog priority, glog, a Node.js prelude */
 	snprintf(buf, sizeof(buf), "%s<3>boom\n", quiet);
-	assert_int_equal(qe_rules_scan(r, buf, strlen(buf)), strlen(quiet));
+	assert_int_equal(qe_rules_scan(r, buf, strlen(buf), NULL), strlen(quiet));
 	snprintf(buf, sizeof(buf), "%sE0101 12:00:00 x.go:1] boom\n", quiet);
-	assert_int_equal(qe_rules_scan(r, buf, strlen(buf)), strlen(quiet));
+	assert_int_equal(qe_rules_scan(r, buf, strlen(buf), NULL), strlen(quiet));
 	snprintf(buf, sizeof(buf), "%s/app/server.js:42\n", quiet);
-	assert_int_equal(qe_rules_scan(r, buf, strlen(buf)), strlen(quiet));
-	assert_int_equal(qe_rules_scan(r, "x\n", 2), 2);
+	assert_int_equal(qe_rules_scan(r, buf, strlen(buf), NULL), strlen(quiet));
+	assert_int_equal(qe_rules_scan(r, "x\n", 2, NULL), 2);
+	qe_rules_free(r);
+	qe_config_release(&cfg);
+}
+
+/* A stand-in for the decoder: a record at level 30 is quick. */
+static int quick_info(const char *line, size_t len, void *data)
+{
+	(void)data;
+	return len > 11 && !memcmp(line, "{\"level\":30,", 11);
+}
+
+/* JSON records that cannot be events are passed over in a large block
+ * (Vectorscan); without it every JSON line is a candidate.  A record
+ * that is an error by its level alone stops the scan, and read as text
+ * it does not. */
+static void test_scan_json_records(void **state)
+{
+	static const char info[] = "{\"level\":30,\"time\":1700000000000,\"pid\":1,"
+				   "\"msg\":\"request handled\",\"v\":0}\n";
+	static const char *const errors[] = {
+	    "{\"level\":50,\"msg\":\"boom happened here\"}\n",
+	    "{\"severity\":\"3\",\"msg\":\"boom\"}\n",
+	    "{\"lvl\":2.0,\"msg\":\"boom\"}\n",
+	    "{\"sev\":60,\"msg\":\"boom\"}\n",
+	    "{\"level\":30,\"msg\":\"boom\",\"stack\":\"x\"}\n",
+	    "{\"level\":30,\"msg\":\"fetch failed: ECONNRESET\"}\n",
+	    "{\"level\":30,\"msg\":\"a hidden \\u0065rror\"}\n",
+	    "  {\"msg\":\"/app/server.js:42\"}\n",
+	};
+	struct qe_scan_json keys = {"sev", NULL, NULL, NULL, NULL},
+			    none = {NULL, NULL, NULL, NULL, NULL},
+			    quick = {NULL, NULL, NULL, quick_info, NULL};
+	struct qe_config cfg;
+	struct qe_rules *r = rules_default(&cfg);
+	struct qe_buf b = QE_BUF_INIT;
+	size_t i, quiet;
+	(void)state;
+	while (b.len < 70000)
+		qe_buf_addstr(&b, info);
+	quiet = b.len;
+	for (i = 0; i < sizeof(errors) / sizeof(errors[0]); i++) {
+		size_t want = quiet;
+		qe_buf_truncate(&b, quiet);
+		qe_buf_addstr(&b, errors[i]);
+		qe_buf_addstr(&b, info);
+#ifndef QE_HAVE_HS
+		want = 0;
+#endif
+		if (qe_rules_scan(r, b.buf, b.len, &keys) != want)
+			fail_msg("%zu: %zu, not %zu", i,
+				 qe_rules_scan(r, b.buf, b.len, &keys), want);
+		if (i == 3) /* "sev" is no built-in level key */
+			assert_int_equal(qe_rules_scan(r, b.buf, b.len, &none),
+					 want ? b.len : 0);
+	}
+	/* a word on a quick record counts for nothing, on another record
+	 * it does; and so without Vectorscan */
+	qe_buf_truncate(&b, quiet);
+	qe_buf_addstr(&b, "{\"level\":30,\"msg\":\"retry after error\"}\n");
+	qe_buf_addstr(&b, "{\"level\":40,\"msg\":\"retry after error\"}\n");
+	assert_int_equal(qe_rules_scan(r, b.buf, b.len, &quick),
+			 b.len -
+			     strlen("{\"level\":40,\"msg\":\"retry after error\"}\n"));
+	assert_int_equal(qe_rules_scan(r, b.buf + quiet, b.len - quiet, &quick),
+			 b.len - quiet -
+			     strlen("{\"level\":40,\"msg\":\"retry after error\"}\n"));
+	/* as text the level means nothing */
+	qe_buf_truncate(&b, quiet);
+	qe_buf_addstr(&b, errors[0]);
+	assert_int_equal(qe_rules_scan(r, b.buf, b.len, NULL), b.len);
+	qe_buf_release(&b);
+	qe_rules_free(r);
+	qe_config_release(&cfg);
+}
+
+/* A candidate line is found wherever it falls in a large block: the
+ * vector scan looks at 16 to 64 bytes at a time, and a match that
+ * straddles two of them must not be lost. */
+static void test_scan_every_offset(void **state)
+{
+	static const char *const text[] = {
+	    "E0101 12:00:00.000 1 x.go:1] boom",
+	    "F0101 12:00:00.000 1 x.go:1] boom",
+	    "<3>boom",
+	    "/app/server.js:42",
+	    "f()",
+	    "a ReferenceError here",
+	    "x.rb:12:in `y'",
+	    "PANIC now",
+	    "caught exception",
+	};
+	static const char *const json[] = {
+	    "{\"msg\":\"a \\u0065rror\"}",
+	    "{\"msg\":\"two\\nlines\"}",
+	    "{\"level\":50,\"msg\":\"x\"}",
+	    "{\"lvl\":\"3\",\"msg\":\"x\"}",
+	    "{\"level\":3.0,\"msg\":\"x\"}",
+	    "{\"severity\":100}",
+	    "{\"stack\":\"x\"}",
+	    "{\"msg\":\"/app/server.js:42\"}",
+	    "{\"msg\":\"E0101 x\"}",
+	    "{\"log.level\":60}",
+	    "{\"x\":1,\"level\" : \"0x32\"}",
+	    "{\"exc_info\":\"x\"}",
+	};
+	struct qe_scan_json keys = {NULL, NULL, NULL, NULL, NULL};
+	struct qe_config cfg;
+	struct qe_rules *r = rules_default(&cfg);
+	struct qe_buf b = QE_BUF_INIT;
+	size_t i, pad, want;
+	(void)state;
+	for (i = 0; i < sizeof(text) / sizeof(text[0]) + sizeof(json) / sizeof(json[0]);
+	     i++) {
+		int is_json = i >= sizeof(text) / sizeof(text[0]);
+		const char *line =
+		    is_json ? json[i - sizeof(text) / sizeof(text[0])] : text[i];
+		for (pad = 0; pad < 130; pad++) {
+			qe_buf_reset(&b);
+			while (b.len < 66000)
+				qe_buf_addstr(&b, is_json
+						      ? "{\"level\":30,\"msg\":\"ok\"}\n"
+						      : "2026-12-01 INFO ok\n");
+			/* a last quiet line of pad bytes shifts the candidate */
+			qe_buf_addf(
+			    &b, "%s%.*s\n", is_json ? "{\"msg\":\"" : "", (int)pad,
+			    "...................................................."
+			    "...................................................."
+			    "...................................................");
+			if (is_json)
+				qe_buf_truncate(&b, b.len - 1),
+				    qe_buf_addstr(&b, "\"}\n");
+			want = b.len;
+			qe_buf_addstr(&b, line);
+			qe_buf_addstr(&b, "\n2026-12-01 INFO ok\n");
+#ifndef QE_HAVE_HS
+			if (is_json)
+				want = 0;
+#endif
+			if (qe_rules_scan(r, b.buf, b.len, &keys) != want)
+				fail_msg("'%s' after %zu bytes: found at %zu", line, want,
+					 qe_rules_scan(r, b.buf, b.len, &keys));
+		}
+	}
+	qe_buf_release(&b);
 	qe_rules_free(r);
 	qe_config_release(&cfg);
 }
@@ -319,7 +561,11 @@ int main(void)
 	    cmocka_unit_test(test_cr_removed_and_each_line),
 	    cmocka_unit_test(test_read_fd_and_reset),
 	    cmocka_unit_test(test_skip_finds_the_same_events),
+	    cmocka_unit_test(test_skip_json_line_in_text_file),
+	    cmocka_unit_test(test_skip_json_levels),
 	    cmocka_unit_test(test_scan_stops_at_the_first_candidate),
+	    cmocka_unit_test(test_scan_json_records),
+	    cmocka_unit_test(test_scan_every_offset),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
