@@ -408,6 +408,22 @@ static int make_room(struct qe_follow *f, const struct qe_follow_ffile *keep)
 	return 0;
 }
 
+/*
+ * O_NOATIME: a log read as it grows would otherwise have its access time
+ * written back on most reads (relatime updates it whenever it is older
+ * than the last change, which for a growing log is always).  Only the
+ * file's owner (or CAP_FOWNER) may ask for that; anyone else opens the
+ * file plainly.  O_NONBLOCK: opening a FIFO must not hang the agent.
+ */
+static int open_log(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOATIME);
+
+	if (fd < 0 && errno == EPERM)
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	return fd;
+}
+
 static int open_counted(struct qe_follow *f, const char *path)
 {
 	int fd;
@@ -416,14 +432,13 @@ static int open_counted(struct qe_follow *f, const char *path)
 		errno = EMFILE;
 		return -1;
 	}
-	/* O_NONBLOCK: opening a FIFO must not hang the agent. */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	fd = open_log(path);
 	while (fd < 0 && (errno == EMFILE || errno == ENFILE) && f->nr_open > 1 &&
 	       park_one(f, NULL) == 0) {
 		/* The rest of the process holds more than the reserve: the
 		 * budget is what could be opened. */
 		f->max_open = f->nr_open;
-		fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+		fd = open_log(path);
 	}
 	return fd;
 }
@@ -439,7 +454,7 @@ static int unpark(struct qe_follow *f, struct qe_follow_ffile *file)
 
 	if (make_room(f, file) < 0)
 		return -1;
-	fd = open(file->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	fd = open_log(file->path);
 	if (fd >= 0 && (fstat(fd, &st) < 0 || (uint64_t)st.st_dev != file->pub.dev ||
 			(uint64_t)st.st_ino != file->pub.ino)) {
 		close(fd);
@@ -449,7 +464,7 @@ static int unpark(struct qe_follow *f, struct qe_follow_ffile *file)
 		uint64_t size;
 		char *where = find_moved(file->path, file->pub.dev, file->pub.ino, &size);
 		if (where) {
-			fd = open(where, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+			fd = open_log(where);
 			free(where);
 			if (fd >= 0 &&
 			    (fstat(fd, &st) < 0 || (uint64_t)st.st_dev != file->pub.dev ||
