@@ -1398,11 +1398,15 @@ void qe_follow_changed(struct qe_follow *f, enum qe_follow_change why)
 		struct qe_follow_src *s = f->srcs[i];
 		/* Polled in "auto" mode: try the event backend again (a
 		 * directory that now exists).  Served by events: a watch
-		 * may have been lost (directory gone, symlink retargeted). */
+		 * may have been lost (directory gone, symlink retargeted),
+		 * which comes with more than new bytes (recheck); a file
+		 * that only grew leaves its watches as they are (no lstat
+		 * of its path per write). */
 		if (!s->dirty || s->kind == QE_SRC_STDIN || !f->events)
 			continue;
-		if (!s->polled ||
-		    (why == QE_FOLLOW_CHANGE_TICK && f->conf.backend == QE_FOLLOW_AUTO))
+		if (!s->polled ? s->recheck
+			       : why == QE_FOLLOW_CHANGE_TICK &&
+				     f->conf.backend == QE_FOLLOW_AUTO)
 			watch_src(f, s);
 	}
 	for (i = 0; i < f->nr_globs; i++) {
