@@ -484,12 +484,32 @@ static int unpark(struct qe_follow *f, struct qe_follow_ffile *file)
 	return 0;
 }
 
+/* n bytes were read and delivered, ending at pub.pos: the last of them
+ * are what a read after a write event compares. */
+static void tail_note(struct qe_follow_ffile *file, const char *p, size_t n)
+{
+	size_t keep;
+
+	if (n >= QE_FOLLOW_TAIL_CHECK) {
+		memcpy(file->tail, p + n - QE_FOLLOW_TAIL_CHECK, QE_FOLLOW_TAIL_CHECK);
+		file->tail_len = QE_FOLLOW_TAIL_CHECK;
+		return;
+	}
+	keep = QE_FOLLOW_TAIL_CHECK - n;
+	if (keep > file->tail_len)
+		keep = file->tail_len;
+	memmove(file->tail, file->tail + file->tail_len - keep, keep);
+	memcpy(file->tail + keep, p, n);
+	file->tail_len = keep + n;
+}
+
 static void reset_to_zero(struct qe_follow *f, struct qe_follow_ffile *file)
 {
 	f->retired.truncations++;
 	event(f, &file->pub, QE_FOLLOW_TRUNCATED, NULL);
 	qe_lines_reset(&file->lines, 0);
 	file->pub.pos = 0;
+	file->tail_len = 0;
 	file->pub.head_len = 0;
 	file->pub.head_hash = qe_fnv1a("", 0);
 	head_check(file);
@@ -519,6 +539,7 @@ static int read_file(struct qe_follow *f, struct qe_follow_ffile *file)
 		if (file->pub.pos > file->pub.size)
 			file->pub.size = file->pub.pos;
 		feed(f, file, f->buf, (size_t)n);
+		tail_note(file, f->buf, (size_t)n);
 		/* Short: the end of the file as it is now; what is added
 		 * later comes with its own event (or the next poll). */
 		if ((size_t)n < cap)
@@ -566,6 +587,62 @@ static int refresh(struct qe_follow *f, struct qe_follow_ffile *file)
 	}
 	file->seen_size = (uint64_t)st.st_size;
 	file->seen_mtime_ns = mtime_ns(&st);
+	r = read_file(f, file);
+	if (r < 0 && file->src)
+		src_errorf(f, file->src, "cannot read", errno);
+	return r > 0;
+}
+
+/*
+ * inotify said only that the open file was written to.  One pread from
+ * tail_len bytes before pos takes along the bytes read last, which must
+ * be there as they were: then the file grew (a file truncated and
+ * written past pos again has other bytes there) and what follows them is
+ * read, without an fstat or a read of the head.  Fewer bytes (truncated)
+ * or others (rewritten), or nothing to compare yet: refresh() looks at
+ * size, time and head as for any other check.  While the head is shorter
+ * than QE_FOLLOW_HEAD_MAX it grows with the bytes read here.  Returns 1
+ * when more data remains to read.
+ */
+static int refresh_written(struct qe_follow *f, struct qe_follow_ffile *file)
+{
+	size_t k = file->tail_len, cap = f->conf.read_buffer_bytes, got;
+	uint64_t pos = file->pub.pos, head = file->pub.head_len;
+	int r;
+	ssize_t n;
+
+	if (file->pub.fd < 0 || !k || (k < QE_FOLLOW_TAIL_CHECK && k != pos) ||
+	    (head < QE_FOLLOW_HEAD_MAX && (head > pos || head < pos - k)))
+		return refresh(f, file);
+	if (f->conf.interrupted && f->conf.interrupted(f->conf.data))
+		return 0;
+	file->used = ++f->use_clock;
+	do
+		n = pread(file->pub.fd, f->buf, cap, (off_t)(pos - k));
+	while (n < 0 && errno == EINTR);
+	if (n < (ssize_t)k || memcmp(f->buf, file->tail, k))
+		return refresh(f, file);
+	got = (size_t)n - k;
+	if (!got)
+		return 0; /* an event for bytes read already */
+	if (head < QE_FOLLOW_HEAD_MAX) {
+		/* the bytes from head_len on are in the buffer */
+		uint64_t end =
+		    pos + got < QE_FOLLOW_HEAD_MAX ? pos + got : QE_FOLLOW_HEAD_MAX;
+		const char *from = f->buf + (head - (pos - k));
+		file->pub.head_hash =
+		    qe_fnv1a_more(file->pub.head_hash, from, (size_t)(end - head));
+		file->pub.head_len = end;
+	}
+	/* not a size from fstat: the next refresh() checks the head */
+	file->seen_size = UINT64_MAX;
+	file->pub.pos = pos + got;
+	if (file->pub.pos > file->pub.size)
+		file->pub.size = file->pub.pos;
+	feed(f, file, f->buf + k, got);
+	tail_note(file, f->buf + k, got);
+	if ((size_t)n < cap)
+		return 0;
 	r = read_file(f, file);
 	if (r < 0 && file->src)
 		src_errorf(f, file->src, "cannot read", errno);
@@ -1481,7 +1558,7 @@ static void process(struct qe_follow *f)
 			 * need not be looked at (one stat per write saved) */
 			if (!s->recheck && f->events && !s->polled && !s->file->polled &&
 			    s->file->wd >= 0 && s->file->pub.fd >= 0)
-				more |= refresh(f, s->file);
+				more |= refresh_written(f, s->file);
 			else
 				more |= check_open(f, s);
 		}

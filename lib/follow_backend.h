@@ -24,6 +24,9 @@ enum qe_follow_src_kind {
 	QE_SRC_STDIN,
 };
 
+/* Bytes before the position that a read after a write event checks. */
+#define QE_FOLLOW_TAIL_CHECK 64
+
 /* One file (inode) being read.  Its descriptor may be closed to keep
  * within the descriptor budget (`parked`, pub.fd < 0): it is reopened by
  * path, identity checked, when there is something new to read. */
@@ -46,6 +49,12 @@ struct qe_follow_ffile {
 	 * head_copy_hash equal pub.head_len and pub.head_hash. */
 	unsigned char *head_copy;
 	uint64_t head_copy_len, head_copy_hash;
+	/* The last tail_len bytes read, those just before pub.pos (0 when
+	 * pos moved otherwise): a read after an inotify write event starts
+	 * that much early and compares them, instead of an fstat and a
+	 * read of the head (follow.c's refresh_written()). */
+	unsigned char tail[QE_FOLLOW_TAIL_CHECK];
+	size_t tail_len;
 };
 
 /* A path being followed. */
