@@ -1300,6 +1300,7 @@ struct qe_follow *qe_follow_new(const struct qe_follow_conf *conf, struct qe_loo
 	f->max_open = f->conf.max_open_files ? f->conf.max_open_files : nofile_budget();
 	f->buf = qe_xmalloc(f->conf.read_buffer_bytes);
 	f->ino_fd = -1;
+	f->ino_timer = -1;
 	f->poll_timer = -1;
 	f->kick_timer = -1;
 	f->wait_timer = -1;

@@ -119,6 +119,11 @@ struct qe_follow_file {
 
 #define QE_FOLLOW_HEAD_MAX 1024
 
+/* inotify: how long the first event of a burst waits for the others,
+ * so that one round reads every file written to meanwhile (the bound
+ * on what it adds to the time from a write to its line). */
+#define QE_FOLLOW_SETTLE_MS 20
+
 /* A position saved by an earlier run, for one file identity. */
 struct qe_follow_saved {
 	uint64_t dev, ino;

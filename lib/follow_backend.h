@@ -128,6 +128,12 @@ struct qe_follow {
 
 	/* inotify backend */
 	int ino_fd;
+	int ino_timer; /* the settle window (QE_FOLLOW_SETTLE_MS) */
+	/* file watch descriptor -> its file (open addressing, -1 = free):
+	 * one inode has one file, so a write event is a lookup */
+	int *ino_keys;
+	struct qe_follow_ffile **ino_files;
+	size_t ino_cap, ino_n;
 	int enospc_warned;
 	/* poll backend */
 	int poll_timer, poll_armed;
