@@ -102,6 +102,7 @@ static void watch_file(struct qe_follow *f, struct qe_follow_ffile *file)
 {
 	if (file->pub.is_stdin || !f->watching)
 		return;
+	f->poll_recount = 1;
 	file->polled = !f->events || f->events->watch_file(f, file) < 0;
 	if (file->polled)
 		qe_follow_poll_ops.watch_file(f, file);
@@ -116,6 +117,7 @@ static void serve_file(struct qe_follow *f, struct qe_follow_src *s,
 {
 	if (!f->watching || file->pub.is_stdin)
 		return;
+	f->poll_recount = 1;
 	if (s && s->polled)
 		file->polled = 1;
 	else
@@ -124,6 +126,7 @@ static void serve_file(struct qe_follow *f, struct qe_follow_src *s,
 
 static void unwatch_file(struct qe_follow *f, struct qe_follow_ffile *file)
 {
+	f->poll_recount = 1;
 	if (f->events)
 		f->events->unwatch_file(f, file);
 	qe_follow_poll_ops.unwatch_file(f, file);
@@ -133,6 +136,7 @@ static void watch_src(struct qe_follow *f, struct qe_follow_src *s)
 {
 	if (s->kind == QE_SRC_STDIN || !f->watching)
 		return;
+	f->poll_recount = 1;
 	s->polled = !f->events || f->events->watch_src(f, s) < 0;
 	if (s->polled)
 		qe_follow_poll_ops.watch_src(f, s);
@@ -142,6 +146,7 @@ static void watch_src(struct qe_follow *f, struct qe_follow_src *s)
 
 static void unwatch_src(struct qe_follow *f, struct qe_follow_src *s)
 {
+	f->poll_recount = 1;
 	if (f->events)
 		f->events->unwatch_src(f, s);
 	qe_follow_poll_ops.unwatch_src(f, s);
@@ -151,6 +156,7 @@ static void watch_glob(struct qe_follow *f, struct qe_follow_glob *g)
 {
 	if (!f->watching)
 		return;
+	f->poll_recount = 1;
 	g->polled = !f->events || f->events->watch_glob(f, g) < 0;
 	if (g->polled)
 		qe_follow_poll_ops.watch_glob(f, g);
@@ -158,6 +164,7 @@ static void watch_glob(struct qe_follow *f, struct qe_follow_glob *g)
 
 static void unwatch_glob(struct qe_follow *f, struct qe_follow_glob *g)
 {
+	f->poll_recount = 1;
 	if (f->events)
 		f->events->unwatch_glob(f, g);
 	qe_follow_poll_ops.unwatch_glob(f, g);

@@ -137,6 +137,7 @@ struct qe_follow {
 	int enospc_warned;
 	/* poll backend */
 	int poll_timer, poll_armed;
+	int poll_recount; /* a polled flag may have changed: is the timer needed? */
 };
 
 enum qe_follow_change {
