@@ -122,7 +122,7 @@ struct qe_follow_file {
 /* inotify: how long the first event of a burst waits for the others,
  * so that one round reads every file written to meanwhile (the bound
  * on what it adds to the time from a write to its line). */
-#define QE_FOLLOW_SETTLE_MS 20
+#define QE_FOLLOW_SETTLE_MS 5
 
 /* A position saved by an earlier run, for one file identity. */
 struct qe_follow_saved {

@@ -39,7 +39,7 @@ for i in range(n):
             f.write("2026-11-22 10:00:00 INFO warming up the cache, step %04d of 32\n" % j)
 PY
 # writes ROUNDS FIRST: ROUNDS rounds, one error line (its own event) to
-# each file, 2 ms apart, as many writers would
+# each file, half a millisecond apart, as many writers would
 writes() {
 	python3 - "$T/cost" "$N" "$1" "$2" <<'PY'
 import sys, time
@@ -50,7 +50,7 @@ for r in range(rounds):
         seq += 1
         f.write("2026-11-22 10:00:01 ERROR payment failed seq=%d code=1\n" % seq)
         f.flush()
-        time.sleep(0.002)
+        time.sleep(0.0005)
 PY
 }
 start_agent "$T/cost/*.log"
