@@ -711,7 +711,7 @@ static int check_open(struct qe_follow *f, struct qe_follow_src *s)
 			s->err =
 			    qe_xasprintf("cannot open '%s': %s", s->path, strerror(err));
 			if (s->kind == QE_SRC_MATCH && !dangling_link(s->path))
-				s->dead = 1;
+				s->dead = f->reap = 1;
 		} else {
 			/* Cannot look at the path (e.g. a directory lost its x
 			 * bit): keep reading what we have open. */
@@ -1032,7 +1032,7 @@ static int try_open(struct qe_follow *f, struct qe_follow_src *s)
 	if (fd < 0) {
 		if (s->kind == QE_SRC_MATCH && errno == ENOENT) {
 			if (!dangling_link(s->path))
-				s->dead = 1;
+				s->dead = f->reap = 1;
 			return 0;
 		}
 		src_errorf(f, s, "cannot open", errno);
@@ -1068,7 +1068,7 @@ static int try_open(struct qe_follow *f, struct qe_follow_src *s)
 		free(msg);
 		close(fd);
 		if (s->kind == QE_SRC_MATCH)
-			s->dead = 1;
+			s->dead = f->reap = 1;
 		return 0;
 	}
 	other = find_open(f, (uint64_t)st.st_dev, (uint64_t)st.st_ino, &ridx);
@@ -1094,7 +1094,7 @@ static int try_open(struct qe_follow *f, struct qe_follow_src *s)
 	if (other) {
 		close(fd);
 		if (s->kind == QE_SRC_MATCH) {
-			s->dead = 1;
+			s->dead = f->reap = 1;
 			return 0;
 		}
 		{
@@ -1132,7 +1132,7 @@ static struct qe_follow_src *src_new(struct qe_follow *f, const char *path,
 	s->dir_wd = -1;
 	s->tdir_wd = -1;
 	s->initial = !f->started || f->starting;
-	s->dirty = s->recheck = 1;
+	s->dirty = s->recheck = f->rewatch = 1;
 	QE_ALLOC_GROW(f->srcs, f->nr_srcs + 1, f->alloc_srcs);
 	f->srcs[f->nr_srcs++] = s;
 	return s;
@@ -1479,6 +1479,12 @@ void qe_follow_changed(struct qe_follow *f, enum qe_follow_change why)
 		qe_follow_rescan(f);
 		return;
 	}
+	/* Only writes to files: no watch to look at, no pass over sources. */
+	if (why == QE_FOLLOW_CHANGE_EVENTS && !f->rewatch) {
+		process(f);
+		return;
+	}
+	f->rewatch = 0;
 	for (i = 0; i < f->nr_srcs; i++) {
 		struct qe_follow_src *s = f->srcs[i];
 		/* Polled in "auto" mode: try the event backend again (a
@@ -1558,7 +1564,7 @@ static void process(struct qe_follow *f)
 			/* Not pollable (a regular file): one read per round. */
 			s->dirty = 0;
 			if (!s->stdin_pollable && !s->eof && stdin_read(f, s) > 0)
-				s->dirty = 1;
+				s->dirty = more = 1;
 			continue;
 		}
 		if (s->file) {
@@ -1580,15 +1586,21 @@ static void process(struct qe_follow *f)
 		if (!s->file)
 			more |= try_open(f, s);
 		else if (s->file->pub.pos < s->file->pub.size && s->file->pub.fd >= 0)
-			s->dirty = 1; /* the round's read budget ran out in phase 1 */
+			s->dirty = more =
+			    1; /* the round's read budget ran out in phase 1 */
 	}
+	j = f->nr_srcs;
 	for (i = 0; i < f->nr_globs; i++) {
 		if (!f->globs[i]->dirty)
 			continue;
 		f->globs[i]->dirty = 0;
 		glob_eval(f, f->globs[i]);
 	}
-	for (i = 0, j = 0; i < f->nr_srcs; i++) {
+	for (i = j; i < f->nr_srcs; i++) /* new matches */
+		if (f->srcs[i]->dirty)
+			more = 1;
+	/* The sources that died this round go (none: no pass over them). */
+	for (i = 0, j = 0; f->reap && i < f->nr_srcs; i++) {
 		struct qe_follow_src *s = f->srcs[i];
 		if (s->dead) {
 			f->srcs[i] = NULL;
@@ -1599,7 +1611,9 @@ static void process(struct qe_follow *f)
 			more = 1;
 		f->srcs[j++] = s;
 	}
-	f->nr_srcs = j;
+	if (f->reap)
+		f->nr_srcs = j;
+	f->reap = 0;
 	f->processing = 0;
 	if (more)
 		kick(f);

@@ -120,6 +120,9 @@ struct qe_follow {
 	struct qe_follow_glob **globs;
 	size_t nr_globs, alloc_globs;
 	int started, watching, starting, processing, unbounded;
+	int rewatch; /* a source may need its watches again (set with recheck by
+		      * the backends and src_new): qe_follow_changed() looks */
+	int reap;    /* a source is dead: the round frees it */
 	int kick_timer, wait_timer;
 	size_t nr_open;	 /* descriptors held for files (stdin not counted) */
 	size_t max_open; /* the budget: never more than this */

@@ -295,6 +295,7 @@ static void mark_set(struct qe_follow *f, const struct wd_set *w)
 {
 	size_t i, n = w->words;
 
+	f->rewatch = 1;
 	/* NULL slots: entries being freed while a list is compacted. */
 	for (i = 0; i < f->nr_srcs; i++) {
 		struct qe_follow_src *s = f->srcs[i];
@@ -350,7 +351,7 @@ static int mark_file(struct qe_follow *f, const struct inotify_event *ev)
 	if (file->src && file->src->file == file) {
 		file->src->dirty = 1;
 		if (meta)
-			file->src->recheck = 1;
+			file->src->recheck = f->rewatch = 1;
 	} else {
 		file->dirty = 1; /* rotated */
 	}
