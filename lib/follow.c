@@ -1415,9 +1415,12 @@ static void open_all(struct qe_follow *f)
 
 static void on_wait(struct qe_loop *loop, int timer_id, void *data)
 {
+	struct qe_follow *f = data;
+
 	(void)loop;
 	(void)timer_id;
-	process(data);
+	f->wait_at = 0; /* fired: disarmed */
+	process(f);
 }
 
 int qe_follow_start(struct qe_follow *f)
@@ -1624,11 +1627,16 @@ static void process(struct qe_follow *f)
 		for (i = 0; i < f->nr_rotated; i++)
 			if (!first || f->rotated[i]->deadline_ms < first)
 				first = f->rotated[i]->deadline_ms;
-		if (first)
-			qe_loop_timer_set(f->loop, f->wait_timer,
-					  first > now ? first - now : 1, 0);
-		else
-			qe_loop_timer_stop(f->loop, f->wait_timer);
+		/* armed again only for another deadline: not a system call
+		 * per round */
+		if (first && first != f->wait_at) {
+			if (qe_loop_timer_set(f->loop, f->wait_timer,
+					      first > now ? first - now : 1, 0) == 0)
+				f->wait_at = first;
+		} else if (!first && f->wait_at) {
+			if (qe_loop_timer_stop(f->loop, f->wait_timer) == 0)
+				f->wait_at = 0;
+		}
 		if (f->events)
 			f->events->update(f);
 		qe_follow_poll_ops.update(f);

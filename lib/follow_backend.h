@@ -124,8 +124,9 @@ struct qe_follow {
 		      * the backends and src_new): qe_follow_changed() looks */
 	int reap;    /* a source is dead: the round frees it */
 	int kick_timer, wait_timer;
-	size_t nr_open;	 /* descriptors held for files (stdin not counted) */
-	size_t max_open; /* the budget: never more than this */
+	uint64_t wait_at; /* the deadline wait_timer is armed for, 0 = none */
+	size_t nr_open;	  /* descriptors held for files (stdin not counted) */
+	size_t max_open;  /* the budget: never more than this */
 	uint64_t use_clock;
 	struct qe_follow_counters retired; /* counters of files already closed */
 
