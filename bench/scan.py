@@ -3,7 +3,8 @@
 
   scan.py [--qerrors BIN] [--baseline BIN] [--size MB] [--runs N]
           [--distinct 10000,100000,1000000] [--live-files N]
-          [--live-rate LINES_PER_S] [--live-seconds S] [--quick] [--out FILE]
+          [--live-rate LINES_PER_S] [--live-seconds S] [--live-only]
+          [--live-syscalls] [--quick] [--out FILE]
 
 For error densities of 0.1%, 2% and 20% (gen_log.py, --size MB each) it
 times, in the same run and on the same file in the page cache, the floor
@@ -18,8 +19,12 @@ so that both meet the same load.
 Then N distinct errors (one ERROR line each, N different fingerprints,
 among ordinary lines), and the CPU share of one `qerrors tail` that
 follows --live-files files appended to at --live-rate lines/s in all,
-and its idle share.  Peak RSS is the largest ru_maxrss of any qerrors
-run.  Prints a Markdown table (to --out too).
+and its idle share.  --live-only runs only that part (as
+--densities '' --distinct '' would); --live-syscalls then appends as
+long again under `strace -c -f` and gives the system calls per line
+written (strace slows the agent: that phase is not in the CPU figures).
+Peak RSS is the largest ru_maxrss of any qerrors run.  Prints a Markdown
+table (to --out too).
 """
 import argparse
 import os
@@ -120,25 +125,46 @@ def live(a, tmp, binary):
     tick = 0.01  # one write to each of rate/100 files every 10 ms
     per_tick = max(1, int(a.live_rate * tick))
     k = 0
-    written = 0
+
+    def append_for(seconds):
+        nonlocal k
+        written = 0
+        w0 = time.monotonic()
+        nxt = w0
+        while time.monotonic() - w0 < seconds:
+            for _ in range(per_tick):
+                f = fds[k % len(fds)]
+                k += 1
+                if k % 50 == 0:
+                    f.write("2026-12-01 10:00:01,000 ERROR [main] c.e.Svc - cannot reach "
+                            "backend: connection refused\n")
+                else:
+                    f.write("2026-12-01 10:00:01,000 INFO [w] c.e.Api - GET /items/%d 200\n"
+                            % k)
+                f.flush()
+                written += 1
+            nxt += tick
+            time.sleep(max(0, nxt - time.monotonic()))
+        return written, time.monotonic() - w0
+
     _, n0, _ = proc_cpu(p.pid)
-    w0 = time.monotonic()
-    nxt = w0
-    while time.monotonic() - w0 < a.live_seconds:
-        for _ in range(per_tick):
-            f = fds[k % len(fds)]
-            k += 1
-            if k % 50 == 0:
-                f.write("2026-12-01 10:00:01,000 ERROR [main] c.e.Svc - cannot reach "
-                        "backend: connection refused\n")
-            else:
-                f.write("2026-12-01 10:00:01,000 INFO [w] c.e.Api - GET /items/%d 200\n" % k)
-            f.flush()
-            written += 1
-        nxt += tick
-        time.sleep(max(0, nxt - time.monotonic()))
-    wall = time.monotonic() - w0
+    written, wall = append_for(a.live_seconds)
     busy = (proc_cpu(p.pid)[1] - n0) / 1e9 / wall * 100
+    calls = None
+    if a.live_syscalls and shutil.which("strace"):
+        out = os.path.join(d, "strace")
+        st = subprocess.Popen(["strace", "-qq", "-f", "-c", "-o", out, "-p", str(p.pid)])
+        time.sleep(0.5)
+        n, _ = append_for(a.live_seconds)
+        time.sleep(0.5)
+        st.send_signal(signal.SIGINT)
+        st.wait()
+        calls = {}
+        with open(out) as fh:
+            for row in fh:
+                c = row.split()
+                if len(c) >= 5 and c[3].isdigit() and c[-1] != "total":
+                    calls[c[-1]] = int(c[3]) / n
     for f in fds:
         f.close()
     p.send_signal(signal.SIGTERM)
@@ -148,7 +174,7 @@ def live(a, tmp, binary):
         p.kill()
         p.wait()
     shutil.rmtree(d, ignore_errors=True)
-    return idle, busy, written / wall
+    return idle, busy, written / wall, calls
 
 
 def main():
@@ -162,6 +188,10 @@ def main():
     ap.add_argument("--live-files", type=int, default=1000)
     ap.add_argument("--live-rate", type=int, default=10000)
     ap.add_argument("--live-seconds", type=float, default=8)
+    ap.add_argument("--live-only", action="store_true",
+                    help="only the live part: no scans, no distinct runs")
+    ap.add_argument("--live-syscalls", action="store_true",
+                    help="also system calls per line written, under strace -c")
     ap.add_argument("--densities", default="0.001,0.02,0.2")
     ap.add_argument("--quick", action="store_true",
                     help="20 MB, 3 runs, 10k/100k distinct, 4 s live")
@@ -169,6 +199,8 @@ def main():
     a = ap.parse_args()
     if a.quick:
         a.size, a.runs, a.distinct, a.live_seconds = 20, 3, "10000,100000", 4
+    if a.live_only:
+        a.densities, a.distinct = "", ""
     bins = [("qerrors", os.path.abspath(a.qerrors))]
     if a.baseline:
         bins.append(("baseline", os.path.abspath(a.baseline)))
@@ -233,8 +265,17 @@ def main():
     if live_rows:
         lines += ["", "| live: %d files | idle CPU %% | CPU %% while appending | lines/s |"
                   % a.live_files, "|---|---|---|---|"]
-        for name, idle, busy, rate in live_rows:
+        for name, idle, busy, rate, _ in live_rows:
             lines.append("| %s | %.2f | %.2f | %.0f |" % (name, idle, busy, rate))
+        if any(r[4] for r in live_rows):
+            names = sorted({k for r in live_rows if r[4] for k in r[4]},
+                           key=lambda k: -max((r[4] or {}).get(k, 0) for r in live_rows))
+            lines += ["", "| system calls per line written | %s |" % " | ".join(
+                r[0] for r in live_rows), "|---|%s" % ("---|" * len(live_rows))]
+            for k in names + ["all"]:
+                vals = [(sum(r[4].values()) if k == "all" else r[4].get(k, 0))
+                        if r[4] else float("nan") for r in live_rows]
+                lines.append("| %s | %s |" % (k, " | ".join("%.3f" % v for v in vals)))
     lines += ["", "| peak RSS | KiB |", "|---|---|"]
     for k, v in sorted(b.peak_rss.items()):
         lines.append("| %s | %d |" % (k, v))

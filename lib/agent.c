@@ -86,6 +86,8 @@ struct asrc {
 	int said_format;		 /* -v names the format once it is known */
 	struct saved_pos saved, pending; /* committed; written in this txn */
 	struct asrc *next;
+	struct asrc *idle_next; /* on a->idle_srcs: had a deadline when last seen */
+	int idle_listed;
 };
 
 /* An unchanged position is still written this often, so that retention
@@ -127,6 +129,9 @@ struct qe_agent {
 	struct qe_batch *batch;
 	struct qe_grouping *grouping; /* user grouping rules, learnt templates */
 	struct asrc *srcs;
+	/* the sources that may hold an open event, so that the idle timer
+	 * looks at these and not at every file followed */
+	struct asrc *idle_srcs;
 	struct qe_ajournal *journal; /* journal: sources (agent_journal.c) */
 	int lock_fd;
 
@@ -763,14 +768,20 @@ static void idle_arm(struct qe_agent *a, uint64_t deadline)
 static void on_idle_timer(struct qe_loop *loop, int id, void *data)
 {
 	struct qe_agent *a = data;
-	struct asrc *s;
+	struct asrc *s, **pp;
 	uint64_t t = now(a), next = 0, d;
 	a->idle_at = 0;
-	for (s = a->srcs; s; s = s->next) {
+	for (pp = &a->idle_srcs; (s = *pp);) {
 		qe_source_check_idle(s->src, t);
 		d = qe_source_deadline(s->src);
-		if (d && (!next || d < next))
+		if (!d) {
+			*pp = s->idle_next;
+			s->idle_listed = 0;
+			continue;
+		}
+		if (!next || d < next)
 			next = d;
+		pp = &s->idle_next;
 	}
 	d = qe_ajournal_check_idle(a->journal, t);
 	if (d && (!next || d < next))
@@ -789,8 +800,15 @@ static void on_line(struct qe_follow_file *f, const char *line, size_t len,
 		notice(a, QE_AGENT_VERBOSE, "'%s': format %s", f->path,
 		       qe_source_format(s->src));
 	}
-	if (!a->opts.once)
-		idle_arm(a, qe_source_deadline(s->src));
+	if (!a->opts.once) {
+		uint64_t d = qe_source_deadline(s->src);
+		if (d && !s->idle_listed) {
+			s->idle_listed = 1;
+			s->idle_next = a->idle_srcs;
+			a->idle_srcs = s;
+		}
+		idle_arm(a, d);
+	}
 	if (!a->in_txn && !f->is_stdin)
 		ensure_txn(a); /* positions move: commit them soon */
 }
@@ -847,6 +865,11 @@ static void forget_src(struct qe_agent *a, struct asrc *s)
 	for (pp = &a->srcs; *pp; pp = &(*pp)->next)
 		if (*pp == s) {
 			*pp = s->next;
+			break;
+		}
+	for (pp = &a->idle_srcs; s->idle_listed && *pp; pp = &(*pp)->idle_next)
+		if (*pp == s) {
+			*pp = s->idle_next;
 			break;
 		}
 	s->file->user = NULL;

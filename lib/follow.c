@@ -102,6 +102,7 @@ static void watch_file(struct qe_follow *f, struct qe_follow_ffile *file)
 {
 	if (file->pub.is_stdin || !f->watching)
 		return;
+	f->poll_recount = 1;
 	file->polled = !f->events || f->events->watch_file(f, file) < 0;
 	if (file->polled)
 		qe_follow_poll_ops.watch_file(f, file);
@@ -116,6 +117,7 @@ static void serve_file(struct qe_follow *f, struct qe_follow_src *s,
 {
 	if (!f->watching || file->pub.is_stdin)
 		return;
+	f->poll_recount = 1;
 	if (s && s->polled)
 		file->polled = 1;
 	else
@@ -124,6 +126,7 @@ static void serve_file(struct qe_follow *f, struct qe_follow_src *s,
 
 static void unwatch_file(struct qe_follow *f, struct qe_follow_ffile *file)
 {
+	f->poll_recount = 1;
 	if (f->events)
 		f->events->unwatch_file(f, file);
 	qe_follow_poll_ops.unwatch_file(f, file);
@@ -133,6 +136,7 @@ static void watch_src(struct qe_follow *f, struct qe_follow_src *s)
 {
 	if (s->kind == QE_SRC_STDIN || !f->watching)
 		return;
+	f->poll_recount = 1;
 	s->polled = !f->events || f->events->watch_src(f, s) < 0;
 	if (s->polled)
 		qe_follow_poll_ops.watch_src(f, s);
@@ -142,6 +146,7 @@ static void watch_src(struct qe_follow *f, struct qe_follow_src *s)
 
 static void unwatch_src(struct qe_follow *f, struct qe_follow_src *s)
 {
+	f->poll_recount = 1;
 	if (f->events)
 		f->events->unwatch_src(f, s);
 	qe_follow_poll_ops.unwatch_src(f, s);
@@ -151,6 +156,7 @@ static void watch_glob(struct qe_follow *f, struct qe_follow_glob *g)
 {
 	if (!f->watching)
 		return;
+	f->poll_recount = 1;
 	g->polled = !f->events || f->events->watch_glob(f, g) < 0;
 	if (g->polled)
 		qe_follow_poll_ops.watch_glob(f, g);
@@ -158,6 +164,7 @@ static void watch_glob(struct qe_follow *f, struct qe_follow_glob *g)
 
 static void unwatch_glob(struct qe_follow *f, struct qe_follow_glob *g)
 {
+	f->poll_recount = 1;
 	if (f->events)
 		f->events->unwatch_glob(f, g);
 	qe_follow_poll_ops.unwatch_glob(f, g);
@@ -408,6 +415,22 @@ static int make_room(struct qe_follow *f, const struct qe_follow_ffile *keep)
 	return 0;
 }
 
+/*
+ * O_NOATIME: a log read as it grows would otherwise have its access time
+ * written back on most reads (relatime updates it whenever it is older
+ * than the last change, which for a growing log is always).  Only the
+ * file's owner (or CAP_FOWNER) may ask for that; anyone else opens the
+ * file plainly.  O_NONBLOCK: opening a FIFO must not hang the agent.
+ */
+static int open_log(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOATIME);
+
+	if (fd < 0 && errno == EPERM)
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	return fd;
+}
+
 static int open_counted(struct qe_follow *f, const char *path)
 {
 	int fd;
@@ -416,14 +439,13 @@ static int open_counted(struct qe_follow *f, const char *path)
 		errno = EMFILE;
 		return -1;
 	}
-	/* O_NONBLOCK: opening a FIFO must not hang the agent. */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	fd = open_log(path);
 	while (fd < 0 && (errno == EMFILE || errno == ENFILE) && f->nr_open > 1 &&
 	       park_one(f, NULL) == 0) {
 		/* The rest of the process holds more than the reserve: the
 		 * budget is what could be opened. */
 		f->max_open = f->nr_open;
-		fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+		fd = open_log(path);
 	}
 	return fd;
 }
@@ -439,7 +461,7 @@ static int unpark(struct qe_follow *f, struct qe_follow_ffile *file)
 
 	if (make_room(f, file) < 0)
 		return -1;
-	fd = open(file->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	fd = open_log(file->path);
 	if (fd >= 0 && (fstat(fd, &st) < 0 || (uint64_t)st.st_dev != file->pub.dev ||
 			(uint64_t)st.st_ino != file->pub.ino)) {
 		close(fd);
@@ -449,7 +471,7 @@ static int unpark(struct qe_follow *f, struct qe_follow_ffile *file)
 		uint64_t size;
 		char *where = find_moved(file->path, file->pub.dev, file->pub.ino, &size);
 		if (where) {
-			fd = open(where, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+			fd = open_log(where);
 			free(where);
 			if (fd >= 0 &&
 			    (fstat(fd, &st) < 0 || (uint64_t)st.st_dev != file->pub.dev ||
@@ -469,12 +491,32 @@ static int unpark(struct qe_follow *f, struct qe_follow_ffile *file)
 	return 0;
 }
 
+/* n bytes were read and delivered, ending at pub.pos: the last of them
+ * are what a read after a write event compares. */
+static void tail_note(struct qe_follow_ffile *file, const char *p, size_t n)
+{
+	size_t keep;
+
+	if (n >= QE_FOLLOW_TAIL_CHECK) {
+		memcpy(file->tail, p + n - QE_FOLLOW_TAIL_CHECK, QE_FOLLOW_TAIL_CHECK);
+		file->tail_len = QE_FOLLOW_TAIL_CHECK;
+		return;
+	}
+	keep = QE_FOLLOW_TAIL_CHECK - n;
+	if (keep > file->tail_len)
+		keep = file->tail_len;
+	memmove(file->tail, file->tail + file->tail_len - keep, keep);
+	memcpy(file->tail + keep, p, n);
+	file->tail_len = keep + n;
+}
+
 static void reset_to_zero(struct qe_follow *f, struct qe_follow_ffile *file)
 {
 	f->retired.truncations++;
 	event(f, &file->pub, QE_FOLLOW_TRUNCATED, NULL);
 	qe_lines_reset(&file->lines, 0);
 	file->pub.pos = 0;
+	file->tail_len = 0;
 	file->pub.head_len = 0;
 	file->pub.head_hash = qe_fnv1a("", 0);
 	head_check(file);
@@ -504,6 +546,7 @@ static int read_file(struct qe_follow *f, struct qe_follow_ffile *file)
 		if (file->pub.pos > file->pub.size)
 			file->pub.size = file->pub.pos;
 		feed(f, file, f->buf, (size_t)n);
+		tail_note(file, f->buf, (size_t)n);
 		/* Short: the end of the file as it is now; what is added
 		 * later comes with its own event (or the next poll). */
 		if ((size_t)n < cap)
@@ -551,6 +594,62 @@ static int refresh(struct qe_follow *f, struct qe_follow_ffile *file)
 	}
 	file->seen_size = (uint64_t)st.st_size;
 	file->seen_mtime_ns = mtime_ns(&st);
+	r = read_file(f, file);
+	if (r < 0 && file->src)
+		src_errorf(f, file->src, "cannot read", errno);
+	return r > 0;
+}
+
+/*
+ * inotify said only that the open file was written to.  One pread from
+ * tail_len bytes before pos takes along the bytes read last, which must
+ * be there as they were: then the file grew (a file truncated and
+ * written past pos again has other bytes there) and what follows them is
+ * read, without an fstat or a read of the head.  Fewer bytes (truncated)
+ * or others (rewritten), or nothing to compare yet: refresh() looks at
+ * size, time and head as for any other check.  While the head is shorter
+ * than QE_FOLLOW_HEAD_MAX it grows with the bytes read here.  Returns 1
+ * when more data remains to read.
+ */
+static int refresh_written(struct qe_follow *f, struct qe_follow_ffile *file)
+{
+	size_t k = file->tail_len, cap = f->conf.read_buffer_bytes, got;
+	uint64_t pos = file->pub.pos, head = file->pub.head_len;
+	int r;
+	ssize_t n;
+
+	if (file->pub.fd < 0 || !k || (k < QE_FOLLOW_TAIL_CHECK && k != pos) ||
+	    (head < QE_FOLLOW_HEAD_MAX && (head > pos || head < pos - k)))
+		return refresh(f, file);
+	if (f->conf.interrupted && f->conf.interrupted(f->conf.data))
+		return 0;
+	file->used = ++f->use_clock;
+	do
+		n = pread(file->pub.fd, f->buf, cap, (off_t)(pos - k));
+	while (n < 0 && errno == EINTR);
+	if (n < (ssize_t)k || memcmp(f->buf, file->tail, k))
+		return refresh(f, file);
+	got = (size_t)n - k;
+	if (!got)
+		return 0; /* an event for bytes read already */
+	if (head < QE_FOLLOW_HEAD_MAX) {
+		/* the bytes from head_len on are in the buffer */
+		uint64_t end =
+		    pos + got < QE_FOLLOW_HEAD_MAX ? pos + got : QE_FOLLOW_HEAD_MAX;
+		const char *from = f->buf + (head - (pos - k));
+		file->pub.head_hash =
+		    qe_fnv1a_more(file->pub.head_hash, from, (size_t)(end - head));
+		file->pub.head_len = end;
+	}
+	/* not a size from fstat: the next refresh() checks the head */
+	file->seen_size = UINT64_MAX;
+	file->pub.pos = pos + got;
+	if (file->pub.pos > file->pub.size)
+		file->pub.size = file->pub.pos;
+	feed(f, file, f->buf + k, got);
+	tail_note(file, f->buf + k, got);
+	if ((size_t)n < cap)
+		return 0;
 	r = read_file(f, file);
 	if (r < 0 && file->src)
 		src_errorf(f, file->src, "cannot read", errno);
@@ -612,7 +711,7 @@ static int check_open(struct qe_follow *f, struct qe_follow_src *s)
 			s->err =
 			    qe_xasprintf("cannot open '%s': %s", s->path, strerror(err));
 			if (s->kind == QE_SRC_MATCH && !dangling_link(s->path))
-				s->dead = 1;
+				s->dead = f->reap = 1;
 		} else {
 			/* Cannot look at the path (e.g. a directory lost its x
 			 * bit): keep reading what we have open. */
@@ -933,7 +1032,7 @@ static int try_open(struct qe_follow *f, struct qe_follow_src *s)
 	if (fd < 0) {
 		if (s->kind == QE_SRC_MATCH && errno == ENOENT) {
 			if (!dangling_link(s->path))
-				s->dead = 1;
+				s->dead = f->reap = 1;
 			return 0;
 		}
 		src_errorf(f, s, "cannot open", errno);
@@ -969,7 +1068,7 @@ static int try_open(struct qe_follow *f, struct qe_follow_src *s)
 		free(msg);
 		close(fd);
 		if (s->kind == QE_SRC_MATCH)
-			s->dead = 1;
+			s->dead = f->reap = 1;
 		return 0;
 	}
 	other = find_open(f, (uint64_t)st.st_dev, (uint64_t)st.st_ino, &ridx);
@@ -995,7 +1094,7 @@ static int try_open(struct qe_follow *f, struct qe_follow_src *s)
 	if (other) {
 		close(fd);
 		if (s->kind == QE_SRC_MATCH) {
-			s->dead = 1;
+			s->dead = f->reap = 1;
 			return 0;
 		}
 		{
@@ -1033,7 +1132,7 @@ static struct qe_follow_src *src_new(struct qe_follow *f, const char *path,
 	s->dir_wd = -1;
 	s->tdir_wd = -1;
 	s->initial = !f->started || f->starting;
-	s->dirty = s->recheck = 1;
+	s->dirty = s->recheck = f->rewatch = 1;
 	QE_ALLOC_GROW(f->srcs, f->nr_srcs + 1, f->alloc_srcs);
 	f->srcs[f->nr_srcs++] = s;
 	return s;
@@ -1208,6 +1307,7 @@ struct qe_follow *qe_follow_new(const struct qe_follow_conf *conf, struct qe_loo
 	f->max_open = f->conf.max_open_files ? f->conf.max_open_files : nofile_budget();
 	f->buf = qe_xmalloc(f->conf.read_buffer_bytes);
 	f->ino_fd = -1;
+	f->ino_timer = -1;
 	f->poll_timer = -1;
 	f->kick_timer = -1;
 	f->wait_timer = -1;
@@ -1315,9 +1415,12 @@ static void open_all(struct qe_follow *f)
 
 static void on_wait(struct qe_loop *loop, int timer_id, void *data)
 {
+	struct qe_follow *f = data;
+
 	(void)loop;
 	(void)timer_id;
-	process(data);
+	f->wait_at = 0; /* fired: disarmed */
+	process(f);
 }
 
 int qe_follow_start(struct qe_follow *f)
@@ -1379,15 +1482,25 @@ void qe_follow_changed(struct qe_follow *f, enum qe_follow_change why)
 		qe_follow_rescan(f);
 		return;
 	}
+	/* Only writes to files: no watch to look at, no pass over sources. */
+	if (why == QE_FOLLOW_CHANGE_EVENTS && !f->rewatch) {
+		process(f);
+		return;
+	}
+	f->rewatch = 0;
 	for (i = 0; i < f->nr_srcs; i++) {
 		struct qe_follow_src *s = f->srcs[i];
 		/* Polled in "auto" mode: try the event backend again (a
 		 * directory that now exists).  Served by events: a watch
-		 * may have been lost (directory gone, symlink retargeted). */
+		 * may have been lost (directory gone, symlink retargeted),
+		 * which comes with more than new bytes (recheck); a file
+		 * that only grew leaves its watches as they are (no lstat
+		 * of its path per write). */
 		if (!s->dirty || s->kind == QE_SRC_STDIN || !f->events)
 			continue;
-		if (!s->polled ||
-		    (why == QE_FOLLOW_CHANGE_TICK && f->conf.backend == QE_FOLLOW_AUTO))
+		if (!s->polled ? s->recheck
+			       : why == QE_FOLLOW_CHANGE_TICK &&
+				     f->conf.backend == QE_FOLLOW_AUTO)
 			watch_src(f, s);
 	}
 	for (i = 0; i < f->nr_globs; i++) {
@@ -1454,7 +1567,7 @@ static void process(struct qe_follow *f)
 			/* Not pollable (a regular file): one read per round. */
 			s->dirty = 0;
 			if (!s->stdin_pollable && !s->eof && stdin_read(f, s) > 0)
-				s->dirty = 1;
+				s->dirty = more = 1;
 			continue;
 		}
 		if (s->file) {
@@ -1462,7 +1575,7 @@ static void process(struct qe_follow *f)
 			 * need not be looked at (one stat per write saved) */
 			if (!s->recheck && f->events && !s->polled && !s->file->polled &&
 			    s->file->wd >= 0 && s->file->pub.fd >= 0)
-				more |= refresh(f, s->file);
+				more |= refresh_written(f, s->file);
 			else
 				more |= check_open(f, s);
 		}
@@ -1476,15 +1589,21 @@ static void process(struct qe_follow *f)
 		if (!s->file)
 			more |= try_open(f, s);
 		else if (s->file->pub.pos < s->file->pub.size && s->file->pub.fd >= 0)
-			s->dirty = 1; /* the round's read budget ran out in phase 1 */
+			s->dirty = more =
+			    1; /* the round's read budget ran out in phase 1 */
 	}
+	j = f->nr_srcs;
 	for (i = 0; i < f->nr_globs; i++) {
 		if (!f->globs[i]->dirty)
 			continue;
 		f->globs[i]->dirty = 0;
 		glob_eval(f, f->globs[i]);
 	}
-	for (i = 0, j = 0; i < f->nr_srcs; i++) {
+	for (i = j; i < f->nr_srcs; i++) /* new matches */
+		if (f->srcs[i]->dirty)
+			more = 1;
+	/* The sources that died this round go (none: no pass over them). */
+	for (i = 0, j = 0; f->reap && i < f->nr_srcs; i++) {
 		struct qe_follow_src *s = f->srcs[i];
 		if (s->dead) {
 			f->srcs[i] = NULL;
@@ -1495,7 +1614,9 @@ static void process(struct qe_follow *f)
 			more = 1;
 		f->srcs[j++] = s;
 	}
-	f->nr_srcs = j;
+	if (f->reap)
+		f->nr_srcs = j;
+	f->reap = 0;
 	f->processing = 0;
 	if (more)
 		kick(f);
@@ -1506,11 +1627,16 @@ static void process(struct qe_follow *f)
 		for (i = 0; i < f->nr_rotated; i++)
 			if (!first || f->rotated[i]->deadline_ms < first)
 				first = f->rotated[i]->deadline_ms;
-		if (first)
-			qe_loop_timer_set(f->loop, f->wait_timer,
-					  first > now ? first - now : 1, 0);
-		else
-			qe_loop_timer_stop(f->loop, f->wait_timer);
+		/* armed again only for another deadline: not a system call
+		 * per round */
+		if (first && first != f->wait_at) {
+			if (qe_loop_timer_set(f->loop, f->wait_timer,
+					      first > now ? first - now : 1, 0) == 0)
+				f->wait_at = first;
+		} else if (!first && f->wait_at) {
+			if (qe_loop_timer_stop(f->loop, f->wait_timer) == 0)
+				f->wait_at = 0;
+		}
 		if (f->events)
 			f->events->update(f);
 		qe_follow_poll_ops.update(f);

@@ -27,7 +27,12 @@
  *   stays open (marked `rotated`) for rotate_wait_ms so that lines the
  *   writer still appends to it before reopening are delivered too.
  * - copytruncate: size < position, or the head hash changed (truncated and
- *   regrown past the old size between two checks): restart at 0.
+ *   regrown past the old size between two checks): restart at 0.  A file
+ *   that inotify says was only written to is read on without a look at
+ *   its size or head while the bytes just before its position are still
+ *   those read there (QE_FOLLOW_TAIL_CHECK of them, read along with the
+ *   new ones); others, fewer (truncated) or none known yet: the checks
+ *   above.
  * - delete + recreate, symlink retargeted: the path names another file;
  *   handled as rename + create (stat() follows the link).
  * - delete without recreate: the rest is read, QE_FOLLOW_REMOVED is
@@ -113,6 +118,11 @@ struct qe_follow_file {
 };
 
 #define QE_FOLLOW_HEAD_MAX 1024
+
+/* inotify: how long the first event of a burst waits for the others,
+ * so that one round reads every file written to meanwhile (the bound
+ * on what it adds to the time from a write to its line). */
+#define QE_FOLLOW_SETTLE_MS 5
 
 /* A position saved by an earlier run, for one file identity. */
 struct qe_follow_saved {

@@ -24,6 +24,9 @@ enum qe_follow_src_kind {
 	QE_SRC_STDIN,
 };
 
+/* Bytes before the position that a read after a write event checks. */
+#define QE_FOLLOW_TAIL_CHECK 64
+
 /* One file (inode) being read.  Its descriptor may be closed to keep
  * within the descriptor budget (`parked`, pub.fd < 0): it is reopened by
  * path, identity checked, when there is something new to read. */
@@ -46,6 +49,12 @@ struct qe_follow_ffile {
 	 * head_copy_hash equal pub.head_len and pub.head_hash. */
 	unsigned char *head_copy;
 	uint64_t head_copy_len, head_copy_hash;
+	/* The last tail_len bytes read, those just before pub.pos (0 when
+	 * pos moved otherwise): a read after an inotify write event starts
+	 * that much early and compares them, instead of an fstat and a
+	 * read of the head (follow.c's refresh_written()). */
+	unsigned char tail[QE_FOLLOW_TAIL_CHECK];
+	size_t tail_len;
 };
 
 /* A path being followed. */
@@ -111,17 +120,28 @@ struct qe_follow {
 	struct qe_follow_glob **globs;
 	size_t nr_globs, alloc_globs;
 	int started, watching, starting, processing, unbounded;
+	int rewatch; /* a source may need its watches again (set with recheck by
+		      * the backends and src_new): qe_follow_changed() looks */
+	int reap;    /* a source is dead: the round frees it */
 	int kick_timer, wait_timer;
-	size_t nr_open;	 /* descriptors held for files (stdin not counted) */
-	size_t max_open; /* the budget: never more than this */
+	uint64_t wait_at; /* the deadline wait_timer is armed for, 0 = none */
+	size_t nr_open;	  /* descriptors held for files (stdin not counted) */
+	size_t max_open;  /* the budget: never more than this */
 	uint64_t use_clock;
 	struct qe_follow_counters retired; /* counters of files already closed */
 
 	/* inotify backend */
 	int ino_fd;
+	int ino_timer; /* the settle window (QE_FOLLOW_SETTLE_MS) */
+	/* file watch descriptor -> its file (open addressing, -1 = free):
+	 * one inode has one file, so a write event is a lookup */
+	int *ino_keys;
+	struct qe_follow_ffile **ino_files;
+	size_t ino_cap, ino_n;
 	int enospc_warned;
 	/* poll backend */
 	int poll_timer, poll_armed;
+	int poll_recount; /* a polled flag may have changed: is the timer needed? */
 };
 
 enum qe_follow_change {

@@ -5,6 +5,12 @@
  * followed path or a glob (create, move, delete) covers every rotation
  * kind.  For a path inotify cannot serve (a network file system, a full
  * watch table) watch_* return -1 and follow.c polls it.
+ *
+ * What a burst of writes to many files costs: the first event holds the
+ * descriptor back for QE_FOLLOW_SETTLE_MS, then one read takes all that
+ * queued meanwhile; an event on a file's own watch is a lookup in a
+ * table by watch descriptor, and only directories' events go through a
+ * pass over the sources.
  */
 #include "follow_backend.h"
 #include "loop.h"
@@ -155,6 +161,76 @@ static void ino_unwatch_src(struct qe_follow *f, struct qe_follow_src *s)
 	drop_watch(f, &s->tdir_wd);
 }
 
+static size_t wd_slot(const struct qe_follow *f, int wd)
+{
+	return ((size_t)(unsigned)wd * 2654435761u) & (f->ino_cap - 1);
+}
+
+/* The file watched by wd, or NULL (a directory's watch, or none). */
+static struct qe_follow_ffile *wd_file(const struct qe_follow *f, int wd)
+{
+	size_t i;
+
+	if (!f->ino_cap || wd < 0)
+		return NULL;
+	for (i = wd_slot(f, wd); f->ino_keys[i] >= 0; i = (i + 1) & (f->ino_cap - 1))
+		if (f->ino_keys[i] == wd)
+			return f->ino_files[i];
+	return NULL;
+}
+
+static void wd_put(struct qe_follow *f, int wd, struct qe_follow_ffile *file)
+{
+	size_t i;
+
+	if ((f->ino_n + 1) * 2 > f->ino_cap) {
+		int *keys = f->ino_keys;
+		struct qe_follow_ffile **files = f->ino_files;
+		size_t old = f->ino_cap, j;
+		f->ino_cap = old ? old * 2 : 64;
+		f->ino_keys = qe_xmalloc(f->ino_cap * sizeof(*f->ino_keys));
+		f->ino_files = qe_xcalloc(f->ino_cap, sizeof(*f->ino_files));
+		memset(f->ino_keys, 0xff, f->ino_cap * sizeof(*f->ino_keys));
+		f->ino_n = 0;
+		for (j = 0; j < old; j++)
+			if (keys[j] >= 0)
+				wd_put(f, keys[j], files[j]);
+		free(keys);
+		free(files);
+	}
+	for (i = wd_slot(f, wd); f->ino_keys[i] >= 0; i = (i + 1) & (f->ino_cap - 1))
+		if (f->ino_keys[i] == wd) {
+			f->ino_files[i] = file;
+			return;
+		}
+	f->ino_keys[i] = wd;
+	f->ino_files[i] = file;
+	f->ino_n++;
+}
+
+static void wd_del(struct qe_follow *f, int wd)
+{
+	size_t i, j, mask = f->ino_cap - 1;
+
+	if (!f->ino_cap || wd < 0)
+		return;
+	for (i = wd_slot(f, wd); f->ino_keys[i] != wd; i = (i + 1) & mask)
+		if (f->ino_keys[i] < 0)
+			return;
+	/* Backward shift: the entries after it that probed past i move up. */
+	for (j = (i + 1) & mask; f->ino_keys[j] >= 0; j = (j + 1) & mask) {
+		size_t home = wd_slot(f, f->ino_keys[j]);
+		if (((j - home) & mask) >= ((j - i) & mask)) {
+			f->ino_keys[i] = f->ino_keys[j];
+			f->ino_files[i] = f->ino_files[j];
+			i = j;
+		}
+	}
+	f->ino_keys[i] = -1;
+	f->ino_files[i] = NULL;
+	f->ino_n--;
+}
+
 static int ino_watch_file(struct qe_follow *f, struct qe_follow_ffile *file)
 {
 	char proc[64];
@@ -171,11 +247,16 @@ static int ino_watch_file(struct qe_follow *f, struct qe_follow_ffile *file)
 		file->wd = add_watch(f, file->path, FILE_MASK);
 	if (file->wd < 0 && errno == ENOSPC)
 		add_watch(f, file->path, FILE_MASK); /* for the warning */
-	return file->wd < 0 ? -1 : 0;
+	if (file->wd < 0)
+		return -1;
+	wd_put(f, file->wd, file);
+	return 0;
 }
 
 static void ino_unwatch_file(struct qe_follow *f, struct qe_follow_ffile *file)
 {
+	if (wd_file(f, file->wd) == file)
+		wd_del(f, file->wd);
 	drop_watch(f, &file->wd);
 }
 
@@ -214,6 +295,7 @@ static void mark_set(struct qe_follow *f, const struct wd_set *w)
 {
 	size_t i, n = w->words;
 
+	f->rewatch = 1;
 	/* NULL slots: entries being freed while a list is compacted. */
 	for (i = 0; i < f->nr_srcs; i++) {
 		struct qe_follow_src *s = f->srcs[i];
@@ -233,15 +315,21 @@ static void mark_set(struct qe_follow *f, const struct wd_set *w)
 			s->dirty = 1;
 			if (wd_in(w->meta, n, s->file->wd))
 				s->recheck = 1;
-			if (wd_in(w->gone, n, s->file->wd))
+			if (wd_in(w->gone, n, s->file->wd)) {
+				if (wd_file(f, s->file->wd) == s->file)
+					wd_del(f, s->file->wd);
 				s->file->wd = -1;
+			}
 		}
 	}
 	for (i = 0; i < f->nr_rotated; i++)
 		if (wd_in(w->seen, n, f->rotated[i]->wd)) {
 			f->rotated[i]->dirty = 1;
-			if (wd_in(w->gone, n, f->rotated[i]->wd))
+			if (wd_in(w->gone, n, f->rotated[i]->wd)) {
+				if (wd_file(f, f->rotated[i]->wd) == f->rotated[i])
+					wd_del(f, f->rotated[i]->wd);
 				f->rotated[i]->wd = -1;
+			}
 		}
 	for (i = 0; i < f->nr_globs; i++)
 		if (wd_in(w->seen, n, f->globs[i]->dir_wd)) {
@@ -251,60 +339,110 @@ static void mark_set(struct qe_follow *f, const struct wd_set *w)
 		}
 }
 
-static void on_inotify(struct qe_loop *loop, int fd, unsigned events, void *data)
+/* An event on a file's own watch: marked here, with no pass over the
+ * sources.  0 when wd is not a file's (a directory's, or gone). */
+static int mark_file(struct qe_follow *f, const struct inotify_event *ev)
 {
-	struct qe_follow *f = data;
+	struct qe_follow_ffile *file = wd_file(f, ev->wd);
+	int meta = (ev->mask & ~(uint32_t)(IN_MODIFY | IN_CLOSE_WRITE)) != 0;
+
+	if (!file || file->wd != ev->wd)
+		return 0;
+	if (file->src && file->src->file == file) {
+		file->src->dirty = 1;
+		if (meta)
+			file->src->recheck = f->rewatch = 1;
+	} else {
+		file->dirty = 1; /* rotated */
+	}
+	if (ev->mask & IN_IGNORED) {
+		wd_del(f, ev->wd);
+		file->wd = -1;
+	}
+	return 1;
+}
+
+/* Everything queued: mark what it names, then one round for all of it. */
+static void ino_read(struct qe_follow *f, int fd)
+{
 	char buf[65536] __attribute__((aligned(__alignof__(struct inotify_event))));
 	int overflow = 0;
 
-	(void)loop;
-	(void)events;
 	for (;;) {
 		ssize_t n = read(fd, buf, sizeof(buf));
 		struct wd_set w = {NULL, NULL, NULL, 0};
+		struct inotify_event *ev;
 		int max_wd = -1;
 		char *p;
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			break;
-		for (p = buf; p < buf + n;) {
-			const struct inotify_event *ev =
-			    (const struct inotify_event *)(void *)p;
-			if (!(ev->mask & IN_Q_OVERFLOW) && ev->wd > max_wd)
-				max_wd = ev->wd;
-			p += sizeof(*ev) + ev->len;
-		}
-		if (max_wd >= 0) {
-			w.words = (size_t)max_wd / 64 + 1;
-			w.seen = qe_xcalloc(3 * w.words, sizeof(*w.seen));
-			w.gone = w.seen + w.words;
-			w.meta = w.gone + w.words;
-		}
-		for (p = buf; p < buf + n;) {
-			const struct inotify_event *ev =
-			    (const struct inotify_event *)(void *)p;
-			if (ev->mask & IN_Q_OVERFLOW) {
+		/* Files' own events first; what is left (directories) goes
+		 * through the sets. */
+		for (p = buf; p < buf + n; p += sizeof(*ev) + ev->len) {
+			ev = (struct inotify_event *)(void *)p;
+			if (ev->mask & IN_Q_OVERFLOW)
 				overflow = 1;
-			} else if (ev->wd >= 0 && w.seen) { /* allocated above */
-				w.seen[ev->wd / 64] |= (uint64_t)1 << (ev->wd % 64);
-				if (ev->mask & IN_IGNORED)
-					w.gone[ev->wd / 64] |= (uint64_t)1
-							       << (ev->wd % 64);
-				if (ev->mask & ~(uint32_t)(IN_MODIFY | IN_CLOSE_WRITE))
-					w.meta[ev->wd / 64] |= (uint64_t)1
-							       << (ev->wd % 64);
-			}
-			p += sizeof(*ev) + ev->len;
+			else if (mark_file(f, ev))
+				ev->wd = -1;
+			else if (ev->wd > max_wd)
+				max_wd = ev->wd;
 		}
-		if (w.seen)
-			mark_set(f, &w);
+		if (max_wd < 0)
+			continue;
+		w.words = (size_t)max_wd / 64 + 1;
+		w.seen = qe_xcalloc(3 * w.words, sizeof(*w.seen));
+		w.gone = w.seen + w.words;
+		w.meta = w.gone + w.words;
+		for (p = buf; p < buf + n; p += sizeof(*ev) + ev->len) {
+			ev = (struct inotify_event *)(void *)p;
+			if ((ev->mask & IN_Q_OVERFLOW) || ev->wd < 0)
+				continue;
+			w.seen[ev->wd / 64] |= (uint64_t)1 << (ev->wd % 64);
+			if (ev->mask & IN_IGNORED)
+				w.gone[ev->wd / 64] |= (uint64_t)1 << (ev->wd % 64);
+			if (ev->mask & ~(uint32_t)(IN_MODIFY | IN_CLOSE_WRITE))
+				w.meta[ev->wd / 64] |= (uint64_t)1 << (ev->wd % 64);
+		}
+		mark_set(f, &w);
 		free(w.seen);
 	}
 	/* Events were dropped: look at everything.  Positions are kept per
 	 * file, so a rescan finds every byte that is new. */
 	qe_follow_changed(f,
 			  overflow ? QE_FOLLOW_CHANGE_OVERFLOW : QE_FOLLOW_CHANGE_EVENTS);
+}
+
+/*
+ * The first event of a burst is not read at once: the descriptor is left
+ * out of the loop for QE_FOLLOW_SETTLE_MS, while the kernel queues what
+ * else is written, and one round then reads every file written to in the
+ * meantime.  With many files written to, a round per write was a pass
+ * over all of them per write.  A queue that overflows in the meantime is
+ * a rescan (no line is lost).
+ */
+static void on_inotify(struct qe_loop *loop, int fd, unsigned events, void *data)
+{
+	struct qe_follow *f = data;
+
+	(void)events;
+	if (f->ino_timer >= 0 && qe_loop_fd_modify(loop, fd, 0) == 0) {
+		if (qe_loop_timer_set(loop, f->ino_timer, QE_FOLLOW_SETTLE_MS, 0) == 0)
+			return;
+		qe_loop_fd_modify(loop, fd, QE_LOOP_READ);
+	}
+	ino_read(f, fd);
+}
+
+static void on_settle(struct qe_loop *loop, int timer_id, void *data)
+{
+	struct qe_follow *f = data;
+
+	(void)timer_id;
+	if (qe_loop_fd_modify(loop, f->ino_fd, QE_LOOP_READ) < 0)
+		qe_warning("%s", qe_last_error());
+	ino_read(f, f->ino_fd);
 }
 
 static int ino_init(struct qe_follow *f)
@@ -319,6 +457,10 @@ static int ino_init(struct qe_follow *f)
 		f->ino_fd = -1;
 		return -1;
 	}
+	/* Without the timer every event is read at once. */
+	f->ino_timer = qe_loop_timer_add(f->loop, 1, 0, on_settle, f);
+	if (f->ino_timer >= 0)
+		qe_loop_timer_stop(f->loop, f->ino_timer);
 	return 0;
 }
 
@@ -328,6 +470,14 @@ static void ino_release(struct qe_follow *f)
 		return;
 	if (f->loop)
 		qe_loop_fd_remove(f->loop, f->ino_fd);
+	if (f->loop && f->ino_timer >= 0)
+		qe_loop_timer_remove(f->loop, f->ino_timer);
+	f->ino_timer = -1;
+	free(f->ino_keys);
+	free(f->ino_files);
+	f->ino_keys = NULL;
+	f->ino_files = NULL;
+	f->ino_cap = f->ino_n = 0;
 	close(f->ino_fd);
 	f->ino_fd = -1;
 }

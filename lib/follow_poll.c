@@ -58,6 +58,7 @@ static int poll_init(struct qe_follow *f)
 		return -1;
 	qe_loop_timer_stop(f->loop, f->poll_timer);
 	f->poll_armed = 0;
+	f->poll_recount = 1;
 	return 0;
 }
 
@@ -108,21 +109,28 @@ static void poll_unwatch_glob(struct qe_follow *f, struct qe_follow_glob *g)
 	(void)g;
 }
 
-/* Arm the timer when something is polled, disarm it otherwise. */
+/* Arm the timer when something is polled, disarm it otherwise.  The
+ * items are counted again only after follow.c said where one is served
+ * (poll_recount), not after every round. */
 static void poll_update(struct qe_follow *f)
 {
 	uint64_t ms = (uint64_t)f->conf.poll_interval_ms;
 	int need;
 
-	if (f->poll_timer < 0)
+	if (f->poll_timer < 0 || !f->poll_recount)
 		return;
+	f->poll_recount = 0;
 	need = needs_poll(f);
 	if (need && !f->poll_armed) {
 		if (qe_loop_timer_set(f->loop, f->poll_timer, ms, ms) == 0)
 			f->poll_armed = 1;
+		else
+			f->poll_recount = 1;
 	} else if (!need && f->poll_armed) {
 		if (qe_loop_timer_stop(f->loop, f->poll_timer) == 0)
 			f->poll_armed = 0;
+		else
+			f->poll_recount = 1;
 	}
 }
 

@@ -518,6 +518,33 @@ static void test_copytruncate(void **state)
 	check_exact(t);
 }
 
+/* The same past the first KiB (the head hash complete): a file that was
+ * only written to is read on without a look at its head, and a truncated
+ * one, regrown past the position before the next look, is still told
+ * by the bytes just before the position. */
+static void test_copytruncate_long(void **state)
+{
+	struct t *t = *state;
+	const char *p = path_in(t, "app.log");
+
+	append(p, "");
+	start(t, p);
+	lines_to(t, -1, p, "a", 1, 200);
+	assert_int_equal(run_until_lines(t, 200), 200);
+	lines_to(t, -1, p, "a", 201, 210);
+	assert_int_equal(run_until_lines(t, 210), 210);
+	lines_to(t, -1, p, "a", 211, 212);
+	assert_int_equal(run_until_lines(t, 212), 212);
+	assert_int_equal(t->events[QE_FOLLOW_TRUNCATED], 0);
+	assert_int_equal(truncate(p, 0), 0);
+	lines_to(t, -1, p, "b", 1, 400);
+	assert_int_equal(run_until_lines(t, 612), 612);
+	assert_int_equal(t->events[QE_FOLLOW_TRUNCATED], 1);
+	lines_to(t, -1, p, "b", 401, 402);
+	assert_int_equal(run_until_lines(t, 614), 614);
+	check_exact(t);
+}
+
 static void test_delete_recreate(void **state)
 {
 	struct t *t = *state;
@@ -875,7 +902,7 @@ static void test_descriptor_budget(void **state)
 	t->conf.max_open_files = 4;
 	base = open_fds();
 	start(t, pattern);
-	assert_true(open_fds() <= base + 4 + 4); /* files + loop and watch fds */
+	assert_true(open_fds() <= base + 4 + 5); /* files + inotify and timer fds */
 	for (round = 0; round < 3; round++) {
 		for (i = 0; i < 20; i++) {
 			char prefix[16];
@@ -884,7 +911,7 @@ static void test_descriptor_budget(void **state)
 			lines_to(t, -1, path_in(t, name), prefix, 1, 2);
 			assert_int_equal(run_until_lines(t, round * 40 + i * 2 + 2),
 					 round * 40 + i * 2 + 2);
-			assert_true(open_fds() <= base + 4 + 4);
+			assert_true(open_fds() <= base + 4 + 5);
 		}
 	}
 	/* One parked file rotated while parked: its rest is still read. */
@@ -1003,6 +1030,7 @@ int main(void)
 	    BOTH(test_late_write_prompt),
 	    BOTH(test_late_write_race),
 	    BOTH(test_copytruncate),
+	    BOTH(test_copytruncate_long),
 	    BOTH(test_delete_recreate),
 	    BOTH(test_symlink_retarget),
 	    BOTH(test_deleted_then_back),
