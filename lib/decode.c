@@ -632,7 +632,7 @@ static uint32_t key_of(const char *a, const char *b, long pid)
 static size_t parse_host_tag(struct qe_decoder *d, const char *s, size_t len, size_t i,
 			     struct qe_decode_meta *m)
 {
-	size_t h0 = i, h1, t0, t1;
+	size_t h0 = i, h1, t0, t1, u;
 	long pid = 0;
 
 	while (i < len && s[i] != ' ')
@@ -654,6 +654,12 @@ static size_t parse_host_tag(struct qe_decoder *d, const char *s, size_t len, si
 		i++;
 	t1 = i;
 	if (t1 == t0 || i >= len)
+		return 0;
+	/* a program name has a letter: "2026-12-01 10:00:00" after a
+	 * collector's time is a date and a time, not HOST TAG: */
+	for (u = t0; u < t1 && !isalpha((unsigned char)s[u]); u++)
+		;
+	if (u == t1)
 		return 0;
 	if (s[i] == '[') {
 		i++;
@@ -1580,7 +1586,10 @@ void qe_decoder_feed(struct qe_decoder *d, const char *s, size_t len, uint64_t s
 			d->st.mismatched++;
 			base_meta(d, &m);
 		}
-		emit_text(d, s, len, start, end, 0, &m, 1, 0);
+		/* A file chosen as text is not read as syslog line by line: a
+		 * message "called a:b" after the time is no host and tag, and
+		 * would put that line into a stream of its own. */
+		emit_text(d, s, len, start, end, 0, &m, d->fmt != QE_FMT_TEXT, 0);
 		return;
 	}
 }

@@ -330,6 +330,16 @@ static int quick_line(const char *line, size_t len, void *data)
 	return qe_decoder_quick_line(data, line, len);
 }
 
+/* The start of the line `lines` lines before offset k (a line start). */
+static size_t back_lines(const char *p, size_t k, size_t lines)
+{
+	while (lines-- && k > 0) {
+		const char *q = k >= 2 ? memrchr(p, '\n', k - 1) : NULL;
+		k = q ? (size_t)(q + 1 - p) : 0;
+	}
+	return k;
+}
+
 size_t qe_source_skip(struct qe_source *s, const char *p, size_t n, uint64_t pos)
 {
 	size_t k, i;
@@ -359,6 +369,12 @@ size_t qe_source_skip(struct qe_source *s, const char *p, size_t n, uint64_t pos
 		if (s->streams[i].used && !qe_assembler_idle(s->streams[i].as))
 			return 0;
 	k = qe_rules_scan(s->conf.rules, p, n, jp);
+	/* The lines just before a line the scan stops at are not passed
+	 * over: they may head the trace it starts (java.util.logging's date
+	 * line, Go's "runtime:" lines, a Node.js source location), which the
+	 * assembler recognises only by what follows. */
+	if (k < n)
+		k = back_lines(p, k, QE_SOURCE_HEAD_LINES);
 	s->done_pos = pos + k;
 	return k;
 }

@@ -114,12 +114,16 @@ void qe_source_feed_meta(struct qe_source *s, const char *text, size_t len,
  * at stream position pos, the next ones to be fed.  While no event is
  * open, the lines before the first one that could start an event
  * (qe_rules_scan()) change nothing but the position: they are passed
- * over and the position moves past them.  Returns how many bytes were
+ * over and the position moves past them, all but the last
+ * QE_SOURCE_HEAD_LINES before that line, which may head the trace it
+ * starts (a date line, "runtime:" lines, a source location) and are fed
+ * as usual.  Returns how many bytes were
  * passed over (0 while an event is open, with an on_line callback, user
  * rules or QE_SOURCE_EACH_LINE / _NO_SKIP, and for formats other than
  * text and JSON, whose lines are judged by what they unwrap to).  Fits
  * lines.h's qe_line_skip_fn.
  */
+#define QE_SOURCE_HEAD_LINES 4
 size_t qe_source_skip(struct qe_source *s, const char *p, size_t n, uint64_t pos);
 /* Close the open event, if any (end of input, rotation, shutdown). */
 void qe_source_flush(struct qe_source *s);

@@ -293,9 +293,10 @@ static size_t same_events(struct qe_rules *r, const char *path,
 static void test_skip_finds_the_same_events(void **state)
 {
 	static const char *const pats[] = {
-	    "tests/data/traces/*.log",	"tests/data/demo/*.log",
-	    "tests/data/analyze/*.log", "tests/data/fingerprint/*.txt",
-	    "tests/data/formats/*.log", "tests/data/jsonscan/*.log",
+	    "tests/data/traces/*.log",	 "tests/data/demo/*.log",
+	    "tests/data/analyze/*.log",	 "tests/data/fingerprint/*.txt",
+	    "tests/data/formats/*.log",	 "tests/data/jsonscan/*.log",
+	    "tests/data/runtimes/*.log",
 	};
 	static const struct read_conf renamed = {NULL, "sev", "text", "failure.stack"},
 				      as_text = {"text", NULL, NULL, NULL},
@@ -321,6 +322,26 @@ static void test_skip_finds_the_same_events(void **state)
 	same_events(r, "tests/data/jsonscan/mixed.log", &as_text);
 	same_events(r, "tests/data/jsonscan/mixed.log", &as_json);
 	same_events(r, "tests/data/jsonscan/records.log", &as_json);
+	qe_rules_free(r);
+	qe_config_release(&cfg);
+}
+
+/* A per-line time prefix (kubectl --timestamps) before an application's
+ * own "date time LEVEL" is no syslog header, and a message "called
+ * `Result::unwrap()` on..." after the time is no host and tag: every line
+ * of the panic stays in its event. */
+static void test_text_lines_are_not_syslog(void **state)
+{
+	struct qe_config cfg;
+	struct qe_rules *r = rules_default(&cfg);
+	struct qe_buf out = QE_BUF_INIT;
+	struct qe_source_counts c;
+	(void)state;
+	read_events(r, "tests/data/runtimes/rust-k8s.log", 0, NULL, &out, &c);
+	assert_non_null(strstr(out.buf,
+			       " 3 0 5 rust|panic|called `Result::unwrap()` on an `Err` "
+			       "value: ParseIntError { kind: InvalidDigit }|"));
+	qe_buf_release(&out);
 	qe_rules_free(r);
 	qe_config_release(&cfg);
 }
@@ -561,6 +582,7 @@ int main(void)
 	    cmocka_unit_test(test_cr_removed_and_each_line),
 	    cmocka_unit_test(test_read_fd_and_reset),
 	    cmocka_unit_test(test_skip_finds_the_same_events),
+	    cmocka_unit_test(test_text_lines_are_not_syslog),
 	    cmocka_unit_test(test_skip_json_line_in_text_file),
 	    cmocka_unit_test(test_skip_json_levels),
 	    cmocka_unit_test(test_scan_stops_at_the_first_candidate),
