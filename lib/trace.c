@@ -172,11 +172,13 @@ static const char *const java_lib[] = {
     "org.apache.",
 };
 
-/* "[Exception in thread "x" ]a.b.CException[: message]" */
-static int java_header(struct span v, struct span *type, struct span *msg)
+/* "[Exception in thread "x" ]a.b.CException[: message]"; with bare, also
+ * a class of the default package ("Main$QuotaException: message"), as
+ * the line just above a frame has it. */
+static int java_header_at(struct span v, struct span *type, struct span *msg, int bare)
 {
 	size_t i = 0, dots = 0;
-	int thread = 0;
+	int thread = bare;
 
 	v = trim(v);
 	if (starts(v, "Exception in thread \"")) {
@@ -195,9 +197,17 @@ static int java_header(struct span v, struct span *type, struct span *msg)
 	}
 	if ((!dots && !thread) || (i < v.n && v.s[i] != ':'))
 		return 0;
+	if (bare && !dots && !ends(sp(v.s, i), "Exception") &&
+	    !ends(sp(v.s, i), "Error") && !ends(sp(v.s, i), "Throwable"))
+		return 0;
 	*type = sp(v.s, i);
 	*msg = i < v.n ? skip(v, i + 1) : sp(v.s + i, 0);
 	return 1;
+}
+
+static int java_header(struct span v, struct span *type, struct span *msg)
+{
+	return java_header_at(v, type, msg, 0);
 }
 
 /* An exception named inside a log line: "... Failed: a.b.FooException: boom" */
@@ -248,7 +258,7 @@ static void parse_java(struct qe_event *ev)
 			break;
 		}
 	for (i = first_frame; i-- > 0;)
-		if (java_header(line_span(ev, i), &type, &msg)) {
+		if (java_header_at(line_span(ev, i), &type, &msg, i + 1 == first_frame)) {
 			header = i;
 			break;
 		}
@@ -786,7 +796,9 @@ static int dotnet_header(struct span v, struct span *type, struct span *msg)
 		dots += v.s[i] == '.';
 		i++;
 	}
-	if (!dots || !ends(sp(v.s, i), "Exception") || (i < v.n && v.s[i] != ':'))
+	/* a class of no namespace only with its message */
+	if ((!dots && (i == v.n || i <= 9)) || !ends(sp(v.s, i), "Exception") ||
+	    (i < v.n && v.s[i] != ':'))
 		return 0;
 	*type = sp(v.s, i);
 	*msg = i < v.n ? skip(v, i + 1) : sp(v.s + i, 0);
@@ -805,8 +817,19 @@ static void parse_dotnet(struct qe_event *ev)
 			break;
 		}
 	if (header == ev->nr_lines) {
-		set_message(ev, line_span(ev, 0));
-		return;
+		/* a log line that ends with the exception:
+		 * "2026-12-01 ERROR settle failed: Ns.XException: msg" */
+		struct span v = line_span(ev, 0);
+		long at = find(v, ": ");
+		while (at >= 0 && !dotnet_header(skip(v, (size_t)at + 2), &type, &msg)) {
+			long next = find(skip(v, (size_t)at + 2), ": ");
+			at = next < 0 ? -1 : at + 2 + next;
+		}
+		if (at < 0) {
+			set_message(ev, v);
+			return;
+		}
+		header = 0;
 	}
 	set_type(ev, type);
 	{
