@@ -891,6 +891,15 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 		if (memmem(line, len, "thrown in ", 10))
 			a->state = S_PHP_DONE;
 		return C_YES;
+	case QE_LANG_GO:
+		/* Go goroutines that fail at once each write the header
+		 * ("fatal error: concurrent map writes") before the dump */
+		if (a->ev->nr_lines == 1 && strlen(a->ev->lines[0]) == len &&
+		    !memcmp(a->ev->lines[0], line, len))
+			return C_YES;
+		if (blank)
+			return C_PEND;
+		return qe_rules_match_cont(a->rules, a->rule, line, len) ? C_YES : C_NO;
 	case QE_LANG_RUST:
 		if (a->state == S_RUST_MSG) {
 			a->state = S_RUST_BODY;

@@ -618,6 +618,23 @@ static void go_frames(struct qe_event *ev, size_t from)
 
 static void parse_line(struct qe_event *ev);
 
+/* Panics of the Go runtime whose message lacks "runtime error: " (its
+ * plainError values, a runtime.Error all the same). */
+static int go_plain_runtime_error(struct span msg)
+{
+	static const char *const plain[] = {
+	    "assignment to entry in nil map", "close of nil channel",
+	    "close of closed channel",	      "send on closed channel",
+	    "makeslice: len out of range",    "makeslice: cap out of range",
+	    "makechan: size out of range",    "growslice: cap out of range",
+	};
+	size_t k;
+	for (k = 0; k < QE_ARRAY_SIZE(plain); k++)
+		if (msg.n == strlen(plain[k]) && starts(msg, plain[k]))
+			return 1;
+	return 0;
+}
+
 static void parse_go(struct qe_event *ev)
 {
 	size_t i, header = ev->nr_lines;
@@ -668,7 +685,8 @@ static void parse_go(struct qe_event *ev)
 			set_type(ev, sp("fatal", 5));
 		} else if (msg.n > 2 && msg.s[0] == '(' && find(msg, ") ") > 1) {
 			set_type(ev, sp(msg.s + 1, (size_t)find(msg, ") ") - 1));
-		} else if (starts(msg, "runtime error: ")) {
+		} else if (starts(msg, "runtime error: ") ||
+			   go_plain_runtime_error(msg)) {
 			set_type(ev, sp("runtime.Error", 13));
 		} else {
 			set_type(ev, sp("panic", 5));

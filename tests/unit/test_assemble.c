@@ -322,6 +322,27 @@ static void test_go_panic(void **state)
 	assert_string_equal(f->col.ev[0]->type, "fatal");
 	assert_int_equal(f->col.ev[0]->nr_lines, 5);
 	fixture_free(f);
+
+	/* two goroutines caught at once: the header twice, one report */
+	f = fixture_new(0, 0);
+	feed(f,
+	     "fatal error: concurrent map writes\nfatal error: concurrent map writes\n\n"
+	     "goroutine 21 [running]:\nmain.hammer()\n\t/app/main.go:34 +0x7c\n"
+	     "fatal error: concurrent map writes\n");
+	assert_int_equal(f->col.n, 2);
+	assert_int_equal(f->col.ev[0]->nr_lines, 6);
+	assert_int_equal(f->col.ev[1]->nr_lines, 1);
+	fixture_free(f);
+
+	/* the runtime's panics without "runtime error: " are runtime errors */
+	f = fixture_new(0, 0);
+	feed(f, "panic: assignment to entry in nil map\n\ngoroutine 1 [running]:\n"
+		"main.setLimit(...)\n\t/app/main.go:23\n"
+		"panic: assignment to entry in nil map of orders\n");
+	assert_int_equal(f->col.n, 2);
+	assert_string_equal(f->col.ev[0]->type, "runtime.Error");
+	assert_string_equal(f->col.ev[1]->type, "panic");
+	fixture_free(f);
 }
 
 static void test_ruby(void **state)
