@@ -24,8 +24,10 @@ enum cont { C_NO, C_YES, C_PEND };
 
 /* How far a Node.js source-context prelude has got, while no event is
  * open: "/app/server.js:42", the source line, a caret line, a blank
- * line, then the error itself. */
-enum prelude { P_NONE, P_LOC, P_CODE, P_CARET, P_BLANK, P_HEAD };
+ * line, then the error itself; or, for a thrown value that is no Error,
+ * the value right under the carets (P_VALUE), then Node's "(Use `node
+ * --trace-uncaught ...`" note. */
+enum prelude { P_NONE, P_LOC, P_CODE, P_CARET, P_BLANK, P_HEAD, P_VALUE };
 
 enum state {
 	S_NONE,
@@ -1000,7 +1002,8 @@ static void start_event(struct qe_assembler *a, const struct qe_rule_match *m,
 	}
 }
 
-/* "/app/server.js:42" or "file:///app/x.mjs:3": where Node.js says an
+/* "/app/server.js:42", "file:///app/x.mjs:3" or "node:internal/x:9":
+ * where Node.js says an
  * uncaught error was thrown, above the source line.  Most lines fail on
  * the first or last byte. */
 static int node_location_line(const char *s, size_t n)
@@ -1011,10 +1014,20 @@ static int node_location_line(const char *s, size_t n)
 
 	if (n && s[n - 1] == '\r')
 		n--;
-	if (n < 6 || (s[0] != '/' && s[0] != 'f') || s[n - 1] < '0' || s[n - 1] > '9')
+	if (n < 6 || (s[0] != '/' && s[0] != 'f' && s[0] != 'n') || s[n - 1] < '0' ||
+	    s[n - 1] > '9')
 		return 0;
 	if (s[0] == 'f' && !has_prefix(s, n, "file:///"))
 		return 0;
+	/* Node's own code: "node:internal/process/promises:391" */
+	if (s[0] == 'n') {
+		if (!has_prefix(s, n, "node:") || memchr(s, ' ', n))
+			return 0;
+		i = n;
+		while (i && is_digit(s[i - 1]))
+			i--;
+		return i > 5 && s[i - 1] == ':';
+	}
 	i = n;
 	while (i && s[i - 1] >= '0' && s[i - 1] <= '9')
 		i--;
@@ -1124,16 +1137,16 @@ static int head_line(const char *s, size_t n, enum qe_rule_lang *lang)
 /* Bytes that can begin a prelude or a head line, or a prefix before one. */
 static int prelude_byte(char c)
 {
-	return c == '/' || c == 'f' || c == 'r' || c == 't' || c == '[' || c == '#' ||
-	       (c >= 'A' && c <= 'Z') || is_digit(c);
+	return c == '/' || c == 'f' || c == 'n' || c == 'r' || c == 't' || c == '[' ||
+	       c == '#' || (c >= 'A' && c <= 'Z') || is_digit(c);
 }
 
 /* Bytes that can begin a prelude or a head line after a log prefix:
  * not java.util.logging's month, which comes first on its line. */
 static int prelude_body_byte(char c)
 {
-	return c == '/' || c == 'f' || c == 'r' || c == 't' || c == '#' || c == 'E' ||
-	       c == 'T' || c == 'F' || c == 'U';
+	return c == '/' || c == 'f' || c == 'n' || c == 'r' || c == 't' || c == '#' ||
+	       c == 'E' || c == 'T' || c == 'F' || c == 'U';
 }
 
 /*
@@ -1212,8 +1225,17 @@ static int prelude_feed(struct qe_assembler *a, const char *line, size_t len,
 		     has_prefix(body, blen, "INFO: ")) &&
 		    pend_add(a, body, blen, end_pos, 0) == 0)
 			return 1;
-		if (blank || !find_start(a, line, len, &m, &off))
+		if (blank)
 			break;
+		if (!find_start(a, line, len, &m, &off)) {
+			/* throw 'text': the value itself under the carets */
+			if (a->prelude == P_CARET &&
+			    pend_add(a, body, blen, end_pos, 0) == 0) {
+				a->prelude = P_VALUE;
+				return 1;
+			}
+			break;
+		}
 		/* after java.util.logging's lines, "Main$QuotaException: msg"
 		 * (which the Node.js rule takes) is a Java exception of the
 		 * default package: its frames make it one */
@@ -1252,6 +1274,25 @@ static int prelude_feed(struct qe_assembler *a, const char *line, size_t len,
 			break;
 		a->prelude = P_CARET;
 		return 1;
+	case P_VALUE: {
+		struct qe_rule_match m;
+		struct qe_rule_info info;
+		size_t jr = qe_rules_lang_rule(a->rules, QE_LANG_NODE);
+		if (jr == (size_t)-1 ||
+		    !has_prefix(body, blen, "(Use `node --trace-uncaught "))
+			break;
+		qe_rules_info(a->rules, jr, &info);
+		memset(&m, 0, sizeof(m));
+		m.rule = jr;
+		m.lang = QE_LANG_NODE;
+		m.severity = QE_SEV_ERROR;
+		m.name = info.name;
+		m.kind = info.kind;
+		start_event(a, &m, line, len, body - line, start_pos, end_pos);
+		/* no frames follow, only the blank line and "Node.js v20" */
+		a->state = S_NONE;
+		return 1;
+	}
 	}
 	pend_reset(a);
 	return 0;

@@ -427,6 +427,11 @@ static int node_header(struct span v, struct span *type, struct span *msg)
 	size_t i = 0;
 	if (starts(v, "Uncaught "))
 		v = skip(v, 9);
+	/* "[AggregateError: msg] {": an error printed without its stack */
+	if (starts(v, "[") && (ends(v, "]") || ends(v, "] {"))) {
+		v = skip(v, 1);
+		v.n -= ends(v, "]") ? 1 : 3;
+	}
 	while (i < v.n && is_ident((unsigned char)v.s[i]))
 		i++;
 	if (!i || !(ends(sp(v.s, i), "Error") || ends(sp(v.s, i), "Exception")))
@@ -499,6 +504,14 @@ static void parse_node(struct qe_event *ev)
 	if (header == ev->nr_lines && node_embedded(line_span(ev, 0), &type, &msg))
 		header = 0;
 	if (header == ev->nr_lines) {
+		/* throw of a value that is no Error: the value, above
+		 * "(Use `node --trace-uncaught ...`"; it has no type */
+		for (i = from; i + 1 < ev->nr_lines; i++)
+			if (starts(line_span(ev, i + 1),
+				   "(Use `node --trace-uncaught ")) {
+				set_message(ev, line_span(ev, i));
+				return;
+			}
 		set_message(ev, line_span(ev, 0));
 		return;
 	}
@@ -1603,6 +1616,21 @@ static void parse_line(struct qe_event *ev)
 		line_message(ev, line_span(ev, 1));
 	/* Monolog names the exception in its context */
 	monolog_exception_type(ev, line_span(ev, 0));
+	/* a JSON stack in a text line (winston's simple format):
+	 * '... {"stack":"TypeError: boom\n    at f (/app/x.js:3:9)"}' */
+	if (!ev->type) {
+		struct span v = line_span(ev, 0), type, msg;
+		long at = find(v, "\"stack\":\"");
+		if (at >= 0) {
+			long nl;
+			v = skip(v, (size_t)at + 9);
+			nl = find(v, "\\n");
+			if (nl >= 0)
+				v.n = (size_t)nl;
+			if (node_header(v, &type, &msg))
+				set_type(ev, type);
+		}
+	}
 }
 
 void qe_trace_parse(struct qe_event *ev)

@@ -1213,6 +1213,61 @@ static void test_java_default_package(void **state)
 	fixture_free(f);
 }
 
+/* Node.js: an error that comes through its own code, one printed without
+ * its stack, a thrown value that is no Error; winston's text line. */
+static void test_node_other_throws(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	const char *text =
+	    "node:internal/process/promises:391\n"
+	    "    triggerUncaughtException(err, true /* fromPromise */);\n"
+	    "    ^\n"
+	    "\n"
+	    "[AggregateError: All promises were rejected] {\n"
+	    "  [errors]: [\n"
+	    "    PaymentError: card declined for 1x\n"
+	    "        at Timeout._onTimeout (/app/worker.js:13:67) {\n"
+	    "      retryable: false\n"
+	    "    }\n"
+	    "  ]\n"
+	    "}\n"
+	    "\n"
+	    "Node.js v20.20.2\n"
+	    "\n"
+	    "/app/worker.js:49\n"
+	    "  setTimeout(() => { throw 'timeout after ' + val; }, 1);\n"
+	    "                     ^\n"
+	    "timeout after 1x\n"
+	    "(Use `node --trace-uncaught ...` to show where the exception was thrown)\n"
+	    "\n"
+	    "Node.js v20.20.2\n"
+	    "/app/worker.js:50\n"
+	    "  x();\n"
+	    "  ^\n"
+	    "a value without Node's note is no event\n"
+	    "error: settle failed for 1x {\"stack\":\"RangeError: settle failed for 1x\\n"
+	    "    at settle (/app/worker.js:24:11)\"}\n";
+	struct qe_event *ev;
+
+	(void)state;
+	feed(f, text);
+	assert_int_equal(f->col.n, 3);
+	ev = f->col.ev[0];
+	assert_string_equal(ev->kind, "node");
+	assert_string_equal(ev->type, "AggregateError");
+	assert_string_equal(ev->message, "All promises were rejected");
+	assert_int_equal(ev->nr_lines, 14);
+	ev = f->col.ev[1];
+	assert_string_equal(ev->kind, "node");
+	assert_null(ev->type);
+	assert_string_equal(ev->message, "timeout after 1x");
+	assert_int_equal(ev->nr_lines, 7);
+	ev = f->col.ev[2];
+	assert_string_equal(ev->kind, "line");
+	assert_string_equal(ev->type, "RangeError");
+	fixture_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1246,6 +1301,7 @@ int main(void)
 	    cmocka_unit_test(test_announced_traces),
 	    cmocka_unit_test(test_dotnet_bare_class),
 	    cmocka_unit_test(test_java_default_package),
+	    cmocka_unit_test(test_node_other_throws),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
