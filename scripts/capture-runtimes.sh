@@ -254,8 +254,6 @@ run StockError implicit -2 python3 worker.py warn
 run StockError implicit 0 python3 worker.py hook
 run StockError thread 0 python3 worker.py thread
 run RecursionError recursion 0 python3 worker.py recursion
-run ValueError multiline 0 python3 worker.py multiline
-run SyntaxError syntax 0 python3 worker.py syntax
 
 begin java-worker none
 noise
@@ -263,7 +261,6 @@ run java.lang.IllegalStateException transfer 0 java -cp . Worker suppressed
 run java.lang.IllegalStateException thread 0 java -cp . Worker thread
 run 'Worker$QuotaException' quota 0 java -cp . Worker causes
 run java.lang.IllegalStateException multiline 0 java -cp . Worker multiline
-run java.lang.RuntimeException wrap 0 java -cp . Worker wrap
 run java.lang.NullPointerException npe 0 java -cp . Worker npe
 run 'Worker$QuotaException' quota 0 java -cp . Worker jul-causes
 run 'Worker$QuotaException' quota 0 java -cp ".:$l4j" Worker log4j2
@@ -286,9 +283,6 @@ run Error settle 0 node worker.js chain
 run Error settle 0 node worker.js console
 run Error winston 0 node worker.js winston
 run - throw-string 0 node worker.js throw-string
-run AssertionError assert 0 node worker.js assert
-run AssertionError deep 0 node worker.js deep
-run TypeError handler 0 node worker.js handler
 
 go_worker() {
 	run panic goroutine 0 ./goworker goroutine
@@ -313,8 +307,6 @@ run FrozenError frozen 0 ruby worker.rb frozen
 run ZeroDivisionError zero 0 ruby worker.rb zero
 run LedgerError settle 0 ruby worker.rb logger-fmt
 run LedgerError thread 0 ruby worker.rb thread
-run ArgumentError multiline 0 ruby worker.rb multiline
-run RuntimeError plain 0 ruby worker.rb plain
 
 php_log() { # scenario: run worker.php with errors going to an error_log file
 	run "$1" "$2" "$3" sh -c 'rm -f "$0/php.log"; php -d display_errors=0 -d log_errors=1 -d error_log="$0/php.log" worker.php "$1" "$2" >/dev/null 2>&1; cat "$0/php.log"' "$work" "$4"
@@ -326,8 +318,6 @@ php_log TypeError type 0 type
 php_log Error undefined 0 undefined
 php_log LedgerException settle -1 warning
 php_log - memory 0 memory
-# as a CLI run writes it, with no error_log
-run LedgerException settle 0 php worker.php chain
 
 begin rust-worker none
 noise
@@ -339,7 +329,6 @@ run panic expect-bt 0 RUST_BACKTRACE=1 ./rsworker expect
 run panic threads 0 RUST_BACKTRACE=0 ./rsworker threads
 run panic threads-bt 0 RUST_BACKTRACE=1 ./rsworker threads
 run panic divide 0 RUST_BACKTRACE=0 ./rsworker divide
-run panic multiline 0 RUST_BACKTRACE=0 ./rsworker multiline
 
 begin mono-worker none
 noise

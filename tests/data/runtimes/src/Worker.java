@@ -78,12 +78,6 @@ public class Worker {
 		case "causes":
 			level1(id);
 			break;
-		case "wrap":
-			try {
-				throw new java.io.IOException("disk full writing " + id);
-			} catch (java.io.IOException e) {
-				throw new RuntimeException(e);
-			}
 		case "multiline":
 			throw new IllegalStateException("ledger mismatch for " + id + "\n  expected: 3 rows\n  found: 2 rows");
 		case "npe":

@@ -41,13 +41,6 @@ if (what === 'rejection') {
 } else if (what === 'winston') {
   const log = logger();
   try { settle(val); } catch (e) { log.error(e); }
-} else if (what === 'assert') {
-  require('assert').strictEqual(val.length, 99);
-} else if (what === 'deep') {
-  require('assert').deepStrictEqual({ id: val, n: 1 }, { id: val, n: 2 });
-} else if (what === 'handler') {
-  process.on('uncaughtException', (e) => { console.error('fatal: uncaught', e); process.exit(1); });
-  lookup(null).id.x;
 } else if (what === 'throw-string') {
   setTimeout(() => { throw 'timeout after ' + val; }, 1);
 }

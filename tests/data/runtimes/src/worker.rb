@@ -13,10 +13,6 @@ rescue KeyError => e
   raise LedgerError, "cannot settle #{id}: #{e.message}"
 end
 
-def check_row(row)
-  raise ArgumentError, "bad row #{row}\nexpected 3 columns\nfound 2"
-end
-
 def spin(n)
   spin(n + 1) + 1
 end
@@ -40,10 +36,6 @@ when 'logger-fmt'
   rescue LedgerError => e
     log.error(e)
   end
-when 'multiline'
-  check_row(val)
-when 'plain'
-  raise "ledger #{val} locked"
 when 'thread'
   Thread.new { settle(val) }
   sleep 0.3
