@@ -17,8 +17,6 @@
 #define PEND_MAX_LINES 8
 #define PEND_MAX_BLANK 2
 #define PEND_MAX_BYTES 8192
-/* Lines of an exception message after its first line, at most. */
-#define MSG_MAX_LINES 8
 /* The writer tag of a prefixed head line kept to compare later lines. */
 #define TAG_MAX 64
 
@@ -84,7 +82,6 @@ struct qe_assembler {
 	char tag[TAG_MAX];
 	size_t tag_len;
 	unsigned ruby_rescues; /* "rescue in" frames seen: causes may follow */
-	unsigned msg_lines;    /* message lines taken after the exception line */
 
 	/* Over the caps, the last lines are kept here (the type of many
 	 * traces is at their end) and the middle is dropped. */
@@ -307,7 +304,6 @@ static void close_event(struct qe_assembler *a)
 	a->ev = NULL;
 	a->strip = 0;
 	a->ruby_rescues = 0;
-	a->msg_lines = 0;
 	qe_trace_parse(ev);
 	/* A lone "SomeError: message" line without frames is a plain error
 	 * line that happens to name a type, not a Node.js trace. */
@@ -556,45 +552,6 @@ static int dotnet_bare_exception(const char *s, size_t n)
 			 (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z')))
 		i++;
 	return i > 9 && i < n && s[i] == ':' && !memcmp(s + i - 9, "Exception", 9);
-}
-
-static int start_match(struct qe_assembler *a, const char *line, size_t len);
-static int head_line(const char *s, size_t n, enum qe_rule_lang *lang);
-static int node_location_line(const char *s, size_t n);
-
-/*
- * A further line of an exception's message: runtimes print a message
- * that has newlines as it is, below the line that names the exception
- * (Python after "ValueError: first line", Ruby before its "from" lines,
- * Rust after the panic's location, Node.js before the frames).  Such a
- * line is flush left, carries no log prefix and starts nothing; a few
- * are taken.
- */
-static int message_line(struct qe_assembler *a, const char *line, size_t len)
-{
-	struct qe_prefix p;
-	enum qe_rule_lang lang;
-	if (a->msg_lines >= MSG_MAX_LINES || !len || line[0] == ' ' || line[0] == '\t' ||
-	    is_blank(line, len))
-		return 0;
-	/* a log record (its time or level), or what heads another report */
-	if ((qe_trace_prefix(line, len, &p) && (p.body || p.text)) ||
-	    head_line(line, len, &lang) || node_location_line(line, len))
-		return 0;
-	if (start_match(a, line, len))
-		return 0;
-	a->msg_lines++;
-	return 1;
-}
-
-/* "thread 'main' panicked at src/main.rs:5:9:", the header after which
- * Rust 1.73+ writes the message on lines of its own. */
-static int rust_new_header(const char *s)
-{
-	size_t n = strlen(s);
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
-		n--;
-	return n && s[n - 1] == ':';
 }
 
 /* Start match for a line seen while an event is open; cached for reuse. */
@@ -880,7 +837,7 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 			/* exception groups draw their members with | and + */
 			if (py_group_line(line, len))
 				return C_YES;
-			return message_line(a, line, len) ? C_YES : C_NO;
+			return C_NO;
 		case S_PY_GROUP:
 			if (py_group_line(line, len))
 				return C_YES;
@@ -908,10 +865,6 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 		if (blank)
 			return C_PEND;
 		if (qe_rules_match_cont(a->rules, a->rule, line, len))
-			return C_YES;
-		/* the rest of the message, before the first "from" line */
-		if (a->ev->nr_lines == 1 + a->msg_lines && !a->nr_pend &&
-		    message_line(a, line, len))
 			return C_YES;
 		/* Ruby 3.1's error_highlight: a blank line, the source line,
 		 * carets under the call */
@@ -954,11 +907,6 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 			a->state = S_RUST_BODY;
 			return C_YES;
 		}
-		/* the rest of the message, before "note:" or the backtrace */
-		if (a->state == S_RUST_BODY && a->ev->nr_lines == 2 + a->msg_lines &&
-		    !a->nr_pend && rust_new_header(a->ev->lines[0]) &&
-		    message_line(a, line, len))
-			return C_YES;
 		/* fall through */
 	default:
 		if (blank)
@@ -966,6 +914,7 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 		/* "Main$QuotaException: msg" is no Node.js error when a Java
 		 * frame follows: a class of the default package */
 		if (a->lang == QE_LANG_NODE && a->state == S_NODE_HEAD) {
+			a->state = S_NONE;
 			jr = qe_rules_lang_rule(a->rules, QE_LANG_JAVA);
 			if (jr != (size_t)-1 && jvm_frame_line(line, len) &&
 			    qe_rules_match_cont(a->rules, jr, line, len)) {
@@ -973,12 +922,6 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 				a->state = S_JAVA_FRAMES;
 				goto merge;
 			}
-			if (node_frame_line(line, len))
-				a->state = S_NONE;
-			else if (!qe_rules_match_cont(a->rules, a->rule, line, len))
-				/* a message over several lines (assert's diff):
-				 * held until a frame shows it was one */
-				return message_line(a, line, len) ? C_PEND : C_NO;
 		}
 		return qe_rules_match_cont(a->rules, a->rule, line, len) ? C_YES : C_NO;
 	}
@@ -1033,7 +976,6 @@ static void start_event(struct qe_assembler *a, const struct qe_rule_match *m,
 	a->ev = ev;
 	a->in_tail = 0;
 	a->ruby_rescues = 0;
-	a->msg_lines = 0;
 	set_tag(a, line, len);
 	line += off;
 	len -= off;

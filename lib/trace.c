@@ -409,11 +409,8 @@ static void parse_python(struct qe_event *ev)
 			if (at >= 0)
 				line = parse_num(skip(rest, (size_t)at + 5));
 			in = find(rest, ", in ");
-			/* no function: where a SyntaxError points, in the code
-			 * being compiled, not a frame */
-			if (in < 0)
-				continue;
-			fn = trim(skip(rest, (size_t)in + 5));
+			if (in >= 0)
+				fn = trim(skip(rest, (size_t)in + 5));
 			add_frame(
 			    ev, sp(NULL, 0), fn, file, line,
 			    !contains_any(file, python_lib, QE_ARRAY_SIZE(python_lib)));

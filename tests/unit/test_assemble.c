@@ -1268,71 +1268,6 @@ static void test_node_other_throws(void **state)
 	fixture_free(f);
 }
 
-/* A message with newlines, printed as it is below the exception's line. */
-static void test_multiline_messages(void **state)
-{
-	struct fixture *f = fixture_new(0, 0);
-	const char *text =
-	    "Traceback (most recent call last):\n"
-	    "  File \"/app/c.py\", line 6, in <module>\n"
-	    "    raise ValueError(\"bad row\")\n"
-	    "ValueError: bad row 1x\n"
-	    "expected 3 columns\n"
-	    "found 2\n"
-	    "2026-12-01 10:00:00 INFO runner: next\n"
-	    "b.rb:3:in `<main>': bad row 1x (ArgumentError)\n"
-	    "expected 3 columns\n"
-	    "\tfrom b.rb:9:in `run'\n"
-	    "INFO the level ends it\n"
-	    "thread 'main' (19572) panicked at d.rs:3:26:\n"
-	    "bad row 1x\n"
-	    "expected 3 columns\n"
-	    "note: run with `RUST_BACKTRACE=1` environment variable to display a "
-	    "backtrace\n"
-	    "AssertionError [ERR_ASSERTION]: Expected values to be strictly equal:\n"
-	    "\n"
-	    "2 !== 99\n"
-	    "\n"
-	    "    at Object.<anonymous> (/app/a.js:3:31) {\n"
-	    "  code: 'ERR_ASSERTION'\n"
-	    "}\n"
-	    "Error: no frames follow\n"
-	    "plain output of another kind\n"
-	    "Traceback (most recent call last):\n"
-	    "  File \"/app/c.py\", line 4, in <module>\n"
-	    "    exec(compile(src, name, \"exec\"))\n"
-	    "  File \"rules/1x.py\", line 1\n"
-	    "    x = (1 +\n"
-	    "        ^\n"
-	    "SyntaxError: '(' was never closed\n";
-	struct qe_event *ev;
-
-	(void)state;
-	feed(f, text);
-	assert_int_equal(f->col.n, 6);
-	ev = f->col.ev[0];
-	assert_string_equal(ev->type, "ValueError");
-	assert_int_equal(ev->nr_lines, 6);
-	ev = f->col.ev[1];
-	assert_string_equal(ev->type, "ArgumentError");
-	assert_int_equal(ev->nr_lines, 3);
-	ev = f->col.ev[2];
-	assert_string_equal(ev->kind, "rust");
-	assert_int_equal(ev->nr_lines, 4);
-	ev = f->col.ev[3];
-	assert_string_equal(ev->type, "AssertionError");
-	assert_int_equal(ev->nr_lines, 7);
-	ev = f->col.ev[4];
-	assert_string_equal(ev->kind, "line");
-	assert_int_equal(ev->nr_lines, 1);
-	ev = f->col.ev[5];
-	assert_string_equal(ev->type, "SyntaxError");
-	/* where the SyntaxError points is no frame */
-	assert_int_equal(ev->nr_frames, 1);
-	check_frame(&ev->frames[0], NULL, "<module>", "/app/c.py", 4, 1);
-	fixture_free(f);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1367,7 +1302,6 @@ int main(void)
 	    cmocka_unit_test(test_dotnet_bare_class),
 	    cmocka_unit_test(test_java_default_package),
 	    cmocka_unit_test(test_node_other_throws),
-	    cmocka_unit_test(test_multiline_messages),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
