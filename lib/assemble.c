@@ -24,8 +24,10 @@ enum cont { C_NO, C_YES, C_PEND };
 
 /* How far a Node.js source-context prelude has got, while no event is
  * open: "/app/server.js:42", the source line, a caret line, a blank
- * line, then the error itself. */
-enum prelude { P_NONE, P_LOC, P_CODE, P_CARET, P_BLANK, P_HEAD };
+ * line, then the error itself; or, for a thrown value that is no Error,
+ * the value right under the carets (P_VALUE), then Node's "(Use `node
+ * --trace-uncaught ...`" note. */
+enum prelude { P_NONE, P_LOC, P_CODE, P_CARET, P_BLANK, P_HEAD, P_VALUE };
 
 enum state {
 	S_NONE,
@@ -49,6 +51,7 @@ enum state {
 	S_LINE_MONOLOG, /* Monolog's [stacktrace] block, until the '"}' that ends it */
 	S_LINE_DONE,	/* nothing more belongs to the line */
 	S_NODE_PRETTY,	/* pino-pretty's indented error object, until its '}' */
+	S_NODE_HEAD,	/* "XError: msg" seen, no frame yet: a JVM's frame may follow */
 };
 
 struct qe_assembler {
@@ -367,6 +370,9 @@ static void enter(struct qe_assembler *a, enum qe_rule_lang lang, size_t rule,
 	case QE_LANG_RUBY:
 		a->state = S_RUBY_BODY;
 		break;
+	case QE_LANG_NODE:
+		a->state = S_NODE_HEAD;
+		break;
 	default:
 		a->state = S_NONE;
 		break;
@@ -491,6 +497,39 @@ static int node_frame_line(const char *s, size_t n)
 	return 1;
 }
 
+/* "   at Ns.Class.Method (System.String id) [0x0001e] in <mvid>:0" or
+ * "   at Ns.Class.Method(String id) in /src/X.cs:line 5": a .NET frame,
+ * with the space-separated parameter list or its " in " location, which
+ * a Java frame ("\tat a.B.c(B.java:3)") never has. */
+static int dotnet_frame_line(const char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n && s[i] == ' ')
+		i++;
+	if (!i || !has_prefix(s + i, n - i, "at "))
+		return 0;
+	return memmem(s + i, n - i, ") [0x", 5) || memmem(s + i, n - i, ":line ", 6) ||
+	       memmem(s + i, n - i, " (", 2);
+}
+
+/* "\tat Main.run(Main.java:12)": a frame of a JVM language, by where it
+ * says the code is. */
+static int jvm_frame_line(const char *s, size_t n)
+{
+	static const char *const where[] = {
+	    ".java:",		".kt:",		  ".scala:", ".groovy:",
+	    "(Unknown Source)", "(Native Method)"};
+	size_t i = 0, k;
+	while (i < n && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	if (!i || !has_prefix(s + i, n - i, "at ") || node_frame_line(s, n))
+		return 0;
+	for (k = 0; k < QE_ARRAY_SIZE(where); k++)
+		if (memmem(s + i, n - i, where[k], strlen(where[k])))
+			return 1;
+	return 0;
+}
+
 /* "        ^" (or "^^^^"), under a source line. */
 static int caret_line(const char *s, size_t n)
 {
@@ -500,6 +539,19 @@ static int caret_line(const char *s, size_t n)
 	while (i < n && s[i] == '^')
 		i++, carets++;
 	return carets && is_blank(s + i, n - i);
+}
+
+/* "LedgerException: msg": a .NET exception of no namespace, which no
+ * rule takes on its own. */
+static int dotnet_bare_exception(const char *s, size_t n)
+{
+	size_t i = 0;
+	if (!n || s[0] < 'A' || s[0] > 'Z')
+		return 0;
+	while (i < n && (s[i] == '_' || s[i] == '`' || is_digit(s[i]) ||
+			 (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z')))
+		i++;
+	return i > 9 && i < n && s[i] == ':' && !memcmp(s + i - 9, "Exception", 9);
 }
 
 /* Start match for a line seen while an event is open; cached for reuse. */
@@ -701,6 +753,15 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 				enter(a, QE_LANG_NODE, jr, line, len);
 				goto merge;
 			}
+			/* "ERROR ... failed: X.YException: boom" then Mono's
+			 * "  at X.Y.M (...) [0x0001e] in <mvid>:0" */
+			jr = qe_rules_lang_rule(a->rules, QE_LANG_DOTNET);
+			if (jr != (size_t)-1 && dotnet_frame_line(line, len) &&
+			    qe_rules_match_cont(a->rules, jr, line, len)) {
+				enter(a, QE_LANG_DOTNET, jr, line, len);
+				a->state = S_DOTNET_FRAMES;
+				goto merge;
+			}
 			/* "ERROR ... Failed: java.lang.X: boom" then "\tat ..." */
 			jr = qe_rules_lang_rule(a->rules, QE_LANG_JAVA);
 			if (jr != (size_t)-1 &&
@@ -733,8 +794,13 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 		if (blank)
 			return C_PEND;
 		if (a->state == S_DOTNET_UNHANDLED) {
-			/* Mono: "Unhandled Exception:", then the exception */
-			if (start_match(a, line, len) && a->next.lang == QE_LANG_DOTNET) {
+			/* Mono: "Unhandled Exception:", then the exception; a
+			 * class of no namespace ("LedgerException: ...") is
+			 * known here by its place alone */
+			if ((start_match(a, line, len) &&
+			     (a->next.lang == QE_LANG_DOTNET ||
+			      a->next.lang == QE_LANG_NODE)) ||
+			    dotnet_bare_exception(line, len)) {
 				a->have_next = 0;
 				a->state = S_DOTNET_HEAD;
 				return C_YES;
@@ -827,6 +893,15 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 		if (memmem(line, len, "thrown in ", 10))
 			a->state = S_PHP_DONE;
 		return C_YES;
+	case QE_LANG_GO:
+		/* Go goroutines that fail at once each write the header
+		 * ("fatal error: concurrent map writes") before the dump */
+		if (a->ev->nr_lines == 1 && strlen(a->ev->lines[0]) == len &&
+		    !memcmp(a->ev->lines[0], line, len))
+			return C_YES;
+		if (blank)
+			return C_PEND;
+		return qe_rules_match_cont(a->rules, a->rule, line, len) ? C_YES : C_NO;
 	case QE_LANG_RUST:
 		if (a->state == S_RUST_MSG) {
 			a->state = S_RUST_BODY;
@@ -836,6 +911,18 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 	default:
 		if (blank)
 			return C_PEND;
+		/* "Main$QuotaException: msg" is no Node.js error when a Java
+		 * frame follows: a class of the default package */
+		if (a->lang == QE_LANG_NODE && a->state == S_NODE_HEAD) {
+			a->state = S_NONE;
+			jr = qe_rules_lang_rule(a->rules, QE_LANG_JAVA);
+			if (jr != (size_t)-1 && jvm_frame_line(line, len) &&
+			    qe_rules_match_cont(a->rules, jr, line, len)) {
+				enter(a, QE_LANG_JAVA, jr, line, len);
+				a->state = S_JAVA_FRAMES;
+				goto merge;
+			}
+		}
 		return qe_rules_match_cont(a->rules, a->rule, line, len) ? C_YES : C_NO;
 	}
 
@@ -915,7 +1002,8 @@ static void start_event(struct qe_assembler *a, const struct qe_rule_match *m,
 	}
 }
 
-/* "/app/server.js:42" or "file:///app/x.mjs:3": where Node.js says an
+/* "/app/server.js:42", "file:///app/x.mjs:3" or "node:internal/x:9":
+ * where Node.js says an
  * uncaught error was thrown, above the source line.  Most lines fail on
  * the first or last byte. */
 static int node_location_line(const char *s, size_t n)
@@ -926,10 +1014,20 @@ static int node_location_line(const char *s, size_t n)
 
 	if (n && s[n - 1] == '\r')
 		n--;
-	if (n < 6 || (s[0] != '/' && s[0] != 'f') || s[n - 1] < '0' || s[n - 1] > '9')
+	if (n < 6 || (s[0] != '/' && s[0] != 'f' && s[0] != 'n') || s[n - 1] < '0' ||
+	    s[n - 1] > '9')
 		return 0;
 	if (s[0] == 'f' && !has_prefix(s, n, "file:///"))
 		return 0;
+	/* Node's own code: "node:internal/process/promises:391" */
+	if (s[0] == 'n') {
+		if (!has_prefix(s, n, "node:") || memchr(s, ' ', n))
+			return 0;
+		i = n;
+		while (i && is_digit(s[i - 1]))
+			i--;
+		return i > 5 && s[i - 1] == ':';
+	}
 	i = n;
 	while (i && s[i - 1] >= '0' && s[i - 1] <= '9')
 		i--;
@@ -963,11 +1061,49 @@ static int jul_header(const char *s, size_t n)
 	       (has_prefix(s + i, n - i, " AM ") || has_prefix(s + i, n - i, " PM "));
 }
 
+/* Python's announcement of a traceback that follows: threading's
+ * "Exception in thread worker-1:" (Java names the thread in quotes and
+ * the exception on the same line), asyncio's "Task exception was never
+ * retrieved" and its siblings. */
+static int py_head_line(const char *s, size_t n)
+{
+	static const char *const asyncio[] = {
+	    "Task exception was never retrieved", "Future exception was never retrieved",
+	    "Exception in callback ", "Unhandled error in exception handler"};
+	size_t k;
+
+	if (has_prefix(s, n, "Exception in thread ") && n > 21 && s[20] != '"' &&
+	    s[n - 1] == ':')
+		return 1;
+	for (k = 0; k < QE_ARRAY_SIZE(asyncio); k++)
+		if (has_prefix(s, n, asyncio[k]))
+			return 1;
+	return 0;
+}
+
+/* Ruby's report of a thread killed by an exception, above the exception:
+ * "#<Thread:0x000... app.rb:4 run> terminated with exception
+ * (report_on_exception is true):". */
+static int ruby_thread_head(const char *s, size_t n)
+{
+	return has_prefix(s, n, "#<Thread:") &&
+	       memmem(s, n, "> terminated with exception", 27);
+}
+
+/* What asyncio writes between its announcement and the traceback:
+ * "future: <Task finished ...>", "handle: <Handle ...>". */
+static int py_head_detail(const char *s, size_t n)
+{
+	return has_prefix(s, n, "future: <") || has_prefix(s, n, "handle: <") ||
+	       has_prefix(s, n, "protocol: <") || has_prefix(s, n, "transport: <");
+}
+
 /* A line that heads a report whose first matching line comes after it:
  * Go's "runtime: goroutine stack exceeds ..." (and "runtime: sp=...")
  * before "fatal error: stack overflow", Rust's "thread 'main' has
  * overflowed its stack" before "fatal runtime error: stack overflow",
- * java.util.logging's date and source line before "SEVERE: ...". */
+ * java.util.logging's date and source line before "SEVERE: ...", the
+ * thread and task announcements of Python and Ruby before their traces. */
 static int head_line(const char *s, size_t n, enum qe_rule_lang *lang)
 {
 	static const char overflow[] = "has overflowed its stack";
@@ -975,6 +1111,14 @@ static int head_line(const char *s, size_t n, enum qe_rule_lang *lang)
 
 	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
 		n--;
+	if (py_head_line(s, n)) {
+		*lang = QE_LANG_PYTHON;
+		return 1;
+	}
+	if (ruby_thread_head(s, n)) {
+		*lang = QE_LANG_RUBY;
+		return 1;
+	}
 	if (has_prefix(s, n, "runtime: ") && n > 9 && s[9] != ' ') {
 		*lang = QE_LANG_GO;
 		return 1;
@@ -993,8 +1137,16 @@ static int head_line(const char *s, size_t n, enum qe_rule_lang *lang)
 /* Bytes that can begin a prelude or a head line, or a prefix before one. */
 static int prelude_byte(char c)
 {
-	return c == '/' || c == 'f' || c == 'r' || c == 't' || c == '[' ||
-	       (c >= 'A' && c <= 'Z') || is_digit(c);
+	return c == '/' || c == 'f' || c == 'n' || c == 'r' || c == 't' || c == '[' ||
+	       c == '#' || (c >= 'A' && c <= 'Z') || is_digit(c);
+}
+
+/* Bytes that can begin a prelude or a head line after a log prefix:
+ * not java.util.logging's month, which comes first on its line. */
+static int prelude_body_byte(char c)
+{
+	return c == '/' || c == 'f' || c == 'n' || c == 'r' || c == 't' || c == '#' ||
+	       c == 'E' || c == 'T' || c == 'F' || c == 'U';
 }
 
 /*
@@ -1021,9 +1173,8 @@ static int prelude_feed(struct qe_assembler *a, const char *line, size_t len,
 	/* what can begin a prelude: '/', "file:", "runtime: ", "thread '",
 	 * java.util.logging's month (never after a prefix) */
 	if (a->prelude == P_NONE &&
-	    (!blen ||
-	     (body[0] != '/' && body[0] != 'f' && body[0] != 'r' && body[0] != 't' &&
-	      !(body == line && line[0] >= 'A' && line[0] <= 'Z'))))
+	    (!blen || (!prelude_body_byte(body[0]) &&
+		       !(body == line && line[0] >= 'A' && line[0] <= 'Z'))))
 		return 0;
 	if (node_location_line(body, blen)) {
 		pend_reset(a);
@@ -1046,6 +1197,10 @@ static int prelude_feed(struct qe_assembler *a, const char *line, size_t len,
 		a->prelude_start = start_pos;
 		return 1;
 	}
+	/* asyncio names the task or callback before the traceback */
+	if (a->prelude == P_HEAD && a->prelude_lang == QE_LANG_PYTHON &&
+	    py_head_detail(body, blen) && pend_add(a, body, blen, end_pos, 0) == 0)
+		return 1;
 	/* the lines of a prelude are held, and tested, without the prefix */
 	blank = is_blank(body, blen);
 	switch (a->prelude) {
@@ -1062,11 +1217,33 @@ static int prelude_feed(struct qe_assembler *a, const char *line, size_t len,
 			a->prelude = P_BLANK;
 			return 1;
 		}
-		if (blank || !find_start(a, line, len, &m, &off))
+		/* java.util.logging below SEVERE: "WARNING: msg" is no error
+		 * line, but the exception it logged may follow */
+		if (a->prelude == P_HEAD && a->prelude_lang == QE_LANG_LINE &&
+		    a->nr_pend == 1 &&
+		    (has_prefix(body, blen, "WARNING: ") ||
+		     has_prefix(body, blen, "INFO: ")) &&
+		    pend_add(a, body, blen, end_pos, 0) == 0)
+			return 1;
+		if (blank)
 			break;
+		if (!find_start(a, line, len, &m, &off)) {
+			/* throw 'text': the value itself under the carets */
+			if (a->prelude == P_CARET &&
+			    pend_add(a, body, blen, end_pos, 0) == 0) {
+				a->prelude = P_VALUE;
+				return 1;
+			}
+			break;
+		}
+		/* after java.util.logging's lines, "Main$QuotaException: msg"
+		 * (which the Node.js rule takes) is a Java exception of the
+		 * default package: its frames make it one */
 		if (a->prelude == P_HEAD
 			? m.lang == a->prelude_lang ||
-			      (a->prelude_lang == QE_LANG_LINE && m.lang == QE_LANG_JAVA)
+			      (a->prelude_lang == QE_LANG_LINE &&
+			       (m.lang == QE_LANG_JAVA ||
+				(m.lang == QE_LANG_NODE && a->nr_pend == 2)))
 			: m.lang == QE_LANG_NODE) {
 			start_event(a, &m, line, len, off, start_pos, end_pos);
 			return 1;
@@ -1097,6 +1274,25 @@ static int prelude_feed(struct qe_assembler *a, const char *line, size_t len,
 			break;
 		a->prelude = P_CARET;
 		return 1;
+	case P_VALUE: {
+		struct qe_rule_match m;
+		struct qe_rule_info info;
+		size_t jr = qe_rules_lang_rule(a->rules, QE_LANG_NODE);
+		if (jr == (size_t)-1 ||
+		    !has_prefix(body, blen, "(Use `node --trace-uncaught "))
+			break;
+		qe_rules_info(a->rules, jr, &info);
+		memset(&m, 0, sizeof(m));
+		m.rule = jr;
+		m.lang = QE_LANG_NODE;
+		m.severity = QE_SEV_ERROR;
+		m.name = info.name;
+		m.kind = info.kind;
+		start_event(a, &m, line, len, body - line, start_pos, end_pos);
+		/* no frames follow, only the blank line and "Node.js v20" */
+		a->state = S_NONE;
+		return 1;
+	}
 	}
 	pend_reset(a);
 	return 0;

@@ -116,6 +116,9 @@ static const struct qe_builtin_sample node_samples[] = {
      "client",
      1},
     {"Uncaught ReferenceError: x is not defined", 1},
+    {"[AggregateError: All promises were rejected] {", 1},
+    {"[Error: boom]", 1},
+    {"[Errors: 0]", 0},
     {"    at Object.<anonymous> (/app/index.js:10:5)", 0},
     {"Errors: 0", 0},
     {"ErrorHandler installed", 0},
@@ -162,6 +165,15 @@ static const struct qe_builtin_sample lower_samples[] = {
      "\"open /nonexistent/config.yaml: no such file or directory\"}",
      1},
     {"1.7961299944455323e+09\twarn\tapp/main.go:17\terror budget low\t{\"ms\": 1200}", 0},
+};
+
+static const struct qe_builtin_sample level_colon_samples[] = {
+    {"error: settle failed for 1x {\"stack\":\"Error: settle failed\"}", 1},
+    {"crit: ledger unreachable", 1},
+    {"error: kex_exchange_identification: Connection closed by remote host", 1},
+    {"warn: error budget low", 0},
+    {"info: error count 0", 0},
+    {"error:no space after the colon", 0},
 };
 
 static const struct qe_builtin_sample glog_samples[] = {
@@ -228,7 +240,9 @@ const struct qe_builtin_rule qe_builtin_rules[] = {
      "^\\s+from \\S|^\\s+\\.\\.\\. \\d+ levels\\.\\.\\.", SAMPLES(ruby_samples)},
     {"node-error", "node", "error", QE_LANG_NODE,
      "^(?:Uncaught )?(?:[A-Z][\\w$]*)?(?:Error|Exception)(?: \\[[\\w.]+\\])?"
-     "(?::\\s|:?\\s*$)",
+     "(?::\\s|:?\\s*$)"
+     /* util.inspect of an error without its stack: "[AggregateError: msg] {" */
+     "|^\\[(?:[A-Z][\\w$]*)?Error(?:: [^\\]]{0,512})?\\](?: \\{)?\\s*$",
      "^\\s+\\S|^\\}|^Node\\.js v\\d", SAMPLES(node_samples)},
     /* Monolog's LineFormatter: "[time] channel.LEVEL: message context extra" */
     {"monolog", "line", "error", QE_LANG_LINE,
@@ -246,6 +260,11 @@ const struct qe_builtin_rule qe_builtin_rules[] = {
      "(?<lvl>(?i:error|err|fatal|critical|crit|emerg|alert|panic))\\b)"
      "|^(?:[^\\t]{1,64}\\t)?(?<lvl>error|dpanic|panic|fatal)\\t",
      NULL, SAMPLES(lower_samples)},
+    /* a level word, a colon, the message: winston's simple and cli
+       formats ("error: message {meta}"), sshd, git and compilers;
+       anchored, so it costs one byte on most lines */
+    {"level-colon", "line", "error", QE_LANG_LINE,
+     "^(?<lvl>error|crit|alert|emerg|fatal): \\S", NULL, SAMPLES(level_colon_samples)},
     {"glog", "line", "error", QE_LANG_LINE, "^(?<lvl>[EF])\\d{4} \\d\\d:\\d\\d:\\d\\d",
      NULL, SAMPLES(glog_samples)},
     {"syslog-priority", "line", "error", QE_LANG_LINE, "^<(?<lvl>\\d{1,3})>", NULL,

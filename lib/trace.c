@@ -172,11 +172,13 @@ static const char *const java_lib[] = {
     "org.apache.",
 };
 
-/* "[Exception in thread "x" ]a.b.CException[: message]" */
-static int java_header(struct span v, struct span *type, struct span *msg)
+/* "[Exception in thread "x" ]a.b.CException[: message]"; with bare, also
+ * a class of the default package ("Main$QuotaException: message"), as
+ * the line just above a frame has it. */
+static int java_header_at(struct span v, struct span *type, struct span *msg, int bare)
 {
 	size_t i = 0, dots = 0;
-	int thread = 0;
+	int thread = bare;
 
 	v = trim(v);
 	if (starts(v, "Exception in thread \"")) {
@@ -195,9 +197,17 @@ static int java_header(struct span v, struct span *type, struct span *msg)
 	}
 	if ((!dots && !thread) || (i < v.n && v.s[i] != ':'))
 		return 0;
+	if (bare && !dots && !ends(sp(v.s, i), "Exception") &&
+	    !ends(sp(v.s, i), "Error") && !ends(sp(v.s, i), "Throwable"))
+		return 0;
 	*type = sp(v.s, i);
 	*msg = i < v.n ? skip(v, i + 1) : sp(v.s + i, 0);
 	return 1;
+}
+
+static int java_header(struct span v, struct span *type, struct span *msg)
+{
+	return java_header_at(v, type, msg, 0);
 }
 
 /* An exception named inside a log line: "... Failed: a.b.FooException: boom" */
@@ -248,7 +258,7 @@ static void parse_java(struct qe_event *ev)
 			break;
 		}
 	for (i = first_frame; i-- > 0;)
-		if (java_header(line_span(ev, i), &type, &msg)) {
+		if (java_header_at(line_span(ev, i), &type, &msg, i + 1 == first_frame)) {
 			header = i;
 			break;
 		}
@@ -417,6 +427,11 @@ static int node_header(struct span v, struct span *type, struct span *msg)
 	size_t i = 0;
 	if (starts(v, "Uncaught "))
 		v = skip(v, 9);
+	/* "[AggregateError: msg] {": an error printed without its stack */
+	if (starts(v, "[") && (ends(v, "]") || ends(v, "] {"))) {
+		v = skip(v, 1);
+		v.n -= ends(v, "]") ? 1 : 3;
+	}
 	while (i < v.n && is_ident((unsigned char)v.s[i]))
 		i++;
 	if (!i || !(ends(sp(v.s, i), "Error") || ends(sp(v.s, i), "Exception")))
@@ -489,6 +504,14 @@ static void parse_node(struct qe_event *ev)
 	if (header == ev->nr_lines && node_embedded(line_span(ev, 0), &type, &msg))
 		header = 0;
 	if (header == ev->nr_lines) {
+		/* throw of a value that is no Error: the value, above
+		 * "(Use `node --trace-uncaught ...`"; it has no type */
+		for (i = from; i + 1 < ev->nr_lines; i++)
+			if (starts(line_span(ev, i + 1),
+				   "(Use `node --trace-uncaught ")) {
+				set_message(ev, line_span(ev, i));
+				return;
+			}
 		set_message(ev, line_span(ev, 0));
 		return;
 	}
@@ -608,6 +631,23 @@ static void go_frames(struct qe_event *ev, size_t from)
 
 static void parse_line(struct qe_event *ev);
 
+/* Panics of the Go runtime whose message lacks "runtime error: " (its
+ * plainError values, a runtime.Error all the same). */
+static int go_plain_runtime_error(struct span msg)
+{
+	static const char *const plain[] = {
+	    "assignment to entry in nil map", "close of nil channel",
+	    "close of closed channel",	      "send on closed channel",
+	    "makeslice: len out of range",    "makeslice: cap out of range",
+	    "makechan: size out of range",    "growslice: cap out of range",
+	};
+	size_t k;
+	for (k = 0; k < QE_ARRAY_SIZE(plain); k++)
+		if (msg.n == strlen(plain[k]) && starts(msg, plain[k]))
+			return 1;
+	return 0;
+}
+
 static void parse_go(struct qe_event *ev)
 {
 	size_t i, header = ev->nr_lines;
@@ -658,7 +698,8 @@ static void parse_go(struct qe_event *ev)
 			set_type(ev, sp("fatal", 5));
 		} else if (msg.n > 2 && msg.s[0] == '(' && find(msg, ") ") > 1) {
 			set_type(ev, sp(msg.s + 1, (size_t)find(msg, ") ") - 1));
-		} else if (starts(msg, "runtime error: ")) {
+		} else if (starts(msg, "runtime error: ") ||
+			   go_plain_runtime_error(msg)) {
 			set_type(ev, sp("runtime.Error", 13));
 		} else {
 			set_type(ev, sp("panic", 5));
@@ -786,7 +827,9 @@ static int dotnet_header(struct span v, struct span *type, struct span *msg)
 		dots += v.s[i] == '.';
 		i++;
 	}
-	if (!dots || !ends(sp(v.s, i), "Exception") || (i < v.n && v.s[i] != ':'))
+	/* a class of no namespace only with its message */
+	if ((!dots && (i == v.n || i <= 9)) || !ends(sp(v.s, i), "Exception") ||
+	    (i < v.n && v.s[i] != ':'))
 		return 0;
 	*type = sp(v.s, i);
 	*msg = i < v.n ? skip(v, i + 1) : sp(v.s + i, 0);
@@ -805,8 +848,19 @@ static void parse_dotnet(struct qe_event *ev)
 			break;
 		}
 	if (header == ev->nr_lines) {
-		set_message(ev, line_span(ev, 0));
-		return;
+		/* a log line that ends with the exception:
+		 * "2026-12-01 ERROR settle failed: Ns.XException: msg" */
+		struct span v = line_span(ev, 0);
+		long at = find(v, ": ");
+		while (at >= 0 && !dotnet_header(skip(v, (size_t)at + 2), &type, &msg)) {
+			long next = find(skip(v, (size_t)at + 2), ": ");
+			at = next < 0 ? -1 : at + 2 + next;
+		}
+		if (at < 0) {
+			set_message(ev, v);
+			return;
+		}
+		header = 0;
 	}
 	set_type(ev, type);
 	{
@@ -1562,6 +1616,21 @@ static void parse_line(struct qe_event *ev)
 		line_message(ev, line_span(ev, 1));
 	/* Monolog names the exception in its context */
 	monolog_exception_type(ev, line_span(ev, 0));
+	/* a JSON stack in a text line (winston's simple format):
+	 * '... {"stack":"TypeError: boom\n    at f (/app/x.js:3:9)"}' */
+	if (!ev->type) {
+		struct span v = line_span(ev, 0), type, msg;
+		long at = find(v, "\"stack\":\"");
+		if (at >= 0) {
+			long nl;
+			v = skip(v, (size_t)at + 9);
+			nl = find(v, "\\n");
+			if (nl >= 0)
+				v.n = (size_t)nl;
+			if (node_header(v, &type, &msg))
+				set_type(ev, type);
+		}
+	}
 }
 
 void qe_trace_parse(struct qe_event *ev)

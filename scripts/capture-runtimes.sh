@@ -1,10 +1,10 @@
 #!/bin/sh
 # Regenerate tests/data/runtimes/: run the programs under
 # tests/data/runtimes/src/ with the real runtimes (Debian packages:
-# default-jdk-headless liblogback-java kotlin scala python3 nodejs
-# golang-go ruby php-cli php-monolog rustc librust-env-logger-dev
-# mono-mcs mono-runtime postgresql-15) and keep
-# what they printed.
+# default-jdk-headless liblogback-java liblog4j2-java kotlin scala
+# python3 nodejs golang-go ruby php-cli php-monolog rustc
+# librust-env-logger-dev mono-mcs mono-runtime postgresql-15; winston
+# from the npm registry) and keep what they printed.
 #
 # The truth is known by construction, not read from the output: every
 # run of a program raises exactly one error (the scenario table below
@@ -14,7 +14,8 @@
 # error site: where the program raises, with the in-app call path its
 # trace shows (scenarios that raise at one place through one path share
 # a group; a single line without a trace is a group of its own).  Runs
-# are separated by an ordinary INFO line.  Some files add a per-line
+# are separated by an ordinary INFO line.  A warning a program printed
+# before it failed is no error, so no event: its lines are left out.  Some files add a per-line
 # prefix afterwards, as
 # `kubectl logs --timestamps` or a syslog daemon would.
 #
@@ -45,6 +46,16 @@ mcs -out:csfail.exe Fail.cs >/dev/null
 mkdir -p logfail/.cargo
 printf '[source.crates-io]\nreplace-with = "debian"\n[source.debian]\ndirectory = "/usr/share/cargo/registry"\n[net]\noffline = true\n' >logfail/.cargo/config.toml
 (cd logfail && cargo build -q 2>/dev/null && cp target/debug/logfail ../rslog)
+# the worker programs: other failures on the same runtimes and libraries
+l4j=/usr/share/java/log4j-api.jar:/usr/share/java/log4j-core.jar
+javac -cp "$cp:$l4j" -d . Worker.java
+kotlinc worker.kt -include-runtime -d workerkt.jar 2>/dev/null
+scalac Billing.scala
+mkdir goworker-src && mv worker.go goworker-src/main.go
+(cd goworker-src && go mod init app >/dev/null 2>&1 && go build -o ../goworker .)
+rustc -o rsworker worker.rs 2>/dev/null
+mcs -out:csworker.exe Worker.cs >/dev/null
+npm install -q --no-save --no-audit --no-fund winston@3 >/dev/null 2>&1
 
 # The two values every scenario runs with (invalid numbers, different
 # lengths, so messages and indexes vary between the two runs).
@@ -77,7 +88,8 @@ noise() {
 
 # Append one run's output as events.  $1 type, $2 group, $3 number of
 # leading lines that are an event of their own (a log line the program
-# printed before it failed; type -, group $2-line), $4 output file.
+# printed before it failed; type -, group $2-line), or minus the number
+# of leading lines that are no event (a warning), $4 output file.
 record() {
 	type=$1 group=$2 head=$3 f=$4
 	base=$(wc -l <"$log")
@@ -87,7 +99,12 @@ record() {
 	[ "$n" -gt 0 ] || { echo "capture: $group printed nothing" >&2; exit 1; }
 	add_prefix <"$f.t" >>"$log"
 	start=$((base + 1))
-	if [ "$head" -gt 0 ]; then
+	if [ "$head" -lt 0 ]; then
+		start=$((start - head))
+		while sed -n "$((start - base))p" "$f.t" | grep -q '^[[:space:]]*$'; do
+			start=$((start + 1))
+		done
+	elif [ "$head" -gt 0 ]; then
 		echo "$start $((start + head - 1)) - $group-line" >>"$exp"
 		start=$((start + head))
 		# blank lines between the log line and the crash are no one's
@@ -225,6 +242,101 @@ mono_all
 begin mono-syslog syslog
 noise
 mono_all
+
+# ---- other programs on the same runtimes: worker.*, Worker.*, Billing ----
+begin python-worker none
+noise
+run StockError exc-info 0 python3 worker.py exc-info
+run StockError implicit 0 python3 worker.py implicit
+run ExceptionGroup group 0 python3 worker.py group
+run StockError task 0 python3 worker.py task
+run StockError implicit -2 python3 worker.py warn
+run StockError implicit 0 python3 worker.py hook
+run StockError thread 0 python3 worker.py thread
+run RecursionError recursion 0 python3 worker.py recursion
+
+begin java-worker none
+noise
+run java.lang.IllegalStateException transfer 0 java -cp . Worker suppressed
+run java.lang.IllegalStateException thread 0 java -cp . Worker thread
+run 'Worker$QuotaException' quota 0 java -cp . Worker causes
+run java.lang.IllegalStateException multiline 0 java -cp . Worker multiline
+run java.lang.NullPointerException npe 0 java -cp . Worker npe
+run 'Worker$QuotaException' quota 0 java -cp . Worker jul-causes
+run 'Worker$QuotaException' quota 0 java -cp ".:$l4j" Worker log4j2
+run java.lang.IllegalStateException transfer 0 java -cp ".:$cp" Worker logback-suppressed
+
+begin jvm-langs-worker none
+noise
+run java.util.NoSuchElementException missing 0 java -jar workerkt.jar missing
+run java.lang.IllegalStateException check 0 java -jar workerkt.jar check
+run java.lang.ClassCastException cast 0 java -jar workerkt.jar cast
+run java.lang.ArithmeticException divide 0 java -cp "$scala_cp" Billing divide
+run java.util.NoSuchElementException empty 0 java -cp "$scala_cp" Billing empty
+run java.util.NoSuchElementException option 0 java -cp "$scala_cp" Billing option
+
+begin node-worker none
+noise
+run PaymentError rejection 0 node worker.js rejection
+run AggregateError aggregate 0 node worker.js aggregate
+run Error settle 0 node worker.js chain
+run Error settle 0 node worker.js console
+run Error winston 0 node worker.js winston
+run - throw-string 0 node worker.js throw-string
+
+go_worker() {
+	run panic goroutine 0 ./goworker goroutine
+	run runtime.Error nil-map 0 ./goworker nil-map
+	run runtime.Error nil-pointer 0 ./goworker nil-pointer
+	run fatal concurrent 0 ./goworker concurrent
+	run fatal deadlock 0 ./goworker deadlock
+	run panic repanic 0 ./goworker repanic
+}
+begin go-worker none
+noise
+go_worker
+begin go-worker-syslog syslog
+noise
+go_worker
+
+begin ruby-worker none
+noise
+run LedgerError settle 0 ruby worker.rb cause
+run SystemStackError stack 0 ruby worker.rb stack
+run FrozenError frozen 0 ruby worker.rb frozen
+run ZeroDivisionError zero 0 ruby worker.rb zero
+run LedgerError settle 0 ruby worker.rb logger-fmt
+run LedgerError thread 0 ruby worker.rb thread
+
+php_log() { # scenario: run worker.php with errors going to an error_log file
+	run "$1" "$2" "$3" sh -c 'rm -f "$0/php.log"; php -d display_errors=0 -d log_errors=1 -d error_log="$0/php.log" worker.php "$1" "$2" >/dev/null 2>&1; cat "$0/php.log"' "$work" "$4"
+}
+begin php-worker none
+noise
+php_log LedgerException settle 0 chain
+php_log TypeError type 0 type
+php_log Error undefined 0 undefined
+php_log LedgerException settle -1 warning
+php_log - memory 0 memory
+
+begin rust-worker none
+noise
+run panic unwrap 0 RUST_BACKTRACE=0 ./rsworker unwrap-err
+run panic unwrap-bt 0 RUST_BACKTRACE=1 ./rsworker unwrap-err
+run panic unwrap-full 0 RUST_BACKTRACE=full ./rsworker unwrap-err
+run panic expect 0 RUST_BACKTRACE=0 ./rsworker expect
+run panic expect-bt 0 RUST_BACKTRACE=1 ./rsworker expect
+run panic threads 0 RUST_BACKTRACE=0 ./rsworker threads
+run panic threads-bt 0 RUST_BACKTRACE=1 ./rsworker threads
+run panic divide 0 RUST_BACKTRACE=0 ./rsworker divide
+
+begin mono-worker none
+noise
+run LedgerException settle 0 mono csworker.exe inner3
+run System.AggregateException aggregate 0 mono csworker.exe aggregate
+run LedgerException thread 0 mono csworker.exe thread
+run System.NullReferenceException null 0 mono csworker.exe null
+run LedgerException settle 0 mono csworker.exe caught
 
 # ---- PostgreSQL ----------------------------------------------------------
 pg=/usr/lib/postgresql/15/bin

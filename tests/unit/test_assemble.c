@@ -322,6 +322,27 @@ static void test_go_panic(void **state)
 	assert_string_equal(f->col.ev[0]->type, "fatal");
 	assert_int_equal(f->col.ev[0]->nr_lines, 5);
 	fixture_free(f);
+
+	/* two goroutines caught at once: the header twice, one report */
+	f = fixture_new(0, 0);
+	feed(f,
+	     "fatal error: concurrent map writes\nfatal error: concurrent map writes\n\n"
+	     "goroutine 21 [running]:\nmain.hammer()\n\t/app/main.go:34 +0x7c\n"
+	     "fatal error: concurrent map writes\n");
+	assert_int_equal(f->col.n, 2);
+	assert_int_equal(f->col.ev[0]->nr_lines, 6);
+	assert_int_equal(f->col.ev[1]->nr_lines, 1);
+	fixture_free(f);
+
+	/* the runtime's panics without "runtime error: " are runtime errors */
+	f = fixture_new(0, 0);
+	feed(f, "panic: assignment to entry in nil map\n\ngoroutine 1 [running]:\n"
+		"main.setLimit(...)\n\t/app/main.go:23\n"
+		"panic: assignment to entry in nil map of orders\n");
+	assert_int_equal(f->col.n, 2);
+	assert_string_equal(f->col.ev[0]->type, "runtime.Error");
+	assert_string_equal(f->col.ev[1]->type, "panic");
+	fixture_free(f);
 }
 
 static void test_ruby(void **state)
@@ -1056,6 +1077,197 @@ static void test_head_and_tail(void **state)
 	qe_buf_release(&b);
 }
 
+/* Lines that announce the trace below them belong to its event. */
+static void test_announced_traces(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	const char *text =
+	    "2026-12-01 10:00:00 INFO start\n"
+	    "Exception in thread sync-7:\n"
+	    "Traceback (most recent call last):\n"
+	    "  File \"/app/sync.py\", line 23, in fetch\n"
+	    "    raise StockError(sku)\n"
+	    "StockError: a1\n"
+	    "Task exception was never retrieved\n"
+	    "future: <Task finished name='Task-2' coro=<job() done, defined at "
+	    "/app/w.py:40> exception=StockError('a1')>\n"
+	    "Traceback (most recent call last):\n"
+	    "  File \"/app/w.py\", line 41, in job\n"
+	    "    fetch(sku)\n"
+	    "StockError: a1\n"
+	    "#<Thread:0x00007f3b932e9570 worker.rb:40 run> terminated with exception "
+	    "(report_on_exception is true):\n"
+	    "worker.rb:13:in `settle': cannot settle 1x (LedgerError)\n"
+	    "\tfrom worker.rb:40:in `block in <main>'\n"
+	    "2026-12-01 10:00:01 INFO next\n"
+	    "Task exception was never retrieved\n"
+	    "2026-12-01 10:00:02 INFO the announcement alone is no event\n";
+	struct qe_event *ev;
+
+	(void)state;
+	feed(f, text);
+	assert_int_equal(f->col.n, 3);
+	ev = f->col.ev[0];
+	assert_string_equal(ev->kind, "python");
+	assert_string_equal(ev->type, "StockError");
+	assert_int_equal(ev->nr_lines, 5);
+	assert_string_equal(ev->lines[0], "Exception in thread sync-7:");
+	ev = f->col.ev[1];
+	assert_string_equal(ev->kind, "python");
+	assert_string_equal(ev->type, "StockError");
+	assert_int_equal(ev->nr_lines, 6);
+	check_frame(&ev->frames[0], NULL, "job", "/app/w.py", 41, 1);
+	ev = f->col.ev[2];
+	assert_string_equal(ev->kind, "ruby");
+	assert_string_equal(ev->type, "LedgerError");
+	assert_int_equal(ev->nr_lines, 3);
+	fixture_free(f);
+}
+
+/* Mono: a class of no namespace, and a logged exception with its frames. */
+static void test_dotnet_bare_class(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	const char *text =
+	    "Unhandled Exception:\n"
+	    "LedgerException: cannot settle 1x ---> System.ArgumentException: no rate\n"
+	    "  at Worker.Lookup (System.String id) [0x0001e] in <6d768add>:0 \n"
+	    "   --- End of inner exception stack trace ---\n"
+	    "  at Worker.Settle (System.String id) [0x0001e] in <6d768add>:0 \n"
+	    "[ERROR] FATAL UNHANDLED EXCEPTION: LedgerException: cannot settle 1x\n"
+	    "  at Worker.Settle (System.String id) [0x0001e] in <6d768add>:0 \n"
+	    "2026-12-01 10:00:00 INFO next\n"
+	    "2026-12-01T14:51:47 ERROR settle failed: LedgerException: cannot settle 1x "
+	    "---> System.ArgumentException: no rate\n"
+	    "  at Worker.Lookup (System.String id) [0x0001e] in <6d768add>:0 \n"
+	    "   --- End of inner exception stack trace ---\n"
+	    "  at Worker.Settle (System.String id) [0x0001e] in <6d768add>:0 \n"
+	    "  at Worker.Main (System.String[] args) [0x00105] in <6d768add>:0 \n"
+	    "2026-12-01 10:00:01 INFO next\n";
+	struct qe_event *ev;
+
+	(void)state;
+	feed(f, text);
+	assert_int_equal(f->col.n, 2);
+	ev = f->col.ev[0];
+	assert_string_equal(ev->kind, "dotnet");
+	assert_string_equal(ev->type, "LedgerException");
+	assert_string_equal(ev->message, "cannot settle 1x");
+	assert_int_equal(ev->nr_lines, 7);
+	assert_int_equal(ev->nr_frames, 1);
+	check_frame(&ev->frames[0], "Worker", "Settle", NULL, 0, 1);
+	ev = f->col.ev[1];
+	assert_string_equal(ev->kind, "dotnet");
+	assert_string_equal(ev->type, "LedgerException");
+	assert_int_equal(ev->nr_lines, 5);
+	assert_int_equal(ev->nr_frames, 2);
+	check_frame(&ev->frames[1], "Worker", "Main", NULL, 0, 1);
+	fixture_free(f);
+}
+
+/* A Java class of the default package, known by its frames: after a
+ * log4j2 line, and after java.util.logging's WARNING. */
+static void test_java_default_package(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	const char *text =
+	    "14:51:01.028 [main] ERROR billing.Quota - quota for 1x not checked\n"
+	    "Worker$QuotaException: quota check failed for 1x\n"
+	    "\tat Worker.level1(Worker.java:59) ~[app/:?]\n"
+	    "\tat Worker.main(Worker.java:95) ~[app/:?]\n"
+	    "Caused by: java.lang.RuntimeException: lookup failed for 1x\n"
+	    "\tat Worker.level2(Worker.java:51) ~[app/:?]\n"
+	    "\t... 1 more\n"
+	    "Dec 01, 2026 2:50:59 PM Worker main\n"
+	    "WARNING: quota for 1x not checked\n"
+	    "Worker$QuotaException: quota check failed for 1x\n"
+	    "\tat Worker.level1(Worker.java:59)\n"
+	    "\tat Worker.main(Worker.java:88)\n"
+	    "Caused by: java.lang.RuntimeException: lookup failed for 1x\n"
+	    "\t... 1 more\n"
+	    "Dec 01, 2026 2:51:00 PM Worker main\n"
+	    "WARNING: a warning alone is no event\n"
+	    "2026-12-01 10:00:01 INFO next\n"
+	    "TypeError: x is not a function\n"
+	    "    at run (/app/x.js:3:9)\n";
+	struct qe_event *ev;
+
+	(void)state;
+	feed(f, text);
+	assert_int_equal(f->col.n, 3);
+	ev = f->col.ev[0];
+	assert_string_equal(ev->kind, "java");
+	assert_string_equal(ev->type, "Worker$QuotaException");
+	assert_int_equal(ev->nr_lines, 7);
+	assert_int_equal(ev->nr_frames, 2);
+	check_frame(&ev->frames[0], "Worker", "level1", "Worker.java", 59, 1);
+	ev = f->col.ev[1];
+	assert_string_equal(ev->kind, "java");
+	assert_string_equal(ev->type, "Worker$QuotaException");
+	assert_int_equal(ev->nr_lines, 7);
+	assert_string_equal(ev->lines[1], "WARNING: quota for 1x not checked");
+	ev = f->col.ev[2];
+	assert_string_equal(ev->kind, "node");
+	assert_string_equal(ev->type, "TypeError");
+	assert_int_equal(ev->nr_lines, 2);
+	fixture_free(f);
+}
+
+/* Node.js: an error that comes through its own code, one printed without
+ * its stack, a thrown value that is no Error; winston's text line. */
+static void test_node_other_throws(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	const char *text =
+	    "node:internal/process/promises:391\n"
+	    "    triggerUncaughtException(err, true /* fromPromise */);\n"
+	    "    ^\n"
+	    "\n"
+	    "[AggregateError: All promises were rejected] {\n"
+	    "  [errors]: [\n"
+	    "    PaymentError: card declined for 1x\n"
+	    "        at Timeout._onTimeout (/app/worker.js:13:67) {\n"
+	    "      retryable: false\n"
+	    "    }\n"
+	    "  ]\n"
+	    "}\n"
+	    "\n"
+	    "Node.js v20.20.2\n"
+	    "\n"
+	    "/app/worker.js:49\n"
+	    "  setTimeout(() => { throw 'timeout after ' + val; }, 1);\n"
+	    "                     ^\n"
+	    "timeout after 1x\n"
+	    "(Use `node --trace-uncaught ...` to show where the exception was thrown)\n"
+	    "\n"
+	    "Node.js v20.20.2\n"
+	    "/app/worker.js:50\n"
+	    "  x();\n"
+	    "  ^\n"
+	    "a value without Node's note is no event\n"
+	    "error: settle failed for 1x {\"stack\":\"RangeError: settle failed for 1x\\n"
+	    "    at settle (/app/worker.js:24:11)\"}\n";
+	struct qe_event *ev;
+
+	(void)state;
+	feed(f, text);
+	assert_int_equal(f->col.n, 3);
+	ev = f->col.ev[0];
+	assert_string_equal(ev->kind, "node");
+	assert_string_equal(ev->type, "AggregateError");
+	assert_string_equal(ev->message, "All promises were rejected");
+	assert_int_equal(ev->nr_lines, 14);
+	ev = f->col.ev[1];
+	assert_string_equal(ev->kind, "node");
+	assert_null(ev->type);
+	assert_string_equal(ev->message, "timeout after 1x");
+	assert_int_equal(ev->nr_lines, 7);
+	ev = f->col.ev[2];
+	assert_string_equal(ev->kind, "line");
+	assert_string_equal(ev->type, "RangeError");
+	fixture_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1086,6 +1298,10 @@ int main(void)
 	    cmocka_unit_test(test_prefixes),
 	    cmocka_unit_test(test_prefixed_traces),
 	    cmocka_unit_test(test_head_and_tail),
+	    cmocka_unit_test(test_announced_traces),
+	    cmocka_unit_test(test_dotnet_bare_class),
+	    cmocka_unit_test(test_java_default_package),
+	    cmocka_unit_test(test_node_other_throws),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
