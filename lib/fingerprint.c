@@ -204,16 +204,61 @@ static size_t pick_frames(const struct qe_event *ev, size_t *idx)
 	return nr;
 }
 
+/*
+ * The frames of one trace repeat with every event of its group: the last
+ * names and paths normalised and their results are kept (direct-mapped,
+ * the text compared in full, as for the hashes below), so a repeat costs
+ * a hash and a compare rather than the rules above.  Longer texts are
+ * normalised every time.  The process is single-threaded.
+ */
+#define NORM_SLOTS 512
+#define NORM_MAX_TEXT 256
+
+static struct norm_memo {
+	char *text, *result;
+	size_t len, result_len;
+} norm_memo[2][NORM_SLOTS];
+
+/* normalise_file (file) or normalise_name of s into the empty out. */
+static void normalise_cached(int file, const char *s, struct qe_buf *out)
+{
+	size_t len = strlen(s);
+	struct norm_memo *m;
+
+	if (len > NORM_MAX_TEXT) {
+		if (file)
+			normalise_file(s, out);
+		else
+			normalise_name(s, out);
+		return;
+	}
+	m = &norm_memo[file][qe_fnv1a(s, len) & (NORM_SLOTS - 1)];
+	if (m->text && m->len == len && !memcmp(m->text, s, len)) {
+		qe_buf_add(out, m->result, m->result_len);
+		return;
+	}
+	if (file)
+		normalise_file(s, out);
+	else
+		normalise_name(s, out);
+	free(m->text);
+	free(m->result);
+	m->text = qe_xstrndup(s, len);
+	m->len = len;
+	m->result = qe_xstrndup(out->buf, out->len);
+	m->result_len = out->len;
+}
+
 static void frame_parts(const struct qe_frame *f, struct qe_buf *where, struct qe_buf *fn)
 {
 	qe_buf_reset(where);
 	qe_buf_reset(fn);
 	if (f->module && *f->module)
-		normalise_name(f->module, where);
+		normalise_cached(0, f->module, where);
 	else if (f->file && *f->file)
-		normalise_file(f->file, where);
+		normalise_cached(1, f->file, where);
 	if (f->function && *f->function)
-		normalise_name(f->function, fn);
+		normalise_cached(0, f->function, fn);
 }
 
 static int uses_frames(const struct qe_event *ev)
