@@ -116,13 +116,16 @@ static void normalise_file(const char *file, struct qe_buf *out)
 	static const char *const roots[] = {
 	    "site-packages/", "dist-packages/", "node_modules/", "/gems/",
 	    "/pkg/mod/",      "/vendor/",	"/src/"};
-	struct qe_buf tmp = QE_BUF_INIT;
+	/* the first NAME_MAX_LEN bytes, and one component of them, on the
+	 * stack: a frame costs no allocation */
+	char tmp[NAME_MAX_LEN + 1], comp[NAME_MAX_LEN + 1];
 	const char *s, *p, *base;
-	size_t n, k, slashes;
+	size_t n, k, slashes, len = 0;
 
-	for (p = file; *p && tmp.len < NAME_MAX_LEN; p++)
-		qe_buf_addch(&tmp, *p == '\\' ? '/' : *p);
-	s = tmp.buf;
+	for (p = file; *p && len < NAME_MAX_LEN; p++)
+		tmp[len++] = *p == '\\' ? '/' : *p;
+	tmp[len] = '\0';
+	s = tmp;
 	if ((p = strstr(s, "://")) != NULL)
 		s = p + 3;
 	n = strcspn(s, "?#");
@@ -152,27 +155,25 @@ static void normalise_file(const char *file, struct qe_buf *out)
 			break;
 	{
 		/* Components lose version suffixes ("foo@1.2.3") via the name rules. */
-		struct qe_buf comp = QE_BUF_INIT;
 		const char *q = base, *end = s + n;
 		while (q < end) {
 			const char *e = memchr(q, '/', (size_t)(end - q));
-			size_t len;
 			if (!e)
 				e = end;
 			len = (size_t)(e - q);
 			if (len) {
 				const char *at = memchr(q, '@', len);
-				qe_buf_reset(&comp);
-				qe_buf_add(&comp, q, at ? (size_t)(at - q) : len);
+				if (at)
+					len = (size_t)(at - q);
+				memcpy(comp, q, len);
+				comp[len] = '\0';
 				if (out->len && out->buf[out->len - 1] != '/')
 					qe_buf_addch(out, '/');
-				normalise_name(comp.buf, out);
+				normalise_name(comp, out);
 			}
 			q = e + 1;
 		}
-		qe_buf_release(&comp);
 	}
-	qe_buf_release(&tmp);
 }
 
 /* The frames a fingerprint uses: up to QE_FINGERPRINT_FRAMES in-app
@@ -203,16 +204,61 @@ static size_t pick_frames(const struct qe_event *ev, size_t *idx)
 	return nr;
 }
 
+/*
+ * The frames of one trace repeat with every event of its group: the last
+ * names and paths normalised and their results are kept (direct-mapped,
+ * the text compared in full, as for the hashes below), so a repeat costs
+ * a hash and a compare rather than the rules above.  Longer texts are
+ * normalised every time.  The process is single-threaded.
+ */
+#define NORM_SLOTS 512
+#define NORM_MAX_TEXT 256
+
+static struct norm_memo {
+	char *text, *result;
+	size_t len, result_len;
+} norm_memo[2][NORM_SLOTS];
+
+/* normalise_file (file) or normalise_name of s into the empty out. */
+static void normalise_cached(int file, const char *s, struct qe_buf *out)
+{
+	size_t len = strlen(s);
+	struct norm_memo *m;
+
+	if (len > NORM_MAX_TEXT) {
+		if (file)
+			normalise_file(s, out);
+		else
+			normalise_name(s, out);
+		return;
+	}
+	m = &norm_memo[file][qe_fnv1a(s, len) & (NORM_SLOTS - 1)];
+	if (m->text && m->len == len && !memcmp(m->text, s, len)) {
+		qe_buf_add(out, m->result, m->result_len);
+		return;
+	}
+	if (file)
+		normalise_file(s, out);
+	else
+		normalise_name(s, out);
+	free(m->text);
+	free(m->result);
+	m->text = qe_xstrndup(s, len);
+	m->len = len;
+	m->result = qe_xstrndup(out->buf, out->len);
+	m->result_len = out->len;
+}
+
 static void frame_parts(const struct qe_frame *f, struct qe_buf *where, struct qe_buf *fn)
 {
 	qe_buf_reset(where);
 	qe_buf_reset(fn);
 	if (f->module && *f->module)
-		normalise_name(f->module, where);
+		normalise_cached(0, f->module, where);
 	else if (f->file && *f->file)
-		normalise_file(f->file, where);
+		normalise_cached(1, f->file, where);
 	if (f->function && *f->function)
-		normalise_name(f->function, fn);
+		normalise_cached(0, f->function, fn);
 }
 
 static int uses_frames(const struct qe_event *ev)
@@ -296,15 +342,30 @@ static void hash_hex(const struct qe_buf *in, char out[17])
 	}
 }
 
+/* The header every hashed text starts with, spelt at compile time (the
+ * version is a plain integer literal): no printf per event. */
+#define FP_STR2(x) #x
+#define FP_STR(x) FP_STR2(x)
+#define FP_HEADER "qerrors-fingerprint\n" FP_STR(QE_FINGERPRINT_VERSION) "\n"
+
+/* s, then a newline. */
+static void add_line(struct qe_buf *b, const char *s)
+{
+	qe_buf_addstr(b, s);
+	qe_buf_addch(b, '\n');
+}
+
 /* What the fingerprint of ev hashes when no rule and no learner apply. */
 static void basis(const struct qe_event *ev, const struct qe_buf *tmpl, struct qe_buf *in)
 {
 	struct qe_buf where = QE_BUF_INIT, fn = QE_BUF_INIT;
 	size_t idx[QE_FINGERPRINT_FRAMES], nr, i;
 
-	qe_buf_addf(in, "qerrors-fingerprint\n%d\n", QE_FINGERPRINT_VERSION);
+	qe_buf_add(in, FP_HEADER, sizeof(FP_HEADER) - 1);
 	if (uses_frames(ev)) {
-		qe_buf_addf(in, "trace\n%s\n%s\n", ev->kind ? ev->kind : "", ev->type);
+		qe_buf_add(in, "trace\n", 6);
+		add_line(in, ev->kind ? ev->kind : "");
+		add_line(in, ev->type);
 		nr = pick_frames(ev, idx);
 		for (i = 0; i < nr; i++) {
 			frame_parts(&ev->frames[idx[i]], &where, &fn);
@@ -315,7 +376,8 @@ static void basis(const struct qe_event *ev, const struct qe_buf *tmpl, struct q
 		}
 	} else {
 		/* The kind is left out: one message found by two rules is one error. */
-		qe_buf_addf(in, "message\n%s\n", ev->type ? ev->type : "");
+		qe_buf_add(in, "message\n", 8);
+		add_line(in, ev->type ? ev->type : "");
 		qe_buf_add(in, tmpl->buf, tmpl->len);
 		qe_buf_addch(in, '\n');
 	}
@@ -383,13 +445,11 @@ void qe_fingerprint_with(struct qe_event *ev, struct qe_grouping *g, const char 
 	}
 	if (qe_grouping_rule_match(g, ev, source, &hit)) {
 		qe_buf_reset(&in);
-		qe_buf_addf(&in, "qerrors-fingerprint\n%d\nrule\n",
-			    QE_FINGERPRINT_VERSION);
-		if (hit.group)
-			qe_buf_addf(&in, "group\n%s\n", hit.group);
-		else
-			qe_buf_addf(&in, "of\n%s\n", fp);
-		qe_buf_addf(&in, "split\n%s\n", hit.split);
+		qe_buf_add(&in, FP_HEADER "rule\n", sizeof(FP_HEADER "rule\n") - 1);
+		qe_buf_addstr(&in, hit.group ? "group\n" : "of\n");
+		add_line(&in, hit.group ? hit.group : fp);
+		qe_buf_addstr(&in, "split\n");
+		add_line(&in, hit.split);
 		hash_hex(&in, fp);
 		info->stage = QE_FP_STAGE_RULE;
 		info->rule = hit.rule;

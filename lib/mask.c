@@ -698,6 +698,25 @@ static int is_phrase(const char *s, size_t n)
 	return spaces >= 2;
 }
 
+/*
+ * Is the token at s a run of letters alone, followed by none of the
+ * bytes that would carry it on into a shaped value ('.' of a host or an
+ * e-mail, ':' of a URL scheme or an IPv6 address, '-' of a UUID, ...)?
+ * Most words of a message are; of the shaped values only a time stamp
+ * ("Jan 2 10:00:00") can start with one, so the other matchers need not
+ * look.
+ */
+static int plain_word(const char *s, size_t n)
+{
+	size_t j = 0;
+	int next;
+
+	while (j < n && is_alpha((unsigned char)s[j]))
+		j++;
+	next = AT(s, n, j);
+	return j > 0 && !is_digit(next) && (!next || !strchr(".-+@:_%", next));
+}
+
 static void mask_span(const char *s, size_t n, struct qe_buf *out, int depth)
 {
 	size_t i = 0, m, start = out->len;
@@ -706,7 +725,7 @@ static void mask_span(const char *s, size_t n, struct qe_buf *out, int depth)
 	while (i < n) {
 		unsigned char c = (unsigned char)s[i];
 		size_t j, labels;
-		int has_digit, all_hex;
+		int has_digit, all_hex, shaped;
 
 		if (is_space(c) || c < 0x20) {
 			while (i < n && (is_space(s[i]) || (unsigned char)s[i] < 0x20))
@@ -785,24 +804,25 @@ static void mask_span(const char *s, size_t n, struct qe_buf *out, int depth)
 			continue;
 		}
 		/* Word start: try the shaped values, most specific first. */
-		if ((m = match_url(s + i, n - i)) != 0) {
+		shaped = !plain_word(s + i, n - i);
+		if (shaped && (m = match_url(s + i, n - i)) != 0) {
 			put(out, "<URL>");
-		} else if ((m = match_email(s + i, n - i)) != 0) {
+		} else if (shaped && (m = match_email(s + i, n - i)) != 0) {
 			put(out, "<EMAIL>");
-		} else if ((m = match_uuid(s + i, n - i)) != 0) {
+		} else if (shaped && (m = match_uuid(s + i, n - i)) != 0) {
 			put(out, "<UUID>");
 		} else if ((m = match_ts(s + i, n - i)) != 0) {
 			put(out, "<TS>");
-		} else if ((m = match_domain(s + i, n - i, &labels)) != 0 ||
-			   (m = match_ipv4(s + i, n - i)) != 0 ||
-			   (m = match_ipv6(s + i, n - i)) != 0) {
+		} else if (shaped && ((m = match_domain(s + i, n - i, &labels)) != 0 ||
+				      (m = match_ipv4(s + i, n - i)) != 0 ||
+				      (m = match_ipv6(s + i, n - i)) != 0)) {
 			/* One placeholder for names and addresses: the same message
 			 * carries either, depending on reverse lookups. */
 			put(out, "<IP>");
 			m = match_port(s + i, n - i, m);
-		} else if ((m = match_hex0x(s + i, n - i)) != 0) {
+		} else if (shaped && (m = match_hex0x(s + i, n - i)) != 0) {
 			put(out, "<HEX>");
-		} else if ((m = match_number(s + i, n - i)) != 0) {
+		} else if (shaped && (m = match_number(s + i, n - i)) != 0) {
 			put(out, "<NUM>");
 			m += unit_after(s + i + m, n - i - m);
 		} else if (!is_alnum(c)) {

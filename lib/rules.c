@@ -176,11 +176,13 @@ static int at(const char *p, const char *end, const char *w, size_t n)
 
 /* A lower-case level as level-lower takes it: "error]", "[error    ]"
  * (padded, as structlog writes it) or "error<TAB>" (zap's console). */
-static int lower_level(const char *p, const char *end, const char *w)
+static int lower_level(const char *p, const char *end, const char *w, size_t n)
 {
-	size_t n = strlen(w), pad = 0;
+	size_t pad = 0;
 
-	if (!at(p, end, w, n))
+	/* the second byte first: most words that start like a level do not
+	 * go on like one, and that costs no call */
+	if ((size_t)(end - p) < n || p[1] != w[1] || memcmp(p, w, n))
 		return 0;
 	p += n;
 	if (p < end && *p == '\t')
@@ -189,6 +191,8 @@ static int lower_level(const char *p, const char *end, const char *w)
 		p++, pad++;
 	return p < end && *p == ']';
 }
+
+#define LOWER(w) lower_level(p, end, w, sizeof(w) - 1)
 
 static unsigned scan_words(const char *l, size_t n)
 {
@@ -223,8 +227,7 @@ static unsigned scan_words(const char *l, size_t n)
 		case 'e':
 			if (AT("error:"))
 				w |= W_ERROR_COLON;
-			else if (lower_level(p, end, "error") ||
-				 lower_level(p, end, "emerg"))
+			else if (LOWER("error") || LOWER("emerg"))
 				w |= W_LOWER;
 			break;
 		case '.':
@@ -250,21 +253,20 @@ static unsigned scan_words(const char *l, size_t n)
 				w |= W_LEVEL;
 			break;
 		case 'c':
-			if (lower_level(p, end, "crit") ||
-			    lower_level(p, end, "critical"))
+			if (LOWER("crit") || LOWER("critical"))
 				w |= W_LOWER;
 			break;
 		case 'a':
-			if (lower_level(p, end, "alert"))
+			if (LOWER("alert"))
 				w |= W_LOWER;
 			break;
 		case 'f':
-			if (lower_level(p, end, "fatal"))
+			if (LOWER("fatal"))
 				w |= W_LOWER;
 			break;
 		case 'p':
 		case 'd':
-			if (lower_level(p, end, "panic") || lower_level(p, end, "dpanic"))
+			if (*p == 'p' ? LOWER("panic") : LOWER("dpanic"))
 				w |= W_LOWER;
 			break;
 		case 'S':
@@ -288,6 +290,7 @@ static unsigned scan_words(const char *l, size_t n)
 }
 
 #undef AT
+#undef LOWER
 
 /* The words one of which a line must have for the rule's pattern to match. */
 static unsigned gate_words(int gate)
