@@ -1530,7 +1530,7 @@ static void process(struct qe_follow *f)
 {
 	uint64_t now = qe_now_ms();
 	size_t i, j;
-	int more = 0;
+	int more = 0, to_open = 0;
 
 	if (f->processing)
 		return;
@@ -1580,17 +1580,23 @@ static void process(struct qe_follow *f)
 				more |= check_open(f, s);
 		}
 		s->recheck = 0;
+		/* Phase 2 of a source that still has its file is only this,
+		 * and nothing in phase 1 marks another source: done here, so
+		 * a round of writes makes one pass over the sources. */
+		if (s->file && !s->dead) {
+			s->dirty = 0;
+			if (s->file->pub.pos < s->file->pub.size && s->file->pub.fd >= 0)
+				s->dirty = more = 1; /* the round's read budget ran out */
+		} else if (!s->dead) {
+			to_open = 1;
+		}
 	}
-	for (i = 0; i < f->nr_srcs; i++) {
+	for (i = 0; to_open && i < f->nr_srcs; i++) {
 		struct qe_follow_src *s = f->srcs[i];
-		if (!s->dirty || s->dead || s->kind == QE_SRC_STDIN)
+		if (!s->dirty || s->dead || s->kind == QE_SRC_STDIN || s->file)
 			continue;
 		s->dirty = 0;
-		if (!s->file)
-			more |= try_open(f, s);
-		else if (s->file->pub.pos < s->file->pub.size && s->file->pub.fd >= 0)
-			s->dirty = more =
-			    1; /* the round's read budget ran out in phase 1 */
+		more |= try_open(f, s);
 	}
 	j = f->nr_srcs;
 	for (i = 0; i < f->nr_globs; i++) {
