@@ -1134,6 +1134,47 @@ static int head_line(const char *s, size_t n, enum qe_rule_lang *lang)
 	return 0;
 }
 
+/* Whether the line has "runtime: ", "thread '" or " AM "/" PM " in it
+ * (memchr for the byte each one turns on). */
+static int head_hint(const char *s, size_t n)
+{
+	const char *e = s + n, *q;
+
+	for (q = s + 7; q < e - 1 && (q = memchr(q, ':', (size_t)(e - 1 - q))); q++)
+		if (q[1] == ' ' && !memcmp(q - 7, "runtime", 7))
+			return 1;
+	for (q = s + 7; q < e && (q = memchr(q, '\'', (size_t)(e - q))); q++)
+		if (!memcmp(q - 7, "thread ", 7))
+			return 1;
+	for (q = s + 2; q < e - 1 && (q = memchr(q, 'M', (size_t)(e - 1 - q))); q++)
+		if (q[1] == ' ' && (q[-1] == 'A' || q[-1] == 'P') && q[-2] == ' ')
+			return 1;
+	return 0;
+}
+
+int qe_assembler_head_start(const char *line, size_t len)
+{
+	struct qe_prefix p;
+	enum qe_rule_lang lang;
+	const char *body = line;
+	size_t blen = len;
+
+	/* most lines have none of what the forms below need */
+	while (len && (line[len - 1] == ' ' || line[len - 1] == '\r'))
+		len--;
+	if (len < 6 || !(is_digit(line[len - 1]) ? memchr(line, ':', len) != NULL
+						 : head_hint(line, len)))
+		return 0;
+	blen = len;
+	if ((is_digit(line[0]) || line[0] == '[' || (line[0] >= 'A' && line[0] <= 'Z')) &&
+	    qe_trace_prefix(line, len, &p) && p.body <= len) {
+		body = line + p.body;
+		blen = len - p.body;
+	}
+	return blen && (node_location_line(body, blen) || head_line(body, blen, &lang) ||
+			(body != line && head_line(line, len, &lang)));
+}
+
 /* Bytes that can begin a prelude or a head line, or a prefix before one. */
 static int prelude_byte(char c)
 {

@@ -81,5 +81,10 @@ int qe_assembler_pending(const struct qe_assembler *a, uint64_t *start_pos);
 /* 1 when no event is open and no line is held (a prelude): a line that
  * cannot start an event (qe_rules_scan()) changes nothing then. */
 int qe_assembler_idle(const struct qe_assembler *a);
+/* 1 when the line may begin the lines that head a trace below it (a
+ * Node.js source location, Go's "runtime:", java.util.logging's date
+ * line, Rust's stack overflow), which the assembler holds until what
+ * follows says. */
+int qe_assembler_head_start(const char *line, size_t len);
 
 #endif

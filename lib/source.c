@@ -48,6 +48,7 @@ struct qe_source {
 	 * came from is replaced by a reload while the source lives on */
 	char *fields[6];
 	uint64_t emitted_end; /* the furthest end_pos of an event handed on */
+	uint64_t scan_stop;   /* where the last scan found a candidate line */
 };
 
 static void emit(struct qe_source *s, struct qe_event *ev)
@@ -330,14 +331,20 @@ static int quick_line(const char *line, size_t len, void *data)
 	return qe_decoder_quick_line(data, line, len);
 }
 
-/* The start of the line `lines` lines before offset k (a line start). */
-static size_t back_lines(const char *p, size_t k, size_t lines)
+/* Of the `lines` lines before offset k (a line start), the start of the
+ * earliest that may head a trace, else k. */
+static size_t head_lines(const char *p, size_t k, size_t lines)
 {
-	while (lines-- && k > 0) {
-		const char *q = k >= 2 ? memrchr(p, '\n', k - 1) : NULL;
-		k = q ? (size_t)(q + 1 - p) : 0;
+	size_t at = k, start = k;
+
+	while (lines-- && at > 0) {
+		const char *q = at >= 2 ? memrchr(p, '\n', at - 1) : NULL;
+		size_t ls = q ? (size_t)(q + 1 - p) : 0;
+		if (qe_assembler_head_start(p + ls, at - 1 - ls))
+			start = ls;
+		at = ls;
 	}
-	return k;
+	return start;
 }
 
 size_t qe_source_skip(struct qe_source *s, const char *p, size_t n, uint64_t pos)
@@ -348,6 +355,9 @@ size_t qe_source_skip(struct qe_source *s, const char *p, size_t n, uint64_t pos
 	if (!s->conf.rules || s->conf.on_line ||
 	    (s->conf.flags & (QE_SOURCE_NO_SKIP | QE_SOURCE_EACH_LINE)) ||
 	    pos != s->done_pos)
+		return 0;
+	/* the lines before the candidate found last are being fed */
+	if (pos < s->scan_stop)
 		return 0;
 	/* plain text and JSON lines can be judged by their bytes; a wrapped
 	 * line (syslog, Docker, CRI) only by what it unwraps to */
@@ -370,11 +380,13 @@ size_t qe_source_skip(struct qe_source *s, const char *p, size_t n, uint64_t pos
 			return 0;
 	k = qe_rules_scan(s->conf.rules, p, n, jp);
 	/* The lines just before a line the scan stops at are not passed
-	 * over: they may head the trace it starts (java.util.logging's date
-	 * line, Go's "runtime:" lines, a Node.js source location), which the
-	 * assembler recognises only by what follows. */
-	if (k < n)
-		k = back_lines(p, k, QE_SOURCE_HEAD_LINES);
+	 * over when they may head the trace it starts (java.util.logging's
+	 * date line, Go's "runtime:" lines, a Node.js source location): the
+	 * assembler recognises them only by what follows. */
+	if (k < n) {
+		s->scan_stop = pos + k;
+		k = head_lines(p, k, QE_SOURCE_HEAD_LINES);
+	}
 	s->done_pos = pos + k;
 	return k;
 }
@@ -393,6 +405,7 @@ void qe_source_reset(struct qe_source *s, uint64_t pos)
 {
 	qe_source_flush(s);
 	s->done_pos = pos;
+	s->scan_stop = 0;
 }
 
 void qe_source_set_rules(struct qe_source *s, struct qe_rules *rules)
