@@ -1134,6 +1134,22 @@ static int head_line(const char *s, size_t n, enum qe_rule_lang *lang)
 	return 0;
 }
 
+/* A prelude's or head line's text: the line without a log prefix
+ * (timestamp, level) it may carry; its length in *blen. */
+static const char *prelude_body(const char *line, size_t len, size_t *blen)
+{
+	struct qe_prefix p;
+
+	if (len &&
+	    (is_digit(line[0]) || line[0] == '[' || (line[0] >= 'A' && line[0] <= 'Z')) &&
+	    qe_trace_prefix(line, len, &p) && p.body <= len) {
+		*blen = len - p.body;
+		return line + p.body;
+	}
+	*blen = len;
+	return line;
+}
+
 /* Whether the line has "runtime: ", "thread '" or " AM "/" PM " in it
  * (memchr for the byte each one turns on). */
 static int head_hint(const char *s, size_t n)
@@ -1154,10 +1170,9 @@ static int head_hint(const char *s, size_t n)
 
 int qe_assembler_head_start(const char *line, size_t len)
 {
-	struct qe_prefix p;
 	enum qe_rule_lang lang;
-	const char *body = line;
-	size_t blen = len;
+	const char *body;
+	size_t blen;
 
 	/* most lines have none of what the forms below need */
 	while (len && (line[len - 1] == ' ' || line[len - 1] == '\r'))
@@ -1165,12 +1180,7 @@ int qe_assembler_head_start(const char *line, size_t len)
 	if (len < 6 || !(is_digit(line[len - 1]) ? memchr(line, ':', len) != NULL
 						 : head_hint(line, len)))
 		return 0;
-	blen = len;
-	if ((is_digit(line[0]) || line[0] == '[' || (line[0] >= 'A' && line[0] <= 'Z')) &&
-	    qe_trace_prefix(line, len, &p) && p.body <= len) {
-		body = line + p.body;
-		blen = len - p.body;
-	}
+	body = prelude_body(line, len, &blen);
 	return blen && (node_location_line(body, blen) || head_line(body, blen, &lang) ||
 			(body != line && head_line(line, len, &lang)));
 }
@@ -1200,17 +1210,11 @@ static int prelude_body_byte(char c)
 static int prelude_feed(struct qe_assembler *a, const char *line, size_t len,
 			uint64_t start_pos, uint64_t end_pos)
 {
-	struct qe_prefix p;
-	const char *body = line;
-	size_t blen = len;
+	size_t blen;
+	const char *body = prelude_body(line, len, &blen);
 	enum qe_rule_lang lang;
 	int blank;
 
-	if ((is_digit(line[0]) || line[0] == '[' || (line[0] >= 'A' && line[0] <= 'Z')) &&
-	    qe_trace_prefix(line, len, &p) && p.body <= len) {
-		body = line + p.body;
-		blen = len - p.body;
-	}
 	/* what can begin a prelude: '/', "file:", "runtime: ", "thread '",
 	 * java.util.logging's month (never after a prefix) */
 	if (a->prelude == P_NONE &&
