@@ -36,6 +36,8 @@ struct rule {
 	int builtin;
 	pcre2_code *re;
 	pcre2_code *cont;
+	unsigned char re_first[32];   /* bytes a match of re can start with */
+	unsigned char cont_first[32]; /* ... of cont */
 	pcre2_code **ignore;
 	size_t nr_ignore;
 	int has_lvl;	/* the pattern has a (?<lvl>...) group */
@@ -102,6 +104,43 @@ static pcre2_code *compile(const char *pat, int user, const char *rule, const ch
 	/* Without JIT support the interpreter still works, only slower. */
 	pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
 	return re;
+}
+
+/*
+ * The bytes a match of an anchored pattern can start with, one bit each;
+ * every bit set when the pattern is not anchored.  A byte is in the set
+ * when the pattern, given that byte alone, matches or could match more
+ * (a hard partial match): PCRE2's own answer, so a line whose first byte
+ * is not in it cannot match and the call is saved.  In UTF mode a
+ * non-ASCII byte alone is not a character: those bytes all stay in.
+ */
+static void first_bytes(const pcre2_code *re, int utf, unsigned char set[32])
+{
+	uint32_t opts = 0;
+	pcre2_match_data *md;
+	unsigned c;
+
+	memset(set, 0xff, 32);
+	if (pcre2_pattern_info(re, PCRE2_INFO_ALLOPTIONS, &opts) != 0 ||
+	    !(opts & PCRE2_ANCHORED))
+		return;
+	md = pcre2_match_data_create_from_pattern(re, NULL);
+	if (!md)
+		return;
+	for (c = 0; c < (utf ? 0x80u : 256u); c++) {
+		unsigned char b = (unsigned char)c;
+		int rc = pcre2_match(re, &b, 1, 0, PCRE2_PARTIAL_HARD | PCRE2_NO_JIT, md,
+				     NULL);
+		if (rc == PCRE2_ERROR_NOMATCH)
+			set[c >> 3] &= (unsigned char)~(1u << (c & 7));
+	}
+	pcre2_match_data_free(md);
+}
+
+static int may_start(const unsigned char set[32], const char *line, size_t len)
+{
+	unsigned c = len ? (unsigned char)line[0] : 0;
+	return !len || (set[c >> 3] >> (c & 7)) & 1;
 }
 
 static int group_number(const pcre2_code *re, const char *name)
@@ -192,7 +231,8 @@ static int lower_level(const char *p, const char *end, const char *w, size_t n)
 	return p < end && *p == ']';
 }
 
-#define LOWER(w) lower_level(p, end, w, sizeof(w) - 1)
+/* the second byte is tested here first: no call for most words */
+#define LOWER(w) (p + 1 < end && p[1] == (w)[1] && lower_level(p, end, w, sizeof(w) - 1))
 
 static unsigned scan_words(const char *l, size_t n)
 {
@@ -364,11 +404,13 @@ static int add_user_rule(struct qe_rules *r, const struct qe_rule_conf *rc)
 		ru->re = s;
 	}
 	ru->pattern = qe_xstrdup(start ? start : rc->pattern);
+	first_bytes(ru->re, 1, ru->re_first);
 	if (rc->continuation && *rc->continuation) {
 		ru->continuation = qe_xstrdup(rc->continuation);
 		ru->cont = compile(rc->continuation, 1, rc->name, "continuation pattern");
 		if (!ru->cont)
 			return -1;
+		first_bytes(ru->cont, 1, ru->cont_first);
 	}
 	if (rc->nr_ignore) {
 		ru->ignore = qe_xcalloc(rc->nr_ignore, sizeof(*ru->ignore));
@@ -414,11 +456,13 @@ static int add_builtin_rule(struct qe_rules *r, const struct qe_builtin_rule *b)
 	ru->re = compile(b->pattern, 0, b->name, "pattern");
 	if (!ru->re)
 		return -1;
+	first_bytes(ru->re, 0, ru->re_first);
 	if (b->continuation) {
 		ru->continuation = qe_xstrdup(b->continuation);
 		ru->cont = compile(b->continuation, 0, b->name, "continuation pattern");
 		if (!ru->cont)
 			return -1;
+		first_bytes(ru->cont, 0, ru->cont_first);
 	}
 	{
 		/* a name used by several alternatives is "not unique", still there */
@@ -632,7 +676,7 @@ static int try_rule(struct qe_rules *r, size_t i, const char *line, size_t len,
 		if (!(*words & gate_words(ru->gate)))
 			goto out;
 	}
-	if (!match(r, ru->re, line, len))
+	if (!may_start(ru->re_first, line, len) || !match(r, ru->re, line, len))
 		goto out;
 	if (ru->has_lvl) {
 		PCRE2_UCHAR lvl[16];
@@ -1346,7 +1390,8 @@ int qe_rules_match_cont(struct qe_rules *r, size_t i, const char *line, size_t l
 {
 	if (i >= r->nr || !r->rules[i].cont)
 		return 0;
-	return match(r, r->rules[i].cont, line, len);
+	return may_start(r->rules[i].cont_first, line, len) &&
+	       match(r, r->rules[i].cont, line, len);
 }
 
 size_t qe_rules_check_samples(struct qe_rules *r, qe_sample_fn fn, void *data)

@@ -10,6 +10,9 @@
 #include "rules.h"
 #include "util.h"
 
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,6 +168,75 @@ static void test_user_rules_first_and_samples(void **state)
 	c.rules = NULL;
 	c.nr_rules = 0;
 	qe_config_release(&c);
+}
+
+/* A rule whose pattern is anchored is not run on a line whose first byte
+ * no match can start with: the result must be what PCRE2 says, for every
+ * first byte, for the start and the continuation pattern alike. */
+static void test_first_byte_skip_is_exact(void **state)
+{
+	static const char *const pats[] = {
+	    "^(?i)x+y", "^\\s*at ", "^(?:foo|Bar|\\d+:)", "^(?=[a-c])\\w+",
+	    "^\xc3\xa9+", "^(?:)", "^\\b\\w", "^.?z", "^[^a-z]", "^(?:a|)b",
+	};
+	static const char *const tails[] = {"", "y", "at x", "oo", "ar", "1:",
+					    "z", "\xc3\xa9", "b", " x"};
+	size_t p, t;
+	unsigned b;
+	(void)state;
+
+	for (p = 0; p < QE_ARRAY_SIZE(pats); p++) {
+		struct qe_config c;
+		struct qe_rule_conf rc;
+		struct qe_rules *r;
+		int err;
+		PCRE2_SIZE off;
+		pcre2_code *re;
+		pcre2_match_data *md;
+
+		qe_config_init(&c);
+		memset(&rc, 0, sizeof(rc));
+		rc.name = (char *)"u";
+		rc.pattern = (char *)pats[p];
+		rc.continuation = (char *)pats[p];
+		c.rules = &rc;
+		c.nr_rules = 1;
+		r = qe_rules_new(&c);
+		assert_non_null(r);
+		re = pcre2_compile((PCRE2_SPTR)pats[p], PCRE2_ZERO_TERMINATED,
+				   PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &err, &off, NULL);
+		assert_non_null(re);
+		pcre2_jit_compile(re, PCRE2_JIT_COMPLETE); /* as the rules are */
+		md = pcre2_match_data_create_from_pattern(re, NULL);
+		for (b = 0; b < 256; b++) {
+			for (t = 0; t < QE_ARRAY_SIZE(tails); t++) {
+				char line[16];
+				size_t len = strlen(tails[t]) + (b ? 1 : 0);
+				struct qe_rule_match m;
+				int want, got;
+				line[0] = (char)b;
+				memcpy(line + (b ? 1 : 0), tails[t], strlen(tails[t]) + 1);
+				want = pcre2_match(re, (PCRE2_SPTR)line, len, 0, 0, md,
+						   NULL) >= 0;
+				got = qe_rules_match_start(r, line, len, &m) &&
+				      !strcmp(m.name, "u");
+				if (got != want)
+					fail_msg("pattern %s, byte %u, tail '%s': %d, PCRE2 %d",
+						 pats[p], b, tails[t], got, want);
+				got = qe_rules_match_cont(r, 0, line, len);
+				if (got != want)
+					fail_msg("continuation %s, byte %u, tail '%s': %d, "
+						 "PCRE2 %d",
+						 pats[p], b, tails[t], got, want);
+			}
+		}
+		pcre2_match_data_free(md);
+		pcre2_code_free(re);
+		qe_rules_free(r);
+		c.rules = NULL;
+		c.nr_rules = 0;
+		qe_config_release(&c);
+	}
 }
 
 static void test_severity_mapping(void **state)
@@ -384,6 +456,7 @@ int main(void)
 	    cmocka_unit_test(test_bad_user_pattern),
 	    cmocka_unit_test(test_bad_ignore),
 	    cmocka_unit_test(test_user_rules_first_and_samples),
+	    cmocka_unit_test(test_first_byte_skip_is_exact),
 	    cmocka_unit_test(test_severity_mapping),
 	    cmocka_unit_test(test_prefilter),
 	    cmocka_unit_test(test_ignore),
