@@ -20,7 +20,8 @@
 /* The writer tag of a prefixed head line kept to compare later lines. */
 #define TAG_MAX 64
 
-enum cont { C_NO, C_YES, C_PEND };
+/* C_JOIN: the held lines belong to the event, the line at hand does not */
+enum cont { C_NO, C_YES, C_PEND, C_JOIN };
 
 /* How far a Node.js source-context prelude has got, while no event is
  * open: "/app/server.js:42", the source line, a caret line, a blank
@@ -82,6 +83,9 @@ struct qe_assembler {
 	char tag[TAG_MAX];
 	size_t tag_len;
 	unsigned ruby_rescues; /* "rescue in" frames seen: causes may follow */
+	int no_frame; /* Node.js, Ruby, Rust: no frame or note line yet */
+	int hold_msg; /* held lines may be message lines: fed again if not */
+	int no_hold;  /* the line at hand is not to be held as one */
 
 	/* Over the caps, the last lines are kept here (the type of many
 	 * traces is at their end) and the middle is dropped. */
@@ -261,6 +265,7 @@ static void pend_reset(struct qe_assembler *a)
 	a->nr_pend = a->nr_pend_blank = 0;
 	a->pend_cut = 0;
 	a->prelude = P_NONE;
+	a->hold_msg = 0;
 }
 
 static int pend_add(struct qe_assembler *a, const char *line, size_t len,
@@ -293,6 +298,21 @@ static void pend_flush(struct qe_assembler *a)
 	pend_reset(a);
 }
 
+/* Blank lines held last are not the event's. */
+static void pend_trim_blank(struct qe_assembler *a)
+{
+	size_t i, off = 0;
+	for (i = 0; i + 1 < a->nr_pend; i++)
+		off += a->pend_len[i];
+	while (a->nr_pend &&
+	       is_blank(a->pend.buf + off, a->pend_len[a->nr_pend - 1])) {
+		a->nr_pend--;
+		a->nr_pend_blank--;
+		if (a->nr_pend)
+			off -= a->pend_len[a->nr_pend - 1];
+	}
+}
+
 static void close_event(struct qe_assembler *a)
 {
 	struct qe_event *ev = a->ev;
@@ -314,9 +334,19 @@ static void close_event(struct qe_assembler *a)
 	a->fn(ev, a->data);
 }
 
+void qe_assembler_hold_messages(struct qe_assembler *a, int on)
+{
+	a->no_hold = !on;
+}
+
+static void close_or_replay(struct qe_assembler *a);
+
 void qe_assembler_flush(struct qe_assembler *a)
 {
-	close_event(a);
+	/* lines fed again may open an event of their own, fewer each time */
+	while (a->ev)
+		close_or_replay(a);
+	pend_reset(a);
 }
 
 /* "  + Exception Group Traceback (most recent call last):", the first
@@ -345,6 +375,7 @@ static void enter(struct qe_assembler *a, enum qe_rule_lang lang, size_t rule,
 {
 	a->lang = lang;
 	a->rule = rule;
+	a->no_frame = lang == QE_LANG_NODE || lang == QE_LANG_RUBY || lang == QE_LANG_RUST;
 	switch (lang) {
 	case QE_LANG_JAVA:
 		a->state = S_JAVA_HEAD;
@@ -653,6 +684,46 @@ static size_t pretty_error_open(const char *line, size_t len)
 	return 0;
 }
 
+/*
+ * A line after the head of a trace whose frames have not begun: the
+ * second line of a message over several (Node.js and Ruby print the
+ * whole message before the frames, Rust before its note).  It is held;
+ * the first frame makes it part of the event.  Not one that starts an
+ * event, may head one, or carries a log prefix: that is the next record.
+ */
+static enum cont message_line(struct qe_assembler *a, const char *line, size_t len)
+{
+	struct qe_prefix p;
+	if (a->no_hold || start_match(a, line, len) || qe_assembler_head_start(line, len) ||
+	    qe_trace_prefix(line, len, &p))
+		return C_NO;
+	a->hold_msg = 1;
+	return C_PEND;
+}
+
+/*
+ * After Python's exception line: the other lines of its message, which
+ * Python prints after it.  Nothing after them says where they end but
+ * the next record: they are held, and joined only when a line with a
+ * log prefix follows (in a stream without prefixes the next line may be
+ * the program's own output, and they are left out as before).
+ */
+static enum cont message_after(struct qe_assembler *a, const char *line, size_t len)
+{
+	struct qe_prefix p;
+	const char *head = a->ev->lines[0];
+	int held = a->nr_pend > a->nr_pend_blank;
+	if (a->no_hold)
+		return C_NO;
+	if (qe_trace_prefix(line, len, &p))
+		return held ? C_JOIN : C_NO;
+	/* a trace a logged record announced: its stream has prefixes */
+	if (start_match(a, line, len) || qe_assembler_head_start(line, len))
+		return held && qe_trace_prefix(head, strlen(head), &p) ? C_JOIN : C_NO;
+	a->hold_msg = 1;
+	return C_PEND;
+}
+
 static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 {
 	int blank = is_blank(line, len);
@@ -837,7 +908,7 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 			/* exception groups draw their members with | and + */
 			if (py_group_line(line, len))
 				return C_YES;
-			return C_NO;
+			return message_after(a, line, len);
 		case S_PY_GROUP:
 			if (py_group_line(line, len))
 				return C_YES;
@@ -864,8 +935,10 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 			return ruby_bare_frame(line, len) ? C_YES : C_NO;
 		if (blank)
 			return C_PEND;
-		if (qe_rules_match_cont(a->rules, a->rule, line, len))
+		if (qe_rules_match_cont(a->rules, a->rule, line, len)) {
+			a->no_frame = 0;
 			return C_YES;
+		}
 		/* Ruby 3.1's error_highlight: a blank line, the source line,
 		 * carets under the call */
 		if (a->nr_pend_blank && a->nr_pend >= 2 && caret_line(line, len))
@@ -881,7 +954,7 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 			a->ruby_rescues--;
 			return C_YES;
 		}
-		return C_NO;
+		return a->no_frame ? message_line(a, line, len) : C_NO;
 	case QE_LANG_PHP:
 		/* "Next OtherException: ..." chains go on until "thrown in" */
 		if (a->state == S_PHP_DONE)
@@ -914,7 +987,6 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 		/* "Main$QuotaException: msg" is no Node.js error when a Java
 		 * frame follows: a class of the default package */
 		if (a->lang == QE_LANG_NODE && a->state == S_NODE_HEAD) {
-			a->state = S_NONE;
 			jr = qe_rules_lang_rule(a->rules, QE_LANG_JAVA);
 			if (jr != (size_t)-1 && jvm_frame_line(line, len) &&
 			    qe_rules_match_cont(a->rules, jr, line, len)) {
@@ -923,7 +995,18 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 				goto merge;
 			}
 		}
-		return qe_rules_match_cont(a->rules, a->rule, line, len) ? C_YES : C_NO;
+		if (qe_rules_match_cont(a->rules, a->rule, line, len)) {
+			/* an indented line among held message lines is one of
+			 * them (assert's diff): the first frame decides */
+			if (a->lang == QE_LANG_NODE && a->no_frame && a->nr_pend &&
+			    (line[0] == ' ' || line[0] == '\t') && !node_frame_line(line, len))
+				return C_PEND;
+			if (a->state == S_NODE_HEAD)
+				a->state = S_NONE;
+			a->no_frame = 0;
+			return C_YES;
+		}
+		return a->no_frame ? message_line(a, line, len) : C_NO;
 	}
 
 merge:
@@ -1336,11 +1419,41 @@ static int prelude_feed(struct qe_assembler *a, const char *line, size_t len,
 		start_event(a, &m, line, len, body - line, start_pos, end_pos);
 		/* no frames follow, only the blank line and "Node.js v20" */
 		a->state = S_NONE;
+		a->no_frame = 0;
 		return 1;
 	}
 	}
 	pend_reset(a);
 	return 0;
+}
+
+/*
+ * Close the event.  Lines held as its message that turned out not to be
+ * are fed again as lines of their own, as they would have been had they
+ * not been held (one may head the next event).
+ */
+static void close_or_replay(struct qe_assembler *a)
+{
+	struct qe_buf held = QE_BUF_INIT;
+	size_t lens[PEND_MAX_LINES], i, n = a->nr_pend, off = 0;
+	uint64_t ends[PEND_MAX_LINES], pos;
+
+	if (!a->ev || !a->hold_msg || !n) {
+		close_event(a);
+		return;
+	}
+	pos = a->ev->end_pos;
+	qe_buf_add(&held, a->pend.buf, a->pend.len);
+	memcpy(lens, a->pend_len, n * sizeof(*lens));
+	memcpy(ends, a->pend_end, n * sizeof(*ends));
+	close_event(a);
+	for (i = 0; i < n; i++) {
+		qe_assembler_feed(a, held.buf + off, lens[i], pos, ends[i]);
+		off += lens[i];
+		pos = ends[i];
+	}
+	qe_buf_release(&held);
+	a->have_next = 0;
 }
 
 void qe_assembler_feed(struct qe_assembler *a, const char *line, size_t len,
@@ -1363,11 +1476,22 @@ void qe_assembler_feed(struct qe_assembler *a, const char *line, size_t len,
 				     is_blank(line + so, len - so)) == 0)
 				return;
 			/* too much held back: the event is over */
-			close_event(a);
+			close_or_replay(a);
 			if (is_blank(line + so, len - so))
 				return;
 			break;
+		case C_JOIN:
+			pend_trim_blank(a);
+			pend_flush(a);
+			close_event(a);
+			break;
 		case C_NO:
+			if (a->hold_msg) {
+				close_or_replay(a);
+				/* the line is looked at again after them */
+				qe_assembler_feed(a, line, len, start_pos, end_pos);
+				return;
+			}
 			close_event(a);
 			break;
 		}

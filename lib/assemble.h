@@ -74,7 +74,12 @@ void qe_assembler_feed(struct qe_assembler *a, const char *line, size_t len,
  * truncated. */
 void qe_assembler_feed_cut(struct qe_assembler *a, const char *line, size_t len,
 			   uint64_t start_pos, uint64_t end_pos, int cut);
-/* Close an open event, if any. */
+/* Whether a line may be held as the next line of the open event's
+ * message (on by default): off for a line its source already calls an
+ * error (a journal entry's PRIORITY), which is an event of its own. */
+void qe_assembler_hold_messages(struct qe_assembler *a, int on);
+/* Close an open event, if any; lines held as its message that were not
+ * are fed again first. */
 void qe_assembler_flush(struct qe_assembler *a);
 /* 1 while an event is open; *start_pos gets its first line's position. */
 int qe_assembler_pending(const struct qe_assembler *a, uint64_t *start_pos);

@@ -44,6 +44,7 @@ struct qe_source {
 	struct qe_k8s k8s;
 	int has_k8s;
 	int feeding_cut; /* the line being decoded was cut by the splitter */
+	int feeding_meta; /* the lines come from qe_source_feed_meta() (the journal) */
 	/* the decoder's field names, its own copies: the configuration they
 	 * came from is replaced by a reload while the source lives on */
 	char *fields[6];
@@ -103,6 +104,10 @@ static void feed_stream(struct qe_source *s, uint32_t key, const char *kind,
 	struct stream *st = stream_for(s, key);
 	uint64_t open;
 	st->kind = kind;
+	/* a journal entry is a record of its own: the next entry of a unit
+	 * is not held as the rest of an event's message (a held line would
+	 * wait for what decides, and journal lines carry no prefix) */
+	qe_assembler_hold_messages(st->as, !s->feeding_meta);
 	qe_assembler_feed_cut(st->as, line, len, start, end, cut);
 	/* an event that starts with this line takes its time */
 	if (qe_assembler_pending(st->as, &open) && open == start)
@@ -298,6 +303,7 @@ void qe_source_feed_meta(struct qe_source *s, const char *text, size_t len,
 	s->done_pos = end;
 	s->now_ms = now_ms;
 	s->emitted_end = 0;
+	s->feeding_meta = 1;
 	if (s->dec) {
 		s->feeding_cut = cut;
 		qe_decoder_feed_meta(s->dec, text, len, m, start, end);
@@ -314,6 +320,7 @@ void qe_source_feed_meta(struct qe_source *s, const char *text, size_t len,
 			off += n + 1;
 		}
 	}
+	s->feeding_meta = 0;
 	if (m->level < QE_SEV_ERROR || !s->conf.rules)
 		return;
 	/* taken: an event holds its lines, or one that ended with them

@@ -22,8 +22,12 @@
 # For PostgreSQL each failing statement is sent by its own psql call and
 # the lines the server appended to its log meanwhile are that event.
 #
-#   scripts/capture-runtimes.sh        (not run in CI; needs the runtimes)
+#   scripts/capture-runtimes.sh [NAME...]   (not run in CI; needs the runtimes)
+#
+# With names (e.g. "messages"), only tests/data/runtimes/NAME.log and
+# NAME.expected are written again.
 set -eu
+only=" $* "
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=$top/tests/data/runtimes
 src=$out/src
@@ -54,6 +58,7 @@ scalac Billing.scala
 mkdir goworker-src && mv worker.go goworker-src/main.go
 (cd goworker-src && go mod init app >/dev/null 2>&1 && go build -o ../goworker .)
 rustc -o rsworker worker.rs 2>/dev/null
+rustc -o rsmessage message.rs 2>/dev/null
 mcs -out:csworker.exe Worker.cs >/dev/null
 npm install -q --no-save --no-audit --no-fund winston@3 >/dev/null 2>&1
 
@@ -61,9 +66,14 @@ npm install -q --no-save --no-audit --no-fund winston@3 >/dev/null 2>&1
 # lengths, so messages and indexes vary between the two runs).
 vals="1x 7qz"
 
-log= exp= prefix= seq=0
+log= exp= prefix= seq=0 skip=0
 
 begin() { # file prefix-mode
+	skip=0
+	case $only in
+	"  " | *" $1 "*) ;;
+	*) skip=1 && return 0 ;;
+	esac
 	log=$out/$1.log
 	exp=$out/$1.expected
 	prefix=$2
@@ -82,6 +92,7 @@ add_prefix() {
 }
 
 noise() {
+	[ "$skip" = 0 ] || return 0
 	seq=$((seq + 1))
 	echo "2026-12-01 10:00:00 INFO runner: job $seq done" | add_prefix >>"$log"
 }
@@ -120,6 +131,7 @@ record() {
 run() {
 	type=$1 group=$2 head=$3
 	shift 3
+	[ "$skip" = 0 ] || return 0
 	for v in $vals; do
 		# the program's stderr joins its stdout; the shell's own
 		# "Aborted" report goes elsewhere, as it would not be in a log
@@ -338,7 +350,22 @@ run LedgerException thread 0 mono csworker.exe thread
 run System.NullReferenceException null 0 mono csworker.exe null
 run LedgerException settle 0 mono csworker.exe caught
 
+# ---- messages over several lines, on four runtimes ----
+begin messages none
+noise
+run ConfigError py-check 0 python3 message.py uncaught
+run ConfigError py-logged 0 python3 message.py logging
+run ConfigError rb-check 0 ruby message.rb uncaught
+run Error js-check 0 node message.js uncaught
+run AssertionError js-assert 0 node message.js assert
+run panic rs-expect 0 RUST_BACKTRACE=0 ./rsmessage expect
+run panic rs-panic 0 RUST_BACKTRACE=1 ./rsmessage panic
+
 # ---- PostgreSQL ----------------------------------------------------------
+case $only in
+"  " | *" postgres "*) ;;
+*) exit 0 ;;
+esac
 pg=/usr/lib/postgresql/15/bin
 pgdir=$work/pg
 mkdir -p "$pgdir"

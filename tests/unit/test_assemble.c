@@ -178,6 +178,99 @@ static void test_java_multiline_message(void **state)
 	fixture_free(f);
 }
 
+/* Python prints the other lines of a message after the exception line.
+ * They join the event when a line with a log prefix (the next record)
+ * ends them; in a stream without prefixes the next line may be the
+ * program's own output, and they stay out. */
+static void test_python_message_lines(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "Traceback (most recent call last):\n"
+		"  File \"/app/a.py\", line 3, in <module>\n"
+		"ValueError: bad config:\n"
+		"key x missing\n"
+		"\n"
+		"2026-12-01 10:00:00 INFO app: next\n");
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 4);
+	assert_string_equal(f->col.ev[0]->lines[3], "key x missing");
+	collect_release(&f->col);
+
+	/* bare output after a bare traceback: not the message */
+	feed(f, "Traceback (most recent call last):\n"
+		"  File \"/app/a.py\", line 3, in <module>\n"
+		"ValueError: bad config\n"
+		"processing item 7\n"
+		"Traceback (most recent call last):\n"
+		"  File \"/app/a.py\", line 3, in <module>\n"
+		"ValueError: bad config\n"
+		"processing item 8\n");
+	assert_int_equal(f->col.n, 2);
+	assert_int_equal(f->col.ev[0]->nr_lines, 3);
+	assert_int_equal(f->col.ev[1]->nr_lines, 3);
+	collect_release(&f->col);
+
+	/* announced by a logged record: the next trace ends the message */
+	feed(f, "2026-12-01 10:00:00,001 ERROR app: load failed\n"
+		"Traceback (most recent call last):\n"
+		"  File \"/app/a.py\", line 3, in <module>\n"
+		"ValueError: bad config:\n"
+		"key x missing\n"
+		"Traceback (most recent call last):\n"
+		"  File \"/app/a.py\", line 9, in <module>\n"
+		"KeyError: 'x'\n");
+	assert_int_equal(f->col.n, 2);
+	assert_int_equal(f->col.ev[0]->nr_lines, 5);
+	assert_string_equal(f->col.ev[0]->lines[4], "key x missing");
+	assert_int_equal(f->col.ev[1]->nr_lines, 3);
+	fixture_free(f);
+}
+
+/* Node.js, Ruby and Rust print the whole message before the frames (or
+ * Rust's note): the first frame takes the held lines in; without one they
+ * stay out, and a line that starts an event is never held. */
+static void test_message_before_frames(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "Error: bad input:\n"
+		"field a missing\n"
+		"    at f (/app/a.js:2:9)\n");
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 3);
+	collect_release(&f->col);
+
+	feed(f, "a.rb:2:in `go': bad input: (ArgumentError)\n"
+		"field a missing\n"
+		"\tfrom a.rb:9:in `<main>'\n");
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 3);
+	collect_release(&f->col);
+
+	feed(f, "thread 'main' panicked at src/main.rs:4:5:\n"
+		"cannot start:\n"
+		"config rejected\n"
+		"note: run with `RUST_BACKTRACE=1` environment variable to display a "
+		"backtrace\n");
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 4);
+	collect_release(&f->col);
+
+	/* no frame came: the line after is not the event's; a trace start
+	 * right after the head is an event of its own */
+	feed(f, "Error: connect ECONNREFUSED\n"
+		"retrying in 5s\n"
+		"TypeError: x is not a function\n"
+		"    at g (/app/b.js:1:1)\n");
+	assert_int_equal(f->col.n, 2);
+	assert_int_equal(f->col.ev[0]->nr_lines, 1);
+	assert_int_equal(f->col.ev[1]->nr_lines, 2);
+	fixture_free(f);
+}
+
 static void test_python_chained(void **state)
 {
 	struct fixture *f = fixture_new(0, 0);
@@ -1275,6 +1368,8 @@ int main(void)
 	    cmocka_unit_test(test_java_plain_and_blank),
 	    cmocka_unit_test(test_java_multiline_message),
 	    cmocka_unit_test(test_python_chained),
+	    cmocka_unit_test(test_python_message_lines),
+	    cmocka_unit_test(test_message_before_frames),
 	    cmocka_unit_test(test_python_cause_and_log),
 	    cmocka_unit_test(test_node_cause),
 	    cmocka_unit_test(test_go_panic),
