@@ -1078,6 +1078,12 @@ size_t qe_mask_header_len(const char *s, size_t n)
 			i++;
 			if (stripped)
 				done = i;
+			/* "TIME|component|pid|message": after a timestamp, the
+			 * fields each closed by '|' are header too */
+			while (stamped && done == i && (e = token_end(s, n, i)) > i &&
+			       e < n && s[e] == '|' && e - i <= 64 &&
+			       (is_name(s + i, e - i) || digits(s, n, i, 20) == e - i))
+				i = done = e + 1;
 			continue;
 		}
 		if (i >= n)

@@ -165,9 +165,14 @@ static void test_mask_header(void **state)
 	      "Notification time out: <NUM>");
 	CHECK(mask_line, "17/06/09 20:10:40 INFO executor.Backend: Got assigned task 42",
 	      "Got assigned task <NUM>");
+	/* "TIME|component|pid|message": the fields closed by '|' are header */
 	CHECK(mask_line,
 	      "20171223-22:15:29:606|Step_LSC|30002312|onStandStepChanged 3579",
-	      "Step_LSC|<NUM>|onStandStepChanged <NUM>");
+	      "onStandStepChanged <NUM>");
+	CHECK(mask_line, "2024-01-01 10:00:00|ERROR|worker-2|disk full on /srv",
+	      "disk full on /srv");
+	/* '|' in the message after a blank is no header field */
+	CHECK(mask_line, "2024-01-01 10:00:00 GET /a|b|c done", "GET /a|b|c done");
 	CHECK(mask_line, "03-17 16:13:38.811  1702  2395 D WindowManager: freeze 3 apps",
 	      "freeze <NUM> apps");
 	/* The same message at another time and from another process. */
