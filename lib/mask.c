@@ -1048,6 +1048,77 @@ static size_t level_token(const char *s, size_t n, size_t i)
 	return 0;
 }
 
+/* A word of a header before its level: a host, program or component
+ * ("web-1", "RAS", "R02-M1-N0-C:J12-U11"), no sentence punctuation. */
+static int is_header_word(const char *s, size_t len)
+{
+	size_t k;
+	int alpha = 0;
+
+	if (len < 2 || len > 64 || s[len - 1] == ':' || s[len - 1] == ',')
+		return 0;
+	for (k = 0; k < len; k++) {
+		unsigned char c = (unsigned char)s[k];
+		if (is_alpha(c))
+			alpha = 1;
+		else if (!is_digit(c) && !strchr("._-/:[]()#", c))
+			return 0;
+	}
+	return alpha;
+}
+
+static int digits_in(const char *s, size_t len)
+{
+	size_t k;
+	for (k = 0; k < len; k++)
+		if (is_digit((unsigned char)s[k]))
+			return 1;
+	return 0;
+}
+
+/* A host written as a number with marks ("#8#", "#8#/#8#"): no letter. */
+static int is_host_number(const char *s, size_t len)
+{
+	size_t k, d = 0;
+
+	if (len < 1 || len > 32)
+		return 0;
+	for (k = 0; k < len; k++) {
+		if (is_digit((unsigned char)s[k]))
+			d++;
+		else if (!strchr("#/._-", s[k]))
+			return 0;
+	}
+	return d > 0 && !is_digit((unsigned char)s[0]);
+}
+
+/*
+ * After a timestamp: up to three header words, then a level in capitals
+ * ("2005-06-03-15.42.50 R02-M1-N0 RAS KERNEL INFO message", "... web-1
+ * nginx ERROR ..."): the end of the level, or 0.
+ */
+static size_t words_then_level(const char *s, size_t n, size_t i)
+{
+	size_t w, e, k;
+
+	for (w = 0; w < 4; w++) {
+		i = skip_blank(s, n, i);
+		e = token_end(s, n, i);
+		if (e == i || e >= n || s[e] != ' ')
+			return 0;
+		if (w && is_level(s + i, e - i)) {
+			for (k = i; k < e; k++)
+				if (!is_upper((unsigned char)s[k]))
+					return 0;
+			return e;
+		}
+		if (!is_header_word(s + i, e - i))
+			return 0;
+		i = e;
+	}
+	return 0;
+}
+
 size_t qe_mask_header_len(const char *s, size_t n)
 {
 	size_t i = 0, e, len, tokens, done = 0, m;
@@ -1131,7 +1202,11 @@ size_t qe_mask_header_len(const char *s, size_t n)
 			i = done = e;
 			continue;
 		}
-		if (stamped && is_source_name(s + i, len) && e + 1 < n && s[e] == ' ' &&
+		if (stamped &&
+		    (is_source_name(s + i, len) || is_host_number(s + i, len) ||
+		     (is_header_word(s + i, len) && memchr(s + i, ':', len) &&
+		      digits_in(s + i, len))) &&
+		    e + 1 < n && s[e] == ' ' &&
 		    (match_ts(s + e + 1, n - e - 1) ||
 		     (is_month(s, n, e + 1, &m) && AT(s, n, e + 1 + m) == ' '))) {
 			/* a collector's "stamp host" before the line's own
@@ -1146,6 +1221,10 @@ size_t qe_mask_header_len(const char *s, size_t n)
 			i = done = e;
 			continue;
 		}
+		if (stamped && (m = words_then_level(s, n, i)) != 0) {
+			i = done = m;
+			continue;
+		}
 		break;
 	}
 	if (!stripped)
@@ -1156,7 +1235,8 @@ size_t qe_mask_header_len(const char *s, size_t n)
 	    !match_url(s + i, n - i)) {
 		/* logger.Name: message */
 		done = e;
-	} else if (stamped && e < n && s[e] == ' ' && is_name(s + i, e - i)) {
+	} else if (stamped && e < n && s[e] == ' ' &&
+		   (is_name(s + i, e - i) || is_host_number(s + i, e - i))) {
 		/* syslog: host program[pid]: message */
 		size_t j = skip_blank(s, n, e), f = token_end(s, n, j);
 		if (f > j + 1 && s[f - 1] == ':' && is_name(s + j, f - j - 1))
