@@ -12,7 +12,8 @@ share of such lines.
   grouping.py naive LOG STRUCTURED_CSV
       GA of the baseline that replaces every digit run of the raw line.
   grouping.py naive-content STRUCTURED_CSV
-      The same baseline on the Content column (the message without header).
+      The same baseline on the Content column (the message without header);
+      "nan" when the file has no Content column.
   grouping.py table RESULTS GRID
       RESULTS: lines "SET GA_MASK GA_LEARNT GA_AFTER NAIVE_LINE NAIVE_CONTENT";
       GRID: lines "SET SIMILARITY GA".  Prints a table with the averages
@@ -117,7 +118,10 @@ def table(path, grid_path):
         print("%-12s %7.4f %7.4f %7.4f %5s %7.4f %12.4f %15.4f"
               % (r[0], r[1], r[2], ga, st, r[3], r[4], r[5]))
     if rows:
-        avg = [sum(r[k] for r in rows) / len(rows) for k in (1, 2, 3, 4, 5)]
+        def mean(k):
+            v = [r[k] for r in rows if r[k] == r[k]]  # nan: not measured
+            return sum(v) / len(v) if v else float("nan")
+        avg = [mean(k) for k in (1, 2, 3, 4, 5)]
         u = [chosen[r[0]][1] for r in rows if r[0] in chosen]
         ua = sum(u) / len(u) if u else float("nan")
         print("%-12s %7.4f %7.4f %7.4f %5s %7.4f %12.4f %15.4f"
@@ -157,6 +161,9 @@ def main(argv):
         print("%.4f" % accuracy(truth(argv[3])[0], naive(argv[2])))
     elif len(argv) == 3 and argv[1] == "naive-content":
         rows = rows_of(argv[2])
+        if rows and "Content" not in rows[0]:
+            print("nan")  # a ground truth of EventId alone
+            return
         print("%.4f" % accuracy([r["EventId"] for r in rows],
                                 [re.sub(r"[0-9]+", "<*>", r["Content"]) for r in rows]))
     elif len(argv) == 4 and argv[1] == "table":
