@@ -989,6 +989,8 @@ static int is_source_name(const char *s, size_t len)
 	return 0;
 }
 
+static int is_header_word(const char *s, size_t len);
+
 /*
  * What some collectors put before the line's own header: a source name
  * and '|' (docker compose: "web-1  | "), a source name before a
@@ -1011,9 +1013,17 @@ static size_t source_prefix(const char *s, size_t n, int *rfc5424)
 			return 2 + d;
 	}
 	e = token_end(s, n, 0);
-	if (e == 0 || !is_source_name(s, e))
+	if (e == 0)
 		return 0;
 	j = skip_blank(s, n, e);
+	/* a file name before the time ("nova-api.log.1.2017-05-16_13:53:08
+	 * 2017-05-16 00:00:00.008 ...") */
+	if (j == e + 1 && (is_alpha((unsigned char)s[0]) || is_digit((unsigned char)s[0])) &&
+	    memchr(s, '.', e) && is_header_word(s, e) && !match_ts(s, n) &&
+	    match_ts(s + j, n - j))
+		return j;
+	if (!is_source_name(s, e))
+		return 0;
 	if (j < n && s[j] == '|' && (j + 1 >= n || s[j + 1] == ' '))
 		return skip_blank(s, n, j + 1);
 	if (j == e + 1 && match_ts(s + j, n - j))
@@ -1235,6 +1245,11 @@ size_t qe_mask_header_len(const char *s, size_t n)
 	    !match_url(s + i, n - i)) {
 		/* logger.Name: message */
 		done = e;
+	} else if (stamped && e + 1 < n && s[e] == ' ' && s[e + 1] == '[' &&
+		   is_name(s + i, e - i) && memchr(s + i, '.', e - i) &&
+		   (m = close_bracket(s, n, e + 1)) != 0 && m < n && s[m] == ' ') {
+		/* logger.name [context] message (oslo.log: "[req-... - -]") */
+		done = m;
 	} else if (stamped && e < n && s[e] == ' ' &&
 		   (is_name(s + i, e - i) || is_host_number(s + i, e - i))) {
 		/* syslog: host program[pid]: message */

@@ -180,6 +180,17 @@ static void test_mask_header(void **state)
 	      "upstream timed out");
 	CHECK(mask_line, "2024-01-01 10:00:00 user bob logged in at 10:01",
 	      "user <ID> logged in at <NUM>:<NUM>");
+	/* a file name before the time; oslo.log's "logger [context]" */
+	CHECK(mask_line,
+	      "nova-api.log.1.2017-05-16_13:53:08 2017-05-16 00:00:00.008 25746 INFO "
+	      "nova.osapi_compute.wsgi.server [req-38101a0b-2096-447d-96ea-a692162415ae "
+	      "113d3a99c3da401fbd62cc2caa5b96d2 - - -] 10.11.10.1 \"GET /v2/x HTTP/1.1\" "
+	      "status: 200",
+	      "<IP> \"GET <PATH> HTTP/<NUM>\" status: <NUM>");
+	CHECK(mask_line,
+	      "2017-05-16 00:00:00.008 25746 INFO nova.compute.manager [-] [instance: "
+	      "3edec1e4-9678-4a3a-a21b-a145a4ee5e61] VM Started (Lifecycle Event)",
+	      "[instance: <UUID>] VM Started (Lifecycle Event)");
 	/* a host written as a number, before a syslog header */
 	CHECK(mask_line,
 	      "- 1131566462 2005.11.09 #8# Nov 9 12:01:02 #8#/#8# crond(pam_unix)[23469]: "
