@@ -30,6 +30,7 @@
 #include <yaml.h>
 
 #include "config.h"
+#include "learn.h"
 #include "util.h"
 
 #define MAX_FILE_BYTES (1024 * 1024)
@@ -211,6 +212,8 @@ static const struct spec specs[] = {
      .def = 800,
      .min = 100,
      .max = 1000},
+    NUM("grouping.distinct_words", grouping_distinct_words, QE_LEARN_DISTINCT, 2,
+	QE_LEARN_DISTINCT_MAX, NULL, 0),
     {.name = "grouping.rules", .type = T_GROUPING},
 
     SECTION("events"),

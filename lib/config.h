@@ -137,6 +137,7 @@ struct qe_config {
 	long grouping_max_templates;	  /* 4096 */
 	long grouping_max_template_bytes; /* 4 MiB */
 	long grouping_similarity_milli;	  /* 800: share of equal tokens to join */
+	long grouping_distinct_words;	  /* 5: words in a slot before a variable */
 	struct qe_grouping_rule_conf *grouping_rules;
 	size_t nr_grouping_rules;
 

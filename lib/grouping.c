@@ -100,10 +100,12 @@ struct qe_grouping *qe_grouping_new(const struct qe_config *c)
 		qe_grouping_free(g);
 		return NULL;
 	}
-	if (c->grouping_learn)
+	if (c->grouping_learn) {
 		g->learn = qe_learn_new((size_t)c->grouping_max_templates,
 					(size_t)c->grouping_max_template_bytes,
 					c->grouping_similarity_milli / 1000.0);
+		qe_learn_set_distinct(g->learn, (unsigned)c->grouping_distinct_words);
+	}
 	return g;
 }
 

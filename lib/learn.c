@@ -32,6 +32,7 @@ struct qe_learn {
 	struct bucket len[QE_LEARN_MAX_TOKENS + 1];
 	size_t max_templates, max_bytes;
 	double sim;
+	unsigned distinct; /* words in a slot before it is a variable */
 	uint64_t next_seq;
 	long long last_first_seen; /* of the last template created here */
 	char (*retired)[17];	   /* ids merged away since the last clean */
@@ -179,7 +180,14 @@ struct qe_learn *qe_learn_new(size_t max_templates, size_t max_bytes, double sim
 	l->max_templates = max_templates ? max_templates : QE_LEARN_DEFAULT_TEMPLATES;
 	l->max_bytes = max_bytes ? max_bytes : (size_t)QE_LEARN_DEFAULT_BYTES;
 	l->sim = similarity > 0 ? similarity : QE_LEARN_SIMILARITY;
+	l->distinct = QE_LEARN_DISTINCT;
 	return l;
+}
+
+void qe_learn_set_distinct(struct qe_learn *l, unsigned n)
+{
+	if (n >= 2 && n <= QE_LEARN_DISTINCT_MAX)
+		l->distinct = n;
 }
 
 void qe_learn_free(struct qe_learn *l)
@@ -474,7 +482,7 @@ static int earlier(long long fs_a, const char *id_a, long long fs_b, const char 
 /*
  * Evidence for a word slot.  Where a template holds a word and a message
  * another word (no value of the mask in either), the slot becomes a
- * variable only once QE_LEARN_DISTINCT different words were seen there:
+ * variable only once l->distinct different words were seen there:
  * "stored as bytes" and "stored as values", "view acls" and "modify
  * acls" stay two messages, while a slot that holds a fourth user name is
  * a variable.  Until then each word keeps a template of its own (a
@@ -545,7 +553,7 @@ static int same_at(char *const *x, char *const *y, const size_t *pos, size_t np)
 
 /* siblings looked at: one per word short of the evidence, and a few
  * more that hold a word already counted */
-#define MAX_SIBLINGS 8
+#define MAX_SIBLINGS (QE_LEARN_DISTINCT_MAX + 3)
 
 /*
  * Whether m may join t: 1 when the words it differs in are variables by
@@ -576,7 +584,7 @@ static int evidence(struct qe_learn *l, const struct tpl *t, const struct toks *
 		if (!seen)
 			distinct++;
 	}
-	return distinct >= QE_LEARN_DISTINCT;
+	return distinct >= l->distinct;
 }
 
 /* Fold sibling s into t: t takes s's count and, when s was seen first,

@@ -17,9 +17,9 @@
  *
  * A slot where the template and the message hold two different words
  * (neither a value of the mask) becomes a variable only when
- * QE_LEARN_DISTINCT different words were seen in it; until then each word
- * has a template of its own, and on the third they are folded into the
- * one seen first (the others' ids retired, as on import).  Lines that
+ * QE_LEARN_DISTINCT (or qe_learn_set_distinct()) different words were seen
+ * in it; until then each word has a template of its own, and on the last
+ * they are folded into the one seen first (the others' ids retired, as on import).  Lines that
  * differ in one word are often different messages ("stored as bytes",
  * "stored as values"); a slot of names holds many.
  *
@@ -54,9 +54,10 @@ struct qe_learn;
 #define QE_LEARN_VAR "<*>"
 /* Share of equal positions needed to join a template, by default. */
 #define QE_LEARN_SIMILARITY 0.8
-/* Different words seen in one slot before it is a variable (see
- * learn.c, evidence()). */
-#define QE_LEARN_DISTINCT 3
+/* Different words seen in one slot before it is a variable, by default
+ * (see learn.c, evidence()), and the most that may be asked. */
+#define QE_LEARN_DISTINCT 5
+#define QE_LEARN_DISTINCT_MAX 9
 /* Longest template learnt, in tokens; longer messages keep their mask. */
 #define QE_LEARN_MAX_TOKENS 64
 #define QE_LEARN_DEFAULT_TEMPLATES 4096
@@ -83,6 +84,9 @@ struct qe_learnt {
 
 /* max_templates / max_bytes / similarity 0 = the defaults. */
 struct qe_learn *qe_learn_new(size_t max_templates, size_t max_bytes, double similarity);
+/* Different words one slot must have held before it is a variable
+ * (2..QE_LEARN_DISTINCT_MAX; other values keep the default). */
+void qe_learn_set_distinct(struct qe_learn *l, unsigned n);
 void qe_learn_free(struct qe_learn *l); /* NULL-safe */
 
 /*

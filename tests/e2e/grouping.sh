@@ -9,6 +9,26 @@ rows=[json.loads(l) for l in open(sys.argv[1], encoding="utf-8") if l.strip()]
 sys.exit(0 if eval(sys.argv[2]) else 1)' "$@"
 }
 
+# 0. By default a slot needs five different words: three names are three
+# groups; grouping.distinct_words lowers it.  The rest of this file asks
+# for three (QERRORS_CONFIG, and in the files given with -c).
+cat >"$T/five.log" <<'LOG'
+2026-11-22 10:00:01 ERROR cron job backup-db failed with status 2
+2026-11-22 10:00:02 ERROR cron job rotate-logs failed with status 1
+2026-11-22 10:00:03 ERROR cron job sync-mail failed with status 3
+LOG
+"$QERRORS" fingerprint --lines --json "$T/five.log" >"$T/five.json"
+check "by default three names in a slot are three groups" json_check "$T/five.json" \
+	'len({r["fingerprint"] for r in rows}) == 3'
+for n in 4 5; do
+	echo "2026-11-22 10:00:0$n ERROR cron job name-$n failed with status $n" >>"$T/five.log"
+done
+"$QERRORS" fingerprint --lines --json "$T/five.log" >"$T/five.json"
+check "the fifth makes the slot a variable: one group" json_check "$T/five.json" \
+	'len({r["fingerprint"] for r in rows}) == 1 and rows[0]["stage"] == "learnt"'
+printf 'grouping:\n  distinct_words: 3\n' >"$T/three.yaml"
+export QERRORS_CONFIG="$T/three.yaml"
+
 # 1. A name in a slot: learnt as a variable; the first line's fingerprint
 # is the group's; --no-learn shows the mask alone.
 cat >"$T/names.log" <<'LOG'
@@ -69,6 +89,7 @@ grouping:
     - match:
         message: 'quota exceeded'
       split_by: 'tenant=(\w+)'
+  distinct_words: 3
 YAML
 cat >"$T/rules.log" <<'LOG'
 2026-11-22 10:00:01 ERROR read from db timed out
@@ -128,6 +149,8 @@ redis-server --port "$RPORT" --bind 127.0.0.1 --save "" --appendonly no --dir "$
 echo $! >>"$T/pids"
 wait_for 10 python3 -c "import socket; socket.create_connection(('127.0.0.1', $RPORT))" 2>/dev/null
 cat >"$T/fleet.yaml" <<YAML
+grouping:
+  distinct_words: 3
 cache:
   backend: redis
   redis:

@@ -50,9 +50,12 @@ static struct qe_grouping *grouping_from(const char *yaml)
 	return g;
 }
 
+/* The tests of the mechanism ask for three words; the default is below. */
+#define THREE "grouping:\n  learn: true\n  distinct_words: 3\n"
+
 static void test_word_slot_becomes_variable(void **state)
 {
-	struct qe_grouping *g = grouping_from("grouping:\n  learn: true\n");
+	struct qe_grouping *g = grouping_from(THREE);
 	char a[17], b[17], c[17], b2[17], mask_b[17], other[17];
 
 	(void)state;
@@ -113,7 +116,7 @@ static void test_two_words_stay_apart(void **state)
  * too little, and two first words stay two messages. */
 static void test_name_at_start(void **state)
 {
-	struct qe_grouping *g = grouping_from("grouping:\n  learn: true\n");
+	struct qe_grouping *g = grouping_from(THREE);
 	char a[17], b[17], c[17], k1[17], k2[17], k3[17], ok[17], bad[17];
 
 	(void)state;
@@ -146,6 +149,8 @@ static void test_siblings_through_export(void **state)
 	char id[17];
 
 	(void)state;
+	qe_learn_set_distinct(a, 3);
+	qe_learn_set_distinct(b, 3);
 	memset(&t, 0, sizeof(t));
 	t.type = "";
 	t.id = "1111111111111111";
@@ -326,6 +331,8 @@ static void test_export_import_merge(void **state)
 	char id[17];
 
 	(void)state;
+	qe_learn_set_distinct(a, 3);
+	qe_learn_set_distinct(b, 3);
 	memset(&c, 0, sizeof(c));
 	qe_buf_init(&c.b);
 	/* host a saw bob first (at time 10), host b saw carol first (at time 5) */
@@ -376,12 +383,41 @@ static int count_row(const struct qe_template_row *t, void *data)
 	return 0;
 }
 
+/* By default a slot needs five different words ("VM Started", "VM
+ * Paused", ... stay apart up to four); grouping.distinct_words sets it. */
+static void test_distinct_words_setting(void **state)
+{
+	static const char *const words[] = {"Started", "Stopped", "Paused", "Resumed",
+					    "Migrated"};
+	struct qe_grouping *g = grouping_from("grouping:\n  learn: true\n");
+	char fp[5][17];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 5; i++) {
+		char line[96];
+		snprintf(line, sizeof(line), "instance 7f3a VM %s (Lifecycle Event)",
+			 words[i]);
+		fp_of(g, line, fp[i]);
+	}
+	for (i = 1; i < 4; i++)
+		assert_string_not_equal(fp[0], fp[i]);
+	assert_string_equal(fp[0], fp[4]); /* the fifth word makes it a variable */
+	qe_grouping_free(g);
+
+	g = grouping_from("grouping:\n  learn: true\n  distinct_words: 2\n");
+	fp_of(g, "instance 7f3a VM Started (Lifecycle Event)", fp[0]);
+	fp_of(g, "instance 7f3a VM Stopped (Lifecycle Event)", fp[1]);
+	assert_string_equal(fp[0], fp[1]);
+	qe_grouping_free(g);
+}
+
 static void test_restart_through_store(void **state)
 {
 	char dir[] = "/tmp/qe-learn-XXXXXX", first[17], again[17], *cmd;
 	struct qe_grouping *g;
 	struct qe_store *s;
-	const char *yaml = "grouping:\n  learn: true\n";
+	const char *yaml = THREE;
 
 	(void)state;
 	assert_non_null(mkdtemp(dir));
@@ -633,6 +669,7 @@ int main(void)
 	    cmocka_unit_test(test_ip_host_nothing),
 	    cmocka_unit_test(test_caps_counted),
 	    cmocka_unit_test(test_export_import_merge),
+	    cmocka_unit_test(test_distinct_words_setting),
 	    cmocka_unit_test(test_restart_through_store),
 	    cmocka_unit_test(test_rules),
 	    cmocka_unit_test(test_rule_errors),
