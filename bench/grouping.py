@@ -110,12 +110,12 @@ def table(path, grid_path):
             if len(parts) == 3:
                 grid[(parts[0], parts[1])] = float(parts[2])
     chosen = loo(grid, [r[0] for r in rows])
-    fmt = "%-12s %7s %7s %7s %5s %7s %12s %15s"
-    print(fmt % ("set", "mask", "learnt", "unseen", "(st)", "after",
+    fmt = "%-12s %7s %7s %7s %7s %7s %12s %15s"
+    print(fmt % ("set", "mask", "learnt", "unseen", "(sim/k)", "after",
                  "naive(line)", "naive(content)"))
     for r in rows:
         st, ga = chosen.get(r[0], ("-", float("nan")))
-        print("%-12s %7.4f %7.4f %7.4f %5s %7.4f %12.4f %15.4f"
+        print("%-12s %7.4f %7.4f %7.4f %7s %7.4f %12.4f %15.4f"
               % (r[0], r[1], r[2], ga, st, r[3], r[4], r[5]))
     if rows:
         def mean(k):
@@ -124,7 +124,7 @@ def table(path, grid_path):
         avg = [mean(k) for k in (1, 2, 3, 4, 5)]
         u = [chosen[r[0]][1] for r in rows if r[0] in chosen]
         ua = sum(u) / len(u) if u else float("nan")
-        print("%-12s %7.4f %7.4f %7.4f %5s %7.4f %12.4f %15.4f"
+        print("%-12s %7.4f %7.4f %7.4f %7s %7.4f %12.4f %15.4f"
               % ("average", avg[0], avg[1], ua, "", avg[2], avg[3], avg[4]))
 
 

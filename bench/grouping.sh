@@ -9,9 +9,10 @@
 #
 #   mask      the mask alone (--no-learn)
 #   learnt    mask + templates learnt from the stream, default settings
-#   unseen    leave-one-out: the learner's one setting (grouping.similarity)
-#             is chosen on the other sets only (best average GA there), then
-#             the set is measured with it; nothing is tuned to the set measured
+#   unseen    leave-one-out: the learner's settings (grouping.similarity and
+#             grouping.distinct_words) are chosen on the other sets only (best
+#             average GA there), then the set is measured with them; nothing
+#             is tuned to the set measured
 #   after     the templates `qerrors tail` learnt from the other sets (every
 #             line an event) kept in a state, then the set measured with
 #             `fingerprint --state`: what an agent that has seen the other
@@ -33,6 +34,7 @@ fi
 bin=${QERRORS:-./qerrors}
 # the similarity settings the leave-one-out choice is made from
 grid=${GROUPING_GRID:-"0.5 0.6 0.7 0.8 0.9"}
+distinct=${GROUPING_DISTINCT:-"3 4 5 6"}
 
 if [ ! -d "$data" ]; then
 	echo "grouping.sh: no Loghub data in '$data' (set LOGHUB_DIR)" >&2
@@ -71,11 +73,14 @@ for s in "$@"; do
 	gm=$(python3 bench/grouping.py ga "$csv" "$tmp/$s.mask.jsonl")
 	ga=$(python3 bench/grouping.py ga "$csv" "$tmp/$s.jsonl")
 	for st in $grid; do
-		printf 'grouping:\n  similarity: %s\n' "$st" >"$tmp/st.yaml"
-		"$bin" --config "$tmp/st.yaml" fingerprint --lines --json "$log" \
-			>"$tmp/$s.st.jsonl"
-		echo "$s $st $(python3 bench/grouping.py ga "$csv" "$tmp/$s.st.jsonl")" \
-			>>"$tmp/grid"
+		for k in $distinct; do
+			printf 'grouping:\n  similarity: %s\n  distinct_words: %s\n' "$st" "$k" \
+				>"$tmp/st.yaml"
+			"$bin" --config "$tmp/st.yaml" fingerprint --lines --json "$log" \
+				>"$tmp/$s.st.jsonl"
+			echo "$s $st/$k $(python3 bench/grouping.py ga "$csv" "$tmp/$s.st.jsonl")" \
+				>>"$tmp/grid"
+		done
 	done
 	# an agent's state after the other sets: every line an event
 	others=
