@@ -83,9 +83,9 @@ struct qe_assembler {
 	char tag[TAG_MAX];
 	size_t tag_len;
 	unsigned ruby_rescues; /* "rescue in" frames seen: causes may follow */
-	int no_frame; /* Node.js, Ruby, Rust: no frame or note line yet */
-	int hold_msg; /* held lines may be message lines: fed again if not */
-	int no_hold;  /* the line at hand is not to be held as one */
+	int no_frame;	       /* Node.js, Ruby, Rust: no frame or note line yet */
+	int hold_msg;	       /* held lines may be message lines: fed again if not */
+	int no_hold;	       /* the line at hand is not to be held as one */
 
 	/* Over the caps, the last lines are kept here (the type of many
 	 * traces is at their end) and the middle is dropped. */
@@ -304,8 +304,7 @@ static void pend_trim_blank(struct qe_assembler *a)
 	size_t i, off = 0;
 	for (i = 0; i + 1 < a->nr_pend; i++)
 		off += a->pend_len[i];
-	while (a->nr_pend &&
-	       is_blank(a->pend.buf + off, a->pend_len[a->nr_pend - 1])) {
+	while (a->nr_pend && is_blank(a->pend.buf + off, a->pend_len[a->nr_pend - 1])) {
 		a->nr_pend--;
 		a->nr_pend_blank--;
 		if (a->nr_pend)
@@ -375,7 +374,8 @@ static void enter(struct qe_assembler *a, enum qe_rule_lang lang, size_t rule,
 {
 	a->lang = lang;
 	a->rule = rule;
-	a->no_frame = lang == QE_LANG_NODE || lang == QE_LANG_RUBY || lang == QE_LANG_RUST;
+	a->no_frame =
+	    lang == QE_LANG_NODE || lang == QE_LANG_RUBY || lang == QE_LANG_RUST;
 	switch (lang) {
 	case QE_LANG_JAVA:
 		a->state = S_JAVA_HEAD;
@@ -694,8 +694,8 @@ static size_t pretty_error_open(const char *line, size_t len)
 static enum cont message_line(struct qe_assembler *a, const char *line, size_t len)
 {
 	struct qe_prefix p;
-	if (a->no_hold || start_match(a, line, len) || qe_assembler_head_start(line, len) ||
-	    qe_trace_prefix(line, len, &p))
+	if (a->no_hold || start_match(a, line, len) ||
+	    qe_assembler_head_start(line, len) || qe_trace_prefix(line, len, &p))
 		return C_NO;
 	a->hold_msg = 1;
 	return C_PEND;
@@ -999,7 +999,8 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 			/* an indented line among held message lines is one of
 			 * them (assert's diff): the first frame decides */
 			if (a->lang == QE_LANG_NODE && a->no_frame && a->nr_pend &&
-			    (line[0] == ' ' || line[0] == '\t') && !node_frame_line(line, len))
+			    (line[0] == ' ' || line[0] == '\t') &&
+			    !node_frame_line(line, len))
 				return C_PEND;
 			if (a->state == S_NODE_HEAD)
 				a->state = S_NONE;

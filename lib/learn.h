@@ -19,9 +19,9 @@
  * (neither a value of the mask) becomes a variable only when
  * QE_LEARN_DISTINCT (or qe_learn_set_distinct()) different words were seen
  * in it; until then each word has a template of its own, and on the last
- * they are folded into the one seen first (the others' ids retired, as on import).  Lines that
- * differ in one word are often different messages ("stored as bytes",
- * "stored as values"); a slot of names holds many.
+ * they are folded into the one seen first (the others' ids retired, as on import).  Lines
+ * that differ in one word are often different messages ("stored as bytes", "stored as
+ * values"); a slot of names holds many.
  *
  * Identity is stable: a template is created with the fingerprint the
  * mask gave its first message, and keeps it while it learns, so a group

@@ -1018,7 +1018,8 @@ static size_t source_prefix(const char *s, size_t n, int *rfc5424)
 	j = skip_blank(s, n, e);
 	/* a file name before the time ("nova-api.log.1.2017-05-16_13:53:08
 	 * 2017-05-16 00:00:00.008 ...") */
-	if (j == e + 1 && (is_alpha((unsigned char)s[0]) || is_digit((unsigned char)s[0])) &&
+	if (j == e + 1 &&
+	    (is_alpha((unsigned char)s[0]) || is_digit((unsigned char)s[0])) &&
 	    memchr(s, '.', e) && is_header_word(s, e) && !match_ts(s, n) &&
 	    match_ts(s + j, n - j))
 		return j;

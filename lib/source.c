@@ -43,7 +43,7 @@ struct qe_source {
 	uint64_t now_ms;       /* of the line being fed */
 	struct qe_k8s k8s;
 	int has_k8s;
-	int feeding_cut; /* the line being decoded was cut by the splitter */
+	int feeding_cut;  /* the line being decoded was cut by the splitter */
 	int feeding_meta; /* the lines come from qe_source_feed_meta() (the journal) */
 	/* the decoder's field names, its own copies: the configuration they
 	 * came from is replaced by a reload while the source lives on */

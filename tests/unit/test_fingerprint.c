@@ -174,7 +174,8 @@ static void test_mask_header(void **state)
 	/* after the time, host and component words before a level in capitals */
 	CHECK(mask_line,
 	      "- 1117838570 2005.06.03 R02-M1-N0-C:J12-U11 2005-06-03-15.42.50.675872 "
-	      "R02-M1-N0-C:J12-U11 RAS KERNEL INFO instruction cache parity error corrected",
+	      "R02-M1-N0-C:J12-U11 RAS KERNEL INFO instruction cache parity error "
+	      "corrected",
 	      "instruction cache parity error corrected");
 	CHECK(mask_line, "2024-01-01 10:00:00 web-1 nginx ERROR upstream timed out",
 	      "upstream timed out");
@@ -192,10 +193,11 @@ static void test_mask_header(void **state)
 	      "3edec1e4-9678-4a3a-a21b-a145a4ee5e61] VM Started (Lifecycle Event)",
 	      "[instance: <UUID>] VM Started (Lifecycle Event)");
 	/* a host written as a number, before a syslog header */
-	CHECK(mask_line,
-	      "- 1131566462 2005.11.09 #8# Nov 9 12:01:02 #8#/#8# crond(pam_unix)[23469]: "
-	      "session closed for user root",
-	      "session closed for user <ID>");
+	CHECK(
+	    mask_line,
+	    "- 1131566462 2005.11.09 #8# Nov 9 12:01:02 #8#/#8# crond(pam_unix)[23469]: "
+	    "session closed for user root",
+	    "session closed for user <ID>");
 	/* '|' in the message after a blank is no header field */
 	CHECK(mask_line, "2024-01-01 10:00:00 GET /a|b|c done", "GET /a|b|c done");
 	CHECK(mask_line, "03-17 16:13:38.811  1702  2395 D WindowManager: freeze 3 apps",

@@ -176,11 +176,13 @@ static void test_user_rules_first_and_samples(void **state)
 static void test_first_byte_skip_is_exact(void **state)
 {
 	static const char *const pats[] = {
-	    "^(?i)x+y", "^\\s*at ", "^(?:foo|Bar|\\d+:)", "^(?=[a-c])\\w+",
-	    "^\xc3\xa9+", "^(?:)", "^\\b\\w", "^.?z", "^[^a-z]", "^(?:a|)b",
+	    "^(?i)x+y",	      "^\\s*at ",   "^(?:foo|Bar|\\d+:)",
+	    "^(?=[a-c])\\w+", "^\xc3\xa9+", "^(?:)",
+	    "^\\b\\w",	      "^.?z",	    "^[^a-z]",
+	    "^(?:a|)b",
 	};
-	static const char *const tails[] = {"", "y", "at x", "oo", "ar", "1:",
-					    "z", "\xc3\xa9", "b", " x"};
+	static const char *const tails[] = {"",	  "y", "at x",	   "oo", "ar",
+					    "1:", "z", "\xc3\xa9", "b",	 " x"};
 	size_t p, t;
 	unsigned b;
 	(void)state;
@@ -215,19 +217,22 @@ static void test_first_byte_skip_is_exact(void **state)
 				struct qe_rule_match m;
 				int want, got;
 				line[0] = (char)b;
-				memcpy(line + (b ? 1 : 0), tails[t], strlen(tails[t]) + 1);
+				memcpy(line + (b ? 1 : 0), tails[t],
+				       strlen(tails[t]) + 1);
 				want = pcre2_match(re, (PCRE2_SPTR)line, len, 0, 0, md,
 						   NULL) >= 0;
 				got = qe_rules_match_start(r, line, len, &m) &&
 				      !strcmp(m.name, "u");
 				if (got != want)
-					fail_msg("pattern %s, byte %u, tail '%s': %d, PCRE2 %d",
+					fail_msg("pattern %s, byte %u, tail '%s': %d, "
+						 "PCRE2 %d",
 						 pats[p], b, tails[t], got, want);
 				got = qe_rules_match_cont(r, 0, line, len);
 				if (got != want)
-					fail_msg("continuation %s, byte %u, tail '%s': %d, "
-						 "PCRE2 %d",
-						 pats[p], b, tails[t], got, want);
+					fail_msg(
+					    "continuation %s, byte %u, tail '%s': %d, "
+					    "PCRE2 %d",
+					    pats[p], b, tails[t], got, want);
 			}
 		}
 		pcre2_match_data_free(md);
