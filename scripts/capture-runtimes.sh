@@ -61,6 +61,12 @@ rustc -o rsworker worker.rs 2>/dev/null
 rustc -o rsmessage message.rs 2>/dev/null
 mcs -out:csworker.exe Worker.cs >/dev/null
 npm install -q --no-save --no-audit --no-fund winston@3 >/dev/null 2>&1
+# the third batch: one program per runtime
+javac -cp "$l4j" -d . batch3.java
+mkdir gobatch3-src && mv batch3.go gobatch3-src/main.go
+(cd gobatch3-src && go mod init app >/dev/null 2>&1 && go build -o ../gobatch3 .)
+rustc -o rsbatch3 batch3.rs 2>/dev/null
+mcs -out:csbatch3.exe batch3.cs >/dev/null
 
 # The two values every scenario runs with (invalid numbers, different
 # lengths, so messages and indexes vary between the two runs).
@@ -360,6 +366,50 @@ run Error js-check 0 node message.js uncaught
 run AssertionError js-assert 0 node message.js assert
 run panic rs-expect 0 RUST_BACKTRACE=0 ./rsmessage expect
 run panic rs-panic 0 RUST_BACKTRACE=1 ./rsmessage panic
+
+# ---- a third batch: generators, async code, lambdas, wrapped errors,
+# errors main returns, own log formats; one program per runtime ----
+php_batch3() { # scenario: run batch3.php with errors going to an error_log file
+	run "$1" "$2" "$3" sh -c 'rm -f "$0/php.log"; php -d display_errors=0 -d log_errors=1 -d error_log="$0/php.log" batch3.php "$1" "$2" >/dev/null 2>&1; cat "$0/php.log"' "$work" "$4"
+}
+begin batch3 none
+noise
+run RowError py-generator 0 python3 batch3.py generator
+run LeaseError py-contextmanager 0 python3 batch3.py contextmanager
+run PriceError py-gather 0 python3 batch3.py gather
+run SettingError py-from-none 0 python3 batch3.py from-none
+run ZeroDivisionError py-nested-logger 0 python3 batch3.py nested-logger
+run FileNotFoundError py-exit 0 python3 batch3.py exit
+run ValueError py-lambda-init 0 python3 batch3.py lambda-init
+run PriceError js-promise-all 0 node batch3.js promise-all
+run Error js-emitter 0 node batch3.js emitter
+run SyntaxError js-json 0 node batch3.js json
+run LedgerError js-class-cause 0 node batch3.js class-cause
+run RangeError js-handler 0 node batch3.js handler
+run panic go-wrapped 0 ./gobatch3 wrapped
+run - go-fatalf 0 ./gobatch3 fatalf
+run panic go-method-goroutine 0 ./gobatch3 method-goroutine
+run panic go-http 0 ./gobatch3 http
+run ChargeError rb-each 0 ruby batch3.rb each
+run RefundError rb-full-message 0 ruby batch3.rb full-message
+run NoMethodError rb-suggest 0 ruby batch3.rb suggest
+run JSON::ParserError rb-json 0 ruby batch3.rb json
+run java.lang.NumberFormatException java-stream 0 java -cp . Batch3 stream
+run java.lang.IllegalStateException java-wrapped 0 java -cp . Batch3 wrapped
+run java.lang.ExceptionInInitializerError java-static-init 0 java -cp . Batch3 static-init
+run java.lang.IllegalArgumentException java-lease 0 java -cp . Batch3 jul-formatter
+run java.lang.IllegalArgumentException java-lease 0 java -cp ".:$l4j" Batch3 log4j2-pattern
+run panic rs-iter 0 RUST_BACKTRACE=1 ./rsbatch3 iter
+run LedgerError rs-main-result 0 ./rsbatch3 main-result
+run - rs-box-dyn 0 ./rsbatch3 box-dyn
+run panic rs-join 0 RUST_BACKTRACE=0 ./rsbatch3 join
+php_batch3 Error php-method 0 method
+php_batch3 DomainException php-closure 0 closure
+php_batch3 Exception php-date 0 date
+run LengthException php-json 0 php batch3.php json
+run System.TimeoutException cs-async 0 mono csbatch3.exe async
+run System.TypeInitializationException cs-static-ctor 0 mono csbatch3.exe static-ctor
+run System.Collections.Generic.KeyNotFoundException cs-linq 0 mono csbatch3.exe linq
 
 # ---- PostgreSQL ----------------------------------------------------------
 case $only in
