@@ -1098,9 +1098,19 @@ static int node_location_line(const char *s, size_t n)
 
 	if (n && s[n - 1] == '\r')
 		n--;
-	if (n < 6 || (s[0] != '/' && s[0] != 'f' && s[0] != 'n') || s[n - 1] < '0' ||
-	    s[n - 1] > '9')
+	if (n < 6 || (s[0] != '/' && s[0] != 'f' && s[0] != 'n' && s[0] != '<') ||
+	    s[n - 1] < '0' || s[n - 1] > '9')
 		return 0;
+	/* code without a file: JSON.parse's "<anonymous_script>:1", eval's
+	 * "<anonymous>:3" */
+	if (s[0] == '<') {
+		if (!has_prefix(s, n, "<anonymous"))
+			return 0;
+		i = n;
+		while (i && is_digit(s[i - 1]))
+			i--;
+		return i > 3 && s[i - 1] == ':' && s[i - 2] == '>' && !memchr(s, ' ', n);
+	}
 	if (s[0] == 'f' && !has_prefix(s, n, "file:///"))
 		return 0;
 	/* Node's own code: "node:internal/process/promises:391" */
@@ -1273,7 +1283,7 @@ int qe_assembler_head_start(const char *line, size_t len)
 static int prelude_byte(char c)
 {
 	return c == '/' || c == 'f' || c == 'n' || c == 'r' || c == 't' || c == '[' ||
-	       c == '#' || (c >= 'A' && c <= 'Z') || is_digit(c);
+	       c == '#' || c == '<' || (c >= 'A' && c <= 'Z') || is_digit(c);
 }
 
 /* Bytes that can begin a prelude or a head line after a log prefix:
@@ -1281,7 +1291,7 @@ static int prelude_byte(char c)
 static int prelude_body_byte(char c)
 {
 	return c == '/' || c == 'f' || c == 'n' || c == 'r' || c == 't' || c == '#' ||
-	       c == 'E' || c == 'T' || c == 'F' || c == 'U';
+	       c == '<' || c == 'E' || c == 'T' || c == 'F' || c == 'U';
 }
 
 /*

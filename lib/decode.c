@@ -405,6 +405,15 @@ int qe_decode_level_number(double v)
 		return -1;
 	if (n <= 7) /* syslog / journal PRIORITY */
 		return syslog_sev[n];
+	/* Monolog (PHP): 100 debug, 200 info, 250 notice, 300 warning, 400
+	 * error, 500 critical, 550 alert, 600 emergency */
+	if (n >= 100 && n <= 600 && n % 50 == 0)
+		return n < 200	 ? QE_SEV_DEBUG
+		       : n < 300 ? QE_SEV_INFO
+		       : n < 400 ? QE_SEV_WARNING
+		       : n < 500 ? QE_SEV_ERROR
+		       : n < 550 ? QE_SEV_CRITICAL
+				 : QE_SEV_FATAL;
 	/* pino, bunyan: 10 trace, 20 debug, 30 info, 40 warn, 50 error, 60 fatal */
 	if (n < 10 || n > 100)
 		return -1;

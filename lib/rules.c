@@ -1085,7 +1085,7 @@ static int is_digit(char c)
 }
 
 /*
- * A level value the decoder may read as error or above: 0-3 or 50-100
+ * A level value the decoder may read as error or above: 0-3, 50-99 or 400-600
  * with any leading zeros and a zero fraction, quoted or not; a negative
  * number; a number or string with an exponent or a hex prefix (strtod()
  * reads those).  v is the value's first byte, end the line's end.
@@ -1112,7 +1112,7 @@ static int level_value(const char *v, const char *end)
 		n = n * 10 + (unsigned)(*q++ - '0'), nd++;
 	if (!nd && !zeros)
 		return 0;
-	if (!(n <= 3 || (n >= 50 && n <= 100)))
+	if (!(n <= 3 || (n >= 50 && n < 100) || (n >= 400 && n <= 600)))
 		return 0;
 	if (q < end && *q == '.')
 		for (q++; q < end && *q == '0'; q++)

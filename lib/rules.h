@@ -113,8 +113,8 @@ int qe_rules_prefilter(const char *line, size_t len);
  * (decode.c): it is a candidate when, besides the trigger words, it has
  * an escape other than \" and \\ (\u can hide a word, \n makes the
  * message a trace), a key that may hold an exception, a level key whose
- * value may be a number at error or above (0-3 syslog, 50-100 pino and
- * bunyan, in any spelling strtod() reads), or a message key whose value
+ * value may be a number at error or above (0-3 syslog, 50-99 pino and
+ * bunyan, 400-600 Monolog, in any spelling strtod() reads), or a message key whose value
  * starts with a line-start form; and not when json->quick says the
  * decoder reads it on its quick path (a level below error, no exception
  * key: no event, nothing for the rules).  json names the keys the

@@ -243,7 +243,8 @@ const struct qe_builtin_rule qe_builtin_rules[] = {
      "(?::\\s|:?\\s*$)"
      /* util.inspect of an error without its stack: "[AggregateError: msg] {" */
      "|^\\[(?:[A-Z][\\w$]*)?Error(?:: [^\\]]{0,512})?\\](?: \\{)?\\s*$",
-     "^\\s+\\S|^\\}|^Node\\.js v\\d", SAMPLES(node_samples)},
+     "^\\s+\\S|^\\}|^Node\\.js v\\d|^Emitted '[^']{1,64}' event on ",
+     SAMPLES(node_samples)},
     /* Monolog's LineFormatter: "[time] channel.LEVEL: message context extra" */
     {"monolog", "line", "error", QE_LANG_LINE,
      "^\\[[^\\]]{1,64}\\] [\\w.-]{1,64}\\.(?<lvl>ERROR|CRITICAL|ALERT|EMERGENCY): ", NULL,

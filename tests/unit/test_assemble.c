@@ -271,6 +271,41 @@ static void test_message_before_frames(void **state)
 	fixture_free(f);
 }
 
+/* Node.js: JSON.parse's "<anonymous_script>:1" heads the trace like a
+ * file's location; an 'error' event with no listener goes on with
+ * "Emitted 'error' event on ... at:" and its frames (what node 20 printed). */
+static void test_node_anonymous_and_emitted(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "<anonymous_script>:1\n"
+		"sku-1x\n"
+		"^\n"
+		"\n"
+		"SyntaxError: Unexpected token 's', \"sku-1x\" is not valid JSON\n"
+		"    at JSON.parse (<anonymous>)\n"
+		"    at quantities (/app/batch3.js:32:15)\n"
+		"\n"
+		"Node.js v20.20.2\n");
+	assert_int_equal(f->col.n, 1);
+	assert_string_equal(f->col.ev[0]->lines[0], "<anonymous_script>:1");
+	assert_int_equal(f->col.ev[0]->nr_lines, 9);
+	collect_release(&f->col);
+
+	feed(f, "Error: feed 1x closed by peer\n"
+		"    at Feed.poll (/app/batch3.js:27:24)\n"
+		"Emitted 'error' event on Feed instance at:\n"
+		"    at Feed.poll (/app/batch3.js:27:10)\n"
+		"    [... lines matching original stack trace ...]\n"
+		"\n"
+		"Node.js v20.20.2\n"
+		"2026-12-01 10:00:00 INFO next\n");
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 7);
+	fixture_free(f);
+}
+
 static void test_python_chained(void **state)
 {
 	struct fixture *f = fixture_new(0, 0);
@@ -1368,6 +1403,7 @@ int main(void)
 	    cmocka_unit_test(test_java_plain_and_blank),
 	    cmocka_unit_test(test_java_multiline_message),
 	    cmocka_unit_test(test_python_chained),
+	    cmocka_unit_test(test_node_anonymous_and_emitted),
 	    cmocka_unit_test(test_python_message_lines),
 	    cmocka_unit_test(test_message_before_frames),
 	    cmocka_unit_test(test_python_cause_and_log),

@@ -217,6 +217,11 @@ static void test_iso_and_levels(void **state)
 	assert_int_equal(qe_decode_level_name("EMERGENCY", 9), QE_SEV_FATAL);
 	assert_int_equal(qe_decode_level_name("DPANIC", 6), QE_SEV_CRITICAL);
 	assert_int_equal(qe_decode_level_name("fine", 4), -1);
+	/* Monolog's scale */
+	assert_int_equal(qe_decode_level_name("400", 3), QE_SEV_ERROR);
+	assert_int_equal(qe_decode_level_name("550", 3), QE_SEV_FATAL);
+	assert_int_equal(qe_decode_level_name("100", 3), QE_SEV_DEBUG);
+	assert_int_equal(qe_decode_level_name("250", 3), QE_SEV_INFO);
 	assert_int_equal(qe_decode_level_number(8), -1);
 	assert_int_equal(qe_decode_level_number(45.5), -1);
 
