@@ -32,6 +32,8 @@
 #include <string.h>
 
 #define CORPUS_DIR "tests/data/runtimes"
+/* QE_RUNTIMES_DIR names another directory of the same kind to score
+ * (tests/data/runtimes-unseen: output no rule was tuned to). */
 #define MAX_EVENTS 512
 
 struct expect {
@@ -241,7 +243,10 @@ static void test_runtimes(void **state)
 	struct qe_config cfg;
 	struct qe_rules *rules;
 	struct figures fig = {0};
-	DIR *d = opendir(CORPUS_DIR);
+	const char *dir = getenv("QE_RUNTIMES_DIR") && *getenv("QE_RUNTIMES_DIR")
+			      ? getenv("QE_RUNTIMES_DIR")
+			      : CORPUS_DIR;
+	DIR *d = opendir(dir);
 	struct dirent *de;
 	char **names = NULL;
 	size_t nr = 0, alloc = 0, i;
@@ -253,12 +258,12 @@ static void test_runtimes(void **state)
 		size_t l = strlen(de->d_name);
 		if (l > 4 && !strcmp(de->d_name + l - 4, ".log")) {
 			QE_ALLOC_GROW(names, nr + 1, alloc);
-			names[nr++] = qe_xasprintf("%s/%s", CORPUS_DIR, de->d_name);
+			names[nr++] = qe_xasprintf("%s/%s", dir, de->d_name);
 		}
 	}
 	closedir(d);
 	qsort(names, nr, sizeof(*names), cmp_str);
-	assert_true(nr >= 10);
+	assert_true(nr >= (strcmp(dir, CORPUS_DIR) ? 1u : 10u));
 
 	qe_config_init(&cfg);
 	rules = qe_rules_new(&cfg);
