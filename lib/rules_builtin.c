@@ -116,6 +116,9 @@ static const struct qe_builtin_sample node_samples[] = {
      "client",
      1},
     {"Uncaught ReferenceError: x is not defined", 1},
+    /* a handler's own label before err.stack */
+    {"uncaught exception: RangeError: stock level 1x below zero", 1},
+    {"info: Error: retrying in 5s", 0},
     {"[AggregateError: All promises were rejected] {", 1},
     {"[Error: boom]", 1},
     {"[Errors: 0]", 0},
@@ -239,7 +242,8 @@ const struct qe_builtin_rule qe_builtin_rules[] = {
      "^\\S+?\\.rb:\\d+:in [`'][^']*': .*\\([A-Z][\\w:]*\\)\\s*$",
      "^\\s+from \\S|^\\s+\\.\\.\\. \\d+ levels\\.\\.\\.", SAMPLES(ruby_samples)},
     {"node-error", "node", "error", QE_LANG_NODE,
-     "^(?:Uncaught )?(?:[A-Z][\\w$]*)?(?:Error|Exception)(?: \\[[\\w.]+\\])?"
+     "^(?:Uncaught |(?!(?:info|debug|warn|warning|notice|verbose|silly|http|trace):)"
+     "[a-z][a-z ]{2,40}: )?(?:[A-Z][\\w$]*)?(?:Error|Exception)(?: \\[[\\w.]+\\])?"
      "(?::\\s|:?\\s*$)"
      /* util.inspect of an error without its stack: "[AggregateError: msg] {" */
      "|^\\[(?:[A-Z][\\w$]*)?Error(?:: [^\\]]{0,512})?\\](?: \\{)?\\s*$",
