@@ -306,6 +306,22 @@ static void test_node_anonymous_and_emitted(void **state)
 	fixture_free(f);
 }
 
+/* What a Rust main that returns Err prints: the type is the struct's. */
+static void test_main_returned_error(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "Error: LedgerError { id: \"1x\", reason: \"no rate\" }\n"
+		"Error: \"rate for 1x is unknown\"\n"
+		"Error: connect ECONNREFUSED 127.0.0.1:5432\n");
+	assert_int_equal(f->col.n, 3);
+	assert_string_equal(f->col.ev[0]->type, "LedgerError");
+	assert_null(f->col.ev[1]->type);
+	assert_string_equal(f->col.ev[2]->type, "Error");
+	fixture_free(f);
+}
+
 static void test_python_chained(void **state)
 {
 	struct fixture *f = fixture_new(0, 0);
@@ -1403,6 +1419,7 @@ int main(void)
 	    cmocka_unit_test(test_java_plain_and_blank),
 	    cmocka_unit_test(test_java_multiline_message),
 	    cmocka_unit_test(test_python_chained),
+	    cmocka_unit_test(test_main_returned_error),
 	    cmocka_unit_test(test_node_anonymous_and_emitted),
 	    cmocka_unit_test(test_python_message_lines),
 	    cmocka_unit_test(test_message_before_frames),
