@@ -87,6 +87,7 @@ struct qe_assembler {
 	int no_frame;	       /* Node.js, Ruby, Rust: no frame or note line yet */
 	int hold_msg;	       /* held lines may be message lines: fed again if not */
 	int no_hold;	       /* the line at hand is not to be held as one */
+	int rust_join; /* main's panic held: is it the unwrap of this one's join? */
 
 	/* Over the caps, the last lines are kept here (the type of many
 	 * traces is at their end) and the middle is dropped. */
@@ -406,6 +407,7 @@ static void enter(struct qe_assembler *a, enum qe_rule_lang lang, size_t rule,
 	a->rule = rule;
 	a->no_frame =
 	    lang == QE_LANG_NODE || lang == QE_LANG_RUBY || lang == QE_LANG_RUST;
+	a->rust_join = 0;
 	switch (lang) {
 	case QE_LANG_JAVA:
 		a->state = S_JAVA_HEAD;
@@ -1006,9 +1008,27 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 			return C_PEND;
 		return qe_rules_match_cont(a->rules, a->rule, line, len) ? C_YES : C_NO;
 	case QE_LANG_RUST:
+		if (a->rust_join) {
+			/* main unwrapped the join of the thread that panicked:
+			 * one failure; else the held header starts its own */
+			a->rust_join = 0;
+			if (memmem(line, len, "`Err` value: Any { .. }", 23)) {
+				a->state = S_RUST_BODY;
+				return C_YES;
+			}
+			return C_NO;
+		}
 		if (a->state == S_RUST_MSG) {
 			a->state = S_RUST_BODY;
 			return C_YES;
+		}
+		if (!a->no_hold && has_prefix(line, len, "thread 'main' ") &&
+		    memmem(line, len, " panicked at ", 13) &&
+		    !has_prefix(a->ev->lines[0], strlen(a->ev->lines[0]),
+				"thread 'main' ")) {
+			a->rust_join = 1;
+			a->hold_msg = 1;
+			return C_PEND;
 		}
 		/* fall through */
 	default:

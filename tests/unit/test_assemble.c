@@ -322,6 +322,35 @@ static void test_main_returned_error(void **state)
 	fixture_free(f);
 }
 
+/* A thread's panic, then main's unwrap of its join: one failure; main's
+ * own panic after it is an event of its own. */
+static void test_rust_join_panic(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "thread 'settle' (28825) panicked at batch3.rs:56:25:\n"
+		"settlement 1x has no rate\n"
+		"note: run with `RUST_BACKTRACE=1` environment variable to display a "
+		"backtrace\n"
+		"\n"
+		"thread 'main' (28824) panicked at batch3.rs:60:22:\n"
+		"called `Result::unwrap()` on an `Err` value: Any { .. }\n"
+		"2026-12-01 10:00:00 INFO next\n");
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 6);
+	collect_release(&f->col);
+
+	feed(f, "thread 'settle' (28825) panicked at batch3.rs:56:25:\n"
+		"settlement 1x has no rate\n"
+		"thread 'main' (28824) panicked at src/main.rs:9:5:\n"
+		"config missing\n");
+	assert_int_equal(f->col.n, 2);
+	assert_int_equal(f->col.ev[0]->nr_lines, 2);
+	assert_int_equal(f->col.ev[1]->nr_lines, 2);
+	fixture_free(f);
+}
+
 static void test_python_chained(void **state)
 {
 	struct fixture *f = fixture_new(0, 0);
@@ -1419,6 +1448,7 @@ int main(void)
 	    cmocka_unit_test(test_java_plain_and_blank),
 	    cmocka_unit_test(test_java_multiline_message),
 	    cmocka_unit_test(test_python_chained),
+	    cmocka_unit_test(test_rust_join_panic),
 	    cmocka_unit_test(test_main_returned_error),
 	    cmocka_unit_test(test_node_anonymous_and_emitted),
 	    cmocka_unit_test(test_python_message_lines),
