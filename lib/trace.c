@@ -411,6 +411,11 @@ static void parse_python(struct qe_event *ev)
 			in = find(rest, ", in ");
 			if (in >= 0)
 				fn = trim(skip(rest, (size_t)in + 5));
+			/* a SyntaxError's location in code compiled from a string
+			 * ("<string>", "<config-17>"): no frame, and its made-up
+			 * name would split one error by the name */
+			else if (file.n && file.s[0] == '<')
+				continue;
 			add_frame(
 			    ev, sp(NULL, 0), fn, file, line,
 			    !contains_any(file, python_lib, QE_ARRAY_SIZE(python_lib)));

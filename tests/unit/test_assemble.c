@@ -351,6 +351,28 @@ static void test_rust_join_panic(void **state)
 	fixture_free(f);
 }
 
+/* A SyntaxError in code compiled from a string: its location is no frame,
+ * so the name given to the code does not split the error. */
+static void test_python_syntax_error_location(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	const char *text = "Traceback (most recent call last):\n"
+			   "  File \"/app/main.py\", line 9, in load\n"
+			   "    compile(src, \"<config-17>\", \"exec\")\n"
+			   "  File \"<config-17>\", line 1\n"
+			   "    x = (\n"
+			   "        ^\n"
+			   "SyntaxError: '(' was never closed\n";
+	(void)state;
+
+	feed(f, text);
+	assert_int_equal(f->col.n, 1);
+	assert_string_equal(f->col.ev[0]->type, "SyntaxError");
+	assert_int_equal(f->col.ev[0]->nr_frames, 1);
+	check_frame(&f->col.ev[0]->frames[0], NULL, "load", "/app/main.py", 9, 1);
+	fixture_free(f);
+}
+
 static void test_python_chained(void **state)
 {
 	struct fixture *f = fixture_new(0, 0);
@@ -1448,6 +1470,7 @@ int main(void)
 	    cmocka_unit_test(test_java_plain_and_blank),
 	    cmocka_unit_test(test_java_multiline_message),
 	    cmocka_unit_test(test_python_chained),
+	    cmocka_unit_test(test_python_syntax_error_location),
 	    cmocka_unit_test(test_rust_join_panic),
 	    cmocka_unit_test(test_main_returned_error),
 	    cmocka_unit_test(test_node_anonymous_and_emitted),
