@@ -927,22 +927,37 @@ static int is_stamp(const char *s, size_t len)
 	return d > 0 && is_digit((unsigned char)s[0]);
 }
 
-/* A logger, program or host name: letters, digits and a few joiners. */
-static int is_name(const char *s, size_t len)
+/* 2 to max bytes of letters, digits and the joiners, a letter among them. */
+static int word_of(const char *s, size_t len, size_t max, const char *joiners)
 {
 	size_t k;
 	int alpha = 0;
 
-	if (len < 2 || len > 128)
+	if (len < 2 || len > max)
 		return 0;
 	for (k = 0; k < len; k++) {
 		unsigned char c = (unsigned char)s[k];
 		if (is_alpha(c))
 			alpha = 1;
-		else if (!is_digit(c) && !strchr("._-$/@[]()#<>", c))
+		else if (!is_digit(c) && !strchr(joiners, c))
 			return 0;
 	}
 	return alpha;
+}
+
+/* A logger, program or host name: letters, digits and a few joiners. */
+static int is_name(const char *s, size_t len)
+{
+	return word_of(s, len, 128, "._-$/@[]()#<>");
+}
+
+/* s[i..e) written in capitals. */
+static int is_capitals(const char *s, size_t i, size_t e)
+{
+	for (; i < e; i++)
+		if (!is_upper((unsigned char)s[i]))
+			return 0;
+	return 1;
 }
 
 static size_t skip_blank(const char *s, size_t n, size_t i)
@@ -1047,15 +1062,11 @@ static size_t level_token(const char *s, size_t n, size_t i)
 	e = token_end(s, n, i);
 	if (e > i && s[e - 1] == ':' && is_level(s + i, e - i - 1))
 		return e;
-	if (e > i && is_level(s + i, e - i) && e < n && s[e] == ' ') {
-		/* "ERROR message", not "error opening ..." in prose: levels
-		 * written in capitals */
-		size_t k;
-		for (k = i; k < e; k++)
-			if (!is_upper((unsigned char)s[k]))
-				return 0;
+	/* "ERROR message", not "error opening ..." in prose: levels written
+	 * in capitals */
+	if (e > i && is_level(s + i, e - i) && e < n && s[e] == ' ' &&
+	    is_capitals(s, i, e))
 		return e;
-	}
 	return 0;
 }
 
@@ -1063,19 +1074,8 @@ static size_t level_token(const char *s, size_t n, size_t i)
  * ("web-1", "RAS", "R02-M1-N0-C:J12-U11"), no sentence punctuation. */
 static int is_header_word(const char *s, size_t len)
 {
-	size_t k;
-	int alpha = 0;
-
-	if (len < 2 || len > 64 || s[len - 1] == ':' || s[len - 1] == ',')
-		return 0;
-	for (k = 0; k < len; k++) {
-		unsigned char c = (unsigned char)s[k];
-		if (is_alpha(c))
-			alpha = 1;
-		else if (!is_digit(c) && !strchr("._-/:[]()#", c))
-			return 0;
-	}
-	return alpha;
+	return len && s[len - 1] != ':' && s[len - 1] != ',' &&
+	       word_of(s, len, 64, "._-/:[]()#");
 }
 
 static int digits_in(const char *s, size_t len)
@@ -1110,19 +1110,15 @@ static int is_host_number(const char *s, size_t len)
  */
 static size_t words_then_level(const char *s, size_t n, size_t i)
 {
-	size_t w, e, k;
+	size_t w, e;
 
 	for (w = 0; w < 4; w++) {
 		i = skip_blank(s, n, i);
 		e = token_end(s, n, i);
 		if (e == i || e >= n || s[e] != ' ')
 			return 0;
-		if (w && is_level(s + i, e - i)) {
-			for (k = i; k < e; k++)
-				if (!is_upper((unsigned char)s[k]))
-					return 0;
-			return e;
-		}
+		if (w && is_level(s + i, e - i))
+			return is_capitals(s, i, e) ? e : 0;
 		if (!is_header_word(s + i, e - i))
 			return 0;
 		i = e;
