@@ -7,7 +7,6 @@
 #include "util.h"
 
 #include <stdlib.h>
-#include <ctype.h>
 #include <string.h>
 
 #define DEFAULT_MAX_LINES 200
@@ -314,34 +313,6 @@ static void pend_trim_blank(struct qe_assembler *a)
 	}
 }
 
-/*
- * "Error: LedgerError { id: \"1x\" }" is what a Rust main that returns
- * Err prints (the error's Debug form): its type is the struct's name, and
- * a string ("Error: \"no rate\"") has none.
- */
-static void main_error_type(struct qe_event *ev)
-{
-	const char *m = ev->message;
-	size_t n = strlen(m), k = 0;
-
-	if (!ev->type || strcmp(ev->type, "Error") || !n)
-		return;
-	if (n >= 2 && m[0] == '"' && m[n - 1] == '"') {
-		free(ev->type);
-		ev->type = NULL;
-		return;
-	}
-	if (m[0] < 'A' || m[0] > 'Z')
-		return;
-	while (k < n && (isalnum((unsigned char)m[k]) || m[k] == '_'))
-		k++;
-	if (k < n && ((m[k] == ' ' && k + 1 < n && m[k + 1] == '{' && m[n - 1] == '}') ||
-		      (m[k] == '(' && m[n - 1] == ')'))) {
-		free(ev->type);
-		ev->type = qe_xstrndup(m, k);
-	}
-}
-
 static void close_event(struct qe_assembler *a)
 {
 	struct qe_event *ev = a->ev;
@@ -359,7 +330,6 @@ static void close_event(struct qe_assembler *a)
 	if (a->lang == QE_LANG_NODE && ev->nr_lines == 1 && !ev->truncated) {
 		free(ev->kind);
 		ev->kind = qe_xstrdup("line");
-		main_error_type(ev);
 	}
 	a->fn(ev, a->data);
 }

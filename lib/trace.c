@@ -486,6 +486,32 @@ static void node_location(struct span loc, struct span *file, long *line)
 	}
 }
 
+/*
+ * "Error: LedgerError { id: \"1x\" }" alone is what a Rust main that
+ * returns Err prints (the error's Debug form): its type is the struct's
+ * name, and a string ("Error: \"no rate\"") has none.
+ */
+static void main_error_type(struct qe_event *ev, struct span type, struct span msg)
+{
+	size_t k = 0;
+
+	msg = trim(msg);
+	if (type.n != 5 || memcmp(type.s, "Error", 5) || !msg.n)
+		return;
+	if (msg.n >= 2 && msg.s[0] == '"' && msg.s[msg.n - 1] == '"') {
+		set_type(ev, sp(NULL, 0));
+		return;
+	}
+	if (msg.s[0] < 'A' || msg.s[0] > 'Z')
+		return;
+	while (k < msg.n && (isalnum((unsigned char)msg.s[k]) || msg.s[k] == '_'))
+		k++;
+	if (k < msg.n &&
+	    ((msg.s[k] == ' ' && starts(skip(msg, k), " {") && ends(msg, "}")) ||
+	     (msg.s[k] == '(' && ends(msg, ")"))))
+		set_type(ev, sp(msg.s, k));
+}
+
 static void parse_node(struct qe_event *ev)
 {
 	size_t i, from = 0, header = ev->nr_lines;
@@ -522,6 +548,8 @@ static void parse_node(struct qe_event *ev)
 	}
 	set_type(ev, type);
 	set_message(ev, msg);
+	if (ev->nr_lines == 1 && header == 0)
+		main_error_type(ev, type, msg);
 	for (i = header + 1; i < ev->nr_lines; i++) {
 		struct span v = trim(line_span(ev, i)), fn = {NULL, 0}, loc, file;
 		int last = 0;
