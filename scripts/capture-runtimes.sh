@@ -222,11 +222,16 @@ begin ruby-syslog syslog
 noise
 ruby_all
 
+# php_log SCRIPT TYPE GROUP HEAD SCENARIO: a scenario with its errors going
+# to an error_log file, as a server writes them
+php_log() {
+	run "$2" "$3" "$4" sh -c 'rm -f "$0/php.log"; php -d display_errors=0 -d log_errors=1 -d error_log="$0/php.log" "$1" "$2" "$3" >/dev/null 2>&1; cat "$0/php.log"' "$work" "$1" "$5"
+}
 # PHP as a server writes it: errors to an error_log file
 begin php none
 noise
-run RuntimeException checkout 0 sh -c 'rm -f "$0/php.log"; php -d display_errors=0 -d log_errors=1 -d error_log="$0/php.log" fail.php "$1" "$2" >/dev/null 2>&1; cat "$0/php.log"' "$work" uncaught
-run RuntimeException checkout 0 sh -c 'rm -f "$0/php.log"; php -d display_errors=0 -d log_errors=1 -d error_log="$0/php.log" fail.php "$1" "$2" >/dev/null 2>&1; cat "$0/php.log"' "$work" error-log
+php_log fail.php RuntimeException checkout 0 uncaught
+php_log fail.php RuntimeException checkout 0 error-log
 run RuntimeException checkout 0 php fail.php monolog
 run RuntimeException monolog-line 0 php fail.php monolog-line
 run - monolog-plain 0 php fail.php monolog-plain
@@ -326,16 +331,13 @@ run ZeroDivisionError zero 0 ruby worker.rb zero
 run LedgerError settle 0 ruby worker.rb logger-fmt
 run LedgerError thread 0 ruby worker.rb thread
 
-php_log() { # scenario: run worker.php with errors going to an error_log file
-	run "$1" "$2" "$3" sh -c 'rm -f "$0/php.log"; php -d display_errors=0 -d log_errors=1 -d error_log="$0/php.log" worker.php "$1" "$2" >/dev/null 2>&1; cat "$0/php.log"' "$work" "$4"
-}
 begin php-worker none
 noise
-php_log LedgerException settle 0 chain
-php_log TypeError type 0 type
-php_log Error undefined 0 undefined
-php_log LedgerException settle -1 warning
-php_log - memory 0 memory
+php_log worker.php LedgerException settle 0 chain
+php_log worker.php TypeError type 0 type
+php_log worker.php Error undefined 0 undefined
+php_log worker.php LedgerException settle -1 warning
+php_log worker.php - memory 0 memory
 
 begin rust-worker none
 noise
@@ -369,9 +371,6 @@ run panic rs-panic 0 RUST_BACKTRACE=1 ./rsmessage panic
 
 # ---- a third batch: generators, async code, lambdas, wrapped errors,
 # errors main returns, own log formats; one program per runtime ----
-php_batch3() { # scenario: run batch3.php with errors going to an error_log file
-	run "$1" "$2" "$3" sh -c 'rm -f "$0/php.log"; php -d display_errors=0 -d log_errors=1 -d error_log="$0/php.log" batch3.php "$1" "$2" >/dev/null 2>&1; cat "$0/php.log"' "$work" "$4"
-}
 # kept apart from the suite's corpus: what it measures on output nothing
 # was tuned to (QE_RUNTIMES_DIR=tests/data/runtimes-unseen test_runtimes)
 begin batch3 none "$top/tests/data/runtimes-unseen"
@@ -405,9 +404,9 @@ run panic rs-iter 0 RUST_BACKTRACE=1 ./rsbatch3 iter
 run LedgerError rs-main-result 0 ./rsbatch3 main-result
 run - rs-box-dyn 0 ./rsbatch3 box-dyn
 run panic rs-join 0 RUST_BACKTRACE=0 ./rsbatch3 join
-php_batch3 Error php-method 0 method
-php_batch3 DomainException php-closure 0 closure
-php_batch3 Exception php-date 0 date
+php_log batch3.php Error php-method 0 method
+php_log batch3.php DomainException php-closure 0 closure
+php_log batch3.php Exception php-date 0 date
 run LengthException php-json 0 php batch3.php json
 run System.TimeoutException cs-async 0 mono csbatch3.exe async
 run System.TypeInitializationException cs-static-ctor 0 mono csbatch3.exe static-ctor
