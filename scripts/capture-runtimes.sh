@@ -442,8 +442,8 @@ run TypeError js-inspect 0 node batch4.js inspect
 run RangeError js-monitor 1 node batch4.js monitor
 run Error js-fs-callback 0 node batch4.js fs-callback
 run AbortError js-abort 0 node batch4.js abort
-run - go-slog-text 0 ./gobatch4 slog-text
-run - go-slog-json 0 ./gobatch4 slog-json
+run - go-slog 0 ./gobatch4 slog-text
+run - go-slog 0 ./gobatch4 slog-json
 run panic go-panic-struct 0 ./gobatch4 panic-struct
 run panic go-panic-error 0 ./gobatch4 panic-error
 run panic go-many-goroutines 0 GOTRACEBACK=all ./gobatch4 many-goroutines
