@@ -444,7 +444,7 @@ run Error js-fs-callback 0 node batch4.js fs-callback
 run AbortError js-abort 0 node batch4.js abort
 run - go-slog 0 ./gobatch4 slog-text
 run - go-slog 0 ./gobatch4 slog-json
-run panic go-panic-struct 0 ./gobatch4 panic-struct
+run main.Quota go-panic-struct 0 ./gobatch4 panic-struct
 run panic go-panic-error 0 ./gobatch4 panic-error
 run panic go-many-goroutines 0 GOTRACEBACK=all ./gobatch4 many-goroutines
 run runtime.Error go-assert 0 ./gobatch4 assert
