@@ -665,7 +665,8 @@ static void go_frames(struct qe_event *ev, size_t from)
 static void parse_line(struct qe_event *ev);
 
 /* Panics of the Go runtime whose message lacks "runtime error: " (its
- * plainError values, a runtime.Error all the same). */
+ * plainError values, and a failed type assertion's TypeAssertionError:
+ * a runtime.Error all the same). */
 static int go_plain_runtime_error(struct span msg)
 {
 	static const char *const plain[] = {
@@ -675,6 +676,8 @@ static int go_plain_runtime_error(struct span msg)
 	    "makechan: size out of range",    "growslice: cap out of range",
 	};
 	size_t k;
+	if (starts(msg, "interface conversion: "))
+		return 1;
 	for (k = 0; k < QE_ARRAY_SIZE(plain); k++)
 		if (msg.n == strlen(plain[k]) && starts(msg, plain[k]))
 			return 1;

@@ -1463,6 +1463,27 @@ static void test_node_other_throws(void **state)
 	fixture_free(f);
 }
 
+/* A failed type assertion panics with a runtime.Error whose message has
+ * no "runtime error: " */
+static void test_go_type_assertion(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "panic: interface conversion: interface {} is string, not int\n"
+		"\n"
+		"goroutine 1 [running]:\n"
+		"main.count(...)\n"
+		"\t/src/app/main.go:80\n"
+		"main.main()\n"
+		"\t/src/app/main.go:109 +0x285\n");
+	assert_int_equal(f->col.n, 1);
+	assert_string_equal(f->col.ev[0]->type, "runtime.Error");
+	assert_string_equal(f->col.ev[0]->message,
+			    "interface conversion: interface {} is string, not int");
+	fixture_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1503,6 +1524,7 @@ int main(void)
 	    cmocka_unit_test(test_dotnet_bare_class),
 	    cmocka_unit_test(test_java_default_package),
 	    cmocka_unit_test(test_node_other_throws),
+	    cmocka_unit_test(test_go_type_assertion),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
