@@ -417,6 +417,18 @@ static int is_trace_lang(enum qe_rule_lang l)
 	return l != QE_LANG_USER && l != QE_LANG_LINE;
 }
 
+/* Whether line is a Rust panic header of the thread, named with its id
+ * ("thread 'main' (22768) panicked at"), whose header head is. */
+static int rust_same_thread(const char *head, const char *line, size_t len)
+{
+	const char *p = memmem(line, len, " panicked at ", 13);
+	size_t k = p ? (size_t)(p - line) : 0;
+
+	return k > 12 && has_prefix(line, len, "thread '") && line[k - 1] == ')' &&
+	       memmem(line, k, "' (", 3) && strlen(head) > k && !memcmp(head, line, k) &&
+	       !memcmp(head + k, " panicked at ", 13);
+}
+
 /* Traces that may follow the error line announcing them.  Not a Rust
  * panic: the panic hook writes it on its own, apart from any logger, so
  * an error line just before it is the program's last log line, another
@@ -979,10 +991,12 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 		return qe_rules_match_cont(a->rules, a->rule, line, len) ? C_YES : C_NO;
 	case QE_LANG_RUST:
 		if (a->rust_join) {
-			/* main unwrapped the join of the thread that panicked:
-			 * one failure; else the held header starts its own */
+			/* main unwrapped the join of the thread that panicked,
+			 * or the lock it poisoned: one failure; else the held
+			 * header starts its own */
 			a->rust_join = 0;
-			if (memmem(line, len, "`Err` value: Any { .. }", 23)) {
+			if (memmem(line, len, "`Err` value: Any { .. }", 23) ||
+			    memmem(line, len, "`Err` value: PoisonError { .. }", 31)) {
 				a->state = S_RUST_BODY;
 				return C_YES;
 			}
@@ -990,6 +1004,13 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 		}
 		if (a->state == S_RUST_MSG) {
 			a->state = S_RUST_BODY;
+			return C_YES;
+		}
+		/* the same thread panics again while it unwinds (a destructor
+		 * that panics): one failure, up to Rust's abort */
+		if (rust_same_thread(a->ev->lines[0], line, len)) {
+			enter(a, QE_LANG_RUST, a->rule, line, len);
+			a->no_frame = 0;
 			return C_YES;
 		}
 		if (!a->no_hold && has_prefix(line, len, "thread 'main' ") &&

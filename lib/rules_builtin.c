@@ -228,7 +228,8 @@ const struct qe_builtin_rule qe_builtin_rules[] = {
      SAMPLES(go_http_samples)},
     {"rust-panic", "rust", "fatal", QE_LANG_RUST,
      "^thread '[^']*'(?: \\(\\d+\\))? panicked at |^fatal runtime error: \\S",
-     "^note: |^stack backtrace:|^\\s+\\S|^error: process didn't exit successfully",
+     "^note: |^stack backtrace:|^\\s+\\S|^error: process didn't exit successfully"
+     "|^thread caused non-unwinding panic\\. aborting\\.",
      SAMPLES(rust_samples)},
     {"php-fatal", "php", "fatal", QE_LANG_PHP,
      "^(?:\\[[^\\]]{1,64}\\] )?(?:PHP )?(?:Fatal error|Parse error|Catchable fatal "

@@ -1484,6 +1484,46 @@ static void test_go_type_assertion(void **state)
 	fixture_free(f);
 }
 
+/* A thread that panics again while it unwinds, up to Rust's abort, and
+ * main's unwrap of a lock a panicked thread poisoned: one failure each. */
+static void test_rust_repanic_and_poison(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "thread 'main' (22768) panicked at batch4.rs:114:13:\n"
+		"batch 1x aborted\n"
+		"note: run with `RUST_BACKTRACE=1` environment variable to display a "
+		"backtrace\n"
+		"\n"
+		"thread 'main' (22768) panicked at batch4.rs:85:9:\n"
+		"guard 1x dropped while unwinding\n"
+		"stack backtrace:\n"
+		"   0:     0x5592309365d1 - batch4::run::h6cc69c93c154d0b6\n"
+		"\n"
+		"thread 'main' (22768) panicked at library/core/src/panicking.rs:233:5:\n"
+		"panic in a destructor during cleanup\n"
+		"thread caused non-unwinding panic. aborting.\n"
+		"thread 'main' (22776) panicked at batch4.rs:114:13:\n"
+		"batch 7qz aborted\n");
+	assert_int_equal(f->col.n, 2);
+	assert_int_equal(f->col.ev[0]->nr_lines, 12);
+	assert_string_equal(f->col.ev[0]->message, "batch 1x aborted");
+	assert_int_equal(f->col.ev[1]->nr_lines, 2);
+	collect_release(&f->col);
+
+	feed(f, "thread 'writer' (22751) panicked at batch4.rs:106:21:\n"
+		"writer lost row 1x\n"
+		"note: run with `RUST_BACKTRACE=1` environment variable to display a "
+		"backtrace\n"
+		"\n"
+		"thread 'main' (22750) panicked at batch4.rs:110:37:\n"
+		"called `Result::unwrap()` on an `Err` value: PoisonError { .. }\n");
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 6);
+	fixture_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1525,6 +1565,7 @@ int main(void)
 	    cmocka_unit_test(test_java_default_package),
 	    cmocka_unit_test(test_node_other_throws),
 	    cmocka_unit_test(test_go_type_assertion),
+	    cmocka_unit_test(test_rust_repanic_and_poison),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
