@@ -451,6 +451,23 @@ static int py_exception_line(const char *s, size_t n)
 	return i == n || s[i] == ':' || s[i] == '\r';
 }
 
+/* "multiprocessing.pool.RemoteTraceback: " (concurrent.futures has
+ * "..._RemoteTraceback: "): the worker's traceback follows as a string
+ * between lines of three quotes, then the chain to the parent's. */
+static int py_remote_head(const char *s, size_t n)
+{
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
+		n--;
+	return n >= 16 && !memcmp(s + n - 16, "RemoteTraceback:", 16);
+}
+
+static int py_triple_quote(const char *s, size_t n)
+{
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
+		n--;
+	return n == 3 && !memcmp(s, "\"\"\"", 3);
+}
+
 static int py_chain_marker(const char *s, size_t n)
 {
 	return has_prefix(s, n,
@@ -913,6 +930,12 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 				a->state = S_PY_EXC;
 				return C_YES;
 			}
+			/* a worker's traceback, quoted under its announcement */
+			if (a->ev->nr_lines <= 2 &&
+			    py_remote_head(a->ev->lines[0], strlen(a->ev->lines[0])) &&
+			    (py_triple_quote(line, len) ||
+			     has_prefix(line, len, "Traceback (most recent call last):")))
+				return C_YES;
 			return C_NO;
 		case S_PY_EXC:
 			if (py_chain_marker(line, len)) {
@@ -1199,7 +1222,8 @@ static int jul_header(const char *s, size_t n)
 /* Python's announcement of a traceback that follows: threading's
  * "Exception in thread worker-1:" (Java names the thread in quotes and
  * the exception on the same line), asyncio's "Task exception was never
- * retrieved" and its siblings. */
+ * retrieved" and its siblings, the unraisable hook's "Exception ignored
+ * in: ...". */
 static int py_head_line(const char *s, size_t n)
 {
 	static const char *const asyncio[] = {
@@ -1209,6 +1233,10 @@ static int py_head_line(const char *s, size_t n)
 
 	if (has_prefix(s, n, "Exception in thread ") && n > 21 && s[20] != '"' &&
 	    s[n - 1] == ':')
+		return 1;
+	/* what raised in a finalizer or a callback nothing could raise to:
+	 * "Exception ignored in: <function Conn.__del__ at 0x7f...>" */
+	if (has_prefix(s, n, "Exception ignored in: "))
 		return 1;
 	for (k = 0; k < QE_ARRAY_SIZE(asyncio); k++)
 		if (has_prefix(s, n, asyncio[k]))

@@ -160,7 +160,7 @@ enum {
 	G_NONE,
 	G_JAVA,	  /* Exception | Error | Throwable */
 	G_DOTNET, /* xception (Exception, "Unhandled exception:") */
-	G_PYTHON, /* "Traceback (most recent call last):" */
+	G_PYTHON, /* "Traceback (most recent call last):", "RemoteTraceback:" */
 	G_GO_HTTP,
 	G_PHP,	 /* "error:" (Fatal/Parse/Catchable fatal error:) | ".php:" */
 	G_RUBY,	 /* ".rb:" */
@@ -186,7 +186,7 @@ enum {
 	W_XCEPTION = 1 << 1,  /* xception */
 	W_ERROR = 1 << 2,     /* Error */
 	W_THROWABLE = 1 << 3,
-	W_TRACEBACK = 1 << 4,	/* Traceback (most recent call last): */
+	W_TRACEBACK = 1 << 4,	/* Traceback (most recent call last):, Traceback: */
 	W_HTTP_PANIC = 1 << 5,	/* http: panic serving */
 	W_ERROR_COLON = 1 << 6, /* error: */
 	W_PHP = 1 << 7,		/* .php: */
@@ -257,7 +257,8 @@ static unsigned scan_words(const char *l, size_t n)
 		case 'T':
 			if (AT("Throwable"))
 				w |= W_THROWABLE;
-			else if (AT("Traceback (most recent call last):"))
+			else if (AT("Traceback (most recent call last):") ||
+				 AT("Traceback:"))
 				w |= W_TRACEBACK;
 			break;
 		case 'h':

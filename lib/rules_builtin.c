@@ -53,6 +53,9 @@ static const struct qe_builtin_sample python_samples[] = {
     {"  + Exception Group Traceback (most recent call last):", 1},
     {"  | Exception Group Traceback (most recent call last):", 0},
     {"  File \"/app/main.py\", line 3, in <module>", 0},
+    {"multiprocessing.pool.RemoteTraceback: ", 1},
+    {"concurrent.futures.process._RemoteTraceback: ", 1},
+    {"RemoteTraceback: see the worker log", 0},
     {"Traceback of the meeting notes", 0},
 };
 
@@ -211,7 +214,9 @@ const struct qe_builtin_rule qe_builtin_rules[] = {
      SAMPLES(dotnet_samples)},
     {"python-traceback", "python", "error", QE_LANG_PYTHON,
      "^(?:Traceback|[ \\t]*\\+ Exception Group Traceback) \\(most recent call "
-     "last\\):\\s*$",
+     "last\\):\\s*$"
+     /* a pool worker's traceback, sent back to the parent as a string */
+     "|^[\\w.]*RemoteTraceback: ?$",
      "^[ \\t]+\\S|^(?:During handling of the above exception, another exception "
      "occurred:|The above exception was the direct cause of the following "
      "exception:)\\s*$",

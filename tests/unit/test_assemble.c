@@ -1524,6 +1524,48 @@ static void test_rust_repanic_and_poison(void **state)
 	fixture_free(f);
 }
 
+/* Python's unraisable hook names what raised before the traceback; a
+ * pool worker's traceback comes back quoted, chained to the parent's. */
+static void test_python_unraisable_and_remote(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f,
+	     "Exception ignored in: <function Conn.__del__ at 0x7fa2e51d6980>\n"
+	     "Traceback (most recent call last):\n"
+	     "  File \"/app/b.py\", line 85, in __del__\n"
+	     "    raise ConnectionResetError(\"reset\")\n"
+	     "ConnectionResetError: peer 10.0.0.2 reset the connection\n"
+	     "2026-12-01 10:00:00 INFO runner: job 1 done\n"
+	     "multiprocessing.pool.RemoteTraceback: \n"
+	     "\"\"\"\n"
+	     "Traceback (most recent call last):\n"
+	     "  File \"/usr/lib/python3.11/multiprocessing/pool.py\", line 125, in "
+	     "worker\n"
+	     "    result = (True, func(*args, **kwds))\n"
+	     "  File \"/app/b.py\", line 77, in parse_qty\n"
+	     "    return int(raw)\n"
+	     "ValueError: invalid literal for int() with base 10: '1x'\n"
+	     "\"\"\"\n"
+	     "\n"
+	     "The above exception was the direct cause of the following exception:\n"
+	     "\n"
+	     "Traceback (most recent call last):\n"
+	     "  File \"/app/b.py\", line 120, in main\n"
+	     "    p.map(parse_qty, [\"3\", val])\n"
+	     "  File \"/usr/lib/python3.11/multiprocessing/pool.py\", line 774, in get\n"
+	     "    raise self._value\n"
+	     "ValueError: invalid literal for int() with base 10: '1x'\n"
+	     "2026-12-01 10:00:00 INFO runner: job 2 done\n");
+	assert_int_equal(f->col.n, 2);
+	assert_int_equal(f->col.ev[0]->nr_lines, 5);
+	assert_string_equal(f->col.ev[0]->type, "ConnectionResetError");
+	assert_int_equal(f->col.ev[1]->nr_lines, 18);
+	assert_string_equal(f->col.ev[1]->type, "ValueError");
+	fixture_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1566,6 +1608,7 @@ int main(void)
 	    cmocka_unit_test(test_node_other_throws),
 	    cmocka_unit_test(test_go_type_assertion),
 	    cmocka_unit_test(test_rust_repanic_and_poison),
+	    cmocka_unit_test(test_python_unraisable_and_remote),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
