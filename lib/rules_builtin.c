@@ -19,6 +19,8 @@ static const struct qe_builtin_sample java_samples[] = {
     {"Exception in thread \"main\" java.lang.NullPointerException", 1},
     {"Exception in thread \"worker-1\" Main$AppException: worker died", 1},
     {"Main$AppException: worker died", 0},
+    {"Exception in thread \"main\" LeaseConflict(lease=1x, holder=worker-2)", 1},
+    {"Exception in thread \"main\" whatever happened", 0},
     {"kotlin.UninitializedPropertyAccessException: lateinit property x has not been "
      "initialized",
      1},
@@ -202,7 +204,9 @@ const struct qe_builtin_rule qe_builtin_rules[] = {
      /* a package, except after "Exception in thread": a class of the
 	default package ("Main$AppException") has none */
      "^(?:Exception in thread \"[^\"]*\" (?:[\\w$]+\\.)*|(?:[a-z_$][\\w$]*\\.)+)"
-     "(?:[A-Z_$][\\w$]*)?(?:Exception|Error|Throwable)(?::\\s|:?\\s*$)",
+     "(?:[A-Z_$][\\w$]*)?(?:Exception|Error|Throwable)(?::\\s|:?\\s*$)"
+     /* the thread's handler prints any toString(): "LeaseConflict(id=3)" */
+     "|^Exception in thread \"[^\"]*\" [\\w$.]+[(\\[{]",
      "^\\s+at \\S|^\\s*\\.\\.\\. \\d+ (?:more|common frames omitted)"
      "|^\\s*(?:Caused by|Suppressed|Wrapped by): \\S",
      SAMPLES(java_samples)},

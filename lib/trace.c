@@ -178,7 +178,7 @@ static const char *const java_lib[] = {
 static int java_header_at(struct span v, struct span *type, struct span *msg, int bare)
 {
 	size_t i = 0, dots = 0;
-	int thread = bare;
+	int thread = bare, named = 0;
 
 	v = trim(v);
 	if (starts(v, "Exception in thread \"")) {
@@ -187,6 +187,7 @@ static int java_header_at(struct span v, struct span *type, struct span *msg, in
 			return 0;
 		v = skip(v, 21 + (size_t)q + 2);
 		thread = 1; /* the default package has no dots */
+		named = 1;
 	}
 	if (!v.n || !(islower((unsigned char)v.s[0]) || v.s[0] == '_' ||
 		      (thread && isupper((unsigned char)v.s[0]))))
@@ -194,6 +195,14 @@ static int java_header_at(struct span v, struct span *type, struct span *msg, in
 	while (i < v.n && (is_ident((unsigned char)v.s[i]) || v.s[i] == '.')) {
 		dots += v.s[i] == '.';
 		i++;
+	}
+	/* the thread's handler prints what toString() gives, which an
+	 * exception may make its own: "LeaseConflict(lease=1x)" starts with
+	 * its class's name, and says all as its message */
+	if (named && i && i < v.n && v.s[i] != ':') {
+		*type = sp(v.s, i);
+		*msg = v;
+		return 1;
 	}
 	if ((!dots && !thread) || (i < v.n && v.s[i] != ':'))
 		return 0;

@@ -1566,6 +1566,28 @@ static void test_python_unraisable_and_remote(void **state)
 	fixture_free(f);
 }
 
+/* The thread's default handler prints an exception's own toString(). */
+static void test_java_own_tostring(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "Exception in thread \"main\" LeaseConflict(lease=1x, holder=worker-2)\n"
+		"\tat Batch4.acquire(batch4.java:28)\n"
+		"\tat Batch4.main(batch4.java:56)\n"
+		"\tSuppressed: java.lang.IllegalStateException: release of 1x failed\n"
+		"\t\tat Batch4.acquire(batch4.java:29)\n"
+		"\t\t... 1 more\n"
+		"2026-12-01 10:00:00 INFO runner: job 1 done\n");
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 6);
+	assert_string_equal(f->col.ev[0]->type, "LeaseConflict");
+	assert_string_equal(f->col.ev[0]->message,
+			    "LeaseConflict(lease=1x, holder=worker-2)");
+	assert_int_equal(f->col.ev[0]->nr_frames, 2);
+	fixture_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1609,6 +1631,7 @@ int main(void)
 	    cmocka_unit_test(test_go_type_assertion),
 	    cmocka_unit_test(test_rust_repanic_and_poison),
 	    cmocka_unit_test(test_python_unraisable_and_remote),
+	    cmocka_unit_test(test_java_own_tostring),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
