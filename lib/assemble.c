@@ -1363,6 +1363,38 @@ static int prelude_body_byte(char c)
 	       c == '<' || c == 'E' || c == 'T' || c == 'F' || c == 'U';
 }
 
+/* A match of the Node.js rule for a line no pattern takes, known by its
+ * place after a prelude; 0 without the rule. */
+static int node_match(struct qe_assembler *a, struct qe_rule_match *m)
+{
+	struct qe_rule_info info;
+	size_t jr = qe_rules_lang_rule(a->rules, QE_LANG_NODE);
+
+	if (jr == (size_t)-1)
+		return 0;
+	qe_rules_info(a->rules, jr, &info);
+	memset(m, 0, sizeof(*m));
+	m->rule = jr;
+	m->lang = QE_LANG_NODE;
+	m->severity = QE_SEV_ERROR;
+	m->name = info.name;
+	m->kind = info.kind;
+	return 1;
+}
+
+/* "UnhandledPromiseRejection: msg": a capitalised name, then ": ". */
+static int node_named_error(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	if (!n || s[0] < 'A' || s[0] > 'Z')
+		return 0;
+	while (i < n && (s[i] == '_' || s[i] == '$' || is_digit(s[i]) ||
+			 (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z')))
+		i++;
+	return i + 2 < n && s[i] == ':' && s[i + 1] == ' ';
+}
+
 /*
  * Hold the lines of a Node.js prelude or of a report's head lines while
  * no event is open.  Returns 1 when the line was taken (held, or it
@@ -1442,6 +1474,14 @@ static int prelude_feed(struct qe_assembler *a, const char *line, size_t len,
 				a->prelude = P_VALUE;
 				return 1;
 			}
+			/* an error whose name says no "Error" ("Unhandled
+			 * PromiseRejection: ..."), where Node puts the error */
+			if (a->prelude == P_BLANK && node_named_error(body, blen) &&
+			    node_match(a, &m)) {
+				start_event(a, &m, line, len, (size_t)(body - line),
+					    start_pos, end_pos);
+				return 1;
+			}
 			break;
 		}
 		/* after java.util.logging's lines, "Main$QuotaException: msg"
@@ -1484,18 +1524,9 @@ static int prelude_feed(struct qe_assembler *a, const char *line, size_t len,
 		return 1;
 	case P_VALUE: {
 		struct qe_rule_match m;
-		struct qe_rule_info info;
-		size_t jr = qe_rules_lang_rule(a->rules, QE_LANG_NODE);
-		if (jr == (size_t)-1 ||
-		    !has_prefix(body, blen, "(Use `node --trace-uncaught "))
+		if (!has_prefix(body, blen, "(Use `node --trace-uncaught ") ||
+		    !node_match(a, &m))
 			break;
-		qe_rules_info(a->rules, jr, &info);
-		memset(&m, 0, sizeof(m));
-		m.rule = jr;
-		m.lang = QE_LANG_NODE;
-		m.severity = QE_SEV_ERROR;
-		m.name = info.name;
-		m.kind = info.kind;
 		start_event(a, &m, line, len, body - line, start_pos, end_pos);
 		/* no frames follow, only the blank line and "Node.js v20" */
 		a->state = S_NONE;

@@ -543,6 +543,22 @@ static void parse_node(struct qe_event *ev)
 		}
 	if (header == ev->nr_lines && node_embedded(line_span(ev, 0), &type, &msg))
 		header = 0;
+	/* under the prelude, the thrown error whatever its name says */
+	for (i = from; from && header == ev->nr_lines && i < ev->nr_lines; i++) {
+		struct span v = line_span(ev, i);
+		long colon = find(v, ": ");
+		size_t k = 0;
+		if (!trim(v).n)
+			continue;
+		while (k < v.n && (is_ident((unsigned char)v.s[k]) || v.s[k] == '$'))
+			k++;
+		if (colon > 0 && (size_t)colon == k && isupper((unsigned char)v.s[0])) {
+			type = sp(v.s, k);
+			msg = skip(v, k + 1);
+			header = i;
+		}
+		break;
+	}
 	if (header == ev->nr_lines) {
 		/* throw of a value that is no Error: the value, above
 		 * "(Use `node --trace-uncaught ...`"; it has no type */

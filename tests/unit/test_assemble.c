@@ -1588,6 +1588,35 @@ static void test_java_own_tostring(void **state)
 	fixture_free(f);
 }
 
+/* Under Node's source context, the error whose name has no "Error" in it:
+ * what Node throws for a rejection with a reason that is no Error. */
+static void test_node_named_error(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(
+	    f,
+	    "node:internal/process/promises:389\n"
+	    "      new UnhandledPromiseRejection(reason);\n"
+	    "      ^\n"
+	    "\n"
+	    "UnhandledPromiseRejection: This error originated either by throwing inside "
+	    "of an async function without a catch block. The promise rejected with the "
+	    "reason \"quota exceeded for 1x\".\n"
+	    "    at throwUnhandledRejectionsMode (node:internal/process/promises:389:7)\n"
+	    "    at processPromiseRejections (node:internal/process/promises:470:17) {\n"
+	    "  code: 'ERR_UNHANDLED_REJECTION'\n"
+	    "}\n"
+	    "\n"
+	    "Node.js v20.20.2\n"
+	    "2026-12-01 10:00:00 INFO runner: job 1 done\n");
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 11);
+	assert_string_equal(f->col.ev[0]->type, "UnhandledPromiseRejection");
+	fixture_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1632,6 +1661,7 @@ int main(void)
 	    cmocka_unit_test(test_rust_repanic_and_poison),
 	    cmocka_unit_test(test_python_unraisable_and_remote),
 	    cmocka_unit_test(test_java_own_tostring),
+	    cmocka_unit_test(test_node_named_error),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
