@@ -153,6 +153,10 @@ static const struct qe_builtin_sample monolog_samples[] = {
     {"[2026-12-01 09:06:09] security.EMERGENCY: disk full", 1},
     {"[2026-12-01 09:06:09] app.WARNING: slow query", 0},
     {"[2026-12-01 09:06:09] app.INFO: ERROR count is 0", 0},
+    {"2026-12-01 09:06:09 quotes.ERROR: quote 1x failed {\"exception\":\"[object] (X\"}",
+     1},
+    {"2026-12-01T09:06:09.483266+00:00 shop.CRITICAL: ledger down", 1},
+    {"2026-12-01 09:06:09 quotes.WARNING: quote 1x slow", 0},
 };
 
 static const struct qe_builtin_sample lower_samples[] = {
@@ -259,10 +263,13 @@ const struct qe_builtin_rule qe_builtin_rules[] = {
      "|^\\[(?:[A-Z][\\w$]*)?Error(?:: [^\\]]{0,512})?\\](?: \\{)?\\s*$",
      "^\\s+\\S|^\\}|^Node\\.js v\\d|^Emitted '[^']{1,64}' event on ",
      SAMPLES(node_samples)},
-    /* Monolog's LineFormatter: "[time] channel.LEVEL: message context extra" */
+    /* Monolog's LineFormatter: "[time] channel.LEVEL: message context extra",
+       or with a format of its own, the time without brackets */
     {"monolog", "line", "error", QE_LANG_LINE,
-     "^\\[[^\\]]{1,64}\\] [\\w.-]{1,64}\\.(?<lvl>ERROR|CRITICAL|ALERT|EMERGENCY): ", NULL,
-     SAMPLES(monolog_samples)},
+     "^(?:\\[[^\\]]{1,64}\\]|\\d{4}-\\d\\d-\\d\\d[T "
+     "]\\d\\d:\\d\\d:\\d\\d[\\w.:+-]{0,24}) "
+     "[\\w.-]{1,64}\\.(?<lvl>ERROR|CRITICAL|ALERT|EMERGENCY): ",
+     NULL, SAMPLES(monolog_samples)},
     {"level", "line", "error", QE_LANG_LINE,
      "^(?:(?!\\b(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING)\\b).){0,120}?(?<![\\w./-])"
      "(?<lvl>ERROR|ERR|FATAL|CRITICAL|CRIT|SEVERE|EMERG|EMERGENCY|ALERT|PANIC)"

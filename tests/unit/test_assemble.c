@@ -1617,6 +1617,34 @@ static void test_node_named_error(void **state)
 	fixture_free(f);
 }
 
+/* Monolog's LineFormatter with a format of its own: the time without
+ * brackets, stack traces of the exception and the previous one. */
+static void test_monolog_own_format(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(
+	    f,
+	    "2026-12-01 21:22:21 quotes.ERROR: quote 1x failed {\"exception\":\"[object] "
+	    "(QuoteException(code: 5): quote 1x is unreadable at /app/b.php:45)\n"
+	    "[stacktrace]\n"
+	    "#0 /app/b.php(74): quote()\n"
+	    "#1 {main}\n"
+	    "\n"
+	    "[previous exception] [object] (JsonException(code: 4): Syntax error at "
+	    "/app/b.php:37)\n"
+	    "[stacktrace]\n"
+	    "#0 /app/b.php(37): json_decode()\n"
+	    "#1 {main}\n"
+	    "\"}\n"
+	    "2026-12-01 10:00:00 INFO runner: job 1 done\n");
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 10);
+	assert_string_equal(f->col.ev[0]->type, "QuoteException");
+	fixture_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1662,6 +1690,7 @@ int main(void)
 	    cmocka_unit_test(test_python_unraisable_and_remote),
 	    cmocka_unit_test(test_java_own_tostring),
 	    cmocka_unit_test(test_node_named_error),
+	    cmocka_unit_test(test_monolog_own_format),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
