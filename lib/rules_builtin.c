@@ -110,6 +110,7 @@ static const struct qe_builtin_sample ruby_samples[] = {
     {"/app/lib/user.rb:42:in 'User#save': undefined method 'name' for nil "
      "(NoMethodError)",
      1},
+    {"sync worker: app.rb:22:in `rescue in sync': sync of 1x failed (SyncError)", 1},
     {"\tfrom app.rb:3:in `<main>'", 0},
     {"loaded config.rb:10 in 5ms", 0},
 };
@@ -253,7 +254,8 @@ const struct qe_builtin_rule qe_builtin_rules[] = {
      "[\\w\\\\]+)",
      SAMPLES(php_samples)},
     {"ruby-exception", "ruby", "error", QE_LANG_RUBY,
-     "^\\S+?\\.rb:\\d+:in [`'][^']*': .*\\([A-Z][\\w:]*\\)\\s*$",
+     /* a label the program put before full_message: "sync worker: " */
+     "^(?:[a-z][a-z ]{2,40}: )?\\S+?\\.rb:\\d+:in [`'][^']*': .*\\([A-Z][\\w:]*\\)\\s*$",
      "^\\s+from \\S|^\\s+\\.\\.\\. \\d+ levels\\.\\.\\.", SAMPLES(ruby_samples)},
     {"node-error", "node", "error", QE_LANG_NODE,
      "^(?:Uncaught |(?!(?:info|debug|warn|warning|notice|verbose|silly|http|trace):)"

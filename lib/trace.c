@@ -778,10 +778,12 @@ static const char *const ruby_lib[] = {"/gems/", "/lib/ruby/", "/ruby/3.", "/rub
 static int ruby_location(struct span v, struct span *file, long *line, struct span *meth,
 			 struct span *rest)
 {
-	long rb = find(v, ".rb:"), in, q;
+	long rb = find(v, ".rb:"), in, q, sp_at;
 	if (rb < 0)
 		return 0;
-	*file = sp(v.s, (size_t)rb + 3);
+	/* not a label before it ("sync worker: app.rb:3:in ...") */
+	sp_at = rfind_ch(sp(v.s, (size_t)rb), ' ');
+	*file = sp(v.s + sp_at + 1, (size_t)(rb - sp_at) + 2);
 	v = skip(v, (size_t)rb + 4);
 	*line = parse_num(v);
 	in = find(v, ":in ");

@@ -1645,6 +1645,34 @@ static void test_monolog_own_format(void **state)
 	fixture_free(f);
 }
 
+/* Ruby's full_message after a label of the program's: the report and
+ * its causes, the file without the label. */
+static void test_ruby_labelled_full_message(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "sync worker: batch4.rb:22:in `rescue in sync_row': sync of 1x failed "
+		"(SyncError)\n"
+		"\tfrom batch4.rb:19:in `sync_row'\n"
+		"\tfrom batch4.rb:40:in `<main>'\n"
+		"batch4.rb:16:in `rescue in read_row': row 1x unreadable (StoreError)\n"
+		"\tfrom batch4.rb:13:in `read_row'\n"
+		"\tfrom batch4.rb:40:in `<main>'\n"
+		"batch4.rb:14:in `Integer': invalid value for Integer(): \"1x\" "
+		"(ArgumentError)\n"
+		"\tfrom batch4.rb:14:in `read_row'\n"
+		"2026-12-01 10:00:00 INFO runner: job 1 done\n");
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 8);
+	assert_string_equal(f->col.ev[0]->type, "SyncError");
+	assert_string_equal(f->col.ev[0]->message, "sync of 1x failed");
+	assert_int_equal(f->col.ev[0]->nr_frames, 3);
+	check_frame(&f->col.ev[0]->frames[0], NULL, "rescue in sync_row", "batch4.rb", 22,
+		    1);
+	fixture_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1691,6 +1719,7 @@ int main(void)
 	    cmocka_unit_test(test_java_own_tostring),
 	    cmocka_unit_test(test_node_named_error),
 	    cmocka_unit_test(test_monolog_own_format),
+	    cmocka_unit_test(test_ruby_labelled_full_message),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
