@@ -755,6 +755,8 @@ static enum cont message_after(struct qe_assembler *a, const char *line, size_t 
 	return C_PEND;
 }
 
+static int ruby_thread_head(const char *s, size_t n);
+
 static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 {
 	int blank = is_blank(line, len);
@@ -989,6 +991,15 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 		    a->next.lang == QE_LANG_RUBY) {
 			a->have_next = 0;
 			a->ruby_rescues--;
+			return C_YES;
+		}
+		/* join re-raises a dead thread's exception in the joining one:
+		 * the report again, after the thread's own */
+		if (a->ev->nr_lines > 1 &&
+		    ruby_thread_head(a->ev->lines[0], strlen(a->ev->lines[0])) &&
+		    strlen(a->ev->lines[1]) == len &&
+		    !memcmp(a->ev->lines[1], line, len)) {
+			a->have_next = 0;
 			return C_YES;
 		}
 		return a->no_frame ? message_line(a, line, len) : C_NO;

@@ -1673,6 +1673,33 @@ static void test_ruby_labelled_full_message(void **state)
 	fixture_free(f);
 }
 
+/* A thread's exception, reported when it died and raised again by join
+ * in the joining thread: one failure. */
+static void test_ruby_thread_join(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "#<Thread:0x00007efdbc8cada0 batch4.rb:65 run> terminated with exception "
+		"(report_on_exception is true):\n"
+		"batch4.rb:22:in `rescue in sync_row': sync of 1x failed (SyncError)\n"
+		"\tfrom batch4.rb:19:in `sync_row'\n"
+		"batch4.rb:16:in `rescue in read_row': row 1x unreadable (StoreError)\n"
+		"\tfrom batch4.rb:13:in `read_row'\n"
+		"batch4.rb:22:in `rescue in sync_row': sync of 1x failed (SyncError)\n"
+		"\tfrom batch4.rb:19:in `sync_row'\n"
+		"batch4.rb:16:in `rescue in read_row': row 1x unreadable (StoreError)\n"
+		"\tfrom batch4.rb:13:in `read_row'\n"
+		"2026-12-01 10:00:00 INFO runner: job 1 done\n"
+		"batch4.rb:22:in `rescue in sync_row': sync of 7qz failed (SyncError)\n"
+		"\tfrom batch4.rb:19:in `sync_row'\n");
+	assert_int_equal(f->col.n, 2);
+	assert_int_equal(f->col.ev[0]->nr_lines, 9);
+	assert_string_equal(f->col.ev[0]->type, "SyncError");
+	assert_int_equal(f->col.ev[1]->nr_lines, 2);
+	fixture_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1720,6 +1747,7 @@ int main(void)
 	    cmocka_unit_test(test_node_named_error),
 	    cmocka_unit_test(test_monolog_own_format),
 	    cmocka_unit_test(test_ruby_labelled_full_message),
+	    cmocka_unit_test(test_ruby_thread_join),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
