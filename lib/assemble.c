@@ -1069,6 +1069,19 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 				a->state = S_JAVA_FRAMES;
 				goto merge;
 			}
+			/* "Error: msg", a blank line, "Caused by:" and a numbered
+			 * list: the error a Rust main returned, with its sources
+			 * (anyhow's and eyre's report) */
+			jr = qe_rules_lang_rule(a->rules, QE_LANG_RUST);
+			if (jr != (size_t)-1 && a->ev->nr_lines == 1 &&
+			    a->nr_pend_blank &&
+			    has_prefix(a->ev->lines[0], strlen(a->ev->lines[0]),
+				       "Error: ") &&
+			    len >= 10 && has_prefix(line, len, "Caused by:") &&
+			    is_blank(line + 10, len - 10)) {
+				enter(a, QE_LANG_RUST, jr, line, len);
+				goto merge;
+			}
 		}
 		if (qe_rules_match_cont(a->rules, a->rule, line, len)) {
 			/* an indented line among held message lines is one of

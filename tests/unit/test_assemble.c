@@ -1700,6 +1700,26 @@ static void test_ruby_thread_join(void **state)
 	fixture_free(f);
 }
 
+/* The error a Rust main returned, printed with its sources as anyhow
+ * does: one event, no type. */
+static void test_rust_main_error_sources(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "Error: sync of row 1x failed\n"
+		"\n"
+		"Caused by:\n"
+		"    0: row 1x is not a number\n"
+		"    1: invalid digit found in string\n"
+		"2026-12-01 10:00:00 INFO runner: job 1 done\n");
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 5);
+	assert_string_equal(f->col.ev[0]->kind, "rust");
+	assert_null(f->col.ev[0]->type);
+	fixture_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1748,6 +1768,7 @@ int main(void)
 	    cmocka_unit_test(test_monolog_own_format),
 	    cmocka_unit_test(test_ruby_labelled_full_message),
 	    cmocka_unit_test(test_ruby_thread_join),
+	    cmocka_unit_test(test_rust_main_error_sources),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
