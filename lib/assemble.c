@@ -27,8 +27,10 @@ enum cont { C_NO, C_YES, C_PEND, C_JOIN };
  * open: "/app/server.js:42", the source line, a caret line, a blank
  * line, then the error itself; or, for a thrown value that is no Error,
  * the value right under the carets (P_VALUE), then Node's "(Use `node
- * --trace-uncaught ...`" note. */
-enum prelude { P_NONE, P_LOC, P_CODE, P_CARET, P_BLANK, P_HEAD, P_VALUE };
+ * --trace-uncaught ...`" note.  P_OBJ: console.log's "text {" of an
+ * object, its "  key: value," lines, until a key whose value is an error
+ * with its stack. */
+enum prelude { P_NONE, P_LOC, P_CODE, P_CARET, P_BLANK, P_HEAD, P_VALUE, P_OBJ };
 
 enum state {
 	S_NONE,
@@ -1419,6 +1421,39 @@ static int node_named_error(const char *s, size_t n)
 	return i + 2 < n && s[i] == ':' && s[i + 1] == ' ';
 }
 
+/* "job failed {": console.log's text, then an object over several lines. */
+static int node_object_open(const char *s, size_t n)
+{
+	while (n && s[n - 1] == '\r')
+		n--;
+	return n >= 3 && s[0] != ' ' && s[0] != '\t' && s[n - 1] == '{' &&
+	       s[n - 2] == ' ';
+}
+
+/* "  err: TypeError: msg": a key of that object whose value is an error,
+ * its stack on the lines after. */
+static int node_object_error(const char *s, size_t n)
+{
+	size_t i = 0, k;
+
+	while (i < n && s[i] == ' ')
+		i++;
+	if (i < 2 || i == n)
+		return 0;
+	while (i < n && (s[i] == '_' || s[i] == '$' || is_digit(s[i]) ||
+			 (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z')))
+		i++;
+	if (i + 2 >= n || s[i] != ':' || s[i + 1] != ' ' || s[i + 2] < 'A' ||
+	    s[i + 2] > 'Z')
+		return 0;
+	for (k = i += 2;
+	     k < n && (s[k] == '_' || s[k] == '$' || is_digit(s[k]) ||
+		       (s[k] >= 'A' && s[k] <= 'Z') || (s[k] >= 'a' && s[k] <= 'z'));
+	     k++)
+		;
+	return k - i >= 5 && !memcmp(s + k - 5, "Error", 5) && (k == n || s[k] == ':');
+}
+
 /*
  * Hold the lines of a Node.js prelude or of a report's head lines while
  * no event is open.  Returns 1 when the line was taken (held, or it
@@ -1434,6 +1469,22 @@ static int prelude_feed(struct qe_assembler *a, const char *line, size_t len,
 	enum qe_rule_lang lang;
 	int blank;
 
+	if (a->prelude == P_NONE && node_object_open(line, len)) {
+		struct qe_rule_match m;
+		size_t off;
+		if (find_start(a, line, len, &m, &off)) {
+			a->have_next = 1;
+			a->next = m;
+			a->next_off = off;
+			return 0;
+		}
+		pend_reset(a);
+		if (pend_add(a, line, len, end_pos, 0) < 0)
+			return 0;
+		a->prelude = P_OBJ;
+		a->prelude_start = start_pos;
+		return 1;
+	}
 	/* what can begin a prelude: '/', "file:", "runtime: ", "thread '",
 	 * java.util.logging's month (never after a prefix) */
 	if (a->prelude == P_NONE &&
@@ -1546,6 +1597,25 @@ static int prelude_feed(struct qe_assembler *a, const char *line, size_t len,
 			break;
 		a->prelude = P_CARET;
 		return 1;
+	case P_OBJ: {
+		struct qe_rule_match m;
+		size_t off;
+		if (blank || (line[0] != ' ' && line[0] != '\t'))
+			break;
+		if (find_start(a, line, len, &m, &off)) {
+			a->have_next = 1;
+			a->next = m;
+			a->next_off = off;
+			break;
+		}
+		if (node_object_error(line, len) && node_match(a, &m)) {
+			start_event(a, &m, line, len, 0, start_pos, end_pos);
+			return 1;
+		}
+		if (pend_add(a, line, len, end_pos, 0) < 0)
+			break;
+		return 1;
+	}
 	case P_VALUE: {
 		struct qe_rule_match m;
 		if (!has_prefix(body, blen, "(Use `node --trace-uncaught ") ||
@@ -1636,7 +1706,9 @@ void qe_assembler_feed(struct qe_assembler *a, const char *line, size_t len,
 	}
 	a->cur_off = 0;
 	/* the first byte rules out a prelude on most lines */
-	if (!a->have_next && (a->prelude != P_NONE || (len && prelude_byte(line[0]))) &&
+	if (!a->have_next &&
+	    (a->prelude != P_NONE || (len && prelude_byte(line[0])) ||
+	     (len > 2 && line[len - 1] == '{')) &&
 	    prelude_feed(a, line, len, start_pos, end_pos))
 		return;
 	if (a->have_next) {

@@ -543,6 +543,12 @@ static void parse_node(struct qe_event *ev)
 		}
 	if (header == ev->nr_lines && node_embedded(line_span(ev, 0), &type, &msg))
 		header = 0;
+	/* console.log of an object: "  err: TypeError: msg" among its keys */
+	for (i = 1;
+	     header == ev->nr_lines && i < ev->nr_lines && starts(line_span(ev, i), "  ");
+	     i++)
+		if (node_embedded(line_span(ev, i), &type, &msg))
+			header = i;
 	/* under the prelude, the thrown error whatever its name says */
 	for (i = from; from && header == ev->nr_lines && i < ev->nr_lines; i++) {
 		struct span v = line_span(ev, i);

@@ -1720,6 +1720,36 @@ static void test_rust_main_error_sources(void **state)
 	fixture_free(f);
 }
 
+/* console.log of an object with an error among its keys: the text, the
+ * object and the error's stack are one event. */
+static void test_node_error_in_object(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f,
+	     "job failed {\n"
+	     "  job: '1x',\n"
+	     "  attempt: 3,\n"
+	     "  err: TypeError: Cannot read properties of undefined (reading 'count')\n"
+	     "      at retries (/app/b.js:10:20)\n"
+	     "      at Object.<anonymous> (/app/b.js:33:5)\n"
+	     "}\n"
+	     "2026-12-01 10:00:00 INFO runner: job 1 done\n"
+	     "config {\n"
+	     "  port: 80,\n"
+	     "}\n"
+	     "ERROR job failed {\n"
+	     "  id: 3\n"
+	     "}\n");
+	assert_int_equal(f->col.n, 2);
+	assert_int_equal(f->col.ev[0]->nr_lines, 7);
+	assert_string_equal(f->col.ev[0]->type, "TypeError");
+	assert_int_equal(f->col.ev[0]->nr_frames, 2);
+	assert_string_equal(f->col.ev[1]->lines[0], "ERROR job failed {");
+	fixture_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1769,6 +1799,7 @@ int main(void)
 	    cmocka_unit_test(test_ruby_labelled_full_message),
 	    cmocka_unit_test(test_ruby_thread_join),
 	    cmocka_unit_test(test_rust_main_error_sources),
+	    cmocka_unit_test(test_node_error_in_object),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
