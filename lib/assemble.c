@@ -423,11 +423,13 @@ static int is_trace_lang(enum qe_rule_lang l)
  * ("thread 'main' (22768) panicked at"), whose header head is. */
 static int rust_same_thread(const char *head, const char *line, size_t len)
 {
-	const char *p = memmem(line, len, " panicked at ", 13);
+	const char *p = has_prefix(line, len, "thread '")
+			    ? memmem(line, len, " panicked at ", 13)
+			    : NULL;
 	size_t k = p ? (size_t)(p - line) : 0;
 
-	return k > 12 && has_prefix(line, len, "thread '") && line[k - 1] == ')' &&
-	       memmem(line, k, "' (", 3) && strlen(head) > k && !memcmp(head, line, k) &&
+	return k > 12 && line[k - 1] == ')' && memmem(line, k, "' (", 3) &&
+	       strlen(head) > k && !memcmp(head, line, k) &&
 	       !memcmp(head + k, " panicked at ", 13);
 }
 
