@@ -165,7 +165,7 @@ enum {
 	G_PHP,	 /* "error:" (Fatal/Parse/Catchable fatal error:) | ".php:" */
 	G_RUBY,	 /* ".rb:" */
 	G_NODE,	 /* Error | Exception */
-	G_LEVEL, /* the upper-case level words */
+	G_LEVEL, /* the upper-case level words (Monolog's levels have them too) */
 	G_LOWER, /* "[level]" in lower case, or a level|lvl|severity key */
 };
 
@@ -177,7 +177,7 @@ static const struct {
     {"python-traceback", G_PYTHON}, {"go-http-panic", G_GO_HTTP},
     {"php-fatal", G_PHP},	    {"ruby-exception", G_RUBY},
     {"node-error", G_NODE},	    {"level", G_LEVEL},
-    {"level-lower", G_LOWER},
+    {"level-lower", G_LOWER},	    {"monolog", G_LEVEL},
 };
 
 /* The words the gates look for, found in one pass over the line. */
