@@ -1678,25 +1678,27 @@ static void test_ruby_labelled_full_message(void **state)
 static void test_ruby_thread_join(void **state)
 {
 	struct fixture *f = fixture_new(0, 0);
+	const char *chain =
+	    "batch4.rb:22:in `rescue in sync_row': sync of 1x failed (SyncError)\n"
+	    "\tfrom batch4.rb:19:in `sync_row'\n"
+	    "batch4.rb:16:in `rescue in read_row': row 1x unreadable (StoreError)\n"
+	    "\tfrom batch4.rb:13:in `read_row'\n"
+	    "batch4.rb:14:in `Integer': invalid value for Integer(): \"1x\" "
+	    "(ArgumentError)\n"
+	    "\tfrom batch4.rb:14:in `read_row'\n";
+	char *text;
 	(void)state;
 
-	feed(f, "#<Thread:0x00007efdbc8cada0 batch4.rb:65 run> terminated with exception "
-		"(report_on_exception is true):\n"
-		"batch4.rb:22:in `rescue in sync_row': sync of 1x failed (SyncError)\n"
-		"\tfrom batch4.rb:19:in `sync_row'\n"
-		"batch4.rb:16:in `rescue in read_row': row 1x unreadable (StoreError)\n"
-		"\tfrom batch4.rb:13:in `read_row'\n"
-		"batch4.rb:22:in `rescue in sync_row': sync of 1x failed (SyncError)\n"
-		"\tfrom batch4.rb:19:in `sync_row'\n"
-		"batch4.rb:16:in `rescue in read_row': row 1x unreadable (StoreError)\n"
-		"\tfrom batch4.rb:13:in `read_row'\n"
-		"2026-12-01 10:00:00 INFO runner: job 1 done\n"
-		"batch4.rb:22:in `rescue in sync_row': sync of 7qz failed (SyncError)\n"
-		"\tfrom batch4.rb:19:in `sync_row'\n");
+	text = qe_xasprintf("#<Thread:0x00007efdbc8cada0 batch4.rb:65 run> terminated "
+			    "with exception (report_on_exception is true):\n%s%s"
+			    "2026-12-01 10:00:00 INFO runner: job 1 done\n%s",
+			    chain, chain, chain);
+	feed(f, text);
+	free(text);
 	assert_int_equal(f->col.n, 2);
-	assert_int_equal(f->col.ev[0]->nr_lines, 9);
+	assert_int_equal(f->col.ev[0]->nr_lines, 13);
 	assert_string_equal(f->col.ev[0]->type, "SyncError");
-	assert_int_equal(f->col.ev[1]->nr_lines, 2);
+	assert_int_equal(f->col.ev[1]->nr_lines, 6);
 	fixture_free(f);
 }
 
