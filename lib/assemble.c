@@ -27,8 +27,10 @@ enum cont { C_NO, C_YES, C_PEND, C_JOIN };
  * open: "/app/server.js:42", the source line, a caret line, a blank
  * line, then the error itself; or, for a thrown value that is no Error,
  * the value right under the carets (P_VALUE), then Node's "(Use `node
- * --trace-uncaught ...`" note. */
-enum prelude { P_NONE, P_LOC, P_CODE, P_CARET, P_BLANK, P_HEAD, P_VALUE };
+ * --trace-uncaught ...`" note.  P_OBJ: console.log's "text {" of an
+ * object, its "  key: value," lines, until a key whose value is an error
+ * with its stack. */
+enum prelude { P_NONE, P_LOC, P_CODE, P_CARET, P_BLANK, P_HEAD, P_VALUE, P_OBJ };
 
 enum state {
 	S_NONE,
@@ -417,6 +419,20 @@ static int is_trace_lang(enum qe_rule_lang l)
 	return l != QE_LANG_USER && l != QE_LANG_LINE;
 }
 
+/* Whether line is a Rust panic header of the thread, named with its id
+ * ("thread 'main' (22768) panicked at"), whose header head is. */
+static int rust_same_thread(const char *head, const char *line, size_t len)
+{
+	const char *p = has_prefix(line, len, "thread '")
+			    ? memmem(line, len, " panicked at ", 13)
+			    : NULL;
+	size_t k = p ? (size_t)(p - line) : 0;
+
+	return k > 12 && line[k - 1] == ')' && memmem(line, k, "' (", 3) &&
+	       strlen(head) > k && !memcmp(head, line, k) &&
+	       !memcmp(head + k, " panicked at ", 13);
+}
+
 /* Traces that may follow the error line announcing them.  Not a Rust
  * panic: the panic hook writes it on its own, apart from any logger, so
  * an error line just before it is the program's last log line, another
@@ -437,6 +453,23 @@ static int py_exception_line(const char *s, size_t n)
 			 (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z')))
 		i++;
 	return i == n || s[i] == ':' || s[i] == '\r';
+}
+
+/* "multiprocessing.pool.RemoteTraceback: " (concurrent.futures has
+ * "..._RemoteTraceback: "): the worker's traceback follows as a string
+ * between lines of three quotes, then the chain to the parent's. */
+static int py_remote_head(const char *s, size_t n)
+{
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
+		n--;
+	return n >= 16 && !memcmp(s + n - 16, "RemoteTraceback:", 16);
+}
+
+static int py_triple_quote(const char *s, size_t n)
+{
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
+		n--;
+	return n == 3 && !memcmp(s, "\"\"\"", 3);
 }
 
 static int py_chain_marker(const char *s, size_t n)
@@ -726,6 +759,8 @@ static enum cont message_after(struct qe_assembler *a, const char *line, size_t 
 	return C_PEND;
 }
 
+static int ruby_thread_head(const char *s, size_t n);
+
 static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 {
 	int blank = is_blank(line, len);
@@ -901,6 +936,12 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 				a->state = S_PY_EXC;
 				return C_YES;
 			}
+			/* a worker's traceback, quoted under its announcement */
+			if (a->ev->nr_lines <= 2 &&
+			    py_remote_head(a->ev->lines[0], strlen(a->ev->lines[0])) &&
+			    (py_triple_quote(line, len) ||
+			     has_prefix(line, len, "Traceback (most recent call last):")))
+				return C_YES;
 			return C_NO;
 		case S_PY_EXC:
 			if (py_chain_marker(line, len)) {
@@ -956,6 +997,15 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 			a->ruby_rescues--;
 			return C_YES;
 		}
+		/* join re-raises a dead thread's exception in the joining one:
+		 * the report again, after the thread's own */
+		if (a->ev->nr_lines > 1 &&
+		    ruby_thread_head(a->ev->lines[0], strlen(a->ev->lines[0])) &&
+		    strlen(a->ev->lines[1]) == len &&
+		    !memcmp(a->ev->lines[1], line, len)) {
+			a->have_next = 0;
+			return C_YES;
+		}
 		return a->no_frame ? message_line(a, line, len) : C_NO;
 	case QE_LANG_PHP:
 		/* "Next OtherException: ..." chains go on until "thrown in" */
@@ -979,10 +1029,12 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 		return qe_rules_match_cont(a->rules, a->rule, line, len) ? C_YES : C_NO;
 	case QE_LANG_RUST:
 		if (a->rust_join) {
-			/* main unwrapped the join of the thread that panicked:
-			 * one failure; else the held header starts its own */
+			/* main unwrapped the join of the thread that panicked,
+			 * or the lock it poisoned: one failure; else the held
+			 * header starts its own */
 			a->rust_join = 0;
-			if (memmem(line, len, "`Err` value: Any { .. }", 23)) {
+			if (memmem(line, len, "`Err` value: Any { .. }", 23) ||
+			    memmem(line, len, "`Err` value: PoisonError { .. }", 31)) {
 				a->state = S_RUST_BODY;
 				return C_YES;
 			}
@@ -990,6 +1042,13 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 		}
 		if (a->state == S_RUST_MSG) {
 			a->state = S_RUST_BODY;
+			return C_YES;
+		}
+		/* the same thread panics again while it unwinds (a destructor
+		 * that panics): one failure, up to Rust's abort */
+		if (rust_same_thread(a->ev->lines[0], line, len)) {
+			enter(a, QE_LANG_RUST, a->rule, line, len);
+			a->no_frame = 0;
 			return C_YES;
 		}
 		if (!a->no_hold && has_prefix(line, len, "thread 'main' ") &&
@@ -1012,6 +1071,19 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 			    qe_rules_match_cont(a->rules, jr, line, len)) {
 				enter(a, QE_LANG_JAVA, jr, line, len);
 				a->state = S_JAVA_FRAMES;
+				goto merge;
+			}
+			/* "Error: msg", a blank line, "Caused by:" and a numbered
+			 * list: the error a Rust main returned, with its sources
+			 * (anyhow's and eyre's report) */
+			jr = qe_rules_lang_rule(a->rules, QE_LANG_RUST);
+			if (jr != (size_t)-1 && a->ev->nr_lines == 1 &&
+			    a->nr_pend_blank &&
+			    has_prefix(a->ev->lines[0], strlen(a->ev->lines[0]),
+				       "Error: ") &&
+			    len >= 10 && has_prefix(line, len, "Caused by:") &&
+			    is_blank(line + 10, len - 10)) {
+				enter(a, QE_LANG_RUST, jr, line, len);
 				goto merge;
 			}
 		}
@@ -1178,7 +1250,8 @@ static int jul_header(const char *s, size_t n)
 /* Python's announcement of a traceback that follows: threading's
  * "Exception in thread worker-1:" (Java names the thread in quotes and
  * the exception on the same line), asyncio's "Task exception was never
- * retrieved" and its siblings. */
+ * retrieved" and its siblings, the unraisable hook's "Exception ignored
+ * in: ...". */
 static int py_head_line(const char *s, size_t n)
 {
 	static const char *const asyncio[] = {
@@ -1188,6 +1261,10 @@ static int py_head_line(const char *s, size_t n)
 
 	if (has_prefix(s, n, "Exception in thread ") && n > 21 && s[20] != '"' &&
 	    s[n - 1] == ':')
+		return 1;
+	/* what raised in a finalizer or a callback nothing could raise to:
+	 * "Exception ignored in: <function Conn.__del__ at 0x7f...>" */
+	if (has_prefix(s, n, "Exception ignored in: "))
 		return 1;
 	for (k = 0; k < QE_ARRAY_SIZE(asyncio); k++)
 		if (has_prefix(s, n, asyncio[k]))
@@ -1314,6 +1391,71 @@ static int prelude_body_byte(char c)
 	       c == '<' || c == 'E' || c == 'T' || c == 'F' || c == 'U';
 }
 
+/* A match of the Node.js rule for a line no pattern takes, known by its
+ * place after a prelude; 0 without the rule. */
+static int node_match(struct qe_assembler *a, struct qe_rule_match *m)
+{
+	struct qe_rule_info info;
+	size_t jr = qe_rules_lang_rule(a->rules, QE_LANG_NODE);
+
+	if (jr == (size_t)-1)
+		return 0;
+	qe_rules_info(a->rules, jr, &info);
+	memset(m, 0, sizeof(*m));
+	m->rule = jr;
+	m->lang = QE_LANG_NODE;
+	m->severity = QE_SEV_ERROR;
+	m->name = info.name;
+	m->kind = info.kind;
+	return 1;
+}
+
+/* "UnhandledPromiseRejection: msg": a capitalised name, then ": ". */
+static int node_named_error(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	if (!n || s[0] < 'A' || s[0] > 'Z')
+		return 0;
+	while (i < n && (s[i] == '_' || s[i] == '$' || is_digit(s[i]) ||
+			 (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z')))
+		i++;
+	return i + 2 < n && s[i] == ':' && s[i + 1] == ' ';
+}
+
+/* "job failed {": console.log's text, then an object over several lines. */
+static int node_object_open(const char *s, size_t n)
+{
+	while (n && s[n - 1] == '\r')
+		n--;
+	return n >= 3 && s[0] != ' ' && s[0] != '\t' && s[n - 1] == '{' &&
+	       s[n - 2] == ' ';
+}
+
+/* "  err: TypeError: msg": a key of that object whose value is an error,
+ * its stack on the lines after. */
+static int node_object_error(const char *s, size_t n)
+{
+	size_t i = 0, k;
+
+	while (i < n && s[i] == ' ')
+		i++;
+	if (i < 2 || i == n)
+		return 0;
+	while (i < n && (s[i] == '_' || s[i] == '$' || is_digit(s[i]) ||
+			 (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z')))
+		i++;
+	if (i + 2 >= n || s[i] != ':' || s[i + 1] != ' ' || s[i + 2] < 'A' ||
+	    s[i + 2] > 'Z')
+		return 0;
+	for (k = i += 2;
+	     k < n && (s[k] == '_' || s[k] == '$' || is_digit(s[k]) ||
+		       (s[k] >= 'A' && s[k] <= 'Z') || (s[k] >= 'a' && s[k] <= 'z'));
+	     k++)
+		;
+	return k - i >= 5 && !memcmp(s + k - 5, "Error", 5) && (k == n || s[k] == ':');
+}
+
 /*
  * Hold the lines of a Node.js prelude or of a report's head lines while
  * no event is open.  Returns 1 when the line was taken (held, or it
@@ -1329,6 +1471,22 @@ static int prelude_feed(struct qe_assembler *a, const char *line, size_t len,
 	enum qe_rule_lang lang;
 	int blank;
 
+	if (a->prelude == P_NONE && node_object_open(line, len)) {
+		struct qe_rule_match m;
+		size_t off;
+		if (find_start(a, line, len, &m, &off)) {
+			a->have_next = 1;
+			a->next = m;
+			a->next_off = off;
+			return 0;
+		}
+		pend_reset(a);
+		if (pend_add(a, line, len, end_pos, 0) < 0)
+			return 0;
+		a->prelude = P_OBJ;
+		a->prelude_start = start_pos;
+		return 1;
+	}
 	/* what can begin a prelude: '/', "file:", "runtime: ", "thread '",
 	 * java.util.logging's month (never after a prefix) */
 	if (a->prelude == P_NONE &&
@@ -1393,6 +1551,14 @@ static int prelude_feed(struct qe_assembler *a, const char *line, size_t len,
 				a->prelude = P_VALUE;
 				return 1;
 			}
+			/* an error whose name says no "Error" ("Unhandled
+			 * PromiseRejection: ..."), where Node puts the error */
+			if (a->prelude == P_BLANK && node_named_error(body, blen) &&
+			    node_match(a, &m)) {
+				start_event(a, &m, line, len, (size_t)(body - line),
+					    start_pos, end_pos);
+				return 1;
+			}
 			break;
 		}
 		/* after java.util.logging's lines, "Main$QuotaException: msg"
@@ -1433,20 +1599,30 @@ static int prelude_feed(struct qe_assembler *a, const char *line, size_t len,
 			break;
 		a->prelude = P_CARET;
 		return 1;
+	case P_OBJ: {
+		struct qe_rule_match m;
+		size_t off;
+		if (blank || (line[0] != ' ' && line[0] != '\t'))
+			break;
+		if (find_start(a, line, len, &m, &off)) {
+			a->have_next = 1;
+			a->next = m;
+			a->next_off = off;
+			break;
+		}
+		if (node_object_error(line, len) && node_match(a, &m)) {
+			start_event(a, &m, line, len, 0, start_pos, end_pos);
+			return 1;
+		}
+		if (pend_add(a, line, len, end_pos, 0) < 0)
+			break;
+		return 1;
+	}
 	case P_VALUE: {
 		struct qe_rule_match m;
-		struct qe_rule_info info;
-		size_t jr = qe_rules_lang_rule(a->rules, QE_LANG_NODE);
-		if (jr == (size_t)-1 ||
-		    !has_prefix(body, blen, "(Use `node --trace-uncaught "))
+		if (!has_prefix(body, blen, "(Use `node --trace-uncaught ") ||
+		    !node_match(a, &m))
 			break;
-		qe_rules_info(a->rules, jr, &info);
-		memset(&m, 0, sizeof(m));
-		m.rule = jr;
-		m.lang = QE_LANG_NODE;
-		m.severity = QE_SEV_ERROR;
-		m.name = info.name;
-		m.kind = info.kind;
 		start_event(a, &m, line, len, body - line, start_pos, end_pos);
 		/* no frames follow, only the blank line and "Node.js v20" */
 		a->state = S_NONE;
@@ -1532,7 +1708,9 @@ void qe_assembler_feed(struct qe_assembler *a, const char *line, size_t len,
 	}
 	a->cur_off = 0;
 	/* the first byte rules out a prelude on most lines */
-	if (!a->have_next && (a->prelude != P_NONE || (len && prelude_byte(line[0]))) &&
+	if (!a->have_next &&
+	    (a->prelude != P_NONE || (len && prelude_byte(line[0])) ||
+	     (len > 2 && line[len - 1] == '{')) &&
 	    prelude_feed(a, line, len, start_pos, end_pos))
 		return;
 	if (a->have_next) {

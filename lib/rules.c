@@ -160,12 +160,12 @@ enum {
 	G_NONE,
 	G_JAVA,	  /* Exception | Error | Throwable */
 	G_DOTNET, /* xception (Exception, "Unhandled exception:") */
-	G_PYTHON, /* "Traceback (most recent call last):" */
+	G_PYTHON, /* "Traceback (most recent call last):", "RemoteTraceback:" */
 	G_GO_HTTP,
 	G_PHP,	 /* "error:" (Fatal/Parse/Catchable fatal error:) | ".php:" */
 	G_RUBY,	 /* ".rb:" */
 	G_NODE,	 /* Error | Exception */
-	G_LEVEL, /* the upper-case level words */
+	G_LEVEL, /* the upper-case level words (Monolog's levels have them too) */
 	G_LOWER, /* "[level]" in lower case, or a level|lvl|severity key */
 };
 
@@ -177,7 +177,7 @@ static const struct {
     {"python-traceback", G_PYTHON}, {"go-http-panic", G_GO_HTTP},
     {"php-fatal", G_PHP},	    {"ruby-exception", G_RUBY},
     {"node-error", G_NODE},	    {"level", G_LEVEL},
-    {"level-lower", G_LOWER},
+    {"level-lower", G_LOWER},	    {"monolog", G_LEVEL},
 };
 
 /* The words the gates look for, found in one pass over the line. */
@@ -186,7 +186,7 @@ enum {
 	W_XCEPTION = 1 << 1,  /* xception */
 	W_ERROR = 1 << 2,     /* Error */
 	W_THROWABLE = 1 << 3,
-	W_TRACEBACK = 1 << 4,	/* Traceback (most recent call last): */
+	W_TRACEBACK = 1 << 4,	/* Traceback (most recent call last):, Traceback: */
 	W_HTTP_PANIC = 1 << 5,	/* http: panic serving */
 	W_ERROR_COLON = 1 << 6, /* error: */
 	W_PHP = 1 << 7,		/* .php: */
@@ -257,7 +257,8 @@ static unsigned scan_words(const char *l, size_t n)
 		case 'T':
 			if (AT("Throwable"))
 				w |= W_THROWABLE;
-			else if (AT("Traceback (most recent call last):"))
+			else if (AT("Traceback (most recent call last):") ||
+				 AT("Traceback:"))
 				w |= W_TRACEBACK;
 			break;
 		case 'h':

@@ -19,6 +19,8 @@ static const struct qe_builtin_sample java_samples[] = {
     {"Exception in thread \"main\" java.lang.NullPointerException", 1},
     {"Exception in thread \"worker-1\" Main$AppException: worker died", 1},
     {"Main$AppException: worker died", 0},
+    {"Exception in thread \"main\" LeaseConflict(lease=1x, holder=worker-2)", 1},
+    {"Exception in thread \"main\" whatever happened", 0},
     {"kotlin.UninitializedPropertyAccessException: lateinit property x has not been "
      "initialized",
      1},
@@ -53,6 +55,9 @@ static const struct qe_builtin_sample python_samples[] = {
     {"  + Exception Group Traceback (most recent call last):", 1},
     {"  | Exception Group Traceback (most recent call last):", 0},
     {"  File \"/app/main.py\", line 3, in <module>", 0},
+    {"multiprocessing.pool.RemoteTraceback: ", 1},
+    {"concurrent.futures.process._RemoteTraceback: ", 1},
+    {"RemoteTraceback: see the worker log", 0},
     {"Traceback of the meeting notes", 0},
 };
 
@@ -105,6 +110,7 @@ static const struct qe_builtin_sample ruby_samples[] = {
     {"/app/lib/user.rb:42:in 'User#save': undefined method 'name' for nil "
      "(NoMethodError)",
      1},
+    {"sync worker: app.rb:22:in `rescue in sync': sync of 1x failed (SyncError)", 1},
     {"\tfrom app.rb:3:in `<main>'", 0},
     {"loaded config.rb:10 in 5ms", 0},
 };
@@ -148,6 +154,10 @@ static const struct qe_builtin_sample monolog_samples[] = {
     {"[2026-12-01 09:06:09] security.EMERGENCY: disk full", 1},
     {"[2026-12-01 09:06:09] app.WARNING: slow query", 0},
     {"[2026-12-01 09:06:09] app.INFO: ERROR count is 0", 0},
+    {"2026-12-01 09:06:09 quotes.ERROR: quote 1x failed {\"exception\":\"[object] (X\"}",
+     1},
+    {"2026-12-01T09:06:09.483266+00:00 shop.CRITICAL: ledger down", 1},
+    {"2026-12-01 09:06:09 quotes.WARNING: quote 1x slow", 0},
 };
 
 static const struct qe_builtin_sample lower_samples[] = {
@@ -199,7 +209,9 @@ const struct qe_builtin_rule qe_builtin_rules[] = {
      /* a package, except after "Exception in thread": a class of the
 	default package ("Main$AppException") has none */
      "^(?:Exception in thread \"[^\"]*\" (?:[\\w$]+\\.)*|(?:[a-z_$][\\w$]*\\.)+)"
-     "(?:[A-Z_$][\\w$]*)?(?:Exception|Error|Throwable)(?::\\s|:?\\s*$)",
+     "(?:[A-Z_$][\\w$]*)?(?:Exception|Error|Throwable)(?::\\s|:?\\s*$)"
+     /* the thread's handler prints any toString(): "LeaseConflict(id=3)" */
+     "|^Exception in thread \"[^\"]*\" [\\w$.]+[(\\[{]",
      "^\\s+at \\S|^\\s*\\.\\.\\. \\d+ (?:more|common frames omitted)"
      "|^\\s*(?:Caused by|Suppressed|Wrapped by): \\S",
      SAMPLES(java_samples)},
@@ -211,7 +223,9 @@ const struct qe_builtin_rule qe_builtin_rules[] = {
      SAMPLES(dotnet_samples)},
     {"python-traceback", "python", "error", QE_LANG_PYTHON,
      "^(?:Traceback|[ \\t]*\\+ Exception Group Traceback) \\(most recent call "
-     "last\\):\\s*$",
+     "last\\):\\s*$"
+     /* a pool worker's traceback, sent back to the parent as a string */
+     "|^[\\w.]*RemoteTraceback: ?$",
      "^[ \\t]+\\S|^(?:During handling of the above exception, another exception "
      "occurred:|The above exception was the direct cause of the following "
      "exception:)\\s*$",
@@ -228,7 +242,8 @@ const struct qe_builtin_rule qe_builtin_rules[] = {
      SAMPLES(go_http_samples)},
     {"rust-panic", "rust", "fatal", QE_LANG_RUST,
      "^thread '[^']*'(?: \\(\\d+\\))? panicked at |^fatal runtime error: \\S",
-     "^note: |^stack backtrace:|^\\s+\\S|^error: process didn't exit successfully",
+     "^note: |^stack backtrace:|^\\s+\\S|^error: process didn't exit successfully"
+     "|^thread caused non-unwinding panic\\. aborting\\.",
      SAMPLES(rust_samples)},
     {"php-fatal", "php", "fatal", QE_LANG_PHP,
      "^(?:\\[[^\\]]{1,64}\\] )?(?:PHP )?(?:Fatal error|Parse error|Catchable fatal "
@@ -239,7 +254,8 @@ const struct qe_builtin_rule qe_builtin_rules[] = {
      "[\\w\\\\]+)",
      SAMPLES(php_samples)},
     {"ruby-exception", "ruby", "error", QE_LANG_RUBY,
-     "^\\S+?\\.rb:\\d+:in [`'][^']*': .*\\([A-Z][\\w:]*\\)\\s*$",
+     /* a label the program put before full_message: "sync worker: " */
+     "^(?:[a-z][a-z ]{2,40}: )?\\S+?\\.rb:\\d+:in [`'][^']*': .*\\([A-Z][\\w:]*\\)\\s*$",
      "^\\s+from \\S|^\\s+\\.\\.\\. \\d+ levels\\.\\.\\.", SAMPLES(ruby_samples)},
     {"node-error", "node", "error", QE_LANG_NODE,
      "^(?:Uncaught |(?!(?:info|debug|warn|warning|notice|verbose|silly|http|trace):)"
@@ -249,10 +265,13 @@ const struct qe_builtin_rule qe_builtin_rules[] = {
      "|^\\[(?:[A-Z][\\w$]*)?Error(?:: [^\\]]{0,512})?\\](?: \\{)?\\s*$",
      "^\\s+\\S|^\\}|^Node\\.js v\\d|^Emitted '[^']{1,64}' event on ",
      SAMPLES(node_samples)},
-    /* Monolog's LineFormatter: "[time] channel.LEVEL: message context extra" */
+    /* Monolog's LineFormatter: "[time] channel.LEVEL: message context extra",
+       or with a format of its own, the time without brackets */
     {"monolog", "line", "error", QE_LANG_LINE,
-     "^\\[[^\\]]{1,64}\\] [\\w.-]{1,64}\\.(?<lvl>ERROR|CRITICAL|ALERT|EMERGENCY): ", NULL,
-     SAMPLES(monolog_samples)},
+     "^(?:\\[[^\\]]{1,64}\\]|\\d{4}-\\d\\d-\\d\\d[T "
+     "]\\d\\d:\\d\\d:\\d\\d[\\w.:+-]{0,24}) "
+     "[\\w.-]{1,64}\\.(?<lvl>ERROR|CRITICAL|ALERT|EMERGENCY): ",
+     NULL, SAMPLES(monolog_samples)},
     {"level", "line", "error", QE_LANG_LINE,
      "^(?:(?!\\b(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING)\\b).){0,120}?(?<![\\w./-])"
      "(?<lvl>ERROR|ERR|FATAL|CRITICAL|CRIT|SEVERE|EMERG|EMERGENCY|ALERT|PANIC)"

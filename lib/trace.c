@@ -178,7 +178,7 @@ static const char *const java_lib[] = {
 static int java_header_at(struct span v, struct span *type, struct span *msg, int bare)
 {
 	size_t i = 0, dots = 0;
-	int thread = bare;
+	int thread = bare, named = 0;
 
 	v = trim(v);
 	if (starts(v, "Exception in thread \"")) {
@@ -187,6 +187,7 @@ static int java_header_at(struct span v, struct span *type, struct span *msg, in
 			return 0;
 		v = skip(v, 21 + (size_t)q + 2);
 		thread = 1; /* the default package has no dots */
+		named = 1;
 	}
 	if (!v.n || !(islower((unsigned char)v.s[0]) || v.s[0] == '_' ||
 		      (thread && isupper((unsigned char)v.s[0]))))
@@ -194,6 +195,14 @@ static int java_header_at(struct span v, struct span *type, struct span *msg, in
 	while (i < v.n && (is_ident((unsigned char)v.s[i]) || v.s[i] == '.')) {
 		dots += v.s[i] == '.';
 		i++;
+	}
+	/* the thread's handler prints what toString() gives, which an
+	 * exception may make its own: "LeaseConflict(lease=1x)" starts with
+	 * its class's name, and says all as its message */
+	if (named && i && i < v.n && v.s[i] != ':') {
+		*type = sp(v.s, i);
+		*msg = v;
+		return 1;
 	}
 	if ((!dots && !thread) || (i < v.n && v.s[i] != ':'))
 		return 0;
@@ -534,6 +543,28 @@ static void parse_node(struct qe_event *ev)
 		}
 	if (header == ev->nr_lines && node_embedded(line_span(ev, 0), &type, &msg))
 		header = 0;
+	/* console.log of an object: "  err: TypeError: msg" among its keys */
+	for (i = 1;
+	     header == ev->nr_lines && i < ev->nr_lines && starts(line_span(ev, i), "  ");
+	     i++)
+		if (node_embedded(line_span(ev, i), &type, &msg))
+			header = i;
+	/* under the prelude, the thrown error whatever its name says */
+	for (i = from; from && header == ev->nr_lines && i < ev->nr_lines; i++) {
+		struct span v = line_span(ev, i);
+		long colon = find(v, ": ");
+		size_t k = 0;
+		if (!trim(v).n)
+			continue;
+		while (k < v.n && (is_ident((unsigned char)v.s[k]) || v.s[k] == '$'))
+			k++;
+		if (colon > 0 && (size_t)colon == k && isupper((unsigned char)v.s[0])) {
+			type = sp(v.s, k);
+			msg = skip(v, k + 1);
+			header = i;
+		}
+		break;
+	}
 	if (header == ev->nr_lines) {
 		/* throw of a value that is no Error: the value, above
 		 * "(Use `node --trace-uncaught ...`"; it has no type */
@@ -665,7 +696,8 @@ static void go_frames(struct qe_event *ev, size_t from)
 static void parse_line(struct qe_event *ev);
 
 /* Panics of the Go runtime whose message lacks "runtime error: " (its
- * plainError values, a runtime.Error all the same). */
+ * plainError values, and a failed type assertion's TypeAssertionError:
+ * a runtime.Error all the same). */
 static int go_plain_runtime_error(struct span msg)
 {
 	static const char *const plain[] = {
@@ -675,6 +707,8 @@ static int go_plain_runtime_error(struct span msg)
 	    "makechan: size out of range",    "growslice: cap out of range",
 	};
 	size_t k;
+	if (starts(msg, "interface conversion: "))
+		return 1;
 	for (k = 0; k < QE_ARRAY_SIZE(plain); k++)
 		if (msg.n == strlen(plain[k]) && starts(msg, plain[k]))
 			return 1;
@@ -750,10 +784,12 @@ static const char *const ruby_lib[] = {"/gems/", "/lib/ruby/", "/ruby/3.", "/rub
 static int ruby_location(struct span v, struct span *file, long *line, struct span *meth,
 			 struct span *rest)
 {
-	long rb = find(v, ".rb:"), in, q;
+	long rb = find(v, ".rb:"), in, q, sp_at;
 	if (rb < 0)
 		return 0;
-	*file = sp(v.s, (size_t)rb + 3);
+	/* not a label before it ("sync worker: app.rb:3:in ...") */
+	sp_at = rfind_ch(sp(v.s, (size_t)rb), ' ');
+	*file = sp(v.s + sp_at + 1, (size_t)(rb - sp_at) + 2);
 	v = skip(v, (size_t)rb + 4);
 	*line = parse_num(v);
 	in = find(v, ":in ");

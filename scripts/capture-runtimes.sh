@@ -67,6 +67,12 @@ mkdir gobatch3-src && mv batch3.go gobatch3-src/main.go
 (cd gobatch3-src && go mod init app >/dev/null 2>&1 && go build -o ../gobatch3 .)
 rustc -o rsbatch3 batch3.rs 2>/dev/null
 mcs -out:csbatch3.exe batch3.cs >/dev/null
+# the fourth batch: one program per runtime
+javac -cp "$cp" -d . batch4.java
+mkdir gobatch4-src && mv batch4.go gobatch4-src/main.go
+(cd gobatch4-src && go mod init app >/dev/null 2>&1 && go build -o ../gobatch4 .)
+rustc -o rsbatch4 batch4.rs 2>/dev/null
+mcs -out:csbatch4.exe batch4.cs >/dev/null
 
 # The two values every scenario runs with (invalid numbers, different
 # lengths, so messages and indexes vary between the two runs).
@@ -411,6 +417,56 @@ run LengthException php-json 0 php batch3.php json
 run System.TimeoutException cs-async 0 mono csbatch3.exe async
 run System.TypeInitializationException cs-static-ctor 0 mono csbatch3.exe static-ctor
 run System.Collections.Generic.KeyNotFoundException cs-linq 0 mono csbatch3.exe linq
+
+# ---- a fourth batch: own log formatters, hooks and handlers, chains of
+# causes, errors of threads, tasks and pools; one program per runtime,
+# kept apart from the suite's corpus like the third ----
+begin batch4 none "$top/tests/data/runtimes-unseen"
+noise
+run CartError py-kv-formatter 0 python3 batch4.py kv-formatter
+run SyncError py-thread-hook 0 python3 batch4.py thread-hook
+run ExceptionGroup py-taskgroup 0 python3 batch4.py taskgroup
+run DeprecationWarning py-warning-error 0 python3 batch4.py warning-error
+run ValueError py-notes 0 python3 batch4.py notes
+run ValueError py-pool 0 python3 batch4.py pool
+run ConnectionResetError py-unraisable 0 python3 batch4.py unraisable
+run LeaseConflict java-tostring 0 java -cp . Batch4 tostring
+run java.lang.NumberFormatException java-logback-mdc 0 java -Dlogback.configurationFile=batch4-logback.xml -cp ".:$cp" Batch4 logback-mdc
+run java.lang.UnsupportedOperationException java-jul-oneline 0 java '-Djava.util.logging.SimpleFormatter.format=%1$tF %1$tT %4$s %3$s - %5$s%6$s%n' -cp . Batch4 jul-oneline
+run java.util.concurrent.CompletionException java-completable 0 java -cp . Batch4 completable
+run java.lang.UnsupportedOperationException java-handler 0 java -cp . Batch4 handler
+run java.util.ConcurrentModificationException java-no-message 0 java -cp . Batch4 no-message
+run UnhandledPromiseRejection js-reject-string 0 node batch4.js reject-string
+run Error js-cause-object 0 node batch4.js cause-object
+run TypeError js-inspect 0 node batch4.js inspect
+run RangeError js-monitor 1 node batch4.js monitor
+run Error js-fs-callback 0 node batch4.js fs-callback
+run AbortError js-abort 0 node batch4.js abort
+run - go-slog 0 ./gobatch4 slog-text
+run - go-slog 0 ./gobatch4 slog-json
+run main.Quota go-panic-struct 0 ./gobatch4 panic-struct
+run panic go-panic-error 0 ./gobatch4 panic-error
+run panic go-many-goroutines 0 GOTRACEBACK=all ./gobatch4 many-goroutines
+run runtime.Error go-assert 0 ./gobatch4 assert
+run runtime.Error go-close 0 ./gobatch4 close
+run SyncError rb-sync 0 ruby batch4.rb full-message-cause
+run SyncError rb-sync 0 ruby batch4.rb logger-json
+run PlanError rb-nested-causes 0 ruby batch4.rb nested-causes
+run SyncError rb-thread-join 0 ruby batch4.rb thread-join
+run Timeout::Error rb-timeout 0 ruby batch4.rb timeout
+php_log batch4.php UnexpectedValueException php-usort 0 usort
+php_log batch4.php TypeError php-return-type 0 return-type
+php_log batch4.php ErrorException php-error-handler 0 error-handler
+php_log batch4.php JsonException php-json-throw 0 json-throw
+run QuoteException php-monolog-format 0 php batch4.php monolog-format
+run - rs-anyhow-chain 0 ./rsbatch4 anyhow-chain
+run panic rs-trait-full 0 RUST_BACKTRACE=full ./rsbatch4 trait-full
+run panic rs-poison 0 RUST_BACKTRACE=0 ./rsbatch4 poison
+run panic rs-drop-panic 0 RUST_BACKTRACE=0 ./rsbatch4 drop-panic
+run System.AggregateException cs-parallel 0 mono csbatch4.exe parallel
+run System.InvalidOperationException cs-async-void 0 mono csbatch4.exe async-void
+run System.Reflection.TargetInvocationException cs-reflection 0 mono csbatch4.exe reflection
+run System.FormatException cs-iterator 0 mono csbatch4.exe iterator
 
 # ---- PostgreSQL ----------------------------------------------------------
 case $only in

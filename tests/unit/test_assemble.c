@@ -1463,6 +1463,295 @@ static void test_node_other_throws(void **state)
 	fixture_free(f);
 }
 
+/* A failed type assertion panics with a runtime.Error whose message has
+ * no "runtime error: " */
+static void test_go_type_assertion(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "panic: interface conversion: interface {} is string, not int\n"
+		"\n"
+		"goroutine 1 [running]:\n"
+		"main.count(...)\n"
+		"\t/src/app/main.go:80\n"
+		"main.main()\n"
+		"\t/src/app/main.go:109 +0x285\n");
+	assert_int_equal(f->col.n, 1);
+	assert_string_equal(f->col.ev[0]->type, "runtime.Error");
+	assert_string_equal(f->col.ev[0]->message,
+			    "interface conversion: interface {} is string, not int");
+	fixture_free(f);
+}
+
+/* A thread that panics again while it unwinds, up to Rust's abort, and
+ * main's unwrap of a lock a panicked thread poisoned: one failure each. */
+static void test_rust_repanic_and_poison(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "thread 'main' (22768) panicked at batch4.rs:114:13:\n"
+		"batch 1x aborted\n"
+		"note: run with `RUST_BACKTRACE=1` environment variable to display a "
+		"backtrace\n"
+		"\n"
+		"thread 'main' (22768) panicked at batch4.rs:85:9:\n"
+		"guard 1x dropped while unwinding\n"
+		"stack backtrace:\n"
+		"   0:     0x5592309365d1 - batch4::run::h6cc69c93c154d0b6\n"
+		"\n"
+		"thread 'main' (22768) panicked at library/core/src/panicking.rs:233:5:\n"
+		"panic in a destructor during cleanup\n"
+		"thread caused non-unwinding panic. aborting.\n"
+		"thread 'main' (22776) panicked at batch4.rs:114:13:\n"
+		"batch 7qz aborted\n");
+	assert_int_equal(f->col.n, 2);
+	assert_int_equal(f->col.ev[0]->nr_lines, 12);
+	assert_string_equal(f->col.ev[0]->message, "batch 1x aborted");
+	assert_int_equal(f->col.ev[1]->nr_lines, 2);
+	collect_release(&f->col);
+
+	feed(f, "thread 'writer' (22751) panicked at batch4.rs:106:21:\n"
+		"writer lost row 1x\n"
+		"note: run with `RUST_BACKTRACE=1` environment variable to display a "
+		"backtrace\n"
+		"\n"
+		"thread 'main' (22750) panicked at batch4.rs:110:37:\n"
+		"called `Result::unwrap()` on an `Err` value: PoisonError { .. }\n");
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 6);
+	fixture_free(f);
+}
+
+/* Python's unraisable hook names what raised before the traceback; a
+ * pool worker's traceback comes back quoted, chained to the parent's. */
+static void test_python_unraisable_and_remote(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f,
+	     "Exception ignored in: <function Conn.__del__ at 0x7fa2e51d6980>\n"
+	     "Traceback (most recent call last):\n"
+	     "  File \"/app/b.py\", line 85, in __del__\n"
+	     "    raise ConnectionResetError(\"reset\")\n"
+	     "ConnectionResetError: peer 10.0.0.2 reset the connection\n"
+	     "2026-12-01 10:00:00 INFO runner: job 1 done\n"
+	     "multiprocessing.pool.RemoteTraceback: \n"
+	     "\"\"\"\n"
+	     "Traceback (most recent call last):\n"
+	     "  File \"/usr/lib/python3.11/multiprocessing/pool.py\", line 125, in "
+	     "worker\n"
+	     "    result = (True, func(*args, **kwds))\n"
+	     "  File \"/app/b.py\", line 77, in parse_qty\n"
+	     "    return int(raw)\n"
+	     "ValueError: invalid literal for int() with base 10: '1x'\n"
+	     "\"\"\"\n"
+	     "\n"
+	     "The above exception was the direct cause of the following exception:\n"
+	     "\n"
+	     "Traceback (most recent call last):\n"
+	     "  File \"/app/b.py\", line 120, in main\n"
+	     "    p.map(parse_qty, [\"3\", val])\n"
+	     "  File \"/usr/lib/python3.11/multiprocessing/pool.py\", line 774, in get\n"
+	     "    raise self._value\n"
+	     "ValueError: invalid literal for int() with base 10: '1x'\n"
+	     "2026-12-01 10:00:00 INFO runner: job 2 done\n");
+	assert_int_equal(f->col.n, 2);
+	assert_int_equal(f->col.ev[0]->nr_lines, 5);
+	assert_string_equal(f->col.ev[0]->type, "ConnectionResetError");
+	assert_int_equal(f->col.ev[1]->nr_lines, 18);
+	assert_string_equal(f->col.ev[1]->type, "ValueError");
+	fixture_free(f);
+}
+
+/* The thread's default handler prints an exception's own toString(). */
+static void test_java_own_tostring(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "Exception in thread \"main\" LeaseConflict(lease=1x, holder=worker-2)\n"
+		"\tat Batch4.acquire(batch4.java:28)\n"
+		"\tat Batch4.main(batch4.java:56)\n"
+		"\tSuppressed: java.lang.IllegalStateException: release of 1x failed\n"
+		"\t\tat Batch4.acquire(batch4.java:29)\n"
+		"\t\t... 1 more\n"
+		"2026-12-01 10:00:00 INFO runner: job 1 done\n");
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 6);
+	assert_string_equal(f->col.ev[0]->type, "LeaseConflict");
+	assert_string_equal(f->col.ev[0]->message,
+			    "LeaseConflict(lease=1x, holder=worker-2)");
+	assert_int_equal(f->col.ev[0]->nr_frames, 2);
+	fixture_free(f);
+}
+
+/* Under Node's source context, the error whose name has no "Error" in it:
+ * what Node throws for a rejection with a reason that is no Error. */
+static void test_node_named_error(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(
+	    f,
+	    "node:internal/process/promises:389\n"
+	    "      new UnhandledPromiseRejection(reason);\n"
+	    "      ^\n"
+	    "\n"
+	    "UnhandledPromiseRejection: This error originated either by throwing inside "
+	    "of an async function without a catch block. The promise rejected with the "
+	    "reason \"quota exceeded for 1x\".\n"
+	    "    at throwUnhandledRejectionsMode (node:internal/process/promises:389:7)\n"
+	    "    at processPromiseRejections (node:internal/process/promises:470:17) {\n"
+	    "  code: 'ERR_UNHANDLED_REJECTION'\n"
+	    "}\n"
+	    "\n"
+	    "Node.js v20.20.2\n"
+	    "2026-12-01 10:00:00 INFO runner: job 1 done\n");
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 11);
+	assert_string_equal(f->col.ev[0]->type, "UnhandledPromiseRejection");
+	fixture_free(f);
+}
+
+/* Monolog's LineFormatter with a format of its own: the time without
+ * brackets, stack traces of the exception and the previous one. */
+static void test_monolog_own_format(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(
+	    f,
+	    "2026-12-01 21:22:21 quotes.ERROR: quote 1x failed {\"exception\":\"[object] "
+	    "(QuoteException(code: 5): quote 1x is unreadable at /app/b.php:45)\n"
+	    "[stacktrace]\n"
+	    "#0 /app/b.php(74): quote()\n"
+	    "#1 {main}\n"
+	    "\n"
+	    "[previous exception] [object] (JsonException(code: 4): Syntax error at "
+	    "/app/b.php:37)\n"
+	    "[stacktrace]\n"
+	    "#0 /app/b.php(37): json_decode()\n"
+	    "#1 {main}\n"
+	    "\"}\n"
+	    "2026-12-01 10:00:00 INFO runner: job 1 done\n");
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 10);
+	assert_string_equal(f->col.ev[0]->type, "QuoteException");
+	fixture_free(f);
+}
+
+/* Ruby's full_message after a label of the program's: the report and
+ * its causes, the file without the label. */
+static void test_ruby_labelled_full_message(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "sync worker: batch4.rb:22:in `rescue in sync_row': sync of 1x failed "
+		"(SyncError)\n"
+		"\tfrom batch4.rb:19:in `sync_row'\n"
+		"\tfrom batch4.rb:40:in `<main>'\n"
+		"batch4.rb:16:in `rescue in read_row': row 1x unreadable (StoreError)\n"
+		"\tfrom batch4.rb:13:in `read_row'\n"
+		"\tfrom batch4.rb:40:in `<main>'\n"
+		"batch4.rb:14:in `Integer': invalid value for Integer(): \"1x\" "
+		"(ArgumentError)\n"
+		"\tfrom batch4.rb:14:in `read_row'\n"
+		"2026-12-01 10:00:00 INFO runner: job 1 done\n");
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 8);
+	assert_string_equal(f->col.ev[0]->type, "SyncError");
+	assert_string_equal(f->col.ev[0]->message, "sync of 1x failed");
+	assert_int_equal(f->col.ev[0]->nr_frames, 3);
+	check_frame(&f->col.ev[0]->frames[0], NULL, "rescue in sync_row", "batch4.rb", 22,
+		    1);
+	fixture_free(f);
+}
+
+/* A thread's exception, reported when it died and raised again by join
+ * in the joining thread: one failure. */
+static void test_ruby_thread_join(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	const char *chain =
+	    "batch4.rb:22:in `rescue in sync_row': sync of 1x failed (SyncError)\n"
+	    "\tfrom batch4.rb:19:in `sync_row'\n"
+	    "batch4.rb:16:in `rescue in read_row': row 1x unreadable (StoreError)\n"
+	    "\tfrom batch4.rb:13:in `read_row'\n"
+	    "batch4.rb:14:in `Integer': invalid value for Integer(): \"1x\" "
+	    "(ArgumentError)\n"
+	    "\tfrom batch4.rb:14:in `read_row'\n";
+	char *text;
+	(void)state;
+
+	text = qe_xasprintf("#<Thread:0x00007efdbc8cada0 batch4.rb:65 run> terminated "
+			    "with exception (report_on_exception is true):\n%s%s"
+			    "2026-12-01 10:00:00 INFO runner: job 1 done\n%s",
+			    chain, chain, chain);
+	feed(f, text);
+	free(text);
+	assert_int_equal(f->col.n, 2);
+	assert_int_equal(f->col.ev[0]->nr_lines, 13);
+	assert_string_equal(f->col.ev[0]->type, "SyncError");
+	assert_int_equal(f->col.ev[1]->nr_lines, 6);
+	fixture_free(f);
+}
+
+/* The error a Rust main returned, printed with its sources as anyhow
+ * does: one event, no type. */
+static void test_rust_main_error_sources(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "Error: sync of row 1x failed\n"
+		"\n"
+		"Caused by:\n"
+		"    0: row 1x is not a number\n"
+		"    1: invalid digit found in string\n"
+		"2026-12-01 10:00:00 INFO runner: job 1 done\n");
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 5);
+	assert_string_equal(f->col.ev[0]->kind, "rust");
+	assert_null(f->col.ev[0]->type);
+	fixture_free(f);
+}
+
+/* console.log of an object with an error among its keys: the text, the
+ * object and the error's stack are one event. */
+static void test_node_error_in_object(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f,
+	     "job failed {\n"
+	     "  job: '1x',\n"
+	     "  attempt: 3,\n"
+	     "  err: TypeError: Cannot read properties of undefined (reading 'count')\n"
+	     "      at retries (/app/b.js:10:20)\n"
+	     "      at Object.<anonymous> (/app/b.js:33:5)\n"
+	     "}\n"
+	     "2026-12-01 10:00:00 INFO runner: job 1 done\n"
+	     "config {\n"
+	     "  port: 80,\n"
+	     "}\n"
+	     "ERROR job failed {\n"
+	     "  id: 3\n"
+	     "}\n");
+	assert_int_equal(f->col.n, 2);
+	assert_int_equal(f->col.ev[0]->nr_lines, 7);
+	assert_string_equal(f->col.ev[0]->type, "TypeError");
+	assert_int_equal(f->col.ev[0]->nr_frames, 2);
+	assert_string_equal(f->col.ev[1]->lines[0], "ERROR job failed {");
+	fixture_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1503,6 +1792,16 @@ int main(void)
 	    cmocka_unit_test(test_dotnet_bare_class),
 	    cmocka_unit_test(test_java_default_package),
 	    cmocka_unit_test(test_node_other_throws),
+	    cmocka_unit_test(test_go_type_assertion),
+	    cmocka_unit_test(test_rust_repanic_and_poison),
+	    cmocka_unit_test(test_python_unraisable_and_remote),
+	    cmocka_unit_test(test_java_own_tostring),
+	    cmocka_unit_test(test_node_named_error),
+	    cmocka_unit_test(test_monolog_own_format),
+	    cmocka_unit_test(test_ruby_labelled_full_message),
+	    cmocka_unit_test(test_ruby_thread_join),
+	    cmocka_unit_test(test_rust_main_error_sources),
+	    cmocka_unit_test(test_node_error_in_object),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
