@@ -340,24 +340,36 @@ static void commit(struct qe_agent *a)
 	struct asrc *s;
 	struct totals t;
 	struct qe_store_agent_status as;
-	const struct qe_ring_entry *e;
 	long long not_recorded = 0; /* counted as dropped once the commit holds */
-	size_t n = 0;
+	size_t n = qe_ring_count(a->ring), i;
+	struct qe_store_rec *recs;
+	int rec_ret;
 	ensure_txn(a);
 	if (!a->in_txn)
 		return;
 	qe_cache_flush(a->cache); /* fleet counts and catch-up writes; cheap when down */
-	for (; (e = qe_ring_peek(a->ring, n)); n++) {
-		int is_new;
-		if (qe_store_record_events_from(a->store, e->ev, e->source,
-						e->sample ? e->sample : "", e->first_ms,
-						e->time_ms, e->count, &is_new) < 0) {
-			if (!qe_store_in_transaction(a->store))
-				goto failed;
-			not_recorded += e->count;
-			notice(a, QE_AGENT_WARNING, "event not recorded: %s",
-			       qe_last_error());
-		}
+	/* every waiting entry in one batch: one write per fingerprint, not
+	 * per entry */
+	recs = qe_xcalloc(n ? n : 1, sizeof(*recs));
+	for (i = 0; i < n; i++) {
+		const struct qe_ring_entry *e = qe_ring_peek(a->ring, i);
+		recs[i].ev = e->ev;
+		recs[i].source = e->source;
+		recs[i].sample = e->sample ? e->sample : "";
+		recs[i].first_ms = e->first_ms;
+		recs[i].now_ms = e->time_ms;
+		recs[i].count = e->count;
+	}
+	rec_ret = qe_store_record_batch(a->store, recs, n);
+	for (i = 0; i < n; i++)
+		if (recs[i].failed)
+			not_recorded += recs[i].count;
+	free(recs);
+	if (rec_ret < 0) {
+		if (!qe_store_in_transaction(a->store))
+			goto failed;
+		notice(a, QE_AGENT_WARNING, "%lld event%s not recorded: %s", not_recorded,
+		       not_recorded == 1 ? "" : "s", qe_last_error());
 	}
 	for (s = a->srcs; s; s = s->next)
 		if (save_offset(a, s) < 0)

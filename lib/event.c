@@ -6,6 +6,18 @@
 #include <string.h>
 #include <strings.h>
 
+/* Lines are copied into blocks of BLOCK_BYTES (a longer line gets one of
+ * its own), so a trace of ten lines costs one or two allocations instead
+ * of ten.  The size is one that malloc recycles fastest (its per-thread
+ * cache takes chunks up to about 1 KiB); a typical trace fits in one. */
+#define BLOCK_BYTES 1024
+
+struct qe_event_block {
+	struct qe_event_block *prev;
+	size_t used, size;
+	char data[];
+};
+
 static const char *const sev_names[] = {"debug", "info",     "warning",
 					"error", "critical", "fatal"};
 
@@ -48,8 +60,11 @@ void qe_event_free(struct qe_event *ev)
 	size_t i;
 	if (!ev)
 		return;
-	for (i = 0; i < ev->nr_lines; i++)
-		free(ev->lines[i]);
+	while (ev->blocks) {
+		struct qe_event_block *b = ev->blocks;
+		ev->blocks = b->prev;
+		free(b);
+	}
 	free(ev->lines);
 	for (i = 0; i < ev->nr_frames; i++) {
 		free(ev->frames[i].module);
@@ -65,10 +80,33 @@ void qe_event_free(struct qe_event *ev)
 	free(ev);
 }
 
+/* Room for n bytes in the newest block, or in a new one. */
+static char *block_space(struct qe_event *ev, size_t n)
+{
+	struct qe_event_block *b = ev->blocks;
+	char *p;
+	if (!b || b->size - b->used < n) {
+		size_t size = BLOCK_BYTES - sizeof(*b);
+		if (size < n)
+			size = n;
+		b = qe_xmalloc(sizeof(*b) + size);
+		b->prev = ev->blocks;
+		b->used = 0;
+		b->size = size;
+		ev->blocks = b;
+	}
+	p = b->data + b->used;
+	b->used += n;
+	return p;
+}
+
 void qe_event_add_line(struct qe_event *ev, const char *line, size_t len)
 {
+	char *p = block_space(ev, len + 1);
+	memcpy(p, line, len);
+	p[len] = '\0';
 	QE_ALLOC_GROW(ev->lines, ev->nr_lines + 1, ev->alloc_lines);
-	ev->lines[ev->nr_lines++] = qe_xstrndup(line, len);
+	ev->lines[ev->nr_lines++] = p;
 	ev->bytes += len;
 }
 
@@ -100,6 +138,7 @@ struct qe_event *qe_event_dup(const struct qe_event *ev)
 	d->message = dup_or_null(ev->message);
 	d->template = dup_or_null(ev->template);
 	d->lines = NULL;
+	d->blocks = NULL;
 	d->nr_lines = d->alloc_lines = 0;
 	d->bytes = 0;
 	for (i = 0; i < ev->nr_lines; i++)

@@ -5,7 +5,9 @@
  * callback; the callback then owns it and frees it with qe_event_free().
  * Strings are NUL-terminated copies; `lines` holds the event's lines as
  * read (without newline, after the line-length cap), text may contain
- * invalid UTF-8: sanitize before display or JSON.
+ * invalid UTF-8: sanitize before display or JSON.  The lines live in
+ * blocks the event owns (a few per event, not one per line): add them
+ * with qe_event_add_line(), never free or replace one.
  */
 #ifndef QE_EVENT_H
 #define QE_EVENT_H
@@ -42,7 +44,7 @@ struct qe_event {
 	char *message; /* the error message (first line's message part); never NULL */
 	enum qe_severity severity;
 
-	char **lines; /* the lines as read, without '\n' */
+	char **lines; /* the lines as read, without '\n'; in `blocks` */
 	size_t nr_lines, alloc_lines;
 	size_t bytes;  /* sum of line lengths */
 	int truncated; /* closed by the line or byte cap; more lines were dropped */
@@ -60,6 +62,8 @@ struct qe_event {
 	int64_t time_ms;
 	/* "stdout" / "stderr" for Docker and CRI logs, else NULL (static). */
 	const char *stream;
+
+	struct qe_event_block *blocks; /* where the lines are kept (event.c) */
 
 	/* Filled by qe_fingerprint(). */
 	char fingerprint[17]; /* 16 lowercase hex digits + NUL; "" until computed */

@@ -10,6 +10,7 @@
 struct fold_slot {
 	char fp[17];
 	uint64_t src; /* hash of the entry's source: repeats fold per source */
+	int64_t hour; /* and per hour bucket */
 	uint64_t seq; /* sequence number of the entry; stale when < head_seq */
 };
 
@@ -19,7 +20,7 @@ struct qe_ring {
 	size_t bytes, max_events, max_bytes;
 	uint64_t dropped;
 	uint64_t head_seq; /* sequence number of e[head] */
-	/* fingerprint and source -> waiting entry, for folding repeats;
+	/* fingerprint, source and hour -> waiting entry, for folding repeats;
 	 * cleared when the ring empties or fills up with stale slots */
 	struct fold_slot *fold;
 	size_t fold_size, fold_used;
@@ -32,11 +33,16 @@ static uint64_t source_hash(const char *source)
 	return source ? qe_fnv1a(source, strlen(source)) | 1 : 0;
 }
 
-static size_t fold_find(struct qe_ring *r, const char *fp, uint64_t src)
+/* The slot of (fp, src, hour), or the empty slot where it goes.  The
+ * hour is part of the key so that an error whose occurrences alternate
+ * between two buckets (lines with the log's time and lines without,
+ * which get the wall clock) still folds into one entry per bucket. */
+static size_t fold_find(struct qe_ring *r, const char *fp, uint64_t src, int64_t hour)
 {
-	size_t mask = r->fold_size - 1, i = (size_t)(qe_fnv1a(fp, 16) ^ src) & mask;
-	while (r->fold[i].fp[0] &&
-	       (memcmp(r->fold[i].fp, fp, 16) || r->fold[i].src != src))
+	size_t mask = r->fold_size - 1;
+	size_t i = (size_t)(qe_fnv1a(fp, 16) ^ src ^ (uint64_t)hour) & mask;
+	while (r->fold[i].fp[0] && (memcmp(r->fold[i].fp, fp, 16) ||
+				    r->fold[i].src != src || r->fold[i].hour != hour))
 		i = (i + 1) & mask;
 	return i;
 }
@@ -139,13 +145,14 @@ size_t qe_ring_push(struct qe_ring *r, const struct qe_event *ev, const char *so
 	size_t dropped = 0, slot;
 	struct qe_event *c;
 	uint64_t src = source_hash(source);
+	int64_t hour = time_ms / HOUR_MS;
 
 	if (ev->fingerprint[0]) {
-		slot = fold_find(r, ev->fingerprint, src);
+		slot = fold_find(r, ev->fingerprint, src, hour);
 		if (r->fold[slot].fp[0] && r->fold[slot].seq >= r->head_seq) {
 			struct qe_ring_entry *w =
 			    &r->e[(r->head + (r->fold[slot].seq - r->head_seq)) % r->cap];
-			if (w->time_ms / HOUR_MS == time_ms / HOUR_MS &&
+			if (w->time_ms / HOUR_MS == hour &&
 			    same_source(w->source, source)) {
 				w->count++;
 				if (time_ms > w->time_ms)
@@ -190,11 +197,12 @@ size_t qe_ring_push(struct qe_ring *r, const struct qe_event *ev, const char *so
 		if ((r->fold_used + 1) * 4 > r->fold_size * 3)
 			fold_clear(
 			    r); /* mostly stale: start over, folding is an optimisation */
-		slot = fold_find(r, c->fingerprint, src);
+		slot = fold_find(r, c->fingerprint, src, hour);
 		if (!r->fold[slot].fp[0])
 			r->fold_used++;
 		memcpy(r->fold[slot].fp, c->fingerprint, sizeof(r->fold[slot].fp));
 		r->fold[slot].src = src;
+		r->fold[slot].hour = hour;
 		r->fold[slot].seq = r->head_seq + r->count - 1;
 	}
 	return dropped;

@@ -217,9 +217,14 @@ static const char *const sql_text[ST__NR] = {
     [ST_SOURCE_BUMP] = "UPDATE group_sources SET count = count + ?3,"
 		       " last_seen = max(last_seen, ?2), first_seen = min(first_seen, ?4)"
 		       " WHERE fingerprint = ?1 AND source = ?5",
+    /* an upsert: a group made in this transaction writes its sources
+     * without looking first, and an old row left behind is counted on */
     [ST_SOURCE_INSERT] = "INSERT INTO group_sources"
 			 " (fingerprint, source, first_seen, last_seen, count)"
-			 " VALUES (?1, ?5, ?4, ?2, ?3)",
+			 " VALUES (?1, ?5, ?4, ?2, ?3)"
+			 " ON CONFLICT (fingerprint, source) DO UPDATE SET"
+			 " count = count + ?3, last_seen = max(last_seen, ?2),"
+			 " first_seen = min(first_seen, ?4)",
     /* keep the ?2 most recently seen sources of group ?1 */
     [ST_SOURCE_TRIM] = "DELETE FROM group_sources WHERE fingerprint = ?1 AND source IN"
 		       " (SELECT source FROM group_sources WHERE fingerprint = ?1"
@@ -840,120 +845,261 @@ int qe_store_record_events(struct qe_store *s, const struct qe_event *ev,
 					   is_new);
 }
 
-/* Count count occurrences of group fp in source; a source new to the
- * group may push its least recently seen one out. */
-static int record_source(struct qe_store *s, const char *fp, const char *source,
-			 int64_t first_ms, int64_t now_ms, long long count)
+int qe_store_record_events_from(struct qe_store *s, const struct qe_event *ev,
+				const char *source, const char *sample, int64_t first_ms,
+				int64_t now_ms, long long count, int *is_new)
 {
-	enum st id = ST_SOURCE_BUMP;
+	struct qe_store_rec r;
+	memset(&r, 0, sizeof(r));
+	r.ev = ev;
+	r.source = source;
+	r.sample = sample;
+	r.first_ms = first_ms;
+	r.now_ms = now_ms;
+	r.count = count;
+	if (qe_store_record_batch(s, &r, 1) < 0)
+		return -1;
+	if (is_new)
+		*is_new = r.is_new;
+	return 0;
+}
+
+/* What the entries of one fingerprint (and hour, or source) add up to. */
+struct tally {
+	const char *source;
+	int64_t first, last;
+	long long count;
+};
+
+static void tally_of(struct qe_store_rec *const *run, size_t n, struct tally *t)
+{
+	size_t i;
+	t->source = NULL;
+	t->first = run[0]->first_ms;
+	t->last = run[0]->now_ms;
+	t->count = 0;
+	for (i = 0; i < n; i++) {
+		t->first = run[i]->first_ms < t->first ? run[i]->first_ms : t->first;
+		t->last = run[i]->now_ms > t->last ? run[i]->now_ms : t->last;
+		t->count += run[i]->count;
+		if (!t->source)
+			t->source = run[i]->source; /* the first one known */
+	}
+}
+
+/* Run one of the statements that share their parameters (?1 fingerprint,
+ * ?2 last, ?3 count, ?4 first, ?5 source): the rows it changed, or -1. */
+static int run_tally(struct qe_store *s, enum st id, const char *fp,
+		     const struct tally *t)
+{
 	sqlite3_stmt *st = stmt_get(s, id);
 	int ret = -1;
 
 	if (!st)
 		return -1;
 	bind_text(st, 1, fp);
-	sqlite3_bind_int64(st, 2, now_ms);
-	sqlite3_bind_int64(st, 3, count);
-	sqlite3_bind_int64(st, 4, first_ms);
-	bind_text(st, 5, source);
-	if (step_done(s, st, "cannot update") < 0)
-		goto out;
-	if (sqlite3_changes(s->db) == 0) {
-		stmt_put(s, id, st);
-		id = ST_SOURCE_INSERT;
-		st = stmt_get(s, id);
-		if (!st)
-			goto out;
-		bind_text(st, 1, fp);
-		sqlite3_bind_int64(st, 2, now_ms);
-		sqlite3_bind_int64(st, 3, count);
-		sqlite3_bind_int64(st, 4, first_ms);
-		bind_text(st, 5, source);
-		if (step_done(s, st, "cannot update") < 0)
-			goto out;
-		stmt_put(s, id, st);
-		id = ST_SOURCE_TRIM;
-		st = stmt_get(s, id);
-		if (!st)
-			goto out;
-		bind_text(st, 1, fp);
-		sqlite3_bind_int(st, 2, QE_STORE_GROUP_SOURCES_MAX);
-		if (step_done(s, st, "cannot update") < 0)
-			goto out;
-	}
-	ret = 0;
-out:
+	sqlite3_bind_int64(st, 2, t->last);
+	sqlite3_bind_int64(st, 3, t->count);
+	sqlite3_bind_int64(st, 4, t->first);
+	bind_text(st, 5, t->source);
+	if (step_done(s, st, "cannot update") == 0)
+		ret = sqlite3_changes(s->db);
 	stmt_put(s, id, st);
 	return ret;
 }
 
-int qe_store_record_events_from(struct qe_store *s, const struct qe_event *ev,
-				const char *source, const char *sample, int64_t first_ms,
-				int64_t now_ms, long long count, int *is_new)
+/* The group row of the entries run[0..n) (one fingerprint, in order):
+ * bumped, or made from the first entry. */
+static int write_group(struct qe_store *s, struct qe_store_rec *const *run, size_t n,
+		       int *fresh)
 {
-	sqlite3_stmt *st = NULL;
-	enum st id = ST_GROUP_BUMP;
+	const struct qe_event *ev = run[0]->ev;
 	const char *message = ev->message ? ev->message : "";
-	int began = 0, ret = -1, fresh = 0;
+	struct tally t;
+	sqlite3_stmt *st;
+	int ret;
 
-	if (!ev->fingerprint[0])
-		return qe_error("event has no fingerprint");
-	if (auto_begin(s, &began) < 0)
+	tally_of(run, n, &t);
+	ret = run_tally(s, ST_GROUP_BUMP, ev->fingerprint, &t);
+	*fresh = 0;
+	if (ret != 0)
+		return ret < 0 ? -1 : 0;
+	st = stmt_get(s, ST_GROUP_INSERT);
+	if (!st)
 		return -1;
-
-	st = stmt_get(s, ST_GROUP_BUMP);
-	if (!st)
-		goto out;
 	bind_text(st, 1, ev->fingerprint);
-	sqlite3_bind_int64(st, 2, now_ms);
-	sqlite3_bind_int64(st, 3, count);
-	sqlite3_bind_int64(st, 4, first_ms);
-	bind_text(st, 5, source);
-	if (step_done(s, st, "cannot update") < 0)
-		goto out;
-	if (sqlite3_changes(s->db) == 0) {
-		stmt_put(s, id, st);
-		id = ST_GROUP_INSERT;
-		st = stmt_get(s, id);
+	bind_text(st, 2, ev->kind ? ev->kind : "line");
+	bind_text(st, 3, ev->type);
+	bind_text(st, 4, ev->template ? ev->template : message);
+	bind_text(st, 5, message);
+	bind_text(st, 6, qe_severity_name(ev->severity));
+	bind_text(st, 7, run[0]->sample);
+	sqlite3_bind_int64(st, 8, t.last);
+	sqlite3_bind_int64(st, 9, t.count);
+	sqlite3_bind_int64(st, 10, t.first);
+	bind_text(st, 11, t.source);
+	ret = step_done(s, st, "cannot update");
+	stmt_put(s, ST_GROUP_INSERT, st);
+	*fresh = ret == 0;
+	return ret;
+}
+
+/* Ties keep the entries' order, so the first of a fingerprint stays first. */
+static int by_order(const struct qe_store_rec *a, const struct qe_store_rec *b)
+{
+	return (a > b) - (a < b);
+}
+
+static int by_fingerprint(const void *pa, const void *pb)
+{
+	const struct qe_store_rec *a = *(const struct qe_store_rec *const *)pa;
+	const struct qe_store_rec *b = *(const struct qe_store_rec *const *)pb;
+	int c = strcmp(a->ev->fingerprint, b->ev->fingerprint);
+	return c ? c : by_order(a, b);
+}
+
+static int by_hour(const void *pa, const void *pb)
+{
+	const struct qe_store_rec *a = *(const struct qe_store_rec *const *)pa;
+	const struct qe_store_rec *b = *(const struct qe_store_rec *const *)pb;
+	int64_t ha = hour_floor(a->now_ms), hb = hour_floor(b->now_ms);
+	return ha != hb ? (ha > hb) - (ha < hb) : by_order(a, b);
+}
+
+static const char *source_key(const struct qe_store_rec *r)
+{
+	return r->source ? r->source : "";
+}
+
+static int by_source(const void *pa, const void *pb)
+{
+	const struct qe_store_rec *a = *(const struct qe_store_rec *const *)pa;
+	const struct qe_store_rec *b = *(const struct qe_store_rec *const *)pb;
+	int c = strcmp(source_key(a), source_key(b));
+	return c ? c : by_order(a, b);
+}
+
+/* The hour buckets of one fingerprint's entries; reorders run. */
+static int write_hours(struct qe_store *s, struct qe_store_rec **run, size_t n)
+{
+	const char *fp = run[0]->ev->fingerprint;
+	size_t i, j;
+
+	qsort(run, n, sizeof(*run), by_hour);
+	for (i = 0; i < n; i = j) {
+		sqlite3_stmt *st;
+		long long count = 0;
+		int64_t hour = hour_floor(run[i]->now_ms);
+		int ret;
+		for (j = i; j < n && hour_floor(run[j]->now_ms) == hour; j++)
+			count += run[j]->count;
+		st = stmt_get(s, ST_OCC_BUMP);
 		if (!st)
-			goto out;
-		bind_text(st, 1, ev->fingerprint);
-		bind_text(st, 2, ev->kind ? ev->kind : "line");
-		bind_text(st, 3, ev->type);
-		bind_text(st, 4, ev->template ? ev->template : message);
-		bind_text(st, 5, message);
-		bind_text(st, 6, qe_severity_name(ev->severity));
-		bind_text(st, 7, sample);
-		sqlite3_bind_int64(st, 8, now_ms);
-		sqlite3_bind_int64(st, 9, count);
-		sqlite3_bind_int64(st, 10, first_ms);
-		bind_text(st, 11, source);
-		if (step_done(s, st, "cannot update") < 0)
-			goto out;
-		fresh = 1;
+			return -1;
+		bind_text(st, 1, fp);
+		sqlite3_bind_int64(st, 2, hour);
+		sqlite3_bind_int64(st, 3, count);
+		ret = step_done(s, st, "cannot update");
+		stmt_put(s, ST_OCC_BUMP, st);
+		if (ret < 0)
+			return -1;
 	}
-	stmt_put(s, id, st);
+	return 0;
+}
 
-	id = ST_OCC_BUMP;
-	st = stmt_get(s, id);
+/* The sources of one fingerprint's entries, each counted once; a group
+ * that gained one keeps its most recently seen.  A group made by this
+ * batch has none yet, so its sources go straight in.  Reorders run. */
+static int write_sources(struct qe_store *s, struct qe_store_rec **run, size_t n,
+			 int fresh)
+{
+	const char *fp = run[0]->ev->fingerprint;
+	size_t i, j, added = 0;
+	sqlite3_stmt *st;
+	int ret;
+
+	qsort(run, n, sizeof(*run), by_source);
+	for (i = 0; i < n; i = j) {
+		struct tally t;
+		for (j = i + 1; j < n && !strcmp(source_key(run[i]), source_key(run[j]));
+		     j++)
+			;
+		if (!*source_key(run[i]))
+			continue; /* counted in the group only */
+		tally_of(run + i, j - i, &t);
+		ret = fresh ? 0 : run_tally(s, ST_SOURCE_BUMP, fp, &t);
+		if (ret < 0)
+			return -1;
+		if (ret > 0)
+			continue;
+		if (run_tally(s, ST_SOURCE_INSERT, fp, &t) < 0)
+			return -1;
+		added++;
+	}
+	if (!added || (fresh && added <= QE_STORE_GROUP_SOURCES_MAX))
+		return 0;
+	st = stmt_get(s, ST_SOURCE_TRIM);
 	if (!st)
-		goto out;
-	bind_text(st, 1, ev->fingerprint);
-	sqlite3_bind_int64(st, 2, hour_floor(now_ms));
-	sqlite3_bind_int64(st, 3, count);
-	if (step_done(s, st, "cannot update") < 0)
-		goto out;
-	stmt_put(s, id, st);
-	st = NULL;
-	if (source && *source &&
-	    record_source(s, ev->fingerprint, source, first_ms, now_ms, count) < 0)
-		goto out;
-	ret = 0;
-out:
-	stmt_put(s, id, st);
-	ret = auto_end(s, began, ret);
-	if (ret == 0 && is_new)
-		*is_new = fresh;
+		return -1;
+	bind_text(st, 1, fp);
+	sqlite3_bind_int(st, 2, QE_STORE_GROUP_SOURCES_MAX);
+	ret = step_done(s, st, "cannot update");
+	stmt_put(s, ST_SOURCE_TRIM, st);
+	return ret;
+}
+
+int qe_store_record_batch(struct qe_store *s, struct qe_store_rec *recs, size_t n)
+{
+	struct qe_store_rec **order;
+	size_t i, j, k;
+	int began = 0, ret = 0, fresh;
+
+	for (i = 0; i < n; i++) {
+		recs[i].is_new = recs[i].failed = 0;
+		if (!recs[i].ev->fingerprint[0]) {
+			recs[i].failed = 1;
+			ret = qe_error("event has no fingerprint");
+		}
+	}
+	if (!n)
+		return 0;
+	if (auto_begin(s, &began) < 0) {
+		for (i = 0; i < n; i++)
+			recs[i].failed = 1;
+		return -1;
+	}
+	order = qe_xcalloc(n, sizeof(*order));
+	for (i = 0; i < n; i++)
+		order[i] = &recs[i];
+	qsort(order, n, sizeof(*order), by_fingerprint);
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && !strcmp(order[i]->ev->fingerprint,
+						 order[j]->ev->fingerprint);
+		     j++)
+			;
+		if (order[i]->failed)
+			continue; /* no fingerprint */
+		if (write_group(s, order + i, j - i, &fresh) == 0 &&
+		    write_hours(s, order + i, j - i) == 0 &&
+		    write_sources(s, order + i, j - i, fresh) == 0) {
+			for (k = i; k < j; k++)
+				order[k]->is_new = fresh;
+			continue;
+		}
+		ret = -1;
+		for (k = i; k < j; k++)
+			order[k]->failed = 1;
+		if (!qe_store_in_transaction(s))
+			break; /* SQLite ended it: nothing written counts */
+	}
+	free(order);
+	if (began && auto_end(s, began, ret) < 0) {
+		for (i = 0; i < n; i++) {
+			recs[i].failed = 1;
+			recs[i].is_new = 0;
+		}
+		return -1;
+	}
 	return ret;
 }
 

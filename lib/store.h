@@ -70,6 +70,31 @@ int qe_store_record_events_from(struct qe_store *s, const struct qe_event *ev,
 				const char *source, const char *sample, int64_t first_ms,
 				int64_t now_ms, long long count, int *is_new);
 
+/*
+ * Many waiting entries at once (a commit of the ring): recorded as
+ * qe_store_record_events_from() on each in turn would, but with one
+ * write per fingerprint to groups, one per fingerprint and hour bucket to
+ * occurrences and one per fingerprint and source to group_sources, so
+ * the cost follows the distinct errors, not the entries.  The group of a
+ * new fingerprint takes its kind, type, message, template, severity and
+ * sample from its first entry; a group past QE_STORE_GROUP_SOURCES_MAX
+ * sources is trimmed once, after all of them are counted.  Within the
+ * caller's transaction or one of its own.  The rec fields marked out are
+ * set: is_new when the group was new, failed when the writes of its
+ * fingerprint failed (every entry of that fingerprint).  0 when every
+ * entry was recorded; -1 (qe_error set, the last failure) otherwise: if
+ * the transaction is still open the entries not marked failed are in it.
+ */
+struct qe_store_rec {
+	const struct qe_event *ev;
+	const char *source; /* NULL = unknown */
+	const char *sample; /* kept when the group is new */
+	int64_t first_ms, now_ms;
+	long long count;
+	int is_new, failed; /* out */
+};
+int qe_store_record_batch(struct qe_store *s, struct qe_store_rec *recs, size_t n);
+
 struct qe_group {
 	char *fingerprint, *kind, *type, *template, *message, *severity, *sample;
 	char *source; /* where the sample was read; NULL when not known */

@@ -144,6 +144,36 @@ static void test_fold_repeats(void **state)
 	qe_ring_free(r);
 }
 
+/* Occurrences that alternate between two hour buckets (lines with the
+ * log's own time and lines without, stamped with the wall clock) fold
+ * into one entry per bucket, not one per switch. */
+static void test_fold_alternating_hours(void **state)
+{
+	struct qe_ring *r = qe_ring_new(100, 1 << 20);
+	struct qe_ring_entry e;
+	int i;
+	(void)state;
+	for (i = 0; i < 10; i++) {
+		struct qe_event *a = mk(1);
+		qe_ring_push(r, a, "/var/log/app.log", NULL,
+			     i % 2 ? 3 * 3600000 + i : 1000 + i);
+		qe_event_free(a);
+	}
+	assert_int_equal(qe_ring_count(r), 2);
+	assert_true(qe_ring_pop(r, &e));
+	assert_int_equal(e.count, 5);
+	assert_int_equal(e.first_ms, 1000);
+	assert_int_equal(e.time_ms, 1008);
+	qe_ring_entry_release(&e);
+	assert_true(qe_ring_pop(r, &e));
+	assert_int_equal(e.count, 5);
+	assert_int_equal(e.first_ms, 3 * 3600000 + 1);
+	assert_int_equal(e.time_ms, 3 * 3600000 + 9);
+	qe_ring_entry_release(&e);
+	assert_int_equal(qe_ring_count(r), 0);
+	qe_ring_free(r);
+}
+
 static void test_dropped_counts_occurrences(void **state)
 {
 	struct qe_ring *r = qe_ring_new(2, 1 << 20);
@@ -237,6 +267,7 @@ int main(void)
 	    cmocka_unit_test(test_bound_by_bytes),
 	    cmocka_unit_test(test_fold_repeats),
 	    cmocka_unit_test(test_fold_per_source),
+	    cmocka_unit_test(test_fold_alternating_hours),
 	    cmocka_unit_test(test_dropped_counts_occurrences),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "event.h"
 #include "statedir.h"
 #include "store.h"
@@ -1380,6 +1381,133 @@ static void test_group_sources(void **state)
 	free(dir);
 }
 
+/* A dump of what recording wrote: groups, hour buckets and sources. */
+static char *dump_counts(struct qe_store *s)
+{
+	static const char *const sql =
+	    "SELECT fingerprint || ' ' || kind || ' ' || coalesce(sample, '-') || ' ' ||"
+	    " coalesce(source, '-') || ' ' || first_seen || ' ' || last_seen || ' ' ||"
+	    " count FROM groups"
+	    " UNION ALL SELECT fingerprint || ' h' || hour || ' ' || count FROM "
+	    "occurrences"
+	    " UNION ALL SELECT fingerprint || ' s' || source || ' ' || first_seen || ' ' "
+	    "||"
+	    " last_seen || ' ' || count FROM group_sources ORDER BY 1";
+	struct qe_buf b = QE_BUF_INIT;
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_prepare_v2(qe_store_sqlite(s), sql, -1, &st, NULL),
+			 SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		qe_buf_addstr(&b, (const char *)sqlite3_column_text(st, 0));
+		qe_buf_addch(&b, '\n');
+	}
+	sqlite3_finalize(st);
+	return qe_buf_detach(&b);
+}
+
+/* A batch writes what the same entries recorded one by one would, with
+ * one write per fingerprint to groups, per fingerprint and hour to
+ * occurrences and per fingerprint and source to group_sources. */
+static void test_record_batch(void **state)
+{
+	char *dir1 = sub("st1"), *dir2 = sub("st2"), *one, *all;
+	struct qe_store *s1 = open_ok(dir1, 0), *s2 = open_ok(dir2, 0);
+	struct qe_event *a = mkevent("00000000000000d1", "E", "a", NULL);
+	struct qe_event *b = mkevent("00000000000000d2", "F", "b", NULL);
+	struct qe_store_rec recs[12];
+	const char *pa = "/var/log/a.log", *pb = "/var/log/b.log";
+	int before, i, is_new;
+
+	memset(recs, 0, sizeof(recs));
+	for (i = 0; i < 12; i++) {
+		recs[i].ev = i % 3 == 2 ? b : a;
+		recs[i].source = i % 4 == 3 ? pb : i == 5 ? NULL : pa;
+		recs[i].sample = i < 3 ? "first" : "";
+		recs[i].first_ms = T0 + (i % 2) * HOUR - 10 * i;
+		recs[i].now_ms = T0 + (i % 2) * HOUR + i;
+		recs[i].count = i + 1;
+	}
+	for (i = 0; i < 12; i++)
+		assert_int_equal(
+		    qe_store_record_events_from(s1, recs[i].ev, recs[i].source,
+						recs[i].sample, recs[i].first_ms,
+						recs[i].now_ms, recs[i].count, &is_new),
+		    0);
+	assert_int_equal(qe_store_begin(s2), 0);
+	assert_int_equal(qe_store_record_batch(s2, recs, 12), 0);
+	assert_int_equal(qe_store_commit(s2), 0);
+	for (i = 0; i < 12; i++) {
+		assert_int_equal(recs[i].is_new, 1);
+		assert_int_equal(recs[i].failed, 0);
+	}
+	one = dump_counts(s1);
+	all = dump_counts(s2);
+	assert_string_equal(all, one);
+	assert_non_null(strstr(all, "00000000000000d1 java first /var/log/a.log"));
+	free(one);
+	free(all);
+
+	/* known groups: one update per fingerprint, hour bucket and source */
+	before = sqlite3_total_changes(qe_store_sqlite(s2));
+	assert_int_equal(qe_store_record_batch(s2, recs, 12), 0);
+	for (i = 0; i < 12; i++)
+		assert_int_equal(recs[i].is_new, 0);
+	/* groups 2, hours 2 + 2, sources: a from pa and pb, b from pa and pb */
+	assert_int_equal(sqlite3_total_changes(qe_store_sqlite(s2)) - before, 2 + 4 + 4);
+	for (i = 0; i < 12; i++)
+		assert_int_equal(
+		    qe_store_record_events_from(s1, recs[i].ev, recs[i].source,
+						recs[i].sample, recs[i].first_ms,
+						recs[i].now_ms, recs[i].count, &is_new),
+		    0);
+	one = dump_counts(s1);
+	all = dump_counts(s2);
+	assert_string_equal(all, one);
+	free(one);
+	free(all);
+
+	/* a new group seen in more places than are kept keeps the most
+	 * recent */
+	{
+		struct qe_event *c = mkevent("00000000000000d3", "E", "c", NULL);
+		struct qe_store_rec many[QE_STORE_GROUP_SOURCES_MAX + 3];
+		char paths[QE_STORE_GROUP_SOURCES_MAX + 3][32];
+		struct src_list w;
+		memset(many, 0, sizeof(many));
+		for (i = 0; i < (int)QE_ARRAY_SIZE(many); i++) {
+			snprintf(paths[i], sizeof(paths[i]), "/l/%02d.log", i);
+			many[i].ev = c;
+			many[i].source = paths[i];
+			many[i].first_ms = many[i].now_ms = T0 + i;
+			many[i].count = 1;
+		}
+		assert_int_equal(qe_store_record_batch(s2, many, QE_ARRAY_SIZE(many)), 0);
+		memset(&w, 0, sizeof(w));
+		assert_int_equal(
+		    qe_store_group_sources(s2, c->fingerprint, on_source, &w), 0);
+		assert_int_equal(w.n, QE_STORE_GROUP_SOURCES_MAX);
+		assert_string_equal(w.source[0], paths[QE_ARRAY_SIZE(many) - 1]);
+		qe_event_free(c);
+	}
+
+	/* an entry without a fingerprint fails alone */
+	b->fingerprint[0] = '\0';
+	assert_int_equal(qe_store_begin(s2), 0);
+	assert_int_equal(qe_store_record_batch(s2, recs, 3), -1);
+	assert_int_equal(qe_store_commit(s2), 0);
+	assert_int_equal(recs[0].failed, 0);
+	assert_int_equal(recs[1].failed, 0);
+	assert_int_equal(recs[2].failed, 1);
+	assert_int_equal(qe_store_record_batch(s2, recs, 0), 0);
+
+	qe_event_free(a);
+	qe_event_free(b);
+	qe_store_close(s1);
+	qe_store_close(s2);
+	free(dir1);
+	free(dir2);
+}
+
 /* A version 3 database: the source each group has becomes its first
  * counted source. */
 static void test_upgrade_sources_from_3(void **state)
@@ -1623,6 +1751,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_lock_pid, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_group_source, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_group_sources, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_record_batch, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_upgrade_sources_from_3, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_group_hours, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_advice_failure, setup, teardown),
