@@ -44,6 +44,7 @@ struct rule {
 	int type_group; /* user rules: (?<type>...) group number, or 0 */
 	int msg_group;	/* user rules: (?<message>...) group number, or 0 */
 	int gate;	/* built-in rules: a literal test the pattern implies */
+	unsigned need;	/* ... the words of which the line must have one */
 	struct sample *samples;
 	size_t nr_samples;
 	uint64_t hits;
@@ -516,6 +517,7 @@ static int add_builtin_rule(struct qe_rules *r, const struct qe_builtin_rule *b)
 	for (i = 0; i < QE_ARRAY_SIZE(rule_gates); i++)
 		if (!strcmp(rule_gates[i].rule, b->name))
 			ru->gate = rule_gates[i].gate;
+	ru->need = gate_words(ru->gate);
 	ru->pattern = qe_xstrdup(b->pattern);
 	ru->re = compile(b->pattern, 0, b->name, "pattern");
 	if (!ru->re)
@@ -739,7 +741,7 @@ static int try_rule(struct qe_rules *r, size_t i, const char *line, size_t len,
 	if (ru->gate) {
 		if (!(*words & W_SCANNED))
 			*words = scan_words(line, len);
-		if (!(*words & gate_words(ru->gate)))
+		if (!(*words & ru->need))
 			goto out;
 	}
 	if (!may_start(ru->re_first, line, len) || !match(r, ru->re, line, len))
@@ -1450,6 +1452,11 @@ int qe_rules_match_start(struct qe_rules *r, const char *line, size_t len,
 				return 0;
 			r->passed = 1;
 		}
+		/* the built-in rules' cheap tests first, without a call */
+		if (i >= r->nr_user &&
+		    ((r->rules[i].gate && !(words & r->rules[i].need)) ||
+		     !may_start(r->rules[i].re_first, line, len)))
+			continue;
 		if (!try_rule(r, i, line, len, m, 1, &words))
 			continue;
 		/* Global ignores run only on lines that matched something. */
