@@ -336,11 +336,16 @@ static unsigned words_at(const char *l, const char *p, const char *end)
 static int trigger_at(const char *p, const char *end);
 
 /*
- * The first two bytes of every word that words_at() or trigger_at() looks
- * for, in any case, indexed by the two bytes as one 16-bit load: most
- * positions of a line start none of them and cost that load and one test.
+ * Where the words that words_at() and trigger_at() look for may start,
+ * seen from a pair of their bytes, so that scan_words() looks at every
+ * other position only.  Each word has one pair at an even offset and one
+ * at an odd offset (a rare pair when there is a choice), so that one of
+ * them is at an even position of the line whatever the word's position;
+ * pair_back[] holds, for the two bytes as one 16-bit load, the offsets
+ * (one bit each) of the words' starts before the pair.  Letters in any
+ * case: a position looked at that starts no word costs a test.
  */
-static unsigned char pair_start[65536];
+static unsigned char pair_back[65536];
 static int pair_ready;
 
 static unsigned pair_key(const char *p)
@@ -350,10 +355,10 @@ static unsigned pair_key(const char *p)
 	return k;
 }
 
-static void pair_set(unsigned a, unsigned b)
+static void pair_set(unsigned a, unsigned b, unsigned back)
 {
 	char two[2] = {(char)a, (char)b};
-	pair_start[pair_key(two)] = 1;
+	pair_back[pair_key(two)] |= (unsigned char)(1u << back);
 }
 
 static unsigned other_case(unsigned c)
@@ -363,16 +368,35 @@ static unsigned other_case(unsigned c)
 
 static void pair_init(void)
 {
-	static const char pairs[][3] = {"xc", "er", "em", "th", "tr", "ht", ".p", ".r",
-					"fa", "cr", "al", "pa", "dp", "se", "lv", "le"};
+	static const struct {
+		char pair[3];
+		unsigned char back; /* offset of the pair in the word */
+	} pairs[] = {
+	    {"er", 0}, {"rr", 1}, /* err, error, error:, ERR, Error */
+	    {"em", 0}, {"rg", 3}, /* emerg */
+	    {"xc", 0}, {"pt", 3}, /* xcept, xception */
+	    {"bl", 6}, {"hr", 1}, /* throwable */
+	    {"eb", 4}, {"ck", 7}, /* traceback */
+	    {"tp", 2}, {"p:", 3}, /* http: panic serving */
+	    {".p", 0}, {"p:", 3}, /* .php: */
+	    {".r", 0}, {"rb", 1}, /* .rb: */
+	    {"fa", 0}, {"al", 3}, /* fatal */
+	    {"cr", 0}, {"ri", 1}, /* crit, critical */
+	    {"al", 0}, {"rt", 3}, /* alert */
+	    {"ni", 2}, {"ic", 3}, /* panic */
+	    {"dp", 0}, {"ni", 3}, /* dpanic */
+	    {"ve", 2}, {"ev", 1}, /* severe, severity, level */
+	    {"lv", 0}, {"vl", 1}, /* lvl */
+	};
 	size_t i;
 
 	for (i = 0; i < QE_ARRAY_SIZE(pairs); i++) {
-		unsigned a = (unsigned char)pairs[i][0], b = (unsigned char)pairs[i][1];
-		pair_set(a, b);
-		pair_set(other_case(a), b);
-		pair_set(a, other_case(b));
-		pair_set(other_case(a), other_case(b));
+		unsigned a = (unsigned char)pairs[i].pair[0];
+		unsigned b = (unsigned char)pairs[i].pair[1];
+		pair_set(a, b, pairs[i].back);
+		pair_set(other_case(a), b, pairs[i].back);
+		pair_set(a, other_case(b), pairs[i].back);
+		pair_set(other_case(a), other_case(b), pairs[i].back);
 	}
 	pair_ready = 1;
 }
@@ -384,15 +408,20 @@ static void pair_init(void)
  */
 static unsigned scan_words(const char *l, size_t n)
 {
-	const char *p, *end = l + n;
+	const char *end = l + n;
 	unsigned w = W_SCANNED;
+	size_t i;
 
-	for (p = l; p + 3 <= end; p++) {
-		if (!pair_start[pair_key(p)])
-			continue;
-		w |= words_at(l, p, end);
-		if (!(w & W_TRIGGER) && trigger_at(p, end))
-			w |= W_TRIGGER;
+	for (i = 0; i + 1 < n; i += 2) {
+		unsigned back = pair_back[pair_key(l + i)], o;
+		for (o = 0; back; o++, back >>= 1) {
+			const char *p = l + i - o;
+			if (!(back & 1) || o > i || p + 3 > end)
+				continue;
+			w |= words_at(l, p, end);
+			if (!(w & W_TRIGGER) && trigger_at(p, end))
+				w |= W_TRIGGER;
+		}
 	}
 	return w;
 }
