@@ -387,8 +387,11 @@ int qe_decode_level_name(const char *s, size_t len)
 		v = strtod(num, &end);
 		return *end ? -1 : qe_decode_level_number(v);
 	}
+	/* the names are lower case: the first letter first, no call */
 	for (i = 0; i < QE_ARRAY_SIZE(level_names); i++)
-		if (strlen(level_names[i].name) == len &&
+		if (((unsigned char)s[0] | 0x20) ==
+			(unsigned char)level_names[i].name[0] &&
+		    strlen(level_names[i].name) == len &&
 		    !strncasecmp(s, level_names[i].name, len))
 			return level_names[i].level;
 	return -1;

@@ -44,6 +44,7 @@ struct rule {
 	int type_group; /* user rules: (?<type>...) group number, or 0 */
 	int msg_group;	/* user rules: (?<message>...) group number, or 0 */
 	int gate;	/* built-in rules: a literal test the pattern implies */
+	unsigned need;	/* ... the words of which the line must have one */
 	struct sample *samples;
 	size_t nr_samples;
 	uint64_t hits;
@@ -194,6 +195,7 @@ enum {
 	W_LEVEL = 1 << 9,	/* ERR, EMERG, FATAL, CRIT, SEVERE, ALERT, PANIC */
 	W_LOWER = 1 << 10,	/* error] crit] ... (padded), or error<TAB> ... */
 	W_KEY = 1 << 11,	/* lvl, level, severity in any case */
+	W_TRIGGER = 1 << 12,	/* a trigger word of the prefilter */
 	W_SCANNED = 1 << 30,
 };
 
@@ -234,104 +236,195 @@ static int lower_level(const char *p, const char *end, const char *w, size_t n)
 /* the second byte is tested here first: no call for most words */
 #define LOWER(w) (p + 1 < end && p[1] == (w)[1] && lower_level(p, end, w, sizeof(w) - 1))
 
-static unsigned scan_words(const char *l, size_t n)
+/* The gate words that start at p (l is the line's start, for the byte
+ * before "xception"). */
+static unsigned words_at(const char *l, const char *p, const char *end)
 {
-	const char *p, *end = l + n;
-	unsigned w = W_SCANNED;
+	unsigned w = 0;
 
-	for (p = l; p < end; p++) {
-		switch (*p) {
-		case 'x':
-			if (AT("xception")) {
-				w |= W_XCEPTION;
-				if (p > l && p[-1] == 'E')
-					w |= W_EXCEPTION;
-			}
-			break;
-		case 'E':
-			if (AT("Error"))
-				w |= W_ERROR;
-			else if (AT("ERR") || AT("EMERG"))
-				w |= W_LEVEL;
-			break;
-		case 'T':
-			if (AT("Throwable"))
-				w |= W_THROWABLE;
-			else if (AT("Traceback (most recent call last):") ||
-				 AT("Traceback:"))
-				w |= W_TRACEBACK;
-			break;
-		case 'h':
-			if (AT("http: panic serving "))
-				w |= W_HTTP_PANIC;
-			break;
-		case 'e':
-			if (AT("error:"))
-				w |= W_ERROR_COLON;
-			else if (LOWER("error") || LOWER("emerg"))
-				w |= W_LOWER;
-			break;
-		case '.':
-			if (AT(".php:"))
-				w |= W_PHP;
-			else if (AT(".rb:"))
-				w |= W_RB;
-			break;
-		case 'F':
-			if (AT("FATAL"))
-				w |= W_LEVEL;
-			break;
-		case 'C':
-			if (AT("CRIT"))
-				w |= W_LEVEL;
-			break;
-		case 'A':
-			if (AT("ALERT"))
-				w |= W_LEVEL;
-			break;
-		case 'P':
-			if (AT("PANIC"))
-				w |= W_LEVEL;
-			break;
-		case 'c':
-			if (LOWER("crit") || LOWER("critical"))
-				w |= W_LOWER;
-			break;
-		case 'a':
-			if (LOWER("alert"))
-				w |= W_LOWER;
-			break;
-		case 'f':
-			if (LOWER("fatal"))
-				w |= W_LOWER;
-			break;
-		case 'p':
-		case 'd':
-			if (*p == 'p' ? LOWER("panic") : LOWER("dpanic"))
-				w |= W_LOWER;
-			break;
-		case 'S':
-			if (AT("SEVERE"))
-				w |= W_LEVEL;
-			/* fall through */
-		case 's':
-			if (at_ci(p, end, "severity"))
-				w |= W_KEY;
-			break;
-		case 'l':
-		case 'L':
-			if (at_ci(p, end, "lvl") || at_ci(p, end, "level"))
-				w |= W_KEY;
-			break;
-		default:
-			break;
+	switch (*p) {
+	case 'x':
+		if (AT("xception")) {
+			w |= W_XCEPTION;
+			if (p > l && p[-1] == 'E')
+				w |= W_EXCEPTION;
 		}
+		break;
+	case 'E':
+		if (AT("Error"))
+			w |= W_ERROR;
+		else if (AT("ERR") || AT("EMERG"))
+			w |= W_LEVEL;
+		break;
+	case 'T':
+		if (AT("Throwable"))
+			w |= W_THROWABLE;
+		else if (AT("Traceback (most recent call last):") || AT("Traceback:"))
+			w |= W_TRACEBACK;
+		break;
+	case 'h':
+		if (AT("http: panic serving "))
+			w |= W_HTTP_PANIC;
+		break;
+	case 'e':
+		if (AT("error:"))
+			w |= W_ERROR_COLON;
+		else if (LOWER("error") || LOWER("emerg"))
+			w |= W_LOWER;
+		break;
+	case '.':
+		if (AT(".php:"))
+			w |= W_PHP;
+		else if (AT(".rb:"))
+			w |= W_RB;
+		break;
+	case 'F':
+		if (AT("FATAL"))
+			w |= W_LEVEL;
+		break;
+	case 'C':
+		if (AT("CRIT"))
+			w |= W_LEVEL;
+		break;
+	case 'A':
+		if (AT("ALERT"))
+			w |= W_LEVEL;
+		break;
+	case 'P':
+		if (AT("PANIC"))
+			w |= W_LEVEL;
+		break;
+	case 'c':
+		if (LOWER("crit") || LOWER("critical"))
+			w |= W_LOWER;
+		break;
+	case 'a':
+		if (LOWER("alert"))
+			w |= W_LOWER;
+		break;
+	case 'f':
+		if (LOWER("fatal"))
+			w |= W_LOWER;
+		break;
+	case 'p':
+	case 'd':
+		if (*p == 'p' ? LOWER("panic") : LOWER("dpanic"))
+			w |= W_LOWER;
+		break;
+	case 'S':
+		if (AT("SEVERE"))
+			w |= W_LEVEL;
+		/* fall through */
+	case 's':
+		if (at_ci(p, end, "severity"))
+			w |= W_KEY;
+		break;
+	case 'l':
+	case 'L':
+		if (at_ci(p, end, "lvl") || at_ci(p, end, "level"))
+			w |= W_KEY;
+		break;
+	default:
+		break;
 	}
 	return w;
 }
 
 #undef AT
 #undef LOWER
+
+static int trigger_at(const char *p, const char *end);
+
+/*
+ * Where the words that words_at() and trigger_at() look for may start,
+ * seen from a pair of their bytes, so that scan_words() looks at every
+ * other position only.  Each word has one pair at an even offset and one
+ * at an odd offset (a rare pair when there is a choice), so that one of
+ * them is at an even position of the line whatever the word's position;
+ * pair_back[] holds, for the two bytes as one 16-bit load, the offsets
+ * (one bit each) of the words' starts before the pair.  Letters in any
+ * case: a position looked at that starts no word costs a test.
+ */
+static unsigned char pair_back[65536];
+static int pair_ready;
+
+static unsigned pair_key(const char *p)
+{
+	uint16_t k;
+	memcpy(&k, p, 2);
+	return k;
+}
+
+static void pair_set(unsigned a, unsigned b, unsigned back)
+{
+	char two[2] = {(char)a, (char)b};
+	pair_back[pair_key(two)] |= (unsigned char)(1u << back);
+}
+
+static unsigned other_case(unsigned c)
+{
+	return (c | 0x20) >= 'a' && (c | 0x20) <= 'z' ? c ^ 0x20 : c;
+}
+
+static void pair_init(void)
+{
+	static const struct {
+		char pair[3];
+		unsigned char back; /* offset of the pair in the word */
+	} pairs[] = {
+	    {"er", 0}, {"rr", 1}, /* err, error, error:, ERR, Error */
+	    {"em", 0}, {"rg", 3}, /* emerg */
+	    {"xc", 0}, {"pt", 3}, /* xcept, xception */
+	    {"bl", 6}, {"hr", 1}, /* throwable */
+	    {"eb", 4}, {"ck", 7}, /* traceback */
+	    {"tp", 2}, {"p:", 3}, /* http: panic serving */
+	    {".p", 0}, {"p:", 3}, /* .php: */
+	    {".r", 0}, {"rb", 1}, /* .rb: */
+	    {"fa", 0}, {"al", 3}, /* fatal */
+	    {"cr", 0}, {"ri", 1}, /* crit, critical */
+	    {"al", 0}, {"rt", 3}, /* alert */
+	    {"ni", 2}, {"ic", 3}, /* panic */
+	    {"dp", 0}, {"ni", 3}, /* dpanic */
+	    {"ve", 2}, {"ev", 1}, /* severe, severity, level */
+	    {"lv", 0}, {"vl", 1}, /* lvl */
+	};
+	size_t i;
+
+	for (i = 0; i < QE_ARRAY_SIZE(pairs); i++) {
+		unsigned a = (unsigned char)pairs[i].pair[0];
+		unsigned b = (unsigned char)pairs[i].pair[1];
+		pair_set(a, b, pairs[i].back);
+		pair_set(other_case(a), b, pairs[i].back);
+		pair_set(a, other_case(b), pairs[i].back);
+		pair_set(other_case(a), other_case(b), pairs[i].back);
+	}
+	pair_ready = 1;
+}
+
+/*
+ * One pass over a line for the gate words and, as W_TRIGGER, the trigger
+ * words of the prefilter (the same answer as qe_rules_prefilter() but for
+ * the line-start forms).  Every word is at least three bytes long.
+ */
+static unsigned scan_words(const char *l, size_t n)
+{
+	const char *end = l + n;
+	unsigned w = W_SCANNED;
+	size_t i;
+
+	for (i = 0; i + 1 < n; i += 2) {
+		unsigned back = pair_back[pair_key(l + i)], o;
+		for (o = 0; back; o++, back >>= 1) {
+			const char *p = l + i - o;
+			if (!(back & 1) || o > i || p + 3 > end)
+				continue;
+			w |= words_at(l, p, end);
+			if (!(w & W_TRIGGER) && trigger_at(p, end))
+				w |= W_TRIGGER;
+		}
+	}
+	return w;
+}
 
 /* The words one of which a line must have for the rule's pattern to match. */
 static unsigned gate_words(int gate)
@@ -453,6 +546,7 @@ static int add_builtin_rule(struct qe_rules *r, const struct qe_builtin_rule *b)
 	for (i = 0; i < QE_ARRAY_SIZE(rule_gates); i++)
 		if (!strcmp(rule_gates[i].rule, b->name))
 			ru->gate = rule_gates[i].gate;
+	ru->need = gate_words(ru->gate);
 	ru->pattern = qe_xstrdup(b->pattern);
 	ru->re = compile(b->pattern, 0, b->name, "pattern");
 	if (!ru->re)
@@ -491,6 +585,8 @@ struct qe_rules *qe_rules_new(const struct qe_config *c)
 
 	for (i = 0; i < QE_ARRAY_SIZE(r->lang_rule); i++)
 		r->lang_rule[i] = (size_t)-1;
+	if (!pair_ready)
+		pair_init();
 	r->mctx = pcre2_match_context_create(NULL);
 	if (!r->mctx)
 		goto fail_alloc;
@@ -674,7 +770,7 @@ static int try_rule(struct qe_rules *r, size_t i, const char *line, size_t len,
 	if (ru->gate) {
 		if (!(*words & W_SCANNED))
 			*words = scan_words(line, len);
-		if (!(*words & gate_words(ru->gate)))
+		if (!(*words & ru->need))
 			goto out;
 	}
 	if (!may_start(ru->re_first, line, len) || !match(r, ru->re, line, len))
@@ -735,56 +831,61 @@ static const unsigned char trigger[256] = {
     ['P'] = T_P, ['p'] = T_P, ['T'] = T_T, ['t'] = T_T, ['.'] = T_DOT,
 };
 
+/* Does a trigger word start at p?  p + 3 <= end. */
+static int trigger_at(const char *p, const char *end)
+{
+	switch (trigger[(unsigned char)*p]) {
+	case 0:
+		break;
+	case T_E:
+		/* err..., emerg */
+		if (lc((unsigned char)p[1]) == 'r' && lc((unsigned char)p[2]) == 'r')
+			return 1;
+		if (at_word(p + 1, end, "merg"))
+			return 1;
+		break;
+	case T_X:
+		if (at_word(p + 1, end, "cept"))
+			return 1;
+		break;
+	case T_F:
+		if (at_word(p + 1, end, "atal"))
+			return 1;
+		break;
+	case T_C:
+		if (at_word(p + 1, end, "rit"))
+			return 1;
+		break;
+	case T_S:
+		if (at_word(p + 1, end, "evere"))
+			return 1;
+		break;
+	case T_A:
+		if (at_word(p + 1, end, "lert"))
+			return 1;
+		break;
+	case T_P:
+		if (at_word(p + 1, end, "anic"))
+			return 1;
+		break;
+	case T_T:
+		if (at_word(p + 1, end, "raceback") || at_word(p + 1, end, "hrowable"))
+			return 1;
+		break;
+	case T_DOT:
+		if (p[1] == 'r' && p[2] == 'b' && p + 3 < end && p[3] == ':')
+			return 1;
+		break;
+	}
+	return 0;
+}
+
 /* The exact check over a short window, once the trigram scan saw a hint. */
 static int prefilter_exact(const char *p, const char *end)
 {
-	for (; p + 3 <= end; p++) {
-		switch (trigger[(unsigned char)*p]) {
-		case 0:
-			continue;
-		case T_E:
-			/* err..., emerg */
-			if (lc((unsigned char)p[1]) == 'r' &&
-			    lc((unsigned char)p[2]) == 'r')
-				return 1;
-			if (at_word(p + 1, end, "merg"))
-				return 1;
-			break;
-		case T_X:
-			if (at_word(p + 1, end, "cept"))
-				return 1;
-			break;
-		case T_F:
-			if (at_word(p + 1, end, "atal"))
-				return 1;
-			break;
-		case T_C:
-			if (at_word(p + 1, end, "rit"))
-				return 1;
-			break;
-		case T_S:
-			if (at_word(p + 1, end, "evere"))
-				return 1;
-			break;
-		case T_A:
-			if (at_word(p + 1, end, "lert"))
-				return 1;
-			break;
-		case T_P:
-			if (at_word(p + 1, end, "anic"))
-				return 1;
-			break;
-		case T_T:
-			if (at_word(p + 1, end, "raceback") ||
-			    at_word(p + 1, end, "hrowable"))
-				return 1;
-			break;
-		case T_DOT:
-			if (p[1] == 'r' && p[2] == 'b' && p + 3 < end && p[3] == ':')
-				return 1;
-			break;
-		}
-	}
+	for (; p + 3 <= end; p++)
+		if (trigger_at(p, end))
+			return 1;
 	return 0;
 }
 
@@ -853,15 +954,21 @@ static int confirm(const char *line, size_t len, size_t at)
 	return prefilter_exact(line + from, line + to);
 }
 
+/* The line-start forms of the prefilter: syslog "<3>", glog "E0101". */
+static int prefilter_start(const char *line, size_t len)
+{
+	if (len >= 2 && line[0] == '<' && line[1] >= '0' && line[1] <= '9')
+		return 1;
+	return len >= 5 && (line[0] == 'E' || line[0] == 'F') && line[1] >= '0' &&
+	       line[1] <= '9';
+}
+
 int qe_rules_prefilter(const char *line, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)line;
 	size_t i;
 
-	if (len >= 2 && line[0] == '<' && line[1] >= '0' && line[1] <= '9')
-		return 1;
-	if (len >= 5 && (line[0] == 'E' || line[0] == 'F') && line[1] >= '0' &&
-	    line[1] <= '9')
+	if (prefilter_start(line, len))
 		return 1;
 	if (len < 3)
 		return 0;
@@ -1367,10 +1474,18 @@ int qe_rules_match_start(struct qe_rules *r, const char *line, size_t len,
 
 	r->passed = 0;
 	for (i = 0; i < r->nr; i++) {
-		if (i == r->nr_user && !qe_rules_prefilter(line, len))
-			return 0;
-		if (i == r->nr_user)
+		/* the prefilter and the gates' words in one pass */
+		if (i == r->nr_user) {
+			words = scan_words(line, len);
+			if (!(words & W_TRIGGER) && !prefilter_start(line, len))
+				return 0;
 			r->passed = 1;
+		}
+		/* the built-in rules' cheap tests first, without a call */
+		if (i >= r->nr_user &&
+		    ((r->rules[i].gate && !(words & r->rules[i].need)) ||
+		     !may_start(r->rules[i].re_first, line, len)))
+			continue;
 		if (!try_rule(r, i, line, len, m, 1, &words))
 			continue;
 		/* Global ignores run only on lines that matched something. */

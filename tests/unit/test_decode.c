@@ -217,6 +217,9 @@ static void test_iso_and_levels(void **state)
 	assert_int_equal(qe_decode_level_name("EMERGENCY", 9), QE_SEV_FATAL);
 	assert_int_equal(qe_decode_level_name("DPANIC", 6), QE_SEV_CRITICAL);
 	assert_int_equal(qe_decode_level_name("fine", 4), -1);
+	assert_int_equal(qe_decode_level_name("wArNiNg", 7), QE_SEV_WARNING);
+	assert_int_equal(qe_decode_level_name("Err", 3), QE_SEV_ERROR);
+	assert_int_equal(qe_decode_level_name("%rror", 5), -1);
 	/* Monolog's scale */
 	assert_int_equal(qe_decode_level_name("400", 3), QE_SEV_ERROR);
 	assert_int_equal(qe_decode_level_name("550", 3), QE_SEV_FATAL);

@@ -13,6 +13,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -328,6 +329,109 @@ static void test_prefilter(void **state)
 			fail_msg("prefilter misses '%s'", loud[i]);
 }
 
+/*
+ * The words the gates and the prefilter look for are found in one pass
+ * over a line (rules.c: scan_words): on every part of every built-in
+ * sample, and on the parts in other cases, the prefilter's answer is that
+ * of qe_rules_prefilter(), and a line that a built-in rule's pattern
+ * matches and that gets past the prefilter starts an event (by that rule
+ * or one before it: no gate drops it).
+ */
+static void check_gates_on(struct qe_rules *r, pcre2_code *const *re,
+			   pcre2_match_data *md, const char *line, size_t len)
+{
+	struct qe_rule_match m;
+	int got = qe_rules_match_start(r, line, len, &m);
+	int pre = qe_rules_prefilter(line, len);
+	size_t i;
+
+	if (qe_rules_prefilter_passed(r) != pre)
+		fail_msg("'%.*s': prefilter %d, match_start %d", (int)len, line, pre,
+			 qe_rules_prefilter_passed(r));
+	if (!pre)
+		return;
+	for (i = 0; i < qe_nr_builtin_rules; i++) {
+		/* syslog's level may be below error: no event, and no gate */
+		if (!strcmp(qe_builtin_rules[i].name, "syslog-priority"))
+			continue;
+		if (pcre2_match(re[i], (PCRE2_SPTR)line, len, 0, 0, md, NULL) < 0)
+			continue;
+		if (!got || m.rule > i)
+			fail_msg("'%.*s': pattern of %s matches, no event from it",
+				 (int)len, line, qe_builtin_rules[i].name);
+		break;
+	}
+}
+
+static void test_gates_are_exact(void **state)
+{
+	/* words that no sample has at a line's end or in these spellings */
+	static const char *const more[] = {
+	    "ts=1 lvl=error msg=x",
+	    "LVL: FATAL",
+	    "Severity=Crit",
+	    "x [alert   ] y",
+	    "{\"loglevel\":\"emerg\"}",
+	    "1.5e+09\tpanic\tx",
+	    "a.b.ThrowableX: y",
+	    "x/y.php:12 Fatal error: z",
+	    "EMERGENCY disk",
+	    "Exception in thread \"t\" a.BError",
+	};
+	struct qe_config c;
+	struct qe_rules *r;
+	pcre2_code *re[64];
+	pcre2_match_data *md = pcre2_match_data_create(32, NULL);
+	size_t i, j, k, n;
+	(void)state;
+
+	qe_config_init(&c);
+	r = qe_rules_new(&c);
+	assert_non_null(r);
+	assert_true(qe_nr_builtin_rules <= QE_ARRAY_SIZE(re));
+	for (i = 0; i < qe_nr_builtin_rules; i++) {
+		int err;
+		PCRE2_SIZE off;
+		re[i] = pcre2_compile((PCRE2_SPTR)qe_builtin_rules[i].pattern,
+				      PCRE2_ZERO_TERMINATED, 0, &err, &off, NULL);
+		assert_non_null(re[i]);
+	}
+	for (i = 0; i < qe_nr_builtin_rules; i++) {
+		for (j = 0; j < qe_builtin_rules[i].nr_samples; j++) {
+			const char *s = qe_builtin_rules[i].samples[j].line;
+			char buf[512];
+			n = strlen(s);
+			if (n >= sizeof(buf))
+				continue;
+			for (k = 0; k <= n; k++) {
+				check_gates_on(r, re, md, s + k, n - k); /* tails */
+				check_gates_on(r, re, md, s, k);	 /* heads */
+			}
+			/* the same in upper and in lower case */
+			for (k = 0; k < n; k++)
+				buf[k] = (char)toupper((unsigned char)s[k]);
+			for (k = 0; k <= n; k++)
+				check_gates_on(r, re, md, buf + k, n - k);
+			for (k = 0; k < n; k++)
+				buf[k] = (char)tolower((unsigned char)s[k]);
+			for (k = 0; k <= n; k++)
+				check_gates_on(r, re, md, buf + k, n - k);
+		}
+	}
+	for (i = 0; i < QE_ARRAY_SIZE(more); i++) {
+		n = strlen(more[i]);
+		for (k = 0; k <= n; k++) {
+			check_gates_on(r, re, md, more[i] + k, n - k);
+			check_gates_on(r, re, md, more[i], k);
+		}
+	}
+	for (i = 0; i < qe_nr_builtin_rules; i++)
+		pcre2_code_free(re[i]);
+	pcre2_match_data_free(md);
+	qe_rules_free(r);
+	qe_config_release(&c);
+}
+
 static void test_ignore(void **state)
 {
 	struct qe_config c;
@@ -464,6 +568,7 @@ int main(void)
 	    cmocka_unit_test(test_first_byte_skip_is_exact),
 	    cmocka_unit_test(test_severity_mapping),
 	    cmocka_unit_test(test_prefilter),
+	    cmocka_unit_test(test_gates_are_exact),
 	    cmocka_unit_test(test_ignore),
 	    cmocka_unit_test(test_match_limit),
 	    cmocka_unit_test(test_lang_rule),
