@@ -117,19 +117,20 @@ static char *dup_span(struct span v)
 	return v.n ? qe_xstrndup(v.s, v.n) : NULL;
 }
 
+/* The frame's strings are copied once, straight into the event (what
+ * qe_event_add_frame() would copy again). */
 static void add_frame(struct qe_event *ev, struct span module, struct span function,
 		      struct span file, long line, int in_app)
 {
-	struct qe_frame f;
-	f.module = dup_span(module);
-	f.function = dup_span(function);
-	f.file = dup_span(file);
-	f.line = line;
-	f.in_app = in_app;
-	qe_event_add_frame(ev, &f);
-	free(f.module);
-	free(f.function);
-	free(f.file);
+	struct qe_frame *f;
+
+	QE_ALLOC_GROW(ev->frames, ev->nr_frames + 1, ev->alloc_frames);
+	f = &ev->frames[ev->nr_frames++];
+	f->module = dup_span(module);
+	f->function = dup_span(function);
+	f->file = dup_span(file);
+	f->line = line;
+	f->in_app = in_app;
 }
 
 static int has_any_prefix(struct span v, const char *const *list, size_t n)
