@@ -1261,6 +1261,13 @@ static const char *const level_words[] = {
     "EMERG",	 "ALERT",    "PANIC",  "CRIT",	"ERR",
 };
 
+/* Whether c begins one of level_words: most bytes of a line do not, and
+ * need no look at the words. */
+static int level_initial(char c)
+{
+	return c == 'E' || c == 'C' || c == 'S' || c == 'F' || c == 'A' || c == 'P';
+}
+
 /* The quoted value after key in v, escapes kept; 0 when absent. */
 static int quoted_value(struct span v, const char *key, struct span *out)
 {
@@ -1580,9 +1587,9 @@ static int line_message(struct qe_event *ev, struct span v)
 	for (i = 0; !found && i < lim.n; i++) {
 		/* "channel.ERROR:" (Monolog) is a level after a dot */
 		int dot = i && v.s[i - 1] == '.';
-		if (i && !dot &&
-		    (is_ident((unsigned char)v.s[i - 1]) || v.s[i - 1] == '/' ||
-		     v.s[i - 1] == '-'))
+		if (!level_initial(v.s[i]) || (i && !dot &&
+					       (is_ident((unsigned char)v.s[i - 1]) ||
+						v.s[i - 1] == '/' || v.s[i - 1] == '-')))
 			continue;
 		for (k = 0; k < QE_ARRAY_SIZE(level_words); k++) {
 			size_t l = strlen(level_words[k]);
