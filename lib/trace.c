@@ -72,24 +72,27 @@ static long find(struct span v, const char *needle)
 	return -1;
 }
 
+/* The last needle in v, or -1: memrchr for its first byte, as find(). */
 static long rfind(struct span v, const char *needle)
 {
-	size_t l = strlen(needle), i;
+	size_t l = strlen(needle), e;
+	const char *p;
+
 	if (l > v.n)
 		return -1;
-	for (i = v.n - l + 1; i-- > 0;)
-		if (!memcmp(v.s + i, needle, l))
-			return (long)i;
+	if (!l)
+		return (long)v.n;
+	for (e = v.n - l + 1; e && (p = memrchr(v.s, needle[0], e));
+	     e = (size_t)(p - v.s))
+		if (!memcmp(p + 1, needle + 1, l - 1))
+			return (long)(p - v.s);
 	return -1;
 }
 
 static long rfind_ch(struct span v, char c)
 {
-	size_t i;
-	for (i = v.n; i-- > 0;)
-		if (v.s[i] == c)
-			return (long)i;
-	return -1;
+	const char *p = v.n ? memrchr(v.s, c, v.n) : NULL;
+	return p ? (long)(p - v.s) : -1;
 }
 
 static int is_ident(int c)
