@@ -146,8 +146,11 @@ static void add_frame(struct qe_event *ev, struct span module, struct span funct
 static int has_any_prefix(struct span v, const char *const *list, size_t n)
 {
 	size_t i;
+	if (!v.n)
+		return 0;
+	/* the first byte rules out most words of the list */
 	for (i = 0; i < n; i++)
-		if (starts(v, list[i]))
+		if (v.s[0] == list[i][0] && starts(v, list[i]))
 			return 1;
 	return 0;
 }
