@@ -332,6 +332,17 @@ static const char *const python_lib[] = {
     "<frozen ",	       "/lib/python3.",		"/lib/python2.",
 };
 
+/* Whether a frame's file is the interpreter's or an installed package's.
+ * Every word of python_lib has "python", "-packages/" or "<frozen " in
+ * it: an application's path, which has none, is known by three looks. */
+static int python_library(struct span file)
+{
+	if (find(file, "python") < 0 && find(file, "-packages/") < 0 &&
+	    find(file, "<frozen ") < 0)
+		return 0;
+	return contains_any(file, python_lib, QE_ARRAY_SIZE(python_lib));
+}
+
 static int python_exception_line(struct span v, struct span *type, struct span *msg)
 {
 	size_t i = 0;
@@ -430,9 +441,7 @@ static void parse_python(struct qe_event *ev)
 			 * name would split one error by the name */
 			else if (file.n && file.s[0] == '<')
 				continue;
-			add_frame(
-			    ev, sp(NULL, 0), fn, file, line,
-			    !contains_any(file, python_lib, QE_ARRAY_SIZE(python_lib)));
+			add_frame(ev, sp(NULL, 0), fn, file, line, !python_library(file));
 		}
 	}
 	if (!have_exc)
