@@ -1246,6 +1246,40 @@ static void test_prefixed_traces(void **state)
 	fixture_free(f);
 }
 
+/* The reader hands every line in one buffer: what is known of a line
+ * (its prefix, its start match) must not outlive it, though the next
+ * line has the same address and length. */
+static void test_reused_buffer(void **state)
+{
+	static const char *const lines[] = {
+	    "Dec  1 10:00:01 web1 app[7]: Traceback (most recent call last):",
+	    "Dec  1 10:00:01 web1 app[7]:   File \"/app/x.py\", line 3, in <module>",
+	    /* as long as the line before it, without its timestamp: no
+	     * prefix to strip, so no frame line of the traceback */
+	    "Zzz zz zz:zz:zz web1 app[7]:   File \"/app/x.py\", line 3, in <module>",
+	    "Dec  1 10:00:01 web1 app[7]: KeyError: 'a'",
+	};
+	struct fixture *f = fixture_new(0, 0);
+	char buf[128];
+	size_t i;
+	(void)state;
+
+	assert_int_equal(strlen(lines[1]), strlen(lines[2]));
+	for (i = 0; i < QE_ARRAY_SIZE(lines); i++) {
+		size_t len = strlen(lines[i]);
+		memcpy(buf, lines[i], len);
+		qe_assembler_feed(f->a, buf, len, f->pos, f->pos + len + 1);
+		f->pos += len + 1;
+	}
+	qe_assembler_flush(f->a);
+	assert_true(f->col.n >= 1);
+	assert_string_equal(f->col.ev[0]->kind, "python");
+	assert_int_equal(f->col.ev[0]->nr_lines, 2);
+	assert_string_equal(f->col.ev[0]->lines[1],
+			    "  File \"/app/x.py\", line 3, in <module>");
+	fixture_free(f);
+}
+
 static void test_head_and_tail(void **state)
 {
 	struct fixture *f = fixture_new(8, 1 << 20);
@@ -1498,6 +1532,7 @@ int main(void)
 	    cmocka_unit_test(test_node_prelude),
 	    cmocka_unit_test(test_prefixes),
 	    cmocka_unit_test(test_prefixed_traces),
+	    cmocka_unit_test(test_reused_buffer),
 	    cmocka_unit_test(test_head_and_tail),
 	    cmocka_unit_test(test_announced_traces),
 	    cmocka_unit_test(test_dotnet_bare_class),
