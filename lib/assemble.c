@@ -621,6 +621,34 @@ static int dotnet_bare_exception(const char *s, size_t n)
 	return i > 9 && i < n && s[i] == ':' && !memcmp(s + i - 9, "Exception", 9);
 }
 
+/* What PCRE calls \s: the bytes of "^\s+" in a continuation pattern. */
+static int is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
+}
+
+/*
+ * Two forms of a trace's next line that its built-in continuation takes
+ * (rules_builtin.c), known without running the pattern on the many lines
+ * that have them: "^\s+at \S" (Java and .NET frames) and "^\s+\S" (Go,
+ * Node.js, Rust).  test_assemble checks them against the patterns.
+ */
+static int at_frame(const char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n && is_space(s[i]))
+		i++;
+	return i && n - i > 3 && !memcmp(s + i, "at ", 3) && !is_space(s[i + 3]);
+}
+
+static int indented_text(const char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n && is_space(s[i]))
+		i++;
+	return i && i < n;
+}
+
 /* Start match for a line seen while an event is open; cached for reuse. */
 static int start_match(struct qe_assembler *a, const char *line, size_t len)
 {
@@ -901,7 +929,8 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 	case QE_LANG_JAVA:
 		if (blank)
 			return C_PEND;
-		if (qe_rules_match_cont(a->rules, a->rule, line, len)) {
+		if (at_frame(line, len) ||
+		    qe_rules_match_cont(a->rules, a->rule, line, len)) {
 			a->state = S_JAVA_FRAMES;
 			return C_YES;
 		}
@@ -925,7 +954,8 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 			}
 			return C_NO;
 		}
-		if (qe_rules_match_cont(a->rules, a->rule, line, len)) {
+		if (at_frame(line, len) ||
+		    qe_rules_match_cont(a->rules, a->rule, line, len)) {
 			/* Mono repeats the trace after "[ERROR] FATAL UNHANDLED
 			 * EXCEPTION: ", message lines and all */
 			a->state = line[0] == '[' ? S_DOTNET_HEAD : S_DOTNET_FRAMES;
@@ -1021,6 +1051,8 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 			return C_YES;
 		if (blank)
 			return C_PEND;
+		if (indented_text(line, len))
+			return C_YES;
 		return qe_rules_match_cont(a->rules, a->rule, line, len) ? C_YES : C_NO;
 	case QE_LANG_RUST:
 		if (a->rust_join) {
@@ -1060,7 +1092,8 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 				goto merge;
 			}
 		}
-		if (qe_rules_match_cont(a->rules, a->rule, line, len)) {
+		if (indented_text(line, len) ||
+		    qe_rules_match_cont(a->rules, a->rule, line, len)) {
 			/* an indented line among held message lines is one of
 			 * them (assert's diff): the first frame decides */
 			if (a->lang == QE_LANG_NODE && a->no_frame && a->nr_pend &&
