@@ -1744,7 +1744,7 @@ static int dig(const char *s, size_t n, size_t i, size_t k)
 	if (i + k > n)
 		return 0;
 	for (j = i; j < i + k; j++)
-		if (!isdigit((unsigned char)s[j]))
+		if (!is_digit_ch(s[j]))
 			return 0;
 	return 1;
 }
@@ -1758,10 +1758,9 @@ static size_t clock_at(const char *s, size_t n, size_t i)
 	    s[i + h + 3] != ':' || !dig(s, n, i + h + 4, 2))
 		return 0;
 	i += h + 6;
-	if (i + 1 < n && (s[i] == '.' || s[i] == ',') &&
-	    isdigit((unsigned char)s[i + 1])) {
+	if (i + 1 < n && (s[i] == '.' || s[i] == ',') && is_digit_ch(s[i + 1])) {
 		i++;
-		while (i < n && isdigit((unsigned char)s[i]))
+		while (i < n && is_digit_ch(s[i]))
 			i++;
 	}
 	return i;
