@@ -1329,6 +1329,9 @@ static int structured_message(struct qe_event *ev, struct span v)
 	struct span msg, err;
 	size_t k, e0;
 
+	/* each key says "msg" or "message": most lines have neither */
+	if (find(v, "msg") < 0 && find(v, "message") < 0)
+		return 0;
 	for (k = 0; k < QE_ARRAY_SIZE(keys); k++)
 		if (quoted_value(v, keys[k], &msg))
 			break;
