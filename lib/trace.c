@@ -55,8 +55,8 @@ static struct span skip(struct span v, size_t k)
 }
 
 /* Offset of needle in v, or -1.  The needles are short words and the
- * spans a line or less: memchr for the first byte, then memcmp, costs
- * less than memmem's setup. */
+ * spans a line or less: memchr for the first byte, a look at the last,
+ * then memcmp, costs less than memmem's setup. */
 static long find(struct span v, const char *needle)
 {
 	size_t l = strlen(needle), i = 0;
@@ -65,7 +65,7 @@ static long find(struct span v, const char *needle)
 	if (!l)
 		return 0;
 	while (l <= v.n - i && (p = memchr(v.s + i, needle[0], v.n - i - l + 1))) {
-		if (!memcmp(p + 1, needle + 1, l - 1))
+		if (p[l - 1] == needle[l - 1] && !memcmp(p + 1, needle + 1, l - 1))
 			return (long)(p - v.s);
 		i = (size_t)(p - v.s) + 1;
 	}
@@ -84,7 +84,7 @@ static long rfind(struct span v, const char *needle)
 		return (long)v.n;
 	for (e = v.n - l + 1; e && (p = memrchr(v.s, needle[0], e));
 	     e = (size_t)(p - v.s))
-		if (!memcmp(p + 1, needle + 1, l - 1))
+		if (p[l - 1] == needle[l - 1] && !memcmp(p + 1, needle + 1, l - 1))
 			return (long)(p - v.s);
 	return -1;
 }
