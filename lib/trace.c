@@ -26,11 +26,18 @@ static struct span line_span(const struct qe_event *ev, size_t i)
 	return sp(ev->lines[i], strlen(ev->lines[i]));
 }
 
+/* isspace() of the C locale, without a table look-up per byte: trim()
+ * runs on every line of every trace. */
+static int is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+}
+
 static struct span trim(struct span v)
 {
-	while (v.n && isspace((unsigned char)v.s[0]))
+	while (v.n && is_space(v.s[0]))
 		v.s++, v.n--;
-	while (v.n && isspace((unsigned char)v.s[v.n - 1]))
+	while (v.n && is_space(v.s[v.n - 1]))
 		v.n--;
 	return v;
 }
