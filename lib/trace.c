@@ -1720,8 +1720,10 @@ void qe_trace_parse(struct qe_event *ev)
 
 	if (!ev->nr_lines)
 		return;
+	/* the first byte rules out most kinds before strcmp() */
 	for (k = 0; k < QE_ARRAY_SIZE(parsers); k++)
-		if (!strcmp(ev->kind, parsers[k].kind))
+		if (ev->kind[0] == parsers[k].kind[0] &&
+		    !strcmp(ev->kind, parsers[k].kind))
 			break;
 	if (k == QE_ARRAY_SIZE(parsers)) {
 		/* a user rule's kind: keep what its pattern captured */
