@@ -71,6 +71,10 @@ static long find(struct span v, const char *needle)
 
 	if (!l)
 		return 0;
+	if (l == 1) {
+		p = v.n ? memchr(v.s, needle[0], v.n) : NULL;
+		return p ? (long)(p - v.s) : -1;
+	}
 	while (l <= v.n - i && (p = memchr(v.s + i, needle[0], v.n - i - l + 1))) {
 		if (p[l - 1] == needle[l - 1] && !memcmp(p + 1, needle + 1, l - 1))
 			return (long)(p - v.s);
