@@ -103,7 +103,8 @@ struct qe_assembler {
 
 	/* The log prefix of the line at hand (or of its text after the
 	 * shared prefix), parsed once for everyone who asks: line_prefix().
-	 * pfx_line is NULL until a line is parsed; each line fed resets it. */
+	 * pfx_known is 0 until a line is parsed; each line fed resets it. */
+	int pfx_known;
 	const char *pfx_line;
 	size_t pfx_len;
 	int pfx_have;
@@ -111,8 +112,9 @@ struct qe_assembler {
 
 	/* The line at hand, matched whole against the start rules while
 	 * deciding a continuation, started nothing: find_start() does not
-	 * match it again.  NULL when not; no_start_pf says whether it got
-	 * past the prefilter. */
+	 * match it again, when no_start_known; no_start_pf says whether it
+	 * got past the prefilter. */
+	int no_start_known;
 	const char *no_start_line;
 	size_t no_start_len;
 	int no_start_pf;
@@ -171,8 +173,9 @@ static int line_prefix(struct qe_assembler *a, const char *line, size_t len,
 {
 	if (!a)
 		return qe_trace_prefix(line, len, p);
-	if (line != a->pfx_line || len != a->pfx_len) {
+	if (!a->pfx_known || line != a->pfx_line || len != a->pfx_len) {
 		a->pfx_have = qe_trace_prefix(line, len, &a->pfx);
+		a->pfx_known = 1;
 		a->pfx_line = line;
 		a->pfx_len = len;
 	}
@@ -655,6 +658,7 @@ static int start_match(struct qe_assembler *a, const char *line, size_t len)
 	a->have_next = qe_rules_match_start(a->rules, line, len, &a->next);
 	a->next_off = a->cur_off;
 	if (!a->have_next) {
+		a->no_start_known = 1;
 		a->no_start_line = line;
 		a->no_start_len = len;
 		a->no_start_pf = qe_rules_prefilter_passed(a->rules);
@@ -709,7 +713,7 @@ static int find_start(struct qe_assembler *a, const char *line, size_t len,
 	int have, passed;
 
 	*off = 0;
-	if (line == a->no_start_line && len == a->no_start_len) {
+	if (a->no_start_known && line == a->no_start_line && len == a->no_start_len) {
 		have = 0;
 		passed = a->no_start_pf;
 	} else {
@@ -1573,7 +1577,7 @@ void qe_assembler_feed(struct qe_assembler *a, const char *line, size_t len,
 	size_t off = 0;
 
 	a->have_next = 0;
-	a->pfx_line = a->no_start_line = NULL;
+	a->pfx_known = a->no_start_known = 0;
 	if (a->ev) {
 		size_t so = strip_off(a, line, len);
 		a->cur_off = so;
