@@ -102,6 +102,24 @@ struct qe_assembler {
 	int have_next;
 	struct qe_rule_match next;
 	size_t next_off, cur_off;
+
+	/* The log prefix of the line at hand (or of its text after the
+	 * shared prefix), parsed once for everyone who asks: line_prefix().
+	 * pfx_known is 0 until a line is parsed; each line fed resets it. */
+	int pfx_known;
+	const char *pfx_line;
+	size_t pfx_len;
+	int pfx_have;
+	struct qe_prefix pfx;
+
+	/* The line at hand, matched whole against the start rules while
+	 * deciding a continuation, started nothing: find_start() does not
+	 * match it again, when no_start_known; no_start_pf says whether it
+	 * got past the prefilter. */
+	int no_start_known;
+	const char *no_start_line;
+	size_t no_start_len;
+	int no_start_pf;
 };
 
 static void tail_reset(struct qe_assembler *a);
@@ -146,6 +164,25 @@ int qe_assembler_pending(const struct qe_assembler *a, uint64_t *start_pos)
 int qe_assembler_idle(const struct qe_assembler *a)
 {
 	return !a->ev && !a->nr_pend && a->prelude == P_NONE;
+}
+
+/* qe_trace_prefix() of the line at hand, remembered: the prelude test,
+ * the start search and the tag of a new event all want it.  a may be
+ * NULL (no memory then).  Only for the line being fed, whose bytes do
+ * not change while it is: the memory is keyed by its address. */
+static int line_prefix(struct qe_assembler *a, const char *line, size_t len,
+		       struct qe_prefix *p)
+{
+	if (!a)
+		return qe_trace_prefix(line, len, p);
+	if (!a->pfx_known || line != a->pfx_line || len != a->pfx_len) {
+		a->pfx_have = qe_trace_prefix(line, len, &a->pfx);
+		a->pfx_known = 1;
+		a->pfx_line = line;
+		a->pfx_len = len;
+	}
+	*p = a->pfx;
+	return a->pfx_have;
 }
 
 static int is_blank(const char *s, size_t n)
@@ -620,11 +657,45 @@ static int dotnet_bare_exception(const char *s, size_t n)
 	return i > 9 && i < n && s[i] == ':' && !memcmp(s + i - 9, "Exception", 9);
 }
 
+/* What PCRE calls \s: the bytes of "^\s+" in a continuation pattern. */
+static int is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
+}
+
+/*
+ * Two forms of a trace's next line that its built-in continuation takes
+ * (rules_builtin.c), known without running the pattern on the many lines
+ * that have them: "^\s+at \S" (Java and .NET frames) and "^\s+\S" (Go,
+ * Node.js, Rust).  test_assemble checks them against the patterns.
+ */
+static int at_frame(const char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n && is_space(s[i]))
+		i++;
+	return i && n - i > 3 && !memcmp(s + i, "at ", 3) && !is_space(s[i + 3]);
+}
+
+static int indented_text(const char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n && is_space(s[i]))
+		i++;
+	return i && i < n;
+}
+
 /* Start match for a line seen while an event is open; cached for reuse. */
 static int start_match(struct qe_assembler *a, const char *line, size_t len)
 {
 	a->have_next = qe_rules_match_start(a->rules, line, len, &a->next);
 	a->next_off = a->cur_off;
+	if (!a->have_next) {
+		a->no_start_known = 1;
+		a->no_start_line = line;
+		a->no_start_len = len;
+		a->no_start_pf = qe_rules_prefilter_passed(a->rules);
+	}
 	return a->have_next;
 }
 
@@ -672,13 +743,19 @@ static int find_start(struct qe_assembler *a, const char *line, size_t len,
 {
 	struct qe_prefix p;
 	struct qe_rule_match m2;
-	int have;
+	int have, passed;
 
 	*off = 0;
-	have = qe_rules_match_start(a->rules, line, len, m);
-	if (have && m->lang != QE_LANG_LINE)
-		return 1;
-	if (!qe_rules_prefilter_passed(a->rules) || !qe_trace_prefix(line, len, &p))
+	if (a->no_start_known && line == a->no_start_line && len == a->no_start_len) {
+		have = 0;
+		passed = a->no_start_pf;
+	} else {
+		have = qe_rules_match_start(a->rules, line, len, m);
+		if (have && m->lang != QE_LANG_LINE)
+			return 1;
+		passed = qe_rules_prefilter_passed(a->rules);
+	}
+	if (!passed || !line_prefix(a, line, len, &p))
 		return have;
 	/* A runtime prints its report without a level; after an error
 	 * level the report may follow the level word ("ERROR panic: ...").
@@ -730,7 +807,7 @@ static enum cont message_line(struct qe_assembler *a, const char *line, size_t l
 {
 	struct qe_prefix p;
 	if (a->no_hold || start_match(a, line, len) ||
-	    qe_assembler_head_start(line, len) || qe_trace_prefix(line, len, &p))
+	    qe_assembler_head_start(line, len) || line_prefix(a, line, len, &p))
 		return C_NO;
 	a->hold_msg = 1;
 	return C_PEND;
@@ -750,7 +827,7 @@ static enum cont message_after(struct qe_assembler *a, const char *line, size_t 
 	int held = a->nr_pend > a->nr_pend_blank;
 	if (a->no_hold)
 		return C_NO;
-	if (qe_trace_prefix(line, len, &p))
+	if (line_prefix(a, line, len, &p))
 		return held ? C_JOIN : C_NO;
 	/* a trace a logged record announced: its stream has prefixes */
 	if (start_match(a, line, len) || qe_assembler_head_start(line, len))
@@ -891,7 +968,8 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 	case QE_LANG_JAVA:
 		if (blank)
 			return C_PEND;
-		if (qe_rules_match_cont(a->rules, a->rule, line, len)) {
+		if (at_frame(line, len) ||
+		    qe_rules_match_cont(a->rules, a->rule, line, len)) {
 			a->state = S_JAVA_FRAMES;
 			return C_YES;
 		}
@@ -915,7 +993,8 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 			}
 			return C_NO;
 		}
-		if (qe_rules_match_cont(a->rules, a->rule, line, len)) {
+		if (at_frame(line, len) ||
+		    qe_rules_match_cont(a->rules, a->rule, line, len)) {
 			/* Mono repeats the trace after "[ERROR] FATAL UNHANDLED
 			 * EXCEPTION: ", message lines and all */
 			a->state = line[0] == '[' ? S_DOTNET_HEAD : S_DOTNET_FRAMES;
@@ -1026,6 +1105,8 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 			return C_YES;
 		if (blank)
 			return C_PEND;
+		if (indented_text(line, len))
+			return C_YES;
 		return qe_rules_match_cont(a->rules, a->rule, line, len) ? C_YES : C_NO;
 	case QE_LANG_RUST:
 		if (a->rust_join) {
@@ -1087,7 +1168,8 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 				goto merge;
 			}
 		}
-		if (qe_rules_match_cont(a->rules, a->rule, line, len)) {
+		if (indented_text(line, len) ||
+		    qe_rules_match_cont(a->rules, a->rule, line, len)) {
 			/* an indented line among held message lines is one of
 			 * them (assert's diff): the first frame decides */
 			if (a->lang == QE_LANG_NODE && a->no_frame && a->nr_pend &&
@@ -1122,7 +1204,7 @@ static void set_tag(struct qe_assembler *a, const char *line, size_t len)
 {
 	struct qe_prefix p;
 	a->strip = 0;
-	if (!qe_trace_prefix(line, len, &p) || !p.tag_off || p.body - p.tag_off > TAG_MAX)
+	if (!line_prefix(a, line, len, &p) || !p.tag_off || p.body - p.tag_off > TAG_MAX)
 		return;
 	a->tag_len = p.body - p.tag_off;
 	memcpy(a->tag, line + p.tag_off, a->tag_len);
@@ -1133,7 +1215,7 @@ static void set_tag(struct qe_assembler *a, const char *line, size_t len)
 static size_t strip_off(struct qe_assembler *a, const char *line, size_t len)
 {
 	struct qe_prefix p;
-	if (!a->strip || !len || !qe_trace_prefix(line, len, &p) || !p.tag_off ||
+	if (!a->strip || !len || !line_prefix(a, line, len, &p) || !p.tag_off ||
 	    p.body - p.tag_off != a->tag_len ||
 	    memcmp(line + p.tag_off, a->tag, a->tag_len))
 		return 0;
@@ -1327,13 +1409,14 @@ static int head_line(const char *s, size_t n, enum qe_rule_lang *lang)
 
 /* A prelude's or head line's text: the line without a log prefix
  * (timestamp, level) it may carry; its length in *blen. */
-static const char *prelude_body(const char *line, size_t len, size_t *blen)
+static const char *prelude_body(struct qe_assembler *a, const char *line, size_t len,
+				size_t *blen)
 {
 	struct qe_prefix p;
 
 	if (len &&
 	    (is_digit(line[0]) || line[0] == '[' || (line[0] >= 'A' && line[0] <= 'Z')) &&
-	    qe_trace_prefix(line, len, &p) && p.body <= len) {
+	    line_prefix(a, line, len, &p) && p.body <= len) {
 		*blen = len - p.body;
 		return line + p.body;
 	}
@@ -1371,7 +1454,7 @@ int qe_assembler_head_start(const char *line, size_t len)
 	if (len < 6 || !(is_digit(line[len - 1]) ? memchr(line, ':', len) != NULL
 						 : head_hint(line, len)))
 		return 0;
-	body = prelude_body(line, len, &blen);
+	body = prelude_body(NULL, line, len, &blen);
 	return blen && (node_location_line(body, blen) || head_line(body, blen, &lang) ||
 			(body != line && head_line(line, len, &lang)));
 }
@@ -1467,7 +1550,7 @@ static int prelude_feed(struct qe_assembler *a, const char *line, size_t len,
 			uint64_t start_pos, uint64_t end_pos)
 {
 	size_t blen;
-	const char *body = prelude_body(line, len, &blen);
+	const char *body = prelude_body(a, line, len, &blen);
 	enum qe_rule_lang lang;
 	int blank;
 
@@ -1670,6 +1753,7 @@ void qe_assembler_feed(struct qe_assembler *a, const char *line, size_t len,
 	size_t off = 0;
 
 	a->have_next = 0;
+	a->pfx_known = a->no_start_known = 0;
 	if (a->ev) {
 		size_t so = strip_off(a, line, len);
 		a->cur_off = so;

@@ -26,11 +26,18 @@ static struct span line_span(const struct qe_event *ev, size_t i)
 	return sp(ev->lines[i], strlen(ev->lines[i]));
 }
 
+/* isspace() of the C locale, without a table look-up per byte: trim()
+ * runs on every line of every trace. */
+static int is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+}
+
 static struct span trim(struct span v)
 {
-	while (v.n && isspace((unsigned char)v.s[0]))
+	while (v.n && is_space(v.s[0]))
 		v.s++, v.n--;
-	while (v.n && isspace((unsigned char)v.s[v.n - 1]))
+	while (v.n && is_space(v.s[v.n - 1]))
 		v.n--;
 	return v;
 }
@@ -54,35 +61,49 @@ static struct span skip(struct span v, size_t k)
 	return sp(v.s + k, v.n - k);
 }
 
-/* Offset of needle in v, or -1. */
+/* Offset of needle in v, or -1.  The needles are short words and the
+ * spans a line or less: memchr for the first byte, a look at the last,
+ * then memcmp, costs less than memmem's setup. */
 static long find(struct span v, const char *needle)
 {
+	size_t l = strlen(needle), i = 0;
 	const char *p;
 
-	if (!v.s) /* an unset span (no file yet): memmem needs a pointer */
-		return *needle ? -1 : 0;
-	p = memmem(v.s, v.n, needle, strlen(needle));
-	return p ? (long)(p - v.s) : -1;
+	if (!l)
+		return 0;
+	if (l == 1) {
+		p = v.n ? memchr(v.s, needle[0], v.n) : NULL;
+		return p ? (long)(p - v.s) : -1;
+	}
+	while (l <= v.n - i && (p = memchr(v.s + i, needle[0], v.n - i - l + 1))) {
+		if (p[l - 1] == needle[l - 1] && !memcmp(p + 1, needle + 1, l - 1))
+			return (long)(p - v.s);
+		i = (size_t)(p - v.s) + 1;
+	}
+	return -1;
 }
 
+/* The last needle in v, or -1: memrchr for its first byte, as find(). */
 static long rfind(struct span v, const char *needle)
 {
-	size_t l = strlen(needle), i;
+	size_t l = strlen(needle), e;
+	const char *p;
+
 	if (l > v.n)
 		return -1;
-	for (i = v.n - l + 1; i-- > 0;)
-		if (!memcmp(v.s + i, needle, l))
-			return (long)i;
+	if (!l)
+		return (long)v.n;
+	for (e = v.n - l + 1; e && (p = memrchr(v.s, needle[0], e));
+	     e = (size_t)(p - v.s))
+		if (p[l - 1] == needle[l - 1] && !memcmp(p + 1, needle + 1, l - 1))
+			return (long)(p - v.s);
 	return -1;
 }
 
 static long rfind_ch(struct span v, char c)
 {
-	size_t i;
-	for (i = v.n; i-- > 0;)
-		if (v.s[i] == c)
-			return (long)i;
-	return -1;
+	const char *p = v.n ? memrchr(v.s, c, v.n) : NULL;
+	return p ? (long)(p - v.s) : -1;
 }
 
 static int is_ident(int c)
@@ -117,26 +138,30 @@ static char *dup_span(struct span v)
 	return v.n ? qe_xstrndup(v.s, v.n) : NULL;
 }
 
+/* The frame's strings are copied once, straight into the event (what
+ * qe_event_add_frame() would copy again). */
 static void add_frame(struct qe_event *ev, struct span module, struct span function,
 		      struct span file, long line, int in_app)
 {
-	struct qe_frame f;
-	f.module = dup_span(module);
-	f.function = dup_span(function);
-	f.file = dup_span(file);
-	f.line = line;
-	f.in_app = in_app;
-	qe_event_add_frame(ev, &f);
-	free(f.module);
-	free(f.function);
-	free(f.file);
+	struct qe_frame *f;
+
+	QE_ALLOC_GROW(ev->frames, ev->nr_frames + 1, ev->alloc_frames);
+	f = &ev->frames[ev->nr_frames++];
+	f->module = dup_span(module);
+	f->function = dup_span(function);
+	f->file = dup_span(file);
+	f->line = line;
+	f->in_app = in_app;
 }
 
 static int has_any_prefix(struct span v, const char *const *list, size_t n)
 {
 	size_t i;
+	if (!v.n)
+		return 0;
+	/* the first byte rules out most words of the list */
 	for (i = 0; i < n; i++)
-		if (starts(v, list[i]))
+		if (v.s[0] == list[i][0] && starts(v, list[i]))
 			return 1;
 	return 0;
 }
@@ -327,6 +352,17 @@ static const char *const python_lib[] = {
     "<frozen ",	       "/lib/python3.",		"/lib/python2.",
 };
 
+/* Whether a frame's file is the interpreter's or an installed package's.
+ * Every word of python_lib has "python", "-packages/" or "<frozen " in
+ * it: an application's path, which has none, is known by three looks. */
+static int python_library(struct span file)
+{
+	if (find(file, "python") < 0 && find(file, "-packages/") < 0 &&
+	    find(file, "<frozen ") < 0)
+		return 0;
+	return contains_any(file, python_lib, QE_ARRAY_SIZE(python_lib));
+}
+
 static int python_exception_line(struct span v, struct span *type, struct span *msg)
 {
 	size_t i = 0;
@@ -425,9 +461,7 @@ static void parse_python(struct qe_event *ev)
 			 * name would split one error by the name */
 			else if (file.n && file.s[0] == '<')
 				continue;
-			add_frame(
-			    ev, sp(NULL, 0), fn, file, line,
-			    !contains_any(file, python_lib, QE_ARRAY_SIZE(python_lib)));
+			add_frame(ev, sp(NULL, 0), fn, file, line, !python_library(file));
 		}
 	}
 	if (!have_exc)
@@ -1289,6 +1323,13 @@ static const char *const level_words[] = {
     "EMERG",	 "ALERT",    "PANIC",  "CRIT",	"ERR",
 };
 
+/* Whether c begins one of level_words: most bytes of a line do not, and
+ * need no look at the words. */
+static int level_initial(char c)
+{
+	return c == 'E' || c == 'C' || c == 'S' || c == 'F' || c == 'A' || c == 'P';
+}
+
 /* The quoted value after key in v, escapes kept; 0 when absent. */
 static int quoted_value(struct span v, const char *key, struct span *out)
 {
@@ -1335,6 +1376,9 @@ static int structured_message(struct qe_event *ev, struct span v)
 	struct span msg, err;
 	size_t k, e0;
 
+	/* each key says "msg" or "message": most lines have neither */
+	if (find(v, "msg") < 0 && find(v, "message") < 0)
+		return 0;
 	for (k = 0; k < QE_ARRAY_SIZE(keys); k++)
 		if (quoted_value(v, keys[k], &msg))
 			break;
@@ -1608,9 +1652,9 @@ static int line_message(struct qe_event *ev, struct span v)
 	for (i = 0; !found && i < lim.n; i++) {
 		/* "channel.ERROR:" (Monolog) is a level after a dot */
 		int dot = i && v.s[i - 1] == '.';
-		if (i && !dot &&
-		    (is_ident((unsigned char)v.s[i - 1]) || v.s[i - 1] == '/' ||
-		     v.s[i - 1] == '-'))
+		if (!level_initial(v.s[i]) || (i && !dot &&
+					       (is_ident((unsigned char)v.s[i - 1]) ||
+						v.s[i - 1] == '/' || v.s[i - 1] == '-')))
 			continue;
 		for (k = 0; k < QE_ARRAY_SIZE(level_words); k++) {
 			size_t l = strlen(level_words[k]);
@@ -1716,8 +1760,10 @@ void qe_trace_parse(struct qe_event *ev)
 
 	if (!ev->nr_lines)
 		return;
+	/* the first byte rules out most kinds before strcmp() */
 	for (k = 0; k < QE_ARRAY_SIZE(parsers); k++)
-		if (!strcmp(ev->kind, parsers[k].kind))
+		if (ev->kind[0] == parsers[k].kind[0] &&
+		    !strcmp(ev->kind, parsers[k].kind))
 			break;
 	if (k == QE_ARRAY_SIZE(parsers)) {
 		/* a user rule's kind: keep what its pattern captured */
@@ -1750,7 +1796,7 @@ static int dig(const char *s, size_t n, size_t i, size_t k)
 	if (i + k > n)
 		return 0;
 	for (j = i; j < i + k; j++)
-		if (!isdigit((unsigned char)s[j]))
+		if (!is_digit_ch(s[j]))
 			return 0;
 	return 1;
 }
@@ -1764,10 +1810,9 @@ static size_t clock_at(const char *s, size_t n, size_t i)
 	    s[i + h + 3] != ':' || !dig(s, n, i + h + 4, 2))
 		return 0;
 	i += h + 6;
-	if (i + 1 < n && (s[i] == '.' || s[i] == ',') &&
-	    isdigit((unsigned char)s[i + 1])) {
+	if (i + 1 < n && (s[i] == '.' || s[i] == ',') && is_digit_ch(s[i + 1])) {
 		i++;
-		while (i < n && isdigit((unsigned char)s[i]))
+		while (i < n && is_digit_ch(s[i]))
 			i++;
 	}
 	return i;

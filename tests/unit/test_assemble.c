@@ -1246,6 +1246,74 @@ static void test_prefixed_traces(void **state)
 	fixture_free(f);
 }
 
+/* The reader hands every line in one buffer: what is known of a line
+ * (its prefix, its start match) must not outlive it, though the next
+ * line has the same address and length. */
+static void test_reused_buffer(void **state)
+{
+	static const char *const lines[] = {
+	    "Dec  1 10:00:01 web1 app[7]: Traceback (most recent call last):",
+	    "Dec  1 10:00:01 web1 app[7]:   File \"/app/x.py\", line 3, in <module>",
+	    /* as long as the line before it, without its timestamp: no
+	     * prefix to strip, so no frame line of the traceback */
+	    "Zzz zz zz:zz:zz web1 app[7]:   File \"/app/x.py\", line 3, in <module>",
+	    "Dec  1 10:00:01 web1 app[7]: KeyError: 'a'",
+	};
+	struct fixture *f = fixture_new(0, 0);
+	char buf[128];
+	size_t i;
+	(void)state;
+
+	assert_int_equal(strlen(lines[1]), strlen(lines[2]));
+	for (i = 0; i < QE_ARRAY_SIZE(lines); i++) {
+		size_t len = strlen(lines[i]);
+		memcpy(buf, lines[i], len);
+		qe_assembler_feed(f->a, buf, len, f->pos, f->pos + len + 1);
+		f->pos += len + 1;
+	}
+	qe_assembler_flush(f->a);
+	assert_true(f->col.n >= 1);
+	assert_string_equal(f->col.ev[0]->kind, "python");
+	assert_int_equal(f->col.ev[0]->nr_lines, 2);
+	assert_string_equal(f->col.ev[0]->lines[1],
+			    "  File \"/app/x.py\", line 3, in <module>");
+	fixture_free(f);
+}
+
+/* The assembler knows two forms of a next line without the continuation
+ * pattern: every built-in rule it does this for must take them. */
+static void test_cheap_continuations(void **state)
+{
+	static const char *const at[] = {"\tat a.B.c(B.java:3)",
+					 "   at X.Y.M () in <x>:0", " \t at x", "\vat y"};
+	static const char *const indented[] = {"\t/app/main.go:9 +0x1d",
+					       "    at f (/a.js:1:2)",
+					       "  0: std::panicking", " x", "\f\r\tz"};
+	struct fixture *f = fixture_new(0, 0);
+	size_t i, k, checked = 0;
+	(void)state;
+
+	for (i = 0; i < qe_rules_count(f->rules); i++) {
+		struct qe_rule_info info;
+		int frames, text;
+		qe_rules_info(f->rules, i, &info);
+		if (!info.builtin)
+			continue;
+		frames = !strcmp(info.kind, "java") || !strcmp(info.kind, "dotnet");
+		text = !strcmp(info.kind, "go") || !strcmp(info.kind, "node") ||
+		       !strcmp(info.kind, "rust");
+		for (k = 0; frames && k < QE_ARRAY_SIZE(at); k++, checked++)
+			assert_true(
+			    qe_rules_match_cont(f->rules, i, at[k], strlen(at[k])));
+		for (k = 0; text && k < QE_ARRAY_SIZE(indented); k++, checked++)
+			assert_true(qe_rules_match_cont(f->rules, i, indented[k],
+							strlen(indented[k])));
+	}
+	/* java, dotnet; go-panic, go-http-panic, node-error, rust-panic */
+	assert_int_equal(checked, 2 * QE_ARRAY_SIZE(at) + 4 * QE_ARRAY_SIZE(indented));
+	fixture_free(f);
+}
+
 static void test_head_and_tail(void **state)
 {
 	struct fixture *f = fixture_new(8, 1 << 20);
@@ -1787,6 +1855,8 @@ int main(void)
 	    cmocka_unit_test(test_node_prelude),
 	    cmocka_unit_test(test_prefixes),
 	    cmocka_unit_test(test_prefixed_traces),
+	    cmocka_unit_test(test_reused_buffer),
+	    cmocka_unit_test(test_cheap_continuations),
 	    cmocka_unit_test(test_head_and_tail),
 	    cmocka_unit_test(test_announced_traces),
 	    cmocka_unit_test(test_dotnet_bare_class),
