@@ -741,7 +741,7 @@ static struct memo *memo_slot(struct qe_learn *l, const char *type, const char *
 	if (!l->memo)
 		l->memo = qe_xcalloc(MEMO_SLOTS, sizeof(*l->memo));
 	memcpy(key, type, tl);
-	memcpy(key + tl, masked, ml);
+	memcpy(key + tl, masked, ml + 1); /* and its NUL: room was left for it */
 	*key_len = tl + ml;
 	return &l->memo[qe_fnv1a(key, *key_len) & (MEMO_SLOTS - 1)];
 }
@@ -770,7 +770,7 @@ int qe_learn_match(struct qe_learn *l, const char *type, const char *masked,
 	struct toks m;
 	struct align a;
 	struct tpl *t = NULL;
-	char key[MEMO_MAX_KEY];
+	char key[MEMO_MAX_KEY + 1];
 	size_t key_len, ntok = 0;
 	struct memo *slot;
 	uint64_t gen;
