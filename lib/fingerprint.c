@@ -8,6 +8,7 @@
 #include "xalloc.h"
 
 #include <jansson.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -205,25 +206,96 @@ static size_t pick_frames(const struct qe_event *ev, size_t *idx)
 }
 
 /*
+ * The memo tables below pick a slot by this hash, eight bytes at a time
+ * rather than one.  It only picks the slot: the key bytes are compared in
+ * full, so a shared slot costs a miss and never a wrong result.
+ */
+static uint64_t memo_hash(const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ len, w;
+
+	for (; len >= 8; p += 8, len -= 8) {
+		memcpy(&w, p, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+	}
+	if (len) {
+		w = 0;
+		memcpy(&w, p, len);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+	}
+	h ^= h >> 29;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	return h ^ (h >> 32);
+}
+
+/*
+ * One slot of a memo: a key, the text it gave (may be empty) and a
+ * fingerprint ("" when not known yet).  Key and text share one
+ * allocation.  Memos are direct-mapped: a new key takes the slot of the
+ * one before.  The process is single-threaded.
+ */
+struct memo {
+	char *key; /* key_len bytes, then the text and a NUL */
+	size_t key_len, text_len;
+	char hex[17];
+};
+
+/* Longest key and text kept in a memo: longer inputs are worked out
+ * every time, so a memo holds at most its slots times this. */
+#define MEMO_MAX_KEY 4096
+#define MEMO_MAX_TEXT 4096
+
+static struct memo *memo_slot(struct memo *table, size_t slots, const char *key,
+			      size_t len)
+{
+	return &table[memo_hash(key, len) & (slots - 1)];
+}
+
+static int memo_is(const struct memo *m, const char *key, size_t len)
+{
+	return m->key && m->key_len == len && !memcmp(m->key, key, len);
+}
+
+static const char *memo_text(const struct memo *m)
+{
+	return m->key + m->key_len;
+}
+
+/* Keep key -> text, hex in m (NULL text: ""; NULL hex: not known). */
+static void memo_set(struct memo *m, const char *key, size_t len, const char *text,
+		     size_t text_len, const char *hex)
+{
+	if (len > MEMO_MAX_KEY || text_len > MEMO_MAX_TEXT)
+		return;
+	free(m->key);
+	m->key = qe_xmalloc(len + text_len + 1);
+	memcpy(m->key, key, len);
+	if (text_len)
+		memcpy(m->key + len, text, text_len);
+	m->key[len + text_len] = '\0';
+	m->key_len = len;
+	m->text_len = text_len;
+	memcpy(m->hex, hex ? hex : "", hex ? 17 : 1);
+}
+
+/*
  * The frames of one trace repeat with every event of its group: the last
- * names and paths normalised and their results are kept (direct-mapped,
- * the text compared in full, as for the hashes below), so a repeat costs
- * a hash and a compare rather than the rules above.  Longer texts are
- * normalised every time.  The process is single-threaded.
+ * names and paths normalised and their results are kept, so a repeat
+ * costs a hash and a compare rather than the rules above.  Longer texts
+ * are normalised every time.
  */
 #define NORM_SLOTS 512
 #define NORM_MAX_TEXT 256
 
-static struct norm_memo {
-	char *text, *result;
-	size_t len, result_len;
-} norm_memo[2][NORM_SLOTS];
+static struct memo norm_memo[2][NORM_SLOTS];
 
 /* normalise_file (file) or normalise_name of s into the empty out. */
 static void normalise_cached(int file, const char *s, struct qe_buf *out)
 {
 	size_t len = strlen(s);
-	struct norm_memo *m;
+	struct memo *m;
 
 	if (len > NORM_MAX_TEXT) {
 		if (file)
@@ -232,21 +304,16 @@ static void normalise_cached(int file, const char *s, struct qe_buf *out)
 			normalise_name(s, out);
 		return;
 	}
-	m = &norm_memo[file][qe_fnv1a(s, len) & (NORM_SLOTS - 1)];
-	if (m->text && m->len == len && !memcmp(m->text, s, len)) {
-		qe_buf_add(out, m->result, m->result_len);
+	m = memo_slot(norm_memo[file], NORM_SLOTS, s, len);
+	if (memo_is(m, s, len)) {
+		qe_buf_add(out, memo_text(m), m->text_len);
 		return;
 	}
 	if (file)
 		normalise_file(s, out);
 	else
 		normalise_name(s, out);
-	free(m->text);
-	free(m->result);
-	m->text = qe_xstrndup(s, len);
-	m->len = len;
-	m->result = qe_xstrndup(out->buf, out->len);
-	m->result_len = out->len;
+	memo_set(m, s, len, out->buf, out->len, NULL);
 }
 
 static void frame_parts(const struct qe_frame *f, struct qe_buf *where, struct qe_buf *fn)
@@ -268,18 +335,29 @@ static int uses_frames(const struct qe_event *ev)
 
 /* The message a message fingerprint masks: the parsed message, else the
  * first line. */
+static const char *event_message(const struct qe_event *ev)
+{
+	if (ev->message && *ev->message)
+		return ev->message;
+	return ev->nr_lines ? ev->lines[0] : NULL;
+}
+
+/* The template of msg, as the event's type has it masked. */
+static void mask_message(const struct qe_event *ev, const char *msg, size_t len,
+			 struct qe_buf *out)
+{
+	if (ev->type && *ev->type)
+		qe_mask_append(msg, len, out);
+	else
+		qe_mask_line(msg, len, out);
+}
+
 static void event_template(const struct qe_event *ev, struct qe_buf *out)
 {
-	const char *msg = ev->message && *ev->message ? ev->message : NULL;
+	const char *msg = event_message(ev);
 
-	if (!msg && ev->nr_lines)
-		msg = ev->lines[0];
-	if (!msg)
-		return;
-	if (ev->type && *ev->type)
-		qe_mask_append(msg, strlen(msg), out);
-	else
-		qe_mask_line(msg, strlen(msg), out);
+	if (msg)
+		mask_message(ev, msg, strlen(msg), out);
 }
 
 char *qe_fingerprint_mask(const char *msg, size_t len)
@@ -300,32 +378,23 @@ char *qe_fingerprint_mask_line(const char *line, size_t len)
 
 /*
  * Events of one group hash the same text again and again: the last texts
- * hashed and their results are kept (direct-mapped by a cheap hash, the
- * text compared in full), so a repeat costs one pass over the text rather
- * than SHA-256.  The process is single-threaded.
+ * hashed keep their result, so a repeat costs one pass over the text
+ * rather than SHA-256.
  */
-#define MEMO_SLOTS 1024
-#define MEMO_MAX_TEXT 4096 /* longer texts are hashed every time */
+#define HASH_SLOTS 1024
 
-static struct memo {
-	char *text;
-	size_t len;
-	char hex[17];
-} memo[MEMO_SLOTS];
+static struct memo hash_memo[HASH_SLOTS];
 
 static void hash_hex(const struct qe_buf *in, char out[17])
 {
 	static const char hex[] = "0123456789abcdef";
 	unsigned char md[32];
-	struct memo *m = NULL;
+	struct memo *m = memo_slot(hash_memo, HASH_SLOTS, in->buf, in->len);
 	size_t i;
 
-	if (in->len <= MEMO_MAX_TEXT) {
-		m = &memo[qe_fnv1a(in->buf, in->len) & (MEMO_SLOTS - 1)];
-		if (m->text && m->len == in->len && !memcmp(m->text, in->buf, in->len)) {
-			memcpy(out, m->hex, 17);
-			return;
-		}
+	if (memo_is(m, in->buf, in->len)) {
+		memcpy(out, m->hex, 17);
+		return;
 	}
 	qe_sha256(in->buf, in->len, md);
 	for (i = 0; i < 8; i++) {
@@ -333,13 +402,7 @@ static void hash_hex(const struct qe_buf *in, char out[17])
 		out[2 * i + 1] = hex[md[i] & 15];
 	}
 	out[16] = '\0';
-	if (m) {
-		free(m->text);
-		m->text = qe_xmalloc(in->len ? in->len : 1);
-		memcpy(m->text, in->buf, in->len);
-		m->len = in->len;
-		memcpy(m->hex, out, 17);
-	}
+	memo_set(m, in->buf, in->len, NULL, 0, out);
 }
 
 /* The header every hashed text starts with, spelt at compile time (the
@@ -355,34 +418,129 @@ static void add_line(struct qe_buf *b, const char *s)
 	qe_buf_addch(b, '\n');
 }
 
-/* What the fingerprint of ev hashes when no rule and no learner apply. */
-static void basis(const struct qe_event *ev, const struct qe_buf *tmpl, struct qe_buf *in)
+/* What the fingerprint of a trace hashes: type and frames. */
+static void trace_basis(const struct qe_event *ev, const size_t *idx, size_t nr,
+			struct qe_buf *in)
 {
-	struct qe_buf where = QE_BUF_INIT, fn = QE_BUF_INIT;
-	size_t idx[QE_FINGERPRINT_FRAMES], nr, i;
+	static struct qe_buf where = QE_BUF_INIT, fn = QE_BUF_INIT;
+	size_t i;
 
-	qe_buf_add(in, FP_HEADER, sizeof(FP_HEADER) - 1);
-	if (uses_frames(ev)) {
-		qe_buf_add(in, "trace\n", 6);
-		add_line(in, ev->kind ? ev->kind : "");
-		add_line(in, ev->type);
-		nr = pick_frames(ev, idx);
-		for (i = 0; i < nr; i++) {
-			frame_parts(&ev->frames[idx[i]], &where, &fn);
-			qe_buf_add(in, where.buf, where.len);
-			qe_buf_addch(in, '\t');
-			qe_buf_add(in, fn.buf, fn.len);
-			qe_buf_addch(in, '\n');
-		}
-	} else {
-		/* The kind is left out: one message found by two rules is one error. */
-		qe_buf_add(in, "message\n", 8);
-		add_line(in, ev->type ? ev->type : "");
-		qe_buf_add(in, tmpl->buf, tmpl->len);
+	qe_buf_add(in, FP_HEADER "trace\n", sizeof(FP_HEADER "trace\n") - 1);
+	add_line(in, ev->kind ? ev->kind : "");
+	add_line(in, ev->type);
+	for (i = 0; i < nr; i++) {
+		frame_parts(&ev->frames[idx[i]], &where, &fn);
+		qe_buf_add(in, where.buf, where.len);
+		qe_buf_addch(in, '\t');
+		qe_buf_add(in, fn.buf, fn.len);
 		qe_buf_addch(in, '\n');
 	}
-	qe_buf_release(&where);
-	qe_buf_release(&fn);
+}
+
+/* What the fingerprint of a message hashes: type and template.  The kind
+ * is left out: one message found by two rules is one error. */
+static void message_basis(const struct qe_event *ev, const struct qe_buf *tmpl,
+			  struct qe_buf *in)
+{
+	qe_buf_add(in, FP_HEADER "message\n", sizeof(FP_HEADER "message\n") - 1);
+	add_line(in, ev->type ? ev->type : "");
+	qe_buf_add(in, tmpl->buf, tmpl->len);
+	qe_buf_addch(in, '\n');
+}
+
+/* s and its NUL: the fields of a memo key, none of which holds a NUL. */
+static void add_field(struct qe_buf *b, const char *s)
+{
+	qe_buf_add(b, s, strlen(s) + 1);
+}
+
+/*
+ * A trace's fingerprint depends on its kind, its type and the frames
+ * picked, as they were read: the events of one trace site give the same
+ * key, and the memo below saves normalising and hashing their frames.
+ */
+#define TRACE_SLOTS 1024
+
+static struct memo trace_memo[TRACE_SLOTS];
+
+static void trace_fingerprint(const struct qe_event *ev, struct qe_buf *key,
+			      struct qe_buf *in, char fp[17])
+{
+	size_t idx[QE_FINGERPRINT_FRAMES], nr = pick_frames(ev, idx), i;
+	struct memo *m;
+
+	qe_buf_reset(key);
+	add_field(key, ev->kind ? ev->kind : "");
+	add_field(key, ev->type);
+	for (i = 0; i < nr; i++) {
+		const struct qe_frame *f = &ev->frames[idx[i]];
+		/* which of module and file frame_parts() takes, and it */
+		if (f->module && *f->module) {
+			qe_buf_addch(key, 'm');
+			add_field(key, f->module);
+		} else if (f->file && *f->file) {
+			qe_buf_addch(key, 'f');
+			add_field(key, f->file);
+		} else {
+			add_field(key, "-");
+		}
+		add_field(key, f->function ? f->function : "");
+	}
+	m = memo_slot(trace_memo, TRACE_SLOTS, key->buf, key->len);
+	if (memo_is(m, key->buf, key->len)) {
+		memcpy(fp, m->hex, 17);
+		return;
+	}
+	qe_buf_reset(in);
+	trace_basis(ev, idx, nr, in);
+	hash_hex(in, fp);
+	memo_set(m, key->buf, key->len, NULL, 0, fp);
+}
+
+/*
+ * Messages recur word for word (a failure without a number in it, a
+ * trace's exception message): the last ones keep their template and
+ * the fingerprint it gives, keyed by the type (which decides how the
+ * message is masked, and is hashed) and the message.
+ */
+#define MESSAGE_SLOTS 1024
+
+static struct memo message_memo[MESSAGE_SLOTS];
+
+/* Fill tmpl with ev's template and, when fp is not NULL, fp with the
+ * fingerprint of its message basis. */
+static void message_fingerprint(const struct qe_event *ev, struct qe_buf *key,
+				struct qe_buf *in, struct qe_buf *tmpl, char *fp)
+{
+	const char *msg = event_message(ev);
+	struct memo *m;
+
+	qe_buf_reset(tmpl);
+	qe_buf_reset(key);
+	add_field(key, ev->type ? ev->type : "");
+	if (msg)
+		qe_buf_addstr(key, msg);
+	m = memo_slot(message_memo, MESSAGE_SLOTS, key->buf, key->len);
+	if (memo_is(m, key->buf, key->len)) {
+		qe_buf_add(tmpl, memo_text(m), m->text_len);
+		if (!fp)
+			return;
+		if (m->hex[0]) {
+			memcpy(fp, m->hex, 17);
+			return;
+		}
+	} else {
+		if (msg)
+			mask_message(ev, msg, strlen(msg), tmpl);
+		memo_set(m, key->buf, key->len, tmpl->buf, tmpl->len, NULL);
+		if (!fp)
+			return;
+	}
+	qe_buf_reset(in);
+	message_basis(ev, tmpl, in);
+	hash_hex(in, fp);
+	if (memo_is(m, key->buf, key->len))
+		memcpy(m->hex, fp, 17);
 }
 
 void qe_fingerprint(struct qe_event *ev)
@@ -417,30 +575,41 @@ void qe_fp_info_release(struct qe_fp_info *info)
 void qe_fingerprint_with(struct qe_event *ev, struct qe_grouping *g, const char *source,
 			 struct qe_fp_info *info)
 {
-	struct qe_buf in = QE_BUF_INIT, tmpl = QE_BUF_INIT, learnt = QE_BUF_INIT;
+	/* kept from one event to the next: no allocation once they have grown */
+	static struct qe_buf key = QE_BUF_INIT, in = QE_BUF_INIT, tmpl = QE_BUF_INIT,
+			     learnt = QE_BUF_INIT;
 	struct qe_fp_info local;
 	struct qe_grouping_hit hit;
 	struct qe_learn *l = qe_grouping_learner(g);
+	const struct qe_buf *shown = &tmpl; /* the template the event keeps */
+	int trace = uses_frames(ev);
 	char fp[17];
 
 	if (!info)
 		info = &local;
 	memset(info, 0, sizeof(*info));
-	event_template(ev, &tmpl);
-	basis(ev, &tmpl, &in);
-	hash_hex(&in, fp);
+	if (trace) {
+		message_fingerprint(ev, &key, &in, &tmpl, NULL);
+		trace_fingerprint(ev, &key, &in, fp);
+	} else {
+		message_fingerprint(ev, &key, &in, &tmpl, fp);
+	}
 	memcpy(info->mask_fp, fp, sizeof(fp));
-	info->stage = uses_frames(ev) ? QE_FP_STAGE_TRACE : QE_FP_STAGE_MASK;
-	if (!uses_frames(ev) && l) {
+	info->stage = trace ? QE_FP_STAGE_TRACE : QE_FP_STAGE_MASK;
+	if (!trace && l) {
 		char id[17];
+		qe_buf_reset(&learnt);
 		if (qe_learn_match(l, ev->type, tmpl.buf, fp, qe_wall_ms(), id,
 				   &learnt)) {
 			/* another line's id, or a template with a variable */
 			if (strcmp(id, fp) || strstr(learnt.buf, QE_LEARN_VAR) ||
-			    strstr(learnt.buf, "<?>"))
+			    strstr(learnt.buf, "<?>")) {
 				info->stage = QE_FP_STAGE_LEARNT;
+				shown = &learnt;
+			}
 			memcpy(fp, id, sizeof(id));
-			info->learnt = qe_xstrdup(learnt.buf);
+			if (info != &local)
+				info->learnt = qe_xstrndup(learnt.buf, learnt.len);
 		}
 	}
 	if (qe_grouping_rule_match(g, ev, source, &hit)) {
@@ -457,17 +626,14 @@ void qe_fingerprint_with(struct qe_event *ev, struct qe_grouping *g, const char 
 		info->split = hit.split;
 		hit.rule = hit.split = NULL;
 		qe_grouping_hit_release(&hit);
+		/* a rule's group shows the template of its message */
+		shown = &tmpl;
 	}
 	memcpy(ev->fingerprint, fp, sizeof(fp));
 	free(ev->template);
-	ev->template = info->learnt && info->stage == QE_FP_STAGE_LEARNT
-			   ? qe_xstrdup(info->learnt)
-			   : qe_buf_detach(&tmpl);
+	ev->template = qe_xstrndup(shown->buf, shown->len);
 	if (info == &local)
 		qe_fp_info_release(&local);
-	qe_buf_release(&in);
-	qe_buf_release(&tmpl);
-	qe_buf_release(&learnt);
 }
 
 /* A JSON string from bytes that may not be UTF-8. */

@@ -28,8 +28,30 @@ struct bucket {
 	size_t nr, alloc;
 };
 
+/*
+ * Messages of one group come again and again, and once the templates
+ * stop changing each is matched as it was the last time: the last
+ * messages matched keep the template they joined and its text, valid
+ * while nothing changed that can alter its match: the settings, or the
+ * templates of its length, one more or one less (the only ones it is
+ * compared with).  Key and text share one allocation.
+ */
+#define MEMO_SLOTS 1024
+#define MEMO_MAX_KEY 1024 /* type, NUL and message; longer ones are matched */
+
+struct memo {
+	char *key; /* key_len bytes, then the template's text and a NUL */
+	size_t key_len, text_len;
+	uint64_t gen;
+	struct tpl *t;
+};
+
 struct qe_learn {
 	struct bucket len[QE_LEARN_MAX_TOKENS + 1];
+	uint64_t gen; /* changes that can alter any match, from 1 */
+	/* changes to len[n]; one more, so that n + 1 is always an index */
+	uint64_t len_gen[QE_LEARN_MAX_TOKENS + 2];
+	struct memo *memo; /* MEMO_SLOTS, allocated on the first match */
 	size_t max_templates, max_bytes;
 	double sim;
 	unsigned distinct; /* words in a slot before it is a variable */
@@ -161,10 +183,27 @@ static void tpl_free(struct tpl *t)
 	free(t);
 }
 
+/* The templates of n tokens changed. */
+static void changed(struct qe_learn *l, size_t n)
+{
+	l->len_gen[n]++;
+}
+
+/* What a match of a message of n tokens depends on; it only grows. */
+static uint64_t gen_near(const struct qe_learn *l, size_t n)
+{
+	uint64_t g = l->gen + l->len_gen[n] + l->len_gen[n + 1];
+
+	if (n > 0)
+		g += l->len_gen[n - 1];
+	return g;
+}
+
 static void set_tok(struct qe_learn *l, struct tpl *t, size_t i, const char *v)
 {
 	if (!strcmp(t->tok[i], v))
 		return;
+	changed(l, t->ntok);
 	free(t->tok[i]);
 	t->tok[i] = qe_xstrdup(v);
 	t->dirty = 1;
@@ -181,13 +220,16 @@ struct qe_learn *qe_learn_new(size_t max_templates, size_t max_bytes, double sim
 	l->max_bytes = max_bytes ? max_bytes : (size_t)QE_LEARN_DEFAULT_BYTES;
 	l->sim = similarity > 0 ? similarity : QE_LEARN_SIMILARITY;
 	l->distinct = QE_LEARN_DISTINCT;
+	l->gen = 1;
 	return l;
 }
 
 void qe_learn_set_distinct(struct qe_learn *l, unsigned n)
 {
-	if (n >= 2 && n <= QE_LEARN_DISTINCT_MAX)
+	if (n >= 2 && n <= QE_LEARN_DISTINCT_MAX) {
 		l->distinct = n;
+		l->gen++;
+	}
 }
 
 void qe_learn_free(struct qe_learn *l)
@@ -201,6 +243,10 @@ void qe_learn_free(struct qe_learn *l)
 			tpl_free(l->len[n].t[i]);
 		free(l->len[n].t);
 	}
+	if (l->memo)
+		for (i = 0; i < MEMO_SLOTS; i++)
+			free(l->memo[i].key);
+	free(l->memo);
 	free(l->retired);
 	free(l);
 }
@@ -434,6 +480,8 @@ static void generalise(struct qe_learn *l, const struct align *a, const struct t
 		t->tok = tok;
 		t->ntok++;
 		t->opt = k + 1;
+		changed(l, t->ntok - 1);
+		changed(l, t->ntok);
 		t->dirty = 1;
 		bucket_add(&l->len[t->ntok], t);
 		l->st.bytes -= t->bytes;
@@ -441,6 +489,8 @@ static void generalise(struct qe_learn *l, const struct align *a, const struct t
 		l->st.bytes += t->bytes;
 		k = (size_t)-1; /* now the same length */
 	} else if (a->skip) {
+		if (t->opt != k + 1)
+			changed(l, t->ntok);
 		t->opt = k + 1;
 		set_tok(l, t, k, OPT_VAR);
 	}
@@ -593,6 +643,7 @@ static void fold(struct qe_learn *l, struct tpl *t, struct tpl *s)
 {
 	size_t i;
 
+	changed(l, t->ntok);
 	for (i = 0; i < t->ntok; i++)
 		if (!is_var(t->tok[i]) && strcmp(t->tok[i], s->tok[i]))
 			set_tok(l, t, i, QE_LEARN_VAR);
@@ -654,6 +705,7 @@ static struct tpl *create(struct qe_learn *l, const char *id, const char *type,
 	}
 	l->st.bytes += t->bytes;
 	l->st.templates++;
+	changed(l, t->ntok);
 	bucket_add(&l->len[t->ntok], t);
 	return t;
 }
@@ -671,6 +723,46 @@ static long long first_seen(struct qe_learn *l, int64_t now_ms)
 	return t;
 }
 
+/* The memo slot of type and masked, and in *ntok its number of tokens;
+ * NULL when they are too long to be kept. */
+static struct memo *memo_slot(struct qe_learn *l, const char *type, const char *masked,
+			      char *key, size_t *key_len, size_t *ntok)
+{
+	size_t tl = strlen(type) + 1, ml = strlen(masked), i;
+
+	*key_len = 0;
+	if (tl + ml > MEMO_MAX_KEY)
+		return NULL;
+	for (i = 0, *ntok = 0; i < ml; i++)
+		if (masked[i] != ' ' && (i == 0 || masked[i - 1] == ' '))
+			++*ntok;
+	if (*ntok > QE_LEARN_MAX_TOKENS)
+		return NULL;
+	if (!l->memo)
+		l->memo = qe_xcalloc(MEMO_SLOTS, sizeof(*l->memo));
+	memcpy(key, type, tl);
+	memcpy(key + tl, masked, ml + 1); /* and its NUL: room was left for it */
+	*key_len = tl + ml;
+	return &l->memo[qe_fnv1a(key, *key_len) & (MEMO_SLOTS - 1)];
+}
+
+static void memo_set(struct memo *m, const char *key, size_t key_len, struct tpl *t,
+		     uint64_t gen)
+{
+	struct qe_buf text = QE_BUF_INIT;
+
+	join(t, &text);
+	free(m->key);
+	m->key = qe_xmalloc(key_len + text.len + 1);
+	memcpy(m->key, key, key_len);
+	memcpy(m->key + key_len, text.buf, text.len + 1);
+	m->key_len = key_len;
+	m->text_len = text.len;
+	m->gen = gen;
+	m->t = t;
+	qe_buf_release(&text);
+}
+
 int qe_learn_match(struct qe_learn *l, const char *type, const char *masked,
 		   const char *mask_fp, int64_t now_ms, char id_out[17],
 		   struct qe_buf *tmpl_out)
@@ -678,10 +770,27 @@ int qe_learn_match(struct qe_learn *l, const char *type, const char *masked,
 	struct toks m;
 	struct align a;
 	struct tpl *t = NULL;
+	char key[MEMO_MAX_KEY + 1];
+	size_t key_len, ntok = 0;
+	struct memo *slot;
+	uint64_t gen;
 
-	snprintf(id_out, 17, "%s", mask_fp);
 	if (!type)
 		type = "";
+	slot = memo_slot(l, type, masked, key, &key_len, &ntok);
+	gen = gen_near(l, ntok);
+	if (slot && slot->key && slot->gen == gen && slot->key_len == key_len &&
+	    !memcmp(slot->key, key, key_len)) {
+		/* matched as the last time, and nothing changed since */
+		t = slot->t;
+		l->st.matched++;
+		t->count++;
+		memcpy(id_out, t->id, 17);
+		if (tmpl_out)
+			qe_buf_add(tmpl_out, slot->key + key_len, slot->text_len);
+		return 1;
+	}
+	snprintf(id_out, 17, "%s", mask_fp);
 	tokenize(masked, &m);
 	if (m.too_long || m.n == 0) {
 		/* an empty message has nothing to learn; a long one is dropped */
@@ -707,6 +816,9 @@ int qe_learn_match(struct qe_learn *l, const char *type, const char *masked,
 		if (a.skip)
 			generalise(l, &a, &m);
 		l->st.matched++;
+		/* a match that changed nothing comes out the same next time */
+		if (slot && gen_near(l, ntok) == gen)
+			memo_set(slot, key, key_len, t, gen);
 	} else if ((t = create(l, mask_fp, type, &m, first_seen(l, now_ms))) != NULL) {
 		l->st.created++;
 	} else {
@@ -750,6 +862,7 @@ int qe_learn_import(struct qe_learn *l, const struct qe_learnt *in)
 	struct tpl *t;
 	const char *type = in->type ? in->type : "";
 
+	l->gen++;
 	if (!in->id || !valid_id(in->id))
 		return qe_error("learnt template id '%s' is not 16 hex digits",
 				in->id ? in->id : "");

@@ -408,6 +408,59 @@ static void test_fingerprint_traces(void **state)
 		      fp_of(trace_event("java", "java.io.EOFException", "closed")));
 }
 
+static char *template_of(struct qe_event *ev)
+{
+	char *t;
+	qe_fingerprint(ev);
+	t = qe_xstrdup(ev->template);
+	qe_event_free(ev);
+	return t;
+}
+
+/* Repeats are remembered: what is remembered must be told apart by all
+ * that decides the result, whatever came before. */
+static void test_fingerprint_repeats(void **state)
+{
+	static const char line[] = "2024-01-01 10:00:00 ERROR disk full on /dev/sda1";
+	char *t;
+	int round;
+	struct qe_event *a, *b;
+
+	(void)state;
+	for (round = 0; round < 2; round++) {
+		/* A line loses its header; an exception's message is masked whole. */
+		t = template_of(line_event(line));
+		assert_string_equal(t, "disk full on <PATH>");
+		free(t);
+		t = template_of(trace_event("java", "E", line));
+		assert_string_equal(t, "<TS> ERROR disk full on <PATH>");
+		free(t);
+		assert_differ(fp_of(trace_event("java", "E", "x")),
+			      fp_of(trace_event("java", "F", "x")));
+		/* The same frames under another kind or type. */
+		assert_differ(fp_of(java_trace("E", "x", "run")),
+			      fp_of(java_trace("F", "x", "run")));
+		a = java_trace("E", "x", "run");
+		free(a->kind);
+		a->kind = qe_xstrdup("kotlin");
+		assert_differ(fp_of(a), fp_of(java_trace("E", "x", "run")));
+		/* A module and a file of the same text are normalised apart. */
+		a = trace_event("java", "E", "m");
+		add_frame(a, "src/app7/main.py", "run", NULL, 1, 1);
+		b = trace_event("java", "E", "m");
+		add_frame(b, NULL, "run", "src/app7/main.py", 1, 1);
+		assert_differ(fp_of(a), fp_of(b));
+		/* Which frames are in-app decides which are hashed. */
+		a = trace_event("java", "E", "m");
+		add_frame(a, "org.lib.A", "x", NULL, 1, 1);
+		add_frame(a, "com.acme.B", "y", NULL, 2, 0);
+		b = trace_event("java", "E", "m");
+		add_frame(b, "org.lib.A", "x", NULL, 1, 0);
+		add_frame(b, "com.acme.B", "y", NULL, 2, 1);
+		assert_differ(fp_of(a), fp_of(b));
+	}
+}
+
 static void test_frames_languages(void **state)
 {
 	struct qe_event *a, *b;
@@ -703,6 +756,7 @@ int main(void)
 	    cmocka_unit_test(test_fingerprint_format),
 	    cmocka_unit_test(test_fingerprint_messages),
 	    cmocka_unit_test(test_fingerprint_traces),
+	    cmocka_unit_test(test_fingerprint_repeats),
 	    cmocka_unit_test(test_frames_languages),
 	    cmocka_unit_test(test_python_innermost),
 	    cmocka_unit_test(test_explain),

@@ -68,8 +68,13 @@ static void test_word_slot_becomes_variable(void **state)
 	    fp_of(g, "Failed password for git from 10.0.0.2 port 23 ssh2", b),
 	    QE_FP_STAGE_MASK);
 	assert_string_not_equal(a, b);
+	/* the same line again matches as before (and is remembered so) */
+	assert_int_equal(
+	    fp_of(g, "Failed password for git from 10.0.0.2 port 23 ssh2", b2),
+	    QE_FP_STAGE_MASK);
+	assert_string_equal(b, b2);
 	/* the third makes it a variable; the first line's fingerprint is the
-	 * group's, for good */
+	 * group's, for good, also for the line remembered above */
 	assert_int_equal(
 	    fp_of(g, "Failed password for mysql from 10.0.0.3 port 24 ssh2", c),
 	    QE_FP_STAGE_LEARNT);
