@@ -352,7 +352,16 @@ static size_t match_ts(const char *s, size_t n)
 			if (t)
 				return a + 1 + t;
 		}
-		return match_time(s, n, 0, 0);
+		if ((len = match_time(s, n, 0, 0)) != 0)
+			return len;
+		/* 16:49 or 02:19: a clock without seconds (a time of day, or
+		 * a span in minutes and seconds), the same slot as 01:07:37 */
+		if (a <= 2 && sep == ':' && digits(s, n, a + 1, 3) == 2 &&
+		    !is_alnum(AT(s, n, a + 3)) &&
+		    !((AT(s, n, a + 3) == ':' || AT(s, n, a + 3) == '.') &&
+		      is_alnum(AT(s, n, a + 4))))
+			return a + 3;
+		return 0;
 	}
 	/* [Weekday[,]] Month day time [year] */
 	i = 0;
@@ -581,9 +590,10 @@ static size_t match_number(const char *s, size_t n)
 /* " KB" after a number: a unit written apart belongs to the number. */
 static size_t unit_after(const char *s, size_t n)
 {
-	static const char *const units[] = {"b",  "kb",	 "mb",	"gb",	"tb",
-					    "pb", "kib", "mib", "gib",	"tib",
-					    "ms", "us",	 "ns",	"bytes"};
+	static const char *const units[] = {
+	    "b",      "kb",	 "mb",	"gb",	"tb",	  "pb",	     "kib",  "mib",
+	    "gib",    "tib",	 "ms",	"us",	"ns",	  "bytes",   "sec",  "secs",
+	    "second", "seconds", "min", "mins", "minute", "minutes", "hour", "hours"};
 	size_t e, k;
 
 	if (AT(s, n, 0) != ' ')
@@ -596,6 +606,29 @@ static size_t unit_after(const char *s, size_t n)
 		if (strlen(units[k]) == e - 1 && !strncasecmp(units[k], s + 1, e - 1))
 			return e;
 	return 0;
+}
+
+/*
+ * " (1.16 KB)" after a number: the same amount restated in other units
+ * ("1190 bytes (1.16 KB)", "RX bytes:1234 (1.2 KiB)") is part of the
+ * value; lines that restate it and lines that do not are one message.
+ */
+static size_t restated_after(const char *s, size_t n)
+{
+	size_t i = 0, m;
+
+	if (AT(s, n, i) == ' ')
+		i++;
+	if (AT(s, n, i) != '(')
+		return 0;
+	i++;
+	if ((m = match_number(s + i, n - i)) == 0)
+		return 0;
+	i += m;
+	i += unit_after(s + i, n - i);
+	if (AT(s, n, i) != ')' || is_alnum(AT(s, n, i + 1)))
+		return 0;
+	return i + 1;
 }
 
 static void put(struct qe_buf *out, const char *ph)
@@ -797,6 +830,18 @@ static void mask_span(const char *s, size_t n, struct qe_buf *out, int depth)
 			i = match_port(s, n, i + m);
 			continue;
 		}
+		if ((c == '<' || c == '>' || c == '~') && is_digit(AT(s, n, i + 1)) &&
+		    (m = match_number(s + i + 1, n - i - 1)) != 0 &&
+		    AT(s, n, i + 1 + m) != '>') {
+			/* a bound or an estimate ("<1 sec", ">100ms", "~5 min"):
+			 * the sign is part of the value, so "<1 sec" and "00:02"
+			 * stay in one slot */
+			put(out, "<NUM>");
+			m += 1;
+			m += unit_after(s + i + m, n - i - m);
+			i += m;
+			continue;
+		}
 		if (!is_alnum(c) &&
 		    !((c == '-' || c == '+') && is_digit(AT(s, n, i + 1)))) {
 			qe_buf_addch(out, c);
@@ -825,6 +870,7 @@ static void mask_span(const char *s, size_t n, struct qe_buf *out, int depth)
 		} else if (shaped && (m = match_number(s + i, n - i)) != 0) {
 			put(out, "<NUM>");
 			m += unit_after(s + i + m, n - i - m);
+			m += restated_after(s + i + m, n - i - m);
 		} else if (!is_alnum(c)) {
 			/* A sign not followed by a number of ours. */
 			qe_buf_addch(out, c);

@@ -47,6 +47,20 @@ static void test_mask_numbers(void **state)
 	      "estimated size <NUM>, free <NUM>");
 	/* Same shape, different values: same template. */
 	CHECK(mask_msg, "estimated size 17 B", "estimated size <NUM>");
+	/* An amount restated in other units, or not: one value. */
+	CHECK(mask_msg, "close, 1190 bytes (1.16 KB) sent, 815 bytes received",
+	      "close, <NUM> sent, <NUM> received");
+	CHECK(mask_msg, "RX bytes:1234 (1.2 KiB) ok", "RX bytes:<NUM> ok");
+	CHECK(mask_msg, "len 5 (5)", "len <NUM>");
+	/* words in the parenthesis are no restatement */
+	CHECK(mask_msg, "retry 3 (of 10)", "retry <NUM> (of <NUM>)");
+	/* A bound or an estimate keeps its sign inside the value. */
+	CHECK(mask_msg, "lifetime <1 sec", "lifetime <NUM>");
+	CHECK(mask_msg, "took >100ms, ~5 min left", "took <NUM>, <NUM> left");
+	CHECK(mask_msg, "pri <11> x", "pri <<NUM>> x");
+	/* A time unit written apart belongs to the number. */
+	CHECK(mask_msg, "retrying in 5 seconds", "retrying in <NUM>");
+	CHECK(mask_msg, "retrying in 1 second", "retrying in <NUM>");
 }
 
 static void test_mask_hex_ids(void **state)
@@ -101,6 +115,12 @@ static void test_mask_times(void **state)
 	CHECK(mask_msg, "at 10/Oct/2000:13:55:36 -0700 done", "at <TS> done");
 	CHECK(mask_msg, "at 15:04:05 done", "at <TS> done");
 	CHECK(mask_msg, "at 20171223-22:15:29:606 done", "at <TS> done");
+	/* A clock without seconds: a time of day or a span (mm:ss). */
+	CHECK(mask_msg, "lifetime 02:19", "lifetime <TS>");
+	CHECK(mask_msg, "lifetime 01:07:37", "lifetime <TS>");
+	CHECK(mask_msg, "at 9:30 done", "at <TS> done");
+	CHECK(mask_msg, "ratio 1:2 and 12:345", "ratio <NUM>:<NUM> and <NUM>:<NUM>");
+	CHECK(mask_msg, "mac 00:1a:2b:3c:4d:5e x", "mac <IP> x");
 	CHECK(mask_msg, "epoch 1445144423722 done", "epoch <NUM> done");
 	/* A dotted quad is an address, not a time. */
 	CHECK(mask_msg, "from 5.36.59.76 x", "from <IP> x");
@@ -180,7 +200,7 @@ static void test_mask_header(void **state)
 	CHECK(mask_line, "2024-01-01 10:00:00 web-1 nginx ERROR upstream timed out",
 	      "upstream timed out");
 	CHECK(mask_line, "2024-01-01 10:00:00 user bob logged in at 10:01",
-	      "user <ID> logged in at <NUM>:<NUM>");
+	      "user <ID> logged in at <TS>");
 	/* a file name before the time; oslo.log's "logger [context]" */
 	CHECK(mask_line,
 	      "nova-api.log.1.2017-05-16_13:53:08 2017-05-16 00:00:00.008 25746 INFO "
