@@ -970,7 +970,8 @@ static int is_stamp(const char *s, size_t len)
 		else if (!strchr("-/:.,+TZ", c))
 			return 0;
 	}
-	return d > 0 && is_digit((unsigned char)s[0]);
+	/* an address ("127.0.0.1:135") is no time */
+	return d > 0 && is_digit((unsigned char)s[0]) && match_ipv4(s, len) != len;
 }
 
 /* 2 to max bytes of letters, digits and the joiners, a letter among them. */
@@ -1051,6 +1052,48 @@ static int is_source_name(const char *s, size_t len)
 }
 
 static int is_header_word(const char *s, size_t len);
+
+/* "[10.30 16:49:06]", "[2026-01-02 10:00:00,123]": a bracketed block that
+ * holds a time of day (stamps only, one with ':' among them); a block of
+ * digits alone ("[1234]") is a pid or a thread. */
+static int stamp_block(const char *s, size_t len)
+{
+	size_t i = 0, e;
+	int clock = 0;
+
+	if (len && match_ts(s, len) == len)
+		return 1;
+	while (i < len) {
+		for (e = i; e < len && s[e] != ' '; e++)
+			;
+		if (e > i) {
+			if (!is_stamp(s + i, e - i))
+				return 0;
+			if (memchr(s + i, ':', e - i))
+				clock = 1;
+		}
+		i = e + 1;
+	}
+	return clock;
+}
+
+/* A mark and a number after a program's name ("*64" of a 64-bit
+ * process, "#2" of a second instance). */
+static int is_name_tag(const char *s, size_t len)
+{
+	size_t k;
+	int digit = 0;
+
+	if (len < 2 || len > 8 || (s[0] != '*' && s[0] != '#'))
+		return 0;
+	for (k = 1; k < len; k++) {
+		if (is_digit((unsigned char)s[k]))
+			digit = 1;
+		else if (!is_alpha((unsigned char)s[k]))
+			return 0;
+	}
+	return digit;
+}
 
 /*
  * What some collectors put before the line's own header: a source name
@@ -1217,6 +1260,8 @@ size_t qe_mask_header_len(const char *s, size_t n)
 			e = close_bracket(s, n, i);
 			if (!e)
 				break;
+			if (stamp_block(s + i + 1, e - i - 2))
+				stamped = 1;
 			i = e;
 			if (AT(s, n, i) == ':')
 				i++;
@@ -1273,6 +1318,17 @@ size_t qe_mask_header_len(const char *s, size_t n)
 			 * logging cookbook format) */
 			i = done = e;
 			continue;
+		}
+		if (stamped && s[e - 1] != ':' && is_name(s + i, len) && e + 1 < n &&
+		    s[e] == ' ') {
+			/* "[TIME] program.exe *64 - message": a name and its
+			 * tag before the separator */
+			size_t t = e + 1, te = token_end(s, n, t);
+			if (is_name_tag(s + t, te - t) && te + 2 < n && s[te] == ' ' &&
+			    s[te + 1] == '-' && s[te + 2] == ' ') {
+				i = done = te;
+				continue;
+			}
 		}
 		if (stamped && (m = words_then_level(s, n, i)) != 0) {
 			i = done = m;

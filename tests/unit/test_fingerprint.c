@@ -236,6 +236,26 @@ static void test_mask_header(void **state)
 	/* a word before a date in the message is no host */
 	CHECK(mask_line, "2026-01-01 10:00:00 INFO Scheduled 2026-01-02 10:00:00 run 4",
 	      "Scheduled <TS> run <NUM>");
+	/* A bracketed time, then a program (and its tag) before " - ". */
+	CHECK(mask_line,
+	      "[10.30 16:49:06] chrome.exe - proxy.example.org:5070 close, 0 bytes sent",
+	      "<IP> close, <NUM> sent");
+	CHECK(mask_line,
+	      "[10.30 16:49:06] chrome.exe *64 - www.example.com:443 open through proxy "
+	      "p.example.org:5070 HTTPS",
+	      "<IP> open through proxy <IP> HTTPS");
+	CHECK(mask_line, "[2026-01-02 10:00:00] app #2 - started", "started");
+	/* an address after the program is the message's, not a time */
+	CHECK(
+	    mask_line,
+	    "[10.30 21:08:03] spoolsv.exe *64 - 127.0.0.1:135 error : Could not connect",
+	    "<IP> error : Could not connect");
+	CHECK(mask_line, "2026-01-02 10:00:00 127.0.0.1:80 error : refused",
+	      "<IP> error : refused");
+	/* a block of digits is a pid, no time; a tag needs its separator */
+	CHECK(mask_line, "[1234] worker - job done", "worker - job done");
+	CHECK(mask_line, "[10.30 16:49:06] run *64 times - done",
+	      "run *<NUM> times - done");
 	/* No header: nothing removed; a line of header only is kept. */
 	CHECK(mask_line, "connection refused", "connection refused");
 	CHECK(mask_line, "2024-01-02 15:04:05", "<TS>");
