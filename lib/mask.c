@@ -715,6 +715,19 @@ static size_t user_value(const char *s, size_t n, size_t i, size_t len)
 	return e;
 }
 
+/*
+ * A name in capitals with a short number (SOCKS5, HTTP2, SHA256, UTF8):
+ * a protocol or an algorithm, a word of the message rather than an id.
+ */
+static int numbered_name(const char *s, size_t len)
+{
+	size_t k = 0;
+
+	while (k < len && is_upper((unsigned char)s[k]))
+		k++;
+	return k >= 3 && len - k >= 1 && len - k <= 3 && digits(s, len, k, 4) == len - k;
+}
+
 static int word_start(const char *s, size_t i)
 {
 	return i == 0 || !is_alnum((unsigned char)s[i - 1]);
@@ -920,7 +933,7 @@ static void mask_span(const char *s, size_t n, struct qe_buf *out, int depth)
 				qe_buf_add(out, s + i, m);
 				put(out, " <ID>");
 				m = j - i;
-			} else if (!has_digit)
+			} else if (!has_digit || numbered_name(s + i, m))
 				qe_buf_add(out, s + i, m);
 			else if (all_hex && m >= 8)
 				put(out, "<HEX>");

@@ -71,6 +71,11 @@ static void test_mask_hex_ids(void **state)
 	CHECK(mask_msg, "block blk_-6952295868487656571 gone", "block <ID> gone");
 	CHECK(mask_msg, "block blk_38865049064139660 gone", "block <ID> gone");
 	CHECK(mask_msg, "job job_20240101_0001 failed", "job <ID> failed");
+	/* a name in capitals with a short number is a word (a protocol) */
+	CHECK(mask_msg, "open through proxy socks.example.org:1080 SOCKS5",
+	      "open through proxy <IP> SOCKS5");
+	CHECK(mask_msg, "digest SHA256 over HTTP2", "digest SHA256 over HTTP2");
+	CHECK(mask_msg, "host BAYMSGR2012806 ab12", "host <ID> <ID>");
 	CHECK(mask_msg, "container container_e02_1445144423722_0020_01_000001 lost",
 	      "container <ID> lost");
 	CHECK(mask_msg,
