@@ -352,7 +352,16 @@ static size_t match_ts(const char *s, size_t n)
 			if (t)
 				return a + 1 + t;
 		}
-		return match_time(s, n, 0, 0);
+		if ((len = match_time(s, n, 0, 0)) != 0)
+			return len;
+		/* 16:49 or 02:19: a clock without seconds (a time of day, or
+		 * a span in minutes and seconds), the same slot as 01:07:37 */
+		if (a <= 2 && sep == ':' && digits(s, n, a + 1, 3) == 2 &&
+		    !is_alnum(AT(s, n, a + 3)) &&
+		    !((AT(s, n, a + 3) == ':' || AT(s, n, a + 3) == '.') &&
+		      is_alnum(AT(s, n, a + 4))))
+			return a + 3;
+		return 0;
 	}
 	/* [Weekday[,]] Month day time [year] */
 	i = 0;
@@ -581,9 +590,10 @@ static size_t match_number(const char *s, size_t n)
 /* " KB" after a number: a unit written apart belongs to the number. */
 static size_t unit_after(const char *s, size_t n)
 {
-	static const char *const units[] = {"b",  "kb",	 "mb",	"gb",	"tb",
-					    "pb", "kib", "mib", "gib",	"tib",
-					    "ms", "us",	 "ns",	"bytes"};
+	static const char *const units[] = {
+	    "b",      "kb",	 "mb",	"gb",	"tb",	  "pb",	     "kib",  "mib",
+	    "gib",    "tib",	 "ms",	"us",	"ns",	  "bytes",   "sec",  "secs",
+	    "second", "seconds", "min", "mins", "minute", "minutes", "hour", "hours"};
 	size_t e, k;
 
 	if (AT(s, n, 0) != ' ')
@@ -596,6 +606,29 @@ static size_t unit_after(const char *s, size_t n)
 		if (strlen(units[k]) == e - 1 && !strncasecmp(units[k], s + 1, e - 1))
 			return e;
 	return 0;
+}
+
+/*
+ * " (1.16 KB)" after a number: the same amount restated in other units
+ * ("1190 bytes (1.16 KB)", "RX bytes:1234 (1.2 KiB)") is part of the
+ * value; lines that restate it and lines that do not are one message.
+ */
+static size_t restated_after(const char *s, size_t n)
+{
+	size_t i = 0, m;
+
+	if (AT(s, n, i) == ' ')
+		i++;
+	if (AT(s, n, i) != '(')
+		return 0;
+	i++;
+	if ((m = match_number(s + i, n - i)) == 0)
+		return 0;
+	i += m;
+	i += unit_after(s + i, n - i);
+	if (AT(s, n, i) != ')' || is_alnum(AT(s, n, i + 1)))
+		return 0;
+	return i + 1;
 }
 
 static void put(struct qe_buf *out, const char *ph)
@@ -680,6 +713,19 @@ static size_t user_value(const char *s, size_t n, size_t i, size_t len)
 		if (strlen(prose[k]) == e - b && !strncasecmp(prose[k], s + b, e - b))
 			return 0;
 	return e;
+}
+
+/*
+ * A name in capitals with a short number (SOCKS5, HTTP2, SHA256, UTF8):
+ * a protocol or an algorithm, a word of the message rather than an id.
+ */
+static int numbered_name(const char *s, size_t len)
+{
+	size_t k = 0;
+
+	while (k < len && is_upper((unsigned char)s[k]))
+		k++;
+	return k >= 3 && len - k >= 1 && len - k <= 3 && digits(s, len, k, 4) == len - k;
 }
 
 static int word_start(const char *s, size_t i)
@@ -797,6 +843,18 @@ static void mask_span(const char *s, size_t n, struct qe_buf *out, int depth)
 			i = match_port(s, n, i + m);
 			continue;
 		}
+		if ((c == '<' || c == '>' || c == '~') && is_digit(AT(s, n, i + 1)) &&
+		    (m = match_number(s + i + 1, n - i - 1)) != 0 &&
+		    AT(s, n, i + 1 + m) != '>') {
+			/* a bound or an estimate ("<1 sec", ">100ms", "~5 min"):
+			 * the sign is part of the value, so "<1 sec" and "00:02"
+			 * stay in one slot */
+			put(out, "<NUM>");
+			m += 1;
+			m += unit_after(s + i + m, n - i - m);
+			i += m;
+			continue;
+		}
 		if (!is_alnum(c) &&
 		    !((c == '-' || c == '+') && is_digit(AT(s, n, i + 1)))) {
 			qe_buf_addch(out, c);
@@ -825,6 +883,7 @@ static void mask_span(const char *s, size_t n, struct qe_buf *out, int depth)
 		} else if (shaped && (m = match_number(s + i, n - i)) != 0) {
 			put(out, "<NUM>");
 			m += unit_after(s + i + m, n - i - m);
+			m += restated_after(s + i + m, n - i - m);
 		} else if (!is_alnum(c)) {
 			/* A sign not followed by a number of ours. */
 			qe_buf_addch(out, c);
@@ -874,7 +933,7 @@ static void mask_span(const char *s, size_t n, struct qe_buf *out, int depth)
 				qe_buf_add(out, s + i, m);
 				put(out, " <ID>");
 				m = j - i;
-			} else if (!has_digit)
+			} else if (!has_digit || numbered_name(s + i, m))
 				qe_buf_add(out, s + i, m);
 			else if (all_hex && m >= 8)
 				put(out, "<HEX>");
@@ -924,7 +983,8 @@ static int is_stamp(const char *s, size_t len)
 		else if (!strchr("-/:.,+TZ", c))
 			return 0;
 	}
-	return d > 0 && is_digit((unsigned char)s[0]);
+	/* an address ("127.0.0.1:135") is no time */
+	return d > 0 && is_digit((unsigned char)s[0]) && match_ipv4(s, len) != len;
 }
 
 /* 2 to max bytes of letters, digits and the joiners, a letter among them. */
@@ -1005,6 +1065,48 @@ static int is_source_name(const char *s, size_t len)
 }
 
 static int is_header_word(const char *s, size_t len);
+
+/* "[10.30 16:49:06]", "[2026-01-02 10:00:00,123]": a bracketed block that
+ * holds a time of day (stamps only, one with ':' among them); a block of
+ * digits alone ("[1234]") is a pid or a thread. */
+static int stamp_block(const char *s, size_t len)
+{
+	size_t i = 0, e;
+	int clock = 0;
+
+	if (len && match_ts(s, len) == len)
+		return 1;
+	while (i < len) {
+		for (e = i; e < len && s[e] != ' '; e++)
+			;
+		if (e > i) {
+			if (!is_stamp(s + i, e - i))
+				return 0;
+			if (memchr(s + i, ':', e - i))
+				clock = 1;
+		}
+		i = e + 1;
+	}
+	return clock;
+}
+
+/* A mark and a number after a program's name ("*64" of a 64-bit
+ * process, "#2" of a second instance). */
+static int is_name_tag(const char *s, size_t len)
+{
+	size_t k;
+	int digit = 0;
+
+	if (len < 2 || len > 8 || (s[0] != '*' && s[0] != '#'))
+		return 0;
+	for (k = 1; k < len; k++) {
+		if (is_digit((unsigned char)s[k]))
+			digit = 1;
+		else if (!is_alpha((unsigned char)s[k]))
+			return 0;
+	}
+	return digit;
+}
 
 /*
  * What some collectors put before the line's own header: a source name
@@ -1171,6 +1273,8 @@ size_t qe_mask_header_len(const char *s, size_t n)
 			e = close_bracket(s, n, i);
 			if (!e)
 				break;
+			if (stamp_block(s + i + 1, e - i - 2))
+				stamped = 1;
 			i = e;
 			if (AT(s, n, i) == ':')
 				i++;
@@ -1227,6 +1331,17 @@ size_t qe_mask_header_len(const char *s, size_t n)
 			 * logging cookbook format) */
 			i = done = e;
 			continue;
+		}
+		if (stamped && s[e - 1] != ':' && is_name(s + i, len) && e + 1 < n &&
+		    s[e] == ' ') {
+			/* "[TIME] program.exe *64 - message": a name and its
+			 * tag before the separator */
+			size_t t = e + 1, te = token_end(s, n, t);
+			if (is_name_tag(s + t, te - t) && te + 2 < n && s[te] == ' ' &&
+			    s[te + 1] == '-' && s[te + 2] == ' ') {
+				i = done = te;
+				continue;
+			}
 		}
 		if (stamped && (m = words_then_level(s, n, i)) != 0) {
 			i = done = m;

@@ -47,6 +47,20 @@ static void test_mask_numbers(void **state)
 	      "estimated size <NUM>, free <NUM>");
 	/* Same shape, different values: same template. */
 	CHECK(mask_msg, "estimated size 17 B", "estimated size <NUM>");
+	/* An amount restated in other units, or not: one value. */
+	CHECK(mask_msg, "close, 1190 bytes (1.16 KB) sent, 815 bytes received",
+	      "close, <NUM> sent, <NUM> received");
+	CHECK(mask_msg, "RX bytes:1234 (1.2 KiB) ok", "RX bytes:<NUM> ok");
+	CHECK(mask_msg, "len 5 (5)", "len <NUM>");
+	/* words in the parenthesis are no restatement */
+	CHECK(mask_msg, "retry 3 (of 10)", "retry <NUM> (of <NUM>)");
+	/* A bound or an estimate keeps its sign inside the value. */
+	CHECK(mask_msg, "lifetime <1 sec", "lifetime <NUM>");
+	CHECK(mask_msg, "took >100ms, ~5 min left", "took <NUM>, <NUM> left");
+	CHECK(mask_msg, "pri <11> x", "pri <<NUM>> x");
+	/* A time unit written apart belongs to the number. */
+	CHECK(mask_msg, "retrying in 5 seconds", "retrying in <NUM>");
+	CHECK(mask_msg, "retrying in 1 second", "retrying in <NUM>");
 }
 
 static void test_mask_hex_ids(void **state)
@@ -57,6 +71,11 @@ static void test_mask_hex_ids(void **state)
 	CHECK(mask_msg, "block blk_-6952295868487656571 gone", "block <ID> gone");
 	CHECK(mask_msg, "block blk_38865049064139660 gone", "block <ID> gone");
 	CHECK(mask_msg, "job job_20240101_0001 failed", "job <ID> failed");
+	/* a name in capitals with a short number is a word (a protocol) */
+	CHECK(mask_msg, "open through proxy socks.example.org:1080 SOCKS5",
+	      "open through proxy <IP> SOCKS5");
+	CHECK(mask_msg, "digest SHA256 over HTTP2", "digest SHA256 over HTTP2");
+	CHECK(mask_msg, "host BAYMSGR2012806 ab12", "host <ID> <ID>");
 	CHECK(mask_msg, "container container_e02_1445144423722_0020_01_000001 lost",
 	      "container <ID> lost");
 	CHECK(mask_msg,
@@ -101,6 +120,12 @@ static void test_mask_times(void **state)
 	CHECK(mask_msg, "at 10/Oct/2000:13:55:36 -0700 done", "at <TS> done");
 	CHECK(mask_msg, "at 15:04:05 done", "at <TS> done");
 	CHECK(mask_msg, "at 20171223-22:15:29:606 done", "at <TS> done");
+	/* A clock without seconds: a time of day or a span (mm:ss). */
+	CHECK(mask_msg, "lifetime 02:19", "lifetime <TS>");
+	CHECK(mask_msg, "lifetime 01:07:37", "lifetime <TS>");
+	CHECK(mask_msg, "at 9:30 done", "at <TS> done");
+	CHECK(mask_msg, "ratio 1:2 and 12:345", "ratio <NUM>:<NUM> and <NUM>:<NUM>");
+	CHECK(mask_msg, "mac 00:1a:2b:3c:4d:5e x", "mac <IP> x");
 	CHECK(mask_msg, "epoch 1445144423722 done", "epoch <NUM> done");
 	/* A dotted quad is an address, not a time. */
 	CHECK(mask_msg, "from 5.36.59.76 x", "from <IP> x");
@@ -180,7 +205,7 @@ static void test_mask_header(void **state)
 	CHECK(mask_line, "2024-01-01 10:00:00 web-1 nginx ERROR upstream timed out",
 	      "upstream timed out");
 	CHECK(mask_line, "2024-01-01 10:00:00 user bob logged in at 10:01",
-	      "user <ID> logged in at <NUM>:<NUM>");
+	      "user <ID> logged in at <TS>");
 	/* a file name before the time; oslo.log's "logger [context]" */
 	CHECK(mask_line,
 	      "nova-api.log.1.2017-05-16_13:53:08 2017-05-16 00:00:00.008 25746 INFO "
@@ -216,6 +241,26 @@ static void test_mask_header(void **state)
 	/* a word before a date in the message is no host */
 	CHECK(mask_line, "2026-01-01 10:00:00 INFO Scheduled 2026-01-02 10:00:00 run 4",
 	      "Scheduled <TS> run <NUM>");
+	/* A bracketed time, then a program (and its tag) before " - ". */
+	CHECK(mask_line,
+	      "[10.30 16:49:06] chrome.exe - proxy.example.org:5070 close, 0 bytes sent",
+	      "<IP> close, <NUM> sent");
+	CHECK(mask_line,
+	      "[10.30 16:49:06] chrome.exe *64 - www.example.com:443 open through proxy "
+	      "p.example.org:5070 HTTPS",
+	      "<IP> open through proxy <IP> HTTPS");
+	CHECK(mask_line, "[2026-01-02 10:00:00] app #2 - started", "started");
+	/* an address after the program is the message's, not a time */
+	CHECK(
+	    mask_line,
+	    "[10.30 21:08:03] spoolsv.exe *64 - 127.0.0.1:135 error : Could not connect",
+	    "<IP> error : Could not connect");
+	CHECK(mask_line, "2026-01-02 10:00:00 127.0.0.1:80 error : refused",
+	      "<IP> error : refused");
+	/* a block of digits is a pid, no time; a tag needs its separator */
+	CHECK(mask_line, "[1234] worker - job done", "worker - job done");
+	CHECK(mask_line, "[10.30 16:49:06] run *64 times - done",
+	      "run *<NUM> times - done");
 	/* No header: nothing removed; a line of header only is kept. */
 	CHECK(mask_line, "connection refused", "connection refused");
 	CHECK(mask_line, "2024-01-02 15:04:05", "<TS>");

@@ -116,6 +116,43 @@ static void test_two_words_stay_apart(void **state)
 	qe_grouping_free(g);
 }
 
+/* A value written in a varying number of tokens (a size restated or not,
+ * a span as "<1 sec" or "02:19", a program with a tag) is one slot, so
+ * the lines join one template; a protocol in capitals stays a word. */
+static void test_values_of_varying_length(void **state)
+{
+	struct qe_grouping *g = grouping_from("grouping:\n  learn: true\n");
+	char a[17], fp[17], h[17], s5[17];
+	static const char *const closes[] = {
+	    "[10.30 16:49:07] chrome.exe - a.example.org:443 close, 403 bytes sent, "
+	    "426 bytes received, lifetime <1 sec",
+	    "[10.30 16:49:08] chrome.exe - b.example.org:443 close, 1190 bytes (1.16 KB) "
+	    "sent, 1671 bytes (1.63 KB) received, lifetime 00:02",
+	    "[10.30 16:51:56] svchost.exe *64 - c.example.org:80 close, 303 bytes sent, "
+	    "275 bytes received, lifetime 01:07:37",
+	    "[07.26 13:30:39] chrome.exe *64 - www.example.com:80 close, 6719 bytes "
+	    "(6.56 KB) sent, 644545 bytes (629 KB) received, lifetime 00:05"};
+	size_t k;
+
+	(void)state;
+	fp_of(g, closes[0], a);
+	for (k = 1; k < QE_ARRAY_SIZE(closes); k++) {
+		fp_of(g, closes[k], fp);
+		assert_string_equal(fp, a);
+	}
+	fp_of(g,
+	      "[10.30 17:02:16] putty.exe - 10.0.0.8:22 open through proxy "
+	      "socks.example.org:1080 HTTPS",
+	      h);
+	fp_of(g,
+	      "[10.30 17:02:17] putty.exe - 10.0.0.9:22 open through proxy "
+	      "socks.example.org:1080 SOCKS5",
+	      s5);
+	assert_string_not_equal(h, s5);
+	assert_string_not_equal(h, a);
+	qe_grouping_free(g);
+}
+
 /* A name at the start of the line (a program, a host) is a slot like
  * any other once three were seen with all else equal; a short line says
  * too little, and two first words stay two messages. */
@@ -667,6 +704,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_word_slot_becomes_variable),
 	    cmocka_unit_test(test_two_words_stay_apart),
+	    cmocka_unit_test(test_values_of_varying_length),
 	    cmocka_unit_test(test_name_at_start),
 	    cmocka_unit_test(test_siblings_through_export),
 	    cmocka_unit_test(test_deterministic),
