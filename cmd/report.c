@@ -438,12 +438,60 @@ void qe_report_time_local(int64_t ms, char *buf, size_t n)
 		snprintf(buf + l, n - l, "%.3s:%s", off, off + 3);
 }
 
+/* How many dates qe_report_time_utc() keeps made: a scan's events carry
+ * the log's own time or the time they were read, a few days at most. */
+#define DATES 8
+
 void qe_report_time_utc(int64_t ms, char *buf, size_t n)
 {
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	/* A scan stamps thousands of records a day: the date is made by
+	 * gmtime_r() and strftime() once for each day, the time of day by
+	 * division.  The dates are looked for from the last one used and
+	 * replaced in turn. */
+	static struct {
+		time_t day_start;
+		char text[48]; /* "YYYY-MM-DDT" */
+		size_t len;    /* 0: not made yet */
+	} dates[DATES];
+	static size_t last, next;
+	time_t t = (time_t)(ms / 1000), secs = t % 86400;
+	char out[64];
+	size_t len, i;
+	if (secs < 0)
+		secs += 86400;
+	for (i = 0; i < DATES; i++) {
+		size_t k = (last + i) % DATES;
+		if (dates[k].len && dates[k].day_start == t - secs)
+			break;
+	}
+	if (i < DATES) {
+		last = (last + i) % DATES;
+	} else {
+		struct tm tm;
+		last = next;
+		next = (next + 1) % DATES;
+		dates[last].day_start = t - secs;
+		gmtime_r(&dates[last].day_start, &tm);
+		dates[last].len = strftime(dates[last].text, sizeof(dates[last].text),
+					   "%Y-%m-%dT", &tm);
+	}
+	memcpy(out, dates[last].text, dates[last].len);
+	len = dates[last].len;
+	out[len++] = (char)('0' + secs / 36000);
+	out[len++] = (char)('0' + secs / 3600 % 10);
+	out[len++] = ':';
+	out[len++] = (char)('0' + secs / 600 % 6);
+	out[len++] = (char)('0' + secs / 60 % 10);
+	out[len++] = ':';
+	out[len++] = (char)('0' + secs % 60 / 10);
+	out[len++] = (char)('0' + secs % 10);
+	out[len++] = 'Z';
+	if (!n)
+		return;
+	if (len >= n)
+		len = n - 1;
+	memcpy(buf, out, len);
+	buf[len] = '\0';
 }
 
 json_t *qe_report_time_json(int64_t ms)
