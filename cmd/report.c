@@ -222,7 +222,10 @@ static char *escape(char *p, const char *s, size_t len, int stop_high)
 			*p++ = (char)c;
 			break;
 		case 'u':
-			memcpy(p, "\\u00", 4);
+			p[0] = '\\';
+			p[1] = 'u'; /* \u00XX */
+			p[2] = '0';
+			p[3] = '0';
 			p[4] = hex[c >> 4];
 			p[5] = hex[c & 15];
 			p += 6;
