@@ -10,6 +10,10 @@
 #include <string.h>
 #include <time.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 json_t *qe_report_string(const char *s)
 {
 	char *clean;
@@ -76,23 +80,39 @@ int qe_report_print_json(json_t *obj)
 	return 0;
 }
 
+/*
+ * The writers below store straight into the buffer: room() makes space
+ * for the most a piece can take, done() sets the length (and the NUL the
+ * buffer keeps) where the piece ended.  One check per piece, not one per
+ * byte.
+ */
+static char *room(struct qe_ndjson *j, size_t n)
+{
+	if (j->b.alloc - j->b.len <= n)
+		qe_buf_grow(&j->b, n);
+	return j->b.buf + j->b.len;
+}
+
+static void done(struct qe_ndjson *j, char *end)
+{
+	j->b.len = (size_t)(end - j->b.buf);
+	*end = '\0';
+}
+
+static void add_bytes(struct qe_ndjson *j, const char *s, size_t len)
+{
+	char *p = room(j, len);
+	memcpy(p, s, len);
+	done(j, p + len);
+}
+
 void qe_ndjson_begin(struct qe_ndjson *j)
 {
 	if (!j->b.alloc)
 		qe_buf_grow(&j->b, 4096);
-	qe_buf_reset(&j->b);
-	qe_buf_addch(&j->b, '{');
+	j->b.buf[0] = '{';
+	done(j, j->b.buf + 1);
 	j->first = 1;
-}
-
-void qe_ndjson_key(struct qe_ndjson *j, const char *key)
-{
-	if (!j->first)
-		qe_buf_addch(&j->b, ',');
-	j->first = 0;
-	qe_buf_addch(&j->b, '"');
-	qe_buf_addstr(&j->b, key); /* our own names: nothing to escape */
-	qe_buf_add(&j->b, "\":", 2);
 }
 
 /* A bit in each byte of x that needs a look: a control byte, '"', '\\'
@@ -106,118 +126,189 @@ static uint64_t special8(uint64_t x)
 	       highs;
 }
 
-static int special(unsigned char c)
-{
-	return c < 0x20 || c == '"' || c == '\\' || c >= 0x80;
-}
+/*
+ * What each byte becomes inside a JSON string, as jansson writes it: 0
+ * the byte itself, 'u' \u00XX, 'h' a byte of a UTF-8 sequence (copied),
+ * else a backslash and this letter.  '/' and 0x7f stay as they are.
+ */
+#define H8 'h', 'h', 'h', 'h', 'h', 'h', 'h', 'h'
+static const unsigned char json_escape[256] = {
+    'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'b', 't', 'n', 'u', 'f',  'r', 'u', 'u',
+    'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u',  'u', 'u', 'u',
+    0,	 0,   '"', 0,	0,   0,	  0,   0,   0,	 0,   0,   0,	0,    0,   0,	0,
+    0,	 0,   0,   0,	0,   0,	  0,   0,   0,	 0,   0,   0,	0,    0,   0,	0,
+    0,	 0,   0,   0,	0,   0,	  0,   0,   0,	 0,   0,   0,	0,    0,   0,	0,
+    0,	 0,   0,   0,	0,   0,	  0,   0,   0,	 0,   0,   0,	'\\', 0,   0,	0,
+    0,	 0,   0,   0,	0,   0,	  0,   0,   0,	 0,   0,   0,	0,    0,   0,	0,
+    0,	 0,   0,   0,	0,   0,	  0,   0,   0,	 0,   0,   0,	0,    0,   0,	0,
+    H8,	 H8,  H8,  H8,	H8,  H8,  H8,  H8,  H8,	 H8,  H8,  H8,	H8,   H8,  H8,	H8,
+};
+#undef H8
 
-/* Length of the run of plain printable ASCII at s, 8 bytes at a time. */
-static size_t plain_run(const char *s, size_t len)
+/* The longest a byte becomes (\u00XX), and how much of a long string is
+ * escaped per room() call, so that the room asked for stays small. */
+#define ESCAPE_MAX 6
+#define ESCAPE_CHUNK 4096
+
+#ifdef __SSE2__
+/* s[0..16) copied to p; a bit for each of them that needs a look.  As
+ * signed bytes, a control byte and a byte >= 0x80 are both below ' '. */
+static unsigned special16(char *p, const char *s)
+{
+	__m128i x = _mm_loadu_si128((const __m128i *)(const void *)s);
+	__m128i hit = _mm_or_si128(_mm_cmplt_epi8(x, _mm_set1_epi8(' ')),
+				   _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
+						_mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))));
+	_mm_storeu_si128((__m128i *)(void *)p, x);
+	return (unsigned)_mm_movemask_epi8(hit);
+}
+#endif
+
+/*
+ * How many bytes from s need no escape, at most len; they are copied to
+ * p, which has room for len bytes, as they are looked at (the copy is
+ * made before the test).  With SSE2 the count is exact for 16 bytes or
+ * more; otherwise a multiple of 8, the rest for the caller to look at.
+ */
+static size_t copy_plain(char *p, const char *s, size_t len)
 {
 	size_t i = 0;
+#ifdef __SSE2__
+	if (len >= 16) {
+		unsigned hit;
+		for (; i + 16 <= len; i += 16)
+			if ((hit = special16(p + i, s + i)))
+				return i + (size_t)__builtin_ctz(hit);
+		if (i == len)
+			return len;
+		/* the last bytes in a block that ends with them, whose first
+		 * bytes were looked at (and copied) already */
+		hit = special16(p + len - 16, s + len - 16) >> (i + 16 - len);
+		return hit ? i + (size_t)__builtin_ctz(hit) : len;
+	}
+#endif
 	for (; i + 8 <= len; i += 8) {
 		uint64_t x;
 		memcpy(&x, s + i, 8);
+		memcpy(p + i, &x, 8);
 		if (special8(x))
 			break;
 	}
-	while (i < len && !special((unsigned char)s[i]))
-		i++;
 	return i;
 }
 
-/* jansson's escapes: the two-character ones, \u00XX for other control
- * bytes; '/' and everything from 0x7f up as they are.  s is valid UTF-8,
- * so bytes >= 0x80 are copied. */
-/* Returns 1, having added only part of s, at a byte >= 0x80 when
- * stop_high is set. */
-static int add_escaped(struct qe_buf *b, const char *s, size_t len, int stop_high)
+/*
+ * s[0..len) escaped at p, which has room for ESCAPE_MAX * len bytes;
+ * returns where it ended, or NULL at a byte >= 0x80 when stop_high is set.
+ */
+static char *escape(char *p, const char *s, size_t len, int stop_high)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	size_t i = 0;
-	while (i < len) {
-		size_t run = plain_run(s + i, len - i);
+	const char *end = s + len;
+	while (s < end) {
+		size_t plain = copy_plain(p, s, (size_t)(end - s));
 		unsigned char c;
-		char esc[7];
-		size_t n = 2;
-		qe_buf_add(b, s + i, run);
-		i += run;
-		if (i == len)
+		s += plain;
+		p += plain;
+		while (s < end && !json_escape[(unsigned char)*s])
+			*p++ = *s++;
+		if (s == end)
 			break;
-		c = (unsigned char)s[i++];
-		if (c >= 0x80) {
+		c = (unsigned char)*s++;
+		switch (json_escape[c]) {
+		case 'h':
 			if (stop_high)
-				return 1;
-			qe_buf_addch(b, (char)c);
-			continue;
-		}
-		esc[0] = '\\';
-		switch (c) {
-		case '"':
-			esc[1] = '"';
+				return NULL;
+			*p++ = (char)c;
 			break;
-		case '\\':
-			esc[1] = '\\';
-			break;
-		case '\b':
-			esc[1] = 'b';
-			break;
-		case '\f':
-			esc[1] = 'f';
-			break;
-		case '\n':
-			esc[1] = 'n';
-			break;
-		case '\r':
-			esc[1] = 'r';
-			break;
-		case '\t':
-			esc[1] = 't';
+		case 'u':
+			p[0] = '\\';
+			p[1] = 'u'; /* \u00XX */
+			p[2] = '0';
+			p[3] = '0';
+			p[4] = hex[c >> 4];
+			p[5] = hex[c & 15];
+			p += 6;
 			break;
 		default:
-			esc[1] = 'u'; /* \u00XX, not a C string */
-			esc[2] = '0';
-			esc[3] = '0';
-			esc[4] = hex[c >> 4];
-			esc[5] = hex[c & 15];
-			n = 6;
+			p[0] = '\\';
+			p[1] = (char)json_escape[c];
+			p += 2;
 		}
-		qe_buf_add(b, esc, n);
 	}
-	return 0;
+	return p;
+}
+
+/* '"', s escaped, '"'; 0, having added part of it, at a byte >= 0x80
+ * when stop_high is set. */
+static int add_string(struct qe_ndjson *j, const char *s, size_t len, int stop_high)
+{
+	size_t n = len < ESCAPE_CHUNK ? len : ESCAPE_CHUNK;
+	char *p = room(j, 2 + ESCAPE_MAX * n);
+	*p++ = '"';
+	for (;;) {
+		p = escape(p, s, n, stop_high);
+		if (!p)
+			return 0;
+		s += n;
+		len -= n;
+		if (!len)
+			break;
+		done(j, p);
+		n = len < ESCAPE_CHUNK ? len : ESCAPE_CHUNK;
+		p = room(j, 1 + ESCAPE_MAX * n);
+	}
+	*p++ = '"';
+	done(j, p);
+	return 1;
 }
 
 void qe_ndjson_str(struct qe_ndjson *j, const char *s)
 {
 	size_t len, start;
+	char *clean;
 	if (!s) {
-		qe_buf_add(&j->b, "null", 4);
+		add_bytes(j, "null", 4);
 		return;
 	}
 	len = strlen(s);
-	qe_buf_addch(&j->b, '"');
 	/* most log text is ASCII: valid UTF-8 already, no copy needed; at
 	 * the first byte that is not, start again from a sanitised copy */
 	start = j->b.len;
-	if (add_escaped(&j->b, s, len, 1)) {
-		char *clean = qe_utf8_sanitize(s, len);
-		qe_buf_truncate(&j->b, start);
-		add_escaped(&j->b, clean, strlen(clean), 0);
-		free(clean);
-	}
-	qe_buf_addch(&j->b, '"');
+	if (add_string(j, s, len, 1))
+		return;
+	qe_buf_truncate(&j->b, start);
+	clean = qe_utf8_sanitize(s, len);
+	add_string(j, clean, strlen(clean), 0);
+	free(clean);
 }
 
 void qe_ndjson_raw(struct qe_ndjson *j, const char *literal)
 {
-	qe_buf_addstr(&j->b, literal);
+	add_bytes(j, literal, strlen(literal));
+}
+
+void qe_ndjson_bool(struct qe_ndjson *j, int v)
+{
+	if (v)
+		add_bytes(j, "true", 4);
+	else
+		add_bytes(j, "false", 5);
 }
 
 void qe_ndjson_int(struct qe_ndjson *j, long long v)
 {
-	char num[24];
-	int n = snprintf(num, sizeof(num), "%lld", v);
-	qe_buf_add(&j->b, num, (size_t)n);
+	char num[24], *d = num + sizeof(num);
+	/* the magnitude in unsigned arithmetic: -LLONG_MIN does not fit */
+	unsigned long long u =
+	    v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+	do {
+		*--d = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--d = '-';
+	add_bytes(j, d, (size_t)(num + sizeof(num) - d));
 }
 
 void qe_ndjson_json(struct qe_ndjson *j, json_t *v)
@@ -251,21 +342,21 @@ void qe_ndjson_event(struct qe_ndjson *j, const struct qe_event *ev,
 	qe_ndjson_key(j, "template");
 	qe_ndjson_str(j, ev->template);
 	qe_ndjson_key(j, "truncated");
-	qe_ndjson_raw(j, ev->truncated ? "true" : "false");
+	qe_ndjson_bool(j, ev->truncated);
 	qe_ndjson_key(j, "lines");
-	qe_buf_addch(&j->b, '[');
+	add_bytes(j, "[", 1);
 	for (i = 0; i < ev->nr_lines; i++) {
 		if (i)
-			qe_buf_addch(&j->b, ',');
+			add_bytes(j, ",", 1);
 		qe_ndjson_str(j, ev->lines[i]);
 	}
-	qe_buf_addch(&j->b, ']');
+	add_bytes(j, "]", 1);
 }
 
 int qe_ndjson_end(struct qe_ndjson *j)
 {
 	int rc = 0;
-	qe_buf_add(&j->b, "}\n", 2);
+	add_bytes(j, "}\n", 2);
 	if (fwrite(j->b.buf, 1, j->b.len, stdout) != j->b.len)
 		rc = -1;
 	if (j->b.alloc > (1u << 20))
@@ -350,12 +441,60 @@ void qe_report_time_local(int64_t ms, char *buf, size_t n)
 		snprintf(buf + l, n - l, "%.3s:%s", off, off + 3);
 }
 
+/* How many dates qe_report_time_utc() keeps made: a scan's events carry
+ * the log's own time or the time they were read, a few days at most. */
+#define DATES 8
+
 void qe_report_time_utc(int64_t ms, char *buf, size_t n)
 {
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	/* A scan stamps thousands of records a day: the date is made by
+	 * gmtime_r() and strftime() once for each day, the time of day by
+	 * division.  The dates are looked for from the last one used and
+	 * replaced in turn. */
+	static struct {
+		time_t day_start;
+		char text[48]; /* "YYYY-MM-DDT" */
+		size_t len;    /* 0: not made yet */
+	} dates[DATES];
+	static size_t last, next;
+	time_t t = (time_t)(ms / 1000), secs = t % 86400;
+	char out[64];
+	size_t len, i;
+	if (secs < 0)
+		secs += 86400;
+	for (i = 0; i < DATES; i++) {
+		size_t k = (last + i) % DATES;
+		if (dates[k].len && dates[k].day_start == t - secs)
+			break;
+	}
+	if (i < DATES) {
+		last = (last + i) % DATES;
+	} else {
+		struct tm tm;
+		last = next;
+		next = (next + 1) % DATES;
+		dates[last].day_start = t - secs;
+		gmtime_r(&dates[last].day_start, &tm);
+		dates[last].len = strftime(dates[last].text, sizeof(dates[last].text),
+					   "%Y-%m-%dT", &tm);
+	}
+	memcpy(out, dates[last].text, dates[last].len);
+	len = dates[last].len;
+	out[len++] = (char)('0' + secs / 36000);
+	out[len++] = (char)('0' + secs / 3600 % 10);
+	out[len++] = ':';
+	out[len++] = (char)('0' + secs / 600 % 6);
+	out[len++] = (char)('0' + secs / 60 % 10);
+	out[len++] = ':';
+	out[len++] = (char)('0' + secs % 60 / 10);
+	out[len++] = (char)('0' + secs % 10);
+	out[len++] = 'Z';
+	if (!n)
+		return;
+	if (len >= n)
+		len = n - 1;
+	memcpy(buf, out, len);
+	buf[len] = '\0';
 }
 
 json_t *qe_report_time_json(int64_t ms)

@@ -9,6 +9,7 @@
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "buf.h"
 #include "qerrors.h"
@@ -36,9 +37,28 @@ struct qe_ndjson {
 	int first; /* no member written yet in the open object */
 };
 void qe_ndjson_begin(struct qe_ndjson *j); /* reset, "{" */
-void qe_ndjson_key(struct qe_ndjson *j, const char *key);
+/* A member's name, a string literal (our own names: nothing to escape),
+ * written as one prepared piece with its quotes and colon. */
+#define qe_ndjson_key(j, key) qe_ndjson_member((j), "\"" key "\":", sizeof(key) + 2)
+/* Inline, so that the copy of a literal of known length is a few moves:
+ * a record has a name for every member. */
+static inline void qe_ndjson_member(struct qe_ndjson *j, const char *quoted, size_t len)
+{
+	char *p;
+	if (j->b.alloc - j->b.len <= len + 1)
+		qe_buf_grow(&j->b, len + 1);
+	p = j->b.buf + j->b.len;
+	if (!j->first)
+		*p++ = ',';
+	j->first = 0;
+	memcpy(p, quoted, len);
+	p += len;
+	*p = '\0';
+	j->b.len = (size_t)(p - j->b.buf);
+}
 void qe_ndjson_str(struct qe_ndjson *j, const char *s);	      /* NULL: null */
 void qe_ndjson_raw(struct qe_ndjson *j, const char *literal); /* true, null, 12 */
+void qe_ndjson_bool(struct qe_ndjson *j, int v);
 void qe_ndjson_int(struct qe_ndjson *j, long long v);
 void qe_ndjson_json(struct qe_ndjson *j, json_t *v); /* NULL: null */
 /* The event's common fields, as qe_report_event_json() has them, with

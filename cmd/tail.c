@@ -174,9 +174,9 @@ static void print_event_json(struct tail *t, const struct qe_agent_event *e)
 	qe_ndjson_key(j, "count");
 	qe_ndjson_int(j, e->count);
 	qe_ndjson_key(j, "new");
-	qe_ndjson_raw(j, e->is_new ? "true" : "false");
+	qe_ndjson_bool(j, e->is_new);
 	qe_ndjson_key(j, "cached");
-	qe_ndjson_raw(j, adv ? "true" : "false");
+	qe_ndjson_bool(j, adv != NULL);
 	qe_ndjson_key(j, "advice");
 	qe_ndjson_json(j, adv);
 	qe_ndjson_key(j, "advice_state");
