@@ -244,8 +244,8 @@ struct memo {
 
 /* Longest key and text kept in a memo: longer inputs are worked out
  * every time, so a memo holds at most its slots times this. */
-#define MEMO_MAX_KEY 4096
-#define MEMO_MAX_TEXT 4096
+#define MEMO_MAX_KEY 1024
+#define MEMO_MAX_TEXT 1024
 
 static struct memo *memo_slot(struct memo *table, size_t slots, const char *key,
 			      size_t len)
