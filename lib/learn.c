@@ -778,7 +778,8 @@ int qe_learn_match(struct qe_learn *l, const char *type, const char *masked,
 	if (!type)
 		type = "";
 	slot = memo_slot(l, type, masked, key, &key_len, &ntok);
-	gen = gen_near(l, ntok);
+	/* no slot for a message too long to learn: ntok may be past the table */
+	gen = slot ? gen_near(l, ntok) : 0;
 	if (slot && slot->key && slot->gen == gen && slot->key_len == key_len &&
 	    !memcmp(slot->key, key, key_len)) {
 		/* matched as the last time, and nothing changed since */
