@@ -644,16 +644,24 @@ static int caret_line(const char *s, size_t n)
 	return carets && is_blank(s + i, n - i);
 }
 
-/* "LedgerException: msg": a .NET exception of no namespace, which no
- * rule takes on its own. */
-static int dotnet_bare_exception(const char *s, size_t n)
+/* The length of a name that starts with a capital and goes on with
+ * letters, digits, '_' and the byte extra; 0 when s starts otherwise. */
+static size_t capital_name(const char *s, size_t n, char extra)
 {
 	size_t i = 0;
 	if (!n || s[0] < 'A' || s[0] > 'Z')
 		return 0;
-	while (i < n && (s[i] == '_' || s[i] == '`' || is_digit(s[i]) ||
+	while (i < n && (s[i] == '_' || s[i] == extra || is_digit(s[i]) ||
 			 (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z')))
 		i++;
+	return i;
+}
+
+/* "LedgerException: msg": a .NET exception of no namespace, which no
+ * rule takes on its own. */
+static int dotnet_bare_exception(const char *s, size_t n)
+{
+	size_t i = capital_name(s, n, '`');
 	return i > 9 && i < n && s[i] == ':' && !memcmp(s + i - 9, "Exception", 9);
 }
 
@@ -1496,14 +1504,8 @@ static int node_match(struct qe_assembler *a, struct qe_rule_match *m)
 /* "UnhandledPromiseRejection: msg": a capitalised name, then ": ". */
 static int node_named_error(const char *s, size_t n)
 {
-	size_t i = 0;
-
-	if (!n || s[0] < 'A' || s[0] > 'Z')
-		return 0;
-	while (i < n && (s[i] == '_' || s[i] == '$' || is_digit(s[i]) ||
-			 (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z')))
-		i++;
-	return i + 2 < n && s[i] == ':' && s[i + 1] == ' ';
+	size_t i = capital_name(s, n, '$');
+	return i && i + 2 < n && s[i] == ':' && s[i + 1] == ' ';
 }
 
 /* "job failed {": console.log's text, then an object over several lines. */
