@@ -536,7 +536,7 @@ l4jrun java.lang.IllegalStateException java-settle-short '%d %-5p %c - %m %ex{sh
 l4jrun java.lang.IndexOutOfBoundsException java-slot '%d{HH:mm:ss.SSS} [%t] %-5level %logger{36} - %msg%n%xEx' log4j2-thread
 run - go-order-line 0 ./gobatch5 logrus-text
 run - go-order-line 0 ./gobatch5 logrus-json
-run panic go-logrus-panic 1 ./gobatch5 logrus-panic
+run '*logrus.Entry' go-logrus-panic 1 ./gobatch5 logrus-panic
 run - go-zap 0 ./gobatch5 zap-production
 run - go-zap 0 ./gobatch5 zap-development
 run panic go-zap-panic 1 ./gobatch5 zap-panic
