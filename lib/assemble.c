@@ -1019,6 +1019,9 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 		case S_PY_FRAMES:
 			if (line[0] == ' ' || line[0] == '\t')
 				return C_YES;
+			/* loguru marks the frame that caught the exception */
+			if (has_prefix(line, len, "> File \""))
+				return C_YES;
 			if (py_exception_line(line, len)) {
 				a->state = S_PY_EXC;
 				return C_YES;

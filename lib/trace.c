@@ -429,6 +429,9 @@ static void parse_python(struct qe_event *ev)
 			if (starts(raw, " "))
 				raw = skip(raw, 1);
 		}
+		/* loguru's mark of the frame that caught the exception */
+		if (starts(raw, "> File \""))
+			raw = skip(raw, 1);
 		v = trim(raw);
 		if (!v.n)
 			continue;

@@ -1820,6 +1820,41 @@ static void test_node_error_in_object(void **state)
 	fixture_free(f);
 }
 
+/* loguru's traceback: blank lines between frames, the values under each
+ * line drawn with box characters, "> File" for the frame that caught
+ * the exception; one event, its type from the last line. */
+static void test_python_loguru_traceback(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "2026-12-02 00:31:04.085 | ERROR    | __main__:<lambda>:62 - reservation "
+		"of 1x failed\n"
+		"Traceback (most recent call last):\n"
+		"\n"
+		"  File \"/app/shop.py\", line 62, in main\n"
+		"    handle(val)\n"
+		"    \xe2\x94\x94 <function handle at 0x7ff21fa75760>\n"
+		"\n"
+		"> File \"/app/shop.py\", line 22, in handle\n"
+		"    reserve(sku)\n"
+		"    \xe2\x94\x82       \xe2\x94\x94 '1x'\n"
+		"    \xe2\x94\x94 <function reserve at 0x7ff21fc5c4a0>\n"
+		"\n"
+		"  File \"/app/shop.py\", line 17, in reserve\n"
+		"    raise StockError(sku)\n"
+		"\n"
+		"StockError: cannot reserve 1x: 2 left\n"
+		"2026-12-01 10:00:00 INFO runner: job 1 done\n");
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 16);
+	assert_string_equal(f->col.ev[0]->type, "StockError");
+	assert_string_equal(f->col.ev[0]->message, "cannot reserve 1x: 2 left");
+	assert_int_equal(f->col.ev[0]->nr_frames, 3);
+	check_frame(&f->col.ev[0]->frames[1], NULL, "handle", "/app/shop.py", 22, 1);
+	fixture_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1872,6 +1907,7 @@ int main(void)
 	    cmocka_unit_test(test_ruby_thread_join),
 	    cmocka_unit_test(test_rust_main_error_sources),
 	    cmocka_unit_test(test_node_error_in_object),
+	    cmocka_unit_test(test_python_loguru_traceback),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
