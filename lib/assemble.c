@@ -557,6 +557,11 @@ static int ruby_bare_frame(const char *s, size_t n)
 	/* it ends with the method's closing quote: no message after it */
 	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
 		n--;
+	/* Logger's are flush left, the logging gem's indented by a tab */
+	while (n && (s[0] == '\t' || s[0] == ' ')) {
+		s++;
+		n--;
+	}
 	if (n < 8 || s[n - 1] != '\'')
 		return 0;
 	for (i = 0; i + 4 < n && s[i] != ' ' && s[i] != '\t'; i++) {
@@ -655,6 +660,21 @@ static size_t capital_name(const char *s, size_t n, char extra)
 			 (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z')))
 		i++;
 	return i;
+}
+
+/* The logging gem's "<Class> message": where " <Name>" or " <A::Name>"
+ * followed by a space is in s (the offset of the '<'), or 0. */
+static size_t ruby_class_mark(const char *s, size_t n)
+{
+	size_t i, k;
+	for (i = 0; i + 3 < n; i++) {
+		if (s[i] != ' ' || s[i + 1] != '<')
+			continue;
+		k = i + 2 + capital_name(s + i + 2, n - i - 2, ':');
+		if (k > i + 2 && k + 1 < n && s[k] == '>' && s[k + 1] == ' ')
+			return i + 1;
+	}
+	return 0;
 }
 
 /* "LedgerException: msg": a .NET exception of no namespace, which no
@@ -917,15 +937,17 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 			enter(a, QE_LANG_GO, jr, line, len);
 			goto merge;
 		}
-		/* Ruby's Logger#error(exception): "msg (Class)", then the
-		 * backtrace without "from" */
+		/* Ruby's Logger#error(exception): "msg (Class)", or the
+		 * logging gem's "<Class> msg", then the backtrace without
+		 * "from" */
 		if (ruby_bare_frame(line, len)) {
 			const char *h = a->ev->lines[0];
 			size_t hl = strlen(h);
 			while (hl && (h[hl - 1] == ' ' || h[hl - 1] == '\r'))
 				hl--;
 			jr = qe_rules_lang_rule(a->rules, QE_LANG_RUBY);
-			if (hl && h[hl - 1] == ')' && jr != (size_t)-1) {
+			if (hl && (h[hl - 1] == ')' || ruby_class_mark(h, hl)) &&
+			    jr != (size_t)-1) {
 				enter(a, QE_LANG_RUBY, jr, line, len);
 				a->state = S_RUBY_BARE;
 				goto merge;

@@ -858,6 +858,25 @@ static void ruby_frame(struct qe_event *ev, struct span file, long line, struct 
 		  !contains_any(file, ruby_lib, QE_ARRAY_SIZE(ruby_lib)));
 }
 
+/* The logging gem's "<Class> message": the offset of the '<' of the
+ * first "<Name> " or "<A::Name> " at the start of v or after a space,
+ * or -1. */
+static long ruby_class_mark(struct span v)
+{
+	size_t i, k;
+	for (i = 0; i + 3 < v.n; i++) {
+		if (v.s[i] != '<' || (i && v.s[i - 1] != ' ') ||
+		    !isupper((unsigned char)v.s[i + 1]))
+			continue;
+		for (k = i + 1;
+		     k < v.n && (is_ident((unsigned char)v.s[k]) || v.s[k] == ':'); k++)
+			;
+		if (k + 1 < v.n && v.s[k] == '>' && v.s[k + 1] == ' ')
+			return (long)i;
+	}
+	return -1;
+}
+
 static void parse_ruby(struct qe_event *ev)
 {
 	size_t i, header = ev->nr_lines;
@@ -874,11 +893,19 @@ static void parse_ruby(struct qe_event *ev)
 		/* Logger#error(exception): "<log header> message (Class)", then
 		 * the backtrace, one location per line */
 		struct span m;
-		long open;
+		long open, mark;
 		parse_line(ev);
 		m = sp(ev->message, strlen(ev->message));
 		open = rfind(m, " (");
-		if (open >= 0 && ends(m, ")")) {
+		mark = ruby_class_mark(m);
+		if (mark >= 0) {
+			/* the logging gem's "<Class> message" */
+			long close = find(skip(m, (size_t)mark), "> ");
+			set_type(ev, sp(m.s + mark + 1, (size_t)close - 1));
+			m = trim(skip(m, (size_t)(mark + close + 2)));
+			memmove(ev->message, m.s, m.n);
+			ev->message[m.n] = '\0';
+		} else if (open >= 0 && ends(m, ")")) {
 			set_type(ev, sp(m.s + open + 2, m.n - (size_t)open - 3));
 			/* cut in place: m points into ev->message */
 			ev->message[open] = '\0';

@@ -1855,6 +1855,33 @@ static void test_python_loguru_traceback(void **state)
 	fixture_free(f);
 }
 
+/* The logging gem's report of an exception: "<Class> message", then the
+ * backtrace indented by a tab, without "from". */
+static void test_ruby_logging_gem(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(
+	    f,
+	    "ERROR  billing : <ChargeError> card 1x declined (2 tries)\n"
+	    "\tbatch5.rb:10:in `charge'\n"
+	    "\tbatch5.rb:14:in `settle'\n"
+	    "\tbatch5.rb:33:in `<main>'\n"
+	    "2026-12-01 10:00:00 INFO runner: job 1 done\n"
+	    "[2026-12-02T00:32:23] ERROR billing: <Shop::ChargeError> card 7qz declined\n"
+	    "\tbatch5.rb:10:in `charge'\n");
+	assert_int_equal(f->col.n, 2);
+	assert_int_equal(f->col.ev[0]->nr_lines, 4);
+	assert_string_equal(f->col.ev[0]->type, "ChargeError");
+	assert_string_equal(f->col.ev[0]->message, "card 1x declined (2 tries)");
+	assert_int_equal(f->col.ev[0]->nr_frames, 3);
+	check_frame(&f->col.ev[0]->frames[0], NULL, "charge", "batch5.rb", 10, 1);
+	assert_int_equal(f->col.ev[1]->nr_lines, 2);
+	assert_string_equal(f->col.ev[1]->type, "Shop::ChargeError");
+	fixture_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1908,6 +1935,7 @@ int main(void)
 	    cmocka_unit_test(test_rust_main_error_sources),
 	    cmocka_unit_test(test_node_error_in_object),
 	    cmocka_unit_test(test_python_loguru_traceback),
+	    cmocka_unit_test(test_ruby_logging_gem),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
