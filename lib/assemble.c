@@ -50,6 +50,7 @@ enum state {
 	S_DOTNET_FRAMES,
 	S_RUBY_BODY,	/* "from" lines and causes */
 	S_RUBY_BARE,	/* Logger#error(e): bare "file.rb:3:in `m'" lines */
+	S_GO_BARE,	/* zap's stack: "pkg.Func", "\t/file.go:3" pairs */
 	S_LINE_PG,	/* after PostgreSQL's DETAIL/HINT/...: tab-indented lines go on */
 	S_LINE_MONOLOG, /* Monolog's [stacktrace] block, until the '"}' that ends it */
 	S_LINE_DONE,	/* nothing more belongs to the line */
@@ -550,6 +551,36 @@ static int go_goroutine_line(const char *s, size_t n)
 	return i + 1 < n && s[i] == ' ' && s[i + 1] == '[';
 }
 
+/* A Go function as a stack names it, without its arguments (zap's
+ * stacks): "main.main", "github.com/a/b.(*T).M.func1". */
+static int go_func_name(const char *s, size_t n)
+{
+	size_t i, dots = 0;
+	if (n < 3 || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')))
+		return 0;
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+		if (c == '.')
+			dots++;
+		else if (!(c == '_' || c == '/' || c == '-' || c == '(' || c == ')' ||
+			   c == '*' || c == '[' || c == ']' || c == '$' || is_digit(c) ||
+			   (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')))
+			return 0;
+	}
+	return dots && s[n - 1] != '.';
+}
+
+/* "\t/src/app/main.go:62" (maybe " +0x1d" after it): where a Go frame's
+ * function is. */
+static int go_location_line(const char *s, size_t n)
+{
+	const char *g;
+	if (n < 7 || s[0] != '\t' || s[1] == ' ' || s[1] == '\t')
+		return 0;
+	g = memmem(s, n, ".go:", 4);
+	return g && (size_t)(g - s) + 4 < n && is_digit(g[4]);
+}
+
 /* "/app/x.rb:12:in `m'" (or 'm'), a backtrace line without "from". */
 static int ruby_bare_frame(const char *s, size_t n)
 {
@@ -929,6 +960,23 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 			a->rule = jr;
 			goto merge;
 		}
+		/* zap's log line, then the stack it took: functions without
+		 * arguments, each then its file; the function line is held
+		 * until its file shows it is one */
+		if (a->ev->nr_lines == 1 && !a->nr_pend && go_func_name(line, len)) {
+			a->hold_msg = 1;
+			return C_PEND;
+		}
+		if (a->ev->nr_lines == 1 && a->nr_pend == 1 && a->hold_msg &&
+		    go_location_line(line, len)) {
+			jr = qe_rules_lang_rule(a->rules, QE_LANG_GO);
+			if (jr == (size_t)-1)
+				return C_NO;
+			a->hold_msg = 0;
+			enter(a, QE_LANG_GO, jr, line, len);
+			a->state = S_GO_BARE;
+			goto merge;
+		}
 		/* Go's log line, then debug.Stack() */
 		if (go_goroutine_line(line, len)) {
 			jr = qe_rules_lang_rule(a->rules, QE_LANG_GO);
@@ -1136,6 +1184,10 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 		if (a->ev->nr_lines == 1 && strlen(a->ev->lines[0]) == len &&
 		    !memcmp(a->ev->lines[0], line, len))
 			return C_YES;
+		if (a->state == S_GO_BARE)
+			return go_func_name(line, len) || go_location_line(line, len)
+				   ? C_YES
+				   : C_NO;
 		if (blank)
 			return C_PEND;
 		if (indented_text(line, len))

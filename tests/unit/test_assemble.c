@@ -1882,6 +1882,32 @@ static void test_ruby_logging_gem(void **state)
 	fixture_free(f);
 }
 
+/* zap's development logger: the log line, then the stack it took, a
+ * function without arguments and its file on the next line; a line
+ * that only looks like a function is no frame. */
+static void test_go_zap_stack(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "2026-12-02T00:31:48.363Z\tERROR\tapp/main.go:62\torder not placed\t"
+		"{\"sku\": \"1x\"}\n"
+		"main.main\n"
+		"\t/src/app/main.go:62\n"
+		"runtime.main\n"
+		"\t/usr/lib/go-1.19/src/runtime/proc.go:250\n"
+		"2026-12-01 10:00:00 INFO runner: job 1 done\n"
+		"2026-12-02T00:31:49.363Z\tERROR\tapp/main.go:70\tsync failed\n"
+		"shard.eu\n"
+		"2026-12-01 10:00:00 INFO runner: job 2 done\n");
+	assert_int_equal(f->col.n, 2);
+	assert_int_equal(f->col.ev[0]->nr_lines, 5);
+	assert_string_equal(f->col.ev[0]->kind, "go");
+	assert_null(f->col.ev[0]->type);
+	assert_int_equal(f->col.ev[1]->nr_lines, 1);
+	fixture_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1936,6 +1962,7 @@ int main(void)
 	    cmocka_unit_test(test_node_error_in_object),
 	    cmocka_unit_test(test_python_loguru_traceback),
 	    cmocka_unit_test(test_ruby_logging_gem),
+	    cmocka_unit_test(test_go_zap_stack),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
