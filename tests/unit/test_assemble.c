@@ -1908,6 +1908,25 @@ static void test_go_zap_stack(void **state)
 	fixture_free(f);
 }
 
+/* winston's printf format, "${timestamp} ${level}: ${stack}": the
+ * error's stack after a lower-case level. */
+static void test_node_winston_printf(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "2026-12-02T00:36:25.231Z error: StockError: cannot reserve 1x: 2 left\n"
+		"    at reserve (/app/batch5.js:24:9)\n"
+		"    at Object.<anonymous> (/app/batch5.js:75:5)\n"
+		"2026-12-02T00:36:25.231Z info: error count 0\n");
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 3);
+	assert_string_equal(f->col.ev[0]->type, "StockError");
+	assert_string_equal(f->col.ev[0]->message, "cannot reserve 1x: 2 left");
+	assert_int_equal(f->col.ev[0]->nr_frames, 2);
+	fixture_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1963,6 +1982,7 @@ int main(void)
 	    cmocka_unit_test(test_python_loguru_traceback),
 	    cmocka_unit_test(test_ruby_logging_gem),
 	    cmocka_unit_test(test_go_zap_stack),
+	    cmocka_unit_test(test_node_winston_printf),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
