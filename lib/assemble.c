@@ -541,6 +541,33 @@ static int pg_continuation(const char *s, size_t n)
 }
 
 /* "goroutine 1 [running]:", the head of a Go stack dump (debug.Stack). */
+/* A line that ends with "panicked at src/main.rs:12:6:", as a panic
+ * hook logs the panic's info: since Rust 1.73 the message is on the next
+ * line. */
+static int rust_panic_info_end(const char *s, size_t n)
+{
+	size_t i, digits;
+	const char *p;
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
+		n--;
+	if (n < 20 || s[n - 1] != ':')
+		return 0;
+	i = n - 1;
+	/* ":line:column" before the final colon */
+	for (digits = 0; digits < 2; digits++) {
+		size_t e = i;
+		while (i && is_digit(s[i - 1]))
+			i--;
+		if (i == e || !i || s[i - 1] != ':')
+			return 0;
+		i--;
+	}
+	if (i < 3 || memcmp(s + i - 3, ".rs", 3))
+		return 0;
+	p = memmem(s, i, "panicked at ", 12);
+	return p && !memchr(p + 12, ' ', (size_t)(s + i - (p + 12)));
+}
+
 static int go_goroutine_line(const char *s, size_t n)
 {
 	size_t i = 10;
@@ -975,6 +1002,17 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 			a->hold_msg = 0;
 			enter(a, QE_LANG_GO, jr, line, len);
 			a->state = S_GO_BARE;
+			goto merge;
+		}
+		/* a panic hook's log line: "... panicked at src/main.rs:3:5:",
+		 * then the panic's message */
+		if (a->ev->nr_lines == 1 &&
+		    rust_panic_info_end(a->ev->lines[0], strlen(a->ev->lines[0]))) {
+			jr = qe_rules_lang_rule(a->rules, QE_LANG_RUST);
+			if (jr == (size_t)-1)
+				return C_NO;
+			enter(a, QE_LANG_RUST, jr, line, len);
+			a->state = S_RUST_BODY;
 			goto merge;
 		}
 		/* Go's log line, then debug.Stack() */

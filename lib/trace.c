@@ -1275,6 +1275,15 @@ static void parse_rust(struct qe_event *ev)
 			header = i;
 			break;
 		}
+	if (header == ev->nr_lines && ev->nr_lines == 2 &&
+	    find(line_span(ev, 0), "panicked at ") >= 0 &&
+	    ends(trim(line_span(ev, 0)), ":")) {
+		/* a panic hook's log line, "... panicked at src/main.rs:3:5:",
+		 * and the message on the next */
+		set_type(ev, sp("panic", 5));
+		set_message(ev, trim(line_span(ev, 1)));
+		return;
+	}
 	if (header == ev->nr_lines) {
 		/* "thread 'main' has overflowed its stack" then "fatal runtime
 		 * error: stack overflow, aborting": no frames, the message says

@@ -1927,6 +1927,29 @@ static void test_node_winston_printf(void **state)
 	fixture_free(f);
 }
 
+/* A panic hook that logs the panic's info through a logger: since Rust
+ * 1.73 the message follows "panicked at file:line:column:" on its own
+ * line. */
+static void test_rust_panic_hook_line(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "2026-12-02T00:32:17.864645Z ERROR tracefail: worker panicked "
+		"panic=panicked at src/main.rs:12:6:\n"
+		"index out of bounds: the len is 2 but the index is 3\n"
+		"2026-12-01 10:00:00 INFO runner: job 1 done\n"
+		"2026-12-02T00:32:18Z ERROR app: not a panic: see src/main.rs:12:6:\n"
+		"2026-12-01 10:00:00 INFO runner: job 2 done\n");
+	assert_int_equal(f->col.n, 2);
+	assert_int_equal(f->col.ev[0]->nr_lines, 2);
+	assert_string_equal(f->col.ev[0]->type, "panic");
+	assert_string_equal(f->col.ev[0]->message,
+			    "index out of bounds: the len is 2 but the index is 3");
+	assert_int_equal(f->col.ev[1]->nr_lines, 1);
+	fixture_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1983,6 +2006,7 @@ int main(void)
 	    cmocka_unit_test(test_ruby_logging_gem),
 	    cmocka_unit_test(test_go_zap_stack),
 	    cmocka_unit_test(test_node_winston_printf),
+	    cmocka_unit_test(test_rust_panic_hook_line),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
