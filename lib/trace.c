@@ -304,6 +304,18 @@ static void parse_java(struct qe_event *ev)
 				break;
 			}
 	}
+	/* Log4j's root cause first (%rEx): the exception thrown is the
+	 * last "Wrapped by:", its frames after it */
+	for (i = first_frame; i < ev->nr_lines; i++) {
+		struct span v = trim(line_span(ev, i)), t, m;
+		if (starts(v, "Wrapped by: ") && java_header(skip(v, 12), &t, &m)) {
+			header = i;
+			type = t;
+			msg = m;
+		}
+	}
+	if (header < ev->nr_lines && header > first_frame)
+		first_frame = header + 1;
 	if (header < ev->nr_lines) {
 		set_type(ev, type);
 		set_message(ev, msg);

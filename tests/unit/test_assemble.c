@@ -1950,6 +1950,34 @@ static void test_rust_panic_hook_line(void **state)
 	fixture_free(f);
 }
 
+/* Log4j's %rEx prints the root cause first and each exception that
+ * wrapped it after "Wrapped by:": the one thrown is the last, and its
+ * frames are the event's. */
+static void test_java_root_cause_first(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "2026-12-02 00:36:39,832 ERROR billing - run 1x stopped\n"
+		"java.lang.NumberFormatException: For input string: \"1x\"\n"
+		"\tat java.lang.Integer.parseInt(Integer.java:668) ~[?:?]\n"
+		"\tat Batch5.units(batch5.java:10) ~[app/:?]\n"
+		"\tat Batch5.settle(batch5.java:15) ~[app/:?]\n"
+		"\t... 1 more\n"
+		"Wrapped by: java.lang.IllegalStateException: settlement of invoice 1x "
+		"failed\n"
+		"\tat Batch5.settle(batch5.java:17) ~[app/:?]\n"
+		"\tat Batch5.main(batch5.java:38) ~[app/:?]\n"
+		"2026-12-01 10:00:00 INFO runner: job 1 done\n");
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 9);
+	assert_string_equal(f->col.ev[0]->type, "java.lang.IllegalStateException");
+	assert_string_equal(f->col.ev[0]->message, "settlement of invoice 1x failed");
+	assert_int_equal(f->col.ev[0]->nr_frames, 2);
+	check_frame(&f->col.ev[0]->frames[0], "Batch5", "settle", "batch5.java", 17, 1);
+	fixture_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2007,6 +2035,7 @@ int main(void)
 	    cmocka_unit_test(test_go_zap_stack),
 	    cmocka_unit_test(test_node_winston_printf),
 	    cmocka_unit_test(test_rust_panic_hook_line),
+	    cmocka_unit_test(test_java_root_cause_first),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
