@@ -50,6 +50,7 @@ enum state {
 	S_DOTNET_FRAMES,
 	S_RUBY_BODY,	/* "from" lines and causes */
 	S_RUBY_BARE,	/* Logger#error(e): bare "file.rb:3:in `m'" lines */
+	S_GO_BARE,	/* zap's stack: "pkg.Func", "\t/file.go:3" pairs */
 	S_LINE_PG,	/* after PostgreSQL's DETAIL/HINT/...: tab-indented lines go on */
 	S_LINE_MONOLOG, /* Monolog's [stacktrace] block, until the '"}' that ends it */
 	S_LINE_DONE,	/* nothing more belongs to the line */
@@ -540,6 +541,33 @@ static int pg_continuation(const char *s, size_t n)
 }
 
 /* "goroutine 1 [running]:", the head of a Go stack dump (debug.Stack). */
+/* A line that ends with "panicked at src/main.rs:12:6:", as a panic
+ * hook logs the panic's info: since Rust 1.73 the message is on the next
+ * line. */
+static int rust_panic_info_end(const char *s, size_t n)
+{
+	size_t i, digits;
+	const char *p;
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
+		n--;
+	if (n < 20 || s[n - 1] != ':')
+		return 0;
+	i = n - 1;
+	/* ":line:column" before the final colon */
+	for (digits = 0; digits < 2; digits++) {
+		size_t e = i;
+		while (i && is_digit(s[i - 1]))
+			i--;
+		if (i == e || !i || s[i - 1] != ':')
+			return 0;
+		i--;
+	}
+	if (i < 3 || memcmp(s + i - 3, ".rs", 3))
+		return 0;
+	p = memmem(s, i, "panicked at ", 12);
+	return p && !memchr(p + 12, ' ', (size_t)(s + i - (p + 12)));
+}
+
 static int go_goroutine_line(const char *s, size_t n)
 {
 	size_t i = 10;
@@ -550,6 +578,36 @@ static int go_goroutine_line(const char *s, size_t n)
 	return i + 1 < n && s[i] == ' ' && s[i + 1] == '[';
 }
 
+/* A Go function as a stack names it, without its arguments (zap's
+ * stacks): "main.main", "github.com/a/b.(*T).M.func1". */
+static int go_func_name(const char *s, size_t n)
+{
+	size_t i, dots = 0;
+	if (n < 3 || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')))
+		return 0;
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+		if (c == '.')
+			dots++;
+		else if (!(c == '_' || c == '/' || c == '-' || c == '(' || c == ')' ||
+			   c == '*' || c == '[' || c == ']' || c == '$' || is_digit(c) ||
+			   (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')))
+			return 0;
+	}
+	return dots && s[n - 1] != '.';
+}
+
+/* "\t/src/app/main.go:62" (maybe " +0x1d" after it): where a Go frame's
+ * function is. */
+static int go_location_line(const char *s, size_t n)
+{
+	const char *g;
+	if (n < 7 || s[0] != '\t' || s[1] == ' ' || s[1] == '\t')
+		return 0;
+	g = memmem(s, n, ".go:", 4);
+	return g && (size_t)(g - s) + 4 < n && is_digit(g[4]);
+}
+
 /* "/app/x.rb:12:in `m'" (or 'm'), a backtrace line without "from". */
 static int ruby_bare_frame(const char *s, size_t n)
 {
@@ -557,6 +615,11 @@ static int ruby_bare_frame(const char *s, size_t n)
 	/* it ends with the method's closing quote: no message after it */
 	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
 		n--;
+	/* Logger's are flush left, the logging gem's indented by a tab */
+	while (n && (s[0] == '\t' || s[0] == ' ')) {
+		s++;
+		n--;
+	}
 	if (n < 8 || s[n - 1] != '\'')
 		return 0;
 	for (i = 0; i + 4 < n && s[i] != ' ' && s[i] != '\t'; i++) {
@@ -655,6 +718,21 @@ static size_t capital_name(const char *s, size_t n, char extra)
 			 (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z')))
 		i++;
 	return i;
+}
+
+/* The logging gem's "<Class> message": where " <Name>" or " <A::Name>"
+ * followed by a space is in s (the offset of the '<'), or 0. */
+static size_t ruby_class_mark(const char *s, size_t n)
+{
+	size_t i, k;
+	for (i = 0; i + 3 < n; i++) {
+		if (s[i] != ' ' || s[i + 1] != '<')
+			continue;
+		k = i + 2 + capital_name(s + i + 2, n - i - 2, ':');
+		if (k > i + 2 && k + 1 < n && s[k] == '>' && s[k + 1] == ' ')
+			return i + 1;
+	}
+	return 0;
 }
 
 /* "LedgerException: msg": a .NET exception of no namespace, which no
@@ -909,6 +987,34 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 			a->rule = jr;
 			goto merge;
 		}
+		/* zap's log line, then the stack it took: functions without
+		 * arguments, each then its file; the function line is held
+		 * until its file shows it is one */
+		if (a->ev->nr_lines == 1 && !a->nr_pend && go_func_name(line, len)) {
+			a->hold_msg = 1;
+			return C_PEND;
+		}
+		if (a->ev->nr_lines == 1 && a->nr_pend == 1 && a->hold_msg &&
+		    go_location_line(line, len)) {
+			jr = qe_rules_lang_rule(a->rules, QE_LANG_GO);
+			if (jr == (size_t)-1)
+				return C_NO;
+			a->hold_msg = 0;
+			enter(a, QE_LANG_GO, jr, line, len);
+			a->state = S_GO_BARE;
+			goto merge;
+		}
+		/* a panic hook's log line: "... panicked at src/main.rs:3:5:",
+		 * then the panic's message */
+		if (a->ev->nr_lines == 1 &&
+		    rust_panic_info_end(a->ev->lines[0], strlen(a->ev->lines[0]))) {
+			jr = qe_rules_lang_rule(a->rules, QE_LANG_RUST);
+			if (jr == (size_t)-1)
+				return C_NO;
+			enter(a, QE_LANG_RUST, jr, line, len);
+			a->state = S_RUST_BODY;
+			goto merge;
+		}
 		/* Go's log line, then debug.Stack() */
 		if (go_goroutine_line(line, len)) {
 			jr = qe_rules_lang_rule(a->rules, QE_LANG_GO);
@@ -917,15 +1023,17 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 			enter(a, QE_LANG_GO, jr, line, len);
 			goto merge;
 		}
-		/* Ruby's Logger#error(exception): "msg (Class)", then the
-		 * backtrace without "from" */
+		/* Ruby's Logger#error(exception): "msg (Class)", or the
+		 * logging gem's "<Class> msg", then the backtrace without
+		 * "from" */
 		if (ruby_bare_frame(line, len)) {
 			const char *h = a->ev->lines[0];
 			size_t hl = strlen(h);
 			while (hl && (h[hl - 1] == ' ' || h[hl - 1] == '\r'))
 				hl--;
 			jr = qe_rules_lang_rule(a->rules, QE_LANG_RUBY);
-			if (hl && h[hl - 1] == ')' && jr != (size_t)-1) {
+			if (hl && (h[hl - 1] == ')' || ruby_class_mark(h, hl)) &&
+			    jr != (size_t)-1) {
 				enter(a, QE_LANG_RUBY, jr, line, len);
 				a->state = S_RUBY_BARE;
 				goto merge;
@@ -1019,6 +1127,9 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 		case S_PY_FRAMES:
 			if (line[0] == ' ' || line[0] == '\t')
 				return C_YES;
+			/* loguru marks the frame that caught the exception */
+			if (has_prefix(line, len, "> File \""))
+				return C_YES;
 			if (py_exception_line(line, len)) {
 				a->state = S_PY_EXC;
 				return C_YES;
@@ -1111,6 +1222,10 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 		if (a->ev->nr_lines == 1 && strlen(a->ev->lines[0]) == len &&
 		    !memcmp(a->ev->lines[0], line, len))
 			return C_YES;
+		if (a->state == S_GO_BARE)
+			return go_func_name(line, len) || go_location_line(line, len)
+				   ? C_YES
+				   : C_NO;
 		if (blank)
 			return C_PEND;
 		if (indented_text(line, len))

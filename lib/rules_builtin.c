@@ -187,6 +187,10 @@ static const struct qe_builtin_sample level_colon_samples[] = {
     {"warn: error budget low", 0},
     {"info: error count 0", 0},
     {"error:no space after the colon", 0},
+    /* winston's printf with a timestamp (and a label) before the level */
+    {"2026-12-02T00:36:25.231Z error: StockError: cannot reserve 1x", 1},
+    {"2026-12-02 00:36:25 [shop] error: ledger unreachable", 1},
+    {"2026-12-02T00:36:25.231Z info: error count 0", 0},
 };
 
 static const struct qe_builtin_sample glog_samples[] = {
@@ -285,10 +289,13 @@ const struct qe_builtin_rule qe_builtin_rules[] = {
      "|^(?:[^\\t]{1,64}\\t)?(?<lvl>error|dpanic|panic|fatal)\\t",
      NULL, SAMPLES(lower_samples)},
     /* a level word, a colon, the message: winston's simple and cli
-       formats ("error: message {meta}"), sshd, git and compilers;
-       anchored, so it costs one byte on most lines */
+       formats ("error: message {meta}"), the timestamp and label its
+       printf formats put first, sshd, git and compilers; anchored, so
+       it costs a byte or two on most lines */
     {"level-colon", "line", "error", QE_LANG_LINE,
-     "^(?<lvl>error|crit|alert|emerg|fatal): \\S", NULL, SAMPLES(level_colon_samples)},
+     "^(?:\\d{4}-\\d\\d-\\d\\d[T ]\\d\\d:\\d\\d:\\d\\d[\\w.:+-]{0,24} "
+     "(?:\\[[^\\]]{1,64}\\] )?)?(?<lvl>error|crit|alert|emerg|fatal): \\S",
+     NULL, SAMPLES(level_colon_samples)},
     {"glog", "line", "error", QE_LANG_LINE, "^(?<lvl>[EF])\\d{4} \\d\\d:\\d\\d:\\d\\d",
      NULL, SAMPLES(glog_samples)},
     {"syslog-priority", "line", "error", QE_LANG_LINE, "^<(?<lvl>\\d{1,3})>", NULL,

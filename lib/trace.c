@@ -304,6 +304,18 @@ static void parse_java(struct qe_event *ev)
 				break;
 			}
 	}
+	/* Log4j's root cause first (%rEx): the exception thrown is the
+	 * last "Wrapped by:", its frames after it */
+	for (i = first_frame; i < ev->nr_lines; i++) {
+		struct span v = trim(line_span(ev, i)), t, m;
+		if (starts(v, "Wrapped by: ") && java_header(skip(v, 12), &t, &m)) {
+			header = i;
+			type = t;
+			msg = m;
+		}
+	}
+	if (header < ev->nr_lines && header > first_frame)
+		first_frame = header + 1;
 	if (header < ev->nr_lines) {
 		set_type(ev, type);
 		set_message(ev, msg);
@@ -429,6 +441,9 @@ static void parse_python(struct qe_event *ev)
 			if (starts(raw, " "))
 				raw = skip(raw, 1);
 		}
+		/* loguru's mark of the frame that caught the exception */
+		if (starts(raw, "> File \""))
+			raw = skip(raw, 1);
 		v = trim(raw);
 		if (!v.n)
 			continue;
@@ -855,6 +870,25 @@ static void ruby_frame(struct qe_event *ev, struct span file, long line, struct 
 		  !contains_any(file, ruby_lib, QE_ARRAY_SIZE(ruby_lib)));
 }
 
+/* The logging gem's "<Class> message": the offset of the '<' of the
+ * first "<Name> " or "<A::Name> " at the start of v or after a space,
+ * or -1. */
+static long ruby_class_mark(struct span v)
+{
+	size_t i, k;
+	for (i = 0; i + 3 < v.n; i++) {
+		if (v.s[i] != '<' || (i && v.s[i - 1] != ' ') ||
+		    !isupper((unsigned char)v.s[i + 1]))
+			continue;
+		for (k = i + 1;
+		     k < v.n && (is_ident((unsigned char)v.s[k]) || v.s[k] == ':'); k++)
+			;
+		if (k + 1 < v.n && v.s[k] == '>' && v.s[k + 1] == ' ')
+			return (long)i;
+	}
+	return -1;
+}
+
 static void parse_ruby(struct qe_event *ev)
 {
 	size_t i, header = ev->nr_lines;
@@ -871,11 +905,19 @@ static void parse_ruby(struct qe_event *ev)
 		/* Logger#error(exception): "<log header> message (Class)", then
 		 * the backtrace, one location per line */
 		struct span m;
-		long open;
+		long open, mark;
 		parse_line(ev);
 		m = sp(ev->message, strlen(ev->message));
 		open = rfind(m, " (");
-		if (open >= 0 && ends(m, ")")) {
+		mark = ruby_class_mark(m);
+		if (mark >= 0) {
+			/* the logging gem's "<Class> message" */
+			long close = find(skip(m, (size_t)mark), "> ");
+			set_type(ev, sp(m.s + mark + 1, (size_t)close - 1));
+			m = trim(skip(m, (size_t)(mark + close + 2)));
+			memmove(ev->message, m.s, m.n);
+			ev->message[m.n] = '\0';
+		} else if (open >= 0 && ends(m, ")")) {
 			set_type(ev, sp(m.s + open + 2, m.n - (size_t)open - 3));
 			/* cut in place: m points into ev->message */
 			ev->message[open] = '\0';
@@ -1245,6 +1287,15 @@ static void parse_rust(struct qe_event *ev)
 			header = i;
 			break;
 		}
+	if (header == ev->nr_lines && ev->nr_lines == 2 &&
+	    find(line_span(ev, 0), "panicked at ") >= 0 &&
+	    ends(trim(line_span(ev, 0)), ":")) {
+		/* a panic hook's log line, "... panicked at src/main.rs:3:5:",
+		 * and the message on the next */
+		set_type(ev, sp("panic", 5));
+		set_message(ev, trim(line_span(ev, 1)));
+		return;
+	}
 	if (header == ev->nr_lines) {
 		/* "thread 'main' has overflowed its stack" then "fatal runtime
 		 * error: stack overflow, aborting": no frames, the message says

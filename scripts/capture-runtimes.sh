@@ -17,7 +17,8 @@
 # are separated by an ordinary INFO line.  A warning a program printed
 # before it failed is no error, so no event: its lines are left out.  Some files add a per-line
 # prefix afterwards, as
-# `kubectl logs --timestamps` or a syslog daemon would.
+# `kubectl logs --timestamps` or a syslog daemon would, or wrap each line
+# in a JSON record as Docker's json-file log driver does.
 #
 # For PostgreSQL each failing statement is sent by its own psql call and
 # the lines the server appended to its log meanwhile are that event.
@@ -73,12 +74,26 @@ mkdir gobatch4-src && mv batch4.go gobatch4-src/main.go
 (cd gobatch4-src && go mod init app >/dev/null 2>&1 && go build -o ../gobatch4 .)
 rustc -o rsbatch4 batch4.rs 2>/dev/null
 mcs -out:csbatch4.exe batch4.cs >/dev/null
+# the fifth batch: logging libraries, from Debian's packages (Go's from
+# /usr/share/gocode, Rust's crates from /usr/share/cargo/registry,
+# offline) and the npm registry
+cp51=/usr/share/java/slf4j-api.jar:/usr/share/java/slf4j-simple.jar
+javac -cp "$cp51:$l4j" -d . batch5.java
+mkdir gobatch5-src && mv batch5.go gobatch5-src/main.go
+(cd gobatch5-src && GO111MODULE=off GOPATH=/usr/share/gocode GOFLAGS= go build -o ../gobatch5 .)
+mkdir -p tracefail/.cargo
+cp logfail/.cargo/config.toml tracefail/.cargo/
+(cd tracefail && cargo build -q 2>/dev/null && cp target/debug/tracefail ../rstrace)
+npm install -q --no-save --no-audit --no-fund winston@3 pino@10 bunyan@2 >/dev/null 2>&1
 
 # The two values every scenario runs with (invalid numbers, different
 # lengths, so messages and indexes vary between the two runs).
 vals="1x 7qz"
 
-log= exp= prefix= seq=0 skip=0
+log= exp= prefix= seq=0 skip=0 stream=stderr
+# the type and group of the leading lines record() counts as an event of
+# their own (by default none, and the scenario's group with -line)
+head_type=- head_group=
 
 begin() { # file prefix-mode [directory, default tests/data/runtimes]
 	skip=0
@@ -100,13 +115,31 @@ add_prefix() {
 	none) cat ;;
 	k8s) awk -v s="$seq" '{ printf "2026-12-01T10:%02d:%02d.%06dZ %s\n", s % 60, NR % 60, NR * 7919 % 1000000, $0 }' ;;
 	syslog) awk -v s="$seq" '{ printf "Dec  1 10:%02d:%02d web1 app[%d]: %s\n", s % 60, NR % 60, 4000 + s, $0 }' ;;
+	# Docker's json-file driver: the line JSON-escaped as its encoder does
+	# (<, > and & as \u escapes), the stream, an RFC 3339 time with
+	# nanoseconds, their trailing zeros left out
+	docker) awk -v s="$seq" -v st="$stream" 'BEGIN {
+		e["\\"] = "\\\\"; e["\""] = "\\\""; e["\t"] = "\\t"; e["\r"] = "\\r"
+		e["<"] = "\\u003c"; e[">"] = "\\u003e"; e["&"] = "\\u0026"
+	} {
+		l = ""
+		for (i = 1; i <= length($0); i++) {
+			c = substr($0, i, 1)
+			l = l ((c in e) ? e[c] : c)
+		}
+		ns = sprintf("%09d", (NR * 7919 + s * 104729) % 1000000000)
+		sub(/0+$/, "", ns)
+		printf "{\"log\":\"%s\\n\",\"stream\":\"%s\",\"time\":\"2026-12-01T10:%02d:%02d%sZ\"}\n", l, st, s % 60, NR % 60, ns == "" ? "" : "." ns
+	}' ;;
 	esac
 }
 
 noise() {
 	[ "$skip" = 0 ] || return 0
 	seq=$((seq + 1))
+	stream=stdout
 	echo "2026-12-01 10:00:00 INFO runner: job $seq done" | add_prefix >>"$log"
+	stream=stderr
 }
 
 # Append one run's output as events.  $1 type, $2 group, $3 number of
@@ -128,7 +161,7 @@ record() {
 			start=$((start + 1))
 		done
 	elif [ "$head" -gt 0 ]; then
-		echo "$start $((start + head - 1)) - $group-line" >>"$exp"
+		echo "$start $((start + head - 1)) $head_type ${head_group:-$group-line}" >>"$exp"
 		start=$((start + head))
 		# blank lines between the log line and the crash are no one's
 		while sed -n "$((start - base))p" "$f.t" | grep -q '^[[:space:]]*$'; do
@@ -467,6 +500,78 @@ run System.AggregateException cs-parallel 0 mono csbatch4.exe parallel
 run System.InvalidOperationException cs-async-void 0 mono csbatch4.exe async-void
 run System.Reflection.TargetInvocationException cs-reflection 0 mono csbatch4.exe reflection
 run System.FormatException cs-iterator 0 mono csbatch4.exe iterator
+
+# ---- a fifth batch: through the logging libraries people use (pino,
+# bunyan, winston; structlog, loguru, python-json-logger; slf4j-simple,
+# Log4j 2's pattern layouts; logrus, zap, zerolog; tracing; the logging
+# gem; Monolog's formatters and handler), then some of it as a
+# container's log keeps it; kept apart from the suite's corpus like the
+# third ----
+b5pat() { echo "-Db5.pattern=$1"; }
+l4jrun() { # TYPE GROUP PATTERN SCENARIO
+	run "$1" "$2" 0 java -Dlog4j2.configurationFile=batch5-log4j2.xml "$(b5pat "$3")" -cp ".:$l4j" Batch5 "$4"
+}
+py5=/usr/bin/python3
+begin batch5 none "$top/tests/data/runtimes-unseen"
+noise
+run StockError js-reserve 0 node batch5.js pino-err
+run OrderError js-place 0 node batch5.js pino-cause
+run TypeError js-discount 0 node batch5.js pino-uncaught
+run StockError js-reserve 0 node batch5.js bunyan-err
+run StockError js-reserve 0 node batch5.js winston-json
+run StockError js-reserve 0 node batch5.js winston-printf
+run RangeError js-shelf 0 node batch5.js winston-exceptions
+run StockError py-reserve 0 $py5 batch5.py structlog-console
+run StockError py-reserve 0 $py5 batch5.py structlog-json
+run StockError py-reserve 0 $py5 batch5.py structlog-dict
+run StockError py-loguru-reserve 0 $py5 batch5.py loguru-exception
+run StockError py-loguru-reserve 0 $py5 batch5.py loguru-serialize
+run KeyError py-loguru-rates 0 $py5 batch5.py loguru-catch
+run ValueError py-loguru-parse 0 $py5 batch5.py loguru-hook
+run StockError py-reserve 0 $py5 batch5.py json-logger
+run java.lang.IllegalStateException java-settle 0 java -cp ".:$cp51" Batch5 slf4j-simple
+l4jrun java.lang.IllegalStateException java-settle '%d{ISO8601} %-5p [%t] %c - %m%n%xEx' log4j2
+l4jrun java.lang.IllegalStateException java-settle '%d %-5p %c - %m%n%rEx' log4j2
+l4jrun java.lang.IllegalStateException java-settle-short '%d %-5p %c - %m %ex{short}%n' log4j2
+l4jrun java.lang.IndexOutOfBoundsException java-slot '%d{HH:mm:ss.SSS} [%t] %-5level %logger{36} - %msg%n%xEx' log4j2-thread
+run - go-order-line 0 ./gobatch5 logrus-text
+run - go-order-line 0 ./gobatch5 logrus-json
+run '*logrus.Entry' go-logrus-panic 1 ./gobatch5 logrus-panic
+run - go-zap 0 ./gobatch5 zap-production
+run - go-zap 0 ./gobatch5 zap-development
+run panic go-zap-panic 1 ./gobatch5 zap-panic
+run - go-order-line 0 ./gobatch5 zerolog
+run - rs-quota 0 ./rstrace text
+run - rs-quota 0 ./rstrace span
+run - rs-quota 0 ./rstrace json
+run panic rs-shards 0 ./rstrace panic-hook
+run ChargeError rb-charge 0 ruby batch5.rb basic
+run ChargeError rb-charge 0 ruby batch5.rb pattern
+run ChargeError rb-charge 0 ruby batch5.rb json
+head_type=ArgumentError head_group=rb-integer
+run ArgumentError rb-integer 3 ruby batch5.rb at-exit
+head_type=- head_group=
+run PayoutException php-payout 0 php batch5.php json
+run PayoutException php-payout 0 php batch5.php chain
+run DomainException php-fee 0 php batch5.php handler
+
+# the same kinds of output as a container's log keeps it: Docker's
+# json-file lines, and `kubectl logs --timestamps`
+begin batch5-docker docker "$top/tests/data/runtimes-unseen"
+noise
+run TypeError js-crash 0 node batch5.js crash
+run StockError js-reserve 0 node batch5.js pino-err
+run StockError js-reserve 0 node batch5.js winston-printf
+run ValueError py-crash 0 $py5 batch5.py crash
+run java.lang.IllegalStateException java-settle 0 java -cp ".:$cp51" Batch5 slf4j-simple
+run - go-zap 0 ./gobatch5 zap-development
+begin batch5-k8s k8s "$top/tests/data/runtimes-unseen"
+noise
+run StockError py-reserve 0 $py5 batch5.py structlog-console
+run StockError py-loguru-reserve 0 $py5 batch5.py loguru-exception
+l4jrun java.lang.IllegalStateException java-settle '%d{ISO8601} %-5p [%t] %c - %m%n%xEx' log4j2
+run - go-zap 0 ./gobatch5 zap-development
+run RangeError js-shelf 0 node batch5.js winston-exceptions
 
 # ---- PostgreSQL ----------------------------------------------------------
 case $only in

@@ -1820,6 +1820,164 @@ static void test_node_error_in_object(void **state)
 	fixture_free(f);
 }
 
+/* loguru's traceback: blank lines between frames, the values under each
+ * line drawn with box characters, "> File" for the frame that caught
+ * the exception; one event, its type from the last line. */
+static void test_python_loguru_traceback(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "2026-12-02 00:31:04.085 | ERROR    | __main__:<lambda>:62 - reservation "
+		"of 1x failed\n"
+		"Traceback (most recent call last):\n"
+		"\n"
+		"  File \"/app/shop.py\", line 62, in main\n"
+		"    handle(val)\n"
+		"    \xe2\x94\x94 <function handle at 0x7ff21fa75760>\n"
+		"\n"
+		"> File \"/app/shop.py\", line 22, in handle\n"
+		"    reserve(sku)\n"
+		"    \xe2\x94\x82       \xe2\x94\x94 '1x'\n"
+		"    \xe2\x94\x94 <function reserve at 0x7ff21fc5c4a0>\n"
+		"\n"
+		"  File \"/app/shop.py\", line 17, in reserve\n"
+		"    raise StockError(sku)\n"
+		"\n"
+		"StockError: cannot reserve 1x: 2 left\n"
+		"2026-12-01 10:00:00 INFO runner: job 1 done\n");
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 16);
+	assert_string_equal(f->col.ev[0]->type, "StockError");
+	assert_string_equal(f->col.ev[0]->message, "cannot reserve 1x: 2 left");
+	assert_int_equal(f->col.ev[0]->nr_frames, 3);
+	check_frame(&f->col.ev[0]->frames[1], NULL, "handle", "/app/shop.py", 22, 1);
+	fixture_free(f);
+}
+
+/* The logging gem's report of an exception: "<Class> message", then the
+ * backtrace indented by a tab, without "from". */
+static void test_ruby_logging_gem(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(
+	    f,
+	    "ERROR  billing : <ChargeError> card 1x declined (2 tries)\n"
+	    "\tbatch5.rb:10:in `charge'\n"
+	    "\tbatch5.rb:14:in `settle'\n"
+	    "\tbatch5.rb:33:in `<main>'\n"
+	    "2026-12-01 10:00:00 INFO runner: job 1 done\n"
+	    "[2026-12-02T00:32:23] ERROR billing: <Shop::ChargeError> card 7qz declined\n"
+	    "\tbatch5.rb:10:in `charge'\n");
+	assert_int_equal(f->col.n, 2);
+	assert_int_equal(f->col.ev[0]->nr_lines, 4);
+	assert_string_equal(f->col.ev[0]->type, "ChargeError");
+	assert_string_equal(f->col.ev[0]->message, "card 1x declined (2 tries)");
+	assert_int_equal(f->col.ev[0]->nr_frames, 3);
+	check_frame(&f->col.ev[0]->frames[0], NULL, "charge", "batch5.rb", 10, 1);
+	assert_int_equal(f->col.ev[1]->nr_lines, 2);
+	assert_string_equal(f->col.ev[1]->type, "Shop::ChargeError");
+	fixture_free(f);
+}
+
+/* zap's development logger: the log line, then the stack it took, a
+ * function without arguments and its file on the next line; a line
+ * that only looks like a function is no frame. */
+static void test_go_zap_stack(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "2026-12-02T00:31:48.363Z\tERROR\tapp/main.go:62\torder not placed\t"
+		"{\"sku\": \"1x\"}\n"
+		"main.main\n"
+		"\t/src/app/main.go:62\n"
+		"runtime.main\n"
+		"\t/usr/lib/go-1.19/src/runtime/proc.go:250\n"
+		"2026-12-01 10:00:00 INFO runner: job 1 done\n"
+		"2026-12-02T00:31:49.363Z\tERROR\tapp/main.go:70\tsync failed\n"
+		"shard.eu\n"
+		"2026-12-01 10:00:00 INFO runner: job 2 done\n");
+	assert_int_equal(f->col.n, 2);
+	assert_int_equal(f->col.ev[0]->nr_lines, 5);
+	assert_string_equal(f->col.ev[0]->kind, "go");
+	assert_null(f->col.ev[0]->type);
+	assert_int_equal(f->col.ev[1]->nr_lines, 1);
+	fixture_free(f);
+}
+
+/* winston's printf format, "${timestamp} ${level}: ${stack}": the
+ * error's stack after a lower-case level. */
+static void test_node_winston_printf(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "2026-12-02T00:36:25.231Z error: StockError: cannot reserve 1x: 2 left\n"
+		"    at reserve (/app/batch5.js:24:9)\n"
+		"    at Object.<anonymous> (/app/batch5.js:75:5)\n"
+		"2026-12-02T00:36:25.231Z info: error count 0\n");
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 3);
+	assert_string_equal(f->col.ev[0]->type, "StockError");
+	assert_string_equal(f->col.ev[0]->message, "cannot reserve 1x: 2 left");
+	assert_int_equal(f->col.ev[0]->nr_frames, 2);
+	fixture_free(f);
+}
+
+/* A panic hook that logs the panic's info through a logger: since Rust
+ * 1.73 the message follows "panicked at file:line:column:" on its own
+ * line. */
+static void test_rust_panic_hook_line(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "2026-12-02T00:32:17.864645Z ERROR tracefail: worker panicked "
+		"panic=panicked at src/main.rs:12:6:\n"
+		"index out of bounds: the len is 2 but the index is 3\n"
+		"2026-12-01 10:00:00 INFO runner: job 1 done\n"
+		"2026-12-02T00:32:18Z ERROR app: not a panic: see src/main.rs:12:6:\n"
+		"2026-12-01 10:00:00 INFO runner: job 2 done\n");
+	assert_int_equal(f->col.n, 2);
+	assert_int_equal(f->col.ev[0]->nr_lines, 2);
+	assert_string_equal(f->col.ev[0]->type, "panic");
+	assert_string_equal(f->col.ev[0]->message,
+			    "index out of bounds: the len is 2 but the index is 3");
+	assert_int_equal(f->col.ev[1]->nr_lines, 1);
+	fixture_free(f);
+}
+
+/* Log4j's %rEx prints the root cause first and each exception that
+ * wrapped it after "Wrapped by:": the one thrown is the last, and its
+ * frames are the event's. */
+static void test_java_root_cause_first(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "2026-12-02 00:36:39,832 ERROR billing - run 1x stopped\n"
+		"java.lang.NumberFormatException: For input string: \"1x\"\n"
+		"\tat java.lang.Integer.parseInt(Integer.java:668) ~[?:?]\n"
+		"\tat Batch5.units(batch5.java:10) ~[app/:?]\n"
+		"\tat Batch5.settle(batch5.java:15) ~[app/:?]\n"
+		"\t... 1 more\n"
+		"Wrapped by: java.lang.IllegalStateException: settlement of invoice 1x "
+		"failed\n"
+		"\tat Batch5.settle(batch5.java:17) ~[app/:?]\n"
+		"\tat Batch5.main(batch5.java:38) ~[app/:?]\n"
+		"2026-12-01 10:00:00 INFO runner: job 1 done\n");
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 9);
+	assert_string_equal(f->col.ev[0]->type, "java.lang.IllegalStateException");
+	assert_string_equal(f->col.ev[0]->message, "settlement of invoice 1x failed");
+	assert_int_equal(f->col.ev[0]->nr_frames, 2);
+	check_frame(&f->col.ev[0]->frames[0], "Batch5", "settle", "batch5.java", 17, 1);
+	fixture_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1872,6 +2030,12 @@ int main(void)
 	    cmocka_unit_test(test_ruby_thread_join),
 	    cmocka_unit_test(test_rust_main_error_sources),
 	    cmocka_unit_test(test_node_error_in_object),
+	    cmocka_unit_test(test_python_loguru_traceback),
+	    cmocka_unit_test(test_ruby_logging_gem),
+	    cmocka_unit_test(test_go_zap_stack),
+	    cmocka_unit_test(test_node_winston_printf),
+	    cmocka_unit_test(test_rust_panic_hook_line),
+	    cmocka_unit_test(test_java_root_cause_first),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,6 +11,11 @@
  * a fingerprint and events of different groups must not, and nothing
  * else may be reported.  The figures are printed so that a change shows
  * what it gained or lost.  Run from the repository root.
+ *
+ * The lines go through a source (lib/source: the decoding stage, then
+ * the assembler), as every command reads them, so that JSON records and
+ * Docker's or CRI's wrapping are scored as a user sees them;
+ * QE_RUNTIMES_RAW=1 feeds them to the assembler alone.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -25,6 +30,7 @@
 #include "rules.h"
 #include "util.h"
 #include "slurp.h"
+#include "source.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -112,6 +118,12 @@ static void explain(const struct qe_event *ev)
 	qe_buf_release(&b);
 }
 
+static void collect_src(struct qe_source *src, struct qe_event *ev, void *data)
+{
+	(void)src;
+	collect(ev, data);
+}
+
 static int check_file(const char *log, const struct qe_config *cfg,
 		      struct qe_rules *rules, struct figures *fig)
 {
@@ -119,7 +131,11 @@ static int check_file(const char *log, const struct qe_config *cfg,
 	struct expect exp[MAX_EVENTS];
 	struct qe_event *match[MAX_EVENTS];
 	struct got got = {{0}, 0};
-	struct qe_assembler *a;
+	struct qe_assembler *a = NULL;
+	struct qe_source *src = NULL;
+	struct qe_source_conf sc;
+	const char *raw_env = getenv("QE_RUNTIMES_RAW");
+	int raw = raw_env && *raw_env && strcmp(raw_env, "0");
 	uint64_t *starts = NULL;
 	size_t nr_starts = 0, alloc_starts = 0, nexp, len = 0, i, j, off = 0;
 	char *text;
@@ -131,18 +147,34 @@ static int check_file(const char *log, const struct qe_config *cfg,
 	text = slurp(log, &len);
 	assert_non_null(text);
 
-	a = qe_assembler_new(rules, (size_t)cfg->event_max_lines,
-			     (size_t)cfg->event_max_bytes, collect, &got);
+	if (raw) {
+		a = qe_assembler_new(rules, (size_t)cfg->event_max_lines,
+				     (size_t)cfg->event_max_bytes, collect, &got);
+	} else {
+		qe_source_conf_from_config(&sc, cfg, rules);
+		sc.idle_ms = 0; /* the file is read at once: no line waits */
+		sc.on_event = collect_src;
+		sc.data = &got;
+		sc.path = log;
+		src = qe_source_new(&sc, 0);
+		assert_non_null(src);
+	}
 	while (off < len) {
 		char *nl = memchr(text + off, '\n', len - off);
 		size_t l = nl ? (size_t)(nl - (text + off)) : len - off;
 		size_t end = off + l + (nl ? 1 : 0);
 		QE_ALLOC_GROW(starts, nr_starts + 1, alloc_starts);
 		starts[nr_starts++] = off;
-		qe_assembler_feed(a, text + off, l, off, end);
+		if (raw)
+			qe_assembler_feed(a, text + off, l, off, end);
+		else
+			qe_source_feed(src, text + off, l, off, end, 0, 0);
 		off = end;
 	}
-	qe_assembler_flush(a);
+	if (raw)
+		qe_assembler_flush(a);
+	else
+		qe_source_flush(src);
 	for (i = 0; i < got.n; i++)
 		qe_fingerprint(got.ev[i]);
 
@@ -228,6 +260,7 @@ static int check_file(const char *log, const struct qe_config *cfg,
 	for (i = 0; i < got.n; i++)
 		qe_event_free(got.ev[i]);
 	qe_assembler_free(a);
+	qe_source_free(src);
 	free(starts);
 	free(text);
 	return failures;
