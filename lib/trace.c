@@ -133,13 +133,14 @@ static void set_message(struct qe_event *ev, struct span v)
 	ev->message = qe_xstrndup(v.s, v.n);
 }
 
-static char *dup_span(struct span v)
+static char *dup_span(struct qe_event *ev, struct span v)
 {
-	return v.n ? qe_xstrndup(v.s, v.n) : NULL;
+	return v.n ? qe_event_strndup(ev, v.s, v.n) : NULL;
 }
 
-/* The frame's strings are copied once, straight into the event (what
- * qe_event_add_frame() would copy again). */
+/* The frame's strings are copied once, straight into the event's blocks
+ * (what qe_event_add_frame() would copy again): no allocation of their
+ * own. */
 static void add_frame(struct qe_event *ev, struct span module, struct span function,
 		      struct span file, long line, int in_app)
 {
@@ -147,9 +148,9 @@ static void add_frame(struct qe_event *ev, struct span module, struct span funct
 
 	QE_ALLOC_GROW(ev->frames, ev->nr_frames + 1, ev->alloc_frames);
 	f = &ev->frames[ev->nr_frames++];
-	f->module = dup_span(module);
-	f->function = dup_span(function);
-	f->file = dup_span(file);
+	f->module = dup_span(ev, module);
+	f->function = dup_span(ev, function);
+	f->file = dup_span(ev, file);
 	f->line = line;
 	f->in_app = in_app;
 }
@@ -1756,7 +1757,7 @@ void qe_trace_parse(struct qe_event *ev)
 	    {"go", parse_go},	  {"ruby", parse_ruby},	    {"dotnet", parse_dotnet},
 	    {"php", parse_php},	  {"rust", parse_rust},	    {"line", parse_line},
 	};
-	size_t i, k;
+	size_t k;
 
 	if (!ev->nr_lines)
 		return;
@@ -1771,12 +1772,8 @@ void qe_trace_parse(struct qe_event *ev)
 			set_message(ev, line_span(ev, 0));
 		return;
 	}
-	/* parsing twice gives the same result */
-	for (i = 0; i < ev->nr_frames; i++) {
-		free(ev->frames[i].module);
-		free(ev->frames[i].function);
-		free(ev->frames[i].file);
-	}
+	/* parsing twice gives the same result (the strings of the frames
+	 * parsed before stay in the event's blocks, unused) */
 	ev->nr_frames = 0;
 	free(ev->type);
 	ev->type = NULL;
