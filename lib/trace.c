@@ -1787,6 +1787,14 @@ static int is_digit_ch(char c)
 	return c >= '0' && c <= '9';
 }
 
+/* isupper() as the C locale has it (qerrors sets no other), without the
+ * table look-up: the prefix is parsed for every line an event may start
+ * on. */
+static int is_upper_ch(char c)
+{
+	return c >= 'A' && c <= 'Z';
+}
+
 static int dig(const char *s, size_t n, size_t i, size_t k)
 {
 	size_t j;
@@ -1831,7 +1839,7 @@ static size_t zone_at(const char *s, size_t n, size_t i)
 		/* " UTC", " CEST": three letters, or four ending in T; not the
 		 * levels " ERR" or " CRIT" */
 		size_t l;
-		for (k = i + 1; k < n && k < i + 6 && isupper((unsigned char)s[k]); k++)
+		for (k = i + 1; k < n && k < i + 6 && is_upper_ch(s[k]); k++)
 			;
 		l = k - i - 1;
 		if ((k == n || s[k] == ' ') &&
@@ -1874,7 +1882,7 @@ static size_t timestamp(const char *s, size_t n, int *syslog)
 		/* "[01-Dec-2026 09:06:19 UTC]", "[2026-12-01T09:06:09+00:00]" */
 		size_t e, digits = 0, colons = 0;
 		for (e = 1; e < n && e < 48 && s[e] != ']'; e++) {
-			digits += isdigit((unsigned char)s[e]) != 0;
+			digits += is_digit_ch(s[e]);
 			colons += s[e] == ':';
 		}
 		if (e < n && s[e] == ']' && digits >= 6 && colons >= 2)
@@ -1889,14 +1897,14 @@ static size_t timestamp(const char *s, size_t n, int *syslog)
 			return s[4] == '-' ? zone_at(s, n, i) : i;
 		return 0;
 	}
-	if (isupper((unsigned char)s[0]) && month_at(s, n, 0) && s[3] == ' ') {
+	if (is_upper_ch(s[0]) && month_at(s, n, 0) && s[3] == ' ') {
 		/* "Dec  1 10:00:00" */
 		i = 4;
 		if (s[i] == ' ')
 			i++;
 		if (!dig(s, n, i, 1))
 			return 0;
-		while (i < n && isdigit((unsigned char)s[i]))
+		while (i < n && is_digit_ch(s[i]))
 			i++;
 		if (i < n && s[i] == ' ' && (i = clock_at(s, n, i + 1))) {
 			*syslog = 1;
@@ -1972,7 +1980,7 @@ static size_t level_at(const char *s, size_t n, size_t i)
 static int pg_word(const char *s, size_t n, size_t i)
 {
 	size_t k = i;
-	while (k < n && k < i + 16 && isupper((unsigned char)s[k]))
+	while (k < n && k < i + 16 && is_upper_ch(s[k]))
 		k++;
 	return k > i && k + 2 < n && s[k] == ':' && s[k + 1] == ' ' && s[k + 2] == ' ';
 }
@@ -1989,7 +1997,7 @@ int qe_trace_prefix(const char *s, size_t n, struct qe_prefix *p)
 			i++;
 		else if (i < n)
 			return 0; /* "2026-12-01T10:00:00Zfoo" is no prefix */
-	} else if (!n || !isupper((unsigned char)s[0])) {
+	} else if (!n || !is_upper_ch(s[0])) {
 		/* without a timestamp only an upper-case level word counts */
 		return 0;
 	}
@@ -2027,11 +2035,13 @@ int qe_trace_prefix(const char *s, size_t n, struct qe_prefix *p)
 	 * before "ERROR:  ", and the same before "DETAIL:  " and "STATEMENT:  "
 	 * so that those lines share the head line's tag */
 	if (i && i < n && s[i] != '@' && s[i] != ' ') {
-		size_t at = 0;
-		for (k = i; k < n && k < i + 128 && s[k] != ' '; k++)
-			if (s[k] == '@')
-				at = at ? (size_t)-1 : k;
-		if (at && at != (size_t)-1 && at + 1 < k && k < n && pg_word(s, n, k + 1))
+		/* the word up to a blank (at most 128 bytes) with one '@' */
+		size_t lim = n < i + 128 ? n : i + 128;
+		const char *w = s + i, *sp = memchr(w, ' ', lim - i), *at;
+		k = sp ? (size_t)(sp - s) : lim;
+		at = memchr(w, '@', k - i);
+		if (at && !memchr(at + 1, '@', (size_t)(s + k - at - 1)) &&
+		    (size_t)(at - s) + 1 < k && k < n && pg_word(s, n, k + 1))
 			i = k + 1;
 	}
 	p->body = i;
