@@ -16,10 +16,6 @@
 #include <strings.h>
 #include <time.h>
 
-#if defined(QE_HAVE_HS) && defined(__SSE2__)
-#include <emmintrin.h>
-#endif
-
 #define DEFAULT_MATCH_LIMIT 100000
 #define JIT_STACK_MIN (32 * 1024)
 #define JIT_STACK_MAX (1024 * 1024)
@@ -1019,24 +1015,20 @@ static int json_line(const char *p, const char *end)
  * (Vectorscan 5.4.9: "\\[a-z]" alone, or "\\[^\"\\]" among these), so
  * every class is spelled out.
  *
- * The tests for JSON records (see rules.h) count only on a line that
- * starts with '{' (after blanks): the escapes, and key names followed by
- * their closing quote, whose value is then looked at here.  The database
- * finds that '{' ("\n{", or " {" and "\t{" after blanks) and the line is
- * then searched in C (hs_json_line): every record has keys, and with
- * them in the database the scan of all the text took twice as long.
+ * The same database holds the tests for JSON records (see rules.h), which
+ * count only on a line that starts with '{': the escapes, and key names
+ * followed by their closing quote, whose value is then looked at here.
  * The keys follow lib/decode.c (level_keys, the last components of
  * exception_keys without a trigger word, message_keys); a configured key
  * is added by its last component (the decoder reads "a.b" as the key
- * "a.b" or as "b" inside "a"), so one database and key table per set of
- * configured keys.
+ * "a.b" or as "b" inside "a"), so one database per set of configured
+ * keys.
  */
 #define HS_MIN_BLOCK 65536
 #define HS_DBS 4
 
-/* HS_DIGIT: a line start that counts when a digit follows; HS_BRACE: a
- * '{' that may open a JSON line */
-enum { HS_TEXT, HS_DIGIT, HS_ESCAPE, HS_LEVEL, HS_EXC, HS_MSG, HS_BRACE };
+/* HS_DIGIT: a line start that counts when a digit follows */
+enum { HS_TEXT, HS_DIGIT, HS_ESCAPE, HS_LEVEL, HS_EXC, HS_MSG };
 
 static const char *const hs_words[] = {
     "err",   "emerg", "xcept",	   "fatal",	"crit", "severe",
@@ -1052,22 +1044,9 @@ static const char *const hs_exc_keys[] = {"stack",    "stack_trace", "stacktrace
 static const char *const hs_msg_keys[] = {"msg",   "message",	  "@m",
 					  "event", "textPayload", "@mt"};
 
-/* A key name as the JSON tests look for it: the name and its closing
- * quote, after `lead` ('"' or '.') when it is not 0. */
-struct hs_key {
-	char *name;
-	size_t len;
-	unsigned kind;
-	char lead;
-	int next; /* the next key whose name ends with the same byte, or -1 */
-};
-
 static struct hs_db {
 	char *keys[3]; /* the configured keys it was built for (NULL: none) */
 	hs_database_t *db;
-	struct hs_key *json_keys; /* the key names of the JSON tests */
-	size_t nr_json_keys;
-	int json_last[256]; /* by the last byte of the name: the first key, or -1 */
 } hs_dbs[HS_DBS];
 static size_t hs_nr_dbs;
 
@@ -1097,51 +1076,38 @@ static void hs_add(struct hs_pats *p, const char *lit, size_t len, unsigned flag
 	p->nr++;
 }
 
-static void hs_key_add(struct hs_db *d, const char *k, size_t len, unsigned kind,
-		       char lead)
-{
-	struct hs_key *e;
-	unsigned char last;
-	if (!len)
-		return;
-	last = (unsigned char)k[len - 1];
-	if (!d->nr_json_keys)
-		memset(d->json_last, -1, sizeof(d->json_last));
-	d->json_keys =
-	    qe_xrealloc(d->json_keys, (d->nr_json_keys + 1) * sizeof(*d->json_keys));
-	e = &d->json_keys[d->nr_json_keys];
-	e->name = qe_xstrndup(k, len);
-	e->len = len;
-	e->kind = kind;
-	e->lead = lead;
-	e->next = d->json_last[last];
-	d->json_last[last] = (int)d->nr_json_keys++;
-}
-
 /* A key name followed by its closing quote.  A name shorter than three
  * bytes goes with the byte before it too, '"' or (a configured dotted
- * path) '.' (so it was written when the names were literals of the
- * database, where a short one slowed the whole scan down). */
-static void hs_add_key(struct hs_db *d, const char *k, unsigned kind, int dotted)
+ * path) '.': a short literal slows the whole scan down. */
+static void hs_add_key(struct hs_pats *p, const char *k, unsigned kind, int dotted)
 {
+	struct qe_buf b = QE_BUF_INIT;
 	const char *dot = strrchr(k, '.');
-	size_t len;
 	k = dot ? dot + 1 : k;
-	len = strlen(k);
-	if (len >= 3) {
-		hs_key_add(d, k, len, kind, 0);
+	if (strlen(k) >= 3) {
+		qe_buf_addf(&b, "%s\"", k);
+		hs_add(p, b.buf, b.len, 0, kind);
 	} else {
-		hs_key_add(d, k, len, kind, '"');
-		if (dotted)
-			hs_key_add(d, k, len, kind, '.');
+		qe_buf_addf(&b, "\"%s\"", k);
+		hs_add(p, b.buf, b.len, 0, kind);
+		if (dotted) {
+			b.buf[0] = '.';
+			hs_add(p, b.buf, b.len, 0, kind);
+		}
 	}
+	qe_buf_release(&b);
 }
 
-static hs_database_t *hs_build(struct hs_db *d, const struct qe_scan_json *j)
+static hs_database_t *hs_build(const struct qe_scan_json *j)
 {
+	/* \u can hide a word, \n makes a message a trace; the others
+	 * (\" \\ \/ \b \f \r \t) make no letter and no line (\/ at the
+	 * start of a message is looked at with it) */
+	static const char escapes[] = "un";
 	struct hs_pats p = {NULL, NULL, NULL, 0, 0};
 	hs_compile_error_t *err = NULL;
 	hs_database_t *db = NULL;
+	char lit[2];
 	size_t i;
 
 	/* the words in any case; the line starts exactly, matched after
@@ -1156,21 +1122,22 @@ static hs_database_t *hs_build(struct hs_db *d, const struct qe_scan_json *j)
 	hs_add(&p, "\nF", 2, 0, HS_DIGIT);
 	hs_add(&p, "\n/", 2, 0, HS_TEXT);
 	hs_add(&p, "\nf", 2, 0, HS_TEXT);
-	hs_add(&p, "\n{", 2, 0, HS_BRACE);
-	hs_add(&p, " {", 2, 0, HS_BRACE);
-	hs_add(&p, "\t{", 2, 0, HS_BRACE);
+	for (i = 0; escapes[i]; i++) {
+		lit[0] = '\\', lit[1] = escapes[i];
+		hs_add(&p, lit, 2, 0, HS_ESCAPE);
+	}
 	for (i = 0; i < QE_ARRAY_SIZE(hs_level_keys); i++)
-		hs_add_key(d, hs_level_keys[i], HS_LEVEL, 0);
+		hs_add_key(&p, hs_level_keys[i], HS_LEVEL, 0);
 	for (i = 0; i < QE_ARRAY_SIZE(hs_exc_keys); i++)
-		hs_add_key(d, hs_exc_keys[i], HS_EXC, 0);
+		hs_add_key(&p, hs_exc_keys[i], HS_EXC, 0);
 	for (i = 0; i < QE_ARRAY_SIZE(hs_msg_keys); i++)
-		hs_add_key(d, hs_msg_keys[i], HS_MSG, 0);
+		hs_add_key(&p, hs_msg_keys[i], HS_MSG, 0);
 	if (j->level)
-		hs_add_key(d, j->level, HS_LEVEL, 1);
+		hs_add_key(&p, j->level, HS_LEVEL, 1);
 	if (j->exception)
-		hs_add_key(d, j->exception, HS_EXC, 1);
+		hs_add_key(&p, j->exception, HS_EXC, 1);
 	if (j->message)
-		hs_add_key(d, j->message, HS_MSG, 1);
+		hs_add_key(&p, j->message, HS_MSG, 1);
 
 	if (hs_compile_multi((const char *const *)p.pat, p.flags, p.ids, (unsigned)p.nr,
 			     HS_MODE_BLOCK, NULL, &db, &err) != HS_SUCCESS) {
@@ -1213,7 +1180,7 @@ static hs_database_t *hs_database(const struct qe_scan_json *j, size_t *slot)
 		hs_dbs[i].keys[0] = j->level ? qe_xstrdup(j->level) : NULL;
 		hs_dbs[i].keys[1] = j->message ? qe_xstrdup(j->message) : NULL;
 		hs_dbs[i].keys[2] = j->exception ? qe_xstrdup(j->exception) : NULL;
-		hs_dbs[i].db = hs_build(&hs_dbs[i], j);
+		hs_dbs[i].db = hs_build(j);
 		hs_nr_dbs++;
 	}
 	*slot = i;
@@ -1292,11 +1259,10 @@ struct hs_ctx {
 	const char *buf;
 	size_t n;
 	const struct qe_scan_json *json; /* NULL: every line is text */
-	const struct hs_db *db;
-	unsigned long long to;	 /* the end of the match that stopped the scan */
-	unsigned long long line; /* start of the line of the last match */
-	int line_json;		 /* ... 1 when it starts with '{', 0 not; -1: none yet */
-	int line_quick;		 /* ... 1 when the decoder reads it as a quick record */
+	unsigned long long to;		 /* the end of the match that stopped the scan */
+	unsigned long long line;	 /* start of the line of the last match */
+	int line_json;	/* ... 1 when it starts with '{', 0 not; -1: none yet */
+	int line_quick; /* ... 1 when the decoder reads it as a quick record */
 };
 
 /* The line of a match that ends at to (matches come in order of their
@@ -1316,106 +1282,11 @@ static void hs_line(struct hs_ctx *c, unsigned long long to)
 }
 
 static int hs_on_match(unsigned id, unsigned long long from, unsigned long long to,
-		       unsigned flags, void *ctx);
-
-/*
- * The JSON tests over the line that starts at ls, a JSON line: what the
- * database would report if it held the escapes ("\u", "\n") and each
- * key name with its closing quote as literals, passed to hs_on_match()
- * as such a match.  A key counts only before blanks and ':', so the
- * names are compared at the quotes found back from each ':'.  1 when
- * one of them counts.  Every such match lies within the line, and the
- * line's other matches end after its '{': it is as if the database held
- * them all.
- */
-static int hs_json_at(struct hs_ctx *c, const char *ls, const char *le, const char *p)
-{
-	const char *buf = c->buf, *q;
-	int i;
-
-	if (*p == '\\') {
-		/* \u can hide a word, \n makes a message a trace; the others
-		 * (\" \\ \/ \b \f \r \t) make no letter and no line (\/ at the
-		 * start of a message is looked at with it) */
-		return p + 1 < le && (p[1] == 'u' || p[1] == 'n') &&
-		       hs_on_match(HS_ESCAPE, 0, (unsigned long long)(p + 2 - buf), 0, c);
-	}
-	for (q = p; q > ls && (q[-1] == ' ' || q[-1] == '\t' || q[-1] == '\r'); q--)
-		;
-	if (q == ls || *--q != '"' || q == buf)
-		return 0;
-	/* a name that ends at q, its closing quote */
-	for (i = c->db->json_last[(unsigned char)q[-1]]; i >= 0;
-	     i = c->db->json_keys[i].next) {
-		const struct hs_key *k = &c->db->json_keys[i];
-		const char *n = q - k->len;
-		size_t j;
-		if ((size_t)(q - buf) < k->len + (k->lead != 0) ||
-		    (k->lead && n[-1] != k->lead))
-			continue;
-		for (j = 0; j + 1 < k->len && n[j] == k->name[j]; j++)
-			;
-		if (j + 1 == k->len &&
-		    hs_on_match(k->kind, 0, (unsigned long long)(q + 1 - buf), 0, c))
-			return 1;
-	}
-	return 0;
-}
-
-/*
- * The JSON tests over the line that starts at ls, a JSON line: what the
- * database would report if it held the escapes ("\u", "\n") and each key
- * name with its closing quote as literals, passed to hs_on_match() as
- * such matches.  A key counts only before blanks and ':', so the names
- * are compared at the quotes found back from each ':'.  1 when one of
- * them counts.  Every such match lies within the line, and the line's
- * other matches end after its '{': it is as if the database held them
- * all (the order of the matches within a line decides nothing).
- */
-static int hs_json_line(struct hs_ctx *c, const char *ls)
-{
-	const char *end = c->buf + c->n, *le, *p = ls;
-
-	if (!(le = memchr(ls, '\n', (size_t)(end - ls))))
-		le = end;
-#ifdef __SSE2__
-	for (; p + 16 <= le; p += 16) {
-		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
-		unsigned m = (unsigned)_mm_movemask_epi8(
-		    _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(':')),
-				 _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))));
-		for (; m; m &= m - 1)
-			if (hs_json_at(c, ls, le, p + __builtin_ctz(m)))
-				return 1;
-	}
-#endif
-	for (; p < le; p++)
-		if ((*p == ':' || *p == '\\') && hs_json_at(c, ls, le, p))
-			return 1;
-	return 0;
-}
-
-/* A '{' that ends at to: when it is the first byte after blanks of a
- * line (the first line of the block is looked at by the caller), that
- * line is a JSON line and gets the JSON tests. */
-static int hs_brace(struct hs_ctx *c, unsigned long long to)
-{
-	const char *ls = c->buf + to - 1;
-	while (ls > c->buf && (ls[-1] == ' ' || ls[-1] == '\t'))
-		ls--;
-	if (ls == c->buf || ls[-1] != '\n')
-		return 0;
-	return hs_json_line(c, ls);
-}
-
-static int hs_on_match(unsigned id, unsigned long long from, unsigned long long to,
 		       unsigned flags, void *ctx)
 {
 	struct hs_ctx *c = ctx;
 	const char *ls, *le, *at = c->buf + to, *end = c->buf + c->n, *k;
 
-	if (id == HS_BRACE)
-		return c->json ? hs_brace(c, to) : 0;
 	if (id == HS_DIGIT) {
 		if (at >= end || *at < '0' || *at > '9')
 			return 0;
@@ -1463,18 +1334,16 @@ static int hs_on_match(unsigned id, unsigned long long from, unsigned long long 
 
 /* Offset of the first line with a trigger, n when none, or (size_t)-1
  * when the scan failed (then the trigram scan runs). */
-static size_t hs_first_line(struct qe_rules *r, const struct hs_db *db, const char *buf,
+static size_t hs_first_line(struct qe_rules *r, hs_database_t *db, const char *buf,
 			    size_t n, const struct qe_scan_json *json)
 {
-	struct hs_ctx c = {buf, n, json, db, 0, 0, -1, -1};
+	struct hs_ctx c = {buf, n, json, 0, 0, -1, -1};
 	const char *q;
 	hs_error_t e;
 
 	if (n > 0x7fffffffu)
 		return (size_t)-1;
-	if (json && json_line(buf, buf + n) && hs_json_line(&c, buf))
-		return 0;
-	e = hs_scan(db->db, buf, (unsigned)n, 0, r->hs_scratch, hs_on_match, &c);
+	e = hs_scan(db, buf, (unsigned)n, 0, r->hs_scratch, hs_on_match, &c);
 	if (e == HS_SUCCESS)
 		return n;
 	if (e != HS_SCAN_TERMINATED || !c.to)
@@ -1503,7 +1372,7 @@ static size_t hs_scan_block(struct qe_rules *r, const char *buf, size_t n,
 	}
 	if (start_form(buf, buf + n))
 		return 0;
-	return hs_first_line(r, &hs_dbs[slot], buf, n, json);
+	return hs_first_line(r, db, buf, n, json);
 }
 #endif
 
