@@ -6,10 +6,11 @@
 #include <string.h>
 #include <strings.h>
 
-/* Lines are copied into blocks of BLOCK_BYTES (a longer line gets one of
- * its own), so a trace of ten lines costs one or two allocations instead
- * of ten.  The size is one that malloc recycles fastest (its per-thread
- * cache takes chunks up to about 1 KiB); a typical trace fits in one. */
+/* Lines and frame strings are copied into blocks of BLOCK_BYTES (a
+ * longer line gets one of its own), so a trace of ten lines and frames
+ * costs two or three allocations instead of forty.  The size is one that
+ * malloc recycles fastest (its per-thread cache takes chunks up to about
+ * 1 KiB). */
 #define BLOCK_BYTES 1024
 
 struct qe_event_block {
@@ -57,7 +58,6 @@ struct qe_event *qe_event_new(const char *kind, const char *rule)
 
 void qe_event_free(struct qe_event *ev)
 {
-	size_t i;
 	if (!ev)
 		return;
 	while (ev->blocks) {
@@ -66,11 +66,6 @@ void qe_event_free(struct qe_event *ev)
 		free(b);
 	}
 	free(ev->lines);
-	for (i = 0; i < ev->nr_frames; i++) {
-		free(ev->frames[i].module);
-		free(ev->frames[i].function);
-		free(ev->frames[i].file);
-	}
 	free(ev->frames);
 	free(ev->kind);
 	free(ev->rule);
@@ -102,12 +97,18 @@ static char *block_space(struct qe_event *ev, size_t n)
 
 void qe_event_add_line(struct qe_event *ev, const char *line, size_t len)
 {
-	char *p = block_space(ev, len + 1);
-	memcpy(p, line, len);
-	p[len] = '\0';
+	char *p = qe_event_strndup(ev, line, len);
 	QE_ALLOC_GROW(ev->lines, ev->nr_lines + 1, ev->alloc_lines);
 	ev->lines[ev->nr_lines++] = p;
 	ev->bytes += len;
+}
+
+char *qe_event_strndup(struct qe_event *ev, const char *s, size_t n)
+{
+	char *p = block_space(ev, n + 1);
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
 }
 
 static char *dup_or_null(const char *s)
@@ -115,14 +116,19 @@ static char *dup_or_null(const char *s)
 	return s ? qe_xstrdup(s) : NULL;
 }
 
+static char *block_dup(struct qe_event *ev, const char *s)
+{
+	return s ? qe_event_strndup(ev, s, strlen(s)) : NULL;
+}
+
 void qe_event_add_frame(struct qe_event *ev, const struct qe_frame *f)
 {
 	struct qe_frame *d;
 	QE_ALLOC_GROW(ev->frames, ev->nr_frames + 1, ev->alloc_frames);
 	d = &ev->frames[ev->nr_frames++];
-	d->module = dup_or_null(f->module);
-	d->function = dup_or_null(f->function);
-	d->file = dup_or_null(f->file);
+	d->module = block_dup(ev, f->module);
+	d->function = block_dup(ev, f->function);
+	d->file = block_dup(ev, f->file);
 	d->line = f->line;
 	d->in_app = f->in_app;
 }

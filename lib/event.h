@@ -5,9 +5,11 @@
  * callback; the callback then owns it and frees it with qe_event_free().
  * Strings are NUL-terminated copies; `lines` holds the event's lines as
  * read (without newline, after the line-length cap), text may contain
- * invalid UTF-8: sanitize before display or JSON.  The lines live in
- * blocks the event owns (a few per event, not one per line): add them
- * with qe_event_add_line(), never free or replace one.
+ * invalid UTF-8: sanitize before display or JSON.  The lines and the
+ * frames' strings live in blocks the event owns (a few per event, not
+ * one per line or string): add them with qe_event_add_line() and
+ * qe_event_add_frame() (or copy a string there with qe_event_strndup()),
+ * never free or replace one.
  */
 #ifndef QE_EVENT_H
 #define QE_EVENT_H
@@ -27,7 +29,8 @@ enum qe_severity {
 const char *qe_severity_name(enum qe_severity s);	     /* "error", ... */
 int qe_severity_parse(const char *s, enum qe_severity *out); /* 0 / -1 */
 
-/* One stack frame, as parsed from a trace line.  Any field may be NULL. */
+/* One stack frame, as parsed from a trace line.  Any field may be NULL.
+ * In an event the strings are in the event's blocks. */
 struct qe_frame {
 	char *module;	/* package / class / module / crate path */
 	char *function; /* method or function name */
@@ -76,5 +79,8 @@ void qe_event_free(struct qe_event *ev); /* NULL-safe */
 struct qe_event *qe_event_dup(const struct qe_event *ev);
 void qe_event_add_line(struct qe_event *ev, const char *line, size_t len);
 void qe_event_add_frame(struct qe_event *ev, const struct qe_frame *f); /* copies */
+/* s[0, n) and a NUL, copied into the event's blocks: freed with the
+ * event, never on its own. */
+char *qe_event_strndup(struct qe_event *ev, const char *s, size_t n);
 
 #endif

@@ -133,13 +133,14 @@ static void set_message(struct qe_event *ev, struct span v)
 	ev->message = qe_xstrndup(v.s, v.n);
 }
 
-static char *dup_span(struct span v)
+static char *dup_span(struct qe_event *ev, struct span v)
 {
-	return v.n ? qe_xstrndup(v.s, v.n) : NULL;
+	return v.n ? qe_event_strndup(ev, v.s, v.n) : NULL;
 }
 
-/* The frame's strings are copied once, straight into the event (what
- * qe_event_add_frame() would copy again). */
+/* The frame's strings are copied once, straight into the event's blocks
+ * (what qe_event_add_frame() would copy again): no allocation of their
+ * own. */
 static void add_frame(struct qe_event *ev, struct span module, struct span function,
 		      struct span file, long line, int in_app)
 {
@@ -147,9 +148,9 @@ static void add_frame(struct qe_event *ev, struct span module, struct span funct
 
 	QE_ALLOC_GROW(ev->frames, ev->nr_frames + 1, ev->alloc_frames);
 	f = &ev->frames[ev->nr_frames++];
-	f->module = dup_span(module);
-	f->function = dup_span(function);
-	f->file = dup_span(file);
+	f->module = dup_span(ev, module);
+	f->function = dup_span(ev, function);
+	f->file = dup_span(ev, file);
 	f->line = line;
 	f->in_app = in_app;
 }
@@ -1807,7 +1808,7 @@ void qe_trace_parse(struct qe_event *ev)
 	    {"go", parse_go},	  {"ruby", parse_ruby},	    {"dotnet", parse_dotnet},
 	    {"php", parse_php},	  {"rust", parse_rust},	    {"line", parse_line},
 	};
-	size_t i, k;
+	size_t k;
 
 	if (!ev->nr_lines)
 		return;
@@ -1822,12 +1823,8 @@ void qe_trace_parse(struct qe_event *ev)
 			set_message(ev, line_span(ev, 0));
 		return;
 	}
-	/* parsing twice gives the same result */
-	for (i = 0; i < ev->nr_frames; i++) {
-		free(ev->frames[i].module);
-		free(ev->frames[i].function);
-		free(ev->frames[i].file);
-	}
+	/* parsing twice gives the same result (the strings of the frames
+	 * parsed before stay in the event's blocks, unused) */
 	ev->nr_frames = 0;
 	free(ev->type);
 	ev->type = NULL;
@@ -1839,6 +1836,14 @@ void qe_trace_parse(struct qe_event *ev)
 static int is_digit_ch(char c)
 {
 	return c >= '0' && c <= '9';
+}
+
+/* isupper() as the C locale has it (qerrors sets no other), without the
+ * table look-up: the prefix is parsed for every line an event may start
+ * on. */
+static int is_upper_ch(char c)
+{
+	return c >= 'A' && c <= 'Z';
 }
 
 static int dig(const char *s, size_t n, size_t i, size_t k)
@@ -1885,7 +1890,7 @@ static size_t zone_at(const char *s, size_t n, size_t i)
 		/* " UTC", " CEST": three letters, or four ending in T; not the
 		 * levels " ERR" or " CRIT" */
 		size_t l;
-		for (k = i + 1; k < n && k < i + 6 && isupper((unsigned char)s[k]); k++)
+		for (k = i + 1; k < n && k < i + 6 && is_upper_ch(s[k]); k++)
 			;
 		l = k - i - 1;
 		if ((k == n || s[k] == ' ') &&
@@ -1928,7 +1933,7 @@ static size_t timestamp(const char *s, size_t n, int *syslog)
 		/* "[01-Dec-2026 09:06:19 UTC]", "[2026-12-01T09:06:09+00:00]" */
 		size_t e, digits = 0, colons = 0;
 		for (e = 1; e < n && e < 48 && s[e] != ']'; e++) {
-			digits += isdigit((unsigned char)s[e]) != 0;
+			digits += is_digit_ch(s[e]);
 			colons += s[e] == ':';
 		}
 		if (e < n && s[e] == ']' && digits >= 6 && colons >= 2)
@@ -1943,14 +1948,14 @@ static size_t timestamp(const char *s, size_t n, int *syslog)
 			return s[4] == '-' ? zone_at(s, n, i) : i;
 		return 0;
 	}
-	if (isupper((unsigned char)s[0]) && month_at(s, n, 0) && s[3] == ' ') {
+	if (is_upper_ch(s[0]) && month_at(s, n, 0) && s[3] == ' ') {
 		/* "Dec  1 10:00:00" */
 		i = 4;
 		if (s[i] == ' ')
 			i++;
 		if (!dig(s, n, i, 1))
 			return 0;
-		while (i < n && isdigit((unsigned char)s[i]))
+		while (i < n && is_digit_ch(s[i]))
 			i++;
 		if (i < n && s[i] == ' ' && (i = clock_at(s, n, i + 1))) {
 			*syslog = 1;
@@ -2026,7 +2031,7 @@ static size_t level_at(const char *s, size_t n, size_t i)
 static int pg_word(const char *s, size_t n, size_t i)
 {
 	size_t k = i;
-	while (k < n && k < i + 16 && isupper((unsigned char)s[k]))
+	while (k < n && k < i + 16 && is_upper_ch(s[k]))
 		k++;
 	return k > i && k + 2 < n && s[k] == ':' && s[k + 1] == ' ' && s[k + 2] == ' ';
 }
@@ -2043,7 +2048,7 @@ int qe_trace_prefix(const char *s, size_t n, struct qe_prefix *p)
 			i++;
 		else if (i < n)
 			return 0; /* "2026-12-01T10:00:00Zfoo" is no prefix */
-	} else if (!n || !isupper((unsigned char)s[0])) {
+	} else if (!n || !is_upper_ch(s[0])) {
 		/* without a timestamp only an upper-case level word counts */
 		return 0;
 	}
@@ -2081,11 +2086,13 @@ int qe_trace_prefix(const char *s, size_t n, struct qe_prefix *p)
 	 * before "ERROR:  ", and the same before "DETAIL:  " and "STATEMENT:  "
 	 * so that those lines share the head line's tag */
 	if (i && i < n && s[i] != '@' && s[i] != ' ') {
-		size_t at = 0;
-		for (k = i; k < n && k < i + 128 && s[k] != ' '; k++)
-			if (s[k] == '@')
-				at = at ? (size_t)-1 : k;
-		if (at && at != (size_t)-1 && at + 1 < k && k < n && pg_word(s, n, k + 1))
+		/* the word up to a blank (at most 128 bytes) with one '@' */
+		size_t lim = n < i + 128 ? n : i + 128;
+		const char *w = s + i, *sp = memchr(w, ' ', lim - i), *at;
+		k = sp ? (size_t)(sp - s) : lim;
+		at = memchr(w, '@', k - i);
+		if (at && !memchr(at + 1, '@', (size_t)(s + k - at - 1)) &&
+		    (size_t)(at - s) + 1 < k && k < n && pg_word(s, n, k + 1))
 			i = k + 1;
 	}
 	p->body = i;

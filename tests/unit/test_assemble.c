@@ -1170,6 +1170,16 @@ static void test_prefixes(void **state)
 		     "DETAIL:  Key", "DETAIL:  Key");
 	check_prefix("2026-12-01 09:18:45.214 UTC [13676] ERROR:  dup", 1, "[13676] ",
 		     "ERROR:  dup", " dup");
+	/* PostgreSQL's user@database: one '@', inside the word, before a
+	 * word of capitals and ":  " */
+	check_prefix("2026-12-01 09:18:45.214 UTC [13676] app@shop ERROR:  dup", 1,
+		     "[13676] app@shop ", "ERROR:  dup", " dup");
+	check_prefix("2026-12-01 09:18:45.214 UTC [13676] a@b@c ERROR:  dup", 1,
+		     "[13676] ", "a@b@c ERROR:  dup", "a@b@c ERROR:  dup");
+	check_prefix("2026-12-01 09:18:45.214 UTC [13676] app@ ERROR:  dup", 1,
+		     "[13676] ", "app@ ERROR:  dup", "app@ ERROR:  dup");
+	check_prefix("2026-12-01 09:18:45.214 UTC [13676] app@shop ERROR: dup", 1,
+		     "[13676] ", "app@shop ERROR: dup", "app@shop ERROR: dup");
 	check_prefix("Dec  1 10:00:02 web1 app[4001]:   File \"x.py\"", 1,
 		     "web1 app[4001]: ", "  File \"x.py\"", "  File \"x.py\"");
 	check_prefix("[01-Dec-2026 09:06:19 UTC] RuntimeException: x in /a.php:3", 1, "",

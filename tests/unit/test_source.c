@@ -501,6 +501,72 @@ static void test_scan_json_records(void **state)
 	qe_config_release(&cfg);
 }
 
+/* Where a JSON record's line starts decides whether its keys count: at
+ * the start of a block, after blanks or a tab, with a short configured
+ * key; a '{' inside a text line opens no record. */
+static void test_scan_json_line_starts(void **state)
+{
+	static const char info[] = "{\"level\":30,\"msg\":\"request handled\"}\n";
+	static const struct {
+		const char *line;
+		const char *level_key; /* configured */
+		int counts;
+	} cases[] = {
+	    {"{\"level\":50,\"msg\":\"x\"}\n", NULL, 1},
+	    {"  {\"level\":50,\"msg\":\"x\"}\n", NULL, 1},
+	    {"\t{\"level\":50,\"msg\":\"x\"}\n", NULL, 1},
+	    {" \t {\"msg\":\"two\\nlines\"}\n", NULL, 1},
+	    {"2026-12-01 INFO payload {\"level\":50,\"msg\":\"x\"}\n", NULL, 0},
+	    {"2026-12-01 INFO payload {\"msg\":\"a \\u0065\"}\n", NULL, 0},
+	    {"x {\"level\":50} {\"stack\":\"y\"}\n", NULL, 0},
+	    {"{\"log\":{\"lv\":50},\"msg\":\"x\"}\n", "log.lv", 1},
+	    {"{\"log\":{\"lv\":50},\"msg\":\"x\"}\n", NULL, 0},
+	    {"{\"log.lv\":50,\"msg\":\"x\"}\n", "log.lv", 1},
+	    {"{\"xlv\":50,\"msg\":\"x\"}\n", "log.lv", 0},
+	    {"{\"loglevel\" \t:\"0x32\"}\n", NULL, 1},
+	};
+	struct qe_config cfg;
+	struct qe_rules *r = rules_default(&cfg);
+	struct qe_buf b = QE_BUF_INIT;
+	size_t i, quiet;
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct qe_scan_json keys = {cases[i].level_key, NULL, NULL, NULL, NULL};
+		size_t want;
+		/* in the middle of a large block */
+		qe_buf_reset(&b);
+		while (b.len < 70000)
+			qe_buf_addstr(&b, info);
+		quiet = b.len;
+		qe_buf_addstr(&b, cases[i].line);
+		qe_buf_addstr(&b, info);
+		want = cases[i].counts ? quiet : b.len;
+#ifndef QE_HAVE_HS
+		want = 0; /* the first JSON line is a candidate */
+#endif
+		if (qe_rules_scan(r, b.buf, b.len, &keys) != want)
+			fail_msg("%zu: %zu, not %zu", i,
+				 qe_rules_scan(r, b.buf, b.len, &keys), want);
+		/* as the block's first line */
+		qe_buf_reset(&b);
+		qe_buf_addstr(&b, cases[i].line);
+		while (b.len < 70000)
+			qe_buf_addstr(&b, info);
+		want = cases[i].counts ? 0 : b.len;
+#ifndef QE_HAVE_HS
+		want = cases[i].line[0] == '2' || cases[i].line[0] == 'x'
+			   ? strlen(cases[i].line)
+			   : 0;
+#endif
+		if (qe_rules_scan(r, b.buf, b.len, &keys) != want)
+			fail_msg("%zu first: %zu, not %zu", i,
+				 qe_rules_scan(r, b.buf, b.len, &keys), want);
+	}
+	qe_buf_release(&b);
+	qe_rules_free(r);
+	qe_config_release(&cfg);
+}
+
 /* A candidate line is found wherever it falls in a large block: the
  * vector scan looks at 16 to 64 bytes at a time, and a match that
  * straddles two of them must not be lost. */
@@ -588,6 +654,7 @@ int main(void)
 	    cmocka_unit_test(test_skip_json_levels),
 	    cmocka_unit_test(test_scan_stops_at_the_first_candidate),
 	    cmocka_unit_test(test_scan_json_records),
+	    cmocka_unit_test(test_scan_json_line_starts),
 	    cmocka_unit_test(test_scan_every_offset),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
