@@ -6,9 +6,9 @@
  * kind.  For a path inotify cannot serve (a network file system, a full
  * watch table) watch_* return -1 and follow.c polls it.
  *
- * What a burst of writes to many files costs: the first event holds the
- * descriptor back for QE_FOLLOW_SETTLE_MS, then one read takes all that
- * queued meanwhile; an event on a file's own watch is a lookup in a
+ * What a burst of writes to many files costs: the first event pauses the
+ * one-shot descriptor for QE_FOLLOW_SETTLE_MS, then one read takes all
+ * that queued meanwhile; an event on a file's own watch is a lookup in a
  * table by watch descriptor, and only directories' events go through a
  * pass over the sources.
  */
@@ -415,23 +415,27 @@ static void ino_read(struct qe_follow *f, int fd)
 }
 
 /*
- * The first event of a burst is not read at once: the descriptor is left
- * out of the loop for QE_FOLLOW_SETTLE_MS, while the kernel queues what
- * else is written, and one round then reads every file written to in the
- * meantime.  With many files written to, a round per write was a pass
- * over all of them per write.  A queue that overflows in the meantime is
- * a rescan (no line is lost).
+ * The first event of a burst is not read at once: the descriptor is
+ * registered one-shot, so the loop leaves it alone after that event, and
+ * for QE_FOLLOW_SETTLE_MS the kernel queues what else is written; one
+ * round then reads every file written to in the meantime.  With many
+ * files written to, a round per write was a pass over all of them per
+ * write.  (Paused one-shot, the writes in between do not wake the loop
+ * either; a registration modified to no events did, once per write.)  A
+ * queue that overflows in the meantime is a rescan (no line is lost).
  */
+#define INO_EVENTS (QE_LOOP_READ | QE_LOOP_ONESHOT)
+
 static void on_inotify(struct qe_loop *loop, int fd, unsigned events, void *data)
 {
 	struct qe_follow *f = data;
 
 	(void)events;
-	if (f->ino_timer >= 0 && qe_loop_fd_modify(loop, fd, 0) == 0) {
-		if (qe_loop_timer_set(loop, f->ino_timer, QE_FOLLOW_SETTLE_MS, 0) == 0)
-			return;
-		qe_loop_fd_modify(loop, fd, QE_LOOP_READ);
-	}
+	if (f->ino_timer >= 0 &&
+	    qe_loop_timer_set(loop, f->ino_timer, QE_FOLLOW_SETTLE_MS, 0) == 0)
+		return;
+	if (qe_loop_fd_modify(loop, fd, INO_EVENTS) < 0)
+		qe_warning("%s", qe_last_error());
 	ino_read(f, fd);
 }
 
@@ -440,7 +444,9 @@ static void on_settle(struct qe_loop *loop, int timer_id, void *data)
 	struct qe_follow *f = data;
 
 	(void)timer_id;
-	if (qe_loop_fd_modify(loop, f->ino_fd, QE_LOOP_READ) < 0)
+	/* armed again first: what comes while this round reads wakes the
+	 * next one */
+	if (qe_loop_fd_modify(loop, f->ino_fd, INO_EVENTS) < 0)
 		qe_warning("%s", qe_last_error());
 	ino_read(f, f->ino_fd);
 }
@@ -452,7 +458,7 @@ static int ino_init(struct qe_follow *f)
 	f->ino_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (f->ino_fd < 0)
 		return qe_error("cannot use inotify: %s", strerror(errno));
-	if (qe_loop_fd_add(f->loop, f->ino_fd, QE_LOOP_READ, on_inotify, f) < 0) {
+	if (qe_loop_fd_add(f->loop, f->ino_fd, INO_EVENTS, on_inotify, f) < 0) {
 		close(f->ino_fd);
 		f->ino_fd = -1;
 		return -1;
