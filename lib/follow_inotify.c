@@ -302,7 +302,7 @@ static void mark_set(struct qe_follow *f, const struct wd_set *w)
 		if (!s)
 			continue;
 		if (wd_in(w->seen, n, s->dir_wd) || wd_in(w->seen, n, s->tdir_wd)) {
-			s->dirty = 1;
+			qe_follow_mark(f, s);
 			s->recheck = 1;
 			/* The directory went away: follow.c polls the source
 			 * until it is back. */
@@ -312,7 +312,7 @@ static void mark_set(struct qe_follow *f, const struct wd_set *w)
 				s->tdir_wd = -1;
 		}
 		if (s->file && wd_in(w->seen, n, s->file->wd)) {
-			s->dirty = 1;
+			qe_follow_mark(f, s);
 			if (wd_in(w->meta, n, s->file->wd))
 				s->recheck = 1;
 			if (wd_in(w->gone, n, s->file->wd)) {
@@ -349,7 +349,7 @@ static int mark_file(struct qe_follow *f, const struct inotify_event *ev)
 	if (!file || file->wd != ev->wd)
 		return 0;
 	if (file->src && file->src->file == file) {
-		file->src->dirty = 1;
+		qe_follow_mark(f, file->src);
 		if (meta)
 			file->src->recheck = f->rewatch = 1;
 	} else {

@@ -37,8 +37,10 @@ static void on_poll(struct qe_loop *loop, int timer_id, void *data)
 	(void)timer_id;
 	for (i = 0; i < f->nr_srcs; i++) {
 		struct qe_follow_src *s = f->srcs[i];
-		if (s->polled || (s->file && s->file->polled))
-			s->dirty = s->recheck = 1;
+		if (s->polled || (s->file && s->file->polled)) {
+			qe_follow_mark(f, s);
+			s->recheck = 1;
+		}
 	}
 	for (i = 0; i < f->nr_globs; i++)
 		if (f->globs[i]->polled)
