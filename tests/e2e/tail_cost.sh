@@ -90,3 +90,39 @@ check "at most one stat per 10 writes" [ $(calls newfstatat fstat stat lstat) -l
 check "at most one wake-up per 3 writes" [ $(calls epoll_wait) -le $((WRITES / 3)) ]
 echo "# $WRITES writes without strace: $((S1 - S0)) sleeps"
 check "at most one sleep per 2 writes" [ $((S1 - S0)) -le $((WRITES / 2)) ]
+
+# A file that only gets ordinary lines has its position saved every 10 s,
+# not every commit.  Killed (-9) in between, the agent reads those lines
+# again: it reports nothing for them, loses nothing after them, and an
+# error written to the busy file meanwhile is reported once.
+mkdir -p "$T/defer"
+printf '2026-11-22 10:00:00 INFO started\n' >"$T/defer/quiet.log"
+printf '2026-11-22 10:00:00 INFO started\n' >"$T/defer/busy.log"
+saved() {
+	"$QERRORS" stats --json | python3 -c 'import json, sys
+p = {s["path"]: s for s in json.load(sys.stdin)["sources"]}[sys.argv[1]]
+print(p["position"], p["size"])' "$T/defer/$1"
+}
+busy_saved() { set -- $(saved busy.log); [ "$1" = "$2" ]; }
+start_agent "$T/defer/quiet.log" "$T/defer/busy.log"
+SEQ=9000
+emit "$T/defer/busy.log" 2
+check "the busy file's events are read" wait_events $((2 * WRITES + N * 2 + 2)) 20
+check "the busy file's position is committed with its events" wait_for 10 busy_saved
+# the first commit (which saves every file just opened) is done
+for i in 1 2 3 4 5; do
+	printf '2026-11-22 10:00:0%d INFO request %d served\n' "$i" "$i" >>"$T/defer/quiet.log"
+done
+emit "$T/defer/busy.log" 1
+check "the next events are read" wait_events $((2 * WRITES + N * 2 + 3)) 20
+check "... and committed" wait_for 10 busy_saved
+set -- $(saved quiet.log)
+check "the quiet file's position waits ($1 of $2 bytes)" [ "$1" -lt "$2" ]
+kill9_agent
+printf '2026-11-22 10:00:09 ERROR quiet file failed seq=9100\n' >>"$T/defer/quiet.log"
+start_agent "$T/defer/quiet.log" "$T/defer/busy.log"
+check "after kill -9 the quiet file's error is read" wait_for 20 grep -q 'seq=9100' "$T/out.$RUN"
+stop_agent
+check "... and nothing else again" [ "$(grep -c '"type":"event"' "$T/out.$RUN")" -eq 1 ]
+set -- $(saved quiet.log)
+check "a stop commits the quiet file's position" [ "$1" = "$2" ]
