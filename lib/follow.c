@@ -173,6 +173,11 @@ static void unwatch_glob(struct qe_follow *f, struct qe_follow_glob *g)
 /* Report a problem with a source once, until it changes or goes away. */
 static void src_error(struct qe_follow *f, struct qe_follow_src *s, const char *msg)
 {
+	/* Permission denied and the like end with a chmod, which only a
+	 * directory watch that asks for attribute changes sees. */
+	if (!s->attrib && f->events && f->watching && s->kind != QE_SRC_STDIN)
+		f->events->watch_attrib(f, s);
+	s->attrib = 1;
 	if (s->err && !strcmp(s->err, msg))
 		return;
 	free(s->err);

@@ -68,6 +68,7 @@ struct qe_follow_src {
 	int dir_wd;		      /* inotify watch on the directory, -1 when none */
 	int tdir_wd;		      /* on a symlink target's directory, -1 when none */
 	int polled;  /* the event backend cannot serve this path: polled */
+	int attrib;  /* had an error: its directories report attribute changes */
 	int dirty;   /* set with qe_follow_mark() only */
 	int queued;  /* on f->dirtyq */
 	size_t idx;  /* in f->srcs */
@@ -103,6 +104,9 @@ struct qe_follow_backend_ops {
 	void (*unwatch_file)(struct qe_follow *f, struct qe_follow_ffile *file);
 	int (*watch_glob)(struct qe_follow *f, struct qe_follow_glob *g);
 	void (*unwatch_glob)(struct qe_follow *f, struct qe_follow_glob *g);
+	/* s could not be opened or looked at: a change of permissions (of
+	 * the file or of its directory) must wake it from now on */
+	void (*watch_attrib)(struct qe_follow *f, struct qe_follow_src *s);
 	void (*update)(struct qe_follow *f);
 };
 

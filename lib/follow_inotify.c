@@ -28,9 +28,17 @@
 #include <unistd.h>
 
 #define FILE_MASK (IN_MODIFY | IN_CLOSE_WRITE | IN_ATTRIB | IN_MOVE_SELF | IN_DELETE_SELF)
+/*
+ * Directories: IN_ATTRIB only for a source that had an error (src->attrib).
+ * On a directory it also asks for its files' attribute changes, and the
+ * kernel then sends every read and write of every file in it (ours and
+ * the writers') through the slow path of fsnotify, to look at the
+ * directory's watch.  IN_MASK_ADD: sources and globs share a directory's
+ * watch, and one asking for less must not take from another's mask.
+ */
 #define DIR_MASK                                                                         \
-	(IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_ATTRIB |               \
-	 IN_MOVE_SELF | IN_DELETE_SELF | IN_ONLYDIR)
+	(IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_MOVE_SELF |            \
+	 IN_DELETE_SELF | IN_ONLYDIR | IN_MASK_ADD)
 
 /*
  * File systems where inotify does not see writes made by other hosts (or
@@ -127,6 +135,7 @@ static void drop_watch(struct qe_follow *f, int *wdp)
 
 static int ino_watch_src(struct qe_follow *f, struct qe_follow_src *s)
 {
+	uint32_t mask = DIR_MASK | (s->attrib ? IN_ATTRIB : 0);
 	struct stat st;
 	char *dir;
 	int ok = 1;
@@ -135,7 +144,7 @@ static int ino_watch_src(struct qe_follow *f, struct qe_follow_src *s)
 		return -1;
 	dir = dir_of(s->path);
 	if (s->dir_wd < 0 && !is_remote_fs(dir))
-		s->dir_wd = add_watch(f, dir, DIR_MASK);
+		s->dir_wd = add_watch(f, dir, mask);
 	if (s->dir_wd < 0)
 		ok = 0;
 	free(dir);
@@ -145,7 +154,7 @@ static int ino_watch_src(struct qe_follow *f, struct qe_follow_src *s)
 		if (real) {
 			char *tdir = dir_of(real);
 			if (!is_remote_fs(tdir))
-				s->tdir_wd = add_watch(f, tdir, DIR_MASK);
+				s->tdir_wd = add_watch(f, tdir, mask);
 			if (s->tdir_wd < 0)
 				ok = 0;
 			free(tdir);
@@ -159,6 +168,31 @@ static void ino_unwatch_src(struct qe_follow *f, struct qe_follow_src *s)
 {
 	drop_watch(f, &s->dir_wd);
 	drop_watch(f, &s->tdir_wd);
+}
+
+/* Add IN_ATTRIB to the source's directory watches: the same watches
+ * (inotify gives the same descriptor for the same directory), asked
+ * again with the larger mask. */
+static void ino_watch_attrib(struct qe_follow *f, struct qe_follow_src *s)
+{
+	int dir = s->dir_wd, tdir = s->tdir_wd;
+
+	s->attrib = 1;
+	if (dir < 0 && tdir < 0)
+		return; /* asked for when the watches are made */
+	s->dir_wd = s->tdir_wd = -1;
+	ino_watch_src(f, s);
+	/* one that cannot be asked again (gone meanwhile) stays as it was,
+	 * for the events that say what happened; one that names another
+	 * directory by now goes */
+	if (s->dir_wd < 0)
+		s->dir_wd = dir;
+	else if (dir >= 0 && dir != s->dir_wd && dir != s->tdir_wd)
+		drop_watch(f, &dir);
+	if (s->tdir_wd < 0)
+		s->tdir_wd = tdir;
+	else if (tdir >= 0 && tdir != s->dir_wd && tdir != s->tdir_wd)
+		drop_watch(f, &tdir);
 }
 
 static size_t wd_slot(const struct qe_follow *f, int wd)
@@ -503,5 +537,6 @@ const struct qe_follow_backend_ops qe_follow_inotify_ops = {
     .unwatch_file = ino_unwatch_file,
     .watch_glob = ino_watch_glob,
     .unwatch_glob = ino_unwatch_glob,
+    .watch_attrib = ino_watch_attrib,
     .update = ino_update,
 };
