@@ -1570,6 +1570,7 @@ static void take_queue(struct qe_follow *f)
 {
 	struct qe_follow_src **q = f->dirtyq;
 	size_t n = f->nr_dirtyq, alloc = f->alloc_dirtyq, i;
+	int sorted = 1;
 
 	f->dirtyq = f->workq;
 	f->alloc_dirtyq = f->alloc_workq;
@@ -1577,9 +1578,13 @@ static void take_queue(struct qe_follow *f)
 	f->workq = q;
 	f->alloc_workq = alloc;
 	f->nr_workq = n;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		q[i]->queued = 0;
-	if (n > 1)
+		if (i && q[i]->idx < q[i - 1]->idx)
+			sorted = 0;
+	}
+	/* marked in the order written, which is mostly the sources' order */
+	if (!sorted)
 		qsort(q, n, sizeof(*q), by_idx);
 }
 
