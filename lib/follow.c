@@ -173,6 +173,11 @@ static void unwatch_glob(struct qe_follow *f, struct qe_follow_glob *g)
 /* Report a problem with a source once, until it changes or goes away. */
 static void src_error(struct qe_follow *f, struct qe_follow_src *s, const char *msg)
 {
+	/* Permission denied and the like end with a chmod, which only a
+	 * directory watch that asks for attribute changes sees. */
+	if (!s->attrib && f->events && f->watching && s->kind != QE_SRC_STDIN)
+		f->events->watch_attrib(f, s);
+	s->attrib = 1;
 	if (s->err && !strcmp(s->err, msg))
 		return;
 	free(s->err);
@@ -1132,16 +1137,25 @@ static struct qe_follow_src *src_new(struct qe_follow *f, const char *path,
 	s->dir_wd = -1;
 	s->tdir_wd = -1;
 	s->initial = !f->started || f->starting;
-	s->dirty = s->recheck = f->rewatch = 1;
+	s->recheck = f->rewatch = 1;
 	QE_ALLOC_GROW(f->srcs, f->nr_srcs + 1, f->alloc_srcs);
+	s->idx = f->nr_srcs;
 	f->srcs[f->nr_srcs++] = s;
+	qe_follow_mark(f, s);
 	return s;
 }
 
 static void src_free(struct qe_follow *f, struct qe_follow_src *s)
 {
+	size_t i;
+
 	if (!s)
 		return;
+	for (i = 0; s->queued && i < f->nr_dirtyq; i++)
+		if (f->dirtyq[i] == s) {
+			f->dirtyq[i] = f->dirtyq[--f->nr_dirtyq];
+			s->queued = 0;
+		}
 	file_free(f, s->file);
 	s->file = NULL;
 	unwatch_src(f, s);
@@ -1340,6 +1354,8 @@ void qe_follow_free(struct qe_follow *f)
 	if (f->loop && f->kick_timer >= 0)
 		qe_loop_timer_remove(f->loop, f->kick_timer);
 	free(f->srcs);
+	free(f->dirtyq);
+	free(f->workq);
 	free(f->rotated);
 	free(f->globs);
 	free(f->buf);
@@ -1488,8 +1504,9 @@ void qe_follow_changed(struct qe_follow *f, enum qe_follow_change why)
 		return;
 	}
 	f->rewatch = 0;
-	for (i = 0; i < f->nr_srcs; i++) {
-		struct qe_follow_src *s = f->srcs[i];
+	/* every dirty source is on the queue */
+	for (i = 0; i < f->nr_dirtyq; i++) {
+		struct qe_follow_src *s = f->dirtyq[i];
 		/* Polled in "auto" mode: try the event backend again (a
 		 * directory that now exists).  Served by events: a watch
 		 * may have been lost (directory gone, symlink retargeted),
@@ -1517,13 +1534,58 @@ void qe_follow_rescan(struct qe_follow *f)
 {
 	size_t i;
 
-	for (i = 0; i < f->nr_srcs; i++)
-		f->srcs[i]->dirty = f->srcs[i]->recheck = 1;
+	for (i = 0; i < f->nr_srcs; i++) {
+		qe_follow_mark(f, f->srcs[i]);
+		f->srcs[i]->recheck = 1;
+	}
 	for (i = 0; i < f->nr_globs; i++)
 		f->globs[i]->dirty = 1;
 	for (i = 0; i < f->nr_rotated; i++)
 		f->rotated[i]->dirty = 1;
 	process(f);
+}
+
+void qe_follow_mark(struct qe_follow *f, struct qe_follow_src *s)
+{
+	s->dirty = 1;
+	if (s->queued)
+		return;
+	s->queued = 1;
+	QE_ALLOC_GROW(f->dirtyq, f->nr_dirtyq + 1, f->alloc_dirtyq);
+	f->dirtyq[f->nr_dirtyq++] = s;
+}
+
+static int by_idx(const void *a, const void *b)
+{
+	const struct qe_follow_src *x = *(struct qe_follow_src *const *)a;
+	const struct qe_follow_src *y = *(struct qe_follow_src *const *)b;
+
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* The sources marked so far become this round's, in the order they were
+ * added (as a pass over all of them would take them); what is marked
+ * from here on waits for the next round. */
+static void take_queue(struct qe_follow *f)
+{
+	struct qe_follow_src **q = f->dirtyq;
+	size_t n = f->nr_dirtyq, alloc = f->alloc_dirtyq, i;
+	int sorted = 1;
+
+	f->dirtyq = f->workq;
+	f->alloc_dirtyq = f->alloc_workq;
+	f->nr_dirtyq = 0;
+	f->workq = q;
+	f->alloc_workq = alloc;
+	f->nr_workq = n;
+	for (i = 0; i < n; i++) {
+		q[i]->queued = 0;
+		if (i && q[i]->idx < q[i - 1]->idx)
+			sorted = 0;
+	}
+	/* marked in the order written, which is mostly the sources' order */
+	if (!sorted)
+		qsort(q, n, sizeof(*q), by_idx);
 }
 
 static void process(struct qe_follow *f)
@@ -1537,6 +1599,7 @@ static void process(struct qe_follow *f)
 	f->processing = 1;
 	if (!f->started)
 		open_all(f);
+	take_queue(f);
 	/* Rotated files first: whatever the writer still appended to an old
 	 * file comes before the new file's lines.  Read until the wait is
 	 * over; then a last read and close. */
@@ -1559,15 +1622,17 @@ static void process(struct qe_follow *f)
 	/* Phase 1 for every source before phase 2 for any: when files move
 	 * along a chain (a -> a.1 -> a.2), each old file is detached before a
 	 * new name for it is opened, so it is adopted, not read again. */
-	for (i = 0; i < f->nr_srcs; i++) {
-		struct qe_follow_src *s = f->srcs[i];
+	for (i = 0; i < f->nr_workq; i++) {
+		struct qe_follow_src *s = f->workq[i];
 		if (!s->dirty || s->dead)
 			continue;
 		if (s->kind == QE_SRC_STDIN) {
 			/* Not pollable (a regular file): one read per round. */
 			s->dirty = 0;
-			if (!s->stdin_pollable && !s->eof && stdin_read(f, s) > 0)
-				s->dirty = more = 1;
+			if (!s->stdin_pollable && !s->eof && stdin_read(f, s) > 0) {
+				qe_follow_mark(f, s);
+				more = 1;
+			}
 			continue;
 		}
 		if (s->file) {
@@ -1585,29 +1650,29 @@ static void process(struct qe_follow *f)
 		 * a round of writes makes one pass over the sources. */
 		if (s->file && !s->dead) {
 			s->dirty = 0;
-			if (s->file->pub.pos < s->file->pub.size && s->file->pub.fd >= 0)
-				s->dirty = more = 1; /* the round's read budget ran out */
+			/* the round's read budget ran out */
+			if (s->file->pub.pos < s->file->pub.size &&
+			    s->file->pub.fd >= 0) {
+				qe_follow_mark(f, s);
+				more = 1;
+			}
 		} else if (!s->dead) {
 			to_open = 1;
 		}
 	}
-	for (i = 0; to_open && i < f->nr_srcs; i++) {
-		struct qe_follow_src *s = f->srcs[i];
+	for (i = 0; to_open && i < f->nr_workq; i++) {
+		struct qe_follow_src *s = f->workq[i];
 		if (!s->dirty || s->dead || s->kind == QE_SRC_STDIN || s->file)
 			continue;
 		s->dirty = 0;
 		more |= try_open(f, s);
 	}
-	j = f->nr_srcs;
 	for (i = 0; i < f->nr_globs; i++) {
 		if (!f->globs[i]->dirty)
 			continue;
 		f->globs[i]->dirty = 0;
 		glob_eval(f, f->globs[i]);
 	}
-	for (i = j; i < f->nr_srcs; i++) /* new matches */
-		if (f->srcs[i]->dirty)
-			more = 1;
 	/* The sources that died this round go (none: no pass over them). */
 	for (i = 0, j = 0; f->reap && i < f->nr_srcs; i++) {
 		struct qe_follow_src *s = f->srcs[i];
@@ -1618,11 +1683,17 @@ static void process(struct qe_follow *f)
 		}
 		if (s->dirty)
 			more = 1;
+		s->idx = j;
 		f->srcs[j++] = s;
 	}
 	if (f->reap)
 		f->nr_srcs = j;
 	f->reap = 0;
+	f->nr_workq = 0;
+	/* marked during the round (new glob matches, a read budget that
+	 * ran out): the next round is theirs */
+	if (f->nr_dirtyq)
+		more = 1;
 	f->processing = 0;
 	if (more)
 		kick(f);
@@ -1656,8 +1727,10 @@ int qe_follow_read_once(struct qe_follow *f)
 	f->unbounded = 1;
 	if (!f->started)
 		open_all(f);
-	for (i = 0; i < f->nr_srcs; i++)
-		f->srcs[i]->dirty = f->srcs[i]->recheck = 1;
+	for (i = 0; i < f->nr_srcs; i++) {
+		qe_follow_mark(f, f->srcs[i]);
+		f->srcs[i]->recheck = 1;
+	}
 	for (i = 0; i < f->nr_globs; i++)
 		f->globs[i]->dirty = 1;
 	for (i = 0; i < f->nr_rotated; i++)

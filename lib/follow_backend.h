@@ -9,8 +9,8 @@
  * cannot serve (watch_* returning -1); the backends never call each other.
  *
  * Each field of the structures below is owned by one side: `dirty` is set
- * by backends and cleared by follow.c; `polled` is follow.c's record of
- * which backend serves an item; the watch descriptors (`wd`, `dir_wd`,
+ * by backends (through qe_follow_mark()) and cleared by follow.c; `polled` is follow.c's
+ * record of which backend serves an item; the watch descriptors (`wd`, `dir_wd`,
  * `tdir_wd`) belong to the inotify backend.
  */
 #ifndef QE_FOLLOW_BACKEND_H
@@ -67,8 +67,11 @@ struct qe_follow_src {
 	int initial;		      /* present at start: saved position or end, not 0 */
 	int dir_wd;		      /* inotify watch on the directory, -1 when none */
 	int tdir_wd;		      /* on a symlink target's directory, -1 when none */
-	int polled; /* the event backend cannot serve this path: polled */
-	int dirty;
+	int polled;  /* the event backend cannot serve this path: polled */
+	int attrib;  /* had an error: its directories report attribute changes */
+	int dirty;   /* set with qe_follow_mark() only */
+	int queued;  /* on f->dirtyq */
+	size_t idx;  /* in f->srcs */
 	int recheck; /* with dirty: the path may name another file now (not only
 		      * new bytes in the one open): look at it again */
 	int dead;    /* to be freed at the end of this round */
@@ -101,6 +104,9 @@ struct qe_follow_backend_ops {
 	void (*unwatch_file)(struct qe_follow *f, struct qe_follow_ffile *file);
 	int (*watch_glob)(struct qe_follow *f, struct qe_follow_glob *g);
 	void (*unwatch_glob)(struct qe_follow *f, struct qe_follow_glob *g);
+	/* s could not be opened or looked at: a change of permissions (of
+	 * the file or of its directory) must wake it from now on */
+	void (*watch_attrib)(struct qe_follow *f, struct qe_follow_src *s);
 	void (*update)(struct qe_follow *f);
 };
 
@@ -115,6 +121,11 @@ struct qe_follow {
 	char *buf2; /* for old files read while buf holds a new file's bytes */
 	struct qe_follow_src **srcs;
 	size_t nr_srcs, alloc_srcs;
+	/* The sources marked dirty, each once: a round takes these (into
+	 * workq) instead of a pass over every source, so that a write to one
+	 * file of thousands costs the same as to one file of one. */
+	struct qe_follow_src **dirtyq, **workq;
+	size_t nr_dirtyq, alloc_dirtyq, nr_workq, alloc_workq;
 	struct qe_follow_ffile **rotated;
 	size_t nr_rotated, alloc_rotated;
 	struct qe_follow_glob **globs;
@@ -149,6 +160,10 @@ enum qe_follow_change {
 	QE_FOLLOW_CHANGE_OVERFLOW, /* events were lost: check everything */
 	QE_FOLLOW_CHANGE_TICK,	   /* the poll interval passed */
 };
+
+/* Mark a source dirty (and queue it for the next round): the only way a
+ * source becomes dirty. */
+void qe_follow_mark(struct qe_follow *f, struct qe_follow_src *s);
 
 /* A backend reports here, after marking what changed dirty. */
 void qe_follow_changed(struct qe_follow *f, enum qe_follow_change why);

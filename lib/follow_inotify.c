@@ -6,9 +6,9 @@
  * kind.  For a path inotify cannot serve (a network file system, a full
  * watch table) watch_* return -1 and follow.c polls it.
  *
- * What a burst of writes to many files costs: the first event holds the
- * descriptor back for QE_FOLLOW_SETTLE_MS, then one read takes all that
- * queued meanwhile; an event on a file's own watch is a lookup in a
+ * What a burst of writes to many files costs: the first event pauses the
+ * one-shot descriptor for QE_FOLLOW_SETTLE_MS, then one read takes all
+ * that queued meanwhile; an event on a file's own watch is a lookup in a
  * table by watch descriptor, and only directories' events go through a
  * pass over the sources.
  */
@@ -28,9 +28,17 @@
 #include <unistd.h>
 
 #define FILE_MASK (IN_MODIFY | IN_CLOSE_WRITE | IN_ATTRIB | IN_MOVE_SELF | IN_DELETE_SELF)
+/*
+ * Directories: IN_ATTRIB only for a source that had an error (src->attrib).
+ * On a directory it also asks for its files' attribute changes, and the
+ * kernel then sends every read and write of every file in it (ours and
+ * the writers') through the slow path of fsnotify, to look at the
+ * directory's watch.  IN_MASK_ADD: sources and globs share a directory's
+ * watch, and one asking for less must not take from another's mask.
+ */
 #define DIR_MASK                                                                         \
-	(IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_ATTRIB |               \
-	 IN_MOVE_SELF | IN_DELETE_SELF | IN_ONLYDIR)
+	(IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_MOVE_SELF |            \
+	 IN_DELETE_SELF | IN_ONLYDIR | IN_MASK_ADD)
 
 /*
  * File systems where inotify does not see writes made by other hosts (or
@@ -127,6 +135,7 @@ static void drop_watch(struct qe_follow *f, int *wdp)
 
 static int ino_watch_src(struct qe_follow *f, struct qe_follow_src *s)
 {
+	uint32_t mask = DIR_MASK | (s->attrib ? IN_ATTRIB : 0);
 	struct stat st;
 	char *dir;
 	int ok = 1;
@@ -135,7 +144,7 @@ static int ino_watch_src(struct qe_follow *f, struct qe_follow_src *s)
 		return -1;
 	dir = dir_of(s->path);
 	if (s->dir_wd < 0 && !is_remote_fs(dir))
-		s->dir_wd = add_watch(f, dir, DIR_MASK);
+		s->dir_wd = add_watch(f, dir, mask);
 	if (s->dir_wd < 0)
 		ok = 0;
 	free(dir);
@@ -145,7 +154,7 @@ static int ino_watch_src(struct qe_follow *f, struct qe_follow_src *s)
 		if (real) {
 			char *tdir = dir_of(real);
 			if (!is_remote_fs(tdir))
-				s->tdir_wd = add_watch(f, tdir, DIR_MASK);
+				s->tdir_wd = add_watch(f, tdir, mask);
 			if (s->tdir_wd < 0)
 				ok = 0;
 			free(tdir);
@@ -159,6 +168,31 @@ static void ino_unwatch_src(struct qe_follow *f, struct qe_follow_src *s)
 {
 	drop_watch(f, &s->dir_wd);
 	drop_watch(f, &s->tdir_wd);
+}
+
+/* Add IN_ATTRIB to the source's directory watches: the same watches
+ * (inotify gives the same descriptor for the same directory), asked
+ * again with the larger mask. */
+static void ino_watch_attrib(struct qe_follow *f, struct qe_follow_src *s)
+{
+	int dir = s->dir_wd, tdir = s->tdir_wd;
+
+	s->attrib = 1;
+	if (dir < 0 && tdir < 0)
+		return; /* asked for when the watches are made */
+	s->dir_wd = s->tdir_wd = -1;
+	ino_watch_src(f, s);
+	/* one that cannot be asked again (gone meanwhile) stays as it was,
+	 * for the events that say what happened; one that names another
+	 * directory by now goes */
+	if (s->dir_wd < 0)
+		s->dir_wd = dir;
+	else if (dir >= 0 && dir != s->dir_wd && dir != s->tdir_wd)
+		drop_watch(f, &dir);
+	if (s->tdir_wd < 0)
+		s->tdir_wd = tdir;
+	else if (tdir >= 0 && tdir != s->dir_wd && tdir != s->tdir_wd)
+		drop_watch(f, &tdir);
 }
 
 static size_t wd_slot(const struct qe_follow *f, int wd)
@@ -302,7 +336,7 @@ static void mark_set(struct qe_follow *f, const struct wd_set *w)
 		if (!s)
 			continue;
 		if (wd_in(w->seen, n, s->dir_wd) || wd_in(w->seen, n, s->tdir_wd)) {
-			s->dirty = 1;
+			qe_follow_mark(f, s);
 			s->recheck = 1;
 			/* The directory went away: follow.c polls the source
 			 * until it is back. */
@@ -312,7 +346,7 @@ static void mark_set(struct qe_follow *f, const struct wd_set *w)
 				s->tdir_wd = -1;
 		}
 		if (s->file && wd_in(w->seen, n, s->file->wd)) {
-			s->dirty = 1;
+			qe_follow_mark(f, s);
 			if (wd_in(w->meta, n, s->file->wd))
 				s->recheck = 1;
 			if (wd_in(w->gone, n, s->file->wd)) {
@@ -349,7 +383,7 @@ static int mark_file(struct qe_follow *f, const struct inotify_event *ev)
 	if (!file || file->wd != ev->wd)
 		return 0;
 	if (file->src && file->src->file == file) {
-		file->src->dirty = 1;
+		qe_follow_mark(f, file->src);
 		if (meta)
 			file->src->recheck = f->rewatch = 1;
 	} else {
@@ -415,23 +449,27 @@ static void ino_read(struct qe_follow *f, int fd)
 }
 
 /*
- * The first event of a burst is not read at once: the descriptor is left
- * out of the loop for QE_FOLLOW_SETTLE_MS, while the kernel queues what
- * else is written, and one round then reads every file written to in the
- * meantime.  With many files written to, a round per write was a pass
- * over all of them per write.  A queue that overflows in the meantime is
- * a rescan (no line is lost).
+ * The first event of a burst is not read at once: the descriptor is
+ * registered one-shot, so the loop leaves it alone after that event, and
+ * for QE_FOLLOW_SETTLE_MS the kernel queues what else is written; one
+ * round then reads every file written to in the meantime.  With many
+ * files written to, a round per write was a pass over all of them per
+ * write.  (Paused one-shot, the writes in between do not wake the loop
+ * either; a registration modified to no events did, once per write.)  A
+ * queue that overflows in the meantime is a rescan (no line is lost).
  */
+#define INO_EVENTS (QE_LOOP_READ | QE_LOOP_ONESHOT)
+
 static void on_inotify(struct qe_loop *loop, int fd, unsigned events, void *data)
 {
 	struct qe_follow *f = data;
 
 	(void)events;
-	if (f->ino_timer >= 0 && qe_loop_fd_modify(loop, fd, 0) == 0) {
-		if (qe_loop_timer_set(loop, f->ino_timer, QE_FOLLOW_SETTLE_MS, 0) == 0)
-			return;
-		qe_loop_fd_modify(loop, fd, QE_LOOP_READ);
-	}
+	if (f->ino_timer >= 0 &&
+	    qe_loop_timer_set(loop, f->ino_timer, QE_FOLLOW_SETTLE_MS, 0) == 0)
+		return;
+	if (qe_loop_fd_modify(loop, fd, INO_EVENTS) < 0)
+		qe_warning("%s", qe_last_error());
 	ino_read(f, fd);
 }
 
@@ -440,7 +478,9 @@ static void on_settle(struct qe_loop *loop, int timer_id, void *data)
 	struct qe_follow *f = data;
 
 	(void)timer_id;
-	if (qe_loop_fd_modify(loop, f->ino_fd, QE_LOOP_READ) < 0)
+	/* armed again first: what comes while this round reads wakes the
+	 * next one */
+	if (qe_loop_fd_modify(loop, f->ino_fd, INO_EVENTS) < 0)
 		qe_warning("%s", qe_last_error());
 	ino_read(f, f->ino_fd);
 }
@@ -452,7 +492,7 @@ static int ino_init(struct qe_follow *f)
 	f->ino_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (f->ino_fd < 0)
 		return qe_error("cannot use inotify: %s", strerror(errno));
-	if (qe_loop_fd_add(f->loop, f->ino_fd, QE_LOOP_READ, on_inotify, f) < 0) {
+	if (qe_loop_fd_add(f->loop, f->ino_fd, INO_EVENTS, on_inotify, f) < 0) {
 		close(f->ino_fd);
 		f->ino_fd = -1;
 		return -1;
@@ -497,5 +537,6 @@ const struct qe_follow_backend_ops qe_follow_inotify_ops = {
     .unwatch_file = ino_unwatch_file,
     .watch_glob = ino_watch_glob,
     .unwatch_glob = ino_unwatch_glob,
+    .watch_attrib = ino_watch_attrib,
     .update = ino_update,
 };

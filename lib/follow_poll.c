@@ -37,8 +37,10 @@ static void on_poll(struct qe_loop *loop, int timer_id, void *data)
 	(void)timer_id;
 	for (i = 0; i < f->nr_srcs; i++) {
 		struct qe_follow_src *s = f->srcs[i];
-		if (s->polled || (s->file && s->file->polled))
-			s->dirty = s->recheck = 1;
+		if (s->polled || (s->file && s->file->polled)) {
+			qe_follow_mark(f, s);
+			s->recheck = 1;
+		}
 	}
 	for (i = 0; i < f->nr_globs; i++)
 		if (f->globs[i]->polled)
@@ -109,6 +111,12 @@ static void poll_unwatch_glob(struct qe_follow *f, struct qe_follow_glob *g)
 	(void)g;
 }
 
+static void poll_watch_attrib(struct qe_follow *f, struct qe_follow_src *s)
+{
+	(void)f;
+	(void)s; /* every poll looks at the path anyway */
+}
+
 /* Arm the timer when something is polled, disarm it otherwise.  The
  * items are counted again only after follow.c said where one is served
  * (poll_recount), not after every round. */
@@ -144,5 +152,6 @@ const struct qe_follow_backend_ops qe_follow_poll_ops = {
     .unwatch_file = poll_unwatch_file,
     .watch_glob = poll_watch_glob,
     .unwatch_glob = poll_unwatch_glob,
+    .watch_attrib = poll_watch_attrib,
     .update = poll_update,
 };

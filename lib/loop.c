@@ -75,7 +75,8 @@ static struct entry *entry_get(struct qe_loop *loop, int fd)
 static uint32_t to_epoll(unsigned events)
 {
 	return (events & QE_LOOP_READ ? EPOLLIN : 0) |
-	       (events & QE_LOOP_WRITE ? EPOLLOUT : 0);
+	       (events & QE_LOOP_WRITE ? EPOLLOUT : 0) |
+	       (events & QE_LOOP_ONESHOT ? EPOLLONESHOT : 0);
 }
 
 static int reg(struct qe_loop *loop, int fd, enum kind kind, unsigned events, void *data)

@@ -29,6 +29,12 @@ struct qe_loop;
 #define QE_LOOP_READ 0x1
 #define QE_LOOP_WRITE 0x2
 #define QE_LOOP_ERROR 0x4 /* EPOLLERR or EPOLLHUP: the fd needs attention */
+/* With READ or WRITE: after one callback the fd is paused, and nothing it
+ * does wakes the loop, until qe_loop_fd_modify() arms it again.  (A
+ * registration modified to 0 still wakes epoll_wait() on every change of
+ * the fd, only to report nothing: the kernel keeps EPOLLERR and EPOLLHUP
+ * in its mask, and inotify wakes its waiters with no event mask.) */
+#define QE_LOOP_ONESHOT 0x8
 
 typedef void (*qe_loop_fd_fn)(struct qe_loop *loop, int fd, unsigned events, void *data);
 typedef void (*qe_loop_timer_fn)(struct qe_loop *loop, int timer_id, void *data);

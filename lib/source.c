@@ -19,7 +19,8 @@
  * One assembler per stream of the source: a plain file has one; Docker
  * and CRI logs interleave stdout and stderr; syslog and the journal
  * interleave processes.  Bounded: past MAX_STREAMS the least recently
- * fed stream is flushed and its assembler reused.
+ * fed stream is flushed and its assembler reused.  The streams in use are
+ * the first nr_streams: a plain file's line looks at one, not at sixteen.
  */
 #define MAX_STREAMS 16
 
@@ -37,6 +38,7 @@ struct qe_source {
 	struct qe_source_conf conf;
 	struct qe_decoder *dec; /* NULL: lines go to the assembler as they are */
 	struct stream streams[MAX_STREAMS];
+	size_t nr_streams; /* streams[0 .. nr_streams) are used */
 	uint64_t fed;
 	uint64_t done_pos;     /* end of the last line fed */
 	uint64_t last_line_ms; /* when the last line of an open event came */
@@ -73,20 +75,22 @@ static struct stream *stream_for(struct qe_source *s, uint32_t key)
 {
 	struct stream *st, *pick = NULL;
 	size_t i;
-	for (i = 0; i < MAX_STREAMS; i++) {
+	for (i = 0; i < s->nr_streams; i++) {
 		st = &s->streams[i];
-		if (st->used && st->key == key)
+		if (st->key == key)
 			goto found;
-		/* a free slot, else the one fed least recently */
-		if (!pick || (pick->used && (!st->used || st->last_fed < pick->last_fed)))
+		if (!pick || st->last_fed < pick->last_fed)
 			pick = st;
 	}
-	st = pick;
-	if (st->used)
-		qe_assembler_flush(st->as); /* the stream fed least recently */
-	else
+	/* a free slot, else the one fed least recently */
+	if (s->nr_streams < MAX_STREAMS) {
+		st = &s->streams[s->nr_streams++];
 		st->as = qe_assembler_new(s->conf.rules, s->conf.max_lines,
 					  s->conf.max_bytes, on_assembled, st);
+	} else {
+		st = pick;
+		qe_assembler_flush(st->as); /* the stream fed least recently */
+	}
 	st->src = s;
 	st->used = 1;
 	st->key = key;
@@ -202,10 +206,11 @@ struct qe_source *qe_source_new(const struct qe_source_conf *conf, uint64_t pos)
 static void free_streams(struct qe_source *s)
 {
 	size_t i;
-	for (i = 0; i < MAX_STREAMS; i++) {
+	for (i = 0; i < s->nr_streams; i++) {
 		qe_assembler_free(s->streams[i].as);
 		memset(&s->streams[i], 0, sizeof(s->streams[i]));
 	}
+	s->nr_streams = 0;
 }
 
 void qe_source_free(struct qe_source *s)
@@ -325,7 +330,7 @@ void qe_source_feed_meta(struct qe_source *s, const char *text, size_t len,
 		return;
 	/* taken: an event holds its lines, or one that ended with them
 	 * was handed on */
-	for (i = 0; i < MAX_STREAMS; i++)
+	for (i = 0; i < s->nr_streams; i++)
 		if (s->streams[i].used && s->streams[i].key == m->key &&
 		    !qe_assembler_idle(s->streams[i].as))
 			taken = 1;
@@ -382,7 +387,7 @@ size_t qe_source_skip(struct qe_source *s, const char *p, size_t n, uint64_t pos
 			jp = &json;
 		}
 	}
-	for (i = 0; i < MAX_STREAMS; i++)
+	for (i = 0; i < s->nr_streams; i++)
 		if (s->streams[i].used && !qe_assembler_idle(s->streams[i].as))
 			return 0;
 	k = qe_rules_scan(s->conf.rules, p, n, jp);
@@ -403,7 +408,7 @@ void qe_source_flush(struct qe_source *s)
 	size_t i;
 	if (s->dec)
 		qe_decoder_flush(s->dec);
-	for (i = 0; i < MAX_STREAMS; i++)
+	for (i = 0; i < s->nr_streams; i++)
 		if (s->streams[i].used)
 			qe_assembler_flush(s->streams[i].as);
 }
@@ -431,7 +436,7 @@ int qe_source_pending(const struct qe_source *s, uint64_t *start)
 		any = 1;
 		oldest = p;
 	}
-	for (i = 0; i < MAX_STREAMS; i++)
+	for (i = 0; i < s->nr_streams; i++)
 		if (s->streams[i].used && qe_assembler_pending(s->streams[i].as, &p)) {
 			any = 1;
 			if (p < oldest)

@@ -2,7 +2,8 @@
 # written back, and in system calls: a write to a followed file is read
 # with one read, without a stat of the file or a read of its head, and a
 # burst of writes to many files wakes the agent a few times, not once
-# per file.
+# per file (counted as calls, and as the times it went to sleep: a
+# wake-up that epoll_wait() takes back inside the kernel is no call).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tail_lib.sh"
 
@@ -66,8 +67,15 @@ writes "$ROUNDS" $((N * 2))
 check "every write is read" wait_events $((WRITES + N * 2)) 60
 kill -INT "$STRACE_PID"
 wait "$STRACE_PID"
+# sleeps: voluntary context switches, not under strace (it adds its own)
+sleeps() { awk '/^voluntary_ctxt_switches:/ { print $2 }' "/proc/$AGENT_PID/status"; }
+sleep 1
+S0=$(sleeps)
+writes "$ROUNDS" $((WRITES + N * 2))
+check "the writes without strace are read" wait_events $((2 * WRITES + N * 2)) 60
+S1=$(sleeps)
 stop_agent
-check "every event once" account --expect 1:$((WRITES + N * 2))
+check "every event once" account --expect 1:$((2 * WRITES + N * 2))
 sed 's/^/# /' "$T/strace"
 # calls NAME...: how many calls of these the summary counts
 calls() {
@@ -80,3 +88,41 @@ echo "# $WRITES writes: $(calls pread64) pread64, $(calls newfstatat fstat stat 
 check "at most 1.2 reads per write" [ $(calls pread64) -le $((WRITES * 12 / 10)) ]
 check "at most one stat per 10 writes" [ $(calls newfstatat fstat stat lstat) -le $((WRITES / 10)) ]
 check "at most one wake-up per 3 writes" [ $(calls epoll_wait) -le $((WRITES / 3)) ]
+echo "# $WRITES writes without strace: $((S1 - S0)) sleeps"
+check "at most one sleep per 2 writes" [ $((S1 - S0)) -le $((WRITES / 2)) ]
+
+# A file that only gets ordinary lines has its position saved every 10 s,
+# not every commit.  Killed (-9) in between, the agent reads those lines
+# again: it reports nothing for them, loses nothing after them, and an
+# error written to the busy file meanwhile is reported once.
+mkdir -p "$T/defer"
+printf '2026-11-22 10:00:00 INFO started\n' >"$T/defer/quiet.log"
+printf '2026-11-22 10:00:00 INFO started\n' >"$T/defer/busy.log"
+saved() {
+	"$QERRORS" stats --json | python3 -c 'import json, sys
+p = {s["path"]: s for s in json.load(sys.stdin)["sources"]}[sys.argv[1]]
+print(p["position"], p["size"])' "$T/defer/$1"
+}
+busy_saved() { set -- $(saved busy.log); [ "$1" = "$2" ]; }
+start_agent "$T/defer/quiet.log" "$T/defer/busy.log"
+SEQ=9000
+emit "$T/defer/busy.log" 2
+check "the busy file's events are read" wait_events $((2 * WRITES + N * 2 + 2)) 20
+check "the busy file's position is committed with its events" wait_for 10 busy_saved
+# the first commit (which saves every file just opened) is done
+for i in 1 2 3 4 5; do
+	printf '2026-11-22 10:00:0%d INFO request %d served\n' "$i" "$i" >>"$T/defer/quiet.log"
+done
+emit "$T/defer/busy.log" 1
+check "the next events are read" wait_events $((2 * WRITES + N * 2 + 3)) 20
+check "... and committed" wait_for 10 busy_saved
+set -- $(saved quiet.log)
+check "the quiet file's position waits ($1 of $2 bytes)" [ "$1" -lt "$2" ]
+kill9_agent
+printf '2026-11-22 10:00:09 ERROR quiet file failed seq=9100\n' >>"$T/defer/quiet.log"
+start_agent "$T/defer/quiet.log" "$T/defer/busy.log"
+check "after kill -9 the quiet file's error is read" wait_for 20 grep -q 'seq=9100' "$T/out.$RUN"
+stop_agent
+check "... and nothing else again" [ "$(grep -c '"type":"event"' "$T/out.$RUN")" -eq 1 ]
+set -- $(saved quiet.log)
+check "a stop commits the quiet file's position" [ "$1" = "$2" ]

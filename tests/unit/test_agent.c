@@ -385,6 +385,110 @@ static void test_source_options(void **state)
 	qe_config_release(&cfg);
 }
 
+/* The saved position of path (-1 when none) and the file's size. */
+static long long saved_pos(const char *state_dir, const char *path, long long *size)
+{
+	struct qe_store *st = qe_store_open(state_dir, QE_STORE_READONLY);
+	struct qe_offset o;
+	struct stat sb;
+	long long pos = -1;
+	assert_non_null(st);
+	memset(&o, 0, sizeof(o));
+	if (qe_store_offset_get(st, path, &o) == 1)
+		pos = (long long)o.offset;
+	qe_offset_release(&o);
+	qe_store_close(st);
+	*size = stat(path, &sb) == 0 ? (long long)sb.st_size : -1;
+	return pos;
+}
+
+/* quiet.log gets ordinary lines only, busy.log errors: the periodic
+ * commits save busy's position with its events, and leave quiet's for
+ * later, until POSITION_DEFER_MS (10 s of the wall clock) has passed;
+ * a stop saves both. */
+struct defer {
+	struct qe_agent *a;
+	const char *state, *quiet, *busy;
+	int step;
+	long long busy_pos, busy_size, quiet_pos, quiet_size, quiet_later,
+	    quiet_later_size;
+};
+
+static void on_defer_timer(struct qe_loop *loop, int id, void *data)
+{
+	struct defer *d = data;
+	char line[128];
+	(void)loop;
+	(void)id;
+	d->step++;
+	fake_wall += 40;
+	if (d->step <= 10) {
+		snprintf(line, sizeof(line),
+			 "2026-11-22 10:00:00 INFO request %d served\n", d->step);
+		append(d->quiet, line);
+		snprintf(line, sizeof(line),
+			 "2026-11-22 10:00:00 ERROR worker %d stalled\n", d->step);
+		append(d->busy, line);
+	} else if (d->step == 16) {
+		d->busy_pos = saved_pos(d->state, d->busy, &d->busy_size);
+		d->quiet_pos = saved_pos(d->state, d->quiet, &d->quiet_size);
+		fake_wall += 10000;
+		append(d->quiet, "2026-11-22 10:00:00 INFO one more\n");
+	} else if (d->step == 22) {
+		d->quiet_later = saved_pos(d->state, d->quiet, &d->quiet_later_size);
+		append(d->quiet, "2026-11-22 10:00:00 INFO the last\n");
+	} else if (d->step == 23) {
+		qe_agent_stop(d->a);
+	}
+}
+
+static void test_quiet_positions_wait(void **state)
+{
+	struct qe_config cfg;
+	struct defer d;
+	char *quiet = qe_xasprintf("%s/quiet.log", tmp),
+	     *busy = qe_xasprintf("%s/busy.log", tmp);
+	long long pos, size;
+	(void)state;
+	memset(&seen, 0, sizeof(seen));
+	memset(&d, 0, sizeof(d));
+	fake_wall = 1764000000000LL;
+	config(&cfg);
+	cfg.idle_timeout_ms = 20;
+	cfg.commit_interval_ms = 20;
+	append(quiet, "");
+	append(busy, "");
+	d.a = agent(&cfg, 0, 1);
+	assert_non_null(d.a);
+	d.state = cfg.state_dir;
+	d.quiet = quiet;
+	d.busy = busy;
+	assert_int_equal(qe_agent_add(d.a, quiet), 0);
+	assert_int_equal(qe_agent_add(d.a, busy), 0);
+	assert_true(qe_loop_timer_add(qe_agent_loop(d.a), 40, 40, on_defer_timer, &d) >=
+		    0);
+	assert_int_equal(qe_agent_run(d.a), 0);
+	qe_agent_free(d.a);
+	assert_int_equal(seen.errors, 0);
+	assert_int_equal(seen.events, 10);
+	/* the events' file: saved to its end with them */
+	assert_true(d.busy_size > 0);
+	assert_int_equal(d.busy_pos, d.busy_size);
+	/* the quiet file: saved when opened, then left for later */
+	assert_int_equal(d.quiet_pos, 0);
+	assert_true(d.quiet_size > 0);
+	/* 10 s on: saved at the next commit */
+	assert_true(d.quiet_later > d.quiet_size);
+	assert_int_equal(d.quiet_later, d.quiet_later_size);
+	/* a stop saves every position */
+	pos = saved_pos(cfg.state_dir, quiet, &size);
+	assert_true(size > d.quiet_later_size);
+	assert_int_equal(pos, size);
+	free(quiet);
+	free(busy);
+	qe_config_release(&cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -394,6 +498,7 @@ int main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_year_of_retention, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_source_options, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_quiet_positions_wait, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -839,6 +840,82 @@ static void test_bad_sources(void **state)
 	check_exact(t);
 }
 
+/* The inotify mask the kernel holds for the watch on ino (the inode of a
+ * directory), from /proc/self/fdinfo of our inotify descriptors; 0 when
+ * none watches it. */
+static unsigned watch_mask(unsigned long ino)
+{
+	unsigned mask = 0;
+	int fd;
+
+	for (fd = 3; fd < 1024 && !mask; fd++) {
+		char p[64], link[64], line[512];
+		ssize_t n;
+		FILE *fh;
+		snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
+		n = readlink(p, link, sizeof(link) - 1);
+		if (n <= 0)
+			continue;
+		link[n] = 0;
+		if (!strstr(link, "inotify"))
+			continue;
+		snprintf(p, sizeof(p), "/proc/self/fdinfo/%d", fd);
+		fh = fopen(p, "r");
+		if (!fh)
+			continue;
+		while (fgets(line, sizeof(line), fh)) {
+			unsigned wd, m;
+			unsigned long i;
+			if (sscanf(line, "inotify wd:%x ino:%lx sdev:%*x mask:%x", &wd,
+				   &i, &m) == 3 &&
+			    i == ino)
+				mask = m;
+		}
+		fclose(fh);
+	}
+	return mask;
+}
+
+/* A directory watch asks for attribute changes only for a source that
+ * could not be read (a chmod may end that): for the others it would send
+ * every read and write of its files through fsnotify's slow path. */
+static void test_dir_watch_attrib(void **state)
+{
+	struct t *t = *state;
+	char *good = qe_xasprintf("%s/good", t->dir),
+	     *bad = qe_xasprintf("%s/bad", t->dir);
+	char *gp = qe_xasprintf("%s/app.log", good),
+	     *bp = qe_xasprintf("%s/app.log", bad);
+	struct stat gs, bs;
+
+	assert_int_equal(mkdir(good, 0755), 0);
+	assert_int_equal(mkdir(bad, 0755), 0);
+	assert_int_equal(mkdir(bp, 0755), 0); /* a directory: cannot be read */
+	append(gp, "");
+	assert_int_equal(stat(good, &gs), 0);
+	assert_int_equal(stat(bad, &bs), 0);
+	t->f = qe_follow_new(&t->conf, t->loop);
+	assert_int_equal(qe_follow_add(t->f, gp), 0);
+	assert_int_equal(qe_follow_add(t->f, bp), 0);
+	assert_int_equal(qe_follow_start(t->f), 0);
+	assert_non_null(strstr(t->errors.buf, "is a directory"));
+	assert_true(watch_mask((unsigned long)gs.st_ino) & IN_CREATE);
+	assert_false(watch_mask((unsigned long)gs.st_ino) & IN_ATTRIB);
+	assert_true(watch_mask((unsigned long)bs.st_ino) & IN_ATTRIB);
+	/* and the good file is read as before */
+	lines_to(t, -1, gp, "g", 1, 3);
+	assert_int_equal(run_until_lines(t, 3), 3);
+	/* the bad path becomes a file: read from 0 */
+	assert_int_equal(rmdir(bp), 0);
+	lines_to(t, -1, bp, "b", 1, 2);
+	assert_int_equal(run_until_lines(t, 5), 5);
+	check_exact(t);
+	free(good);
+	free(bad);
+	free(gp);
+	free(bp);
+}
+
 static struct qe_follow *idle_f;
 
 static int backend_cb(const struct qe_follow_file *file, void *data)
@@ -1039,6 +1116,7 @@ int main(void)
 	    BOTH(test_glob_rotation),
 	    BOTH(test_resume),
 	    BOTH(test_bad_sources),
+	    ONE(test_dir_watch_attrib, &be_inotify),
 	    ONE(test_stdin_pipe, &be_inotify),
 	    ONE(test_stdin_file, &be_poll),
 	    ONE(test_overflow_rescan, &be_inotify),

@@ -170,6 +170,55 @@ static void test_fds(void **state)
 	close(p.b[1]);
 }
 
+static int oneshot_calls;
+
+/* Reads nothing: the pipe stays readable. */
+static void on_oneshot(struct qe_loop *loop, int fd, unsigned events, void *data)
+{
+	(void)loop;
+	(void)fd;
+	(void)data;
+	assert_true(events & QE_LOOP_READ);
+	oneshot_calls++;
+}
+
+/* A one-shot registration gets one callback, then none, readable as its
+ * fd stays, until it is armed again. */
+static void test_oneshot(void **state)
+{
+	struct qe_loop *loop = qe_loop_new();
+	int fds[2];
+	char c;
+	(void)state;
+	oneshot_calls = 0;
+	assert_int_equal(pipe2(fds, O_CLOEXEC), 0);
+	assert_int_equal(qe_loop_fd_add(loop, fds[0], QE_LOOP_READ | QE_LOOP_ONESHOT,
+					on_oneshot, NULL),
+			 0);
+	assert_int_equal(write(fds[1], "x", 1), 1);
+	assert_int_equal(run_until(loop, &oneshot_calls, 1), 0);
+	assert_int_equal(qe_loop_run_once(loop, 30), 0);
+	assert_int_equal(write(fds[1], "y", 1), 1);
+	assert_int_equal(qe_loop_run_once(loop, 30), 0);
+	assert_int_equal(oneshot_calls, 1);
+	/* armed again: still readable, so at once */
+	assert_int_equal(qe_loop_fd_modify(loop, fds[0], QE_LOOP_READ | QE_LOOP_ONESHOT),
+			 0);
+	assert_int_equal(qe_loop_run_once(loop, 1000), 1);
+	assert_int_equal(oneshot_calls, 2);
+	assert_int_equal(qe_loop_run_once(loop, 30), 0);
+	/* plain again: every round while readable */
+	assert_int_equal(qe_loop_fd_modify(loop, fds[0], QE_LOOP_READ), 0);
+	assert_int_equal(qe_loop_run_once(loop, 1000), 1);
+	assert_int_equal(qe_loop_run_once(loop, 1000), 1);
+	assert_int_equal(oneshot_calls, 4);
+	assert_int_equal(read(fds[0], &c, 1), 1);
+	qe_loop_fd_remove(loop, fds[0]);
+	qe_loop_free(loop);
+	close(fds[0]);
+	close(fds[1]);
+}
+
 static void test_regular_file_refused(void **state)
 {
 	struct qe_loop *loop = qe_loop_new();
@@ -188,6 +237,7 @@ int main(void)
 	    cmocka_unit_test(test_timers),
 	    cmocka_unit_test(test_signals),
 	    cmocka_unit_test(test_fds),
+	    cmocka_unit_test(test_oneshot),
 	    cmocka_unit_test(test_regular_file_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
