@@ -10,7 +10,10 @@
  * exactly these boundaries and this type, events of one group must share
  * a fingerprint and events of different groups must not, and nothing
  * else may be reported.  The figures are printed so that a change shows
- * what it gained or lost.  Run from the repository root.
+ * what it gained or lost.  The lines go through the same source stage
+ * as `qerrors tail` reads a file with (lib/source: decoding, then the
+ * assembler), so that JSON records are scored as users get them.  Run
+ * from the repository root.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,11 +21,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "assemble.h"
 #include "config.h"
 #include "event.h"
 #include "fingerprint.h"
 #include "rules.h"
+#include "source.h"
 #include "util.h"
 #include "slurp.h"
 
@@ -52,9 +55,10 @@ struct figures {
 	size_t extra;
 };
 
-static void collect(struct qe_event *ev, void *data)
+static void collect(struct qe_source *src, struct qe_event *ev, void *data)
 {
 	struct got *g = data;
+	(void)src;
 	if (g->n < MAX_EVENTS)
 		g->ev[g->n++] = ev;
 	else
@@ -119,7 +123,8 @@ static int check_file(const char *log, const struct qe_config *cfg,
 	struct expect exp[MAX_EVENTS];
 	struct qe_event *match[MAX_EVENTS];
 	struct got got = {{0}, 0};
-	struct qe_assembler *a;
+	struct qe_source_conf sc;
+	struct qe_source *src;
 	uint64_t *starts = NULL;
 	size_t nr_starts = 0, alloc_starts = 0, nexp, len = 0, i, j, off = 0;
 	char *text;
@@ -131,18 +136,23 @@ static int check_file(const char *log, const struct qe_config *cfg,
 	text = slurp(log, &len);
 	assert_non_null(text);
 
-	a = qe_assembler_new(rules, (size_t)cfg->event_max_lines,
-			     (size_t)cfg->event_max_bytes, collect, &got);
+	qe_source_conf_from_config(&sc, cfg, rules);
+	sc.idle_ms = 0; /* a file read at once: no line waits */
+	sc.path = log;
+	sc.on_event = collect;
+	sc.data = &got;
+	src = qe_source_new(&sc, 0);
+	assert_non_null(src);
 	while (off < len) {
 		char *nl = memchr(text + off, '\n', len - off);
 		size_t l = nl ? (size_t)(nl - (text + off)) : len - off;
 		size_t end = off + l + (nl ? 1 : 0);
 		QE_ALLOC_GROW(starts, nr_starts + 1, alloc_starts);
 		starts[nr_starts++] = off;
-		qe_assembler_feed(a, text + off, l, off, end);
+		qe_source_feed(src, text + off, l, off, end, 0, 0);
 		off = end;
 	}
-	qe_assembler_flush(a);
+	qe_source_flush(src);
 	for (i = 0; i < got.n; i++)
 		qe_fingerprint(got.ev[i]);
 
@@ -227,7 +237,7 @@ static int check_file(const char *log, const struct qe_config *cfg,
 
 	for (i = 0; i < got.n; i++)
 		qe_event_free(got.ev[i]);
-	qe_assembler_free(a);
+	qe_source_free(src);
 	free(starts);
 	free(text);
 	return failures;
