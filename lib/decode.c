@@ -517,6 +517,8 @@ struct qe_decoder {
 	struct qe_buf host, app;
 	/* record scratch */
 	struct qe_buf r_msg, r_err, r_type, r_exc, r_text, r_lname, r_logger;
+	struct qe_record_frame *r_frames; /* an exception's frames, in parts */
+	size_t r_nr_frames, r_alloc_frames;
 	/* the quick scan's key filter: first bytes and longest length of the
 	 * level and exception key names (built-in and configured) */
 	unsigned char key_first[256];
@@ -582,6 +584,7 @@ void qe_decoder_free(struct qe_decoder *d)
 	qe_buf_release(&d->r_text);
 	qe_buf_release(&d->r_lname);
 	qe_buf_release(&d->r_logger);
+	free(d->r_frames);
 	free(d);
 }
 
@@ -884,8 +887,9 @@ static const char *const level_keys[] = {
     "@l",    "levelname", "log_level", "level_name",
 };
 static const char *const exc_keys[] = {
-    "stack", "stack_trace", "stacktrace", "exc_info", "exception",	   "exc_text",
-    "@x",    "traceback",   "error",	  "err",      "error.stack_trace",
+    "stack",  "stack_trace", "stacktrace", "exc_info", "exception",	    "exc_text",
+    "@x",     "traceback",   "error",	   "err",      "error.stack_trace", "backtrace",
+    "thrown",
 };
 
 static const char *last_component(const char *path)
@@ -1209,6 +1213,219 @@ static const char *const type_keys[] = {"err.type",   "error.type", "err.name",
 					"exc_type"};
 static const char *const error_keys[] = {"error", "err", "err.message", "error.message"};
 
+/* ---- exceptions in parts (see struct qe_record) ---- */
+
+static const char *const exc_obj_keys[] = {"exception", "exc_info", "error",
+					   "err",	"thrown",   "exc"};
+static const char *const exc_class_keys[] = {
+    "class", "type", "name", "exc_type", "exception_class", "className"};
+static const char *const exc_msg_keys[] = {"message", "msg", "exc_value", "value"};
+static const char *const exc_frames_keys[] = {
+    "trace",	   "frames",	 "backtrace",	       "stack",
+    "stack_trace", "stacktrace", "extendedStackTrace", "traceback"};
+/* at the top of a record, beside its own message */
+static const char *const top_frames_keys[] = {"backtrace",  "stack",	 "stack_trace",
+					      "stacktrace", "traceback", "frames"};
+static const char *const top_class_keys[] = {
+    "error",	"err",	       "exception",	  "exc",
+    "exc_type", "error_class", "exception_class", "class"};
+/* a frame object's parts */
+static const char *const frame_file_keys[] = {"file", "filename", "fileName", "abs_path"};
+static const char *const frame_line_keys[] = {"line", "lineno", "lineNumber"};
+static const char *const frame_fn_keys[] = {"function",	    "method", "methodName",
+					    "functionName", "name",   "func"};
+static const char *const frame_mod_keys[] = {"class", "className", "module"};
+
+/* A class's name as runtimes print it: one word of letters, digits and
+ * the separators of Java, Ruby, PHP and .NET names, with a capital
+ * ("SyncError", "java.io.IOException", "App\\Err"), so that an error
+ * message ("EOF", "timeout") is no class. */
+static int class_name(json_t *v)
+{
+	const char *s = json_string_value(v);
+	size_t n, i;
+	int upper = 0;
+
+	if (!s || !(n = json_string_length(v)) || n > 200 ||
+	    !(isalpha((unsigned char)s[0]) || s[0] == '_'))
+		return 0;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (isupper(c))
+			upper = 1;
+		else if (!isalnum(c) && !strchr("_.:$\\`", c))
+			return 0;
+	}
+	return upper;
+}
+
+/* The first value of keys in obj that is a string, NULL when none. */
+static const char *string_of(json_t *obj, const char *const *keys, size_t nr)
+{
+	size_t i;
+	for (i = 0; i < nr; i++) {
+		json_t *v = json_object_get(obj, keys[i]);
+		if (json_is_string(v) && json_string_length(v))
+			return json_string_value(v);
+	}
+	return NULL;
+}
+
+static long line_of(json_t *obj)
+{
+	size_t i;
+	for (i = 0; i < QE_ARRAY_SIZE(frame_line_keys); i++) {
+		json_t *v = json_object_get(obj, frame_line_keys[i]);
+		if (json_is_integer(v) && json_integer_value(v) > 0 &&
+		    json_integer_value(v) < 100000000)
+			return (long)json_integer_value(v);
+	}
+	return 0;
+}
+
+static struct qe_record_frame *frame_slot(struct qe_decoder *d)
+{
+	struct qe_record_frame *f;
+	QE_ALLOC_GROW(d->r_frames, d->r_nr_frames + 1, d->r_alloc_frames);
+	f = &d->r_frames[d->r_nr_frames++];
+	memset(f, 0, sizeof(*f));
+	return f;
+}
+
+static void frame_text(struct qe_decoder *d, const char *s, size_t n)
+{
+	struct qe_record_frame *f;
+	while (n && (*s == ' ' || *s == '\t'))
+		s++, n--;
+	if (!n)
+		return;
+	f = frame_slot(d);
+	f->text = s;
+	f->text_len = n;
+}
+
+/* Frames as written: an array of strings or objects, or one string of
+ * lines.  The strings point into the record's tree. */
+static void take_frames(struct qe_decoder *d, json_t *v)
+{
+	size_t i;
+	json_t *e;
+
+	if (json_is_string(v)) {
+		const char *p = json_string_value(v), *end = p + json_string_length(v);
+		while (p < end) {
+			const char *nl = memchr(p, '\n', (size_t)(end - p));
+			size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+			frame_text(d, p, n);
+			p += n + (nl ? 1 : 0);
+		}
+		return;
+	}
+	json_array_foreach(v, i, e)
+	{
+		if (json_is_string(e)) {
+			frame_text(d, json_string_value(e), json_string_length(e));
+		} else if (json_is_object(e)) {
+			struct qe_record_frame *f = frame_slot(d);
+			f->file =
+			    string_of(e, frame_file_keys, QE_ARRAY_SIZE(frame_file_keys));
+			f->function =
+			    string_of(e, frame_fn_keys, QE_ARRAY_SIZE(frame_fn_keys));
+			f->module =
+			    string_of(e, frame_mod_keys, QE_ARRAY_SIZE(frame_mod_keys));
+			f->line = line_of(e);
+			if (!f->file && !f->function)
+				d->r_nr_frames--;
+		}
+	}
+}
+
+/* v as an exception object (or an array whose first element is one):
+ * its class into r, its location and frames into d; 1 when it is one. */
+static int exc_object(struct qe_decoder *d, json_t *v, struct qe_record *r)
+{
+	json_t *cls = NULL, *fr;
+	const char *file;
+	size_t i;
+
+	if (json_is_array(v))
+		v = json_array_get(v, 0); /* structlog: the raised one, then its causes */
+	if (!json_is_object(v))
+		return 0;
+	for (i = 0; i < QE_ARRAY_SIZE(exc_class_keys) && !cls; i++)
+		if (class_name(json_object_get(v, exc_class_keys[i])))
+			cls = json_object_get(v, exc_class_keys[i]);
+	if (!cls)
+		return 0;
+	qe_buf_reset(&d->r_type);
+	qe_buf_add(&d->r_type, json_string_value(cls), json_string_length(cls));
+	r->error_type = d->r_type.buf;
+	r->exc_message = string_of(v, exc_msg_keys, QE_ARRAY_SIZE(exc_msg_keys));
+	d->r_nr_frames = 0;
+	/* where it was thrown, then the callers (PHP, Monolog) */
+	if ((file = string_of(v, frame_file_keys, QE_ARRAY_SIZE(frame_file_keys)))) {
+		long line = line_of(v);
+		if (line) {
+			struct qe_record_frame *f = frame_slot(d);
+			f->file = file;
+			f->line = line;
+		} else {
+			frame_text(d, file, strlen(file));
+		}
+	}
+	for (i = 0; i < QE_ARRAY_SIZE(exc_frames_keys); i++)
+		if ((fr = json_object_get(v, exc_frames_keys[i])) &&
+		    (json_is_array(fr) || json_is_string(fr))) {
+			take_frames(d, fr);
+			break;
+		}
+	return 1;
+}
+
+static int exc_parts_in(struct qe_decoder *d, json_t *obj, struct qe_record *r)
+{
+	size_t i;
+	for (i = 0; i < QE_ARRAY_SIZE(exc_obj_keys); i++)
+		if (exc_object(d, json_object_get(obj, exc_obj_keys[i]), r))
+			return 1;
+	return 0;
+}
+
+/* The record's exception in parts, if it has one (see struct qe_record). */
+static void exc_parts(struct qe_decoder *d, json_t *root, struct qe_record *r)
+{
+	const char *k;
+	json_t *v;
+	size_t i;
+
+	d->r_nr_frames = 0;
+	if ((d->o.fields.exception &&
+	     exc_object(d, get_path(root, d->o.fields.exception), r)) ||
+	    exc_parts_in(d, root, r))
+		goto out;
+	/* one object down: Monolog's context.exception */
+	json_object_foreach(root, k, v)
+	{
+		if (json_is_object(v) && exc_parts_in(d, v, r))
+			goto out;
+	}
+	/* frames beside the record's message, a class named beside them */
+	v = first_of(root, NULL, top_frames_keys, QE_ARRAY_SIZE(top_frames_keys));
+	if (!v || !(json_is_array(v) || json_is_string(v)))
+		return;
+	if (!r->error_type)
+		for (i = 0; i < QE_ARRAY_SIZE(top_class_keys) && !r->error_type; i++)
+			if (class_name(json_object_get(root, top_class_keys[i])))
+				r->error_type = json_string_value(
+				    json_object_get(root, top_class_keys[i]));
+	if (!r->error_type)
+		return;
+	take_frames(d, v);
+out:
+	r->frames = d->r_nr_frames ? d->r_frames : NULL;
+	r->nr_frames = d->r_nr_frames;
+}
+
 static void emit_record(struct qe_decoder *d, json_t *root, const char *s, size_t len,
 			uint64_t start, uint64_t end)
 {
@@ -1269,6 +1486,7 @@ static void emit_record(struct qe_decoder *d, json_t *root, const char *s, size_
 				 QE_ARRAY_SIZE(type_keys)),
 			&d->r_type))
 		r.error_type = d->r_type.buf;
+	exc_parts(d, root, &r);
 	have_err = 0;
 	{
 		size_t i;
