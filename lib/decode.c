@@ -887,9 +887,8 @@ static const char *const level_keys[] = {
     "@l",    "levelname", "log_level", "level_name",
 };
 static const char *const exc_keys[] = {
-    "stack",  "stack_trace", "stacktrace", "exc_info", "exception",	    "exc_text",
-    "@x",     "traceback",   "error",	   "err",      "error.stack_trace", "backtrace",
-    "thrown",
+    "stack", "stack_trace", "stacktrace", "exc_info", "exception",	   "exc_text",
+    "@x",    "traceback",   "error",	  "err",      "error.stack_trace", "backtrace",
 };
 
 static const char *last_component(const char *path)
@@ -904,8 +903,9 @@ static int key_in(const char *k, size_t n, const char *const *set, size_t nr,
 	size_t i;
 	if (!n)
 		return 0;
+	/* the first byte rules out most names before strlen() */
 	for (i = 0; i < nr; i++)
-		if (strlen(set[i]) == n && !memcmp(k, set[i], n))
+		if (set[i][0] == k[0] && strlen(set[i]) == n && !memcmp(k, set[i], n))
 			return 1;
 	if (extra) {
 		const char *e = last_component(extra);
@@ -1259,28 +1259,71 @@ static int class_name(json_t *v)
 	return upper;
 }
 
-/* The first value of keys in obj that is a string, NULL when none. */
-static const char *string_of(json_t *obj, const char *const *keys, size_t nr)
+/* The index of k in keys, nr when it is none of them. */
+static size_t key_index(const char *k, const char *const *keys, size_t nr)
 {
 	size_t i;
-	for (i = 0; i < nr; i++) {
-		json_t *v = json_object_get(obj, keys[i]);
-		if (json_is_string(v) && json_string_length(v))
-			return json_string_value(v);
-	}
-	return NULL;
+	for (i = 0; i < nr; i++)
+		if (keys[i][0] == k[0] && !strcmp(keys[i], k))
+			return i;
+	return nr;
 }
 
-static long line_of(json_t *obj)
+/*
+ * The members of an exception or frame object, found in one pass over
+ * it (a look-up per name would cost more: the objects are small, the
+ * names many).  Of several names for one part the earliest listed wins.
+ */
+enum { P_CLASS, P_MSG, P_FILE, P_LINE, P_FRAMES, P_FN, P_NR };
+
+struct picks {
+	json_t *v[P_NR];
+	size_t at[P_NR];
+};
+
+static void picks_init(struct picks *p)
 {
 	size_t i;
-	for (i = 0; i < QE_ARRAY_SIZE(frame_line_keys); i++) {
-		json_t *v = json_object_get(obj, frame_line_keys[i]);
-		if (json_is_integer(v) && json_integer_value(v) > 0 &&
-		    json_integer_value(v) < 100000000)
-			return (long)json_integer_value(v);
+	for (i = 0; i < P_NR; i++) {
+		p->v[i] = NULL;
+		p->at[i] = (size_t)-1;
 	}
-	return 0;
+}
+
+static int pick_string(json_t *v)
+{
+	return json_is_string(v) && json_string_length(v);
+}
+
+static int pick_line(json_t *v)
+{
+	return json_is_integer(v) && json_integer_value(v) > 0 &&
+	       json_integer_value(v) < 100000000;
+}
+
+static int pick_frames(json_t *v)
+{
+	return json_is_array(v) || json_is_string(v);
+}
+
+static void pick(struct picks *p, int part, const char *k, json_t *v,
+		 const char *const *keys, size_t nr, int (*ok)(json_t *))
+{
+	size_t i = key_index(k, keys, nr);
+	if (i < nr && i < p->at[part] && ok(v)) {
+		p->v[part] = v;
+		p->at[part] = i;
+	}
+}
+
+static const char *picked_string(const struct picks *p, int part)
+{
+	return p->v[part] ? json_string_value(p->v[part]) : NULL;
+}
+
+static long picked_line(const struct picks *p)
+{
+	return p->v[P_LINE] ? (long)json_integer_value(p->v[P_LINE]) : 0;
 }
 
 static struct qe_record_frame *frame_slot(struct qe_decoder *d)
@@ -1326,16 +1369,31 @@ static void take_frames(struct qe_decoder *d, json_t *v)
 		if (json_is_string(e)) {
 			frame_text(d, json_string_value(e), json_string_length(e));
 		} else if (json_is_object(e)) {
-			struct qe_record_frame *f = frame_slot(d);
-			f->file =
-			    string_of(e, frame_file_keys, QE_ARRAY_SIZE(frame_file_keys));
-			f->function =
-			    string_of(e, frame_fn_keys, QE_ARRAY_SIZE(frame_fn_keys));
-			f->module =
-			    string_of(e, frame_mod_keys, QE_ARRAY_SIZE(frame_mod_keys));
-			f->line = line_of(e);
-			if (!f->file && !f->function)
-				d->r_nr_frames--;
+			struct qe_record_frame *f;
+			struct picks p;
+			const char *k;
+			json_t *m;
+			picks_init(&p);
+			json_object_foreach(e, k, m)
+			{
+				pick(&p, P_FILE, k, m, frame_file_keys,
+				     QE_ARRAY_SIZE(frame_file_keys), pick_string);
+				pick(&p, P_FN, k, m, frame_fn_keys,
+				     QE_ARRAY_SIZE(frame_fn_keys), pick_string);
+				/* the class of a Java frame, the module of a Python one
+				 */
+				pick(&p, P_CLASS, k, m, frame_mod_keys,
+				     QE_ARRAY_SIZE(frame_mod_keys), pick_string);
+				pick(&p, P_LINE, k, m, frame_line_keys,
+				     QE_ARRAY_SIZE(frame_line_keys), pick_line);
+			}
+			if (!p.v[P_FILE] && !p.v[P_FN])
+				continue;
+			f = frame_slot(d);
+			f->file = picked_string(&p, P_FILE);
+			f->function = picked_string(&p, P_FN);
+			f->module = picked_string(&p, P_CLASS);
+			f->line = picked_line(&p);
 		}
 	}
 }
@@ -1344,27 +1402,40 @@ static void take_frames(struct qe_decoder *d, json_t *v)
  * its class into r, its location and frames into d; 1 when it is one. */
 static int exc_object(struct qe_decoder *d, json_t *v, struct qe_record *r)
 {
-	json_t *cls = NULL, *fr;
-	const char *file;
-	size_t i;
+	struct picks p;
+	json_t *cls, *m;
+	const char *file, *k;
 
 	if (json_is_array(v))
 		v = json_array_get(v, 0); /* structlog: the raised one, then its causes */
 	if (!json_is_object(v))
 		return 0;
-	for (i = 0; i < QE_ARRAY_SIZE(exc_class_keys) && !cls; i++)
-		if (class_name(json_object_get(v, exc_class_keys[i])))
-			cls = json_object_get(v, exc_class_keys[i]);
-	if (!cls)
+	picks_init(&p);
+	json_object_foreach(v, k, m)
+	{
+		pick(&p, P_CLASS, k, m, exc_class_keys, QE_ARRAY_SIZE(exc_class_keys),
+		     class_name);
+		pick(&p, P_MSG, k, m, exc_msg_keys, QE_ARRAY_SIZE(exc_msg_keys),
+		     pick_string);
+		pick(&p, P_FILE, k, m, frame_file_keys, QE_ARRAY_SIZE(frame_file_keys),
+		     pick_string);
+		pick(&p, P_LINE, k, m, frame_line_keys, QE_ARRAY_SIZE(frame_line_keys),
+		     pick_line);
+		pick(&p, P_FRAMES, k, m, exc_frames_keys, QE_ARRAY_SIZE(exc_frames_keys),
+		     pick_frames);
+	}
+	if (!(cls = p.v[P_CLASS]))
 		return 0;
-	qe_buf_reset(&d->r_type);
-	qe_buf_add(&d->r_type, json_string_value(cls), json_string_length(cls));
-	r->error_type = d->r_type.buf;
-	r->exc_message = string_of(v, exc_msg_keys, QE_ARRAY_SIZE(exc_msg_keys));
+	if (!r->error_type) { /* a configured or named type field wins */
+		qe_buf_reset(&d->r_type);
+		qe_buf_add(&d->r_type, json_string_value(cls), json_string_length(cls));
+		r->error_type = d->r_type.buf;
+	}
+	r->exc_message = picked_string(&p, P_MSG);
 	d->r_nr_frames = 0;
 	/* where it was thrown, then the callers (PHP, Monolog) */
-	if ((file = string_of(v, frame_file_keys, QE_ARRAY_SIZE(frame_file_keys)))) {
-		long line = line_of(v);
+	if ((file = picked_string(&p, P_FILE))) {
+		long line = picked_line(&p);
 		if (line) {
 			struct qe_record_frame *f = frame_slot(d);
 			f->file = file;
@@ -1373,12 +1444,8 @@ static int exc_object(struct qe_decoder *d, json_t *v, struct qe_record *r)
 			frame_text(d, file, strlen(file));
 		}
 	}
-	for (i = 0; i < QE_ARRAY_SIZE(exc_frames_keys); i++)
-		if ((fr = json_object_get(v, exc_frames_keys[i])) &&
-		    (json_is_array(fr) || json_is_string(fr))) {
-			take_frames(d, fr);
-			break;
-		}
+	if (p.v[P_FRAMES])
+		take_frames(d, p.v[P_FRAMES]);
 	return 1;
 }
 

@@ -249,7 +249,10 @@ const struct qe_decode_stats *qe_decoder_stats(const struct qe_decoder *d);
  * error or above gives a one-line event (kind "line", rule "json",
  * message = r->text, type = r->error_type).  Between the two, a record
  * with an exception in parts (r->frames; any level, as an exception
- * text) gives a trace event of rule "json": the kind whose frame syntax
+ * text; below opts.quick_below only when a key of the quick scan's,
+ * such as exception, error, err, stack or backtrace, is there: a log4j2
+ * warning with only "thrown" takes the quick path) gives a trace event
+ * of rule "json": the kind whose frame syntax
  * (or file extension) its frames have ("line" when none), type
  * r->error_type, message r->exc_message (else r->message), frames read
  * as lib/trace reads that kind's (so that it groups with the same
