@@ -517,6 +517,8 @@ struct qe_decoder {
 	struct qe_buf host, app;
 	/* record scratch */
 	struct qe_buf r_msg, r_err, r_type, r_exc, r_text, r_lname, r_logger;
+	struct qe_record_frame *r_frames; /* an exception's frames, in parts */
+	size_t r_nr_frames, r_alloc_frames;
 	/* the quick scan's key filter: first bytes and longest length of the
 	 * level and exception key names (built-in and configured) */
 	unsigned char key_first[256];
@@ -582,6 +584,7 @@ void qe_decoder_free(struct qe_decoder *d)
 	qe_buf_release(&d->r_text);
 	qe_buf_release(&d->r_lname);
 	qe_buf_release(&d->r_logger);
+	free(d->r_frames);
 	free(d);
 }
 
@@ -885,7 +888,7 @@ static const char *const level_keys[] = {
 };
 static const char *const exc_keys[] = {
     "stack", "stack_trace", "stacktrace", "exc_info", "exception",	   "exc_text",
-    "@x",    "traceback",   "error",	  "err",      "error.stack_trace",
+    "@x",    "traceback",   "error",	  "err",      "error.stack_trace", "backtrace",
 };
 
 static const char *last_component(const char *path)
@@ -900,8 +903,9 @@ static int key_in(const char *k, size_t n, const char *const *set, size_t nr,
 	size_t i;
 	if (!n)
 		return 0;
+	/* the first byte rules out most names before strlen() */
 	for (i = 0; i < nr; i++)
-		if (strlen(set[i]) == n && !memcmp(k, set[i], n))
+		if (set[i][0] == k[0] && strlen(set[i]) == n && !memcmp(k, set[i], n))
 			return 1;
 	if (extra) {
 		const char *e = last_component(extra);
@@ -1209,6 +1213,286 @@ static const char *const type_keys[] = {"err.type",   "error.type", "err.name",
 					"exc_type"};
 static const char *const error_keys[] = {"error", "err", "err.message", "error.message"};
 
+/* ---- exceptions in parts (see struct qe_record) ---- */
+
+static const char *const exc_obj_keys[] = {"exception", "exc_info", "error",
+					   "err",	"thrown",   "exc"};
+static const char *const exc_class_keys[] = {
+    "class", "type", "name", "exc_type", "exception_class", "className"};
+static const char *const exc_msg_keys[] = {"message", "msg", "exc_value", "value"};
+static const char *const exc_frames_keys[] = {
+    "trace",	   "frames",	 "backtrace",	       "stack",
+    "stack_trace", "stacktrace", "extendedStackTrace", "traceback"};
+/* at the top of a record, beside its own message */
+static const char *const top_frames_keys[] = {"backtrace",  "stack",	 "stack_trace",
+					      "stacktrace", "traceback", "frames"};
+static const char *const top_class_keys[] = {
+    "error",	"err",	       "exception",	  "exc",
+    "exc_type", "error_class", "exception_class", "class"};
+/* a frame object's parts */
+static const char *const frame_file_keys[] = {"file", "filename", "fileName", "abs_path"};
+static const char *const frame_line_keys[] = {"line", "lineno", "lineNumber"};
+static const char *const frame_fn_keys[] = {"function",	    "method", "methodName",
+					    "functionName", "name",   "func"};
+static const char *const frame_mod_keys[] = {"class", "className", "module"};
+
+/* A class's name as runtimes print it: one word of letters, digits and
+ * the separators of Java, Ruby, PHP and .NET names, with a capital
+ * ("SyncError", "java.io.IOException", "App\\Err"), so that an error
+ * message ("EOF", "timeout") is no class. */
+static int class_name(json_t *v)
+{
+	const char *s = json_string_value(v);
+	size_t n, i;
+	int upper = 0;
+
+	if (!s || !(n = json_string_length(v)) || n > 200 ||
+	    !(isalpha((unsigned char)s[0]) || s[0] == '_'))
+		return 0;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (isupper(c))
+			upper = 1;
+		else if (!isalnum(c) && !strchr("_.:$\\`", c))
+			return 0;
+	}
+	return upper;
+}
+
+/* The index of k in keys, nr when it is none of them. */
+static size_t key_index(const char *k, const char *const *keys, size_t nr)
+{
+	size_t i;
+	for (i = 0; i < nr; i++)
+		if (keys[i][0] == k[0] && !strcmp(keys[i], k))
+			return i;
+	return nr;
+}
+
+/*
+ * The members of an exception or frame object, found in one pass over
+ * it (a look-up per name would cost more: the objects are small, the
+ * names many).  Of several names for one part the earliest listed wins.
+ */
+enum { P_CLASS, P_MSG, P_FILE, P_LINE, P_FRAMES, P_FN, P_NR };
+
+struct picks {
+	json_t *v[P_NR];
+	size_t at[P_NR];
+};
+
+static void picks_init(struct picks *p)
+{
+	size_t i;
+	for (i = 0; i < P_NR; i++) {
+		p->v[i] = NULL;
+		p->at[i] = (size_t)-1;
+	}
+}
+
+static int pick_string(json_t *v)
+{
+	return json_is_string(v) && json_string_length(v);
+}
+
+static int pick_line(json_t *v)
+{
+	return json_is_integer(v) && json_integer_value(v) > 0 &&
+	       json_integer_value(v) < 100000000;
+}
+
+static int pick_frames(json_t *v)
+{
+	return json_is_array(v) || json_is_string(v);
+}
+
+static void pick(struct picks *p, int part, const char *k, json_t *v,
+		 const char *const *keys, size_t nr, int (*ok)(json_t *))
+{
+	size_t i = key_index(k, keys, nr);
+	if (i < nr && i < p->at[part] && ok(v)) {
+		p->v[part] = v;
+		p->at[part] = i;
+	}
+}
+
+static const char *picked_string(const struct picks *p, int part)
+{
+	return p->v[part] ? json_string_value(p->v[part]) : NULL;
+}
+
+static long picked_line(const struct picks *p)
+{
+	return p->v[P_LINE] ? (long)json_integer_value(p->v[P_LINE]) : 0;
+}
+
+static struct qe_record_frame *frame_slot(struct qe_decoder *d)
+{
+	struct qe_record_frame *f;
+	QE_ALLOC_GROW(d->r_frames, d->r_nr_frames + 1, d->r_alloc_frames);
+	f = &d->r_frames[d->r_nr_frames++];
+	memset(f, 0, sizeof(*f));
+	return f;
+}
+
+static void frame_text(struct qe_decoder *d, const char *s, size_t n)
+{
+	struct qe_record_frame *f;
+	while (n && (*s == ' ' || *s == '\t'))
+		s++, n--;
+	if (!n)
+		return;
+	f = frame_slot(d);
+	f->text = s;
+	f->text_len = n;
+}
+
+/* Frames as written: an array of strings or objects, or one string of
+ * lines.  The strings point into the record's tree. */
+static void take_frames(struct qe_decoder *d, json_t *v)
+{
+	size_t i;
+	json_t *e;
+
+	if (json_is_string(v)) {
+		const char *p = json_string_value(v), *end = p + json_string_length(v);
+		while (p < end) {
+			const char *nl = memchr(p, '\n', (size_t)(end - p));
+			size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+			frame_text(d, p, n);
+			p += n + (nl ? 1 : 0);
+		}
+		return;
+	}
+	json_array_foreach(v, i, e)
+	{
+		if (json_is_string(e)) {
+			frame_text(d, json_string_value(e), json_string_length(e));
+		} else if (json_is_object(e)) {
+			struct qe_record_frame *f;
+			struct picks p;
+			const char *k;
+			json_t *m;
+			picks_init(&p);
+			json_object_foreach(e, k, m)
+			{
+				pick(&p, P_FILE, k, m, frame_file_keys,
+				     QE_ARRAY_SIZE(frame_file_keys), pick_string);
+				pick(&p, P_FN, k, m, frame_fn_keys,
+				     QE_ARRAY_SIZE(frame_fn_keys), pick_string);
+				/* the class of a Java frame, the module of a Python one
+				 */
+				pick(&p, P_CLASS, k, m, frame_mod_keys,
+				     QE_ARRAY_SIZE(frame_mod_keys), pick_string);
+				pick(&p, P_LINE, k, m, frame_line_keys,
+				     QE_ARRAY_SIZE(frame_line_keys), pick_line);
+			}
+			if (!p.v[P_FILE] && !p.v[P_FN])
+				continue;
+			f = frame_slot(d);
+			f->file = picked_string(&p, P_FILE);
+			f->function = picked_string(&p, P_FN);
+			f->module = picked_string(&p, P_CLASS);
+			f->line = picked_line(&p);
+		}
+	}
+}
+
+/* v as an exception object (or an array whose first element is one):
+ * its class into r, its location and frames into d; 1 when it is one. */
+static int exc_object(struct qe_decoder *d, json_t *v, struct qe_record *r)
+{
+	struct picks p;
+	json_t *cls, *m;
+	const char *file, *k;
+
+	if (json_is_array(v))
+		v = json_array_get(v, 0); /* structlog: the raised one, then its causes */
+	if (!json_is_object(v))
+		return 0;
+	picks_init(&p);
+	json_object_foreach(v, k, m)
+	{
+		pick(&p, P_CLASS, k, m, exc_class_keys, QE_ARRAY_SIZE(exc_class_keys),
+		     class_name);
+		pick(&p, P_MSG, k, m, exc_msg_keys, QE_ARRAY_SIZE(exc_msg_keys),
+		     pick_string);
+		pick(&p, P_FILE, k, m, frame_file_keys, QE_ARRAY_SIZE(frame_file_keys),
+		     pick_string);
+		pick(&p, P_LINE, k, m, frame_line_keys, QE_ARRAY_SIZE(frame_line_keys),
+		     pick_line);
+		pick(&p, P_FRAMES, k, m, exc_frames_keys, QE_ARRAY_SIZE(exc_frames_keys),
+		     pick_frames);
+	}
+	if (!(cls = p.v[P_CLASS]))
+		return 0;
+	if (!r->error_type) { /* a configured or named type field wins */
+		qe_buf_reset(&d->r_type);
+		qe_buf_add(&d->r_type, json_string_value(cls), json_string_length(cls));
+		r->error_type = d->r_type.buf;
+	}
+	r->exc_message = picked_string(&p, P_MSG);
+	d->r_nr_frames = 0;
+	/* where it was thrown, then the callers (PHP, Monolog) */
+	if ((file = picked_string(&p, P_FILE))) {
+		long line = picked_line(&p);
+		if (line) {
+			struct qe_record_frame *f = frame_slot(d);
+			f->file = file;
+			f->line = line;
+		} else {
+			frame_text(d, file, strlen(file));
+		}
+	}
+	if (p.v[P_FRAMES])
+		take_frames(d, p.v[P_FRAMES]);
+	return 1;
+}
+
+static int exc_parts_in(struct qe_decoder *d, json_t *obj, struct qe_record *r)
+{
+	size_t i;
+	for (i = 0; i < QE_ARRAY_SIZE(exc_obj_keys); i++)
+		if (exc_object(d, json_object_get(obj, exc_obj_keys[i]), r))
+			return 1;
+	return 0;
+}
+
+/* The record's exception in parts, if it has one (see struct qe_record). */
+static void exc_parts(struct qe_decoder *d, json_t *root, struct qe_record *r)
+{
+	const char *k;
+	json_t *v;
+	size_t i;
+
+	d->r_nr_frames = 0;
+	if ((d->o.fields.exception &&
+	     exc_object(d, get_path(root, d->o.fields.exception), r)) ||
+	    exc_parts_in(d, root, r))
+		goto out;
+	/* one object down: Monolog's context.exception */
+	json_object_foreach(root, k, v)
+	{
+		if (json_is_object(v) && exc_parts_in(d, v, r))
+			goto out;
+	}
+	/* frames beside the record's message, a class named beside them */
+	v = first_of(root, NULL, top_frames_keys, QE_ARRAY_SIZE(top_frames_keys));
+	if (!v || !(json_is_array(v) || json_is_string(v)))
+		return;
+	if (!r->error_type)
+		for (i = 0; i < QE_ARRAY_SIZE(top_class_keys) && !r->error_type; i++)
+			if (class_name(json_object_get(root, top_class_keys[i])))
+				r->error_type = json_string_value(
+				    json_object_get(root, top_class_keys[i]));
+	if (!r->error_type)
+		return;
+	take_frames(d, v);
+out:
+	r->frames = d->r_nr_frames ? d->r_frames : NULL;
+	r->nr_frames = d->r_nr_frames;
+}
+
 static void emit_record(struct qe_decoder *d, json_t *root, const char *s, size_t len,
 			uint64_t start, uint64_t end)
 {
@@ -1269,6 +1553,7 @@ static void emit_record(struct qe_decoder *d, json_t *root, const char *s, size_
 				 QE_ARRAY_SIZE(type_keys)),
 			&d->r_type))
 		r.error_type = d->r_type.buf;
+	exc_parts(d, root, &r);
 	have_err = 0;
 	{
 		size_t i;

@@ -112,6 +112,16 @@ struct qe_dline {
 	struct qe_decode_meta meta;
 };
 
+/* One frame of an exception given in parts: as the record wrote it
+ * (text, not NUL-terminated: a line of a string or an array's string),
+ * or an object's parts (text NULL; any part may be NULL, line 0). */
+struct qe_record_frame {
+	const char *text;
+	size_t text_len;
+	const char *module, *function, *file;
+	long line;
+};
+
 struct qe_record {
 	/* 0: the quick path: only meta.level, raw, positions set; text "" */
 	int parsed;
@@ -120,6 +130,19 @@ struct qe_record {
 	const char *error;	/* an error string field (zap, zerolog "error") */
 	const char *error_type; /* err.type, error.type, err.name, ... */
 	const char *exception;	/* multi-line exception text ('\n' between lines) */
+	/* An exception in parts: an object with a class (class, type, name,
+	 * exc_type), a message, a location (file, line) and frames (trace,
+	 * frames, backtrace, stack, stack_trace, extendedStackTrace) under
+	 * exception, exc_info, error, err, thrown or exc, at the top or one
+	 * object down (Monolog's context.exception), the first of an array
+	 * of them (structlog); or a frames array (backtrace, stack, ...) at
+	 * the top beside a class name (error_type, or error, exception,
+	 * exc_type, class holding one).  error_type is then set to the class,
+	 * exc_message to the exception's own message (may be NULL), frames
+	 * to the location and then the frames, as written. */
+	const char *exc_message;
+	const struct qe_record_frame *frames;
+	size_t nr_frames;
 	const char *level_name; /* the level as written ("50", "Error"); NULL */
 	const char *text;	/* the record as one log line: "message: error" */
 	const char *raw;	/* the physical line as fed (not NUL-terminated) */
@@ -224,7 +247,16 @@ const struct qe_decode_stats *qe_decoder_stats(const struct qe_decoder *d);
  * event (kind, type, message and frames exactly as the same trace in a
  * text log, lines = the exception's lines); otherwise a record of level
  * error or above gives a one-line event (kind "line", rule "json",
- * message = r->text, type = r->error_type).  Severity is the record's
+ * message = r->text, type = r->error_type).  Between the two, a record
+ * with an exception in parts (r->frames; any level, as an exception
+ * text; below opts.quick_below only when a key of the quick scan's,
+ * such as exception, error, err, stack or backtrace, is there: a log4j2
+ * warning with only "thrown" takes the quick path) gives a trace event
+ * of rule "json": the kind whose frame syntax
+ * (or file extension) its frames have ("line" when none), type
+ * r->error_type, message r->exc_message (else r->message), frames read
+ * as lib/trace reads that kind's (so that it groups with the same
+ * error printed as text), lines r->text and then one per frame.  Severity is the record's
  * level when it is error or above.  Positions are the record's.  The
  * fingerprint is not computed.  The caller owns the event (see event.h).
  * Records for which this returns NULL carry no error by their fields;

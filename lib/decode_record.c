@@ -6,7 +6,9 @@
 #include "decode.h"
 
 #include "assemble.h"
+#include "buf.h"
 #include "event.h"
+#include "trace.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -50,6 +52,72 @@ static struct qe_event *trace_event(const char *exc, struct qe_rules *rules,
 	return f.ev;
 }
 
+/* A frame object as one line of the event: "\tat Module.function (file:line)". */
+static void frame_line(const struct qe_record_frame *f, struct qe_buf *b)
+{
+	qe_buf_reset(b);
+	if (f->text) {
+		const char *nl = memchr(f->text, '\n', f->text_len);
+		qe_buf_addch(b, '\t');
+		qe_buf_add(b, f->text, nl ? (size_t)(nl - f->text) : f->text_len);
+		return;
+	}
+	qe_buf_addstr(b, "\tat ");
+	if (f->module)
+		qe_buf_addf(b, "%s.", f->module);
+	qe_buf_addstr(b, f->function ? f->function : "?");
+	if (f->file) {
+		qe_buf_addf(b, " (%s", f->file);
+		if (f->line)
+			qe_buf_addf(b, ":%ld", f->line);
+		qe_buf_addch(b, ')');
+	}
+}
+
+/* The trace event of an exception given in parts, NULL when none of
+ * its frames reads as one. */
+static struct qe_event *parts_event(const struct qe_record *r, size_t max_lines)
+{
+	const char *kind = NULL, *msg;
+	struct qe_event *ev;
+	struct qe_buf b = QE_BUF_INIT;
+	size_t i;
+
+	if (!r->error_type || !r->nr_frames)
+		return NULL;
+	for (i = 0; i < r->nr_frames && !kind; i++) {
+		const struct qe_record_frame *f = &r->frames[i];
+		if (f->text)
+			kind = qe_trace_frame_kind(f->text, f->text_len);
+		else if (f->file)
+			kind = qe_trace_file_kind(f->file, strlen(f->file));
+	}
+	ev = qe_event_new(kind ? kind : "line", "json");
+	ev->type = qe_xstrdup(r->error_type);
+	msg = r->exc_message ? r->exc_message : r->message ? r->message : r->text;
+	free(ev->message);
+	ev->message = qe_xstrndup(msg, strcspn(msg, "\n"));
+	qe_event_add_line(ev, r->text, strlen(r->text));
+	if (!max_lines)
+		max_lines = 200;
+	for (i = 0; i < r->nr_frames && ev->nr_lines < max_lines; i++) {
+		const struct qe_record_frame *f = &r->frames[i];
+		if (f->text ? !qe_trace_add_frame_text(ev, f->text, f->text_len)
+			    : (qe_trace_add_frame_parts(ev, f->module, f->function,
+							f->file, f->line),
+			       0))
+			continue;
+		frame_line(f, &b);
+		qe_event_add_line(ev, b.buf, b.len);
+	}
+	qe_buf_release(&b);
+	if (!ev->nr_frames) {
+		qe_event_free(ev);
+		return NULL;
+	}
+	return ev;
+}
+
 struct qe_event *qe_decode_record_event(const struct qe_record *r, struct qe_rules *rules,
 					size_t max_lines, size_t max_bytes)
 {
@@ -59,6 +127,8 @@ struct qe_event *qe_decode_record_event(const struct qe_record *r, struct qe_rul
 		return NULL;
 	if (r->exception)
 		ev = trace_event(r->exception, rules, max_lines, max_bytes);
+	if (!ev)
+		ev = parts_event(r, max_lines);
 	if (!ev) {
 		if (r->meta.level < QE_SEV_ERROR)
 			return NULL;

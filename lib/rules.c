@@ -1039,8 +1039,8 @@ static const char *const hs_words[] = {
  * the whole name. */
 static const char *const hs_level_keys[] = {"level", "lvl",	  "severity",
 					    "@l",    "levelname", "level_name"};
-static const char *const hs_exc_keys[] = {"stack",    "stack_trace", "stacktrace",
-					  "exc_info", "exc_text",    "@x"};
+static const char *const hs_exc_keys[] = {
+    "stack", "stack_trace", "stacktrace", "exc_info", "exc_text", "@x", "backtrace"};
 static const char *const hs_msg_keys[] = {"msg",   "message",	  "@m",
 					  "event", "textPayload", "@mt"};
 

@@ -282,6 +282,35 @@ static int java_frame_line(struct span v)
 	return starts(v, "at ") && memchr(v.s, '(', v.n);
 }
 
+/* One frame, "a.b.C.method(C.java:12)" (what follows "at "); 0 when v
+ * is none. */
+static int java_frame(struct qe_event *ev, struct span v)
+{
+	struct span name, inner, mod, fn, file = {NULL, 0};
+	long open = find(v, "("), close, colon, line = 0;
+
+	if (open < 0)
+		return 0;
+	name = sp(v.s, (size_t)open);
+	/* Java 9+ "java.base/java.lang.Thread.run": drop the module layer */
+	if (rfind_ch(name, '/') >= 0)
+		name = skip(name, (size_t)rfind_ch(name, '/') + 1);
+	close = find(skip(v, (size_t)open), ")");
+	inner =
+	    close < 0 ? skip(v, (size_t)open + 1) : sp(v.s + open + 1, (size_t)close - 1);
+	colon = rfind_ch(inner, ':');
+	if (colon >= 0) {
+		file = sp(inner.s, (size_t)colon);
+		line = parse_num(skip(inner, (size_t)colon + 1));
+	} else if (!starts(inner, "Unknown Source") && !starts(inner, "Native Method")) {
+		file = inner;
+	}
+	split_last(name, ".", &mod, &fn);
+	add_frame(ev, mod, fn, file, line,
+		  !has_any_prefix(name, java_lib, QE_ARRAY_SIZE(java_lib)));
+	return 1;
+}
+
 static void parse_java(struct qe_event *ev)
 {
 	size_t i, first_frame = ev->nr_lines, header = ev->nr_lines;
@@ -325,36 +354,12 @@ static void parse_java(struct qe_event *ev)
 	}
 
 	for (i = first_frame; i < ev->nr_lines; i++) {
-		struct span v = trim(line_span(ev, i)), name, inner, mod, fn,
-			    file = {NULL, 0};
-		long open, close, colon, line = 0;
+		struct span v = trim(line_span(ev, i));
 		if (starts(v, "Caused by:") || starts(v, "Suppressed:") ||
 		    starts(v, "Wrapped by:"))
 			break;
-		if (!starts(v, "at "))
-			continue;
-		v = skip(v, 3);
-		open = find(v, "(");
-		if (open < 0)
-			continue;
-		name = sp(v.s, (size_t)open);
-		/* Java 9+ "java.base/java.lang.Thread.run": drop the module layer */
-		if (rfind_ch(name, '/') >= 0)
-			name = skip(name, (size_t)rfind_ch(name, '/') + 1);
-		close = find(skip(v, (size_t)open), ")");
-		inner = close < 0 ? skip(v, (size_t)open + 1)
-				  : sp(v.s + open + 1, (size_t)close - 1);
-		colon = rfind_ch(inner, ':');
-		if (colon >= 0) {
-			file = sp(inner.s, (size_t)colon);
-			line = parse_num(skip(inner, (size_t)colon + 1));
-		} else if (!starts(inner, "Unknown Source") &&
-			   !starts(inner, "Native Method")) {
-			file = inner;
-		}
-		split_last(name, ".", &mod, &fn);
-		add_frame(ev, mod, fn, file, line,
-			  !has_any_prefix(name, java_lib, QE_ARRAY_SIZE(java_lib)));
+		if (starts(v, "at "))
+			java_frame(ev, skip(v, 3));
 	}
 }
 
@@ -403,6 +408,35 @@ static long python_group_header(struct span v)
 	if (!starts(skip(v, i), "+ Exception Group Traceback (most recent call last):"))
 		return -1;
 	return (long)i;
+}
+
+/* One frame, 'File "app.py", line 3, in main'; 0 when v is none, or
+ * is a SyntaxError's location in code compiled from a string
+ * ("<string>", "<config-17>"): no frame, and its made-up name would
+ * split one error by the name. */
+static int python_frame(struct qe_event *ev, struct span v)
+{
+	struct span rest, file, fn = {NULL, 0};
+	long q, at, in, line = 0;
+
+	if (!starts(v, "File \""))
+		return 0;
+	rest = skip(v, 6);
+	q = find(rest, "\"");
+	if (q < 0)
+		return 0;
+	file = sp(rest.s, (size_t)q);
+	rest = skip(rest, (size_t)q + 1);
+	at = find(rest, "line ");
+	if (at >= 0)
+		line = parse_num(skip(rest, (size_t)at + 5));
+	in = find(rest, ", in ");
+	if (in >= 0)
+		fn = trim(skip(rest, (size_t)in + 5));
+	else if (file.n && file.s[0] == '<')
+		return 0;
+	add_frame(ev, sp(NULL, 0), fn, file, line, !python_library(file));
+	return 1;
 }
 
 static void parse_python(struct qe_event *ev)
@@ -456,29 +490,8 @@ static void parse_python(struct qe_event *ev)
 			}
 			continue;
 		}
-		if (have_exc || !starts(v, "File \""))
-			continue;
-		{
-			struct span rest = skip(v, 6), file, fn = {NULL, 0};
-			long q = find(rest, "\""), at, in;
-			long line = 0;
-			if (q < 0)
-				continue;
-			file = sp(rest.s, (size_t)q);
-			rest = skip(rest, (size_t)q + 1);
-			at = find(rest, "line ");
-			if (at >= 0)
-				line = parse_num(skip(rest, (size_t)at + 5));
-			in = find(rest, ", in ");
-			if (in >= 0)
-				fn = trim(skip(rest, (size_t)in + 5));
-			/* a SyntaxError's location in code compiled from a string
-			 * ("<string>", "<config-17>"): no frame, and its made-up
-			 * name would split one error by the name */
-			else if (file.n && file.s[0] == '<')
-				continue;
-			add_frame(ev, sp(NULL, 0), fn, file, line, !python_library(file));
-		}
+		if (!have_exc)
+			python_frame(ev, v);
 	}
 	if (!have_exc)
 		set_message(ev, line_span(ev, ev->nr_lines - 1));
@@ -571,6 +584,33 @@ static void main_error_type(struct qe_event *ev, struct span type, struct span m
 		set_type(ev, sp(msg.s, k));
 }
 
+static int node_in_app(struct span file)
+{
+	return !(starts(file, "node:") || starts(file, "internal/") ||
+		 find(file, "node_modules/") >= 0 || starts(file, "<anonymous>") ||
+		 starts(file, "native"));
+}
+
+/* One frame, "fn (/app/a.js:3:7)" or "/app/a.js:3:7" (what follows
+ * "at "). */
+static void node_frame(struct qe_event *ev, struct span v)
+{
+	struct span fn = {NULL, 0}, loc, file;
+	long line, open;
+
+	if (starts(v, "async "))
+		v = skip(v, 6);
+	open = rfind(v, " (");
+	if (open >= 0 && ends(v, ")")) {
+		fn = sp(v.s, (size_t)open);
+		loc = sp(v.s + open + 2, v.n - (size_t)open - 3);
+	} else {
+		loc = v;
+	}
+	node_location(loc, &file, &line);
+	add_frame(ev, sp(NULL, 0), fn, file, line, node_in_app(file));
+}
+
 static void parse_node(struct qe_event *ev)
 {
 	size_t i, from = 0, header = ev->nr_lines;
@@ -632,9 +672,8 @@ static void parse_node(struct qe_event *ev)
 	if (ev->nr_lines == 1 && header == 0)
 		main_error_type(ev, type, msg);
 	for (i = header + 1; i < ev->nr_lines; i++) {
-		struct span v = trim(line_span(ev, i)), fn = {NULL, 0}, loc, file;
+		struct span v = trim(line_span(ev, i));
 		int last = 0;
-		long line, open;
 		if (starts(v, "[cause]") || starts(v, "}"))
 			break;
 		if (!starts(v, "at "))
@@ -645,20 +684,7 @@ static void parse_node(struct qe_event *ev)
 			v.n -= 2;
 			last = 1;
 		}
-		if (starts(v, "async "))
-			v = skip(v, 6);
-		open = rfind(v, " (");
-		if (open >= 0 && ends(v, ")")) {
-			fn = sp(v.s, (size_t)open);
-			loc = sp(v.s + open + 2, v.n - (size_t)open - 3);
-		} else {
-			loc = v;
-		}
-		node_location(loc, &file, &line);
-		add_frame(ev, sp(NULL, 0), fn, file, line,
-			  !(starts(file, "node:") || starts(file, "internal/") ||
-			    find(file, "node_modules/") >= 0 ||
-			    starts(file, "<anonymous>") || starts(file, "native")));
+		node_frame(ev, v);
 		if (last)
 			break;
 	}
@@ -675,6 +701,12 @@ static int go_stdlib(struct span module)
 	if (module.n == 4 && !memcmp(module.s, "main", 4))
 		return 0;
 	return !memchr(first.s, '.', first.n);
+}
+
+static int go_in_app(struct span module, struct span file)
+{
+	return !go_stdlib(module) && find(file, "/pkg/mod/") < 0 &&
+	       !starts(file, "/usr/local/go/") && !starts(file, "/usr/lib/go");
 }
 
 /* Frames of the first goroutine of a Go stack dump, from line `from`. */
@@ -711,10 +743,7 @@ static void go_frames(struct qe_event *ev, size_t from)
 			if (colon >= 0)
 				line = parse_num(skip(loc, (size_t)colon + 1));
 			add_frame(ev, pending_mod, pending_fn, file, line,
-				  !go_stdlib(pending_mod) &&
-				      find(file, "/pkg/mod/") < 0 &&
-				      !starts(file, "/usr/local/go/") &&
-				      !starts(file, "/usr/lib/go"));
+				  go_in_app(pending_mod, file));
 			have_pending = 0;
 			got_frames = 1;
 			continue;
@@ -857,6 +886,11 @@ static int ruby_location(struct span v, struct span *file, long *line, struct sp
 	return 1;
 }
 
+static int ruby_in_app(struct span file)
+{
+	return !contains_any(file, ruby_lib, QE_ARRAY_SIZE(ruby_lib));
+}
+
 static void ruby_frame(struct qe_event *ev, struct span file, long line, struct span meth)
 {
 	struct span mod = {NULL, 0}, fn = meth;
@@ -867,8 +901,7 @@ static void ruby_frame(struct qe_event *ev, struct span file, long line, struct 
 		mod = sp(meth.s, (size_t)k);
 		fn = skip(meth, (size_t)k + 1);
 	}
-	add_frame(ev, mod, fn, file, line,
-		  !contains_any(file, ruby_lib, QE_ARRAY_SIZE(ruby_lib)));
+	add_frame(ev, mod, fn, file, line, ruby_in_app(file));
 }
 
 /* The logging gem's "<Class> message": the offset of the '<' of the
@@ -982,6 +1015,40 @@ static int dotnet_header(struct span v, struct span *type, struct span *msg)
 	return 1;
 }
 
+static int dotnet_in_app(struct span name)
+{
+	return !(starts(name, "System.") || starts(name, "Microsoft."));
+}
+
+/* One frame, "Ns.Class.Method(String id) in /src/A.cs:line 12" (what
+ * follows "at "). */
+static void dotnet_frame(struct qe_event *ev, struct span v)
+{
+	struct span name, mod, fn, file = {NULL, 0};
+	long open = find(v, "("), in, ln, line = 0;
+
+	/* Mono: "Ns.Class.Method (System.String id) [0x0000b] in <mvid>:0" */
+	name = trim(open < 0 ? v : sp(v.s, (size_t)open));
+	in = rfind(v, " in ");
+	if (in >= 0) {
+		struct span loc = skip(v, (size_t)in + 4);
+		ln = rfind(loc, ":line ");
+		if (ln >= 0) {
+			file = sp(loc.s, (size_t)ln);
+			line = parse_num(skip(loc, (size_t)ln + 6));
+		} else {
+			file = loc;
+		}
+	}
+	split_last(name, ".", &mod, &fn);
+	/* constructors: "Ns.Class..ctor" */
+	if (mod.n && mod.s[mod.n - 1] == '.') {
+		mod.n--;
+		fn = sp(fn.s - 1, fn.n + 1);
+	}
+	add_frame(ev, mod, fn, file, line, dotnet_in_app(name));
+}
+
 static void parse_dotnet(struct qe_event *ev)
 {
 	size_t i, header = ev->nr_lines;
@@ -1018,8 +1085,7 @@ static void parse_dotnet(struct qe_event *ev)
 	}
 	set_message(ev, msg);
 	for (i = header + 1; i < ev->nr_lines; i++) {
-		struct span v = trim(line_span(ev, i)), name, mod, fn, file = {NULL, 0};
-		long open, in, ln, line = 0;
+		struct span v = trim(line_span(ev, i));
 		if (starts(v, "---> ")) {
 			depth++;
 			continue;
@@ -1032,31 +1098,8 @@ static void parse_dotnet(struct qe_event *ev)
 		/* Mono prints the whole report twice */
 		if (starts(v, "[ERROR] FATAL UNHANDLED EXCEPTION:"))
 			break;
-		if (depth || !starts(v, "at "))
-			continue;
-		v = skip(v, 3);
-		open = find(v, "(");
-		/* Mono: "Ns.Class.Method (System.String id) [0x0000b] in <mvid>:0" */
-		name = trim(open < 0 ? v : sp(v.s, (size_t)open));
-		in = rfind(v, " in ");
-		if (in >= 0) {
-			struct span loc = skip(v, (size_t)in + 4);
-			ln = rfind(loc, ":line ");
-			if (ln >= 0) {
-				file = sp(loc.s, (size_t)ln);
-				line = parse_num(skip(loc, (size_t)ln + 6));
-			} else {
-				file = loc;
-			}
-		}
-		split_last(name, ".", &mod, &fn);
-		/* constructors: "Ns.Class..ctor" */
-		if (mod.n && mod.s[mod.n - 1] == '.') {
-			mod.n--;
-			fn = sp(fn.s - 1, fn.n + 1);
-		}
-		add_frame(ev, mod, fn, file, line,
-			  !(starts(name, "System.") || starts(name, "Microsoft.")));
+		if (!depth && starts(v, "at "))
+			dotnet_frame(ev, skip(v, 3));
 	}
 }
 
@@ -1134,6 +1177,49 @@ static int monolog_exception(struct qe_event *ev, struct span v)
 	return 1;
 }
 
+static int php_in_app(struct span file)
+{
+	return file.n && find(file, "/vendor/") < 0;
+}
+
+/* One frame, "#1 /app/a.php(51): Ns\\Klass->call()"; 0 when v is none
+ * or names no frame ("#2 {main}"). */
+static int php_frame(struct qe_event *ev, struct span v)
+{
+	struct span loc, call, file = {NULL, 0}, mod = {NULL, 0}, fn;
+	long colon, open, line = 0, arrow, spc;
+
+	if (!starts(v, "#") || (spc = find(v, " ")) < 0)
+		return 0;
+	v = skip(v, (size_t)spc + 1);
+	if (starts(v, "{main}"))
+		return 0;
+	colon = find(v, ": ");
+	if (colon < 0)
+		return 0;
+	loc = sp(v.s, (size_t)colon);
+	call = skip(v, (size_t)colon + 2);
+	open = rfind_ch(loc, '(');
+	if (!starts(loc, "[internal") && open > 0) {
+		file = sp(loc.s, (size_t)open);
+		line = parse_num(skip(loc, (size_t)open + 1));
+	}
+	open = find(call, "(");
+	if (open >= 0)
+		call.n = (size_t)open;
+	arrow = find(call, "->");
+	if (arrow < 0)
+		arrow = find(call, "::");
+	if (arrow >= 0) {
+		mod = sp(call.s, (size_t)arrow);
+		fn = skip(call, (size_t)arrow + 2);
+	} else {
+		fn = call;
+	}
+	add_frame(ev, mod, fn, file, line, php_in_app(file));
+	return 1;
+}
+
 static void parse_php(struct qe_event *ev)
 {
 	size_t i, header = ev->nr_lines, last_next = 0;
@@ -1194,46 +1280,11 @@ static void parse_php(struct qe_event *ev)
 	}
 
 	for (i = header + 1; i < ev->nr_lines; i++) {
-		struct span v = trim(php_strip(line_span(ev, i))), loc, call,
-			    file = {NULL, 0};
-		struct span mod = {NULL, 0}, fn;
-		long colon, open, line = 0, arrow;
+		struct span v = trim(php_strip(line_span(ev, i)));
 		if (starts(v, "Next ") ||
 		    starts(line_span(ev, i), "[previous exception]"))
 			break;
-		if (!starts(v, "#"))
-			continue;
-		{
-			long spc = find(v, " ");
-			if (spc < 0)
-				continue;
-			v = skip(v, (size_t)spc + 1);
-		}
-		if (starts(v, "{main}"))
-			continue;
-		colon = find(v, ": ");
-		if (colon < 0)
-			continue;
-		loc = sp(v.s, (size_t)colon);
-		call = skip(v, (size_t)colon + 2);
-		open = rfind_ch(loc, '(');
-		if (!starts(loc, "[internal") && open > 0) {
-			file = sp(loc.s, (size_t)open);
-			line = parse_num(skip(loc, (size_t)open + 1));
-		}
-		open = find(call, "(");
-		if (open >= 0)
-			call.n = (size_t)open;
-		arrow = find(call, "->");
-		if (arrow < 0)
-			arrow = find(call, "::");
-		if (arrow >= 0) {
-			mod = sp(call.s, (size_t)arrow);
-			fn = skip(call, (size_t)arrow + 2);
-		} else {
-			fn = call;
-		}
-		add_frame(ev, mod, fn, file, line, file.n && find(file, "/vendor/") < 0);
+		php_frame(ev, v);
 	}
 }
 
@@ -1244,6 +1295,14 @@ static const char *const rust_lib[] = {
     "__rust", "_start", "__libc_", "tokio::", "<tokio::",
 };
 
+/* fn: the whole path, "app::main" */
+static int rust_in_app(struct span fn, struct span file)
+{
+	return !has_any_prefix(fn, rust_lib, QE_ARRAY_SIZE(rust_lib)) &&
+	       find(file, "/rustc/") < 0 && find(file, "/.cargo/registry/") < 0 &&
+	       !(fn.n == 4 && !memcmp(fn.s, "main", 4));
+}
+
 static void rust_flush(struct qe_event *ev, struct span fn, struct span file, long line)
 {
 	struct span mod, f;
@@ -1252,10 +1311,7 @@ static void rust_flush(struct qe_event *ev, struct span fn, struct span file, lo
 	if (h >= 0 && fn.n - (size_t)h == 19)
 		fn.n = (size_t)h;
 	split_last(fn, "::", &mod, &f);
-	add_frame(ev, mod, f, file, line,
-		  !has_any_prefix(fn, rust_lib, QE_ARRAY_SIZE(rust_lib)) &&
-		      find(file, "/rustc/") < 0 && find(file, "/.cargo/registry/") < 0 &&
-		      !(fn.n == 4 && !memcmp(fn.s, "main", 4)));
+	add_frame(ev, mod, f, file, line, rust_in_app(fn, file));
 }
 
 static void rust_loc(struct span loc, struct span *file, long *line)
@@ -1829,6 +1885,210 @@ void qe_trace_parse(struct qe_event *ev)
 	free(ev->type);
 	ev->type = NULL;
 	parsers[k].fn(ev);
+}
+
+/* ---- frames one at a time (structured records) ------------------------- */
+
+static const struct {
+	const char *ext, *kind;
+} file_kinds[] = {
+    {".rb", "ruby"},   {".rake", "ruby"}, {".py", "python"},  {".php", "php"},
+    {".java", "java"}, {".kt", "java"},	  {".scala", "java"}, {".groovy", "java"},
+    {".js", "node"},   {".mjs", "node"},  {".cjs", "node"},   {".ts", "node"},
+    {".mts", "node"},  {".cts", "node"},  {".jsx", "node"},   {".tsx", "node"},
+    {".go", "go"},     {".cs", "dotnet"}, {".vb", "dotnet"},  {".fs", "dotnet"},
+    {".rs", "rust"},
+};
+
+static int kind_is(const struct qe_event *ev, const char *kind)
+{
+	return ev->kind && !strcmp(ev->kind, kind);
+}
+
+/* The first non-blank line of s, trimmed. */
+static struct span frame_line(const char *s, size_t n)
+{
+	struct span v = trim(sp(s, n));
+	long nl = find(v, "\n");
+	if (nl >= 0)
+		v = trim(sp(v.s, (size_t)nl));
+	return v;
+}
+
+/* The file of a bare location, "a.php:61", "a.js:3:7" or "a.php(61)",
+ * and its line (0 when none). */
+static struct span location_file(struct span v, long *line)
+{
+	long open, c;
+	int k;
+
+	*line = 0;
+	v = trim(v);
+	if (ends(v, ")") && (open = rfind_ch(v, '(')) > 0 &&
+	    isdigit((unsigned char)v.s[open + 1])) {
+		*line = parse_num(skip(v, (size_t)open + 1));
+		return trim(sp(v.s, (size_t)open));
+	}
+	/* line, then column: the leftmost number is the line */
+	for (k = 0; k < 2; k++) {
+		size_t j;
+		c = rfind_ch(v, ':');
+		if (c <= 0 || (size_t)c + 1 >= v.n)
+			break;
+		for (j = (size_t)c + 1; j < v.n && isdigit((unsigned char)v.s[j]); j++)
+			;
+		if (j != v.n)
+			break;
+		*line = parse_num(skip(v, (size_t)c + 1));
+		v = sp(v.s, (size_t)c);
+	}
+	return v;
+}
+
+const char *qe_trace_file_kind(const char *file, size_t n)
+{
+	long line, dot;
+	struct span f = location_file(sp(file, n), &line), ext;
+	size_t i;
+
+	dot = rfind_ch(f, '.');
+	if (dot < 0)
+		return NULL;
+	ext = skip(f, (size_t)dot);
+	for (i = 0; i < QE_ARRAY_SIZE(file_kinds); i++)
+		if (ext.n == strlen(file_kinds[i].ext) &&
+		    !memcmp(ext.s, file_kinds[i].ext, ext.n))
+			return file_kinds[i].kind;
+	return NULL;
+}
+
+const char *qe_trace_frame_kind(const char *s, size_t n)
+{
+	struct span v = frame_line(s, n), file, meth, rest;
+	const char *kind;
+	long open, line;
+	int at = 0;
+
+	if (starts(v, "from "))
+		v = trim(skip(v, 5));
+	if (starts(v, "at ")) {
+		v = trim(skip(v, 3));
+		at = 1;
+	}
+	if (!v.n)
+		return NULL;
+	if (starts(v, "File \""))
+		return "python";
+	if (find(v, ".rb:") > 0 && find(v, ":in ") > 0 &&
+	    ruby_location(v, &file, &line, &meth, &rest))
+		return "ruby";
+	if (v.s[0] == '#' && v.n > 1 && isdigit((unsigned char)v.s[1]))
+		return "php";
+	/* .NET with its pdb ("in /a.cs:line 3"), Mono ("[0x0001b] in <mvid>:0") */
+	if (at && find(v, " in ") > 0 && (find(v, ":line ") > 0 || find(v, ") [0x") > 0))
+		return "dotnet";
+	open = rfind_ch(v, '(');
+	if (open > 0 && ends(v, ")")) {
+		struct span inner = sp(v.s + open + 1, v.n - (size_t)open - 2);
+		if (starts(inner, "Unknown Source") || starts(inner, "Native Method"))
+			return "java";
+		if ((kind = qe_trace_file_kind(inner.s, inner.n)))
+			return kind;
+		/* "fn (node:internal/...:3:7)"; a Java frame always names its
+		 * file or says why not, so parameters are .NET's */
+		if (at)
+			return v.s[open - 1] == ' ' ? "node" : "dotnet";
+	}
+	return qe_trace_file_kind(v.s, v.n);
+}
+
+static int frame_in_app(const struct qe_event *ev, struct span mod, struct span fn,
+			struct span file)
+{
+	struct span name = mod.n ? mod : fn;
+	if (kind_is(ev, "java"))
+		return !has_any_prefix(name, java_lib, QE_ARRAY_SIZE(java_lib));
+	if (kind_is(ev, "python"))
+		return !python_library(file);
+	if (kind_is(ev, "node"))
+		return node_in_app(file);
+	if (kind_is(ev, "go"))
+		return go_in_app(mod, file);
+	if (kind_is(ev, "ruby"))
+		return ruby_in_app(file);
+	if (kind_is(ev, "dotnet"))
+		return dotnet_in_app(name) &&
+		       !((name.n == 6 && starts(name, "System")) ||
+			 (name.n == 9 && starts(name, "Microsoft")));
+	if (kind_is(ev, "php"))
+		return php_in_app(file);
+	if (kind_is(ev, "rust"))
+		return rust_in_app(name, file);
+	return 1;
+}
+
+int qe_trace_add_frame_text(struct qe_event *ev, const char *s, size_t n)
+{
+	struct span v = frame_line(s, n), file, meth, rest, none = {NULL, 0};
+	long line;
+
+	if (!v.n)
+		return 0;
+	if (kind_is(ev, "ruby")) {
+		if (starts(v, "from "))
+			v = trim(skip(v, 5));
+		if (ruby_location(v, &file, &line, &meth, &rest)) {
+			ruby_frame(ev, file, line, meth);
+			return 1;
+		}
+	} else if (kind_is(ev, "python")) {
+		if (python_frame(ev, v))
+			return 1;
+	} else if (kind_is(ev, "php")) {
+		if (php_frame(ev, v))
+			return 1;
+	} else if (kind_is(ev, "java") || kind_is(ev, "node") || kind_is(ev, "dotnet")) {
+		/* "at " says it is a frame; without it, the syntax must */
+		const char *k = qe_trace_frame_kind(v.s, v.n);
+		int framed = starts(v, "at ") || (k && !strcmp(k, ev->kind));
+		struct span w = starts(v, "at ") ? trim(skip(v, 3)) : v;
+		if (kind_is(ev, "java") && java_frame(ev, w))
+			return 1;
+		if (kind_is(ev, "dotnet") && framed) {
+			dotnet_frame(ev, w);
+			return 1;
+		}
+		if (kind_is(ev, "node") && framed && w.n) {
+			node_frame(ev, ends(w, " {") ? sp(w.s, w.n - 2) : w);
+			return 1;
+		}
+	}
+	file = location_file(v, &line);
+	if (!line)
+		return 0; /* not a location: a frame of a syntax not known here */
+	add_frame(ev, none, none, file, line, frame_in_app(ev, none, none, file));
+	return 1;
+}
+
+static struct span str_span(const char *s)
+{
+	return s ? trim(sp(s, strlen(s))) : sp(NULL, 0);
+}
+
+void qe_trace_add_frame_parts(struct qe_event *ev, const char *module,
+			      const char *function, const char *file, long line)
+{
+	struct span mod = str_span(module), fn = str_span(function), f = str_span(file);
+
+	if (kind_is(ev, "ruby") && !mod.n) {
+		ruby_frame(ev, f, line, fn); /* "Klass#meth" */
+		return;
+	}
+	if (!mod.n && fn.n && (kind_is(ev, "java") || kind_is(ev, "dotnet")))
+		split_last(fn, ".", &mod, &fn);
+	else if (!mod.n && fn.n && kind_is(ev, "rust"))
+		split_last(fn, "::", &mod, &fn);
+	add_frame(ev, mod, fn, f, line, frame_in_app(ev, mod, fn, f));
 }
 
 /* ---- log prefixes -------------------------------------------------------- */

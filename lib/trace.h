@@ -19,6 +19,36 @@ struct qe_event;
 void qe_trace_parse(struct qe_event *ev);
 
 /*
+ * Frames one at a time, as a structured log record lists them (a JSON
+ * array of frame strings, or frame objects' parts) rather than inside a
+ * trace's text.  They are read and judged (module, function, file,
+ * in-app) exactly as qe_trace_parse() reads the same frame in a trace of
+ * that kind, so that an error logged as JSON and as text groups alike.
+ *
+ * qe_trace_frame_kind: the kind whose frame syntax s has: "ruby" for
+ *   "app.rb:3:in `f'", "python" for 'File "a.py", line 3, in f', "php"
+ *   for "#0 /a.php(3): f()", "java" for "[at ]a.B.c(B.java:3)", "dotnet"
+ *   for "at A.B.C() in /a.cs:line 3", "node" for "at f (/a.js:3:7)",
+ *   else the kind of a bare location's file ("/a.php:61"); NULL when
+ *   none.  A leading "at " or "from " and blanks are allowed; s may hold
+ *   more lines, only the first is read.
+ * qe_trace_file_kind: the kind a source file's extension names (".rb"
+ *   ruby, ".py" python, ".php", ".java"/".kt"/".scala", ".js"/".ts", ".go",
+ *   ".cs", ".rs"); a ":line" or "(line)" after the name is allowed.
+ *   NULL when none.
+ * qe_trace_add_frame_text: s as one frame of ev->kind's syntax, or a bare
+ *   location ("file:line", "file(line)"); 1 when a frame was added.
+ * qe_trace_add_frame_parts: a frame from its parts (any may be NULL),
+ *   in-app as ev->kind judges library code; a module-less dotted function
+ *   ("a.b.C.m") is split as that kind's traces split it.
+ */
+const char *qe_trace_frame_kind(const char *s, size_t n);
+const char *qe_trace_file_kind(const char *file, size_t n);
+int qe_trace_add_frame_text(struct qe_event *ev, const char *s, size_t n);
+void qe_trace_add_frame_parts(struct qe_event *ev, const char *module,
+			      const char *function, const char *file, long line);
+
+/*
  * The prefix a log writer or collector puts before the text of a line:
  * a timestamp (ISO 8601 / RFC 3339 as `kubectl logs --timestamps` and
  * most loggers write it, Go's "2006/01/02 15:04:05", syslog's

@@ -1988,6 +1988,87 @@ static void test_java_root_cause_first(void **state)
 	fixture_free(f);
 }
 
+/* Frames one at a time, as JSON records list them: the syntax tells the
+ * kind, and each frame is read as a trace of that kind reads it. */
+static void test_frames_one_at_a_time(void **state)
+{
+	static const struct {
+		const char *frame, *kind;
+	} kinds[] = {
+	    {"batch4.rb:22:in `rescue in sync_row'", "ruby"},
+	    {"\tfrom /app/lib/a.rb:3:in `Klass#run'", "ruby"},
+	    {"  File \"/srv/a.py\", line 3, in f\n    g()\n", "python"},
+	    {"#1 /srv/a.php(51): due_date()", "php"},
+	    {"/srv/a.php:61", "php"},
+	    {"at com.example.Stock.take(Stock.java:42)", "java"},
+	    {"com.example.Stock.take(Stock.kt:42)", "java"},
+	    {"java.lang.Thread.run(Native Method)", "java"},
+	    {"at Shop.Cart.Add(String id) in /src/Cart.cs:line 12", "dotnet"},
+	    {"at Shop.Cart.Add (System.String id) [0x0000b] in <f00d>:0", "dotnet"},
+	    {"at Shop.Cart.Add(String id)", "dotnet"},
+	    {"at runJob (/app/src/job.js:3:7)", "node"},
+	    {"at process.tick (node:internal/process/task_queues:95:5)", "node"},
+	    {"at /app/src/job.mjs:3:7", "node"},
+	    {"/go/src/app/main.go:12", "go"},
+	    {"somewhere", NULL},
+	    {"", NULL},
+	};
+	struct qe_event *ev;
+	size_t i;
+	(void)state;
+
+	for (i = 0; i < QE_ARRAY_SIZE(kinds); i++) {
+		const char *k =
+		    qe_trace_frame_kind(kinds[i].frame, strlen(kinds[i].frame));
+		if (!k != !kinds[i].kind || (k && strcmp(k, kinds[i].kind)))
+			fail_msg("'%s': kind %s, not %s", kinds[i].frame, k ? k : "-",
+				 kinds[i].kind ? kinds[i].kind : "-");
+	}
+	assert_string_equal(qe_trace_file_kind("/srv/a.php:39", 13), "php");
+	assert_string_equal(qe_trace_file_kind("Stock.java", 10), "java");
+	assert_string_equal(qe_trace_file_kind("a.js(3)", 7), "node");
+	assert_null(qe_trace_file_kind("Makefile", 8));
+
+	ev = qe_event_new("ruby", "json");
+	assert_int_equal(qe_trace_add_frame_text(ev, "app.rb:3:in `Klass#run'", 23), 1);
+	assert_int_equal(
+	    qe_trace_add_frame_text(ev, "/usr/lib/ruby/3.1.0/set.rb:5:in `each'", 38), 1);
+	assert_int_equal(qe_trace_add_frame_text(ev, "somewhere", 9), 0);
+	assert_int_equal(ev->nr_frames, 2);
+	assert_string_equal(ev->frames[0].module, "Klass");
+	assert_string_equal(ev->frames[0].function, "run");
+	assert_int_equal(ev->frames[0].line, 3);
+	assert_true(ev->frames[0].in_app);
+	assert_false(ev->frames[1].in_app);
+	qe_event_free(ev);
+
+	ev = qe_event_new("java", "json");
+	qe_trace_add_frame_parts(ev, NULL, "java.util.ArrayList.forEach",
+				 "ArrayList.java", 1596);
+	qe_trace_add_frame_parts(ev, "com.example.App", "main", "App.java", 9);
+	assert_int_equal(
+	    qe_trace_add_frame_text(ev, "com.example.App.run(App.java:3)", 31), 1);
+	assert_int_equal(ev->nr_frames, 3);
+	assert_string_equal(ev->frames[0].module, "java.util.ArrayList");
+	assert_string_equal(ev->frames[0].function, "forEach");
+	assert_false(ev->frames[0].in_app);
+	assert_true(ev->frames[1].in_app);
+	assert_string_equal(ev->frames[2].function, "run");
+	qe_event_free(ev);
+
+	ev = qe_event_new("php", "json");
+	assert_int_equal(qe_trace_add_frame_text(ev, "/srv/vendor/x/A.php:12", 22), 1);
+	assert_int_equal(
+	    qe_trace_add_frame_text(ev, "#0 /srv/a.php(34): Cart->add()", 30), 1);
+	assert_int_equal(ev->nr_frames, 2);
+	assert_string_equal(ev->frames[0].file, "/srv/vendor/x/A.php");
+	assert_int_equal(ev->frames[0].line, 12);
+	assert_false(ev->frames[0].in_app);
+	assert_string_equal(ev->frames[1].module, "Cart");
+	assert_string_equal(ev->frames[1].function, "add");
+	qe_event_free(ev);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2046,6 +2127,7 @@ int main(void)
 	    cmocka_unit_test(test_node_winston_printf),
 	    cmocka_unit_test(test_rust_panic_hook_line),
 	    cmocka_unit_test(test_java_root_cause_first),
+	    cmocka_unit_test(test_frames_one_at_a_time),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

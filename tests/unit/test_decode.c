@@ -1268,6 +1268,263 @@ static void test_line_layouts(void **state)
 	qe_event_free(ev);
 }
 
+/* A text log through the assembler: its one event, fingerprinted. */
+static struct qe_event *text_trace(struct qe_rules *rules, const char *text)
+{
+	struct pipeline p;
+	struct qe_assembler *a;
+	const char *s = text;
+	uint64_t pos = 0;
+
+	memset(&p, 0, sizeof(p));
+	p.rules = rules;
+	a = qe_assembler_new(rules, 200, 65536, pl_event, &p);
+	while (*s) {
+		size_t n = strcspn(s, "\n");
+		qe_assembler_feed(a, s, n, pos, pos + n + 1);
+		pos += n + 1;
+		s += n + (s[n] == '\n');
+	}
+	qe_assembler_flush(a);
+	qe_assembler_free(a);
+	if (p.nev != 1)
+		fail_msg("'%.40s...': %zu events", text, p.nev);
+	return p.ev[0];
+}
+
+/* One JSON line through the decoder: its event (NULL when none). */
+static struct qe_event *json_event(struct qe_rules *rules, const char *line)
+{
+	struct pipeline p;
+	struct qe_decode_opts o;
+	struct qe_decode_cb cb = {pl_line, pl_record};
+	struct qe_decoder *d;
+	struct qe_event *ev;
+
+	memset(&p, 0, sizeof(p));
+	p.rules = rules;
+	memset(&o, 0, sizeof(o));
+	o.format = QE_FMT_JSON;
+	d = qe_decoder_new(&o, &cb, &p);
+	assert_non_null(d);
+	qe_decoder_feed(d, line, strlen(line), 0, strlen(line) + 1);
+	qe_decoder_flush(d);
+	qe_decoder_free(d);
+	assert_int_equal(p.nkeys, 0); /* a record, never a text line */
+	assert_true(p.nev <= 1);
+	ev = p.nev ? p.ev[0] : NULL;
+	return ev;
+}
+
+/* The record's event is the text trace's: kind, type, frames, fingerprint. */
+static void check_parts_twin(struct qe_rules *rules, const char *json, const char *text)
+{
+	struct qe_event *a = json_event(rules, json), *b = text_trace(rules, text);
+	size_t k;
+
+	if (!a)
+		fail_msg("'%.60s...': no event", json);
+	assert_string_equal(a->kind, b->kind);
+	if (!a->type || strcmp(a->type, b->type))
+		fail_msg("'%.60s...': type %s, not %s", json, a->type ? a->type : "-",
+			 b->type);
+	assert_string_equal(a->message, b->message);
+	assert_int_equal(a->nr_frames, b->nr_frames);
+	for (k = 0; k < a->nr_frames; k++) {
+		assert_string_equal(a->frames[k].function ? a->frames[k].function : "",
+				    b->frames[k].function ? b->frames[k].function : "");
+		assert_string_equal(a->frames[k].module ? a->frames[k].module : "",
+				    b->frames[k].module ? b->frames[k].module : "");
+		assert_int_equal(a->frames[k].in_app, b->frames[k].in_app);
+	}
+	assert_string_equal(a->fingerprint, b->fingerprint);
+	qe_event_free(a);
+	qe_event_free(b);
+}
+
+/* Exceptions that JSON loggers write in parts (a class, a message, a
+ * location, frames as strings or objects) are the traces the same
+ * exceptions print as text. */
+
+/* Ruby Logger with a JSON formatter: the class and the backtrace */
+static void test_parts_ruby_logger(void **state)
+{
+	struct rules_fixture *f = *state;
+
+	check_parts_twin(
+	    f->rules,
+	    "{\"time\":\"2026-12-01T21:24:14.478Z\",\"level\":\"ERROR\",\"progname\":"
+	    "\"sync\",\"message\":\"sync of 1x failed\",\"error\":\"SyncError\","
+	    "\"backtrace\":[\"app.rb:22:in `rescue in sync_row'\",\"app.rb:19:in "
+	    "`sync_row'\",\"/usr/lib/ruby/3.1.0/set.rb:511:in `each'\",\"app.rb:58:in "
+	    "`<main>'\"]}",
+	    "app.rb:22:in `rescue in sync_row': sync of 1x failed (SyncError)\n"
+	    "\tfrom app.rb:19:in `sync_row'\n"
+	    "\tfrom /usr/lib/ruby/3.1.0/set.rb:511:in `each'\n"
+	    "\tfrom app.rb:40:in `<main>'");
+}
+
+/* semantic_logger: an exception object whose stack is strings */
+static void test_parts_semantic_logger(void **state)
+{
+	struct rules_fixture *f = *state;
+
+	check_parts_twin(
+	    f->rules,
+	    "{\"level\":\"error\",\"message\":\"sync failed\",\"exception\":{\"name\":"
+	    "\"Sync::RowError\",\"message\":\"row 7 unreadable\",\"stack_trace\":["
+	    "\"app.rb:16:in `read_row'\",\"app.rb:40:in `<main>'\"]}}",
+	    "app.rb:16:in `read_row': row 7 unreadable (Sync::RowError)\n"
+	    "\tfrom app.rb:40:in `<main>'");
+}
+
+/* structlog's dict_tracebacks: the raised exception first, frames as
+ * objects in Python's order */
+static void test_parts_structlog(void **state)
+{
+	struct rules_fixture *f = *state;
+
+	check_parts_twin(
+	    f->rules,
+	    "{\"event\":\"job failed\",\"level\":\"error\",\"exception\":[{\"exc_type\":"
+	    "\"ValueError\",\"exc_value\":\"bad row 7\",\"syntax_error\":null,"
+	    "\"is_cause\":false,\"frames\":[{\"filename\":\"/srv/app/jobs.py\","
+	    "\"lineno\":12,\"name\":\"run\",\"line\":\"\",\"locals\":null},{"
+	    "\"filename\":\"/usr/lib/python3.11/json/decoder.py\",\"lineno\":337,"
+	    "\"name\":\"decode\"},{\"filename\":\"/srv/app/rows.py\",\"lineno\":3,"
+	    "\"name\":\"parse\"}]}]}",
+	    "Traceback (most recent call last):\n"
+	    "  File \"/srv/app/jobs.py\", line 12, in run\n"
+	    "    parse(r)\n"
+	    "  File \"/usr/lib/python3.11/json/decoder.py\", line 337, in decode\n"
+	    "    obj, end = self.raw_decode(s, idx=_w(s, 0).end())\n"
+	    "  File \"/srv/app/rows.py\", line 3, in parse\n"
+	    "    raise ValueError(\"bad row 7\")\n"
+	    "ValueError: bad row 7");
+}
+
+/* log4j2 JsonLayout: "thrown" with extendedStackTrace objects */
+static void test_parts_log4j2(void **state)
+{
+	struct rules_fixture *f = *state;
+
+	check_parts_twin(
+	    f->rules,
+	    "{\"instant\":{\"epochSecond\":1796119200,\"nanoOfSecond\":0},\"thread\":"
+	    "\"main\",\"level\":\"ERROR\",\"loggerName\":\"com.example.App\","
+	    "\"message\":\"order failed\",\"thrown\":{\"commonElementCount\":0,"
+	    "\"localizedMessage\":\"no stock for 7\",\"message\":\"no stock for 7\","
+	    "\"name\":\"com.example.StockException\",\"extendedStackTrace\":[{"
+	    "\"class\":\"com.example.Stock\",\"method\":\"take\",\"file\":\"Stock.java\","
+	    "\"line\":42,\"exact\":false,\"location\":\"classes/\",\"version\":\"?\"},{"
+	    "\"class\":\"java.util.ArrayList\",\"method\":\"forEach\",\"file\":"
+	    "\"ArrayList.java\",\"line\":1596},{\"class\":\"com.example.App\","
+	    "\"method\":\"main\",\"file\":\"App.java\",\"line\":9}]}}",
+	    "com.example.StockException: no stock for 7\n"
+	    "\tat com.example.Stock.take(Stock.java:42)\n"
+	    "\tat java.util.ArrayList.forEach(ArrayList.java:1596)\n"
+	    "\tat com.example.App.main(App.java:9)");
+}
+
+/* frames as Node.js prints them, in an error object without a header */
+static void test_parts_node_frames(void **state)
+{
+	struct rules_fixture *f = *state;
+
+	check_parts_twin(f->rules,
+			 "{\"level\":50,\"msg\":\"job failed\",\"err\":{\"type\":"
+			 "\"TypeError\",\"message\":\"x.run is not a function\","
+			 "\"frames\":[\"at runJob (/app/src/job.js:3:7)\",\"at "
+			 "process.processTicksAndRejections (node:internal/process/"
+			 "task_queues:95:5)\"]}}",
+			 "TypeError: x.run is not a function\n"
+			 "    at runJob (/app/src/job.js:3:7)\n"
+			 "    at process.processTicksAndRejections "
+			 "(node:internal/process/task_queues:95:5)");
+}
+
+/* Monolog's JsonFormatter: context.exception, its file and trace as
+ * "file:line", the level a number */
+static void test_parts_monolog(void **state)
+{
+	struct rules_fixture *f = *state;
+	struct qe_event *ev = json_event(
+	    f->rules,
+	    "{\"message\":\"sku check failed for 1x\",\"context\":{\"exception\":{"
+	    "\"class\":\"Shop\\\\LengthException\",\"message\":\"sku 1x too "
+	    "short\",\"code\":0,\"file\":\"/srv/shop/src/Sku.php:39\",\"trace\":["
+	    "\"/srv/shop/vendor/lib/Check.php:12\",\"/srv/shop/index.php:61\"]}},"
+	    "\"level\":400,\"level_name\":\"ERROR\",\"channel\":\"shop\","
+	    "\"datetime\":\"2026-12-01T18:46:25.250681+00:00\",\"extra\":{}}");
+	assert_non_null(ev);
+	assert_string_equal(ev->kind, "php");
+	assert_string_equal(ev->type, "Shop\\LengthException");
+	assert_string_equal(ev->message, "sku 1x too short");
+	assert_int_equal(ev->severity, QE_SEV_ERROR);
+	assert_int_equal(ev->nr_frames, 3);
+	assert_string_equal(ev->frames[0].file, "/srv/shop/src/Sku.php");
+	assert_int_equal(ev->frames[0].line, 39);
+	assert_false(ev->frames[1].in_app); /* vendor/ */
+	assert_int_equal(ev->frames[2].line, 61);
+	assert_int_equal(ev->nr_lines, 4);
+	assert_string_equal(ev->lines[0], "sku check failed for 1x");
+	assert_string_equal(ev->lines[1], "\t/srv/shop/src/Sku.php:39");
+	qe_event_free(ev);
+}
+
+/* A warning that carries its exception is the exception, as one with an
+ * exception text is. */
+static void test_parts_warning(void **state)
+{
+	struct rules_fixture *f = *state;
+	struct qe_event *ev;
+
+	ev =
+	    json_event(f->rules, "{\"level\":\"warn\",\"message\":\"retrying\",\"error\":"
+				 "\"Net::ReadTimeout\",\"backtrace\":[\"app.rb:3:in "
+				 "`fetch'\"]}");
+	assert_non_null(ev);
+	assert_string_equal(ev->kind, "ruby");
+	assert_string_equal(ev->type, "Net::ReadTimeout");
+	assert_string_equal(ev->message, "retrying");
+	qe_event_free(ev);
+}
+
+/* No class: an error message is none, a lower-case word neither. */
+static void test_parts_not_a_class(void **state)
+{
+	struct rules_fixture *f = *state;
+	struct qe_event *ev;
+
+	ev = json_event(f->rules,
+			"{\"level\":\"error\",\"msg\":\"request failed\","
+			"\"error\":\"connection refused\",\"stack\":[\"app.rb:3:in "
+			"`fetch'\"]}");
+	assert_non_null(ev);
+	assert_string_equal(ev->kind, "line");
+	assert_null(ev->type);
+	qe_event_free(ev);
+	ev = json_event(f->rules,
+			"{\"level\":\"error\",\"msg\":\"bad input\",\"error\":{\"type\":"
+			"\"validation\",\"frames\":[{\"file\":\"a.py\",\"line\":3}]}}");
+	assert_non_null(ev);
+	assert_string_equal(ev->kind, "line"); /* error.type, as before; no trace */
+	assert_int_equal(ev->nr_frames, 0);
+	qe_event_free(ev);
+	/* frames of no syntax known: the record stays one line, typed */
+	ev =
+	    json_event(f->rules, "{\"level\":\"error\",\"msg\":\"failed\",\"exception\":{"
+				 "\"class\":\"BadThing\",\"trace\":[\"somewhere\"]}}");
+	assert_non_null(ev);
+	assert_string_equal(ev->kind, "line");
+	assert_string_equal(ev->type, "BadThing");
+	assert_int_equal(ev->nr_frames, 0);
+	qe_event_free(ev);
+	/* an info record without an exception is no event */
+	assert_null(json_event(f->rules, "{\"level\":\"info\",\"msg\":\"synced\","
+					 "\"error\":\"SyncError\"}"));
+}
+
 /* pino-pretty forced to colour and not: the same text once decoded. */
 static void test_ansi_twin(void **state)
 {
@@ -1323,6 +1580,22 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_corpus, rules_setup, rules_teardown),
 	    cmocka_unit_test_setup_teardown(test_twins, rules_setup, rules_teardown),
 	    cmocka_unit_test_setup_teardown(test_line_layouts, rules_setup,
+					    rules_teardown),
+	    cmocka_unit_test_setup_teardown(test_parts_ruby_logger, rules_setup,
+					    rules_teardown),
+	    cmocka_unit_test_setup_teardown(test_parts_semantic_logger, rules_setup,
+					    rules_teardown),
+	    cmocka_unit_test_setup_teardown(test_parts_structlog, rules_setup,
+					    rules_teardown),
+	    cmocka_unit_test_setup_teardown(test_parts_log4j2, rules_setup,
+					    rules_teardown),
+	    cmocka_unit_test_setup_teardown(test_parts_node_frames, rules_setup,
+					    rules_teardown),
+	    cmocka_unit_test_setup_teardown(test_parts_monolog, rules_setup,
+					    rules_teardown),
+	    cmocka_unit_test_setup_teardown(test_parts_warning, rules_setup,
+					    rules_teardown),
+	    cmocka_unit_test_setup_teardown(test_parts_not_a_class, rules_setup,
 					    rules_teardown),
 	    cmocka_unit_test(test_ansi_twin),
 	};
