@@ -97,11 +97,35 @@ static int is_state(const char *t)
 	return letters >= 2;
 }
 
+/* A mark of two or more signs and nothing else ("****", "--"): what a
+ * program prints where it has no value, a constant, never a slot. */
+static int is_mark(const char *t)
+{
+	size_t n = 0;
+
+	for (; *t; t++, n++)
+		if ((*t >= 'a' && *t <= 'z') || (*t >= 'A' && *t <= 'Z') ||
+		    (*t >= '0' && *t <= '9') || (unsigned char)*t >= 0x80)
+			return 0;
+	return n >= 2;
+}
+
 /* A token the mask made a value of, or that holds one ("port=<NUM>"). */
 static int has_placeholder(const char *t)
 {
 	const char *lt = strchr(t, '<');
 	return lt && strchr(lt, '>');
+}
+
+/* w has what p has around its values: "chdir(pwd)" and "chdir(<PATH>)",
+ * not "onStepChanged" and "Open(<NUM>)". */
+static int around(const char *p, const char *w)
+{
+	size_t pre = (size_t)(strchr(p, '<') - p), n = strlen(p), wn = strlen(w);
+	size_t post = n - 1 - (size_t)(strrchr(p, '>') - p);
+
+	return wn > pre + post && !strncmp(p, w, pre) &&
+	       !strcmp(p + n - post, w + wn - post);
 }
 
 /* Two tokens that both hold values ("<NUM>-<NUM>" and "<NUM>:<NUM>+<ID>",
@@ -120,7 +144,12 @@ static int both_values(const char *x, const char *y)
 	if (ey && strchr(y, '<') && ey > strchr(y, '<'))
 		ey = NULL;
 	if (!ex && !ey)
-		return 1;
+		return has_placeholder(x) ? has_placeholder(y) || around(x, y)
+					  : around(y, x);
+	/* a key without a value says the value is absent, another message
+	 * than one that has it ("rhost=" and "rhost=<IP>") */
+	if ((ex && !ex[1]) || (ey && !ey[1]))
+		return 0;
 	return ex && ey && ex - x == ey - y && !memcmp(x, y, (size_t)(ex - x));
 }
 
@@ -308,9 +337,13 @@ static void compare_as(const struct tpl *t, const struct toks *m, size_t skip, i
 			a->soft++;
 			hard++;
 			max_hard = 1;
-		} else if (is_value(x) || is_value(y) || both_values(x, y))
+		} else if (is_mark(x) || is_mark(y))
+			return; /* no value where the other has one */
+		else if (is_value(x) || is_value(y) || both_values(x, y))
 			a->soft++; /* a value against a word, or values of two
 				      shapes: a slot, likely */
+		else if (has_placeholder(x) || has_placeholder(y))
+			return; /* values under different keys or words */
 		else if ((double)++hard > max_hard)
 			return;
 		first = 0;

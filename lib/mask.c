@@ -1228,6 +1228,35 @@ static size_t words_then_level(const char *s, size_t n, size_t i)
 	return 0;
 }
 
+/*
+ * After a record number (digits and nothing else from the start of the
+ * line, so no time yet): one to three header words, then the line's time
+ * in seconds since 1970, ten digits ("2568643 node-70 action start
+ * 1074119817 1 message"): the end of that time, or 0.  After a real
+ * timestamp such a number is the message's.
+ */
+static size_t words_then_seconds(const char *s, size_t n, size_t i)
+{
+	size_t w, e;
+
+	for (e = 0; e < i; e++)
+		if (!is_digit((unsigned char)s[e]) && s[e] != ' ')
+			return 0;
+
+	for (w = 0; w < 4; w++) {
+		i = skip_blank(s, n, i);
+		e = token_end(s, n, i);
+		if (e == i || e >= n || s[e] != ' ')
+			return 0;
+		if (w && e - i == 10 && digits(s, n, i, 10) == 10 && s[i] != '0')
+			return e;
+		if (!is_header_word(s + i, e - i))
+			return 0;
+		i = e;
+	}
+	return 0;
+}
+
 size_t qe_mask_header_len(const char *s, size_t n)
 {
 	size_t i = 0, e, len, tokens, done = 0, m;
@@ -1343,7 +1372,8 @@ size_t qe_mask_header_len(const char *s, size_t n)
 				continue;
 			}
 		}
-		if (stamped && (m = words_then_level(s, n, i)) != 0) {
+		if (stamped && ((m = words_then_level(s, n, i)) != 0 ||
+				(m = words_then_seconds(s, n, i)) != 0)) {
 			i = done = m;
 			continue;
 		}

@@ -257,6 +257,13 @@ static void test_mask_header(void **state)
 	    "<IP> error : Could not connect");
 	CHECK(mask_line, "2026-01-02 10:00:00 127.0.0.1:80 error : refused",
 	      "<IP> error : refused");
+	/* a record number, names, then the time in seconds: header */
+	CHECK(mask_line, "41 rack-3 power supply 1700000000 1 voltage low on rail 2",
+	      "voltage low on rail <NUM>");
+	/* after a real time such a number is the message's */
+	CHECK(mask_line, "2024-01-01 10:00:00 upload size was 1700000000 in total",
+	      "upload size was <NUM> in total");
+	CHECK(mask_line, "41 sent 1700000000", "sent <NUM>");
 	/* a block of digits is a pid, no time; a tag needs its separator */
 	CHECK(mask_line, "[1234] worker - job done", "worker - job done");
 	CHECK(mask_line, "[10.30 16:49:06] run *64 times - done",

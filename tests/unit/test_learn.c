@@ -277,6 +277,80 @@ static void test_empty_slot(void **state)
 	qe_learn_free(l);
 }
 
+/* The mask's output, matched: the id of the template it joins. */
+static void joins(struct qe_learn *l, const char *masked, const char *id, long long now,
+		  const char *want)
+{
+	char got[17];
+
+	assert_int_equal(qe_learn_match(l, "", masked, id, now, got, NULL), 1);
+	if (strcmp(got, want))
+		fail_msg("'%s' joins %s, not %s", masked, got, want);
+}
+
+/* Values under other keys or between other words are other fields. */
+static void test_values_under_other_words(void **state)
+{
+	struct qe_learn *l = qe_learn_new(0, 0, 0);
+
+	(void)state;
+	joins(l, "session opened for user <ID> by (uid=<NUM>)", "1111111111111111", 1,
+	      "1111111111111111");
+	joins(l, "session opened for user <ID> by LOGIN(uid=<NUM>)", "2222222222222222",
+	      2, "2222222222222222");
+	joins(l, "session opened for user <ID> by (uid=<ID>)", "3333333333333333", 3,
+	      "1111111111111111");
+	qe_learn_free(l);
+}
+
+/* A word meets a value in a slot only where it has the text around it. */
+static void test_word_against_value(void **state)
+{
+	struct qe_learn *l = qe_learn_new(0, 0, 0);
+
+	(void)state;
+	joins(l, "PollersOpen(<NUM>) <NUM>", "1111111111111111", 1, "1111111111111111");
+	joins(l, "onStepChanged <NUM>", "2222222222222222", 2, "2222222222222222");
+	joins(l, "chdir(<PATH>) failed: No such file", "3333333333333333", 3,
+	      "3333333333333333");
+	joins(l, "chdir(pwd) failed: No such file", "4444444444444444", 4,
+	      "3333333333333333");
+	qe_learn_free(l);
+}
+
+/* A key without its value ("rhost=") says the value is absent. */
+static void test_key_without_value(void **state)
+{
+	struct qe_learn *l = qe_learn_new(0, 0, 0);
+
+	(void)state;
+	joins(l, "auth failure; uid=<NUM> tty=ssh ruser= rhost=<IP>", "1111111111111111",
+	      1, "1111111111111111");
+	joins(l, "auth failure; uid=<NUM> tty=ssh ruser= rhost=", "2222222222222222", 2,
+	      "2222222222222222");
+	/* a value of another shape under the same key is the same slot */
+	joins(l, "auth failure; uid=<NUM> tty=ssh ruser= rhost=<ID>", "3333333333333333",
+	      3, "1111111111111111");
+	qe_learn_free(l);
+}
+
+/* A mark printed where a program has no value ("****") is no value. */
+static void test_mark_for_value(void **state)
+{
+	struct qe_learn *l = qe_learn_new(0, 0, 0);
+
+	(void)state;
+	joins(l, "Fan speeds ( <NUM> <NUM> **** <NUM> )", "1111111111111111", 1,
+	      "1111111111111111");
+	joins(l, "Fan speeds ( <NUM> <NUM> <NUM> <NUM> )", "2222222222222222", 2,
+	      "2222222222222222");
+	joins(l, "Fan speeds ( <NUM> <NUM> **** <NUM> )", "3333333333333333", 3,
+	      "1111111111111111");
+	joins(l, "Fan speeds ( <NUM> <HEX> <NUM> <NUM> )", "4444444444444444", 4,
+	      "2222222222222222");
+	qe_learn_free(l);
+}
+
 /* One slot: an address, a bare host name, nothing, a DNS name, an id. */
 static void test_ip_host_nothing(void **state)
 {
@@ -709,6 +783,10 @@ int main(void)
 	    cmocka_unit_test(test_siblings_through_export),
 	    cmocka_unit_test(test_deterministic),
 	    cmocka_unit_test(test_empty_slot),
+	    cmocka_unit_test(test_values_under_other_words),
+	    cmocka_unit_test(test_word_against_value),
+	    cmocka_unit_test(test_key_without_value),
+	    cmocka_unit_test(test_mark_for_value),
 	    cmocka_unit_test(test_ip_host_nothing),
 	    cmocka_unit_test(test_caps_counted),
 	    cmocka_unit_test(test_export_import_merge),
