@@ -1,4 +1,5 @@
-/* Tests for lib/sha256.c, lib/utf8.c, lib/buf.c, lib/msg.c and lib/util.c. */
+/* Tests for lib/sha256.c, lib/utf8.c, lib/buf.c, lib/msg.c, lib/util.c and
+ * lib/xalloc.c. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "util.h"
+#include "xalloc.h"
 
 static void hex(const unsigned char d[32], char out[65])
 {
@@ -236,6 +238,30 @@ static void test_misc(void **state)
 	assert_true(qe_fnv1a("foobar", 6) == 0x88fad7c0a8ff07f2ULL);
 }
 
+/* Blocks the size of read buffers start on a page boundary, small ones
+ * come from malloc as they are; all are written whole and freed with free. */
+static void test_xmalloc_align(void **state)
+{
+	static const size_t sizes[] = {QE_XALLOC_ALIGN_MIN, 1 << 18, 1 << 20,
+				       16 * 1024 * 1024 + 17};
+	size_t i;
+	char *small = qe_xmalloc(0);
+	free(small);
+	for (i = 0; i < QE_ARRAY_SIZE(sizes); i++) {
+		/* one small block first, so that a heap block is not on a
+		 * boundary by chance */
+		char *pad = qe_xmalloc(24);
+		char *p = qe_xmalloc(sizes[i]);
+		assert_int_equal((uintptr_t)p % QE_XALLOC_ALIGN, 0);
+		memset(p, 'x', sizes[i]);
+		assert_int_equal(p[sizes[i] - 1], 'x');
+		p = qe_xrealloc(p, sizes[i] * 2);
+		assert_int_equal(p[sizes[i] - 1], 'x');
+		free(p);
+		free(pad);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -246,6 +272,7 @@ int main(void)
 	    cmocka_unit_test(test_buf_overflow_aborts),
 	    cmocka_unit_test(test_msg),
 	    cmocka_unit_test(test_misc),
+	    cmocka_unit_test(test_xmalloc_align),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
