@@ -13,6 +13,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -172,16 +173,32 @@ const char *qe_ctx_state_dir(struct qe_ctx *ctx)
 	return ctx->cfg.state_dir;
 }
 
+int qe_stdout_error(void)
+{
+	static int failed;
+	struct pollfd p = {STDOUT_FILENO, POLLOUT, 0};
+
+	if (failed)
+		return failed;
+	errno = 0;
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return 0;
+	/* stdio may have dropped what it could not write: then errno no
+	 * longer tells why, but a pipe whose reader left still says so */
+	failed = errno;
+	if (!failed)
+		failed = poll(&p, 1, 0) == 1 && (p.revents & POLLERR) ? EPIPE : EIO;
+	/* git's run_builtin(): a full disk must not pass silently; a reader
+	 * that went away (`| head`) is no error */
+	if (failed != EPIPE)
+		qe_error_msg("cannot write to standard output: %s", strerror(failed));
+	return failed;
+}
+
 int qe_finish_stdout(void)
 {
-	/* git's run_builtin(): a full disk or a closed pipe must not pass silently */
-	if (fflush(stdout) || ferror(stdout)) {
-		if (errno == EPIPE)
-			return 0;
-		qe_error_msg("cannot write to standard output: %s", strerror(errno));
-		return -1;
-	}
-	return 0;
+	int err = qe_stdout_error();
+	return err && err != EPIPE ? -1 : 0;
 }
 
 const char *qe_color_code(struct qe_ctx *ctx, const char *code)

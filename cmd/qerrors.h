@@ -124,6 +124,10 @@ int qe_ctx_load_config(struct qe_ctx *ctx);
 const char *qe_ctx_state_dir(struct qe_ctx *ctx);
 
 /* Flush stdout and report a write error (full disk, closed pipe). */
+/* 0 while standard output takes what is written, else the errno value of
+ * its failure (said once on standard error, except EPIPE: a reader that
+ * went away); flushes stdout. */
+int qe_stdout_error(void);
 int qe_finish_stdout(void);
 
 /* ANSI colour helpers; return "" when colour is off. */

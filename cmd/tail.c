@@ -54,22 +54,22 @@ static const char *const tail_usage[] = {
 
 static int output_ok(struct tail *t)
 {
+	int err;
 	if (t->output_closed)
 		return 0;
 	/* Followers flush per record so a pipe sees each event at once; a
 	 * catch-up run (--once) lets stdio batch the writes. */
-	if ((!t->once && fflush(stdout) == EOF) || ferror(stdout)) {
-		t->output_closed = 1;
-		if (errno != EPIPE) {
-			qe_error_msg("cannot write to standard output: %s",
-				     strerror(errno));
-			t->exit_code = QE_EXIT_FAILURE;
-		}
-		/* a closed pipe ends the agent cleanly */
-		qe_agent_stop(t->agent);
-		return 0;
-	}
-	return 1;
+	if (t->once && !ferror(stdout))
+		return 1;
+	err = qe_stdout_error();
+	if (!err)
+		return 1;
+	t->output_closed = 1;
+	if (err != EPIPE)
+		t->exit_code = QE_EXIT_FAILURE;
+	/* a closed pipe ends the agent cleanly */
+	qe_agent_stop(t->agent);
+	return 0;
 }
 
 /* ---- collapsing repeats (text) ---- */

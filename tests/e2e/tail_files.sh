@@ -111,4 +111,22 @@ check "gz: the skipped file is counted in stats" sh -c \
 check "gz: no position (and no lag) for the compressed file" sh -c \
 	"! '$QERRORS' stats --json | grep -q 'app.log.1.gz'"
 unset QERRORS_CONFIG
+
+# standard output that stops taking records, in a catch-up run whose
+# output stdio holds back: a reader that leaves early is no error, a
+# full disk is one, said once
+python3 "$TESTS_DIR/../bench/gen_log.py" --size 2 --error-rate 0.2 "$T/many.log" >/dev/null
+{
+	"$QERRORS" --state-dir "$T/st-head" tail --once --from-beginning --json \
+		"$T/many.log" 2>"$T/err.head"
+	echo $? >"$T/rc.head"
+} | head -c 100 >/dev/null
+check "output closed early (| head): exit 0" test "$(cat "$T/rc.head")" -eq 0
+check "output closed early: no write error said" sh -c "! grep -q 'standard output' '$T/err.head'"
+"$QERRORS" --state-dir "$T/st-full" tail --once --from-beginning "$T/many.log" \
+	>/dev/full 2>"$T/err.full"
+check "output on a full disk: exit 3" test $? -eq 3
+check "output on a full disk: said once, with the reason" sh -c \
+	"grep -q 'cannot write to standard output: No space left on device' '$T/err.full' &&
+	 test \$(grep -c 'standard output' '$T/err.full') -eq 1"
 exit 0
