@@ -44,7 +44,9 @@ if [ -f /usr/share/bash-completion/bash_completion ] && command -v bash >/dev/nu
 	cat >"$T/bashrc" <<RC
 . /usr/share/bash-completion/bash_completion
 . '$ROOT/completions/qerrors.bash'
-bind -x '"\C-xp": printf "%s" "\$READLINE_LINE" > "\$QE_OUT"'
+# written whole, then renamed: the driver waits for the name, and a file
+# it found half written (a loaded machine) read as an empty line
+bind -x '"\C-xp": printf "%s" "\$READLINE_LINE" > "\$QE_OUT.part" && mv -f "\$QE_OUT.part" "\$QE_OUT"'
 RC
 	HAVE_BASH=1
 else
@@ -56,7 +58,7 @@ if command -v zsh >/dev/null; then
 	cat >"$T/zshrc" <<RC
 fpath=('$ROOT/completions' \$fpath)
 autoload -Uz compinit && compinit -u -D
-dump() { print -rn -- "\$BUFFER" > "\$QE_OUT" }
+dump() { print -rn -- "\$BUFFER" > "\$QE_OUT.part" && command mv -f "\$QE_OUT.part" "\$QE_OUT" }
 zle -N dump
 bindkey '^Xp' dump
 RC
