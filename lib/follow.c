@@ -245,7 +245,7 @@ static void feed(struct qe_follow *f, struct qe_follow_ffile *file, const char *
 		 * them), then up to what the caller still holds open. */
 		char *buf = f->buf; /* holds p: read the old files elsewhere */
 		if (!f->buf2)
-			f->buf2 = qe_xmalloc(f->conf.read_buffer_bytes);
+			f->buf2 = qe_xmalloc_pages(f->conf.read_buffer_bytes);
 		f->buf = f->buf2;
 		drain_rotated(f, file->path);
 		f->buf = buf;
@@ -1319,7 +1319,7 @@ struct qe_follow *qe_follow_new(const struct qe_follow_conf *conf, struct qe_loo
 		f->conf.poll_interval_ms = 1000;
 	f->loop = loop;
 	f->max_open = f->conf.max_open_files ? f->conf.max_open_files : nofile_budget();
-	f->buf = qe_xmalloc(f->conf.read_buffer_bytes);
+	f->buf = qe_xmalloc_pages(f->conf.read_buffer_bytes);
 	f->ino_fd = -1;
 	f->ino_timer = -1;
 	f->poll_timer = -1;

@@ -281,7 +281,7 @@ int qe_lines_read_fd(struct qe_lines *l, int fd, const char *name, qe_line_fn fn
 int qe_lines_read_fd_skip(struct qe_lines *l, int fd, const char *name, qe_line_fn fn,
 			  qe_line_skip_fn skip, void *fn_data)
 {
-	char *buf = qe_xmalloc(1 << 18);
+	char *buf = qe_xmalloc_pages(1 << 18);
 	int rc = 0;
 	for (;;) {
 		ssize_t n = read(fd, buf, 1 << 18);

@@ -15,14 +15,16 @@ void qe_oom(size_t n)
 
 void *qe_xmalloc(size_t n)
 {
-	void *p;
-	if (n >= QE_XALLOC_ALIGN_MIN) {
-		if (posix_memalign(&p, QE_XALLOC_ALIGN, n))
-			qe_oom(n);
-		return p;
-	}
-	p = malloc(n ? n : 1);
+	void *p = malloc(n ? n : 1);
 	if (!p)
+		qe_oom(n);
+	return p;
+}
+
+void *qe_xmalloc_pages(size_t n)
+{
+	void *p;
+	if (posix_memalign(&p, QE_XALLOC_ALIGN, n ? n : 1))
 		qe_oom(n);
 	return p;
 }

@@ -13,21 +13,22 @@
 #include <stddef.h>
 
 /*
- * qe_xmalloc() starts a block of QE_XALLOC_ALIGN_MIN bytes or more on a
- * QE_XALLOC_ALIGN boundary.  Such blocks are the read buffers, and the
- * kernel copies page-cache pages into them.  glibc hands out a large block
- * 16 bytes past a page boundary, and a destination 8 or 16 bytes past one
- * made that copy four times slower than a destination on it (AMD EPYC,
- * 256 KiB preads of a cached file).  The padding costs nothing at that
- * size.  qe_xrealloc() keeps no alignment.
+ * qe_xmalloc_pages() starts a block on a QE_XALLOC_ALIGN boundary, for the
+ * long-lived read buffers the kernel copies page-cache pages into.  glibc
+ * hands out a large block 16 bytes past a page boundary, and a destination
+ * 8 or 16 bytes past one made that copy four times slower than one on it
+ * (AMD EPYC, 256 KiB preads of a cached file).  Not for blocks made and
+ * freed per event: aligned blocks fragment glibc's heap (tail --once
+ * grew to 300 MiB when every large block was aligned).  Freed with free();
+ * qe_xrealloc() keeps no alignment.
  */
-#define QE_XALLOC_ALIGN_MIN 65536
 #define QE_XALLOC_ALIGN 4096
 
 /* Report an allocation of n bytes that failed, and abort. */
 void qe_oom(size_t n) __attribute__((noreturn));
 
 void *qe_xmalloc(size_t n);
+void *qe_xmalloc_pages(size_t n);
 void *qe_xcalloc(size_t nmemb, size_t size);
 void *qe_xrealloc(void *p, size_t n);
 char *qe_xstrdup(const char *s);

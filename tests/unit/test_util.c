@@ -238,20 +238,20 @@ static void test_misc(void **state)
 	assert_true(qe_fnv1a("foobar", 6) == 0x88fad7c0a8ff07f2ULL);
 }
 
-/* Blocks the size of read buffers start on a page boundary, small ones
- * come from malloc as they are; all are written whole and freed with free. */
+/* Read buffers start on a page boundary, whatever their size; they are
+ * written whole, grown, and freed with free. */
 static void test_xmalloc_align(void **state)
 {
-	static const size_t sizes[] = {QE_XALLOC_ALIGN_MIN, 1 << 18, 1 << 20,
+	static const size_t sizes[] = {24, 65536, 1 << 18, 1 << 20,
 				       16 * 1024 * 1024 + 17};
 	size_t i;
-	char *small = qe_xmalloc(0);
+	char *small = qe_xmalloc_pages(0);
 	free(small);
 	for (i = 0; i < QE_ARRAY_SIZE(sizes); i++) {
 		/* one small block first, so that a heap block is not on a
 		 * boundary by chance */
 		char *pad = qe_xmalloc(24);
-		char *p = qe_xmalloc(sizes[i]);
+		char *p = qe_xmalloc_pages(sizes[i]);
 		assert_int_equal((uintptr_t)p % QE_XALLOC_ALIGN, 0);
 		memset(p, 'x', sizes[i]);
 		assert_int_equal(p[sizes[i] - 1], 'x');
