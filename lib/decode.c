@@ -1493,15 +1493,27 @@ out:
 	r->nr_frames = d->r_nr_frames;
 }
 
+/* A record's metadata before its own fields: the wrapping's (stream,
+ * key and time of a Docker or CRI line that holds JSON), else none. */
+static void record_meta(const struct qe_decoder *d, const struct qe_decode_meta *wrap,
+			struct qe_decode_meta *m)
+{
+	if (wrap)
+		*m = *wrap;
+	else
+		base_meta(d, m);
+}
+
 static void emit_record(struct qe_decoder *d, json_t *root, const char *s, size_t len,
-			uint64_t start, uint64_t end)
+			uint64_t start, uint64_t end, const struct qe_decode_meta *wrap)
 {
 	struct qe_record r;
 	json_t *v;
+	int64_t t;
 	int have_msg, have_err;
 
 	memset(&r, 0, sizeof(r));
-	base_meta(d, &r.meta);
+	record_meta(d, wrap, &r.meta);
 	r.parsed = 1;
 	r.raw = s;
 	r.raw_len = len;
@@ -1528,8 +1540,9 @@ static void emit_record(struct qe_decoder *d, json_t *root, const char *s, size_
 				 QE_ARRAY_SIZE(logger_keys)),
 			&d->r_logger))
 		r.meta.logger = d->r_logger.buf;
-	r.meta.time_ms = time_of(
-	    first_of(root, d->o.fields.time, time_keys, QE_ARRAY_SIZE(time_keys)));
+	t = time_of(first_of(root, d->o.fields.time, time_keys, QE_ARRAY_SIZE(time_keys)));
+	if (t >= 0 || !wrap)
+		r.meta.time_ms = t;
 	if (take_exception(first_of(root, d->o.fields.exception, exception_keys,
 				    QE_ARRAY_SIZE(exception_keys)),
 			   &d->r_exc))
@@ -1613,9 +1626,10 @@ int qe_decoder_quick_line(const struct qe_decoder *d, const char *s, size_t len)
 }
 
 /* A line that starts with '{' (after blanks).  Returns 1 when delivered as
- * a record, 0 when it is no JSON object (the caller treats it as text). */
+ * a record, 0 when it is no JSON object (the caller treats it as text).
+ * wrap: the metadata of the line that held it (Docker, CRI), or NULL. */
 static int decode_json(struct qe_decoder *d, const char *s, size_t len, uint64_t start,
-		       uint64_t end)
+		       uint64_t end, const struct qe_decode_meta *wrap)
 {
 	struct quick q;
 	json_t *root;
@@ -1630,7 +1644,7 @@ static int decode_json(struct qe_decoder *d, const char *s, size_t len, uint64_t
 	if (q.level >= 0 && q.level < d->quick_below && !q.exc) {
 		struct qe_record r;
 		memset(&r, 0, sizeof(r));
-		base_meta(d, &r.meta);
+		record_meta(d, wrap, &r.meta);
 		r.meta.level = q.level;
 		r.raw = s;
 		r.raw_len = len;
@@ -1648,12 +1662,21 @@ static int decode_json(struct qe_decoder *d, const char *s, size_t len, uint64_t
 		d->st.bad_json++;
 		return 0;
 	}
-	emit_record(d, root, s, len, start, end);
+	emit_record(d, root, s, len, start, end, wrap);
 	json_decref(root);
 	return 1;
 }
 
 /* ---- Docker json-file and CRI: pieces joined per stream ---- */
+
+/* A wrapped line that is a JSON object: '{' first, '}' last (blanks aside). */
+static int wrapped_json(const char *s, size_t len)
+{
+	size_t w = lead_ws(s, len);
+	while (len > w && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\r'))
+		len--;
+	return len > w + 1 && s[w] == '{' && s[len - 1] == '}';
+}
 
 static void piece_add(struct qe_decoder *d, struct piece *p, const char *s, size_t n,
 		      uint64_t start, int64_t t)
@@ -1695,6 +1718,11 @@ static void piece_emit(struct qe_decoder *d, int stream, uint64_t end)
 	m.key = (uint32_t)stream + 1;
 	m.time_ms = p->time_ms;
 	p->held = 0;
+	/* A program that logs JSON lines to its stdout (pino, bunyan,
+	 * zap): the wrapped line is a record like one in a JSON file. */
+	if (!p->cut && wrapped_json(p->buf.buf, p->buf.len) &&
+	    decode_json(d, p->buf.buf, p->buf.len, p->start, end, &m))
+		return;
 	emit_text(d, p->buf.buf, p->buf.len, p->start, end, flags, &m, 0, 1);
 }
 
@@ -1841,7 +1869,7 @@ void qe_decoder_feed(struct qe_decoder *d, const char *s, size_t len, uint64_t s
 	base_meta(d, &m);
 	switch (d->fmt) {
 	case QE_FMT_JSON:
-		if (w < len && s[w] == '{' && decode_json(d, s, len, start, end))
+		if (w < len && s[w] == '{' && decode_json(d, s, len, start, end, NULL))
 			return;
 		if (!blank(s, len))
 			d->st.mismatched++;
@@ -1853,7 +1881,7 @@ void qe_decoder_feed(struct qe_decoder *d, const char *s, size_t len, uint64_t s
 		if (root) {
 			json_decref(root);
 			d->st.mismatched++;
-			if (decode_json(d, s, len, start, end))
+			if (decode_json(d, s, len, start, end, NULL))
 				return;
 		} else if (!blank(s, len)) {
 			d->st.mismatched++;
@@ -1874,7 +1902,7 @@ void qe_decoder_feed(struct qe_decoder *d, const char *s, size_t len, uint64_t s
 		/* In a file chosen as text, a JSON object line is still a record
 		 * (counted); with format: text as configured, it is text. */
 		if (d->o.format == QE_FMT_AUTO && w < len && s[w] == '{' &&
-		    decode_json(d, s, len, start, end)) {
+		    decode_json(d, s, len, start, end, NULL)) {
 			d->st.mismatched++;
 			return;
 		}

@@ -8,8 +8,10 @@
  *     the assembler should see, with ANSI escapes and any per-line prefix
  *     (syslog header, ISO timestamp, CRI or Docker wrapping) removed, and
  *     the metadata the prefix carried; or
- *   - structured records (JSON lines): level, message, logger, time and
- *     the exception text from whatever field holds it.
+ *   - structured records (JSON lines, and Docker or CRI lines whose text
+ *     is a JSON object, with the wrapping's stream, key and time): level,
+ *     message, logger, time and the exception text from whatever field
+ *     holds it.
  *
  * Invariants:
  * - Every fed line is delivered exactly once, as a text line, as part of

@@ -398,6 +398,37 @@ static void test_docker(void **state)
 	got_release(&g);
 }
 
+/* A program that logs JSON to its stdout in a container: the log of a
+ * json-file (or CRI) line is itself a record, read as in a JSON file. */
+static void test_docker_json_inside(void **state)
+{
+	struct got g;
+	struct qe_decoder *d = dec(QE_FMT_AUTO, &g);
+	feed_text(d,
+		  "{\"log\":\"starting\\n\",\"stream\":\"stdout\",\"time\":"
+		  "\"2026-11-22T10:00:05.1Z\"}\n"
+		  "{\"log\":\"{\\\"level\\\":50,\\\"msg\\\":\\\"db down\\\"}\\n\","
+		  "\"stream\":\"stdout\",\"time\":\"2026-11-22T10:00:05.2Z\"}\n"
+		  "{\"log\":\"{\\\"level\\\":30,\\\"msg\\\":\\\"ok\\\"}\\n\","
+		  "\"stream\":\"stdout\",\"time\":\"2026-11-22T10:00:05.3Z\"}\n"
+		  "{\"log\":\"{not json}\\n\",\"stream\":\"stderr\",\"time\":"
+		  "\"2026-11-22T10:00:05.4Z\"}\n");
+	assert_string_equal(qe_decoder_format_name(d), "docker");
+	assert_int_equal(g.nl, 2);
+	assert_string_equal(g.l[0].text, "starting");
+	assert_string_equal(g.l[1].text, "{not json}");
+	assert_int_equal(g.nr, 2);
+	assert_int_equal(g.r[0].parsed, 1);
+	assert_int_equal(g.r[0].level, QE_SEV_ERROR);
+	assert_string_equal(g.r[0].message, "db down");
+	/* the record has no time of its own: the wrapping's */
+	assert_true(g.r[0].time_ms == 1795341605200LL);
+	assert_int_equal(g.r[1].parsed, 0); /* an info line: the quick path */
+	assert_string_equal(g.order, "lrrl");
+	qe_decoder_free(d);
+	got_release(&g);
+}
+
 /* ---- syslog ---- */
 
 static void test_syslog(void **state)
@@ -1565,6 +1596,7 @@ int main(void)
 	    cmocka_unit_test(test_cri_partials),
 	    cmocka_unit_test(test_cri_cap),
 	    cmocka_unit_test(test_docker),
+	    cmocka_unit_test(test_docker_json_inside),
 	    cmocka_unit_test(test_syslog),
 	    cmocka_unit_test(test_text_prefixes),
 	    cmocka_unit_test(test_json_mixed),
