@@ -1073,6 +1073,9 @@ static json_t *first_of(json_t *obj, const char *user, const char *const *names,
 static int level_of(json_t *v, struct qe_buf *name)
 {
 	qe_buf_reset(name);
+	/* loguru's serialized record: "level": {"name": "ERROR", "no": 40} */
+	if (json_is_object(v))
+		v = json_object_get(v, "name");
 	if (json_is_string(v)) {
 		qe_buf_add(name, json_string_value(v), json_string_length(v));
 		return qe_decode_level_name(json_string_value(v), json_string_length(v));
@@ -1190,8 +1193,8 @@ static int64_t time_of(json_t *v)
 }
 
 static const char *const message_keys[] = {
-    "msg",	   "message",	    "@m", "event", "short_message",
-    "textPayload", "error.message", "@mt"};
+    "msg",	   "message",	    "@m",  "event",	     "short_message",
+    "textPayload", "error.message", "@mt", "record.message", "fields.message"};
 static const char *const logger_keys[] = {"logger", "logger_name", "log.logger",
 					  "SourceContext", "name"};
 static const char *const time_keys[] = {"time", "timestamp", "@timestamp", "@t",
@@ -1449,6 +1452,15 @@ static int exc_object(struct qe_decoder *d, json_t *v, struct qe_record *r)
 	return 1;
 }
 
+static int has_frames_key(json_t *obj)
+{
+	size_t i;
+	for (i = 0; i < QE_ARRAY_SIZE(exc_frames_keys); i++)
+		if (pick_frames(json_object_get(obj, exc_frames_keys[i])))
+			return 1;
+	return 0;
+}
+
 static int exc_parts_in(struct qe_decoder *d, json_t *obj, struct qe_record *r)
 {
 	size_t i;
@@ -1476,6 +1488,11 @@ static void exc_parts(struct qe_decoder *d, json_t *root, struct qe_record *r)
 		if (json_is_object(v) && exc_parts_in(d, v, r))
 			goto out;
 	}
+	/* the exception as the message: the logging gem's JSON layout writes
+	 * {"message": {"class", "message", "backtrace"}} */
+	v = json_object_get(root, "message");
+	if (json_is_object(v) && has_frames_key(v) && exc_object(d, v, r))
+		goto out;
 	/* frames beside the record's message, a class named beside them */
 	v = first_of(root, NULL, top_frames_keys, QE_ARRAY_SIZE(top_frames_keys));
 	if (!v || !(json_is_array(v) || json_is_string(v)))
@@ -1540,7 +1557,8 @@ static void emit_record(struct qe_decoder *d, json_t *root, const char *s, size_
 				 QE_ARRAY_SIZE(logger_keys)),
 			&d->r_logger))
 		r.meta.logger = d->r_logger.buf;
-	t = time_of(first_of(root, d->o.fields.time, time_keys, QE_ARRAY_SIZE(time_keys)));
+	t = time_of(
+	    first_of(root, d->o.fields.time, time_keys, QE_ARRAY_SIZE(time_keys)));
 	if (t >= 0 || !wrap)
 		r.meta.time_ms = t;
 	if (take_exception(first_of(root, d->o.fields.exception, exception_keys,
@@ -1550,6 +1568,14 @@ static void emit_record(struct qe_decoder *d, json_t *root, const char *s, size_
 	/* "err"/"error" as a multi-line string is the exception itself. */
 	if (!r.exception && (v = first_of(root, NULL, error_keys, 2)) &&
 	    json_is_string(v) &&
+	    memchr(json_string_value(v), '\n', json_string_length(v)) &&
+	    take_exception(v, &d->r_exc))
+		r.exception = d->r_exc.buf;
+	/* loguru's serialize=True: {"text": the line as its format wrote it,
+	 * traceback and all, "record": the parts, the exception's without
+	 * its frames}.  The text is the trace. */
+	if (!r.exception && json_is_object(json_object_get(root, "record")) &&
+	    (v = json_object_get(root, "text")) && json_is_string(v) &&
 	    memchr(json_string_value(v), '\n', json_string_length(v)) &&
 	    take_exception(v, &d->r_exc))
 		r.exception = d->r_exc.buf;

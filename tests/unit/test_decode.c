@@ -30,6 +30,7 @@
 #include "util.h"
 #include "slurp.h"
 
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -404,15 +405,14 @@ static void test_docker_json_inside(void **state)
 {
 	struct got g;
 	struct qe_decoder *d = dec(QE_FMT_AUTO, &g);
-	feed_text(d,
-		  "{\"log\":\"starting\\n\",\"stream\":\"stdout\",\"time\":"
-		  "\"2026-11-22T10:00:05.1Z\"}\n"
-		  "{\"log\":\"{\\\"level\\\":50,\\\"msg\\\":\\\"db down\\\"}\\n\","
-		  "\"stream\":\"stdout\",\"time\":\"2026-11-22T10:00:05.2Z\"}\n"
-		  "{\"log\":\"{\\\"level\\\":30,\\\"msg\\\":\\\"ok\\\"}\\n\","
-		  "\"stream\":\"stdout\",\"time\":\"2026-11-22T10:00:05.3Z\"}\n"
-		  "{\"log\":\"{not json}\\n\",\"stream\":\"stderr\",\"time\":"
-		  "\"2026-11-22T10:00:05.4Z\"}\n");
+	feed_text(d, "{\"log\":\"starting\\n\",\"stream\":\"stdout\",\"time\":"
+		     "\"2026-11-22T10:00:05.1Z\"}\n"
+		     "{\"log\":\"{\\\"level\\\":50,\\\"msg\\\":\\\"db down\\\"}\\n\","
+		     "\"stream\":\"stdout\",\"time\":\"2026-11-22T10:00:05.2Z\"}\n"
+		     "{\"log\":\"{\\\"level\\\":30,\\\"msg\\\":\\\"ok\\\"}\\n\","
+		     "\"stream\":\"stdout\",\"time\":\"2026-11-22T10:00:05.3Z\"}\n"
+		     "{\"log\":\"{not json}\\n\",\"stream\":\"stderr\",\"time\":"
+		     "\"2026-11-22T10:00:05.4Z\"}\n");
 	assert_string_equal(qe_decoder_format_name(d), "docker");
 	assert_int_equal(g.nl, 2);
 	assert_string_equal(g.l[0].text, "starting");
@@ -1395,6 +1395,52 @@ static void test_parts_ruby_logger(void **state)
 	    "\tfrom app.rb:40:in `<main>'");
 }
 
+/* the logging gem's JSON layout: an exception logged as the message is
+ * an object of its class, message and backtrace */
+static void test_parts_logging_gem(void **state)
+{
+	struct rules_fixture *f = *state;
+
+	check_parts_twin(
+	    f->rules,
+	    "{\"timestamp\":\"2026-12-02T00:36:50.493955Z\",\"level\":\"ERROR\","
+	    "\"logger\":\"billing\",\"message\":{\"class\":\"ChargeError\","
+	    "\"message\":\"card 1x declined (2 tries)\",\"backtrace\":[\"app.rb:10:in "
+	    "`charge'\",\"app.rb:14:in `settle'\",\"app.rb:33:in `<main>'\"]}}",
+	    "ERROR  billing : <ChargeError> card 1x declined (2 tries)\n"
+	    "\tapp.rb:10:in `charge'\n"
+	    "\tapp.rb:14:in `settle'\n"
+	    "\tapp.rb:33:in `<main>'");
+}
+
+/* loguru's serialize=True: the formatted text, traceback and all, beside
+ * the record's parts */
+static void test_loguru_serialized(void **state)
+{
+	struct rules_fixture *f = *state;
+	static const char text[] =
+	    "2026-12-02 00:36:33.742 | ERROR    | __main__:<lambda>:68 - reservation of "
+	    "1x failed\n"
+	    "Traceback (most recent call last):\n"
+	    "\n"
+	    "  File \"/srv/app/jobs.py\", line 23, in handle\n"
+	    "    reserve(sku)\n"
+	    "\n"
+	    "  File \"/srv/app/jobs.py\", line 18, in reserve\n"
+	    "    raise StockError(\"cannot reserve 1x\")\n"
+	    "\n"
+	    "StockError: cannot reserve 1x";
+	json_t *rec = json_pack(
+	    "{s:s, s:{s:{s:s, s:s, s:b}, s:{s:s, s:i}, s:s}}", "text", text, "record",
+	    "exception", "type", "StockError", "value", "cannot reserve 1x", "traceback",
+	    1, "level", "name", "ERROR", "no", 40, "message", "reservation of 1x failed");
+	char *line = json_dumps(rec, JSON_COMPACT);
+
+	check_parts_twin(f->rules, line, text);
+	free(line);
+	json_decref(rec);
+}
+
 /* semantic_logger: an exception object whose stack is strings */
 static void test_parts_semantic_logger(void **state)
 {
@@ -1614,6 +1660,10 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_line_layouts, rules_setup,
 					    rules_teardown),
 	    cmocka_unit_test_setup_teardown(test_parts_ruby_logger, rules_setup,
+					    rules_teardown),
+	    cmocka_unit_test_setup_teardown(test_parts_logging_gem, rules_setup,
+					    rules_teardown),
+	    cmocka_unit_test_setup_teardown(test_loguru_serialized, rules_setup,
 					    rules_teardown),
 	    cmocka_unit_test_setup_teardown(test_parts_semantic_logger, rules_setup,
 					    rules_teardown),
