@@ -1214,7 +1214,8 @@ static const char *const exception_keys[] = {"err.stack",
 static const char *const type_keys[] = {"err.type",   "error.type", "err.name",
 					"error.kind", "error.name", "exception.type",
 					"exc_type"};
-static const char *const error_keys[] = {"error", "err", "err.message", "error.message"};
+static const char *const error_keys[] = {"error", "err", "err.message", "error.message",
+					 "fields.error"};
 
 /* ---- exceptions in parts (see struct qe_record) ---- */
 

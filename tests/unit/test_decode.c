@@ -1347,6 +1347,51 @@ static struct qe_event *json_event(struct qe_rules *rules, const char *line)
 	return ev;
 }
 
+/* tracing-subscriber's fmt layer, with and without a span, and its JSON
+ * format: the spans and the target say where, the fields follow the
+ * message; all give "message: error" and one fingerprint. */
+static void test_tracing_fmt(void **state)
+{
+	struct rules_fixture *f = *state;
+	static const char *const same[] = {
+	    "2026-12-02T00:36:49.080503Z ERROR tracefail: quota not loaded "
+	    "error=invalid digit found in string tenant=1x",
+	    "2026-12-02T00:36:49.116490Z ERROR import{tenant=1x}: tracefail: quota not "
+	    "loaded error=invalid digit found in string",
+	    "2026-12-02T00:36:49.116490Z ERROR run:import{tenant=1x id=3}: "
+	    "shop::quota: quota not loaded error=invalid digit found in string",
+	    "2026-12-02T00:36:49.116490Z ERROR shop::quota: quota not loaded "
+	    "tenant=7qz error=invalid digit found in string http.status=500",
+	};
+	struct qe_event *json = json_event(
+	    f->rules, "{\"timestamp\":\"2026-12-02T00:36:49.148987Z\","
+		      "\"level\":\"ERROR\",\"fields\":{\"message\":\"quota not "
+		      "loaded\",\"error\":\"invalid digit found in string\","
+		      "\"tenant\":\"1x\"},\"target\":\"tracefail\"}");
+	struct qe_event *ev;
+	size_t i;
+
+	assert_non_null(json);
+	assert_string_equal(json->message,
+			    "quota not loaded: invalid digit found in string");
+	for (i = 0; i < QE_ARRAY_SIZE(same); i++) {
+		ev = text_event(f->rules, same[i]);
+		if (strcmp(ev->message, json->message) ||
+		    strcmp(ev->fingerprint, json->fingerprint))
+			fail_msg("'%s': message '%s', fingerprint %s, not %s", same[i],
+				 ev->message, ev->fingerprint, json->fingerprint);
+		qe_event_free(ev);
+	}
+	qe_event_free(json);
+	/* a word and a colon alone, no fields: not that layout */
+	ev = text_event(f->rules, "2026-12-01 10:00:00 ERROR db: connection refused");
+	assert_string_equal(ev->message, "db: connection refused");
+	qe_event_free(ev);
+	ev = text_event(f->rules, "2026-12-01 10:00:00 ERROR import: db: refused");
+	assert_string_equal(ev->message, "import: db: refused");
+	qe_event_free(ev);
+}
+
 /* The record's event is the text trace's: kind, type, frames, fingerprint. */
 static void check_parts_twin(struct qe_rules *rules, const char *json, const char *text)
 {
@@ -1660,6 +1705,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_line_layouts, rules_setup,
 					    rules_teardown),
 	    cmocka_unit_test_setup_teardown(test_parts_ruby_logger, rules_setup,
+					    rules_teardown),
+	    cmocka_unit_test_setup_teardown(test_tracing_fmt, rules_setup,
 					    rules_teardown),
 	    cmocka_unit_test_setup_teardown(test_parts_logging_gem, rules_setup,
 					    rules_teardown),
