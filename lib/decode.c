@@ -513,7 +513,9 @@ struct qe_decoder {
 	int is_k8s;
 	struct qe_decode_stats st;
 	struct piece part[2]; /* stdout, stderr */
-	struct qe_buf clean;  /* a line without escapes */
+	/* while a Docker or CRI line's JSON text is decoded: its metadata */
+	const struct qe_decode_meta *wrap;
+	struct qe_buf clean; /* a line without escapes */
 	struct qe_buf host, app;
 	/* record scratch */
 	struct qe_buf r_msg, r_err, r_type, r_exc, r_text, r_lname, r_logger;
@@ -1511,19 +1513,17 @@ out:
 	r->nr_frames = d->r_nr_frames;
 }
 
-/* A record's metadata before its own fields: the wrapping's (stream,
- * key and time of a Docker or CRI line that holds JSON), else none. */
-static void record_meta(const struct qe_decoder *d, const struct qe_decode_meta *wrap,
-			struct qe_decode_meta *m)
+/* Of a Docker or CRI line that holds JSON, the wrapping's stream, key
+ * and time as the record's metadata (out of line: most records have no
+ * wrapping). */
+static void __attribute__((noinline))
+wrap_meta(const struct qe_decoder *d, struct qe_decode_meta *m)
 {
-	if (wrap)
-		*m = *wrap;
-	else
-		base_meta(d, m);
+	*m = *d->wrap;
 }
 
 static void emit_record(struct qe_decoder *d, json_t *root, const char *s, size_t len,
-			uint64_t start, uint64_t end, const struct qe_decode_meta *wrap)
+			uint64_t start, uint64_t end)
 {
 	struct qe_record r;
 	json_t *v;
@@ -1531,7 +1531,9 @@ static void emit_record(struct qe_decoder *d, json_t *root, const char *s, size_
 	int have_msg, have_err;
 
 	memset(&r, 0, sizeof(r));
-	record_meta(d, wrap, &r.meta);
+	base_meta(d, &r.meta);
+	if (d->wrap)
+		wrap_meta(d, &r.meta);
 	r.parsed = 1;
 	r.raw = s;
 	r.raw_len = len;
@@ -1560,7 +1562,7 @@ static void emit_record(struct qe_decoder *d, json_t *root, const char *s, size_
 		r.meta.logger = d->r_logger.buf;
 	t = time_of(
 	    first_of(root, d->o.fields.time, time_keys, QE_ARRAY_SIZE(time_keys)));
-	if (t >= 0 || !wrap)
+	if (t >= 0 || !d->wrap)
 		r.meta.time_ms = t;
 	if (take_exception(first_of(root, d->o.fields.exception, exception_keys,
 				    QE_ARRAY_SIZE(exception_keys)),
@@ -1653,10 +1655,9 @@ int qe_decoder_quick_line(const struct qe_decoder *d, const char *s, size_t len)
 }
 
 /* A line that starts with '{' (after blanks).  Returns 1 when delivered as
- * a record, 0 when it is no JSON object (the caller treats it as text).
- * wrap: the metadata of the line that held it (Docker, CRI), or NULL. */
+ * a record, 0 when it is no JSON object (the caller treats it as text). */
 static int decode_json(struct qe_decoder *d, const char *s, size_t len, uint64_t start,
-		       uint64_t end, const struct qe_decode_meta *wrap)
+		       uint64_t end)
 {
 	struct quick q;
 	json_t *root;
@@ -1671,7 +1672,9 @@ static int decode_json(struct qe_decoder *d, const char *s, size_t len, uint64_t
 	if (q.level >= 0 && q.level < d->quick_below && !q.exc) {
 		struct qe_record r;
 		memset(&r, 0, sizeof(r));
-		record_meta(d, wrap, &r.meta);
+		base_meta(d, &r.meta);
+		if (d->wrap)
+			wrap_meta(d, &r.meta);
 		r.meta.level = q.level;
 		r.raw = s;
 		r.raw_len = len;
@@ -1689,7 +1692,7 @@ static int decode_json(struct qe_decoder *d, const char *s, size_t len, uint64_t
 		d->st.bad_json++;
 		return 0;
 	}
-	emit_record(d, root, s, len, start, end, wrap);
+	emit_record(d, root, s, len, start, end);
 	json_decref(root);
 	return 1;
 }
@@ -1747,9 +1750,14 @@ static void piece_emit(struct qe_decoder *d, int stream, uint64_t end)
 	p->held = 0;
 	/* A program that logs JSON lines to its stdout (pino, bunyan,
 	 * zap): the wrapped line is a record like one in a JSON file. */
-	if (!p->cut && wrapped_json(p->buf.buf, p->buf.len) &&
-	    decode_json(d, p->buf.buf, p->buf.len, p->start, end, &m))
-		return;
+	if (!p->cut && wrapped_json(p->buf.buf, p->buf.len)) {
+		int done;
+		d->wrap = &m;
+		done = decode_json(d, p->buf.buf, p->buf.len, p->start, end);
+		d->wrap = NULL;
+		if (done)
+			return;
+	}
 	emit_text(d, p->buf.buf, p->buf.len, p->start, end, flags, &m, 0, 1);
 }
 
@@ -1896,7 +1904,7 @@ void qe_decoder_feed(struct qe_decoder *d, const char *s, size_t len, uint64_t s
 	base_meta(d, &m);
 	switch (d->fmt) {
 	case QE_FMT_JSON:
-		if (w < len && s[w] == '{' && decode_json(d, s, len, start, end, NULL))
+		if (w < len && s[w] == '{' && decode_json(d, s, len, start, end))
 			return;
 		if (!blank(s, len))
 			d->st.mismatched++;
@@ -1908,7 +1916,7 @@ void qe_decoder_feed(struct qe_decoder *d, const char *s, size_t len, uint64_t s
 		if (root) {
 			json_decref(root);
 			d->st.mismatched++;
-			if (decode_json(d, s, len, start, end, NULL))
+			if (decode_json(d, s, len, start, end))
 				return;
 		} else if (!blank(s, len)) {
 			d->st.mismatched++;
@@ -1929,7 +1937,7 @@ void qe_decoder_feed(struct qe_decoder *d, const char *s, size_t len, uint64_t s
 		/* In a file chosen as text, a JSON object line is still a record
 		 * (counted); with format: text as configured, it is text. */
 		if (d->o.format == QE_FMT_AUTO && w < len && s[w] == '{' &&
-		    decode_json(d, s, len, start, end, NULL)) {
+		    decode_json(d, s, len, start, end)) {
 			d->st.mismatched++;
 			return;
 		}
