@@ -1851,6 +1851,10 @@ static int tracing_fmt(struct qe_event *ev, struct span msg)
 	}
 	if (!spans && !path && !fields)
 		return 0;
+	/* a value written with Debug ("?e") is quoted; the JSON one is not */
+	err = trim(err);
+	if (err.n >= 2 && err.s[0] == '"' && err.s[err.n - 1] == '"')
+		err = sp(err.s + 1, err.n - 2);
 	text = trim(text);
 	qe_buf_add(&b, text.s, text.n);
 	if (err.n) {

@@ -1362,6 +1362,9 @@ static void test_tracing_fmt(void **state)
 	    "shop::quota: quota not loaded error=invalid digit found in string",
 	    "2026-12-02T00:36:49.116490Z ERROR shop::quota: quota not loaded "
 	    "tenant=7qz error=invalid digit found in string http.status=500",
+	    /* a field written with Debug: quoted */
+	    "2026-12-02T00:36:49.116490Z ERROR shop::quota: quota not loaded "
+	    "error=\"invalid digit found in string\"",
 	};
 	struct qe_event *json = json_event(
 	    f->rules, "{\"timestamp\":\"2026-12-02T00:36:49.148987Z\","
