@@ -427,6 +427,17 @@ static void test_docker_json_inside(void **state)
 	assert_string_equal(g.order, "lrrl");
 	qe_decoder_free(d);
 	got_release(&g);
+
+	/* CRI, the record in two partial lines */
+	d = dec(QE_FMT_CRI, &g);
+	feed_text(d, "2026-11-22T10:00:05.2Z stdout P {\"level\":\"error\",\"msg\"\n"
+		     "2026-11-22T10:00:05.2Z stdout F :\"db down\"}\n");
+	assert_int_equal(g.nl, 0);
+	assert_int_equal(g.nr, 1);
+	assert_string_equal(g.r[0].message, "db down");
+	assert_true(g.r[0].time_ms == 1795341605200LL);
+	qe_decoder_free(d);
+	got_release(&g);
 }
 
 /* ---- syslog ---- */
