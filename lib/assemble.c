@@ -480,6 +480,22 @@ static int logged_trace_lang(enum qe_rule_lang l)
 	return is_trace_lang(l) && l != QE_LANG_RUST;
 }
 
+/* A line written at a Go logger's panic level: logrus' "level=panic",
+ * zap's console "\tpanic\t" / "\tPANIC\t" (and DPanic's).  Such a logger
+ * writes its record and then panics with it (logrus with the entry, zap
+ * with the message): the record is complete, and the panic after it is
+ * an event of its own, not the trace the line announced. */
+static int go_panic_level_line(const char *s)
+{
+	static const char *const marks[] = {"level=panic ", "\tpanic\t", "\tPANIC\t",
+					    "\tdpanic\t", "\tDPANIC\t"};
+	size_t k;
+	for (k = 0; k < QE_ARRAY_SIZE(marks); k++)
+		if (strstr(s, marks[k]))
+			return 1;
+	return 0;
+}
+
 /* A Python exception line: a (dotted) name, then ':' or the end. */
 static int py_exception_line(const char *s, size_t n)
 {
@@ -1072,7 +1088,9 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 				goto merge;
 			}
 		}
-		if (start_match(a, line, len) && logged_trace_lang(a->next.lang)) {
+		if (start_match(a, line, len) && logged_trace_lang(a->next.lang) &&
+		    !(a->next.lang == QE_LANG_GO &&
+		      go_panic_level_line(a->ev->lines[0]))) {
 			a->have_next = 0;
 			if (a->next.severity > (int)a->ev->severity)
 				a->ev->severity = (enum qe_severity)a->next.severity;

@@ -513,7 +513,9 @@ struct qe_decoder {
 	int is_k8s;
 	struct qe_decode_stats st;
 	struct piece part[2]; /* stdout, stderr */
-	struct qe_buf clean;  /* a line without escapes */
+	/* while a Docker or CRI line's JSON text is decoded: its metadata */
+	const struct qe_decode_meta *wrap;
+	struct qe_buf clean; /* a line without escapes */
 	struct qe_buf host, app;
 	/* record scratch */
 	struct qe_buf r_msg, r_err, r_type, r_exc, r_text, r_lname, r_logger;
@@ -1073,6 +1075,9 @@ static json_t *first_of(json_t *obj, const char *user, const char *const *names,
 static int level_of(json_t *v, struct qe_buf *name)
 {
 	qe_buf_reset(name);
+	/* loguru's serialized record: "level": {"name": "ERROR", "no": 40} */
+	if (json_is_object(v))
+		v = json_object_get(v, "name");
 	if (json_is_string(v)) {
 		qe_buf_add(name, json_string_value(v), json_string_length(v));
 		return qe_decode_level_name(json_string_value(v), json_string_length(v));
@@ -1190,8 +1195,8 @@ static int64_t time_of(json_t *v)
 }
 
 static const char *const message_keys[] = {
-    "msg",	   "message",	    "@m", "event", "short_message",
-    "textPayload", "error.message", "@mt"};
+    "msg",	   "message",	    "@m",  "event",	     "short_message",
+    "textPayload", "error.message", "@mt", "record.message", "fields.message"};
 static const char *const logger_keys[] = {"logger", "logger_name", "log.logger",
 					  "SourceContext", "name"};
 static const char *const time_keys[] = {"time", "timestamp", "@timestamp", "@t",
@@ -1211,7 +1216,8 @@ static const char *const exception_keys[] = {"err.stack",
 static const char *const type_keys[] = {"err.type",   "error.type", "err.name",
 					"error.kind", "error.name", "exception.type",
 					"exc_type"};
-static const char *const error_keys[] = {"error", "err", "err.message", "error.message"};
+static const char *const error_keys[] = {"error", "err", "err.message", "error.message",
+					 "fields.error"};
 
 /* ---- exceptions in parts (see struct qe_record) ---- */
 
@@ -1449,6 +1455,15 @@ static int exc_object(struct qe_decoder *d, json_t *v, struct qe_record *r)
 	return 1;
 }
 
+static int has_frames_key(json_t *obj)
+{
+	size_t i;
+	for (i = 0; i < QE_ARRAY_SIZE(exc_frames_keys); i++)
+		if (pick_frames(json_object_get(obj, exc_frames_keys[i])))
+			return 1;
+	return 0;
+}
+
 static int exc_parts_in(struct qe_decoder *d, json_t *obj, struct qe_record *r)
 {
 	size_t i;
@@ -1476,6 +1491,11 @@ static void exc_parts(struct qe_decoder *d, json_t *root, struct qe_record *r)
 		if (json_is_object(v) && exc_parts_in(d, v, r))
 			goto out;
 	}
+	/* the exception as the message: the logging gem's JSON layout writes
+	 * {"message": {"class", "message", "backtrace"}} */
+	v = json_object_get(root, "message");
+	if (json_is_object(v) && has_frames_key(v) && exc_object(d, v, r))
+		goto out;
 	/* frames beside the record's message, a class named beside them */
 	v = first_of(root, NULL, top_frames_keys, QE_ARRAY_SIZE(top_frames_keys));
 	if (!v || !(json_is_array(v) || json_is_string(v)))
@@ -1493,15 +1513,27 @@ out:
 	r->nr_frames = d->r_nr_frames;
 }
 
+/* Of a Docker or CRI line that holds JSON, the wrapping's stream, key
+ * and time as the record's metadata (out of line: most records have no
+ * wrapping). */
+static void __attribute__((noinline))
+wrap_meta(const struct qe_decoder *d, struct qe_decode_meta *m)
+{
+	*m = *d->wrap;
+}
+
 static void emit_record(struct qe_decoder *d, json_t *root, const char *s, size_t len,
 			uint64_t start, uint64_t end)
 {
 	struct qe_record r;
 	json_t *v;
+	int64_t t;
 	int have_msg, have_err;
 
 	memset(&r, 0, sizeof(r));
 	base_meta(d, &r.meta);
+	if (d->wrap)
+		wrap_meta(d, &r.meta);
 	r.parsed = 1;
 	r.raw = s;
 	r.raw_len = len;
@@ -1528,8 +1560,10 @@ static void emit_record(struct qe_decoder *d, json_t *root, const char *s, size_
 				 QE_ARRAY_SIZE(logger_keys)),
 			&d->r_logger))
 		r.meta.logger = d->r_logger.buf;
-	r.meta.time_ms = time_of(
+	t = time_of(
 	    first_of(root, d->o.fields.time, time_keys, QE_ARRAY_SIZE(time_keys)));
+	if (t >= 0 || !d->wrap)
+		r.meta.time_ms = t;
 	if (take_exception(first_of(root, d->o.fields.exception, exception_keys,
 				    QE_ARRAY_SIZE(exception_keys)),
 			   &d->r_exc))
@@ -1537,6 +1571,14 @@ static void emit_record(struct qe_decoder *d, json_t *root, const char *s, size_
 	/* "err"/"error" as a multi-line string is the exception itself. */
 	if (!r.exception && (v = first_of(root, NULL, error_keys, 2)) &&
 	    json_is_string(v) &&
+	    memchr(json_string_value(v), '\n', json_string_length(v)) &&
+	    take_exception(v, &d->r_exc))
+		r.exception = d->r_exc.buf;
+	/* loguru's serialize=True: {"text": the line as its format wrote it,
+	 * traceback and all, "record": the parts, the exception's without
+	 * its frames}.  The text is the trace. */
+	if (!r.exception && json_is_object(json_object_get(root, "record")) &&
+	    (v = json_object_get(root, "text")) && json_is_string(v) &&
 	    memchr(json_string_value(v), '\n', json_string_length(v)) &&
 	    take_exception(v, &d->r_exc))
 		r.exception = d->r_exc.buf;
@@ -1631,6 +1673,8 @@ static int decode_json(struct qe_decoder *d, const char *s, size_t len, uint64_t
 		struct qe_record r;
 		memset(&r, 0, sizeof(r));
 		base_meta(d, &r.meta);
+		if (d->wrap)
+			wrap_meta(d, &r.meta);
 		r.meta.level = q.level;
 		r.raw = s;
 		r.raw_len = len;
@@ -1654,6 +1698,15 @@ static int decode_json(struct qe_decoder *d, const char *s, size_t len, uint64_t
 }
 
 /* ---- Docker json-file and CRI: pieces joined per stream ---- */
+
+/* A wrapped line that is a JSON object: '{' first, '}' last (blanks aside). */
+static int wrapped_json(const char *s, size_t len)
+{
+	size_t w = lead_ws(s, len);
+	while (len > w && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\r'))
+		len--;
+	return len > w + 1 && s[w] == '{' && s[len - 1] == '}';
+}
 
 static void piece_add(struct qe_decoder *d, struct piece *p, const char *s, size_t n,
 		      uint64_t start, int64_t t)
@@ -1695,6 +1748,16 @@ static void piece_emit(struct qe_decoder *d, int stream, uint64_t end)
 	m.key = (uint32_t)stream + 1;
 	m.time_ms = p->time_ms;
 	p->held = 0;
+	/* A program that logs JSON lines to its stdout (pino, bunyan,
+	 * zap): the wrapped line is a record like one in a JSON file. */
+	if (!p->cut && wrapped_json(p->buf.buf, p->buf.len)) {
+		int done;
+		d->wrap = &m;
+		done = decode_json(d, p->buf.buf, p->buf.len, p->start, end);
+		d->wrap = NULL;
+		if (done)
+			return;
+	}
 	emit_text(d, p->buf.buf, p->buf.len, p->start, end, flags, &m, 0, 1);
 }
 

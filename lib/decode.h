@@ -8,8 +8,10 @@
  *     the assembler should see, with ANSI escapes and any per-line prefix
  *     (syslog header, ISO timestamp, CRI or Docker wrapping) removed, and
  *     the metadata the prefix carried; or
- *   - structured records (JSON lines): level, message, logger, time and
- *     the exception text from whatever field holds it.
+ *   - structured records (JSON lines, and Docker or CRI lines whose text
+ *     is a JSON object, with the wrapping's stream, key and time): level,
+ *     message, logger, time and the exception text from whatever field
+ *     holds it.
  *
  * Invariants:
  * - Every fed line is delivered exactly once, as a text line, as part of
@@ -125,11 +127,14 @@ struct qe_record_frame {
 struct qe_record {
 	/* 0: the quick path: only meta.level, raw, positions set; text "" */
 	int parsed;
-	/* msg, message, event, @m, else the @mt template; NULL when none */
+	/* msg, message, event, @m, else the @mt template, loguru's
+	 * record.message, tracing's fields.message; NULL when none */
 	const char *message;
 	const char *error;	/* an error string field (zap, zerolog "error") */
 	const char *error_type; /* err.type, error.type, err.name, ... */
-	const char *exception;	/* multi-line exception text ('\n' between lines) */
+	/* multi-line exception text ('\n' between lines); loguru's
+	 * serialized "text" beside its "record" */
+	const char *exception;
 	/* An exception in parts: an object with a class (class, type, name,
 	 * exc_type), a message, a location (file, line) and frames (trace,
 	 * frames, backtrace, stack, stack_trace, extendedStackTrace) under
@@ -137,7 +142,9 @@ struct qe_record {
 	 * object down (Monolog's context.exception), the first of an array
 	 * of them (structlog); or a frames array (backtrace, stack, ...) at
 	 * the top beside a class name (error_type, or error, exception,
-	 * exc_type, class holding one).  error_type is then set to the class,
+	 * exc_type, class holding one), or the message itself as such an
+	 * object with frames (the logging gem's JSON layout).  error_type is
+	 * then set to the class,
 	 * exc_message to the exception's own message (may be NULL), frames
 	 * to the location and then the frames, as written. */
 	const char *exc_message;

@@ -1738,6 +1738,137 @@ static int structlog_console(struct span v, struct span *msg)
 	return 0;
 }
 
+/* A name at the start of v: letters, digits and '_' (tracing's span
+ * names, field names, the parts of a target).  Its length, 0 when none. */
+static size_t rust_name(struct span v)
+{
+	size_t i = 0;
+	if (!v.n || !(isalpha((unsigned char)v.s[0]) || v.s[0] == '_'))
+		return 0;
+	while (i < v.n && (isalnum((unsigned char)v.s[i]) || v.s[i] == '_'))
+		i++;
+	return i;
+}
+
+/* " name=" at v.s[i]: a field of tracing's after the message (names may
+ * be dotted: "http.status=500").  The length of " name=", 0 when none. */
+static size_t field_at(struct span v, size_t i)
+{
+	size_t k, j = i + 1;
+	if (i >= v.n || v.s[i] != ' ')
+		return 0;
+	for (;;) {
+		k = rust_name(skip(v, j));
+		if (!k)
+			return 0;
+		j += k;
+		if (j < v.n && v.s[j] == '.')
+			j++;
+		else
+			break;
+	}
+	return j < v.n && v.s[j] == '=' ? j + 1 - i : 0;
+}
+
+/*
+ * The text of tracing-subscriber's fmt layer after its level:
+ * "span{k=v}:span2: target::path: message k=v error=...".  The spans
+ * (where the event happened, with their fields) and the target go; the
+ * event's own fields follow the message, each " name=value" (a value
+ * may hold spaces: it runs to the next field).  As for its JSON format,
+ * where the fields are apart (fields.message, fields.error), the message
+ * is "message: error".  0 when msg does not read as that layout: it
+ * needs a span with fields, a target with "::" or fields after the
+ * message, so that "db: connection refused" stays as it is.
+ */
+static int tracing_fmt(struct qe_event *ev, struct span msg)
+{
+	struct span v = msg, text, err = {NULL, 0};
+	size_t k, i, f;
+	int spans = 0, braces = 0, path = 0, fields = 0;
+	struct qe_buf b = QE_BUF_INIT;
+
+	/* spans: "name{...}" or "name", joined by ':', then ": "; one of
+	 * them with fields ("name: " alone is the target) */
+	for (;;) {
+		struct span w = v;
+		if (!(k = rust_name(w)))
+			break;
+		w = skip(w, k);
+		if (starts(w, "{")) {
+			size_t depth = 0;
+			for (i = 0; i < w.n; i++)
+				if (w.s[i] == '{')
+					depth++;
+				else if (w.s[i] == '}' && !--depth)
+					break;
+			if (i >= w.n)
+				break;
+			w = skip(w, i + 1);
+			braces = 1;
+		}
+		if (!starts(w, ":") || starts(w, "::"))
+			break;
+		w = skip(w, 1);
+		if (starts(w, " ")) {
+			if (braces) {
+				v = skip(w, 1);
+				spans = 1;
+			}
+			break;
+		}
+		v = w;
+	}
+	if (!spans)
+		v = msg;
+	/* the target: "name" or "a::b::c", then ": " */
+	i = 0;
+	for (;;) {
+		if (!(k = rust_name(skip(v, i))))
+			return 0;
+		i += k;
+		if (!starts(skip(v, i), "::"))
+			break;
+		i += 2;
+		path = 1;
+	}
+	if (!starts(skip(v, i), ": "))
+		return 0;
+	v = skip(v, i + 2);
+	/* the message, then the fields */
+	for (i = 0; i < v.n && !field_at(v, i); i++)
+		;
+	text = sp(v.s, i);
+	while (i < v.n && (f = field_at(v, i)) != 0) {
+		size_t name = i + 1, e;
+		fields = 1;
+		for (e = i + f; e < v.n && !field_at(v, e); e++)
+			;
+		if (!err.s && ((f == 7 && !memcmp(v.s + name, "error", 5)) ||
+			       (f == 5 && !memcmp(v.s + name, "err", 3))))
+			err = sp(v.s + i + f, e - i - f);
+		i = e;
+	}
+	if (!spans && !path && !fields)
+		return 0;
+	/* a value written with Debug ("?e") is quoted; the JSON one is not */
+	err = trim(err);
+	if (err.n >= 2 && err.s[0] == '"' && err.s[err.n - 1] == '"')
+		err = sp(err.s + 1, err.n - 2);
+	text = trim(text);
+	qe_buf_add(&b, text.s, text.n);
+	if (err.n) {
+		if (b.len)
+			qe_buf_addstr(&b, ": ");
+		qe_buf_add(&b, err.s, err.n);
+	}
+	if (!b.len)
+		qe_buf_add(&b, v.s, v.n);
+	free(ev->message);
+	ev->message = qe_buf_detach(&b);
+	return 1;
+}
+
 static int line_message(struct qe_event *ev, struct span v)
 {
 	struct span lim = v, msg = v;
@@ -1823,6 +1954,8 @@ static int line_message(struct qe_event *ev, struct span v)
 		return 1;
 	while (msg.n && strchr(" \t:-]|>)\"", msg.s[0]))
 		msg = skip(msg, 1);
+	if (found && !glued && tracing_fmt(ev, msg))
+		return 1;
 	if (found)
 		msg = skip_log_fields(msg, glued);
 	set_message(ev, msg.n ? msg : v);

@@ -534,12 +534,21 @@ l4jrun java.lang.IllegalStateException java-settle '%d{ISO8601} %-5p [%t] %c - %
 l4jrun java.lang.IllegalStateException java-settle '%d %-5p %c - %m%n%rEx' log4j2
 l4jrun java.lang.IllegalStateException java-settle-short '%d %-5p %c - %m %ex{short}%n' log4j2
 l4jrun java.lang.IndexOutOfBoundsException java-slot '%d{HH:mm:ss.SSS} [%t] %-5level %logger{36} - %msg%n%xEx' log4j2-thread
+# The error is made in one place (reserve) and logged with one message
+# by every library: one group, whether zap adds the stack of its call or
+# not.  So are the two Panic lines, "cannot go on" and that error; the
+# panics they cause differ (logrus panics with its entry, zap with the
+# message).
 run - go-order-line 0 ./gobatch5 logrus-text
 run - go-order-line 0 ./gobatch5 logrus-json
+head_group=go-panic-line
 run '*logrus.Entry' go-logrus-panic 1 ./gobatch5 logrus-panic
-run - go-zap 0 ./gobatch5 zap-production
-run - go-zap 0 ./gobatch5 zap-development
+head_group=
+run - go-order-line 0 ./gobatch5 zap-production
+run - go-order-line 0 ./gobatch5 zap-development
+head_group=go-panic-line
 run panic go-zap-panic 1 ./gobatch5 zap-panic
+head_group=
 run - go-order-line 0 ./gobatch5 zerolog
 run - rs-quota 0 ./rstrace text
 run - rs-quota 0 ./rstrace span
@@ -564,13 +573,13 @@ run StockError js-reserve 0 node batch5.js pino-err
 run StockError js-reserve 0 node batch5.js winston-printf
 run ValueError py-crash 0 $py5 batch5.py crash
 run java.lang.IllegalStateException java-settle 0 java -cp ".:$cp51" Batch5 slf4j-simple
-run - go-zap 0 ./gobatch5 zap-development
+run - go-order-line 0 ./gobatch5 zap-development
 begin batch5-k8s k8s "$top/tests/data/runtimes-unseen"
 noise
 run StockError py-reserve 0 $py5 batch5.py structlog-console
 run StockError py-loguru-reserve 0 $py5 batch5.py loguru-exception
 l4jrun java.lang.IllegalStateException java-settle '%d{ISO8601} %-5p [%t] %c - %m%n%xEx' log4j2
-run - go-zap 0 ./gobatch5 zap-development
+run - go-order-line 0 ./gobatch5 zap-development
 run RangeError js-shelf 0 node batch5.js winston-exceptions
 
 # ---- PostgreSQL ----------------------------------------------------------

@@ -758,6 +758,41 @@ static void test_error_line_merge_kinds(void **state)
 	fixture_free(f);
 }
 
+/* A Go logger's Panic: its record, then the panic it raises with it.
+ * The record is complete; the panic is an event of its own. */
+static void test_panic_level_line(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "time=\"2026-12-02T00:36:48Z\" level=panic msg=\"cannot go on: no "
+		"stock\" sku=1x\n"
+		"panic: (*logrus.Entry) 0xc0000fe1c0\n"
+		"\n"
+		"goroutine 1 [running]:\n"
+		"github.com/sirupsen/logrus.(*Entry).Panicf(...)\n"
+		"\t/usr/share/gocode/src/github.com/sirupsen/logrus/entry.go:387\n"
+		"main.main()\n"
+		"\t/app/main.go:51 +0xb65\n"
+		"2026-12-02T00:36:48.834Z\tPANIC\tapp/main.go:68\tcannot go on\n"
+		"panic: cannot go on\n"
+		"\n"
+		"goroutine 1 [running]:\n"
+		"main.main()\n"
+		"\t/app/main.go:68 +0x68a\n");
+	assert_int_equal(f->col.n, 4);
+	assert_string_equal(f->col.ev[0]->kind, "line");
+	assert_string_equal(f->col.ev[0]->message, "cannot go on: no stock");
+	assert_int_equal(f->col.ev[0]->nr_lines, 1);
+	assert_string_equal(f->col.ev[1]->kind, "go");
+	assert_string_equal(f->col.ev[1]->type, "*logrus.Entry");
+	assert_string_equal(f->col.ev[2]->kind, "line");
+	assert_int_equal(f->col.ev[2]->nr_lines, 1);
+	assert_string_equal(f->col.ev[3]->kind, "go");
+	assert_string_equal(f->col.ev[3]->message, "cannot go on");
+	fixture_free(f);
+}
+
 static void test_caps(void **state)
 {
 	struct fixture *f = fixture_new(5, 1 << 20);
@@ -2092,6 +2127,7 @@ int main(void)
 	    cmocka_unit_test(test_single_lines),
 	    cmocka_unit_test(test_line_messages),
 	    cmocka_unit_test(test_error_line_merge_kinds),
+	    cmocka_unit_test(test_panic_level_line),
 	    cmocka_unit_test(test_caps),
 	    cmocka_unit_test(test_pending),
 	    cmocka_unit_test(test_user_rule_and_ignore),

@@ -30,6 +30,7 @@
 #include "util.h"
 #include "slurp.h"
 
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -394,6 +395,47 @@ static void test_docker(void **state)
 	assert_true(g.l[1].time_ms == 1795341605100LL);
 	assert_string_equal(g.l[2].text, "plain line among docker records");
 	assert_int_equal(qe_decoder_stats(d)->mismatched, 1);
+	qe_decoder_free(d);
+	got_release(&g);
+}
+
+/* A program that logs JSON to its stdout in a container: the log of a
+ * json-file (or CRI) line is itself a record, read as in a JSON file. */
+static void test_docker_json_inside(void **state)
+{
+	struct got g;
+	struct qe_decoder *d = dec(QE_FMT_AUTO, &g);
+	feed_text(d, "{\"log\":\"starting\\n\",\"stream\":\"stdout\",\"time\":"
+		     "\"2026-11-22T10:00:05.1Z\"}\n"
+		     "{\"log\":\"{\\\"level\\\":50,\\\"msg\\\":\\\"db down\\\"}\\n\","
+		     "\"stream\":\"stdout\",\"time\":\"2026-11-22T10:00:05.2Z\"}\n"
+		     "{\"log\":\"{\\\"level\\\":30,\\\"msg\\\":\\\"ok\\\"}\\n\","
+		     "\"stream\":\"stdout\",\"time\":\"2026-11-22T10:00:05.3Z\"}\n"
+		     "{\"log\":\"{not json}\\n\",\"stream\":\"stderr\",\"time\":"
+		     "\"2026-11-22T10:00:05.4Z\"}\n");
+	assert_string_equal(qe_decoder_format_name(d), "docker");
+	assert_int_equal(g.nl, 2);
+	assert_string_equal(g.l[0].text, "starting");
+	assert_string_equal(g.l[1].text, "{not json}");
+	assert_int_equal(g.nr, 2);
+	assert_int_equal(g.r[0].parsed, 1);
+	assert_int_equal(g.r[0].level, QE_SEV_ERROR);
+	assert_string_equal(g.r[0].message, "db down");
+	/* the record has no time of its own: the wrapping's */
+	assert_true(g.r[0].time_ms == 1795341605200LL);
+	assert_int_equal(g.r[1].parsed, 0); /* an info line: the quick path */
+	assert_string_equal(g.order, "lrrl");
+	qe_decoder_free(d);
+	got_release(&g);
+
+	/* CRI, the record in two partial lines */
+	d = dec(QE_FMT_CRI, &g);
+	feed_text(d, "2026-11-22T10:00:05.2Z stdout P {\"level\":\"error\",\"msg\"\n"
+		     "2026-11-22T10:00:05.2Z stdout F :\"db down\"}\n");
+	assert_int_equal(g.nl, 0);
+	assert_int_equal(g.nr, 1);
+	assert_string_equal(g.r[0].message, "db down");
+	assert_true(g.r[0].time_ms == 1795341605200LL);
 	qe_decoder_free(d);
 	got_release(&g);
 }
@@ -1316,6 +1358,54 @@ static struct qe_event *json_event(struct qe_rules *rules, const char *line)
 	return ev;
 }
 
+/* tracing-subscriber's fmt layer, with and without a span, and its JSON
+ * format: the spans and the target say where, the fields follow the
+ * message; all give "message: error" and one fingerprint. */
+static void test_tracing_fmt(void **state)
+{
+	struct rules_fixture *f = *state;
+	static const char *const same[] = {
+	    "2026-12-02T00:36:49.080503Z ERROR tracefail: quota not loaded "
+	    "error=invalid digit found in string tenant=1x",
+	    "2026-12-02T00:36:49.116490Z ERROR import{tenant=1x}: tracefail: quota not "
+	    "loaded error=invalid digit found in string",
+	    "2026-12-02T00:36:49.116490Z ERROR run:import{tenant=1x id=3}: "
+	    "shop::quota: quota not loaded error=invalid digit found in string",
+	    "2026-12-02T00:36:49.116490Z ERROR shop::quota: quota not loaded "
+	    "tenant=7qz error=invalid digit found in string http.status=500",
+	    /* a field written with Debug: quoted */
+	    "2026-12-02T00:36:49.116490Z ERROR shop::quota: quota not loaded "
+	    "error=\"invalid digit found in string\"",
+	};
+	struct qe_event *json = json_event(
+	    f->rules, "{\"timestamp\":\"2026-12-02T00:36:49.148987Z\","
+		      "\"level\":\"ERROR\",\"fields\":{\"message\":\"quota not "
+		      "loaded\",\"error\":\"invalid digit found in string\","
+		      "\"tenant\":\"1x\"},\"target\":\"tracefail\"}");
+	struct qe_event *ev;
+	size_t i;
+
+	assert_non_null(json);
+	assert_string_equal(json->message,
+			    "quota not loaded: invalid digit found in string");
+	for (i = 0; i < QE_ARRAY_SIZE(same); i++) {
+		ev = text_event(f->rules, same[i]);
+		if (strcmp(ev->message, json->message) ||
+		    strcmp(ev->fingerprint, json->fingerprint))
+			fail_msg("'%s': message '%s', fingerprint %s, not %s", same[i],
+				 ev->message, ev->fingerprint, json->fingerprint);
+		qe_event_free(ev);
+	}
+	qe_event_free(json);
+	/* a word and a colon alone, no fields: not that layout */
+	ev = text_event(f->rules, "2026-12-01 10:00:00 ERROR db: connection refused");
+	assert_string_equal(ev->message, "db: connection refused");
+	qe_event_free(ev);
+	ev = text_event(f->rules, "2026-12-01 10:00:00 ERROR import: db: refused");
+	assert_string_equal(ev->message, "import: db: refused");
+	qe_event_free(ev);
+}
+
 /* The record's event is the text trace's: kind, type, frames, fingerprint. */
 static void check_parts_twin(struct qe_rules *rules, const char *json, const char *text)
 {
@@ -1362,6 +1452,52 @@ static void test_parts_ruby_logger(void **state)
 	    "\tfrom app.rb:19:in `sync_row'\n"
 	    "\tfrom /usr/lib/ruby/3.1.0/set.rb:511:in `each'\n"
 	    "\tfrom app.rb:40:in `<main>'");
+}
+
+/* the logging gem's JSON layout: an exception logged as the message is
+ * an object of its class, message and backtrace */
+static void test_parts_logging_gem(void **state)
+{
+	struct rules_fixture *f = *state;
+
+	check_parts_twin(
+	    f->rules,
+	    "{\"timestamp\":\"2026-12-02T00:36:50.493955Z\",\"level\":\"ERROR\","
+	    "\"logger\":\"billing\",\"message\":{\"class\":\"ChargeError\","
+	    "\"message\":\"card 1x declined (2 tries)\",\"backtrace\":[\"app.rb:10:in "
+	    "`charge'\",\"app.rb:14:in `settle'\",\"app.rb:33:in `<main>'\"]}}",
+	    "ERROR  billing : <ChargeError> card 1x declined (2 tries)\n"
+	    "\tapp.rb:10:in `charge'\n"
+	    "\tapp.rb:14:in `settle'\n"
+	    "\tapp.rb:33:in `<main>'");
+}
+
+/* loguru's serialize=True: the formatted text, traceback and all, beside
+ * the record's parts */
+static void test_loguru_serialized(void **state)
+{
+	struct rules_fixture *f = *state;
+	static const char text[] =
+	    "2026-12-02 00:36:33.742 | ERROR    | __main__:<lambda>:68 - reservation of "
+	    "1x failed\n"
+	    "Traceback (most recent call last):\n"
+	    "\n"
+	    "  File \"/srv/app/jobs.py\", line 23, in handle\n"
+	    "    reserve(sku)\n"
+	    "\n"
+	    "  File \"/srv/app/jobs.py\", line 18, in reserve\n"
+	    "    raise StockError(\"cannot reserve 1x\")\n"
+	    "\n"
+	    "StockError: cannot reserve 1x";
+	json_t *rec = json_pack(
+	    "{s:s, s:{s:{s:s, s:s, s:b}, s:{s:s, s:i}, s:s}}", "text", text, "record",
+	    "exception", "type", "StockError", "value", "cannot reserve 1x", "traceback",
+	    1, "level", "name", "ERROR", "no", 40, "message", "reservation of 1x failed");
+	char *line = json_dumps(rec, JSON_COMPACT);
+
+	check_parts_twin(f->rules, line, text);
+	free(line);
+	json_decref(rec);
 }
 
 /* semantic_logger: an exception object whose stack is strings */
@@ -1565,6 +1701,7 @@ int main(void)
 	    cmocka_unit_test(test_cri_partials),
 	    cmocka_unit_test(test_cri_cap),
 	    cmocka_unit_test(test_docker),
+	    cmocka_unit_test(test_docker_json_inside),
 	    cmocka_unit_test(test_syslog),
 	    cmocka_unit_test(test_text_prefixes),
 	    cmocka_unit_test(test_json_mixed),
@@ -1582,6 +1719,12 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_line_layouts, rules_setup,
 					    rules_teardown),
 	    cmocka_unit_test_setup_teardown(test_parts_ruby_logger, rules_setup,
+					    rules_teardown),
+	    cmocka_unit_test_setup_teardown(test_tracing_fmt, rules_setup,
+					    rules_teardown),
+	    cmocka_unit_test_setup_teardown(test_parts_logging_gem, rules_setup,
+					    rules_teardown),
+	    cmocka_unit_test_setup_teardown(test_loguru_serialized, rules_setup,
 					    rules_teardown),
 	    cmocka_unit_test_setup_teardown(test_parts_semantic_logger, rules_setup,
 					    rules_teardown),
