@@ -601,7 +601,9 @@ run RangeError js-shelf 0 node batch5.js winston-exceptions
 # tagged logger, retries, pattern matching; PHP's strict types and memory
 # limit, Monolog over previous exceptions; anyhow's chains, overflows, a
 # stack running out; then some of it as syslog, kubectl and Docker keep
-# it; kept apart from the suite's corpus like the third ----
+# it; kept apart from the suite's corpus like the third.  A runtime's
+# own fatal error, where no exception was raised (a signal, a stack or
+# memory limit), is of type fatal, as Go's are ----
 b6pat() { echo "-Db6.pattern=$1"; }
 b6java() { # TYPE GROUP [PATTERN] SCENARIO
 	if [ $# = 4 ]; then
@@ -619,7 +621,7 @@ run - py-stack-info 0 $py5 batch6.py stack-info
 run SlotError py-never-retrieved 0 $py5 batch6.py never-retrieved
 run ExceptionGroup py-nested-group 0 $py5 batch6.py nested-group
 run SlotError py-one-line 0 $py5 batch6.py one-line
-run - py-faulthandler 0 $py5 batch6.py faulthandler
+run fatal py-faulthandler 0 $py5 batch6.py faulthandler
 run AssertionError js-assert-diff 0 node batch6.js assert-diff
 run Trace js-console-trace 0 node batch6.js console-trace
 run Error js-promise-cause 0 node batch6.js promise-cause
@@ -649,13 +651,13 @@ run ArgumentError rb-ensure 0 ruby batch6.rb ensure
 php_log batch6.php TypeError php-strict-arg 0 strict-arg
 php_log batch6.php ArgumentCountError php-arg-count 0 arg-count
 php_log batch6.php DivisionByZeroError php-intdiv 0 intdiv
-php_log batch6.php - php-memory 0 memory
+php_log batch6.php fatal php-memory 0 memory
 run SlotException php-book 0 php batch6.php monolog-line
-run SlotException php-book 0 php batch6.php monolog-oneline
+run SlotException php-book-line 0 php batch6.php monolog-oneline
 run - rs-anyhow-main 0 RUST_BACKTRACE=0 ./rsbatch6 anyhow-main
 run - rs-anyhow-alternate 0 RUST_BACKTRACE=0 ./rsbatch6 anyhow-alternate
 run panic rs-overflow 0 RUST_BACKTRACE=full ./rsbatch6 overflow
-run - rs-stack 0 RUST_BACKTRACE=0 ./rsbatch6 stack
+run fatal rs-stack 0 RUST_BACKTRACE=0 ./rsbatch6 stack
 run panic rs-thread 0 RUST_BACKTRACE=1 ./rsbatch6 thread
 
 # the same kinds of output through a syslog daemon, `kubectl logs
