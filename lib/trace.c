@@ -338,7 +338,10 @@ static void parse_java(struct qe_event *ev)
 	 * last "Wrapped by:", its frames after it */
 	for (i = first_frame; i < ev->nr_lines; i++) {
 		struct span v = trim(line_span(ev, i)), t, m;
-		if (starts(v, "Wrapped by: ") && java_header(skip(v, 12), &t, &m)) {
+		/* a class of the default package ("Main$SlotException") is
+		 * one when its frames follow */
+		int framed = i + 1 < ev->nr_lines && starts(trim(line_span(ev, i + 1)), "at ");
+		if (starts(v, "Wrapped by: ") && java_header_at(skip(v, 12), &t, &m, framed)) {
 			header = i;
 			type = t;
 			msg = m;

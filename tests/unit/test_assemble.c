@@ -1988,6 +1988,34 @@ static void test_java_root_cause_first(void **state)
 	fixture_free(f);
 }
 
+/* Root cause first, the exception thrown a class of the default package:
+ * the last "Wrapped by:" is still the one thrown. */
+static void test_java_root_cause_first_default_package(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "2026-12-02 04:23:00,034 ERROR [main] bookings - booking failed for 1x\n"
+		"java.lang.NumberFormatException: For input string: \"1x\"\n"
+		"\tat java.base/java.lang.Integer.parseInt(Integer.java:668)\n"
+		"\tat Batch6.parse(batch6.java:22)\n"
+		"\t... 2 common frames omitted\n"
+		"Wrapped by: java.lang.IllegalStateException: slot 1x unreadable\n"
+		"\tat Batch6.settle(batch6.java:29)\n"
+		"\t... 1 common frames omitted\n"
+		"Wrapped by: Batch6$SlotException: cannot book slot 1x\n"
+		"\tat Batch6.book(batch6.java:37)\n"
+		"\tat Batch6.main(batch6.java:70)\n"
+		"2026-12-01 10:00:00 INFO runner: job 1 done\n");
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 11);
+	assert_string_equal(f->col.ev[0]->type, "Batch6$SlotException");
+	assert_string_equal(f->col.ev[0]->message, "cannot book slot 1x");
+	assert_int_equal(f->col.ev[0]->nr_frames, 2);
+	check_frame(&f->col.ev[0]->frames[0], "Batch6", "book", "batch6.java", 37, 1);
+	fixture_free(f);
+}
+
 /* Frames one at a time, as JSON records list them: the syntax tells the
  * kind, and each frame is read as a trace of that kind reads it. */
 static void test_frames_one_at_a_time(void **state)
@@ -2127,6 +2155,7 @@ int main(void)
 	    cmocka_unit_test(test_node_winston_printf),
 	    cmocka_unit_test(test_rust_panic_hook_line),
 	    cmocka_unit_test(test_java_root_cause_first),
+	    cmocka_unit_test(test_java_root_cause_first_default_package),
 	    cmocka_unit_test(test_frames_one_at_a_time),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
