@@ -85,7 +85,7 @@ struct qe_assembler {
 	int strip;
 	char tag[TAG_MAX];
 	size_t tag_len;
-	unsigned ruby_rescues; /* "rescue in" frames seen: causes may follow */
+	unsigned ruby_rescues; /* "rescue in", "ensure in" frames seen: causes may follow */
 	int no_frame;	       /* Node.js, Ruby, Rust: no frame or note line yet */
 	int hold_msg;	       /* held lines may be message lines: fed again if not */
 	int no_hold;	       /* the line at hand is not to be held as one */
@@ -295,8 +295,11 @@ static void append(struct qe_assembler *a, const char *line, size_t len, uint64_
 			ev->truncated = 1; /* the line was kept without its end */
 	}
 	ev->end_pos = end_pos;
-	if (a->lang == QE_LANG_RUBY && (memmem(line, len, "`rescue in ", 11) ||
-					memmem(line, len, "'rescue in ", 11)))
+	/* raised in a rescue or an ensure clause while another exception
+	 * was on its way: that one is the cause, printed after */
+	if (a->lang == QE_LANG_RUBY &&
+	    (memmem(line, len, "`rescue in ", 11) || memmem(line, len, "'rescue in ", 11) ||
+	     memmem(line, len, "`ensure in ", 11) || memmem(line, len, "'ensure in ", 11)))
 		a->ruby_rescues++;
 }
 

@@ -1751,6 +1751,27 @@ static void test_ruby_labelled_full_message(void **state)
 	fixture_free(f);
 }
 
+/* An exception raised in an ensure clause while another one was on its
+ * way: Ruby prints that one after it, as its cause; one event. */
+static void test_ruby_raised_in_ensure(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "batch6.rb:53:in `Integer': invalid value for Integer(): \"1x\" "
+		"(ArgumentError)\n"
+		"\tfrom batch6.rb:53:in `ensure in <main>'\n"
+		"\tfrom batch6.rb:53:in `<main>'\n"
+		"batch6.rb:8:in `settle': cannot settle slot 1x: 2 free (SlotError)\n"
+		"\tfrom batch6.rb:12:in `book'\n"
+		"\tfrom batch6.rb:51:in `<main>'\n"
+		"2026-12-01 10:00:00 INFO runner: job 1 done\n");
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 6);
+	assert_string_equal(f->col.ev[0]->type, "ArgumentError");
+	fixture_free(f);
+}
+
 /* A thread's exception, reported when it died and raised again by join
  * in the joining thread: one failure. */
 static void test_ruby_thread_join(void **state)
@@ -2155,6 +2176,7 @@ int main(void)
 	    cmocka_unit_test(test_node_winston_printf),
 	    cmocka_unit_test(test_rust_panic_hook_line),
 	    cmocka_unit_test(test_java_root_cause_first),
+	    cmocka_unit_test(test_ruby_raised_in_ensure),
 	    cmocka_unit_test(test_java_root_cause_first_default_package),
 	    cmocka_unit_test(test_frames_one_at_a_time),
 	};
