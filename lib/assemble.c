@@ -926,6 +926,20 @@ static enum cont message_after(struct qe_assembler *a, const char *line, size_t 
 }
 
 static int ruby_thread_head(const char *s, size_t n);
+static int py_head_line(const char *s, size_t n);
+static int py_head_detail(const char *s, size_t n);
+
+/* Whether a word of the line (after its log prefix) begins Python's
+ * announcement of a traceback, py_head_line(). */
+static int py_head_within(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((i == 0 || s[i - 1] == ' ') && py_head_line(s + i, n - i))
+			return 1;
+	return 0;
+}
 
 static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 {
@@ -989,6 +1003,15 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 			a->state = S_LINE_MONOLOG;
 			a->rule = jr;
 			goto merge;
+		}
+		/* asyncio's announcement through a logger ("... ERROR asyncio:
+		 * Task exception was never retrieved"), then the task it
+		 * names and the traceback; the task's line is held until the
+		 * traceback shows it is one */
+		if (a->ev->nr_lines == 1 && !a->nr_pend && py_head_detail(line, len) &&
+		    py_head_within(a->ev->lines[0], strlen(a->ev->lines[0]))) {
+			a->hold_msg = 1;
+			return C_PEND;
 		}
 		/* zap's log line, then the stack it took: functions without
 		 * arguments, each then its file; the function line is held

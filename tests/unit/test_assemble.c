@@ -1772,6 +1772,35 @@ static void test_ruby_raised_in_ensure(void **state)
 	fixture_free(f);
 }
 
+/* asyncio's report through a logger with a format of its own: the log
+ * line, the task it names, the traceback; one event of the exception. */
+static void test_python_asyncio_logged(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "2026-12-02 04:22:10,124 ERROR asyncio: Task exception was never retrieved\n"
+		"future: <Task finished name='Task-2' coro=<worker() done, defined at "
+		"/app/batch6.py:43> exception=SlotError('cannot settle slot 1x: 2 free')>\n"
+		"Traceback (most recent call last):\n"
+		"  File \"/app/batch6.py\", line 44, in worker\n"
+		"    book(slot)\n"
+		"  File \"/app/batch6.py\", line 17, in settle\n"
+		"    raise SlotError(\"cannot settle slot %s: %d free\" % (slot, free))\n"
+		"SlotError: cannot settle slot 1x: 2 free\n"
+		"2026-12-01 10:00:00 INFO runner: job 1 done\n"
+		"2026-12-02 04:22:10,124 ERROR app: order 1x failed\n"
+		"future: <Task finished name='Task-3'>\n"
+		"2026-12-01 10:00:00 INFO runner: job 2 done\n");
+	assert_int_equal(f->col.n, 2);
+	assert_int_equal(f->col.ev[0]->nr_lines, 8);
+	assert_string_equal(f->col.ev[0]->type, "SlotError");
+	assert_int_equal(f->col.ev[0]->nr_frames, 2);
+	/* no announcement: the log line alone */
+	assert_int_equal(f->col.ev[1]->nr_lines, 1);
+	fixture_free(f);
+}
+
 /* A thread's exception, reported when it died and raised again by join
  * in the joining thread: one failure. */
 static void test_ruby_thread_join(void **state)
@@ -2177,6 +2206,7 @@ int main(void)
 	    cmocka_unit_test(test_rust_panic_hook_line),
 	    cmocka_unit_test(test_java_root_cause_first),
 	    cmocka_unit_test(test_ruby_raised_in_ensure),
+	    cmocka_unit_test(test_python_asyncio_logged),
 	    cmocka_unit_test(test_java_root_cause_first_default_package),
 	    cmocka_unit_test(test_frames_one_at_a_time),
 	};
