@@ -513,6 +513,30 @@ static int py_triple_quote(const char *s, size_t n)
 	return n == 3 && !memcmp(s, "\"\"\"", 3);
 }
 
+/* rich's traceback box: the top edge, "╭── Traceback (most recent call
+ * last) ──╮", and the lines in it and its bottom, "│ ... │", "╰──╯"
+ * (RichHandler indents them all). */
+#define BOX_TOP "\xe2\x95\xad"
+#define BOX_SIDE "\xe2\x94\x82"
+#define BOX_BOTTOM "\xe2\x95\xb0"
+static int py_rich_top(const char *s, size_t n)
+{
+	static const char title[] = " Traceback (most recent call last) ";
+	size_t i = 0;
+	while (i < n && s[i] == ' ')
+		i++;
+	return has_prefix(s + i, n - i, BOX_TOP) &&
+	       memmem(s + i, n - i, title, sizeof(title) - 1) != NULL;
+}
+
+static int py_rich_inside(const char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n && s[i] == ' ')
+		i++;
+	return has_prefix(s + i, n - i, BOX_SIDE) || has_prefix(s + i, n - i, BOX_BOTTOM);
+}
+
 static int py_chain_marker(const char *s, size_t n)
 {
 	return has_prefix(s, n,
@@ -1156,6 +1180,8 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 			/* loguru marks the frame that caught the exception */
 			if (has_prefix(line, len, "> File \""))
 				return C_YES;
+			if (py_rich_inside(line, len))
+				return C_YES;
 			if (py_exception_line(line, len)) {
 				a->state = S_PY_EXC;
 				return C_YES;
@@ -1185,7 +1211,8 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 			}
 			return C_NO;
 		case S_PY_CHAIN:
-			if (has_prefix(line, len, "Traceback (most recent call last):")) {
+			if (has_prefix(line, len, "Traceback (most recent call last):") ||
+			    py_rich_top(line, len)) {
 				a->state = S_PY_FRAMES;
 				return C_YES;
 			}

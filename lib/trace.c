@@ -442,11 +442,85 @@ static int python_frame(struct qe_event *ev, struct span v)
 	return 1;
 }
 
+/* rich's traceback box (rich.traceback, RichHandler): a top edge that
+ * names it, "╭─── Traceback (most recent call last) ───╮", each frame's
+ * "│ /app/main.py:21 in book │" above its code, the bottom edge, then
+ * the exception line; each line maybe indented. */
+#define RICH_TOP "\xe2\x95\xad"
+#define RICH_SIDE "\xe2\x94\x82"
+#define RICH_BOTTOM "\xe2\x95\xb0"
+static int rich_top(struct span v)
+{
+	v = trim(v);
+	return starts(v, RICH_TOP) && find(v, " Traceback (most recent call last) ") >= 0;
+}
+
+/* A frame's line in the box, "│ /app/main.py:21 in book   │"; code lines
+ * ("│   21 │   settle(slot)  │", "│ ❱ 21 │ ...") start with no path. */
+static void rich_frame(struct qe_event *ev, struct span v)
+{
+	struct span file, fn;
+	long in;
+	size_t c;
+
+	v = trim(skip(v, sizeof(RICH_SIDE) - 1));
+	if (v.n >= sizeof(RICH_SIDE) - 1 &&
+	    !memcmp(v.s + v.n - (sizeof(RICH_SIDE) - 1), RICH_SIDE, sizeof(RICH_SIDE) - 1))
+		v = trim(sp(v.s, v.n - (sizeof(RICH_SIDE) - 1)));
+	if (!v.n || isdigit((unsigned char)v.s[0]) || !((unsigned char)v.s[0] < 0x80))
+		return;
+	in = find(v, " in ");
+	if (in <= 0)
+		return;
+	c = (size_t)in;
+	while (c > 0 && isdigit((unsigned char)v.s[c - 1]))
+		c--;
+	if (c == (size_t)in || c < 2 || v.s[c - 1] != ':')
+		return;
+	file = sp(v.s, c - 1);
+	fn = trim(skip(v, (size_t)in + 4));
+	if (!fn.n || find(fn, " ") >= 0)
+		return;
+	add_frame(ev, sp(NULL, 0), fn, file, parse_num(skip(v, c)), !python_library(file));
+}
+
+/* The last box of a rich traceback (the one raised), from line tb. */
+static void parse_python_rich(struct qe_event *ev, size_t tb)
+{
+	size_t i;
+	int in_box = 1;
+
+	for (i = tb + 1; i < ev->nr_lines; i++) {
+		struct span v = trim(line_span(ev, i)), type, msg;
+		if (!v.n)
+			continue;
+		if (in_box) {
+			if (starts(v, RICH_BOTTOM))
+				in_box = 0;
+			else if (starts(v, RICH_SIDE))
+				rich_frame(ev, v);
+			continue;
+		}
+		if (python_exception_line(v, &type, &msg)) {
+			set_type(ev, type);
+			set_message(ev, msg);
+			return;
+		}
+	}
+	set_message(ev, line_span(ev, ev->nr_lines - 1));
+}
+
 static void parse_python(struct qe_event *ev)
 {
 	size_t i, tb = ev->nr_lines;
 	int have_exc = 0;
 	long group = -1;
+
+	for (i = ev->nr_lines; i-- > 0;)
+		if (rich_top(line_span(ev, i))) {
+			parse_python_rich(ev, i);
+			return;
+		}
 
 	/* the last traceback of a chain is the one that was raised */
 	for (i = ev->nr_lines; i-- > 0;) {

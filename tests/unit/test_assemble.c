@@ -1801,6 +1801,59 @@ static void test_python_asyncio_logged(void **state)
 	fixture_free(f);
 }
 
+/* rich's traceback box: RichHandler's log line, the box indented under
+ * it, the exception line; the frames from the box's frame lines. */
+static void test_python_rich_box(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+#define TL "\xe2\x95\xad"
+#define TR "\xe2\x95\xae"
+#define BL "\xe2\x95\xb0"
+#define BR "\xe2\x95\xaf"
+#define H "\xe2\x94\x80"
+#define V "\xe2\x94\x82"
+#define MARK "\xe2\x9d\xb1"
+	(void)state;
+
+	feed(f, "ERROR    booking failed for 1x                         batch6.py:62\n"
+		"         " TL H H " Traceback (most recent call last) " H H TR "      \n"
+		"         " V " /app/batch6.py:60 in main                " V "      \n"
+		"         " V "                                          " V "      \n"
+		"         " V "   59 " V "   try:                          " V "      \n"
+		"         " V " " MARK " 60 " V "   book(val)                     " V "      \n"
+		"         " V "                                          " V "      \n"
+		"         " V " /app/batch6.py:17 in settle              " V "      \n"
+		"         " V " " MARK " 17 " V "   raise SlotError(\"cannot settle \" " V "\n"
+		"         " BL H H H H H H H H H H H H H H H H H H H H H H H BR "      \n"
+		"         SlotError: cannot settle slot 1x: 2 free                 \n"
+		"2026-12-01 10:00:00 INFO runner: job 1 done\n"
+		TL H " Traceback (most recent call last) " H TR "\n"
+		V " /usr/lib/python3.11/json/decoder.py:355 in raw_decode " V "\n"
+		BL H H BR "\n"
+		"JSONDecodeError: Expecting value: line 1 column 1 (char 0)\n"
+		"2026-12-01 10:00:00 INFO runner: job 2 done\n");
+	assert_int_equal(f->col.n, 2);
+	assert_int_equal(f->col.ev[0]->nr_lines, 11);
+	assert_string_equal(f->col.ev[0]->type, "SlotError");
+	assert_string_equal(f->col.ev[0]->message, "cannot settle slot 1x: 2 free");
+	assert_int_equal(f->col.ev[0]->nr_frames, 2);
+	check_frame(&f->col.ev[0]->frames[0], NULL, "main", "/app/batch6.py", 60, 1);
+	check_frame(&f->col.ev[0]->frames[1], NULL, "settle", "/app/batch6.py", 17, 1);
+	assert_int_equal(f->col.ev[1]->nr_lines, 4);
+	assert_string_equal(f->col.ev[1]->type, "JSONDecodeError");
+	assert_int_equal(f->col.ev[1]->nr_frames, 1);
+	check_frame(&f->col.ev[1]->frames[0], NULL, "raw_decode",
+		    "/usr/lib/python3.11/json/decoder.py", 355, 0);
+#undef TL
+#undef TR
+#undef BL
+#undef BR
+#undef H
+#undef V
+#undef MARK
+	fixture_free(f);
+}
+
 /* A thread's exception, reported when it died and raised again by join
  * in the joining thread: one failure. */
 static void test_ruby_thread_join(void **state)
@@ -2207,6 +2260,7 @@ int main(void)
 	    cmocka_unit_test(test_java_root_cause_first),
 	    cmocka_unit_test(test_ruby_raised_in_ensure),
 	    cmocka_unit_test(test_python_asyncio_logged),
+	    cmocka_unit_test(test_python_rich_box),
 	    cmocka_unit_test(test_java_root_cause_first_default_package),
 	    cmocka_unit_test(test_frames_one_at_a_time),
 	};
