@@ -14,7 +14,7 @@
 /* Lines held back until the next line shows whether they belong to the
  * open event: blank lines inside a trace, or the extra lines of a
  * multi-line Java exception message before its first frame. */
-#define PEND_MAX_LINES 8
+#define PEND_MAX_LINES 24
 #define PEND_MAX_BLANK 2
 #define PEND_MAX_BYTES 8192
 /* The writer tag of a prefixed head line kept to compare later lines. */

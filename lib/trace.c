@@ -751,7 +751,9 @@ static void parse_node(struct qe_event *ev)
 	for (i = header + 1; i < ev->nr_lines; i++) {
 		struct span v = trim(line_span(ev, i));
 		int last = 0;
-		if (starts(v, "[cause]") || starts(v, "}"))
+		/* a "}" before the first frame is the message's own (assert's
+		 * diff of two objects) */
+		if (starts(v, "[cause]") || (starts(v, "}") && ev->nr_frames))
 			break;
 		if (!starts(v, "at "))
 			continue;

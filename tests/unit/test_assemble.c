@@ -1854,6 +1854,46 @@ static void test_python_rich_box(void **state)
 	fixture_free(f);
 }
 
+/* node:assert's diff runs over more lines than most messages: all of
+ * them are the message, up to the first frame. */
+static void test_node_assert_long_diff(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "node:assert:90\n"
+		"  throw new AssertionError(obj);\n"
+		"  ^\n"
+		"\n"
+		"AssertionError [ERR_ASSERTION]: Expected values to be strictly deep-equal:\n"
+		"+ actual - expected\n"
+		"\n"
+		"  {\n"
+		"+   free: 2,\n"
+		"-   free: 5,\n"
+		"    slot: '1x',\n"
+		"    tags: [\n"
+		"      'a',\n"
+		"+     'b'\n"
+		"-     'c'\n"
+		"    ]\n"
+		"  }\n"
+		"    at Object.<anonymous> (/app/batch6.js:31:12)\n"
+		"    at node:internal/main/run_main_module:28:49 {\n"
+		"  generatedMessage: true,\n"
+		"  code: 'ERR_ASSERTION',\n"
+		"  operator: 'deepStrictEqual'\n"
+		"}\n"
+		"\n"
+		"Node.js v20.20.2\n"
+		"2026-12-01 10:00:00 INFO runner: job 1 done\n");
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 25);
+	assert_string_equal(f->col.ev[0]->type, "AssertionError");
+	assert_int_equal(f->col.ev[0]->nr_frames, 2);
+	fixture_free(f);
+}
+
 /* A thread's exception, reported when it died and raised again by join
  * in the joining thread: one failure. */
 static void test_ruby_thread_join(void **state)
@@ -2261,6 +2301,7 @@ int main(void)
 	    cmocka_unit_test(test_ruby_raised_in_ensure),
 	    cmocka_unit_test(test_python_asyncio_logged),
 	    cmocka_unit_test(test_python_rich_box),
+	    cmocka_unit_test(test_node_assert_long_diff),
 	    cmocka_unit_test(test_java_root_cause_first_default_package),
 	    cmocka_unit_test(test_frames_one_at_a_time),
 	};
