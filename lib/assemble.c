@@ -42,6 +42,7 @@ enum state {
 	S_PY_GROUP,  /* inside an exception group drawn with | and + */
 	S_RUST_MSG,  /* new-style header: the next line is the message */
 	S_RUST_BODY,
+	S_RUST_NOTE, /* the panic's closing note seen: no more of its lines */
 	S_PHP_BODY,
 	S_PHP_DONE,	    /* "thrown in" seen: the last line of a PHP trace */
 	S_DOTNET_UNHANDLED, /* Mono's lone "Unhandled Exception:": the exception follows
@@ -1198,11 +1199,17 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 				a->state = S_PY_CHAIN;
 				return C_YES;
 			}
+			/* another group's first line, not after a chain's
+			 * marker: a failure of its own */
+			if (py_group_header(line, len))
+				return C_NO;
 			/* exception groups draw their members with | and + */
 			if (py_group_line(line, len))
 				return C_YES;
 			return message_after(a, line, len);
 		case S_PY_GROUP:
+			if (py_group_header(line, len))
+				return C_NO;
 			if (py_group_line(line, len))
 				return C_YES;
 			if (py_chain_marker(line, len)) {
@@ -1301,6 +1308,13 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 			a->state = S_RUST_BODY;
 			return C_YES;
 		}
+		/* the note ends the panic's report ("note: run with
+		 * `RUST_BACKTRACE=1` ...", "note: Some details are omitted
+		 * ..."): an indented line after it is another writer's */
+		if (a->state == S_RUST_NOTE && (line[0] == ' ' || line[0] == '\t'))
+			return C_NO;
+		if (has_prefix(line, len, "note: "))
+			a->state = S_RUST_NOTE;
 		/* the same thread panics again while it unwinds (a destructor
 		 * that panics): one failure, up to Rust's abort */
 		if (rust_same_thread(a->ev->lines[0], line, len)) {

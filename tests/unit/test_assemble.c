@@ -1894,6 +1894,68 @@ static void test_node_assert_long_diff(void **state)
 	fixture_free(f);
 }
 
+/* A panic's report ends with its note: an indented line after it (the
+ * next program's trace on the same stream) is no line of it. */
+static void test_rust_note_ends_panic(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "thread 'slot-7qz' (30858) panicked at src/main.rs:52:41:\n"
+		"booking thread: cannot book slot 7qz\n"
+		"\n"
+		"Caused by:\n"
+		"    0: reading the ledger\n"
+		"stack backtrace:\n"
+		"   0: chainfail::main::{{closure}}\n"
+		"             at ./chainfail/src/main.rs:52:41\n"
+		"note: Some details are omitted, run with `RUST_BACKTRACE=full` for a "
+		"verbose backtrace.\n"
+		"  + Exception Group Traceback (most recent call last):\n"
+		"  |   File \"/app/batch6.py\", line 40, in group\n"
+		"  |     raise ExceptionGroup(\"booking failed\", errors)\n"
+		"  | ExceptionGroup: booking failed (1 sub-exception)\n"
+		"  +-+---------------- 1 ----------------\n"
+		"    | KeyError: '1x'\n"
+		"    +------------------------------------\n");
+	qe_assembler_flush(f->a);
+	assert_int_equal(f->col.n, 2);
+	assert_int_equal(f->col.ev[0]->nr_lines, 9);
+	assert_string_equal(f->col.ev[0]->kind, "rust");
+	assert_int_equal(f->col.ev[1]->nr_lines, 7);
+	assert_string_equal(f->col.ev[1]->type, "ExceptionGroup");
+	fixture_free(f);
+}
+
+/* Two exception groups one after the other, nothing between them (the
+ * other lines went to another stream): two failures. */
+static void test_python_groups_back_to_back(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	const char *group =
+	    "  + Exception Group Traceback (most recent call last):\n"
+	    "  |   File \"/app/batch6.py\", line 40, in group\n"
+	    "  |     raise ExceptionGroup(\"booking failed\", errors)\n"
+	    "  | ExceptionGroup: booking failed (1 sub-exception)\n"
+	    "  +-+---------------- 1 ----------------\n"
+	    "    | Traceback (most recent call last):\n"
+	    "    |   File \"/app/batch6.py\", line 37, in group\n"
+	    "    |     {}[slot]\n"
+	    "    | KeyError: '1x'\n"
+	    "    +------------------------------------\n";
+	char *text = qe_xasprintf("%s%s", group, group);
+	(void)state;
+
+	feed(f, text);
+	free(text);
+	qe_assembler_flush(f->a);
+	assert_int_equal(f->col.n, 2);
+	assert_int_equal(f->col.ev[0]->nr_lines, 10);
+	assert_string_equal(f->col.ev[0]->type, "ExceptionGroup");
+	assert_int_equal(f->col.ev[1]->nr_lines, 10);
+	fixture_free(f);
+}
+
 /* A thread's exception, reported when it died and raised again by join
  * in the joining thread: one failure. */
 static void test_ruby_thread_join(void **state)
@@ -2302,6 +2364,8 @@ int main(void)
 	    cmocka_unit_test(test_python_asyncio_logged),
 	    cmocka_unit_test(test_python_rich_box),
 	    cmocka_unit_test(test_node_assert_long_diff),
+	    cmocka_unit_test(test_rust_note_ends_panic),
+	    cmocka_unit_test(test_python_groups_back_to_back),
 	    cmocka_unit_test(test_java_root_cause_first_default_package),
 	    cmocka_unit_test(test_frames_one_at_a_time),
 	};
