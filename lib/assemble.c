@@ -86,11 +86,12 @@ struct qe_assembler {
 	int strip;
 	char tag[TAG_MAX];
 	size_t tag_len;
-	unsigned ruby_rescues; /* "rescue in", "ensure in" frames seen: causes may follow */
-	int no_frame;	       /* Node.js, Ruby, Rust: no frame or note line yet */
-	int hold_msg;	       /* held lines may be message lines: fed again if not */
-	int no_hold;	       /* the line at hand is not to be held as one */
-	int rust_join; /* main's panic held: is it the unwrap of this one's join? */
+	unsigned
+	    ruby_rescues; /* "rescue in", "ensure in" frames seen: causes may follow */
+	int no_frame;	  /* Node.js, Ruby, Rust: no frame or note line yet */
+	int hold_msg;	  /* held lines may be message lines: fed again if not */
+	int no_hold;	  /* the line at hand is not to be held as one */
+	int rust_join;	  /* main's panic held: is it the unwrap of this one's join? */
 
 	/* Over the caps, the last lines are kept here (the type of many
 	 * traces is at their end) and the middle is dropped. */
@@ -298,9 +299,10 @@ static void append(struct qe_assembler *a, const char *line, size_t len, uint64_
 	ev->end_pos = end_pos;
 	/* raised in a rescue or an ensure clause while another exception
 	 * was on its way: that one is the cause, printed after */
-	if (a->lang == QE_LANG_RUBY &&
-	    (memmem(line, len, "`rescue in ", 11) || memmem(line, len, "'rescue in ", 11) ||
-	     memmem(line, len, "`ensure in ", 11) || memmem(line, len, "'ensure in ", 11)))
+	if (a->lang == QE_LANG_RUBY && (memmem(line, len, "`rescue in ", 11) ||
+					memmem(line, len, "'rescue in ", 11) ||
+					memmem(line, len, "`ensure in ", 11) ||
+					memmem(line, len, "'ensure in ", 11)))
 		a->ruby_rescues++;
 }
 
@@ -1462,9 +1464,20 @@ static int node_location_line(const char *s, size_t n)
 
 	if (n && s[n - 1] == '\r')
 		n--;
-	if (n < 6 || (s[0] != '/' && s[0] != 'f' && s[0] != 'n' && s[0] != '<') ||
+	if (n < 6 ||
+	    (s[0] != '/' && s[0] != 'f' && s[0] != 'n' && s[0] != '<' && s[0] != '[') ||
 	    s[n - 1] < '0' || s[n - 1] > '9')
 		return 0;
+	/* code given as a string: node -e's "[eval]:1", a worker's
+	 * "[worker eval]:3" */
+	if (s[0] == '[') {
+		if (!has_prefix(s, n, "[eval]:") && !has_prefix(s, n, "[worker eval]:"))
+			return 0;
+		i = n;
+		while (i && is_digit(s[i - 1]))
+			i--;
+		return s[i - 1] == ':' && s[i - 2] == ']';
+	}
 	/* code without a file: JSON.parse's "<anonymous_script>:1", eval's
 	 * "<anonymous>:3" */
 	if (s[0] == '<') {
@@ -1761,6 +1774,15 @@ static int prelude_feed(struct qe_assembler *a, const char *line, size_t len,
 		       !(body == line && line[0] >= 'A' && line[0] <= 'Z'))))
 		return 0;
 	if (node_location_line(body, blen)) {
+		/* a second source context under the first: an error thrown
+		 * again where it was handed on (a worker's, re-thrown by the
+		 * parent's event loop) */
+		if (a->prelude == P_CARET) {
+			if (pend_add(a, body, blen, end_pos, 0) < 0)
+				return 0;
+			a->prelude = P_LOC;
+			return 1;
+		}
 		pend_reset(a);
 		if (pend_add(a, body, blen, end_pos, 0) < 0)
 			return 0;

@@ -188,7 +188,8 @@ enum {
 	W_XCEPTION = 1 << 1,  /* xception */
 	W_ERROR = 1 << 2,     /* Error */
 	W_THROWABLE = 1 << 3,
-	W_TRACEBACK = 1 << 4,	/* Traceback (most recent call last):, rich's box title, Traceback: */
+	W_TRACEBACK =
+	    1 << 4, /* Traceback (most recent call last):, rich's box title, Traceback: */
 	W_HTTP_PANIC = 1 << 5,	/* http: panic serving */
 	W_ERROR_COLON = 1 << 6, /* error: */
 	W_PHP = 1 << 7,		/* .php: */

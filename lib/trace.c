@@ -340,8 +340,10 @@ static void parse_java(struct qe_event *ev)
 		struct span v = trim(line_span(ev, i)), t, m;
 		/* a class of the default package ("Main$SlotException") is
 		 * one when its frames follow */
-		int framed = i + 1 < ev->nr_lines && starts(trim(line_span(ev, i + 1)), "at ");
-		if (starts(v, "Wrapped by: ") && java_header_at(skip(v, 12), &t, &m, framed)) {
+		int framed =
+		    i + 1 < ev->nr_lines && starts(trim(line_span(ev, i + 1)), "at ");
+		if (starts(v, "Wrapped by: ") &&
+		    java_header_at(skip(v, 12), &t, &m, framed)) {
 			header = i;
 			type = t;
 			msg = m;
@@ -464,8 +466,8 @@ static void rich_frame(struct qe_event *ev, struct span v)
 	size_t c;
 
 	v = trim(skip(v, sizeof(RICH_SIDE) - 1));
-	if (v.n >= sizeof(RICH_SIDE) - 1 &&
-	    !memcmp(v.s + v.n - (sizeof(RICH_SIDE) - 1), RICH_SIDE, sizeof(RICH_SIDE) - 1))
+	if (v.n >= sizeof(RICH_SIDE) - 1 && !memcmp(v.s + v.n - (sizeof(RICH_SIDE) - 1),
+						    RICH_SIDE, sizeof(RICH_SIDE) - 1))
 		v = trim(sp(v.s, v.n - (sizeof(RICH_SIDE) - 1)));
 	if (!v.n || isdigit((unsigned char)v.s[0]) || !((unsigned char)v.s[0] < 0x80))
 		return;
@@ -481,7 +483,8 @@ static void rich_frame(struct qe_event *ev, struct span v)
 	fn = trim(skip(v, (size_t)in + 4));
 	if (!fn.n || find(fn, " ") >= 0)
 		return;
-	add_frame(ev, sp(NULL, 0), fn, file, parse_num(skip(v, c)), !python_library(file));
+	add_frame(ev, sp(NULL, 0), fn, file, parse_num(skip(v, c)),
+		  !python_library(file));
 }
 
 /* The last box of a rich traceback (the one raised), from line tb. */

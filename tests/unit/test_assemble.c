@@ -1779,19 +1779,20 @@ static void test_python_asyncio_logged(void **state)
 	struct fixture *f = fixture_new(0, 0);
 	(void)state;
 
-	feed(f, "2026-12-02 04:22:10,124 ERROR asyncio: Task exception was never retrieved\n"
-		"future: <Task finished name='Task-2' coro=<worker() done, defined at "
-		"/app/batch6.py:43> exception=SlotError('cannot settle slot 1x: 2 free')>\n"
-		"Traceback (most recent call last):\n"
-		"  File \"/app/batch6.py\", line 44, in worker\n"
-		"    book(slot)\n"
-		"  File \"/app/batch6.py\", line 17, in settle\n"
-		"    raise SlotError(\"cannot settle slot %s: %d free\" % (slot, free))\n"
-		"SlotError: cannot settle slot 1x: 2 free\n"
-		"2026-12-01 10:00:00 INFO runner: job 1 done\n"
-		"2026-12-02 04:22:10,124 ERROR app: order 1x failed\n"
-		"future: <Task finished name='Task-3'>\n"
-		"2026-12-01 10:00:00 INFO runner: job 2 done\n");
+	feed(f,
+	     "2026-12-02 04:22:10,124 ERROR asyncio: Task exception was never retrieved\n"
+	     "future: <Task finished name='Task-2' coro=<worker() done, defined at "
+	     "/app/batch6.py:43> exception=SlotError('cannot settle slot 1x: 2 free')>\n"
+	     "Traceback (most recent call last):\n"
+	     "  File \"/app/batch6.py\", line 44, in worker\n"
+	     "    book(slot)\n"
+	     "  File \"/app/batch6.py\", line 17, in settle\n"
+	     "    raise SlotError(\"cannot settle slot %s: %d free\" % (slot, free))\n"
+	     "SlotError: cannot settle slot 1x: 2 free\n"
+	     "2026-12-01 10:00:00 INFO runner: job 1 done\n"
+	     "2026-12-02 04:22:10,124 ERROR app: order 1x failed\n"
+	     "future: <Task finished name='Task-3'>\n"
+	     "2026-12-01 10:00:00 INFO runner: job 2 done\n");
 	assert_int_equal(f->col.n, 2);
 	assert_int_equal(f->col.ev[0]->nr_lines, 8);
 	assert_string_equal(f->col.ev[0]->type, "SlotError");
@@ -1820,16 +1821,18 @@ static void test_python_rich_box(void **state)
 		"         " V " /app/batch6.py:60 in main                " V "      \n"
 		"         " V "                                          " V "      \n"
 		"         " V "   59 " V "   try:                          " V "      \n"
-		"         " V " " MARK " 60 " V "   book(val)                     " V "      \n"
+		"         " V " " MARK " 60 " V "   book(val)                     " V
+		"      \n"
 		"         " V "                                          " V "      \n"
 		"         " V " /app/batch6.py:17 in settle              " V "      \n"
-		"         " V " " MARK " 17 " V "   raise SlotError(\"cannot settle \" " V "\n"
+		"         " V " " MARK " 17 " V "   raise SlotError(\"cannot settle \" " V
+		"\n"
 		"         " BL H H H H H H H H H H H H H H H H H H H H H H H BR "      \n"
 		"         SlotError: cannot settle slot 1x: 2 free                 \n"
-		"2026-12-01 10:00:00 INFO runner: job 1 done\n"
-		TL H " Traceback (most recent call last) " H TR "\n"
-		V " /usr/lib/python3.11/json/decoder.py:355 in raw_decode " V "\n"
-		BL H H BR "\n"
+		"2026-12-01 10:00:00 INFO runner: job 1 done\n" TL H
+		" Traceback (most recent call last) " H TR "\n" V
+		" /usr/lib/python3.11/json/decoder.py:355 in raw_decode " V "\n" BL H H BR
+		"\n"
 		"JSONDecodeError: Expecting value: line 1 column 1 (char 0)\n"
 		"2026-12-01 10:00:00 INFO runner: job 2 done\n");
 	assert_int_equal(f->col.n, 2);
@@ -1861,32 +1864,34 @@ static void test_node_assert_long_diff(void **state)
 	struct fixture *f = fixture_new(0, 0);
 	(void)state;
 
-	feed(f, "node:assert:90\n"
-		"  throw new AssertionError(obj);\n"
-		"  ^\n"
-		"\n"
-		"AssertionError [ERR_ASSERTION]: Expected values to be strictly deep-equal:\n"
-		"+ actual - expected\n"
-		"\n"
-		"  {\n"
-		"+   free: 2,\n"
-		"-   free: 5,\n"
-		"    slot: '1x',\n"
-		"    tags: [\n"
-		"      'a',\n"
-		"+     'b'\n"
-		"-     'c'\n"
-		"    ]\n"
-		"  }\n"
-		"    at Object.<anonymous> (/app/batch6.js:31:12)\n"
-		"    at node:internal/main/run_main_module:28:49 {\n"
-		"  generatedMessage: true,\n"
-		"  code: 'ERR_ASSERTION',\n"
-		"  operator: 'deepStrictEqual'\n"
-		"}\n"
-		"\n"
-		"Node.js v20.20.2\n"
-		"2026-12-01 10:00:00 INFO runner: job 1 done\n");
+	feed(
+	    f,
+	    "node:assert:90\n"
+	    "  throw new AssertionError(obj);\n"
+	    "  ^\n"
+	    "\n"
+	    "AssertionError [ERR_ASSERTION]: Expected values to be strictly deep-equal:\n"
+	    "+ actual - expected\n"
+	    "\n"
+	    "  {\n"
+	    "+   free: 2,\n"
+	    "-   free: 5,\n"
+	    "    slot: '1x',\n"
+	    "    tags: [\n"
+	    "      'a',\n"
+	    "+     'b'\n"
+	    "-     'c'\n"
+	    "    ]\n"
+	    "  }\n"
+	    "    at Object.<anonymous> (/app/batch6.js:31:12)\n"
+	    "    at node:internal/main/run_main_module:28:49 {\n"
+	    "  generatedMessage: true,\n"
+	    "  code: 'ERR_ASSERTION',\n"
+	    "  operator: 'deepStrictEqual'\n"
+	    "}\n"
+	    "\n"
+	    "Node.js v20.20.2\n"
+	    "2026-12-01 10:00:00 INFO runner: job 1 done\n");
 	assert_int_equal(f->col.n, 1);
 	assert_int_equal(f->col.ev[0]->nr_lines, 25);
 	assert_string_equal(f->col.ev[0]->type, "AssertionError");
@@ -1932,17 +1937,16 @@ static void test_rust_note_ends_panic(void **state)
 static void test_python_groups_back_to_back(void **state)
 {
 	struct fixture *f = fixture_new(0, 0);
-	const char *group =
-	    "  + Exception Group Traceback (most recent call last):\n"
-	    "  |   File \"/app/batch6.py\", line 40, in group\n"
-	    "  |     raise ExceptionGroup(\"booking failed\", errors)\n"
-	    "  | ExceptionGroup: booking failed (1 sub-exception)\n"
-	    "  +-+---------------- 1 ----------------\n"
-	    "    | Traceback (most recent call last):\n"
-	    "    |   File \"/app/batch6.py\", line 37, in group\n"
-	    "    |     {}[slot]\n"
-	    "    | KeyError: '1x'\n"
-	    "    +------------------------------------\n";
+	const char *group = "  + Exception Group Traceback (most recent call last):\n"
+			    "  |   File \"/app/batch6.py\", line 40, in group\n"
+			    "  |     raise ExceptionGroup(\"booking failed\", errors)\n"
+			    "  | ExceptionGroup: booking failed (1 sub-exception)\n"
+			    "  +-+---------------- 1 ----------------\n"
+			    "    | Traceback (most recent call last):\n"
+			    "    |   File \"/app/batch6.py\", line 37, in group\n"
+			    "    |     {}[slot]\n"
+			    "    | KeyError: '1x'\n"
+			    "    +------------------------------------\n";
 	char *text = qe_xasprintf("%s%s", group, group);
 	(void)state;
 
@@ -1953,6 +1957,34 @@ static void test_python_groups_back_to_back(void **state)
 	assert_int_equal(f->col.ev[0]->nr_lines, 10);
 	assert_string_equal(f->col.ev[0]->type, "ExceptionGroup");
 	assert_int_equal(f->col.ev[1]->nr_lines, 10);
+	fixture_free(f);
+}
+
+/* A worker's uncaught error as the parent re-throws it: two source
+ * contexts, Node's own and the worker's eval'd code, then the error. */
+static void test_node_worker_two_contexts(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "node:internal/event_target:1105\n"
+		"  process.nextTick(() => { throw err; });\n"
+		"                           ^\n"
+		"[worker eval]:3\n"
+		"      function settle(slot) { throw new SlotError('no ' + slot); }\n"
+		"                              ^\n"
+		"\n"
+		"SlotError: no 1x\n"
+		"    at settle ([worker eval]:3:37)\n"
+		"    at [worker eval]:4:7\n"
+		"Emitted 'error' event on Worker instance at:\n"
+		"    at [kOnErrorMessage] (node:internal/worker:333:10)\n"
+		"\n"
+		"Node.js v20.20.2\n"
+		"2026-12-01 10:00:00 INFO runner: job 1 done\n");
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 14);
+	assert_string_equal(f->col.ev[0]->type, "SlotError");
 	fixture_free(f);
 }
 
@@ -2366,6 +2398,7 @@ int main(void)
 	    cmocka_unit_test(test_node_assert_long_diff),
 	    cmocka_unit_test(test_rust_note_ends_panic),
 	    cmocka_unit_test(test_python_groups_back_to_back),
+	    cmocka_unit_test(test_node_worker_two_contexts),
 	    cmocka_unit_test(test_java_root_cause_first_default_package),
 	    cmocka_unit_test(test_frames_one_at_a_time),
 	};
