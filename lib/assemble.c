@@ -540,6 +540,24 @@ static int py_rich_inside(const char *s, size_t n)
 	return has_prefix(s + i, n - i, BOX_SIDE) || has_prefix(s + i, n - i, BOX_BOTTOM);
 }
 
+/* What follows the interpreter's "Fatal Python error: ..." line (and
+ * faulthandler's): "Python runtime state: ...", each thread's stack as
+ * "Current thread 0x00007f... (most recent call first):" or "Thread
+ * 0x... (most recent call first):" above its indented frames, then
+ * "Extension modules: ...". */
+static int py_fatal_line(const char *s, size_t n)
+{
+	static const char first[] = "(most recent call first):";
+	size_t l = sizeof(first) - 1;
+
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
+		n--;
+	if (has_prefix(s, n, "Current thread 0x") || has_prefix(s, n, "Thread 0x"))
+		return n > l && !memcmp(s + n - l, first, l);
+	return has_prefix(s, n, "Python runtime state: ") ||
+	       has_prefix(s, n, "Extension modules: ");
+}
+
 static int py_chain_marker(const char *s, size_t n)
 {
 	return has_prefix(s, n,
@@ -1184,6 +1202,10 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 			if (has_prefix(line, len, "> File \""))
 				return C_YES;
 			if (py_rich_inside(line, len))
+				return C_YES;
+			if (py_fatal_line(line, len) &&
+			    has_prefix(a->ev->lines[0], strlen(a->ev->lines[0]),
+				       "Fatal Python error: "))
 				return C_YES;
 			if (py_exception_line(line, len)) {
 				a->state = S_PY_EXC;

@@ -438,6 +438,9 @@ static int python_frame(struct qe_event *ev, struct span v)
 	in = find(rest, ", in ");
 	if (in >= 0)
 		fn = trim(skip(rest, (size_t)in + 5));
+	/* faulthandler's 'File "app.py", line 3 in main' */
+	else if (at >= 0 && (in = find(skip(rest, (size_t)at + 5), " in ")) >= 0)
+		fn = trim(skip(rest, (size_t)at + 5 + (size_t)in + 4));
 	else if (file.n && file.s[0] == '<')
 		return 0;
 	add_frame(ev, sp(NULL, 0), fn, file, line, !python_library(file));
@@ -524,6 +527,19 @@ static void parse_python(struct qe_event *ev)
 			parse_python_rich(ev, i);
 			return;
 		}
+	/* the interpreter's fatal error: no exception, a stack per thread,
+	 * the failing one first */
+	if (starts(line_span(ev, 0), "Fatal Python error: ")) {
+		set_type(ev, sp("fatal", 5));
+		set_message(ev, trim(skip(line_span(ev, 0), 20)));
+		for (i = 1; i < ev->nr_lines; i++) {
+			struct span raw = line_span(ev, i);
+			if (ev->nr_frames && raw.n && raw.s[0] != ' ')
+				break;
+			python_frame(ev, trim(raw));
+		}
+		return;
+	}
 
 	/* the last traceback of a chain is the one that was raised */
 	for (i = ev->nr_lines; i-- > 0;) {

@@ -1988,6 +1988,37 @@ static void test_node_worker_two_contexts(void **state)
 	fixture_free(f);
 }
 
+/* The interpreter's fatal error as faulthandler reports it: one event
+ * of type fatal, the failing thread's frames. */
+static void test_python_fatal_error(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f,
+	     "Fatal Python error: Segmentation fault\n"
+	     "\n"
+	     "Current thread 0x00007fe85bf6b040 (most recent call first):\n"
+	     "  File \"/usr/lib/python3.11/ctypes/__init__.py\", line 519 in string_at\n"
+	     "  File \"/app/batch6.py\", line 93 in main\n"
+	     "  File \"/app/batch6.py\", line 97 in <module>\n"
+	     "\n"
+	     "Thread 0x00007fe85a000640 (most recent call first):\n"
+	     "  File \"/app/batch6.py\", line 20 in poll\n"
+	     "\n"
+	     "Extension modules: _cffi_backend (total: 1)\n"
+	     "2026-12-01 10:00:00 INFO runner: job 1 done\n");
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 11);
+	assert_string_equal(f->col.ev[0]->type, "fatal");
+	assert_string_equal(f->col.ev[0]->message, "Segmentation fault");
+	assert_int_equal(f->col.ev[0]->nr_frames, 3);
+	check_frame(&f->col.ev[0]->frames[0], NULL, "string_at",
+		    "/usr/lib/python3.11/ctypes/__init__.py", 519, 0);
+	check_frame(&f->col.ev[0]->frames[1], NULL, "main", "/app/batch6.py", 93, 1);
+	fixture_free(f);
+}
+
 /* A thread's exception, reported when it died and raised again by join
  * in the joining thread: one failure. */
 static void test_ruby_thread_join(void **state)
@@ -2399,6 +2430,7 @@ int main(void)
 	    cmocka_unit_test(test_rust_note_ends_panic),
 	    cmocka_unit_test(test_python_groups_back_to_back),
 	    cmocka_unit_test(test_node_worker_two_contexts),
+	    cmocka_unit_test(test_python_fatal_error),
 	    cmocka_unit_test(test_java_root_cause_first_default_package),
 	    cmocka_unit_test(test_frames_one_at_a_time),
 	};
