@@ -1049,6 +1049,17 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 			a->rule = jr;
 			goto merge;
 		}
+		/* logging's record with stack_info: the stack where it was
+		 * logged, under "Stack (most recent call last):" */
+		if (a->ev->nr_lines == 1 && !a->nr_pend &&
+		    has_prefix(line, len, "Stack (most recent call last):") &&
+		    is_blank(line + 30, len - 30)) {
+			jr = qe_rules_lang_rule(a->rules, QE_LANG_PYTHON);
+			if (jr == (size_t)-1)
+				return C_NO;
+			enter(a, QE_LANG_PYTHON, jr, line, len);
+			goto merge;
+		}
 		/* asyncio's announcement through a logger ("... ERROR asyncio:
 		 * Task exception was never retrieved"), then the task it
 		 * names and the traceback; the task's line is held until the

@@ -2019,6 +2019,28 @@ static void test_python_fatal_error(void **state)
 	fixture_free(f);
 }
 
+/* A record logged with stack_info: the line, then the stack where it
+ * was logged; one event without an exception. */
+static void test_python_stack_info(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "2026-12-02 04:22:10,060 ERROR bookings: slot 1x left unsettled\n"
+		"Stack (most recent call last):\n"
+		"  File \"/app/batch6.py\", line 97, in <module>\n"
+		"    main(sys.argv[1], sys.argv[2])\n"
+		"  File \"/app/batch6.py\", line 70, in main\n"
+		"    logging.getLogger(\"bookings\").error(\"slot %s\", val, "
+		"stack_info=True)\n"
+		"2026-12-01 10:00:00 INFO runner: job 1 done\n");
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 6);
+	assert_string_equal(f->col.ev[0]->kind, "python");
+	assert_null(f->col.ev[0]->type);
+	fixture_free(f);
+}
+
 /* A thread's exception, reported when it died and raised again by join
  * in the joining thread: one failure. */
 static void test_ruby_thread_join(void **state)
@@ -2431,6 +2453,7 @@ int main(void)
 	    cmocka_unit_test(test_python_groups_back_to_back),
 	    cmocka_unit_test(test_node_worker_two_contexts),
 	    cmocka_unit_test(test_python_fatal_error),
+	    cmocka_unit_test(test_python_stack_info),
 	    cmocka_unit_test(test_java_root_cause_first_default_package),
 	    cmocka_unit_test(test_frames_one_at_a_time),
 	};
