@@ -602,8 +602,9 @@ run RangeError js-shelf 0 node batch5.js winston-exceptions
 # limit, Monolog over previous exceptions; anyhow's chains, overflows, a
 # stack running out; then some of it as syslog, kubectl and Docker keep
 # it; kept apart from the suite's corpus like the third.  A runtime's
-# own fatal error, where no exception was raised (a signal, a stack or
-# memory limit), is of type fatal, as Go's are ----
+# own fatal error where no exception was raised (a signal, the stack run
+# out) is of type fatal, as Go's and Rust's are in the suite's corpus;
+# PHP's memory limit has none there, nor here ----
 b6pat() { echo "-Db6.pattern=$1"; }
 b6java() { # TYPE GROUP [PATTERN] SCENARIO
 	if [ $# = 4 ]; then
@@ -651,7 +652,7 @@ run ArgumentError rb-ensure 0 ruby batch6.rb ensure
 php_log batch6.php TypeError php-strict-arg 0 strict-arg
 php_log batch6.php ArgumentCountError php-arg-count 0 arg-count
 php_log batch6.php DivisionByZeroError php-intdiv 0 intdiv
-php_log batch6.php fatal php-memory 0 memory
+php_log batch6.php - php-memory 0 memory
 run SlotException php-book 0 php batch6.php monolog-line
 run SlotException php-book-line 0 php batch6.php monolog-oneline
 run - rs-anyhow-main 0 RUST_BACKTRACE=0 ./rsbatch6 anyhow-main
