@@ -30,7 +30,7 @@ enum cont { C_NO, C_YES, C_PEND, C_JOIN };
  * --trace-uncaught ...`" note.  P_OBJ: console.log's "text {" of an
  * object, its "  key: value," lines, until a key whose value is an error
  * with its stack. */
-enum prelude { P_NONE, P_LOC, P_CODE, P_CARET, P_BLANK, P_HEAD, P_VALUE, P_OBJ };
+enum prelude { P_NONE, P_LOC, P_CODE, P_CARET, P_BLANK, P_HEAD, P_VALUE, P_OBJ, P_TRACE };
 
 enum state {
 	S_NONE,
@@ -1776,6 +1776,14 @@ static int node_object_error(const char *s, size_t n)
  * as usual (the prelude, if any, is dropped; a start match found on the
  * way is left in a->next).
  */
+/* console.trace()'s first line: "Trace: msg", or "Trace" alone. */
+static int node_trace_head(const char *s, size_t n)
+{
+	while (n && s[n - 1] == '\r')
+		n--;
+	return has_prefix(s, n, "Trace") && (n == 5 || has_prefix(s + 5, n - 5, ": "));
+}
+
 static int prelude_feed(struct qe_assembler *a, const char *line, size_t len,
 			uint64_t start_pos, uint64_t end_pos)
 {
@@ -1783,6 +1791,8 @@ static int prelude_feed(struct qe_assembler *a, const char *line, size_t len,
 	const char *body = prelude_body(a, line, len, &blen);
 	enum qe_rule_lang lang;
 	int blank;
+	struct qe_rule_match tm;
+	size_t toff;
 
 	if (a->prelude == P_NONE && node_object_open(line, len)) {
 		struct qe_rule_match m;
@@ -1806,6 +1816,17 @@ static int prelude_feed(struct qe_assembler *a, const char *line, size_t len,
 	    (!blen || (!prelude_body_byte(body[0]) &&
 		       !(body == line && line[0] >= 'A' && line[0] <= 'Z'))))
 		return 0;
+	/* console.trace(): "Trace: msg" (or "Trace"), then the stack; held
+	 * until a frame shows it is one */
+	if (a->prelude == P_NONE && node_trace_head(body, blen) &&
+	    !find_start(a, line, len, &tm, &toff)) {
+		pend_reset(a);
+		if (pend_add(a, body, blen, end_pos, 0) < 0)
+			return 0;
+		a->prelude = P_TRACE;
+		a->prelude_start = start_pos;
+		return 1;
+	}
 	if (node_location_line(body, blen)) {
 		/* a second source context under the first: an error thrown
 		 * again where it was handed on (a worker's, re-thrown by the
@@ -1938,6 +1959,15 @@ static int prelude_feed(struct qe_assembler *a, const char *line, size_t len,
 		}
 		if (pend_add(a, line, len, end_pos, 0) < 0)
 			break;
+		return 1;
+	}
+	case P_TRACE: {
+		struct qe_rule_match m;
+		if (!node_frame_line(line, len) || !node_match(a, &m))
+			break;
+		start_event(a, &m, line, len, 0, start_pos, end_pos);
+		a->state = S_NONE;
+		a->no_frame = 0;
 		return 1;
 	}
 	case P_VALUE: {

@@ -751,6 +751,16 @@ static void parse_node(struct qe_event *ev)
 		}
 		break;
 	}
+	/* console.trace(): "Trace: msg" above the stack, an object Node
+	 * names Trace */
+	if (header == ev->nr_lines && ev->nr_lines > 1 &&
+	    (starts(line_span(ev, 0), "Trace: ") ||
+	     (line_span(ev, 0).n == 5 && starts(line_span(ev, 0), "Trace"))) &&
+	    starts(trim(line_span(ev, 1)), "at ")) {
+		header = 0;
+		type = sp(line_span(ev, 0).s, 5);
+		msg = trim(skip(line_span(ev, 0), 6));
+	}
 	if (header == ev->nr_lines) {
 		/* throw of a value that is no Error: the value, above
 		 * "(Use `node --trace-uncaught ...`"; it has no type */

@@ -2041,6 +2041,27 @@ static void test_python_stack_info(void **state)
 	fixture_free(f);
 }
 
+/* console.trace(): "Trace: msg" and the stack, an event of type Trace;
+ * the same words without a stack are no event. */
+static void test_node_console_trace(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "Trace: slot 1x left unsettled\n"
+		"    at Object.<anonymous> (/app/batch6.js:36:13)\n"
+		"    at Module._compile (node:internal/modules/cjs/loader:1521:14)\n"
+		"2026-12-01 10:00:00 INFO runner: job 1 done\n"
+		"Trace: on\n"
+		"2026-12-01 10:00:00 INFO runner: job 2 done\n");
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 3);
+	assert_string_equal(f->col.ev[0]->type, "Trace");
+	assert_string_equal(f->col.ev[0]->message, "slot 1x left unsettled");
+	assert_int_equal(f->col.ev[0]->nr_frames, 2);
+	fixture_free(f);
+}
+
 /* A thread's exception, reported when it died and raised again by join
  * in the joining thread: one failure. */
 static void test_ruby_thread_join(void **state)
@@ -2454,6 +2475,7 @@ int main(void)
 	    cmocka_unit_test(test_node_worker_two_contexts),
 	    cmocka_unit_test(test_python_fatal_error),
 	    cmocka_unit_test(test_python_stack_info),
+	    cmocka_unit_test(test_node_console_trace),
 	    cmocka_unit_test(test_java_root_cause_first_default_package),
 	    cmocka_unit_test(test_frames_one_at_a_time),
 	};
