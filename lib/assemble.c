@@ -971,17 +971,19 @@ static enum cont message_after(struct qe_assembler *a, const char *line, size_t 
 }
 
 static int ruby_thread_head(const char *s, size_t n);
-static int py_head_line(const char *s, size_t n);
 static int py_head_detail(const char *s, size_t n);
 
-/* Whether a word of the line (after its log prefix) begins Python's
- * announcement of a traceback, py_head_line(). */
+/* Whether the line (a log line, after its prefix) has asyncio's or
+ * threading's announcement of a traceback in it (see py_head_line). */
 static int py_head_within(const char *s, size_t n)
 {
-	size_t i;
+	static const char *const words[] = {
+	    "exception was never retrieved", "Exception in callback ",
+	    "Unhandled error in exception handler", "Exception in thread "};
+	size_t k;
 
-	for (i = 0; i < n; i++)
-		if ((i == 0 || s[i - 1] == ' ') && py_head_line(s + i, n - i))
+	for (k = 0; k < QE_ARRAY_SIZE(words); k++)
+		if (memmem(s, n, words[k], strlen(words[k])))
 			return 1;
 	return 0;
 }

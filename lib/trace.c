@@ -338,12 +338,13 @@ static void parse_java(struct qe_event *ev)
 	 * last "Wrapped by:", its frames after it */
 	for (i = first_frame; i < ev->nr_lines; i++) {
 		struct span v = trim(line_span(ev, i)), t, m;
+		int framed;
+		if (!starts(v, "Wrapped by: "))
+			continue;
 		/* a class of the default package ("Main$SlotException") is
 		 * one when its frames follow */
-		int framed =
-		    i + 1 < ev->nr_lines && starts(trim(line_span(ev, i + 1)), "at ");
-		if (starts(v, "Wrapped by: ") &&
-		    java_header_at(skip(v, 12), &t, &m, framed)) {
+		framed = i + 1 < ev->nr_lines && starts(trim(line_span(ev, i + 1)), "at ");
+		if (java_header_at(skip(v, 12), &t, &m, framed)) {
 			header = i;
 			type = t;
 			msg = m;
@@ -456,6 +457,10 @@ static int python_frame(struct qe_event *ev, struct span v)
 #define RICH_BOTTOM "\xe2\x95\xb0"
 static int rich_top(struct span v)
 {
+	/* the box's first byte, after any indentation (most lines fail on
+	 * their first byte) */
+	if (!v.n || (v.s[0] != ' ' && v.s[0] != RICH_TOP[0]))
+		return 0;
 	v = trim(v);
 	return starts(v, RICH_TOP) && find(v, " Traceback (most recent call last) ") >= 0;
 }
