@@ -343,7 +343,8 @@ static void parse_java(struct qe_event *ev)
 			continue;
 		/* a class of the default package ("Main$SlotException") is
 		 * one when its frames follow */
-		framed = i + 1 < ev->nr_lines && starts(trim(line_span(ev, i + 1)), "at ");
+		framed =
+		    i + 1 < ev->nr_lines && starts(trim(line_span(ev, i + 1)), "at ");
 		if (java_header_at(skip(v, 12), &t, &m, framed)) {
 			header = i;
 			type = t;
