@@ -3,8 +3,11 @@
 # tests/data/runtimes/src/ with the real runtimes (Debian packages:
 # default-jdk-headless liblogback-java liblog4j2-java kotlin scala
 # python3 nodejs golang-go ruby php-cli php-monolog rustc
-# librust-env-logger-dev mono-mcs mono-runtime postgresql-15; winston
-# from the npm registry) and keep what they printed.
+# librust-env-logger-dev mono-mcs mono-runtime postgresql-15, and for
+# the sixth batch python3-rich ruby-activesupport php-monolog
+# golang-github-hashicorp-go-hclog-dev golang-k8s-klog-dev
+# librust-anyhow-dev; winston, pino, bunyan and log4js from the npm
+# registry) and keep what they printed.
 #
 # The truth is known by construction, not read from the output: every
 # run of a program raises exactly one error (the scenario table below
@@ -26,7 +29,8 @@
 #   scripts/capture-runtimes.sh [NAME...]   (not run in CI; needs the runtimes)
 #
 # With names (e.g. "messages"), only tests/data/runtimes/NAME.log and
-# NAME.expected are written again.
+# NAME.expected are written again; names of the sixth batch alone
+# ("batch6 batch6-k8s ...") build only its programs.
 set -eu
 only=" $* "
 top=$(cd "$(dirname "$0")/.." && pwd)
