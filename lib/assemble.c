@@ -14,7 +14,7 @@
 /* Lines held back until the next line shows whether they belong to the
  * open event: blank lines inside a trace, or the extra lines of a
  * multi-line Java exception message before its first frame. */
-#define PEND_MAX_LINES 8
+#define PEND_MAX_LINES 24
 #define PEND_MAX_BLANK 2
 #define PEND_MAX_BYTES 8192
 /* The writer tag of a prefixed head line kept to compare later lines. */
@@ -30,7 +30,7 @@ enum cont { C_NO, C_YES, C_PEND, C_JOIN };
  * --trace-uncaught ...`" note.  P_OBJ: console.log's "text {" of an
  * object, its "  key: value," lines, until a key whose value is an error
  * with its stack. */
-enum prelude { P_NONE, P_LOC, P_CODE, P_CARET, P_BLANK, P_HEAD, P_VALUE, P_OBJ };
+enum prelude { P_NONE, P_LOC, P_CODE, P_CARET, P_BLANK, P_HEAD, P_VALUE, P_OBJ, P_TRACE };
 
 enum state {
 	S_NONE,
@@ -42,6 +42,7 @@ enum state {
 	S_PY_GROUP,  /* inside an exception group drawn with | and + */
 	S_RUST_MSG,  /* new-style header: the next line is the message */
 	S_RUST_BODY,
+	S_RUST_NOTE, /* the panic's closing note seen: no more of its lines */
 	S_PHP_BODY,
 	S_PHP_DONE,	    /* "thrown in" seen: the last line of a PHP trace */
 	S_DOTNET_UNHANDLED, /* Mono's lone "Unhandled Exception:": the exception follows
@@ -85,11 +86,12 @@ struct qe_assembler {
 	int strip;
 	char tag[TAG_MAX];
 	size_t tag_len;
-	unsigned ruby_rescues; /* "rescue in" frames seen: causes may follow */
-	int no_frame;	       /* Node.js, Ruby, Rust: no frame or note line yet */
-	int hold_msg;	       /* held lines may be message lines: fed again if not */
-	int no_hold;	       /* the line at hand is not to be held as one */
-	int rust_join; /* main's panic held: is it the unwrap of this one's join? */
+	unsigned
+	    ruby_rescues; /* "rescue in", "ensure in" frames seen: causes may follow */
+	int no_frame;	  /* Node.js, Ruby, Rust: no frame or note line yet */
+	int hold_msg;	  /* held lines may be message lines: fed again if not */
+	int no_hold;	  /* the line at hand is not to be held as one */
+	int rust_join;	  /* main's panic held: is it the unwrap of this one's join? */
 
 	/* Over the caps, the last lines are kept here (the type of many
 	 * traces is at their end) and the middle is dropped. */
@@ -295,8 +297,12 @@ static void append(struct qe_assembler *a, const char *line, size_t len, uint64_
 			ev->truncated = 1; /* the line was kept without its end */
 	}
 	ev->end_pos = end_pos;
+	/* raised in a rescue or an ensure clause while another exception
+	 * was on its way: that one is the cause, printed after */
 	if (a->lang == QE_LANG_RUBY && (memmem(line, len, "`rescue in ", 11) ||
-					memmem(line, len, "'rescue in ", 11)))
+					memmem(line, len, "'rescue in ", 11) ||
+					memmem(line, len, "`ensure in ", 11) ||
+					memmem(line, len, "'ensure in ", 11)))
 		a->ruby_rescues++;
 }
 
@@ -524,6 +530,48 @@ static int py_triple_quote(const char *s, size_t n)
 	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
 		n--;
 	return n == 3 && !memcmp(s, "\"\"\"", 3);
+}
+
+/* rich's traceback box: the top edge, "╭── Traceback (most recent call
+ * last) ──╮", and the lines in it and its bottom, "│ ... │", "╰──╯"
+ * (RichHandler indents them all). */
+#define BOX_TOP "\xe2\x95\xad"
+#define BOX_SIDE "\xe2\x94\x82"
+#define BOX_BOTTOM "\xe2\x95\xb0"
+static int py_rich_top(const char *s, size_t n)
+{
+	static const char title[] = " Traceback (most recent call last) ";
+	size_t i = 0;
+	while (i < n && s[i] == ' ')
+		i++;
+	return has_prefix(s + i, n - i, BOX_TOP) &&
+	       memmem(s + i, n - i, title, sizeof(title) - 1) != NULL;
+}
+
+static int py_rich_inside(const char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n && s[i] == ' ')
+		i++;
+	return has_prefix(s + i, n - i, BOX_SIDE) || has_prefix(s + i, n - i, BOX_BOTTOM);
+}
+
+/* What follows the interpreter's "Fatal Python error: ..." line (and
+ * faulthandler's): "Python runtime state: ...", each thread's stack as
+ * "Current thread 0x00007f... (most recent call first):" or "Thread
+ * 0x... (most recent call first):" above its indented frames, then
+ * "Extension modules: ...". */
+static int py_fatal_line(const char *s, size_t n)
+{
+	static const char first[] = "(most recent call first):";
+	size_t l = sizeof(first) - 1;
+
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
+		n--;
+	if (has_prefix(s, n, "Current thread 0x") || has_prefix(s, n, "Thread 0x"))
+		return n > l && !memcmp(s + n - l, first, l);
+	return has_prefix(s, n, "Python runtime state: ") ||
+	       has_prefix(s, n, "Extension modules: ");
 }
 
 static int py_chain_marker(const char *s, size_t n)
@@ -939,6 +987,22 @@ static enum cont message_after(struct qe_assembler *a, const char *line, size_t 
 }
 
 static int ruby_thread_head(const char *s, size_t n);
+static int py_head_detail(const char *s, size_t n);
+
+/* Whether the line (a log line, after its prefix) has asyncio's or
+ * threading's announcement of a traceback in it (see py_head_line). */
+static int py_head_within(const char *s, size_t n)
+{
+	static const char *const words[] = {
+	    "exception was never retrieved", "Exception in callback ",
+	    "Unhandled error in exception handler", "Exception in thread "};
+	size_t k;
+
+	for (k = 0; k < QE_ARRAY_SIZE(words); k++)
+		if (memmem(s, n, words[k], strlen(words[k])))
+			return 1;
+	return 0;
+}
 
 static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 {
@@ -1002,6 +1066,26 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 			a->state = S_LINE_MONOLOG;
 			a->rule = jr;
 			goto merge;
+		}
+		/* logging's record with stack_info: the stack where it was
+		 * logged, under "Stack (most recent call last):" */
+		if (a->ev->nr_lines == 1 && !a->nr_pend &&
+		    has_prefix(line, len, "Stack (most recent call last):") &&
+		    is_blank(line + 30, len - 30)) {
+			jr = qe_rules_lang_rule(a->rules, QE_LANG_PYTHON);
+			if (jr == (size_t)-1)
+				return C_NO;
+			enter(a, QE_LANG_PYTHON, jr, line, len);
+			goto merge;
+		}
+		/* asyncio's announcement through a logger ("... ERROR asyncio:
+		 * Task exception was never retrieved"), then the task it
+		 * names and the traceback; the task's line is held until the
+		 * traceback shows it is one */
+		if (a->ev->nr_lines == 1 && !a->nr_pend && py_head_detail(line, len) &&
+		    py_head_within(a->ev->lines[0], strlen(a->ev->lines[0]))) {
+			a->hold_msg = 1;
+			return C_PEND;
 		}
 		/* zap's log line, then the stack it took: functions without
 		 * arguments, each then its file; the function line is held
@@ -1148,6 +1232,12 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 			/* loguru marks the frame that caught the exception */
 			if (has_prefix(line, len, "> File \""))
 				return C_YES;
+			if (py_rich_inside(line, len))
+				return C_YES;
+			if (py_fatal_line(line, len) &&
+			    has_prefix(a->ev->lines[0], strlen(a->ev->lines[0]),
+				       "Fatal Python error: "))
+				return C_YES;
 			if (py_exception_line(line, len)) {
 				a->state = S_PY_EXC;
 				return C_YES;
@@ -1164,11 +1254,17 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 				a->state = S_PY_CHAIN;
 				return C_YES;
 			}
+			/* another group's first line, not after a chain's
+			 * marker: a failure of its own */
+			if (py_group_header(line, len))
+				return C_NO;
 			/* exception groups draw their members with | and + */
 			if (py_group_line(line, len))
 				return C_YES;
 			return message_after(a, line, len);
 		case S_PY_GROUP:
+			if (py_group_header(line, len))
+				return C_NO;
 			if (py_group_line(line, len))
 				return C_YES;
 			if (py_chain_marker(line, len)) {
@@ -1177,7 +1273,8 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 			}
 			return C_NO;
 		case S_PY_CHAIN:
-			if (has_prefix(line, len, "Traceback (most recent call last):")) {
+			if (has_prefix(line, len, "Traceback (most recent call last):") ||
+			    py_rich_top(line, len)) {
 				a->state = S_PY_FRAMES;
 				return C_YES;
 			}
@@ -1266,6 +1363,13 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 			a->state = S_RUST_BODY;
 			return C_YES;
 		}
+		/* the note ends the panic's report ("note: run with
+		 * `RUST_BACKTRACE=1` ...", "note: Some details are omitted
+		 * ..."): an indented line after it is another writer's */
+		if (a->state == S_RUST_NOTE && (line[0] == ' ' || line[0] == '\t'))
+			return C_NO;
+		if (has_prefix(line, len, "note: "))
+			a->state = S_RUST_NOTE;
 		/* the same thread panics again while it unwinds (a destructor
 		 * that panics): one failure, up to Rust's abort */
 		if (rust_same_thread(a->ev->lines[0], line, len)) {
@@ -1413,9 +1517,20 @@ static int node_location_line(const char *s, size_t n)
 
 	if (n && s[n - 1] == '\r')
 		n--;
-	if (n < 6 || (s[0] != '/' && s[0] != 'f' && s[0] != 'n' && s[0] != '<') ||
+	if (n < 6 ||
+	    (s[0] != '/' && s[0] != 'f' && s[0] != 'n' && s[0] != '<' && s[0] != '[') ||
 	    s[n - 1] < '0' || s[n - 1] > '9')
 		return 0;
+	/* code given as a string: node -e's "[eval]:1", a worker's
+	 * "[worker eval]:3" */
+	if (s[0] == '[') {
+		if (!has_prefix(s, n, "[eval]:") && !has_prefix(s, n, "[worker eval]:"))
+			return 0;
+		i = n;
+		while (i && is_digit(s[i - 1]))
+			i--;
+		return s[i - 1] == ':' && s[i - 2] == ']';
+	}
 	/* code without a file: JSON.parse's "<anonymous_script>:1", eval's
 	 * "<anonymous>:3" */
 	if (s[0] == '<') {
@@ -1681,6 +1796,14 @@ static int node_object_error(const char *s, size_t n)
  * as usual (the prelude, if any, is dropped; a start match found on the
  * way is left in a->next).
  */
+/* console.trace()'s first line: "Trace: msg", or "Trace" alone. */
+static int node_trace_head(const char *s, size_t n)
+{
+	while (n && s[n - 1] == '\r')
+		n--;
+	return has_prefix(s, n, "Trace") && (n == 5 || has_prefix(s + 5, n - 5, ": "));
+}
+
 static int prelude_feed(struct qe_assembler *a, const char *line, size_t len,
 			uint64_t start_pos, uint64_t end_pos)
 {
@@ -1688,6 +1811,8 @@ static int prelude_feed(struct qe_assembler *a, const char *line, size_t len,
 	const char *body = prelude_body(a, line, len, &blen);
 	enum qe_rule_lang lang;
 	int blank;
+	struct qe_rule_match tm;
+	size_t toff;
 
 	if (a->prelude == P_NONE && node_object_open(line, len)) {
 		struct qe_rule_match m;
@@ -1711,7 +1836,27 @@ static int prelude_feed(struct qe_assembler *a, const char *line, size_t len,
 	    (!blen || (!prelude_body_byte(body[0]) &&
 		       !(body == line && line[0] >= 'A' && line[0] <= 'Z'))))
 		return 0;
+	/* console.trace(): "Trace: msg" (or "Trace"), then the stack; held
+	 * until a frame shows it is one */
+	if (a->prelude == P_NONE && node_trace_head(body, blen) &&
+	    !find_start(a, line, len, &tm, &toff)) {
+		pend_reset(a);
+		if (pend_add(a, body, blen, end_pos, 0) < 0)
+			return 0;
+		a->prelude = P_TRACE;
+		a->prelude_start = start_pos;
+		return 1;
+	}
 	if (node_location_line(body, blen)) {
+		/* a second source context under the first: an error thrown
+		 * again where it was handed on (a worker's, re-thrown by the
+		 * parent's event loop) */
+		if (a->prelude == P_CARET) {
+			if (pend_add(a, body, blen, end_pos, 0) < 0)
+				return 0;
+			a->prelude = P_LOC;
+			return 1;
+		}
 		pend_reset(a);
 		if (pend_add(a, body, blen, end_pos, 0) < 0)
 			return 0;
@@ -1834,6 +1979,15 @@ static int prelude_feed(struct qe_assembler *a, const char *line, size_t len,
 		}
 		if (pend_add(a, line, len, end_pos, 0) < 0)
 			break;
+		return 1;
+	}
+	case P_TRACE: {
+		struct qe_rule_match m;
+		if (!node_frame_line(line, len) || !node_match(a, &m))
+			break;
+		start_event(a, &m, line, len, 0, start_pos, end_pos);
+		a->state = S_NONE;
+		a->no_frame = 0;
 		return 1;
 	}
 	case P_VALUE: {

@@ -161,7 +161,9 @@ enum {
 	G_NONE,
 	G_JAVA,	  /* Exception | Error | Throwable */
 	G_DOTNET, /* xception (Exception, "Unhandled exception:") */
-	G_PYTHON, /* "Traceback (most recent call last):", "RemoteTraceback:" */
+	G_PYTHON, /* "Traceback (most recent call last):" or rich's box title,
+		   * "Fatal Python error: "
+		   * "Traceback (most recent call last) ", "RemoteTraceback:" */
 	G_GO_HTTP,
 	G_PHP,	 /* "error:" (Fatal/Parse/Catchable fatal error:) | ".php:" */
 	G_RUBY,	 /* ".rb:" */
@@ -187,7 +189,8 @@ enum {
 	W_XCEPTION = 1 << 1,  /* xception */
 	W_ERROR = 1 << 2,     /* Error */
 	W_THROWABLE = 1 << 3,
-	W_TRACEBACK = 1 << 4,	/* Traceback (most recent call last):, Traceback: */
+	W_TRACEBACK = 1 << 4,	/* Traceback (most recent call last):, rich's box title,
+				 * Traceback:,   Fatal Python error: */
 	W_HTTP_PANIC = 1 << 5,	/* http: panic serving */
 	W_ERROR_COLON = 1 << 6, /* error: */
 	W_PHP = 1 << 7,		/* .php: */
@@ -259,7 +262,8 @@ static unsigned words_at(const char *l, const char *p, const char *end)
 	case 'T':
 		if (AT("Throwable"))
 			w |= W_THROWABLE;
-		else if (AT("Traceback (most recent call last):") || AT("Traceback:"))
+		else if (AT("Traceback (most recent call last):") ||
+			 AT("Traceback (most recent call last) ") || AT("Traceback:"))
 			w |= W_TRACEBACK;
 		break;
 	case 'h':
@@ -281,6 +285,8 @@ static unsigned words_at(const char *l, const char *p, const char *end)
 	case 'F':
 		if (AT("FATAL"))
 			w |= W_LEVEL;
+		else if (AT("Fatal Python error: "))
+			w |= W_TRACEBACK;
 		break;
 	case 'C':
 		if (AT("CRIT"))

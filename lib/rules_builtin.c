@@ -52,6 +52,15 @@ static const struct qe_builtin_sample dotnet_samples[] = {
 
 static const struct qe_builtin_sample python_samples[] = {
     {"Traceback (most recent call last):", 1},
+    {"Fatal Python error: Segmentation fault", 1},
+    {"Fatal Python error:", 0},
+    {"\xe2\x95\xad\xe2\x94\x80\xe2\x94\x80 Traceback (most recent call last) "
+     "\xe2\x94\x80\xe2\x94\x80\xe2\x95\xae",
+     1},
+    {"         \xe2\x95\xad\xe2\x94\x80 Traceback (most recent call last) "
+     "\xe2\x94\x80\xe2\x95\xae   ",
+     1},
+    {"\xe2\x94\x82 Traceback (most recent call last) \xe2\x94\x82", 0},
     {"  + Exception Group Traceback (most recent call last):", 1},
     {"  | Exception Group Traceback (most recent call last):", 0},
     {"  File \"/app/main.py\", line 3, in <module>", 0},
@@ -228,6 +237,11 @@ const struct qe_builtin_rule qe_builtin_rules[] = {
     {"python-traceback", "python", "error", QE_LANG_PYTHON,
      "^(?:Traceback|[ \\t]*\\+ Exception Group Traceback) \\(most recent call "
      "last\\):\\s*$"
+     /* rich's traceback, drawn in a box: its top edge names it */
+     "|^[ \\t]*\xe2\x95\xad(?:\xe2\x94\x80)+ Traceback \\(most recent call "
+     "last\\) (?:\xe2\x94\x80)+\xe2\x95\xae\\s*$"
+     /* the interpreter's fatal error, faulthandler's report among them */
+     "|^Fatal Python error: \\S"
      /* a pool worker's traceback, sent back to the parent as a string */
      "|^[\\w.]*RemoteTraceback: ?$",
      "^[ \\t]+\\S|^(?:During handling of the above exception, another exception "

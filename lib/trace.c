@@ -338,7 +338,14 @@ static void parse_java(struct qe_event *ev)
 	 * last "Wrapped by:", its frames after it */
 	for (i = first_frame; i < ev->nr_lines; i++) {
 		struct span v = trim(line_span(ev, i)), t, m;
-		if (starts(v, "Wrapped by: ") && java_header(skip(v, 12), &t, &m)) {
+		int framed;
+		if (!starts(v, "Wrapped by: "))
+			continue;
+		/* a class of the default package ("Main$SlotException") is
+		 * one when its frames follow */
+		framed =
+		    i + 1 < ev->nr_lines && starts(trim(line_span(ev, i + 1)), "at ");
+		if (java_header_at(skip(v, 12), &t, &m, framed)) {
 			header = i;
 			type = t;
 			msg = m;
@@ -433,10 +440,86 @@ static int python_frame(struct qe_event *ev, struct span v)
 	in = find(rest, ", in ");
 	if (in >= 0)
 		fn = trim(skip(rest, (size_t)in + 5));
+	/* faulthandler's 'File "app.py", line 3 in main' */
+	else if (at >= 0 && (in = find(skip(rest, (size_t)at + 5), " in ")) >= 0)
+		fn = trim(skip(rest, (size_t)at + 5 + (size_t)in + 4));
 	else if (file.n && file.s[0] == '<')
 		return 0;
 	add_frame(ev, sp(NULL, 0), fn, file, line, !python_library(file));
 	return 1;
+}
+
+/* rich's traceback box (rich.traceback, RichHandler): a top edge that
+ * names it, "╭─── Traceback (most recent call last) ───╮", each frame's
+ * "│ /app/main.py:21 in book │" above its code, the bottom edge, then
+ * the exception line; each line maybe indented. */
+#define RICH_TOP "\xe2\x95\xad"
+#define RICH_SIDE "\xe2\x94\x82"
+#define RICH_BOTTOM "\xe2\x95\xb0"
+static int rich_top(struct span v)
+{
+	/* the box's first byte, after any indentation (most lines fail on
+	 * their first byte) */
+	if (!v.n || (v.s[0] != ' ' && v.s[0] != RICH_TOP[0]))
+		return 0;
+	v = trim(v);
+	return starts(v, RICH_TOP) && find(v, " Traceback (most recent call last) ") >= 0;
+}
+
+/* A frame's line in the box, "│ /app/main.py:21 in book   │"; code lines
+ * ("│   21 │   settle(slot)  │", "│ ❱ 21 │ ...") start with no path. */
+static void rich_frame(struct qe_event *ev, struct span v)
+{
+	struct span file, fn;
+	long in;
+	size_t c;
+
+	v = trim(skip(v, sizeof(RICH_SIDE) - 1));
+	if (v.n >= sizeof(RICH_SIDE) - 1 && !memcmp(v.s + v.n - (sizeof(RICH_SIDE) - 1),
+						    RICH_SIDE, sizeof(RICH_SIDE) - 1))
+		v = trim(sp(v.s, v.n - (sizeof(RICH_SIDE) - 1)));
+	if (!v.n || isdigit((unsigned char)v.s[0]) || !((unsigned char)v.s[0] < 0x80))
+		return;
+	in = find(v, " in ");
+	if (in <= 0)
+		return;
+	c = (size_t)in;
+	while (c > 0 && isdigit((unsigned char)v.s[c - 1]))
+		c--;
+	if (c == (size_t)in || c < 2 || v.s[c - 1] != ':')
+		return;
+	file = sp(v.s, c - 1);
+	fn = trim(skip(v, (size_t)in + 4));
+	if (!fn.n || find(fn, " ") >= 0)
+		return;
+	add_frame(ev, sp(NULL, 0), fn, file, parse_num(skip(v, c)),
+		  !python_library(file));
+}
+
+/* The last box of a rich traceback (the one raised), from line tb. */
+static void parse_python_rich(struct qe_event *ev, size_t tb)
+{
+	size_t i;
+	int in_box = 1;
+
+	for (i = tb + 1; i < ev->nr_lines; i++) {
+		struct span v = trim(line_span(ev, i)), type, msg;
+		if (!v.n)
+			continue;
+		if (in_box) {
+			if (starts(v, RICH_BOTTOM))
+				in_box = 0;
+			else if (starts(v, RICH_SIDE))
+				rich_frame(ev, v);
+			continue;
+		}
+		if (python_exception_line(v, &type, &msg)) {
+			set_type(ev, type);
+			set_message(ev, msg);
+			return;
+		}
+	}
+	set_message(ev, line_span(ev, ev->nr_lines - 1));
 }
 
 static void parse_python(struct qe_event *ev)
@@ -444,6 +527,25 @@ static void parse_python(struct qe_event *ev)
 	size_t i, tb = ev->nr_lines;
 	int have_exc = 0;
 	long group = -1;
+
+	for (i = ev->nr_lines; i-- > 0;)
+		if (rich_top(line_span(ev, i))) {
+			parse_python_rich(ev, i);
+			return;
+		}
+	/* the interpreter's fatal error: no exception, a stack per thread,
+	 * the failing one first */
+	if (starts(line_span(ev, 0), "Fatal Python error: ")) {
+		set_type(ev, sp("fatal", 5));
+		set_message(ev, trim(skip(line_span(ev, 0), 20)));
+		for (i = 1; i < ev->nr_lines; i++) {
+			struct span raw = line_span(ev, i);
+			if (ev->nr_frames && raw.n && raw.s[0] != ' ')
+				break;
+			python_frame(ev, trim(raw));
+		}
+		return;
+	}
 
 	/* the last traceback of a chain is the one that was raised */
 	for (i = ev->nr_lines; i-- > 0;) {
@@ -655,6 +757,16 @@ static void parse_node(struct qe_event *ev)
 		}
 		break;
 	}
+	/* console.trace(): "Trace: msg" above the stack, an object Node
+	 * names Trace */
+	if (header == ev->nr_lines && ev->nr_lines > 1 &&
+	    (starts(line_span(ev, 0), "Trace: ") ||
+	     (line_span(ev, 0).n == 5 && starts(line_span(ev, 0), "Trace"))) &&
+	    starts(trim(line_span(ev, 1)), "at ")) {
+		header = 0;
+		type = sp(line_span(ev, 0).s, 5);
+		msg = trim(skip(line_span(ev, 0), 6));
+	}
 	if (header == ev->nr_lines) {
 		/* throw of a value that is no Error: the value, above
 		 * "(Use `node --trace-uncaught ...`"; it has no type */
@@ -674,7 +786,9 @@ static void parse_node(struct qe_event *ev)
 	for (i = header + 1; i < ev->nr_lines; i++) {
 		struct span v = trim(line_span(ev, i));
 		int last = 0;
-		if (starts(v, "[cause]") || starts(v, "}"))
+		/* a "}" before the first frame is the message's own (assert's
+		 * diff of two objects) */
+		if (starts(v, "[cause]") || (starts(v, "}") && ev->nr_frames))
 			break;
 		if (!starts(v, "at "))
 			continue;

@@ -3,8 +3,11 @@
 # tests/data/runtimes/src/ with the real runtimes (Debian packages:
 # default-jdk-headless liblogback-java liblog4j2-java kotlin scala
 # python3 nodejs golang-go ruby php-cli php-monolog rustc
-# librust-env-logger-dev mono-mcs mono-runtime postgresql-15; winston
-# from the npm registry) and keep what they printed.
+# librust-env-logger-dev mono-mcs mono-runtime postgresql-15, and for
+# the sixth batch python3-rich ruby-activesupport php-monolog
+# golang-github-hashicorp-go-hclog-dev golang-k8s-klog-dev
+# librust-anyhow-dev; winston, pino, bunyan and log4js from the npm
+# registry) and keep what they printed.
 #
 # The truth is known by construction, not read from the output: every
 # run of a program raises exactly one error (the scenario table below
@@ -26,7 +29,8 @@
 #   scripts/capture-runtimes.sh [NAME...]   (not run in CI; needs the runtimes)
 #
 # With names (e.g. "messages"), only tests/data/runtimes/NAME.log and
-# NAME.expected are written again.
+# NAME.expected are written again; names of the sixth batch alone
+# ("batch6 batch6-k8s ...") build only its programs.
 set -eu
 only=" $* "
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -39,10 +43,18 @@ cp -r "$src"/* "$work/app/"
 cd "$work/app"
 
 cp=/usr/share/java/slf4j-api.jar:/usr/share/java/logback-classic.jar:/usr/share/java/logback-core.jar
+l4j=/usr/share/java/log4j-api.jar:/usr/share/java/log4j-core.jar
+cp51=/usr/share/java/slf4j-api.jar:/usr/share/java/slf4j-simple.jar
+scala_cp=.:/usr/share/scala/lib/scala-library.jar
+# the earlier programs, unless only the sixth batch is asked for
+case $only in
+"  ") old=1 ;;
+*) old=0; for n in $only; do case $n in batch6*) ;; *) old=1 ;; esac; done ;;
+esac
+if [ "$old" = 1 ]; then
 javac -cp "$cp" -d . Fail.java
 kotlinc fail.kt -include-runtime -d failkt.jar 2>/dev/null
 scalac Orders.scala
-scala_cp=.:/usr/share/scala/lib/scala-library.jar
 mkdir gosrc && mv fail.go gosrc/main.go
 (cd gosrc && go mod init app >/dev/null 2>&1 && go build -o ../gofail .)
 rustc -o rsfail fail.rs 2>/dev/null
@@ -52,7 +64,6 @@ mkdir -p logfail/.cargo
 printf '[source.crates-io]\nreplace-with = "debian"\n[source.debian]\ndirectory = "/usr/share/cargo/registry"\n[net]\noffline = true\n' >logfail/.cargo/config.toml
 (cd logfail && cargo build -q 2>/dev/null && cp target/debug/logfail ../rslog)
 # the worker programs: other failures on the same runtimes and libraries
-l4j=/usr/share/java/log4j-api.jar:/usr/share/java/log4j-core.jar
 javac -cp "$cp:$l4j" -d . Worker.java
 kotlinc worker.kt -include-runtime -d workerkt.jar 2>/dev/null
 scalac Billing.scala
@@ -77,14 +88,27 @@ mcs -out:csbatch4.exe batch4.cs >/dev/null
 # the fifth batch: logging libraries, from Debian's packages (Go's from
 # /usr/share/gocode, Rust's crates from /usr/share/cargo/registry,
 # offline) and the npm registry
-cp51=/usr/share/java/slf4j-api.jar:/usr/share/java/slf4j-simple.jar
 javac -cp "$cp51:$l4j" -d . batch5.java
 mkdir gobatch5-src && mv batch5.go gobatch5-src/main.go
 (cd gobatch5-src && GO111MODULE=off GOPATH=/usr/share/gocode GOFLAGS= go build -o ../gobatch5 .)
 mkdir -p tracefail/.cargo
 cp logfail/.cargo/config.toml tracefail/.cargo/
 (cd tracefail && cargo build -q 2>/dev/null && cp target/debug/tracefail ../rstrace)
-npm install -q --no-save --no-audit --no-fund winston@3 pino@10 bunyan@2 >/dev/null 2>&1
+fi
+# the sixth batch: Debian's packages (Go's from /usr/share/gocode, the
+# Rust crate from /usr/share/cargo/registry, offline) and log4js from
+# the npm registry
+javac -cp "$cp" -d . batch6.java
+mkdir gobatch6-src && mv batch6.go gobatch6-src/main.go
+(cd gobatch6-src && GO111MODULE=off GOPATH=/usr/share/gocode GOFLAGS= go build -o ../gobatch6 .)
+mkdir -p chainfail/.cargo
+printf '[source.crates-io]\nreplace-with = "debian"\n[source.debian]\ndirectory = "/usr/share/cargo/registry"\n[net]\noffline = true\n' >chainfail/.cargo/config.toml
+(cd chainfail && cargo build -q 2>/dev/null && cp target/debug/chainfail ../rsbatch6)
+# one install, as a later one would take out what an earlier one added
+npm_pkgs=log4js@6
+[ "$old" = 0 ] || npm_pkgs="winston@3 pino@10 bunyan@2 $npm_pkgs"
+# shellcheck disable=SC2086
+npm install -q --no-save --no-audit --no-fund $npm_pkgs >/dev/null 2>&1
 
 # The two values every scenario runs with (invalid numbers, different
 # lengths, so messages and indexes vary between the two runs).
@@ -581,6 +605,98 @@ run StockError py-loguru-reserve 0 $py5 batch5.py loguru-exception
 l4jrun java.lang.IllegalStateException java-settle '%d{ISO8601} %-5p [%t] %c - %m%n%xEx' log4j2
 run - go-order-line 0 ./gobatch5 zap-development
 run RangeError js-shelf 0 node batch5.js winston-exceptions
+
+# ---- a sixth batch: rich's handler and traceback hook, stack_info,
+# tasks nobody awaited, nested exception groups, faulthandler; node:assert
+# diffs, console.trace, nested causes, log4js, worker threads; logback's
+# root-cause-first output, stack and heap running out, futures; hclog,
+# klog, the standard logger's Panicf, panics during panics; ActiveSupport's
+# tagged logger, retries, pattern matching; PHP's strict types and memory
+# limit, Monolog over previous exceptions; anyhow's chains, overflows, a
+# stack running out; then some of it as syslog, kubectl and Docker keep
+# it; kept apart from the suite's corpus like the third.  A runtime's
+# own fatal error where no exception was raised (a signal, the stack run
+# out) is of type fatal, as Go's and Rust's are in the suite's corpus;
+# PHP's memory limit has none there, nor here ----
+b6pat() { echo "-Db6.pattern=$1"; }
+b6java() { # TYPE GROUP [PATTERN] SCENARIO
+	if [ $# = 4 ]; then
+		run "$1" "$2" 0 java -Xmx32m -Dlogback.configurationFile=batch6-logback.xml "$(b6pat "$3")" -cp ".:$cp" Batch6 "$4"
+	else
+		run "$1" "$2" 0 java -Xmx32m -Dlogback.configurationFile=batch6-logback.xml -cp ".:$cp" Batch6 "$3"
+	fi
+}
+b6rootfirst='%d %-5level [%thread] %logger - %msg%n%rEx'
+begin batch6 none "$top/tests/data/runtimes-unseen"
+noise
+run SlotError py-rich-handler 0 COLUMNS=100 $py5 batch6.py rich-handler
+run SlotError py-rich-install 0 COLUMNS=100 $py5 batch6.py rich-install
+run - py-stack-info 0 $py5 batch6.py stack-info
+run SlotError py-never-retrieved 0 $py5 batch6.py never-retrieved
+run ExceptionGroup py-nested-group 0 $py5 batch6.py nested-group
+run SlotError py-one-line 0 $py5 batch6.py one-line
+run fatal py-faulthandler 0 $py5 batch6.py faulthandler
+run AssertionError js-assert-diff 0 node batch6.js assert-diff
+run Trace js-console-trace 0 node batch6.js console-trace
+run Error js-promise-cause 0 node batch6.js promise-cause
+run SlotError js-log4js 0 node batch6.js log4js-basic
+run SlotError js-log4js 0 node batch6.js log4js-pattern
+run SlotError js-worker 0 node batch6.js worker
+run RangeError js-overflow 0 node batch6.js overflow
+b6java 'Batch6$SlotException' java-book logback-causes
+b6java 'Batch6$SlotException' java-book "$b6rootfirst" logback-root-first
+b6java java.lang.StackOverflowError java-stack-overflow stack-overflow
+b6java java.lang.OutOfMemoryError java-heap heap
+b6java java.util.concurrent.ExecutionException java-future future
+b6java 'Batch6$SlotException' java-suppressed-cause suppressed-cause
+run - go-hclog 0 ./gobatch6 hclog-text
+run - go-hclog 0 ./gobatch6 hclog-json
+run - go-klog-structured 0 ./gobatch6 klog-structured
+run - go-klog-format 0 ./gobatch6 klog-format
+run - go-klog-fatal 0 ./gobatch6 klog-fatal
+run panic go-log-panicf 1 ./gobatch6 log-panicf
+run panic go-multiline 0 ./gobatch6 multiline
+run panic go-double 0 ./gobatch6 double
+run SlotError rb-tagged 0 ruby batch6.rb tagged
+run SlotError rb-retry -2 ruby batch6.rb retry
+run NoMatchingPatternError rb-no-pattern 0 ruby batch6.rb no-pattern
+run FrozenError rb-frozen 0 ruby batch6.rb frozen
+run ArgumentError rb-ensure 0 ruby batch6.rb ensure
+php_log batch6.php TypeError php-strict-arg 0 strict-arg
+php_log batch6.php ArgumentCountError php-arg-count 0 arg-count
+php_log batch6.php DivisionByZeroError php-intdiv 0 intdiv
+php_log batch6.php - php-memory 0 memory
+run SlotException php-book 0 php batch6.php monolog-line
+run SlotException php-book-line 0 php batch6.php monolog-oneline
+run - rs-anyhow-main 0 RUST_BACKTRACE=0 ./rsbatch6 anyhow-main
+run - rs-anyhow-alternate 0 RUST_BACKTRACE=0 ./rsbatch6 anyhow-alternate
+run panic rs-overflow 0 RUST_BACKTRACE=full ./rsbatch6 overflow
+run fatal rs-stack 0 RUST_BACKTRACE=0 ./rsbatch6 stack
+run panic rs-thread 0 RUST_BACKTRACE=1 ./rsbatch6 thread
+
+# the same kinds of output through a syslog daemon, `kubectl logs
+# --timestamps` and Docker's json-file driver
+begin batch6-syslog syslog "$top/tests/data/runtimes-unseen"
+noise
+run SlotError py-rich-install 0 COLUMNS=100 $py5 batch6.py rich-install
+run SlotError py-never-retrieved 0 $py5 batch6.py never-retrieved
+run SlotError rb-retry -2 ruby batch6.rb retry
+run ArgumentError rb-ensure 0 ruby batch6.rb ensure
+run SlotException php-book 0 php batch6.php monolog-line
+begin batch6-k8s k8s "$top/tests/data/runtimes-unseen"
+noise
+b6java 'Batch6$SlotException' java-book logback-causes
+b6java java.util.concurrent.ExecutionException java-future future
+run panic go-multiline 0 ./gobatch6 multiline
+run - go-klog-structured 0 ./gobatch6 klog-structured
+run Error js-promise-cause 0 node batch6.js promise-cause
+begin batch6-docker docker "$top/tests/data/runtimes-unseen"
+noise
+run AssertionError js-assert-diff 0 node batch6.js assert-diff
+run SlotError js-log4js 0 node batch6.js log4js-basic
+run panic rs-thread 0 RUST_BACKTRACE=1 ./rsbatch6 thread
+run ExceptionGroup py-nested-group 0 $py5 batch6.py nested-group
+run - rs-anyhow-main 0 RUST_BACKTRACE=0 ./rsbatch6 anyhow-main
 
 # ---- PostgreSQL ----------------------------------------------------------
 case $only in

@@ -1786,6 +1786,317 @@ static void test_ruby_labelled_full_message(void **state)
 	fixture_free(f);
 }
 
+/* An exception raised in an ensure clause while another one was on its
+ * way: Ruby prints that one after it, as its cause; one event. */
+static void test_ruby_raised_in_ensure(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "batch6.rb:53:in `Integer': invalid value for Integer(): \"1x\" "
+		"(ArgumentError)\n"
+		"\tfrom batch6.rb:53:in `ensure in <main>'\n"
+		"\tfrom batch6.rb:53:in `<main>'\n"
+		"batch6.rb:8:in `settle': cannot settle slot 1x: 2 free (SlotError)\n"
+		"\tfrom batch6.rb:12:in `book'\n"
+		"\tfrom batch6.rb:51:in `<main>'\n"
+		"2026-12-01 10:00:00 INFO runner: job 1 done\n");
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 6);
+	assert_string_equal(f->col.ev[0]->type, "ArgumentError");
+	fixture_free(f);
+}
+
+/* asyncio's report through a logger with a format of its own: the log
+ * line, the task it names, the traceback; one event of the exception. */
+static void test_python_asyncio_logged(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f,
+	     "2026-12-02 04:22:10,124 ERROR asyncio: Task exception was never retrieved\n"
+	     "future: <Task finished name='Task-2' coro=<worker() done, defined at "
+	     "/app/batch6.py:43> exception=SlotError('cannot settle slot 1x: 2 free')>\n"
+	     "Traceback (most recent call last):\n"
+	     "  File \"/app/batch6.py\", line 44, in worker\n"
+	     "    book(slot)\n"
+	     "  File \"/app/batch6.py\", line 17, in settle\n"
+	     "    raise SlotError(\"cannot settle slot %s: %d free\" % (slot, free))\n"
+	     "SlotError: cannot settle slot 1x: 2 free\n"
+	     "2026-12-01 10:00:00 INFO runner: job 1 done\n"
+	     "2026-12-02 04:22:10,124 ERROR app: order 1x failed\n"
+	     "future: <Task finished name='Task-3'>\n"
+	     "2026-12-01 10:00:00 INFO runner: job 2 done\n");
+	assert_int_equal(f->col.n, 2);
+	assert_int_equal(f->col.ev[0]->nr_lines, 8);
+	assert_string_equal(f->col.ev[0]->type, "SlotError");
+	assert_int_equal(f->col.ev[0]->nr_frames, 2);
+	/* no announcement: the log line alone */
+	assert_int_equal(f->col.ev[1]->nr_lines, 1);
+	fixture_free(f);
+}
+
+/* rich's traceback box: RichHandler's log line, the box indented under
+ * it, the exception line; the frames from the box's frame lines. */
+static void test_python_rich_box(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+#define TL "\xe2\x95\xad"
+#define TR "\xe2\x95\xae"
+#define BL "\xe2\x95\xb0"
+#define BR "\xe2\x95\xaf"
+#define H "\xe2\x94\x80"
+#define V "\xe2\x94\x82"
+#define MARK "\xe2\x9d\xb1"
+	(void)state;
+
+	feed(f, "ERROR    booking failed for 1x                         batch6.py:62\n"
+		"         " TL H H " Traceback (most recent call last) " H H TR "      \n"
+		"         " V " /app/batch6.py:60 in main                " V "      \n"
+		"         " V "                                          " V "      \n"
+		"         " V "   59 " V "   try:                          " V "      \n"
+		"         " V " " MARK " 60 " V "   book(val)                     " V
+		"      \n"
+		"         " V "                                          " V "      \n"
+		"         " V " /app/batch6.py:17 in settle              " V "      \n"
+		"         " V " " MARK " 17 " V "   raise SlotError(\"cannot settle \" " V
+		"\n"
+		"         " BL H H H H H H H H H H H H H H H H H H H H H H H BR "      \n"
+		"         SlotError: cannot settle slot 1x: 2 free                 \n"
+		"2026-12-01 10:00:00 INFO runner: job 1 done\n" TL H
+		" Traceback (most recent call last) " H TR "\n" V
+		" /usr/lib/python3.11/json/decoder.py:355 in raw_decode " V "\n" BL H H BR
+		"\n"
+		"JSONDecodeError: Expecting value: line 1 column 1 (char 0)\n"
+		"2026-12-01 10:00:00 INFO runner: job 2 done\n");
+	assert_int_equal(f->col.n, 2);
+	assert_int_equal(f->col.ev[0]->nr_lines, 11);
+	assert_string_equal(f->col.ev[0]->type, "SlotError");
+	assert_string_equal(f->col.ev[0]->message, "cannot settle slot 1x: 2 free");
+	assert_int_equal(f->col.ev[0]->nr_frames, 2);
+	check_frame(&f->col.ev[0]->frames[0], NULL, "main", "/app/batch6.py", 60, 1);
+	check_frame(&f->col.ev[0]->frames[1], NULL, "settle", "/app/batch6.py", 17, 1);
+	assert_int_equal(f->col.ev[1]->nr_lines, 4);
+	assert_string_equal(f->col.ev[1]->type, "JSONDecodeError");
+	assert_int_equal(f->col.ev[1]->nr_frames, 1);
+	check_frame(&f->col.ev[1]->frames[0], NULL, "raw_decode",
+		    "/usr/lib/python3.11/json/decoder.py", 355, 0);
+#undef TL
+#undef TR
+#undef BL
+#undef BR
+#undef H
+#undef V
+#undef MARK
+	fixture_free(f);
+}
+
+/* node:assert's diff runs over more lines than most messages: all of
+ * them are the message, up to the first frame. */
+static void test_node_assert_long_diff(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(
+	    f,
+	    "node:assert:90\n"
+	    "  throw new AssertionError(obj);\n"
+	    "  ^\n"
+	    "\n"
+	    "AssertionError [ERR_ASSERTION]: Expected values to be strictly deep-equal:\n"
+	    "+ actual - expected\n"
+	    "\n"
+	    "  {\n"
+	    "+   free: 2,\n"
+	    "-   free: 5,\n"
+	    "    slot: '1x',\n"
+	    "    tags: [\n"
+	    "      'a',\n"
+	    "+     'b'\n"
+	    "-     'c'\n"
+	    "    ]\n"
+	    "  }\n"
+	    "    at Object.<anonymous> (/app/batch6.js:31:12)\n"
+	    "    at node:internal/main/run_main_module:28:49 {\n"
+	    "  generatedMessage: true,\n"
+	    "  code: 'ERR_ASSERTION',\n"
+	    "  operator: 'deepStrictEqual'\n"
+	    "}\n"
+	    "\n"
+	    "Node.js v20.20.2\n"
+	    "2026-12-01 10:00:00 INFO runner: job 1 done\n");
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 25);
+	assert_string_equal(f->col.ev[0]->type, "AssertionError");
+	assert_int_equal(f->col.ev[0]->nr_frames, 2);
+	fixture_free(f);
+}
+
+/* A panic's report ends with its note: an indented line after it (the
+ * next program's trace on the same stream) is no line of it. */
+static void test_rust_note_ends_panic(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "thread 'slot-7qz' (30858) panicked at src/main.rs:52:41:\n"
+		"booking thread: cannot book slot 7qz\n"
+		"\n"
+		"Caused by:\n"
+		"    0: reading the ledger\n"
+		"stack backtrace:\n"
+		"   0: chainfail::main::{{closure}}\n"
+		"             at ./chainfail/src/main.rs:52:41\n"
+		"note: Some details are omitted, run with `RUST_BACKTRACE=full` for a "
+		"verbose backtrace.\n"
+		"  + Exception Group Traceback (most recent call last):\n"
+		"  |   File \"/app/batch6.py\", line 40, in group\n"
+		"  |     raise ExceptionGroup(\"booking failed\", errors)\n"
+		"  | ExceptionGroup: booking failed (1 sub-exception)\n"
+		"  +-+---------------- 1 ----------------\n"
+		"    | KeyError: '1x'\n"
+		"    +------------------------------------\n");
+	qe_assembler_flush(f->a);
+	assert_int_equal(f->col.n, 2);
+	assert_int_equal(f->col.ev[0]->nr_lines, 9);
+	assert_string_equal(f->col.ev[0]->kind, "rust");
+	assert_int_equal(f->col.ev[1]->nr_lines, 7);
+	assert_string_equal(f->col.ev[1]->type, "ExceptionGroup");
+	fixture_free(f);
+}
+
+/* Two exception groups one after the other, nothing between them (the
+ * other lines went to another stream): two failures. */
+static void test_python_groups_back_to_back(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	const char *group = "  + Exception Group Traceback (most recent call last):\n"
+			    "  |   File \"/app/batch6.py\", line 40, in group\n"
+			    "  |     raise ExceptionGroup(\"booking failed\", errors)\n"
+			    "  | ExceptionGroup: booking failed (1 sub-exception)\n"
+			    "  +-+---------------- 1 ----------------\n"
+			    "    | Traceback (most recent call last):\n"
+			    "    |   File \"/app/batch6.py\", line 37, in group\n"
+			    "    |     {}[slot]\n"
+			    "    | KeyError: '1x'\n"
+			    "    +------------------------------------\n";
+	char *text = qe_xasprintf("%s%s", group, group);
+	(void)state;
+
+	feed(f, text);
+	free(text);
+	qe_assembler_flush(f->a);
+	assert_int_equal(f->col.n, 2);
+	assert_int_equal(f->col.ev[0]->nr_lines, 10);
+	assert_string_equal(f->col.ev[0]->type, "ExceptionGroup");
+	assert_int_equal(f->col.ev[1]->nr_lines, 10);
+	fixture_free(f);
+}
+
+/* A worker's uncaught error as the parent re-throws it: two source
+ * contexts, Node's own and the worker's eval'd code, then the error. */
+static void test_node_worker_two_contexts(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "node:internal/event_target:1105\n"
+		"  process.nextTick(() => { throw err; });\n"
+		"                           ^\n"
+		"[worker eval]:3\n"
+		"      function settle(slot) { throw new SlotError('no ' + slot); }\n"
+		"                              ^\n"
+		"\n"
+		"SlotError: no 1x\n"
+		"    at settle ([worker eval]:3:37)\n"
+		"    at [worker eval]:4:7\n"
+		"Emitted 'error' event on Worker instance at:\n"
+		"    at [kOnErrorMessage] (node:internal/worker:333:10)\n"
+		"\n"
+		"Node.js v20.20.2\n"
+		"2026-12-01 10:00:00 INFO runner: job 1 done\n");
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 14);
+	assert_string_equal(f->col.ev[0]->type, "SlotError");
+	fixture_free(f);
+}
+
+/* The interpreter's fatal error as faulthandler reports it: one event
+ * of type fatal, the failing thread's frames. */
+static void test_python_fatal_error(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f,
+	     "Fatal Python error: Segmentation fault\n"
+	     "\n"
+	     "Current thread 0x00007fe85bf6b040 (most recent call first):\n"
+	     "  File \"/usr/lib/python3.11/ctypes/__init__.py\", line 519 in string_at\n"
+	     "  File \"/app/batch6.py\", line 93 in main\n"
+	     "  File \"/app/batch6.py\", line 97 in <module>\n"
+	     "\n"
+	     "Thread 0x00007fe85a000640 (most recent call first):\n"
+	     "  File \"/app/batch6.py\", line 20 in poll\n"
+	     "\n"
+	     "Extension modules: _cffi_backend (total: 1)\n"
+	     "2026-12-01 10:00:00 INFO runner: job 1 done\n");
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 11);
+	assert_string_equal(f->col.ev[0]->type, "fatal");
+	assert_string_equal(f->col.ev[0]->message, "Segmentation fault");
+	assert_int_equal(f->col.ev[0]->nr_frames, 3);
+	check_frame(&f->col.ev[0]->frames[0], NULL, "string_at",
+		    "/usr/lib/python3.11/ctypes/__init__.py", 519, 0);
+	check_frame(&f->col.ev[0]->frames[1], NULL, "main", "/app/batch6.py", 93, 1);
+	fixture_free(f);
+}
+
+/* A record logged with stack_info: the line, then the stack where it
+ * was logged; one event without an exception. */
+static void test_python_stack_info(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "2026-12-02 04:22:10,060 ERROR bookings: slot 1x left unsettled\n"
+		"Stack (most recent call last):\n"
+		"  File \"/app/batch6.py\", line 97, in <module>\n"
+		"    main(sys.argv[1], sys.argv[2])\n"
+		"  File \"/app/batch6.py\", line 70, in main\n"
+		"    logging.getLogger(\"bookings\").error(\"slot %s\", val, "
+		"stack_info=True)\n"
+		"2026-12-01 10:00:00 INFO runner: job 1 done\n");
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 6);
+	assert_string_equal(f->col.ev[0]->kind, "python");
+	assert_null(f->col.ev[0]->type);
+	fixture_free(f);
+}
+
+/* console.trace(): "Trace: msg" and the stack, an event of type Trace;
+ * the same words without a stack are no event. */
+static void test_node_console_trace(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "Trace: slot 1x left unsettled\n"
+		"    at Object.<anonymous> (/app/batch6.js:36:13)\n"
+		"    at Module._compile (node:internal/modules/cjs/loader:1521:14)\n"
+		"2026-12-01 10:00:00 INFO runner: job 1 done\n"
+		"Trace: on\n"
+		"2026-12-01 10:00:00 INFO runner: job 2 done\n");
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 3);
+	assert_string_equal(f->col.ev[0]->type, "Trace");
+	assert_string_equal(f->col.ev[0]->message, "slot 1x left unsettled");
+	assert_int_equal(f->col.ev[0]->nr_frames, 2);
+	fixture_free(f);
+}
+
 /* A thread's exception, reported when it died and raised again by join
  * in the joining thread: one failure. */
 static void test_ruby_thread_join(void **state)
@@ -2023,6 +2334,34 @@ static void test_java_root_cause_first(void **state)
 	fixture_free(f);
 }
 
+/* Root cause first, the exception thrown a class of the default package:
+ * the last "Wrapped by:" is still the one thrown. */
+static void test_java_root_cause_first_default_package(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "2026-12-02 04:23:00,034 ERROR [main] bookings - booking failed for 1x\n"
+		"java.lang.NumberFormatException: For input string: \"1x\"\n"
+		"\tat java.base/java.lang.Integer.parseInt(Integer.java:668)\n"
+		"\tat Batch6.parse(batch6.java:22)\n"
+		"\t... 2 common frames omitted\n"
+		"Wrapped by: java.lang.IllegalStateException: slot 1x unreadable\n"
+		"\tat Batch6.settle(batch6.java:29)\n"
+		"\t... 1 common frames omitted\n"
+		"Wrapped by: Batch6$SlotException: cannot book slot 1x\n"
+		"\tat Batch6.book(batch6.java:37)\n"
+		"\tat Batch6.main(batch6.java:70)\n"
+		"2026-12-01 10:00:00 INFO runner: job 1 done\n");
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 11);
+	assert_string_equal(f->col.ev[0]->type, "Batch6$SlotException");
+	assert_string_equal(f->col.ev[0]->message, "cannot book slot 1x");
+	assert_int_equal(f->col.ev[0]->nr_frames, 2);
+	check_frame(&f->col.ev[0]->frames[0], "Batch6", "book", "batch6.java", 37, 1);
+	fixture_free(f);
+}
+
 /* Frames one at a time, as JSON records list them: the syntax tells the
  * kind, and each frame is read as a trace of that kind reads it. */
 static void test_frames_one_at_a_time(void **state)
@@ -2163,6 +2502,17 @@ int main(void)
 	    cmocka_unit_test(test_node_winston_printf),
 	    cmocka_unit_test(test_rust_panic_hook_line),
 	    cmocka_unit_test(test_java_root_cause_first),
+	    cmocka_unit_test(test_ruby_raised_in_ensure),
+	    cmocka_unit_test(test_python_asyncio_logged),
+	    cmocka_unit_test(test_python_rich_box),
+	    cmocka_unit_test(test_node_assert_long_diff),
+	    cmocka_unit_test(test_rust_note_ends_panic),
+	    cmocka_unit_test(test_python_groups_back_to_back),
+	    cmocka_unit_test(test_node_worker_two_contexts),
+	    cmocka_unit_test(test_python_fatal_error),
+	    cmocka_unit_test(test_python_stack_info),
+	    cmocka_unit_test(test_node_console_trace),
+	    cmocka_unit_test(test_java_root_cause_first_default_package),
 	    cmocka_unit_test(test_frames_one_at_a_time),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
