@@ -195,7 +195,8 @@ static int is_blank(const char *s, size_t n)
 	return 1;
 }
 
-static int has_prefix(const char *s, size_t n, const char *p)
+/* Inline, so that the length of a literal p is a constant. */
+static inline int has_prefix(const char *s, size_t n, const char *p)
 {
 	size_t l = strlen(p);
 	return n >= l && !memcmp(s, p, l);
@@ -785,7 +786,7 @@ static int start_match(struct qe_assembler *a, const char *line, size_t len)
 	return a->have_next;
 }
 
-static int ends_with(const char *s, size_t n, const char *suffix)
+static inline int ends_with(const char *s, size_t n, const char *suffix)
 {
 	size_t l = strlen(suffix);
 	return n >= l && !memcmp(s + n - l, suffix, l);
@@ -796,17 +797,26 @@ static int ends_with(const char *s, size_t n, const char *suffix)
  * that pass the prefilter and start nothing. */
 static int trace_start_hint(const char *s, size_t n)
 {
-	static const char *const words[] = {
-	    "Exception", "Traceback", "panic:",	   "fatal",	"thread '",  "PHP ",
-	    "Fatal",	 "Parse",     "Catchable", "Unhandled", "Uncaught ", "runtime: "};
+	static const struct {
+		const char *w;
+		size_t n;
+	} words[] = {
+#define W(s) {s, sizeof(s) - 1}
+	    W("Exception"), W("Traceback"), W("panic:"),    W("fatal"),
+	    W("thread '"),  W("PHP "),	    W("Fatal"),	    W("Parse"),
+	    W("Catchable"), W("Unhandled"), W("Uncaught "), W("runtime: "),
+#undef W
+	};
 	size_t i = 0, k, t;
 
 	while (i < n && s[i] == ' ')
 		i++;
 	if (i < n && s[i] == '+')
 		return 1; /* an exception group */
+	/* the first byte rules out most words */
 	for (k = 0; k < QE_ARRAY_SIZE(words); k++)
-		if (has_prefix(s + i, n - i, words[k]))
+		if (i < n && s[i] == words[k].w[0] && n - i >= words[k].n &&
+		    !memcmp(s + i, words[k].w, words[k].n))
 			return 1;
 	for (t = i; t < n && s[t] != ' ' && s[t] != '\t'; t++)
 		;
