@@ -772,6 +772,44 @@ static int indented_text(const char *s, size_t n)
 	return i && i < n;
 }
 
+/* A byte of the name of a Go frame's function: a word byte, or one of
+ * $ . * / ( ) [ ] { } - */
+static int go_name_byte(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) ||
+	       c == '_' || c == '$' || c == '.' || c == '*' || c == '/' || c == '(' ||
+	       c == ')' || c == '[' || c == ']' || c == '{' || c == '}' || c == '-';
+}
+
+/*
+ * A third form, for Go: "pkg.(*T).M(0xc0001, {0x2, 0x3})", the function
+ * line of a frame.  The Go rules' continuation takes it with a pattern
+ * that backtracks over the arguments: name bytes, a '(', anything, a ')'
+ * and spaces at the end.  Name bytes up to a '(', the last byte but
+ * spaces a ')', and between them no byte that '.' may not take (a
+ * newline in any convention): then the pattern matches.  Any other line
+ * is left to it.
+ */
+static int go_call_line(const char *s, size_t n)
+{
+	size_t i = 0, e = n, k;
+
+	while (i < n && s[i] != '(' && go_name_byte(s[i]))
+		i++;
+	if (!i || i == n || s[i] != '(')
+		return 0;
+	while (e > i && is_space(s[e - 1]))
+		e--;
+	if (e < i + 2 || s[e - 1] != ')')
+		return 0;
+	for (k = i + 1; k + 1 < e; k++) {
+		unsigned char c = (unsigned char)s[k];
+		if (c == '\n' || c == '\r' || c == '\v' || c == '\f' || c == 0x85 || !c)
+			return 0;
+	}
+	return 1;
+}
+
 /* Start match for a line seen while an event is open; cached for reuse. */
 static int start_match(struct qe_assembler *a, const char *line, size_t len)
 {
@@ -1238,7 +1276,7 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 				   : C_NO;
 		if (blank)
 			return C_PEND;
-		if (indented_text(line, len))
+		if (indented_text(line, len) || go_call_line(line, len))
 			return C_YES;
 		return qe_rules_match_cont(a->rules, a->rule, line, len) ? C_YES : C_NO;
 	case QE_LANG_RUST:
