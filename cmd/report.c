@@ -283,6 +283,13 @@ void qe_ndjson_str(struct qe_ndjson *j, const char *s)
 	free(clean);
 }
 
+void qe_ndjson_word(struct qe_ndjson *j, const char *s)
+{
+	add_bytes(j, "\"", 1);
+	add_bytes(j, s, strlen(s));
+	add_bytes(j, "\"", 1);
+}
+
 void qe_ndjson_raw(struct qe_ndjson *j, const char *literal)
 {
 	add_bytes(j, literal, strlen(literal));
@@ -328,15 +335,15 @@ void qe_ndjson_event(struct qe_ndjson *j, const struct qe_event *ev,
 {
 	size_t i;
 	qe_ndjson_key(j, "fingerprint");
-	qe_ndjson_str(j, ev->fingerprint);
+	qe_ndjson_word(j, ev->fingerprint);
 	qe_ndjson_key(j, "kind");
 	qe_ndjson_str(j, ev->kind);
 	qe_ndjson_key(j, "type");
-	qe_ndjson_str(j, record_type);
+	qe_ndjson_word(j, record_type);
 	qe_ndjson_key(j, "message");
 	qe_ndjson_str(j, ev->message);
 	qe_ndjson_key(j, "severity");
-	qe_ndjson_str(j, qe_severity_name(ev->severity));
+	qe_ndjson_word(j, qe_severity_name(ev->severity));
 	qe_ndjson_key(j, "rule");
 	qe_ndjson_str(j, ev->rule);
 	qe_ndjson_key(j, "template");

@@ -56,7 +56,10 @@ static inline void qe_ndjson_member(struct qe_ndjson *j, const char *quoted, siz
 	*p = '\0';
 	j->b.len = (size_t)(p - j->b.buf);
 }
-void qe_ndjson_str(struct qe_ndjson *j, const char *s);	      /* NULL: null */
+void qe_ndjson_str(struct qe_ndjson *j, const char *s); /* NULL: null */
+/* A string of our own with nothing to escape (a name, hex digits, a
+ * time we formatted), copied between its quotes as it is. */
+void qe_ndjson_word(struct qe_ndjson *j, const char *s);
 void qe_ndjson_raw(struct qe_ndjson *j, const char *literal); /* true, null, 12 */
 void qe_ndjson_bool(struct qe_ndjson *j, int v);
 void qe_ndjson_int(struct qe_ndjson *j, long long v);

@@ -173,7 +173,7 @@ static void print_event_json(struct tail *t, const struct qe_agent_event *e)
 	qe_ndjson_key(j, "time");
 	if (e->time_ms > 0) {
 		qe_report_time_utc(e->time_ms, when, sizeof(when));
-		qe_ndjson_str(j, when);
+		qe_ndjson_word(j, when);
 	} else {
 		qe_ndjson_raw(j, "null");
 	}
@@ -186,7 +186,7 @@ static void print_event_json(struct tail *t, const struct qe_agent_event *e)
 	qe_ndjson_key(j, "advice");
 	qe_ndjson_json(j, adv);
 	qe_ndjson_key(j, "advice_state");
-	qe_ndjson_str(j, qe_agent_advice_name(e->advice));
+	qe_ndjson_word(j, qe_agent_advice_name(e->advice));
 	qe_ndjson_key(j, "advice_error");
 	qe_ndjson_str(j, failed && e->advice_note ? e->advice_note : NULL);
 	qe_ndjson_end(j);

@@ -197,7 +197,8 @@ static int is_blank(const char *s, size_t n)
 	return 1;
 }
 
-static int has_prefix(const char *s, size_t n, const char *p)
+/* Inline, so that the length of a literal p is a constant. */
+static inline int has_prefix(const char *s, size_t n, const char *p)
 {
 	size_t l = strlen(p);
 	return n >= l && !memcmp(s, p, l);
@@ -835,6 +836,44 @@ static int indented_text(const char *s, size_t n)
 	return i && i < n;
 }
 
+/* A byte of the name of a Go frame's function: a word byte, or one of
+ * $ . * / ( ) [ ] { } - */
+static int go_name_byte(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) ||
+	       c == '_' || c == '$' || c == '.' || c == '*' || c == '/' || c == '(' ||
+	       c == ')' || c == '[' || c == ']' || c == '{' || c == '}' || c == '-';
+}
+
+/*
+ * A third form, for Go: "pkg.(*T).M(0xc0001, {0x2, 0x3})", the function
+ * line of a frame.  The Go rules' continuation takes it with a pattern
+ * that backtracks over the arguments: name bytes, a '(', anything, a ')'
+ * and spaces at the end.  Name bytes up to a '(', the last byte but
+ * spaces a ')', and between them no byte that '.' may not take (a
+ * newline in any convention): then the pattern matches.  Any other line
+ * is left to it.
+ */
+static int go_call_line(const char *s, size_t n)
+{
+	size_t i = 0, e = n, k;
+
+	while (i < n && s[i] != '(' && go_name_byte(s[i]))
+		i++;
+	if (!i || i == n || s[i] != '(')
+		return 0;
+	while (e > i && is_space(s[e - 1]))
+		e--;
+	if (e < i + 2 || s[e - 1] != ')')
+		return 0;
+	for (k = i + 1; k + 1 < e; k++) {
+		unsigned char c = (unsigned char)s[k];
+		if (c == '\n' || c == '\r' || c == '\v' || c == '\f' || c == 0x85 || !c)
+			return 0;
+	}
+	return 1;
+}
+
 /* Start match for a line seen while an event is open; cached for reuse. */
 static int start_match(struct qe_assembler *a, const char *line, size_t len)
 {
@@ -849,7 +888,7 @@ static int start_match(struct qe_assembler *a, const char *line, size_t len)
 	return a->have_next;
 }
 
-static int ends_with(const char *s, size_t n, const char *suffix)
+static inline int ends_with(const char *s, size_t n, const char *suffix)
 {
 	size_t l = strlen(suffix);
 	return n >= l && !memcmp(s + n - l, suffix, l);
@@ -860,17 +899,26 @@ static int ends_with(const char *s, size_t n, const char *suffix)
  * that pass the prefilter and start nothing. */
 static int trace_start_hint(const char *s, size_t n)
 {
-	static const char *const words[] = {
-	    "Exception", "Traceback", "panic:",	   "fatal",	"thread '",  "PHP ",
-	    "Fatal",	 "Parse",     "Catchable", "Unhandled", "Uncaught ", "runtime: "};
+	static const struct {
+		const char *w;
+		size_t n;
+	} words[] = {
+#define W(s) {s, sizeof(s) - 1}
+	    W("Exception"), W("Traceback"), W("panic:"),    W("fatal"),
+	    W("thread '"),  W("PHP "),	    W("Fatal"),	    W("Parse"),
+	    W("Catchable"), W("Unhandled"), W("Uncaught "), W("runtime: "),
+#undef W
+	};
 	size_t i = 0, k, t;
 
 	while (i < n && s[i] == ' ')
 		i++;
 	if (i < n && s[i] == '+')
 		return 1; /* an exception group */
+	/* the first byte rules out most words */
 	for (k = 0; k < QE_ARRAY_SIZE(words); k++)
-		if (has_prefix(s + i, n - i, words[k]))
+		if (i < n && s[i] == words[k].w[0] && n - i >= words[k].n &&
+		    !memcmp(s + i, words[k].w, words[k].n))
 			return 1;
 	for (t = i; t < n && s[t] != ' ' && s[t] != '\t'; t++)
 		;
@@ -1343,7 +1391,7 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 				   : C_NO;
 		if (blank)
 			return C_PEND;
-		if (indented_text(line, len))
+		if (indented_text(line, len) || go_call_line(line, len))
 			return C_YES;
 		return qe_rules_match_cont(a->rules, a->rule, line, len) ? C_YES : C_NO;
 	case QE_LANG_RUST:

@@ -587,6 +587,23 @@ static size_t match_number(const char *s, size_t n)
 	return is_alnum(AT(s, n, i)) ? 0 : i;
 }
 
+/* Whether s[0, len) is, in any case, one of the lower-case words of
+ * list.  Their first letter rules out most of them without a strlen()
+ * (a byte ORed with 0x20 equals a lower-case letter only when it is
+ * that letter in either case). */
+static int word_among(const char *s, size_t len, const char *const *list, size_t nr)
+{
+	size_t k;
+
+	if (!len)
+		return 0;
+	for (k = 0; k < nr; k++)
+		if (((unsigned char)s[0] | 0x20) == (unsigned char)list[k][0] &&
+		    strlen(list[k]) == len && !strncasecmp(list[k], s, len))
+			return 1;
+	return 0;
+}
+
 /* " KB" after a number: a unit written apart belongs to the number. */
 static size_t unit_after(const char *s, size_t n)
 {
@@ -594,7 +611,7 @@ static size_t unit_after(const char *s, size_t n)
 	    "b",      "kb",	 "mb",	"gb",	"tb",	  "pb",	     "kib",  "mib",
 	    "gib",    "tib",	 "ms",	"us",	"ns",	  "bytes",   "sec",  "secs",
 	    "second", "seconds", "min", "mins", "minute", "minutes", "hour", "hours"};
-	size_t e, k;
+	size_t e;
 
 	if (AT(s, n, 0) != ' ')
 		return 0;
@@ -602,10 +619,7 @@ static size_t unit_after(const char *s, size_t n)
 		;
 	if (e == 1 || is_digit(AT(s, n, e)) || AT(s, n, e) == '_' || AT(s, n, e) == '-')
 		return 0;
-	for (k = 0; k < QE_ARRAY_SIZE(units); k++)
-		if (strlen(units[k]) == e - 1 && !strncasecmp(units[k], s + 1, e - 1))
-			return e;
-	return 0;
+	return word_among(s + 1, e - 1, units, QE_ARRAY_SIZE(units)) ? e : 0;
 }
 
 /*
@@ -693,12 +707,10 @@ static size_t user_value(const char *s, size_t n, size_t i, size_t len)
 	    "cannot",  "may",	  "must",    "should", "will",
 	    "be",      "been",	  "are",     "this",   "that",
 	    "if"};
-	size_t k, b, e;
+	size_t b, e;
 
-	for (k = 0; k < QE_ARRAY_SIZE(keys); k++)
-		if (strlen(keys[k]) == len && !strncasecmp(keys[k], s + i, len))
-			break;
-	if (k == QE_ARRAY_SIZE(keys) || AT(s, n, i + len) != ' ')
+	if (!word_among(s + i, len, keys, QE_ARRAY_SIZE(keys)) ||
+	    AT(s, n, i + len) != ' ')
 		return 0;
 	for (b = i + len; AT(s, n, b) == ' ';)
 		b++;
@@ -709,10 +721,7 @@ static size_t user_value(const char *s, size_t n, size_t i, size_t len)
 		e--;
 	if (e == b || e - b > 64 || (e < n && !is_space(s[e]) && !strchr(",;)]", s[e])))
 		return 0;
-	for (k = 0; k < QE_ARRAY_SIZE(prose); k++)
-		if (strlen(prose[k]) == e - b && !strncasecmp(prose[k], s + b, e - b))
-			return 0;
-	return e;
+	return word_among(s + b, e - b, prose, QE_ARRAY_SIZE(prose)) ? 0 : e;
 }
 
 /*
@@ -963,12 +972,7 @@ static int is_level(const char *s, size_t len)
 	    "fatal",	 "critical", "crit",  "alert",	     "emerg",
 	    "emergency", "fine",     "finer", "finest",	     "verbose",
 	};
-	size_t k;
-
-	for (k = 0; k < QE_ARRAY_SIZE(levels); k++)
-		if (strlen(levels[k]) == len && !strncasecmp(levels[k], s, len))
-			return 1;
-	return 0;
+	return word_among(s, len, levels, QE_ARRAY_SIZE(levels));
 }
 
 /* Digits joined by date/time punctuation: 2015-10-18, 18:01:47,978, 148. */

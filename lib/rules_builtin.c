@@ -290,8 +290,15 @@ const struct qe_builtin_rule qe_builtin_rules[] = {
      "]\\d\\d:\\d\\d:\\d\\d[\\w.:+-]{0,24}) "
      "[\\w.-]{1,64}\\.(?<lvl>ERROR|CRITICAL|ALERT|EMERGENCY): ",
      NULL, SAMPLES(monolog_samples)},
+    /* the bytes before the level: any but a newline, and no lower
+       level as a word; a byte that neither starts one nor may be a
+       newline is taken without the look-ahead, which is what a match
+       costs; the group is atomic, as the byte is taken one way or the
+       other (the same language, half the work) */
     {"level", "line", "error", QE_LANG_LINE,
-     "^(?:(?!\\b(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING)\\b).){0,120}?(?<![\\w./-])"
+     "^(?>[^TDINW\\n\\r\\x00\\x0b\\x0c\\x85]|"
+     "(?!\\b(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING)\\b).){0,120}?"
+     "(?=[EFCSAP])(?<![\\w./-])"
      "(?<lvl>ERROR|ERR|FATAL|CRITICAL|CRIT|SEVERE|EMERG|EMERGENCY|ALERT|PANIC)"
      "(?![\\w./-])",
      NULL, SAMPLES(level_samples)},

@@ -64,9 +64,9 @@ static struct span skip(struct span v, size_t k)
 /* Offset of needle in v, or -1.  The needles are short words and the
  * spans a line or less: memchr for the first byte, a look at the last,
  * then memcmp, costs less than memmem's setup. */
-static long find(struct span v, const char *needle)
+static long find_n(struct span v, const char *needle, size_t l)
 {
-	size_t l = strlen(needle), i = 0;
+	size_t i = 0;
 	const char *p;
 
 	if (!l)
@@ -84,9 +84,9 @@ static long find(struct span v, const char *needle)
 }
 
 /* The last needle in v, or -1: memrchr for its first byte, as find(). */
-static long rfind(struct span v, const char *needle)
+static long rfind_n(struct span v, const char *needle, size_t l)
 {
-	size_t l = strlen(needle), e;
+	size_t e;
 	const char *p;
 
 	if (l > v.n)
@@ -98,6 +98,18 @@ static long rfind(struct span v, const char *needle)
 		if (p[l - 1] == needle[l - 1] && !memcmp(p + 1, needle + 1, l - 1))
 			return (long)(p - v.s);
 	return -1;
+}
+
+/* find() and rfind() as most callers write them, with a literal: once
+ * inlined, its length is a constant, not a strlen() per call. */
+static inline long find(struct span v, const char *needle)
+{
+	return find_n(v, needle, strlen(needle));
+}
+
+static inline long rfind(struct span v, const char *needle)
+{
+	return rfind_n(v, needle, strlen(needle));
 }
 
 static long rfind_ch(struct span v, char c)

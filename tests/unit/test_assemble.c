@@ -1325,7 +1325,7 @@ static void test_reused_buffer(void **state)
 	fixture_free(f);
 }
 
-/* The assembler knows two forms of a next line without the continuation
+/* The assembler knows three forms of a next line without the continuation
  * pattern: every built-in rule it does this for must take them. */
 static void test_cheap_continuations(void **state)
 {
@@ -1334,6 +1334,14 @@ static void test_cheap_continuations(void **state)
 	static const char *const indented[] = {"\t/app/main.go:9 +0x1d",
 					       "    at f (/a.js:1:2)",
 					       "  0: std::panicking", " x", "\f\r\tz"};
+	/* a Go frame's function line */
+	static const char *const calls[] = {
+	    "main.main()",
+	    "github.com/a/b.(*T).M(0xc000bacfb3, {0xc0, 0x1})",
+	    "x/y.z.func1(...)\t \r",
+	    "a.B[...](0x1)",
+	    "main.(*S).f({0x0?, 0x1})",
+	    "a-b$c{d}(()) "};
 	struct fixture *f = fixture_new(0, 0);
 	size_t i, k, checked = 0;
 	(void)state;
@@ -1353,9 +1361,15 @@ static void test_cheap_continuations(void **state)
 		for (k = 0; text && k < QE_ARRAY_SIZE(indented); k++, checked++)
 			assert_true(qe_rules_match_cont(f->rules, i, indented[k],
 							strlen(indented[k])));
+		for (k = 0; !strcmp(info.kind, "go") && k < QE_ARRAY_SIZE(calls);
+		     k++, checked++)
+			assert_true(
+			    qe_rules_match_cont(f->rules, i, calls[k], strlen(calls[k])));
 	}
-	/* java, dotnet; go-panic, go-http-panic, node-error, rust-panic */
-	assert_int_equal(checked, 2 * QE_ARRAY_SIZE(at) + 4 * QE_ARRAY_SIZE(indented));
+	/* java, dotnet; go-panic, go-http-panic, node-error, rust-panic; the
+	 * two Go rules */
+	assert_int_equal(checked, 2 * QE_ARRAY_SIZE(at) + 4 * QE_ARRAY_SIZE(indented) +
+				      2 * QE_ARRAY_SIZE(calls));
 	fixture_free(f);
 }
 

@@ -558,6 +558,79 @@ static void test_lang_rule(void **state)
 	qe_config_release(&c);
 }
 
+/*
+ * The "level" rule takes the bytes before its level word by class where
+ * no lower level word can start and no newline can be; the look-ahead
+ * of its plain form runs on the others.  Both forms agree, match and
+ * level, on lines built from the bytes and words either side of that
+ * line: the excluded letters, newline bytes, lower and upper levels,
+ * word joiners, past the 120 bytes of the look.
+ */
+static void test_level_rule_form(void **state)
+{
+	static const char plain[] =
+	    "^(?:(?!\\b(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING)\\b).){0,120}?(?<![\\w./"
+	    "-])"
+	    "(?<lvl>ERROR|ERR|FATAL|CRITICAL|CRIT|SEVERE|EMERG|EMERGENCY|ALERT|PANIC)"
+	    "(?![\\w./-])";
+	static const char *const pieces[] = {
+	    "ERROR",   "ERR",	"FATAL", "CRIT",    "PANIC", "EMERGENCY", "INFO", "WARN",
+	    "WARNING", "DEBUG", "TRACE", "NOTICE",  "T",     "D",	  "I",	  "N",
+	    "W",       "E",	" ",	 "x",	    "_",     ".",	  "/",	  "-",
+	    ":",       "\r",	"\n",	 "\v",	    "\f",    "\x85",	  "0",	  "[",
+	    "]",       "INFOX", "XWARN", "        " /* eight */};
+	const char *pattern = NULL;
+	pcre2_code *a, *b;
+	pcre2_match_data *ma, *mb;
+	int err;
+	PCRE2_SIZE off;
+	unsigned seed = 7;
+	size_t i, k;
+	(void)state;
+
+	for (i = 0; i < qe_nr_builtin_rules; i++)
+		if (!strcmp(qe_builtin_rules[i].name, "level"))
+			pattern = qe_builtin_rules[i].pattern;
+	assert_non_null(pattern);
+	a = pcre2_compile((PCRE2_SPTR)plain, PCRE2_ZERO_TERMINATED, 0, &err, &off, NULL);
+	b = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, 0, &err, &off,
+			  NULL);
+	assert_non_null(a);
+	assert_non_null(b);
+	ma = pcre2_match_data_create_from_pattern(a, NULL);
+	mb = pcre2_match_data_create_from_pattern(b, NULL);
+	for (i = 0; i < 20000; i++) {
+		char line[400];
+		size_t len = 0, n;
+		int ra, rb;
+		seed = seed * 1103515245u + 12345u;
+		n = 1 + (seed >> 16) % 40;
+		for (k = 0; k < n; k++) {
+			const char *p;
+			seed = seed * 1103515245u + 12345u;
+			p = pieces[(seed >> 16) % QE_ARRAY_SIZE(pieces)];
+			if (len + strlen(p) >= sizeof(line))
+				break;
+			memcpy(line + len, p, strlen(p));
+			len += strlen(p);
+		}
+		ra = pcre2_match(a, (PCRE2_SPTR)line, len, 0, 0, ma, NULL);
+		rb = pcre2_match(b, (PCRE2_SPTR)line, len, 0, 0, mb, NULL);
+		assert_int_equal(ra > 0, rb > 0);
+		if (ra > 0) {
+			const PCRE2_SIZE *oa = pcre2_get_ovector_pointer(ma);
+			const PCRE2_SIZE *ob = pcre2_get_ovector_pointer(mb);
+			assert_int_equal(oa[1], ob[1]);
+			assert_int_equal(oa[2], ob[2]);
+			assert_int_equal(oa[3], ob[3]);
+		}
+	}
+	pcre2_match_data_free(ma);
+	pcre2_match_data_free(mb);
+	pcre2_code_free(a);
+	pcre2_code_free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -573,6 +646,7 @@ int main(void)
 	    cmocka_unit_test(test_match_limit),
 	    cmocka_unit_test(test_lang_rule),
 	    cmocka_unit_test(test_trace_starts),
+	    cmocka_unit_test(test_level_rule_form),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
