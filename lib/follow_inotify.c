@@ -396,13 +396,17 @@ static int mark_file(struct qe_follow *f, const struct inotify_event *ev)
 	return 1;
 }
 
+/* The largest event a read returns: a name of NAME_MAX bytes, its NUL
+ * and padding. */
+#define INO_EVENT_MAX (sizeof(struct inotify_event) + NAME_MAX + 1)
+
 /* Everything queued: mark what it names, then one round for all of it. */
 static void ino_read(struct qe_follow *f, int fd)
 {
 	char buf[65536] __attribute__((aligned(__alignof__(struct inotify_event))));
-	int overflow = 0;
+	int overflow = 0, drained;
 
-	for (;;) {
+	for (drained = 0; !drained;) {
 		ssize_t n = read(fd, buf, sizeof(buf));
 		struct wd_set w = {NULL, NULL, NULL, 0};
 		struct inotify_event *ev;
@@ -412,6 +416,11 @@ static void ino_read(struct qe_follow *f, int fd)
 			continue;
 		if (n <= 0)
 			break;
+		/* A read takes every queued event that fits: room left for the
+		 * largest one means the queue was empty, and what comes later
+		 * wakes the loop (the descriptor was armed again before this
+		 * read).  No second read to be told EAGAIN. */
+		drained = (size_t)n <= sizeof(buf) - INO_EVENT_MAX;
 		/* Files' own events first; what is left (directories) goes
 		 * through the sets. */
 		for (p = buf; p < buf + n; p += sizeof(*ev) + ev->len) {

@@ -83,11 +83,18 @@ calls() {
 	     want[$NF] { n += $4 }
 	     END { print n + 0 }' "$@" <"$T/strace"
 }
+# failed NAME: how many calls of NAME failed (an empty column is none)
+failed() {
+	awk -v name="$1" '$NF == name && NF == 6 { n += $5 } END { print n + 0 }' <"$T/strace"
+}
 echo "# $WRITES writes: $(calls pread64) pread64, $(calls newfstatat fstat stat lstat) stats," \
-	"$(calls epoll_wait) epoll_wait"
+	"$(calls epoll_wait) epoll_wait, $(failed read) reads that found nothing"
 check "at most 1.2 reads per write" [ $(calls pread64) -le $((WRITES * 12 / 10)) ]
 check "at most one stat per 10 writes" [ $(calls newfstatat fstat stat lstat) -le $((WRITES / 10)) ]
 check "at most one wake-up per 3 writes" [ $(calls epoll_wait) -le $((WRITES / 3)) ]
+# the event queue is read until a read comes back short, not until one
+# fails with EAGAIN (a call per round)
+check "at most one failed read per 10 wake-ups" [ $(failed read) -le $(($(calls epoll_wait) / 10)) ]
 echo "# $WRITES writes without strace: $((S1 - S0)) sleeps"
 check "at most one sleep per 2 writes" [ $((S1 - S0)) -le $((WRITES / 2)) ]
 

@@ -951,6 +951,45 @@ static void test_idle_many_files(void **state)
 	check_exact(t);
 }
 
+/* Files written to in another order than they were given are read in
+ * the order given, in one round: from the middle round to the first
+ * (as writers that take the files in turn do), and interleaved. */
+static void test_round_order(void **state)
+{
+	static const int orders[][5] = {{3, 4, 5, 0, 1}, {4, 0, 5, 1, 3}};
+	struct t *t = *state;
+	size_t k;
+	int i, n = 0;
+
+	t->f = qe_follow_new(&t->conf, t->loop);
+	for (i = 0; i < 6; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "f%d.log", i);
+		append(path_in(t, name), "x\n");
+		assert_int_equal(qe_follow_add(t->f, path_in(t, name)), 0);
+	}
+	assert_int_equal(qe_follow_start(t->f), 0);
+	while (qe_loop_run_once(t->loop, 0) > 0)
+		;
+	for (k = 0; k < QE_ARRAY_SIZE(orders); k++) {
+		int sorted[6] = {0};
+		/* all written before the loop runs: one read of the events */
+		for (i = 0; i < 5; i++) {
+			char name[32], line[32];
+			snprintf(name, sizeof(name), "f%d.log", orders[k][i]);
+			snprintf(line, sizeof(line), "r%zu-f%d\n", k, orders[k][i]);
+			append(path_in(t, name), line);
+			sorted[orders[k][i]] = 1;
+		}
+		for (i = 0; i < 6; i++)
+			if (sorted[i])
+				qe_buf_addf(&t->expected, "r%zu-f%d\n", k, i);
+		n += 5;
+		assert_int_equal(run_until_lines(t, n), n);
+	}
+	check_exact(t);
+}
+
 static int open_fds(void)
 {
 	char p[64];
@@ -1121,6 +1160,7 @@ int main(void)
 	    ONE(test_stdin_file, &be_poll),
 	    ONE(test_overflow_rescan, &be_inotify),
 	    ONE(test_idle_many_files, &be_inotify),
+	    ONE(test_round_order, &be_inotify),
 	    ONE(test_read_once, &be_poll),
 	    ONE(test_auto_fallback, NULL),
 	    BOTH(test_descriptor_budget),
