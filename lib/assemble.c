@@ -121,6 +121,10 @@ struct qe_assembler {
 	const char *no_start_line;
 	size_t no_start_len;
 	int no_start_pf;
+
+	/* qe_assembler_takes() is asking: rules are matched without
+	 * counting a hit, since the line is matched again when fed. */
+	int peek;
 };
 
 static void tail_reset(struct qe_assembler *a);
@@ -836,7 +840,8 @@ static int find_start(struct qe_assembler *a, const char *line, size_t len,
 		have = 0;
 		passed = a->no_start_pf;
 	} else {
-		have = qe_rules_match_start(a->rules, line, len, m);
+		have = a->peek ? qe_rules_peek_start(a->rules, line, len, m)
+			       : qe_rules_match_start(a->rules, line, len, m);
 		if (have && m->lang != QE_LANG_LINE)
 			return 1;
 		passed = qe_rules_prefilter_passed(a->rules);
@@ -853,7 +858,9 @@ static int find_start(struct qe_assembler *a, const char *line, size_t len,
 		p.body = p.text;
 	}
 	if (p.body && p.body < len && trace_start_hint(line + p.body, len - p.body) &&
-	    qe_rules_match_start(a->rules, line + p.body, len - p.body, &m2) &&
+	    (a->peek
+		 ? qe_rules_peek_start(a->rules, line + p.body, len - p.body, &m2)
+		 : qe_rules_match_start(a->rules, line + p.body, len - p.body, &m2)) &&
 	    is_trace_lang(m2.lang)) {
 		*m = m2;
 		*off = p.body;
@@ -1922,6 +1929,41 @@ void qe_assembler_feed(struct qe_assembler *a, const char *line, size_t len,
 		return;
 	}
 	start_event(a, &m, line, len, off, start_pos, end_pos);
+}
+
+/*
+ * What qe_assembler_feed() does with a line while the assembler is idle,
+ * without doing it: a prelude or head line held (prelude_feed() from
+ * P_NONE), or the start of an event (find_start()).  Keep the two in step:
+ * tests/unit/test_assemble.c feeds the runtime corpora through both.
+ */
+int qe_assembler_takes(struct qe_assembler *a, const char *line, size_t len)
+{
+	struct qe_rule_match m;
+	enum qe_rule_lang lang;
+	const char *body;
+	size_t off, blen;
+	int take = 1;
+
+	if (!qe_assembler_idle(a))
+		return 1;
+	a->pfx_known = a->no_start_known = 0;
+	a->peek = 1;
+	if ((len && prelude_byte(line[0])) || (len > 2 && line[len - 1] == '{')) {
+		if (node_object_open(line, len))
+			goto out;
+		body = prelude_body(a, line, len, &blen);
+		if (blen &&
+		    (prelude_body_byte(body[0]) ||
+		     (body == line && line[0] >= 'A' && line[0] <= 'Z')) &&
+		    (node_location_line(body, blen) || head_line(body, blen, &lang)))
+			goto out;
+	}
+	take = !is_blank(line, len) && find_start(a, line, len, &m, &off);
+out:
+	a->peek = 0;
+	a->pfx_known = a->no_start_known = 0;
+	return take;
 }
 
 void qe_assembler_feed_cut(struct qe_assembler *a, const char *line, size_t len,

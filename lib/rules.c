@@ -1259,10 +1259,12 @@ struct hs_ctx {
 	const char *buf;
 	size_t n;
 	const struct qe_scan_json *json; /* NULL: every line is text */
+	const struct qe_scan_text *text; /* NULL: a text line with a match is taken */
 	unsigned long long to;		 /* the end of the match that stopped the scan */
 	unsigned long long line;	 /* start of the line of the last match */
 	int line_json;	/* ... 1 when it starts with '{', 0 not; -1: none yet */
 	int line_quick; /* ... 1 when the decoder reads it as a quick record */
+	int line_take;	/* ... text_takes() of it; -1: not asked yet */
 };
 
 /* The line of a match that ends at to (matches come in order of their
@@ -1278,6 +1280,7 @@ static void hs_line(struct hs_ctx *c, unsigned long long to)
 		c->line = (unsigned long long)(ls - c->buf);
 		c->line_json = json_line(ls, c->buf + to);
 		c->line_quick = -1;
+		c->line_take = -1;
 	}
 }
 
@@ -1303,11 +1306,16 @@ static int hs_on_match(unsigned id, unsigned long long from, unsigned long long 
 		if (!json_key_hit(id, k, at, end))
 			return 0;
 	}
-	if (c->json)
+	if (c->json || c->text)
 		hs_line(c, to);
 	if (!c->json || !c->line_json) {
 		if (id != HS_TEXT)
 			return 0; /* the JSON tests count on JSON lines only */
+		/* a line is asked about once, at its first match */
+		if (c->text && c->line_take < 0)
+			c->line_take = text_takes(c->text, c->buf + c->line, end);
+		if (c->text && !c->line_take)
+			return 0;
 		c->to = to;
 		return 1; /* the first one is enough */
 	}
@@ -1335,14 +1343,22 @@ static int hs_on_match(unsigned id, unsigned long long from, unsigned long long 
 /* Offset of the first line with a trigger, n when none, or (size_t)-1
  * when the scan failed (then the trigram scan runs). */
 static size_t hs_first_line(struct qe_rules *r, hs_database_t *db, const char *buf,
-			    size_t n, const struct qe_scan_json *json)
+			    size_t n, const struct qe_scan_json *json,
+			    const struct qe_scan_text *text)
 {
-	struct hs_ctx c = {buf, n, json, 0, 0, -1, -1};
+	struct hs_ctx c = {buf, n, json, text, 0, 0, -1, -1, -1};
 	const char *q;
 	hs_error_t e;
 
 	if (n > 0x7fffffffu)
 		return (size_t)-1;
+	/* the first line's start form has no newline before it to match */
+	if (start_form(buf, buf + n)) {
+		if (text_takes(text, buf, buf + n))
+			return 0;
+		c.line_json = 0; /* known: passed */
+		c.line_take = 0;
+	}
 	e = hs_scan(db, buf, (unsigned)n, 0, r->hs_scratch, hs_on_match, &c);
 	if (e == HS_SUCCESS)
 		return n;
@@ -1355,7 +1371,8 @@ static size_t hs_first_line(struct qe_rules *r, hs_database_t *db, const char *b
 
 /* The Vectorscan scan of buf, or (size_t)-1 when it cannot run. */
 static size_t hs_scan_block(struct qe_rules *r, const char *buf, size_t n,
-			    const struct qe_scan_json *json)
+			    const struct qe_scan_json *json,
+			    const struct qe_scan_text *text)
 {
 	size_t slot;
 	hs_database_t *db;
@@ -1370,9 +1387,7 @@ static size_t hs_scan_block(struct qe_rules *r, const char *buf, size_t n,
 			return (size_t)-1;
 		r->hs_fit |= 1u << slot;
 	}
-	if (start_form(buf, buf + n))
-		return 0;
-	return hs_first_line(r, db, buf, n, json);
+	return hs_first_line(r, db, buf, n, json, text);
 }
 #endif
 
@@ -1390,67 +1405,91 @@ static size_t first_json_line(const char *buf, size_t n)
 	return n;
 }
 
+/* The end of the line at p (its '\n', or end). */
+static const char *line_end(const char *p, const char *end)
+{
+	const char *le = memchr(p, '\n', (size_t)(end - p));
+	return le ? le : end;
+}
+
+/* The offset of the line after the one at i, or n. */
+static size_t next_line(const char *buf, size_t n, size_t i)
+{
+	const char *le = memchr(buf + i, '\n', n - i);
+	return le ? (size_t)(le + 1 - buf) : n;
+}
+
+/* From the line start i on, pass the lines that start with a line-start
+ * form and that text passes: the first line start that is none of them,
+ * with *found set when the line there is the one found. */
+static size_t pass_forms(const char *buf, size_t n, size_t i,
+			 const struct qe_scan_text *text, int *found)
+{
+	while (i < n && start_form(buf + i, buf + n)) {
+		if (text_takes(text, buf + i, buf + n)) {
+			*found = 1;
+			return i;
+		}
+		i = next_line(buf, n, i);
+	}
+	return i;
+}
+
 /* The trigram scan for text lines (see qe_rules_prefilter). */
-static size_t trigram_scan(const char *buf, size_t n)
+static size_t trigram_scan(const char *buf, size_t n, const struct qe_scan_text *text)
 {
 	const unsigned char *u = (const unsigned char *)buf;
-	const char *end = buf + n;
-	size_t i = 0;
+	const char *end = buf + n, *ls, *q;
+	size_t i;
+	int found = 0;
 
 	if (!trigram_ready)
 		trigram_init();
-	if (start_form(buf, end))
-		return 0;
+	if ((i = pass_forms(buf, n, 0, text, &found)), found)
+		return i;
 	/* The trigrams are laid out so that every other position is enough
-	 * (see qe_rules_prefilter); a line that is looked at whole and turns
-	 * out harmless is passed, and the scan goes on at the next line. */
+	 * (see qe_rules_prefilter).  The line of a hit is looked at whole;
+	 * when it turns out harmless it is passed, and the scan goes on at
+	 * the next line, whose line-start form a newline in the trigram
+	 * hinted at. */
 	while (i + 3 <= n) {
-		const char *ls, *le, *q;
-		size_t j;
-
 		if (!trigram_hit(u + i)) {
 			i += 2;
 			continue;
 		}
-		for (j = i; j < i + 3; j++)
-			if (u[j] == '\n' && j + 1 < n && start_form(buf + j + 1, end))
-				return j + 1;
 		q = memrchr(buf, '\n', i);
 		ls = q ? q + 1 : buf;
-		le = memchr(buf + i, '\n', n - i);
-		if (!le)
-			le = end; /* cannot happen: buf ends with a newline */
-		if (qe_rules_prefilter(ls, (size_t)(le - ls)))
+		if (qe_rules_prefilter(ls, (size_t)(line_end(buf + i, end) - ls)) &&
+		    text_takes(text, ls, end))
 			return (size_t)(ls - buf);
-		if (le >= end - 1)
-			return n;
-		i = (size_t)(le + 1 - buf);
-		if (start_form(le + 1, end))
+		i = pass_forms(buf, n, next_line(buf, n, (size_t)(ls - buf)), text,
+			       &found);
+		if (found)
 			return i;
 	}
 	return n;
 }
 
 size_t qe_rules_scan(struct qe_rules *r, const char *buf, size_t n,
-		     const struct qe_scan_json *json)
+		     const struct qe_scan_json *json, const struct qe_scan_text *text)
 {
 	size_t k, t, off;
 
 	if (r->nr_user || !n)
 		return 0; /* user rules look at every line */
 #ifdef QE_HAVE_HS
-	if ((k = hs_scan_block(r, buf, n, json)) != (size_t)-1)
+	if ((k = hs_scan_block(r, buf, n, json, text)) != (size_t)-1)
 		return k;
 #endif
 	if (!json)
-		return trigram_scan(buf, n);
+		return trigram_scan(buf, n, text);
 	/* the portable way: the trigram scan up to the next JSON line, which
 	 * is passed when the decoder reads it as a quick record */
 	for (off = 0;;) {
 		const char *le;
 		size_t len;
 		k = off + first_json_line(buf + off, n - off);
-		if (k > off && (t = off + trigram_scan(buf + off, k - off)) < k)
+		if (k > off && (t = off + trigram_scan(buf + off, k - off, text)) < k)
 			return t;
 		if (k == n || !json->quick)
 			return k;
@@ -1466,8 +1505,8 @@ size_t qe_rules_scan(struct qe_rules *r, const char *buf, size_t n,
 	}
 }
 
-int qe_rules_match_start(struct qe_rules *r, const char *line, size_t len,
-			 struct qe_rule_match *m)
+static int match_start(struct qe_rules *r, const char *line, size_t len,
+		       struct qe_rule_match *m, int count)
 {
 	size_t i;
 	unsigned words = 0;
@@ -1486,15 +1525,28 @@ int qe_rules_match_start(struct qe_rules *r, const char *line, size_t len,
 		    ((r->rules[i].gate && !(words & r->rules[i].need)) ||
 		     !may_start(r->rules[i].re_first, line, len)))
 			continue;
-		if (!try_rule(r, i, line, len, m, 1, &words))
+		if (!try_rule(r, i, line, len, m, count, &words))
 			continue;
 		/* Global ignores run only on lines that matched something. */
 		if (r->nr_ignore && ignored(r, r->ignore, r->nr_ignore, line, len))
 			return 0;
-		r->rules[i].hits++;
+		if (count)
+			r->rules[i].hits++;
 		return 1;
 	}
 	return 0;
+}
+
+int qe_rules_match_start(struct qe_rules *r, const char *line, size_t len,
+			 struct qe_rule_match *m)
+{
+	return match_start(r, line, len, m, 1);
+}
+
+int qe_rules_peek_start(struct qe_rules *r, const char *line, size_t len,
+			struct qe_rule_match *m)
+{
+	return match_start(r, line, len, m, 0);
 }
 
 int qe_rules_prefilter_passed(const struct qe_rules *r)
