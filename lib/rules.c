@@ -163,11 +163,13 @@ enum {
 	G_DOTNET, /* xception (Exception, "Unhandled exception:") */
 	G_PYTHON, /* "Traceback (most recent call last):", "RemoteTraceback:" */
 	G_GO_HTTP,
-	G_PHP,	 /* "error:" (Fatal/Parse/Catchable fatal error:) | ".php:" */
-	G_RUBY,	 /* ".rb:" */
-	G_NODE,	 /* Error | Exception */
-	G_LEVEL, /* the upper-case level words (Monolog's levels have them too) */
-	G_LOWER, /* "[level]" in lower case, or a level|lvl|severity key */
+	G_PHP,	   /* "Fatal error:", "Parse error:", "fatal error:" | ".php:" */
+	G_RUBY,	   /* ".rb:" */
+	G_NODE,	   /* Error | Exception */
+	G_MONOLOG, /* ".ERROR: ", ".CRITICAL: ", ".ALERT: ", ".EMERGENCY: " */
+	G_LEVEL,   /* the upper-case level words */
+	G_LOWER,   /* "[level]" in lower case, or a level|lvl|severity key */
+	G_COLON,   /* "error: ", "crit: ", ... at the start or after a time */
 };
 
 static const struct {
@@ -178,7 +180,8 @@ static const struct {
     {"python-traceback", G_PYTHON}, {"go-http-panic", G_GO_HTTP},
     {"php-fatal", G_PHP},	    {"ruby-exception", G_RUBY},
     {"node-error", G_NODE},	    {"level", G_LEVEL},
-    {"level-lower", G_LOWER},	    {"monolog", G_LEVEL},
+    {"level-lower", G_LOWER},	    {"monolog", G_MONOLOG},
+    {"level-colon", G_COLON},
 };
 
 /* The words the gates look for, found in one pass over the line. */
@@ -189,13 +192,16 @@ enum {
 	W_THROWABLE = 1 << 3,
 	W_TRACEBACK = 1 << 4,	/* Traceback (most recent call last):, Traceback: */
 	W_HTTP_PANIC = 1 << 5,	/* http: panic serving */
-	W_ERROR_COLON = 1 << 6, /* error: */
+	W_ERROR_COLON = 1 << 6, /* error: after "Fatal ", "Parse " or "fatal " */
 	W_PHP = 1 << 7,		/* .php: */
 	W_RB = 1 << 8,		/* .rb: */
 	W_LEVEL = 1 << 9,	/* ERR, EMERG, FATAL, CRIT, SEVERE, ALERT, PANIC */
 	W_LOWER = 1 << 10,	/* error] crit] ... (padded), or error<TAB> ... */
 	W_KEY = 1 << 11,	/* lvl, level, severity in any case */
 	W_TRIGGER = 1 << 12,	/* a trigger word of the prefilter */
+	W_MONOLOG = 1 << 13,	/* .ERROR: .CRITICAL: .ALERT: .EMERGENCY: */
+	W_COLON = 1 << 14,	/* error: crit: alert: emerg: fatal: and a space, first
+				   or after a date and time */
 	W_SCANNED = 1 << 30,
 };
 
@@ -214,6 +220,63 @@ static int at(const char *p, const char *end, const char *w, size_t n)
 }
 
 #define AT(w) at(p, end, w, sizeof(w) - 1)
+/* w at p, after the byte b */
+#define AFTER(b, w) (p > l && p[-1] == (b) && AT(w))
+
+static int digits(const char *p, size_t n)
+{
+	for (; n; n--, p++)
+		if (*p < '0' || *p > '9')
+			return 0;
+	return 1;
+}
+
+static int time_byte(char c)
+{
+	return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') ||
+	       c == '_' || c == '.' || c == ':' || c == '+' || c == '-';
+}
+
+/* Where level-colon's pattern lets its level word begin: at the line
+ * start l, or after "\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d[\w.:+-]{0,24} " and
+ * an optional "\[[^\]]{1,64}\] " (each run ends at the first byte it
+ * cannot take, so there is one way to read them). */
+static int colon_start(const char *l, const char *p)
+{
+	const char *q = l + 19, *b;
+
+	if (p == l)
+		return 1;
+	if (p - l < 21 || p[-1] != ' ' || !digits(l, 4) || l[4] != '-' ||
+	    !digits(l + 5, 2) || l[7] != '-' || !digits(l + 8, 2) ||
+	    (l[10] != 'T' && l[10] != ' ') || !digits(l + 11, 2) || l[13] != ':' ||
+	    !digits(l + 14, 2) || l[16] != ':' || !digits(l + 17, 2))
+		return 0;
+	while (q < p && time_byte(*q) && q - (l + 19) <= 24)
+		q++;
+	if (q - (l + 19) > 24 || q >= p || *q != ' ')
+		return 0;
+	if (q + 1 == p)
+		return 1;
+	if (q[1] != '[' || !(b = memchr(q + 2, ']', (size_t)(p - (q + 2)))))
+		return 0;
+	return b - (q + 2) >= 1 && b - (q + 2) <= 64 && b[1] == ' ' && b + 2 == p;
+}
+
+/* A lower-case level word of n bytes at p, then ": ", where level-colon
+ * looks for it. */
+static int colon_level(const char *l, const char *p, const char *end, size_t n)
+{
+	return (size_t)(end - p) > n + 1 && p[n] == ':' && p[n + 1] == ' ' &&
+	       colon_start(l, p);
+}
+
+/* "error:" at p after what PHP writes before it. */
+static int php_error(const char *l, const char *p)
+{
+	return p - l >= 6 && (!memcmp(p - 6, "Fatal ", 6) ||
+			      !memcmp(p - 6, "Parse ", 6) || !memcmp(p - 6, "fatal ", 6));
+}
 
 /* A lower-case level as level-lower takes it: "error]", "[error    ]"
  * (padded, as structlog writes it) or "error<TAB>" (zap's console). */
@@ -253,8 +316,11 @@ static unsigned words_at(const char *l, const char *p, const char *end)
 	case 'E':
 		if (AT("Error"))
 			w |= W_ERROR;
-		else if (AT("ERR") || AT("EMERG"))
+		else if (AT("ERR") || AT("EMERG")) {
 			w |= W_LEVEL;
+			if (AFTER('.', "ERROR: ") || AFTER('.', "EMERGENCY: "))
+				w |= W_MONOLOG;
+		}
 		break;
 	case 'T':
 		if (AT("Throwable"))
@@ -267,10 +333,16 @@ static unsigned words_at(const char *l, const char *p, const char *end)
 			w |= W_HTTP_PANIC;
 		break;
 	case 'e':
-		if (AT("error:"))
-			w |= W_ERROR_COLON;
-		else if (LOWER("error") || LOWER("emerg"))
+		if (AT("error:")) {
+			if (php_error(l, p))
+				w |= W_ERROR_COLON;
+			if (colon_level(l, p, end, 5))
+				w |= W_COLON;
+		} else if (LOWER("error") || LOWER("emerg")) {
 			w |= W_LOWER;
+		}
+		if (AT("emerg") && colon_level(l, p, end, 5))
+			w |= W_COLON;
 		break;
 	case '.':
 		if (AT(".php:"))
@@ -283,12 +355,18 @@ static unsigned words_at(const char *l, const char *p, const char *end)
 			w |= W_LEVEL;
 		break;
 	case 'C':
-		if (AT("CRIT"))
+		if (AT("CRIT")) {
 			w |= W_LEVEL;
+			if (AFTER('.', "CRITICAL: "))
+				w |= W_MONOLOG;
+		}
 		break;
 	case 'A':
-		if (AT("ALERT"))
+		if (AT("ALERT")) {
 			w |= W_LEVEL;
+			if (AFTER('.', "ALERT: "))
+				w |= W_MONOLOG;
+		}
 		break;
 	case 'P':
 		if (AT("PANIC"))
@@ -297,14 +375,20 @@ static unsigned words_at(const char *l, const char *p, const char *end)
 	case 'c':
 		if (LOWER("crit") || LOWER("critical"))
 			w |= W_LOWER;
+		if (AT("crit") && colon_level(l, p, end, 4))
+			w |= W_COLON;
 		break;
 	case 'a':
 		if (LOWER("alert"))
 			w |= W_LOWER;
+		if (AT("alert") && colon_level(l, p, end, 5))
+			w |= W_COLON;
 		break;
 	case 'f':
 		if (LOWER("fatal"))
 			w |= W_LOWER;
+		if (AT("fatal") && colon_level(l, p, end, 5))
+			w |= W_COLON;
 		break;
 	case 'p':
 	case 'd':
@@ -331,6 +415,7 @@ static unsigned words_at(const char *l, const char *p, const char *end)
 }
 
 #undef AT
+#undef AFTER
 #undef LOWER
 
 static int trigger_at(const char *p, const char *end);
@@ -444,10 +529,14 @@ static unsigned gate_words(int gate)
 		return W_RB;
 	case G_NODE:
 		return W_ERROR | W_EXCEPTION;
+	case G_MONOLOG:
+		return W_MONOLOG;
 	case G_LEVEL:
 		return W_LEVEL;
 	case G_LOWER:
 		return W_LOWER | W_KEY;
+	case G_COLON:
+		return W_COLON;
 	default:
 		return 0;
 	}
@@ -994,6 +1083,18 @@ static int start_form(const char *p, const char *end)
 		return 1;
 	return (c == '<' || c == 'E' || c == 'F') && p + 1 < end && p[1] >= '0' &&
 	       p[1] <= '9';
+}
+
+/* Whether the line at ls (whole lines up to end) is the one a scan is
+ * after: it is, unless text says it changes nothing. */
+static int text_takes(const struct qe_scan_text *text, const char *ls, const char *end)
+{
+	const char *le;
+	if (!text)
+		return 1;
+	if (!(le = memchr(ls, '\n', (size_t)(end - ls))))
+		le = end;
+	return text->take(ls, (size_t)(le - ls), text->data);
 }
 
 /* A line whose first byte after blanks is '{': the decoder may read it
