@@ -427,6 +427,9 @@ static void test_scan_stops_at_the_first_candidate(void **state)
 	snprintf(buf, sizeof(buf), "%s/app/server.js:42\n", quiet);
 	assert_int_equal(qe_rules_scan(r, buf, strlen(buf), NULL, NULL), strlen(quiet));
 	assert_int_equal(qe_rules_scan(r, "x\n", 2, NULL, NULL), 2);
+	/* a trigger that ends its line, before a line-start form: the hint
+	 * "RR\n" is looked at for its own line first */
+	assert_int_equal(qe_rules_scan(r, "ab ERR\n<3>x\n", 12, NULL, NULL), 0);
 	qe_rules_free(r);
 	qe_config_release(&cfg);
 }
