@@ -1626,7 +1626,7 @@ static int match_start(struct qe_rules *r, const char *line, size_t len,
 		    ((r->rules[i].gate && !(words & r->rules[i].need)) ||
 		     !may_start(r->rules[i].re_first, line, len)))
 			continue;
-		if (!try_rule(r, i, line, len, m, count, &words))
+		if (!try_rule(r, i, line, len, m, 1, &words))
 			continue;
 		/* Global ignores run only on lines that matched something. */
 		if (r->nr_ignore && ignored(r, r->ignore, r->nr_ignore, line, len))
@@ -1648,6 +1648,12 @@ int qe_rules_peek_start(struct qe_rules *r, const char *line, size_t len,
 			struct qe_rule_match *m)
 {
 	return match_start(r, line, len, m, 0);
+}
+
+void qe_rules_count_hit(struct qe_rules *r, size_t i)
+{
+	if (i < r->nr)
+		r->rules[i].hits++;
 }
 
 int qe_rules_prefilter_passed(const struct qe_rules *r)

@@ -87,10 +87,12 @@ struct qe_rule_match {
  * 0 otherwise.  Counts a hit for the rule. */
 int qe_rules_match_start(struct qe_rules *r, const char *line, size_t len,
 			 struct qe_rule_match *m);
-/* The same without counting a hit or time: asking ahead whether a line
- * would start an event, before it is fed. */
+/* The same without counting a hit: asking ahead whether a line would
+ * start an event, before it is fed (the time is counted). */
 int qe_rules_peek_start(struct qe_rules *r, const char *line, size_t len,
 			struct qe_rule_match *m);
+/* Count the hit a peeked match did not count, when it is used. */
+void qe_rules_count_hit(struct qe_rules *r, size_t i);
 /* 1 when the last qe_rules_match_start() call got past the prefilter,
  * so that a part of that line is worth matching again (the prefilter
  * fails on every part of a line it fails on). */

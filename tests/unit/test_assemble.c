@@ -2156,11 +2156,47 @@ static void test_takes_counts_no_hit(void **state)
 	fixture_free(f);
 }
 
+/* A line it found a start on is not matched again when fed. */
+static uint64_t rules_time(struct qe_rules *r)
+{
+	struct qe_rule_info ri;
+	uint64_t t = 0;
+	size_t i;
+	for (i = 0; i < qe_rules_count(r); i++) {
+		qe_rules_info(r, i, &ri);
+		t += ri.time_ns;
+	}
+	return t;
+}
+
+static void test_takes_match_is_kept(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	static const char line[] = "java.lang.IllegalStateException: boom";
+	char copy[sizeof(line)];
+	uint64_t t;
+	(void)state;
+	qe_rules_set_timing(f->rules, 1);
+	assert_true(qe_assembler_takes(f->a, line, strlen(line)));
+	t = rules_time(f->rules);
+	assert_true(t > 0);
+	/* the same bytes elsewhere (the decoder's copy) */
+	memcpy(copy, line, sizeof(line));
+	qe_assembler_feed(f->a, copy, strlen(copy), 0, sizeof(line));
+	assert_true(qe_assembler_pending(f->a, NULL));
+	assert_true(rules_time(f->rules) == t);
+	qe_assembler_flush(f->a);
+	assert_int_equal(f->col.n, 1);
+	assert_string_equal(f->col.ev[0]->type, "java.lang.IllegalStateException");
+	fixture_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_takes_is_what_feed_does),
 	    cmocka_unit_test(test_takes_counts_no_hit),
+	    cmocka_unit_test(test_takes_match_is_kept),
 	    cmocka_unit_test(test_java_log_prefix),
 	    cmocka_unit_test(test_java_plain_and_blank),
 	    cmocka_unit_test(test_java_multiline_message),
