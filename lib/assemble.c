@@ -123,6 +123,18 @@ struct qe_assembler {
 	const char *no_start_line;
 	size_t no_start_len;
 	int no_start_pf;
+
+	/* qe_assembler_takes() is asking: rules are matched without
+	 * counting a hit, since the line is matched again when fed. */
+	int peek;
+	/* The last line it found a start on, kept with the match, so that
+	 * feeding it does not match it again: find_start() depends on the
+	 * bytes of the line only.  probe_hits are the rules whose hits the
+	 * matching would have counted. */
+	int probe;
+	struct qe_buf probe_line;
+	struct qe_rule_match probe_m;
+	size_t probe_off, probe_hits[2], probe_nr_hits;
 };
 
 static void tail_reset(struct qe_assembler *a);
@@ -141,6 +153,7 @@ struct qe_assembler *qe_assembler_new(struct qe_rules *r, size_t max_lines,
 	a->fn = fn;
 	a->data = data;
 	qe_buf_init(&a->pend);
+	qe_buf_init(&a->probe_line);
 	return a;
 }
 
@@ -152,6 +165,7 @@ void qe_assembler_free(struct qe_assembler *a)
 	tail_reset(a);
 	free(a->tail);
 	qe_buf_release(&a->pend);
+	qe_buf_release(&a->probe_line);
 	free(a);
 }
 
@@ -936,7 +950,19 @@ static int trace_start_hint(const char *s, size_t n)
  * a log prefix may start a trace ("2026-11-22 10:00:05.839 panic: ...").
  * *off gets how much of the line was prefix.
  */
-static int find_start(struct qe_assembler *a, const char *line, size_t len,
+static int rules_start(struct qe_assembler *a, const char *line, size_t len,
+		       struct qe_rule_match *m)
+{
+	if (!a->peek)
+		return qe_rules_match_start(a->rules, line, len, m);
+	if (!qe_rules_peek_start(a->rules, line, len, m))
+		return 0;
+	if (a->probe_nr_hits < QE_ARRAY_SIZE(a->probe_hits))
+		a->probe_hits[a->probe_nr_hits++] = m->rule;
+	return 1;
+}
+
+static int match_line(struct qe_assembler *a, const char *line, size_t len,
 		      struct qe_rule_match *m, size_t *off)
 {
 	struct qe_prefix p;
@@ -948,7 +974,7 @@ static int find_start(struct qe_assembler *a, const char *line, size_t len,
 		have = 0;
 		passed = a->no_start_pf;
 	} else {
-		have = qe_rules_match_start(a->rules, line, len, m);
+		have = rules_start(a, line, len, m);
 		if (have && m->lang != QE_LANG_LINE)
 			return 1;
 		passed = qe_rules_prefilter_passed(a->rules);
@@ -965,11 +991,37 @@ static int find_start(struct qe_assembler *a, const char *line, size_t len,
 		p.body = p.text;
 	}
 	if (p.body && p.body < len && trace_start_hint(line + p.body, len - p.body) &&
-	    qe_rules_match_start(a->rules, line + p.body, len - p.body, &m2) &&
-	    is_trace_lang(m2.lang)) {
+	    rules_start(a, line + p.body, len - p.body, &m2) && is_trace_lang(m2.lang)) {
 		*m = m2;
 		*off = p.body;
 		return 1;
+	}
+	return have;
+}
+
+static int find_start(struct qe_assembler *a, const char *line, size_t len,
+		      struct qe_rule_match *m, size_t *off)
+{
+	size_t i;
+	int have;
+
+	if (!a->peek && a->probe && len == a->probe_line.len &&
+	    !memcmp(line, a->probe_line.buf, len)) {
+		a->probe = 0;
+		for (i = 0; i < a->probe_nr_hits; i++)
+			qe_rules_count_hit(a->rules, a->probe_hits[i]);
+		*m = a->probe_m;
+		*off = a->probe_off;
+		return 1;
+	}
+	a->probe_nr_hits = 0;
+	have = match_line(a, line, len, m, off);
+	if (a->peek && have) {
+		a->probe = 1;
+		qe_buf_reset(&a->probe_line);
+		qe_buf_add(&a->probe_line, line, len);
+		a->probe_m = *m;
+		a->probe_off = *off;
 	}
 	return have;
 }
@@ -2142,6 +2194,41 @@ void qe_assembler_feed(struct qe_assembler *a, const char *line, size_t len,
 		return;
 	}
 	start_event(a, &m, line, len, off, start_pos, end_pos);
+}
+
+/*
+ * What qe_assembler_feed() does with a line while the assembler is idle,
+ * without doing it: a prelude or head line held (prelude_feed() from
+ * P_NONE), or the start of an event (find_start()).  Keep the two in step:
+ * tests/unit/test_assemble.c feeds the runtime corpora through both.
+ */
+int qe_assembler_takes(struct qe_assembler *a, const char *line, size_t len)
+{
+	struct qe_rule_match m;
+	enum qe_rule_lang lang;
+	const char *body;
+	size_t off, blen;
+	int take = 1;
+
+	if (!qe_assembler_idle(a))
+		return 1;
+	a->pfx_known = a->no_start_known = 0;
+	a->peek = 1;
+	if ((len && prelude_byte(line[0])) || (len > 2 && line[len - 1] == '{')) {
+		if (node_object_open(line, len))
+			goto out;
+		body = prelude_body(a, line, len, &blen);
+		if (blen &&
+		    (prelude_body_byte(body[0]) ||
+		     (body == line && line[0] >= 'A' && line[0] <= 'Z')) &&
+		    (node_location_line(body, blen) || head_line(body, blen, &lang)))
+			goto out;
+	}
+	take = !is_blank(line, len) && find_start(a, line, len, &m, &off);
+out:
+	a->peek = 0;
+	a->pfx_known = a->no_start_known = 0;
+	return take;
 }
 
 void qe_assembler_feed_cut(struct qe_assembler *a, const char *line, size_t len,

@@ -91,5 +91,9 @@ int qe_assembler_idle(const struct qe_assembler *a);
  * line, Rust's stack overflow), which the assembler holds until what
  * follows says. */
 int qe_assembler_head_start(const char *line, size_t len);
+/* Whether feeding the line would change the assembler: 1 unless it is
+ * idle and the line neither starts an event nor is held as the head of
+ * one.  Nothing changes (no hit is counted for a rule). */
+int qe_assembler_takes(struct qe_assembler *a, const char *line, size_t len);
 
 #endif

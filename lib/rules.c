@@ -165,11 +165,13 @@ enum {
 		   * "Fatal Python error: "
 		   * "Traceback (most recent call last) ", "RemoteTraceback:" */
 	G_GO_HTTP,
-	G_PHP,	 /* "error:" (Fatal/Parse/Catchable fatal error:) | ".php:" */
-	G_RUBY,	 /* ".rb:" */
-	G_NODE,	 /* Error | Exception */
-	G_LEVEL, /* the upper-case level words (Monolog's levels have them too) */
-	G_LOWER, /* "[level]" in lower case, or a level|lvl|severity key */
+	G_PHP,	   /* "Fatal error:", "Parse error:", "fatal error:" | ".php:" */
+	G_RUBY,	   /* ".rb:" */
+	G_NODE,	   /* Error | Exception */
+	G_MONOLOG, /* ".ERROR: ", ".CRITICAL: ", ".ALERT: ", ".EMERGENCY: " */
+	G_LEVEL,   /* the upper-case level words */
+	G_LOWER,   /* "[level]" in lower case, or a level|lvl|severity key */
+	G_COLON,   /* "error: ", "crit: ", ... at the start or after a time */
 };
 
 static const struct {
@@ -180,7 +182,8 @@ static const struct {
     {"python-traceback", G_PYTHON}, {"go-http-panic", G_GO_HTTP},
     {"php-fatal", G_PHP},	    {"ruby-exception", G_RUBY},
     {"node-error", G_NODE},	    {"level", G_LEVEL},
-    {"level-lower", G_LOWER},	    {"monolog", G_LEVEL},
+    {"level-lower", G_LOWER},	    {"monolog", G_MONOLOG},
+    {"level-colon", G_COLON},
 };
 
 /* The words the gates look for, found in one pass over the line. */
@@ -192,13 +195,16 @@ enum {
 	W_TRACEBACK = 1 << 4,	/* Traceback (most recent call last):, rich's box title,
 				 * Traceback:,   Fatal Python error: */
 	W_HTTP_PANIC = 1 << 5,	/* http: panic serving */
-	W_ERROR_COLON = 1 << 6, /* error: */
+	W_ERROR_COLON = 1 << 6, /* error: after "Fatal ", "Parse " or "fatal " */
 	W_PHP = 1 << 7,		/* .php: */
 	W_RB = 1 << 8,		/* .rb: */
 	W_LEVEL = 1 << 9,	/* ERR, EMERG, FATAL, CRIT, SEVERE, ALERT, PANIC */
 	W_LOWER = 1 << 10,	/* error] crit] ... (padded), or error<TAB> ... */
 	W_KEY = 1 << 11,	/* lvl, level, severity in any case */
 	W_TRIGGER = 1 << 12,	/* a trigger word of the prefilter */
+	W_MONOLOG = 1 << 13,	/* .ERROR: .CRITICAL: .ALERT: .EMERGENCY: */
+	W_COLON = 1 << 14,	/* error: crit: alert: emerg: fatal: and a space, first
+				   or after a date and time */
 	W_SCANNED = 1 << 30,
 };
 
@@ -217,6 +223,63 @@ static int at(const char *p, const char *end, const char *w, size_t n)
 }
 
 #define AT(w) at(p, end, w, sizeof(w) - 1)
+/* w at p, after the byte b */
+#define AFTER(b, w) (p > l && p[-1] == (b) && AT(w))
+
+static int digits(const char *p, size_t n)
+{
+	for (; n; n--, p++)
+		if (*p < '0' || *p > '9')
+			return 0;
+	return 1;
+}
+
+static int time_byte(char c)
+{
+	return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') ||
+	       c == '_' || c == '.' || c == ':' || c == '+' || c == '-';
+}
+
+/* Where level-colon's pattern lets its level word begin: at the line
+ * start l, or after "\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d[\w.:+-]{0,24} " and
+ * an optional "\[[^\]]{1,64}\] " (each run ends at the first byte it
+ * cannot take, so there is one way to read them). */
+static int colon_start(const char *l, const char *p)
+{
+	const char *q = l + 19, *b;
+
+	if (p == l)
+		return 1;
+	if (p - l < 21 || p[-1] != ' ' || !digits(l, 4) || l[4] != '-' ||
+	    !digits(l + 5, 2) || l[7] != '-' || !digits(l + 8, 2) ||
+	    (l[10] != 'T' && l[10] != ' ') || !digits(l + 11, 2) || l[13] != ':' ||
+	    !digits(l + 14, 2) || l[16] != ':' || !digits(l + 17, 2))
+		return 0;
+	while (q < p && time_byte(*q) && q - (l + 19) <= 24)
+		q++;
+	if (q - (l + 19) > 24 || q >= p || *q != ' ')
+		return 0;
+	if (q + 1 == p)
+		return 1;
+	if (q[1] != '[' || !(b = memchr(q + 2, ']', (size_t)(p - (q + 2)))))
+		return 0;
+	return b - (q + 2) >= 1 && b - (q + 2) <= 64 && b[1] == ' ' && b + 2 == p;
+}
+
+/* A lower-case level word of n bytes at p, then ": ", where level-colon
+ * looks for it. */
+static int colon_level(const char *l, const char *p, const char *end, size_t n)
+{
+	return (size_t)(end - p) > n + 1 && p[n] == ':' && p[n + 1] == ' ' &&
+	       colon_start(l, p);
+}
+
+/* "error:" at p after what PHP writes before it. */
+static int php_error(const char *l, const char *p)
+{
+	return p - l >= 6 && (!memcmp(p - 6, "Fatal ", 6) ||
+			      !memcmp(p - 6, "Parse ", 6) || !memcmp(p - 6, "fatal ", 6));
+}
 
 /* A lower-case level as level-lower takes it: "error]", "[error    ]"
  * (padded, as structlog writes it) or "error<TAB>" (zap's console). */
@@ -256,8 +319,11 @@ static unsigned words_at(const char *l, const char *p, const char *end)
 	case 'E':
 		if (AT("Error"))
 			w |= W_ERROR;
-		else if (AT("ERR") || AT("EMERG"))
+		else if (AT("ERR") || AT("EMERG")) {
 			w |= W_LEVEL;
+			if (AFTER('.', "ERROR: ") || AFTER('.', "EMERGENCY: "))
+				w |= W_MONOLOG;
+		}
 		break;
 	case 'T':
 		if (AT("Throwable"))
@@ -271,10 +337,16 @@ static unsigned words_at(const char *l, const char *p, const char *end)
 			w |= W_HTTP_PANIC;
 		break;
 	case 'e':
-		if (AT("error:"))
-			w |= W_ERROR_COLON;
-		else if (LOWER("error") || LOWER("emerg"))
+		if (AT("error:")) {
+			if (php_error(l, p))
+				w |= W_ERROR_COLON;
+			if (colon_level(l, p, end, 5))
+				w |= W_COLON;
+		} else if (LOWER("error") || LOWER("emerg")) {
 			w |= W_LOWER;
+		}
+		if (AT("emerg") && colon_level(l, p, end, 5))
+			w |= W_COLON;
 		break;
 	case '.':
 		if (AT(".php:"))
@@ -289,12 +361,18 @@ static unsigned words_at(const char *l, const char *p, const char *end)
 			w |= W_TRACEBACK;
 		break;
 	case 'C':
-		if (AT("CRIT"))
+		if (AT("CRIT")) {
 			w |= W_LEVEL;
+			if (AFTER('.', "CRITICAL: "))
+				w |= W_MONOLOG;
+		}
 		break;
 	case 'A':
-		if (AT("ALERT"))
+		if (AT("ALERT")) {
 			w |= W_LEVEL;
+			if (AFTER('.', "ALERT: "))
+				w |= W_MONOLOG;
+		}
 		break;
 	case 'P':
 		if (AT("PANIC"))
@@ -303,14 +381,20 @@ static unsigned words_at(const char *l, const char *p, const char *end)
 	case 'c':
 		if (LOWER("crit") || LOWER("critical"))
 			w |= W_LOWER;
+		if (AT("crit") && colon_level(l, p, end, 4))
+			w |= W_COLON;
 		break;
 	case 'a':
 		if (LOWER("alert"))
 			w |= W_LOWER;
+		if (AT("alert") && colon_level(l, p, end, 5))
+			w |= W_COLON;
 		break;
 	case 'f':
 		if (LOWER("fatal"))
 			w |= W_LOWER;
+		if (AT("fatal") && colon_level(l, p, end, 5))
+			w |= W_COLON;
 		break;
 	case 'p':
 	case 'd':
@@ -337,6 +421,7 @@ static unsigned words_at(const char *l, const char *p, const char *end)
 }
 
 #undef AT
+#undef AFTER
 #undef LOWER
 
 static int trigger_at(const char *p, const char *end);
@@ -450,10 +535,14 @@ static unsigned gate_words(int gate)
 		return W_RB;
 	case G_NODE:
 		return W_ERROR | W_EXCEPTION;
+	case G_MONOLOG:
+		return W_MONOLOG;
 	case G_LEVEL:
 		return W_LEVEL;
 	case G_LOWER:
 		return W_LOWER | W_KEY;
+	case G_COLON:
+		return W_COLON;
 	default:
 		return 0;
 	}
@@ -1002,6 +1091,18 @@ static int start_form(const char *p, const char *end)
 	       p[1] <= '9';
 }
 
+/* Whether the line at ls (whole lines up to end) is the one a scan is
+ * after: it is, unless text says it changes nothing. */
+static int text_takes(const struct qe_scan_text *text, const char *ls, const char *end)
+{
+	const char *le;
+	if (!text)
+		return 1;
+	if (!(le = memchr(ls, '\n', (size_t)(end - ls))))
+		le = end;
+	return text->take(ls, (size_t)(le - ls), text->data);
+}
+
 /* A line whose first byte after blanks is '{': the decoder may read it
  * as a JSON record. */
 static int json_line(const char *p, const char *end)
@@ -1265,10 +1366,12 @@ struct hs_ctx {
 	const char *buf;
 	size_t n;
 	const struct qe_scan_json *json; /* NULL: every line is text */
+	const struct qe_scan_text *text; /* NULL: a text line with a match is taken */
 	unsigned long long to;		 /* the end of the match that stopped the scan */
 	unsigned long long line;	 /* start of the line of the last match */
 	int line_json;	/* ... 1 when it starts with '{', 0 not; -1: none yet */
 	int line_quick; /* ... 1 when the decoder reads it as a quick record */
+	int line_take;	/* ... text_takes() of it; -1: not asked yet */
 };
 
 /* The line of a match that ends at to (matches come in order of their
@@ -1284,6 +1387,7 @@ static void hs_line(struct hs_ctx *c, unsigned long long to)
 		c->line = (unsigned long long)(ls - c->buf);
 		c->line_json = json_line(ls, c->buf + to);
 		c->line_quick = -1;
+		c->line_take = -1;
 	}
 }
 
@@ -1309,11 +1413,16 @@ static int hs_on_match(unsigned id, unsigned long long from, unsigned long long 
 		if (!json_key_hit(id, k, at, end))
 			return 0;
 	}
-	if (c->json)
+	if (c->json || c->text)
 		hs_line(c, to);
 	if (!c->json || !c->line_json) {
 		if (id != HS_TEXT)
 			return 0; /* the JSON tests count on JSON lines only */
+		/* a line is asked about once, at its first match */
+		if (c->text && c->line_take < 0)
+			c->line_take = text_takes(c->text, c->buf + c->line, end);
+		if (c->text && !c->line_take)
+			return 0;
 		c->to = to;
 		return 1; /* the first one is enough */
 	}
@@ -1341,14 +1450,22 @@ static int hs_on_match(unsigned id, unsigned long long from, unsigned long long 
 /* Offset of the first line with a trigger, n when none, or (size_t)-1
  * when the scan failed (then the trigram scan runs). */
 static size_t hs_first_line(struct qe_rules *r, hs_database_t *db, const char *buf,
-			    size_t n, const struct qe_scan_json *json)
+			    size_t n, const struct qe_scan_json *json,
+			    const struct qe_scan_text *text)
 {
-	struct hs_ctx c = {buf, n, json, 0, 0, -1, -1};
+	struct hs_ctx c = {buf, n, json, text, 0, 0, -1, -1, -1};
 	const char *q;
 	hs_error_t e;
 
 	if (n > 0x7fffffffu)
 		return (size_t)-1;
+	/* the first line's start form has no newline before it to match */
+	if (start_form(buf, buf + n)) {
+		if (text_takes(text, buf, buf + n))
+			return 0;
+		c.line_json = 0; /* known: passed */
+		c.line_take = 0;
+	}
 	e = hs_scan(db, buf, (unsigned)n, 0, r->hs_scratch, hs_on_match, &c);
 	if (e == HS_SUCCESS)
 		return n;
@@ -1361,7 +1478,8 @@ static size_t hs_first_line(struct qe_rules *r, hs_database_t *db, const char *b
 
 /* The Vectorscan scan of buf, or (size_t)-1 when it cannot run. */
 static size_t hs_scan_block(struct qe_rules *r, const char *buf, size_t n,
-			    const struct qe_scan_json *json)
+			    const struct qe_scan_json *json,
+			    const struct qe_scan_text *text)
 {
 	size_t slot;
 	hs_database_t *db;
@@ -1376,9 +1494,7 @@ static size_t hs_scan_block(struct qe_rules *r, const char *buf, size_t n,
 			return (size_t)-1;
 		r->hs_fit |= 1u << slot;
 	}
-	if (start_form(buf, buf + n))
-		return 0;
-	return hs_first_line(r, db, buf, n, json);
+	return hs_first_line(r, db, buf, n, json, text);
 }
 #endif
 
@@ -1396,67 +1512,91 @@ static size_t first_json_line(const char *buf, size_t n)
 	return n;
 }
 
+/* The end of the line at p (its '\n', or end). */
+static const char *line_end(const char *p, const char *end)
+{
+	const char *le = memchr(p, '\n', (size_t)(end - p));
+	return le ? le : end;
+}
+
+/* The offset of the line after the one at i, or n. */
+static size_t next_line(const char *buf, size_t n, size_t i)
+{
+	const char *le = memchr(buf + i, '\n', n - i);
+	return le ? (size_t)(le + 1 - buf) : n;
+}
+
+/* From the line start i on, pass the lines that start with a line-start
+ * form and that text passes: the first line start that is none of them,
+ * with *found set when the line there is the one found. */
+static size_t pass_forms(const char *buf, size_t n, size_t i,
+			 const struct qe_scan_text *text, int *found)
+{
+	while (i < n && start_form(buf + i, buf + n)) {
+		if (text_takes(text, buf + i, buf + n)) {
+			*found = 1;
+			return i;
+		}
+		i = next_line(buf, n, i);
+	}
+	return i;
+}
+
 /* The trigram scan for text lines (see qe_rules_prefilter). */
-static size_t trigram_scan(const char *buf, size_t n)
+static size_t trigram_scan(const char *buf, size_t n, const struct qe_scan_text *text)
 {
 	const unsigned char *u = (const unsigned char *)buf;
-	const char *end = buf + n;
-	size_t i = 0;
+	const char *end = buf + n, *ls, *q;
+	size_t i;
+	int found = 0;
 
 	if (!trigram_ready)
 		trigram_init();
-	if (start_form(buf, end))
-		return 0;
+	if ((i = pass_forms(buf, n, 0, text, &found)), found)
+		return i;
 	/* The trigrams are laid out so that every other position is enough
-	 * (see qe_rules_prefilter); a line that is looked at whole and turns
-	 * out harmless is passed, and the scan goes on at the next line. */
+	 * (see qe_rules_prefilter).  The line of a hit is looked at whole;
+	 * when it turns out harmless it is passed, and the scan goes on at
+	 * the next line, whose line-start form a newline in the trigram
+	 * hinted at. */
 	while (i + 3 <= n) {
-		const char *ls, *le, *q;
-		size_t j;
-
 		if (!trigram_hit(u + i)) {
 			i += 2;
 			continue;
 		}
-		for (j = i; j < i + 3; j++)
-			if (u[j] == '\n' && j + 1 < n && start_form(buf + j + 1, end))
-				return j + 1;
 		q = memrchr(buf, '\n', i);
 		ls = q ? q + 1 : buf;
-		le = memchr(buf + i, '\n', n - i);
-		if (!le)
-			le = end; /* cannot happen: buf ends with a newline */
-		if (qe_rules_prefilter(ls, (size_t)(le - ls)))
+		if (qe_rules_prefilter(ls, (size_t)(line_end(buf + i, end) - ls)) &&
+		    text_takes(text, ls, end))
 			return (size_t)(ls - buf);
-		if (le >= end - 1)
-			return n;
-		i = (size_t)(le + 1 - buf);
-		if (start_form(le + 1, end))
+		i = pass_forms(buf, n, next_line(buf, n, (size_t)(ls - buf)), text,
+			       &found);
+		if (found)
 			return i;
 	}
 	return n;
 }
 
 size_t qe_rules_scan(struct qe_rules *r, const char *buf, size_t n,
-		     const struct qe_scan_json *json)
+		     const struct qe_scan_json *json, const struct qe_scan_text *text)
 {
 	size_t k, t, off;
 
 	if (r->nr_user || !n)
 		return 0; /* user rules look at every line */
 #ifdef QE_HAVE_HS
-	if ((k = hs_scan_block(r, buf, n, json)) != (size_t)-1)
+	if ((k = hs_scan_block(r, buf, n, json, text)) != (size_t)-1)
 		return k;
 #endif
 	if (!json)
-		return trigram_scan(buf, n);
+		return trigram_scan(buf, n, text);
 	/* the portable way: the trigram scan up to the next JSON line, which
 	 * is passed when the decoder reads it as a quick record */
 	for (off = 0;;) {
 		const char *le;
 		size_t len;
 		k = off + first_json_line(buf + off, n - off);
-		if (k > off && (t = off + trigram_scan(buf + off, k - off)) < k)
+		if (k > off && (t = off + trigram_scan(buf + off, k - off, text)) < k)
 			return t;
 		if (k == n || !json->quick)
 			return k;
@@ -1472,8 +1612,8 @@ size_t qe_rules_scan(struct qe_rules *r, const char *buf, size_t n,
 	}
 }
 
-int qe_rules_match_start(struct qe_rules *r, const char *line, size_t len,
-			 struct qe_rule_match *m)
+static int match_start(struct qe_rules *r, const char *line, size_t len,
+		       struct qe_rule_match *m, int count)
 {
 	size_t i;
 	unsigned words = 0;
@@ -1497,10 +1637,29 @@ int qe_rules_match_start(struct qe_rules *r, const char *line, size_t len,
 		/* Global ignores run only on lines that matched something. */
 		if (r->nr_ignore && ignored(r, r->ignore, r->nr_ignore, line, len))
 			return 0;
-		r->rules[i].hits++;
+		if (count)
+			r->rules[i].hits++;
 		return 1;
 	}
 	return 0;
+}
+
+int qe_rules_match_start(struct qe_rules *r, const char *line, size_t len,
+			 struct qe_rule_match *m)
+{
+	return match_start(r, line, len, m, 1);
+}
+
+int qe_rules_peek_start(struct qe_rules *r, const char *line, size_t len,
+			struct qe_rule_match *m)
+{
+	return match_start(r, line, len, m, 0);
+}
+
+void qe_rules_count_hit(struct qe_rules *r, size_t i)
+{
+	if (i < r->nr)
+		r->rules[i].hits++;
 }
 
 int qe_rules_prefilter_passed(const struct qe_rules *r)

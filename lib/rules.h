@@ -87,6 +87,12 @@ struct qe_rule_match {
  * 0 otherwise.  Counts a hit for the rule. */
 int qe_rules_match_start(struct qe_rules *r, const char *line, size_t len,
 			 struct qe_rule_match *m);
+/* The same without counting a hit: asking ahead whether a line would
+ * start an event, before it is fed (the time is counted). */
+int qe_rules_peek_start(struct qe_rules *r, const char *line, size_t len,
+			struct qe_rule_match *m);
+/* Count the hit a peeked match did not count, when it is used. */
+void qe_rules_count_hit(struct qe_rules *r, size_t i);
 /* 1 when the last qe_rules_match_start() call got past the prefilter,
  * so that a part of that line is worth matching again (the prefilter
  * fails on every part of a line it fails on). */
@@ -130,8 +136,20 @@ struct qe_scan_json {
 	int (*quick)(const char *line, size_t len, void *data);
 	void *data;
 };
+/*
+ * text NULL: a text line with a trigger word or a line-start form is the
+ * line found.  Otherwise such a line is passed, and the scan goes on,
+ * when text->take says the line changes nothing where it goes (it asks
+ * the assembler: qe_assembler_takes()); a trigger word is far more
+ * common than an event ("errors=0", a logger named "app.error").
+ */
+struct qe_scan_text {
+	/* line without its '\n'; 1: it is the line found */
+	int (*take)(const char *line, size_t len, void *data);
+	void *data;
+};
 size_t qe_rules_scan(struct qe_rules *r, const char *buf, size_t n,
-		     const struct qe_scan_json *json);
+		     const struct qe_scan_json *json, const struct qe_scan_text *text);
 
 /* The built-in pack as data (rules_builtin.c), in evaluation order. */
 struct qe_builtin_sample {

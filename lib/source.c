@@ -4,6 +4,7 @@
  */
 #include "source.h"
 
+#include "ansi.h"
 #include "assemble.h"
 #include "config.h"
 #include "decode.h"
@@ -343,6 +344,28 @@ static int quick_line(const char *line, size_t len, void *data)
 	return qe_decoder_quick_line(data, line, len);
 }
 
+/* Whether a text line the scan stops at would change anything when fed:
+ * it goes to the assembler of stream 0 as it is (the decoder of a text
+ * file keeps the line as written; one with colour codes is judged by
+ * what they hide, so it is fed). */
+static int text_line(const char *line, size_t len, void *data)
+{
+	struct qe_source *s = data;
+	size_t i;
+
+	if (len && line[len - 1] == '\r')
+		len--;
+	if (s->dec &&
+	    (qe_decoder_format(s->dec) != QE_FMT_TEXT || qe_ansi_has(line, len)))
+		return 1;
+	for (i = 0; i < s->nr_streams; i++)
+		if (s->streams[i].key == 0)
+			return qe_assembler_takes(s->streams[i].as, line, len);
+	return s->nr_streams < MAX_STREAMS
+		   ? qe_assembler_takes(stream_for(s, 0)->as, line, len)
+		   : 1;
+}
+
 /* Of the `lines` lines before offset k (a line start), the start of the
  * earliest that may head a trace, else k. */
 static size_t head_lines(const char *p, size_t k, size_t lines)
@@ -364,6 +387,7 @@ size_t qe_source_skip(struct qe_source *s, const char *p, size_t n, uint64_t pos
 	size_t k, i;
 	uint64_t held;
 	struct qe_scan_json json, *jp = NULL;
+	struct qe_scan_text text = {text_line, s};
 	if (!s->conf.rules || s->conf.on_line ||
 	    (s->conf.flags & (QE_SOURCE_NO_SKIP | QE_SOURCE_EACH_LINE)) ||
 	    pos != s->done_pos)
@@ -390,7 +414,7 @@ size_t qe_source_skip(struct qe_source *s, const char *p, size_t n, uint64_t pos
 	for (i = 0; i < s->nr_streams; i++)
 		if (s->streams[i].used && !qe_assembler_idle(s->streams[i].as))
 			return 0;
-	k = qe_rules_scan(s->conf.rules, p, n, jp);
+	k = qe_rules_scan(s->conf.rules, p, n, jp, &text);
 	/* The lines just before a line the scan stops at are not passed
 	 * over when they may head the trace it starts (java.util.logging's
 	 * date line, Go's "runtime:" lines, a Node.js source location): the

@@ -6,12 +6,14 @@
 #include <cmocka.h>
 
 #include "assemble.h"
+#include "slurp.h"
 #include "trace.h"
 #include "config.h"
 #include "event.h"
 #include "rules.h"
 #include "util.h"
 
+#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -2457,9 +2459,132 @@ static void test_frames_one_at_a_time(void **state)
 	qe_event_free(ev);
 }
 
+/* qe_assembler_takes() says what feeding a line to an idle assembler
+ * does, for every line of the corpora: the scan passes over the lines it
+ * says nothing of, so one it gets wrong is an event lost. */
+static void test_takes_is_what_feed_does(void **state)
+{
+	static const char *const pats[] = {
+	    "tests/data/runtimes/*.log", "tests/data/runtimes-unseen/*.log",
+	    "tests/data/traces/*.log",	 "tests/data/demo/*.log",
+	    "tests/data/formats/*.log",	 "tests/data/analyze/*.log",
+	};
+	struct qe_config cfg;
+	struct qe_rules *r;
+	size_t p, i, lines = 0, taken = 0;
+	(void)state;
+	qe_config_init(&cfg);
+	r = qe_rules_new(&cfg);
+	assert_non_null(r);
+	for (p = 0; p < sizeof(pats) / sizeof(pats[0]); p++) {
+		glob_t g;
+		if (glob(pats[p], 0, NULL, &g))
+			continue;
+		for (i = 0; i < g.gl_pathc; i++) {
+			char *text = slurp(g.gl_pathv[i], NULL), *l, *nl;
+			assert_non_null(text);
+			for (l = text; *l; l = nl + 1) {
+				struct collect col = {{NULL}, 0, 0};
+				struct qe_assembler *a =
+				    qe_assembler_new(r, 0, 0, collect_fn, &col);
+				size_t len;
+				int t, changed;
+				if (!(nl = strchr(l, '\n')))
+					nl = l + strlen(l);
+				len = (size_t)(nl - l);
+				if (len && l[len - 1] == '\r')
+					len--;
+				t = qe_assembler_takes(a, l, len);
+				/* asking twice changes nothing either */
+				assert_int_equal(qe_assembler_takes(a, l, len), t);
+				qe_assembler_feed(a, l, len, 0, len + 1);
+				changed = !qe_assembler_idle(a) || col.n;
+				if (t != changed)
+					fail_msg("%s: '%.*s': takes %d, feed %s",
+						 g.gl_pathv[i], (int)len, l, t,
+						 changed ? "took it" : "did nothing");
+				lines++;
+				taken += t;
+				qe_assembler_flush(a);
+				qe_assembler_free(a);
+				collect_release(&col);
+				if (!*nl)
+					break;
+			}
+			free(text);
+		}
+		globfree(&g);
+	}
+	assert_true(lines > 1000);
+	assert_true(taken > 100 && taken < lines);
+	qe_rules_free(r);
+	qe_config_release(&cfg);
+}
+
+/* Asking counts no hit for a rule: the line is matched again when fed. */
+static void test_takes_counts_no_hit(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	struct qe_rule_info ri;
+	size_t i, hits = 0;
+	static const char line[] = "2026-12-01 10:00:00 ERROR payment failed";
+	(void)state;
+	assert_true(qe_assembler_takes(f->a, line, strlen(line)));
+	for (i = 0; i < qe_rules_count(f->rules); i++) {
+		qe_rules_info(f->rules, i, &ri);
+		hits += ri.hits;
+	}
+	assert_int_equal(hits, 0);
+	qe_assembler_feed(f->a, line, strlen(line), 0, sizeof(line));
+	for (i = 0; i < qe_rules_count(f->rules); i++) {
+		qe_rules_info(f->rules, i, &ri);
+		hits += ri.hits;
+	}
+	assert_int_equal(hits, 1);
+	fixture_free(f);
+}
+
+/* A line it found a start on is not matched again when fed. */
+static uint64_t rules_time(struct qe_rules *r)
+{
+	struct qe_rule_info ri;
+	uint64_t t = 0;
+	size_t i;
+	for (i = 0; i < qe_rules_count(r); i++) {
+		qe_rules_info(r, i, &ri);
+		t += ri.time_ns;
+	}
+	return t;
+}
+
+static void test_takes_match_is_kept(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	static const char line[] = "java.lang.IllegalStateException: boom";
+	char copy[sizeof(line)];
+	uint64_t t;
+	(void)state;
+	qe_rules_set_timing(f->rules, 1);
+	assert_true(qe_assembler_takes(f->a, line, strlen(line)));
+	t = rules_time(f->rules);
+	assert_true(t > 0);
+	/* the same bytes elsewhere (the decoder's copy) */
+	memcpy(copy, line, sizeof(line));
+	qe_assembler_feed(f->a, copy, strlen(copy), 0, sizeof(line));
+	assert_true(qe_assembler_pending(f->a, NULL));
+	assert_true(rules_time(f->rules) == t);
+	qe_assembler_flush(f->a);
+	assert_int_equal(f->col.n, 1);
+	assert_string_equal(f->col.ev[0]->type, "java.lang.IllegalStateException");
+	fixture_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_takes_is_what_feed_does),
+	    cmocka_unit_test(test_takes_counts_no_hit),
+	    cmocka_unit_test(test_takes_match_is_kept),
 	    cmocka_unit_test(test_java_log_prefix),
 	    cmocka_unit_test(test_java_plain_and_blank),
 	    cmocka_unit_test(test_java_multiline_message),

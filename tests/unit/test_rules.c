@@ -377,6 +377,14 @@ static void test_gates_are_exact(void **state)
 	    "x/y.php:12 Fatal error: z",
 	    "EMERGENCY disk",
 	    "Exception in thread \"t\" a.BError",
+	    "alert: x",
+	    "2026-12-02T00:36:25Z emerg: x",
+	    "2026-12-02 00:36:25 [a] fatal: x",
+	    "[t] a.ALERT: x",
+	    "[t] a.CRITICAL: x",
+	    "2026-12-01 09:06:09 a.EMERGENCY: x",
+	    "Parse error: x",
+	    "Catchable fatal error: x",
 	};
 	struct qe_config c;
 	struct qe_rules *r;
@@ -428,6 +436,42 @@ static void test_gates_are_exact(void **state)
 	for (i = 0; i < qe_nr_builtin_rules; i++)
 		pcre2_code_free(re[i]);
 	pcre2_match_data_free(md);
+	qe_rules_free(r);
+	qe_config_release(&c);
+}
+
+/* A built-in rule whose gate words a line lacks is not run on it: the
+ * many lines that mention an error in passing ("after error: timeout", a
+ * logger named "app.error") cost no pattern match of level-colon, monolog
+ * or php-fatal. */
+static void test_gates_keep_rules_from_running(void **state)
+{
+	static const char *const lines[] = {
+	    "2026-12-01 10:00:00,003 WARN  [main] c.e.Pay - retrying after error: "
+	    "timeout",
+	    "2026-12-01 10:00:00,001 INFO:gunicorn.error:processed batch 1 of 9",
+	    "2026-12-01 10:00:00,002 INFO:app.health:checks ok=3 errors=0",
+	    "[2026-12-01 09:06:09] app.INFO: ERROR count is 0",
+	};
+	static const char *const gated[] = {"level-colon", "monolog", "php-fatal"};
+	struct qe_config c;
+	struct qe_rules *r;
+	struct qe_rule_match m;
+	struct qe_rule_info ri;
+	size_t i, j;
+	(void)state;
+	qe_config_init(&c);
+	r = qe_rules_new(&c);
+	assert_non_null(r);
+	qe_rules_set_timing(r, 1);
+	for (i = 0; i < QE_ARRAY_SIZE(lines); i++)
+		assert_false(qe_rules_match_start(r, lines[i], strlen(lines[i]), &m));
+	for (i = 0; i < qe_rules_count(r); i++) {
+		qe_rules_info(r, i, &ri);
+		for (j = 0; j < QE_ARRAY_SIZE(gated); j++)
+			if (!strcmp(ri.name, gated[j]) && ri.time_ns)
+				fail_msg("%s was run", ri.name);
+	}
 	qe_rules_free(r);
 	qe_config_release(&c);
 }
@@ -642,6 +686,7 @@ int main(void)
 	    cmocka_unit_test(test_severity_mapping),
 	    cmocka_unit_test(test_prefilter),
 	    cmocka_unit_test(test_gates_are_exact),
+	    cmocka_unit_test(test_gates_keep_rules_from_running),
 	    cmocka_unit_test(test_ignore),
 	    cmocka_unit_test(test_match_limit),
 	    cmocka_unit_test(test_lang_rule),

@@ -414,18 +414,22 @@ static void test_scan_stops_at_the_first_candidate(void **state)
 				    "2026-12-01 DEBUG warming up cache\n";
 	char buf[512];
 	(void)state;
-	assert_int_equal(qe_rules_scan(r, quiet, strlen(quiet), NULL), strlen(quiet));
+	assert_int_equal(qe_rules_scan(r, quiet, strlen(quiet), NULL, NULL),
+			 strlen(quiet));
 	snprintf(buf, sizeof(buf), "%s2026-12-01 WARN db failover: Error code 7\nok\n",
 		 quiet);
-	assert_int_equal(qe_rules_scan(r, buf, strlen(buf), NULL), strlen(quiet));
+	assert_int_equal(qe_rules_scan(r, buf, strlen(buf), NULL, NULL), strlen(quiet));
 	/* line-start forms: syslog priority, glog, a Node.js prelude */
 	snprintf(buf, sizeof(buf), "%s<3>boom\n", quiet);
-	assert_int_equal(qe_rules_scan(r, buf, strlen(buf), NULL), strlen(quiet));
+	assert_int_equal(qe_rules_scan(r, buf, strlen(buf), NULL, NULL), strlen(quiet));
 	snprintf(buf, sizeof(buf), "%sE0101 12:00:00 x.go:1] boom\n", quiet);
-	assert_int_equal(qe_rules_scan(r, buf, strlen(buf), NULL), strlen(quiet));
+	assert_int_equal(qe_rules_scan(r, buf, strlen(buf), NULL, NULL), strlen(quiet));
 	snprintf(buf, sizeof(buf), "%s/app/server.js:42\n", quiet);
-	assert_int_equal(qe_rules_scan(r, buf, strlen(buf), NULL), strlen(quiet));
-	assert_int_equal(qe_rules_scan(r, "x\n", 2, NULL), 2);
+	assert_int_equal(qe_rules_scan(r, buf, strlen(buf), NULL, NULL), strlen(quiet));
+	assert_int_equal(qe_rules_scan(r, "x\n", 2, NULL, NULL), 2);
+	/* a trigger that ends its line, before a line-start form: the hint
+	 * "RR\n" is looked at for its own line first */
+	assert_int_equal(qe_rules_scan(r, "ab ERR\n<3>x\n", 12, NULL, NULL), 0);
 	qe_rules_free(r);
 	qe_config_release(&cfg);
 }
@@ -474,11 +478,11 @@ static void test_scan_json_records(void **state)
 #ifndef QE_HAVE_HS
 		want = 0;
 #endif
-		if (qe_rules_scan(r, b.buf, b.len, &keys) != want)
+		if (qe_rules_scan(r, b.buf, b.len, &keys, NULL) != want)
 			fail_msg("%zu: %zu, not %zu", i,
-				 qe_rules_scan(r, b.buf, b.len, &keys), want);
+				 qe_rules_scan(r, b.buf, b.len, &keys, NULL), want);
 		if (i == 3) /* "sev" is no built-in level key */
-			assert_int_equal(qe_rules_scan(r, b.buf, b.len, &none),
+			assert_int_equal(qe_rules_scan(r, b.buf, b.len, &none, NULL),
 					 want ? b.len : 0);
 	}
 	/* a word on a quick record counts for nothing, on another record
@@ -486,16 +490,16 @@ static void test_scan_json_records(void **state)
 	qe_buf_truncate(&b, quiet);
 	qe_buf_addstr(&b, "{\"level\":30,\"msg\":\"retry after error\"}\n");
 	qe_buf_addstr(&b, "{\"level\":40,\"msg\":\"retry after error\"}\n");
-	assert_int_equal(qe_rules_scan(r, b.buf, b.len, &quick),
+	assert_int_equal(qe_rules_scan(r, b.buf, b.len, &quick, NULL),
 			 b.len -
 			     strlen("{\"level\":40,\"msg\":\"retry after error\"}\n"));
-	assert_int_equal(qe_rules_scan(r, b.buf + quiet, b.len - quiet, &quick),
+	assert_int_equal(qe_rules_scan(r, b.buf + quiet, b.len - quiet, &quick, NULL),
 			 b.len - quiet -
 			     strlen("{\"level\":40,\"msg\":\"retry after error\"}\n"));
 	/* as text the level means nothing */
 	qe_buf_truncate(&b, quiet);
 	qe_buf_addstr(&b, errors[0]);
-	assert_int_equal(qe_rules_scan(r, b.buf, b.len, NULL), b.len);
+	assert_int_equal(qe_rules_scan(r, b.buf, b.len, NULL, NULL), b.len);
 	qe_buf_release(&b);
 	qe_rules_free(r);
 	qe_config_release(&cfg);
@@ -544,9 +548,9 @@ static void test_scan_json_line_starts(void **state)
 #ifndef QE_HAVE_HS
 		want = 0; /* the first JSON line is a candidate */
 #endif
-		if (qe_rules_scan(r, b.buf, b.len, &keys) != want)
+		if (qe_rules_scan(r, b.buf, b.len, &keys, NULL) != want)
 			fail_msg("%zu: %zu, not %zu", i,
-				 qe_rules_scan(r, b.buf, b.len, &keys), want);
+				 qe_rules_scan(r, b.buf, b.len, &keys, NULL), want);
 		/* as the block's first line */
 		qe_buf_reset(&b);
 		qe_buf_addstr(&b, cases[i].line);
@@ -558,9 +562,9 @@ static void test_scan_json_line_starts(void **state)
 			   ? strlen(cases[i].line)
 			   : 0;
 #endif
-		if (qe_rules_scan(r, b.buf, b.len, &keys) != want)
+		if (qe_rules_scan(r, b.buf, b.len, &keys, NULL) != want)
 			fail_msg("%zu first: %zu, not %zu", i,
-				 qe_rules_scan(r, b.buf, b.len, &keys), want);
+				 qe_rules_scan(r, b.buf, b.len, &keys, NULL), want);
 	}
 	qe_buf_release(&b);
 	qe_rules_free(r);
@@ -631,11 +635,118 @@ static void test_scan_every_offset(void **state)
 			if (is_json)
 				want = 0;
 #endif
-			if (qe_rules_scan(r, b.buf, b.len, &keys) != want)
+			if (qe_rules_scan(r, b.buf, b.len, &keys, NULL) != want)
 				fail_msg("'%s' after %zu bytes: found at %zu", line, want,
-					 qe_rules_scan(r, b.buf, b.len, &keys));
+					 qe_rules_scan(r, b.buf, b.len, &keys, NULL));
 		}
 	}
+	qe_buf_release(&b);
+	qe_rules_free(r);
+	qe_config_release(&cfg);
+}
+
+/* The lines the text callback says change nothing are passed, in the
+ * vector scan (blocks past 64 KiB) and in the trigram scan, a line-start
+ * form or a trigger word alike, at the start of the block or after. */
+static int no_decoy(const char *line, size_t len, void *data)
+{
+	(void)data;
+	return !memmem(line, len, "decoy", 5);
+}
+
+static void scan_past_decoys(struct qe_rules *r, size_t size)
+{
+	static const char *const decoys[] = {
+	    "2026-12-01 INFO checks errors=0 decoy",
+	    "E0101 12:00:00.000 1 x.go:1] decoy",
+	    "<3>decoy",
+	    "/decoy/server.js:42",
+	    "fatal decoy",
+	    "2026-12-01 INFO:app.error:decoy",
+	};
+	static const char *const text[] = {
+	    "E0101 12:00:00.000 1 x.go:1] boom", "<3>boom",   "/app/server.js:42", "f()",
+	    "2026-12-01 INFO:app.error:boom",	 "PANIC now",
+	};
+	struct qe_scan_text take = {no_decoy, NULL};
+	struct qe_buf b = QE_BUF_INIT;
+	size_t i, d, pad, want;
+
+	for (i = 0; i < sizeof(text) / sizeof(text[0]); i++)
+		for (pad = 0; pad < 40; pad++) {
+			qe_buf_reset(&b);
+			/* decoys first, then quiet lines, then more decoys */
+			for (d = 0; d < sizeof(decoys) / sizeof(decoys[0]); d++)
+				qe_buf_addf(&b, "%s\n", decoys[d]);
+			while (b.len < size)
+				qe_buf_addstr(&b, "2026-12-01 INFO ok\n");
+			for (d = 0; d < sizeof(decoys) / sizeof(decoys[0]); d++)
+				qe_buf_addf(&b, "%.*s%s\n", (int)(d ? 0 : pad),
+					    "........................................",
+					    decoys[d]);
+			want = b.len;
+			qe_buf_addf(&b, "%s\n2026-12-01 INFO ok\n", text[i]);
+			if (qe_rules_scan(r, b.buf, b.len, NULL, &take) != want)
+				fail_msg("'%s' in %zu bytes after %zu: found at %zu",
+					 text[i], size, want,
+					 qe_rules_scan(r, b.buf, b.len, NULL, &take));
+			/* without the callback the first decoy is the line found */
+			assert_int_equal(qe_rules_scan(r, b.buf, b.len, NULL, NULL), 0);
+			/* nothing but decoys: the whole block is passed */
+			qe_buf_truncate(&b, want);
+			assert_int_equal(qe_rules_scan(r, b.buf, b.len, NULL, &take),
+					 b.len);
+		}
+	qe_buf_release(&b);
+}
+
+static void test_scan_passes_what_changes_nothing(void **state)
+{
+	struct qe_config cfg;
+	struct qe_rules *r = rules_default(&cfg);
+	(void)state;
+	/* small blocks first: the trigram scan, until a large block has
+	 * been scanned with Vectorscan */
+	scan_past_decoys(r, 2000);
+	scan_past_decoys(r, 70000);
+	qe_rules_free(r);
+	qe_config_release(&cfg);
+}
+
+/* A source passes the lines that mention an error and start nothing
+ * ("errors=0", a logger named "gunicorn.error", "after error: timeout"):
+ * the scan stops at the first line that starts an event. */
+static void test_skip_passes_mentions(void **state)
+{
+	static const char head[] = "2026-12-01 10:00:00,000 INFO starting\n";
+	static const char mentions[] =
+	    "2026-12-01 10:00:00,001 INFO:gunicorn.error:processed batch 1 of 9\n"
+	    "2026-12-01 10:00:00,002 INFO:app.health:checks ok=3 errors=0\n"
+	    "2026-12-01 10:00:00,003 WARN  [main] c.e.Pay - retrying after error: "
+	    "timeout\n"
+	    "2026-12-01 10:00:00,004 INFO panic button tested, fatal=0 critical=0\n";
+	static const char error[] = "2026-12-01 10:00:00,005 ERROR payment failed\n";
+	struct qe_config cfg;
+	struct qe_rules *r = rules_default(&cfg);
+	struct qe_source_conf conf;
+	struct qe_source *s;
+	struct seen seen = {0};
+	struct qe_buf b = QE_BUF_INIT;
+	size_t k;
+	(void)state;
+	qe_source_conf_from_config(&conf, &cfg, r);
+	conf.on_event = on_event;
+	conf.data = &seen;
+	s = qe_source_new(&conf, 0);
+	assert_non_null(s);
+	qe_source_feed(s, head, strlen(head) - 1, 0, strlen(head), 0, 0);
+	qe_buf_addstr(&b, mentions);
+	qe_buf_addstr(&b, error);
+	qe_buf_addstr(&b, "2026-12-01 10:00:00,006 INFO ok\n");
+	k = qe_source_skip(s, b.buf, b.len, strlen(head));
+	assert_int_equal(k, strlen(mentions));
+	assert_int_equal(seen.n, 0);
+	qe_source_free(s);
 	qe_buf_release(&b);
 	qe_rules_free(r);
 	qe_config_release(&cfg);
@@ -656,6 +767,8 @@ int main(void)
 	    cmocka_unit_test(test_scan_json_records),
 	    cmocka_unit_test(test_scan_json_line_starts),
 	    cmocka_unit_test(test_scan_every_offset),
+	    cmocka_unit_test(test_scan_passes_what_changes_nothing),
+	    cmocka_unit_test(test_skip_passes_mentions),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
