@@ -1937,7 +1937,8 @@ static int prelude_feed(struct qe_assembler *a, const char *line, size_t len,
 		       !(body == line && line[0] >= 'A' && line[0] <= 'Z'))))
 		return 0;
 	/* console.trace(): "Trace: msg" (or "Trace"), then the stack; held
-	 * until a frame shows it is one */
+	 * until a frame shows it is one.  (A line held from P_NONE must be
+	 * one qe_assembler_takes() takes too.) */
 	if (a->prelude == P_NONE && node_trace_head(body, blen) &&
 	    !find_start(a, line, len, &tm, &toff)) {
 		pend_reset(a);
@@ -2221,7 +2222,8 @@ int qe_assembler_takes(struct qe_assembler *a, const char *line, size_t len)
 		if (blen &&
 		    (prelude_body_byte(body[0]) ||
 		     (body == line && line[0] >= 'A' && line[0] <= 'Z')) &&
-		    (node_location_line(body, blen) || head_line(body, blen, &lang)))
+		    (node_trace_head(body, blen) || node_location_line(body, blen) ||
+		     head_line(body, blen, &lang)))
 			goto out;
 	}
 	take = !is_blank(line, len) && find_start(a, line, len, &m, &off);
