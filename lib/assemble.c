@@ -73,7 +73,8 @@ struct qe_assembler {
 
 	struct qe_buf pend; /* held-back lines, back to back */
 	size_t pend_len[PEND_MAX_LINES];
-	uint64_t pend_end[PEND_MAX_LINES];
+	uint64_t pend_start[PEND_MAX_LINES], pend_end[PEND_MAX_LINES];
+	uint64_t line_start; /* where the line being fed begins */
 	size_t nr_pend, nr_pend_blank;
 	unsigned pend_cut;		/* bit i: held line i was cut at the line cap */
 	int cut;			/* the line being appended was cut */
@@ -339,6 +340,7 @@ static int pend_add(struct qe_assembler *a, const char *line, size_t len,
 		return -1;
 	qe_buf_add(&a->pend, line, len);
 	a->pend_len[a->nr_pend] = len;
+	a->pend_start[a->nr_pend] = a->line_start;
 	a->pend_end[a->nr_pend] = end_pos;
 	if (a->cut)
 		a->pend_cut |= 1u << a->nr_pend;
@@ -2116,22 +2118,23 @@ static void close_or_replay(struct qe_assembler *a)
 {
 	struct qe_buf held = QE_BUF_INIT;
 	size_t lens[PEND_MAX_LINES], i, n = a->nr_pend, off = 0;
-	uint64_t ends[PEND_MAX_LINES], pos;
+	uint64_t starts[PEND_MAX_LINES], ends[PEND_MAX_LINES], at = a->line_start;
 
 	if (!a->ev || !a->hold_msg || !n) {
 		close_event(a);
 		return;
 	}
-	pos = a->ev->end_pos;
 	qe_buf_add(&held, a->pend.buf, a->pend.len);
 	memcpy(lens, a->pend_len, n * sizeof(*lens));
+	/* each line where it was: another stream's lines may lie between */
+	memcpy(starts, a->pend_start, n * sizeof(*starts));
 	memcpy(ends, a->pend_end, n * sizeof(*ends));
 	close_event(a);
 	for (i = 0; i < n; i++) {
-		qe_assembler_feed(a, held.buf + off, lens[i], pos, ends[i]);
+		qe_assembler_feed(a, held.buf + off, lens[i], starts[i], ends[i]);
 		off += lens[i];
-		pos = ends[i];
 	}
+	a->line_start = at; /* the line at hand, if one is */
 	qe_buf_release(&held);
 	a->have_next = 0;
 }
@@ -2144,6 +2147,7 @@ void qe_assembler_feed(struct qe_assembler *a, const char *line, size_t len,
 
 	a->have_next = 0;
 	a->pfx_known = a->no_start_known = 0;
+	a->line_start = start_pos;
 	if (a->ev) {
 		size_t so = strip_off(a, line, len);
 		a->cur_off = so;

@@ -29,8 +29,8 @@
 #   scripts/capture-runtimes.sh [NAME...]   (not run in CI; needs the runtimes)
 #
 # With names (e.g. "messages"), only tests/data/runtimes/NAME.log and
-# NAME.expected are written again; names of the sixth batch alone
-# ("batch6 batch6-k8s ...") build only its programs.
+# NAME.expected are written again; names of the sixth and seventh
+# batches alone ("batch6 batch7-k8s ...") build only their programs.
 set -eu
 only=" $* "
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -49,7 +49,7 @@ scala_cp=.:/usr/share/scala/lib/scala-library.jar
 # the earlier programs, unless only the sixth batch is asked for
 case $only in
 "  ") old=1 ;;
-*) old=0; for n in $only; do case $n in batch6*) ;; *) old=1 ;; esac; done ;;
+*) old=0; for n in $only; do case $n in batch6* | batch7*) ;; *) old=1 ;; esac; done ;;
 esac
 if [ "$old" = 1 ]; then
 javac -cp "$cp" -d . Fail.java
@@ -104,6 +104,13 @@ mkdir gobatch6-src && mv batch6.go gobatch6-src/main.go
 mkdir -p chainfail/.cargo
 printf '[source.crates-io]\nreplace-with = "debian"\n[source.debian]\ndirectory = "/usr/share/cargo/registry"\n[net]\noffline = true\n' >chainfail/.cargo/config.toml
 (cd chainfail && cargo build -q 2>/dev/null && cp target/debug/chainfail ../rsbatch6)
+# the seventh batch: Kotlin, Scala, Mono and the runtimes alone
+kotlinc batch7.kt -include-runtime -d b7kt.jar 2>/dev/null
+scalac batch7.scala
+mcs -out:csbatch7.exe batch7.cs >/dev/null
+javac -d . batch7.java
+mkdir gobatch7-src && mv batch7.go gobatch7-src/main.go
+(cd gobatch7-src && go mod init app >/dev/null 2>&1 && go build -o ../gobatch7 .)
 # one install, as a later one would take out what an earlier one added
 npm_pkgs=log4js@6
 [ "$old" = 0 ] || npm_pkgs="winston@3 pino@10 bunyan@2 $npm_pkgs"
@@ -697,6 +704,70 @@ run SlotError js-log4js 0 node batch6.js log4js-basic
 run panic rs-thread 0 RUST_BACKTRACE=1 ./rsbatch6 thread
 run ExceptionGroup py-nested-group 0 $py5 batch6.py nested-group
 run - rs-anyhow-main 0 RUST_BACKTRACE=0 ./rsbatch6 anyhow-main
+
+# ---- a seventh batch: Kotlin's threads, suppressed close() failures,
+# lazy properties and check(); Scala's futures, ???, Try and closures;
+# Mono's inner exceptions, threads, awaited tasks and logged exceptions;
+# dictConfig prefixes with the process and function, a warning made an
+# error, implicit and explicit chains, a thread's excepthook; the Go
+# runtime's own fatal errors and its panics without "runtime error:";
+# java.util.logging's XMLFormatter (its document's head is no event) and
+# SimpleFormatter over a cause ----
+b7kt() { run "$1" "$2" 0 java -jar b7kt.jar "$3"; }
+b7scala() { run "$1" "$2" 0 java -cp "$scala_cp" Quotes "$3"; }
+b7cs() { run "$1" "$2" 0 mono csbatch7.exe "$3"; }
+b7all() {
+	b7kt LedgerException kt-thread thread
+	b7kt LedgerException kt-suppressed suppressed
+	b7kt java.lang.IllegalStateException kt-jul jul
+	b7kt kotlin.KotlinNullPointerException kt-lazy lazy
+	b7kt LedgerException kt-wrapped wrapped
+	b7scala QuoteException scala-future future
+	b7scala scala.NotImplementedError scala-todo todo
+	b7scala java.lang.NumberFormatException scala-try try
+	b7scala java.lang.ArithmeticException scala-closure closure
+	b7scala QuoteException scala-printed printed
+	b7cs LedgerException cs-inner inner
+	b7cs System.InvalidOperationException cs-thread thread
+	b7cs System.TimeoutException cs-await await
+	b7cs System.Collections.Generic.KeyNotFoundException cs-key key
+	b7cs System.InvalidCastException cs-cast cast
+	b7cs LedgerException cs-inner logged
+	run LedgerError py-dict-func 0 $py5 batch7.py dict-func
+	run LedgerError py-dict-func 0 $py5 batch7.py dict-bracket
+	run DeprecationWarning py-warning 0 $py5 -W error batch7.py warning
+	run LedgerError py-during 0 $py5 batch7.py during
+	run LedgerError py-from 0 $py5 batch7.py from
+	run LedgerError py-thread 0 $py5 batch7.py thread
+	run fatal go-map-writes 0 ./gobatch7 map-writes
+	run fatal go-deadlock 0 ./gobatch7 deadlock
+	run runtime.Error go-nil-map 0 ./gobatch7 nil-map
+	run runtime.Error go-close-twice 0 ./gobatch7 close-twice
+	run runtime.Error go-assert 0 ./gobatch7 assert
+	run 'Tariffs$TariffException' java-jul-xml -3 java -cp . Tariffs xml
+	run 'Tariffs$TariffException' java-jul-simple 0 java -cp . Tariffs simple
+}
+begin batch7 none "$top/tests/data/runtimes-unseen"
+noise
+b7all
+begin batch7-syslog syslog "$top/tests/data/runtimes-unseen"
+noise
+b7kt LedgerException kt-wrapped wrapped
+b7cs LedgerException cs-inner inner
+run LedgerError py-dict-func 0 $py5 batch7.py dict-func
+run fatal go-deadlock 0 ./gobatch7 deadlock
+begin batch7-k8s k8s "$top/tests/data/runtimes-unseen"
+noise
+b7scala QuoteException scala-future future
+b7kt LedgerException kt-suppressed suppressed
+run LedgerError py-from 0 $py5 batch7.py from
+run runtime.Error go-assert 0 ./gobatch7 assert
+begin batch7-docker docker "$top/tests/data/runtimes-unseen"
+noise
+b7cs System.TimeoutException cs-await await
+b7scala java.lang.ArithmeticException scala-closure closure
+run LedgerError py-thread 0 $py5 batch7.py thread
+run 'Tariffs$TariffException' java-jul-simple 0 java -cp . Tariffs simple
 
 # ---- PostgreSQL ----------------------------------------------------------
 case $only in

@@ -855,6 +855,45 @@ static void test_pending(void **state)
 	fixture_free(f);
 }
 
+/* A line held as the message's and fed again keeps its own start: the
+ * lines of another stream (Docker's stdout beside stderr) may lie
+ * between it and the event before. */
+static void test_replayed_line_keeps_its_start(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	const char *lines[] = {
+	    "Exception in thread poster-1:",
+	    "Traceback (most recent call last):",
+	    "  File \"/app/post.py\", line 27, in post",
+	    "    raise LedgerError(\"cannot post\")",
+	    "LedgerError: cannot post entry 1",
+	    "Exception in thread poster-2:",
+	    "Traceback (most recent call last):",
+	    "  File \"/app/post.py\", line 27, in post",
+	    "    raise LedgerError(\"cannot post\")",
+	    "LedgerError: cannot post entry 2",
+	};
+	uint64_t pos = 0, second = 0;
+	size_t i;
+	(void)state;
+
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		size_t n = strlen(lines[i]);
+		if (i == 5) {
+			pos += 40; /* a line of the other stream */
+			second = pos;
+		}
+		qe_assembler_feed(f->a, lines[i], n, pos, pos + n + 1);
+		pos += n + 1;
+	}
+	qe_assembler_flush(f->a);
+	assert_int_equal(f->col.n, 2);
+	assert_int_equal(f->col.ev[0]->start_pos, 0);
+	assert_int_equal(f->col.ev[1]->start_pos, second);
+	assert_string_equal(f->col.ev[1]->type, "LedgerError");
+	fixture_free(f);
+}
+
 static void test_user_rule_and_ignore(void **state)
 {
 	struct fixture *f = qe_xcalloc(1, sizeof(*f));
@@ -2653,6 +2692,7 @@ int main(void)
 	    cmocka_unit_test(test_node_console_trace),
 	    cmocka_unit_test(test_java_root_cause_first_default_package),
 	    cmocka_unit_test(test_frames_one_at_a_time),
+	    cmocka_unit_test(test_replayed_line_keeps_its_start),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
