@@ -1906,6 +1906,19 @@ static int node_trace_head(const char *s, size_t n)
 	return has_prefix(s, n, "Trace") && (n == 5 || has_prefix(s + 5, n - 5, ": "));
 }
 
+/* The first line of a prelude of the given kind, held: 1, or 0 when it
+ * cannot be (the line is then fed as any other). */
+static int prelude_hold(struct qe_assembler *a, const char *s, size_t n,
+			uint64_t start_pos, uint64_t end_pos, enum prelude kind)
+{
+	pend_reset(a);
+	if (pend_add(a, s, n, end_pos, 0) < 0)
+		return 0;
+	a->prelude = kind;
+	a->prelude_start = start_pos;
+	return 1;
+}
+
 static int prelude_feed(struct qe_assembler *a, const char *line, size_t len,
 			uint64_t start_pos, uint64_t end_pos)
 {
@@ -1925,12 +1938,7 @@ static int prelude_feed(struct qe_assembler *a, const char *line, size_t len,
 			a->next_off = off;
 			return 0;
 		}
-		pend_reset(a);
-		if (pend_add(a, line, len, end_pos, 0) < 0)
-			return 0;
-		a->prelude = P_OBJ;
-		a->prelude_start = start_pos;
-		return 1;
+		return prelude_hold(a, line, len, start_pos, end_pos, P_OBJ);
 	}
 	/* what can begin a prelude: '/', "file:", "runtime: ", "thread '",
 	 * java.util.logging's month (never after a prefix) */
@@ -1943,12 +1951,7 @@ static int prelude_feed(struct qe_assembler *a, const char *line, size_t len,
 	 * one qe_assembler_takes() takes too.) */
 	if (a->prelude == P_NONE && node_trace_head(body, blen) &&
 	    !find_start(a, line, len, &tm, &toff)) {
-		pend_reset(a);
-		if (pend_add(a, body, blen, end_pos, 0) < 0)
-			return 0;
-		a->prelude = P_TRACE;
-		a->prelude_start = start_pos;
-		return 1;
+		return prelude_hold(a, body, blen, start_pos, end_pos, P_TRACE);
 	}
 	if (node_location_line(body, blen)) {
 		/* a second source context under the first: an error thrown
@@ -1960,25 +1963,15 @@ static int prelude_feed(struct qe_assembler *a, const char *line, size_t len,
 			a->prelude = P_LOC;
 			return 1;
 		}
-		pend_reset(a);
-		if (pend_add(a, body, blen, end_pos, 0) < 0)
-			return 0;
-		a->prelude = P_LOC;
-		a->prelude_start = start_pos;
-		return 1;
+		return prelude_hold(a, body, blen, start_pos, end_pos, P_LOC);
 	}
 	if (head_line(body, blen, &lang)) {
 		/* Go writes several "runtime: " lines */
 		if (a->prelude == P_HEAD && a->prelude_lang == lang &&
 		    lang == QE_LANG_GO && pend_add(a, body, blen, end_pos, 0) == 0)
 			return 1;
-		pend_reset(a);
-		if (pend_add(a, body, blen, end_pos, 0) < 0)
-			return 0;
-		a->prelude = P_HEAD;
 		a->prelude_lang = lang;
-		a->prelude_start = start_pos;
-		return 1;
+		return prelude_hold(a, body, blen, start_pos, end_pos, P_HEAD);
 	}
 	/* asyncio names the task or callback before the traceback */
 	if (a->prelude == P_HEAD && a->prelude_lang == QE_LANG_PYTHON &&
