@@ -19,6 +19,7 @@ struct tpl {
 	uint64_t seq;	   /* creation order: ties and export order */
 	uint32_t key;	   /* hash of the first word; 0 when it is a value */
 	unsigned char *fl; /* tok_flags() of each token */
+	uint32_t *h;	   /* tok_hash() of each token */
 	size_t bytes;
 	int dirty;
 };
@@ -68,6 +69,7 @@ struct toks {
 	char *buf;
 	char *t[QE_LEARN_MAX_TOKENS + 1];
 	unsigned char fl[QE_LEARN_MAX_TOKENS + 1]; /* tok_flags() of each */
+	uint32_t h[QE_LEARN_MAX_TOKENS + 1];	   /* tok_hash() of each */
 	size_t n;
 	int too_long;
 };
@@ -137,6 +139,16 @@ static unsigned char tok_flags(const char *t)
 	return (unsigned char)((is_var(t) ? TF_VAR : 0) | (is_value(t) ? TF_VALUE : 0) |
 			       (has_placeholder(t) ? TF_PLACEHOLDER : 0) |
 			       (is_state(t) ? TF_STATE : 0) | (is_mark(t) ? TF_MARK : 0));
+}
+
+/* Tokens of different hashes are different words. */
+static uint32_t tok_hash(const char *t)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *t; t++)
+		h = (h ^ (unsigned char)*t) * 16777619u;
+	return h;
 }
 
 /* w has what p has around its values: "chdir(pwd)" and "chdir(<PATH>)",
@@ -210,8 +222,10 @@ static void tokenize(const char *s, struct toks *out)
 		while (*p && *p != ' ')
 			p++;
 	}
-	for (size_t i = 0; i < out->n; i++)
+	for (size_t i = 0; i < out->n; i++) {
 		out->fl[i] = tok_flags(out->t[i]);
+		out->h[i] = tok_hash(out->t[i]);
+	}
 }
 
 /* The flags of t's tokens, after its tokens changed. */
@@ -220,8 +234,11 @@ static void tpl_sync(struct tpl *t)
 	size_t i;
 
 	t->fl = qe_xrealloc(t->fl, t->ntok ? t->ntok : 1);
-	for (i = 0; i < t->ntok; i++)
+	t->h = qe_xrealloc(t->h, (t->ntok ? t->ntok : 1) * sizeof(*t->h));
+	for (i = 0; i < t->ntok; i++) {
 		t->fl[i] = tok_flags(t->tok[i]);
+		t->h[i] = tok_hash(t->tok[i]);
+	}
 	t->key = first_key(t->tok[0]);
 }
 
@@ -244,6 +261,7 @@ static void tpl_free(struct tpl *t)
 		free(t->tok[i]);
 	free(t->tok);
 	free(t->fl);
+	free(t->h);
 	free(t->type);
 	free(t);
 }
@@ -272,6 +290,7 @@ static void set_tok(struct qe_learn *l, struct tpl *t, size_t i, const char *v)
 	free(t->tok[i]);
 	t->tok[i] = qe_xstrdup(v);
 	t->fl[i] = tok_flags(v);
+	t->h[i] = tok_hash(v);
 	t->dirty = 1;
 	l->st.bytes -= t->bytes;
 	t->bytes = tpl_bytes(t);
@@ -401,6 +420,25 @@ static void compare_as(const struct tpl *t, const struct toks *m, size_t skip, i
 	a->sim = (double)(a->eq + a->vars + a->soft) / (double)longer;
 }
 
+/*
+ * Whether m, of t's length, is certainly too far from t for compare()
+ * to take it: where both hold words (no variable, no value) every pair
+ * of different words either ends compare() or counts against max_hard,
+ * and words of different hashes differ.  Only hashes and flags are
+ * read, so most templates of a length are passed over without a string
+ * compared.
+ */
+static int too_far(const struct tpl *t, const struct toks *m, double max_hard)
+{
+	size_t i, miss = 0;
+
+	for (i = 0; i < m->n; i++)
+		if (!((t->fl[i] | m->fl[i]) & (TF_VAR | TF_PLACEHOLDER)) &&
+		    t->h[i] != m->h[i] && (double)++miss > max_hard)
+			return 1;
+	return 0;
+}
+
 static void compare(const struct tpl *t, const struct toks *m, size_t skip, int skip_t,
 		    double min_sim, struct align *a)
 {
@@ -425,6 +463,8 @@ static void find(struct qe_learn *l, const char *type, const struct toks *m,
 {
 	size_t n = m->n, i, k;
 	uint32_t mkey = n ? first_key(m->t[0]) : 0;
+	/* as compare_as() works it out for one of length n */
+	double max_hard = (double)n * (1.0 - l->sim) + 1e-9;
 	struct align a;
 
 	memset(best, 0, sizeof(*best));
@@ -435,6 +475,8 @@ static void find(struct qe_learn *l, const char *type, const struct toks *m,
 			if (mkey && a.t->key && a.t->key != mkey)
 				continue;
 			if (a.t->type[0] != type[0] || strcmp(a.t->type, type))
+				continue;
+			if (too_far(a.t, m, max_hard))
 				continue;
 			compare(a.t, m, 0, 0, l->sim, &a);
 			a.skip = 0;
