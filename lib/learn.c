@@ -456,6 +456,12 @@ static int better(const struct align *a, const struct align *best)
 	return a->t->seq < best->t->seq;
 }
 
+/* Exception types, most often both "" (a line of no type). */
+static int same_type(const char *x, const char *y)
+{
+	return x[0] == y[0] && (!x[0] || !strcmp(x + 1, y + 1));
+}
+
 /* Lines one slot apart join only where the slot is a value: a variable
  * or a placeholder of the mask, at the same place as the template's. */
 static void find(struct qe_learn *l, const char *type, const struct toks *m,
@@ -474,7 +480,7 @@ static void find(struct qe_learn *l, const char *type, const struct toks *m,
 			a.t = b->t[i];
 			if (mkey && a.t->key && a.t->key != mkey)
 				continue;
-			if (a.t->type[0] != type[0] || strcmp(a.t->type, type))
+			if (!same_type(a.t->type, type))
 				continue;
 			if (too_far(a.t, m, max_hard))
 				continue;
@@ -494,7 +500,7 @@ static void find(struct qe_learn *l, const char *type, const struct toks *m,
 		const struct bucket *b = &l->len[n];
 		for (i = 0; i < b->nr; i++) {
 			a.t = b->t[i];
-			if (!a.t->key || a.t->key == mkey || strcmp(a.t->type, type))
+			if (!a.t->key || a.t->key == mkey || !same_type(a.t->type, type))
 				continue;
 			compare_as(a.t, m, 0, 0, l->sim, 1, &a);
 			a.skip = 0;
@@ -512,7 +518,7 @@ static void find(struct qe_learn *l, const char *type, const struct toks *m,
 		const struct bucket *b = &l->len[n + 1];
 		for (i = 0; i < b->nr; i++) {
 			struct tpl *t = b->t[i];
-			if (strcmp(t->type, type))
+			if (!same_type(t->type, type))
 				continue;
 			for (k = 0; k < t->ntok; k++) {
 				if (k > 0 && mkey && t->key && t->key != mkey)
@@ -535,7 +541,7 @@ static void find(struct qe_learn *l, const char *type, const struct toks *m,
 		const struct bucket *b = &l->len[n - 1];
 		for (i = 0; i < b->nr; i++) {
 			struct tpl *t = b->t[i];
-			if (strcmp(t->type, type) || t->opt)
+			if (!same_type(t->type, type) || t->opt)
 				continue;
 			for (k = 0; k < n; k++) {
 				if (k > 0 && mkey && t->key && t->key != mkey)
@@ -993,7 +999,7 @@ int qe_learn_import(struct qe_learn *l, const struct qe_learnt *in)
 				m.n ? "too many" : "no");
 	}
 	t = by_id(l, in->id);
-	if (t && (t->ntok != m.n || strcmp(t->type, type))) {
+	if (t && (t->ntok != m.n || !same_type(t->type, type))) {
 		/* the same id for another shape: keep ours */
 		free(m.buf);
 		return 0;
