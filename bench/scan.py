@@ -2,7 +2,8 @@
 """The catch-up scan and live cost of `qerrors tail`, as ratios in one run.
 
   scan.py [--qerrors BIN] [--baseline BIN] [--size MB] [--runs N]
-          [--distinct 10000,100000,1000000] [--live-files N]
+          [--distinct 10000,100000,1000000] [--distinct-kinds groups,folded]
+          [--live-files N]
           [--live-rate LINES_PER_S] [--live-seconds S] [--live-only]
           [--live-syscalls] [--quick] [--out FILE]
 
@@ -16,8 +17,10 @@ qerrors run starts with an empty state directory.  With --baseline the
 same runs are made with a second binary (an older build), interleaved,
 so that both meet the same load.
 
-Then N distinct errors (one ERROR line each, N different fingerprints,
-among ordinary lines), and the CPU share of one `qerrors tail` that
+Then N distinct errors (one ERROR line each among ordinary lines): of
+kind "groups", N messages that stay N groups, and of kind "folded", N
+messages one word apart that the learner folds into a few (the number of
+groups in the state is in the table), and the CPU share of one `qerrors tail` that
 follows --live-files files appended to at --live-rate lines/s in all,
 and its idle share.  --live-only runs only that part (as
 --densities '' --distinct '' would); --live-syscalls then appends as
@@ -30,6 +33,7 @@ import argparse
 import os
 import shutil
 import signal
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -60,6 +64,7 @@ class Bench:
         self.env = clean_env(os.path.join(tmp, "home"))
         self.peak_rss = {}
         self.nrun = 0
+        self.groups = -1  # in the state of the last qerrors run
 
     def qerrors_argv(self, binary, log, json):
         self.nrun += 1
@@ -75,6 +80,7 @@ class Bench:
             argv, st = make_argv()
             w, c, rss = run_timed(argv, os.path.join(self.tmp, "out"), self.env)
             if st:
+                self.groups = count_groups(st)
                 shutil.rmtree(st, ignore_errors=True)
                 self.peak_rss[label] = max(self.peak_rss.get(label, 0), rss)
             walls.append(w)
@@ -82,8 +88,14 @@ class Bench:
         return statistics.median(walls), statistics.median(cpus)
 
 
-def gen_distinct(path, n, filler=9):
-    """n ERROR lines with n different messages, `filler` INFO lines each."""
+def gen_distinct(path, n, kind="groups", filler=9):
+    """n ERROR lines with n different messages, `filler` INFO lines each.
+
+    kind "groups": three of the message's seven words differ from every
+    other message's, too many for the learner to make a template of two
+    (each stays its own group); "folded": one word differs, so that the
+    learner folds them into a few templates, and the figure is that of a
+    new message through the mask, the learner and SHA-256."""
     letters = "ghjkmnpqrstvwxyz"  # no hex digits: nothing for the masker to hide
 
     def word(i):
@@ -98,8 +110,25 @@ def gen_distinct(path, n, filler=9):
             for j in range(filler):
                 f.write("2026-12-01 10:00:%02d,%03d INFO [worker-%d] c.e.Api - GET /items/%d "
                         "200 in %d ms\n" % (i % 60, j, j, i * 10 + j, (i * 7 + j) % 900))
-            f.write("2026-12-01 10:00:%02d,999 ERROR [main] c.e.Svc - cannot load profile "
-                    "%s: store said no\n" % (i % 60, word(i)))
+            if kind == "groups":
+                f.write("2026-12-01 10:00:%02d,999 ERROR [main] c.e.Svc - cannot %s profile "
+                        "%s: %s said no\n" % (i % 60, word(3 * i), word(3 * i + 1),
+                                               word(3 * i + 2)))
+            else:
+                f.write("2026-12-01 10:00:%02d,999 ERROR [main] c.e.Svc - cannot load profile "
+                        "%s: store said no\n" % (i % 60, word(i)))
+
+
+def count_groups(st):
+    """Groups in the state directory st, or -1 when it cannot be read."""
+    try:
+        db = sqlite3.connect("file:%s?mode=ro" % os.path.join(st, "qerrors.db"), uri=True)
+        try:
+            return db.execute("SELECT count(*) FROM groups").fetchone()[0]
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return -1
 
 
 def live(a, tmp, binary):
@@ -185,6 +214,9 @@ def main():
     ap.add_argument("--size", type=int, default=100)
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--distinct", default="10000,100000,1000000")
+    ap.add_argument("--distinct-kinds", default="groups,folded",
+                    help="distinct logs: 'groups' (each error its own group), "
+                    "'folded' (one word apart: the learner folds them)")
     ap.add_argument("--live-files", type=int, default=1000)
     ap.add_argument("--live-rate", type=int, default=10000)
     ap.add_argument("--live-seconds", type=float, default=8)
@@ -229,26 +261,31 @@ def main():
             for k, (w, c) in res.items():
                 rows.append(("%g%% errors, %.0f MB" % (dens * 100, mb), k, w, c, mb / w,
                              w / g))
-        for n in [int(x) for x in a.distinct.split(",") if x]:
-            log = os.path.join(tmp, "distinct.log")
-            gen_distinct(log, n)
-            mb = os.path.getsize(log) / 1e6
-            runs = a.runs if n <= 100000 else 1
-            saved, a.runs = a.runs, runs
-            res = {"grep -cE": b.median(lambda: (["grep", "-cE", PATTERN, log], None),
-                                        "grep")}
-            for name, binary in bins:
-                if n > 100000 and name == "baseline":
-                    continue  # minutes with an old build
-                for js in (0, 1):
-                    label = "%s %s" % (name, "--json" if js else "text")
-                    res[label] = b.median(
-                        lambda: b.qerrors_argv(binary, log, js), "distinct " + name)
-            a.runs = saved
-            g = res["grep -cE"][0]
-            for k, (w, c) in res.items():
-                rows.append(("%d distinct errors" % n, k, w, c, mb / w, w / g))
-            os.unlink(log)
+        for kind in [k for k in a.distinct_kinds.split(",") if k]:
+            for n in [int(x) for x in a.distinct.split(",") if x]:
+                log = os.path.join(tmp, "distinct.log")
+                gen_distinct(log, n, kind)
+                mb = os.path.getsize(log) / 1e6
+                runs = a.runs if n <= 100000 else 1
+                saved, a.runs = a.runs, runs
+                res = {"grep -cE": b.median(
+                    lambda: (["grep", "-cE", PATTERN, log], None), "grep")}
+                groups = {}
+                for name, binary in bins:
+                    if n > 100000 and name == "baseline":
+                        continue  # minutes with an old build
+                    for js in (0, 1):
+                        label = "%s %s" % (name, "--json" if js else "text")
+                        res[label] = b.median(
+                            lambda: b.qerrors_argv(binary, log, js),
+                            "distinct %s %s" % (kind, name))
+                        groups[label] = b.groups
+                a.runs = saved
+                g = res["grep -cE"][0]
+                for k, (w, c) in res.items():
+                    rows.append(("%d distinct errors (%s), %s groups"
+                                 % (n, kind, groups.get(k, "-")), k, w, c, mb / w, w / g))
+                os.unlink(log)
         live_rows = []
         if a.live_files:
             for name, binary in bins:

@@ -16,8 +16,10 @@ struct tpl {
 	size_t ntok;
 	size_t opt; /* optional position + 1; 0 = none */
 	long long count, first_seen;
-	uint64_t seq; /* creation order: ties and export order */
-	uint32_t key; /* hash of the first word; 0 when it is a value */
+	uint64_t seq;	   /* creation order: ties and export order */
+	uint32_t key;	   /* hash of the first word; 0 when it is a value */
+	unsigned char *fl; /* tok_flags() of each token */
+	uint32_t *h;	   /* tok_hash() of each token */
 	size_t bytes;
 	int dirty;
 };
@@ -66,6 +68,8 @@ struct qe_learn {
 struct toks {
 	char *buf;
 	char *t[QE_LEARN_MAX_TOKENS + 1];
+	unsigned char fl[QE_LEARN_MAX_TOKENS + 1]; /* tok_flags() of each */
+	uint32_t h[QE_LEARN_MAX_TOKENS + 1];	   /* tok_hash() of each */
 	size_t n;
 	int too_long;
 };
@@ -115,6 +119,36 @@ static int has_placeholder(const char *t)
 {
 	const char *lt = strchr(t, '<');
 	return lt && strchr(lt, '>');
+}
+
+/*
+ * What a token is, worked out once per token, not in every comparison:
+ * a message is compared with every template of its length, and at the
+ * caps with thousands of them.
+ */
+enum {
+	TF_VAR = 1,	    /* is_var() */
+	TF_VALUE = 2,	    /* is_value() */
+	TF_PLACEHOLDER = 4, /* has_placeholder() */
+	TF_STATE = 8,	    /* is_state() */
+	TF_MARK = 16,	    /* is_mark() */
+};
+
+static unsigned char tok_flags(const char *t)
+{
+	return (unsigned char)((is_var(t) ? TF_VAR : 0) | (is_value(t) ? TF_VALUE : 0) |
+			       (has_placeholder(t) ? TF_PLACEHOLDER : 0) |
+			       (is_state(t) ? TF_STATE : 0) | (is_mark(t) ? TF_MARK : 0));
+}
+
+/* Tokens of different hashes are different words. */
+static uint32_t tok_hash(const char *t)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *t; t++)
+		h = (h ^ (unsigned char)*t) * 16777619u;
+	return h;
 }
 
 /* w has what p has around its values: "chdir(pwd)" and "chdir(<PATH>)",
@@ -188,6 +222,24 @@ static void tokenize(const char *s, struct toks *out)
 		while (*p && *p != ' ')
 			p++;
 	}
+	for (size_t i = 0; i < out->n; i++) {
+		out->fl[i] = tok_flags(out->t[i]);
+		out->h[i] = tok_hash(out->t[i]);
+	}
+}
+
+/* The flags of t's tokens, after its tokens changed. */
+static void tpl_sync(struct tpl *t)
+{
+	size_t i;
+
+	t->fl = qe_xrealloc(t->fl, t->ntok ? t->ntok : 1);
+	t->h = qe_xrealloc(t->h, (t->ntok ? t->ntok : 1) * sizeof(*t->h));
+	for (i = 0; i < t->ntok; i++) {
+		t->fl[i] = tok_flags(t->tok[i]);
+		t->h[i] = tok_hash(t->tok[i]);
+	}
+	t->key = first_key(t->tok[0]);
 }
 
 static size_t tpl_bytes(const struct tpl *t)
@@ -208,6 +260,8 @@ static void tpl_free(struct tpl *t)
 	for (i = 0; i < t->ntok; i++)
 		free(t->tok[i]);
 	free(t->tok);
+	free(t->fl);
+	free(t->h);
 	free(t->type);
 	free(t);
 }
@@ -235,6 +289,8 @@ static void set_tok(struct qe_learn *l, struct tpl *t, size_t i, const char *v)
 	changed(l, t->ntok);
 	free(t->tok[i]);
 	t->tok[i] = qe_xstrdup(v);
+	t->fl[i] = tok_flags(v);
+	t->h[i] = tok_hash(v);
 	t->dirty = 1;
 	l->st.bytes -= t->bytes;
 	t->bytes = tpl_bytes(t);
@@ -309,6 +365,7 @@ static void compare_as(const struct tpl *t, const struct toks *m, size_t skip, i
 	a->sim = -1;
 	while (i < t->ntok && j < m->n) {
 		const char *x, *y;
+		unsigned fx, fy;
 		if (skip_t && i == k) {
 			i++;
 			continue;
@@ -319,17 +376,19 @@ static void compare_as(const struct tpl *t, const struct toks *m, size_t skip, i
 		}
 		x = t->tok[i];
 		y = m->t[j];
-		if (is_var(x)) {
+		fx = t->fl[i];
+		fy = m->fl[j];
+		if (fx & TF_VAR) {
 			a->vars++;
-			if (has_placeholder(y))
+			if (fy & TF_PLACEHOLDER)
 				vval++;
-		} else if (!strcmp(x, y)) {
+		} else if (x[0] == y[0] && !strcmp(x, y)) {
 			a->eq++;
-			if (!has_placeholder(x))
+			if (!(fx & TF_PLACEHOLDER))
 				a->eq_words++;
-		} else if (is_state(x) && is_state(y))
+		} else if (fx & fy & TF_STATE)
 			return; /* different states: different messages */
-		else if (first && !has_placeholder(x) && !has_placeholder(y)) {
+		else if (first && !((fx | fy) & TF_PLACEHOLDER)) {
 			/* different first words: different messages, unless
 			 * asked for a name at the start (all else equal) */
 			if (!free_first)
@@ -337,12 +396,13 @@ static void compare_as(const struct tpl *t, const struct toks *m, size_t skip, i
 			a->soft++;
 			hard++;
 			max_hard = 1;
-		} else if (is_mark(x) || is_mark(y))
+		} else if ((fx | fy) & TF_MARK)
 			return; /* no value where the other has one */
-		else if (is_value(x) || is_value(y) || both_values(x, y))
+		else if (((fx | fy) & TF_VALUE) ||
+			 (((fx | fy) & TF_PLACEHOLDER) && both_values(x, y)))
 			a->soft++; /* a value against a word, or values of two
 				      shapes: a slot, likely */
-		else if (has_placeholder(x) || has_placeholder(y))
+		else if ((fx | fy) & TF_PLACEHOLDER)
 			return; /* values under different keys or words */
 		else if ((double)++hard > max_hard)
 			return;
@@ -358,6 +418,25 @@ static void compare_as(const struct tpl *t, const struct toks *m, size_t skip, i
 		return;
 	a->hard = hard;
 	a->sim = (double)(a->eq + a->vars + a->soft) / (double)longer;
+}
+
+/*
+ * Whether m, of t's length, is certainly too far from t for compare()
+ * to take it: where both hold words (no variable, no value) every pair
+ * of different words either ends compare() or counts against max_hard,
+ * and words of different hashes differ.  Only hashes and flags are
+ * read, so most templates of a length are passed over without a string
+ * compared.
+ */
+static int too_far(const struct tpl *t, const struct toks *m, double max_hard)
+{
+	size_t i, miss = 0;
+
+	for (i = 0; i < m->n; i++)
+		if (!((t->fl[i] | m->fl[i]) & (TF_VAR | TF_PLACEHOLDER)) &&
+		    t->h[i] != m->h[i] && (double)++miss > max_hard)
+			return 1;
+	return 0;
 }
 
 static void compare(const struct tpl *t, const struct toks *m, size_t skip, int skip_t,
@@ -377,6 +456,12 @@ static int better(const struct align *a, const struct align *best)
 	return a->t->seq < best->t->seq;
 }
 
+/* Exception types, most often both "" (a line of no type). */
+static int same_type(const char *x, const char *y)
+{
+	return x[0] == y[0] && (!x[0] || !strcmp(x + 1, y + 1));
+}
+
 /* Lines one slot apart join only where the slot is a value: a variable
  * or a placeholder of the mask, at the same place as the template's. */
 static void find(struct qe_learn *l, const char *type, const struct toks *m,
@@ -384,6 +469,8 @@ static void find(struct qe_learn *l, const char *type, const struct toks *m,
 {
 	size_t n = m->n, i, k;
 	uint32_t mkey = n ? first_key(m->t[0]) : 0;
+	/* as compare_as() works it out for one of length n */
+	double max_hard = (double)n * (1.0 - l->sim) + 1e-9;
 	struct align a;
 
 	memset(best, 0, sizeof(*best));
@@ -393,7 +480,9 @@ static void find(struct qe_learn *l, const char *type, const struct toks *m,
 			a.t = b->t[i];
 			if (mkey && a.t->key && a.t->key != mkey)
 				continue;
-			if (strcmp(a.t->type, type))
+			if (!same_type(a.t->type, type))
+				continue;
+			if (too_far(a.t, m, max_hard))
 				continue;
 			compare(a.t, m, 0, 0, l->sim, &a);
 			a.skip = 0;
@@ -411,7 +500,7 @@ static void find(struct qe_learn *l, const char *type, const struct toks *m,
 		const struct bucket *b = &l->len[n];
 		for (i = 0; i < b->nr; i++) {
 			a.t = b->t[i];
-			if (!a.t->key || a.t->key == mkey || strcmp(a.t->type, type))
+			if (!a.t->key || a.t->key == mkey || !same_type(a.t->type, type))
 				continue;
 			compare_as(a.t, m, 0, 0, l->sim, 1, &a);
 			a.skip = 0;
@@ -429,12 +518,12 @@ static void find(struct qe_learn *l, const char *type, const struct toks *m,
 		const struct bucket *b = &l->len[n + 1];
 		for (i = 0; i < b->nr; i++) {
 			struct tpl *t = b->t[i];
-			if (strcmp(t->type, type))
+			if (!same_type(t->type, type))
 				continue;
 			for (k = 0; k < t->ntok; k++) {
 				if (k > 0 && mkey && t->key && t->key != mkey)
 					break;
-				if (t->opt ? k + 1 != t->opt : !is_value(t->tok[k]))
+				if (t->opt ? k + 1 != t->opt : !(t->fl[k] & TF_VALUE))
 					continue;
 				a.t = t;
 				compare(t, m, k + 1, 1, l->sim, &a);
@@ -452,12 +541,12 @@ static void find(struct qe_learn *l, const char *type, const struct toks *m,
 		const struct bucket *b = &l->len[n - 1];
 		for (i = 0; i < b->nr; i++) {
 			struct tpl *t = b->t[i];
-			if (strcmp(t->type, type) || t->opt)
+			if (!same_type(t->type, type) || t->opt)
 				continue;
 			for (k = 0; k < n; k++) {
 				if (k > 0 && mkey && t->key && t->key != mkey)
 					break;
-				if (!is_value(m->t[k]))
+				if (!(m->fl[k] & TF_VALUE))
 					continue;
 				a.t = t;
 				compare(t, m, k + 1, 0, l->sim, &a);
@@ -512,6 +601,7 @@ static void generalise(struct qe_learn *l, const struct align *a, const struct t
 		free(t->tok);
 		t->tok = tok;
 		t->ntok++;
+		tpl_sync(t);
 		t->opt = k + 1;
 		changed(l, t->ntok - 1);
 		changed(l, t->ntok);
@@ -537,7 +627,7 @@ static void generalise(struct qe_learn *l, const struct align *a, const struct t
 		i++;
 		j++;
 	}
-	t->key = first_key(t->tok[0]);
+	tpl_sync(t);
 }
 
 static void retire(struct qe_learn *l, const char *id)
@@ -690,7 +780,7 @@ static void fold(struct qe_learn *l, struct tpl *t, struct tpl *s)
 	}
 	t->count += s->count;
 	t->dirty = 1;
-	t->key = first_key(t->tok[0]);
+	tpl_sync(t);
 	bucket_remove(&l->len[s->ntok], s);
 	l->st.templates--;
 	l->st.bytes -= s->bytes;
@@ -728,7 +818,7 @@ static struct tpl *create(struct qe_learn *l, const char *id, const char *type,
 			t->opt = i + 1;
 	}
 	t->first_seen = first_seen;
-	t->key = first_key(t->tok[0]);
+	tpl_sync(t);
 	t->seq = l->next_seq++;
 	t->dirty = 1;
 	t->bytes = tpl_bytes(t);
@@ -909,7 +999,7 @@ int qe_learn_import(struct qe_learn *l, const struct qe_learnt *in)
 				m.n ? "too many" : "no");
 	}
 	t = by_id(l, in->id);
-	if (t && (t->ntok != m.n || strcmp(t->type, type))) {
+	if (t && (t->ntok != m.n || !same_type(t->type, type))) {
 		/* the same id for another shape: keep ours */
 		free(m.buf);
 		return 0;

@@ -33,9 +33,10 @@
  *
  * Cost: a message is compared with the templates of its length (and of
  * one more and one less) whose first word agrees, each comparison ending
- * as soon as too many words differ: at most one pass over the templates,
- * about 0.3 ms per message when all 4096 share a length and a first word,
- * microseconds in practice.
+ * as soon as too many words differ (for one of the same length counted
+ * first on hashes of the tokens, with no string compared): at most one
+ * pass over the templates, about 0.1 ms per message when all 4096 share
+ * a length and a first word, microseconds in practice.
  *
  * Bounded: at most max_templates templates of at most QE_LEARN_MAX_TOKENS
  * tokens, max_bytes bytes in all.  A message that would need a new
