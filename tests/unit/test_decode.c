@@ -1208,6 +1208,22 @@ static struct qe_event *text_event(struct qe_rules *rules, const char *line)
 	return ev;
 }
 
+/* Every line, fed as text, makes one event with message msg and the
+ * fingerprint of want. */
+static void assert_lines_like(struct qe_rules *rules, const char *const *lines, size_t n,
+			      const char *msg, const struct qe_event *want)
+{
+	size_t i;
+	for (i = 0; i < n; i++) {
+		struct qe_event *ev = text_event(rules, lines[i]);
+		if (strcmp(ev->message, msg) ||
+		    strcmp(ev->fingerprint, want->fingerprint))
+			fail_msg("'%s': message '%s', fingerprint %s, not %s", lines[i],
+				 ev->message, ev->fingerprint, want->fingerprint);
+		qe_event_free(ev);
+	}
+}
+
 /* Layouts of the same record the corpus has no capture of, as their
  * libraries document them, against the JSON twin whose message field is
  * the text: the thread, logger and process id go, the text stays. */
@@ -1241,7 +1257,6 @@ static void test_line_layouts(void **state)
 	};
 	struct qe_record r;
 	struct qe_event *json, *ev;
-	size_t i;
 
 	memset(&r, 0, sizeof(r));
 	r.parsed = 1;
@@ -1250,14 +1265,7 @@ static void test_line_layouts(void **state)
 	json = qe_decode_record_event(&r, f->rules, 200, 65536);
 	assert_non_null(json);
 	qe_fingerprint(json);
-	for (i = 0; i < QE_ARRAY_SIZE(same); i++) {
-		ev = text_event(f->rules, same[i]);
-		if (strcmp(ev->message, r.text) ||
-		    strcmp(ev->fingerprint, json->fingerprint))
-			fail_msg("'%s': message '%s', fingerprint %s, not %s", same[i],
-				 ev->message, ev->fingerprint, json->fingerprint);
-		qe_event_free(ev);
-	}
+	assert_lines_like(f->rules, same, QE_ARRAY_SIZE(same), r.text, json);
 	qe_event_free(json);
 
 	/* no logger follows: what may be the text itself stays */
@@ -1383,19 +1391,11 @@ static void test_tracing_fmt(void **state)
 		      "loaded\",\"error\":\"invalid digit found in string\","
 		      "\"tenant\":\"1x\"},\"target\":\"tracefail\"}");
 	struct qe_event *ev;
-	size_t i;
 
 	assert_non_null(json);
 	assert_string_equal(json->message,
 			    "quota not loaded: invalid digit found in string");
-	for (i = 0; i < QE_ARRAY_SIZE(same); i++) {
-		ev = text_event(f->rules, same[i]);
-		if (strcmp(ev->message, json->message) ||
-		    strcmp(ev->fingerprint, json->fingerprint))
-			fail_msg("'%s': message '%s', fingerprint %s, not %s", same[i],
-				 ev->message, ev->fingerprint, json->fingerprint);
-		qe_event_free(ev);
-	}
+	assert_lines_like(f->rules, same, QE_ARRAY_SIZE(same), json->message, json);
 	qe_event_free(json);
 	/* a word and a colon alone, no fields: not that layout */
 	ev = text_event(f->rules, "2026-12-01 10:00:00 ERROR db: connection refused");
