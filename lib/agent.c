@@ -840,7 +840,10 @@ static void on_line(struct qe_follow_file *f, const char *line, size_t len,
 {
 	struct qe_agent *a = data;
 	struct asrc *s = src_for(a, f);
-	qe_source_feed(s->src, line, len, start, end, flags, now(a));
+	/* The time of a line only sets the idle deadline of the event it
+	 * leaves open, and a --once run arms no idle timer (what is open
+	 * at the end is flushed): no clock read for each of its lines. */
+	qe_source_feed(s->src, line, len, start, end, flags, a->opts.once ? 0 : now(a));
 	if (!s->said_format && strcmp(qe_source_format(s->src), "auto")) {
 		s->said_format = 1;
 		notice(a, QE_AGENT_VERBOSE, "'%s': format %s", f->path,

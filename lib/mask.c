@@ -5,40 +5,75 @@
 #include <string.h>
 #include <strings.h>
 
-/* ASCII classes: independent of the locale and cheap. */
+/* ASCII classes: independent of the locale and cheap.  One table
+ * lookup each: the masker asks them of every byte of a message.  Bytes
+ * >= 0x80 (and a negative char) are in no class. */
+enum { C_DIGIT = 1, C_UPPER = 2, C_LOWER = 4, C_HEX = 8, C_SPACE = 16 };
+
+#define C_AF (C_HEX | C_UPPER)
+#define C_af (C_HEX | C_LOWER)
+#define C_09 (C_DIGIT | C_HEX)
+static const unsigned char cclass[256] = {
+    ['\t'] = C_SPACE, ['\n'] = C_SPACE, ['\v'] = C_SPACE, ['\f'] = C_SPACE,
+    ['\r'] = C_SPACE, [' '] = C_SPACE,	['0'] = C_09,	  ['1'] = C_09,
+    ['2'] = C_09,     ['3'] = C_09,	['4'] = C_09,	  ['5'] = C_09,
+    ['6'] = C_09,     ['7'] = C_09,	['8'] = C_09,	  ['9'] = C_09,
+    ['A'] = C_AF,     ['B'] = C_AF,	['C'] = C_AF,	  ['D'] = C_AF,
+    ['E'] = C_AF,     ['F'] = C_AF,	['G'] = C_UPPER,  ['H'] = C_UPPER,
+    ['I'] = C_UPPER,  ['J'] = C_UPPER,	['K'] = C_UPPER,  ['L'] = C_UPPER,
+    ['M'] = C_UPPER,  ['N'] = C_UPPER,	['O'] = C_UPPER,  ['P'] = C_UPPER,
+    ['Q'] = C_UPPER,  ['R'] = C_UPPER,	['S'] = C_UPPER,  ['T'] = C_UPPER,
+    ['U'] = C_UPPER,  ['V'] = C_UPPER,	['W'] = C_UPPER,  ['X'] = C_UPPER,
+    ['Y'] = C_UPPER,  ['Z'] = C_UPPER,	['a'] = C_af,	  ['b'] = C_af,
+    ['c'] = C_af,     ['d'] = C_af,	['e'] = C_af,	  ['f'] = C_af,
+    ['g'] = C_LOWER,  ['h'] = C_LOWER,	['i'] = C_LOWER,  ['j'] = C_LOWER,
+    ['k'] = C_LOWER,  ['l'] = C_LOWER,	['m'] = C_LOWER,  ['n'] = C_LOWER,
+    ['o'] = C_LOWER,  ['p'] = C_LOWER,	['q'] = C_LOWER,  ['r'] = C_LOWER,
+    ['s'] = C_LOWER,  ['t'] = C_LOWER,	['u'] = C_LOWER,  ['v'] = C_LOWER,
+    ['w'] = C_LOWER,  ['x'] = C_LOWER,	['y'] = C_LOWER,  ['z'] = C_LOWER,
+};
+#undef C_AF
+#undef C_af
+#undef C_09
+
+static int in_class(int c, unsigned cls)
+{
+	return c >= 0 && c < 256 && (cclass[c] & cls);
+}
+
 static int is_digit(int c)
 {
-	return c >= '0' && c <= '9';
+	return in_class(c, C_DIGIT);
 }
 
 static int is_alpha(int c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+	return in_class(c, C_UPPER | C_LOWER);
 }
 
 static int is_alnum(int c)
 {
-	return is_digit(c) || is_alpha(c);
+	return in_class(c, C_DIGIT | C_UPPER | C_LOWER);
 }
 
 static int is_upper(int c)
 {
-	return c >= 'A' && c <= 'Z';
+	return in_class(c, C_UPPER);
 }
 
 static int is_lower(int c)
 {
-	return c >= 'a' && c <= 'z';
+	return in_class(c, C_LOWER);
 }
 
 static int is_hex(int c)
 {
-	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+	return in_class(c, C_HEX);
 }
 
 static int is_space(int c)
 {
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
+	return in_class(c, C_SPACE);
 }
 
 /* Byte at i, or 0 past the end: keeps the matchers free of bound checks. */

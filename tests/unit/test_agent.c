@@ -489,6 +489,56 @@ static void test_quiet_positions_wait(void **state)
 	qe_config_release(&cfg);
 }
 
+/* A --once scan arms no idle timer, so the time a line came is never
+ * used: the monotonic clock is not read once a line. */
+static int clock_reads;
+static uint64_t counting_now(void)
+{
+	clock_reads++;
+	return 1000;
+}
+
+static void test_once_no_clock_per_line(void **state)
+{
+	struct qe_config cfg;
+	struct qe_agent_opts o;
+	struct qe_agent_output out = {on_event, NULL, NULL, on_notice, NULL};
+	enum qe_agent_failure why;
+	struct qe_agent *a;
+	struct qe_agent_report r;
+	char *log = qe_xasprintf("%s/many.log", tmp);
+	FILE *f = fopen(log, "w");
+	int i;
+	(void)state;
+	assert_non_null(f);
+	/* lines the assembler sees (others are skipped unread): a trace
+	 * of many frames, then ordinary lines */
+	fputs("Traceback (most recent call last):\n", f);
+	for (i = 0; i < 1000; i++)
+		fprintf(f, "  File \"/app/m%d.py\", line %d, in f%d\n    g()\n", i, i, i);
+	fputs("ValueError: bad value\n", f);
+	fclose(f);
+	memset(&seen, 0, sizeof(seen));
+	config(&cfg);
+	memset(&o, 0, sizeof(o));
+	o.once = 1;
+	o.from_beginning = 1;
+	o.now_ms = counting_now;
+	clock_reads = 0;
+	a = qe_agent_new(&cfg, &o, &out, &why);
+	assert_non_null(a);
+	assert_int_equal(qe_agent_add(a, log), 0);
+	assert_int_equal(qe_agent_run(a), 0);
+	qe_agent_get_report(a, &r);
+	qe_agent_free(a);
+	assert_int_equal(r.lines, 2002);
+	assert_int_equal(seen.events, 1);
+	if (clock_reads >= 100)
+		fail_msg("%d clock reads for 2002 lines", clock_reads);
+	free(log);
+	qe_config_release(&cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -499,6 +549,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_year_of_retention, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_source_options, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_quiet_positions_wait, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_once_no_clock_per_line, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

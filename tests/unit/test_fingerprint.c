@@ -63,6 +63,30 @@ static void test_mask_numbers(void **state)
 	CHECK(mask_msg, "retrying in 1 second", "retrying in <NUM>");
 }
 
+/* The byte classes the masker uses are ASCII only: a byte >= 0x80 (a
+ * negative char) or a control byte is no digit, letter or space. */
+static void test_mask_byte_classes(void **state)
+{
+	(void)state;
+	CHECK(mask_msg, "caf\xc3\xa9 42 ok", "caf\xc3\xa9 <NUM> ok");
+	CHECK(mask_msg,
+	      "id \xe9"
+	      "42 x",
+	      "id \xe9"
+	      "<NUM> x");
+	CHECK(mask_msg,
+	      "n=\xff"
+	      "7",
+	      "n=\xff"
+	      "<NUM>");
+	CHECK(mask_msg,
+	      "a\x01"
+	      "12 b",
+	      "a <NUM>");
+	CHECK(mask_msg, "tab\t9\vx", "tab <NUM> x");
+	CHECK(mask_msg, "deadbeef\xc3\xa9 0xAbC1 Fg", "deadbeef\xc3\xa9 <HEX> Fg");
+}
+
 static void test_mask_hex_ids(void **state)
 {
 	(void)state;
@@ -800,6 +824,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_mask_numbers),
 	    cmocka_unit_test(test_mask_hex_ids),
+	    cmocka_unit_test(test_mask_byte_classes),
 	    cmocka_unit_test(test_mask_addresses),
 	    cmocka_unit_test(test_mask_times),
 	    cmocka_unit_test(test_mask_strings_paths),
