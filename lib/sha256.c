@@ -4,6 +4,12 @@
 #include <stdint.h>
 #include <string.h>
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define SHA_X86 1
+#include <cpuid.h>
+#include <immintrin.h>
+#endif
+
 /* SHA-256 (FIPS 180-4), small and dependency-free. */
 static const uint32_t sha_k[64] = {
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,
@@ -45,6 +51,94 @@ static void sha_block(uint32_t h[8], const unsigned char *p)
 	    h[7] += hh;
 }
 
+static void sha_blocks(uint32_t h[8], const unsigned char *p, size_t n)
+{
+	while (n--) {
+		sha_block(h, p);
+		p += 64;
+	}
+}
+
+#ifdef SHA_X86
+/*
+ * The SHA extensions of x86 (Goldmont, Ice Lake, Zen and later) do two
+ * rounds an instruction: about five times fewer cycles a block.  They
+ * keep the state as two halves, A B E F and C D G H, highest lane first.
+ */
+__attribute__((target("sha,sse4.1,ssse3"))) static void
+sha_blocks_x86(uint32_t h[8], const unsigned char *p, size_t n)
+{
+	const __m128i be = _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
+	__m128i t = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)h), 0xB1);
+	__m128i cdgh = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)(h + 4)), 0x1B);
+	__m128i abef = _mm_alignr_epi8(t, cdgh, 8);
+	cdgh = _mm_blend_epi16(cdgh, t, 0xF0);
+	while (n--) {
+		__m128i abef0 = abef, cdgh0 = cdgh, m[4], x;
+		int i;
+		for (i = 0; i < 16; i++) {
+			if (i < 4) {
+				x = _mm_loadu_si128((const __m128i *)(p + 16 * i));
+				m[i] = _mm_shuffle_epi8(x, be);
+			} else {
+				/* W[t-16] + s0(W[t-15]) + W[t-7], then s1 */
+				x = _mm_sha256msg1_epu32(m[i & 3], m[(i + 1) & 3]);
+				x = _mm_add_epi32(x, _mm_alignr_epi8(m[(i + 3) & 3],
+								     m[(i + 2) & 3], 4));
+				m[i & 3] = _mm_sha256msg2_epu32(x, m[(i + 3) & 3]);
+			}
+			x = _mm_add_epi32(
+			    m[i & 3], _mm_loadu_si128((const __m128i *)(sha_k + 4 * i)));
+			cdgh = _mm_sha256rnds2_epu32(cdgh, abef, x);
+			x = _mm_shuffle_epi32(x, 0x0E);
+			abef = _mm_sha256rnds2_epu32(abef, cdgh, x);
+		}
+		abef = _mm_add_epi32(abef, abef0);
+		cdgh = _mm_add_epi32(cdgh, cdgh0);
+		p += 64;
+	}
+	t = _mm_shuffle_epi32(abef, 0x1B);
+	cdgh = _mm_shuffle_epi32(cdgh, 0xB1);
+	_mm_storeu_si128((__m128i *)h, _mm_blend_epi16(t, cdgh, 0xF0));
+	_mm_storeu_si128((__m128i *)(h + 4), _mm_alignr_epi8(cdgh, t, 8));
+}
+
+static int x86_has_sha(void)
+{
+	unsigned a, b, c, d;
+	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_SSSE3) || !(c & bit_SSE4_1))
+		return 0;
+	if (!__get_cpuid_count(7, 0, &a, &b, &c, &d))
+		return 0;
+	return (b & bit_SHA) != 0;
+}
+#endif
+
+typedef void blocks_fn(uint32_t h[8], const unsigned char *p, size_t n);
+static blocks_fn *blocks = sha_blocks;
+static int have_hw;
+
+/* Before main(), so that no thread sees the choice being made. */
+__attribute__((constructor)) static void sha_choose(void)
+{
+#ifdef SHA_X86
+	have_hw = x86_has_sha();
+	if (have_hw)
+		blocks = sha_blocks_x86;
+#endif
+}
+
+int qe_sha256_use_hw(int on)
+{
+	int was = blocks != sha_blocks;
+#ifdef SHA_X86
+	blocks = on && have_hw ? sha_blocks_x86 : sha_blocks;
+#else
+	(void)on;
+#endif
+	return was;
+}
+
 void qe_sha256(const void *data, size_t len, unsigned char out[32])
 {
 	uint32_t h[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
@@ -54,8 +148,8 @@ void qe_sha256(const void *data, size_t len, unsigned char out[32])
 	size_t full = len / 64 * 64, rest = len - full, tl;
 	uint64_t bits = (uint64_t)len * 8;
 	size_t i;
-	for (i = 0; i < full; i += 64)
-		sha_block(h, p + i);
+	if (full)
+		blocks(h, p, full / 64);
 	memset(tail, 0, sizeof(tail));
 	if (rest)
 		memcpy(tail, p + full, rest);
@@ -63,9 +157,7 @@ void qe_sha256(const void *data, size_t len, unsigned char out[32])
 	tl = rest + 1 + 8 <= 64 ? 64 : 128;
 	for (i = 0; i < 8; i++)
 		tail[tl - 1 - i] = (unsigned char)(bits >> (8 * i));
-	sha_block(h, tail);
-	if (tl == 128)
-		sha_block(h, tail + 64);
+	blocks(h, tail, tl / 64);
 	for (i = 0; i < 8; i++) {
 		out[i * 4] = (unsigned char)(h[i] >> 24);
 		out[i * 4 + 1] = (unsigned char)(h[i] >> 16);

@@ -13,4 +13,12 @@
 /* SHA-256 of data; out receives 32 bytes. */
 void qe_sha256(const void *data, size_t len, unsigned char out[32]);
 
+/*
+ * Where the CPU has SHA instructions (x86-64 with the SHA extensions)
+ * they are used; the portable code gives the same digests.  Tests call
+ * this to run both: on = 0 picks the portable code, on = 1 the
+ * instructions when the CPU has them.  Returns whether they were in use.
+ */
+int qe_sha256_use_hw(int on);
+
 #endif

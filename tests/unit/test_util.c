@@ -72,6 +72,38 @@ static void test_sha256_padding(void **state)
 		  "635361c48bb9eab14198e76ea8ab7f1a41685d6ad62aa9146d301d4f17eb0ae0");
 }
 
+/* The CPU's SHA instructions, where there are any, and the portable code
+ * give the same digests for every length around the block edges and of
+ * several blocks, from every alignment of the input. */
+static void test_sha256_hw_same(void **state)
+{
+	unsigned char buf[1100], a[32], b[32];
+	size_t len, off;
+	int was = qe_sha256_use_hw(1);
+	print_message("SHA instructions: %s\n",
+		      qe_sha256_use_hw(1) ? "used" : "not on this CPU");
+	for (len = 0; len < sizeof(buf); len++)
+		buf[len] = (unsigned char)(len * 131 + (len >> 3) * 7);
+	for (off = 0; off < 4; off++)
+		for (len = 0; len + off <= 1024 + 3; len += len < 200 ? 1 : 61) {
+			qe_sha256_use_hw(0);
+			qe_sha256(buf + off, len, a);
+			qe_sha256_use_hw(1);
+			qe_sha256(buf + off, len, b);
+			assert_memory_equal(a, b, 32);
+		}
+	qe_sha256_use_hw(was);
+}
+
+/* The vectors above with the portable code, whatever the CPU has. */
+static void test_sha256_portable(void **state)
+{
+	int was = qe_sha256_use_hw(0);
+	test_sha256_vectors(state);
+	test_sha256_padding(state);
+	qe_sha256_use_hw(was);
+}
+
 static void check_clean(const char *in, size_t len, const char *want)
 {
 	char *s = qe_utf8_sanitize(in, len);
@@ -267,6 +299,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_sha256_vectors),
 	    cmocka_unit_test(test_sha256_padding),
+	    cmocka_unit_test(test_sha256_hw_same),
+	    cmocka_unit_test(test_sha256_portable),
 	    cmocka_unit_test(test_utf8_sanitize),
 	    cmocka_unit_test(test_buf),
 	    cmocka_unit_test(test_buf_overflow_aborts),
