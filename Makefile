@@ -56,6 +56,9 @@ ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -DQE_VERSION='"$(VERSION)"' $(WARNINGS) \
 	-Ilib $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
 ALL_LDFLAGS := $(LDFLAGS)
 LIBS := $(PKG_LIBS) -lm
+# libcurl is loaded when a request is first made (lib/curl_dl.h), so the
+# binary does not link it; the unit tests do, as one of them uses it.
+BIN_LIBS := $(filter-out -lcurl,$(LIBS)) -ldl
 
 ifneq ($(SANITIZE),)
 ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -86,7 +89,7 @@ qerrors: $(OBJDIR)/qerrors
 	@cp $< $@
 
 $(OBJDIR)/qerrors: $(CMD_OBJ) $(LIBQE)
-	$(CC) $(ALL_LDFLAGS) -o $@ $(CMD_OBJ) $(LIBQE) $(LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(CMD_OBJ) $(LIBQE) $(BIN_LIBS)
 
 $(LIBQE): $(LIB_OBJ)
 	@rm -f $@

@@ -3,12 +3,12 @@
 #include "ai_internal.h"
 #include "breaker.h"
 #include "config.h"
+#include "curl_dl.h"
 #include "event.h"
 #include "redact.h"
 #include "store.h"
 #include "util.h"
 
-#include <curl/curl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -298,17 +298,6 @@ static int on_timer(CURLM *multi, long timeout_ms, void *userp)
 
 /* ---- lifecycle ---- */
 
-static int curl_ready(void)
-{
-	static int done;
-	if (!done) {
-		if (curl_global_init(CURL_GLOBAL_DEFAULT))
-			return qe_error("cannot initialise libcurl");
-		done = 1;
-	}
-	return 0;
-}
-
 static long clamp(long v, long lo, long hi)
 {
 	return v < lo ? lo : v > hi ? hi : v;
@@ -327,8 +316,6 @@ struct qe_ai *qe_ai_new_shared(const struct qe_config *c, struct qe_store *store
 	const char *fmt = c->response_format ? c->response_format : "auto";
 	size_t len;
 
-	if (curl_ready() < 0)
-		return NULL;
 	ai = qe_xcalloc(1, sizeof(*ai));
 	ai->store = store;
 	ai->model = qe_xstrdup(qe_config_ai_model(c));
@@ -390,6 +377,12 @@ struct qe_ai *qe_ai_new_shared(const struct qe_config *c, struct qe_store *store
 	ai->redactor = red ? qe_redactor_ref(red) : qe_redactor_new(c);
 	if (!ai->redactor)
 		goto fail;
+	/* Without a service no request is made: libcurl is not even loaded
+	 * (ai->multi stays NULL, and nothing below calls into it). */
+	if (!ai->endpoint)
+		return ai;
+	if (qe_curl_load() < 0)
+		goto fail;
 	ai->multi = curl_multi_init();
 	if (!ai->multi) {
 		qe_error("cannot create a libcurl multi handle");
@@ -415,7 +408,8 @@ static void req_free(struct ai_req *r)
 		curl_multi_remove_handle(r->ai->multi, r->easy);
 		curl_easy_cleanup(r->easy);
 	}
-	curl_slist_free_all(r->headers);
+	if (r->headers)
+		curl_slist_free_all(r->headers);
 	for (i = 0; i < r->n; i++)
 		free(r->ids[i]);
 	free(r->ids);
@@ -905,6 +899,8 @@ static void read_messages(struct qe_ai *ai)
 {
 	CURLMsg *msg;
 	int left;
+	if (!ai->multi)
+		return;
 	while ((msg = curl_multi_info_read(ai->multi, &left))) {
 		void *r = NULL;
 		if (msg->msg != CURLMSG_DONE)
@@ -1131,7 +1127,8 @@ void qe_ai_on_socket(struct qe_ai *ai, int fd, int events)
 void qe_ai_on_timeout(struct qe_ai *ai)
 {
 	int running;
-	if (ai->curl_deadline >= 0 && (uint64_t)ai->curl_deadline <= qe_now_ms()) {
+	if (ai->multi && ai->curl_deadline >= 0 &&
+	    (uint64_t)ai->curl_deadline <= qe_now_ms()) {
 		ai->curl_deadline = -1;
 		curl_multi_socket_action(ai->multi, CURL_SOCKET_TIMEOUT, 0, &running);
 	}
@@ -1147,9 +1144,10 @@ size_t qe_ai_run(struct qe_ai *ai, uint64_t deadline_ms)
 		uint64_t now;
 
 		pump(ai);
-		curl_multi_perform(ai->multi, &running);
+		if (ai->multi)
+			curl_multi_perform(ai->multi, &running);
 		pump(ai);
-		if (!ai->pending)
+		if (!ai->pending || !ai->multi)
 			break;
 		now = qe_now_ms();
 		if (deadline_ms && now >= deadline_ms)

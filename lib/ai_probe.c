@@ -14,11 +14,12 @@
 #include "ai.h"
 #include "ai_internal.h"
 #include "config.h"
+#include "curl_dl.h"
 #include "event.h"
 #include "fingerprint.h"
+#include "msg.h"
 #include "util.h"
 
-#include <curl/curl.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -241,17 +242,6 @@ struct get_result {
 	char *error; /* when there was no HTTP answer */
 };
 
-static int curl_once(void)
-{
-	static int done;
-	if (!done) {
-		if (curl_global_init(CURL_GLOBAL_DEFAULT))
-			return qe_error("cannot initialise libcurl");
-		done = 1;
-	}
-	return 0;
-}
-
 /* One GET with the client's settings; 0 answered, -1 not (g->error). */
 static int http_get(const struct qe_config *c, const char *url, long timeout_ms,
 		    struct get_result *g)
@@ -264,7 +254,11 @@ static int http_get(const struct qe_config *c, const char *url, long timeout_ms,
 
 	memset(g, 0, sizeof(*g));
 	qe_buf_init(&g->body);
-	if (curl_once() < 0 || !(e = curl_easy_init())) {
+	if (qe_curl_load() < 0) {
+		g->error = qe_xstrdup(qe_last_error());
+		return -1;
+	}
+	if (!(e = curl_easy_init())) {
 		g->error = qe_xstrdup("cannot create a libcurl handle");
 		return -1;
 	}
