@@ -339,7 +339,7 @@ static void line(struct qe_ctx *ctx, const char *label, const char *fmt, ...)
 static void line(struct qe_ctx *ctx, const char *label, const char *fmt, ...)
 {
 	va_list ap;
-	printf("%-20s", label);
+	printf("%-19s ", label); /* a longer label still gets its space */
 	va_start(ap, fmt);
 	vprintf(fmt, ap);
 	va_end(ap);
