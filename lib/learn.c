@@ -829,14 +829,16 @@ static void try_all(const struct look *q, size_t n, try_fn fn)
 		fn(q, b->t[i]);
 }
 
-/* The templates of n tokens that may agree at position i with a word of
- * hash h: those holding it there, and those holding a variable or a
- * value there.  *_cost: how many. */
-static size_t at_cost(struct qe_learn *l, size_t n, size_t i, uint32_t h)
+/* The list of the templates of n tokens holding the word of hash h at
+ * position i (NULL: none), and in *cost how many templates that list and
+ * those holding a variable or a value there make. */
+static const struct ix_list *at_list(struct qe_learn *l, size_t n, size_t i, uint32_t h,
+				     size_t *cost)
 {
 	const struct ix_ent *e = ix_find(l, h, ix_at(n, i));
 
-	return (size_t)(e ? e->ls.nr : 0) + l->any[n][i].nr;
+	*cost = (size_t)(e ? e->ls.nr : 0) + l->any[n][i].nr;
+	return e ? &e->ls : NULL;
 }
 
 static void walk(const struct look *q, const struct ix_list *ls, size_t i, try_fn fn)
@@ -854,11 +856,12 @@ static void walk(const struct look *q, const struct ix_list *ls, size_t i, try_f
 	}
 }
 
-static void try_at(const struct look *q, size_t n, size_t i, uint32_t h, try_fn fn)
+/* Try the templates of n tokens that may agree at i with a word, ls the
+ * list of those holding it. */
+static void try_at(const struct look *q, size_t n, size_t i, const struct ix_list *ls,
+		   try_fn fn)
 {
-	const struct ix_ent *e = ix_find(q->l, h, ix_at(n, i));
-
-	walk(q, e ? &e->ls : NULL, i, fn);
+	walk(q, ls, i, fn);
 	walk(q, &q->l->any[n][i], i, fn);
 }
 
@@ -885,20 +888,25 @@ static int index_same(const struct look *q)
 	const struct toks *m = q->m;
 	size_t n = m->n, need = (size_t)q->max_hard + 1, pos[QE_LEARN_MAX_TOKENS];
 	size_t cost[QE_LEARN_MAX_TOKENS], nq = 0, i, j, c, sum = 0, first = (size_t)-1;
+	const struct ix_list *ls[QE_LEARN_MAX_TOKENS], *x;
 
+	if (!l->len[n].nr)
+		return 1;
 	for (i = 0; i < n; i++) {
 		if (!word_at(m, i))
 			continue;
-		c = at_cost(l, n, i, m->h[i]);
+		x = at_list(l, n, i, m->h[i], &c);
 		if (i == 0)
 			first = c;
 		/* in order of cost */
 		for (j = nq++; j > 0 && cost[j - 1] > c; j--) {
 			cost[j] = cost[j - 1];
 			pos[j] = pos[j - 1];
+			ls[j] = ls[j - 1];
 		}
 		cost[j] = c;
 		pos[j] = i;
+		ls[j] = x;
 	}
 	if (nq >= need)
 		for (i = 0; i < need; i++)
@@ -908,15 +916,17 @@ static int index_same(const struct look *q)
 	if (first < sum) {
 		if (first >= l->len[n].nr)
 			return 0;
+		for (i = 0; pos[i] != 0; i++)
+			;
 		l->mark++;
-		try_at(q, n, 0, m->h[0], try_same);
+		try_at(q, n, 0, ls[i], try_same);
 		return 1;
 	}
 	if (sum >= l->len[n].nr)
 		return 0;
 	l->mark++;
 	for (i = 0; i < need; i++)
-		try_at(q, n, pos[i], m->h[pos[i]], try_same);
+		try_at(q, n, pos[i], ls[i], try_same);
 	return 1;
 }
 
@@ -927,63 +937,79 @@ static int index_first(const struct look *q)
 	struct qe_learn *l = q->l;
 	const struct toks *m = q->m;
 	size_t n = m->n, i, best = (size_t)-1, at = 0, c;
+	const struct ix_list *ls = NULL, *x;
 
-	for (i = 1; i < n; i++)
-		if (word_at(m, i) && (c = at_cost(l, n, i, m->h[i])) < best) {
+	if (!l->len[n].nr)
+		return 1;
+	for (i = 1; i < n; i++) {
+		if (!word_at(m, i))
+			continue;
+		x = at_list(l, n, i, m->h[i], &c);
+		if (c < best) {
 			best = c;
 			at = i;
+			ls = x;
 		}
+	}
 	if (best >= l->len[n].nr)
 		return 0;
 	l->mark++;
-	try_at(q, n, at, m->h[at], try_first);
+	try_at(q, n, at, ls, try_first);
 	return 1;
 }
 
 /*
- * Passes 3 and 4 through the index: a template one token longer
- * (shorter: d = -1) agrees with each word j of the message at position j
- * or j + 1 (j - 1), whichever position it skips.  Looks at the lists of
- * the word with the fewest.
+ * Passes 3 and 4 through the index: a template of tn tokens, one more
+ * (or one fewer) than the message, agrees with each word j of the
+ * message at position j or j + 1 (j - 1 or j), as the position skipped
+ * is before or after it.  The lists of the word with the fewest are
+ * enough.
  */
 static int index_near(const struct look *q, size_t tn, try_fn fn)
 {
 	struct qe_learn *l = q->l;
 	const struct toks *m = q->m;
-	size_t j, best = (size_t)-1, at = 0, c, lo, hi;
+	size_t j, best = (size_t)-1, at_lo = 0, at_hi = 0, c, c2, lo, hi;
+	const struct ix_list *ls_lo = NULL, *ls_hi = NULL, *x, *y;
 
+	if (!l->len[tn].nr)
+		return 1;
 	for (j = 0; j < m->n; j++) {
 		if (!word_at(m, j))
 			continue;
-		/* positions of the template word j may stand at */
+		/* the positions of the template word j may stand at */
 		lo = tn > m->n || j == 0 ? j : j - 1;
 		hi = tn > m->n ? j + 1 : (j < tn ? j : j - 1);
-		c = at_cost(l, tn, lo, m->h[j]) +
-		    (hi != lo ? at_cost(l, tn, hi, m->h[j]) : 0);
+		x = at_list(l, tn, lo, m->h[j], &c);
+		y = NULL;
+		if (hi != lo) {
+			y = at_list(l, tn, hi, m->h[j], &c2);
+			c += c2;
+		}
 		if (c < best) {
 			best = c;
-			at = j;
+			at_lo = lo;
+			at_hi = hi;
+			ls_lo = x;
+			ls_hi = y;
 		}
 	}
 	if (best >= l->len[tn].nr)
 		return 0;
-	j = at;
-	lo = tn > m->n || j == 0 ? j : j - 1;
-	hi = tn > m->n ? j + 1 : (j < tn ? j : j - 1);
 	l->mark++;
-	try_at(q, tn, lo, m->h[j], fn);
-	if (hi != lo)
-		try_at(q, tn, hi, m->h[j], fn);
+	try_at(q, tn, at_lo, ls_lo, fn);
+	if (at_hi != at_lo)
+		try_at(q, tn, at_hi, ls_hi, fn);
 	return 1;
 }
 
 /*
- * The template that takes message m, if any, in *best.  The most similar
- * of m's length wins (better()), then one of the same length with
- * another first word, then one a value longer, then (with the one a
- * value shorter) the best of those.  Through the index only templates
- * that can take m are compared with it, and the one chosen is the one
- * looking at every template would choose: better() orders all of them.
+ * The template that takes message m, if any, in *best: the best one
+ * (better()) of m's length, else of those of m's length with another
+ * first word, else of those a token longer or shorter.  Through the
+ * index only templates that can take m are compared with it, and the
+ * one chosen is the one a look at every template would choose, since
+ * better() orders all of them.
  * Lines one slot apart join only where the slot is a value: a variable
  * or a placeholder of the mask, at the same place as the template's.
  */
