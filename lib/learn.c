@@ -18,14 +18,17 @@ struct tpl {
 	long long count, first_seen;
 	uint64_t seq;	   /* creation order: ties and export order */
 	uint32_t key;	   /* hash of the first word; 0 when it is a value */
+	uint32_t mark;	   /* the last lookup that found it */
 	unsigned char *fl; /* tok_flags() of each token */
-	uint32_t *h;	   /* tok_hash() of each token */
+	/* tok_hash() of each token, then for each position the slot of the
+	 * next template of its list in the index (LINK()) */
+	uint32_t *h;
 	size_t bytes;
 	int dirty;
 	uint32_t slot; /* its number in the index, from 1; 0 = not in it */
-	uint32_t *ln;  /* per position: the next of its list there */
-	uint64_t mark; /* the last lookup that found it */
 };
+
+#define LINK(t, i) ((t)->h[(t)->ntok + (i)])
 
 /* The templates of one length, in creation order. */
 struct bucket {
@@ -55,7 +58,7 @@ struct memo {
  * The index: for each length, position and word, the templates of that
  * length that hold the word at that position, and for each length and
  * position those that hold a variable or a value of the mask there.  A
- * list is threaded through its templates (tpl.ln) by slot number.  A
+ * list is threaded through its templates (LINK()) by slot number.  A
  * message is compared only with templates found in the lists of its
  * words (see find()).
  */
@@ -87,7 +90,7 @@ struct qe_learn {
 	uint32_t *free_slot; /* slots given back, to be used again */
 	size_t nr_slot, alloc_slot, nr_free_slot, alloc_free_slot;
 	size_t ix_bytes; /* of the index, counted in st.bytes */
-	uint64_t mark;	 /* lookups made, for tpl.mark */
+	uint32_t mark;	 /* of the last lookup (tpl.mark) */
 	int scan;	 /* compare with every template, as a check of the index */
 	uint64_t gen;	 /* changes that can alter any match, from 1 */
 	/* changes to len[n]; one more, so that n + 1 is always an index */
@@ -273,7 +276,8 @@ static void tpl_sync(struct tpl *t)
 	size_t i;
 
 	t->fl = qe_xrealloc(t->fl, t->ntok ? t->ntok : 1);
-	t->h = qe_xrealloc(t->h, (t->ntok ? t->ntok : 1) * sizeof(*t->h));
+	/* and the links: a change of length unlinks the template first */
+	t->h = qe_xrealloc(t->h, (t->ntok ? 2 * t->ntok : 1) * sizeof(*t->h));
 	for (i = 0; i < t->ntok; i++) {
 		t->fl[i] = tok_flags(t->tok[i]);
 		t->h[i] = tok_hash(t->tok[i]);
@@ -285,7 +289,7 @@ static size_t tpl_bytes(const struct tpl *t)
 {
 	/* with its links in the index */
 	size_t b = sizeof(*t) + strlen(t->type) + 1 +
-		   t->ntok * (sizeof(char *) + sizeof(*t->ln)),
+		   t->ntok * (sizeof(char *) + sizeof(*t->h)),
 	       i;
 
 	for (i = 0; i < t->ntok; i++)
@@ -304,7 +308,6 @@ static void tpl_free(struct tpl *t)
 	free(t->tok);
 	free(t->fl);
 	free(t->h);
-	free(t->ln);
 	free(t->type);
 	free(t);
 }
@@ -434,7 +437,7 @@ static void ix_link(struct qe_learn *l, struct tpl *t, size_t i)
 		e = ix_find(l, t->h[i], ix_at(t->ntok, i));
 		ls = &(e ? e : ix_insert(l, t->h[i], ix_at(t->ntok, i)))->ls;
 	}
-	t->ln[i] = ls->head;
+	LINK(t, i) = ls->head;
 	ls->head = t->slot;
 	if (ls->nr < IX_MANY)
 		ls->nr++;
@@ -454,11 +457,11 @@ static void ix_unlink(struct qe_learn *l, struct tpl *t, size_t i)
 			return; /* cannot be: every token is in a list */
 		ls = &e->ls;
 	}
-	for (p = &ls->head; *p && *p != t->slot; p = &SLOT(l, *p)->ln[i])
+	for (p = &ls->head; *p && *p != t->slot; p = &LINK(SLOT(l, *p), i))
 		;
 	if (!*p)
 		return;
-	*p = t->ln[i];
+	*p = LINK(t, i);
 	if (ls->nr < IX_MANY) /* else not counted any more */
 		ls->nr--;
 	if (e && !ls->head)
@@ -493,7 +496,6 @@ static void ix_add(struct qe_learn *l, struct tpl *t)
 	else
 		t->slot = (uint32_t)++l->nr_slot;
 	SLOT(l, t->slot) = t;
-	t->ln = qe_xcalloc(t->ntok ? t->ntok : 1, sizeof(*t->ln));
 	for (i = 0; i < t->ntok; i++)
 		ix_link(l, t, i);
 	ix_account(l);
@@ -507,8 +509,6 @@ static void ix_del(struct qe_learn *l, struct tpl *t)
 		return;
 	for (i = 0; i < t->ntok; i++)
 		ix_unlink(l, t, i);
-	free(t->ln);
-	t->ln = NULL;
 	SLOT(l, t->slot) = NULL;
 	QE_ALLOC_GROW(l->free_slot, l->nr_free_slot + 1, l->alloc_free_slot);
 	l->free_slot[l->nr_free_slot++] = t->slot;
@@ -841,12 +841,26 @@ static const struct ix_list *at_list(struct qe_learn *l, size_t n, size_t i, uin
 	return e ? &e->ls : NULL;
 }
 
+/* A new lookup: templates are found once each in it. */
+static void next_mark(struct qe_learn *l)
+{
+	size_t s;
+
+	if (++l->mark == 0) {
+		/* after 2^32 lookups: no template is to keep an old mark */
+		for (s = 1; s <= l->nr_slot; s++)
+			if (SLOT(l, s))
+				SLOT(l, s)->mark = 0;
+		l->mark = 1;
+	}
+}
+
 static void walk(const struct look *q, const struct ix_list *ls, size_t i, try_fn fn)
 {
 	struct qe_learn *l = q->l;
 	uint32_t s;
 
-	for (s = ls ? ls->head : 0; s; s = SLOT(l, s)->ln[i]) {
+	for (s = ls ? ls->head : 0; s; s = LINK(SLOT(l, s), i)) {
 		struct tpl *t = SLOT(l, s);
 		/* found at another position already */
 		if (t->mark == l->mark)
@@ -918,13 +932,13 @@ static int index_same(const struct look *q)
 			return 0;
 		for (i = 0; pos[i] != 0; i++)
 			;
-		l->mark++;
+		next_mark(l);
 		try_at(q, n, 0, ls[i], try_same);
 		return 1;
 	}
 	if (sum >= l->len[n].nr)
 		return 0;
-	l->mark++;
+	next_mark(l);
 	for (i = 0; i < need; i++)
 		try_at(q, n, pos[i], ls[i], try_same);
 	return 1;
@@ -953,7 +967,7 @@ static int index_first(const struct look *q)
 	}
 	if (best >= l->len[n].nr)
 		return 0;
-	l->mark++;
+	next_mark(l);
 	try_at(q, n, at, ls, try_first);
 	return 1;
 }
@@ -996,7 +1010,7 @@ static int index_near(const struct look *q, size_t tn, try_fn fn)
 	}
 	if (best >= l->len[tn].nr)
 		return 0;
-	l->mark++;
+	next_mark(l);
 	try_at(q, tn, at_lo, ls_lo, fn);
 	if (at_hi != at_lo)
 		try_at(q, tn, at_hi, ls_hi, fn);
