@@ -1234,27 +1234,90 @@ static int same_at(char *const *x, char *const *y, const size_t *pos, size_t np)
  * the evidence (the siblings found are then in sib[], *nsib of them, to
  * be folded into t), 0 when m is to be a template of its own.
  */
+/* Keep s among the siblings found, the MAX_SIBLINGS first seen. */
+static void keep_sibling(struct tpl **sib, size_t *nsib, struct tpl *s)
+{
+	size_t i = *nsib;
+
+	if (i == MAX_SIBLINGS) {
+		if (s->seq > sib[i - 1]->seq)
+			return;
+		i--;
+	} else {
+		++*nsib;
+	}
+	for (; i > 0 && sib[i - 1]->seq > s->seq; i--)
+		sib[i] = sib[i - 1];
+	sib[i] = s;
+}
+
+/*
+ * The siblings of t for the words at pos, in creation order, as many as
+ * MAX_SIBLINGS.  A sibling holds t's word, or a variable, wherever t has
+ * a word (pos aside): through the index, those in the lists of the
+ * position of t with the fewest are enough.
+ */
+static size_t find_siblings(struct qe_learn *l, const struct tpl *t, const size_t *pos,
+			    size_t np, struct tpl **sib)
+{
+	const struct bucket *b = &l->len[t->ntok];
+	const struct ix_list *ls = NULL, *x;
+	size_t n = t->ntok, i, at = 0, best = (size_t)-1, c, k, nsib = 0;
+	uint32_t slot;
+
+	for (i = 0; i < n && !l->scan; i++) {
+		if ((t->fl[i] & TF_VAR) || in_pos(i, pos, np))
+			continue;
+		if (takes_any(t->fl[i])) {
+			/* a value: a sibling holds it too, or a variable */
+			x = NULL;
+			c = l->any[n][i].nr;
+		} else {
+			x = at_list(l, n, i, t->h[i], &c);
+		}
+		if (c < best) {
+			best = c;
+			at = i;
+			ls = x;
+		}
+	}
+	if (best >= b->nr) {
+		for (i = 0; i < b->nr && nsib < MAX_SIBLINGS; i++)
+			if (sibling(b->t[i], t, pos, np))
+				sib[nsib++] = b->t[i];
+		return nsib;
+	}
+	next_mark(l);
+	for (k = 0; k < 2; k++, ls = &l->any[n][at])
+		for (slot = ls ? ls->head : 0; slot; slot = LINK(SLOT(l, slot), at)) {
+			struct tpl *s = SLOT(l, slot);
+			if (s->mark == l->mark)
+				continue;
+			s->mark = l->mark;
+			if (sibling(s, t, pos, np))
+				keep_sibling(sib, &nsib, s);
+		}
+	return nsib;
+}
+
 static int evidence(struct qe_learn *l, const struct tpl *t, const struct toks *m,
 		    struct tpl **sib, size_t *nsib)
 {
 	size_t pos[MAX_DIFFS + 1], np = word_diffs(t, m, pos), i, k, distinct = 2;
-	const struct bucket *b = &l->len[t->ntok];
 
 	*nsib = 0;
 	if (np == 0 || np > MAX_DIFFS)
 		return 1;
-	for (i = 0; i < b->nr && *nsib < MAX_SIBLINGS; i++) {
-		struct tpl *s = b->t[i];
+	*nsib = find_siblings(l, t, pos, np, sib);
+	for (i = 0; i < *nsib; i++) {
 		int seen = 0;
-		if (!sibling(s, t, pos, np))
-			continue;
 		/* a word already counted (t's, m's or an earlier sibling's) */
-		if (same_at(s->tok, t->tok, pos, np) || same_at(s->tok, m->t, pos, np))
+		if (same_at(sib[i]->tok, t->tok, pos, np) ||
+		    same_at(sib[i]->tok, m->t, pos, np))
 			seen = 1;
-		for (k = 0; k < *nsib && !seen; k++)
-			if (same_at(s->tok, sib[k]->tok, pos, np))
+		for (k = 0; k < i && !seen; k++)
+			if (same_at(sib[i]->tok, sib[k]->tok, pos, np))
 				seen = 1;
-		sib[(*nsib)++] = s;
 		if (!seen)
 			distinct++;
 	}

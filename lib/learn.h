@@ -40,7 +40,9 @@
  * lists of any of those words plus one, and the message is compared
  * only with the templates of the shortest such lists, each comparison
  * ending as soon as too many words differ.  The template chosen is the
- * one a comparison with every template would choose.  Microseconds per
+ * one a comparison with every template would choose.  The siblings that
+ * are the evidence for a word slot (above) are found the same way,
+ * through the lists of one of the words they share.  Microseconds per
  * message when templates have words of their own; when all share the
  * message's words, or it has only values, as many comparisons as
  * templates of its length: about 0.1 ms when 4096 share a length and a
