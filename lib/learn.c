@@ -18,11 +18,17 @@ struct tpl {
 	long long count, first_seen;
 	uint64_t seq;	   /* creation order: ties and export order */
 	uint32_t key;	   /* hash of the first word; 0 when it is a value */
+	uint32_t mark;	   /* the last lookup that found it */
 	unsigned char *fl; /* tok_flags() of each token */
-	uint32_t *h;	   /* tok_hash() of each token */
+	/* tok_hash() of each token, then for each position the slot of the
+	 * next template of its list in the index (LINK()) */
+	uint32_t *h;
 	size_t bytes;
 	int dirty;
+	uint32_t slot; /* its number in the index, from 1; 0 = not in it */
 };
+
+#define LINK(t, i) ((t)->h[(t)->ntok + (i)])
 
 /* The templates of one length, in creation order. */
 struct bucket {
@@ -48,9 +54,45 @@ struct memo {
 	struct tpl *t;
 };
 
+/*
+ * The index: for each length, position and word, the templates of that
+ * length that hold the word at that position, and for each length and
+ * position those that hold a variable or a value of the mask there.  A
+ * list is threaded through its templates (LINK()) by slot number.  A
+ * message is compared only with templates found in the lists of its
+ * words (see find()).
+ */
+#define IX_MANY 65535 /* a list this long or longer: nr stays there */
+
+struct ix_list {
+	uint32_t head; /* slot of the first template; 0 = none */
+	uint16_t nr;   /* of templates, up to IX_MANY: to choose the shortest */
+	uint16_t at;   /* in the table: length << 6 | position */
+};
+
+/* The list of the templates holding one word at one position of one
+ * length, in a table of open addressing (linear probing): an entry with
+ * an empty list is unused. */
+struct ix_ent {
+	uint32_t h; /* tok_hash() of the word */
+	struct ix_list ls;
+};
+
+#define IX_MIN 64
+
 struct qe_learn {
 	struct bucket len[QE_LEARN_MAX_TOKENS + 1];
-	uint64_t gen; /* changes that can alter any match, from 1 */
+	struct ix_ent *ix; /* ix_cap entries, ix_nr of them used */
+	size_t ix_cap, ix_nr;
+	/* [n][i]: templates of n tokens with a variable or a value at i */
+	struct ix_list any[QE_LEARN_MAX_TOKENS + 1][QE_LEARN_MAX_TOKENS];
+	struct tpl **slot;   /* [s - 1]: the template of slot s */
+	uint32_t *free_slot; /* slots given back, to be used again */
+	size_t nr_slot, alloc_slot, nr_free_slot, alloc_free_slot;
+	size_t ix_bytes; /* of the index, counted in st.bytes */
+	uint32_t mark;	 /* of the last lookup (tpl.mark) */
+	int scan;	 /* compare with every template, as a check of the index */
+	uint64_t gen;	 /* changes that can alter any match, from 1 */
 	/* changes to len[n]; one more, so that n + 1 is always an index */
 	uint64_t len_gen[QE_LEARN_MAX_TOKENS + 2];
 	struct memo *memo; /* MEMO_SLOTS, allocated on the first match */
@@ -234,7 +276,8 @@ static void tpl_sync(struct tpl *t)
 	size_t i;
 
 	t->fl = qe_xrealloc(t->fl, t->ntok ? t->ntok : 1);
-	t->h = qe_xrealloc(t->h, (t->ntok ? t->ntok : 1) * sizeof(*t->h));
+	/* and the links: a change of length unlinks the template first */
+	t->h = qe_xrealloc(t->h, (t->ntok ? 2 * t->ntok : 1) * sizeof(*t->h));
 	for (i = 0; i < t->ntok; i++) {
 		t->fl[i] = tok_flags(t->tok[i]);
 		t->h[i] = tok_hash(t->tok[i]);
@@ -244,7 +287,10 @@ static void tpl_sync(struct tpl *t)
 
 static size_t tpl_bytes(const struct tpl *t)
 {
-	size_t b = sizeof(*t) + strlen(t->type) + 1 + t->ntok * sizeof(char *), i;
+	/* with its links in the index */
+	size_t b = sizeof(*t) + strlen(t->type) + 1 +
+		   t->ntok * (sizeof(char *) + sizeof(*t->h)),
+	       i;
 
 	for (i = 0; i < t->ntok; i++)
 		b += strlen(t->tok[i]) + 1;
@@ -264,6 +310,210 @@ static void tpl_free(struct tpl *t)
 	free(t->h);
 	free(t->type);
 	free(t);
+}
+
+/* A variable or a value of the mask: agrees with any word (too_far()). */
+static int takes_any(unsigned char fl)
+{
+	return (fl & (TF_VAR | TF_PLACEHOLDER)) != 0;
+}
+
+#define SLOT(l, s) ((l)->slot[(s)-1])
+
+static uint16_t ix_at(size_t n, size_t i)
+{
+	return (uint16_t)(n << 6 | i);
+}
+
+static size_t ix_home(uint32_t h, uint16_t at, size_t cap)
+{
+	uint64_t x = (uint64_t)at << 32 | h;
+
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	return (size_t)x & (cap - 1);
+}
+
+static struct ix_ent *ix_find(const struct qe_learn *l, uint32_t h, uint16_t at)
+{
+	size_t i;
+
+	if (!l->ix_cap)
+		return NULL;
+	for (i = ix_home(h, at, l->ix_cap); l->ix[i].ls.head;
+	     i = (i + 1) & (l->ix_cap - 1))
+		if (l->ix[i].h == h && l->ix[i].ls.at == at)
+			return &l->ix[i];
+	return NULL;
+}
+
+/* The index's memory, into st.bytes. */
+static void ix_account(struct qe_learn *l)
+{
+	size_t b = l->ix_cap * sizeof(*l->ix) + l->alloc_slot * sizeof(*l->slot) +
+		   l->alloc_free_slot * sizeof(*l->free_slot);
+
+	l->st.bytes = l->st.bytes - l->ix_bytes + b;
+	l->ix_bytes = b;
+}
+
+/* The table's size for nr entries: at most three quarters full. */
+static size_t ix_cap_for(size_t cap, size_t nr)
+{
+	if (cap < IX_MIN)
+		cap = IX_MIN;
+	while (nr * 4 > cap * 3)
+		cap *= 2;
+	return cap;
+}
+
+static void ix_resize(struct qe_learn *l, size_t cap)
+{
+	struct ix_ent *old = l->ix;
+	size_t n = l->ix_cap, i, j;
+
+	l->ix = qe_xcalloc(cap, sizeof(*l->ix));
+	l->ix_cap = cap;
+	for (i = 0; i < n; i++) {
+		if (!old[i].ls.head)
+			continue;
+		for (j = ix_home(old[i].h, old[i].ls.at, cap); l->ix[j].ls.head;
+		     j = (j + 1) & (cap - 1))
+			;
+		l->ix[j] = old[i];
+	}
+	free(old);
+	ix_account(l);
+}
+
+/* A new entry for the list of (h, at), empty (head 0) until its first
+ * template is linked. */
+static struct ix_ent *ix_insert(struct qe_learn *l, uint32_t h, uint16_t at)
+{
+	size_t i;
+
+	if (ix_cap_for(l->ix_cap, l->ix_nr + 1) != l->ix_cap)
+		ix_resize(l, ix_cap_for(l->ix_cap, l->ix_nr + 1));
+	for (i = ix_home(h, at, l->ix_cap); l->ix[i].ls.head;
+	     i = (i + 1) & (l->ix_cap - 1))
+		;
+	l->ix_nr++;
+	l->ix[i].h = h;
+	l->ix[i].ls.at = at;
+	l->ix[i].ls.nr = 0;
+	return &l->ix[i];
+}
+
+/* Free an entry, moving back those after it that its place can hold
+ * (deletion in linear probing, with no marks left behind). */
+static void ix_erase(struct qe_learn *l, struct ix_ent *e)
+{
+	size_t mask = l->ix_cap - 1, i = (size_t)(e - l->ix), j = i, k;
+
+	for (;;) {
+		j = (j + 1) & mask;
+		if (!l->ix[j].ls.head)
+			break;
+		k = ix_home(l->ix[j].h, l->ix[j].ls.at, l->ix_cap);
+		/* the entry at j may move to i unless its home is in (i, j] */
+		if (i <= j ? (k <= i || k > j) : (k <= i && k > j)) {
+			l->ix[i] = l->ix[j];
+			i = j;
+		}
+	}
+	l->ix[i].ls.head = 0;
+	l->ix_nr--;
+}
+
+static void ix_link(struct qe_learn *l, struct tpl *t, size_t i)
+{
+	struct ix_list *ls;
+	struct ix_ent *e;
+
+	if (takes_any(t->fl[i])) {
+		ls = &l->any[t->ntok][i];
+	} else {
+		e = ix_find(l, t->h[i], ix_at(t->ntok, i));
+		ls = &(e ? e : ix_insert(l, t->h[i], ix_at(t->ntok, i)))->ls;
+	}
+	LINK(t, i) = ls->head;
+	ls->head = t->slot;
+	if (ls->nr < IX_MANY)
+		ls->nr++;
+}
+
+static void ix_unlink(struct qe_learn *l, struct tpl *t, size_t i)
+{
+	struct ix_ent *e = NULL;
+	struct ix_list *ls;
+	uint32_t *p;
+
+	if (takes_any(t->fl[i])) {
+		ls = &l->any[t->ntok][i];
+	} else {
+		e = ix_find(l, t->h[i], ix_at(t->ntok, i));
+		if (!e)
+			return; /* cannot be: every token is in a list */
+		ls = &e->ls;
+	}
+	for (p = &ls->head; *p && *p != t->slot; p = &LINK(SLOT(l, *p), i))
+		;
+	if (!*p)
+		return;
+	*p = LINK(t, i);
+	if (ls->nr < IX_MANY) /* else not counted any more */
+		ls->nr--;
+	if (e && !ls->head)
+		ix_erase(l, e);
+}
+
+/* The slot array's size to hold one more template. */
+static size_t ix_slots_for(const struct qe_learn *l)
+{
+	if (l->nr_free_slot || l->nr_slot < l->alloc_slot)
+		return l->alloc_slot;
+	return l->alloc_slot < 64 ? 64 : l->alloc_slot * 2;
+}
+
+/* What adding a template of ntok tokens may add to the index's memory. */
+static size_t ix_cost(const struct qe_learn *l, size_t ntok)
+{
+	return (ix_cap_for(l->ix_cap, l->ix_nr + ntok) - l->ix_cap) * sizeof(*l->ix) +
+	       (ix_slots_for(l) - l->alloc_slot) * sizeof(*l->slot);
+}
+
+static void ix_add(struct qe_learn *l, struct tpl *t)
+{
+	size_t i, a = ix_slots_for(l);
+
+	if (a != l->alloc_slot) {
+		l->slot = qe_xrealloc(l->slot, a * sizeof(*l->slot));
+		l->alloc_slot = a;
+	}
+	if (l->nr_free_slot)
+		t->slot = l->free_slot[--l->nr_free_slot];
+	else
+		t->slot = (uint32_t)++l->nr_slot;
+	SLOT(l, t->slot) = t;
+	for (i = 0; i < t->ntok; i++)
+		ix_link(l, t, i);
+	ix_account(l);
+}
+
+static void ix_del(struct qe_learn *l, struct tpl *t)
+{
+	size_t i;
+
+	if (!t->slot)
+		return;
+	for (i = 0; i < t->ntok; i++)
+		ix_unlink(l, t, i);
+	SLOT(l, t->slot) = NULL;
+	QE_ALLOC_GROW(l->free_slot, l->nr_free_slot + 1, l->alloc_free_slot);
+	l->free_slot[l->nr_free_slot++] = t->slot;
+	t->slot = 0;
+	ix_account(l);
 }
 
 /* The templates of n tokens changed. */
@@ -287,10 +537,14 @@ static void set_tok(struct qe_learn *l, struct tpl *t, size_t i, const char *v)
 	if (!strcmp(t->tok[i], v))
 		return;
 	changed(l, t->ntok);
+	if (t->slot)
+		ix_unlink(l, t, i);
 	free(t->tok[i]);
 	t->tok[i] = qe_xstrdup(v);
 	t->fl[i] = tok_flags(v);
 	t->h[i] = tok_hash(v);
+	if (t->slot)
+		ix_link(l, t, i);
 	t->dirty = 1;
 	l->st.bytes -= t->bytes;
 	t->bytes = tpl_bytes(t);
@@ -307,6 +561,11 @@ struct qe_learn *qe_learn_new(size_t max_templates, size_t max_bytes, double sim
 	l->distinct = QE_LEARN_DISTINCT;
 	l->gen = 1;
 	return l;
+}
+
+void qe_learn_set_scan(struct qe_learn *l, int on)
+{
+	l->scan = on;
 }
 
 void qe_learn_set_distinct(struct qe_learn *l, unsigned n)
@@ -333,6 +592,9 @@ void qe_learn_free(struct qe_learn *l)
 			free(l->memo[i].key);
 	free(l->memo);
 	free(l->retired);
+	free(l->ix);
+	free(l->slot);
+	free(l->free_slot);
 	free(l);
 }
 
@@ -462,101 +724,338 @@ static int same_type(const char *x, const char *y)
 	return x[0] == y[0] && (!x[0] || !strcmp(x + 1, y + 1));
 }
 
-/* Lines one slot apart join only where the slot is a value: a variable
- * or a placeholder of the mask, at the same place as the template's. */
+/* One lookup: a message and the best template found for it so far. */
+struct look {
+	struct qe_learn *l;
+	const char *type;
+	const struct toks *m;
+	uint32_t mkey;	 /* first_key() of the message */
+	double max_hard; /* as compare_as() works it out for one of m's length */
+	struct align *best;
+};
+
+typedef void (*try_fn)(const struct look *q, struct tpl *t);
+
+/* A template of the message's length. */
+static void try_same(const struct look *q, struct tpl *t)
+{
+	struct align a;
+
+	if (q->mkey && t->key && t->key != q->mkey)
+		return;
+	if (!same_type(t->type, q->type))
+		return;
+	if (too_far(t, q->m, q->max_hard))
+		return;
+	a.t = t;
+	compare(t, q->m, 0, 0, q->l->sim, &a);
+	a.skip = 0;
+	a.skip_t = 0;
+	if (a.sim + 1e-9 >= q->l->sim && better(&a, q->best))
+		*q->best = a;
+}
+
+/* A name at the start (a program, a host): a template of the same
+ * length that differs in the first word only, which evidence() then
+ * weighs like any other word slot. */
+static void try_first(const struct look *q, struct tpl *t)
+{
+	struct align a;
+
+	if (!t->key || t->key == q->mkey || !same_type(t->type, q->type))
+		return;
+	a.t = t;
+	compare_as(t, q->m, 0, 0, q->l->sim, 1, &a);
+	a.skip = 0;
+	a.skip_t = 0;
+	/* "<key> set to <NUM>": two words in common say too little that
+	 * the first one is a name */
+	if (a.eq_words >= 3 && a.sim + 1e-9 >= q->l->sim && better(&a, q->best))
+		*q->best = a;
+}
+
+/* The message lacks one value of a template one token longer. */
+static void try_shorter(const struct look *q, struct tpl *t)
+{
+	struct align a;
+	size_t k;
+
+	if (!same_type(t->type, q->type))
+		return;
+	for (k = 0; k < t->ntok; k++) {
+		if (k > 0 && q->mkey && t->key && t->key != q->mkey)
+			break;
+		if (t->opt ? k + 1 != t->opt : !(t->fl[k] & TF_VALUE))
+			continue;
+		a.t = t;
+		compare(t, q->m, k + 1, 1, q->l->sim, &a);
+		a.skip = k + 1;
+		a.skip_t = 1;
+		/* a slot that holds nothing, and no other word apart: words
+		 * need the evidence of siblings */
+		if (!a.hard && a.sim + 1e-9 >= q->l->sim && better(&a, q->best))
+			*q->best = a;
+	}
+}
+
+/* The message has one value more than a template one token shorter. */
+static void try_longer(const struct look *q, struct tpl *t)
+{
+	struct align a;
+	size_t k;
+
+	if (!same_type(t->type, q->type) || t->opt)
+		return;
+	for (k = 0; k < q->m->n; k++) {
+		if (k > 0 && q->mkey && t->key && t->key != q->mkey)
+			break;
+		if (!(q->m->fl[k] & TF_VALUE))
+			continue;
+		a.t = t;
+		compare(t, q->m, k + 1, 0, q->l->sim, &a);
+		a.skip = k + 1;
+		a.skip_t = 0;
+		if (!a.hard && a.sim + 1e-9 >= q->l->sim && better(&a, q->best))
+			*q->best = a;
+	}
+}
+
+static void try_all(const struct look *q, size_t n, try_fn fn)
+{
+	const struct bucket *b = &q->l->len[n];
+	size_t i;
+
+	for (i = 0; i < b->nr; i++)
+		fn(q, b->t[i]);
+}
+
+/* The list of the templates of n tokens holding the word of hash h at
+ * position i (NULL: none), and in *cost how many templates that list and
+ * those holding a variable or a value there make. */
+static const struct ix_list *at_list(struct qe_learn *l, size_t n, size_t i, uint32_t h,
+				     size_t *cost)
+{
+	const struct ix_ent *e = ix_find(l, h, ix_at(n, i));
+
+	*cost = (size_t)(e ? e->ls.nr : 0) + l->any[n][i].nr;
+	return e ? &e->ls : NULL;
+}
+
+/* A new lookup: templates are found once each in it. */
+static void next_mark(struct qe_learn *l)
+{
+	size_t s;
+
+	if (++l->mark == 0) {
+		/* after 2^32 lookups: no template is to keep an old mark */
+		for (s = 1; s <= l->nr_slot; s++)
+			if (SLOT(l, s))
+				SLOT(l, s)->mark = 0;
+		l->mark = 1;
+	}
+}
+
+static void walk(const struct look *q, const struct ix_list *ls, size_t i, try_fn fn)
+{
+	struct qe_learn *l = q->l;
+	uint32_t s;
+
+	for (s = ls ? ls->head : 0; s; s = LINK(SLOT(l, s), i)) {
+		struct tpl *t = SLOT(l, s);
+		/* found at another position already */
+		if (t->mark == l->mark)
+			continue;
+		t->mark = l->mark;
+		fn(q, t);
+	}
+}
+
+/* Try the templates of n tokens that may agree at i with a word, ls the
+ * list of those holding it. */
+static void try_at(const struct look *q, size_t n, size_t i, const struct ix_list *ls,
+		   try_fn fn)
+{
+	walk(q, ls, i, fn);
+	walk(q, &q->l->any[n][i], i, fn);
+}
+
+/* Whether the message's token j is a word (no variable, no value): a
+ * template takes the message only if it agrees with each such word, or
+ * (same length) with all but max_hard of them. */
+static int word_at(const struct toks *m, size_t j)
+{
+	return !takes_any(m->fl[j]);
+}
+
+/*
+ * Pass 1 through the index.  A template that too_far() lets pass holds,
+ * at all but at most H = max_hard of the message's words, the same word
+ * or a variable or value: so it is in the lists of at least one of any
+ * H + 1 of them, and the H + 1 shortest are enough.  When the first
+ * token is a word it must agree (compare_as() takes no other first
+ * word): its lists alone are enough, when shorter.  Returns 0 when
+ * looking at every template costs no more.
+ */
+static int index_same(const struct look *q)
+{
+	struct qe_learn *l = q->l;
+	const struct toks *m = q->m;
+	size_t n = m->n, need = (size_t)q->max_hard + 1, pos[QE_LEARN_MAX_TOKENS];
+	size_t cost[QE_LEARN_MAX_TOKENS], nq = 0, i, j, c, sum = 0, first = (size_t)-1;
+	const struct ix_list *ls[QE_LEARN_MAX_TOKENS], *x;
+
+	if (!l->len[n].nr)
+		return 1;
+	for (i = 0; i < n; i++) {
+		if (!word_at(m, i))
+			continue;
+		x = at_list(l, n, i, m->h[i], &c);
+		if (i == 0)
+			first = c;
+		/* in order of cost */
+		for (j = nq++; j > 0 && cost[j - 1] > c; j--) {
+			cost[j] = cost[j - 1];
+			pos[j] = pos[j - 1];
+			ls[j] = ls[j - 1];
+		}
+		cost[j] = c;
+		pos[j] = i;
+		ls[j] = x;
+	}
+	if (nq >= need)
+		for (i = 0; i < need; i++)
+			sum += cost[i];
+	else
+		sum = (size_t)-1;
+	if (first < sum) {
+		if (first >= l->len[n].nr)
+			return 0;
+		for (i = 0; pos[i] != 0; i++)
+			;
+		next_mark(l);
+		try_at(q, n, 0, ls[i], try_same);
+		return 1;
+	}
+	if (sum >= l->len[n].nr)
+		return 0;
+	next_mark(l);
+	for (i = 0; i < need; i++)
+		try_at(q, n, pos[i], ls[i], try_same);
+	return 1;
+}
+
+/* Pass 2 through the index: a template that differs in the first word
+ * only agrees with every other word of the message. */
+static int index_first(const struct look *q)
+{
+	struct qe_learn *l = q->l;
+	const struct toks *m = q->m;
+	size_t n = m->n, i, best = (size_t)-1, at = 0, c;
+	const struct ix_list *ls = NULL, *x;
+
+	if (!l->len[n].nr)
+		return 1;
+	for (i = 1; i < n; i++) {
+		if (!word_at(m, i))
+			continue;
+		x = at_list(l, n, i, m->h[i], &c);
+		if (c < best) {
+			best = c;
+			at = i;
+			ls = x;
+		}
+	}
+	if (best >= l->len[n].nr)
+		return 0;
+	next_mark(l);
+	try_at(q, n, at, ls, try_first);
+	return 1;
+}
+
+/*
+ * Passes 3 and 4 through the index: a template of tn tokens, one more
+ * (or one fewer) than the message, agrees with each word j of the
+ * message at position j or j + 1 (j - 1 or j), as the position skipped
+ * is before or after it.  The lists of the word with the fewest are
+ * enough.
+ */
+static int index_near(const struct look *q, size_t tn, try_fn fn)
+{
+	struct qe_learn *l = q->l;
+	const struct toks *m = q->m;
+	size_t j, best = (size_t)-1, at_lo = 0, at_hi = 0, c, c2, lo, hi;
+	const struct ix_list *ls_lo = NULL, *ls_hi = NULL, *x, *y;
+
+	if (!l->len[tn].nr)
+		return 1;
+	for (j = 0; j < m->n; j++) {
+		if (!word_at(m, j))
+			continue;
+		/* the positions of the template word j may stand at */
+		lo = tn > m->n || j == 0 ? j : j - 1;
+		hi = tn > m->n ? j + 1 : (j < tn ? j : j - 1);
+		x = at_list(l, tn, lo, m->h[j], &c);
+		y = NULL;
+		if (hi != lo) {
+			y = at_list(l, tn, hi, m->h[j], &c2);
+			c += c2;
+		}
+		if (c < best) {
+			best = c;
+			at_lo = lo;
+			at_hi = hi;
+			ls_lo = x;
+			ls_hi = y;
+		}
+	}
+	if (best >= l->len[tn].nr)
+		return 0;
+	next_mark(l);
+	try_at(q, tn, at_lo, ls_lo, fn);
+	if (at_hi != at_lo)
+		try_at(q, tn, at_hi, ls_hi, fn);
+	return 1;
+}
+
+/*
+ * The template that takes message m, if any, in *best: the best one
+ * (better()) of m's length, else of those of m's length with another
+ * first word, else of those a token longer or shorter.  Through the
+ * index only templates that can take m are compared with it, and the
+ * one chosen is the one a look at every template would choose, since
+ * better() orders all of them.
+ * Lines one slot apart join only where the slot is a value: a variable
+ * or a placeholder of the mask, at the same place as the template's.
+ */
 static void find(struct qe_learn *l, const char *type, const struct toks *m,
 		 struct align *best)
 {
-	size_t n = m->n, i, k;
-	uint32_t mkey = n ? first_key(m->t[0]) : 0;
-	/* as compare_as() works it out for one of length n */
-	double max_hard = (double)n * (1.0 - l->sim) + 1e-9;
-	struct align a;
+	size_t n = m->n;
+	struct look q;
 
 	memset(best, 0, sizeof(*best));
-	if (n <= QE_LEARN_MAX_TOKENS) {
-		const struct bucket *b = &l->len[n];
-		for (i = 0; i < b->nr; i++) {
-			a.t = b->t[i];
-			if (mkey && a.t->key && a.t->key != mkey)
-				continue;
-			if (!same_type(a.t->type, type))
-				continue;
-			if (too_far(a.t, m, max_hard))
-				continue;
-			compare(a.t, m, 0, 0, l->sim, &a);
-			a.skip = 0;
-			a.skip_t = 0;
-			if (a.sim + 1e-9 >= l->sim && better(&a, best))
-				*best = a;
-		}
-	}
+	q.l = l;
+	q.type = type;
+	q.m = m;
+	q.mkey = n ? first_key(m->t[0]) : 0;
+	q.max_hard = (double)n * (1.0 - l->sim) + 1e-9;
+	q.best = best;
+	if (n == 0 || n > QE_LEARN_MAX_TOKENS)
+		return;
+	if (l->scan || !index_same(&q))
+		try_all(&q, n, try_same);
 	if (best->t)
 		return;
-	/* A name at the start (a program, a host): a template of the same
-	 * length that differs in the first word only, which evidence() then
-	 * weighs like any other word slot. */
-	if (n >= 4 && mkey && n <= QE_LEARN_MAX_TOKENS) {
-		const struct bucket *b = &l->len[n];
-		for (i = 0; i < b->nr; i++) {
-			a.t = b->t[i];
-			if (!a.t->key || a.t->key == mkey || !same_type(a.t->type, type))
-				continue;
-			compare_as(a.t, m, 0, 0, l->sim, 1, &a);
-			a.skip = 0;
-			a.skip_t = 0;
-			/* "<key> set to <NUM>": two words in common say too
-			 * little that the first one is a name */
-			if (a.eq_words >= 3 && a.sim + 1e-9 >= l->sim && better(&a, best))
-				*best = a;
-		}
-	}
+	if (n >= 4 && q.mkey && (l->scan || !index_first(&q)))
+		try_all(&q, n, try_first);
 	if (best->t)
 		return;
-	/* The message lacks one value of a longer template. */
-	if (n + 1 <= QE_LEARN_MAX_TOKENS && n >= 2) {
-		const struct bucket *b = &l->len[n + 1];
-		for (i = 0; i < b->nr; i++) {
-			struct tpl *t = b->t[i];
-			if (!same_type(t->type, type))
-				continue;
-			for (k = 0; k < t->ntok; k++) {
-				if (k > 0 && mkey && t->key && t->key != mkey)
-					break;
-				if (t->opt ? k + 1 != t->opt : !(t->fl[k] & TF_VALUE))
-					continue;
-				a.t = t;
-				compare(t, m, k + 1, 1, l->sim, &a);
-				a.skip = k + 1;
-				a.skip_t = 1;
-				/* a slot that holds nothing, and no other word
-				 * apart: words need the evidence of siblings */
-				if (!a.hard && a.sim + 1e-9 >= l->sim && better(&a, best))
-					*best = a;
-			}
-		}
-	}
-	/* The message has one value more than a shorter template. */
-	if (n >= 3) {
-		const struct bucket *b = &l->len[n - 1];
-		for (i = 0; i < b->nr; i++) {
-			struct tpl *t = b->t[i];
-			if (!same_type(t->type, type) || t->opt)
-				continue;
-			for (k = 0; k < n; k++) {
-				if (k > 0 && mkey && t->key && t->key != mkey)
-					break;
-				if (!(m->fl[k] & TF_VALUE))
-					continue;
-				a.t = t;
-				compare(t, m, k + 1, 0, l->sim, &a);
-				a.skip = k + 1;
-				a.skip_t = 0;
-				if (!a.hard && a.sim + 1e-9 >= l->sim && better(&a, best))
-					*best = a;
-			}
-		}
-	}
+	/* n + 1 is an index of len[] only up to QE_LEARN_MAX_TOKENS */
+	if (n + 1 <= QE_LEARN_MAX_TOKENS && n >= 2 &&
+	    (l->scan || !index_near(&q, n + 1, try_shorter)))
+		try_all(&q, n + 1, try_shorter);
+	if (n >= 3 && (l->scan || !index_near(&q, n - 1, try_longer)))
+		try_all(&q, n - 1, try_longer);
 }
 
 static void bucket_add(struct bucket *b, struct tpl *t)
@@ -596,6 +1095,7 @@ static void generalise(struct qe_learn *l, const struct align *a, const struct t
 		char **tok = qe_xcalloc(t->ntok + 1, sizeof(*tok));
 		size_t x;
 		bucket_remove(&l->len[t->ntok], t);
+		ix_del(l, t);
 		for (x = 0, i = 0; x <= t->ntok; x++)
 			tok[x] = x == k ? qe_xstrdup(OPT_VAR) : t->tok[i++];
 		free(t->tok);
@@ -607,6 +1107,7 @@ static void generalise(struct qe_learn *l, const struct align *a, const struct t
 		changed(l, t->ntok);
 		t->dirty = 1;
 		bucket_add(&l->len[t->ntok], t);
+		ix_add(l, t);
 		l->st.bytes -= t->bytes;
 		t->bytes = tpl_bytes(t);
 		l->st.bytes += t->bytes;
@@ -733,27 +1234,90 @@ static int same_at(char *const *x, char *const *y, const size_t *pos, size_t np)
  * the evidence (the siblings found are then in sib[], *nsib of them, to
  * be folded into t), 0 when m is to be a template of its own.
  */
+/* Keep s among the siblings found, the MAX_SIBLINGS first seen. */
+static void keep_sibling(struct tpl **sib, size_t *nsib, struct tpl *s)
+{
+	size_t i = *nsib;
+
+	if (i == MAX_SIBLINGS) {
+		if (s->seq > sib[i - 1]->seq)
+			return;
+		i--;
+	} else {
+		++*nsib;
+	}
+	for (; i > 0 && sib[i - 1]->seq > s->seq; i--)
+		sib[i] = sib[i - 1];
+	sib[i] = s;
+}
+
+/*
+ * The siblings of t for the words at pos, in creation order, as many as
+ * MAX_SIBLINGS.  A sibling holds t's word, or a variable, wherever t has
+ * a word (pos aside): through the index, those in the lists of the
+ * position of t with the fewest are enough.
+ */
+static size_t find_siblings(struct qe_learn *l, const struct tpl *t, const size_t *pos,
+			    size_t np, struct tpl **sib)
+{
+	const struct bucket *b = &l->len[t->ntok];
+	const struct ix_list *ls = NULL, *x;
+	size_t n = t->ntok, i, at = 0, best = (size_t)-1, c, k, nsib = 0;
+	uint32_t slot;
+
+	for (i = 0; i < n && !l->scan; i++) {
+		if ((t->fl[i] & TF_VAR) || in_pos(i, pos, np))
+			continue;
+		if (takes_any(t->fl[i])) {
+			/* a value: a sibling holds it too, or a variable */
+			x = NULL;
+			c = l->any[n][i].nr;
+		} else {
+			x = at_list(l, n, i, t->h[i], &c);
+		}
+		if (c < best) {
+			best = c;
+			at = i;
+			ls = x;
+		}
+	}
+	if (best >= b->nr) {
+		for (i = 0; i < b->nr && nsib < MAX_SIBLINGS; i++)
+			if (sibling(b->t[i], t, pos, np))
+				sib[nsib++] = b->t[i];
+		return nsib;
+	}
+	next_mark(l);
+	for (k = 0; k < 2; k++, ls = &l->any[n][at])
+		for (slot = ls ? ls->head : 0; slot; slot = LINK(SLOT(l, slot), at)) {
+			struct tpl *s = SLOT(l, slot);
+			if (s->mark == l->mark)
+				continue;
+			s->mark = l->mark;
+			if (sibling(s, t, pos, np))
+				keep_sibling(sib, &nsib, s);
+		}
+	return nsib;
+}
+
 static int evidence(struct qe_learn *l, const struct tpl *t, const struct toks *m,
 		    struct tpl **sib, size_t *nsib)
 {
 	size_t pos[MAX_DIFFS + 1], np = word_diffs(t, m, pos), i, k, distinct = 2;
-	const struct bucket *b = &l->len[t->ntok];
 
 	*nsib = 0;
 	if (np == 0 || np > MAX_DIFFS)
 		return 1;
-	for (i = 0; i < b->nr && *nsib < MAX_SIBLINGS; i++) {
-		struct tpl *s = b->t[i];
+	*nsib = find_siblings(l, t, pos, np, sib);
+	for (i = 0; i < *nsib; i++) {
 		int seen = 0;
-		if (!sibling(s, t, pos, np))
-			continue;
 		/* a word already counted (t's, m's or an earlier sibling's) */
-		if (same_at(s->tok, t->tok, pos, np) || same_at(s->tok, m->t, pos, np))
+		if (same_at(sib[i]->tok, t->tok, pos, np) ||
+		    same_at(sib[i]->tok, m->t, pos, np))
 			seen = 1;
-		for (k = 0; k < *nsib && !seen; k++)
-			if (same_at(s->tok, sib[k]->tok, pos, np))
+		for (k = 0; k < i && !seen; k++)
+			if (same_at(sib[i]->tok, sib[k]->tok, pos, np))
 				seen = 1;
-		sib[(*nsib)++] = s;
 		if (!seen)
 			distinct++;
 	}
@@ -782,6 +1346,7 @@ static void fold(struct qe_learn *l, struct tpl *t, struct tpl *s)
 	t->dirty = 1;
 	tpl_sync(t);
 	bucket_remove(&l->len[s->ntok], s);
+	ix_del(l, s);
 	l->st.templates--;
 	l->st.bytes -= s->bytes;
 	l->st.merged++;
@@ -822,7 +1387,7 @@ static struct tpl *create(struct qe_learn *l, const char *id, const char *type,
 	t->seq = l->next_seq++;
 	t->dirty = 1;
 	t->bytes = tpl_bytes(t);
-	if (l->st.bytes + t->bytes > l->max_bytes) {
+	if (l->st.bytes + t->bytes + ix_cost(l, t->ntok) > l->max_bytes) {
 		tpl_free(t);
 		return NULL;
 	}
@@ -830,6 +1395,7 @@ static struct tpl *create(struct qe_learn *l, const char *id, const char *type,
 	l->st.templates++;
 	changed(l, t->ntok);
 	bucket_add(&l->len[t->ntok], t);
+	ix_add(l, t);
 	return t;
 }
 

@@ -773,6 +773,199 @@ static void test_dpkg_log(void **state)
 	qe_grouping_free(g);
 }
 
+/* A small generator of messages, the same on every run. */
+static uint64_t rnd_state;
+
+static unsigned rnd(unsigned n)
+{
+	rnd_state ^= rnd_state << 13;
+	rnd_state ^= rnd_state >> 7;
+	rnd_state ^= rnd_state << 17;
+	return (unsigned)(rnd_state % n);
+}
+
+/* Words, values of the mask, learnt variables, states and marks, few of
+ * each: messages of them meet templates they join, nearly join or tie. */
+static const char *rnd_token(void)
+{
+	static const char *const tok[] = {
+	    "open",    "close",	  "read",   "write", "file",	"socket",     "failed",
+	    "user",    "alice",	  "bob",    "carol", "timeout", "error",      "in",
+	    "<NUM>",   "<IP>",	  "<HEX>",  "<*>",   "<?>",	"port=<NUM>", "user=<ID>",
+	    "<NUM>ms", "RUNNING", "FAILED", "--",    "id=",	"x<NUM>y",    "(<PATH>)",
+	};
+	return tok[rnd(QE_ARRAY_SIZE(tok))];
+}
+
+#define RND_MAX 70
+
+/* A message: new, or one of the earlier ones with a token changed,
+ * removed or added (the passes of find() for each length). */
+static size_t rnd_message(const char *prev[][RND_MAX], const size_t *prev_n, size_t nprev,
+			  size_t max_len, const char **out)
+{
+	size_t n, i, k;
+
+	if (!nprev || rnd(4) == 0) {
+		n = 1 + rnd((unsigned)max_len);
+		for (i = 0; i < n; i++)
+			out[i] = rnd_token();
+		return n;
+	}
+	k = rnd((unsigned)nprev);
+	n = prev_n[k];
+	for (i = 0; i < n; i++)
+		out[i] = prev[k][i];
+	switch (rnd(5)) {
+	case 0: /* the same */
+		break;
+	case 1: /* a token removed */
+		if (n > 1) {
+			k = rnd((unsigned)n);
+			memmove(out + k, out + k + 1, (n - k - 1) * sizeof(*out));
+			n--;
+		}
+		break;
+	case 2: /* a token added */
+		if (n < RND_MAX) {
+			k = rnd((unsigned)n + 1);
+			memmove(out + k + 1, out + k, (n - k) * sizeof(*out));
+			out[k] = rnd_token();
+			n++;
+		}
+		break;
+	default: /* one or two tokens changed */
+		out[rnd((unsigned)n)] = rnd_token();
+		if (rnd(2))
+			out[rnd((unsigned)n)] = rnd_token();
+		break;
+	}
+	return n;
+}
+
+/* The index finds what looking at every template finds: two learners,
+ * one of them with no index, take the same messages (and records to
+ * import) and must give each the same template. */
+static void index_as_scan(uint64_t seed, size_t max_templates, double sim,
+			  unsigned distinct, size_t max_len, size_t count)
+{
+	static const char *prev[256][RND_MAX];
+	static size_t prev_n[256];
+	struct qe_learn *a = qe_learn_new(max_templates, 0, sim);
+	struct qe_learn *b = qe_learn_new(max_templates, 0, sim);
+	struct qe_buf ta = QE_BUF_INIT, tb = QE_BUF_INIT, msg = QE_BUF_INIT;
+	struct qe_learn_stats sa, sb;
+	size_t i, j, k, n, nprev = 0;
+
+	rnd_state = seed;
+	qe_learn_set_distinct(a, distinct);
+	qe_learn_set_distinct(b, distinct);
+	qe_learn_set_scan(b, 1);
+	for (i = 0; i < count; i++) {
+		const char *tok[RND_MAX];
+		const char *type = rnd(8) ? "" : "IOError";
+		char fp[17], ida[17], idb[17];
+		int ra, rb;
+
+		n = rnd_message(prev, prev_n, nprev, max_len, tok);
+		qe_buf_reset(&msg);
+		for (j = 0; j < n; j++)
+			qe_buf_addf(&msg, "%s%s", j ? " " : "", tok[j]);
+		snprintf(fp, sizeof(fp), "%016zx", i + 1);
+		if (rnd(16) == 0) {
+			/* a record, as from the state or a fleet */
+			struct qe_learnt t;
+			memset(&t, 0, sizeof(t));
+			t.id = fp;
+			t.type = type;
+			t.tmpl = msg.buf;
+			t.first_seen = (long long)rnd(1000);
+			t.count = 1;
+			ra = qe_learn_import(a, &t);
+			rb = qe_learn_import(b, &t);
+			assert_int_equal(ra, rb);
+			continue;
+		}
+		qe_buf_reset(&ta);
+		qe_buf_reset(&tb);
+		ra = qe_learn_match(a, type, msg.buf, fp, (int64_t)i, ida, &ta);
+		rb = qe_learn_match(b, type, msg.buf, fp, (int64_t)i, idb, &tb);
+		if (ra != rb || strcmp(ida, idb) ||
+		    strcmp(ta.buf ? ta.buf : "", tb.buf ? tb.buf : ""))
+			fail_msg(
+			    "seed %llu message %zu '%s': index %s '%s', scan %s '%s'",
+			    (unsigned long long)seed, i, msg.buf, ida,
+			    ta.buf ? ta.buf : "", idb, tb.buf ? tb.buf : "");
+		/* kept to be varied later, in place of an earlier one when full */
+		k = nprev < QE_ARRAY_SIZE(prev_n) ? nprev++ : rnd((unsigned)nprev);
+		memcpy(prev[k], tok, n * sizeof(*tok));
+		prev_n[k] = n;
+	}
+	qe_learn_stats(a, &sa);
+	qe_learn_stats(b, &sb);
+	assert_int_equal(sa.templates, sb.templates);
+	assert_int_equal(sa.matched, sb.matched);
+	assert_int_equal(sa.created, sb.created);
+	assert_int_equal(sa.merged, sb.merged);
+	assert_int_equal(sa.dropped, sb.dropped);
+	qe_buf_release(&ta);
+	qe_buf_release(&tb);
+	qe_buf_release(&msg);
+	qe_learn_free(a);
+	qe_learn_free(b);
+}
+
+static void test_index_as_scan(void **state)
+{
+	uint64_t seed;
+
+	(void)state;
+	for (seed = 1; seed <= 6; seed++) {
+		index_as_scan(seed, 0, 0, 5, 8, 4000);
+		index_as_scan(seed * 77, 0, 0, 2, 12, 4000);
+		index_as_scan(seed * 1001, 64, 0, 3, 6, 3000); /* at the cap */
+		index_as_scan(seed * 31, 0, 0.5, 3, 10, 3000); /* fewer words alike */
+		index_as_scan(seed * 97, 0, 1.0, 2, 8, 3000);  /* all alike */
+	}
+	/* up to the longest message learnt and past it */
+	index_as_scan(7, 0, 0, 2, QE_LEARN_MAX_TOKENS + 2, 3000);
+}
+
+/* Messages of 63, 64 and 65 tokens, and templates of 63 and 64: the
+ * lengths next to them are looked at only where they can be learnt. */
+static void test_longest_messages(void **state)
+{
+	struct qe_learn *a = qe_learn_new(0, 0, 0), *b = qe_learn_new(0, 0, 0);
+	struct qe_buf m = QE_BUF_INIT;
+	char ida[17], idb[17], fp[17];
+	size_t n, i, round;
+
+	(void)state;
+	qe_learn_set_scan(b, 1);
+	for (round = 0; round < 3; round++)
+		for (n = QE_LEARN_MAX_TOKENS - 2; n <= QE_LEARN_MAX_TOKENS + 1; n++) {
+			int ra, rb;
+			qe_buf_reset(&m);
+			for (i = 0; i < n; i++)
+				qe_buf_addf(&m, "%sw%zu", i ? " " : "",
+					    i == 5 && round ? 1000 + round : i);
+			if (round == 2)
+				qe_buf_addstr(&m, " <NUM>");
+			snprintf(fp, sizeof(fp), "%016zx", n * 10 + round);
+			ra = qe_learn_match(a, "", m.buf, fp, (int64_t)(n * 10 + round),
+					    ida, NULL);
+			rb = qe_learn_match(b, "", m.buf, fp, (int64_t)(n * 10 + round),
+					    idb, NULL);
+			assert_int_equal(ra, rb);
+			assert_string_equal(ida, idb);
+			/* learnt up to QE_LEARN_MAX_TOKENS */
+			assert_int_equal(ra, n + (round == 2) <= QE_LEARN_MAX_TOKENS);
+		}
+	qe_buf_release(&m);
+	qe_learn_free(a);
+	qe_learn_free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -798,6 +991,8 @@ int main(void)
 	    cmocka_unit_test(test_quoted_shapes),
 	    cmocka_unit_test(test_header_shapes),
 	    cmocka_unit_test(test_dpkg_log),
+	    cmocka_unit_test(test_index_as_scan),
+	    cmocka_unit_test(test_longest_messages),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
