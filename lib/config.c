@@ -221,7 +221,7 @@ static const struct spec specs[] = {
     NUM("events.max_lines", event_max_lines, 200, 1, 100000, NULL, 0),
     NUM("events.max_bytes", event_max_bytes, 65536, 256, 16 * MIB, NULL, 0),
     MS("events.idle_timeout_ms", idle_timeout_ms, 1000, 10, 600000, NULL, 0),
-    NUM("events.ring_events", ring_events, 1000, 1, 1000000, NULL, 0),
+    NUM("events.ring_events", ring_events, 4000, 1, 1000000, NULL, 0),
     NUM("events.ring_bytes", ring_bytes, 4 * MIB, 4096, 256 * MIB, NULL, 0),
     MS("events.collapse_window_ms", collapse_window_ms, 10000, 0, 3600000, NULL, 0),
 

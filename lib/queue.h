@@ -15,6 +15,8 @@
  * - The state table is bounded: when it holds more than QE_QUEUE_MAX_KNOWN
  *   fingerprints, the ones with settled state (seen, cached, failed) are
  *   forgotten; they are looked up in the cache again when next seen.
+ *   A fingerprint takes 16 bytes of a table at most three quarters full
+ *   (at most 2 MiB at the bound), and forgetting shrinks the table.
  */
 #ifndef QE_QUEUE_H
 #define QE_QUEUE_H
@@ -76,5 +78,7 @@ size_t qe_queue_length(const struct qe_queue *q);   /* both */
 uint64_t qe_queue_rejects(const struct qe_queue *q);
 /* When the oldest queued event was pushed (0 when none). */
 uint64_t qe_queue_oldest_ms(const struct qe_queue *q);
+/* Bytes of the state table, for tests of its bound. */
+size_t qe_queue_table_bytes(const struct qe_queue *q);
 
 #endif

@@ -125,7 +125,7 @@ static void test_defaults(void **state)
 	assert_int_equal(c.event_max_lines, 200);
 	assert_int_equal(c.event_max_bytes, 65536);
 	assert_int_equal(c.idle_timeout_ms, 1000);
-	assert_int_equal(c.ring_events, 1000);
+	assert_int_equal(c.ring_events, 4000);
 	assert_int_equal(c.ring_bytes, 4 * 1024 * 1024);
 	assert_int_equal(c.collapse_window_ms, 10000);
 	assert_int_equal(c.shutdown_timeout_ms, 5000);

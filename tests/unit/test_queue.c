@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "event.h"
@@ -116,6 +117,62 @@ static void test_many_fingerprints_bounded(void **state)
 	}
 	/* old settled entries were forgotten, recent ones are known */
 	assert_int_equal(qe_queue_state(q, "0000000000000000"), QE_FP_UNKNOWN);
+	assert_true(qe_queue_table_bytes(q) <= 16 * 2 * (size_t)QE_QUEUE_MAX_KNOWN * 2);
+	qe_queue_free(q);
+}
+
+/* Forgetting the settled entries gives their memory back, and keeps
+ * those still waiting for advice. */
+static void test_forget_shrinks(void **state)
+{
+	struct qe_queue *q = qe_queue_new(4);
+	struct qe_event *w = ev_fp("ffffffffffffffff");
+	char fp[17];
+	size_t i, full;
+	(void)state;
+	assert_int_equal(qe_queue_push(q, w, 0), QE_PUSH_QUEUED);
+	for (i = 0; i < QE_QUEUE_MAX_KNOWN - 1; i++) {
+		snprintf(fp, sizeof(fp), "%016zx", i);
+		qe_queue_set_seen(q, fp);
+	}
+	full = qe_queue_table_bytes(q);
+	assert_true(full >= 16 * (size_t)QE_QUEUE_MAX_KNOWN);
+	qe_queue_set_seen(q, "abcdefabcdefabcd"); /* one more: the seen ones go */
+	assert_true(qe_queue_table_bytes(q) < full / 16);
+	assert_int_equal(qe_queue_state(q, "ffffffffffffffff"), QE_FP_QUEUED);
+	assert_int_equal(qe_queue_state(q, "abcdefabcdefabcd"), QE_FP_SEEN);
+	assert_int_equal(qe_queue_state(q, "0000000000000001"), QE_FP_UNKNOWN);
+	qe_queue_free(q);
+}
+
+/* Keys are the fingerprints' bits: ones that differ in one digit, at
+ * either end, are different entries. */
+static void test_keys_exact(void **state)
+{
+	struct qe_queue *q = qe_queue_new(1);
+	char fp[17];
+	int d, v;
+	(void)state;
+	for (d = 0; d < 16; d++)
+		for (v = 1; v < 16; v++) {
+			memset(fp, '0', 16);
+			fp[16] = 0;
+			fp[d] = "0123456789abcdef"[v];
+			assert_int_equal(qe_queue_state(q, fp), QE_FP_UNKNOWN);
+			qe_queue_set_cached(q, fp);
+		}
+	assert_int_equal(qe_queue_state(q, "0000000000000000"), QE_FP_UNKNOWN);
+	for (d = 0; d < 16; d++)
+		for (v = 1; v < 16; v++) {
+			memset(fp, '0', 16);
+			fp[d] = "0123456789abcdef"[v];
+			assert_int_equal(qe_queue_state(q, fp), QE_FP_CACHED);
+		}
+	/* a string of another shape is a key of its own too */
+	qe_queue_defer(q, "not-a-fingerprint", 50);
+	assert_int_equal(qe_queue_state(q, "not-a-fingerprint"), QE_FP_FAILED);
+	assert_false(qe_queue_retry_due(q, "not-a-fingerprint", 49));
+	assert_true(qe_queue_retry_due(q, "not-a-fingerprint", 50));
 	qe_queue_free(q);
 }
 
@@ -128,6 +185,8 @@ int main(void)
 	    cmocka_unit_test(test_seen_then_queued),
 	    cmocka_unit_test(test_defer),
 	    cmocka_unit_test(test_many_fingerprints_bounded),
+	    cmocka_unit_test(test_forget_shrinks),
+	    cmocka_unit_test(test_keys_exact),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
