@@ -946,6 +946,14 @@ static int trace_start_hint(const char *s, size_t n)
 	       ends_with(s + i, t - i, "Throwable");
 }
 
+/* glog's header, "E0101 " or "F0101 ", at the start of s: the form that
+ * the glog rule looks for at a line start. */
+static int line_start_form(const char *s, size_t n)
+{
+	return n > 6 && (s[0] == 'E' || s[0] == 'F') && (s[1] == '0' || s[1] == '1') &&
+	       is_digit(s[2]) && is_digit(s[3]) && is_digit(s[4]) && s[5] == ' ';
+}
+
 /*
  * The start of an event on a line while none is open: the whole line
  * first; when that finds nothing, or only an error line, the text after
@@ -983,6 +991,14 @@ static int match_line(struct qe_assembler *a, const char *line, size_t len,
 	}
 	if (!passed || !line_prefix(a, line, len, &p))
 		return have;
+	/* glog's "E0101 ..." behind a collector's timestamp (`kubectl logs
+	 * --timestamps`, CRI, syslog): read as at a line start */
+	if (p.body && p.text == p.body && line_start_form(line + p.body, len - p.body) &&
+	    rules_start(a, line + p.body, len - p.body, &m2)) {
+		*m = m2;
+		*off = p.body;
+		return 1;
+	}
 	/* A runtime prints its report without a level; after an error
 	 * level the report may follow the level word ("ERROR panic: ...").
 	 * After INFO or WARN no trace starts: one match at most, and none

@@ -19,6 +19,8 @@
  * may differ) is read without it, so a trace whose every line carries
  * the prefix (syslog, CRI, `kubectl logs --timestamps`) assembles as if
  * it had none, and lines of another writer (another pid) end the event.
+ * glog's "E0101 ..." header after such a prefix (no level word in it)
+ * starts an event as it does at a line start.
  *
  * Feeding does not allocate per line unless the line belongs to an event.
  *

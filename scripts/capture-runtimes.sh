@@ -30,7 +30,8 @@
 #
 # With names (e.g. "messages"), only tests/data/runtimes/NAME.log and
 # NAME.expected are written again; names of the sixth and seventh
-# batches alone ("batch6 batch7-k8s ...") build only their programs.
+# batches alone ("batch6 batch7-k8s ...") build only their programs,
+# and so do the Go loggers' ("golog golog-k8s ...").
 set -eu
 only=" $* "
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -49,8 +50,16 @@ scala_cp=.:/usr/share/scala/lib/scala-library.jar
 # the earlier programs, unless only the sixth batch is asked for
 case $only in
 "  ") old=1 ;;
-*) old=0; for n in $only; do case $n in batch6* | batch7*) ;; *) old=1 ;; esac; done ;;
+*) old=0; for n in $only; do case $n in batch6* | batch7* | golog*) ;; *) old=1 ;; esac; done ;;
 esac
+# the sixth and seventh batches, unless only the Go loggers are asked for
+case $only in
+"  ") late=1 ;;
+*) late=0; for n in $only; do case $n in golog*) ;; *) late=1 ;; esac; done ;;
+esac
+# the Go loggers (klog, hclog: Debian's packages, from /usr/share/gocode)
+mkdir golog-src && mv golog.go golog-src/main.go
+(cd golog-src && GO111MODULE=off GOPATH=/usr/share/gocode GOFLAGS= go build -o ../golog .)
 if [ "$old" = 1 ]; then
 javac -cp "$cp" -d . Fail.java
 kotlinc fail.kt -include-runtime -d failkt.jar 2>/dev/null
@@ -95,6 +104,7 @@ mkdir -p tracefail/.cargo
 cp logfail/.cargo/config.toml tracefail/.cargo/
 (cd tracefail && cargo build -q 2>/dev/null && cp target/debug/tracefail ../rstrace)
 fi
+if [ "$late" = 1 ]; then
 # the sixth batch: Debian's packages (Go's from /usr/share/gocode, the
 # Rust crate from /usr/share/cargo/registry, offline) and log4js from
 # the npm registry
@@ -116,6 +126,7 @@ npm_pkgs=log4js@6
 [ "$old" = 0 ] || npm_pkgs="winston@3 pino@10 bunyan@2 $npm_pkgs"
 # shellcheck disable=SC2086
 npm install -q --no-save --no-audit --no-fund $npm_pkgs >/dev/null 2>&1
+fi
 
 # The two values every scenario runs with (invalid numbers, different
 # lengths, so messages and indexes vary between the two runs).
@@ -391,6 +402,22 @@ go_worker
 begin go-worker-syslog syslog
 noise
 go_worker
+
+# a Go service's loggers: klog's error lines, as written and behind the
+# prefix kubectl and a syslog daemon put before each line
+golog_all() {
+	run - klog-format 0 ./golog klog-format
+	run - klog-structured 0 ./golog klog-structured
+}
+begin golog none
+noise
+golog_all
+begin golog-k8s k8s
+noise
+golog_all
+begin golog-syslog syslog
+noise
+golog_all
 
 begin ruby-worker none
 noise

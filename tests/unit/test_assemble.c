@@ -708,6 +708,28 @@ static void test_single_lines(void **state)
 	fixture_free(f);
 }
 
+/* glog's header behind a collector's prefix starts an event as at a line
+ * start, and the event keeps the line without the prefix; after a level
+ * word, or with another letter, it does not. */
+static void test_glog_behind_prefix(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "2026-12-01T10:00:00.123456Z E1202 10:00:00.123456 7 x.go:3] gave up\n"
+		"2026-12-01T10:00:01Z stderr F F1202 10:00:01.123456 7 x.go:4] stopped\n"
+		"Dec  1 10:00:02 web1 app[42]: E1202 10:00:02.123456 7 x.go:3] gave up\n"
+		"2026-12-01T10:00:03Z I1202 10:00:03.123456 7 x.go:5] E1202 done\n"
+		"2026-12-01T10:00:03Z INFO E1202 10:00:03.123456 7 x.go:5] done\n");
+	assert_int_equal(f->col.n, 3);
+	assert_string_equal(f->col.ev[0]->rule, "glog");
+	assert_string_equal(f->col.ev[0]->message, "gave up");
+	assert_int_equal(f->col.ev[1]->severity, QE_SEV_FATAL);
+	assert_memory_equal(f->col.ev[1]->lines[0], "F1202 ", 6);
+	assert_string_equal(f->col.ev[2]->message, "gave up");
+	fixture_free(f);
+}
+
 static void test_line_messages(void **state)
 {
 	struct fixture *f = fixture_new(0, 0);
@@ -2642,6 +2664,7 @@ int main(void)
 	    cmocka_unit_test(test_php),
 	    cmocka_unit_test(test_rust),
 	    cmocka_unit_test(test_single_lines),
+	    cmocka_unit_test(test_glog_behind_prefix),
 	    cmocka_unit_test(test_line_messages),
 	    cmocka_unit_test(test_error_line_merge_kinds),
 	    cmocka_unit_test(test_panic_level_line),
