@@ -1995,11 +1995,118 @@ static int tracing_fmt(struct qe_event *ev, struct span msg)
 	return 1;
 }
 
+/* One "key=value" of hclog's text format at the start of v: its length,
+ * 0 when none.  A value with blanks is quoted, its own quotes are not
+ * escaped: it ends at a quote before the end or before the next key. */
+static size_t hclog_pair(struct span v, struct span *key, struct span *val)
+{
+	size_t k = 0, e;
+	while (k < v.n &&
+	       (is_ident((unsigned char)v.s[k]) || v.s[k] == '.' || v.s[k] == '-'))
+		k++;
+	if (!k || k + 1 >= v.n || v.s[k] != '=' || !isalpha((unsigned char)v.s[0]))
+		return 0;
+	*key = sp(v.s, k);
+	if (v.s[k + 1] != '"') {
+		for (e = k + 1; e < v.n && v.s[e] != ' '; e++)
+			;
+		*val = sp(v.s + k + 1, e - k - 1);
+		return e;
+	}
+	for (e = k + 2; e < v.n; e++) {
+		struct span rest, k2, v2;
+		if (v.s[e] != '"')
+			continue;
+		if (e + 1 == v.n) {
+			*val = sp(v.s + k + 2, e - k - 2);
+			return e + 1;
+		}
+		rest = skip(v, e + 2);
+		if (v.s[e + 1] == ' ' && hclog_pair(rest, &k2, &v2)) {
+			*val = sp(v.s + k + 2, e - k - 2);
+			return e + 1;
+		}
+	}
+	return 0;
+}
+
+/* Whether v is nothing but hclog pairs; *err gets the error's value. */
+static int hclog_pairs(struct span v, struct span *err)
+{
+	struct span key, val;
+	size_t n;
+	err->s = NULL;
+	err->n = 0;
+	while ((n = hclog_pair(v, &key, &val))) {
+		if ((key.n == 5 && !memcmp(key.s, "error", 5)) ||
+		    (key.n == 3 && !memcmp(key.s, "err", 3)))
+			if (!err->s)
+				*err = val;
+		v = skip(v, n);
+		if (!v.n)
+			return 1;
+		if (v.s[0] != ' ')
+			return 0;
+		v = skip(v, 1);
+	}
+	return 0;
+}
+
+/*
+ * hashicorp/go-hclog's text format after its "[ERROR] ": "caller: name:
+ * message: key=value ...", the caller ("dir/main.go:55", IncludeLocation)
+ * and the logger's name optional.  Its JSON format writes the message
+ * alone (@message), beside @caller and @module, so the message here is
+ * the message too, with the error's value after it as a JSON record's
+ * ("message: error").  0 when msg shows neither a Go caller nor pairs.
+ */
+static int hclog_text(struct qe_event *ev, struct span msg)
+{
+	struct span m = msg, err = {NULL, 0};
+	struct qe_buf b = QE_BUF_INIT;
+	size_t w, i;
+	int caller = 0, pairs = 0;
+
+	for (w = 0; w < m.n && m.s[w] != ' '; w++)
+		;
+	if (w > 5 && m.s[w - 1] == ':' && isdigit((unsigned char)m.s[w - 2])) {
+		for (i = w - 2; i && isdigit((unsigned char)m.s[i - 1]); i--)
+			;
+		if (i >= 4 && !memcmp(m.s + i - 4, ".go:", 4)) {
+			m = trim(skip(m, w));
+			caller = 1;
+		}
+	}
+	for (i = 0; i + 2 < m.n; i++)
+		if (m.s[i] == ':' && m.s[i + 1] == ' ' &&
+		    hclog_pairs(skip(m, i + 2), &err)) {
+			m.n = i;
+			pairs = 1;
+			break;
+		}
+	if (!caller && !pairs)
+		return 0;
+	/* the name: one word before ": " */
+	for (w = 0; w < m.n && (is_ident((unsigned char)m.s[w]) || strchr(".-/", m.s[w]));
+	     w++)
+		;
+	if (w && w + 2 < m.n && m.s[w] == ':' && m.s[w + 1] == ' ')
+		m = skip(m, w + 2);
+	qe_buf_add(&b, m.s, m.n);
+	if (err.s && !memmem(m.s, m.n, err.s, err.n)) {
+		qe_buf_addstr(&b, ": ");
+		qe_buf_add(&b, err.s, err.n);
+	}
+	free(ev->message);
+	ev->message = qe_buf_detach(&b);
+	return 1;
+}
+
 static int line_message(struct qe_event *ev, struct span v)
 {
 	struct span lim = v, msg = v;
 	size_t i, k;
-	int found = 0, glued = 0, tabbed = 0;
+	int found = 0, glued = 0, tabbed = 0, bracketed = 0;
 
 	if (lim.n > 200)
 		lim.n = 200;
@@ -2040,6 +2147,7 @@ static int line_message(struct qe_event *ev, struct span v)
 				if (i && v.s[i - 1] == '[') {
 					struct span w = msg.n > 80 ? sp(msg.s, 80) : msg;
 					long cl = find(w, "] ");
+					bracketed = cl == 0;
 					if (cl >= 0 && !memchr(w.s, '[', (size_t)cl))
 						msg = skip(msg, (size_t)cl + 2);
 				}
@@ -2080,6 +2188,8 @@ static int line_message(struct qe_event *ev, struct span v)
 		return 1;
 	while (msg.n && strchr(" \t:-]|>)\"", msg.s[0]))
 		msg = skip(msg, 1);
+	if (bracketed && hclog_text(ev, msg))
+		return 1;
 	if (found && !glued && tracing_fmt(ev, msg))
 		return 1;
 	if (found)

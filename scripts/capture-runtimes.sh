@@ -403,15 +403,18 @@ begin go-worker-syslog syslog
 noise
 go_worker
 
-# a Go service's loggers: klog's error lines, as written and behind the
-# prefix kubectl and a syslog daemon put before each line
+# a Go service's loggers: klog's error lines, hclog's in its text and
+# JSON formats (one message from one place: one group), as written and
+# behind the prefix kubectl and a syslog daemon put before each line
 golog_all() {
 	run - klog-format 0 ./golog klog-format
 	run - klog-structured 0 ./golog klog-structured
+	run - hclog 0 ./golog hclog-text
 }
 begin golog none
 noise
 golog_all
+run - hclog 0 ./golog hclog-json
 begin golog-k8s k8s
 noise
 golog_all

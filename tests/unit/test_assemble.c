@@ -730,6 +730,27 @@ static void test_glog_behind_prefix(void **state)
 	fixture_free(f);
 }
 
+/* hclog's text line gives the message its JSON format writes as
+ * @message, with the error after it as a JSON record's text has it: the
+ * caller, the logger's name and the other pairs go. */
+static void test_hclog_text(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "2026-12-02T14:32:35.713Z [ERROR] app/main.go:52: theatre: seat gave up: "
+		"seat=1x error=\"reserve: parsing \"1x\": invalid\" attempts=2\n"
+		"2026-12-02T14:32:35.713Z [ERROR] theatre: seat gave up: seat=1x n=2\n"
+		"2026-12-02T14:32:35.713Z [ERROR] db: connection lost: retrying\n");
+	assert_int_equal(f->col.n, 3);
+	assert_string_equal(f->col.ev[0]->message,
+			    "seat gave up: reserve: parsing \"1x\": invalid");
+	assert_string_equal(f->col.ev[1]->message, "seat gave up");
+	/* no caller and no pairs: not hclog's */
+	assert_string_equal(f->col.ev[2]->message, "db: connection lost: retrying");
+	fixture_free(f);
+}
+
 static void test_line_messages(void **state)
 {
 	struct fixture *f = fixture_new(0, 0);
@@ -2665,6 +2686,7 @@ int main(void)
 	    cmocka_unit_test(test_rust),
 	    cmocka_unit_test(test_single_lines),
 	    cmocka_unit_test(test_glog_behind_prefix),
+	    cmocka_unit_test(test_hclog_text),
 	    cmocka_unit_test(test_line_messages),
 	    cmocka_unit_test(test_error_line_merge_kinds),
 	    cmocka_unit_test(test_panic_level_line),

@@ -48,8 +48,8 @@ func main() {
 		klog.Flush()
 	case "hclog-text", "hclog-json":
 		l := hclog.New(&hclog.LoggerOptions{Name: "theatre", Output: os.Stderr,
-			JSONFormat: what == "hclog-json"})
-		l.Error("reservation gave up", "seat", val, "attempts", len(val))
+			JSONFormat: what == "hclog-json", IncludeLocation: true})
+		l.Error("reservation gave up", "seat", val, "error", err, "attempts", len(val))
 	case "log-panicf":
 		log.Panicf("reservation of %s gave up: %v", val, err)
 	case "panic-seat":
