@@ -816,6 +816,23 @@ static size_t ruby_class_mark(const char *s, size_t n)
 	return 0;
 }
 
+/* "... RefundError (message):", as Rails logs a rescued exception before
+ * its backtrace: a class name, then the message in parentheses. */
+static int ruby_rescued(const char *s, size_t n)
+{
+	size_t i, k;
+	if (n < 6 || s[n - 1] != ':' || s[n - 2] != ')')
+		return 0;
+	for (i = 0; i + 1 < n; i++) {
+		if (s[i] != ' ' || s[i + 1] != '(')
+			continue;
+		for (k = i; k > 0 && s[k - 1] != ' ' && s[k - 1] != ']'; k--)
+			;
+		return k < i && capital_name(s + k, i - k, ':') == i - k;
+	}
+	return 0;
+}
+
 /* "LedgerException: msg": a .NET exception of no namespace, which no
  * rule takes on its own. */
 static int dotnet_bare_exception(const char *s, size_t n)
@@ -1250,7 +1267,9 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 			while (hl && (h[hl - 1] == ' ' || h[hl - 1] == '\r'))
 				hl--;
 			jr = qe_rules_lang_rule(a->rules, QE_LANG_RUBY);
-			if (hl && (h[hl - 1] == ')' || ruby_class_mark(h, hl)) &&
+			if (hl &&
+			    (h[hl - 1] == ')' || ruby_class_mark(h, hl) ||
+			     ruby_rescued(h, hl)) &&
 			    jr != (size_t)-1) {
 				enter(a, QE_LANG_RUBY, jr, line, len);
 				a->state = S_RUBY_BARE;

@@ -167,7 +167,7 @@ enum {
 	G_GO_HTTP,
 	G_PHP,	   /* "Fatal error:", "Parse error:", "fatal error:" | ".php:" */
 	G_RUBY,	   /* ".rb:" */
-	G_NODE,	   /* Error | Exception */
+	G_NODE,	   /* Error | Exception (also ruby-rescued's) */
 	G_MONOLOG, /* ".ERROR: ", ".CRITICAL: ", ".ALERT: ", ".EMERGENCY: " */
 	G_LEVEL,   /* the upper-case level words */
 	G_LOWER,   /* "[level]" in lower case, or a level|lvl|severity key */
@@ -183,7 +183,7 @@ static const struct {
     {"php-fatal", G_PHP},	    {"ruby-exception", G_RUBY},
     {"node-error", G_NODE},	    {"level", G_LEVEL},
     {"level-lower", G_LOWER},	    {"monolog", G_MONOLOG},
-    {"level-colon", G_COLON},
+    {"level-colon", G_COLON},	    {"ruby-rescued", G_NODE},
 };
 
 /* The words the gates look for, found in one pass over the line. */

@@ -1049,6 +1049,30 @@ static long ruby_class_mark(struct span v)
 	return -1;
 }
 
+/* Rails' log line of a rescued exception, "Class (message):", after
+ * ActiveSupport's tags ("[a] [b] "): *type gets the class, *m the
+ * message; 0 when m is not one. */
+static int ruby_rescued(struct span *m, struct span *type)
+{
+	struct span v = *m;
+	size_t k;
+	while (starts(v, "[")) {
+		long cl = find(v.n > 80 ? sp(v.s, 80) : v, "] ");
+		if (cl <= 0)
+			return 0;
+		v = skip(v, (size_t)cl + 2);
+	}
+	if (!v.n || !isupper((unsigned char)v.s[0]))
+		return 0;
+	for (k = 0; k < v.n && (is_ident((unsigned char)v.s[k]) || v.s[k] == ':'); k++)
+		;
+	if (k + 4 > v.n || v.s[k] != ' ' || v.s[k + 1] != '(' || !ends(v, "):"))
+		return 0;
+	*type = sp(v.s, k);
+	*m = trim(sp(v.s + k + 2, v.n - k - 4));
+	return 1;
+}
+
 static void parse_ruby(struct qe_event *ev)
 {
 	size_t i, header = ev->nr_lines;
@@ -1064,13 +1088,24 @@ static void parse_ruby(struct qe_event *ev)
 	if (header == ev->nr_lines) {
 		/* Logger#error(exception): "<log header> message (Class)", then
 		 * the backtrace, one location per line */
-		struct span m;
+		struct span m = trim(line_span(ev, 0));
 		long open, mark;
+		if (ruby_rescued(&m, &rest)) {
+			/* with no log header: ActiveSupport's logger */
+			set_type(ev, rest);
+			set_message(ev, m);
+			goto frames;
+		}
 		parse_line(ev);
 		m = sp(ev->message, strlen(ev->message));
 		open = rfind(m, " (");
 		mark = ruby_class_mark(m);
-		if (mark >= 0) {
+		if (ends(m, "):") && ruby_rescued(&m, &rest)) {
+			/* Rails' "Class (message):", tags before it */
+			set_type(ev, rest);
+			memmove(ev->message, m.s, m.n);
+			ev->message[m.n] = '\0';
+		} else if (mark >= 0) {
 			/* the logging gem's "<Class> message" */
 			long close = find(skip(m, (size_t)mark), "> ");
 			set_type(ev, sp(m.s + mark + 1, (size_t)close - 1));
@@ -1085,6 +1120,7 @@ static void parse_ruby(struct qe_event *ev)
 			memmove(ev->message, m.s, m.n);
 			ev->message[m.n] = '\0';
 		}
+	frames:
 		for (i = 1; i < ev->nr_lines; i++)
 			if (ruby_location(trim(line_span(ev, i)), &file, &line, &meth,
 					  &rest))

@@ -31,7 +31,7 @@
 # With names (e.g. "messages"), only tests/data/runtimes/NAME.log and
 # NAME.expected are written again; names of the sixth and seventh
 # batches alone ("batch6 batch7-k8s ...") build only their programs,
-# and so do the Go loggers' ("golog golog-k8s ...").
+# and so do the Go loggers' ("golog golog-k8s ...") and ruby-rescued.
 set -eu
 only=" $* "
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -50,12 +50,13 @@ scala_cp=.:/usr/share/scala/lib/scala-library.jar
 # the earlier programs, unless only the sixth batch is asked for
 case $only in
 "  ") old=1 ;;
-*) old=0; for n in $only; do case $n in batch6* | batch7* | golog*) ;; *) old=1 ;; esac; done ;;
+*) old=0; for n in $only; do case $n in batch6* | batch7* | golog* | ruby-rescued) ;; *) old=1 ;; esac; done ;;
 esac
-# the sixth and seventh batches, unless only the Go loggers are asked for
+# the sixth and seventh batches, unless only the Go loggers or
+# ruby-rescued are asked for
 case $only in
 "  ") late=1 ;;
-*) late=0; for n in $only; do case $n in golog*) ;; *) late=1 ;; esac; done ;;
+*) late=0; for n in $only; do case $n in golog* | ruby-rescued) ;; *) late=1 ;; esac; done ;;
 esac
 # the Go loggers (klog, hclog: Debian's packages, from /usr/share/gocode)
 mkdir golog-src && mv golog.go golog-src/main.go
@@ -457,6 +458,13 @@ run System.AggregateException aggregate 0 mono csworker.exe aggregate
 run LedgerException thread 0 mono csworker.exe thread
 run System.NullReferenceException null 0 mono csworker.exe null
 run LedgerException settle 0 mono csworker.exe caught
+
+# a rescued exception logged as Rails does (ruby-activesupport), through
+# the tagged logger and the standard Logger; one site, one group
+begin ruby-rescued none
+noise
+run RefundError refund 0 ruby tagged.rb tagged
+run RefundError refund 0 ruby tagged.rb logger
 
 # ---- messages over several lines, on four runtimes ----
 begin messages none

@@ -751,6 +751,35 @@ static void test_hclog_text(void **state)
 	fixture_free(f);
 }
 
+/* Rails' "Class (message):" before a backtrace of bare frames, after
+ * ActiveSupport's tags or a Logger header; alone it stays a line. */
+static void test_ruby_rescued(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "[shop] [id=7] CartError (cart 7 is empty (0 items)):\n"
+		"  app/cart.rb:3:in `check'\n"
+		"  app/cart.rb:9:in `<main>'\n"
+		"I, [2026-12-02T10:00:00.000000 #42]  INFO -- : next\n"
+		"E, [2026-12-02T10:00:00.000000 #42] ERROR -- : CartError (cart 8 is "
+		"empty):\n"
+		"  app/cart.rb:3:in `check'\n"
+		"I, [2026-12-02T10:00:00.000000 #42]  INFO -- : next\n"
+		"CartError (cart 9 is empty):\n"
+		"I, [2026-12-02T10:00:00.000000 #42]  INFO -- : next\n");
+	assert_int_equal(f->col.n, 3);
+	assert_string_equal(f->col.ev[0]->kind, "ruby");
+	assert_string_equal(f->col.ev[0]->type, "CartError");
+	assert_string_equal(f->col.ev[0]->message, "cart 7 is empty (0 items)");
+	assert_int_equal(f->col.ev[0]->nr_frames, 2);
+	assert_string_equal(f->col.ev[1]->type, "CartError");
+	assert_string_equal(f->col.ev[1]->message, "cart 8 is empty");
+	assert_int_equal(f->col.ev[1]->nr_lines, 2);
+	assert_int_equal(f->col.ev[2]->nr_lines, 1);
+	fixture_free(f);
+}
+
 static void test_line_messages(void **state)
 {
 	struct fixture *f = fixture_new(0, 0);
@@ -2687,6 +2716,7 @@ int main(void)
 	    cmocka_unit_test(test_single_lines),
 	    cmocka_unit_test(test_glog_behind_prefix),
 	    cmocka_unit_test(test_hclog_text),
+	    cmocka_unit_test(test_ruby_rescued),
 	    cmocka_unit_test(test_line_messages),
 	    cmocka_unit_test(test_error_line_merge_kinds),
 	    cmocka_unit_test(test_panic_level_line),
