@@ -416,6 +416,8 @@ begin golog none
 noise
 golog_all
 run - hclog 0 ./golog hclog-json
+# log.Panicf: its line (an event of its own), then the panic
+run panic log-panicf 1 ./golog log-panicf
 begin golog-k8s k8s
 noise
 golog_all

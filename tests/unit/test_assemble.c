@@ -780,6 +780,41 @@ static void test_ruby_rescued(void **state)
 	fixture_free(f);
 }
 
+/* log.Panicf's line before its panic is an event of its own; a line of
+ * Go's logger with other text is none. */
+static void test_go_log_panic(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "2026/12/02 10:00:00 seat 1x gave up\n"
+		"panic: seat 1x gave up\n"
+		"\n"
+		"goroutine 1 [running]:\n"
+		"main.main()\n"
+		"\t/app/main.go:9 +0x1d\n"
+		"2026/12/02 10:00:01 seat 2x reserved\n"
+		"panic: seat 2x gave up\n"
+		"\n"
+		"goroutine 1 [running]:\n"
+		"main.main()\n"
+		"\t/app/main.go:9 +0x1d\n"
+		"2026/12/02 10:00:02.123456 main.go:9: seat 3x gave up\n"
+		"panic: seat 3x gave up\n");
+	assert_int_equal(f->col.n, 5);
+	assert_string_equal(f->col.ev[0]->kind, "line");
+	assert_int_equal(f->col.ev[0]->nr_lines, 1);
+	assert_int_equal(f->col.ev[0]->severity, QE_SEV_ERROR);
+	assert_string_equal(f->col.ev[1]->kind, "go");
+	assert_int_equal(f->col.ev[1]->nr_lines, 5);
+	assert_string_equal(f->col.ev[2]->kind, "go");
+	/* Lshortfile's "main.go:9: " before the text */
+	assert_string_equal(f->col.ev[3]->kind, "line");
+	assert_string_equal(f->col.ev[4]->kind, "go");
+	assert_true(qe_assembler_head_start("2026/12/02 10:00:00 seat 1x gave up", 35));
+	fixture_free(f);
+}
+
 static void test_line_messages(void **state)
 {
 	struct fixture *f = fixture_new(0, 0);
@@ -2717,6 +2752,7 @@ int main(void)
 	    cmocka_unit_test(test_glog_behind_prefix),
 	    cmocka_unit_test(test_hclog_text),
 	    cmocka_unit_test(test_ruby_rescued),
+	    cmocka_unit_test(test_go_log_panic),
 	    cmocka_unit_test(test_line_messages),
 	    cmocka_unit_test(test_error_line_merge_kinds),
 	    cmocka_unit_test(test_panic_level_line),
