@@ -418,6 +418,9 @@ golog_all
 run - hclog 0 ./golog hclog-json
 # log.Panicf: its line (an event of its own), then the panic
 run panic log-panicf 1 ./golog log-panicf
+# two panics with values of their own, raised in one function
+run panic panic-seat 0 ./golog panic-seat
+run panic panic-hall 0 ./golog panic-hall
 begin golog-k8s k8s
 noise
 golog_all
