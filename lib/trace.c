@@ -2031,16 +2031,25 @@ static int tracing_fmt(struct qe_event *ev, struct span msg)
 	return 1;
 }
 
-/* One "key=value" of hclog's text format at the start of v: its length,
- * 0 when none.  A value with blanks is quoted, its own quotes are not
- * escaped: it ends at a quote before the end or before the next key. */
-static size_t hclog_pair(struct span v, struct span *key, struct span *val)
+/* The length of hclog's "key=" at the start of v, 0 when none. */
+static size_t hclog_key(struct span v)
 {
-	size_t k = 0, e;
+	size_t k = 0;
 	while (k < v.n &&
 	       (is_ident((unsigned char)v.s[k]) || v.s[k] == '.' || v.s[k] == '-'))
 		k++;
-	if (!k || k + 1 >= v.n || v.s[k] != '=' || !isalpha((unsigned char)v.s[0]))
+	return k && k + 1 < v.n && v.s[k] == '=' && isalpha((unsigned char)v.s[0]) ? k + 1
+										   : 0;
+}
+
+/* One "key=value" of hclog's text format at the start of v: its length,
+ * 0 when none.  A value with blanks is quoted, its own quotes are not
+ * escaped: it ends at a quote before the end or before a blank and the
+ * next key. */
+static size_t hclog_pair(struct span v, struct span *key, struct span *val)
+{
+	size_t k = hclog_key(v), e;
+	if (!k--)
 		return 0;
 	*key = sp(v.s, k);
 	if (v.s[k + 1] != '"') {
@@ -2050,15 +2059,9 @@ static size_t hclog_pair(struct span v, struct span *key, struct span *val)
 		return e;
 	}
 	for (e = k + 2; e < v.n; e++) {
-		struct span rest, k2, v2;
 		if (v.s[e] != '"')
 			continue;
-		if (e + 1 == v.n) {
-			*val = sp(v.s + k + 2, e - k - 2);
-			return e + 1;
-		}
-		rest = skip(v, e + 2);
-		if (v.s[e + 1] == ' ' && hclog_pair(rest, &k2, &v2)) {
+		if (e + 1 == v.n || (v.s[e + 1] == ' ' && hclog_key(skip(v, e + 2)))) {
 			*val = sp(v.s + k + 2, e - k - 2);
 			return e + 1;
 		}
@@ -2101,7 +2104,7 @@ static int hclog_text(struct qe_event *ev, struct span msg)
 	struct span m = msg, err = {NULL, 0};
 	struct qe_buf b = QE_BUF_INIT;
 	size_t w, i;
-	int caller = 0, pairs = 0;
+	int caller = 0, pairs = 0, tries;
 
 	for (w = 0; w < m.n && m.s[w] != ' '; w++)
 		;
@@ -2113,13 +2116,18 @@ static int hclog_text(struct qe_event *ev, struct span msg)
 			caller = 1;
 		}
 	}
-	for (i = 0; i + 2 < m.n; i++)
-		if (m.s[i] == ':' && m.s[i + 1] == ' ' &&
-		    hclog_pairs(skip(m, i + 2), &err)) {
+	/* the pairs after a ": " and a key: a few tries, so that a long
+	 * line costs a pass or two */
+	for (i = 0, tries = 0; i + 2 < m.n && tries < 4; i++) {
+		if (m.s[i] != ':' || m.s[i + 1] != ' ' || !hclog_key(skip(m, i + 2)))
+			continue;
+		tries++;
+		if (hclog_pairs(skip(m, i + 2), &err)) {
 			m.n = i;
 			pairs = 1;
 			break;
 		}
+	}
 	if (!caller && !pairs)
 		return 0;
 	/* the name: one word before ": " */

@@ -749,6 +749,23 @@ static void test_hclog_text(void **state)
 	/* no caller and no pairs: not hclog's */
 	assert_string_equal(f->col.ev[2]->message, "db: connection lost: retrying");
 	fixture_free(f);
+
+	/* quotes that open values and close none: each is looked at a few
+	 * times, not once for every way of pairing them */
+	{
+		struct qe_buf b = QE_BUF_INIT;
+		int i;
+		f = fixture_new(0, 0);
+		qe_buf_addstr(&b, "2026-12-02T14:32:35.713Z [ERROR] a.go:1: x: ");
+		for (i = 0; i < 200; i++)
+			qe_buf_addstr(&b, "k=\" ");
+		qe_buf_addstr(&b, "x\n");
+		feed(f, b.buf);
+		assert_int_equal(f->col.n, 1);
+		assert_non_null(f->col.ev[0]->message);
+		qe_buf_release(&b);
+		fixture_free(f);
+	}
 }
 
 /* Rails' "Class (message):" before a backtrace of bare frames, after
