@@ -136,6 +136,12 @@ struct qe_assembler {
 	struct qe_buf probe_line;
 	struct qe_rule_match probe_m;
 	size_t probe_off, probe_hits[2], probe_nr_hits;
+
+	/* The last line fed while idle, when it is one of Go's standard
+	 * logger ("2006/01/02 15:04:05 text"): log.Panic writes its text so
+	 * before it panics with the same (go_log_panic()). */
+	struct qe_buf golog;
+	uint64_t golog_start, golog_end;
 };
 
 static void tail_reset(struct qe_assembler *a);
@@ -167,6 +173,7 @@ void qe_assembler_free(struct qe_assembler *a)
 	free(a->tail);
 	qe_buf_release(&a->pend);
 	qe_buf_release(&a->probe_line);
+	qe_buf_release(&a->golog);
 	free(a);
 }
 
@@ -816,6 +823,23 @@ static size_t ruby_class_mark(const char *s, size_t n)
 	return 0;
 }
 
+/* "... RefundError (message):", as Rails logs a rescued exception before
+ * its backtrace: a class name, then the message in parentheses. */
+static int ruby_rescued(const char *s, size_t n)
+{
+	size_t i, k;
+	if (n < 6 || s[n - 1] != ':' || s[n - 2] != ')')
+		return 0;
+	for (i = 0; i + 1 < n; i++) {
+		if (s[i] != ' ' || s[i + 1] != '(')
+			continue;
+		for (k = i; k > 0 && s[k - 1] != ' ' && s[k - 1] != ']'; k--)
+			;
+		return k < i && capital_name(s + k, i - k, ':') == i - k;
+	}
+	return 0;
+}
+
 /* "LedgerException: msg": a .NET exception of no namespace, which no
  * rule takes on its own. */
 static int dotnet_bare_exception(const char *s, size_t n)
@@ -946,6 +970,85 @@ static int trace_start_hint(const char *s, size_t n)
 	       ends_with(s + i, t - i, "Throwable");
 }
 
+/* The length of the date and time Go's standard logger puts before its
+ * text ("2006/01/02 15:04:05", with LstdFlags; ".000000" after it with
+ * Lmicroseconds) and the blank after them; 0 when s starts otherwise. */
+static size_t go_log_stamp(const char *s, size_t n)
+{
+	size_t i = 19;
+	if (n < 21 || !is_digit(s[0]) || s[4] != '/' || s[7] != '/' || s[10] != ' ' ||
+	    s[13] != ':' || s[16] != ':' || !is_digit(s[3]) || !is_digit(s[9]) ||
+	    !is_digit(s[18]))
+		return 0;
+	if (s[i] == '.')
+		for (i++; i < n && is_digit(s[i]); i++)
+			;
+	return i < n && s[i] == ' ' ? i + 1 : 0;
+}
+
+/* log.Panic and its kin write the text, then panic with it: whether the
+ * Go logger's line kept (the line just before) ends with the text of
+ * "panic: text" (a file:line or a prefix may come between). */
+static int go_log_panic(const struct qe_assembler *a, const char *line, size_t len,
+			uint64_t start_pos)
+{
+	size_t k = a->golog.len, t;
+	if (!k || a->golog_end != start_pos || len < 8 || memcmp(line, "panic: ", 7))
+		return 0;
+	t = len - 7;
+	while (t && (line[7 + t - 1] == ' ' || line[7 + t - 1] == '\r'))
+		t--;
+	return t && k > t && !memcmp(a->golog.buf + k - t, line + 7, t) &&
+	       a->golog.buf[k - t - 1] == ' ';
+}
+
+/* Keep the line fed while idle when it is one of Go's logger, else
+ * forget the one kept. */
+static void go_log_keep(struct qe_assembler *a, const char *line, size_t len,
+			uint64_t start_pos, uint64_t end_pos)
+{
+	qe_buf_reset(&a->golog);
+	if (go_log_stamp(line, len)) {
+		qe_buf_add(&a->golog, line, len);
+		a->golog_start = start_pos;
+		a->golog_end = end_pos;
+	}
+}
+
+static void start_event(struct qe_assembler *a, const struct qe_rule_match *m,
+			const char *line, size_t len, size_t off, uint64_t start_pos,
+			uint64_t end_pos);
+
+/* A Go panic starts on the line: when the logger's line kept before it
+ * is log.Panic's, that line is an error line of its own, reported
+ * first. */
+static void go_log_event(struct qe_assembler *a, const struct qe_rule_match *m,
+			 const char *line, size_t len, uint64_t start_pos)
+{
+	struct qe_rule_match lm = *m;
+	struct qe_buf l;
+
+	if (!go_log_panic(a, line, len, start_pos))
+		return;
+	l = a->golog;
+	lm.lang = QE_LANG_LINE;
+	lm.kind = "line";
+	lm.severity = QE_SEV_ERROR;
+	lm.type_len = lm.msg_len = 0;
+	qe_buf_init(&a->golog);
+	start_event(a, &lm, l.buf, l.len, 0, a->golog_start, a->golog_end);
+	close_event(a);
+	qe_buf_release(&l);
+}
+
+/* glog's header, "E0101 " or "F0101 ", at the start of s: the form that
+ * the glog rule looks for at a line start. */
+static int line_start_form(const char *s, size_t n)
+{
+	return n > 6 && (s[0] == 'E' || s[0] == 'F') && (s[1] == '0' || s[1] == '1') &&
+	       is_digit(s[2]) && is_digit(s[3]) && is_digit(s[4]) && s[5] == ' ';
+}
+
 /*
  * The start of an event on a line while none is open: the whole line
  * first; when that finds nothing, or only an error line, the text after
@@ -983,6 +1086,14 @@ static int match_line(struct qe_assembler *a, const char *line, size_t len,
 	}
 	if (!passed || !line_prefix(a, line, len, &p))
 		return have;
+	/* glog's "E0101 ..." behind a collector's timestamp (`kubectl logs
+	 * --timestamps`, CRI, syslog): read as at a line start */
+	if (p.body && p.text == p.body && line_start_form(line + p.body, len - p.body) &&
+	    rules_start(a, line + p.body, len - p.body, &m2)) {
+		*m = m2;
+		*off = p.body;
+		return 1;
+	}
 	/* A runtime prints its report without a level; after an error
 	 * level the report may follow the level word ("ERROR panic: ...").
 	 * After INFO or WARN no trace starts: one match at most, and none
@@ -1234,7 +1345,9 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 			while (hl && (h[hl - 1] == ' ' || h[hl - 1] == '\r'))
 				hl--;
 			jr = qe_rules_lang_rule(a->rules, QE_LANG_RUBY);
-			if (hl && (h[hl - 1] == ')' || ruby_class_mark(h, hl)) &&
+			if (hl &&
+			    (h[hl - 1] == ')' || ruby_class_mark(h, hl) ||
+			     ruby_rescued(h, hl)) &&
 			    jr != (size_t)-1) {
 				enter(a, QE_LANG_RUBY, jr, line, len);
 				a->state = S_RUBY_BARE;
@@ -1809,6 +1922,9 @@ int qe_assembler_head_start(const char *line, size_t len)
 	/* most lines have none of what the forms below need */
 	while (len && (line[len - 1] == ' ' || line[len - 1] == '\r'))
 		len--;
+	/* Go's logger, whose line may be log.Panic's before its panic */
+	if (go_log_stamp(line, len))
+		return 1;
 	if (len < 6 || !(is_digit(line[len - 1]) ? memchr(line, ':', len) != NULL
 						 : head_hint(line, len)))
 		return 0;
@@ -2189,7 +2305,14 @@ void qe_assembler_feed(struct qe_assembler *a, const char *line, size_t len,
 		off = a->next_off;
 		a->have_next = 0;
 	} else if (is_blank(line, len) || !find_start(a, line, len, &m, &off)) {
+		if (a->golog.len || (len > 20 && line[4] == '/'))
+			go_log_keep(a, line, len, start_pos, end_pos);
 		return;
+	}
+	if (a->golog.len) {
+		if (m.lang == QE_LANG_GO && !off)
+			go_log_event(a, &m, line, len, start_pos);
+		qe_buf_reset(&a->golog);
 	}
 	start_event(a, &m, line, len, off, start_pos, end_pos);
 }

@@ -19,6 +19,8 @@
  * may differ) is read without it, so a trace whose every line carries
  * the prefix (syslog, CRI, `kubectl logs --timestamps`) assembles as if
  * it had none, and lines of another writer (another pid) end the event.
+ * glog's "E0101 ..." header after such a prefix (no level word in it)
+ * starts an event as it does at a line start.
  *
  * Feeding does not allocate per line unless the line belongs to an event.
  *
@@ -35,6 +37,9 @@
  * Head lines held the same way: Go's "runtime: ..." lines before
  * "fatal error: stack overflow", Rust's "thread 'x' has overflowed its
  * stack", java.util.logging's date/source line before "SEVERE: ...".
+ * A line of Go's standard logger just before "panic: <its text>" (what
+ * log.Panic and its kin write) is an error line of its own, reported
+ * before the panic.
  * A PHP trace ends at its "thrown in" line, after any "Next" chain.
  * Python exception groups ("  + Exception Group Traceback") run while
  * their lines are drawn with | and +.  Error lines take what follows
@@ -89,7 +94,8 @@ int qe_assembler_idle(const struct qe_assembler *a);
 /* 1 when the line may begin the lines that head a trace below it (a
  * Node.js source location, Go's "runtime:", java.util.logging's date
  * line, Rust's stack overflow), which the assembler holds until what
- * follows says. */
+ * follows says, or be an event that only the trace below it makes one
+ * (log.Panic's line of Go's logger). */
 int qe_assembler_head_start(const char *line, size_t len);
 /* Whether feeding the line would change the assembler: 1 unless it is
  * idle and the line neither starts an event nor is held as the head of

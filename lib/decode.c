@@ -886,7 +886,7 @@ static void emit_text(struct qe_decoder *d, const char *s, size_t len, uint64_t 
 /* Key names the quick scan looks for (the last component of a path). */
 static const char *const level_keys[] = {
     "level", "lvl",	  "severity",  "loglevel",   "log.level",
-    "@l",    "levelname", "log_level", "level_name",
+    "@l",    "levelname", "log_level", "level_name", "@level",
 };
 static const char *const exc_keys[] = {
     "stack", "stack_trace", "stacktrace", "exc_info", "exception",	   "exc_text",
@@ -1196,9 +1196,10 @@ static int64_t time_of(json_t *v)
 
 static const char *const message_keys[] = {
     "msg",	   "message",	    "@m",  "event",	     "short_message",
-    "textPayload", "error.message", "@mt", "record.message", "fields.message"};
-static const char *const logger_keys[] = {"logger", "logger_name", "log.logger",
-					  "SourceContext", "name"};
+    "textPayload", "error.message", "@mt", "record.message", "fields.message",
+    "@message"};
+static const char *const logger_keys[] = {"logger",	   "logger_name", "log.logger",
+					  "SourceContext", "name",	  "@module"};
 static const char *const time_keys[] = {"time", "timestamp", "@timestamp", "@t",
 					"ts",	"t",	     "asctime"};
 static const char *const exception_keys[] = {"err.stack",

@@ -418,9 +418,20 @@ static void add_line(struct qe_buf *b, const char *s)
 	qe_buf_addch(b, '\n');
 }
 
-/* What the fingerprint of a trace hashes: type and frames. */
+/* A Go panic with a value of its own, panic("...") or panic(fmt.Sprintf(
+ * ...)), has the type "panic", which does not say what went wrong: its
+ * message does, and two of them raised in one function have the same
+ * frames.  Its template is hashed with them. */
+static int go_value_panic(const struct qe_event *ev)
+{
+	return ev->kind && !strcmp(ev->kind, "go") && ev->type &&
+	       !strcmp(ev->type, "panic");
+}
+
+/* What the fingerprint of a trace hashes: type and frames (and the
+ * template of a Go panic's value). */
 static void trace_basis(const struct qe_event *ev, const size_t *idx, size_t nr,
-			struct qe_buf *in)
+			const struct qe_buf *tmpl, struct qe_buf *in)
 {
 	static struct qe_buf where = QE_BUF_INIT, fn = QE_BUF_INIT;
 	size_t i;
@@ -433,6 +444,11 @@ static void trace_basis(const struct qe_event *ev, const size_t *idx, size_t nr,
 		qe_buf_add(in, where.buf, where.len);
 		qe_buf_addch(in, '\t');
 		qe_buf_add(in, fn.buf, fn.len);
+		qe_buf_addch(in, '\n');
+	}
+	if (go_value_panic(ev)) {
+		qe_buf_addstr(in, "template\n");
+		qe_buf_add(in, tmpl->buf, tmpl->len);
 		qe_buf_addch(in, '\n');
 	}
 }
@@ -464,7 +480,7 @@ static void add_field(struct qe_buf *b, const char *s)
 static struct memo trace_memo[TRACE_SLOTS];
 
 static void trace_fingerprint(const struct qe_event *ev, struct qe_buf *key,
-			      struct qe_buf *in, char fp[17])
+			      struct qe_buf *in, const struct qe_buf *tmpl, char fp[17])
 {
 	size_t idx[QE_FINGERPRINT_FRAMES], nr = pick_frames(ev, idx), i;
 	struct memo *m;
@@ -486,13 +502,17 @@ static void trace_fingerprint(const struct qe_event *ev, struct qe_buf *key,
 		}
 		add_field(key, f->function ? f->function : "");
 	}
+	if (go_value_panic(ev)) {
+		qe_buf_addch(key, 't');
+		qe_buf_add(key, tmpl->buf, tmpl->len);
+	}
 	m = memo_slot(trace_memo, TRACE_SLOTS, key->buf, key->len);
 	if (memo_is(m, key->buf, key->len)) {
 		memcpy(fp, m->hex, 17);
 		return;
 	}
 	qe_buf_reset(in);
-	trace_basis(ev, idx, nr, in);
+	trace_basis(ev, idx, nr, tmpl, in);
 	hash_hex(in, fp);
 	memo_set(m, key->buf, key->len, NULL, 0, fp);
 }
@@ -590,7 +610,7 @@ void qe_fingerprint_with(struct qe_event *ev, struct qe_grouping *g, const char 
 	memset(info, 0, sizeof(*info));
 	if (trace) {
 		message_fingerprint(ev, &key, &in, &tmpl, NULL);
-		trace_fingerprint(ev, &key, &in, fp);
+		trace_fingerprint(ev, &key, &in, &tmpl, fp);
 	} else {
 		message_fingerprint(ev, &key, &in, &tmpl, fp);
 	}

@@ -167,7 +167,7 @@ enum {
 	G_GO_HTTP,
 	G_PHP,	   /* "Fatal error:", "Parse error:", "fatal error:" | ".php:" */
 	G_RUBY,	   /* ".rb:" */
-	G_NODE,	   /* Error | Exception */
+	G_NODE,	   /* Error | Exception (also ruby-rescued's) */
 	G_MONOLOG, /* ".ERROR: ", ".CRITICAL: ", ".ALERT: ", ".EMERGENCY: " */
 	G_LEVEL,   /* the upper-case level words */
 	G_LOWER,   /* "[level]" in lower case, or a level|lvl|severity key */
@@ -183,7 +183,7 @@ static const struct {
     {"php-fatal", G_PHP},	    {"ruby-exception", G_RUBY},
     {"node-error", G_NODE},	    {"level", G_LEVEL},
     {"level-lower", G_LOWER},	    {"monolog", G_MONOLOG},
-    {"level-colon", G_COLON},
+    {"level-colon", G_COLON},	    {"ruby-rescued", G_NODE},
 };
 
 /* The words the gates look for, found in one pass over the line. */
@@ -897,6 +897,11 @@ out:
 	return ok;
 }
 
+static int is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
 static inline int lc(unsigned char c)
 {
 	return c | 0x20;
@@ -914,9 +919,9 @@ static inline int at_word(const char *p, const char *end, const char *w)
 /*
  * The prefilter: one pass over the line looking for the trigger words of
  * the built-in pack (err, xcept, fatal, crit, severe, emerg, alert, panic,
- * traceback, throwable, .rb:), case-insensitively, plus line-start forms
- * (glog "E0101", syslog "<3>").  A byte table picks candidate positions so
- * the common bytes cost one load and one test.
+ * (glog "E0101", also behind a collector's time, syslog "<3>").  A byte table picks
+ * candidate positions so (glog "E0101", syslog "<3>").  A byte table picks candidate
+ * positions so the common bytes cost one load and one test.
  */
 enum { T_E = 1, T_X, T_F, T_C, T_S, T_A, T_P, T_T, T_DOT };
 
@@ -1031,6 +1036,18 @@ static void trigram_init(void)
 			trigram_set((c << 10) | ((unsigned)('\n' & 31) << 5) | b);
 		}
 	}
+	/* glog's header behind a collector's prefix (prefilter_start()): " E0",
+	 * " E1", " F0", " F1" and, for the odd offsets, the same letters and
+	 * digits with the next digit */
+	for (c = 0; c < 2; c++) {
+		unsigned e = 'E' & 31, f = 'F' & 31, m = ('0' + c) & 31, d;
+		trigram_set((e << 5) | m);
+		trigram_set((f << 5) | m);
+		for (d = '0'; d <= '9'; d++) {
+			trigram_set((e << 10) | (m << 5) | (d & 31));
+			trigram_set((f << 10) | (m << 5) | (d & 31));
+		}
+	}
 	trigram_ready = 1;
 }
 
@@ -1049,13 +1066,52 @@ static int confirm(const char *line, size_t len, size_t at)
 	return prefilter_exact(line + from, line + to);
 }
 
-/* The line-start forms of the prefilter: syslog "<3>", glog "E0101". */
+/* glog's header "E0101 " at p: a level letter, the month (0 or 1 first)
+ * and day, a blank; p + 6 <= end. */
+static int glog_head(const char *p)
+{
+	return (p[0] == 'E' || p[0] == 'F') && (p[1] == '0' || p[1] == '1') &&
+	       is_digit(p[2]) && is_digit(p[3]) && is_digit(p[4]) && p[5] == ' ';
+}
+
+/* How far into a line a collector's prefix may reach: a timestamp, a
+ * syslog host and tag, CRI's stream and flag. */
+#define BEHIND_MAX 128
+
+/* The start of a collector's timestamp: RFC 3339's "2026-12-01T" (kubectl
+ * logs --timestamps, CRI, journald's short-iso) or syslog's "Dec  1 ". */
+static int stamp_start(const char *s, size_t n)
+{
+	if (is_digit(s[0]))
+		return s[4] == '-' && s[7] == '-' && s[10] == 'T' && is_digit(s[3]);
+	return s[0] >= 'A' && s[0] <= 'Z' && s[3] == ' ' &&
+	       (s[4] == ' ' || is_digit(s[4])) && is_digit(s[5]);
+}
+
+/*
+ * The line-start forms of the prefilter: syslog "<3>", glog "E0101"; and
+ * glog's header behind the prefix a collector puts before each line
+ * (kubectl, CRI, a syslog daemon; the assembler reads it after
+ * qe_trace_prefix()), loosely: after one of the first six blanks, in
+ * the first BEHIND_MAX bytes of a line that starts with a timestamp.
+ */
 static int prefilter_start(const char *line, size_t len)
 {
-	if (len >= 2 && line[0] == '<' && line[1] >= '0' && line[1] <= '9')
+	const char *p, *end;
+	int words = 0;
+
+	if (len >= 2 && line[0] == '<' && is_digit(line[1]))
 		return 1;
-	return len >= 5 && (line[0] == 'E' || line[0] == 'F') && line[1] >= '0' &&
-	       line[1] <= '9';
+	if (len >= 5 && (line[0] == 'E' || line[0] == 'F') && is_digit(line[1]))
+		return 1;
+	if (len < 24 || !stamp_start(line, len))
+		return 0;
+	end = line + (len < BEHIND_MAX ? len : BEHIND_MAX);
+	for (p = line; words++ < 6 && (p = memchr(p, ' ', (size_t)(end - p))) &&
+		       line + len - ++p >= 6;)
+		if (glog_head(p))
+			return 1;
+	return 0;
 }
 
 int qe_rules_prefilter(const char *line, size_t len)
@@ -1134,8 +1190,9 @@ static int json_line(const char *p, const char *end)
 #define HS_MIN_BLOCK 65536
 #define HS_DBS 4
 
-/* HS_DIGIT: a line start that counts when a digit follows */
-enum { HS_TEXT, HS_DIGIT, HS_ESCAPE, HS_LEVEL, HS_EXC, HS_MSG };
+/* HS_DIGIT: a line start that counts when a digit follows; HS_BEHIND:
+ * glog's header when its line passes prefilter_start() */
+enum { HS_TEXT, HS_DIGIT, HS_BEHIND, HS_ESCAPE, HS_LEVEL, HS_EXC, HS_MSG };
 
 static const char *const hs_words[] = {
     "err",   "emerg", "xcept",	   "fatal",	"crit", "severe",
@@ -1229,6 +1286,10 @@ static hs_database_t *hs_build(const struct qe_scan_json *j)
 	hs_add(&p, "\nF", 2, 0, HS_DIGIT);
 	hs_add(&p, "\n/", 2, 0, HS_TEXT);
 	hs_add(&p, "\nf", 2, 0, HS_TEXT);
+	/* two bytes, not " E0", " E1", ...: each literal costs the build
+	 * about as much as the scan of 100 KB */
+	hs_add(&p, " E", 2, 0, HS_BEHIND);
+	hs_add(&p, " F", 2, 0, HS_BEHIND);
 	for (i = 0; escapes[i]; i++) {
 		lit[0] = '\\', lit[1] = escapes[i];
 		hs_add(&p, lit, 2, 0, HS_ESCAPE);
@@ -1292,11 +1353,6 @@ static hs_database_t *hs_database(const struct qe_scan_json *j, size_t *slot)
 	}
 	*slot = i;
 	return hs_dbs[i].db;
-}
-
-static int is_digit(char c)
-{
-	return c >= '0' && c <= '9';
 }
 
 /*
@@ -1399,6 +1455,18 @@ static int hs_on_match(unsigned id, unsigned long long from, unsigned long long 
 
 	if (id == HS_DIGIT) {
 		if (at >= end || *at < '0' || *at > '9')
+			return 0;
+		id = HS_TEXT;
+	}
+	if (id == HS_BEHIND) {
+		const char *q;
+		if (end - at < 5 || !glog_head(at - 1))
+			return 0;
+		q = memrchr(c->buf, '\n', (size_t)(at - c->buf));
+		ls = q ? q + 1 : c->buf;
+		if (!(le = memchr(at, '\n', (size_t)(end - at))))
+			le = end;
+		if (!prefilter_start(ls, (size_t)(le - ls)))
 			return 0;
 		id = HS_TEXT;
 	}

@@ -106,9 +106,10 @@ size_t qe_rules_lang_rule(const struct qe_rules *r, enum qe_rule_lang lang);
 int qe_rules_prefilter(const char *line, size_t len);
 /*
  * The same over a block of whole lines (buf ends with '\n'): the offset
- * of the first line that qe_rules_match_start() could match, or that
- * starts with '/' or 'f' (a Node.js source-context prelude the assembler
- * holds), or n when there is none.  One pass: Vectorscan's literal
+ * of the first line that qe_rules_match_start() could match (glog's
+ * header behind a collector's time among them), or that starts with '/'
+ * or 'f' (a Node.js source-context prelude the assembler holds), or n
+ * when there is none.  One pass: Vectorscan's literal
  * matcher when qerrors is built with it (QE_HAVE_HS), else the trigram
  * scan; line boundaries are looked for only around a hit.  0 whenever
  * user rules exist, since they run on every line.  Uses the rule set's

@@ -142,6 +142,15 @@ static const struct qe_builtin_sample node_samples[] = {
     {"ErrorHandler installed", 0},
 };
 
+static const struct qe_builtin_sample ruby_rescued_samples[] = {
+    {"[refunds] [order=1x] RefundError (refund of 1x declined (2 tries)):", 1},
+    {"ActionView::Template::Error (undefined method `name' for nil):", 1},
+    {"RefundError (declined):", 1},
+    {"Summary (3 items):", 0},
+    {"RefundError (declined) retried", 0},
+    {"[refunds] refund error (declined):", 0},
+};
+
 static const struct qe_builtin_sample level_samples[] = {
     {"2024-01-01 12:00:00 ERROR [main] c.e.Foo - Failed", 1},
     {"2024-01-01T12:00:00Z [ERROR] request failed", 1},
@@ -283,6 +292,13 @@ const struct qe_builtin_rule qe_builtin_rules[] = {
      "|^\\[(?:[A-Z][\\w$]*)?Error(?:: [^\\]]{0,512})?\\](?: \\{)?\\s*$",
      "^\\s+\\S|^\\}|^Node\\.js v\\d|^Emitted '[^']{1,64}' event on ",
      SAMPLES(node_samples)},
+    /* a rescued Ruby exception as Rails logs it, "Class (message):", the
+       backtrace on the lines after it; ActiveSupport's tagged logger
+       puts its tags before the first line */
+    {"ruby-rescued", "line", "error", QE_LANG_LINE,
+     "^(?:\\[[^\\]]{0,64}\\] ){0,8}(?:[A-Z]\\w*::)*(?:[A-Z]\\w*)?(?:Error|Exception) "
+     "\\(.{0,4096}\\):\\s*$",
+     NULL, SAMPLES(ruby_rescued_samples)},
     /* Monolog's LineFormatter: "[time] channel.LEVEL: message context extra",
        or with a format of its own, the time without brackets */
     {"monolog", "line", "error", QE_LANG_LINE,

@@ -1049,6 +1049,30 @@ static long ruby_class_mark(struct span v)
 	return -1;
 }
 
+/* Rails' log line of a rescued exception, "Class (message):", after
+ * ActiveSupport's tags ("[a] [b] "): *type gets the class, *m the
+ * message; 0 when m is not one. */
+static int ruby_rescued(struct span *m, struct span *type)
+{
+	struct span v = *m;
+	size_t k;
+	while (starts(v, "[")) {
+		long cl = find(v.n > 80 ? sp(v.s, 80) : v, "] ");
+		if (cl <= 0)
+			return 0;
+		v = skip(v, (size_t)cl + 2);
+	}
+	if (!v.n || !isupper((unsigned char)v.s[0]))
+		return 0;
+	for (k = 0; k < v.n && (is_ident((unsigned char)v.s[k]) || v.s[k] == ':'); k++)
+		;
+	if (k + 4 > v.n || v.s[k] != ' ' || v.s[k + 1] != '(' || !ends(v, "):"))
+		return 0;
+	*type = sp(v.s, k);
+	*m = trim(sp(v.s + k + 2, v.n - k - 4));
+	return 1;
+}
+
 static void parse_ruby(struct qe_event *ev)
 {
 	size_t i, header = ev->nr_lines;
@@ -1064,13 +1088,24 @@ static void parse_ruby(struct qe_event *ev)
 	if (header == ev->nr_lines) {
 		/* Logger#error(exception): "<log header> message (Class)", then
 		 * the backtrace, one location per line */
-		struct span m;
+		struct span m = trim(line_span(ev, 0));
 		long open, mark;
+		if (ruby_rescued(&m, &rest)) {
+			/* with no log header: ActiveSupport's logger */
+			set_type(ev, rest);
+			set_message(ev, m);
+			goto frames;
+		}
 		parse_line(ev);
 		m = sp(ev->message, strlen(ev->message));
 		open = rfind(m, " (");
 		mark = ruby_class_mark(m);
-		if (mark >= 0) {
+		if (ends(m, "):") && ruby_rescued(&m, &rest)) {
+			/* Rails' "Class (message):", tags before it */
+			set_type(ev, rest);
+			memmove(ev->message, m.s, m.n);
+			ev->message[m.n] = '\0';
+		} else if (mark >= 0) {
 			/* the logging gem's "<Class> message" */
 			long close = find(skip(m, (size_t)mark), "> ");
 			set_type(ev, sp(m.s + mark + 1, (size_t)close - 1));
@@ -1085,6 +1120,7 @@ static void parse_ruby(struct qe_event *ev)
 			memmove(ev->message, m.s, m.n);
 			ev->message[m.n] = '\0';
 		}
+	frames:
 		for (i = 1; i < ev->nr_lines; i++)
 			if (ruby_location(trim(line_span(ev, i)), &file, &line, &meth,
 					  &rest))
@@ -1995,11 +2031,126 @@ static int tracing_fmt(struct qe_event *ev, struct span msg)
 	return 1;
 }
 
+/* The length of hclog's "key=" at the start of v, 0 when none. */
+static size_t hclog_key(struct span v)
+{
+	size_t k = 0;
+	while (k < v.n &&
+	       (is_ident((unsigned char)v.s[k]) || v.s[k] == '.' || v.s[k] == '-'))
+		k++;
+	return k && k + 1 < v.n && v.s[k] == '=' && isalpha((unsigned char)v.s[0]) ? k + 1
+										   : 0;
+}
+
+/* One "key=value" of hclog's text format at the start of v: its length,
+ * 0 when none.  A value with blanks is quoted, its own quotes are not
+ * escaped: it ends at a quote before the end or before a blank and the
+ * next key. */
+static size_t hclog_pair(struct span v, struct span *key, struct span *val)
+{
+	size_t k = hclog_key(v), e;
+	if (!k--)
+		return 0;
+	*key = sp(v.s, k);
+	if (v.s[k + 1] != '"') {
+		for (e = k + 1; e < v.n && v.s[e] != ' '; e++)
+			;
+		*val = sp(v.s + k + 1, e - k - 1);
+		return e;
+	}
+	for (e = k + 2; e < v.n; e++) {
+		if (v.s[e] != '"')
+			continue;
+		if (e + 1 == v.n || (v.s[e + 1] == ' ' && hclog_key(skip(v, e + 2)))) {
+			*val = sp(v.s + k + 2, e - k - 2);
+			return e + 1;
+		}
+	}
+	return 0;
+}
+
+/* Whether v is nothing but hclog pairs; *err gets the error's value. */
+static int hclog_pairs(struct span v, struct span *err)
+{
+	struct span key, val;
+	size_t n;
+	err->s = NULL;
+	err->n = 0;
+	while ((n = hclog_pair(v, &key, &val))) {
+		if ((key.n == 5 && !memcmp(key.s, "error", 5)) ||
+		    (key.n == 3 && !memcmp(key.s, "err", 3)))
+			if (!err->s)
+				*err = val;
+		v = skip(v, n);
+		if (!v.n)
+			return 1;
+		if (v.s[0] != ' ')
+			return 0;
+		v = skip(v, 1);
+	}
+	return 0;
+}
+
+/*
+ * hashicorp/go-hclog's text format after its "[ERROR] ": "caller: name:
+ * message: key=value ...", the caller ("dir/main.go:55", IncludeLocation)
+ * and the logger's name optional.  Its JSON format writes the message
+ * alone (@message), beside @caller and @module, so the message here is
+ * the message too, with the error's value after it as a JSON record's
+ * ("message: error").  0 when msg shows neither a Go caller nor pairs.
+ */
+static int hclog_text(struct qe_event *ev, struct span msg)
+{
+	struct span m = msg, err = {NULL, 0};
+	struct qe_buf b = QE_BUF_INIT;
+	size_t w, i;
+	int caller = 0, pairs = 0, tries;
+
+	for (w = 0; w < m.n && m.s[w] != ' '; w++)
+		;
+	if (w > 5 && m.s[w - 1] == ':' && isdigit((unsigned char)m.s[w - 2])) {
+		for (i = w - 2; i && isdigit((unsigned char)m.s[i - 1]); i--)
+			;
+		if (i >= 4 && !memcmp(m.s + i - 4, ".go:", 4)) {
+			m = trim(skip(m, w));
+			caller = 1;
+		}
+	}
+	/* the pairs after a ": " and a key: a few tries, so that a long
+	 * line costs a pass or two */
+	for (i = 0, tries = 0; i + 2 < m.n && tries < 4; i++) {
+		if (m.s[i] != ':' || m.s[i + 1] != ' ' || !hclog_key(skip(m, i + 2)))
+			continue;
+		tries++;
+		if (hclog_pairs(skip(m, i + 2), &err)) {
+			m.n = i;
+			pairs = 1;
+			break;
+		}
+	}
+	if (!caller && !pairs)
+		return 0;
+	/* the name: one word before ": " */
+	for (w = 0; w < m.n && (is_ident((unsigned char)m.s[w]) || strchr(".-/", m.s[w]));
+	     w++)
+		;
+	if (w && w + 2 < m.n && m.s[w] == ':' && m.s[w + 1] == ' ')
+		m = skip(m, w + 2);
+	qe_buf_add(&b, m.s, m.n);
+	if (err.s && !memmem(m.s, m.n, err.s, err.n)) {
+		qe_buf_addstr(&b, ": ");
+		qe_buf_add(&b, err.s, err.n);
+	}
+	free(ev->message);
+	ev->message = qe_buf_detach(&b);
+	return 1;
+}
+
 static int line_message(struct qe_event *ev, struct span v)
 {
 	struct span lim = v, msg = v;
 	size_t i, k;
-	int found = 0, glued = 0, tabbed = 0;
+	int found = 0, glued = 0, tabbed = 0, bracketed = 0;
 
 	if (lim.n > 200)
 		lim.n = 200;
@@ -2040,6 +2191,7 @@ static int line_message(struct qe_event *ev, struct span v)
 				if (i && v.s[i - 1] == '[') {
 					struct span w = msg.n > 80 ? sp(msg.s, 80) : msg;
 					long cl = find(w, "] ");
+					bracketed = cl == 0;
 					if (cl >= 0 && !memchr(w.s, '[', (size_t)cl))
 						msg = skip(msg, (size_t)cl + 2);
 				}
@@ -2080,6 +2232,8 @@ static int line_message(struct qe_event *ev, struct span v)
 		return 1;
 	while (msg.n && strchr(" \t:-]|>)\"", msg.s[0]))
 		msg = skip(msg, 1);
+	if (bracketed && hclog_text(ev, msg))
+		return 1;
 	if (found && !glued && tracing_fmt(ev, msg))
 		return 1;
 	if (found)

@@ -30,7 +30,8 @@
 #
 # With names (e.g. "messages"), only tests/data/runtimes/NAME.log and
 # NAME.expected are written again; names of the sixth and seventh
-# batches alone ("batch6 batch7-k8s ...") build only their programs.
+# batches alone ("batch6 batch7-k8s ...") build only their programs,
+# and so do the Go loggers' ("golog golog-k8s ...") and ruby-rescued.
 set -eu
 only=" $* "
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -49,8 +50,17 @@ scala_cp=.:/usr/share/scala/lib/scala-library.jar
 # the earlier programs, unless only the sixth batch is asked for
 case $only in
 "  ") old=1 ;;
-*) old=0; for n in $only; do case $n in batch6* | batch7*) ;; *) old=1 ;; esac; done ;;
+*) old=0; for n in $only; do case $n in batch6* | batch7* | golog* | ruby-rescued) ;; *) old=1 ;; esac; done ;;
 esac
+# the sixth and seventh batches, unless only the Go loggers or
+# ruby-rescued are asked for
+case $only in
+"  ") late=1 ;;
+*) late=0; for n in $only; do case $n in golog* | ruby-rescued) ;; *) late=1 ;; esac; done ;;
+esac
+# the Go loggers (klog, hclog: Debian's packages, from /usr/share/gocode)
+mkdir golog-src && mv golog.go golog-src/main.go
+(cd golog-src && GO111MODULE=off GOPATH=/usr/share/gocode GOFLAGS= go build -o ../golog .)
 if [ "$old" = 1 ]; then
 javac -cp "$cp" -d . Fail.java
 kotlinc fail.kt -include-runtime -d failkt.jar 2>/dev/null
@@ -95,6 +105,7 @@ mkdir -p tracefail/.cargo
 cp logfail/.cargo/config.toml tracefail/.cargo/
 (cd tracefail && cargo build -q 2>/dev/null && cp target/debug/tracefail ../rstrace)
 fi
+if [ "$late" = 1 ]; then
 # the sixth batch: Debian's packages (Go's from /usr/share/gocode, the
 # Rust crate from /usr/share/cargo/registry, offline) and log4js from
 # the npm registry
@@ -116,6 +127,7 @@ npm_pkgs=log4js@6
 [ "$old" = 0 ] || npm_pkgs="winston@3 pino@10 bunyan@2 $npm_pkgs"
 # shellcheck disable=SC2086
 npm install -q --no-save --no-audit --no-fund $npm_pkgs >/dev/null 2>&1
+fi
 
 # The two values every scenario runs with (invalid numbers, different
 # lengths, so messages and indexes vary between the two runs).
@@ -392,6 +404,30 @@ begin go-worker-syslog syslog
 noise
 go_worker
 
+# a Go service's loggers: klog's error lines, hclog's in its text and
+# JSON formats (one message from one place: one group), as written and
+# behind the prefix kubectl and a syslog daemon put before each line
+golog_all() {
+	run - klog-format 0 ./golog klog-format
+	run - klog-structured 0 ./golog klog-structured
+	run - hclog 0 ./golog hclog-text
+}
+begin golog none
+noise
+golog_all
+run - hclog 0 ./golog hclog-json
+# log.Panicf: its line (an event of its own), then the panic
+run panic log-panicf 1 ./golog log-panicf
+# two panics with values of their own, raised in one function
+run panic panic-seat 0 ./golog panic-seat
+run panic panic-hall 0 ./golog panic-hall
+begin golog-k8s k8s
+noise
+golog_all
+begin golog-syslog syslog
+noise
+golog_all
+
 begin ruby-worker none
 noise
 run LedgerError settle 0 ruby worker.rb cause
@@ -427,6 +463,13 @@ run System.AggregateException aggregate 0 mono csworker.exe aggregate
 run LedgerException thread 0 mono csworker.exe thread
 run System.NullReferenceException null 0 mono csworker.exe null
 run LedgerException settle 0 mono csworker.exe caught
+
+# a rescued exception logged as Rails does (ruby-activesupport), through
+# the tagged logger and the standard Logger; one site, one group
+begin ruby-rescued none
+noise
+run RefundError refund 0 ruby tagged.rb tagged
+run RefundError refund 0 ruby tagged.rb logger
 
 # ---- messages over several lines, on four runtimes ----
 begin messages none

@@ -708,6 +708,130 @@ static void test_single_lines(void **state)
 	fixture_free(f);
 }
 
+/* glog's header behind a collector's prefix starts an event as at a line
+ * start, and the event keeps the line without the prefix; after a level
+ * word, or with another letter, it does not. */
+static void test_glog_behind_prefix(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "2026-12-01T10:00:00.123456Z E1202 10:00:00.123456 7 x.go:3] gave up\n"
+		"2026-12-01T10:00:01Z stderr F F1202 10:00:01.123456 7 x.go:4] stopped\n"
+		"Dec  1 10:00:02 web1 app[42]: E1202 10:00:02.123456 7 x.go:3] gave up\n"
+		"2026-12-01T10:00:03Z I1202 10:00:03.123456 7 x.go:5] E1202 done\n"
+		"2026-12-01T10:00:03Z INFO E1202 10:00:03.123456 7 x.go:5] done\n");
+	assert_int_equal(f->col.n, 3);
+	assert_string_equal(f->col.ev[0]->rule, "glog");
+	assert_string_equal(f->col.ev[0]->message, "gave up");
+	assert_int_equal(f->col.ev[1]->severity, QE_SEV_FATAL);
+	assert_memory_equal(f->col.ev[1]->lines[0], "F1202 ", 6);
+	assert_string_equal(f->col.ev[2]->message, "gave up");
+	fixture_free(f);
+}
+
+/* hclog's text line gives the message its JSON format writes as
+ * @message, with the error after it as a JSON record's text has it: the
+ * caller, the logger's name and the other pairs go. */
+static void test_hclog_text(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "2026-12-02T14:32:35.713Z [ERROR] app/main.go:52: theatre: seat gave up: "
+		"seat=1x error=\"reserve: parsing \"1x\": invalid\" attempts=2\n"
+		"2026-12-02T14:32:35.713Z [ERROR] theatre: seat gave up: seat=1x n=2\n"
+		"2026-12-02T14:32:35.713Z [ERROR] db: connection lost: retrying\n");
+	assert_int_equal(f->col.n, 3);
+	assert_string_equal(f->col.ev[0]->message,
+			    "seat gave up: reserve: parsing \"1x\": invalid");
+	assert_string_equal(f->col.ev[1]->message, "seat gave up");
+	/* no caller and no pairs: not hclog's */
+	assert_string_equal(f->col.ev[2]->message, "db: connection lost: retrying");
+	fixture_free(f);
+
+	/* quotes that open values and close none: each is looked at a few
+	 * times, not once for every way of pairing them */
+	{
+		struct qe_buf b = QE_BUF_INIT;
+		int i;
+		f = fixture_new(0, 0);
+		qe_buf_addstr(&b, "2026-12-02T14:32:35.713Z [ERROR] a.go:1: x: ");
+		for (i = 0; i < 200; i++)
+			qe_buf_addstr(&b, "k=\" ");
+		qe_buf_addstr(&b, "x\n");
+		feed(f, b.buf);
+		assert_int_equal(f->col.n, 1);
+		assert_non_null(f->col.ev[0]->message);
+		qe_buf_release(&b);
+		fixture_free(f);
+	}
+}
+
+/* Rails' "Class (message):" before a backtrace of bare frames, after
+ * ActiveSupport's tags or a Logger header; alone it stays a line. */
+static void test_ruby_rescued(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "[shop] [id=7] CartError (cart 7 is empty (0 items)):\n"
+		"  app/cart.rb:3:in `check'\n"
+		"  app/cart.rb:9:in `<main>'\n"
+		"I, [2026-12-02T10:00:00.000000 #42]  INFO -- : next\n"
+		"E, [2026-12-02T10:00:00.000000 #42] ERROR -- : CartError (cart 8 is "
+		"empty):\n"
+		"  app/cart.rb:3:in `check'\n"
+		"I, [2026-12-02T10:00:00.000000 #42]  INFO -- : next\n"
+		"CartError (cart 9 is empty):\n"
+		"I, [2026-12-02T10:00:00.000000 #42]  INFO -- : next\n");
+	assert_int_equal(f->col.n, 3);
+	assert_string_equal(f->col.ev[0]->kind, "ruby");
+	assert_string_equal(f->col.ev[0]->type, "CartError");
+	assert_string_equal(f->col.ev[0]->message, "cart 7 is empty (0 items)");
+	assert_int_equal(f->col.ev[0]->nr_frames, 2);
+	assert_string_equal(f->col.ev[1]->type, "CartError");
+	assert_string_equal(f->col.ev[1]->message, "cart 8 is empty");
+	assert_int_equal(f->col.ev[1]->nr_lines, 2);
+	assert_int_equal(f->col.ev[2]->nr_lines, 1);
+	fixture_free(f);
+}
+
+/* log.Panicf's line before its panic is an event of its own; a line of
+ * Go's logger with other text is none. */
+static void test_go_log_panic(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "2026/12/02 10:00:00 seat 1x gave up\n"
+		"panic: seat 1x gave up\n"
+		"\n"
+		"goroutine 1 [running]:\n"
+		"main.main()\n"
+		"\t/app/main.go:9 +0x1d\n"
+		"2026/12/02 10:00:01 seat 2x reserved\n"
+		"panic: seat 2x gave up\n"
+		"\n"
+		"goroutine 1 [running]:\n"
+		"main.main()\n"
+		"\t/app/main.go:9 +0x1d\n"
+		"2026/12/02 10:00:02.123456 main.go:9: seat 3x gave up\n"
+		"panic: seat 3x gave up\n");
+	assert_int_equal(f->col.n, 5);
+	assert_string_equal(f->col.ev[0]->kind, "line");
+	assert_int_equal(f->col.ev[0]->nr_lines, 1);
+	assert_int_equal(f->col.ev[0]->severity, QE_SEV_ERROR);
+	assert_string_equal(f->col.ev[1]->kind, "go");
+	assert_int_equal(f->col.ev[1]->nr_lines, 5);
+	assert_string_equal(f->col.ev[2]->kind, "go");
+	/* Lshortfile's "main.go:9: " before the text */
+	assert_string_equal(f->col.ev[3]->kind, "line");
+	assert_string_equal(f->col.ev[4]->kind, "go");
+	assert_true(qe_assembler_head_start("2026/12/02 10:00:00 seat 1x gave up", 35));
+	fixture_free(f);
+}
+
 static void test_line_messages(void **state)
 {
 	struct fixture *f = fixture_new(0, 0);
@@ -2642,6 +2766,10 @@ int main(void)
 	    cmocka_unit_test(test_php),
 	    cmocka_unit_test(test_rust),
 	    cmocka_unit_test(test_single_lines),
+	    cmocka_unit_test(test_glog_behind_prefix),
+	    cmocka_unit_test(test_hclog_text),
+	    cmocka_unit_test(test_ruby_rescued),
+	    cmocka_unit_test(test_go_log_panic),
 	    cmocka_unit_test(test_line_messages),
 	    cmocka_unit_test(test_error_line_merge_kinds),
 	    cmocka_unit_test(test_panic_level_line),

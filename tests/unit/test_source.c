@@ -426,6 +426,17 @@ static void test_scan_stops_at_the_first_candidate(void **state)
 	assert_int_equal(qe_rules_scan(r, buf, strlen(buf), NULL, NULL), strlen(quiet));
 	snprintf(buf, sizeof(buf), "%s/app/server.js:42\n", quiet);
 	assert_int_equal(qe_rules_scan(r, buf, strlen(buf), NULL, NULL), strlen(quiet));
+	/* glog's header behind a collector's time, at an even and an odd
+	 * offset, with no trigger word */
+	snprintf(buf, sizeof(buf),
+		 "%s2026-12-01T10:00:00Z E1202 10:00:00.1 1 x.go:1] gave up\n", quiet);
+	assert_int_equal(qe_rules_scan(r, buf, strlen(buf), NULL, NULL), strlen(quiet));
+	snprintf(buf, sizeof(buf),
+		 "%s2026-12-01T10:00:00.1Z F0102 10:00:00.1 1 x.go:1] gave up\n", quiet);
+	assert_int_equal(qe_rules_scan(r, buf, strlen(buf), NULL, NULL), strlen(quiet));
+	snprintf(buf, sizeof(buf),
+		 "%s2026-12-01T10:00:00Z I1202 10:00:00.1 1 x.go:1] E1202\n", quiet);
+	assert_int_equal(qe_rules_scan(r, buf, strlen(buf), NULL, NULL), strlen(buf));
 	assert_int_equal(qe_rules_scan(r, "x\n", 2, NULL, NULL), 2);
 	/* a trigger that ends its line, before a line-start form: the hint
 	 * "RR\n" is looked at for its own line first */
@@ -586,6 +597,10 @@ static void test_scan_every_offset(void **state)
 	    "x.rb:12:in `y'",
 	    "PANIC now",
 	    "caught exception",
+	    /* glog behind kubectl's, CRI's and a syslog daemon's prefix */
+	    "2026-12-01T10:00:00.123456Z E1202 10:00:00.123456 1 x.go:1] gave up",
+	    "2026-12-01T10:00:00.1Z stderr F F0102 10:00:00.123456 1 x.go:1] gave up",
+	    "Dec  1 10:00:00 web1 app[42]: E1202 10:00:00.123456 1 x.go:1] gave up",
 	};
 	static const char *const json[] = {
 	    "{\"msg\":\"a \\u0065rror\"}",
