@@ -526,6 +526,8 @@ struct qe_decoder {
 	unsigned char key_first[256];
 	size_t key_max;
 	int quick_below;
+	/* a record was read behind a prefix (see prefixed_json()) */
+	int prefixed;
 };
 
 static void key_filter_init(struct qe_decoder *d);
@@ -599,6 +601,28 @@ int qe_decoder_json_lines(const struct qe_decoder *d)
 {
 	return d->fmt == QE_FMT_JSON ||
 	       (d->fmt == QE_FMT_TEXT && d->o.format == QE_FMT_AUTO);
+}
+
+int qe_decoder_prefixed_json(const struct qe_decoder *d)
+{
+	return d->prefixed;
+}
+
+int qe_decoder_prefixed_line(const struct qe_decoder *d, const char *s, size_t len)
+{
+	int64_t t;
+	size_t i, e = len;
+
+	/* a record ends its line: most lines are told by their last byte */
+	while (e && (s[e - 1] == ' ' || s[e - 1] == '\t'))
+		e--;
+	if (!e || s[e - 1] != '}' || d->o.format == QE_FMT_TEXT)
+		return 0;
+	if (!(i = qe_decode_strip_time(s, len, &t)))
+		return 0;
+	if (len - i > 7 && (!memcmp(s + i, "stdout ", 7) || !memcmp(s + i, "stderr ", 7)))
+		i += 7;
+	return i < len && s[i] == '{';
 }
 
 const char *qe_decoder_format_name(const struct qe_decoder *d)
@@ -819,6 +843,38 @@ static size_t parse_syslog(struct qe_decoder *d, const char *s, size_t len,
 
 /* ---- text lines ---- */
 
+static int decode_json(struct qe_decoder *d, const char *s, size_t len, uint64_t start,
+		       uint64_t end);
+
+/* A JSON logger's record behind a collector's prefix (kubectl's time, a
+ * syslog header, "stdout"/"stderr"), at offset i of s where the prefix
+ * ends: delivered as a record with the prefix's metadata (its time when
+ * the record has none) when it is one.  Only an object right after the
+ * prefix counts: text before it ("ERROR failed {...}") makes the line
+ * text.  Out of line: most lines fail the caller's test on s[i]. */
+static int __attribute__((noinline))
+prefixed_json(struct qe_decoder *d, const char *s, size_t len, size_t i, uint64_t start,
+	      uint64_t end, struct qe_decode_meta *m)
+{
+	struct qe_decode_meta wm = *m;
+	int done;
+
+	if (s[i] == 's') { /* a stream word before the object */
+		if (len - i < 8 ||
+		    (memcmp(s + i, "stdout ", 7) && memcmp(s + i, "stderr ", 7)) ||
+		    s[i + 7] != '{')
+			return 0;
+		wm.stream = s[i + 4] == 'o' ? "stdout" : "stderr";
+		i += 7;
+	}
+	d->wrap = &wm;
+	done = decode_json(d, s + i, len - i, start, end);
+	d->wrap = NULL;
+	if (done)
+		d->prefixed = 1;
+	return done;
+}
+
 /* Deliver one text line: escapes removed, prefixes stripped unless kept.
  * m carries what the wrapping already said (stream, time, key). */
 static void emit_text(struct qe_decoder *d, const char *s, size_t len, uint64_t start,
@@ -858,9 +914,13 @@ static void emit_text(struct qe_decoder *d, const char *s, size_t len, uint64_t 
 	 * outermost time is kept.  It is read always, removed unless the
 	 * caller keeps the lines as written. */
 	{
-		size_t o2 = qe_decode_strip_time(s + off, len - off, &t);
+		size_t o2 = qe_decode_strip_time(s + off, len - off, &t), j = off + o2;
 		if (o2 && m->time_ms < 0)
 			m->time_ms = t;
+		if (j && j < len && (s[j] == '{' || s[j] == 's') && !d->wrap &&
+		    d->o.format != QE_FMT_TEXT &&
+		    prefixed_json(d, s, len, j, start, end, m))
+			return;
 		if (!d->o.keep_prefix)
 			off += o2;
 	}
@@ -1967,6 +2027,19 @@ void qe_decoder_feed_meta(struct qe_decoder *d, const char *text, size_t len,
 		if (!mm.k8s && d->is_k8s)
 			mm.k8s = &d->k8s;
 		d->st.lines++;
+		/* a service under systemd that logs JSON lines: each a record */
+		if (n && text[i] == '{' && d->o.format != QE_FMT_TEXT) {
+			int done;
+			d->wrap = &mm;
+			done = decode_json(d, text + i, n, start, end);
+			d->wrap = NULL;
+			if (done) {
+				if (!nl)
+					break;
+				i += n + 1;
+				continue;
+			}
+		}
 		emit_text(d, text + i, n, start, end, 0, &mm, 0, 0);
 		if (!nl)
 			break;

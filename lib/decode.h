@@ -8,8 +8,12 @@
  *     the assembler should see, with ANSI escapes and any per-line prefix
  *     (syslog header, ISO timestamp, CRI or Docker wrapping) removed, and
  *     the metadata the prefix carried; or
- *   - structured records (JSON lines, and Docker or CRI lines whose text
- *     is a JSON object, with the wrapping's stream, key and time): level,
+ *   - structured records (JSON lines, Docker or CRI lines whose text is
+ *     a JSON object, with the wrapping's stream, key and time; a JSON
+ *     object right after a text or syslog line's prefix (kubectl's
+ *     RFC 3339 time, a syslog header, optionally "stdout "/"stderr "),
+ *     with the prefix's metadata, its time when the record has none;
+ *     and journal messages that are JSON objects): level,
  *     message, logger, time and the exception text from whatever field
  *     holds it.
  *
@@ -197,7 +201,8 @@ struct qe_decode_stats {
 	uint64_t quick;	     /* of which on the quick path */
 	uint64_t joined;     /* physical lines merged into a previous piece */
 	uint64_t mismatched; /* lines not of the chosen format, decoded per line */
-	uint64_t bad_json;   /* lines starting with '{' that are no JSON object */
+	uint64_t bad_json;   /* lines starting with '{' (after any prefix) that are no
+				JSON object */
 	uint64_t ansi_lines; /* lines that had escape sequences removed */
 	uint64_t cut_lines, cut_bytes; /* joined lines over the cap */
 };
@@ -242,6 +247,13 @@ const char *qe_decoder_format_name(const struct qe_decoder *d);
 /* 1 when a text or JSON line that starts with '{' (after blanks) is read
  * as a JSON record: format json, or text as chosen by auto. */
 int qe_decoder_json_lines(const struct qe_decoder *d);
+/* 1 once a JSON record was read behind a prefix (a timestamp, a syslog
+ * header, a stream word) in a text, syslog or journal line. */
+int qe_decoder_prefixed_json(const struct qe_decoder *d);
+/* 1 when the line (without its '\n') has a JSON object right after an
+ * ISO timestamp (and a stream word), which the decoder tries to read as
+ * a record (not with format text as configured). */
+int qe_decoder_prefixed_line(const struct qe_decoder *d, const char *s, size_t len);
 /* 1 when the line (without its '\n') is a JSON object line that the
  * decoder reads on its quick path: a known level below opts.quick_below,
  * no exception field; such a record is no event and feeds no rule. */

@@ -356,7 +356,8 @@ static int text_line(const char *line, size_t len, void *data)
 	if (len && line[len - 1] == '\r')
 		len--;
 	if (s->dec &&
-	    (qe_decoder_format(s->dec) != QE_FMT_TEXT || qe_ansi_has(line, len)))
+	    (qe_decoder_format(s->dec) != QE_FMT_TEXT || qe_ansi_has(line, len) ||
+	     qe_decoder_prefixed_line(s->dec, line, len)))
 		return 1;
 	for (i = 0; i < s->nr_streams; i++)
 		if (s->streams[i].key == 0)
@@ -399,8 +400,10 @@ size_t qe_source_skip(struct qe_source *s, const char *p, size_t n, uint64_t pos
 	 * line (syslog, Docker, CRI) only by what it unwraps to */
 	if (s->dec) {
 		enum qe_format f = qe_decoder_format(s->dec);
+		/* a text file of JSON records behind kubectl's time is judged
+		 * by the records, which the byte scan cannot read */
 		if ((f != QE_FMT_TEXT && f != QE_FMT_JSON) ||
-		    qe_decoder_pending(s->dec, &held))
+		    qe_decoder_pending(s->dec, &held) || qe_decoder_prefixed_json(s->dec))
 			return 0;
 		if (qe_decoder_json_lines(s->dec)) {
 			json.level = s->fields[0];

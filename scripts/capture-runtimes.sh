@@ -31,7 +31,8 @@
 # With names (e.g. "messages"), only tests/data/runtimes/NAME.log and
 # NAME.expected are written again; names of the sixth and seventh
 # batches alone ("batch6 batch7-k8s ...") build only their programs,
-# and so do the Go loggers' ("golog golog-k8s ...") and ruby-rescued.
+# and so do the Go loggers' ("golog golog-k8s ..."), the JSON loggers'
+# ("jsonlog-k8s jsonlog-syslog") and ruby-rescued.
 set -eu
 only=" $* "
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -50,17 +51,22 @@ scala_cp=.:/usr/share/scala/lib/scala-library.jar
 # the earlier programs, unless only the sixth batch is asked for
 case $only in
 "  ") old=1 ;;
-*) old=0; for n in $only; do case $n in batch6* | batch7* | golog* | ruby-rescued) ;; *) old=1 ;; esac; done ;;
+*) old=0; for n in $only; do case $n in batch6* | batch7* | golog* | jsonlog* | ruby-rescued) ;; *) old=1 ;; esac; done ;;
 esac
 # the sixth and seventh batches, unless only the Go loggers or
 # ruby-rescued are asked for
 case $only in
 "  ") late=1 ;;
-*) late=0; for n in $only; do case $n in golog* | ruby-rescued) ;; *) late=1 ;; esac; done ;;
+*) late=0; for n in $only; do case $n in golog* | jsonlog* | ruby-rescued) ;; *) late=1 ;; esac; done ;;
 esac
 # the Go loggers (klog, hclog: Debian's packages, from /usr/share/gocode)
 mkdir golog-src && mv golog.go golog-src/main.go
 (cd golog-src && GO111MODULE=off GOPATH=/usr/share/gocode GOFLAGS= go build -o ../golog .)
+# pino for the JSON loggers' files alone (the earlier programs' install
+# below has it)
+if [ "$old" = 0 ]; then
+	case $only in *" jsonlog"*) npm install -q --no-save --no-audit --no-fund pino@10 >/dev/null 2>&1 ;; esac
+fi
 if [ "$old" = 1 ]; then
 javac -cp "$cp" -d . Fail.java
 kotlinc fail.kt -include-runtime -d failkt.jar 2>/dev/null
@@ -427,6 +433,23 @@ golog_all
 begin golog-syslog syslog
 noise
 golog_all
+
+# JSON loggers' lines behind a collector's prefix: hclog's (Go) and
+# pino's (Node.js), as `kubectl logs --timestamps` keeps them (an
+# RFC 3339 UTC time with its fraction and a space) and as a syslog daemon
+# forwards them in rsyslog's traditional format ("Mon dd hh:mm:ss host
+# tag[pid]: "); add_prefix writes both prefixes, as for the other files
+jsonlog_all() {
+	run - hclog 0 ./golog hclog-json
+	run RangeError js-seat 0 node jsonlog.js pino-err
+	run - js-line 0 node jsonlog.js pino-line
+}
+begin jsonlog-k8s k8s
+noise
+jsonlog_all
+begin jsonlog-syslog syslog
+noise
+jsonlog_all
 
 begin ruby-worker none
 noise

@@ -58,6 +58,8 @@ struct got_rec {
 	char *message, *error, *type, *exception, *text, *logger;
 	int64_t time_ms;
 	uint64_t start, end;
+	char stream[8], app[64];
+	uint32_t key;
 };
 
 struct got {
@@ -122,6 +124,11 @@ static void on_record(const struct qe_record *r, void *data)
 	x->time_ms = r->meta.time_ms;
 	x->start = r->start_pos;
 	x->end = r->end_pos;
+	x->key = r->meta.key;
+	if (r->meta.stream)
+		snprintf(x->stream, sizeof(x->stream), "%s", r->meta.stream);
+	if (r->meta.app)
+		snprintf(x->app, sizeof(x->app), "%s", r->meta.app);
 	g->order[strlen(g->order)] = 'r';
 }
 
@@ -436,6 +443,104 @@ static void test_docker_json_inside(void **state)
 	assert_int_equal(g.nr, 1);
 	assert_string_equal(g.r[0].message, "db down");
 	assert_true(g.r[0].time_ms == 1795341605200LL);
+	qe_decoder_free(d);
+	got_release(&g);
+}
+
+/* A JSON record behind a collector's prefix: kubectl's time, a syslog
+ * header, a stream word; text before the object keeps the line text. */
+static void test_prefixed_json(void **state)
+{
+	struct got g;
+	struct qe_decoder *d = dec(QE_FMT_AUTO, &g);
+	feed_text(
+	    d, "2026-11-22T10:00:05.839123456Z {\"level\":\"error\",\"msg\":"
+	       "\"db down\",\"error\":\"dial tcp: refused\"}\n"
+	       "2026-11-22T10:00:06Z {\"level\":50,\"msg\":\"paid twice\","
+	       "\"time\":\"2026-11-22T09:00:00Z\"}\n"
+	       "2026-11-22T10:00:07Z {\"level\":\"info\",\"msg\":\"ok\"}\n"
+	       "2026-11-22T10:00:08Z ERROR failed {\"id\": 3}\n"
+	       "2026-11-22T10:00:09Z {\"id\": 3} was sent\n"
+	       "2026-11-22T10:00:10Z stderr {\"severity\":\"ERROR\",\"message\":\"x\"}\n"
+	       "2026-11-22T10:00:11Z {'a': 1}\n"
+	       "2026-11-22T10:00:12Z started\n");
+	assert_string_equal(qe_decoder_format_name(d), "text");
+	assert_int_equal(qe_decoder_prefixed_json(d), 1);
+	assert_string_equal(g.order, "rrrllrll");
+	assert_int_equal(g.nr, 4);
+	assert_int_equal(g.r[0].parsed, 1);
+	assert_int_equal(g.r[0].level, QE_SEV_ERROR);
+	assert_string_equal(g.r[0].message, "db down");
+	assert_string_equal(g.r[0].text, "db down: dial tcp: refused");
+	/* no time of its own: the prefix's */
+	assert_true(g.r[0].time_ms == 1795341605839LL);
+	assert_int_equal(g.r[0].start, 0);
+	/* its own time wins */
+	assert_int_equal(g.r[1].level, QE_SEV_ERROR);
+	assert_true(g.r[1].time_ms == 1795338000000LL);
+	assert_int_equal(g.r[2].parsed, 0); /* info: the quick path */
+	assert_string_equal(g.r[3].message, "x");
+	assert_string_equal(g.r[3].stream, "stderr");
+	assert_string_equal(g.l[0].text, "ERROR failed {\"id\": 3}");
+	assert_string_equal(g.l[1].text, "{\"id\": 3} was sent");
+	assert_string_equal(g.l[2].text, "{'a': 1}");
+	assert_int_equal(qe_decoder_stats(d)->bad_json, 1);
+	assert_int_equal(
+	    qe_decoder_prefixed_line(d, "2026-11-22T10:00:06Z {\"a\":1}", 28), 1);
+	assert_int_equal(qe_decoder_prefixed_line(d, "2026-11-22T10:00:06Z a {}", 25), 0);
+	assert_int_equal(qe_decoder_prefixed_line(d, "{\"a\":1}", 7), 0);
+	qe_decoder_free(d);
+	got_release(&g);
+
+	/* syslog: the header's host and tag, the record's fields */
+	d = dec(QE_FMT_AUTO, &g);
+	feed_text(d,
+		  "Nov 22 10:00:05 web1 app[123]: {\"level\":\"info\",\"msg\":\"up\"}\n"
+		  "Nov 22 10:00:06 web1 app[123]: {\"@level\":\"error\",\"@message\":"
+		  "\"gave up\",\"error\":\"seat 1x\"}\n"
+		  "Nov 22 10:00:07 web1 app[123]: failed {\"id\": 3}\n");
+	assert_string_equal(qe_decoder_format_name(d), "syslog");
+	assert_string_equal(g.order, "rrl");
+	assert_int_equal(g.r[1].level, QE_SEV_ERROR);
+	assert_string_equal(g.r[1].text, "gave up: seat 1x");
+	assert_string_equal(g.r[1].app, "app");
+	assert_int_equal(g.r[1].key, g.l[0].key);
+	assert_string_equal(g.l[0].text, "failed {\"id\": 3}");
+	qe_decoder_free(d);
+	got_release(&g);
+
+	/* format text as configured: lines stay text */
+	d = dec(QE_FMT_TEXT, &g);
+	feed_text(d, "2026-11-22T10:00:06Z {\"level\":50,\"msg\":\"paid twice\"}\n");
+	assert_string_equal(g.order, "l");
+	assert_int_equal(qe_decoder_prefixed_line(d, "2026-11-22T10:00:06Z {}", 23), 0);
+	qe_decoder_free(d);
+	got_release(&g);
+}
+
+/* A journal message that is a JSON object is a record with the entry's
+ * metadata. */
+static void test_feed_meta_json(void **state)
+{
+	struct got g;
+	struct qe_decoder *d = dec(QE_FMT_JOURNAL, &g);
+	struct qe_decode_meta m;
+	const char *msg = "{\"level\":\"error\",\"msg\":\"db down\"}";
+	memset(&m, 0, sizeof(m));
+	m.time_ms = 1795341605000LL;
+	m.level = QE_SEV_INFO;
+	m.app = "shop";
+	m.key = 77;
+	qe_decoder_feed_meta(d, msg, strlen(msg), &m, 10, 20);
+	qe_decoder_feed_meta(d, "{not json", 9, &m, 20, 30);
+	assert_string_equal(g.order, "rl");
+	assert_int_equal(g.r[0].level, QE_SEV_ERROR);
+	assert_string_equal(g.r[0].message, "db down");
+	assert_string_equal(g.r[0].app, "shop");
+	assert_int_equal(g.r[0].key, 77);
+	assert_true(g.r[0].time_ms == 1795341605000LL);
+	assert_int_equal(g.r[0].start, 10);
+	assert_string_equal(g.l[0].text, "{not json");
 	qe_decoder_free(d);
 	got_release(&g);
 }
@@ -1712,6 +1817,8 @@ int main(void)
 	    cmocka_unit_test(test_from_config),
 	    cmocka_unit_test(test_for_source),
 	    cmocka_unit_test(test_feed_meta),
+	    cmocka_unit_test(test_prefixed_json),
+	    cmocka_unit_test(test_feed_meta_json),
 	    cmocka_unit_test_setup_teardown(test_record_event, rules_setup,
 					    rules_teardown),
 	    cmocka_unit_test_setup_teardown(test_corpus, rules_setup, rules_teardown),

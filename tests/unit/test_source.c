@@ -360,6 +360,46 @@ static void test_skip_json_line_in_text_file(void **state)
 	qe_config_release(&cfg);
 }
 
+/* JSON records behind kubectl's time in a file read as text: the byte
+ * scan cannot read a record's level ("level":50 has no word of an
+ * error), so once the decoder has read one the fast path feeds every
+ * line, and it stops at one with a trigger word to let the decoder see
+ * it.  Both start plain and start with a record. */
+static void test_skip_prefixed_json(void **state)
+{
+	static const char *const heads[] = {
+	    "2026-11-22T10:00:00Z starting\n",
+	    "2026-11-22T10:00:00Z {\"level\":30,\"msg\":\"starting\"}\n",
+	};
+	struct qe_config cfg;
+	struct qe_rules *r = rules_default(&cfg);
+	size_t h, i;
+	(void)state;
+	for (h = 0; h < 2; h++) {
+		char tmp[] = "/tmp/qe-prefixed-XXXXXX";
+		int fd = mkstemp(tmp);
+		FILE *f;
+		assert_true(fd >= 0);
+		f = fdopen(fd, "w");
+		assert_non_null(f);
+		fputs(heads[h], f);
+		for (i = 0; i < 40; i++)
+			fprintf(f,
+				"2026-11-22T10:00:%02zuZ {\"level\":30,\"msg\":\"job "
+				"%zu\"}\n",
+				i % 60, i);
+		fputs("2026-11-22T10:01:00Z {\"level\":\"error\",\"msg\":\"db down\"}\n",
+		      f);
+		fputs("2026-11-22T10:01:01Z {\"level\":50,\"msg\":\"paid twice\"}\n", f);
+		fputs("2026-11-22T10:01:02Z {\"level\":30,\"msg\":\"done\"}\n", f);
+		fclose(f);
+		assert_int_equal(same_events(r, tmp, NULL), 2);
+		unlink(tmp);
+	}
+	qe_rules_free(r);
+	qe_config_release(&cfg);
+}
+
 /* Every spelling of a level the decoder reads, on every level key, in a
  * JSON file: the fast path finds the same events. */
 static void test_skip_json_levels(void **state)
@@ -777,6 +817,7 @@ int main(void)
 	    cmocka_unit_test(test_skip_finds_the_same_events),
 	    cmocka_unit_test(test_text_lines_are_not_syslog),
 	    cmocka_unit_test(test_skip_json_line_in_text_file),
+	    cmocka_unit_test(test_skip_prefixed_json),
 	    cmocka_unit_test(test_skip_json_levels),
 	    cmocka_unit_test(test_scan_stops_at_the_first_candidate),
 	    cmocka_unit_test(test_scan_json_records),
