@@ -608,6 +608,16 @@ int qe_decoder_prefixed_json(const struct qe_decoder *d)
 	return d->prefixed;
 }
 
+/* 7 when "stdout " or "stderr " stands at i (a stream word before a
+ * record), else 0. */
+static size_t stream_word(const char *s, size_t len, size_t i)
+{
+	return len - i > 7 &&
+		       (!memcmp(s + i, "stdout ", 7) || !memcmp(s + i, "stderr ", 7))
+		   ? 7
+		   : 0;
+}
+
 int qe_decoder_prefixed_line(const struct qe_decoder *d, const char *s, size_t len)
 {
 	int64_t t;
@@ -620,8 +630,7 @@ int qe_decoder_prefixed_line(const struct qe_decoder *d, const char *s, size_t l
 		return 0;
 	if (!(i = qe_decode_strip_time(s, len, &t)))
 		return 0;
-	if (len - i > 7 && (!memcmp(s + i, "stdout ", 7) || !memcmp(s + i, "stderr ", 7)))
-		i += 7;
+	i += stream_word(s, len, i);
 	return i < len && s[i] == '{';
 }
 
@@ -846,6 +855,17 @@ static size_t parse_syslog(struct qe_decoder *d, const char *s, size_t len,
 static int decode_json(struct qe_decoder *d, const char *s, size_t len, uint64_t start,
 		       uint64_t end);
 
+/* A JSON record inside a wrapping whose metadata m it takes. */
+static int decode_wrapped(struct qe_decoder *d, const char *s, size_t len, uint64_t start,
+			  uint64_t end, struct qe_decode_meta *m)
+{
+	int done;
+	d->wrap = m;
+	done = decode_json(d, s, len, start, end);
+	d->wrap = NULL;
+	return done;
+}
+
 /* A JSON logger's record behind a collector's prefix (kubectl's time, a
  * syslog header, "stdout"/"stderr"), at offset i of s where the prefix
  * ends: delivered as a record with the prefix's metadata (its time when
@@ -860,16 +880,12 @@ prefixed_json(struct qe_decoder *d, const char *s, size_t len, size_t i, uint64_
 	int done;
 
 	if (s[i] == 's') { /* a stream word before the object */
-		if (len - i < 8 ||
-		    (memcmp(s + i, "stdout ", 7) && memcmp(s + i, "stderr ", 7)) ||
-		    s[i + 7] != '{')
+		if (!stream_word(s, len, i) || s[i + 7] != '{')
 			return 0;
 		wm.stream = s[i + 4] == 'o' ? "stdout" : "stderr";
 		i += 7;
 	}
-	d->wrap = &wm;
-	done = decode_json(d, s + i, len - i, start, end);
-	d->wrap = NULL;
+	done = decode_wrapped(d, s + i, len - i, start, end, &wm);
 	if (done)
 		d->prefixed = 1;
 	return done;
@@ -1811,14 +1827,9 @@ static void piece_emit(struct qe_decoder *d, int stream, uint64_t end)
 	p->held = 0;
 	/* A program that logs JSON lines to its stdout (pino, bunyan,
 	 * zap): the wrapped line is a record like one in a JSON file. */
-	if (!p->cut && wrapped_json(p->buf.buf, p->buf.len)) {
-		int done;
-		d->wrap = &m;
-		done = decode_json(d, p->buf.buf, p->buf.len, p->start, end);
-		d->wrap = NULL;
-		if (done)
-			return;
-	}
+	if (!p->cut && wrapped_json(p->buf.buf, p->buf.len) &&
+	    decode_wrapped(d, p->buf.buf, p->buf.len, p->start, end, &m))
+		return;
 	emit_text(d, p->buf.buf, p->buf.len, p->start, end, flags, &m, 0, 1);
 }
 
@@ -2028,17 +2039,12 @@ void qe_decoder_feed_meta(struct qe_decoder *d, const char *text, size_t len,
 			mm.k8s = &d->k8s;
 		d->st.lines++;
 		/* a service under systemd that logs JSON lines: each a record */
-		if (n && text[i] == '{' && d->o.format != QE_FMT_TEXT) {
-			int done;
-			d->wrap = &mm;
-			done = decode_json(d, text + i, n, start, end);
-			d->wrap = NULL;
-			if (done) {
-				if (!nl)
-					break;
-				i += n + 1;
-				continue;
-			}
+		if (n && text[i] == '{' && d->o.format != QE_FMT_TEXT &&
+		    decode_wrapped(d, text + i, n, start, end, &mm)) {
+			if (!nl)
+				break;
+			i += n + 1;
+			continue;
 		}
 		emit_text(d, text + i, n, start, end, 0, &mm, 0, 0);
 		if (!nl)
