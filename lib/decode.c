@@ -402,9 +402,13 @@ int qe_decode_level_number(double v)
 	static const int syslog_sev[8] = {QE_SEV_FATAL, QE_SEV_CRITICAL, QE_SEV_CRITICAL,
 					  QE_SEV_ERROR, QE_SEV_WARNING,	 QE_SEV_INFO,
 					  QE_SEV_INFO,	QE_SEV_DEBUG};
-	int n = (int)v;
+	int n;
 
-	if (v != (double)n || n < 0)
+	/* no level is that large: a time or a count (and no int either) */
+	if (!(v >= 0 && v <= 1000))
+		return -1;
+	n = (int)v;
+	if (v != (double)n)
 		return -1;
 	if (n <= 7) /* syslog / journal PRIORITY */
 		return syslog_sev[n];

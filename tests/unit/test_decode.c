@@ -235,6 +235,8 @@ static void test_iso_and_levels(void **state)
 	assert_int_equal(qe_decode_level_name("250", 3), QE_SEV_INFO);
 	assert_int_equal(qe_decode_level_number(8), -1);
 	assert_int_equal(qe_decode_level_number(45.5), -1);
+	assert_int_equal(qe_decode_level_number(3.79612e12), -1); /* a time */
+	assert_int_equal(qe_decode_level_number(-1e300), -1);
 
 	assert_int_equal(qe_decode_level_word("ERROR boom", 10, &lv), 6);
 	assert_int_equal(lv, QE_SEV_ERROR);
