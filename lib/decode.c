@@ -1043,6 +1043,23 @@ struct quick {
 	int exc;
 };
 
+/* logr's funcr writes its JSON records with "logger" as the first key,
+ * and "level" only on info records: their V-level (0, and up for more
+ * verbose ones), no syslog severity.  Its error records have no level;
+ * their "error" field says what they are (see emit_record()). */
+static int logr_record(const char *s, size_t len)
+{
+	size_t w = 0;
+	while (w < len && (s[w] == ' ' || s[w] == '\t'))
+		w++;
+	return len - w > 10 && !memcmp(s + w, "{\"logger\":", 10);
+}
+
+static int logr_level(double v)
+{
+	return v > 0 ? QE_SEV_DEBUG : QE_SEV_INFO;
+}
+
 /* Classify a JSON line without building it: the first level value and
  * whether a key that may hold an exception has a non-empty value. */
 static void quick_scan(const struct qe_decoder *d, const char *s, size_t n,
@@ -1099,6 +1116,8 @@ static void quick_scan(const struct qe_decoder *d, const char *s, size_t n,
 				       (isdigit((unsigned char)s[e]) || s[e] == '.'))
 					e++;
 				lv = qe_decode_level_name(s + j, e - j);
+				if (lv >= 0 && logr_record(s, n))
+					lv = logr_level(s[j] != '0');
 			}
 			if (lv >= 0) {
 				q->level = lv;
@@ -1609,7 +1628,7 @@ static void emit_record(struct qe_decoder *d, json_t *root, const char *s, size_
 	struct qe_record r;
 	json_t *v;
 	int64_t t;
-	int have_msg, have_err;
+	int have_msg, have_err, own_level;
 
 	memset(&r, 0, sizeof(r));
 	base_meta(d, &r.meta);
@@ -1623,13 +1642,20 @@ static void emit_record(struct qe_decoder *d, json_t *root, const char *s, size_
 
 	qe_buf_reset(&d->r_lname);
 	if ((v = first_of(root, d->o.fields.level, level_keys,
-			  QE_ARRAY_SIZE(level_keys))))
+			  QE_ARRAY_SIZE(level_keys)))) {
 		r.meta.level = level_of(v, &d->r_lname);
+		if (json_is_number(v) && logr_record(s, len))
+			r.meta.level = logr_level(json_number_value(v));
+	}
 	if (r.meta.level < 0)
 		r.meta.level = level_anywhere(root, 0, &d->r_lname);
+	/* the record's own, not its wrapping's (a syslog priority) */
+	own_level = v || d->r_lname.len;
 	if (r.meta.level < 0 && json_object_get(root, "@t") &&
-	    (json_object_get(root, "@mt") || json_object_get(root, "@m")))
+	    (json_object_get(root, "@mt") || json_object_get(root, "@m"))) {
 		r.meta.level = QE_SEV_INFO; /* Serilog compact omits @l for Information */
+		own_level = 1;
+	}
 	r.level_name = d->r_lname.len ? d->r_lname.buf : NULL;
 
 	have_msg = take_string(first_of(root, d->o.fields.message, message_keys,
@@ -1685,6 +1711,15 @@ static void emit_record(struct qe_decoder *d, json_t *root, const char *s, size_
 	}
 	if (have_err && memchr(d->r_err.buf, '\n', d->r_err.len))
 		have_err = 0; /* already the exception */
+	/* A record that names no level of its own but carries an error is
+	 * an error record: logr's (funcr) Error() and Kubernetes' JSON
+	 * format write "error" / "err" and no level, their info records no
+	 * error.  A wrapping's level (a journal's priority) is the
+	 * collector's default, not the application's word. */
+	if (!own_level &&
+	    (have_err || (r.exception && first_of(root, NULL, error_keys, 2))) &&
+	    r.meta.level < QE_SEV_ERROR)
+		r.meta.level = QE_SEV_ERROR;
 	r.error = have_err ? d->r_err.buf : NULL;
 
 	/* The record as one line, as a text logger would have written it. */

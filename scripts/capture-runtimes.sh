@@ -6,8 +6,9 @@
 # librust-env-logger-dev mono-mcs mono-runtime postgresql-15, and for
 # the sixth batch python3-rich ruby-activesupport php-monolog
 # golang-github-hashicorp-go-hclog-dev golang-k8s-klog-dev
-# librust-anyhow-dev; winston, pino, bunyan and log4js from the npm
-# registry) and keep what they printed.
+# librust-anyhow-dev; golang-github-go-logr-logr-dev for logr's funcr;
+# winston, pino, bunyan and log4js from the npm registry) and keep what
+# they printed.
 #
 # The truth is known by construction, not read from the output: every
 # run of a program raises exactly one error (the scenario table below
@@ -32,7 +33,7 @@
 # NAME.expected are written again; names of the sixth and seventh
 # batches alone ("batch6 batch7-k8s ...") build only their programs,
 # and so do the Go loggers' ("golog golog-k8s ..."), the JSON loggers'
-# ("jsonlog-k8s jsonlog-syslog") and ruby-rescued.
+# ("jsonlog-k8s jsonlog-syslog"), ruby-rescued and logr's ("logr").
 set -eu
 only=" $* "
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -51,17 +52,20 @@ scala_cp=.:/usr/share/scala/lib/scala-library.jar
 # the earlier programs, unless only the sixth batch is asked for
 case $only in
 "  ") old=1 ;;
-*) old=0; for n in $only; do case $n in batch6* | batch7* | golog* | jsonlog* | ruby-rescued) ;; *) old=1 ;; esac; done ;;
+*) old=0; for n in $only; do case $n in batch6* | batch7* | golog* | jsonlog* | ruby-rescued | logr*) ;; *) old=1 ;; esac; done ;;
 esac
 # the sixth and seventh batches, unless only the Go loggers or
 # ruby-rescued are asked for
 case $only in
 "  ") late=1 ;;
-*) late=0; for n in $only; do case $n in golog* | jsonlog* | ruby-rescued) ;; *) late=1 ;; esac; done ;;
+*) late=0; for n in $only; do case $n in golog* | jsonlog* | ruby-rescued | logr*) ;; *) late=1 ;; esac; done ;;
 esac
 # the Go loggers (klog, hclog: Debian's packages, from /usr/share/gocode)
 mkdir golog-src && mv golog.go golog-src/main.go
 (cd golog-src && GO111MODULE=off GOPATH=/usr/share/gocode GOFLAGS= go build -o ../golog .)
+# logr with funcr's JSON sink (Debian's package, from /usr/share/gocode)
+mkdir logr-src && mv logr.go logr-src/main.go
+(cd logr-src && GO111MODULE=off GOPATH=/usr/share/gocode GOFLAGS= go build -o ../logr .)
 # pino for the JSON loggers' files alone (the earlier programs' install
 # below has it)
 if [ "$old" = 0 ]; then
@@ -450,6 +454,17 @@ jsonlog_all
 begin jsonlog-syslog syslog
 noise
 jsonlog_all
+
+# logr's funcr JSON sink: error records with "msg" and "error" and no
+# level; with the caller, a timestamp and a logger's names; after two
+# info records (V-levels 0 and 1, no error); with values of the logger.
+# One message from one place is one group.
+begin logr none
+noise
+run - dock 0 ./logr error
+run - dock 0 ./logr caller
+run - dock -2 ./logr after-info
+run - crane 0 ./logr values
 
 begin ruby-worker none
 noise

@@ -1798,6 +1798,48 @@ static void test_ansi_twin(void **state)
 	free(plain);
 }
 
+/* logr's funcr: info records carry their V-level as "level" (0, 1: no
+ * syslog severity), error records no level but "error"; Kubernetes'
+ * JSON format writes "err" and no level.  A record with a level of its
+ * own keeps it; an empty or null error is none. */
+static void test_json_error_without_level(void **state)
+{
+	struct got g;
+	struct qe_decoder *d = dec(QE_FMT_JSON, &g);
+	static const char *const quick[] = {
+	    "{\"logger\":\"\",\"level\":0,\"msg\":\"vessel arriving\"}",
+	    "{\"logger\":\"a/b\",\"level\":1,\"msg\":\"lookup\",\"tries\":2}",
+	};
+	size_t i;
+	(void)state;
+	feed_text(d, "{\"logger\":\"\",\"level\":0,\"msg\":\"vessel arriving\"}\n"
+		     "{\"logger\":\"\",\"level\":1,\"msg\":\"lookup\"}\n"
+		     "{\"logger\":\"\",\"msg\":\"docking failed\",\"error\":\"berth 1x: "
+		     "invalid syntax\",\"vessel\":\"1x\"}\n"
+		     "{\"ts\":1796119200.5,\"caller\":\"main.go:9\",\"msg\":\"sync "
+		     "failed\",\"err\":\"timeout\"}\n"
+		     "{\"msg\":\"fine\",\"error\":\"\"}\n"
+		     "{\"msg\":\"fine\",\"error\":null}\n"
+		     "{\"level\":\"info\",\"msg\":\"retried\",\"error\":\"timeout\"}\n"
+		     "{\"level\":0,\"msg\":\"kernel panic\"}\n");
+	assert_int_equal(g.nr, 8);
+	assert_int_equal(g.r[0].level, QE_SEV_INFO);
+	assert_int_equal(g.r[0].parsed, 0); /* the quick path */
+	assert_int_equal(g.r[1].level, QE_SEV_DEBUG);
+	assert_int_equal(g.r[2].level, QE_SEV_ERROR);
+	assert_string_equal(g.r[2].text, "docking failed: berth 1x: invalid syntax");
+	assert_int_equal(g.r[3].level, QE_SEV_ERROR);
+	assert_string_equal(g.r[3].text, "sync failed: timeout");
+	assert_int_equal(g.r[4].level, -1);
+	assert_int_equal(g.r[5].level, -1);
+	assert_int_equal(g.r[6].level, QE_SEV_INFO);
+	assert_int_equal(g.r[7].level, QE_SEV_FATAL); /* syslog's 0 */
+	for (i = 0; i < QE_ARRAY_SIZE(quick); i++)
+		assert_true(qe_decoder_quick_line(d, quick[i], strlen(quick[i])));
+	qe_decoder_free(d);
+	got_release(&g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1850,6 +1892,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_parts_not_a_class, rules_setup,
 					    rules_teardown),
 	    cmocka_unit_test(test_ansi_twin),
+	    cmocka_unit_test(test_json_error_without_level),
 	};
 	setenv("TZ", "UTC", 1);
 	tzset();
