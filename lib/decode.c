@@ -11,6 +11,7 @@
 
 #include "ansi.h"
 #include "config.h"
+#include "decode_xml.h"
 #include "event.h"
 #include "source.h"
 #include "util.h"
@@ -532,9 +533,16 @@ struct qe_decoder {
 	int quick_below;
 	/* a record was read behind a prefix (see prefixed_json()) */
 	int prefixed;
+	/* java.util.logging's XML records (lib/decode_xml); while its lines
+	 * are replayed, or a journal entry is fed, none is looked for */
+	struct qe_jul *jul;
+	int jul_off;
+	int jul_held; /* qe_jul_pending(), as of the last line it was given */
 };
 
 static void key_filter_init(struct qe_decoder *d);
+static void jul_record(const struct qe_record *r, size_t lines, void *data);
+static void jul_replay(const struct qe_jul_line *l, void *data);
 
 struct qe_decoder *qe_decoder_new(const struct qe_decode_opts *o,
 				  const struct qe_decode_cb *cb, void *data)
@@ -560,6 +568,7 @@ struct qe_decoder *qe_decoder_new(const struct qe_decode_opts *o,
 	d->fmt = o->format;
 	d->is_k8s = qe_k8s_from_path(o->path, &d->k8s);
 	key_filter_init(d);
+	d->jul = qe_jul_new(d->o.max_line_bytes, jul_record, jul_replay, d);
 	d->quick_below = o->quick_below ? o->quick_below : QE_SEV_ERROR;
 	qe_buf_init(&d->part[0].buf);
 	qe_buf_init(&d->part[1].buf);
@@ -593,6 +602,7 @@ void qe_decoder_free(struct qe_decoder *d)
 	qe_buf_release(&d->r_lname);
 	qe_buf_release(&d->r_logger);
 	free(d->r_frames);
+	qe_jul_free(d->jul);
 	free(d);
 }
 
@@ -652,11 +662,16 @@ int qe_decoder_pending(const struct qe_decoder *d, uint64_t *start_pos)
 {
 	int any = 0, i;
 	uint64_t m = 0;
+	uint64_t j;
 	for (i = 0; i < 2; i++)
 		if (d->part[i].held && (!any || d->part[i].start < m)) {
 			m = d->part[i].start;
 			any = 1;
 		}
+	if (d->jul_held && qe_jul_pending(d->jul, &j) && (!any || j < m)) {
+		m = j;
+		any = 1;
+	}
 	if (any && start_pos)
 		*start_pos = m;
 	return any;
@@ -906,6 +921,10 @@ static void emit_text(struct qe_decoder *d, const char *s, size_t len, uint64_t 
 	int lv = -1;
 	int64_t t = -1;
 	struct qe_decode_meta sm;
+	/* what the caller said, for a line an XML record holds and gives up */
+	int64_t given_time = m->time_ms;
+	int given_level = m->level;
+	uint32_t given_key = m->key;
 
 	if (qe_ansi_has(s, len)) {
 		qe_buf_reset(&d->clean);
@@ -941,6 +960,21 @@ static void emit_text(struct qe_decoder *d, const char *s, size_t len, uint64_t 
 		    d->o.format != QE_FMT_TEXT &&
 		    prefixed_json(d, s, len, j, start, end, m))
 			return;
+		/* a java.util.logging XML record's line, or the first */
+		if ((d->jul_held || (len - j >= 8 && s[j] == '<' && s[j + 1] == 'r' &&
+				     qe_jul_record_line(s + j, len - j))) &&
+		    !d->jul_off) {
+			struct qe_jul_line jl = {s, len, start, end, flags, syslog, *m};
+			int taken;
+			jl.meta.time_ms = given_time;
+			jl.meta.level = given_level;
+			jl.meta.key = given_key;
+			jl.meta.host = jl.meta.app = jl.meta.unit = jl.meta.logger = NULL;
+			taken = qe_jul_feed(d->jul, s + j, len - j, &jl, m);
+			d->jul_held = qe_jul_pending(d->jul, NULL);
+			if (taken)
+				return;
+		}
 		if (!d->o.keep_prefix)
 			off += o2;
 	}
@@ -959,6 +993,25 @@ static void emit_text(struct qe_decoder *d, const char *s, size_t len, uint64_t 
 	l.meta = *m;
 	d->st.text_lines++;
 	d->cb.line(&l, d->data);
+}
+
+/* A java.util.logging XML record, read. */
+static void jul_record(const struct qe_record *r, size_t lines, void *data)
+{
+	struct qe_decoder *d = data;
+	d->st.records++;
+	d->st.joined += lines - 1; /* its other lines are merged into it */
+	d->cb.record(r, d->data);
+}
+
+/* A line of an XML record given up: as the text line it is. */
+static void jul_replay(const struct qe_jul_line *l, void *data)
+{
+	struct qe_decoder *d = data;
+	struct qe_decode_meta m = l->meta;
+	d->jul_off++;
+	emit_text(d, l->text, l->len, l->start, l->end, l->flags, &m, l->syslog, 1);
+	d->jul_off--;
 }
 
 /* ---- JSON ---- */
@@ -1878,6 +1931,8 @@ void qe_decoder_flush(struct qe_decoder *d)
 	for (i = 0; i < 2; i++)
 		if (d->part[i].held)
 			piece_emit(d, i, d->part[i].end);
+	qe_jul_flush(d->jul);
+	d->jul_held = 0;
 }
 
 /* 1 when delivered. */
@@ -2070,6 +2125,7 @@ void qe_decoder_feed_meta(struct qe_decoder *d, const char *text, size_t len,
 {
 	size_t i = 0;
 
+	d->jul_off++; /* a journal entry is a record of its own */
 	while (i <= len) {
 		const char *nl = memchr(text + i, '\n', len - i);
 		size_t n = nl ? (size_t)(nl - (text + i)) : len - i;
@@ -2090,4 +2146,5 @@ void qe_decoder_feed_meta(struct qe_decoder *d, const char *text, size_t len,
 			break;
 		i += n + 1;
 	}
+	d->jul_off--;
 }

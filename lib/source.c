@@ -8,6 +8,7 @@
 #include "assemble.h"
 #include "config.h"
 #include "decode.h"
+#include "decode_xml.h"
 #include "event.h"
 #include "lines.h"
 #include "rules.h"
@@ -344,6 +345,59 @@ static int quick_line(const char *line, size_t len, void *data)
 	return qe_decoder_quick_line(data, line, len);
 }
 
+/* The text of a line after kubectl's time, if any. */
+static const char *body_of(const char *line, size_t len, size_t *n)
+{
+	int64_t t;
+	size_t o = qe_decode_strip_time(line, len, &t);
+	*n = len - o;
+	return line + o;
+}
+
+/* A line that makes a java.util.logging XML record an error: the
+ * decoder reads that record whole (lib/decode_xml). */
+static int jul_error_line(const char *line, size_t len)
+{
+	size_t n = len;
+	const char *b;
+	/* most lines end otherwise: no time parsed for them */
+	while (n && (line[n - 1] == ' ' || line[n - 1] == '\t'))
+		n--;
+	if (!n || line[n - 1] != '>')
+		return 0;
+	b = body_of(line, len, &n);
+	return qe_jul_error_line(b, n);
+}
+
+/* The start of the "<record>" line of the XML record that the line at k
+ * (a line start) is in, else k.  The look-back goes over the lines such
+ * a record has (ending with '>', or starting with '<' or a blank) and
+ * ends at any other line or a "</record>"; at most QE_JUL_MAX_LINES. */
+static size_t jul_record_start(const char *p, size_t k)
+{
+	size_t at = k, lines = QE_JUL_MAX_LINES;
+
+	while (lines-- && at > 0) {
+		const char *q = at >= 2 ? memrchr(p, '\n', at - 1) : NULL;
+		size_t ls = q ? (size_t)(q + 1 - p) : 0, e = at - 1, n;
+		const char *b;
+		while (e > ls &&
+		       (p[e - 1] == ' ' || p[e - 1] == '\t' || p[e - 1] == '\r'))
+			e--;
+		if (e > ls && p[e - 1] == '>') {
+			b = body_of(p + ls, e - ls, &n);
+			if (qe_jul_record_line(b, n))
+				return ls;
+			if (n >= 9 && !memcmp(b, "</record>", 9))
+				return k;
+		} else if (e == ls || (p[ls] != '<' && p[ls] != ' ')) {
+			return k;
+		}
+		at = ls;
+	}
+	return k;
+}
+
 /* Whether a text line the scan stops at would change anything when fed:
  * it goes to the assembler of stream 0 as it is (the decoder of a text
  * file keeps the line as written; one with colour codes is judged by
@@ -357,7 +411,7 @@ static int text_line(const char *line, size_t len, void *data)
 		len--;
 	if (s->dec &&
 	    (qe_decoder_format(s->dec) != QE_FMT_TEXT || qe_ansi_has(line, len) ||
-	     qe_decoder_prefixed_line(s->dec, line, len)))
+	     qe_decoder_prefixed_line(s->dec, line, len) || jul_error_line(line, len)))
 		return 1;
 	for (i = 0; i < s->nr_streams; i++)
 		if (s->streams[i].key == 0)
@@ -423,8 +477,12 @@ size_t qe_source_skip(struct qe_source *s, const char *p, size_t n, uint64_t pos
 	 * date line, Go's "runtime:" lines, a Node.js source location): the
 	 * assembler recognises them only by what follows. */
 	if (k < n) {
+		size_t r;
 		s->scan_stop = pos + k;
+		r = s->dec ? jul_record_start(p, k) : k;
 		k = head_lines(p, k, QE_SOURCE_HEAD_LINES);
+		if (r < k)
+			k = r;
 	}
 	s->done_pos = pos + k;
 	return k;
