@@ -648,6 +648,31 @@ int qe_decoder_prefixed_line(const struct qe_decoder *d, const char *s, size_t l
 	return i < len && s[i] == '{';
 }
 
+size_t qe_decoder_prefixed_first(const struct qe_decoder *d, const char *p, size_t n)
+{
+	const char *end = p + n, *q = p, *e, *ls;
+
+	if (d->o.format == QE_FMT_TEXT)
+		return n;
+	/* such a line ends with '}' and blanks: the few '}' are looked at */
+	while ((q = memchr(q, '}', (size_t)(end - q)))) {
+		for (e = q + 1; e < end && (*e == ' ' || *e == '\t' || *e == '\r'); e++)
+			;
+		if (e == end || *e == '\n') {
+			ls = q > p ? memrchr(p, '\n', (size_t)(q - p)) : NULL;
+			ls = ls ? ls + 1 : p;
+			/* a time starts with a digit, or a bracket */
+			if ((isdigit((unsigned char)*ls) || *ls == '[') &&
+			    qe_decoder_prefixed_line(d, ls, (size_t)(q + 1 - ls)))
+				return (size_t)(ls - p);
+		}
+		q = e < end ? e : end;
+		if (q == end)
+			break;
+	}
+	return n;
+}
+
 const char *qe_decoder_format_name(const struct qe_decoder *d)
 {
 	return qe_format_name(d->fmt);

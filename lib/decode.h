@@ -259,6 +259,9 @@ int qe_decoder_prefixed_json(const struct qe_decoder *d);
  * ISO timestamp (and a stream word), which the decoder tries to read as
  * a record (not with format text as configured). */
 int qe_decoder_prefixed_line(const struct qe_decoder *d, const char *s, size_t len);
+/* Of the whole lines [p, p + n), the offset of the first one that
+ * qe_decoder_prefixed_line() says 1 of, n when none. */
+size_t qe_decoder_prefixed_first(const struct qe_decoder *d, const char *p, size_t n);
 /* 1 when the line (without its '\n') is a JSON object line that the
  * decoder reads on its quick path: a known level below opts.quick_below,
  * no exception field; such a record is no event and feeds no rule. */

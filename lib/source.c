@@ -54,6 +54,10 @@ struct qe_source {
 	char *fields[6];
 	uint64_t emitted_end; /* the furthest end_pos of an event handed on */
 	uint64_t scan_stop;   /* where the last scan found a candidate line */
+	/* the stream range [pj_from, pj_to) looked at for a record behind
+	 * kubectl's time, and the first such line in it (pj_to: none), so
+	 * that the rest of a block is not looked at again on every call */
+	uint64_t pj_from, pj_to, pj_at;
 };
 
 static void emit(struct qe_source *s, struct qe_event *ev)
@@ -345,6 +349,28 @@ static int quick_line(const char *line, size_t len, void *data)
 	return qe_decoder_quick_line(data, line, len);
 }
 
+/* How much of [p, p + n) (whole lines from stream position pos) the
+ * scan may look at: up to the first line with a JSON record behind
+ * kubectl's time (see qe_source_skip()), else all. */
+static size_t prefixed_limit(struct qe_source *s, const char *p, size_t n, uint64_t pos)
+{
+	uint64_t end = pos + n;
+	size_t k = 0, h;
+
+	if (pos >= s->pj_from && pos <= s->pj_at && s->pj_at <= s->pj_to) {
+		if (s->pj_at < s->pj_to)
+			return s->pj_at - pos < n ? (size_t)(s->pj_at - pos) : n;
+		if (end <= s->pj_to)
+			return n;
+		k = (size_t)(s->pj_to - pos); /* a line start: a block's end */
+	}
+	h = k + qe_decoder_prefixed_first(s->dec, p + k, n - k);
+	s->pj_from = pos;
+	s->pj_to = end;
+	s->pj_at = pos + h;
+	return h;
+}
+
 /* The text of a line after kubectl's time, if any. */
 static const char *body_of(const char *line, size_t len, size_t *n)
 {
@@ -471,7 +497,12 @@ size_t qe_source_skip(struct qe_source *s, const char *p, size_t n, uint64_t pos
 	for (i = 0; i < s->nr_streams; i++)
 		if (s->streams[i].used && !qe_assembler_idle(s->streams[i].as))
 			return 0;
-	k = qe_rules_scan(s->conf.rules, p, n, jp, &text);
+	/* Until the decoder has read a record behind kubectl's time, such a
+	 * record is no JSON line to the scan and may hold no trigger word
+	 * ("level":50): the scan stops at the first one, whose reading
+	 * turns the fast path off. */
+	k = qe_rules_scan(s->conf.rules, p, s->dec ? prefixed_limit(s, p, n, pos) : n, jp,
+			  &text);
 	/* The lines just before a line the scan stops at are not passed
 	 * over when they may head the trace it starts (java.util.logging's
 	 * date line, Go's "runtime:" lines, a Node.js source location): the
@@ -503,6 +534,7 @@ void qe_source_reset(struct qe_source *s, uint64_t pos)
 	qe_source_flush(s);
 	s->done_pos = pos;
 	s->scan_stop = 0;
+	s->pj_from = s->pj_to = s->pj_at = 0;
 }
 
 void qe_source_set_rules(struct qe_source *s, struct qe_rules *rules)

@@ -34,7 +34,8 @@
 # batches alone ("batch6 batch7-k8s ...") build only their programs,
 # and so do the Go loggers' ("golog golog-k8s ..."), the JSON loggers'
 # ("jsonlog-k8s jsonlog-syslog"), ruby-rescued, java.util.logging's XML
-# records ("java-xml java-xml-k8s"), logr's ("logr").
+# records ("java-xml java-xml-k8s"), logr's ("logr") and the mixed file
+# ("mixed-k8s").
 set -eu
 only=" $* "
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -53,13 +54,13 @@ scala_cp=.:/usr/share/scala/lib/scala-library.jar
 # the earlier programs, unless only the sixth batch is asked for
 case $only in
 "  ") old=1 ;;
-*) old=0; for n in $only; do case $n in batch6* | batch7* | golog* | jsonlog* | ruby-rescued | java-xml* | logr*) ;; *) old=1 ;; esac; done ;;
+*) old=0; for n in $only; do case $n in batch6* | batch7* | golog* | jsonlog* | ruby-rescued | java-xml* | logr* | mixed*) ;; *) old=1 ;; esac; done ;;
 esac
 # the sixth and seventh batches, unless only the Go loggers or
 # ruby-rescued are asked for
 case $only in
 "  ") late=1 ;;
-*) late=0; for n in $only; do case $n in golog* | jsonlog* | ruby-rescued | java-xml* | logr*) ;; *) late=1 ;; esac; done ;;
+*) late=0; for n in $only; do case $n in golog* | jsonlog* | ruby-rescued | java-xml* | logr* | mixed*) ;; *) late=1 ;; esac; done ;;
 esac
 # the Go loggers (klog, hclog: Debian's packages, from /usr/share/gocode)
 mkdir golog-src && mv golog.go golog-src/main.go
@@ -69,10 +70,10 @@ mkdir logr-src && mv logr.go logr-src/main.go
 (cd logr-src && GO111MODULE=off GOPATH=/usr/share/gocode GOFLAGS= go build -o ../logr .)
 # java.util.logging's XMLFormatter
 javac -d . Shipping.java
-# pino for the JSON loggers' files alone (the earlier programs' install
-# below has it)
+# pino for the JSON loggers' files and the mixed one alone (the earlier
+# programs' install below has it)
 if [ "$old" = 0 ]; then
-	case $only in *" jsonlog"*) npm install -q --no-save --no-audit --no-fund pino@10 >/dev/null 2>&1 ;; esac
+	case $only in *" jsonlog"* | *" mixed"*) npm install -q --no-save --no-audit --no-fund pino@10 >/dev/null 2>&1 ;; esac
 fi
 if [ "$old" = 1 ]; then
 javac -cp "$cp" -d . Fail.java
@@ -502,6 +503,17 @@ run - dock 0 ./logr error
 run - dock 0 ./logr caller
 run - dock -2 ./logr after-info
 run - crane 0 ./logr values
+
+# one container's log of several kinds, behind kubectl's time: the first
+# JSON record is pino's error line, whose only sign is its level (50),
+# then logr's records, java.util.logging's XML record and a Python
+# traceback
+begin mixed-k8s k8s
+noise
+run - js-line 0 node jsonlog.js pino-line
+run - dock -2 ./logr after-info
+run 'Shipping$LabelException' label -3 java -cp . Shipping severe
+run KeyError key 0 python3 fail.py key
 
 begin ruby-worker none
 noise
