@@ -11,6 +11,7 @@
 
 #include "ansi.h"
 #include "config.h"
+#include "decode_xml.h"
 #include "event.h"
 #include "source.h"
 #include "util.h"
@@ -402,9 +403,13 @@ int qe_decode_level_number(double v)
 	static const int syslog_sev[8] = {QE_SEV_FATAL, QE_SEV_CRITICAL, QE_SEV_CRITICAL,
 					  QE_SEV_ERROR, QE_SEV_WARNING,	 QE_SEV_INFO,
 					  QE_SEV_INFO,	QE_SEV_DEBUG};
-	int n = (int)v;
+	int n;
 
-	if (v != (double)n || n < 0)
+	/* no level is that large: a time or a count (and no int either) */
+	if (!(v >= 0 && v <= 1000))
+		return -1;
+	n = (int)v;
+	if (v != (double)n)
 		return -1;
 	if (n <= 7) /* syslog / journal PRIORITY */
 		return syslog_sev[n];
@@ -528,9 +533,16 @@ struct qe_decoder {
 	int quick_below;
 	/* a record was read behind a prefix (see prefixed_json()) */
 	int prefixed;
+	/* java.util.logging's XML records (lib/decode_xml); while its lines
+	 * are replayed, or a journal entry is fed, none is looked for */
+	struct qe_jul *jul;
+	int jul_off;
+	int jul_held; /* qe_jul_pending(), as of the last line it was given */
 };
 
 static void key_filter_init(struct qe_decoder *d);
+static void jul_record(const struct qe_record *r, size_t lines, void *data);
+static void jul_replay(const struct qe_jul_line *l, void *data);
 
 struct qe_decoder *qe_decoder_new(const struct qe_decode_opts *o,
 				  const struct qe_decode_cb *cb, void *data)
@@ -556,6 +568,7 @@ struct qe_decoder *qe_decoder_new(const struct qe_decode_opts *o,
 	d->fmt = o->format;
 	d->is_k8s = qe_k8s_from_path(o->path, &d->k8s);
 	key_filter_init(d);
+	d->jul = qe_jul_new(d->o.max_line_bytes, jul_record, jul_replay, d);
 	d->quick_below = o->quick_below ? o->quick_below : QE_SEV_ERROR;
 	qe_buf_init(&d->part[0].buf);
 	qe_buf_init(&d->part[1].buf);
@@ -589,6 +602,7 @@ void qe_decoder_free(struct qe_decoder *d)
 	qe_buf_release(&d->r_lname);
 	qe_buf_release(&d->r_logger);
 	free(d->r_frames);
+	qe_jul_free(d->jul);
 	free(d);
 }
 
@@ -634,6 +648,31 @@ int qe_decoder_prefixed_line(const struct qe_decoder *d, const char *s, size_t l
 	return i < len && s[i] == '{';
 }
 
+size_t qe_decoder_prefixed_first(const struct qe_decoder *d, const char *p, size_t n)
+{
+	const char *end = p + n, *q = p, *e, *ls;
+
+	if (d->o.format == QE_FMT_TEXT)
+		return n;
+	/* such a line ends with '}' and blanks: the few '}' are looked at */
+	while ((q = memchr(q, '}', (size_t)(end - q)))) {
+		for (e = q + 1; e < end && (*e == ' ' || *e == '\t' || *e == '\r'); e++)
+			;
+		if (e == end || *e == '\n') {
+			ls = q > p ? memrchr(p, '\n', (size_t)(q - p)) : NULL;
+			ls = ls ? ls + 1 : p;
+			/* a time starts with a digit, or a bracket */
+			if ((isdigit((unsigned char)*ls) || *ls == '[') &&
+			    qe_decoder_prefixed_line(d, ls, (size_t)(q + 1 - ls)))
+				return (size_t)(ls - p);
+		}
+		q = e < end ? e : end;
+		if (q == end)
+			break;
+	}
+	return n;
+}
+
 const char *qe_decoder_format_name(const struct qe_decoder *d)
 {
 	return qe_format_name(d->fmt);
@@ -648,11 +687,16 @@ int qe_decoder_pending(const struct qe_decoder *d, uint64_t *start_pos)
 {
 	int any = 0, i;
 	uint64_t m = 0;
+	uint64_t j;
 	for (i = 0; i < 2; i++)
 		if (d->part[i].held && (!any || d->part[i].start < m)) {
 			m = d->part[i].start;
 			any = 1;
 		}
+	if (d->jul_held && qe_jul_pending(d->jul, &j) && (!any || j < m)) {
+		m = j;
+		any = 1;
+	}
 	if (any && start_pos)
 		*start_pos = m;
 	return any;
@@ -902,6 +946,10 @@ static void emit_text(struct qe_decoder *d, const char *s, size_t len, uint64_t 
 	int lv = -1;
 	int64_t t = -1;
 	struct qe_decode_meta sm;
+	/* what the caller said, for a line an XML record holds and gives up */
+	int64_t given_time = m->time_ms;
+	int given_level = m->level;
+	uint32_t given_key = m->key;
 
 	if (qe_ansi_has(s, len)) {
 		qe_buf_reset(&d->clean);
@@ -937,6 +985,21 @@ static void emit_text(struct qe_decoder *d, const char *s, size_t len, uint64_t 
 		    d->o.format != QE_FMT_TEXT &&
 		    prefixed_json(d, s, len, j, start, end, m))
 			return;
+		/* a java.util.logging XML record's line, or the first */
+		if ((d->jul_held || (len - j >= 8 && s[j] == '<' && s[j + 1] == 'r' &&
+				     qe_jul_record_line(s + j, len - j))) &&
+		    !d->jul_off) {
+			struct qe_jul_line jl = {s, len, start, end, flags, syslog, *m};
+			int taken;
+			jl.meta.time_ms = given_time;
+			jl.meta.level = given_level;
+			jl.meta.key = given_key;
+			jl.meta.host = jl.meta.app = jl.meta.unit = jl.meta.logger = NULL;
+			taken = qe_jul_feed(d->jul, s + j, len - j, &jl, m);
+			d->jul_held = qe_jul_pending(d->jul, NULL);
+			if (taken)
+				return;
+		}
 		if (!d->o.keep_prefix)
 			off += o2;
 	}
@@ -955,6 +1018,25 @@ static void emit_text(struct qe_decoder *d, const char *s, size_t len, uint64_t 
 	l.meta = *m;
 	d->st.text_lines++;
 	d->cb.line(&l, d->data);
+}
+
+/* A java.util.logging XML record, read. */
+static void jul_record(const struct qe_record *r, size_t lines, void *data)
+{
+	struct qe_decoder *d = data;
+	d->st.records++;
+	d->st.joined += lines - 1; /* its other lines are merged into it */
+	d->cb.record(r, d->data);
+}
+
+/* A line of an XML record given up: as the text line it is. */
+static void jul_replay(const struct qe_jul_line *l, void *data)
+{
+	struct qe_decoder *d = data;
+	struct qe_decode_meta m = l->meta;
+	d->jul_off++;
+	emit_text(d, l->text, l->len, l->start, l->end, l->flags, &m, l->syslog, 1);
+	d->jul_off--;
 }
 
 /* ---- JSON ---- */
@@ -1039,6 +1121,23 @@ struct quick {
 	int exc;
 };
 
+/* logr's funcr writes its JSON records with "logger" as the first key,
+ * and "level" only on info records: their V-level (0, and up for more
+ * verbose ones), no syslog severity.  Its error records have no level;
+ * their "error" field says what they are (see emit_record()). */
+static int logr_record(const char *s, size_t len)
+{
+	size_t w = 0;
+	while (w < len && (s[w] == ' ' || s[w] == '\t'))
+		w++;
+	return len - w > 10 && !memcmp(s + w, "{\"logger\":", 10);
+}
+
+static int logr_level(double v)
+{
+	return v > 0 ? QE_SEV_DEBUG : QE_SEV_INFO;
+}
+
 /* Classify a JSON line without building it: the first level value and
  * whether a key that may hold an exception has a non-empty value. */
 static void quick_scan(const struct qe_decoder *d, const char *s, size_t n,
@@ -1095,6 +1194,8 @@ static void quick_scan(const struct qe_decoder *d, const char *s, size_t n,
 				       (isdigit((unsigned char)s[e]) || s[e] == '.'))
 					e++;
 				lv = qe_decode_level_name(s + j, e - j);
+				if (lv >= 0 && logr_record(s, n))
+					lv = logr_level(s[j] != '0');
 			}
 			if (lv >= 0) {
 				q->level = lv;
@@ -1605,7 +1706,7 @@ static void emit_record(struct qe_decoder *d, json_t *root, const char *s, size_
 	struct qe_record r;
 	json_t *v;
 	int64_t t;
-	int have_msg, have_err;
+	int have_msg, have_err, own_level;
 
 	memset(&r, 0, sizeof(r));
 	base_meta(d, &r.meta);
@@ -1619,13 +1720,20 @@ static void emit_record(struct qe_decoder *d, json_t *root, const char *s, size_
 
 	qe_buf_reset(&d->r_lname);
 	if ((v = first_of(root, d->o.fields.level, level_keys,
-			  QE_ARRAY_SIZE(level_keys))))
+			  QE_ARRAY_SIZE(level_keys)))) {
 		r.meta.level = level_of(v, &d->r_lname);
+		if (json_is_number(v) && logr_record(s, len))
+			r.meta.level = logr_level(json_number_value(v));
+	}
 	if (r.meta.level < 0)
 		r.meta.level = level_anywhere(root, 0, &d->r_lname);
+	/* the record's own, not its wrapping's (a syslog priority) */
+	own_level = v || d->r_lname.len;
 	if (r.meta.level < 0 && json_object_get(root, "@t") &&
-	    (json_object_get(root, "@mt") || json_object_get(root, "@m")))
+	    (json_object_get(root, "@mt") || json_object_get(root, "@m"))) {
 		r.meta.level = QE_SEV_INFO; /* Serilog compact omits @l for Information */
+		own_level = 1;
+	}
 	r.level_name = d->r_lname.len ? d->r_lname.buf : NULL;
 
 	have_msg = take_string(first_of(root, d->o.fields.message, message_keys,
@@ -1681,6 +1789,15 @@ static void emit_record(struct qe_decoder *d, json_t *root, const char *s, size_
 	}
 	if (have_err && memchr(d->r_err.buf, '\n', d->r_err.len))
 		have_err = 0; /* already the exception */
+	/* A record that names no level of its own but carries an error is
+	 * an error record: logr's (funcr) Error() and Kubernetes' JSON
+	 * format write "error" / "err" and no level, their info records no
+	 * error.  A wrapping's level (a journal's priority) is the
+	 * collector's default, not the application's word. */
+	if (!own_level &&
+	    (have_err || (r.exception && first_of(root, NULL, error_keys, 2))) &&
+	    r.meta.level < QE_SEV_ERROR)
+		r.meta.level = QE_SEV_ERROR;
 	r.error = have_err ? d->r_err.buf : NULL;
 
 	/* The record as one line, as a text logger would have written it. */
@@ -1839,6 +1956,8 @@ void qe_decoder_flush(struct qe_decoder *d)
 	for (i = 0; i < 2; i++)
 		if (d->part[i].held)
 			piece_emit(d, i, d->part[i].end);
+	qe_jul_flush(d->jul);
+	d->jul_held = 0;
 }
 
 /* 1 when delivered. */
@@ -2031,6 +2150,7 @@ void qe_decoder_feed_meta(struct qe_decoder *d, const char *text, size_t len,
 {
 	size_t i = 0;
 
+	d->jul_off++; /* a journal entry is a record of its own */
 	while (i <= len) {
 		const char *nl = memchr(text + i, '\n', len - i);
 		size_t n = nl ? (size_t)(nl - (text + i)) : len - i;
@@ -2051,4 +2171,5 @@ void qe_decoder_feed_meta(struct qe_decoder *d, const char *text, size_t len,
 			break;
 		i += n + 1;
 	}
+	d->jul_off--;
 }

@@ -15,7 +15,8 @@
  *     with the prefix's metadata, its time when the record has none;
  *     and journal messages that are JSON objects): level,
  *     message, logger, time and the exception text from whatever field
- *     holds it.
+ *     holds it; and java.util.logging's XML records among text lines,
+ *     "<record>" to "</record>" held and read as one (lib/decode_xml).
  *
  * Invariants:
  * - Every fed line is delivered exactly once, as a text line, as part of
@@ -155,8 +156,11 @@ struct qe_record {
 	const struct qe_record_frame *frames;
 	size_t nr_frames;
 	const char *level_name; /* the level as written ("50", "Error"); NULL */
-	const char *text;	/* the record as one log line: "message: error" */
-	const char *raw;	/* the physical line as fed (not NUL-terminated) */
+	/* the kind of the frames when the record's format says it
+	 * (java.util.logging's XML records: "java"); NULL: from the frames */
+	const char *kind;
+	const char *text; /* the record as one log line: "message: error" */
+	const char *raw;  /* the physical line as fed (not NUL-terminated) */
 	size_t raw_len;
 	uint64_t start_pos, end_pos;
 	struct qe_decode_meta meta;
@@ -199,7 +203,8 @@ struct qe_decode_stats {
 	uint64_t text_lines; /* text lines delivered (joined ones once) */
 	uint64_t records;    /* JSON records delivered */
 	uint64_t quick;	     /* of which on the quick path */
-	uint64_t joined;     /* physical lines merged into a previous piece */
+	uint64_t joined;     /* physical lines merged into a previous piece, or
+				into an XML record (lib/decode_xml) after its first */
 	uint64_t mismatched; /* lines not of the chosen format, decoded per line */
 	uint64_t bad_json;   /* lines starting with '{' (after any prefix) that are no
 				JSON object */
@@ -254,6 +259,9 @@ int qe_decoder_prefixed_json(const struct qe_decoder *d);
  * ISO timestamp (and a stream word), which the decoder tries to read as
  * a record (not with format text as configured). */
 int qe_decoder_prefixed_line(const struct qe_decoder *d, const char *s, size_t len);
+/* Of the whole lines [p, p + n), the offset of the first one that
+ * qe_decoder_prefixed_line() says 1 of, n when none. */
+size_t qe_decoder_prefixed_first(const struct qe_decoder *d, const char *p, size_t n);
 /* 1 when the line (without its '\n') is a JSON object line that the
  * decoder reads on its quick path: a known level below opts.quick_below,
  * no exception field; such a record is no event and feeds no rule. */

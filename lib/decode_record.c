@@ -85,6 +85,7 @@ static struct qe_event *parts_event(const struct qe_record *r, size_t max_lines)
 
 	if (!r->error_type || !r->nr_frames)
 		return NULL;
+	kind = r->kind;
 	for (i = 0; i < r->nr_frames && !kind; i++) {
 		const struct qe_record_frame *f = &r->frames[i];
 		if (f->text)

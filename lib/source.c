@@ -8,6 +8,7 @@
 #include "assemble.h"
 #include "config.h"
 #include "decode.h"
+#include "decode_xml.h"
 #include "event.h"
 #include "lines.h"
 #include "rules.h"
@@ -53,6 +54,10 @@ struct qe_source {
 	char *fields[6];
 	uint64_t emitted_end; /* the furthest end_pos of an event handed on */
 	uint64_t scan_stop;   /* where the last scan found a candidate line */
+	/* the stream range [pj_from, pj_to) looked at for a record behind
+	 * kubectl's time, and the first such line in it (pj_to: none), so
+	 * that the rest of a block is not looked at again on every call */
+	uint64_t pj_from, pj_to, pj_at;
 };
 
 static void emit(struct qe_source *s, struct qe_event *ev)
@@ -344,6 +349,81 @@ static int quick_line(const char *line, size_t len, void *data)
 	return qe_decoder_quick_line(data, line, len);
 }
 
+/* How much of [p, p + n) (whole lines from stream position pos) the
+ * scan may look at: up to the first line with a JSON record behind
+ * kubectl's time (see qe_source_skip()), else all. */
+static size_t prefixed_limit(struct qe_source *s, const char *p, size_t n, uint64_t pos)
+{
+	uint64_t end = pos + n;
+	size_t k = 0, h;
+
+	if (pos >= s->pj_from && pos <= s->pj_at && s->pj_at <= s->pj_to) {
+		if (s->pj_at < s->pj_to)
+			return s->pj_at - pos < n ? (size_t)(s->pj_at - pos) : n;
+		if (end <= s->pj_to)
+			return n;
+		k = (size_t)(s->pj_to - pos); /* a line start: a block's end */
+	}
+	h = k + qe_decoder_prefixed_first(s->dec, p + k, n - k);
+	s->pj_from = pos;
+	s->pj_to = end;
+	s->pj_at = pos + h;
+	return h;
+}
+
+/* The text of a line after kubectl's time, if any. */
+static const char *body_of(const char *line, size_t len, size_t *n)
+{
+	int64_t t;
+	size_t o = qe_decode_strip_time(line, len, &t);
+	*n = len - o;
+	return line + o;
+}
+
+/* A line that makes a java.util.logging XML record an error: the
+ * decoder reads that record whole (lib/decode_xml). */
+static int jul_error_line(const char *line, size_t len)
+{
+	size_t n = len;
+	const char *b;
+	/* most lines end otherwise: no time parsed for them */
+	while (n && (line[n - 1] == ' ' || line[n - 1] == '\t'))
+		n--;
+	if (!n || line[n - 1] != '>')
+		return 0;
+	b = body_of(line, len, &n);
+	return qe_jul_error_line(b, n);
+}
+
+/* The start of the "<record>" line of the XML record that the line at k
+ * (a line start) is in, else k.  The look-back goes over the lines such
+ * a record has (ending with '>', or starting with '<' or a blank) and
+ * ends at any other line or a "</record>"; at most QE_JUL_MAX_LINES. */
+static size_t jul_record_start(const char *p, size_t k)
+{
+	size_t at = k, lines = QE_JUL_MAX_LINES;
+
+	while (lines-- && at > 0) {
+		const char *q = at >= 2 ? memrchr(p, '\n', at - 1) : NULL;
+		size_t ls = q ? (size_t)(q + 1 - p) : 0, e = at - 1, n;
+		const char *b;
+		while (e > ls &&
+		       (p[e - 1] == ' ' || p[e - 1] == '\t' || p[e - 1] == '\r'))
+			e--;
+		if (e > ls && p[e - 1] == '>') {
+			b = body_of(p + ls, e - ls, &n);
+			if (qe_jul_record_line(b, n))
+				return ls;
+			if (n >= 9 && !memcmp(b, "</record>", 9))
+				return k;
+		} else if (e == ls || (p[ls] != '<' && p[ls] != ' ')) {
+			return k;
+		}
+		at = ls;
+	}
+	return k;
+}
+
 /* Whether a text line the scan stops at would change anything when fed:
  * it goes to the assembler of stream 0 as it is (the decoder of a text
  * file keeps the line as written; one with colour codes is judged by
@@ -357,7 +437,7 @@ static int text_line(const char *line, size_t len, void *data)
 		len--;
 	if (s->dec &&
 	    (qe_decoder_format(s->dec) != QE_FMT_TEXT || qe_ansi_has(line, len) ||
-	     qe_decoder_prefixed_line(s->dec, line, len)))
+	     qe_decoder_prefixed_line(s->dec, line, len) || jul_error_line(line, len)))
 		return 1;
 	for (i = 0; i < s->nr_streams; i++)
 		if (s->streams[i].key == 0)
@@ -417,14 +497,23 @@ size_t qe_source_skip(struct qe_source *s, const char *p, size_t n, uint64_t pos
 	for (i = 0; i < s->nr_streams; i++)
 		if (s->streams[i].used && !qe_assembler_idle(s->streams[i].as))
 			return 0;
-	k = qe_rules_scan(s->conf.rules, p, n, jp, &text);
+	/* Until the decoder has read a record behind kubectl's time, such a
+	 * record is no JSON line to the scan and may hold no trigger word
+	 * ("level":50): the scan stops at the first one, whose reading
+	 * turns the fast path off. */
+	k = qe_rules_scan(s->conf.rules, p, s->dec ? prefixed_limit(s, p, n, pos) : n, jp,
+			  &text);
 	/* The lines just before a line the scan stops at are not passed
 	 * over when they may head the trace it starts (java.util.logging's
 	 * date line, Go's "runtime:" lines, a Node.js source location): the
 	 * assembler recognises them only by what follows. */
 	if (k < n) {
+		size_t r;
 		s->scan_stop = pos + k;
+		r = s->dec ? jul_record_start(p, k) : k;
 		k = head_lines(p, k, QE_SOURCE_HEAD_LINES);
+		if (r < k)
+			k = r;
 	}
 	s->done_pos = pos + k;
 	return k;
@@ -445,6 +534,7 @@ void qe_source_reset(struct qe_source *s, uint64_t pos)
 	qe_source_flush(s);
 	s->done_pos = pos;
 	s->scan_stop = 0;
+	s->pj_from = s->pj_to = s->pj_at = 0;
 }
 
 void qe_source_set_rules(struct qe_source *s, struct qe_rules *rules)

@@ -117,8 +117,12 @@ void qe_source_feed_meta(struct qe_source *s, const char *text, size_t len,
  * over and the position moves past them, except those of the last
  * QE_SOURCE_HEAD_LINES before that line from the first that may head the
  * trace it starts (qe_assembler_head_start(): a date line, "runtime:"
- * lines, a source location), which are fed as usual.  Returns how many
- * bytes were
+ * lines, a source location), which are fed as usual, and, when that line
+ * is inside a java.util.logging XML record, the lines from its
+ * "<record>" on (lib/decode_xml).  Until the decoder has read a JSON
+ * record behind kubectl's time, the scan goes no further than the first
+ * line that may be one (qe_decoder_prefixed_first()): its level need
+ * hold no word the scan knows.  Returns how many bytes were
  * passed over (0 while an event is open, with an on_line callback, user
  * rules or QE_SOURCE_EACH_LINE / _NO_SKIP, and for formats other than
  * text and JSON, whose lines are judged by what they unwrap to).  Fits

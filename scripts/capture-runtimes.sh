@@ -6,8 +6,9 @@
 # librust-env-logger-dev mono-mcs mono-runtime postgresql-15, and for
 # the sixth batch python3-rich ruby-activesupport php-monolog
 # golang-github-hashicorp-go-hclog-dev golang-k8s-klog-dev
-# librust-anyhow-dev; winston, pino, bunyan and log4js from the npm
-# registry) and keep what they printed.
+# librust-anyhow-dev; golang-github-go-logr-logr-dev for logr's funcr;
+# winston, pino, bunyan and log4js from the npm registry) and keep what
+# they printed.
 #
 # The truth is known by construction, not read from the output: every
 # run of a program raises exactly one error (the scenario table below
@@ -32,7 +33,9 @@
 # NAME.expected are written again; names of the sixth and seventh
 # batches alone ("batch6 batch7-k8s ...") build only their programs,
 # and so do the Go loggers' ("golog golog-k8s ..."), the JSON loggers'
-# ("jsonlog-k8s jsonlog-syslog") and ruby-rescued.
+# ("jsonlog-k8s jsonlog-syslog"), ruby-rescued, java.util.logging's XML
+# records ("java-xml java-xml-k8s"), logr's ("logr") and the mixed file
+# ("mixed-k8s").
 set -eu
 only=" $* "
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -51,21 +54,26 @@ scala_cp=.:/usr/share/scala/lib/scala-library.jar
 # the earlier programs, unless only the sixth batch is asked for
 case $only in
 "  ") old=1 ;;
-*) old=0; for n in $only; do case $n in batch6* | batch7* | golog* | jsonlog* | ruby-rescued) ;; *) old=1 ;; esac; done ;;
+*) old=0; for n in $only; do case $n in batch6* | batch7* | golog* | jsonlog* | ruby-rescued | java-xml* | logr* | mixed*) ;; *) old=1 ;; esac; done ;;
 esac
 # the sixth and seventh batches, unless only the Go loggers or
 # ruby-rescued are asked for
 case $only in
 "  ") late=1 ;;
-*) late=0; for n in $only; do case $n in golog* | jsonlog* | ruby-rescued) ;; *) late=1 ;; esac; done ;;
+*) late=0; for n in $only; do case $n in golog* | jsonlog* | ruby-rescued | java-xml* | logr* | mixed*) ;; *) late=1 ;; esac; done ;;
 esac
 # the Go loggers (klog, hclog: Debian's packages, from /usr/share/gocode)
 mkdir golog-src && mv golog.go golog-src/main.go
 (cd golog-src && GO111MODULE=off GOPATH=/usr/share/gocode GOFLAGS= go build -o ../golog .)
-# pino for the JSON loggers' files alone (the earlier programs' install
-# below has it)
+# logr with funcr's JSON sink (Debian's package, from /usr/share/gocode)
+mkdir logr-src && mv logr.go logr-src/main.go
+(cd logr-src && GO111MODULE=off GOPATH=/usr/share/gocode GOFLAGS= go build -o ../logr .)
+# java.util.logging's XMLFormatter
+javac -d . Shipping.java
+# pino for the JSON loggers' files and the mixed one alone (the earlier
+# programs' install below has it)
 if [ "$old" = 0 ]; then
-	case $only in *" jsonlog"*) npm install -q --no-save --no-audit --no-fund pino@10 >/dev/null 2>&1 ;; esac
+	case $only in *" jsonlog"* | *" mixed"*) npm install -q --no-save --no-audit --no-fund pino@10 >/dev/null 2>&1 ;; esac
 fi
 if [ "$old" = 1 ]; then
 javac -cp "$cp" -d . Fail.java
@@ -143,6 +151,12 @@ log= exp= prefix= seq=0 skip=0 stream=stderr
 # the type and group of the leading lines record() counts as an event of
 # their own (by default none, and the scenario's group with -line)
 head_type=- head_group=
+# the number of trailing lines of a run that are no event (a document's
+# tail a handler writes when it is closed)
+tail_skip=0
+# where a program that was given PRELUDE_LINES_FILE=$prelude writes how
+# many lines it wrote before its error; a head of "prelude" takes that
+prelude=$work/prelude
 
 begin() { # file prefix-mode [directory, default tests/data/runtimes]
 	skip=0
@@ -197,6 +211,10 @@ noise() {
 # of leading lines that are no event (a warning), $4 output file.
 record() {
 	type=$1 group=$2 head=$3 f=$4
+	if [ "$head" = prelude ]; then
+		head=-$(cat "$prelude")
+		rm -f "$prelude"
+	fi
 	base=$(wc -l <"$log")
 	# drop leading and trailing blank lines: they belong to no event
 	awk 'NF { last = NR } { l[NR] = $0 } END { for (i = 1; i <= last; i++) if (started || l[i] ~ /[^ \t]/) { started = 1; print l[i] } }' "$f" >"$f.t"
@@ -217,7 +235,7 @@ record() {
 			start=$((start + 1))
 		done
 	fi
-	echo "$start $((base + n)) $type $group" >>"$exp"
+	echo "$start $((base + n - tail_skip)) $type $group" >>"$exp"
 	noise
 }
 
@@ -450,6 +468,52 @@ jsonlog_all
 begin jsonlog-syslog syslog
 noise
 jsonlog_all
+
+# java.util.logging's XMLFormatter: on the console after the document's
+# head (three lines, which XMLFormatter.getHead() writes before the first
+# record), and in a FileHandler's file, which also has the tail
+# ("</log>") its close() writes; a record with a throwable at SEVERE, a
+# SEVERE record without one (a group of its own), one after INFO and
+# WARNING records that are no error (the program counts the lines it
+# wrote before), one with a message over two lines.  All the throwables
+# are raised at one place through one path: one group.
+java_xml() {
+	run 'Shipping$LabelException' label -3 java -cp . Shipping severe
+	run - carrier-line -3 java -cp . Shipping severe-line
+	run 'Shipping$LabelException' label prelude PRELUDE_LINES_FILE="$prelude" java -cp . Shipping after-info
+	run 'Shipping$LabelException' label -3 java -cp . Shipping multiline
+}
+begin java-xml none
+noise
+java_xml
+tail_skip=1
+run 'Shipping$LabelException' label -3 java -cp . Shipping file-severe
+tail_skip=0
+begin java-xml-k8s k8s
+noise
+java_xml
+
+# logr's funcr JSON sink: error records with "msg" and "error" and no
+# level; with the caller, a timestamp and a logger's names; after two
+# info records (V-levels 0 and 1, no error); with values of the logger.
+# One message from one place is one group.
+begin logr none
+noise
+run - dock 0 ./logr error
+run - dock 0 ./logr caller
+run - dock -2 ./logr after-info
+run - crane 0 ./logr values
+
+# one container's log of several kinds, behind kubectl's time: the first
+# JSON record is pino's error line, whose only sign is its level (50),
+# then logr's records, java.util.logging's XML record and a Python
+# traceback
+begin mixed-k8s k8s
+noise
+run - js-line 0 node jsonlog.js pino-line
+run - dock -2 ./logr after-info
+run 'Shipping$LabelException' label -3 java -cp . Shipping severe
+run KeyError key 0 python3 fail.py key
 
 begin ruby-worker none
 noise

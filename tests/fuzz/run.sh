@@ -34,7 +34,7 @@ fuzz_ai_models) seeds="$s/ai_models" ;;
 fuzz_lines) seeds="$d/traces $d/demo $d/fingerprint" ;;
 fuzz_redis_url) seeds="$s/redis_url" ;;
 
-fuzz_decode) seeds="$d/formats $d/traces" ;;
+fuzz_decode) seeds="$d/formats $d/traces $d/runtimes" ;;
 
 fuzz_learn) seeds="$d/fingerprint $d/fingerprint/headers $d/analyze" ;;
 *)

@@ -235,6 +235,8 @@ static void test_iso_and_levels(void **state)
 	assert_int_equal(qe_decode_level_name("250", 3), QE_SEV_INFO);
 	assert_int_equal(qe_decode_level_number(8), -1);
 	assert_int_equal(qe_decode_level_number(45.5), -1);
+	assert_int_equal(qe_decode_level_number(3.79612e12), -1); /* a time */
+	assert_int_equal(qe_decode_level_number(-1e300), -1);
 
 	assert_int_equal(qe_decode_level_word("ERROR boom", 10, &lv), 6);
 	assert_int_equal(lv, QE_SEV_ERROR);
@@ -1796,6 +1798,226 @@ static void test_ansi_twin(void **state)
 	free(plain);
 }
 
+/* logr's funcr: info records carry their V-level as "level" (0, 1: no
+ * syslog severity), error records no level but "error"; Kubernetes'
+ * JSON format writes "err" and no level.  A record with a level of its
+ * own keeps it; an empty or null error is none. */
+static void test_json_error_without_level(void **state)
+{
+	struct got g;
+	struct qe_decoder *d = dec(QE_FMT_JSON, &g);
+	static const char *const quick[] = {
+	    "{\"logger\":\"\",\"level\":0,\"msg\":\"vessel arriving\"}",
+	    "{\"logger\":\"a/b\",\"level\":1,\"msg\":\"lookup\",\"tries\":2}",
+	};
+	size_t i;
+	(void)state;
+	feed_text(d, "{\"logger\":\"\",\"level\":0,\"msg\":\"vessel arriving\"}\n"
+		     "{\"logger\":\"\",\"level\":1,\"msg\":\"lookup\"}\n"
+		     "{\"logger\":\"\",\"msg\":\"docking failed\",\"error\":\"berth 1x: "
+		     "invalid syntax\",\"vessel\":\"1x\"}\n"
+		     "{\"ts\":1796119200.5,\"caller\":\"main.go:9\",\"msg\":\"sync "
+		     "failed\",\"err\":\"timeout\"}\n"
+		     "{\"msg\":\"fine\",\"error\":\"\"}\n"
+		     "{\"msg\":\"fine\",\"error\":null}\n"
+		     "{\"level\":\"info\",\"msg\":\"retried\",\"error\":\"timeout\"}\n"
+		     "{\"level\":0,\"msg\":\"kernel panic\"}\n");
+	assert_int_equal(g.nr, 8);
+	assert_int_equal(g.r[0].level, QE_SEV_INFO);
+	assert_int_equal(g.r[0].parsed, 0); /* the quick path */
+	assert_int_equal(g.r[1].level, QE_SEV_DEBUG);
+	assert_int_equal(g.r[2].level, QE_SEV_ERROR);
+	assert_string_equal(g.r[2].text, "docking failed: berth 1x: invalid syntax");
+	assert_int_equal(g.r[3].level, QE_SEV_ERROR);
+	assert_string_equal(g.r[3].text, "sync failed: timeout");
+	assert_int_equal(g.r[4].level, -1);
+	assert_int_equal(g.r[5].level, -1);
+	assert_int_equal(g.r[6].level, QE_SEV_INFO);
+	assert_int_equal(g.r[7].level, QE_SEV_FATAL); /* syslog's 0 */
+	for (i = 0; i < QE_ARRAY_SIZE(quick); i++)
+		assert_true(qe_decoder_quick_line(d, quick[i], strlen(quick[i])));
+	qe_decoder_free(d);
+	got_release(&g);
+}
+
+/* java.util.logging's XMLFormatter through a text source: the head and
+ * tail are text, each record one record from "<record>" to "</record>",
+ * its throwable a Java trace that groups with the same one printed by
+ * SimpleFormatter. */
+static const char jul_doc[] =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n"
+    "<!DOCTYPE log SYSTEM \"logger.dtd\">\n"
+    "<log>\n"
+    "<record>\n"
+    "  <date>2026-12-01T10:00:00.5Z</date>\n"
+    "  <millis>1796119200500</millis>\n"
+    "  <nanos>0</nanos>\n"
+    "  <sequence>0</sequence>\n"
+    "  <logger>shop.orders</logger>\n"
+    "  <level>INFO</level>\n"
+    "  <class>Orders</class>\n"
+    "  <method>main</method>\n"
+    "  <thread>1</thread>\n"
+    "  <message>order 7 accepted</message>\n"
+    "</record>\n"
+    "<record>\n"
+    "  <date>2026-12-01T10:00:01Z</date>\n"
+    "  <millis>1796119201000</millis>\n"
+    "  <nanos>0</nanos>\n"
+    "  <sequence>1</sequence>\n"
+    "  <logger>shop.orders</logger>\n"
+    "  <level>SEVERE</level>\n"
+    "  <class>Orders</class>\n"
+    "  <method>main</method>\n"
+    "  <thread>1</thread>\n"
+    "  <message>order 7 &amp; 8\n"
+    "stopped</message>\n"
+    "  <exception>\n"
+    "    <message>Orders$StockException: no stock for &lt;7&gt;</message>\n"
+    "    <frame>\n"
+    "      <class>Orders</class>\n"
+    "      <method>take</method>\n"
+    "      <line>12</line>\n"
+    "    </frame>\n"
+    "    <frame>\n"
+    "      <class>java.util.ArrayList</class>\n"
+    "      <method>forEach</method>\n"
+    "      <line>1596</line>\n"
+    "    </frame>\n"
+    "    <frame>\n"
+    "      <class>Orders</class>\n"
+    "      <method>main</method>\n"
+    "      <line>30</line>\n"
+    "    </frame>\n"
+    "  </exception>\n"
+    "</record>\n"
+    "</log>\n";
+
+static void test_jul_xml(void **state)
+{
+	struct rules_fixture *f = *state;
+	struct pipeline p;
+	struct qe_decode_opts o;
+	struct qe_decode_cb cb = {pl_line, pl_record};
+	struct qe_decoder *d;
+	struct qe_event *text;
+	struct got g;
+	size_t i;
+
+	d = dec(QE_FMT_AUTO, &g);
+	feed_text(d, jul_doc);
+	assert_string_equal(g.order, "lllrrl");
+	assert_string_equal(g.l[2].text, "<log>");
+	assert_string_equal(g.l[3].text, "</log>");
+	assert_int_equal(g.r[0].level, QE_SEV_INFO);
+	assert_string_equal(g.r[0].message, "order 7 accepted");
+	assert_int_equal(g.r[1].level, QE_SEV_ERROR);
+	assert_string_equal(g.r[1].message, "order 7 & 8\nstopped");
+	assert_string_equal(g.r[1].type, "Orders$StockException");
+	assert_string_equal(g.r[1].logger, "shop.orders");
+	assert_string_equal(g.r[1].text,
+			    "order 7 & 8: Orders$StockException: no stock for <7>");
+	assert_true(g.r[1].time_ms == 1796119201000LL);
+	assert_int_equal(g.r[1].start,
+			 strstr(jul_doc, "<record>\n  <date>2026-12-01T10:00:01") -
+			     jul_doc);
+	assert_int_equal(g.r[1].end, strstr(jul_doc, "</log>") - jul_doc);
+	qe_decoder_free(d);
+	got_release(&g);
+
+	/* the events: the SEVERE record's alone, a Java trace */
+	memset(&p, 0, sizeof(p));
+	p.rules = f->rules;
+	memset(&o, 0, sizeof(o));
+	d = qe_decoder_new(&o, &cb, &p);
+	assert_non_null(d);
+	feed_text(d, jul_doc);
+	qe_decoder_free(d);
+	for (i = 0; i < p.nkeys; i++) {
+		qe_assembler_flush(p.asm_[i]);
+		qe_assembler_free(p.asm_[i]);
+	}
+	assert_int_equal(p.nev, 1);
+	assert_string_equal(p.ev[0]->kind, "java");
+	assert_string_equal(p.ev[0]->type, "Orders$StockException");
+	assert_string_equal(p.ev[0]->message, "no stock for <7>");
+	assert_int_equal(p.ev[0]->nr_frames, 3);
+	assert_false(p.ev[0]->frames[1].in_app);
+	text = text_trace(
+	    f->rules, "Dec 01, 2026 10:00:01 AM Orders main\n"
+		      "SEVERE: order 7 stopped\n"
+		      "Orders$StockException: no stock for <8>\n"
+		      "\tat Orders.take(Orders.java:12)\n"
+		      "\tat java.base/java.util.ArrayList.forEach(ArrayList.java:1596)\n"
+		      "\tat Orders.main(Orders.java:30)\n");
+	assert_string_equal(text->fingerprint, p.ev[0]->fingerprint);
+	qe_event_free(text);
+	qe_event_free(p.ev[0]);
+}
+
+/* Records given up: one still open at the flush, one cut short by the
+ * next "<record>", one over the byte cap; their lines come out as the
+ * text they are, in order, and a line of another stream is not the
+ * record's.  Behind kubectl's time the record is read all the same. */
+static void test_jul_xml_given_up(void **state)
+{
+	struct got g;
+	struct qe_decoder *d;
+	struct qe_decode_opts o;
+	uint64_t start;
+	(void)state;
+
+	d = dec(QE_FMT_TEXT, &g);
+	qe_decoder_feed(d, "<record>", 8, 0, 9);
+	qe_decoder_feed(d, "  <level>SEVERE</level>", 23, 9, 33);
+	assert_true(qe_decoder_pending(d, &start));
+	assert_int_equal(start, 0);
+	assert_int_equal(g.nl, 0);
+	qe_decoder_flush(d);
+	assert_false(qe_decoder_pending(d, NULL));
+	assert_string_equal(g.order, "ll");
+	assert_string_equal(g.l[1].text, "  <level>SEVERE</level>");
+	assert_int_equal(g.l[1].start, 9);
+	qe_decoder_free(d);
+	got_release(&g);
+
+	d = dec(QE_FMT_TEXT, &g);
+	feed_text(d,
+		  "<record>\n  <level>SEVERE</level>\n<record>\n  <level>INFO</level>\n"
+		  "</record>\n");
+	assert_string_equal(g.order, "llr");
+	assert_int_equal(g.r[0].level, QE_SEV_INFO);
+	assert_int_equal(g.r[0].start, 33);
+	qe_decoder_free(d);
+	got_release(&g);
+
+	memset(&o, 0, sizeof(o));
+	o.format = QE_FMT_TEXT;
+	o.max_line_bytes = 40;
+	memset(&g, 0, sizeof(g));
+	d = qe_decoder_new(&o, &cbs, &g);
+	assert_non_null(d);
+	feed_text(d, "<record>\n  <level>SEVERE</level>\n  <message>x</message>\n"
+		     "</record>\nafter\n");
+	assert_string_equal(g.order, "lllll");
+	assert_string_equal(g.l[2].text, "  <message>x</message>");
+	qe_decoder_free(d);
+	got_release(&g);
+
+	d = dec(QE_FMT_AUTO, &g);
+	feed_text(d, "2026-12-01T10:00:00Z starting\n"
+		     "2026-12-01T10:00:01Z <record>\n"
+		     "2026-12-01T10:00:01Z   <level>WARNING</level>\n"
+		     "2026-12-01T10:00:01Z   <message>slow</message>\n"
+		     "2026-12-01T10:00:01Z </record>\n");
+	assert_string_equal(g.order, "lr");
+	assert_int_equal(g.r[0].level, QE_SEV_WARNING);
+	assert_string_equal(g.r[0].message, "slow");
+	assert_true(g.r[0].time_ms == 1796119201000LL);
+	qe_decoder_free(d);
+	got_release(&g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1848,6 +2070,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_parts_not_a_class, rules_setup,
 					    rules_teardown),
 	    cmocka_unit_test(test_ansi_twin),
+	    cmocka_unit_test(test_json_error_without_level),
+	    cmocka_unit_test_setup_teardown(test_jul_xml, rules_setup, rules_teardown),
+	    cmocka_unit_test(test_jul_xml_given_up),
 	};
 	setenv("TZ", "UTC", 1);
 	tzset();
