@@ -128,19 +128,57 @@ static int is_value(const char *t)
 	return n >= 3 && t[0] == '<' && t[n - 1] == '>' && !strchr(t + 1, '<');
 }
 
-/* A state name in capitals (RUNNING, FAIL_TASK_CLEANUP, LEADING): a
- * constant, as the mask takes it, so two of them never make a variable. */
+/*
+ * 1: a state name in capitals (RUNNING, FAIL_TASK_CLEANUP, LEADING,
+ * "GET), a constant, as the mask takes it, so two of them never make a
+ * variable.  2: a capitalised word of letters alone (Started, Paused,
+ * BlockManager), the same except as the first word of a message, where
+ * a capital says nothing.  A closed set of words (states, methods,
+ * directions) fills a slot with as many different words as a slot of
+ * names does; their case tells them apart (as in the mask: lower case is
+ * data).  Quotes and brackets around the word, or a colon or a comma
+ * after it, do not count.
+ */
 static int is_state(const char *t)
 {
-	size_t letters = 0;
+	const char *w;
+	size_t upper = 0, lower = 0, other = 0;
 
+	while (*t == '"' || *t == '\'' || *t == '(' || *t == '[' || *t == '{')
+		t++;
+	w = t;
+	if (!(*w >= 'A' && *w <= 'Z') && *w != '_' && !(*w >= '0' && *w <= '9'))
+		return 0; /* most words: lower case */
 	for (; *t; t++) {
 		if (*t >= 'A' && *t <= 'Z')
-			letters++;
-		else if (*t != '_' && !(*t >= '0' && *t <= '9'))
+			upper++;
+		else if (*t >= 'a' && *t <= 'z')
+			lower++;
+		else if (*t == '_' || (*t >= '0' && *t <= '9'))
+			other++;
+		else
+			break;
+		if (lower && other)
 			return 0;
 	}
-	return letters >= 2;
+	for (; *t; t++)
+		switch (*t) {
+		case '"':
+		case '\'':
+		case ')':
+		case ']':
+		case '}':
+		case ',':
+		case ':':
+		case ';':
+		case '.':
+			break;
+		default:
+			return 0; /* a value of the mask, a path, a name */
+		}
+	if (!lower)
+		return upper >= 2;
+	return !other && upper + lower >= 3 && *w >= 'A' && *w <= 'Z' ? 2 : 0;
 }
 
 /* A mark of two or more signs and nothing else ("****", "--"): what a
@@ -174,13 +212,17 @@ enum {
 	TF_PLACEHOLDER = 4, /* has_placeholder() */
 	TF_STATE = 8,	    /* is_state() */
 	TF_MARK = 16,	    /* is_mark() */
+	TF_CAPS = 32,	    /* is_state() == 2 */
 };
 
 static unsigned char tok_flags(const char *t)
 {
+	int st = is_state(t);
+
 	return (unsigned char)((is_var(t) ? TF_VAR : 0) | (is_value(t) ? TF_VALUE : 0) |
 			       (has_placeholder(t) ? TF_PLACEHOLDER : 0) |
-			       (is_state(t) ? TF_STATE : 0) | (is_mark(t) ? TF_MARK : 0));
+			       (st == 1 ? TF_STATE : 0) | (st == 2 ? TF_CAPS : 0) |
+			       (is_mark(t) ? TF_MARK : 0));
 }
 
 /* Tokens of different hashes are different words. */
@@ -648,7 +690,7 @@ static void compare_as(const struct tpl *t, const struct toks *m, size_t skip, i
 			a->eq++;
 			if (!(fx & TF_PLACEHOLDER))
 				a->eq_words++;
-		} else if (fx & fy & TF_STATE)
+		} else if ((fx & fy & TF_STATE) || (!first && (fx & fy & TF_CAPS)))
 			return; /* different states: different messages */
 		else if (first && !((fx | fy) & TF_PLACEHOLDER)) {
 			/* different first words: different messages, unless

@@ -499,12 +499,13 @@ static int count_row(const struct qe_template_row *t, void *data)
 	return 0;
 }
 
-/* By default a slot needs five different words ("VM Started", "VM
- * Paused", ... stay apart up to four); grouping.distinct_words sets it. */
+/* By default a slot needs five different words ("pool tank is now
+ * online", "... offline", ... stay apart up to four); grouping.distinct_words
+ * sets it. */
 static void test_distinct_words_setting(void **state)
 {
-	static const char *const words[] = {"Started", "Stopped", "Paused", "Resumed",
-					    "Migrated"};
+	static const char *const words[] = {"online", "offline", "degraded", "faulted",
+					    "removed"};
 	struct qe_grouping *g = grouping_from("grouping:\n  learn: true\n");
 	char fp[5][17];
 	size_t i;
@@ -512,7 +513,7 @@ static void test_distinct_words_setting(void **state)
 	(void)state;
 	for (i = 0; i < 5; i++) {
 		char line[96];
-		snprintf(line, sizeof(line), "instance 7f3a VM %s (Lifecycle Event)",
+		snprintf(line, sizeof(line), "pool tank is now %s (state change)",
 			 words[i]);
 		fp_of(g, line, fp[i]);
 	}
@@ -522,9 +523,41 @@ static void test_distinct_words_setting(void **state)
 	qe_grouping_free(g);
 
 	g = grouping_from("grouping:\n  learn: true\n  distinct_words: 2\n");
-	fp_of(g, "instance 7f3a VM Started (Lifecycle Event)", fp[0]);
-	fp_of(g, "instance 7f3a VM Stopped (Lifecycle Event)", fp[1]);
+	fp_of(g, "pool tank is now online (state change)", fp[0]);
+	fp_of(g, "pool tank is now offline (state change)", fp[1]);
 	assert_string_equal(fp[0], fp[1]);
+	qe_grouping_free(g);
+}
+
+/* States in capitals or capitalised ("VM Started", "VM Paused", a quoted
+ * "GET) are a closed set of constants: never a variable, whatever
+ * distinct_words says. */
+static void test_states_stay_apart(void **state)
+{
+	static const char *const vm[] = {"Started", "Stopped", "Paused", "Resumed"};
+	static const char *const http[] = {"GET", "POST", "DELETE", "PUT"};
+	struct qe_grouping *g =
+	    grouping_from("grouping:\n  learn: true\n  distinct_words: 2\n");
+	char fp[4][17], h[4][17];
+	size_t i, j;
+
+	(void)state;
+	for (i = 0; i < 4; i++) {
+		char line[128];
+		snprintf(line, sizeof(line), "[instance: 7f3a] VM %s (Lifecycle Event)",
+			 vm[i]);
+		fp_of(g, line, fp[i]);
+		snprintf(
+		    line, sizeof(line),
+		    "10.0.0.1 \"%s /v2/servers/detail HTTP/1.1\" status: 200 len: 1893",
+		    http[i]);
+		fp_of(g, line, h[i]);
+	}
+	for (i = 0; i < 4; i++)
+		for (j = i + 1; j < 4; j++) {
+			assert_string_not_equal(fp[i], fp[j]);
+			assert_string_not_equal(h[i], h[j]);
+		}
 	qe_grouping_free(g);
 }
 
@@ -984,6 +1017,7 @@ int main(void)
 	    cmocka_unit_test(test_caps_counted),
 	    cmocka_unit_test(test_export_import_merge),
 	    cmocka_unit_test(test_distinct_words_setting),
+	    cmocka_unit_test(test_states_stay_apart),
 	    cmocka_unit_test(test_restart_through_store),
 	    cmocka_unit_test(test_rules),
 	    cmocka_unit_test(test_rule_errors),
