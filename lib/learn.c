@@ -2,6 +2,7 @@
 #include "learn.h"
 #include "util.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1202,7 +1203,9 @@ static int earlier(long long fs_a, const char *id_a, long long fs_b, const char 
  * "stored as bytes" and "stored as values", "view acls" and "modify
  * acls" stay two messages, while a slot that holds a fourth user name is
  * a variable.  Until then each word keeps a template of its own (a
- * sibling: equal elsewhere, a word where the others have theirs).
+ * sibling: equal elsewhere, a word where the others have theirs).  Two
+ * names (name_like()) are enough: "visible is system.charge.show" and
+ * "visible is system.time.showampm" are one message.
  */
 static int plain_word(const char *t)
 {
@@ -1342,6 +1345,27 @@ static size_t find_siblings(struct qe_learn *l, const struct tpl *t, const size_
 	return nsib;
 }
 
+/*
+ * A word with a digit, or a '.' or '/' between letters or digits: a name
+ * (system.time.show, com.apple.backup.daily, pkg/.Activity, eth0) rather
+ * than a word of the message.  Two different names in one slot are
+ * evidence enough that it is a variable.
+ */
+static int name_like(const char *t)
+{
+	const char *p;
+
+	for (p = t; *p; p++) {
+		if (*p >= '0' && *p <= '9')
+			return 1;
+		if (p > t && (*p == '.' || *p == '/') && p[1] &&
+		    (isalnum((unsigned char)p[-1]) || p[-1] == '.') &&
+		    (isalnum((unsigned char)p[1]) || p[1] == '.'))
+			return 1;
+	}
+	return 0;
+}
+
 static int evidence(struct qe_learn *l, const struct tpl *t, const struct toks *m,
 		    struct tpl **sib, size_t *nsib)
 {
@@ -1363,6 +1387,11 @@ static int evidence(struct qe_learn *l, const struct tpl *t, const struct toks *
 		if (!seen)
 			distinct++;
 	}
+	for (i = 0; i < np; i++)
+		if (!name_like(t->tok[pos[i]]) || !name_like(m->t[pos[i]]))
+			break;
+	if (i == np)
+		return 1; /* names in every slot: two are enough */
 	return distinct >= l->distinct;
 }
 

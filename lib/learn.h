@@ -21,9 +21,10 @@
  * in it; until then each word has a template of its own, and on the last
  * they are folded into the one seen first (the others' ids retired, as on import).  Lines
  * that differ in one word are often different messages ("stored as bytes", "stored as
- * values"); a slot of names holds many.  Two states (in capitals, or
- * capitalised past the first word: GET and POST, "VM Started" and "VM
- * Paused") never make a variable.
+ * values"); a slot of names holds many.  Two names (a digit, or a '.' or
+ * '/' inside: system.charge.show, com.apple.backup.daily) are enough; two
+ * states (in capitals, or capitalised past the first word: GET and POST,
+ * "VM Started" and "VM Paused") never are.
  *
  * Identity is stable: a template is created with the fingerprint the
  * mask gave its first message, and keeps it while it learns, so a group

@@ -154,23 +154,28 @@ static void test_values_of_varying_length(void **state)
 }
 
 /* A name at the start of the line (a program, a host) is a slot like
- * any other once three were seen with all else equal; a short line says
- * too little, and two first words stay two messages. */
+ * any other once three were seen with all else equal (two when they
+ * are shaped like names); a short line says too little, and two first
+ * words stay two messages. */
 static void test_name_at_start(void **state)
 {
 	struct qe_grouping *g = grouping_from(THREE);
 	char a[17], b[17], c[17], k1[17], k2[17], k3[17], ok[17], bad[17];
 
 	(void)state;
-	fp_of(g, "chrome.exe - 10.0.0.1 open through proxy 10.0.0.9 HTTPS", a);
-	fp_of(g, "Dropbox.exe - 10.0.0.2 open through proxy 10.0.0.9 HTTPS", b);
+	fp_of(g, "chrome - 10.0.0.1 open through proxy 10.0.0.9 HTTPS", a);
+	fp_of(g, "dropbox - 10.0.0.2 open through proxy 10.0.0.9 HTTPS", b);
 	assert_string_not_equal(a, b);
 	assert_int_equal(
-	    fp_of(g, "skype.exe - 10.0.0.3 open through proxy 10.0.0.9 HTTPS", c),
+	    fp_of(g, "skype - 10.0.0.3 open through proxy 10.0.0.9 HTTPS", c),
 	    QE_FP_STAGE_LEARNT);
 	assert_string_equal(a, c);
-	fp_of(g, "Dropbox.exe - 10.0.0.4 open through proxy 10.0.0.9 HTTPS", b);
+	fp_of(g, "dropbox - 10.0.0.4 open through proxy 10.0.0.9 HTTPS", b);
 	assert_string_equal(a, b);
+	fp_of(g, "chrome.exe: update check failed on channel stable", a);
+	assert_int_equal(fp_of(g, "skype.exe: update check failed on channel stable", c),
+			 QE_FP_STAGE_LEARNT);
+	assert_string_equal(a, c);
 	fp_of(g, "tickTime set to 2000", k1);
 	fp_of(g, "maxSessionTimeout set to 40", k2);
 	fp_of(g, "minSessionTimeout set to 4", k3);
