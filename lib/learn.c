@@ -767,12 +767,28 @@ static int same_type(const char *x, const char *y)
 	return x[0] == y[0] && (!x[0] || !strcmp(x + 1, y + 1));
 }
 
+/*
+ * The similarity a message of n tokens needs with a template of its
+ * length: the one set, but never so high that one word may not differ
+ * in a message of three tokens or more ("visible is X" has two of three
+ * equal).  Whether that word is a slot is for evidence() to say, from
+ * the different words seen there, not for the share of equal positions,
+ * which in a short message cannot tell one differing word from none.
+ */
+static double sim_for(const struct qe_learn *l, size_t n)
+{
+	double one_apart = n >= 3 ? (double)(n - 1) / (double)n : 1.0;
+
+	return l->sim < one_apart ? l->sim : one_apart;
+}
+
 /* One lookup: a message and the best template found for it so far. */
 struct look {
 	struct qe_learn *l;
 	const char *type;
 	const struct toks *m;
 	uint32_t mkey;	 /* first_key() of the message */
+	double sim;	 /* needed of a template of m's length: sim_for() */
 	double max_hard; /* as compare_as() works it out for one of m's length */
 	struct align *best;
 };
@@ -791,10 +807,10 @@ static void try_same(const struct look *q, struct tpl *t)
 	if (too_far(t, q->m, q->max_hard))
 		return;
 	a.t = t;
-	compare(t, q->m, 0, 0, q->l->sim, &a);
+	compare(t, q->m, 0, 0, q->sim, &a);
 	a.skip = 0;
 	a.skip_t = 0;
-	if (a.sim + 1e-9 >= q->l->sim && better(&a, q->best))
+	if (a.sim + 1e-9 >= q->sim && better(&a, q->best))
 		*q->best = a;
 }
 
@@ -1081,7 +1097,8 @@ static void find(struct qe_learn *l, const char *type, const struct toks *m,
 	q.type = type;
 	q.m = m;
 	q.mkey = n ? first_key(m->t[0]) : 0;
-	q.max_hard = (double)n * (1.0 - l->sim) + 1e-9;
+	q.sim = sim_for(l, n);
+	q.max_hard = (double)n * (1.0 - q.sim) + 1e-9;
 	q.best = best;
 	if (n == 0 || n > QE_LEARN_MAX_TOKENS)
 		return;

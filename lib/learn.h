@@ -9,7 +9,8 @@
  * first token, unless it is a placeholder, or unless all else agrees in
  * a message of four tokens or more with three equal words besides: a
  * program or host name at the start); the most similar template
- * with at least QE_LEARN_SIMILARITY of its positions equal takes the
+ * with at least QE_LEARN_SIMILARITY of its positions equal (all but one,
+ * when that is less, in a message of three or four tokens) takes the
  * message, and the positions where they differ become "<*>".  A message
  * one variable shorter than a template (a slot that holds nothing) joins
  * it the same way, as does a message one token longer than a template

@@ -566,6 +566,39 @@ static void test_states_stay_apart(void **state)
 	qe_grouping_free(g);
 }
 
+/* A message of three or four tokens may differ in one word (the share of
+ * equal positions cannot say more there); the evidence decides as in a
+ * longer one: names at the second, other words at distinct_words. */
+static void test_short_messages(void **state)
+{
+	static const char *const names[] = {"system.time.showampm", "system.charge.show",
+					    "system.ownerinfo.show"};
+	static const char *const words[] = {"alpha", "beta", "gamma"};
+	struct qe_grouping *g = grouping_from(THREE);
+	char fp[3][17], w[3][17];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		char line[64];
+		snprintf(line, sizeof(line), "visible is %s", names[i]);
+		fp_of(g, line, fp[i]);
+		snprintf(line, sizeof(line), "removing stale %s", words[i]);
+		fp_of(g, line, w[i]);
+	}
+	assert_string_equal(fp[0], fp[1]);
+	assert_string_equal(fp[0], fp[2]);
+	assert_string_not_equal(w[0], w[1]); /* two plain words: not yet */
+	assert_string_equal(w[0], w[2]);     /* the third makes it a variable */
+	/* two words of two differ in half: not one message */
+	fp_of(g, "connection reset", w[0]);
+	fp_of(g, "connection refused", w[1]);
+	fp_of(g, "connection closed", w[2]);
+	assert_string_not_equal(w[0], w[1]);
+	assert_string_not_equal(w[0], w[2]);
+	qe_grouping_free(g);
+}
+
 static void test_restart_through_store(void **state)
 {
 	char dir[] = "/tmp/qe-learn-XXXXXX", first[17], again[17], *cmd;
@@ -1023,6 +1056,7 @@ int main(void)
 	    cmocka_unit_test(test_export_import_merge),
 	    cmocka_unit_test(test_distinct_words_setting),
 	    cmocka_unit_test(test_states_stay_apart),
+	    cmocka_unit_test(test_short_messages),
 	    cmocka_unit_test(test_restart_through_store),
 	    cmocka_unit_test(test_rules),
 	    cmocka_unit_test(test_rule_errors),
