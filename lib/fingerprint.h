@@ -25,7 +25,7 @@ struct qe_event;
 struct qe_buf;
 struct qe_grouping;
 
-#define QE_FINGERPRINT_VERSION 11
+#define QE_FINGERPRINT_VERSION 12
 
 /* Frames hashed per trace: the first in-app ones (innermost first). */
 #define QE_FINGERPRINT_FRAMES 5

@@ -2,6 +2,7 @@
 #include "learn.h"
 #include "util.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,19 +129,57 @@ static int is_value(const char *t)
 	return n >= 3 && t[0] == '<' && t[n - 1] == '>' && !strchr(t + 1, '<');
 }
 
-/* A state name in capitals (RUNNING, FAIL_TASK_CLEANUP, LEADING): a
- * constant, as the mask takes it, so two of them never make a variable. */
+/*
+ * 1: a state name in capitals (RUNNING, FAIL_TASK_CLEANUP, LEADING,
+ * "GET), a constant, as the mask takes it, so two of them never make a
+ * variable.  2: a capitalised word of letters alone (Started, Paused,
+ * BlockManager), the same except as the first word of a message, where
+ * a capital says nothing.  A closed set of words (states, methods,
+ * directions) fills a slot with as many different words as a slot of
+ * names does; their case tells them apart (as in the mask: lower case is
+ * data).  Quotes and brackets around the word, or a colon or a comma
+ * after it, do not count.
+ */
 static int is_state(const char *t)
 {
-	size_t letters = 0;
+	const char *w;
+	size_t upper = 0, lower = 0, other = 0;
 
+	while (*t == '"' || *t == '\'' || *t == '(' || *t == '[' || *t == '{')
+		t++;
+	w = t;
+	if (!(*w >= 'A' && *w <= 'Z') && *w != '_' && !(*w >= '0' && *w <= '9'))
+		return 0; /* most words: lower case */
 	for (; *t; t++) {
 		if (*t >= 'A' && *t <= 'Z')
-			letters++;
-		else if (*t != '_' && !(*t >= '0' && *t <= '9'))
+			upper++;
+		else if (*t >= 'a' && *t <= 'z')
+			lower++;
+		else if (*t == '_' || (*t >= '0' && *t <= '9'))
+			other++;
+		else
+			break;
+		if (lower && other)
 			return 0;
 	}
-	return letters >= 2;
+	for (; *t; t++)
+		switch (*t) {
+		case '"':
+		case '\'':
+		case ')':
+		case ']':
+		case '}':
+		case ',':
+		case ':':
+		case ';':
+		case '.':
+			break;
+		default:
+			return 0; /* a value of the mask, a path, a name */
+		}
+	if (!lower)
+		return upper >= 2;
+	return !other && upper + lower >= 3 && *w >= 'A' && *w <= 'Z' ? 2 : 0;
 }
 
 /* A mark of two or more signs and nothing else ("****", "--"): what a
@@ -174,13 +213,17 @@ enum {
 	TF_PLACEHOLDER = 4, /* has_placeholder() */
 	TF_STATE = 8,	    /* is_state() */
 	TF_MARK = 16,	    /* is_mark() */
+	TF_CAPS = 32,	    /* is_state() == 2 */
 };
 
 static unsigned char tok_flags(const char *t)
 {
+	int st = is_state(t);
+
 	return (unsigned char)((is_var(t) ? TF_VAR : 0) | (is_value(t) ? TF_VALUE : 0) |
 			       (has_placeholder(t) ? TF_PLACEHOLDER : 0) |
-			       (is_state(t) ? TF_STATE : 0) | (is_mark(t) ? TF_MARK : 0));
+			       (st == 1 ? TF_STATE : 0) | (st == 2 ? TF_CAPS : 0) |
+			       (is_mark(t) ? TF_MARK : 0));
 }
 
 /* Tokens of different hashes are different words. */
@@ -648,7 +691,7 @@ static void compare_as(const struct tpl *t, const struct toks *m, size_t skip, i
 			a->eq++;
 			if (!(fx & TF_PLACEHOLDER))
 				a->eq_words++;
-		} else if (fx & fy & TF_STATE)
+		} else if ((fx & fy & TF_STATE) || (!first && (fx & fy & TF_CAPS)))
 			return; /* different states: different messages */
 		else if (first && !((fx | fy) & TF_PLACEHOLDER)) {
 			/* different first words: different messages, unless
@@ -724,12 +767,28 @@ static int same_type(const char *x, const char *y)
 	return x[0] == y[0] && (!x[0] || !strcmp(x + 1, y + 1));
 }
 
+/*
+ * The similarity a message of n tokens needs with a template of its
+ * length: the one set, but never so high that one word may not differ
+ * in a message of three tokens or more ("visible is X" has two of three
+ * equal).  Whether that word is a slot is for evidence() to say, from
+ * the different words seen there, not for the share of equal positions,
+ * which in a short message cannot tell one differing word from none.
+ */
+static double sim_for(const struct qe_learn *l, size_t n)
+{
+	double one_apart = n >= 3 ? (double)(n - 1) / (double)n : 1.0;
+
+	return l->sim < one_apart ? l->sim : one_apart;
+}
+
 /* One lookup: a message and the best template found for it so far. */
 struct look {
 	struct qe_learn *l;
 	const char *type;
 	const struct toks *m;
 	uint32_t mkey;	 /* first_key() of the message */
+	double sim;	 /* needed of a template of m's length: sim_for() */
 	double max_hard; /* as compare_as() works it out for one of m's length */
 	struct align *best;
 };
@@ -748,10 +807,10 @@ static void try_same(const struct look *q, struct tpl *t)
 	if (too_far(t, q->m, q->max_hard))
 		return;
 	a.t = t;
-	compare(t, q->m, 0, 0, q->l->sim, &a);
+	compare(t, q->m, 0, 0, q->sim, &a);
 	a.skip = 0;
 	a.skip_t = 0;
-	if (a.sim + 1e-9 >= q->l->sim && better(&a, q->best))
+	if (a.sim + 1e-9 >= q->sim && better(&a, q->best))
 		*q->best = a;
 }
 
@@ -1038,7 +1097,8 @@ static void find(struct qe_learn *l, const char *type, const struct toks *m,
 	q.type = type;
 	q.m = m;
 	q.mkey = n ? first_key(m->t[0]) : 0;
-	q.max_hard = (double)n * (1.0 - l->sim) + 1e-9;
+	q.sim = sim_for(l, n);
+	q.max_hard = (double)n * (1.0 - q.sim) + 1e-9;
 	q.best = best;
 	if (n == 0 || n > QE_LEARN_MAX_TOKENS)
 		return;
@@ -1160,7 +1220,9 @@ static int earlier(long long fs_a, const char *id_a, long long fs_b, const char 
  * "stored as bytes" and "stored as values", "view acls" and "modify
  * acls" stay two messages, while a slot that holds a fourth user name is
  * a variable.  Until then each word keeps a template of its own (a
- * sibling: equal elsewhere, a word where the others have theirs).
+ * sibling: equal elsewhere, a word where the others have theirs).  Two
+ * names (name_like()) are enough: "visible is system.charge.show" and
+ * "visible is system.time.showampm" are one message.
  */
 static int plain_word(const char *t)
 {
@@ -1300,6 +1362,27 @@ static size_t find_siblings(struct qe_learn *l, const struct tpl *t, const size_
 	return nsib;
 }
 
+/*
+ * A word with a digit, or a '.' or '/' between letters or digits: a name
+ * (system.time.show, com.apple.backup.daily, pkg/.Activity, eth0) rather
+ * than a word of the message.  Two different names in one slot are
+ * evidence enough that it is a variable.
+ */
+static int name_like(const char *t)
+{
+	const char *p;
+
+	for (p = t; *p; p++) {
+		if (*p >= '0' && *p <= '9')
+			return 1;
+		if (p > t && (*p == '.' || *p == '/') && p[1] &&
+		    (isalnum((unsigned char)p[-1]) || p[-1] == '.') &&
+		    (isalnum((unsigned char)p[1]) || p[1] == '.'))
+			return 1;
+	}
+	return 0;
+}
+
 static int evidence(struct qe_learn *l, const struct tpl *t, const struct toks *m,
 		    struct tpl **sib, size_t *nsib)
 {
@@ -1321,6 +1404,11 @@ static int evidence(struct qe_learn *l, const struct tpl *t, const struct toks *
 		if (!seen)
 			distinct++;
 	}
+	for (i = 0; i < np; i++)
+		if (!name_like(t->tok[pos[i]]) || !name_like(m->t[pos[i]]))
+			break;
+	if (i == np)
+		return 1; /* names in every slot: two are enough */
 	return distinct >= l->distinct;
 }
 

@@ -9,7 +9,8 @@
  * first token, unless it is a placeholder, or unless all else agrees in
  * a message of four tokens or more with three equal words besides: a
  * program or host name at the start); the most similar template
- * with at least QE_LEARN_SIMILARITY of its positions equal takes the
+ * with at least QE_LEARN_SIMILARITY of its positions equal (all but one,
+ * when that is less, in a message of three or four tokens) takes the
  * message, and the positions where they differ become "<*>".  A message
  * one variable shorter than a template (a slot that holds nothing) joins
  * it the same way, as does a message one token longer than a template
@@ -21,7 +22,10 @@
  * in it; until then each word has a template of its own, and on the last
  * they are folded into the one seen first (the others' ids retired, as on import).  Lines
  * that differ in one word are often different messages ("stored as bytes", "stored as
- * values"); a slot of names holds many.
+ * values"); a slot of names holds many.  Two names (a digit, or a '.' or
+ * '/' inside: system.charge.show, com.apple.backup.daily) are enough; two
+ * states (in capitals, or capitalised past the first word: GET and POST,
+ * "VM Started" and "VM Paused") never are.
  *
  * Identity is stable: a template is created with the fingerprint the
  * mask gave its first message, and keeps it while it learns, so a group

@@ -680,8 +680,21 @@ static size_t restated_after(const char *s, size_t n)
 	return i + 1;
 }
 
+/*
+ * A placeholder.  Values of one kind joined by bare commas (two
+ * addresses of a forwarded-for chain, "132,+1") are one list, and a list
+ * of any length one value: a chain of one address or of two is the same
+ * message.
+ */
 static void put(struct qe_buf *out, const char *ph)
 {
+	size_t k = strlen(ph);
+
+	if (out->len > k && out->buf[out->len - 1] == ',' &&
+	    !memcmp(out->buf + out->len - 1 - k, ph, k)) {
+		qe_buf_truncate(out, out->len - 1);
+		return;
+	}
 	qe_buf_addstr(out, ph);
 }
 

@@ -120,6 +120,12 @@ static void test_mask_addresses(void **state)
 	CHECK(mask_msg, "connect /10.10.34.11:45307 ok", "connect /<IP> ok");
 	CHECK(mask_msg, "dial [2001:db8::1]:8080 failed", "dial [<IP>]:<NUM> failed");
 	CHECK(mask_msg, "peer fe80::1ff:fe23:4567:890a down", "peer <IP> down");
+	/* a list of one kind joined by bare commas is one value */
+	CHECK(mask_msg, "from 10.11.10.1,10.11.21.138 status 200",
+	      "from <IP> status <NUM>");
+	CHECK(mask_msg, "channel changed to 132,+1", "channel changed to <NUM>");
+	CHECK(mask_msg, "lock=12, flags=0x1", "lock=<NUM>, flags=<HEX>");
+	CHECK(mask_msg, "at 10.0.0.1,42 ok", "at <IP>,<NUM> ok");
 	CHECK(mask_msg, "lookup ns.example.com failed", "lookup <IP> failed");
 	CHECK(mask_msg, "lookup customer-1-2-3.uninet-ide.com.mx failed",
 	      "lookup <IP> failed");

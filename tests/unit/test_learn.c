@@ -154,23 +154,28 @@ static void test_values_of_varying_length(void **state)
 }
 
 /* A name at the start of the line (a program, a host) is a slot like
- * any other once three were seen with all else equal; a short line says
- * too little, and two first words stay two messages. */
+ * any other once three were seen with all else equal (two when they
+ * are shaped like names); a short line says too little, and two first
+ * words stay two messages. */
 static void test_name_at_start(void **state)
 {
 	struct qe_grouping *g = grouping_from(THREE);
 	char a[17], b[17], c[17], k1[17], k2[17], k3[17], ok[17], bad[17];
 
 	(void)state;
-	fp_of(g, "chrome.exe - 10.0.0.1 open through proxy 10.0.0.9 HTTPS", a);
-	fp_of(g, "Dropbox.exe - 10.0.0.2 open through proxy 10.0.0.9 HTTPS", b);
+	fp_of(g, "chrome - 10.0.0.1 open through proxy 10.0.0.9 HTTPS", a);
+	fp_of(g, "dropbox - 10.0.0.2 open through proxy 10.0.0.9 HTTPS", b);
 	assert_string_not_equal(a, b);
 	assert_int_equal(
-	    fp_of(g, "skype.exe - 10.0.0.3 open through proxy 10.0.0.9 HTTPS", c),
+	    fp_of(g, "skype - 10.0.0.3 open through proxy 10.0.0.9 HTTPS", c),
 	    QE_FP_STAGE_LEARNT);
 	assert_string_equal(a, c);
-	fp_of(g, "Dropbox.exe - 10.0.0.4 open through proxy 10.0.0.9 HTTPS", b);
+	fp_of(g, "dropbox - 10.0.0.4 open through proxy 10.0.0.9 HTTPS", b);
 	assert_string_equal(a, b);
+	fp_of(g, "chrome.exe: update check failed on channel stable", a);
+	assert_int_equal(fp_of(g, "skype.exe: update check failed on channel stable", c),
+			 QE_FP_STAGE_LEARNT);
+	assert_string_equal(a, c);
 	fp_of(g, "tickTime set to 2000", k1);
 	fp_of(g, "maxSessionTimeout set to 40", k2);
 	fp_of(g, "minSessionTimeout set to 4", k3);
@@ -499,12 +504,13 @@ static int count_row(const struct qe_template_row *t, void *data)
 	return 0;
 }
 
-/* By default a slot needs five different words ("VM Started", "VM
- * Paused", ... stay apart up to four); grouping.distinct_words sets it. */
+/* By default a slot needs five different words ("pool tank is now
+ * online", "... offline", ... stay apart up to four); grouping.distinct_words
+ * sets it. */
 static void test_distinct_words_setting(void **state)
 {
-	static const char *const words[] = {"Started", "Stopped", "Paused", "Resumed",
-					    "Migrated"};
+	static const char *const words[] = {"online", "offline", "degraded", "faulted",
+					    "removed"};
 	struct qe_grouping *g = grouping_from("grouping:\n  learn: true\n");
 	char fp[5][17];
 	size_t i;
@@ -512,7 +518,7 @@ static void test_distinct_words_setting(void **state)
 	(void)state;
 	for (i = 0; i < 5; i++) {
 		char line[96];
-		snprintf(line, sizeof(line), "instance 7f3a VM %s (Lifecycle Event)",
+		snprintf(line, sizeof(line), "pool tank is now %s (state change)",
 			 words[i]);
 		fp_of(g, line, fp[i]);
 	}
@@ -522,9 +528,74 @@ static void test_distinct_words_setting(void **state)
 	qe_grouping_free(g);
 
 	g = grouping_from("grouping:\n  learn: true\n  distinct_words: 2\n");
-	fp_of(g, "instance 7f3a VM Started (Lifecycle Event)", fp[0]);
-	fp_of(g, "instance 7f3a VM Stopped (Lifecycle Event)", fp[1]);
+	fp_of(g, "pool tank is now online (state change)", fp[0]);
+	fp_of(g, "pool tank is now offline (state change)", fp[1]);
 	assert_string_equal(fp[0], fp[1]);
+	qe_grouping_free(g);
+}
+
+/* States in capitals or capitalised ("VM Started", "VM Paused", a quoted
+ * "GET) are a closed set of constants: never a variable, whatever
+ * distinct_words says. */
+static void test_states_stay_apart(void **state)
+{
+	static const char *const vm[] = {"Started", "Stopped", "Paused", "Resumed"};
+	static const char *const http[] = {"GET", "POST", "DELETE", "PUT"};
+	struct qe_grouping *g =
+	    grouping_from("grouping:\n  learn: true\n  distinct_words: 2\n");
+	char fp[4][17], h[4][17];
+	size_t i, j;
+
+	(void)state;
+	for (i = 0; i < 4; i++) {
+		char line[128];
+		snprintf(line, sizeof(line), "[instance: 7f3a] VM %s (Lifecycle Event)",
+			 vm[i]);
+		fp_of(g, line, fp[i]);
+		snprintf(
+		    line, sizeof(line),
+		    "10.0.0.1 \"%s /v2/servers/detail HTTP/1.1\" status: 200 len: 1893",
+		    http[i]);
+		fp_of(g, line, h[i]);
+	}
+	for (i = 0; i < 4; i++)
+		for (j = i + 1; j < 4; j++) {
+			assert_string_not_equal(fp[i], fp[j]);
+			assert_string_not_equal(h[i], h[j]);
+		}
+	qe_grouping_free(g);
+}
+
+/* A message of three or four tokens may differ in one word (the share of
+ * equal positions cannot say more there); the evidence decides as in a
+ * longer one: names at the second, other words at distinct_words. */
+static void test_short_messages(void **state)
+{
+	static const char *const names[] = {"system.time.showampm", "system.charge.show",
+					    "system.ownerinfo.show"};
+	static const char *const words[] = {"alpha", "beta", "gamma"};
+	struct qe_grouping *g = grouping_from(THREE);
+	char fp[3][17], w[3][17];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		char line[64];
+		snprintf(line, sizeof(line), "visible is %s", names[i]);
+		fp_of(g, line, fp[i]);
+		snprintf(line, sizeof(line), "removing stale %s", words[i]);
+		fp_of(g, line, w[i]);
+	}
+	assert_string_equal(fp[0], fp[1]);
+	assert_string_equal(fp[0], fp[2]);
+	assert_string_not_equal(w[0], w[1]); /* two plain words: not yet */
+	assert_string_equal(w[0], w[2]);     /* the third makes it a variable */
+	/* two words of two differ in half: not one message */
+	fp_of(g, "connection reset", w[0]);
+	fp_of(g, "connection refused", w[1]);
+	fp_of(g, "connection closed", w[2]);
+	assert_string_not_equal(w[0], w[1]);
+	assert_string_not_equal(w[0], w[2]);
 	qe_grouping_free(g);
 }
 
@@ -984,6 +1055,8 @@ int main(void)
 	    cmocka_unit_test(test_caps_counted),
 	    cmocka_unit_test(test_export_import_merge),
 	    cmocka_unit_test(test_distinct_words_setting),
+	    cmocka_unit_test(test_states_stay_apart),
+	    cmocka_unit_test(test_short_messages),
 	    cmocka_unit_test(test_restart_through_store),
 	    cmocka_unit_test(test_rules),
 	    cmocka_unit_test(test_rule_errors),
