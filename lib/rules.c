@@ -527,7 +527,15 @@ static unsigned scan_words(const char *l, size_t n)
 	size_t i;
 
 	for (i = 0; i + 1 < n; i += 2) {
-		unsigned back = pair_back[pair_key(l + i)], o;
+		unsigned back, o;
+		/* most pairs start no word: four of them with one test */
+		while (i + 7 < n &&
+		       !(pair_back[pair_key(l + i)] | pair_back[pair_key(l + i + 2)] |
+			 pair_back[pair_key(l + i + 4)] | pair_back[pair_key(l + i + 6)]))
+			i += 8;
+		if (i + 1 >= n)
+			break;
+		back = pair_back[pair_key(l + i)];
 		for (o = 0; back; o++, back >>= 1) {
 			const char *p = l + i - o;
 			if (!(back & 1) || o > i || p + 3 > end)
