@@ -894,9 +894,32 @@ static int go_name_byte(char c)
  * newline in any convention): then the pattern matches.  Any other line
  * is left to it.
  */
+/* Whether s[0, n) has a byte that ends a line in some convention:
+ * '\n', '\v', '\f', '\r', NEL or NUL.  Eight bytes a test (a byte below
+ * 0x0e or one of 0x85 is there), each byte only where one may be. */
+static int has_line_end(const char *s, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+	size_t k = 0;
+
+	for (; k + 8 <= n; k += 8) {
+		uint64_t x, nel;
+		memcpy(&x, s + k, 8);
+		nel = x ^ (ones * 0x85);
+		if ((((x - ones * 0x0e) & ~x) | ((nel - ones) & ~nel)) & highs)
+			break;
+	}
+	for (; k < n; k++) {
+		unsigned char c = (unsigned char)s[k];
+		if (c == '\n' || c == '\r' || c == '\v' || c == '\f' || c == 0x85 || !c)
+			return 1;
+	}
+	return 0;
+}
+
 static int go_call_line(const char *s, size_t n)
 {
-	size_t i = 0, e = n, k;
+	size_t i = 0, e = n;
 
 	while (i < n && s[i] != '(' && go_name_byte(s[i]))
 		i++;
@@ -906,12 +929,7 @@ static int go_call_line(const char *s, size_t n)
 		e--;
 	if (e < i + 2 || s[e - 1] != ')')
 		return 0;
-	for (k = i + 1; k + 1 < e; k++) {
-		unsigned char c = (unsigned char)s[k];
-		if (c == '\n' || c == '\r' || c == '\v' || c == '\f' || c == 0x85 || !c)
-			return 0;
-	}
-	return 1;
+	return !has_line_end(s + i + 1, e - 1 - (i + 1));
 }
 
 /* Start match for a line seen while an event is open; cached for reuse. */

@@ -263,6 +263,12 @@ static const char *memo_text(const struct memo *m)
 	return m->key + m->key_len;
 }
 
+/* The bytes m holds. */
+static size_t memo_bytes(const struct memo *m)
+{
+	return m->key ? m->key_len + m->text_len + 1 : 0;
+}
+
 /* Keep key -> text, hex in m (NULL text: ""; NULL hex: not known). */
 static void memo_set(struct memo *m, const char *key, size_t len, const char *text,
 		     size_t text_len, const char *hex)
@@ -523,9 +529,25 @@ static void trace_fingerprint(const struct qe_event *ev, struct qe_buf *key,
  * the fingerprint it gives, keyed by the type (which decides how the
  * message is masked, and is hashed) and the message.
  */
-#define MESSAGE_SLOTS 1024
+#define MESSAGE_SLOTS 4096
+/* What its keys and texts may take together: most messages are short,
+ * so 4,096 of them fit, and long ones cannot take 8 MiB. */
+#define MESSAGE_MEMO_BYTES (2u << 20)
 
 static struct memo message_memo[MESSAGE_SLOTS];
+static size_t message_memo_bytes;
+
+/* memo_set() within MESSAGE_MEMO_BYTES: a key that does not fit is
+ * worked out every time. */
+static void message_memo_set(struct memo *m, const char *key, size_t len,
+			     const char *text, size_t text_len)
+{
+	size_t old = memo_bytes(m), need = len + text_len + 1;
+	if (message_memo_bytes - old + need > MESSAGE_MEMO_BYTES)
+		return;
+	memo_set(m, key, len, text, text_len, NULL);
+	message_memo_bytes = message_memo_bytes - old + memo_bytes(m);
+}
 
 /* Fill tmpl with ev's template and, when fp is not NULL, fp with the
  * fingerprint of its message basis. */
@@ -552,7 +574,7 @@ static void message_fingerprint(const struct qe_event *ev, struct qe_buf *key,
 	} else {
 		if (msg)
 			mask_message(ev, msg, strlen(msg), tmpl);
-		memo_set(m, key->buf, key->len, tmpl->buf, tmpl->len, NULL);
+		message_memo_set(m, key->buf, key->len, tmpl->buf, tmpl->len);
 		if (!fp)
 			return;
 	}

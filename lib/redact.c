@@ -122,6 +122,9 @@ typedef void (*scan_fn)(const char *t, size_t len, struct cands *c);
 
 struct rule {
 	pcre2_code *code;
+	/* code JIT-compiled yet: on its first match, so that the many
+	 * patterns whose words no text holds cost their compile only */
+	unsigned char jit;
 	scan_fn scan;
 	pick_fn pick;
 	int cls;
@@ -1337,8 +1340,6 @@ static pcre2_code *compile(const char *pattern, uint32_t flags, size_t index)
 				 (size_t)off, (const char *)msg);
 		return NULL;
 	}
-	/* without JIT the interpreter runs the same pattern, only slower */
-	pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
 	return code;
 }
 
@@ -1631,6 +1632,13 @@ static void run_rule(const struct qe_redactor *r, const struct rule *ru, const c
 	if (ru->scan) {
 		ru->scan(t, len, c);
 		return;
+	}
+	if (!ru->jit) {
+		/* the redactor is not const where it was made (and one
+		 * thread uses it); without JIT the interpreter runs the same
+		 * pattern, only slower */
+		((struct rule *)ru)->jit = 1;
+		pcre2_jit_compile(ru->code, PCRE2_JIT_COMPLETE);
 	}
 	while (off <= len) {
 		int rc = pcre2_match(ru->code, (PCRE2_SPTR)t, len, off, 0, md, mctx);

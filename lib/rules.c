@@ -36,6 +36,9 @@ struct rule {
 	int builtin;
 	pcre2_code *re;
 	pcre2_code *cont;
+	/* re and cont JIT-compiled yet: on their first match, so that a
+	 * rule whose gate no line passes costs its compile only */
+	unsigned char re_jit, cont_jit;
 	unsigned char re_first[32];   /* bytes a match of re can start with */
 	unsigned char cont_first[32]; /* ... of cont */
 	pcre2_code **ignore;
@@ -76,8 +79,10 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* Compile one pattern; on failure record "<what> at offset N: reason". */
-static pcre2_code *compile(const char *pat, int user, const char *rule, const char *what)
+/* Compile one pattern; on failure record "<what> at offset N: reason".
+ * Without JIT: see jit(). */
+static pcre2_code *compile_only(const char *pat, int user, const char *rule,
+				const char *what)
 {
 	int err;
 	PCRE2_SIZE off;
@@ -102,8 +107,26 @@ static pcre2_code *compile(const char *pat, int user, const char *rule, const ch
 				 (size_t)off, (const char *)msg);
 		return NULL;
 	}
-	/* Without JIT support the interpreter still works, only slower. */
-	pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+	return re;
+}
+
+/* JIT-compile re the first time it is matched (*done says it was tried).
+ * Without JIT support the interpreter still works, only slower. */
+static void jit(pcre2_code *re, unsigned char *done)
+{
+	if (!*done) {
+		*done = 1;
+		pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+	}
+}
+
+/* compile_only() and JIT at once, for the patterns matched on every line
+ * that gets that far (the ignore patterns) */
+static pcre2_code *compile(const char *pat, int user, const char *rule, const char *what)
+{
+	pcre2_code *re = compile_only(pat, user, rule, what);
+	if (re)
+		pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
 	return re;
 }
 
@@ -504,7 +527,15 @@ static unsigned scan_words(const char *l, size_t n)
 	size_t i;
 
 	for (i = 0; i + 1 < n; i += 2) {
-		unsigned back = pair_back[pair_key(l + i)], o;
+		unsigned back, o;
+		/* most pairs start no word: four of them with one test */
+		while (i + 7 < n &&
+		       !(pair_back[pair_key(l + i)] | pair_back[pair_key(l + i + 2)] |
+			 pair_back[pair_key(l + i + 4)] | pair_back[pair_key(l + i + 6)]))
+			i += 8;
+		if (i + 1 >= n)
+			break;
+		back = pair_back[pair_key(l + i)];
 		for (o = 0; back; o++, back >>= 1) {
 			const char *p = l + i - o;
 			if (!(back & 1) || o > i || p + 3 > end)
@@ -581,12 +612,12 @@ static int add_user_rule(struct qe_rules *r, const struct qe_rule_conf *rc)
 
 	/* The pattern must compile even when a separate start pattern
 	 * decides where events begin: it is what the user wrote first. */
-	ru->re = compile(rc->pattern, 1, rc->name, "pattern");
+	ru->re = compile_only(rc->pattern, 1, rc->name, "pattern");
 	if (!ru->re)
 		return -1;
 	start = rc->start && *rc->start ? rc->start : NULL;
 	if (start) {
-		pcre2_code *s = compile(start, 1, rc->name, "start pattern");
+		pcre2_code *s = compile_only(start, 1, rc->name, "start pattern");
 		if (!s)
 			return -1;
 		pcre2_code_free(ru->re);
@@ -596,7 +627,8 @@ static int add_user_rule(struct qe_rules *r, const struct qe_rule_conf *rc)
 	first_bytes(ru->re, 1, ru->re_first);
 	if (rc->continuation && *rc->continuation) {
 		ru->continuation = qe_xstrdup(rc->continuation);
-		ru->cont = compile(rc->continuation, 1, rc->name, "continuation pattern");
+		ru->cont =
+		    compile_only(rc->continuation, 1, rc->name, "continuation pattern");
 		if (!ru->cont)
 			return -1;
 		first_bytes(ru->cont, 1, ru->cont_first);
@@ -643,13 +675,14 @@ static int add_builtin_rule(struct qe_rules *r, const struct qe_builtin_rule *b)
 			ru->gate = rule_gates[i].gate;
 	ru->need = gate_words(ru->gate);
 	ru->pattern = qe_xstrdup(b->pattern);
-	ru->re = compile(b->pattern, 0, b->name, "pattern");
+	ru->re = compile_only(b->pattern, 0, b->name, "pattern");
 	if (!ru->re)
 		return -1;
 	first_bytes(ru->re, 0, ru->re_first);
 	if (b->continuation) {
 		ru->continuation = qe_xstrdup(b->continuation);
-		ru->cont = compile(b->continuation, 0, b->name, "continuation pattern");
+		ru->cont =
+		    compile_only(b->continuation, 0, b->name, "continuation pattern");
 		if (!ru->cont)
 			return -1;
 		first_bytes(ru->cont, 0, ru->cont_first);
@@ -868,7 +901,13 @@ static int try_rule(struct qe_rules *r, size_t i, const char *line, size_t len,
 		if (!(*words & ru->need))
 			goto out;
 	}
-	if (!may_start(ru->re_first, line, len) || !match(r, ru->re, line, len))
+	if (!may_start(ru->re_first, line, len))
+		goto out;
+	if (!ru->re_jit) {
+		jit(ru->re, &ru->re_jit);
+		t0 = account ? now_ns() : 0; /* `rules test` times matches */
+	}
+	if (!match(r, ru->re, line, len))
 		goto out;
 	if (ru->has_lvl) {
 		PCRE2_UCHAR lvl[16];
@@ -1739,8 +1778,10 @@ int qe_rules_match_cont(struct qe_rules *r, size_t i, const char *line, size_t l
 {
 	if (i >= r->nr || !r->rules[i].cont)
 		return 0;
-	return may_start(r->rules[i].cont_first, line, len) &&
-	       match(r, r->rules[i].cont, line, len);
+	if (!may_start(r->rules[i].cont_first, line, len))
+		return 0;
+	jit(r->rules[i].cont, &r->rules[i].cont_jit);
+	return match(r, r->rules[i].cont, line, len);
 }
 
 size_t qe_rules_check_samples(struct qe_rules *r, qe_sample_fn fn, void *data)

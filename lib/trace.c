@@ -2643,24 +2643,41 @@ static size_t timestamp(const char *s, size_t n, int *syslog)
 	return 0;
 }
 
-/* Level words by first letter, longest first, upper case (lower case
- * is compared folded). */
-static const char *const prefix_levels[26] = {
-    ['A' - 'A'] = "ALERT",	  ['C' - 'A'] = "CRITICAL CRIT",
-    ['D' - 'A'] = "DEBUG",	  ['E' - 'A'] = "EMERGENCY EMERG ERROR ERR",
-    ['F' - 'A'] = "FATAL",	  ['I' - 'A'] = "INFO",
-    ['N' - 'A'] = "NOTICE",	  ['P' - 'A'] = "PANIC",
-    ['S' - 'A'] = "SEVERE",	  ['T' - 'A'] = "TRACE",
-    ['W' - 'A'] = "WARNING WARN",
+/* Level words by first letter, longest first, in upper and in lower
+ * case, with their lengths: a look at a line costs compares, not a walk
+ * over a list of words. */
+struct level_word {
+	const char *upper, *lower;
+	size_t len;
 };
+#define LW(u, l)                                                                         \
+	{                                                                                \
+		u, l, sizeof(u) - 1                                                      \
+	}
+static const struct level_word prefix_levels[26][5] = {
+    ['A' - 'A'] = {LW("ALERT", "alert")},
+    ['C' - 'A'] = {LW("CRITICAL", "critical"), LW("CRIT", "crit")},
+    ['D' - 'A'] = {LW("DEBUG", "debug")},
+    ['E' - 'A'] = {LW("EMERGENCY", "emergency"), LW("EMERG", "emerg"),
+		   LW("ERROR", "error"), LW("ERR", "err")},
+    ['F' - 'A'] = {LW("FATAL", "fatal")},
+    ['I' - 'A'] = {LW("INFO", "info")},
+    ['N' - 'A'] = {LW("NOTICE", "notice")},
+    ['P' - 'A'] = {LW("PANIC", "panic")},
+    ['S' - 'A'] = {LW("SEVERE", "severe")},
+    ['T' - 'A'] = {LW("TRACE", "trace")},
+    ['W' - 'A'] = {LW("WARNING", "warning"), LW("WARN", "warn")},
+};
+#undef LW
 
 /* A level word at s+i followed by ':' or a blank; its end, or 0.  Lower
  * case only in brackets ("[error]"): "panic: ..." or "error: ..." is
- * the text itself.  One table look-up rules out most lines. */
+ * the text itself; a word in lower case is all lower case.  One table
+ * look-up rules out most lines. */
 static size_t level_at(const char *s, size_t n, size_t i)
 {
-	size_t open = i < n && s[i] == '[', l, j;
-	const char *w;
+	size_t open = i < n && s[i] == '[';
+	const struct level_word *w;
 	int lower;
 	unsigned char c;
 
@@ -2672,20 +2689,14 @@ static size_t level_at(const char *s, size_t n, size_t i)
 		return 0;
 	if (lower)
 		c = (unsigned char)(c - 'a' + 'A');
-	if (c < 'A' || c > 'Z' || !(w = prefix_levels[c - 'A']))
+	if (c < 'A' || c > 'Z')
 		return 0;
-	for (; *w; w += l + (w[l] == ' ')) {
-		size_t e;
-		for (l = 0; w[l] && w[l] != ' '; l++)
-			;
-		e = i + open + l;
-		if (e > n)
-			continue;
-		for (j = 0; j < l; j++)
-			if ((lower ? s[i + open + j] - 'a' + 'A' : s[i + open + j]) !=
-			    w[j])
-				break;
-		if (j < l)
+	for (w = prefix_levels[c - 'A']; w->len; w++) {
+		size_t e = i + open + w->len;
+		const char *word = lower ? w->lower : w->upper;
+		/* the first byte is the table's; the second rules out most */
+		if (e > n || s[i + open + 1] != word[1] ||
+		    memcmp(s + i + open + 2, word + 2, w->len - 2))
 			continue;
 		if (open) {
 			if (e >= n || s[e] != ']')
@@ -2729,12 +2740,13 @@ int qe_trace_prefix(const char *s, size_t n, struct qe_prefix *p)
 	if (i) {
 		/* "host tag[pid]: " after a syslog time; after an ISO one
 		 * (rsyslog's high-precision format) only with the [pid] */
-		size_t h = i;
-		while (h < n && s[h] != ' ' && h - i < 64)
+		size_t h = i, lim = n < i + 64 ? n : i + 64;
+		while (h < lim && s[h] != ' ')
 			h++;
 		if (h < n && s[h] == ' ') {
 			size_t t = h + 1;
-			while (t < n && s[t] != ' ' && s[t] != ':' && t - h < 64)
+			lim = n < h + 64 ? n : h + 64;
+			while (t < lim && s[t] != ' ' && s[t] != ':')
 				t++;
 			if (t + 1 < n && s[t] == ':' && s[t + 1] == ' ' &&
 			    (syslog ||
@@ -2760,12 +2772,12 @@ int qe_trace_prefix(const char *s, size_t n, struct qe_prefix *p)
 	 * so that those lines share the head line's tag */
 	if (i && i < n && s[i] != '@' && s[i] != ' ') {
 		/* the word up to a blank (at most 128 bytes) with one '@' */
-		size_t lim = n < i + 128 ? n : i + 128;
-		const char *w = s + i, *sp = memchr(w, ' ', lim - i), *at;
-		k = sp ? (size_t)(sp - s) : lim;
-		at = memchr(w, '@', k - i);
-		if (at && !memchr(at + 1, '@', (size_t)(s + k - at - 1)) &&
-		    (size_t)(at - s) + 1 < k && k < n && pg_word(s, n, k + 1))
+		size_t lim = n < i + 128 ? n : i + 128, at = 0, ats = 0;
+		/* one pass: the word is short ("WARN", "app@shop") */
+		for (k = i; k < lim && s[k] != ' '; k++)
+			if (s[k] == '@' && !ats++)
+				at = k;
+		if (ats == 1 && at + 1 < k && k < n && pg_word(s, n, k + 1))
 			i = k + 1;
 	}
 	p->body = i;
