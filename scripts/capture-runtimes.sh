@@ -7,8 +7,9 @@
 # the sixth batch python3-rich ruby-activesupport php-monolog
 # golang-github-hashicorp-go-hclog-dev golang-k8s-klog-dev
 # librust-anyhow-dev; golang-github-go-logr-logr-dev for logr's funcr;
-# winston, pino, bunyan and log4js from the npm registry) and keep what
-# they printed.
+# for the eighth batch perl liblog-log4perl-perl tcl gfortran gcc
+# golang-github-pkg-errors-dev; winston, pino, bunyan and log4js from
+# the npm registry) and keep what they printed.
 #
 # The truth is known by construction, not read from the output: every
 # run of a program raises exactly one error (the scenario table below
@@ -35,7 +36,8 @@
 # and so do the Go loggers' ("golog golog-k8s ..."), the JSON loggers'
 # ("jsonlog-k8s jsonlog-syslog"), ruby-rescued, java.util.logging's XML
 # records ("java-xml java-xml-k8s"), logr's ("logr") and the mixed file
-# ("mixed-k8s").
+# ("mixed-k8s"); the eighth batch's names ("batch8 batch8-k8s ...") build
+# only its programs.
 set -eu
 only=" $* "
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -54,13 +56,13 @@ scala_cp=.:/usr/share/scala/lib/scala-library.jar
 # the earlier programs, unless only the sixth batch is asked for
 case $only in
 "  ") old=1 ;;
-*) old=0; for n in $only; do case $n in batch6* | batch7* | golog* | jsonlog* | ruby-rescued | java-xml* | logr* | mixed*) ;; *) old=1 ;; esac; done ;;
+*) old=0; for n in $only; do case $n in batch6* | batch7* | batch8* | golog* | jsonlog* | ruby-rescued | java-xml* | logr* | mixed*) ;; *) old=1 ;; esac; done ;;
 esac
 # the sixth and seventh batches, unless only the Go loggers or
 # ruby-rescued are asked for
 case $only in
 "  ") late=1 ;;
-*) late=0; for n in $only; do case $n in golog* | jsonlog* | ruby-rescued | java-xml* | logr* | mixed*) ;; *) late=1 ;; esac; done ;;
+*) late=0; for n in $only; do case $n in batch8* | golog* | jsonlog* | ruby-rescued | java-xml* | logr* | mixed*) ;; *) late=1 ;; esac; done ;;
 esac
 # the Go loggers (klog, hclog: Debian's packages, from /usr/share/gocode)
 mkdir golog-src && mv golog.go golog-src/main.go
@@ -142,6 +144,18 @@ npm_pkgs=log4js@6
 # shellcheck disable=SC2086
 npm install -q --no-save --no-audit --no-fund $npm_pkgs >/dev/null 2>&1
 fi
+
+# the eighth batch: Perl, Tcl, Fortran, C with the sanitizers, Go's
+# pkg/errors (from /usr/share/gocode) and the runtimes alone
+case $only in
+"  " | *" batch8"*)
+	gfortran -g -fcheck=bounds -fbacktrace -o f90batch8 batch8.f90
+	gcc -g -O0 -fsanitize=address,undefined -fno-sanitize-recover=undefined -o cbatch8 batch8.c
+	mkdir gobatch8-src && mv batch8.go gobatch8-src/main.go
+	(cd gobatch8-src && GO111MODULE=off GOPATH=/usr/share/gocode GOFLAGS= go build -o ../gobatch8 .)
+	javac -g -d . batch8.java
+	;;
+esac
 
 # The two values every scenario runs with (invalid numbers, different
 # lengths, so messages and indexes vary between the two runs).
@@ -898,6 +912,88 @@ b7cs System.TimeoutException cs-await await
 b7scala java.lang.ArithmeticException scala-closure closure
 run LedgerError py-thread 0 $py5 batch7.py thread
 run 'Tariffs$TariffException' java-jul-simple 0 java -cp . Tariffs simple
+
+# ---- an eighth batch: runtimes and libraries none of the others used:
+# Perl's die, Carp's croak and confess, an exception object, a warning
+# before the error, Log::Log4perl's ERROR and LOGDIE (its line an event
+# of its own, then the die); Tcl's errorInfo (a proc's error, expr's, one
+# with -errorcode, an unknown command); gfortran's runtime errors and
+# ERROR STOP with their backtraces; AddressSanitizer's and
+# UndefinedBehaviorSanitizer's reports and assert(); pkg/errors' stacks
+# printed with %+v (logged, wrapped twice, through log.Fatalf, a panic);
+# asyncio's loop reporting a callback's exception (its default handler
+# and one of the program's: one site, one group), the recursion limit,
+# sys.exit with a message; Java's helpful NullPointerException, a cycle
+# of causes, suppressed exceptions with causes; Node.js errors with own
+# properties from a promise and a timer (two paths, two groups), an
+# uncaughtException handler's line; Ruby's stack running out, abort, a
+# message over several lines with its cause.  An error the program
+# reports with no type name (die, Tcl's error, ERROR STOP, assert(),
+# abort, sys.exit, an error logged or returned) is of type -; a
+# runtime's own fatal error where nothing was raised (gfortran's, the
+# sanitizers') is of type fatal.  Kept apart from the suite's corpus
+# like the third ----
+b8all() {
+	run - pl-die 0 perl batch8.pl die
+	run - pl-confess 0 perl batch8.pl confess
+	run - pl-croak 0 perl batch8.pl croak
+	run Ledger::Error pl-object 0 perl batch8.pl object
+	run - pl-warn-die -1 perl batch8.pl warn-die
+	run - pl-log4perl 0 perl batch8.pl log4perl
+	run - pl-logdie 1 perl batch8.pl logdie
+	run - tcl-error 0 tclsh batch8.tcl error
+	run - tcl-expr 0 tclsh batch8.tcl expr
+	run - tcl-errorcode 0 tclsh batch8.tcl errorcode
+	run - tcl-unknown 0 tclsh batch8.tcl unknown
+	run fatal f90-read 0 ./f90batch8 read
+	run fatal f90-bounds 0 ./f90batch8 bounds
+	run - f90-stop 0 ./f90batch8 stop
+	run - c-assert 0 ./cbatch8 assert
+	run fatal c-overflow 0 ./cbatch8 overflow
+	run fatal c-use-after-free 0 ./cbatch8 use-after-free
+	run fatal c-ubsan 0 UBSAN_OPTIONS=print_stacktrace=1 ./cbatch8 ubsan
+	run - go-pkg-printf 0 ./gobatch8 printf
+	run - go-pkg-wrapped 0 ./gobatch8 wrapped
+	run - go-pkg-fatal 0 ./gobatch8 fatal
+	run panic go-pkg-panic 0 ./gobatch8 panic
+	run LedgerError py-callback 0 $py5 batch8.py callback
+	run LedgerError py-callback 0 $py5 batch8.py handler
+	run RecursionError py-recursion 0 $py5 batch8.py recursion
+	run - py-exit 0 $py5 batch8.py exit
+	run java.lang.NullPointerException java-npe 0 java -cp . Batch8 npe
+	run 'Batch8$LedgerException' java-cycle 0 java -cp . Batch8 cycle
+	run 'Batch8$LedgerException' java-suppressed 0 java -cp . Batch8 suppressed
+	run LedgerError js-reject-props 0 node batch8.js reject-props
+	run LedgerError js-timer 0 node batch8.js timer
+	run SyntaxError js-handler 0 node batch8.js handler
+	run SystemStackError rb-stack 0 ruby batch8.rb stack
+	run - rb-abort 0 ruby batch8.rb abort
+	run LedgerError rb-multiline 0 ruby batch8.rb multiline
+}
+begin batch8 none "$top/tests/data/runtimes-unseen"
+noise
+b8all
+begin batch8-syslog syslog "$top/tests/data/runtimes-unseen"
+noise
+run - pl-confess 0 perl batch8.pl confess
+run - tcl-error 0 tclsh batch8.tcl error
+run fatal f90-read 0 ./f90batch8 read
+run - go-pkg-wrapped 0 ./gobatch8 wrapped
+run SystemStackError rb-stack 0 ruby batch8.rb stack
+begin batch8-k8s k8s "$top/tests/data/runtimes-unseen"
+noise
+run fatal c-overflow 0 ./cbatch8 overflow
+run 'Batch8$LedgerException' java-suppressed 0 java -cp . Batch8 suppressed
+run LedgerError py-callback 0 $py5 batch8.py callback
+run - pl-logdie 1 perl batch8.pl logdie
+run - tcl-expr 0 tclsh batch8.tcl expr
+begin batch8-docker docker "$top/tests/data/runtimes-unseen"
+noise
+run LedgerError js-timer 0 node batch8.js timer
+run fatal c-ubsan 0 UBSAN_OPTIONS=print_stacktrace=1 ./cbatch8 ubsan
+run RecursionError py-recursion 0 $py5 batch8.py recursion
+run - go-pkg-printf 0 ./gobatch8 printf
+run fatal f90-bounds 0 ./f90batch8 bounds
 
 # ---- PostgreSQL ----------------------------------------------------------
 case $only in
