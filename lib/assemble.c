@@ -978,10 +978,11 @@ static int trace_start_hint(const char *s, size_t n)
 		if (i < n && s[i] == words[k].w[0] && n - i >= words[k].n &&
 		    !memcmp(s + i, words[k].w, words[k].n))
 			return 1;
+	/* a Ruby location in the first word ("app.rb:3:in"), looked for
+	 * on the way to its end: ".rb:" holds no blank */
 	for (t = i; t < n && s[t] != ' ' && s[t] != '\t'; t++)
-		;
-	if (memmem(s + i, t - i, ".rb:", 4))
-		return 1;
+		if (s[t] == '.' && n - t >= 4 && !memcmp(s + t, ".rb:", 4))
+			return 1;
 	if (t > i && s[t - 1] == ':')
 		t--;
 	return ends_with(s + i, t - i, "Exception") || ends_with(s + i, t - i, "Error") ||

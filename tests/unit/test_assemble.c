@@ -233,6 +233,21 @@ static void test_python_message_lines(void **state)
 /* Node.js, Ruby and Rust print the whole message before the frames (or
  * Rust's note): the first frame takes the held lines in; without one they
  * stay out, and a line that starts an event is never held. */
+/* A Ruby report behind a log prefix and an error level: its first word is
+ * the location ("app.rb:3:in"), which is what tells the start search. */
+static void test_ruby_after_error_level(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "2024-05-01 12:00:00 ERROR app.rb:3:in `run': boom (RuntimeError)\n"
+		"\tfrom app.rb:9:in `<main>'\n");
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 2);
+	collect_release(&f->col);
+	fixture_free(f);
+}
+
 static void test_message_before_frames(void **state)
 {
 	struct fixture *f = fixture_new(0, 0);
@@ -2758,6 +2773,7 @@ int main(void)
 	    cmocka_unit_test(test_node_anonymous_and_emitted),
 	    cmocka_unit_test(test_python_message_lines),
 	    cmocka_unit_test(test_message_before_frames),
+	    cmocka_unit_test(test_ruby_after_error_level),
 	    cmocka_unit_test(test_python_cause_and_log),
 	    cmocka_unit_test(test_node_cause),
 	    cmocka_unit_test(test_go_panic),
