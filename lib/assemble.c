@@ -30,7 +30,18 @@ enum cont { C_NO, C_YES, C_PEND, C_JOIN };
  * --trace-uncaught ...`" note.  P_OBJ: console.log's "text {" of an
  * object, its "  key: value," lines, until a key whose value is an error
  * with its stack. */
-enum prelude { P_NONE, P_LOC, P_CODE, P_CARET, P_BLANK, P_HEAD, P_VALUE, P_OBJ, P_TRACE };
+enum prelude {
+	P_NONE,
+	P_LOC,
+	P_CODE,
+	P_CARET,
+	P_BLANK,
+	P_HEAD,
+	P_VALUE,
+	P_OBJ,
+	P_TRACE,
+	P_RULER /* a sanitizer's rule of '=' above its report */
+};
 
 enum state {
 	S_NONE,
@@ -54,6 +65,8 @@ enum state {
 	S_GO_BARE,	/* zap's stack: "pkg.Func", "\t/file.go:3" pairs */
 	S_LINE_PG,	/* after PostgreSQL's DETAIL/HINT/...: tab-indented lines go on */
 	S_LINE_MONOLOG, /* Monolog's [stacktrace] block, until the '"}' that ends it */
+	S_LINE_ASAN,	/* a sanitizer's report, until its "==PID==ABORTING" */
+	S_LINE_UBSAN,	/* UBSan's "runtime error:" line: its frames go on */
 	S_LINE_DONE,	/* nothing more belongs to the line */
 	S_NODE_PRETTY,	/* pino-pretty's indented error object, until its '}' */
 	S_NODE_HEAD,	/* "XError: msg" seen, no frame yet: a JVM's frame may follow */
@@ -80,6 +93,7 @@ struct qe_assembler {
 	int cut;			/* the line being appended was cut */
 	enum prelude prelude;		/* the held lines are a prelude, not a trace's */
 	enum qe_rule_lang prelude_lang; /* P_HEAD: the kind of event it heads */
+	int san_summary;		/* S_LINE_ASAN: its SUMMARY line seen */
 	uint64_t prelude_start;
 
 	/* The head line's writer prefix: later lines with the same tag are
@@ -611,6 +625,67 @@ static int py_chain_marker(const char *s, size_t n)
 static int is_digit(char c)
 {
 	return c >= '0' && c <= '9';
+}
+
+/* The rule of '=' the sanitizers print above a report: 65 of them. */
+static int asan_ruler(const char *s, size_t n)
+{
+	size_t i;
+
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
+		n--;
+	if (n != 65)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (s[i] != '=')
+			return 0;
+	return 1;
+}
+
+/* "==1234==", which a sanitizer puts before its own lines: its length,
+ * or 0. */
+static size_t asan_pid_mark(const char *s, size_t n)
+{
+	size_t i = 2;
+
+	if (n < 5 || s[0] != '=' || s[1] != '=')
+		return 0;
+	while (i < n && is_digit(s[i]))
+		i++;
+	return i > 2 && i + 1 < n && s[i] == '=' && s[i + 1] == '=' ? i + 2 : 0;
+}
+
+/* A report's first line: "==1234==ERROR: AddressSanitizer: ...". */
+static int asan_report_head(const char *s, size_t n)
+{
+	size_t k = asan_pid_mark(s, n);
+
+	return k && has_prefix(s + k, n - k, "ERROR: ") &&
+	       memmem(s + k, n - k, "Sanitizer: ", 11) != NULL;
+}
+
+/* UBSan's report: "file.c:36:11: runtime error: ...". */
+static int ubsan_report_head(const char *s, size_t n)
+{
+	const char *p = memmem(s, n, ": runtime error: ", 17);
+
+	const char *w;
+
+	if (!p || p == s || !is_digit(p[-1]))
+		return 0;
+	for (w = p; w > s && w[-1] != ' ';)
+		w--;
+	return memchr(w, ':', (size_t)(p - w)) != NULL;
+}
+
+/* A frame of a sanitizer's stack: "    #3 0x7f5754e45249 in main ...". */
+static int asan_frame(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && s[i] == ' ')
+		i++;
+	return i && i + 1 < n && s[i] == '#' && is_digit(s[i + 1]);
 }
 
 /* PostgreSQL's lines after an ERROR: "DETAIL:  ...", "STATEMENT:  ...". */
@@ -1265,6 +1340,38 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 			if (len && line[0] == '\t')
 				return C_YES;
 			return pg_continuation(line, len) ? C_YES : C_NO;
+		case S_LINE_ASAN: {
+			/* everything to its end but another record; after the
+			 * summary only the shadow map and the pid's lines */
+			struct qe_prefix p;
+			size_t k = asan_pid_mark(line, len);
+			if (blank)
+				return a->nr_pend_blank ? C_NO : C_PEND;
+			if (k) {
+				if (has_prefix(line + k, len - k, "ABORTING"))
+					a->state = S_LINE_DONE;
+				return C_YES;
+			}
+			if (line[0] == ' ' || line[0] == '\t' ||
+			    has_prefix(line, len, "=>") ||
+			    has_prefix(line, len, "Shadow "))
+				return C_YES;
+			if (a->san_summary || line_prefix(a, line, len, &p) ||
+			    start_match(a, line, len))
+				return C_NO;
+			if (has_prefix(line, len, "SUMMARY: "))
+				a->san_summary = 1;
+			return C_YES;
+		}
+		case S_LINE_UBSAN:
+			if (asan_frame(line, len))
+				return C_YES;
+			if (has_prefix(line, len,
+				       "SUMMARY: UndefinedBehaviorSanitizer: ")) {
+				a->state = S_LINE_DONE;
+				return C_YES;
+			}
+			return C_NO;
 		case S_LINE_MONOLOG:
 			if (blank)
 				return C_PEND;
@@ -1279,6 +1386,24 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 			return C_NO;
 		default:
 			break;
+		}
+		/* a sanitizer's report: its first line known, the rest by
+		 * its state */
+		if (a->ev->nr_lines <= 2 && !a->nr_pend && a->state == S_NONE) {
+			/* (under the rule held before it) */
+			const char *h = a->ev->lines[a->ev->nr_lines - 1], *q;
+			size_t hl = strlen(h);
+			/* (after a log prefix, if the stream has one) */
+			q = memchr(h, '=', hl < 80 ? hl : 80);
+			if (q && asan_report_head(q, hl - (size_t)(q - h))) {
+				a->state = S_LINE_ASAN;
+				a->san_summary = 0;
+				return continues(a, line, len);
+			}
+			if (ubsan_report_head(h, hl)) {
+				a->state = S_LINE_UBSAN;
+				return continues(a, line, len);
+			}
 		}
 		if (blank)
 			return a->nr_pend_blank ? C_NO : C_PEND;
@@ -1943,6 +2068,8 @@ int qe_assembler_head_start(const char *line, size_t len)
 	/* Go's logger, whose line may be log.Panic's before its panic */
 	if (go_log_stamp(line, len))
 		return 1;
+	if (len && line[0] == '=' && asan_ruler(line, len))
+		return 1;
 	if (len < 6 || !(is_digit(line[len - 1]) ? memchr(line, ':', len) != NULL
 						 : head_hint(line, len)))
 		return 0;
@@ -1955,7 +2082,7 @@ int qe_assembler_head_start(const char *line, size_t len)
 static int prelude_byte(char c)
 {
 	return c == '/' || c == 'f' || c == 'n' || c == 'r' || c == 't' || c == '[' ||
-	       c == '#' || c == '<' || (c >= 'A' && c <= 'Z') || is_digit(c);
+	       c == '#' || c == '<' || c == '=' || (c >= 'A' && c <= 'Z') || is_digit(c);
 }
 
 /* Bytes that can begin a prelude or a head line after a log prefix:
@@ -2074,6 +2201,9 @@ static int prelude_feed(struct qe_assembler *a, const char *line, size_t len,
 		}
 		return prelude_hold(a, line, len, start_pos, end_pos, P_OBJ);
 	}
+	/* a sanitizer's rule, held until the report under it */
+	if (a->prelude == P_NONE && blen && body[0] == '=' && asan_ruler(body, blen))
+		return prelude_hold(a, body, blen, start_pos, end_pos, P_RULER);
 	/* what can begin a prelude: '/', "file:", "runtime: ", "thread '",
 	 * java.util.logging's month (never after a prefix) */
 	if (a->prelude == P_NONE &&
@@ -2210,6 +2340,20 @@ static int prelude_feed(struct qe_assembler *a, const char *line, size_t len,
 		if (pend_add(a, line, len, end_pos, 0) < 0)
 			break;
 		return 1;
+	}
+	case P_RULER: {
+		struct qe_rule_match m;
+		size_t off;
+		if (blank || !find_start(a, line, len, &m, &off))
+			break;
+		if (!off && blen && body[0] == '=' && asan_report_head(body, blen)) {
+			start_event(a, &m, line, len, off, start_pos, end_pos);
+			return 1;
+		}
+		a->have_next = 1;
+		a->next = m;
+		a->next_off = off;
+		break;
 	}
 	case P_TRACE: {
 		struct qe_rule_match m;
@@ -2357,6 +2501,8 @@ int qe_assembler_takes(struct qe_assembler *a, const char *line, size_t len)
 		if (node_object_open(line, len))
 			goto out;
 		body = prelude_body(a, line, len, &blen);
+		if (blen && body[0] == '=' && asan_ruler(body, blen))
+			goto out;
 		if (blen &&
 		    (prelude_body_byte(body[0]) ||
 		     (body == line && line[0] >= 'A' && line[0] <= 'Z')) &&

@@ -211,6 +211,23 @@ static const struct qe_builtin_sample level_colon_samples[] = {
     {"2026-12-02T00:36:25.231Z info: error count 0", 0},
 };
 
+static const struct qe_builtin_sample sanitizer_samples[] = {
+    {"==3566==ERROR: AddressSanitizer: heap-buffer-overflow on address 0x602000000012 at "
+     "pc 0x7f5755848061 bp 0x7ffcfb84ec40 sp 0x7ffcfb84e3f0",
+     1},
+    {"==12==ERROR: LeakSanitizer: detected memory leaks", 1},
+    {"batch.c:36:11: runtime error: signed integer overflow: 2 + 2147483647 cannot be "
+     "represented in type 'int'",
+     1},
+    {"src/x.cc:7:3: runtime error: load of null pointer of type 'int'", 1},
+    {"2026-12-01T10:01:02.015838Z ==4147==ERROR: AddressSanitizer: SEGV on unknown "
+     "address 0x000000000000",
+     1},
+    {"==3566==ABORTING", 0},
+    {"SUMMARY: AddressSanitizer: heap-buffer-overflow in main", 0},
+    {"the runtime error: count is 0", 0},
+};
+
 static const struct qe_builtin_sample glog_samples[] = {
     {"E0101 12:00:00.123456    42 server.go:80] request failed", 1},
     {"F0101 12:00:00.123456    42 main.go:10] cannot start", 1},
@@ -299,6 +316,14 @@ const struct qe_builtin_rule qe_builtin_rules[] = {
      "^(?:\\[[^\\]]{0,64}\\] ){0,8}(?:[A-Z]\\w*::)*(?:[A-Z]\\w*)?(?:Error|Exception) "
      "\\(.{0,4096}\\):\\s*$",
      NULL, SAMPLES(ruby_rescued_samples)},
+    /* the sanitizers' reports: ASan's (and LSan's), after a rule of
+       '=', to "==PID==ABORTING"; UBSan's "file:line:col: runtime error:"
+       with the frames under it */
+    {"sanitizer", "line", "fatal", QE_LANG_LINE,
+     /* (a log prefix may come first: a timestamp, a container's) */
+     "^[^=\\n]{0,80}?==\\d+==ERROR: \\w+Sanitizer: \\S"
+     "|^(?:\\S+ ){0,3}?[^\\s:]+:\\d+:\\d+: runtime error: \\S",
+     NULL, SAMPLES(sanitizer_samples)},
     /* Monolog's LineFormatter: "[time] channel.LEVEL: message context extra",
        or with a format of its own, the time without brackets */
     {"monolog", "line", "error", QE_LANG_LINE,
