@@ -134,6 +134,8 @@ static const struct qe_builtin_sample node_samples[] = {
     /* a handler's own label before err.stack */
     {"uncaught exception: RangeError: stock level 1x below zero", 1},
     {"info: Error: retrying in 5s", 0},
+    {"[ledger] fatal uncaughtException: SyntaxError: Unexpected token } in JSON", 1},
+    {"[ledger] info: Error: retrying in 5s", 0},
     {"[AggregateError: All promises were rejected] {", 1},
     {"[Error: boom]", 1},
     {"[Errors: 0]", 0},
@@ -302,8 +304,11 @@ const struct qe_builtin_rule qe_builtin_rules[] = {
      "^(?:[a-z][a-z ]{2,40}: )?\\S+?\\.rb:\\d+:in [`'][^']*': .*\\([A-Z][\\w:]*\\)\\s*$",
      "^\\s+from \\S|^\\s+\\.\\.\\. \\d+ levels\\.\\.\\.", SAMPLES(ruby_samples)},
     {"node-error", "node", "error", QE_LANG_NODE,
-     "^(?:Uncaught |(?!(?:info|debug|warn|warning|notice|verbose|silly|http|trace):)"
-     "[a-z][a-z ]{2,40}: )?(?:[A-Z][\\w$]*)?(?:Error|Exception)(?: \\[[\\w.]+\\])?"
+     /* the label may name the program in brackets first and the event
+	handler by its name: "[shop] fatal uncaughtException: " */
+     "^(?:Uncaught |(?:\\[[\\w.-]{1,32}\\] )?"
+     "(?!(?:info|debug|warn|warning|notice|verbose|silly|http|trace):)"
+     "[a-z][A-Za-z ]{2,40}: )?(?:[A-Z][\\w$]*)?(?:Error|Exception)(?: \\[[\\w.]+\\])?"
      "(?::\\s|:?\\s*$)"
      /* util.inspect of an error without its stack: "[AggregateError: msg] {" */
      "|^\\[(?:[A-Z][\\w$]*)?Error(?:: [^\\]]{0,512})?\\](?: \\{)?\\s*$",
