@@ -40,7 +40,7 @@ enum prelude {
 	P_VALUE,
 	P_OBJ,
 	P_TRACE,
-	P_RULER /* a sanitizer's rule of '=' above its report */
+	P_RULER /* a sanitizer's rule of '=' above its report, gfortran's "At line" */
 };
 
 enum state {
@@ -67,6 +67,7 @@ enum state {
 	S_LINE_MONOLOG, /* Monolog's [stacktrace] block, until the '"}' that ends it */
 	S_LINE_ASAN,	/* a sanitizer's report, until its "==PID==ABORTING" */
 	S_LINE_UBSAN,	/* UBSan's "runtime error:" line: its frames go on */
+	S_LINE_FORTRAN, /* gfortran's error: "Error termination. Backtrace:", frames */
 	S_LINE_DONE,	/* nothing more belongs to the line */
 	S_NODE_PRETTY,	/* pino-pretty's indented error object, until its '}' */
 	S_NODE_HEAD,	/* "XError: msg" seen, no frame yet: a JVM's frame may follow */
@@ -676,6 +677,28 @@ static int ubsan_report_head(const char *s, size_t n)
 	for (w = p; w > s && w[-1] != ' ';)
 		w--;
 	return memchr(w, ':', (size_t)(p - w)) != NULL;
+}
+
+/* gfortran's line above its runtime error: "At line 21 of file x.f90",
+ * and for I/O " (unit = 5, file = 'stdin')" after it. */
+static int fortran_at_line(const char *s, size_t n)
+{
+	size_t i = 8;
+
+	if (!has_prefix(s, n, "At line ") || n < 18)
+		return 0;
+	while (i < n && is_digit(s[i]))
+		i++;
+	return i > 8 && has_prefix(s + i, n - i, " of file ") && i + 9 < n &&
+	       s[i + 9] != ' ';
+}
+
+/* The lines gfortran writes after the error: "Error termination.
+ * Backtrace:", "#3  0x557c156254b0 in slot", "\tat /app/x.f90:28". */
+static int fortran_trace_line(const char *s, size_t n)
+{
+	return has_prefix(s, n, "Error termination.") ||
+	       (n > 1 && s[0] == '#' && is_digit(s[1])) || has_prefix(s, n, "\tat ");
 }
 
 /* A frame of a sanitizer's stack: "    #3 0x7f5754e45249 in main ...". */
@@ -1372,6 +1395,10 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 				return C_YES;
 			}
 			return C_NO;
+		case S_LINE_FORTRAN:
+			if (blank)
+				return a->nr_pend_blank ? C_NO : C_PEND;
+			return fortran_trace_line(line, len) ? C_YES : C_NO;
 		case S_LINE_MONOLOG:
 			if (blank)
 				return C_PEND;
@@ -1403,6 +1430,16 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 			if (ubsan_report_head(h, hl)) {
 				a->state = S_LINE_UBSAN;
 				return continues(a, line, len);
+			}
+			/* gfortran's runtime error, or its ERROR STOP */
+			if (h[0] == 'F' || h[0] == 'E'
+				? has_prefix(h, hl, "Fortran runtime error: ") ||
+				      has_prefix(h, hl, "ERROR STOP")
+				: 0) {
+				if (blank || fortran_trace_line(line, len)) {
+					a->state = S_LINE_FORTRAN;
+					return continues(a, line, len);
+				}
 			}
 		}
 		if (blank)
@@ -2068,7 +2105,7 @@ int qe_assembler_head_start(const char *line, size_t len)
 	/* Go's logger, whose line may be log.Panic's before its panic */
 	if (go_log_stamp(line, len))
 		return 1;
-	if (len && line[0] == '=' && asan_ruler(line, len))
+	if (len && (line[0] == '=' ? asan_ruler(line, len) : fortran_at_line(line, len)))
 		return 1;
 	if (len < 6 || !(is_digit(line[len - 1]) ? memchr(line, ':', len) != NULL
 						 : head_hint(line, len)))
@@ -2202,7 +2239,8 @@ static int prelude_feed(struct qe_assembler *a, const char *line, size_t len,
 		return prelude_hold(a, line, len, start_pos, end_pos, P_OBJ);
 	}
 	/* a sanitizer's rule, held until the report under it */
-	if (a->prelude == P_NONE && blen && body[0] == '=' && asan_ruler(body, blen))
+	if (a->prelude == P_NONE && blen &&
+	    (body[0] == '=' ? asan_ruler(body, blen) : fortran_at_line(body, blen)))
 		return prelude_hold(a, body, blen, start_pos, end_pos, P_RULER);
 	/* what can begin a prelude: '/', "file:", "runtime: ", "thread '",
 	 * java.util.logging's month (never after a prefix) */
@@ -2346,7 +2384,10 @@ static int prelude_feed(struct qe_assembler *a, const char *line, size_t len,
 		size_t off;
 		if (blank || !find_start(a, line, len, &m, &off))
 			break;
-		if (!off && blen && body[0] == '=' && asan_report_head(body, blen)) {
+		if (!off && blen &&
+		    (a->pend.buf[0] == '='
+			 ? body[0] == '=' && asan_report_head(body, blen)
+			 : has_prefix(body, blen, "Fortran runtime error: "))) {
 			start_event(a, &m, line, len, off, start_pos, end_pos);
 			return 1;
 		}
@@ -2501,7 +2542,8 @@ int qe_assembler_takes(struct qe_assembler *a, const char *line, size_t len)
 		if (node_object_open(line, len))
 			goto out;
 		body = prelude_body(a, line, len, &blen);
-		if (blen && body[0] == '=' && asan_ruler(body, blen))
+		if (blen && (body[0] == '=' ? asan_ruler(body, blen)
+					    : fortran_at_line(body, blen)))
 			goto out;
 		if (blen &&
 		    (prelude_body_byte(body[0]) ||

@@ -195,7 +195,7 @@ enum {
 	G_LEVEL,     /* the upper-case level words */
 	G_LOWER,     /* "[level]" in lower case, or a level|lvl|severity key */
 	G_COLON,     /* "error: ", "crit: ", ... at the start or after a time */
-	G_SANITIZER, /* "==ERROR: ", "runtime error: " */
+	G_SANITIZER, /* "==ERROR: ", "runtime error: " (gfortran's too) */
 };
 
 static const struct {
@@ -208,7 +208,7 @@ static const struct {
     {"node-error", G_NODE},	    {"level", G_LEVEL},
     {"level-lower", G_LOWER},	    {"monolog", G_MONOLOG},
     {"level-colon", G_COLON},	    {"ruby-rescued", G_NODE},
-    {"sanitizer", G_SANITIZER},
+    {"sanitizer", G_SANITIZER},	    {"gfortran", G_SANITIZER},
 };
 
 /* The words the gates look for, found in one pass over the line. */

@@ -230,6 +230,15 @@ static const struct qe_builtin_sample sanitizer_samples[] = {
     {"the runtime error: count is 0", 0},
 };
 
+static const struct qe_builtin_sample gfortran_samples[] = {
+    {"Fortran runtime error: Bad integer for item 1 in list input", 1},
+    {"Fortran runtime error: Index '2' of dimension 1 of array 'a' above upper bound of "
+     "1",
+     1},
+    {"Fortran runtime warning: An array temporary was created", 0},
+    {"At line 21 of file batch.f90", 0},
+};
+
 static const struct qe_builtin_sample glog_samples[] = {
     {"E0101 12:00:00.123456    42 server.go:80] request failed", 1},
     {"F0101 12:00:00.123456    42 main.go:10] cannot start", 1},
@@ -329,6 +338,10 @@ const struct qe_builtin_rule qe_builtin_rules[] = {
      "^[^=\\n]{0,80}?==\\d+==ERROR: \\w+Sanitizer: \\S"
      "|^(?:\\S+ ){0,3}?[^\\s:]+:\\d+:\\d+: runtime error: \\S",
      NULL, SAMPLES(sanitizer_samples)},
+    /* gfortran's runtime error, under the "At line N of file F" line,
+       then "Error termination. Backtrace:" and the frames */
+    {"gfortran", "line", "fatal", QE_LANG_LINE, "^Fortran runtime error: \\S", NULL,
+     SAMPLES(gfortran_samples)},
     /* Monolog's LineFormatter: "[time] channel.LEVEL: message context extra",
        or with a format of its own, the time without brackets */
     {"monolog", "line", "error", QE_LANG_LINE,

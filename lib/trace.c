@@ -2310,9 +2310,46 @@ static int parse_sanitizer(struct qe_event *ev)
 	return 1;
 }
 
+/* gfortran's "Fortran runtime error: what" (under "At line N of file F"),
+ * its frames "#3  0x557c156254b0 in slot", each with "\tat /app/x.f90:28"
+ * under it when the program has its debug information. */
+static int parse_fortran(struct qe_event *ev)
+{
+	size_t i, h = ev->nr_lines;
+	struct span v;
+
+	for (i = 0; i < ev->nr_lines && i < 2 && h == ev->nr_lines; i++)
+		if (starts(line_span(ev, i), "Fortran runtime error: "))
+			h = i;
+	if (h == ev->nr_lines)
+		return 0;
+	set_type(ev, sp("fatal", 5));
+	set_message(ev, skip(line_span(ev, h), 23));
+	for (i = h + 1; i < ev->nr_lines; i++) {
+		v = line_span(ev, i);
+		if (starts(v, "\tat ") && ev->nr_frames) {
+			struct qe_frame *f = &ev->frames[ev->nr_frames - 1];
+			struct span file = trim(skip(v, 4));
+			long c = rfind_ch(file, ':');
+			if (c > 0 && !f->file) {
+				f->line = parse_num(skip(file, (size_t)c + 1));
+				f->file = dup_span(ev, sp(file.s, (size_t)c));
+				f->in_app = 1;
+			}
+		} else if (starts(v, "#") && sanitizer_frame(ev, v) &&
+			   ev->frames[ev->nr_frames - 1].function &&
+			   !strcmp(ev->frames[ev->nr_frames - 1].function, "???")) {
+			ev->frames[ev->nr_frames - 1].in_app = 0;
+		}
+	}
+	return 1;
+}
+
 static void parse_line(struct qe_event *ev)
 {
 	if (ev->rule && !strcmp(ev->rule, "sanitizer") && parse_sanitizer(ev))
+		return;
+	if (ev->rule && !strcmp(ev->rule, "gfortran") && parse_fortran(ev))
 		return;
 	/* java.util.logging puts date and source on a line of their own,
 	 * before "SEVERE: message" */

@@ -1096,6 +1096,43 @@ static void test_sanitizer_reports(void **state)
 	fixture_free(f);
 }
 
+/* gfortran's runtime error from the "At line" line above it to its
+ * last frame; ERROR STOP's line with the backtrace under it. */
+static void test_fortran_errors(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "2026-12-01 10:00:00 INFO start\n"
+		"At line 21 of file batch.f90\n"
+		"Fortran runtime error: Bad integer for item 1 in list input\n"
+		"\n"
+		"Error termination. Backtrace:\n"
+		"#0  0x7f8031e218c2 in ???\n"
+		"#1  0x55d33475a647 in parse_qty\n"
+		"\tat /app/batch.f90:21\n"
+		"2026-12-01 10:00:00 INFO next\n"
+		"At line 3 of file notes.txt\n"
+		"2026-12-01 10:00:00 INFO more\n"
+		"ERROR STOP cannot settle 1x\n"
+		"\n"
+		"Error termination. Backtrace:\n"
+		"#0  0x7fbac40218c2 in ???\n"
+		"2026-12-01 10:00:00 INFO done\n");
+	assert_int_equal(f->col.n, 2);
+	assert_int_equal(f->col.ev[0]->nr_lines, 7);
+	assert_string_equal(f->col.ev[0]->lines[0], "At line 21 of file batch.f90");
+	assert_string_equal(f->col.ev[0]->type, "fatal");
+	assert_string_equal(f->col.ev[0]->message,
+			    "Bad integer for item 1 in list input");
+	assert_int_equal(f->col.ev[0]->nr_frames, 2);
+	check_frame(&f->col.ev[0]->frames[0], NULL, "???", NULL, 0, 0);
+	check_frame(&f->col.ev[0]->frames[1], NULL, "parse_qty", "/app/batch.f90", 21, 1);
+	assert_int_equal(f->col.ev[1]->nr_lines, 4);
+	assert_string_equal(f->col.ev[1]->lines[0], "ERROR STOP cannot settle 1x");
+	fixture_free(f);
+}
+
 static void test_user_rule_and_ignore(void **state)
 {
 	struct fixture *f = qe_xcalloc(1, sizeof(*f));
@@ -2900,6 +2937,7 @@ int main(void)
 	    cmocka_unit_test(test_frames_one_at_a_time),
 	    cmocka_unit_test(test_replayed_line_keeps_its_start),
 	    cmocka_unit_test(test_sanitizer_reports),
+	    cmocka_unit_test(test_fortran_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
