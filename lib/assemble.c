@@ -784,14 +784,18 @@ static int go_func_name(const char *s, size_t n)
 }
 
 /* "\t/src/app/main.go:62" (maybe " +0x1d" after it): where a Go frame's
- * function is. */
+ * function is (or "asm_amd64.s:1594", for one in assembly). */
 static int go_location_line(const char *s, size_t n)
 {
 	const char *g;
 	if (n < 7 || s[0] != '\t' || s[1] == ' ' || s[1] == '\t')
 		return 0;
 	g = memmem(s, n, ".go:", 4);
-	return g && (size_t)(g - s) + 4 < n && is_digit(g[4]);
+	if (g)
+		return (size_t)(g - s) + 4 < n && is_digit(g[4]);
+	/* runtime.goexit's, in the runtime's assembly: "asm_amd64.s:1594" */
+	g = memmem(s, n, ".s:", 3);
+	return g && (size_t)(g - s) + 3 < n && is_digit(g[3]);
 }
 
 /* "/app/x.rb:12:in `m'" (or 'm'), a backtrace line without "from". */
@@ -1732,10 +1736,18 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 		if (a->ev->nr_lines == 1 && strlen(a->ev->lines[0]) == len &&
 		    !memcmp(a->ev->lines[0], line, len))
 			return C_YES;
-		if (a->state == S_GO_BARE)
-			return go_func_name(line, len) || go_location_line(line, len)
-				   ? C_YES
-				   : C_NO;
+		if (a->state == S_GO_BARE) {
+			if (go_func_name(line, len) ||
+			    (!a->nr_pend && go_location_line(line, len)))
+				return C_YES;
+			/* pkg/errors' %+v of a wrapped error: the wrapper's
+			 * message after the stack, then the wrapper's stack;
+			 * held until a function shows it is one */
+			if (!a->nr_pend && !blank && line[0] != '\t' &&
+			    a->ev->lines[a->ev->nr_lines - 1][0] == '\t')
+				return message_line(a, line, len);
+			return C_NO;
+		}
 		if (blank)
 			return C_PEND;
 		if (indented_text(line, len) || go_call_line(line, len))

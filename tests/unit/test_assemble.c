@@ -1133,6 +1133,32 @@ static void test_fortran_errors(void **state)
 	fixture_free(f);
 }
 
+/* pkg/errors' "%+v" of a wrapped error: the cause and its stack, the
+ * wrapper's message, its stack; runtime.goexit's frame is in assembly. */
+static void test_go_pkg_errors_wrapped(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "2026-12-01 10:00:00 INFO start\n"
+		"error: bad quantity \"1x\"\n"
+		"main.parseQty\n"
+		"\t/app/main.go:17\n"
+		"runtime.goexit\n"
+		"\t/usr/lib/go/src/runtime/asm_amd64.s:1594\n"
+		"post\n"
+		"main.post\n"
+		"\t/app/main.go:24\n"
+		"runtime.goexit\n"
+		"\t/usr/lib/go/src/runtime/asm_amd64.s:1594\n"
+		"done\n"
+		"2026-12-01 10:00:00 INFO next\n");
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 10);
+	assert_string_equal(f->col.ev[0]->lines[5], "post");
+	fixture_free(f);
+}
+
 static void test_user_rule_and_ignore(void **state)
 {
 	struct fixture *f = qe_xcalloc(1, sizeof(*f));
@@ -2938,6 +2964,7 @@ int main(void)
 	    cmocka_unit_test(test_replayed_line_keeps_its_start),
 	    cmocka_unit_test(test_sanitizer_reports),
 	    cmocka_unit_test(test_fortran_errors),
+	    cmocka_unit_test(test_go_pkg_errors_wrapped),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
