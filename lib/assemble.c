@@ -30,7 +30,18 @@ enum cont { C_NO, C_YES, C_PEND, C_JOIN };
  * --trace-uncaught ...`" note.  P_OBJ: console.log's "text {" of an
  * object, its "  key: value," lines, until a key whose value is an error
  * with its stack. */
-enum prelude { P_NONE, P_LOC, P_CODE, P_CARET, P_BLANK, P_HEAD, P_VALUE, P_OBJ, P_TRACE };
+enum prelude {
+	P_NONE,
+	P_LOC,
+	P_CODE,
+	P_CARET,
+	P_BLANK,
+	P_HEAD,
+	P_VALUE,
+	P_OBJ,
+	P_TRACE,
+	P_RULER /* a sanitizer's rule of '=' above its report, gfortran's "At line" */
+};
 
 enum state {
 	S_NONE,
@@ -54,6 +65,9 @@ enum state {
 	S_GO_BARE,	/* zap's stack: "pkg.Func", "\t/file.go:3" pairs */
 	S_LINE_PG,	/* after PostgreSQL's DETAIL/HINT/...: tab-indented lines go on */
 	S_LINE_MONOLOG, /* Monolog's [stacktrace] block, until the '"}' that ends it */
+	S_LINE_ASAN,	/* a sanitizer's report, until its "==PID==ABORTING" */
+	S_LINE_UBSAN,	/* UBSan's "runtime error:" line: its frames go on */
+	S_LINE_FORTRAN, /* gfortran's error: "Error termination. Backtrace:", frames */
 	S_LINE_DONE,	/* nothing more belongs to the line */
 	S_NODE_PRETTY,	/* pino-pretty's indented error object, until its '}' */
 	S_NODE_HEAD,	/* "XError: msg" seen, no frame yet: a JVM's frame may follow */
@@ -80,6 +94,7 @@ struct qe_assembler {
 	int cut;			/* the line being appended was cut */
 	enum prelude prelude;		/* the held lines are a prelude, not a trace's */
 	enum qe_rule_lang prelude_lang; /* P_HEAD: the kind of event it heads */
+	int san_summary;		/* S_LINE_ASAN: its SUMMARY line seen */
 	uint64_t prelude_start;
 
 	/* The head line's writer prefix: later lines with the same tag are
@@ -613,6 +628,89 @@ static int is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
+/* The rule of '=' the sanitizers print above a report: 65 of them. */
+static int asan_ruler(const char *s, size_t n)
+{
+	size_t i;
+
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
+		n--;
+	if (n != 65)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (s[i] != '=')
+			return 0;
+	return 1;
+}
+
+/* "==1234==", which a sanitizer puts before its own lines: its length,
+ * or 0. */
+static size_t asan_pid_mark(const char *s, size_t n)
+{
+	size_t i = 2;
+
+	if (n < 5 || s[0] != '=' || s[1] != '=')
+		return 0;
+	while (i < n && is_digit(s[i]))
+		i++;
+	return i > 2 && i + 1 < n && s[i] == '=' && s[i + 1] == '=' ? i + 2 : 0;
+}
+
+/* A report's first line: "==1234==ERROR: AddressSanitizer: ...". */
+static int asan_report_head(const char *s, size_t n)
+{
+	size_t k = asan_pid_mark(s, n);
+
+	return k && has_prefix(s + k, n - k, "ERROR: ") &&
+	       memmem(s + k, n - k, "Sanitizer: ", 11) != NULL;
+}
+
+/* UBSan's report: "file.c:36:11: runtime error: ...". */
+static int ubsan_report_head(const char *s, size_t n)
+{
+	const char *p = memmem(s, n, ": runtime error: ", 17);
+
+	const char *w;
+
+	if (!p || p == s || !is_digit(p[-1]))
+		return 0;
+	for (w = p; w > s && w[-1] != ' ';)
+		w--;
+	return memchr(w, ':', (size_t)(p - w)) != NULL;
+}
+
+/* gfortran's line above its runtime error: "At line 21 of file x.f90",
+ * and for I/O " (unit = 5, file = 'stdin')" after it. */
+static int fortran_at_line(const char *s, size_t n)
+{
+	size_t i = 8;
+
+	if (!has_prefix(s, n, "At line ") || n < 18)
+		return 0;
+	while (i < n && is_digit(s[i]))
+		i++;
+	return i > 8 && has_prefix(s + i, n - i, " of file ") && i + 9 < n &&
+	       s[i + 9] != ' ';
+}
+
+/* The lines gfortran writes after the error: "Error termination.
+ * Backtrace:", "#3  0x557c156254b0 in slot", "\tat /app/x.f90:28". */
+static int fortran_trace_line(const char *s, size_t n)
+{
+	return has_prefix(s, n, "Error termination.") ||
+	       (n > 1 && s[0] == '#' && is_digit(s[1])) || has_prefix(s, n, "\tat ");
+}
+
+/* A frame of a sanitizer's stack: "    #3 0x7f5754e45249 in main ...". */
+static int asan_frame(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && s[i] == ' ')
+		i++;
+	return i && i + 1 < n && s[i] == '#' && is_digit(s[i + 1]);
+}
+
 /* PostgreSQL's lines after an ERROR: "DETAIL:  ...", "STATEMENT:  ...". */
 static int pg_continuation(const char *s, size_t n)
 {
@@ -686,14 +784,18 @@ static int go_func_name(const char *s, size_t n)
 }
 
 /* "\t/src/app/main.go:62" (maybe " +0x1d" after it): where a Go frame's
- * function is. */
+ * function is (or "asm_amd64.s:1594", for one in assembly). */
 static int go_location_line(const char *s, size_t n)
 {
 	const char *g;
 	if (n < 7 || s[0] != '\t' || s[1] == ' ' || s[1] == '\t')
 		return 0;
 	g = memmem(s, n, ".go:", 4);
-	return g && (size_t)(g - s) + 4 < n && is_digit(g[4]);
+	if (g)
+		return (size_t)(g - s) + 4 < n && is_digit(g[4]);
+	/* runtime.goexit's, in the runtime's assembly: "asm_amd64.s:1594" */
+	g = memmem(s, n, ".s:", 3);
+	return g && (size_t)(g - s) + 3 < n && is_digit(g[3]);
 }
 
 /* "/app/x.rb:12:in `m'" (or 'm'), a backtrace line without "from". */
@@ -1266,6 +1368,42 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 			if (len && line[0] == '\t')
 				return C_YES;
 			return pg_continuation(line, len) ? C_YES : C_NO;
+		case S_LINE_ASAN: {
+			/* everything to its end but another record; after the
+			 * summary only the shadow map and the pid's lines */
+			struct qe_prefix p;
+			size_t k = asan_pid_mark(line, len);
+			if (blank)
+				return a->nr_pend_blank ? C_NO : C_PEND;
+			if (k) {
+				if (has_prefix(line + k, len - k, "ABORTING"))
+					a->state = S_LINE_DONE;
+				return C_YES;
+			}
+			if (line[0] == ' ' || line[0] == '\t' ||
+			    has_prefix(line, len, "=>") ||
+			    has_prefix(line, len, "Shadow "))
+				return C_YES;
+			if (a->san_summary || line_prefix(a, line, len, &p) ||
+			    start_match(a, line, len))
+				return C_NO;
+			if (has_prefix(line, len, "SUMMARY: "))
+				a->san_summary = 1;
+			return C_YES;
+		}
+		case S_LINE_UBSAN:
+			if (asan_frame(line, len))
+				return C_YES;
+			if (has_prefix(line, len,
+				       "SUMMARY: UndefinedBehaviorSanitizer: ")) {
+				a->state = S_LINE_DONE;
+				return C_YES;
+			}
+			return C_NO;
+		case S_LINE_FORTRAN:
+			if (blank)
+				return a->nr_pend_blank ? C_NO : C_PEND;
+			return fortran_trace_line(line, len) ? C_YES : C_NO;
 		case S_LINE_MONOLOG:
 			if (blank)
 				return C_PEND;
@@ -1280,6 +1418,34 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 			return C_NO;
 		default:
 			break;
+		}
+		/* a sanitizer's report: its first line known, the rest by
+		 * its state */
+		if (a->ev->nr_lines <= 2 && !a->nr_pend && a->state == S_NONE) {
+			/* (under the rule held before it) */
+			const char *h = a->ev->lines[a->ev->nr_lines - 1], *q;
+			size_t hl = strlen(h);
+			/* (after a log prefix, if the stream has one) */
+			q = memchr(h, '=', hl < 80 ? hl : 80);
+			if (q && asan_report_head(q, hl - (size_t)(q - h))) {
+				a->state = S_LINE_ASAN;
+				a->san_summary = 0;
+				return continues(a, line, len);
+			}
+			if (ubsan_report_head(h, hl)) {
+				a->state = S_LINE_UBSAN;
+				return continues(a, line, len);
+			}
+			/* gfortran's runtime error, or its ERROR STOP */
+			if (h[0] == 'F' || h[0] == 'E'
+				? has_prefix(h, hl, "Fortran runtime error: ") ||
+				      has_prefix(h, hl, "ERROR STOP")
+				: 0) {
+				if (blank || fortran_trace_line(line, len)) {
+					a->state = S_LINE_FORTRAN;
+					return continues(a, line, len);
+				}
+			}
 		}
 		if (blank)
 			return a->nr_pend_blank ? C_NO : C_PEND;
@@ -1571,10 +1737,18 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 		if (a->ev->nr_lines == 1 && strlen(a->ev->lines[0]) == len &&
 		    !memcmp(a->ev->lines[0], line, len))
 			return C_YES;
-		if (a->state == S_GO_BARE)
-			return go_func_name(line, len) || go_location_line(line, len)
-				   ? C_YES
-				   : C_NO;
+		if (a->state == S_GO_BARE) {
+			if (go_func_name(line, len) ||
+			    (!a->nr_pend && go_location_line(line, len)))
+				return C_YES;
+			/* pkg/errors' %+v of a wrapped error: the wrapper's
+			 * message after the stack, then the wrapper's stack;
+			 * held until a function shows it is one */
+			if (!a->nr_pend && !blank && line[0] != '\t' &&
+			    a->ev->lines[a->ev->nr_lines - 1][0] == '\t')
+				return message_line(a, line, len);
+			return C_NO;
+		}
 		if (blank)
 			return C_PEND;
 		if (indented_text(line, len) || go_call_line(line, len))
@@ -1944,6 +2118,8 @@ int qe_assembler_head_start(const char *line, size_t len)
 	/* Go's logger, whose line may be log.Panic's before its panic */
 	if (go_log_stamp(line, len))
 		return 1;
+	if (len && (line[0] == '=' ? asan_ruler(line, len) : fortran_at_line(line, len)))
+		return 1;
 	if (len < 6 || !(is_digit(line[len - 1]) ? memchr(line, ':', len) != NULL
 						 : head_hint(line, len)))
 		return 0;
@@ -1956,7 +2132,7 @@ int qe_assembler_head_start(const char *line, size_t len)
 static int prelude_byte(char c)
 {
 	return c == '/' || c == 'f' || c == 'n' || c == 'r' || c == 't' || c == '[' ||
-	       c == '#' || c == '<' || (c >= 'A' && c <= 'Z') || is_digit(c);
+	       c == '#' || c == '<' || c == '=' || (c >= 'A' && c <= 'Z') || is_digit(c);
 }
 
 /* Bytes that can begin a prelude or a head line after a log prefix:
@@ -2075,6 +2251,10 @@ static int prelude_feed(struct qe_assembler *a, const char *line, size_t len,
 		}
 		return prelude_hold(a, line, len, start_pos, end_pos, P_OBJ);
 	}
+	/* a sanitizer's rule, held until the report under it */
+	if (a->prelude == P_NONE && blen &&
+	    (body[0] == '=' ? asan_ruler(body, blen) : fortran_at_line(body, blen)))
+		return prelude_hold(a, body, blen, start_pos, end_pos, P_RULER);
 	/* what can begin a prelude: '/', "file:", "runtime: ", "thread '",
 	 * java.util.logging's month (never after a prefix) */
 	if (a->prelude == P_NONE &&
@@ -2211,6 +2391,23 @@ static int prelude_feed(struct qe_assembler *a, const char *line, size_t len,
 		if (pend_add(a, line, len, end_pos, 0) < 0)
 			break;
 		return 1;
+	}
+	case P_RULER: {
+		struct qe_rule_match m;
+		size_t off;
+		if (blank || !find_start(a, line, len, &m, &off))
+			break;
+		if (!off && blen &&
+		    (a->pend.buf[0] == '='
+			 ? body[0] == '=' && asan_report_head(body, blen)
+			 : has_prefix(body, blen, "Fortran runtime error: "))) {
+			start_event(a, &m, line, len, off, start_pos, end_pos);
+			return 1;
+		}
+		a->have_next = 1;
+		a->next = m;
+		a->next_off = off;
+		break;
 	}
 	case P_TRACE: {
 		struct qe_rule_match m;
@@ -2358,6 +2555,9 @@ int qe_assembler_takes(struct qe_assembler *a, const char *line, size_t len)
 		if (node_object_open(line, len))
 			goto out;
 		body = prelude_body(a, line, len, &blen);
+		if (blen && (body[0] == '=' ? asan_ruler(body, blen)
+					    : fortran_at_line(body, blen)))
+			goto out;
 		if (blen &&
 		    (prelude_body_byte(body[0]) ||
 		     (body == line && line[0] >= 'A' && line[0] <= 'Z')) &&

@@ -188,13 +188,14 @@ enum {
 		   * "Fatal Python error: "
 		   * "Traceback (most recent call last) ", "RemoteTraceback:" */
 	G_GO_HTTP,
-	G_PHP,	   /* "Fatal error:", "Parse error:", "fatal error:" | ".php:" */
-	G_RUBY,	   /* ".rb:" */
-	G_NODE,	   /* Error | Exception (also ruby-rescued's) */
-	G_MONOLOG, /* ".ERROR: ", ".CRITICAL: ", ".ALERT: ", ".EMERGENCY: " */
-	G_LEVEL,   /* the upper-case level words */
-	G_LOWER,   /* "[level]" in lower case, or a level|lvl|severity key */
-	G_COLON,   /* "error: ", "crit: ", ... at the start or after a time */
+	G_PHP,	     /* "Fatal error:", "Parse error:", "fatal error:" | ".php:" */
+	G_RUBY,	     /* ".rb:" */
+	G_NODE,	     /* Error | Exception (also ruby-rescued's) */
+	G_MONOLOG,   /* ".ERROR: ", ".CRITICAL: ", ".ALERT: ", ".EMERGENCY: " */
+	G_LEVEL,     /* the upper-case level words */
+	G_LOWER,     /* "[level]" in lower case, or a level|lvl|severity key */
+	G_COLON,     /* "error: ", "crit: ", ... at the start or after a time */
+	G_SANITIZER, /* "==ERROR: ", "runtime error: " (gfortran's too) */
 };
 
 static const struct {
@@ -207,6 +208,7 @@ static const struct {
     {"node-error", G_NODE},	    {"level", G_LEVEL},
     {"level-lower", G_LOWER},	    {"monolog", G_MONOLOG},
     {"level-colon", G_COLON},	    {"ruby-rescued", G_NODE},
+    {"sanitizer", G_SANITIZER},	    {"gfortran", G_SANITIZER},
 };
 
 /* The words the gates look for, found in one pass over the line. */
@@ -228,6 +230,7 @@ enum {
 	W_MONOLOG = 1 << 13,	/* .ERROR: .CRITICAL: .ALERT: .EMERGENCY: */
 	W_COLON = 1 << 14,	/* error: crit: alert: emerg: fatal: and a space, first
 				   or after a date and time */
+	W_SANITIZER = 1 << 15,	/* ==ERROR: (after the pid), runtime error: */
 	W_SCANNED = 1 << 30,
 };
 
@@ -344,6 +347,8 @@ static unsigned words_at(const char *l, const char *p, const char *end)
 			w |= W_ERROR;
 		else if (AT("ERR") || AT("EMERG")) {
 			w |= W_LEVEL;
+			if (AFTER('=', "ERROR: "))
+				w |= W_SANITIZER;
 			if (AFTER('.', "ERROR: ") || AFTER('.', "EMERGENCY: "))
 				w |= W_MONOLOG;
 		}
@@ -361,6 +366,8 @@ static unsigned words_at(const char *l, const char *p, const char *end)
 		break;
 	case 'e':
 		if (AT("error:")) {
+			if (p - l >= 8 && !memcmp(p - 8, "runtime ", 8))
+				w |= W_SANITIZER;
 			if (php_error(l, p))
 				w |= W_ERROR_COLON;
 			if (colon_level(l, p, end, 5))
@@ -574,6 +581,8 @@ static unsigned gate_words(int gate)
 		return W_LOWER | W_KEY;
 	case G_COLON:
 		return W_COLON;
+	case G_SANITIZER:
+		return W_SANITIZER;
 	default:
 		return 0;
 	}

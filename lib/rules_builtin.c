@@ -134,6 +134,8 @@ static const struct qe_builtin_sample node_samples[] = {
     /* a handler's own label before err.stack */
     {"uncaught exception: RangeError: stock level 1x below zero", 1},
     {"info: Error: retrying in 5s", 0},
+    {"[ledger] fatal uncaughtException: SyntaxError: Unexpected token } in JSON", 1},
+    {"[ledger] info: Error: retrying in 5s", 0},
     {"[AggregateError: All promises were rejected] {", 1},
     {"[Error: boom]", 1},
     {"[Errors: 0]", 0},
@@ -211,6 +213,32 @@ static const struct qe_builtin_sample level_colon_samples[] = {
     {"2026-12-02T00:36:25.231Z info: error count 0", 0},
 };
 
+static const struct qe_builtin_sample sanitizer_samples[] = {
+    {"==3566==ERROR: AddressSanitizer: heap-buffer-overflow on address 0x602000000012 at "
+     "pc 0x7f5755848061 bp 0x7ffcfb84ec40 sp 0x7ffcfb84e3f0",
+     1},
+    {"==12==ERROR: LeakSanitizer: detected memory leaks", 1},
+    {"batch.c:36:11: runtime error: signed integer overflow: 2 + 2147483647 cannot be "
+     "represented in type 'int'",
+     1},
+    {"src/x.cc:7:3: runtime error: load of null pointer of type 'int'", 1},
+    {"2026-12-01T10:01:02.015838Z ==4147==ERROR: AddressSanitizer: SEGV on unknown "
+     "address 0x000000000000",
+     1},
+    {"==3566==ABORTING", 0},
+    {"SUMMARY: AddressSanitizer: heap-buffer-overflow in main", 0},
+    {"the runtime error: count is 0", 0},
+};
+
+static const struct qe_builtin_sample gfortran_samples[] = {
+    {"Fortran runtime error: Bad integer for item 1 in list input", 1},
+    {"Fortran runtime error: Index '2' of dimension 1 of array 'a' above upper bound of "
+     "1",
+     1},
+    {"Fortran runtime warning: An array temporary was created", 0},
+    {"At line 21 of file batch.f90", 0},
+};
+
 static const struct qe_builtin_sample glog_samples[] = {
     {"E0101 12:00:00.123456    42 server.go:80] request failed", 1},
     {"F0101 12:00:00.123456    42 main.go:10] cannot start", 1},
@@ -285,8 +313,11 @@ const struct qe_builtin_rule qe_builtin_rules[] = {
      "^(?:[a-z][a-z ]{2,40}: )?\\S+?\\.rb:\\d+:in [`'][^']*': .*\\([A-Z][\\w:]*\\)\\s*$",
      "^\\s+from \\S|^\\s+\\.\\.\\. \\d+ levels\\.\\.\\.", SAMPLES(ruby_samples)},
     {"node-error", "node", "error", QE_LANG_NODE,
-     "^(?:Uncaught |(?!(?:info|debug|warn|warning|notice|verbose|silly|http|trace):)"
-     "[a-z][a-z ]{2,40}: )?(?:[A-Z][\\w$]*)?(?:Error|Exception)(?: \\[[\\w.]+\\])?"
+     /* the label may name the program in brackets first and the event
+	handler by its name: "[shop] fatal uncaughtException: " */
+     "^(?:Uncaught |(?:\\[[\\w.-]{1,32}\\] )?"
+     "(?!(?:info|debug|warn|warning|notice|verbose|silly|http|trace):)"
+     "[a-z][A-Za-z ]{2,40}: )?(?:[A-Z][\\w$]*)?(?:Error|Exception)(?: \\[[\\w.]+\\])?"
      "(?::\\s|:?\\s*$)"
      /* util.inspect of an error without its stack: "[AggregateError: msg] {" */
      "|^\\[(?:[A-Z][\\w$]*)?Error(?:: [^\\]]{0,512})?\\](?: \\{)?\\s*$",
@@ -299,6 +330,18 @@ const struct qe_builtin_rule qe_builtin_rules[] = {
      "^(?:\\[[^\\]]{0,64}\\] ){0,8}(?:[A-Z]\\w*::)*(?:[A-Z]\\w*)?(?:Error|Exception) "
      "\\(.{0,4096}\\):\\s*$",
      NULL, SAMPLES(ruby_rescued_samples)},
+    /* the sanitizers' reports: ASan's (and LSan's), after a rule of
+       '=', to "==PID==ABORTING"; UBSan's "file:line:col: runtime error:"
+       with the frames under it */
+    {"sanitizer", "line", "fatal", QE_LANG_LINE,
+     /* (a log prefix may come first: a timestamp, a container's) */
+     "^[^=\\n]{0,80}?==\\d+==ERROR: \\w+Sanitizer: \\S"
+     "|^(?:\\S+ ){0,3}?[^\\s:]+:\\d+:\\d+: runtime error: \\S",
+     NULL, SAMPLES(sanitizer_samples)},
+    /* gfortran's runtime error, under the "At line N of file F" line,
+       then "Error termination. Backtrace:" and the frames */
+    {"gfortran", "line", "fatal", QE_LANG_LINE, "^Fortran runtime error: \\S", NULL,
+     SAMPLES(gfortran_samples)},
     /* Monolog's LineFormatter: "[time] channel.LEVEL: message context extra",
        or with a format of its own, the time without brackets */
     {"monolog", "line", "error", QE_LANG_LINE,

@@ -2242,8 +2242,115 @@ static int line_message(struct qe_event *ev, struct span v)
 	return found;
 }
 
+/* A sanitizer's frame: "    #1 0x556a8c4d44b3 in copy_qty /app/x.c:21", or
+ * "in _start (/app/prog+0x21c0)" without a source. */
+static int sanitizer_frame(struct qe_event *ev, struct span v)
+{
+	struct span fn, file = sp(NULL, 0);
+	long at, line = 0, c;
+
+	v = trim(v);
+	if (!starts(v, "#") || (at = find(v, " in ")) < 0)
+		return 0;
+	v = skip(v, (size_t)at + 4);
+	at = find(v, " ");
+	fn = at < 0 ? v : sp(v.s, (size_t)at);
+	if (at >= 0 && v.s[at + 1] != '(') {
+		file = skip(v, (size_t)at + 1);
+		/* "file.c:21" or "file.c:21:7" */
+		if ((c = rfind_ch(file, ':')) > 0 &&
+		    isdigit((unsigned char)file.s[c + 1])) {
+			struct span head = sp(file.s, (size_t)c);
+			long c2 = rfind_ch(head, ':');
+			if (c2 > 0 && isdigit((unsigned char)head.s[c2 + 1])) {
+				line = parse_num(skip(head, (size_t)c2 + 1));
+				file.n = (size_t)c2;
+			} else {
+				line = parse_num(skip(file, (size_t)c + 1));
+				file.n = (size_t)c;
+			}
+		}
+	}
+	add_frame(ev, sp(NULL, 0), fn, file, line,
+		  file.n && !starts(file, "../") && find(file, "/libsanitizer/") < 0);
+	return 1;
+}
+
+/* A sanitizer's report: "==PID==ERROR: AddressSanitizer: what ...",
+ * or UBSan's "file.c:36:11: runtime error: what", then the stack where
+ * it happened (the stacks of allocation and free after it are kept in
+ * the lines, not as frames). */
+static int parse_sanitizer(struct qe_event *ev)
+{
+	size_t i, h = ev->nr_lines;
+	long at = -1;
+	struct span v;
+
+	for (i = 0; i < ev->nr_lines && i < 2 && h == ev->nr_lines; i++) {
+		v = line_span(ev, i);
+		if ((at = find(v, "==ERROR: ")) >= 0) {
+			at += 9;
+			h = i;
+		} else if ((at = find(v, ": runtime error: ")) >= 0) {
+			at += 2;
+			h = i;
+		}
+	}
+	if (h == ev->nr_lines)
+		return 0;
+	set_type(ev, sp("fatal", 5));
+	set_message(ev, skip(line_span(ev, h), (size_t)at));
+	for (i = h + 1; i < ev->nr_lines; i++) {
+		v = trim(line_span(ev, i));
+		if (!v.n && ev->nr_frames)
+			break;
+		if (!sanitizer_frame(ev, v) && ev->nr_frames)
+			break;
+	}
+	return 1;
+}
+
+/* gfortran's "Fortran runtime error: what" (under "At line N of file F"),
+ * its frames "#3  0x557c156254b0 in slot", each with "\tat /app/x.f90:28"
+ * under it when the program has its debug information. */
+static int parse_fortran(struct qe_event *ev)
+{
+	size_t i, h = ev->nr_lines;
+	struct span v;
+
+	for (i = 0; i < ev->nr_lines && i < 2 && h == ev->nr_lines; i++)
+		if (starts(line_span(ev, i), "Fortran runtime error: "))
+			h = i;
+	if (h == ev->nr_lines)
+		return 0;
+	set_type(ev, sp("fatal", 5));
+	set_message(ev, skip(line_span(ev, h), 23));
+	for (i = h + 1; i < ev->nr_lines; i++) {
+		v = line_span(ev, i);
+		if (starts(v, "\tat ") && ev->nr_frames) {
+			struct qe_frame *f = &ev->frames[ev->nr_frames - 1];
+			struct span file = trim(skip(v, 4));
+			long c = rfind_ch(file, ':');
+			if (c > 0 && !f->file) {
+				f->line = parse_num(skip(file, (size_t)c + 1));
+				f->file = dup_span(ev, sp(file.s, (size_t)c));
+				f->in_app = 1;
+			}
+		} else if (starts(v, "#") && sanitizer_frame(ev, v) &&
+			   ev->frames[ev->nr_frames - 1].function &&
+			   !strcmp(ev->frames[ev->nr_frames - 1].function, "???")) {
+			ev->frames[ev->nr_frames - 1].in_app = 0;
+		}
+	}
+	return 1;
+}
+
 static void parse_line(struct qe_event *ev)
 {
+	if (ev->rule && !strcmp(ev->rule, "sanitizer") && parse_sanitizer(ev))
+		return;
+	if (ev->rule && !strcmp(ev->rule, "gfortran") && parse_fortran(ev))
+		return;
 	/* java.util.logging puts date and source on a line of their own,
 	 * before "SEVERE: message" */
 	if (!line_message(ev, line_span(ev, 0)) && ev->nr_lines > 1)

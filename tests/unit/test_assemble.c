@@ -1033,6 +1033,147 @@ static void test_replayed_line_keeps_its_start(void **state)
 	fixture_free(f);
 }
 
+/* AddressSanitizer's report, from the rule of '=' above it to its
+ * "==PID==ABORTING"; LeakSanitizer's, which has no such end, to the
+ * next record; UBSan's line with its frames; a rule of '=' over
+ * anything else stays out of the event. */
+static void test_sanitizer_reports(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f,
+	     "2026-12-01 10:00:00 INFO start\n"
+	     "=================================================================\n"
+	     "==3566==ERROR: AddressSanitizer: heap-buffer-overflow on address "
+	     "0x602000000012 at pc 0x7f5755848061 bp 0x7ffcfb84ec40 sp 0x7ffcfb84e3f0\n"
+	     "WRITE of size 3 at 0x602000000012 thread T0\n"
+	     "    #0 0x7f5755848060 in __interceptor_memcpy "
+	     "../../../../src/libsanitizer/sanitizer_common/x.inc:827\n"
+	     "    #1 0x556a8c4d44b3 in copy_qty /app/batch.c:21\n"
+	     "    #2 0x556a8c4d41c0 in _start (/app/prog+0x21c0)\n"
+	     "\n"
+	     "0x602000000012 is located 0 bytes to the right of 2-byte region\n"
+	     "allocated by thread T0 here:\n"
+	     "    #0 0x7f57558b89cf in __interceptor_malloc x.cpp:69\n"
+	     "\n"
+	     "SUMMARY: AddressSanitizer: heap-buffer-overflow x.inc:827 in memcpy\n"
+	     "Shadow bytes around the buggy address:\n"
+	     "=>0x0c047fff8000: fa fa[02]fa fa fa\n"
+	     "  Heap left redzone:       fa\n"
+	     "==3566==ABORTING\n"
+	     "2026-12-01 10:00:01 INFO next\n"
+	     "=================================================================\n"
+	     "==12==ERROR: LeakSanitizer: detected memory leaks\n"
+	     "\n"
+	     "Direct leak of 16 byte(s) in 1 object(s) allocated from:\n"
+	     "    #0 0x7f57558b89cf in malloc x.cpp:69\n"
+	     "    #1 0x556a8c4d443b in leak /app/leak.c:9:3\n"
+	     "\n"
+	     "SUMMARY: AddressSanitizer: 16 byte(s) leaked in 1 allocation(s).\n"
+	     "after the leak report\n"
+	     "batch.c:36:11: runtime error: signed integer overflow: 2 + 2147483647 "
+	     "cannot be represented in type 'int'\n"
+	     "    #0 0x558eb120e635 in grow /app/batch.c:36\n"
+	     "2026-12-01 10:00:02 INFO done\n"
+	     "=================================================================\n"
+	     "2026-12-01 10:00:03 ERROR not a sanitizer's\n");
+	assert_int_equal(f->col.n, 4);
+	assert_int_equal(f->col.ev[0]->nr_lines, 16);
+	assert_string_equal(
+	    f->col.ev[0]->lines[0],
+	    "=================================================================");
+	assert_string_equal(f->col.ev[0]->lines[15], "==3566==ABORTING");
+	assert_string_equal(f->col.ev[0]->type, "fatal");
+	assert_true(!strncmp(f->col.ev[0]->message,
+			     "AddressSanitizer: heap-buffer-overflow", 38));
+	assert_int_equal(f->col.ev[0]->nr_frames, 3);
+	check_frame(&f->col.ev[0]->frames[0], NULL, "__interceptor_memcpy", NULL, 827, 0);
+	check_frame(&f->col.ev[0]->frames[1], NULL, "copy_qty", "/app/batch.c", 21, 1);
+	check_frame(&f->col.ev[0]->frames[2], NULL, "_start", NULL, 0, 0);
+	assert_int_equal(f->col.ev[1]->nr_lines, 8);
+	assert_string_equal(
+	    f->col.ev[1]->lines[7],
+	    "SUMMARY: AddressSanitizer: 16 byte(s) leaked in 1 allocation(s).");
+	/* the leaked block's allocation */
+	assert_int_equal(f->col.ev[1]->nr_frames, 2);
+	check_frame(&f->col.ev[1]->frames[1], NULL, "leak", "/app/leak.c", 9, 1);
+	assert_int_equal(f->col.ev[2]->nr_lines, 2);
+	assert_string_equal(f->col.ev[2]->type, "fatal");
+	assert_string_equal(
+	    f->col.ev[2]->message,
+	    "runtime error: signed integer overflow: 2 + 2147483647 cannot be "
+	    "represented in type 'int'");
+	check_frame(&f->col.ev[2]->frames[0], NULL, "grow", "/app/batch.c", 36, 1);
+	assert_int_equal(f->col.ev[3]->nr_lines, 1);
+	assert_string_equal(f->col.ev[3]->lines[0],
+			    "2026-12-01 10:00:03 ERROR not a sanitizer's");
+	fixture_free(f);
+}
+
+/* gfortran's runtime error from the "At line" line above it to its
+ * last frame; ERROR STOP's line with the backtrace under it. */
+static void test_fortran_errors(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "2026-12-01 10:00:00 INFO start\n"
+		"At line 21 of file batch.f90\n"
+		"Fortran runtime error: Bad integer for item 1 in list input\n"
+		"\n"
+		"Error termination. Backtrace:\n"
+		"#0  0x7f8031e218c2 in ???\n"
+		"#1  0x55d33475a647 in parse_qty\n"
+		"\tat /app/batch.f90:21\n"
+		"2026-12-01 10:00:00 INFO next\n"
+		"At line 3 of file notes.txt\n"
+		"2026-12-01 10:00:00 INFO more\n"
+		"ERROR STOP cannot settle 1x\n"
+		"\n"
+		"Error termination. Backtrace:\n"
+		"#0  0x7fbac40218c2 in ???\n"
+		"2026-12-01 10:00:00 INFO done\n");
+	assert_int_equal(f->col.n, 2);
+	assert_int_equal(f->col.ev[0]->nr_lines, 7);
+	assert_string_equal(f->col.ev[0]->lines[0], "At line 21 of file batch.f90");
+	assert_string_equal(f->col.ev[0]->type, "fatal");
+	assert_string_equal(f->col.ev[0]->message,
+			    "Bad integer for item 1 in list input");
+	assert_int_equal(f->col.ev[0]->nr_frames, 2);
+	check_frame(&f->col.ev[0]->frames[0], NULL, "???", NULL, 0, 0);
+	check_frame(&f->col.ev[0]->frames[1], NULL, "parse_qty", "/app/batch.f90", 21, 1);
+	assert_int_equal(f->col.ev[1]->nr_lines, 4);
+	assert_string_equal(f->col.ev[1]->lines[0], "ERROR STOP cannot settle 1x");
+	fixture_free(f);
+}
+
+/* pkg/errors' "%+v" of a wrapped error: the cause and its stack, the
+ * wrapper's message, its stack; runtime.goexit's frame is in assembly. */
+static void test_go_pkg_errors_wrapped(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "2026-12-01 10:00:00 INFO start\n"
+		"error: bad quantity \"1x\"\n"
+		"main.parseQty\n"
+		"\t/app/main.go:17\n"
+		"runtime.goexit\n"
+		"\t/usr/lib/go/src/runtime/asm_amd64.s:1594\n"
+		"post\n"
+		"main.post\n"
+		"\t/app/main.go:24\n"
+		"runtime.goexit\n"
+		"\t/usr/lib/go/src/runtime/asm_amd64.s:1594\n"
+		"done\n"
+		"2026-12-01 10:00:00 INFO next\n");
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 10);
+	assert_string_equal(f->col.ev[0]->lines[5], "post");
+	fixture_free(f);
+}
+
 static void test_user_rule_and_ignore(void **state)
 {
 	struct fixture *f = qe_xcalloc(1, sizeof(*f));
@@ -2837,6 +2978,9 @@ int main(void)
 	    cmocka_unit_test(test_java_root_cause_first_default_package),
 	    cmocka_unit_test(test_frames_one_at_a_time),
 	    cmocka_unit_test(test_replayed_line_keeps_its_start),
+	    cmocka_unit_test(test_sanitizer_reports),
+	    cmocka_unit_test(test_fortran_errors),
+	    cmocka_unit_test(test_go_pkg_errors_wrapped),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
