@@ -142,6 +142,59 @@ static const char *const migrations[] = {
     " updated INTEGER NOT NULL);",
     /* 5 -> 6: how each file was decoded (format auto chose, for stats) */
     "ALTER TABLE offsets ADD COLUMN format TEXT;",
+    /* 6 -> 7: occurrences and sources keyed by an integer id of their
+     * group, handed out in the order groups are made, so that a new
+     * group's rows go at the end of their trees instead of on a random
+     * page of trees keyed by fingerprint.  AUTOINCREMENT: an id is never
+     * given again, so rows a deleted group left behind (written with
+     * foreign keys off) cannot join a later group.  Old groups keep
+     * their order; rows of no group are not carried over. */
+    "ALTER TABLE groups RENAME TO groups_v6;"
+    "ALTER TABLE occurrences RENAME TO occurrences_v6;"
+    "ALTER TABLE group_sources RENAME TO group_sources_v6;"
+    "DROP INDEX groups_last_seen;"
+    "DROP INDEX occurrences_hour;"
+    "CREATE TABLE groups ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " fingerprint TEXT NOT NULL UNIQUE,"
+    " kind TEXT NOT NULL,"
+    " type TEXT,"
+    " template TEXT NOT NULL,"
+    " message TEXT NOT NULL,"
+    " severity TEXT NOT NULL,"
+    " sample TEXT,"
+    " first_seen INTEGER NOT NULL,"
+    " last_seen INTEGER NOT NULL,"
+    " count INTEGER NOT NULL DEFAULT 0,"
+    " source TEXT);"
+    "INSERT INTO groups (fingerprint, kind, type, template, message, severity,"
+    " sample, first_seen, last_seen, count, source)"
+    " SELECT fingerprint, kind, type, template, message, severity, sample,"
+    " first_seen, last_seen, count, source FROM groups_v6 ORDER BY rowid;"
+    "CREATE TABLE occurrences ("
+    " group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,"
+    " hour INTEGER NOT NULL,"
+    " count INTEGER NOT NULL,"
+    " PRIMARY KEY (group_id, hour)) WITHOUT ROWID;"
+    "INSERT INTO occurrences (group_id, hour, count)"
+    " SELECT g.id, o.hour, o.count FROM occurrences_v6 o"
+    " JOIN groups g ON g.fingerprint = o.fingerprint ORDER BY 1, 2;"
+    "CREATE TABLE group_sources ("
+    " group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,"
+    " source TEXT NOT NULL,"
+    " first_seen INTEGER NOT NULL,"
+    " last_seen INTEGER NOT NULL,"
+    " count INTEGER NOT NULL,"
+    " PRIMARY KEY (group_id, source)) WITHOUT ROWID;"
+    "INSERT INTO group_sources (group_id, source, first_seen, last_seen, count)"
+    " SELECT g.id, o.source, o.first_seen, o.last_seen, o.count"
+    " FROM group_sources_v6 o JOIN groups g ON g.fingerprint = o.fingerprint"
+    " ORDER BY 1, 2;"
+    "DROP TABLE occurrences_v6;"
+    "DROP TABLE group_sources_v6;"
+    "DROP TABLE groups_v6;"
+    "CREATE INDEX groups_last_seen ON groups(last_seen);"
+    "CREATE INDEX occurrences_hour ON occurrences(hour);",
 };
 
 #define SCHEMA_VERSION ((int)QE_ARRAY_SIZE(migrations))
@@ -161,6 +214,7 @@ enum st {
 	ST_BEGIN_WRITE,
 	ST_BEGIN_READ,
 	ST_COMMIT,
+	ST_GROUP_ID,
 	ST_GROUP_BUMP,
 	ST_GROUP_INSERT,
 	ST_OCC_BUMP,
@@ -202,44 +256,46 @@ static const char *const sql_text[ST__NR] = {
     [ST_BEGIN_WRITE] = "BEGIN IMMEDIATE",
     [ST_BEGIN_READ] = "BEGIN",
     [ST_COMMIT] = "COMMIT",
-    /* ?5: a group from before sources were stored gets one */
+    [ST_GROUP_ID] = "SELECT id FROM groups WHERE fingerprint = ?1",
+    /* ?1 the group's id; ?5: a group from before sources were stored
+     * gets one */
     [ST_GROUP_BUMP] = "UPDATE groups SET count = count + ?3,"
 		      " last_seen = max(last_seen, ?2), first_seen = min(first_seen, ?4),"
 		      " source = coalesce(source, ?5)"
-		      " WHERE fingerprint = ?1",
+		      " WHERE id = ?1",
     [ST_GROUP_INSERT] = "INSERT INTO groups (fingerprint, kind, type, template, message,"
 			" severity, sample, first_seen, last_seen, count, source)"
 			" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?10, ?8, ?9, ?11)",
-    [ST_OCC_BUMP] =
-	"INSERT INTO occurrences (fingerprint, hour, count) VALUES (?1, ?2, ?3)"
-	" ON CONFLICT (fingerprint, hour) DO UPDATE SET count = count + ?3",
-    /* ?1 fingerprint, ?2 now, ?3 count, ?4 first, ?5 source */
+    [ST_OCC_BUMP] = "INSERT INTO occurrences (group_id, hour, count) VALUES (?1, ?2, ?3)"
+		    " ON CONFLICT (group_id, hour) DO UPDATE SET count = count + ?3",
+    /* ?1 group id, ?2 now, ?3 count, ?4 first, ?5 source */
     [ST_SOURCE_BUMP] = "UPDATE group_sources SET count = count + ?3,"
 		       " last_seen = max(last_seen, ?2), first_seen = min(first_seen, ?4)"
-		       " WHERE fingerprint = ?1 AND source = ?5",
+		       " WHERE group_id = ?1 AND source = ?5",
     /* an upsert: a group made in this transaction writes its sources
      * without looking first, and an old row left behind is counted on */
     [ST_SOURCE_INSERT] = "INSERT INTO group_sources"
-			 " (fingerprint, source, first_seen, last_seen, count)"
+			 " (group_id, source, first_seen, last_seen, count)"
 			 " VALUES (?1, ?5, ?4, ?2, ?3)"
-			 " ON CONFLICT (fingerprint, source) DO UPDATE SET"
+			 " ON CONFLICT (group_id, source) DO UPDATE SET"
 			 " count = count + ?3, last_seen = max(last_seen, ?2),"
 			 " first_seen = min(first_seen, ?4)",
     /* keep the ?2 most recently seen sources of group ?1 */
-    [ST_SOURCE_TRIM] = "DELETE FROM group_sources WHERE fingerprint = ?1 AND source IN"
-		       " (SELECT source FROM group_sources WHERE fingerprint = ?1"
+    [ST_SOURCE_TRIM] = "DELETE FROM group_sources WHERE group_id = ?1 AND source IN"
+		       " (SELECT source FROM group_sources WHERE group_id = ?1"
 		       " ORDER BY last_seen DESC, source LIMIT -1 OFFSET ?2)",
     [ST_GROUP_GET] = "SELECT " GROUP_COLS " FROM groups g WHERE g.fingerprint = ?1",
     /* ?1 since, ?2 first hour bucket, ?3 until, ?4 skip groups without
      * occurrences in the window. */
     [ST_GROUPS] = "SELECT " GROUP_COLS ", coalesce(w.n, 0) AS n FROM groups g"
-		  " LEFT JOIN (SELECT fingerprint, sum(count) AS n FROM occurrences"
-		  " WHERE hour >= ?2 AND hour < ?3 GROUP BY fingerprint) w"
-		  " ON w.fingerprint = g.fingerprint"
+		  " LEFT JOIN (SELECT group_id, sum(count) AS n FROM occurrences"
+		  " WHERE hour >= ?2 AND hour < ?3 GROUP BY group_id) w"
+		  " ON w.group_id = g.id"
 		  " WHERE g.last_seen >= ?1 AND (?4 = 0 OR w.n > 0)"
 		  " ORDER BY n DESC, g.count DESC, g.fingerprint",
-    [ST_COUNT_BETWEEN] = "SELECT coalesce(sum(count), 0) FROM occurrences"
-			 " WHERE fingerprint = ?1 AND hour >= ?2 AND hour < ?3",
+    [ST_COUNT_BETWEEN] = "SELECT coalesce(sum(o.count), 0) FROM groups g"
+			 " JOIN occurrences o ON o.group_id = g.id"
+			 " WHERE g.fingerprint = ?1 AND o.hour >= ?2 AND o.hour < ?3",
     [ST_ADVICE_GET] = "SELECT json, expires FROM advice"
 		      " WHERE fingerprint = ?1 AND model = ?2 AND prompt_version = ?3",
     [ST_ADVICE_TOUCH] =
@@ -450,6 +506,17 @@ static int step_done(struct qe_store *s, sqlite3_stmt *st, const char *what)
 	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
 		return 0;
 	return db_error(s, what);
+}
+
+/* Look up one row by a text key: 1 found (row ready), 0 none, -1 error. */
+static int step_lookup(struct qe_store *s, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	return db_error(s, "cannot read");
 }
 
 static int exec_sql(struct qe_store *s, const char *sql, const char *what)
@@ -887,17 +954,16 @@ static void tally_of(struct qe_store_rec *const *run, size_t n, struct tally *t)
 	}
 }
 
-/* Run one of the statements that share their parameters (?1 fingerprint,
+/* Run one of the statements that share their parameters (?1 group id,
  * ?2 last, ?3 count, ?4 first, ?5 source): the rows it changed, or -1. */
-static int run_tally(struct qe_store *s, enum st id, const char *fp,
-		     const struct tally *t)
+static int run_tally(struct qe_store *s, enum st id, int64_t gid, const struct tally *t)
 {
 	sqlite3_stmt *st = stmt_get(s, id);
 	int ret = -1;
 
 	if (!st)
 		return -1;
-	bind_text(st, 1, fp);
+	sqlite3_bind_int64(st, 1, gid);
 	sqlite3_bind_int64(st, 2, t->last);
 	sqlite3_bind_int64(st, 3, t->count);
 	sqlite3_bind_int64(st, 4, t->first);
@@ -909,9 +975,9 @@ static int run_tally(struct qe_store *s, enum st id, const char *fp,
 }
 
 /* The group row of the entries run[0..n) (one fingerprint, in order):
- * bumped, or made from the first entry. */
+ * bumped, or made from the first entry; *gid is its id. */
 static int write_group(struct qe_store *s, struct qe_store_rec *const *run, size_t n,
-		       int *fresh)
+		       int64_t *gid, int *fresh)
 {
 	const struct qe_event *ev = run[0]->ev;
 	const char *message = ev->message ? ev->message : "";
@@ -920,10 +986,19 @@ static int write_group(struct qe_store *s, struct qe_store_rec *const *run, size
 	int ret;
 
 	tally_of(run, n, &t);
-	ret = run_tally(s, ST_GROUP_BUMP, ev->fingerprint, &t);
 	*fresh = 0;
-	if (ret != 0)
-		return ret < 0 ? -1 : 0;
+	st = stmt_get(s, ST_GROUP_ID);
+	if (!st)
+		return -1;
+	bind_text(st, 1, ev->fingerprint);
+	ret = step_lookup(s, st);
+	if (ret == 1)
+		*gid = sqlite3_column_int64(st, 0);
+	stmt_put(s, ST_GROUP_ID, st);
+	if (ret < 0)
+		return -1;
+	if (ret == 1)
+		return run_tally(s, ST_GROUP_BUMP, *gid, &t) < 0 ? -1 : 0;
 	st = stmt_get(s, ST_GROUP_INSERT);
 	if (!st)
 		return -1;
@@ -941,6 +1016,7 @@ static int write_group(struct qe_store *s, struct qe_store_rec *const *run, size
 	ret = step_done(s, st, "cannot update");
 	stmt_put(s, ST_GROUP_INSERT, st);
 	*fresh = ret == 0;
+	*gid = sqlite3_last_insert_rowid(s->db);
 	return ret;
 }
 
@@ -979,10 +1055,11 @@ static int by_source(const void *pa, const void *pb)
 	return c ? c : by_order(a, b);
 }
 
-/* The hour buckets of one fingerprint's entries; reorders run. */
-static int write_hours(struct qe_store *s, struct qe_store_rec **run, size_t n)
+/* The hour buckets of one fingerprint's entries, in group gid; reorders
+ * run. */
+static int write_hours(struct qe_store *s, int64_t gid, struct qe_store_rec **run,
+		       size_t n)
 {
-	const char *fp = run[0]->ev->fingerprint;
 	size_t i, j;
 
 	qsort(run, n, sizeof(*run), by_hour);
@@ -996,7 +1073,7 @@ static int write_hours(struct qe_store *s, struct qe_store_rec **run, size_t n)
 		st = stmt_get(s, ST_OCC_BUMP);
 		if (!st)
 			return -1;
-		bind_text(st, 1, fp);
+		sqlite3_bind_int64(st, 1, gid);
 		sqlite3_bind_int64(st, 2, hour);
 		sqlite3_bind_int64(st, 3, count);
 		ret = step_done(s, st, "cannot update");
@@ -1010,10 +1087,9 @@ static int write_hours(struct qe_store *s, struct qe_store_rec **run, size_t n)
 /* The sources of one fingerprint's entries, each counted once; a group
  * that gained one keeps its most recently seen.  A group made by this
  * batch has none yet, so its sources go straight in.  Reorders run. */
-static int write_sources(struct qe_store *s, struct qe_store_rec **run, size_t n,
-			 int fresh)
+static int write_sources(struct qe_store *s, int64_t gid, struct qe_store_rec **run,
+			 size_t n, int fresh)
 {
-	const char *fp = run[0]->ev->fingerprint;
 	size_t i, j, added = 0;
 	sqlite3_stmt *st;
 	int ret;
@@ -1027,12 +1103,12 @@ static int write_sources(struct qe_store *s, struct qe_store_rec **run, size_t n
 		if (!*source_key(run[i]))
 			continue; /* counted in the group only */
 		tally_of(run + i, j - i, &t);
-		ret = fresh ? 0 : run_tally(s, ST_SOURCE_BUMP, fp, &t);
+		ret = fresh ? 0 : run_tally(s, ST_SOURCE_BUMP, gid, &t);
 		if (ret < 0)
 			return -1;
 		if (ret > 0)
 			continue;
-		if (run_tally(s, ST_SOURCE_INSERT, fp, &t) < 0)
+		if (run_tally(s, ST_SOURCE_INSERT, gid, &t) < 0)
 			return -1;
 		added++;
 	}
@@ -1041,7 +1117,7 @@ static int write_sources(struct qe_store *s, struct qe_store_rec **run, size_t n
 	st = stmt_get(s, ST_SOURCE_TRIM);
 	if (!st)
 		return -1;
-	bind_text(st, 1, fp);
+	sqlite3_bind_int64(st, 1, gid);
 	sqlite3_bind_int(st, 2, QE_STORE_GROUP_SOURCES_MAX);
 	ret = step_done(s, st, "cannot update");
 	stmt_put(s, ST_SOURCE_TRIM, st);
@@ -1053,6 +1129,7 @@ int qe_store_record_batch(struct qe_store *s, struct qe_store_rec *recs, size_t 
 	struct qe_store_rec **order;
 	size_t i, j, k;
 	int began = 0, ret = 0, fresh;
+	int64_t gid = 0;
 
 	for (i = 0; i < n; i++) {
 		recs[i].is_new = recs[i].failed = 0;
@@ -1079,9 +1156,9 @@ int qe_store_record_batch(struct qe_store *s, struct qe_store_rec *recs, size_t 
 			;
 		if (order[i]->failed)
 			continue; /* no fingerprint */
-		if (write_group(s, order + i, j - i, &fresh) == 0 &&
-		    write_hours(s, order + i, j - i) == 0 &&
-		    write_sources(s, order + i, j - i, fresh) == 0) {
+		if (write_group(s, order + i, j - i, &gid, &fresh) == 0 &&
+		    write_hours(s, gid, order + i, j - i) == 0 &&
+		    write_sources(s, gid, order + i, j - i, fresh) == 0) {
 			for (k = i; k < j; k++)
 				order[k]->is_new = fresh;
 			continue;
@@ -1131,17 +1208,6 @@ static void read_group(sqlite3_stmt *st, struct qe_group *g)
 	g->last_seen = sqlite3_column_int64(st, 8);
 	g->count = sqlite3_column_int64(st, 9);
 	g->source = col_dup(st, 10);
-}
-
-/* Look up one row by a text key: 1 found (row ready), 0 none, -1 error. */
-static int step_lookup(struct qe_store *s, sqlite3_stmt *st)
-{
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		return 1;
-	if (rc == SQLITE_DONE)
-		return 0;
-	return db_error(s, "cannot read");
 }
 
 int qe_store_group_get(struct qe_store *s, const char *fingerprint, struct qe_group *out)
@@ -1898,8 +1964,9 @@ int qe_store_group_hours(struct qe_store *s, const char *fingerprint, int64_t si
 
 	if (sqlite3_prepare_v2(
 		s->db,
-		"SELECT hour, count FROM occurrences WHERE fingerprint = ?1"
-		" AND hour >= ?2 AND hour < ?3 ORDER BY hour",
+		"SELECT o.hour, o.count FROM groups g"
+		" JOIN occurrences o ON o.group_id = g.id WHERE g.fingerprint = ?1"
+		" AND o.hour >= ?2 AND o.hour < ?3 ORDER BY o.hour",
 		-1, &st, NULL) != SQLITE_OK)
 		return db_error(s, "cannot read");
 	bind_text(st, 1, fingerprint);
@@ -1935,8 +2002,9 @@ int qe_store_group_sources(struct qe_store *s, const char *fingerprint,
 
 	if (sqlite3_prepare_v2(
 		s->db,
-		"SELECT source, first_seen, last_seen, count FROM group_sources"
-		" WHERE fingerprint = ?1 ORDER BY last_seen DESC, source",
+		"SELECT o.source, o.first_seen, o.last_seen, o.count FROM groups g"
+		" JOIN group_sources o ON o.group_id = g.id WHERE g.fingerprint = ?1"
+		" ORDER BY o.last_seen DESC, o.source",
 		-1, &st, NULL) != SQLITE_OK)
 		return db_error(s, "cannot read");
 	bind_text(st, 1, fingerprint);
@@ -2045,6 +2113,8 @@ static int template_table(struct qe_store *s)
 			"cannot create the templates table");
 }
 
+/* A save writes every template the learner changed (thousands while
+ * new errors keep coming): the statements are kept, as the others. */
 static int template_run(struct qe_store *s, const char *sql,
 			const struct qe_template_row *t, const char *id)
 {

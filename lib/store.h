@@ -7,12 +7,14 @@
  * open read-only and never block the agent; every connection has a busy
  * timeout.  Times are wall-clock milliseconds since the epoch.
  *
- * Tables: groups (one per fingerprint), occurrences (hourly counts per
- * fingerprint), advice (fingerprint + model + prompt version), offsets
- * (per source path), counters (name -> integer), kv (breaker state,
- * endpoint capabilities), advice_failures (the last failed attempt per
- * fingerprint), group_sources (counts per fingerprint and source),
- * journal_cursors (per journal source).  Functions return 0 on success, -1
+ * Tables: groups (one per fingerprint, with an integer id given in the
+ * order groups are made), occurrences (hourly counts per group id),
+ * advice (fingerprint + model + prompt version), offsets (per source
+ * path), counters (name -> integer), kv (breaker state, endpoint
+ * capabilities), advice_failures (the last failed attempt per
+ * fingerprint), group_sources (counts per group id and source),
+ * journal_cursors (per journal source).  The functions take and give
+ * fingerprints; the ids stay inside.  Functions return 0 on success, -1
  * with qe_error() set; lookups return 1 found, 0 not found, -1 error.
  *
  * Text is stored exactly as given (callers redact first).  uint64 values
