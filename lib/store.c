@@ -249,6 +249,8 @@ enum st {
 	ST_KV_GET,
 	ST_KV_PUT,
 	ST_KV_DELETE,
+	ST_TEMPLATE_PUT,
+	ST_TEMPLATE_DELETE,
 	ST__NR
 };
 
@@ -361,12 +363,16 @@ static const char *const sql_text[ST__NR] = {
     [ST_KV_PUT] = "INSERT INTO kv (key, value) VALUES (?1, ?2)"
 		  " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
     [ST_KV_DELETE] = "DELETE FROM kv WHERE key = ?1",
+    [ST_TEMPLATE_PUT] = "INSERT OR REPLACE INTO templates (id, type, template, count,"
+			" first_seen) VALUES (?1, ?2, ?3, ?4, ?5)",
+    [ST_TEMPLATE_DELETE] = "DELETE FROM templates WHERE id = ?1",
 };
 
 struct qe_store {
 	sqlite3 *db;
 	char *dir, *path;
 	int readonly;
+	int have_templates; /* the templates table is known to exist */
 	sqlite3_stmt *stmt[ST__NR];
 };
 
@@ -2123,44 +2129,50 @@ static int template_table(struct qe_store *s)
 
 /* A save writes every template the learner changed (thousands while
  * new errors keep coming): the statements are kept, as the others. */
-static int template_run(struct qe_store *s, const char *sql,
-			const struct qe_template_row *t, const char *id)
+static int template_run(struct qe_store *s, enum st id, const struct qe_template_row *t,
+			const char *tid)
 {
-	sqlite3_stmt *st = NULL;
-	int ret;
+	sqlite3_stmt *st;
+	int ret = -1, tries;
 
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
-		/* the first write to a database that has no templates yet */
-		if (!strstr(sqlite3_errmsg(s->db), "no such table") ||
-		    template_table(s) < 0 ||
-		    sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-			return db_error(s, "cannot prepare a template statement");
+	for (tries = 0; tries < 2; tries++) {
+		/* the first write to a database that has no templates yet
+		 * makes the table */
+		if (!s->have_templates) {
+			if (template_table(s) < 0)
+				return -1;
+			s->have_templates = 1;
+		}
+		st = stmt_get(s, id);
+		if (st) {
+			if (t) {
+				bind_text(st, 1, t->id);
+				bind_text(st, 2, t->type ? t->type : "");
+				bind_text(st, 3, t->tmpl);
+				sqlite3_bind_int64(st, 4, t->count);
+				sqlite3_bind_int64(st, 5, t->first_seen);
+			} else {
+				bind_text(st, 1, tid);
+			}
+			ret = step_done(s, st, "cannot update the templates");
+			stmt_put(s, id, st);
+		}
+		if (ret == 0 || !strstr(sqlite3_errmsg(s->db), "no such table"))
+			break;
+		/* the transaction that made the table was rolled back */
+		s->have_templates = 0;
 	}
-	if (t) {
-		bind_text(st, 1, t->id);
-		bind_text(st, 2, t->type ? t->type : "");
-		bind_text(st, 3, t->tmpl);
-		sqlite3_bind_int64(st, 4, t->count);
-		sqlite3_bind_int64(st, 5, t->first_seen);
-	} else {
-		bind_text(st, 1, id);
-	}
-	ret = step_done(s, st, "cannot update the templates");
-	sqlite3_finalize(st);
 	return ret;
 }
 
 int qe_store_template_put(struct qe_store *s, const struct qe_template_row *t)
 {
-	return template_run(s,
-			    "INSERT OR REPLACE INTO templates (id, type, template, count,"
-			    " first_seen) VALUES (?, ?, ?, ?, ?)",
-			    t, NULL);
+	return template_run(s, ST_TEMPLATE_PUT, t, NULL);
 }
 
 int qe_store_template_delete(struct qe_store *s, const char *id)
 {
-	return template_run(s, "DELETE FROM templates WHERE id = ?", NULL, id);
+	return template_run(s, ST_TEMPLATE_DELETE, NULL, id);
 }
 
 int qe_store_templates(struct qe_store *s, qe_template_fn fn, void *data)

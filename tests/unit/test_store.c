@@ -1927,6 +1927,66 @@ static void test_upgrade_from_6(void **state)
 	free(dir);
 }
 
+struct tmpl_list {
+	char id[4][32], tmpl[4][32];
+	long long count[4];
+	int n;
+};
+
+static int on_template(const struct qe_template_row *t, void *data)
+{
+	struct tmpl_list *l = data;
+	if (l->n < 4) {
+		snprintf(l->id[l->n], sizeof(l->id[0]), "%s", t->id);
+		snprintf(l->tmpl[l->n], sizeof(l->tmpl[0]), "%s", t->tmpl);
+		l->count[l->n] = t->count;
+	}
+	l->n++;
+	return 0;
+}
+
+/* Learnt templates: put replaces the row of an id, delete removes it;
+ * the table is made by the first put, again if the transaction that
+ * made it was rolled back. */
+static void test_templates(void **state)
+{
+	char *dir = sub("st");
+	struct qe_store *s = open_ok(dir, 0);
+	struct qe_template_row t = {"00000000000000t1", "E", "a <*> b", 3, 100};
+	struct tmpl_list l;
+
+	memset(&l, 0, sizeof(l));
+	assert_int_equal(qe_store_templates(s, on_template, &l), 0);
+	assert_int_equal(l.n, 0);
+	assert_int_equal(qe_store_begin(s), 0);
+	assert_int_equal(qe_store_template_put(s, &t), 0);
+	assert_int_equal(qe_store_rollback(s), 0);
+	assert_int_equal(qe_store_templates(s, on_template, &l), 0);
+	assert_int_equal(l.n, 0);
+
+	assert_int_equal(qe_store_template_put(s, &t), 0);
+	t.count = 5;
+	assert_int_equal(qe_store_template_put(s, &t), 0);
+	t.id = "00000000000000t2";
+	t.tmpl = "c <*>";
+	t.first_seen = 200;
+	assert_int_equal(qe_store_template_put(s, &t), 0);
+	assert_int_equal(qe_store_templates(s, on_template, &l), 0);
+	assert_int_equal(l.n, 2);
+	assert_string_equal(l.id[0], "00000000000000t1");
+	assert_string_equal(l.tmpl[0], "a <*> b");
+	assert_int_equal(l.count[0], 5);
+	assert_string_equal(l.id[1], "00000000000000t2");
+	assert_int_equal(qe_store_template_delete(s, "00000000000000t1"), 0);
+	assert_int_equal(qe_store_template_delete(s, "00000000000000t9"), 0);
+	memset(&l, 0, sizeof(l));
+	assert_int_equal(qe_store_templates(s, on_template, &l), 0);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.id[0], "00000000000000t2");
+	qe_store_close(s);
+	free(dir);
+}
+
 struct jc_list {
 	char src[4][64];
 	size_t n;
@@ -2023,6 +2083,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_advice_failure, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_upgrade_from_1, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_upgrade_from_6, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_templates, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_jcursors, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
