@@ -368,12 +368,27 @@ static const char *const sql_text[ST__NR] = {
     [ST_TEMPLATE_DELETE] = "DELETE FROM templates WHERE id = ?1",
 };
 
+/*
+ * Counter deltas of the open transaction not written yet.  Every new
+ * error bumps one (cache_misses), and an upsert costs about as much as
+ * the writes of the group itself: they go in just before the commit or
+ * a read of the counters, and go with the transaction when it is rolled
+ * back.
+ */
+#define PENDING_MAX 8
+struct pending_counter {
+	char name[40];
+	long long delta;
+};
+
 struct qe_store {
 	sqlite3 *db;
 	char *dir, *path;
 	int readonly;
 	int have_templates; /* the templates table is known to exist */
 	sqlite3_stmt *stmt[ST__NR];
+	struct pending_counter pending[PENDING_MAX];
+	size_t npending;
 };
 
 /* uint64 values are kept as the int64 with the same bits: SQLite
@@ -823,6 +838,32 @@ struct sqlite3 *qe_store_sqlite(struct qe_store *s)
 	return s->db;
 }
 
+static int counter_write(struct qe_store *s, const char *name, long long delta)
+{
+	sqlite3_stmt *st = stmt_get(s, ST_COUNTER_ADD);
+	int ret;
+
+	if (!st)
+		return -1;
+	bind_text(st, 1, name);
+	sqlite3_bind_int64(st, 2, delta);
+	ret = step_done(s, st, "cannot update");
+	stmt_put(s, ST_COUNTER_ADD, st);
+	return ret;
+}
+
+/* Write the pending counter deltas; they are gone either way. */
+static int flush_counters(struct qe_store *s)
+{
+	size_t i, n = s->npending;
+
+	s->npending = 0;
+	for (i = 0; i < n; i++)
+		if (counter_write(s, s->pending[i].name, s->pending[i].delta) < 0)
+			return -1;
+	return 0;
+}
+
 int qe_store_begin(struct qe_store *s)
 {
 	enum st id = s->readonly ? ST_BEGIN_READ : ST_BEGIN_WRITE;
@@ -832,6 +873,7 @@ int qe_store_begin(struct qe_store *s)
 	if (!sqlite3_get_autocommit(s->db))
 		return qe_error("a transaction on state database '%s' is already open",
 				s->path);
+	s->npending = 0; /* of a transaction SQLite ended by itself */
 	st = stmt_get(s, id);
 	if (!st)
 		return -1;
@@ -843,6 +885,7 @@ int qe_store_begin(struct qe_store *s)
 /* Roll back without touching the recorded message: used on error paths. */
 static void rollback_quiet(struct qe_store *s)
 {
+	s->npending = 0;
 	if (!sqlite3_get_autocommit(s->db))
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
@@ -852,8 +895,14 @@ int qe_store_commit(struct qe_store *s)
 	sqlite3_stmt *st;
 	int ret;
 
-	if (sqlite3_get_autocommit(s->db))
+	if (sqlite3_get_autocommit(s->db)) {
+		s->npending = 0;
 		return qe_error("no transaction open on state database '%s'", s->path);
+	}
+	if (flush_counters(s) < 0) {
+		rollback_quiet(s);
+		return -1;
+	}
 	st = stmt_get(s, ST_COMMIT);
 	if (!st) {
 		rollback_quiet(s);
@@ -873,6 +922,7 @@ int qe_store_in_transaction(struct qe_store *s)
 
 int qe_store_rollback(struct qe_store *s)
 {
+	s->npending = 0;
 	/* SQLite may already have rolled back after an error such as a full
 	 * disk; that is not an error for the caller. */
 	if (sqlite3_get_autocommit(s->db))
@@ -1530,23 +1580,45 @@ long long qe_store_cache_count(struct qe_store *s)
 
 int qe_store_counter_add(struct qe_store *s, const char *name, long long delta)
 {
-	sqlite3_stmt *st = stmt_get(s, ST_COUNTER_ADD);
-	int ret;
+	size_t i;
 
-	if (!st)
-		return -1;
-	bind_text(st, 1, name);
-	sqlite3_bind_int64(st, 2, delta);
-	ret = step_done(s, st, "cannot update");
-	stmt_put(s, ST_COUNTER_ADD, st);
-	return ret;
+	if (!sqlite3_get_autocommit(s->db) && !s->readonly &&
+	    strlen(name) < sizeof(s->pending[0].name)) {
+		for (i = 0; i < s->npending; i++)
+			if (!strcmp(s->pending[i].name, name)) {
+				s->pending[i].delta += delta;
+				return 0;
+			}
+		if (i < PENDING_MAX) {
+			strcpy(s->pending[i].name, name);
+			s->pending[i].delta = delta;
+			s->npending++;
+			return 0;
+		}
+	}
+	return counter_write(s, name, delta);
+}
+
+/* Before a read of the counters in the transaction that has some. */
+static int counters_ready(struct qe_store *s)
+{
+	if (!s->npending)
+		return 0;
+	if (sqlite3_get_autocommit(s->db)) {
+		s->npending = 0; /* SQLite ended their transaction by itself */
+		return 0;
+	}
+	return flush_counters(s);
 }
 
 long long qe_store_counter_get(struct qe_store *s, const char *name)
 {
-	sqlite3_stmt *st = stmt_get(s, ST_COUNTER_GET);
+	sqlite3_stmt *st;
 	long long n = 0;
 
+	if (counters_ready(s) < 0)
+		return 0;
+	st = stmt_get(s, ST_COUNTER_GET);
 	if (!st)
 		return 0;
 	bind_text(st, 1, name);
@@ -1565,12 +1637,15 @@ static int counter_row(sqlite3_stmt *st, void *p)
 
 int qe_store_counters(struct qe_store *s, qe_counter_fn fn, void *data)
 {
-	sqlite3_stmt *st = stmt_get(s, ST_COUNTERS);
+	sqlite3_stmt *st;
 	struct iter it;
 	int ret;
 
 	it.fn.counter = fn;
 	it.data = data;
+	if (counters_ready(s) < 0)
+		return -1;
+	st = stmt_get(s, ST_COUNTERS);
 	if (!st)
 		return -1;
 	ret = each_row(s, st, counter_row, &it);

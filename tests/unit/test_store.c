@@ -741,6 +741,57 @@ static void test_counters(void **state)
 	free(dir);
 }
 
+/* In a transaction the counters are written at the commit: a reader sees
+ * them then, the writer at once; a rollback takes them back; more names
+ * than are held, or a long one, are written on the spot. */
+static void test_counters_in_transaction(void **state)
+{
+	char *dir = sub("st"), name[64];
+	struct qe_store *s = open_ok(dir, 0), *ro;
+	struct ctr c;
+	int i;
+
+	ro = open_ok(dir, QE_STORE_READONLY);
+	assert_int_equal(qe_store_counter_add(s, "a", 1), 0); /* no transaction */
+	assert_int_equal(qe_store_counter_get(ro, "a"), 1);
+
+	assert_int_equal(qe_store_begin(s), 0);
+	for (i = 0; i < 12; i++) {
+		snprintf(name, sizeof(name), "n%02d", i);
+		assert_int_equal(qe_store_counter_add(s, name, i), 0);
+		assert_int_equal(qe_store_counter_add(s, name, 100), 0);
+	}
+	assert_int_equal(qe_store_counter_add(s, "a", 2), 0);
+	memset(name, 'x', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	assert_int_equal(qe_store_counter_add(s, name, 7), 0);
+	assert_int_equal(qe_store_counter_get(ro, "a"), 1);
+	assert_int_equal(qe_store_counter_get(s, "a"), 3);
+	assert_int_equal(qe_store_counter_get(s, "n11"), 111);
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(qe_store_counters(s, each_counter, &c), 0);
+	assert_int_equal(c.sum, 3 + 12 * 100 + 66 + 7);
+	assert_int_equal(qe_store_counter_add(s, "a", 4), 0);
+	assert_int_equal(qe_store_commit(s), 0);
+	assert_int_equal(qe_store_counter_get(ro, "a"), 7);
+	assert_int_equal(qe_store_counter_get(ro, "n00"), 100);
+	assert_int_equal(qe_store_counter_get(ro, name), 7);
+
+	assert_int_equal(qe_store_begin(s), 0);
+	assert_int_equal(qe_store_counter_add(s, "a", 10), 0);
+	assert_int_equal(qe_store_counter_add(s, "z", 10), 0);
+	assert_int_equal(qe_store_rollback(s), 0);
+	assert_int_equal(qe_store_counter_get(s, "a"), 7);
+	assert_int_equal(qe_store_counter_get(s, "z"), 0);
+	assert_int_equal(qe_store_begin(s), 0);
+	assert_int_equal(qe_store_commit(s), 0);
+	assert_int_equal(qe_store_counter_get(ro, "a"), 7);
+	assert_int_equal(qe_store_counter_get(ro, "z"), 0);
+	qe_store_close(ro);
+	qe_store_close(s);
+	free(dir);
+}
+
 static int each_offset(const struct qe_offset *o, void *data)
 {
 	int *n = data;
@@ -2062,6 +2113,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_advice, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_advice_lru, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_counters, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_counters_in_transaction, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(test_offsets, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_offsets_upgrade, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_kv, setup, teardown),
