@@ -298,6 +298,12 @@ static void test_pragmas(void **state)
 	assert_string_equal(pragma_text(s, "PRAGMA synchronous", buf, sizeof(buf)), "1");
 	assert_string_equal(pragma_text(s, "PRAGMA foreign_keys", buf, sizeof(buf)), "1");
 	assert_string_equal(pragma_text(s, "PRAGMA user_version", buf, sizeof(buf)), "7");
+	assert_string_equal(pragma_text(s, "PRAGMA wal_autocheckpoint", buf, sizeof(buf)),
+			    "4000");
+	assert_string_equal(pragma_text(s, "PRAGMA journal_size_limit", buf, sizeof(buf)),
+			    "4194304");
+	assert_string_equal(pragma_text(s, "PRAGMA cache_size", buf, sizeof(buf)),
+			    "-4096");
 	qe_store_close(s);
 
 	/* Reopening an up-to-date database changes nothing. */
