@@ -155,17 +155,16 @@ static const char *const migrations[] = {
     /* 6 -> 7: occurrences and sources keyed by an integer id of their
      * group, handed out in the order groups are made, so that a new
      * group's rows go at the end of their trees instead of on a random
-     * page of trees keyed by fingerprint.  AUTOINCREMENT: an id is never
-     * given again, so rows a deleted group left behind (written with
-     * foreign keys off) cannot join a later group.  Old groups keep
-     * their order; rows of no group are not carried over. */
+     * page of trees keyed by fingerprint (new ids: next_group_id()).
+     * Old groups keep their order; rows of no group are not carried
+     * over. */
     "ALTER TABLE groups RENAME TO groups_v6;"
     "ALTER TABLE occurrences RENAME TO occurrences_v6;"
     "ALTER TABLE group_sources RENAME TO group_sources_v6;"
     "DROP INDEX groups_last_seen;"
     "DROP INDEX occurrences_hour;"
     "CREATE TABLE groups ("
-    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " id INTEGER PRIMARY KEY,"
     " fingerprint TEXT NOT NULL UNIQUE,"
     " kind TEXT NOT NULL,"
     " type TEXT,"
@@ -227,6 +226,7 @@ enum st {
 	ST_GROUP_ID,
 	ST_GROUP_BUMP,
 	ST_GROUP_INSERT,
+	ST_GROUP_NEXT_ID,
 	ST_OCC_BUMP,
 	ST_SOURCE_BUMP,
 	ST_SOURCE_INSERT,
@@ -276,8 +276,13 @@ static const char *const sql_text[ST__NR] = {
 		      " source = coalesce(source, ?5)"
 		      " WHERE id = ?1",
     [ST_GROUP_INSERT] = "INSERT INTO groups (fingerprint, kind, type, template, message,"
-			" severity, sample, first_seen, last_seen, count, source)"
-			" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?10, ?8, ?9, ?11)",
+			" severity, sample, first_seen, last_seen, count, source, id)"
+			" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?10, ?8, ?9, ?11, ?12)",
+    /* past every id in use, also by rows a group deleted with foreign
+     * keys off left behind, so that they cannot join a new group */
+    [ST_GROUP_NEXT_ID] = "SELECT max(coalesce((SELECT max(id) FROM groups), 0),"
+			 " coalesce((SELECT max(group_id) FROM occurrences), 0),"
+			 " coalesce((SELECT max(group_id) FROM group_sources), 0)) + 1",
     [ST_OCC_BUMP] = "INSERT INTO occurrences (group_id, hour, count) VALUES (?1, ?2, ?3)"
 		    " ON CONFLICT (group_id, hour) DO UPDATE SET count = count + ?3",
     /* ?1 group id, ?2 now, ?3 count, ?4 first, ?5 source */
@@ -399,6 +404,7 @@ struct qe_store {
 	sqlite3_stmt *stmt[ST__NR];
 	struct pending_counter pending[PENDING_MAX];
 	size_t npending;
+	int64_t next_gid; /* the id of the next new group; 0 = look it up */
 };
 
 /* uint64 values are kept as the int64 with the same bits: SQLite
@@ -890,6 +896,7 @@ int qe_store_begin(struct qe_store *s)
 		return qe_error("a transaction on state database '%s' is already open",
 				s->path);
 	s->npending = 0; /* of a transaction SQLite ended by itself */
+	s->next_gid = 0; /* another process may have made groups */
 	st = stmt_get(s, id);
 	if (!st)
 		return -1;
@@ -1054,6 +1061,28 @@ static int run_tally(struct qe_store *s, enum st id, int64_t gid, const struct t
 	return ret;
 }
 
+/*
+ * The id for the next new group, looked up once per transaction (the
+ * write lock keeps other writers out until it ends) rather than kept by
+ * AUTOINCREMENT, which costs a write of its counter row per group.
+ */
+static int next_group_id(struct qe_store *s)
+{
+	sqlite3_stmt *st;
+	int ret;
+
+	if (s->next_gid > 0 && !sqlite3_get_autocommit(s->db))
+		return 0;
+	st = stmt_get(s, ST_GROUP_NEXT_ID);
+	if (!st)
+		return -1;
+	ret = step_lookup(s, st);
+	if (ret == 1)
+		s->next_gid = sqlite3_column_int64(st, 0);
+	stmt_put(s, ST_GROUP_NEXT_ID, st);
+	return ret == 1 ? 0 : -1;
+}
+
 /* The group row of the entries run[0..n) (one fingerprint, in order):
  * bumped, or made from the first entry; *gid is its id. */
 static int write_group(struct qe_store *s, struct qe_store_rec *const *run, size_t n,
@@ -1079,6 +1108,8 @@ static int write_group(struct qe_store *s, struct qe_store_rec *const *run, size
 		return -1;
 	if (ret == 1)
 		return run_tally(s, ST_GROUP_BUMP, *gid, &t) < 0 ? -1 : 0;
+	if (next_group_id(s) < 0)
+		return -1;
 	st = stmt_get(s, ST_GROUP_INSERT);
 	if (!st)
 		return -1;
@@ -1093,10 +1124,12 @@ static int write_group(struct qe_store *s, struct qe_store_rec *const *run, size
 	sqlite3_bind_int64(st, 9, t.count);
 	sqlite3_bind_int64(st, 10, t.first);
 	bind_text(st, 11, t.source);
+	sqlite3_bind_int64(st, 12, s->next_gid);
 	ret = step_done(s, st, "cannot update");
 	stmt_put(s, ST_GROUP_INSERT, st);
 	*fresh = ret == 0;
-	*gid = sqlite3_last_insert_rowid(s->db);
+	if (ret == 0)
+		*gid = s->next_gid++;
 	return ret;
 }
 

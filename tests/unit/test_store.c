@@ -1793,7 +1793,7 @@ static long long query_ll(struct qe_store *s, const char *sql)
 
 /* A version 6 database (keyed by fingerprint) takes integer group ids and
  * keeps every group, hour bucket and source, in the groups' old order;
- * rows of no group are left out; an id is never given twice. */
+ * rows of no group are left out; a new id is past every one in use. */
 static void test_upgrade_from_6(void **state)
 {
 	char *dir = sub("st"), buf[64];
@@ -1960,7 +1960,7 @@ static void test_upgrade_from_6(void **state)
 	    query_ll(s, "SELECT id FROM groups WHERE fingerprint = '00000000000000e9'"),
 	    4);
 
-	/* a group's hours and sources go with it; its id is not given again */
+	/* a group's hours and sources go with it */
 	assert_int_equal(sqlite3_exec(qe_store_sqlite(s),
 				      "DELETE FROM groups WHERE fingerprint IN"
 				      " ('00000000000000a9', '00000000000000e9')",
@@ -1970,10 +1970,42 @@ static void test_upgrade_from_6(void **state)
 	assert_int_equal(query_ll(s, "SELECT count(*) FROM group_sources"), 1);
 	snprintf(ev->fingerprint, sizeof(ev->fingerprint), "%s", "00000000000000f9");
 	assert_int_equal(
-	    qe_store_record_events_from(s, ev, NULL, "f", 70, 80, 1, &is_new), 0);
+	    qe_store_record_events_from(s, ev, "/l/f.log", "f", 70, 80, 1, &is_new), 0);
 	assert_int_equal(
 	    query_ll(s, "SELECT id FROM groups WHERE fingerprint = '00000000000000f9'"),
+	    4);
+	/* rows left behind by a group deleted with foreign keys off (as the
+	 * sqlite3 shell does) do not join the next group */
+	assert_int_equal(
+	    sqlite3_exec(qe_store_sqlite(s),
+			 "PRAGMA foreign_keys = OFF;"
+			 " DELETE FROM groups WHERE fingerprint = '00000000000000f9';"
+			 " PRAGMA foreign_keys = ON",
+			 NULL, NULL, NULL),
+	    SQLITE_OK);
+	snprintf(ev->fingerprint, sizeof(ev->fingerprint), "%s", "00000000000000fa");
+	assert_int_equal(
+	    qe_store_record_events_from(s, ev, "/l/f.log", "f", 90, 95, 1, &is_new), 0);
+	assert_int_equal(
+	    query_ll(s, "SELECT id FROM groups WHERE fingerprint = '00000000000000fa'"),
 	    5);
+	assert_int_equal(qe_store_group_count_between(s, "00000000000000fa", 0, 0), 1);
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(qe_store_group_sources(s, "00000000000000fa", on_source, &w), 0);
+	assert_int_equal(w.n, 1);
+	assert_int_equal(w.count[0], 1);
+	/* and in one transaction, one id after the other */
+	assert_int_equal(qe_store_begin(s), 0);
+	snprintf(ev->fingerprint, sizeof(ev->fingerprint), "%s", "00000000000000fb");
+	assert_int_equal(
+	    qe_store_record_events_from(s, ev, NULL, "f", 90, 95, 1, &is_new), 0);
+	snprintf(ev->fingerprint, sizeof(ev->fingerprint), "%s", "00000000000000fc");
+	assert_int_equal(
+	    qe_store_record_events_from(s, ev, NULL, "f", 90, 95, 1, &is_new), 0);
+	assert_int_equal(qe_store_commit(s), 0);
+	assert_int_equal(
+	    query_ll(s, "SELECT id FROM groups WHERE fingerprint = '00000000000000fc'"),
+	    7);
 	qe_event_free(ev);
 	qe_store_close(s);
 
