@@ -277,7 +277,8 @@ static const char *const sql_text[ST__NR] = {
 		      " WHERE id = ?1",
     [ST_GROUP_INSERT] = "INSERT INTO groups (fingerprint, kind, type, template, message,"
 			" severity, sample, first_seen, last_seen, count, source, id)"
-			" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?10, ?8, ?9, ?11, ?12)",
+			" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?10, ?8, ?9, ?11, ?12)"
+			" ON CONFLICT (fingerprint) DO NOTHING",
     /* past every id in use, also by rows a group deleted with foreign
      * keys off left behind, so that they cannot join a new group */
     [ST_GROUP_NEXT_ID] = "SELECT max(coalesce((SELECT max(id) FROM groups), 0),"
@@ -1083,31 +1084,17 @@ static int next_group_id(struct qe_store *s)
 	return ret == 1 ? 0 : -1;
 }
 
-/* The group row of the entries run[0..n) (one fingerprint, in order):
- * bumped, or made from the first entry; *gid is its id. */
-static int write_group(struct qe_store *s, struct qe_store_rec *const *run, size_t n,
-		       int64_t *gid, int *fresh)
+/* Make the group of the entries run[0..n) from the first one, unless
+ * its fingerprint has one: *fresh tells. */
+static int insert_group(struct qe_store *s, struct qe_store_rec *const *run,
+			const struct tally *t, int64_t *gid, int *fresh)
 {
 	const struct qe_event *ev = run[0]->ev;
 	const char *message = ev->message ? ev->message : "";
-	struct tally t;
 	sqlite3_stmt *st;
 	int ret;
 
-	tally_of(run, n, &t);
 	*fresh = 0;
-	st = stmt_get(s, ST_GROUP_ID);
-	if (!st)
-		return -1;
-	bind_text(st, 1, ev->fingerprint);
-	ret = step_lookup(s, st);
-	if (ret == 1)
-		*gid = sqlite3_column_int64(st, 0);
-	stmt_put(s, ST_GROUP_ID, st);
-	if (ret < 0)
-		return -1;
-	if (ret == 1)
-		return run_tally(s, ST_GROUP_BUMP, *gid, &t) < 0 ? -1 : 0;
 	if (next_group_id(s) < 0)
 		return -1;
 	st = stmt_get(s, ST_GROUP_INSERT);
@@ -1120,17 +1107,56 @@ static int write_group(struct qe_store *s, struct qe_store_rec *const *run, size
 	bind_text(st, 5, message);
 	bind_text(st, 6, qe_severity_name(ev->severity));
 	bind_text(st, 7, run[0]->sample);
-	sqlite3_bind_int64(st, 8, t.last);
-	sqlite3_bind_int64(st, 9, t.count);
-	sqlite3_bind_int64(st, 10, t.first);
-	bind_text(st, 11, t.source);
+	sqlite3_bind_int64(st, 8, t->last);
+	sqlite3_bind_int64(st, 9, t->count);
+	sqlite3_bind_int64(st, 10, t->first);
+	bind_text(st, 11, t->source);
 	sqlite3_bind_int64(st, 12, s->next_gid);
 	ret = step_done(s, st, "cannot update");
 	stmt_put(s, ST_GROUP_INSERT, st);
-	*fresh = ret == 0;
-	if (ret == 0)
+	if (ret == 0 && sqlite3_changes(s->db) == 1) {
+		*fresh = 1;
 		*gid = s->next_gid++;
+	}
 	return ret;
+}
+
+/* The group row of the entries run[0..n) (one fingerprint, in order):
+ * bumped, or made from the first entry; *gid is its id. */
+static int write_group(struct qe_store *s, struct qe_store_rec *const *run, size_t n,
+		       int64_t *gid, int *fresh)
+{
+	struct tally t;
+	sqlite3_stmt *st;
+	int ret;
+
+	tally_of(run, n, &t);
+	*fresh = 0;
+	/* An entry with a sample is the first of a group its writer did not
+	 * find (the agent looks when it first sees a fingerprint): try to
+	 * make the group before looking it up, one lookup of the
+	 * fingerprint fewer when the guess is right. */
+	if (run[0]->sample && *run[0]->sample) {
+		if (insert_group(s, run, &t, gid, fresh) < 0)
+			return -1;
+		if (*fresh)
+			return 0;
+	}
+	st = stmt_get(s, ST_GROUP_ID);
+	if (!st)
+		return -1;
+	bind_text(st, 1, run[0]->ev->fingerprint);
+	ret = step_lookup(s, st);
+	if (ret == 1)
+		*gid = sqlite3_column_int64(st, 0);
+	stmt_put(s, ST_GROUP_ID, st);
+	if (ret < 0)
+		return -1;
+	if (ret == 1)
+		return run_tally(s, ST_GROUP_BUMP, *gid, &t) < 0 ? -1 : 0;
+	if (insert_group(s, run, &t, gid, fresh) < 0)
+		return -1;
+	return *fresh ? 0 : qe_error("cannot make group '%s'", run[0]->ev->fingerprint);
 }
 
 /* Ties keep the entries' order, so the first of a fingerprint stays first. */

@@ -79,7 +79,9 @@ int qe_store_record_events_from(struct qe_store *s, const struct qe_event *ev,
  * occurrences and one per fingerprint and source to group_sources, so
  * the cost follows the distinct errors, not the entries.  The group of a
  * new fingerprint takes its kind, type, message, template, severity and
- * sample from its first entry; a group past QE_STORE_GROUP_SOURCES_MAX
+ * sample from its first entry (a first entry with a sample is taken to
+ * be of a new group and tried as one: right, it saves a lookup; wrong,
+ * it costs one); a group past QE_STORE_GROUP_SOURCES_MAX
  * sources is trimmed once, after all of them are counted.  Within the
  * caller's transaction or one of its own.  The rec fields marked out are
  * set: is_new when the group was new, failed when the writes of its
