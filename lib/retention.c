@@ -46,27 +46,24 @@ int qe_retention_prune(struct qe_store *s, const struct qe_config *cfg, int64_t 
 		int64_t before = now_ms - cfg->retention_group_days * DAY_MS;
 		/* occurrences go with their group (ON DELETE CASCADE), counted
 		 * as buckets first */
-		out->buckets +=
-		    run(db,
-			"DELETE FROM occurrences WHERE fingerprint IN "
-			"(SELECT fingerprint FROM groups WHERE last_seen < ?1)",
-			before, 1, &err);
+		out->buckets += run(db,
+				    "DELETE FROM occurrences WHERE group_id IN "
+				    "(SELECT id FROM groups WHERE last_seen < ?1)",
+				    before, 1, &err);
 		out->groups +=
 		    run(db, "DELETE FROM groups WHERE last_seen < ?1", before, 1, &err);
 	}
 	if (cfg->retention_max_groups > 0) {
-		out->buckets +=
-		    run(db,
-			"DELETE FROM occurrences WHERE fingerprint IN "
-			"(SELECT fingerprint FROM groups ORDER BY last_seen DESC "
-			"LIMIT -1 OFFSET ?1)",
-			cfg->retention_max_groups, 1, &err);
-		out->groups +=
-		    run(db,
-			"DELETE FROM groups WHERE fingerprint IN "
-			"(SELECT fingerprint FROM groups ORDER BY last_seen DESC "
-			"LIMIT -1 OFFSET ?1)",
-			cfg->retention_max_groups, 1, &err);
+		out->buckets += run(db,
+				    "DELETE FROM occurrences WHERE group_id IN "
+				    "(SELECT id FROM groups ORDER BY last_seen DESC "
+				    "LIMIT -1 OFFSET ?1)",
+				    cfg->retention_max_groups, 1, &err);
+		out->groups += run(db,
+				   "DELETE FROM groups WHERE id IN "
+				   "(SELECT id FROM groups ORDER BY last_seen DESC "
+				   "LIMIT -1 OFFSET ?1)",
+				   cfg->retention_max_groups, 1, &err);
 	}
 	if (cfg->retention_bucket_days > 0)
 		/* an hour is stored as the wall-clock ms it starts at */

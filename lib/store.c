@@ -28,11 +28,21 @@
 #ifndef STORE_CACHE_KIB
 #define STORE_CACHE_KIB -4096
 #endif
+/* Pages the write-ahead log may take before a commit copies them into
+ * the database (SQLite's default is 1000, 4 MiB), and the size it is
+ * cut back to then.  A catch-up of new errors commits about 1000 pages
+ * at a time, so with the default every commit was copied, with two
+ * fsyncs, and the random pages of the fingerprint index with it each
+ * time: at 100k new groups 65 fsyncs are 26 now, 76,000 writes 68,000
+ * and 26,000 reads 19,000.  The log's index in shared memory takes
+ * 32 KiB per 4096 pages. */
+#ifndef STORE_WAL_PAGES
+#define STORE_WAL_PAGES 4000
+#endif
+#define STORE_WAL_KEEP_BYTES 4194304
 #ifndef STORE_MMAP_BYTES
 #define STORE_MMAP_BYTES 0
 #endif
-#define STORE_STR_(x) #x
-#define STORE_STR(x) STORE_STR_(x)
 #define HOUR_MS 3600000LL
 /* 'qerr': marks the file as ours, so a foreign database is refused. */
 #define APPLICATION_ID 0x71657272
@@ -142,6 +152,58 @@ static const char *const migrations[] = {
     " updated INTEGER NOT NULL);",
     /* 5 -> 6: how each file was decoded (format auto chose, for stats) */
     "ALTER TABLE offsets ADD COLUMN format TEXT;",
+    /* 6 -> 7: occurrences and sources keyed by an integer id of their
+     * group, handed out in the order groups are made, so that a new
+     * group's rows go at the end of their trees instead of on a random
+     * page of trees keyed by fingerprint (new ids: next_group_id()).
+     * Old groups keep their order; rows of no group are not carried
+     * over. */
+    "ALTER TABLE groups RENAME TO groups_v6;"
+    "ALTER TABLE occurrences RENAME TO occurrences_v6;"
+    "ALTER TABLE group_sources RENAME TO group_sources_v6;"
+    "DROP INDEX groups_last_seen;"
+    "DROP INDEX occurrences_hour;"
+    "CREATE TABLE groups ("
+    " id INTEGER PRIMARY KEY,"
+    " fingerprint TEXT NOT NULL UNIQUE,"
+    " kind TEXT NOT NULL,"
+    " type TEXT,"
+    " template TEXT NOT NULL,"
+    " message TEXT NOT NULL,"
+    " severity TEXT NOT NULL,"
+    " sample TEXT,"
+    " first_seen INTEGER NOT NULL,"
+    " last_seen INTEGER NOT NULL,"
+    " count INTEGER NOT NULL DEFAULT 0,"
+    " source TEXT);"
+    "INSERT INTO groups (fingerprint, kind, type, template, message, severity,"
+    " sample, first_seen, last_seen, count, source)"
+    " SELECT fingerprint, kind, type, template, message, severity, sample,"
+    " first_seen, last_seen, count, source FROM groups_v6 ORDER BY rowid;"
+    "CREATE TABLE occurrences ("
+    " group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,"
+    " hour INTEGER NOT NULL,"
+    " count INTEGER NOT NULL,"
+    " PRIMARY KEY (group_id, hour)) WITHOUT ROWID;"
+    "INSERT INTO occurrences (group_id, hour, count)"
+    " SELECT g.id, o.hour, o.count FROM occurrences_v6 o"
+    " JOIN groups g ON g.fingerprint = o.fingerprint ORDER BY 1, 2;"
+    "CREATE TABLE group_sources ("
+    " group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,"
+    " source TEXT NOT NULL,"
+    " first_seen INTEGER NOT NULL,"
+    " last_seen INTEGER NOT NULL,"
+    " count INTEGER NOT NULL,"
+    " PRIMARY KEY (group_id, source)) WITHOUT ROWID;"
+    "INSERT INTO group_sources (group_id, source, first_seen, last_seen, count)"
+    " SELECT g.id, o.source, o.first_seen, o.last_seen, o.count"
+    " FROM group_sources_v6 o JOIN groups g ON g.fingerprint = o.fingerprint"
+    " ORDER BY 1, 2;"
+    "DROP TABLE occurrences_v6;"
+    "DROP TABLE group_sources_v6;"
+    "DROP TABLE groups_v6;"
+    "CREATE INDEX groups_last_seen ON groups(last_seen);"
+    "CREATE INDEX occurrences_hour ON occurrences(hour);",
 };
 
 #define SCHEMA_VERSION ((int)QE_ARRAY_SIZE(migrations))
@@ -161,8 +223,10 @@ enum st {
 	ST_BEGIN_WRITE,
 	ST_BEGIN_READ,
 	ST_COMMIT,
+	ST_GROUP_ID,
 	ST_GROUP_BUMP,
 	ST_GROUP_INSERT,
+	ST_GROUP_NEXT_ID,
 	ST_OCC_BUMP,
 	ST_SOURCE_BUMP,
 	ST_SOURCE_INSERT,
@@ -195,6 +259,8 @@ enum st {
 	ST_KV_GET,
 	ST_KV_PUT,
 	ST_KV_DELETE,
+	ST_TEMPLATE_PUT,
+	ST_TEMPLATE_DELETE,
 	ST__NR
 };
 
@@ -202,44 +268,52 @@ static const char *const sql_text[ST__NR] = {
     [ST_BEGIN_WRITE] = "BEGIN IMMEDIATE",
     [ST_BEGIN_READ] = "BEGIN",
     [ST_COMMIT] = "COMMIT",
-    /* ?5: a group from before sources were stored gets one */
+    [ST_GROUP_ID] = "SELECT id FROM groups WHERE fingerprint = ?1",
+    /* ?1 the group's id; ?5: a group from before sources were stored
+     * gets one */
     [ST_GROUP_BUMP] = "UPDATE groups SET count = count + ?3,"
 		      " last_seen = max(last_seen, ?2), first_seen = min(first_seen, ?4),"
 		      " source = coalesce(source, ?5)"
-		      " WHERE fingerprint = ?1",
+		      " WHERE id = ?1",
     [ST_GROUP_INSERT] = "INSERT INTO groups (fingerprint, kind, type, template, message,"
-			" severity, sample, first_seen, last_seen, count, source)"
-			" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?10, ?8, ?9, ?11)",
-    [ST_OCC_BUMP] =
-	"INSERT INTO occurrences (fingerprint, hour, count) VALUES (?1, ?2, ?3)"
-	" ON CONFLICT (fingerprint, hour) DO UPDATE SET count = count + ?3",
-    /* ?1 fingerprint, ?2 now, ?3 count, ?4 first, ?5 source */
+			" severity, sample, first_seen, last_seen, count, source, id)"
+			" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?10, ?8, ?9, ?11, ?12)"
+			" ON CONFLICT (fingerprint) DO NOTHING",
+    /* past every id in use, also by rows a group deleted with foreign
+     * keys off left behind, so that they cannot join a new group */
+    [ST_GROUP_NEXT_ID] = "SELECT max(coalesce((SELECT max(id) FROM groups), 0),"
+			 " coalesce((SELECT max(group_id) FROM occurrences), 0),"
+			 " coalesce((SELECT max(group_id) FROM group_sources), 0)) + 1",
+    [ST_OCC_BUMP] = "INSERT INTO occurrences (group_id, hour, count) VALUES (?1, ?2, ?3)"
+		    " ON CONFLICT (group_id, hour) DO UPDATE SET count = count + ?3",
+    /* ?1 group id, ?2 now, ?3 count, ?4 first, ?5 source */
     [ST_SOURCE_BUMP] = "UPDATE group_sources SET count = count + ?3,"
 		       " last_seen = max(last_seen, ?2), first_seen = min(first_seen, ?4)"
-		       " WHERE fingerprint = ?1 AND source = ?5",
+		       " WHERE group_id = ?1 AND source = ?5",
     /* an upsert: a group made in this transaction writes its sources
      * without looking first, and an old row left behind is counted on */
     [ST_SOURCE_INSERT] = "INSERT INTO group_sources"
-			 " (fingerprint, source, first_seen, last_seen, count)"
+			 " (group_id, source, first_seen, last_seen, count)"
 			 " VALUES (?1, ?5, ?4, ?2, ?3)"
-			 " ON CONFLICT (fingerprint, source) DO UPDATE SET"
+			 " ON CONFLICT (group_id, source) DO UPDATE SET"
 			 " count = count + ?3, last_seen = max(last_seen, ?2),"
 			 " first_seen = min(first_seen, ?4)",
     /* keep the ?2 most recently seen sources of group ?1 */
-    [ST_SOURCE_TRIM] = "DELETE FROM group_sources WHERE fingerprint = ?1 AND source IN"
-		       " (SELECT source FROM group_sources WHERE fingerprint = ?1"
+    [ST_SOURCE_TRIM] = "DELETE FROM group_sources WHERE group_id = ?1 AND source IN"
+		       " (SELECT source FROM group_sources WHERE group_id = ?1"
 		       " ORDER BY last_seen DESC, source LIMIT -1 OFFSET ?2)",
     [ST_GROUP_GET] = "SELECT " GROUP_COLS " FROM groups g WHERE g.fingerprint = ?1",
     /* ?1 since, ?2 first hour bucket, ?3 until, ?4 skip groups without
      * occurrences in the window. */
     [ST_GROUPS] = "SELECT " GROUP_COLS ", coalesce(w.n, 0) AS n FROM groups g"
-		  " LEFT JOIN (SELECT fingerprint, sum(count) AS n FROM occurrences"
-		  " WHERE hour >= ?2 AND hour < ?3 GROUP BY fingerprint) w"
-		  " ON w.fingerprint = g.fingerprint"
+		  " LEFT JOIN (SELECT group_id, sum(count) AS n FROM occurrences"
+		  " WHERE hour >= ?2 AND hour < ?3 GROUP BY group_id) w"
+		  " ON w.group_id = g.id"
 		  " WHERE g.last_seen >= ?1 AND (?4 = 0 OR w.n > 0)"
 		  " ORDER BY n DESC, g.count DESC, g.fingerprint",
-    [ST_COUNT_BETWEEN] = "SELECT coalesce(sum(count), 0) FROM occurrences"
-			 " WHERE fingerprint = ?1 AND hour >= ?2 AND hour < ?3",
+    [ST_COUNT_BETWEEN] = "SELECT coalesce(sum(o.count), 0) FROM groups g"
+			 " JOIN occurrences o ON o.group_id = g.id"
+			 " WHERE g.fingerprint = ?1 AND o.hour >= ?2 AND o.hour < ?3",
     [ST_ADVICE_GET] = "SELECT json, expires FROM advice"
 		      " WHERE fingerprint = ?1 AND model = ?2 AND prompt_version = ?3",
     [ST_ADVICE_TOUCH] =
@@ -305,13 +379,33 @@ static const char *const sql_text[ST__NR] = {
     [ST_KV_PUT] = "INSERT INTO kv (key, value) VALUES (?1, ?2)"
 		  " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
     [ST_KV_DELETE] = "DELETE FROM kv WHERE key = ?1",
+    [ST_TEMPLATE_PUT] = "INSERT OR REPLACE INTO templates (id, type, template, count,"
+			" first_seen) VALUES (?1, ?2, ?3, ?4, ?5)",
+    [ST_TEMPLATE_DELETE] = "DELETE FROM templates WHERE id = ?1",
+};
+
+/*
+ * Counter deltas of the open transaction not written yet.  Every new
+ * error bumps one (cache_misses), and an upsert costs about as much as
+ * the writes of the group itself: they go in just before the commit or
+ * a read of the counters, and go with the transaction when it is rolled
+ * back.
+ */
+#define PENDING_MAX 8
+struct pending_counter {
+	char name[40];
+	long long delta;
 };
 
 struct qe_store {
 	sqlite3 *db;
 	char *dir, *path;
 	int readonly;
+	int have_templates; /* the templates table is known to exist */
 	sqlite3_stmt *stmt[ST__NR];
+	struct pending_counter pending[PENDING_MAX];
+	size_t npending;
+	int64_t next_gid; /* the id of the next new group; 0 = look it up */
 };
 
 /* uint64 values are kept as the int64 with the same bits: SQLite
@@ -450,6 +544,17 @@ static int step_done(struct qe_store *s, sqlite3_stmt *st, const char *what)
 	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
 		return 0;
 	return db_error(s, what);
+}
+
+/* Look up one row by a text key: 1 found (row ready), 0 none, -1 error. */
+static int step_lookup(struct qe_store *s, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	return db_error(s, "cannot read");
 }
 
 static int exec_sql(struct qe_store *s, const char *sql, const char *what)
@@ -630,12 +735,29 @@ out:
 	return ret;
 }
 
+static int writer_pragmas(struct qe_store *s)
+{
+	char *sql = qe_xasprintf("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
+				 " PRAGMA wal_autocheckpoint = %d;"
+				 " PRAGMA journal_size_limit = %lld;"
+				 " PRAGMA cache_size = %d; PRAGMA mmap_size = %lld",
+				 STORE_WAL_PAGES, (long long)STORE_WAL_KEEP_BYTES,
+				 STORE_CACHE_KIB, (long long)STORE_MMAP_BYTES);
+	int ret = exec_sql(s, sql, "cannot open");
+	free(sql);
+	return ret;
+}
+
 struct qe_store *qe_store_open(const char *state_dir, int flags)
 {
 	struct qe_store *s = qe_xcalloc(1, sizeof(*s));
 	struct stat st;
 	int oflags;
 
+	/* SQLite's count of the memory it holds takes a global mutex on
+	 * every allocation, thousands per commit; nothing reads it.  It can
+	 * only be set before SQLite starts, so later calls fail, harmlessly. */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	s->readonly = !!(flags & QE_STORE_READONLY);
 	s->dir = state_dir ? qe_xstrdup(state_dir) : qe_statedir_default();
 	if (!s->dir)
@@ -672,6 +794,10 @@ struct qe_store *qe_store_open(const char *state_dir, int flags)
 		oflags = SQLITE_OPEN_READWRITE;
 	}
 
+	/* A connection is used by one thread at a time (the store is not
+	 * shared between threads), so it needs no mutex of its own: the
+	 * agent takes and leaves it on every call, dozens per new group. */
+	oflags |= SQLITE_OPEN_NOMUTEX;
 	if (sqlite3_open_v2(s->path, &s->db, oflags, NULL) != SQLITE_OK) {
 		if (s->db)
 			db_error(s, "cannot open");
@@ -690,14 +816,7 @@ struct qe_store *qe_store_open(const char *state_dir, int flags)
 		 * past the default 2 MiB page cache every lookup became reads.
 		 * A larger cache keeps more of the index resident (bounded: it
 		 * is resident memory). */
-		if (set_wal(s) < 0 ||
-		    exec_sql(s,
-			     "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; "
-			     "PRAGMA cache_size = " STORE_STR(
-				 STORE_CACHE_KIB) "; "
-						  "PRAGMA mmap_size = " STORE_STR(
-						      STORE_MMAP_BYTES),
-			     "cannot open") < 0)
+		if (set_wal(s) < 0 || writer_pragmas(s) < 0)
 			goto fail;
 	} else if (exec_sql(s, "PRAGMA foreign_keys = ON; PRAGMA query_only = ON",
 			    "cannot open") < 0) {
@@ -742,6 +861,32 @@ struct sqlite3 *qe_store_sqlite(struct qe_store *s)
 	return s->db;
 }
 
+static int counter_write(struct qe_store *s, const char *name, long long delta)
+{
+	sqlite3_stmt *st = stmt_get(s, ST_COUNTER_ADD);
+	int ret;
+
+	if (!st)
+		return -1;
+	bind_text(st, 1, name);
+	sqlite3_bind_int64(st, 2, delta);
+	ret = step_done(s, st, "cannot update");
+	stmt_put(s, ST_COUNTER_ADD, st);
+	return ret;
+}
+
+/* Write the pending counter deltas; they are gone either way. */
+static int flush_counters(struct qe_store *s)
+{
+	size_t i, n = s->npending;
+
+	s->npending = 0;
+	for (i = 0; i < n; i++)
+		if (counter_write(s, s->pending[i].name, s->pending[i].delta) < 0)
+			return -1;
+	return 0;
+}
+
 int qe_store_begin(struct qe_store *s)
 {
 	enum st id = s->readonly ? ST_BEGIN_READ : ST_BEGIN_WRITE;
@@ -751,6 +896,8 @@ int qe_store_begin(struct qe_store *s)
 	if (!sqlite3_get_autocommit(s->db))
 		return qe_error("a transaction on state database '%s' is already open",
 				s->path);
+	s->npending = 0; /* of a transaction SQLite ended by itself */
+	s->next_gid = 0; /* another process may have made groups */
 	st = stmt_get(s, id);
 	if (!st)
 		return -1;
@@ -762,6 +909,7 @@ int qe_store_begin(struct qe_store *s)
 /* Roll back without touching the recorded message: used on error paths. */
 static void rollback_quiet(struct qe_store *s)
 {
+	s->npending = 0;
 	if (!sqlite3_get_autocommit(s->db))
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
@@ -771,8 +919,14 @@ int qe_store_commit(struct qe_store *s)
 	sqlite3_stmt *st;
 	int ret;
 
-	if (sqlite3_get_autocommit(s->db))
+	if (sqlite3_get_autocommit(s->db)) {
+		s->npending = 0;
 		return qe_error("no transaction open on state database '%s'", s->path);
+	}
+	if (flush_counters(s) < 0) {
+		rollback_quiet(s);
+		return -1;
+	}
 	st = stmt_get(s, ST_COMMIT);
 	if (!st) {
 		rollback_quiet(s);
@@ -792,6 +946,7 @@ int qe_store_in_transaction(struct qe_store *s)
 
 int qe_store_rollback(struct qe_store *s)
 {
+	s->npending = 0;
 	/* SQLite may already have rolled back after an error such as a full
 	 * disk; that is not an error for the caller. */
 	if (sqlite3_get_autocommit(s->db))
@@ -887,17 +1042,16 @@ static void tally_of(struct qe_store_rec *const *run, size_t n, struct tally *t)
 	}
 }
 
-/* Run one of the statements that share their parameters (?1 fingerprint,
+/* Run one of the statements that share their parameters (?1 group id,
  * ?2 last, ?3 count, ?4 first, ?5 source): the rows it changed, or -1. */
-static int run_tally(struct qe_store *s, enum st id, const char *fp,
-		     const struct tally *t)
+static int run_tally(struct qe_store *s, enum st id, int64_t gid, const struct tally *t)
 {
 	sqlite3_stmt *st = stmt_get(s, id);
 	int ret = -1;
 
 	if (!st)
 		return -1;
-	bind_text(st, 1, fp);
+	sqlite3_bind_int64(st, 1, gid);
 	sqlite3_bind_int64(st, 2, t->last);
 	sqlite3_bind_int64(st, 3, t->count);
 	sqlite3_bind_int64(st, 4, t->first);
@@ -908,22 +1062,41 @@ static int run_tally(struct qe_store *s, enum st id, const char *fp,
 	return ret;
 }
 
-/* The group row of the entries run[0..n) (one fingerprint, in order):
- * bumped, or made from the first entry. */
-static int write_group(struct qe_store *s, struct qe_store_rec *const *run, size_t n,
-		       int *fresh)
+/*
+ * The id for the next new group, looked up once per transaction (the
+ * write lock keeps other writers out until it ends) rather than kept by
+ * AUTOINCREMENT, which costs a write of its counter row per group.
+ */
+static int next_group_id(struct qe_store *s)
 {
-	const struct qe_event *ev = run[0]->ev;
-	const char *message = ev->message ? ev->message : "";
-	struct tally t;
 	sqlite3_stmt *st;
 	int ret;
 
-	tally_of(run, n, &t);
-	ret = run_tally(s, ST_GROUP_BUMP, ev->fingerprint, &t);
+	if (s->next_gid > 0 && !sqlite3_get_autocommit(s->db))
+		return 0;
+	st = stmt_get(s, ST_GROUP_NEXT_ID);
+	if (!st)
+		return -1;
+	ret = step_lookup(s, st);
+	if (ret == 1)
+		s->next_gid = sqlite3_column_int64(st, 0);
+	stmt_put(s, ST_GROUP_NEXT_ID, st);
+	return ret == 1 ? 0 : -1;
+}
+
+/* Make the group of the entries run[0..n) from the first one, unless
+ * its fingerprint has one: *fresh tells. */
+static int insert_group(struct qe_store *s, struct qe_store_rec *const *run,
+			const struct tally *t, int64_t *gid, int *fresh)
+{
+	const struct qe_event *ev = run[0]->ev;
+	const char *message = ev->message ? ev->message : "";
+	sqlite3_stmt *st;
+	int ret;
+
 	*fresh = 0;
-	if (ret != 0)
-		return ret < 0 ? -1 : 0;
+	if (next_group_id(s) < 0)
+		return -1;
 	st = stmt_get(s, ST_GROUP_INSERT);
 	if (!st)
 		return -1;
@@ -934,14 +1107,56 @@ static int write_group(struct qe_store *s, struct qe_store_rec *const *run, size
 	bind_text(st, 5, message);
 	bind_text(st, 6, qe_severity_name(ev->severity));
 	bind_text(st, 7, run[0]->sample);
-	sqlite3_bind_int64(st, 8, t.last);
-	sqlite3_bind_int64(st, 9, t.count);
-	sqlite3_bind_int64(st, 10, t.first);
-	bind_text(st, 11, t.source);
+	sqlite3_bind_int64(st, 8, t->last);
+	sqlite3_bind_int64(st, 9, t->count);
+	sqlite3_bind_int64(st, 10, t->first);
+	bind_text(st, 11, t->source);
+	sqlite3_bind_int64(st, 12, s->next_gid);
 	ret = step_done(s, st, "cannot update");
 	stmt_put(s, ST_GROUP_INSERT, st);
-	*fresh = ret == 0;
+	if (ret == 0 && sqlite3_changes(s->db) == 1) {
+		*fresh = 1;
+		*gid = s->next_gid++;
+	}
 	return ret;
+}
+
+/* The group row of the entries run[0..n) (one fingerprint, in order):
+ * bumped, or made from the first entry; *gid is its id. */
+static int write_group(struct qe_store *s, struct qe_store_rec *const *run, size_t n,
+		       int64_t *gid, int *fresh)
+{
+	struct tally t;
+	sqlite3_stmt *st;
+	int ret;
+
+	tally_of(run, n, &t);
+	*fresh = 0;
+	/* An entry with a sample is the first of a group its writer did not
+	 * find (the agent looks when it first sees a fingerprint): try to
+	 * make the group before looking it up, one lookup of the
+	 * fingerprint fewer when the guess is right. */
+	if (run[0]->sample && *run[0]->sample) {
+		if (insert_group(s, run, &t, gid, fresh) < 0)
+			return -1;
+		if (*fresh)
+			return 0;
+	}
+	st = stmt_get(s, ST_GROUP_ID);
+	if (!st)
+		return -1;
+	bind_text(st, 1, run[0]->ev->fingerprint);
+	ret = step_lookup(s, st);
+	if (ret == 1)
+		*gid = sqlite3_column_int64(st, 0);
+	stmt_put(s, ST_GROUP_ID, st);
+	if (ret < 0)
+		return -1;
+	if (ret == 1)
+		return run_tally(s, ST_GROUP_BUMP, *gid, &t) < 0 ? -1 : 0;
+	if (insert_group(s, run, &t, gid, fresh) < 0)
+		return -1;
+	return *fresh ? 0 : qe_error("cannot make group '%s'", run[0]->ev->fingerprint);
 }
 
 /* Ties keep the entries' order, so the first of a fingerprint stays first. */
@@ -979,10 +1194,11 @@ static int by_source(const void *pa, const void *pb)
 	return c ? c : by_order(a, b);
 }
 
-/* The hour buckets of one fingerprint's entries; reorders run. */
-static int write_hours(struct qe_store *s, struct qe_store_rec **run, size_t n)
+/* The hour buckets of one fingerprint's entries, in group gid; reorders
+ * run. */
+static int write_hours(struct qe_store *s, int64_t gid, struct qe_store_rec **run,
+		       size_t n)
 {
-	const char *fp = run[0]->ev->fingerprint;
 	size_t i, j;
 
 	qsort(run, n, sizeof(*run), by_hour);
@@ -996,7 +1212,7 @@ static int write_hours(struct qe_store *s, struct qe_store_rec **run, size_t n)
 		st = stmt_get(s, ST_OCC_BUMP);
 		if (!st)
 			return -1;
-		bind_text(st, 1, fp);
+		sqlite3_bind_int64(st, 1, gid);
 		sqlite3_bind_int64(st, 2, hour);
 		sqlite3_bind_int64(st, 3, count);
 		ret = step_done(s, st, "cannot update");
@@ -1010,10 +1226,9 @@ static int write_hours(struct qe_store *s, struct qe_store_rec **run, size_t n)
 /* The sources of one fingerprint's entries, each counted once; a group
  * that gained one keeps its most recently seen.  A group made by this
  * batch has none yet, so its sources go straight in.  Reorders run. */
-static int write_sources(struct qe_store *s, struct qe_store_rec **run, size_t n,
-			 int fresh)
+static int write_sources(struct qe_store *s, int64_t gid, struct qe_store_rec **run,
+			 size_t n, int fresh)
 {
-	const char *fp = run[0]->ev->fingerprint;
 	size_t i, j, added = 0;
 	sqlite3_stmt *st;
 	int ret;
@@ -1027,12 +1242,12 @@ static int write_sources(struct qe_store *s, struct qe_store_rec **run, size_t n
 		if (!*source_key(run[i]))
 			continue; /* counted in the group only */
 		tally_of(run + i, j - i, &t);
-		ret = fresh ? 0 : run_tally(s, ST_SOURCE_BUMP, fp, &t);
+		ret = fresh ? 0 : run_tally(s, ST_SOURCE_BUMP, gid, &t);
 		if (ret < 0)
 			return -1;
 		if (ret > 0)
 			continue;
-		if (run_tally(s, ST_SOURCE_INSERT, fp, &t) < 0)
+		if (run_tally(s, ST_SOURCE_INSERT, gid, &t) < 0)
 			return -1;
 		added++;
 	}
@@ -1041,7 +1256,7 @@ static int write_sources(struct qe_store *s, struct qe_store_rec **run, size_t n
 	st = stmt_get(s, ST_SOURCE_TRIM);
 	if (!st)
 		return -1;
-	bind_text(st, 1, fp);
+	sqlite3_bind_int64(st, 1, gid);
 	sqlite3_bind_int(st, 2, QE_STORE_GROUP_SOURCES_MAX);
 	ret = step_done(s, st, "cannot update");
 	stmt_put(s, ST_SOURCE_TRIM, st);
@@ -1053,6 +1268,7 @@ int qe_store_record_batch(struct qe_store *s, struct qe_store_rec *recs, size_t 
 	struct qe_store_rec **order;
 	size_t i, j, k;
 	int began = 0, ret = 0, fresh;
+	int64_t gid = 0;
 
 	for (i = 0; i < n; i++) {
 		recs[i].is_new = recs[i].failed = 0;
@@ -1079,9 +1295,9 @@ int qe_store_record_batch(struct qe_store *s, struct qe_store_rec *recs, size_t 
 			;
 		if (order[i]->failed)
 			continue; /* no fingerprint */
-		if (write_group(s, order + i, j - i, &fresh) == 0 &&
-		    write_hours(s, order + i, j - i) == 0 &&
-		    write_sources(s, order + i, j - i, fresh) == 0) {
+		if (write_group(s, order + i, j - i, &gid, &fresh) == 0 &&
+		    write_hours(s, gid, order + i, j - i) == 0 &&
+		    write_sources(s, gid, order + i, j - i, fresh) == 0) {
 			for (k = i; k < j; k++)
 				order[k]->is_new = fresh;
 			continue;
@@ -1131,17 +1347,6 @@ static void read_group(sqlite3_stmt *st, struct qe_group *g)
 	g->last_seen = sqlite3_column_int64(st, 8);
 	g->count = sqlite3_column_int64(st, 9);
 	g->source = col_dup(st, 10);
-}
-
-/* Look up one row by a text key: 1 found (row ready), 0 none, -1 error. */
-static int step_lookup(struct qe_store *s, sqlite3_stmt *st)
-{
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		return 1;
-	if (rc == SQLITE_DONE)
-		return 0;
-	return db_error(s, "cannot read");
 }
 
 int qe_store_group_get(struct qe_store *s, const char *fingerprint, struct qe_group *out)
@@ -1450,23 +1655,45 @@ long long qe_store_cache_count(struct qe_store *s)
 
 int qe_store_counter_add(struct qe_store *s, const char *name, long long delta)
 {
-	sqlite3_stmt *st = stmt_get(s, ST_COUNTER_ADD);
-	int ret;
+	size_t i;
 
-	if (!st)
-		return -1;
-	bind_text(st, 1, name);
-	sqlite3_bind_int64(st, 2, delta);
-	ret = step_done(s, st, "cannot update");
-	stmt_put(s, ST_COUNTER_ADD, st);
-	return ret;
+	if (!sqlite3_get_autocommit(s->db) && !s->readonly &&
+	    strlen(name) < sizeof(s->pending[0].name)) {
+		for (i = 0; i < s->npending; i++)
+			if (!strcmp(s->pending[i].name, name)) {
+				s->pending[i].delta += delta;
+				return 0;
+			}
+		if (i < PENDING_MAX) {
+			strcpy(s->pending[i].name, name);
+			s->pending[i].delta = delta;
+			s->npending++;
+			return 0;
+		}
+	}
+	return counter_write(s, name, delta);
+}
+
+/* Before a read of the counters in the transaction that has some. */
+static int counters_ready(struct qe_store *s)
+{
+	if (!s->npending)
+		return 0;
+	if (sqlite3_get_autocommit(s->db)) {
+		s->npending = 0; /* SQLite ended their transaction by itself */
+		return 0;
+	}
+	return flush_counters(s);
 }
 
 long long qe_store_counter_get(struct qe_store *s, const char *name)
 {
-	sqlite3_stmt *st = stmt_get(s, ST_COUNTER_GET);
+	sqlite3_stmt *st;
 	long long n = 0;
 
+	if (counters_ready(s) < 0)
+		return 0;
+	st = stmt_get(s, ST_COUNTER_GET);
 	if (!st)
 		return 0;
 	bind_text(st, 1, name);
@@ -1485,12 +1712,15 @@ static int counter_row(sqlite3_stmt *st, void *p)
 
 int qe_store_counters(struct qe_store *s, qe_counter_fn fn, void *data)
 {
-	sqlite3_stmt *st = stmt_get(s, ST_COUNTERS);
+	sqlite3_stmt *st;
 	struct iter it;
 	int ret;
 
 	it.fn.counter = fn;
 	it.data = data;
+	if (counters_ready(s) < 0)
+		return -1;
+	st = stmt_get(s, ST_COUNTERS);
 	if (!st)
 		return -1;
 	ret = each_row(s, st, counter_row, &it);
@@ -1898,8 +2128,9 @@ int qe_store_group_hours(struct qe_store *s, const char *fingerprint, int64_t si
 
 	if (sqlite3_prepare_v2(
 		s->db,
-		"SELECT hour, count FROM occurrences WHERE fingerprint = ?1"
-		" AND hour >= ?2 AND hour < ?3 ORDER BY hour",
+		"SELECT o.hour, o.count FROM groups g"
+		" JOIN occurrences o ON o.group_id = g.id WHERE g.fingerprint = ?1"
+		" AND o.hour >= ?2 AND o.hour < ?3 ORDER BY o.hour",
 		-1, &st, NULL) != SQLITE_OK)
 		return db_error(s, "cannot read");
 	bind_text(st, 1, fingerprint);
@@ -1935,8 +2166,9 @@ int qe_store_group_sources(struct qe_store *s, const char *fingerprint,
 
 	if (sqlite3_prepare_v2(
 		s->db,
-		"SELECT source, first_seen, last_seen, count FROM group_sources"
-		" WHERE fingerprint = ?1 ORDER BY last_seen DESC, source",
+		"SELECT o.source, o.first_seen, o.last_seen, o.count FROM groups g"
+		" JOIN group_sources o ON o.group_id = g.id WHERE g.fingerprint = ?1"
+		" ORDER BY o.last_seen DESC, o.source",
 		-1, &st, NULL) != SQLITE_OK)
 		return db_error(s, "cannot read");
 	bind_text(st, 1, fingerprint);
@@ -2045,44 +2277,52 @@ static int template_table(struct qe_store *s)
 			"cannot create the templates table");
 }
 
-static int template_run(struct qe_store *s, const char *sql,
-			const struct qe_template_row *t, const char *id)
+/* A save writes every template the learner changed (thousands while
+ * new errors keep coming): the statements are kept, as the others. */
+static int template_run(struct qe_store *s, enum st id, const struct qe_template_row *t,
+			const char *tid)
 {
-	sqlite3_stmt *st = NULL;
-	int ret;
+	sqlite3_stmt *st;
+	int ret = -1, tries;
 
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
-		/* the first write to a database that has no templates yet */
-		if (!strstr(sqlite3_errmsg(s->db), "no such table") ||
-		    template_table(s) < 0 ||
-		    sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-			return db_error(s, "cannot prepare a template statement");
+	for (tries = 0; tries < 2; tries++) {
+		/* the first write to a database that has no templates yet
+		 * makes the table */
+		if (!s->have_templates) {
+			if (template_table(s) < 0)
+				return -1;
+			s->have_templates = 1;
+		}
+		st = stmt_get(s, id);
+		if (st) {
+			if (t) {
+				bind_text(st, 1, t->id);
+				bind_text(st, 2, t->type ? t->type : "");
+				bind_text(st, 3, t->tmpl);
+				sqlite3_bind_int64(st, 4, t->count);
+				sqlite3_bind_int64(st, 5, t->first_seen);
+			} else {
+				bind_text(st, 1, tid);
+			}
+			ret = step_done(s, st, "cannot update the templates");
+			stmt_put(s, id, st);
+		}
+		if (ret == 0 || !strstr(sqlite3_errmsg(s->db), "no such table"))
+			break;
+		/* the transaction that made the table was rolled back */
+		s->have_templates = 0;
 	}
-	if (t) {
-		bind_text(st, 1, t->id);
-		bind_text(st, 2, t->type ? t->type : "");
-		bind_text(st, 3, t->tmpl);
-		sqlite3_bind_int64(st, 4, t->count);
-		sqlite3_bind_int64(st, 5, t->first_seen);
-	} else {
-		bind_text(st, 1, id);
-	}
-	ret = step_done(s, st, "cannot update the templates");
-	sqlite3_finalize(st);
 	return ret;
 }
 
 int qe_store_template_put(struct qe_store *s, const struct qe_template_row *t)
 {
-	return template_run(s,
-			    "INSERT OR REPLACE INTO templates (id, type, template, count,"
-			    " first_seen) VALUES (?, ?, ?, ?, ?)",
-			    t, NULL);
+	return template_run(s, ST_TEMPLATE_PUT, t, NULL);
 }
 
 int qe_store_template_delete(struct qe_store *s, const char *id)
 {
-	return template_run(s, "DELETE FROM templates WHERE id = ?", NULL, id);
+	return template_run(s, ST_TEMPLATE_DELETE, NULL, id);
 }
 
 int qe_store_templates(struct qe_store *s, qe_template_fn fn, void *data)

@@ -7,12 +7,14 @@
  * open read-only and never block the agent; every connection has a busy
  * timeout.  Times are wall-clock milliseconds since the epoch.
  *
- * Tables: groups (one per fingerprint), occurrences (hourly counts per
- * fingerprint), advice (fingerprint + model + prompt version), offsets
- * (per source path), counters (name -> integer), kv (breaker state,
- * endpoint capabilities), advice_failures (the last failed attempt per
- * fingerprint), group_sources (counts per fingerprint and source),
- * journal_cursors (per journal source).  Functions return 0 on success, -1
+ * Tables: groups (one per fingerprint, with an integer id given in the
+ * order groups are made), occurrences (hourly counts per group id),
+ * advice (fingerprint + model + prompt version), offsets (per source
+ * path), counters (name -> integer), kv (breaker state, endpoint
+ * capabilities), advice_failures (the last failed attempt per
+ * fingerprint), group_sources (counts per group id and source),
+ * journal_cursors (per journal source).  The functions take and give
+ * fingerprints; the ids stay inside.  Functions return 0 on success, -1
  * with qe_error() set; lookups return 1 found, 0 not found, -1 error.
  *
  * Text is stored exactly as given (callers redact first).  uint64 values
@@ -77,7 +79,9 @@ int qe_store_record_events_from(struct qe_store *s, const struct qe_event *ev,
  * occurrences and one per fingerprint and source to group_sources, so
  * the cost follows the distinct errors, not the entries.  The group of a
  * new fingerprint takes its kind, type, message, template, severity and
- * sample from its first entry; a group past QE_STORE_GROUP_SOURCES_MAX
+ * sample from its first entry (a first entry with a sample is taken to
+ * be of a new group and tried as one: right, it saves a lookup; wrong,
+ * it costs one); a group past QE_STORE_GROUP_SOURCES_MAX
  * sources is trimmed once, after all of them are counted.  Within the
  * caller's transaction or one of its own.  The rec fields marked out are
  * set: is_new when the group was new, failed when the writes of its

@@ -36,7 +36,7 @@ check "three groups ($WEB $JOB $DISK)" test -n "$WEB" -a -n "$JOB" -a -n "$DISK"
 check "the store counted the web group per container log" python3 - "$T/state/qerrors.db" "$WEB" "$ID1" "$ID2" <<'PY'
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
-rows = sorted(db.execute("SELECT source, count FROM group_sources WHERE fingerprint = ?", (sys.argv[2],)))
+rows = sorted(db.execute("SELECT s.source, s.count FROM group_sources s JOIN groups g ON g.id = s.group_id WHERE g.fingerprint = ?", (sys.argv[2],)))
 sys.exit(0 if [(s.rsplit("-", 1)[1], n) for s, n in rows] == [(sys.argv[3] + ".log", 2), (sys.argv[4] + ".log", 1)] else 1)
 PY
 

@@ -36,9 +36,10 @@ import sqlite3, sys, time
 db = sqlite3.connect(sys.argv[1])
 fp = sys.argv[2]
 hour = int(time.time()) // 3600 * 3600000
-db.execute("DELETE FROM occurrences WHERE fingerprint = ?", (fp,))
+gid = db.execute("SELECT id FROM groups WHERE fingerprint = ?", (fp,)).fetchone()[0]
+db.execute("DELETE FROM occurrences WHERE group_id = ?", (gid,))
 for back, n in ((3, 1), (2, 2), (1, 4), (0, 8)):
-    db.execute("INSERT INTO occurrences (fingerprint, hour, count) VALUES (?, ?, ?)", (fp, hour - back * 3600000, n))
+    db.execute("INSERT INTO occurrences (group_id, hour, count) VALUES (?, ?, ?)", (gid, hour - back * 3600000, n))
 db.execute("UPDATE groups SET count = 15 WHERE fingerprint = ?", (fp,))
 db.commit()
 PY

@@ -117,6 +117,69 @@ static const char *pragma_text(struct qe_store *s, const char *sql, char *buf, s
 	return buf;
 }
 
+/* The schema of version 6 as its release made it, keyed by fingerprint:
+ * databases of older releases are made from it for the upgrade tests. */
+static const char v6_schema[] =
+    "CREATE TABLE groups (fingerprint TEXT PRIMARY KEY NOT NULL, kind TEXT NOT NULL,"
+    " type TEXT, template TEXT NOT NULL, message TEXT NOT NULL, severity TEXT NOT"
+    " NULL, sample TEXT, first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL,"
+    " count INTEGER NOT NULL DEFAULT 0, source TEXT);"
+    "CREATE INDEX groups_last_seen ON groups(last_seen);"
+    "CREATE TABLE occurrences (fingerprint TEXT NOT NULL REFERENCES"
+    " groups(fingerprint) ON DELETE CASCADE, hour INTEGER NOT NULL, count INTEGER"
+    " NOT NULL, PRIMARY KEY (fingerprint, hour)) WITHOUT ROWID;"
+    "CREATE INDEX occurrences_hour ON occurrences(hour);"
+    "CREATE TABLE advice (fingerprint TEXT NOT NULL, model TEXT NOT NULL,"
+    " prompt_version INTEGER NOT NULL, json TEXT NOT NULL, created INTEGER NOT NULL,"
+    " expires INTEGER NOT NULL DEFAULT 0, last_used INTEGER NOT NULL, hits INTEGER"
+    " NOT NULL DEFAULT 0, tokens_prompt INTEGER NOT NULL DEFAULT 0,"
+    " tokens_completion INTEGER NOT NULL DEFAULT 0,"
+    " PRIMARY KEY (fingerprint, model, prompt_version));"
+    "CREATE INDEX advice_last_used ON advice(last_used);"
+    "CREATE TABLE counters (name TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL);"
+    "CREATE TABLE kv (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);"
+    "CREATE TABLE advice_failures (fingerprint TEXT PRIMARY KEY NOT NULL, model TEXT"
+    " NOT NULL, status TEXT NOT NULL, message TEXT NOT NULL, at INTEGER NOT NULL,"
+    " attempts INTEGER NOT NULL DEFAULT 1);"
+    "CREATE TABLE offsets (dev INTEGER NOT NULL, ino INTEGER NOT NULL, head_hash"
+    " INTEGER NOT NULL, head_len INTEGER NOT NULL, path TEXT NOT NULL, offset INTEGER"
+    " NOT NULL, size INTEGER NOT NULL, rotated INTEGER NOT NULL DEFAULT 0, updated"
+    " INTEGER NOT NULL, format TEXT, PRIMARY KEY (dev, ino));"
+    "CREATE INDEX offsets_path ON offsets(path, updated);"
+    "CREATE TABLE group_sources (fingerprint TEXT NOT NULL REFERENCES"
+    " groups(fingerprint) ON DELETE CASCADE, source TEXT NOT NULL, first_seen INTEGER"
+    " NOT NULL, last_seen INTEGER NOT NULL, count INTEGER NOT NULL,"
+    " PRIMARY KEY (fingerprint, source)) WITHOUT ROWID;"
+    "CREATE TABLE journal_cursors (source TEXT PRIMARY KEY NOT NULL, cursor TEXT NOT"
+    " NULL, entries INTEGER NOT NULL DEFAULT 0, last_entry INTEGER NOT NULL DEFAULT"
+    " 0, updated INTEGER NOT NULL);"
+    "PRAGMA application_id = 1902473842;"
+    "PRAGMA user_version = 6;";
+
+/* A version 6 database in dir with the rows of sql, then the statements
+ * of older (run with foreign keys on, as the store does). */
+static void make_v6(const char *dir, const char *sql, const char *older)
+{
+	char *db = qe_xasprintf("%s/qerrors.db", dir);
+	sqlite3 *h;
+	int fd;
+
+	assert_int_equal(mkdir(dir, 0700), 0);
+	fd = open(db, O_CREAT | O_WRONLY, 0600);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, "PRAGMA foreign_keys = ON", NULL, NULL, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, v6_schema, NULL, NULL, NULL), SQLITE_OK);
+	if (sql)
+		assert_int_equal(sqlite3_exec(h, sql, NULL, NULL, NULL), SQLITE_OK);
+	if (older)
+		assert_int_equal(sqlite3_exec(h, older, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+	free(db);
+}
+
 /* Run fn in a child process as an unprivileged user when we are root
  * (permissions do not apply to root); returns the child's exit status. */
 static int run_as_user(int (*fn)(void))
@@ -234,12 +297,18 @@ static void test_pragmas(void **state)
 			    "wal");
 	assert_string_equal(pragma_text(s, "PRAGMA synchronous", buf, sizeof(buf)), "1");
 	assert_string_equal(pragma_text(s, "PRAGMA foreign_keys", buf, sizeof(buf)), "1");
-	assert_string_equal(pragma_text(s, "PRAGMA user_version", buf, sizeof(buf)), "6");
+	assert_string_equal(pragma_text(s, "PRAGMA user_version", buf, sizeof(buf)), "7");
+	assert_string_equal(pragma_text(s, "PRAGMA wal_autocheckpoint", buf, sizeof(buf)),
+			    "4000");
+	assert_string_equal(pragma_text(s, "PRAGMA journal_size_limit", buf, sizeof(buf)),
+			    "4194304");
+	assert_string_equal(pragma_text(s, "PRAGMA cache_size", buf, sizeof(buf)),
+			    "-4096");
 	qe_store_close(s);
 
 	/* Reopening an up-to-date database changes nothing. */
 	s = open_ok(dir, 0);
-	assert_string_equal(pragma_text(s, "PRAGMA user_version", buf, sizeof(buf)), "6");
+	assert_string_equal(pragma_text(s, "PRAGMA user_version", buf, sizeof(buf)), "7");
 	assert_string_equal(pragma_text(s, "PRAGMA journal_mode", buf, sizeof(buf)),
 			    "wal");
 	qe_store_close(s);
@@ -678,6 +747,57 @@ static void test_counters(void **state)
 	free(dir);
 }
 
+/* In a transaction the counters are written at the commit: a reader sees
+ * them then, the writer at once; a rollback takes them back; more names
+ * than are held, or a long one, are written on the spot. */
+static void test_counters_in_transaction(void **state)
+{
+	char *dir = sub("st"), name[64];
+	struct qe_store *s = open_ok(dir, 0), *ro;
+	struct ctr c;
+	int i;
+
+	ro = open_ok(dir, QE_STORE_READONLY);
+	assert_int_equal(qe_store_counter_add(s, "a", 1), 0); /* no transaction */
+	assert_int_equal(qe_store_counter_get(ro, "a"), 1);
+
+	assert_int_equal(qe_store_begin(s), 0);
+	for (i = 0; i < 12; i++) {
+		snprintf(name, sizeof(name), "n%02d", i);
+		assert_int_equal(qe_store_counter_add(s, name, i), 0);
+		assert_int_equal(qe_store_counter_add(s, name, 100), 0);
+	}
+	assert_int_equal(qe_store_counter_add(s, "a", 2), 0);
+	memset(name, 'x', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	assert_int_equal(qe_store_counter_add(s, name, 7), 0);
+	assert_int_equal(qe_store_counter_get(ro, "a"), 1);
+	assert_int_equal(qe_store_counter_get(s, "a"), 3);
+	assert_int_equal(qe_store_counter_get(s, "n11"), 111);
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(qe_store_counters(s, each_counter, &c), 0);
+	assert_int_equal(c.sum, 3 + 12 * 100 + 66 + 7);
+	assert_int_equal(qe_store_counter_add(s, "a", 4), 0);
+	assert_int_equal(qe_store_commit(s), 0);
+	assert_int_equal(qe_store_counter_get(ro, "a"), 7);
+	assert_int_equal(qe_store_counter_get(ro, "n00"), 100);
+	assert_int_equal(qe_store_counter_get(ro, name), 7);
+
+	assert_int_equal(qe_store_begin(s), 0);
+	assert_int_equal(qe_store_counter_add(s, "a", 10), 0);
+	assert_int_equal(qe_store_counter_add(s, "z", 10), 0);
+	assert_int_equal(qe_store_rollback(s), 0);
+	assert_int_equal(qe_store_counter_get(s, "a"), 7);
+	assert_int_equal(qe_store_counter_get(s, "z"), 0);
+	assert_int_equal(qe_store_begin(s), 0);
+	assert_int_equal(qe_store_commit(s), 0);
+	assert_int_equal(qe_store_counter_get(ro, "a"), 7);
+	assert_int_equal(qe_store_counter_get(ro, "z"), 0);
+	qe_store_close(ro);
+	qe_store_close(s);
+	free(dir);
+}
+
 static int each_offset(const struct qe_offset *o, void *data)
 {
 	int *n = data;
@@ -960,7 +1080,7 @@ static void test_corrupt(void **state)
 static void test_offsets_upgrade(void **state)
 {
 	char *dir = sub("st");
-	struct qe_store *s = open_ok(dir, 0);
+	struct qe_store *s;
 	struct qe_offset got;
 	const char *v1 =
 	    "DROP TABLE group_sources;"
@@ -976,9 +1096,7 @@ static void test_offsets_upgrade(void **state)
 	    "INSERT INTO offsets VALUES ('/l/b.log', 1, 9, 3, 4, 5, 6, 7);"
 	    "PRAGMA user_version = 1;";
 
-	assert_int_equal(sqlite3_exec(qe_store_sqlite(s), v1, NULL, NULL, NULL),
-			 SQLITE_OK);
-	qe_store_close(s);
+	make_v6(dir, NULL, v1);
 	s = open_ok(dir, 0);
 	assert_int_equal(qe_store_offset_get(s, "/l/a.log", &got), 1);
 	assert_true(got.dev == 1 && got.ino == 2 && got.offset == 50 && got.size == 60);
@@ -1388,11 +1506,11 @@ static char *dump_counts(struct qe_store *s)
 	    "SELECT fingerprint || ' ' || kind || ' ' || coalesce(sample, '-') || ' ' ||"
 	    " coalesce(source, '-') || ' ' || first_seen || ' ' || last_seen || ' ' ||"
 	    " count FROM groups"
-	    " UNION ALL SELECT fingerprint || ' h' || hour || ' ' || count FROM "
-	    "occurrences"
-	    " UNION ALL SELECT fingerprint || ' s' || source || ' ' || first_seen || ' ' "
-	    "||"
-	    " last_seen || ' ' || count FROM group_sources ORDER BY 1";
+	    " UNION ALL SELECT g.fingerprint || ' h' || o.hour || ' ' || o.count"
+	    " FROM occurrences o JOIN groups g ON g.id = o.group_id"
+	    " UNION ALL SELECT g.fingerprint || ' s' || o.source || ' ' || o.first_seen"
+	    " || ' ' || o.last_seen || ' ' || o.count"
+	    " FROM group_sources o JOIN groups g ON g.id = o.group_id ORDER BY 1";
 	struct qe_buf b = QE_BUF_INIT;
 	sqlite3_stmt *st;
 	assert_int_equal(sqlite3_prepare_v2(qe_store_sqlite(s), sql, -1, &st, NULL),
@@ -1513,24 +1631,23 @@ static void test_record_batch(void **state)
 static void test_upgrade_sources_from_3(void **state)
 {
 	char *dir = sub("st"), buf[64];
-	struct qe_store *s = open_ok(dir, 0);
+	struct qe_store *s;
 	struct qe_event *ev = mkevent("00000000000000c3", "E", "m", NULL);
 	struct src_list w;
-	int is_new;
 
-	assert_int_equal(
-	    qe_store_record_events_from(s, ev, "/l/a.log", "x", 100, 200, 3, &is_new), 0);
-	record(s, "00000000000000c4", 300, 1);
-	assert_int_equal(
-	    sqlite3_exec(qe_store_sqlite(s),
-			 "DROP TABLE group_sources; DROP TABLE journal_cursors;"
-			 " ALTER TABLE offsets DROP COLUMN format;"
-			 " PRAGMA user_version = 3",
-			 NULL, NULL, NULL),
-	    SQLITE_OK);
-	qe_store_close(s);
+	make_v6(
+	    dir,
+	    "INSERT INTO groups VALUES ('00000000000000c3', 'java', 'E', 'm', 'm',"
+	    " 'error', 'x', 100, 200, 3, '/l/a.log');"
+	    "INSERT INTO groups VALUES ('00000000000000c4', 'java', 'E', 'msg', 'msg',"
+	    " 'error', 'sample', 300, 300, 1, NULL);"
+	    "INSERT INTO occurrences VALUES ('00000000000000c3', 0, 3);"
+	    "INSERT INTO occurrences VALUES ('00000000000000c4', 0, 1);",
+	    "DROP TABLE group_sources; DROP TABLE journal_cursors;"
+	    " ALTER TABLE offsets DROP COLUMN format;"
+	    " PRAGMA user_version = 3");
 	s = open_ok(dir, 0);
-	assert_string_equal(pragma_text(s, "PRAGMA user_version", buf, sizeof(buf)), "6");
+	assert_string_equal(pragma_text(s, "PRAGMA user_version", buf, sizeof(buf)), "7");
 	memset(&w, 0, sizeof(w));
 	assert_int_equal(qe_store_group_sources(s, ev->fingerprint, on_source, &w), 0);
 	assert_int_equal(w.n, 1);
@@ -1632,24 +1749,24 @@ static void test_advice_failure(void **state)
 static void test_upgrade_from_1(void **state)
 {
 	char *dir = sub("st"), buf[64];
-	struct qe_store *s = open_ok(dir, 0);
+	struct qe_store *s;
 	struct qe_group g;
 
-	record(s, "00000000000000ff", 1000, 2);
-	assert_int_equal(sqlite3_exec(qe_store_sqlite(s),
-				      "DROP TABLE group_sources;"
-				      "DROP TABLE advice_failures;"
-				      "DROP TABLE journal_cursors;"
-				      "ALTER TABLE groups DROP COLUMN source;"
-				      "PRAGMA user_version = 1",
-				      NULL, NULL, NULL),
-			 SQLITE_OK);
-	qe_store_close(s);
+	make_v6(
+	    dir,
+	    "INSERT INTO groups VALUES ('00000000000000ff', 'java', 'E', 'msg', 'msg',"
+	    " 'error', 'sample', 1000, 1000, 2, NULL);"
+	    "INSERT INTO occurrences VALUES ('00000000000000ff', 0, 2);",
+	    "DROP TABLE group_sources;"
+	    "DROP TABLE advice_failures;"
+	    "DROP TABLE journal_cursors;"
+	    "ALTER TABLE groups DROP COLUMN source;"
+	    "PRAGMA user_version = 1");
 	/* a reader refuses the old schema and says what to do */
 	assert_null(qe_store_open(dir, QE_STORE_READONLY));
 	assert_non_null(strstr(qe_last_error(), "old schema (version 1)"));
 	s = open_ok(dir, 0);
-	assert_string_equal(pragma_text(s, "PRAGMA user_version", buf, sizeof(buf)), "6");
+	assert_string_equal(pragma_text(s, "PRAGMA user_version", buf, sizeof(buf)), "7");
 	assert_int_equal(qe_store_group_get(s, "00000000000000ff", &g), 1);
 	assert_int_equal(g.count, 2);
 	assert_null(g.source);
@@ -1657,6 +1774,304 @@ static void test_upgrade_from_1(void **state)
 	assert_int_equal(
 	    qe_store_advice_failure_put(s, "00000000000000ff", "m", "auth", "refused", 1),
 	    0);
+	qe_store_close(s);
+	free(dir);
+}
+
+/* A single-integer query on the store's connection. */
+static long long query_ll(struct qe_store *s, const char *sql)
+{
+	sqlite3_stmt *st;
+	long long n;
+	assert_int_equal(sqlite3_prepare_v2(qe_store_sqlite(s), sql, -1, &st, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* A version 6 database (keyed by fingerprint) takes integer group ids and
+ * keeps every group, hour bucket and source, in the groups' old order;
+ * rows of no group are left out; a new id is past every one in use. */
+static void test_upgrade_from_6(void **state)
+{
+	char *dir = sub("st"), buf[64];
+	struct qe_store *s;
+	struct qe_group g;
+	struct hours h;
+	struct src_list w;
+	struct seen seen;
+	struct qe_event *ev;
+	char *json = NULL;
+	int is_new;
+
+	/* made in the order c9, a9, b9: not the order of their fingerprints */
+	make_v6(
+	    dir,
+	    "INSERT INTO groups VALUES ('00000000000000c9', 'trace', 'IOError',"
+	    " 'read <PATH>', 'read /x', 'fatal', 'line 1\nline 2', 10, 7300000, 9,"
+	    " '/l/c.log');"
+	    "INSERT INTO groups VALUES ('00000000000000a9', 'java', 'E', 'a <NUM>',"
+	    " 'a 1', 'error', 'sample a', 20, 3700000, 5, '/l/a.log');"
+	    "INSERT INTO groups VALUES ('00000000000000b9', 'line', NULL, 'b', 'b',"
+	    " 'warning', NULL, 30, 40, 1, NULL);"
+	    "INSERT INTO occurrences VALUES ('00000000000000a9', 0, 2);"
+	    "INSERT INTO occurrences VALUES ('00000000000000a9', 3600000, 3);"
+	    "INSERT INTO occurrences VALUES ('00000000000000b9', 0, 1);"
+	    "INSERT INTO occurrences VALUES ('00000000000000c9', 0, 4);"
+	    "INSERT INTO occurrences VALUES ('00000000000000c9', 3600000, 1);"
+	    "INSERT INTO occurrences VALUES ('00000000000000c9', 7200000, 4);"
+	    "INSERT INTO group_sources VALUES ('00000000000000a9', '/l/a.log', 20, 3000,"
+	    " 2);"
+	    "INSERT INTO group_sources VALUES ('00000000000000a9', '/l/b.log', 25,"
+	    " 3700000, 3);"
+	    "INSERT INTO group_sources VALUES ('00000000000000c9', '/l/c.log', 10,"
+	    " 7300000, 9);"
+	    "INSERT INTO advice VALUES ('00000000000000a9', 'm', 1, "
+	    "'{\"summary\":\"s\"}',"
+	    " 50, 0, 60, 2, 7, 8);"
+	    /* left behind by a group deleted with foreign keys off */
+	    "PRAGMA foreign_keys = OFF;"
+	    "INSERT INTO occurrences VALUES ('00000000000000d9', 0, 6);"
+	    "INSERT INTO group_sources VALUES ('00000000000000d9', '/l/d.log', 1, 2, 6);",
+	    NULL);
+	/* a reader asks for the upgrade */
+	assert_null(qe_store_open(dir, QE_STORE_READONLY));
+	assert_non_null(strstr(qe_last_error(), "old schema (version 6)"));
+	s = open_ok(dir, 0);
+	assert_string_equal(pragma_text(s, "PRAGMA user_version", buf, sizeof(buf)), "7");
+	assert_string_equal(pragma_text(s, "PRAGMA integrity_check", buf, sizeof(buf)),
+			    "ok");
+	assert_int_equal(query_ll(s, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+	assert_int_equal(query_ll(s, "SELECT count(*) FROM sqlite_master WHERE name LIKE "
+				     "'%_v6'"),
+			 0);
+	assert_int_equal(query_ll(s, "SELECT count(*) FROM groups"), 3);
+	assert_int_equal(query_ll(s, "SELECT count(*) FROM occurrences"), 6);
+	assert_int_equal(query_ll(s, "SELECT count(*) FROM group_sources"), 3);
+	assert_int_equal(query_ll(s,
+				  "SELECT group_concat(fingerprint, ' ') = "
+				  "'00000000000000c9 00000000000000a9 00000000000000b9'"
+				  " FROM (SELECT fingerprint FROM groups ORDER BY id)"),
+			 1);
+
+	/* every column of every group */
+	assert_int_equal(qe_store_group_get(s, "00000000000000c9", &g), 1);
+	assert_string_equal(g.kind, "trace");
+	assert_string_equal(g.type, "IOError");
+	assert_string_equal(g.template, "read <PATH>");
+	assert_string_equal(g.message, "read /x");
+	assert_string_equal(g.severity, "fatal");
+	assert_string_equal(g.sample, "line 1\nline 2");
+	assert_string_equal(g.source, "/l/c.log");
+	assert_true(g.first_seen == 10 && g.last_seen == 7300000 && g.count == 9);
+	qe_group_release(&g);
+	assert_int_equal(qe_store_group_get(s, "00000000000000a9", &g), 1);
+	assert_string_equal(g.kind, "java");
+	assert_string_equal(g.type, "E");
+	assert_string_equal(g.template, "a <NUM>");
+	assert_string_equal(g.message, "a 1");
+	assert_string_equal(g.severity, "error");
+	assert_string_equal(g.sample, "sample a");
+	assert_string_equal(g.source, "/l/a.log");
+	assert_true(g.first_seen == 20 && g.last_seen == 3700000 && g.count == 5);
+	qe_group_release(&g);
+	assert_int_equal(qe_store_group_get(s, "00000000000000b9", &g), 1);
+	assert_string_equal(g.kind, "line");
+	assert_null(g.type);
+	assert_null(g.sample);
+	assert_null(g.source);
+	assert_true(g.first_seen == 30 && g.last_seen == 40 && g.count == 1);
+	qe_group_release(&g);
+	assert_int_equal(qe_store_group_get(s, "00000000000000d9", &g), 0);
+
+	/* every hour bucket */
+	memset(&h, 0, sizeof(h));
+	assert_int_equal(qe_store_group_hours(s, "00000000000000c9", 0, 0, on_hour, &h),
+			 0);
+	assert_int_equal(h.n, 3);
+	assert_true(h.hour[0] == 0 && h.count[0] == 4);
+	assert_true(h.hour[1] == HOUR && h.count[1] == 1);
+	assert_true(h.hour[2] == 2 * HOUR && h.count[2] == 4);
+	memset(&h, 0, sizeof(h));
+	assert_int_equal(qe_store_group_hours(s, "00000000000000a9", 0, 0, on_hour, &h),
+			 0);
+	assert_int_equal(h.n, 2);
+	assert_true(h.hour[0] == 0 && h.count[0] == 2);
+	assert_true(h.hour[1] == HOUR && h.count[1] == 3);
+	memset(&h, 0, sizeof(h));
+	assert_int_equal(qe_store_group_hours(s, "00000000000000b9", 0, 0, on_hour, &h),
+			 0);
+	assert_int_equal(h.n, 1);
+	assert_true(h.hour[0] == 0 && h.count[0] == 1);
+	assert_int_equal(qe_store_group_count_between(s, "00000000000000c9", HOUR, 0), 5);
+	assert_int_equal(qe_store_group_count_between(s, "00000000000000d9", 0, 0), 0);
+
+	/* every source */
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(qe_store_group_sources(s, "00000000000000a9", on_source, &w), 0);
+	assert_int_equal(w.n, 2);
+	assert_string_equal(w.source[0], "/l/b.log");
+	assert_true(w.first[0] == 25 && w.last[0] == 3700000 && w.count[0] == 3);
+	assert_string_equal(w.source[1], "/l/a.log");
+	assert_true(w.first[1] == 20 && w.last[1] == 3000 && w.count[1] == 2);
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(qe_store_group_sources(s, "00000000000000c9", on_source, &w), 0);
+	assert_int_equal(w.n, 1);
+	assert_string_equal(w.source[0], "/l/c.log");
+	assert_true(w.first[0] == 10 && w.last[0] == 7300000 && w.count[0] == 9);
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(qe_store_group_sources(s, "00000000000000b9", on_source, &w), 0);
+	assert_int_equal(w.n, 0);
+
+	/* the listing with a window: hours from the second on */
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(qe_store_groups(s, HOUR, 0, collect, &seen), 0);
+	assert_int_equal(seen.n, 2);
+	assert_string_equal(seen.fp[0], "00000000000000c9");
+	assert_int_equal(seen.window[0], 5);
+	assert_string_equal(seen.fp[1], "00000000000000a9");
+	assert_int_equal(seen.window[1], 3);
+
+	/* the advice is untouched */
+	assert_int_equal(qe_store_advice_get(s, "00000000000000a9", "m", 1, 100, &json),
+			 1);
+	assert_string_equal(json, "{\"summary\":\"s\"}");
+	free(json);
+
+	/* recording goes on where the old rows left off */
+	ev = mkevent("00000000000000a9", "E", "a 1", NULL);
+	assert_int_equal(qe_store_record_events_from(s, ev, "/l/a.log", "x", HOUR + 5,
+						     HOUR + 9, 2, &is_new),
+			 0);
+	assert_int_equal(is_new, 0);
+	assert_int_equal(qe_store_group_count_between(s, "00000000000000a9", HOUR, 0), 5);
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(qe_store_group_sources(s, "00000000000000a9", on_source, &w), 0);
+	assert_int_equal(w.n, 2);
+	assert_string_equal(w.source[1], "/l/a.log");
+	assert_true(w.last[1] == HOUR + 9 && w.count[1] == 4);
+	snprintf(ev->fingerprint, sizeof(ev->fingerprint), "%s", "00000000000000e9");
+	assert_int_equal(
+	    qe_store_record_events_from(s, ev, "/l/e.log", "e", 50, 60, 1, &is_new), 0);
+	assert_int_equal(is_new, 1);
+	assert_int_equal(
+	    query_ll(s, "SELECT id FROM groups WHERE fingerprint = '00000000000000e9'"),
+	    4);
+
+	/* a group's hours and sources go with it */
+	assert_int_equal(sqlite3_exec(qe_store_sqlite(s),
+				      "DELETE FROM groups WHERE fingerprint IN"
+				      " ('00000000000000a9', '00000000000000e9')",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	assert_int_equal(query_ll(s, "SELECT count(*) FROM occurrences"), 4);
+	assert_int_equal(query_ll(s, "SELECT count(*) FROM group_sources"), 1);
+	snprintf(ev->fingerprint, sizeof(ev->fingerprint), "%s", "00000000000000f9");
+	assert_int_equal(
+	    qe_store_record_events_from(s, ev, "/l/f.log", "f", 70, 80, 1, &is_new), 0);
+	assert_int_equal(
+	    query_ll(s, "SELECT id FROM groups WHERE fingerprint = '00000000000000f9'"),
+	    4);
+	/* rows left behind by a group deleted with foreign keys off (as the
+	 * sqlite3 shell does) do not join the next group */
+	assert_int_equal(
+	    sqlite3_exec(qe_store_sqlite(s),
+			 "PRAGMA foreign_keys = OFF;"
+			 " DELETE FROM groups WHERE fingerprint = '00000000000000f9';"
+			 " PRAGMA foreign_keys = ON",
+			 NULL, NULL, NULL),
+	    SQLITE_OK);
+	snprintf(ev->fingerprint, sizeof(ev->fingerprint), "%s", "00000000000000fa");
+	assert_int_equal(
+	    qe_store_record_events_from(s, ev, "/l/f.log", "f", 90, 95, 1, &is_new), 0);
+	assert_int_equal(
+	    query_ll(s, "SELECT id FROM groups WHERE fingerprint = '00000000000000fa'"),
+	    5);
+	assert_int_equal(qe_store_group_count_between(s, "00000000000000fa", 0, 0), 1);
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(qe_store_group_sources(s, "00000000000000fa", on_source, &w), 0);
+	assert_int_equal(w.n, 1);
+	assert_int_equal(w.count[0], 1);
+	/* and in one transaction, one id after the other */
+	assert_int_equal(qe_store_begin(s), 0);
+	snprintf(ev->fingerprint, sizeof(ev->fingerprint), "%s", "00000000000000fb");
+	assert_int_equal(
+	    qe_store_record_events_from(s, ev, NULL, "f", 90, 95, 1, &is_new), 0);
+	snprintf(ev->fingerprint, sizeof(ev->fingerprint), "%s", "00000000000000fc");
+	assert_int_equal(
+	    qe_store_record_events_from(s, ev, NULL, "f", 90, 95, 1, &is_new), 0);
+	assert_int_equal(qe_store_commit(s), 0);
+	assert_int_equal(
+	    query_ll(s, "SELECT id FROM groups WHERE fingerprint = '00000000000000fc'"),
+	    7);
+	qe_event_free(ev);
+	qe_store_close(s);
+
+	/* and a reader opens it */
+	s = open_ok(dir, QE_STORE_READONLY);
+	assert_int_equal(qe_store_group_count_between(s, "00000000000000c9", 0, 0), 9);
+	qe_store_close(s);
+	free(dir);
+}
+
+struct tmpl_list {
+	char id[4][32], tmpl[4][32];
+	long long count[4];
+	int n;
+};
+
+static int on_template(const struct qe_template_row *t, void *data)
+{
+	struct tmpl_list *l = data;
+	if (l->n < 4) {
+		snprintf(l->id[l->n], sizeof(l->id[0]), "%s", t->id);
+		snprintf(l->tmpl[l->n], sizeof(l->tmpl[0]), "%s", t->tmpl);
+		l->count[l->n] = t->count;
+	}
+	l->n++;
+	return 0;
+}
+
+/* Learnt templates: put replaces the row of an id, delete removes it;
+ * the table is made by the first put, again if the transaction that
+ * made it was rolled back. */
+static void test_templates(void **state)
+{
+	char *dir = sub("st");
+	struct qe_store *s = open_ok(dir, 0);
+	struct qe_template_row t = {"00000000000000t1", "E", "a <*> b", 3, 100};
+	struct tmpl_list l;
+
+	memset(&l, 0, sizeof(l));
+	assert_int_equal(qe_store_templates(s, on_template, &l), 0);
+	assert_int_equal(l.n, 0);
+	assert_int_equal(qe_store_begin(s), 0);
+	assert_int_equal(qe_store_template_put(s, &t), 0);
+	assert_int_equal(qe_store_rollback(s), 0);
+	assert_int_equal(qe_store_templates(s, on_template, &l), 0);
+	assert_int_equal(l.n, 0);
+
+	assert_int_equal(qe_store_template_put(s, &t), 0);
+	t.count = 5;
+	assert_int_equal(qe_store_template_put(s, &t), 0);
+	t.id = "00000000000000t2";
+	t.tmpl = "c <*>";
+	t.first_seen = 200;
+	assert_int_equal(qe_store_template_put(s, &t), 0);
+	assert_int_equal(qe_store_templates(s, on_template, &l), 0);
+	assert_int_equal(l.n, 2);
+	assert_string_equal(l.id[0], "00000000000000t1");
+	assert_string_equal(l.tmpl[0], "a <*> b");
+	assert_int_equal(l.count[0], 5);
+	assert_string_equal(l.id[1], "00000000000000t2");
+	assert_int_equal(qe_store_template_delete(s, "00000000000000t1"), 0);
+	assert_int_equal(qe_store_template_delete(s, "00000000000000t9"), 0);
+	memset(&l, 0, sizeof(l));
+	assert_int_equal(qe_store_templates(s, on_template, &l), 0);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.id[0], "00000000000000t2");
 	qe_store_close(s);
 	free(dir);
 }
@@ -1736,6 +2151,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_advice, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_advice_lru, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_counters, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_counters_in_transaction, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(test_offsets, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_offsets_upgrade, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_kv, setup, teardown),
@@ -1756,6 +2173,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_group_hours, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_advice_failure, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_upgrade_from_1, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_upgrade_from_6, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_templates, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_jcursors, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
