@@ -1655,17 +1655,17 @@ long long qe_store_cache_count(struct qe_store *s)
 
 int qe_store_counter_add(struct qe_store *s, const char *name, long long delta)
 {
-	size_t i;
+	size_t i, len = strlen(name);
 
 	if (!sqlite3_get_autocommit(s->db) && !s->readonly &&
-	    strlen(name) < sizeof(s->pending[0].name)) {
+	    len < sizeof(s->pending[0].name)) {
 		for (i = 0; i < s->npending; i++)
 			if (!strcmp(s->pending[i].name, name)) {
 				s->pending[i].delta += delta;
 				return 0;
 			}
 		if (i < PENDING_MAX) {
-			strcpy(s->pending[i].name, name);
+			memcpy(s->pending[i].name, name, len + 1);
 			s->pending[i].delta = delta;
 			s->npending++;
 			return 0;
