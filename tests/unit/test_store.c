@@ -1794,6 +1794,71 @@ static long long query_ll(struct qe_store *s, const char *sql)
 /* A version 6 database (keyed by fingerprint) takes integer group ids and
  * keeps every group, hour bucket and source, in the groups' old order;
  * rows of no group are left out; a new id is past every one in use. */
+/* Every table, column, index and key of the database in dir, as text. */
+static char *schema_of(const char *dir)
+{
+	static const char *const q[] = {
+	    "SELECT 'table', name, type, ncol, wr, strict FROM pragma_table_list"
+	    " WHERE schema = 'main' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+	    "SELECT 'column', t.name, c.cid, c.name, c.type, c.\"notnull\","
+	    " c.dflt_value, c.pk, c.hidden FROM sqlite_master t,"
+	    " pragma_table_xinfo(t.name) c WHERE t.type = 'table' ORDER BY 2, 3",
+	    "SELECT 'index', t.name, i.name, i.\"unique\", i.origin, i.partial"
+	    " FROM sqlite_master t, pragma_index_list(t.name) i"
+	    " WHERE t.type = 'table' ORDER BY 2, 3",
+	    "SELECT 'key', i.name, k.seqno, k.cid, k.name, k.\"desc\", k.coll, k.key"
+	    " FROM sqlite_master i, pragma_index_xinfo(i.name) k"
+	    " WHERE i.type = 'index' ORDER BY 2, 3",
+	    "SELECT 'fk', t.name, f.id, f.seq, f.\"table\", f.\"from\", f.\"to\","
+	    " f.on_update, f.on_delete FROM sqlite_master t,"
+	    " pragma_foreign_key_list(t.name) f WHERE t.type = 'table' ORDER BY 2, 3, 4",
+	    "PRAGMA user_version",
+	    "PRAGMA application_id",
+	};
+	char *db = qe_xasprintf("%s/qerrors.db", dir);
+	struct qe_buf b = QE_BUF_INIT;
+	sqlite3 *h;
+	size_t i;
+
+	assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	for (i = 0; i < QE_ARRAY_SIZE(q); i++) {
+		sqlite3_stmt *st;
+		int c;
+		assert_int_equal(sqlite3_prepare_v2(h, q[i], -1, &st, NULL), SQLITE_OK);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			for (c = 0; c < sqlite3_column_count(st); c++) {
+				const unsigned char *v = sqlite3_column_text(st, c);
+				qe_buf_addf(&b, "%s|", v ? (const char *)v : "NULL");
+			}
+			qe_buf_addch(&b, '\n');
+		}
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(h);
+	free(db);
+	return qe_buf_detach(&b);
+}
+
+/* A new database is made from the schema of the last step at once: it
+ * must be what the steps make of an old one. */
+static void test_fresh_schema(void **state)
+{
+	char *old = sub("old"), *fresh = sub("fresh"), *a, *b;
+
+	make_v6(old, NULL, NULL);
+	qe_store_close(open_ok(old, 0));
+	qe_store_close(open_ok(fresh, 0));
+	a = schema_of(old);
+	b = schema_of(fresh);
+	assert_non_null(strstr(b, "column|groups|0|id|INTEGER|"));
+	assert_non_null(strstr(b, "fk|occurrences|0|0|groups|group_id|id|"));
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	free(old);
+	free(fresh);
+}
+
 static void test_upgrade_from_6(void **state)
 {
 	char *dir = sub("st"), buf[64];
@@ -2174,6 +2239,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_advice_failure, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_upgrade_from_1, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_upgrade_from_6, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_fresh_schema, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_templates, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_jcursors, setup, teardown),
 	};
