@@ -1235,7 +1235,10 @@ static int json_line(const char *p, const char *end)
  * "a.b" or as "b" inside "a"), so one database per set of configured
  * keys.
  */
-#define HS_MIN_BLOCK 65536
+/* no more than half the smallest useful read buffer: a catch-up with
+ * tail.read_buffer_bytes of 64 KiB offers the scan a little less than
+ * that, and would never build the database */
+#define HS_MIN_BLOCK 16384
 #define HS_DBS 4
 
 /* HS_DIGIT: a line start that counts when a digit follows; HS_BEHIND:
