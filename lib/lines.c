@@ -170,6 +170,8 @@ void qe_lines_feed_skip(struct qe_lines *l, const char *data, size_t len, qe_lin
 	const char *p = data, *end = data + len;
 	const char *nul = NULL; /* the first NUL at or after p, once looked for */
 	int nul_known = 0;
+	/* the end of the last whole line, the same for every p before it */
+	const char *last = skip ? memrchr(data, '\n', len) : NULL;
 
 	l->bytes += len;
 	while (p < end) {
@@ -178,7 +180,7 @@ void qe_lines_feed_skip(struct qe_lines *l, const char *data, size_t len, qe_lin
 		uint64_t start;
 
 		if (skip && !l->skipping && !l->carry_len && !l->utf16 && l->pos) {
-			const char *lim = memrchr(p, '\n', (size_t)(end - p));
+			const char *lim = last && last >= p ? last : NULL;
 			if (lim) {
 				lim++;
 				if (!nul_known || (nul && nul < p)) {

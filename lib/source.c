@@ -476,6 +476,11 @@ size_t qe_source_skip(struct qe_source *s, const char *p, size_t n, uint64_t pos
 	/* the lines before the candidate found last are being fed */
 	if (pos < s->scan_stop)
 		return 0;
+	/* an open event takes the lines that follow, one by one (the most
+	 * common answer while an event is read, so asked first) */
+	for (i = 0; i < s->nr_streams; i++)
+		if (s->streams[i].used && !qe_assembler_idle(s->streams[i].as))
+			return 0;
 	/* plain text and JSON lines can be judged by their bytes; a wrapped
 	 * line (syslog, Docker, CRI) only by what it unwraps to */
 	if (s->dec) {
@@ -494,9 +499,6 @@ size_t qe_source_skip(struct qe_source *s, const char *p, size_t n, uint64_t pos
 			jp = &json;
 		}
 	}
-	for (i = 0; i < s->nr_streams; i++)
-		if (s->streams[i].used && !qe_assembler_idle(s->streams[i].as))
-			return 0;
 	/* Until the decoder has read a record behind kubectl's time, such a
 	 * record is no JSON line to the scan and may hold no trigger word
 	 * ("level":50): the scan stops at the first one, whose reading
