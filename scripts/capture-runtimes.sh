@@ -8,8 +8,14 @@
 # golang-github-hashicorp-go-hclog-dev golang-k8s-klog-dev
 # librust-anyhow-dev; golang-github-go-logr-logr-dev for logr's funcr;
 # for the eighth batch perl liblog-log4perl-perl tcl gfortran gcc
-# golang-github-pkg-errors-dev; winston, pino, bunyan and log4js from
-# the npm registry) and keep what they printed.
+# golang-github-pkg-errors-dev; for the ninth python3-twisted
+# python3-gevent liblog4j1.2-java libcommons-logging-java groovy
+# golang-github-go-errors-errors-dev golang-github-go-kit-log-dev rake
+# php-xdebug (left disabled, phpdismod xdebug, as it would change the
+# other batches' PHP output; the ninth loads it itself) librust-eyre-dev
+# librust-slog-dev librust-slog-term-dev libexception-class-perl
+# libmoose-perl g++; winston, pino, bunyan, log4js, consola and signale
+# from the npm registry) and keep what they printed.
 #
 # The truth is known by construction, not read from the output: every
 # run of a program raises exactly one error (the scenario table below
@@ -37,7 +43,7 @@
 # ("jsonlog-k8s jsonlog-syslog"), ruby-rescued, java.util.logging's XML
 # records ("java-xml java-xml-k8s"), logr's ("logr") and the mixed file
 # ("mixed-k8s"); the eighth batch's names ("batch8 batch8-k8s ...") build
-# only its programs.
+# only its programs, and so do the ninth's ("batch9 batch9-k8s ...").
 set -eu
 only=" $* "
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -56,14 +62,20 @@ scala_cp=.:/usr/share/scala/lib/scala-library.jar
 # the earlier programs, unless only the sixth batch is asked for
 case $only in
 "  ") old=1 ;;
-*) old=0; for n in $only; do case $n in batch6* | batch7* | batch8* | golog* | jsonlog* | ruby-rescued | java-xml* | logr* | mixed*) ;; *) old=1 ;; esac; done ;;
+*) old=0; for n in $only; do case $n in batch6* | batch7* | batch8* | batch9* | golog* | jsonlog* | ruby-rescued | java-xml* | logr* | mixed*) ;; *) old=1 ;; esac; done ;;
 esac
 # the sixth and seventh batches, unless only the Go loggers or
 # ruby-rescued are asked for
 case $only in
 "  ") late=1 ;;
-*) late=0; for n in $only; do case $n in batch8* | golog* | jsonlog* | ruby-rescued | java-xml* | logr* | mixed*) ;; *) late=1 ;; esac; done ;;
+*) late=0; for n in $only; do case $n in batch8* | batch9* | golog* | jsonlog* | ruby-rescued | java-xml* | logr* | mixed*) ;; *) late=1 ;; esac; done ;;
 esac
+# the ninth batch, and its packages from the npm registry
+case $only in
+"  " | *" batch9"*) b9=1 ;;
+*) b9=0 ;;
+esac
+b9npm="consola@3 signale@1"
 # the Go loggers (klog, hclog: Debian's packages, from /usr/share/gocode)
 mkdir golog-src && mv golog.go golog-src/main.go
 (cd golog-src && GO111MODULE=off GOPATH=/usr/share/gocode GOFLAGS= go build -o ../golog .)
@@ -141,6 +153,7 @@ mkdir gobatch7-src && mv batch7.go gobatch7-src/main.go
 # one install, as a later one would take out what an earlier one added
 npm_pkgs=log4js@6
 [ "$old" = 0 ] || npm_pkgs="winston@3 pino@10 bunyan@2 $npm_pkgs"
+[ "$b9" = 0 ] || npm_pkgs="$npm_pkgs $b9npm"
 # shellcheck disable=SC2086
 npm install -q --no-save --no-audit --no-fund $npm_pkgs >/dev/null 2>&1
 fi
@@ -156,6 +169,39 @@ case $only in
 	javac -g -d . batch8.java
 	;;
 esac
+
+# the ninth batch: Log4j 1.2 and Commons Logging, jshell, Groovy, go-errors
+# and go-kit's log (from /usr/share/gocode), eyre and slog (Debian's
+# crates, offline), C++ and the runtimes alone
+j1=/usr/share/java/log4j-1.2.jar
+jcl=/usr/share/java/commons-logging.jar
+# groovy's launcher wants a JAVA_HOME
+b9jh=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")
+b9xdebug=
+if [ "$b9" = 1 ]; then
+	gcc -g -O0 -rdynamic -o cbatch9 batch9.c
+	g++ -g -O0 -D_GLIBCXX_ASSERTIONS -o cppbatch9 batch9.cpp
+	mkdir gobatch9-src && mv batch9.go gobatch9-src/main.go
+	(cd gobatch9-src && GO111MODULE=off GOPATH=/usr/share/gocode GOFLAGS= go build -o ../gobatch9 .)
+	javac -g -cp "$j1:$jcl" -d . batch9.java
+	mcs -debug -d:TRACE -out:csbatch9.exe batch9.cs >/dev/null
+	mkdir -p rsbatch9-src/src rsbatch9-src/.cargo && mv batch9.rs rsbatch9-src/src/main.rs
+	printf '[package]\nname = "rsbatch9"\nversion = "0.1.0"\nedition = "2021"\n[dependencies]\neyre = "0.6"\nslog = "2"\nslog-term = "2"\n' >rsbatch9-src/Cargo.toml
+	printf '[source.crates-io]\nreplace-with = "debian"\n[source.debian]\ndirectory = "/usr/share/cargo/registry"\n[net]\noffline = true\n' >rsbatch9-src/.cargo/config.toml
+	(cd rsbatch9-src && cargo build -q 2>/dev/null && cp target/debug/rsbatch9 ../rsbatch9)
+	# jshell's preferences, made beforehand so that it says nothing of them
+	mkdir -p "$work/jprefs/.java/.userPrefs"
+	# the npm packages, unless the sixth batch's one install above has them
+	if [ "$late" = 0 ]; then
+		npm_pkgs=$b9npm
+		case $only in *" jsonlog"* | *" mixed"*) npm_pkgs="pino@10 $npm_pkgs" ;; esac
+		# shellcheck disable=SC2086
+		npm install -q --no-save --no-audit --no-fund $npm_pkgs >/dev/null 2>&1
+	fi
+	# Xdebug, if php-xdebug is installed but not enabled (phpdismod xdebug)
+	b9xdebug="-d zend_extension=xdebug"
+	if php -m 2>/dev/null | grep -qx xdebug; then b9xdebug=; fi
+fi
 
 # The two values every scenario runs with (invalid numbers, different
 # lengths, so messages and indexes vary between the two runs).
@@ -994,6 +1040,112 @@ run fatal c-ubsan 0 UBSAN_OPTIONS=print_stacktrace=1 ./cbatch8 ubsan
 run RecursionError py-recursion 0 $py5 batch8.py recursion
 run - go-pkg-printf 0 ./gobatch8 printf
 run fatal f90-bounds 0 ./f90batch8 bounds
+
+# ---- a ninth batch: producers and shapes none of the others used:
+# Twisted's Deferred nobody handled and its logger's failure, gevent's
+# greenlet report, cgitb's text report; Log4j 1.2's PatternLayout,
+# Commons Logging's SimpleLog (the trace on the message's line), jshell's
+# exception, Groovy's "Caught:" over a closure and a missing method;
+# consola's and signale's error output, a DOMException from
+# structuredClone, a vm script that does not compile, execSync's error
+# with its properties; go-errors' ErrorStack, go-kit's logfmt record, a
+# panic with GOTRACEBACK=crash; rake aborting a task, Psych's syntax
+# error, a Ractor's error (its thread's report an event of its own, then
+# the RemoteError take raises); Xdebug's call
+# stack, assert(), a ValueError from a built-in, eval()'d code that does
+# not parse; eyre's report, slog-term's record, a panic in a function
+# that cannot unwind; Trace's console listener, FailFast's crash report;
+# Exception::Class's trace, a Moose type constraint, Carp's cluck (a
+# warning, no event) before a die; glibc's double free, a SIGSEGV
+# handler's backtrace_symbols_fd, std::terminate, libstdc++'s
+# assertions.  Types and groups as in the eighth; kept apart from the
+# suite's corpus like the third ----
+b9groovy() { run "$1" "$2" 0 JAVA_HOME="$b9jh" groovy batch9.groovy "$3"; }
+b9jshell() {
+	run 'REPL.$JShell$11$ManifestException' java-jshell 0 sh -c 'exec jshell -J-Djava.util.prefs.userRoot="$0" -R-Dentry="$1" batch9.jsh' "$work/jprefs"
+}
+b9jcl() {
+	run 'Batch9$ManifestException' java-jcl 0 java -Dorg.apache.commons.logging.Log=org.apache.commons.logging.impl.SimpleLog -Dorg.apache.commons.logging.simplelog.showdatetime=true -cp ".:$jcl" Batch9 jcl
+}
+b9php_log() { # TYPE GROUP SCENARIO: to an error_log file, assertions on
+	run "$1" "$2" 0 sh -c 'rm -f "$0/php.log"; php -d zend.assertions=1 -d display_errors=0 -d log_errors=1 -d error_log="$0/php.log" batch9.php "$1" "$2" >/dev/null 2>&1; cat "$0/php.log"' "$work" "$3"
+}
+b9php_xdebug() { # Xdebug's develop mode: its report on the CLI's stdout
+	# shellcheck disable=SC2086
+	run ManifestException php-xdebug 0 php $b9xdebug -d xdebug.mode=develop -d display_errors=1 -d log_errors=0 batch9.php xdebug
+}
+b9ractor() {
+	head_type=ManifestError head_group=rb-ractor
+	run Ractor::RemoteError rb-ractor-take 7 ruby batch9.rb ractor
+	head_type=- head_group=
+}
+b9all() {
+	run ManifestError py-twisted-deferred 0 $py5 batch9.py twisted-deferred
+	run ManifestError py-twisted-failure 0 $py5 batch9.py twisted-failure
+	run ManifestError py-gevent 0 $py5 batch9.py gevent
+	run ManifestError py-cgitb 0 $py5 batch9.py cgitb
+	run 'Batch9$ManifestException' java-log4j1 0 java -cp ".:$j1" Batch9 log4j1
+	b9jcl
+	b9jshell
+	b9groovy ManifestException groovy-closure closure
+	b9groovy groovy.lang.MissingMethodException groovy-signature signature
+	run ManifestError js-consola 0 node batch9.js consola
+	run ManifestError js-signale 0 node batch9.js signale
+	run DOMException js-clone 0 node batch9.js clone
+	run SyntaxError js-vm 0 node batch9.js vm
+	run Error js-exec 0 node batch9.js exec
+	run - go-errors 0 ./gobatch9 go-errors
+	run - go-kit 0 ./gobatch9 go-kit
+	run panic go-crash 0 GOTRACEBACK=crash ./gobatch9 crash
+	run ManifestError rb-rake 0 sh -c 'exec rake -f batch9.rake "deploy[$1]"' sh
+	run Psych::SyntaxError rb-yaml 0 ruby batch9.rb yaml
+	b9ractor
+	b9php_xdebug
+	b9php_log AssertionError php-assert assert
+	b9php_log ValueError php-value value
+	b9php_log ParseError php-eval eval
+	run - rs-eyre 0 ./rsbatch9 eyre
+	run - rs-slog 0 ./rsbatch9 slog
+	run panic rs-nounwind 0 RUST_BACKTRACE=0 ./rsbatch9 nounwind
+	run ManifestException cs-trace 0 mono --debug csbatch9.exe trace
+	# Mono's crash report without gdb's dump of the threads, as where no
+	# gdb is installed
+	run ManifestException cs-failfast 0 MONO_DEBUG=no-gdb-backtrace mono --debug csbatch9.exe failfast
+	run Deploy::Error pl-exception-class 0 perl batch9.pl exception-class
+	run Moose::Exception::ValidationFailedForTypeConstraint pl-moose 0 perl batch9.pl moose
+	run - pl-cluck -2 perl batch9.pl cluck
+	run fatal c-double-free 0 ./cbatch9 double-free
+	run fatal c-segv 0 ./cbatch9 segv
+	run manifest_error cpp-terminate 0 ./cppbatch9 terminate
+	run - cpp-vector 0 ./cppbatch9 vector
+}
+begin batch9 none "$top/tests/data/runtimes-unseen"
+noise
+b9all
+begin batch9-syslog syslog "$top/tests/data/runtimes-unseen"
+noise
+run ManifestError py-twisted-failure 0 $py5 batch9.py twisted-failure
+b9groovy ManifestException groovy-closure closure
+run - go-kit 0 ./gobatch9 go-kit
+b9ractor
+run Deploy::Error pl-exception-class 0 perl batch9.pl exception-class
+run manifest_error cpp-terminate 0 ./cppbatch9 terminate
+begin batch9-k8s k8s "$top/tests/data/runtimes-unseen"
+noise
+b9jcl
+run ManifestError js-signale 0 node batch9.js signale
+run panic go-crash 0 GOTRACEBACK=crash ./gobatch9 crash
+b9php_xdebug
+run - rs-eyre 0 ./rsbatch9 eyre
+run ManifestException cs-trace 0 mono --debug csbatch9.exe trace
+begin batch9-docker docker "$top/tests/data/runtimes-unseen"
+noise
+run ManifestError py-gevent 0 $py5 batch9.py gevent
+b9jshell
+run Error js-exec 0 node batch9.js exec
+run ManifestError rb-rake 0 sh -c 'exec rake -f batch9.rake "deploy[$1]"' sh
+b9php_log ParseError php-eval eval
+run fatal c-segv 0 ./cbatch9 segv
 
 # ---- PostgreSQL ----------------------------------------------------------
 case $only in
