@@ -175,6 +175,9 @@ struct qe_redactor {
 	pcre2_match_context *builtin_mctx;
 	pcre2_match_context *custom_mctx;
 	struct prefilter *pre;
+	/* the match data every redaction uses in turn (made on the first;
+	 * one thread uses a redactor) */
+	pcre2_match_data *md;
 	unsigned refs; /* owners besides the creator */
 };
 
@@ -1529,6 +1532,7 @@ void qe_redactor_free(struct qe_redactor *r)
 	}
 	pcre2_match_context_free(r->builtin_mctx);
 	pcre2_match_context_free(r->custom_mctx);
+	pcre2_match_data_free(r->md);
 	free(r);
 }
 
@@ -1539,20 +1543,25 @@ struct qe_redaction *qe_redaction_new(const struct qe_redactor *r)
 	return s;
 }
 
-void qe_redaction_free(struct qe_redaction *s)
+/* Forget the values s numbered: the map holds the secrets themselves,
+ * which are not left behind in freed memory. */
+static void redaction_clear(struct qe_redaction *s)
 {
 	size_t i;
-	if (!s)
-		return;
 	for (i = 0; i < s->map_size; i++) {
 		if (s->map[i].val) {
-			/* the map holds the secrets themselves: do not leave them behind
-			 */
 			explicit_bzero(s->map[i].val, s->map[i].len);
 			free(s->map[i].val);
 		}
 	}
 	free(s->map);
+}
+
+void qe_redaction_free(struct qe_redaction *s)
+{
+	if (!s)
+		return;
+	redaction_clear(s);
 	free(s);
 }
 
@@ -1710,13 +1719,17 @@ char *qe_redact_mem(struct qe_redaction *s, const char *text, size_t len, size_t
 	const struct qe_redactor *r = s->r;
 	struct cands c = {NULL, 0, 0};
 	struct qe_buf out = QE_BUF_INIT;
-	pcre2_match_data *md = pcre2_match_data_create(MATCH_GROUPS, NULL);
+	pcre2_match_data *md = r->md;
 	uint64_t may = prefilter_scan(r->pre, text, len);
 	unsigned gates_got = gate_scan(text, len);
 	size_t i, prev = 0;
 
-	if (!md)
-		abort();
+	if (!md) {
+		md = pcre2_match_data_create(MATCH_GROUPS, NULL);
+		if (!md)
+			abort();
+		((struct qe_redactor *)r)->md = md;
+	}
 	for (i = 0; i < r->nr_rules; i++) {
 		const struct rule *ru = &r->rules[i];
 		if (ru->pre >= 0 && !((may >> ru->pre) & 1) &&
@@ -1726,7 +1739,6 @@ char *qe_redact_mem(struct qe_redaction *s, const char *text, size_t len, size_t
 			continue;
 		run_rule(r, ru, text, len, md, &c);
 	}
-	pcre2_match_data_free(md);
 
 	if (c.nr)
 		qsort(c.v, c.nr, sizeof(*c.v), span_cmp);
@@ -1767,9 +1779,13 @@ char *qe_redact(struct qe_redaction *s, const char *text, size_t len)
 
 char *qe_redact_once(const struct qe_redactor *r, const char *text, size_t len)
 {
-	struct qe_redaction *s = qe_redaction_new(r);
-	char *out = qe_redact(s, text, len);
-	qe_redaction_free(s);
+	struct qe_redaction s;
+	char *out;
+
+	memset(&s, 0, sizeof(s));
+	s.r = r;
+	out = qe_redact_mem(&s, text, len, NULL);
+	redaction_clear(&s);
 	return out;
 }
 
