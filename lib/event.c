@@ -46,9 +46,88 @@ int qe_severity_parse(const char *s, enum qe_severity *out)
 	return -1;
 }
 
+/*
+ * Events freed lately, kept with their first block and their arrays for
+ * qe_event_new() to use again: the assembler makes one per event, and
+ * most are freed before the next begins (one thread makes and frees
+ * them).  Not under AddressSanitizer, which is to see a freed event
+ * used.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define SPARE_EVENTS 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SPARE_EVENTS 0
+#endif
+#endif
+#ifndef SPARE_EVENTS
+#define SPARE_EVENTS 4
+#endif
+/* arrays longer than this are not kept */
+#define SPARE_MAX_ITEMS 64
+
+#if SPARE_EVENTS
+static struct qe_event *spare[SPARE_EVENTS];
+static size_t nr_spare;
+#endif
+
+static struct qe_event *event_alloc(void)
+{
+#if SPARE_EVENTS
+	if (nr_spare)
+		return spare[--nr_spare];
+#endif
+	return qe_xcalloc(1, sizeof(struct qe_event));
+}
+
+/* Keep ev for event_alloc(), cleared: 1, or 0 when there is no room. */
+static int event_keep(struct qe_event *ev)
+{
+#if SPARE_EVENTS
+	struct qe_event_block *b = ev->blocks, *keep = NULL;
+	struct qe_event kept;
+
+	if (nr_spare == SPARE_EVENTS)
+		return 0;
+	while (b) {
+		struct qe_event_block *prev = b->prev;
+		if (!keep && b->size == BLOCK_BYTES - sizeof(*b)) {
+			keep = b;
+		} else {
+			free(b);
+		}
+		b = prev;
+	}
+	if (keep) {
+		keep->prev = NULL;
+		keep->used = 0;
+	}
+	memset(&kept, 0, sizeof(kept));
+	kept.blocks = keep;
+	if (ev->alloc_lines <= SPARE_MAX_ITEMS) {
+		kept.lines = ev->lines;
+		kept.alloc_lines = ev->alloc_lines;
+	} else {
+		free(ev->lines);
+	}
+	if (ev->alloc_frames <= SPARE_MAX_ITEMS) {
+		kept.frames = ev->frames;
+		kept.alloc_frames = ev->alloc_frames;
+	} else {
+		free(ev->frames);
+	}
+	*ev = kept;
+	spare[nr_spare++] = ev;
+	return 1;
+#else
+	(void)ev;
+	return 0;
+#endif
+}
+
 struct qe_event *qe_event_new(const char *kind, const char *rule)
 {
-	struct qe_event *ev = qe_xcalloc(1, sizeof(*ev));
+	struct qe_event *ev = event_alloc();
 	ev->kind = qe_xstrdup(kind ? kind : "line");
 	ev->rule = qe_xstrdup(rule ? rule : ev->kind);
 	ev->message = qe_xstrdup("");
@@ -60,6 +139,13 @@ void qe_event_free(struct qe_event *ev)
 {
 	if (!ev)
 		return;
+	free(ev->kind);
+	free(ev->rule);
+	free(ev->type);
+	free(ev->message);
+	free(ev->template);
+	if (event_keep(ev))
+		return;
 	while (ev->blocks) {
 		struct qe_event_block *b = ev->blocks;
 		ev->blocks = b->prev;
@@ -67,11 +153,6 @@ void qe_event_free(struct qe_event *ev)
 	}
 	free(ev->lines);
 	free(ev->frames);
-	free(ev->kind);
-	free(ev->rule);
-	free(ev->type);
-	free(ev->message);
-	free(ev->template);
 	free(ev);
 }
 
