@@ -103,8 +103,9 @@ static const char *clean_nul(struct qe_lines *l, const char *p, size_t *lenp)
 	return l->clean.buf;
 }
 
-static void emit(struct qe_lines *l, const char *p, size_t len, uint64_t start,
-		 uint64_t end, unsigned flags, qe_line_fn fn, void *fn_data)
+/* no_nul: the caller knows the line holds no NUL byte */
+static void emit_line(struct qe_lines *l, const char *p, size_t len, uint64_t start,
+		      uint64_t end, unsigned flags, int no_nul, qe_line_fn fn, void *fn_data)
 {
 	const unsigned char *u = (const unsigned char *)p;
 
@@ -112,7 +113,7 @@ static void emit(struct qe_lines *l, const char *p, size_t len, uint64_t start,
 	if (!l->utf16 && start == 0 && len >= 2 &&
 	    ((u[0] == 0xff && u[1] == 0xfe) || (u[0] == 0xfe && u[1] == 0xff)))
 		l->utf16 = u[0] == 0xff ? QE_LINES_UTF16LE : QE_LINES_UTF16BE;
-	if (!l->utf16 && len && memchr(p, '\0', len)) {
+	if (!l->utf16 && !no_nul && len && memchr(p, '\0', len)) {
 		l->utf16 = utf16_line(u, len, start);
 		if (!l->utf16)
 			p = clean_nul(l, p, &len);
@@ -123,6 +124,12 @@ static void emit(struct qe_lines *l, const char *p, size_t len, uint64_t start,
 		return;
 	}
 	fn(p, len, start, end, flags, fn_data);
+}
+
+static void emit(struct qe_lines *l, const char *p, size_t len, uint64_t start,
+		 uint64_t end, unsigned flags, qe_line_fn fn, void *fn_data)
+{
+	emit_line(l, p, len, start, end, flags, 0, fn, fn_data);
 }
 
 size_t qe_lines_count(const char *p, size_t n)
@@ -247,7 +254,13 @@ void qe_lines_feed_skip(struct qe_lines *l, const char *data, size_t len, qe_lin
 			l->carry_len = 0;
 			emit(l, l->carry, n, start, l->pos, 0, fn, fn_data);
 		} else {
-			emit(l, p, seg, start, l->pos, 0, fn, fn_data);
+			/* the buffer's first NUL from here on, looked for once
+			 * and again only after passing it */
+			if (!nul_known || (nul && nul < p)) {
+				nul = memchr(p, '\0', (size_t)(end - p));
+				nul_known = 1;
+			}
+			emit_line(l, p, seg, start, l->pos, 0, !nul || nul >= nl, fn, fn_data);
 		}
 		p = nl + 1;
 	}
