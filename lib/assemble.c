@@ -798,6 +798,20 @@ static int go_location_line(const char *s, size_t n)
 	return g && (size_t)(g - s) + 3 < n && is_digit(g[3]);
 }
 
+/* "\tmain::settle('1x') called at app.pl line 48": a call of Carp's
+ * confess (or cluck) under its message. */
+static int perl_call_line(const char *s, size_t n)
+{
+	size_t i = n;
+
+	if (n < 20 || s[0] != '\t' || s[1] == ' ' || s[1] == '\t')
+		return 0;
+	while (i && is_digit(s[i - 1]))
+		i--;
+	return i < n && i > 16 && !memcmp(s + i - 6, " line ", 6) &&
+	       memmem(s, i, " called at ", 11) != NULL;
+}
+
 /* "/app/x.rb:12:in `m'" (or 'm'), a backtrace line without "from". */
 static int ruby_bare_frame(const char *s, size_t n)
 {
@@ -1547,6 +1561,9 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 			a->pretty_indent = indent;
 			goto merge;
 		}
+		/* Carp's confess: the calls that led to the die, one a line */
+		if (perl_call_line(line, len))
+			return C_YES;
 		if (line[0] == ' ' || line[0] == '\t') {
 			/* "ERROR ... failed: Error: boom" then "    at f (/a.js:1:2)" */
 			jr = qe_rules_lang_rule(a->rules, QE_LANG_NODE);

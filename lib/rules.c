@@ -196,6 +196,8 @@ enum {
 	G_LOWER,     /* "[level]" in lower case, or a level|lvl|severity key */
 	G_COLON,     /* "error: ", "crit: ", ... at the start or after a time */
 	G_SANITIZER, /* "==ERROR: ", "runtime error: " (gfortran's too) */
+	G_PERL,	     /* " line " and a digit (" at FILE line N.") */
+	G_ASSERT,    /* "Assertion " */
 };
 
 static const struct {
@@ -209,6 +211,7 @@ static const struct {
     {"level-lower", G_LOWER},	    {"monolog", G_MONOLOG},
     {"level-colon", G_COLON},	    {"ruby-rescued", G_NODE},
     {"sanitizer", G_SANITIZER},	    {"gfortran", G_SANITIZER},
+    {"perl-die", G_PERL},	    {"c-assert", G_ASSERT},
 };
 
 /* The words the gates look for, found in one pass over the line. */
@@ -231,6 +234,8 @@ enum {
 	W_COLON = 1 << 14,	/* error: crit: alert: emerg: fatal: and a space, first
 				   or after a date and time */
 	W_SANITIZER = 1 << 15,	/* ==ERROR: (after the pid), runtime error: */
+	W_PERL = 1 << 16,	/* " line " and a digit */
+	W_ASSERT = 1 << 17,	/* Assertion and a blank */
 	W_SCANNED = 1 << 30,
 };
 
@@ -328,6 +333,21 @@ static int lower_level(const char *p, const char *end, const char *w, size_t n)
 /* the second byte is tested here first: no call for most words */
 #define LOWER(w) (p + 1 < end && p[1] == (w)[1] && lower_level(p, end, w, sizeof(w) - 1))
 
+/* " line N" at p as Perl ends its message with it: at the line's end,
+ * before its full stop, or before the ", <FH> line N." of a read. */
+static int perl_line(const char *p, const char *end)
+{
+	if (end - p < 7 || memcmp(p, " line ", 6) || p[6] < '0' || p[6] > '9')
+		return 0;
+	for (p += 7; p < end && *p >= '0' && *p <= '9'; p++)
+		;
+	if (p < end && *p == '.')
+		p++;
+	while (p < end && (*p == ' ' || *p == '\r'))
+		p++;
+	return p == end || (end - p >= 3 && p[0] == ',' && p[1] == ' ' && p[2] == '<');
+}
+
 /* The gate words that start at p (l is the line's start, for the byte
  * before "xception"). */
 static unsigned words_at(const char *l, const char *p, const char *end)
@@ -402,6 +422,8 @@ static unsigned words_at(const char *l, const char *p, const char *end)
 			w |= W_LEVEL;
 			if (AFTER('.', "ALERT: "))
 				w |= W_MONOLOG;
+		} else if (AT("Assertion ")) {
+			w |= W_ASSERT;
 		}
 		break;
 	case 'P':
@@ -438,6 +460,10 @@ static unsigned words_at(const char *l, const char *p, const char *end)
 	case 's':
 		if (at_ci(p, end, "severity"))
 			w |= W_KEY;
+		break;
+	case ' ':
+		if (perl_line(p, end))
+			w |= W_PERL;
 		break;
 	case 'l':
 	case 'L':
@@ -508,6 +534,8 @@ static void pair_init(void)
 	    {"dp", 0}, {"ni", 3}, /* dpanic */
 	    {"ve", 2}, {"ev", 1}, /* severe, severity, level */
 	    {"lv", 0}, {"vl", 1}, /* lvl */
+	    {" l", 0}, {"ne", 3}, /* " line " */
+	    {"as", 0}, {"ss", 1}, /* assertion */
 	};
 	size_t i;
 
@@ -583,6 +611,10 @@ static unsigned gate_words(int gate)
 		return W_COLON;
 	case G_SANITIZER:
 		return W_SANITIZER;
+	case G_PERL:
+		return W_PERL;
+	case G_ASSERT:
+		return W_ASSERT;
 	default:
 		return 0;
 	}
@@ -967,16 +999,17 @@ static inline int at_word(const char *p, const char *end, const char *w)
 /*
  * The prefilter: one pass over the line looking for the trigger words of
  * the built-in pack (err, xcept, fatal, crit, severe, emerg, alert, panic,
- * (glog "E0101", also behind a collector's time, syslog "<3>").  A byte table picks
- * candidate positions so (glog "E0101", syslog "<3>").  A byte table picks candidate
- * positions so the common bytes cost one load and one test.
+ * traceback, throwable, ".rb:", "assertion ", Perl's " line N" at the
+ * end) and the line-start forms (glog "E0101", also behind a collector's
+ * time, syslog "<3>").  A byte table picks candidate positions so the
+ * common bytes cost one load and one test.
  */
-enum { T_E = 1, T_X, T_F, T_C, T_S, T_A, T_P, T_T, T_DOT };
+enum { T_E = 1, T_X, T_F, T_C, T_S, T_A, T_P, T_T, T_DOT, T_SP };
 
 static const unsigned char trigger[256] = {
     ['E'] = T_E, ['e'] = T_E, ['X'] = T_X, ['x'] = T_X, ['F'] = T_F,   ['f'] = T_F,
     ['C'] = T_C, ['c'] = T_C, ['S'] = T_S, ['s'] = T_S, ['A'] = T_A,   ['a'] = T_A,
-    ['P'] = T_P, ['p'] = T_P, ['T'] = T_T, ['t'] = T_T, ['.'] = T_DOT,
+    ['P'] = T_P, ['p'] = T_P, ['T'] = T_T, ['t'] = T_T, ['.'] = T_DOT, [' '] = T_SP,
 };
 
 /* Does a trigger word start at p?  p + 3 <= end. */
@@ -1009,7 +1042,7 @@ static int trigger_at(const char *p, const char *end)
 			return 1;
 		break;
 	case T_A:
-		if (at_word(p + 1, end, "lert"))
+		if (at_word(p + 1, end, "lert") || at_word(p + 1, end, "ssertion "))
 			return 1;
 		break;
 	case T_P:
@@ -1024,14 +1057,20 @@ static int trigger_at(const char *p, const char *end)
 		if (p[1] == 'r' && p[2] == 'b' && p + 3 < end && p[3] == ':')
 			return 1;
 		break;
+	case T_SP:
+		/* Perl's " at FILE line N." */
+		if (perl_line(p, end))
+			return 1;
+		break;
 	}
 	return 0;
 }
 
-/* The exact check over a short window, once the trigram scan saw a hint. */
-static int prefilter_exact(const char *p, const char *end)
+/* The exact check of the words that start in a short window [p, to) of a
+ * line that ends at end, once the trigram scan saw a hint. */
+static int prefilter_exact(const char *p, const char *to, const char *end)
 {
-	for (; p + 3 <= end; p++)
+	for (; p < to && p + 3 <= end; p++)
 		if (trigger_at(p, end))
 			return 1;
 	return 0;
@@ -1042,9 +1081,9 @@ static int prefilter_exact(const char *p, const char *end)
  * case does not matter.  Each trigger contributes two overlapping
  * trigrams (a four-byte window: "err"+"rr?", "xce"+"cep", "fat"+"ata",
  * "cri"+"rit", "sev"+"eve", "mer"+"erg", "ale"+"ler", "ani"+"nic",
- * "ceb"+"eba", "wab"+"abl", ".rb"+"rb:"), so that one of them starts at
- * an even offset: the scan then looks at every other position only.  A
- * hit is confirmed by the exact check around it.
+ * "ceb"+"eba", "wab"+"abl", ".rb"+"rb:", "ine"+"ne ", "ert"+"rti"), so
+ * that one of them starts at an even offset: the scan then looks at every
+ * other position only.  A hit is confirmed by the exact check around it.
  */
 static uint32_t trigram_bits[1024]; /* 2^15 bits */
 static int trigram_ready;
@@ -1063,8 +1102,9 @@ static void trigram_set(unsigned k)
 static void trigram_init(void)
 {
 	static const char *const hints[] = {
-	    "err", "xce", "cep", "fat", "ata", "cri", "rit", "sev", "eve", "mer", "erg",
-	    "ale", "ler", "ani", "nic", "ceb", "eba", "wab", "abl", ".rb", "rb:"};
+	    "err", "xce", "cep", "fat", "ata", "cri", "rit", "sev", "eve",
+	    "mer", "erg", "ale", "ler", "ani", "nic", "ceb", "eba", "wab",
+	    "abl", ".rb", "rb:", "ine", "ne ", "ert", "rti"};
 	size_t i;
 	unsigned c;
 	for (i = 0; i < QE_ARRAY_SIZE(hints); i++)
@@ -1111,7 +1151,7 @@ static int confirm(const char *line, size_t len, size_t at)
 	/* the trigger word starts at most 8 bytes before the trigram */
 	size_t from = at >= 8 ? at - 8 : 0;
 	size_t to = at + 12 < len ? at + 12 : len;
-	return prefilter_exact(line + from, line + to);
+	return prefilter_exact(line + from, line + to, line + len);
 }
 
 /* glog's header "E0101 " at p: a level letter, the month (0 or 1 first)
@@ -1243,8 +1283,8 @@ static int json_line(const char *p, const char *end)
 enum { HS_TEXT, HS_DIGIT, HS_BEHIND, HS_ESCAPE, HS_LEVEL, HS_EXC, HS_MSG };
 
 static const char *const hs_words[] = {
-    "err",   "emerg", "xcept",	   "fatal",	"crit", "severe",
-    "alert", "panic", "traceback", "throwable", ".rb:",
+    "err",   "emerg",	  "xcept",     "fatal", "crit",	  "severe",	"alert",
+    "panic", "traceback", "throwable", ".rb:",	" line ", "assertion ",
 };
 /* A name that ends another is left out ("loglevel", "log_level" end in
  * "level", "short_message" in "message"): hs_on_match() goes back over

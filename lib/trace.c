@@ -2345,12 +2345,34 @@ static int parse_fortran(struct qe_event *ev)
 	return 1;
 }
 
+/* An exception object Perl died with, as its class prints it:
+ * "Ledger::Error: message at app.pl line 30." (a package name with
+ * "::" in it, then ": "). */
+static void perl_class(struct qe_event *ev, struct span v)
+{
+	size_t i = 0, parts = 0;
+
+	while (i < v.n && isupper((unsigned char)v.s[i])) {
+		while (i < v.n && is_ident((unsigned char)v.s[i]))
+			i++;
+		parts++;
+		if (i + 2 < v.n && v.s[i] == ':' && v.s[i + 1] == ':')
+			i += 2;
+		else
+			break;
+	}
+	if (parts > 1 && i + 1 < v.n && v.s[i] == ':' && v.s[i + 1] == ' ')
+		set_type(ev, sp(v.s, i));
+}
+
 static void parse_line(struct qe_event *ev)
 {
 	if (ev->rule && !strcmp(ev->rule, "sanitizer") && parse_sanitizer(ev))
 		return;
 	if (ev->rule && !strcmp(ev->rule, "gfortran") && parse_fortran(ev))
 		return;
+	if (ev->rule && !strcmp(ev->rule, "perl-die"))
+		perl_class(ev, line_span(ev, 0));
 	/* java.util.logging puts date and source on a line of their own,
 	 * before "SEVERE: message" */
 	if (!line_message(ev, line_span(ev, 0)) && ev->nr_lines > 1)

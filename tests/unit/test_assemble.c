@@ -1148,6 +1148,52 @@ static void test_fortran_errors(void **state)
 	fixture_free(f);
 }
 
+/* Perl's die, as a line of its own; confess's calls under its line;
+ * an exception object's class as the type; Log4perl's logdie line after
+ * its log line, an event of its own. */
+static void test_perl_die(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "2026-12-01 10:00:00 INFO start\n"
+		"no such account 42 at app.pl line 12.\n"
+		"2026-12-01 10:00:00 INFO next\n"
+		"no such account 42 at lib/Bank.pm line 8.\n"
+		"\tBank::find(42) called at app.pl line 20\n"
+		"\tmain::run() called at app.pl line 31\n"
+		"2026-12-01 10:00:00 INFO more\n"
+		"Bank::Error: no such account 42 at lib/Bank.pm line 9.\n"
+		"2026/12/01 10:00:00 FATAL main - cannot run 42\n"
+		"cannot run 42 at app.pl line 40\n"
+		"2026-12-01 10:00:00 INFO done at noon, line 3 of 9\n");
+	assert_int_equal(f->col.n, 5);
+	assert_int_equal(f->col.ev[0]->nr_lines, 1);
+	assert_null(f->col.ev[0]->type);
+	assert_int_equal(f->col.ev[1]->nr_lines, 3);
+	assert_string_equal(f->col.ev[1]->lines[2],
+			    "\tmain::run() called at app.pl line 31");
+	assert_string_equal(f->col.ev[2]->type, "Bank::Error");
+	assert_int_equal(f->col.ev[3]->nr_lines, 1);
+	assert_string_equal(f->col.ev[4]->lines[0], "cannot run 42 at app.pl line 40");
+	fixture_free(f);
+}
+
+/* glibc's assert() failure, one line. */
+static void test_c_assert(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "2026-12-01 10:00:00 INFO start\n"
+		"app: queue.c:88: push: Assertion `q->len < q->cap' failed.\n"
+		"2026-12-01 10:00:00 INFO next\n");
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 1);
+	assert_string_equal(f->col.ev[0]->rule, "c-assert");
+	fixture_free(f);
+}
+
 /* pkg/errors' "%+v" of a wrapped error: the cause and its stack, the
  * wrapper's message, its stack; runtime.goexit's frame is in assembly. */
 static void test_go_pkg_errors_wrapped(void **state)
@@ -2980,6 +3026,8 @@ int main(void)
 	    cmocka_unit_test(test_replayed_line_keeps_its_start),
 	    cmocka_unit_test(test_sanitizer_reports),
 	    cmocka_unit_test(test_fortran_errors),
+	    cmocka_unit_test(test_perl_die),
+	    cmocka_unit_test(test_c_assert),
 	    cmocka_unit_test(test_go_pkg_errors_wrapped),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
