@@ -97,6 +97,11 @@ int qe_assembler_idle(const struct qe_assembler *a);
  * follows says, or be an event that only the trace below it makes one
  * (log.Panic's line of Go's logger). */
 int qe_assembler_head_start(const char *line, size_t len);
+/* How many lines above the line may be the first lines of the event that
+ * only the line shows them to be: Tcl's message above its "    while
+ * executing" (1), Go's logger's line and a function name above the first
+ * file of pkg/errors' stack (2); 0 for most lines. */
+int qe_assembler_head_above(const char *line, size_t len);
 /* Whether feeding the line would change the assembler: 1 unless it is
  * idle and the line neither starts an event nor is held as the head of
  * one.  Nothing changes (no hit is counted for a rule). */

@@ -198,6 +198,7 @@ enum {
 	G_SANITIZER, /* "==ERROR: ", "runtime error: " (gfortran's too) */
 	G_PERL,	     /* " line " and a digit (" at FILE line N.") */
 	G_ASSERT,    /* "Assertion " */
+	G_TCL,	     /* "while executing", "while compiling" */
 };
 
 static const struct {
@@ -212,6 +213,7 @@ static const struct {
     {"level-colon", G_COLON},	    {"ruby-rescued", G_NODE},
     {"sanitizer", G_SANITIZER},	    {"gfortran", G_SANITIZER},
     {"perl-die", G_PERL},	    {"c-assert", G_ASSERT},
+    {"tcl-error", G_TCL},
 };
 
 /* The words the gates look for, found in one pass over the line. */
@@ -236,6 +238,7 @@ enum {
 	W_SANITIZER = 1 << 15,	/* ==ERROR: (after the pid), runtime error: */
 	W_PERL = 1 << 16,	/* " line " and a digit */
 	W_ASSERT = 1 << 17,	/* Assertion and a blank */
+	W_TCL = 1 << 18,	/* while executing, while compiling */
 	W_SCANNED = 1 << 30,
 };
 
@@ -346,6 +349,20 @@ static int perl_line(const char *p, const char *end)
 	while (p < end && (*p == ' ' || *p == '\r'))
 		p++;
 	return p == end || (end - p >= 3 && p[0] == ',' && p[1] == ' ' && p[2] == '<');
+}
+
+/* ".go:N" at p, and nothing but blanks after the number: the file of a
+ * frame of a Go stack without addresses (pkg/errors' "%+v"), not the
+ * "main.go:42:" or "x.go:80]" of a log line. */
+static int go_file_end(const char *p, const char *end)
+{
+	if (end - p < 5 || memcmp(p, ".go:", 4) || p[4] < '0' || p[4] > '9')
+		return 0;
+	for (p += 5; p < end && *p >= '0' && *p <= '9'; p++)
+		;
+	while (p < end && (*p == ' ' || *p == '\r'))
+		p++;
+	return p == end;
 }
 
 /* The gate words that start at p (l is the line's start, for the byte
@@ -465,6 +482,10 @@ static unsigned words_at(const char *l, const char *p, const char *end)
 		if (perl_line(p, end))
 			w |= W_PERL;
 		break;
+	case 'w':
+		if (AT("while executing") || AT("while compiling"))
+			w |= W_TCL;
+		break;
 	case 'l':
 	case 'L':
 		if (at_ci(p, end, "lvl") || at_ci(p, end, "level"))
@@ -536,6 +557,8 @@ static void pair_init(void)
 	    {"lv", 0}, {"vl", 1}, /* lvl */
 	    {" l", 0}, {"ne", 3}, /* " line " */
 	    {"as", 0}, {"ss", 1}, /* assertion */
+	    {"wh", 0}, {"hi", 1}, /* while executing, while compiling */
+	    {".g", 0}, {"go", 1}, /* .go: */
 	};
 	size_t i;
 
@@ -615,6 +638,8 @@ static unsigned gate_words(int gate)
 		return W_PERL;
 	case G_ASSERT:
 		return W_ASSERT;
+	case G_TCL:
+		return W_TCL;
 	default:
 		return 0;
 	}
@@ -1000,16 +1025,17 @@ static inline int at_word(const char *p, const char *end, const char *w)
  * The prefilter: one pass over the line looking for the trigger words of
  * the built-in pack (err, xcept, fatal, crit, severe, emerg, alert, panic,
  * traceback, throwable, ".rb:", "assertion ", Perl's " line N" at the
- * end) and the line-start forms (glog "E0101", also behind a collector's
- * time, syslog "<3>").  A byte table picks candidate positions so the
- * common bytes cost one load and one test.
+ * end, Tcl's "while executing", a Go file's ".go:N") and the line-start forms (glog
+ * "E0101", also behind a collector's time, syslog "<3>").  A byte table picks candidate
+ * positions so the common bytes cost one load and one test.
  */
-enum { T_E = 1, T_X, T_F, T_C, T_S, T_A, T_P, T_T, T_DOT, T_SP };
+enum { T_E = 1, T_X, T_F, T_C, T_S, T_A, T_P, T_T, T_DOT, T_SP, T_W };
 
 static const unsigned char trigger[256] = {
-    ['E'] = T_E, ['e'] = T_E, ['X'] = T_X, ['x'] = T_X, ['F'] = T_F,   ['f'] = T_F,
-    ['C'] = T_C, ['c'] = T_C, ['S'] = T_S, ['s'] = T_S, ['A'] = T_A,   ['a'] = T_A,
-    ['P'] = T_P, ['p'] = T_P, ['T'] = T_T, ['t'] = T_T, ['.'] = T_DOT, [' '] = T_SP,
+    ['E'] = T_E, ['e'] = T_E,	['X'] = T_X,  ['x'] = T_X, ['F'] = T_F,
+    ['f'] = T_F, ['C'] = T_C,	['c'] = T_C,  ['S'] = T_S, ['s'] = T_S,
+    ['A'] = T_A, ['a'] = T_A,	['P'] = T_P,  ['p'] = T_P, ['T'] = T_T,
+    ['t'] = T_T, ['.'] = T_DOT, [' '] = T_SP, ['W'] = T_W, ['w'] = T_W,
 };
 
 /* Does a trigger word start at p?  p + 3 <= end. */
@@ -1056,6 +1082,16 @@ static int trigger_at(const char *p, const char *end)
 	case T_DOT:
 		if (p[1] == 'r' && p[2] == 'b' && p + 3 < end && p[3] == ':')
 			return 1;
+		/* a Go frame's file at the end of its line: pkg/errors'
+		 * stack has no other word */
+		if (p[1] == 'g' && go_file_end(p, end))
+			return 1;
+		break;
+	case T_W:
+		/* Tcl's trace under its message */
+		if (at_word(p + 1, end, "hile executing") ||
+		    at_word(p + 1, end, "hile compiling"))
+			return 1;
 		break;
 	case T_SP:
 		/* Perl's " at FILE line N." */
@@ -1081,9 +1117,9 @@ static int prefilter_exact(const char *p, const char *to, const char *end)
  * case does not matter.  Each trigger contributes two overlapping
  * trigrams (a four-byte window: "err"+"rr?", "xce"+"cep", "fat"+"ata",
  * "cri"+"rit", "sev"+"eve", "mer"+"erg", "ale"+"ler", "ani"+"nic",
- * "ceb"+"eba", "wab"+"abl", ".rb"+"rb:", "ine"+"ne ", "ert"+"rti"), so
- * that one of them starts at an even offset: the scan then looks at every
- * other position only.  A hit is confirmed by the exact check around it.
+ * "ceb"+"eba", "wab"+"abl", ".rb"+"rb:", "ine"+"ne ", "ert"+"rti", "whi"+"hil",
+ * ".go"+"go:"), so that one of them starts at an even offset: the scan then looks at
+ * every other position only.  A hit is confirmed by the exact check around it.
  */
 static uint32_t trigram_bits[1024]; /* 2^15 bits */
 static int trigram_ready;
@@ -1102,9 +1138,9 @@ static void trigram_set(unsigned k)
 static void trigram_init(void)
 {
 	static const char *const hints[] = {
-	    "err", "xce", "cep", "fat", "ata", "cri", "rit", "sev", "eve",
-	    "mer", "erg", "ale", "ler", "ani", "nic", "ceb", "eba", "wab",
-	    "abl", ".rb", "rb:", "ine", "ne ", "ert", "rti"};
+	    "err", "xce", "cep", "fat", "ata", "cri", "rit", "sev", "eve", "mer",
+	    "erg", "ale", "ler", "ani", "nic", "ceb", "eba", "wab", "abl", ".rb",
+	    "rb:", "ine", "ne ", "ert", "rti", "whi", "hil", ".go", "go:"};
 	size_t i;
 	unsigned c;
 	for (i = 0; i < QE_ARRAY_SIZE(hints); i++)
@@ -1280,12 +1316,17 @@ static int json_line(const char *p, const char *end)
 
 /* HS_DIGIT: a line start that counts when a digit follows; HS_BEHIND:
  * glog's header when its line passes prefilter_start() */
-enum { HS_TEXT, HS_DIGIT, HS_BEHIND, HS_ESCAPE, HS_LEVEL, HS_EXC, HS_MSG };
+/* HS_CONFIRM: a literal that is only part of a trigger, confirmed by
+ * trigger_at() around it (Perl's " line N", a Go file's ".go:N", each at
+ * the end of its line) */
+enum { HS_TEXT, HS_DIGIT, HS_BEHIND, HS_CONFIRM, HS_ESCAPE, HS_LEVEL, HS_EXC, HS_MSG };
 
 static const char *const hs_words[] = {
-    "err",   "emerg",	  "xcept",     "fatal", "crit",	  "severe",	"alert",
-    "panic", "traceback", "throwable", ".rb:",	" line ", "assertion ",
+    "err",    "emerg",	    "xcept",	       "fatal",		  "crit",
+    "severe", "alert",	    "panic",	       "traceback",	  "throwable",
+    ".rb:",   "assertion ", "while executing", "while compiling",
 };
+static const char *const hs_confirm_words[] = {" line ", ".go:"};
 /* A name that ends another is left out ("loglevel", "log_level" end in
  * "level", "short_message" in "message"): hs_on_match() goes back over
  * the whole name. */
@@ -1369,6 +1410,9 @@ static hs_database_t *hs_build(const struct qe_scan_json *j)
 	for (i = 0; i < QE_ARRAY_SIZE(hs_words); i++)
 		hs_add(&p, hs_words[i], strlen(hs_words[i]),
 		       hs_words[i][0] == '.' ? 0 : HS_FLAG_CASELESS, HS_TEXT);
+	for (i = 0; i < QE_ARRAY_SIZE(hs_confirm_words); i++)
+		hs_add(&p, hs_confirm_words[i], strlen(hs_confirm_words[i]), 0,
+		       HS_CONFIRM);
 	hs_add(&p, "\n<", 2, 0, HS_DIGIT);
 	hs_add(&p, "\nE", 2, 0, HS_DIGIT);
 	hs_add(&p, "\nF", 2, 0, HS_DIGIT);
@@ -1543,6 +1587,18 @@ static int hs_on_match(unsigned id, unsigned long long from, unsigned long long 
 
 	if (id == HS_DIGIT) {
 		if (at >= end || *at < '0' || *at > '9')
+			return 0;
+		id = HS_TEXT;
+	}
+	if (id == HS_CONFIRM) {
+		/* the word starts at most 6 bytes before the literal's end,
+		 * and its line's end says whether it is one */
+		const char *w = at - c->buf >= 6 ? at - 6 : c->buf;
+		if (!(le = memchr(at, '\n', (size_t)(end - at))))
+			le = end;
+		if ((k = memrchr(w, '\n', (size_t)(at - w))))
+			w = k + 1;
+		if (!prefilter_exact(w, at, le))
 			return 0;
 		id = HS_TEXT;
 	}

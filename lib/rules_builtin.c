@@ -258,6 +258,12 @@ static const struct qe_builtin_sample assert_samples[] = {
     {"app: Assertion checks passed", 0},
 };
 
+static const struct qe_builtin_sample tcl_samples[] = {
+    {"    while executing", 1},	    {"    while compiling", 1},
+    {"while executing", 0},	    {"    while executing the nightly job", 0},
+    {"    invoked from within", 0},
+};
+
 static const struct qe_builtin_sample glog_samples[] = {
     {"E0101 12:00:00.123456    42 server.go:80] request failed", 1},
     {"F0101 12:00:00.123456    42 main.go:10] cannot start", 1},
@@ -408,6 +414,12 @@ const struct qe_builtin_rule qe_builtin_rules[] = {
      "^(?:\\S+: )?[^\\s:]+:\\d+: (?:[^:\\n]{1,256}: )?Assertion [`'].{0,4096}' "
      "failed\\.\\s*$",
      NULL, SAMPLES(assert_samples)},
+    /* Tcl's errorInfo: the message, then "    while executing" and the
+       command, each level up "    invoked from within" and its command,
+       where each was in parentheses.  The line under the message starts
+       the event; the assembler puts the message above it first. */
+    {"tcl-error", "line", "error", QE_LANG_LINE,
+     "^[ \\t]+while (?:executing|compiling)\\s*$", NULL, SAMPLES(tcl_samples)},
     {"glog", "line", "error", QE_LANG_LINE, "^(?<lvl>[EF])\\d{4} \\d\\d:\\d\\d:\\d\\d",
      NULL, SAMPLES(glog_samples)},
     {"syslog-priority", "line", "error", QE_LANG_LINE, "^<(?<lvl>\\d{1,3})>", NULL,

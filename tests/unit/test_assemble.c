@@ -1194,6 +1194,76 @@ static void test_c_assert(void **state)
 	fixture_free(f);
 }
 
+/* Tcl's errorInfo: the message line above "    while executing", a
+ * quoted command over several lines, the levels up to the file; after a
+ * syslog prefix on every line too; an error line of a log followed by
+ * it. */
+static void test_tcl_error_info(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "2026-12-01 10:00:00 INFO start\n"
+		"no such account \"42\"\n"
+		"    while executing\n"
+		"\"error \"no such account \\\"$id\\\"\"\"\n"
+		"    (procedure \"find\" line 2)\n"
+		"    invoked from within\n"
+		"\"foreach id $ids {\n"
+		"\tfind $id\n"
+		"}\"\n"
+		"    (file \"app.tcl\" line 9)\n"
+		"2026-12-01 10:00:00 INFO next\n"
+		"Dec  1 10:00:01 web1 app[7]: invalid command name \"post\"\n"
+		"Dec  1 10:00:01 web1 app[7]:     while executing\n"
+		"Dec  1 10:00:01 web1 app[7]: \"post 42\"\n"
+		"Dec  1 10:00:01 web1 app[7]:     (file \"app.tcl\" line 3)\n"
+		"Dec  1 10:00:02 web1 app[7]: done\n"
+		"2026-12-01 10:00:03 ERROR cannot settle 42\n"
+		"    while executing\n"
+		"\"settle 42\"\n"
+		"2026-12-01 10:00:04 INFO done\n");
+	assert_int_equal(f->col.n, 3);
+	assert_int_equal(f->col.ev[0]->nr_lines, 9);
+	assert_string_equal(f->col.ev[0]->lines[0], "no such account \"42\"");
+	assert_string_equal(f->col.ev[0]->lines[8], "    (file \"app.tcl\" line 9)");
+	assert_string_equal(f->col.ev[0]->message, "no such account \"42\"");
+	assert_null(f->col.ev[0]->type);
+	assert_int_equal(f->col.ev[1]->nr_lines, 4);
+	assert_string_equal(f->col.ev[1]->lines[3], "    (file \"app.tcl\" line 3)");
+	assert_int_equal(f->col.ev[2]->nr_lines, 3);
+	fixture_free(f);
+}
+
+/* pkg/errors' "%+v" after a line of Go's standard logger without a
+ * level word (log.Printf, log.Fatalf): the line, then the stack; a
+ * name under such a line that no file follows is nothing. */
+static void test_go_pkg_errors_logged(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "2026-12-01 10:00:00 INFO start\n"
+		"2026/12/01 10:00:01 cannot post: bad quantity \"1x\"\n"
+		"main.parseQty\n"
+		"\t/app/main.go:17\n"
+		"main.main\n"
+		"\t/app/main.go:38\n"
+		"runtime.goexit\n"
+		"\t/usr/lib/go/src/runtime/asm_amd64.s:1594\n"
+		"2026-12-01 10:00:00 INFO next\n"
+		"2026/12/01 10:00:02 reloading\n"
+		"config.reload\n"
+		"2026-12-01 10:00:00 INFO done\n");
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 7);
+	assert_string_equal(f->col.ev[0]->lines[0],
+			    "2026/12/01 10:00:01 cannot post: bad quantity \"1x\"");
+	assert_string_equal(f->col.ev[0]->message, "cannot post: bad quantity \"1x\"");
+	assert_null(f->col.ev[0]->type);
+	fixture_free(f);
+}
+
 /* pkg/errors' "%+v" of a wrapped error: the cause and its stack, the
  * wrapper's message, its stack; runtime.goexit's frame is in assembly. */
 static void test_go_pkg_errors_wrapped(void **state)
@@ -3028,6 +3098,8 @@ int main(void)
 	    cmocka_unit_test(test_fortran_errors),
 	    cmocka_unit_test(test_perl_die),
 	    cmocka_unit_test(test_c_assert),
+	    cmocka_unit_test(test_tcl_error_info),
+	    cmocka_unit_test(test_go_pkg_errors_logged),
 	    cmocka_unit_test(test_go_pkg_errors_wrapped),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
