@@ -565,6 +565,13 @@ static int py_exception_line(const char *s, size_t n)
 	return i == n || s[i] == ':' || s[i] == '\r';
 }
 
+/* "fatal: msg" or "error: msg" at the line's start, no prefix before. */
+static int py_exit_line(const char *s, size_t n)
+{
+	return n > 7 && (has_prefix(s, n, "fatal: ") || has_prefix(s, n, "error: ")) &&
+	       s[7] != ' ';
+}
+
 /* "multiprocessing.pool.RemoteTraceback: " (concurrent.futures has
  * "..._RemoteTraceback: "): the worker's traceback follows as a string
  * between lines of three quotes, then the chain to the parent's. */
@@ -1800,6 +1807,13 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 			/* exception groups draw their members with | and + */
 			if (py_group_line(line, len))
 				return C_YES;
+			/* what a program that printed the traceback itself
+			 * said as it exited (sys.exit("fatal: ...")): the
+			 * report's last line */
+			if (!a->nr_pend && py_exit_line(line, len)) {
+				a->state = S_LINE_DONE;
+				return C_YES;
+			}
 			return message_after(a, line, len);
 		case S_PY_GROUP:
 			if (py_group_header(line, len))

@@ -1264,6 +1264,27 @@ static void test_go_pkg_errors_logged(void **state)
 	fixture_free(f);
 }
 
+/* A program that printed a traceback itself and exited with a message
+ * (traceback.print_exc(), then sys.exit("fatal: ...")): the message is
+ * the report's last line. */
+static void test_python_exit_message(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "2026-12-01 10:00:00 INFO start\n"
+		"Traceback (most recent call last):\n"
+		"  File \"/app/main.py\", line 7, in main\n"
+		"    open(path)\n"
+		"FileNotFoundError: [Errno 2] No such file or directory: '/x.conf'\n"
+		"fatal: config x unreadable\n"
+		"2026-12-01 10:00:00 INFO next\n");
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 5);
+	assert_string_equal(f->col.ev[0]->type, "FileNotFoundError");
+	fixture_free(f);
+}
+
 /* pkg/errors' "%+v" of a wrapped error: the cause and its stack, the
  * wrapper's message, its stack; runtime.goexit's frame is in assembly. */
 static void test_go_pkg_errors_wrapped(void **state)
@@ -3100,6 +3121,7 @@ int main(void)
 	    cmocka_unit_test(test_c_assert),
 	    cmocka_unit_test(test_tcl_error_info),
 	    cmocka_unit_test(test_go_pkg_errors_logged),
+	    cmocka_unit_test(test_python_exit_message),
 	    cmocka_unit_test(test_go_pkg_errors_wrapped),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
