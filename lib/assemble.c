@@ -2288,6 +2288,12 @@ int qe_assembler_head_above(const char *line, size_t len)
 
 	if (len > 6 && line[0] == '\t' && go_location_line(line, len))
 		return 2;
+	/* the end of the line first: most lines end otherwise */
+	while (len && (line[len - 1] == ' ' || line[len - 1] == '\r'))
+		len--;
+	if (len < 19 || (memcmp(line + len - 9, "executing", 9) &&
+			 memcmp(line + len - 9, "compiling", 9)))
+		return 0;
 	body = prelude_body(NULL, line, len, &blen);
 	return blen && (body[0] == ' ' || body[0] == '\t') && tcl_trace_head(body, blen);
 }
