@@ -824,10 +824,13 @@ static int tcl_trace_head(const char *s, size_t n)
 
 	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
 		n--;
+	/* the last byte rules out most lines */
+	if (n < 16 || s[n - 1] != 'g' || (s[0] != ' ' && s[0] != '\t'))
+		return 0;
 	while (i < n && (s[i] == ' ' || s[i] == '\t'))
 		i++;
-	return i && (n - i == 15 && (!memcmp(s + i, "while executing", 15) ||
-				     !memcmp(s + i, "while compiling", 15)));
+	return n - i == 15 && (!memcmp(s + i, "while executing", 15) ||
+			       !memcmp(s + i, "while compiling", 15));
 }
 
 /* A line of Tcl's errorInfo after its head: another level's head
@@ -1225,7 +1228,7 @@ static void go_log_event(struct qe_assembler *a, const struct qe_rule_match *m,
 	qe_buf_release(&l);
 }
 
-static size_t strip_off(struct qe_assembler *a, const char *line, size_t len);
+static inline size_t strip_off(struct qe_assembler *a, const char *line, size_t len);
 
 /* Tcl's trace starts on the line: the message above it, when it was the
  * line just before, is the event's first line. */
@@ -2018,7 +2021,7 @@ static void set_tag(struct qe_assembler *a, const char *line, size_t len)
 }
 
 /* How much of a line to skip as the prefix it shares with the head. */
-static size_t strip_off(struct qe_assembler *a, const char *line, size_t len)
+static inline size_t strip_off(struct qe_assembler *a, const char *line, size_t len)
 {
 	struct qe_prefix p;
 	if (!a->strip || !len || !line_prefix(a, line, len, &p) || !p.tag_off ||
@@ -2286,13 +2289,17 @@ int qe_assembler_head_above(const char *line, size_t len)
 	const char *body;
 	size_t blen;
 
-	if (len > 6 && line[0] == '\t' && go_location_line(line, len))
+	/* the last byte first: most lines end otherwise */
+	if (len < 7 || (line[len - 1] != 'g' && !is_digit(line[len - 1]) &&
+			line[len - 1] != ' ' && line[len - 1] != '\r'))
+		return 0;
+	if (line[0] == '\t' && go_location_line(line, len))
 		return 2;
-	/* the end of the line first: most lines end otherwise */
 	while (len && (line[len - 1] == ' ' || line[len - 1] == '\r'))
 		len--;
-	if (len < 19 || (memcmp(line + len - 9, "executing", 9) &&
-			 memcmp(line + len - 9, "compiling", 9)))
+	if (len < 19 || line[len - 1] != 'g' ||
+	    (memcmp(line + len - 9, "executing", 9) &&
+	     memcmp(line + len - 9, "compiling", 9)))
 		return 0;
 	body = prelude_body(NULL, line, len, &blen);
 	return blen && (body[0] == ' ' || body[0] == '\t') && tcl_trace_head(body, blen);
