@@ -1697,8 +1697,12 @@ static size_t hs_first_line(struct qe_rules *r, hs_database_t *db, const char *b
 
 	if (n > 0x7fffffffu)
 		return (size_t)-1;
-	/* the first line's start form has no newline before it to match */
-	if (start_form(buf, buf + n)) {
+	/* the first line's start form has no newline before it to match,
+	 * nor a frame's file ("\t/app/main.go:17", HS_FILE_LINE) */
+	if (start_form(buf, buf + n) ||
+	    (n > 1 && buf[0] == '\t' && buf[1] == '/' &&
+	     qe_rules_prefilter(buf,
+				(q = memchr(buf, '\n', n)) ? (size_t)(q - buf) : n))) {
 		if (text_takes(text, buf, buf + n))
 			return 0;
 		c.line_json = 0; /* known: passed */

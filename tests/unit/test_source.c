@@ -644,6 +644,12 @@ static void test_scan_every_offset(void **state)
 	    "2026-12-01T10:00:00.123456Z E1202 10:00:00.123456 1 x.go:1] gave up",
 	    "2026-12-01T10:00:00.1Z stderr F F0102 10:00:00.123456 1 x.go:1] gave up",
 	    "Dec  1 10:00:00 web1 app[42]: E1202 10:00:00.123456 1 x.go:1] gave up",
+	    /* words at the end of their line: Perl's, a Go frame's file;
+	     * Tcl's trace head, assert()'s line */
+	    "no such account 42 at app.pl line 12.",
+	    "\t/app/main.go:17",
+	    "    while executing",
+	    "app: q.c:8: f: Assertion `x' failed.",
 	};
 	static const char *const json[] = {
 	    "{\"msg\":\"a \\u0065rror\"}",
@@ -698,6 +704,13 @@ static void test_scan_every_offset(void **state)
 					 qe_rules_scan(r, b.buf, b.len, &keys, NULL));
 		}
 	}
+	/* a Go frame's file as a large block's first line, which no
+	 * newline comes before */
+	qe_buf_reset(&b);
+	qe_buf_addstr(&b, "\t/app/main.go:17\n");
+	while (b.len < 66000)
+		qe_buf_addstr(&b, "2026-12-01 INFO ok\n");
+	assert_int_equal(qe_rules_scan(r, b.buf, b.len, NULL, NULL), 0);
 	qe_buf_release(&b);
 	qe_rules_free(r);
 	qe_config_release(&cfg);
