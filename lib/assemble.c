@@ -19,6 +19,11 @@
 #define PEND_MAX_BYTES 8192
 /* The writer tag of a prefixed head line kept to compare later lines. */
 #define TAG_MAX 64
+/* The longest line kept as the one before the next (a message line). */
+#define LAST_MAX 4096
+/* The most lines of one quoted command in a Tcl trace: Tcl cuts a
+ * command it shows at 150 bytes. */
+#define TCL_QUOTE_MAX 150
 
 /* C_JOIN: the held lines belong to the event, the line at hand does not */
 enum cont { C_NO, C_YES, C_PEND, C_JOIN };
@@ -40,7 +45,8 @@ enum prelude {
 	P_VALUE,
 	P_OBJ,
 	P_TRACE,
-	P_RULER /* a sanitizer's rule of '=' above its report, gfortran's "At line" */
+	P_RULER,   /* a sanitizer's rule of '=' above its report, gfortran's "At line" */
+	P_GO_STACK /* Go's logger's line and a function name: pkg/errors' "%+v" */
 };
 
 enum state {
@@ -68,6 +74,7 @@ enum state {
 	S_LINE_ASAN,	/* a sanitizer's report, until its "==PID==ABORTING" */
 	S_LINE_UBSAN,	/* UBSan's "runtime error:" line: its frames go on */
 	S_LINE_FORTRAN, /* gfortran's error: "Error termination. Backtrace:", frames */
+	S_LINE_TCL,	/* Tcl's errorInfo: "    while executing", commands, places */
 	S_LINE_DONE,	/* nothing more belongs to the line */
 	S_NODE_PRETTY,	/* pino-pretty's indented error object, until its '}' */
 	S_NODE_HEAD,	/* "XError: msg" seen, no frame yet: a JVM's frame may follow */
@@ -152,11 +159,15 @@ struct qe_assembler {
 	struct qe_rule_match probe_m;
 	size_t probe_off, probe_hits[2], probe_nr_hits;
 
-	/* The last line fed while idle, when it is one of Go's standard
-	 * logger ("2006/01/02 15:04:05 text"): log.Panic writes its text so
-	 * before it panics with the same (go_log_panic()). */
-	struct qe_buf golog;
-	uint64_t golog_start, golog_end;
+	/* The last line fed while idle that started nothing: the line
+	 * that only the lines under it make an event.  Go's standard
+	 * logger's ("2006/01/02 15:04:05 text"): log.Panic writes its text
+	 * so before it panics with the same (go_log_panic()), and
+	 * pkg/errors' "%+v" puts the stack under it; Tcl's message above
+	 * its "    while executing". */
+	struct qe_buf last;
+	uint64_t last_start, last_end;
+	int tcl_quote; /* S_LINE_TCL: lines of a quoted command so far, 0 outside one */
 };
 
 static void tail_reset(struct qe_assembler *a);
@@ -188,7 +199,7 @@ void qe_assembler_free(struct qe_assembler *a)
 	free(a->tail);
 	qe_buf_release(&a->pend);
 	qe_buf_release(&a->probe_line);
-	qe_buf_release(&a->golog);
+	qe_buf_release(&a->last);
 	free(a);
 }
 
@@ -554,6 +565,13 @@ static int py_exception_line(const char *s, size_t n)
 	return i == n || s[i] == ':' || s[i] == '\r';
 }
 
+/* "fatal: msg" or "error: msg" at the line's start, no prefix before. */
+static int py_exit_line(const char *s, size_t n)
+{
+	return n > 7 && (has_prefix(s, n, "fatal: ") || has_prefix(s, n, "error: ")) &&
+	       s[7] != ' ';
+}
+
 /* "multiprocessing.pool.RemoteTraceback: " (concurrent.futures has
  * "..._RemoteTraceback: "): the worker's traceback follows as a string
  * between lines of three quotes, then the chain to the parent's. */
@@ -796,6 +814,53 @@ static int go_location_line(const char *s, size_t n)
 	/* runtime.goexit's, in the runtime's assembly: "asm_amd64.s:1594" */
 	g = memmem(s, n, ".s:", 3);
 	return g && (size_t)(g - s) + 3 < n && is_digit(g[3]);
+}
+
+/* Tcl's errorInfo under the message: "    while executing" (or
+ * "while compiling"), each level then "    invoked from within". */
+static int tcl_trace_head(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
+		n--;
+	/* the last byte rules out most lines */
+	if (n < 16 || s[n - 1] != 'g' || (s[0] != ' ' && s[0] != '\t'))
+		return 0;
+	while (i < n && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	return n - i == 15 && (!memcmp(s + i, "while executing", 15) ||
+			       !memcmp(s + i, "while compiling", 15));
+}
+
+/* A line of Tcl's errorInfo after its head: another level's head
+ * ("    invoked from within"), or where the command was ("    (procedure
+ * \"f\" line 3)", "    (file \"app.tcl\" line 25)"); a quoted command
+ * is told by its quote. */
+static int tcl_trace_line(const char *s, size_t n)
+{
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
+		n--;
+	if (tcl_trace_head(s, n))
+		return 1;
+	if (n < 6 || memcmp(s, "    ", 4))
+		return 0;
+	return (n == 23 && !memcmp(s + 4, "invoked from within", 19)) ||
+	       (s[4] == '(' && s[n - 1] == ')');
+}
+
+/* "\tmain::settle('1x') called at app.pl line 48": a call of Carp's
+ * confess (or cluck) under its message. */
+static int perl_call_line(const char *s, size_t n)
+{
+	size_t i = n;
+
+	if (n < 20 || s[0] != '\t' || s[1] == ' ' || s[1] == '\t')
+		return 0;
+	while (i && is_digit(s[i - 1]))
+		i--;
+	return i < n && i > 16 && !memcmp(s + i - 6, " line ", 6) &&
+	       memmem(s, i, " called at ", 11) != NULL;
 }
 
 /* "/app/x.rb:12:in `m'" (or 'm'), a backtrace line without "from". */
@@ -1113,26 +1178,27 @@ static size_t go_log_stamp(const char *s, size_t n)
 static int go_log_panic(const struct qe_assembler *a, const char *line, size_t len,
 			uint64_t start_pos)
 {
-	size_t k = a->golog.len, t;
-	if (!k || a->golog_end != start_pos || len < 8 || memcmp(line, "panic: ", 7))
+	size_t k = a->last.len, t;
+	if (!k || a->last_end != start_pos || len < 8 || memcmp(line, "panic: ", 7) ||
+	    !go_log_stamp(a->last.buf, k))
 		return 0;
 	t = len - 7;
 	while (t && (line[7 + t - 1] == ' ' || line[7 + t - 1] == '\r'))
 		t--;
-	return t && k > t && !memcmp(a->golog.buf + k - t, line + 7, t) &&
-	       a->golog.buf[k - t - 1] == ' ';
+	return t && k > t && !memcmp(a->last.buf + k - t, line + 7, t) &&
+	       a->last.buf[k - t - 1] == ' ';
 }
 
-/* Keep the line fed while idle when it is one of Go's logger, else
- * forget the one kept. */
-static void go_log_keep(struct qe_assembler *a, const char *line, size_t len,
-			uint64_t start_pos, uint64_t end_pos)
+/* Keep the line fed while idle that started nothing (a blank one is
+ * forgotten; a long one too: a message line is short). */
+static void last_keep(struct qe_assembler *a, const char *line, size_t len,
+		      uint64_t start_pos, uint64_t end_pos)
 {
-	qe_buf_reset(&a->golog);
-	if (go_log_stamp(line, len)) {
-		qe_buf_add(&a->golog, line, len);
-		a->golog_start = start_pos;
-		a->golog_end = end_pos;
+	qe_buf_reset(&a->last);
+	if (len <= LAST_MAX && !is_blank(line, len)) {
+		qe_buf_add(&a->last, line, len);
+		a->last_start = start_pos;
+		a->last_end = end_pos;
 	}
 }
 
@@ -1151,15 +1217,61 @@ static void go_log_event(struct qe_assembler *a, const struct qe_rule_match *m,
 
 	if (!go_log_panic(a, line, len, start_pos))
 		return;
-	l = a->golog;
+	l = a->last;
 	lm.lang = QE_LANG_LINE;
 	lm.kind = "line";
 	lm.severity = QE_SEV_ERROR;
 	lm.type_len = lm.msg_len = 0;
-	qe_buf_init(&a->golog);
-	start_event(a, &lm, l.buf, l.len, 0, a->golog_start, a->golog_end);
+	qe_buf_init(&a->last);
+	start_event(a, &lm, l.buf, l.len, 0, a->last_start, a->last_end);
 	close_event(a);
 	qe_buf_release(&l);
+}
+
+static inline size_t strip_off(struct qe_assembler *a, const char *line, size_t len);
+
+/* Tcl's trace starts on the line: the message above it, when it was the
+ * line just before, is the event's first line. */
+static void tcl_event(struct qe_assembler *a, const struct qe_rule_match *m,
+		      const char *line, size_t len, size_t off, uint64_t start_pos,
+		      uint64_t end_pos)
+{
+	struct qe_buf l = a->last;
+	size_t so;
+
+	if (!l.len || a->last_end != start_pos) {
+		start_event(a, m, line, len, off, start_pos, end_pos);
+	} else {
+		qe_buf_init(&a->last);
+		start_event(a, m, l.buf, l.len, 0, a->last_start, a->last_end);
+		qe_buf_release(&l);
+		so = strip_off(a, line, len);
+		append(a, line + (so ? so : off), len - (so ? so : off), end_pos);
+	}
+	a->state = S_LINE_TCL;
+	a->tcl_quote = 0;
+}
+
+/* A function name under Go's logger's line, the line just before: the
+ * first frame of pkg/errors' "%+v", held with that line until its file
+ * shows it is one. */
+static int go_stack_hold(struct qe_assembler *a, const char *line, size_t len,
+			 uint64_t start_pos, uint64_t end_pos)
+{
+	if (!a->last.len || a->last_end != start_pos || !go_func_name(line, len) ||
+	    !go_log_stamp(a->last.buf, a->last.len))
+		return 0;
+	pend_reset(a);
+	if (pend_add(a, a->last.buf, a->last.len, a->last_end, 0) < 0 ||
+	    pend_add(a, line, len, end_pos, 0) < 0) {
+		pend_reset(a);
+		return 0;
+	}
+	a->pend_start[0] = a->last_start;
+	a->prelude = P_GO_STACK;
+	a->prelude_start = a->last_start;
+	qe_buf_reset(&a->last);
+	return 1;
 }
 
 /* glog's header, "E0101 " or "F0101 ", at the start of s: the form that
@@ -1210,6 +1322,14 @@ static int match_line(struct qe_assembler *a, const char *line, size_t len,
 	/* glog's "E0101 ..." behind a collector's timestamp (`kubectl logs
 	 * --timestamps`, CRI, syslog): read as at a line start */
 	if (p.body && p.text == p.body && line_start_form(line + p.body, len - p.body) &&
+	    rules_start(a, line + p.body, len - p.body, &m2)) {
+		*m = m2;
+		*off = p.body;
+		return 1;
+	}
+	/* Tcl's trace head behind a collector's prefix, its message above */
+	if (p.body && p.text == p.body && p.body < len &&
+	    tcl_trace_head(line + p.body, len - p.body) &&
 	    rules_start(a, line + p.body, len - p.body, &m2)) {
 		*m = m2;
 		*off = p.body;
@@ -1404,6 +1524,25 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 			if (blank)
 				return a->nr_pend_blank ? C_NO : C_PEND;
 			return fortran_trace_line(line, len) ? C_YES : C_NO;
+		case S_LINE_TCL: {
+			/* a quoted command goes on to its closing quote */
+			size_t n = len;
+			while (n && (line[n - 1] == ' ' || line[n - 1] == '\r'))
+				n--;
+			if (a->tcl_quote) {
+				if (a->tcl_quote++ > TCL_QUOTE_MAX)
+					return C_NO;
+				if (n && line[n - 1] == '"')
+					a->tcl_quote = 0;
+				return C_YES;
+			}
+			if (n && line[0] == '"') {
+				if (n < 2 || line[n - 1] != '"')
+					a->tcl_quote = 1;
+				return C_YES;
+			}
+			return tcl_trace_line(line, len) ? C_YES : C_NO;
+		}
 		case S_LINE_MONOLOG:
 			if (blank)
 				return C_PEND;
@@ -1446,6 +1585,13 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 					return continues(a, line, len);
 				}
 			}
+		}
+		/* an error line, then Tcl's trace of it */
+		if (a->ev->nr_lines == 1 && !a->nr_pend && a->state == S_NONE &&
+		    tcl_trace_head(line, len)) {
+			a->state = S_LINE_TCL;
+			a->tcl_quote = 0;
+			return C_YES;
 		}
 		if (blank)
 			return a->nr_pend_blank ? C_NO : C_PEND;
@@ -1547,6 +1693,9 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 			a->pretty_indent = indent;
 			goto merge;
 		}
+		/* Carp's confess: the calls that led to the die, one a line */
+		if (perl_call_line(line, len))
+			return C_YES;
 		if (line[0] == ' ' || line[0] == '\t') {
 			/* "ERROR ... failed: Error: boom" then "    at f (/a.js:1:2)" */
 			jr = qe_rules_lang_rule(a->rules, QE_LANG_NODE);
@@ -1661,6 +1810,13 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 			/* exception groups draw their members with | and + */
 			if (py_group_line(line, len))
 				return C_YES;
+			/* what a program that printed the traceback itself
+			 * said as it exited (sys.exit("fatal: ...")): the
+			 * report's last line */
+			if (!a->nr_pend && py_exit_line(line, len)) {
+				a->state = S_LINE_DONE;
+				return C_YES;
+			}
 			return message_after(a, line, len);
 		case S_PY_GROUP:
 			if (py_group_header(line, len))
@@ -1865,7 +2021,7 @@ static void set_tag(struct qe_assembler *a, const char *line, size_t len)
 }
 
 /* How much of a line to skip as the prefix it shares with the head. */
-static size_t strip_off(struct qe_assembler *a, const char *line, size_t len)
+static inline size_t strip_off(struct qe_assembler *a, const char *line, size_t len)
 {
 	struct qe_prefix p;
 	if (!a->strip || !len || !line_prefix(a, line, len, &p) || !p.tag_off ||
@@ -2128,6 +2284,27 @@ int qe_assembler_head_start(const char *line, size_t len)
 			(body != line && head_line(line, len, &lang)));
 }
 
+int qe_assembler_head_above(const char *line, size_t len)
+{
+	const char *body;
+	size_t blen;
+
+	/* the last byte first: most lines end otherwise */
+	if (len < 7 || (line[len - 1] != 'g' && !is_digit(line[len - 1]) &&
+			line[len - 1] != ' ' && line[len - 1] != '\r'))
+		return 0;
+	if (line[0] == '\t' && go_location_line(line, len))
+		return 2;
+	while (len && (line[len - 1] == ' ' || line[len - 1] == '\r'))
+		len--;
+	if (len < 19 || line[len - 1] != 'g' ||
+	    (memcmp(line + len - 9, "executing", 9) &&
+	     memcmp(line + len - 9, "compiling", 9)))
+		return 0;
+	body = prelude_body(NULL, line, len, &blen);
+	return blen && (body[0] == ' ' || body[0] == '\t') && tcl_trace_head(body, blen);
+}
+
 /* Bytes that can begin a prelude or a head line, or a prefix before one. */
 static int prelude_byte(char c)
 {
@@ -2143,19 +2320,20 @@ static int prelude_body_byte(char c)
 	       c == '<' || c == 'E' || c == 'T' || c == 'F' || c == 'U';
 }
 
-/* A match of the Node.js rule for a line no pattern takes, known by its
- * place after a prelude; 0 without the rule. */
-static int node_match(struct qe_assembler *a, struct qe_rule_match *m)
+/* A match of a trace language's built-in rule for a line no pattern
+ * takes, known by its place after a prelude; 0 without the rule. */
+static int lang_match(struct qe_assembler *a, enum qe_rule_lang lang,
+		      struct qe_rule_match *m)
 {
 	struct qe_rule_info info;
-	size_t jr = qe_rules_lang_rule(a->rules, QE_LANG_NODE);
+	size_t jr = qe_rules_lang_rule(a->rules, lang);
 
 	if (jr == (size_t)-1)
 		return 0;
 	qe_rules_info(a->rules, jr, &info);
 	memset(m, 0, sizeof(*m));
 	m->rule = jr;
-	m->lang = QE_LANG_NODE;
+	m->lang = lang;
 	m->severity = QE_SEV_ERROR;
 	m->name = info.name;
 	m->kind = info.kind;
@@ -2328,7 +2506,7 @@ static int prelude_feed(struct qe_assembler *a, const char *line, size_t len,
 			/* an error whose name says no "Error" ("Unhandled
 			 * PromiseRejection: ..."), where Node puts the error */
 			if (a->prelude == P_BLANK && node_named_error(body, blen) &&
-			    node_match(a, &m)) {
+			    lang_match(a, QE_LANG_NODE, &m)) {
 				start_event(a, &m, line, len, (size_t)(body - line),
 					    start_pos, end_pos);
 				return 1;
@@ -2384,7 +2562,7 @@ static int prelude_feed(struct qe_assembler *a, const char *line, size_t len,
 			a->next_off = off;
 			break;
 		}
-		if (node_object_error(line, len) && node_match(a, &m)) {
+		if (node_object_error(line, len) && lang_match(a, QE_LANG_NODE, &m)) {
 			start_event(a, &m, line, len, 0, start_pos, end_pos);
 			return 1;
 		}
@@ -2411,17 +2589,25 @@ static int prelude_feed(struct qe_assembler *a, const char *line, size_t len,
 	}
 	case P_TRACE: {
 		struct qe_rule_match m;
-		if (!node_frame_line(line, len) || !node_match(a, &m))
+		if (!node_frame_line(line, len) || !lang_match(a, QE_LANG_NODE, &m))
 			break;
 		start_event(a, &m, line, len, 0, start_pos, end_pos);
 		a->state = S_NONE;
 		a->no_frame = 0;
 		return 1;
 	}
+	case P_GO_STACK: {
+		struct qe_rule_match m;
+		if (!go_location_line(line, len) || !lang_match(a, QE_LANG_GO, &m))
+			break;
+		start_event(a, &m, line, len, 0, start_pos, end_pos);
+		a->state = S_GO_BARE;
+		return 1;
+	}
 	case P_VALUE: {
 		struct qe_rule_match m;
 		if (!has_prefix(body, blen, "(Use `node --trace-uncaught ") ||
-		    !node_match(a, &m))
+		    !lang_match(a, QE_LANG_NODE, &m))
 			break;
 		start_event(a, &m, line, len, body - line, start_pos, end_pos);
 		/* no frames follow, only the blank line and "Node.js v20" */
@@ -2521,14 +2707,20 @@ void qe_assembler_feed(struct qe_assembler *a, const char *line, size_t len,
 		off = a->next_off;
 		a->have_next = 0;
 	} else if (is_blank(line, len) || !find_start(a, line, len, &m, &off)) {
-		if (a->golog.len || (len > 20 && line[4] == '/'))
-			go_log_keep(a, line, len, start_pos, end_pos);
+		if (go_stack_hold(a, line, len, start_pos, end_pos))
+			return;
+		last_keep(a, line, len, start_pos, end_pos);
 		return;
 	}
-	if (a->golog.len) {
+	if (m.lang == QE_LANG_LINE && tcl_trace_head(line + off, len - off)) {
+		tcl_event(a, &m, line, len, off, start_pos, end_pos);
+		qe_buf_reset(&a->last);
+		return;
+	}
+	if (a->last.len) {
 		if (m.lang == QE_LANG_GO && !off)
 			go_log_event(a, &m, line, len, start_pos);
-		qe_buf_reset(&a->golog);
+		qe_buf_reset(&a->last);
 	}
 	start_event(a, &m, line, len, off, start_pos, end_pos);
 }

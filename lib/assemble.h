@@ -40,6 +40,14 @@
  * A line of Go's standard logger just before "panic: <its text>" (what
  * log.Panic and its kin write) is an error line of its own, reported
  * before the panic.
+ * Tcl's trace ("    while executing" and the levels under it) starts on
+ * the line under its message, which is then put first: the last line fed
+ * while idle is kept for it.  pkg/errors' stack ("%+v") under a line of
+ * Go's logger without a level word makes that line an event, held with
+ * the first function name until its file follows.  Carp's confess lines
+ * ("\tmain::f() called at x.pl line 3") go on a Perl die line, and a
+ * "fatal: " or "error: " line right after a Python traceback's exception
+ * line (sys.exit() after print_exc()) ends that traceback.
  * A PHP trace ends at its "thrown in" line, after any "Next" chain.
  * Python exception groups ("  + Exception Group Traceback") run while
  * their lines are drawn with | and +.  Error lines take what follows
@@ -97,6 +105,11 @@ int qe_assembler_idle(const struct qe_assembler *a);
  * follows says, or be an event that only the trace below it makes one
  * (log.Panic's line of Go's logger). */
 int qe_assembler_head_start(const char *line, size_t len);
+/* How many lines above the line may be the first lines of the event that
+ * only the line shows them to be: Tcl's message above its "    while
+ * executing" (1), Go's logger's line and a function name above the first
+ * file of pkg/errors' stack (2); 0 for most lines. */
+int qe_assembler_head_above(const char *line, size_t len);
 /* Whether feeding the line would change the assembler: 1 unless it is
  * idle and the line neither starts an event nor is held as the head of
  * one.  Nothing changes (no hit is counted for a rule). */

@@ -196,6 +196,9 @@ enum {
 	G_LOWER,     /* "[level]" in lower case, or a level|lvl|severity key */
 	G_COLON,     /* "error: ", "crit: ", ... at the start or after a time */
 	G_SANITIZER, /* "==ERROR: ", "runtime error: " (gfortran's too) */
+	G_PERL,	     /* " line " and a digit (" at FILE line N.") */
+	G_ASSERT,    /* "Assertion " */
+	G_TCL,	     /* "while executing", "while compiling" */
 };
 
 static const struct {
@@ -209,6 +212,8 @@ static const struct {
     {"level-lower", G_LOWER},	    {"monolog", G_MONOLOG},
     {"level-colon", G_COLON},	    {"ruby-rescued", G_NODE},
     {"sanitizer", G_SANITIZER},	    {"gfortran", G_SANITIZER},
+    {"perl-die", G_PERL},	    {"c-assert", G_ASSERT},
+    {"tcl-error", G_TCL},
 };
 
 /* The words the gates look for, found in one pass over the line. */
@@ -231,6 +236,9 @@ enum {
 	W_COLON = 1 << 14,	/* error: crit: alert: emerg: fatal: and a space, first
 				   or after a date and time */
 	W_SANITIZER = 1 << 15,	/* ==ERROR: (after the pid), runtime error: */
+	W_PERL = 1 << 16,	/* " line " and a digit */
+	W_ASSERT = 1 << 17,	/* Assertion and a blank */
+	W_TCL = 1 << 18,	/* while executing, while compiling */
 	W_SCANNED = 1 << 30,
 };
 
@@ -328,6 +336,35 @@ static int lower_level(const char *p, const char *end, const char *w, size_t n)
 /* the second byte is tested here first: no call for most words */
 #define LOWER(w) (p + 1 < end && p[1] == (w)[1] && lower_level(p, end, w, sizeof(w) - 1))
 
+/* " line N" at p as Perl ends its message with it: at the line's end,
+ * before its full stop, or before the ", <FH> line N." of a read. */
+static int perl_line(const char *p, const char *end)
+{
+	if (end - p < 7 || memcmp(p, " line ", 6) || p[6] < '0' || p[6] > '9')
+		return 0;
+	for (p += 7; p < end && *p >= '0' && *p <= '9'; p++)
+		;
+	if (p < end && *p == '.')
+		p++;
+	while (p < end && (*p == ' ' || *p == '\r'))
+		p++;
+	return p == end || (end - p >= 3 && p[0] == ',' && p[1] == ' ' && p[2] == '<');
+}
+
+/* ".go:N" at p, and nothing but blanks after the number: the file of a
+ * frame of a Go stack without addresses (pkg/errors' "%+v"), not the
+ * "main.go:42:" or "x.go:80]" of a log line. */
+static int go_file_end(const char *p, const char *end)
+{
+	if (end - p < 5 || memcmp(p, ".go:", 4) || p[4] < '0' || p[4] > '9')
+		return 0;
+	for (p += 5; p < end && *p >= '0' && *p <= '9'; p++)
+		;
+	while (p < end && (*p == ' ' || *p == '\r'))
+		p++;
+	return p == end;
+}
+
 /* The gate words that start at p (l is the line's start, for the byte
  * before "xception"). */
 static unsigned words_at(const char *l, const char *p, const char *end)
@@ -402,6 +439,8 @@ static unsigned words_at(const char *l, const char *p, const char *end)
 			w |= W_LEVEL;
 			if (AFTER('.', "ALERT: "))
 				w |= W_MONOLOG;
+		} else if (AT("Assertion ")) {
+			w |= W_ASSERT;
 		}
 		break;
 	case 'P':
@@ -438,6 +477,14 @@ static unsigned words_at(const char *l, const char *p, const char *end)
 	case 's':
 		if (at_ci(p, end, "severity"))
 			w |= W_KEY;
+		break;
+	case ' ':
+		if (perl_line(p, end))
+			w |= W_PERL;
+		break;
+	case 'w':
+		if (AT("while executing") || AT("while compiling"))
+			w |= W_TCL;
 		break;
 	case 'l':
 	case 'L':
@@ -508,6 +555,10 @@ static void pair_init(void)
 	    {"dp", 0}, {"ni", 3}, /* dpanic */
 	    {"ve", 2}, {"ev", 1}, /* severe, severity, level */
 	    {"lv", 0}, {"vl", 1}, /* lvl */
+	    {" l", 0}, {"ne", 3}, /* " line " */
+	    {"as", 0}, {"ss", 1}, /* assertion */
+	    {"wh", 0}, {"hi", 1}, /* while executing, while compiling */
+	    {".g", 0}, {"go", 1}, /* .go: */
 	};
 	size_t i;
 
@@ -583,6 +634,12 @@ static unsigned gate_words(int gate)
 		return W_COLON;
 	case G_SANITIZER:
 		return W_SANITIZER;
+	case G_PERL:
+		return W_PERL;
+	case G_ASSERT:
+		return W_ASSERT;
+	case G_TCL:
+		return W_TCL;
 	default:
 		return 0;
 	}
@@ -967,16 +1024,18 @@ static inline int at_word(const char *p, const char *end, const char *w)
 /*
  * The prefilter: one pass over the line looking for the trigger words of
  * the built-in pack (err, xcept, fatal, crit, severe, emerg, alert, panic,
- * (glog "E0101", also behind a collector's time, syslog "<3>").  A byte table picks
- * candidate positions so (glog "E0101", syslog "<3>").  A byte table picks candidate
+ * traceback, throwable, ".rb:", "assertion ", Perl's " line N" at the
+ * end, Tcl's "while executing", a Go file's ".go:N") and the line-start forms (glog
+ * "E0101", also behind a collector's time, syslog "<3>").  A byte table picks candidate
  * positions so the common bytes cost one load and one test.
  */
-enum { T_E = 1, T_X, T_F, T_C, T_S, T_A, T_P, T_T, T_DOT };
+enum { T_E = 1, T_X, T_F, T_C, T_S, T_A, T_P, T_T, T_DOT, T_SP, T_W };
 
 static const unsigned char trigger[256] = {
-    ['E'] = T_E, ['e'] = T_E, ['X'] = T_X, ['x'] = T_X, ['F'] = T_F,   ['f'] = T_F,
-    ['C'] = T_C, ['c'] = T_C, ['S'] = T_S, ['s'] = T_S, ['A'] = T_A,   ['a'] = T_A,
-    ['P'] = T_P, ['p'] = T_P, ['T'] = T_T, ['t'] = T_T, ['.'] = T_DOT,
+    ['E'] = T_E, ['e'] = T_E,	['X'] = T_X,  ['x'] = T_X, ['F'] = T_F,
+    ['f'] = T_F, ['C'] = T_C,	['c'] = T_C,  ['S'] = T_S, ['s'] = T_S,
+    ['A'] = T_A, ['a'] = T_A,	['P'] = T_P,  ['p'] = T_P, ['T'] = T_T,
+    ['t'] = T_T, ['.'] = T_DOT, [' '] = T_SP, ['W'] = T_W, ['w'] = T_W,
 };
 
 /* Does a trigger word start at p?  p + 3 <= end. */
@@ -1009,7 +1068,7 @@ static int trigger_at(const char *p, const char *end)
 			return 1;
 		break;
 	case T_A:
-		if (at_word(p + 1, end, "lert"))
+		if (at_word(p + 1, end, "lert") || at_word(p + 1, end, "ssertion "))
 			return 1;
 		break;
 	case T_P:
@@ -1023,15 +1082,31 @@ static int trigger_at(const char *p, const char *end)
 	case T_DOT:
 		if (p[1] == 'r' && p[2] == 'b' && p + 3 < end && p[3] == ':')
 			return 1;
+		/* a Go frame's file at the end of its line: pkg/errors'
+		 * stack has no other word */
+		if (p[1] == 'g' && go_file_end(p, end))
+			return 1;
+		break;
+	case T_W:
+		/* Tcl's trace under its message */
+		if (at_word(p + 1, end, "hile executing") ||
+		    at_word(p + 1, end, "hile compiling"))
+			return 1;
+		break;
+	case T_SP:
+		/* Perl's " at FILE line N." */
+		if (perl_line(p, end))
+			return 1;
 		break;
 	}
 	return 0;
 }
 
-/* The exact check over a short window, once the trigram scan saw a hint. */
-static int prefilter_exact(const char *p, const char *end)
+/* The exact check of the words that start in a short window [p, to) of a
+ * line that ends at end, once the trigram scan saw a hint. */
+static int prefilter_exact(const char *p, const char *to, const char *end)
 {
-	for (; p + 3 <= end; p++)
+	for (; p < to && p + 3 <= end; p++)
 		if (trigger_at(p, end))
 			return 1;
 	return 0;
@@ -1042,9 +1117,9 @@ static int prefilter_exact(const char *p, const char *end)
  * case does not matter.  Each trigger contributes two overlapping
  * trigrams (a four-byte window: "err"+"rr?", "xce"+"cep", "fat"+"ata",
  * "cri"+"rit", "sev"+"eve", "mer"+"erg", "ale"+"ler", "ani"+"nic",
- * "ceb"+"eba", "wab"+"abl", ".rb"+"rb:"), so that one of them starts at
- * an even offset: the scan then looks at every other position only.  A
- * hit is confirmed by the exact check around it.
+ * "ceb"+"eba", "wab"+"abl", ".rb"+"rb:", "ine"+"ne ", "ert"+"rti", "whi"+"hil",
+ * ".go"+"go:"), so that one of them starts at an even offset: the scan then looks at
+ * every other position only.  A hit is confirmed by the exact check around it.
  */
 static uint32_t trigram_bits[1024]; /* 2^15 bits */
 static int trigram_ready;
@@ -1063,8 +1138,9 @@ static void trigram_set(unsigned k)
 static void trigram_init(void)
 {
 	static const char *const hints[] = {
-	    "err", "xce", "cep", "fat", "ata", "cri", "rit", "sev", "eve", "mer", "erg",
-	    "ale", "ler", "ani", "nic", "ceb", "eba", "wab", "abl", ".rb", "rb:"};
+	    "err", "xce", "cep", "fat", "ata", "cri", "rit", "sev", "eve", "mer",
+	    "erg", "ale", "ler", "ani", "nic", "ceb", "eba", "wab", "abl", ".rb",
+	    "rb:", "ine", "ne ", "ert", "rti", "whi", "hil", ".go", "go:"};
 	size_t i;
 	unsigned c;
 	for (i = 0; i < QE_ARRAY_SIZE(hints); i++)
@@ -1111,7 +1187,7 @@ static int confirm(const char *line, size_t len, size_t at)
 	/* the trigger word starts at most 8 bytes before the trigram */
 	size_t from = at >= 8 ? at - 8 : 0;
 	size_t to = at + 12 < len ? at + 12 : len;
-	return prefilter_exact(line + from, line + to);
+	return prefilter_exact(line + from, line + to, line + len);
 }
 
 /* glog's header "E0101 " at p: a level letter, the month (0 or 1 first)
@@ -1243,19 +1319,40 @@ static int json_line(const char *p, const char *end)
 
 /* HS_DIGIT: a line start that counts when a digit follows; HS_BEHIND:
  * glog's header when its line passes prefilter_start() */
-enum { HS_TEXT, HS_DIGIT, HS_BEHIND, HS_ESCAPE, HS_LEVEL, HS_EXC, HS_MSG };
+/* HS_CONFIRM: a literal that is only part of a trigger, confirmed by
+ * trigger_at() around it (Perl's " line N", a Go file's ".go:N", each at
+ * the end of its line; Tcl's "while executing", "while compiling") */
+/* HS_FILE_LINE: a line that starts with a tab and a path ("\t/app/main.go:17",
+ * a frame's file), a candidate when its end is a trigger: ".go:" is too
+ * common a literal (klog's "main.go:42]") */
+enum {
+	HS_TEXT,
+	HS_DIGIT,
+	HS_BEHIND,
+	HS_CONFIRM,
+	HS_FILE_LINE,
+	HS_ESCAPE,
+	HS_LEVEL,
+	HS_EXC,
+	HS_MSG
+};
 
 static const char *const hs_words[] = {
     "err",   "emerg", "xcept",	   "fatal",	"crit", "severe",
-    "alert", "panic", "traceback", "throwable", ".rb:",
+    "alert", "panic", "traceback", "throwable", ".rb:", "assertion ",
 };
+/* (Every literal counts: one more than these, and the scan of the
+ * database built from them takes a third longer, Vectorscan 5.4.9.) */
+static const char *const hs_confirm_words[] = {" line ", "while "};
 /* A name that ends another is left out ("loglevel", "log_level" end in
  * "level", "short_message" in "message"): hs_on_match() goes back over
  * the whole name. */
-static const char *const hs_level_keys[] = {"level", "lvl",	  "severity",
-					    "@l",    "levelname", "level_name"};
-static const char *const hs_exc_keys[] = {
-    "stack", "stack_trace", "stacktrace", "exc_info", "exc_text", "@x", "backtrace"};
+/* "levelname" and "level_name" end in "name": a key that only ends so
+ * is taken too, its value tells */
+static const char *const hs_level_keys[] = {"level", "lvl", "severity", "@l", "name"};
+/* "stack_trace", "stacktrace" and "backtrace" end in "trace": a key that
+ * only ends so is taken too, as the scan without Vectorscan takes it */
+static const char *const hs_exc_keys[] = {"stack", "trace", "exc_info", "exc_text", "@x"};
 static const char *const hs_msg_keys[] = {"msg",   "message",	  "@m",
 					  "event", "textPayload", "@mt"};
 
@@ -1332,6 +1429,10 @@ static hs_database_t *hs_build(const struct qe_scan_json *j)
 	for (i = 0; i < QE_ARRAY_SIZE(hs_words); i++)
 		hs_add(&p, hs_words[i], strlen(hs_words[i]),
 		       hs_words[i][0] == '.' ? 0 : HS_FLAG_CASELESS, HS_TEXT);
+	for (i = 0; i < QE_ARRAY_SIZE(hs_confirm_words); i++)
+		hs_add(&p, hs_confirm_words[i], strlen(hs_confirm_words[i]),
+		       HS_FLAG_CASELESS, HS_CONFIRM);
+	hs_add(&p, "\n\t/", 3, 0, HS_FILE_LINE);
 	hs_add(&p, "\n<", 2, 0, HS_DIGIT);
 	hs_add(&p, "\nE", 2, 0, HS_DIGIT);
 	hs_add(&p, "\nF", 2, 0, HS_DIGIT);
@@ -1509,6 +1610,27 @@ static int hs_on_match(unsigned id, unsigned long long from, unsigned long long 
 			return 0;
 		id = HS_TEXT;
 	}
+	if (id == HS_CONFIRM) {
+		/* the word starts at most 6 bytes before the literal's end,
+		 * and its line's end says whether it is one */
+		const char *w = at - c->buf >= 6 ? at - 6 : c->buf;
+		if (!(le = memchr(at, '\n', (size_t)(end - at))))
+			le = end;
+		if ((k = memrchr(w, '\n', (size_t)(at - w))))
+			w = k + 1;
+		if (!prefilter_exact(w, at, le))
+			return 0;
+		id = HS_TEXT;
+	}
+	if (id == HS_FILE_LINE) {
+		const char *w;
+		if (!(le = memchr(at, '\n', (size_t)(end - at))))
+			le = end;
+		w = le - at > 16 ? le - 16 : at;
+		if (!prefilter_exact(w, le, le))
+			return 0;
+		id = HS_TEXT;
+	}
 	if (id == HS_BEHIND) {
 		const char *q;
 		if (end - at < 5 || !glog_head(at - 1))
@@ -1578,8 +1700,12 @@ static size_t hs_first_line(struct qe_rules *r, hs_database_t *db, const char *b
 
 	if (n > 0x7fffffffu)
 		return (size_t)-1;
-	/* the first line's start form has no newline before it to match */
-	if (start_form(buf, buf + n)) {
+	/* the first line's start form has no newline before it to match,
+	 * nor a frame's file ("\t/app/main.go:17", HS_FILE_LINE) */
+	if (start_form(buf, buf + n) ||
+	    (n > 1 && buf[0] == '\t' && buf[1] == '/' &&
+	     qe_rules_prefilter(buf,
+				(q = memchr(buf, '\n', n)) ? (size_t)(q - buf) : n))) {
 		if (text_takes(text, buf, buf + n))
 			return 0;
 		c.line_json = 0; /* known: passed */

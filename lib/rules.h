@@ -2,7 +2,8 @@
  * rules: the compiled rule set (PCRE2, JIT, match limits).
  *
  * Built-in pack (Java/Kotlin/Scala, Python, Node.js, Go, Ruby, .NET, PHP,
- * Rust, and single-line errors by level) plus user rules from the config.
+ * Rust, the sanitizers, gfortran, Perl's die, Tcl's trace, glibc's
+ * assert(), and single-line errors by level) plus user rules from the config.
  * Its rules do not change once built and it may be shared by the
  * assemblers of one thread.  A bad user pattern fails qe_rules_new() with a message
  * naming the rule and the offset in the pattern.

@@ -239,6 +239,31 @@ static const struct qe_builtin_sample gfortran_samples[] = {
     {"At line 21 of file batch.f90", 0},
 };
 
+static const struct qe_builtin_sample perl_samples[] = {
+    {"bad quantity 1x at app.pl line 29.", 1},
+    {"Ledger::Error: bad quantity 1x at /srv/lib/Ledger.pm line 30.", 1},
+    /* Log::Log4perl's logdie, and a read from a handle */
+    {"cannot settle 1x at app.pl line 46", 1},
+    {"no input at -e line 1, <STDIN> line 2.", 1},
+    {"syntax error at (eval 12) line 1, near \"}\"", 0},
+    {"\tmain::settle(\"1x\") called at app.pl line 48", 0},
+    {"  File \"/app/x.py\", line 3, in <module>", 0},
+    {"the line 3 of the report is at fault", 0},
+};
+
+static const struct qe_builtin_sample assert_samples[] = {
+    {"app: app.c:14: parse_qty: Assertion `*end == '\\0'' failed.", 1},
+    {"src/queue.c:88: push: Assertion `q->len < q->cap' failed.", 1},
+    {"Assertion `x' failed.", 0},
+    {"app: Assertion checks passed", 0},
+};
+
+static const struct qe_builtin_sample tcl_samples[] = {
+    {"    while executing", 1},	    {"    while compiling", 1},
+    {"while executing", 0},	    {"    while executing the nightly job", 0},
+    {"    invoked from within", 0},
+};
+
 static const struct qe_builtin_sample glog_samples[] = {
     {"E0101 12:00:00.123456    42 server.go:80] request failed", 1},
     {"F0101 12:00:00.123456    42 main.go:10] cannot start", 1},
@@ -376,6 +401,25 @@ const struct qe_builtin_rule qe_builtin_rules[] = {
      "^(?:\\d{4}-\\d\\d-\\d\\d[T ]\\d\\d:\\d\\d:\\d\\d[\\w.:+-]{0,24} "
      "(?:\\[[^\\]]{1,64}\\] )?)?(?<lvl>error|crit|alert|emerg|fatal): \\S",
      NULL, SAMPLES(level_colon_samples)},
+    /* Perl's die and Carp's croak and confess: the message, then
+       " at FILE line N." (and ", <FH> line N" after a read); confess's
+       call lines follow, tab-indented.  Log::Log4perl's logdie leaves
+       out the full stop. */
+    {"perl-die", "line", "error", QE_LANG_LINE,
+     "^(?!\\s).{0,4096}? at (?:\\(eval \\d+\\)|\\S+) line \\d+"
+     "(?:, <[^>]{1,64}> (?:line|chunk) \\d+)?\\.?\\s*$",
+     NULL, SAMPLES(perl_samples)},
+    /* glibc's assert(): "prog: file.c:N: function: Assertion `x' failed." */
+    {"c-assert", "line", "fatal", QE_LANG_LINE,
+     "^(?:\\S+: )?[^\\s:]+:\\d+: (?:[^:\\n]{1,256}: )?Assertion [`'].{0,4096}' "
+     "failed\\.\\s*$",
+     NULL, SAMPLES(assert_samples)},
+    /* Tcl's errorInfo: the message, then "    while executing" and the
+       command, each level up "    invoked from within" and its command,
+       where each was in parentheses.  The line under the message starts
+       the event; the assembler puts the message above it first. */
+    {"tcl-error", "line", "error", QE_LANG_LINE,
+     "^[ \\t]+while (?:executing|compiling)\\s*$", NULL, SAMPLES(tcl_samples)},
     {"glog", "line", "error", QE_LANG_LINE, "^(?<lvl>[EF])\\d{4} \\d\\d:\\d\\d:\\d\\d",
      NULL, SAMPLES(glog_samples)},
     {"syslog-priority", "line", "error", QE_LANG_LINE, "^<(?<lvl>\\d{1,3})>", NULL,

@@ -435,6 +435,10 @@ static int text_line(const char *line, size_t len, void *data)
 
 	if (len && line[len - 1] == '\r')
 		len--;
+	/* a line that only the lines above it make an event's: those are
+	 * not fed unless the scan stops here */
+	if (qe_assembler_head_above(line, len))
+		return 1;
 	if (s->dec &&
 	    (qe_decoder_format(s->dec) != QE_FMT_TEXT || qe_ansi_has(line, len) ||
 	     qe_decoder_prefixed_line(s->dec, line, len) || jul_error_line(line, len)))
@@ -447,17 +451,21 @@ static int text_line(const char *line, size_t len, void *data)
 		   : 1;
 }
 
-/* Of the `lines` lines before offset k (a line start), the start of the
- * earliest that may head a trace, else k. */
-static size_t head_lines(const char *p, size_t k, size_t lines)
+/* Of the `lines` lines before offset k (a line start; p holds n bytes),
+ * the start of the earliest that may head a trace, else k; the lines
+ * that the line at k shows to be its event's first are among them. */
+static size_t head_lines(const char *p, size_t n, size_t k, size_t lines)
 {
+	const char *le = memchr(p + k, '\n', n - k);
 	size_t at = k, start = k;
+	int above = qe_assembler_head_above(p + k, le ? (size_t)(le - (p + k)) : n - k);
 
 	while (lines-- && at > 0) {
 		const char *q = at >= 2 ? memrchr(p, '\n', at - 1) : NULL;
 		size_t ls = q ? (size_t)(q + 1 - p) : 0;
-		if (qe_assembler_head_start(p + ls, at - 1 - ls))
+		if (above > 0 || qe_assembler_head_start(p + ls, at - 1 - ls))
 			start = ls;
+		above--;
 		at = ls;
 	}
 	return start;
@@ -513,9 +521,19 @@ size_t qe_source_skip(struct qe_source *s, const char *p, size_t n, uint64_t pos
 		size_t r;
 		s->scan_stop = pos + k;
 		r = s->dec ? jul_record_start(p, k) : k;
-		k = head_lines(p, k, QE_SOURCE_HEAD_LINES);
+		k = head_lines(p, n, k, QE_SOURCE_HEAD_LINES);
 		if (r < k)
 			k = r;
+	} else if (n) {
+		/* The read may end inside the line that shows the last ones
+		 * to head an event (Tcl's "    while executing" under its
+		 * message): the last line, and the head lines before it, are
+		 * fed. */
+		const char *q = n >= 2 ? memrchr(p, '\n', n - 1) : NULL;
+		size_t last = q ? (size_t)(q + 1 - p) : 0;
+		k = head_lines(p, n, n, QE_SOURCE_HEAD_LINES);
+		if (last < k)
+			k = last;
 	}
 	s->done_pos = pos + k;
 	return k;

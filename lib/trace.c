@@ -835,6 +835,24 @@ static int go_in_app(struct span module, struct span file)
 	       !starts(file, "/usr/local/go/") && !starts(file, "/usr/lib/go");
 }
 
+/* The text of a line of Go's standard logger, after its date and time
+ * ("2006/01/02 15:04:05", maybe ".000000"); the line trimmed when it has
+ * none. */
+static struct span go_log_text(struct span v)
+{
+	static const char form[] = "dddd/dd/dd dd:dd:dd";
+	size_t i;
+
+	for (i = 0; i < 19; i++)
+		if (i >= v.n || (form[i] == 'd' ? !isdigit((unsigned char)v.s[i])
+						: v.s[i] != form[i]))
+			return trim(v);
+	if (i < v.n && v.s[i] == '.')
+		for (i++; i < v.n && isdigit((unsigned char)v.s[i]); i++)
+			;
+	return i < v.n && v.s[i] == ' ' ? trim(skip(v, i)) : trim(v);
+}
+
 /* Frames of the first goroutine of a Go stack dump, from line `from`. */
 static void go_frames(struct qe_event *ev, size_t from)
 {
@@ -899,6 +917,7 @@ static void go_frames(struct qe_event *ev, size_t from)
 }
 
 static void parse_line(struct qe_event *ev);
+static int line_message(struct qe_event *ev, struct span v);
 
 /* Panics of the Go runtime whose message lacks "runtime error: " (its
  * plainError values, and a failed type assertion's TypeAssertionError:
@@ -943,9 +962,13 @@ static void parse_go(struct qe_event *ev)
 			at = find(v, "http: panic serving ");
 		}
 		if (at < 0) {
-			/* a log line, then the stack dump of debug.Stack():
-			 * the message is the log line's, there is no type */
+			/* a log line, then the stack dump of debug.Stack()
+			 * or of pkg/errors' "%+v": the message is the log
+			 * line's (without a level word, all of it), there
+			 * is no type */
 			parse_line(ev);
+			if (!line_message(ev, line_span(ev, 0)))
+				set_message(ev, go_log_text(line_span(ev, 0)));
 			free(ev->type);
 			ev->type = NULL;
 			go_frames(ev, 1);
@@ -2345,12 +2368,40 @@ static int parse_fortran(struct qe_event *ev)
 	return 1;
 }
 
+/* An exception object Perl died with, as its class prints it:
+ * "Ledger::Error: message at app.pl line 30." (a package name with
+ * "::" in it, then ": "). */
+static void perl_class(struct qe_event *ev, struct span v)
+{
+	size_t i = 0, parts = 0;
+
+	while (i < v.n && isupper((unsigned char)v.s[i])) {
+		while (i < v.n && is_ident((unsigned char)v.s[i]))
+			i++;
+		parts++;
+		if (i + 2 < v.n && v.s[i] == ':' && v.s[i + 1] == ':')
+			i += 2;
+		else
+			break;
+	}
+	if (parts > 1 && i + 1 < v.n && v.s[i] == ':' && v.s[i + 1] == ' ')
+		set_type(ev, sp(v.s, i));
+}
+
 static void parse_line(struct qe_event *ev)
 {
 	if (ev->rule && !strcmp(ev->rule, "sanitizer") && parse_sanitizer(ev))
 		return;
 	if (ev->rule && !strcmp(ev->rule, "gfortran") && parse_fortran(ev))
 		return;
+	if (ev->rule && !strcmp(ev->rule, "perl-die"))
+		perl_class(ev, line_span(ev, 0));
+	/* Tcl's message is the line above its trace, level word or none */
+	if (ev->rule && !strcmp(ev->rule, "tcl-error")) {
+		if (!line_message(ev, line_span(ev, 0)))
+			set_message(ev, trim(line_span(ev, 0)));
+		return;
+	}
 	/* java.util.logging puts date and source on a line of their own,
 	 * before "SEVERE: message" */
 	if (!line_message(ev, line_span(ev, 0)) && ev->nr_lines > 1)

@@ -1148,6 +1148,143 @@ static void test_fortran_errors(void **state)
 	fixture_free(f);
 }
 
+/* Perl's die, as a line of its own; confess's calls under its line;
+ * an exception object's class as the type; Log4perl's logdie line after
+ * its log line, an event of its own. */
+static void test_perl_die(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "2026-12-01 10:00:00 INFO start\n"
+		"no such account 42 at app.pl line 12.\n"
+		"2026-12-01 10:00:00 INFO next\n"
+		"no such account 42 at lib/Bank.pm line 8.\n"
+		"\tBank::find(42) called at app.pl line 20\n"
+		"\tmain::run() called at app.pl line 31\n"
+		"2026-12-01 10:00:00 INFO more\n"
+		"Bank::Error: no such account 42 at lib/Bank.pm line 9.\n"
+		"2026/12/01 10:00:00 FATAL main - cannot run 42\n"
+		"cannot run 42 at app.pl line 40\n"
+		"2026-12-01 10:00:00 INFO done at noon, line 3 of 9\n");
+	assert_int_equal(f->col.n, 5);
+	assert_int_equal(f->col.ev[0]->nr_lines, 1);
+	assert_null(f->col.ev[0]->type);
+	assert_int_equal(f->col.ev[1]->nr_lines, 3);
+	assert_string_equal(f->col.ev[1]->lines[2],
+			    "\tmain::run() called at app.pl line 31");
+	assert_string_equal(f->col.ev[2]->type, "Bank::Error");
+	assert_int_equal(f->col.ev[3]->nr_lines, 1);
+	assert_string_equal(f->col.ev[4]->lines[0], "cannot run 42 at app.pl line 40");
+	fixture_free(f);
+}
+
+/* glibc's assert() failure, one line. */
+static void test_c_assert(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "2026-12-01 10:00:00 INFO start\n"
+		"app: queue.c:88: push: Assertion `q->len < q->cap' failed.\n"
+		"2026-12-01 10:00:00 INFO next\n");
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 1);
+	assert_string_equal(f->col.ev[0]->rule, "c-assert");
+	fixture_free(f);
+}
+
+/* Tcl's errorInfo: the message line above "    while executing", a
+ * quoted command over several lines, the levels up to the file; after a
+ * syslog prefix on every line too; an error line of a log followed by
+ * it. */
+static void test_tcl_error_info(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "2026-12-01 10:00:00 INFO start\n"
+		"no such account \"42\"\n"
+		"    while executing\n"
+		"\"error \"no such account \\\"$id\\\"\"\"\n"
+		"    (procedure \"find\" line 2)\n"
+		"    invoked from within\n"
+		"\"foreach id $ids {\n"
+		"\tfind $id\n"
+		"}\"\n"
+		"    (file \"app.tcl\" line 9)\n"
+		"2026-12-01 10:00:00 INFO next\n"
+		"Dec  1 10:00:01 web1 app[7]: invalid command name \"post\"\n"
+		"Dec  1 10:00:01 web1 app[7]:     while executing\n"
+		"Dec  1 10:00:01 web1 app[7]: \"post 42\"\n"
+		"Dec  1 10:00:01 web1 app[7]:     (file \"app.tcl\" line 3)\n"
+		"Dec  1 10:00:02 web1 app[7]: done\n"
+		"2026-12-01 10:00:03 ERROR cannot settle 42\n"
+		"    while executing\n"
+		"\"settle 42\"\n"
+		"2026-12-01 10:00:04 INFO done\n");
+	assert_int_equal(f->col.n, 3);
+	assert_int_equal(f->col.ev[0]->nr_lines, 9);
+	assert_string_equal(f->col.ev[0]->lines[0], "no such account \"42\"");
+	assert_string_equal(f->col.ev[0]->lines[8], "    (file \"app.tcl\" line 9)");
+	assert_string_equal(f->col.ev[0]->message, "no such account \"42\"");
+	assert_null(f->col.ev[0]->type);
+	assert_int_equal(f->col.ev[1]->nr_lines, 4);
+	assert_string_equal(f->col.ev[1]->lines[3], "    (file \"app.tcl\" line 3)");
+	assert_int_equal(f->col.ev[2]->nr_lines, 3);
+	fixture_free(f);
+}
+
+/* pkg/errors' "%+v" after a line of Go's standard logger without a
+ * level word (log.Printf, log.Fatalf): the line, then the stack; a
+ * name under such a line that no file follows is nothing. */
+static void test_go_pkg_errors_logged(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "2026-12-01 10:00:00 INFO start\n"
+		"2026/12/01 10:00:01 cannot post: bad quantity \"1x\"\n"
+		"main.parseQty\n"
+		"\t/app/main.go:17\n"
+		"main.main\n"
+		"\t/app/main.go:38\n"
+		"runtime.goexit\n"
+		"\t/usr/lib/go/src/runtime/asm_amd64.s:1594\n"
+		"2026-12-01 10:00:00 INFO next\n"
+		"2026/12/01 10:00:02 reloading\n"
+		"config.reload\n"
+		"2026-12-01 10:00:00 INFO done\n");
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 7);
+	assert_string_equal(f->col.ev[0]->lines[0],
+			    "2026/12/01 10:00:01 cannot post: bad quantity \"1x\"");
+	assert_string_equal(f->col.ev[0]->message, "cannot post: bad quantity \"1x\"");
+	assert_null(f->col.ev[0]->type);
+	fixture_free(f);
+}
+
+/* A program that printed a traceback itself and exited with a message
+ * (traceback.print_exc(), then sys.exit("fatal: ...")): the message is
+ * the report's last line. */
+static void test_python_exit_message(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "2026-12-01 10:00:00 INFO start\n"
+		"Traceback (most recent call last):\n"
+		"  File \"/app/main.py\", line 7, in main\n"
+		"    open(path)\n"
+		"FileNotFoundError: [Errno 2] No such file or directory: '/x.conf'\n"
+		"fatal: config x unreadable\n"
+		"2026-12-01 10:00:00 INFO next\n");
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 5);
+	assert_string_equal(f->col.ev[0]->type, "FileNotFoundError");
+	fixture_free(f);
+}
+
 /* pkg/errors' "%+v" of a wrapped error: the cause and its stack, the
  * wrapper's message, its stack; runtime.goexit's frame is in assembly. */
 static void test_go_pkg_errors_wrapped(void **state)
@@ -2980,6 +3117,11 @@ int main(void)
 	    cmocka_unit_test(test_replayed_line_keeps_its_start),
 	    cmocka_unit_test(test_sanitizer_reports),
 	    cmocka_unit_test(test_fortran_errors),
+	    cmocka_unit_test(test_perl_die),
+	    cmocka_unit_test(test_c_assert),
+	    cmocka_unit_test(test_tcl_error_info),
+	    cmocka_unit_test(test_go_pkg_errors_logged),
+	    cmocka_unit_test(test_python_exit_message),
 	    cmocka_unit_test(test_go_pkg_errors_wrapped),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

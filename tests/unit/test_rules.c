@@ -328,6 +328,8 @@ static void test_prefilter(void **state)
 	    "Traceback",
 	    "java.lang.Throwable",
 	    "a.rb:1:in",
+	    "x at a.pl line 3.",
+	    "a.c:1: f: Assertion `x' failed.",
 	    "<3>x",
 	    "E0101 x",
 	    "2026-12-01T10:00:00Z E1202 10:00:00.1 1 x.go:1] gave up",
@@ -400,6 +402,8 @@ static void test_gates_are_exact(void **state)
 	    "2026-12-01 09:06:09 a.EMERGENCY: x",
 	    "Parse error: x",
 	    "Catchable fatal error: x",
+	    "x at a.pm LINE 3.",
+	    "a.c:1: f: ASSERTION `x' failed.",
 	};
 	struct qe_config c;
 	struct qe_rules *r;

@@ -644,6 +644,12 @@ static void test_scan_every_offset(void **state)
 	    "2026-12-01T10:00:00.123456Z E1202 10:00:00.123456 1 x.go:1] gave up",
 	    "2026-12-01T10:00:00.1Z stderr F F0102 10:00:00.123456 1 x.go:1] gave up",
 	    "Dec  1 10:00:00 web1 app[42]: E1202 10:00:00.123456 1 x.go:1] gave up",
+	    /* words at the end of their line: Perl's, a Go frame's file;
+	     * Tcl's trace head, assert()'s line */
+	    "no such account 42 at app.pl line 12.",
+	    "\t/app/main.go:17",
+	    "    while executing",
+	    "app: q.c:8: f: Assertion `x' failed.",
 	};
 	static const char *const json[] = {
 	    "{\"msg\":\"a \\u0065rror\"}",
@@ -698,6 +704,13 @@ static void test_scan_every_offset(void **state)
 					 qe_rules_scan(r, b.buf, b.len, &keys, NULL));
 		}
 	}
+	/* a Go frame's file as a large block's first line, which no
+	 * newline comes before */
+	qe_buf_reset(&b);
+	qe_buf_addstr(&b, "\t/app/main.go:17\n");
+	while (b.len < 66000)
+		qe_buf_addstr(&b, "2026-12-01 INFO ok\n");
+	assert_int_equal(qe_rules_scan(r, b.buf, b.len, NULL, NULL), 0);
 	qe_buf_release(&b);
 	qe_rules_free(r);
 	qe_config_release(&cfg);
@@ -810,6 +823,43 @@ static void test_skip_passes_mentions(void **state)
 	qe_config_release(&cfg);
 }
 
+/* Reports whose first lines carry no trigger word, which only a line
+ * under them shows to be an event's (Tcl's message, Go's logger's line
+ * above pkg/errors' stack), and Perl's and assert()'s lines: the scan
+ * finds what feeding every line does, in a small read and a large one,
+ * also when their lines are the only ones. */
+static void test_skip_finds_heads_above(void **state)
+{
+	static const char text[] =
+	    "2026-12-01 10:00:00 INFO start\n"
+	    "no such account 42\n"
+	    "    while executing\n"
+	    "\"find 42\"\n"
+	    "    (file \"app.tcl\" line 9)\n"
+	    "2026-12-01 10:00:00 INFO next\n"
+	    "2026/12/01 10:00:01 cannot post: bad quantity \"1x\"\n"
+	    "main.parseQty\n"
+	    "\t/app/main.go:17\n"
+	    "main.main\n"
+	    "\t/app/main.go:38\n"
+	    "2026-12-01 10:00:00 INFO more\n"
+	    "no such account 42 at app.pl line 12.\n"
+	    "app: queue.c:88: push: Assertion `q->len < q->cap' failed.\n"
+	    "2026-12-01 10:00:00 INFO done\n";
+	char tmp[] = "/tmp/qe-heads-XXXXXX";
+	int fd = mkstemp(tmp);
+	struct qe_config cfg;
+	struct qe_rules *r = rules_default(&cfg);
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	assert_int_equal(same_events(r, tmp, NULL), 4);
+	unlink(tmp);
+	qe_rules_free(r);
+	qe_config_release(&cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -828,6 +878,7 @@ int main(void)
 	    cmocka_unit_test(test_scan_every_offset),
 	    cmocka_unit_test(test_scan_passes_what_changes_nothing),
 	    cmocka_unit_test(test_skip_passes_mentions),
+	    cmocka_unit_test(test_skip_finds_heads_above),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
