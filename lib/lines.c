@@ -105,7 +105,8 @@ static const char *clean_nul(struct qe_lines *l, const char *p, size_t *lenp)
 
 /* no_nul: the caller knows the line holds no NUL byte */
 static void emit_line(struct qe_lines *l, const char *p, size_t len, uint64_t start,
-		      uint64_t end, unsigned flags, int no_nul, qe_line_fn fn, void *fn_data)
+		      uint64_t end, unsigned flags, int no_nul, qe_line_fn fn,
+		      void *fn_data)
 {
 	const unsigned char *u = (const unsigned char *)p;
 
@@ -260,7 +261,8 @@ void qe_lines_feed_skip(struct qe_lines *l, const char *data, size_t len, qe_lin
 				nul = memchr(p, '\0', (size_t)(end - p));
 				nul_known = 1;
 			}
-			emit_line(l, p, seg, start, l->pos, 0, !nul || nul >= nl, fn, fn_data);
+			emit_line(l, p, seg, start, l->pos, 0, !nul || nul >= nl, fn,
+				  fn_data);
 		}
 		p = nl + 1;
 	}
