@@ -14,8 +14,10 @@
 # php-xdebug (left disabled, phpdismod xdebug, as it would change the
 # other batches' PHP output; the ninth loads it itself) librust-eyre-dev
 # librust-slog-dev librust-slog-term-dev libexception-class-perl
-# libmoose-perl g++; winston, pino, bunyan, log4js, consola and signale
-# from the npm registry) and keep what they printed.
+# libmoose-perl g++; for the tenth libglib2.0-dev pkg-config libboost-dev
+# liblog-dispatch-perl ruby-minitest librust-simplelog-dev; winston,
+# pino, bunyan, log4js, consola, signale, npmlog and debug from the npm
+# registry) and keep what they printed.
 #
 # The truth is known by construction, not read from the output: every
 # run of a program raises exactly one error (the scenario table below
@@ -43,7 +45,8 @@
 # ("jsonlog-k8s jsonlog-syslog"), ruby-rescued, java.util.logging's XML
 # records ("java-xml java-xml-k8s"), logr's ("logr") and the mixed file
 # ("mixed-k8s"); the eighth batch's names ("batch8 batch8-k8s ...") build
-# only its programs, and so do the ninth's ("batch9 batch9-k8s ...").
+# only its programs, and so do the ninth's ("batch9 batch9-k8s ...") and
+# the tenth's ("batch10 batch10-syslog ...").
 set -eu
 only=" $* "
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -62,13 +65,13 @@ scala_cp=.:/usr/share/scala/lib/scala-library.jar
 # the earlier programs, unless only the sixth batch is asked for
 case $only in
 "  ") old=1 ;;
-*) old=0; for n in $only; do case $n in batch6* | batch7* | batch8* | batch9* | golog* | jsonlog* | ruby-rescued | java-xml* | logr* | mixed*) ;; *) old=1 ;; esac; done ;;
+*) old=0; for n in $only; do case $n in batch6* | batch7* | batch8* | batch9* | batch10* | golog* | jsonlog* | ruby-rescued | java-xml* | logr* | mixed*) ;; *) old=1 ;; esac; done ;;
 esac
 # the sixth and seventh batches, unless only the Go loggers or
 # ruby-rescued are asked for
 case $only in
 "  ") late=1 ;;
-*) late=0; for n in $only; do case $n in batch8* | batch9* | golog* | jsonlog* | ruby-rescued | java-xml* | logr* | mixed*) ;; *) late=1 ;; esac; done ;;
+*) late=0; for n in $only; do case $n in batch8* | batch9* | batch10* | golog* | jsonlog* | ruby-rescued | java-xml* | logr* | mixed*) ;; *) late=1 ;; esac; done ;;
 esac
 # the ninth batch, and its packages from the npm registry
 case $only in
@@ -76,6 +79,12 @@ case $only in
 *) b9=0 ;;
 esac
 b9npm="consola@3 signale@1"
+# the tenth batch, and its packages from the npm registry
+case $only in
+"  " | *" batch10"*) b10=1 ;;
+*) b10=0 ;;
+esac
+b10npm="npmlog@7 debug@4"
 # the Go loggers (klog, hclog: Debian's packages, from /usr/share/gocode)
 mkdir golog-src && mv golog.go golog-src/main.go
 (cd golog-src && GO111MODULE=off GOPATH=/usr/share/gocode GOFLAGS= go build -o ../golog .)
@@ -154,6 +163,7 @@ mkdir gobatch7-src && mv batch7.go gobatch7-src/main.go
 npm_pkgs=log4js@6
 [ "$old" = 0 ] || npm_pkgs="winston@3 pino@10 bunyan@2 $npm_pkgs"
 [ "$b9" = 0 ] || npm_pkgs="$npm_pkgs $b9npm"
+[ "$b10" = 0 ] || npm_pkgs="$npm_pkgs $b10npm"
 # shellcheck disable=SC2086
 npm install -q --no-save --no-audit --no-fund $npm_pkgs >/dev/null 2>&1
 fi
@@ -194,6 +204,7 @@ if [ "$b9" = 1 ]; then
 	# the npm packages, unless the sixth batch's one install above has them
 	if [ "$late" = 0 ]; then
 		npm_pkgs=$b9npm
+		[ "$b10" = 0 ] || npm_pkgs="$npm_pkgs $b10npm"
 		case $only in *" jsonlog"* | *" mixed"*) npm_pkgs="pino@10 $npm_pkgs" ;; esac
 		# shellcheck disable=SC2086
 		npm install -q --no-save --no-audit --no-fund $npm_pkgs >/dev/null 2>&1
@@ -201,6 +212,33 @@ if [ "$b9" = 1 ]; then
 	# Xdebug, if php-xdebug is installed but not enabled (phpdismod xdebug)
 	b9xdebug="-d zend_extension=xdebug"
 	if php -m 2>/dev/null | grep -qx xdebug; then b9xdebug=; fi
+fi
+
+# the tenth batch: GLib and glibc's fortified functions, Boost.Exception,
+# simplelog (Debian's crate, offline), a Go test binary and the runtimes
+# alone
+if [ "$b10" = 1 ]; then
+	# shellcheck disable=SC2046
+	gcc -g -O2 -D_FORTIFY_SOURCE=2 $(pkg-config --cflags glib-2.0) -o cbatch10 batch10.c $(pkg-config --libs glib-2.0)
+	g++ -g -O0 -o cppbatch10 batch10.cpp
+	mkdir gobatch10-src && mv batch10.go gobatch10-src/main.go
+	(cd gobatch10-src && go mod init app >/dev/null 2>&1 && go build -o ../gobatch10 .)
+	mkdir gobatch10-test && mv batch10_test.go gobatch10-test/
+	(cd gobatch10-test && go mod init app >/dev/null 2>&1 && go test -c -o ../gobatch10.test .)
+	javac -g -d . batch10.java
+	scalac batch10.scala
+	mcs -debug -out:csbatch10.exe batch10.cs >/dev/null
+	mkdir -p rsbatch10-src/src rsbatch10-src/.cargo && mv batch10.rs rsbatch10-src/src/main.rs
+	printf '[package]\nname = "rsbatch10"\nversion = "0.1.0"\nedition = "2021"\n[dependencies]\nlog = "0.4"\nsimplelog = "0.12"\n' >rsbatch10-src/Cargo.toml
+	printf '[source.crates-io]\nreplace-with = "debian"\n[source.debian]\ndirectory = "/usr/share/cargo/registry"\n[net]\noffline = true\n' >rsbatch10-src/.cargo/config.toml
+	(cd rsbatch10-src && cargo build -q 2>/dev/null && cp target/debug/rsbatch10 ../rsbatch10)
+	# the npm packages, unless the sixth or the ninth batch's install has them
+	if [ "$late" = 0 ] && [ "$b9" = 0 ]; then
+		npm_pkgs=$b10npm
+		case $only in *" jsonlog"* | *" mixed"*) npm_pkgs="pino@10 $npm_pkgs" ;; esac
+		# shellcheck disable=SC2086
+		npm install -q --no-save --no-audit --no-fund $npm_pkgs >/dev/null 2>&1
+	fi
 fi
 
 # The two values every scenario runs with (invalid numbers, different
@@ -1146,6 +1184,97 @@ run Error js-exec 0 node batch9.js exec
 run ManifestError rb-rake 0 sh -c 'exec rake -f batch9.rake "deploy[$1]"' sh
 b9php_log ParseError php-eval eval
 run fatal c-segv 0 ./cbatch9 segv
+
+# ---- a tenth batch: producers and shapes none of the others used: a
+# process pool's remote traceback, argparse's usage error, unittest's and
+# doctest's reports, an error raised by a signal handler; a ForkJoinPool
+# worker's uncaught exception, a checked exception through a dynamic
+# proxy, a pattern that does not compile (its message over three lines),
+# Scala's assert;
+# an fs.promises rejection nobody handled (no stack of the program),
+# npmlog's lines (each one prefixed), debug's record, node:test's TAP
+# report, a URL that does not parse; a mutex unlocked twice, a Go test
+# binary's failure and panic; minitest's report, a KeyError with
+# did_you_mean's suggestion, CSV's malformed input, a Fiber's error; an
+# exception handler's own report, a match with no arm, a readonly
+# property; simplelog's record, a RefCell borrowed twice, assert_eq!'s
+# two sides; a task's exception nobody observed, one thrown again
+# through ExceptionDispatchInfo, ArgumentOutOfRangeException's
+# parameter and value; Log::Dispatch's record, a die "...propagated"
+# from an eval, a warning made fatal; GLib's g_error and
+# g_assert_cmpint, glibc's fortified strcpy, Boost's
+# diagnostic_information.  Types and groups as in the eighth; kept
+# apart from the suite's corpus like the third ----
+b10go_test() { # TYPE GROUP TEST: the test binary, its value in $VOUCHER
+	run "$1" "$2" 0 sh -c 'VOUCHER=$1 exec ./gobatch10.test -test.run "$0"' "$3"
+}
+b10all() {
+	run VoucherError py-process-pool 0 $py5 batch10.py process-pool
+	run - py-argparse 0 $py5 batch10.py argparse
+	run VoucherError py-unittest 0 $py5 batch10.py unittest
+	run VoucherError py-doctest 0 $py5 batch10.py doctest
+	run VoucherError py-signal 0 $py5 batch10.py signal
+	run java.lang.IllegalStateException java-fork-join 0 java -cp . Batch10 fork-join
+	run java.lang.reflect.UndeclaredThrowableException java-proxy 0 java -cp . Batch10 proxy
+	run java.util.regex.PatternSyntaxException java-regex 0 java -cp . Batch10 regex
+	run java.lang.AssertionError scala-assert 0 java -cp "$scala_cp" Vouchers assert
+	run Error js-fs-promise 0 node batch10.js fs-promise
+	run VoucherError js-npmlog 0 node batch10.js npmlog
+	run VoucherError js-debug 0 'DEBUG=vouchers:*' node batch10.js debug
+	run VoucherError js-node-test 0 node batch10.js node-test
+	run TypeError js-url 0 node batch10.js url
+	run fatal go-unlock 0 ./gobatch10 unlock
+	b10go_test - go-test-errorf 'TestRedeem$'
+	b10go_test panic go-test-panic TestRedeemPanics
+	run VoucherError rb-minitest 0 ruby batch10.rb minitest
+	run KeyError rb-fetch 0 ruby batch10.rb fetch
+	run CSV::MalformedCSVError rb-csv 0 ruby batch10.rb csv
+	run VoucherError rb-fiber 0 ruby batch10.rb fiber
+	run VoucherException php-handler 0 php batch10.php handler
+	php_log batch10.php UnhandledMatchError php-match 0 match
+	php_log batch10.php Error php-readonly 0 readonly
+	run - rs-simplelog 0 ./rsbatch10 simplelog
+	run panic rs-refcell 0 RUST_BACKTRACE=0 ./rsbatch10 refcell
+	run panic rs-assert-eq 0 RUST_BACKTRACE=1 ./rsbatch10 assert-eq
+	run System.AggregateException cs-unobserved 0 mono --debug csbatch10.exe unobserved
+	run VoucherException cs-rethrow 0 mono --debug csbatch10.exe rethrow
+	run System.ArgumentOutOfRangeException cs-range 0 mono --debug csbatch10.exe range
+	run - pl-log-dispatch 0 perl batch10.pl log-dispatch
+	run - pl-propagated 0 perl batch10.pl propagated
+	run - pl-fatal-warning 0 perl batch10.pl fatal-warning
+	run - c-g-error 0 ./cbatch10 g-error
+	run - c-g-assert 0 ./cbatch10 g-assert
+	run fatal c-fortify 0 ./cbatch10 fortify
+	run voucher_error cpp-boost 0 ./cppbatch10 boost
+}
+begin batch10 none "$top/tests/data/runtimes-unseen"
+noise
+b10all
+begin batch10-syslog syslog "$top/tests/data/runtimes-unseen"
+noise
+run VoucherError py-unittest 0 $py5 batch10.py unittest
+run VoucherError js-npmlog 0 node batch10.js npmlog
+run java.lang.AssertionError scala-assert 0 java -cp "$scala_cp" Vouchers assert
+b10go_test panic go-test-panic TestRedeemPanics
+run KeyError rb-fetch 0 ruby batch10.rb fetch
+run - pl-propagated 0 perl batch10.pl propagated
+run - c-g-error 0 ./cbatch10 g-error
+begin batch10-k8s k8s "$top/tests/data/runtimes-unseen"
+noise
+run VoucherError py-process-pool 0 $py5 batch10.py process-pool
+run java.lang.IllegalStateException java-fork-join 0 java -cp . Batch10 fork-join
+run VoucherError js-node-test 0 node batch10.js node-test
+run fatal go-unlock 0 ./gobatch10 unlock
+run System.ArgumentOutOfRangeException cs-range 0 mono --debug csbatch10.exe range
+run panic rs-assert-eq 0 RUST_BACKTRACE=1 ./rsbatch10 assert-eq
+begin batch10-docker docker "$top/tests/data/runtimes-unseen"
+noise
+run Error js-fs-promise 0 node batch10.js fs-promise
+run java.util.regex.PatternSyntaxException java-regex 0 java -cp . Batch10 regex
+run VoucherError rb-minitest 0 ruby batch10.rb minitest
+php_log batch10.php UnhandledMatchError php-match 0 match
+run VoucherException cs-rethrow 0 mono --debug csbatch10.exe rethrow
+run voucher_error cpp-boost 0 ./cppbatch10 boost
 
 # ---- PostgreSQL ----------------------------------------------------------
 case $only in
