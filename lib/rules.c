@@ -909,6 +909,7 @@ static int level_severity(const char *s, size_t n)
 		enum qe_severity sev;
 	} words[] = {
 	    {"error", QE_SEV_ERROR},	   {"err", QE_SEV_ERROR},
+	    {"erro", QE_SEV_ERROR}, /* slog-term's four-letter levels */
 	    {"e", QE_SEV_ERROR},	   {"severe", QE_SEV_ERROR},
 	    {"critical", QE_SEV_CRITICAL}, {"crit", QE_SEV_CRITICAL},
 	    {"fatal", QE_SEV_FATAL},	   {"f", QE_SEV_FATAL},

@@ -162,6 +162,9 @@ static const struct qe_builtin_sample level_samples[] = {
     {"SEVERE: Servlet.service() threw exception", 1},
     {"2024-01-01 12:00:00.000 UTC [42] PANIC:  could not write to file", 1},
     {"level=ERROR msg=boom", 1},
+    /* slog-term: four-letter levels (ERRO, CRIT, WARN, INFO, DEBG) */
+    {"Dec 03 12:54:04.811 ERRO sync failed, error: timeout, peer: 2", 1},
+    {"Dec 03 12:54:04.811 DEBG ERRORS counted", 0},
     {"2024-01-01 12:00:00 WARN disk almost full", 0},
     {"2024-01-01 12:00:00 INFO finished with 0 ERROR lines", 0},
     {"2024-01-01 12:00:00 INFO status=ERROR_NONE", 0},
@@ -254,6 +257,11 @@ static const struct qe_builtin_sample perl_samples[] = {
 static const struct qe_builtin_sample assert_samples[] = {
     {"app: app.c:14: parse_qty: Assertion `*end == '\\0'' failed.", 1},
     {"src/queue.c:88: push: Assertion `q->len < q->cap' failed.", 1},
+    /* libstdc++'s own checks (_GLIBCXX_ASSERTIONS) name a C++ function */
+    {"/usr/include/c++/12/bits/stl_vector.h:1123: std::vector<_Tp>::reference "
+     "std::vector<_Tp>::operator[](size_type) [with _Tp = int]: Assertion '__n < "
+     "this->size()' failed.",
+     1},
     {"Assertion `x' failed.", 0},
     {"app: Assertion checks passed", 0},
 };
@@ -383,7 +391,7 @@ const struct qe_builtin_rule qe_builtin_rules[] = {
      "^(?>[^TDINW\\n\\r\\x00\\x0b\\x0c\\x85]|"
      "(?!\\b(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING)\\b).){0,120}?"
      "(?=[EFCSAP])(?<![\\w./-])"
-     "(?<lvl>ERROR|ERR|FATAL|CRITICAL|CRIT|SEVERE|EMERG|EMERGENCY|ALERT|PANIC)"
+     "(?<lvl>ERROR|ERRO|ERR|FATAL|CRITICAL|CRIT|SEVERE|EMERG|EMERGENCY|ALERT|PANIC)"
      "(?![\\w./-])",
      NULL, SAMPLES(level_samples)},
     {"level-lower", "line", "error", QE_LANG_LINE,
@@ -409,9 +417,10 @@ const struct qe_builtin_rule qe_builtin_rules[] = {
      "^(?!\\s).{0,4096}? at (?:\\(eval \\d+\\)|\\S+) line \\d+"
      "(?:, <[^>]{1,64}> (?:line|chunk) \\d+)?\\.?\\s*$",
      NULL, SAMPLES(perl_samples)},
-    /* glibc's assert(): "prog: file.c:N: function: Assertion `x' failed." */
+    /* glibc's assert(): "prog: file.c:N: function: Assertion `x' failed.",
+       and libstdc++'s, whose function is C++'s ("std::vector<...>::...") */
     {"c-assert", "line", "fatal", QE_LANG_LINE,
-     "^(?:\\S+: )?[^\\s:]+:\\d+: (?:[^:\\n]{1,256}: )?Assertion [`'].{0,4096}' "
+     "^(?:\\S+: )?[^\\s:]+:\\d+: (?:(?:[^:\\n]|::){1,1024}: )?Assertion [`'].{0,4096}' "
      "failed\\.\\s*$",
      NULL, SAMPLES(assert_samples)},
     /* Tcl's errorInfo: the message, then "    while executing" and the

@@ -1409,6 +1409,7 @@ static void parse_php(struct qe_event *ev)
 {
 	size_t i, header = ev->nr_lines, last_next = 0;
 	struct span rest = {NULL, 0};
+	int parse = 0;
 
 	for (i = 0; i < ev->nr_lines; i++) {
 		struct span v = line_span(ev, i);
@@ -1416,6 +1417,7 @@ static void parse_php(struct qe_event *ev)
 		if (e >= 0 &&
 		    (find(v, "Fatal error:") >= 0 || find(v, "Parse error:") >= 0)) {
 			header = i;
+			parse = e >= 6 && !memcmp(v.s + e - 6, "Parse ", 6);
 			rest = trim(skip(v, (size_t)e + 6));
 			break;
 		}
@@ -1449,6 +1451,10 @@ static void parse_php(struct qe_event *ev)
 		if (!php_exception(ev, skip(rest, 9)))
 			set_message(ev, skip(rest, 9));
 	} else {
+		/* PHP 7 throws a ParseError for what it reports so (an
+		 * include's or an eval()'s code among them) */
+		if (parse)
+			set_type(ev, sp("ParseError", 10));
 		set_message(ev, rest);
 	}
 	/* In a "Next" chain the last one is what went uncaught: its type,

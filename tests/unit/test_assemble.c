@@ -1187,10 +1187,37 @@ static void test_c_assert(void **state)
 
 	feed(f, "2026-12-01 10:00:00 INFO start\n"
 		"app: queue.c:88: push: Assertion `q->len < q->cap' failed.\n"
+		"2026-12-01 10:00:00 INFO next\n"
+		/* libstdc++'s, in a C++ function with "::" in its name */
+		"/usr/include/c++/12/bits/stl_deque.h:1478: std::deque<_Tp>::reference "
+		"std::deque<_Tp>::front() [with _Tp = int]: Assertion '!this->empty()' "
+		"failed.\n"
 		"2026-12-01 10:00:00 INFO next\n");
-	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.n, 2);
 	assert_int_equal(f->col.ev[0]->nr_lines, 1);
 	assert_string_equal(f->col.ev[0]->rule, "c-assert");
+	assert_int_equal(f->col.ev[1]->nr_lines, 1);
+	assert_string_equal(f->col.ev[1]->rule, "c-assert");
+	fixture_free(f);
+}
+
+/* PHP's parse error is a ParseError; slog-term's ERRO level is an error. */
+static void test_php_parse_error_slog(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "[01-Jan-2024 12:00:00 UTC] PHP Parse error:  syntax error, unexpected "
+		"token \"}\" in /var/www/x.php on line 7\n"
+		"Jan 01 12:00:00.811 INFO started, port: 80\n"
+		"Jan 01 12:00:01.219 ERRO sync failed, error: timeout, peer: 2\n"
+		"Jan 01 12:00:01.220 DEBG ERRORS counted\n");
+	assert_int_equal(f->col.n, 2);
+	assert_string_equal(f->col.ev[0]->type, "ParseError");
+	assert_string_equal(f->col.ev[0]->message,
+			    "syntax error, unexpected token \"}\" in /var/www/x.php on line 7");
+	assert_string_equal(f->col.ev[1]->rule, "level");
+	assert_int_equal(f->col.ev[1]->nr_lines, 1);
 	fixture_free(f);
 }
 
@@ -3076,6 +3103,7 @@ int main(void)
 	    cmocka_unit_test(test_python_exception_group),
 	    cmocka_unit_test(test_go_http_panic),
 	    cmocka_unit_test(test_php_next_chain),
+	    cmocka_unit_test(test_php_parse_error_slog),
 	    cmocka_unit_test(test_node_prelude),
 	    cmocka_unit_test(test_prefixes),
 	    cmocka_unit_test(test_prefixed_traces),
