@@ -331,6 +331,9 @@ const struct qe_builtin_rule qe_builtin_rules[] = {
     {"rust-panic", "rust", "fatal", QE_LANG_RUST,
      "^thread '[^']*'(?: \\(\\d+\\))? panicked at |^fatal runtime error: \\S",
      "^note: |^stack backtrace:|^\\s+\\S|^error: process didn't exit successfully"
+     /* eyre's report ends with where the error was made, anyhow's
+	with the backtrace it captured */
+     "|^(?:Location|Stack backtrace):\\s*$"
      "|^thread caused non-unwinding panic\\. aborting\\.",
      SAMPLES(rust_samples)},
     {"php-fatal", "php", "fatal", QE_LANG_PHP,

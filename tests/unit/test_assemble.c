@@ -2637,11 +2637,22 @@ static void test_rust_main_error_sources(void **state)
 		"Caused by:\n"
 		"    0: row 1x is not a number\n"
 		"    1: invalid digit found in string\n"
-		"2026-12-01 10:00:00 INFO runner: job 1 done\n");
-	assert_int_equal(f->col.n, 1);
+		"2026-12-01 10:00:00 INFO runner: job 1 done\n"
+		/* eyre's: where the error was made, last */
+		"Error: sync of row 7 failed\n"
+		"\n"
+		"Caused by:\n"
+		"   0: row 7 is locked\n"
+		"\n"
+		"Location:\n"
+		"    src/sync.rs:40:9\n"
+		"2026-12-01 10:00:00 INFO runner: job 2 done\n");
+	assert_int_equal(f->col.n, 2);
 	assert_int_equal(f->col.ev[0]->nr_lines, 5);
 	assert_string_equal(f->col.ev[0]->kind, "rust");
 	assert_null(f->col.ev[0]->type);
+	assert_int_equal(f->col.ev[1]->nr_lines, 7);
+	assert_string_equal(f->col.ev[1]->lines[6], "    src/sync.rs:40:9");
 	fixture_free(f);
 }
 
