@@ -19,6 +19,9 @@ static const struct qe_builtin_sample java_samples[] = {
     {"Exception in thread \"main\" java.lang.NullPointerException", 1},
     {"Exception in thread \"worker-1\" Main$AppException: worker died", 1},
     {"Main$AppException: worker died", 0},
+    {"Exception REPL.$JShell$12$QuotaException: over quota", 1},
+    {"Exception java.lang.ArithmeticException: / by zero", 1},
+    {"Exception handling is enabled: yes", 0},
     {"Exception in thread \"main\" LeaseConflict(lease=1x, holder=worker-2)", 1},
     {"Exception in thread \"main\" whatever happened", 0},
     {"kotlin.UninitializedPropertyAccessException: lateinit property x has not been "
@@ -293,6 +296,8 @@ const struct qe_builtin_rule qe_builtin_rules[] = {
 	default package ("Main$AppException") has none */
      "^(?:Exception in thread \"[^\"]*\" (?:[\\w$]+\\.)*|(?:[a-z_$][\\w$]*\\.)+)"
      "(?:[A-Z_$][\\w$]*)?(?:Exception|Error|Throwable)(?::\\s|:?\\s*$)"
+     /* jshell: "Exception " and the class, frames "at f (#2:1)" */
+     "|^Exception (?:[\\w$]+\\.)*[\\w$]*(?:Exception|Error|Throwable): "
      /* the thread's handler prints any toString(): "LeaseConflict(id=3)" */
      "|^Exception in thread \"[^\"]*\" [\\w$.]+[(\\[{]",
      "^\\s+at \\S|^\\s*\\.\\.\\. \\d+ (?:more|common frames omitted)"

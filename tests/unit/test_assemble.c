@@ -1201,6 +1201,25 @@ static void test_c_assert(void **state)
 	fixture_free(f);
 }
 
+/* jshell's report of an exception a snippet threw: "Exception " and the
+ * class, then frames that name snippets ("#2:1"). */
+static void test_java_jshell(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "Exception REPL.$JShell$12$QuotaException: over quota 3\n"
+		"      at charge (#2:3)\n"
+		"      at (#5:1)\n"
+		"2026-12-01 10:00:00 INFO next\n");
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 3);
+	assert_string_equal(f->col.ev[0]->kind, "java");
+	assert_string_equal(f->col.ev[0]->type, "REPL.$JShell$12$QuotaException");
+	assert_string_equal(f->col.ev[0]->message, "over quota 3");
+	fixture_free(f);
+}
+
 /* PHP's parse error is a ParseError; slog-term's ERRO level is an error. */
 static void test_php_parse_error_slog(void **state)
 {
@@ -3115,6 +3134,7 @@ int main(void)
 	    cmocka_unit_test(test_go_http_panic),
 	    cmocka_unit_test(test_php_next_chain),
 	    cmocka_unit_test(test_php_parse_error_slog),
+	    cmocka_unit_test(test_java_jshell),
 	    cmocka_unit_test(test_node_prelude),
 	    cmocka_unit_test(test_prefixes),
 	    cmocka_unit_test(test_prefixed_traces),
