@@ -278,8 +278,12 @@ static int java_embedded(struct span v, struct span *type, struct span *msg)
 				b--;
 			if ((end == rest.n || rest.s[end] == ':' || rest.s[end] == ' ') &&
 			    (end == rest.n || !is_ident((unsigned char)rest.s[end])) &&
-			    memchr(rest.s + b, '.', end - b) &&
-			    islower((unsigned char)rest.s[b])) {
+			    /* a package's class, or a nested class of the
+			       default package ("Main$QuotaException") */
+			    ((memchr(rest.s + b, '.', end - b) &&
+			      islower((unsigned char)rest.s[b])) ||
+			     (memchr(rest.s + b, '$', end - b) &&
+			      isupper((unsigned char)rest.s[b])))) {
 				*type = sp(rest.s + b, end - b);
 				*msg = skip(rest, end < rest.n && rest.s[end] == ':'
 						      ? end + 1

@@ -885,8 +885,16 @@ static void test_error_line_merge_kinds(void **state)
 		"\t/app/main.go:3 +0x1\n"
 		"2024-01-01 ERROR again\n"
 		"2024-01-01 ERROR Failed: com.acme.PayException: declined\n"
-		"\tat com.acme.Pay.charge(Pay.java:9)\n");
-	assert_int_equal(f->col.n, 3);
+		"\tat com.acme.Pay.charge(Pay.java:9)\n"
+		/* Commons Logging's SimpleLog: the exception in brackets,
+		 * then its trace on the same line; a nested class of the
+		 * default package */
+		"2024/01/01 12:00:00:253 UTC [ERROR] Pay - charge failed "
+		"<Pay$DeclinedException: card 3>Pay$DeclinedException: card 3\n"
+		"\tat Pay.charge(Pay.java:12)\n");
+	assert_int_equal(f->col.n, 4);
+	assert_string_equal(f->col.ev[3]->type, "Pay$DeclinedException");
+	assert_int_equal(f->col.ev[3]->nr_lines, 2);
 	assert_string_equal(f->col.ev[0]->kind, "go");
 	assert_int_equal(f->col.ev[0]->nr_lines, 6);
 	assert_string_equal(f->col.ev[0]->message, "boom");
