@@ -1140,6 +1140,12 @@ static int trace_start_hint(const char *s, size_t n)
 		i++;
 	if (i < n && s[i] == '+')
 		return 1; /* an exception group */
+	/* signale's badge, after the scope the prefix took
+	 * ("[shop] \u203a \u2716  error ...") */
+	if (n - i >= 3 && !memcmp(s + i, "\xe2\x80\xba", 3))
+		return 1;
+	if (n - i >= 3 && !memcmp(s + i, "\xe2\x9c\x96", 3))
+		return 1;
 	/* the first byte rules out most words */
 	for (k = 0; k < QE_ARRAY_SIZE(words); k++)
 		if (i < n && s[i] == words[k].w[0] && n - i >= words[k].n &&
@@ -2024,9 +2030,14 @@ static void set_tag(struct qe_assembler *a, const char *line, size_t len)
 static inline size_t strip_off(struct qe_assembler *a, const char *line, size_t len)
 {
 	struct qe_prefix p;
-	if (!a->strip || !len || !line_prefix(a, line, len, &p) || !p.tag_off ||
-	    p.body - p.tag_off != a->tag_len ||
-	    memcmp(line + p.tag_off, a->tag, a->tag_len))
+	if (!a->strip || !len || !line_prefix(a, line, len, &p) || !p.tag_off)
+		return 0;
+	/* a collector's time alone (`kubectl logs --timestamps`) before a
+	 * line that the program wrote without the bracketed fields its
+	 * head had ("[shop] "): the program's own continuation */
+	if (p.body == p.tag_off && a->tag_len && a->tag[0] == '[')
+		return p.body;
+	if (p.body - p.tag_off != a->tag_len || memcmp(line + p.tag_off, a->tag, a->tag_len))
 		return 0;
 	return p.body;
 }

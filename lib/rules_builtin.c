@@ -139,6 +139,9 @@ static const struct qe_builtin_sample node_samples[] = {
     {"info: Error: retrying in 5s", 0},
     {"[ledger] fatal uncaughtException: SyntaxError: Unexpected token } in JSON", 1},
     {"[ledger] info: Error: retrying in 5s", 0},
+    {"[ledger] \xe2\x80\xba \xe2\x9c\x96  error     StockError: cannot reserve 1x ", 1},
+    {"\xe2\x9c\x96  fatal     Error: ledger down", 1},
+    {"[ledger] \xe2\x80\xba \xe2\x84\xb9  info      Error: retrying in 5s", 0},
     {"[AggregateError: All promises were rejected] {", 1},
     {"[Error: boom]", 1},
     {"[Errors: 0]", 0},
@@ -357,8 +360,11 @@ const struct qe_builtin_rule qe_builtin_rules[] = {
      /* the label may name the program in brackets first and the event
 	handler by its name: "[shop] fatal uncaughtException: " */
      "^(?:Uncaught |(?:\\[[\\w.-]{1,32}\\] )?"
-     "(?!(?:info|debug|warn|warning|notice|verbose|silly|http|trace):)"
-     "[a-z][A-Za-z ]{2,40}: )?(?:[A-Z][\\w$]*)?(?:Error|Exception)(?: \\[[\\w.]+\\])?"
+     "(?:(?!(?:info|debug|warn|warning|notice|verbose|silly|http|trace):)"
+     "[a-z][A-Za-z ]{2,40}: "
+     /* signale's "[scope] \u203a \u2716  error     ": a badge, a padded label */
+     "|(?:\xe2\x80\xba )?\xe2\x9c\x96 {1,3}(?:error|fatal) {1,12}))?"
+     "(?:[A-Z][\\w$]*)?(?:Error|Exception)(?: \\[[\\w.]+\\])?"
      "(?::\\s|:?\\s*$)"
      /* util.inspect of an error without its stack: "[AggregateError: msg] {" */
      "|^\\[(?:[A-Z][\\w$]*)?Error(?:: [^\\]]{0,512})?\\](?: \\{)?\\s*$",

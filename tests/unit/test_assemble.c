@@ -1228,6 +1228,33 @@ static void test_java_jshell(void **state)
 	fixture_free(f);
 }
 
+/* signale's error: "[scope] \u203a \u2716  error     " before the stack;
+ * behind `kubectl logs --timestamps` too, whose time alone is before the
+ * frames. */
+static void test_node_signale(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "[shop] \xe2\x80\xba \xe2\x9c\x96  error     StockError: cannot reserve 1x \n"
+		"    at reserve (/app/stock.js:14:34)\n"
+		"    at Object.<anonymous> (/app/main.js:5:1)\n"
+		"2026-12-01 10:00:00 INFO next\n"
+		"2026-12-01T10:03:01.007919Z [shop] \xe2\x80\xba \xe2\x9c\x96  error     "
+		"StockError: cannot reserve 2x \n"
+		"2026-12-01T10:03:01.007929Z     at reserve (/app/stock.js:14:34)\n"
+		"2026-12-01T10:03:01.007939Z     at Object.<anonymous> (/app/main.js:5:1)\n"
+		"2026-12-01T10:03:01.007949Z next\n");
+	assert_int_equal(f->col.n, 2);
+	assert_int_equal(f->col.ev[0]->nr_lines, 3);
+	assert_string_equal(f->col.ev[0]->kind, "node");
+	assert_string_equal(f->col.ev[0]->type, "StockError");
+	assert_int_equal(f->col.ev[1]->nr_lines, 3);
+	assert_string_equal(f->col.ev[1]->type, "StockError");
+	assert_int_equal(f->col.ev[1]->nr_frames, 2);
+	fixture_free(f);
+}
+
 /* PHP's parse error is a ParseError; slog-term's ERRO level is an error. */
 static void test_php_parse_error_slog(void **state)
 {
@@ -3143,6 +3170,7 @@ int main(void)
 	    cmocka_unit_test(test_php_next_chain),
 	    cmocka_unit_test(test_php_parse_error_slog),
 	    cmocka_unit_test(test_java_jshell),
+	    cmocka_unit_test(test_node_signale),
 	    cmocka_unit_test(test_node_prelude),
 	    cmocka_unit_test(test_prefixes),
 	    cmocka_unit_test(test_prefixed_traces),
