@@ -1423,6 +1423,17 @@ static enum cont message_line(struct qe_assembler *a, const char *line, size_t l
 	return C_PEND;
 }
 
+/* Whether the line is the end of the head line after a label and a
+ * blank: the head's exception printed again on its own (Groovy's
+ * "Caught: X: msg", then the trace of X). */
+static int repeats_head(const struct qe_assembler *a, const char *line, size_t len)
+{
+	const char *head = a->ev->lines[0];
+	size_t hl = strlen(head);
+	return a->ev->nr_lines == 1 && len && hl > len + 1 && head[hl - len - 1] == ' ' &&
+	       !memcmp(head + hl - len, line, len);
+}
+
 /*
  * After Python's exception line: the other lines of its message, which
  * Python prints after it.  Nothing after them says where they end but
@@ -1746,7 +1757,8 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 			a->state = S_JAVA_FRAMES;
 			return C_YES;
 		}
-		if (a->state == S_JAVA_HEAD && !start_match(a, line, len))
+		if (a->state == S_JAVA_HEAD &&
+		    (repeats_head(a, line, len) || !start_match(a, line, len)))
 			return C_PEND;
 		return C_NO;
 	case QE_LANG_DOTNET:

@@ -22,6 +22,10 @@ static const struct qe_builtin_sample java_samples[] = {
     {"Exception REPL.$JShell$12$QuotaException: over quota", 1},
     {"Exception java.lang.ArithmeticException: / by zero", 1},
     {"Exception handling is enabled: yes", 0},
+    {"Caught: QuotaException: over quota", 1},
+    {"Caught: groovy.lang.MissingPropertyException: No such property: x for class: A",
+     1},
+    {"Caught: nothing", 0},
     {"Exception in thread \"main\" LeaseConflict(lease=1x, holder=worker-2)", 1},
     {"Exception in thread \"main\" whatever happened", 0},
     {"kotlin.UninitializedPropertyAccessException: lateinit property x has not been "
@@ -299,8 +303,10 @@ const struct qe_builtin_rule qe_builtin_rules[] = {
 	default package ("Main$AppException") has none */
      "^(?:Exception in thread \"[^\"]*\" (?:[\\w$]+\\.)*|(?:[a-z_$][\\w$]*\\.)+)"
      "(?:[A-Z_$][\\w$]*)?(?:Exception|Error|Throwable)(?::\\s|:?\\s*$)"
-     /* jshell: "Exception " and the class, frames "at f (#2:1)" */
-     "|^Exception (?:[\\w$]+\\.)*[\\w$]*(?:Exception|Error|Throwable): "
+     /* jshell: "Exception " and the class, frames "at f (#2:1)";
+	a Groovy script's "Caught: " and the exception, then its trace */
+     "|^(?:Exception|Caught:) (?:[\\w$]+\\.)*[\\w$]*(?:Exception|Error|Throwable)"
+     "(?::\\s|\\s*$)"
      /* the thread's handler prints any toString(): "LeaseConflict(id=3)" */
      "|^Exception in thread \"[^\"]*\" [\\w$.]+[(\\[{]",
      "^\\s+at \\S|^\\s*\\.\\.\\. \\d+ (?:more|common frames omitted)"

@@ -226,9 +226,10 @@ static int java_header_at(struct span v, struct span *type, struct span *msg, in
 		v = skip(v, 21 + (size_t)q + 2);
 		thread = 1; /* the default package has no dots */
 		named = 1;
-	} else if (starts(v, "Exception ") && v.n > 10 && !isspace((unsigned char)v.s[10])) {
-		/* jshell's report of what a snippet threw */
-		v = skip(v, 10);
+	} else if ((starts(v, "Exception ") || starts(v, "Caught: ")) && v.n > 10) {
+		/* jshell's report of what a snippet threw, a Groovy
+		 * script's of what it did not catch */
+		v = trim(skip(v, v.s[0] == 'E' ? 10 : 8));
 		thread = bare = 1;
 	}
 	if (!v.n || !(islower((unsigned char)v.s[0]) || v.s[0] == '_' ||

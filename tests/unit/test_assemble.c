@@ -1228,6 +1228,36 @@ static void test_java_jshell(void **state)
 	fixture_free(f);
 }
 
+/* A Groovy script's uncaught exception: "Caught: " and the exception,
+ * the exception again, each line of its message, then its trace. */
+static void test_java_groovy_caught(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "Caught: QuotaException: over quota 3\n"
+		"QuotaException: over quota 3\n"
+		"\tat Quota.charge(quota.groovy:11)\n"
+		"\tat quota.run(quota.groovy:19)\n"
+		"2026-12-01 10:00:00 INFO next\n"
+		"Caught: groovy.lang.MissingMethodException: No signature of method: "
+		"Quota.add() is applicable for argument types: (String) values: [3]\n"
+		"Possible solutions: add(int), any()\n"
+		"groovy.lang.MissingMethodException: No signature of method: "
+		"Quota.add() is applicable for argument types: (String) values: [3]\n"
+		"Possible solutions: add(int), any()\n"
+		"\tat quota.run(quota.groovy:20)\n"
+		"2026-12-01 10:00:00 INFO next\n");
+	assert_int_equal(f->col.n, 2);
+	assert_int_equal(f->col.ev[0]->nr_lines, 4);
+	assert_string_equal(f->col.ev[0]->type, "QuotaException");
+	assert_string_equal(f->col.ev[0]->message, "over quota 3");
+	assert_int_equal(f->col.ev[0]->nr_frames, 2);
+	assert_int_equal(f->col.ev[1]->nr_lines, 5);
+	assert_string_equal(f->col.ev[1]->type, "groovy.lang.MissingMethodException");
+	fixture_free(f);
+}
+
 /* signale's error: "[scope] \u203a \u2716  error     " before the stack;
  * behind `kubectl logs --timestamps` too, whose time alone is before the
  * frames. */
@@ -3170,6 +3200,7 @@ int main(void)
 	    cmocka_unit_test(test_php_next_chain),
 	    cmocka_unit_test(test_php_parse_error_slog),
 	    cmocka_unit_test(test_java_jshell),
+	    cmocka_unit_test(test_java_groovy_caught),
 	    cmocka_unit_test(test_node_signale),
 	    cmocka_unit_test(test_node_prelude),
 	    cmocka_unit_test(test_prefixes),
