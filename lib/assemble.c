@@ -575,6 +575,28 @@ static int py_exit_line(const char *s, size_t n)
 /* "multiprocessing.pool.RemoteTraceback: " (concurrent.futures has
  * "..._RemoteTraceback: "): the worker's traceback follows as a string
  * between lines of three quotes, then the chain to the parent's. */
+/* gevent's hub after the traceback of a greenlet that died:
+ * "[time ]<Greenlet at 0x...: f(x)> failed with NAME", NAME the class of
+ * the exception line, the event's last. */
+static int py_failed_with(const struct qe_event *ev, const char *s, size_t n)
+{
+	const char *exc = ev->lines[ev->nr_lines - 1], *m, *name;
+	size_t k = 0, from;
+
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
+		n--;
+	m = n > 16 ? memmem(s, n, "> failed with ", 14) : NULL;
+	if (!m)
+		return 0;
+	name = m + 14;
+	while (exc[k] && exc[k] != ':' && exc[k] != ' ')
+		k++;
+	for (from = k; from && exc[from - 1] != '.'; from--)
+		;
+	return k > from && (size_t)(s + n - name) == k - from &&
+	       !memcmp(name, exc + from, k - from);
+}
+
 static int py_remote_head(const char *s, size_t n)
 {
 	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
@@ -1831,7 +1853,8 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 			/* what a program that printed the traceback itself
 			 * said as it exited (sys.exit("fatal: ...")): the
 			 * report's last line */
-			if (!a->nr_pend && py_exit_line(line, len)) {
+			if (!a->nr_pend && (py_exit_line(line, len) ||
+					    py_failed_with(a->ev, line, len))) {
 				a->state = S_LINE_DONE;
 				return C_YES;
 			}

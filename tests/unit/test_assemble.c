@@ -1396,6 +1396,34 @@ static void test_python_exit_message(void **state)
 	fixture_free(f);
 }
 
+/* gevent's hub after a greenlet's traceback: "<Greenlet ...> failed with
+ * NAME", NAME the exception's class; another class's is no part of it. */
+static void test_python_gevent_failed_with(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "Traceback (most recent call last):\n"
+		"  File \"/app/main.py\", line 7, in fetch\n"
+		"    raise app.QuotaError(n)\n"
+		"app.QuotaError: 3\n"
+		"2026-12-01T10:00:00Z <Greenlet at 0x7f9e48a472e0: fetch(3)> failed with "
+		"QuotaError\n"
+		"\n"
+		"Traceback (most recent call last):\n"
+		"  File \"/app/main.py\", line 7, in fetch\n"
+		"    raise app.QuotaError(n)\n"
+		"app.QuotaError: 4\n"
+		"2026-12-01T10:00:00Z <Greenlet at 0x7f9e48a472e0: fetch(4)> failed with "
+		"KeyError\n");
+	qe_assembler_flush(f->a);
+	assert_int_equal(f->col.n, 2);
+	assert_int_equal(f->col.ev[0]->nr_lines, 5);
+	assert_string_equal(f->col.ev[0]->type, "app.QuotaError");
+	assert_int_equal(f->col.ev[1]->nr_lines, 4);
+	fixture_free(f);
+}
+
 /* pkg/errors' "%+v" of a wrapped error: the cause and its stack, the
  * wrapper's message, its stack; runtime.goexit's frame is in assembly. */
 static void test_go_pkg_errors_wrapped(void **state)
@@ -3200,6 +3228,7 @@ int main(void)
 	    cmocka_unit_test(test_php_next_chain),
 	    cmocka_unit_test(test_php_parse_error_slog),
 	    cmocka_unit_test(test_java_jshell),
+	    cmocka_unit_test(test_python_gevent_failed_with),
 	    cmocka_unit_test(test_java_groovy_caught),
 	    cmocka_unit_test(test_node_signale),
 	    cmocka_unit_test(test_node_prelude),
