@@ -75,6 +75,7 @@ enum state {
 	S_LINE_UBSAN,	/* UBSan's "runtime error:" line: its frames go on */
 	S_LINE_FORTRAN, /* gfortran's error: "Error termination. Backtrace:", frames */
 	S_LINE_TCL,	/* Tcl's errorInfo: "    while executing", commands, places */
+	S_LINE_SYMBOLS, /* glibc's backtrace_symbols() lines under an error line */
 	S_LINE_DONE,	/* nothing more belongs to the line */
 	S_NODE_PRETTY,	/* pino-pretty's indented error object, until its '}' */
 	S_NODE_HEAD,	/* "XError: msg" seen, no frame yet: a JVM's frame may follow */
@@ -873,6 +874,34 @@ static int tcl_trace_line(const char *s, size_t n)
 
 /* "\tmain::settle('1x') called at app.pl line 48": a call of Carp's
  * confess (or cluck) under its message. */
+/* A frame as glibc's backtrace_symbols() and backtrace_symbols_fd() write
+ * it: "./app(main+0x9d)[0x55658597c3d1]", "/lib/libc.so.6(+0x3c050)
+ * [0x7f54cf019050]", the file without blanks. */
+static int symbols_frame(const char *s, size_t n)
+{
+	size_t i = n, paren;
+
+	while (i && (s[i - 1] == ' ' || s[i - 1] == '\r'))
+		i--;
+	if (i < 8 || s[i - 1] != ']')
+		return 0;
+	i--;
+	while (i && (is_digit(s[i - 1]) || (s[i - 1] >= 'a' && s[i - 1] <= 'f')))
+		i--;
+	if (i < 4 || s[i - 1] != 'x' || s[i - 2] != '0' || s[i - 3] != '[')
+		return 0;
+	i -= 3;
+	if (s[i - 1] == ' ')
+		i--;
+	if (!i || s[i - 1] != ')')
+		return 0;
+	paren = i - 1;
+	while (paren && s[paren] != '(')
+		paren--;
+	return paren && s[paren] == '(' && !memchr(s, ' ', paren) &&
+	       !memchr(s + paren, ' ', i - paren);
+}
+
 static int perl_call_line(const char *s, size_t n)
 {
 	size_t i = n;
@@ -1582,6 +1611,8 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 			}
 			return tcl_trace_line(line, len) ? C_YES : C_NO;
 		}
+		case S_LINE_SYMBOLS:
+			return symbols_frame(line, len) ? C_YES : C_NO;
 		case S_LINE_MONOLOG:
 			if (blank)
 				return C_PEND;
@@ -1634,6 +1665,11 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 		}
 		if (blank)
 			return a->nr_pend_blank ? C_NO : C_PEND;
+		/* a crash handler's error line, then backtrace_symbols_fd() */
+		if (a->ev->nr_lines == 1 && !a->nr_pend && symbols_frame(line, len)) {
+			a->state = S_LINE_SYMBOLS;
+			return C_YES;
+		}
 		if (pg_continuation(line, len)) {
 			a->state = S_LINE_PG;
 			return C_YES;

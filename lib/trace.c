@@ -2423,6 +2423,11 @@ static void parse_line(struct qe_event *ev)
 		line_message(ev, line_span(ev, 1));
 	/* Monolog names the exception in its context */
 	monolog_exception_type(ev, line_span(ev, 0));
+	/* a crash handler's backtrace_symbols() under its line: a signal,
+	 * nothing raised */
+	if (!ev->type && ev->nr_lines > 1 && ends(trim(line_span(ev, 1)), "]") &&
+	    (find(line_span(ev, 1), ")[0x") > 0 || find(line_span(ev, 1), ") [0x") > 0))
+		set_type(ev, sp("fatal", 5));
 	/* a JSON stack in a text line (winston's simple format):
 	 * '... {"stack":"TypeError: boom\n    at f (/app/x.js:3:9)"}' */
 	if (!ev->type) {

@@ -1285,6 +1285,29 @@ static void test_node_signale(void **state)
 	fixture_free(f);
 }
 
+/* A crash handler's error line, then glibc's backtrace_symbols_fd() (or
+ * backtrace_symbols()) lines: one event, of type fatal. */
+static void test_c_backtrace_symbols(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "fatal: signal 11 (Segmentation fault), backtrace:\n"
+		"./app(on_signal+0x25)[0x55658597c26a]\n"
+		"/lib/x86_64-linux-gnu/libc.so.6(+0x3c050)[0x7f54cf019050]\n"
+		"./app(main+0x9d) [0x55658597c3d1]\n"
+		"2026-12-01 10:00:00 INFO next\n"
+		"2026-12-01 10:00:00 ERROR request (id 3) failed\n"
+		"2026-12-01 10:00:00 INFO list(a)[0x1]\n");
+	qe_assembler_flush(f->a);
+	assert_int_equal(f->col.n, 2);
+	assert_int_equal(f->col.ev[0]->nr_lines, 4);
+	assert_string_equal(f->col.ev[0]->type, "fatal");
+	assert_int_equal(f->col.ev[1]->nr_lines, 1);
+	assert_null(f->col.ev[1]->type);
+	fixture_free(f);
+}
+
 /* PHP's parse error is a ParseError; slog-term's ERRO level is an error. */
 static void test_php_parse_error_slog(void **state)
 {
@@ -3228,6 +3251,7 @@ int main(void)
 	    cmocka_unit_test(test_php_next_chain),
 	    cmocka_unit_test(test_php_parse_error_slog),
 	    cmocka_unit_test(test_java_jshell),
+	    cmocka_unit_test(test_c_backtrace_symbols),
 	    cmocka_unit_test(test_python_gevent_failed_with),
 	    cmocka_unit_test(test_java_groovy_caught),
 	    cmocka_unit_test(test_node_signale),
