@@ -307,6 +307,15 @@ static void tail_flush(struct qe_assembler *a)
 
 /* Add a line to the open event.  Past the caps (less a quarter kept for
  * the end) lines go to the tail ring; what falls out of it is counted. */
+/* Ractor#take raises Ractor::RemoteError with the ractor's own exception
+ * as its cause, which Ruby prints after it. */
+static int ruby_remote_error(const char *s, size_t n)
+{
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
+		n--;
+	return n > 21 && s[n - 1] == ')' && !memcmp(s + n - 21, "(Ractor::RemoteError)", 21);
+}
+
 static void append(struct qe_assembler *a, const char *line, size_t len, uint64_t end_pos)
 {
 	struct qe_event *ev = a->ev;
@@ -352,7 +361,8 @@ static void append(struct qe_assembler *a, const char *line, size_t len, uint64_
 	if (a->lang == QE_LANG_RUBY && (memmem(line, len, "`rescue in ", 11) ||
 					memmem(line, len, "'rescue in ", 11) ||
 					memmem(line, len, "`ensure in ", 11) ||
-					memmem(line, len, "'ensure in ", 11)))
+					memmem(line, len, "'ensure in ", 11) ||
+					ruby_remote_error(line, len)))
 		a->ruby_rescues++;
 }
 

@@ -189,7 +189,7 @@ enum {
 		   * "Traceback (most recent call last) ", "RemoteTraceback:" */
 	G_GO_HTTP,
 	G_PHP,	     /* "Fatal error:", "Parse error:", "fatal error:" | ".php:" */
-	G_RUBY,	     /* ".rb:" */
+	G_RUBY,	     /* ".rb:" | Error | Exception ("<internal:x>" raising one) */
 	G_NODE,	     /* Error | Exception (also ruby-rescued's) */
 	G_MONOLOG,   /* ".ERROR: ", ".CRITICAL: ", ".ALERT: ", ".EMERGENCY: " */
 	G_LEVEL,     /* the upper-case level words */
@@ -621,7 +621,7 @@ static unsigned gate_words(int gate)
 	case G_PHP:
 		return W_ERROR_COLON | W_PHP;
 	case G_RUBY:
-		return W_RB;
+		return W_RB | W_ERROR | W_EXCEPTION;
 	case G_NODE:
 		return W_ERROR | W_EXCEPTION;
 	case G_MONOLOG:

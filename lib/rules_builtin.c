@@ -127,6 +127,7 @@ static const struct qe_builtin_sample ruby_samples[] = {
      "(NoMethodError)",
      1},
     {"sync worker: app.rb:22:in `rescue in sync': sync of 1x failed (SyncError)", 1},
+    {"<internal:ractor>:694:in `take': thrown by remote Ractor. (Ractor::RemoteError)", 1},
     {"\tfrom app.rb:3:in `<main>'", 0},
     {"loaded config.rb:10 in 5ms", 0},
 };
@@ -360,7 +361,11 @@ const struct qe_builtin_rule qe_builtin_rules[] = {
      SAMPLES(php_samples)},
     {"ruby-exception", "ruby", "error", QE_LANG_RUBY,
      /* a label the program put before full_message: "sync worker: " */
-     "^(?:[a-z][a-z ]{2,40}: )?\\S+?\\.rb:\\d+:in [`'][^']*': .*\\([A-Z][\\w:]*\\)\\s*$",
+     "^(?:[a-z][a-z ]{2,40}: )?(?:\\S+?\\.rb:\\d+:in [`'][^']*': .*\\([A-Z][\\w:]*\\)"
+     /* the interpreter's own code, "<internal:ractor>", raising an
+	error (the gate knows the class by its name) */
+     "|<internal:[\\w/]+>:\\d+:in [`'][^']*': .*\\([A-Z][\\w:]*(?:Error|Exception)\\))"
+     "\\s*$",
      "^\\s+from \\S|^\\s+\\.\\.\\. \\d+ levels\\.\\.\\.", SAMPLES(ruby_samples)},
     {"node-error", "node", "error", QE_LANG_NODE,
      /* the label may name the program in brackets first and the event

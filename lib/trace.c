@@ -1022,12 +1022,19 @@ static int ruby_location(struct span v, struct span *file, long *line, struct sp
 			 struct span *rest)
 {
 	long rb = find(v, ".rb:"), in, q, sp_at;
-	if (rb < 0)
-		return 0;
-	/* not a label before it ("sync worker: app.rb:3:in ...") */
-	sp_at = rfind_ch(sp(v.s, (size_t)rb), ' ');
-	*file = sp(v.s + sp_at + 1, (size_t)(rb - sp_at) + 2);
-	v = skip(v, (size_t)rb + 4);
+	if (rb < 0) {
+		/* the interpreter's own code: "<internal:ractor>:694:in" */
+		long gt = starts(v, "<internal:") ? find(v, ">:") : -1;
+		if (gt < 0)
+			return 0;
+		*file = sp(v.s, (size_t)gt + 1);
+		v = skip(v, (size_t)gt + 2);
+	} else {
+		/* not a label before it ("sync worker: app.rb:3:in ...") */
+		sp_at = rfind_ch(sp(v.s, (size_t)rb), ' ');
+		*file = sp(v.s + sp_at + 1, (size_t)(rb - sp_at) + 2);
+		v = skip(v, (size_t)rb + 4);
+	}
 	*line = parse_num(v);
 	in = find(v, ":in ");
 	if (in < 0) {

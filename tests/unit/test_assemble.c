@@ -1308,6 +1308,31 @@ static void test_c_backtrace_symbols(void **state)
 	fixture_free(f);
 }
 
+/* Ractor#take's Ractor::RemoteError, raised in the interpreter's own code,
+ * then the ractor's exception, its cause, with its own cause. */
+static void test_ruby_ractor_remote_error(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "<internal:ractor>:694:in `take': thrown by remote Ractor. "
+		"(Ractor::RemoteError)\n"
+		"\tfrom app.rb:23:in `<main>'\n"
+		"app.rb:10:in `rescue in parse': bad row 3 (RowError)\n"
+		"\tfrom app.rb:7:in `parse'\n"
+		"app.rb:8:in `Integer': invalid value for Integer(): \"3\" (ArgumentError)\n"
+		"\tfrom app.rb:8:in `parse'\n"
+		"2026-12-01 10:00:00 INFO next\n"
+		"<internal:kernel>:90:in `tap': plain (Interrupt)\n");
+	qe_assembler_flush(f->a);
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 6);
+	assert_string_equal(f->col.ev[0]->kind, "ruby");
+	assert_string_equal(f->col.ev[0]->type, "Ractor::RemoteError");
+	assert_string_equal(f->col.ev[0]->message, "thrown by remote Ractor.");
+	fixture_free(f);
+}
+
 /* PHP's parse error is a ParseError; slog-term's ERRO level is an error. */
 static void test_php_parse_error_slog(void **state)
 {
@@ -3251,6 +3276,7 @@ int main(void)
 	    cmocka_unit_test(test_php_next_chain),
 	    cmocka_unit_test(test_php_parse_error_slog),
 	    cmocka_unit_test(test_java_jshell),
+	    cmocka_unit_test(test_ruby_ractor_remote_error),
 	    cmocka_unit_test(test_c_backtrace_symbols),
 	    cmocka_unit_test(test_python_gevent_failed_with),
 	    cmocka_unit_test(test_java_groovy_caught),
