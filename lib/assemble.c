@@ -68,6 +68,7 @@ enum state {
 	S_DOTNET_FRAMES,
 	S_RUBY_BODY,	/* "from" lines and causes */
 	S_RUBY_BARE,	/* Logger#error(e): bare "file.rb:3:in `m'" lines */
+	S_RUBY_RAKE,	/* "rake aborted!": the error, its backtrace, causes, tasks */
 	S_GO_BARE,	/* zap's stack: "pkg.Func", "\t/file.go:3" pairs */
 	S_LINE_PG,	/* after PostgreSQL's DETAIL/HINT/...: tab-indented lines go on */
 	S_LINE_MONOLOG, /* Monolog's [stacktrace] block, until the '"}' that ends it */
@@ -955,6 +956,45 @@ static int ruby_bare_frame(const char *s, size_t n)
 	return 0;
 }
 
+/* A backtrace line as rake prints it, "file:N:in `meth'", of any file
+ * (a ".rake" one, the Rakefile, a ".rb" one). */
+static int rake_frame(const char *s, size_t n)
+{
+	const char *in;
+	size_t k, d;
+
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
+		n--;
+	if (n < 10 || s[n - 1] != '\'' || !(in = memmem(s, n, ":in ", 4)))
+		return 0;
+	k = (size_t)(in - s);
+	for (d = k; d && is_digit(s[d - 1]); d--)
+		;
+	return d < k && d > 1 && s[d - 1] == ':' && !memchr(s, ' ', d) && k + 6 < n &&
+	       (s[k + 4] == '`' || s[k + 4] == '\'');
+}
+
+/* rake's report after "rake aborted!" and the error: the backtrace, a
+ * blank line and "Caused by:" before each cause, its error and
+ * backtrace; then "Tasks: TOP => ..." and, without --trace, the hint
+ * to run with it, its last line. */
+static enum cont rake_continues(struct qe_assembler *a, const char *line, size_t len,
+				int blank)
+{
+	const char *last = a->ev->lines[a->ev->nr_lines - 1];
+
+	if (has_prefix(last, strlen(last), "(See full trace by running task with --trace)"))
+		return C_NO;
+	if (blank)
+		return a->nr_pend_blank ? C_NO : C_PEND;
+	if (rake_frame(line, len) || has_prefix(line, len, "Tasks: ") ||
+	    has_prefix(line, len, "(See full trace by running task with --trace)") ||
+	    (has_prefix(last, strlen(last), "Caused by:") && !a->nr_pend) ||
+	    (len >= 10 && has_prefix(line, len, "Caused by:") && is_blank(line + 10, len - 10)))
+		return C_YES;
+	return C_NO;
+}
+
 /* "    at fn (/app/x.js:5:13)" or "    at /app/x.js:5:13": a Node.js
  * frame, which ends in line and column (a Java frame does not). */
 static int node_frame_line(const char *s, size_t n)
@@ -1317,6 +1357,35 @@ static void tcl_event(struct qe_assembler *a, const struct qe_rule_match *m,
 	}
 	a->state = S_LINE_TCL;
 	a->tcl_quote = 0;
+}
+
+/* rake's "rake aborted!" just before the error line: the start of a Ruby
+ * event, the error under it. */
+static int rake_event(struct qe_assembler *a, const struct qe_rule_match *m,
+		      const char *line, size_t len, size_t off, uint64_t start_pos,
+		      uint64_t end_pos)
+{
+	struct qe_buf l = a->last;
+	struct qe_rule_match rm = *m;
+	struct qe_rule_info info;
+	size_t jr;
+
+	if (a->last_end != start_pos || off || l.len < 13 ||
+	    !has_prefix(l.buf, l.len, "rake aborted!") || !is_blank(l.buf + 13, l.len - 13) ||
+	    (jr = qe_rules_lang_rule(a->rules, QE_LANG_RUBY)) == (size_t)-1)
+		return 0;
+	qe_rules_info(a->rules, jr, &info);
+	rm.rule = jr;
+	rm.lang = QE_LANG_RUBY;
+	rm.name = info.name;
+	rm.kind = info.kind;
+	rm.type_len = rm.msg_len = 0;
+	qe_buf_init(&a->last);
+	start_event(a, &rm, l.buf, l.len, 0, a->last_start, a->last_end);
+	qe_buf_release(&l);
+	append(a, line, len, end_pos);
+	a->state = S_RUBY_RAKE;
+	return 1;
 }
 
 /* A function name under Go's logger's line, the line just before: the
@@ -1932,6 +2001,8 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 	case QE_LANG_RUBY:
 		if (a->state == S_RUBY_BARE)
 			return ruby_bare_frame(line, len) ? C_YES : C_NO;
+		if (a->state == S_RUBY_RAKE)
+			return rake_continues(a, line, len, blank);
 		if (blank)
 			return C_PEND;
 		if (qe_rules_match_cont(a->rules, a->rule, line, len)) {
@@ -2809,6 +2880,8 @@ void qe_assembler_feed(struct qe_assembler *a, const char *line, size_t len,
 		qe_buf_reset(&a->last);
 		return;
 	}
+	if (a->last.len && rake_event(a, &m, line, len, off, start_pos, end_pos))
+		return;
 	if (a->last.len) {
 		if (m.lang == QE_LANG_GO && !off)
 			go_log_event(a, &m, line, len, start_pos);

@@ -1118,6 +1118,17 @@ static void parse_ruby(struct qe_event *ev)
 	struct span file, meth, rest;
 	long line;
 
+	/* rake's report: "rake aborted!", then "Class: message" */
+	if (ev->nr_lines > 1 && starts(line_span(ev, 0), "rake aborted!")) {
+		struct span type, msg;
+		if (node_header(trim(line_span(ev, 1)), &type, &msg)) {
+			set_type(ev, type);
+			set_message(ev, trim(msg));
+		} else {
+			set_message(ev, trim(line_span(ev, 1)));
+		}
+		return;
+	}
 	for (i = 0; i < ev->nr_lines; i++)
 		if (ruby_location(trim(line_span(ev, i)), &file, &line, &meth, &rest) &&
 		    starts(rest, ": ")) {

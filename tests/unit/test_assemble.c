@@ -1333,6 +1333,33 @@ static void test_ruby_ractor_remote_error(void **state)
 	fixture_free(f);
 }
 
+/* rake's report: "rake aborted!", the error, its backtrace, its cause
+ * after "Caused by:", the tasks and the hint to run with --trace. */
+static void test_ruby_rake_aborted(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "2026-12-01 10:00:00 INFO start\n"
+		"rake aborted!\n"
+		"QuotaError: over quota 3\n"
+		"/app/lib/tasks/quota.rake:7:in `rescue in charge'\n"
+		"/app/Rakefile:4:in `block in <top (required)>'\n"
+		"\n"
+		"Caused by:\n"
+		"ArgumentError: invalid value for Integer(): \"3x\"\n"
+		"/app/lib/tasks/quota.rake:5:in `Integer'\n"
+		"Tasks: TOP => charge\n"
+		"(See full trace by running task with --trace)\n"
+		"2026-12-01 10:00:00 INFO next\n");
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 10);
+	assert_string_equal(f->col.ev[0]->kind, "ruby");
+	assert_string_equal(f->col.ev[0]->type, "QuotaError");
+	assert_string_equal(f->col.ev[0]->message, "over quota 3");
+	fixture_free(f);
+}
+
 /* PHP's parse error is a ParseError; slog-term's ERRO level is an error. */
 static void test_php_parse_error_slog(void **state)
 {
@@ -3276,6 +3303,7 @@ int main(void)
 	    cmocka_unit_test(test_php_next_chain),
 	    cmocka_unit_test(test_php_parse_error_slog),
 	    cmocka_unit_test(test_java_jshell),
+	    cmocka_unit_test(test_ruby_rake_aborted),
 	    cmocka_unit_test(test_ruby_ractor_remote_error),
 	    cmocka_unit_test(test_c_backtrace_symbols),
 	    cmocka_unit_test(test_python_gevent_failed_with),
