@@ -2040,6 +2040,10 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 			return C_NO;
 		if (blank)
 			return C_PEND;
+		/* Xdebug's report: the exception again, then its "Call
+		 * Stack:" */
+		if (repeats_head(a, line, len))
+			return C_PEND;
 		if (!qe_rules_match_cont(a->rules, a->rule, line, len))
 			return C_NO;
 		if (memmem(line, len, "thrown in ", 10))

@@ -357,7 +357,9 @@ const struct qe_builtin_rule qe_builtin_rules[] = {
      /* an exception as PHP prints it, e.g. through error_log((string) $e) */
      "|^[A-Z][\\w\\\\]*(?:Exception|Error): .{0,4096}? in /\\S+\\.php:\\d+\\s*$",
      "^(?:\\[[^\\]]{1,64}\\] )?(?:PHP )?(?:Stack trace:|\\s*#\\d+ |\\s+thrown in |Next "
-     "[\\w\\\\]+)",
+     "[\\w\\\\]+)"
+     /* Xdebug's: "Call Stack:", then time, memory, "N. call() file:line" */
+     "|^(?:PHP )?Call Stack:\\s*$|^(?:PHP )?\\s+\\d+\\.\\d+\\s+\\d+\\s+\\d+\\. \\S",
      SAMPLES(php_samples)},
     {"ruby-exception", "ruby", "error", QE_LANG_RUBY,
      /* a label the program put before full_message: "sync worker: " */

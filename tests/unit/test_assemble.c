@@ -1360,6 +1360,28 @@ static void test_ruby_rake_aborted(void **state)
 	fixture_free(f);
 }
 
+/* Xdebug's report of an uncaught exception: the fatal error, the
+ * exception again, "Call Stack:" and its numbered calls. */
+static void test_php_xdebug(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "Fatal error: Uncaught QuotaException: over quota 3 in /app/q.php on line 9\n"
+		"\n"
+		"QuotaException: over quota 3 in /app/q.php on line 9\n"
+		"\n"
+		"Call Stack:\n"
+		"    0.0002     399184   1. {main}() /app/q.php:0\n"
+		"    0.0002     399400   2. charge($n = 3) /app/q.php:32\n"
+		"2026-12-01 10:00:00 INFO next\n");
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 7);
+	assert_string_equal(f->col.ev[0]->kind, "php");
+	assert_string_equal(f->col.ev[0]->type, "QuotaException");
+	fixture_free(f);
+}
+
 /* PHP's parse error is a ParseError; slog-term's ERRO level is an error. */
 static void test_php_parse_error_slog(void **state)
 {
@@ -3303,6 +3325,7 @@ int main(void)
 	    cmocka_unit_test(test_php_next_chain),
 	    cmocka_unit_test(test_php_parse_error_slog),
 	    cmocka_unit_test(test_java_jshell),
+	    cmocka_unit_test(test_php_xdebug),
 	    cmocka_unit_test(test_ruby_rake_aborted),
 	    cmocka_unit_test(test_ruby_ractor_remote_error),
 	    cmocka_unit_test(test_c_backtrace_symbols),
