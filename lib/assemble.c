@@ -1257,6 +1257,10 @@ static int trace_start_hint(const char *s, size_t n)
 	for (t = i; t < n && s[t] != ' ' && s[t] != '\t'; t++)
 		if (s[t] == '.' && n - t >= 4 && !memcmp(s + t, ".rb:", 4))
 			return 1;
+	/* a .NET trace listener's "source Error: id : message" */
+	if (t > i && t < n &&
+	    (has_prefix(s + t, n - t, " Error: ") || has_prefix(s + t, n - t, " Critical: ")))
+		return 1;
 	if (t > i && s[t - 1] == ':')
 		t--;
 	return ends_with(s + i, t - i, "Exception") || ends_with(s + i, t - i, "Error") ||

@@ -50,6 +50,10 @@ static const struct qe_builtin_sample dotnet_samples[] = {
     {"Unhandled Exception: System.IO.FileNotFoundException: Could not find file", 1},
     {"Unhandled Exception:", 1},
     {"Unhandled exceptions: 0", 0},
+    {"app.exe Error: 0 : charge failed: QuotaException: over quota ---> "
+     "System.FormatException: bad",
+     1},
+    {"app.exe Information: 0 : QuotaException: none", 0},
     {"MyApp.Services.PaymentException: card declined", 1},
     {"System.Exception: plain", 1},
     {"   at MyApp.Program.Main(String[] args) in /src/Program.cs:line 5", 0},
@@ -315,7 +319,11 @@ const struct qe_builtin_rule qe_builtin_rules[] = {
      SAMPLES(java_samples)},
     {"dotnet-exception", "dotnet", "error", QE_LANG_DOTNET,
      "^(?:Unhandled [eE]xception[.:] )?(?:[A-Z][\\w`]*\\.)+(?:[A-Z]\\w*)?Exception"
-     "(?::\\s|:?\\s*$)|^Unhandled [eE]xception:\\s*$",
+     "(?::\\s|:?\\s*$)|^Unhandled [eE]xception:\\s*$"
+     /* System.Diagnostics.Trace's listeners: "source Error: id : message",
+	the exception at the message's end */
+     "|^[^\\s:]{1,128} (?:Error|Critical): \\d+ : .{0,4096}?\\b(?:[A-Z][\\w`]*\\.)*"
+     "[A-Z]\\w*Exception: ",
      "^\\s+at \\S|^\\s*---> |^\\s*--- End of |^\\s*(?:Inner [eE]xception|HResult)"
      "|^\\[ERROR\\] FATAL UNHANDLED EXCEPTION: \\S",
      SAMPLES(dotnet_samples)},

@@ -1382,6 +1382,35 @@ static void test_php_xdebug(void **state)
 	fixture_free(f);
 }
 
+/* Trace.TraceError(e.ToString()) through a .NET trace listener: "source
+ * Error: id : message", the exception at its end, the frames under it;
+ * behind a collector's time too. */
+static void test_dotnet_trace_listener(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "app.exe Error: 0 : charge failed: QuotaException: over quota 3 ---> "
+		"System.FormatException: bad digit\n"
+		"  at Quota.Parse (System.String v) [0x00002] in /app/q.cs:12 \n"
+		"   --- End of inner exception stack trace ---\n"
+		"  at Quota.Charge (System.String v) [0x0001c] in /app/q.cs:19 \n"
+		"2026-12-01 10:00:00 INFO next\n"
+		"2026-12-01T10:00:01.000000Z app.exe Error: 0 : charge failed: "
+		"QuotaException: over quota 4\n"
+		"2026-12-01T10:00:01.000010Z   at Quota.Charge (System.String v) [0x0001c] "
+		"in /app/q.cs:19 \n"
+		"2026-12-01T10:00:01.000020Z app.exe Information: 0 : QuotaException: none\n");
+	qe_assembler_flush(f->a);
+	assert_int_equal(f->col.n, 2);
+	assert_int_equal(f->col.ev[0]->nr_lines, 4);
+	assert_string_equal(f->col.ev[0]->kind, "dotnet");
+	assert_string_equal(f->col.ev[0]->type, "QuotaException");
+	assert_int_equal(f->col.ev[1]->nr_lines, 2);
+	assert_string_equal(f->col.ev[1]->type, "QuotaException");
+	fixture_free(f);
+}
+
 /* PHP's parse error is a ParseError; slog-term's ERRO level is an error. */
 static void test_php_parse_error_slog(void **state)
 {
@@ -3325,6 +3354,7 @@ int main(void)
 	    cmocka_unit_test(test_php_next_chain),
 	    cmocka_unit_test(test_php_parse_error_slog),
 	    cmocka_unit_test(test_java_jshell),
+	    cmocka_unit_test(test_dotnet_trace_listener),
 	    cmocka_unit_test(test_php_xdebug),
 	    cmocka_unit_test(test_ruby_rake_aborted),
 	    cmocka_unit_test(test_ruby_ractor_remote_error),
