@@ -111,6 +111,9 @@ struct qe_assembler {
 	int strip;
 	char tag[TAG_MAX];
 	size_t tag_len;
+	/* Twisted's logger writes the lines of a message after its first
+	 * with a tab before each: they are read without it */
+	int tab_strip;
 	unsigned
 	    ruby_rescues; /* "rescue in", "ensure in" frames seen: causes may follow */
 	int no_frame;	  /* Node.js, Ruby, Rust: no frame or note line yet */
@@ -430,7 +433,7 @@ static void close_event(struct qe_assembler *a)
 		return;
 	tail_flush(a);
 	a->ev = NULL;
-	a->strip = 0;
+	a->strip = a->tab_strip = 0;
 	a->ruby_rescues = 0;
 	qe_trace_parse(ev);
 	/* A lone "SomeError: message" line without frames is a plain error
@@ -1940,6 +1943,9 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 			/* loguru marks the frame that caught the exception */
 			if (has_prefix(line, len, "> File \""))
 				return C_YES;
+			/* Twisted's Failure: where the exception was caught */
+			if (has_prefix(line, len, "--- <exception caught here> ---"))
+				return C_YES;
 			if (py_rich_inside(line, len))
 				return C_YES;
 			if (py_fatal_line(line, len) &&
@@ -2832,6 +2838,13 @@ void qe_assembler_feed(struct qe_assembler *a, const char *line, size_t len,
 	a->line_start = start_pos;
 	if (a->ev) {
 		size_t so = strip_off(a, line, len);
+		/* a Python traceback logged through Twisted's logger */
+		if (!a->tab_strip && a->lang == QE_LANG_LINE && a->ev->nr_lines == 1 &&
+		    len - so >= 35 && line[so] == '\t' &&
+		    has_prefix(line + so + 1, len - so - 1, "Traceback (most recent call last):"))
+			a->tab_strip = 1;
+		if (a->tab_strip && so < len && line[so] == '\t')
+			so++;
 		a->cur_off = so;
 		switch (continues(a, line + so, len - so)) {
 		case C_YES:

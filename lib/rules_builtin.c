@@ -204,6 +204,10 @@ static const struct qe_builtin_sample lower_samples[] = {
     {"2024/01/01 12:00:00 [crit] 1#1: *5 SSL_do_handshake() failed", 1},
     {"time=2024-01-01T12:00:00Z level=error msg=\"db down\"", 1},
     {"{\"level\":\"fatal\",\"msg\":\"bye\"}", 1},
+    {"2026-12-03T12:53:56+0000 [twisted.internet.defer#critical] Unhandled error in "
+     "Deferred:",
+     1},
+    {"2026-12-03T12:53:56+0000 [shop.api#info] error count 0", 0},
     {"time=2024-01-01T12:00:00Z level=warn msg=\"error budget low\"", 0},
     {"2024/01/01 12:00:00 [warn] 1#1: upstream slow", 0},
     {"level=info msg=\"error count 0\"", 0},
@@ -430,7 +434,8 @@ const struct qe_builtin_rule qe_builtin_rules[] = {
      "(?![\\w./-])",
      NULL, SAMPLES(level_samples)},
     {"level-lower", "line", "error", QE_LANG_LINE,
-     "(?J)^.{0,160}?(?:\\[(?:\\w+:)?(?<lvl>error|crit|alert|emerg|fatal|critical) "
+     /* (Twisted's "[namespace#level]") */
+     "(?J)^.{0,160}?(?:\\[(?:\\w+:|[\\w.]+#)?(?<lvl>error|crit|alert|emerg|fatal|critical) "
      "{0,8}\\]"
      "|\\b(?i:level|lvl|severity|loglevel)\"?\\s{0,3}[=:]\\s{0,3}\"?"
      "(?<lvl>(?i:error|err|fatal|critical|crit|emerg|alert|panic))\\b)"

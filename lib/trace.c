@@ -422,6 +422,10 @@ static int python_exception_line(struct span v, struct span *type, struct span *
 	if (i < v.n && v.s[i] != ':' && trim(skip(v, i)).n)
 		return 0;
 	*type = sp(v.s, i);
+	/* the main module's class as Python's traceback names it, without
+	 * the module Twisted's Failure and others put first */
+	if (i > 9 && starts(*type, "__main__."))
+		*type = skip(*type, 9);
 	*msg = i < v.n && v.s[i] == ':' ? skip(v, i + 1) : sp(v.s + i, 0);
 	return 1;
 }

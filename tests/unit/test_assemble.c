@@ -1411,6 +1411,34 @@ static void test_dotnet_trace_listener(void **state)
 	fixture_free(f);
 }
 
+/* Twisted's logger: "[namespace#critical]", the traceback under it with a
+ * tab before each line, Failure's "--- <exception caught here> ---"
+ * among the frames; the main module's class without "__main__.". */
+static void test_python_twisted(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "2026-12-03T12:53:56+0000 [twisted.internet.defer#critical] Unhandled "
+		"error in Deferred:\n"
+		"2026-12-03T12:53:56+0000 [twisted.internet.defer#critical] \n"
+		"\tTraceback (most recent call last):\n"
+		"\t  File \"/app/main.py\", line 24, in run\n"
+		"\t    d.callback(v)\n"
+		"\t--- <exception caught here> ---\n"
+		"\t  File \"/app/main.py\", line 11, in parse\n"
+		"\t    raise QuotaError(v)\n"
+		"\t__main__.QuotaError: 3\n"
+		"2026-12-03T12:53:57+0000 [shop#info] next\n");
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 9);
+	assert_string_equal(f->col.ev[0]->kind, "python");
+	assert_string_equal(f->col.ev[0]->type, "QuotaError");
+	assert_string_equal(f->col.ev[0]->lines[2], "Traceback (most recent call last):");
+	assert_int_equal(f->col.ev[0]->nr_frames, 2);
+	fixture_free(f);
+}
+
 /* PHP's parse error is a ParseError; slog-term's ERRO level is an error. */
 static void test_php_parse_error_slog(void **state)
 {
@@ -3354,6 +3382,7 @@ int main(void)
 	    cmocka_unit_test(test_php_next_chain),
 	    cmocka_unit_test(test_php_parse_error_slog),
 	    cmocka_unit_test(test_java_jshell),
+	    cmocka_unit_test(test_python_twisted),
 	    cmocka_unit_test(test_dotnet_trace_listener),
 	    cmocka_unit_test(test_php_xdebug),
 	    cmocka_unit_test(test_ruby_rake_aborted),
