@@ -77,6 +77,7 @@ enum state {
 	S_LINE_FORTRAN, /* gfortran's error: "Error termination. Backtrace:", frames */
 	S_LINE_TCL,	/* Tcl's errorInfo: "    while executing", commands, places */
 	S_LINE_SYMBOLS, /* glibc's backtrace_symbols() lines under an error line */
+	S_LINE_PERL_TRACE, /* Devel::StackTrace's "X called at F line N" lines */
 	S_LINE_DONE,	/* nothing more belongs to the line */
 	S_NODE_PRETTY,	/* pino-pretty's indented error object, until its '}' */
 	S_NODE_HEAD,	/* "XError: msg" seen, no frame yet: a JVM's frame may follow */
@@ -172,6 +173,9 @@ struct qe_assembler {
 	 * its "    while executing". */
 	struct qe_buf last;
 	uint64_t last_start, last_end;
+	/* a blank line after it, up to gap_end: Devel::StackTrace puts one
+	 * between the message and its "Trace begun at" */
+	uint64_t last_gap_end;
 	int tcl_quote; /* S_LINE_TCL: lines of a quoted command so far, 0 outside one */
 };
 
@@ -916,6 +920,27 @@ static int symbols_frame(const char *s, size_t n)
 	       !memchr(s + paren, ' ', i - paren);
 }
 
+/* "main::f('x') called at app.pl line 28": a call of Devel::StackTrace's
+ * as_string (Exception::Class's trace), flush left. */
+static int perl_called_at(const char *s, size_t n)
+{
+	size_t i = n;
+
+	while (i && (s[i - 1] == ' ' || s[i - 1] == '\r'))
+		i--;
+	n = i;
+	while (i && is_digit(s[i - 1]))
+		i--;
+	return n > 20 && i < n && i > 16 && s[0] != ' ' && s[0] != '\t' &&
+	       !memcmp(s + i - 6, " line ", 6) && memmem(s, i, " called at ", 11) != NULL;
+}
+
+/* "Trace begun at app.pl line 21": Devel::StackTrace's first line. */
+static int perl_trace_begun(const char *s, size_t n)
+{
+	return n > 25 && has_prefix(s, n, "Trace begun at ");
+}
+
 static int perl_call_line(const char *s, size_t n)
 {
 	size_t i = n;
@@ -1308,6 +1333,13 @@ static int go_log_panic(const struct qe_assembler *a, const char *line, size_t l
 static void last_keep(struct qe_assembler *a, const char *line, size_t len,
 		      uint64_t start_pos, uint64_t end_pos)
 {
+	/* one blank line after it keeps it as the line above a gap */
+	if (a->last.len && is_blank(line, len) && a->last_end == start_pos &&
+	    !a->last_gap_end) {
+		a->last_gap_end = end_pos;
+		return;
+	}
+	a->last_gap_end = 0;
 	qe_buf_reset(&a->last);
 	if (len <= LAST_MAX && !is_blank(line, len)) {
 		qe_buf_add(&a->last, line, len);
@@ -1393,6 +1425,30 @@ static int rake_event(struct qe_assembler *a, const struct qe_rule_match *m,
 	append(a, line, len, end_pos);
 	a->state = S_RUBY_RAKE;
 	return 1;
+}
+
+/* Devel::StackTrace's "Trace begun at F line N" starts on the line: the
+ * message above it and the blank line between, when they were the lines
+ * just before, are the event's first. */
+static void perl_trace_event(struct qe_assembler *a, const struct qe_rule_match *m,
+			     const char *line, size_t len, size_t off, uint64_t start_pos,
+			     uint64_t end_pos)
+{
+	struct qe_buf l = a->last;
+	size_t so;
+
+	if (!l.len || !a->last_gap_end || a->last_gap_end != start_pos) {
+		start_event(a, m, line, len, off, start_pos, end_pos);
+	} else {
+		qe_buf_init(&a->last);
+		start_event(a, m, l.buf, l.len, 0, a->last_start, a->last_end);
+		qe_buf_release(&l);
+		append(a, "", 0, a->last_gap_end);
+		so = strip_off(a, line, len);
+		append(a, line + (so ? so : off), len - (so ? so : off), end_pos);
+	}
+	a->last_gap_end = 0;
+	a->state = S_LINE_PERL_TRACE;
 }
 
 /* A function name under Go's logger's line, the line just before: the
@@ -1699,6 +1755,8 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 		}
 		case S_LINE_SYMBOLS:
 			return symbols_frame(line, len) ? C_YES : C_NO;
+		case S_LINE_PERL_TRACE:
+			return perl_called_at(line, len) ? C_YES : C_NO;
 		case S_LINE_MONOLOG:
 			if (blank)
 				return C_PEND;
@@ -2472,6 +2530,9 @@ int qe_assembler_head_above(const char *line, size_t len)
 		return 0;
 	if (line[0] == '\t' && go_location_line(line, len))
 		return 2;
+	/* Devel::StackTrace's: the message, a blank line, then it */
+	if (line[0] == 'T' && perl_trace_begun(line, len))
+		return 2;
 	while (len && (line[len - 1] == ' ' || line[len - 1] == '\r'))
 		len--;
 	if (len < 19 || line[len - 1] != 'g' ||
@@ -2898,6 +2959,11 @@ void qe_assembler_feed(struct qe_assembler *a, const char *line, size_t len,
 	}
 	if (m.lang == QE_LANG_LINE && tcl_trace_head(line + off, len - off)) {
 		tcl_event(a, &m, line, len, off, start_pos, end_pos);
+		qe_buf_reset(&a->last);
+		return;
+	}
+	if (m.lang == QE_LANG_LINE && perl_trace_begun(line + off, len - off)) {
+		perl_trace_event(a, &m, line, len, off, start_pos, end_pos);
 		qe_buf_reset(&a->last);
 		return;
 	}

@@ -1439,6 +1439,31 @@ static void test_python_twisted(void **state)
 	fixture_free(f);
 }
 
+/* Exception::Class's full message: the message, a blank line, then
+ * Devel::StackTrace's "Trace begun at" and its calls, flush left. */
+static void test_perl_stack_trace(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "2026-12-01 10:00:00 INFO start\n"
+		"cannot charge 3\n"
+		"\n"
+		"Trace begun at app.pl line 21\n"
+		"Shop::Quota::charge('3') called at app.pl line 28\n"
+		"main::run() called at app.pl line 46\n"
+		"2026-12-01 10:00:00 INFO next\n"
+		"Trace begun at app.pl line 21\n"
+		"main::run() called at app.pl line 46\n"
+		"2026-12-01 10:00:00 INFO next\n");
+	assert_int_equal(f->col.n, 2);
+	assert_int_equal(f->col.ev[0]->nr_lines, 5);
+	assert_string_equal(f->col.ev[0]->lines[0], "cannot charge 3");
+	assert_string_equal(f->col.ev[0]->lines[4], "main::run() called at app.pl line 46");
+	assert_int_equal(f->col.ev[1]->nr_lines, 2);
+	fixture_free(f);
+}
+
 /* PHP's parse error is a ParseError; slog-term's ERRO level is an error. */
 static void test_php_parse_error_slog(void **state)
 {
@@ -3382,6 +3407,7 @@ int main(void)
 	    cmocka_unit_test(test_php_next_chain),
 	    cmocka_unit_test(test_php_parse_error_slog),
 	    cmocka_unit_test(test_java_jshell),
+	    cmocka_unit_test(test_perl_stack_trace),
 	    cmocka_unit_test(test_python_twisted),
 	    cmocka_unit_test(test_dotnet_trace_listener),
 	    cmocka_unit_test(test_php_xdebug),
