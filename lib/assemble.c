@@ -57,6 +57,7 @@ enum state {
 	S_PY_EXC,    /* after the exception line: only a chain marker continues */
 	S_PY_CHAIN,  /* after a chain marker: the next traceback continues */
 	S_PY_GROUP,  /* inside an exception group drawn with | and + */
+	S_PY_CGITB,  /* cgitb's text report, until the original traceback */
 	S_RUST_MSG,  /* new-style header: the next line is the message */
 	S_RUST_BODY,
 	S_RUST_NOTE, /* the panic's closing note seen: no more of its lines */
@@ -685,6 +686,19 @@ static int py_chain_marker(const char *s, size_t n)
 static int is_digit(char c)
 {
 	return c >= '0' && c <= '9';
+}
+
+/* "Python 3.11.2: /usr/bin/python3": the second line of cgitb's text
+ * report, under the exception's class. */
+static int cgitb_version_line(const char *s, size_t n)
+{
+	size_t i = 7, dots = 0;
+
+	if (n < 12 || !has_prefix(s, n, "Python ") || !is_digit(s[7]))
+		return 0;
+	while (i < n && (is_digit(s[i]) || s[i] == '.'))
+		dots += s[i++] == '.';
+	return dots == 2 && i + 2 < n && s[i] == ':' && s[i + 1] == ' ' && s[i + 2] == '/';
 }
 
 /* The rule of '=' the sanitizers print above a report: 65 of them. */
@@ -1688,6 +1702,20 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 	}
 	if (a->state == S_LINE_DONE)
 		return C_NO; /* the event's last line was seen */
+	if (a->state == S_PY_CGITB) {
+		/* the report, whatever its lines, to the original traceback */
+		if (has_prefix(line, len, "Traceback (most recent call last):"))
+			a->state = S_PY_FRAMES;
+		return blank ? C_PEND : C_YES;
+	}
+	/* cgitb's text report: the exception's class alone, then "Python
+	 * 3.11.2: /usr/bin/python3" */
+	if (a->ev->nr_lines == 1 && !a->nr_pend && cgitb_version_line(line, len) &&
+	    (jr = qe_rules_lang_rule(a->rules, QE_LANG_PYTHON)) != (size_t)-1) {
+		enter(a, QE_LANG_PYTHON, jr, line, len);
+		a->state = S_PY_CGITB;
+		goto merge;
+	}
 	switch (a->lang) {
 	case QE_LANG_USER:
 		return qe_rules_match_cont(a->rules, a->rule, line, len) ? C_YES : C_NO;

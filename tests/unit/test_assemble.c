@@ -1464,6 +1464,41 @@ static void test_perl_stack_trace(void **state)
 	fixture_free(f);
 }
 
+/* cgitb's text report: the class alone, the interpreter's version, the
+ * calls with their source and variables, the exception's attributes,
+ * then the original traceback, its end. */
+static void test_python_cgitb_text(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "QuotaError\n"
+		"Python 3.11.2: /usr/bin/python3\n"
+		"Thu Dec  3 12:53:56 2026\n"
+		"\n"
+		"A problem occurred in a Python script.  Here is the sequence of\n"
+		"function calls leading up to the error, in the order they occurred.\n"
+		"\n"
+		" /app/main.py in charge(n=3)\n"
+		"   11     raise QuotaError(n)\n"
+		"QuotaError: 3\n"
+		"    args = (3,)\n"
+		"\n"
+		"The above is a description of an error in a Python program.  Here is\n"
+		"the original traceback:\n"
+		"\n"
+		"Traceback (most recent call last):\n"
+		"  File \"/app/main.py\", line 11, in charge\n"
+		"    raise QuotaError(n)\n"
+		"QuotaError: 3\n"
+		"2026-12-01 10:00:00 INFO next\n");
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 19);
+	assert_string_equal(f->col.ev[0]->kind, "python");
+	assert_string_equal(f->col.ev[0]->type, "QuotaError");
+	fixture_free(f);
+}
+
 /* PHP's parse error is a ParseError; slog-term's ERRO level is an error. */
 static void test_php_parse_error_slog(void **state)
 {
@@ -3407,6 +3442,7 @@ int main(void)
 	    cmocka_unit_test(test_php_next_chain),
 	    cmocka_unit_test(test_php_parse_error_slog),
 	    cmocka_unit_test(test_java_jshell),
+	    cmocka_unit_test(test_python_cgitb_text),
 	    cmocka_unit_test(test_perl_stack_trace),
 	    cmocka_unit_test(test_python_twisted),
 	    cmocka_unit_test(test_dotnet_trace_listener),
