@@ -78,10 +78,11 @@ enum state {
 	S_LINE_FORTRAN, /* gfortran's error: "Error termination. Backtrace:", frames */
 	S_LINE_TCL,	/* Tcl's errorInfo: "    while executing", commands, places */
 	S_LINE_SYMBOLS, /* glibc's backtrace_symbols() lines under an error line */
-	S_LINE_PERL_TRACE, /* Devel::StackTrace's "X called at F line N" lines */
-	S_LINE_DONE,	/* nothing more belongs to the line */
-	S_NODE_PRETTY,	/* pino-pretty's indented error object, until its '}' */
-	S_NODE_HEAD,	/* "XError: msg" seen, no frame yet: a JVM's frame may follow */
+	/* Devel::StackTrace's "X called at F line N" lines */
+	S_LINE_PERL_TRACE,
+	S_LINE_DONE,   /* nothing more belongs to the line */
+	S_NODE_PRETTY, /* pino-pretty's indented error object, until its '}' */
+	S_NODE_HEAD,   /* "XError: msg" seen, no frame yet: a JVM's frame may follow */
 };
 
 struct qe_assembler {
@@ -322,7 +323,8 @@ static int ruby_remote_error(const char *s, size_t n)
 {
 	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
 		n--;
-	return n > 21 && s[n - 1] == ')' && !memcmp(s + n - 21, "(Ractor::RemoteError)", 21);
+	return n > 21 && s[n - 1] == ')' &&
+	       !memcmp(s + n - 21, "(Ractor::RemoteError)", 21);
 }
 
 static void append(struct qe_assembler *a, const char *line, size_t len, uint64_t end_pos)
@@ -367,11 +369,11 @@ static void append(struct qe_assembler *a, const char *line, size_t len, uint64_
 	ev->end_pos = end_pos;
 	/* raised in a rescue or an ensure clause while another exception
 	 * was on its way: that one is the cause, printed after */
-	if (a->lang == QE_LANG_RUBY && (memmem(line, len, "`rescue in ", 11) ||
-					memmem(line, len, "'rescue in ", 11) ||
-					memmem(line, len, "`ensure in ", 11) ||
-					memmem(line, len, "'ensure in ", 11) ||
-					ruby_remote_error(line, len)))
+	if (a->lang == QE_LANG_RUBY &&
+	    (memmem(line, len, "`rescue in ", 11) ||
+	     memmem(line, len, "'rescue in ", 11) ||
+	     memmem(line, len, "`ensure in ", 11) ||
+	     memmem(line, len, "'ensure in ", 11) || ruby_remote_error(line, len)))
 		a->ruby_rescues++;
 }
 
@@ -698,7 +700,8 @@ static int cgitb_version_line(const char *s, size_t n)
 		return 0;
 	while (i < n && (is_digit(s[i]) || s[i] == '.'))
 		dots += s[i++] == '.';
-	return dots == 2 && i + 2 < n && s[i] == ':' && s[i + 1] == ' ' && s[i + 2] == '/';
+	return dots == 2 && i + 2 < n && s[i] == ':' && s[i + 1] == ' ' &&
+	       s[i + 2] == '/';
 }
 
 /* The rule of '=' the sanitizers print above a report: 65 of them. */
@@ -1025,14 +1028,16 @@ static enum cont rake_continues(struct qe_assembler *a, const char *line, size_t
 {
 	const char *last = a->ev->lines[a->ev->nr_lines - 1];
 
-	if (has_prefix(last, strlen(last), "(See full trace by running task with --trace)"))
+	if (has_prefix(last, strlen(last),
+		       "(See full trace by running task with --trace)"))
 		return C_NO;
 	if (blank)
 		return a->nr_pend_blank ? C_NO : C_PEND;
 	if (rake_frame(line, len) || has_prefix(line, len, "Tasks: ") ||
 	    has_prefix(line, len, "(See full trace by running task with --trace)") ||
 	    (has_prefix(last, strlen(last), "Caused by:") && !a->nr_pend) ||
-	    (len >= 10 && has_prefix(line, len, "Caused by:") && is_blank(line + 10, len - 10)))
+	    (len >= 10 && has_prefix(line, len, "Caused by:") &&
+	     is_blank(line + 10, len - 10)))
 		return C_YES;
 	return C_NO;
 }
@@ -1301,7 +1306,8 @@ static int trace_start_hint(const char *s, size_t n)
 			return 1;
 	/* a .NET trace listener's "source Error: id : message" */
 	if (t > i && t < n &&
-	    (has_prefix(s + t, n - t, " Error: ") || has_prefix(s + t, n - t, " Critical: ")))
+	    (has_prefix(s + t, n - t, " Error: ") ||
+	     has_prefix(s + t, n - t, " Critical: ")))
 		return 1;
 	if (t > i && s[t - 1] == ':')
 		t--;
@@ -1424,7 +1430,8 @@ static int rake_event(struct qe_assembler *a, const struct qe_rule_match *m,
 	size_t jr;
 
 	if (a->last_end != start_pos || off || l.len < 13 ||
-	    !has_prefix(l.buf, l.len, "rake aborted!") || !is_blank(l.buf + 13, l.len - 13) ||
+	    !has_prefix(l.buf, l.len, "rake aborted!") ||
+	    !is_blank(l.buf + 13, l.len - 13) ||
 	    (jr = qe_rules_lang_rule(a->rules, QE_LANG_RUBY)) == (size_t)-1)
 		return 0;
 	qe_rules_info(a->rules, jr, &info);
@@ -2289,7 +2296,8 @@ static inline size_t strip_off(struct qe_assembler *a, const char *line, size_t 
 	 * head had ("[shop] "): the program's own continuation */
 	if (p.body == p.tag_off && a->tag_len && a->tag[0] == '[')
 		return p.body;
-	if (p.body - p.tag_off != a->tag_len || memcmp(line + p.tag_off, a->tag, a->tag_len))
+	if (p.body - p.tag_off != a->tag_len ||
+	    memcmp(line + p.tag_off, a->tag, a->tag_len))
 		return 0;
 	return p.body;
 }
@@ -2930,7 +2938,8 @@ void qe_assembler_feed(struct qe_assembler *a, const char *line, size_t len,
 		/* a Python traceback logged through Twisted's logger */
 		if (!a->tab_strip && a->lang == QE_LANG_LINE && a->ev->nr_lines == 1 &&
 		    len - so >= 35 && line[so] == '\t' &&
-		    has_prefix(line + so + 1, len - so - 1, "Traceback (most recent call last):"))
+		    has_prefix(line + so + 1, len - so - 1,
+			       "Traceback (most recent call last):"))
 			a->tab_strip = 1;
 		if (a->tab_strip && so < len && line[so] == '\t')
 			so++;

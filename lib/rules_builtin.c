@@ -23,8 +23,7 @@ static const struct qe_builtin_sample java_samples[] = {
     {"Exception java.lang.ArithmeticException: / by zero", 1},
     {"Exception handling is enabled: yes", 0},
     {"Caught: QuotaException: over quota", 1},
-    {"Caught: groovy.lang.MissingPropertyException: No such property: x for class: A",
-     1},
+    {"Caught: groovy.lang.MissingPropertyException: No such property: x for class: A", 1},
     {"Caught: nothing", 0},
     {"Exception in thread \"main\" LeaseConflict(lease=1x, holder=worker-2)", 1},
     {"Exception in thread \"main\" whatever happened", 0},
@@ -131,7 +130,8 @@ static const struct qe_builtin_sample ruby_samples[] = {
      "(NoMethodError)",
      1},
     {"sync worker: app.rb:22:in `rescue in sync': sync of 1x failed (SyncError)", 1},
-    {"<internal:ractor>:694:in `take': thrown by remote Ractor. (Ractor::RemoteError)", 1},
+    {"<internal:ractor>:694:in `take': thrown by remote Ractor. (Ractor::RemoteError)",
+     1},
     {"\tfrom app.rb:3:in `<main>'", 0},
     {"loaded config.rb:10 in 5ms", 0},
 };
@@ -435,7 +435,8 @@ const struct qe_builtin_rule qe_builtin_rules[] = {
      NULL, SAMPLES(level_samples)},
     {"level-lower", "line", "error", QE_LANG_LINE,
      /* (Twisted's "[namespace#level]") */
-     "(?J)^.{0,160}?(?:\\[(?:\\w+:|[\\w.]+#)?(?<lvl>error|crit|alert|emerg|fatal|critical) "
+     "(?J)^.{0,160}?(?:\\[(?:\\w+:|[\\w.]+#)?(?<lvl>error|crit|alert|emerg|fatal|"
+     "critical) "
      "{0,8}\\]"
      "|\\b(?i:level|lvl|severity|loglevel)\"?\\s{0,3}[=:]\\s{0,3}\"?"
      "(?<lvl>(?i:error|err|fatal|critical|crit|emerg|alert|panic))\\b)"

@@ -1266,15 +1266,17 @@ static void test_node_signale(void **state)
 	struct fixture *f = fixture_new(0, 0);
 	(void)state;
 
-	feed(f, "[shop] \xe2\x80\xba \xe2\x9c\x96  error     StockError: cannot reserve 1x \n"
-		"    at reserve (/app/stock.js:14:34)\n"
-		"    at Object.<anonymous> (/app/main.js:5:1)\n"
-		"2026-12-01 10:00:00 INFO next\n"
-		"2026-12-01T10:03:01.007919Z [shop] \xe2\x80\xba \xe2\x9c\x96  error     "
-		"StockError: cannot reserve 2x \n"
-		"2026-12-01T10:03:01.007929Z     at reserve (/app/stock.js:14:34)\n"
-		"2026-12-01T10:03:01.007939Z     at Object.<anonymous> (/app/main.js:5:1)\n"
-		"2026-12-01T10:03:01.007949Z next\n");
+	feed(
+	    f,
+	    "[shop] \xe2\x80\xba \xe2\x9c\x96  error     StockError: cannot reserve 1x \n"
+	    "    at reserve (/app/stock.js:14:34)\n"
+	    "    at Object.<anonymous> (/app/main.js:5:1)\n"
+	    "2026-12-01 10:00:00 INFO next\n"
+	    "2026-12-01T10:03:01.007919Z [shop] \xe2\x80\xba \xe2\x9c\x96  error     "
+	    "StockError: cannot reserve 2x \n"
+	    "2026-12-01T10:03:01.007929Z     at reserve (/app/stock.js:14:34)\n"
+	    "2026-12-01T10:03:01.007939Z     at Object.<anonymous> (/app/main.js:5:1)\n"
+	    "2026-12-01T10:03:01.007949Z next\n");
 	assert_int_equal(f->col.n, 2);
 	assert_int_equal(f->col.ev[0]->nr_lines, 3);
 	assert_string_equal(f->col.ev[0]->kind, "node");
@@ -1315,15 +1317,16 @@ static void test_ruby_ractor_remote_error(void **state)
 	struct fixture *f = fixture_new(0, 0);
 	(void)state;
 
-	feed(f, "<internal:ractor>:694:in `take': thrown by remote Ractor. "
-		"(Ractor::RemoteError)\n"
-		"\tfrom app.rb:23:in `<main>'\n"
-		"app.rb:10:in `rescue in parse': bad row 3 (RowError)\n"
-		"\tfrom app.rb:7:in `parse'\n"
-		"app.rb:8:in `Integer': invalid value for Integer(): \"3\" (ArgumentError)\n"
-		"\tfrom app.rb:8:in `parse'\n"
-		"2026-12-01 10:00:00 INFO next\n"
-		"<internal:kernel>:90:in `tap': plain (Interrupt)\n");
+	feed(f,
+	     "<internal:ractor>:694:in `take': thrown by remote Ractor. "
+	     "(Ractor::RemoteError)\n"
+	     "\tfrom app.rb:23:in `<main>'\n"
+	     "app.rb:10:in `rescue in parse': bad row 3 (RowError)\n"
+	     "\tfrom app.rb:7:in `parse'\n"
+	     "app.rb:8:in `Integer': invalid value for Integer(): \"3\" (ArgumentError)\n"
+	     "\tfrom app.rb:8:in `parse'\n"
+	     "2026-12-01 10:00:00 INFO next\n"
+	     "<internal:kernel>:90:in `tap': plain (Interrupt)\n");
 	qe_assembler_flush(f->a);
 	assert_int_equal(f->col.n, 1);
 	assert_int_equal(f->col.ev[0]->nr_lines, 6);
@@ -1367,14 +1370,16 @@ static void test_php_xdebug(void **state)
 	struct fixture *f = fixture_new(0, 0);
 	(void)state;
 
-	feed(f, "Fatal error: Uncaught QuotaException: over quota 3 in /app/q.php on line 9\n"
-		"\n"
-		"QuotaException: over quota 3 in /app/q.php on line 9\n"
-		"\n"
-		"Call Stack:\n"
-		"    0.0002     399184   1. {main}() /app/q.php:0\n"
-		"    0.0002     399400   2. charge($n = 3) /app/q.php:32\n"
-		"2026-12-01 10:00:00 INFO next\n");
+	feed(
+	    f,
+	    "Fatal error: Uncaught QuotaException: over quota 3 in /app/q.php on line 9\n"
+	    "\n"
+	    "QuotaException: over quota 3 in /app/q.php on line 9\n"
+	    "\n"
+	    "Call Stack:\n"
+	    "    0.0002     399184   1. {main}() /app/q.php:0\n"
+	    "    0.0002     399400   2. charge($n = 3) /app/q.php:32\n"
+	    "2026-12-01 10:00:00 INFO next\n");
 	assert_int_equal(f->col.n, 1);
 	assert_int_equal(f->col.ev[0]->nr_lines, 7);
 	assert_string_equal(f->col.ev[0]->kind, "php");
@@ -1390,17 +1395,19 @@ static void test_dotnet_trace_listener(void **state)
 	struct fixture *f = fixture_new(0, 0);
 	(void)state;
 
-	feed(f, "app.exe Error: 0 : charge failed: QuotaException: over quota 3 ---> "
-		"System.FormatException: bad digit\n"
-		"  at Quota.Parse (System.String v) [0x00002] in /app/q.cs:12 \n"
-		"   --- End of inner exception stack trace ---\n"
-		"  at Quota.Charge (System.String v) [0x0001c] in /app/q.cs:19 \n"
-		"2026-12-01 10:00:00 INFO next\n"
-		"2026-12-01T10:00:01.000000Z app.exe Error: 0 : charge failed: "
-		"QuotaException: over quota 4\n"
-		"2026-12-01T10:00:01.000010Z   at Quota.Charge (System.String v) [0x0001c] "
-		"in /app/q.cs:19 \n"
-		"2026-12-01T10:00:01.000020Z app.exe Information: 0 : QuotaException: none\n");
+	feed(f,
+	     "app.exe Error: 0 : charge failed: QuotaException: over quota 3 ---> "
+	     "System.FormatException: bad digit\n"
+	     "  at Quota.Parse (System.String v) [0x00002] in /app/q.cs:12 \n"
+	     "   --- End of inner exception stack trace ---\n"
+	     "  at Quota.Charge (System.String v) [0x0001c] in /app/q.cs:19 \n"
+	     "2026-12-01 10:00:00 INFO next\n"
+	     "2026-12-01T10:00:01.000000Z app.exe Error: 0 : charge failed: "
+	     "QuotaException: over quota 4\n"
+	     "2026-12-01T10:00:01.000010Z   at Quota.Charge (System.String v) [0x0001c] "
+	     "in /app/q.cs:19 \n"
+	     "2026-12-01T10:00:01.000020Z app.exe Information: 0 : QuotaException: "
+	     "none\n");
 	qe_assembler_flush(f->a);
 	assert_int_equal(f->col.n, 2);
 	assert_int_equal(f->col.ev[0]->nr_lines, 4);
@@ -1459,7 +1466,8 @@ static void test_perl_stack_trace(void **state)
 	assert_int_equal(f->col.n, 2);
 	assert_int_equal(f->col.ev[0]->nr_lines, 5);
 	assert_string_equal(f->col.ev[0]->lines[0], "cannot charge 3");
-	assert_string_equal(f->col.ev[0]->lines[4], "main::run() called at app.pl line 46");
+	assert_string_equal(f->col.ev[0]->lines[4],
+			    "main::run() called at app.pl line 46");
 	assert_int_equal(f->col.ev[1]->nr_lines, 2);
 	fixture_free(f);
 }
@@ -1512,8 +1520,9 @@ static void test_php_parse_error_slog(void **state)
 		"Jan 01 12:00:01.220 DEBG ERRORS counted\n");
 	assert_int_equal(f->col.n, 2);
 	assert_string_equal(f->col.ev[0]->type, "ParseError");
-	assert_string_equal(f->col.ev[0]->message,
-			    "syntax error, unexpected token \"}\" in /var/www/x.php on line 7");
+	assert_string_equal(
+	    f->col.ev[0]->message,
+	    "syntax error, unexpected token \"}\" in /var/www/x.php on line 7");
 	assert_string_equal(f->col.ev[1]->rule, "level");
 	assert_int_equal(f->col.ev[1]->nr_lines, 1);
 	fixture_free(f);
