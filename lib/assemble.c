@@ -57,6 +57,7 @@ enum state {
 	S_PY_EXC,    /* after the exception line: only a chain marker continues */
 	S_PY_CHAIN,  /* after a chain marker: the next traceback continues */
 	S_PY_GROUP,  /* inside an exception group drawn with | and + */
+	S_PY_CGITB,  /* cgitb's text report, until the original traceback */
 	S_RUST_MSG,  /* new-style header: the next line is the message */
 	S_RUST_BODY,
 	S_RUST_NOTE, /* the panic's closing note seen: no more of its lines */
@@ -68,6 +69,7 @@ enum state {
 	S_DOTNET_FRAMES,
 	S_RUBY_BODY,	/* "from" lines and causes */
 	S_RUBY_BARE,	/* Logger#error(e): bare "file.rb:3:in `m'" lines */
+	S_RUBY_RAKE,	/* "rake aborted!": the error, its backtrace, causes, tasks */
 	S_GO_BARE,	/* zap's stack: "pkg.Func", "\t/file.go:3" pairs */
 	S_LINE_PG,	/* after PostgreSQL's DETAIL/HINT/...: tab-indented lines go on */
 	S_LINE_MONOLOG, /* Monolog's [stacktrace] block, until the '"}' that ends it */
@@ -75,9 +77,12 @@ enum state {
 	S_LINE_UBSAN,	/* UBSan's "runtime error:" line: its frames go on */
 	S_LINE_FORTRAN, /* gfortran's error: "Error termination. Backtrace:", frames */
 	S_LINE_TCL,	/* Tcl's errorInfo: "    while executing", commands, places */
-	S_LINE_DONE,	/* nothing more belongs to the line */
-	S_NODE_PRETTY,	/* pino-pretty's indented error object, until its '}' */
-	S_NODE_HEAD,	/* "XError: msg" seen, no frame yet: a JVM's frame may follow */
+	S_LINE_SYMBOLS, /* glibc's backtrace_symbols() lines under an error line */
+	/* Devel::StackTrace's "X called at F line N" lines */
+	S_LINE_PERL_TRACE,
+	S_LINE_DONE,   /* nothing more belongs to the line */
+	S_NODE_PRETTY, /* pino-pretty's indented error object, until its '}' */
+	S_NODE_HEAD,   /* "XError: msg" seen, no frame yet: a JVM's frame may follow */
 };
 
 struct qe_assembler {
@@ -109,6 +114,9 @@ struct qe_assembler {
 	int strip;
 	char tag[TAG_MAX];
 	size_t tag_len;
+	/* Twisted's logger writes the lines of a message after its first
+	 * with a tab before each: they are read without it */
+	int tab_strip;
 	unsigned
 	    ruby_rescues; /* "rescue in", "ensure in" frames seen: causes may follow */
 	int no_frame;	  /* Node.js, Ruby, Rust: no frame or note line yet */
@@ -167,6 +175,9 @@ struct qe_assembler {
 	 * its "    while executing". */
 	struct qe_buf last;
 	uint64_t last_start, last_end;
+	/* a blank line after it, up to gap_end: Devel::StackTrace puts one
+	 * between the message and its "Trace begun at" */
+	uint64_t last_gap_end;
 	int tcl_quote; /* S_LINE_TCL: lines of a quoted command so far, 0 outside one */
 };
 
@@ -306,6 +317,16 @@ static void tail_flush(struct qe_assembler *a)
 
 /* Add a line to the open event.  Past the caps (less a quarter kept for
  * the end) lines go to the tail ring; what falls out of it is counted. */
+/* Ractor#take raises Ractor::RemoteError with the ractor's own exception
+ * as its cause, which Ruby prints after it. */
+static int ruby_remote_error(const char *s, size_t n)
+{
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
+		n--;
+	return n > 21 && s[n - 1] == ')' &&
+	       !memcmp(s + n - 21, "(Ractor::RemoteError)", 21);
+}
+
 static void append(struct qe_assembler *a, const char *line, size_t len, uint64_t end_pos)
 {
 	struct qe_event *ev = a->ev;
@@ -348,10 +369,11 @@ static void append(struct qe_assembler *a, const char *line, size_t len, uint64_
 	ev->end_pos = end_pos;
 	/* raised in a rescue or an ensure clause while another exception
 	 * was on its way: that one is the cause, printed after */
-	if (a->lang == QE_LANG_RUBY && (memmem(line, len, "`rescue in ", 11) ||
-					memmem(line, len, "'rescue in ", 11) ||
-					memmem(line, len, "`ensure in ", 11) ||
-					memmem(line, len, "'ensure in ", 11)))
+	if (a->lang == QE_LANG_RUBY &&
+	    (memmem(line, len, "`rescue in ", 11) ||
+	     memmem(line, len, "'rescue in ", 11) ||
+	     memmem(line, len, "`ensure in ", 11) ||
+	     memmem(line, len, "'ensure in ", 11) || ruby_remote_error(line, len)))
 		a->ruby_rescues++;
 }
 
@@ -418,7 +440,7 @@ static void close_event(struct qe_assembler *a)
 		return;
 	tail_flush(a);
 	a->ev = NULL;
-	a->strip = 0;
+	a->strip = a->tab_strip = 0;
 	a->ruby_rescues = 0;
 	qe_trace_parse(ev);
 	/* A lone "SomeError: message" line without frames is a plain error
@@ -575,6 +597,28 @@ static int py_exit_line(const char *s, size_t n)
 /* "multiprocessing.pool.RemoteTraceback: " (concurrent.futures has
  * "..._RemoteTraceback: "): the worker's traceback follows as a string
  * between lines of three quotes, then the chain to the parent's. */
+/* gevent's hub after the traceback of a greenlet that died:
+ * "[time ]<Greenlet at 0x...: f(x)> failed with NAME", NAME the class of
+ * the exception line, the event's last. */
+static int py_failed_with(const struct qe_event *ev, const char *s, size_t n)
+{
+	const char *exc = ev->lines[ev->nr_lines - 1], *m, *name;
+	size_t k = 0, from;
+
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
+		n--;
+	m = n > 16 ? memmem(s, n, "> failed with ", 14) : NULL;
+	if (!m)
+		return 0;
+	name = m + 14;
+	while (exc[k] && exc[k] != ':' && exc[k] != ' ')
+		k++;
+	for (from = k; from && exc[from - 1] != '.'; from--)
+		;
+	return k > from && (size_t)(s + n - name) == k - from &&
+	       !memcmp(name, exc + from, k - from);
+}
+
 static int py_remote_head(const char *s, size_t n)
 {
 	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
@@ -644,6 +688,20 @@ static int py_chain_marker(const char *s, size_t n)
 static int is_digit(char c)
 {
 	return c >= '0' && c <= '9';
+}
+
+/* "Python 3.11.2: /usr/bin/python3": the second line of cgitb's text
+ * report, under the exception's class. */
+static int cgitb_version_line(const char *s, size_t n)
+{
+	size_t i = 7, dots = 0;
+
+	if (n < 12 || !has_prefix(s, n, "Python ") || !is_digit(s[7]))
+		return 0;
+	while (i < n && (is_digit(s[i]) || s[i] == '.'))
+		dots += s[i++] == '.';
+	return dots == 2 && i + 2 < n && s[i] == ':' && s[i + 1] == ' ' &&
+	       s[i + 2] == '/';
 }
 
 /* The rule of '=' the sanitizers print above a report: 65 of them. */
@@ -851,6 +909,55 @@ static int tcl_trace_line(const char *s, size_t n)
 
 /* "\tmain::settle('1x') called at app.pl line 48": a call of Carp's
  * confess (or cluck) under its message. */
+/* A frame as glibc's backtrace_symbols() and backtrace_symbols_fd() write
+ * it: "./app(main+0x9d)[0x55658597c3d1]", "/lib/libc.so.6(+0x3c050)
+ * [0x7f54cf019050]", the file without blanks. */
+static int symbols_frame(const char *s, size_t n)
+{
+	size_t i = n, paren;
+
+	while (i && (s[i - 1] == ' ' || s[i - 1] == '\r'))
+		i--;
+	if (i < 8 || s[i - 1] != ']')
+		return 0;
+	i--;
+	while (i && (is_digit(s[i - 1]) || (s[i - 1] >= 'a' && s[i - 1] <= 'f')))
+		i--;
+	if (i < 4 || s[i - 1] != 'x' || s[i - 2] != '0' || s[i - 3] != '[')
+		return 0;
+	i -= 3;
+	if (s[i - 1] == ' ')
+		i--;
+	if (!i || s[i - 1] != ')')
+		return 0;
+	paren = i - 1;
+	while (paren && s[paren] != '(')
+		paren--;
+	return paren && s[paren] == '(' && !memchr(s, ' ', paren) &&
+	       !memchr(s + paren, ' ', i - paren);
+}
+
+/* "main::f('x') called at app.pl line 28": a call of Devel::StackTrace's
+ * as_string (Exception::Class's trace), flush left. */
+static int perl_called_at(const char *s, size_t n)
+{
+	size_t i = n;
+
+	while (i && (s[i - 1] == ' ' || s[i - 1] == '\r'))
+		i--;
+	n = i;
+	while (i && is_digit(s[i - 1]))
+		i--;
+	return n > 20 && i < n && i > 16 && s[0] != ' ' && s[0] != '\t' &&
+	       !memcmp(s + i - 6, " line ", 6) && memmem(s, i, " called at ", 11) != NULL;
+}
+
+/* "Trace begun at app.pl line 21": Devel::StackTrace's first line. */
+static int perl_trace_begun(const char *s, size_t n)
+{
+	return n > 25 && has_prefix(s, n, "Trace begun at ");
+}
+
 static int perl_call_line(const char *s, size_t n)
 {
 	size_t i = n;
@@ -892,6 +999,47 @@ static int ruby_bare_frame(const char *s, size_t n)
 		}
 	}
 	return 0;
+}
+
+/* A backtrace line as rake prints it, "file:N:in `meth'", of any file
+ * (a ".rake" one, the Rakefile, a ".rb" one). */
+static int rake_frame(const char *s, size_t n)
+{
+	const char *in;
+	size_t k, d;
+
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
+		n--;
+	if (n < 10 || s[n - 1] != '\'' || !(in = memmem(s, n, ":in ", 4)))
+		return 0;
+	k = (size_t)(in - s);
+	for (d = k; d && is_digit(s[d - 1]); d--)
+		;
+	return d < k && d > 1 && s[d - 1] == ':' && !memchr(s, ' ', d) && k + 6 < n &&
+	       (s[k + 4] == '`' || s[k + 4] == '\'');
+}
+
+/* rake's report after "rake aborted!" and the error: the backtrace, a
+ * blank line and "Caused by:" before each cause, its error and
+ * backtrace; then "Tasks: TOP => ..." and, without --trace, the hint
+ * to run with it, its last line. */
+static enum cont rake_continues(struct qe_assembler *a, const char *line, size_t len,
+				int blank)
+{
+	const char *last = a->ev->lines[a->ev->nr_lines - 1];
+
+	if (has_prefix(last, strlen(last),
+		       "(See full trace by running task with --trace)"))
+		return C_NO;
+	if (blank)
+		return a->nr_pend_blank ? C_NO : C_PEND;
+	if (rake_frame(line, len) || has_prefix(line, len, "Tasks: ") ||
+	    has_prefix(line, len, "(See full trace by running task with --trace)") ||
+	    (has_prefix(last, strlen(last), "Caused by:") && !a->nr_pend) ||
+	    (len >= 10 && has_prefix(line, len, "Caused by:") &&
+	     is_blank(line + 10, len - 10)))
+		return C_YES;
+	return C_NO;
 }
 
 /* "    at fn (/app/x.js:5:13)" or "    at /app/x.js:5:13": a Node.js
@@ -1140,6 +1288,12 @@ static int trace_start_hint(const char *s, size_t n)
 		i++;
 	if (i < n && s[i] == '+')
 		return 1; /* an exception group */
+	/* signale's badge, after the scope the prefix took
+	 * ("[shop] \u203a \u2716  error ...") */
+	if (n - i >= 3 && !memcmp(s + i, "\xe2\x80\xba", 3))
+		return 1;
+	if (n - i >= 3 && !memcmp(s + i, "\xe2\x9c\x96", 3))
+		return 1;
 	/* the first byte rules out most words */
 	for (k = 0; k < QE_ARRAY_SIZE(words); k++)
 		if (i < n && s[i] == words[k].w[0] && n - i >= words[k].n &&
@@ -1150,6 +1304,11 @@ static int trace_start_hint(const char *s, size_t n)
 	for (t = i; t < n && s[t] != ' ' && s[t] != '\t'; t++)
 		if (s[t] == '.' && n - t >= 4 && !memcmp(s + t, ".rb:", 4))
 			return 1;
+	/* a .NET trace listener's "source Error: id : message" */
+	if (t > i && t < n &&
+	    (has_prefix(s + t, n - t, " Error: ") ||
+	     has_prefix(s + t, n - t, " Critical: ")))
+		return 1;
 	if (t > i && s[t - 1] == ':')
 		t--;
 	return ends_with(s + i, t - i, "Exception") || ends_with(s + i, t - i, "Error") ||
@@ -1194,6 +1353,13 @@ static int go_log_panic(const struct qe_assembler *a, const char *line, size_t l
 static void last_keep(struct qe_assembler *a, const char *line, size_t len,
 		      uint64_t start_pos, uint64_t end_pos)
 {
+	/* one blank line after it keeps it as the line above a gap */
+	if (a->last.len && is_blank(line, len) && a->last_end == start_pos &&
+	    !a->last_gap_end) {
+		a->last_gap_end = end_pos;
+		return;
+	}
+	a->last_gap_end = 0;
 	qe_buf_reset(&a->last);
 	if (len <= LAST_MAX && !is_blank(line, len)) {
 		qe_buf_add(&a->last, line, len);
@@ -1250,6 +1416,60 @@ static void tcl_event(struct qe_assembler *a, const struct qe_rule_match *m,
 	}
 	a->state = S_LINE_TCL;
 	a->tcl_quote = 0;
+}
+
+/* rake's "rake aborted!" just before the error line: the start of a Ruby
+ * event, the error under it. */
+static int rake_event(struct qe_assembler *a, const struct qe_rule_match *m,
+		      const char *line, size_t len, size_t off, uint64_t start_pos,
+		      uint64_t end_pos)
+{
+	struct qe_buf l = a->last;
+	struct qe_rule_match rm = *m;
+	struct qe_rule_info info;
+	size_t jr;
+
+	if (a->last_end != start_pos || off || l.len < 13 ||
+	    !has_prefix(l.buf, l.len, "rake aborted!") ||
+	    !is_blank(l.buf + 13, l.len - 13) ||
+	    (jr = qe_rules_lang_rule(a->rules, QE_LANG_RUBY)) == (size_t)-1)
+		return 0;
+	qe_rules_info(a->rules, jr, &info);
+	rm.rule = jr;
+	rm.lang = QE_LANG_RUBY;
+	rm.name = info.name;
+	rm.kind = info.kind;
+	rm.type_len = rm.msg_len = 0;
+	qe_buf_init(&a->last);
+	start_event(a, &rm, l.buf, l.len, 0, a->last_start, a->last_end);
+	qe_buf_release(&l);
+	append(a, line, len, end_pos);
+	a->state = S_RUBY_RAKE;
+	return 1;
+}
+
+/* Devel::StackTrace's "Trace begun at F line N" starts on the line: the
+ * message above it and the blank line between, when they were the lines
+ * just before, are the event's first. */
+static void perl_trace_event(struct qe_assembler *a, const struct qe_rule_match *m,
+			     const char *line, size_t len, size_t off, uint64_t start_pos,
+			     uint64_t end_pos)
+{
+	struct qe_buf l = a->last;
+	size_t so;
+
+	if (!l.len || !a->last_gap_end || a->last_gap_end != start_pos) {
+		start_event(a, m, line, len, off, start_pos, end_pos);
+	} else {
+		qe_buf_init(&a->last);
+		start_event(a, m, l.buf, l.len, 0, a->last_start, a->last_end);
+		qe_buf_release(&l);
+		append(a, "", 0, a->last_gap_end);
+		so = strip_off(a, line, len);
+		append(a, line + (so ? so : off), len - (so ? so : off), end_pos);
+	}
+	a->last_gap_end = 0;
+	a->state = S_LINE_PERL_TRACE;
 }
 
 /* A function name under Go's logger's line, the line just before: the
@@ -1417,6 +1637,17 @@ static enum cont message_line(struct qe_assembler *a, const char *line, size_t l
 	return C_PEND;
 }
 
+/* Whether the line is the end of the head line after a label and a
+ * blank: the head's exception printed again on its own (Groovy's
+ * "Caught: X: msg", then the trace of X). */
+static int repeats_head(const struct qe_assembler *a, const char *line, size_t len)
+{
+	const char *head = a->ev->lines[0];
+	size_t hl = strlen(head);
+	return a->ev->nr_lines == 1 && len && hl > len + 1 && head[hl - len - 1] == ' ' &&
+	       !memcmp(head + hl - len, line, len);
+}
+
 /*
  * After Python's exception line: the other lines of its message, which
  * Python prints after it.  Nothing after them says where they end but
@@ -1478,6 +1709,20 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 	}
 	if (a->state == S_LINE_DONE)
 		return C_NO; /* the event's last line was seen */
+	if (a->state == S_PY_CGITB) {
+		/* the report, whatever its lines, to the original traceback */
+		if (has_prefix(line, len, "Traceback (most recent call last):"))
+			a->state = S_PY_FRAMES;
+		return blank ? C_PEND : C_YES;
+	}
+	/* cgitb's text report: the exception's class alone, then "Python
+	 * 3.11.2: /usr/bin/python3" */
+	if (a->ev->nr_lines == 1 && !a->nr_pend && cgitb_version_line(line, len) &&
+	    (jr = qe_rules_lang_rule(a->rules, QE_LANG_PYTHON)) != (size_t)-1) {
+		enter(a, QE_LANG_PYTHON, jr, line, len);
+		a->state = S_PY_CGITB;
+		goto merge;
+	}
 	switch (a->lang) {
 	case QE_LANG_USER:
 		return qe_rules_match_cont(a->rules, a->rule, line, len) ? C_YES : C_NO;
@@ -1543,6 +1788,10 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 			}
 			return tcl_trace_line(line, len) ? C_YES : C_NO;
 		}
+		case S_LINE_SYMBOLS:
+			return symbols_frame(line, len) ? C_YES : C_NO;
+		case S_LINE_PERL_TRACE:
+			return perl_called_at(line, len) ? C_YES : C_NO;
 		case S_LINE_MONOLOG:
 			if (blank)
 				return C_PEND;
@@ -1595,6 +1844,11 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 		}
 		if (blank)
 			return a->nr_pend_blank ? C_NO : C_PEND;
+		/* a crash handler's error line, then backtrace_symbols_fd() */
+		if (a->ev->nr_lines == 1 && !a->nr_pend && symbols_frame(line, len)) {
+			a->state = S_LINE_SYMBOLS;
+			return C_YES;
+		}
 		if (pg_continuation(line, len)) {
 			a->state = S_LINE_PG;
 			return C_YES;
@@ -1740,7 +1994,8 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 			a->state = S_JAVA_FRAMES;
 			return C_YES;
 		}
-		if (a->state == S_JAVA_HEAD && !start_match(a, line, len))
+		if (a->state == S_JAVA_HEAD &&
+		    (repeats_head(a, line, len) || !start_match(a, line, len)))
 			return C_PEND;
 		return C_NO;
 	case QE_LANG_DOTNET:
@@ -1781,6 +2036,9 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 			/* loguru marks the frame that caught the exception */
 			if (has_prefix(line, len, "> File \""))
 				return C_YES;
+			/* Twisted's Failure: where the exception was caught */
+			if (has_prefix(line, len, "--- <exception caught here> ---"))
+				return C_YES;
 			if (py_rich_inside(line, len))
 				return C_YES;
 			if (py_fatal_line(line, len) &&
@@ -1813,7 +2071,8 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 			/* what a program that printed the traceback itself
 			 * said as it exited (sys.exit("fatal: ...")): the
 			 * report's last line */
-			if (!a->nr_pend && py_exit_line(line, len)) {
+			if (!a->nr_pend && (py_exit_line(line, len) ||
+					    py_failed_with(a->ev, line, len))) {
 				a->state = S_LINE_DONE;
 				return C_YES;
 			}
@@ -1845,6 +2104,8 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 	case QE_LANG_RUBY:
 		if (a->state == S_RUBY_BARE)
 			return ruby_bare_frame(line, len) ? C_YES : C_NO;
+		if (a->state == S_RUBY_RAKE)
+			return rake_continues(a, line, len, blank);
 		if (blank)
 			return C_PEND;
 		if (qe_rules_match_cont(a->rules, a->rule, line, len)) {
@@ -1881,6 +2142,10 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 		if (a->state == S_PHP_DONE)
 			return C_NO;
 		if (blank)
+			return C_PEND;
+		/* Xdebug's report: the exception again, then its "Call
+		 * Stack:" */
+		if (repeats_head(a, line, len))
 			return C_PEND;
 		if (!qe_rules_match_cont(a->rules, a->rule, line, len))
 			return C_NO;
@@ -2024,8 +2289,14 @@ static void set_tag(struct qe_assembler *a, const char *line, size_t len)
 static inline size_t strip_off(struct qe_assembler *a, const char *line, size_t len)
 {
 	struct qe_prefix p;
-	if (!a->strip || !len || !line_prefix(a, line, len, &p) || !p.tag_off ||
-	    p.body - p.tag_off != a->tag_len ||
+	if (!a->strip || !len || !line_prefix(a, line, len, &p) || !p.tag_off)
+		return 0;
+	/* a collector's time alone (`kubectl logs --timestamps`) before a
+	 * line that the program wrote without the bracketed fields its
+	 * head had ("[shop] "): the program's own continuation */
+	if (p.body == p.tag_off && a->tag_len && a->tag[0] == '[')
+		return p.body;
+	if (p.body - p.tag_off != a->tag_len ||
 	    memcmp(line + p.tag_off, a->tag, a->tag_len))
 		return 0;
 	return p.body;
@@ -2294,6 +2565,9 @@ int qe_assembler_head_above(const char *line, size_t len)
 			line[len - 1] != ' ' && line[len - 1] != '\r'))
 		return 0;
 	if (line[0] == '\t' && go_location_line(line, len))
+		return 2;
+	/* Devel::StackTrace's: the message, a blank line, then it */
+	if (line[0] == 'T' && perl_trace_begun(line, len))
 		return 2;
 	while (len && (line[len - 1] == ' ' || line[len - 1] == '\r'))
 		len--;
@@ -2661,6 +2935,14 @@ void qe_assembler_feed(struct qe_assembler *a, const char *line, size_t len,
 	a->line_start = start_pos;
 	if (a->ev) {
 		size_t so = strip_off(a, line, len);
+		/* a Python traceback logged through Twisted's logger */
+		if (!a->tab_strip && a->lang == QE_LANG_LINE && a->ev->nr_lines == 1 &&
+		    len - so >= 35 && line[so] == '\t' &&
+		    has_prefix(line + so + 1, len - so - 1,
+			       "Traceback (most recent call last):"))
+			a->tab_strip = 1;
+		if (a->tab_strip && so < len && line[so] == '\t')
+			so++;
 		a->cur_off = so;
 		switch (continues(a, line + so, len - so)) {
 		case C_YES:
@@ -2717,6 +2999,13 @@ void qe_assembler_feed(struct qe_assembler *a, const char *line, size_t len,
 		qe_buf_reset(&a->last);
 		return;
 	}
+	if (m.lang == QE_LANG_LINE && perl_trace_begun(line + off, len - off)) {
+		perl_trace_event(a, &m, line, len, off, start_pos, end_pos);
+		qe_buf_reset(&a->last);
+		return;
+	}
+	if (a->last.len && rake_event(a, &m, line, len, off, start_pos, end_pos))
+		return;
 	if (a->last.len) {
 		if (m.lang == QE_LANG_GO && !off)
 			go_log_event(a, &m, line, len, start_pos);

@@ -189,7 +189,7 @@ enum {
 		   * "Traceback (most recent call last) ", "RemoteTraceback:" */
 	G_GO_HTTP,
 	G_PHP,	     /* "Fatal error:", "Parse error:", "fatal error:" | ".php:" */
-	G_RUBY,	     /* ".rb:" */
+	G_RUBY,	     /* ".rb:" | Error | Exception ("<internal:x>" raising one) */
 	G_NODE,	     /* Error | Exception (also ruby-rescued's) */
 	G_MONOLOG,   /* ".ERROR: ", ".CRITICAL: ", ".ALERT: ", ".EMERGENCY: " */
 	G_LEVEL,     /* the upper-case level words */
@@ -621,7 +621,7 @@ static unsigned gate_words(int gate)
 	case G_PHP:
 		return W_ERROR_COLON | W_PHP;
 	case G_RUBY:
-		return W_RB;
+		return W_RB | W_ERROR | W_EXCEPTION;
 	case G_NODE:
 		return W_ERROR | W_EXCEPTION;
 	case G_MONOLOG:
@@ -909,6 +909,7 @@ static int level_severity(const char *s, size_t n)
 		enum qe_severity sev;
 	} words[] = {
 	    {"error", QE_SEV_ERROR},	   {"err", QE_SEV_ERROR},
+	    {"erro", QE_SEV_ERROR}, /* slog-term's four-letter levels */
 	    {"e", QE_SEV_ERROR},	   {"severe", QE_SEV_ERROR},
 	    {"critical", QE_SEV_CRITICAL}, {"crit", QE_SEV_CRITICAL},
 	    {"fatal", QE_SEV_FATAL},	   {"f", QE_SEV_FATAL},

@@ -19,6 +19,12 @@ static const struct qe_builtin_sample java_samples[] = {
     {"Exception in thread \"main\" java.lang.NullPointerException", 1},
     {"Exception in thread \"worker-1\" Main$AppException: worker died", 1},
     {"Main$AppException: worker died", 0},
+    {"Exception REPL.$JShell$12$QuotaException: over quota", 1},
+    {"Exception java.lang.ArithmeticException: / by zero", 1},
+    {"Exception handling is enabled: yes", 0},
+    {"Caught: QuotaException: over quota", 1},
+    {"Caught: groovy.lang.MissingPropertyException: No such property: x for class: A", 1},
+    {"Caught: nothing", 0},
     {"Exception in thread \"main\" LeaseConflict(lease=1x, holder=worker-2)", 1},
     {"Exception in thread \"main\" whatever happened", 0},
     {"kotlin.UninitializedPropertyAccessException: lateinit property x has not been "
@@ -43,6 +49,10 @@ static const struct qe_builtin_sample dotnet_samples[] = {
     {"Unhandled Exception: System.IO.FileNotFoundException: Could not find file", 1},
     {"Unhandled Exception:", 1},
     {"Unhandled exceptions: 0", 0},
+    {"app.exe Error: 0 : charge failed: QuotaException: over quota ---> "
+     "System.FormatException: bad",
+     1},
+    {"app.exe Information: 0 : QuotaException: none", 0},
     {"MyApp.Services.PaymentException: card declined", 1},
     {"System.Exception: plain", 1},
     {"   at MyApp.Program.Main(String[] args) in /src/Program.cs:line 5", 0},
@@ -120,6 +130,8 @@ static const struct qe_builtin_sample ruby_samples[] = {
      "(NoMethodError)",
      1},
     {"sync worker: app.rb:22:in `rescue in sync': sync of 1x failed (SyncError)", 1},
+    {"<internal:ractor>:694:in `take': thrown by remote Ractor. (Ractor::RemoteError)",
+     1},
     {"\tfrom app.rb:3:in `<main>'", 0},
     {"loaded config.rb:10 in 5ms", 0},
 };
@@ -136,6 +148,9 @@ static const struct qe_builtin_sample node_samples[] = {
     {"info: Error: retrying in 5s", 0},
     {"[ledger] fatal uncaughtException: SyntaxError: Unexpected token } in JSON", 1},
     {"[ledger] info: Error: retrying in 5s", 0},
+    {"[ledger] \xe2\x80\xba \xe2\x9c\x96  error     StockError: cannot reserve 1x ", 1},
+    {"\xe2\x9c\x96  fatal     Error: ledger down", 1},
+    {"[ledger] \xe2\x80\xba \xe2\x84\xb9  info      Error: retrying in 5s", 0},
     {"[AggregateError: All promises were rejected] {", 1},
     {"[Error: boom]", 1},
     {"[Errors: 0]", 0},
@@ -162,6 +177,9 @@ static const struct qe_builtin_sample level_samples[] = {
     {"SEVERE: Servlet.service() threw exception", 1},
     {"2024-01-01 12:00:00.000 UTC [42] PANIC:  could not write to file", 1},
     {"level=ERROR msg=boom", 1},
+    /* slog-term: four-letter levels (ERRO, CRIT, WARN, INFO, DEBG) */
+    {"Dec 03 12:54:04.811 ERRO sync failed, error: timeout, peer: 2", 1},
+    {"Dec 03 12:54:04.811 DEBG ERRORS counted", 0},
     {"2024-01-01 12:00:00 WARN disk almost full", 0},
     {"2024-01-01 12:00:00 INFO finished with 0 ERROR lines", 0},
     {"2024-01-01 12:00:00 INFO status=ERROR_NONE", 0},
@@ -186,6 +204,10 @@ static const struct qe_builtin_sample lower_samples[] = {
     {"2024/01/01 12:00:00 [crit] 1#1: *5 SSL_do_handshake() failed", 1},
     {"time=2024-01-01T12:00:00Z level=error msg=\"db down\"", 1},
     {"{\"level\":\"fatal\",\"msg\":\"bye\"}", 1},
+    {"2026-12-03T12:53:56+0000 [twisted.internet.defer#critical] Unhandled error in "
+     "Deferred:",
+     1},
+    {"2026-12-03T12:53:56+0000 [shop.api#info] error count 0", 0},
     {"time=2024-01-01T12:00:00Z level=warn msg=\"error budget low\"", 0},
     {"2024/01/01 12:00:00 [warn] 1#1: upstream slow", 0},
     {"level=info msg=\"error count 0\"", 0},
@@ -254,6 +276,11 @@ static const struct qe_builtin_sample perl_samples[] = {
 static const struct qe_builtin_sample assert_samples[] = {
     {"app: app.c:14: parse_qty: Assertion `*end == '\\0'' failed.", 1},
     {"src/queue.c:88: push: Assertion `q->len < q->cap' failed.", 1},
+    /* libstdc++'s own checks (_GLIBCXX_ASSERTIONS) name a C++ function */
+    {"/usr/include/c++/12/bits/stl_vector.h:1123: std::vector<_Tp>::reference "
+     "std::vector<_Tp>::operator[](size_type) [with _Tp = int]: Assertion '__n < "
+     "this->size()' failed.",
+     1},
     {"Assertion `x' failed.", 0},
     {"app: Assertion checks passed", 0},
 };
@@ -285,6 +312,10 @@ const struct qe_builtin_rule qe_builtin_rules[] = {
 	default package ("Main$AppException") has none */
      "^(?:Exception in thread \"[^\"]*\" (?:[\\w$]+\\.)*|(?:[a-z_$][\\w$]*\\.)+)"
      "(?:[A-Z_$][\\w$]*)?(?:Exception|Error|Throwable)(?::\\s|:?\\s*$)"
+     /* jshell: "Exception " and the class, frames "at f (#2:1)";
+	a Groovy script's "Caught: " and the exception, then its trace */
+     "|^(?:Exception|Caught:) (?:[\\w$]+\\.)*[\\w$]*(?:Exception|Error|Throwable)"
+     "(?::\\s|\\s*$)"
      /* the thread's handler prints any toString(): "LeaseConflict(id=3)" */
      "|^Exception in thread \"[^\"]*\" [\\w$.]+[(\\[{]",
      "^\\s+at \\S|^\\s*\\.\\.\\. \\d+ (?:more|common frames omitted)"
@@ -292,7 +323,11 @@ const struct qe_builtin_rule qe_builtin_rules[] = {
      SAMPLES(java_samples)},
     {"dotnet-exception", "dotnet", "error", QE_LANG_DOTNET,
      "^(?:Unhandled [eE]xception[.:] )?(?:[A-Z][\\w`]*\\.)+(?:[A-Z]\\w*)?Exception"
-     "(?::\\s|:?\\s*$)|^Unhandled [eE]xception:\\s*$",
+     "(?::\\s|:?\\s*$)|^Unhandled [eE]xception:\\s*$"
+     /* System.Diagnostics.Trace's listeners: "source Error: id : message",
+	the exception at the message's end */
+     "|^[^\\s:]{1,128} (?:Error|Critical): \\d+ : .{0,4096}?\\b(?:[A-Z][\\w`]*\\.)*"
+     "[A-Z]\\w*Exception: ",
      "^\\s+at \\S|^\\s*---> |^\\s*--- End of |^\\s*(?:Inner [eE]xception|HResult)"
      "|^\\[ERROR\\] FATAL UNHANDLED EXCEPTION: \\S",
      SAMPLES(dotnet_samples)},
@@ -323,6 +358,9 @@ const struct qe_builtin_rule qe_builtin_rules[] = {
     {"rust-panic", "rust", "fatal", QE_LANG_RUST,
      "^thread '[^']*'(?: \\(\\d+\\))? panicked at |^fatal runtime error: \\S",
      "^note: |^stack backtrace:|^\\s+\\S|^error: process didn't exit successfully"
+     /* eyre's report ends with where the error was made, anyhow's
+	with the backtrace it captured */
+     "|^(?:Location|Stack backtrace):\\s*$"
      "|^thread caused non-unwinding panic\\. aborting\\.",
      SAMPLES(rust_samples)},
     {"php-fatal", "php", "fatal", QE_LANG_PHP,
@@ -331,18 +369,27 @@ const struct qe_builtin_rule qe_builtin_rules[] = {
      /* an exception as PHP prints it, e.g. through error_log((string) $e) */
      "|^[A-Z][\\w\\\\]*(?:Exception|Error): .{0,4096}? in /\\S+\\.php:\\d+\\s*$",
      "^(?:\\[[^\\]]{1,64}\\] )?(?:PHP )?(?:Stack trace:|\\s*#\\d+ |\\s+thrown in |Next "
-     "[\\w\\\\]+)",
+     "[\\w\\\\]+)"
+     /* Xdebug's: "Call Stack:", then time, memory, "N. call() file:line" */
+     "|^(?:PHP )?Call Stack:\\s*$|^(?:PHP )?\\s+\\d+\\.\\d+\\s+\\d+\\s+\\d+\\. \\S",
      SAMPLES(php_samples)},
     {"ruby-exception", "ruby", "error", QE_LANG_RUBY,
      /* a label the program put before full_message: "sync worker: " */
-     "^(?:[a-z][a-z ]{2,40}: )?\\S+?\\.rb:\\d+:in [`'][^']*': .*\\([A-Z][\\w:]*\\)\\s*$",
+     "^(?:[a-z][a-z ]{2,40}: )?(?:\\S+?\\.rb:\\d+:in [`'][^']*': .*\\([A-Z][\\w:]*\\)"
+     /* the interpreter's own code, "<internal:ractor>", raising an
+	error (the gate knows the class by its name) */
+     "|<internal:[\\w/]+>:\\d+:in [`'][^']*': .*\\([A-Z][\\w:]*(?:Error|Exception)\\))"
+     "\\s*$",
      "^\\s+from \\S|^\\s+\\.\\.\\. \\d+ levels\\.\\.\\.", SAMPLES(ruby_samples)},
     {"node-error", "node", "error", QE_LANG_NODE,
      /* the label may name the program in brackets first and the event
 	handler by its name: "[shop] fatal uncaughtException: " */
      "^(?:Uncaught |(?:\\[[\\w.-]{1,32}\\] )?"
-     "(?!(?:info|debug|warn|warning|notice|verbose|silly|http|trace):)"
-     "[a-z][A-Za-z ]{2,40}: )?(?:[A-Z][\\w$]*)?(?:Error|Exception)(?: \\[[\\w.]+\\])?"
+     "(?:(?!(?:info|debug|warn|warning|notice|verbose|silly|http|trace):)"
+     "[a-z][A-Za-z ]{2,40}: "
+     /* signale's "[scope] \u203a \u2716  error     ": a badge, a padded label */
+     "|(?:\xe2\x80\xba )?\xe2\x9c\x96 {1,3}(?:error|fatal) {1,12}))?"
+     "(?:[A-Z][\\w$]*)?(?:Error|Exception)(?: \\[[\\w.]+\\])?"
      "(?::\\s|:?\\s*$)"
      /* util.inspect of an error without its stack: "[AggregateError: msg] {" */
      "|^\\[(?:[A-Z][\\w$]*)?Error(?:: [^\\]]{0,512})?\\](?: \\{)?\\s*$",
@@ -383,11 +430,13 @@ const struct qe_builtin_rule qe_builtin_rules[] = {
      "^(?>[^TDINW\\n\\r\\x00\\x0b\\x0c\\x85]|"
      "(?!\\b(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING)\\b).){0,120}?"
      "(?=[EFCSAP])(?<![\\w./-])"
-     "(?<lvl>ERROR|ERR|FATAL|CRITICAL|CRIT|SEVERE|EMERG|EMERGENCY|ALERT|PANIC)"
+     "(?<lvl>ERROR|ERRO|ERR|FATAL|CRITICAL|CRIT|SEVERE|EMERG|EMERGENCY|ALERT|PANIC)"
      "(?![\\w./-])",
      NULL, SAMPLES(level_samples)},
     {"level-lower", "line", "error", QE_LANG_LINE,
-     "(?J)^.{0,160}?(?:\\[(?:\\w+:)?(?<lvl>error|crit|alert|emerg|fatal|critical) "
+     /* (Twisted's "[namespace#level]") */
+     "(?J)^.{0,160}?(?:\\[(?:\\w+:|[\\w.]+#)?(?<lvl>error|crit|alert|emerg|fatal|"
+     "critical) "
      "{0,8}\\]"
      "|\\b(?i:level|lvl|severity|loglevel)\"?\\s{0,3}[=:]\\s{0,3}\"?"
      "(?<lvl>(?i:error|err|fatal|critical|crit|emerg|alert|panic))\\b)"
@@ -409,9 +458,10 @@ const struct qe_builtin_rule qe_builtin_rules[] = {
      "^(?!\\s).{0,4096}? at (?:\\(eval \\d+\\)|\\S+) line \\d+"
      "(?:, <[^>]{1,64}> (?:line|chunk) \\d+)?\\.?\\s*$",
      NULL, SAMPLES(perl_samples)},
-    /* glibc's assert(): "prog: file.c:N: function: Assertion `x' failed." */
+    /* glibc's assert(): "prog: file.c:N: function: Assertion `x' failed.",
+       and libstdc++'s, whose function is C++'s ("std::vector<...>::...") */
     {"c-assert", "line", "fatal", QE_LANG_LINE,
-     "^(?:\\S+: )?[^\\s:]+:\\d+: (?:[^:\\n]{1,256}: )?Assertion [`'].{0,4096}' "
+     "^(?:\\S+: )?[^\\s:]+:\\d+: (?:(?:[^:\\n]|::){1,1024}: )?Assertion [`'].{0,4096}' "
      "failed\\.\\s*$",
      NULL, SAMPLES(assert_samples)},
     /* Tcl's errorInfo: the message, then "    while executing" and the

@@ -226,6 +226,11 @@ static int java_header_at(struct span v, struct span *type, struct span *msg, in
 		v = skip(v, 21 + (size_t)q + 2);
 		thread = 1; /* the default package has no dots */
 		named = 1;
+	} else if ((starts(v, "Exception ") || starts(v, "Caught: ")) && v.n > 10) {
+		/* jshell's report of what a snippet threw, a Groovy
+		 * script's of what it did not catch */
+		v = trim(skip(v, v.s[0] == 'E' ? 10 : 8));
+		thread = bare = 1;
 	}
 	if (!v.n || !(islower((unsigned char)v.s[0]) || v.s[0] == '_' ||
 		      (thread && isupper((unsigned char)v.s[0]))))
@@ -274,8 +279,12 @@ static int java_embedded(struct span v, struct span *type, struct span *msg)
 				b--;
 			if ((end == rest.n || rest.s[end] == ':' || rest.s[end] == ' ') &&
 			    (end == rest.n || !is_ident((unsigned char)rest.s[end])) &&
-			    memchr(rest.s + b, '.', end - b) &&
-			    islower((unsigned char)rest.s[b])) {
+			    /* a package's class, or a nested class of the
+			       default package ("Main$QuotaException") */
+			    ((memchr(rest.s + b, '.', end - b) &&
+			      islower((unsigned char)rest.s[b])) ||
+			     (memchr(rest.s + b, '$', end - b) &&
+			      isupper((unsigned char)rest.s[b])))) {
 				*type = sp(rest.s + b, end - b);
 				*msg = skip(rest, end < rest.n && rest.s[end] == ':'
 						      ? end + 1
@@ -413,6 +422,10 @@ static int python_exception_line(struct span v, struct span *type, struct span *
 	if (i < v.n && v.s[i] != ':' && trim(skip(v, i)).n)
 		return 0;
 	*type = sp(v.s, i);
+	/* the main module's class as Python's traceback names it, without
+	 * the module Twisted's Failure and others put first */
+	if (i > 9 && starts(*type, "__main__."))
+		*type = skip(*type, 9);
 	*msg = i < v.n && v.s[i] == ':' ? skip(v, i + 1) : sp(v.s + i, 0);
 	return 1;
 }
@@ -1013,12 +1026,19 @@ static int ruby_location(struct span v, struct span *file, long *line, struct sp
 			 struct span *rest)
 {
 	long rb = find(v, ".rb:"), in, q, sp_at;
-	if (rb < 0)
-		return 0;
-	/* not a label before it ("sync worker: app.rb:3:in ...") */
-	sp_at = rfind_ch(sp(v.s, (size_t)rb), ' ');
-	*file = sp(v.s + sp_at + 1, (size_t)(rb - sp_at) + 2);
-	v = skip(v, (size_t)rb + 4);
+	if (rb < 0) {
+		/* the interpreter's own code: "<internal:ractor>:694:in" */
+		long gt = starts(v, "<internal:") ? find(v, ">:") : -1;
+		if (gt < 0)
+			return 0;
+		*file = sp(v.s, (size_t)gt + 1);
+		v = skip(v, (size_t)gt + 2);
+	} else {
+		/* not a label before it ("sync worker: app.rb:3:in ...") */
+		sp_at = rfind_ch(sp(v.s, (size_t)rb), ' ');
+		*file = sp(v.s + sp_at + 1, (size_t)(rb - sp_at) + 2);
+		v = skip(v, (size_t)rb + 4);
+	}
 	*line = parse_num(v);
 	in = find(v, ":in ");
 	if (in < 0) {
@@ -1102,6 +1122,17 @@ static void parse_ruby(struct qe_event *ev)
 	struct span file, meth, rest;
 	long line;
 
+	/* rake's report: "rake aborted!", then "Class: message" */
+	if (ev->nr_lines > 1 && starts(line_span(ev, 0), "rake aborted!")) {
+		struct span type, msg;
+		if (node_header(trim(line_span(ev, 1)), &type, &msg)) {
+			set_type(ev, type);
+			set_message(ev, trim(msg));
+		} else {
+			set_message(ev, trim(line_span(ev, 1)));
+		}
+		return;
+	}
 	for (i = 0; i < ev->nr_lines; i++)
 		if (ruby_location(trim(line_span(ev, i)), &file, &line, &meth, &rest) &&
 		    starts(rest, ": ")) {
@@ -1409,6 +1440,7 @@ static void parse_php(struct qe_event *ev)
 {
 	size_t i, header = ev->nr_lines, last_next = 0;
 	struct span rest = {NULL, 0};
+	int parse = 0;
 
 	for (i = 0; i < ev->nr_lines; i++) {
 		struct span v = line_span(ev, i);
@@ -1416,6 +1448,7 @@ static void parse_php(struct qe_event *ev)
 		if (e >= 0 &&
 		    (find(v, "Fatal error:") >= 0 || find(v, "Parse error:") >= 0)) {
 			header = i;
+			parse = e >= 6 && !memcmp(v.s + e - 6, "Parse ", 6);
 			rest = trim(skip(v, (size_t)e + 6));
 			break;
 		}
@@ -1449,6 +1482,10 @@ static void parse_php(struct qe_event *ev)
 		if (!php_exception(ev, skip(rest, 9)))
 			set_message(ev, skip(rest, 9));
 	} else {
+		/* PHP 7 throws a ParseError for what it reports so (an
+		 * include's or an eval()'s code among them) */
+		if (parse)
+			set_type(ev, sp("ParseError", 10));
 		set_message(ev, rest);
 	}
 	/* In a "Next" chain the last one is what went uncaught: its type,
@@ -2408,6 +2445,11 @@ static void parse_line(struct qe_event *ev)
 		line_message(ev, line_span(ev, 1));
 	/* Monolog names the exception in its context */
 	monolog_exception_type(ev, line_span(ev, 0));
+	/* a crash handler's backtrace_symbols() under its line: a signal,
+	 * nothing raised */
+	if (!ev->type && ev->nr_lines > 1 && ends(trim(line_span(ev, 1)), "]") &&
+	    (find(line_span(ev, 1), ")[0x") > 0 || find(line_span(ev, 1), ") [0x") > 0))
+		set_type(ev, sp("fatal", 5));
 	/* a JSON stack in a text line (winston's simple format):
 	 * '... {"stack":"TypeError: boom\n    at f (/app/x.js:3:9)"}' */
 	if (!ev->type) {

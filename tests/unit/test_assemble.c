@@ -885,8 +885,16 @@ static void test_error_line_merge_kinds(void **state)
 		"\t/app/main.go:3 +0x1\n"
 		"2024-01-01 ERROR again\n"
 		"2024-01-01 ERROR Failed: com.acme.PayException: declined\n"
-		"\tat com.acme.Pay.charge(Pay.java:9)\n");
-	assert_int_equal(f->col.n, 3);
+		"\tat com.acme.Pay.charge(Pay.java:9)\n"
+		/* Commons Logging's SimpleLog: the exception in brackets,
+		 * then its trace on the same line; a nested class of the
+		 * default package */
+		"2024/01/01 12:00:00:253 UTC [ERROR] Pay - charge failed "
+		"<Pay$DeclinedException: card 3>Pay$DeclinedException: card 3\n"
+		"\tat Pay.charge(Pay.java:12)\n");
+	assert_int_equal(f->col.n, 4);
+	assert_string_equal(f->col.ev[3]->type, "Pay$DeclinedException");
+	assert_int_equal(f->col.ev[3]->nr_lines, 2);
 	assert_string_equal(f->col.ev[0]->kind, "go");
 	assert_int_equal(f->col.ev[0]->nr_lines, 6);
 	assert_string_equal(f->col.ev[0]->message, "boom");
@@ -1187,10 +1195,336 @@ static void test_c_assert(void **state)
 
 	feed(f, "2026-12-01 10:00:00 INFO start\n"
 		"app: queue.c:88: push: Assertion `q->len < q->cap' failed.\n"
+		"2026-12-01 10:00:00 INFO next\n"
+		/* libstdc++'s, in a C++ function with "::" in its name */
+		"/usr/include/c++/12/bits/stl_deque.h:1478: std::deque<_Tp>::reference "
+		"std::deque<_Tp>::front() [with _Tp = int]: Assertion '!this->empty()' "
+		"failed.\n"
 		"2026-12-01 10:00:00 INFO next\n");
-	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.n, 2);
 	assert_int_equal(f->col.ev[0]->nr_lines, 1);
 	assert_string_equal(f->col.ev[0]->rule, "c-assert");
+	assert_int_equal(f->col.ev[1]->nr_lines, 1);
+	assert_string_equal(f->col.ev[1]->rule, "c-assert");
+	fixture_free(f);
+}
+
+/* jshell's report of an exception a snippet threw: "Exception " and the
+ * class, then frames that name snippets ("#2:1"). */
+static void test_java_jshell(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "Exception REPL.$JShell$12$QuotaException: over quota 3\n"
+		"      at charge (#2:3)\n"
+		"      at (#5:1)\n"
+		"2026-12-01 10:00:00 INFO next\n");
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 3);
+	assert_string_equal(f->col.ev[0]->kind, "java");
+	assert_string_equal(f->col.ev[0]->type, "REPL.$JShell$12$QuotaException");
+	assert_string_equal(f->col.ev[0]->message, "over quota 3");
+	fixture_free(f);
+}
+
+/* A Groovy script's uncaught exception: "Caught: " and the exception,
+ * the exception again, each line of its message, then its trace. */
+static void test_java_groovy_caught(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "Caught: QuotaException: over quota 3\n"
+		"QuotaException: over quota 3\n"
+		"\tat Quota.charge(quota.groovy:11)\n"
+		"\tat quota.run(quota.groovy:19)\n"
+		"2026-12-01 10:00:00 INFO next\n"
+		"Caught: groovy.lang.MissingMethodException: No signature of method: "
+		"Quota.add() is applicable for argument types: (String) values: [3]\n"
+		"Possible solutions: add(int), any()\n"
+		"groovy.lang.MissingMethodException: No signature of method: "
+		"Quota.add() is applicable for argument types: (String) values: [3]\n"
+		"Possible solutions: add(int), any()\n"
+		"\tat quota.run(quota.groovy:20)\n"
+		"2026-12-01 10:00:00 INFO next\n");
+	assert_int_equal(f->col.n, 2);
+	assert_int_equal(f->col.ev[0]->nr_lines, 4);
+	assert_string_equal(f->col.ev[0]->type, "QuotaException");
+	assert_string_equal(f->col.ev[0]->message, "over quota 3");
+	assert_int_equal(f->col.ev[0]->nr_frames, 2);
+	assert_int_equal(f->col.ev[1]->nr_lines, 5);
+	assert_string_equal(f->col.ev[1]->type, "groovy.lang.MissingMethodException");
+	fixture_free(f);
+}
+
+/* signale's error: "[scope] \u203a \u2716  error     " before the stack;
+ * behind `kubectl logs --timestamps` too, whose time alone is before the
+ * frames. */
+static void test_node_signale(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(
+	    f,
+	    "[shop] \xe2\x80\xba \xe2\x9c\x96  error     StockError: cannot reserve 1x \n"
+	    "    at reserve (/app/stock.js:14:34)\n"
+	    "    at Object.<anonymous> (/app/main.js:5:1)\n"
+	    "2026-12-01 10:00:00 INFO next\n"
+	    "2026-12-01T10:03:01.007919Z [shop] \xe2\x80\xba \xe2\x9c\x96  error     "
+	    "StockError: cannot reserve 2x \n"
+	    "2026-12-01T10:03:01.007929Z     at reserve (/app/stock.js:14:34)\n"
+	    "2026-12-01T10:03:01.007939Z     at Object.<anonymous> (/app/main.js:5:1)\n"
+	    "2026-12-01T10:03:01.007949Z next\n");
+	assert_int_equal(f->col.n, 2);
+	assert_int_equal(f->col.ev[0]->nr_lines, 3);
+	assert_string_equal(f->col.ev[0]->kind, "node");
+	assert_string_equal(f->col.ev[0]->type, "StockError");
+	assert_int_equal(f->col.ev[1]->nr_lines, 3);
+	assert_string_equal(f->col.ev[1]->type, "StockError");
+	assert_int_equal(f->col.ev[1]->nr_frames, 2);
+	fixture_free(f);
+}
+
+/* A crash handler's error line, then glibc's backtrace_symbols_fd() (or
+ * backtrace_symbols()) lines: one event, of type fatal. */
+static void test_c_backtrace_symbols(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "fatal: signal 11 (Segmentation fault), backtrace:\n"
+		"./app(on_signal+0x25)[0x55658597c26a]\n"
+		"/lib/x86_64-linux-gnu/libc.so.6(+0x3c050)[0x7f54cf019050]\n"
+		"./app(main+0x9d) [0x55658597c3d1]\n"
+		"2026-12-01 10:00:00 INFO next\n"
+		"2026-12-01 10:00:00 ERROR request (id 3) failed\n"
+		"2026-12-01 10:00:00 INFO list(a)[0x1]\n");
+	qe_assembler_flush(f->a);
+	assert_int_equal(f->col.n, 2);
+	assert_int_equal(f->col.ev[0]->nr_lines, 4);
+	assert_string_equal(f->col.ev[0]->type, "fatal");
+	assert_int_equal(f->col.ev[1]->nr_lines, 1);
+	assert_null(f->col.ev[1]->type);
+	fixture_free(f);
+}
+
+/* Ractor#take's Ractor::RemoteError, raised in the interpreter's own code,
+ * then the ractor's exception, its cause, with its own cause. */
+static void test_ruby_ractor_remote_error(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f,
+	     "<internal:ractor>:694:in `take': thrown by remote Ractor. "
+	     "(Ractor::RemoteError)\n"
+	     "\tfrom app.rb:23:in `<main>'\n"
+	     "app.rb:10:in `rescue in parse': bad row 3 (RowError)\n"
+	     "\tfrom app.rb:7:in `parse'\n"
+	     "app.rb:8:in `Integer': invalid value for Integer(): \"3\" (ArgumentError)\n"
+	     "\tfrom app.rb:8:in `parse'\n"
+	     "2026-12-01 10:00:00 INFO next\n"
+	     "<internal:kernel>:90:in `tap': plain (Interrupt)\n");
+	qe_assembler_flush(f->a);
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 6);
+	assert_string_equal(f->col.ev[0]->kind, "ruby");
+	assert_string_equal(f->col.ev[0]->type, "Ractor::RemoteError");
+	assert_string_equal(f->col.ev[0]->message, "thrown by remote Ractor.");
+	fixture_free(f);
+}
+
+/* rake's report: "rake aborted!", the error, its backtrace, its cause
+ * after "Caused by:", the tasks and the hint to run with --trace. */
+static void test_ruby_rake_aborted(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "2026-12-01 10:00:00 INFO start\n"
+		"rake aborted!\n"
+		"QuotaError: over quota 3\n"
+		"/app/lib/tasks/quota.rake:7:in `rescue in charge'\n"
+		"/app/Rakefile:4:in `block in <top (required)>'\n"
+		"\n"
+		"Caused by:\n"
+		"ArgumentError: invalid value for Integer(): \"3x\"\n"
+		"/app/lib/tasks/quota.rake:5:in `Integer'\n"
+		"Tasks: TOP => charge\n"
+		"(See full trace by running task with --trace)\n"
+		"2026-12-01 10:00:00 INFO next\n");
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 10);
+	assert_string_equal(f->col.ev[0]->kind, "ruby");
+	assert_string_equal(f->col.ev[0]->type, "QuotaError");
+	assert_string_equal(f->col.ev[0]->message, "over quota 3");
+	fixture_free(f);
+}
+
+/* Xdebug's report of an uncaught exception: the fatal error, the
+ * exception again, "Call Stack:" and its numbered calls. */
+static void test_php_xdebug(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(
+	    f,
+	    "Fatal error: Uncaught QuotaException: over quota 3 in /app/q.php on line 9\n"
+	    "\n"
+	    "QuotaException: over quota 3 in /app/q.php on line 9\n"
+	    "\n"
+	    "Call Stack:\n"
+	    "    0.0002     399184   1. {main}() /app/q.php:0\n"
+	    "    0.0002     399400   2. charge($n = 3) /app/q.php:32\n"
+	    "2026-12-01 10:00:00 INFO next\n");
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 7);
+	assert_string_equal(f->col.ev[0]->kind, "php");
+	assert_string_equal(f->col.ev[0]->type, "QuotaException");
+	fixture_free(f);
+}
+
+/* Trace.TraceError(e.ToString()) through a .NET trace listener: "source
+ * Error: id : message", the exception at its end, the frames under it;
+ * behind a collector's time too. */
+static void test_dotnet_trace_listener(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f,
+	     "app.exe Error: 0 : charge failed: QuotaException: over quota 3 ---> "
+	     "System.FormatException: bad digit\n"
+	     "  at Quota.Parse (System.String v) [0x00002] in /app/q.cs:12 \n"
+	     "   --- End of inner exception stack trace ---\n"
+	     "  at Quota.Charge (System.String v) [0x0001c] in /app/q.cs:19 \n"
+	     "2026-12-01 10:00:00 INFO next\n"
+	     "2026-12-01T10:00:01.000000Z app.exe Error: 0 : charge failed: "
+	     "QuotaException: over quota 4\n"
+	     "2026-12-01T10:00:01.000010Z   at Quota.Charge (System.String v) [0x0001c] "
+	     "in /app/q.cs:19 \n"
+	     "2026-12-01T10:00:01.000020Z app.exe Information: 0 : QuotaException: "
+	     "none\n");
+	qe_assembler_flush(f->a);
+	assert_int_equal(f->col.n, 2);
+	assert_int_equal(f->col.ev[0]->nr_lines, 4);
+	assert_string_equal(f->col.ev[0]->kind, "dotnet");
+	assert_string_equal(f->col.ev[0]->type, "QuotaException");
+	assert_int_equal(f->col.ev[1]->nr_lines, 2);
+	assert_string_equal(f->col.ev[1]->type, "QuotaException");
+	fixture_free(f);
+}
+
+/* Twisted's logger: "[namespace#critical]", the traceback under it with a
+ * tab before each line, Failure's "--- <exception caught here> ---"
+ * among the frames; the main module's class without "__main__.". */
+static void test_python_twisted(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "2026-12-03T12:53:56+0000 [twisted.internet.defer#critical] Unhandled "
+		"error in Deferred:\n"
+		"2026-12-03T12:53:56+0000 [twisted.internet.defer#critical] \n"
+		"\tTraceback (most recent call last):\n"
+		"\t  File \"/app/main.py\", line 24, in run\n"
+		"\t    d.callback(v)\n"
+		"\t--- <exception caught here> ---\n"
+		"\t  File \"/app/main.py\", line 11, in parse\n"
+		"\t    raise QuotaError(v)\n"
+		"\t__main__.QuotaError: 3\n"
+		"2026-12-03T12:53:57+0000 [shop#info] next\n");
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 9);
+	assert_string_equal(f->col.ev[0]->kind, "python");
+	assert_string_equal(f->col.ev[0]->type, "QuotaError");
+	assert_string_equal(f->col.ev[0]->lines[2], "Traceback (most recent call last):");
+	assert_int_equal(f->col.ev[0]->nr_frames, 2);
+	fixture_free(f);
+}
+
+/* Exception::Class's full message: the message, a blank line, then
+ * Devel::StackTrace's "Trace begun at" and its calls, flush left. */
+static void test_perl_stack_trace(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "2026-12-01 10:00:00 INFO start\n"
+		"cannot charge 3\n"
+		"\n"
+		"Trace begun at app.pl line 21\n"
+		"Shop::Quota::charge('3') called at app.pl line 28\n"
+		"main::run() called at app.pl line 46\n"
+		"2026-12-01 10:00:00 INFO next\n"
+		"Trace begun at app.pl line 21\n"
+		"main::run() called at app.pl line 46\n"
+		"2026-12-01 10:00:00 INFO next\n");
+	assert_int_equal(f->col.n, 2);
+	assert_int_equal(f->col.ev[0]->nr_lines, 5);
+	assert_string_equal(f->col.ev[0]->lines[0], "cannot charge 3");
+	assert_string_equal(f->col.ev[0]->lines[4],
+			    "main::run() called at app.pl line 46");
+	assert_int_equal(f->col.ev[1]->nr_lines, 2);
+	fixture_free(f);
+}
+
+/* cgitb's text report: the class alone, the interpreter's version, the
+ * calls with their source and variables, the exception's attributes,
+ * then the original traceback, its end. */
+static void test_python_cgitb_text(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "QuotaError\n"
+		"Python 3.11.2: /usr/bin/python3\n"
+		"Thu Dec  3 12:53:56 2026\n"
+		"\n"
+		"A problem occurred in a Python script.  Here is the sequence of\n"
+		"function calls leading up to the error, in the order they occurred.\n"
+		"\n"
+		" /app/main.py in charge(n=3)\n"
+		"   11     raise QuotaError(n)\n"
+		"QuotaError: 3\n"
+		"    args = (3,)\n"
+		"\n"
+		"The above is a description of an error in a Python program.  Here is\n"
+		"the original traceback:\n"
+		"\n"
+		"Traceback (most recent call last):\n"
+		"  File \"/app/main.py\", line 11, in charge\n"
+		"    raise QuotaError(n)\n"
+		"QuotaError: 3\n"
+		"2026-12-01 10:00:00 INFO next\n");
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 19);
+	assert_string_equal(f->col.ev[0]->kind, "python");
+	assert_string_equal(f->col.ev[0]->type, "QuotaError");
+	fixture_free(f);
+}
+
+/* PHP's parse error is a ParseError; slog-term's ERRO level is an error. */
+static void test_php_parse_error_slog(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "[01-Jan-2024 12:00:00 UTC] PHP Parse error:  syntax error, unexpected "
+		"token \"}\" in /var/www/x.php on line 7\n"
+		"Jan 01 12:00:00.811 INFO started, port: 80\n"
+		"Jan 01 12:00:01.219 ERRO sync failed, error: timeout, peer: 2\n"
+		"Jan 01 12:00:01.220 DEBG ERRORS counted\n");
+	assert_int_equal(f->col.n, 2);
+	assert_string_equal(f->col.ev[0]->type, "ParseError");
+	assert_string_equal(
+	    f->col.ev[0]->message,
+	    "syntax error, unexpected token \"}\" in /var/www/x.php on line 7");
+	assert_string_equal(f->col.ev[1]->rule, "level");
+	assert_int_equal(f->col.ev[1]->nr_lines, 1);
 	fixture_free(f);
 }
 
@@ -1282,6 +1616,34 @@ static void test_python_exit_message(void **state)
 	assert_int_equal(f->col.n, 1);
 	assert_int_equal(f->col.ev[0]->nr_lines, 5);
 	assert_string_equal(f->col.ev[0]->type, "FileNotFoundError");
+	fixture_free(f);
+}
+
+/* gevent's hub after a greenlet's traceback: "<Greenlet ...> failed with
+ * NAME", NAME the exception's class; another class's is no part of it. */
+static void test_python_gevent_failed_with(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "Traceback (most recent call last):\n"
+		"  File \"/app/main.py\", line 7, in fetch\n"
+		"    raise app.QuotaError(n)\n"
+		"app.QuotaError: 3\n"
+		"2026-12-01T10:00:00Z <Greenlet at 0x7f9e48a472e0: fetch(3)> failed with "
+		"QuotaError\n"
+		"\n"
+		"Traceback (most recent call last):\n"
+		"  File \"/app/main.py\", line 7, in fetch\n"
+		"    raise app.QuotaError(n)\n"
+		"app.QuotaError: 4\n"
+		"2026-12-01T10:00:00Z <Greenlet at 0x7f9e48a472e0: fetch(4)> failed with "
+		"KeyError\n");
+	qe_assembler_flush(f->a);
+	assert_int_equal(f->col.n, 2);
+	assert_int_equal(f->col.ev[0]->nr_lines, 5);
+	assert_string_equal(f->col.ev[0]->type, "app.QuotaError");
+	assert_int_equal(f->col.ev[1]->nr_lines, 4);
 	fixture_free(f);
 }
 
@@ -2610,11 +2972,22 @@ static void test_rust_main_error_sources(void **state)
 		"Caused by:\n"
 		"    0: row 1x is not a number\n"
 		"    1: invalid digit found in string\n"
-		"2026-12-01 10:00:00 INFO runner: job 1 done\n");
-	assert_int_equal(f->col.n, 1);
+		"2026-12-01 10:00:00 INFO runner: job 1 done\n"
+		/* eyre's: where the error was made, last */
+		"Error: sync of row 7 failed\n"
+		"\n"
+		"Caused by:\n"
+		"   0: row 7 is locked\n"
+		"\n"
+		"Location:\n"
+		"    src/sync.rs:40:9\n"
+		"2026-12-01 10:00:00 INFO runner: job 2 done\n");
+	assert_int_equal(f->col.n, 2);
 	assert_int_equal(f->col.ev[0]->nr_lines, 5);
 	assert_string_equal(f->col.ev[0]->kind, "rust");
 	assert_null(f->col.ev[0]->type);
+	assert_int_equal(f->col.ev[1]->nr_lines, 7);
+	assert_string_equal(f->col.ev[1]->lines[6], "    src/sync.rs:40:9");
 	fixture_free(f);
 }
 
@@ -3076,6 +3449,19 @@ int main(void)
 	    cmocka_unit_test(test_python_exception_group),
 	    cmocka_unit_test(test_go_http_panic),
 	    cmocka_unit_test(test_php_next_chain),
+	    cmocka_unit_test(test_php_parse_error_slog),
+	    cmocka_unit_test(test_java_jshell),
+	    cmocka_unit_test(test_python_cgitb_text),
+	    cmocka_unit_test(test_perl_stack_trace),
+	    cmocka_unit_test(test_python_twisted),
+	    cmocka_unit_test(test_dotnet_trace_listener),
+	    cmocka_unit_test(test_php_xdebug),
+	    cmocka_unit_test(test_ruby_rake_aborted),
+	    cmocka_unit_test(test_ruby_ractor_remote_error),
+	    cmocka_unit_test(test_c_backtrace_symbols),
+	    cmocka_unit_test(test_python_gevent_failed_with),
+	    cmocka_unit_test(test_java_groovy_caught),
+	    cmocka_unit_test(test_node_signale),
 	    cmocka_unit_test(test_node_prelude),
 	    cmocka_unit_test(test_prefixes),
 	    cmocka_unit_test(test_prefixed_traces),
