@@ -907,8 +907,6 @@ static int tcl_trace_line(const char *s, size_t n)
 	       (s[4] == '(' && s[n - 1] == ')');
 }
 
-/* "\tmain::settle('1x') called at app.pl line 48": a call of Carp's
- * confess (or cluck) under its message. */
 /* A frame as glibc's backtrace_symbols() and backtrace_symbols_fd() write
  * it: "./app(main+0x9d)[0x55658597c3d1]", "/lib/libc.so.6(+0x3c050)
  * [0x7f54cf019050]", the file without blanks. */
@@ -958,6 +956,8 @@ static int perl_trace_begun(const char *s, size_t n)
 	return n > 25 && has_prefix(s, n, "Trace begun at ");
 }
 
+/* "\tmain::settle('1x') called at app.pl line 48": a call of Carp's
+ * confess (or cluck) under its message. */
 static int perl_call_line(const char *s, size_t n)
 {
 	size_t i = n;
@@ -968,6 +968,23 @@ static int perl_call_line(const char *s, size_t n)
 		i--;
 	return i < n && i > 16 && !memcmp(s + i - 6, " line ", 6) &&
 	       memmem(s, i, " called at ", 11) != NULL;
+}
+
+/* "\t...propagated at app.pl line 24.": die without arguments while $@
+ * holds the error appends this to it, once for each such die. */
+static int perl_propagated(const char *s, size_t n)
+{
+	size_t i = n;
+
+	while (i && (s[i - 1] == ' ' || s[i - 1] == '\r'))
+		i--;
+	if (i && s[i - 1] == '.')
+		i--;
+	n = i;
+	while (i && is_digit(s[i - 1]))
+		i--;
+	return n > 30 && i < n && has_prefix(s, n, "\t...propagated at ") &&
+	       !memcmp(s + i - 6, " line ", 6);
 }
 
 /* "/app/x.rb:12:in `m'" (or 'm'), a backtrace line without "from". */
@@ -1948,7 +1965,7 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 			goto merge;
 		}
 		/* Carp's confess: the calls that led to the die, one a line */
-		if (perl_call_line(line, len))
+		if (perl_call_line(line, len) || perl_propagated(line, len))
 			return C_YES;
 		if (line[0] == ' ' || line[0] == '\t') {
 			/* "ERROR ... failed: Error: boom" then "    at f (/a.js:1:2)" */

@@ -1156,7 +1156,8 @@ static void test_fortran_errors(void **state)
 	fixture_free(f);
 }
 
-/* Perl's die, as a line of its own; confess's calls under its line;
+/* Perl's die, as a line of its own, or with the "...propagated" line a
+ * re-raising die adds; confess's calls under its line;
  * an exception object's class as the type; Log4perl's logdie line after
  * its log line, an event of its own. */
 static void test_perl_die(void **state)
@@ -1166,6 +1167,7 @@ static void test_perl_die(void **state)
 
 	feed(f, "2026-12-01 10:00:00 INFO start\n"
 		"no such account 42 at app.pl line 12.\n"
+		"\t...propagated at app.pl line 20.\n"
 		"2026-12-01 10:00:00 INFO next\n"
 		"no such account 42 at lib/Bank.pm line 8.\n"
 		"\tBank::find(42) called at app.pl line 20\n"
@@ -1176,7 +1178,7 @@ static void test_perl_die(void **state)
 		"cannot run 42 at app.pl line 40\n"
 		"2026-12-01 10:00:00 INFO done at noon, line 3 of 9\n");
 	assert_int_equal(f->col.n, 5);
-	assert_int_equal(f->col.ev[0]->nr_lines, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 2);
 	assert_null(f->col.ev[0]->type);
 	assert_int_equal(f->col.ev[1]->nr_lines, 3);
 	assert_string_equal(f->col.ev[1]->lines[2],
