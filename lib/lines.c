@@ -104,9 +104,8 @@ static const char *clean_nul(struct qe_lines *l, const char *p, size_t *lenp)
 }
 
 /* no_nul: the caller knows the line holds no NUL byte */
-static void emit_line(struct qe_lines *l, const char *p, size_t len, uint64_t start,
-		      uint64_t end, unsigned flags, int no_nul, qe_line_fn fn,
-		      void *fn_data)
+static void emit(struct qe_lines *l, const char *p, size_t len, uint64_t start,
+		 uint64_t end, unsigned flags, int no_nul, qe_line_fn fn, void *fn_data)
 {
 	const unsigned char *u = (const unsigned char *)p;
 
@@ -125,12 +124,6 @@ static void emit_line(struct qe_lines *l, const char *p, size_t len, uint64_t st
 		return;
 	}
 	fn(p, len, start, end, flags, fn_data);
-}
-
-static void emit(struct qe_lines *l, const char *p, size_t len, uint64_t start,
-		 uint64_t end, unsigned flags, qe_line_fn fn, void *fn_data)
-{
-	emit_line(l, p, len, start, end, flags, 0, fn, fn_data);
 }
 
 size_t qe_lines_count(const char *p, size_t n)
@@ -172,6 +165,18 @@ void qe_lines_feed(struct qe_lines *l, const char *data, size_t len, qe_line_fn 
 	qe_lines_feed_skip(l, data, len, fn, NULL, fn_data);
 }
 
+/* The buffer's first NUL at or after p (NULL: none up to end), given
+ * the one found before (nul, when *known): looked for once, and again
+ * only after p has passed it. */
+static const char *nul_from(const char *p, const char *end, const char *nul, int *known)
+{
+	if (!*known || (nul && nul < p)) {
+		nul = memchr(p, '\0', (size_t)(end - p));
+		*known = 1;
+	}
+	return nul;
+}
+
 void qe_lines_feed_skip(struct qe_lines *l, const char *data, size_t len, qe_line_fn fn,
 			qe_line_skip_fn skip, void *fn_data)
 {
@@ -191,10 +196,7 @@ void qe_lines_feed_skip(struct qe_lines *l, const char *data, size_t len, qe_lin
 			const char *lim = last && last >= p ? last : NULL;
 			if (lim) {
 				lim++;
-				if (!nul_known || (nul && nul < p)) {
-					nul = memchr(p, '\0', (size_t)(end - p));
-					nul_known = 1;
-				}
+				nul = nul_from(p, end, nul, &nul_known);
 				if (nul && nul < lim) {
 					const char *b =
 					    nul > p ? memrchr(p, '\n', (size_t)(nul - p))
@@ -239,7 +241,7 @@ void qe_lines_feed_skip(struct qe_lines *l, const char *data, size_t len, qe_lin
 			l->skipping = 1;
 			p += take;
 			emit(l, line, l->max_line, start, start + l->max_line,
-			     QE_LINE_CUT, fn, fn_data);
+			     QE_LINE_CUT, 0, fn, fn_data);
 			continue;
 		}
 		if (!nl) {
@@ -253,16 +255,10 @@ void qe_lines_feed_skip(struct qe_lines *l, const char *data, size_t len, qe_lin
 			carry_add(l, p, seg);
 			n = l->carry_len;
 			l->carry_len = 0;
-			emit(l, l->carry, n, start, l->pos, 0, fn, fn_data);
+			emit(l, l->carry, n, start, l->pos, 0, 0, fn, fn_data);
 		} else {
-			/* the buffer's first NUL from here on, looked for once
-			 * and again only after passing it */
-			if (!nul_known || (nul && nul < p)) {
-				nul = memchr(p, '\0', (size_t)(end - p));
-				nul_known = 1;
-			}
-			emit_line(l, p, seg, start, l->pos, 0, !nul || nul >= nl, fn,
-				  fn_data);
+			nul = nul_from(p, end, nul, &nul_known);
+			emit(l, p, seg, start, l->pos, 0, !nul || nul >= nl, fn, fn_data);
 		}
 		p = nl + 1;
 	}
@@ -276,7 +272,7 @@ int qe_lines_flush(struct qe_lines *l, qe_line_fn fn, void *fn_data)
 	if (!n)
 		return 0;
 	l->carry_len = 0;
-	emit(l, l->carry, n, l->pos - n, l->pos, QE_LINE_PARTIAL, fn, fn_data);
+	emit(l, l->carry, n, l->pos - n, l->pos, QE_LINE_PARTIAL, 0, fn, fn_data);
 	return 1;
 }
 
