@@ -46,7 +46,11 @@
 # records ("java-xml java-xml-k8s"), logr's ("logr") and the mixed file
 # ("mixed-k8s"); the eighth batch's names ("batch8 batch8-k8s ...") build
 # only its programs, and so do the ninth's ("batch9 batch9-k8s ...") and
-# the tenth's ("batch10 batch10-syslog ...").
+# the tenth's ("batch10 batch10-syslog ...") and the eleventh's
+# ("batch11 batch11-k8s ...").  The eleventh batch adds servers' and
+# threads' reports (http.server, an http server's handler, threads in
+# Python, Ruby and Rust), static initializers that fail in Java and C#,
+# and the stack protector; it needs no package beyond the earlier ones.
 set -eu
 only=" $* "
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -65,13 +69,13 @@ scala_cp=.:/usr/share/scala/lib/scala-library.jar
 # the earlier programs, unless only the sixth batch is asked for
 case $only in
 "  ") old=1 ;;
-*) old=0; for n in $only; do case $n in batch6* | batch7* | batch8* | batch9* | batch10* | golog* | jsonlog* | ruby-rescued | java-xml* | logr* | mixed*) ;; *) old=1 ;; esac; done ;;
+*) old=0; for n in $only; do case $n in batch6* | batch7* | batch8* | batch9* | batch10* | batch11* | golog* | jsonlog* | ruby-rescued | java-xml* | logr* | mixed*) ;; *) old=1 ;; esac; done ;;
 esac
 # the sixth and seventh batches, unless only the Go loggers or
 # ruby-rescued are asked for
 case $only in
 "  ") late=1 ;;
-*) late=0; for n in $only; do case $n in batch8* | batch9* | batch10* | golog* | jsonlog* | ruby-rescued | java-xml* | logr* | mixed*) ;; *) late=1 ;; esac; done ;;
+*) late=0; for n in $only; do case $n in batch8* | batch9* | batch10* | batch11* | golog* | jsonlog* | ruby-rescued | java-xml* | logr* | mixed*) ;; *) late=1 ;; esac; done ;;
 esac
 # the ninth batch, and its packages from the npm registry
 case $only in
@@ -85,6 +89,11 @@ case $only in
 *) b10=0 ;;
 esac
 b10npm="npmlog@7 debug@4"
+# the eleventh batch
+case $only in
+"  " | *" batch11"*) b11=1 ;;
+*) b11=0 ;;
+esac
 # the Go loggers (klog, hclog: Debian's packages, from /usr/share/gocode)
 mkdir golog-src && mv golog.go golog-src/main.go
 (cd golog-src && GO111MODULE=off GOPATH=/usr/share/gocode GOFLAGS= go build -o ../golog .)
@@ -239,6 +248,17 @@ if [ "$b10" = 1 ]; then
 		# shellcheck disable=SC2086
 		npm install -q --no-save --no-audit --no-fund $npm_pkgs >/dev/null 2>&1
 	fi
+fi
+
+# the eleventh batch: the stack protector and abort() in C, a Go
+# binary, Java, C# and Rust (rustc alone) programs
+if [ "$b11" = 1 ]; then
+	gcc -g -O0 -fstack-protector-all -o cbatch11 batch11.c
+	mkdir gobatch11-src && mv batch11.go gobatch11-src/main.go
+	(cd gobatch11-src && go mod init app >/dev/null 2>&1 && go build -o ../gobatch11 .)
+	javac -g -d . batch11.java
+	mcs -debug -out:csbatch11.exe batch11.cs >/dev/null
+	rustc -o rsbatch11 batch11.rs 2>/dev/null
 fi
 
 # The two values every scenario runs with (invalid numbers, different
@@ -1275,6 +1295,81 @@ run VoucherError rb-minitest 0 ruby batch10.rb minitest
 php_log batch10.php UnhandledMatchError php-match 0 match
 run VoucherException cs-rethrow 0 mono --debug csbatch10.exe rethrow
 run voucher_error cpp-boost 0 ./cppbatch10 boost
+
+# ---- an eleventh batch: producers and shapes none of the others used:
+# an http.server handler's error as socketserver reports it between its
+# dashed rules, a DeprecationWarning the warnings filter makes an error,
+# threading's "Exception in thread NAME:"; an http server's request
+# handler that throws, a timer promise aborted through its signal (an
+# AbortError with its DOMException cause), an error from a setImmediate
+# callback; a deferred function's panic while the first unwinds ("[recovered]"
+# and the second indented under it), runtime.Goexit in main once no other
+# goroutine is left; NoMethodError for nil with its code snippet, a
+# thread's report_on_exception report and the join raising it again,
+# SystemStackError with its "... N levels..." elision; a strict-types
+# TypeError for an argument, an exception thrown from a destructor, the
+# memory limit exhausted (error_log, as a server writes them); a
+# TypeInitializationException with its inner exception, an
+# InvalidCastException from LINQ's Cast; an ExceptionInInitializerError
+# with its cause, a ConcurrentModificationException; a named thread's
+# expect() on None (with and without a backtrace); a die with an object
+# whose stringification is overloaded, a method called on undef; the
+# stack protector's "stack smashing detected", a message printed before
+# abort().  Types and groups as in the eighth ----
+b11all() {
+	run VoucherError py-http-server 0 $py5 batch11.py http-server
+	run DeprecationWarning py-warning-error 0 $py5 batch11.py warning-error
+	run VoucherError py-thread 0 $py5 batch11.py thread
+	run VoucherError js-http-server 0 node batch11.js http-server
+	run AbortError js-abort 0 node batch11.js abort
+	run VoucherError js-immediate 0 node batch11.js immediate
+	run panic go-repanic 0 ./gobatch11 repanic
+	run fatal go-goexit 0 ./gobatch11 goexit
+	run NoMethodError rb-nil 0 ruby batch11.rb nil
+	run VoucherError rb-thread 0 ruby batch11.rb thread
+	run SystemStackError rb-stack 0 ruby batch11.rb stack
+	php_log batch11.php TypeError php-type-arg 0 type-arg
+	php_log batch11.php VoucherException php-destructor 0 destructor
+	php_log batch11.php fatal php-memory 0 memory
+	run System.TypeInitializationException cs-type-init 0 mono --debug csbatch11.exe type-init
+	run System.InvalidCastException cs-cast 0 mono --debug csbatch11.exe cast
+	run java.lang.ExceptionInInitializerError java-static-init 0 java -cp . Batch11 static-init
+	run java.util.ConcurrentModificationException java-concurrent-mod 0 java -cp . Batch11 concurrent-mod
+	run panic rs-thread 0 RUST_BACKTRACE=0 ./rsbatch11 thread-join
+	run panic rs-thread-bt 0 RUST_BACKTRACE=1 ./rsbatch11 thread-join
+	run VoucherError pl-object 0 perl batch11.pl object
+	run - pl-undef-method 0 perl batch11.pl undef-method
+	run fatal c-stack-protector 0 ./cbatch11 stack-protector
+	run - c-abort 0 ./cbatch11 abort
+}
+begin batch11 none "$top/tests/data/runtimes-unseen"
+noise
+b11all
+begin batch11-syslog syslog "$top/tests/data/runtimes-unseen"
+noise
+run VoucherError py-http-server 0 $py5 batch11.py http-server
+run VoucherError js-http-server 0 node batch11.js http-server
+run panic go-repanic 0 ./gobatch11 repanic
+run VoucherError rb-thread 0 ruby batch11.rb thread
+php_log batch11.php TypeError php-type-arg 0 type-arg
+run - c-abort 0 ./cbatch11 abort
+begin batch11-k8s k8s "$top/tests/data/runtimes-unseen"
+noise
+run VoucherError py-thread 0 $py5 batch11.py thread
+run AbortError js-abort 0 node batch11.js abort
+run fatal go-goexit 0 ./gobatch11 goexit
+run System.TypeInitializationException cs-type-init 0 mono --debug csbatch11.exe type-init
+run java.lang.ExceptionInInitializerError java-static-init 0 java -cp . Batch11 static-init
+run panic rs-thread-bt 0 RUST_BACKTRACE=1 ./rsbatch11 thread-join
+begin batch11-docker docker "$top/tests/data/runtimes-unseen"
+noise
+run DeprecationWarning py-warning-error 0 $py5 batch11.py warning-error
+run VoucherError js-immediate 0 node batch11.js immediate
+run NoMethodError rb-nil 0 ruby batch11.rb nil
+php_log batch11.php VoucherException php-destructor 0 destructor
+run java.util.ConcurrentModificationException java-concurrent-mod 0 java -cp . Batch11 concurrent-mod
+run - pl-undef-method 0 perl batch11.pl undef-method
+run fatal c-stack-protector 0 ./cbatch11 stack-protector
 
 # ---- PostgreSQL ----------------------------------------------------------
 case $only in
