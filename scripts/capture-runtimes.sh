@@ -49,7 +49,7 @@
 # the tenth's ("batch10 batch10-syslog ...") and the eleventh's
 # ("batch11 batch11-k8s ...").  The eleventh batch adds servers' and
 # threads' reports (http.server, an http server's handler, threads in
-# Python, Ruby and Rust), static initializers that fail in Java and C#,
+# Ruby and Rust, a SIGINT in Python), static initializers that fail in Java and C#,
 # and the stack protector; it needs no package beyond the earlier ones.
 set -eu
 only=" $* "
@@ -1299,16 +1299,16 @@ run voucher_error cpp-boost 0 ./cppbatch10 boost
 # ---- an eleventh batch: producers and shapes none of the others used:
 # an http.server handler's error as socketserver reports it between its
 # dashed rules, a DeprecationWarning the warnings filter makes an error,
-# threading's "Exception in thread NAME:"; an http server's request
+# the KeyboardInterrupt of a SIGINT in a busy loop; an http server's request
 # handler that throws, a timer promise aborted through its signal (an
 # AbortError with its DOMException cause), an error from a setImmediate
 # callback; a deferred function's panic while the first unwinds ("[recovered]"
 # and the second indented under it), runtime.Goexit in main once no other
 # goroutine is left; NoMethodError for nil with its code snippet, a
 # thread's report_on_exception report and the join raising it again,
-# SystemStackError with its "... N levels..." elision; a strict-types
-# TypeError for an argument, an exception thrown from a destructor, the
-# memory limit exhausted (error_log, as a server writes them); a
+# SystemStackError with its "... N levels..." elision; a class that no
+# autoloader finds, an exception thrown from a destructor, a method
+# called on null (error_log, as a server writes them); a
 # TypeInitializationException with its inner exception, an
 # InvalidCastException from LINQ's Cast; an ExceptionInInitializerError
 # with its cause, a ConcurrentModificationException; a named thread's
@@ -1319,7 +1319,7 @@ run voucher_error cpp-boost 0 ./cppbatch10 boost
 b11all() {
 	run VoucherError py-http-server 0 $py5 batch11.py http-server
 	run DeprecationWarning py-warning-error 0 $py5 batch11.py warning-error
-	run VoucherError py-thread 0 $py5 batch11.py thread
+	run KeyboardInterrupt py-sigint 0 $py5 batch11.py sigint
 	run VoucherError js-http-server 0 node batch11.js http-server
 	run AbortError js-abort 0 node batch11.js abort
 	run VoucherError js-immediate 0 node batch11.js immediate
@@ -1328,9 +1328,9 @@ b11all() {
 	run NoMethodError rb-nil 0 ruby batch11.rb nil
 	run VoucherError rb-thread 0 ruby batch11.rb thread
 	run SystemStackError rb-stack 0 ruby batch11.rb stack
-	php_log batch11.php TypeError php-type-arg 0 type-arg
+	php_log batch11.php Error php-class 0 class
 	php_log batch11.php VoucherException php-destructor 0 destructor
-	php_log batch11.php fatal php-memory 0 memory
+	php_log batch11.php Error php-null-method 0 null-method
 	run System.TypeInitializationException cs-type-init 0 mono --debug csbatch11.exe type-init
 	run System.InvalidCastException cs-cast 0 mono --debug csbatch11.exe cast
 	run java.lang.ExceptionInInitializerError java-static-init 0 java -cp . Batch11 static-init
@@ -1351,11 +1351,11 @@ run VoucherError py-http-server 0 $py5 batch11.py http-server
 run VoucherError js-http-server 0 node batch11.js http-server
 run panic go-repanic 0 ./gobatch11 repanic
 run VoucherError rb-thread 0 ruby batch11.rb thread
-php_log batch11.php TypeError php-type-arg 0 type-arg
+php_log batch11.php Error php-class 0 class
 run - c-abort 0 ./cbatch11 abort
 begin batch11-k8s k8s "$top/tests/data/runtimes-unseen"
 noise
-run VoucherError py-thread 0 $py5 batch11.py thread
+run KeyboardInterrupt py-sigint 0 $py5 batch11.py sigint
 run AbortError js-abort 0 node batch11.js abort
 run fatal go-goexit 0 ./gobatch11 goexit
 run System.TypeInitializationException cs-type-init 0 mono --debug csbatch11.exe type-init

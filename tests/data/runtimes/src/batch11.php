@@ -1,18 +1,19 @@
 <?php
-// The eleventh batch's PHP: a strict-types TypeError for an argument,
-// an exception thrown from a destructor at shutdown, and a recursion
-// that exhausts the memory limit.
+// The eleventh batch's PHP: a class a factory names that no autoloader
+// finds, an exception thrown from a destructor, and a method called on
+// null.
 declare(strict_types=1);
 [, $what, $v] = $argv;
 class VoucherException extends RuntimeException {}
-function apply_discount(int $percent): int { return 100 - $percent; }
+spl_autoload_register(function (string $class): void {});
+function gateway(string $v): object { $class = 'Gateway' . ucfirst($v); return new $class(); }
+function find_session(string $v): ?Session { return null; }
 class Session {
     public function __construct(private string $code) {}
     public function __destruct() { throw new VoucherException("voucher session {$this->code} was not closed"); }
 }
-function grow(array $a, string $v): array { $a[] = str_repeat($v, 4096); return grow($a, $v); }
 switch ($what) {
-case 'type-arg': apply_discount($v); break;
+case 'class': gateway($v); break;
 case 'destructor': $s = new Session($v); unset($s); break;
-case 'memory': ini_set('memory_limit', '8M'); grow([], $v); break;
+case 'null-method': find_session($v)->close(); break;
 }

@@ -1,7 +1,9 @@
 """The eleventh batch's Python: an http.server handler's error as
 socketserver reports it, a warning the filter turns into an error, and
-a thread's uncaught error as threading.excepthook prints it."""
+the KeyboardInterrupt of a SIGINT that arrives in a busy loop."""
 import http.server
+import os
+import signal
 import sys
 import threading
 import urllib.request
@@ -48,14 +50,15 @@ def redeem(v):
     legacy_lookup(v)
 
 
-def worker(v):
-    parse_code(v)
+def poll_queue(v):
+    while True:
+        v = v[::-1]
 
 
-def thread(v):
-    t = threading.Thread(target=worker, args=(v,), name="redeemer-1")
-    t.start()
-    t.join()
+def interrupted(v):
+    signal.setitimer(signal.ITIMER_REAL, 0.05)
+    signal.signal(signal.SIGALRM, lambda *_: os.kill(os.getpid(), signal.SIGINT))
+    poll_queue(v)
 
 
 if __name__ == "__main__":
@@ -65,5 +68,5 @@ if __name__ == "__main__":
     elif what == "warning-error":
         warnings.simplefilter("error")
         redeem(v)
-    elif what == "thread":
-        thread(v)
+    elif what == "sigint":
+        interrupted(v)
