@@ -15,8 +15,9 @@
 # other batches' PHP output; the ninth loads it itself) librust-eyre-dev
 # librust-slog-dev librust-slog-term-dev libexception-class-perl
 # libmoose-perl g++; for the tenth libglib2.0-dev pkg-config libboost-dev
-# liblog-dispatch-perl ruby-minitest librust-simplelog-dev; winston,
-# pino, bunyan, log4js, consola, signale, npmlog and debug from the npm
+# liblog-dispatch-perl ruby-minitest librust-simplelog-dev; for the twelfth python3-flask python3-aiohttp
+# ruby-sinatra ruby-rack liblog-any-perl golang-glog-dev; winston,
+# pino, bunyan, log4js, consola, signale, npmlog, debug and express from the npm
 # registry) and keep what they printed.
 #
 # The truth is known by construction, not read from the output: every
@@ -47,10 +48,15 @@
 # ("mixed-k8s"); the eighth batch's names ("batch8 batch8-k8s ...") build
 # only its programs, and so do the ninth's ("batch9 batch9-k8s ...") and
 # the tenth's ("batch10 batch10-syslog ...") and the eleventh's
-# ("batch11 batch11-k8s ...").  The eleventh batch adds servers' and
+# ("batch11 batch11-k8s ...") and the twelfth's ("batch12 batch12-docker
+# ...").  The eleventh batch adds servers' and
 # threads' reports (http.server, an http server's handler, threads in
 # Ruby and Rust, a SIGINT in Python), static initializers that fail in Java and C#,
 # and the stack protector; it needs no package beyond the earlier ones.
+# The twelfth batch is frameworks' and logging libraries' own reports of
+# a request handler that fails: Flask, Werkzeug's server and aiohttp,
+# Express's default handler and error middleware, Sinatra through Rack,
+# glog, Log::Any and Monolog's ErrorLogHandler.
 set -eu
 only=" $* "
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -69,13 +75,13 @@ scala_cp=.:/usr/share/scala/lib/scala-library.jar
 # the earlier programs, unless only the sixth batch is asked for
 case $only in
 "  ") old=1 ;;
-*) old=0; for n in $only; do case $n in batch6* | batch7* | batch8* | batch9* | batch10* | batch11* | golog* | jsonlog* | ruby-rescued | java-xml* | logr* | mixed*) ;; *) old=1 ;; esac; done ;;
+*) old=0; for n in $only; do case $n in batch6* | batch7* | batch8* | batch9* | batch10* | batch11* | batch12* | golog* | jsonlog* | ruby-rescued | java-xml* | logr* | mixed*) ;; *) old=1 ;; esac; done ;;
 esac
 # the sixth and seventh batches, unless only the Go loggers or
 # ruby-rescued are asked for
 case $only in
 "  ") late=1 ;;
-*) late=0; for n in $only; do case $n in batch8* | batch9* | batch10* | batch11* | golog* | jsonlog* | ruby-rescued | java-xml* | logr* | mixed*) ;; *) late=1 ;; esac; done ;;
+*) late=0; for n in $only; do case $n in batch8* | batch9* | batch10* | batch11* | batch12* | golog* | jsonlog* | ruby-rescued | java-xml* | logr* | mixed*) ;; *) late=1 ;; esac; done ;;
 esac
 # the ninth batch, and its packages from the npm registry
 case $only in
@@ -94,6 +100,12 @@ case $only in
 "  " | *" batch11"*) b11=1 ;;
 *) b11=0 ;;
 esac
+# the twelfth batch, and its package from the npm registry
+case $only in
+"  " | *" batch12"*) b12=1 ;;
+*) b12=0 ;;
+esac
+b12npm="express@5"
 # the Go loggers (klog, hclog: Debian's packages, from /usr/share/gocode)
 mkdir golog-src && mv golog.go golog-src/main.go
 (cd golog-src && GO111MODULE=off GOPATH=/usr/share/gocode GOFLAGS= go build -o ../golog .)
@@ -259,6 +271,16 @@ if [ "$b11" = 1 ]; then
 	javac -g -d . batch11.java
 	mcs -debug -out:csbatch11.exe batch11.cs >/dev/null
 	rustc -o rsbatch11 batch11.rs 2>/dev/null
+fi
+
+# the twelfth batch: glog (from /usr/share/gocode), and Express in a
+# folder of its own, so that its install leaves the others' alone
+if [ "$b12" = 1 ]; then
+	mkdir gobatch12-src && mv batch12.go gobatch12-src/main.go
+	(cd gobatch12-src && GO111MODULE=off GOPATH=/usr/share/gocode GOFLAGS= go build -o ../gobatch12 .)
+	mkdir b12node && mv batch12.js b12node/
+	# shellcheck disable=SC2086
+	(cd b12node && npm install -q --no-save --no-audit --no-fund $b12npm >/dev/null 2>&1)
 fi
 
 # The two values every scenario runs with (invalid numbers, different
@@ -1370,6 +1392,60 @@ php_log batch11.php VoucherException php-destructor 0 destructor
 run java.util.ConcurrentModificationException java-concurrent-mod 0 java -cp . Batch11 concurrent-mod
 run - pl-undef-method 0 perl batch11.pl undef-method
 run fatal c-stack-protector 0 ./cbatch11 stack-protector
+
+# ---- a twelfth batch: frameworks and logging libraries none of the
+# others used, each reporting a request handler's error as it does by
+# itself: Flask's app logger ("Exception on /path [GET]") and an error
+# handler that logs it through a dictConfig'd formatter, Werkzeug's
+# development server ("Error on request:"), aiohttp's "Error handling
+# request"; Express's default error handler (the error inspected with
+# its code), an error middleware that logs the error object after its
+# own line, an async route whose promise rejects; Sinatra's dump_errors
+# report to rack.errors and an error block logging through a Logger of
+# a custom formatter; glog's Fatalf and Errorf lines; Log::Any logging a
+# croak from a module, alone and with Carp's verbose trace; Monolog's
+# ErrorLogHandler with its stack trace, through error_log.  Types and
+# groups as in the eighth ----
+b12all() {
+	run VoucherError py-flask 0 $py5 batch12.py flask
+	run VoucherError py-flask 0 $py5 batch12.py flask-dictconfig
+	run VoucherError py-werkzeug 0 $py5 batch12.py werkzeug
+	run VoucherError py-aiohttp 0 $py5 batch12.py aiohttp
+	run VoucherError js-express 0 node b12node/batch12.js default
+	run VoucherError js-express 0 node b12node/batch12.js middleware
+	run VoucherError js-express-async 0 node b12node/batch12.js async
+	run - go-glog-fatal 0 ./gobatch12 fatal
+	run - go-glog-error 0 ./gobatch12 error
+	run VoucherError rb-sinatra 0 ruby batch12.rb dump
+	run VoucherError rb-sinatra 0 ruby batch12.rb logger
+	run - pl-log-any-line 0 perl batch12.pl line
+	run - pl-log-any 0 perl batch12.pl verbose
+	php_log batch12.php VoucherException php-monolog-errorlog 0 monolog
+}
+begin batch12 none "$top/tests/data/runtimes-unseen"
+noise
+b12all
+begin batch12-syslog syslog "$top/tests/data/runtimes-unseen"
+noise
+run VoucherError py-flask 0 $py5 batch12.py flask
+run VoucherError js-express 0 node b12node/batch12.js middleware
+run VoucherError rb-sinatra 0 ruby batch12.rb dump
+run - go-glog-fatal 0 ./gobatch12 fatal
+php_log batch12.php VoucherException php-monolog-errorlog 0 monolog
+begin batch12-k8s k8s "$top/tests/data/runtimes-unseen"
+noise
+run VoucherError py-aiohttp 0 $py5 batch12.py aiohttp
+run VoucherError js-express 0 node b12node/batch12.js default
+run VoucherError rb-sinatra 0 ruby batch12.rb logger
+run - pl-log-any 0 perl batch12.pl verbose
+run - go-glog-error 0 ./gobatch12 error
+begin batch12-docker docker "$top/tests/data/runtimes-unseen"
+noise
+run VoucherError py-flask 0 $py5 batch12.py flask-dictconfig
+run VoucherError py-werkzeug 0 $py5 batch12.py werkzeug
+run VoucherError js-express-async 0 node b12node/batch12.js async
+run - pl-log-any-line 0 perl batch12.pl line
+run VoucherError rb-sinatra 0 ruby batch12.rb dump
 
 # ---- PostgreSQL ----------------------------------------------------------
 case $only in

@@ -1,0 +1,56 @@
+// The twelfth batch's Node: Express's own reports of a route that
+// throws (its default error handler, an error middleware that logs the
+// error object, a rejected promise of an async route handler).
+'use strict';
+const express = require('express');
+const http = require('http');
+
+class VoucherError extends Error {
+  constructor(message, code) {
+    super(message);
+    this.name = 'VoucherError';
+    this.code = code;
+  }
+}
+
+function parseCode(v) {
+  if (!/^\d+$/.test(v)) throw new VoucherError(`voucher code '${v}' is not numeric`, 'E_VOUCHER');
+  return Number(v);
+}
+
+function redeem(v) {
+  return { code: parseCode(v), state: 'redeemed' };
+}
+
+async function lookup(v) {
+  await new Promise((r) => setTimeout(r, 5));
+  return redeem(v);
+}
+
+function serve(app, v) {
+  const server = app.listen(0, '127.0.0.1', () => {
+    http.get(`http://127.0.0.1:${server.address().port}/redeem/${v}`, (res) => {
+      res.resume();
+      res.on('end', () => server.close());
+    }).on('error', () => server.close());
+  });
+}
+
+const [what, v] = process.argv.slice(2);
+const app = express();
+if (what === 'async') {
+  app.get('/redeem/:code', async (req, res) => {
+    res.json(await lookup(req.params.code));
+  });
+} else {
+  app.get('/redeem/:code', (req, res) => {
+    res.json(redeem(req.params.code));
+  });
+}
+if (what === 'middleware') {
+  app.use((err, req, res, next) => {
+    console.error(`${new Date().toISOString()} ERROR ${req.method} ${req.originalUrl} failed:`, err);
+    res.status(500).json({ error: err.message });
+  });
+}
+serve(app, v);
