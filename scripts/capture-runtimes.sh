@@ -16,7 +16,8 @@
 # librust-slog-dev librust-slog-term-dev libexception-class-perl
 # libmoose-perl g++; for the tenth libglib2.0-dev pkg-config libboost-dev
 # liblog-dispatch-perl ruby-minitest librust-simplelog-dev; for the twelfth python3-flask python3-aiohttp
-# ruby-sinatra ruby-rack liblog-any-perl golang-glog-dev; winston,
+# ruby-sinatra ruby-rack liblog-any-perl golang-glog-dev
+# librust-env-logger-dev; winston,
 # pino, bunyan, log4js, consola, signale, npmlog, debug and express from the npm
 # registry) and keep what they printed.
 #
@@ -56,7 +57,7 @@
 # The twelfth batch is frameworks' and logging libraries' own reports of
 # a request handler that fails: Flask, Werkzeug's server and aiohttp,
 # Express's default handler and error middleware, Sinatra through Rack,
-# glog, Log::Any and Monolog's ErrorLogHandler.
+# glog, Log::Any, Monolog's ErrorLogHandler and env_logger's formats.
 set -eu
 only=" $* "
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -273,14 +274,19 @@ if [ "$b11" = 1 ]; then
 	rustc -o rsbatch11 batch11.rs 2>/dev/null
 fi
 
-# the twelfth batch: glog (from /usr/share/gocode), and Express in a
-# folder of its own, so that its install leaves the others' alone
+# the twelfth batch: glog (from /usr/share/gocode), Express in a folder
+# of its own, so that its install leaves the others' alone, and
+# env_logger (Debian's crate, offline)
 if [ "$b12" = 1 ]; then
 	mkdir gobatch12-src && mv batch12.go gobatch12-src/main.go
 	(cd gobatch12-src && GO111MODULE=off GOPATH=/usr/share/gocode GOFLAGS= go build -o ../gobatch12 .)
 	mkdir b12node && mv batch12.js b12node/
 	# shellcheck disable=SC2086
 	(cd b12node && npm install -q --no-save --no-audit --no-fund $b12npm >/dev/null 2>&1)
+	mkdir -p rsbatch12-src/src rsbatch12-src/.cargo && mv batch12.rs rsbatch12-src/src/main.rs
+	printf '[package]\nname = "rsbatch12"\nversion = "0.1.0"\nedition = "2021"\n[dependencies]\nlog = "0.4"\nenv_logger = { version = "0.9", default-features = false, features = ["humantime"] }\n' >rsbatch12-src/Cargo.toml
+	printf '[source.crates-io]\nreplace-with = "debian"\n[source.debian]\ndirectory = "/usr/share/cargo/registry"\n[net]\noffline = true\n' >rsbatch12-src/.cargo/config.toml
+	(cd rsbatch12-src && cargo build -q 2>/dev/null && cp target/debug/rsbatch12 ../rsbatch12)
 fi
 
 # The two values every scenario runs with (invalid numbers, different
@@ -1398,22 +1404,28 @@ run fatal c-stack-protector 0 ./cbatch11 stack-protector
 # itself: Flask's app logger ("Exception on /path [GET]") and an error
 # handler that logs it through a dictConfig'd formatter, Werkzeug's
 # development server ("Error on request:"), aiohttp's "Error handling
-# request"; Express's default error handler (the error inspected with
-# its code), an error middleware that logs the error object after its
-# own line, an async route whose promise rejects; Sinatra's dump_errors
+# request", a task worker over a thread pool logging a failed task in
+# Celery's words; Express's default error handler (the error inspected
+# with its code), an error middleware that logs the error object after
+# its own line, an async route whose promise rejects, an error passed to
+# next() with its cause; Sinatra's dump_errors
 # report to rack.errors and an error block logging through a Logger of
 # a custom formatter; glog's Fatalf and Errorf lines; Log::Any logging a
 # croak from a module, alone and with Carp's verbose trace; Monolog's
-# ErrorLogHandler with its stack trace, through error_log.  Types and
+# ErrorLogHandler with its stack trace, through error_log; env_logger
+# with a format of its own (the error's sources under it) and with the
+# builder's settings (an error's Debug form).  Types and
 # groups as in the eighth ----
 b12all() {
 	run VoucherError py-flask 0 $py5 batch12.py flask
 	run VoucherError py-flask 0 $py5 batch12.py flask-dictconfig
 	run VoucherError py-werkzeug 0 $py5 batch12.py werkzeug
 	run VoucherError py-aiohttp 0 $py5 batch12.py aiohttp
+	run VoucherError py-worker 0 $py5 batch12.py worker
 	run VoucherError js-express 0 node b12node/batch12.js default
 	run VoucherError js-express 0 node b12node/batch12.js middleware
 	run VoucherError js-express-async 0 node b12node/batch12.js async
+	run RedeemError js-express-cause 0 node b12node/batch12.js cause
 	run - go-glog-fatal 0 ./gobatch12 fatal
 	run - go-glog-error 0 ./gobatch12 error
 	run VoucherError rb-sinatra 0 ruby batch12.rb dump
@@ -1421,6 +1433,8 @@ b12all() {
 	run - pl-log-any-line 0 perl batch12.pl line
 	run - pl-log-any 0 perl batch12.pl verbose
 	php_log batch12.php VoucherException php-monolog-errorlog 0 monolog
+	run - rs-env-logger-chain 0 ./rsbatch12 format
+	run VoucherError rs-env-logger-debug 0 ./rsbatch12 builder
 }
 begin batch12 none "$top/tests/data/runtimes-unseen"
 noise
@@ -1432,6 +1446,7 @@ run VoucherError js-express 0 node b12node/batch12.js middleware
 run VoucherError rb-sinatra 0 ruby batch12.rb dump
 run - go-glog-fatal 0 ./gobatch12 fatal
 php_log batch12.php VoucherException php-monolog-errorlog 0 monolog
+run - rs-env-logger-chain 0 ./rsbatch12 format
 begin batch12-k8s k8s "$top/tests/data/runtimes-unseen"
 noise
 run VoucherError py-aiohttp 0 $py5 batch12.py aiohttp
@@ -1439,8 +1454,11 @@ run VoucherError js-express 0 node b12node/batch12.js default
 run VoucherError rb-sinatra 0 ruby batch12.rb logger
 run - pl-log-any 0 perl batch12.pl verbose
 run - go-glog-error 0 ./gobatch12 error
+run VoucherError py-worker 0 $py5 batch12.py worker
 begin batch12-docker docker "$top/tests/data/runtimes-unseen"
 noise
+run RedeemError js-express-cause 0 node b12node/batch12.js cause
+run VoucherError rs-env-logger-debug 0 ./rsbatch12 builder
 run VoucherError py-flask 0 $py5 batch12.py flask-dictconfig
 run VoucherError py-werkzeug 0 $py5 batch12.py werkzeug
 run VoucherError js-express-async 0 node b12node/batch12.js async

@@ -1,6 +1,7 @@
 // The twelfth batch's Node: Express's own reports of a route that
 // throws (its default error handler, an error middleware that logs the
-// error object, a rejected promise of an async route handler).
+// error object, a rejected promise of an async route handler, an error
+// passed to next() with the one it wraps as its cause).
 'use strict';
 const express = require('express');
 const http = require('http');
@@ -10,6 +11,13 @@ class VoucherError extends Error {
     super(message);
     this.name = 'VoucherError';
     this.code = code;
+  }
+}
+
+class RedeemError extends Error {
+  constructor(message, options) {
+    super(message, options);
+    this.name = 'RedeemError';
   }
 }
 
@@ -42,12 +50,20 @@ if (what === 'async') {
   app.get('/redeem/:code', async (req, res) => {
     res.json(await lookup(req.params.code));
   });
+} else if (what === 'cause') {
+  app.get('/redeem/:code', (req, res, next) => {
+    try {
+      res.json(redeem(req.params.code));
+    } catch (e) {
+      next(new RedeemError(`cannot redeem ${req.params.code}`, { cause: e }));
+    }
+  });
 } else {
   app.get('/redeem/:code', (req, res) => {
     res.json(redeem(req.params.code));
   });
 }
-if (what === 'middleware') {
+if (what === 'middleware' || what === 'cause') {
   app.use((err, req, res, next) => {
     console.error(`${new Date().toISOString()} ERROR ${req.method} ${req.originalUrl} failed:`, err);
     res.status(500).json({ error: err.message });

@@ -1,12 +1,15 @@
 """The twelfth batch's Python: web frameworks' own reports of a view that
 raises (Flask's app logger, a dictConfig'd handler that logs it, the
-Werkzeug development server, aiohttp's request handler)."""
+Werkzeug development server, aiohttp's request handler), and a task
+worker loop over a thread pool that logs a failed task as Celery's do."""
 import asyncio
 import logging
 import logging.config
 import sys
 import threading
 import urllib.request
+import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 
 class VoucherError(Exception):
@@ -108,6 +111,20 @@ def aiohttp_server(v):
     asyncio.run(main())
 
 
+def task_worker(v):
+    logging.basicConfig(level=logging.INFO,
+                        format="[%(asctime)s: %(levelname)s/%(processName)s] %(message)s")
+    log = logging.getLogger("worker")
+    task_id = uuid.UUID(int=len(v) * 0x1234567)
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="worker") as pool:
+        fut = pool.submit(redeem, v)
+        try:
+            fut.result()
+        except Exception as exc:
+            log.error("Task vouchers.redeem[%s] raised unexpected: %r", task_id, exc,
+                      exc_info=exc)
+
+
 if __name__ == "__main__":
     {"flask": flask_default, "flask-dictconfig": flask_dictconfig,
-     "werkzeug": werkzeug_server, "aiohttp": aiohttp_server}[sys.argv[1]](sys.argv[2])
+     "werkzeug": werkzeug_server, "worker": task_worker, "aiohttp": aiohttp_server}[sys.argv[1]](sys.argv[2])
