@@ -18,7 +18,7 @@
 # liblog-dispatch-perl ruby-minitest librust-simplelog-dev; for the twelfth python3-flask python3-aiohttp
 # ruby-sinatra ruby-rack liblog-any-perl golang-glog-dev
 # librust-env-logger-dev; winston,
-# pino, bunyan, log4js, consola, signale, npmlog, debug and express from the npm
+# pino, bunyan, log4js, consola, signale, npmlog, debug, express and koa from the npm
 # registry) and keep what they printed.
 #
 # The truth is known by construction, not read from the output: every
@@ -56,7 +56,7 @@
 # and the stack protector; it needs no package beyond the earlier ones.
 # The twelfth batch is frameworks' and logging libraries' own reports of
 # a request handler that fails: Flask, Werkzeug's server and aiohttp,
-# Express's default handler and error middleware, Sinatra through Rack,
+# Express's default handler and error middleware, Koa, Sinatra through Rack,
 # glog, Log::Any, Monolog's ErrorLogHandler and env_logger's formats.
 set -eu
 only=" $* "
@@ -106,7 +106,7 @@ case $only in
 "  " | *" batch12"*) b12=1 ;;
 *) b12=0 ;;
 esac
-b12npm="express@5"
+b12npm="express@5 koa@2"
 # the Go loggers (klog, hclog: Debian's packages, from /usr/share/gocode)
 mkdir golog-src && mv golog.go golog-src/main.go
 (cd golog-src && GO111MODULE=off GOPATH=/usr/share/gocode GOFLAGS= go build -o ../golog .)
@@ -1408,7 +1408,8 @@ run fatal c-stack-protector 0 ./cbatch11 stack-protector
 # Celery's words; Express's default error handler (the error inspected
 # with its code), an error middleware that logs the error object after
 # its own line, an async route whose promise rejects, an error passed to
-# next() with its cause; Sinatra's dump_errors
+# next() with its cause, Koa's default report (indented, between blank
+# lines); Sinatra's dump_errors
 # report to rack.errors and an error block logging through a Logger of
 # a custom formatter; glog's Fatalf and Errorf lines; Log::Any logging a
 # croak from a module, alone and with Carp's verbose trace; Monolog's
@@ -1426,6 +1427,7 @@ b12all() {
 	run VoucherError js-express 0 node b12node/batch12.js middleware
 	run VoucherError js-express-async 0 node b12node/batch12.js async
 	run RedeemError js-express-cause 0 node b12node/batch12.js cause
+	run VoucherError js-koa 0 node b12node/batch12.js koa
 	run - go-glog-fatal 0 ./gobatch12 fatal
 	run - go-glog-error 0 ./gobatch12 error
 	run VoucherError rb-sinatra 0 ruby batch12.rb dump
@@ -1455,6 +1457,7 @@ run VoucherError rb-sinatra 0 ruby batch12.rb logger
 run - pl-log-any 0 perl batch12.pl verbose
 run - go-glog-error 0 ./gobatch12 error
 run VoucherError py-worker 0 $py5 batch12.py worker
+run VoucherError js-koa 0 node b12node/batch12.js koa
 begin batch12-docker docker "$top/tests/data/runtimes-unseen"
 noise
 run RedeemError js-express-cause 0 node b12node/batch12.js cause

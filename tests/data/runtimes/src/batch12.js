@@ -1,7 +1,8 @@
 // The twelfth batch's Node: Express's own reports of a route that
 // throws (its default error handler, an error middleware that logs the
 // error object, a rejected promise of an async route handler, an error
-// passed to next() with the one it wraps as its cause).
+// passed to next() with the one it wraps as its cause); Koa's default
+// error report of a middleware that throws.
 'use strict';
 const express = require('express');
 const http = require('http');
@@ -45,6 +46,19 @@ function serve(app, v) {
 }
 
 const [what, v] = process.argv.slice(2);
+if (what === 'koa') {
+  const Koa = require('koa');
+  const koa = new Koa();
+  koa.use(async (ctx, next) => {
+    ctx.set('X-Service', 'vouchers');
+    await next();
+  });
+  koa.use(async (ctx) => {
+    ctx.body = await lookup(ctx.path.split('/').pop());
+  });
+  serve(koa, v);
+  return;
+}
 const app = express();
 if (what === 'async') {
   app.get('/redeem/:code', async (req, res) => {
