@@ -1413,7 +1413,9 @@ run fatal c-stack-protector 0 ./cbatch11 stack-protector
 # report to rack.errors and an error block logging through a Logger of
 # a custom formatter; glog's Fatalf and Errorf lines; Log::Any logging a
 # croak from a module, alone and with Carp's verbose trace; Monolog's
-# ErrorLogHandler with its stack trace, through error_log; env_logger
+# ErrorLogHandler with its stack trace, through error_log, alone and
+# behind a FingersCrossedHandler (the request's INFO and DEBUG records it
+# let out first are no event); env_logger
 # with a format of its own (the error's sources under it) and with the
 # builder's settings (an error's Debug form).  Types and
 # groups as in the eighth ----
@@ -1435,6 +1437,7 @@ b12all() {
 	run - pl-log-any-line 0 perl batch12.pl line
 	run - pl-log-any 0 perl batch12.pl verbose
 	php_log batch12.php VoucherException php-monolog-errorlog 0 monolog
+	php_log batch12.php VoucherException php-monolog-errorlog -2 fingers-crossed
 	run - rs-env-logger-chain 0 ./rsbatch12 format
 	run VoucherError rs-env-logger-debug 0 ./rsbatch12 builder
 }
@@ -1462,6 +1465,7 @@ begin batch12-docker docker "$top/tests/data/runtimes-unseen"
 noise
 run RedeemError js-express-cause 0 node b12node/batch12.js cause
 run VoucherError rs-env-logger-debug 0 ./rsbatch12 builder
+php_log batch12.php VoucherException php-monolog-errorlog -2 fingers-crossed
 run VoucherError py-flask 0 $py5 batch12.py flask-dictconfig
 run VoucherError py-werkzeug 0 $py5 batch12.py werkzeug
 run VoucherError js-express-async 0 node b12node/batch12.js async
