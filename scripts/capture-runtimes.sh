@@ -1405,7 +1405,8 @@ run fatal c-stack-protector 0 ./cbatch11 stack-protector
 # handler that logs it through a dictConfig'd formatter, Werkzeug's
 # development server ("Error on request:"), aiohttp's "Error handling
 # request", a task worker over a thread pool logging a failed task in
-# Celery's words; Express's default error handler (the error inspected
+# Celery's words, aiohttp's client that cannot connect (its error with
+# the ConnectionRefusedError it came from); Express's default error handler (the error inspected
 # with its code), an error middleware that logs the error object after
 # its own line, an async route whose promise rejects, an error passed to
 # next() with its cause, Koa's default report (indented, between blank
@@ -1425,6 +1426,7 @@ b12all() {
 	run VoucherError py-werkzeug 0 $py5 batch12.py werkzeug
 	run VoucherError py-aiohttp 0 $py5 batch12.py aiohttp
 	run VoucherError py-worker 0 $py5 batch12.py worker
+	run aiohttp.client_exceptions.ClientConnectorError py-aiohttp-client 0 $py5 batch12.py aiohttp-client
 	run VoucherError js-express 0 node b12node/batch12.js default
 	run VoucherError js-express 0 node b12node/batch12.js middleware
 	run VoucherError js-express-async 0 node b12node/batch12.js async
@@ -1447,6 +1449,7 @@ b12all
 begin batch12-syslog syslog "$top/tests/data/runtimes-unseen"
 noise
 run VoucherError py-flask 0 $py5 batch12.py flask
+run aiohttp.client_exceptions.ClientConnectorError py-aiohttp-client 0 $py5 batch12.py aiohttp-client
 run VoucherError js-express 0 node b12node/batch12.js middleware
 run VoucherError rb-sinatra 0 ruby batch12.rb dump
 run - go-glog-fatal 0 ./gobatch12 fatal

@@ -1,7 +1,8 @@
 """The twelfth batch's Python: web frameworks' own reports of a view that
 raises (Flask's app logger, a dictConfig'd handler that logs it, the
 Werkzeug development server, aiohttp's request handler), and a task
-worker loop over a thread pool that logs a failed task as Celery's do."""
+worker loop over a thread pool that logs a failed task as Celery's do,
+and aiohttp's client failing to reach an upstream that is down."""
 import asyncio
 import logging
 import logging.config
@@ -111,6 +112,32 @@ def aiohttp_server(v):
     asyncio.run(main())
 
 
+def aiohttp_client(v):
+    import socket
+
+    from aiohttp import ClientSession
+
+    logging.basicConfig(level=logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+
+    async def fetch_balance():
+        async with ClientSession() as session:
+            async with session.get(f"http://127.0.0.1:{port}/balance/{v}") as r:
+                return await r.json()
+
+    async def main():
+        try:
+            await fetch_balance()
+        except Exception:
+            logging.getLogger("vouchers.upstream").exception("balance lookup for %s failed", v)
+
+    asyncio.run(main())
+
+
 def task_worker(v):
     logging.basicConfig(level=logging.INFO,
                         format="[%(asctime)s: %(levelname)s/%(processName)s] %(message)s")
@@ -127,4 +154,5 @@ def task_worker(v):
 
 if __name__ == "__main__":
     {"flask": flask_default, "flask-dictconfig": flask_dictconfig,
-     "werkzeug": werkzeug_server, "worker": task_worker, "aiohttp": aiohttp_server}[sys.argv[1]](sys.argv[2])
+     "werkzeug": werkzeug_server, "worker": task_worker,
+     "aiohttp-client": aiohttp_client, "aiohttp": aiohttp_server}[sys.argv[1]](sys.argv[2])
