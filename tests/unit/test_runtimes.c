@@ -12,10 +12,14 @@
  * else may be reported.  The figures are printed so that a change shows
  * what it gained or lost.  Run from the repository root.
  *
- * The lines go through a source (lib/source: the decoding stage, then
- * the assembler), as every command reads them, so that JSON records and
- * Docker's or CRI's wrapping are scored as a user sees them;
- * QE_RUNTIMES_RAW=1 feeds them to the assembler alone.
+ * The file goes through a source (lib/source: the decoding stage, then
+ * the assembler) as `qerrors tail` reads it: in reads of
+ * tail.read_buffer_bytes, split into lines, with the catch-up scan
+ * passing over the lines that cannot start an event, so that JSON
+ * records, Docker's or CRI's wrapping and what the scan passes over are
+ * scored as a user sees them.  QE_RUNTIMES_EACH_LINE=1 feeds every line
+ * to the source instead (what following a file that grows a line at a
+ * time does); QE_RUNTIMES_RAW=1 feeds them to the assembler alone.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -27,6 +31,7 @@
 #include "config.h"
 #include "event.h"
 #include "fingerprint.h"
+#include "lines.h"
 #include "rules.h"
 #include "util.h"
 #include "slurp.h"
@@ -124,6 +129,23 @@ static void collect_src(struct qe_source *src, struct qe_event *ev, void *data)
 	collect(ev, data);
 }
 
+static void source_line(const char *line, size_t len, uint64_t start_pos,
+			uint64_t end_pos, unsigned flags, void *data)
+{
+	qe_source_feed(data, line, len, start_pos, end_pos, flags, 0);
+}
+
+static size_t source_skip(const char *p, size_t n, uint64_t pos, void *data)
+{
+	return qe_source_skip(data, p, n, pos);
+}
+
+static int env_set(const char *name)
+{
+	const char *v = getenv(name);
+	return v && *v && strcmp(v, "0");
+}
+
 static int check_file(const char *log, const struct qe_config *cfg,
 		      struct qe_rules *rules, struct figures *fig)
 {
@@ -134,8 +156,7 @@ static int check_file(const char *log, const struct qe_config *cfg,
 	struct qe_assembler *a = NULL;
 	struct qe_source *src = NULL;
 	struct qe_source_conf sc;
-	const char *raw_env = getenv("QE_RUNTIMES_RAW");
-	int raw = raw_env && *raw_env && strcmp(raw_env, "0");
+	int raw = env_set("QE_RUNTIMES_RAW"), each = env_set("QE_RUNTIMES_EACH_LINE");
 	uint64_t *starts = NULL;
 	size_t nr_starts = 0, alloc_starts = 0, nexp, len = 0, i, j, off = 0;
 	char *text;
@@ -167,9 +188,20 @@ static int check_file(const char *log, const struct qe_config *cfg,
 		starts[nr_starts++] = off;
 		if (raw)
 			qe_assembler_feed(a, text + off, l, off, end);
-		else
+		else if (each)
 			qe_source_feed(src, text + off, l, off, end, 0, 0);
 		off = end;
+	}
+	if (!raw && !each) {
+		struct qe_lines lines;
+		size_t block = (size_t)cfg->read_buffer_bytes;
+		qe_lines_init(&lines, (size_t)cfg->max_line_bytes, 0);
+		for (off = 0; off < len; off += block)
+			qe_lines_feed_skip(&lines, text + off,
+					   len - off < block ? len - off : block,
+					   source_line, source_skip, src);
+		qe_lines_flush(&lines, source_line, src);
+		qe_lines_release(&lines);
 	}
 	if (raw)
 		qe_assembler_flush(a);
