@@ -114,6 +114,10 @@ struct qe_assembler {
 	int strip;
 	char tag[TAG_MAX];
 	size_t tag_len;
+	/* npmlog's "heading ERR! prefix " before each line of a message,
+	 * after the tag: the same bytes on every line, read without them */
+	char lead[TAG_MAX];
+	size_t lead_len;
 	/* Twisted's logger writes the lines of a message after its first
 	 * with a tab before each: they are read without it */
 	int tab_strip;
@@ -441,6 +445,7 @@ static void close_event(struct qe_assembler *a)
 	tail_flush(a);
 	a->ev = NULL;
 	a->strip = a->tab_strip = 0;
+	a->lead_len = 0;
 	a->ruby_rescues = 0;
 	qe_trace_parse(ev);
 	/* A lone "SomeError: message" line without frames is a plain error
@@ -1537,6 +1542,56 @@ static int rules_start(struct qe_assembler *a, const char *line, size_t len,
 	return 1;
 }
 
+/*
+ * npmlog writes each line of a message as "[heading ]ERR![ prefix] line"
+ * (its display word for the error level): the length of that lead at the
+ * start of s, with the blank after it, or 0.  The heading and the prefix
+ * are one word each; the text after the lead is tried with and without
+ * the prefix word by the caller (want: the lead ending before the
+ * prefix word, 1, or after it, 2).
+ */
+static size_t npmlog_lead(const char *s, size_t n, int want)
+{
+	size_t i = 0, lim = n < TAG_MAX ? n : TAG_MAX;
+
+	if (lim < 6)
+		return 0;
+	if (memcmp(s, "ERR! ", 5)) {
+		while (i < lim && s[i] != ' ')
+			i++;
+		if (i + 6 > lim || memcmp(s + i, " ERR! ", 6))
+			return 0;
+		i++;
+	}
+	i += 5;
+	if (want == 1)
+		return i;
+	while (i < lim && s[i] != ' ')
+		i++;
+	return i < lim && i + 1 < n ? i + 1 : 0;
+}
+
+/* A trace after npmlog's lead (after the line's prefix, at base) */
+static int npmlog_start(struct qe_assembler *a, const char *line, size_t len, size_t base,
+			struct qe_rule_match *m, size_t *off)
+{
+	int want;
+	size_t l;
+
+	for (want = 1; want <= 2; want++) {
+		l = npmlog_lead(line + base, len - base, want);
+		if (!l)
+			return 0;
+		l += base;
+		if (l < len && trace_start_hint(line + l, len - l) &&
+		    rules_start(a, line + l, len - l, m) && is_trace_lang(m->lang)) {
+			*off = l;
+			return 1;
+		}
+	}
+	return 0;
+}
+
 static int match_line(struct qe_assembler *a, const char *line, size_t len,
 		      struct qe_rule_match *m, size_t *off)
 {
@@ -1554,8 +1609,14 @@ static int match_line(struct qe_assembler *a, const char *line, size_t len,
 			return 1;
 		passed = qe_rules_prefilter_passed(a->rules);
 	}
-	if (!passed || !line_prefix(a, line, len, &p))
+	if (!passed)
 		return have;
+	if (!line_prefix(a, line, len, &p))
+		return npmlog_start(a, line, len, 0, &m2, off) ? (*m = m2, 1) : have;
+	if (p.body && p.text == p.body && npmlog_start(a, line, len, p.body, &m2, off)) {
+		*m = m2;
+		return 1;
+	}
 	/* glog's "E0101 ..." behind a collector's timestamp (`kubectl logs
 	 * --timestamps`, CRI, syslog): read as at a line start */
 	if (p.body && p.text == p.body && line_start_form(line + p.body, len - p.body) &&
@@ -2302,6 +2363,26 @@ static void set_tag(struct qe_assembler *a, const char *line, size_t len)
 	a->strip = 1;
 }
 
+/* Remember npmlog's lead on the head line, when the event starts after
+ * one: the bytes between the line's tag (if any) and off. */
+static void set_lead(struct qe_assembler *a, const char *line, size_t len, size_t off)
+{
+	struct qe_prefix p;
+	size_t base = 0;
+
+	a->lead_len = 0;
+	if (off < 6)
+		return;
+	if (a->strip && line_prefix(a, line, len, &p))
+		base = p.body;
+	if (off <= base || off - base > TAG_MAX ||
+	    (npmlog_lead(line + base, len - base, 1) != off - base &&
+	     npmlog_lead(line + base, len - base, 2) != off - base))
+		return;
+	a->lead_len = off - base;
+	memcpy(a->lead, line + base, a->lead_len);
+}
+
 /* How much of a line to skip as the prefix it shares with the head. */
 static inline size_t strip_off(struct qe_assembler *a, const char *line, size_t len)
 {
@@ -2332,6 +2413,7 @@ static void start_event(struct qe_assembler *a, const struct qe_rule_match *m,
 	a->in_tail = 0;
 	a->ruby_rescues = 0;
 	set_tag(a, line, len);
+	set_lead(a, line, len, off);
 	line += off;
 	len -= off;
 	if (a->prelude != P_NONE) {
@@ -2952,6 +3034,9 @@ void qe_assembler_feed(struct qe_assembler *a, const char *line, size_t len,
 	a->line_start = start_pos;
 	if (a->ev) {
 		size_t so = strip_off(a, line, len);
+		if (a->lead_len && len - so >= a->lead_len &&
+		    !memcmp(line + so, a->lead, a->lead_len))
+			so += a->lead_len;
 		/* a Python traceback logged through Twisted's logger */
 		if (!a->tab_strip && a->lang == QE_LANG_LINE && a->ev->nr_lines == 1 &&
 		    len - so >= 35 && line[so] == '\t' &&

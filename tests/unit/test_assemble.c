@@ -1289,6 +1289,30 @@ static void test_node_signale(void **state)
 	fixture_free(f);
 }
 
+/* npmlog writes every line of a message after "heading ERR! prefix ":
+ * the stack of a logged error is read without that lead. */
+static void test_node_npmlog(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "shop ERR! reserve StockError: cannot reserve 1x\n"
+		"shop ERR! reserve     at reserve (/app/stock.js:14:34)\n"
+		"shop ERR! reserve     at Object.<anonymous> (/app/main.js:5:1)\n"
+		"shop info next\n"
+		"Dec  1 10:03:01 web1 app[42]: ERR! TypeError: x is not a function\n"
+		"Dec  1 10:03:02 web1 app[42]: ERR!     at run (/app/main.js:9:3)\n"
+		"Dec  1 10:03:03 web1 app[42]: next\n");
+	assert_int_equal(f->col.n, 2);
+	assert_int_equal(f->col.ev[0]->nr_lines, 3);
+	assert_string_equal(f->col.ev[0]->kind, "node");
+	assert_string_equal(f->col.ev[0]->type, "StockError");
+	assert_int_equal(f->col.ev[0]->nr_frames, 2);
+	assert_int_equal(f->col.ev[1]->nr_lines, 2);
+	assert_string_equal(f->col.ev[1]->type, "TypeError");
+	fixture_free(f);
+}
+
 /* A crash handler's error line, then glibc's backtrace_symbols_fd() (or
  * backtrace_symbols()) lines: one event, of type fatal. */
 static void test_c_backtrace_symbols(void **state)
@@ -3464,6 +3488,7 @@ int main(void)
 	    cmocka_unit_test(test_python_gevent_failed_with),
 	    cmocka_unit_test(test_java_groovy_caught),
 	    cmocka_unit_test(test_node_signale),
+	    cmocka_unit_test(test_node_npmlog),
 	    cmocka_unit_test(test_node_prelude),
 	    cmocka_unit_test(test_prefixes),
 	    cmocka_unit_test(test_prefixed_traces),
