@@ -80,9 +80,10 @@ enum state {
 	S_LINE_SYMBOLS, /* glibc's backtrace_symbols() lines under an error line */
 	/* Devel::StackTrace's "X called at F line N" lines */
 	S_LINE_PERL_TRACE,
-	S_LINE_DONE,   /* nothing more belongs to the line */
-	S_NODE_PRETTY, /* pino-pretty's indented error object, until its '}' */
-	S_NODE_HEAD,   /* "XError: msg" seen, no frame yet: a JVM's frame may follow */
+	S_LINE_GO_TEST, /* a Go test's "--- FAIL:" and its t.Error lines, to "FAIL" */
+	S_LINE_DONE,	/* nothing more belongs to the line */
+	S_NODE_PRETTY,	/* pino-pretty's indented error object, until its '}' */
+	S_NODE_HEAD,	/* "XError: msg" seen, no frame yet: a JVM's frame may follow */
 };
 
 struct qe_assembler {
@@ -1494,6 +1495,83 @@ static void perl_trace_event(struct qe_assembler *a, const struct qe_rule_match 
 	a->state = S_LINE_PERL_TRACE;
 }
 
+/* A Go test binary's "--- FAIL: TestName (0.00s)" (go test -v's, and
+ * the plain run's, for each failed test), after a log prefix if any. */
+static int go_test_fail(const char *s, size_t n)
+{
+	struct qe_prefix p;
+	if (qe_trace_prefix(s, n, &p)) {
+		s += p.body;
+		n -= p.body;
+	}
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
+		n--;
+	return n > 14 && has_prefix(s, n, "--- FAIL: ") && s[n - 1] == ')' &&
+	       s[n - 2] == 's';
+}
+
+/* What t.Error and t.Log write under it: "    file.go:30: text" (the
+ * message's further lines indented deeper). */
+static int go_test_log(const char *s, size_t n)
+{
+	size_t i = 4, k;
+	if (n < 12 || memcmp(s, "    ", 4) || s[4] == ' ')
+		return 0;
+	for (k = i; k < n && k < i + 128 && s[k] != ' ' && s[k] != ':'; k++)
+		;
+	if (k - i < 4 || k >= n || s[k] != ':' || memcmp(s + k - 3, ".go", 3))
+		return 0;
+	for (i = ++k; k < n && is_digit(s[k]); k++)
+		;
+	return k > i && k + 1 < n && s[k] == ':' && s[k + 1] == ' ';
+}
+
+/* The "--- FAIL:" line just before, kept, heads the event that starts on
+ * the line: a panic in the test ("panic: msg [recovered]"), or with
+ * lm NULL, the test's first t.Error line (an event of its own). */
+static int go_test_event(struct qe_assembler *a, const struct qe_rule_match *m,
+			 const char *line, size_t len, size_t off, uint64_t start_pos,
+			 uint64_t end_pos)
+{
+	struct qe_buf l = a->last;
+	struct qe_rule_match gm;
+	struct qe_rule_info info;
+	struct qe_prefix p;
+	size_t lo = 0, so;
+
+	if (!l.len || a->last_end != start_pos || !go_test_fail(l.buf, l.len))
+		return 0;
+	if (m) {
+		if (m->lang != QE_LANG_GO ||
+		    !has_prefix(line + off, len - off, "panic: "))
+			return 0;
+		gm = *m;
+	} else {
+		if ((gm.rule = qe_rules_lang_rule(a->rules, QE_LANG_GO)) == (size_t)-1)
+			return 0;
+		if (line_prefix(a, line, len, &p))
+			off = p.body;
+		if (!go_test_log(line + off, len - off))
+			return 0;
+		qe_rules_info(a->rules, gm.rule, &info);
+		gm.name = info.name;
+		gm.lang = QE_LANG_LINE;
+		gm.kind = "line";
+		gm.severity = QE_SEV_ERROR;
+	}
+	gm.type_len = gm.msg_len = 0;
+	if (qe_trace_prefix(l.buf, l.len, &p))
+		lo = p.body;
+	qe_buf_init(&a->last);
+	start_event(a, &gm, l.buf, l.len, lo, a->last_start, a->last_end);
+	qe_buf_release(&l);
+	so = strip_off(a, line, len);
+	append(a, line + (so ? so : off), len - (so ? so : off), end_pos);
+	if (!m)
+		a->state = S_LINE_GO_TEST;
+	return 1;
+}
+
 /* A function name under Go's logger's line, the line just before: the
  * first frame of pkg/errors' "%+v", held with that line until its file
  * shows it is one. */
@@ -1870,6 +1948,14 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 			return symbols_frame(line, len) ? C_YES : C_NO;
 		case S_LINE_PERL_TRACE:
 			return perl_called_at(line, len) ? C_YES : C_NO;
+		case S_LINE_GO_TEST:
+			/* more of its lines, then the binary's "FAIL" */
+			if (len >= 4 && !memcmp(line, "FAIL", 4) &&
+			    (len == 4 || line[4] == '\t' || line[4] == '\r')) {
+				a->state = S_LINE_DONE;
+				return C_YES;
+			}
+			return len > 4 && !memcmp(line, "    ", 4) ? C_YES : C_NO;
 		case S_LINE_MONOLOG:
 			if (blank)
 				return C_PEND;
@@ -3093,6 +3179,9 @@ void qe_assembler_feed(struct qe_assembler *a, const char *line, size_t len,
 	} else if (is_blank(line, len) || !find_start(a, line, len, &m, &off)) {
 		if (go_stack_hold(a, line, len, start_pos, end_pos))
 			return;
+		if (a->last.len &&
+		    go_test_event(a, NULL, line, len, 0, start_pos, end_pos))
+			return;
 		last_keep(a, line, len, start_pos, end_pos);
 		return;
 	}
@@ -3107,6 +3196,8 @@ void qe_assembler_feed(struct qe_assembler *a, const char *line, size_t len,
 		return;
 	}
 	if (a->last.len && rake_event(a, &m, line, len, off, start_pos, end_pos))
+		return;
+	if (a->last.len && go_test_event(a, &m, line, len, off, start_pos, end_pos))
 		return;
 	if (a->last.len) {
 		if (m.lang == QE_LANG_GO && !off)

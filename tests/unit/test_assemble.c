@@ -1289,6 +1289,37 @@ static void test_node_signale(void **state)
 	fixture_free(f);
 }
 
+/* A Go test binary's report of a failed test: "--- FAIL:", the t.Error
+ * lines, "FAIL"; and a panic in a test, under its "--- FAIL:". */
+static void test_go_test_failures(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "--- FAIL: TestParse (0.00s)\n"
+		"    parse_test.go:12: parse(\"x\"): bad input\n"
+		"        got 0, want 1\n"
+		"FAIL\n"
+		"ok next\n"
+		"--- FAIL: TestBoom (0.00s)\n"
+		"panic: boom [recovered]\n"
+		"\tpanic: boom\n"
+		"\n"
+		"goroutine 7 [running]:\n"
+		"app.TestBoom(0x0?)\n"
+		"\t/app/boom_test.go:9 +0x2a\n"
+		"ok next\n"
+		"--- FAIL: TestNothing (0.00s)\n"
+		"ok next\n");
+	assert_int_equal(f->col.n, 2);
+	assert_int_equal(f->col.ev[0]->nr_lines, 4);
+	assert_string_equal(f->col.ev[0]->kind, "line");
+	assert_string_equal(f->col.ev[1]->kind, "go");
+	assert_int_equal(f->col.ev[1]->nr_lines, 7);
+	assert_string_equal(f->col.ev[1]->type, "panic");
+	fixture_free(f);
+}
+
 /* npmlog writes every line of a message after "heading ERR! prefix ":
  * the stack of a logged error is read without that lead. */
 static void test_node_npmlog(void **state)
@@ -3489,6 +3520,7 @@ int main(void)
 	    cmocka_unit_test(test_java_groovy_caught),
 	    cmocka_unit_test(test_node_signale),
 	    cmocka_unit_test(test_node_npmlog),
+	    cmocka_unit_test(test_go_test_failures),
 	    cmocka_unit_test(test_node_prelude),
 	    cmocka_unit_test(test_prefixes),
 	    cmocka_unit_test(test_prefixed_traces),
