@@ -1334,8 +1334,11 @@ static int trace_start_hint(const char *s, size_t n)
 		return 1;
 	if (t > i && s[t - 1] == ':')
 		t--;
+	/* (multiprocessing's and concurrent.futures' "...RemoteTraceback:",
+	 * the worker's traceback under it) */
 	return ends_with(s + i, t - i, "Exception") || ends_with(s + i, t - i, "Error") ||
-	       ends_with(s + i, t - i, "Throwable");
+	       ends_with(s + i, t - i, "Throwable") ||
+	       ends_with(s + i, t - i, "RemoteTraceback");
 }
 
 /* The length of the date and time Go's standard logger puts before its

@@ -2570,6 +2570,35 @@ static void test_python_unraisable_and_remote(void **state)
 	fixture_free(f);
 }
 
+/* concurrent.futures' remote traceback behind a collector's time
+ * (`kubectl logs --timestamps`) */
+static void test_python_remote_prefixed(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "2026-12-01T10:01:01.0Z concurrent.futures.process._RemoteTraceback: \n"
+		"2026-12-01T10:01:02.0Z \"\"\"\n"
+		"2026-12-01T10:01:03.0Z Traceback (most recent call last):\n"
+		"2026-12-01T10:01:04.0Z   File \"/app/b.py\", line 77, in parse_qty\n"
+		"2026-12-01T10:01:05.0Z     return int(raw)\n"
+		"2026-12-01T10:01:06.0Z ValueError: invalid literal\n"
+		"2026-12-01T10:01:07.0Z \"\"\"\n"
+		"2026-12-01T10:01:08.0Z \n"
+		"2026-12-01T10:01:09.0Z The above exception was the direct cause of the "
+		"following exception:\n"
+		"2026-12-01T10:01:10.0Z \n"
+		"2026-12-01T10:01:11.0Z Traceback (most recent call last):\n"
+		"2026-12-01T10:01:12.0Z   File \"/app/b.py\", line 120, in main\n"
+		"2026-12-01T10:01:13.0Z     pool.submit(parse_qty, v).result()\n"
+		"2026-12-01T10:01:14.0Z ValueError: invalid literal\n"
+		"2026-12-01T10:01:15.0Z next\n");
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 14);
+	assert_string_equal(f->col.ev[0]->type, "ValueError");
+	fixture_free(f);
+}
+
 /* The thread's default handler prints an exception's own toString(). */
 static void test_java_own_tostring(void **state)
 {
@@ -3521,6 +3550,7 @@ int main(void)
 	    cmocka_unit_test(test_node_signale),
 	    cmocka_unit_test(test_node_npmlog),
 	    cmocka_unit_test(test_go_test_failures),
+	    cmocka_unit_test(test_python_remote_prefixed),
 	    cmocka_unit_test(test_node_prelude),
 	    cmocka_unit_test(test_prefixes),
 	    cmocka_unit_test(test_prefixed_traces),
