@@ -1575,6 +1575,58 @@ static int go_test_event(struct qe_assembler *a, const struct qe_rule_match *m,
 	return 1;
 }
 
+/* Whether s names an error as Node.js prints one, "XError: " or
+ * "XException: ", at its start or after a blank: a message that the
+ * debug module (or another logger) wrote before the error's stack. */
+static int names_node_error(const char *s, size_t n)
+{
+	size_t i, k;
+
+	for (i = 0; i + 7 < n; i++) {
+		if ((i && s[i - 1] != ' ') || s[i] < 'A' || s[i] > 'Z')
+			continue;
+		k = i + capital_name(s + i, n - i, 0);
+		if (k + 1 < n && s[k] == ':' && s[k + 1] == ' ' &&
+		    (ends_with(s + i, k - i, "Error") ||
+		     ends_with(s + i, k - i, "Exception")))
+			return 1;
+	}
+	return 0;
+}
+
+/* A Node.js frame under the kept line just before, which names an error:
+ * that line (the message a logger wrote with the error in it, its stack
+ * after it) is an error line, which the frames make a trace. */
+static int node_frames_event(struct qe_assembler *a, const char *line, size_t len,
+			     uint64_t start_pos, uint64_t end_pos)
+{
+	struct qe_buf l = a->last;
+	struct qe_rule_match lm;
+	struct qe_rule_info info;
+	struct qe_prefix p;
+	size_t lo = 0;
+
+	if (!l.len || a->last_end != start_pos || len < 8 || line[0] != ' ' ||
+	    !node_frame_line(line, len) ||
+	    (lm.rule = qe_rules_lang_rule(a->rules, QE_LANG_NODE)) == (size_t)-1)
+		return 0;
+	if (qe_trace_prefix(l.buf, l.len, &p))
+		lo = p.body;
+	if (!names_node_error(l.buf + lo, l.len - lo))
+		return 0;
+	qe_rules_info(a->rules, lm.rule, &info);
+	lm.name = info.name;
+	lm.lang = QE_LANG_LINE;
+	lm.kind = "line";
+	lm.severity = QE_SEV_ERROR;
+	lm.type_len = lm.msg_len = 0;
+	qe_buf_init(&a->last);
+	start_event(a, &lm, l.buf, l.len, lo, a->last_start, a->last_end);
+	qe_buf_release(&l);
+	qe_assembler_feed(a, line, len, start_pos, end_pos);
+	return 1;
+}
+
 /* A function name under Go's logger's line, the line just before: the
  * first frame of pkg/errors' "%+v", held with that line until its file
  * shows it is one. */
@@ -3184,6 +3236,8 @@ void qe_assembler_feed(struct qe_assembler *a, const char *line, size_t len,
 			return;
 		if (a->last.len &&
 		    go_test_event(a, NULL, line, len, 0, start_pos, end_pos))
+			return;
+		if (a->last.len && node_frames_event(a, line, len, start_pos, end_pos))
 			return;
 		last_keep(a, line, len, start_pos, end_pos);
 		return;

@@ -1289,6 +1289,29 @@ static void test_node_signale(void **state)
 	fixture_free(f);
 }
 
+/* The debug module's record of an error with %O: its message, the
+ * error in it, then the stack on the lines under it, unprefixed; a line
+ * naming no error keeps the frames out of it. */
+static void test_node_debug_stack(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f,
+	     "2026-12-03T13:30:51.349Z shop:stock reserve failed: StockError: none left\n"
+	     "    at reserve (/app/stock.js:14:34)\n"
+	     "    at Object.<anonymous> (/app/main.js:5:1)\n"
+	     "2026-12-01 10:00:00 INFO next\n"
+	     "request took 5 ms\n"
+	     "    at reserve (/app/stock.js:14:34)\n");
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 3);
+	assert_string_equal(f->col.ev[0]->kind, "node");
+	assert_string_equal(f->col.ev[0]->type, "StockError");
+	assert_int_equal(f->col.ev[0]->nr_frames, 2);
+	fixture_free(f);
+}
+
 /* A Go test binary's report of a failed test: "--- FAIL:", the t.Error
  * lines, "FAIL"; and a panic in a test, under its "--- FAIL:". */
 static void test_go_test_failures(void **state)
@@ -3550,6 +3573,7 @@ int main(void)
 	    cmocka_unit_test(test_node_signale),
 	    cmocka_unit_test(test_node_npmlog),
 	    cmocka_unit_test(test_go_test_failures),
+	    cmocka_unit_test(test_node_debug_stack),
 	    cmocka_unit_test(test_python_remote_prefixed),
 	    cmocka_unit_test(test_node_prelude),
 	    cmocka_unit_test(test_prefixes),
