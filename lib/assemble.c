@@ -2592,8 +2592,11 @@ static int node_location_line(const char *s, size_t n)
 
 	if (n && s[n - 1] == '\r')
 		n--;
+	/* (a path relative to the current directory too, "lib/x.js:1":
+	 * vm's code given a file name) */
 	if (n < 6 ||
-	    (s[0] != '/' && s[0] != 'f' && s[0] != 'n' && s[0] != '<' && s[0] != '[') ||
+	    (s[0] != '/' && s[0] != '<' && s[0] != '[' && s[0] != '.' &&
+	     (s[0] < 'a' || s[0] > 'z')) ||
 	    s[n - 1] < '0' || s[n - 1] > '9')
 		return 0;
 	/* code given as a string: node -e's "[eval]:1", a worker's
@@ -2616,11 +2619,9 @@ static int node_location_line(const char *s, size_t n)
 			i--;
 		return i > 3 && s[i - 1] == ':' && s[i - 2] == '>' && !memchr(s, ' ', n);
 	}
-	if (s[0] == 'f' && !has_prefix(s, n, "file:///"))
-		return 0;
 	/* Node's own code: "node:internal/process/promises:391" */
-	if (s[0] == 'n') {
-		if (!has_prefix(s, n, "node:") || memchr(s, ' ', n))
+	if (s[0] == 'n' && has_prefix(s, n, "node:")) {
+		if (memchr(s, ' ', n))
 			return 0;
 		i = n;
 		while (i && is_digit(s[i - 1]))
@@ -2639,6 +2640,15 @@ static int node_location_line(const char *s, size_t n)
 			return 1;
 	}
 	return 0;
+}
+
+/* A relative location on a line of its own, which the first byte of
+ * most lines does not let through to the prelude: node_location_line()'s
+ * last byte and spaces rule out the rest. */
+static int node_rel_location(const char *s, size_t n)
+{
+	return n > 5 && ((s[0] >= 'a' && s[0] <= 'z') || s[0] == '.') &&
+	       is_digit(s[n - 1]) && node_location_line(s, n);
 }
 
 /* java.util.logging's first line: "Dec 01, 2026 9:05:36 AM shop.Orders run". */
@@ -2950,7 +2960,7 @@ static int prelude_feed(struct qe_assembler *a, const char *line, size_t len,
 	/* what can begin a prelude: '/', "file:", "runtime: ", "thread '",
 	 * java.util.logging's month (never after a prefix) */
 	if (a->prelude == P_NONE &&
-	    (!blen || (!prelude_body_byte(body[0]) &&
+	    (!blen || (!prelude_body_byte(body[0]) && !node_rel_location(body, blen) &&
 		       !(body == line && line[0] >= 'A' && line[0] <= 'Z'))))
 		return 0;
 	/* console.trace(): "Trace: msg" (or "Trace"), then the stack; held
@@ -3224,7 +3234,7 @@ void qe_assembler_feed(struct qe_assembler *a, const char *line, size_t len,
 	/* the first byte rules out a prelude on most lines */
 	if (!a->have_next &&
 	    (a->prelude != P_NONE || (len && prelude_byte(line[0])) ||
-	     (len > 2 && line[len - 1] == '{')) &&
+	     node_rel_location(line, len) || (len > 2 && line[len - 1] == '{')) &&
 	    prelude_feed(a, line, len, start_pos, end_pos))
 		return;
 	if (a->have_next) {
@@ -3282,7 +3292,8 @@ int qe_assembler_takes(struct qe_assembler *a, const char *line, size_t len)
 		return 1;
 	a->pfx_known = a->no_start_known = 0;
 	a->peek = 1;
-	if ((len && prelude_byte(line[0])) || (len > 2 && line[len - 1] == '{')) {
+	if ((len && prelude_byte(line[0])) || node_rel_location(line, len) ||
+	    (len > 2 && line[len - 1] == '{')) {
 		if (node_object_open(line, len))
 			goto out;
 		body = prelude_body(a, line, len, &blen);
@@ -3290,7 +3301,7 @@ int qe_assembler_takes(struct qe_assembler *a, const char *line, size_t len)
 					    : fortran_at_line(body, blen)))
 			goto out;
 		if (blen &&
-		    (prelude_body_byte(body[0]) ||
+		    (prelude_body_byte(body[0]) || node_rel_location(body, blen) ||
 		     (body == line && line[0] >= 'A' && line[0] <= 'Z')) &&
 		    (node_trace_head(body, blen) || node_location_line(body, blen) ||
 		     head_line(body, blen, &lang)))

@@ -1312,6 +1312,29 @@ static void test_node_debug_stack(void **state)
 	fixture_free(f);
 }
 
+/* vm's SyntaxError in code given a relative file name: the location
+ * line, the source, the carets, then the error and its frames. */
+static void test_node_vm_relative(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "lib/qty.js:1\n"
+		"qty = 1x;\n"
+		"      ^\n"
+		"\n"
+		"SyntaxError: Invalid or unexpected token\n"
+		"    at new Script (node:vm:117:7)\n"
+		"    at Object.<anonymous> (/app/main.js:5:1)\n"
+		"\n"
+		"Node.js v20.20.2\n"
+		"done 12\n");
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 9);
+	assert_string_equal(f->col.ev[0]->type, "SyntaxError");
+	fixture_free(f);
+}
+
 /* A Go test binary's report of a failed test: "--- FAIL:", the t.Error
  * lines, "FAIL"; and a panic in a test, under its "--- FAIL:". */
 static void test_go_test_failures(void **state)
@@ -3573,6 +3596,7 @@ int main(void)
 	    cmocka_unit_test(test_node_signale),
 	    cmocka_unit_test(test_node_npmlog),
 	    cmocka_unit_test(test_go_test_failures),
+	    cmocka_unit_test(test_node_vm_relative),
 	    cmocka_unit_test(test_node_debug_stack),
 	    cmocka_unit_test(test_python_remote_prefixed),
 	    cmocka_unit_test(test_node_prelude),
