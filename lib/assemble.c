@@ -53,12 +53,13 @@ enum state {
 	S_NONE,
 	S_JAVA_HEAD, /* exception line seen, no frame yet */
 	S_JAVA_FRAMES,
-	S_PY_FRAMES, /* after "Traceback ...": frames until the exception line */
-	S_PY_EXC,    /* after the exception line: only a chain marker continues */
-	S_PY_CHAIN,  /* after a chain marker: the next traceback continues */
-	S_PY_GROUP,  /* inside an exception group drawn with | and + */
-	S_PY_CGITB,  /* cgitb's text report, until the original traceback */
-	S_RUST_MSG,  /* new-style header: the next line is the message */
+	S_PY_FRAMES,  /* after "Traceback ...": frames until the exception line */
+	S_PY_EXC,     /* after the exception line: only a chain marker continues */
+	S_PY_CHAIN,   /* after a chain marker: the next traceback continues */
+	S_PY_GROUP,   /* inside an exception group drawn with | and + */
+	S_PY_CGITB,   /* cgitb's text report, until the original traceback */
+	S_PY_DOCTEST, /* doctest's report of a failed example, to its last line */
+	S_RUST_MSG,   /* new-style header: the next line is the message */
 	S_RUST_BODY,
 	S_RUST_NOTE, /* the panic's closing note seen: no more of its lines */
 	S_PHP_BODY,
@@ -1627,6 +1628,73 @@ static int node_frames_event(struct qe_assembler *a, const char *line, size_t le
 	return 1;
 }
 
+/* doctest's report of a failed example: its rule of 70 '*', then
+ * 'File "f.py", line 53, in name', "Failed example:", the example, and
+ * "Exception raised:" with the traceback or "Expected:" and "Got:", each
+ * under its label indented by four. */
+static int doctest_ruler(const char *s, size_t n)
+{
+	size_t i;
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
+		n--;
+	if (n != 70)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (s[i] != '*')
+			return 0;
+	return 1;
+}
+
+static int doctest_line(const char *s, size_t n)
+{
+	static const char *const labels[] = {
+	    "Failed example:",	"Exception raised:", "Expected:", "Got:",
+	    "Expected nothing", "Got nothing"};
+	size_t k;
+
+	if (n > 4 && !memcmp(s, "    ", 4))
+		return 1;
+	for (k = 0; k < QE_ARRAY_SIZE(labels); k++)
+		if (has_prefix(s, n, labels[k]))
+			return 1;
+	return 0;
+}
+
+static int doctest_event(struct qe_assembler *a, const char *line, size_t len,
+			 uint64_t start_pos, uint64_t end_pos)
+{
+	struct qe_buf l = a->last;
+	struct qe_rule_match pm;
+	struct qe_rule_info info;
+	struct qe_prefix p;
+	size_t lo = 0, off = 0;
+
+	if (!l.len || a->last_end != start_pos)
+		return 0;
+	if (qe_trace_prefix(l.buf, l.len, &p))
+		lo = p.body;
+	if (!doctest_ruler(l.buf + lo, l.len - lo))
+		return 0;
+	if (line_prefix(a, line, len, &p))
+		off = p.body;
+	if (!has_prefix(line + off, len - off, "File \"") ||
+	    !memmem(line + off, len - off, "\", line ", 8) ||
+	    (pm.rule = qe_rules_lang_rule(a->rules, QE_LANG_PYTHON)) == (size_t)-1)
+		return 0;
+	qe_rules_info(a->rules, pm.rule, &info);
+	pm.name = info.name;
+	pm.kind = info.kind;
+	pm.lang = QE_LANG_PYTHON;
+	pm.severity = QE_SEV_ERROR;
+	pm.type_len = pm.msg_len = 0;
+	qe_buf_init(&a->last);
+	start_event(a, &pm, l.buf, l.len, lo, a->last_start, a->last_end);
+	qe_buf_release(&l);
+	append(a, line + off, len - off, end_pos);
+	a->state = S_PY_DOCTEST;
+	return 1;
+}
+
 /* A function name under Go's logger's line, the line just before: the
  * first frame of pkg/errors' "%+v", held with that line until its file
  * shows it is one. */
@@ -1926,6 +1994,8 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 			a->state = S_PY_FRAMES;
 		return blank ? C_PEND : C_YES;
 	}
+	if (a->state == S_PY_DOCTEST)
+		return doctest_line(line, len) ? C_YES : C_NO;
 	/* cgitb's text report: the exception's class alone, then "Python
 	 * 3.11.2: /usr/bin/python3" */
 	if (a->ev->nr_lines == 1 && !a->nr_pend && cgitb_version_line(line, len) &&
@@ -3248,6 +3318,8 @@ void qe_assembler_feed(struct qe_assembler *a, const char *line, size_t len,
 		    go_test_event(a, NULL, line, len, 0, start_pos, end_pos))
 			return;
 		if (a->last.len && node_frames_event(a, line, len, start_pos, end_pos))
+			return;
+		if (a->last.len && doctest_event(a, line, len, start_pos, end_pos))
 			return;
 		last_keep(a, line, len, start_pos, end_pos);
 		return;

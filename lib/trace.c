@@ -549,7 +549,7 @@ static void parse_python_rich(struct qe_event *ev, size_t tb)
 
 static void parse_python(struct qe_event *ev)
 {
-	size_t i, tb = ev->nr_lines;
+	size_t i, tb = ev->nr_lines, indent = 0;
 	int have_exc = 0;
 	long group = -1;
 
@@ -585,12 +585,32 @@ static void parse_python(struct qe_event *ev)
 			break;
 		}
 	}
+	/* none at a line start: one indented with its lines, as doctest
+	 * prints it under "Exception raised:" */
+	for (i = ev->nr_lines; tb == ev->nr_lines && group < 0 && i-- > 0;) {
+		struct span v = line_span(ev, i);
+		size_t k = 0;
+		while (k < v.n && k < 16 && v.s[k] == ' ')
+			k++;
+		if (k && starts(skip(v, k), "Traceback (most recent call last):")) {
+			tb = i;
+			indent = k;
+		}
+	}
 	if (tb == ev->nr_lines) {
 		set_message(ev, line_span(ev, 0));
 		return;
 	}
 	for (i = tb + 1; i < ev->nr_lines; i++) {
 		struct span raw = line_span(ev, i), v, type, msg;
+		if (indent) {
+			size_t k = 0;
+			while (k < raw.n && k < indent && raw.s[k] == ' ')
+				k++;
+			if (k < indent)
+				break; /* the traceback's block is over */
+			raw = skip(raw, k);
+		}
 		if (group >= 0) {
 			/* Only the group's own traceback, "  | ..." at the
 			 * header's column; its members start at "  +-". */

@@ -1335,6 +1335,40 @@ static void test_node_vm_relative(void **state)
 	fixture_free(f);
 }
 
+/* doctest's report of a failed example, the traceback indented under
+ * "Exception raised:"; and one whose output differed. */
+static void test_python_doctest_failure(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "**********************************************************************\n"
+		"File \"/app/qty.py\", line 9, in qty.parse\n"
+		"Failed example:\n"
+		"    parse('1x')\n"
+		"Exception raised:\n"
+		"    Traceback (most recent call last):\n"
+		"      File \"<doctest qty.parse[0]>\", line 1, in <module>\n"
+		"        parse('1x')\n"
+		"      File \"/app/qty.py\", line 14, in parse\n"
+		"        return int(s)\n"
+		"    ValueError: invalid literal for int() with base 10: '1x'\n"
+		"**********************************************************************\n"
+		"File \"/app/qty.py\", line 11, in qty.parse\n"
+		"Failed example:\n"
+		"    parse('2')\n"
+		"Expected:\n"
+		"    3\n"
+		"Got:\n"
+		"    2\n"
+		"1 items had failures:\n");
+	assert_int_equal(f->col.n, 2);
+	assert_int_equal(f->col.ev[0]->nr_lines, 11);
+	assert_string_equal(f->col.ev[0]->type, "ValueError");
+	assert_int_equal(f->col.ev[1]->nr_lines, 8);
+	fixture_free(f);
+}
+
 /* A Go test binary's report of a failed test: "--- FAIL:", the t.Error
  * lines, "FAIL"; and a panic in a test, under its "--- FAIL:". */
 static void test_go_test_failures(void **state)
@@ -3596,6 +3630,7 @@ int main(void)
 	    cmocka_unit_test(test_node_signale),
 	    cmocka_unit_test(test_node_npmlog),
 	    cmocka_unit_test(test_go_test_failures),
+	    cmocka_unit_test(test_python_doctest_failure),
 	    cmocka_unit_test(test_node_vm_relative),
 	    cmocka_unit_test(test_node_debug_stack),
 	    cmocka_unit_test(test_python_remote_prefixed),
