@@ -53,13 +53,14 @@ enum state {
 	S_NONE,
 	S_JAVA_HEAD, /* exception line seen, no frame yet */
 	S_JAVA_FRAMES,
-	S_PY_FRAMES,  /* after "Traceback ...": frames until the exception line */
-	S_PY_EXC,     /* after the exception line: only a chain marker continues */
-	S_PY_CHAIN,   /* after a chain marker: the next traceback continues */
-	S_PY_GROUP,   /* inside an exception group drawn with | and + */
-	S_PY_CGITB,   /* cgitb's text report, until the original traceback */
-	S_PY_DOCTEST, /* doctest's report of a failed example, to its last line */
-	S_RUST_MSG,   /* new-style header: the next line is the message */
+	S_PY_FRAMES,   /* after "Traceback ...": frames until the exception line */
+	S_PY_EXC,      /* after the exception line: only a chain marker continues */
+	S_PY_CHAIN,    /* after a chain marker: the next traceback continues */
+	S_PY_GROUP,    /* inside an exception group drawn with | and + */
+	S_PY_CGITB,    /* cgitb's text report, until the original traceback */
+	S_PY_DOCTEST,  /* doctest's report of a failed example, to its last line */
+	S_PY_UNITTEST, /* unittest's report of errors and failures, to its verdict */
+	S_RUST_MSG,    /* new-style header: the next line is the message */
 	S_RUST_BODY,
 	S_RUST_NOTE, /* the panic's closing note seen: no more of its lines */
 	S_PHP_BODY,
@@ -184,6 +185,10 @@ struct qe_assembler {
 	/* a blank line after it, up to gap_end: Devel::StackTrace puts one
 	 * between the message and its "Trace begun at" */
 	uint64_t last_gap_end;
+	/* unittest's progress line ("..E.") just above the kept line, when
+	 * that is the rule of '=' its report opens with */
+	struct qe_buf prog;
+	uint64_t prog_start;
 	int tcl_quote; /* S_LINE_TCL: lines of a quoted command so far, 0 outside one */
 };
 
@@ -217,6 +222,7 @@ void qe_assembler_free(struct qe_assembler *a)
 	qe_buf_release(&a->pend);
 	qe_buf_release(&a->probe_line);
 	qe_buf_release(&a->last);
+	qe_buf_release(&a->prog);
 	free(a);
 }
 
@@ -1375,6 +1381,114 @@ static int go_log_panic(const struct qe_assembler *a, const char *line, size_t l
 	       a->last.buf[k - t - 1] == ' ';
 }
 
+static void start_event(struct qe_assembler *a, const struct qe_rule_match *m,
+			const char *line, size_t len, size_t off, uint64_t start_pos,
+			uint64_t end_pos);
+
+/* The text of a line after its log prefix, if it has one. */
+static const char *after_prefix(const char *s, size_t *n)
+{
+	struct qe_prefix p;
+	if (!qe_trace_prefix(s, *n, &p))
+		return s;
+	*n -= p.body;
+	return s + p.body;
+}
+
+/* unittest's rules around its report: 70 '=' above each error or
+ * failure, 70 '-' under its title and above the summary. */
+static int unittest_rule_of(const char *s, size_t n, char c)
+{
+	size_t i;
+	s = after_prefix(s, &n);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
+		n--;
+	if (n != 70)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (s[i] != c)
+			return 0;
+	return 1;
+}
+
+static int unittest_ruler(const char *s, size_t n)
+{
+	return unittest_rule_of(s, n, '=');
+}
+
+/* The runner's progress: a letter a test ("..E.F", 's' skipped, 'x'
+ * and 'u' for expected failures), or in verbose mode the last test's
+ * "test_x (mod.Case.test_x) ... ERROR". */
+static int unittest_progress(const char *s, size_t n)
+{
+	size_t i, bad = 0;
+	s = after_prefix(s, &n);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
+		n--;
+	if (!n)
+		return 0;
+	if (ends_with(s, n, " ... ERROR") || ends_with(s, n, " ... FAIL"))
+		return 1;
+	for (i = 0; i < n; i++)
+		if (!strchr(".EFsxu", s[i]))
+			return 0;
+		else
+			bad += s[i] == 'E' || s[i] == 'F';
+	return bad > 0;
+}
+
+/* The title of one error or failure: "ERROR: test_x (mod.Case.test_x)". */
+static int unittest_title(const char *s, size_t n)
+{
+	size_t k = has_prefix(s, n, "ERROR: ") ? 7 : has_prefix(s, n, "FAIL: ") ? 6 : 0;
+	return k && k < n && s[k] != ' ' && memmem(s + k, n - k, " (", 2) &&
+	       (s[n - 1] == ')' || s[n - 1] == '\r');
+}
+
+/* The report starts on the title under the rule kept before it (and the
+ * progress line above that): a Python event, to the runner's verdict. */
+static int unittest_event(struct qe_assembler *a, const char *line, size_t len,
+			  uint64_t start_pos, uint64_t end_pos)
+{
+	struct qe_buf l = a->last;
+	struct qe_rule_match pm;
+	struct qe_rule_info info;
+	const char *t;
+	size_t tl = len;
+
+	t = after_prefix(line, &tl);
+	if (!l.len || a->last_end != start_pos || !unittest_ruler(l.buf, l.len) ||
+	    !unittest_title(t, tl) ||
+	    (pm.rule = qe_rules_lang_rule(a->rules, QE_LANG_PYTHON)) == (size_t)-1)
+		return 0;
+	qe_rules_info(a->rules, pm.rule, &info);
+	pm.name = info.name;
+	pm.kind = info.kind;
+	pm.lang = QE_LANG_PYTHON;
+	pm.severity = QE_SEV_ERROR;
+	pm.type_len = pm.msg_len = 0;
+	qe_buf_init(&a->last);
+	if (a->prog.len && a->prog_start < a->last_start) {
+		size_t pl = a->prog.len;
+		const char *pt = after_prefix(a->prog.buf, &pl);
+		start_event(a, &pm, a->prog.buf, a->prog.len, (size_t)(pt - a->prog.buf),
+			    a->prog_start, a->last_start);
+		pl = l.len;
+		pt = after_prefix(l.buf, &pl);
+		append(a, pt, pl, a->last_end);
+	} else {
+		size_t pl = l.len;
+		const char *pt = after_prefix(l.buf, &pl);
+		start_event(a, &pm, l.buf, l.len, (size_t)(pt - l.buf), a->last_start,
+			    a->last_end);
+	}
+	qe_buf_reset(&a->prog);
+	qe_buf_release(&l);
+	append(a, t, tl, end_pos);
+	a->state = S_PY_UNITTEST;
+	return 1;
+}
+
 /* Keep the line fed while idle that started nothing (a blank one is
  * forgotten; a long one too: a message line is short). */
 static void last_keep(struct qe_assembler *a, const char *line, size_t len,
@@ -1387,6 +1501,14 @@ static void last_keep(struct qe_assembler *a, const char *line, size_t len,
 		return;
 	}
 	a->last_gap_end = 0;
+	qe_buf_reset(&a->prog);
+	if (a->last.len && a->last_end == start_pos && unittest_ruler(line, len) &&
+	    unittest_progress(a->last.buf, a->last.len)) {
+		struct qe_buf t = a->prog;
+		a->prog = a->last;
+		a->last = t;
+		a->prog_start = a->last_start;
+	}
 	qe_buf_reset(&a->last);
 	if (len <= LAST_MAX && !is_blank(line, len)) {
 		qe_buf_add(&a->last, line, len);
@@ -1394,10 +1516,6 @@ static void last_keep(struct qe_assembler *a, const char *line, size_t len,
 		a->last_end = end_pos;
 	}
 }
-
-static void start_event(struct qe_assembler *a, const struct qe_rule_match *m,
-			const char *line, size_t len, size_t off, uint64_t start_pos,
-			uint64_t end_pos);
 
 /* A Go panic starts on the line: when the logger's line kept before it
  * is log.Panic's, that line is an error line of its own, reported
@@ -1996,6 +2114,17 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 	}
 	if (a->state == S_PY_DOCTEST)
 		return doctest_line(line, len) ? C_YES : C_NO;
+	if (a->state == S_PY_UNITTEST) {
+		/* anything but another record, to "FAILED (errors=1)" */
+		struct qe_prefix p;
+		if (has_prefix(line, len, "FAILED (")) {
+			a->state = S_LINE_DONE;
+			return C_YES;
+		}
+		if (!unittest_title(line, len) && line_prefix(a, line, len, &p))
+			return C_NO;
+		return C_YES;
+	}
 	/* cgitb's text report: the exception's class alone, then "Python
 	 * 3.11.2: /usr/bin/python3" */
 	if (a->ev->nr_lines == 1 && !a->nr_pend && cgitb_version_line(line, len) &&
@@ -3321,6 +3450,8 @@ void qe_assembler_feed(struct qe_assembler *a, const char *line, size_t len,
 			return;
 		if (a->last.len && doctest_event(a, line, len, start_pos, end_pos))
 			return;
+		if (a->last.len && unittest_event(a, line, len, start_pos, end_pos))
+			return;
 		last_keep(a, line, len, start_pos, end_pos);
 		return;
 	}
@@ -3335,6 +3466,8 @@ void qe_assembler_feed(struct qe_assembler *a, const char *line, size_t len,
 		return;
 	}
 	if (a->last.len && rake_event(a, &m, line, len, off, start_pos, end_pos))
+		return;
+	if (a->last.len && unittest_event(a, line, len, start_pos, end_pos))
 		return;
 	if (a->last.len && go_test_event(a, &m, line, len, off, start_pos, end_pos))
 		return;

@@ -1369,6 +1369,34 @@ static void test_python_doctest_failure(void **state)
 	fixture_free(f);
 }
 
+/* unittest's report: the progress line, a rule of '=', the error's
+ * title, a rule of '-', the traceback, the summary, the verdict. */
+static void test_python_unittest_report(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, ".E\n"
+		"======================================================================\n"
+		"ERROR: test_parse (test_qty.QtyTest.test_parse)\n"
+		"----------------------------------------------------------------------\n"
+		"Traceback (most recent call last):\n"
+		"  File \"/app/test_qty.py\", line 9, in test_parse\n"
+		"    parse('1x')\n"
+		"ValueError: invalid literal for int() with base 10: '1x'\n"
+		"\n"
+		"----------------------------------------------------------------------\n"
+		"Ran 2 tests in 0.001s\n"
+		"\n"
+		"FAILED (errors=1)\n"
+		"2026-12-01 10:00:00 INFO next\n");
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 13);
+	assert_string_equal(f->col.ev[0]->kind, "python");
+	assert_string_equal(f->col.ev[0]->type, "ValueError");
+	fixture_free(f);
+}
+
 /* A Go test binary's report of a failed test: "--- FAIL:", the t.Error
  * lines, "FAIL"; and a panic in a test, under its "--- FAIL:". */
 static void test_go_test_failures(void **state)
@@ -3630,6 +3658,7 @@ int main(void)
 	    cmocka_unit_test(test_node_signale),
 	    cmocka_unit_test(test_node_npmlog),
 	    cmocka_unit_test(test_go_test_failures),
+	    cmocka_unit_test(test_python_unittest_report),
 	    cmocka_unit_test(test_python_doctest_failure),
 	    cmocka_unit_test(test_node_vm_relative),
 	    cmocka_unit_test(test_node_debug_stack),
