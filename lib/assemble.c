@@ -1617,6 +1617,45 @@ static void perl_trace_event(struct qe_assembler *a, const struct qe_rule_match 
 	a->state = S_LINE_PERL_TRACE;
 }
 
+/* argparse's (and optparse's) exit on bad arguments: the usage line,
+ * "usage: prog [-h] ...", then "prog: error: what was wrong", prog the
+ * same word. */
+static int argparse_event(struct qe_assembler *a, const char *line, size_t len,
+			  uint64_t start_pos, uint64_t end_pos)
+{
+	struct qe_buf l = a->last;
+	struct qe_rule_match lm;
+	struct qe_rule_info info;
+	const char *u, *t;
+	size_t ul = l.len, tl = len, w;
+
+	if (!l.len || a->last_end != start_pos)
+		return 0;
+	u = after_prefix(l.buf, &ul);
+	t = after_prefix(line, &tl);
+	if (ul < 8 || memcmp(u, "usage: ", 7))
+		return 0;
+	for (w = 7; w < ul && u[w] != ' '; w++)
+		;
+	w -= 7;
+	if (!w || tl < w + 9 || memcmp(t, u + 7, w) || memcmp(t + w, ": error: ", 9) ||
+	    (lm.rule = qe_rules_lang_rule(a->rules, QE_LANG_PYTHON)) == (size_t)-1)
+		return 0;
+	qe_rules_info(a->rules, lm.rule, &info);
+	lm.name = info.name;
+	lm.lang = QE_LANG_LINE;
+	lm.kind = "line";
+	lm.severity = QE_SEV_ERROR;
+	lm.type_len = lm.msg_len = 0;
+	qe_buf_init(&a->last);
+	start_event(a, &lm, l.buf, l.len, (size_t)(u - l.buf), a->last_start,
+		    a->last_end);
+	qe_buf_release(&l);
+	append(a, t, tl, end_pos);
+	a->state = S_LINE_DONE;
+	return 1;
+}
+
 /* A Go test binary's "--- FAIL: TestName (0.00s)" (go test -v's, and
  * the plain run's, for each failed test), after a log prefix if any. */
 static int go_test_fail(const char *s, size_t n)
@@ -3451,6 +3490,8 @@ void qe_assembler_feed(struct qe_assembler *a, const char *line, size_t len,
 		if (a->last.len && doctest_event(a, line, len, start_pos, end_pos))
 			return;
 		if (a->last.len && unittest_event(a, line, len, start_pos, end_pos))
+			return;
+		if (a->last.len && argparse_event(a, line, len, start_pos, end_pos))
 			return;
 		last_keep(a, line, len, start_pos, end_pos);
 		return;

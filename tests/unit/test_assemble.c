@@ -1397,6 +1397,24 @@ static void test_python_unittest_report(void **state)
 	fixture_free(f);
 }
 
+/* argparse's exit on a bad argument: the usage line, then the
+ * program's "prog: error: ..." under it; another program's is apart. */
+static void test_python_argparse_error(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "usage: qty [-h] --count COUNT item\n"
+		"qty: error: argument --count: invalid int value: '1x'\n"
+		"usage: qty [-h] item\n"
+		"other: error: no such item\n"
+		"done\n");
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 2);
+	assert_string_equal(f->col.ev[0]->kind, "line");
+	fixture_free(f);
+}
+
 /* A Go test binary's report of a failed test: "--- FAIL:", the t.Error
  * lines, "FAIL"; and a panic in a test, under its "--- FAIL:". */
 static void test_go_test_failures(void **state)
@@ -3658,6 +3676,7 @@ int main(void)
 	    cmocka_unit_test(test_node_signale),
 	    cmocka_unit_test(test_node_npmlog),
 	    cmocka_unit_test(test_go_test_failures),
+	    cmocka_unit_test(test_python_argparse_error),
 	    cmocka_unit_test(test_python_unittest_report),
 	    cmocka_unit_test(test_python_doctest_failure),
 	    cmocka_unit_test(test_node_vm_relative),
