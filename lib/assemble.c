@@ -82,10 +82,11 @@ enum state {
 	S_LINE_SYMBOLS, /* glibc's backtrace_symbols() lines under an error line */
 	/* Devel::StackTrace's "X called at F line N" lines */
 	S_LINE_PERL_TRACE,
-	S_LINE_GO_TEST, /* a Go test's "--- FAIL:" and its t.Error lines, to "FAIL" */
-	S_LINE_DONE,	/* nothing more belongs to the line */
-	S_NODE_PRETTY,	/* pino-pretty's indented error object, until its '}' */
-	S_NODE_HEAD,	/* "XError: msg" seen, no frame yet: a JVM's frame may follow */
+	S_LINE_GO_TEST,	 /* a Go test's "--- FAIL:" and its t.Error lines, to "FAIL" */
+	S_LINE_TEST_RUN, /* a test runner's whole run (TAP, minitest), to its summary */
+	S_LINE_DONE,	 /* nothing more belongs to the line */
+	S_NODE_PRETTY,	 /* pino-pretty's indented error object, until its '}' */
+	S_NODE_HEAD,	 /* "XError: msg" seen, no frame yet: a JVM's frame may follow */
 };
 
 struct qe_assembler {
@@ -190,6 +191,9 @@ struct qe_assembler {
 	struct qe_buf prog;
 	uint64_t prog_start;
 	int tcl_quote; /* S_LINE_TCL: lines of a quoted command so far, 0 outside one */
+	/* S_LINE_TEST_RUN: the run is one (1), a test in it failed (2);
+	 * a run without a failure is no event */
+	int test_run;
 };
 
 static void tail_reset(struct qe_assembler *a);
@@ -452,6 +456,15 @@ static void close_event(struct qe_assembler *a)
 		return;
 	tail_flush(a);
 	a->ev = NULL;
+	if (a->test_run == 1) {
+		/* a test run that went well */
+		a->test_run = 0;
+		a->strip = a->tab_strip = 0;
+		a->lead_len = 0;
+		qe_event_free(ev);
+		return;
+	}
+	a->test_run = 0;
 	a->strip = a->tab_strip = 0;
 	a->lead_len = 0;
 	a->ruby_rescues = 0;
@@ -1656,6 +1669,70 @@ static int argparse_event(struct qe_assembler *a, const char *line, size_t len,
 	return 1;
 }
 
+/* A test runner's report of a whole run, from its first line: node:test's
+ * and other TAP producers' "TAP version 13", minitest's "Run options:
+ * --seed N".  Held to the run's summary (TAP's "# duration_ms", minitest's
+ * "N runs, N assertions, ..."), reported when a test in it failed ("not
+ * ok N", "  1) Error:", "  1) Failure:"). */
+static int test_run_open(const char *s, size_t n)
+{
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
+		n--;
+	return (n == 14 && !memcmp(s, "TAP version 13", 14)) ||
+	       (n > 20 && has_prefix(s, n, "Run options: ") &&
+		memmem(s, n, "--seed ", 7));
+}
+
+static enum cont test_run_line(struct qe_assembler *a, const char *line, size_t len)
+{
+	struct qe_prefix p;
+	size_t i = 0;
+
+	if (has_prefix(line, len, "# duration_ms ") ||
+	    (len > 20 && is_digit(line[0]) && memmem(line, len, " runs, ", 7) &&
+	     memmem(line, len, " errors, ", 9))) {
+		a->state = S_LINE_DONE;
+		return C_YES;
+	}
+	if (line_prefix(a, line, len, &p) || test_run_open(line, len))
+		return C_NO;
+	while (i < len && line[i] == ' ')
+		i++;
+	if (has_prefix(line + i, len - i, "not ok "))
+		a->test_run = 2;
+	if (i == 2 && i < len && is_digit(line[i])) {
+		while (i < len && is_digit(line[i]))
+			i++;
+		if (has_prefix(line + i, len - i, ") Error:") ||
+		    has_prefix(line + i, len - i, ") Failure:"))
+			a->test_run = 2;
+	}
+	return C_YES;
+}
+
+static int test_run_event(struct qe_assembler *a, const char *line, size_t len,
+			  uint64_t start_pos, uint64_t end_pos)
+{
+	struct qe_rule_match lm;
+	const char *t;
+	size_t tl = len;
+
+	t = after_prefix(line, &tl);
+	if (!test_run_open(t, tl) ||
+	    (lm.rule = qe_rules_lang_rule(a->rules, QE_LANG_NODE)) == (size_t)-1)
+		return 0;
+	lm.name = "test-run";
+	lm.lang = QE_LANG_LINE;
+	lm.kind = "line";
+	lm.severity = QE_SEV_ERROR;
+	lm.type_len = lm.msg_len = 0;
+	qe_buf_reset(&a->last);
+	start_event(a, &lm, line, len, (size_t)(t - line), start_pos, end_pos);
+	a->state = S_LINE_TEST_RUN;
+	a->test_run = 1;
+	return 1;
+}
+
 /* A Go test binary's "--- FAIL: TestName (0.00s)" (go test -v's, and
  * the plain run's, for each failed test), after a log prefix if any. */
 static int go_test_fail(const char *s, size_t n)
@@ -2241,6 +2318,8 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 			return symbols_frame(line, len) ? C_YES : C_NO;
 		case S_LINE_PERL_TRACE:
 			return perl_called_at(line, len) ? C_YES : C_NO;
+		case S_LINE_TEST_RUN:
+			return test_run_line(a, line, len);
 		case S_LINE_GO_TEST:
 			/* more of its lines, then the binary's "FAIL" */
 			if (len >= 4 && !memcmp(line, "FAIL", 4) &&
@@ -3021,6 +3100,33 @@ static int head_hint(const char *s, size_t n)
 	return 0;
 }
 
+static int report_head(const char *line, size_t len)
+{
+	size_t n = len;
+	const char *s = after_prefix(line, &n);
+
+	if (!n)
+		return 0;
+	switch (s[0]) {
+	case '-':
+		return go_test_fail(s, n);
+	case '=':
+		return unittest_ruler(s, n);
+	case '*':
+		return doctest_ruler(s, n);
+	case 'u':
+		return has_prefix(s, n, "usage: ");
+	case 'T':
+	case 'R':
+		return test_run_open(s, n);
+	case '.':
+	case 'E':
+	case 'F':
+		return unittest_progress(s, n);
+	}
+	return 0;
+}
+
 int qe_assembler_head_start(const char *line, size_t len)
 {
 	enum qe_rule_lang lang;
@@ -3034,6 +3140,11 @@ int qe_assembler_head_start(const char *line, size_t len)
 	if (go_log_stamp(line, len))
 		return 1;
 	if (len && (line[0] == '=' ? asan_ruler(line, len) : fortran_at_line(line, len)))
+		return 1;
+	/* a test runner's lines above its report of a failure: go test's
+	 * "--- FAIL:", unittest's progress line and rule, doctest's rule,
+	 * TAP's and minitest's first line; argparse's usage line */
+	if (report_head(line, len))
 		return 1;
 	if (len < 6 || !(is_digit(line[len - 1]) ? memchr(line, ':', len) != NULL
 						 : head_hint(line, len)))
@@ -3493,6 +3604,8 @@ void qe_assembler_feed(struct qe_assembler *a, const char *line, size_t len,
 			return;
 		if (a->last.len && argparse_event(a, line, len, start_pos, end_pos))
 			return;
+		if (test_run_event(a, line, len, start_pos, end_pos))
+			return;
 		last_keep(a, line, len, start_pos, end_pos);
 		return;
 	}
@@ -3553,6 +3666,10 @@ int qe_assembler_takes(struct qe_assembler *a, const char *line, size_t len)
 		     head_line(body, blen, &lang)))
 			goto out;
 	}
+	blen = len;
+	body = after_prefix(line, &blen);
+	if (test_run_open(body, blen))
+		goto out;
 	take = !is_blank(line, len) && find_start(a, line, len, &m, &off);
 out:
 	a->peek = 0;

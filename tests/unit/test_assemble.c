@@ -1415,6 +1415,57 @@ static void test_python_argparse_error(void **state)
 	fixture_free(f);
 }
 
+/* A test runner's whole run: node:test's TAP with a failed test, a
+ * TAP run where all passed (no event), minitest's run with an error. */
+static void test_test_runner_runs(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "TAP version 13\n"
+		"# Subtest: parses\n"
+		"not ok 1 - parses\n"
+		"  ---\n"
+		"  duration_ms: 1.18\n"
+		"  error: \"bad quantity '1x'\"\n"
+		"  code: 'ERR_TEST_FAILURE'\n"
+		"  name: 'QtyError'\n"
+		"  stack: |-\n"
+		"    parse (/app/qty.js:12:8)\n"
+		"    TestContext.<anonymous> (/app/qty.test.js:4:4)\n"
+		"  ...\n"
+		"1..1\n"
+		"# fail 1\n"
+		"# duration_ms 7.9\n"
+		"TAP version 13\n"
+		"ok 1 - parses\n"
+		"1..1\n"
+		"# duration_ms 7.9\n"
+		"Run options: --seed 1\n"
+		"\n"
+		"# Running:\n"
+		"\n"
+		"E\n"
+		"\n"
+		"  1) Error:\n"
+		"QtyTest#test_parse:\n"
+		"QtyError: bad quantity '1x'\n"
+		"    qty.rb:7:in `parse'\n"
+		"    qty_test.rb:21:in `test_parse'\n"
+		"\n"
+		"1 runs, 0 assertions, 0 failures, 1 errors, 0 skips\n"
+		"done\n");
+	assert_int_equal(f->col.n, 2);
+	assert_int_equal(f->col.ev[0]->nr_lines, 15);
+	assert_string_equal(f->col.ev[0]->type, "QtyError");
+	assert_string_equal(f->col.ev[0]->message, "bad quantity '1x'");
+	assert_int_equal(f->col.ev[0]->nr_frames, 2);
+	assert_int_equal(f->col.ev[1]->nr_lines, 13);
+	assert_string_equal(f->col.ev[1]->type, "QtyError");
+	assert_int_equal(f->col.ev[1]->nr_frames, 2);
+	fixture_free(f);
+}
+
 /* A Go test binary's report of a failed test: "--- FAIL:", the t.Error
  * lines, "FAIL"; and a panic in a test, under its "--- FAIL:". */
 static void test_go_test_failures(void **state)
@@ -3676,6 +3727,7 @@ int main(void)
 	    cmocka_unit_test(test_node_signale),
 	    cmocka_unit_test(test_node_npmlog),
 	    cmocka_unit_test(test_go_test_failures),
+	    cmocka_unit_test(test_test_runner_runs),
 	    cmocka_unit_test(test_python_argparse_error),
 	    cmocka_unit_test(test_python_unittest_report),
 	    cmocka_unit_test(test_python_doctest_failure),
