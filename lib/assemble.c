@@ -1408,8 +1408,39 @@ static const char *after_prefix(const char *s, size_t *n)
 	return s + p.body;
 }
 
+/* A match made for an event that no rule started, under the built-in
+ * rule of language of (its name; the kind "line" for an error line). */
+static int made_match(const struct qe_assembler *a, struct qe_rule_match *m,
+		      enum qe_rule_lang of, enum qe_rule_lang lang)
+{
+	struct qe_rule_info info;
+
+	if ((m->rule = qe_rules_lang_rule(a->rules, of)) == (size_t)-1)
+		return 0;
+	qe_rules_info(a->rules, m->rule, &info);
+	m->name = info.name;
+	m->kind = lang == QE_LANG_LINE ? "line" : info.kind;
+	m->lang = lang;
+	m->severity = QE_SEV_ERROR;
+	m->type_len = m->msg_len = 0;
+	return 1;
+}
+
+/* Start the event on the kept line, read after its prefix. */
+static void start_on_last(struct qe_assembler *a, const struct qe_rule_match *m)
+{
+	struct qe_buf l = a->last;
+	size_t n = l.len;
+	const char *t = after_prefix(l.buf, &n);
+
+	qe_buf_init(&a->last);
+	start_event(a, m, l.buf, l.len, (size_t)(t - l.buf), a->last_start, a->last_end);
+	qe_buf_release(&l);
+}
+
 /* unittest's rules around its report: 70 '=' above each error or
- * failure, 70 '-' under its title and above the summary. */
+ * failure, 70 '-' under its title and above the summary (doctest's
+ * rule is as wide, of '*'). */
 static int unittest_rule_of(const char *s, size_t n, char c)
 {
 	size_t i;
@@ -1463,40 +1494,29 @@ static int unittest_title(const char *s, size_t n)
 static int unittest_event(struct qe_assembler *a, const char *line, size_t len,
 			  uint64_t start_pos, uint64_t end_pos)
 {
-	struct qe_buf l = a->last;
 	struct qe_rule_match pm;
-	struct qe_rule_info info;
 	const char *t;
 	size_t tl = len;
 
 	t = after_prefix(line, &tl);
-	if (!l.len || a->last_end != start_pos || !unittest_ruler(l.buf, l.len) ||
-	    !unittest_title(t, tl) ||
-	    (pm.rule = qe_rules_lang_rule(a->rules, QE_LANG_PYTHON)) == (size_t)-1)
+	if (!a->last.len || a->last_end != start_pos ||
+	    !unittest_ruler(a->last.buf, a->last.len) || !unittest_title(t, tl) ||
+	    !made_match(a, &pm, QE_LANG_PYTHON, QE_LANG_PYTHON))
 		return 0;
-	qe_rules_info(a->rules, pm.rule, &info);
-	pm.name = info.name;
-	pm.kind = info.kind;
-	pm.lang = QE_LANG_PYTHON;
-	pm.severity = QE_SEV_ERROR;
-	pm.type_len = pm.msg_len = 0;
-	qe_buf_init(&a->last);
 	if (a->prog.len && a->prog_start < a->last_start) {
+		/* the progress line first, then the rule */
 		size_t pl = a->prog.len;
 		const char *pt = after_prefix(a->prog.buf, &pl);
 		start_event(a, &pm, a->prog.buf, a->prog.len, (size_t)(pt - a->prog.buf),
 			    a->prog_start, a->last_start);
-		pl = l.len;
-		pt = after_prefix(l.buf, &pl);
+		pl = a->last.len;
+		pt = after_prefix(a->last.buf, &pl);
 		append(a, pt, pl, a->last_end);
+		qe_buf_reset(&a->last);
 	} else {
-		size_t pl = l.len;
-		const char *pt = after_prefix(l.buf, &pl);
-		start_event(a, &pm, l.buf, l.len, (size_t)(pt - l.buf), a->last_start,
-			    a->last_end);
+		start_on_last(a, &pm);
 	}
 	qe_buf_reset(&a->prog);
-	qe_buf_release(&l);
 	append(a, t, tl, end_pos);
 	a->state = S_PY_UNITTEST;
 	return 1;
@@ -1636,15 +1656,13 @@ static void perl_trace_event(struct qe_assembler *a, const struct qe_rule_match 
 static int argparse_event(struct qe_assembler *a, const char *line, size_t len,
 			  uint64_t start_pos, uint64_t end_pos)
 {
-	struct qe_buf l = a->last;
 	struct qe_rule_match lm;
-	struct qe_rule_info info;
 	const char *u, *t;
-	size_t ul = l.len, tl = len, w;
+	size_t ul = a->last.len, tl = len, w;
 
-	if (!l.len || a->last_end != start_pos)
+	if (!ul || a->last_end != start_pos)
 		return 0;
-	u = after_prefix(l.buf, &ul);
+	u = after_prefix(a->last.buf, &ul);
 	t = after_prefix(line, &tl);
 	if (ul < 8 || memcmp(u, "usage: ", 7))
 		return 0;
@@ -1652,18 +1670,9 @@ static int argparse_event(struct qe_assembler *a, const char *line, size_t len,
 		;
 	w -= 7;
 	if (!w || tl < w + 9 || memcmp(t, u + 7, w) || memcmp(t + w, ": error: ", 9) ||
-	    (lm.rule = qe_rules_lang_rule(a->rules, QE_LANG_PYTHON)) == (size_t)-1)
+	    !made_match(a, &lm, QE_LANG_PYTHON, QE_LANG_LINE))
 		return 0;
-	qe_rules_info(a->rules, lm.rule, &info);
-	lm.name = info.name;
-	lm.lang = QE_LANG_LINE;
-	lm.kind = "line";
-	lm.severity = QE_SEV_ERROR;
-	lm.type_len = lm.msg_len = 0;
-	qe_buf_init(&a->last);
-	start_event(a, &lm, l.buf, l.len, (size_t)(u - l.buf), a->last_start,
-		    a->last_end);
-	qe_buf_release(&l);
+	start_on_last(a, &lm);
 	append(a, t, tl, end_pos);
 	a->state = S_LINE_DONE;
 	return 1;
@@ -1718,14 +1727,9 @@ static int test_run_event(struct qe_assembler *a, const char *line, size_t len,
 	size_t tl = len;
 
 	t = after_prefix(line, &tl);
-	if (!test_run_open(t, tl) ||
-	    (lm.rule = qe_rules_lang_rule(a->rules, QE_LANG_NODE)) == (size_t)-1)
+	if (!test_run_open(t, tl) || !made_match(a, &lm, QE_LANG_NODE, QE_LANG_LINE))
 		return 0;
 	lm.name = "test-run";
-	lm.lang = QE_LANG_LINE;
-	lm.kind = "line";
-	lm.severity = QE_SEV_ERROR;
-	lm.type_len = lm.msg_len = 0;
 	qe_buf_reset(&a->last);
 	start_event(a, &lm, line, len, (size_t)(t - line), start_pos, end_pos);
 	a->state = S_LINE_TEST_RUN;
@@ -1771,38 +1775,27 @@ static int go_test_event(struct qe_assembler *a, const struct qe_rule_match *m,
 			 const char *line, size_t len, size_t off, uint64_t start_pos,
 			 uint64_t end_pos)
 {
-	struct qe_buf l = a->last;
 	struct qe_rule_match gm;
-	struct qe_rule_info info;
 	struct qe_prefix p;
-	size_t lo = 0, so;
+	size_t so;
 
-	if (!l.len || a->last_end != start_pos || !go_test_fail(l.buf, l.len))
+	if (!a->last.len || a->last_end != start_pos ||
+	    !go_test_fail(a->last.buf, a->last.len))
 		return 0;
 	if (m) {
 		if (m->lang != QE_LANG_GO ||
 		    !has_prefix(line + off, len - off, "panic: "))
 			return 0;
 		gm = *m;
+		gm.type_len = gm.msg_len = 0;
 	} else {
-		if ((gm.rule = qe_rules_lang_rule(a->rules, QE_LANG_GO)) == (size_t)-1)
-			return 0;
 		if (line_prefix(a, line, len, &p))
 			off = p.body;
-		if (!go_test_log(line + off, len - off))
+		if (!go_test_log(line + off, len - off) ||
+		    !made_match(a, &gm, QE_LANG_GO, QE_LANG_LINE))
 			return 0;
-		qe_rules_info(a->rules, gm.rule, &info);
-		gm.name = info.name;
-		gm.lang = QE_LANG_LINE;
-		gm.kind = "line";
-		gm.severity = QE_SEV_ERROR;
 	}
-	gm.type_len = gm.msg_len = 0;
-	if (qe_trace_prefix(l.buf, l.len, &p))
-		lo = p.body;
-	qe_buf_init(&a->last);
-	start_event(a, &gm, l.buf, l.len, lo, a->last_start, a->last_end);
-	qe_buf_release(&l);
+	start_on_last(a, &gm);
 	so = strip_off(a, line, len);
 	append(a, line + (so ? so : off), len - (so ? so : off), end_pos);
 	if (!m)
@@ -1835,29 +1828,17 @@ static int names_node_error(const char *s, size_t n)
 static int node_frames_event(struct qe_assembler *a, const char *line, size_t len,
 			     uint64_t start_pos, uint64_t end_pos)
 {
-	struct qe_buf l = a->last;
 	struct qe_rule_match lm;
-	struct qe_rule_info info;
-	struct qe_prefix p;
-	size_t lo = 0;
+	const char *t;
+	size_t tl = a->last.len;
 
-	if (!l.len || a->last_end != start_pos || len < 8 || line[0] != ' ' ||
-	    !node_frame_line(line, len) ||
-	    (lm.rule = qe_rules_lang_rule(a->rules, QE_LANG_NODE)) == (size_t)-1)
+	if (!tl || a->last_end != start_pos || len < 8 || line[0] != ' ' ||
+	    !node_frame_line(line, len))
 		return 0;
-	if (qe_trace_prefix(l.buf, l.len, &p))
-		lo = p.body;
-	if (!names_node_error(l.buf + lo, l.len - lo))
+	t = after_prefix(a->last.buf, &tl);
+	if (!names_node_error(t, tl) || !made_match(a, &lm, QE_LANG_NODE, QE_LANG_LINE))
 		return 0;
-	qe_rules_info(a->rules, lm.rule, &info);
-	lm.name = info.name;
-	lm.lang = QE_LANG_LINE;
-	lm.kind = "line";
-	lm.severity = QE_SEV_ERROR;
-	lm.type_len = lm.msg_len = 0;
-	qe_buf_init(&a->last);
-	start_event(a, &lm, l.buf, l.len, lo, a->last_start, a->last_end);
-	qe_buf_release(&l);
+	start_on_last(a, &lm);
 	qe_assembler_feed(a, line, len, start_pos, end_pos);
 	return 1;
 }
@@ -1868,15 +1849,7 @@ static int node_frames_event(struct qe_assembler *a, const char *line, size_t le
  * under its label indented by four. */
 static int doctest_ruler(const char *s, size_t n)
 {
-	size_t i;
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
-		n--;
-	if (n != 70)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (s[i] != '*')
-			return 0;
-	return 1;
+	return unittest_rule_of(s, n, '*');
 }
 
 static int doctest_line(const char *s, size_t n)
@@ -1897,33 +1870,20 @@ static int doctest_line(const char *s, size_t n)
 static int doctest_event(struct qe_assembler *a, const char *line, size_t len,
 			 uint64_t start_pos, uint64_t end_pos)
 {
-	struct qe_buf l = a->last;
 	struct qe_rule_match pm;
-	struct qe_rule_info info;
 	struct qe_prefix p;
-	size_t lo = 0, off = 0;
+	size_t off = 0;
 
-	if (!l.len || a->last_end != start_pos)
-		return 0;
-	if (qe_trace_prefix(l.buf, l.len, &p))
-		lo = p.body;
-	if (!doctest_ruler(l.buf + lo, l.len - lo))
+	if (!a->last.len || a->last_end != start_pos ||
+	    !doctest_ruler(a->last.buf, a->last.len))
 		return 0;
 	if (line_prefix(a, line, len, &p))
 		off = p.body;
 	if (!has_prefix(line + off, len - off, "File \"") ||
 	    !memmem(line + off, len - off, "\", line ", 8) ||
-	    (pm.rule = qe_rules_lang_rule(a->rules, QE_LANG_PYTHON)) == (size_t)-1)
+	    !made_match(a, &pm, QE_LANG_PYTHON, QE_LANG_PYTHON))
 		return 0;
-	qe_rules_info(a->rules, pm.rule, &info);
-	pm.name = info.name;
-	pm.kind = info.kind;
-	pm.lang = QE_LANG_PYTHON;
-	pm.severity = QE_SEV_ERROR;
-	pm.type_len = pm.msg_len = 0;
-	qe_buf_init(&a->last);
-	start_event(a, &pm, l.buf, l.len, lo, a->last_start, a->last_end);
-	qe_buf_release(&l);
+	start_on_last(a, &pm);
 	append(a, line + off, len - off, end_pos);
 	a->state = S_PY_DOCTEST;
 	return 1;
