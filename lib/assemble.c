@@ -1398,6 +1398,15 @@ static void start_event(struct qe_assembler *a, const struct qe_rule_match *m,
 			const char *line, size_t len, size_t off, uint64_t start_pos,
 			uint64_t end_pos);
 
+/* The last byte of a line but blanks, or 0: the lines of the reports
+ * below are told from most by it before their prefix is parsed. */
+static char end_byte(const char *s, size_t n)
+{
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
+		n--;
+	return n ? s[n - 1] : 0;
+}
+
 /* The text of a line after its log prefix, if it has one. */
 static const char *after_prefix(const char *s, size_t *n)
 {
@@ -1444,6 +1453,8 @@ static void start_on_last(struct qe_assembler *a, const struct qe_rule_match *m)
 static int unittest_rule_of(const char *s, size_t n, char c)
 {
 	size_t i;
+	if (end_byte(s, n) != c)
+		return 0;
 	s = after_prefix(s, &n);
 	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
 		n--;
@@ -1465,7 +1476,20 @@ static int unittest_ruler(const char *s, size_t n)
  * "test_x (mod.Case.test_x) ... ERROR". */
 static int unittest_progress(const char *s, size_t n)
 {
-	size_t i, bad = 0;
+	size_t i, bad = 0, k;
+	char c = end_byte(s, n);
+	if (!c || !strchr(".EFsxuRL", c))
+		return 0;
+	/* the run of progress letters at the end starts the line or
+	 * follows the prefix's blank; the verbose form ends so */
+	for (k = n; k && (s[k - 1] == ' ' || s[k - 1] == '\r'); k--)
+		;
+	if (!ends_with(s, k, " ... ERROR") && !ends_with(s, k, " ... FAIL")) {
+		while (k && s[k - 1] && strchr(".EFsxu", s[k - 1]))
+			k--;
+		if (k && s[k - 1] != ' ')
+			return 0;
+	}
 	s = after_prefix(s, &n);
 	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
 		n--;
@@ -1498,10 +1522,11 @@ static int unittest_event(struct qe_assembler *a, const char *line, size_t len,
 	const char *t;
 	size_t tl = len;
 
-	t = after_prefix(line, &tl);
 	if (!a->last.len || a->last_end != start_pos ||
-	    !unittest_ruler(a->last.buf, a->last.len) || !unittest_title(t, tl) ||
-	    !made_match(a, &pm, QE_LANG_PYTHON, QE_LANG_PYTHON))
+	    !unittest_ruler(a->last.buf, a->last.len))
+		return 0;
+	t = after_prefix(line, &tl);
+	if (!unittest_title(t, tl) || !made_match(a, &pm, QE_LANG_PYTHON, QE_LANG_PYTHON))
 		return 0;
 	if (a->prog.len && a->prog_start < a->last_start) {
 		/* the progress line first, then the rule */
@@ -1662,10 +1687,11 @@ static int argparse_event(struct qe_assembler *a, const char *line, size_t len,
 
 	if (!ul || a->last_end != start_pos)
 		return 0;
-	u = after_prefix(a->last.buf, &ul);
-	t = after_prefix(line, &tl);
+	/* (the usage line as the parser writes it, at a line start) */
+	u = a->last.buf;
 	if (ul < 8 || memcmp(u, "usage: ", 7))
 		return 0;
+	t = after_prefix(line, &tl);
 	for (w = 7; w < ul && u[w] != ' '; w++)
 		;
 	w -= 7;
@@ -1719,6 +1745,19 @@ static enum cont test_run_line(struct qe_assembler *a, const char *line, size_t 
 	return C_YES;
 }
 
+/* The same told by the end of the line alone, before its prefix is
+ * parsed: "TAP version 13", or "--seed N" last (minitest puts it there). */
+static int test_run_end(const char *s, size_t n)
+{
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
+		n--;
+	if (ends_with(s, n, "TAP version 13"))
+		return 1;
+	while (n && is_digit(s[n - 1]))
+		n--;
+	return ends_with(s, n, " --seed ");
+}
+
 static int test_run_event(struct qe_assembler *a, const char *line, size_t len,
 			  uint64_t start_pos, uint64_t end_pos)
 {
@@ -1726,6 +1765,8 @@ static int test_run_event(struct qe_assembler *a, const char *line, size_t len,
 	const char *t;
 	size_t tl = len;
 
+	if (!test_run_end(line, len))
+		return 0;
 	t = after_prefix(line, &tl);
 	if (!test_run_open(t, tl) || !made_match(a, &lm, QE_LANG_NODE, QE_LANG_LINE))
 		return 0;
@@ -1742,6 +1783,8 @@ static int test_run_event(struct qe_assembler *a, const char *line, size_t len,
 static int go_test_fail(const char *s, size_t n)
 {
 	struct qe_prefix p;
+	if (end_byte(s, n) != ')')
+		return 0;
 	if (qe_trace_prefix(s, n, &p)) {
 		s += p.body;
 		n -= p.body;
@@ -1948,12 +1991,13 @@ static int rules_start(struct qe_assembler *a, const char *line, size_t len,
 static size_t npmlog_lead(const char *s, size_t n, int want)
 {
 	size_t i = 0, lim = n < TAG_MAX ? n : TAG_MAX;
+	const char *b;
 
 	if (lim < 6)
 		return 0;
 	if (memcmp(s, "ERR! ", 5)) {
-		while (i < lim && s[i] != ' ')
-			i++;
+		b = memchr(s, ' ', lim);
+		i = b ? (size_t)(b - s) : lim;
 		if (i + 6 > lim || memcmp(s + i, " ERR! ", 6))
 			return 0;
 		i++;
@@ -1961,9 +2005,8 @@ static size_t npmlog_lead(const char *s, size_t n, int want)
 	i += 5;
 	if (want == 1)
 		return i;
-	while (i < lim && s[i] != ' ')
-		i++;
-	return i < lim && i + 1 < n ? i + 1 : 0;
+	b = memchr(s + i, ' ', lim - i);
+	return b && (size_t)(b - s) + 1 < n ? (size_t)(b - s) + 1 : 0;
 }
 
 /* A trace after npmlog's lead (after the line's prefix, at base) */
@@ -3062,29 +3105,23 @@ static int head_hint(const char *s, size_t n)
 
 static int report_head(const char *line, size_t len)
 {
+	char c = end_byte(line, len);
+	const char *s;
 	size_t n = len;
-	const char *s = after_prefix(line, &n);
 
-	if (!n)
-		return 0;
-	switch (s[0]) {
-	case '-':
-		return go_test_fail(s, n);
-	case '=':
-		return unittest_ruler(s, n);
-	case '*':
-		return doctest_ruler(s, n);
-	case 'u':
-		return has_prefix(s, n, "usage: ");
-	case 'T':
-	case 'R':
+	if (has_prefix(line, len, "usage: "))
+		return 1;
+	if (c == ')')
+		return go_test_fail(line, len);
+	if (c == '=' || c == '*')
+		return unittest_rule_of(line, len, c);
+	if (is_digit(c)) {
+		if (!test_run_end(line, len))
+			return 0;
+		s = after_prefix(line, &n);
 		return test_run_open(s, n);
-	case '.':
-	case 'E':
-	case 'F':
-		return unittest_progress(s, n);
 	}
-	return 0;
+	return unittest_progress(line, len);
 }
 
 int qe_assembler_head_start(const char *line, size_t len)
@@ -3627,8 +3664,8 @@ int qe_assembler_takes(struct qe_assembler *a, const char *line, size_t len)
 			goto out;
 	}
 	blen = len;
-	body = after_prefix(line, &blen);
-	if (test_run_open(body, blen))
+	if (test_run_end(line, len) && (body = after_prefix(line, &blen)) &&
+	    test_run_open(body, blen))
 		goto out;
 	take = !is_blank(line, len) && find_start(a, line, len, &m, &off);
 out:
