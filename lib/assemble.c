@@ -53,12 +53,14 @@ enum state {
 	S_NONE,
 	S_JAVA_HEAD, /* exception line seen, no frame yet */
 	S_JAVA_FRAMES,
-	S_PY_FRAMES, /* after "Traceback ...": frames until the exception line */
-	S_PY_EXC,    /* after the exception line: only a chain marker continues */
-	S_PY_CHAIN,  /* after a chain marker: the next traceback continues */
-	S_PY_GROUP,  /* inside an exception group drawn with | and + */
-	S_PY_CGITB,  /* cgitb's text report, until the original traceback */
-	S_RUST_MSG,  /* new-style header: the next line is the message */
+	S_PY_FRAMES,   /* after "Traceback ...": frames until the exception line */
+	S_PY_EXC,      /* after the exception line: only a chain marker continues */
+	S_PY_CHAIN,    /* after a chain marker: the next traceback continues */
+	S_PY_GROUP,    /* inside an exception group drawn with | and + */
+	S_PY_CGITB,    /* cgitb's text report, until the original traceback */
+	S_PY_DOCTEST,  /* doctest's report of a failed example, to its last line */
+	S_PY_UNITTEST, /* unittest's report of errors and failures, to its verdict */
+	S_RUST_MSG,    /* new-style header: the next line is the message */
 	S_RUST_BODY,
 	S_RUST_NOTE, /* the panic's closing note seen: no more of its lines */
 	S_PHP_BODY,
@@ -80,9 +82,11 @@ enum state {
 	S_LINE_SYMBOLS, /* glibc's backtrace_symbols() lines under an error line */
 	/* Devel::StackTrace's "X called at F line N" lines */
 	S_LINE_PERL_TRACE,
-	S_LINE_DONE,   /* nothing more belongs to the line */
-	S_NODE_PRETTY, /* pino-pretty's indented error object, until its '}' */
-	S_NODE_HEAD,   /* "XError: msg" seen, no frame yet: a JVM's frame may follow */
+	S_LINE_GO_TEST,	 /* a Go test's "--- FAIL:" and its t.Error lines, to "FAIL" */
+	S_LINE_TEST_RUN, /* a test runner's whole run (TAP, minitest), to its summary */
+	S_LINE_DONE,	 /* nothing more belongs to the line */
+	S_NODE_PRETTY,	 /* pino-pretty's indented error object, until its '}' */
+	S_NODE_HEAD,	 /* "XError: msg" seen, no frame yet: a JVM's frame may follow */
 };
 
 struct qe_assembler {
@@ -114,6 +118,10 @@ struct qe_assembler {
 	int strip;
 	char tag[TAG_MAX];
 	size_t tag_len;
+	/* npmlog's "heading ERR! prefix " before each line of a message,
+	 * after the tag: the same bytes on every line, read without them */
+	char lead[TAG_MAX];
+	size_t lead_len;
 	/* Twisted's logger writes the lines of a message after its first
 	 * with a tab before each: they are read without it */
 	int tab_strip;
@@ -178,7 +186,14 @@ struct qe_assembler {
 	/* a blank line after it, up to gap_end: Devel::StackTrace puts one
 	 * between the message and its "Trace begun at" */
 	uint64_t last_gap_end;
+	/* unittest's progress line ("..E.") just above the kept line, when
+	 * that is the rule of '=' its report opens with */
+	struct qe_buf prog;
+	uint64_t prog_start;
 	int tcl_quote; /* S_LINE_TCL: lines of a quoted command so far, 0 outside one */
+	/* S_LINE_TEST_RUN: the run is one (1), a test in it failed (2);
+	 * a run without a failure is no event */
+	int test_run;
 };
 
 static void tail_reset(struct qe_assembler *a);
@@ -211,6 +226,7 @@ void qe_assembler_free(struct qe_assembler *a)
 	qe_buf_release(&a->pend);
 	qe_buf_release(&a->probe_line);
 	qe_buf_release(&a->last);
+	qe_buf_release(&a->prog);
 	free(a);
 }
 
@@ -440,7 +456,17 @@ static void close_event(struct qe_assembler *a)
 		return;
 	tail_flush(a);
 	a->ev = NULL;
+	if (a->test_run == 1) {
+		/* a test run that went well */
+		a->test_run = 0;
+		a->strip = a->tab_strip = 0;
+		a->lead_len = 0;
+		qe_event_free(ev);
+		return;
+	}
+	a->test_run = 0;
 	a->strip = a->tab_strip = 0;
+	a->lead_len = 0;
 	a->ruby_rescues = 0;
 	qe_trace_parse(ev);
 	/* A lone "SomeError: message" line without frames is a plain error
@@ -1328,8 +1354,11 @@ static int trace_start_hint(const char *s, size_t n)
 		return 1;
 	if (t > i && s[t - 1] == ':')
 		t--;
+	/* (multiprocessing's and concurrent.futures' "...RemoteTraceback:",
+	 * the worker's traceback under it) */
 	return ends_with(s + i, t - i, "Exception") || ends_with(s + i, t - i, "Error") ||
-	       ends_with(s + i, t - i, "Throwable");
+	       ends_with(s + i, t - i, "Throwable") ||
+	       ends_with(s + i, t - i, "RemoteTraceback");
 }
 
 /* The length of the date and time Go's standard logger puts before its
@@ -1365,6 +1394,159 @@ static int go_log_panic(const struct qe_assembler *a, const char *line, size_t l
 	       a->last.buf[k - t - 1] == ' ';
 }
 
+static void start_event(struct qe_assembler *a, const struct qe_rule_match *m,
+			const char *line, size_t len, size_t off, uint64_t start_pos,
+			uint64_t end_pos);
+
+/* The last byte of a line but blanks, or 0: the lines of the reports
+ * below are told from most by it before their prefix is parsed. */
+static char end_byte(const char *s, size_t n)
+{
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
+		n--;
+	return n ? s[n - 1] : 0;
+}
+
+/* The text of a line after its log prefix, if it has one. */
+static const char *after_prefix(const char *s, size_t *n)
+{
+	struct qe_prefix p;
+	if (!qe_trace_prefix(s, *n, &p))
+		return s;
+	*n -= p.body;
+	return s + p.body;
+}
+
+/* A match made for an event that no rule started, under the built-in
+ * rule of language of (its name; the kind "line" for an error line). */
+static int made_match(const struct qe_assembler *a, struct qe_rule_match *m,
+		      enum qe_rule_lang of, enum qe_rule_lang lang)
+{
+	struct qe_rule_info info;
+
+	if ((m->rule = qe_rules_lang_rule(a->rules, of)) == (size_t)-1)
+		return 0;
+	qe_rules_info(a->rules, m->rule, &info);
+	m->name = info.name;
+	m->kind = lang == QE_LANG_LINE ? "line" : info.kind;
+	m->lang = lang;
+	m->severity = QE_SEV_ERROR;
+	m->type_len = m->msg_len = 0;
+	return 1;
+}
+
+/* Start the event on the kept line, read after its prefix. */
+static void start_on_last(struct qe_assembler *a, const struct qe_rule_match *m)
+{
+	struct qe_buf l = a->last;
+	size_t n = l.len;
+	const char *t = after_prefix(l.buf, &n);
+
+	qe_buf_init(&a->last);
+	start_event(a, m, l.buf, l.len, (size_t)(t - l.buf), a->last_start, a->last_end);
+	qe_buf_release(&l);
+}
+
+/* unittest's rules around its report: 70 '=' above each error or
+ * failure, 70 '-' under its title and above the summary (doctest's
+ * rule is as wide, of '*'). */
+static int unittest_rule_of(const char *s, size_t n, char c)
+{
+	size_t i;
+	if (end_byte(s, n) != c)
+		return 0;
+	s = after_prefix(s, &n);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
+		n--;
+	if (n != 70)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (s[i] != c)
+			return 0;
+	return 1;
+}
+
+static int unittest_ruler(const char *s, size_t n)
+{
+	return unittest_rule_of(s, n, '=');
+}
+
+/* The runner's progress: a letter a test ("..E.F", 's' skipped, 'x'
+ * and 'u' for expected failures), or in verbose mode the last test's
+ * "test_x (mod.Case.test_x) ... ERROR". */
+static int unittest_progress(const char *s, size_t n)
+{
+	size_t i, bad = 0, k;
+	char c = end_byte(s, n);
+	if (!c || !strchr(".EFsxuRL", c))
+		return 0;
+	/* the run of progress letters at the end starts the line or
+	 * follows the prefix's blank; the verbose form ends so */
+	for (k = n; k && (s[k - 1] == ' ' || s[k - 1] == '\r'); k--)
+		;
+	if (!ends_with(s, k, " ... ERROR") && !ends_with(s, k, " ... FAIL")) {
+		while (k && s[k - 1] && strchr(".EFsxu", s[k - 1]))
+			k--;
+		if (k && s[k - 1] != ' ')
+			return 0;
+	}
+	s = after_prefix(s, &n);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
+		n--;
+	if (!n)
+		return 0;
+	if (ends_with(s, n, " ... ERROR") || ends_with(s, n, " ... FAIL"))
+		return 1;
+	for (i = 0; i < n; i++)
+		if (!strchr(".EFsxu", s[i]))
+			return 0;
+		else
+			bad += s[i] == 'E' || s[i] == 'F';
+	return bad > 0;
+}
+
+/* The title of one error or failure: "ERROR: test_x (mod.Case.test_x)". */
+static int unittest_title(const char *s, size_t n)
+{
+	size_t k = has_prefix(s, n, "ERROR: ") ? 7 : has_prefix(s, n, "FAIL: ") ? 6 : 0;
+	return k && k < n && s[k] != ' ' && memmem(s + k, n - k, " (", 2) &&
+	       (s[n - 1] == ')' || s[n - 1] == '\r');
+}
+
+/* The report starts on the title under the rule kept before it (and the
+ * progress line above that): a Python event, to the runner's verdict. */
+static int unittest_event(struct qe_assembler *a, const char *line, size_t len,
+			  uint64_t start_pos, uint64_t end_pos)
+{
+	struct qe_rule_match pm;
+	const char *t;
+	size_t tl = len;
+
+	if (!a->last.len || a->last_end != start_pos ||
+	    !unittest_ruler(a->last.buf, a->last.len))
+		return 0;
+	t = after_prefix(line, &tl);
+	if (!unittest_title(t, tl) || !made_match(a, &pm, QE_LANG_PYTHON, QE_LANG_PYTHON))
+		return 0;
+	if (a->prog.len && a->prog_start < a->last_start) {
+		/* the progress line first, then the rule */
+		size_t pl = a->prog.len;
+		const char *pt = after_prefix(a->prog.buf, &pl);
+		start_event(a, &pm, a->prog.buf, a->prog.len, (size_t)(pt - a->prog.buf),
+			    a->prog_start, a->last_start);
+		pl = a->last.len;
+		pt = after_prefix(a->last.buf, &pl);
+		append(a, pt, pl, a->last_end);
+		qe_buf_reset(&a->last);
+	} else {
+		start_on_last(a, &pm);
+	}
+	qe_buf_reset(&a->prog);
+	append(a, t, tl, end_pos);
+	a->state = S_PY_UNITTEST;
+	return 1;
+}
+
 /* Keep the line fed while idle that started nothing (a blank one is
  * forgotten; a long one too: a message line is short). */
 static void last_keep(struct qe_assembler *a, const char *line, size_t len,
@@ -1377,6 +1559,14 @@ static void last_keep(struct qe_assembler *a, const char *line, size_t len,
 		return;
 	}
 	a->last_gap_end = 0;
+	qe_buf_reset(&a->prog);
+	if (a->last.len && a->last_end == start_pos && unittest_ruler(line, len) &&
+	    unittest_progress(a->last.buf, a->last.len)) {
+		struct qe_buf t = a->prog;
+		a->prog = a->last;
+		a->last = t;
+		a->prog_start = a->last_start;
+	}
 	qe_buf_reset(&a->last);
 	if (len <= LAST_MAX && !is_blank(line, len)) {
 		qe_buf_add(&a->last, line, len);
@@ -1384,10 +1574,6 @@ static void last_keep(struct qe_assembler *a, const char *line, size_t len,
 		a->last_end = end_pos;
 	}
 }
-
-static void start_event(struct qe_assembler *a, const struct qe_rule_match *m,
-			const char *line, size_t len, size_t off, uint64_t start_pos,
-			uint64_t end_pos);
 
 /* A Go panic starts on the line: when the logger's line kept before it
  * is log.Panic's, that line is an error line of its own, reported
@@ -1489,6 +1675,263 @@ static void perl_trace_event(struct qe_assembler *a, const struct qe_rule_match 
 	a->state = S_LINE_PERL_TRACE;
 }
 
+/* argparse's (and optparse's) exit on bad arguments: the usage line,
+ * "usage: prog [-h] ...", then "prog: error: what was wrong", prog the
+ * same word. */
+static int argparse_event(struct qe_assembler *a, const char *line, size_t len,
+			  uint64_t start_pos, uint64_t end_pos)
+{
+	struct qe_rule_match lm;
+	const char *u, *t;
+	size_t ul = a->last.len, tl = len, w;
+
+	if (!ul || a->last_end != start_pos)
+		return 0;
+	/* (the usage line as the parser writes it, at a line start) */
+	u = a->last.buf;
+	if (ul < 8 || memcmp(u, "usage: ", 7))
+		return 0;
+	t = after_prefix(line, &tl);
+	for (w = 7; w < ul && u[w] != ' '; w++)
+		;
+	w -= 7;
+	if (!w || tl < w + 9 || memcmp(t, u + 7, w) || memcmp(t + w, ": error: ", 9) ||
+	    !made_match(a, &lm, QE_LANG_PYTHON, QE_LANG_LINE))
+		return 0;
+	start_on_last(a, &lm);
+	append(a, t, tl, end_pos);
+	a->state = S_LINE_DONE;
+	return 1;
+}
+
+/* A test runner's report of a whole run, from its first line: node:test's
+ * and other TAP producers' "TAP version 13", minitest's "Run options:
+ * --seed N".  Held to the run's summary (TAP's "# duration_ms", minitest's
+ * "N runs, N assertions, ..."), reported when a test in it failed ("not
+ * ok N", "  1) Error:", "  1) Failure:"). */
+static int test_run_open(const char *s, size_t n)
+{
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
+		n--;
+	return (n == 14 && !memcmp(s, "TAP version 13", 14)) ||
+	       (n > 20 && has_prefix(s, n, "Run options: ") &&
+		memmem(s, n, "--seed ", 7));
+}
+
+static enum cont test_run_line(struct qe_assembler *a, const char *line, size_t len)
+{
+	struct qe_prefix p;
+	size_t i = 0;
+
+	if (has_prefix(line, len, "# duration_ms ") ||
+	    (len > 20 && is_digit(line[0]) && memmem(line, len, " runs, ", 7) &&
+	     memmem(line, len, " errors, ", 9))) {
+		a->state = S_LINE_DONE;
+		return C_YES;
+	}
+	if (line_prefix(a, line, len, &p) || test_run_open(line, len))
+		return C_NO;
+	while (i < len && line[i] == ' ')
+		i++;
+	if (has_prefix(line + i, len - i, "not ok "))
+		a->test_run = 2;
+	if (i == 2 && i < len && is_digit(line[i])) {
+		while (i < len && is_digit(line[i]))
+			i++;
+		if (has_prefix(line + i, len - i, ") Error:") ||
+		    has_prefix(line + i, len - i, ") Failure:"))
+			a->test_run = 2;
+	}
+	return C_YES;
+}
+
+/* The same told by the end of the line alone, before its prefix is
+ * parsed: "TAP version 13", or "--seed N" last (minitest puts it there). */
+static int test_run_end(const char *s, size_t n)
+{
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
+		n--;
+	if (ends_with(s, n, "TAP version 13"))
+		return 1;
+	while (n && is_digit(s[n - 1]))
+		n--;
+	return ends_with(s, n, " --seed ");
+}
+
+static int test_run_event(struct qe_assembler *a, const char *line, size_t len,
+			  uint64_t start_pos, uint64_t end_pos)
+{
+	struct qe_rule_match lm;
+	const char *t;
+	size_t tl = len;
+
+	if (!test_run_end(line, len))
+		return 0;
+	t = after_prefix(line, &tl);
+	if (!test_run_open(t, tl) || !made_match(a, &lm, QE_LANG_NODE, QE_LANG_LINE))
+		return 0;
+	lm.name = "test-run";
+	qe_buf_reset(&a->last);
+	start_event(a, &lm, line, len, (size_t)(t - line), start_pos, end_pos);
+	a->state = S_LINE_TEST_RUN;
+	a->test_run = 1;
+	return 1;
+}
+
+/* A Go test binary's "--- FAIL: TestName (0.00s)" (go test -v's, and
+ * the plain run's, for each failed test), after a log prefix if any. */
+static int go_test_fail(const char *s, size_t n)
+{
+	struct qe_prefix p;
+	if (end_byte(s, n) != ')')
+		return 0;
+	if (qe_trace_prefix(s, n, &p)) {
+		s += p.body;
+		n -= p.body;
+	}
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
+		n--;
+	return n > 14 && has_prefix(s, n, "--- FAIL: ") && s[n - 1] == ')' &&
+	       s[n - 2] == 's';
+}
+
+/* What t.Error and t.Log write under it: "    file.go:30: text" (the
+ * message's further lines indented deeper). */
+static int go_test_log(const char *s, size_t n)
+{
+	size_t i = 4, k;
+	if (n < 12 || memcmp(s, "    ", 4) || s[4] == ' ')
+		return 0;
+	for (k = i; k < n && k < i + 128 && s[k] != ' ' && s[k] != ':'; k++)
+		;
+	if (k - i < 4 || k >= n || s[k] != ':' || memcmp(s + k - 3, ".go", 3))
+		return 0;
+	for (i = ++k; k < n && is_digit(s[k]); k++)
+		;
+	return k > i && k + 1 < n && s[k] == ':' && s[k + 1] == ' ';
+}
+
+/* The "--- FAIL:" line just before, kept, heads the event that starts on
+ * the line: a panic in the test ("panic: msg [recovered]"), or with
+ * lm NULL, the test's first t.Error line (an event of its own). */
+static int go_test_event(struct qe_assembler *a, const struct qe_rule_match *m,
+			 const char *line, size_t len, size_t off, uint64_t start_pos,
+			 uint64_t end_pos)
+{
+	struct qe_rule_match gm;
+	struct qe_prefix p;
+	size_t so;
+
+	if (!a->last.len || a->last_end != start_pos ||
+	    !go_test_fail(a->last.buf, a->last.len))
+		return 0;
+	if (m) {
+		if (m->lang != QE_LANG_GO ||
+		    !has_prefix(line + off, len - off, "panic: "))
+			return 0;
+		gm = *m;
+		gm.type_len = gm.msg_len = 0;
+	} else {
+		if (line_prefix(a, line, len, &p))
+			off = p.body;
+		if (!go_test_log(line + off, len - off) ||
+		    !made_match(a, &gm, QE_LANG_GO, QE_LANG_LINE))
+			return 0;
+	}
+	start_on_last(a, &gm);
+	so = strip_off(a, line, len);
+	append(a, line + (so ? so : off), len - (so ? so : off), end_pos);
+	if (!m)
+		a->state = S_LINE_GO_TEST;
+	return 1;
+}
+
+/* Whether s names an error as Node.js prints one, "XError: " or
+ * "XException: ", at its start or after a blank: a message that the
+ * debug module (or another logger) wrote before the error's stack. */
+static int names_node_error(const char *s, size_t n)
+{
+	size_t i, k;
+
+	for (i = 0; i + 7 < n; i++) {
+		if ((i && s[i - 1] != ' ') || s[i] < 'A' || s[i] > 'Z')
+			continue;
+		k = i + capital_name(s + i, n - i, 0);
+		if (k + 1 < n && s[k] == ':' && s[k + 1] == ' ' &&
+		    (ends_with(s + i, k - i, "Error") ||
+		     ends_with(s + i, k - i, "Exception")))
+			return 1;
+	}
+	return 0;
+}
+
+/* A Node.js frame under the kept line just before, which names an error:
+ * that line (the message a logger wrote with the error in it, its stack
+ * after it) is an error line, which the frames make a trace. */
+static int node_frames_event(struct qe_assembler *a, const char *line, size_t len,
+			     uint64_t start_pos, uint64_t end_pos)
+{
+	struct qe_rule_match lm;
+	const char *t;
+	size_t tl = a->last.len;
+
+	if (!tl || a->last_end != start_pos || len < 8 || line[0] != ' ' ||
+	    !node_frame_line(line, len))
+		return 0;
+	t = after_prefix(a->last.buf, &tl);
+	if (!names_node_error(t, tl) || !made_match(a, &lm, QE_LANG_NODE, QE_LANG_LINE))
+		return 0;
+	start_on_last(a, &lm);
+	qe_assembler_feed(a, line, len, start_pos, end_pos);
+	return 1;
+}
+
+/* doctest's report of a failed example: its rule of 70 '*', then
+ * 'File "f.py", line 53, in name', "Failed example:", the example, and
+ * "Exception raised:" with the traceback or "Expected:" and "Got:", each
+ * under its label indented by four. */
+static int doctest_ruler(const char *s, size_t n)
+{
+	return unittest_rule_of(s, n, '*');
+}
+
+static int doctest_line(const char *s, size_t n)
+{
+	static const char *const labels[] = {
+	    "Failed example:",	"Exception raised:", "Expected:", "Got:",
+	    "Expected nothing", "Got nothing"};
+	size_t k;
+
+	if (n > 4 && !memcmp(s, "    ", 4))
+		return 1;
+	for (k = 0; k < QE_ARRAY_SIZE(labels); k++)
+		if (has_prefix(s, n, labels[k]))
+			return 1;
+	return 0;
+}
+
+static int doctest_event(struct qe_assembler *a, const char *line, size_t len,
+			 uint64_t start_pos, uint64_t end_pos)
+{
+	struct qe_rule_match pm;
+	struct qe_prefix p;
+	size_t off = 0;
+
+	if (!a->last.len || a->last_end != start_pos ||
+	    !doctest_ruler(a->last.buf, a->last.len))
+		return 0;
+	if (line_prefix(a, line, len, &p))
+		off = p.body;
+	if (!has_prefix(line + off, len - off, "File \"") ||
+	    !memmem(line + off, len - off, "\", line ", 8) ||
+	    !made_match(a, &pm, QE_LANG_PYTHON, QE_LANG_PYTHON))
+		return 0;
+	start_on_last(a, &pm);
+	append(a, line + off, len - off, end_pos);
+	a->state = S_PY_DOCTEST;
+	return 1;
+}
+
 /* A function name under Go's logger's line, the line just before: the
  * first frame of pkg/errors' "%+v", held with that line until its file
  * shows it is one. */
@@ -1537,6 +1980,56 @@ static int rules_start(struct qe_assembler *a, const char *line, size_t len,
 	return 1;
 }
 
+/*
+ * npmlog writes each line of a message as "[heading ]ERR![ prefix] line"
+ * (its display word for the error level): the length of that lead at the
+ * start of s, with the blank after it, or 0.  The heading and the prefix
+ * are one word each; the text after the lead is tried with and without
+ * the prefix word by the caller (want: the lead ending before the
+ * prefix word, 1, or after it, 2).
+ */
+static size_t npmlog_lead(const char *s, size_t n, int want)
+{
+	size_t i = 0, lim = n < TAG_MAX ? n : TAG_MAX;
+	const char *b;
+
+	if (lim < 6)
+		return 0;
+	if (memcmp(s, "ERR! ", 5)) {
+		b = memchr(s, ' ', lim);
+		i = b ? (size_t)(b - s) : lim;
+		if (i + 6 > lim || memcmp(s + i, " ERR! ", 6))
+			return 0;
+		i++;
+	}
+	i += 5;
+	if (want == 1)
+		return i;
+	b = memchr(s + i, ' ', lim - i);
+	return b && (size_t)(b - s) + 1 < n ? (size_t)(b - s) + 1 : 0;
+}
+
+/* A trace after npmlog's lead (after the line's prefix, at base) */
+static int npmlog_start(struct qe_assembler *a, const char *line, size_t len, size_t base,
+			struct qe_rule_match *m, size_t *off)
+{
+	int want;
+	size_t l;
+
+	for (want = 1; want <= 2; want++) {
+		l = npmlog_lead(line + base, len - base, want);
+		if (!l)
+			return 0;
+		l += base;
+		if (l < len && trace_start_hint(line + l, len - l) &&
+		    rules_start(a, line + l, len - l, m) && is_trace_lang(m->lang)) {
+			*off = l;
+			return 1;
+		}
+	}
+	return 0;
+}
+
 static int match_line(struct qe_assembler *a, const char *line, size_t len,
 		      struct qe_rule_match *m, size_t *off)
 {
@@ -1554,8 +2047,14 @@ static int match_line(struct qe_assembler *a, const char *line, size_t len,
 			return 1;
 		passed = qe_rules_prefilter_passed(a->rules);
 	}
-	if (!passed || !line_prefix(a, line, len, &p))
+	if (!passed)
 		return have;
+	if (!line_prefix(a, line, len, &p))
+		return npmlog_start(a, line, len, 0, &m2, off) ? (*m = m2, 1) : have;
+	if (p.body && p.text == p.body && npmlog_start(a, line, len, p.body, &m2, off)) {
+		*m = m2;
+		return 1;
+	}
 	/* glog's "E0101 ..." behind a collector's timestamp (`kubectl logs
 	 * --timestamps`, CRI, syslog): read as at a line start */
 	if (p.body && p.text == p.body && line_start_form(line + p.body, len - p.body) &&
@@ -1732,6 +2231,19 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 			a->state = S_PY_FRAMES;
 		return blank ? C_PEND : C_YES;
 	}
+	if (a->state == S_PY_DOCTEST)
+		return doctest_line(line, len) ? C_YES : C_NO;
+	if (a->state == S_PY_UNITTEST) {
+		/* anything but another record, to "FAILED (errors=1)" */
+		struct qe_prefix p;
+		if (has_prefix(line, len, "FAILED (")) {
+			a->state = S_LINE_DONE;
+			return C_YES;
+		}
+		if (!unittest_title(line, len) && line_prefix(a, line, len, &p))
+			return C_NO;
+		return C_YES;
+	}
 	/* cgitb's text report: the exception's class alone, then "Python
 	 * 3.11.2: /usr/bin/python3" */
 	if (a->ev->nr_lines == 1 && !a->nr_pend && cgitb_version_line(line, len) &&
@@ -1809,6 +2321,16 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 			return symbols_frame(line, len) ? C_YES : C_NO;
 		case S_LINE_PERL_TRACE:
 			return perl_called_at(line, len) ? C_YES : C_NO;
+		case S_LINE_TEST_RUN:
+			return test_run_line(a, line, len);
+		case S_LINE_GO_TEST:
+			/* more of its lines, then the binary's "FAIL" */
+			if (len >= 4 && !memcmp(line, "FAIL", 4) &&
+			    (len == 4 || line[4] == '\t' || line[4] == '\r')) {
+				a->state = S_LINE_DONE;
+				return C_YES;
+			}
+			return len > 4 && !memcmp(line, "    ", 4) ? C_YES : C_NO;
 		case S_LINE_MONOLOG:
 			if (blank)
 				return C_PEND;
@@ -2302,6 +2824,26 @@ static void set_tag(struct qe_assembler *a, const char *line, size_t len)
 	a->strip = 1;
 }
 
+/* Remember npmlog's lead on the head line, when the event starts after
+ * one: the bytes between the line's tag (if any) and off. */
+static void set_lead(struct qe_assembler *a, const char *line, size_t len, size_t off)
+{
+	struct qe_prefix p;
+	size_t base = 0;
+
+	a->lead_len = 0;
+	if (off < 6)
+		return;
+	if (a->strip && line_prefix(a, line, len, &p))
+		base = p.body;
+	if (off <= base || off - base > TAG_MAX ||
+	    (npmlog_lead(line + base, len - base, 1) != off - base &&
+	     npmlog_lead(line + base, len - base, 2) != off - base))
+		return;
+	a->lead_len = off - base;
+	memcpy(a->lead, line + base, a->lead_len);
+}
+
 /* How much of a line to skip as the prefix it shares with the head. */
 static inline size_t strip_off(struct qe_assembler *a, const char *line, size_t len)
 {
@@ -2332,6 +2874,7 @@ static void start_event(struct qe_assembler *a, const struct qe_rule_match *m,
 	a->in_tail = 0;
 	a->ruby_rescues = 0;
 	set_tag(a, line, len);
+	set_lead(a, line, len, off);
 	line += off;
 	len -= off;
 	if (a->prelude != P_NONE) {
@@ -2369,8 +2912,11 @@ static int node_location_line(const char *s, size_t n)
 
 	if (n && s[n - 1] == '\r')
 		n--;
+	/* (a path relative to the current directory too, "lib/x.js:1":
+	 * vm's code given a file name) */
 	if (n < 6 ||
-	    (s[0] != '/' && s[0] != 'f' && s[0] != 'n' && s[0] != '<' && s[0] != '[') ||
+	    (s[0] != '/' && s[0] != '<' && s[0] != '[' && s[0] != '.' &&
+	     (s[0] < 'a' || s[0] > 'z')) ||
 	    s[n - 1] < '0' || s[n - 1] > '9')
 		return 0;
 	/* code given as a string: node -e's "[eval]:1", a worker's
@@ -2393,11 +2939,9 @@ static int node_location_line(const char *s, size_t n)
 			i--;
 		return i > 3 && s[i - 1] == ':' && s[i - 2] == '>' && !memchr(s, ' ', n);
 	}
-	if (s[0] == 'f' && !has_prefix(s, n, "file:///"))
-		return 0;
 	/* Node's own code: "node:internal/process/promises:391" */
-	if (s[0] == 'n') {
-		if (!has_prefix(s, n, "node:") || memchr(s, ' ', n))
+	if (s[0] == 'n' && has_prefix(s, n, "node:")) {
+		if (memchr(s, ' ', n))
 			return 0;
 		i = n;
 		while (i && is_digit(s[i - 1]))
@@ -2416,6 +2960,15 @@ static int node_location_line(const char *s, size_t n)
 			return 1;
 	}
 	return 0;
+}
+
+/* A relative location on a line of its own, which the first byte of
+ * most lines does not let through to the prelude: node_location_line()'s
+ * last byte and spaces rule out the rest. */
+static int node_rel_location(const char *s, size_t n)
+{
+	return n > 5 && ((s[0] >= 'a' && s[0] <= 'z') || s[0] == '.') &&
+	       is_digit(s[n - 1]) && node_location_line(s, n);
 }
 
 /* java.util.logging's first line: "Dec 01, 2026 9:05:36 AM shop.Orders run". */
@@ -2550,6 +3103,27 @@ static int head_hint(const char *s, size_t n)
 	return 0;
 }
 
+static int report_head(const char *line, size_t len)
+{
+	char c = end_byte(line, len);
+	const char *s;
+	size_t n = len;
+
+	if (has_prefix(line, len, "usage: "))
+		return 1;
+	if (c == ')')
+		return go_test_fail(line, len);
+	if (c == '=' || c == '*')
+		return unittest_rule_of(line, len, c);
+	if (is_digit(c)) {
+		if (!test_run_end(line, len))
+			return 0;
+		s = after_prefix(line, &n);
+		return test_run_open(s, n);
+	}
+	return unittest_progress(line, len);
+}
+
 int qe_assembler_head_start(const char *line, size_t len)
 {
 	enum qe_rule_lang lang;
@@ -2563,6 +3137,11 @@ int qe_assembler_head_start(const char *line, size_t len)
 	if (go_log_stamp(line, len))
 		return 1;
 	if (len && (line[0] == '=' ? asan_ruler(line, len) : fortran_at_line(line, len)))
+		return 1;
+	/* a test runner's lines above its report of a failure: go test's
+	 * "--- FAIL:", unittest's progress line and rule, doctest's rule,
+	 * TAP's and minitest's first line; argparse's usage line */
+	if (report_head(line, len))
 		return 1;
 	if (len < 6 || !(is_digit(line[len - 1]) ? memchr(line, ':', len) != NULL
 						 : head_hint(line, len)))
@@ -2727,7 +3306,7 @@ static int prelude_feed(struct qe_assembler *a, const char *line, size_t len,
 	/* what can begin a prelude: '/', "file:", "runtime: ", "thread '",
 	 * java.util.logging's month (never after a prefix) */
 	if (a->prelude == P_NONE &&
-	    (!blen || (!prelude_body_byte(body[0]) &&
+	    (!blen || (!prelude_body_byte(body[0]) && !node_rel_location(body, blen) &&
 		       !(body == line && line[0] >= 'A' && line[0] <= 'Z'))))
 		return 0;
 	/* console.trace(): "Trace: msg" (or "Trace"), then the stack; held
@@ -2952,6 +3531,9 @@ void qe_assembler_feed(struct qe_assembler *a, const char *line, size_t len,
 	a->line_start = start_pos;
 	if (a->ev) {
 		size_t so = strip_off(a, line, len);
+		if (a->lead_len && len - so >= a->lead_len &&
+		    !memcmp(line + so, a->lead, a->lead_len))
+			so += a->lead_len;
 		/* a Python traceback logged through Twisted's logger */
 		if (!a->tab_strip && a->lang == QE_LANG_LINE && a->ev->nr_lines == 1 &&
 		    len - so >= 35 && line[so] == '\t' &&
@@ -2998,7 +3580,7 @@ void qe_assembler_feed(struct qe_assembler *a, const char *line, size_t len,
 	/* the first byte rules out a prelude on most lines */
 	if (!a->have_next &&
 	    (a->prelude != P_NONE || (len && prelude_byte(line[0])) ||
-	     (len > 2 && line[len - 1] == '{')) &&
+	     node_rel_location(line, len) || (len > 2 && line[len - 1] == '{')) &&
 	    prelude_feed(a, line, len, start_pos, end_pos))
 		return;
 	if (a->have_next) {
@@ -3007,6 +3589,19 @@ void qe_assembler_feed(struct qe_assembler *a, const char *line, size_t len,
 		a->have_next = 0;
 	} else if (is_blank(line, len) || !find_start(a, line, len, &m, &off)) {
 		if (go_stack_hold(a, line, len, start_pos, end_pos))
+			return;
+		if (a->last.len &&
+		    go_test_event(a, NULL, line, len, 0, start_pos, end_pos))
+			return;
+		if (a->last.len && node_frames_event(a, line, len, start_pos, end_pos))
+			return;
+		if (a->last.len && doctest_event(a, line, len, start_pos, end_pos))
+			return;
+		if (a->last.len && unittest_event(a, line, len, start_pos, end_pos))
+			return;
+		if (a->last.len && argparse_event(a, line, len, start_pos, end_pos))
+			return;
+		if (test_run_event(a, line, len, start_pos, end_pos))
 			return;
 		last_keep(a, line, len, start_pos, end_pos);
 		return;
@@ -3022,6 +3617,10 @@ void qe_assembler_feed(struct qe_assembler *a, const char *line, size_t len,
 		return;
 	}
 	if (a->last.len && rake_event(a, &m, line, len, off, start_pos, end_pos))
+		return;
+	if (a->last.len && unittest_event(a, line, len, start_pos, end_pos))
+		return;
+	if (a->last.len && go_test_event(a, &m, line, len, off, start_pos, end_pos))
 		return;
 	if (a->last.len) {
 		if (m.lang == QE_LANG_GO && !off)
@@ -3049,7 +3648,8 @@ int qe_assembler_takes(struct qe_assembler *a, const char *line, size_t len)
 		return 1;
 	a->pfx_known = a->no_start_known = 0;
 	a->peek = 1;
-	if ((len && prelude_byte(line[0])) || (len > 2 && line[len - 1] == '{')) {
+	if ((len && prelude_byte(line[0])) || node_rel_location(line, len) ||
+	    (len > 2 && line[len - 1] == '{')) {
 		if (node_object_open(line, len))
 			goto out;
 		body = prelude_body(a, line, len, &blen);
@@ -3057,12 +3657,16 @@ int qe_assembler_takes(struct qe_assembler *a, const char *line, size_t len)
 					    : fortran_at_line(body, blen)))
 			goto out;
 		if (blen &&
-		    (prelude_body_byte(body[0]) ||
+		    (prelude_body_byte(body[0]) || node_rel_location(body, blen) ||
 		     (body == line && line[0] >= 'A' && line[0] <= 'Z')) &&
 		    (node_trace_head(body, blen) || node_location_line(body, blen) ||
 		     head_line(body, blen, &lang)))
 			goto out;
 	}
+	blen = len;
+	if (test_run_end(line, len) && (body = after_prefix(line, &blen)) &&
+	    test_run_open(body, blen))
+		goto out;
 	take = !is_blank(line, len) && find_start(a, line, len, &m, &off);
 out:
 	a->peek = 0;

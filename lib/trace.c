@@ -549,7 +549,7 @@ static void parse_python_rich(struct qe_event *ev, size_t tb)
 
 static void parse_python(struct qe_event *ev)
 {
-	size_t i, tb = ev->nr_lines;
+	size_t i, tb = ev->nr_lines, indent = 0;
 	int have_exc = 0;
 	long group = -1;
 
@@ -585,12 +585,32 @@ static void parse_python(struct qe_event *ev)
 			break;
 		}
 	}
+	/* none at a line start: one indented with its lines, as doctest
+	 * prints it under "Exception raised:" */
+	for (i = ev->nr_lines; tb == ev->nr_lines && group < 0 && i-- > 0;) {
+		struct span v = line_span(ev, i);
+		size_t k = 0;
+		while (k < v.n && k < 16 && v.s[k] == ' ')
+			k++;
+		if (k && starts(skip(v, k), "Traceback (most recent call last):")) {
+			tb = i;
+			indent = k;
+		}
+	}
 	if (tb == ev->nr_lines) {
 		set_message(ev, line_span(ev, 0));
 		return;
 	}
 	for (i = tb + 1; i < ev->nr_lines; i++) {
 		struct span raw = line_span(ev, i), v, type, msg;
+		if (indent) {
+			size_t k = 0;
+			while (k < raw.n && k < indent && raw.s[k] == ' ')
+				k++;
+			if (k < indent)
+				break; /* the traceback's block is over */
+			raw = skip(raw, k);
+		}
 		if (group >= 0) {
 			/* Only the group's own traceback, "  | ..." at the
 			 * header's column; its members start at "  +-". */
@@ -2425,8 +2445,74 @@ static void perl_class(struct qe_event *ev, struct span v)
 		set_type(ev, sp(v.s, i));
 }
 
+/* A test runner's run: what the first failed test raised.  TAP's
+ * YAML block under "not ok" ("  name: 'VoucherError'", "  error: '...'"),
+ * minitest's "  1) Error:", the test's name, "Class: message". */
+static int parse_test_run(struct qe_event *ev)
+{
+	size_t i, j;
+	int failed = 0, stack = 0;
+	struct span file, meth, rest;
+	long line;
+
+	for (i = 1; i < ev->nr_lines; i++) {
+		struct span v = trim(line_span(ev, i)), type, msg;
+		if (!failed) {
+			failed = starts(v, "not ok ") ? 1
+				 : (find(v, ") Error:") > 0 || find(v, ") Failure:") > 0)
+				     ? 2
+				     : 0;
+			if (failed == 1)
+				set_message(ev, v);
+			continue;
+		}
+		if (failed == 1) {
+			if (starts(v, "not ok ") || starts(v, "..."))
+				break;
+			/* the stack, its frames without "at " */
+			if (stack && find(line_span(ev, i), "    ") == 0) {
+				node_frame(ev, v);
+				continue;
+			}
+			stack = starts(v, "stack: ");
+			if (starts(v, "name: ") || starts(v, "error: ")) {
+				struct span val = trim(skip(v, v.s[0] == 'n' ? 6 : 7));
+				if (val.n >= 2 && (val.s[0] == '\'' || val.s[0] == '"') &&
+				    val.s[val.n - 1] == val.s[0])
+					val = sp(val.s + 1, val.n - 2);
+				if (v.s[0] == 'n')
+					set_type(ev, val);
+				else
+					set_message(ev, val);
+			}
+			continue;
+		}
+		/* minitest: the test's "Class#test_x:", then the error */
+		if (i + 1 < ev->nr_lines && ends(v, ":")) {
+			v = trim(line_span(ev, i + 1));
+			if (node_header(v, &type, &msg) ||
+			    python_exception_line(v, &type, &msg)) {
+				set_type(ev, type);
+				set_message(ev, msg);
+			} else {
+				set_message(ev, v);
+			}
+			for (j = i + 2; j < ev->nr_lines; j++) {
+				if (!ruby_location(trim(line_span(ev, j)), &file, &line,
+						   &meth, &rest))
+					break;
+				ruby_frame(ev, file, line, meth);
+			}
+		}
+		break;
+	}
+	return failed;
+}
+
 static void parse_line(struct qe_event *ev)
 {
+	if (ev->rule && !strcmp(ev->rule, "test-run") && parse_test_run(ev))
+		return;
 	if (ev->rule && !strcmp(ev->rule, "sanitizer") && parse_sanitizer(ev))
 		return;
 	if (ev->rule && !strcmp(ev->rule, "gfortran") && parse_fortran(ev))

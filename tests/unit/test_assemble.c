@@ -1289,6 +1289,238 @@ static void test_node_signale(void **state)
 	fixture_free(f);
 }
 
+/* The debug module's record of an error with %O: its message, the
+ * error in it, then the stack on the lines under it, unprefixed; a line
+ * naming no error keeps the frames out of it. */
+static void test_node_debug_stack(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f,
+	     "2026-12-03T13:30:51.349Z shop:stock reserve failed: StockError: none left\n"
+	     "    at reserve (/app/stock.js:14:34)\n"
+	     "    at Object.<anonymous> (/app/main.js:5:1)\n"
+	     "2026-12-01 10:00:00 INFO next\n"
+	     "request took 5 ms\n"
+	     "    at reserve (/app/stock.js:14:34)\n");
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 3);
+	assert_string_equal(f->col.ev[0]->kind, "node");
+	assert_string_equal(f->col.ev[0]->type, "StockError");
+	assert_int_equal(f->col.ev[0]->nr_frames, 2);
+	fixture_free(f);
+}
+
+/* vm's SyntaxError in code given a relative file name: the location
+ * line, the source, the carets, then the error and its frames. */
+static void test_node_vm_relative(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "lib/qty.js:1\n"
+		"qty = 1x;\n"
+		"      ^\n"
+		"\n"
+		"SyntaxError: Invalid or unexpected token\n"
+		"    at new Script (node:vm:117:7)\n"
+		"    at Object.<anonymous> (/app/main.js:5:1)\n"
+		"\n"
+		"Node.js v20.20.2\n"
+		"done 12\n");
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 9);
+	assert_string_equal(f->col.ev[0]->type, "SyntaxError");
+	fixture_free(f);
+}
+
+/* doctest's report of a failed example, the traceback indented under
+ * "Exception raised:"; and one whose output differed. */
+static void test_python_doctest_failure(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "**********************************************************************\n"
+		"File \"/app/qty.py\", line 9, in qty.parse\n"
+		"Failed example:\n"
+		"    parse('1x')\n"
+		"Exception raised:\n"
+		"    Traceback (most recent call last):\n"
+		"      File \"<doctest qty.parse[0]>\", line 1, in <module>\n"
+		"        parse('1x')\n"
+		"      File \"/app/qty.py\", line 14, in parse\n"
+		"        return int(s)\n"
+		"    ValueError: invalid literal for int() with base 10: '1x'\n"
+		"**********************************************************************\n"
+		"File \"/app/qty.py\", line 11, in qty.parse\n"
+		"Failed example:\n"
+		"    parse('2')\n"
+		"Expected:\n"
+		"    3\n"
+		"Got:\n"
+		"    2\n"
+		"1 items had failures:\n");
+	assert_int_equal(f->col.n, 2);
+	assert_int_equal(f->col.ev[0]->nr_lines, 11);
+	assert_string_equal(f->col.ev[0]->type, "ValueError");
+	assert_int_equal(f->col.ev[1]->nr_lines, 8);
+	fixture_free(f);
+}
+
+/* unittest's report: the progress line, a rule of '=', the error's
+ * title, a rule of '-', the traceback, the summary, the verdict. */
+static void test_python_unittest_report(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, ".E\n"
+		"======================================================================\n"
+		"ERROR: test_parse (test_qty.QtyTest.test_parse)\n"
+		"----------------------------------------------------------------------\n"
+		"Traceback (most recent call last):\n"
+		"  File \"/app/test_qty.py\", line 9, in test_parse\n"
+		"    parse('1x')\n"
+		"ValueError: invalid literal for int() with base 10: '1x'\n"
+		"\n"
+		"----------------------------------------------------------------------\n"
+		"Ran 2 tests in 0.001s\n"
+		"\n"
+		"FAILED (errors=1)\n"
+		"2026-12-01 10:00:00 INFO next\n");
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 13);
+	assert_string_equal(f->col.ev[0]->kind, "python");
+	assert_string_equal(f->col.ev[0]->type, "ValueError");
+	fixture_free(f);
+}
+
+/* argparse's exit on a bad argument: the usage line, then the
+ * program's "prog: error: ..." under it; another program's is apart. */
+static void test_python_argparse_error(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "usage: qty [-h] --count COUNT item\n"
+		"qty: error: argument --count: invalid int value: '1x'\n"
+		"usage: qty [-h] item\n"
+		"other: error: no such item\n"
+		"done\n");
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 2);
+	assert_string_equal(f->col.ev[0]->kind, "line");
+	fixture_free(f);
+}
+
+/* A test runner's whole run: node:test's TAP with a failed test, a
+ * TAP run where all passed (no event), minitest's run with an error. */
+static void test_test_runner_runs(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "TAP version 13\n"
+		"# Subtest: parses\n"
+		"not ok 1 - parses\n"
+		"  ---\n"
+		"  duration_ms: 1.18\n"
+		"  error: \"bad quantity '1x'\"\n"
+		"  code: 'ERR_TEST_FAILURE'\n"
+		"  name: 'QtyError'\n"
+		"  stack: |-\n"
+		"    parse (/app/qty.js:12:8)\n"
+		"    TestContext.<anonymous> (/app/qty.test.js:4:4)\n"
+		"  ...\n"
+		"1..1\n"
+		"# fail 1\n"
+		"# duration_ms 7.9\n"
+		"TAP version 13\n"
+		"ok 1 - parses\n"
+		"1..1\n"
+		"# duration_ms 7.9\n"
+		"Run options: --seed 1\n"
+		"\n"
+		"# Running:\n"
+		"\n"
+		"E\n"
+		"\n"
+		"  1) Error:\n"
+		"QtyTest#test_parse:\n"
+		"QtyError: bad quantity '1x'\n"
+		"    qty.rb:7:in `parse'\n"
+		"    qty_test.rb:21:in `test_parse'\n"
+		"\n"
+		"1 runs, 0 assertions, 0 failures, 1 errors, 0 skips\n"
+		"done\n");
+	assert_int_equal(f->col.n, 2);
+	assert_int_equal(f->col.ev[0]->nr_lines, 15);
+	assert_string_equal(f->col.ev[0]->type, "QtyError");
+	assert_string_equal(f->col.ev[0]->message, "bad quantity '1x'");
+	assert_int_equal(f->col.ev[0]->nr_frames, 2);
+	assert_int_equal(f->col.ev[1]->nr_lines, 13);
+	assert_string_equal(f->col.ev[1]->type, "QtyError");
+	assert_int_equal(f->col.ev[1]->nr_frames, 2);
+	fixture_free(f);
+}
+
+/* A Go test binary's report of a failed test: "--- FAIL:", the t.Error
+ * lines, "FAIL"; and a panic in a test, under its "--- FAIL:". */
+static void test_go_test_failures(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "--- FAIL: TestParse (0.00s)\n"
+		"    parse_test.go:12: parse(\"x\"): bad input\n"
+		"        got 0, want 1\n"
+		"FAIL\n"
+		"ok next\n"
+		"--- FAIL: TestBoom (0.00s)\n"
+		"panic: boom [recovered]\n"
+		"\tpanic: boom\n"
+		"\n"
+		"goroutine 7 [running]:\n"
+		"app.TestBoom(0x0?)\n"
+		"\t/app/boom_test.go:9 +0x2a\n"
+		"ok next\n"
+		"--- FAIL: TestNothing (0.00s)\n"
+		"ok next\n");
+	assert_int_equal(f->col.n, 2);
+	assert_int_equal(f->col.ev[0]->nr_lines, 4);
+	assert_string_equal(f->col.ev[0]->kind, "line");
+	assert_string_equal(f->col.ev[1]->kind, "go");
+	assert_int_equal(f->col.ev[1]->nr_lines, 7);
+	assert_string_equal(f->col.ev[1]->type, "panic");
+	fixture_free(f);
+}
+
+/* npmlog writes every line of a message after "heading ERR! prefix ":
+ * the stack of a logged error is read without that lead. */
+static void test_node_npmlog(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "shop ERR! reserve StockError: cannot reserve 1x\n"
+		"shop ERR! reserve     at reserve (/app/stock.js:14:34)\n"
+		"shop ERR! reserve     at Object.<anonymous> (/app/main.js:5:1)\n"
+		"shop info next\n"
+		"Dec  1 10:03:01 web1 app[42]: ERR! TypeError: x is not a function\n"
+		"Dec  1 10:03:02 web1 app[42]: ERR!     at run (/app/main.js:9:3)\n"
+		"Dec  1 10:03:03 web1 app[42]: next\n");
+	assert_int_equal(f->col.n, 2);
+	assert_int_equal(f->col.ev[0]->nr_lines, 3);
+	assert_string_equal(f->col.ev[0]->kind, "node");
+	assert_string_equal(f->col.ev[0]->type, "StockError");
+	assert_int_equal(f->col.ev[0]->nr_frames, 2);
+	assert_int_equal(f->col.ev[1]->nr_lines, 2);
+	assert_string_equal(f->col.ev[1]->type, "TypeError");
+	fixture_free(f);
+}
+
 /* A crash handler's error line, then glibc's backtrace_symbols_fd() (or
  * backtrace_symbols()) lines: one event, of type fatal. */
 static void test_c_backtrace_symbols(void **state)
@@ -2515,6 +2747,35 @@ static void test_python_unraisable_and_remote(void **state)
 	fixture_free(f);
 }
 
+/* concurrent.futures' remote traceback behind a collector's time
+ * (`kubectl logs --timestamps`) */
+static void test_python_remote_prefixed(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "2026-12-01T10:01:01.0Z concurrent.futures.process._RemoteTraceback: \n"
+		"2026-12-01T10:01:02.0Z \"\"\"\n"
+		"2026-12-01T10:01:03.0Z Traceback (most recent call last):\n"
+		"2026-12-01T10:01:04.0Z   File \"/app/b.py\", line 77, in parse_qty\n"
+		"2026-12-01T10:01:05.0Z     return int(raw)\n"
+		"2026-12-01T10:01:06.0Z ValueError: invalid literal\n"
+		"2026-12-01T10:01:07.0Z \"\"\"\n"
+		"2026-12-01T10:01:08.0Z \n"
+		"2026-12-01T10:01:09.0Z The above exception was the direct cause of the "
+		"following exception:\n"
+		"2026-12-01T10:01:10.0Z \n"
+		"2026-12-01T10:01:11.0Z Traceback (most recent call last):\n"
+		"2026-12-01T10:01:12.0Z   File \"/app/b.py\", line 120, in main\n"
+		"2026-12-01T10:01:13.0Z     pool.submit(parse_qty, v).result()\n"
+		"2026-12-01T10:01:14.0Z ValueError: invalid literal\n"
+		"2026-12-01T10:01:15.0Z next\n");
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 14);
+	assert_string_equal(f->col.ev[0]->type, "ValueError");
+	fixture_free(f);
+}
+
 /* The thread's default handler prints an exception's own toString(). */
 static void test_java_own_tostring(void **state)
 {
@@ -3464,6 +3725,15 @@ int main(void)
 	    cmocka_unit_test(test_python_gevent_failed_with),
 	    cmocka_unit_test(test_java_groovy_caught),
 	    cmocka_unit_test(test_node_signale),
+	    cmocka_unit_test(test_node_npmlog),
+	    cmocka_unit_test(test_go_test_failures),
+	    cmocka_unit_test(test_test_runner_runs),
+	    cmocka_unit_test(test_python_argparse_error),
+	    cmocka_unit_test(test_python_unittest_report),
+	    cmocka_unit_test(test_python_doctest_failure),
+	    cmocka_unit_test(test_node_vm_relative),
+	    cmocka_unit_test(test_node_debug_stack),
+	    cmocka_unit_test(test_python_remote_prefixed),
 	    cmocka_unit_test(test_node_prelude),
 	    cmocka_unit_test(test_prefixes),
 	    cmocka_unit_test(test_prefixed_traces),
