@@ -745,6 +745,22 @@ static int asan_ruler(const char *s, size_t n)
 	return 1;
 }
 
+/* The rule of '-' Python's socketserver draws above and below its report
+ * of an exception a request handler raised (40 of them). */
+static int dash_ruler(const char *s, size_t n)
+{
+	size_t i;
+
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
+		n--;
+	if (n < 20)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (s[i] != '-')
+			return 0;
+	return 1;
+}
+
 /* "==1234==", which a sanitizer puts before its own lines: its length,
  * or 0. */
 static size_t asan_pid_mark(const char *s, size_t n)
@@ -793,6 +809,32 @@ static int fortran_at_line(const char *s, size_t n)
 		i++;
 	return i > 8 && has_prefix(s + i, n - i, " of file ") && i + 9 < n &&
 	       s[i + 9] != ' ';
+}
+
+/* The rule under socketserver's report: the one its first line drew. */
+static int closing_ruler(const struct qe_event *ev, const char *line, size_t len)
+{
+	const char *head = ev->lines[0];
+	size_t hl = strlen(head);
+
+	while (len && (line[len - 1] == ' ' || line[len - 1] == '\r'))
+		len--;
+	while (hl && (head[hl - 1] == ' ' || head[hl - 1] == '\r'))
+		hl--;
+	return hl == len && dash_ruler(head, hl) && !memcmp(head, line, len);
+}
+
+/* A line held above the report it rules off: a sanitizer's or
+ * socketserver's rule, gfortran's "At line N of file F". */
+static int ruler_line(const char *s, size_t n)
+{
+	if (!n)
+		return 0;
+	if (s[0] == '=')
+		return asan_ruler(s, n);
+	if (s[0] == '-')
+		return dash_ruler(s, n);
+	return fortran_at_line(s, n);
 }
 
 /* The lines gfortran writes after the error: "Error termination.
@@ -2611,7 +2653,8 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 			 * said as it exited (sys.exit("fatal: ...")): the
 			 * report's last line */
 			if (!a->nr_pend && (py_exit_line(line, len) ||
-					    py_failed_with(a->ev, line, len))) {
+					    py_failed_with(a->ev, line, len) ||
+					    closing_ruler(a->ev, line, len))) {
 				a->state = S_LINE_DONE;
 				return C_YES;
 			}
@@ -3009,6 +3052,10 @@ static int py_head_line(const char *s, size_t n)
 	 * "Exception ignored in: <function Conn.__del__ at 0x7f...>" */
 	if (has_prefix(s, n, "Exception ignored in: "))
 		return 1;
+	/* socketserver's (and so http.server's) report of what a request
+	 * handler raised: "... from ('127.0.0.1', 40772)" */
+	if (has_prefix(s, n, "Exception occurred during processing of request from "))
+		return 1;
 	for (k = 0; k < QE_ARRAY_SIZE(asyncio); k++)
 		if (has_prefix(s, n, asyncio[k]))
 			return 1;
@@ -3136,7 +3183,7 @@ int qe_assembler_head_start(const char *line, size_t len)
 	/* Go's logger, whose line may be log.Panic's before its panic */
 	if (go_log_stamp(line, len))
 		return 1;
-	if (len && (line[0] == '=' ? asan_ruler(line, len) : fortran_at_line(line, len)))
+	if (ruler_line(line, len))
 		return 1;
 	/* a test runner's lines above its report of a failure: go test's
 	 * "--- FAIL:", unittest's progress line and rule, doctest's rule,
@@ -3179,7 +3226,8 @@ int qe_assembler_head_above(const char *line, size_t len)
 static int prelude_byte(char c)
 {
 	return c == '/' || c == 'f' || c == 'n' || c == 'r' || c == 't' || c == '[' ||
-	       c == '#' || c == '<' || c == '=' || (c >= 'A' && c <= 'Z') || is_digit(c);
+	       c == '#' || c == '<' || c == '=' || c == '-' || (c >= 'A' && c <= 'Z') ||
+	       is_digit(c);
 }
 
 /* Bytes that can begin a prelude or a head line after a log prefix:
@@ -3300,8 +3348,7 @@ static int prelude_feed(struct qe_assembler *a, const char *line, size_t len,
 		return prelude_hold(a, line, len, start_pos, end_pos, P_OBJ);
 	}
 	/* a sanitizer's rule, held until the report under it */
-	if (a->prelude == P_NONE && blen &&
-	    (body[0] == '=' ? asan_ruler(body, blen) : fortran_at_line(body, blen)))
+	if (a->prelude == P_NONE && ruler_line(body, blen))
 		return prelude_hold(a, body, blen, start_pos, end_pos, P_RULER);
 	/* what can begin a prelude: '/', "file:", "runtime: ", "thread '",
 	 * java.util.logging's month (never after a prefix) */
@@ -3333,6 +3380,13 @@ static int prelude_feed(struct qe_assembler *a, const char *line, size_t len,
 		if (a->prelude == P_HEAD && a->prelude_lang == lang &&
 		    lang == QE_LANG_GO && pend_add(a, body, blen, end_pos, 0) == 0)
 			return 1;
+		/* socketserver's rule, then its announcement */
+		if (a->prelude == P_RULER && a->pend.buf[0] == '-' &&
+		    lang == QE_LANG_PYTHON && pend_add(a, body, blen, end_pos, 0) == 0) {
+			a->prelude = P_HEAD;
+			a->prelude_lang = lang;
+			return 1;
+		}
 		a->prelude_lang = lang;
 		return prelude_hold(a, body, blen, start_pos, end_pos, P_HEAD);
 	}
@@ -3443,6 +3497,8 @@ static int prelude_feed(struct qe_assembler *a, const char *line, size_t len,
 	case P_RULER: {
 		struct qe_rule_match m;
 		size_t off;
+		if (a->pend.buf[0] == '-')
+			break; /* no announcement of a traceback under it */
 		if (blank || !find_start(a, line, len, &m, &off))
 			break;
 		if (!off && blen &&
@@ -3653,8 +3709,7 @@ int qe_assembler_takes(struct qe_assembler *a, const char *line, size_t len)
 		if (node_object_open(line, len))
 			goto out;
 		body = prelude_body(a, line, len, &blen);
-		if (blen && (body[0] == '=' ? asan_ruler(body, blen)
-					    : fortran_at_line(body, blen)))
+		if (ruler_line(body, blen))
 			goto out;
 		if (blen &&
 		    (prelude_body_byte(body[0]) || node_rel_location(body, blen) ||

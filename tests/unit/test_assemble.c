@@ -2776,6 +2776,36 @@ static void test_python_remote_prefixed(void **state)
 	fixture_free(f);
 }
 
+/* socketserver (http.server's base) rules its report of what a handler
+ * raised off with 40 dashes above and below; a rule alone is no event. */
+static void test_python_socketserver_report(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f,
+	     "----------------------------------------\n"
+	     "build 14 starting\n"
+	     "----------------------------------------\n"
+	     "Exception occurred during processing of request from ('10.1.2.3', 51000)\n"
+	     "Traceback (most recent call last):\n"
+	     "  File \"/usr/lib/python3.11/socketserver.py\", line 755, in __init__\n"
+	     "    self.handle()\n"
+	     "  File \"/srv/api/handlers.py\", line 41, in do_POST\n"
+	     "    order = load(self.rfile)\n"
+	     "KeyError: 'sku'\n"
+	     "----------------------------------------\n"
+	     "127.0.0.1 - - [01/Dec/2026 10:00:01] \"GET / HTTP/1.1\" 200 -\n");
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 9);
+	assert_string_equal(f->col.ev[0]->lines[0],
+			    "----------------------------------------");
+	assert_string_equal(f->col.ev[0]->lines[8],
+			    "----------------------------------------");
+	assert_string_equal(f->col.ev[0]->type, "KeyError");
+	fixture_free(f);
+}
+
 /* The thread's default handler prints an exception's own toString(). */
 static void test_java_own_tostring(void **state)
 {
@@ -3747,6 +3777,7 @@ int main(void)
 	    cmocka_unit_test(test_go_type_assertion),
 	    cmocka_unit_test(test_rust_repanic_and_poison),
 	    cmocka_unit_test(test_python_unraisable_and_remote),
+	    cmocka_unit_test(test_python_socketserver_report),
 	    cmocka_unit_test(test_java_own_tostring),
 	    cmocka_unit_test(test_node_named_error),
 	    cmocka_unit_test(test_monolog_own_format),
