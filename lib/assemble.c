@@ -2178,6 +2178,8 @@ static size_t pretty_error_open(const char *line, size_t len)
 	return 0;
 }
 
+static int head_start_form(const char *line, size_t len);
+
 /*
  * A line after the head of a trace whose frames have not begun: the
  * second line of a message over several (Node.js and Ruby print the
@@ -2188,8 +2190,8 @@ static size_t pretty_error_open(const char *line, size_t len)
 static enum cont message_line(struct qe_assembler *a, const char *line, size_t len)
 {
 	struct qe_prefix p;
-	if (a->no_hold || start_match(a, line, len) ||
-	    qe_assembler_head_start(line, len) || line_prefix(a, line, len, &p))
+	if (a->no_hold || start_match(a, line, len) || head_start_form(line, len) ||
+	    line_prefix(a, line, len, &p))
 		return C_NO;
 	a->hold_msg = 1;
 	return C_PEND;
@@ -2223,7 +2225,7 @@ static enum cont message_after(struct qe_assembler *a, const char *line, size_t 
 	if (line_prefix(a, line, len, &p))
 		return held ? C_JOIN : C_NO;
 	/* a trace a logged record announced: its stream has prefixes */
-	if (start_match(a, line, len) || qe_assembler_head_start(line, len))
+	if (start_match(a, line, len) || head_start_form(line, len))
 		return held && qe_trace_prefix(head, strlen(head), &p) ? C_JOIN : C_NO;
 	a->hold_msg = 1;
 	return C_PEND;
@@ -3062,6 +3064,18 @@ static int py_head_line(const char *s, size_t n)
 	return 0;
 }
 
+/* A line that announces the traceback under it, as logging.exception()
+ * and the servers that call it write their message above it ("Error on
+ * request:", "Exception on /redeem [GET]:"): not indented, ending in one
+ * ':'.  Held until the next line shows whether a traceback follows. */
+static int announce_line(const char *s, size_t n)
+{
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
+		n--;
+	return n >= 6 && s[n - 1] == ':' && s[n - 2] != ':' && s[0] != ' ' &&
+	       s[0] != '\t';
+}
+
 /* Ruby's report of a thread killed by an exception, above the exception:
  * "#<Thread:0x000... app.rb:4 run> terminated with exception
  * (report_on_exception is true):". */
@@ -3171,7 +3185,9 @@ static int report_head(const char *line, size_t len)
 	return unittest_progress(line, len);
 }
 
-int qe_assembler_head_start(const char *line, size_t len)
+/* What qe_assembler_head_start() says, less the announcements, which
+ * inside an event are part of its text ("Caused by:"). */
+static int head_start_form(const char *line, size_t len)
 {
 	enum qe_rule_lang lang;
 	const char *body;
@@ -3196,6 +3212,11 @@ int qe_assembler_head_start(const char *line, size_t len)
 	body = prelude_body(NULL, line, len, &blen);
 	return blen && (node_location_line(body, blen) || head_line(body, blen, &lang) ||
 			(body != line && head_line(line, len, &lang)));
+}
+
+int qe_assembler_head_start(const char *line, size_t len)
+{
+	return head_start_form(line, len) || announce_line(line, len);
 }
 
 int qe_assembler_head_above(const char *line, size_t len)
@@ -3354,7 +3375,8 @@ static int prelude_feed(struct qe_assembler *a, const char *line, size_t len,
 	 * java.util.logging's month (never after a prefix) */
 	if (a->prelude == P_NONE &&
 	    (!blen || (!prelude_body_byte(body[0]) && !node_rel_location(body, blen) &&
-		       !(body == line && line[0] >= 'A' && line[0] <= 'Z'))))
+		       !(body == line && line[0] >= 'A' && line[0] <= 'Z') &&
+		       !announce_line(body, blen))))
 		return 0;
 	/* console.trace(): "Trace: msg" (or "Trace"), then the stack; held
 	 * until a frame shows it is one.  (A line held from P_NONE must be
@@ -3388,6 +3410,12 @@ static int prelude_feed(struct qe_assembler *a, const char *line, size_t len,
 			return 1;
 		}
 		a->prelude_lang = lang;
+		return prelude_hold(a, body, blen, start_pos, end_pos, P_HEAD);
+	}
+	/* a message above the traceback it announces, not itself an event */
+	if (a->prelude == P_NONE && announce_line(body, blen) &&
+	    !find_start(a, line, len, &tm, &toff)) {
+		a->prelude_lang = QE_LANG_PYTHON;
 		return prelude_hold(a, body, blen, start_pos, end_pos, P_HEAD);
 	}
 	/* asyncio names the task or callback before the traceback */
@@ -3636,7 +3664,8 @@ void qe_assembler_feed(struct qe_assembler *a, const char *line, size_t len,
 	/* the first byte rules out a prelude on most lines */
 	if (!a->have_next &&
 	    (a->prelude != P_NONE || (len && prelude_byte(line[0])) ||
-	     node_rel_location(line, len) || (len > 2 && line[len - 1] == '{')) &&
+	     node_rel_location(line, len) || (len > 2 && line[len - 1] == '{') ||
+	     announce_line(line, len)) &&
 	    prelude_feed(a, line, len, start_pos, end_pos))
 		return;
 	if (a->have_next) {
@@ -3723,6 +3752,10 @@ int qe_assembler_takes(struct qe_assembler *a, const char *line, size_t len)
 	    test_run_open(body, blen))
 		goto out;
 	take = !is_blank(line, len) && find_start(a, line, len, &m, &off);
+	if (!take && announce_line(line, len)) {
+		body = prelude_body(a, line, len, &blen);
+		take = announce_line(body, blen);
+	}
 out:
 	a->peek = 0;
 	a->pfx_known = a->no_start_known = 0;

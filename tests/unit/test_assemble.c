@@ -2806,6 +2806,34 @@ static void test_python_socketserver_report(void **state)
 	fixture_free(f);
 }
 
+/* logging.exception()'s message above the traceback ("Error on
+ * request:", as Werkzeug writes it): part of the event.  A line ending in
+ * ':' with no traceback under it stays what it was. */
+static void test_python_announced_traceback(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "Settings:\n"
+		"  workers = 4\n"
+		"ERROR could not open the spool:\n"
+		"ready\n"
+		"Failed to settle invoice 7:\n"
+		"Traceback (most recent call last):\n"
+		"  File \"/srv/billing/settle.py\", line 88, in settle\n"
+		"    total = sum(lines)\n"
+		"TypeError: unsupported operand type(s) for +: 'int' and 'str'\n"
+		"done\n");
+	qe_assembler_flush(f->a);
+	assert_int_equal(f->col.n, 2);
+	assert_int_equal(f->col.ev[0]->nr_lines, 1);
+	assert_string_equal(f->col.ev[0]->lines[0], "ERROR could not open the spool:");
+	assert_int_equal(f->col.ev[1]->nr_lines, 5);
+	assert_string_equal(f->col.ev[1]->lines[0], "Failed to settle invoice 7:");
+	assert_string_equal(f->col.ev[1]->type, "TypeError");
+	fixture_free(f);
+}
+
 /* The thread's default handler prints an exception's own toString(). */
 static void test_java_own_tostring(void **state)
 {
@@ -3778,6 +3806,7 @@ int main(void)
 	    cmocka_unit_test(test_rust_repanic_and_poison),
 	    cmocka_unit_test(test_python_unraisable_and_remote),
 	    cmocka_unit_test(test_python_socketserver_report),
+	    cmocka_unit_test(test_python_announced_traceback),
 	    cmocka_unit_test(test_java_own_tostring),
 	    cmocka_unit_test(test_node_named_error),
 	    cmocka_unit_test(test_monolog_own_format),
