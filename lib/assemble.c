@@ -1717,6 +1717,20 @@ static void perl_trace_event(struct qe_assembler *a, const struct qe_rule_match 
 	a->state = S_LINE_PERL_TRACE;
 }
 
+/* "prog: error: ...", argparse's line under its usage line, at a line
+ * start: prog a word of at most 64 bytes. */
+static int argparse_error_line(const char *s, size_t n)
+{
+	size_t w = 0;
+
+	while (w < n && w < 64 &&
+	       (is_digit(s[w]) || (s[w] >= 'a' && s[w] <= 'z') ||
+		(s[w] >= 'A' && s[w] <= 'Z') || s[w] == '_' || s[w] == '-' ||
+		s[w] == '.'))
+		w++;
+	return w && n > w + 9 && !memcmp(s + w, ": error: ", 9);
+}
+
 /* argparse's (and optparse's) exit on bad arguments: the usage line,
  * "usage: prog [-h] ...", then "prog: error: what was wrong", prog the
  * same word. */
@@ -3224,6 +3238,9 @@ int qe_assembler_head_above(const char *line, size_t len)
 	const char *body;
 	size_t blen;
 
+	/* argparse's "prog: error: ..." under its usage line */
+	if (argparse_error_line(line, len))
+		return 1;
 	/* the last byte first: most lines end otherwise */
 	if (len < 7 || (line[len - 1] != 'g' && !is_digit(line[len - 1]) &&
 			line[len - 1] != ' ' && line[len - 1] != '\r'))

@@ -845,6 +845,15 @@ static void test_skip_finds_heads_above(void **state)
 	    "2026-12-01 10:00:00 INFO more\n"
 	    "no such account 42 at app.pl line 12.\n"
 	    "app: queue.c:88: push: Assertion `q->len < q->cap' failed.\n"
+	    "2026-12-01 10:00:00 INFO later\n"
+	    "usage: sync [-h] --since SINCE\n"
+	    "sync: error: argument --since: invalid int value: 'x'\n"
+	    "2026-12-01 10:00:00 INFO again\n"
+	    "Error on request:\n"
+	    "Traceback (most recent call last):\n"
+	    "  File \"/srv/app.py\", line 3, in run\n"
+	    "    go()\n"
+	    "KeyError: 'a'\n"
 	    "2026-12-01 10:00:00 INFO done\n";
 	char tmp[] = "/tmp/qe-heads-XXXXXX";
 	int fd = mkstemp(tmp);
@@ -854,7 +863,7 @@ static void test_skip_finds_heads_above(void **state)
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
 	close(fd);
-	assert_int_equal(same_events(r, tmp, NULL), 4);
+	assert_int_equal(same_events(r, tmp, NULL), 6);
 	unlink(tmp);
 	qe_rules_free(r);
 	qe_config_release(&cfg);
