@@ -3215,6 +3215,13 @@ static int head_start_form(const char *line, size_t len)
 		return 1;
 	if (ruler_line(line, len))
 		return 1;
+	/* the same rule behind a collector's time (`kubectl logs --timestamps`) */
+	if (len > 20 && (line[len - 1] == '=' || line[len - 1] == '-') &&
+	    (is_digit(line[0]) || line[0] == '[')) {
+		body = prelude_body(NULL, line, len, &blen);
+		if (body != line && ruler_line(body, blen))
+			return 1;
+	}
 	/* a test runner's lines above its report of a failure: go test's
 	 * "--- FAIL:", unittest's progress line and rule, doctest's rule,
 	 * TAP's and minitest's first line; argparse's usage line */

@@ -855,7 +855,17 @@ static void test_skip_finds_heads_above(void **state)
 	    "    go()\n"
 	    "KeyError: 'a'\n"
 	    "2026-12-01 10:00:00 INFO done\n";
-	char tmp[] = "/tmp/qe-heads-XXXXXX";
+	static const char k8s[] =
+	    "2026-12-01T10:01:00.0Z 2026-12-01 10:00:00 INFO start\n"
+	    "2026-12-01T10:01:01.0Z "
+	    "=================================================================\n"
+	    "2026-12-01T10:01:01.1Z ==41==ERROR: AddressSanitizer: heap-buffer-overflow "
+	    "on address 0x602000000012 at pc 0x7fe163648061 bp 0x7ffd60eb3560 sp "
+	    "0x7ffd60eb2d10\n"
+	    "2026-12-01T10:01:01.2Z WRITE of size 3 at 0x602000000012 thread T0\n"
+	    "2026-12-01T10:01:01.3Z     #0 0x56492ce3e4b3 in copy_qty /app/a.c:21\n"
+	    "2026-12-01T10:01:02.0Z 2026-12-01 10:00:00 INFO done\n";
+	char tmp[] = "/tmp/qe-heads-XXXXXX", tmp2[] = "/tmp/qe-heads-XXXXXX";
 	int fd = mkstemp(tmp);
 	struct qe_config cfg;
 	struct qe_rules *r = rules_default(&cfg);
@@ -865,6 +875,13 @@ static void test_skip_finds_heads_above(void **state)
 	close(fd);
 	assert_int_equal(same_events(r, tmp, NULL), 6);
 	unlink(tmp);
+	/* a sanitizer's rule behind kubectl's time */
+	fd = mkstemp(tmp2);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, k8s, strlen(k8s)), (ssize_t)strlen(k8s));
+	close(fd);
+	assert_int_equal(same_events(r, tmp2, NULL), 1);
+	unlink(tmp2);
 	qe_rules_free(r);
 	qe_config_release(&cfg);
 }
