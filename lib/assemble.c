@@ -1717,6 +1717,18 @@ static void perl_trace_event(struct qe_assembler *a, const struct qe_rule_match 
 	a->state = S_LINE_PERL_TRACE;
 }
 
+/* "    caused by: msg": a cause of the error on the line above, indented
+ * (Rust's error chains as env_logger's and tracing's users print them). */
+static int cause_line(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	return i >= 2 && n - i > 11 && (s[i] == 'c' || s[i] == 'C') &&
+	       !memcmp(s + i + 1, "aused by: ", 10);
+}
+
 /* "prog: error: ...", argparse's line under its usage line, at a line
  * start: prog a word of at most 64 bytes. */
 static int argparse_error_line(const char *s, size_t n)
@@ -2441,6 +2453,13 @@ static enum cont continues(struct qe_assembler *a, const char *line, size_t len)
 		}
 		if (blank)
 			return a->nr_pend_blank ? C_NO : C_PEND;
+		/* the error's causes, one to a line, indented under it: an
+		 * error chain written out ("    caused by: invalid digit") */
+		if (!a->nr_pend && cause_line(line, len) &&
+		    (a->ev->nr_lines == 1 ||
+		     cause_line(a->ev->lines[a->ev->nr_lines - 1],
+				strlen(a->ev->lines[a->ev->nr_lines - 1]))))
+			return C_YES;
 		/* a crash handler's error line, then backtrace_symbols_fd() */
 		if (a->ev->nr_lines == 1 && !a->nr_pend && symbols_frame(line, len)) {
 			a->state = S_LINE_SYMBOLS;

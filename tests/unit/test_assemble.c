@@ -2834,6 +2834,23 @@ static void test_python_announced_traceback(void **state)
 	fixture_free(f);
 }
 
+/* An error chain written out under its log line, one cause to a line. */
+static void test_error_line_causes(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f, "2026-12-01T10:00:00Z ERROR [shop::sync] sync failed: cannot read feed\n"
+		"    Caused by: connection reset\n"
+		"    caused by: peer closed\n"
+		"2026-12-01T10:00:01Z INFO [shop::sync] retrying\n"
+		"    caused by: nothing above it is an error\n");
+	qe_assembler_flush(f->a);
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 3);
+	fixture_free(f);
+}
+
 /* The thread's default handler prints an exception's own toString(). */
 static void test_java_own_tostring(void **state)
 {
@@ -3807,6 +3824,7 @@ int main(void)
 	    cmocka_unit_test(test_python_unraisable_and_remote),
 	    cmocka_unit_test(test_python_socketserver_report),
 	    cmocka_unit_test(test_python_announced_traceback),
+	    cmocka_unit_test(test_error_line_causes),
 	    cmocka_unit_test(test_java_own_tostring),
 	    cmocka_unit_test(test_node_named_error),
 	    cmocka_unit_test(test_monolog_own_format),
