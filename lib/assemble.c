@@ -183,6 +183,9 @@ struct qe_assembler {
 	 * its "    while executing". */
 	struct qe_buf last;
 	uint64_t last_start, last_end;
+	/* the kept line names an error whose stack the next line may begin:
+	 * the catch-up scan does not pass over that line */
+	int last_open;
 	/* a blank line after it, up to gap_end: Devel::StackTrace puts one
 	 * between the message and its "Trace begun at" */
 	uint64_t last_gap_end;
@@ -242,6 +245,11 @@ int qe_assembler_pending(const struct qe_assembler *a, uint64_t *start_pos)
 int qe_assembler_idle(const struct qe_assembler *a)
 {
 	return !a->ev && !a->nr_pend && a->prelude == P_NONE;
+}
+
+int qe_assembler_wants_next(const struct qe_assembler *a)
+{
+	return !qe_assembler_idle(a) || a->last_open;
 }
 
 /* qe_trace_prefix() of the line at hand, remembered: the prelude test,
@@ -1591,6 +1599,23 @@ static int unittest_event(struct qe_assembler *a, const char *line, size_t len,
 
 /* Keep the line fed while idle that started nothing (a blank one is
  * forgotten; a long one too: a message line is short). */
+static int names_node_error(const char *s, size_t n);
+
+/* A line that names an error ("XError: ", "XException: ") whose stack
+ * the next lines may be, when no rule starts an event on it (a logger's
+ * message with the error in it; Koa prints the error indented). */
+static int opens_stack(const char *s, size_t n)
+{
+	const char *e = s + n, *q;
+
+	/* (a line has few ':', and memmem() costs more to set up) */
+	for (q = s; q + 1 < e && (q = memchr(q, ':', (size_t)(e - 1 - q))); q++)
+		if (q[1] == ' ' && ((q - s >= 5 && !memcmp(q - 5, "Error", 5)) ||
+				    (q - s >= 9 && !memcmp(q - 9, "Exception", 9))))
+			return names_node_error(s, n);
+	return 0;
+}
+
 static void last_keep(struct qe_assembler *a, const char *line, size_t len,
 		      uint64_t start_pos, uint64_t end_pos)
 {
@@ -1614,6 +1639,7 @@ static void last_keep(struct qe_assembler *a, const char *line, size_t len,
 		qe_buf_add(&a->last, line, len);
 		a->last_start = start_pos;
 		a->last_end = end_pos;
+		a->last_open = opens_stack(line, len);
 	}
 }
 
@@ -3254,9 +3280,12 @@ static int head_start_form(const char *line, size_t len)
 			(body != line && head_line(line, len, &lang)));
 }
 
+static int node_object_open(const char *s, size_t n);
+
 int qe_assembler_head_start(const char *line, size_t len)
 {
-	return head_start_form(line, len) || announce_line(line, len);
+	return head_start_form(line, len) || announce_line(line, len) ||
+	       node_object_open(line, len);
 }
 
 int qe_assembler_head_above(const char *line, size_t len)
@@ -3656,6 +3685,7 @@ void qe_assembler_feed(struct qe_assembler *a, const char *line, size_t len,
 	a->have_next = 0;
 	a->pfx_known = a->no_start_known = 0;
 	a->line_start = start_pos;
+	a->last_open = 0;
 	if (a->ev) {
 		size_t so = strip_off(a, line, len);
 		if (a->lead_len && len - so >= a->lead_len &&
@@ -3795,6 +3825,8 @@ int qe_assembler_takes(struct qe_assembler *a, const char *line, size_t len)
 	    test_run_open(body, blen))
 		goto out;
 	take = !is_blank(line, len) && find_start(a, line, len, &m, &off);
+	if (!take && len <= LAST_MAX && opens_stack(line, len))
+		take = 1;
 	if (!take && announce_line(line, len)) {
 		body = prelude_body(a, line, len, &blen);
 		take = announce_line(body, blen);

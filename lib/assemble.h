@@ -99,6 +99,11 @@ int qe_assembler_pending(const struct qe_assembler *a, uint64_t *start_pos);
 /* 1 when no event is open and no line is held (a prelude): a line that
  * cannot start an event (qe_rules_scan()) changes nothing then. */
 int qe_assembler_idle(const struct qe_assembler *a);
+/* 1 when the next line must be fed, not passed over by the catch-up
+ * scan: an event or its head lines are open, or the line kept last names
+ * an error whose stack may follow (a logger's message with the error in
+ * it, Koa's indented report). */
+int qe_assembler_wants_next(const struct qe_assembler *a);
 /* 1 when the line may begin the lines that head a trace below it (a
  * Node.js source location, Go's "runtime:", java.util.logging's date
  * line, Rust's stack overflow), which the assembler holds until what

@@ -487,7 +487,7 @@ size_t qe_source_skip(struct qe_source *s, const char *p, size_t n, uint64_t pos
 	/* an open event takes the lines that follow, one by one (the most
 	 * common answer while an event is read, so asked first) */
 	for (i = 0; i < s->nr_streams; i++)
-		if (s->streams[i].used && !qe_assembler_idle(s->streams[i].as))
+		if (s->streams[i].used && qe_assembler_wants_next(s->streams[i].as))
 			return 0;
 	/* plain text and JSON lines can be judged by their bytes; a wrapped
 	 * line (syslog, Docker, CRI) only by what it unwraps to */

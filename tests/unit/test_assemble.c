@@ -3665,7 +3665,7 @@ static void test_takes_is_what_feed_does(void **state)
 				/* asking twice changes nothing either */
 				assert_int_equal(qe_assembler_takes(a, l, len), t);
 				qe_assembler_feed(a, l, len, 0, len + 1);
-				changed = !qe_assembler_idle(a) || col.n;
+				changed = qe_assembler_wants_next(a) || col.n;
 				if (t != changed)
 					fail_msg("%s: '%.*s': takes %d, feed %s",
 						 g.gl_pathv[i], (int)len, l, t,

@@ -854,6 +854,16 @@ static void test_skip_finds_heads_above(void **state)
 	    "  File \"/srv/app.py\", line 3, in run\n"
 	    "    go()\n"
 	    "KeyError: 'a'\n"
+	    "2026-12-01 10:00:00 INFO once more\n"
+	    "  RangeError: offset out of bounds\n"
+	    "      at read (/srv/a.js:3:9)\n"
+	    "      at main (/srv/a.js:9:1)\n"
+	    "2026-12-01 10:00:00 INFO and again\n"
+	    "job failed {\n"
+	    "  job: 'x',\n"
+	    "  err: TypeError: Cannot read properties of undefined (reading 'n')\n"
+	    "      at run (/srv/b.js:4:2)\n"
+	    "}\n"
 	    "2026-12-01 10:00:00 INFO done\n";
 	static const char k8s[] =
 	    "2026-12-01T10:01:00.0Z 2026-12-01 10:00:00 INFO start\n"
@@ -873,7 +883,7 @@ static void test_skip_finds_heads_above(void **state)
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
 	close(fd);
-	assert_int_equal(same_events(r, tmp, NULL), 6);
+	assert_int_equal(same_events(r, tmp, NULL), 8);
 	unlink(tmp);
 	/* a sanitizer's rule behind kubectl's time */
 	fd = mkstemp(tmp2);
