@@ -180,6 +180,12 @@ static const struct qe_builtin_sample level_samples[] = {
     /* slog-term: four-letter levels (ERRO, CRIT, WARN, INFO, DEBG) */
     {"Dec 03 12:54:04.811 ERRO sync failed, error: timeout, peer: 2", 1},
     {"Dec 03 12:54:04.811 DEBG ERRORS counted", 0},
+    /* Celery's worker */
+    {"[2026-12-01 10:00:00,187: ERROR/MainProcess] Task app.sync[42] raised unexpected: "
+     "KeyError('sku')",
+     1},
+    {"[2026-12-01 10:00:00,187: INFO/MainProcess] Task app.sync[42] succeeded", 0},
+    {"2024-01-01 12:00:00 INFO wrote /srv/ERROR/x.log", 0},
     {"2024-01-01 12:00:00 WARN disk almost full", 0},
     {"2024-01-01 12:00:00 INFO finished with 0 ERROR lines", 0},
     {"2024-01-01 12:00:00 INFO status=ERROR_NONE", 0},
@@ -431,7 +437,9 @@ const struct qe_builtin_rule qe_builtin_rules[] = {
      "(?!\\b(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING)\\b).){0,120}?"
      "(?=[EFCSAP])(?<![\\w./-])"
      "(?<lvl>ERROR|ERRO|ERR|FATAL|CRITICAL|CRIT|SEVERE|EMERG|EMERGENCY|ALERT|PANIC)"
-     "(?![\\w./-])",
+     /* not in a path or a name; Celery's "[time: ERROR/MainProcess]"
+	names the process after a '/' */
+     "(?![\\w.-])(?!/(?![A-Z][\\w-]{0,40}\\]))",
      NULL, SAMPLES(level_samples)},
     {"level-lower", "line", "error", QE_LANG_LINE,
      /* (Twisted's "[namespace#level]") */

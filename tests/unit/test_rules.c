@@ -635,13 +635,15 @@ static void test_level_rule_form(void **state)
 	    "^(?:(?!\\b(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING)\\b).){0,120}?(?<![\\w./"
 	    "-])"
 	    "(?<lvl>ERROR|ERR|FATAL|CRITICAL|CRIT|SEVERE|EMERG|EMERGENCY|ALERT|PANIC)"
-	    "(?![\\w./-])";
+	    "(?![\\w.-])(?!/(?![A-Z][\\w-]{0,40}\\]))";
 	static const char *const pieces[] = {
-	    "ERROR",   "ERR",	"FATAL", "CRIT",    "PANIC", "EMERGENCY", "INFO", "WARN",
-	    "WARNING", "DEBUG", "TRACE", "NOTICE",  "T",     "D",	  "I",	  "N",
-	    "W",       "E",	" ",	 "x",	    "_",     ".",	  "/",	  "-",
-	    ":",       "\r",	"\n",	 "\v",	    "\f",    "\x85",	  "0",	  "[",
-	    "]",       "INFOX", "XWARN", "        " /* eight */};
+	    "ERROR", "ERR",  "FATAL",	"CRIT",	 "PANIC", "EMERGENCY",
+	    "INFO",  "WARN", "WARNING", "DEBUG", "TRACE", "NOTICE",
+	    "T",     "D",    "I",	"N",	 "W",	  "E",
+	    " ",     "x",    "_",	".",	 "/",	  "-",
+	    ":",     "\r",   "\n",	"\v",	 "\f",	  "\x85",
+	    "0",     "[",    "]",	"INFOX", "XWARN", "        " /* eight */,
+	    "Main"};
 	const char *pattern = NULL;
 	pcre2_code *a, *b;
 	pcre2_match_data *ma, *mb;
