@@ -3510,6 +3510,15 @@ static int prelude_feed(struct qe_assembler *a, const char *line, size_t len,
 			a->prelude = P_BLANK;
 			return 1;
 		}
+		/* an announcement, then a Ruby backtrace without "from": Rack's
+		 * dump of what a request raised ("time - Class - message:") */
+		if (a->prelude == P_HEAD && a->nr_pend == 1 &&
+		    announce_line(a->pend.buf, a->pend_len[0]) &&
+		    ruby_bare_frame(line, len) && lang_match(a, QE_LANG_RUBY, &m)) {
+			start_event(a, &m, line, len, 0, start_pos, end_pos);
+			a->state = S_RUBY_BARE;
+			return 1;
+		}
 		/* java.util.logging below SEVERE: "WARNING: msg" is no error
 		 * line, but the exception it logged may follow */
 		if (a->prelude == P_HEAD && a->prelude_lang == QE_LANG_LINE &&

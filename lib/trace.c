@@ -1136,6 +1136,34 @@ static int ruby_rescued(struct span *m, struct span *type)
 	return 1;
 }
 
+/* Rack's dump of an exception a request raised (Sinatra's dump_errors):
+ * "2026-12-01 10:00:00 +0000 - Class - message:", then the backtrace.
+ * *type gets the class, *m the message; 0 when m is not one. */
+static int rack_dumped(struct span *m, struct span *type)
+{
+	long d = find(*m, " - ");
+	struct span v;
+	size_t k;
+
+	if (!ends(*m, ":"))
+		return 0;
+	if (starts(*m, "- ")) /* (its time read as the line's prefix) */
+		v = skip(*m, 2);
+	else if (d > 0 && isdigit((unsigned char)m->s[0]))
+		v = skip(*m, (size_t)d + 3);
+	else
+		return 0;
+	if (!v.n || !isupper((unsigned char)v.s[0]))
+		return 0;
+	for (k = 0; k < v.n && (is_ident((unsigned char)v.s[k]) || v.s[k] == ':'); k++)
+		;
+	if (k + 4 > v.n || memcmp(v.s + k, " - ", 3))
+		return 0;
+	*type = sp(v.s, k);
+	*m = trim(sp(v.s + k + 3, v.n - k - 4));
+	return 1;
+}
+
 static void parse_ruby(struct qe_event *ev)
 {
 	size_t i, header = ev->nr_lines;
@@ -1164,6 +1192,11 @@ static void parse_ruby(struct qe_event *ev)
 		 * the backtrace, one location per line */
 		struct span m = trim(line_span(ev, 0));
 		long open, mark;
+		if (rack_dumped(&m, &rest)) {
+			set_type(ev, rest);
+			set_message(ev, m);
+			goto frames;
+		}
 		if (ruby_rescued(&m, &rest)) {
 			/* with no log header: ActiveSupport's logger */
 			set_type(ev, rest);

@@ -2851,6 +2851,27 @@ static void test_error_line_causes(void **state)
 	fixture_free(f);
 }
 
+/* Rack's dump of what a request raised (Sinatra with dump_errors): the
+ * time, the class and the message, then the backtrace without "from". */
+static void test_ruby_rack_dump(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	(void)state;
+
+	feed(f,
+	     "2026-12-01 10:00:00 - ArgumentError - invalid value for Integer(): \"x\":\n"
+	     "\t/srv/shop/app.rb:12:in `Integer'\n"
+	     "\t/srv/shop/app.rb:12:in `block in <class:Shop>'\n"
+	     "\t/usr/lib/ruby/vendor_ruby/rack/builder.rb:251:in `call'\n"
+	     "127.0.0.1 - - [01/Dec/2026:10:00:00 +0000] \"GET /q HTTP/1.1\" 500 30\n");
+	qe_assembler_flush(f->a);
+	assert_int_equal(f->col.n, 1);
+	assert_int_equal(f->col.ev[0]->nr_lines, 4);
+	assert_string_equal(f->col.ev[0]->type, "ArgumentError");
+	assert_string_equal(f->col.ev[0]->message, "invalid value for Integer(): \"x\"");
+	fixture_free(f);
+}
+
 /* The thread's default handler prints an exception's own toString(). */
 static void test_java_own_tostring(void **state)
 {
@@ -3825,6 +3846,7 @@ int main(void)
 	    cmocka_unit_test(test_python_socketserver_report),
 	    cmocka_unit_test(test_python_announced_traceback),
 	    cmocka_unit_test(test_error_line_causes),
+	    cmocka_unit_test(test_ruby_rack_dump),
 	    cmocka_unit_test(test_java_own_tostring),
 	    cmocka_unit_test(test_node_named_error),
 	    cmocka_unit_test(test_monolog_own_format),
