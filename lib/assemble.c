@@ -2231,6 +2231,7 @@ static size_t pretty_error_open(const char *line, size_t len)
 }
 
 static int head_start_form(const char *line, size_t len);
+static int announce_line(const char *s, size_t n);
 
 /*
  * A line after the head of a trace whose frames have not begun: the
@@ -2276,9 +2277,16 @@ static enum cont message_after(struct qe_assembler *a, const char *line, size_t 
 		return C_NO;
 	if (line_prefix(a, line, len, &p))
 		return held ? C_JOIN : C_NO;
-	/* a trace a logged record announced: its stream has prefixes */
+	/* a trace a logged record announced: its stream has prefixes; but
+	 * the one line held announces the trace that follows ("Error on
+	 * request:"): it is fed again, to head that one */
 	if (start_match(a, line, len) || head_start_form(line, len))
-		return held && qe_trace_prefix(head, strlen(head), &p) ? C_JOIN : C_NO;
+		return held &&
+			       !(a->nr_pend == 1 &&
+				 announce_line(a->pend.buf, a->pend_len[0])) &&
+			       qe_trace_prefix(head, strlen(head), &p)
+			   ? C_JOIN
+			   : C_NO;
 	a->hold_msg = 1;
 	return C_PEND;
 }

@@ -2832,6 +2832,26 @@ static void test_python_announced_traceback(void **state)
 	assert_string_equal(f->col.ev[1]->lines[0], "Failed to settle invoice 7:");
 	assert_string_equal(f->col.ev[1]->type, "TypeError");
 	fixture_free(f);
+
+	/* right under a logged traceback, it heads the next one */
+	f = fixture_new(0, 0);
+	feed(f, "2026-12-01 10:00:00 ERROR [shop] settle failed\n"
+		"Traceback (most recent call last):\n"
+		"  File \"/srv/a.py\", line 3, in run\n"
+		"    go()\n"
+		"KeyError: 'a'\n"
+		"Error on request:\n"
+		"Traceback (most recent call last):\n"
+		"  File \"/srv/b.py\", line 9, in handle\n"
+		"    serve()\n"
+		"OSError: closed\n"
+		"2026-12-01 10:00:01 INFO next\n");
+	qe_assembler_flush(f->a);
+	assert_int_equal(f->col.n, 2);
+	assert_int_equal(f->col.ev[0]->nr_lines, 5);
+	assert_int_equal(f->col.ev[1]->nr_lines, 5);
+	assert_string_equal(f->col.ev[1]->lines[0], "Error on request:");
+	fixture_free(f);
 }
 
 /* An error chain written out under its log line, one cause to a line. */
