@@ -120,6 +120,8 @@ static const struct qe_builtin_sample php_samples[] = {
     {"PHP Warning:  Undefined variable $x in /var/www/app.php on line 3", 0},
     {"RuntimeException: checkout failed in /var/www/src/Cart.php:19", 1},
     {"App\\Payment\\DeclinedException: card declined in /app/src/Pay.php:7", 1},
+    {"[shop] uncaught App\\StockException: out of stock at Cart.php:12", 1},
+    {"retry after TimeoutException: slow at the gate", 0},
     {"TypeError: x is not a function in /app/x.js:3", 0},
     {"#0 /var/www/app.php(20): foo()", 0},
 };
@@ -373,7 +375,11 @@ const struct qe_builtin_rule qe_builtin_rules[] = {
      "^(?:\\[[^\\]]{1,64}\\] )?(?:PHP )?(?:Fatal error|Parse error|Catchable fatal "
      "error):\\s+\\S"
      /* an exception as PHP prints it, e.g. through error_log((string) $e) */
-     "|^[A-Z][\\w\\\\]*(?:Exception|Error): .{0,4096}? in /\\S+\\.php:\\d+\\s*$",
+     "|^[A-Z][\\w\\\\]*(?:Exception|Error): .{0,4096}? in /\\S+\\.php:\\d+\\s*$"
+     /* and as a set_exception_handler() callback prints it, the class
+	after a tag and a word or two, its file after "at" */
+     "|^(?:\\[[^\\]]{1,64}\\] )?(?:[a-z]+ ){1,3}[A-Z][\\w\\\\]*(?:Exception|Error): "
+     ".{0,4096}? at \\S+\\.php:\\d+\\s*$",
      "^(?:\\[[^\\]]{1,64}\\] )?(?:PHP )?(?:Stack trace:|\\s*#\\d+ |\\s+thrown in |Next "
      "[\\w\\\\]+)"
      /* Xdebug's: "Call Stack:", then time, memory, "N. call() file:line" */

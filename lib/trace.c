@@ -1405,6 +1405,33 @@ static int php_exception(struct qe_event *ev, struct span t)
 	return 0;
 }
 
+/* "unhandled Foo\\BarException: msg at f.php:27", as a
+ * set_exception_handler() callback may print it: a word or two before
+ * the class, the file after " at ". */
+static int php_handler_exception(struct qe_event *ev, struct span t)
+{
+	size_t k = 0;
+	int words = 0;
+	long at;
+	while (words < 3 && t.n && islower((unsigned char)t.s[0])) {
+		long gap = find(t, " ");
+		if (gap < 0)
+			return 0;
+		t = skip(t, (size_t)gap + 1);
+		words++;
+	}
+	if (!words || !t.n || !isupper((unsigned char)t.s[0]))
+		return 0;
+	while (k < t.n && (is_ident((unsigned char)t.s[k]) || t.s[k] == '\\'))
+		k++;
+	if (k + 1 >= t.n || t.s[k] != ':')
+		return 0;
+	at = rfind(skip(t, k + 1), " at ");
+	set_type(ev, sp(t.s, k));
+	set_message(ev, at >= 0 ? sp(t.s + k + 1, (size_t)at) : skip(t, k + 1));
+	return 1;
+}
+
 /* Monolog's normalised exception: '[object] (Foo(code: 3): msg at /f.php:19)'. */
 static void monolog_exception_type(struct qe_event *ev, struct span v)
 {
@@ -1511,7 +1538,8 @@ static void parse_php(struct qe_event *ev)
 		 * error_log((string) $e) */
 		header = 0;
 		if (!monolog_exception(ev, line_span(ev, 0)) &&
-		    !php_exception(ev, trim(php_strip(line_span(ev, 0)))))
+		    !php_exception(ev, trim(php_strip(line_span(ev, 0)))) &&
+		    !php_handler_exception(ev, trim(php_strip(line_span(ev, 0)))))
 			set_message(ev, line_span(ev, 0));
 	} else if (starts(rest, "Uncaught exception '")) {
 		/* PHP 5: Uncaught exception 'Foo' with message 'msg' in /f.php:3 */

@@ -2163,6 +2163,30 @@ static void test_php_next_chain(void **state)
 	fixture_free(f);
 }
 
+/* A set_exception_handler() callback's line, its own words before the
+ * class and the file after "at", then getTraceAsString()'s frames. */
+static void test_php_handler(void **state)
+{
+	struct fixture *f = fixture_new(0, 0);
+	const char *text =
+	    "[shop] uncaught App\\StockException: out of stock at Cart.php:12\n"
+	    "#0 /var/www/src/Shop.php(20): App\\Cart->add('x')\n"
+	    "#1 {main}\n"
+	    "next line\n";
+	struct qe_event *ev;
+
+	(void)state;
+	feed(f, text);
+	assert_int_equal(f->col.n, 1);
+	ev = f->col.ev[0];
+	assert_string_equal(ev->kind, "php");
+	assert_string_equal(ev->type, "App\\StockException");
+	assert_string_equal(ev->message, "out of stock");
+	assert_int_equal(ev->nr_lines, 3);
+	assert_int_equal(ev->nr_frames, 1);
+	fixture_free(f);
+}
+
 static void test_node_prelude(void **state)
 {
 	struct fixture *f = fixture_new(0, 0);
@@ -3828,6 +3852,7 @@ int main(void)
 	    cmocka_unit_test(test_python_exception_group),
 	    cmocka_unit_test(test_go_http_panic),
 	    cmocka_unit_test(test_php_next_chain),
+	    cmocka_unit_test(test_php_handler),
 	    cmocka_unit_test(test_php_parse_error_slog),
 	    cmocka_unit_test(test_java_jshell),
 	    cmocka_unit_test(test_python_cgitb_text),
