@@ -271,6 +271,14 @@ static int line_prefix(struct qe_assembler *a, const char *line, size_t len,
 	return a->pfx_have;
 }
 
+/* The length of s without the blanks and '\r' at its end. */
+static size_t trim_end(const char *s, size_t n)
+{
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
+		n--;
+	return n;
+}
+
 static int is_blank(const char *s, size_t n)
 {
 	size_t i;
@@ -339,18 +347,17 @@ static void tail_flush(struct qe_assembler *a)
 	a->in_tail = 0;
 }
 
-/* Add a line to the open event.  Past the caps (less a quarter kept for
- * the end) lines go to the tail ring; what falls out of it is counted. */
 /* Ractor#take raises Ractor::RemoteError with the ractor's own exception
  * as its cause, which Ruby prints after it. */
 static int ruby_remote_error(const char *s, size_t n)
 {
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
-		n--;
+	n = trim_end(s, n);
 	return n > 21 && s[n - 1] == ')' &&
 	       !memcmp(s + n - 21, "(Ractor::RemoteError)", 21);
 }
 
+/* Add a line to the open event.  Past the caps (less a quarter kept for
+ * the end) lines go to the tail ring; what falls out of it is counted. */
 static void append(struct qe_assembler *a, const char *line, size_t len, uint64_t end_pos)
 {
 	struct qe_event *ev = a->ev;
@@ -639,8 +646,7 @@ static int py_failed_with(const struct qe_event *ev, const char *s, size_t n)
 	const char *exc = ev->lines[ev->nr_lines - 1], *m, *name;
 	size_t k = 0, from;
 
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
-		n--;
+	n = trim_end(s, n);
 	m = n > 16 ? memmem(s, n, "> failed with ", 14) : NULL;
 	if (!m)
 		return 0;
@@ -655,15 +661,13 @@ static int py_failed_with(const struct qe_event *ev, const char *s, size_t n)
 
 static int py_remote_head(const char *s, size_t n)
 {
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
-		n--;
+	n = trim_end(s, n);
 	return n >= 16 && !memcmp(s + n - 16, "RemoteTraceback:", 16);
 }
 
 static int py_triple_quote(const char *s, size_t n)
 {
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
-		n--;
+	n = trim_end(s, n);
 	return n == 3 && !memcmp(s, "\"\"\"", 3);
 }
 
@@ -701,8 +705,7 @@ static int py_fatal_line(const char *s, size_t n)
 	static const char first[] = "(most recent call first):";
 	size_t l = sizeof(first) - 1;
 
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
-		n--;
+	n = trim_end(s, n);
 	if (has_prefix(s, n, "Current thread 0x") || has_prefix(s, n, "Thread 0x"))
 		return n > l && !memcmp(s + n - l, first, l);
 	return has_prefix(s, n, "Python runtime state: ") ||
@@ -738,35 +741,29 @@ static int cgitb_version_line(const char *s, size_t n)
 	       s[i + 2] == '/';
 }
 
-/* The rule of '=' the sanitizers print above a report: 65 of them. */
-static int asan_ruler(const char *s, size_t n)
+/* The length of a rule of c (the line c alone, repeated), or 0. */
+static size_t rule_len(const char *s, size_t n, char c)
 {
 	size_t i;
 
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
-		n--;
-	if (n != 65)
-		return 0;
+	n = trim_end(s, n);
 	for (i = 0; i < n; i++)
-		if (s[i] != '=')
+		if (s[i] != c)
 			return 0;
-	return 1;
+	return n;
+}
+
+/* The rule of '=' the sanitizers print above a report: 65 of them. */
+static int asan_ruler(const char *s, size_t n)
+{
+	return rule_len(s, n, '=') == 65;
 }
 
 /* The rule of '-' Python's socketserver draws above and below its report
  * of an exception a request handler raised (40 of them). */
 static int dash_ruler(const char *s, size_t n)
 {
-	size_t i;
-
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
-		n--;
-	if (n < 20)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (s[i] != '-')
-			return 0;
-	return 1;
+	return rule_len(s, n, '-') >= 20;
 }
 
 /* "==1234==", which a sanitizer puts before its own lines: its length,
@@ -823,12 +820,9 @@ static int fortran_at_line(const char *s, size_t n)
 static int closing_ruler(const struct qe_event *ev, const char *line, size_t len)
 {
 	const char *head = ev->lines[0];
-	size_t hl = strlen(head);
+	size_t hl = trim_end(head, strlen(head));
 
-	while (len && (line[len - 1] == ' ' || line[len - 1] == '\r'))
-		len--;
-	while (hl && (head[hl - 1] == ' ' || head[hl - 1] == '\r'))
-		hl--;
+	len = trim_end(line, len);
 	return hl == len && dash_ruler(head, hl) && !memcmp(head, line, len);
 }
 
@@ -886,8 +880,7 @@ static int rust_panic_info_end(const char *s, size_t n)
 {
 	size_t i, digits;
 	const char *p;
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
-		n--;
+	n = trim_end(s, n);
 	if (n < 20 || s[n - 1] != ':')
 		return 0;
 	i = n - 1;
@@ -956,8 +949,7 @@ static int tcl_trace_head(const char *s, size_t n)
 {
 	size_t i = 0;
 
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
-		n--;
+	n = trim_end(s, n);
 	/* the last byte rules out most lines */
 	if (n < 16 || s[n - 1] != 'g' || (s[0] != ' ' && s[0] != '\t'))
 		return 0;
@@ -973,8 +965,7 @@ static int tcl_trace_head(const char *s, size_t n)
  * is told by its quote. */
 static int tcl_trace_line(const char *s, size_t n)
 {
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
-		n--;
+	n = trim_end(s, n);
 	if (tcl_trace_head(s, n))
 		return 1;
 	if (n < 6 || memcmp(s, "    ", 4))
@@ -1068,8 +1059,7 @@ static int ruby_bare_frame(const char *s, size_t n)
 {
 	size_t i;
 	/* it ends with the method's closing quote: no message after it */
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
-		n--;
+	n = trim_end(s, n);
 	/* Logger's are flush left, the logging gem's indented by a tab */
 	while (n && (s[0] == '\t' || s[0] == ' ')) {
 		s++;
@@ -1101,8 +1091,7 @@ static int rake_frame(const char *s, size_t n)
 	const char *in;
 	size_t k, d;
 
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
-		n--;
+	n = trim_end(s, n);
 	if (n < 10 || s[n - 1] != '\'' || !(in = memmem(s, n, ":in ", 4)))
 		return 0;
 	k = (size_t)(in - s);
@@ -1452,8 +1441,7 @@ static void start_event(struct qe_assembler *a, const struct qe_rule_match *m,
  * below are told from most by it before their prefix is parsed. */
 static char end_byte(const char *s, size_t n)
 {
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
-		n--;
+	n = trim_end(s, n);
 	return n ? s[n - 1] : 0;
 }
 
@@ -1502,18 +1490,10 @@ static void start_on_last(struct qe_assembler *a, const struct qe_rule_match *m)
  * rule is as wide, of '*'). */
 static int unittest_rule_of(const char *s, size_t n, char c)
 {
-	size_t i;
 	if (end_byte(s, n) != c)
 		return 0;
 	s = after_prefix(s, &n);
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
-		n--;
-	if (n != 70)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (s[i] != c)
-			return 0;
-	return 1;
+	return rule_len(s, n, c) == 70;
 }
 
 static int unittest_ruler(const char *s, size_t n)
@@ -1541,8 +1521,7 @@ static int unittest_progress(const char *s, size_t n)
 			return 0;
 	}
 	s = after_prefix(s, &n);
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
-		n--;
+	n = trim_end(s, n);
 	if (!n)
 		return 0;
 	if (ends_with(s, n, " ... ERROR") || ends_with(s, n, " ... FAIL"))
@@ -1597,8 +1576,6 @@ static int unittest_event(struct qe_assembler *a, const char *line, size_t len,
 	return 1;
 }
 
-/* Keep the line fed while idle that started nothing (a blank one is
- * forgotten; a long one too: a message line is short). */
 static int names_node_error(const char *s, size_t n);
 
 /* A line that names an error ("XError: ", "XException: ") whose stack
@@ -1616,6 +1593,8 @@ static int opens_stack(const char *s, size_t n)
 	return 0;
 }
 
+/* Keep the line fed while idle that started nothing (a blank one is
+ * forgotten; a long one too: a message line is short). */
 static void last_keep(struct qe_assembler *a, const char *line, size_t len,
 		      uint64_t start_pos, uint64_t end_pos)
 {
@@ -1805,8 +1784,7 @@ static int argparse_event(struct qe_assembler *a, const char *line, size_t len,
  * ok N", "  1) Error:", "  1) Failure:"). */
 static int test_run_open(const char *s, size_t n)
 {
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
-		n--;
+	n = trim_end(s, n);
 	return (n == 14 && !memcmp(s, "TAP version 13", 14)) ||
 	       (n > 20 && has_prefix(s, n, "Run options: ") &&
 		memmem(s, n, "--seed ", 7));
@@ -1843,8 +1821,7 @@ static enum cont test_run_line(struct qe_assembler *a, const char *line, size_t 
  * parsed: "TAP version 13", or "--seed N" last (minitest puts it there). */
 static int test_run_end(const char *s, size_t n)
 {
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
-		n--;
+	n = trim_end(s, n);
 	if (ends_with(s, n, "TAP version 13"))
 		return 1;
 	while (n && is_digit(s[n - 1]))
@@ -1876,15 +1853,10 @@ static int test_run_event(struct qe_assembler *a, const char *line, size_t len,
  * the plain run's, for each failed test), after a log prefix if any. */
 static int go_test_fail(const char *s, size_t n)
 {
-	struct qe_prefix p;
 	if (end_byte(s, n) != ')')
 		return 0;
-	if (qe_trace_prefix(s, n, &p)) {
-		s += p.body;
-		n -= p.body;
-	}
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
-		n--;
+	s = after_prefix(s, &n);
+	n = trim_end(s, n);
 	return n > 14 && has_prefix(s, n, "--- FAIL: ") && s[n - 1] == ')' &&
 	       s[n - 2] == 's';
 }
@@ -2280,13 +2252,12 @@ static enum cont message_after(struct qe_assembler *a, const char *line, size_t 
 	/* a trace a logged record announced: its stream has prefixes; but
 	 * the one line held announces the trace that follows ("Error on
 	 * request:"): it is fed again, to head that one */
-	if (start_match(a, line, len) || head_start_form(line, len))
-		return held &&
-			       !(a->nr_pend == 1 &&
-				 announce_line(a->pend.buf, a->pend_len[0])) &&
-			       qe_trace_prefix(head, strlen(head), &p)
-			   ? C_JOIN
-			   : C_NO;
+	if (start_match(a, line, len) || head_start_form(line, len)) {
+		if (!held ||
+		    (a->nr_pend == 1 && announce_line(a->pend.buf, a->pend_len[0])))
+			return C_NO;
+		return qe_trace_prefix(head, strlen(head), &p) ? C_JOIN : C_NO;
+	}
 	a->hold_msg = 1;
 	return C_PEND;
 }
@@ -3137,8 +3108,7 @@ static int py_head_line(const char *s, size_t n)
  * ':'.  Held until the next line shows whether a traceback follows. */
 static int announce_line(const char *s, size_t n)
 {
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
-		n--;
+	n = trim_end(s, n);
 	return n >= 6 && s[n - 1] == ':' && s[n - 2] != ':' && s[0] != ' ' &&
 	       s[0] != '\t';
 }
@@ -3171,8 +3141,7 @@ static int head_line(const char *s, size_t n, enum qe_rule_lang *lang)
 	static const char overflow[] = "has overflowed its stack";
 	size_t l = sizeof(overflow) - 1;
 
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
-		n--;
+	n = trim_end(s, n);
 	if (py_head_line(s, n)) {
 		*lang = QE_LANG_PYTHON;
 		return 1;

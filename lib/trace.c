@@ -1536,10 +1536,10 @@ static void parse_php(struct qe_event *ev)
 	if (header == ev->nr_lines) {
 		/* no "Fatal error:": Monolog, or an exception written with
 		 * error_log((string) $e) */
+		struct span first = trim(php_strip(line_span(ev, 0)));
 		header = 0;
 		if (!monolog_exception(ev, line_span(ev, 0)) &&
-		    !php_exception(ev, trim(php_strip(line_span(ev, 0)))) &&
-		    !php_handler_exception(ev, trim(php_strip(line_span(ev, 0)))))
+		    !php_exception(ev, first) && !php_handler_exception(ev, first))
 			set_message(ev, line_span(ev, 0));
 	} else if (starts(rest, "Uncaught exception '")) {
 		/* PHP 5: Uncaught exception 'Foo' with message 'msg' in /f.php:3 */
